@@ -1,0 +1,3 @@
+from safemig_lint.cli import main
+
+main()

@@ -1,0 +1,144 @@
+"""What a check is, and what it is shown.
+
+A check is a Rule subclass with a stable code, a kebab-case name, a default severity and
+a one-line summary. It overrides whichever hooks it needs:
+
+- check_statement: once per parsed statement (most rules);
+- check_file: once per file (parse errors, unreadable files, templates);
+- check_directory: once per migration directory (naming, pairing, versions).
+
+Hooks only look and yield Findings; the engine owns severities, selection, suppression
+and paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import ClassVar, Iterable, Iterator
+
+from sqlglot import exp
+
+from safemig_lint.changes import Change, ObjectRef, statement_changes
+from safemig_lint.diagnostics import Finding, Severity, Span
+from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
+from safemig_lint.statements import ParsedFile, Statement
+
+
+@dataclass
+class FileContext:
+    file: MigrationFile
+    parsed: ParsedFile
+    migration: Migration
+    counterpart: ParsedFile | None  # the down file of an up, the up file of a down
+    dialect: str
+    _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_down(self) -> bool:
+        return self.file.direction == "down"
+
+    def changes(self, statement: Statement) -> list[Change]:
+        key = id(statement)
+        if key not in self._changes:
+            self._changes[key] = statement_changes(statement)
+        return self._changes[key]
+
+    @cached_property
+    def created_by_up(self) -> set[ObjectRef]:
+        """Objects the up file of this migration creates (tables, columns, indexes ...)."""
+        if not self.is_down or self.counterpart is None:
+            return set()
+        return {
+            change.target
+            for statement in self.counterpart.statements
+            for change in statement_changes(statement)
+            if change.action in ("create", "add")
+        }
+
+    @cached_property
+    def _created_in_file(self) -> list[tuple[int, ObjectRef]]:
+        return [
+            (statement.start, change.target)
+            for statement in self.parsed.statements
+            for change in self.changes(statement)
+            if change.action in ("create", "add")
+        ]
+
+    def created_in_migration(self, target: ObjectRef, statement: Statement) -> bool:
+        """Was `target` created by this migration: earlier in this file, or (for a down) by its up?
+
+        Removing such an object is cleanup or the expected undo, not data loss.
+        """
+        table = ObjectRef("table", target.name.split(".")[0]) if target.kind == "column" else None
+        wanted = {target, table} - {None}
+        if self.is_down and wanted & self.created_by_up:
+            return True
+        return any(offset < statement.start and ref in wanted for offset, ref in self._created_in_file)
+
+    def destroys(self, statement: Statement, action: str, kinds: set[str]) -> Iterator[Change]:
+        """The statement's `action` changes on objects of `kinds` that existed before this migration."""
+        for change in self.changes(statement):
+            if change.action == action and change.target.kind in kinds:
+                if not self.created_in_migration(change.target, statement):
+                    yield change
+
+    def span(self, start: int, end: int) -> Span:
+        return self.parsed.lines.span(start, end)
+
+    def node_span(self, node: exp.Expression | None, statement: Statement) -> Span:
+        """The exact span of the identifiers in `node`, or of the statement when unknown."""
+        positions = [
+            (identifier.meta["start"], identifier.meta["end"] + 1)
+            for identifier in (node.find_all(exp.Identifier) if node is not None else ())
+            if "start" in identifier.meta
+        ]
+        if not positions:
+            return self.span(statement.start, statement.end)
+        return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
+
+    def finding(self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None) -> Finding:
+        """A finding about a statement, pointing at `node` within it when given."""
+        return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
+
+
+@dataclass(frozen=True)
+class FileFinding:
+    """A directory-level finding, placed in one file."""
+
+    path: Path
+    display_path: str
+    finding: Finding
+
+
+@dataclass
+class DirectoryContext:
+    directory: MigrationDirectory
+    parsed: dict[Path, ParsedFile]
+    dialect: str
+
+
+FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]
+    # Security rules carry a CVSS-like score used by GitHub code scanning.
+    security_severity: ClassVar[float | None] = None
+
+    def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
+        return ()
+
+    def check_file(self, context: FileContext) -> Iterable[Finding]:
+        return ()
+
+    def check_directory(self, context: DirectoryContext) -> Iterable[FileFinding]:
+        return ()
+
+    @classmethod
+    def overrides(cls, hook: str) -> bool:
+        return getattr(cls, hook) is not getattr(Rule, hook)

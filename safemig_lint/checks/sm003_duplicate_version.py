@@ -1,0 +1,22 @@
+from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
+from safemig_lint.diagnostics import Finding, Severity
+
+
+class DuplicateVersion(Rule):
+    code = "SM003"
+    name = "duplicate-version"
+    severity = Severity.ERROR
+    summary = "Two up (or two down) files share a version; golang-migrate refuses to load the directory."
+
+    def check_directory(self, context: DirectoryContext):
+        for migration in context.directory.migrations:
+            for files in (migration.ups, migration.downs):
+                first, duplicates = (files[0], files[1:]) if files else (None, [])
+                for duplicate in duplicates:
+                    message = (
+                        f"version {migration.version} already has a {first.direction} file, {first.path.name}; "
+                        "golang-migrate stops with 'unable to parse file' and applies nothing"
+                    )
+                    help = "Give one of them the next free version number (versions compare as numbers: 001 and 1 are the same)."
+                    finding = Finding(FILE_SPAN, message, help, duplicate.path.name)
+                    yield FileFinding(duplicate.path, duplicate.display_path, finding)

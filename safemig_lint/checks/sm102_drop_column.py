@@ -1,0 +1,22 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class DropColumn(Rule):
+    code = "SM102"
+    name = "drop-column"
+    severity = Severity.ERROR
+    summary = "Dropping a column this migration did not add deletes its data and breaks code still reading it."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for change in context.destroys(statement, "drop", {"column"}):
+            table, column = change.target.name.split(".", 1)
+            yield context.finding(
+                statement,
+                f"dropping column {column} of {table} deletes its data; the running application "
+                "version may still read or write it",
+                "Stop using the column in the application first, deploy, then drop it in a later "
+                "migration (and keep a backup of its data if it may be needed).",
+                change.node,
+            )

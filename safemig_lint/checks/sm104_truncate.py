@@ -1,0 +1,21 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class Truncate(Rule):
+    code = "SM104"
+    name = "truncate"
+    severity = Severity.ERROR
+    summary = "TRUNCATE deletes every row of a table that existed before this migration."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for change in context.destroys(statement, "truncate", {"table"}):
+            yield context.finding(
+                statement,
+                f"TRUNCATE {change.target.name} deletes every row, cannot be undone by a down "
+                "migration, and takes an ACCESS EXCLUSIVE lock",
+                "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the "
+                "data aside before emptying the table.",
+                change.node,
+            )

@@ -1,0 +1,28 @@
+from sqlglot import exp
+
+from safemig_lint.changes import ObjectRef, identifier_name
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class DeleteWithoutWhere(Rule):
+    code = "SM105"
+    name = "delete-without-where"
+    severity = Severity.WARNING
+    summary = "DELETE without WHERE removes every row of the table."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for delete in statement.nodes(exp.Delete):
+            if delete.args.get("where") is not None:
+                continue
+            table = identifier_name(delete.this)
+            if context.created_in_migration(ObjectRef("table", table), statement):
+                continue
+            yield context.finding(
+                statement,
+                f"DELETE FROM {table} has no WHERE clause: it deletes every row",
+                "Add a WHERE clause naming the rows to delete (e.g. the seed rows the up file "
+                "inserted); to empty a table on purpose, say so with a suppression and a reason.",
+                delete.this,
+            )

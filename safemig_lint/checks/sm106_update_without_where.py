@@ -1,0 +1,33 @@
+from sqlglot import exp
+
+from safemig_lint.changes import ObjectRef, identifier_name
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class UpdateWithoutWhere(Rule):
+    code = "SM106"
+    name = "update-without-where"
+    severity = Severity.WARNING
+    summary = "UPDATE without WHERE overwrites a column in every row."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for update in statement.nodes(exp.Update):
+            # A join (MySQL's multi-table UPDATE) limits the rows as a WHERE would.
+            if update.args.get("where") is not None or update.this.args.get("joins"):
+                continue
+            table = identifier_name(update.this)
+            columns = [identifier_name(eq.this) for eq in update.expressions if isinstance(eq, exp.EQ)]
+            # Filling in a column this migration just added is a backfill: no old value is lost.
+            if columns and all(
+                context.created_in_migration(ObjectRef("column", f"{table}.{column}"), statement) for column in columns
+            ):
+                continue
+            yield context.finding(
+                statement,
+                f"UPDATE {table} has no WHERE clause: it overwrites {', '.join(columns) or 'columns'} in every row",
+                "Add a WHERE clause for the rows you mean to change; for a large backfill, update "
+                "in batches so the table is not locked for the whole run.",
+                update.this,
+            )

@@ -1,0 +1,26 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.dialects import DROP_IF_EXISTS
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class DropWithoutIfExists(Rule):
+    code = "SM302"
+    name = "drop-without-if-exists"
+    severity = Severity.WARNING
+    summary = "DROP without IF EXISTS fails when a half-applied migration is run again."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        supported = DROP_IF_EXISTS.get(context.dialect, set())
+        for change in context.changes(statement):
+            kind = change.target.kind
+            if change.action != "drop" or change.guarded or kind not in supported:
+                continue
+            fix = "DROP COLUMN IF EXISTS" if kind == "column" else f"DROP {kind.upper()} IF EXISTS"
+            yield context.finding(
+                statement,
+                f"DROP {kind.upper()} {change.target.name} fails with 'does not exist' if this "
+                "migration is run again after failing part-way",
+                f"Write `{fix}` so a re-run after a partial failure succeeds.",
+                change.node,
+            )

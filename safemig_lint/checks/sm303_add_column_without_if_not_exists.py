@@ -1,0 +1,25 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class AddColumnWithoutIfNotExists(Rule):
+    code = "SM303"
+    name = "add-column-without-if-not-exists"
+    severity = Severity.WARNING
+    summary = "ALTER TABLE ... ADD COLUMN without IF NOT EXISTS fails when run again (PostgreSQL)."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if context.dialect not in ADD_COLUMN_IF_NOT_EXISTS:
+            return
+        for change in context.changes(statement):
+            if change.action == "add" and not change.guarded:
+                table, column = change.target.name.split(".", 1)
+                yield context.finding(
+                    statement,
+                    f"ADD COLUMN {column} to {table} fails with 'already exists' if this migration "
+                    "is run again after failing part-way",
+                    f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
+                    change.node,
+                )

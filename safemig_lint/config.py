@@ -1,0 +1,146 @@
+"""Configuration: `[tool.safemig-lint]` in pyproject.toml or a `.safemig-lint.toml`, then CLI flags."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+from safemig_lint.diagnostics import Severity
+from safemig_lint.source import DEFAULT_MAX_FILE_BYTES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = ".safemig-lint.toml"
+FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+
+
+class ConfigError(Exception):
+    """A configuration or usage mistake: reported plainly, exit code 2."""
+
+
+@dataclass(frozen=True)
+class Config:
+    dialect: str = "postgres"
+    select: tuple[str, ...] = ("SM",)
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, Severity] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    fail_on: str = "warning"
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    source: Path | None = None  # the file the settings came from
+
+    def is_enabled(self, code: str) -> bool:
+        """The most specific matching prefix decides; on a tie, ignore wins (as in ruff)."""
+        best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
+        best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
+        return best_select > best_ignore
+
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        """A configured override for `code`, the most specific prefix winning."""
+        matches = [prefix for prefix in self.severity if code.startswith(prefix)]
+        return self.severity[max(matches, key=len)] if matches else default
+
+
+_KEYS = {f.name.replace("_", "-") for f in fields(Config)} - {"source"}
+
+
+def find_config_file(start: Path) -> Path | None:
+    """Walk up from `start` to the first .safemig-lint.toml, or pyproject.toml with our table."""
+    directory = start.resolve()
+    if directory.is_file() or not directory.exists():
+        directory = directory.parent
+    for folder in (directory, *directory.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "safemig-lint" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from error
+
+
+def load_config(path: Path | None, known_codes: list[str]) -> Config:
+    if path is None:
+        return Config()
+    data = _read_toml(path)
+    table = data.get("tool", {}).get("safemig-lint", {}) if path.name == "pyproject.toml" else data
+    return apply_settings(Config(source=path), table, known_codes, where=str(path))
+
+
+def apply_settings(config: Config, settings: dict, known_codes: list[str], where: str) -> Config:
+    """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
+    unknown = set(settings) - _KEYS
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+    changes: dict = {}
+    if "dialect" in settings:
+        changes["dialect"] = validate_dialect(settings["dialect"], where)
+    for key in ("select", "ignore", "exclude"):
+        if key in settings:
+            values = _string_list(settings[key], key, where)
+            if key != "exclude":
+                values = [_validate_code(v, known_codes, where) for v in values]
+            changes[key] = tuple(values)
+    if "severity" in settings:
+        if not isinstance(settings["severity"], dict):
+            raise ConfigError(f"{where}: severity must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+        severity = dict(config.severity)
+        for code, level in settings["severity"].items():
+            severity[_validate_code(code, known_codes, where)] = _severity(level, where)
+        changes["severity"] = severity
+    if "fail-on" in settings:
+        if settings["fail-on"] not in FAIL_ON_CHOICES:
+            raise ConfigError(f"{where}: fail-on must be one of {', '.join(FAIL_ON_CHOICES)}")
+        changes["fail_on"] = settings["fail-on"]
+    if "max-file-bytes" in settings:
+        value = settings["max-file-bytes"]
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
+        changes["max_file_bytes"] = value
+    return replace(config, **changes)
+
+
+def validate_dialect(name: object, where: str) -> str:
+    from sqlglot.dialects.dialect import Dialect
+
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
+    try:
+        Dialect.get_or_raise(name.lower())
+    except ValueError as error:
+        raise ConfigError(f"{where}: unknown dialect {name!r}: {error}") from None
+    return name.lower()
+
+
+def _string_list(value: object, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {key} must be a list of strings")
+    return [v.strip() for v in value]
+
+
+def _validate_code(value: str, known_codes: list[str], where: str) -> str:
+    code = value.strip().upper()
+    if not any(known.startswith(code) for known in known_codes) or not code.startswith("SM"):
+        raise ConfigError(f"{where}: {value!r} is not a rule code or prefix (see `safemig-lint rules`)")
+    return code
+
+
+def _severity(level: object, where: str) -> Severity:
+    try:
+        return Severity(str(level).lower())
+    except ValueError:
+        raise ConfigError(f"{where}: severity {level!r} must be error, warning or info") from None

@@ -1,0 +1,62 @@
+"""The values that flow from checks to reporters: severities, spans and diagnostics."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 1, "warning": 2, "error": 3}[self.value]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of a file: 1-based lines and columns, end column exclusive (one past the last character)."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An inline `-- safemig-lint: ignore ...` comment that silenced a diagnostic."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check reports; the engine turns it into a Diagnostic."""
+
+    span: Span
+    message: str
+    help: str = ""
+    # Normalised text the finding is about (a statement), used for stable fingerprints.
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    name: str
+    severity: Severity
+    path: str
+    span: Span
+    message: str
+    help: str = ""
+    snippet: str = ""
+    suppression: Suppression | None = field(default=None, compare=False)
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)

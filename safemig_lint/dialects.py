@@ -1,0 +1,34 @@
+"""What each dialect can say, so that no rule suggests syntax the database does not have.
+
+Dialects missing from a table get no suggestion, and so no finding, from the rules that use it.
+"""
+
+from __future__ import annotations
+
+# CREATE <kind> IF NOT EXISTS
+CREATE_IF_NOT_EXISTS: dict[str, set[str]] = {
+    "postgres": {"table", "index", "schema", "sequence", "extension"},
+    "mysql": {"table", "database", "schema"},  # MySQL (unlike MariaDB) has no CREATE INDEX IF NOT EXISTS
+    "sqlite": {"table", "index", "view", "trigger"},
+    "duckdb": {"table", "index", "view", "schema", "sequence", "type"},
+}
+
+# CREATE OR REPLACE <kind>, for kinds with no IF NOT EXISTS.
+CREATE_OR_REPLACE: dict[str, set[str]] = {
+    "postgres": {"view"},
+    "mysql": {"view"},
+}
+
+# DROP <kind> IF EXISTS; "column" means ALTER TABLE ... DROP COLUMN IF EXISTS.
+DROP_IF_EXISTS: dict[str, set[str]] = {
+    "postgres": {
+        "table", "index", "view", "schema", "sequence", "type", "function", "procedure",
+        "trigger", "extension", "domain", "column", "database",
+    },
+    "mysql": {"table", "view", "database", "schema", "trigger", "procedure", "function", "event"},
+    "sqlite": {"table", "index", "view", "trigger"},
+    "duckdb": {"table", "index", "view", "schema", "sequence", "type", "column"},
+}
+
+# ALTER TABLE ... ADD COLUMN IF NOT EXISTS
+ADD_COLUMN_IF_NOT_EXISTS: set[str] = {"postgres", "duckdb"}

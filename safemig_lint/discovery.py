@@ -1,0 +1,147 @@
+"""Find migration files and group them the way golang-migrate does."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# golang-migrate's source.DefaultRegex.
+MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.(up|down)\.(.*)$")
+MAX_VERSION = 2**64 - 1
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    path: Path
+    display_path: str  # as the user would write it, relative to where they pointed us
+    version: int
+    description: str
+    direction: str  # "up" or "down"
+
+    @property
+    def out_of_range(self) -> bool:
+        return self.version > MAX_VERSION
+
+
+@dataclass
+class Migration:
+    """One version of a directory: its up and down files (a list, so duplicates are visible)."""
+
+    version: int
+    ups: list[MigrationFile] = field(default_factory=list)
+    downs: list[MigrationFile] = field(default_factory=list)
+
+    @property
+    def up(self) -> MigrationFile | None:
+        return self.ups[0] if self.ups else None
+
+    @property
+    def down(self) -> MigrationFile | None:
+        return self.downs[0] if self.downs else None
+
+
+@dataclass
+class MigrationDirectory:
+    path: Path
+    display_path: str
+    migrations: list[Migration]  # ordered by version
+    misnamed: list[tuple[Path, str]]  # (path, display path) of .sql files golang-migrate skips
+
+    def files(self) -> list[MigrationFile]:
+        return [f for m in self.migrations for f in (*m.ups, *m.downs)]
+
+
+@dataclass
+class Discovery:
+    directories: list[MigrationDirectory]
+    missing: list[str]  # command-line paths that do not exist
+    # A file named on the command line is reported on; its neighbours are only context,
+    # unless their directory was named too (pre-commit passes just the staged files).
+    named_files: set[Path] = field(default_factory=set)
+    named_directories: set[Path] = field(default_factory=set)
+
+    def is_reported(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return resolved in self.named_files or any(
+            resolved.is_relative_to(directory) for directory in self.named_directories
+        )
+
+
+def _display(path: Path, root: Path, root_display: str) -> str:
+    if path == root:
+        return root_display
+    rel = path.relative_to(root).as_posix()
+    return rel if root_display in ("", ".") else f"{root_display.rstrip('/')}/{rel}"
+
+
+def _is_excluded(display_path: str, excludes: list[str]) -> bool:
+    return any(
+        fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern)
+        for pattern in excludes
+    )
+
+
+def _scan_directory(directory: Path, display: str, explicit: bool, excludes: list[str]) -> MigrationDirectory | None:
+    by_version: dict[int, Migration] = {}
+    misnamed: list[tuple[Path, str]] = []
+    for entry in sorted(directory.iterdir()):
+        if not entry.is_file() or not entry.name.lower().endswith(".sql"):
+            continue
+        entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
+        if _is_excluded(entry_display, excludes):
+            continue
+        match = MIGRATION_NAME.match(entry.name)
+        if match is None:
+            misnamed.append((entry, entry_display))
+            continue
+        version = int(match.group(1))
+        migration = by_version.setdefault(version, Migration(version))
+        file = MigrationFile(entry, entry_display, version, match.group(2), match.group(3))
+        (migration.ups if file.direction == "up" else migration.downs).append(file)
+    if not by_version and not (explicit and misnamed):
+        return None
+    return MigrationDirectory(
+        directory, display, [by_version[v] for v in sorted(by_version)], misnamed
+    )
+
+
+def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
+    """Expand command-line paths into migration directories.
+
+    A directory is searched recursively; every folder holding migration files is its own
+    set, as golang-migrate reads one folder at a time. A file brings in its whole folder,
+    because pairing and version checks need its neighbours.
+    """
+    excludes = excludes or []
+    found: dict[Path, MigrationDirectory] = {}
+    result = Discovery([], [])
+
+    def add(directory: Path, display: str, explicit: bool) -> None:
+        key = directory.resolve()
+        if key not in found:
+            scanned = _scan_directory(directory, display, explicit, excludes)
+            if scanned is not None:
+                found[key] = scanned
+
+    for raw in paths:
+        given = Path(raw)
+        if not given.exists():
+            result.missing.append(raw)
+        elif given.is_file():
+            result.named_files.add(given.resolve())
+            add(given.parent, given.parent.as_posix(), explicit=True)
+        else:
+            result.named_directories.add(given.resolve())
+            root_display = raw.rstrip("/") or raw
+            subdirectories = (p for p in given.rglob("*") if p.is_dir() and not _is_hidden(p, given))
+            for directory in sorted([given, *subdirectories]):
+                add(directory, _display(directory, given, root_display), explicit=directory == given)
+
+    result.directories = sorted(found.values(), key=lambda d: d.display_path)
+    return result
+
+
+def _is_hidden(directory: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in directory.relative_to(root).parts)

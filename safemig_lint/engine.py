@@ -1,0 +1,172 @@
+"""Run the selected checks over discovered migrations and collect diagnostics.
+
+files -> ParsedFile (statements.parse_file, pure per file) -> checks -> suppressions -> LintResult
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safemig_lint.checks import all_rules
+from safemig_lint.checks.sm000_internal_error import InternalError
+from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
+from safemig_lint.config import Config
+from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
+from safemig_lint.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.source import LineIndex, Unreadable, decode
+from safemig_lint.statements import ParsedFile, parse_file
+from safemig_lint.suppressions import InlineSuppression, find_suppressions
+
+INTERNAL_ERROR = InternalError.code
+INVALID_SUPPRESSION = "SM009"
+UNUSED_SUPPRESSION = "SM010"
+
+
+@dataclass
+class LintResult:
+    diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
+    files_checked: int
+    missing_paths: list[str]
+    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> text, for reporters
+
+    @property
+    def active(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.suppression is None]
+
+    @property
+    def internal_errors(self) -> list[Diagnostic]:
+        return [d for d in self.active if d.code == INTERNAL_ERROR]
+
+    def exit_code(self, fail_on: str) -> int:
+        if self.internal_errors or self.missing_paths:
+            return 2
+        if fail_on == "never":
+            return 0
+        threshold = Severity(fail_on).rank
+        return 1 if any(d.severity.rank >= threshold for d in self.active) else 0
+
+
+def read_and_parse(path: Path, config: Config) -> ParsedFile:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return parse_file(Unreadable(f"cannot read file: {error.strerror or error}"), config.dialect)
+    return parse_file(decode(data, config.max_file_bytes), config.dialect)
+
+
+def lint(paths: list[str], config: Config) -> LintResult:
+    discovery = discover(paths, list(config.exclude))
+    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    collector = _Collector(config, discovery)
+    for directory in discovery.directories:
+        _lint_directory(directory, rules, config, collector)
+    diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
+    return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
+
+
+class _Collector:
+    """Turns findings into diagnostics: severity, path, suppression, and the report's focus."""
+
+    def __init__(self, config: Config, discovery: Discovery) -> None:
+        self.config = config
+        self.discovery = discovery
+        self.diagnostics: list[Diagnostic] = []
+        self.sources: dict[str, LineIndex] = {}
+        self.files_checked = 0
+
+    def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
+        if not self.discovery.is_reported(path):
+            return
+        suppression = None
+        for inline in suppressions:
+            matched = inline.covers(rule.code, finding.span.line)
+            if matched:
+                inline.used_codes.add(matched)
+                suppression = Suppression(inline.line, inline.reason)
+                break
+        severity = self.config.severity_for(rule.code, rule.severity)
+        self.diagnostics.append(
+            Diagnostic(rule.code, rule.name, severity, display, finding.span, finding.message, finding.help, finding.snippet, suppression)
+        )
+
+
+def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector) -> None:
+    parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
+    suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
+    rules_by_code = {type(rule).code: type(rule) for rule in rules}
+
+    for migration in directory.migrations:
+        for file in (*migration.ups, *migration.downs):
+            counterpart_file = migration.down if file.direction == "up" else migration.up
+            context = FileContext(
+                file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect
+            )
+            collector.files_checked += collector.discovery.is_reported(file.path)
+            collector.sources[file.display_path] = context.parsed.lines
+            file_suppressions = suppressions[file.path]
+            for rule in rules:
+                try:
+                    findings = list(rule.check_file(context))
+                    if type(rule).overrides("check_statement"):
+                        for statement in context.parsed.statements:
+                            findings.extend(rule.check_statement(statement, context))
+                except Exception as error:  # one broken check must not stop the run
+                    collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), [])
+                    continue
+                for finding in findings:
+                    collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
+
+    directory_context = DirectoryContext(directory, parsed, config.dialect)
+    for rule in rules:
+        if not type(rule).overrides("check_directory"):
+            continue
+        try:
+            located: list[FileFinding] = list(rule.check_directory(directory_context))
+        except Exception as error:
+            collector.add(InternalError, directory.path, directory.display_path, _internal_error(rule, error), [])
+            continue
+        for item in located:
+            collector.add(type(rule), item.path, item.display_path, item.finding, suppressions.get(item.path, []))
+
+    for file in directory.files():
+        _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+
+
+def _internal_error(rule: Rule, error: Exception) -> Finding:
+    where = traceback.extract_tb(error.__traceback__)[-1]
+    return Finding(
+        FILE_SPAN,
+        f"internal error in {type(rule).code} ({type(rule).name}): {type(error).__name__}: {error} "
+        f"[{Path(where.filename).name}:{where.lineno}]; this file was not fully checked by that rule",
+        "Please report this with the migration that triggers it.",
+    )
+
+
+def _report_suppression_problems(
+    path: Path, display: str, suppressions: list[InlineSuppression], enabled: dict[str, type[Rule]], collector: _Collector
+) -> None:
+    from safemig_lint.checks import rules_by_code
+
+    known = rules_by_code()
+    for inline in suppressions:
+        span = Span(inline.line, inline.column, inline.line, inline.end_column)
+        if not inline.codes:
+            problem = (known[INVALID_SUPPRESSION], f"`safemig-lint: {inline.kind}` names no rule code, so it silences nothing")
+            _add_if_enabled(collector, enabled, path, display, span, *problem)
+            continue
+        for code in inline.codes:
+            if not any(c.startswith(code) for c in known):
+                problem = (known[INVALID_SUPPRESSION], f"suppression names unknown rule code {code}")
+            elif code not in inline.used_codes and any(c.startswith(code) for c in enabled):
+                problem = (known[UNUSED_SUPPRESSION], f"suppression of {code} silenced nothing here; remove it")
+            else:
+                continue
+            _add_if_enabled(collector, enabled, path, display, span, *problem)
+
+
+def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
+    if rule.code in enabled:
+        help = "Name the rule codes to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`."
+        collector.add(rule, path, display, Finding(span, message, help), [])

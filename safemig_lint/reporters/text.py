@@ -1,0 +1,71 @@
+"""The default, human report: each finding with its source lines and the span marked."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
+
+from safemig_lint.diagnostics import Diagnostic, Severity
+from safemig_lint.engine import LintResult
+from safemig_lint.source import LineIndex
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
+_MAX_SOURCE_LINES = 4
+
+
+def report(result: LintResult, stream: TextIO) -> None:
+    # rich honours NO_COLOR and drops colour when the stream is not a terminal.
+    console = Console(file=stream, highlight=False, soft_wrap=True)
+    for diagnostic in result.active:
+        _print_diagnostic(console, diagnostic, result.sources.get(diagnostic.path))
+    console.print(_summary(result))
+
+
+def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None) -> None:
+    header = Text()
+    header.append(f"{d.path}:{d.span.line}:{d.span.column}", style="bold")
+    header.append(": ")
+    header.append(f"{d.code} ", style=_STYLE[d.severity])
+    header.append(f"[{d.severity.value}] ", style=_STYLE[d.severity])
+    header.append(d.name, style="dim")
+    console.print(header)
+    console.print(f"  {escape(d.message)}")
+    if lines is not None and lines.text and (d.span.line, d.span.column) != (d.span.end_line, d.span.end_column):
+        _print_source(console, d, lines)
+    if d.help:
+        console.print(Text.assemble(("  help: ", "bold cyan"), d.help))
+    console.print()
+
+
+def _print_source(console: Console, d: Diagnostic, lines: LineIndex) -> None:
+    last = min(d.span.end_line, d.span.line + _MAX_SOURCE_LINES - 1, lines.line_count)
+    gutter = len(str(last))
+    for number in range(d.span.line, last + 1):
+        text = lines.line_text(number).expandtabs(1)
+        console.print(Text.assemble((f"  {number:>{gutter}} | ", "blue"), text))
+        start = d.span.column if number == d.span.line else 1
+        end = d.span.end_column if number == d.span.end_line else len(text) + 1
+        width = max(1, end - start)
+        if text.strip():
+            console.print(Text.assemble((f"  {'':>{gutter}} | ", "blue"), " " * (start - 1), ("^" * width, _STYLE[d.severity])))
+    if last < d.span.end_line:
+        console.print(Text(f"  {'':>{gutter}} | ...", style="blue"))
+
+
+def _summary(result: LintResult) -> Text:
+    active = result.active
+    counts = Counter(d.severity for d in active)
+    suppressed = len(result.diagnostics) - len(active)
+    files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
+    if not active:
+        text = Text(f"No problems found in {files}.", style="bold green")
+    else:
+        parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity if counts[s]]
+        text = Text(f"Found {len(active)} problem{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {files}.", style="bold")
+    if suppressed:
+        text.append(f" {suppressed} suppressed.", style="dim")
+    return text

@@ -1,0 +1,73 @@
+"""Read a migration file's bytes into text, and map offsets in that text to lines and columns."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from safemig_lint.diagnostics import Span
+
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+_NEWLINE = re.compile("\n")
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """Why a file cannot be linted, and where the problem starts."""
+
+    reason: str
+    line: int = 1
+    column: int = 1
+
+
+class LineIndex:
+    """Offset -> (line, column) for one text; columns count characters, both 1-based."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        """Span of text[start:end] (end exclusive)."""
+        line, column = self.position(start)
+        end_line, end_column = self.position(max(end, start))
+        return Span(line, column, end_line, end_column)
+
+    def line_text(self, line: int) -> str:
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)
+
+
+def decode(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Unreadable:
+    """Decode a migration's bytes as UTF-8 (a BOM is allowed), or say why it cannot be read."""
+    if len(data) > max_bytes:
+        return Unreadable(
+            f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit "
+            "(raise max-file-bytes in the configuration to lint it)"
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        return Unreadable("file looks binary: it contains a NUL byte", line, nul - data.rfind(b"\n", 0, nul))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - data.rfind(b"\n", 0, error.start)
+        return Unreadable(
+            f"file is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "PostgreSQL and MySQL expect UTF-8 migrations: re-encode it",
+            line,
+            column,
+        )

@@ -1,0 +1,242 @@
+"""Split a migration's text into statements with exact positions, and parse each one on its own.
+
+This is the only place that tokenizes or parses SQL: every file is read once, and every
+check works from the ParsedFile built here. Building it is pure (text in, value out), so
+it can run in parallel and be cached.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+
+from safemig_lint.source import LineIndex, Unreadable
+
+# sqlglot logs a warning for every statement it falls back to exp.Command for;
+# for a linter that is expected input, not news.
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+# Go templates ({{ .Schema }}) and shell-style ${VAR} substitutions filled in at deploy time.
+TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[A-Za-z_][^}\n]*\}", re.DOTALL)
+
+_ROUTINE_KEYWORDS = {"TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"}
+# `END IF`, `END LOOP` ... close blocks that we do not count as opening.
+_END_QUALIFIERS = {"IF", "LOOP", "WHILE", "REPEAT", "FOR"}
+
+
+@dataclass(frozen=True)
+class Comment:
+    start: int
+    end: int
+    text: str  # without the comment markers
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Statement:
+    start: int  # offsets into the file text; end is exclusive and excludes the `;`
+    end: int
+    text: str
+    tokens: list[Token]
+    expression: exp.Expression | None
+    error: str | None = None  # why it could not be parsed
+    error_start: int | None = None
+    error_end: int | None = None
+
+    @property
+    def is_command(self) -> bool:
+        """sqlglot parsed only the first keyword; the rest is raw text."""
+        return isinstance(self.expression, exp.Command)
+
+    @property
+    def keywords(self) -> list[str]:
+        """The statement's leading words, upper-cased, for checks that read raw text."""
+        return [t.text.upper() for t in self.tokens[:6]]
+
+    @cached_property
+    def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
+        index: dict[type, list[exp.Expression]] = {}
+        if self.expression is not None:
+            for node in self.expression.walk():
+                index.setdefault(type(node), []).append(node)
+        return index
+
+    def nodes(self, *types: type) -> list[exp.Expression]:
+        """All nodes of the given types, from one shared walk of the statement's tree."""
+        return [node for kind in types for node in self._nodes_by_type.get(kind, ())]
+
+    @property
+    def normalized_text(self) -> str:
+        return " ".join(self.text.split())
+
+
+@dataclass
+class ParsedFile:
+    text: str
+    lines: LineIndex
+    statements: list[Statement] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+    unreadable: Unreadable | None = None
+
+
+def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
+    if isinstance(text, Unreadable):
+        return ParsedFile("", LineIndex(""), unreadable=text)
+    parsed = ParsedFile(text, LineIndex(text))
+    sql_dialect = Dialect.get_or_raise(dialect)
+    masked = _mask_placeholders(text, parsed.placeholders)
+    tokens, failure = _tokenize(sql_dialect, masked)
+    parsed.comments = _comments(masked, text, tokens, failure, dialect)
+    groups = _split(tokens)
+    unterminated_from = failure
+    if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
+        # The statement in progress when tokenizing failed is part of the unterminated one.
+        unterminated_from = groups.pop()[0].start
+    for group in groups:
+        parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
+    if failure is not None:
+        parsed.statements.append(_unterminated(text, unterminated_from, failure))
+    return parsed
+
+
+def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
+    """Replace template placeholders by same-length identifiers, so positions stay true."""
+
+    def mask(match: re.Match[str]) -> str:
+        found.append(Placeholder(match.start(), match.end(), match.group()))
+        return "".join("\n" if c == "\n" else "_" for c in match.group()).replace("_", "x", 1)
+
+    return TEMPLATE_PLACEHOLDER.sub(mask, text)
+
+
+_BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
+
+
+def _tokenize(dialect: Dialect, text: str) -> tuple[list[Token], int | None]:
+    """Tokens of the text, and the offset where tokenizing failed (an unterminated literal)."""
+    tokenizer = dialect.tokenizer()
+    try:
+        return tokenizer.tokenize(text), None
+    except TokenError:
+        tokens = tokenizer.tokens
+        resume = tokens[-1].end + 1 if tokens else 0
+        # The failing token starts at the first character that is not blank or a finished comment.
+        while blank := _BLANK_OR_COMMENT.match(text, resume):
+            resume = blank.end()
+        # The last token may be the first part of the unterminated construct; drop what is past it.
+        return [t for t in tokens if t.end < resume], resume
+
+
+def _comments(masked: str, text: str, tokens: list[Token], failure: int | None, dialect: str) -> list[Comment]:
+    """Comments live in the gaps between tokens; read them from there, with their positions."""
+    regex = _HASH_COMMENT if dialect.lower() in _HASH_COMMENT_DIALECTS else _COMMENT
+    gaps = []
+    gap_start = 0
+    for token in tokens:
+        gaps.append((gap_start, token.start))
+        gap_start = token.end + 1
+    gaps.append((gap_start, failure if failure is not None else len(masked)))
+    comments = []
+    for start, end in gaps:
+        for match in regex.finditer(masked, start, end):
+            raw = text[match.start() : match.end()]
+            body = raw[2:-2] if raw.startswith("/*") else raw[1:] if raw.startswith("#") else raw[2:]
+            comments.append(Comment(match.start(), match.end(), body.strip()))
+    return comments
+
+
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_HASH_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
+_HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
+
+
+def _split(tokens: list[Token]) -> list[list[Token]]:
+    """Group tokens into statements at semicolons, keeping BEGIN ... END bodies of routines whole."""
+    statements: list[list[Token]] = []
+    current: list[Token] = []
+    depth = 0
+    in_routine = False
+    for index, token in enumerate(tokens):
+        if token.token_type == TokenType.SEMICOLON and depth <= 0:
+            if current:
+                statements.append(current)
+            current, depth, in_routine = [], 0, False
+            continue
+        current.append(token)
+        upper = token.text.upper()
+        if len(current) <= 6 and current[0].token_type == TokenType.CREATE and upper in _ROUTINE_KEYWORDS:
+            in_routine = True
+        if not in_routine:
+            continue
+        if token.token_type in (TokenType.BEGIN, TokenType.CASE):
+            depth += 1
+        elif token.token_type == TokenType.END:
+            following = tokens[index + 1].text.upper() if index + 1 < len(tokens) else ""
+            if following not in _END_QUALIFIERS:
+                depth -= 1
+    if current:
+        statements.append(current)
+    return statements
+
+
+def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Token]) -> Statement:
+    start, end = tokens[0].start, tokens[-1].end + 1
+    statement = Statement(start, end, text[start:end], tokens, None)
+    try:
+        expressions = [e for e in dialect.parser().parse(tokens, masked) if e is not None]
+    except ParseError as error:
+        detail = error.errors[0] if error.errors else {}
+        statement.error = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
+        culprit = _token_at(tokens, detail.get("line"), detail.get("col"))
+        statement.error_start, statement.error_end = (culprit.start, culprit.end + 1) if culprit else (start, end)
+        return statement
+    except Exception as error:  # sqlglot raises more than ParseError on odd input
+        statement.error = f"sqlglot could not parse this statement ({type(error).__name__}: {error})"
+        statement.error_start, statement.error_end = start, end
+        return statement
+    statement.expression = expressions[0] if expressions else None
+    return statement
+
+
+_TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
+
+
+def _token_at(tokens: list[Token], line: int | None, column: int | None) -> Token | None:
+    for token in tokens:
+        if token.line == line and token.col == column:
+            return token
+    return None
+
+
+_UNTERMINATED = [
+    (re.compile(r"\$[A-Za-z_]*\$"), "dollar-quoted body"),
+    (re.compile(r"/\*"), "block comment"),
+    (re.compile(r"[EeBbXxNnUu]?&?'"), "string literal"),
+    (re.compile(r'"'), "quoted identifier"),
+    (re.compile(r"`"), "quoted identifier"),
+]
+
+
+def _unterminated(text: str, start: int, offset: int) -> Statement:
+    """The rest of the file from `start`, whose literal opened at `offset` never closes."""
+    what = next((name for regex, name in _UNTERMINATED if regex.match(text, offset)), "token")
+    statement = Statement(start, len(text), text[start:], [], None)
+    statement.error = f"unterminated {what}: everything from here to the end of the file is unchecked"
+    line_end = text.find("\n", offset)
+    statement.error_start = offset
+    statement.error_end = line_end if line_end >= 0 else len(text)
+    return statement
