@@ -70,7 +70,7 @@ def _create_changes(create: exp.Create) -> list[Change]:
     kind = (create.args.get("kind") or "").lower()
     guarded = bool(create.args.get("exists") or create.args.get("replace"))
     target = create.this
-    name_node = target.this if isinstance(target, exp.Schema) else target
+    name_node = target.this if isinstance(target, (exp.Schema, exp.Index)) else target
     changes = [Change("create", ObjectRef(kind, _qualified(target)), guarded, name_node)]
     if kind == "table" and isinstance(target, exp.Schema):
         table = _qualified(target)

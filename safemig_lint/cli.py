@@ -69,7 +69,7 @@ def check(
 ) -> None:
     """Lint migration files (the default command)."""
     from safemig_lint.checks import rules_by_code
-    from safemig_lint.config import ConfigError, apply_settings, find_config_file, load_config
+    from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
     from safemig_lint.reporters import FORMATS, get_reporter
 
@@ -86,15 +86,12 @@ def check(
     try:
         if severity:
             flags["severity"] = dict(_parse_severity(item) for item in severity)
-        path = config_file if config_file is not None else find_config_file(Path(paths[0]))
-        if config_file is not None and not config_file.is_file():
-            raise ConfigError(f"--config {config_file}: no such file")
-        config = load_config(path, known)
-        config = apply_settings(config, flags, known, where="command line")
+        resolver = ConfigResolver(flags, known, config_file)
+        config = resolver.for_path(Path(paths[0]))
+        # Each migration directory gets its nearest configuration (a nested one may be invalid too).
+        result = lint(paths, config, resolver.for_path)
     except ConfigError as error:
         _fail(str(error))
-
-    result = lint(paths, config)
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
     if not result.files_checked and not result.missing_paths:

@@ -79,6 +79,28 @@ def load_config(path: Path | None, known_codes: list[str]) -> Config:
     return apply_settings(Config(source=path), table, known_codes, where=str(path))
 
 
+class ConfigResolver:
+    """Settings for each linted directory: its nearest config file, then the CLI flags on top.
+
+    With an explicit --config file, that file applies everywhere.
+    """
+
+    def __init__(self, flags: dict, known_codes: list[str], explicit: Path | None = None) -> None:
+        if explicit is not None and not explicit.is_file():
+            raise ConfigError(f"--config {explicit}: no such file")
+        self._flags = flags
+        self._known = known_codes
+        self._explicit = explicit
+        self._loaded: dict[Path | None, Config] = {}
+
+    def for_path(self, path: Path) -> Config:
+        source = self._explicit or find_config_file(path)
+        if source not in self._loaded:
+            config = load_config(source, self._known)
+            self._loaded[source] = apply_settings(config, self._flags, self._known, where="command line")
+        return self._loaded[source]
+
+
 def apply_settings(config: Config, settings: dict, known_codes: list[str], where: str) -> Config:
     """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
     unknown = set(settings) - _KEYS

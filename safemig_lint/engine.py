@@ -8,6 +8,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
@@ -56,12 +57,16 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return parse_file(decode(data, config.max_file_bytes), config.dialect)
 
 
-def lint(paths: list[str], config: Config) -> LintResult:
+def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
+    """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
+    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders)."""
     discovery = discover(paths, list(config.exclude))
-    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     collector = _Collector(config, discovery)
     for directory in discovery.directories:
-        _lint_directory(directory, rules, config, collector)
+        directory_config = config_for(directory.path) if config_for else config
+        rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
+        collector.config = directory_config
+        _lint_directory(directory, rules, directory_config, collector)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
 
@@ -70,7 +75,7 @@ class _Collector:
     """Turns findings into diagnostics: severity, path, suppression, and the report's focus."""
 
     def __init__(self, config: Config, discovery: Discovery) -> None:
-        self.config = config
+        self.config = config  # the current directory's settings
         self.discovery = discovery
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, LineIndex] = {}

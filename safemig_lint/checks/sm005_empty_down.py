@@ -4,8 +4,8 @@ from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, R
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.statements import ParsedFile
 
-_SCHEMA_CHANGES = (exp.Create, exp.Alter, exp.Drop, exp.TruncateTable)
-_RAW_SCHEMA_KEYWORDS = {"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"}
+_SCHEMA_CHANGES = (exp.Create, exp.Alter, exp.Drop)
+_RAW_SCHEMA_KEYWORDS = {"CREATE", "ALTER", "DROP", "RENAME"}
 
 
 def changes_schema(parsed: ParsedFile) -> bool:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import io
+import os
+import tempfile
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from safemig_lint.engine import LintResult
@@ -11,7 +15,18 @@ from safemig_lint.engine import LintResult
 FORMATS = {
     "text": "safemig_lint.reporters.text",
     "json": "safemig_lint.reporters.json_report",
+    "sarif": "safemig_lint.reporters.sarif",
+    "github": "safemig_lint.reporters.github",
+    "markdown": "safemig_lint.reporters.markdown",
 }
+
+# Where reports link to: the project, and each rule's page (rules/SMxxx.md) in its repository.
+PROJECT_URL = "https://github.com/safemig-lint/safemig-lint"
+RULE_PAGES_URL = f"{PROJECT_URL}/blob/main/rules"
+
+
+def rule_url(code: str) -> str:
+    return f"{RULE_PAGES_URL}/{code}.md"
 
 
 class Reporter(Protocol):
@@ -20,3 +35,25 @@ class Reporter(Protocol):
 
 def get_reporter(name: str) -> Reporter:
     return importlib.import_module(FORMATS[name]).report
+
+
+def write_report(name: str, result: LintResult, path: Path) -> None:
+    """Write one report to `path` atomically: a CI step never uploads a half-written file."""
+    buffer = io.StringIO()
+    get_reporter(name)(result, buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+            file.write(buffer.getvalue())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the report from other users
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,120 @@
+"""Splitting files into statements with exact positions, and parsing each on its own."""
+
+from __future__ import annotations
+
+import pytest
+from sqlglot import exp
+
+from safemig_lint.source import LineIndex, Unreadable, decode
+from safemig_lint.statements import parse_file
+
+
+def texts(parsed):
+    return [s.text for s in parsed.statements]
+
+
+def test_statements_keep_exact_offsets():
+    sql = "-- header\nCREATE TABLE a (id int);\n\n  DROP TABLE b ;\nSELECT 1"
+    parsed = parse_file(sql, "postgres")
+    assert texts(parsed) == ["CREATE TABLE a (id int)", "DROP TABLE b", "SELECT 1"]
+    for statement in parsed.statements:
+        assert sql[statement.start : statement.end] == statement.text
+    assert parsed.lines.position(parsed.statements[1].start) == (4, 3)
+
+
+def test_each_statement_is_parsed_on_its_own():
+    parsed = parse_file("CREATE TABLE (;\nDROP TABLE b;", "postgres")
+    broken, fine = parsed.statements
+    assert broken.error and broken.expression is None
+    assert isinstance(fine.expression, exp.Drop)
+
+
+def test_parse_error_points_at_the_offending_token_without_token_repr():
+    parsed = parse_file("CREATE TABLE (;", "postgres")
+    statement = parsed.statements[0]
+    assert (statement.error_start, statement.error_end) == (13, 14)
+    assert "<Token" not in statement.error
+
+
+def test_command_fallback_keeps_raw_text():
+    parsed = parse_file("CREATE EXTENSION IF NOT EXISTS pgcrypto;", "postgres")
+    statement = parsed.statements[0]
+    assert statement.is_command and statement.text == "CREATE EXTENSION IF NOT EXISTS pgcrypto"
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
+def test_trigger_body_with_semicolons_is_one_statement(dialect):
+    sql = (
+        "CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN\n"
+        "  IF NEW.x > 0 THEN UPDATE a SET y = 1; END IF;\n"
+        "  UPDATE a SET z = CASE WHEN 1 THEN 2 END;\n"
+        "END;\nDROP TABLE b;"
+    )
+    parsed = parse_file(sql, dialect)
+    assert len(parsed.statements) == 2
+    assert parsed.statements[0].text.endswith("END")
+    assert parsed.statements[1].text == "DROP TABLE b"
+
+
+def test_dollar_quoted_body_is_one_statement():
+    sql = "CREATE FUNCTION f() RETURNS int AS $$ BEGIN PERFORM 1; RETURN 1; END; $$ LANGUAGE plpgsql;\nSELECT 2;"
+    assert len(parse_file(sql, "postgres").statements) == 2
+
+
+@pytest.mark.parametrize(
+    "sql, what",
+    [
+        ("SELECT 1;\nSELECT 'abc;\nDROP TABLE x;", "string literal"),
+        ("SELECT 1;\nDO $$ BEGIN\n PERFORM 1;\n", "dollar-quoted body"),
+        ("SELECT 1;\n/* never closed\nDROP TABLE x;", "block comment"),
+    ],
+)
+def test_unterminated_constructs_become_one_error_statement(sql, what):
+    parsed = parse_file(sql, "postgres")
+    first, broken = parsed.statements
+    assert first.text == "SELECT 1" and first.error is None
+    assert what in broken.error
+    assert parsed.lines.position(broken.error_start)[0] == 2
+
+
+def test_comments_are_found_with_positions_but_not_inside_strings():
+    sql = "SELECT '-- not a comment'; -- real\n/* block */ SELECT 1;"
+    parsed = parse_file(sql, "postgres")
+    assert [c.text for c in parsed.comments] == ["real", "block"]
+    assert sql[parsed.comments[0].start : parsed.comments[0].end] == "-- real"
+
+
+def test_mysql_hash_comments():
+    parsed = parse_file("SELECT 1; # note\nSELECT 2;", "mysql")
+    assert [c.text for c in parsed.comments] == ["note"]
+
+
+def test_template_placeholders_are_masked_with_positions_kept():
+    sql = "CREATE TABLE {{ .Schema }}.users (id int);\nSELECT '${NAME}';"
+    parsed = parse_file(sql, "postgres")
+    assert [p.text for p in parsed.placeholders] == ["{{ .Schema }}", "${NAME}"]
+    assert all(s.error is None for s in parsed.statements)
+    assert parsed.statements[0].text == "CREATE TABLE {{ .Schema }}.users (id int)"
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite", "tsql", "bigquery", "clickhouse", "oracle", "snowflake"])
+def test_any_dialect_runs_without_crashing(dialect):
+    sql = "CREATE TABLE a (id int);\nALTER TABLE a ADD b int;\nDROP TABLE a;\nSELECT 'x"
+    parsed = parse_file(sql, dialect)
+    assert parsed.statements
+
+
+def test_decode_handles_bom_crlf_binary_and_bad_utf8():
+    assert decode("\ufeffSELECT 1;\r\n".encode("utf-8")) == "SELECT 1;\r\n"
+    binary = decode(b"SELECT 1;\n\x00\x01")
+    assert isinstance(binary, Unreadable) and "binary" in binary.reason and binary.line == 2
+    latin = decode("SELECT 1;\nSELECT 'caf\xe9';".encode("latin-1"))
+    assert isinstance(latin, Unreadable) and "UTF-8" in latin.reason and (latin.line, latin.column) == (2, 12)
+    assert isinstance(decode(b"x" * 11, max_bytes=10), Unreadable)
+
+
+def test_line_index_with_crlf():
+    lines = LineIndex("a\r\nbc\r\n")
+    assert lines.position(3) == (2, 1)
+    assert lines.line_text(1) == "a"
+    assert lines.span(3, 5).end_column == 3
