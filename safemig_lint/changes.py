@@ -118,3 +118,10 @@ def _raw_changes(text: str) -> list[Change]:
     name = name.strip('"`') if quoted else name.lower()
     guarded = bool(match.group("guard")) or bool(re.match(r"\s*CREATE\s+OR\s+REPLACE", text, re.IGNORECASE))
     return [Change(match.group("action").lower(), ObjectRef(match.group("kind").lower(), name), guarded)]
+
+
+def spelled_kind(change: Change, statement: Statement) -> str:
+    """The object kind as the statement spells it: sqlglot parses a materialized view as a VIEW."""
+    if change.target.kind == "view" and "MATERIALIZED" in statement.keywords:
+        return "materialized view"
+    return change.target.kind

@@ -64,17 +64,22 @@ def check(
     severity: List[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
     exclude: List[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
-    output_format: str = typer.Option("text", "--format", help="Report format: text or json."),
+    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
+    report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Lint migration files (the default command)."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
-    from safemig_lint.reporters import FORMATS, get_reporter
+    from safemig_lint.reporters import FORMATS, get_reporter, write_report
 
-    if output_format not in FORMATS:
-        _fail(f"unknown format {output_format!r}; choose from {', '.join(FORMATS)}")
+    for name in (output_format, *report_formats):
+        if name not in FORMATS:
+            _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if len(report_formats) != len(report_files):
+        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
     known = list(rules_by_code())
     flags: dict = {
         key: value
@@ -97,6 +102,11 @@ def check(
     if not result.files_checked and not result.missing_paths:
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
     get_reporter(output_format)(result, sys.stdout)
+    for name, target in zip(report_formats, report_files):
+        try:
+            write_report(name, result, target)
+        except OSError as error:
+            _fail(f"cannot write {target}: {error.strerror or error}")
     raise typer.Exit(result.exit_code(config.fail_on))
 
 
@@ -139,6 +149,89 @@ def rules_command() -> None:
     for rule in all_rules():
         table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
     Console().print(table)
+
+
+@app.command("schema")
+def schema_command(
+    path: str = typer.Argument(..., help="Migration directory."),
+    at: Optional[int] = typer.Option(None, "--at", help="Show the schema after this version's up migration (default: the last)."),
+    output_format: str = typer.Option("sql", "--format", help="Output: sql (DDL) or json."),
+    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."),
+    output_dialect: Optional[str] = typer.Option(None, "--output-dialect", help="Write the DDL in this dialect (default: the migrations')."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Print the schema the up migrations build, replayed in version order."""
+    import json
+
+    from safemig_lint.config import ConfigError, validate_dialect
+    from safemig_lint.schema.render import to_json, to_sql
+
+    if output_format not in ("sql", "json"):
+        _fail(f"unknown format {output_format!r}; choose from sql, json")
+    try:
+        target = validate_dialect(output_dialect, "--output-dialect") if output_dialect else None
+    except ConfigError as error:
+        _fail(str(error))
+    histories = _histories(path, dialect, config_file)
+    if output_format == "json":
+        schemas = {}
+        for display, history in histories:
+            db = history.at(at)
+            schemas[display] = {**to_json(db), "unknown": [{"object": what, "reason": why} for what, why in db.unknown_objects()]}
+        typer.echo(json.dumps(schemas, indent=2))
+        return
+    for display, history in histories:
+        if len(histories) > 1:
+            typer.echo(f"-- {display}\n")
+        typer.echo(to_sql(history.at(at), target), nl=False)
+
+
+@app.command("diff")
+def diff_command(
+    path: str = typer.Argument(..., help="Migration directory."),
+    from_version: int = typer.Option(..., "--from", help="Compare the schema after this version's up migration ..."),
+    to_version: int = typer.Option(..., "--to", help="... with the schema after this one's."),
+    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Print what changed in the schema between two versions: + added, - removed, ~ changed."""
+    from safemig_lint.schema.diff import differences
+
+    histories = _histories(path, dialect, config_file)
+    for display, history in histories:
+        if len(histories) > 1:
+            typer.echo(f"{display}:")
+        for difference in differences(history.at(from_version), history.at(to_version)):
+            sign = {"added": "+", "removed": "-", "changed": "~"}[difference.change]
+            unsure = f"  (the model is unsure: {difference.unknown})" if difference.unknown else ""
+            typer.echo(f"{sign} {difference.describe()}{unsure}")
+
+
+def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -> list:
+    """(display path, History) of each migration directory under `path`."""
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.discovery import discover
+    from safemig_lint.engine import read_and_parse
+    from safemig_lint.schema.history import History
+
+    try:
+        resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
+        config = resolver.for_path(Path(path))
+        discovery = discover([path], list(config.exclude))
+        configs = {directory.path: resolver.for_path(directory.path) for directory in discovery.directories}
+    except ConfigError as error:
+        _fail(str(error))
+    if discovery.missing:
+        _fail(f"{path}: no such file or directory")
+    if not discovery.directories:
+        _fail(f"{path}: no migration files found (expected names like 000001_init.up.sql)")
+    histories = []
+    for directory in discovery.directories:
+        settings = configs[directory.path]
+        parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
+        histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
+    return histories
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 # CREATE <kind> IF NOT EXISTS
 CREATE_IF_NOT_EXISTS: dict[str, set[str]] = {
-    "postgres": {"table", "index", "schema", "sequence", "extension"},
+    "postgres": {"table", "index", "schema", "sequence", "extension", "materialized view"},
     "mysql": {"table", "database", "schema"},  # MySQL (unlike MariaDB) has no CREATE INDEX IF NOT EXISTS
     "sqlite": {"table", "index", "view", "trigger"},
     "duckdb": {"table", "index", "view", "schema", "sequence", "type"},
@@ -23,7 +23,7 @@ CREATE_OR_REPLACE: dict[str, set[str]] = {
 DROP_IF_EXISTS: dict[str, set[str]] = {
     "postgres": {
         "table", "index", "view", "schema", "sequence", "type", "function", "procedure",
-        "trigger", "extension", "domain", "column", "database",
+        "trigger", "extension", "domain", "column", "database", "materialized view",
     },
     "mysql": {"table", "view", "database", "schema", "trigger", "procedure", "function", "event"},
     "sqlite": {"table", "index", "view", "trigger"},

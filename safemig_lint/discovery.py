@@ -41,6 +41,14 @@ class Migration:
     def down(self) -> MigrationFile | None:
         return self.downs[0] if self.downs else None
 
+    def counterpart(self, file: MigrationFile) -> MigrationFile | None:
+        """The file of the other direction that undoes (or is undone by) `file`.
+
+        With duplicate versions (reported by SM003), the one with the same title pairs up.
+        """
+        others = self.downs if file.direction == "up" else self.ups
+        return next((o for o in others if o.description == file.description), others[0] if others else None)
+
 
 @dataclass
 class MigrationDirectory:

@@ -6,7 +6,7 @@ files -> ParsedFile (statements.parse_file, pure per file) -> checks -> suppress
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -16,8 +16,9 @@ from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, F
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.schema.history import History
 from safemig_lint.source import LineIndex, Unreadable, decode
-from safemig_lint.statements import ParsedFile, parse_file
+from safemig_lint.statements import ParsedFile, parse_file, unmask
 from safemig_lint.suppressions import InlineSuppression, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
@@ -93,7 +94,10 @@ class _Collector:
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
         self.diagnostics.append(
-            Diagnostic(rule.code, rule.name, severity, display, finding.span, finding.message, finding.help, finding.snippet, suppression)
+            Diagnostic(
+                rule.code, rule.name, severity, display, finding.span, finding.message, finding.help,
+                finding.snippet, suppression, finding.redact,
+            )
         )
 
 
@@ -101,12 +105,14 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
     parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
+    history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
-            counterpart_file = migration.down if file.direction == "up" else migration.up
+            counterpart_file = migration.counterpart(file)
             context = FileContext(
-                file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect
+                file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
+                history,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = context.parsed.lines
@@ -121,9 +127,11 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), [])
                     continue
                 for finding in findings:
+                    if context.parsed.placeholders:
+                        finding = replace(finding, message=unmask(finding.message, context.parsed.placeholders))
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect)
+    directory_context = DirectoryContext(directory, parsed, config.dialect, history)
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue

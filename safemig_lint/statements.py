@@ -43,6 +43,12 @@ class Placeholder:
     start: int
     end: int
     text: str
+    mask: str  # what the tokenizer saw instead: a unique identifier of the same length, or blanks
+
+    @property
+    def is_control(self) -> bool:
+        """`{{ if }}`, `{{ end }}`, `{{/* */}}` ... shape the SQL but substitute no value."""
+        return not self.mask.strip()
 
 
 @dataclass
@@ -92,6 +98,10 @@ class ParsedFile:
     placeholders: list[Placeholder] = field(default_factory=list)
     unreadable: Unreadable | None = None
 
+    def shaped_by_template(self, statement: Statement) -> bool:
+        """Does a template conditional (`{{ if }}` ... `{{ end }}`) cut through this statement?"""
+        return any(p.is_control and statement.start <= p.start < statement.end for p in self.placeholders)
+
 
 def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     if isinstance(text, Unreadable):
@@ -113,14 +123,35 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     return parsed
 
 
+_TEMPLATE_CONTROL = re.compile(r"^\{\{-?\s*(?:/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
+
+
 def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
-    """Replace template placeholders by same-length identifiers, so positions stay true."""
+    """Replace template placeholders by same-length text, so positions stay true.
+
+    A value placeholder becomes a unique identifier (x0___, x1___ ...) that can be mapped back
+    for messages; a control action becomes blanks, so `{{ if .pg }}` leaves plain SQL behind.
+    """
 
     def mask(match: re.Match[str]) -> str:
-        found.append(Placeholder(match.start(), match.end(), match.group()))
-        return "".join("\n" if c == "\n" else "_" for c in match.group()).replace("_", "x", 1)
+        raw = match.group()
+        if _TEMPLATE_CONTROL.match(raw):
+            masked = "".join(c if c == "\n" else " " for c in raw)
+        else:
+            name = f"x{len(found)}"
+            masked = name.ljust(len(raw), "_") if len(name) <= len(raw) else "x" * len(raw)
+        found.append(Placeholder(match.start(), match.end(), raw, masked))
+        return masked
 
     return TEMPLATE_PLACEHOLDER.sub(mask, text)
+
+
+def unmask(message: str, placeholders: list[Placeholder]) -> str:
+    """Put a file's template placeholders back into text derived from the masked SQL."""
+    for placeholder in placeholders:
+        if not placeholder.is_control and placeholder.mask in message:
+            message = message.replace(placeholder.mask, placeholder.text)
+    return message
 
 
 _BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)

@@ -135,3 +135,13 @@ def test_console_script_runs_as_a_module(tmp_path):
     completed = subprocess.run([sys.executable, "-m", "safemig_lint", str(directory)], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert "No problems found in 2 files." in completed.stdout
+
+
+def test_exclude_globs_skip_files(tmp_path):
+    directory = write_migrations(
+        tmp_path / "m",
+        {"000001_a.up.sql": "DROP TABLE t;", "000001_a.down.sql": "SELECT 1;", "schema_dump.sql": "SELECT 1;"},
+    )
+    assert "SM002" in run(str(directory)).output
+    result = run("--exclude", "schema_*.sql", "--exclude", "*/000001_a.*", str(directory))
+    assert result.exit_code == 0 and "No problems found" in result.output

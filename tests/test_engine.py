@@ -149,3 +149,28 @@ def test_each_directory_is_its_own_migration_set(tmp_path):
     write_migrations(tmp_path / "pg", {"000001_a.up.sql": "SELECT 1;", "000001_a.down.sql": "SELECT 1;"})
     write_migrations(tmp_path / "my", {"000001_a.up.sql": "SELECT 1;", "000001_a.down.sql": "SELECT 1;"})
     assert "SM003" not in codes(lint([str(tmp_path)], Config()))
+
+
+def test_duplicate_versions_pair_up_and_down_by_title(lint_sql):
+    result = lint_sql(
+        {
+            "000001_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);",
+            "000001_a.down.sql": "DROP TABLE IF EXISTS a;",
+            "000001_b.up.sql": "CREATE TABLE IF NOT EXISTS b (id int);",
+            "000001_b.down.sql": "DROP TABLE IF EXISTS b;",
+        }
+    )
+    assert sorted(codes(result)) == ["SM003", "SM003"]  # and no SM101: each down undoes its own up
+
+
+def test_template_conditionals_are_not_parse_errors_and_names_read_as_written(lint_sql):
+    sql = (
+        "CREATE TABLE IF NOT EXISTS {{.prefix}}blocks (\n  id VARCHAR(36),\n"
+        "  {{if .mysql}} fields JSON {{end}}\n  {{if .postgres}} fields JSONB {{end}}\n);\n"
+        "DROP TABLE {{.prefix}}old;\n"
+    )
+    result = lint_sql({"000001_x.up.sql": sql, **PAIR_DOWN})
+    assert "SM001" not in codes(result)
+    assert any("assembled by template conditionals" in d.message for d in by_code(result, "SM407"))
+    (drop,) = by_code(result, "SM101")
+    assert drop.message.startswith("DROP TABLE {{.prefix}}old ")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 from sqlglot import exp
 
@@ -24,6 +24,9 @@ from safemig_lint.changes import Change, ObjectRef, statement_changes
 from safemig_lint.diagnostics import Finding, Severity, Span
 from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.statements import ParsedFile, Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.schema.history import History
 
 
 @dataclass
@@ -33,6 +36,7 @@ class FileContext:
     migration: Migration
     counterpart: ParsedFile | None  # the down file of an up, the up file of a down
     dialect: str
+    history: History | None = None  # the directory's replayed schema, built on first use
     _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
 
     @property
@@ -71,11 +75,14 @@ class FileContext:
 
         Removing such an object is cleanup or the expected undo, not data loss.
         """
-        table = ObjectRef("table", target.name.split(".")[0]) if target.kind == "column" else None
-        wanted = {target, table} - {None}
+        wanted = _with_table(target)
         if self.is_down and wanted & self.created_by_up:
             return True
-        return any(offset < statement.start and ref in wanted for offset, ref in self._created_in_file)
+        return any(self.created_earlier_in_file(ref, statement) for ref in wanted)
+
+    def created_earlier_in_file(self, target: ObjectRef, statement: Statement) -> bool:
+        """Was `target` itself created (or added, for a column) before `statement` in this file?"""
+        return any(offset < statement.start and ref == target for offset, ref in self._created_in_file)
 
     def destroys(self, statement: Statement, action: str, kinds: set[str]) -> Iterator[Change]:
         """The statement's `action` changes on objects of `kinds` that existed before this migration."""
@@ -103,6 +110,13 @@ class FileContext:
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
 
 
+def _with_table(target: ObjectRef) -> set[ObjectRef]:
+    """The object, and for a column its table too: a column is born and dies with its table."""
+    if target.kind == "column":
+        return {target, ObjectRef("table", target.name.split(".")[0])}
+    return {target}
+
+
 @dataclass(frozen=True)
 class FileFinding:
     """A directory-level finding, placed in one file."""
@@ -117,6 +131,7 @@ class DirectoryContext:
     directory: MigrationDirectory
     parsed: dict[Path, ParsedFile]
     dialect: str
+    history: History | None = None
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

@@ -3,7 +3,8 @@ import re
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
 
-_FLYWAY = re.compile(r"^[VUR](\d+(?:[._]\d+)*)__(.+)\.sql$", re.IGNORECASE)
+_FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+?)(?:\.(up|down))?\.sql$", re.IGNORECASE)
+_LETTER_PREFIX = re.compile(r"^[A-Z]+(\d+)[._-](.+)\.(up|down)\.sql$", re.IGNORECASE)
 _UNDERSCORE_DIRECTION = re.compile(r"^(\d+)[_-](.+?)[_-](up|down)\.sql$", re.IGNORECASE)
 _CASED_DIRECTION = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$", re.IGNORECASE)
 _DASH_AFTER_VERSION = re.compile(r"^(\d+)-(.+)\.(up|down)\.sql$")
@@ -12,8 +13,11 @@ _DASH_AFTER_VERSION = re.compile(r"^(\d+)-(.+)\.(up|down)\.sql$")
 def diagnose_name(name: str) -> tuple[str, str]:
     """Why golang-migrate skips this file name, and the name it would accept (or "")."""
     if match := _FLYWAY.match(name):
-        version = match.group(1).replace(".", "").replace("_", "")
-        return "it uses Flyway's naming", f"{version}_{match.group(2)}.up.sql"
+        prefix, version, title, direction = match.groups()
+        direction = (direction or ("down" if prefix.upper() == "U" else "up")).lower()  # U: Flyway's undo
+        return "it uses Flyway's naming", f"{re.sub('[._]', '', version)}_{title}.{direction}.sql"
+    if match := _LETTER_PREFIX.match(name):
+        return "the version has a letter prefix", f"{match.group(1)}_{match.group(2)}.{match.group(3).lower()}.sql"
     if match := _DASH_AFTER_VERSION.match(name):
         return "the version is followed by '-' instead of '_'", f"{match.group(1)}_{match.group(2)}.{match.group(3)}.sql"
     if match := _CASED_DIRECTION.match(name):

@@ -14,8 +14,8 @@ class DuplicateVersion(Rule):
                 first, duplicates = (files[0], files[1:]) if files else (None, [])
                 for duplicate in duplicates:
                     message = (
-                        f"version {migration.version} already has a {first.direction} file, {first.path.name}; "
-                        "golang-migrate stops with 'unable to parse file' and applies nothing"
+                        f"version {migration.version} already has {first.direction} file {first.path.name}; "
+                        f"golang-migrate stops with 'duplicate migration file: {duplicate.path.name}' and applies nothing"
                     )
                     help = "Give one of them the next free version number (versions compare as numbers: 001 and 1 are the same)."
                     finding = Finding(FILE_SPAN, message, help, duplicate.path.name)

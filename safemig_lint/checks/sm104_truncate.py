@@ -2,6 +2,12 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.statements import Statement
 
+# What else TRUNCATE does, where the dialect makes it worse than a DELETE.
+_SIDE_EFFECT = {
+    "postgres": ", and takes an ACCESS EXCLUSIVE lock that blocks every read and write of the table",
+    "mysql": ", and commits implicitly, so it cannot be rolled back even inside a transaction",
+}
+
 
 class Truncate(Rule):
     code = "SM104"
@@ -13,8 +19,8 @@ class Truncate(Rule):
         for change in context.destroys(statement, "truncate", {"table"}):
             yield context.finding(
                 statement,
-                f"TRUNCATE {change.target.name} deletes every row, cannot be undone by a down "
-                "migration, and takes an ACCESS EXCLUSIVE lock",
+                f"TRUNCATE {change.target.name} deletes every row and cannot be undone by a down "
+                f"migration{_SIDE_EFFECT.get(context.dialect, '')}",
                 "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the "
                 "data aside before emptying the table.",
                 change.node,

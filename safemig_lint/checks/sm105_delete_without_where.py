@@ -14,7 +14,8 @@ class DeleteWithoutWhere(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         for delete in statement.nodes(exp.Delete):
-            if delete.args.get("where") is not None:
+            # A join (MySQL's multi-table DELETE) limits the rows as a WHERE would.
+            if delete.args.get("where") is not None or delete.this.args.get("joins"):
                 continue
             table = identifier_name(delete.this)
             if context.created_in_migration(ObjectRef("table", table), statement):

@@ -14,8 +14,9 @@ class UpdateWithoutWhere(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         for update in statement.nodes(exp.Update):
-            # A join (MySQL's multi-table UPDATE) limits the rows as a WHERE would.
-            if update.args.get("where") is not None or update.this.args.get("joins"):
+            # A join (MySQL's multi-table UPDATE) limits the rows as a WHERE would, and so does
+            # MERGE's ON for its `WHEN MATCHED THEN UPDATE` (an Update with no table).
+            if update.args.get("where") is not None or update.this is None or update.this.args.get("joins"):
                 continue
             table = identifier_name(update.this)
             columns = [identifier_name(eq.this) for eq in update.expressions if isinstance(eq, exp.EQ)]

@@ -1,3 +1,4 @@
+from safemig_lint.changes import spelled_kind
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
@@ -14,7 +15,7 @@ class CreateWithoutIfNotExists(Rule):
         if_not_exists = CREATE_IF_NOT_EXISTS.get(context.dialect, set())
         or_replace = CREATE_OR_REPLACE.get(context.dialect, set())
         for change in context.changes(statement):
-            kind = change.target.kind
+            kind = spelled_kind(change, statement)
             if change.action != "create" or change.guarded or kind == "column":
                 continue
             if kind in if_not_exists:
@@ -23,10 +24,11 @@ class CreateWithoutIfNotExists(Rule):
                 fix = f"CREATE OR REPLACE {kind.upper()}"
             else:
                 continue
-            yield context.finding(
-                statement,
-                f"CREATE {kind.upper()} {change.target.name} fails with 'already exists' if this "
-                "migration is run again after failing part-way",
-                f"Write `{fix} {change.target.name}` so a re-run after a partial failure succeeds.",
-                change.node,
-            )
+            name = change.target.name
+            if kind == "index" and not name:  # PostgreSQL names it; a re-run quietly builds a second one
+                message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again"
+                help = f"Name it and write `{fix} <name> ...` so a re-run after a partial failure skips it."
+            else:
+                message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way"
+                help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
+            yield context.finding(statement, message, help, change.node)

@@ -1,3 +1,4 @@
+from safemig_lint.changes import spelled_kind
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import DROP_IF_EXISTS
 from safemig_lint.diagnostics import Severity
@@ -13,14 +14,20 @@ class DropWithoutIfExists(Rule):
     def check_statement(self, statement: Statement, context: FileContext):
         supported = DROP_IF_EXISTS.get(context.dialect, set())
         for change in context.changes(statement):
-            kind = change.target.kind
+            kind = spelled_kind(change, statement)
             if change.action != "drop" or change.guarded or kind not in supported:
                 continue
-            fix = "DROP COLUMN IF EXISTS" if kind == "column" else f"DROP {kind.upper()} IF EXISTS"
+            # An object this file created a moment ago is there on every run: dropping it cannot fail.
+            if context.created_earlier_in_file(change.target, statement):
+                continue
+            if kind == "column":
+                table, column = change.target.name.split(".", 1)
+                what, fix = f"DROP COLUMN {column} of {table}", "DROP COLUMN IF EXISTS"
+            else:
+                what, fix = f"DROP {kind.upper()} {change.target.name}", f"DROP {kind.upper()} IF EXISTS"
             yield context.finding(
                 statement,
-                f"DROP {kind.upper()} {change.target.name} fails with 'does not exist' if this "
-                "migration is run again after failing part-way",
+                f"{what} fails with 'does not exist' if this migration is run again after failing part-way",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 change.node,
             )

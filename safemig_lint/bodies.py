@@ -1,0 +1,410 @@
+"""The code sqlglot keeps as raw text, tokenized so that checks can read the statements inside it.
+
+sqlglot reads a routine's body (`AS $$ ... $$`), a `DO` block and the tail of a statement it
+only knows as a command (`PREPARE ...`, `EXECUTE ...`) as one string. Security checks need
+what is inside: this module finds those strings in a Statement, tokenizes each once with
+the file's dialect, and gives every token its offset (and line and column) in the file, so
+that a finding inside a body points at the right place.
+
+`code(statement, context)` is computed once per statement; every check shares the result.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import TokenError
+from sqlglot.parser import Parser
+from sqlglot.tokens import Token, Tokenizer, TokenType
+
+from safemig_lint.source import LineIndex
+from safemig_lint.statements import Statement
+
+STRING_TOKENS = frozenset(
+    {
+        TokenType.STRING, TokenType.HEREDOC_STRING, TokenType.NATIONAL_STRING, TokenType.BYTE_STRING,
+        TokenType.RAW_STRING, TokenType.UNICODE_STRING, TokenType.NATIONAL_RAW_STRING,
+    }
+)
+# Bodies in these languages are SQL or PL/pgSQL and are tokenized; others (plpython3u, c ...) are not.
+SQL_LANGUAGES = frozenset({"", "sql", "plpgsql"})
+_ROUTINE_KINDS = {"FUNCTION", "PROCEDURE", "PROC"}
+_NOT_A_ROUTINE = {"TRIGGER", "EVENT", "ON", "EXECUTE", "TABLE", "INDEX", "VIEW", "TYPE"}
+_MAX_NESTING = 4  # a DO block creating a function that EXECUTEs a constant ... deeper is not looked at
+
+
+def word(token: Token) -> str:
+    """The upper-cased text of a keyword or unquoted name; '' for literals and quoted names."""
+    if token.token_type in STRING_TOKENS or token.token_type == TokenType.IDENTIFIER:
+        return ""
+    return token.text.upper()
+
+
+def first_word(token: Token) -> str:
+    """The first word of word(token): sqlglot reads `double precision`, `sql SECURITY` as one token."""
+    return (word(token).split() or [""])[0]
+
+
+def name(token: Token) -> str:
+    """An identifier as the database folds it: quoted names keep their case."""
+    return token.text if token.token_type == TokenType.IDENTIFIER else token.text.lower()
+
+
+def closing(tokens: list[Token], index: int) -> int:
+    """The index of the `)` matching the `(` at `index` (or the last index when it is missing)."""
+    depth = 0
+    for position in range(index, len(tokens)):
+        kind = tokens[position].token_type
+        if kind == TokenType.L_PAREN:
+            depth += 1
+        elif kind == TokenType.R_PAREN:
+            depth -= 1
+            if depth == 0:
+                return position
+    return len(tokens) - 1
+
+
+# Words after which a new statement starts inside a PL/pgSQL or BEGIN ... END block.
+_BLOCK_WORDS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "ATOMIC"})
+
+
+def statement_starts(unit: list[Token]) -> list[int]:
+    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP."""
+    return [i for i in range(len(unit)) if i == 0 or word(unit[i - 1]) in _BLOCK_WORDS]
+
+
+def split_units(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens split at semicolons (statements inside a body), empty pieces dropped."""
+    units, current = [], []
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            if current:
+                units.append(current)
+            current = []
+        else:
+            current.append(token)
+    if current:
+        units.append(current)
+    return units
+
+
+def inside_quotes(token: Token, text: str, offset: int = 0) -> tuple[int, int]:
+    """Where a string literal token's content lies (between its quotes or $tag$s), as offsets
+    like the token's; `text` is the source from `offset` on."""
+    raw = text[token.start - offset : token.end - offset + 1]
+    if token.token_type == TokenType.HEREDOC_STRING and raw.startswith("$") and "$" in raw[1:]:
+        tag = raw.index("$", 1) + 1
+        return token.start + tag, token.end + 1 - tag
+    quote = min((i for i in (raw.find("'"), raw.find('"')) if i >= 0), default=-1)
+    return token.start + quote + 1, max(token.start + quote + 1, token.end)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str  # folded; "$1", "$2" ... for unnamed PostgreSQL parameters
+    type: str  # upper-cased first word of its type
+    token: Token | None  # where it is named
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A CREATE FUNCTION / PROCEDURE (or a DO block): what its header says."""
+
+    kind: str  # FUNCTION, PROCEDURE or DO
+    params: tuple[Param, ...]
+    language: str  # lower-cased LANGUAGE, "" when not given
+    header: tuple[Token, ...]  # the statement's tokens outside the body: name, parameters, attributes
+
+
+@dataclass(frozen=True)
+class Body:
+    """Code held in a string: a routine's or DO block's body, or a constant run by EXECUTE."""
+
+    start: int  # file offsets of the text between the quotes; end exclusive
+    end: int
+    language: str
+    tokens: list[Token]  # file offsets; empty when the language is not SQL
+    routine: Routine | None  # None for a constant string run by EXECUTE / PREPARE
+
+    @property
+    def is_plpgsql(self) -> bool:
+        return self.language == "plpgsql"
+
+
+@dataclass
+class Code:
+    """A statement as code: its tokens (command tails tokenized), and the bodies inside it."""
+
+    tokens: list[Token]
+    routine: Routine | None  # when the statement creates a routine or is a DO block
+    bodies: list[Body] = field(default_factory=list)  # nested ones too, outermost first
+
+    def units(self) -> Iterator[list[Token]]:
+        """Every statement in this code: the statement itself (split at `;` when it holds a
+        BEGIN ... END body) and each statement inside its SQL bodies."""
+        yield from split_units(self.tokens)
+        for body in self.bodies:
+            yield from split_units(body.tokens)
+
+
+T = TypeVar("T")
+
+
+def per_statement(build: Callable[[Statement, Any], T]) -> Callable[[Statement, Any], T]:
+    """Memoize `build(statement, context)`: computed once per statement, kept while it lives."""
+    cache: dict[int, T] = {}
+
+    def get(statement: Statement, context: Any) -> T:
+        key = id(statement)
+        if key not in cache:
+            cache[key] = build(statement, context)
+            weakref.finalize(statement, cache.pop, key, None)
+        return cache[key]
+
+    return functools.wraps(build)(get)
+
+
+@per_statement
+def code(statement: Statement, context) -> Code:
+    """The statement as code, with its bodies (`context` gives the dialect and the file)."""
+    return _Builder(statement, context.dialect, context.parsed.lines).build()
+
+
+@functools.cache
+def _tokenizer_class(dialect: str) -> tuple[type[Tokenizer], Dialect]:
+    """The dialect's tokenizer, minus its habit of reading everything after `EXECUTE` or
+    `PREPARE` at the start of a statement as one string: inside bodies we want those tokens."""
+    sql_dialect = Dialect.get_or_raise(dialect)
+    return type("BodyTokenizer", (sql_dialect.tokenizer_class,), {"COMMANDS": set()}), sql_dialect
+
+
+class _Builder:
+    def __init__(self, statement: Statement, dialect: str, lines: LineIndex) -> None:
+        self.statement = statement
+        self.dialect = dialect
+        self.lines = lines
+        self.commands = Dialect.get_or_raise(dialect).tokenizer_class.COMMANDS
+        self.bodies: list[Body] = []
+
+    def build(self) -> Code:
+        tokens = self._expand_command_tails(self.statement.tokens)
+        routine = self._find_bodies(tokens, depth=0)
+        return Code(tokens, routine, self.bodies)
+
+    # -- tokenizing text held in strings -------------------------------------------------
+
+    def _tokenize(self, text: str, offset_of: Callable[[int], int]) -> list[Token]:
+        """Tokens of `text`, with offsets mapped into the file by `offset_of`."""
+        tokenizer_class, sql_dialect = _tokenizer_class(self.dialect)
+        tokenizer = tokenizer_class(dialect=sql_dialect)
+        try:  # the text comes from the file's tokens, so template placeholders are masked already
+            tokens = tokenizer.tokenize(text)
+        except TokenError:  # an unterminated literal: keep what came before it
+            tokens = tokenizer.tokens
+        mapped = []
+        for token in tokens:
+            start, end = offset_of(token.start), offset_of(token.end)
+            line, column = self.lines.position(end)  # like sqlglot: where the token ends
+            mapped.append(Token(token.token_type, token.text, line, column, start, end, token.comments))
+        return mapped
+
+    def _expand_command_tails(self, tokens: list[Token]) -> list[Token]:
+        """Replace the raw tail sqlglot keeps after a command keyword (as its tokenizer does: a
+        command word at the start of a statement, after `;` or BEGIN) by the tail's tokens."""
+        expanded = []
+        for index, token in enumerate(tokens):
+            raw_tail = (
+                token.token_type == TokenType.STRING
+                and index > 0
+                and tokens[index - 1].token_type in self.commands
+                and (index == 1 or tokens[index - 2].token_type in (TokenType.SEMICOLON, TokenType.BEGIN))
+            )
+            if raw_tail:
+                # The tail's text is stripped and its start offset unreliable; its end is right
+                # up to the whitespace before a `;`.
+                end = token.end - self.statement.start
+                while end > 0 and self.statement.text[end].isspace():
+                    end -= 1
+                base = self.statement.start + end + 1 - len(token.text)
+                expanded.extend(self._tokenize(token.text, lambda i, base=base: base + i))
+            else:
+                expanded.append(token)
+        return expanded
+
+    def _string_body(self, token: Token) -> tuple[int, int, Callable[[int], int]]:
+        """Where the text of a string token lies in the file, and how to map offsets in it."""
+        start, end = inside_quotes(token, self.statement.text, self.statement.start)
+        if token.token_type == TokenType.HEREDOC_STRING:
+            return start, end, lambda i: start + i
+        offsets = _align(self.statement.text[start - self.statement.start : end - self.statement.start], token.text)
+        if offsets is None:  # escapes we do not model: positions fall back to the string's start
+            return start, end, lambda i: start
+        return start, end, lambda i: start + offsets[min(i, len(offsets) - 1)]
+
+    # -- finding bodies ------------------------------------------------------------------
+
+    def _find_bodies(self, tokens: list[Token], depth: int) -> Routine | None:
+        """Record the bodies in `tokens` (recursively); return the routine they define, if any."""
+        if depth >= _MAX_NESTING:
+            return None
+        routine = None
+        for unit in split_units(tokens):
+            for index, token in enumerate(unit):
+                upper = word(token)
+                # Only a routine or DO block that is the statement itself is the statement's routine.
+                own = depth == 0 and index == 0
+                if upper == "CREATE":
+                    found = self._routine_body(unit[index:], depth)
+                    routine = routine or (found if own else None)
+                elif upper == "DO" and index + 1 < len(unit) and (
+                    unit[index + 1].token_type in STRING_TOKENS or word(unit[index + 1]) == "LANGUAGE"
+                ):
+                    found = self._do_body(unit[index:], depth)
+                    routine = routine or (found if own else None)
+                elif upper in ("EXECUTE", "EXEC", "PREPARE", "SP_EXECUTESQL"):
+                    self._constant_body(unit, index, depth)
+        return routine
+
+    def _add_body(self, token: Token, language: str, routine: Routine | None, depth: int) -> None:
+        start, end, offset_of = self._string_body(token)
+        tokens = self._tokenize(token.text, offset_of) if language in SQL_LANGUAGES else []
+        self.bodies.append(Body(start, end, language, tokens, routine))
+        if tokens:
+            self._find_bodies(tokens, depth + 1)
+
+    def _routine_body(self, tokens: list[Token], depth: int) -> Routine | None:
+        """CREATE [OR REPLACE] [DEFINER = x] FUNCTION|PROCEDURE name (...) ... [AS 'body']."""
+        kind_index = None
+        for index, token in enumerate(tokens[:8]):
+            if word(token) in _ROUTINE_KINDS:
+                kind_index = index
+                break
+            if word(token) in _NOT_A_ROUTINE:  # CREATE EVENT TRIGGER ... EXECUTE FUNCTION f()
+                return None
+        if kind_index is None:
+            return None
+        body_index = next(
+            (
+                i
+                for i in range(kind_index + 1, len(tokens) - 1)
+                if tokens[i].token_type == TokenType.ALIAS and tokens[i + 1].token_type in STRING_TOKENS
+            ),
+            None,
+        )
+        is_c_function = body_index is not None and body_index + 2 < len(tokens) and tokens[body_index + 2].token_type == TokenType.COMMA
+        header = [t for i, t in enumerate(tokens) if body_index is None or i != body_index + 1]
+        routine = Routine(
+            "PROCEDURE" if word(tokens[kind_index]) in ("PROCEDURE", "PROC") else "FUNCTION",
+            tuple(_params(tokens, kind_index + 1)),
+            _language(header),
+            tuple(header),
+        )
+        if body_index is not None and not is_c_function:
+            self._add_body(tokens[body_index + 1], routine.language, routine, depth)
+        return routine
+
+    def _do_body(self, tokens: list[Token], depth: int) -> Routine | None:
+        body = next((t for t in tokens[1:4] if t.token_type in STRING_TOKENS), None)
+        if body is None:
+            return None
+        header = [t for t in tokens if t is not body]
+        routine = Routine("DO", (), _language(header) or "plpgsql", tuple(header))
+        self._add_body(body, routine.language, routine, depth)
+        return routine
+
+    def _constant_body(self, unit: list[Token], index: int, depth: int) -> None:
+        """A constant string run as SQL: EXECUTE 'GRANT ...', PREPARE s FROM '...', EXEC('...')."""
+        following = unit[index + 1 :]
+        if word(unit[index]) == "PREPARE":
+            following = following[2:] if len(following) > 2 and word(following[1]) == "FROM" else []
+        elif following and word(following[0]) == "SP_EXECUTESQL":
+            following = following[1:]
+        if following and following[0].token_type == TokenType.L_PAREN:
+            following = following[1:]
+        if not following or following[0].token_type not in STRING_TOKENS:
+            return
+        after = following[1] if len(following) > 1 else None
+        if after is None or after.token_type in (TokenType.R_PAREN, TokenType.COMMA) or word(after) in ("USING", "INTO"):
+            self._add_body(following[0], "sql", None, depth)
+
+
+def _language(header: list[Token]) -> str:
+    for index, token in enumerate(header[:-1]):
+        if word(token) == "LANGUAGE":  # sqlglot reads `LANGUAGE sql SECURITY DEFINER` as sql + "SECURITY DEFINER"
+            return (header[index + 1].text.split() or [""])[0].lower()  # 'plpgsql' may be quoted
+    return ""
+
+
+def _params(tokens: list[Token], index: int) -> list[Param]:
+    """The parameters after a routine's name: `(mode name type, ...)`, or T-SQL's `@name type, ... AS`."""
+    while index < len(tokens) and tokens[index].token_type not in (TokenType.L_PAREN, TokenType.PARAMETER):
+        if tokens[index].token_type == TokenType.ALIAS or word(tokens[index]) == "BEGIN":
+            return []
+        index += 1
+    if index >= len(tokens):
+        return []
+    if tokens[index].token_type == TokenType.L_PAREN:
+        inner = tokens[index + 1 : closing(tokens, index)]
+    else:  # T-SQL: parameters run up to AS
+        end = next((i for i in range(index, len(tokens)) if tokens[i].token_type == TokenType.ALIAS), len(tokens))
+        inner = tokens[index:end]
+    params = []
+    for position, piece in enumerate(split_commas(inner), start=1):
+        while piece and word(piece[0]) in ("IN", "OUT", "INOUT", "VARIADIC"):
+            piece = piece[1:]
+        if piece and piece[0].token_type == TokenType.PARAMETER and len(piece) > 1:  # @name
+            params.append(Param("@" + name(piece[1]), _type_word(piece[2:]), piece[1]))
+        elif len(piece) > 1 and piece[0].token_type not in Parser.TYPE_TOKENS:
+            params.append(Param(name(piece[0]), _type_word(piece[1:]), piece[0]))
+        else:
+            params.append(Param(f"${position}", _type_word(piece), None))
+    return params
+
+
+def _type_word(tokens: list[Token]) -> str:
+    return first_word(tokens[0]) if tokens else ""
+
+
+def split_commas(tokens: list[Token]) -> list[list[Token]]:
+    """Tokens split at the commas outside brackets."""
+    pieces: list[list[Token]] = [[]]
+    depth = 0
+    for token in tokens:
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+        elif token.token_type == TokenType.R_PAREN:
+            depth -= 1
+        if token.token_type == TokenType.COMMA and depth == 0:
+            pieces.append([])
+        else:
+            pieces[-1].append(token)
+    return [piece for piece in pieces if piece]
+
+
+def _align(raw: str, text: str) -> list[int] | None:
+    """Offsets in `raw` (a literal's source between its quotes) of each character of `text`
+    (its value, escapes resolved), plus one past the end; None when they do not line up."""
+    offsets = []
+    i = 0
+    for char in text:
+        if i >= len(raw):
+            return None
+        if raw[i] in "'\"" and raw[i + 1 : i + 2] == raw[i] and char == raw[i]:
+            offsets.append(i)  # a doubled quote
+            i += 2
+        elif raw[i] == "\\" and char != "\\" and i + 1 < len(raw):
+            offsets.append(i)  # a backslash escape (E'...' strings, MySQL)
+            i += 2
+        elif raw[i] == "\\" and char == "\\" and raw[i + 1 : i + 2] == "\\":
+            offsets.append(i)
+            i += 2
+        else:
+            offsets.append(i)
+            i += 1
+    offsets.append(i)
+    return offsets

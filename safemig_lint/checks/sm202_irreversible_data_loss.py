@@ -1,0 +1,109 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.schema.effects import (
+    Created,
+    Dropped,
+    Effect,
+    RowsCopied,
+    TypeChanged,
+)
+from safemig_lint.schema.model import Database, Table
+from safemig_lint.schema.types import holds
+from safemig_lint.statements import Statement
+
+_HELP = (
+    "Take a backup before the migration if the data may be needed again. Better, use expand and "
+    "contract: stop using the {what} in the application first, and remove it in a later release, "
+    "once rolling back to a version that needs it is no longer an option."
+)
+
+
+class IrreversibleDataLoss(Rule):
+    code = "SM202"
+    name = "irreversible-data-loss"
+    severity = Severity.WARNING
+    summary = "Data the up migration deletes cannot come back: its down migration can at best recreate an empty structure."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        history = context.history
+        if history is None:
+            return
+        effects = history.effects_of(context.file, statement)
+        yield from self._lost_in_rebuild(effects, statement, context)
+        if context.is_down:
+            yield from self._recreated_empty(effects, statement, context)
+
+    def _lost_in_rebuild(self, effects: list[Effect], statement: Statement, context: FileContext):
+        """A table rebuild whose copy leaves out columns that held data before the migration."""
+        before = context.history.before(context.file.version)
+        for effect in effects:
+            if not (isinstance(effect, Dropped) and effect.rebuilt_into and effect.lost_columns):
+                continue
+            old, dropped = before.tables.get(effect.name), effect.before
+            # Only columns that held data before the migration: the same columns, not new ones of that name.
+            lost = [
+                c for c in effect.lost_columns
+                if old is not None and not old.unknown and c in old.columns and old.columns[c].cid == dropped.columns[c].cid
+            ]
+            if lost:
+                columns = ", ".join(lost)
+                yield context.finding(
+                    statement,
+                    f"this rebuild of {effect.name} does not copy column{'s' if len(lost) > 1 else ''} {columns} "
+                    f"into the new table; dropping {effect.name} deletes their data for good",
+                    "If they are meant to go, this is a column drop: stop using them in the application "
+                    "and drop them in a later release, after a backup. Otherwise add them to the new "
+                    "table and to the INSERT ... SELECT.",
+                    effect.node,
+                )
+
+    def _recreated_empty(self, effects: list[Effect], statement: Statement, context: FileContext):
+        """The down brings back a structure the up emptied: the data stays lost."""
+        version = context.file.version
+        before = context.history.before(version)
+        lost = _destroyed_by_up(context.history.up_effects(version), before, context.dialect)
+        down_effects = [e for found in context.history.effects(context.file).values() for e in found]
+        refilled = {e.target for e in down_effects if isinstance(e, RowsCopied)}
+        for effect in effects:
+            if isinstance(effect, Created) and effect.kind == "table" and ("table", effect.name) in lost:
+                if effect.name in refilled:
+                    continue  # filled again from a copy the up kept
+                yield context.finding(
+                    statement,
+                    f"this down migration recreates table {effect.name}, which its up migration drops: "
+                    "rolling back brings the table back empty, and its rows are gone",
+                    _HELP.format(what="table"),
+                    effect.node,
+                )
+            elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
+                yield context.finding(
+                    statement,
+                    f"this down migration adds back column {effect.name} of {effect.table}, which its up "
+                    "migration drops: rolling back brings the column back empty (or with its default)",
+                    _HELP.format(what="column"),
+                    effect.node,
+                )
+            elif isinstance(effect, TypeChanged) and ("type", effect.table, effect.column) in lost:
+                yield context.finding(
+                    statement,
+                    f"this down migration restores {effect.table}.{effect.column} to {effect.new.sql}, but "
+                    f"values its up migration cut to fit {effect.old.sql} stay cut",
+                    _HELP.format(what="old type") + " Or keep the wider type: it is the safe one.",
+                    effect.node,
+                )
+
+
+def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> set[tuple]:
+    """What held data before the migration and was deleted or narrowed by its up file."""
+    lost: set[tuple] = set()
+    for effect in effects:
+        if isinstance(effect, Dropped) and effect.kind == "table" and isinstance(effect.before, Table):
+            if effect.name in before.tables and not effect.rebuilt_into and not effect.copied_into:
+                lost.add(("table", effect.name))
+        elif isinstance(effect, Dropped) and effect.kind == "column" and effect.before is not None:
+            table = before.tables.get(effect.table)
+            if table is not None and effect.name in table.columns:
+                lost.add(("column", effect.table, effect.name))
+        elif isinstance(effect, TypeChanged) and holds(effect.old, effect.new, dialect) is False:
+            lost.add(("type", effect.table, effect.column))
+    return lost

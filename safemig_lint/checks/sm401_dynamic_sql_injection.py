@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from sqlglot.tokens import Token, TokenType
+
+from safemig_lint import bodies
+from safemig_lint.bodies import Routine, split_units, word
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.credentials import redacted, secret_spans, statement_secrets
+from safemig_lint.dataflow import Expressions, Scope, Source, Value, collect_assignments
+from safemig_lint.diagnostics import Finding, Severity
+
+# What to do instead, per kind of sink; {name} is the spliced value.
+_ADVICE = {
+    "EXECUTE": (
+        "quote it with format('%I', {name}) or quote_ident({name}) if it is a name, "
+        "or pass it with EXECUTE ... USING if it is a value"
+    ),
+    "PREPARE": (
+        "pass it with EXECUTE ... USING if it is a value, or quote it with "
+        "CONCAT('`', REPLACE({name}, '`', '``'), '`') if it is a name"
+    ),
+    "EXEC": (
+        "quote it with QUOTENAME({name}) if it is a name, or pass it as a parameter of "
+        "sp_executesql if it is a value"
+    ),
+}
+
+
+class DynamicSqlInjection(Rule):
+    code = "SM401"
+    name = "dynamic-sql-injection"
+    severity = Severity.ERROR
+    summary = "SQL text built by splicing in a variable or parameter, then executed, can be injected into."
+    security_severity = 9.1
+
+    def check_file(self, context: FileContext):
+        session: dict[str, list[Value]] = {}  # MySQL @variables set by earlier statements of the file
+        reported: set[tuple[int, int]] = set()
+        for statement in context.parsed.statements:
+            code = bodies.code(statement, context)
+            top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session)
+            units = split_units(code.tokens)
+            collect_assignments(top, units)
+            yield from self._sinks(top, units, code.routine, context, reported)
+            if code.routine is None:
+                for key, evaluations in top.assignments.items():
+                    if key.startswith("@"):
+                        session.setdefault(key, []).extend(evaluate() for evaluate in evaluations)
+            for body in code.bodies:
+                if body.routine is None or not body.tokens:
+                    continue  # a constant string run by EXECUTE: nothing is spliced into it
+                scope = Scope(context.dialect, body.is_plpgsql, params=_params(body.routine), session=session)
+                units = split_units(body.tokens)
+                collect_assignments(scope, units)
+                yield from self._sinks(scope, units, body.routine, context, reported)
+
+    def _sinks(self, scope: Scope, units: list[list[Token]], routine: Routine | None, context: FileContext, reported):
+        definer = routine is not None and _is_security_definer(routine)
+        for unit in units:
+            for index, token in enumerate(unit):
+                sink, start = _sink(unit, index, scope)
+                if sink is None:
+                    continue
+                value, _ = Expressions(unit, scope).expression(start)
+                line = context.span(token.start, token.end + 1).line
+                for source in sorted(value.spliced, key=lambda s: s.start):
+                    if (source.start, source.end) not in reported:
+                        reported.add((source.start, source.end))
+                        yield self._finding(context, source, sink, line)
+                if definer:
+                    for source in sorted(value.raw, key=lambda s: s.start):
+                        if source.origin == "a parameter" and (source.start, source.end) not in reported:
+                            reported.add((source.start, source.end))
+                            yield self._definer_finding(context, source)
+
+    def _finding(self, context: FileContext, source: Source, sink: str, line: int) -> Finding:
+        span = context.span(source.start, source.end)
+        where = f" on line {line}" if line != span.line else ""
+        return _located(
+            context,
+            source,
+            f"{source.describe()} is spliced unquoted into SQL that {sink} runs{where}; "
+            + _ADVICE[sink].format(name=source.name),
+            "A quote or semicolon in a spliced value changes the statement the migration runs, with "
+            "the migration's privileges. Build dynamic SQL from constants and quoted values only; "
+            "object names read from the catalog or from a table need quoting too, since other users "
+            "can create objects with any name.",
+        )
+
+    def _definer_finding(self, context: FileContext, source: Source) -> Finding:
+        return _located(
+            context,
+            source,
+            f"{source.describe()} is run as SQL by EXECUTE in a SECURITY DEFINER function: "
+            "any caller can run any statement with the owner's privileges",
+            "Do not execute SQL passed in by the caller; take the names or values it needs as "
+            "parameters and build the statement with format('%I', ...) and EXECUTE ... USING.",
+        )
+
+
+def _sink(unit: list[Token], index: int, scope: Scope) -> tuple[str | None, int]:
+    """Whether unit[index] starts running dynamic SQL: its kind and where the SQL expression starts."""
+    upper = word(unit[index])
+    following = unit[index + 1] if index + 1 < len(unit) else None
+    if following is None:
+        return None, index
+    if upper == "PREPARE" and index + 3 < len(unit) and word(unit[index + 2]) == "FROM":
+        return "PREPARE", index + 3
+    if upper not in ("EXECUTE", "EXEC") or word(following) in ("PROCEDURE", "FUNCTION", "IMMEDIATE"):
+        return None, index
+    after_name = index + 1
+    while after_name + 2 < len(unit) and unit[after_name + 1].token_type == TokenType.DOT:  # sys.sp_executesql
+        after_name += 2
+    if word(unit[after_name]) == "SP_EXECUTESQL":
+        return "EXEC", after_name + 1
+    if scope.plpgsql:
+        return "EXECUTE", index + 1
+    if following.token_type == TokenType.L_PAREN:
+        return "EXEC", index + 1
+    return None, index
+
+
+def _params(routine: Routine | None) -> dict:
+    return {param.name: param for param in routine.params} if routine is not None else {}
+
+
+def _is_security_definer(routine: Routine) -> bool:
+    words = [word(t) for t in routine.header]
+    return any(a == "SECURITY" and b == "DEFINER" for a, b in zip(words, words[1:]))
+
+
+def _located(context: FileContext, source: Source, message: str, help: str) -> Finding:
+    """A finding at `source`; its snippet (for fingerprints) is the code around it: its line, or
+    80 characters each side, with any secret of its statement masked."""
+    text = context.parsed.text
+    start = max(text.rfind("\n", 0, source.start) + 1, source.start - 80)
+    end = text.find("\n", source.end)
+    end = min(end if end >= 0 else len(text), source.end + 80)
+    statement = next((s for s in context.parsed.statements if s.start <= source.start < s.end), None)
+    secrets = statement_secrets(statement, context) if statement is not None else []
+    return Finding(
+        context.span(source.start, source.end), message, help, redacted(text[start:end], start, secrets), secret_spans(secrets, context)
+    )

@@ -1,0 +1,62 @@
+from sqlglot.tokens import Token
+
+from safemig_lint import bodies
+from safemig_lint.bodies import statement_starts, word
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.credentials import statement_finding
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+
+class OverbroadGrant(Rule):
+    code = "SM403"
+    name = "overbroad-grant"
+    severity = Severity.WARNING
+    summary = "GRANT ALL, a grant to PUBLIC or WITH GRANT OPTION gives away more than the application needs."
+    security_severity = 7.1
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for unit in bodies.code(statement, context).units():
+            for start in statement_starts(unit):
+                grant = _grant(unit, start)
+                if grant is None:
+                    continue
+                problems = _problems(unit, grant)
+                if problems:
+                    default = "default privileges, so for every object created from now on: " if grant > start else ""
+                    yield statement_finding(
+                        statement,
+                        context,
+                        context.span(unit[grant].start, unit[-1].end + 1),
+                        default + "; ".join(problems),
+                        "Grant each role only the privileges it uses (e.g. SELECT, INSERT, UPDATE, DELETE "
+                        "on the tables it works with) to named roles, and let only owners and admins "
+                        "grant further. Revoking from PUBLIC is fine.",
+                    )
+
+
+def _grant(unit: list[Token], start: int) -> int | None:
+    """The index of GRANT for a GRANT statement or ALTER DEFAULT PRIVILEGES ... GRANT at `start`."""
+    words = [word(t) for t in unit[start : start + 3]]
+    if words[:1] == ["GRANT"]:
+        return start
+    if words == ["ALTER", "DEFAULT", "PRIVILEGES"]:
+        for index in range(start + 3, len(unit)):
+            if word(unit[index]) in ("GRANT", "REVOKE"):
+                return index if word(unit[index]) == "GRANT" else None
+    return None
+
+
+def _problems(unit: list[Token], grant: int) -> list[str]:
+    words = [word(t) for t in unit[grant:]]
+    to = next((i for i, w in enumerate(words) if w == "TO"), len(words))
+    on = next((i for i, w in enumerate(words[:to]) if w == "ON"), to)
+    grantees = words[to + 1 :]
+    problems = []
+    if "ALL" in words[1:on] and on < to:
+        problems.append("GRANT ALL gives every privilege on the object (TRUNCATE, REFERENCES, TRIGGER too), not only those used")
+    if "PUBLIC" in grantees:
+        problems.append("granting to PUBLIC gives the privileges to every role, including roles created later")
+    if any(grantees[i : i + 3] == ["WITH", "GRANT", "OPTION"] for i in range(len(grantees))):
+        problems.append("WITH GRANT OPTION lets the grantee pass the privileges on to any role")
+    return problems

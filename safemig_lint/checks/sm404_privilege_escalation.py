@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from sqlglot.tokens import Token
+
+from safemig_lint import bodies
+from safemig_lint.bodies import name, statement_starts, word
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.credentials import statement_finding
+from safemig_lint.diagnostics import Severity
+
+# Role attributes that amount to (or lead to) superuser power.
+_POWERFUL_ATTRIBUTES = {
+    "SUPERUSER": "bypasses every permission check",
+    "CREATEROLE": "can create roles and grant itself the membership of most others",
+    "BYPASSRLS": "ignores every row-level security policy",
+    "REPLICATION": "can stream a copy of every row of the database",
+}
+# Built-in or cloud roles whose membership gives superuser-like power.
+_POWERFUL_ROLES = {
+    "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
+    "rds_superuser", "cloudsqlsuperuser", "azure_pg_admin", "sysadmin", "securityadmin", "db_owner",
+}
+# Superusers on common platforms; roles made SUPERUSER earlier in the file count too.
+_SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "cloudsqladmin"}
+# Objects that run with their owner's privileges when others use them.
+_OWNER_RIGHTS_KINDS = {"FUNCTION", "PROCEDURE", "ROUTINE", "VIEW", "MATERIALIZED", "AGGREGATE"}
+
+
+class PrivilegeEscalation(Rule):
+    code = "SM404"
+    name = "privilege-escalation"
+    severity = Severity.WARNING
+    summary = "A role gets superuser-like power, or code runs with more privileges than its caller."
+    security_severity = 8.8
+
+    def check_file(self, context: FileContext):
+        superusers = set(_SUPERUSERS)
+        for statement in context.parsed.statements:
+            code = bodies.code(statement, context)
+            routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}
+            for routine in routines.values():
+                if routine.kind != "DO":
+                    problem = _definer_without_search_path(list(routine.header))
+                    if problem:
+                        yield self._finding(statement, context, problem, _DEFINER_MESSAGE, _DEFINER_HELP)
+            for unit in code.units():
+                for start in statement_starts(unit):
+                    for tokens, message, help in _problems(unit, start, superusers):
+                        yield self._finding(statement, context, (tokens[0].start, tokens[-1].end + 1), message, help)
+                    if word(unit[start]) == "ALTER":  # ALTER FUNCTION f() SECURITY DEFINER
+                        problem = _definer_without_search_path(unit[start:])
+                        if problem:
+                            yield self._finding(statement, context, problem, _DEFINER_MESSAGE, _DEFINER_HELP)
+
+    def _finding(self, statement, context: FileContext, where: tuple[int, int], message: str, help: str):
+        return statement_finding(statement, context, context.span(*where), message, help)
+
+
+_DEFINER_MESSAGE = (
+    "SECURITY DEFINER without SET search_path: a caller can put their own function or operator "
+    "earlier on the search_path and have it run with the owner's privileges"
+)
+_DEFINER_HELP = (
+    "Pin the search_path in the function's definition, e.g. `SET search_path = pg_catalog, pg_temp` "
+    "(schema-qualify everything else), or drop SECURITY DEFINER if the caller's privileges suffice."
+)
+
+
+def _definer_without_search_path(tokens: list[Token]) -> tuple[int, int] | None:
+    """The SECURITY DEFINER tokens of a PostgreSQL routine header lacking SET search_path."""
+    # One word per entry: sqlglot reads `sql SECURITY` as one token (MySQL's SQL SECURITY).
+    parts = [(part, token) for token in tokens for part in word(token).split() or [""]]
+    words = [part for part, _ in parts]
+    for i in range(1, len(words)):
+        mysql = i >= 2 and words[i - 2] == "SQL" and (i < 3 or words[i - 3] != "LANGUAGE")
+        if words[i - 1 : i + 1] == ["SECURITY", "DEFINER"] and not mysql:
+            if any(words[j : j + 2] == ["SET", "SEARCH_PATH"] for j in range(len(words))):
+                return None
+            security, definer = parts[i - 1][1], parts[i][1]
+            return security.start + security.text.upper().rfind("SECURITY"), definer.end + 1
+    return None
+
+
+def _problems(unit: list[Token], start: int, superusers: set[str]):
+    """(tokens, message, help) for each escalation in the statement at unit[start]."""
+    words = [word(t) for t in unit[start:]]
+    tokens = unit[start:]
+    if words[:1] in (["CREATE"], ["ALTER"]) and len(words) > 2 and words[1] in ("ROLE", "USER", "GROUP"):
+        role = name(tokens[2])
+        options = words[3 : words.index("SET") if "SET" in words else len(words)]  # not ALTER ROLE x SET param
+        for attribute, effect in _POWERFUL_ATTRIBUTES.items():
+            if attribute in options:
+                if attribute == "SUPERUSER":
+                    superusers.add(role)
+                at = tokens[3 + options.index(attribute)]
+                yield [at], f"role `{role}` is given {attribute}: it {effect}", _ROLE_HELP
+    if words[:1] == ["GRANT"] and "ON" not in words and "TO" in words:  # role membership
+        for index, token in enumerate(tokens[1 : words.index("TO")], start=1):
+            if name(token) in _POWERFUL_ROLES or name(token) in superusers:
+                yield [token], f"membership in `{name(token)}` gives superuser-like power", _ROLE_HELP
+    if words[:1] == ["ALTER"] and "ADD" in words and "MEMBER" in words and len(words) > 2:  # T-SQL
+        role = tokens[words.index("ROLE") + 1] if "ROLE" in words[:3] else None
+        if role is not None and name(role) in _POWERFUL_ROLES:
+            yield [role], f"membership in `{name(role)}` gives superuser-like power", _ROLE_HELP
+    if words[:1] == ["ALTER"] and len(words) > 1 and words[1] in _OWNER_RIGHTS_KINDS:
+        owner = next((i for i in range(len(words) - 2) if words[i : i + 2] == ["OWNER", "TO"]), None)
+        if owner is not None and name(tokens[owner + 2]) in superusers:
+            kind = "materialized view" if words[1] == "MATERIALIZED" else words[1].lower()
+            yield (
+                tokens[owner : owner + 3],
+                f"this {kind} is now owned by superuser `{name(tokens[owner + 2])}`: "
+                "views and SECURITY DEFINER routines run with their owner's privileges",
+                "Own objects by a dedicated role with only the privileges they need, not by a superuser.",
+            )
+
+
+_ROLE_HELP = (
+    "Give the application's roles only the privileges they use; create administrative roles "
+    "by hand, outside migrations, where their use is reviewed."
+)

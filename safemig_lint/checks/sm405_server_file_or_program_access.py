@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import re
+
+from sqlglot.tokens import Token, TokenType
+
+from safemig_lint import bodies
+from safemig_lint.bodies import STRING_TOKENS, statement_starts, word
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.credentials import statement_finding
+from safemig_lint.diagnostics import Severity
+from safemig_lint.statements import Statement
+
+# Functions that read or write files on the database server.
+_FILE_FUNCTIONS = {
+    "PG_READ_FILE", "PG_READ_BINARY_FILE", "PG_LS_DIR", "PG_FILE_WRITE", "LO_IMPORT", "LO_EXPORT", "LOAD_FILE",
+}
+# Procedural languages that can do anything the server's operating-system user can.
+_UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
+_HELP = (
+    "Migrations should change the schema and its data, not touch the server's file system or run "
+    "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
+    "LOCAL from the deploy job) and keep untrusted languages out of the application's database."
+)
+
+
+class ServerFileOrProgramAccess(Rule):
+    code = "SM405"
+    name = "server-file-or-program-access"
+    severity = Severity.WARNING
+    summary = "The migration reads or writes files on the database server, or runs programs there."
+    security_severity = 8.8
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for unit in bodies.code(statement, context).units():
+            for tokens, message in _problems(unit):
+                yield statement_finding(statement, context, context.span(tokens[0].start, tokens[-1].end + 1), message, _HELP)
+
+
+def _problems(unit: list[Token]):
+    words = [word(t) for t in unit]
+    starts = statement_starts(unit)
+    for start in starts:
+        if words[start] == "COPY":
+            yield from _copy(unit, words, start)
+        elif words[start : start + 2] == ["LOAD", "DATA"]:
+            infile = next((i for i in range(start, min(start + 6, len(words))) if words[i] == "INFILE"), None)
+            if infile is not None:
+                if "LOCAL" in words[start:infile]:
+                    message = "LOAD DATA LOCAL INFILE reads a file from the machine running the migration, and lets the server ask for any file there"
+                else:
+                    message = "LOAD DATA INFILE reads a file on the database server"
+                yield unit[start : infile + 1], message
+        elif words[start : start + 2] == ["CREATE", "EXTENSION"]:
+            position = start + 2
+            while position < len(words) - 1 and words[position] in ("IF", "NOT", "EXISTS"):
+                position += 1
+            if position < len(unit) and _UNTRUSTED_LANGUAGE.match(unit[position].text):
+                yield unit[start : position + 1], f"extension {unit[position].text} is an untrusted language: its functions run with the server's operating-system rights"
+    for index, upper in enumerate(words):
+        following = unit[index + 1] if index + 1 < len(unit) else None
+        if upper in _FILE_FUNCTIONS and following is not None and following.token_type == TokenType.L_PAREN:
+            yield [unit[index]], f"{unit[index].text}() accesses files on the database server"
+        elif upper in ("OPENROWSET", "OPENDATASOURCE") and following is not None and following.token_type == TokenType.L_PAREN:
+            yield [unit[index]], f"{unit[index].text} reads files or remote data sources from the database server"
+        elif upper == "XP_CMDSHELL":
+            yield [unit[index]], "xp_cmdshell runs an operating-system command on the database server"
+        elif upper == "INTO" and following is not None and word(following) in ("OUTFILE", "DUMPFILE"):
+            yield [unit[index], following], f"SELECT ... INTO {word(following)} writes a file on the database server"
+        elif upper == "LANGUAGE" and following is not None and _UNTRUSTED_LANGUAGE.match(following.text):
+            yield [unit[index], following], f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights"
+
+
+def _copy(unit: list[Token], words: list[str], start: int):
+    """COPY t FROM/TO PROGRAM '...' or a server file; STDIN/STDOUT are the client's."""
+    depth = 0
+    for index in range(start + 1, len(unit)):
+        kind = unit[index].token_type
+        depth += kind == TokenType.L_PAREN
+        depth -= kind == TokenType.R_PAREN
+        if depth or words[index] not in ("FROM", "TO") or index + 1 >= len(unit):
+            continue
+        target = unit[index + 1]
+        if word(target) == "PROGRAM":
+            yield unit[index : index + 2], f"COPY {words[index]} PROGRAM runs a shell command on the database server"
+        elif target.token_type in STRING_TOKENS:
+            direction = "reads" if words[index] == "FROM" else "writes"
+            yield unit[index : index + 2], f"COPY {words[index]} '{target.text}' {direction} a file on the database server, not on the client"
+        return

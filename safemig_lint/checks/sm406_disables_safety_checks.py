@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot.tokens import Token
+
+from safemig_lint import bodies
+from safemig_lint.bodies import STRING_TOKENS, name, statement_starts, word
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.credentials import statement_finding
+from safemig_lint.diagnostics import Severity
+
+_OFF = {"0", "OFF", "FALSE", "NO"}
+_ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
+_WHAT = {
+    "rls": ("row-level security is disabled on `{}`: every role that can read the table sees every row",
+            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY"),
+    "triggers": ("all triggers of `{}` are disabled, foreign-key checks included",
+                 "ALTER TABLE {} ENABLE TRIGGER ALL"),
+    "constraints": ("the constraints of `{}` are no longer checked", "ALTER TABLE {} WITH CHECK CHECK CONSTRAINT ALL"),
+    "replication_role": ("session_replication_role = replica turns off triggers and foreign-key checks for the session",
+                         "SET session_replication_role = DEFAULT"),
+    "foreign_key_checks": ("FOREIGN_KEY_CHECKS = 0 turns off foreign-key checks for the session", "SET FOREIGN_KEY_CHECKS = 1"),
+    "foreign_keys": ("PRAGMA foreign_keys = OFF turns off foreign-key enforcement on the connection", "PRAGMA foreign_keys = ON"),
+}
+
+
+@dataclass(frozen=True)
+class _Switch:
+    kind: str  # a key of _WHAT
+    target: str  # the table, or "" for a session setting
+    on: bool
+    tokens: tuple[Token, ...]
+
+
+class DisablesSafetyChecks(Rule):
+    code = "SM406"
+    name = "disables-safety-checks"
+    severity = Severity.WARNING
+    summary = "A safety check (row-level security, triggers, foreign keys) is switched off and not back on."
+    security_severity = 5.5
+
+    def check_file(self, context: FileContext):
+        switches = []
+        for statement in context.parsed.statements:
+            for unit in bodies.code(statement, context).units():
+                switches += [(statement, switch) for switch in _switches(unit)]
+        for index, (statement, switch) in enumerate(switches):
+            if switch.on:
+                continue
+            if any(later.on and (later.kind, later.target) == (switch.kind, switch.target) for _, later in switches[index + 1 :]):
+                continue
+            message, fix = _WHAT[switch.kind]
+            yield statement_finding(
+                statement,
+                context,
+                context.span(switch.tokens[0].start, switch.tokens[-1].end + 1),
+                f"{message.format(switch.target)}, and this file does not turn it back on",
+                f"Turn it back on before the migration ends (`{fix.format(switch.target or '')}`), or "
+                "better, do the work without switching the check off. Left off, it stays off for "
+                "the rest of the session or for good.",
+            )
+
+
+def _switches(unit: list[Token]):
+    words = [word(t) for t in unit]
+    for start in statement_starts(unit):
+        if words[start : start + 2] == ["ALTER", "TABLE"]:
+            yield from _table_switches(unit, words, start)
+        elif words[start] == "SET" and start + 1 < len(unit):
+            yield from _setting(unit, words, start)
+        elif words[start] == "RESET" and start + 1 < len(unit) and words[start + 1] in ("SESSION_REPLICATION_ROLE", "ALL"):
+            yield _Switch("replication_role", "", True, tuple(unit[start : start + 2]))
+        elif words[start] == "PRAGMA" and start + 1 < len(unit) and words[start + 1] == "FOREIGN_KEYS":
+            value = _value(unit, start + 2)
+            if value in _OFF | _ON:
+                yield _Switch("foreign_keys", "", value in _ON, tuple(unit[start : start + 4]))
+
+
+def _table_switches(unit: list[Token], words: list[str], start: int):
+    position = start + 2
+    while position < len(words) and words[position] in ("IF", "EXISTS", "ONLY"):
+        position += 1
+    if position >= len(unit):
+        return
+    table = name(unit[position])
+    for index in range(position + 1, len(words)):
+        action = words[index : index + 4]
+        if action[:4] == ["DISABLE", "ROW", "LEVEL", "SECURITY"]:
+            yield _Switch("rls", table, False, tuple(unit[index : index + 4]))
+        elif action[:4] == ["ENABLE", "ROW", "LEVEL", "SECURITY"]:
+            yield _Switch("rls", table, True, tuple(unit[index : index + 4]))
+        elif action[:3] == ["DISABLE", "TRIGGER", "ALL"]:
+            yield _Switch("triggers", table, False, tuple(unit[index : index + 3]))
+        elif action[:3] == ["ENABLE", "TRIGGER", "ALL"]:
+            yield _Switch("triggers", table, True, tuple(unit[index : index + 3]))
+        elif action[:3] == ["NOCHECK", "CONSTRAINT", "ALL"]:  # T-SQL
+            yield _Switch("constraints", table, False, tuple(unit[index : index + 3]))
+        elif action[:3] == ["CHECK", "CONSTRAINT", "ALL"]:
+            yield _Switch("constraints", table, True, tuple(unit[index : index + 3]))
+
+
+def _setting(unit: list[Token], words: list[str], start: int):
+    """SET [SESSION|GLOBAL] [@@]name = value; SET LOCAL ends with the transaction, so it is not kept."""
+    position = start + 1
+    if words[position] == "LOCAL":
+        return
+    while position < len(words) and words[position] in ("SESSION", "GLOBAL", "@@", ".") or (
+        position < len(unit) and unit[position].text == "@@"
+    ):
+        position += 1
+    if position >= len(words):
+        return
+    setting = words[position]
+    value = _value(unit, position + 1)
+    kind = {"SESSION_REPLICATION_ROLE": "replication_role", "FOREIGN_KEY_CHECKS": "foreign_key_checks"}.get(setting)
+    if kind == "replication_role" and value:
+        yield _Switch(kind, "", value != "REPLICA", tuple(unit[start : position + 3]))
+    elif kind == "foreign_key_checks" and value in _OFF | _ON:
+        yield _Switch(kind, "", value in _ON, tuple(unit[start : position + 3]))
+
+
+def _value(unit: list[Token], index: int) -> str:
+    """The upper-cased value after `=` or TO at `index`."""
+    if index < len(unit) and (unit[index].text == "=" or word(unit[index]) == "TO"):
+        index += 1
+    if index >= len(unit):
+        return ""
+    token = unit[index]
+    return token.text.upper() if token.token_type in STRING_TOKENS else word(token)

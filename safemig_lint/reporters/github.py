@@ -1,0 +1,43 @@
+"""`--format github`: GitHub Actions workflow commands, shown as annotations on the changed files.
+
+    ::error file=db/migrations/000004_drop.up.sql,line=2,col=12,endLine=2,endColumn=20,title=SM101 drop-table::DROP TABLE ...
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from safemig_lint.diagnostics import Diagnostic, Severity
+from safemig_lint.engine import LintResult
+from safemig_lint.reporters.location import repository_path
+
+_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def report(result: LintResult, stream: TextIO) -> None:
+    for d in result.active:
+        stream.write(annotation(d) + "\n")
+    for path in result.missing_paths:
+        stream.write(f"::error title=safemig-lint::{escape_data(f'{path}: no such file or directory')}\n")
+
+
+def annotation(d: Diagnostic) -> str:
+    properties = {"file": repository_path(d.path) or d.path, "line": d.span.line}
+    empty = (d.span.line, d.span.column) == (d.span.end_line, d.span.end_column)
+    # GitHub applies columns only within one line; an empty span (the whole file) marks the line.
+    if d.span.line == d.span.end_line and not empty:
+        properties.update(col=d.span.column, endLine=d.span.end_line, endColumn=d.span.end_column)
+    else:
+        properties["endLine"] = d.span.end_line
+    properties["title"] = f"{d.code} {d.name}"
+    message = f"{d.message}\n{d.help}" if d.help else d.message
+    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    return f"::{_COMMAND[d.severity]} {rendered}::{escape_data(message)}"
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,111 @@
+"""What differs between two schemas, object by object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from safemig_lint.schema.model import Column, Constraint, Database, Index, Table
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
+    name: str  # a table's key; `table.name` for its columns and keys
+    before: object | None  # None: added
+    after: object | None  # None: removed
+    unknown: str | None = None  # the model is unsure of the object on one side: why
+
+    @property
+    def change(self) -> str:
+        return "added" if self.before is None else "removed" if self.after is None else "changed"
+
+    def describe(self) -> str:
+        if self.change == "changed":
+            return f"{self.kind} {self.name}: {describe(self.before)} -> {describe(self.after)}"
+        detail = describe(self.after if self.before is None else self.before)
+        return f"{self.kind} {self.name}" + (f" {detail}" if detail and not self.name.endswith(detail) else "")
+
+
+def describe(item: object) -> str:
+    """A short definition of a model object, for messages."""
+    if isinstance(item, Column):
+        text = item.type.sql if item.type is not None else "(type unknown)"
+        text += "" if item.nullable else " NOT NULL"
+        return text + (f" DEFAULT {item.default}" if item.default is not None else "")
+    if isinstance(item, Index):
+        return f"{'UNIQUE ' if item.unique else ''}({', '.join(item.columns)})" + (f" WHERE {item.where}" if item.where else "")
+    if isinstance(item, Constraint):
+        detail = {"foreign": f" REFERENCES {item.references}", "check": f" {item.expression}", "exclude": f" {item.expression}"}
+        return f"{item.kind.upper()} ({', '.join(item.columns)}){detail.get(item.kind, '')}"
+    values = getattr(item, "values", ())
+    return f"({', '.join(repr(v) for v in values)})" if values else ""
+
+
+def differences(a: Database, b: Database) -> list[Difference]:
+    found: list[Difference] = []
+    found += _compare("schema", {s: s for s in a.schemas}, {s: s for s in b.schemas})
+    for name in sorted(a.tables.keys() | b.tables.keys()):
+        old, new = a.tables.get(name), b.tables.get(name)
+        if old is None or new is None:
+            table = old or new
+            found.append(Difference("table", name, old, new, table.unknown))
+        else:
+            found += _table_differences(name, old, new, by_content=a.dialect == "sqlite")
+    found += _compare("view", a.views, b.views)
+    found += _compare("sequence", a.sequences, b.sequences)
+    found += _compare("type", a.types, b.types)
+    for key in sorted(a.routines.keys() | b.routines.keys()):
+        old, new = a.routines.get(key), b.routines.get(key)
+        if old != new:
+            routine = old or new
+            found.append(Difference(routine.kind, routine.name, old, new, getattr(old, "unknown", None) or getattr(new, "unknown", None)))
+    return found
+
+
+def _compare(kind: str, a: dict, b: dict, table: str = "", unknown: str | None = None) -> list[Difference]:
+    result = []
+    for key in sorted(a.keys() | b.keys(), key=str):
+        old, new = a.get(key), b.get(key)
+        if old != new:
+            why = unknown or getattr(old, "unknown", None) or getattr(new, "unknown", None)
+            result.append(Difference(kind, f"{table}.{key}" if table else key, old, new, why))
+    return result
+
+
+def _table_differences(name: str, old: Table, new: Table, by_content: bool) -> list[Difference]:
+    if old == new:
+        return []
+    unknown = old.unknown or new.unknown
+    keys_unknown = unknown or old.keys_unknown or new.keys_unknown
+    constraints = [old.constraints, new.constraints]
+    if by_content and old.constraints != new.constraints:  # SQLite's have no names one could use
+        constraints = [{_signature(c): replace(c, name=_signature(c)) for c in keys.values()} for keys in constraints]
+    return [
+        *_compare("column", old.columns, new.columns, name, unknown),
+        *_compare("index", old.indexes, new.indexes, name, keys_unknown),
+        *_compare("constraint", *constraints, name, keys_unknown),
+    ]
+
+
+def _signature(constraint: Constraint) -> str:
+    return describe(replace(constraint, name=""))
+
+
+def find(db: Database, kind: str, name: str) -> object | None:
+    """The object a Difference names, in another snapshot."""
+    if kind == "table":
+        return db.tables.get(name)
+    if kind in ("column", "index", "constraint"):
+        table_name, _, item = name.rpartition(".")
+        table = db.tables.get(table_name)
+        if table is None:
+            return None
+        if kind == "constraint" and db.dialect == "sqlite":
+            return next((c for c in table.constraints.values() if _signature(c) == item), None)
+        return {"column": table.columns, "index": table.indexes, "constraint": table.constraints}[kind].get(item)
+    if kind == "schema":
+        return name if name in db.schemas else None
+    objects = {"view": db.views, "sequence": db.sequences, "type": db.types}.get(kind)
+    if objects is not None:
+        return objects.get(name)
+    return next((r for r in db.routines.values() if r.kind == kind and r.name == name), None)

@@ -1,0 +1,65 @@
+"""What replaying a statement did, in the terms rules ask about.
+
+Replay returns these per statement. A few are completed later in the same replay, when a
+table rebuild is recognised (the drop, copy and renames of a rebuild are often separate
+statements, even separate files): `Dropped.rebuilt_into`, `Renamed.restored`, `RowsCopied.rebuild`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from safemig_lint.schema.model import Column, ColumnType, Table
+
+
+@dataclass(eq=False)
+class Effect:
+    node: exp.Expression | None = field(default=None, kw_only=True)  # for the finding's position
+
+
+@dataclass(eq=False)
+class Created(Effect):
+    kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
+    name: str  # a column's or key's name within `table`
+    table: str = ""
+
+
+@dataclass(eq=False)
+class Dropped(Effect):
+    kind: str
+    name: str
+    table: str = ""
+    before: Table | Column | object | None = None  # None: the model did not have it
+    # For a table whose rows were copied into another table first:
+    copied_into: tuple[str, ...] = ()  # tables holding a copy of its rows, when it was dropped
+    rebuilt_into: str | None = None  # the copy took its name: a rebuild (set once recognised)
+    lost_columns: tuple[str, ...] = ()  # its columns the rebuild's copy left out
+
+
+@dataclass(eq=False)
+class Renamed(Effect):
+    kind: str  # table or column
+    table: str  # the column's table; for a table, its old name
+    old: str
+    new: str
+    identity: int = 0  # the table's oid or the column's cid
+    restored: bool = False  # a rebuild put a table back under the old name: clients see no change
+
+
+@dataclass(eq=False)
+class TypeChanged(Effect):
+    table: str
+    column: str
+    old: ColumnType  # user-defined enums and domains resolved, as of this statement
+    new: ColumnType
+    using: bool = False  # converted by a USING expression
+
+
+@dataclass(eq=False)
+class RowsCopied(Effect):
+    target: str
+    source: str
+    pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
+    rebuild: bool = False  # the target took the source's name (set once recognised)

@@ -1,0 +1,164 @@
+"""The schema of one migration directory through time, computed once and only when asked.
+
+Up files are replayed in version order into one model; a snapshot is kept before each
+version. A down file is replayed on its own copy of the schema its up produced. Effects are
+kept per statement, so a rule looks up what a statement it is checking did.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
+from safemig_lint.schema import ops as o
+from safemig_lint.schema.effects import Dropped, Effect
+from safemig_lint.schema.model import Database
+from safemig_lint.schema.read import Names, mentions, read_statement
+from safemig_lint.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.statements import ParsedFile, Statement
+
+
+@dataclass(frozen=True)
+class UnknownNote:
+    """An object the model became unsure of, and the statement that made it so."""
+
+    display_path: str
+    line: int
+    object: str
+    reason: str
+
+
+@dataclass
+class _Timeline:
+    versions: list[int]
+    snapshots: list[Database]  # snapshots[i]: before versions[i]; the last one: after every up
+    position: dict[int, int]  # version -> i
+    effects: dict[Path, dict[int, list[Effect]]]
+    notes: list[UnknownNote]
+
+
+class History:
+    def __init__(self, directory: MigrationDirectory, parsed: dict[Path, ParsedFile], dialect: str) -> None:
+        self.directory = directory
+        self.parsed = parsed
+        self.dialect = dialect
+        self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
+        self._after_down: dict[int, Database] = {}
+        self._extra_notes: list[UnknownNote] = []
+        self._uncertain_files: set[str] = set()
+        self._migrations = {m.version: m for m in directory.migrations}
+
+    @cached_property
+    def _timeline(self) -> _Timeline:
+        db = Database(self.dialect)
+        replay = Replay(db)
+        timeline = _Timeline([], [], {}, {}, [])
+        for migration in self.directory.migrations:
+            timeline.position[migration.version] = len(timeline.versions)
+            timeline.versions.append(migration.version)
+            timeline.snapshots.append(db.copy())
+            # Several up files for one version are invalid for golang-migrate (SM003), but
+            # runners that order by file name apply them all, in order.
+            for up in migration.ups:
+                timeline.effects[up.path] = self._replay_file(replay, up, timeline.notes)
+        timeline.snapshots.append(db.copy())
+        return timeline
+
+    def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote]) -> dict[int, list[Effect]]:
+        parsed = self.parsed[file.path]
+        effects: dict[int, list[Effect]] = {}
+        if parsed.unreadable is not None:  # it may have changed anything
+            replay.apply(o.Unknown("a file the model could not read", names=tuple(k.rsplit(".", 1)[-1] for k in replay.db.tables)))
+            self._keep_notes(replay, file, 1, notes)
+        names = Names(self.dialect, parsed.placeholders)
+        for statement in parsed.statements:
+            try:
+                effects[statement.start] = [e for op in read_statement(statement, names) for e in replay.apply(op)]
+            except Exception as error:  # one statement the model trips on must not stop the run
+                reason = f"safemig-lint could not model this statement ({type(error).__name__}: {error})"
+                replay.apply(o.Unknown(reason, names=mentions(statement.text)))
+                effects[statement.start] = []
+            self._keep_notes(replay, file, parsed.lines.span(statement.start, statement.end).line, notes)
+        replay.end_file()
+        return effects
+
+    def _keep_notes(self, replay: Replay, file: MigrationFile, line: int, notes: list[UnknownNote]) -> None:
+        notes.extend(UnknownNote(file.display_path, line, what, why) for what, why in replay.notes)
+        if any(what == NOTHING_KNOWN for what, _ in replay.notes):
+            self._uncertain_files.add(file.display_path)
+        replay.notes.clear()
+
+    # --- states
+
+    def at(self, version: int | None = None) -> Database:
+        """The schema after every up file up to and including `version` (all of them when None)."""
+        timeline = self._timeline
+        if version is None:
+            return timeline.snapshots[-1]
+        return timeline.snapshots[bisect_right(timeline.versions, version)]
+
+    def before(self, version: int) -> Database:
+        timeline = self._timeline
+        return timeline.snapshots[timeline.position[version]]
+
+    def after(self, version: int) -> Database:
+        """After the version's up file (the state its down file starts from)."""
+        timeline = self._timeline
+        return timeline.snapshots[timeline.position[version] + 1]
+
+    def after_down(self, version: int) -> Database:
+        """The schema after the version's up file and then its down file."""
+        down = self._migration(version).down
+        if down is None:
+            return self.after(version)
+        self._effects_elsewhere(down)
+        return self._after_down[version]
+
+    def _migration(self, version: int) -> Migration:
+        return self._migrations[version]
+
+    # --- effects
+
+    def effects(self, file: MigrationFile) -> dict[int, list[Effect]]:
+        """What each statement of the file did, by statement start offset."""
+        timeline = self._timeline
+        if file.path in timeline.effects:
+            return timeline.effects[file.path]
+        return self._effects_elsewhere(file)
+
+    def effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
+        return self.effects(file).get(statement.start, [])
+
+    def _effects_elsewhere(self, file: MigrationFile) -> dict[int, list[Effect]]:
+        """A down file replayed on its own copy of the schema its up file produced."""
+        if file.path not in self._extra_effects:
+            base = self.after(file.version)
+            replay = Replay(base.copy())
+            self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes)
+            if file == self._migration(file.version).down:
+                self._after_down[file.version] = replay.db
+        return self._extra_effects[file.path]
+
+    def up_effects(self, version: int) -> list[Effect]:
+        """Every effect of the version's up files, in order."""
+        return [e for up in self._migration(version).ups for effects in self.effects(up).values() for e in effects]
+
+    def uncertain(self, file: MigrationFile) -> bool:
+        """Did the file hold a statement the model could not tie to any object it knows?"""
+        self.effects(file)
+        return file.display_path in self._uncertain_files
+
+    def rebuilt(self, file: MigrationFile, statement: Statement, table: str) -> bool:
+        """Is this statement's DROP TABLE of `table` (unqualified) the end of a rebuild under the same name?"""
+        return any(
+            isinstance(e, Dropped) and e.kind == "table" and e.rebuilt_into and e.name.rsplit(".", 1)[-1] == table
+            for e in self.effects_of(file, statement)
+        )
+
+    @property
+    def notes(self) -> list[UnknownNote]:
+        """Every object the model became unsure of, where, and why (ups, and the downs replayed so far)."""
+        return self._timeline.notes + self._extra_notes

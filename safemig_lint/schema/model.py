@@ -1,0 +1,148 @@
+"""The database as the migrations leave it: tables, columns, keys, views, sequences, types.
+
+Names are keys: case-folded the way the dialect folds them and qualified by their schema
+unless it is the default one (`public` in postgres), e.g. `users`, `auth.users`; a column
+is named within its table. Objects are plain values: a snapshot is a copy of the maps, and
+two snapshots compare with ==. `unknown` says why the model is unsure of an object (a
+statement it could not follow touched it); rules say nothing about such objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    base: str  # sqlglot's type name: VARCHAR, DECIMAL, TIMESTAMPTZ, ENUM, USERDEFINED ...
+    params: tuple[int, ...] = ()  # length, or precision and scale
+    values: tuple[str, ...] = ()  # the labels of an inline ENUM or SET
+    user: str = ""  # the key of a user-defined type (an enum or domain in the model, or an extension's)
+    element: ColumnType | None = None  # of an ARRAY
+    sql: str = field(default="", compare=False)  # as written, for messages and DDL
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType | None  # None: the model does not know the type
+    nullable: bool = True
+    default: str | None = None  # normalised SQL of the default expression
+    generated: bool = False  # computed from other columns: holds no data of its own
+    unknown: str | None = None
+    # Identity across renames and redefinitions, to tell a column from a new one of the same name.
+    cid: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]  # column names, or an expression's SQL
+    unique: bool = False
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class Constraint:
+    name: str  # as given, or as the database would name it
+    kind: str  # primary, unique, foreign, check
+    columns: tuple[str, ...] = ()
+    references: str = ""  # `table(col, ...)` of a foreign key
+    expression: str = ""  # of a check
+
+
+@dataclass
+class Table:
+    name: str
+    columns: dict[str, Column] = field(default_factory=dict)  # in table order
+    constraints: dict[str, Constraint] = field(default_factory=dict)
+    indexes: dict[str, Index] = field(default_factory=dict)
+    unknown: str | None = None  # it may have columns or keys the model does not know
+    keys_unknown: str | None = None  # its indexes and constraints may differ from the model's
+    # Identity across renames, so that a rebuild can be followed; not part of the definition.
+    oid: int = field(default=0, compare=False)
+
+    def copy(self) -> Table:
+        # Called for every table of every snapshot: spelled out, as dataclasses.replace is slow.
+        return Table(self.name, dict(self.columns), dict(self.constraints), dict(self.indexes), self.unknown, self.keys_unknown, self.oid)
+
+    def find_key(self, name: str) -> Index | Constraint | None:
+        return self.indexes.get(name) or self.constraints.get(name)
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    definition: str  # normalised SQL of the query
+    materialized: bool = False
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class Sequence:
+    name: str
+    owned_by: str = ""  # `table.column` of a serial or identity column, dropped with it
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class UserType:
+    name: str
+    kind: str  # enum, composite, domain, other
+    values: tuple[str, ...] = ()  # enum labels, in order
+    base: ColumnType | None = None  # of a domain
+    unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class Routine:
+    """Functions, procedures, triggers, extensions, events: tracked by name only."""
+
+    kind: str
+    name: str
+    table: str = ""  # a trigger's table
+    unknown: str | None = None
+
+    @property
+    def key(self) -> str:
+        return routine_key(self.kind, self.name)
+
+
+def routine_key(kind: str, name: str) -> str:
+    return f"{kind} {name}"
+
+
+@dataclass
+class Database:
+    dialect: str
+    schemas: set[str] = field(default_factory=set)  # created by CREATE SCHEMA
+    tables: dict[str, Table] = field(default_factory=dict)
+    views: dict[str, View] = field(default_factory=dict)
+    sequences: dict[str, Sequence] = field(default_factory=dict)
+    types: dict[str, UserType] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)  # by routine_key
+
+    def copy(self) -> Database:
+        """A snapshot: tables are copied (replay edits them in place), the rest are immutable values."""
+        return Database(
+            self.dialect,
+            set(self.schemas),
+            {key: table.copy() for key, table in self.tables.items()},
+            dict(self.views),
+            dict(self.sequences),
+            dict(self.types),
+            dict(self.routines),
+        )
+
+    def unknown_objects(self) -> list[tuple[str, str]]:
+        """(description, reason) of every object the model is unsure of."""
+        found = []
+        for key, table in self.tables.items():
+            if table.unknown:
+                found.append((f"table {key}", table.unknown))
+            elif table.keys_unknown:
+                found.append((f"keys of table {key}", table.keys_unknown))
+            found.extend((f"column {key}.{c.name}", c.unknown) for c in table.columns.values() if c.unknown and not table.unknown)
+        for kind, objects in (("view", self.views), ("sequence", self.sequences), ("type", self.types), ("", self.routines)):
+            found.extend((f"{kind} {key}".strip(), o.unknown) for key, o in objects.items() if o.unknown)
+        return found

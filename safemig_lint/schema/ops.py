@@ -1,0 +1,206 @@
+"""Schema operations: what one statement does, in dialect-free terms.
+
+read.py turns each statement into a list of these (pure, per file); replay.py applies them
+to a model. `node` is the part of the statement the operation comes from, for findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from safemig_lint.schema.model import Column, ColumnType, Constraint, Index
+
+
+@dataclass(frozen=True)
+class Op:
+    node: exp.Expression | None = field(default=None, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class CreateTable(Op):
+    table: str
+    columns: tuple[Column, ...] = ()
+    constraints: tuple[Constraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    if_not_exists: bool = False
+    like: str | None = None  # CREATE TABLE t (LIKE other) / CREATE TABLE t LIKE other
+    unknown: str | None = None  # the definition could not be read (CREATE TABLE ... AS SELECT)
+    keys_unknown: str | None = None  # some of its keys could not be read
+
+
+@dataclass(frozen=True)
+class DropTable(Op):
+    table: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class RenameTable(Op):
+    table: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AddColumn(Op):
+    table: str
+    column: Column
+    if_not_exists: bool = False
+    after: str | None = None  # MySQL's FIRST (empty string) / AFTER column
+
+
+@dataclass(frozen=True)
+class DropColumn(Op):
+    table: str
+    column: str
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class RenameColumn(Op):
+    table: str
+    column: str
+    new: str
+
+
+KEEP = object()  # AlterColumn: leave this attribute as it is
+
+
+@dataclass(frozen=True)
+class AlterColumn(Op):
+    """Postgres-style ALTER COLUMN: each attribute not given is kept."""
+
+    table: str
+    column: str
+    type: ColumnType | None = None
+    using: bool = False  # ALTER COLUMN ... TYPE ... USING expression: the values are converted by it
+    nullable: bool | None = None
+    default: object = KEEP  # str, or None to drop the default
+
+
+@dataclass(frozen=True)
+class ReplaceColumn(Op):
+    """MySQL's MODIFY / CHANGE COLUMN: the column is redefined as a whole (and maybe renamed)."""
+
+    table: str
+    column: str
+    definition: Column
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class AddConstraint(Op):
+    table: str
+    constraint: Constraint | None = None  # or, for MySQL's KEY / INDEX, an index
+    index: Index | None = None
+
+
+@dataclass(frozen=True)
+class DropConstraint(Op):
+    table: str
+    name: str  # empty for MySQL's DROP PRIMARY KEY
+    kind: str = ""  # primary, foreign when the syntax says so
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class RenameKey(Op):
+    """An index or constraint renamed; `table` empty when only the index name is given."""
+
+    table: str
+    name: str
+    new: str
+
+
+@dataclass(frozen=True)
+class CreateIndex(Op):
+    table: str
+    index: Index
+    if_not_exists: bool = False
+
+
+@dataclass(frozen=True)
+class DropIndex(Op):
+    name: str
+    table: str = ""  # given by MySQL (DROP INDEX i ON t) and SQLite never
+    if_exists: bool = False
+
+
+@dataclass(frozen=True)
+class CreateObject(Op):
+    """A view, sequence, type, schema or routine."""
+
+    kind: str  # view, sequence, type, schema, function, procedure, trigger, extension, event
+    name: str
+    if_not_exists: bool = False
+    replace: bool = False
+    definition: str = ""  # of a view
+    materialized: bool = False
+    type_kind: str = ""  # enum, composite, domain
+    values: tuple[str, ...] = ()
+    base: ColumnType | None = None  # of a domain
+    table: str = ""  # of a trigger
+
+
+@dataclass(frozen=True)
+class DropObject(Op):
+    kind: str
+    name: str
+    if_exists: bool = False
+    cascade: bool = False
+
+
+@dataclass(frozen=True)
+class RenameObject(Op):
+    kind: str
+    name: str
+    new: str
+
+
+@dataclass(frozen=True)
+class AddEnumValue(Op):
+    type: str
+    value: str
+    before: str | None = None
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class RenameEnumValue(Op):
+    type: str
+    value: str
+    new: str
+
+
+@dataclass(frozen=True)
+class CopyRows(Op):
+    """INSERT INTO target [(columns)] SELECT ... FROM source: matched by position at replay."""
+
+    target: str
+    source: str
+    target_columns: tuple[str, ...] | None  # None: all of the target's, in order
+    source_columns: tuple[str | None, ...] | None  # None: SELECT *; a None item: an expression
+    filtered: bool = False  # WHERE / GROUP BY / DISTINCT / LIMIT: some rows may not be copied
+
+
+@dataclass(frozen=True)
+class CopyOut(Op):
+    """INSERT INTO ... SELECT reads these columns of `source` (`*`: all): their data lives on elsewhere."""
+
+    source: str
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Unknown(Op):
+    """The statement may have changed these objects in ways the model does not follow.
+
+    `tables` are table keys; `names` are bare words the statement mentions, matched against
+    every kind of object in the model when the statement says nothing more precise.
+    """
+
+    reason: str
+    tables: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    keys_only: bool = False  # only the tables' indexes and constraints are uncertain

@@ -1,0 +1,779 @@
+"""Read what each statement does to the schema, as operations (ops.py).
+
+Pure and per file: it needs only the ParsedFile the engine already built. Parsed statements
+are read from sqlglot's tree; exp.Command and unparsable statements from their text, with
+small patterns for the DDL sqlglot does not parse (PL/pgSQL DO blocks, ALTER TYPE ... ADD
+VALUE, RENAME TABLE, ...). What cannot be read becomes an Unknown op naming what it may
+have touched, never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, replace
+
+import sqlglot
+from sqlglot import exp
+
+from safemig_lint.schema import ops as o
+from safemig_lint.schema.model import Column, ColumnType, Constraint, Index
+from safemig_lint.schema.types import column_type
+from safemig_lint.statements import ParsedFile, Placeholder, Statement, parse_file
+
+
+class Names:
+    """How a dialect spells object names, turned into model keys, for one file.
+
+    parse_file replaced each template placeholder ({{ .Schema }}) by a stand-in name of the
+    same length; in keys every stand-in becomes `{{}}`, as they almost always fill in the same
+    schema or prefix throughout a directory.
+    """
+
+    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = ()) -> None:
+        self.dialect = dialect
+        self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
+        self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
+        self.placeholders = placeholders
+        self._stand_ins = [p.mask for p in placeholders if not p.is_control]
+
+    def for_text(self) -> Names:
+        """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
+        inner = Names(self.dialect)
+        inner._stand_ins = self._stand_ins
+        return inner
+
+    def masked(self, statement: Statement) -> str:
+        """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks."""
+        text = statement.text
+        for p in self.placeholders:
+            if statement.start <= p.start and p.end <= statement.end:
+                offset = p.start - statement.start
+                text = text[:offset] + p.mask + text[offset + len(p.mask):]
+        return text
+
+    def _unmask(self, name: str) -> str:
+        for stand_in in self._stand_ins:
+            name = name.replace(stand_in, "{{}}")
+        return name
+
+    def ident(self, node: exp.Expression | str | None) -> str:
+        if node is None:
+            return ""
+        if isinstance(node, str):
+            return self.text(node)
+        if isinstance(node, (exp.Column, exp.Table, exp.ColumnPrefix)) and not isinstance(node.this, str):
+            return self.ident(node.this)
+        if isinstance(node, exp.Identifier):
+            name = self._unmask(node.this)
+            return name if node.quoted and self.case_sensitive else name.lower()
+        return self._unmask(node.name if node.name else node.sql(dialect=self.dialect)).lower()
+
+    def table(self, node: exp.Expression) -> str:
+        if isinstance(node, exp.Schema):
+            node = node.this
+        if isinstance(node, exp.Table):
+            return self.qualify(self.ident(node.args.get("db")), self.ident(node.this))
+        return self.ident(node)
+
+    def qualify(self, schema: str, name: str) -> str:
+        return f"{schema}.{name}" if schema and schema != self.default_schema else name
+
+    def text(self, raw: str) -> str:
+        """A possibly quoted, possibly qualified name as written in raw SQL text."""
+        parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
+        if len(parts) > 1:
+            return self.qualify(parts[-2], parts[-1])
+        return parts[0] if parts else raw.lower()
+
+    def _part(self, part: str) -> str:
+        if part[:1] in ('"', "`", "["):
+            inner = self._unmask(part[1:-1])
+            return inner if self.case_sensitive else inner.lower()
+        return self._unmask(part).lower()
+
+    def type_name(self, node: exp.Expression | str) -> str:
+        return self.text(node if isinstance(node, str) else node.sql(dialect=self.dialect))
+
+
+_QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
+_NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
+_NAME_PARTS = re.compile(_QUOTED_OR_WORD)
+
+
+def read_file(parsed: ParsedFile, dialect: str) -> list[list[o.Op]]:
+    """The ops of each statement of the file, in order."""
+    names = Names(dialect, parsed.placeholders)
+    return [read_statement(statement, names) for statement in parsed.statements]
+
+
+def read_statement(statement: Statement, names: Names) -> list[o.Op]:
+    """`names` must be made for the statement's file (its placeholders)."""
+    if statement.expression is None or statement.is_command:
+        return _read_text(names.masked(statement), names)
+    return _read_tree(statement.expression, statement, names)
+
+
+def mentions(text: str) -> tuple[str, ...]:
+    """Every word of the text that could name an object, case-folded."""
+    return tuple(sorted({word.lower() for word in re.findall(r"[A-Za-z_][\w$]*", text)}))
+
+
+# --- parsed statements
+
+_NO_SCHEMA_EFFECT = (
+    exp.Query, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable, exp.Set, exp.Pragma, exp.Comment,
+    exp.Transaction, exp.Commit, exp.Rollback, exp.Grant, exp.Revoke, exp.Analyze, exp.Use, exp.Show,
+    exp.Describe, exp.Refresh, exp.Copy, exp.Values, exp.Semicolon,
+)
+
+
+def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.Op]:
+    if isinstance(e, exp.Create):
+        return _create(e, statement, names)
+    if isinstance(e, exp.Drop):
+        return _drop(e, names)
+    if isinstance(e, exp.Alter):
+        return _alter(e, names)
+    if isinstance(e, exp.Insert):
+        return _insert(e, names)
+    if isinstance(e, _NO_SCHEMA_EFFECT):
+        return []
+    return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
+
+
+def _is_temporary(e: exp.Expression) -> bool:
+    properties = e.args.get("properties")
+    return bool(properties) and any(isinstance(p, exp.TemporaryProperty) for p in properties.expressions)
+
+
+def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
+    kind = (e.args.get("kind") or "").upper()
+    if _is_temporary(e):
+        return []  # gone when the migration's session ends
+    exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
+    if kind == "TABLE":
+        return _create_table(e, names)
+    if kind == "INDEX":
+        index = e.this
+        params = index.args.get("params")
+        where = params.args.get("where") if params else None
+        columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
+        definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index)]
+    if kind == "VIEW":
+        properties = e.args.get("properties")
+        materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
+        query = e.expression.sql(dialect=names.dialect) if e.expression else ""
+        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, node=e.this)]
+    if kind == "TYPE":
+        return [_create_type(e, names)]
+    if kind in ("SCHEMA", "DATABASE"):
+        return [o.CreateObject("schema", _schema_name(e.this, names), exists, node=e.this)]
+    if kind in ("FUNCTION", "PROCEDURE"):
+        target = e.this.this if isinstance(e.this, exp.UserDefinedFunction) else e.this
+        return [o.CreateObject(kind.lower(), names.table(target), exists, replace_, node=target)]
+    if kind == "TRIGGER":
+        properties = e.args.get("properties")
+        trigger = next((p for p in properties.expressions if isinstance(p, exp.TriggerProperties)), None) if properties else None
+        table = names.table(trigger.args["table"]) if trigger and trigger.args.get("table") else ""
+        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, node=e.this)]
+    if kind == "SEQUENCE":
+        return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
+    return _read_text(names.masked(statement), names)
+
+
+def _schema_name(node: exp.Expression, names: Names) -> str:
+    """sqlglot spells a schema as a Table whose `db` is the schema's name."""
+    if isinstance(node, exp.Table):
+        return names.ident(node.args.get("db")) or names.ident(node.this)
+    return names.ident(node)
+
+
+def _create_type(e: exp.Create, names: Names) -> o.Op:
+    name, exists = names.table(e.this), bool(e.args.get("exists"))
+    definition = e.expression
+    if isinstance(definition, exp.DataType) and definition.this == exp.DataType.Type.ENUM:
+        values = tuple(v.this for v in definition.expressions if isinstance(v, exp.Literal))
+        return o.CreateObject("type", name, exists, type_kind="enum", values=values, node=e.this)
+    if isinstance(definition, exp.Schema):
+        return o.CreateObject("type", name, exists, type_kind="composite", node=e.this)
+    return o.CreateObject("type", name, exists, type_kind="other", node=e.this)
+
+
+def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
+    target, exists = e.this, bool(e.args.get("exists"))
+    table = names.table(target)
+    properties = e.args.get("properties")
+    like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
+    if isinstance(target, exp.Schema):
+        columns, constraints, indexes, unread = [], [], [], []
+        for item in target.expressions:
+            if isinstance(item, exp.ColumnDef):
+                column, column_constraints = _column(item, names)
+                columns.append(column)
+                constraints.extend(column_constraints)
+            elif isinstance(item, exp.LikeProperty):
+                like = item
+            else:
+                keys = _table_key(item, names)
+                unread += [] if keys else [type(item).__name__]
+                constraints.extend(k for k in keys if isinstance(k, Constraint))
+                indexes.extend(k for k in keys if isinstance(k, Index))
+        keys_unknown = f"{', '.join(unread)} in CREATE TABLE is not modelled" if unread else None
+        like_table = names.table(like.this) if like is not None else None
+        created = o.CreateTable(
+            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown, node=target.this
+        )
+        return [created]
+    if like is not None:
+        return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
+    query = e.expression
+    created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
+    return [created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+
+
+def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]]:
+    """A column definition, and the constraints it declares inline."""
+    name = names.ident(node.this)
+    kind = node.args.get("kind")
+    if isinstance(kind, exp.DataType):
+        ctype = column_type(kind, names.dialect, names.type_name)
+    else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
+        ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
+    nullable, default, generated, constraints = True, None, False, []
+    if ctype is not None and ctype.base in ("SERIAL", "BIGSERIAL", "SMALLSERIAL"):
+        nullable = False
+    for item in node.args.get("constraints") or []:
+        constraint = item.args.get("kind")
+        given = names.ident(item.this) if isinstance(item.this, exp.Identifier) else ""
+        if isinstance(constraint, exp.NotNullColumnConstraint):
+            nullable = bool(constraint.args.get("allow_null"))
+        elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):
+            nullable = False
+            constraints.append(Constraint(given, "primary", (name,)))
+        elif isinstance(constraint, exp.UniqueColumnConstraint):
+            constraints.append(Constraint(given, "unique", (name,)))
+        elif isinstance(constraint, exp.Reference):
+            constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
+        elif isinstance(constraint, exp.CheckColumnConstraint):
+            constraints.append(Constraint(given, "check", (name,), expression=_sql(constraint.this, names)))
+        elif isinstance(constraint, exp.DefaultColumnConstraint):
+            default = _sql(constraint.this, names)
+            default = None if default.upper() == "NULL" else default  # the same as no default
+        elif isinstance(constraint, exp.ComputedColumnConstraint):
+            generated = True
+    return Column(name, ctype, nullable, default, generated), constraints
+
+
+def _sql(node: exp.Expression, names: Names) -> str:
+    """An expression's SQL without parentheses that change nothing, so equal definitions compare equal."""
+    tree = exp.Paren(this=node.copy())  # a root, so that the top expression has a parent too
+    for paren in reversed(list(tree.this.find_all(exp.Paren))):  # innermost first
+        inner, parent = paren.this, paren.parent
+        same_connector = isinstance(inner, exp.Connector) and type(parent) is type(inner)
+        # Comparisons bind tighter than AND, OR and NOT; arithmetic may not bind tighter than its parent.
+        grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
+        if isinstance(inner, exp.Paren) or same_connector or not grouping:
+            paren.replace(inner)
+    return tree.this.sql(dialect=names.dialect)
+
+
+def _reference(reference: exp.Reference, names: Names) -> str:
+    target = reference.this
+    columns = [names.ident(c) for c in target.expressions] if isinstance(target, exp.Schema) else []
+    return f"{names.table(target)}({', '.join(columns)})" if columns else names.table(target)
+
+
+def _key_column(node: exp.Expression, names: Names) -> str:
+    if isinstance(node, exp.Ordered):
+        node = node.this
+    if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
+        return names.ident(node)
+    return node.sql(dialect=names.dialect)
+
+
+def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Constraint | Index]:
+    """A table-level constraint or (MySQL) index; empty when it is not one the model knows."""
+    if isinstance(node, exp.Constraint):
+        name = names.ident(node.this)
+        return [key for item in node.expressions for key in _table_key(item, names, name)]
+    if isinstance(node, exp.PrimaryKey):
+        return [Constraint(given, "primary", tuple(_key_column(c, names) for c in node.expressions))]
+    if isinstance(node, exp.ForeignKey):
+        columns = tuple(_key_column(c, names) for c in node.expressions)
+        reference = node.args.get("reference")
+        return [Constraint(given, "foreign", columns, _reference(reference, names) if reference else "")]
+    if isinstance(node, exp.UniqueColumnConstraint):
+        schema = node.this
+        name = names.ident(schema.this) if isinstance(schema, exp.Schema) and schema.this else given
+        columns = tuple(_key_column(c, names) for c in schema.expressions) if isinstance(schema, exp.Schema) else ()
+        return [Constraint(name, "unique", columns)]
+    if isinstance(node, exp.CheckColumnConstraint):
+        # In the order written (depth first): postgres names a check after its first column.
+        referenced = tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
+        return [Constraint(given, "check", referenced, expression=_sql(node.this, names))]
+    if isinstance(node, exp.IndexColumnConstraint):
+        columns = tuple(_key_column(c, names) for c in node.expressions)
+        unique = str(node.args.get("kind") or "").upper() == "UNIQUE"
+        return [Index(names.ident(node.this) if node.this else given, columns, unique)]
+    if isinstance(node, exp.ExcludeColumnConstraint):
+        return [Constraint(given, "exclude", expression=node.sql(dialect=names.dialect))]
+    return []
+
+
+def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
+    kind = (e.args.get("kind") or "").upper()
+    exists, cascade = bool(e.args.get("exists")), bool(e.args.get("cascade"))
+    if e.args.get("temporary"):
+        return []
+    on = e.args.get("cluster")
+    result: list[o.Op] = []
+    for target in e.args.get("tables") or []:
+        if kind == "TABLE":
+            result.append(o.DropTable(names.table(target), exists, node=target))
+        elif kind == "INDEX":
+            table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
+            result.append(o.DropIndex(names.ident(target), table, exists, node=target))
+        elif kind in ("SCHEMA", "DATABASE"):
+            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, node=target))
+        elif kind in _DROPPED_KINDS:
+            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, node=target))
+        else:
+            result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), node=target))
+    return result
+
+
+_DROPPED_KINDS = {
+    "VIEW": "view", "SEQUENCE": "sequence", "TYPE": "type", "DOMAIN": "type", "FUNCTION": "function",
+    "PROCEDURE": "procedure", "TRIGGER": "trigger", "EXTENSION": "extension", "EVENT": "event",
+}
+
+
+def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
+    kind = (e.args.get("kind") or "TABLE").upper()
+    actions = e.args.get("actions") or []
+    if kind != "TABLE":
+        renames = [a for a in actions if isinstance(a, exp.AlterRename)]
+        if not renames:
+            return []  # ALTER VIEW / INDEX / SEQUENCE settings do not change the structure
+        new = names.ident(renames[0].this)
+        if kind == "INDEX":
+            return [o.RenameKey("", names.ident(e.this), new, node=e.this)]
+        return [o.RenameObject(kind.lower(), names.table(e.this), new, node=e.this)]
+    table = names.table(e.this)
+    to = next((p for p in e.args.get("options") or [] if isinstance(p, exp.ToTableProperty)), None)
+    if to is not None and len(actions) == 1 and isinstance(actions[0], exp.AlterRename):
+        # sqlglot reads postgres' `RENAME col TO new` (COLUMN omitted) as a rename with a TO option.
+        return [o.RenameColumn(table, names.ident(actions[0].this), names.ident(to.this), node=actions[0])]
+    result: list[o.Op] = []
+    for action in actions:
+        result.extend(_alter_action(table, action, e.this, names))
+    return result
+
+
+def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression, names: Names) -> list[o.Op]:
+    if isinstance(action, exp.ColumnDef):
+        column, constraints = _column(action, names)
+        position = action.args.get("position")
+        return [
+            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), node=action),
+            *(o.AddConstraint(table, c, node=action) for c in constraints),
+        ]
+    if isinstance(action, exp.Drop):
+        return _alter_drop(table, action, names)
+    if isinstance(action, exp.DropPrimaryKey):
+        return [o.DropConstraint(table, "", "primary", node=action)]
+    if isinstance(action, exp.AlterColumn):
+        return _alter_column(table, action, names)
+    if isinstance(action, exp.RenameColumn):
+        return [o.RenameColumn(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
+    if isinstance(action, exp.AlterRename):
+        return [o.RenameTable(table, names.table(action.this), node=action)]
+    if isinstance(action, exp.ModifyColumn):
+        definition, constraints = _column(action.this, names)
+        old = names.ident(action.args["rename_from"]) if action.args.get("rename_from") else definition.name
+        position = action.this.args.get("position")
+        return [
+            o.ReplaceColumn(table, old, definition, _after(position, names), node=action),
+            *(o.AddConstraint(table, c, node=action) for c in constraints),
+        ]
+    if isinstance(action, exp.AddConstraint):
+        result: list[o.Op] = []
+        for item in action.expressions:
+            keys = _table_key(item, names)
+            if not keys:
+                result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
+            for key in keys:
+                is_index = isinstance(key, Index)
+                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, node=action))
+        return result
+    if isinstance(action, exp.RenameIndex):
+        return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
+    if isinstance(action, (exp.AlterIndex, exp.AlterSet)):
+        return []  # visibility, storage parameters
+    if isinstance(action, exp.Command):  # an action sqlglot kept as text, e.g. SQLite's `DROP c`
+        return _alter_clause(table, action.sql(dialect=names.dialect), names)
+    return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), node=table_node)]
+
+
+def _after(position: exp.Expression | None, names: Names) -> str | None:
+    if not isinstance(position, exp.ColumnPosition):
+        return None
+    return "" if str(position.args.get("position")).upper() == "FIRST" else names.ident(position.this)
+
+
+def _alter_drop(table: str, action: exp.Drop, names: Names) -> list[o.Op]:
+    kind = (action.args.get("kind") or "").upper()
+    exists = bool(action.args.get("exists"))
+    result: list[o.Op] = []
+    for target in action.args.get("tables") or []:
+        name = names.ident(target)
+        if kind == "COLUMN":
+            result.append(o.DropColumn(table, name, exists, node=target))
+        elif kind in ("INDEX", "KEY"):
+            result.append(o.DropIndex(name, table, exists, node=target))
+        elif kind in ("CONSTRAINT", "CHECK", "FOREIGN KEY"):
+            result.append(o.DropConstraint(table, name, "foreign" if kind == "FOREIGN KEY" else "", exists, node=target))
+        else:
+            result.append(o.Unknown(f"ALTER TABLE DROP {kind} is not modelled", tables=(table,), node=target))
+    return result
+
+
+def _alter_column(table: str, action: exp.AlterColumn, names: Names) -> list[o.Op]:
+    column = names.ident(action.this)
+    dtype = action.args.get("dtype")
+    if dtype is not None:
+        ctype = column_type(dtype, names.dialect, names.type_name)
+        return [o.AlterColumn(table, column, type=ctype, using=bool(action.args.get("using")), node=action)]
+    drop, allow_null = action.args.get("drop"), action.args.get("allow_null")
+    if allow_null is not None:
+        return [o.AlterColumn(table, column, nullable=bool(drop), node=action)]
+    if action.args.get("default") is not None:
+        default = _sql(action.args["default"], names)
+        return [o.AlterColumn(table, column, default=None if default.upper() == "NULL" else default, node=action)]
+    if drop:
+        return [o.AlterColumn(table, column, default=None, node=action)]
+    return []  # comment, collation, visibility
+
+
+def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
+    query = e.expression
+    if not isinstance(query, exp.Select):
+        return []
+    target = e.this
+    columns = tuple(names.ident(c) for c in target.expressions) if isinstance(target, exp.Schema) else None
+    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names)]
+
+
+def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select, names: Names) -> list[o.Op]:
+    """INSERT INTO target SELECT ... FROM one table: rows copied, as in a table rebuild."""
+    source = query.args.get("from_")
+    if source is None or not isinstance(source.this, exp.Table) or query.args.get("joins"):
+        return []  # rows assembled from several places: data, not a copy of one table
+    items = query.expressions
+    selected: tuple[str | None, ...] | None = None  # None: SELECT *
+    if not (len(items) == 1 and isinstance(items[0], exp.Star)):
+        selected = tuple(_selected_column(item, names) for item in items)
+    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
+    return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
+
+
+def _copied_out(query: exp.Select, names: Names) -> list[o.Op]:
+    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs."""
+    source = query.args.get("from_")
+    tables = [source.this] if source is not None else []
+    tables += [join.this for join in query.args.get("joins") or []]
+    tables = [t for t in tables if isinstance(t, exp.Table)]
+    columns = list(query.find_all(exp.Column))
+    stars = any(isinstance(item, exp.Star) for item in query.expressions)
+    result = []
+    for table in tables:
+        spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
+        read = {
+            "*" if isinstance(c.this, exp.Star) else names.ident(c)
+            for c in columns
+            if not c.table or names.ident(c.args.get("table")) in spellings
+        }
+        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set())))))
+    return result
+
+
+def _selected_column(item: exp.Expression, names: Names) -> str | None:
+    """The source column a SELECT item passes on unchanged, or None for an expression."""
+    inner = item.this if isinstance(item, exp.Alias) else item
+    return names.ident(inner) if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star) else None
+
+
+# --- statements sqlglot left as text
+
+
+_IGNORED = re.compile(
+    r"(COMMENT|GRANT|REVOKE|RESET|ANALYZE|VACUUM|REFRESH|CLUSTER|REINDEX|LOCK|BEGIN|COMMIT|START|END|ROLLBACK|"
+    r"SAVEPOINT|RELEASE|SELECT|WITH|PREPARE|DEALLOCATE|USE|SHOW|EXPLAIN|NOTIFY|LISTEN|DISCARD|CHECKPOINT|"
+    r"DELIMITER|INSERT|UPDATE|DELETE|REPLACE|MERGE|TRUNCATE|VALUES|COPY|SECURITY\s+LABEL)\b",
+    re.IGNORECASE,
+)
+_DDL_WORD = re.compile(r"\b(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
+_LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.DOTALL)
+
+_CREATE = re.compile(
+    rf"""CREATE\s+(?P<replace>OR\s+REPLACE\s+)?
+    (?P<mods>(?:(?:UNIQUE|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
+        DEFINER\s*=\s*\S+|SQL\s+SECURITY\s+\w+|ALGORITHM\s*=\s*\w+)\s+)*)
+    (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
+    (?:CONCURRENTLY\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})(?P<rest>.*)""",
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+_DROP = re.compile(
+    rf"""DROP\s+(?:TEMPORARY\s+|MATERIALIZED\s+)?
+    (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
+    (?:CONCURRENTLY\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)(?P<rest>.*)""",
+    re.IGNORECASE | re.DOTALL | re.VERBOSE,
+)
+_ALTER_TABLE = re.compile(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+_ALTER_OTHER = re.compile(
+    rf"ALTER\s+(?:MATERIALIZED\s+)?(?P<kind>TYPE|DOMAIN|SEQUENCE|INDEX|VIEW|FUNCTION|PROCEDURE|EXTENSION|SCHEMA|DATABASE|TRIGGER|EVENT)\s+"
+    rf"(?:IF\s+EXISTS\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_RENAME_TABLE = re.compile(r"RENAME\s+TABLES?\s+(?P<pairs>.*)", re.IGNORECASE | re.DOTALL)
+_RENAME_PAIR = re.compile(rf"\s*(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*", re.IGNORECASE)
+_DO_BLOCK = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?(?P<tag>\$\w*\$)(?P<code>.*)(?P=tag)", re.IGNORECASE | re.DOTALL)
+_STRING = re.compile(r"'((?:[^']|'')*)'")
+_DOMAIN_BASE = r"\s*(?:AS\s+)?(?P<type>.+?)(?=\s+(?:CHECK|NOT|NULL|DEFAULT|CONSTRAINT|COLLATE)\b|\s*$)"
+_ADD_VALUE = (
+    r"ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'(?P<value>(?:[^']|'')*)'\s*"
+    r"(?:(?P<where>BEFORE|AFTER)\s+'(?P<other>(?:[^']|'')*)')?\s*$"
+)
+_RENAME_CLAUSE = rf"RENAME\s+(?P<what>CONSTRAINT\s+|COLUMN\s+|INDEX\s+|KEY\s+)?(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*$"
+_ADD_CLAUSE = rf"ADD\s+(?:COLUMN\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<definition>(?P<name>{_NAME}).*)$"
+
+
+def _read_text(text: str, names: Names) -> list[o.Op]:
+    body = text[_LEADING_COMMENTS.match(text).end():]
+    for pattern, reader in _TEXT_READERS:
+        match = pattern.match(body)
+        if match:
+            return reader(match, names)
+    if re.match(r"(EXECUTE|CALL)\b", body, re.IGNORECASE):
+        return [o.Unknown("dynamic SQL or a procedure call", names=mentions(body))]
+    if re.match(r"SET\b", body, re.IGNORECASE) and _DDL_WORD.search(body):
+        return [o.Unknown("DDL prepared as a string for dynamic SQL", names=mentions(body))]  # SET @q = 'ALTER ...'
+    if _IGNORED.match(body) or re.match(r"(SET|PRAGMA)\b", body, re.IGNORECASE):
+        return []
+    return [o.Unknown("statement not understood", names=mentions(body))]
+
+
+def _read_create(match: re.Match, names: Names) -> list[o.Op]:
+    kind, rest = match.group("kind").upper(), match.group("rest")
+    exists, replace_ = bool(match.group("guard")), bool(match.group("replace"))
+    name = names.text(match.group("name"))
+    if re.search(r"\bTEMP(ORARY)?\b", match.group("mods"), re.IGNORECASE):
+        return []
+    if kind == "TABLE":
+        like = re.match(rf"\s*\(?\s*LIKE\s+(?P<like>{_NAME})", rest, re.IGNORECASE)
+        if like:
+            return [o.CreateTable(name, if_not_exists=exists, like=names.text(like.group("like")))]
+        return [o.CreateTable(name, if_not_exists=exists, unknown="its definition could not be read")]
+    if kind == "INDEX":
+        on = re.match(rf"\s*ON\s+(?:ONLY\s+)?(?P<table>{_NAME})", rest, re.IGNORECASE)
+        if match.group("name").upper() == "ON":  # CREATE INDEX ON t (...): named by the database
+            on, name = re.match(rf"(?P<table>{_NAME})", rest.strip()), ""
+        if not on:
+            return [o.Unknown("CREATE INDEX not understood", names=mentions(rest))]
+        table = names.text(on.group("table"))
+        return [
+            o.CreateIndex(table, Index(name, ()), exists),
+            o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
+        ]
+    if kind in ("TYPE", "DOMAIN"):
+        return [_read_type(kind, name, rest, exists, names)]
+    if kind == "TRIGGER":
+        on = re.search(rf"\bON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
+        return [o.CreateObject("trigger", name, exists, replace_, table=names.text(on.group("table")) if on else "")]
+    if kind == "VIEW":
+        return [o.CreateObject("view", name, exists, replace_, " ".join(rest.split()))]
+    kind_name = "schema" if kind == "DATABASE" else kind.lower()
+    return [o.CreateObject(kind_name, name, exists, replace_)]
+
+
+def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o.Op:
+    enum = re.match(r"\s*AS\s+ENUM\s*\((?P<labels>.*)\)", rest, re.IGNORECASE | re.DOTALL)
+    if enum:
+        values = tuple(v.replace("''", "'") for v in _STRING.findall(enum.group("labels")))
+        return o.CreateObject("type", name, exists, type_kind="enum", values=values)
+    if kind == "DOMAIN":
+        base = re.match(_DOMAIN_BASE, rest, re.IGNORECASE | re.DOTALL)
+        try:
+            node = exp.DataType.build(base.group("type"), dialect=names.dialect) if base else None
+        except Exception:  # sqlglot raises several kinds of error on odd type text
+            node = None
+        ctype = column_type(node, names.dialect, names.type_name) if node is not None else None
+        return o.CreateObject("type", name, exists, type_kind="domain", base=ctype)
+    return o.CreateObject("type", name, exists, type_kind="composite" if re.match(r"\s*AS\s*\(", rest, re.IGNORECASE) else "other")
+
+
+def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
+    kind, rest = match.group("kind").upper(), match.group("rest")
+    exists, cascade = bool(match.group("guard")), bool(re.search(r"\bCASCADE\b", rest, re.IGNORECASE))
+    targets = [names.text(n) for n in re.split(r"\s*,\s*", match.group("names"))]
+    if kind == "TABLE":
+        return [o.DropTable(t, exists) for t in targets]
+    if kind == "INDEX":
+        on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
+        table = names.text(on.group("table")) if on else ""
+        return [o.DropIndex(t.rsplit(".", 1)[-1], table, exists) for t in targets]
+    if kind in ("SCHEMA", "DATABASE"):
+        return [o.DropObject("schema", t, exists, cascade) for t in targets]
+    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade) for t in targets]
+
+
+def _read_rename_tables(match: re.Match, names: Names) -> list[o.Op]:
+    result: list[o.Op] = []
+    for pair in _split_clauses(match.group("pairs")):
+        parsed = _RENAME_PAIR.fullmatch(pair)
+        if parsed is None:
+            return [o.Unknown("RENAME TABLE not understood", names=mentions(match.group("pairs")))]
+        result.append(o.RenameTable(names.text(parsed.group("old")), names.text(parsed.group("new"))))
+    return result
+
+
+def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
+    kind, name, rest = match.group("kind").upper(), names.text(match.group("name")), match.group("rest")
+    rename = re.match(rf"RENAME\s+TO\s+(?P<new>{_NAME})\s*$", rest, re.IGNORECASE)
+    if rename:
+        new = names.text(rename.group("new"))
+        if kind == "INDEX":
+            return [o.RenameKey("", name.rsplit(".", 1)[-1], new)]
+        return [o.RenameObject({"DOMAIN": "type", "DATABASE": "schema"}.get(kind, kind.lower()), name, new.rsplit(".", 1)[-1])]
+    if kind in ("TYPE", "DOMAIN"):
+        add = re.match(_ADD_VALUE, rest, re.IGNORECASE)
+        if add:
+            where, other = (add.group("where") or "").upper(), add.group("other")
+            return [o.AddEnumValue(name, add.group("value"), other if where == "BEFORE" else None, other if where == "AFTER" else None)]
+        value = re.match(r"RENAME\s+VALUE\s+'(?P<old>(?:[^']|'')*)'\s+TO\s+'(?P<new>(?:[^']|'')*)'\s*$", rest, re.IGNORECASE)
+        if value:
+            return [o.RenameEnumValue(name, value.group("old"), value.group("new"))]
+        if re.match(r"OWNER\s+TO\b", rest, re.IGNORECASE):
+            return []
+        return [o.Unknown(f"ALTER {kind} not understood", names=(name.rsplit(".", 1)[-1],))]
+    return []  # sequences, functions, extensions ...: options that do not change tables
+
+
+def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
+    """A PL/pgSQL block: straight-line DDL is replayed, anything conditional or dynamic is unknown."""
+    code = match.group("code")
+    if not re.search(r"\b(CREATE|ALTER|DROP|RENAME|EXECUTE)\b", code, re.IGNORECASE):
+        return []  # data changes only
+    block = re.search(r"\bBEGIN\b(?P<body>.*?)(?:\bEXCEPTION\b(?P<handler>.*))?\bEND\b\s*;?\s*$", code, re.IGNORECASE | re.DOTALL)
+    control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
+    if block is None or re.search(control, block.group("body"), re.IGNORECASE):
+        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code))]
+    inner = parse_file(block.group("body"), names.dialect)
+    inner_names = names.for_text()
+    result = []
+    for statement in inner.statements:
+        for op in read_statement(statement, inner_names):
+            # Positions inside the block are not positions in the file.
+            op = replace(op, node=None)
+            if block.group("handler") is not None:
+                op = _lenient(op)  # the handler swallows the error when the object exists (or not)
+            result.append(op)
+    return result
+
+
+def _lenient(op: o.Op) -> o.Op:
+    names = {f.name for f in fields(op)}
+    guards = {key: True for key in ("if_not_exists", "if_exists") if key in names}
+    return replace(op, **guards) if guards else op
+
+
+# ALTER TABLE clauses that change nothing the model holds.
+_NO_EFFECT_CLAUSE = re.compile(
+    r"""(OWNER\s+TO|(?:ENABLE|DISABLE|FORCE|NO\s+FORCE)\s+(?:ROW\s+LEVEL\s+SECURITY|TRIGGER|RULE|ALWAYS|REPLICA)|
+    REPLICA\s+IDENTITY|VALIDATE\s+CONSTRAINT|CLUSTER\s+ON|SET\s+(?:WITHOUT|LOGGED|UNLOGGED|TABLESPACE|ACCESS)|
+    SET\s*\(|RESET\s*\(|ENGINE|CONVERT\s+TO\s+CHARACTER|(?:DEFAULT\s+)?(?:CHARSET|CHARACTER\s+SET|COLLATE)|
+    COMMENT|AUTO_INCREMENT|ROW_FORMAT|ALGORITHM|LOCK|FORCE$|INHERIT|NO\s+INHERIT|
+    ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET|DROP)\s+(?:STATISTICS|STORAGE|COMPRESSION)|
+    ALTER\s+(?:COLUMN\s+)?\S+\s+(?:ADD|SET|DROP)\s+(?:GENERATED|IDENTITY)|ALTER\s+(?:COLUMN\s+)?\S+\s+RESTART)\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _read_alter_table(match: re.Match, names: Names) -> list[o.Op]:
+    table = names.text(match.group("name"))
+    result: list[o.Op] = []
+    for clause in _split_clauses(match.group("rest")):
+        result.extend(_alter_clause(table, clause.strip(), names))
+    return result
+
+
+def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
+    if _NO_EFFECT_CLAUSE.match(clause):
+        return []
+    rename = re.match(_RENAME_CLAUSE, clause, re.IGNORECASE)
+    if rename:
+        what, old, new = (rename.group("what") or "").strip().upper(), names.ident(rename.group("old")), names.ident(rename.group("new"))
+        if what in ("CONSTRAINT", "INDEX", "KEY"):
+            return [o.RenameKey(table, old, new)]
+        return [o.RenameColumn(table, old, new)]
+    to = re.match(rf"RENAME\s+(?:TO|AS)\s+(?P<new>{_NAME})\s*$", clause, re.IGNORECASE)
+    if to:
+        return [o.RenameTable(table, names.text(to.group("new")))]
+    schema = re.match(rf"SET\s+SCHEMA\s+(?P<schema>{_NAME})\s*$", clause, re.IGNORECASE)
+    if schema:
+        return [o.RenameTable(table, names.qualify(names.ident(schema.group("schema")), table.rsplit(".", 1)[-1]))]
+    drop = re.match(rf"DROP\s+(?P<what>CONSTRAINT\s+|COLUMN\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<name>{_NAME})", clause, re.IGNORECASE)
+    if drop and (drop.group("what") or "").strip().upper() == "CONSTRAINT":
+        return [o.DropConstraint(table, names.ident(drop.group("name")), "", bool(drop.group("guard")))]
+    add = re.match(_ADD_CLAUSE, clause, re.IGNORECASE | re.DOTALL)
+    key_words = r"(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|EXCLUDE|FULLTEXT|SPATIAL)\b"
+    if add and not re.match(key_words, add.group("name"), re.IGNORECASE):
+        return [o.AddColumn(table, _column_from_text(add.group("definition"), names), bool(add.group("guard")))]
+    if add:
+        return [o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
+    if drop and not re.match(r"(PRIMARY|FOREIGN|INDEX|KEY|CHECK)\b", drop.group("name"), re.IGNORECASE):
+        return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")))]
+    return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
+
+
+def _column_from_text(definition: str, names: Names) -> Column:
+    """A column definition sqlglot could not parse as part of its statement: try it alone."""
+    name = names.ident(_NAME_PARTS.match(definition).group())
+    try:
+        parsed = sqlglot.parse_one(f"CREATE TABLE x ({definition})", read=names.dialect)
+        node = parsed.find(exp.ColumnDef)
+    except Exception:  # sqlglot raises several kinds of error on odd input
+        node = None
+    if node is None or not isinstance(node.args.get("kind"), exp.DataType):
+        return Column(name, None, unknown="its definition could not be read")
+    return _column(node, names)[0]
+
+
+def _split_clauses(text: str) -> list[str]:
+    """Split at commas outside parentheses and quotes."""
+    clauses, depth, quote, start = [], 0, "", 0
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            clauses.append(text[start:index])
+            start = index + 1
+    clauses.append(text[start:])
+    return [c for c in clauses if c.strip()]
+
+
+_TEXT_READERS = [
+    (_DO_BLOCK, _read_do_block),
+    (_CREATE, _read_create),
+    (_DROP, _read_drop),
+    (_ALTER_TABLE, _read_alter_table),
+    (_ALTER_OTHER, _read_alter_other),
+    (_RENAME_TABLE, _read_rename_tables),
+]

@@ -1,0 +1,626 @@
+"""Apply schema operations (ops.py) to a model, and say what each one did (effects.py).
+
+Dialect differences are settled here only where the databases behave differently: the
+names they give unnamed keys, and what dropping a column does to its indexes. An operation
+on something the model does not have means the model was missing it (the statement ran):
+the object becomes unknown rather than invented.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+
+from safemig_lint.schema import ops as o
+from safemig_lint.schema.effects import (
+    Created,
+    Dropped,
+    Effect,
+    Renamed,
+    RowsCopied,
+    TypeChanged,
+)
+from safemig_lint.schema.model import (
+    Column,
+    Constraint,
+    Database,
+    Index,
+    Routine,
+    Sequence,
+    Table,
+    UserType,
+    View,
+    routine_key,
+)
+from safemig_lint.schema.types import resolve
+
+UNCREATED = "no earlier statement the model followed created it"
+NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
+_oids = itertools.count(1)  # table identities, unique for the process
+_SERIALS = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
+PG_NAME_LENGTH = 63
+_PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
+
+
+@dataclass
+class _Copy:
+    source: int  # oids
+    target: int
+    effect: RowsCopied
+    filtered: bool
+
+
+class Replay:
+    """Replays ops onto `db` in place. `notes` lists (object, reason) each time an object becomes unknown."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.mysql = db.dialect == "mysql"
+        self.notes: list[tuple[str, str]] = []
+        self._copies: list[_Copy] = []
+        self._names: dict[int, set[str]] = {}  # every name each table has had in this replay
+        self._dropped: dict[int, Dropped] = {}
+        self._renames: dict[int, list[Renamed]] = {}
+        self._kept: dict[int, set[str]] = {}  # columns of each table that INSERT ... SELECT copied somewhere
+        # Column swaps, by (table oid, column): when a column appeared and disappeared, in steps.
+        self._step = 0
+        self._born: dict[tuple[int, str], int] = {}
+        self._gone: dict[tuple[int, str], int] = {}
+        self._swapped_out: dict[tuple[int, str], Renamed] = {}  # renamed away in this file
+        self._handlers = {
+            o.CreateTable: self._create_table, o.DropTable: self._drop_table, o.RenameTable: self._rename_table,
+            o.AddColumn: self._add_column, o.DropColumn: self._drop_column, o.RenameColumn: self._rename_column,
+            o.AlterColumn: self._alter_column, o.ReplaceColumn: self._replace_column,
+            o.AddConstraint: self._add_constraint, o.DropConstraint: self._drop_constraint, o.RenameKey: self._rename_key,
+            o.CreateIndex: self._create_index, o.DropIndex: self._drop_index,
+            o.CreateObject: self._create_object, o.DropObject: self._drop_object, o.RenameObject: self._rename_object,
+            o.AddEnumValue: self._add_enum_value, o.RenameEnumValue: self._rename_enum_value,
+            o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown,
+        }
+
+    def apply(self, op: o.Op) -> list[Effect]:
+        self._step += 1
+        effects = self._handlers[type(op)](op)
+        for effect in effects:
+            effect.node = op.node
+        return effects
+
+    def end_file(self) -> None:
+        """Swaps are recognised within one file: a later file reusing a name is a new column."""
+        self._swapped_out.clear()
+
+    # --- helpers
+
+    def _note(self, what: str, reason: str) -> None:
+        self.notes.append((what, reason))
+
+    def _table(self, key: str) -> Table:
+        """The table, or an unknown stand-in for one the statement shows exists."""
+        table = self.db.tables.get(key)
+        if table is None:
+            table = self.db.tables[key] = Table(key, unknown=UNCREATED, oid=next(_oids))
+            self._note(f"table {key}", UNCREATED)
+        return table
+
+    def _lost_track(self, table: Table, reason: str, keys_only: bool = False) -> None:
+        if keys_only:
+            if not table.keys_unknown and not table.unknown:
+                table.keys_unknown = reason
+                self._note(f"keys of table {table.name}", reason)
+            return
+        if not table.unknown:
+            self._note(f"table {table.name}", reason)
+        table.unknown = table.unknown or reason
+        table.columns = {name: replace(c, type=None, unknown=c.unknown or reason) for name, c in table.columns.items()}
+
+    def _by_oid(self, oid: int) -> Table | None:
+        return next((t for t in self.db.tables.values() if t.oid == oid), None)
+
+    def _find_key(self, name: str, table: str) -> Table | None:
+        """The table holding index or constraint `name` (index names are per schema outside MySQL)."""
+        if table:
+            found = self._table(table)
+            return found if found.find_key(name) else None
+        return next((t for t in self.db.tables.values() if t.find_key(name)), None)
+
+    def _named(self, table: Table, key: Constraint | Index) -> Constraint | Index:
+        """The key with the name the database gives it when the statement gives none."""
+        if key.name:
+            return key
+        bare = _bare(table.name)
+        columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
+        taken = set(table.indexes) | set(table.constraints)
+        if self.mysql:
+            if isinstance(key, Constraint) and key.kind == "primary":
+                return replace(key, name="PRIMARY")
+            if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
+                label = "ibfk" if key.kind == "foreign" else "chk"
+                number = 1 + sum(1 for name in taken if name.startswith(f"{bare}_{label}_"))
+                return replace(key, name=f"{bare}_{label}_{number}")
+            return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
+        label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
+        middle = "" if label == "pkey" else columns[0] if label == "check" else "_".join(columns)
+        return replace(key, name=_dedupe(_pg_name(bare, middle, label), taken, "{}", start=1))
+
+    def _add_key(self, table: Table, key: Constraint | Index) -> str:
+        if isinstance(key, Constraint) and key.kind == "foreign" and "(" not in key.references:
+            key = replace(key, references=self._primary_key_of(key.references))
+        if self.mysql and isinstance(key, Constraint) and key.kind == "foreign":
+            self._index_foreign_key(table, key)
+        key = self._named(table, key)
+        if isinstance(key, Index):
+            table.indexes[key.name] = key
+        else:
+            table.constraints[key.name] = key
+            if key.kind == "primary":
+                for name in key.columns:
+                    if name in table.columns:
+                        table.columns[name] = replace(table.columns[name], nullable=False)
+        return key.name
+
+    def _primary_key_of(self, name: str) -> str:
+        """`REFERENCES t` means t's primary key: spelled out, so both spellings compare equal."""
+        table = self.db.tables.get(name)
+        primary = next((c for c in table.constraints.values() if c.kind == "primary"), None) if table else None
+        return f"{name}({', '.join(primary.columns)})" if primary is not None else name
+
+    def _index_foreign_key(self, table: Table, key: Constraint) -> None:
+        """MySQL indexes a foreign key's columns itself unless an index already starts with them."""
+        columns = key.columns
+        keys = (*table.indexes.values(), *(c for c in table.constraints.values() if c.kind in ("primary", "unique")))
+        if any(k.columns[: len(columns)] == columns for k in keys):
+            return
+        name = key.name or _dedupe(columns[0] if columns else "fk", set(table.indexes) | set(table.constraints), "_{}", start=2)
+        table.indexes[name] = Index(name, columns)
+
+    def _add_owned_sequence(self, table: Table, column: Column) -> None:
+        if column.type is not None and column.type.base in _SERIALS:
+            schema, _, bare = table.name.rpartition(".")
+            name = _pg_name(bare, column.name, "seq")
+            key = f"{schema}.{name}" if schema else name
+            self.db.sequences[key] = Sequence(key, owned_by=f"{table.name}.{column.name}")
+
+    def _drop_owned(self, owner: str) -> None:
+        """Sequences owned by a dropped table or column (`t` or `t.c`), and triggers on a dropped table."""
+        for key, sequence in list(self.db.sequences.items()):
+            if sequence.owned_by == owner or sequence.owned_by.startswith(owner + "."):
+                del self.db.sequences[key]
+        for key, routine in list(self.db.routines.items()):
+            if routine.kind == "trigger" and routine.table == owner:
+                del self.db.routines[key]
+
+    # --- tables
+
+    def _create_table(self, op: o.CreateTable) -> list[Effect]:
+        if op.table in self.db.tables and op.if_not_exists:
+            return []
+        table = Table(op.table, unknown=op.unknown, keys_unknown=op.keys_unknown, oid=next(_oids))
+        if op.like:
+            source = self._table(op.like)
+            table.columns = {name: _new_identity(c) for name, c in source.columns.items()}
+            table.unknown = table.unknown or source.unknown
+            if self.mysql:  # MySQL copies keys under their names; postgres renames them per INCLUDING option
+                table.constraints, table.indexes = dict(source.constraints), dict(source.indexes)
+                table.keys_unknown = table.keys_unknown or source.keys_unknown
+            else:
+                table.keys_unknown = table.keys_unknown or "created with LIKE"
+        for column in op.columns:
+            table.columns[column.name] = _new_identity(column)
+        for what, reason in ((f"table {op.table}", table.unknown), (f"keys of table {op.table}", table.keys_unknown)):
+            if reason:
+                self._note(what, reason)
+                break
+        self.db.tables[op.table] = table
+        self._names[table.oid] = {op.table}
+        # Foreign keys last: MySQL adds an index for one only if the table has none for it.
+        keys = (*op.indexes, *op.constraints)
+        for key in sorted(keys, key=lambda k: isinstance(k, Constraint) and k.kind == "foreign"):
+            self._add_key(table, key)
+        for column in op.columns:
+            self._add_owned_sequence(table, column)
+            self._born[(table.oid, column.name)] = self._step
+        return [Created("table", op.table)]
+
+    def _drop_table(self, op: o.DropTable) -> list[Effect]:
+        table = self.db.tables.pop(op.table, None)
+        if table is None:
+            return [] if op.if_exists else [Dropped("table", op.table)]
+        self._drop_owned(op.table)
+        effect = Dropped("table", op.table, before=table)
+        live = {t.oid: t.name for t in self.db.tables.values()}
+        effect.copied_into = tuple(live[c.target] for c in self._copies if c.source == table.oid and c.target in live)
+        self._dropped[table.oid] = effect
+        self._link_rebuilds()
+        return [effect]
+
+    def _rename_table(self, op: o.RenameTable) -> list[Effect]:
+        new = _in_schema_of(op.table, op.new)
+        table = self._table(op.table)
+        del self.db.tables[op.table]
+        table.name = new
+        self.db.tables[new] = table
+        for key, sequence in list(self.db.sequences.items()):
+            if sequence.owned_by.startswith(op.table + "."):
+                self.db.sequences[key] = replace(sequence, owned_by=new + sequence.owned_by[len(op.table):])
+        for key, routine in list(self.db.routines.items()):
+            if routine.kind == "trigger" and routine.table == op.table:
+                self.db.routines[key] = replace(routine, table=new)
+        for other in self.db.tables.values():  # foreign keys follow the table they reference
+            for name, key in list(other.constraints.items()):
+                if key.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", key.references):
+                    other.constraints[name] = replace(key, references=new + key.references[len(op.table):])
+        effect = Renamed("table", op.table, op.table, new, table.oid)
+        self._names.setdefault(table.oid, {op.table}).add(new)
+        self._renames.setdefault(table.oid, []).append(effect)
+        self._link_rebuilds()
+        return [effect]
+
+    def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
+        target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
+        if target is None or source is None or target is source:
+            return []
+        pairs: tuple = ()
+        if not target.unknown and not source.unknown:  # otherwise positions may not line up
+            targets = op.target_columns if op.target_columns is not None else tuple(target.columns)
+            sources = op.source_columns if op.source_columns is not None else tuple(source.columns)
+            pairs = tuple(
+                (t, s or "", self._resolved(source.columns.get(s or "")), self._resolved(target.columns.get(t)))
+                for t, s in zip(targets, sources)
+            )
+        effect = RowsCopied(op.target, op.source, pairs)
+        self._names.setdefault(source.oid, {source.name})
+        self._copies.append(_Copy(source.oid, target.oid, effect, op.filtered))
+        self._link_rebuilds()
+        return [effect]
+
+    def _copy_out(self, op: o.CopyOut) -> list[Effect]:
+        source = self.db.tables.get(op.source)
+        if source is not None:
+            self._kept.setdefault(source.oid, set()).update(op.columns)
+        return []
+
+    def _resolved(self, column: Column | None):
+        return resolve(column.type, self.db.types) if column is not None and column.type is not None else None
+
+    def _link_rebuilds(self) -> None:
+        """A table that received another's rows and holds a name the other had is its rebuild."""
+        for copy in self._copies:
+            target = self._by_oid(copy.target)
+            if target is None or target.name not in self._names.get(copy.source, ()):
+                continue
+            copy.effect.rebuild = True
+            dropped = self._dropped.get(copy.source)
+            if dropped is not None and not copy.filtered:
+                dropped.rebuilt_into, dropped.lost_columns = target.name, self._lost(dropped.before, copy.source)
+            for renamed in self._renames.get(copy.source, ()):
+                renamed.restored = renamed.restored or renamed.old == target.name
+            for renamed in self._renames.get(copy.target, ()):
+                renamed.restored = renamed.restored or renamed.new == target.name
+
+    def _lost(self, table: Table, oid: int) -> tuple[str, ...]:
+        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere."""
+        kept = self._kept.get(oid, set())
+        if table.unknown or "*" in kept:
+            return ()
+        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated)
+
+    # --- columns
+
+    def _add_column(self, op: o.AddColumn) -> list[Effect]:
+        table = self._table(op.table)
+        if op.column.name in table.columns and op.if_not_exists:
+            return []
+        table.columns = _placed(table.columns, _new_identity(op.column), op.after)
+        self._add_owned_sequence(table, op.column)
+        self._born[(table.oid, op.column.name)] = self._step
+        swapped = self._swapped_out.pop((table.oid, op.column.name), None)
+        if swapped is not None:
+            swapped.restored = True  # renamed away, and a new column took the name
+        return [Created("column", op.column.name, op.table)]
+
+    def _drop_column(self, op: o.DropColumn) -> list[Effect]:
+        table = self._table(op.table)
+        column = table.columns.pop(op.column, None)
+        if column is None:
+            if op.if_exists:
+                return []
+            self._lost_track(table, f"column {op.column} was dropped but the model did not have it")
+        for keys in (table.indexes, table.constraints):
+            for name, key in list(keys.items()):
+                in_predicate = isinstance(key, Index) and key.where and re.search(rf"\b{re.escape(op.column)}\b", key.where)
+                if in_predicate:
+                    del keys[name]  # a partial index depends on the columns of its WHERE too
+                if op.column not in key.columns or in_predicate:
+                    continue
+                remaining = tuple(c for c in key.columns if c != op.column)
+                if self.mysql and isinstance(key, Index) and remaining:
+                    keys[name] = replace(key, columns=remaining)  # MySQL narrows a multi-column index
+                else:
+                    del keys[name]
+        self._drop_owned(f"{op.table}.{op.column}")
+        self._gone[(table.oid, op.column)] = self._step
+        return [Dropped("column", op.column, op.table, before=column)]
+
+    def _rename_column(self, op: o.RenameColumn) -> list[Effect]:
+        table = self._table(op.table)
+        column = table.columns.get(op.column)
+        if column is None:
+            self._lost_track(table, f"column {op.column} was renamed but the model did not have it")
+            column = _new_identity(Column(op.column, None, unknown=table.unknown))
+        table.columns = _placed(table.columns, replace(column, name=op.new), None, replacing=op.column)
+        _rename_in_keys(table, op.column, op.new)
+        return [self._column_renamed(table, column, op.new)]
+
+    def _column_renamed(self, table: Table, column: Column, new: str) -> Renamed:
+        """A column rename, `restored` when it only swaps a new column into an old one's place."""
+        old = column.name
+        effect = Renamed("column", table.name, old, new, column.cid)
+        born = self._born.pop((table.oid, old), None)
+        effect.restored = born is not None and self._gone.get((table.oid, new), -1) > born
+        self._born[(table.oid, new)] = born if born is not None else 0
+        self._swapped_out[(table.oid, old)] = effect
+        return effect
+
+    def _column_for_change(self, table: Table, name: str) -> Column:
+        column = table.columns.get(name)
+        if column is None:
+            self._lost_track(table, f"column {name} was altered but the model did not have it")
+            column = _new_identity(Column(name, None, unknown=table.unknown))
+        return column
+
+    def _alter_column(self, op: o.AlterColumn) -> list[Effect]:
+        table = self._table(op.table)
+        column = self._column_for_change(table, op.column)
+        effects: list[Effect] = []
+        if op.type is not None:
+            if column.type is not None and column.type != op.type:
+                old, new = resolve(column.type, self.db.types), resolve(op.type, self.db.types)
+                effects.append(TypeChanged(op.table, op.column, old, new, op.using))
+            column = replace(column, type=op.type)
+        if op.nullable is not None:
+            column = replace(column, nullable=op.nullable)
+        if op.default is not o.KEEP:
+            column = replace(column, default=op.default)
+        table.columns[op.column] = column
+        return effects
+
+    def _replace_column(self, op: o.ReplaceColumn) -> list[Effect]:
+        table = self._table(op.table)
+        old = self._column_for_change(table, op.column)
+        new = replace(op.definition, cid=old.cid)  # redefined, still the same column
+        effects: list[Effect] = []
+        if old.type is not None and new.type is not None and old.type != new.type:
+            effects.append(TypeChanged(op.table, new.name, resolve(old.type, self.db.types), resolve(new.type, self.db.types)))
+        if new.name != op.column:
+            effects.append(self._column_renamed(table, old, new.name))
+            _rename_in_keys(table, op.column, new.name)
+        table.columns = _placed(table.columns, new, op.after, replacing=op.column)
+        return effects
+
+    # --- keys
+
+    def _add_constraint(self, op: o.AddConstraint) -> list[Effect]:
+        table = self._table(op.table)
+        key = op.constraint or op.index
+        name = self._add_key(table, key)
+        return [Created("index" if op.index else "constraint", name, op.table)]
+
+    def _drop_constraint(self, op: o.DropConstraint) -> list[Effect]:
+        table = self._table(op.table)
+        if not op.name:  # MySQL's DROP PRIMARY KEY
+            dropped = [n for n, c in table.constraints.items() if c.kind == op.kind]
+        else:
+            dropped = [op.name] if table.find_key(op.name) else []
+        if not dropped:
+            if not op.if_exists:
+                self._lost_track(table, f"key {op.name or op.kind} was dropped but the model did not have it", keys_only=True)
+            return []
+        for name in dropped:
+            table.constraints.pop(name, None) or table.indexes.pop(name, None)
+        return [Dropped("constraint", name, op.table) for name in dropped]
+
+    def _create_index(self, op: o.CreateIndex) -> list[Effect]:
+        table = self._table(op.table)
+        index = self._named(table, op.index)
+        if op.if_not_exists and self._find_key(index.name, "" if not self.mysql else op.table):
+            return []
+        table.indexes[index.name] = index
+        return [Created("index", index.name, op.table)]
+
+    def _drop_index(self, op: o.DropIndex) -> list[Effect]:
+        table = self._find_key(op.name, op.table)
+        if table is None:
+            if not op.if_exists:
+                if op.table:
+                    self._lost_track(self._table(op.table), f"index {op.name} was dropped but the model did not have it", keys_only=True)
+                else:
+                    self._note(f"index {op.name}", "dropped, but the model did not have it (and cannot tell its table)")
+            return []
+        before = table.indexes.pop(op.name, None) or table.constraints.pop(op.name, None)
+        return [Dropped("index", op.name, table.name, before=before)]
+
+    def _rename_key(self, op: o.RenameKey) -> list[Effect]:
+        table = self._find_key(op.name, op.table)
+        if table is None:
+            if op.table:
+                self._lost_track(self._table(op.table), f"key {op.name} was renamed but the model did not have it", keys_only=True)
+            else:
+                self._note(f"index {op.name}", "renamed, but the model did not have it (and cannot tell its table)")
+            return []
+        for keys in (table.indexes, table.constraints):
+            if op.name in keys:
+                keys[op.new] = replace(keys.pop(op.name), name=op.new)
+        return []
+
+    # --- views, sequences, types, schemas, routines
+
+    def _objects(self, kind: str) -> dict | None:
+        return {"view": self.db.views, "sequence": self.db.sequences, "type": self.db.types}.get(kind)
+
+    def _create_object(self, op: o.CreateObject) -> list[Effect]:
+        if op.kind == "schema":
+            if op.name in self.db.schemas and op.if_not_exists:
+                return []
+            self.db.schemas.add(op.name)
+            return [Created("schema", op.name)]
+        objects = self._objects(op.kind)
+        key = op.name if objects is not None else routine_key(op.kind, op.name)
+        if objects is None:
+            objects = self.db.routines
+        if key in objects and op.if_not_exists:
+            return []
+        if op.kind == "view":
+            objects[key] = View(op.name, op.definition, op.materialized)
+        elif op.kind == "sequence":
+            objects[key] = Sequence(op.name)
+        elif op.kind == "type":
+            objects[key] = UserType(op.name, op.type_kind, op.values, op.base)
+        else:
+            objects[key] = Routine(op.kind, op.name, op.table)
+        return [Created(op.kind, op.name)]
+
+    def _drop_object(self, op: o.DropObject) -> list[Effect]:
+        if op.kind == "schema":
+            return self._drop_schema(op)
+        objects = self._objects(op.kind)
+        key = op.name if objects is not None else routine_key(op.kind, op.name)
+        before = (objects if objects is not None else self.db.routines).pop(key, None)
+        if before is None and op.if_exists:
+            return []
+        return [Dropped(op.kind, op.name, before=before)]
+
+    def _drop_schema(self, op: o.DropObject) -> list[Effect]:
+        existed = op.name in self.db.schemas
+        self.db.schemas.discard(op.name)
+        if op.cascade:
+            prefix = op.name + "."
+            for objects in (self.db.tables, self.db.views, self.db.sequences, self.db.types):
+                for key in [k for k in objects if k.startswith(prefix)]:
+                    del objects[key]
+            for key in [k for k, r in self.db.routines.items() if r.name.startswith(prefix)]:
+                del self.db.routines[key]
+        return [] if not existed and op.if_exists else [Dropped("schema", op.name)]
+
+    def _rename_object(self, op: o.RenameObject) -> list[Effect]:
+        new = _in_schema_of(op.name, op.new)
+        if op.kind == "schema":
+            self._note(f"schema {op.name}", "renamed; the model keeps its objects under the old name")
+            return []
+        objects = self._objects(op.kind)
+        if objects is None:
+            routine = self.db.routines.pop(routine_key(op.kind, op.name), None)
+            if routine is not None:
+                self.db.routines[routine_key(op.kind, new)] = replace(routine, name=new)
+            return []
+        if op.name in objects:
+            objects[new] = replace(objects.pop(op.name), name=new)
+        return []
+
+    def _enum(self, name: str) -> UserType | None:
+        """A known enum type to change, or None after marking it unknown."""
+        found = self.db.types.get(name)
+        if found is None or found.kind != "enum":
+            if found is None or not found.unknown:
+                self._note(f"type {name}", UNCREATED if found is None else "changed as an enum, but is not one in the model")
+                self.db.types[name] = UserType(name, "other", unknown=UNCREATED)
+            return None
+        return found if not found.unknown else None
+
+    def _add_enum_value(self, op: o.AddEnumValue) -> list[Effect]:
+        enum = self._enum(op.type)
+        if enum is None or op.value in enum.values:
+            return []
+        values = list(enum.values)
+        anchor = op.before or op.after
+        position = values.index(anchor) + (1 if op.after else 0) if anchor in values else len(values)
+        values.insert(position, op.value)
+        self.db.types[op.type] = replace(enum, values=tuple(values))
+        return []
+
+    def _rename_enum_value(self, op: o.RenameEnumValue) -> list[Effect]:
+        enum = self._enum(op.type)
+        if enum is not None:
+            self.db.types[op.type] = replace(enum, values=tuple(op.new if v == op.value else v for v in enum.values))
+        return []
+
+    # --- what the model cannot follow
+
+    def _unknown(self, op: o.Unknown) -> list[Effect]:
+        words = set(op.names)
+        for key in op.tables:
+            self._lost_track(self._table(key), op.reason, op.keys_only)
+        touched = bool(op.tables)
+        for key, table in list(self.db.tables.items()):
+            if _plain(key) in words:
+                self._lost_track(table, op.reason, op.keys_only)
+                touched = True
+        for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
+            for key, item in list(objects.items()):
+                if not item.unknown and _plain(item.name) in words:
+                    objects[key] = replace(item, unknown=op.reason)
+                    self._note(f"{kind or item.kind} {item.name}", op.reason)
+                    touched = True
+        if not touched:
+            self._note(NOTHING_KNOWN, op.reason)
+        return []
+
+
+def _new_identity(column: Column) -> Column:
+    return replace(column, cid=next(_oids))
+
+
+def _bare(key: str) -> str:
+    return key.rsplit(".", 1)[-1]
+
+
+def _plain(key: str) -> str:
+    """The bare name as a word of the statement would spell it (template placeholders left out)."""
+    return _bare(key).replace("{{}}", "").lower()
+
+
+def _in_schema_of(old: str, new: str) -> str:
+    """A new name without a schema stays in the old name's schema."""
+    return new if "." in new or "." not in old else f"{old.rsplit('.', 1)[0]}.{new}"
+
+
+def _dedupe(name: str, taken: set[str], suffix: str, start: int) -> str:
+    candidate, number = name, start
+    while candidate in taken:
+        candidate, number = name + suffix.format(number), number + 1
+    return candidate
+
+
+def _pg_name(name1: str, name2: str, label: str) -> str:
+    """Postgres' makeObjectName: shorten the longer part until the name fits in 63 bytes."""
+    available = PG_NAME_LENGTH - len(label) - 1 - (1 if name2 else 0)
+    length1, length2 = len(name1), len(name2)
+    while length1 + length2 > available:
+        if length1 > length2:
+            length1 -= 1
+        else:
+            length2 -= 1
+    return "_".join(part for part in (name1[:length1], name2[:length2], label) if part)
+
+
+def _placed(columns: dict[str, Column], column: Column, after: str | None, replacing: str | None = None) -> dict[str, Column]:
+    """Columns with `column` put in place of `replacing` (or itself), or at MySQL's FIRST ('') / AFTER x."""
+    old = replacing or column.name
+    if after is None and old in columns:
+        return {(column.name if name == old else name): (column if name == old else c) for name, c in columns.items()}
+    rest = {name: c for name, c in columns.items() if name not in (old, column.name)}
+    if after is None or (after and after not in rest):
+        return {**rest, column.name: column}
+    placed: dict[str, Column] = {} if after else {column.name: column}
+    for name, c in rest.items():
+        placed[name] = c
+        if name == after:
+            placed[column.name] = column
+    return placed
+
+
+def _rename_in_keys(table: Table, old: str, new: str) -> None:
+    for keys in (table.indexes, table.constraints):
+        for name, key in list(keys.items()):
+            if old in key.columns:
+                keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))

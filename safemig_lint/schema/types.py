@@ -1,0 +1,257 @@
+"""Column types: read them from sqlglot, and decide whether one can hold every value of another.
+
+`holds(old, new)` answers True (every value fits), False (some values are truncated, rounded,
+rejected or lose information), or None (the model cannot tell, e.g. an extension's type).
+Postgres and MySQL enforce declared types; SQLite does not (a VARCHAR(10) column stores any
+text), so there only a change of type affinity that converts stored values counts.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from safemig_lint.schema.model import ColumnType, UserType
+
+DType = exp.DataType.Type
+
+
+def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
+    """A ColumnType from sqlglot's DataType; `fold` turns a type name into a model key."""
+    base = node.this.name if isinstance(node.this, DType) else str(node.this).upper()
+    params: list[int] = []
+    values: list[str] = []
+    element = None
+    for item in node.expressions:
+        if isinstance(item, exp.DataType):
+            element = column_type(item, dialect, fold)
+        elif isinstance(item, exp.Literal) and item.is_string:
+            values.append(item.this)
+        else:
+            literal = item.this if isinstance(item, exp.DataTypeParam) else item
+            if isinstance(literal, exp.Literal) and literal.is_int:
+                params.append(int(literal.this))
+    user = fold(node.args["kind"]) if base == "USERDEFINED" and node.args.get("kind") else ""
+    if dialect == "mysql" and (base in _INT_BITS or base in _UNSIGNED or base == "BOOLEAN"):
+        # MySQL's INT(11) is a display width, and BOOLEAN is TINYINT(1): the same types.
+        base, params = "TINYINT" if base == "BOOLEAN" else base, []
+        node = node.copy()
+        node.set("expressions", [])
+    # sqlglot writes SQLite types by affinity (VARCHAR(9) as TEXT(9)): keep the declared name there.
+    sql = node.sql(dialect=dialect) if dialect != "sqlite" else "BLOB" if base == "VARBINARY" and not params else node.sql()
+    return ColumnType(base, tuple(params), tuple(values), user, element, sql)
+
+
+def resolve(ctype: ColumnType, types: dict[str, UserType]) -> ColumnType:
+    """A user-defined enum or domain replaced by what it stands for, when the model knows it."""
+    user = types.get(ctype.user) if ctype.user else None
+    if user is None or user.unknown:
+        return ctype
+    if user.kind == "enum":
+        return ColumnType("ENUM", values=user.values, sql=ctype.sql)
+    if user.kind == "domain" and user.base is not None:
+        return resolve(user.base, types)
+    return ctype
+
+
+def holds(old: ColumnType, new: ColumnType, dialect: str) -> bool | None:
+    if old == new:
+        return True
+    if dialect == "sqlite":
+        return _affinity_holds(affinity(old), affinity(new))
+    return _holds(_describe(old, dialect), _describe(new, dialect))
+
+
+# --- SQLite: https://www.sqlite.org/datatype3.html#determination_of_column_affinity
+
+
+def affinity(ctype: ColumnType) -> str:
+    name = ctype.sql.upper() if ctype.base == "USERDEFINED" else ctype.base
+    if ctype.base in ("VARBINARY", "BINARY", "BLOB"):  # sqlglot reads SQLite's BLOB as VARBINARY
+        return "BLOB"
+    if "INT" in name:
+        return "INTEGER"
+    if any(word in name for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in name or not name:
+        return "BLOB"
+    if any(word in name for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _affinity_holds(old: str, new: str) -> bool:
+    if old == new or new == "BLOB":
+        return True
+    if new in ("NUMERIC", "INTEGER", "REAL") and old in ("TEXT", "BLOB"):
+        return False  # numeric-looking text is converted: '007' becomes 7
+    if new == "REAL" and old in ("INTEGER", "NUMERIC"):
+        return False  # integers beyond 2**53 are rounded
+    return True
+
+
+# --- Postgres and MySQL: each type is described by a family and its limits.
+
+_INT_BITS = {
+    "TINYINT": 8, "SMALLINT": 16, "SMALLSERIAL": 16, "MEDIUMINT": 24, "INT": 32, "SERIAL": 32,
+    "BIGINT": 64, "BIGSERIAL": 64,
+}
+_UNSIGNED = {"UTINYINT": 8, "USMALLINT": 16, "UMEDIUMINT": 24, "UINT": 32, "UBIGINT": 64}
+_TEXT = {"VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "NAME", "BPCHAR"}
+_MYSQL_TEXT_BYTES = {"TINYTEXT": 255, "TEXT": 65535, "MEDIUMTEXT": 2**24 - 1, "LONGTEXT": 2**32 - 1}
+_BINARY = {"VARBINARY", "BINARY", "BLOB", "TINYBLOB", "MEDIUMBLOB", "LONGBLOB"}
+_MYSQL_BLOB_BYTES = {"TINYBLOB": 255, "BLOB": 65535, "MEDIUMBLOB": 2**24 - 1, "LONGBLOB": 2**32 - 1}
+_UNBOUNDED_TEXT_TYPES = {"citext"}  # extensions' text types
+_TIMESTAMPS = {"TIMESTAMP", "TIMESTAMPTZ", "DATETIME", "TIMESTAMPLTZ", "TIMESTAMPNTZ"}
+
+
+def _describe(ctype: ColumnType, dialect: str) -> tuple:
+    """(family, limits...) of a type; ("other", type) when the model has no rule for it."""
+    base, params = ctype.base, ctype.params
+    if base in _INT_BITS:
+        bits = _INT_BITS[base]
+        return ("int", -(2 ** (bits - 1)), 2 ** (bits - 1) - 1)
+    if base in _UNSIGNED:
+        return ("int", 0, 2 ** _UNSIGNED[base] - 1)
+    if base in ("DECIMAL", "NUMERIC"):
+        if not params:
+            return ("decimal", None, None) if dialect == "postgres" else ("decimal", 10, 0)
+        scale = params[1] if len(params) > 1 else 0
+        return ("decimal", params[0] - scale, scale)
+    if base in ("FLOAT", "DOUBLE"):
+        single = base == "FLOAT" if not params else params[0] <= 24 or (dialect == "mysql" and len(params) == 2)
+        return ("float", 24 if single else 53)
+    if base in _TEXT or ctype.user in _UNBOUNDED_TEXT_TYPES:
+        if base in ("CHAR", "NCHAR", "BPCHAR") and not params:
+            return ("text", 1)
+        if params:
+            return ("text", params[0])
+        return ("text", _MYSQL_TEXT_BYTES.get(base) if dialect == "mysql" else None)
+    if base in _BINARY:
+        if params:
+            return ("binary", params[0])
+        return ("binary", _MYSQL_BLOB_BYTES.get(base) if dialect == "mysql" else None)
+    if base == "BOOLEAN":
+        return ("bool",)
+    if base == "DATE":
+        return ("date",)
+    if base in _TIMESTAMPS:
+        if dialect == "mysql":  # sqlglot reads MySQL's TIMESTAMP as TIMESTAMPTZ: no zone, but it stops in 2038
+            return ("timestamp", params[0] if params else 0, False, base == "TIMESTAMPTZ")
+        return ("timestamp", params[0] if params else 6, base in ("TIMESTAMPTZ", "TIMESTAMPLTZ"), False)
+    if base in ("TIME", "TIMETZ"):
+        return ("time", params[0] if params else (0 if dialect == "mysql" else 6), base == "TIMETZ")
+    if base in ("JSON", "JSONB"):
+        return ("json",)
+    if base in ("ENUM", "SET"):
+        return (base.lower(), frozenset(ctype.values), max((len(v) for v in ctype.values), default=0))
+    if base == "UUID":
+        return ("uuid",)
+    if base == "ARRAY" and ctype.element is not None:
+        return ("array", _describe(ctype.element, dialect))
+    return ("other", ctype)
+
+
+def _text_width(kind: tuple) -> int | None:
+    """The longest text form of a value of this kind, when it is bounded."""
+    family = kind[0]
+    if family == "int":
+        return max(len(str(kind[1])), len(str(kind[2])))
+    if family == "decimal" and kind[1] is not None:
+        return kind[1] + kind[2] + (2 if kind[2] else 1)
+    if family in ("enum", "set"):
+        return kind[2] if family == "enum" else sum(len(v) + 1 for v in kind[1])
+    return {"bool": 5, "uuid": 36, "date": 10}.get(family)
+
+
+def _fits(width: int | None, capacity: int | None) -> bool:
+    return capacity is None or (width is not None and width <= capacity)
+
+
+def _holds(old: tuple, new: tuple) -> bool | None:
+    family, target = old[0], new[0]
+    if "other" in (family, target):
+        return None  # unknown or exotic types: equal ones were accepted already
+    if target == "text":
+        if family == "text":
+            return _fits(old[1], new[1])
+        if family == "binary":
+            return False  # not every byte string is valid text
+        return True if new[1] is None else _fits(_text_width(old), new[1])
+    if family == "text":
+        return False  # most strings are not numbers, dates, uuids ...
+    if family == target == "binary":
+        return _fits(old[1], new[1])
+    if family == target == "int":
+        return new[1] <= old[1] and old[2] <= new[2]
+    if family == target == "decimal":
+        if new[1] is None:
+            return True
+        return old[1] is not None and new[1] >= old[1] and new[2] >= old[2]
+    if family == target == "float":
+        return new[1] >= old[1]
+    if family == "int" and target == "decimal":
+        return new[1] is None or 10 ** new[1] > max(-old[1], old[2])
+    if family == "decimal" and target == "int":
+        return old[1] is not None and old[2] == 0 and -new[1] >= 10 ** old[1] - 1 and new[2] >= 10 ** old[1] - 1
+    if family == "int" and target == "float":
+        return max(-old[1], old[2]) <= 2 ** new[1]
+    if family == "float" and target == "decimal":
+        return new[1] is None
+    if family == "decimal" and target == "float":
+        return old[1] is not None and old[2] == 0 and 10 ** old[1] <= 2 ** new[1]
+    if family == "bool" and target in ("bool", "int"):
+        return True
+    if family == "date" and target == "timestamp":
+        return not new[3]
+    if family == target == "timestamp":
+        return new[1] >= old[1] and (new[2] or not old[2]) and (old[3] or not new[3])
+    if family == target == "time":
+        return new[1] >= old[1] and (new[2] or not old[2])
+    if family == target:  # json, uuid, bool, date
+        if family in ("enum", "set"):
+            return old[1] <= new[1]
+        if family == "array":
+            return _holds(old[1], new[1])
+        return True
+    if family == "enum" and target == "set":
+        return old[1] <= new[1]
+    return False
+
+
+def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
+    """Which values do not survive a change `holds` said False to, in a few words."""
+    if dialect == "sqlite":
+        before, after = affinity(old), affinity(new)
+        if after == "REAL":
+            return f"SQLite stores {after} affinity as floating point, so integers beyond 2**53 are rounded"
+        return f"SQLite converts text that looks like a number to a number under {after} affinity ('007' becomes 7; it was {before})"
+    a, b = _describe(old, dialect), _describe(new, dialect)
+    if a[0] == b[0] == "text" or (b[0] == "text" and b[1] is not None):
+        return f"values longer than {b[1]} characters do not fit"
+    if a[0] == b[0] == "binary":
+        return f"values longer than {b[1]} bytes do not fit"
+    if a[0] in ("text", "binary"):
+        return f"not every {old.sql} value is a valid {new.sql}"
+    if b[0] == "int" and a[0] in ("int", "decimal"):
+        return f"values outside {b[1]}..{b[2]} do not fit"
+    if b[0] == "decimal":
+        return "values with more digits than it allows are rejected or rounded"
+    if a[0] == "float" or (a[0] == "decimal" and b[0] in ("int", "float")):
+        return "fractions or digits are rounded away"
+    if a[0] in ("int", "decimal") and b[0] == "float":
+        return f"large values lose precision in {new.sql}"
+    if a[0] in ("timestamp", "time") and b[0] == a[0]:
+        if a[2] and not b[2]:
+            return "the time zone of each value is lost"
+        if b[1] < a[1]:
+            return f"fractional seconds beyond {b[1]} digits are rounded"
+        return "MySQL's TIMESTAMP only holds dates from 1970 to 2038"
+    if a[0] == "timestamp" and b[0] == "date":
+        return "the time of day is lost"
+    if a[0] == "date" and b[0] == "timestamp":
+        return "MySQL's TIMESTAMP only holds dates from 1970 to 2038"
+    if a[0] in ("enum", "set") and b[0] in ("enum", "set"):
+        missing = sorted(a[1] - b[1])
+        listed = ", ".join(repr(v) for v in missing)
+        return f"values {listed} are no longer allowed" if len(missing) > 1 else f"value {listed} is no longer allowed"
+    return f"not every {old.sql} value is a valid {new.sql}"

@@ -1,0 +1,101 @@
+"""The real pre-commit, running this repository's hook on a commit in another repository.
+
+pre-commit builds the hook's environment from the repository (pip install, with our
+dependencies from the package index), then passes the staged files only: the commit check
+must fail on a bad staged migration, show the finding, and pass once it is fixed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("pre_commit") is None, reason="pre-commit is not installed: pip install -e '.[test]'"
+)
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture(scope="module")
+def hook_repository(tmp_path_factory) -> Path:
+    """This repository's working tree, as it would be committed, in a repository of its own.
+
+    try-repo's own snapshot of uncommitted changes leaves out files not yet added to git
+    (a new rule module, say), so the hook would run stale code; this copy has them all.
+    """
+    if not (REPO / ".git").exists():
+        pytest.skip("the hook is installed from a git checkout of safemig-lint")
+    copy = tmp_path_factory.mktemp("hook") / "safemig-lint"
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO).split("\0")
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():  # a tracked file deleted in the working tree is simply absent
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy / name)
+    git("init", "-q", cwd=copy)
+    git("add", "-A", cwd=copy)
+    git("commit", "-q", "--no-verify", "-m", "snapshot", cwd=copy)
+    return copy
+
+
+def try_repo(hook_repository: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repository), "safemig-lint", "--color", "never"],
+        cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+
+
+def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_repository, tmp_path):
+    project = tmp_path / "project"
+    migrations = project / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    git("init", "-q", cwd=project)
+    (migrations / "000001_create_users.up.sql").write_text("CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n")
+    (migrations / "000001_create_users.down.sql").write_text("DROP TABLE IF EXISTS users;\n")
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "init", cwd=project)
+
+    (migrations / "000002_sessions.up.sql").write_text("DROP TABLE sessions;\n")
+    (migrations / "000002_sessions.down.sql").write_text("SELECT 1;\n")
+    (migrations / "000003_add_email_up.sql").write_text("ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n")
+    git("add", "-A", cwd=project)
+    # Not staged: read as context by safemig-lint, but not pre-commit's business.
+    (migrations / "000004_wip.up.sql").write_text("TRUNCATE users;\n")
+
+    blocked = try_repo(hook_repository, project)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "safemig-lint" in blocked.stdout and "Failed" in blocked.stdout
+    assert "db/migrations/000002_sessions.up.sql:1:12: SM101 [error] drop-table" in blocked.stdout
+    assert "db/migrations/000003_add_email_up.sql:1:1: SM002 [error] misnamed-migration" in blocked.stdout
+    assert "000004_wip" not in blocked.stdout
+
+    (migrations / "000003_add_email_up.sql").rename(migrations / "000003_add_email.up.sql")
+    (migrations / "000003_add_email.down.sql").write_text("ALTER TABLE users DROP COLUMN IF EXISTS email;\n")
+    (migrations / "000002_sessions.up.sql").write_text("CREATE TABLE IF NOT EXISTS sessions (id bigint PRIMARY KEY);\n")
+    (migrations / "000002_sessions.down.sql").write_text("DROP TABLE IF EXISTS sessions;\n")
+    git("add", "-A", "--", "db/migrations/000002_*", "db/migrations/000003_*", cwd=project)
+
+    passed = try_repo(hook_repository, project)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert any(line.startswith("safemig-lint") and line.endswith("Passed") for line in passed.stdout.splitlines())
