@@ -99,8 +99,30 @@ class ParsedFile:
     unreadable: Unreadable | None = None
 
     def shaped_by_template(self, statement: Statement) -> bool:
-        """Does a template conditional (`{{ if }}` ... `{{ end }}`) cut through this statement?"""
-        return any(p.is_control and statement.start <= p.start < statement.end for p in self.placeholders)
+        """Is this statement's text decided by the template rather than written out?
+
+        True when a template action cuts through it, when it sits inside a conditional
+        (`{{ if .mysql }} ... {{ end }}`: maybe another dialect's SQL), or when it starts with a
+        placeholder (`{{ addColumnIfNeeded ... }}` renders whole statements).
+        """
+        for placeholder in self.placeholders:
+            if placeholder.is_control and statement.start <= placeholder.start < statement.end:
+                return True
+            if not placeholder.is_control and placeholder.start == statement.start:
+                return True
+        return any(start <= statement.start < end for start, end in self._conditional_regions)
+
+    @cached_property
+    def _conditional_regions(self) -> list[tuple[int, int]]:
+        regions, opened = [], []
+        for placeholder in self.placeholders:
+            action = _TEMPLATE_CONTROL.match(placeholder.text)
+            keyword = action.group(1) if action else ""
+            if keyword in _TEMPLATE_BLOCK_OPENERS:
+                opened.append(placeholder.start)
+            elif keyword == "end" and opened:
+                regions.append((opened.pop(), placeholder.end))
+        return regions
 
 
 def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
@@ -123,7 +145,8 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     return parsed
 
 
-_TEMPLATE_CONTROL = re.compile(r"^\{\{-?\s*(?:/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
+_TEMPLATE_CONTROL = re.compile(r"^\{\{-?\s*(/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
+_TEMPLATE_BLOCK_OPENERS = {"if", "range", "with", "define", "block"}
 
 
 def _mask_placeholders(text: str, found: list[Placeholder]) -> str:

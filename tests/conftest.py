@@ -48,3 +48,12 @@ def lint_sql(tmp_path):
 
 def codes(result: LintResult) -> list[str]:
     return [d.code for d in result.active]
+
+
+@pytest.fixture
+def in_repo(tmp_path, monkeypatch):
+    """A git checkout (just its .git marker) at tmp_path/repo, entered."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    return root

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.base import Rule
@@ -174,3 +172,18 @@ def test_template_conditionals_are_not_parse_errors_and_names_read_as_written(li
     assert any("assembled by template conditionals" in d.message for d in by_code(result, "SM407"))
     (drop,) = by_code(result, "SM101")
     assert drop.message.startswith("DROP TABLE {{.prefix}}old ")
+
+
+def test_statements_inside_template_conditionals_or_rendered_by_a_function_are_not_parse_errors(lint_sql):
+    sql = (
+        "{{if .mysql}}\n"
+        "  SET @collation = (SELECT table_collation FROM information_schema.tables WHERE table_schema = (SELECT DATABASE()));\n"
+        "  ALTER TABLE t MODIFY name VARCHAR(10) COLLATE @collation CHARACTER SET @charset;\n"
+        "{{end}}\n"
+        '{{ addColumnIfNeeded "sharing" "workspace_id" "varchar(36)" }}\n'
+        "UPDATE t SET a = 1 WHERE a IS NULL;\n"
+        "CREATE TABLE (;\n"
+    )
+    result = lint_sql({"000001_x.up.sql": sql, **PAIR_DOWN})
+    assert [d.span.line for d in by_code(result, "SM001")] == [7]  # only the plainly broken statement
+    assert 5 in {d.span.line for d in by_code(result, "SM407")}

@@ -19,14 +19,6 @@ from conftest import FIXTURES, REPO, write_migrations
 runner = CliRunner()
 
 
-@pytest.fixture
-def in_repo(tmp_path, monkeypatch):
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    return root
-
-
 def output_of(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code in (0, 1), result.output

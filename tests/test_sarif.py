@@ -55,15 +55,6 @@ def run_of(log: dict) -> dict:
     return log["runs"][0]
 
 
-@pytest.fixture
-def in_repo(tmp_path, monkeypatch):
-    """A git checkout (just its .git marker) at tmp_path/repo, entered."""
-    root = tmp_path / "repo"
-    (root / ".git").mkdir(parents=True)
-    monkeypatch.chdir(root)
-    return root
-
-
 def test_fixtures_log_validates_against_the_official_schema(monkeypatch):
     monkeypatch.chdir(REPO)
     log = sarif_of("fixtures")
