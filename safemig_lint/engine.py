@@ -6,7 +6,7 @@ files -> ParsedFile (statements.parse_file, pure per file) -> checks -> suppress
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +18,7 @@ from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppre
 from safemig_lint.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.schema.history import History
 from safemig_lint.source import LineIndex, Unreadable, decode
-from safemig_lint.statements import ParsedFile, parse_file, unmask
+from safemig_lint.statements import ParsedFile, Placeholder, parse_file, unmask
 from safemig_lint.suppressions import InlineSuppression, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
@@ -80,6 +80,7 @@ class _Collector:
         self.discovery = discovery
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, LineIndex] = {}
+        self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
         self.files_checked = 0
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
@@ -93,9 +94,11 @@ class _Collector:
                 suppression = Suppression(inline.line, inline.reason)
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
+        # Names in messages come from the masked SQL; show the template placeholders as written.
+        message = unmask(finding.message, self.placeholders.get(path, []))
         self.diagnostics.append(
             Diagnostic(
-                rule.code, rule.name, severity, display, finding.span, finding.message, finding.help,
+                rule.code, rule.name, severity, display, finding.span, message, finding.help,
                 finding.snippet, suppression, finding.redact,
             )
         )
@@ -106,6 +109,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
+    collector.placeholders = {path: p.placeholders for path, p in parsed.items() if p.placeholders}
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
@@ -127,8 +131,6 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), [])
                     continue
                 for finding in findings:
-                    if context.parsed.placeholders:
-                        finding = replace(finding, message=unmask(finding.message, context.parsed.placeholders))
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
     directory_context = DirectoryContext(directory, parsed, config.dialect, history)
