@@ -253,8 +253,17 @@ def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Toke
     try:
         expressions = [e for e in dialect.parser().parse(tokens, masked) if e is not None]
     except ParseError as error:
+        if _is_routine_definition(tokens):
+            # sqlglot does not model procedural bodies (BEGIN ... END, IF ... END IF); keep the
+            # routine as raw text, as sqlglot does for other syntax it does not know.
+            # bodies.py reads the body; the database checks its syntax.
+            statement.expression = exp.Command(this="CREATE", expression=masked[tokens[1].start : end])
+            return statement
         detail = error.errors[0] if error.errors else {}
-        statement.error = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
+        description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
+        if "<class " in description:  # an internal sqlglot message, not one about the SQL
+            description = "sqlglot does not support this syntax"
+        statement.error = description
         culprit = _token_at(tokens, detail.get("line"), detail.get("col"))
         statement.error_start, statement.error_end = (culprit.start, culprit.end + 1) if culprit else (start, end)
         return statement
@@ -264,6 +273,12 @@ def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Toke
         return statement
     statement.expression = expressions[0] if expressions else None
     return statement
+
+
+def _is_routine_definition(tokens: list[Token]) -> bool:
+    """CREATE [OR REPLACE] [DEFINER = ...] PROCEDURE | FUNCTION | TRIGGER | EVENT ..."""
+    head = tokens[:12]
+    return head[0].token_type == TokenType.CREATE and any(t.text.upper() in _ROUTINE_KEYWORDS for t in head[1:])
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")

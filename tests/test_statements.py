@@ -118,3 +118,18 @@ def test_line_index_with_crlf():
     assert lines.position(3) == (2, 1)
     assert lines.line_text(1) == "a"
     assert lines.span(3, 5).end_column == 3
+
+
+def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
+    sql = (
+        "CREATE PROCEDURE add_col(IN tbl VARCHAR(64))\nBEGIN\n  IF tbl = '' THEN\n    SELECT 1;\n  END IF;\nEND;\n"
+        "CREATE TABLE (;"
+    )
+    routine, broken = parse_file(sql, "mysql").statements
+    assert routine.error is None and routine.is_command and routine.text.endswith("END")
+    assert broken.error is not None  # other statements still get parse errors
+
+
+def test_internal_sqlglot_messages_are_not_shown_as_the_error():
+    statement = parse_file("SELECT -;", "postgres").statements[0]
+    assert statement.error == "sqlglot does not support this syntax"
