@@ -36,6 +36,12 @@ def test_check_subcommand_and_options_before_paths():
     assert run("check", "--select", "SM101", str(FIXTURES / "app")).output == result.output
 
 
+def test_text_report_lists_suppressed_findings_with_their_reason():
+    output = run(str(FIXTURES / "app")).output
+    assert "Suppressed:\n  " in output
+    assert "000006_reset_demo_data.up.sql:2:10: SM104 truncate: the demo tenant is re-seeded by the next migration" in output
+
+
 def test_report_marks_the_span_and_says_what_to_do():
     output = run("--select", "SM101", str(FIXTURES / "app")).output
     assert "  2 | DROP TABLE sessions;\n    |            ^^^^^^^^\n" in output
@@ -45,11 +51,13 @@ def test_report_marks_the_span_and_says_what_to_do():
 def test_json_format_is_one_object_with_documented_fields():
     result = run("--format", "json", str(FIXTURES / "app"))
     data = json.loads(result.output)
-    assert set(data) == {"version", "diagnostics", "summary"}
+    assert set(data) == {"version", "diagnostics", "suppressed", "summary"}
     first = data["diagnostics"][0]
     assert {"code", "name", "severity", "path", "line", "column", "end_line", "end_column", "message"} <= set(first)
     assert data["summary"]["diagnostics"] == len(data["diagnostics"])
-    assert data["summary"]["suppressed"] >= 1
+    assert data["summary"]["suppressed"] == len(data["suppressed"]) == 1
+    (waived,) = data["suppressed"]
+    assert (waived["code"], waived["line"], waived["reason"]) == ("SM104", 2, "the demo tenant is re-seeded by the next migration")
     assert all(d["path"].startswith(str(FIXTURES / "app")) for d in data["diagnostics"])
 
 

@@ -7,7 +7,23 @@ from collections import Counter
 from typing import TextIO
 
 from safemig_lint import __version__
+from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
+
+
+def _diagnostic(d: Diagnostic) -> dict:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.value,
+        "path": d.path,
+        "line": d.span.line,
+        "column": d.span.column,
+        "end_line": d.span.end_line,
+        "end_column": d.span.end_column,
+        "message": d.message,
+        "help": d.help,
+    }
 
 
 def as_dict(result: LintResult) -> dict:
@@ -15,20 +31,11 @@ def as_dict(result: LintResult) -> dict:
     counts = Counter(d.severity.value for d in active)
     return {
         "version": __version__,
-        "diagnostics": [
-            {
-                "code": d.code,
-                "name": d.name,
-                "severity": d.severity.value,
-                "path": d.path,
-                "line": d.span.line,
-                "column": d.span.column,
-                "end_line": d.span.end_line,
-                "end_column": d.span.end_column,
-                "message": d.message,
-                "help": d.help,
-            }
-            for d in active
+        "diagnostics": [_diagnostic(d) for d in active],
+        "suppressed": [
+            {**_diagnostic(d), "reason": d.suppression.reason, "suppression_line": d.suppression.line}
+            for d in result.diagnostics
+            if d.suppression is not None
         ],
         "summary": {
             "files": result.files_checked,

@@ -25,7 +25,19 @@ def report(result: LintResult, stream: TextIO) -> None:
         secrets.setdefault(diagnostic.path, []).extend(diagnostic.redact)
     for diagnostic in result.active:
         _print_diagnostic(console, diagnostic, result.sources.get(diagnostic.path), secrets.get(diagnostic.path, []))
+    _print_suppressed(console, [d for d in result.diagnostics if d.suppression is not None])
     console.print(_summary(result))
+
+
+def _print_suppressed(console: Console, suppressed: list[Diagnostic]) -> None:
+    """One line each, with the reason given, so a review sees what was waived and why."""
+    if not suppressed:
+        return
+    console.print(Text("Suppressed:", style="bold"))
+    for d in suppressed:
+        reason = d.suppression.reason or "(no reason given)"
+        console.print(Text.assemble(f"  {d.path}:{d.span.line}:{d.span.column}: {d.code} {d.name}: ", (reason, "dim")))
+    console.print()
 
 
 def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None, secrets: list[Span]) -> None:
