@@ -139,7 +139,7 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
             result.missing.append(raw)
         elif given.is_file():
             result.named_files.add(given.resolve())
-            add(given.parent, given.parent.as_posix(), explicit=True)
+            add(given.parent, given.parent.as_posix(), explicit=False)
         else:
             result.named_directories.add(given.resolve())
             root_display = raw.rstrip("/") or raw

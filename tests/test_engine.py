@@ -187,3 +187,11 @@ def test_statements_inside_template_conditionals_or_rendered_by_a_function_are_n
     result = lint_sql({"000001_x.up.sql": sql, **PAIR_DOWN})
     assert [d.span.line for d in by_code(result, "SM001")] == [7]  # only the plainly broken statement
     assert 5 in {d.span.line for d in by_code(result, "SM407")}
+
+
+def test_a_named_sql_file_outside_any_migrations_folder_is_not_a_misnamed_migration(tmp_path):
+    # pre-commit passes every staged .sql file; a seed script beside no migrations is not one.
+    seeds = write_migrations(tmp_path / "seeds", {"seed.sql": "INSERT INTO t VALUES (1);"})
+    assert lint([str(seeds / "seed.sql")], Config()).active == []
+    migrations = write_migrations(tmp_path / "m", {"000001_a.up.sql": "SELECT 1;", "000002_b_up.sql": "SELECT 1;"})
+    assert codes(lint([str(migrations / "000002_b_up.sql")], Config())) == ["SM002"]
