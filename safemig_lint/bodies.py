@@ -74,7 +74,7 @@ _BLOCK_WORDS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "ATOMIC"})
 
 
 def statement_starts(unit: list[Token]) -> list[int]:
-    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP."""
+    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP, ATOMIC."""
     return [i for i in range(len(unit)) if i == 0 or word(unit[i - 1]) in _BLOCK_WORDS]
 
 
@@ -108,7 +108,6 @@ def inside_quotes(token: Token, text: str, offset: int = 0) -> tuple[int, int]:
 class Param:
     name: str  # folded; "$1", "$2" ... for unnamed PostgreSQL parameters
     type: str  # upper-cased first word of its type
-    token: Token | None  # where it is named
 
 
 @dataclass(frozen=True)
@@ -358,11 +357,11 @@ def _params(tokens: list[Token], index: int) -> list[Param]:
         while piece and word(piece[0]) in ("IN", "OUT", "INOUT", "VARIADIC"):
             piece = piece[1:]
         if piece and piece[0].token_type == TokenType.PARAMETER and len(piece) > 1:  # @name
-            params.append(Param("@" + name(piece[1]), _type_word(piece[2:]), piece[1]))
+            params.append(Param("@" + name(piece[1]), _type_word(piece[2:])))
         elif len(piece) > 1 and piece[0].token_type not in Parser.TYPE_TOKENS:
-            params.append(Param(name(piece[0]), _type_word(piece[1:]), piece[0]))
+            params.append(Param(name(piece[0]), _type_word(piece[1:])))
         else:
-            params.append(Param(f"${position}", _type_word(piece), None))
+            params.append(Param(f"${position}", _type_word(piece)))
     return params
 
 

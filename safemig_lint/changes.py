@@ -101,7 +101,7 @@ def _alter_changes(alter: exp.Alter) -> list[Change]:
 
 
 _RAW_DDL = re.compile(
-    r"""^\s*(?P<action>CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?P<guard_replace>)
+    r"""^\s*(?P<action>CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?
     (?:(?:UNIQUE|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL)\s+)*
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+(?:NOT\s+)?EXISTS\s+)?(?P<name>[\w."`$]+)""",

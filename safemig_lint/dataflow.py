@@ -319,7 +319,7 @@ class Expressions:
             return CLEAN, after
         arguments = self._arguments(open_index, end)
         if function == "format" and self.scope.dialect != "mysql":
-            return self._format(open_index, end, arguments), after
+            return self._format(open_index, arguments), after
         if function in ("concat", "concat_ws") or function in _JOINING_FUNCTIONS:
             return splice(arguments), after
         if function == "replace" and self._escapes_quotes(open_index, end):
@@ -342,7 +342,7 @@ class Expressions:
             index += 1
         return values
 
-    def _format(self, open_index: int, end: int, arguments: list[Value]) -> Value:
+    def _format(self, open_index: int, arguments: list[Value]) -> Value:
         """format('... %I ... %L ... %s', a, b, c): only %s splices its argument unquoted."""
         template = self._at(open_index + 1)
         if template is None or template.token_type not in STRING_TOKENS or not arguments:

@@ -31,7 +31,7 @@ class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
     files_checked: int
     missing_paths: list[str]
-    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> text, for reporters
+    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
 
     @property
     def active(self) -> list[Diagnostic]:

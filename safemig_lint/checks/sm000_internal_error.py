@@ -3,7 +3,7 @@ from safemig_lint.diagnostics import Severity
 
 
 class InternalError(Rule):
-    """Raised by the engine when a check fails on a file; the run goes on without it."""
+    """Reported by the engine when a check crashes on a file; the run goes on without it."""
 
     code = "SM000"
     name = "internal-error"

@@ -95,7 +95,7 @@ def _problems(unit: list[Token], start: int, superusers: set[str]):
                 at = tokens[3 + options.index(attribute)]
                 yield [at], f"role `{role}` is given {attribute}: it {effect}", _ROLE_HELP
     if words[:1] == ["GRANT"] and "ON" not in words and "TO" in words:  # role membership
-        for index, token in enumerate(tokens[1 : words.index("TO")], start=1):
+        for token in tokens[1 : words.index("TO")]:
             if name(token) in _POWERFUL_ROLES or name(token) in superusers:
                 yield [token], f"membership in `{name(token)}` gives superuser-like power", _ROLE_HELP
     if words[:1] == ["ALTER"] and "ADD" in words and "MEMBER" in words and len(words) > 2:  # T-SQL

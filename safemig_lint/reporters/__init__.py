@@ -11,7 +11,7 @@ from typing import Protocol, TextIO
 
 from safemig_lint.engine import LintResult
 
-# format name -> module defining `report(result, stream, **options)`; imported only when used.
+# format name -> module defining `report(result, stream)`; imported only when used.
 FORMATS = {
     "text": "safemig_lint.reporters.text",
     "json": "safemig_lint.reporters.json_report",

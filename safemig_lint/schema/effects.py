@@ -45,7 +45,7 @@ class Renamed(Effect):
     old: str
     new: str
     identity: int = 0  # the table's oid or the column's cid
-    restored: bool = False  # a rebuild put a table back under the old name: clients see no change
+    restored: bool = False  # the old name is in use again (a table rebuild, a column swap): clients see no change
 
 
 @dataclass(eq=False)
