@@ -25,6 +25,11 @@ class Span:
     end_line: int
     end_column: int
 
+    @property
+    def is_empty(self) -> bool:
+        """A finding about a file as a whole, not about any of its text."""
+        return (self.line, self.column) == (self.end_line, self.end_column)
+
 
 @dataclass(frozen=True)
 class Suppression:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
 from sqlglot import exp
+from sqlglot.tokens import Token
 
 from safemig_lint.changes import Change, ObjectRef, statement_changes
 from safemig_lint.diagnostics import Finding, Severity, Span
@@ -93,6 +94,10 @@ class FileContext:
 
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)
+
+    def tokens_span(self, first: Token, last: Token) -> Span:
+        """From the first token to the last, both included (token ends are inclusive offsets)."""
+        return self.span(first.start, last.end + 1)
 
     def node_span(self, node: exp.Expression | None, statement: Statement) -> Span:
         """The exact span of the identifiers in `node`, or of the statement when unknown."""

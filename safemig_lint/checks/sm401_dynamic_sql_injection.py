@@ -62,7 +62,7 @@ class DynamicSqlInjection(Rule):
                 if sink is None:
                     continue
                 value, _ = Expressions(unit, scope).expression(start)
-                line = context.span(token.start, token.end + 1).line
+                line = context.tokens_span(token, token).line
                 for source in sorted(value.spliced, key=lambda s: s.start):
                     if (source.start, source.end) not in reported:
                         reported.add((source.start, source.end))

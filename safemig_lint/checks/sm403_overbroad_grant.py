@@ -27,7 +27,7 @@ class OverbroadGrant(Rule):
                     yield statement_finding(
                         statement,
                         context,
-                        context.span(unit[grant].start, unit[-1].end + 1),
+                        context.tokens_span(unit[grant], unit[-1]),
                         default + "; ".join(problems),
                         "Grant each role only the privileges it uses (e.g. SELECT, INSERT, UPDATE, DELETE "
                         "on the tables it works with) to named roles, and let only owners and admins "

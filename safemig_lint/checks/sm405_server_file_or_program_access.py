@@ -34,7 +34,7 @@ class ServerFileOrProgramAccess(Rule):
     def check_statement(self, statement: Statement, context: FileContext):
         for unit in bodies.code(statement, context).units():
             for tokens, message in _problems(unit):
-                yield statement_finding(statement, context, context.span(tokens[0].start, tokens[-1].end + 1), message, _HELP)
+                yield statement_finding(statement, context, context.tokens_span(tokens[0], tokens[-1]), message, _HELP)
 
 
 def _problems(unit: list[Token]):

@@ -54,7 +54,7 @@ class DisablesSafetyChecks(Rule):
             yield statement_finding(
                 statement,
                 context,
-                context.span(switch.tokens[0].start, switch.tokens[-1].end + 1),
+                context.tokens_span(switch.tokens[0], switch.tokens[-1]),
                 f"{message.format(switch.target)}, and this file does not turn it back on",
                 f"Turn it back on before the migration ends (`{fix.format(switch.target or '')}`), or "
                 "better, do the work without switching the check off. Left off, it stays off for "

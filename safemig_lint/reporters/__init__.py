@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 import io
 import os
 import tempfile
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from safemig_lint.diagnostics import Severity
 from safemig_lint.engine import LintResult
 
 # format name -> module defining `report(result, stream)`; imported only when used.
@@ -27,6 +29,18 @@ RULE_PAGES_URL = f"{PROJECT_URL}/blob/main/rules"
 
 def rule_url(code: str) -> str:
     return f"{RULE_PAGES_URL}/{code}.md"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def summary_parts(result: LintResult) -> tuple[str, str, str]:
+    """What every human report's closing line says: problems by severity, files, suppressed."""
+    counts = Counter(d.severity for d in result.active)
+    problems = ", ".join(plural(counts[s], s.value) for s in Severity if counts[s])
+    suppressed = len(result.diagnostics) - len(result.active)
+    return problems, plural(result.files_checked, "file"), f" {suppressed} suppressed." if suppressed else ""
 
 
 class Reporter(Protocol):

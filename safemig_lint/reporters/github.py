@@ -23,7 +23,7 @@ def report(result: LintResult, stream: TextIO) -> None:
 
 def annotation(d: Diagnostic) -> str:
     properties = {"file": repository_path(d.path) or d.path, "line": d.span.line}
-    empty = (d.span.line, d.span.column) == (d.span.end_line, d.span.end_column)
+    empty = d.span.is_empty
     # GitHub applies columns only within one line; an empty span (the whole file) marks the line.
     if d.span.line == d.span.end_line and not empty:
         properties.update(col=d.span.column, endLine=d.span.end_line, endColumn=d.span.end_column)

@@ -6,13 +6,12 @@ One table of findings per file, each rule linked to its page.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
-from safemig_lint.diagnostics import Diagnostic, Severity
+from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
-from safemig_lint.reporters import rule_url
+from safemig_lint.reporters import plural, rule_url, summary_parts
 
 
 def report(result: LintResult, stream: TextIO) -> None:
@@ -28,16 +27,10 @@ def report(result: LintResult, stream: TextIO) -> None:
 
 
 def _summary(result: LintResult) -> str:
-    active = result.active
-    files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
-    suppressed = len(result.diagnostics) - len(active)
-    if not active:
-        text = f"No problems found in {files}."
-    else:
-        counts = Counter(d.severity for d in active)
-        parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity if counts[s]]
-        text = f"**{len(active)} problem{'s' if len(active) != 1 else ''}** ({', '.join(parts)}) in {files}."
-    return text + (f" {suppressed} suppressed." if suppressed else "")
+    problems, files, suppressed = summary_parts(result)
+    if not result.active:
+        return f"No problems found in {files}.{suppressed}"
+    return f"**{plural(len(result.active), 'problem')}** ({problems}) in {files}.{suppressed}"
 
 
 def _rule_link(d: Diagnostic) -> str:

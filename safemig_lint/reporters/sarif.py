@@ -167,7 +167,7 @@ def _location(d: Diagnostic, lines: LineIndex | None) -> dict:
 def _region(d: Diagnostic, lines: LineIndex | None) -> dict:
     span = d.span
     end_column = span.end_column
-    if (span.line, span.column) == (span.end_line, span.end_column):
+    if span.is_empty:
         # An empty span (a finding about the whole file) would be an invisible insertion
         # point on GitHub: mark the rest of its line instead, or at least one character.
         width = len(lines.line_text(span.line)) if lines is not None and span.line <= lines.line_count else 0

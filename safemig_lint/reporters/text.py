@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TextIO
 
 from rich.console import Console
@@ -11,6 +10,7 @@ from rich.text import Text
 
 from safemig_lint.diagnostics import Diagnostic, Severity, Span
 from safemig_lint.engine import LintResult
+from safemig_lint.reporters import plural, summary_parts
 from safemig_lint.source import LineIndex
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
@@ -49,7 +49,7 @@ def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None, 
     header.append(d.name, style="dim")
     console.print(header)
     console.print(f"  {escape(d.message)}")
-    if lines is not None and lines.text and (d.span.line, d.span.column) != (d.span.end_line, d.span.end_column):
+    if lines is not None and lines.text and not d.span.is_empty:
         _print_source(console, d, lines, secrets)
     if d.help:
         console.print(Text.assemble(("  help: ", "bold cyan"), d.help))
@@ -82,15 +82,10 @@ def _masked(text: str, number: int, secrets: list[Span]) -> str:
 
 
 def _summary(result: LintResult) -> Text:
-    active = result.active
-    counts = Counter(d.severity for d in active)
-    suppressed = len(result.diagnostics) - len(active)
-    files = f"{result.files_checked} file{'s' if result.files_checked != 1 else ''}"
-    if not active:
+    problems, files, suppressed = summary_parts(result)
+    if not result.active:
         text = Text(f"No problems found in {files}.", style="bold green")
     else:
-        parts = [f"{counts[s]} {s.value}{'s' if counts[s] != 1 else ''}" for s in Severity if counts[s]]
-        text = Text(f"Found {len(active)} problem{'s' if len(active) != 1 else ''} ({', '.join(parts)}) in {files}.", style="bold")
-    if suppressed:
-        text.append(f" {suppressed} suppressed.", style="dim")
+        text = Text(f"Found {plural(len(result.active), 'problem')} ({problems}) in {files}.", style="bold")
+    text.append(suppressed, style="dim")
     return text
