@@ -184,11 +184,29 @@ def redacted(text: str, offset: int, secrets: list[Secret]) -> str:
     return " ".join(text.split())
 
 
-def secret_spans(secrets: list[Secret], context) -> tuple[Span, ...]:
-    return tuple(context.span(secret.start, secret.end) for secret in secrets)
+def comment_secrets(context) -> list[Secret]:
+    return [
+        secret
+        for comment in context.parsed.comments
+        for secret in text_secrets(comment.start, comment.end, context)
+        if secret is not None
+    ]
+
+
+def masked_source(context) -> str:
+    """The file's text with every secret in it replaced by `*` (same length, so positions hold).
+
+    Reporters show source lines from this, whichever rules ran, so no secret is ever printed.
+    """
+    text = context.parsed.text
+    secrets = [s for statement in context.parsed.statements for s in statement_secrets(statement, context)]
+    for secret in secrets + comment_secrets(context):
+        masked = "".join(c if c in "\r\n" else "*" for c in text[secret.start : secret.end])
+        text = text[: secret.start] + masked + text[secret.end :]
+    return text
 
 
 def statement_finding(statement: Statement, context, span: Span, message: str, help: str) -> Finding:
-    """A finding about `statement` whose snippet and source excerpt never show a secret in it."""
+    """A finding about `statement` whose snippet (for fingerprints) never holds a secret in it."""
     secrets = statement_secrets(statement, context)
-    return Finding(span, message, help, redacted(statement.text, statement.start, secrets), secret_spans(secrets, context))
+    return Finding(span, message, help, redacted(statement.text, statement.start, secrets))

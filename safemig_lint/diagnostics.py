@@ -48,8 +48,6 @@ class Finding:
     help: str = ""
     # Normalised text the finding is about (a statement), used for stable fingerprints.
     snippet: str = ""
-    # Regions of the source holding a secret: reporters must not show their text (see Diagnostic).
-    redact: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,9 +61,6 @@ class Diagnostic:
     help: str = ""
     snippet: str = ""
     suppression: Suppression | None = field(default=None, compare=False)
-    # Regions of the file holding a secret (a password, a key). A reporter that prints source
-    # text must mask these, in this diagnostic's excerpt and in any other from the same file.
-    redact: tuple[Span, ...] = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple:

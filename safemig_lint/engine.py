@@ -14,6 +14,7 @@ from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
+from safemig_lint.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.schema.history import History
@@ -99,7 +100,7 @@ class _Collector:
         self.diagnostics.append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
-                finding.snippet, suppression, finding.redact,
+                finding.snippet, suppression,
             )
         )
 
@@ -119,7 +120,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                 history,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
-            collector.sources[file.display_path] = context.parsed.lines
+            collector.sources[file.display_path] = _shown_source(context)
             file_suppressions = suppressions[file.path]
             for rule in rules:
                 try:
@@ -147,6 +148,12 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
 
     for file in directory.files():
         _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+
+
+def _shown_source(context: FileContext) -> LineIndex:
+    """The file's lines as reporters may show them: with every secret masked."""
+    masked = masked_source(context)
+    return context.parsed.lines if masked == context.parsed.text else LineIndex(masked)
 
 
 def _internal_error(rule: Rule, error: Exception) -> Finding:

@@ -131,3 +131,18 @@ def test_a_suppressed_credential_finding_still_masks_the_secret(lint_sql):
     stream = io.StringIO()
     get_reporter("text")(result, stream)
     assert SECRETS["role"] not in stream.getvalue()
+
+
+@pytest.mark.parametrize("select", [("SM1",), ("SM001",), ("SM4",)])
+def test_source_excerpts_mask_secrets_whichever_rules_run(lint_sql, select):
+    up = (
+        f"CREATE ROLE admin SUPERUSER LOGIN PASSWORD '{SECRETS['role']}';\n"
+        f"DROP TABLE t; -- old dsn postgres://app:{SECRETS['role']}@db/app\n"
+        f"CREATE TABLE broken (; -- dsn postgres://app:{SECRETS['role']}@db/app\n"
+    )
+    result = lint_up(lint_sql, up, select=select)
+    assert result.active
+    stream = io.StringIO()
+    get_reporter("text")(result, stream)
+    assert " | " in stream.getvalue()  # source lines were shown
+    assert SECRETS["role"] not in stream.getvalue()

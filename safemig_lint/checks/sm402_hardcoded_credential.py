@@ -1,11 +1,5 @@
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.credentials import (
-    Secret,
-    redacted,
-    secret_spans,
-    statement_secrets,
-    text_secrets,
-)
+from safemig_lint.credentials import Secret, comment_secrets, redacted, statement_secrets
 from safemig_lint.diagnostics import Finding, Severity
 
 _HELP = (
@@ -29,14 +23,13 @@ class HardcodedCredential(Rule):
             secrets = statement_secrets(statement, context)
             snippet = redacted(statement.text, statement.start, secrets)
             for secret in secrets:
-                yield from self._report(secret, secrets, snippet, context, reported)
-        for comment in context.parsed.comments:
-            secrets = [s for s in text_secrets(comment.start, comment.end, context) if s is not None]
-            snippet = redacted(context.parsed.text[comment.start : comment.end], comment.start, secrets)
-            for secret in secrets:
-                yield from self._report(secret, secrets, snippet, context, reported)
+                yield from self._report(secret, snippet, context, reported)
+        for secret in comment_secrets(context):
+            start, end = secret.around
+            snippet = redacted(context.parsed.text[start:end], start, [secret])
+            yield from self._report(secret, snippet, context, reported)
 
-    def _report(self, secret: Secret, secrets: list[Secret], snippet: str, context: FileContext, reported: set):
+    def _report(self, secret: Secret, snippet: str, context: FileContext, reported: set):
         if (secret.start, secret.end) in reported:
             return
         reported.add((secret.start, secret.end))
@@ -45,5 +38,4 @@ class HardcodedCredential(Rule):
             f"hardcoded {secret.what}: anyone who can read this repository or its history can use it",
             _HELP,
             snippet,
-            secret_spans(secrets, context),
         )

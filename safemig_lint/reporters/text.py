@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from safemig_lint.diagnostics import Diagnostic, Severity, Span
+from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reporters import plural, summary_parts
 from safemig_lint.source import LineIndex
@@ -20,11 +20,8 @@ _MAX_SOURCE_LINES = 4
 def report(result: LintResult, stream: TextIO) -> None:
     # rich honours NO_COLOR and drops colour when the stream is not a terminal.
     console = Console(file=stream, highlight=False, soft_wrap=True)
-    secrets: dict[str, list[Span]] = {}  # found by any diagnostic, shown or suppressed: never printed
-    for diagnostic in result.diagnostics:
-        secrets.setdefault(diagnostic.path, []).extend(diagnostic.redact)
     for diagnostic in result.active:
-        _print_diagnostic(console, diagnostic, result.sources.get(diagnostic.path), secrets.get(diagnostic.path, []))
+        _print_diagnostic(console, diagnostic, result.sources.get(diagnostic.path))
     _print_suppressed(console, [d for d in result.diagnostics if d.suppression is not None])
     console.print(_summary(result))
 
@@ -40,7 +37,7 @@ def _print_suppressed(console: Console, suppressed: list[Diagnostic]) -> None:
     console.print()
 
 
-def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None, secrets: list[Span]) -> None:
+def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None) -> None:
     header = Text()
     header.append(f"{d.path}:{d.span.line}:{d.span.column}", style="bold")
     header.append(": ")
@@ -50,17 +47,17 @@ def _print_diagnostic(console: Console, d: Diagnostic, lines: LineIndex | None, 
     console.print(header)
     console.print(f"  {escape(d.message)}")
     if lines is not None and lines.text and not d.span.is_empty:
-        _print_source(console, d, lines, secrets)
+        _print_source(console, d, lines)
     if d.help:
         console.print(Text.assemble(("  help: ", "bold cyan"), d.help))
     console.print()
 
 
-def _print_source(console: Console, d: Diagnostic, lines: LineIndex, secrets: list[Span]) -> None:
+def _print_source(console: Console, d: Diagnostic, lines: LineIndex) -> None:
     last = min(d.span.end_line, d.span.line + _MAX_SOURCE_LINES - 1, lines.line_count)
     gutter = len(str(last))
     for number in range(d.span.line, last + 1):
-        text = _masked(lines.line_text(number), number, secrets).expandtabs(1)
+        text = lines.line_text(number).expandtabs(1)
         console.print(Text.assemble((f"  {number:>{gutter}} | ", "blue"), text))
         start = d.span.column if number == d.span.line else 1
         end = d.span.end_column if number == d.span.end_line else len(text) + 1
@@ -69,16 +66,6 @@ def _print_source(console: Console, d: Diagnostic, lines: LineIndex, secrets: li
             console.print(Text.assemble((f"  {'':>{gutter}} | ", "blue"), " " * (start - 1), ("^" * width, _STYLE[d.severity])))
     if last < d.span.end_line:
         console.print(Text(f"  {'':>{gutter}} | ...", style="blue"))
-
-
-def _masked(text: str, number: int, secrets: list[Span]) -> str:
-    """Line `number` with the characters of any secret on it replaced by `*`."""
-    for span in secrets:
-        if span.line <= number <= span.end_line:
-            start = span.column - 1 if number == span.line else 0
-            end = span.end_column - 1 if number == span.end_line else len(text)
-            text = text[:start] + "*" * max(0, min(end, len(text)) - start) + text[end:]
-    return text
 
 
 def _summary(result: LintResult) -> Text:
