@@ -15,7 +15,7 @@ from pathlib import Path
 from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.schema import ops as o
 from safemig_lint.schema.effects import Dropped, Effect
-from safemig_lint.schema.model import Database
+from safemig_lint.schema.model import Database, bare_name
 from safemig_lint.schema.read import Names, mentions, read_statement
 from safemig_lint.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.statements import ParsedFile, Statement
@@ -71,7 +71,7 @@ class History:
         parsed = self.parsed[file.path]
         effects: dict[int, list[Effect]] = {}
         if parsed.unreadable is not None:  # it may have changed anything
-            replay.apply(o.Unknown("a file the model could not read", names=tuple(k.rsplit(".", 1)[-1] for k in replay.db.tables)))
+            replay.apply(o.Unknown("a file the model could not read", names=tuple(bare_name(k) for k in replay.db.tables)))
             self._keep_notes(replay, file, 1, notes)
         names = Names(self.dialect, parsed.placeholders)
         for statement in parsed.statements:
@@ -154,7 +154,7 @@ class History:
     def rebuilt(self, file: MigrationFile, statement: Statement, table: str) -> bool:
         """Is this statement's DROP TABLE of `table` (unqualified) the end of a rebuild under the same name?"""
         return any(
-            isinstance(e, Dropped) and e.kind == "table" and e.rebuilt_into and e.name.rsplit(".", 1)[-1] == table
+            isinstance(e, Dropped) and e.kind == "table" and e.rebuilt_into and bare_name(e.name) == table
             for e in self.effects_of(file, statement)
         )
 

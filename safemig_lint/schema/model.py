@@ -112,6 +112,15 @@ def routine_key(kind: str, name: str) -> str:
     return f"{kind} {name}"
 
 
+def bare_name(key: str) -> str:
+    """An object's own name, from a model key that may be qualified (`schema.name`)."""
+    return key.rsplit(".", 1)[-1]
+
+
+# PostgreSQL's integer types that come with an owned sequence.
+SERIAL_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
+
+
 @dataclass
 class Database:
     dialect: str

@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from safemig_lint.schema import ops as o
-from safemig_lint.schema.model import Column, ColumnType, Constraint, Index
+from safemig_lint.schema.model import SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.schema.types import column_type
 from safemig_lint.statements import ParsedFile, Placeholder, Statement, parse_file
 
@@ -241,7 +241,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
     nullable, default, generated, constraints = True, None, False, []
-    if ctype is not None and ctype.base in ("SERIAL", "BIGSERIAL", "SMALLSERIAL"):
+    if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     for item in node.args.get("constraints") or []:
         constraint = item.args.get("kind")
@@ -622,7 +622,7 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
     if kind == "INDEX":
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
-        return [o.DropIndex(t.rsplit(".", 1)[-1], table, exists) for t in targets]
+        return [o.DropIndex(bare_name(t), table, exists) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade) for t in targets]
     return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade) for t in targets]
@@ -644,8 +644,8 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
     if rename:
         new = names.text(rename.group("new"))
         if kind == "INDEX":
-            return [o.RenameKey("", name.rsplit(".", 1)[-1], new)]
-        return [o.RenameObject({"DOMAIN": "type", "DATABASE": "schema"}.get(kind, kind.lower()), name, new.rsplit(".", 1)[-1])]
+            return [o.RenameKey("", bare_name(name), new)]
+        return [o.RenameObject({"DOMAIN": "type", "DATABASE": "schema"}.get(kind, kind.lower()), name, bare_name(new))]
     if kind in ("TYPE", "DOMAIN"):
         add = re.match(_ADD_VALUE, rest, re.IGNORECASE)
         if add:
@@ -656,7 +656,7 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
             return [o.RenameEnumValue(name, value.group("old"), value.group("new"))]
         if re.match(r"OWNER\s+TO\b", rest, re.IGNORECASE):
             return []
-        return [o.Unknown(f"ALTER {kind} not understood", names=(name.rsplit(".", 1)[-1],))]
+        return [o.Unknown(f"ALTER {kind} not understood", names=(bare_name(name),))]
     return []  # sequences, functions, extensions ...: options that do not change tables
 
 
@@ -722,7 +722,7 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
         return [o.RenameTable(table, names.text(to.group("new")))]
     schema = re.match(rf"SET\s+SCHEMA\s+(?P<schema>{_NAME})\s*$", clause, re.IGNORECASE)
     if schema:
-        return [o.RenameTable(table, names.qualify(names.ident(schema.group("schema")), table.rsplit(".", 1)[-1]))]
+        return [o.RenameTable(table, names.qualify(names.ident(schema.group("schema")), bare_name(table)))]
     drop = re.match(rf"DROP\s+(?P<what>CONSTRAINT\s+|COLUMN\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<name>{_NAME})", clause, re.IGNORECASE)
     if drop and (drop.group("what") or "").strip().upper() == "CONSTRAINT":
         return [o.DropConstraint(table, names.ident(drop.group("name")), "", bool(drop.group("guard")))]

@@ -31,6 +31,8 @@ from safemig_lint.schema.model import (
     Table,
     UserType,
     View,
+    SERIAL_TYPES,
+    bare_name,
     routine_key,
 )
 from safemig_lint.schema.types import resolve
@@ -38,7 +40,6 @@ from safemig_lint.schema.types import resolve
 UNCREATED = "no earlier statement the model followed created it"
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
 _oids = itertools.count(1)  # table identities, unique for the process
-_SERIALS = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
 PG_NAME_LENGTH = 63
 _PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
 
@@ -128,7 +129,7 @@ class Replay:
         """The key with the name the database gives it when the statement gives none."""
         if key.name:
             return key
-        bare = _bare(table.name)
+        bare = bare_name(table.name)
         columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
         taken = set(table.indexes) | set(table.constraints)
         if self.mysql:
@@ -175,7 +176,7 @@ class Replay:
         table.indexes[name] = Index(name, columns)
 
     def _add_owned_sequence(self, table: Table, column: Column) -> None:
-        if column.type is not None and column.type.base in _SERIALS:
+        if column.type is not None and column.type.base in SERIAL_TYPES:
             schema, _, bare = table.name.rpartition(".")
             name = _pg_name(bare, column.name, "seq")
             key = f"{schema}.{name}" if schema else name
@@ -570,13 +571,9 @@ def _new_identity(column: Column) -> Column:
     return replace(column, cid=next(_oids))
 
 
-def _bare(key: str) -> str:
-    return key.rsplit(".", 1)[-1]
-
-
 def _plain(key: str) -> str:
     """The bare name as a word of the statement would spell it (template placeholders left out)."""
-    return _bare(key).replace("{{}}", "").lower()
+    return bare_name(key).replace("{{}}", "").lower()
 
 
 def _in_schema_of(old: str, new: str) -> str:
