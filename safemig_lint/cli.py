@@ -164,7 +164,7 @@ def schema_command(
     import json
 
     from safemig_lint.config import ConfigError, validate_dialect
-    from safemig_lint.schema.render import to_json, to_sql
+    from safemig_lint.analysis.schema.render import to_json, to_sql
 
     if output_format not in ("sql", "json"):
         _fail(f"unknown format {output_format!r}; choose from sql, json")
@@ -195,7 +195,7 @@ def diff_command(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Print what changed in the schema between two versions: + added, - removed, ~ changed."""
-    from safemig_lint.schema.diff import differences
+    from safemig_lint.analysis.schema.diff import differences
 
     histories = _histories(path, dialect, config_file)
     for display, history in histories:
@@ -211,9 +211,9 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
     """(display path, History) of each migration directory under `path`."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
-    from safemig_lint.discovery import discover
+    from safemig_lint.reading.discovery import discover
     from safemig_lint.engine import read_and_parse
-    from safemig_lint.schema.history import History
+    from safemig_lint.analysis.schema.history import History
 
     try:
         resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)

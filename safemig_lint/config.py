@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from safemig_lint.diagnostics import Severity
-from safemig_lint.source import DEFAULT_MAX_FILE_BYTES
+from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -40,6 +40,15 @@ class Suppression:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One replacement in a file's text, by character offsets (end exclusive): a piece of a fix."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a check reports; the engine turns it into a Diagnostic."""
 
@@ -48,6 +57,9 @@ class Finding:
     help: str = ""
     # Normalised text the finding is about (a statement), used for stable fingerprints.
     snippet: str = ""
+    # A safe, mechanical rewrite that resolves the finding without changing what the migration
+    # means (`check --fix` applies it); empty when there is none.
+    fix: tuple[Edit, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
-from safemig_lint.credentials import masked_source
+from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.discovery import Discovery, MigrationDirectory, discover
-from safemig_lint.schema.history import History
-from safemig_lint.source import LineIndex, Unreadable, decode
-from safemig_lint.statements import ParsedFile, Placeholder, parse_file, unmask
-from safemig_lint.suppressions import InlineSuppression, find_suppressions
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.analysis.schema.history import History
+from safemig_lint.reading.source import LineIndex, Unreadable, decode
+from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
+from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
 INVALID_SUPPRESSION = "SM009"

@@ -9,12 +9,12 @@ from typer.testing import CliRunner
 
 from safemig_lint.cli import app
 from safemig_lint.config import Config
-from safemig_lint.discovery import discover
+from safemig_lint.reading.discovery import discover
 from safemig_lint.engine import lint, read_and_parse
-from safemig_lint.schema import history as history_module
-from safemig_lint.schema.diff import differences
-from safemig_lint.schema.history import History
-from safemig_lint.schema.render import to_json, to_sql
+from safemig_lint.analysis.schema import history as history_module
+from safemig_lint.analysis.schema.diff import differences
+from safemig_lint.analysis.schema.history import History
+from safemig_lint.analysis.schema.render import to_json, to_sql
 
 FILES = {
     "000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL);",

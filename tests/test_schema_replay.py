@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from safemig_lint.schema.effects import Dropped, Renamed, RowsCopied, TypeChanged
-from safemig_lint.schema.model import ColumnType, Database
-from safemig_lint.schema.read import read_file
-from safemig_lint.schema.replay import Replay
-from safemig_lint.statements import parse_file
+from safemig_lint.analysis.schema.effects import Dropped, Renamed, RowsCopied, TypeChanged
+from safemig_lint.operations.model import ColumnType, Database
+from safemig_lint.operations.read import read_file
+from safemig_lint.analysis.schema.replay import Replay
+from safemig_lint.reading.statements import parse_file
 
 
 def replay(sql: str, dialect: str = "postgres", db: Database | None = None):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from safemig_lint.schema.model import UserType
-from safemig_lint.schema.types import (
+from safemig_lint.operations.model import UserType
+from safemig_lint.operations.types import (
     affinity,
     column_type,
     holds,

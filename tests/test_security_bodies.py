@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 from sqlglot.tokens import TokenType
 
-from safemig_lint import bodies
-from safemig_lint.bodies import STRING_TOKENS, word
-from safemig_lint.statements import parse_file
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import STRING_TOKENS, word
+from safemig_lint.reading.statements import parse_file
 
 
 def code_of(sql: str, dialect: str = "postgres", index: int = 0):

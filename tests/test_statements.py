@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlglot import exp
 
-from safemig_lint.source import LineIndex, Unreadable, decode
-from safemig_lint.statements import parse_file
+from safemig_lint.reading.source import LineIndex, Unreadable, decode
+from safemig_lint.reading.statements import parse_file
 
 
 def texts(parsed):

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 from sqlglot import exp
 from sqlglot.tokens import Token
 
-from safemig_lint.changes import Change, ObjectRef, statement_changes
+from safemig_lint.operations.changes import Change, ObjectRef, statement_changes
 from safemig_lint.diagnostics import Finding, Severity, Span
-from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
-from safemig_lint.statements import ParsedFile, Statement
+from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
+from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
-    from safemig_lint.schema.history import History
+    from safemig_lint.analysis.schema.history import History
 
 
 @dataclass

@@ -2,7 +2,7 @@ from sqlglot import exp
 
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.statements import ParsedFile
+from safemig_lint.reading.statements import ParsedFile
 
 _SCHEMA_CHANGES = (exp.Create, exp.Alter, exp.Drop)
 _RAW_SCHEMA_KEYWORDS = {"CREATE", "ALTER", "DROP", "RENAME"}

@@ -1,6 +1,6 @@
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.discovery import MAX_VERSION
+from safemig_lint.reading.discovery import MAX_VERSION
 
 # golang-migrate parses versions as uint64 but applies and records them as Go ints (int64;
 # the version column is a bigint), so anything above this turns negative when it runs.

@@ -1,9 +1,9 @@
 from sqlglot import exp
 
-from safemig_lint.changes import identifier_name
+from safemig_lint.operations.changes import identifier_name
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 class DropTable(Rule):

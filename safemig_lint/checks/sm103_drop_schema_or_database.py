@@ -1,6 +1,6 @@
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 class DropSchemaOrDatabase(Rule):

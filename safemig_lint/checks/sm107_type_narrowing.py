@@ -1,8 +1,8 @@
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.schema.effects import RowsCopied, TypeChanged
-from safemig_lint.schema.types import holds, narrowing_reason
-from safemig_lint.statements import Statement
+from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
+from safemig_lint.operations.types import holds, narrowing_reason
+from safemig_lint.reading.statements import Statement
 
 
 class TypeNarrowing(Rule):

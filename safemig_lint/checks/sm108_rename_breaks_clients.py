@@ -1,7 +1,7 @@
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.schema.effects import Renamed
-from safemig_lint.statements import Statement
+from safemig_lint.analysis.schema.effects import Renamed
+from safemig_lint.reading.statements import Statement
 
 
 class RenameBreaksClients(Rule):

@@ -1,6 +1,6 @@
 from safemig_lint.checks.base import FILE_SPAN, FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.schema.diff import Difference, describe, differences, find
+from safemig_lint.analysis.schema.diff import Difference, describe, differences, find
 
 # Left behind on purpose by many downs, and shared with other migrations.
 _NOT_COMPARED = {"extension"}

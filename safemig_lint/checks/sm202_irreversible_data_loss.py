@@ -1,15 +1,15 @@
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.schema.effects import (
+from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
     Effect,
     RowsCopied,
     TypeChanged,
 )
-from safemig_lint.schema.model import Database, Table
-from safemig_lint.schema.types import holds
-from safemig_lint.statements import Statement
+from safemig_lint.operations.model import Database, Table
+from safemig_lint.operations.types import holds
+from safemig_lint.reading.statements import Statement
 
 _HELP = (
     "Take a backup before the migration if the data may be needed again. Better, use expand and "

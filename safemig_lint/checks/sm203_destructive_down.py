@@ -1,10 +1,10 @@
-from safemig_lint.changes import ObjectRef
+from safemig_lint.operations.changes import ObjectRef
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.schema.effects import Dropped, TypeChanged
-from safemig_lint.schema.model import Table
-from safemig_lint.schema.types import holds, narrowing_reason
-from safemig_lint.statements import Statement
+from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
+from safemig_lint.operations.model import Table
+from safemig_lint.operations.types import holds, narrowing_reason
+from safemig_lint.reading.statements import Statement
 
 _HELP = (
     "A down migration should undo only what its up migration did. Remove this statement, or, if "

@@ -1,8 +1,8 @@
-from safemig_lint.changes import spelled_kind
+from safemig_lint.operations.changes import spelled_kind
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import DROP_IF_EXISTS
 from safemig_lint.diagnostics import Severity
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 class DropWithoutIfExists(Rule):

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint import bodies
-from safemig_lint.bodies import Routine, split_units, word
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import Routine, split_units, word
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.credentials import redacted, statement_secrets
-from safemig_lint.dataflow import Expressions, Scope, Source, Value, collect_assignments
+from safemig_lint.analysis.credentials import redacted, statement_secrets
+from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
 from safemig_lint.diagnostics import Finding, Severity
 
 # What to do instead, per kind of sink; {name} is the spliced value.

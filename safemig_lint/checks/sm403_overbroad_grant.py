@@ -1,11 +1,11 @@
 from sqlglot.tokens import Token
 
-from safemig_lint import bodies
-from safemig_lint.bodies import statement_starts, word
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import statement_starts, word
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.credentials import statement_finding
+from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 class OverbroadGrant(Rule):

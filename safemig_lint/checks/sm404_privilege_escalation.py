@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from sqlglot.tokens import Token
 
-from safemig_lint import bodies
-from safemig_lint.bodies import name, statement_starts, word
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import name, statement_starts, word
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.credentials import statement_finding
+from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
 
 # Role attributes that amount to (or lead to) superuser power.

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token
 
-from safemig_lint import bodies
-from safemig_lint.bodies import STRING_TOKENS, name, statement_starts, word
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import STRING_TOKENS, name, statement_starts, word
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.credentials import statement_finding
+from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
 
 _OFF = {"0", "OFF", "FALSE", "NO"}

@@ -25,7 +25,7 @@ from safemig_lint.engine import INTERNAL_ERROR, LintResult
 from safemig_lint.reporters import PROJECT_URL, rule_url
 from safemig_lint.reporters.location import repository_path, repository_root
 from safemig_lint.rule_pages import load_page
-from safemig_lint.source import LineIndex
+from safemig_lint.reading.source import LineIndex
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"

@@ -11,7 +11,7 @@ from rich.text import Text
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reporters import plural, summary_parts
-from safemig_lint.source import LineIndex
+from safemig_lint.reading.source import LineIndex
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from safemig_lint.schema.model import ColumnType, UserType
+from safemig_lint.operations.model import ColumnType, UserType
 
 DType = exp.DataType.Type
 

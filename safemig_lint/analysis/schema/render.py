@@ -10,8 +10,8 @@ import re
 import sqlglot
 from sqlglot import exp
 
-from safemig_lint.schema.diff import describe
-from safemig_lint.schema.model import Column, Constraint, Database, Index, Table
+from safemig_lint.analysis.schema.diff import describe
+from safemig_lint.operations.model import Column, Constraint, Database, Index, Table
 
 
 def to_json(db: Database) -> dict:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from safemig_lint.schema.model import Column, ColumnType, Table
+from safemig_lint.operations.model import Column, ColumnType, Table
 
 
 @dataclass(eq=False)

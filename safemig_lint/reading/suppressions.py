@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from safemig_lint.statements import ParsedFile, Statement
+from safemig_lint.reading.statements import ParsedFile, Statement
 
 _DIRECTIVE = re.compile(r"^safemig-lint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _CODE = re.compile(r"^SM\d+$", re.IGNORECASE)

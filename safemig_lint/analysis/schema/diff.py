@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from safemig_lint.schema.model import Column, Constraint, Database, Index, Table
+from safemig_lint.operations.model import Column, Constraint, Database, Index, Table
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from sqlglot.errors import TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
-from safemig_lint.source import LineIndex
-from safemig_lint.statements import Statement
+from safemig_lint.reading.source import LineIndex
+from safemig_lint.reading.statements import Statement
 
 STRING_TOKENS = frozenset(
     {

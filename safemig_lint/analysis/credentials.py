@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint import bodies
-from safemig_lint.bodies import (
+from safemig_lint.analysis import bodies
+from safemig_lint.analysis.bodies import (
     STRING_TOKENS,
     closing,
     inside_quotes,
@@ -21,7 +21,7 @@ from safemig_lint.bodies import (
     word,
 )
 from safemig_lint.diagnostics import Finding, Span
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from dataclasses import fields, replace
 import sqlglot
 from sqlglot import exp
 
-from safemig_lint.schema import ops as o
-from safemig_lint.schema.model import SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
-from safemig_lint.schema.types import column_type
-from safemig_lint.statements import ParsedFile, Placeholder, Statement, parse_file
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.model import SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
+from safemig_lint.operations.types import column_type
+from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
 
 class Names:

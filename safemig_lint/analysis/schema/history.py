@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from safemig_lint.discovery import Migration, MigrationDirectory, MigrationFile
-from safemig_lint.schema import ops as o
-from safemig_lint.schema.effects import Dropped, Effect
-from safemig_lint.schema.model import Database, bare_name
-from safemig_lint.schema.read import Names, mentions, read_statement
-from safemig_lint.schema.replay import NOTHING_KNOWN, Replay
-from safemig_lint.statements import ParsedFile, Statement
+from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
+from safemig_lint.operations import ops as o
+from safemig_lint.analysis.schema.effects import Dropped, Effect
+from safemig_lint.operations.model import Database, bare_name
+from safemig_lint.operations.read import Names, mentions, read_statement
+from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.reading.statements import ParsedFile, Statement
 
 
 @dataclass(frozen=True)

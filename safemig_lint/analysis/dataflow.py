@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint.bodies import (
+from safemig_lint.analysis.bodies import (
     STRING_TOKENS,
     Param,
     closing,

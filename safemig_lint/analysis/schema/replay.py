@@ -12,8 +12,8 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from safemig_lint.schema import ops as o
-from safemig_lint.schema.effects import (
+from safemig_lint.operations import ops as o
+from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
     Effect,
@@ -21,7 +21,7 @@ from safemig_lint.schema.effects import (
     RowsCopied,
     TypeChanged,
 )
-from safemig_lint.schema.model import (
+from safemig_lint.operations.model import (
     Column,
     Constraint,
     Database,
@@ -35,7 +35,7 @@ from safemig_lint.schema.model import (
     bare_name,
     routine_key,
 )
-from safemig_lint.schema.types import resolve
+from safemig_lint.operations.types import resolve
 
 UNCREATED = "no earlier statement the model followed created it"
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-from safemig_lint.statements import Statement
+from safemig_lint.reading.statements import Statement
 
 
 @dataclass(frozen=True)

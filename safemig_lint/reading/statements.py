@@ -17,7 +17,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint.source import LineIndex, Unreadable
+from safemig_lint.reading.source import LineIndex, Unreadable
 
 # sqlglot logs a warning for every statement it falls back to exp.Command for;
 # for a linter that is expected input, not news.

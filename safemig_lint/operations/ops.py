@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from safemig_lint.schema.model import Column, ColumnType, Constraint, Index
+from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 
 
 @dataclass(frozen=True)
