@@ -216,7 +216,7 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
     from safemig_lint.analysis.schema.history import History
 
     try:
-        resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
+        resolver = ConfigResolver({"dialect": dialect} if dialect is not None else {}, list(rules_by_code()), config_file)
         config = resolver.for_path(Path(path))
         discovery = discover([path], list(config.exclude))
         configs = {directory.path: resolver.for_path(directory.path) for directory in discovery.directories}
@@ -224,12 +224,22 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
         _fail(str(error))
     if discovery.missing:
         _fail(f"{path}: no such file or directory")
+    # A schema missing what an unreadable path holds would be wrong without a word: refuse.
+    for problem in discovery.problems:
+        typer.echo(f"safemig-lint: error: cannot read {problem.display_path}: {problem.reason}", err=True)
+    if discovery.problems:
+        raise typer.Exit(EXIT_USAGE)
     if not discovery.directories:
         _fail(f"{path}: no migration files found (expected names like 000001_init.up.sql)")
     histories = []
     for directory in discovery.directories:
         settings = configs[directory.path]
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
+        unreadable = [(f.display_path, parsed[f.path].unreadable) for f in directory.files() if parsed[f.path].unreadable]
+        for display, problem in unreadable:
+            typer.echo(f"safemig-lint: error: cannot read {display}: {problem.reason}", err=True)
+        if unreadable:
+            raise typer.Exit(EXIT_USAGE)
         histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
     return histories
 

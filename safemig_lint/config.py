@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -51,7 +52,7 @@ _KEYS = {f.name.replace("_", "-") for f in fields(Config)} - {"source"}
 
 def find_config_file(start: Path) -> Path | None:
     """Walk up from `start` to the first .safemig-lint.toml, or pyproject.toml with our table."""
-    directory = start.resolve()
+    directory = Path(os.path.realpath(start))  # unlike Path.resolve, never raises on a symlink loop
     if directory.is_file() or not directory.exists():
         directory = directory.parent
     for folder in (directory, *directory.parents):
@@ -59,7 +60,7 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "safemig-lint" in _read_toml(pyproject).get("tool", {}):
+        if pyproject.is_file() and "safemig-lint" in _tool_tables(pyproject):
             return pyproject
     return None
 
@@ -71,11 +72,20 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
 
 
+def _tool_tables(pyproject: Path) -> dict:
+    """pyproject.toml's [tool] table; `tool = "..."` is a mistake worth saying, not a crash."""
+    tool = _read_toml(pyproject).get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: `tool` must be a table ([tool.safemig-lint] ...), not {type(tool).__name__}")
+    return tool
+
+
 def load_config(path: Path | None, known_codes: list[str]) -> Config:
     if path is None:
         return Config()
-    data = _read_toml(path)
-    table = data.get("tool", {}).get("safemig-lint", {}) if path.name == "pyproject.toml" else data
+    table = _tool_tables(path).get("safemig-lint", {}) if path.name == "pyproject.toml" else _read_toml(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.safemig-lint] must be a table of settings, not {type(table).__name__}")
     return apply_settings(Config(source=path), table, known_codes, where=str(path))
 
 
@@ -137,12 +147,16 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
 def validate_dialect(name: object, where: str) -> str:
     from sqlglot.dialects.dialect import Dialect
 
-    if not isinstance(name, str) or not name:
+    from sqlglot.dialects.dialect import Dialects
+
+    if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
-    try:
-        Dialect.get_or_raise(name.lower())
-    except ValueError as error:
-        raise ConfigError(f"{where}: unknown dialect {name!r}: {error}") from None
+    # Only a plain dialect name: sqlglot would also take `postgres, setting=value` strings,
+    # and the rules compare the name itself (an unknown spelling silently turns some off).
+    known = sorted(d.value for d in Dialects if d.value)
+    if name.lower() not in known:
+        raise ConfigError(f"{where}: unknown dialect {name!r}; choose from {', '.join(known)}")
+    Dialect.get_or_raise(name.lower())
     return name.lower()
 
 

@@ -12,13 +12,14 @@ from typing import Callable
 
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
+from safemig_lint.checks.sm013_unreadable_path import UnreadablePath
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
 from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.analysis.schema.history import History
-from safemig_lint.reading.source import LineIndex, Unreadable, decode
+from safemig_lint.reading.source import LineIndex, read_source
 from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
 from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
 
@@ -52,11 +53,7 @@ class LintResult:
 
 
 def read_and_parse(path: Path, config: Config) -> ParsedFile:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return parse_file(Unreadable(f"cannot read file: {error.strerror or error}"), config.dialect)
-    return parse_file(decode(data, config.max_file_bytes), config.dialect)
+    return parse_file(read_source(path, config.max_file_bytes), config.dialect)
 
 
 def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
@@ -69,6 +66,7 @@ def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] 
         rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
         collector.config = directory_config
         _lint_directory(directory, rules, directory_config, collector)
+    _report_path_problems(discovery, config, config_for, collector)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
 
@@ -148,6 +146,18 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
 
     for file in directory.files():
         _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+
+
+def _report_path_problems(discovery: Discovery, config: Config, config_for, collector: _Collector) -> None:
+    """Paths that cannot be linted (folders that cannot be listed, symlink loops, FIFOs)."""
+    for problem in discovery.problems:
+        collector.config = config_for(problem.path.parent) if config_for else config
+        if collector.config.is_enabled(UnreadablePath.code):
+            finding = Finding(FILE_SPAN, f"cannot lint {problem.display_path}: {problem.reason}", _PATH_HELP)
+            collector.add(UnreadablePath, problem.path, problem.display_path, finding, [])
+
+
+_PATH_HELP = "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it)."
 
 
 def _shown_source(context: FileContext) -> LineIndex:

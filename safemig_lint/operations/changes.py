@@ -82,6 +82,8 @@ def _create_changes(create: exp.Create) -> list[Change]:
 
 def _drop_changes(drop: exp.Drop) -> list[Change]:
     kind = (drop.args.get("kind") or "").lower()
+    if kind == "column":  # a statement of its own, `DROP COLUMN x` names no table: the database rejects it
+        return []
     guarded = bool(drop.args.get("exists"))
     return [Change("drop", ObjectRef(kind, _qualified(t)), guarded, t) for t in drop.args.get("tables") or []]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,12 +72,51 @@ class Discovery:
     # unless their directory was named too (pre-commit passes just the staged files).
     named_files: set[Path] = field(default_factory=set)
     named_directories: set[Path] = field(default_factory=set)
+    # Paths that cannot be linted (a folder that cannot be listed, a symlink loop, a FIFO ...):
+    # each becomes a diagnostic, never a silent skip.
+    problems: list[PathProblem] = field(default_factory=list)
 
     def is_reported(self, path: Path) -> bool:
-        resolved = path.resolve()
-        return resolved in self.named_files or any(
-            resolved.is_relative_to(directory) for directory in self.named_directories
-        )
+        # By the path as found, not where a symlink leads: a linked file is reported where it is linked.
+        found = _absolute(path)
+        return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
+
+
+@dataclass(frozen=True)
+class PathProblem:
+    path: Path
+    display_path: str
+    reason: str
+
+
+def _absolute(path: Path) -> Path:
+    """The path made absolute without following symlinks (`..` folded, as the shell does)."""
+    return Path(os.path.abspath(path))
+
+
+def _special_kind(mode: int) -> str | None:
+    """What a file that is neither a regular file nor a folder is, in words."""
+    for test, what in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return what
+    return None
+
+
+def _stat_problem(path: Path) -> tuple[os.stat_result | None, str | None]:
+    """The path's status (following symlinks), or why it cannot be linted."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return None, "it is a symlink loop (the link leads back to itself), so it cannot be read"
+        if error.errno == errno.ENOENT and path.is_symlink():
+            return None, f"it is a symlink to {os.readlink(path)}, which does not exist"
+        return None, f"cannot read it: {error.strerror or error}"
+    special = _special_kind(status.st_mode)
+    return status, (f"it is {special}, not a regular file: it is not read" if special else None)
 
 
 def _display(path: Path, root: Path, root_display: str) -> str:
@@ -91,14 +133,23 @@ def _is_excluded(display_path: str, excludes: list[str]) -> bool:
     )
 
 
-def _scan_directory(directory: Path, display: str, explicit: bool, excludes: list[str]) -> MigrationDirectory | None:
+def _scan_directory(
+    directory: Path, display: str, explicit: bool, excludes: list[str], problems: list[PathProblem]
+) -> MigrationDirectory | None:
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
-    for entry in sorted(directory.iterdir()):
-        if not entry.is_file() or not entry.name.lower().endswith(".sql"):
+    entries = _list(directory, display, problems)
+    for entry in sorted(entries):
+        if not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
         if _is_excluded(entry_display, excludes):
+            continue
+        status, problem = _stat_problem(entry)
+        if status is not None and stat.S_ISDIR(status.st_mode):
+            continue
+        if problem is not None:
+            problems.append(PathProblem(entry, entry_display, problem))
             continue
         match = MIGRATION_NAME.match(entry.name)
         if match is None:
@@ -129,21 +180,26 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
     def add(directory: Path, display: str, explicit: bool) -> None:
         key = directory.resolve()
         if key not in found:
-            scanned = _scan_directory(directory, display, explicit, excludes)
+            scanned = _scan_directory(directory, display, explicit, excludes, result.problems)
             if scanned is not None:
                 found[key] = scanned
 
     for raw in paths:
         given = Path(raw)
-        if not given.exists():
+        if not given.exists() and not given.is_symlink():
             result.missing.append(raw)
-        elif given.is_file():
-            result.named_files.add(given.resolve())
+            continue
+        status, problem = _stat_problem(given)
+        if problem is not None:
+            result.named_files.add(_absolute(given))
+            result.problems.append(PathProblem(given, raw, problem))
+        elif not stat.S_ISDIR(status.st_mode):
+            result.named_files.add(_absolute(given))
             add(given.parent, given.parent.as_posix(), explicit=False)
         else:
-            result.named_directories.add(given.resolve())
+            result.named_directories.add(_absolute(given))
             root_display = raw.rstrip("/") or raw
-            subdirectories = (p for p in given.rglob("*") if p.is_dir() and not _is_hidden(p, given))
+            subdirectories = _subdirectories(given, root_display, result.problems)
             for directory in sorted([given, *subdirectories]):
                 add(directory, _display(directory, given, root_display), explicit=directory == given)
 
@@ -151,5 +207,42 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
     return result
 
 
-def _is_hidden(directory: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in directory.relative_to(root).parts)
+def _list(directory: Path, display: str, problems: list[PathProblem]) -> list[Path]:
+    """The folder's entries; a folder that cannot be listed is a problem, not an empty folder."""
+    try:
+        with os.scandir(directory) as entries:
+            return [directory / entry.name for entry in entries]
+    except OSError as error:
+        problems.append(PathProblem(directory, display, f"cannot list this folder: {error.strerror or error}"))
+        return []
+
+
+def _subdirectories(root: Path, root_display: str, problems: list[PathProblem]) -> list[Path]:
+    """Every folder under `root`, hidden ones (.git ...) excepted. Symlinked folders are listed
+    but not descended into, so a link back up the tree cannot loop; unreadable ones are problems."""
+    found: list[Path] = []
+    pending = [root]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as scanned:
+                entries = sorted(scanned, key=lambda e: e.name)
+        except OSError:  # reported by _list when the folder itself is scanned
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = directory / entry.name
+            try:
+                is_link, is_dir = entry.is_symlink(), entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                found.append(path)
+                if not is_link:
+                    pending.append(path)
+            elif is_link and not path.exists() and not entry.name.lower().endswith(".sql"):  # .sql: _scan_directory
+                _, problem = _stat_problem(path)
+                if problem and "loop" in problem:
+                    problems.append(PathProblem(path, _display(path, root, root_display), problem))
+    return found

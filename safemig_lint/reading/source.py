@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 
 from safemig_lint.diagnostics import Span
 
@@ -49,13 +52,35 @@ class LineIndex:
         return len(self._starts)
 
 
+def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Unreadable:
+    """A migration's text, read without ever holding more than `max_bytes` + 1 bytes of it:
+    the size is checked before reading, and a file that grows meanwhile is cut off there."""
+    try:
+        # O_NONBLOCK: opening a FIFO that discovery let through must not wait for a writer.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as file:
+            status = os.fstat(file.fileno())
+            if not stat.S_ISREG(status.st_mode):
+                return Unreadable("not a regular file: it is not read")
+            if status.st_size > max_bytes:
+                return _too_large(status.st_size, max_bytes)
+            data = file.read(max_bytes + 1)
+    except OSError as error:
+        return Unreadable(f"cannot read file: {error.strerror or error}")
+    return decode(data, max_bytes)
+
+
+def _too_large(size: int, max_bytes: int) -> Unreadable:
+    return Unreadable(
+        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
+        "(raise max-file-bytes in the configuration to lint it)"
+    )
+
+
 def decode(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Unreadable:
     """Decode a migration's bytes as UTF-8 (a BOM is allowed), or say why it cannot be read."""
     if len(data) > max_bytes:
-        return Unreadable(
-            f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit "
-            "(raise max-file-bytes in the configuration to lint it)"
-        )
+        return _too_large(len(data), max_bytes)
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
