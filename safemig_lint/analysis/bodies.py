@@ -11,6 +11,7 @@ that a finding inside a body points at the right place.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import weakref
 from collections.abc import Callable, Iterator
@@ -74,8 +75,27 @@ _BLOCK_WORDS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "ATOMIC"})
 
 
 def statement_starts(unit: list[Token]) -> list[int]:
-    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP, ATOMIC."""
-    return [i for i in range(len(unit)) if i == 0 or word(unit[i - 1]) in _BLOCK_WORDS]
+    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP,
+    ATOMIC, except inside brackets or a CASE expression (`SELECT CASE WHEN a THEN b END`: no
+    statement starts at `b`). A CASE at a statement's start is PL/pgSQL's CASE statement, whose
+    THEN and ELSE do start statements."""
+    return [start for start, _ in statement_extents(unit)]
+
+
+def statement_extents(unit: list[Token]) -> list[tuple[int, int]]:
+    """(start, end) of each statement in a unit, end exclusive: up to where the next one starts.
+    Extents never overlap, so a check reading each statement reads the unit once."""
+    starts = [0] if unit else []
+    nesting = 0  # open brackets and CASE expressions
+    for index, token in enumerate(unit):
+        kind, upper = token.token_type, word(token)
+        if kind == TokenType.L_PAREN or (upper == "CASE" and index != starts[-1]):
+            nesting += 1
+        elif nesting and (kind == TokenType.R_PAREN or upper == "END"):
+            nesting -= 1
+        elif not nesting and upper in _BLOCK_WORDS and index + 1 < len(unit):
+            starts.append(index + 1)
+    return list(zip(starts, [*starts[1:], len(unit)]))
 
 
 def split_units(tokens: list[Token]) -> list[list[Token]]:
@@ -253,17 +273,22 @@ class _Builder:
             return None
         routine = None
         for unit in split_units(tokens):
+            # A routine's header ends where the next CREATE begins: `CREATE FUNCTION CREATE
+            # FUNCTION ...` must not read the rest of the unit once per CREATE.
+            creates = [i for i, t in enumerate(unit) if word(t) == "CREATE"] + [len(unit)]
             for index, token in enumerate(unit):
                 upper = word(token)
                 # Only a routine or DO block that is the statement itself is the statement's routine.
                 own = depth == 0 and index == 0
                 if upper == "CREATE":
-                    found = self._routine_body(unit[index:], depth)
+                    following = creates[bisect.bisect_right(creates, index)]
+                    found = self._routine_body(unit[index:following], depth)
                     routine = routine or (found if own else None)
                 elif upper == "DO" and index + 1 < len(unit) and (
                     unit[index + 1].token_type in STRING_TOKENS or word(unit[index + 1]) == "LANGUAGE"
                 ):
-                    found = self._do_body(unit[index:], depth)
+                    # DO [LANGUAGE name] 'body' [LANGUAGE name]: six tokens at most.
+                    found = self._do_body(unit[index : index + 6], depth)
                     routine = routine or (found if own else None)
                 elif upper in ("EXECUTE", "EXEC", "PREPARE", "SP_EXECUTESQL"):
                     self._constant_body(unit, index, depth)
@@ -318,7 +343,7 @@ class _Builder:
 
     def _constant_body(self, unit: list[Token], index: int, depth: int) -> None:
         """A constant string run as SQL: EXECUTE 'GRANT ...', PREPARE s FROM '...', EXEC('...')."""
-        following = unit[index + 1 :]
+        following = unit[index + 1 : index + 7]  # [name FROM] [sp_executesql] [(] 'constant' and what follows it
         if word(unit[index]) == "PREPARE":
             following = following[2:] if len(following) > 2 and word(following[1]) == "FROM" else []
         elif following and word(following[0]) == "SP_EXECUTESQL":

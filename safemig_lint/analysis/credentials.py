@@ -14,7 +14,6 @@ from sqlglot.tokens import Token, TokenType
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import (
     STRING_TOKENS,
-    closing,
     inside_quotes,
     name,
     statement_starts,
@@ -37,10 +36,13 @@ _SECRET_OPTION = re.compile(
     r"^(password|passwd|pwd|secret|secret_?key|\w*_secret|api_?key|\w*secret_access_key|auth_?token|access_?token)$", re.IGNORECASE
 )
 _CONNECTION_PASSWORD = re.compile(r"""\b(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE)
-_URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:(?P<secret>[^\s@'\"/]+)@", re.IGNORECASE)
+# scheme://user:password@host. Found from each `://` (see url_passwords), not by a regex
+# that tries every word as a scheme and rescans from each.
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_URL_USER_END = re.compile(r"[\s:/@'\"]")
+_URL_SECRET_END = re.compile(r"[\s@'\"/]")
 _WELL_KNOWN = [
     ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----(?:.*?-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----)?", re.DOTALL)),
     ("bearer token", re.compile(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)")),
     ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
     ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
@@ -56,6 +58,53 @@ _PLACEHOLDER = re.compile(
 )
 _ACCOUNT_KINDS = {"ROLE", "USER", "LOGIN", "GROUP"}
 _BEFORE_PASSWORD = {"BY", "AS", "WITH", "PASSWORD", "ENCRYPTED", "UNENCRYPTED"}
+
+
+_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = re.compile(r"-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
+
+
+def url_passwords(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int, int]]:
+    """(url start, url end, password start, password end) of each `scheme://user:password@` in
+    text[start:end]. Linear: the scheme is walked back from its `://`, user and password
+    forward, and none of these walks can cross another `://`."""
+    end = len(text) if end is None else end
+    found = []
+    position = text.find("://", start, end)
+    while position >= 0:
+        scheme = position
+        while scheme > start and text[scheme - 1] in _SCHEME_CHARS:
+            scheme -= 1
+        # The scheme starts at a letter on a word boundary (the first one, as a leftmost match would).
+        scheme = next(
+            (
+                i for i in range(scheme, position)
+                if text[i].isascii() and text[i].isalpha() and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
+            ),
+            -1,
+        )
+        user_end = _URL_USER_END.search(text, position + 3, end)
+        if scheme >= 0 and user_end and user_end.start() > position + 3 and text[user_end.start()] == ":":
+            secret_end = _URL_SECRET_END.search(text, user_end.start() + 1, end)
+            if secret_end and secret_end.start() > user_end.start() + 1 and text[secret_end.start()] == "@":
+                found.append((scheme, secret_end.start() + 1, user_end.start() + 1, secret_end.start()))
+        position = text.find("://", position + 3, end)
+    return found
+
+
+def private_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """PEM private keys: from BEGIN to the first END after it (or the BEGIN line alone). The END
+    is looked for once per position, not from every BEGIN to the end of the text."""
+    end = len(text) if end is None else end
+    found, next_end = [], None
+    resume = start
+    while begin := _KEY_BEGIN.search(text, resume, end):
+        if next_end is None or (next_end is not False and next_end.start() < begin.end()):
+            next_end = _KEY_END.search(text, begin.end(), end) or False
+        stop = next_end.end() if next_end else begin.end()
+        found.append((begin.start(), stop))
+        resume = stop
+    return found
 
 
 def is_placeholder(value: str) -> bool:
@@ -86,8 +135,10 @@ def text_secrets(start: int, end: int, context, well_known_only: bool = False) -
     text = context.parsed.text
     found = []
     patterns = list(_WELL_KNOWN)
+    found += [_secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)]
     if not well_known_only:
-        patterns += [("password in a connection URL", _URL_PASSWORD)]
+        for url_start, url_end, secret_start, secret_end in url_passwords(text, start, end):
+            found.append(_secret(secret_start, secret_end, "password in a connection URL", (url_start, url_end), context))
         for match in _CONNECTION_PASSWORD.finditer(text, start, end):
             group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
             found.append(_secret(match.start(group), match.end(group), "password in a connection string", match.span(), context))
@@ -164,14 +215,19 @@ def _literal_after(unit: list[Token], index: int) -> int | None:
 def _option_secrets(unit: list[Token], context) -> list[Secret | None]:
     """OPTIONS (user 'app', password '...') of user mappings, servers and foreign tables."""
     found = []
-    for index, token in enumerate(unit[:-1]):
-        if word(token) != "OPTIONS" or unit[index + 1].token_type != TokenType.L_PAREN:
-            continue
-        end = closing(unit, index + 1)
-        for position in range(index + 2, end - 1):
-            key, value = unit[position], unit[position + 1]
-            if value.token_type in STRING_TOKENS and key.token_type not in STRING_TOKENS and _SECRET_OPTION.match(key.text):
-                found.append(_literal_secret(value, f"`{key.text}` option", context, key))
+    # One pass, not one per OPTIONS: for each open bracket, whether it opens an OPTIONS list.
+    brackets: list[bool] = []
+    open_options = 0
+    for index, token in enumerate(unit):
+        if token.token_type == TokenType.L_PAREN:
+            brackets.append(index > 0 and word(unit[index - 1]) == "OPTIONS")
+            open_options += brackets[-1]
+        elif token.token_type == TokenType.R_PAREN and brackets:
+            open_options -= brackets.pop()
+        elif token.token_type in STRING_TOKENS and open_options and index > 0:
+            key = unit[index - 1]
+            if key.token_type not in STRING_TOKENS and _SECRET_OPTION.match(key.text):
+                found.append(_literal_secret(token, f"`{key.text}` option", context, key))
     return found
 
 

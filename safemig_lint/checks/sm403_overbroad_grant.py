@@ -1,7 +1,7 @@
 from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import statement_starts, word
+from safemig_lint.analysis.bodies import statement_extents, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -17,17 +17,18 @@ class OverbroadGrant(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         for unit in bodies.code(statement, context).units():
-            for start in statement_starts(unit):
-                grant = _grant(unit, start)
+            for start, end in statement_extents(unit):
+                tokens = unit[start:end]
+                grant = _grant(tokens)
                 if grant is None:
                     continue
-                problems = _problems(unit, grant)
+                problems = _problems(tokens, grant)
                 if problems:
-                    default = "default privileges, so for every object created from now on: " if grant > start else ""
+                    default = "default privileges, so for every object created from now on: " if grant > 0 else ""
                     yield statement_finding(
                         statement,
                         context,
-                        context.tokens_span(unit[grant], unit[-1]),
+                        context.tokens_span(tokens[grant], tokens[-1]),
                         default + "; ".join(problems),
                         "Grant each role only the privileges it uses (e.g. SELECT, INSERT, UPDATE, DELETE "
                         "on the tables it works with) to named roles, and let only owners and admins "
@@ -35,13 +36,13 @@ class OverbroadGrant(Rule):
                     )
 
 
-def _grant(unit: list[Token], start: int) -> int | None:
-    """The index of GRANT for a GRANT statement or ALTER DEFAULT PRIVILEGES ... GRANT at `start`."""
-    words = [word(t) for t in unit[start : start + 3]]
+def _grant(unit: list[Token]) -> int | None:
+    """The index of GRANT for a GRANT statement or ALTER DEFAULT PRIVILEGES ... GRANT."""
+    words = [word(t) for t in unit[:3]]
     if words[:1] == ["GRANT"]:
-        return start
+        return 0
     if words == ["ALTER", "DEFAULT", "PRIVILEGES"]:
-        for index in range(start + 3, len(unit)):
+        for index in range(3, len(unit)):
             if word(unit[index]) in ("GRANT", "REVOKE"):
                 return index if word(unit[index]) == "GRANT" else None
     return None

@@ -5,7 +5,7 @@ import re
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import STRING_TOKENS, statement_starts, word
+from safemig_lint.analysis.bodies import STRING_TOKENS, statement_extents, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -39,10 +39,9 @@ class ServerFileOrProgramAccess(Rule):
 
 def _problems(unit: list[Token]):
     words = [word(t) for t in unit]
-    starts = statement_starts(unit)
-    for start in starts:
+    for start, end in statement_extents(unit):
         if words[start] == "COPY":
-            yield from _copy(unit, words, start)
+            yield from _copy(unit, words, start, end)
         elif words[start : start + 2] == ["LOAD", "DATA"]:
             infile = next((i for i in range(start, min(start + 6, len(words))) if words[i] == "INFILE"), None)
             if infile is not None:
@@ -71,14 +70,14 @@ def _problems(unit: list[Token]):
             yield [unit[index], following], f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights"
 
 
-def _copy(unit: list[Token], words: list[str], start: int):
+def _copy(unit: list[Token], words: list[str], start: int, end: int):
     """COPY t FROM/TO PROGRAM '...' or a server file; STDIN/STDOUT are the client's."""
     depth = 0
-    for index in range(start + 1, len(unit)):
+    for index in range(start + 1, end):
         kind = unit[index].token_type
         depth += kind == TokenType.L_PAREN
         depth -= kind == TokenType.R_PAREN
-        if depth or words[index] not in ("FROM", "TO") or index + 1 >= len(unit):
+        if depth or words[index] not in ("FROM", "TO") or index + 1 >= end:
             continue
         target = unit[index + 1]
         if word(target) == "PROGRAM":

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import STRING_TOKENS, name, statement_starts, word
+from safemig_lint.analysis.bodies import STRING_TOKENS, name, statement_extents, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -64,9 +64,9 @@ class DisablesSafetyChecks(Rule):
 
 def _switches(unit: list[Token]):
     words = [word(t) for t in unit]
-    for start in statement_starts(unit):
+    for start, end in statement_extents(unit):
         if words[start : start + 2] == ["ALTER", "TABLE"]:
-            yield from _table_switches(unit, words, start)
+            yield from _table_switches(unit, words, start, end)
         elif words[start] == "SET" and start + 1 < len(unit):
             yield from _setting(unit, words, start)
         elif words[start] == "RESET" and start + 1 < len(unit) and words[start + 1] in ("SESSION_REPLICATION_ROLE", "ALL"):
@@ -77,15 +77,15 @@ def _switches(unit: list[Token]):
                 yield _Switch("foreign_keys", "", value in _ON, tuple(unit[start : start + 4]))
 
 
-def _table_switches(unit: list[Token], words: list[str], start: int):
+def _table_switches(unit: list[Token], words: list[str], start: int, end: int):
     position = start + 2
-    while position < len(words) and words[position] in ("IF", "EXISTS", "ONLY"):
+    while position < end and words[position] in ("IF", "EXISTS", "ONLY"):
         position += 1
-    if position >= len(unit):
+    if position >= end:
         return
     table = name(unit[position])
-    for index in range(position + 1, len(words)):
-        action = words[index : index + 4]
+    for index in range(position + 1, end):
+        action = words[index : min(index + 4, end)]
         if action[:4] == ["DISABLE", "ROW", "LEVEL", "SECURITY"]:
             yield _Switch("rls", table, False, tuple(unit[index : index + 4]))
         elif action[:4] == ["ENABLE", "ROW", "LEVEL", "SECURITY"]:

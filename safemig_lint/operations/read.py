@@ -540,10 +540,14 @@ _RENAME_TABLE = re.compile(r"RENAME\s+TABLES?\s+(?P<pairs>.*)", re.IGNORECASE | 
 _RENAME_PAIR = re.compile(rf"\s*(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*", re.IGNORECASE)
 _DO_BLOCK = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?(?P<tag>\$\w*\$)(?P<code>.*)(?P=tag)", re.IGNORECASE | re.DOTALL)
 _STRING = re.compile(r"'((?:[^']|'')*)'")
-_DOMAIN_BASE = r"\s*(?:AS\s+)?(?P<type>.+?)(?=\s+(?:CHECK|NOT|NULL|DEFAULT|CONSTRAINT|COLLATE)\b|\s*$)"
+# Written so that no two quantifiers can share the same whitespace (`\s*(...)?\s*$` tries every
+# split of a long run of blanks): these patterns are linear in the statement's length.
+_DOMAIN_AS = re.compile(r"\s*(?:AS\s+)?", re.IGNORECASE)
+# One blank before the keyword: the type is what comes before it, blanks stripped.
+_DOMAIN_CLAUSE = re.compile(r"\s(?:CHECK|NOT|NULL|DEFAULT|CONSTRAINT|COLLATE)\b", re.IGNORECASE)
 _ADD_VALUE = (
     r"ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'(?P<value>(?:[^']|'')*)'\s*"
-    r"(?:(?P<where>BEFORE|AFTER)\s+'(?P<other>(?:[^']|'')*)')?\s*$"
+    r"(?:(?P<where>BEFORE|AFTER)\s+'(?P<other>(?:[^']|'')*)'\s*)?$"
 )
 _RENAME_CLAUSE = rf"RENAME\s+(?P<what>CONSTRAINT\s+|COLUMN\s+|INDEX\s+|KEY\s+)?(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*$"
 _ADD_CLAUSE = rf"ADD\s+(?:COLUMN\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<definition>(?P<name>{_NAME}).*)$"
@@ -571,7 +575,7 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
     if re.search(r"\bTEMP(ORARY)?\b", match.group("mods"), re.IGNORECASE):
         return []
     if kind == "TABLE":
-        like = re.match(rf"\s*\(?\s*LIKE\s+(?P<like>{_NAME})", rest, re.IGNORECASE)
+        like = re.match(rf"\s*(?:\(\s*)?LIKE\s+(?P<like>{_NAME})", rest, re.IGNORECASE)
         if like:
             return [o.CreateTable(name, if_not_exists=exists, like=names.text(like.group("like")))]
         return [o.CreateTable(name, if_not_exists=exists, unknown="its definition could not be read")]
@@ -603,14 +607,21 @@ def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o
         values = tuple(v.replace("''", "'") for v in _STRING.findall(enum.group("labels")))
         return o.CreateObject("type", name, exists, type_kind="enum", values=values)
     if kind == "DOMAIN":
-        base = re.match(_DOMAIN_BASE, rest, re.IGNORECASE | re.DOTALL)
+        base = _domain_base(rest)
         try:
-            node = exp.DataType.build(base.group("type"), dialect=names.dialect) if base else None
+            node = exp.DataType.build(base, dialect=names.dialect) if base else None
         except Exception:  # sqlglot raises several kinds of error on odd type text
             node = None
         ctype = column_type(node, names.dialect, names.type_name) if node is not None else None
         return o.CreateObject("type", name, exists, type_kind="domain", base=ctype)
     return o.CreateObject("type", name, exists, type_kind="composite" if re.match(r"\s*AS\s*\(", rest, re.IGNORECASE) else "other")
+
+
+def _domain_base(rest: str) -> str:
+    """The base type of CREATE DOMAIN's rest: up to its first CHECK, NOT NULL, DEFAULT ... clause."""
+    start = _DOMAIN_AS.match(rest).end()
+    clause = _DOMAIN_CLAUSE.search(rest, start + 1)
+    return rest[start : clause.start() if clause else len(rest)].strip()
 
 
 def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
@@ -665,21 +676,45 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     code = match.group("code")
     if not re.search(r"\b(CREATE|ALTER|DROP|RENAME|EXECUTE)\b", code, re.IGNORECASE):
         return []  # data changes only
-    block = re.search(r"\bBEGIN\b(?P<body>.*?)(?:\bEXCEPTION\b(?P<handler>.*))?\bEND\b\s*;?\s*$", code, re.IGNORECASE | re.DOTALL)
+    block = _plpgsql_block(code)
     control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
-    if block is None or re.search(control, block.group("body"), re.IGNORECASE):
+    if block is None or re.search(control, block[0], re.IGNORECASE):
         return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code))]
-    inner = parse_file(block.group("body"), names.dialect)
+    body, handler = block
+    inner = parse_file(body, names.dialect)
     inner_names = names.for_text()
     result = []
     for statement in inner.statements:
         for op in read_statement(statement, inner_names):
             # Positions inside the block are not positions in the file.
             op = replace(op, node=None)
-            if block.group("handler") is not None:
+            if handler is not None:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)
     return result
+
+
+_BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
+_EXCEPTION = re.compile(r"\bEXCEPTION\b", re.IGNORECASE)
+_FINAL_END = re.compile(r"\bEND\Z", re.IGNORECASE)
+
+
+def _plpgsql_block(code: str) -> tuple[str, str | None] | None:
+    """(body, exception handler or None) of `[DECLARE ...] BEGIN body [EXCEPTION handler] END [;]`.
+
+    Found from both ends in one pass each (a lazy body with an optional greedy handler,
+    as one regex, rescans the rest of the code from every EXCEPTION it meets).
+    """
+    tail = code.rstrip()
+    tail = tail[:-1].rstrip() if tail.endswith(";") else tail
+    end = _FINAL_END.search(tail, max(0, len(tail) - 3))
+    begin = _BEGIN.search(tail)
+    if end is None or begin is None or begin.end() > end.start():
+        return None
+    handler = _EXCEPTION.search(tail, begin.end(), end.start())
+    if handler is None:
+        return tail[begin.end() : end.start()], None
+    return tail[begin.end() : handler.start()], tail[handler.end() : end.start()]
 
 
 def _lenient(op: o.Op) -> o.Op:

@@ -23,8 +23,40 @@ from safemig_lint.reading.source import LineIndex, Unreadable
 # for a linter that is expected input, not news.
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
-# Go templates ({{ .Schema }}) and shell-style ${VAR} substitutions filled in at deploy time.
-TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\$\{[A-Za-z_][^}\n]*\}", re.DOTALL)
+# Go templates ({{ .Schema }}) and shell-style ${VAR} substitutions filled in at deploy time:
+# `{{` up to the first `}}`, and `${` + a letter up to the first `}` on the same line.
+_TEMPLATE_OPENER = re.compile(r"(?=\{\{|\$\{[A-Za-z_])")
+_BRACE_OR_NEWLINE = re.compile(r"[}\n]")
+
+
+def template_placeholders(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each placeholder, leftmost first, without overlaps.
+
+    Linear by construction: where a placeholder ends is looked up once per closing
+    position, not once per opening (a lazy `{{.*?}}` regex rescans the rest of the file
+    from every `{{` that is never closed).
+    """
+    found: list[tuple[int, int]] = []
+    next_close = next_brace = -2  # cached: the first `}}`, and the first `}` or newline, at or after a point
+    resume = 0
+    for opener in _TEMPLATE_OPENER.finditer(text):
+        start = opener.start()
+        if start < resume:
+            continue
+        if text.startswith("{{", start):
+            if next_close != -1 and next_close < start + 2:
+                next_close = text.find("}}", start + 2)
+            if next_close >= 0:
+                found.append((start, next_close + 2))
+                resume = next_close + 2
+            continue
+        if next_brace != -1 and next_brace < start + 3:
+            stop = _BRACE_OR_NEWLINE.search(text, start + 3)
+            next_brace = stop.start() if stop else -1
+        if next_brace >= 0 and text[next_brace] == "}":
+            found.append((start, next_brace + 1))
+            resume = next_brace + 1
+    return found
 
 _ROUTINE_KEYWORDS = {"TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"}
 # `END IF`, `END LOOP` ... close blocks that we do not count as opening.
@@ -156,17 +188,18 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
     for messages; a control action becomes blanks, so `{{ if .pg }}` leaves plain SQL behind.
     """
 
-    def mask(match: re.Match[str]) -> str:
-        raw = match.group()
+    pieces, previous = [], 0
+    for start, end in template_placeholders(text):
+        raw = text[start:end]
         if _TEMPLATE_CONTROL.match(raw):
             masked = "".join(c if c == "\n" else " " for c in raw)
         else:
             name = f"x{len(found)}"
             masked = name.ljust(len(raw), "_") if len(name) <= len(raw) else "x" * len(raw)
-        found.append(Placeholder(match.start(), match.end(), raw, masked))
-        return masked
-
-    return TEMPLATE_PLACEHOLDER.sub(mask, text)
+        found.append(Placeholder(start, end, raw, masked))
+        pieces += [text[previous:start], masked]
+        previous = end
+    return "".join(pieces) + text[previous:]
 
 
 def unmask(message: str, placeholders: list[Placeholder]) -> str:
@@ -247,9 +280,33 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
     return statements
 
 
+# sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
+# stack (a RecursionError after seconds of work), so deeper statements are not handed to it.
+MAX_NESTING = 40
+
+
+def _nesting(tokens: list[Token]) -> int:
+    """How deep brackets and CASE ... END nest in the statement."""
+    depth = deepest = 0
+    for token in tokens:
+        if token.token_type in (TokenType.L_PAREN, TokenType.CASE):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.token_type in (TokenType.R_PAREN, TokenType.END) and depth:
+            depth -= 1
+    return deepest
+
+
 def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Token]) -> Statement:
     start, end = tokens[0].start, tokens[-1].end + 1
     statement = Statement(start, end, text[start:end], tokens, None)
+    if _nesting(tokens) > MAX_NESTING:
+        statement.error = (
+            f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep: "
+            "this statement is not analysed (review it by hand)"
+        )
+        statement.error_start, statement.error_end = start, end
+        return statement
     try:
         expressions = [e for e in dialect.parser().parse(tokens, masked) if e is not None]
     except ParseError as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 from collections import Counter
 import io
 import os
@@ -25,6 +26,16 @@ FORMATS = {
 # Where reports link to: the project, and each rule's page (rules/SMxxx.md) in its repository.
 PROJECT_URL = "https://github.com/safemig-lint/safemig-lint"
 RULE_PAGES_URL = f"{PROJECT_URL}/blob/main/rules"
+
+
+# Control characters a terminal acts on (ESC starts ANSI and OSC sequences, CSI is 0x9b): SQL
+# text shown on a terminal must not be able to recolour it, retitle it or hide lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with terminal control characters (and bidi overrides) shown as escapes: `\\x1b`."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def rule_url(code: str) -> str:
