@@ -1,0 +1,132 @@
+"""Hostile inputs of the size that used to take minutes: the work must grow linearly.
+
+Whole-pipeline cases count steps (function calls, through sys.setprofile) on an input and on
+one four times larger: linear work grows about 4x, a quadratic path 16x. Pattern scanners are
+compared by CPU time on n and 4n (min of three runs), with the same margin. No wall-clock limit.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+
+import pytest
+
+from safemig_lint.analysis.credentials import private_keys, url_passwords
+from safemig_lint.config import Config
+from safemig_lint.diagnostics import Diagnostic, Severity, Span
+from safemig_lint.engine import LintResult, lint
+from safemig_lint.operations.read import Names, _domain_base, _plpgsql_block, _read_text
+from safemig_lint.reading.statements import MAX_NESTING, template_placeholders
+from safemig_lint.reporters import get_reporter
+
+from conftest import write_migrations
+
+LINEAR = 7  # work on 4n over work on n: about 4 when linear, 16 when quadratic
+
+
+def _steps(action) -> int:
+    count = 0
+
+    def profile(frame, event, arg):
+        nonlocal count
+        count += event in ("call", "c_call")
+
+    sys.setprofile(profile)
+    try:
+        action()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+def _cpu(action) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        action()
+        best = min(best, time.process_time() - start)
+    return max(best, 1e-4)
+
+
+def _lint_file(tmp_path, sql: str, dialect: str = "postgres"):
+    directory = write_migrations(tmp_path / f"m{len(sql)}", {"1_a.up.sql": sql, "1_a.down.sql": sql})
+    return lambda: lint([str(directory)], Config(dialect=dialect))
+
+
+PIPELINE = {
+    "DO '' DO ''": lambda n: "DO '' " * (n // 6) + ";",
+    "CREATE FUNCTION CREATE FUNCTION": lambda n: "CREATE FUNCTION " * (n // 16) + ";",
+    "OPTIONS ( OPTIONS (": lambda n: "CREATE SERVER s OPTIONS ( " + "OPTIONS ( password 'x' " * (n // 24) + ";",
+    "SELECT 1 THEN THEN": lambda n: "SELECT 1 " + "THEN " * (n // 5) + ";",
+    "BEGIN GRANT in a body": lambda n: "DO $$ " + "BEGIN GRANT " * (n // 12) + " $$;",
+    "BEGIN COPY in a body": lambda n: "CREATE FUNCTION f() RETURNS int AS $$ " + "BEGIN COPY " * (n // 11) + " $$ LANGUAGE plpgsql;",
+    "BEGIN ALTER TABLE in a body": lambda n: "DO $$ " + "BEGIN ALTER TABLE x " * (n // 20) + " $$;",
+    "EXECUTE EXECUTE": lambda n: "DO $$ BEGIN " + "EXECUTE " * (n // 8) + " END $$;",
+    "nested CASE": lambda n: "SELECT " + "CASE WHEN 1 THEN " * (n // 18) + "1" + " END" * (n // 18) + ";",
+    "unclosed {{": lambda n: "SELECT 1;\n" + "{{" * (n // 2),
+    "DO block, EXCEPTION after EXCEPTION": lambda n: "DO $$ BEGIN CREATE TABLE t(a int); " + "EXCEPTION " * (n // 10) + "x $$;",
+}
+
+
+@pytest.mark.parametrize("name", list(PIPELINE))
+def test_the_pipeline_does_linear_work(tmp_path, name):
+    small, large = (_steps(_lint_file(tmp_path, PIPELINE[name](n))) for n in (6_000, 24_000))
+    assert large / small < LINEAR, f"{name}: {small} steps on n, {large} on 4n"
+
+
+SCANNERS = {
+    "{{{{": (lambda n: "{{" * (n // 2), template_placeholders),
+    "${a${a": (lambda n: "${a" * (n // 3), template_placeholders),
+    "-- a-a-a": (lambda n: "-- " + "a-" * (n // 2), url_passwords),
+    "a://a://": (lambda n: "x" + "a://" * (n // 4), url_passwords),
+    "BEGIN PRIVATE KEY, no END": (lambda n: "-----BEGIN RSA PRIVATE KEY-----" * (n // 31), private_keys),
+    "CREATE DOMAIN base + blanks": (lambda n: " AS int" + " " * n + "x", _domain_base),
+    "DO block END + blanks": (lambda n: "BEGIN x; END" + " " * n + "x", _plpgsql_block),
+    "DO block EXCEPTION x n": (lambda n: "BEGIN x; " + "EXCEPTION " * (n // 10) + "x", _plpgsql_block),
+    "ADD VALUE + blanks": (lambda n: "ALTER TYPE t ADD VALUE 'x'" + " " * n + "x", lambda t: _read_text(t, Names("postgres"))),
+    "CREATE TABLE LIKE + blanks": (lambda n: "CREATE TABLE t" + " " * n + "x", lambda t: _read_text(t, Names("postgres"))),
+}
+
+
+@pytest.mark.parametrize("name", list(SCANNERS))
+def test_scanners_are_linear(name):
+    build, scan = SCANNERS[name]
+    small_text, large_text = build(100_000), build(400_000)
+    small, large = _cpu(lambda: scan(small_text)), _cpu(lambda: scan(large_text))
+    assert large / small < LINEAR or large < 0.05, f"{name}: {small:.4f}s on n, {large:.4f}s on 4n"
+
+
+def test_statements_nested_too_deep_are_not_analysed(lint_sql):
+    depth = 5_000
+    result = lint_sql({"1_a.up.sql": "SELECT " + "CASE WHEN 1 THEN " * depth + "1" + " END" * depth + ";", "1_a.down.sql": "SELECT 1;"})
+    messages = [d.message for d in result.active if d.code == "SM001"]
+    assert messages and f"more than {MAX_NESTING} levels deep" in messages[0] and "not analysed" in messages[0]
+    assert "SM000" not in {d.code for d in result.active}
+
+
+def _result_with_message(message: str) -> LintResult:
+    diagnostic = Diagnostic("SM101", "drop-table", Severity.ERROR, "m/1_a.up.sql", Span(1, 1, 1, 2), message, "")
+    return LintResult([diagnostic], 1, [])
+
+
+def test_the_text_report_escapes_nothing_it_does_not_parse():
+    def render(n):
+        buffer = io.StringIO()
+        get_reporter("text")(_result_with_message("\\" * n + "[bold]x[/bold]"), buffer)
+        return buffer.getvalue()
+
+    assert "\\" * 1000 + "[bold]x[/bold]" in render(1000)  # shown as written, not as markup
+    small, large = _cpu(lambda: render(100_000)), _cpu(lambda: render(400_000))
+    assert large / small < LINEAR or large < 0.05
+
+
+def test_the_text_report_neutralises_terminal_escape_sequences(lint_sql):
+    sql = "DROP TABLE t; -- \x1b[2J\x1b]0;owned\x07 \x9b31m\n"
+    result = lint_sql({"1_a.up.sql": sql, "1_a.down.sql": "SELECT 1;"})
+    buffer = io.StringIO()
+    get_reporter("text")(result, buffer)
+    assert "DROP TABLE t" in buffer.getvalue()
+    assert not any(c in buffer.getvalue() for c in "\x1b\x07\x9b")
+    assert "\\x1b[2J" in buffer.getvalue()
