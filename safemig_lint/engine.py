@@ -15,7 +15,7 @@ from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.checks.sm013_unreadable_path import UnreadablePath
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
-from safemig_lint.analysis.credentials import masked_source
+from safemig_lint.analysis.masking import mask_file
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.analysis.schema.history import History
@@ -53,7 +53,8 @@ class LintResult:
 
 
 def read_and_parse(path: Path, config: Config) -> ParsedFile:
-    return parse_file(read_source(path, config.max_file_bytes), config.dialect)
+    """The file parsed from its text with every credential masked: all that later stages see."""
+    return mask_file(parse_file(read_source(path, config.max_file_bytes), config.dialect), config.dialect)
 
 
 def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
@@ -118,7 +119,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                 history,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
-            collector.sources[file.display_path] = _shown_source(context)
+            collector.sources[file.display_path] = context.parsed.lines  # masked text (read_and_parse)
             file_suppressions = suppressions[file.path]
             for rule in rules:
                 try:
@@ -158,12 +159,6 @@ def _report_path_problems(discovery: Discovery, config: Config, config_for, coll
 
 
 _PATH_HELP = "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it)."
-
-
-def _shown_source(context: FileContext) -> LineIndex:
-    """The file's lines as reporters may show them: with every secret masked."""
-    masked = masked_source(context)
-    return context.parsed.lines if masked == context.parsed.text else LineIndex(masked)
 
 
 def _internal_error(rule: Rule, error: Exception) -> Finding:

@@ -1,11 +1,12 @@
 """Find credentials written into a migration, so that SM402 reports them and no report shows them.
 
-A secret is reported by where it is, never by what it is: a finding about a statement holding
-one gets a redacted snippet and the secret's span in `Finding.redact`, which reporters mask.
+A secret is reported by where it is, never by what it is. analysis/masking.py masks every one
+found here before anything else reads the file, so later stages only ever see `****`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -29,13 +30,14 @@ class Secret:
     end: int
     what: str  # what it is, safe to show: "password of role `app`", "AWS access key ID" ...
     around: tuple[int, int]  # the literal or text holding it: where a finding points
+    reported: bool = True  # False: masked to be safe (`SET api_token = '...'`), but not an SM402 finding
 
 
 # Option keys (user mappings, servers) whose value is a secret.
 _SECRET_OPTION = re.compile(
     r"^(password|passwd|pwd|secret|secret_?key|\w*_secret|api_?key|\w*secret_access_key|auth_?token|access_?token)$", re.IGNORECASE
 )
-_CONNECTION_PASSWORD = re.compile(r"""\b(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE)
+_CONNECTION_PASSWORD = re.compile(r"""\b\w*?(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE)
 # scheme://user:password@host. Found from each `://` (see url_passwords), not by a regex
 # that tries every word as a scheme and rescans from each.
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
@@ -49,7 +51,15 @@ _WELL_KNOWN = [
     ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}")),
     ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b")),
     ("Google API key", re.compile(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
+    # Programs run by COPY ... PROGRAM, or scripts quoted in comments: curl -u user:pass, --password=x.
+    ("password in a command's -u user:password", re.compile(r"(?<!\S)(?:-u|--user)(?:=|\s+)[^\s:'\"]+:(?P<secret>[^\s'\"]+)")),
+    ("password in a command's --password option", re.compile(r"(?<!\S)--password(?:=|\s+)(?P<secret>[^\s'\"]+)")),
 ]
+# A statement written out in a comment (`-- CREATE ROLE app PASSWORD 'x';`) still holds the password.
+_COMMENTED_PASSWORD = re.compile(r"\b(?:PASSWORD|IDENTIFIED\s+BY|SECRET)\s*(?:=\s*)?'(?P<secret>[^'\n]*)'", re.IGNORECASE)
+# `key = 'value'` with a key that names a secret: SOURCE_PASSWORD (MySQL replication), api_token ...
+_SECRET_KEY = re.compile(r"^\w*(?:password|passwd|pwd|secret|token|api_?key|private_?key)\w*$", re.IGNORECASE)
+_UNTERMINATED_AFTER = re.compile(r"^(?:\w*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN)\w*|IDENTIFIED|BY|=)$", re.IGNORECASE)
 # Values that stand for a secret rather than being one: filled in by a template, the shell, psql
 # or a driver, documentation examples, or masked.
 _PLACEHOLDER = re.compile(
@@ -120,12 +130,15 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
     found: list[Secret | None] = []
     body_regions = {(body.start, body.end) for body in code.bodies}
     for unit in code.units():
-        found += _account_passwords(unit, context) + _option_secrets(unit, context)
+        found += _account_passwords(unit, context) + _option_secrets(unit, context) + _keyed_secrets(unit, context)
         for token in unit:
             if token.token_type in STRING_TOKENS and inside_quotes(token, text) not in body_regions:
                 found += text_secrets(token.start, token.end + 1, context)
+            elif token.token_type == TokenType.IDENTIFIER:  # DROP TABLE "postgres://admin:pw@h/db"
+                found += text_secrets(token.start, token.end + 1, context)
     for start, end in body_regions:  # comments inside bodies too
         found += text_secrets(start, end, context, well_known_only=True)
+    found += _unterminated_secrets(statement, context)
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 
@@ -149,19 +162,48 @@ def text_secrets(start: int, end: int, context, well_known_only: bool = False) -
     return found
 
 
-def _secret(start: int, end: int, what: str, around: tuple[int, int], context) -> Secret | None:
+def _secret(start: int, end: int, what: str, around: tuple[int, int], context, reported: bool = True) -> Secret | None:
     if is_placeholder(context.parsed.text[start:end]):
         return None
-    if any(p.start < end and start < p.end for p in context.parsed.placeholders):  # '{{ .Password }}'
+    placeholders = context.parsed.placeholders  # in file order, none overlapping
+    last = bisect.bisect_left([p.start for p in placeholders], end) - 1 if placeholders else -1
+    if last >= 0 and placeholders[last].end > start:  # '{{ .Password }}'
         return None
-    return Secret(start, end, what, around)
+    return Secret(start, end, what, around, reported)
 
 
-def _literal_secret(token: Token, what: str, context, previous: Token | None) -> Secret | None:
+def _keyed_secrets(unit: list[Token], context) -> list[Secret | None]:
+    """`KEY = 'value'` where KEY names a secret. Reported in MySQL's CHANGE REPLICATION SOURCE
+    (or MASTER) TO ... SOURCE_PASSWORD = '...'; elsewhere (`SET api_token = '...'`) only masked."""
+    found = []
+    replication = bool(unit) and word(unit[0]) == "CHANGE"
+    for index in range(len(unit) - 2):
+        key, sign, value = unit[index], unit[index + 1], unit[index + 2]
+        if sign.token_type == TokenType.EQ and value.token_type in STRING_TOKENS and key.token_type not in STRING_TOKENS:
+            if _SECRET_KEY.match(key.text):
+                found.append(_literal_secret(value, f"`{key.text}` setting", context, sign, reported=replication))
+    return found
+
+
+def _unterminated_secrets(statement: Statement, context) -> list[Secret | None]:
+    """A literal that never closes runs to the end of the file: after PASSWORD (or the like) all
+    of it is the password; anywhere, connection strings and well-known formats in it."""
+    if statement.error is None or not statement.error.startswith("unterminated") or statement.error_start is None:
+        return []
+    text, start = context.parsed.text, statement.error_start
+    found = text_secrets(start, len(text), context)
+    before = [word(t) or t.text for t in statement.tokens[-3:]]
+    if any(_UNTERMINATED_AFTER.match(w) for w in before):
+        quote = next((i for i in range(start, min(start + 3, len(text))) if text[i] in "'\"$`"), start)
+        found.append(_secret(quote + 1, len(text), "password in an unterminated string", (start, len(text)), context))
+    return found
+
+
+def _literal_secret(token: Token, what: str, context, previous: Token | None, reported: bool = True) -> Secret | None:
     if previous is not None and previous.token_type == TokenType.COLON:  # psql's :'password'
         return None
     start, end = inside_quotes(token, context.parsed.text)
-    return _secret(start, end, what, (token.start, token.end + 1), context)
+    return _secret(start, end, what, (token.start, token.end + 1), context, reported)
 
 
 def _account_passwords(unit: list[Token], context) -> list[Secret | None]:
@@ -241,28 +283,25 @@ def redacted(text: str, offset: int, secrets: list[Secret]) -> str:
 
 
 def comment_secrets(context) -> list[Secret]:
-    return [
-        secret
-        for comment in context.parsed.comments
-        for secret in text_secrets(comment.start, comment.end, context)
-        if secret is not None
-    ]
-
-
-def masked_source(context) -> str:
-    """The file's text with every secret in it replaced by `*` (same length, so positions hold).
-
-    Reporters show source lines from this, whichever rules ran, so no secret is ever printed.
-    """
-    text = context.parsed.text
-    secrets = [s for statement in context.parsed.statements for s in statement_secrets(statement, context)]
-    for secret in secrets + comment_secrets(context):
-        masked = "".join(c if c in "\r\n" else "*" for c in text[secret.start : secret.end])
-        text = text[: secret.start] + masked + text[secret.end :]
-    return text
+    found = []
+    for comment in context.parsed.comments:
+        # A block comment's closing */ is not part of any secret (masking it would open the comment).
+        end = comment.end - 2 if context.parsed.text.startswith("*/", comment.end - 2) else comment.end
+        found += text_secrets(comment.start, end, context)
+        for match in _COMMENTED_PASSWORD.finditer(context.parsed.text, comment.start, end):
+            found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context))
+    return [secret for secret in found if secret is not None]
 
 
 def statement_finding(statement: Statement, context, span: Span, message: str, help: str) -> Finding:
-    """A finding about `statement` whose snippet (for fingerprints) never holds a secret in it."""
-    secrets = statement_secrets(statement, context)
-    return Finding(span, message, help, redacted(statement.text, statement.start, secrets))
+    """A finding about `statement` whose snippet (for fingerprints) shows a masked secret as `***`,
+    so that not even its length is in the report."""
+    return Finding(span, message, help, redacted(statement.text, statement.start, secrets_within(context.parsed, statement)))
+
+
+def secrets_within(parsed, statement: Statement) -> list[Secret]:
+    """The file's secrets (found when it was read) that start inside `statement`."""
+    secrets = parsed.secrets
+    first = bisect.bisect_left(secrets, statement.start, key=lambda s: s.start)
+    last = bisect.bisect_left(secrets, statement.end, key=lambda s: s.start)
+    return secrets[first:last]

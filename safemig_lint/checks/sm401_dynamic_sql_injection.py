@@ -5,7 +5,7 @@ from sqlglot.tokens import Token, TokenType
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import Routine, split_units, word
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.analysis.credentials import redacted, statement_secrets
+from safemig_lint.analysis.credentials import redacted, secrets_within
 from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
 from safemig_lint.diagnostics import Finding, Severity
 
@@ -137,5 +137,5 @@ def _located(context: FileContext, source: Source, message: str, help: str) -> F
     end = text.find("\n", source.end)
     end = min(end if end >= 0 else len(text), source.end + 80)
     statement = next((s for s in context.parsed.statements if s.start <= source.start < s.end), None)
-    secrets = statement_secrets(statement, context) if statement is not None else []
+    secrets = secrets_within(context.parsed, statement) if statement is not None else []
     return Finding(context.span(source.start, source.end), message, help, redacted(text[start:end], start, secrets))

@@ -1,5 +1,5 @@
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.analysis.credentials import Secret, comment_secrets, redacted, statement_secrets
+from safemig_lint.analysis.credentials import Secret, redacted, secrets_within
 from safemig_lint.diagnostics import Finding, Severity
 
 _HELP = (
@@ -18,22 +18,25 @@ class HardcodedCredential(Rule):
     security_severity = 9.3
 
     def check_file(self, context: FileContext):
-        reported: set[tuple[int, int]] = set()
-        for statement in context.parsed.statements:
-            secrets = statement_secrets(statement, context)
-            snippet = redacted(statement.text, statement.start, secrets)
-            for secret in secrets:
-                yield from self._report(secret, snippet, context, reported)
-        for secret in comment_secrets(context):
-            start, end = secret.around
-            snippet = redacted(context.parsed.text[start:end], start, [secret])
-            yield from self._report(secret, snippet, context, reported)
+        # Found (and masked) when the file was read: analysis/masking.py.
+        statements = iter(context.parsed.statements)
+        statement, statement_snippet = next(statements, None), None
+        for secret in context.parsed.secrets:
+            if not secret.reported:
+                continue
+            while statement is not None and statement.end <= secret.start:
+                statement, statement_snippet = next(statements, None), None
+            if statement is not None and statement.start <= secret.start:
+                if statement_snippet is None:
+                    statement_snippet = redacted(statement.text, statement.start, secrets_within(context.parsed, statement))
+                snippet = statement_snippet
+            else:  # in a comment
+                start, end = secret.around
+                snippet = redacted(context.parsed.text[start:end], start, [secret])
+            yield self._report(secret, snippet, context)
 
-    def _report(self, secret: Secret, snippet: str, context: FileContext, reported: set):
-        if (secret.start, secret.end) in reported:
-            return
-        reported.add((secret.start, secret.end))
-        yield Finding(
+    def _report(self, secret: Secret, snippet: str, context: FileContext) -> Finding:
+        return Finding(
             context.span(*secret.around),
             f"hardcoded {secret.what}: anyone who can read this repository or its history can use it",
             _HELP,

@@ -129,6 +129,8 @@ class ParsedFile:
     comments: list[Comment] = field(default_factory=list)
     placeholders: list[Placeholder] = field(default_factory=list)
     unreadable: Unreadable | None = None
+    # Where analysis/masking.py found credentials in the file as written; `text` has them masked.
+    secrets: list = field(default_factory=list)
 
     def shaped_by_template(self, statement: Statement) -> bool:
         """Is this statement's text decided by the template rather than written out?
@@ -166,14 +168,15 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     tokens, failure = _tokenize(sql_dialect, masked)
     parsed.comments = _comments(masked, text, tokens, failure, dialect)
     groups = _split(tokens)
-    unterminated_from = failure
+    unterminated_from, unterminated_tokens = failure, []
     if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
-        unterminated_from = groups.pop()[0].start
+        unterminated_tokens = groups.pop()
+        unterminated_from = unterminated_tokens[0].start
     for group in groups:
         parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
     if failure is not None:
-        parsed.statements.append(_unterminated(text, unterminated_from, failure))
+        parsed.statements.append(_unterminated(text, unterminated_from, failure, unterminated_tokens))
     return parsed
 
 
@@ -357,10 +360,11 @@ _UNTERMINATED = [
 ]
 
 
-def _unterminated(text: str, start: int, offset: int) -> Statement:
-    """The rest of the file from `start`, whose literal opened at `offset` never closes."""
+def _unterminated(text: str, start: int, offset: int, tokens: list[Token]) -> Statement:
+    """The rest of the file from `start`, whose literal opened at `offset` never closes
+    (`tokens`: those read before it, so that checks still see `CREATE ROLE app PASSWORD`)."""
     what = next((name for regex, name in _UNTERMINATED if regex.match(text, offset)), "token")
-    statement = Statement(start, len(text), text[start:], [], None)
+    statement = Statement(start, len(text), text[start:], tokens, None)
     statement.error = f"unterminated {what}: everything from here to the end of the file is unchecked"
     line_end = text.find("\n", offset)
     statement.error_start = offset

@@ -1,0 +1,81 @@
+"""Mask every credential in a file once, before any other stage reads it.
+
+The engine (and `schema`/`diff`) read each file through `mask_file`: credentials are found in the
+text as written, replaced by `*` of the same length (so every offset, line and column holds), and
+the masked text is parsed again. Every statement, token, parsed tree, operation, schema model,
+message, snippet, fingerprint and source line downstream comes from the masked text, so no rule
+or report can show a secret, whichever rule built the text. The secrets' positions stay on
+`ParsedFile.secrets` for SM402, which reports them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from safemig_lint.analysis.credentials import Secret, comment_secrets, statement_secrets
+from safemig_lint.reading.statements import ParsedFile, parse_file
+
+# A secret's value is masked wherever else it is written as a word too: in a suppression's
+# reason, a comment, a name. Values shorter than this are too likely to be ordinary words.
+_MIN_ECHO_LENGTH = 4
+_WORD = re.compile(r"[^\s'\"`,;()=]+")
+_TRAILING_PUNCTUATION = ".,:;!?"
+
+
+@dataclass
+class _Reading:
+    """What the credential finders need of a file: the ParsedFile and its dialect."""
+
+    parsed: ParsedFile
+    dialect: str
+
+
+def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
+    """Every credential in the file as written, in statements (their bodies and unterminated
+    literals too) and comments."""
+    reading = _Reading(parsed, dialect)
+    found = [s for statement in parsed.statements for s in statement_secrets(statement, reading)]
+    found += comment_secrets(reading)
+    unique = {(s.start, s.end): s for s in found}
+    return sorted(unique.values(), key=lambda s: (s.start, s.end))
+
+
+def mask_file(parsed: ParsedFile, dialect: str) -> ParsedFile:
+    """`parsed` read again from its text with every secret masked (the same ParsedFile when
+    there is none), with the secrets on `.secrets`."""
+    if parsed.unreadable is not None:
+        return parsed
+    secrets = file_secrets(parsed, dialect)
+    spans = [(s.start, s.end) for s in secrets] + _echoes(parsed.text, secrets)
+    if not spans:
+        return parsed
+    masked = parse_file(masked_text(parsed.text, spans), dialect)
+    masked.secrets = secrets
+    return masked
+
+
+def masked_text(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with text[start:end] of each span replaced by `*` (line breaks kept), in one pass."""
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        start = max(start, position)
+        if start >= end:
+            continue
+        pieces += [text[position:start], "".join(c if c in "\r\n" else "*" for c in text[start:end])]
+        position = end
+    return "".join(pieces) + text[position:]
+
+
+def _echoes(text: str, secrets: list[Secret]) -> list[tuple[int, int]]:
+    """Where a secret's value is written again as a word of its own."""
+    values = {text[s.start : s.end] for s in secrets if s.end - s.start >= _MIN_ECHO_LENGTH}
+    if not values:
+        return []
+    found = []
+    for match in _WORD.finditer(text):
+        word = match.group()
+        stripped = word.rstrip(_TRAILING_PUNCTUATION)
+        if word in values or stripped in values:
+            found.append((match.start(), match.start() + (len(word) if word in values else len(stripped))))
+    return found
