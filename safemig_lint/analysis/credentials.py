@@ -58,7 +58,9 @@ _WELL_KNOWN = [
 # A statement written out in a comment (`-- CREATE ROLE app PASSWORD 'x';`) still holds the password.
 _COMMENTED_PASSWORD = re.compile(r"\b(?:PASSWORD|IDENTIFIED\s+BY|SECRET)\s*(?:=\s*)?'(?P<secret>[^'\n]*)'", re.IGNORECASE)
 # `key = 'value'` with a key that names a secret: SOURCE_PASSWORD (MySQL replication), api_token ...
-_SECRET_KEY = re.compile(r"^\w*(?:password|passwd|pwd|secret|token|api_?key|private_?key)\w*$", re.IGNORECASE)
+_SECRET_KEY = re.compile(r"^(?:\w*(?:password|passwd|pwd|secret|token|api_?key|private_?key)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
+# A variable given a literal in code (`pw text := '...'`) is reported when its name says password.
+_PASSWORD_VARIABLE = re.compile(r"^(?:\w*(?:password|passwd|pwd|secret)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
 _UNTERMINATED_AFTER = re.compile(r"^(?:\w*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN)\w*|IDENTIFIED|BY|=)$", re.IGNORECASE)
 # Values that stand for a secret rather than being one: filled in by a template, the shell, psql
 # or a driver, documentation examples, or masked.
@@ -166,22 +168,33 @@ def _secret(start: int, end: int, what: str, around: tuple[int, int], context, r
     if is_placeholder(context.parsed.text[start:end]):
         return None
     placeholders = context.parsed.placeholders  # in file order, none overlapping
-    last = bisect.bisect_left([p.start for p in placeholders], end) - 1 if placeholders else -1
-    if last >= 0 and placeholders[last].end > start:  # '{{ .Password }}'
-        return None
+    last = bisect.bisect_left(placeholders, end, key=lambda p: p.start) - 1
+    if last >= 0 and placeholders[last].end > start:
+        # '{{ .Prefix }}hunter2': written partly by the template; masked whole, not reported.
+        return Secret(start, end, what, around, reported=False)
     return Secret(start, end, what, around, reported)
 
 
 def _keyed_secrets(unit: list[Token], context) -> list[Secret | None]:
-    """`KEY = 'value'` where KEY names a secret. Reported in MySQL's CHANGE REPLICATION SOURCE
-    (or MASTER) TO ... SOURCE_PASSWORD = '...'; elsewhere (`SET api_token = '...'`) only masked."""
+    """`KEY = 'value'`, `name [type] := 'value'`, `name type DEFAULT 'value'` where the name says
+    secret. Reported in MySQL's CHANGE REPLICATION SOURCE (or MASTER) TO ... SOURCE_PASSWORD =
+    '...' and for a password variable in code, in any dialect (a DO block read as MySQL too);
+    otherwise (`SET api_token = '...'`, a column DEFAULT) only masked."""
     found = []
     replication = bool(unit) and word(unit[0]) == "CHANGE"
-    for index in range(len(unit) - 2):
-        key, sign, value = unit[index], unit[index + 1], unit[index + 2]
-        if sign.token_type == TokenType.EQ and value.token_type in STRING_TOKENS and key.token_type not in STRING_TOKENS:
-            if _SECRET_KEY.match(key.text):
-                found.append(_literal_secret(value, f"`{key.text}` setting", context, sign, reported=replication))
+    for index in range(1, len(unit) - 1):
+        sign, value = unit[index], unit[index + 1]
+        if value.token_type not in STRING_TOKENS:
+            continue
+        assignment = sign.token_type == TokenType.COLON_EQ or word(sign) == "DEFAULT"
+        if not assignment and sign.token_type != TokenType.EQ:
+            continue
+        # `pw text := ...`: the name may come before a type.
+        for key in unit[max(0, index - 2) : index] if assignment else unit[index - 1 : index]:
+            if key.token_type not in STRING_TOKENS and _SECRET_KEY.match(key.text):
+                variable = sign.token_type == TokenType.COLON_EQ and bool(_PASSWORD_VARIABLE.match(key.text))
+                found.append(_literal_secret(value, f"`{key.text}` value", context, sign, reported=replication or variable))
+                break
     return found
 
 
