@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import re
+import stat
 from collections import Counter
 import io
 import os
@@ -63,19 +65,53 @@ def get_reporter(name: str) -> Reporter:
 
 
 def write_report(name: str, result: LintResult, path: Path) -> None:
-    """Write one report to `path` atomically: a CI step never uploads a half-written file."""
+    """Write one report to `path` atomically: a CI step never uploads a half-written file.
+
+    A symlink is written through (its target is replaced, the link stays); a FIFO, a terminal or
+    /dev/stdout is written to as it is, since there is no file to replace; a file already there
+    keeps its permissions.
+    """
     buffer = io.StringIO()
     get_reporter(name)(result, buffer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    target = Path(os.path.realpath(path))
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    if status is not None and stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "it is a directory")
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with open(target, "w", encoding="utf-8", newline="") as stream:
+            stream.write(buffer.getvalue())
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
             file.write(buffer.getvalue())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide the report from other users
-        os.replace(temporary, path)
+            file.flush()
+            os.fsync(file.fileno())  # the data is on disk before the name points at it
+        # mkstemp's 0600 would hide a new report from other users; an existing one keeps its mode.
+        os.chmod(temporary, stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask())
+        os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _fsync_directory(target.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (where the platform lets a directory be opened)."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _umask() -> int:
