@@ -20,8 +20,8 @@ from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppre
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.reading.source import LineIndex, read_source
-from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
-from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
+from safemig_lint.reading.statements import ParsedFile, parse_file, stand_ins, unmask
+from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
 INVALID_SUPPRESSION = "SM009"
@@ -80,22 +80,21 @@ class _Collector:
         self.discovery = discovery
         self.diagnostics: list[Diagnostic] = []
         self.sources: dict[str, LineIndex] = {}
-        self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
+        self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
         self.files_checked = 0
 
-    def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
+    def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: SuppressionIndex | None) -> None:
         if not self.discovery.is_reported(path):
             return
         suppression = None
-        for inline in suppressions:
-            matched = inline.covers(rule.code, finding.span.line)
-            if matched:
-                inline.used_codes.add(matched)
-                suppression = Suppression(inline.line, inline.reason)
-                break
+        found = suppressions.find(rule.code, finding.span.line) if suppressions is not None else None
+        if found is not None:
+            inline, matched = found
+            inline.used_codes.add(matched)
+            suppression = Suppression(inline.line, inline.reason)
         severity = self.config.severity_for(rule.code, rule.severity)
         # Names in messages come from the masked SQL; show the template placeholders as written.
-        message = unmask(finding.message, self.placeholders.get(path, []))
+        message = unmask(finding.message, self.placeholders.get(path, {}))
         self.diagnostics.append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
@@ -107,9 +106,10 @@ class _Collector:
 def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector) -> None:
     parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
+    indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
-    collector.placeholders = {path: p.placeholders for path, p in parsed.items() if p.placeholders}
+    collector.placeholders = {path: stand_ins(p.placeholders) for path, p in parsed.items() if p.placeholders}
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
@@ -120,7 +120,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = context.parsed.lines  # masked text (read_and_parse)
-            file_suppressions = suppressions[file.path]
+            file_suppressions = indexes[file.path]
             for rule in rules:
                 try:
                     findings = list(rule.check_file(context))
@@ -128,7 +128,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                         for statement in context.parsed.statements:
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
-                    collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), [])
+                    collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
                     continue
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
@@ -140,10 +140,10 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
         try:
             located: list[FileFinding] = list(rule.check_directory(directory_context))
         except Exception as error:
-            collector.add(InternalError, directory.path, directory.display_path, _internal_error(rule, error), [])
+            collector.add(InternalError, directory.path, directory.display_path, _internal_error(rule, error), None)
             continue
         for item in located:
-            collector.add(type(rule), item.path, item.display_path, item.finding, suppressions.get(item.path, []))
+            collector.add(type(rule), item.path, item.display_path, item.finding, indexes.get(item.path))
 
     for file in directory.files():
         _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
@@ -155,7 +155,7 @@ def _report_path_problems(discovery: Discovery, config: Config, config_for, coll
         collector.config = config_for(problem.path.parent) if config_for else config
         if collector.config.is_enabled(UnreadablePath.code):
             finding = Finding(FILE_SPAN, f"cannot lint {problem.display_path}: {problem.reason}", _PATH_HELP)
-            collector.add(UnreadablePath, problem.path, problem.display_path, finding, [])
+            collector.add(UnreadablePath, problem.path, problem.display_path, finding, None)
 
 
 _PATH_HELP = "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it)."
@@ -196,4 +196,4 @@ def _report_suppression_problems(
 def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
     if rule.code in enabled:
         help = "Name the rule codes to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`."
-        collector.add(rule, path, display, Finding(span, message, help), [])
+        collector.add(rule, path, display, Finding(span, message, help), None)

@@ -67,6 +67,12 @@ PIPELINE = {
     "nested CASE": lambda n: "SELECT " + "CASE WHEN 1 THEN " * (n // 18) + "1" + " END" * (n // 18) + ";",
     "unclosed {{": lambda n: "SELECT 1;\n" + "{{" * (n // 2),
     "DO block, EXCEPTION after EXCEPTION": lambda n: "DO $$ BEGIN CREATE TABLE t(a int); " + "EXCEPTION " * (n // 10) + "x $$;",
+    # Many statements: per-file facts (placeholders, suppressions, creations, renames, what the up
+    # destroyed) are looked up per statement or finding, not rebuilt or rescanned.
+    "many placeholders": lambda n: "SELECT {{ .X }};\n" * (n // 16),
+    "many suppressions": lambda n: "DROP TABLE t; -- safemig-lint: ignore SM101 ok\n" * (n // 48),
+    "many created and dropped tables": lambda n: "".join(f"CREATE TABLE t{i} (a int);\nDROP TABLE t{i};\n" for i in range(n // 40)),
+    "many dropped columns": lambda n: "".join(f"ALTER TABLE t DROP COLUMN c{i};\n" for i in range(n // 32)),
 }
 
 

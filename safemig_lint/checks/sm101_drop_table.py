@@ -30,6 +30,23 @@ class DropTable(Rule):
             )
 
 
+_last_renames: list = [None, {}]  # (file, its renames): the file being checked
+
+
+def _renames(parsed) -> dict[str, set[str]]:
+    """New name -> old names of the tables the file renames (read once per file, not per DROP)."""
+    if _last_renames[0] is parsed:
+        return _last_renames[1]
+    renames: dict[str, set[str]] = {}
+    for statement in parsed.statements:
+        for alter in statement.nodes(exp.Alter):
+            for action in alter.args.get("actions") or []:
+                if isinstance(action, exp.AlterRename):
+                    renames.setdefault(identifier_name(action.this), set()).add(identifier_name(alter.this))
+    _last_renames[:] = [parsed, renames]
+    return renames
+
+
 def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:
     """Is this DROP one step of rebuilding a table under its old name, its rows kept?
 
@@ -39,13 +56,7 @@ def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:
     before the drop its rows (under either name) were copied into another table.
     """
     statements = context.parsed.statements
-    renamed_from = {
-        identifier_name(alter.this)
-        for statement in statements
-        for alter in statement.nodes(exp.Alter)
-        for action in alter.args.get("actions") or []
-        if isinstance(action, exp.AlterRename) and identifier_name(action.this) == table
-    }
+    renamed_from = _renames(context.parsed).get(table, set())
     if not renamed_from:
         return False
     names = {table, *renamed_from}

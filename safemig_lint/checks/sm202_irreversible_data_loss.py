@@ -57,13 +57,15 @@ class IrreversibleDataLoss(Rule):
                     effect.node,
                 )
 
+    def _lost_and_refilled(self, context: FileContext) -> tuple[set[tuple], set[str]]:
+        """Computed once per down file, not once per statement (a rule instance serves one directory)."""
+        if getattr(self, "_for_file", (None,))[0] is not context.file:
+            self._for_file = (context.file, _lost_and_refilled_by_file(context))
+        return self._for_file[1]
+
     def _recreated_empty(self, effects: list[Effect], statement: Statement, context: FileContext):
         """The down brings back a structure the up emptied: the data stays lost."""
-        version = context.file.version
-        before = context.history.before(version)
-        lost = _destroyed_by_up(context.history.up_effects(version), before, context.dialect)
-        down_effects = [e for found in context.history.effects(context.file).values() for e in found]
-        refilled = {e.target for e in down_effects if isinstance(e, RowsCopied)}
+        lost, refilled = self._lost_and_refilled(context)
         for effect in effects:
             if isinstance(effect, Created) and effect.kind == "table" and ("table", effect.name) in lost:
                 if effect.name in refilled:
@@ -91,6 +93,14 @@ class IrreversibleDataLoss(Rule):
                     _HELP.format(what="old type") + " Or keep the wider type: it is the safe one.",
                     effect.node,
                 )
+
+
+def _lost_and_refilled_by_file(context: FileContext) -> tuple[set[tuple], set[str]]:
+    version = context.file.version
+    before = context.history.before(version)
+    lost = _destroyed_by_up(context.history.up_effects(version), before, context.dialect)
+    down_effects = [e for found in context.history.effects(context.file).values() for e in found]
+    return lost, {e.target for e in down_effects if isinstance(e, RowsCopied)}
 
 
 def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> set[tuple]:

@@ -205,12 +205,21 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
     return "".join(pieces) + text[previous:]
 
 
-def unmask(message: str, placeholders: list[Placeholder]) -> str:
-    """Put a file's template placeholders back into text derived from the masked SQL."""
-    for placeholder in placeholders:
-        if not placeholder.is_control and placeholder.mask in message:
-            message = message.replace(placeholder.mask, placeholder.text)
-    return message
+# Stand-ins are x0___, x1___ ... (or xxxx when the number does not fit): candidates in a message.
+_STAND_IN = re.compile(r"x[0-9x]*_*")
+
+
+def stand_ins(placeholders: list[Placeholder]) -> dict[str, str]:
+    """Stand-in -> the placeholder it replaced, for unmask (built once per file)."""
+    return {p.mask: p.text for p in placeholders if not p.is_control}
+
+
+def unmask(message: str, masks: dict[str, str]) -> str:
+    """Put a file's template placeholders back into text derived from the masked SQL: each
+    stand-in in the message is looked up, not each placeholder of the file searched for."""
+    if not masks:
+        return message
+    return _STAND_IN.sub(lambda match: masks.get(match.group(), match.group()), message)
 
 
 _BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)

@@ -9,6 +9,7 @@ covers the whole file. Codes may be prefixes (SM3). What follows the codes is th
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -57,18 +58,46 @@ def find_suppressions(parsed: ParsedFile) -> list[InlineSuppression]:
 
 
 def _covered_lines(parsed: ParsedFile, offset: int, kind: str) -> tuple[int, int]:
+    """The lines of the statement the comment is in, else of the one ending on its line before
+    it, else of the next one (found by bisection: a file of many suppressions stays linear)."""
     if kind == "ignore-file":
         return 1, parsed.lines.line_count
     comment_line, _ = parsed.lines.position(offset)
-    trailing = None  # the last statement that ends on the comment's line, before it
-    for statement in parsed.statements:
-        if statement.start <= offset < statement.end:
-            return _lines_of(parsed, statement)
-        if statement.start > offset:
-            return _lines_of(parsed, trailing or statement)
-        if parsed.lines.position(statement.end)[0] == comment_line:
-            trailing = statement
+    statements = parsed.statements
+    following = bisect.bisect_right(statements, offset, key=lambda s: s.start)  # the first starting after it
+    before = statements[following - 1] if following else None
+    if before is not None and offset < before.end:
+        return _lines_of(parsed, before)
+    trailing = before if before is not None and parsed.lines.position(before.end)[0] == comment_line else None
+    if following < len(statements):
+        return _lines_of(parsed, trailing or statements[following])
     return _lines_of(parsed, trailing) if trailing else (comment_line, comment_line)
+
+
+class SuppressionIndex:
+    """A file's suppressions by the lines they cover, so a finding finds its own without
+    trying every suppression of the file."""
+
+    def __init__(self, suppressions: list[InlineSuppression]) -> None:
+        self.by_line: dict[int, list[tuple[int, InlineSuppression]]] = {}
+        self.whole_file: list[tuple[int, InlineSuppression]] = []
+        by_range: dict[tuple[int, int], list[tuple[int, InlineSuppression]]] = {}
+        for order, inline in enumerate(suppressions):
+            if inline.kind == "ignore-file":
+                self.whole_file.append((order, inline))
+            else:
+                by_range.setdefault((inline.first_line, inline.last_line), []).append((order, inline))
+        for (first, last), entries in by_range.items():  # statements do not overlap: linear in lines
+            for line in range(first, last + 1):
+                self.by_line.setdefault(line, []).extend(entries)
+
+    def find(self, code: str, line: int) -> tuple[InlineSuppression, str] | None:
+        """The first suppression (in file order) silencing `code` at `line`, and its matching code."""
+        for _, inline in sorted(self.by_line.get(line, []) + self.whole_file, key=lambda entry: entry[0]):
+            matched = inline.covers(code, line)
+            if matched:
+                return inline, matched
+        return None
 
 
 def _lines_of(parsed: ParsedFile, statement: Statement) -> tuple[int, int]:
