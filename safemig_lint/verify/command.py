@@ -36,11 +36,27 @@ class VerifySettings:
     say: Callable[[str], None] = lambda message: None  # a line for standard error
 
 
-def _driver_option(config: Config, name: str) -> bool:
+def _execution(config: Config):
+    """The driver options the linter's execution model reads (x-multi-statement, x-no-tx-wrap)."""
+    from safemig_lint.analysis.execution import settings_for
+
+    return settings_for(config, config.dialect)
+
+
+def _libpq_url(url: DatabaseUrl) -> tuple[str, bool]:
+    """The URL without golang-migrate's own x-... options (libpq rejects them), and its x-multi-statement."""
+    from urllib.parse import parse_qsl, urlencode
+
     from safemig_lint.analysis.execution import parse_go_bool
 
-    value = getattr(config, "driver_options", {}).get(name, "false")
-    return parse_go_bool(str(value))
+    base, _, query = url.raw.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    try:
+        multi = any(key == "x-multi-statement" and parse_go_bool(value) for key, value in pairs)
+    except ValueError as error:
+        raise VerifyUsageError(f"--database-url x-multi-statement: {error}") from None
+    kept = urlencode([(key, value) for key, value in pairs if not key.startswith("x-")])
+    return (f"{base}?{kept}" if kept else base), multi
 
 
 class _Targets:
@@ -61,20 +77,20 @@ class _Targets:
         if url is not None:
             self.descriptions.add(f"{url.dialect} at {url.masked}")
             if url.dialect == "postgres":
-                kwargs = {"conninfo": url.raw.split("?", 1)[0] if "x-" in url.query else url.raw}
-                return targets.PostgresTarget(kwargs, timeout, _driver_option(config, "x-multi-statement"), url)
+                conninfo, multi = _libpq_url(url)
+                return targets.PostgresTarget({"conninfo": conninfo}, timeout, multi or _execution(config).multi_statement, url)
             if url.dialect == "mysql":
                 from urllib.parse import parse_qs
 
                 socket = parse_qs(url.query).get("socket", [None])[0]
                 return targets.MysqlTarget(url, timeout, socket)
-            return targets.SqliteTarget(Path("."), timeout, _driver_option(config, "x-no-tx-wrap"), url)
+            return targets.SqliteTarget(Path("."), timeout, _execution(config).no_tx_wrap, url)
         if dialect == "sqlite":
             self.descriptions.add(f"SQLite {__import__('sqlite3').sqlite_version} (temporary file)")
-            return targets.SqliteTarget(self._scratch_directory(), timeout, _driver_option(config, "x-no-tx-wrap"))
+            return targets.SqliteTarget(self._scratch_directory(), timeout, _execution(config).no_tx_wrap)
         if dialect == "postgres":
             server = self._embedded()
-            return targets.PostgresTarget(server.connection_kwargs, timeout, _driver_option(config, "x-multi-statement"))
+            return targets.PostgresTarget(server.connection_kwargs, timeout, _execution(config).multi_statement)
         raise VerifyUsageError("MySQL migrations need a server: pass --database-url mysql://user:password@host:port/")
 
     def _scratch_directory(self) -> Path:
