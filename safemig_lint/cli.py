@@ -217,6 +217,7 @@ def verify_command(
     compare_model: bool = typer.Option(False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."),
     statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement (or file, for MySQL and PostgreSQL's one-Exec files) may run."),
     run_timeout: float = typer.Option(3600.0, "--timeout", help="Seconds the whole run may take; it stops at the next version after that."),
+    keep_going: bool = typer.Option(False, "--keep-going", help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on."),
     dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
     fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
     output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
@@ -262,7 +263,7 @@ def verify_command(
             _fail(f"{missing}: no such file or directory")
         if not discovery.directories:
             _fail("no migration files found (expected names like 000001_init.up.sql)")
-        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, progress)
+        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, progress)
         settings = VerifySettings(url, pg_bin, statement_timeout, options, say)
         outcomes = verify_directories(discovery.directories, resolver.for_path, settings)
     except (ConfigError, UrlError, VerifyUsageError, ServerError, TargetError) as error:
@@ -278,7 +279,9 @@ def verify_command(
         sources.update(outcome.sources)
         files += len(directory.files())
         where = f"{directory.display_path}: " if len(outcomes) > 1 else ""
-        say(f"verify: {where}{outcome.versions_round_tripped} of {outcome.versions_total} versions round-tripped (up, down, up)")
+        say(f"verify: {where}{outcome.versions_round_tripped} of {outcome.versions_total} versions round-tripped cleanly (up, down, up)")
+        if outcome.stopped_versions:
+            say(f"verify: {where}went on past {len(outcome.stopped_versions)} failing versions (--keep-going)")
         if outcome.stopped:
             say(f"verify: {where}stopped at {outcome.stopped}")
     result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources)

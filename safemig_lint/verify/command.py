@@ -146,11 +146,8 @@ def verify_directories(
                 raise VerifyUsageError(
                     f"{directory.display_path}: the migrations are {dialect}, but --database-url is a {url.dialect} server"
                 )
-            target = factory.create(dialect, config)
-            try:
-                results.append((directory, RoundTrip(directory, config, target, settings.options).run()))
-            finally:
-                target.close()
+            round_trip = RoundTrip(directory, config, lambda: factory.create(dialect, config), settings.options)
+            results.append((directory, round_trip.run()))
         settings.say(f"verify: ran on {', '.join(sorted(factory.descriptions))}")
     return results
 

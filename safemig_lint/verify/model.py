@@ -41,7 +41,7 @@ def model_differences(model: Database, found: Snapshot, dialect: str) -> list[st
                 report("model", "column", f"{name}.{column.name}")
                 continue
             nullable = "yes" if column.nullable else "no"
-            if found_column["nullable"] != nullable:
+            if found_column["nullable"] != nullable and not _sqlite_rowid(found_column, dialect):
                 differences.append(
                     f"column {name}.{column.name} is {'nullable' if nullable == 'yes' else 'NOT NULL'} in the model, "
                     f"{'nullable' if found_column['nullable'] == 'yes' else 'NOT NULL'} in the database"
@@ -69,6 +69,11 @@ def model_differences(model: Database, found: Snapshot, dialect: str) -> list[st
             if found_enum is not None and not enum.unknown and ", ".join(enum.values) != found_enum["labels"]:
                 differences.append(f"enum {name} has labels ({', '.join(enum.values)}) in the model, ({found_enum['labels']}) in the database")
     return differences
+
+
+def _sqlite_rowid(column: dict[str, str], dialect: str) -> bool:
+    """SQLite's INTEGER PRIMARY KEY is the rowid: never NULL, though the pragma says notnull 0."""
+    return dialect == "sqlite" and column.get("primary key position") == "1" and column["type"].upper() == "INTEGER"
 
 
 def _named_objects(kind: str, modelled: dict, found: dict) -> list[str]:

@@ -34,6 +34,7 @@ class VerifyOptions:
     to_version: int | None = None
     compare_model: bool = False
     run_timeout: float = 3600.0
+    keep_going: bool = False  # after a failing down or second up, rebuild the database at the version and go on
     progress: Callable[[str], None] | None = None
 
 
@@ -45,33 +46,48 @@ class VerifyOutcome:
     versions_total: int = 0
     versions_round_tripped: int = 0
     stopped: str | None = None  # where the run stopped, and why
+    stopped_versions: list[str] = field(default_factory=list)  # failures --keep-going went past
 
 
 class _Stop(Exception):
-    """A version failed: the run stops here; the message says where and why."""
+    """A version failed: the run stops here; the message says where and why. `recoverable`: the
+    version's first up went through, so --keep-going can rebuild the database at it and go on."""
+
+    def __init__(self, message: str, recoverable: bool = False, still_after_up: bool = False) -> None:
+        super().__init__(message)
+        self.recoverable = recoverable
+        self.still_after_up = still_after_up  # a down that failed as a whole: the database is as the up left it
 
 
 class RoundTrip:
-    def __init__(self, directory: MigrationDirectory, config: Config, target, options: VerifyOptions) -> None:
+    def __init__(self, directory: MigrationDirectory, config: Config, new_target: Callable[[], object], options: VerifyOptions) -> None:
         from safemig_lint.engine import read_and_parse
 
         self.directory = directory
         self.config = config
-        self.target = target
+        self._new_target = new_target
+        self.target = new_target()
         self.options = options
         self.outcome = VerifyOutcome()
         self.parsed: dict[Path, ParsedFile] = {f.path: read_and_parse(f.path, config) for f in directory.files()}
         self._contexts: dict[Path, FileContext] = {}
         self._secrets: dict[Path, list[str]] = {}
         self.extensions = (
-            extensions.ExtensionState(target.available_extensions(), set(), set()) if target.dialect == "postgres" else None
+            extensions.ExtensionState(self.target.available_extensions(), set(), set()) if self.target.dialect == "postgres" else None
         )
         self._history = None
+        self._model_reported: set[str] = set()
         self._rules = None
 
     # --- the run
 
     def run(self) -> VerifyOutcome:
+        try:
+            return self._run()
+        finally:
+            self.target.close()
+
+    def _run(self) -> VerifyOutcome:
         deadline = time.monotonic() + self.options.run_timeout
         migrations = [
             m for m in self.directory.migrations
@@ -91,47 +107,83 @@ class RoundTrip:
                     raise _Stop(f"version {migration.version} has several up or down files (SM003); golang-migrate refuses that")
                 if self.options.progress:
                     self.options.progress(f"[{number}/{len(migrations)}] version {migration.version}")
-                self._round_trip(migration)
-                self.outcome.versions_round_tripped += 1
+                try:
+                    clean = self._round_trip(migration)
+                except _Stop as stop:
+                    if not (self.options.keep_going and stop.recoverable):
+                        raise
+                    self.outcome.stopped_versions.append(str(stop))
+                    if not stop.still_after_up:
+                        self._rebuild(migration.version)
+                    continue
+                self.outcome.versions_round_tripped += clean
         except _Stop as stop:
             self.outcome.stopped = str(stop)
         self.outcome.diagnostics.sort(key=lambda d: d.sort_key)
         return self.outcome
 
-    def _round_trip(self, migration) -> None:
+    def _rebuild(self, version: int) -> None:
+        """A fresh database with every up file up to `version` applied, unchecked (they all went through once)."""
+        self.target.close()
+        self.target = self._new_target()
+        if self.extensions is not None:
+            self.extensions.standins.clear()
+        for migration in self.directory.migrations:
+            if migration.version > version:
+                break
+            if migration.up is not None:
+                self._apply(migration.up, UP_FAILS, quiet=True)
+
+    def _round_trip(self, migration) -> bool:
+        """Whether the version round-tripped cleanly (no difference found)."""
         up, down = migration.up, migration.down
         if up is None:
-            return  # a down file alone: nothing to run on the way up (SM006)
+            return True  # a down file alone: nothing to run on the way up (SM006)
         before = self.target.snapshot()
         self._apply(up, UP_FAILS)
         after = self.target.snapshot()
         if self.options.compare_model:
             self._compare_model(migration.version, up, after)
         if down is None:
-            return  # no way back to test (SM004)
+            return False  # no way back to test (SM004)
         self._apply(down, DOWN_FAILS)
         restored = self.target.snapshot()
-        for difference in catalog.compare(before, restored):
+        not_restored = [
+            d for d in catalog.compare(before, restored)
+            # a down that keeps an extension is the norm (shared, dangerous to drop), as SM201 holds
+            if not (d.kind == "extension" and d.change == "extra")
+        ]
+        for difference in not_restored:
             self._add(NOT_RESTORED, down, FILE_SPAN,
                       f"after up and down, {difference.describe('before the up', 'after the down')}",
                       "Make the down file undo exactly what the up file did, so that a rollback gives the previous "
                       "release the schema it was written for.")
         self._apply(up, UP_FAILS_AGAIN)
         again = self.target.snapshot()
-        for difference in catalog.compare(after, again):
+        reapplied = catalog.compare(after, again)
+        said = {(d.kind, d.name) for d in not_restored}
+        for difference in reapplied:
+            if (difference.kind, difference.name) in said:
+                continue  # the same object the down file did not restore: one finding is enough
             self._add(REAPPLY_DIFFERS, up, FILE_SPAN,
                       f"after up, down and up again, {difference.describe('after the first up', 'after the second')}",
                       "The down file leaves something behind that the up file then skips or builds differently; make the "
                       "down file undo all of the up file.")
+        if reapplied:
+            # Later versions were written for the schema of the first up, not this one.
+            raise _Stop(f"{up.display_path}: up, down and up again left a different schema than the first up", recoverable=True)
+        return not not_restored
 
-    def _apply(self, file: MigrationFile, code: str) -> None:
+    def _apply(self, file: MigrationFile, code: str, quiet: bool = False) -> None:
         parsed = self.parsed[file.path]
         if parsed.unreadable is not None:
             raise _Stop(f"{file.display_path}: cannot read the file ({parsed.unreadable.reason}); SM008")
-        text = self._with_extensions_handled(file, parsed)
+        text = self._with_extensions_handled(file, parsed, quiet)
         error = self.target.apply(text)
         if error is None:
             return
+        if quiet:
+            raise _Stop(f"{file.display_path}: failed while rebuilding the database: {self._hide(file, error.message)}")
         span, where = self._locate(file, parsed, text, error)
         message = self._hide(file, error.message)
         extension = self._extension_to_blame(error)
@@ -152,11 +204,12 @@ class RoundTrip:
             ),
         }[code]
         self._add(code, file, span, f"{problem[0]}{where}: {message}", problem[1])
-        raise _Stop(f"{file.display_path}{where}: {message}")
+        rolled_back = code == DOWN_FAILS and self.target.all_or_nothing(parsed.text) and not _has_transaction_control(parsed)
+        raise _Stop(f"{file.display_path}{where}: {message}", recoverable=code != UP_FAILS, still_after_up=rolled_back)
 
     # --- extensions (PostgreSQL)
 
-    def _with_extensions_handled(self, file: MigrationFile, parsed: ParsedFile) -> str:
+    def _with_extensions_handled(self, file: MigrationFile, parsed: ParsedFile, quiet: bool = False) -> str:
         text = parsed.text
         state = self.extensions
         if state is None:
@@ -169,7 +222,9 @@ class RoundTrip:
                 continue
             end = statement.end + (1 if text[statement.end : statement.end + 1] == ";" else 0)
             text = extensions.blank(text, statement.start, end)
-            if not name:
+            if not name or quiet:
+                if name in extensions.STANDINS:
+                    state.install_standin(self.target, name)
                 continue  # DROP EXTENSION of one verify never created: skipped silently, it was reported at its CREATE
             span = parsed.lines.span(statement.start, statement.end)
             if name in extensions.STANDINS:
@@ -270,6 +325,9 @@ class RoundTrip:
         if self._history is None:
             self._history = History(self.directory, self.parsed, self.config.dialect)
         for text in model_differences(self._history.after(version), found, self.config.dialect):
+            if text in self._model_reported:
+                continue  # said at the version where it first appeared
+            self._model_reported.add(text)
             self._add(MODEL, up, FILE_SPAN, f"after this up file, {text}",
                       "The static model (`safemig-lint schema`) and the database disagree here: a gap in safemig-lint's "
                       "model, worth reporting with the migration.")

@@ -91,6 +91,10 @@ class PostgresTarget:
         ).fetchone()
         return row[0] > 0
 
+    def all_or_nothing(self, text: str) -> bool:
+        """Does a failure of this file leave nothing of it applied? (One implicit transaction.)"""
+        return not self.multi_statement
+
     def available_extensions(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT name FROM pg_available_extensions").fetchall()}
 
@@ -190,6 +194,9 @@ class SqliteTarget:
         # Like a time limit per statement: SQLite calls this every few thousand instructions.
         self.connection.set_progress_handler(lambda: int(time.monotonic() > self._deadline), 10_000)
 
+    def all_or_nothing(self, text: str) -> bool:
+        return not self.no_tx_wrap
+
     def apply(self, text: str) -> ApplyError | None:
         in_transaction = not self.no_tx_wrap
         if in_transaction:
@@ -274,6 +281,9 @@ class MysqlTarget:
         except BaseException:
             self.close()
             raise
+
+    def all_or_nothing(self, text: str) -> bool:
+        return False  # every statement commits on its own
 
     def apply(self, text: str) -> ApplyError | None:
         if not text.strip():
