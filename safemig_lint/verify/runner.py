@@ -21,8 +21,8 @@ from safemig_lint.reading.suppressions import find_suppressions
 from safemig_lint.verify import catalog, extensions
 from safemig_lint.verify.targets import ApplyError
 
-UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL = (
-    "SM701", "SM702", "SM703", "SM704", "SM705", "SM706", "SM707",
+UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL, UNVERIFIABLE = (
+    "SM701", "SM702", "SM703", "SM704", "SM705", "SM706", "SM707", "SM708",
 )
 # The SQLSTATE of "function does not exist": with a stand-in in place, it is put down to the extension.
 UNDEFINED_FUNCTION = "42883"
@@ -186,14 +186,14 @@ class RoundTrip:
             raise _Stop(f"{file.display_path}: failed while rebuilding the database: {self._hide(file, error.message)}")
         span, where = self._locate(file, parsed, text, error)
         message = self._hide(file, error.message)
-        extension = self._extension_to_blame(error)
-        if extension:
-            self._add(EXTENSION, file, span,
-                      f"{file.direction} file failed{where}, which may be because extension {extension} is missing on the "
-                      f"verify server: {message}; verify stopped here",
-                      "Run verify against a PostgreSQL that has the extension: --pg-bin DIR (a local installation) or "
-                      "--database-url.")
-            raise _Stop(f"{file.display_path}{where}: {message} (extension {extension} is missing on the verify server)")
+        lacking = self._what_the_database_lacks(error)
+        if lacking:
+            self._add(UNVERIFIABLE, file, span,
+                      f"{file.direction} file failed{where}: {message}; {lacking}, so verify stopped here and the rest "
+                      "of the history is unverified",
+                      "Verify on a database that has it: --pg-bin DIR (a PostgreSQL installation with the extension) or "
+                      "--database-url; or, if the name is a typo, fix the statement.")
+            raise _Stop(f"{file.display_path}{where}: {message} ({lacking})")
         problem = {
             UP_FAILS: ("the database rejects the up file", "Fix the statement: golang-migrate stops here and marks the version dirty."),
             DOWN_FAILS: ("the database rejects the down file", "Fix the statement: this rollback fails on the day it is needed."),
@@ -243,14 +243,19 @@ class RoundTrip:
                           "To verify with the extension, use --pg-bin DIR (a PostgreSQL installation that has it) or --database-url.")
         return text
 
-    def _extension_to_blame(self, error: ApplyError) -> str | None:
+    def _what_the_database_lacks(self, error: ApplyError) -> str | None:
+        """Why a failure may lie with the verify database rather than the migration, or None."""
+        if self.target.dialect == "sqlite" and error.message.startswith("no such function:"):
+            return ("that function is not built into SQLite: an application-defined function (registered by the "
+                    "program's driver), one compiled out of this SQLite build, or a misspelt name")
         state = self.extensions
         if state is None:
             return None
         if state.skipped:
-            return ", ".join(sorted(state.skipped))
+            return f"it may need extension {', '.join(sorted(state.skipped))}, which the verify server does not have"
         if state.standins and error.sqlstate == UNDEFINED_FUNCTION:
-            return ", ".join(sorted(state.standins))
+            return (f"the function may belong to extension {', '.join(sorted(state.standins))}, which the verify server "
+                    "does not have, and verify's stand-in does not provide it")
         return None
 
     # --- locations and messages
