@@ -182,18 +182,19 @@ def test_cli_reports_in_every_format_and_never_shows_the_password(tmp_path, embe
     directory = write_migrations(tmp_path / "m", {
         **USERS, "000002_index.up.sql": "CREATE INDEX users_name_idx ON users (name);\n", "000002_index.down.sql": "SELECT 1;\n",
     })
-    url = server_url(embedded_postgres)
-    for output_format in ("text", "json", "sarif", "github", "markdown"):
-        result = run_cli(str(directory), "--database-url", url, "--format", output_format)
-        assert result.returncode == 1, result.stderr
-        assert "SM703" in result.stdout and "SM704" in result.stdout
-        assert "s3cr3t-Pa55" not in result.stdout + result.stderr
-        assert "***" in result.stderr  # the server is named, masked
-    report = json.loads(run_cli(str(directory), "--database-url", url, "--format", "json").stdout)
-    assert {d["code"] for d in report["diagnostics"]} == {"SM703", "SM704"}
-    sarif = json.loads(run_cli(str(directory), "--database-url", url, "--format", "sarif").stdout)
-    rules = {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
-    assert {"SM703", "SM704"} <= rules
+    reports = {name: tmp_path / f"report.{name}" for name in ("json", "sarif", "github", "markdown")}
+    outputs = [argument for name, path in reports.items() for argument in ("--output-format", name, "--output", str(path))]
+    result = run_cli(str(directory), "--database-url", server_url(embedded_postgres), *outputs)
+    assert result.returncode == 1, result.stderr
+    texts = {"text": result.stdout, **{name: path.read_text() for name, path in reports.items()}}
+    for name, text in texts.items():
+        assert "SM703" in text and "SM704" in text, name
+        assert "s3cr3t-Pa55" not in text
+    assert "s3cr3t-Pa55" not in result.stderr and "postgres:***@" in result.stderr  # the server is named, masked
+    assert {d["code"] for d in json.loads(texts["json"])["diagnostics"]} == {"SM703", "SM704"}
+    sarif = json.loads(texts["sarif"])
+    assert {"SM703", "SM704"} <= {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "::error file=" in texts["github"]
     assert databases(embedded_postgres) == set()
 
 

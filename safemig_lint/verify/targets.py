@@ -296,21 +296,12 @@ class MysqlTarget:
             while cursor.nextset():
                 succeeded += 1
         except self._pymysql.err.MySQLError as error:
+            # The server stops at the failing statement: no results are left pending on the connection.
             code, message = (error.args + ("",))[:2] if error.args else (0, str(error))
-            self._drain()
             return ApplyError(f"{message} (error {code})", None, succeeded, str(code))
         finally:
             cursor.close()
         return None
-
-    def _drain(self) -> None:
-        """After an error in a multi-statement query the connection may still hold results."""
-        try:
-            self.connection.ping(reconnect=True)
-            with self.connection.cursor() as cursor:
-                cursor.execute(f"USE `{self.database}`")
-        except self._pymysql.Error:
-            pass
 
     def locate(self, statements) -> int | None:
         return None
