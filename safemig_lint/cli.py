@@ -283,7 +283,7 @@ def verify_command(
         if outcome.stopped_versions:
             say(f"verify: {where}went on past {len(outcome.stopped_versions)} failing versions (--keep-going)")
         if outcome.stopped:
-            say(f"verify: {where}stopped at {outcome.stopped}")
+            say(f"verify: {where}stopped: {outcome.stopped}")
     result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources)
     get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):

@@ -238,3 +238,29 @@ def test_interrupt_drops_the_database_and_stops_the_server(tmp_path, embedded_po
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2 and "interrupted" in stderr
     assert databases(embedded_postgres) == set()
+
+
+def test_interrupt_stops_the_embedded_server_and_removes_its_directory(tmp_path):
+    import psycopg
+
+    directory = write_migrations(tmp_path / "m", {"000001_slow.up.sql": "SELECT pg_sleep(60);\n", "000001_slow.down.sql": "SELECT 1;\n"})
+    before = set(Path("/tmp").glob("safemig-verify-*"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "safemig_lint", "verify", str(directory)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": "/tmp"},
+    )
+    deadline = time.monotonic() + 90
+    sleeping = False
+    while not sleeping:
+        assert time.monotonic() < deadline and process.poll() is None
+        for root in set(Path("/tmp").glob("safemig-verify-*")) - before:
+            try:
+                with psycopg.connect(host=str(root / "socket"), user="postgres", dbname="postgres", connect_timeout=2) as watcher:
+                    sleeping = bool(watcher.execute("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'").fetchone())
+            except psycopg.Error:
+                pass  # not up yet
+    server_roots = set(Path("/tmp").glob("safemig-verify-*")) - before
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2 and "interrupted" in stderr
+    assert not any(root.exists() for root in server_roots)

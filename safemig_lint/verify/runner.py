@@ -104,7 +104,7 @@ class RoundTrip:
                 if time.monotonic() > deadline:
                     raise _Stop(f"the run took longer than {self.options.run_timeout:g} s (--timeout)")
                 if len(migration.ups) > 1 or len(migration.downs) > 1:
-                    raise _Stop(f"version {migration.version} has several up or down files (SM003); golang-migrate refuses that")
+                    raise _Stop(f"version {migration.version} has several up or down files (SM003), which golang-migrate refuses to run")
                 if self.options.progress:
                     self.options.progress(f"[{number}/{len(migrations)}] version {migration.version}")
                 try:
