@@ -116,6 +116,8 @@ class IntegrityReview:
         sum_path = self.directory.path / sumfile.SUM_FILE
         sum_display = child_display(self.directory.display_path, sumfile.SUM_FILE)
         corrupt = [Corrupt(Place(sum_path, sum_display, line), reason) for line, reason in locked.problems]
+        if corrupt and not locked.entries:  # nothing to compare with: every file would look new
+            return edited, removed, out_of_order, corrupt, unlocked
         digests = self._digests()
         against = sumfile.SUM_FILE
         for name, entry in locked.entries.items():
