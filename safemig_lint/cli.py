@@ -103,7 +103,7 @@ def check(
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    if not result.files_checked and not result.missing_paths:
+    if not result.files_checked and not result.missing_paths and base is None:  # with --base: nothing changed
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
     get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
