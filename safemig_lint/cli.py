@@ -255,7 +255,7 @@ def lock_command(
             try:
                 written = sumfile.lock(directory)
             except OSError as error:
-                _fail(f"cannot write {shown}: {error.strerror or error}")
+                _fail(f"cannot lock {shown}: {error.filename or shown}: {error.strerror or error}")
             typer.echo(f"{'wrote' if written else 'up to date:'} {shown} ({len(directory.files())} files)")
             continue
         if sumfile.read(directory.path) is None:

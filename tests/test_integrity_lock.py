@@ -270,3 +270,4 @@ def test_findings_reach_every_format_with_file_and_line(locked, monkeypatch):
     assert "SM601" in {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert "::error file=migrations/000003_email.up.sql,line=1" in run("--format", "github", "migrations").output
     assert "SM601" in run("--format", "markdown", "migrations").output
+

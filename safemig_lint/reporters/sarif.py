@@ -35,7 +35,7 @@ MAX_GZIPPED_BYTES = 10 * 1024 * 1024
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # Rule code prefix -> the tag GitHub shows and filters alerts by.
-_CATEGORY_TAG = {"SM0": "migration-files", "SM1": "data-loss", "SM2": "rollback", "SM3": "idempotency", "SM4": "security"}
+_CATEGORY_TAG = {"SM0": "migration-files", "SM1": "data-loss", "SM2": "rollback", "SM3": "idempotency", "SM4": "security", "SM6": "migration-history"}
 
 
 def report(result: LintResult, stream: TextIO) -> None:
