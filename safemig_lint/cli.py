@@ -97,9 +97,7 @@ def check(
         config = resolver.for_path(Path(paths[0]))
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         result = lint(paths, config, resolver.for_path, base=base)
-    except ConfigError as error:
-        _fail(str(error))
-    except GitError as error:
+    except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
@@ -245,40 +243,16 @@ def lock_command(
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
-    from safemig_lint.integrity import sumfile
-    from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.config import ConfigError
+    from safemig_lint.integrity import commands
 
-    mismatches = 0
-    for directory in _migration_directories(paths, config_file):
-        shown = f"{directory.display_path.rstrip('/')}/{sumfile.SUM_FILE}" if directory.display_path not in ("", ".") else sumfile.SUM_FILE
-        if not check_only:
-            try:
-                written = sumfile.lock(directory)
-            except OSError as error:
-                _fail(f"cannot lock {shown}: {error.filename or shown}: {error.strerror or error}")
-            typer.echo(f"{'wrote' if written else 'up to date:'} {shown} ({len(directory.files())} files)")
-            continue
-        if sumfile.read(directory.path) is None:
-            typer.echo(f"{shown}: missing; run `safemig-lint lock {directory.display_path}`")
-            mismatches += 1
-            continue
-        problems = _lock_problems(IntegrityReview(directory))
-        for problem in problems:
-            typer.echo(problem)
-        mismatches += len(problems)
-        if not problems:
-            typer.echo(f"{shown} matches its {len(directory.files())} files")
-    raise typer.Exit(1 if mismatches else 0)
-
-
-def _lock_problems(review) -> list[str]:
-    """`lock --check`'s report: every difference between a directory and its sum file, one line each."""
-    problems = [f"{f.place.display_path}:{f.place.line}: SM604 {f.reason}" for f in review.corrupt]
-    problems += [f"{f.file.display_path}:{f.line}: SM601 edited after it was locked" for f in review.edited]
-    problems += [f"{f.place.display_path}:{f.place.line}: SM602 {f.name} was deleted" for f in review.removed]
-    problems += [f"{f.file.display_path}:1: SM603 version {f.file.version} is below the newest locked, {f.newest_name}" for f in review.out_of_order]
-    problems += [f"{f.file.display_path}:1: SM605 not locked yet" for f in review.unlocked]
-    return problems
+    directories = _migration_directories(paths, config_file)
+    if check_only:
+        raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
+    try:
+        commands.lock(directories, typer.echo)
+    except ConfigError as error:
+        _fail(str(error))
 
 
 @app.command("baseline")
@@ -291,28 +265,15 @@ def baseline_command(
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
-    from safemig_lint.integrity import baseline
+    from safemig_lint.integrity import commands
 
+    directories = _migration_directories(paths, config_file)
     try:
         resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
-        config = resolver.for_path(Path(paths[0]))
-        result = lint(paths, config, resolver.for_path, use_baseline=False)
+        result = lint(paths, resolver.for_path(Path(paths[0])), resolver.for_path, use_baseline=False)
+        commands.record_baselines(directories, result, typer.echo)
     except ConfigError as error:
         _fail(str(error))
-    if result.missing_paths or result.internal_errors:
-        _fail("not every file could be checked; fix that before recording a baseline: " + ", ".join(
-            result.missing_paths + [f"{d.path}: {d.message}" for d in result.internal_errors]))
-    for directory in _migration_directories(paths, config_file):
-        found = baseline.in_directory(directory, result.diagnostics)
-        path, shown = baseline.entry_path(directory)
-        recorded = [d for d in found if d.suppression is None and baseline.baselined(d)]
-        if not recorded and not path.exists():
-            continue
-        try:
-            written = baseline.write(directory, found)
-        except OSError as error:
-            _fail(f"cannot write {shown}: {error.strerror or error}")
-        typer.echo(f"{'wrote' if written else 'up to date:'} {shown} ({len(recorded)} findings)")
 
 
 def _migration_directories(paths: List[str], config_file: Optional[Path]) -> list:
