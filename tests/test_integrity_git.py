@@ -81,6 +81,15 @@ def test_edit_of_an_applied_migration_points_at_the_first_changed_line(repo):
     assert integrity("--base", "main") == [("SM601", "000001_users.up.sql", 2)]
 
 
+def test_with_a_lock_file_too_an_edit_is_reported_once_on_its_first_changed_line(repo):
+    assert runner.invoke(app, ["lock", "db/migrations"]).exit_code == 0
+    commit(repo, "lock")
+    path = repo / "db/migrations/000001_users.up.sql"
+    path.write_text(path.read_text().replace(");", "    , name text\n);"))
+    assert integrity("--base", "main") == [("SM601", "000001_users.up.sql", 3)]
+    assert integrity() == [("SM601", "000001_users.up.sql", 1)]  # the lock alone cannot tell the line
+
+
 def test_only_changed_files_are_reported_but_the_history_is_still_read(repo):
     everything = findings()
     assert any(name == "000001_users.down.sql" for _, name, _ in everything)  # SM101 drop table, SM302 ...

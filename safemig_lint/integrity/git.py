@@ -52,7 +52,10 @@ class Repository:
         wanted = [blob for blob in dict.fromkeys(ids) if blob not in self._blobs]
         if wanted:
             command = ["git", "-C", str(self.top), "cat-file", "--batch"]
-            output = subprocess.run(command, input="".join(f"{b}\n" for b in wanted).encode(), capture_output=True, check=True).stdout
+            completed = subprocess.run(command, input="".join(f"{b}\n" for b in wanted).encode(), capture_output=True)
+            if completed.returncode != 0:
+                raise GitError(f"git cat-file failed: {completed.stderr.decode('utf-8', 'replace').strip()}")
+            output = completed.stdout
             position = 0
             for blob in wanted:
                 header_end = output.index(b"\n", position)
