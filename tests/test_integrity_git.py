@@ -104,6 +104,18 @@ def test_only_changed_files_are_reported_but_the_history_is_still_read(repo):
     assert json.loads(check("--base", "main").stdout)["summary"]["files"] == 2
 
 
+def test_an_unchanged_misnamed_file_is_context_too(repo):
+    git(repo, "checkout", "-q", "main")
+    write_migrations(repo / "db/migrations", {"000004_phone_up.sql": "ALTER TABLE users ADD COLUMN phone text;\n"})
+    commit(repo, "misnamed")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+    assert ("SM002", "000004_phone_up.sql", 1) in findings()
+    assert findings("--base", "main") == []
+    (repo / "db/migrations/000004_phone_up.sql").write_text("ALTER TABLE users ADD COLUMN phone2 text;\n")
+    assert [code for code, _, _ in findings("--base", "main")] == ["SM002"]
+
+
 def test_new_migration_below_the_newest_on_the_base_is_out_of_order(repo):
     write_migrations(repo / "db/migrations", {
         "000002_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",

@@ -24,7 +24,7 @@ class GitError(Exception):
 @dataclass(frozen=True)
 class BaseFile:
     name: str
-    version: int
+    version: int | None  # None: a .sql file golang-migrate does not read (misnamed)
     direction: str
     blob: str  # git object id
 
@@ -70,8 +70,8 @@ class BaseSnapshot:
     """One migration directory at the base."""
 
     ref: str  # as the user wrote it
-    at_fork: dict[str, BaseFile]  # by file name: the directory where this branch left REF
-    at_ref: dict[str, BaseFile]  # the directory at REF itself
+    at_fork: dict[str, BaseFile]  # by file name: the directory's .sql files where this branch left REF
+    at_ref: dict[str, BaseFile]  # ... at REF itself
     changed: set[str]  # names git lists as modified since the fork point (working tree included)
     repository: Repository
 
@@ -143,7 +143,7 @@ def _fork_point(repository: Repository, ref: str, ref_commit: str) -> str:
 
 
 def _migration_files(repository: Repository, commit: str, pathspecs: list[str]) -> dict[str, dict[str, BaseFile]]:
-    """{folder relative to the top ('.' for the top): {name: BaseFile}} of golang-migrate files at `commit`."""
+    """{folder relative to the top ('.' for the top): {name: BaseFile}} of .sql files at `commit`."""
     output = repository.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs).stdout
     folders: dict[str, dict[str, BaseFile]] = {}
     for record in output.decode("utf-8", "surrogateescape").split("\0"):
@@ -152,10 +152,12 @@ def _migration_files(repository: Repository, commit: str, pathspecs: list[str]) 
         meta, _, path = record.partition("\t")
         kind, blob = meta.split()[1:3]
         folder, _, name = path.rpartition("/")
-        match = MIGRATION_NAME.match(name)
-        if kind != "blob" or match is None or not name.lower().endswith(".sql"):
+        if kind != "blob" or not name.lower().endswith(".sql"):
             continue
-        folders.setdefault(folder or ".", {})[name] = BaseFile(name, int(match.group(1)), match.group(3), blob)
+        match = MIGRATION_NAME.match(name)
+        # A misnamed file (version None) is kept too: unchanged, it is context like the others.
+        version, direction = (int(match.group(1)), match.group(3)) if match else (None, "")
+        folders.setdefault(folder or ".", {})[name] = BaseFile(name, version, direction, blob)
     return folders
 
 

@@ -74,10 +74,13 @@ class IntegrityReview:
         base = self.base
         if base is None:
             return set()
-        return {
+        unchanged = {
             file.path.resolve()
             for name, file in self._current.items()
             if name in base.at_fork and (name not in base.changed or self._changed_line(name) is None)
+        }
+        return unchanged | {
+            path.resolve() for path, _ in self.directory.misnamed if path.name in base.at_fork and path.name not in base.changed
         }
 
     # -- the facts, lock and base combined (one fact per file) ------------------------------
@@ -166,8 +169,11 @@ class IntegrityReview:
             if name in base.at_fork and (line := self._changed_line(name)) is not None:
                 edited.append(Edited(self._current[name], line, base.ref))
         added = [file for name, file in self._current.items() if name not in base.at_fork]
-        gone = [f for name, f in base.at_fork.items() if name not in self._current and not (self.directory.path / name).exists()]
-        applied = base.at_ref or base.at_fork
+        gone = [
+            f for name, f in base.at_fork.items()
+            if f.version is not None and name not in self._current and not (self.directory.path / name).exists()
+        ]
+        applied = {name: f for name, f in (base.at_ref or base.at_fork).items() if f.version is not None}
         newest = max(applied.values(), key=lambda f: (f.version, f.name), default=None)
         for file in added:
             renamed = next((g for g in gone if (g.version, g.direction) == (file.version, file.direction)), None)
