@@ -66,4 +66,4 @@ def record_baselines(directories: list[MigrationDirectory], result: LintResult, 
             written = baseline.write(directory, found)
         except OSError as error:
             raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
-        echo(f"{'wrote' if written else 'up to date:'} {shown} ({len(recorded)} findings)")
+        echo(f"{'wrote' if written else 'up to date:'} {shown} ({len(recorded)} finding{'' if len(recorded) == 1 else 's'})")
