@@ -63,6 +63,8 @@ class Unlocked:
 
 
 class IntegrityReview:
+    """One migration directory against its safemig.sum and, with --base, against git; each lazily."""
+
     def __init__(self, directory: MigrationDirectory, base: BaseSnapshot | None = None) -> None:
         self.directory = directory
         self.base = base
