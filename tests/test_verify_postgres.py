@@ -264,3 +264,21 @@ def test_interrupt_stops_the_embedded_server_and_removes_its_directory(tmp_path)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2 and "interrupted" in stderr
     assert not any(root.exists() for root in server_roots)
+
+
+def test_keep_going_copies_the_database_at_the_failing_version(tmp_path, pg_target, embedded_postgres):
+    """--keep-going goes on from a copy of a database that only got first ups; stand-ins come along."""
+    files = {
+        "000001_users.up.sql": 'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";\nCREATE TABLE users (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), name text);\n',
+        "000001_users.down.sql": "DROP TABLE users;\n",
+        "000002_index.up.sql": "CREATE INDEX users_name_idx ON users (name);\n",
+        "000002_index.down.sql": "SELECT 1;\n",
+        "000003_seed.up.sql": "INSERT INTO users (name) SELECT 'n' || g FROM generate_series(1, 3) g;\nCREATE TABLE tags (id uuid DEFAULT uuid_generate_v4());\n",
+        "000003_seed.down.sql": "DROP TABLE tags;\nDELETE FROM users;\n",
+    }
+    outcome = verify_files(tmp_path / "m", files, "postgres", pg_target, keep_going=True)
+    assert verify_codes(outcome) == [
+        ("SM706", "000001_users.up.sql", 1), ("SM703", "000002_index.down.sql", 1), ("SM704", "000002_index.up.sql", 1),
+    ]
+    assert outcome.stopped is None and outcome.versions_round_tripped == 2 and len(outcome.stopped_versions) == 1
+    assert databases(embedded_postgres) == set()  # the database, its copies and the shadow are all dropped

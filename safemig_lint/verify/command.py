@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sqlite3
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -86,7 +87,7 @@ class _Targets:
                 return targets.MysqlTarget(url, timeout, socket)
             return targets.SqliteTarget(Path("."), timeout, _execution(config).no_tx_wrap, url)
         if dialect == "sqlite":
-            self.descriptions.add(f"SQLite {__import__('sqlite3').sqlite_version} (temporary file)")
+            self.descriptions.add(f"SQLite {sqlite3.sqlite_version} (temporary file)")
             return targets.SqliteTarget(self._scratch_directory(), timeout, _execution(config).no_tx_wrap)
         if dialect == "postgres":
             server = self._embedded()

@@ -32,19 +32,19 @@ STANDINS = {
         "uuid_generate_v4() is core gen_random_uuid(); uuid_generate_v1() and uuid_generate_v1mc() "
         "return random UUIDs, not time-based ones; uuid_nil()",
         [
-            f"CREATE FUNCTION {_S}.uuid_generate_v4() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
-            f"CREATE FUNCTION {_S}.uuid_generate_v1() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
-            f"CREATE FUNCTION {_S}.uuid_generate_v1mc() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
-            f"CREATE FUNCTION {_S}.uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE AS $$SELECT '00000000-0000-0000-0000-000000000000'::uuid$$",
+            f"CREATE OR REPLACE FUNCTION {_S}.uuid_generate_v4() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
+            f"CREATE OR REPLACE FUNCTION {_S}.uuid_generate_v1() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
+            f"CREATE OR REPLACE FUNCTION {_S}.uuid_generate_v1mc() RETURNS uuid LANGUAGE sql VOLATILE AS 'SELECT gen_random_uuid()'",
+            f"CREATE OR REPLACE FUNCTION {_S}.uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE AS $$SELECT '00000000-0000-0000-0000-000000000000'::uuid$$",
         ],
     ),
     "pgcrypto": (
         "gen_random_uuid() is core PostgreSQL; digest() covers md5 and sha224/256/384/512 with core functions",
         [
-            f"""CREATE FUNCTION {_S}.digest(data bytea, type text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $$
+            f"""CREATE OR REPLACE FUNCTION {_S}.digest(data bytea, type text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS $$
                 SELECT CASE lower(type) WHEN 'md5' THEN decode(md5(data), 'hex') WHEN 'sha224' THEN sha224(data)
                   WHEN 'sha256' THEN sha256(data) WHEN 'sha384' THEN sha384(data) WHEN 'sha512' THEN sha512(data) END $$""",
-            f"CREATE FUNCTION {_S}.digest(data text, type text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS "
+            f"CREATE OR REPLACE FUNCTION {_S}.digest(data text, type text) RETURNS bytea LANGUAGE sql IMMUTABLE STRICT AS "
             f"$$SELECT {_S}.digest(convert_to(data, 'UTF8'), type)$$",
         ],
     ),
@@ -75,14 +75,16 @@ class ExtensionState:
     """What verify did about missing extensions so far in this run."""
 
     available: set[str]
-    standins: set[str]
+    standins: set[str]  # in use: a failing call to a function they lack is put down to them
     skipped: set[str]  # missing, no stand-in: later failures are put down to them
 
     def install_standin(self, target, name: str) -> None:
-        if name in self.standins:
+        """Create the stand-in's functions in `target` (once per connection: the search path is the session's)."""
+        self.standins.add(name)
+        if name in target.standins:
             return
         target.execute_admin(f"CREATE SCHEMA IF NOT EXISTS {_S}")
         for statement in STANDINS[name][1]:
             target.execute_admin(statement)
         target.execute_admin(f'SET search_path = "$user", public, {_S}')
-        self.standins.add(name)
+        target.standins.add(name)

@@ -42,7 +42,6 @@ class VerifyOptions:
 class VerifyOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, LineIndex] = field(default_factory=dict)
-    files: int = 0
     versions_total: int = 0
     versions_round_tripped: int = 0
     stopped: str | None = None  # where the run stopped, and why
@@ -76,8 +75,9 @@ class RoundTrip:
             extensions.ExtensionState(self.target.available_extensions(), set(), set()) if self.target.dialect == "postgres" else None
         )
         self._history = None
-        self._model_reported: set[str] = set()
-        self._rules = None
+        self._model_reported: set[str] = set()  # SM707 texts already said, at the version they appeared
+        # --keep-going: a second database that only ever gets first ups, to copy from instead of replaying the history.
+        self._shadow = new_target() if options.keep_going and hasattr(self.target, "clone") else None
 
     # --- the run
 
@@ -86,6 +86,8 @@ class RoundTrip:
             return self._run()
         finally:
             self.target.close()
+            if self._shadow is not None:
+                self._shadow.close()
 
     def _run(self) -> VerifyOutcome:
         deadline = time.monotonic() + self.options.run_timeout
@@ -100,6 +102,8 @@ class RoundTrip:
             for migration in before_range:  # --from: bring the database to the version before, without checks
                 if migration.up is not None:
                     self._apply(migration.up, UP_FAILS)
+                    if self._shadow is not None:
+                        self._keep_shadow(migration.up)
             for number, migration in enumerate(migrations, 1):
                 if time.monotonic() > deadline:
                     raise _Stop(f"the run took longer than {self.options.run_timeout:g} s (--timeout)")
@@ -123,16 +127,27 @@ class RoundTrip:
         return self.outcome
 
     def _rebuild(self, version: int) -> None:
-        """A fresh database with every up file up to `version` applied, unchecked (they all went through once)."""
+        """The database as every up file up to `version` leaves it: a copy of the shadow database, or else
+        a fresh one with those up files applied, unchecked (they all went through once)."""
         self.target.close()
+        if self._shadow is not None:
+            self.target = self._shadow.clone()
+            for name in sorted(self.extensions.standins if self.extensions else ()):
+                self.extensions.install_standin(self.target, name)  # the copy has them; the new session's path does not
+            return
         self.target = self._new_target()
-        if self.extensions is not None:
-            self.extensions.standins.clear()
         for migration in self.directory.migrations:
             if migration.version > version:
                 break
             if migration.up is not None:
                 self._apply(migration.up, UP_FAILS, quiet=True)
+
+    def _keep_shadow(self, up: MigrationFile) -> None:
+        try:
+            self._apply(up, UP_FAILS, quiet=True, target=self._shadow)
+        except _Stop:  # it went through on the main database; without a shadow, rebuilds replay the history
+            self._shadow.close()
+            self._shadow = None
 
     def _round_trip(self, migration) -> bool:
         """Whether the version round-tripped cleanly (no difference found)."""
@@ -141,6 +156,8 @@ class RoundTrip:
             return True  # a down file alone: nothing to run on the way up (SM006)
         before = self.target.snapshot()
         self._apply(up, UP_FAILS)
+        if self._shadow is not None:
+            self._keep_shadow(up)
         after = self.target.snapshot()
         if self.options.compare_model:
             self._compare_model(migration.version, up, after)
@@ -174,12 +191,14 @@ class RoundTrip:
             raise _Stop(f"{up.display_path}: up, down and up again left a different schema than the first up", recoverable=True)
         return not not_restored
 
-    def _apply(self, file: MigrationFile, code: str, quiet: bool = False) -> None:
+    def _apply(self, file: MigrationFile, code: str, quiet: bool = False, target=None) -> None:
+        """Run `file`; `quiet`: no findings, a failure just stops (rebuilding, or keeping the shadow)."""
+        target = target or self.target
         parsed = self.parsed[file.path]
         if parsed.unreadable is not None:
             raise _Stop(f"{file.display_path}: cannot read the file ({parsed.unreadable.reason}); SM008")
-        text = self._with_extensions_handled(file, parsed, quiet)
-        error = self.target.apply(text)
+        text = self._with_extensions_handled(file, parsed, target, quiet)
+        error = target.apply(text)
         if error is None:
             return
         if quiet:
@@ -209,7 +228,7 @@ class RoundTrip:
 
     # --- extensions (PostgreSQL)
 
-    def _with_extensions_handled(self, file: MigrationFile, parsed: ParsedFile, quiet: bool = False) -> str:
+    def _with_extensions_handled(self, file: MigrationFile, parsed: ParsedFile, target, quiet: bool) -> str:
         text = parsed.text
         state = self.extensions
         if state is None:
@@ -224,12 +243,12 @@ class RoundTrip:
             text = extensions.blank(text, statement.start, end)
             if not name or quiet:
                 if name in extensions.STANDINS:
-                    state.install_standin(self.target, name)
+                    state.install_standin(target, name)
                 continue  # DROP EXTENSION of one verify never created: skipped silently, it was reported at its CREATE
             span = parsed.lines.span(statement.start, statement.end)
             if name in extensions.STANDINS:
                 new = name not in state.standins
-                state.install_standin(self.target, name)
+                state.install_standin(target, name)
                 if new:
                     self._add(EXTENSION, file, span,
                               f"extension {name} is not installed on the verify server; verify skipped this statement and "

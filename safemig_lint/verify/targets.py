@@ -57,32 +57,56 @@ def split_at_every_semicolon(text: str) -> list[tuple[int, str]]:
 class PostgresTarget:
     dialect = "postgres"
 
-    def __init__(self, connect_kwargs: dict, statement_timeout: float, multi_statement: bool = False, url: DatabaseUrl | None = None) -> None:
+    def __init__(
+        self, connect_kwargs: dict, statement_timeout: float, multi_statement: bool = False, url: DatabaseUrl | None = None,
+        template: str | None = None,
+    ) -> None:
         import psycopg
 
         self._psycopg = psycopg
         self._admin_kwargs = connect_kwargs
         self._url = url
+        self._statement_timeout = statement_timeout
         self.multi_statement = multi_statement
         self.database = unique_database_name()
+        self.connection = None
+        self.standins: set[str] = set()  # extension stand-ins set up on this connection (extensions.py)
+        self._created = False
         self._admin = self._connect(connect_kwargs)
-        self._admin.execute(f'CREATE DATABASE "{self.database}"')
-        self._created = True
         try:
-            self.connection = self._connect({**connect_kwargs, "dbname": self.database})
-            self.connection.execute(f"SET statement_timeout = {int(statement_timeout * 1000)}")
-            if self.has_tables():
+            self._admin.execute(f'CREATE DATABASE "{self.database}"' + (f' TEMPLATE "{template}"' if template else ""))
+            self._created = True
+            self._open()
+            if template is None and self.has_tables():
                 raise TargetError(f"the new database {self.database} already has tables (copied from template1); verify needs an empty one")
+        except psycopg.Error as error:
+            self.close()
+            raise TargetError(f"cannot create a database to verify in: {self._hide(str(error).strip())}") from None
         except BaseException:
             self.close()
             raise
+
+    def _open(self) -> None:
+        self.connection = self._connect({**self._admin_kwargs, "dbname": self.database})
+        self.connection.execute(f"SET statement_timeout = {int(self._statement_timeout * 1000)}")
+
+    def _hide(self, message: str) -> str:
+        return self._url.hide(message) if self._url else message
+
+    def clone(self) -> PostgresTarget:
+        """A new database that starts as a copy of this one (CREATE DATABASE ... TEMPLATE, which needs
+        this one's connection closed for the moment)."""
+        self.connection.close()
+        try:
+            return PostgresTarget(self._admin_kwargs, self._statement_timeout, self.multi_statement, self._url, template=self.database)
+        finally:
+            self._open()
 
     def _connect(self, kwargs: dict):
         try:
             return self._psycopg.connect(**kwargs, autocommit=True, connect_timeout=15)
         except self._psycopg.Error as error:
-            message = str(error).strip()
-            raise TargetError(f"cannot connect to PostgreSQL: {self._url.hide(message) if self._url else message}") from None
+            raise TargetError(f"cannot connect to PostgreSQL: {self._hide(str(error).strip())}") from None
 
     def has_tables(self) -> bool:
         row = self.connection.execute(
@@ -196,6 +220,13 @@ class SqliteTarget:
 
     def all_or_nothing(self, text: str) -> bool:
         return not self.no_tx_wrap
+
+    def clone(self) -> SqliteTarget:
+        """A new database file that starts as a copy of this one (SQLite's online backup)."""
+        copy = SqliteTarget(self.path.parent, self._timeout, self.no_tx_wrap)
+        self._deadline = copy._deadline = time.monotonic() + 60
+        self.connection.backup(copy.connection)
+        return copy
 
     def apply(self, text: str) -> ApplyError | None:
         in_transaction = not self.no_tx_wrap
