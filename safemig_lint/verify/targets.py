@@ -204,7 +204,7 @@ class SqliteTarget:
 
     def __init__(self, directory: Path, statement_timeout: float, no_tx_wrap: bool = False, url: DatabaseUrl | None = None) -> None:
         if url is not None:
-            named = Path(url.database)
+            named = Path(url.database).resolve()
             if named.exists() and _sqlite_has_tables(named):
                 raise TargetError(f"{named} already has tables; verify runs only in a database it creates")
             directory = named.parent
@@ -268,7 +268,7 @@ class SqliteTarget:
 
 def _sqlite_has_tables(path: Path) -> bool:
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
             return connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
         finally:

@@ -58,7 +58,7 @@ def parse_url(url: str) -> DatabaseUrl:
     if dialect == "sqlite":
         path = re.sub(r"^[a-z0-9]+:(//)?", "", url, flags=re.IGNORECASE).split("?", 1)[0]
         if not path:
-            raise UrlError(f"--database-url {url}: name a SQLite file, e.g. sqlite:///tmp/verify.db")
+            raise UrlError(f"--database-url {url}: name a SQLite file, e.g. sqlite:///tmp/verify.db (as golang-migrate's sqlite3:// URLs)")
         return DatabaseUrl("sqlite", url, None, None, None, None, path, "")
     try:
         parts = urlsplit(url)
