@@ -217,7 +217,7 @@ def verify_command(
     from_version: Optional[int] = typer.Option(None, "--from", help="First version to round-trip (earlier ones are only applied)."),
     to_version: Optional[int] = typer.Option(None, "--to", help="Last version to round-trip."),
     compare_model: bool = typer.Option(False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."),
-    statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement (or file, for MySQL and PostgreSQL's one-Exec files) may run."),
+    statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement may run."),
     run_timeout: float = typer.Option(3600.0, "--timeout", help="Seconds the whole run may take; it stops at the next version after that."),
     keep_going: bool = typer.Option(False, "--keep-going", help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on."),
     dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),

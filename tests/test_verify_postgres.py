@@ -282,3 +282,26 @@ def test_keep_going_copies_the_database_at_the_failing_version(tmp_path, pg_targ
     ]
     assert outcome.stopped is None and outcome.versions_round_tripped == 2 and len(outcome.stopped_versions) == 1
     assert databases(embedded_postgres) == set()  # the database, its copies and the shadow are all dropped
+
+
+def test_pg_bin_runs_a_local_installation_which_has_the_extension(tmp_path):
+    """--pg-bin: a local PostgreSQL's binaries (skipped where there is none); uuid-ossp is real there."""
+    import glob
+
+    from safemig_lint.verify.embedded import EmbeddedPostgres
+
+    local = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not local:
+        pytest.skip("no local PostgreSQL installation under /usr/lib/postgresql")
+    files = {
+        "000001_users.up.sql": 'CREATE EXTENSION IF NOT EXISTS "uuid-ossp";\nCREATE TABLE users (id uuid PRIMARY KEY DEFAULT uuid_generate_v1mc());\n',
+        "000001_users.down.sql": 'DROP TABLE users;\nDROP EXTENSION "uuid-ossp";\n',
+    }
+    with EmbeddedPostgres(Path(local[-1])) as server:
+        probe = PostgresTarget(server.connection_kwargs, statement_timeout=5)
+        available = probe.available_extensions()
+        probe.close()
+        if "uuid-ossp" not in available:
+            pytest.skip("the local installation has no uuid-ossp (Debian's postgresql-contrib)")
+        outcome = verify_files(tmp_path / "m", files, "postgres", lambda: PostgresTarget(server.connection_kwargs, statement_timeout=30))
+    assert verify_codes(outcome) == [] and outcome.versions_round_tripped == 1
