@@ -38,14 +38,25 @@ def _shown(value: str) -> str:
     return repr(value) if value else "(none)"
 
 
+# Objects named `table.name`, which go with their table.
+_TABLE_PARTS = ("column", "constraint", "trigger", "foreign key")
+
+
+def _owner(kind: str, name: str, attributes: dict[str, str]) -> str | None:
+    if kind in _TABLE_PARTS:
+        return name.rsplit(".", 1)[0]
+    return attributes.get("table") if kind == "index" else None
+
+
 def compare(expected: Snapshot, found: Snapshot) -> list[Difference]:
-    """What differs between two snapshots, by object; a table's columns are not repeated when the table is gone."""
+    """What differs between two snapshots, by object; a table's columns, keys, indexes and triggers are
+    not repeated when the table itself is missing or left over."""
     differences: list[Difference] = []
     gone_tables = {name for kind, name in expected.keys() - found.keys() if kind == "table"}
     new_tables = {name for kind, name in found.keys() - expected.keys() if kind == "table"}
     for key in sorted(expected.keys() | found.keys()):
         kind, name = key
-        owner = name.rsplit(".", 1)[0] if kind == "column" else None
+        owner = _owner(kind, name, expected.get(key) or found.get(key) or {})
         if key not in found:
             if owner not in gone_tables:
                 differences.append(Difference(kind, name, "missing"))
