@@ -219,6 +219,7 @@ def verify_command(
     compare_model: bool = typer.Option(False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."),
     statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement may run."),
     run_timeout: float = typer.Option(3600.0, "--timeout", help="Seconds the whole run may take; it stops at the next version after that."),
+    with_data: bool = typer.Option(False, "--with-data", help="Also put generated rows in every table before each down and report rows or values that down and up again lose (SM709; PostgreSQL and SQLite)."),
     keep_going: bool = typer.Option(False, "--keep-going", help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on."),
     dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
     fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
@@ -265,7 +266,7 @@ def verify_command(
             _fail(f"{missing}: no such file or directory")
         if not discovery.directories:
             _fail("no migration files found (expected names like 000001_init.up.sql)")
-        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, progress)
+        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, with_data, progress)
         settings = VerifySettings(url, pg_bin, statement_timeout, options, say)
         outcomes = verify_directories(discovery.directories, resolver.for_path, settings)
     except (ConfigError, UrlError, VerifyUsageError, ServerError, TargetError) as error:

@@ -305,3 +305,22 @@ def test_pg_bin_runs_a_local_installation_which_has_the_extension(tmp_path):
             pytest.skip("the local installation has no uuid-ossp (Debian's postgresql-contrib)")
         outcome = verify_files(tmp_path / "m", files, "postgres", lambda: PostgresTarget(server.connection_kwargs, statement_timeout=30))
     assert verify_codes(outcome) == [] and outcome.versions_round_tripped == 1
+
+
+def test_with_data_reports_rows_the_down_loses_and_nothing_else(tmp_path, pg_target, embedded_postgres):
+    files = {
+        "000001_users.up.sql": "CREATE TYPE mood AS ENUM ('ok', 'sad');\n"
+        "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(3) NOT NULL, m mood NOT NULL, born date, tags text[]);\n"
+        "CREATE TABLE posts (id serial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), body jsonb);\n",
+        "000001_users.down.sql": "DROP TABLE posts;\nDROP TABLE users;\nDROP TYPE mood;\n",
+        # Adds a NOT NULL column without a default: fails on a table with rows, but the round trip runs without them.
+        "000002_flag.up.sql": "ALTER TABLE users ADD COLUMN flag boolean NOT NULL;\n",
+        "000002_flag.down.sql": "ALTER TABLE users DROP COLUMN flag;\n",
+        "000003_score.up.sql": "ALTER TABLE posts ADD COLUMN score int;\n",
+        "000003_score.down.sql": "ALTER TABLE posts DROP COLUMN score;\nDELETE FROM posts;\n",
+    }
+    outcome = verify_files(tmp_path / "m", files, "postgres", pg_target, with_data=True)
+    assert verify_codes(outcome) == [("SM709", "000003_score.down.sql", 1)]
+    assert "2 of 2 rows of table posts are lost or changed" in outcome.diagnostics[0].message
+    assert outcome.versions_round_tripped == 3
+    assert databases(embedded_postgres) == set()

@@ -27,7 +27,7 @@ def verify_example(example, tmp_path, request) -> list[str]:
         server = request.getfixturevalue("embedded_postgres")
         new_target = lambda: PostgresTarget(server.connection_kwargs, statement_timeout=10)  # noqa: E731
     (migrations,) = discover([str(directory)]).directories
-    outcome = RoundTrip(migrations, config, new_target, VerifyOptions(compare_model=True)).run()
+    outcome = RoundTrip(migrations, config, new_target, VerifyOptions(compare_model=True, with_data=True)).run()
     return [d.code for d in outcome.diagnostics if d.suppression is None]
 
 

@@ -21,8 +21,8 @@ from safemig_lint.reading.suppressions import find_suppressions
 from safemig_lint.verify import catalog, extensions
 from safemig_lint.verify.targets import ApplyError
 
-UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL, UNVERIFIABLE = (
-    "SM701", "SM702", "SM703", "SM704", "SM705", "SM706", "SM707", "SM708",
+UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL, UNVERIFIABLE, DATA_LOST = (
+    "SM701", "SM702", "SM703", "SM704", "SM705", "SM706", "SM707", "SM708", "SM709",
 )
 # The SQLSTATE of "function does not exist": with a stand-in in place, it is put down to the extension.
 UNDEFINED_FUNCTION = "42883"
@@ -35,6 +35,7 @@ class VerifyOptions:
     compare_model: bool = False
     run_timeout: float = 3600.0
     keep_going: bool = False  # after a failing down or second up, rebuild the database at the version and go on
+    with_data: bool = False  # generated rows through down and up again, in a transaction rolled back (data.py)
     progress: Callable[[str], None] | None = None
 
 
@@ -163,6 +164,8 @@ class RoundTrip:
             self._compare_model(migration.version, up, after)
         if down is None:
             return False  # no way back to test (SM004)
+        if self.options.with_data:
+            self._check_data(up, down, before, after)
         self._apply(down, DOWN_FAILS)
         restored = self.target.snapshot()
         not_restored = [
@@ -190,6 +193,31 @@ class RoundTrip:
             # Later versions were written for the schema of the first up, not this one.
             raise _Stop(f"{up.display_path}: up, down and up again left a different schema than the first up", recoverable=True)
         return not not_restored
+
+    def _check_data(self, up: MigrationFile, down: MigrationFile, before: catalog.Snapshot, after: catalog.Snapshot) -> None:
+        """Seed, down, up, read back, all rolled back; the failures of down and up are the round trip's to report."""
+        from safemig_lint.verify.data import DataCheck
+
+        target = self.target
+        parsed_up, parsed_down = self.parsed[up.path], self.parsed[down.path]
+        if not hasattr(target, "begin") or any(
+            p.unreadable or _has_transaction_control(p) or not target.all_or_nothing(p.text) for p in (parsed_up, parsed_down)
+        ):
+            return
+        check = DataCheck(target, before, after)
+        target.begin()
+        try:
+            check.seed()
+            seeded = check.contents()
+            for file, parsed in ((down, parsed_down), (up, parsed_up)):
+                if target.apply(self._with_extensions_handled(file, parsed, target, quiet=True), within_transaction=True):
+                    return
+            for loss in check.losses(seeded, check.contents()):
+                self._add(DATA_LOST, down, FILE_SPAN, f"after down and up again with generated rows, {loss.detail}",
+                          "The down file loses data of columns that existed before the up file (a rebuild that does not "
+                          "copy them, a DELETE, a narrowing): make it keep them, or say in the file why it cannot.")
+        finally:
+            target.rollback()
 
     def _apply(self, file: MigrationFile, code: str, quiet: bool = False, target=None) -> None:
         """Run `file`; `quiet`: no findings, a failure just stops (rebuilding, or keeping the shadow)."""

@@ -125,7 +125,8 @@ class PostgresTarget:
     def execute_admin(self, sql: str) -> None:
         self.connection.execute(sql)
 
-    def apply(self, text: str) -> ApplyError | None:
+    def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
+        """`within_transaction`: the caller's BEGIN is open (--with-data); the file joins it."""
         pieces = split_at_every_semicolon(text) if self.multi_statement else [(0, text)]
         for start, piece in pieces:
             if not piece.strip():
@@ -145,6 +146,38 @@ class PostgresTarget:
                     offset = start + len(piece) - len(piece.lstrip())
                 return ApplyError(message, offset, None, diagnostic.sqlstate or "")
         return None
+
+    # --- --with-data (data.py): one explicit transaction, rolled back; savepoints around each try
+
+    def begin(self) -> None:
+        self.connection.execute("BEGIN")
+
+    def rollback(self) -> None:
+        self._end_failed_transaction()
+
+    def try_statement(self, sql: str) -> bool:
+        self.connection.execute("SAVEPOINT safemig_verify_try")
+        try:
+            self.connection.execute(sql)
+        except self._psycopg.Error:
+            self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_try")
+            return False
+        self.connection.execute("RELEASE SAVEPOINT safemig_verify_try")
+        return True
+
+    def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
+        self.connection.execute("SAVEPOINT safemig_verify_read")
+        try:
+            found = self.connection.execute(f"SELECT {', '.join(c + '::text' for c in columns)} FROM {table}").fetchall()
+        except self._psycopg.Error:
+            self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_read")
+            return None
+        self.connection.execute("RELEASE SAVEPOINT safemig_verify_read")
+        return found
+
+    def first_value(self, table: str, column: str):
+        found = self.rows(f"{table} WHERE {column} IS NOT NULL", [column])
+        return found[0][0] if found else None
 
     def _end_failed_transaction(self) -> None:
         """A file with its own BEGIN leaves an aborted transaction behind; nothing of it was committed."""
@@ -228,8 +261,9 @@ class SqliteTarget:
         self.connection.backup(copy.connection)
         return copy
 
-    def apply(self, text: str) -> ApplyError | None:
-        in_transaction = not self.no_tx_wrap
+    def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
+        """`within_transaction`: inside the caller's transaction (--with-data), so no BEGIN/COMMIT of its own."""
+        in_transaction = not self.no_tx_wrap and not within_transaction
         if in_transaction:
             self.connection.execute("BEGIN")
         for start, statement in sqlite_statements(text):
@@ -253,6 +287,36 @@ class SqliteTarget:
 
     def locate(self, statements) -> int | None:
         return None  # errors always carry the statement's offset
+
+    def begin(self) -> None:
+        self.connection.execute("BEGIN")
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction:
+            self.connection.execute("ROLLBACK")
+
+    def try_statement(self, sql: str) -> bool:
+        self._deadline = time.monotonic() + self._timeout
+        self.connection.execute("SAVEPOINT safemig_verify_try")
+        try:
+            self.connection.execute(sql)
+        except sqlite3.Error:
+            self.connection.execute("ROLLBACK TO safemig_verify_try")
+            return False
+        finally:
+            self.connection.execute("RELEASE safemig_verify_try")
+        return True
+
+    def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
+        self._deadline = time.monotonic() + self._timeout
+        try:
+            return self.connection.execute(f"SELECT {', '.join(f'CAST({c} AS TEXT)' for c in columns)} FROM {table}").fetchall()
+        except sqlite3.Error:
+            return None
+
+    def first_value(self, table: str, column: str):
+        found = self.rows(f"{table} WHERE {column} IS NOT NULL", [column])
+        return found[0][0] if found else None
 
     def snapshot(self) -> catalog.Snapshot:
         self._deadline = time.monotonic() + 60
