@@ -9,6 +9,7 @@ Differences are found by name, so a column re-created at the end of its table is
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 Snapshot = dict[tuple[str, str], dict[str, str]]
@@ -262,7 +263,8 @@ def _sqlite_checks(definition: str) -> str:
             depth += {"(": 1, ")": -1}.get(definition[end], 0)
             if depth == 0:
                 break
-        found.append(definition[opening : end + 1])
+        # Compared as written, but without the spelling a rebuild may change: spaces, case, quotes.
+        found.append(re.sub(r"[\s\"`\[\]]", "", definition[opening : end + 1]).lower())
         position = end + 1
     return "; ".join(found)
 
