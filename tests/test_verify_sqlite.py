@@ -150,3 +150,19 @@ def test_time_limit_per_statement(tmp_path):
     outcome = verify_files(tmp_path / "m", files, "sqlite", lambda: SqliteTarget(scratch, statement_timeout=0.2))
     assert verify_codes(outcome) == [("SM701", "000001_slow.up.sql", 1)]
     assert "ran longer than 0.2 s" in outcome.diagnostics[0].message
+
+
+def test_check_constraints_compared_through_a_table_rebuild(tmp_path, sqlite_target):
+    """SQLite keeps CHECKs only in the table's text: a rebuild that respells one is fine, one that drops it is not."""
+    create = "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER CHECK (qty > 0));\n"
+    rebuild = (
+        "CREATE TABLE items_new (id INTEGER PRIMARY KEY, qty INTEGER {check});\n"
+        "INSERT INTO items_new SELECT id, qty FROM items;\nDROP TABLE items;\nALTER TABLE items_new RENAME TO items;\n"
+    )
+    base = {"000001_items.up.sql": create, "000001_items.down.sql": "DROP TABLE items;\n", "000002_note.up.sql": "ALTER TABLE items ADD COLUMN note TEXT;\n"}
+    respelt = {**base, "000002_note.down.sql": rebuild.format(check='check("qty">0)')}
+    assert verify_codes(verify_files(tmp_path / "a", respelt, "sqlite", sqlite_target)) == []
+    dropped = {**base, "000002_note.down.sql": rebuild.format(check="")}
+    outcome = verify_files(tmp_path / "b", dropped, "sqlite", sqlite_target)
+    assert verify_codes(outcome) == [("SM703", "000002_note.down.sql", 1)]
+    assert "table items: check constraints is (none) after the down, '(qty>0)' before the up" in outcome.diagnostics[0].message

@@ -237,7 +237,7 @@ def sqlite_snapshot(connection) -> Snapshot:
                 snapshot[("foreign key", key)] = {"on update": row[5], "on delete": row[6]}
             checks = _sqlite_checks(definition)
             if checks:
-                snapshot[("table", name)] = {"checks": checks}
+                snapshot[("table", name)] = {"check constraints": checks}
         elif kind == "index":
             quoted = '"' + name.replace('"', '""') + '"'
             columns = [row[2] or "(expression)" for row in connection.execute(f"PRAGMA index_info({quoted})")]
