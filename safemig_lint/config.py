@@ -31,6 +31,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -131,6 +132,10 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
+    if "invocations" in settings:
+        if not isinstance(settings["invocations"], bool):
+            raise ConfigError(f"{where}: invocations must be true or false")
+        changes["invocations"] = settings["invocations"]
     return replace(config, **changes)
 
 

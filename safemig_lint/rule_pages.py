@@ -9,7 +9,8 @@ A page looks like:
     ## Good
 
 A ```sql block whose first line is `-- file: NAME` is written to that file name;
-otherwise it is `000001_example.up.sql`.
+otherwise it is `000001_example.up.sql`. Blocks of other files (a Makefile, a CI workflow) name
+theirs with `# file: NAME` or `// file: NAME`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from pathlib import Path
 
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_FILE_LINE = re.compile(r"^-- file: *(\S+)\s*\n")
+_FILE_LINE = re.compile(r"^(?:--|#|//) file: *(\S+)\s*\n")
 DEFAULT_EXAMPLE_FILE = "000001_example.up.sql"
 
 
