@@ -216,6 +216,25 @@ def test_cli_every_format_masks_the_password_and_the_flag_turns_it_off(tmp_path)
 
 def test_scanning_is_linear_in_the_input():
     """Adversarial input for every pattern: the work (matches found) grows with the text, never blows up."""
-    for piece in ("postgres://" + "a" * 2000, "migrate " * 2000, "${{" * 2000, "migrate -path " + "\\\n" * 2000):
+    for piece in ("postgres://" + "a" * 2000, "migrate " * 2000, "${{" * 2000, "migrate -path " + "\\\n" * 2000, "# " + "migrate x" * 2000):
         file = read("scripts/x.sh", piece * 50)  # ~100 KB: returns at once when the scans are linear
         assert len(file.text) >= 100_000
+
+
+def test_every_character_is_tokenized_at_most_once(monkeypatch):
+    """`migrate` words inside another command's arguments start no new reading: the work stays linear."""
+    from safemig_lint.reading import invocations
+
+    calls = []
+    real = invocations._TOKEN
+
+    class Counting:
+        def match(self, text, position):
+            calls.append(position)
+            return real.match(text, position)
+
+    monkeypatch.setattr(invocations, "_TOKEN", Counting())
+    for text in ("migrate " * 5000, "migrate -path " + "x \\\n" * 5000, "migrate -database $DB " * 5000):
+        calls.clear()
+        read("scripts/x.sh", text)
+        assert len(calls) == len(set(calls)) <= len(text.split())

@@ -282,22 +282,47 @@ def _host(address: str) -> str:
 
 
 def _commands(text: str, urls: list[DatabaseUrl]) -> list[MigrateCommand]:
-    """`migrate [flags] SUBCOMMAND [args]` commands, across line continuations."""
+    """`migrate [flags] SUBCOMMAND [args]` commands, across line continuations.
+
+    A `migrate` inside words already read (another command's arguments) starts nothing, so every
+    character is tokenized at most once.
+    """
     commands = []
+    read_up_to = 0
+    comments = _CommentStarts(text)
     for match in _COMMAND_START.finditer(text):
-        if _in_comment(text, match.start()):
-            continue  # a commented-out command does not run
+        if match.start() < read_up_to or comments.before(match.start()):
+            continue  # an argument of the command before, or commented out: it does not run
         tokens = _tokens_after(text, match.end())
+        read_up_to = tokens[-1][1] if tokens else match.end()
         command = _command(match.start(), tokens, urls)
         if command is not None:
             commands.append(command)
     return commands
 
 
-def _in_comment(text: str, offset: int) -> bool:
-    """Is `offset` after a `#` that starts a comment on its line (Makefiles, shell, YAML, Dockerfiles)?"""
-    line = text[text.rfind("\n", 0, offset) + 1 : offset]
-    return bool(re.search(r"(?:^|\s)#", line))
+class _CommentStarts:
+    """Whether an offset is inside a `#` comment (Makefiles, shell, YAML, Dockerfiles).
+
+    Offsets are asked in increasing order, so each line is looked at once.
+    """
+
+    _HASH = re.compile(r"(?:^|(?<=\s))#", re.MULTILINE)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._line_end = -1  # the current line is text[_line_start:_line_end]
+        self._comment = -1  # where its comment starts (len(text) for none)
+
+    def before(self, offset: int) -> bool:
+        if offset > self._line_end:
+            searched_from = self._line_end + 1  # lines before it were looked at already
+            line_start = max(self._text.rfind("\n", searched_from, offset) + 1, searched_from)
+            end = self._text.find("\n", offset)
+            self._line_end = end if end >= 0 else len(self._text)
+            found = self._HASH.search(self._text, line_start, self._line_end)
+            self._comment = found.start() if found else len(self._text)
+        return self._comment < offset
 
 
 def _tokens_after(text: str, offset: int) -> list[tuple[int, int, str]]:
