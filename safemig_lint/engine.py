@@ -17,7 +17,13 @@ from safemig_lint.config import Config
 from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, is_excluded, discover
-from safemig_lint.reading.invocations import find_invocation_files, invocation_kind, read_invocations
+from safemig_lint.reading.invocations import (
+    InvocationFile,
+    find_invocation_files,
+    invocation_kind,
+    read_invocations,
+    share_compose_services,
+)
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
 from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
@@ -70,11 +76,15 @@ def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] 
         rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
         collector.config = directory_config
         _lint_directory(directory, rules, directory_config, collector)
+    invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
         file_config = config_for(path.parent) if config_for else config
-        if file_config.invocations:
-            collector.config = file_config
-            _lint_invocation_file(path, display, kind, file_config, collector)
+        if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
+            invocation_files.append((file, file_config))
+    share_compose_services([file for file, _ in invocation_files])
+    for file, file_config in invocation_files:
+        collector.config = file_config
+        _lint_invocation_file(file, file_config, collector)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
 
@@ -172,27 +182,28 @@ def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str,
     return sorted(found.values(), key=lambda item: item[1])
 
 
-def _lint_invocation_file(path: Path, display: str, kind: str, config: Config, collector: _Collector) -> None:
-    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
-    rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
+def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
     try:
         text = decode(path.read_bytes(), config.max_file_bytes)
     except OSError:
-        return  # not a migration: a file we cannot read is not ours to report
-    if isinstance(text, Unreadable):
-        return
-    file = read_invocations(path, display, kind, text)
-    suppressions = find_line_suppressions(text, file.lines)
+        return None  # not a migration: a file we cannot read is not ours to report
+    return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
+
+
+def _lint_invocation_file(file: InvocationFile, config: Config, collector: _Collector) -> None:
+    path, display = file.path, file.display_path
+    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
+    rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
+    suppressions = find_line_suppressions(file.text, file.lines)
     findings = []
     for rule in rules:
         try:
             findings += [(type(rule), finding) for finding in rule.check_invocation(file)]
         except Exception as error:
             collector.add(InternalError, path, display, _internal_error(rule, error), [])
-    if not findings and not suppressions:
-        return  # only files that say something are counted and shown
     collector.files_checked += collector.discovery.is_reported(path)
-    collector.sources[display] = LineIndex(file.masked_text)
+    if findings or suppressions:
+        collector.sources[display] = LineIndex(file.masked_text)
     for rule_type, finding in findings:
         collector.add(rule_type, path, display, finding, suppressions)
     _report_suppression_problems(path, display, suppressions, enabled, collector)

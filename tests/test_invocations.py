@@ -229,12 +229,32 @@ def test_every_character_is_tokenized_at_most_once(monkeypatch):
     real = invocations._TOKEN
 
     class Counting:
-        def match(self, text, position):
+        def match(self, text, position, end):
             calls.append(position)
-            return real.match(text, position)
+            return real.match(text, position, end)
 
     monkeypatch.setattr(invocations, "_TOKEN", Counting())
     for text in ("migrate " * 5000, "migrate -path " + "x \\\n" * 5000, "migrate -database $DB " * 5000):
         calls.clear()
         read("scripts/x.sh", text)
         assert len(calls) == len(set(calls)) <= len(text.split())
+
+
+def test_containers_the_repository_compose_files_start_are_local_to_its_makefile(tmp_path):
+    compose = "services:\n  finance_postgres:\n    image: postgres:16\n"
+    makefile = f'up:\n\tmigrate -path db/migrations -database "postgresql://postgres:{SECRET}@finance_postgres:5432/f?sslmode=disable" up\n'
+    assert codes(lint_repo(tmp_path, {"docker-compose.yml": compose, "Makefile": makefile})) == []
+    assert sorted(codes(lint_repo(tmp_path / "alone", {"Makefile": makefile}))) == ["SM408", "SM409"]
+
+
+@pytest.mark.parametrize("command", [
+    '[\n      "-path", "/migrations",\n      "-database", "postgres://app:{pw}@reports.acme.io:5432/app",\n      "drop", "-f"\n    ]',
+    '>\n      -path=/migrations\n      -database=postgres://app:{pw}@reports.acme.io:5432/app\n      drop -f',
+    '\n      - -path=/migrations\n      - -database=postgres://app:{pw}@reports.acme.io:5432/app\n      - drop\n      - -f',
+])
+def test_compose_command_of_the_migrate_image_in_every_yaml_form(tmp_path, command):
+    compose = (
+        "services:\n  migrate:\n    image: migrate/migrate:v4.17.0\n    volumes:\n      - ./m:/migrations\n"
+        f"    command: {command.format(pw=SECRET)}\n    depends_on:\n      - db\n"
+    )
+    assert sorted(codes(lint_repo(tmp_path, {"docker-compose.yml": compose}))) == ["SM408", "SM412"]

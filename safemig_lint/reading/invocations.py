@@ -120,7 +120,7 @@ class InvocationFile:
     lines: LineIndex
     urls: list[DatabaseUrl] = field(default_factory=list)
     commands: list[MigrateCommand] = field(default_factory=list)
-    services: set[str] = field(default_factory=set)  # containers this file itself starts (compose/CI services)
+    services: set[str] = field(default_factory=set)  # containers started by this file (compose/CI services) or the repository's compose files
 
     @property
     def kind_name(self) -> str:
@@ -235,6 +235,14 @@ def read_invocations(path: Path, display: str, kind: str, text: str) -> Invocati
     return file
 
 
+def share_compose_services(files: list[InvocationFile]) -> None:
+    """The containers a repository's compose files start are local to every file of that repository:
+    a Makefile's `migrate -database postgres://...@db/app` reaches the `db` its docker-compose.yml runs."""
+    started = {service for file in files if file.kind == "compose" for service in file.services}
+    for file in files:
+        file.services |= started
+
+
 def _database_url(match: re.Match[str]) -> DatabaseUrl | None:
     rest = match.group("rest").rstrip(".,;:]}")
     if rest.count(")") > rest.count("("):  # a URL inside $(...) or (...): the bracket is not its own
@@ -325,22 +333,27 @@ class _CommentStarts:
         return self._comment < offset
 
 
-def _tokens_after(text: str, offset: int) -> list[tuple[int, int, str]]:
-    """The command's words from `offset` to the end of its logical line or the next ; && || |."""
+def _tokens_after(text: str, offset: int, end: int | None = None) -> list[tuple[int, int, str]]:
+    """The command's words from `offset` to the end of its logical line or the next ; && || |.
+
+    With `end`, the words up to there, across lines (a YAML flow list or folded scalar).
+    """
     tokens = []
     position = offset
-    while position < len(text):
+    stops = ";&|" if end is not None else "\r\n;&|"
+    end = len(text) if end is None else end
+    while position < end:
         continuation = _CONTINUATION.match(text, position)
         if continuation:
             position = continuation.end()
             continue
         char = text[position]
-        if char in "\r\n;&|":
+        if char in stops:
             break
-        if char in " \t,[]":
+        if char in " \t\r\n,[]":
             position += 1
             continue
-        token = _TOKEN.match(text, position)
+        token = _TOKEN.match(text, position, end)
         if token is None:
             break
         word = _QUOTING.sub(lambda quoted: next((g for g in quoted.groups() if g is not None), ""), token.group())
@@ -432,18 +445,29 @@ def _compose_image_commands(text: str, urls: list[DatabaseUrl]) -> list[MigrateC
 
 
 def _block_list_tokens(text: str, offset: int, indent: int) -> list[tuple[int, int, str]]:
-    """Words of a compose `command:` written inline (string or [list]) or as a block list (`- item`)."""
-    tokens = _tokens_after(text, offset)
-    if tokens:
-        return tokens
-    position = text.find("\n", offset) + 1
-    while position > 0:
-        item = _BLOCK_ITEM.match(text, position)
-        if item is None or len(item.group(1)) < indent:
+    """Words of a compose `command:`: inline, a flow list `[...]` over several lines, a folded or
+    literal block (`>`, `|`), or a block list (`- item`)."""
+    line_end = text.find("\n", offset)
+    line_end = len(text) if line_end < 0 else line_end
+    value = text[offset:line_end].strip()
+    if value.startswith("["):
+        close = text.find("]", offset)
+        return _tokens_after(text, offset, close if close >= 0 else len(text))
+    if value and value[0] not in ">|":
+        return _tokens_after(text, offset)
+    tokens: list[tuple[int, int, str]] = []
+    position = line_end + 1
+    while 0 < position < len(text):
+        item = _BLOCK_LINE.match(text, position)
+        if item is None or len(item.group(1)) <= indent and not item.group(2):
+            break
+        if len(item.group(1)) < indent:
             break
         tokens += _tokens_after(text, item.end())
-        position = text.find("\n", position) + 1
+        following = text.find("\n", position)
+        position = following + 1 if following >= 0 else len(text)
     return tokens
 
 
-_BLOCK_ITEM = re.compile(r"([ \t]*)-[ \t]*")
+# A line of a block list (`  - -path=/m`) or of a folded block (`  -path=/m`); group 2 is the dash.
+_BLOCK_LINE = re.compile(r"([ \t]*)(-[ \t]+|-$)?(?=\S)", re.MULTILINE)
