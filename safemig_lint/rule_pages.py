@@ -9,8 +9,9 @@ A page looks like:
     ## Good
 
 A ```sql block whose first line is `-- file: NAME` is written to that file name;
-otherwise it is `000001_example.up.sql`. Blocks of other files (a Makefile, a CI workflow) name
-theirs with `# file: NAME` or `// file: NAME`.
+otherwise it is `000001_example.up.sql`. Any other block but ```toml is a file too
+(```text for a lock file safemig.sum, ```json for a baseline, ```make or ```yaml for the files that run
+golang-migrate), named with `-- file: NAME`, `# file: NAME` or `// file: NAME`.
 """
 
 from __future__ import annotations
