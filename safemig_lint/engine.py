@@ -13,15 +13,25 @@ from typing import Callable
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.checks.sm013_unreadable_path import UnreadablePath
+from safemig_lint.checks.sm606_stale_baseline_entry import StaleBaselineEntry
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
 from safemig_lint.analysis.masking import mask_file
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, is_excluded, discover
+from safemig_lint.reading.invocations import (
+    InvocationFile,
+    find_invocation_files,
+    invocation_kind,
+    read_invocations,
+    share_compose_services,
+)
 from safemig_lint.analysis.schema.history import History
-from safemig_lint.reading.source import LineIndex, read_source
+from safemig_lint.integrity import baseline
+from safemig_lint.integrity.review import IntegrityReview
+from safemig_lint.reading.source import LineIndex, Unreadable, read_source
 from safemig_lint.reading.statements import ParsedFile, parse_file, stand_ins, unmask
-from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex, find_suppressions
+from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex, find_line_suppressions, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
 INVALID_SUPPRESSION = "SM009"
@@ -57,16 +67,34 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return mask_file(parse_file(read_source(path, config.max_file_bytes), config.dialect), config.dialect)
 
 
-def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
+def lint(
+    paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None,
+    base: str | None = None, use_baseline: bool = True,
+) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
-    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders)."""
+    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
+    `base`: report only on files changed since that git commit (GitError when it cannot).
+    `use_baseline`: drop the findings each directory's baseline lists."""
     discovery = discover(paths, list(config.exclude))
+    reviews = _integrity_reviews(discovery, base)
     collector = _Collector(config, discovery)
     for directory in discovery.directories:
         directory_config = config_for(directory.path) if config_for else config
         rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
         collector.config = directory_config
-        _lint_directory(directory, rules, directory_config, collector)
+        first = len(collector.diagnostics)
+        _lint_directory(directory, rules, directory_config, collector, reviews[directory.path])
+        if use_baseline:
+            _apply_baseline(directory, directory_config, collector, first)
+    invocation_files = []
+    for path, display, kind in _invocation_files(paths, config):
+        file_config = config_for(path.parent) if config_for else config
+        if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
+            invocation_files.append((file, file_config))
+    share_compose_services([file for file, _ in invocation_files])
+    for file, file_config in invocation_files:
+        collector.config = file_config
+        _lint_invocation_file(file, file_config, collector)
     _report_path_problems(discovery, config, config_for, collector)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
@@ -103,7 +131,42 @@ class _Collector:
         )
 
 
-def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector) -> None:
+def _integrity_reviews(discovery: Discovery, base: str | None) -> dict[Path, IntegrityReview]:
+    snapshots = {}
+    if base is not None:
+        from safemig_lint.integrity.git import snapshots as base_snapshots
+
+        snapshots = base_snapshots(discovery.directories, base)
+    reviews = {d.path: IntegrityReview(d, snapshots.get(d.path)) for d in discovery.directories}
+    for review in reviews.values():
+        discovery.unchanged |= review.unchanged_since_base
+    return reviews
+
+
+def _apply_baseline(directory: MigrationDirectory, config: Config, collector: _Collector, first: int) -> None:
+    """Drop the findings the directory's baseline lists from collector.diagnostics[first:]; report stale entries."""
+    entries = baseline.read(directory)
+    if entries is None:
+        return
+    names = {f.path.name for f in directory.files()} | {path.name for path, _ in directory.misnamed}
+
+    def still_checked(entry: baseline.Entry) -> bool:
+        path = directory.path / entry.file
+        present = entry.file in names and collector.discovery.is_reported(path)
+        return config.is_enabled(entry.code) and (present or not path.exists())
+
+    found = collector.diagnostics[first:]
+    waived, stale = baseline.apply(entries, found, still_checked)
+    collector.diagnostics[first:] = [d for d in found if id(d) not in waived]
+    if config.is_enabled(StaleBaselineEntry.code):
+        path, display = baseline.entry_path(directory)
+        for entry in stale:
+            collector.add(StaleBaselineEntry, path, display, StaleBaselineEntry.finding(entry), None)
+
+
+def _lint_directory(
+    directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector, integrity: IntegrityReview
+) -> None:
     parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
@@ -116,7 +179,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history,
+                history, config=config,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = context.parsed.lines  # masked text (read_and_parse)
@@ -133,7 +196,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect, history)
+    directory_context = DirectoryContext(directory, parsed, config.dialect, history, integrity)
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue
@@ -159,6 +222,48 @@ def _report_path_problems(discovery: Discovery, config: Config, config_for, coll
 
 
 _PATH_HELP = "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it)."
+
+
+def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:
+    """The Makefiles, CI files, compose files ... under the linted paths (or named), that may run golang-migrate."""
+    def excluded(display: str) -> bool:
+        return is_excluded(display, list(config.exclude))
+
+    found: dict[Path, tuple[Path, str, str]] = {}
+    for raw in paths:
+        given = Path(raw)
+        if given.is_dir():
+            for item in find_invocation_files(given, raw.rstrip("/") or raw, excluded):
+                found.setdefault(item[0].resolve(), item)
+        elif given.is_file() and (kind := invocation_kind(given)) is not None:
+            found.setdefault(given.resolve(), (given, raw, kind))
+    return sorted(found.values(), key=lambda item: item[1])
+
+
+def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
+    # Not a migration: a file we cannot read is not ours to report (read_source never opens a FIFO for long).
+    text = read_source(path, config.max_file_bytes)
+    return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
+
+
+def _lint_invocation_file(file: InvocationFile, config: Config, collector: _Collector) -> None:
+    path, display = file.path, file.display_path
+    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
+    rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
+    suppressions = find_line_suppressions(file.text, file.lines)
+    findings = []
+    for rule in rules:
+        try:
+            findings += [(type(rule), finding) for finding in rule.check_invocation(file)]
+        except Exception as error:
+            collector.add(InternalError, path, display, _internal_error(rule, error), None)
+    collector.files_checked += collector.discovery.is_reported(path)
+    if findings or suppressions:
+        collector.sources[display] = LineIndex(file.masked_text)
+    index = SuppressionIndex(suppressions)
+    for rule_type, finding in findings:
+        collector.add(rule_type, path, display, finding, index)
+    _report_suppression_problems(path, display, suppressions, enabled, collector)
 
 
 def _internal_error(rule: Rule, error: Exception) -> Finding:

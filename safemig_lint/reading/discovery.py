@@ -75,8 +75,12 @@ class Discovery:
     # Paths that cannot be linted (a folder that cannot be listed, a symlink loop, a FIFO ...):
     # each becomes a diagnostic, never a silent skip.
     problems: list[PathProblem] = field(default_factory=list)
+    # With --base REF: files unchanged since REF, read as context only.
+    unchanged: set[Path] = field(default_factory=set)
 
     def is_reported(self, path: Path) -> bool:
+        if self.unchanged and Path(os.path.realpath(path)) in self.unchanged:  # realpath: a loop does not raise
+            return False
         # By the path as found, not where a symlink leads: a linked file is reported where it is linked.
         found = _absolute(path)
         return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
@@ -126,7 +130,7 @@ def _display(path: Path, root: Path, root_display: str) -> str:
     return rel if root_display in ("", ".") else f"{root_display.rstrip('/')}/{rel}"
 
 
-def _is_excluded(display_path: str, excludes: list[str]) -> bool:
+def is_excluded(display_path: str, excludes: list[str]) -> bool:
     return any(
         fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern)
         for pattern in excludes
@@ -143,7 +147,7 @@ def _scan_directory(
         if not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
-        if _is_excluded(entry_display, excludes):
+        if is_excluded(entry_display, excludes):
             continue
         status, problem = _stat_problem(entry)
         if status is not None and stat.S_ISDIR(status.st_mode):
