@@ -1,28 +1,40 @@
 """Run the selected checks over discovered migrations and collect diagnostics.
 
-files -> ParsedFile (statements.parse_file, pure per file) -> checks -> suppressions -> LintResult
+The work is split in two so that it can be cached and spread over processes:
+
+- `lint` (the driver, in the main process): discover the directories, read every file's bytes
+  once, look each directory state up in the content cache (cache.py), run what is missing
+  (serially, or in a process pool when the work is large: `_run`), then keep the diagnostics
+  of the files that are reported, in sorted order.
+- `lint_directory(work)` (a pure unit, run anywhere): one directory's files ->
+  ParsedFile (statements.parse_file) -> checks -> suppressions -> diagnostics by file name.
+  It runs the per-file rules only on the files asked for (pre-commit passes the staged
+  files); the whole directory is still read, since the history is their context.
+
+Heavy modules (sqlglot, the checks) are imported by `lint_directory` only, so a run answered
+from the cache never loads them.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from safemig_lint.checks import all_rules
-from safemig_lint.checks.sm000_internal_error import InternalError
-from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
+from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
-from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
-from safemig_lint.analysis.schema.history import History
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
-from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
-from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
 
-INTERNAL_ERROR = InternalError.code
+if TYPE_CHECKING:
+    from safemig_lint.checks.base import FileContext, FileFinding, Rule
+    from safemig_lint.reading.statements import ParsedFile, Placeholder
+    from safemig_lint.reading.suppressions import InlineSuppression
+
+INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
 
@@ -55,37 +67,161 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return parse_file(Unreadable(f"cannot read file: {error.strerror or error}"), config.dialect)
+        return parse_bytes(error, config)
+    return parse_bytes(data, config)
+
+
+def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
+    from safemig_lint.reading.statements import parse_file
+
+    if isinstance(data, OSError):
+        return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     return parse_file(decode(data, config.max_file_bytes), config.dialect)
 
 
-def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
+# A process pool pays for its start-up (~0.1 s a worker) only on large runs.
+PARALLEL_MIN_FILES = 300
+
+
+def lint(
+    paths: list[str],
+    config: Config,
+    config_for: Callable[[Path], Config] | None = None,
+    cache: Cache | None = None,
+    jobs: int | None = None,
+) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
-    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders)."""
+    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
+    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core)."""
     discovery = discover(paths, list(config.exclude))
-    collector = _Collector(config, discovery)
+    cache = cache or Cache(None)
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, LineIndex] = {}
+    files_checked = 0
+    pending: list[tuple[DirectoryWork, Entry]] = []
+    answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
-        directory_config = config_for(directory.path) if config_for else config
-        rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
-        collector.config = directory_config
-        _lint_directory(directory, rules, directory_config, collector)
-    diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
-    return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
+        work = _work(directory, config_for(directory.path) if config_for else config, discovery)
+        files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
+        entry = cache.load(work.key)
+        if entry is not None and work.wanted() <= entry.covered:
+            answered.append((work, entry))
+        else:
+            pending.append((work, entry or Entry(work.key)))
+    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
+        outcome.merge_into(entry, work)
+        cache.store(entry)
+        answered.append((work, entry))
+    for work, entry in answered:
+        for name, found in entry.diagnostics.items():
+            if name in work.reported:
+                diagnostics.extend(found)
+                if found and name in work.data:
+                    sources[found[0].path] = work.shown_source(name, entry.masks.get(name, []))
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return LintResult(diagnostics, files_checked, discovery.missing, sources)
+
+
+@dataclass
+class DirectoryWork:
+    """One directory to lint: what was read (bytes, or why not, by file name), with which
+    settings, and which names are reported ("" is the directory itself)."""
+
+    directory: MigrationDirectory
+    config: Config
+    data: dict[str, bytes | OSError]
+    reported: frozenset[str]
+    key: str = ""
+
+    def wanted(self) -> set[str]:
+        """The migration files whose own rules must run."""
+        return {name for name in self.data if name in self.reported}
+
+    def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
+        """The file's lines as reporters may show them: with every secret masked."""
+        data = self.data[name]
+        text = decode(data, self.config.max_file_bytes) if isinstance(data, bytes) else None
+        return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
+
+
+def _work(directory: MigrationDirectory, config: Config, discovery: Discovery) -> DirectoryWork:
+    data: dict[str, bytes | OSError] = {}
+    for file in directory.files():
+        try:
+            data[file.path.name] = file.path.read_bytes()
+        except OSError as error:
+            data[file.path.name] = error
+    names = [*data, *(path.name for path, _ in directory.misnamed)]
+    reported = {name for name in names if discovery.is_reported(directory.path / name)}
+    if discovery.is_reported(directory.path):
+        reported.add("")
+    work = DirectoryWork(directory, config, data, frozenset(reported))
+    state = [(f"{d.display_path}", b"") for d in (directory,)] + [
+        (f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()
+    ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed]
+    work.key = directory_key(repr(replace(config, source=None)), state)
+    return work
+
+
+@dataclass
+class DirectoryOutcome:
+    """What `lint_directory` found: diagnostics by file name (every name it ran the rules of, and
+    the directory-level names), and how the shown source of each file is masked."""
+
+    covered: set[str]
+    diagnostics: dict[str, list[Diagnostic]]
+    masks: dict[str, list[tuple[int, str]]]
+
+    def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
+        for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
+            del entry.diagnostics[name]
+        entry.covered |= self.covered
+        entry.diagnostics.update(self.diagnostics)
+        entry.masks.update(self.masks)
+
+
+def _run(works: list[DirectoryWork], jobs: int | None) -> list[DirectoryOutcome]:
+    """Each work's outcome, in order: in worker processes when there is enough to do."""
+    workers = min(jobs or os.cpu_count() or 1, len(works))
+    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
+        return [lint_directory(work) for work in works]
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Largest first, so that one big directory does not start last; results keep input order.
+    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {i: pool.submit(lint_directory, works[i]) for i in order}
+        return [futures[i].result() for i in range(len(works))]
+
+
+def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
+    from safemig_lint.checks import all_rules
+
+    config = work.config
+    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    wanted = {work.directory.path / name for name in work.wanted()}
+    collector = _Collector(config, work.directory, wanted)
+    _lint_directory(work, rules, config, collector)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks)
 
 
 class _Collector:
-    """Turns findings into diagnostics: severity, path, suppression, and the report's focus."""
+    """Turns findings into diagnostics: severity, suppression, and the report's focus.
 
-    def __init__(self, config: Config, discovery: Discovery) -> None:
-        self.config = config  # the current directory's settings
-        self.discovery = discovery
-        self.diagnostics: list[Diagnostic] = []
-        self.sources: dict[str, LineIndex] = {}
+    Keeps the findings in the files asked for, and those about the directory or files that
+    are not migrations (the driver decides whether those are reported)."""
+
+    def __init__(self, config: Config, directory: MigrationDirectory, wanted: set[Path]) -> None:
+        self.config = config
+        self.directory = directory.path
+        self.wanted = wanted
+        self.diagnostics: dict[str, list[Diagnostic]] = {}  # by file name within the directory
+        self.masks: dict[str, list[tuple[int, str]]] = {}
+        self.migration_files = {file.path for file in directory.files()}
         self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
-        self.files_checked = 0
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
-        if not self.discovery.is_reported(path):
+        if path in self.migration_files and path not in self.wanted:
             return
         suppression = None
         for inline in suppressions:
@@ -95,9 +231,11 @@ class _Collector:
                 suppression = Suppression(inline.line, inline.reason)
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
+        from safemig_lint.reading.statements import unmask
+
         # Names in messages come from the masked SQL; show the template placeholders as written.
         message = unmask(finding.message, self.placeholders.get(path, []))
-        self.diagnostics.append(
+        self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
                 finding.snippet, suppression,
@@ -105,22 +243,30 @@ class _Collector:
         )
 
 
-def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector) -> None:
-    parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
+def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> None:
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.base import DirectoryContext, FileContext
+    from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.reading.suppressions import find_suppressions
+
+    directory = work.directory
+    parsed = {file.path: parse_bytes(work.data[file.path.name], config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
     collector.placeholders = {path: p.placeholders for path, p in parsed.items() if p.placeholders}
+    contexts: list[FileContext] = []
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
+            if file.path not in collector.wanted:
+                continue
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
                 history,
             )
-            collector.files_checked += collector.discovery.is_reported(file.path)
-            collector.sources[file.display_path] = _shown_source(context)
+            contexts.append(context)
             file_suppressions = suppressions[file.path]
             for rule in rules:
                 try:
@@ -147,16 +293,23 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
             collector.add(type(rule), item.path, item.display_path, item.finding, suppressions.get(item.path, []))
 
     for file in directory.files():
-        _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+        if file.path in collector.wanted:
+            _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+    for context in contexts:
+        if context.file.path.name in collector.diagnostics:  # only a file with findings shows its source
+            collector.masks[context.file.path.name] = _masks(context)
 
 
-def _shown_source(context: FileContext) -> LineIndex:
-    """The file's lines as reporters may show them: with every secret masked."""
-    masked = masked_source(context)
-    return context.parsed.lines if masked == context.parsed.text else LineIndex(masked)
+def _masks(context: FileContext) -> list[tuple[int, str]]:
+    """How the file's lines are masked when reporters show them: every secret hidden."""
+    from safemig_lint.analysis.credentials import masked_source
+
+    return masks_of(context.parsed.text, masked_source(context))
 
 
 def _internal_error(rule: Rule, error: Exception) -> Finding:
+    from safemig_lint.checks.base import FILE_SPAN
+
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         FILE_SPAN,
