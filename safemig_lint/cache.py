@@ -23,6 +23,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from safemig_lint import __version__
@@ -43,9 +44,18 @@ class Entry:
     masks: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # file -> (offset, masked text)
 
 
+@lru_cache(maxsize=None)
+def _tool_fingerprint() -> str:
+    """The tool's version, and the size and time of each of its modules: an edited checkout
+    (or an upgrade that kept the version number) never reuses findings of other code."""
+    package = Path(__file__).parent
+    stats = sorted((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.py"))
+    return f"safemig-lint {__version__} format {_FORMAT} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
+
+
 def directory_key(settings: str, files: list[tuple[str, bytes]]) -> str:
     """The key of a directory state: `settings` (what configures the run) and (name, bytes) of every file."""
-    digest = hashlib.sha256(f"safemig-lint {__version__} format {_FORMAT}\0{settings}\0".encode())
+    digest = hashlib.sha256(f"{_tool_fingerprint()}\0{settings}\0".encode())
     for name, data in files:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha256(data).digest())

@@ -152,7 +152,7 @@ def _work(directory: MigrationDirectory, config: Config, discovery: Discovery) -
         except OSError as error:
             data[file.path.name] = error
     names = [*data, *(path.name for path, _ in directory.misnamed)]
-    reported = {name for name in names if discovery.is_reported(directory.path / name)}
+    reported = discovery.reported_names(directory.path, names)
     if discovery.is_reported(directory.path):
         reported.add("")
     work = DirectoryWork(directory, config, data, frozenset(reported))

@@ -10,14 +10,24 @@ import importlib
 import pkgutil
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from safemig_lint.checks.base import Rule
+if TYPE_CHECKING:
+    from safemig_lint.checks.base import Rule
 
 _RULE_MODULE = re.compile(r"^sm\d{3}_\w+$")
 
 
+def rule_codes() -> list[str]:
+    """Every rule's code, read from the module names (`sm101_drop_table` holds SM101) without
+    importing the checks, so that validating settings does not load sqlglot."""
+    return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.match(info.name))
+
+
 @lru_cache(maxsize=None)
 def all_rules() -> tuple[type[Rule], ...]:
+    from safemig_lint.checks.base import Rule
+
     rules = []
     for module_info in pkgutil.iter_modules(__path__):
         if _RULE_MODULE.match(module_info.name):
