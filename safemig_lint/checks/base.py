@@ -63,13 +63,14 @@ class FileContext:
         }
 
     @cached_property
-    def _created_in_file(self) -> list[tuple[int, ObjectRef]]:
-        return [
-            (statement.start, change.target)
-            for statement in self.parsed.statements
-            for change in self.changes(statement)
-            if change.action in ("create", "add")
-        ]
+    def _created_in_file(self) -> dict[ObjectRef, int]:
+        """Each object created (or added) in this file, with the offset of its first creation."""
+        first: dict[ObjectRef, int] = {}
+        for statement in self.parsed.statements:
+            for change in self.changes(statement):
+                if change.action in ("create", "add"):
+                    first.setdefault(change.target, statement.start)
+        return first
 
     def created_in_migration(self, target: ObjectRef, statement: Statement) -> bool:
         """Was `target` created by this migration: earlier in this file, or (for a down) by its up?
@@ -83,7 +84,8 @@ class FileContext:
 
     def created_earlier_in_file(self, target: ObjectRef, statement: Statement) -> bool:
         """Was `target` itself created (or added, for a column) before `statement` in this file?"""
-        return any(offset < statement.start and ref == target for offset, ref in self._created_in_file)
+        first = self._created_in_file.get(target)
+        return first is not None and first < statement.start
 
     def destroys(self, statement: Statement, action: str, kinds: set[str]) -> Iterator[Change]:
         """The statement's `action` changes on objects of `kinds` that existed before this migration."""

@@ -3,7 +3,7 @@ from sqlglot import exp
 from safemig_lint.operations.changes import identifier_name
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.reading.statements import Statement
+from safemig_lint.reading.statements import ParsedFile, Statement
 
 
 class DropTable(Rule):
@@ -38,24 +38,36 @@ def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:
     first, then drop it). So: the dropped name is the target of a rename in this file, and
     before the drop its rows (under either name) were copied into another table.
     """
-    statements = context.parsed.statements
-    renamed_from = {
-        identifier_name(alter.this)
-        for statement in statements
-        for alter in statement.nodes(exp.Alter)
-        for action in alter.args.get("actions") or []
-        if isinstance(action, exp.AlterRename) and identifier_name(action.this) == table
-    }
+    renames, copies = _renames_and_copies(context.parsed)
+    renamed_from = renames.get(table)
     if not renamed_from:
         return False
     names = {table, *renamed_from}
-    for statement in statements:
-        if statement.start >= drop.start:
-            return False
+    return any(start < drop.start and (sources & names) - {target} for start, sources, target in copies)
+
+
+_last: list = [None, None]  # (ParsedFile, its renames and copies): rules see one file at a time
+
+
+def _renames_and_copies(parsed: ParsedFile) -> tuple[dict[str, set[str]], list[tuple[int, set[str], str]]]:
+    """The file's renames (new name -> old names) and row copies (offset, source tables, target),
+    read once per file rather than once per DROP."""
+    if _last[0] is not parsed:
+        _last[:] = [parsed, _read_renames_and_copies(parsed)]
+    return _last[1]
+
+
+def _read_renames_and_copies(parsed: ParsedFile) -> tuple[dict[str, set[str]], list[tuple[int, set[str], str]]]:
+    renames: dict[str, set[str]] = {}
+    copies: list[tuple[int, set[str], str]] = []
+    for statement in parsed.statements:
+        for alter in statement.nodes(exp.Alter):
+            for action in alter.args.get("actions") or []:
+                if isinstance(action, exp.AlterRename):
+                    renames.setdefault(identifier_name(action.this), set()).add(identifier_name(alter.this))
         for copy in statement.nodes(exp.Insert, exp.Create):
             if isinstance(copy, exp.Create) and (copy.args.get("kind") or "").upper() != "TABLE":
                 continue
             sources = {identifier_name(t) for t in copy.expression.find_all(exp.Table)} if copy.expression else set()
-            if (sources & names) - {identifier_name(copy.this)}:
-                return True
-    return False
+            copies.append((statement.start, sources, identifier_name(copy.this)))
+    return renames, copies
