@@ -157,11 +157,11 @@ def rules_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from safemig_lint.checks import all_rules
+    from safemig_lint.checks import rule_table
 
     table = Table("Code", "Name", "Severity", "Summary", box=None, pad_edge=False)
-    for rule in all_rules():
-        table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
+    for row in rule_table():
+        table.add_row(*row)
     Console().print(table)
 
 

@@ -151,3 +151,28 @@ def test_a_process_pool_gives_the_serial_result(project, monkeypatch):
     assert [d.suppression for d in parallel.diagnostics] == [d.suppression for d in serial.diagnostics]
     assert {k: v.text for k, v in parallel.sources.items()} == {k: v.text for k, v in serial.sources.items()}
     assert parallel.files_checked == serial.files_checked
+
+
+def test_rule_metadata_read_without_importing_matches_the_rules():
+    from safemig_lint.checks import all_rules, rule_codes, rule_table
+
+    assert rule_table() == [(r.code, r.name, r.severity.value, r.summary) for r in all_rules()]
+    assert rule_codes() == [r.code for r in all_rules()]
+
+
+def _imported(*args: str, cwd) -> str:
+    """Modules a fresh interpreter imports to run the command (from `-X importtime`)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "safemig_lint", *args], cwd=cwd, capture_output=True, text=True)
+    return " ".join(line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:"))
+
+
+def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
+    modules = _imported("check", "migrations", cwd=project)
+    assert "sqlglot" in modules.split()  # the first run parses
+    cached = _imported("check", "migrations", cwd=project).split()
+    assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
+    assert "sqlglot" not in _imported("rules", cwd=project).split()
+    assert "typer" not in _imported("--version", cwd=project).split()
