@@ -5,7 +5,9 @@ The work is split in two so that it can be cached and spread over processes:
 - `lint` (the driver, in the main process): discover the directories, read every file's bytes
   once, look each directory state up in the content cache (cache.py), run what is missing
   (serially, or in a process pool when the work is large: `_run`), then keep the diagnostics
-  of the files that are reported, in sorted order.
+  of the files that are reported, less those the directory's baseline waives, in sorted order.
+  Nothing that depends on more than the directory's files and settings is cached: with
+  `--base`, the run is not cached; the baseline is applied after the cache.
 - `lint_directory(work)` (a pure unit, run anywhere): one directory's files ->
   ParsedFile (statements.parse_file) -> checks -> suppressions -> diagnostics by file name.
   It runs the per-file rules only on the files asked for (pre-commit passes the staged
@@ -31,6 +33,7 @@ from safemig_lint.reading.source import LineIndex, Unreadable, decode
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
+    from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.reading.statements import ParsedFile, Placeholder
     from safemig_lint.reading.suppressions import InlineSuppression
 
@@ -89,19 +92,24 @@ def lint(
     config_for: Callable[[Path], Config] | None = None,
     cache: Cache | None = None,
     jobs: int | None = None,
+    base: str | None = None,
+    use_baseline: bool = True,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
-    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core)."""
+    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
+    `base`: report only on files changed since that git commit (GitError when it cannot).
+    `use_baseline`: drop the findings each directory's baseline lists."""
     discovery = discover(paths, list(config.exclude))
-    cache = cache or Cache(None)
+    snapshots = _base_snapshots(discovery, base)
+    cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
     sources: dict[str, LineIndex] = {}
     files_checked = 0
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
-        work = _work(directory, config_for(directory.path) if config_for else config, discovery)
+        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path))
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         entry = cache.load(work.key)
         if entry is not None and work.wanted() <= entry.covered:
@@ -113,11 +121,13 @@ def lint(
         cache.store(entry)
         answered.append((work, entry))
     for work, entry in answered:
-        for name, found in entry.diagnostics.items():
-            if name in work.reported:
-                diagnostics.extend(found)
-                if found and name in work.data:
-                    sources[found[0].path] = work.shown_source(name, entry.masks.get(name, []))
+        found = []
+        for name, in_file in entry.diagnostics.items():
+            if work.is_reported(name, discovery):
+                found.extend(in_file)
+                if in_file and name in work.data:
+                    sources[in_file[0].path] = work.shown_source(name, entry.masks.get(name, []))
+        diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     diagnostics.sort(key=lambda d: d.sort_key)
     return LintResult(diagnostics, files_checked, discovery.missing, sources)
 
@@ -132,6 +142,14 @@ class DirectoryWork:
     data: dict[str, bytes | OSError]
     reported: frozenset[str]
     key: str = ""
+    base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
+
+    def is_reported(self, name: str, discovery: Discovery) -> bool:
+        """Whether findings in file `name` are reported: a migration or misnamed file by the
+        names worked out once, any other (a lock file, a file gone since --base) by asking."""
+        if name in self.reported or name in self.data or any(path.name == name for path, _ in self.directory.misnamed):
+            return name in self.reported
+        return name != "" and discovery.is_reported(self.directory.path / name)
 
     def wanted(self) -> set[str]:
         """The migration files whose own rules must run."""
@@ -144,7 +162,9 @@ class DirectoryWork:
         return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
 
 
-def _work(directory: MigrationDirectory, config: Config, discovery: Discovery) -> DirectoryWork:
+def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None) -> DirectoryWork:
+    from safemig_lint.integrity.sumfile import SUM_FILE
+
     data: dict[str, bytes | OSError] = {}
     for file in directory.files():
         try:
@@ -155,12 +175,63 @@ def _work(directory: MigrationDirectory, config: Config, discovery: Discovery) -
     reported = discovery.reported_names(directory.path, names)
     if discovery.is_reported(directory.path):
         reported.add("")
-    work = DirectoryWork(directory, config, data, frozenset(reported))
+    work = DirectoryWork(directory, config, data, frozenset(reported), base=base)
     state = [(f"{d.display_path}", b"") for d in (directory,)] + [
         (f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()
-    ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed]
+    ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed] + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
     work.key = directory_key(repr(replace(config, source=None)), state)
     return work
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _base_snapshots(discovery: Discovery, base: str | None) -> dict[Path, BaseSnapshot]:
+    """With --base: each directory as it was at that commit; its unchanged files become context."""
+    if base is None:
+        return {}
+    from safemig_lint.integrity.git import snapshots as base_snapshots
+    from safemig_lint.integrity.review import IntegrityReview
+
+    snapshots = base_snapshots(discovery.directories, base)
+    for directory in discovery.directories:
+        discovery.unchanged |= IntegrityReview(directory, snapshots.get(directory.path)).unchanged_since_base
+    return snapshots
+
+
+def _apply_baseline(work: DirectoryWork, found: list[Diagnostic], discovery: Discovery) -> list[Diagnostic]:
+    """`found` less the findings the directory's baseline lists, plus its stale entries (SM606)."""
+    from safemig_lint.integrity import baseline
+
+    directory, config = work.directory, work.config
+    entries = baseline.read(directory)
+    if entries is None:
+        return found
+    names = {f.path.name for f in directory.files()} | {path.name for path, _ in directory.misnamed}
+
+    def still_checked(entry: baseline.Entry) -> bool:
+        path = directory.path / entry.file
+        present = entry.file in names and discovery.is_reported(path)
+        return config.is_enabled(entry.code) and (present or not path.exists())
+
+    waived, stale = baseline.apply(entries, found, still_checked)
+    kept = [d for d in found if id(d) not in waived]
+    if stale:
+        from safemig_lint.checks.sm606_stale_baseline_entry import StaleBaselineEntry as Rule606
+
+        path, display = baseline.entry_path(directory)
+        if config.is_enabled(Rule606.code) and discovery.is_reported(path):
+            for entry in stale:
+                finding = Rule606.finding(entry)
+                kept.append(Diagnostic(
+                    Rule606.code, Rule606.name, config.severity_for(Rule606.code, Rule606.severity), display,
+                    finding.span, finding.message, finding.help, finding.snippet,
+                ))
+    return kept
 
 
 @dataclass
@@ -247,6 +318,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import DirectoryContext, FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.suppressions import find_suppressions
 
     directory = work.directory
@@ -280,7 +352,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect, history)
+    directory_context = DirectoryContext(directory, parsed, config.dialect, history, IntegrityReview(directory, work.base))
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue

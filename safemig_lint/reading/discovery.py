@@ -69,9 +69,13 @@ class Discovery:
     # unless their directory was named too (pre-commit passes just the staged files).
     named_files: set[Path] = field(default_factory=set)
     named_directories: set[Path] = field(default_factory=set)
+    # With --base REF: files unchanged since REF, read as context only.
+    unchanged: set[Path] = field(default_factory=set)
 
     def is_reported(self, path: Path) -> bool:
         resolved = path.resolve()
+        if resolved in self.unchanged:
+            return False
         return resolved in self.named_files or any(
             resolved.is_relative_to(directory) for directory in self.named_directories
         )
@@ -81,8 +85,10 @@ class Discovery:
         not one per file (a symlinked file named on the command line is listed under its name too)."""
         parent = directory.resolve()
         if any(parent.is_relative_to(named) for named in self.named_directories):
-            return set(names)
-        return {name for name in names if parent / name in self.named_files}
+            named = set(names)
+        else:
+            named = {name for name in names if parent / name in self.named_files}
+        return {name for name in named if parent / name not in self.unchanged} if self.unchanged else named
 
 
 def _display(path: Path, root: Path, root_display: str) -> str:
