@@ -257,12 +257,16 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> list[DirectoryOutcome]
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
         return [lint_directory(work) for work in works]
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     # Largest first, so that one big directory does not start last; results keep input order.
     order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(lint_directory, works[i]) for i in order}
-        return [futures[i].result() for i in range(len(works))]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {i: pool.submit(lint_directory, works[i]) for i in order}
+            return [futures[i].result() for i in range(len(works))]
+    except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
+        return [lint_directory(work) for work in works]
 
 
 def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
