@@ -68,6 +68,10 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    invocations: Optional[bool] = typer.Option(
+        None, "--invocations/--no-invocations",
+        help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
+    ),
     base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
     no_cache: bool = typer.Option(False, "--no-cache", envvar="SAFEMIG_LINT_NO_CACHE", help="Neither read nor write the content cache."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="SAFEMIG_LINT_CACHE_DIR", help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory)."),
@@ -88,7 +92,9 @@ def check(
     known = rule_codes()
     flags: dict = {
         key: value
-        for key, value in {"dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on}.items()
+        for key, value in {
+            "dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on, "invocations": invocations,
+        }.items()
         if value is not None
     }
     if exclude:

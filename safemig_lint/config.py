@@ -35,6 +35,7 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     cache: bool = True  # keep what linting found in the content cache (cache.py)
     cache_dir: str = ""  # relative to the configuration file; default .safemig-lint-cache beside it
+    invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -143,6 +144,10 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if not isinstance(settings["cache-dir"], str) or not settings["cache-dir"]:
             raise ConfigError(f"{where}: cache-dir must be a directory path")
         changes["cache_dir"] = settings["cache-dir"]
+    if "invocations" in settings:
+        if not isinstance(settings["invocations"], bool):
+            raise ConfigError(f"{where}: invocations must be true or false")
+        changes["invocations"] = settings["invocations"]
     return replace(config, **changes)
 
 

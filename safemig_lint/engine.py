@@ -7,7 +7,8 @@ The work is split in two so that it can be cached and spread over processes:
   (serially, or in a process pool when the work is large: `_run`), then keep the diagnostics
   of the files that are reported, less those the directory's baseline waives, in sorted order.
   Nothing that depends on more than the directory's files and settings is cached: with
-  `--base`, the run is not cached; the baseline is applied after the cache.
+  `--base`, the run is not cached; the baseline is applied after the cache. Files that run
+  golang-migrate (Makefiles, CI and compose files: reading/invocations.py) are read on each run.
 - `lint_directory(work)` (a pure unit, run anywhere): one directory's files ->
   ParsedFile (statements.parse_file) -> checks -> suppressions -> diagnostics by file name.
   It runs the per-file rules only on the files asked for (pre-commit passes the staged
@@ -28,7 +29,14 @@ from typing import TYPE_CHECKING, Callable
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover, is_excluded
+from safemig_lint.reading.invocations import (
+    InvocationFile,
+    find_invocation_files,
+    invocation_kind,
+    read_invocations,
+    share_compose_services,
+)
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
 
 if TYPE_CHECKING:
@@ -128,6 +136,20 @@ def lint(
                 if in_file and name in work.data:
                     sources[in_file[0].path] = work.shown_source(name, entry.masks.get(name, []))
         diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
+    invocation_files = []
+    for path, display, kind in _invocation_files(paths, config):
+        file_config = config_for(path.parent) if config_for else config
+        if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
+            invocation_files.append((file, file_config))
+    share_compose_services([file for file, _ in invocation_files])
+    for file, file_config in invocation_files:
+        found, source = _lint_invocation_file(file, file_config)
+        reported = discovery.is_reported(file.path)
+        files_checked += reported
+        if reported:
+            diagnostics.extend(found)
+            if source is not None:
+                sources[file.display_path] = source
     diagnostics.sort(key=lambda d: d.sort_key)
     return LintResult(diagnostics, files_checked, discovery.missing, sources)
 
@@ -275,7 +297,7 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     config = work.config
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     wanted = {work.directory.path / name for name in work.wanted()}
-    collector = _Collector(config, work.directory, wanted)
+    collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     _lint_directory(work, rules, config, collector)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks)
 
@@ -286,13 +308,13 @@ class _Collector:
     Keeps the findings in the files asked for, and those about the directory or files that
     are not migrations (the driver decides whether those are reported)."""
 
-    def __init__(self, config: Config, directory: MigrationDirectory, wanted: set[Path]) -> None:
+    def __init__(self, config: Config, directory: Path, migration_files: set[Path], wanted: set[Path]) -> None:
         self.config = config
-        self.directory = directory.path
+        self.directory = directory
+        self.migration_files = migration_files
         self.wanted = wanted
         self.diagnostics: dict[str, list[Diagnostic]] = {}  # by file name within the directory
         self.masks: dict[str, list[tuple[int, str]]] = {}
-        self.migration_files = {file.path for file in directory.files()}
         self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
@@ -374,6 +396,54 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     for context in contexts:
         if context.file.path.name in collector.diagnostics:  # only a file with findings shows its source
             collector.masks[context.file.path.name] = _masks(context)
+
+
+def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:
+    """The Makefiles, CI files, compose files ... under the linted paths (or named), that may run golang-migrate."""
+    def excluded(display: str) -> bool:
+        return is_excluded(display, list(config.exclude))
+
+    found: dict[Path, tuple[Path, str, str]] = {}
+    for raw in paths:
+        given = Path(raw)
+        if given.is_dir():
+            for item in find_invocation_files(given, raw.rstrip("/") or raw, excluded):
+                found.setdefault(item[0].resolve(), item)
+        elif given.is_file() and (kind := invocation_kind(given)) is not None:
+            found.setdefault(given.resolve(), (given, raw, kind))
+    return sorted(found.values(), key=lambda item: item[1])
+
+
+def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
+    try:
+        text = decode(path.read_bytes(), config.max_file_bytes)
+    except OSError:
+        return None  # not a migration: a file we cannot read is not ours to report
+    return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
+
+
+def _lint_invocation_file(file: InvocationFile, config: Config) -> tuple[list[Diagnostic], LineIndex | None]:
+    """The file's diagnostics, and its masked lines when a report may show them."""
+    from safemig_lint.checks import all_rules
+    from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.reading.suppressions import find_line_suppressions
+
+    path, display = file.path, file.display_path
+    collector = _Collector(config, path.parent, set(), set())
+    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
+    rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
+    suppressions = find_line_suppressions(file.text, file.lines)
+    findings = []
+    for rule in rules:
+        try:
+            findings += [(type(rule), finding) for finding in rule.check_invocation(file)]
+        except Exception as error:
+            collector.add(InternalError, path, display, _internal_error(rule, error), [])
+    for rule_type, finding in findings:
+        collector.add(rule_type, path, display, finding, suppressions)
+    _report_suppression_problems(path, display, suppressions, enabled, collector)
+    source = LineIndex(file.masked_text) if findings or suppressions else None
+    return [d for found in collector.diagnostics.values() for d in found], source
 
 
 def _masks(context: FileContext) -> list[tuple[int, str]]:
