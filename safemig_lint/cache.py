@@ -6,6 +6,9 @@ schema history, its counterpart, duplicate versions). An entry holds, per file w
 ran, its diagnostics and how its shown source is masked; a later run that needs another file
 of the same directory state adds that file to the entry.
 
+An entry holds no secret: shown sources are stored as where they are masked, and a directory
+whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
+
 Entries are JSON, never pickle: a cache directory can come from anywhere (a checkout, an
 archive), and a foreign or corrupt entry must be ignored and rewritten, never trusted or
 executed. Each entry names its own key, and anything that does not parse into the expected

@@ -126,7 +126,8 @@ def lint(
             pending.append((work, entry or Entry(work.key)))
     for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
         outcome.merge_into(entry, work)
-        cache.store(entry)
+        if outcome.cacheable:
+            cache.store(entry)
         answered.append((work, entry))
     for work, entry in answered:
         found = []
@@ -264,6 +265,7 @@ class DirectoryOutcome:
     covered: set[str]
     diagnostics: dict[str, list[Diagnostic]]
     masks: dict[str, list[tuple[int, str]]]
+    cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
 
     def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
         for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
@@ -299,7 +301,7 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     _lint_directory(work, rules, config, collector)
-    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
 
 
 class _Collector:
@@ -315,6 +317,7 @@ class _Collector:
         self.wanted = wanted
         self.diagnostics: dict[str, list[Diagnostic]] = {}  # by file name within the directory
         self.masks: dict[str, list[tuple[int, str]]] = {}
+        self.holds_secret = False
         self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
@@ -393,9 +396,16 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     for file in directory.files():
         if file.path in collector.wanted:
             _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+    secret_words: set[str] = set()
     for context in contexts:
         if context.file.path.name in collector.diagnostics:  # only a file with findings shows its source
-            collector.masks[context.file.path.name] = _masks(context)
+            masks = collector.masks[context.file.path.name] = _masks(context)
+            text = context.parsed.text
+            secret_words.update(w for offset, run in masks for w in text[offset:offset + len(run)].split() if len(w) >= 4)
+    # A finding's snippet (statement text, kept for fingerprints) may hold a secret the report masks.
+    collector.holds_secret = any(
+        word in f"{d.snippet}\0{d.message}\0{d.help}" for found in collector.diagnostics.values() for d in found for word in secret_words
+    )
 
 
 def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:

@@ -176,3 +176,17 @@ def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
     assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
     assert "sqlglot" not in _imported("rules", cwd=project).split()
     assert "typer" not in _imported("--version", cwd=project).split()
+
+
+def test_a_folder_whose_findings_quote_a_secret_is_not_cached(tmp_path, monkeypatch):
+    # SM301's snippet (statement text, kept for fingerprints) holds the key the report masks.
+    key = "AKIA2E0A8F3B244C9986"
+    write_migrations(tmp_path / "m", {
+        "000001_k.up.sql": f"CREATE TABLE keys (k text DEFAULT '{key}');\n",
+        "000001_k.down.sql": "DROP TABLE keys;\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    first = _check("--format", "json", "m")
+    assert "SM301" in first[1] and key not in first[1]
+    assert not list((tmp_path / ".safemig-lint-cache").rglob("*.json"))
+    assert _check("--format", "json", "m") == first
