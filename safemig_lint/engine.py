@@ -365,7 +365,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history,
+                history, config=config,
             )
             contexts.append(context)
             file_suppressions = suppressions[file.path]
