@@ -256,6 +256,8 @@ class ExecutionModel:
         transaction = self.transaction_id(statement)
         later = [s for s in self._statements[index + 1 :] if transaction_control(s) is None]
         if transaction is None:
+            if self.driver_family == "postgres" and refuses_transaction_block(statement) == "CREATE INDEX CONCURRENTLY":
+                return "a failed CREATE INDEX CONCURRENTLY leaves an invalid index behind"
             return self._autocommit_reason(statement) if later else None
         if any(self.transaction_id(s) != transaction for s in later):
             # Committed before a later statement runs, unless the file rolls it back itself.
