@@ -185,6 +185,7 @@ class ExecutionModel:
         self._statements = statements
         self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
         self._persists: dict[int, str | None] = {}
+        self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
         self._build()
 
     @cached_property
@@ -219,6 +220,10 @@ class ExecutionModel:
         """Same id: same transaction. None: the statement commits on its own (autocommit)."""
         return self._transaction.get(id(statement))
 
+    def in_explicit_block(self, statement: Statement) -> bool:
+        """Is the statement inside the file's own BEGIN ... COMMIT (rather than only the driver's transaction)?"""
+        return id(statement) in self._explicit
+
     def partial_failure_persists(self, statement: Statement) -> str | None:
         """Why a failure later in the file leaves this statement applied, or None when it cannot."""
         return self._persists.get(id(statement))
@@ -228,25 +233,29 @@ class ExecutionModel:
         implicit = self.runs_as_one_transaction
         current: int | None = 0 if implicit else None  # the open transaction
         next_id = 1
+        explicit = False
         ended: dict[int, str | None] = {}  # transaction id -> why it commits early (None: rolled back)
         for statement in self._statements:
             control = transaction_control(statement)
             if control == "begin":
                 if current is None:  # postgres: a BEGIN inside the implicit block takes it over
                     current, next_id = next_id, next_id + 1
+                explicit = True
             elif control is not None:
                 self._transaction[id(statement)] = current
                 if current is not None:
                     ended[current] = "the file's COMMIT commits it before the statements after it run" if control == "commit" else None
-                current = None
+                current, explicit = None, False
                 if implicit and family == "postgres":  # the rest of the query string: a new implicit block
                     current, next_id = next_id, next_id + 1
                 continue
-            elif family == "mysql" and current is not None and _is_mysql_ddl(statement):
+            elif family == "mysql" and current is not None and commits_implicitly(statement):
                 # DDL commits the open transaction first, then itself; autocommit resumes after it.
                 ended[current] = "MySQL commits the open transaction implicitly at the next DDL statement"
-                current = None
+                current, explicit = None, False
             self._transaction[id(statement)] = current
+            if explicit:
+                self._explicit.add(id(statement))
         for index, statement in enumerate(self._statements):
             self._persists[id(statement)] = self._persistence(statement, index, ended)
 
@@ -283,7 +292,7 @@ class ExecutionModel:
 _MYSQL_DDL = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"})
 
 
-def _is_mysql_ddl(statement: Statement) -> bool:
-    """Statements that cause an implicit commit in MySQL (the data definition ones)."""
+def commits_implicitly(statement: Statement) -> bool:
+    """MySQL data definition statements: each commits on its own and ends any open transaction."""
     words = leading_words(statement, 3)
     return bool(words) and words[0] in _MYSQL_DDL and not (words[0] == "CREATE" and words[1:3] == ["TEMPORARY", "TABLE"])
