@@ -72,6 +72,11 @@ def test_sqlglot_failures_postgresql_accepts_are_not_analysed(lint_sql):
     assert finding.code == "SM011" and "PostgreSQL accepts it" in finding.message
 
 
+def test_valid_statements_no_rule_reads_are_neither_error_nor_unanalysed(lint_sql):
+    # sqlglot cannot read adjacent string literals; PostgreSQL joins them, and a comment holds nothing to check
+    assert lint_codes(lint_sql, "COMMENT ON TABLE t IS 'first half, '\n  'second half';\nDEALLOCATE PREPARE stmt;") == []
+
+
 def test_cockroachdb_extends_postgresqls_grammar(lint_sql):
     sql = "DROP INDEX t@t_idx;"
     assert [d.code for d in lint_codes(lint_sql, sql)] == ["SM001"]

@@ -42,7 +42,8 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
         verdict = verdicts.get(id(statement))
         if verdict is None:  # the real grammar accepts it
             if statement.error is not None:
-                statement.unanalysed = f"{grammar} accepts it, but sqlglot cannot read it ({statement.error})"
+                if grammar != "PostgreSQL" or not _nothing_to_check(masked[statement.start : statement.end]):
+                    statement.unanalysed = f"{grammar} accepts it, but sqlglot cannot read it ({statement.error})"
                 statement.error = statement.error_start = statement.error_end = None
             continue
         message, start, end = verdict
@@ -113,6 +114,23 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> dict[int, tu
         if index + 1 >= len(statements):
             return verdicts
         resume = statements[index + 1].start
+
+
+# PostgreSQL statements no rule has anything to check in: saying "not analysed" would be noise.
+_NOTHING_TO_CHECK = frozenset(
+    {"CommentStmt", "DeallocateStmt", "NotifyStmt", "ListenStmt", "UnlistenStmt", "VariableShowStmt", "CheckPointStmt"}
+)
+
+
+def _nothing_to_check(sql: str) -> bool:
+    """Is this (valid) PostgreSQL statement of a kind no rule reads, such as COMMENT ON?"""
+    from pglast import parser
+
+    try:
+        (raw,) = parser.parse_sql(sql)
+    except (parser.ParseError, ValueError):
+        return False
+    return type(raw.stmt).__name__ in _NOTHING_TO_CHECK
 
 
 def _statement_at(statements: list[Statement], offset: int | None, resume: int) -> int:
