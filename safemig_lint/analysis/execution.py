@@ -84,6 +84,8 @@ def parse_go_bool(value: str) -> bool:
 
 def transaction_control(statement: Statement) -> str | None:
     """'begin', 'commit' or 'rollback' for a statement that opens or ends a transaction."""
+    if _first_word(statement) not in _TRANSACTION_WORDS:
+        return None
     words = leading_words(statement, 3)
     if not words:
         return None
@@ -107,6 +109,8 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     SET TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CLUSTER of every table, DISCARD ALL,
     ALTER TABLE DETACH PARTITION CONCURRENTLY, and before PostgreSQL 12 ALTER TYPE ... ADD VALUE.
     """
+    if _first_word(statement) not in _REFUSING_WORDS:
+        return None
     words = leading_words(statement, 12)
     if not words:
         return None
@@ -150,6 +154,15 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     elif first == "DISCARD" and words[1:2] == ["ALL"]:
         return "DISCARD ALL"
     return None
+
+
+_TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
+_REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
+
+
+def _first_word(statement: Statement) -> str:
+    """The first token's text, upper-cased: a cheap filter before reading words ("" when unknown)."""
+    return statement.tokens[0].text.upper() if statement.tokens else ""
 
 
 # Words and parentheses; literals, quoted names and comments are skipped (their text is no keyword).
