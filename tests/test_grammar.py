@@ -93,6 +93,14 @@ def test_sqlite_syntax_errors_come_from_sqlite(lint_sql):
     assert finding.span.line == 2
 
 
+def test_sqlite_points_at_the_token_it_names_when_it_occurs_once(lint_sql):
+    sql = "CREATE TABLE t (id INTEGER);\nCREATE TABLE u (id INTEGER, UNIQUE);\nCREATE TABLE v (id INTEGER,, name TEXT);"
+    once, twice = lint_codes(lint_sql, sql, "sqlite")
+    assert once.message == 'SQLite rejects it: near ")": syntax error'
+    assert (once.span.line, once.span.column, once.span.end_column) == (2, 35, 36)
+    assert (twice.span.line, twice.span.column, twice.span.end_column) == (3, 1, 40)  # which ","? the statement
+
+
 def test_sqlite_missing_tables_are_not_syntax_errors(lint_sql):
     sql = "INSERT INTO missing VALUES (1);\nCREATE TRIGGER tr AFTER INSERT ON missing BEGIN UPDATE missing SET a = 1; END;"
     assert lint_codes(lint_sql, sql, "sqlite") == []

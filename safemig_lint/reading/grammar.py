@@ -33,7 +33,7 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
         verdicts = _postgres_verdicts(statements, masked)
         grammar = "PostgreSQL"
     elif dialect in SQLITE_DIALECTS:
-        verdicts = {id(s): _sqlite_verdict(masked[s.start : s.end]) for s in statements}
+        verdicts = {id(s): _sqlite_verdict(masked[s.start : s.end], s.start) for s in statements}
         grammar = "SQLite"
     else:
         _without_grammar(parsed, masked, dialect)
@@ -164,7 +164,7 @@ def _sqlite_connection():
     return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
 
 
-def _sqlite_verdict(sql: str) -> tuple[str, int | None, int | None] | None:
+def _sqlite_verdict(sql: str, offset: int) -> tuple[str, int | None, int | None] | None:
     """SQLite's syntax error for one statement, or None when its parser accepts it.
 
     The statement is compiled under EXPLAIN, which prepares it and lists its program without
@@ -186,7 +186,7 @@ def _sqlite_verdict(sql: str) -> tuple[str, int | None, int | None] | None:
             message = _sqlite_error_with_table(explained, missing.group(1)) or ""
         if not _SQLITE_SYNTAX.search(message):
             return None  # a name it cannot resolve in an empty database, or a limit: not grammar
-        return message, *_sqlite_position(sql, message)
+        return message, *_sqlite_position(sql, offset, message)
     except (sqlite3.Warning, ValueError):  # more than one statement, or a NUL character: not a verdict
         return None
     return None
@@ -212,14 +212,17 @@ def _sqlite_error_with_table(explained: str, table: str) -> str | None:
     return None
 
 
-def _sqlite_position(sql: str, message: str) -> tuple[int | None, int | None]:
-    """Offsets (relative, turned absolute by the caller) of the token SQLite names, when unambiguous."""
+def _sqlite_position(sql: str, offset: int, message: str) -> tuple[int | None, int | None]:
+    """File offsets of the token SQLite names when it occurs once in the statement; None for 'incomplete
+    input' (the end); otherwise the whole statement (SQLite's library does not say where)."""
+    if "incomplete input" in message:
+        return None, None
     match = _SQLITE_NEAR.search(message)
     near = match and (match.group(1) or match.group(2))
     if near and sql.count(near) == 1:
-        start = sql.index(near)
+        start = offset + sql.index(near)
         return start, start + len(near)
-    return None, None
+    return offset, offset + len(sql)
 
 
 # --- Dialects without a real grammar at hand -------------------------------------------------
