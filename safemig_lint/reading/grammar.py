@@ -106,8 +106,8 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> dict[int, tu
             return verdicts
         except parser.ParseError as error:
             message, location = error.args[0], error.args[1] if len(error.args) > 1 else None
-        except Exception as error:  # pglast raises little else; never let it stop the lint
-            message, location = f"{type(error).__name__}: {error}", None
+        except Exception:  # not a verdict on the SQL (pglast raises little else): judge no further
+            return verdicts
         offset = resume + location if location is not None else None
         index = _statement_at(statements, offset, resume)
         verdicts[id(statements[index])] = (_without_index(message), offset, None)
