@@ -185,6 +185,7 @@ def test_a_folder_whose_findings_quote_a_secret_is_not_cached(tmp_path, monkeypa
         "000001_k.up.sql": f"CREATE TABLE keys (k text DEFAULT '{key}');\n",
         "000001_k.down.sql": "DROP TABLE keys;\n",
     })
+    (tmp_path / ".safemig-lint.toml").write_text('idempotency = "strict"\n')  # SM301 on every CREATE
     monkeypatch.chdir(tmp_path)
     first = _check("--format", "json", "m")
     assert "SM301" in first[1] and key not in first[1]
