@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token
 
 from safemig_lint.operations.model import bare_name
-from safemig_lint.operations.ops import Op, created_objects
+from safemig_lint.operations.ops import DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.diagnostics import Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -64,16 +64,11 @@ class FileContext:
         """Objects the up file of this migration creates (tables, columns, indexes ...), as loose keys."""
         if not self.is_down or self.counterpart is None:
             return set()
-        return {_loose(*created) for ops in self.reading.of(self.counterpart).values() for op in ops for created in created_objects(op)}
+        return {created for _, created in _created(self.reading.of(self.counterpart))}
 
     @cached_property
     def _created_in_file(self) -> list[tuple[int, tuple[str, str]]]:
-        return [
-            (start, _loose(*created))
-            for start, ops in self.reading.of(self.parsed).items()
-            for op in ops
-            for created in created_objects(op)
-        ]
+        return _created(self.reading.of(self.parsed))
 
     def created_in_migration(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object created by this migration: earlier in this file, or (for a down) by its up?
@@ -112,6 +107,27 @@ class FileContext:
     def finding(self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None) -> Finding:
         """A finding about a statement, pointing at `node` within it when given."""
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
+
+
+def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
+    """(statement start, loose key) of each object the file creates, under each name it is given:
+    a table built as `t_new` and renamed to `t` is created as `t` too, unless it took the place
+    of a `t` this file dropped (a rebuild of `t`: its rows predate the migration)."""
+    found: list[tuple[int, tuple[str, str]]] = []
+    keys: set[tuple[str, str]] = set()
+    dropped: set[str] = set()
+    for start, ops in operations.items():
+        for op in ops:
+            created = [_loose(*c) for c in created_objects(op)]
+            if isinstance(op, DropTable):
+                dropped.add(bare_name(op.table))
+            elif isinstance(op, RenameTable) and ("table", bare_name(op.table)) in keys and bare_name(op.new) not in dropped:
+                created.append(_loose("table", op.new))
+            elif isinstance(op, RenameColumn) and _loose("column", f"{op.table}.{op.column}") in keys:
+                created.append(_loose("column", f"{op.table}.{op.new}"))
+            found.extend((start, key) for key in created)
+            keys.update(created)
+    return found
 
 
 def _loose(kind: str, name: str) -> tuple[str, str]:
@@ -155,6 +171,11 @@ class DirectoryContext:
     parsed: dict[Path, ParsedFile]
     dialect: str
     history: History | None = None
+
+    @cached_property
+    def reading(self) -> Reading:
+        """The directory's one reading of DDL, shared with the replay."""
+        return self.history.reading if self.history is not None else Reading(self.dialect)
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

@@ -14,6 +14,8 @@ class DropColumn(Rule):
         for op in context.operations(statement):
             if not isinstance(op, o.DropColumn) or context.created_in_migration("column", f"{op.table}.{op.column}", statement):
                 continue
+            if swapped_out(op, statement, context):
+                continue
             yield context.finding(
                 statement,
                 f"dropping column {op.column} of {shown_name(op.table)} deletes its data; the running application "
@@ -22,3 +24,27 @@ class DropColumn(Rule):
                 "migration (and keep a backup of its data if it may be needed).",
                 op.node,
             )
+
+
+def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:
+    """Is this the last step of swapping a column for a new one, its values copied across?
+
+    Rename the old column away, add the new one under the old name, copy the values over
+    (with a cast), drop the old one: no data is lost, and no client knew the name dropped.
+    """
+    renamed = copied = False
+    for start, ops in context.reading.of(context.parsed).items():
+        if start >= statement.start:
+            break
+        for op in ops:
+            if op_renames_to(op, drop.table, drop.column):
+                renamed = True
+            elif isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column:
+                copied = copied or any(read.rpartition(".")[2] == drop.column for read in op.reads)
+    return renamed and copied
+
+
+def op_renames_to(op: o.Op, table: str, column: str) -> bool:
+    if isinstance(op, o.RenameColumn):
+        return op.table == table and op.new == column
+    return isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name == column != op.column

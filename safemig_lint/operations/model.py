@@ -117,6 +117,9 @@ def bare_name(key: str) -> str:
     return key.rsplit(".", 1)[-1]
 
 
+# PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
+PG_NAME_LENGTH = 63
+
 # PostgreSQL's integer types that come with an owned sequence.
 SERIAL_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
 

@@ -198,6 +198,15 @@ class Truncate(Op):
 
 
 @dataclass(frozen=True)
+class FillColumn(Op):
+    """UPDATE table SET column = expression: the column's values now come from the expression."""
+
+    table: str
+    column: str
+    reads: tuple[str, ...]  # the columns the expression reads, `qualifier.column` when qualified; empty for a constant
+
+
+@dataclass(frozen=True)
 class CopyRows(Op):
     """INSERT INTO target [(columns)] SELECT ... FROM source: matched by position at replay."""
 
