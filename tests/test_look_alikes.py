@@ -163,3 +163,45 @@ def test_swapping_a_column_for_a_new_one_of_another_type_loses_no_data(lint_sql)
     # Copying into a new column under a new name: the running application still reads the old one.
     files = {**base, "1_a.up.sql": "ALTER TABLE t ADD COLUMN total numeric;\nUPDATE t SET total = amount::numeric;\nALTER TABLE t DROP COLUMN amount;\n"}
     assert ("SM102", "1_a.up.sql", 3) in findings(lint_sql(files))
+
+
+TRIGGER_FUNCTION = """CREATE TABLE pipelines (id serial PRIMARY KEY, name text, created date, token uuid, paused boolean);
+CREATE FUNCTION on_pipeline_insert() RETURNS trigger AS $$
+BEGIN
+  EXECUTE format('CREATE TABLE pipeline_events_%s () INHERITS (events)', NEW.{field});
+  EXECUTE 'ANALYZE pipeline_events_' || NEW.{field};
+  RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER pipeline_insert AFTER INSERT ON pipelines FOR EACH ROW EXECUTE PROCEDURE on_pipeline_insert();
+"""
+
+
+def sm401(result) -> list[tuple[str, int]]:
+    return [(d.path.rsplit("/", 1)[-1], d.span.line) for d in result.active if d.code == "SM401"]
+
+
+def test_a_value_whose_type_cannot_carry_a_quote_may_be_spliced_into_dynamic_sql(lint_sql):
+    down = "DROP TRIGGER pipeline_insert ON pipelines;\nDROP FUNCTION on_pipeline_insert();\nDROP TABLE pipelines;\n"
+    for field in ("id", "created", "token", "paused"):
+        assert sm401(lint_sql({"1_a.up.sql": TRIGGER_FUNCTION.format(field=field), "1_a.down.sql": down})) == []
+    # text can carry a quote: NEW.name is flagged, at both sinks.
+    assert sm401(lint_sql({"1_a.up.sql": TRIGGER_FUNCTION.format(field="name"), "1_a.down.sql": down})) == [("1_a.up.sql", 4), ("1_a.up.sql", 5)]
+
+
+def test_the_trigger_may_come_in_a_later_migration_and_rows_read_in_a_loop_have_their_columns_types(lint_sql):
+    function, trigger = TRIGGER_FUNCTION.format(field="id").rsplit("CREATE TRIGGER", 1)
+    loop = (
+        "DO $$\nDECLARE\n  p record;\nBEGIN\n  FOR p IN SELECT id, name FROM pipelines LOOP\n"
+        "    EXECUTE format('DROP TABLE IF EXISTS pipeline_events_%s', p.id);\n"
+        "    EXECUTE format('DROP TABLE IF EXISTS events_%s', p.name);\n  END LOOP;\nEND $$;\n"
+    )
+    files = {
+        "1_a.up.sql": function, "1_a.down.sql": "DROP FUNCTION on_pipeline_insert();\nDROP TABLE pipelines;\n",
+        "2_b.up.sql": "CREATE TRIGGER" + trigger, "2_b.down.sql": "DROP TRIGGER pipeline_insert ON pipelines;\n",
+        "3_c.up.sql": loop, "3_c.down.sql": "SELECT 1;\n",
+    }
+    assert sm401(lint_sql(files)) == [("3_c.up.sql", 7)]
+    # Without the schema model's word on the table, the value is not known to be safe.
+    files = {"1_a.up.sql": loop.replace("pipelines", "elsewhere"), "1_a.down.sql": "SELECT 1;\n"}
+    assert sm401(lint_sql(files)) == [("1_a.up.sql", 6), ("1_a.up.sql", 7)]

@@ -102,6 +102,7 @@ class Routine:
     name: str
     table: str = ""  # a trigger's table
     unknown: str | None = None
+    function: str = ""  # a trigger's function
 
     @property
     def key(self) -> str:

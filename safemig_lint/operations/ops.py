@@ -144,6 +144,7 @@ class CreateObject(Op):
     values: tuple[str, ...] = ()
     base: ColumnType | None = None  # of a domain
     table: str = ""  # of a trigger
+    function: str = ""  # a trigger's: the function it executes
     spelled: str = field(default="", compare=False)  # the kind as written, where it differs: database, domain ...
 
     @property

@@ -251,10 +251,17 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         properties = e.args.get("properties")
         trigger = next((p for p in properties.expressions if isinstance(p, exp.TriggerProperties)), None) if properties else None
         table = names.table(trigger.args["table"]) if trigger and trigger.args.get("table") else ""
-        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, node=e.this)]
+        function = _trigger_function(names.masked(statement), names)
+        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
     if kind == "SEQUENCE":
         return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
     return _read_text(names.masked(statement), names)
+
+
+def _trigger_function(text: str, names: Names) -> str:
+    """The function a trigger executes: EXECUTE {FUNCTION | PROCEDURE} name(...)."""
+    found = re.search(rf"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+(?P<name>{_NAME})", text, re.IGNORECASE)
+    return names.text(found.group("name")) if found else ""
 
 
 def _schema_name(node: exp.Expression, names: Names) -> str:
@@ -698,7 +705,8 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
         return [replace(_read_type(kind, name, rest, exists, names), spelled=kind.lower() if kind == "DOMAIN" else "")]
     if kind == "TRIGGER":
         on = re.search(rf"\bON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
-        return [o.CreateObject("trigger", name, exists, replace_, table=names.text(on.group("table")) if on else "")]
+        table = names.text(on.group("table")) if on else ""
+        return [o.CreateObject("trigger", name, exists, replace_, table=table, function=_trigger_function(rest, names))]
     if kind == "VIEW":
         materialized = bool(re.search(r"\bMATERIALIZED\b", match.group("mods"), re.IGNORECASE))
         spelled = "materialized view" if materialized else ""

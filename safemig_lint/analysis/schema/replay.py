@@ -496,7 +496,7 @@ class Replay:
         elif op.kind == "type":
             objects[key] = UserType(op.name, op.type_kind, op.values, op.base)
         else:
-            objects[key] = Routine(op.kind, op.name, op.table)
+            objects[key] = Routine(op.kind, op.name, op.table, function=op.function)
         return [Created(op.kind, op.name)]
 
     def _drop_object(self, op: o.DropObject) -> list[Effect]:
