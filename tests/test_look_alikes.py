@@ -205,3 +205,33 @@ def test_the_trigger_may_come_in_a_later_migration_and_rows_read_in_a_loop_have_
     # Without the schema model's word on the table, the value is not known to be safe.
     files = {"1_a.up.sql": loop.replace("pipelines", "elsewhere"), "1_a.down.sql": "SELECT 1;\n"}
     assert sm401(lint_sql(files)) == [("1_a.up.sql", 6), ("1_a.up.sql", 7)]
+
+
+def test_the_other_order_of_a_column_swap_add_copy_drop_rename(lint_sql):
+    base = {"0_base.up.sql": "CREATE TABLE flows (id int, url text);\n", "0_base.down.sql": "DROP TABLE flows;\n"}
+    swap = (
+        "ALTER TABLE flows ADD COLUMN url_new varchar(1024) NOT NULL DEFAULT '';\n"
+        "UPDATE flows SET url_new = substr(url, 1, 1024);\n"
+        "ALTER TABLE flows DROP COLUMN url;\n"
+        "ALTER TABLE flows RENAME COLUMN url_new TO url;\n"
+    )
+    files = {**base, "1_a.up.sql": swap, "1_a.down.sql": swap.replace("varchar(1024) NOT NULL DEFAULT ''", "text").replace("substr(url, 1, 1024)", "url")}
+    assert [f for f in findings(lint_sql(files, dialect="sqlite")) if f[0] != "SM107"] == []
+    # The copy kept under another name: clients reading `url` break, and it is reported.
+    files["1_a.up.sql"] = swap.replace("RENAME COLUMN url_new TO url", "RENAME COLUMN url_new TO link")
+    assert ("SM102", "1_a.up.sql", 3) in findings(lint_sql(files, dialect="sqlite"))
+    # A down that drops the swapped column without copying it back loses what predates the migration.
+    files = {**base, "1_a.up.sql": swap, "1_a.down.sql": "ALTER TABLE flows DROP COLUMN url;\nALTER TABLE flows ADD COLUMN url text;\n"}
+    assert ("SM102", "1_a.down.sql", 1) in findings(lint_sql(files, dialect="sqlite"))
+
+
+def test_a_column_filled_from_its_own_row_or_a_generated_value_stays_lost(lint_sql):
+    files = {
+        "0_base.up.sql": "CREATE TABLE addresses (id int, code varchar(32));\n",
+        "0_base.down.sql": "DROP TABLE addresses;\n",
+        "1_a.up.sql": "ALTER TABLE addresses DROP COLUMN code;\n",
+        "1_a.down.sql": "ALTER TABLE addresses ADD COLUMN code varchar(32);\n"
+        "UPDATE addresses SET code = substr(md5(random()::text), 0, 32);\n"
+        "UPDATE addresses AS a SET code = a.code || '';\n",
+    }
+    assert ("SM202", "1_a.down.sql", 1) in findings(lint_sql(files))

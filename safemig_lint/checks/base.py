@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token
 
 from safemig_lint.operations.model import bare_name
-from safemig_lint.operations.ops import DropTable, Op, RenameColumn, RenameTable, created_objects
+from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.diagnostics import Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -112,19 +112,21 @@ class FileContext:
 def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
     """(statement start, loose key) of each object the file creates, under each name it is given:
     a table built as `t_new` and renamed to `t` is created as `t` too, unless it took the place
-    of a `t` this file dropped (a rebuild of `t`: its rows predate the migration)."""
+    of a `t` this file dropped (a rebuild of `t`: its rows predate the migration); columns alike."""
     found: list[tuple[int, tuple[str, str]]] = []
     keys: set[tuple[str, str]] = set()
-    dropped: set[str] = set()
+    dropped: set[tuple[str, str]] = set()
     for start, ops in operations.items():
         for op in ops:
             created = [_loose(*c) for c in created_objects(op)]
             if isinstance(op, DropTable):
-                dropped.add(bare_name(op.table))
-            elif isinstance(op, RenameTable) and ("table", bare_name(op.table)) in keys and bare_name(op.new) not in dropped:
-                created.append(_loose("table", op.new))
+                dropped.add(_loose("table", op.table))
+            elif isinstance(op, DropColumn):
+                dropped.add(_loose("column", f"{op.table}.{op.column}"))
+            elif isinstance(op, RenameTable) and ("table", bare_name(op.table)) in keys:
+                created += [new] if (new := _loose("table", op.new)) not in dropped else []
             elif isinstance(op, RenameColumn) and _loose("column", f"{op.table}.{op.column}") in keys:
-                created.append(_loose("column", f"{op.table}.{op.new}"))
+                created += [new] if (new := _loose("column", f"{op.table}.{op.new}")) not in dropped else []
             found.extend((start, key) for key in created)
             keys.update(created)
     return found

@@ -27,24 +27,39 @@ class DropColumn(Rule):
 
 
 def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:
-    """Is this the last step of swapping a column for a new one, its values copied across?
+    """Is this drop one step of swapping a column for a new one, its values copied across?
 
     Rename the old column away, add the new one under the old name, copy the values over
-    (with a cast), drop the old one: no data is lost, and no client knew the name dropped.
+    (with a cast), drop the old one; or add the new one, copy, drop the old one and rename
+    the new one to the old name. Either way the copy ends up under the name the dropped column
+    had: no data is lost, and clients see the same column name.
     """
-    renamed = copied = False
-    for start, ops in context.reading.of(context.parsed).items():
-        if start >= statement.start:
-            break
-        for op in ops:
-            if op_renames_to(op, drop.table, drop.column):
-                renamed = True
-            elif isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column:
-                copied = copied or any(read.rpartition(".")[2] == drop.column for read in op.reads)
-    return renamed and copied
+    steps = [op for ops in context.reading.of(context.parsed).values() for op in ops]
+    at = next(i for i, op in enumerate(steps) if op is drop)
+    original = drop.column
+    for op in reversed(steps[:at]):  # the name the dropped column had when the file began
+        renamed = _renamed(op, drop.table)
+        if renamed is not None and renamed[1] == original:
+            original = renamed[0]
+    for index, op in enumerate(steps[:at]):
+        if not (isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column):
+            continue
+        if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
+            continue
+        final = op.column  # the name the copy ends up with
+        for later in steps[index + 1:]:
+            renamed = _renamed(later, drop.table)
+            if renamed is not None and renamed[0] == final:
+                final = renamed[1]
+        if final == original:
+            return True
+    return False
 
 
-def op_renames_to(op: o.Op, table: str, column: str) -> bool:
-    if isinstance(op, o.RenameColumn):
-        return op.table == table and op.new == column
-    return isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name == column != op.column
+def _renamed(op: o.Op, table: str) -> tuple[str, str] | None:
+    """(old, new) when the op renames a column of `table`."""
+    if isinstance(op, o.RenameColumn) and op.table == table:
+        return op.column, op.new
+    if isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name != op.column:
+        return op.column, op.definition.name
+    return None

@@ -8,7 +8,7 @@ from safemig_lint.analysis.schema.effects import (
     TypeChanged,
 )
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import Database, Table, bare_name
+from safemig_lint.operations.model import Database, Table
 from safemig_lint.operations.types import holds
 from safemig_lint.reading.statements import Statement
 
@@ -78,7 +78,7 @@ class IrreversibleDataLoss(Rule):
                 )
             elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
                 if (effect.table, effect.name) in _refilled_columns(context):
-                    continue  # filled again from data kept elsewhere
+                    continue  # filled again from data kept in another table
                 yield context.finding(
                     statement,
                     f"this down migration adds back column {effect.name} of {effect.table}, which its up "
@@ -113,10 +113,14 @@ def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> s
 
 
 def _refilled_columns(context: FileContext) -> set[tuple[str, str]]:
-    """(table, column) of the columns this file fills from other data: UPDATE t SET c = keep.c FROM keep ..."""
+    """(table, column) of the columns this file fills from another table: UPDATE t SET c = keep.c FROM keep ...
+
+    Only another table can hold what the up kept aside; values computed from the row itself
+    (or from nothing) are new values, not the lost ones.
+    """
     return {
         (op.table, op.column)
         for ops in context.reading.of(context.parsed).values()
         for op in ops
-        if isinstance(op, o.FillColumn) and any(read not in (op.column, f"{bare_name(op.table)}.{op.column}") for read in op.reads)
+        if isinstance(op, o.FillColumn) and any("." in read for read in op.reads)
     }

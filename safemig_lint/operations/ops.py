@@ -204,7 +204,7 @@ class FillColumn(Op):
 
     table: str
     column: str
-    reads: tuple[str, ...]  # the columns the expression reads, `qualifier.column` when qualified; empty for a constant
+    reads: tuple[str, ...]  # the columns the expression reads: `column` of this table, `qualifier.column` of another
 
 
 @dataclass(frozen=True)

@@ -558,17 +558,18 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
     if e.this is None:  # MERGE's WHEN MATCHED THEN UPDATE
         return []
     table = names.table(e.this)
+    own = {names.ident(e.this.this), names.ident(e.this.args.get("alias"))} - {""}
     return [
-        o.FillColumn(table, names.ident(item.this), tuple(dict.fromkeys(_read_column(c, names) for c in item.expression.find_all(exp.Column))), node=item)
+        o.FillColumn(table, names.ident(item.this), tuple(dict.fromkeys(_read_column(c, own, names) for c in item.expression.find_all(exp.Column))), node=item)
         for item in e.expressions
         if isinstance(item, exp.EQ) and isinstance(item.this, exp.Column)
     ]
 
 
-def _read_column(column: exp.Column, names: Names) -> str:
-    """`column`, or `qualifier.column` as written (a table or its alias)."""
-    qualifier = column.args.get("table")
-    return f"{names.ident(qualifier)}.{names.ident(column)}" if qualifier is not None else names.ident(column)
+def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
+    """`column` of the updated table, or `qualifier.column` of another (a table or its alias, as written)."""
+    qualifier = names.ident(column.args.get("table"))
+    return f"{qualifier}.{names.ident(column)}" if qualifier and qualifier not in own else names.ident(column)
 
 
 def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
