@@ -117,7 +117,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history,
+                history, config=config,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = _shown_source(context)

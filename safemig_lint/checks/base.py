@@ -29,7 +29,9 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.config import Config
 
 
 @dataclass
@@ -40,6 +42,7 @@ class FileContext:
     counterpart: ParsedFile | None  # the down file of an up, the up file of a down
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
+    config: Config | None = None  # the directory's settings; None: the defaults
 
     @property
     def is_down(self) -> bool:
@@ -58,6 +61,20 @@ class FileContext:
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
         return self.reading.of(self.parsed)[statement.start]
+
+    @cached_property
+    def execution(self) -> ExecutionModel:
+        """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
+        from safemig_lint.analysis.execution import ExecutionModel, settings_for
+        from safemig_lint.config import Config
+
+        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
+
+    def rerun_reason(self, statement: Statement) -> str | None:
+        """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""
+        if self.config is not None and self.config.idempotency == "strict":
+            return 'the project asks for re-runnable DDL everywhere: idempotency = "strict"'
+        return self.execution.partial_failure_persists(statement)
 
     @cached_property
     def created_by_up(self) -> set[tuple[str, str]]:
