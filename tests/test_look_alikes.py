@@ -235,3 +235,17 @@ def test_a_column_filled_from_its_own_row_or_a_generated_value_stays_lost(lint_s
         "UPDATE addresses AS a SET code = a.code || '';\n",
     }
     assert ("SM202", "1_a.down.sql", 1) in findings(lint_sql(files))
+
+
+def test_parentheses_that_change_nothing_do_not_make_a_definition_differ(lint_sql):
+    files = {
+        "0_base.up.sql": "CREATE TABLE checks (id int, state text, done boolean, CONSTRAINT c CHECK (((state = 'a' AND done) OR id IS NULL)));\n"
+        "CREATE UNIQUE INDEX one_started ON checks (id) WHERE state = 'started' AND done = false;\n",
+        "0_base.down.sql": "DROP TABLE checks;\n",
+        "1_a.up.sql": "DROP INDEX one_started;\nALTER TABLE checks DROP CONSTRAINT c;\n",
+        "1_a.down.sql": "CREATE UNIQUE INDEX one_started ON checks (id) WHERE (state = 'started' AND done = false);\n"
+        "ALTER TABLE checks ADD CONSTRAINT c CHECK (state = 'a' AND done OR id IS NULL);\n",
+    }
+    assert findings(lint_sql(files)) == []
+    files["1_a.down.sql"] = files["1_a.down.sql"].replace("state = 'a' AND done OR id IS NULL", "state = 'a' AND (done OR id IS NULL)")
+    assert findings(lint_sql(files)) == [("SM201", "1_a.down.sql", 1)]

@@ -365,9 +365,10 @@ def _sql(node: exp.Expression, names: Names) -> str:
     for paren in reversed(list(tree.this.find_all(exp.Paren))):  # innermost first
         inner, parent = paren.this, paren.parent
         same_connector = isinstance(inner, exp.Connector) and type(parent) is type(inner)
+        and_in_or = isinstance(inner, exp.And) and isinstance(parent, exp.Or)  # AND binds tighter than OR
         # Comparisons bind tighter than AND, OR and NOT; arithmetic may not bind tighter than its parent.
         grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
-        if isinstance(inner, exp.Paren) or same_connector or not grouping:
+        if isinstance(inner, exp.Paren) or isinstance(parent, exp.Paren) or same_connector or and_in_or or not grouping:
             paren.replace(inner)
     return tree.this.sql(dialect=names.dialect)
 
