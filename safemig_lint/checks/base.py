@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
+    from safemig_lint.integrity.review import IntegrityReview
 
 
 @dataclass
@@ -190,6 +191,7 @@ class DirectoryContext:
     parsed: dict[Path, ParsedFile]
     dialect: str
     history: History | None = None
+    integrity: IntegrityReview | None = None  # the directory against its lock file and --base
 
     @cached_property
     def reading(self) -> Reading:
