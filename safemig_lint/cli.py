@@ -68,6 +68,10 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    invocations: Optional[bool] = typer.Option(
+        None, "--invocations/--no-invocations",
+        help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
+    ),
     base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
 ) -> None:
     """Lint migration files (the default command)."""
@@ -85,7 +89,9 @@ def check(
     known = list(rules_by_code())
     flags: dict = {
         key: value
-        for key, value in {"dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on}.items()
+        for key, value in {
+            "dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on, "invocations": invocations,
+        }.items()
         if value is not None
     }
     if exclude:

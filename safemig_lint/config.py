@@ -36,6 +36,7 @@ class Config:
     driver_options: dict[str, str] = field(default_factory=dict)  # golang-migrate URL options (x-multi-statement ...)
     idempotency: str = "auto"
     postgres_version: int | None = None  # the PostgreSQL server's major version, when it matters
+    invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -137,6 +138,10 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
     changes.update(_execution_settings(settings, where))
+    if "invocations" in settings:
+        if not isinstance(settings["invocations"], bool):
+            raise ConfigError(f"{where}: invocations must be true or false")
+        changes["invocations"] = settings["invocations"]
     return replace(config, **changes)
 
 

@@ -17,6 +17,7 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:

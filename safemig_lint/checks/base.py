@@ -5,7 +5,8 @@ a one-line summary. It overrides whichever hooks it needs:
 
 - check_statement: once per parsed statement (most rules);
 - check_file: once per file (parse errors, unreadable files, templates);
-- check_directory: once per migration directory (naming, pairing, versions).
+- check_directory: once per migration directory (naming, pairing, versions);
+- check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
 
 Hooks only look and yield Findings; the engine owns severities, selection, suppression
 and paths.
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.invocations import InvocationFile
 
 
 @dataclass
@@ -217,6 +219,9 @@ class Rule:
         return ()
 
     def check_directory(self, context: DirectoryContext) -> Iterable[FileFinding]:
+        return ()
+
+    def check_invocation(self, file: InvocationFile) -> Iterable[Finding]:
         return ()
 
     @classmethod
