@@ -249,3 +249,19 @@ def test_parentheses_that_change_nothing_do_not_make_a_definition_differ(lint_sq
     assert findings(lint_sql(files)) == []
     files["1_a.down.sql"] = files["1_a.down.sql"].replace("state = 'a' AND done OR id IS NULL", "state = 'a' AND (done OR id IS NULL)")
     assert findings(lint_sql(files)) == [("SM201", "1_a.down.sql", 1)]
+
+
+def test_a_refill_may_set_several_columns_at_once(lint_sql):
+    files = {
+        "0_base.up.sql": "CREATE TABLE resources (id int, pinned jsonb, pin_comment text);\n",
+        "0_base.down.sql": "DROP TABLE resources;\n",
+        "1_a.up.sql": "CREATE TABLE pins (resource_id int, version jsonb, comment_text text);\n"
+        "INSERT INTO pins (resource_id, version, comment_text) SELECT id, pinned, pin_comment FROM resources;\n"
+        "ALTER TABLE resources DROP COLUMN pinned, DROP COLUMN pin_comment;\n",
+        "1_a.down.sql": "ALTER TABLE resources ADD COLUMN pinned jsonb, ADD COLUMN pin_comment text;\n"
+        "UPDATE resources SET (pinned, pin_comment) = (pins.version, pins.comment_text) FROM pins WHERE resources.id = pins.resource_id;\n"
+        "DROP TABLE pins;\n",
+    }
+    assert [f for f in findings(lint_sql(files)) if f[0] == "SM202"] == []
+    files["1_a.down.sql"] = files["1_a.down.sql"].replace("(pins.version, pins.comment_text)", "(NULL, '')")
+    assert [f for f in findings(lint_sql(files)) if f[0] == "SM202"] == [("SM202", "1_a.down.sql", 1), ("SM202", "1_a.down.sql", 1)]

@@ -560,11 +560,21 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
         return []
     table = names.table(e.this)
     own = {names.ident(e.this.this), names.ident(e.this.args.get("alias"))} - {""}
-    return [
-        o.FillColumn(table, names.ident(item.this), tuple(dict.fromkeys(_read_column(c, own, names) for c in item.expression.find_all(exp.Column))), node=item)
-        for item in e.expressions
-        if isinstance(item, exp.EQ) and isinstance(item.this, exp.Column)
-    ]
+    filled: list[o.Op] = []
+    for item in e.expressions:
+        if not isinstance(item, exp.EQ):
+            continue
+        targets, values = item.this, item.expression
+        if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
+            paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
+            pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
+        else:
+            pairs = [(targets, values)]
+        for target, value in pairs:
+            if isinstance(target, exp.Column):
+                reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
+                filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
+    return filled
 
 
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
