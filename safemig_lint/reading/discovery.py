@@ -85,6 +85,16 @@ class Discovery:
         found = _absolute(path)
         return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
 
+    def reported_names(self, directory: Path, names: list[str]) -> set[str]:
+        """Which of the files `names` in `directory` are reported: computed once per directory, not
+        once per file. By the path as found (a linked file is reported where it is linked)."""
+        found, resolved = _absolute(directory), Path(os.path.realpath(directory))
+        if any(found.is_relative_to(named) for named in self.named_directories):
+            named = set(names)
+        else:
+            named = {name for name in names if found / name in self.named_files or resolved / name in self.named_files}
+        return {name for name in named if resolved / name not in self.unchanged} if self.unchanged else named
+
 
 @dataclass(frozen=True)
 class PathProblem:
@@ -121,6 +131,16 @@ def _stat_problem(path: Path) -> tuple[os.stat_result | None, str | None]:
         return None, f"cannot read it: {error.strerror or error}"
     special = _special_kind(status.st_mode)
     return status, (f"it is {special}, not a regular file: it is not read" if special else None)
+
+    def reported_names(self, directory: Path, names: list[str]) -> set[str]:
+        """Which of the files `names` in `directory` are reported: one resolve per directory,
+        not one per file (a symlinked file named on the command line is listed under its name too)."""
+        parent = directory.resolve()
+        if any(parent.is_relative_to(named) for named in self.named_directories):
+            named = set(names)
+        else:
+            named = {name for name in names if parent / name in self.named_files}
+        return {name for name in named if parent / name not in self.unchanged} if self.unchanged else named
 
 
 def _display(path: Path, root: Path, root_display: str) -> str:
@@ -198,7 +218,7 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
             result.named_files.add(_absolute(given))
             result.problems.append(PathProblem(given, raw, problem))
         elif not stat.S_ISDIR(status.st_mode):
-            result.named_files.add(_absolute(given))
+            result.named_files.update((_absolute(given), given.resolve(), given.parent.resolve() / given.name))
             add(given.parent, given.parent.as_posix(), explicit=False)
         else:
             result.named_directories.add(_absolute(given))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import re
 import stat
@@ -68,6 +69,16 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Un
     except OSError as error:
         return Unreadable(f"cannot read file: {error.strerror or error}")
     return decode(data, max_bytes)
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """At most `max_bytes` + 1 bytes of a regular file (OSError otherwise): decode() reports a
+    file over the limit without the whole of it ever being read."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return file.read(max_bytes + 1)
 
 
 def _too_large(size: int, max_bytes: int) -> Unreadable:
