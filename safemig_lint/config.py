@@ -204,12 +204,12 @@ def _execution_settings(settings: dict, where: str) -> dict:
 
 
 def validate_dialect(name: object, where: str) -> str:
-    from sqlglot.dialects.dialect import Dialects
-
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
     if name.lower() in _bundled_dialects():
         return name.lower()
+    from sqlglot.dialects.dialect import Dialects
+
     # Only a plain dialect name: sqlglot would also take `postgres, setting=value` strings,
     # and the rules compare the name itself (an unknown spelling silently turns some off).
     known = sorted(d.value for d in Dialects if d.value)

@@ -161,6 +161,8 @@ def lint(
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
     """Paths that cannot be linted (folders that cannot be listed, symlink loops, FIFOs): SM013."""
+    if not discovery.problems:
+        return []  # a cached run must not import the checks (and sqlglot with them)
     from safemig_lint.checks.base import FILE_SPAN
     from safemig_lint.checks.sm013_unreadable_path import UnreadablePath as Rule013
 
@@ -517,4 +519,4 @@ def _report_suppression_problems(
 def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
     if rule.code in enabled:
         help = "Name the rule codes to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`."
-        collector.add(rule, path, display, Finding(span, message, help), [])
+        collector.add(rule, path, display, Finding(span, message, help), None)

@@ -201,15 +201,33 @@ def _keyed_secrets(unit: list[Token], context) -> list[Secret | None]:
 def _unterminated_secrets(statement: Statement, context) -> list[Secret | None]:
     """A literal that never closes runs to the end of the file: after PASSWORD (or the like) all
     of it is the password; anywhere, connection strings and well-known formats in it."""
-    if statement.error is None or not statement.error.startswith("unterminated") or statement.error_start is None:
+    if statement.tokens or statement.error is None or statement.error_start is None:
         return []
     text, start = context.parsed.text, statement.error_start
     found = text_secrets(start, len(text), context)
-    before = [word(t) or t.text for t in statement.tokens[-3:]]
+    # What came before the literal, tokenized here (the statement keeps no tokens): `CREATE ROLE
+    # app PASSWORD 'x' /* ...` holds a whole password before the comment that never closes.
+    prefix = _prefix_tokens(statement, context)
+    found += _account_passwords(prefix, context) if prefix else []
+    before = [word(t) or t.text for t in prefix[-3:]]
     if any(_UNTERMINATED_AFTER.match(w) for w in before):
         quote = next((i for i in range(start, min(start + 3, len(text))) if text[i] in "'\"$`"), start)
         found.append(_secret(quote + 1, len(text), "password in an unterminated string", (start, len(text)), context))
     return found
+
+
+def _prefix_tokens(statement: Statement, context) -> list[Token]:
+    """Tokens of the unterminated statement's text before its open literal, at file offsets."""
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import TokenError
+
+    offset = statement.start
+    tokenizer = Dialect.get_or_raise(context.dialect).tokenizer()
+    try:
+        tokens = tokenizer.tokenize(context.parsed.text[offset : statement.error_start])
+    except TokenError:
+        tokens = tokenizer.tokens
+    return [Token(t.token_type, t.text, t.line, t.col, t.start + offset, t.end + offset, t.comments) for t in tokens]
 
 
 def _literal_secret(token: Token, what: str, context, previous: Token | None, reported: bool = True) -> Secret | None:

@@ -171,15 +171,14 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     tokens, failure = _tokenize(sql_dialect, masked)
     parsed.comments = _comments(masked, text, tokens, failure, dialect)
     groups = _split(tokens)
-    unterminated_from, unterminated_tokens = failure, []
+    unterminated_from = failure
     if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
-        unterminated_tokens = groups.pop()
-        unterminated_from = unterminated_tokens[0].start
+        unterminated_from = groups.pop()[0].start
     for group in groups:
         parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
     if failure is not None:
-        parsed.statements.append(_unterminated(text, unterminated_from, failure, unterminated_tokens))
+        parsed.statements.append(_unterminated(text, unterminated_from, failure))
     check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
     return parsed
 
@@ -373,11 +372,10 @@ _UNTERMINATED = [
 ]
 
 
-def _unterminated(text: str, start: int, offset: int, tokens: list[Token]) -> Statement:
-    """The rest of the file from `start`, whose literal opened at `offset` never closes
-    (`tokens`: those read before it, so that checks still see `CREATE ROLE app PASSWORD`)."""
+def _unterminated(text: str, start: int, offset: int) -> Statement:
+    """The rest of the file from `start`, whose literal opened at `offset` never closes."""
     what = next((name for regex, name in _UNTERMINATED if regex.match(text, offset)), "token")
-    statement = Statement(start, len(text), text[start:], tokens, None)
+    statement = Statement(start, len(text), text[start:], [], None)
     statement.error = f"unterminated {what}: everything from here to the end of the file is unchecked"
     line_end = text.find("\n", offset)
     statement.error_start = offset
