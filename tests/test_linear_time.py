@@ -108,7 +108,11 @@ def test_statements_nested_too_deep_are_not_analysed(lint_sql):
     depth = 5_000
     result = lint_sql({"1_a.up.sql": "SELECT " + "CASE WHEN 1 THEN " * depth + "1" + " END" * depth + ";", "1_a.down.sql": "SELECT 1;"})
     messages = [d.message for d in result.active if d.code == "SM001"]
-    assert messages and f"more than {MAX_NESTING} levels deep" in messages[0] and "not analysed" in messages[0]
+    # PostgreSQL's own grammar (pglast) rejects it first; other dialects get the nesting limit.
+    assert messages
+    mysql = lint_sql({"1_a.up.sql": "SELECT " + "CASE WHEN 1 THEN " * depth + "1" + " END" * depth + ";", "1_a.down.sql": "SELECT 1;"}, "mysql")
+    nested = [d.message for d in mysql.active if f"more than {MAX_NESTING} levels deep" in d.message]
+    assert nested and "not analysed" in nested[0] and "SM000" not in {d.code for d in mysql.active}
     assert "SM000" not in {d.code for d in result.active}
 
 
