@@ -7,6 +7,7 @@ it can run in parallel and be cached.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 from dataclasses import dataclass, field
@@ -142,12 +143,17 @@ class ParsedFile:
         (`{{ if .mysql }} ... {{ end }}`: maybe another dialect's SQL), or when it starts with a
         placeholder (`{{ addColumnIfNeeded ... }}` renders whole statements).
         """
-        for placeholder in self.placeholders:
-            if placeholder.is_control and statement.start <= placeholder.start < statement.end:
-                return True
-            if not placeholder.is_control and placeholder.start == statement.start:
-                return True
+        controls, values = self._placeholder_starts
+        first = bisect.bisect_left(controls, statement.start)  # looked up, not scanned per statement
+        if first < len(controls) and controls[first] < statement.end or statement.start in values:
+            return True
         return any(start <= statement.start < end for start, end in self._conditional_regions)
+
+    @cached_property
+    def _placeholder_starts(self) -> tuple[list[int], set[int]]:
+        """Where control actions start (in order), and where value placeholders start."""
+        controls = [p.start for p in self.placeholders if p.is_control]
+        return controls, {p.start for p in self.placeholders if not p.is_control}
 
     @cached_property
     def _conditional_regions(self) -> list[tuple[int, int]]:
