@@ -31,6 +31,8 @@ class CreateTable(Op):
     unknown: str | None = None  # the definition could not be read (CREATE TABLE ... AS SELECT)
     keys_unknown: str | None = None  # some of its keys could not be read
     temporary: bool = False  # gone when the session ends: not part of the schema
+    parents: tuple[str, ...] = ()  # INHERITS (...) or PARTITION OF: their columns come first
+    partition: bool = False  # PARTITION OF: the parent's keys are cloned too
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class DropIndex(Op):
     name: str
     table: str = ""  # given by MySQL (DROP INDEX i ON t) and SQLite never
     if_exists: bool = False
+    cascade: bool = False  # PostgreSQL: foreign keys that rely on it go too
 
 
 @dataclass(frozen=True)
@@ -238,6 +241,14 @@ class Unknown(Op):
     tables: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     keys_only: bool = False  # only the tables' indexes and constraints are uncertain
+
+
+@dataclass(frozen=True)
+class OwnSequence(Op):
+    """ALTER SEQUENCE s OWNED BY t.c: the sequence is dropped with that column or its table."""
+
+    sequence: str
+    owner: str  # `table.column`, or "" for OWNED BY NONE
 
 
 def created_objects(op: Op) -> list[tuple[str, str]]:

@@ -287,6 +287,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     table = names.table(target)
     properties = e.args.get("properties")
     like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
+    parents, partition = _parents(properties, names)
     if isinstance(target, exp.Schema):
         columns, constraints, indexes, unread = [], [], [], []
         for item in target.expressions:
@@ -304,14 +305,27 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         keys_unknown = f"{', '.join(unread)} in CREATE TABLE is not modelled" if unread else None
         like_table = names.table(like.this) if like is not None else None
         created = o.CreateTable(
-            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown, node=target.this
+            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown,
+            parents=parents, partition=partition, node=target.this,
         )
         return [created]
+    if parents:
+        return [o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, node=target)]
     if like is not None:
         return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
     return [created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+
+
+def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str, ...], bool]:
+    """The tables of INHERITS (...), or of PARTITION OF (True)."""
+    for item in properties.expressions if properties else ():
+        if isinstance(item, exp.InheritsProperty):
+            return tuple(names.table(t) for t in item.expressions), False
+        if isinstance(item, exp.PartitionedOfProperty):
+            return (names.table(item.this),), True
+    return (), False
 
 
 def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]]:
@@ -322,29 +336,40 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
-    nullable, default, generated, constraints = True, None, False, []
+    nullable, default, generated, identity, constraints = True, None, False, False, []
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
+    # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
+    # the replay makes the key's columns NOT NULL where the database does.
+    sqlite_key_nullable = names.dialect == "sqlite" and (ctype is None or ctype.base != "INT")
     for item in node.args.get("constraints") or []:
         constraint = item.args.get("kind")
         given = names.ident(item.this) if isinstance(item.this, exp.Identifier) else ""
         if isinstance(constraint, exp.NotNullColumnConstraint):
             nullable = bool(constraint.args.get("allow_null"))
         elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):
-            nullable = False
+            nullable = nullable and sqlite_key_nullable
             constraints.append(Constraint(given, "primary", (name,)))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
             constraints.append(Constraint(given, "unique", (name,)))
         elif isinstance(constraint, exp.Reference):
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
         elif isinstance(constraint, exp.CheckColumnConstraint):
-            constraints.append(Constraint(given, "check", (name,), expression=_sql(constraint.this, names)))
+            constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
         elif isinstance(constraint, exp.DefaultColumnConstraint):
             default = _sql(constraint.this, names)
             default = None if default.upper() == "NULL" else default  # the same as no default
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
-    return Column(name, ctype, nullable, default, generated), constraints
+        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
+            identity, nullable = True, False
+    return Column(name, ctype, nullable, default, generated, identity), constraints
+
+
+def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
+    """The columns a CHECK reads, in the order written (depth first): postgres names an unnamed
+    check `<table>_<column>_check` when it reads exactly one column, `<table>_check` otherwise."""
+    return tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
 
 
 def _sql(node: exp.Expression, names: Names) -> str:
@@ -385,6 +410,8 @@ def _reference(reference: exp.Reference, names: Names) -> str:
 def _key_column(node: exp.Expression, names: Names) -> str:
     if isinstance(node, exp.Ordered):
         node = node.this
+    if isinstance(node, exp.Opclass):  # `col gin_trgm_ops`: still an index on the column
+        node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
     return node.sql(dialect=names.dialect)
@@ -407,9 +434,7 @@ def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Cons
         columns = tuple(_key_column(c, names) for c in schema.expressions) if isinstance(schema, exp.Schema) else ()
         return [Constraint(name, "unique", columns)]
     if isinstance(node, exp.CheckColumnConstraint):
-        # In the order written (depth first): postgres names a check after its first column.
-        referenced = tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
-        return [Constraint(given, "check", referenced, expression=_sql(node.this, names))]
+        return [Constraint(given, "check", _check_columns(node, names), expression=_sql(node.this, names))]
     if isinstance(node, exp.IndexColumnConstraint):
         columns = tuple(_key_column(c, names) for c in node.expressions)
         unique = str(node.args.get("kind") or "").upper() == "UNIQUE"
@@ -432,7 +457,9 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             result.append(o.DropTable(names.table(target), exists, node=target))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
-            result.append(o.DropIndex(names.ident(target), table, exists, node=target))
+            # In postgres `DROP INDEX a.b` is index b of schema a; MySQL names the table apart (ON t).
+            name = names.table(target) if names.dialect == "postgres" else names.ident(target)
+            result.append(o.DropIndex(name, table, exists, cascade, node=target))
         elif kind in ("SCHEMA", "DATABASE"):
             result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
@@ -758,7 +785,7 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
             return [o.DropIndex(names.ident(at.group("index")), targets[0], exists)]
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
-        return [o.DropIndex(bare_name(t), table, exists) for t in targets]
+        return [o.DropIndex(t if names.dialect == "postgres" else bare_name(t), table, exists, cascade) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
     return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
@@ -793,6 +820,11 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
         if re.match(r"OWNER\s+TO\b", rest, re.IGNORECASE):
             return []
         return [o.Unknown(f"ALTER {kind} not understood", names=(bare_name(name),))]
+    owned = re.search(rf"\bOWNED\s+BY\s+(?P<owner>{_NAME})", rest, re.IGNORECASE) if kind == "SEQUENCE" else None
+    if owned:
+        *table, column = _NAME_PARTS.findall(owned.group("owner"))
+        owner = f"{names.text('.'.join(table))}.{names.text(column)}" if table else ""  # OWNED BY NONE
+        return [o.OwnSequence(name, owner)]
     return []  # sequences, functions, extensions ...: options that do not change tables
 
 
