@@ -225,8 +225,8 @@ class Replay:
         self.db.sequences[key] = Sequence(key, owned_by=f"{table.name}.{column.name}")
         if serial:
             base = _SERIAL_BASE[column.type.base]
-            stored = replace(column, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL(CAST('{key}' AS REGCLASS))")
-            table.columns[column.name] = stored
+            placed = table.columns[column.name]  # with its identity (cid)
+            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL(CAST('{key}' AS REGCLASS))")
 
     def _own_sequence(self, op: o.OwnSequence) -> list[Effect]:
         sequence = self.db.sequences.get(op.sequence)
