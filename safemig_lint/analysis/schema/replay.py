@@ -516,8 +516,9 @@ class Replay:
     def _drop_index(self, op: o.DropIndex) -> list[Effect]:
         schema, _, name = op.name.rpartition(".")
         if schema:  # postgres: `schema.index`, found only among that schema's tables
-            in_schema = (t for key, t in self.db.tables.items() if key.rpartition(".")[0] == schema and t.find_key(name))
-            table = next(in_schema, None)
+            in_schema = (key for key, t in self.db.tables.items() if key.rpartition(".")[0] == schema and t.find_key(name))
+            found = next(in_schema, None)
+            table = self.db.tables[found] if found is not None else None  # a copy of its own to change (TableMap)
         else:
             table = self._find_key(op.name, op.table)
         if table is None:
@@ -535,9 +536,11 @@ class Replay:
     def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> None:
         """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
         referenced = f"{table}({', '.join(key.columns)})"
-        for other in self.db.tables.values():
-            for name, constraint in list(other.constraints.items()):
-                if constraint.kind == "foreign" and constraint.references == referenced:
+        for other_key, other in list(self.db.tables.items()):
+            dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
+            if dependent:
+                other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
+                for name in dependent:
                     del other.constraints[name]
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
