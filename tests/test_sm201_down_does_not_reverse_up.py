@@ -135,3 +135,12 @@ def test_a_serial_changed_to_bigint_and_back_to_int_is_restored(lint_sql):
     }
     # The look-alike that is not restored is still reported; the serial, restored, is not.
     assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but BIGINT after the up and this down migration"]
+
+
+def test_a_serial_default_dropped_and_set_again_as_pg_dump_spells_it(lint_sql):
+    files = {
+        "1_users.up.sql": "CREATE TABLE counters (id serial PRIMARY KEY, n int);",
+        "2_manual.up.sql": "ALTER TABLE counters ALTER COLUMN id DROP DEFAULT;\nALTER TABLE counters ALTER COLUMN n SET DEFAULT 0;",
+        "2_manual.down.sql": "ALTER TABLE counters ALTER COLUMN id SET DEFAULT nextval('counters_id_seq'::regclass);",
+    }
+    assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but INT DEFAULT 0 after the up and this down migration"]

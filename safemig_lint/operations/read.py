@@ -384,6 +384,8 @@ def _sql(node: exp.Expression, names: Names) -> str:
         to = cast.args.get("to")
         if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
             cast.replace(cast.this)  # the same value: no length to cut it to
+        elif cast.this.is_string and _is_nextval(cast.parent) and to is not None and to.name.upper() == "REGCLASS":
+            cast.replace(cast.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
     for identifier in tree.find_all(exp.Identifier):
         if not identifier.quoted:
             identifier.set("this", identifier.this.lower())
@@ -399,6 +401,10 @@ def _sql(node: exp.Expression, names: Names) -> str:
 
 
 _UNBOUNDED_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
+
+
+def _is_nextval(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Anonymous) and str(node.this).lower() == "nextval"
 
 
 def _reference(reference: exp.Reference, names: Names) -> str:

@@ -227,7 +227,7 @@ class Replay:
         if serial:
             base = _SERIAL_BASE[column.type.base]
             placed = table.columns[column.name]  # with its identity (cid)
-            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL(CAST('{key}' AS REGCLASS))")
+            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL('{key}')")
 
     def _own_sequence(self, op: o.OwnSequence) -> list[Effect]:
         sequence = self.db.sequences.get(op.sequence)
