@@ -314,3 +314,12 @@ def test_postgres_generated_names_and_what_goes_with_what():
 def test_sqlite_primary_key_nullable_unless_rowid():
     db, _, _ = replay("CREATE TABLE a (id TEXT PRIMARY KEY, n int);\nCREATE TABLE b (id INTEGER PRIMARY KEY);", "sqlite")
     assert db.tables["a"].columns["id"].nullable and not db.tables["b"].columns["id"].nullable
+
+
+def test_ddl_passed_to_a_function_as_a_string_leaves_its_table_unknown():
+    db, _, notes = replay(
+        "CREATE TABLE uploads (id int, name text);\nCREATE TABLE other (id int);\n"
+        "SELECT create_constraint_if_not_exists('uploads', 'uq', 'ALTER TABLE uploads ADD CONSTRAINT uq UNIQUE (id, name);');\n"
+        "SELECT 'alter the name' FROM other;"
+    )
+    assert db.tables["uploads"].unknown == "DDL passed as a string to a function" and not db.tables["other"].unknown

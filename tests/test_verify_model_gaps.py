@@ -67,6 +67,12 @@ POSTGRES_HISTORIES = {
         "CREATE TABLE c (p_id int REFERENCES p (id), other int REFERENCES p (id));\nDROP INDEX p_id CASCADE;\n",
         "DROP TABLE c;\nDROP TABLE p;\n",
     ),
+    "DDL run by a function from a string": one_version(
+        "CREATE TABLE uploads (id int, name text);\n"
+        "CREATE FUNCTION run_ddl(ddl text) RETURNS void AS $$ BEGIN EXECUTE ddl; END; $$ LANGUAGE plpgsql;\n"
+        "SELECT run_ddl('ALTER TABLE uploads ADD CONSTRAINT uq UNIQUE (id, name);');\n",
+        "DROP FUNCTION run_ddl(text);\nDROP TABLE uploads;\n",
+    ),
 }
 
 

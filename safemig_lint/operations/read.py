@@ -209,6 +209,9 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
         return _update(e, names)
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+    if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
+        # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
+        return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
@@ -674,6 +677,7 @@ _IGNORED = re.compile(
     re.IGNORECASE,
 )
 _DDL_WORD = re.compile(r"\b(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
+_DDL_STRING = re.compile(r"^\s*(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TYPE|VIEW|SEQUENCE|SCHEMA)\b", re.IGNORECASE)
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.DOTALL)
 
 _CREATE = re.compile(
