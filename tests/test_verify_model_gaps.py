@@ -90,3 +90,15 @@ def test_sqlite_text_primary_key_allows_null(tmp_path):
         "DROP TABLE c;\nDROP TABLE b;\nDROP TABLE a;\n",
     )
     assert model_findings(tmp_path, files, sqlite_target, "sqlite") == []
+
+
+def test_sqlite_virtual_table_is_one_table(tmp_path):
+    """fts5 keeps its data in shadow tables (docs_data, docs_idx ...), created and dropped with it."""
+    import sqlite3
+
+    from safemig_lint.verify.targets import SqliteTarget
+
+    if sqlite3.sqlite_version_info < (3, 37):
+        pytest.skip("PRAGMA table_list, which names shadow tables, needs SQLite 3.37")
+    files = one_version("CREATE VIRTUAL TABLE docs USING fts5(title, body);\n", "DROP TABLE docs;\n")
+    assert model_findings(tmp_path, files, lambda: SqliteTarget(tmp_path, statement_timeout=30), "sqlite") == []
