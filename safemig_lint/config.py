@@ -31,6 +31,12 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # The servers the migrations run on, for version-dependent lock rules (SM5xx); None: the
+    # documented default (analysis/locks.py).
+    postgres_version: int | None = None
+    mysql_version: tuple[int, ...] | None = None
+    sqlite_version: tuple[int, ...] | None = None
+    small_tables: tuple[str, ...] = ()  # lock findings on these tables are only info
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -131,7 +137,23 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
+    if "postgres-version" in settings:
+        changes["postgres_version"] = _version(settings["postgres-version"], "postgres-version", where, "16")[0]
+    for key in ("mysql-version", "sqlite-version"):
+        if key in settings:
+            changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key[0] == "m" else "3.35.0")
+    if "small-tables" in settings:
+        changes["small_tables"] = tuple(_string_list(settings["small-tables"], "small-tables", where))
     return replace(config, **changes)
+
+
+def _version(value: object, key: str, where: str, example: str) -> tuple[int, ...]:
+    """A server version, `16` or `"8.0.29"`, as a tuple of numbers."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    parts = text.split(".")
+    if not text or len(parts) > 3 or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"{where}: {key} must be a version number such as {example!r}, got {value!r}")
+    return tuple(int(p) for p in parts)
 
 
 def validate_dialect(name: object, where: str) -> str:

@@ -95,6 +95,8 @@ class _Collector:
                 suppression = Suppression(inline.line, inline.reason)
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
+        if finding.severity is not None and finding.severity.rank < severity.rank:
+            severity = finding.severity
         # Names in messages come from the masked SQL; show the template placeholders as written.
         message = unmask(finding.message, self.placeholders.get(path, []))
         self.diagnostics.append(
@@ -117,7 +119,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history,
+                history, config=config,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = _shown_source(context)

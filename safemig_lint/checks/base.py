@@ -27,6 +27,7 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
+    from safemig_lint.config import Config
     from safemig_lint.analysis.schema.history import History
 
 
@@ -38,6 +39,7 @@ class FileContext:
     counterpart: ParsedFile | None  # the down file of an up, the up file of a down
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
+    config: Config | None = None  # the directory's settings (server versions, small tables ...)
     _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
 
     @property

@@ -159,7 +159,8 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         where = params.args.get("where") if params else None
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index)]
+        concurrently = bool(e.args.get("concurrently"))
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
@@ -333,7 +334,7 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             result.append(o.DropTable(names.table(target), exists, node=target))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
-            result.append(o.DropIndex(names.ident(target), table, exists, node=target))
+            result.append(o.DropIndex(names.ident(target), table, exists, bool(e.args.get("concurrently")), node=target))
         elif kind in ("SCHEMA", "DATABASE"):
             result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, node=target))
         elif kind in _DROPPED_KINDS:
@@ -368,6 +369,8 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for action in actions:
         result.extend(_alter_action(table, action, e.this, names))
+    if e.args.get("not_valid"):
+        result = [replace(op, not_valid=True) if isinstance(op, o.AddConstraint) else op for op in result]
     return result
 
 
@@ -375,8 +378,18 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     if isinstance(action, exp.ColumnDef):
         column, constraints = _column(action, names)
         position = action.args.get("position")
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        # AUTO_INCREMENT and identity columns number every existing row; a generated column is
+        # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
+        identity = any(
+            isinstance(k, exp.AutoIncrementColumnConstraint) or isinstance(k, exp.GeneratedAsIdentityColumnConstraint) and k.this is not None
+            for k in kinds
+        )
+        stored = any(
+            isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
+        )
         return [
-            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), node=action),
+            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), identity, stored, node=action),
             *(o.AddConstraint(table, c, node=action) for c in constraints),
         ]
     if isinstance(action, exp.Drop):
@@ -403,9 +416,10 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
             keys = _table_key(item, names)
             if not keys:
                 result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
+            kind = str(item.args.get("kind") or "").lower() if isinstance(item, exp.IndexColumnConstraint) else ""
             for key in keys:
                 is_index = isinstance(key, Index)
-                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, node=action))
+                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, index_kind=kind, node=action))
         return result
     if isinstance(action, exp.RenameIndex):
         return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
