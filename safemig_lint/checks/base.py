@@ -27,7 +27,9 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.config import Config
+    from safemig_lint.operations.ops import Op
     from safemig_lint.analysis.schema.history import History
 
 
@@ -41,6 +43,7 @@ class FileContext:
     history: History | None = None  # the directory's replayed schema, built on first use
     config: Config | None = None  # the directory's settings (server versions, small tables ...)
     _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
+    _operations: dict[int, list[Op]] = field(default_factory=dict, repr=False)
 
     @property
     def is_down(self) -> bool:
@@ -93,6 +96,22 @@ class FileContext:
             if change.action == action and change.target.kind in kinds:
                 if not self.created_in_migration(change.target, statement):
                     yield change
+
+    def operations(self, statement: Statement) -> list[Op]:
+        """What the statement does to the schema (operations/read.py), read once."""
+        key = id(statement)
+        if key not in self._operations:
+            from safemig_lint.operations.read import Names, read_statement
+
+            self._operations[key] = read_statement(statement, Names(self.dialect, self.parsed.placeholders))
+        return self._operations[key]
+
+    @cached_property
+    def locks(self) -> FileLocks:
+        """What the file's statements lock, on which tables that existed before it (analysis/locks.py)."""
+        from safemig_lint.analysis.locks import FileLocks
+
+        return FileLocks(self)
 
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)
