@@ -27,10 +27,11 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.locks import FileLocks
-    from safemig_lint.config import Config
     from safemig_lint.operations.ops import Op
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.config import Config
 
 
 @dataclass
@@ -41,13 +42,21 @@ class FileContext:
     counterpart: ParsedFile | None  # the down file of an up, the up file of a down
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
-    config: Config | None = None  # the directory's settings (server versions, small tables ...)
+    config: Config | None = None  # the directory's settings; None: the defaults
     _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
     _operations: dict[int, list[Op]] = field(default_factory=dict, repr=False)
 
     @property
     def is_down(self) -> bool:
         return self.file.direction == "down"
+
+    @cached_property
+    def execution(self) -> ExecutionModel:
+        """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
+        from safemig_lint.analysis.execution import ExecutionModel, settings_for
+        from safemig_lint.config import Config
+
+        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
 
     def changes(self, statement: Statement) -> list[Change]:
         key = id(statement)
