@@ -260,7 +260,8 @@ class FileLocks:
         for op in self.ops(statement):
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
                 found.append(Lock(op.table, "SHARE ROW EXCLUSIVE", op.node))
-            elif isinstance(op, (*_ALTER_OPS, o.AddConstraint, o.DropTable)):
+            elif isinstance(op, (*_ALTER_OPS, o.AddConstraint)):
+                # DROP TABLE is left out: the application must have stopped using the table anyway.
                 found.append(Lock(op.table, ACCESS_EXCLUSIVE, op.node))
             elif isinstance(op, o.CreateIndex) and not op.concurrently:
                 found.append(Lock(op.table, "SHARE", op.node))

@@ -5,7 +5,7 @@ from safemig_lint.diagnostics import Severity
 class MissingLockTimeout(Rule):
     code = "SM511"
     name = "missing-lock-timeout"
-    severity = Severity.WARNING
+    severity = Severity.INFO  # advice worth following everywhere, not a defect of the statement
     summary = "A statement that locks an existing table against reads or writes runs without a lock_timeout set earlier in the file."
 
     def check_file(self, context: FileContext):
