@@ -135,6 +135,7 @@ def mysql_type_change(old: ColumnType, new: ColumnType) -> str | None:
 
 SQLITE_RENAME_COLUMN = (3, 25, 0)
 SQLITE_DROP_COLUMN = (3, 35, 0)
+SQLITE_GENERATED_COLUMNS = (3, 31, 0)
 
 
 # --- per file
@@ -172,6 +173,14 @@ class FileLocks:
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
         self._read()
+
+    @property
+    def mysql_version_text(self) -> str:
+        return version_text(self.mysql_version)
+
+    @property
+    def sqlite_version_text(self) -> str:
+        return version_text(self.sqlite_version)
 
     def ops(self, statement: Statement) -> list[o.Op]:
         return self.context.operations(statement)
@@ -343,3 +352,44 @@ def _setting(statement: Statement, name: str, current: bool, off: bool = False) 
             is_zero = value in ("0", "off", "false", "default") or re.fullmatch(r"0+\s*(ms|s|min)?", value) is not None
             return is_zero if off else not is_zero
     return current
+
+
+# --- MySQL: what one ALTER TABLE asks for
+
+
+@dataclass(frozen=True)
+class MysqlClauses:
+    """ALGORITHM= and LOCK= as written in the statement ('' when not given), upper-case."""
+
+    algorithm: str = ""
+    lock: str = ""
+
+    @property
+    def refuses_copy(self) -> bool:
+        """MySQL fails the statement rather than copy the table or block writes."""
+        return self.algorithm in ("INSTANT", "INPLACE") or self.lock == "NONE"
+
+    @property
+    def forces_blocking(self) -> str | None:
+        if self.algorithm == "COPY":
+            return "ALGORITHM=COPY copies the table"
+        if self.lock in ("SHARED", "EXCLUSIVE"):
+            return f"LOCK={self.lock} blocks {'writes' if self.lock == 'SHARED' else 'reads and writes'}"
+        return None
+
+
+_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
+
+
+def mysql_clauses(statement: Statement) -> MysqlClauses:
+    found = {key.upper(): value.upper() for key, value in _CLAUSE.findall(statement.text)}
+    return MysqlClauses(found.get("ALGORITHM", "").replace("DEFAULT", ""), found.get("LOCK", "").replace("DEFAULT", ""))
+
+
+_ALTERED = re.compile(r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)", re.IGNORECASE)
+
+
+def altered_table(statement: Statement, names) -> str:
+    """The table an ALTER TABLE statement names, as a model key ('' when it is not one)."""
+    match = _ALTERED.match(statement.text)
+    return names.text(match.group("name")) if match else ""

@@ -532,7 +532,7 @@ _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.
 
 _CREATE = re.compile(
     rf"""CREATE\s+(?P<replace>OR\s+REPLACE\s+)?
-    (?P<mods>(?:(?:UNIQUE|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
+    (?P<mods>(?:(?:UNIQUE|FULLTEXT|SPATIAL|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
         DEFINER\s*=\s*\S+|SQL\s+SECURITY\s+\w+|ALGORITHM\s*=\s*\w+)\s+)*)
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})(?P<rest>.*)""",
@@ -596,8 +596,10 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
         if not on:
             return [o.Unknown("CREATE INDEX not understood", names=mentions(rest))]
         table = names.text(on.group("table"))
+        kind = re.search(r"\b(FULLTEXT|SPATIAL)\b", match.group("mods"), re.IGNORECASE)
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("name")], re.IGNORECASE) is not None
         return [
-            o.CreateIndex(table, Index(name, ()), exists),
+            o.CreateIndex(table, Index(name, ()), exists, concurrently, kind.group(1).lower() if kind else ""),
             o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
         ]
     if kind in ("TYPE", "DOMAIN"):
@@ -636,7 +638,8 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
     if kind == "INDEX":
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
-        return [o.DropIndex(bare_name(t), table, exists) for t in targets]
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("names")], re.IGNORECASE) is not None
+        return [o.DropIndex(bare_name(t), table, exists, concurrently) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade) for t in targets]
     return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade) for t in targets]
