@@ -292,8 +292,8 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
         return []
     names = _names(context)
     first = words[0]
-    if first == "TRUNCATE" and isinstance(statement.expression, exp.TruncateTable):
-        return [(names.table(t), ACCESS_EXCLUSIVE) for t in statement.expression.expressions]
+    if first == "TRUNCATE":
+        return [(op.table, ACCESS_EXCLUSIVE) for op in context.operations(statement) if isinstance(op, o.Truncate)]
     if first == "LOCK" and isinstance(statement.expression, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
         tables = _command_tables(statement, context)
@@ -335,9 +335,7 @@ def _command_tables(statement: Statement, context: FileContext) -> list[str]:
 
 
 def _names(context: FileContext):
-    from safemig_lint.operations.read import Names
-
-    return Names(context.dialect, context.parsed.placeholders)
+    return context.names
 
 
 _SET = re.compile(r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)", re.IGNORECASE | re.DOTALL)

@@ -113,6 +113,37 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
     return _read_tree(statement.expression, statement, names)
 
 
+class Reading:
+    """The ops of each file of a directory, read once on first use and shared by every rule and the replay."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        # By the ParsedFile's identity; the file is kept so that its id stays its own.
+        self._files: dict[int, tuple[ParsedFile, Names, dict[int, list[o.Op]]]] = {}
+
+    def _read(self, parsed: ParsedFile) -> tuple[ParsedFile, Names, dict[int, list[o.Op]]]:
+        key = id(parsed)
+        if key not in self._files:
+            names = Names(self.dialect, parsed.placeholders)
+            self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
+        return self._files[key]
+
+    def names(self, parsed: ParsedFile) -> Names:
+        return self._read(parsed)[1]
+
+    def of(self, parsed: ParsedFile) -> dict[int, list[o.Op]]:
+        """The ops of each statement of the file, by the statement's start offset, in order."""
+        return self._read(parsed)[2]
+
+
+def _read_safely(statement: Statement, names: Names) -> list[o.Op]:
+    try:
+        return read_statement(statement, names)
+    except Exception as error:  # one statement the reader trips on must not stop the run
+        reason = f"safemig-lint could not read this statement ({type(error).__name__}: {error})"
+        return [o.Unknown(reason, names=mentions(statement.text))]
+
+
 def mentions(text: str) -> tuple[str, ...]:
     """Every word of the text that could name an object, case-folded."""
     return tuple(sorted({word.lower() for word in re.findall(r"[A-Za-z_][\w$]*", text)}))
@@ -121,7 +152,7 @@ def mentions(text: str) -> tuple[str, ...]:
 # --- parsed statements
 
 _NO_SCHEMA_EFFECT = (
-    exp.Query, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable, exp.Set, exp.Pragma, exp.Comment,
+    exp.Query, exp.Update, exp.Delete, exp.Merge, exp.Set, exp.Pragma, exp.Comment,
     exp.Transaction, exp.Commit, exp.Rollback, exp.Grant, exp.Revoke, exp.Analyze, exp.Use, exp.Show,
     exp.Describe, exp.Refresh, exp.Copy, exp.Values, exp.Semicolon,
 )
@@ -136,6 +167,8 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
         return _alter(e, names)
     if isinstance(e, exp.Insert):
         return _insert(e, names)
+    if isinstance(e, exp.TruncateTable):
+        return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
@@ -148,8 +181,8 @@ def _is_temporary(e: exp.Expression) -> bool:
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
-    if _is_temporary(e):
-        return []  # gone when the migration's session ends
+    if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
+        return [replace(op, temporary=True) for op in _create_table(e, names)[:1]] if kind == "TABLE" else []
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
@@ -160,16 +193,18 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
         concurrently = bool(e.args.get("concurrently"))
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index)]
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
         query = e.expression.sql(dialect=names.dialect) if e.expression else ""
-        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, node=e.this)]
+        spelled = "materialized view" if materialized else ""
+        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
     if kind == "TYPE":
         return [_create_type(e, names)]
     if kind in ("SCHEMA", "DATABASE"):
-        return [o.CreateObject("schema", _schema_name(e.this, names), exists, node=e.this)]
+        spelled = kind.lower() if kind == "DATABASE" else ""
+        return [o.CreateObject("schema", _schema_name(e.this, names), exists, spelled=spelled, node=e.this)]
     if kind in ("FUNCTION", "PROCEDURE"):
         target = e.this.this if isinstance(e.this, exp.UserDefinedFunction) else e.this
         return [o.CreateObject(kind.lower(), names.table(target), exists, replace_, node=target)]
@@ -328,6 +363,7 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
     if e.args.get("temporary"):
         return []
     on = e.args.get("cluster")
+    spelled = "materialized view" if e.args.get("materialized") else kind.lower() if kind in ("DATABASE", "DOMAIN") else ""
     result: list[o.Op] = []
     for target in e.args.get("tables") or []:
         if kind == "TABLE":
@@ -336,9 +372,9 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
             result.append(o.DropIndex(names.ident(target), table, exists, bool(e.args.get("concurrently")), node=target))
         elif kind in ("SCHEMA", "DATABASE"):
-            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, node=target))
+            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
-            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, node=target))
+            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, node=target))
         else:
             result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), node=target))
     return result
@@ -539,7 +575,7 @@ _CREATE = re.compile(
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 _DROP = re.compile(
-    rf"""DROP\s+(?:TEMPORARY\s+|MATERIALIZED\s+)?
+    rf"""DROP\s+(?P<mods>TEMPORARY\s+|MATERIALIZED\s+)?
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)(?P<rest>.*)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
@@ -583,7 +619,7 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
     exists, replace_ = bool(match.group("guard")), bool(match.group("replace"))
     name = names.text(match.group("name"))
     if re.search(r"\bTEMP(ORARY)?\b", match.group("mods"), re.IGNORECASE):
-        return []
+        return [o.CreateTable(name, if_not_exists=exists, temporary=True)] if kind == "TABLE" else []
     if kind == "TABLE":
         like = re.match(rf"\s*\(?\s*LIKE\s+(?P<like>{_NAME})", rest, re.IGNORECASE)
         if like:
@@ -603,14 +639,17 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
             o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
         ]
     if kind in ("TYPE", "DOMAIN"):
-        return [_read_type(kind, name, rest, exists, names)]
+        return [replace(_read_type(kind, name, rest, exists, names), spelled=kind.lower() if kind == "DOMAIN" else "")]
     if kind == "TRIGGER":
         on = re.search(rf"\bON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         return [o.CreateObject("trigger", name, exists, replace_, table=names.text(on.group("table")) if on else "")]
     if kind == "VIEW":
-        return [o.CreateObject("view", name, exists, replace_, " ".join(rest.split()))]
-    kind_name = "schema" if kind == "DATABASE" else kind.lower()
-    return [o.CreateObject(kind_name, name, exists, replace_)]
+        materialized = bool(re.search(r"\bMATERIALIZED\b", match.group("mods"), re.IGNORECASE))
+        spelled = "materialized view" if materialized else ""
+        return [o.CreateObject("view", name, exists, replace_, " ".join(rest.split()), materialized, spelled=spelled)]
+    if kind == "DATABASE":
+        return [o.CreateObject("schema", name, exists, replace_, spelled="database")]
+    return [o.CreateObject(kind.lower(), name, exists, replace_)]
 
 
 def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o.Op:
@@ -633,16 +672,21 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
     kind, rest = match.group("kind").upper(), match.group("rest")
     exists, cascade = bool(match.group("guard")), bool(re.search(r"\bCASCADE\b", rest, re.IGNORECASE))
     targets = [names.text(n) for n in re.split(r"\s*,\s*", match.group("names"))]
+    materialized = (match.group("mods") or "").strip().upper() == "MATERIALIZED"
+    spelled = "materialized view" if materialized else kind.lower() if kind in ("DATABASE", "DOMAIN") else ""
     if kind == "TABLE":
         return [o.DropTable(t, exists) for t in targets]
     if kind == "INDEX":
+        at = re.match(rf"@(?P<index>{_NAME})", rest)
+        if at and len(targets) == 1:  # CockroachDB's DROP INDEX table@index
+            return [o.DropIndex(names.ident(at.group("index")), targets[0], exists)]
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
         concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("names")], re.IGNORECASE) is not None
         return [o.DropIndex(bare_name(t), table, exists, concurrently) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
-        return [o.DropObject("schema", t, exists, cascade) for t in targets]
-    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade) for t in targets]
+        return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
+    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
 
 
 def _read_rename_tables(match: re.Match, names: Names) -> list[o.Op]:

@@ -78,6 +78,7 @@ class Replay:
             o.CreateObject: self._create_object, o.DropObject: self._drop_object, o.RenameObject: self._rename_object,
             o.AddEnumValue: self._add_enum_value, o.RenameEnumValue: self._rename_enum_value,
             o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown,
+            o.Truncate: self._truncate,
         }
 
     def apply(self, op: o.Op) -> list[Effect]:
@@ -194,7 +195,7 @@ class Replay:
     # --- tables
 
     def _create_table(self, op: o.CreateTable) -> list[Effect]:
-        if op.table in self.db.tables and op.if_not_exists:
+        if op.temporary or op.table in self.db.tables and op.if_not_exists:
             return []
         table = Table(op.table, unknown=op.unknown, keys_unknown=op.keys_unknown, oid=next(_oids))
         if op.like:
@@ -256,6 +257,9 @@ class Replay:
         self._renames.setdefault(table.oid, []).append(effect)
         self._link_rebuilds()
         return [effect]
+
+    def _truncate(self, op: o.Truncate) -> list[Effect]:
+        return []  # rows only: the structure stays
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
         target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
