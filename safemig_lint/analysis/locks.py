@@ -41,6 +41,11 @@ DEFAULT_MYSQL_VERSION = (8, 4, 0)
 DEFAULT_SQLITE_VERSION = (3, 45, 0)
 
 
+def _full(version: tuple[int, ...]) -> tuple[int, ...]:
+    """3.35 is 3.35.0: padded so that versions compare as the servers number them."""
+    return tuple(version) + (0,) * (3 - len(version))
+
+
 def version_text(version: tuple[int, ...]) -> str:
     return ".".join(str(part) for part in version)
 
@@ -165,8 +170,8 @@ class FileLocks:
         self.context = context
         config = context.config
         self.postgres_version = (config.postgres_version if config else None) or DEFAULT_POSTGRES_VERSION
-        self.mysql_version = (config.mysql_version if config else None) or DEFAULT_MYSQL_VERSION
-        self.sqlite_version = (config.sqlite_version if config else None) or DEFAULT_SQLITE_VERSION
+        self.mysql_version = _full((config.mysql_version if config else None) or DEFAULT_MYSQL_VERSION)
+        self.sqlite_version = _full((config.sqlite_version if config else None) or DEFAULT_SQLITE_VERSION)
         self._small = {name.lower() for name in (config.small_tables if config else ())}
         self._new_before: dict[int, frozenset[str]] = {}
         self._new_indexes_before: dict[int, frozenset[str]] = {}
