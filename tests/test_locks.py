@@ -338,3 +338,66 @@ def test_version_and_small_table_settings_are_read_and_checked():
     for bad in ({"mysql-version": "eight"}, {"sqlite-version": "3.x"}, {"small-tables": 3}, {"mysql-version": True}):
         with pytest.raises(ConfigError):
             apply_settings(Config(), bad, [], "t")
+
+
+# --- transactions (the execution model) --------------------------------------------------
+
+
+def test_a_lock_held_across_a_backfill_or_another_tables_lock_is_flagged(lint_sql):
+    sql = "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;\nUPDATE users SET a = 1;\nALTER TABLE accounts ADD COLUMN c int;\n"
+    first = USERS + "CREATE TABLE accounts (id int);\n"
+    assert lines(second(lint_sql, sql, first), "SM512") == [3, 4]
+    # A lock_timeout bounds the wait for the other table's lock; the backfill still runs under the lock.
+    assert lines(second(lint_sql, "SET lock_timeout = '2s';\n" + sql, first), "SM512") == [4]
+
+
+def test_statements_in_separate_transactions_do_not_hold_each_others_locks(lint_sql):
+    sql = "BEGIN;\nALTER TABLE users ADD COLUMN a int;\nCOMMIT;\nUPDATE users SET a = 1;\n"
+    assert lines(second(lint_sql, sql), "SM512") == []
+    multi = "ALTER TABLE users ADD COLUMN a int;\nUPDATE users SET a = 1;\n"
+    assert lines(second(lint_sql, multi), "SM512") == [2]
+    assert lines(second(lint_sql, multi, driver_options={"x-multi-statement": "true"}), "SM512") == []
+
+
+def test_cockroachdb_changes_schemas_online(lint_sql):
+    result = second(lint_sql, "CREATE INDEX i ON users (name);\nALTER TABLE users ALTER COLUMN id TYPE bigint;", driver="cockroachdb")
+    assert [d for d in result.active if d.code.startswith("SM5")] == []
+
+
+def _fixed(files: dict[str, str], tmp_path, **settings) -> tuple[list, str]:
+    """SM508's findings, and migration 2 with their fixes applied."""
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.checks.sm508_constraint_validates_under_lock import ConstraintValidatesUnderLock
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.reading.discovery import discover
+    from safemig_lint.engine import read_and_parse
+
+    from conftest import write_migrations
+
+    config = Config(**settings)
+    directory = discover([str(write_migrations(tmp_path / "fix", files))], []).directories[0]
+    parsed = {f.path: read_and_parse(f.path, config) for f in directory.files()}
+    migration = directory.migrations[1]
+    up = migration.ups[0]
+    context = FileContext(up, parsed[up.path], migration, None, "postgres", History(directory, parsed, "postgres"), config)
+    findings = [f for s in context.parsed.statements for f in ConstraintValidatesUnderLock().check_statement(s, context)]
+    text = context.parsed.text
+    for edit in sorted((e for f in findings for e in f.fix), key=lambda e: -e.start):
+        text = text[: edit.start] + edit.replacement + text[edit.end :]
+    return findings, text
+
+
+def test_not_valid_fix_only_where_each_statement_commits_on_its_own(tmp_path):
+    files = {
+        "000001_init.up.sql": USERS + "CREATE TABLE accounts (id int PRIMARY KEY);\n",
+        "000002_change.up.sql": "ALTER TABLE users ADD CONSTRAINT users_account_fk FOREIGN KEY (id) REFERENCES accounts (id);\n",
+    }
+    findings, text = _fixed(files, tmp_path / "a", driver_options={"x-multi-statement": "true"})
+    assert len(findings) == 1 and "Fix:" in findings[0].help
+    assert text == (
+        "ALTER TABLE users ADD CONSTRAINT users_account_fk FOREIGN KEY (id) REFERENCES accounts (id) NOT VALID;\n"
+        "ALTER TABLE users VALIDATE CONSTRAINT users_account_fk;\n"
+    )
+    # One transaction for the whole file: validating there would still hold the first lock.
+    findings, text = _fixed(files, tmp_path / "b")
+    assert len(findings) == 1 and findings[0].fix == () and text == files["000002_change.up.sql"]

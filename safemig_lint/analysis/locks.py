@@ -25,12 +25,15 @@ from typing import TYPE_CHECKING, Iterator
 from sqlglot import exp
 
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import ColumnType, Database, bare_name
+from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
+
+COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # golang-migrate's names for it
 
 # Versions assumed when the configuration does not say (documented on the rule pages).
 # PostgreSQL: every version still supported upstream is 13 or later.
@@ -67,6 +70,25 @@ def volatile_call(default_sql: str) -> str | None:
     for name in re.findall(r"([A-Za-z_][\w$.]*)\s*\(", default_sql):
         if bare_name(name).lower() in VOLATILE_FUNCTIONS:
             return bare_name(name).lower()
+    return None
+
+
+def add_column_rewrite(op: o.AddColumn, version: int) -> str | None:
+    """Why adding this column writes a value into every existing row (a rewrite), or None."""
+    column = op.column
+    if column.type is not None and column.type.base in SERIAL_TYPES:
+        return f"as {column.type.sql} fills it from a sequence, row by row"
+    if op.identity:
+        return "as an identity column numbers every existing row"
+    if op.stored:
+        return "as a stored generated column computes and writes it into every row"
+    if column.default is None:
+        return None
+    volatile = volatile_call(column.default)
+    if volatile:
+        return f"with the volatile default {column.default} ({volatile}() is evaluated again for every row)"
+    if version < 11:
+        return f"with a default ({column.default}) on PostgreSQL {version} (before 11 every default is written into every row)"
     return None
 
 
@@ -172,6 +194,9 @@ class FileLocks:
         self.postgres_version = (config.postgres_version if config else None) or DEFAULT_POSTGRES_VERSION
         self.mysql_version = _full((config.mysql_version if config else None) or DEFAULT_MYSQL_VERSION)
         self.sqlite_version = _full((config.sqlite_version if config else None) or DEFAULT_SQLITE_VERSION)
+        driver = (config.driver if config else None) or ""
+        # CockroachDB speaks PostgreSQL's SQL but changes schemas online, without these locks.
+        self.postgres = context.dialect == "postgres" and driver not in COCKROACH_DRIVERS
         self._small = {name.lower() for name in (config.small_tables if config else ())}
         self._new_before: dict[int, frozenset[str]] = {}
         self._new_indexes_before: dict[int, frozenset[str]] = {}
@@ -285,6 +310,39 @@ class FileLocks:
                     found.append(Lock(table, ACCESS_EXCLUSIVE, op.node))
         found.extend(Lock(table, mode) for table, mode in command_locks(statement, self.context))
         return [lock for lock in found if lock.table and not self.is_new(statement, lock.table)]
+
+    def slow_work(self, statement: Statement) -> tuple[str, str] | None:
+        """(table, what) when the statement reads or writes a whole existing table: a scan, a rewrite,
+        an index build, or a data change. Held locks stay held for as long as it runs."""
+        for op in self.ops(statement):
+            table = getattr(op, "table", "")
+            if not table or self.is_new(statement, table):
+                continue
+            if isinstance(op, o.CreateIndex) and not op.concurrently:
+                return table, "builds an index on"
+            if isinstance(op, o.AlterColumn) and op.nullable is False:
+                return table, "scans"
+            if isinstance(op, o.AddColumn) and add_column_rewrite(op, self.postgres_version):
+                return table, "rewrites"
+            if isinstance(op, o.AddConstraint) and op.constraint is not None and not op.not_valid:
+                return table, "validates a constraint on" if op.constraint.kind in ("foreign", "check") else "builds an index on"
+            if isinstance(op, o.Truncate):
+                continue
+        history = self.context.history
+        if history is not None:
+            for effect in history.effects_of(self.context.file, statement):
+                if isinstance(effect, TypeChanged) and not self.is_new(statement, effect.table) and not binary_coercible(effect.old, effect.new):
+                    return effect.table, "rewrites"
+        expression = statement.expression
+        if isinstance(expression, (exp.Update, exp.Delete, exp.Insert)) and not statement.is_command:
+            target = expression.this
+            if isinstance(target, exp.Schema):
+                target = target.this
+            if isinstance(target, exp.Table):
+                table = self.names.table(target)
+                if not self.is_new(statement, table):
+                    return table, f"{type(expression).__name__.upper()}s rows of"
+        return None
 
     def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
         return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)

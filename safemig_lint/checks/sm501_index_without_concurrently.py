@@ -11,7 +11,7 @@ class IndexWithoutConcurrently(Rule):
     summary = "CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):

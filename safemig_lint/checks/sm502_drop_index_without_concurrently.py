@@ -11,7 +11,7 @@ class DropIndexWithoutConcurrently(Rule):
     summary = "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table, blocking reads and writes."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):

@@ -11,7 +11,7 @@ class ReindexWithoutConcurrently(Rule):
     summary = "REINDEX without CONCURRENTLY blocks writes to the table, and every query that would use the index, until it is rebuilt."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         target = reindex_target(statement)
         if target is None:

@@ -13,7 +13,7 @@ class SetNotNullScansTable(Rule):
     summary = "SET NOT NULL reads the whole table under an ACCESS EXCLUSIVE lock, unless a validated CHECK (c IS NOT NULL) already proves it."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):

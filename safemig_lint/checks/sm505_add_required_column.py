@@ -12,7 +12,7 @@ class AddRequiredColumn(Rule):
     summary = "ADD COLUMN ... NOT NULL without a default fails on a table that has rows."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):

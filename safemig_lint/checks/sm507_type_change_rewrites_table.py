@@ -12,7 +12,7 @@ class TypeChangeRewritesTable(Rule):
     summary = "ALTER COLUMN ... TYPE to a type that is not binary coercible rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres" or context.history is None:
+        if not context.locks.postgres or context.history is None:
             return
         locks = context.locks
         for effect in context.history.effects_of(context.file, statement):

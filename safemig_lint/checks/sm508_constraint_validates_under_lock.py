@@ -1,7 +1,7 @@
 from sqlglot import exp
 
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.diagnostics import Severity
+from safemig_lint.diagnostics import Edit, Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
@@ -13,7 +13,7 @@ class ConstraintValidatesUnderLock(Rule):
     summary = "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every row while holding a lock that blocks writes."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):
@@ -48,6 +48,9 @@ class ConstraintValidatesUnderLock(Rule):
                     "SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on. In the same file it would "
                     "run in the same transaction, still holding the first lock."
                 )
+            fix = _fix(statement, context, op) if not inline else ()
+            if fix:
+                help += " Fix: add NOT VALID and validate right after (each statement commits on its own here)."
             yield locks.finding(
                 statement,
                 op.table,
@@ -55,4 +58,21 @@ class ConstraintValidatesUnderLock(Rule):
                 f"{'reads and writes of ' + op.table if 'ACCESS' in lock else 'writes to ' + both} wait until it is done",
                 help,
                 op.node,
+                fix,
             )
+
+
+def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tuple[Edit, ...]:
+    """NOT VALID, then VALIDATE CONSTRAINT as a statement of its own: safe only when the driver runs
+    each statement on its own (x-multi-statement), so that validating holds only its own weak lock."""
+    execution = context.execution
+    alter = statement.expression
+    if not execution.settings.multi_statement or execution.transaction_id(statement) is not None:
+        return ()
+    if not isinstance(alter, exp.Alter) or statement.is_command or len(alter.args.get("actions") or []) != 1:
+        return ()
+    named = op.node.find(exp.Constraint) if op.node is not None else None
+    if named is None or not isinstance(named.this, exp.Identifier):
+        return ()
+    table, name = alter.this.sql(dialect="postgres"), named.this.sql(dialect="postgres")
+    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"),)

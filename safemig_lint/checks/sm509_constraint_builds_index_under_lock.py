@@ -13,7 +13,7 @@ class ConstraintBuildsIndexUnderLock(Rule):
     summary = "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds its index while holding an ACCESS EXCLUSIVE lock; build the index concurrently and add the constraint USING INDEX."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for op in context.operations(statement):

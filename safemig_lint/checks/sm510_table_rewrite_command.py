@@ -13,7 +13,7 @@ class TableRewriteCommand(Rule):
     summary = "VACUUM FULL, CLUSTER and ALTER TABLE ... SET TABLESPACE rewrite the whole table under an ACCESS EXCLUSIVE lock."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         words = text_words(statement)[:4]

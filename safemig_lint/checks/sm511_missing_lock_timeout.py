@@ -9,7 +9,7 @@ class MissingLockTimeout(Rule):
     summary = "A statement that locks an existing table against reads or writes runs without a lock_timeout set earlier in the file."
 
     def check_file(self, context: FileContext):
-        if context.dialect != "postgres":
+        if not context.locks.postgres:
             return
         locks = context.locks
         for statement in context.parsed.statements:
@@ -21,7 +21,7 @@ class MissingLockTimeout(Rule):
             yield locks.finding(
                 statement,
                 lock.table,
-                f"this statement waits for a {lock.mode} lock on {lock.table} with no lock_timeout: while it "
+                f"this statement waits for {'an' if lock.mode[0] in 'AE' else 'a'} {lock.mode} lock on {lock.table} with no lock_timeout: while it "
                 f"waits behind a long-running query or transaction, every other query on {lock.table} queues "
                 f"behind it, and the application stalls",
                 "Start the file with `SET lock_timeout = '5s';` (or a limit that suits the application): the "
