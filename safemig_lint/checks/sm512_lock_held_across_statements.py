@@ -16,6 +16,7 @@ class LockHeldAcrossStatements(Rule):
         execution = context.execution
         held: dict[str, int] = {}  # table -> line where the open transaction locked it ACCESS EXCLUSIVE
         transaction = None
+        reported: set[int] = set()  # one finding per transaction: splitting the file fixes them all
         for statement in context.parsed.statements:
             current = execution.transaction_id(statement)
             if current is None or current != transaction:
@@ -23,16 +24,17 @@ class LockHeldAcrossStatements(Rule):
             if current is None:
                 continue
             taken = locks.postgres_locks(statement)
-            if held:
-                finding = self._hazard(statement, context, held, taken)
+            if held and current not in reported:
+                finding = self._hazard(statement, context, held)
                 if finding is not None:
+                    reported.add(current)
                     yield finding
             line = context.span(statement.start, statement.end).line
             for lock in taken:
                 if lock.mode == ACCESS_EXCLUSIVE:
                     held.setdefault(lock.table, line)
 
-    def _hazard(self, statement, context: FileContext, held: dict[str, int], taken):
+    def _hazard(self, statement, context: FileContext, held: dict[str, int]):
         locks = context.locks
         first_line = next(iter(held.values()))
         blocked = ", ".join(held)
