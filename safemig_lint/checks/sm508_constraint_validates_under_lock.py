@@ -23,7 +23,7 @@ class ConstraintValidatesUnderLock(Rule):
             if constraint.kind not in ("foreign", "check") or locks.is_new(statement, op.table):
                 continue
             inline = isinstance(op.node, exp.ColumnDef)
-            referenced = constraint.references.split("(")[0] or op.table
+            referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")
             both = op.table if referenced == op.table else f"{op.table} and {referenced}"
             if constraint.kind == "foreign":
                 what = f"the foreign key {constraint.name or ''} from {op.table} to {referenced}".replace("  ", " ")

@@ -792,10 +792,31 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
     if add and not re.match(key_words, add.group("name"), re.IGNORECASE):
         return [o.AddColumn(table, _column_from_text(add.group("definition"), names), bool(add.group("guard")))]
     if add:
-        return [o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
+        return [*_key_from_text(table, clause, names), o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
     if drop and not re.match(r"(PRIMARY|FOREIGN|INDEX|KEY|CHECK)\b", drop.group("name"), re.IGNORECASE):
         return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")))]
     return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
+
+
+_ADD_KEY = re.compile(
+    rf"ADD\s+(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?(?P<kind>CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_KEY_KINDS = {"CHECK": "check", "FOREIGN KEY": "foreign", "UNIQUE": "unique", "PRIMARY KEY": "primary", "EXCLUDE": "exclude"}
+
+
+def _key_from_text(table: str, clause: str, names: Names) -> list[o.Op]:
+    """The kind (and name) of a key whose definition could not be read: what lock rules need to know.
+
+    `USING INDEX` attaches an existing index; NOT VALID skips checking existing rows.
+    """
+    key = _ADD_KEY.match(clause)
+    if key is None or re.search(r"\bUSING\s+INDEX\b", key.group("rest"), re.IGNORECASE):
+        return []
+    kind = _KEY_KINDS[" ".join(key.group("kind").upper().split())]
+    name = names.ident(key.group("name")) if key.group("name") else ""
+    not_valid = re.search(r"\bNOT\s+VALID\s*$", key.group("rest"), re.IGNORECASE) is not None
+    return [o.AddConstraint(table, Constraint(name, kind), not_valid=not_valid)]
 
 
 def _column_from_text(definition: str, names: Names) -> Column:
