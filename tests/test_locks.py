@@ -413,3 +413,12 @@ def test_keys_sqlglot_cannot_parse_are_still_read_by_kind(lint_sql):
     bad = "ALTER TABLE users ADD CHECK (name ~~ 'x%' OR id = 2);"
     assert lines(second(lint_sql, bad), "SM508") == [1]
     assert lines(second(lint_sql, bad.replace(");", ") NOT VALID;")), "SM508") == []
+
+
+def test_sqlite_drop_column_after_dropping_its_index_in_the_same_file(lint_sql):
+    assert lines(second(lint_sql, "DROP INDEX notes_n;\nALTER TABLE notes DROP COLUMN n;", NOTES, "sqlite"), "SM530") == []
+    # Dropping the index after the column is too late.
+    assert lines(second(lint_sql, "ALTER TABLE notes DROP COLUMN n;\nDROP INDEX notes_n;", NOTES, "sqlite"), "SM530") == [1]
+    # A partial index's WHERE clause counts as a use too.
+    partial = NOTES + "CREATE INDEX notes_live ON notes (id) WHERE body IS NOT NULL;\n"
+    assert lines(second(lint_sql, "ALTER TABLE notes DROP COLUMN body;", partial, "sqlite"), "SM530") == [1]

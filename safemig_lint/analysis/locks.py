@@ -200,6 +200,7 @@ class FileLocks:
         self._small = {name.lower() for name in (config.small_tables if config else ())}
         self._new_before: dict[int, frozenset[str]] = {}
         self._new_indexes_before: dict[int, frozenset[str]] = {}
+        self._dropped_keys_before: dict[int, frozenset[str]] = {}
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
         self._read()
@@ -218,10 +219,12 @@ class FileLocks:
     def _read(self) -> None:
         tables: set[str] = set()
         indexes: set[str] = set()
+        dropped: set[str] = set()
         timeout = fk_checks_off = False
         for statement in self.context.parsed.statements:
             key = id(statement)
             self._new_before[key] = frozenset(tables)
+            self._dropped_keys_before[key] = frozenset(dropped)
             self._new_indexes_before[key] = frozenset(indexes)
             self._timeout_before[key] = timeout
             self._fk_checks_off_before[key] = fk_checks_off
@@ -235,6 +238,11 @@ class FileLocks:
                     tables.discard(op.table)
                 elif isinstance(op, o.CreateIndex) and op.index.name:
                     indexes.add(op.index.name)
+                    dropped.discard(bare_name(op.index.name))
+                elif isinstance(op, o.DropIndex):
+                    dropped.add(bare_name(op.name))
+                elif isinstance(op, o.DropConstraint) and op.name:
+                    dropped.add(bare_name(op.name))
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
 
@@ -273,6 +281,10 @@ class FileLocks:
             if bare_name(name) in candidate.indexes or bare_name(name) in candidate.constraints:
                 return key
         return ""
+
+    def key_dropped_before(self, statement: Statement, name: str) -> bool:
+        """Was this index or constraint dropped earlier in the file (and not created again)?"""
+        return bare_name(name) in self._dropped_keys_before.get(id(statement), ())
 
     def lock_timeout_before(self, statement: Statement) -> bool:
         """Was a non-zero lock_timeout set earlier in the file (the same session)?"""

@@ -1,3 +1,5 @@
+import re
+
 from sqlglot import exp
 
 from safemig_lint.analysis.locks import SQLITE_DROP_COLUMN, SQLITE_GENERATED_COLUMNS, SQLITE_RENAME_COLUMN, version_text
@@ -93,11 +95,16 @@ def _drop_blocked(context: FileContext, statement: Statement, op: o.DropColumn) 
     table = schema.tables.get(op.table) if schema is not None else None
     if table is None or table.unknown or context.locks.is_new(statement, op.table):
         return None
+    locks = context.locks
     for constraint in table.constraints.values():
+        if constraint.name and locks.key_dropped_before(statement, constraint.name):
+            continue
         if op.column in constraint.columns and constraint.kind in ("primary", "unique", "foreign"):
             kind = {"primary": "PRIMARY KEY", "unique": "UNIQUE constraint", "foreign": "foreign key"}[constraint.kind]
             return f"SQLite cannot drop {op.table}.{op.column}: it is part of a {kind}"
     for index in table.indexes.values():
-        if op.column in index.columns:
+        if locks.key_dropped_before(statement, index.name):
+            continue
+        if op.column in index.columns or re.search(rf"\b{re.escape(op.column)}\b", index.where or "", re.IGNORECASE):
             return f"SQLite cannot drop {op.table}.{op.column}: the index {index.name} uses it (drop the index first)"
     return None
