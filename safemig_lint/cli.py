@@ -68,11 +68,13 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
 ) -> None:
     """Lint migration files (the default command)."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
+    from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import FORMATS, get_reporter, write_report
 
     for name in (output_format, *report_formats):
@@ -94,12 +96,12 @@ def check(
         resolver = ConfigResolver(flags, known, config_file)
         config = resolver.for_path(Path(paths[0]))
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
-        result = lint(paths, config, resolver.for_path)
-    except ConfigError as error:
+        result = lint(paths, config, resolver.for_path, base=base)
+    except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    if not result.files_checked and not result.missing_paths:
+    if not result.files_checked and not result.missing_paths and base is None:  # with --base: nothing changed
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
     get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
@@ -232,6 +234,63 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
         histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
     return histories
+
+
+@app.command("lock")
+def lock_command(
+    paths: List[str] = typer.Argument(..., help="Migration directories."),
+    check_only: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
+    from safemig_lint.config import ConfigError
+    from safemig_lint.integrity import commands
+
+    directories = _migration_directories(paths, config_file)
+    if check_only:
+        raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
+    try:
+        commands.lock(directories, typer.echo)
+    except ConfigError as error:
+        _fail(str(error))
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: List[str] = typer.Argument(..., help="Migration directories."),
+    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.engine import lint
+    from safemig_lint.integrity import commands
+
+    directories = _migration_directories(paths, config_file)
+    try:
+        resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
+        result = lint(paths, resolver.for_path(Path(paths[0])), resolver.for_path, use_baseline=False)
+        commands.record_baselines(directories, result, typer.echo)
+    except ConfigError as error:
+        _fail(str(error))
+
+
+def _migration_directories(paths: List[str], config_file: Optional[Path]) -> list:
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.reading.discovery import discover
+
+    try:
+        config = ConfigResolver({}, list(rules_by_code()), config_file).for_path(Path(paths[0]))
+    except ConfigError as error:
+        _fail(str(error))
+    discovery = discover(paths, list(config.exclude))
+    for missing in discovery.missing:
+        _fail(f"{missing}: no such file or directory")
+    if not discovery.directories:
+        _fail(f"{', '.join(paths)}: no migration files found (expected names like 000001_init.up.sql)")
+    return discovery.directories
 
 
 def main() -> None:

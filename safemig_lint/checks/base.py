@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
+    from safemig_lint.integrity.review import IntegrityReview
 
 
 @dataclass
@@ -174,6 +175,7 @@ class DirectoryContext:
     parsed: dict[Path, ParsedFile]
     dialect: str
     history: History | None = None
+    integrity: IntegrityReview | None = None  # the directory against its lock file and --base
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)
