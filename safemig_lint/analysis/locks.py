@@ -361,14 +361,15 @@ class FileLocks:
 
 
 def command_locks(statement: Statement, context: FileContext) -> list[tuple[str, str]]:
-    """Locks of statements that change no schema (the ops ignore them): TRUNCATE, LOCK, VACUUM FULL, CLUSTER, REINDEX."""
+    """Locks of statements that change no schema: LOCK, VACUUM FULL, CLUSTER.
+
+    TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
+    """
     words = text_words(statement)
     if not words:
         return []
     names = _names(context)
     first = words[0]
-    if first == "TRUNCATE":
-        return [(op.table, ACCESS_EXCLUSIVE) for op in context.operations(statement) if isinstance(op, o.Truncate)]
     if first == "LOCK" and isinstance(statement.expression, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
         tables = _command_tables(statement, context)
