@@ -41,6 +41,7 @@ class Config:
     mysql_version: tuple[int, ...] | None = None
     sqlite_version: tuple[int, ...] | None = None
     small_tables: tuple[str, ...] = ()  # lock findings on these tables are only info
+    invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -147,6 +148,10 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key.startswith("mysql") else "3.35.0")
     if "small-tables" in settings:
         changes["small_tables"] = tuple(_string_list(settings["small-tables"], "small-tables", where))
+    if "invocations" in settings:
+        if not isinstance(settings["invocations"], bool):
+            raise ConfigError(f"{where}: invocations must be true or false")
+        changes["invocations"] = settings["invocations"]
     return replace(config, **changes)
 
 

@@ -5,7 +5,8 @@ a one-line summary. It overrides whichever hooks it needs:
 
 - check_statement: once per parsed statement (most rules);
 - check_file: once per file (parse errors, unreadable files, templates);
-- check_directory: once per migration directory (naming, pairing, versions).
+- check_directory: once per migration directory (naming, pairing, versions);
+- check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
 
 Hooks only look and yield Findings; the engine owns severities, selection, suppression
 and paths.
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.invocations import InvocationFile
 
 
 @dataclass
@@ -71,6 +73,12 @@ class FileContext:
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
         return self.reading.of(self.parsed)[statement.start]
+    def rerun_reason(self, statement: Statement) -> str | None:
+        """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""
+        if self.config is not None and self.config.idempotency == "strict":
+            return 'the project asks for re-runnable DDL everywhere: idempotency = "strict"'
+        return self.execution.partial_failure_persists(statement)
+
 
     @cached_property
     def created_by_up(self) -> set[tuple[str, str]]:
@@ -196,6 +204,9 @@ class Rule:
         return ()
 
     def check_directory(self, context: DirectoryContext) -> Iterable[FileFinding]:
+        return ()
+
+    def check_invocation(self, file: InvocationFile) -> Iterable[Finding]:
         return ()
 
     @classmethod

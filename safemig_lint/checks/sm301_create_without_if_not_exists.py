@@ -12,6 +12,10 @@ class CreateWithoutIfNotExists(Rule):
     summary = "CREATE without IF NOT EXISTS fails when a half-applied migration is run again."
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         if_not_exists = CREATE_IF_NOT_EXISTS.get(context.dialect, set())
         or_replace = CREATE_OR_REPLACE.get(context.dialect, set())
         for op in context.operations(statement):
@@ -30,10 +34,10 @@ class CreateWithoutIfNotExists(Rule):
             else:
                 continue
             if kind == "index" and not name:  # PostgreSQL names it; a re-run quietly builds a second one
-                message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again"
+                message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again after failing part-way ({persists})"
                 help = f"Name it and write `{fix} <name> ...` so a re-run after a partial failure skips it."
             else:
                 name = shown_name(name, op.node)
-                message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way"
+                message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
             yield context.finding(statement, message, help, op.node)

@@ -12,6 +12,10 @@ class DropWithoutIfExists(Rule):
     summary = "DROP without IF EXISTS fails when a half-applied migration is run again."
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         supported = DROP_IF_EXISTS.get(context.dialect, set())
         for op in context.operations(statement):
             if isinstance(op, o.DropTable):
@@ -35,7 +39,7 @@ class DropWithoutIfExists(Rule):
                 what, fix = f"DROP {kind.upper()} {shown_name(name, op.node)}", f"DROP {kind.upper()} IF EXISTS"
             yield context.finding(
                 statement,
-                f"{what} fails with 'does not exist' if this migration is run again after failing part-way",
+                f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 op.node,
             )

@@ -12,6 +12,10 @@ class AddColumnWithoutIfNotExists(Rule):
     summary = "ALTER TABLE ... ADD COLUMN without IF NOT EXISTS fails when run again (PostgreSQL)."
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         if context.dialect not in ADD_COLUMN_IF_NOT_EXISTS:
             return
         for op in context.operations(statement):
@@ -20,7 +24,7 @@ class AddColumnWithoutIfNotExists(Rule):
                 yield context.finding(
                     statement,
                     f"ADD COLUMN {column} to {table} fails with 'already exists' if this migration "
-                    "is run again after failing part-way",
+                    f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
                     op.node,
                 )
