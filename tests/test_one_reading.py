@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.checks.base import FileContext
 from safemig_lint.config import Config
@@ -13,6 +15,12 @@ from tests.conftest import write_migrations
 
 def by_code(result, code: str):
     return [d for d in result.active if d.code == code]
+
+
+@pytest.fixture
+def lint_strict(lint_sql):
+    """SM301-SM303 on every statement, whatever golang-migrate's transactions: what is read, not when it matters."""
+    return lambda files, dialect="postgres": lint_sql(files, dialect, idempotency="strict")
 
 
 def test_rules_and_the_replay_read_the_same_ops(tmp_path):
@@ -33,12 +41,12 @@ def test_rules_and_the_replay_read_the_same_ops(tmp_path):
     assert context.operations(first) is history.reading.of(parsed[up.path])[first.start]
 
 
-def test_a_statement_sqlglot_cannot_parse_is_read_from_its_text_by_every_rule(lint_sql):
+def test_a_statement_sqlglot_cannot_parse_is_read_from_its_text_by_every_rule(lint_strict):
     # sqlglot rejects several names in one DROP SEQUENCE; PostgreSQL accepts it.
-    result = lint_sql({
+    result = lint_strict({
         "000001_a.up.sql": "CREATE SEQUENCE a;\n",
         "000001_a.down.sql": "DROP SEQUENCE\n  a,\n  b;\n",
-    }, idempotency="strict")  # SM302 on every unguarded drop, whatever the transactions
+    })
     assert [d.message.split(" fails")[0] for d in by_code(result, "SM302")] == ["DROP SEQUENCE a", "DROP SEQUENCE b"]
 
 
@@ -50,15 +58,15 @@ def test_a_table_its_up_created_in_a_statement_sqlglot_cannot_parse_may_be_dropp
     assert len(by_code(result, "SM101")) == 1
 
 
-def test_a_temporary_table_is_gone_on_a_rerun_but_counts_as_created_here(lint_sql):
+def test_a_temporary_table_is_gone_on_a_rerun_but_counts_as_created_here(lint_strict):
     up = "CREATE TEMP TABLE scratch (id int);\nINSERT INTO scratch SELECT id FROM users;\nDROP TABLE scratch;\n"
-    result = lint_sql({"000001_a.up.sql": up, "000001_a.down.sql": "SELECT 1;\n"})
+    result = lint_strict({"000001_a.up.sql": up, "000001_a.down.sql": "SELECT 1;\n"})
     assert by_code(result, "SM301") == [] and by_code(result, "SM101") == [] and by_code(result, "SM302") == []
 
 
-def test_rules_name_the_kind_as_the_statement_spells_it(lint_sql):
+def test_rules_name_the_kind_as_the_statement_spells_it(lint_strict):
     down = "DROP DOMAIN email;\nDROP MATERIALIZED VIEW totals;\nDROP DATABASE legacy;\n"
-    result = lint_sql({"000001_a.up.sql": "SELECT 1;\n", "000001_a.down.sql": down}, idempotency="strict")
+    result = lint_strict({"000001_a.up.sql": "SELECT 1;\n", "000001_a.down.sql": down})
     assert [d.help for d in by_code(result, "SM302")] == [
         "Write `DROP DOMAIN IF EXISTS` so a re-run after a partial failure succeeds.",
         "Write `DROP MATERIALIZED VIEW IF EXISTS` so a re-run after a partial failure succeeds.",
@@ -67,6 +75,6 @@ def test_rules_name_the_kind_as_the_statement_spells_it(lint_sql):
     assert [d.message.split(" deletes")[0] for d in by_code(result, "SM103")] == ["DROP DATABASE legacy"]
 
 
-def test_cockroach_drop_index_names_the_index_not_the_table(lint_sql):
-    result = lint_sql({"000001_a.up.sql": "DROP INDEX users@users_email_idx;\n", "000001_a.down.sql": "SELECT 1;\n"}, idempotency="strict")
+def test_cockroach_drop_index_names_the_index_not_the_table(lint_strict):
+    result = lint_strict({"000001_a.up.sql": "DROP INDEX users@users_email_idx;\n", "000001_a.down.sql": "SELECT 1;\n"})
     assert [d.message.split(" fails")[0] for d in by_code(result, "SM302")] == ["DROP INDEX users_email_idx"]

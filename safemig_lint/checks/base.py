@@ -23,7 +23,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token
 
 from safemig_lint.operations.model import bare_name
-from safemig_lint.operations.ops import Op, created_objects
+from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.diagnostics import Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -53,14 +53,6 @@ class FileContext:
         return self.file.direction == "down"
 
     @cached_property
-    def execution(self) -> ExecutionModel:
-        """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
-        from safemig_lint.analysis.execution import ExecutionModel, settings_for
-        from safemig_lint.config import Config
-
-        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
-
-    @cached_property
     def reading(self) -> Reading:
         """The directory's one reading of DDL, shared with the replay."""
         return self.history.reading if self.history is not None else Reading(self.dialect)
@@ -73,28 +65,31 @@ class FileContext:
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
         return self.reading.of(self.parsed)[statement.start]
+
+    @cached_property
+    def execution(self) -> ExecutionModel:
+        """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
+        from safemig_lint.analysis.execution import ExecutionModel, settings_for
+        from safemig_lint.config import Config
+
+        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
+
     def rerun_reason(self, statement: Statement) -> str | None:
         """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""
         if self.config is not None and self.config.idempotency == "strict":
             return 'the project asks for re-runnable DDL everywhere: idempotency = "strict"'
         return self.execution.partial_failure_persists(statement)
 
-
     @cached_property
     def created_by_up(self) -> set[tuple[str, str]]:
         """Objects the up file of this migration creates (tables, columns, indexes ...), as loose keys."""
         if not self.is_down or self.counterpart is None:
             return set()
-        return {_loose(*created) for ops in self.reading.of(self.counterpart).values() for op in ops for created in created_objects(op)}
+        return {created for _, created in _created(self.reading.of(self.counterpart))}
 
     @cached_property
     def _created_in_file(self) -> list[tuple[int, tuple[str, str]]]:
-        return [
-            (start, _loose(*created))
-            for start, ops in self.reading.of(self.parsed).items()
-            for op in ops
-            for created in created_objects(op)
-        ]
+        return _created(self.reading.of(self.parsed))
 
     def created_in_migration(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object created by this migration: earlier in this file, or (for a down) by its up?
@@ -142,6 +137,29 @@ class FileContext:
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
 
 
+def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
+    """(statement start, loose key) of each object the file creates, under each name it is given:
+    a table built as `t_new` and renamed to `t` is created as `t` too, unless it took the place
+    of a `t` this file dropped (a rebuild of `t`: its rows predate the migration); columns alike."""
+    found: list[tuple[int, tuple[str, str]]] = []
+    keys: set[tuple[str, str]] = set()
+    dropped: set[tuple[str, str]] = set()
+    for start, ops in operations.items():
+        for op in ops:
+            created = [_loose(*c) for c in created_objects(op)]
+            if isinstance(op, DropTable):
+                dropped.add(_loose("table", op.table))
+            elif isinstance(op, DropColumn):
+                dropped.add(_loose("column", f"{op.table}.{op.column}"))
+            elif isinstance(op, RenameTable) and ("table", bare_name(op.table)) in keys:
+                created += [new] if (new := _loose("table", op.new)) not in dropped else []
+            elif isinstance(op, RenameColumn) and _loose("column", f"{op.table}.{op.column}") in keys:
+                created += [new] if (new := _loose("column", f"{op.table}.{op.new}")) not in dropped else []
+            found.extend((start, key) for key in created)
+            keys.update(created)
+    return found
+
+
 def _loose(kind: str, name: str) -> tuple[str, str]:
     """An object's key without its schema: migrations often spell the same table both ways."""
     if kind == "column":
@@ -184,6 +202,11 @@ class DirectoryContext:
     dialect: str
     history: History | None = None
     integrity: IntegrityReview | None = None  # the directory against its lock file and --base
+
+    @cached_property
+    def reading(self) -> Reading:
+        """The directory's one reading of DDL, shared with the replay."""
+        return self.history.reading if self.history is not None else Reading(self.dialect)
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

@@ -153,6 +153,7 @@ class CreateObject(Op):
     values: tuple[str, ...] = ()
     base: ColumnType | None = None  # of a domain
     table: str = ""  # of a trigger
+    function: str = ""  # a trigger's: the function it executes
     spelled: str = field(default="", compare=False)  # the kind as written, where it differs: database, domain ...
 
     @property
@@ -204,6 +205,15 @@ class Truncate(Op):
     """TRUNCATE: every row goes, the structure stays."""
 
     table: str
+
+
+@dataclass(frozen=True)
+class FillColumn(Op):
+    """UPDATE table SET column = expression: the column's values now come from the expression."""
+
+    table: str
+    column: str
+    reads: tuple[str, ...]  # the columns the expression reads: `column` of this table, `qualifier.column` of another
 
 
 @dataclass(frozen=True)
