@@ -73,9 +73,12 @@ def check(
         help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
     ),
     base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
+    no_cache: bool = typer.Option(False, "--no-cache", envvar="SAFEMIG_LINT_NO_CACHE", help="Neither read nor write the content cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="SAFEMIG_LINT_CACHE_DIR", help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."),
 ) -> None:
     """Lint migration files (the default command)."""
-    from safemig_lint.checks import rules_by_code
+    from safemig_lint.checks import rule_codes
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
     from safemig_lint.integrity.git import GitError
@@ -86,7 +89,7 @@ def check(
             _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     if len(report_formats) != len(report_files):
         _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
-    known = list(rules_by_code())
+    known = rule_codes()
     flags: dict = {
         key: value
         for key, value in {
@@ -102,7 +105,7 @@ def check(
         resolver = ConfigResolver(flags, known, config_file)
         config = resolver.for_path(Path(paths[0]))
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
-        result = lint(paths, config, resolver.for_path, base=base)
+        result = lint(paths, config, resolver.for_path, _cache(config, no_cache, cache_dir), jobs, base=base)
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
@@ -116,6 +119,17 @@ def check(
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
     raise typer.Exit(result.exit_code(config.fail_on))
+
+
+def _cache(config, no_cache: bool, cache_dir: Optional[Path]):
+    from safemig_lint.cache import DEFAULT_DIRECTORY, Cache
+
+    if no_cache or not config.cache:
+        return Cache(None)
+    if cache_dir is not None:
+        return Cache(cache_dir)
+    base = config.source.parent if config.source is not None else Path.cwd()
+    return Cache(base / (config.cache_dir or DEFAULT_DIRECTORY))
 
 
 def _parse_severity(item: str) -> tuple[str, str]:
@@ -151,11 +165,11 @@ def rules_command() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from safemig_lint.checks import all_rules
+    from safemig_lint.checks import rule_table
 
     table = Table("Code", "Name", "Severity", "Summary", box=None, pad_edge=False)
-    for rule in all_rules():
-        table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
+    for row in rule_table():
+        table.add_row(*row)
     Console().print(table)
 
 
