@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import zipfile
 
+import pytest
+
 from hatchling.builders.wheel import WheelBuilder
 
 from conftest import REPO
 
 
-def test_wheel_ships_rule_pages_and_console_script(tmp_path):
-    wheel = next(iter(WheelBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])))
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    return next(iter(WheelBuilder(str(REPO)).build(directory=str(tmp_path_factory.mktemp("wheel")), versions=["standard"])))
+
+
+def test_wheel_ships_rule_pages_and_console_script(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     pages = sorted(path.name for path in (REPO / "rules").glob("SM*.md"))
     assert pages  # and test_rule_pages checks there is one per rule
@@ -19,3 +25,18 @@ def test_wheel_ships_rule_pages_and_console_script(tmp_path):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "safemig-lint = safemig_lint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.startswith(("tests/", "fixtures/"))]
+
+
+def test_license_matches_pyproject_and_ships_in_wheel_and_sdist(wheel, tmp_path):
+    import tarfile
+
+    from hatchling.builders.sdist import SdistBuilder
+
+    from safemig_lint.config import tomllib
+
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"] == "MIT"
+    assert (REPO / "LICENSE").read_text().startswith("MIT License")
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in zipfile.ZipFile(wheel).namelist())
+    sdist = next(iter(SdistBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])))
+    with tarfile.open(sdist) as archive:
+        assert any(n.endswith("/LICENSE") for n in archive.getnames())
