@@ -6,6 +6,7 @@ so `--help` and `rule` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -22,15 +23,29 @@ class _DefaultToCheck(TyperGroup):
     """`safemig-lint migrations/` means `safemig-lint check migrations/`, as users expect."""
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in _ROOT_OPTIONS:
+            _no_such_command(args[0], list(self.commands))
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+_ROOT_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+
+
+def _no_such_command(word: str, commands: list[str]) -> None:
+    """`safemig-lint rulez`: a word that is no path but close to a command is a typo, not a path."""
+    import difflib
+
+    if word.startswith("-") or Path(word).exists():
+        return
+    close = difflib.get_close_matches(word, commands, n=2, cutoff=0.6)
+    if close:
+        _fail(f"no such command or path {word!r}; did you mean {' or '.join(f'`safemig-lint {c}`' for c in close)}?")
 
 
 app = typer.Typer(
     cls=_DefaultToCheck,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Lint golang-migrate SQL migrations for data loss, broken rollbacks, non-idempotent DDL and security problems.",
@@ -59,8 +74,8 @@ def _fail(message: str) -> None:
 def check(
     paths: List[str] = typer.Argument(..., help="Migration directories or files."),
     dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
-    select: Optional[str] = typer.Option(None, help="Comma-separated rule codes or prefixes to enable, e.g. SM1,SM301."),
-    ignore: Optional[str] = typer.Option(None, help="Comma-separated rule codes or prefixes to disable."),
+    select: List[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
+    ignore: List[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: List[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
     exclude: List[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
@@ -68,6 +83,11 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
+    color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
 ) -> None:
     """Lint migration files (the default command)."""
     from safemig_lint.checks import rules_by_code
@@ -80,34 +100,81 @@ def check(
             _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     if len(report_formats) != len(report_files):
         _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+    if color not in ("auto", "always", "never"):
+        _fail(f"--color {color!r}: choose from auto, always, never")
+    if statistics and output_format != "text":
+        _fail("--statistics replaces the text report; it cannot be combined with --format " + output_format)
+    if fix and diff:
+        _fail("--fix applies the fixes and --diff only shows them: choose one")
     known = list(rules_by_code())
-    flags: dict = {
-        key: value
-        for key, value in {"dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on}.items()
-        if value is not None
-    }
+    flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
+    for key, values in (("select", select), ("ignore", ignore)):
+        if values:  # `--select SM1 --select SM4,SM301`: every occurrence counts
+            flags[key] = [code for value in values for code in value.split(",") if code.strip()]
     if exclude:
         flags["exclude"] = list(exclude)
+    progress = None
     try:
         if severity:
             flags["severity"] = dict(_parse_severity(item) for item in severity)
         resolver = ConfigResolver(flags, known, config_file)
         config = resolver.for_path(Path(paths[0]))
+        if output_format == "text" and not quiet and not diff:
+            from safemig_lint.progress import terminal_progress
+
+            progress = terminal_progress(sys.stderr, sys.stdout)
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
-        result = lint(paths, config, resolver.for_path)
+        with progress or contextlib.nullcontext():
+            result = lint(paths, config, resolver.for_path, progress=progress.update if progress else None)
+        if fix or diff:
+            result = _fix(result, paths, config, resolver, apply=fix)
     except ConfigError as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    if not result.files_checked and not result.missing_paths:
+    if not result.files_checked and not result.missing_paths and not quiet:
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
-    get_reporter(output_format)(result, sys.stdout)
+    nothing_linted = len(result.missing_paths) == len(paths)
+    if diff or (nothing_linted and output_format == "text"):
+        pass  # the diff is the output; with no path to lint the error says it all
+    elif output_format == "text":
+        from safemig_lint.reporters.text import report as text_report
+
+        text_report(result, sys.stdout, quiet=quiet, statistics=statistics, color=color)
+    else:
+        get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
         try:
             write_report(name, result, target)
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
+    if diff:
+        raise typer.Exit(1 if any(d.fix for d in result.active) else result.exit_code("never"))
     raise typer.Exit(result.exit_code(config.fail_on))
+
+
+def _fix(result, paths: list[str], config, resolver, apply: bool):
+    """Apply (or, for --diff, print) the findings' fixes; after --fix, lint again and report what is left."""
+    from safemig_lint.engine import lint
+    from safemig_lint.fixing import all_of, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
+
+    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, all_of(locked_by_sum_file))
+    for display, reason in plan.skipped:
+        typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
+    if not apply:
+        for file in plan.files:
+            sys.stdout.write(unified_diff(file))
+        typer.echo(f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply", err=True)
+        return result
+    apply_fixes(plan)
+    for file in plan.files:
+        typer.echo(f"safemig-lint: {describe(file)}", err=True)
+    typer.echo(f"safemig-lint: fixed {_count(plan.fixed_count, 'finding')} in {_count(len(plan.files), 'file')}", err=True)
+    return lint(paths, config, resolver.for_path) if plan.files else result
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _parse_severity(item: str) -> tuple[str, str]:

@@ -73,6 +73,7 @@ class Diagnostic:
     help: str = ""
     snippet: str = ""
     suppression: Suppression | None = field(default=None, compare=False)
+    fix: tuple[Edit, ...] = field(default=(), compare=False)  # from Finding.fix, for `check --fix`
 
     @property
     def sort_key(self) -> tuple:

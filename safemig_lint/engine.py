@@ -59,16 +59,30 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return parse_file(decode(data, config.max_file_bytes), config.dialect)
 
 
-def lint(paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None) -> LintResult:
+def lint(
+    paths: list[str],
+    config: Config,
+    config_for: Callable[[Path], Config] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
-    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders)."""
+    each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
+    `progress(files done, files in all)` is told after each directory."""
     discovery = discover(paths, list(config.exclude))
     collector = _Collector(config, discovery)
+    total, done = sum(len(d.files()) for d in discovery.directories), 0
+    if progress is not None:
+        progress(done, total)
     for directory in discovery.directories:
         directory_config = config_for(directory.path) if config_for else config
         rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
         collector.config = directory_config
         _lint_directory(directory, rules, directory_config, collector)
+        # Misnamed files are reported on (SM002), so they count as files checked too.
+        collector.files_checked += sum(discovery.is_reported(path) for path, _ in directory.misnamed)
+        done += len(directory.files())
+        if progress is not None:
+            progress(done, total)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
 
@@ -100,7 +114,7 @@ class _Collector:
         self.diagnostics.append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
-                finding.snippet, suppression,
+                finding.snippet, suppression, finding.fix,
             )
         )
 

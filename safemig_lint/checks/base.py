@@ -22,7 +22,7 @@ from sqlglot import exp
 from sqlglot.tokens import Token
 
 from safemig_lint.operations.changes import Change, ObjectRef, statement_changes
-from safemig_lint.diagnostics import Finding, Severity, Span
+from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 
@@ -110,9 +110,11 @@ class FileContext:
             return self.span(statement.start, statement.end)
         return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
 
-    def finding(self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None) -> Finding:
-        """A finding about a statement, pointing at `node` within it when given."""
-        return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
+    def finding(
+        self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None, fix: tuple[Edit, ...] = ()
+    ) -> Finding:
+        """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
+        return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
 
 
 def _with_table(target: ObjectRef) -> set[ObjectRef]:
@@ -149,6 +151,8 @@ class Rule:
     summary: ClassVar[str]
     # Security rules carry a CVSS-like score used by GitHub code scanning.
     security_severity: ClassVar[float | None] = None
+    # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
+    fixable: ClassVar[bool] = False
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

@@ -1,4 +1,5 @@
 from safemig_lint.operations.changes import spelled_kind
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class CreateWithoutIfNotExists(Rule):
     name = "create-without-if-not-exists"
     severity = Severity.WARNING
     summary = "CREATE without IF NOT EXISTS fails when a half-applied migration is run again."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         if_not_exists = CREATE_IF_NOT_EXISTS.get(context.dialect, set())
@@ -31,4 +33,4 @@ class CreateWithoutIfNotExists(Rule):
             else:
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
-            yield context.finding(statement, message, help, change.node)
+            yield context.finding(statement, message, help, change.node, fix=fixes.if_not_exists(statement, kind, context.dialect))

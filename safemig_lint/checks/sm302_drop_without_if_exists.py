@@ -1,4 +1,5 @@
 from safemig_lint.operations.changes import spelled_kind
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import DROP_IF_EXISTS
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class DropWithoutIfExists(Rule):
     name = "drop-without-if-exists"
     severity = Severity.WARNING
     summary = "DROP without IF EXISTS fails when a half-applied migration is run again."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         supported = DROP_IF_EXISTS.get(context.dialect, set())
@@ -30,4 +32,5 @@ class DropWithoutIfExists(Rule):
                 f"{what} fails with 'does not exist' if this migration is run again after failing part-way",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 change.node,
+                fix=fixes.if_exists(statement, kind, change.node, context.dialect),
             )

@@ -1,3 +1,4 @@
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS
 from safemig_lint.diagnostics import Severity
@@ -9,6 +10,7 @@ class AddColumnWithoutIfNotExists(Rule):
     name = "add-column-without-if-not-exists"
     severity = Severity.WARNING
     summary = "ALTER TABLE ... ADD COLUMN without IF NOT EXISTS fails when run again (PostgreSQL)."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         if context.dialect not in ADD_COLUMN_IF_NOT_EXISTS:
@@ -22,4 +24,5 @@ class AddColumnWithoutIfNotExists(Rule):
                     "is run again after failing part-way",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
                     change.node,
+                    fix=fixes.add_column_if_not_exists(statement, change.node, context.dialect),
                 )
