@@ -205,16 +205,30 @@ def rule_command(code: str = typer.Argument(..., help="Rule code, e.g. SM101."))
 
 
 @app.command("rules")
-def rules_command() -> None:
-    """List every rule with its code, name, default severity and summary."""
+def rules_command(
+    output_format: str = typer.Option("text", "--format", help="Output: text (a table) or json."),
+) -> None:
+    """List every rule with its code, name, default severity, whether --fix can fix it, and summary."""
+    from safemig_lint.checks import all_rules
+    from safemig_lint.reporters import rule_url
+
+    if output_format not in ("text", "json"):
+        _fail(f"unknown format {output_format!r}; choose from text, json")
+    if output_format == "json":
+        import json
+
+        rules = [
+            {"code": r.code, "name": r.name, "severity": r.severity.value, "fixable": r.fixable, "summary": r.summary, "url": rule_url(r.code)}
+            for r in all_rules()
+        ]
+        typer.echo(json.dumps(rules, indent=2))
+        return
     from rich.console import Console
     from rich.table import Table
 
-    from safemig_lint.checks import all_rules
-
-    table = Table("Code", "Name", "Severity", "Summary", box=None, pad_edge=False)
+    table = Table("Code", "Name", "Severity", "Fix", "Summary", box=None, pad_edge=False)
     for rule in all_rules():
-        table.add_row(rule.code, rule.name, rule.severity.value, rule.summary)
+        table.add_row(rule.code, rule.name, rule.severity.value, "yes" if rule.fixable else "", rule.summary)
     Console().print(table)
 
 

@@ -161,8 +161,9 @@ def unified_diff(file: FileFix) -> str:
         difflib.unified_diff(
             file.before.removeprefix(BOM).splitlines(keepends=True),
             file.after.removeprefix(BOM).splitlines(keepends=True),
-            fromfile=f"a/{file.display}",
-            tofile=f"b/{file.display}",
+            # `git apply` style for relative paths; an absolute path stays as it is.
+            fromfile=file.display if file.display.startswith("/") else f"a/{file.display}",
+            tofile=file.display if file.display.startswith("/") else f"b/{file.display}",
         )
     )
 

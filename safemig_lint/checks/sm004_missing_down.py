@@ -10,7 +10,7 @@ class MissingDown(Rule):
 
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
-            if migration.up is not None and not migration.downs:
+            if migration.up is not None and not migration.downs and (migration.version, "down") not in context.directory.excluded:
                 up = migration.up
                 suggestion = up.path.name.replace(".up.", ".down.", 1)
                 finding = Finding(

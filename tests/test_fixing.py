@@ -1,0 +1,188 @@
+"""`check --fix` / `--diff`: guards added where the dialect has them, nothing else ever changed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from safemig_lint.cli import app
+from safemig_lint.config import Config
+from safemig_lint.diagnostics import Edit
+from safemig_lint.engine import lint
+from safemig_lint.fixing import all_of, locked_by_sum_file, plan_fixes
+
+from conftest import FIXTURES, write_migrations
+
+runner = CliRunner()
+FIXED_CODES = {"SM301", "SM302", "SM303"}
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def texts(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*.sql"))}
+
+
+@pytest.fixture
+def fixtures_copy(tmp_path):
+    target = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES, target)
+    return target
+
+
+def test_fix_on_the_bundled_fixtures_then_check_finds_none_of_the_fixed_findings(fixtures_copy):
+    before = lint([str(fixtures_copy)], Config())
+    fixable = [d for d in before.active if d.fix]
+    assert {d.code for d in fixable} == FIXED_CODES
+    first = run("check", "--fix", str(fixtures_copy))
+    assert "fixed 7 findings in 4 files" in first.stderr
+    assert "000003_add_user_email.up.sql: fixed SM303 (line 1), SM301 (line 2)" in first.stderr
+    # The report after --fix is of what is left; the guards are there and nothing else changed.
+    assert "SM301" not in first.stdout and "SM303" not in first.stdout and "SM101" in first.stdout
+    assert (fixtures_copy / "app/000003_add_user_email.up.sql").read_text() == (
+        "ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;\n"
+        "CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (email);\n"
+    )
+    after = lint([str(fixtures_copy)], Config())
+    assert not [d for d in after.active if d.fix]
+    assert not [d for d in after.active if d.code in FIXED_CODES and d.path.endswith(tuple(x.path.split("/")[-1] for x in fixable))]
+    # Every other finding is still there: the fix changed nothing else.
+    unchanged = lambda result: sorted((d.code, d.path, d.span.line) for d in result.active if d.code not in FIXED_CODES)
+    assert unchanged(after) == unchanged(before)
+    snapshot = texts(fixtures_copy)
+    second = run("check", "--fix", str(fixtures_copy))
+    assert "fixed 0 findings in 0 files" in second.stderr and texts(fixtures_copy) == snapshot
+
+
+def test_fixed_sqlite_migration_survives_a_rerun_after_partial_failure_on_real_sqlite(fixtures_copy):
+    """The point of the guards, judged by SQLite itself: the rebuild failed after creating notes_new."""
+    directory = fixtures_copy / "sqlite"
+    up = directory / "000002_rebuild_notes.up.sql"
+    partial = up.read_text().split(");", 1)[0] + ");"  # PRAGMA + CREATE TABLE notes_new, then a failure
+
+    def rerun(script: str) -> None:
+        database = sqlite3.connect(":memory:")
+        database.executescript((directory / "000001_create_notes.up.sql").read_text())
+        database.executescript(partial)
+        database.executescript(script)
+
+    with pytest.raises(sqlite3.OperationalError, match="already exists"):
+        rerun(up.read_text())
+    run("check", "--fix", str(directory))
+    assert "CREATE TABLE IF NOT EXISTS notes_new" in up.read_text()
+    rerun(up.read_text())
+
+
+def test_diff_previews_and_changes_nothing(fixtures_copy):
+    snapshot = texts(fixtures_copy)
+    result = run("check", "--diff", str(fixtures_copy / "app"))
+    assert result.exit_code == 1
+    assert "-DROP TABLE sessions;\n+DROP TABLE IF EXISTS sessions;\n" in result.stdout
+    assert "3 fixes available in 2 files" in result.stderr
+    assert texts(fixtures_copy) == snapshot
+
+
+def test_fix_and_diff_together_is_a_usage_error(fixtures_copy):
+    assert run("check", "--fix", "--diff", str(fixtures_copy)).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql", "fixed"),
+    [
+        ("postgres", "CREATE INDEX CONCURRENTLY ix ON t (a);\n", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a);\n"),
+        ("postgres", "DROP TABLE a, b;\n", "DROP TABLE IF EXISTS a, b;\n"),
+        ("postgres", 'ALTER TABLE t DROP COLUMN x, DROP "Y";\n', 'ALTER TABLE t DROP COLUMN IF EXISTS x, DROP IF EXISTS "Y";\n'),
+        ("postgres", "CREATE MATERIALIZED VIEW mv AS SELECT 1;\n", "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1;\n"),
+        ("sqlite", "CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n",
+         "CREATE TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n"),
+        ("mysql", "DROP PROCEDURE p;\n", "DROP PROCEDURE IF EXISTS p;\n"),
+    ],
+)
+def test_guard_goes_where_the_dialect_grammar_puts_it(tmp_path, dialect, sql, fixed):
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": "SELECT 1;\n", "000001_x.down.sql": "SELECT 1;\n", "000002_x.up.sql": sql, "000002_x.down.sql": "SELECT 1;\n"})
+    (tmp_path / ".safemig-lint.toml").write_text(f'dialect = "{dialect}"\n')
+    run("check", "--fix", str(directory))
+    assert (directory / "000002_x.up.sql").read_text() == fixed
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("postgres", "CREATE VIEW v AS SELECT 1;\n"),  # OR REPLACE would replace another view: no fix
+        ("postgres", "CREATE INDEX ON t (a);\n"),  # IF NOT EXISTS needs a name
+        ("mysql", "CREATE INDEX ix ON t (a);\n"),  # MySQL has no CREATE INDEX IF NOT EXISTS
+        ("mysql", "ALTER TABLE t ADD COLUMN c INT;\n"),  # nor ADD COLUMN IF NOT EXISTS
+    ],
+)
+def test_no_fix_where_the_dialect_has_no_guard(tmp_path, dialect, sql):
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    result = lint([str(directory)], Config(dialect=dialect))
+    assert not [d for d in result.active if d.fix]
+
+
+def test_suppressed_findings_are_not_fixed(tmp_path):
+    sql = "-- safemig-lint: ignore SM301 must fail loudly if it exists\nCREATE TABLE t (a int);\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    run("check", "--fix", str(directory))
+    assert (directory / "000001_x.up.sql").read_text() == sql
+
+
+def test_file_listed_in_safemig_sum_is_never_changed(tmp_path):
+    sql = "CREATE TABLE t (a int);\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n", "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"})
+    (directory / "safemig.sum").write_text("h1:abc\n000001_x.up.sql h1:def\n")
+    result = run("check", "--fix", str(directory))
+    assert "000001_x.up.sql: locked by safemig.sum; not changed" in result.stderr
+    assert (directory / "000001_x.up.sql").read_text() == sql
+    assert (directory / "000002_y.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS u (a int);\n"
+
+
+def test_bom_line_endings_and_mode_are_kept(tmp_path):
+    sql = "\ufeffCREATE TABLE t (a int);\r\nDROP TABLE u;\r\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql.encode(), "000001_x.down.sql": "SELECT 1;\n"})
+    target = directory / "000001_x.up.sql"
+    os.chmod(target, 0o640)
+    run("check", "--fix", str(directory))
+    assert target.read_bytes() == "\ufeffCREATE TABLE IF NOT EXISTS t (a int);\r\nDROP TABLE IF EXISTS u;\r\n".encode()
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert not [p for p in directory.iterdir() if p.name.endswith(".tmp")]
+
+
+def _result_with_fixes(tmp_path, sql: str, *fixes: tuple[Edit, ...]):
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    result = lint([str(directory)], Config(select=("SM301",)))
+    (diagnostic,) = result.active
+    from dataclasses import replace
+
+    result.diagnostics = [replace(diagnostic, fix=fix) for fix in fixes]
+    return result
+
+
+def test_overlapping_fixes_are_refused(tmp_path):
+    result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS t"),), (Edit(13, 14, "u"),))
+    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    assert plan.fixed_count == 1
+    assert any("overlaps another fix" in why for _, why in plan.skipped)
+
+
+def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
+    result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS u"),))
+    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    assert not plan.files
+    assert any("would mean something else" in why for _, why in plan.skipped)
+
+
+def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
+    (tmp_path / "safemig.sum").write_text("000001_x.up.sql h1:x\n")
+    applied = lambda path: "already applied per --base" if path.name.startswith("000002") else None
+    may_change = all_of(locked_by_sum_file, applied)
+    assert may_change(tmp_path / "000001_x.up.sql") == "locked by safemig.sum; not changed"
+    assert may_change(tmp_path / "000002_y.up.sql") == "already applied per --base"
+    assert may_change(tmp_path / "000003_z.up.sql") is None
