@@ -177,8 +177,9 @@ def test_shell_completion_completes_commands_and_options():
     env |= {"COMP_WORDS": "safemig-lint check --sta", "COMP_CWORD": "2"}
     completed = subprocess.run([script], env=env, capture_output=True, text=True)
     assert completed.stdout.split() == ["--statistics"]
-    shown = run("--show-completion", "bash")
-    assert shown.exit_code == 0 and "_SAFEMIG_LINT_COMPLETE=complete_bash" in shown.stdout
+    shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True)
+    assert shown.returncode == 0 and "_SAFEMIG_LINT_COMPLETE=complete_bash safemig-lint" in shown.stdout
+    assert "complete -o default -F _safemig_lint_completion safemig-lint" in shown.stdout
 
 
 def test_an_excluded_down_file_is_not_a_missing_down(tmp_path):
