@@ -178,7 +178,7 @@ def test_shell_completion_completes_commands_and_options():
     completed = subprocess.run([script], env=env, capture_output=True, text=True)
     assert completed.stdout.split() == ["--statistics"]
     shown = subprocess.run([script, "--show-completion", "bash"], capture_output=True, text=True)
-    assert shown.returncode == 0 and "_SAFEMIG_LINT_COMPLETE=complete_bash safemig-lint" in shown.stdout
+    assert shown.returncode == 0 and "_SAFEMIG_LINT_COMPLETE=complete_bash $1" in shown.stdout
     assert "complete -o default -F _safemig_lint_completion safemig-lint" in shown.stdout
 
 
