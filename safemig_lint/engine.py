@@ -33,6 +33,7 @@ class LintResult:
     files_checked: int
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
+    paths: list[str] = field(default_factory=list)  # as given on the command line
 
     @property
     def active(self) -> list[Diagnostic]:
@@ -84,7 +85,7 @@ def lint(
         if progress is not None:
             progress(done, total)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
-    return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources)
+    return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources, list(paths))
 
 
 class _Collector:
@@ -114,7 +115,7 @@ class _Collector:
         self.diagnostics.append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
-                finding.snippet, suppression, finding.fix,
+                finding.snippet, suppression, finding.fix, finding.related,
             )
         )
 
