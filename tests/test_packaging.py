@@ -40,3 +40,15 @@ def test_license_matches_pyproject_and_ships_in_wheel_and_sdist(wheel, tmp_path)
     sdist = next(iter(SdistBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])))
     with tarfile.open(sdist) as archive:
         assert any(n.endswith("/LICENSE") for n in archive.getnames())
+
+
+def test_readme_recipes_refer_to_this_versions_release_tag():
+    """The pre-commit `rev:`, pip installs and `uses:` name the tag this version is released as."""
+    import re
+
+    from safemig_lint import __version__
+
+    readme = (REPO / "README.md").read_text()
+    tags = set(re.findall(r"rev: (\S+)", readme)) | set(re.findall(r"@(v\d[\w.]*)\b", readme))
+    assert tags == {f"v{__version__}"}
+    assert "not on PyPI yet" in readme and "pip install /path/to/safemig-lint" in readme
