@@ -49,6 +49,7 @@ def test_readme_recipes_refer_to_this_versions_release_tag():
     from safemig_lint import __version__
 
     readme = (REPO / "README.md").read_text()
-    tags = set(re.findall(r"rev: (\S+)", readme)) | set(re.findall(r"@(v\d[\w.]*)\b", readme))
+    ours = re.findall(r"safemig-lint(?:\.git)?@(v[\w.]+)|rev: (\S+)", readme)
+    tags = {tag for pair in ours for tag in pair if tag}
     assert tags == {f"v{__version__}"}
     assert "not on PyPI yet" in readme and "pip install /path/to/safemig-lint" in readme
