@@ -101,12 +101,13 @@ def _print_source(console: Console, d: Diagnostic, lines: LineIndex) -> None:
     gutter = len(str(last))
     for number in range(d.span.line, last + 1):
         text = lines.line_text(number).expandtabs(1)
-        console.print(Text.assemble((f"  {number:>{gutter}} | ", "blue"), text))
+        # Source lines are cut, not wrapped, at the terminal's edge, so the marker stays under its text.
+        console.print(Text.assemble((f"  {number:>{gutter}} | ", "blue"), text), no_wrap=True, overflow="ellipsis")
         start = d.span.column if number == d.span.line else 1
         end = d.span.end_column if number == d.span.end_line else len(text) + 1
         width = max(1, end - start)
         if text.strip():
-            console.print(Text.assemble((f"  {'':>{gutter}} | ", "blue"), " " * (start - 1), ("^" * width, _STYLE[d.severity])))
+            console.print(Text.assemble((f"  {'':>{gutter}} | ", "blue"), " " * (start - 1), ("^" * width, _STYLE[d.severity])), no_wrap=True, overflow="crop")
     if last < d.span.end_line:
         console.print(Text(f"  {'':>{gutter}} | ...", style="blue"))
 
