@@ -83,6 +83,7 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
@@ -93,6 +94,7 @@ def check(
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
+    from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import FORMATS, get_reporter, write_report
 
     for name in (output_format, *report_formats):
@@ -125,14 +127,15 @@ def check(
             progress = terminal_progress(sys.stderr, sys.stdout)
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
-            result = lint(paths, config, resolver.for_path, progress=progress.update if progress else None)
+            result = lint(paths, config, resolver.for_path, base=base, progress=progress.update if progress else None)
         if fix or diff:
-            result = _fix(result, paths, config, resolver, apply=fix)
-    except ConfigError as error:
+            result = _fix(result, paths, config, resolver, base, apply=fix)
+    except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    if not result.files_checked and not result.missing_paths and not quiet:
+    # With --base, nothing changed since the base is no reason to warn.
+    if not result.files_checked and not result.missing_paths and base is None and not quiet:
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
     nothing_linted = len(result.missing_paths) == len(paths)
     if diff or (nothing_linted and output_format == "text"):
@@ -153,12 +156,14 @@ def check(
     raise typer.Exit(result.exit_code(config.fail_on))
 
 
-def _fix(result, paths: list[str], config, resolver, apply: bool):
+def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool):
     """Apply (or, for --diff, print) the findings' fixes; after --fix, lint again and report what is left."""
     from safemig_lint.engine import lint
-    from safemig_lint.fixing import all_of, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
+    from safemig_lint.fixing import all_of, applied_at, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
 
-    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, all_of(locked_by_sum_file))
+    # Never a locked file, nor one the base already has (it has run somewhere: editing it changes nothing there).
+    may_change = all_of(locked_by_sum_file, applied_at(paths, list(config.exclude), base)) if base else locked_by_sum_file
+    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, may_change)
     for display, reason in plan.skipped:
         typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
     if not apply:
@@ -170,7 +175,7 @@ def _fix(result, paths: list[str], config, resolver, apply: bool):
     for file in plan.files:
         typer.echo(f"safemig-lint: {describe(file)}", err=True)
     typer.echo(f"safemig-lint: fixed {_count(plan.fixed_count, 'finding')} in {_count(len(plan.files), 'file')}", err=True)
-    return lint(paths, config, resolver.for_path) if plan.files else result
+    return lint(paths, config, resolver.for_path, base=base) if plan.files else result
 
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
@@ -313,6 +318,63 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
         histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
     return histories
+
+
+@app.command("lock")
+def lock_command(
+    paths: List[str] = typer.Argument(..., help="Migration directories."),
+    check_only: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
+    from safemig_lint.config import ConfigError
+    from safemig_lint.integrity import commands
+
+    directories = _migration_directories(paths, config_file)
+    if check_only:
+        raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
+    try:
+        commands.lock(directories, typer.echo)
+    except ConfigError as error:
+        _fail(str(error))
+
+
+@app.command("baseline")
+def baseline_command(
+    paths: List[str] = typer.Argument(..., help="Migration directories."),
+    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.engine import lint
+    from safemig_lint.integrity import commands
+
+    directories = _migration_directories(paths, config_file)
+    try:
+        resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
+        result = lint(paths, resolver.for_path(Path(paths[0])), resolver.for_path, use_baseline=False)
+        commands.record_baselines(directories, result, typer.echo)
+    except ConfigError as error:
+        _fail(str(error))
+
+
+def _migration_directories(paths: List[str], config_file: Optional[Path]) -> list:
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.reading.discovery import discover
+
+    try:
+        config = ConfigResolver({}, list(rules_by_code()), config_file).for_path(Path(paths[0]))
+    except ConfigError as error:
+        _fail(str(error))
+    discovery = discover(paths, list(config.exclude))
+    for missing in discovery.missing:
+        _fail(f"{missing}: no such file or directory")
+    if not discovery.directories:
+        _fail(f"{', '.join(paths)}: no migration files found (expected names like 000001_init.up.sql)")
+    return discovery.directories
 
 
 def main() -> None:

@@ -12,12 +12,15 @@ from typing import Callable
 
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.sm000_internal_error import InternalError
+from safemig_lint.checks.sm606_stale_baseline_entry import StaleBaselineEntry
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
 from safemig_lint.config import Config
 from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
 from safemig_lint.analysis.schema.history import History
+from safemig_lint.integrity import baseline
+from safemig_lint.integrity.review import IntegrityReview
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
 from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
 from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
@@ -61,15 +64,16 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
 
 
 def lint(
-    paths: list[str],
-    config: Config,
-    config_for: Callable[[Path], Config] | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None,
+    base: str | None = None, use_baseline: bool = True, progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
+    `base`: report only on files changed since that git commit (GitError when it cannot).
+    `use_baseline`: drop the findings each directory's baseline lists.
     `progress(files done, files in all)` is told after each directory."""
     discovery = discover(paths, list(config.exclude))
+    reviews = _integrity_reviews(discovery, base)
     collector = _Collector(config, discovery)
     total, done = sum(len(d.files()) for d in discovery.directories), 0
     if progress is not None:
@@ -78,7 +82,10 @@ def lint(
         directory_config = config_for(directory.path) if config_for else config
         rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
         collector.config = directory_config
-        _lint_directory(directory, rules, directory_config, collector)
+        first = len(collector.diagnostics)
+        _lint_directory(directory, rules, directory_config, collector, reviews[directory.path])
+        if use_baseline:
+            _apply_baseline(directory, directory_config, collector, first)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         collector.files_checked += sum(discovery.is_reported(path) for path, _ in directory.misnamed)
         done += len(directory.files())
@@ -120,7 +127,42 @@ class _Collector:
         )
 
 
-def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector) -> None:
+def _integrity_reviews(discovery: Discovery, base: str | None) -> dict[Path, IntegrityReview]:
+    snapshots = {}
+    if base is not None:
+        from safemig_lint.integrity.git import snapshots as base_snapshots
+
+        snapshots = base_snapshots(discovery.directories, base)
+    reviews = {d.path: IntegrityReview(d, snapshots.get(d.path)) for d in discovery.directories}
+    for review in reviews.values():
+        discovery.unchanged |= review.unchanged_since_base
+    return reviews
+
+
+def _apply_baseline(directory: MigrationDirectory, config: Config, collector: _Collector, first: int) -> None:
+    """Drop the findings the directory's baseline lists from collector.diagnostics[first:]; report stale entries."""
+    entries = baseline.read(directory)
+    if entries is None:
+        return
+    names = {f.path.name for f in directory.files()} | {path.name for path, _ in directory.misnamed}
+
+    def still_checked(entry: baseline.Entry) -> bool:
+        path = directory.path / entry.file
+        present = entry.file in names and collector.discovery.is_reported(path)
+        return config.is_enabled(entry.code) and (present or not path.exists())
+
+    found = collector.diagnostics[first:]
+    waived, stale = baseline.apply(entries, found, still_checked)
+    collector.diagnostics[first:] = [d for d in found if id(d) not in waived]
+    if config.is_enabled(StaleBaselineEntry.code):
+        path, display = baseline.entry_path(directory)
+        for entry in stale:
+            collector.add(StaleBaselineEntry, path, display, StaleBaselineEntry.finding(entry), [])
+
+
+def _lint_directory(
+    directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector, integrity: IntegrityReview
+) -> None:
     parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
@@ -149,7 +191,7 @@ def _lint_directory(directory: MigrationDirectory, rules: list[Rule], config: Co
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect, history)
+    directory_context = DirectoryContext(directory, parsed, config.dialect, history, integrity)
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue

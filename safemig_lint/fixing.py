@@ -175,13 +175,40 @@ def describe(file: FileFix) -> str:
 
 
 def locked_by_sum_file(path: Path) -> str | None:
-    """A migration listed in the `safemig.sum` beside it is locked: its checksum must not change."""
+    """A migration listed in the `safemig.sum` beside it is locked: its checksum must not change.
+
+    A sum file that cannot be read, or reads wrong, locks its whole folder: better no fix than
+    one to a file that may be locked.
+    """
+    from safemig_lint.integrity.sumfile import SUM_FILE, read
+
     try:
-        text = (path.resolve().parent / SUM_FILE).read_text(encoding="utf-8", errors="replace")
+        sums = read(path.resolve().parent)
     except OSError:
+        return f"the {SUM_FILE} beside it cannot be read; not changed"
+    if sums is None:
         return None
-    listed = {Path(word).name for line in text.splitlines() for word in line.split()}
-    return f"locked by {SUM_FILE}; not changed" if path.name in listed else None
+    if path.name in sums.entries:
+        return f"locked by {SUM_FILE}; not changed"
+    if sums.problems:
+        return f"the {SUM_FILE} beside it has problems (run `safemig-lint check`); not changed"
+    return None
+
+
+def applied_at(paths: list[str], excludes: list[str], ref: str) -> MayChange:
+    """Files that already exist at git `ref` (as `check --base REF` sees it) are applied somewhere."""
+    from safemig_lint.integrity.git import snapshots
+    from safemig_lint.reading.discovery import discover
+
+    at_base = {directory.resolve(): snapshot for directory, snapshot in snapshots(discover(paths, excludes).directories, ref).items()}
+
+    def may_change(path: Path) -> str | None:
+        snapshot = at_base.get(path.resolve().parent)
+        if snapshot is not None and path.name in snapshot.at_fork:
+            return f"already in {ref}, so already applied; not changed"
+        return None
+
+    return may_change
 
 
 def all_of(*predicates: MayChange) -> MayChange:

@@ -9,7 +9,8 @@ A page looks like:
     ## Good
 
 A ```sql block whose first line is `-- file: NAME` is written to that file name;
-otherwise it is `000001_example.up.sql`.
+otherwise it is `000001_example.up.sql`. Any other block but ```toml is a file too
+(```text for a lock file safemig.sum, ```json for a baseline), named the same way.
 """
 
 from __future__ import annotations

@@ -37,14 +37,6 @@ install() {
     "$venv/bin/safemig-lint" --version
 }
 
-changed_files() {  # base paths...: migration files added, copied, modified or renamed since base
-    local base="$1"
-    shift
-    git diff --name-only --diff-filter=ACMR -z "$base...HEAD" -- "$@" | while IFS= read -r -d '' file; do
-        case "$file" in *.sql | *.SQL) printf '%s\0' "$file" ;; esac
-    done
-}
-
 lint() {
     local command="${SAFEMIG_LINT:-safemig-lint}"
     read -r -a paths <<< "${INPUT_PATHS:-.}"
@@ -54,7 +46,7 @@ lint() {
     [ -n "$category" ] || category="safemig-lint/$(IFS=,; echo "${paths[*]}")"
     output category "$category"
 
-    local targets=("${paths[@]}")
+    local options=()
     if [ "${INPUT_CHANGED_ONLY:-false}" = "true" ]; then
         local base="${INPUT_BASE:-}"
         if [ -z "$base" ]; then
@@ -63,24 +55,16 @@ lint() {
         fi
         git rev-parse --verify --quiet "$base^{commit}" > /dev/null \
             || fail "base '$base' is not in this checkout; check it out with history (actions/checkout with fetch-depth: 0)"
-        # Naming the changed files lints their whole folders for context but reports only on them.
-        targets=()
-        while IFS= read -r -d '' file; do targets+=("$file"); done < <(changed_files "$base" "${paths[@]}")
-        if [ "${#targets[@]}" -eq 0 ]; then
-            echo "safemig-lint: no migration file changed since $base"
-            printf '## safemig-lint\n\nNo migration file changed since `%s`.\n' "$base" | summary
-            output sarif-file ""
-            output exit-code 0
-            return 0
-        fi
-        echo "safemig-lint: ${#targets[@]} migration file(s) changed since $base"
+        # git-aware mode: every migration is read, only those added or changed since the base are reported.
+        options+=(--base "$base")
+        echo "safemig-lint: reporting on migrations added or changed since $base"
     fi
 
     local sarif="$temp_dir/safemig-lint.sarif" markdown="$temp_dir/safemig-lint.md"
-    local options=(--format github --output-format sarif --output "$sarif" --output-format markdown --output "$markdown")
+    options+=(--format github --output-format sarif --output "$sarif" --output-format markdown --output "$markdown")
     [ -z "${INPUT_FAIL_ON:-}" ] || options+=(--fail-on "$INPUT_FAIL_ON")
     local status=0
-    "$command" check "${options[@]}" "${extra[@]}" -- "${targets[@]}" || status=$?
+    "$command" check "${options[@]}" "${extra[@]}" -- "${paths[@]}" || status=$?
     # The Markdown report is already cut to GitHub's comment limit, far below the summary's 1 MiB.
     [ ! -f "$markdown" ] || summary < "$markdown"
     output sarif-file "$([ -f "$sarif" ] && echo "$sarif")"

@@ -136,11 +136,36 @@ def test_suppressed_findings_are_not_fixed(tmp_path):
 
 def test_file_listed_in_safemig_sum_is_never_changed(tmp_path):
     sql = "CREATE TABLE t (a int);\n"
-    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n", "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"})
-    (directory / "safemig.sum").write_text("h1:abc\n000001_x.up.sql h1:def\n")
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    assert run("lock", str(directory)).exit_code == 0  # the real lock file
+    write_migrations(directory, {"000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"})
     result = run("check", "--fix", str(directory))
     assert "000001_x.up.sql: locked by safemig.sum; not changed" in result.stderr
     assert (directory / "000001_x.up.sql").read_text() == sql
+    assert (directory / "000002_y.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS u (a int);\n"
+    (directory / "safemig.sum").write_text("not a sum file\n")  # unreadable: nothing in its folder is fixed
+    (directory / "000002_y.up.sql").write_text(sql)
+    assert "safemig.sum beside it has problems" in run("check", "--fix", str(directory)).stderr
+    assert (directory / "000002_y.up.sql").read_text() == sql
+
+
+def test_file_already_at_the_base_is_never_changed(tmp_path):
+    """`--fix --base main`: a migration main already has has run somewhere; only new ones are fixed."""
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    git = lambda *args: subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+    sql = "CREATE TABLE t (a int);\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-q", "-m", "base")
+    git("checkout", "-q", "-b", "feature")
+    edited = sql + "CREATE TABLE v (a int);\n"  # an applied migration edited on the branch: reported, not fixed
+    write_migrations(directory, {"000001_x.up.sql": edited, "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"})
+    result = run("check", "--fix", "--base", "main", str(directory))
+    assert "000001_x.up.sql: already in main, so already applied; not changed" in result.stderr
+    assert (directory / "000001_x.up.sql").read_text() == edited
     assert (directory / "000002_y.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS u (a int);\n"
 
 
@@ -180,7 +205,8 @@ def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
 
 
 def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
-    (tmp_path / "safemig.sum").write_text("000001_x.up.sql h1:x\n")
+    write_migrations(tmp_path, {"000001_x.up.sql": "SELECT 1;\n"})
+    assert run("lock", str(tmp_path)).exit_code == 0
     applied = lambda path: "already applied per --base" if path.name.startswith("000002") else None
     may_change = all_of(locked_by_sum_file, applied)
     assert may_change(tmp_path / "000001_x.up.sql") == "locked by safemig.sum; not changed"

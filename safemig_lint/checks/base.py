@@ -28,6 +28,7 @@ from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.integrity.review import IntegrityReview
 
 
 @dataclass
@@ -139,6 +140,7 @@ class DirectoryContext:
     parsed: dict[Path, ParsedFile]
     dialect: str
     history: History | None = None
+    integrity: IntegrityReview | None = None  # the directory against its lock file and --base
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

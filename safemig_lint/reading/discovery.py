@@ -71,9 +71,13 @@ class Discovery:
     # unless their directory was named too (pre-commit passes just the staged files).
     named_files: set[Path] = field(default_factory=set)
     named_directories: set[Path] = field(default_factory=set)
+    # With --base REF: files unchanged since REF, read as context only.
+    unchanged: set[Path] = field(default_factory=set)
 
     def is_reported(self, path: Path) -> bool:
         resolved = path.resolve()
+        if resolved in self.unchanged:
+            return False
         return resolved in self.named_files or any(
             resolved.is_relative_to(directory) for directory in self.named_directories
         )

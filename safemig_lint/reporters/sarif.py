@@ -8,10 +8,8 @@ that survive edits above a finding, in-source suppressions, and tool errors as n
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
@@ -22,6 +20,7 @@ from safemig_lint.checks.base import Rule
 from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.diagnostics import Diagnostic, Related, Severity
 from safemig_lint.engine import INTERNAL_ERROR, LintResult
+from safemig_lint.fingerprints import fingerprints as shared_fingerprints
 from safemig_lint.reporters import PROJECT_URL, rule_url
 from safemig_lint.reporters.location import repository_path, repository_root, root_of
 from safemig_lint.rule_pages import load_page
@@ -36,7 +35,7 @@ MAX_GZIPPED_BYTES = 10 * 1024 * 1024
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # Rule code prefix -> the tag GitHub shows and filters alerts by.
-_CATEGORY_TAG = {"SM0": "migration-files", "SM1": "data-loss", "SM2": "rollback", "SM3": "idempotency", "SM4": "security"}
+_CATEGORY_TAG = {"SM0": "migration-files", "SM1": "data-loss", "SM2": "rollback", "SM3": "idempotency", "SM4": "security", "SM6": "migration-history"}
 
 
 def report(result: LintResult, stream: TextIO) -> None:
@@ -65,7 +64,7 @@ def as_dict(result: LintResult) -> dict:
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     root = _root(result)
     findings = [d for d in result.diagnostics if d.code != INTERNAL_ERROR]
-    fingerprints = _fingerprints(findings)
+    fingerprints = shared_fingerprints(findings, lambda d: repository_path(d.path) or d.path)
     errors = result.internal_errors
     notifications = [_notification(d, result.sources.get(d.path)) for d in errors] + [
         {"level": "error", "message": {"text": f"{path}: no such file or directory"}} for path in result.missing_paths
@@ -198,22 +197,6 @@ def _region(d: Diagnostic | Related, lines: LineIndex | None) -> dict:
         width = len(lines.line_text(span.line)) if lines is not None and span.line <= lines.line_count else 0
         end_column = max(span.column + 1, width + 1)
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": end_column}
-
-
-def _fingerprints(findings: list[Diagnostic]) -> list[str]:
-    """Same rule, file and statement text -> same fingerprint, wherever the statement moves.
-
-    Identical statements in one file are told apart by their order, which edits elsewhere
-    in the file do not change.
-    """
-    seen: Counter = Counter()
-    values = []
-    for d in findings:
-        key = (d.code, repository_path(d.path) or d.path, d.snippet)
-        occurrence = seen[key]
-        seen[key] += 1
-        values.append(hashlib.sha256("\x00".join([*key, str(occurrence)]).encode()).hexdigest()[:32])
-    return values
 
 
 def _keep_most_important(results: list[dict], limit: int) -> None:

@@ -1,0 +1,78 @@
+"""What a migration file's content is, for hashing and comparing, and how this package writes files.
+
+Content is compared after two normalisations, so that a checkout on another platform does
+not look like an edit: a leading UTF-8 byte order mark is dropped, and CRLF and lone CR line
+endings read as LF. That is what git's `core.autocrlf` and `text=auto` change on the way to
+disk, and what editors add or drop on save. Every other byte counts, trailing spaces included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def normalised(data: bytes) -> bytes:
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 (hex) of the normalised content."""
+    return hashlib.sha256(normalised(data)).hexdigest()
+
+
+def child_display(directory_display: str, name: str) -> str:
+    """A file's display path inside a migration directory, spelled as discovery spells it."""
+    return f"{directory_display.rstrip('/')}/{name}" if directory_display not in ("", ".") else name
+
+
+def write_atomically(path: Path, data: bytes) -> bool:
+    """Replace `path` with `data`: a temporary file in the same directory, fsync, os.replace.
+
+    Readers see the old file or the new one, never a part; an interrupted write leaves the old
+    file as it was. Returns False (and writes nothing) when the file already holds `data`.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide a committed file from others
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(path.parent)
+    return True
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a platform without directory fsync skips it."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
