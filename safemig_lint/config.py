@@ -98,11 +98,23 @@ def _with_line(message: str, path: Path, table: dict, known_codes: list[str]) ->
         try:
             apply_settings(Config(), {key: table[key]}, known_codes, where=str(path))
         except ConfigError:
-            line = _line_of(path, key)
+            line = _line_of(path, _wrong_entry(table, key, known_codes, path) or key) or _line_of(path, key)
             if line:
                 return message.replace(f"{path}:", f"{path}:{line}:", 1)
             break
     return message
+
+
+def _wrong_entry(table: dict, key: str, known_codes: list[str], path: Path) -> str | None:
+    """In a table setting (`[severity]`), the entry that is wrong on its own."""
+    if not isinstance(table[key], dict):
+        return None
+    for entry, value in table[key].items():
+        try:
+            apply_settings(Config(), {key: {entry: value}}, known_codes, where=str(path))
+        except ConfigError:
+            return entry
+    return None
 
 
 def _line_of(path: Path, key: str) -> int | None:

@@ -192,3 +192,12 @@ def test_an_excluded_down_file_is_not_a_missing_down(tmp_path):
     assert "SM006" not in codes(lint([str(directory)], Config(exclude=("000002_b.up.sql",))))
     (directory / "000001_a.down.sql").unlink()
     assert "SM004" in codes(lint([str(directory)], Config(exclude=("000002_*",))))
+
+
+def test_a_wrong_entry_in_a_table_is_named_at_its_own_line(tmp_path):
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.safemig-lint]\ndialect = "postgres"\n\n[tool.safemig-lint.severity]\nSM102 = "error"\nSM101 = "fatal"\n')
+    write_migrations(tmp_path / "m", {"000001_a.up.sql": "SELECT 1;\n"})
+    result = run(str(tmp_path / "m"))
+    assert result.exit_code == 2
+    assert f"{config}:6: severity 'fatal' must be error, warning or info" in result.stderr
