@@ -171,11 +171,16 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
             sys.stdout.write(unified_diff(file))
         typer.echo(f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply", err=True)
         return result
-    apply_fixes(plan)
-    for file in plan.files:
+    failed = apply_fixes(plan)
+    for file, why in failed:
+        typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
+    unwritten = {file.path for file, _ in failed}
+    written = [file for file in plan.files if file.path not in unwritten]
+    for file in written:
         typer.echo(f"safemig-lint: {describe(file)}", err=True)
-    typer.echo(f"safemig-lint: fixed {_count(plan.fixed_count, 'finding')} in {_count(len(plan.files), 'file')}", err=True)
-    return lint(paths, config, resolver.for_path, base=base) if plan.files else result
+    fixed = sum(len(file.fixed) for file in written)
+    typer.echo(f"safemig-lint: fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}", err=True)
+    return lint(paths, config, resolver.for_path, base=base) if written else result
 
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:

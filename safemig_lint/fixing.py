@@ -135,9 +135,15 @@ def _without_guards(tree):
     return copy
 
 
-def apply_fixes(plan: FixPlan) -> None:
+def apply_fixes(plan: FixPlan) -> list[tuple[FileFix, str]]:
+    """Write every planned file; the ones that could not be written, with why (they are unchanged)."""
+    failed = []
     for file in plan.files:
-        write_atomically(file.path, file.after)
+        try:
+            write_atomically(file.path, file.after)
+        except OSError as error:
+            failed.append((file, error.strerror or str(error)))
+    return failed
 
 
 def write_atomically(path: Path, text: str) -> None:

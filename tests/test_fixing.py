@@ -212,3 +212,21 @@ def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
     assert may_change(tmp_path / "000001_x.up.sql") == "locked by safemig.sum; not changed"
     assert may_change(tmp_path / "000002_y.up.sql") == "already applied per --base"
     assert may_change(tmp_path / "000003_z.up.sql") is None
+
+
+def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path, monkeypatch):
+    import errno
+
+    sql = "CREATE TABLE t (a int);\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+
+    def read_only_filesystem(source, target):  # what os.replace does on a read-only mount
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr("safemig_lint.fixing.os.replace", read_only_filesystem)
+    result = run("check", "--fix", str(directory))
+    assert result.exit_code == 1
+    assert "000001_x.up.sql: cannot write it: Read-only file system" in result.stderr
+    assert "fixed 0 findings in 0 files" in result.stderr
+    assert (directory / "000001_x.up.sql").read_text() == sql
+    assert sorted(p.name for p in directory.iterdir()) == ["000001_x.down.sql", "000001_x.up.sql"]  # no temp file left
