@@ -39,7 +39,9 @@ def test_license_matches_pyproject_and_ships_in_wheel_and_sdist(wheel, tmp_path)
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in zipfile.ZipFile(wheel).namelist())
     sdist = next(iter(SdistBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])))
     with tarfile.open(sdist) as archive:
-        assert any(n.endswith("/LICENSE") for n in archive.getnames())
+        names = archive.getnames()
+    for shipped in ("/LICENSE", "/action.yml", "/scripts/action.sh"):  # the action's tests run from an sdist too
+        assert any(n.endswith(shipped) for n in names), shipped
 
 
 def test_readme_recipes_refer_to_this_versions_release_tag():
