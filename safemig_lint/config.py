@@ -17,6 +17,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 CONFIG_FILE = ".safemig-lint.toml"
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
+IDEMPOTENCY_CHOICES = ("auto", "strict")  # strict: SM301-SM303 whatever golang-migrate's transactions
 
 
 class ConfigError(Exception):
@@ -32,6 +33,11 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    driver: str | None = None  # golang-migrate's database driver; None: the dialect's usual one
+    driver_options: dict[str, str] = field(default_factory=dict)  # golang-migrate URL options (x-multi-statement ...)
+    idempotency: str = "auto"
+    postgres_version: int | None = None  # the PostgreSQL server's major version, when it matters
+    invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
     def is_enabled(self, code: str) -> bool:
@@ -181,7 +187,48 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
+    changes.update(_execution_settings(settings, where))
+    if "invocations" in settings:
+        if not isinstance(settings["invocations"], bool):
+            raise ConfigError(f"{where}: invocations must be true or false")
+        changes["invocations"] = settings["invocations"]
     return replace(config, **changes)
+
+
+def _execution_settings(settings: dict, where: str) -> dict:
+    """driver, driver-options, idempotency and postgres-version: how golang-migrate runs the files."""
+    changes: dict = {}
+    if "driver" in settings:
+        if not isinstance(settings["driver"], str) or not settings["driver"].strip():
+            raise ConfigError(f"{where}: driver must be a golang-migrate driver name such as postgres, pgx, mysql or sqlite3")
+        changes["driver"] = settings["driver"].strip().lower()
+    if "driver-options" in settings:
+        options = settings["driver-options"]
+        if isinstance(options, str):  # a URL's query string: "x-multi-statement=true&sslmode=disable"
+            options = dict(pair.partition("=")[::2] for pair in options.lstrip("?").split("&") if pair)
+        if not isinstance(options, dict) or not all(isinstance(v, (str, bool, int)) for v in options.values()):
+            raise ConfigError(f"{where}: driver-options must be a table of golang-migrate URL options, e.g. {{ x-multi-statement = true }}")
+        options = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
+        from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, parse_go_bool
+
+        for name in (MULTI_STATEMENT, NO_TX_WRAP):
+            try:
+                parse_go_bool(options.get(name, "false"))
+            except ValueError as error:
+                raise ConfigError(f"{where}: driver-options {name}: {error}") from None
+        changes["driver_options"] = options
+    if "idempotency" in settings:
+        if settings["idempotency"] not in IDEMPOTENCY_CHOICES:
+            raise ConfigError(f"{where}: idempotency must be one of {', '.join(IDEMPOTENCY_CHOICES)}")
+        changes["idempotency"] = settings["idempotency"]
+    if "postgres-version" in settings:
+        version = settings["postgres-version"]
+        if isinstance(version, str) and version.split(".")[0].isdigit():
+            version = int(version.split(".")[0])
+        if not isinstance(version, int) or isinstance(version, bool) or not 9 <= version <= 99:
+            raise ConfigError(f"{where}: postgres-version must be a major version number such as 16")
+        changes["postgres_version"] = version
+    return changes
 
 
 def validate_dialect(name: object, where: str) -> str:

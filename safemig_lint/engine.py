@@ -17,13 +17,20 @@ from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, F
 from safemig_lint.config import Config
 from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, is_excluded, discover
+from safemig_lint.reading.invocations import (
+    InvocationFile,
+    find_invocation_files,
+    invocation_kind,
+    read_invocations,
+    share_compose_services,
+)
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.integrity import baseline
 from safemig_lint.integrity.review import IntegrityReview
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
 from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
-from safemig_lint.reading.suppressions import InlineSuppression, find_suppressions
+from safemig_lint.reading.suppressions import InlineSuppression, find_line_suppressions, find_suppressions
 
 INTERNAL_ERROR = InternalError.code
 INVALID_SUPPRESSION = "SM009"
@@ -91,6 +98,15 @@ def lint(
         done += len(directory.files())
         if progress is not None:
             progress(done, total)
+    invocation_files = []
+    for path, display, kind in _invocation_files(paths, config):
+        file_config = config_for(path.parent) if config_for else config
+        if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
+            invocation_files.append((file, file_config))
+    share_compose_services([file for file, _ in invocation_files])
+    for file, file_config in invocation_files:
+        collector.config = file_config
+        _lint_invocation_file(file, file_config, collector)
     diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
     return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources, list(paths))
 
@@ -174,7 +190,7 @@ def _lint_directory(
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history,
+                history, config=config,
             )
             collector.files_checked += collector.discovery.is_reported(file.path)
             collector.sources[file.display_path] = _shown_source(context)
@@ -205,6 +221,49 @@ def _lint_directory(
 
     for file in directory.files():
         _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+
+
+def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:
+    """The Makefiles, CI files, compose files ... under the linted paths (or named), that may run golang-migrate."""
+    def excluded(display: str) -> bool:
+        return is_excluded(display, list(config.exclude))
+
+    found: dict[Path, tuple[Path, str, str]] = {}
+    for raw in paths:
+        given = Path(raw)
+        if given.is_dir():
+            for item in find_invocation_files(given, raw.rstrip("/") or raw, excluded):
+                found.setdefault(item[0].resolve(), item)
+        elif given.is_file() and (kind := invocation_kind(given)) is not None:
+            found.setdefault(given.resolve(), (given, raw, kind))
+    return sorted(found.values(), key=lambda item: item[1])
+
+
+def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
+    try:
+        text = decode(path.read_bytes(), config.max_file_bytes)
+    except OSError:
+        return None  # not a migration: a file we cannot read is not ours to report
+    return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
+
+
+def _lint_invocation_file(file: InvocationFile, config: Config, collector: _Collector) -> None:
+    path, display = file.path, file.display_path
+    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
+    rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
+    suppressions = find_line_suppressions(file.text, file.lines)
+    findings = []
+    for rule in rules:
+        try:
+            findings += [(type(rule), finding) for finding in rule.check_invocation(file)]
+        except Exception as error:
+            collector.add(InternalError, path, display, _internal_error(rule, error), [])
+    collector.files_checked += collector.discovery.is_reported(path)
+    if findings or suppressions:
+        collector.sources[display] = LineIndex(file.masked_text)
+    for rule_type, finding in findings:
+        collector.add(rule_type, path, display, finding, suppressions)
+    _report_suppression_problems(path, display, suppressions, enabled, collector)
 
 
 def _shown_source(context: FileContext) -> LineIndex:

@@ -10,7 +10,8 @@ A page looks like:
 
 A ```sql block whose first line is `-- file: NAME` is written to that file name;
 otherwise it is `000001_example.up.sql`. Any other block but ```toml is a file too
-(```text for a lock file safemig.sum, ```json for a baseline), named the same way.
+(```text for a lock file safemig.sum, ```json for a baseline, ```make or ```yaml for the files that run
+golang-migrate), named with `-- file: NAME`, `# file: NAME` or `// file: NAME`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-_FILE_LINE = re.compile(r"^-- file: *(\S+)\s*\n")
+_FILE_LINE = re.compile(r"^(?:--|#|//) file: *(\S+)\s*\n")
 DEFAULT_EXAMPLE_FILE = "000001_example.up.sql"
 
 

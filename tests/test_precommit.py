@@ -79,6 +79,8 @@ def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_reposito
     (migrations / "000002_sessions.up.sql").write_text("DROP TABLE sessions;\n")
     (migrations / "000002_sessions.down.sql").write_text("SELECT 1;\n")
     (migrations / "000003_add_email_up.sql").write_text("ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;\n")
+    makefile = 'migrate:\n\tmigrate -path db/migrations -database "postgres://app:{}@db.acme.io:5432/app" up\n'
+    (project / "Makefile").write_text(makefile.format("S3cr3t-x7"))
     git("add", "-A", cwd=project)
     # Not staged: read as context by safemig-lint, but not pre-commit's business.
     (migrations / "000004_wip.up.sql").write_text("TRUNCATE users;\n")
@@ -89,12 +91,15 @@ def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_reposito
     assert "db/migrations/000002_sessions.up.sql:1:12: SM101 [error] drop-table" in blocked.stdout
     assert "db/migrations/000003_add_email_up.sql:1:1: SM002 [error] misnamed-migration" in blocked.stdout
     assert "000004_wip" not in blocked.stdout
+    assert "Makefile:2:41: SM408 [error] database-url-password" in blocked.stdout
+    assert "S3cr3t-x7" not in blocked.stdout + blocked.stderr
 
     (migrations / "000003_add_email_up.sql").rename(migrations / "000003_add_email.up.sql")
     (migrations / "000003_add_email.down.sql").write_text("ALTER TABLE users DROP COLUMN IF EXISTS email;\n")
     (migrations / "000002_sessions.up.sql").write_text("CREATE TABLE IF NOT EXISTS sessions (id bigint PRIMARY KEY);\n")
     (migrations / "000002_sessions.down.sql").write_text("DROP TABLE IF EXISTS sessions;\n")
-    git("add", "-A", "--", "db/migrations/000002_*", "db/migrations/000003_*", cwd=project)
+    (project / "Makefile").write_text(makefile.format("$(DB_PASSWORD)"))
+    git("add", "-A", "--", "db/migrations/000002_*", "db/migrations/000003_*", "Makefile", cwd=project)
 
     passed = try_repo(hook_repository, project)
     assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -5,7 +5,8 @@ a one-line summary. It overrides whichever hooks it needs:
 
 - check_statement: once per parsed statement (most rules);
 - check_file: once per file (parse errors, unreadable files, templates);
-- check_directory: once per migration directory (naming, pairing, versions).
+- check_directory: once per migration directory (naming, pairing, versions);
+- check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
 
 Hooks only look and yield Findings; the engine owns severities, selection, suppression
 and paths.
@@ -27,8 +28,11 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.invocations import InvocationFile
 
 
 @dataclass
@@ -39,11 +43,20 @@ class FileContext:
     counterpart: ParsedFile | None  # the down file of an up, the up file of a down
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
+    config: Config | None = None  # the directory's settings; None: the defaults
     _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
 
     @property
     def is_down(self) -> bool:
         return self.file.direction == "down"
+
+    @cached_property
+    def execution(self) -> ExecutionModel:
+        """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
+        from safemig_lint.analysis.execution import ExecutionModel, settings_for
+        from safemig_lint.config import Config
+
+        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
 
     def changes(self, statement: Statement) -> list[Change]:
         key = id(statement)
@@ -163,6 +176,9 @@ class Rule:
         return ()
 
     def check_directory(self, context: DirectoryContext) -> Iterable[FileFinding]:
+        return ()
+
+    def check_invocation(self, file: InvocationFile) -> Iterable[Finding]:
         return ()
 
     @classmethod

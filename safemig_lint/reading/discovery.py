@@ -90,7 +90,7 @@ def _display(path: Path, root: Path, root_display: str) -> str:
     return rel if root_display in ("", ".") else f"{root_display.rstrip('/')}/{rel}"
 
 
-def _is_excluded(display_path: str, excludes: list[str]) -> bool:
+def is_excluded(display_path: str, excludes: list[str]) -> bool:
     return any(
         fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern)
         for pattern in excludes
@@ -106,7 +106,7 @@ def _scan_directory(directory: Path, display: str, explicit: bool, excludes: lis
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
         match = MIGRATION_NAME.match(entry.name)
-        if _is_excluded(entry_display, excludes):
+        if is_excluded(entry_display, excludes):
             if match is not None:
                 excluded.add((int(match.group(1)), match.group(3)))
             continue

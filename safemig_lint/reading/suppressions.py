@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from safemig_lint.reading.source import LineIndex
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 _DIRECTIVE = re.compile(r"^safemig-lint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
@@ -53,6 +54,38 @@ def find_suppressions(parsed: ParsedFile) -> list[InlineSuppression]:
         found.append(
             InlineSuppression(match.group("kind").lower(), codes, " ".join(words), line, column, end_column, first, last)
         )
+    return found
+
+
+_LINE_COMMENT = re.compile(r"(?:^|(?<=\s))(?:#|//)[ \t]*(?P<body>safemig-lint\s*:[^\n]*)", re.IGNORECASE)
+
+
+def find_line_suppressions(text: str, lines: LineIndex) -> list[InlineSuppression]:
+    """Suppressions in a file that is not SQL (a Makefile, workflow, Go source): `#` or `//` comments.
+
+    `ignore` covers the comment's own line and the next line with text on it.
+    """
+    found = []
+    for comment in _LINE_COMMENT.finditer(text):
+        match = _DIRECTIVE.match(comment.group("body").strip())
+        if not match:
+            continue
+        words = match.group("rest").replace(",", " ").split()
+        codes = []
+        while words and _CODE.match(words[0]):
+            codes.append(words.pop(0).upper())
+        line, column = lines.position(comment.start())
+        _, end_column = lines.position(comment.end())
+        kind = match.group("kind").lower()
+        last = line
+        if kind == "ignore-file":
+            line_first, last = 1, lines.line_count
+        else:
+            line_first = line
+            while last < lines.line_count and not lines.line_text(last + 1).strip():
+                last += 1
+            last = min(last + 1, lines.line_count)
+        found.append(InlineSuppression(kind, codes, " ".join(words), line, column, end_column, line_first, last))
     return found
 
 

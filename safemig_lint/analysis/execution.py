@@ -1,0 +1,287 @@
+"""What golang-migrate does with a file: which statements share a transaction, which commit alone.
+
+Grounded in golang-migrate's drivers (database/*/ in github.com/golang-migrate/migrate/v4):
+
+- postgres, pgx (lib/pq and pgx both send an argument-less Exec over the simple query protocol):
+  `Run` sends the whole file in one Exec. PostgreSQL runs a multi-statement simple query as one
+  implicit transaction; an explicit `BEGIN` takes the statements before it into its block, and a
+  `COMMIT` in the middle commits what came before and opens a new implicit block. A file of one
+  statement runs as that statement alone (no transaction block). With `x-multi-statement=true` the
+  driver splits the file at every `;` and sends each piece on its own: each commits by itself
+  unless an explicit `BEGIN` ... `COMMIT` surrounds it.
+- mysql: `Open` sets `multiStatements=true` and sends the whole file in one Exec. MySQL commits
+  every statement on its own (autocommit); DDL also ends any open transaction implicitly. When a
+  statement fails, the server stops, and every statement before it stays applied.
+- sqlite3, sqlite, sqlcipher: `Run` wraps the file in `db.Begin()` ... `tx.Commit()` (one
+  transaction), unless `x-no-tx-wrap=true`, when each statement commits on its own.
+
+Other drivers are not modelled: for them every statement is taken to commit on its own, the
+cautious answer, and the reason says the driver was not modelled.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from typing import TYPE_CHECKING
+
+from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.config import Config
+
+POSTGRES_DRIVERS = frozenset({"postgres", "postgresql", "pgx", "pgx4", "pgx5"})
+MYSQL_DRIVERS = frozenset({"mysql"})
+SQLITE_DRIVERS = frozenset({"sqlite3", "sqlite", "sqlcipher"})
+DEFAULT_DRIVER = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite3"}
+
+# golang-migrate URL options this model reads (the rest of a URL's options change nothing here).
+MULTI_STATEMENT = "x-multi-statement"
+NO_TX_WRAP = "x-no-tx-wrap"
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """The project's driver and the URL options that change how a file is run."""
+
+    driver: str
+    multi_statement: bool = False  # postgres/pgx x-multi-statement=true
+    no_tx_wrap: bool = False  # sqlite3 x-no-tx-wrap=true
+    postgres_version: int | None = None  # the server's major version; None: a supported one (12+)
+
+
+def default_driver(dialect: str) -> str:
+    return DEFAULT_DRIVER.get(dialect, dialect)
+
+
+def settings_for(config: Config, dialect: str) -> ExecutionSettings:
+    """The execution settings a project's configuration describes (validated when it was loaded)."""
+    options = config.driver_options
+    return ExecutionSettings(
+        driver=config.driver or default_driver(dialect),
+        multi_statement=parse_go_bool(options.get(MULTI_STATEMENT, "false")),
+        no_tx_wrap=parse_go_bool(options.get(NO_TX_WRAP, "false")),
+        postgres_version=config.postgres_version,
+    )
+
+
+GO_TRUE = frozenset({"1", "t", "true"})
+GO_FALSE = frozenset({"0", "f", "false"})
+
+
+def parse_go_bool(value: str) -> bool:
+    """Go's strconv.ParseBool, as golang-migrate reads its URL options; ValueError otherwise."""
+    if value.lower() in GO_TRUE:
+        return True
+    if value.lower() in GO_FALSE:
+        return False
+    raise ValueError(f"{value!r} is not a boolean (true, false, 1, 0, t, f)")
+
+
+def transaction_control(statement: Statement) -> str | None:
+    """'begin', 'commit' or 'rollback' for a statement that opens or ends a transaction."""
+    words = leading_words(statement, 3)
+    if not words:
+        return None
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    if first == "BEGIN" and second not in ("NOT",):  # MariaDB's `BEGIN NOT ATOMIC` is a block
+        return "begin"
+    if first == "START" and second == "TRANSACTION":
+        return "begin"
+    if first in ("COMMIT", "END") and second != "PREPARED":
+        return "commit"
+    if first in ("ROLLBACK", "ABORT") and second not in ("TO", "PREPARED"):
+        return "rollback"
+    return None
+
+
+def refuses_transaction_block(statement: Statement, postgres_version: int | None = None) -> str | None:
+    """The name of a command PostgreSQL refuses inside a transaction block, as its error names it.
+
+    PostgreSQL's PreventInTransactionBlock callers: CREATE/DROP INDEX CONCURRENTLY, REINDEX
+    CONCURRENTLY and REINDEX SCHEMA/DATABASE/SYSTEM, VACUUM, CREATE/DROP DATABASE, ALTER DATABASE
+    SET TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CLUSTER of every table, DISCARD ALL,
+    ALTER TABLE DETACH PARTITION CONCURRENTLY, and before PostgreSQL 12 ALTER TYPE ... ADD VALUE.
+    """
+    words = leading_words(statement, 12)
+    if not words:
+        return None
+    first = words[0]
+    if first == "CREATE":
+        rest = words[1:]
+        if rest[:1] == ["UNIQUE"]:
+            rest = rest[1:]
+        if rest[:2] == ["INDEX", "CONCURRENTLY"]:
+            return "CREATE INDEX CONCURRENTLY"
+        if rest[:1] in (["DATABASE"], ["TABLESPACE"]):
+            return f"CREATE {rest[0]}"
+    elif first == "DROP":
+        if words[1:3] == ["INDEX", "CONCURRENTLY"]:
+            return "DROP INDEX CONCURRENTLY"
+        if words[1:2] in (["DATABASE"], ["TABLESPACE"]):
+            return f"DROP {words[1]}"
+    elif first == "REINDEX":
+        if "CONCURRENTLY" in words:
+            return "REINDEX CONCURRENTLY"
+        kind = next((w for w in words[1:] if w in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM")), "")
+        if kind in ("SCHEMA", "DATABASE", "SYSTEM"):
+            return f"REINDEX {kind}"
+    elif first == "VACUUM":
+        return "VACUUM"
+    elif first == "ALTER":
+        second = words[1] if len(words) > 1 else ""
+        if second == "SYSTEM":
+            return "ALTER SYSTEM"
+        if second == "DATABASE" and "SET" in words and "TABLESPACE" in words:
+            return "ALTER DATABASE SET TABLESPACE"
+        if second == "TABLE" and "DETACH" in words and "CONCURRENTLY" in leading_words(statement, 64):
+            return "ALTER TABLE DETACH PARTITION CONCURRENTLY"
+        if second == "TYPE" and postgres_version is not None and postgres_version < 12:
+            if _adds_enum_value(words):
+                return "ALTER TYPE ... ADD"
+    elif first == "CLUSTER":
+        # Only CLUSTER of every clustered table (no table named) refuses a transaction block.
+        if all(w in ("VERBOSE", "(", ")") for w in words[1:]):
+            return "CLUSTER"
+    elif first == "DISCARD" and words[1:2] == ["ALL"]:
+        return "DISCARD ALL"
+    return None
+
+
+# Words and parentheses; literals, quoted names and comments are skipped (their text is no keyword).
+_WORD = re.compile(
+    r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|--[^\n]*|#[^\n]*|/\*.*?\*/|(\$\w*\$).*?\1|([A-Za-z_][A-Za-z_0-9$]*|[()])", re.DOTALL
+)
+
+
+def leading_words(statement: Statement, count: int) -> list[str]:
+    """The statement's first `count` keywords and names, upper-cased.
+
+    Read from the text, because sqlglot keeps what follows a command it does not model as one string.
+    """
+    words = []
+    for match in _WORD.finditer(statement.text):
+        if match.group(2):
+            words.append(match.group(2).upper())
+            if len(words) == count:
+                break
+    return words
+
+
+def _adds_enum_value(words: list[str]) -> bool:
+    return any(words[i : i + 2] == ["ADD", "VALUE"] for i in range(len(words) - 1))
+
+
+class ExecutionModel:
+    """Transactions of one file as golang-migrate's driver runs it.
+
+    Statements shaped by a template are read like any other: the rendered file has them too.
+    """
+
+    def __init__(self, statements: list[Statement], settings: ExecutionSettings) -> None:
+        self.settings = settings
+        self._statements = statements
+        self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
+        self._persists: dict[int, str | None] = {}
+        self._build()
+
+    @cached_property
+    def driver_family(self) -> str:
+        driver = self.settings.driver
+        if driver in POSTGRES_DRIVERS:
+            return "postgres"
+        if driver in MYSQL_DRIVERS:
+            return "mysql"
+        if driver in SQLITE_DRIVERS:
+            return "sqlite"
+        return "unknown"
+
+    @property
+    def runs_as_one_transaction(self) -> bool:
+        """Does the driver send the file so that, without explicit BEGIN/COMMIT, it all commits at once?"""
+        family = self.driver_family
+        if family == "postgres":
+            return not self.settings.multi_statement and len(self._work) > 1
+        return family == "sqlite" and not self.settings.no_tx_wrap
+
+    @cached_property
+    def _work(self) -> list[Statement]:
+        """The statements that do something (not BEGIN/COMMIT/ROLLBACK)."""
+        return [s for s in self._statements if transaction_control(s) is None]
+
+    def in_transaction(self, statement: Statement) -> bool:
+        """Does the statement run inside a transaction block (explicit, or the driver's implicit one)?"""
+        return self.transaction_id(statement) is not None
+
+    def transaction_id(self, statement: Statement) -> int | None:
+        """Same id: same transaction. None: the statement commits on its own (autocommit)."""
+        return self._transaction.get(id(statement))
+
+    def partial_failure_persists(self, statement: Statement) -> str | None:
+        """Why a failure later in the file leaves this statement applied, or None when it cannot."""
+        return self._persists.get(id(statement))
+
+    def _build(self) -> None:
+        family = self.driver_family
+        implicit = self.runs_as_one_transaction
+        current: int | None = 0 if implicit else None  # the open transaction
+        next_id = 1
+        ended: dict[int, str | None] = {}  # transaction id -> why it commits early (None: rolled back)
+        for statement in self._statements:
+            control = transaction_control(statement)
+            if control == "begin":
+                if current is None:  # postgres: a BEGIN inside the implicit block takes it over
+                    current, next_id = next_id, next_id + 1
+            elif control is not None:
+                self._transaction[id(statement)] = current
+                if current is not None:
+                    ended[current] = "the file's COMMIT commits it before the statements after it run" if control == "commit" else None
+                current = None
+                if implicit and family == "postgres":  # the rest of the query string: a new implicit block
+                    current, next_id = next_id, next_id + 1
+                continue
+            elif family == "mysql" and current is not None and _is_mysql_ddl(statement):
+                # DDL commits the open transaction first, then itself; autocommit resumes after it.
+                ended[current] = "MySQL commits the open transaction implicitly at the next DDL statement"
+                current = None
+            self._transaction[id(statement)] = current
+        for index, statement in enumerate(self._statements):
+            self._persists[id(statement)] = self._persistence(statement, index, ended)
+
+    def _persistence(self, statement: Statement, index: int, ended: dict[int, str | None]) -> str | None:
+        if transaction_control(statement) is not None:
+            return None
+        transaction = self.transaction_id(statement)
+        later = [s for s in self._statements[index + 1 :] if transaction_control(s) is None]
+        if transaction is None:
+            return self._autocommit_reason(statement) if later else None
+        if any(self.transaction_id(s) != transaction for s in later):
+            # Committed before a later statement runs, unless the file rolls it back itself.
+            return ended.get(transaction, "its transaction commits before the statements after it run")
+        return None  # everything after it rolls back with it
+
+    def _autocommit_reason(self, statement: Statement) -> str:
+        family, driver = self.driver_family, self.settings.driver
+        if family == "mysql":
+            return "MySQL commits each statement on its own"
+        if family == "postgres":
+            refused = refuses_transaction_block(statement, self.settings.postgres_version)
+            if refused:
+                return f"{refused} runs outside any transaction"
+            if self.settings.multi_statement:
+                return f"golang-migrate's {driver} driver with {MULTI_STATEMENT}=true commits each statement on its own"
+            return "it runs outside the file's BEGIN ... COMMIT and commits on its own"
+        if family == "sqlite":
+            return f"golang-migrate's {driver} driver with {NO_TX_WRAP}=true commits each statement on its own"
+        return f"golang-migrate's {driver} driver is not modelled, so each statement is taken to commit on its own"
+
+
+_MYSQL_DDL = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"})
+
+
+def _is_mysql_ddl(statement: Statement) -> bool:
+    """Statements that cause an implicit commit in MySQL (the data definition ones)."""
+    words = leading_words(statement, 3)
+    return bool(words) and words[0] in _MYSQL_DDL and not (words[0] == "CREATE" and words[1:3] == ["TEMPORARY", "TABLE"])
