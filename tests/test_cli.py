@@ -112,7 +112,7 @@ def test_config_file_errors_exit_2(tmp_path):
 
 def test_pyproject_table_is_found_by_walking_up_and_flags_win(tmp_path):
     directory = write_migrations(tmp_path / "db" / "m", {"000001_a.up.sql": "DROP TABLE t;", "000001_a.down.sql": "SELECT 1;"})
-    (tmp_path / "pyproject.toml").write_text('[tool.safemig-lint]\nignore = ["SM1"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.safemig-lint]\nignore = ["SM1"]\nidempotency = "strict"\n')
     assert run(str(directory)).exit_code == 1  # SM302 still fires
     assert "SM101" not in run(str(directory)).output
     assert "SM101" in run("--ignore", "SM3", str(directory)).output

@@ -21,9 +21,11 @@ def test_postgres_runs_a_multi_statement_file_as_one_implicit_transaction():
 
 
 def test_postgres_file_of_one_statement_runs_outside_a_transaction_block():
-    execution, (only,) = model("CREATE INDEX CONCURRENTLY i ON t (c);")
+    execution, (only,) = model("VACUUM t;")
     assert not execution.in_transaction(only)
     assert execution.partial_failure_persists(only) is None  # nothing after it can fail
+    execution, (index,) = model("CREATE INDEX CONCURRENTLY i ON t (c);")
+    assert "invalid index" in execution.partial_failure_persists(index)
 
 
 def test_postgres_x_multi_statement_commits_each_statement():

@@ -11,8 +11,9 @@ from safemig_lint.rule_pages import load_page
 IDEMPOTENCY = ("SM301", "SM302", "SM303")
 
 
-def findings(lint_sql, up: str, dialect: str) -> list:
-    result = lint_sql({"000001_change.up.sql": up, "000001_change.down.sql": "-- nothing to undo"}, dialect=dialect)
+def findings(lint_sql, up: str, dialect: str, idempotency: str = "strict", **settings) -> list:
+    files = {"000001_change.up.sql": up, "000001_change.down.sql": "-- nothing to undo"}
+    result = lint_sql(files, dialect=dialect, idempotency=idempotency, **settings)
     return [d for d in result.active if d.code in IDEMPOTENCY]
 
 
@@ -127,7 +128,8 @@ def test_dropping_what_the_same_file_just_created_cannot_fail(lint_sql):
 
 def test_a_down_file_is_rerun_too(lint_sql):
     # Its up file created the table, but a down that failed half-way runs again from the top.
-    result = lint_sql({"1_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);", "1_a.down.sql": "DROP TABLE a;"})
+    files = {"1_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);", "1_a.down.sql": "DROP TABLE a;"}
+    result = lint_sql(files, idempotency="strict")
     assert [(d.code, d.path.rsplit("/", 1)[-1]) for d in result.active] == [("SM302", "1_a.down.sql")]
 
 
@@ -149,3 +151,45 @@ def test_the_rule_pages_list_what_the_dialect_tables_say():
     for dialect in ("postgres", "mysql", "sqlite"):
         assert create[dialect] == [CREATE_IF_NOT_EXISTS[dialect], CREATE_OR_REPLACE.get(dialect, set())]
         assert drop[dialect] == [DROP_IF_EXISTS[dialect]]
+
+
+# golang-migrate's execution model decides whether a part-way failure can leave a statement applied.
+TWO_CREATES = "CREATE TABLE a (id int);\nCREATE TABLE b (id int);"
+
+
+def test_a_postgres_file_rolls_back_whole_so_a_rerun_cannot_fail(lint_sql):
+    assert findings(lint_sql, TWO_CREATES, "postgres", idempotency="auto") == []
+    assert findings(lint_sql, "BEGIN;\n" + TWO_CREATES + "\nCOMMIT;", "postgres", idempotency="auto") == []
+
+
+def test_sqlite3_wraps_the_file_in_a_transaction(lint_sql):
+    assert findings(lint_sql, TWO_CREATES, "sqlite", idempotency="auto") == []
+    reported = findings(lint_sql, TWO_CREATES, "sqlite", idempotency="auto", driver_options={"x-no-tx-wrap": "true"})
+    assert [(d.code, d.span.line) for d in reported] == [("SM301", 1)]
+    assert "x-no-tx-wrap=true" in reported[0].message
+
+
+@pytest.mark.parametrize(
+    ("dialect", "settings", "reason"),
+    [
+        ("mysql", {}, "MySQL commits each statement on its own"),
+        ("postgres", {"driver_options": {"x-multi-statement": "true"}}, "x-multi-statement=true"),
+    ],
+)
+def test_statements_that_commit_on_their_own_are_flagged_except_the_last(lint_sql, dialect, settings, reason):
+    reported = findings(lint_sql, TWO_CREATES, dialect, idempotency="auto", **settings)
+    assert [(d.code, d.span.line) for d in reported] == [("SM301", 1)]  # if b fails, a stays; b itself never applied
+    assert reason in reported[0].message
+
+
+def test_a_commit_in_the_middle_of_a_postgres_file_leaves_what_came_before(lint_sql):
+    up = "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nALTER TABLE a ADD COLUMN c int;\nDROP TABLE old;"
+    reported = findings(lint_sql, up, "postgres", idempotency="auto")
+    assert [(d.code, d.span.line) for d in reported] == [("SM301", 2)]
+    assert "COMMIT" in reported[0].message
+
+
+def test_a_failed_concurrent_index_build_leaves_an_invalid_index(lint_sql):
+    reported = findings(lint_sql, "CREATE INDEX CONCURRENTLY t_idx ON t (id);", "postgres", idempotency="auto")
+    assert [d.code for d in reported] == ["SM301"]
+    assert "invalid index" in reported[0].message

@@ -127,9 +127,10 @@ def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
     )
     routine, broken = parse_file(sql, "mysql").statements
     assert routine.error is None and routine.is_command and routine.text.endswith("END")
-    assert broken.error is not None  # other statements still get parse errors
+    # other statements are still read; without MySQL's grammar, one sqlglot cannot read is "not analysed"
+    assert broken.error is None and "Expected table name" in broken.unanalysed
 
 
 def test_internal_sqlglot_messages_are_not_shown_as_the_error():
-    statement = parse_file("SELECT -;", "postgres").statements[0]
-    assert statement.error == "sqlglot does not support this syntax"
+    statement = parse_file("SELECT -;", "mysql").statements[0]
+    assert "(sqlglot does not support this syntax)" in statement.unanalysed

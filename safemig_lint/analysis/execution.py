@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 POSTGRES_DRIVERS = frozenset({"postgres", "postgresql", "pgx", "pgx4", "pgx5"})
 MYSQL_DRIVERS = frozenset({"mysql"})
 SQLITE_DRIVERS = frozenset({"sqlite3", "sqlite", "sqlcipher"})
+# CockroachDB speaks an extended PostgreSQL dialect: PostgreSQL's grammar cannot judge its files.
+COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})
 DEFAULT_DRIVER = {"postgres": "postgres", "mysql": "mysql", "sqlite": "sqlite3"}
 
 # golang-migrate URL options this model reads (the rest of a URL's options change nothing here).
@@ -82,6 +84,8 @@ def parse_go_bool(value: str) -> bool:
 
 def transaction_control(statement: Statement) -> str | None:
     """'begin', 'commit' or 'rollback' for a statement that opens or ends a transaction."""
+    if _first_word(statement) not in _TRANSACTION_WORDS:
+        return None
     words = leading_words(statement, 3)
     if not words:
         return None
@@ -105,6 +109,8 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     SET TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CLUSTER of every table, DISCARD ALL,
     ALTER TABLE DETACH PARTITION CONCURRENTLY, and before PostgreSQL 12 ALTER TYPE ... ADD VALUE.
     """
+    if _first_word(statement) not in _REFUSING_WORDS:
+        return None
     words = leading_words(statement, 12)
     if not words:
         return None
@@ -150,6 +156,15 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     return None
 
 
+_TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
+_REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
+
+
+def _first_word(statement: Statement) -> str:
+    """The first token's text, upper-cased: a cheap filter before reading words ("" when unknown)."""
+    return statement.tokens[0].text.upper() if statement.tokens else ""
+
+
 # Words and parentheses; literals, quoted names and comments are skipped (their text is no keyword).
 _WORD = re.compile(
     r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|--[^\n]*|#[^\n]*|/\*.*?\*/|(\$\w*\$).*?\1|([A-Za-z_][A-Za-z_0-9$]*|[()])", re.DOTALL
@@ -185,6 +200,8 @@ class ExecutionModel:
         self._statements = statements
         self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
         self._persists: dict[int, str | None] = {}
+        self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
+        self._control: dict[int, str | None] = {}  # id(statement) -> transaction_control(statement)
         self._build()
 
     @cached_property
@@ -219,6 +236,10 @@ class ExecutionModel:
         """Same id: same transaction. None: the statement commits on its own (autocommit)."""
         return self._transaction.get(id(statement))
 
+    def in_explicit_block(self, statement: Statement) -> bool:
+        """Is the statement inside the file's own BEGIN ... COMMIT (rather than only the driver's transaction)?"""
+        return id(statement) in self._explicit
+
     def partial_failure_persists(self, statement: Statement) -> str | None:
         """Why a failure later in the file leaves this statement applied, or None when it cannot."""
         return self._persists.get(id(statement))
@@ -228,36 +249,51 @@ class ExecutionModel:
         implicit = self.runs_as_one_transaction
         current: int | None = 0 if implicit else None  # the open transaction
         next_id = 1
+        explicit = False
         ended: dict[int, str | None] = {}  # transaction id -> why it commits early (None: rolled back)
         for statement in self._statements:
-            control = transaction_control(statement)
+            control = self._control[id(statement)] = transaction_control(statement)
             if control == "begin":
                 if current is None:  # postgres: a BEGIN inside the implicit block takes it over
                     current, next_id = next_id, next_id + 1
+                explicit = True
             elif control is not None:
                 self._transaction[id(statement)] = current
                 if current is not None:
                     ended[current] = "the file's COMMIT commits it before the statements after it run" if control == "commit" else None
-                current = None
+                current, explicit = None, False
                 if implicit and family == "postgres":  # the rest of the query string: a new implicit block
                     current, next_id = next_id, next_id + 1
                 continue
-            elif family == "mysql" and current is not None and _is_mysql_ddl(statement):
+            elif family == "mysql" and current is not None and commits_implicitly(statement):
                 # DDL commits the open transaction first, then itself; autocommit resumes after it.
                 ended[current] = "MySQL commits the open transaction implicitly at the next DDL statement"
-                current = None
+                current, explicit = None, False
             self._transaction[id(statement)] = current
-        for index, statement in enumerate(self._statements):
-            self._persists[id(statement)] = self._persistence(statement, index, ended)
+            if explicit:
+                self._explicit.add(id(statement))
+        self._settle_persistence(ended)
 
-    def _persistence(self, statement: Statement, index: int, ended: dict[int, str | None]) -> str | None:
-        if transaction_control(statement) is not None:
-            return None
-        transaction = self.transaction_id(statement)
-        later = [s for s in self._statements[index + 1 :] if transaction_control(s) is None]
+    def _settle_persistence(self, ended: dict[int, str | None]) -> None:
+        """One backward pass: what runs after each statement, and in which transactions."""
+        later_work = 0
+        later_by_transaction: dict[int | None, int] = {}
+        for statement in reversed(self._statements):
+            if self._control[id(statement)] is not None:
+                continue
+            transaction = self.transaction_id(statement)
+            self._persists[id(statement)] = self._persistence(statement, transaction, later_work, later_by_transaction, ended)
+            later_work += 1
+            later_by_transaction[transaction] = later_by_transaction.get(transaction, 0) + 1
+
+    def _persistence(
+        self, statement: Statement, transaction: int | None, later_work: int, later_by_transaction: dict, ended: dict
+    ) -> str | None:
         if transaction is None:
-            return self._autocommit_reason(statement) if later else None
-        if any(self.transaction_id(s) != transaction for s in later):
+            if self.driver_family == "postgres" and refuses_transaction_block(statement) == "CREATE INDEX CONCURRENTLY":
+                return "a failed CREATE INDEX CONCURRENTLY leaves an invalid index behind"
+            return self._autocommit_reason(statement) if later_work else None
+        if later_work > later_by_transaction.get(transaction, 0):
             # Committed before a later statement runs, unless the file rolls it back itself.
             return ended.get(transaction, "its transaction commits before the statements after it run")
         return None  # everything after it rolls back with it
@@ -281,7 +317,7 @@ class ExecutionModel:
 _MYSQL_DDL = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"})
 
 
-def _is_mysql_ddl(statement: Statement) -> bool:
-    """Statements that cause an implicit commit in MySQL (the data definition ones)."""
+def commits_implicitly(statement: Statement) -> bool:
+    """MySQL data definition statements: each commits on its own and ends any open transaction."""
     words = leading_words(statement, 3)
     return bool(words) and words[0] in _MYSQL_DDL and not (words[0] == "CREATE" and words[1:3] == ["TEMPORARY", "TABLE"])

@@ -58,6 +58,12 @@ class FileContext:
 
         return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
 
+    def rerun_reason(self, statement: Statement) -> str | None:
+        """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""
+        if self.config is not None and self.config.idempotency == "strict":
+            return 'the project asks for re-runnable DDL everywhere: idempotency = "strict"'
+        return self.execution.partial_failure_persists(statement)
+
     def changes(self, statement: Statement) -> list[Change]:
         key = id(statement)
         if key not in self._changes:

@@ -1,3 +1,4 @@
+from safemig_lint.analysis.execution import COCKROACH_DRIVERS
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 
@@ -6,17 +7,29 @@ class ParseError(Rule):
     code = "SM001"
     name = "parse-error"
     severity = Severity.ERROR
-    summary = "A statement could not be parsed, so no other rule could check it."
+    summary = "A statement the database's own grammar rejects, so the migration fails and no rule can check it."
 
     def check_file(self, context: FileContext):
         for statement in context.parsed.statements:
             # Both branches of a template conditional are present here; SM407 says so instead.
             if statement.error is None or context.parsed.shaped_by_template(statement):
                 continue
+            if not_judged_by_postgres_grammar(statement.rejected_by, context):
+                continue  # SM011 says it was not analysed
             yield Finding(
                 context.span(statement.error_start, statement.error_end),
-                f"cannot parse this statement as {context.dialect}: {statement.error}",
-                "Check the syntax, or pass the right --dialect. If the database accepts it, "
-                "suppress with `-- safemig-lint: ignore SM001 <reason>` and review it by hand.",
+                statement.error,
+                "golang-migrate sends the file as written, so the database stops here and the version is left dirty. "
+                "Fix the syntax; if the database really accepts it, suppress with "
+                "`-- safemig-lint: ignore SM001 <reason>`."
+                + (_COCKROACH_HINT if statement.rejected_by == "PostgreSQL" else ""),
                 statement.normalized_text,
             )
+
+
+_COCKROACH_HINT = " If these migrations run on CockroachDB, which extends PostgreSQL's grammar, set `driver = \"cockroachdb\"`."
+
+
+def not_judged_by_postgres_grammar(rejected_by: str | None, context: FileContext) -> bool:
+    """CockroachDB extends PostgreSQL's grammar: PostgreSQL rejecting a statement proves nothing there."""
+    return rejected_by == "PostgreSQL" and context.execution.settings.driver in COCKROACH_DRIVERS

@@ -14,6 +14,10 @@ class CreateWithoutIfNotExists(Rule):
     fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         if_not_exists = CREATE_IF_NOT_EXISTS.get(context.dialect, set())
         or_replace = CREATE_OR_REPLACE.get(context.dialect, set())
         for change in context.changes(statement):
@@ -28,9 +32,9 @@ class CreateWithoutIfNotExists(Rule):
                 continue
             name = change.target.name
             if kind == "index" and not name:  # PostgreSQL names it; a re-run quietly builds a second one
-                message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again"
+                message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again after failing part-way ({persists})"
                 help = f"Name it and write `{fix} <name> ...` so a re-run after a partial failure skips it."
             else:
-                message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way"
+                message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
             yield context.finding(statement, message, help, change.node, fix=fixes.if_not_exists(statement, kind, context.dialect))

@@ -14,6 +14,10 @@ class DropWithoutIfExists(Rule):
     fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         supported = DROP_IF_EXISTS.get(context.dialect, set())
         for change in context.changes(statement):
             kind = spelled_kind(change, statement)
@@ -29,7 +33,7 @@ class DropWithoutIfExists(Rule):
                 what, fix = f"DROP {kind.upper()} {change.target.name}", f"DROP {kind.upper()} IF EXISTS"
             yield context.finding(
                 statement,
-                f"{what} fails with 'does not exist' if this migration is run again after failing part-way",
+                f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 change.node,
                 fix=fixes.if_exists(statement, kind, change.node, context.dialect),

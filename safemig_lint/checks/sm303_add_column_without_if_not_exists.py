@@ -13,6 +13,10 @@ class AddColumnWithoutIfNotExists(Rule):
     fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
+        # Only where golang-migrate can leave this statement applied when a later one fails.
+        persists = context.rerun_reason(statement)
+        if persists is None:
+            return
         if context.dialect not in ADD_COLUMN_IF_NOT_EXISTS:
             return
         for change in context.changes(statement):
@@ -21,7 +25,7 @@ class AddColumnWithoutIfNotExists(Rule):
                 yield context.finding(
                     statement,
                     f"ADD COLUMN {column} to {table} fails with 'already exists' if this migration "
-                    "is run again after failing part-way",
+                    f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
                     change.node,
                     fix=fixes.add_column_if_not_exists(statement, change.node, context.dialect),

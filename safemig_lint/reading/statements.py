@@ -17,6 +17,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
+from safemig_lint.reading.grammar import check_grammar
 from safemig_lint.reading.source import LineIndex, Unreadable
 
 # sqlglot logs a warning for every statement it falls back to exp.Command for;
@@ -61,6 +62,8 @@ class Statement:
     error: str | None = None  # why it could not be parsed
     error_start: int | None = None
     error_end: int | None = None
+    unanalysed: str | None = None  # why no rule could read it, though it may well be valid (grammar.py)
+    rejected_by: str | None = None  # the grammar that rejects it ("PostgreSQL", "SQLite", "MySQL"); None: the tokenizer
 
     @property
     def is_command(self) -> bool:
@@ -142,6 +145,7 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
         parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
     if failure is not None:
         parsed.statements.append(_unterminated(text, unterminated_from, failure))
+    check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
     return parsed
 
 

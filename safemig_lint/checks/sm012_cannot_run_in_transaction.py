@@ -1,0 +1,49 @@
+from safemig_lint.analysis.execution import leading_words, refuses_transaction_block
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.reading.statements import Statement
+
+
+class CannotRunInTransaction(Rule):
+    code = "SM012"
+    name = "cannot-run-in-transaction"
+    severity = Severity.ERROR
+    summary = "A statement the database refuses inside a transaction, in a file golang-migrate runs as one."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        execution = context.execution
+        if not execution.in_transaction(statement):
+            return
+        if execution.driver_family == "postgres":
+            refused = refuses_transaction_block(statement, execution.settings.postgres_version)
+            if refused is None or _enum_created_in_same_transaction(refused, statement, context):
+                return
+            error = f"{refused} cannot run inside a transaction block"
+        elif execution.driver_family == "sqlite" and leading_words(statement, 1) == ["VACUUM"]:
+            error = "cannot VACUUM from within a transaction"
+        else:
+            return
+        if execution.in_explicit_block(statement):
+            where = "the file's BEGIN ... COMMIT runs it inside a transaction"
+        else:
+            where = f"golang-migrate's {execution.settings.driver} driver runs this file as one transaction"
+        help = "Put it in a migration file of its own, alone and without BEGIN/COMMIT: the driver then runs it outside any transaction."
+        if execution.driver_family == "postgres":
+            help += (
+                " Or configure x-multi-statement=true, which sends statements one by one (it splits the file at"
+                " every `;`, including those inside function bodies)."
+            )
+        yield context.finding(statement, f"the migration fails here with '{error}': {where}", help)
+
+
+def _enum_created_in_same_transaction(refused: str, statement: Statement, context: FileContext) -> bool:
+    """Before PostgreSQL 12, ADD VALUE is allowed on an enum created in the same transaction."""
+    if refused != "ALTER TYPE ... ADD":
+        return False
+    name = leading_words(statement, 3)[2:]
+    transaction = context.execution.transaction_id(statement)
+    return any(
+        leading_words(other, 3) == ["CREATE", "TYPE", *name] and context.execution.transaction_id(other) == transaction
+        for other in context.parsed.statements
+        if other.start < statement.start
+    )

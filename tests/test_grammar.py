@@ -1,0 +1,133 @@
+"""The database's own grammar decides validity: SM001 for what it rejects, SM011 for what no rule could read."""
+
+from __future__ import annotations
+
+import pytest
+
+from safemig_lint.reading.statements import parse_file
+
+DOWN = {"000001_x.down.sql": "SELECT 1;"}
+
+
+def lint_codes(lint_sql, sql: str, dialect: str = "postgres", **settings) -> list:
+    result = lint_sql({"000001_x.up.sql": sql, **DOWN}, dialect=dialect, select=("SM001", "SM011"), **settings)
+    return [d for d in result.active if d.path.endswith("up.sql")]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DEALLOCATE PREPARE stmt",
+        "COMMENT ON TRIGGER t ON tbl IS 'why'",
+        "DROP FUNCTION a, b, c",
+        "DROP TYPE a, b",
+    ],
+)
+def test_what_postgresql_accepts_is_never_a_syntax_error(lint_sql, sql):
+    reported = lint_codes(lint_sql, sql + ";")
+    assert "SM001" not in [d.code for d in reported]
+
+
+@pytest.mark.parametrize(
+    ("sql", "near", "column"),
+    [
+        ("ALTER TABLE t ALTER COLUMN c ADD NOT NULL", '"NOT"', 34),
+        ("DROP TRIGGER name", '";"', 18),
+        ("ALTER TABLE t DROP COLUMN a a", '"a"', 29),
+        ("ALTER TABLE t INSERT COLUMN c int", '"INSERT"', 15),
+        ("DROP INDEX i ON t", '"ON"', 14),
+    ],
+)
+def test_what_postgresql_rejects_is_sm001_with_its_message_and_position(lint_sql, sql, near, column):
+    [finding] = lint_codes(lint_sql, f"SELECT 1;\n{sql};")
+    assert finding.code == "SM001"
+    assert finding.message == f"PostgreSQL rejects it: syntax error at or near {near}"
+    assert (finding.span.line, finding.span.column) == (2, column)
+
+
+def test_positions_count_characters_and_survive_masked_placeholders(lint_sql):
+    sql = "INSERT INTO {{ .Schema }}.notes VALUES ('café ☕');\nALTER TABLE t ALTER COLUMN c ADD NOT NULL;"
+    [finding] = lint_codes(lint_sql, sql)
+    assert (finding.code, finding.span.line, finding.span.column) == ("SM001", 2, 34)
+
+
+def test_one_error_hides_no_other(lint_sql):
+    sql = "DROP TRIGGER a;\nCREATE TABLE ok (id int);\nDROP INDEX i ON t;\nSELECT 1;"
+    assert [(d.code, d.span.line) for d in lint_codes(lint_sql, sql)] == [("SM001", 1), ("SM001", 3)]
+
+
+def test_a_rejection_only_with_placeholders_masked_is_not_analysed(lint_sql):
+    [finding] = lint_codes(lint_sql, "SELECT 1;\nCREATE TABLE t ({{ .Columns }});")
+    assert finding.code == "SM011" and "check the rendered SQL" in finding.message
+
+
+def test_unterminated_string_keeps_where_it_opens_and_postgresqls_words(lint_sql):
+    [finding] = lint_codes(lint_sql, "SELECT 1;\nSELECT 'never closed;\nDROP TABLE x;")
+    assert finding.code == "SM001" and finding.span.line == 2
+    assert "unterminated string literal" in finding.message and "PostgreSQL: unterminated quoted string" in finding.message
+
+
+def test_sqlglot_failures_postgresql_accepts_are_not_analysed(lint_sql):
+    [finding] = lint_codes(lint_sql, "DROP FUNCTION a, b, c;")
+    assert finding.code == "SM011" and "PostgreSQL accepts it" in finding.message
+
+
+def test_valid_statements_no_rule_reads_are_neither_error_nor_unanalysed(lint_sql):
+    # sqlglot cannot read adjacent string literals; PostgreSQL joins them, and a comment holds nothing to check
+    assert lint_codes(lint_sql, "COMMENT ON TABLE t IS 'first half, '\n  'second half';\nDEALLOCATE PREPARE stmt;") == []
+
+
+def test_cockroachdb_extends_postgresqls_grammar(lint_sql):
+    sql = "DROP INDEX t@t_idx;"
+    assert [d.code for d in lint_codes(lint_sql, sql)] == ["SM001"]
+    [finding] = lint_codes(lint_sql, sql, driver="cockroachdb")
+    assert finding.code == "SM011" and "CockroachDB" in finding.message
+
+
+# SQLite: its own parser, through the standard library
+
+
+def test_sqlite_syntax_errors_come_from_sqlite(lint_sql):
+    [finding] = lint_codes(lint_sql, "CREATE TABLE t (id INTEGER);\nALTER TABLE t ADD COLUMN c INTEGER DEFAULT;", "sqlite")
+    assert finding.code == "SM001" and finding.message.startswith("SQLite rejects it: ")
+    assert finding.span.line == 2
+
+
+def test_sqlite_points_at_the_token_it_names_when_it_occurs_once(lint_sql):
+    sql = "CREATE TABLE t (id INTEGER);\nCREATE TABLE u (id INTEGER, UNIQUE);\nCREATE TABLE v (id INTEGER,, name TEXT);"
+    once, twice = lint_codes(lint_sql, sql, "sqlite")
+    assert once.message == 'SQLite rejects it: near ")": syntax error'
+    assert (once.span.line, once.span.column, once.span.end_column) == (2, 35, 36)
+    assert (twice.span.line, twice.span.column, twice.span.end_column) == (3, 1, 40)  # which ","? the statement
+
+
+def test_sqlite_missing_tables_are_not_syntax_errors(lint_sql):
+    sql = "INSERT INTO missing VALUES (1);\nCREATE TRIGGER tr AFTER INSERT ON missing BEGIN UPDATE missing SET a = 1; END;"
+    assert lint_codes(lint_sql, sql, "sqlite") == []
+
+
+def test_sqlite_statements_are_prepared_never_run(tmp_path):
+    target = tmp_path / "attached.db"
+    parsed = parse_file(f"ATTACH DATABASE '{target}' AS other;\nVACUUM INTO '{target}';", "sqlite")
+    assert [s.error for s in parsed.statements] == [None, None]
+    assert not target.exists()
+
+
+# MySQL: no real grammar at hand
+
+
+def test_mysql_statements_sqlglot_cannot_read_are_not_analysed(lint_sql):
+    [finding] = lint_codes(lint_sql, "DEALLOCATE PREPARE stmt;", "mysql")
+    assert finding.code == "SM011" and finding.severity.value == "info"
+
+
+def test_mysql_dash_comment_without_a_space_is_sql(lint_sql):
+    sql = "--DROP INDEX i ON t;\nCREATE TABLE t (a int, -- fine\n  b int);\nSELECT 1 --1;"
+    [finding] = lint_codes(lint_sql, sql, "mysql")
+    assert (finding.code, finding.span.line, finding.span.column) == ("SM001", 1, 1)
+    assert "space" in finding.message
+
+
+def test_mysql_unterminated_string_is_certainly_invalid(lint_sql):
+    [finding] = lint_codes(lint_sql, "SELECT 1;\nSELECT 'never closed;", "mysql")
+    assert finding.code == "SM001" and "unterminated string literal" in finding.message
