@@ -70,10 +70,10 @@ def test_changed_only_reports_on_the_pull_requests_migrations(pull_request, tmp_
     assert annotated == {"db/migrations/000003_orders.up.sql"}
     sarif = json.loads(Path(outputs["sarif-file"]).read_text())
     results = sarif["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} == {"SM301", "SM104"}
+    assert {r["ruleId"] for r in results} == {"SM104"}
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {"db/migrations/000003_orders.up.sql"}
     assert outputs["category"] == "safemig-lint/db/migrations"
-    assert summary.startswith("## safemig-lint\n\n**2 problems**")
+    assert summary.startswith("## safemig-lint\n\n**1 problem** (1 error)")
     assert "000002_old" not in summary
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -26,6 +28,11 @@ def run(*args: str):
     return runner.invoke(app, list(args))
 
 
+def strict(root: Path) -> None:
+    """Ask for re-runnable DDL everywhere, so that one-statement files get SM301-SM303 too."""
+    (root / ".safemig-lint.toml").write_text('idempotency = "strict"\n')
+
+
 def texts(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*.sql"))}
 
@@ -38,24 +45,26 @@ def fixtures_copy(tmp_path):
 
 
 def test_fix_on_the_bundled_fixtures_then_check_finds_none_of_the_fixed_findings(fixtures_copy):
-    before = lint([str(fixtures_copy)], Config())
-    fixable = [d for d in before.active if d.fix]
-    assert {d.code for d in fixable} == FIXED_CODES
+    before = run("check", "--format", "json", str(fixtures_copy))
+    fixable = [d for d in json.loads(before.stdout)["diagnostics"] if d["code"] in FIXED_CODES]
+    assert {d["code"] for d in fixable} == FIXED_CODES  # fixtures/rerun runs with x-multi-statement=true
     first = run("check", "--fix", str(fixtures_copy))
-    assert "fixed 7 findings in 4 files" in first.stderr
-    assert "000003_add_user_email.up.sql: fixed SM303 (line 1), SM301 (line 2)" in first.stderr
-    # The report after --fix is of what is left; the guards are there and nothing else changed.
-    assert "SM301" not in first.stdout and "SM303" not in first.stdout and "SM101" in first.stdout
-    assert (fixtures_copy / "app/000003_add_user_email.up.sql").read_text() == (
-        "ALTER TABLE users ADD COLUMN IF NOT EXISTS email TEXT;\n"
-        "CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (email);\n"
+    assert "fixed 4 findings in 4 files" in first.stderr
+    assert "rerun/000001_create_accounts.up.sql: fixed SM301 (line 1)" in first.stderr
+    # The report after --fix is of what is left: the one finding with no safe fix, and the rest.
+    assert re.findall(r"^(\S+): (SM30[123]) \[", first.stdout, re.M) == [(f"{fixtures_copy}/rerun/000002_add_account_plan.up.sql:2:27", "SM301")]
+    assert "SM101" in first.stdout
+    assert (fixtures_copy / "rerun/000002_add_account_plan.up.sql").read_text() == (
+        "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS plan text;\n"
+        "CREATE INDEX CONCURRENTLY accounts_plan_idx ON accounts (plan);\n"
     )
-    after = lint([str(fixtures_copy)], Config())
-    assert not [d for d in after.active if d.fix]
-    assert not [d for d in after.active if d.code in FIXED_CODES and d.path.endswith(tuple(x.path.split("/")[-1] for x in fixable))]
-    # Every other finding is still there: the fix changed nothing else.
-    unchanged = lambda result: sorted((d.code, d.path, d.span.line) for d in result.active if d.code not in FIXED_CODES)
-    assert unchanged(after) == unchanged(before)
+    after = run("check", "--format", "json", str(fixtures_copy))
+    remaining = json.loads(after.stdout)["diagnostics"]
+    # Left alone: CREATE INDEX CONCURRENTLY, where IF NOT EXISTS would skip an invalid leftover index.
+    assert [(d["code"], d["line"]) for d in remaining if d["code"] in FIXED_CODES] == [("SM301", 2)]
+    # Every other finding is still there, and every file still parses: the fix changed nothing else.
+    others = lambda diagnostics: sorted((d["code"], d["path"], d["line"]) for d in diagnostics if d["code"] not in FIXED_CODES)
+    assert others(remaining) == others(json.loads(before.stdout)["diagnostics"])
     snapshot = texts(fixtures_copy)
     second = run("check", "--fix", str(fixtures_copy))
     assert "fixed 0 findings in 0 files" in second.stderr and texts(fixtures_copy) == snapshot
@@ -75,6 +84,9 @@ def test_fixed_sqlite_migration_survives_a_rerun_after_partial_failure_on_real_s
 
     with pytest.raises(sqlite3.OperationalError, match="already exists"):
         rerun(up.read_text())
+    # golang-migrate's sqlite3 driver runs a file in one transaction, so only a project that asks
+    # for re-runnable DDL everywhere gets these findings.
+    (directory / ".safemig-lint.toml").write_text('dialect = "sqlite"\nidempotency = "strict"\n')
     run("check", "--fix", str(directory))
     assert "CREATE TABLE IF NOT EXISTS notes_new" in up.read_text()
     rerun(up.read_text())
@@ -82,10 +94,11 @@ def test_fixed_sqlite_migration_survives_a_rerun_after_partial_failure_on_real_s
 
 def test_diff_previews_and_changes_nothing(fixtures_copy):
     snapshot = texts(fixtures_copy)
-    result = run("check", "--diff", str(fixtures_copy / "app"))
+    result = run("check", "--diff", str(fixtures_copy / "rerun"))
     assert result.exit_code == 1
-    assert "-DROP TABLE sessions;\n+DROP TABLE IF EXISTS sessions;\n" in result.stdout
-    assert "3 fixes available in 2 files" in result.stderr
+    assert "-DROP INDEX accounts_email_key;\n+DROP INDEX IF EXISTS accounts_email_key;\n" in result.stdout
+    assert "4 fixes available in 4 files" in result.stderr
+    assert run("check", "--diff", str(fixtures_copy / "app")).exit_code == 0  # nothing to fix there
     assert texts(fixtures_copy) == snapshot
 
 
@@ -96,7 +109,7 @@ def test_fix_and_diff_together_is_a_usage_error(fixtures_copy):
 @pytest.mark.parametrize(
     ("dialect", "sql", "fixed"),
     [
-        ("postgres", "CREATE INDEX CONCURRENTLY ix ON t (a);\n", "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a);\n"),
+        ("postgres", "DROP INDEX CONCURRENTLY ix;\n", "DROP INDEX CONCURRENTLY IF EXISTS ix;\n"),
         ("postgres", "DROP TABLE a, b;\n", "DROP TABLE IF EXISTS a, b;\n"),
         ("postgres", 'ALTER TABLE t DROP COLUMN x, DROP "Y";\n', 'ALTER TABLE t DROP COLUMN IF EXISTS x, DROP IF EXISTS "Y";\n'),
         ("postgres", "CREATE MATERIALIZED VIEW mv AS SELECT 1;\n", "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1;\n"),
@@ -107,27 +120,39 @@ def test_fix_and_diff_together_is_a_usage_error(fixtures_copy):
 )
 def test_guard_goes_where_the_dialect_grammar_puts_it(tmp_path, dialect, sql, fixed):
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": "SELECT 1;\n", "000001_x.down.sql": "SELECT 1;\n", "000002_x.up.sql": sql, "000002_x.down.sql": "SELECT 1;\n"})
-    (tmp_path / ".safemig-lint.toml").write_text(f'dialect = "{dialect}"\n')
+    (tmp_path / ".safemig-lint.toml").write_text(f'dialect = "{dialect}"\nidempotency = "strict"\n')
     run("check", "--fix", str(directory))
     assert (directory / "000002_x.up.sql").read_text() == fixed
 
 
 @pytest.mark.parametrize(
-    ("dialect", "sql"),
+    ("dialect", "sql", "code"),
     [
-        ("postgres", "CREATE VIEW v AS SELECT 1;\n"),  # OR REPLACE would replace another view: no fix
-        ("postgres", "CREATE INDEX ON t (a);\n"),  # IF NOT EXISTS needs a name
-        ("mysql", "CREATE INDEX ix ON t (a);\n"),  # MySQL has no CREATE INDEX IF NOT EXISTS
-        ("mysql", "ALTER TABLE t ADD COLUMN c INT;\n"),  # nor ADD COLUMN IF NOT EXISTS
+        ("postgres", "CREATE VIEW v AS SELECT 1;\n", "SM301"),  # OR REPLACE would replace another view: no fix
+        ("postgres", "CREATE INDEX ON t (a);\n", "SM301"),  # IF NOT EXISTS needs a name
+        ("postgres", "CREATE INDEX CONCURRENTLY ix ON t (a);\n", "SM301"),  # would skip an invalid leftover index
     ],
 )
-def test_no_fix_where_the_dialect_has_no_guard(tmp_path, dialect, sql):
+def test_no_fix_where_a_guard_would_be_wrong(tmp_path, dialect, sql, code):
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
-    result = lint([str(directory)], Config(dialect=dialect))
-    assert not [d for d in result.active if d.fix]
+    result = lint([str(directory)], Config(dialect=dialect, idempotency="strict"))
+    (finding,) = [d for d in result.active if d.code == code]
+    assert finding.fix == ()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["CREATE INDEX ix ON t (a);\n", "ALTER TABLE t ADD COLUMN c INT;\n", "ALTER TABLE t DROP COLUMN c;\n"],
+)
+def test_no_finding_and_no_fix_where_mysql_has_no_guard(tmp_path, sql):
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    result = lint([str(directory)], Config(dialect="mysql", idempotency="strict"))
+    assert not [d for d in result.active if d.code in FIXED_CODES or d.fix]
+    assert "IF NOT EXISTS" not in sql  # MySQL has no CREATE INDEX / ADD COLUMN IF NOT EXISTS, nor DROP COLUMN IF EXISTS
 
 
 def test_suppressed_findings_are_not_fixed(tmp_path):
+    strict(tmp_path)
     sql = "-- safemig-lint: ignore SM301 must fail loudly if it exists\nCREATE TABLE t (a int);\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
     run("check", "--fix", str(directory))
@@ -135,6 +160,7 @@ def test_suppressed_findings_are_not_fixed(tmp_path):
 
 
 def test_file_listed_in_safemig_sum_is_never_changed(tmp_path):
+    strict(tmp_path)
     sql = "CREATE TABLE t (a int);\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
     assert run("lock", str(directory)).exit_code == 0  # the real lock file
@@ -157,6 +183,7 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
     git = lambda *args: subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
     sql = "CREATE TABLE t (a int);\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
+    strict(tmp_path)
     git("init", "-q", "-b", "main")
     git("add", "-A")
     git("commit", "-q", "-m", "base")
@@ -170,6 +197,7 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
 
 
 def test_bom_line_endings_and_mode_are_kept(tmp_path):
+    strict(tmp_path)
     sql = "\ufeffCREATE TABLE t (a int);\r\nDROP TABLE u;\r\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql.encode(), "000001_x.down.sql": "SELECT 1;\n"})
     target = directory / "000001_x.up.sql"
@@ -182,7 +210,7 @@ def test_bom_line_endings_and_mode_are_kept(tmp_path):
 
 def _result_with_fixes(tmp_path, sql: str, *fixes: tuple[Edit, ...]):
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
-    result = lint([str(directory)], Config(select=("SM301",)))
+    result = lint([str(directory)], Config(select=("SM301",), idempotency="strict"))
     (diagnostic,) = result.active
     from dataclasses import replace
 
@@ -217,6 +245,7 @@ def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
 def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path, monkeypatch):
     import errno
 
+    strict(tmp_path)
     sql = "CREATE TABLE t (a int);\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
 

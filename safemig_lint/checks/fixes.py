@@ -55,6 +55,10 @@ def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tup
     else:
         return ()
     if after < len(tokens) and tokens[after].text.upper() == "CONCURRENTLY":
+        if verb == "CREATE":
+            # A failed concurrent build leaves an invalid index behind, which IF NOT EXISTS would
+            # then skip silently: the remedy (drop it, build again) is no mechanical one.
+            return ()
         after += 1
     # Nothing to guard: no name follows (PostgreSQL's unnamed `CREATE INDEX ON t`), or a guard is there.
     if after >= len(tokens) or tokens[after].text.upper() in ("IF", "ON", "("):
