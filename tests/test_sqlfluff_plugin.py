@@ -72,3 +72,13 @@ def test_sql_files_that_are_not_migrations_get_no_safemig_findings(tmp_path):
     (tmp_path / "queries").mkdir()
     (tmp_path / "queries" / "report.sql").write_text("DELETE FROM t;\n")
     assert found(sqlfluff(tmp_path, "--dialect", "postgres", "--rules", "safemig", "queries")) == set()
+
+
+def test_the_readme_configuration_selects_what_it_says(tmp_path):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("\n## sqlfluff plugin\n") :]
+    config = section[section.index("```ini\n") + 7 : section.index("```", section.index("```ini\n") + 7)]
+    shutil.copytree(FIXTURES / "rerun", tmp_path / "rerun")
+    (tmp_path / ".sqlfluff").write_text(config)
+    codes = {code for _, code, _, _ in found(sqlfluff(tmp_path, "rerun"))}
+    assert codes == {"SM301", "SM302"}  # SM1* (none here), SM3* without the excluded SM303
