@@ -119,12 +119,14 @@ def _changes_meaning(before: str, after: str, dialect: str) -> str | None:
     for was, now in zip(old.statements, new.statements):
         if was.text == now.text:
             continue
+        line = new.lines.span(now.start, now.end).line
+        # `error` is the database's own grammar where there is one (PostgreSQL's parser, SQLite's).
         if now.error is not None and was.error is None:
-            return f"the fixed statement at offset {now.start} would not parse ({now.error}); left unchanged"
+            return f"the fixed statement at line {line} would not parse ({now.error}); left unchanged"
         if type(was.expression) is not type(now.expression):
-            return f"the fixed statement at offset {now.start} would read differently; left unchanged"
+            return f"the fixed statement at line {line} would read differently; left unchanged"
         if was.expression is not None and not was.is_command and _without_guards(was.expression) != _without_guards(now.expression):
-            return f"the fixed statement at offset {now.start} would mean something else; left unchanged"
+            return f"the fixed statement at line {line} would mean something else; left unchanged"
     return None
 
 

@@ -232,6 +232,15 @@ def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
     assert any("would mean something else" in why for _, why in plan.skipped)
 
 
+def test_a_fix_the_databases_own_grammar_rejects_is_refused(tmp_path):
+    """PostgreSQL's parser (libpg_query) judges the fixed text: IF NOT EXISTS needs an index name."""
+    result = _result_with_fixes(tmp_path, "CREATE INDEX ON t (a);\n", (Edit(13, 13, "IF NOT EXISTS "),))
+    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    assert not plan.files
+    ((_, why),) = plan.skipped
+    assert why.startswith("the fixed statement at line 1 would not parse (PostgreSQL rejects it: syntax error")
+
+
 def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
     write_migrations(tmp_path, {"000001_x.up.sql": "SELECT 1;\n"})
     assert run("lock", str(tmp_path)).exit_code == 0
