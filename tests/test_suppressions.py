@@ -75,7 +75,7 @@ def test_ignore_file_with_a_prefix_covers_every_rule_it_starts(lint_sql):
 
 
 def test_ignore_file_silences_findings_about_the_file_itself(lint_sql):
-    up = "-- safemig-lint: ignore-file SM004 one-way data fix; restore from backup to undo\nSELECT 1;"
+    up = "-- safemig-lint: ignore-file SM004 one-way data fix; restore from backup to undo\nUPDATE accounts SET plan = 'free' WHERE plan IS NULL;"
     result = lint_sql({"000002_fix.up.sql": up})
     assert suppressed(result) == [("SM004", 1, 1, "one-way data fix; restore from backup to undo")]
     assert active(result) == []

@@ -134,18 +134,18 @@ def test_time_limit_per_statement(tmp_path, embedded_postgres):
 
 
 def test_compare_model_reports_where_the_static_model_is_wrong(tmp_path, pg_target):
-    """PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN); the static model keeps the name as written."""
-    long_name = "users_a_rather_long_column_name_for_the_example_must_be_unique_everywhere"
+    """PostgreSQL names an index on an expression after its function (users_lower_idx); the static model
+    names it after the expression's text."""
     files = {
         **USERS,
-        "000002_email.up.sql": f"ALTER TABLE users ADD COLUMN email text;\nALTER TABLE users ADD CONSTRAINT {long_name} UNIQUE (email);\n",
+        "000002_email.up.sql": "ALTER TABLE users ADD COLUMN email text;\nCREATE INDEX ON users (lower(email));\n",
         "000002_email.down.sql": "ALTER TABLE users DROP COLUMN email;\n",
     }
     outcome = verify_files(tmp_path / "m", files, "postgres", pg_target, compare_model=True)
     assert [(c, f) for c, f, _ in verify_codes(outcome)] == [("SM707", "000002_email.up.sql")] * 2
     messages = sorted(d.message for d in outcome.diagnostics)
-    assert f"the database has unique constraint users.{long_name[:63]}, the model does not" in messages[0]
-    assert f"the model has unique constraint users.{long_name}, the database does not" in messages[1]
+    assert "the database has index users_lower_idx on users, the model does not" in messages[0]
+    assert "the model has index users_lower_email_idx on users, the database does not" in messages[1]
     clean = verify_files(tmp_path / "clean", USERS, "postgres", pg_target, compare_model=True)
     assert verify_codes(clean) == []
 

@@ -8,6 +8,7 @@ flow-insensitive within one: a variable's value is everything ever assigned to i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -112,6 +113,10 @@ class Scope:
     types: dict[str, str] = field(default_factory=dict)  # declared variable -> type word
     assignments: dict[str, list[Callable[[], Value]]] = field(default_factory=dict)
     session: dict[str, list[Value]] = field(default_factory=dict)  # @variables set earlier in the file
+    # The type word of a table's column in the schema model, None when unknown: `record.field`
+    # of a row read from a table (or a trigger's NEW / OLD) has its column's type.
+    column_type: Callable[[str, str], str | None] | None = None
+    records: dict[str, tuple[str, ...]] = field(default_factory=dict)  # record variable -> the tables its row comes from
     depth: int = 0  # expressions being evaluated, one inside another
     _resolving: set[str] = field(default_factory=set)
     _assigned: dict[str, list[Value]] = field(default_factory=dict)  # memo of assigned values
@@ -148,6 +153,13 @@ class Scope:
         else:
             origin = "set from " + ", ".join(sorted(source.describe() for source in value.raw)[:2])
         return Value(frozenset({Source(*at, shown, origin)}), value.spliced)
+
+    def field_is_safe(self, record: str, column: str) -> bool:
+        """Is `record.column` a column whose type cannot carry SQL, in every table the row may come from?"""
+        tables = self.records.get(record)
+        if not tables or self.column_type is None:
+            return False
+        return all(self.column_type(table, column) in _SAFE_TYPES for table in tables)
 
     def _values_of(self, key: str) -> list[Value]:
         if key not in self._assigned:
@@ -291,6 +303,8 @@ class Expressions:
         if self._type_at(end) == TokenType.L_PAREN:
             return self._call(name(parts[-1]), end)
         shown = ".".join(t.text for t in parts)
+        if len(parts) == 2 and self.scope.field_is_safe(name(parts[0]), name(parts[1])):
+            return CLEAN, end
         key = name(parts[0])
         known = key in self.scope.params or key in self.scope.types or key in self.scope.assignments
         if len(parts) > 1 and not known:
@@ -624,11 +638,38 @@ def _for_loop(scope: Scope, unit: list[Token], index: int) -> None:
     if first in ("SELECT", "WITH") or head[0].token_type == TokenType.L_PAREN:
         query = head[1 : closing(head, 0)] if head[0].token_type == TokenType.L_PAREN else head
         scope.assign(name(target), lambda: union(select_items(query, scope)))
+        table = _plain_columns_of_one_table(query)
+        if table is not None:
+            scope.records[name(target)] = (table,)
     elif first == "EXECUTE":
         at = (target.start, target.end + 1)
         scope.assign(name(target), lambda: _raw(at, target.text, "read by a dynamic query"))
     else:  # an integer range: FOR i IN 1..10, REVERSE n..1
         scope.types.setdefault(name(target), "INT")
+
+
+_COLUMN_WORD = re.compile(r"[A-Za-z_][\w$]*|\*")
+
+
+def _plain_columns_of_one_table(query: list[Token]) -> str | None:
+    """The table of `SELECT a, b | * FROM table [WHERE ...]`, whose row fields are that table's columns;
+    None for anything else (expressions, joins, subqueries), whose fields may have other types."""
+    words = [word(t) for t in query]
+    if not words or words[0] != "SELECT" or "FROM" not in words:
+        return None
+    start = words.index("FROM")
+    items = split_commas(query[1:start])
+    if not items or any(len(item) != 1 or not _COLUMN_WORD.fullmatch(item[0].text) for item in items):
+        return None
+    end = start + 2
+    while end + 1 < len(query) and query[end].token_type == TokenType.DOT:
+        end += 2
+    rest = words[end:]
+    if end > len(query) or any(t.token_type in (TokenType.L_PAREN, TokenType.COMMA) for t in query[start:end]):
+        return None
+    if rest and rest[0] not in ("WHERE", "ORDER", "LIMIT", "FOR"):
+        return None  # a join, an alias, a set operation
+    return "".join(t.text for t in query[start + 1 : end])
 
 
 def _declarations(scope: Scope, tokens: list[Token]) -> None:

@@ -14,15 +14,17 @@ and paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from sqlglot import exp
 from sqlglot.tokens import Token
 
-from safemig_lint.operations.changes import Change, ObjectRef, statement_changes
+from safemig_lint.operations.model import bare_name
+from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
+from safemig_lint.operations.read import Names, Reading
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
@@ -44,11 +46,24 @@ class FileContext:
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
     config: Config | None = None  # the directory's settings; None: the defaults
-    _changes: dict[int, list[Change]] = field(default_factory=dict, repr=False)
 
     @property
     def is_down(self) -> bool:
         return self.file.direction == "down"
+
+    @cached_property
+    def reading(self) -> Reading:
+        """The directory's one reading of DDL, shared with the replay."""
+        return self.history.reading if self.history is not None else Reading(self.dialect)
+
+    @property
+    def names(self) -> Names:
+        """How this file's names become model keys (for rules that read a node themselves)."""
+        return self.reading.names(self.parsed)
+
+    def operations(self, statement: Statement) -> list[Op]:
+        """What the statement does to the schema: the same ops the replay applies."""
+        return self.reading.of(self.parsed)[statement.start]
 
     @cached_property
     def execution(self) -> ExecutionModel:
@@ -64,53 +79,32 @@ class FileContext:
             return 'the project asks for re-runnable DDL everywhere: idempotency = "strict"'
         return self.execution.partial_failure_persists(statement)
 
-    def changes(self, statement: Statement) -> list[Change]:
-        key = id(statement)
-        if key not in self._changes:
-            self._changes[key] = statement_changes(statement)
-        return self._changes[key]
-
     @cached_property
-    def created_by_up(self) -> set[ObjectRef]:
-        """Objects the up file of this migration creates (tables, columns, indexes ...)."""
+    def created_by_up(self) -> set[tuple[str, str]]:
+        """Objects the up file of this migration creates (tables, columns, indexes ...), as loose keys."""
         if not self.is_down or self.counterpart is None:
             return set()
-        return {
-            change.target
-            for statement in self.counterpart.statements
-            for change in statement_changes(statement)
-            if change.action in ("create", "add")
-        }
+        return {created for _, created in _created(self.reading.of(self.counterpart))}
 
     @cached_property
-    def _created_in_file(self) -> list[tuple[int, ObjectRef]]:
-        return [
-            (statement.start, change.target)
-            for statement in self.parsed.statements
-            for change in self.changes(statement)
-            if change.action in ("create", "add")
-        ]
+    def _created_in_file(self) -> list[tuple[int, tuple[str, str]]]:
+        return _created(self.reading.of(self.parsed))
 
-    def created_in_migration(self, target: ObjectRef, statement: Statement) -> bool:
-        """Was `target` created by this migration: earlier in this file, or (for a down) by its up?
+    def created_in_migration(self, kind: str, name: str, statement: Statement) -> bool:
+        """Was this object created by this migration: earlier in this file, or (for a down) by its up?
 
-        Removing such an object is cleanup or the expected undo, not data loss.
+        Removing such an object is cleanup or the expected undo, not data loss. A column is
+        `table.column`, and counts as created with its table.
         """
-        wanted = _with_table(target)
+        wanted = _with_table(_loose(kind, name))
         if self.is_down and wanted & self.created_by_up:
             return True
-        return any(self.created_earlier_in_file(ref, statement) for ref in wanted)
+        return any(offset < statement.start and ref in wanted for offset, ref in self._created_in_file)
 
-    def created_earlier_in_file(self, target: ObjectRef, statement: Statement) -> bool:
-        """Was `target` itself created (or added, for a column) before `statement` in this file?"""
-        return any(offset < statement.start and ref == target for offset, ref in self._created_in_file)
-
-    def destroys(self, statement: Statement, action: str, kinds: set[str]) -> Iterator[Change]:
-        """The statement's `action` changes on objects of `kinds` that existed before this migration."""
-        for change in self.changes(statement):
-            if change.action == action and change.target.kind in kinds:
-                if not self.created_in_migration(change.target, statement):
-                    yield change
+    def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
+        """Was this object itself created (or added, for a column) before `statement` in this file?"""
+        wanted = _loose(kind, name)
+        return any(offset < statement.start and ref == wanted for offset, ref in self._created_in_file)
 
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)
@@ -137,11 +131,53 @@ class FileContext:
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
 
 
-def _with_table(target: ObjectRef) -> set[ObjectRef]:
+def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
+    """(statement start, loose key) of each object the file creates, under each name it is given:
+    a table built as `t_new` and renamed to `t` is created as `t` too, unless it took the place
+    of a `t` this file dropped (a rebuild of `t`: its rows predate the migration); columns alike."""
+    found: list[tuple[int, tuple[str, str]]] = []
+    keys: set[tuple[str, str]] = set()
+    dropped: set[tuple[str, str]] = set()
+    for start, ops in operations.items():
+        for op in ops:
+            created = [_loose(*c) for c in created_objects(op)]
+            if isinstance(op, DropTable):
+                dropped.add(_loose("table", op.table))
+            elif isinstance(op, DropColumn):
+                dropped.add(_loose("column", f"{op.table}.{op.column}"))
+            elif isinstance(op, RenameTable) and ("table", bare_name(op.table)) in keys:
+                created += [new] if (new := _loose("table", op.new)) not in dropped else []
+            elif isinstance(op, RenameColumn) and _loose("column", f"{op.table}.{op.column}") in keys:
+                created += [new] if (new := _loose("column", f"{op.table}.{op.new}")) not in dropped else []
+            found.extend((start, key) for key in created)
+            keys.update(created)
+    return found
+
+
+def _loose(kind: str, name: str) -> tuple[str, str]:
+    """An object's key without its schema: migrations often spell the same table both ways."""
+    if kind == "column":
+        table, _, column = name.rpartition(".")
+        return kind, f"{bare_name(table)}.{column}"
+    return kind, bare_name(name)
+
+
+def _with_table(target: tuple[str, str]) -> set[tuple[str, str]]:
     """The object, and for a column its table too: a column is born and dies with its table."""
-    if target.kind == "column":
-        return {target, ObjectRef("table", target.name.split(".")[0])}
+    kind, name = target
+    if kind == "column":
+        return {target, ("table", name.rpartition(".")[0])}
     return {target}
+
+
+def shown_name(key: str, node: exp.Expression | None = None) -> str:
+    """An object's name for a message: as the statement spells it when the node is known (template
+    placeholders are put back from it), else the key without its schema."""
+    if node is not None:
+        name = node.this if isinstance(node, (exp.Table, exp.Column, exp.Index)) else node
+        if isinstance(name, exp.Identifier):
+            return name.this if name.quoted else name.this.lower()
+    return bare_name(key)
 
 
 @dataclass(frozen=True)
@@ -160,6 +196,11 @@ class DirectoryContext:
     dialect: str
     history: History | None = None
     integrity: IntegrityReview | None = None  # the directory against its lock file and --base
+
+    @cached_property
+    def reading(self) -> Reading:
+        """The directory's one reading of DDL, shared with the replay."""
+        return self.history.reading if self.history is not None else Reading(self.dialect)
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

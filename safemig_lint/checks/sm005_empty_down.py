@@ -1,18 +1,22 @@
-from sqlglot import exp
-
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.reading.statements import ParsedFile
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.read import Reading
+from safemig_lint.reading.statements import ParsedFile, Statement
 
-_SCHEMA_CHANGES = (exp.Create, exp.Alter, exp.Drop)
-_RAW_SCHEMA_KEYWORDS = {"CREATE", "ALTER", "DROP", "RENAME"}
+_DATA_ONLY = (o.CopyRows, o.CopyOut, o.Truncate, o.FillColumn)
 
 
-def changes_schema(parsed: ParsedFile) -> bool:
-    return any(
-        isinstance(s.expression, _SCHEMA_CHANGES) or (s.tokens and s.tokens[0].text.upper() in _RAW_SCHEMA_KEYWORDS)
-        for s in parsed.statements
-    )
+def changes_schema(parsed: ParsedFile, reading: Reading) -> bool:
+    """Does any statement change the schema (or may it have: a valid statement the reading could not follow)?"""
+    operations = reading.of(parsed)
+    return any(_changes_schema(op, statement) for statement in parsed.statements for op in operations[statement.start])
+
+
+def _changes_schema(op: o.Op, statement: Statement) -> bool:
+    if isinstance(op, o.Unknown):
+        return statement.error is None  # text that is not SQL at all is SM001's
+    return not isinstance(op, _DATA_ONLY) and not (isinstance(op, o.CreateTable) and op.temporary)
 
 
 class EmptyDown(Rule):
@@ -29,7 +33,7 @@ class EmptyDown(Rule):
             up_parsed, down_parsed = context.parsed.get(up.path), context.parsed.get(down.path)
             if not up_parsed or not down_parsed or down_parsed.unreadable or up_parsed.unreadable:
                 continue
-            if not down_parsed.statements and changes_schema(up_parsed):
+            if not down_parsed.statements and changes_schema(up_parsed, context.reading):
                 finding = Finding(
                     FILE_SPAN,
                     f"{down.path.name} is empty but {up.path.name} changes the schema: rolling back "

@@ -1,8 +1,7 @@
-from sqlglot import exp
-
-from safemig_lint.operations.changes import identifier_name
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
 
 
@@ -13,20 +12,23 @@ class DropTable(Rule):
     summary = "DROP TABLE of a table this migration did not create deletes it and all its rows."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for change in context.destroys(statement, "drop", {"table"}):
+        for op in context.operations(statement):
+            if not isinstance(op, o.DropTable) or context.created_in_migration("table", op.table, statement):
+                continue
+            table = bare_name(op.table)
             # A rebuild in this file is seen even when the history never created the table;
             # the schema model also follows rebuilds spread over several files or versions.
-            if is_table_rebuild(change.target.name, statement, context):
+            if is_table_rebuild(table, statement, context):
                 continue
-            if context.history is not None and context.history.rebuilt(context.file, statement, change.target.name):
+            if context.history is not None and context.history.rebuilt(context.file, statement, table):
                 continue
             where = " (in a down file, and its up file did not create it)" if context.is_down else ""
             yield context.finding(
                 statement,
-                f"DROP TABLE {change.target.name} deletes the table and every row in it{where}",
+                f"DROP TABLE {shown_name(op.table, op.node)} deletes the table and every row in it{where}",
                 "Retire tables in steps: stop reading and writing it in the application, back it up "
                 "or rename it, and drop it in a later migration once nothing uses it.",
-                change.node,
+                op.node,
             )
 
 
@@ -38,24 +40,21 @@ def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:
     first, then drop it). So: the dropped name is the target of a rename in this file, and
     before the drop its rows (under either name) were copied into another table.
     """
-    statements = context.parsed.statements
+    operations = context.reading.of(context.parsed)
     renamed_from = {
-        identifier_name(alter.this)
-        for statement in statements
-        for alter in statement.nodes(exp.Alter)
-        for action in alter.args.get("actions") or []
-        if isinstance(action, exp.AlterRename) and identifier_name(action.this) == table
+        bare_name(op.table)
+        for ops in operations.values()
+        for op in ops
+        if isinstance(op, o.RenameTable) and bare_name(op.new) == table
     }
     if not renamed_from:
         return False
     names = {table, *renamed_from}
-    for statement in statements:
-        if statement.start >= drop.start:
+    for start, ops in operations.items():
+        if start >= drop.start:
             return False
-        for copy in statement.nodes(exp.Insert, exp.Create):
-            if isinstance(copy, exp.Create) and (copy.args.get("kind") or "").upper() != "TABLE":
-                continue
-            sources = {identifier_name(t) for t in copy.expression.find_all(exp.Table)} if copy.expression else set()
-            if (sources & names) - {identifier_name(copy.this)}:
-                return True
+        targets = {bare_name(op.target if isinstance(op, o.CopyRows) else op.table) for op in ops if isinstance(op, (o.CopyRows, o.CreateTable))}
+        sources = {bare_name(op.source) for op in ops if isinstance(op, (o.CopyRows, o.CopyOut))}
+        if (sources & names) - targets:
+            return True
     return False

@@ -1,5 +1,6 @@
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -10,13 +11,55 @@ class DropColumn(Rule):
     summary = "Dropping a column this migration did not add deletes its data and breaks code still reading it."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for change in context.destroys(statement, "drop", {"column"}):
-            table, column = change.target.name.split(".", 1)
+        for op in context.operations(statement):
+            if not isinstance(op, o.DropColumn) or context.created_in_migration("column", f"{op.table}.{op.column}", statement):
+                continue
+            if swapped_out(op, statement, context):
+                continue
             yield context.finding(
                 statement,
-                f"dropping column {column} of {table} deletes its data; the running application "
+                f"dropping column {op.column} of {shown_name(op.table)} deletes its data; the running application "
                 "version may still read or write it",
                 "Stop using the column in the application first, deploy, then drop it in a later "
                 "migration (and keep a backup of its data if it may be needed).",
-                change.node,
+                op.node,
             )
+
+
+def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:
+    """Is this drop one step of swapping a column for a new one, its values copied across?
+
+    Rename the old column away, add the new one under the old name, copy the values over
+    (with a cast), drop the old one; or add the new one, copy, drop the old one and rename
+    the new one to the old name. Either way the copy ends up under the name the dropped column
+    had: no data is lost, and clients see the same column name.
+    """
+    steps = [op for ops in context.reading.of(context.parsed).values() for op in ops]
+    at = next(i for i, op in enumerate(steps) if op is drop)
+    original = drop.column
+    for op in reversed(steps[:at]):  # the name the dropped column had when the file began
+        renamed = _renamed(op, drop.table)
+        if renamed is not None and renamed[1] == original:
+            original = renamed[0]
+    for index, op in enumerate(steps[:at]):
+        if not (isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column):
+            continue
+        if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
+            continue
+        final = op.column  # the name the copy ends up with
+        for later in steps[index + 1:]:
+            renamed = _renamed(later, drop.table)
+            if renamed is not None and renamed[0] == final:
+                final = renamed[1]
+        if final == original:
+            return True
+    return False
+
+
+def _renamed(op: o.Op, table: str) -> tuple[str, str] | None:
+    """(old, new) when the op renames a column of `table`."""
+    if isinstance(op, o.RenameColumn) and op.table == table:
+        return op.column, op.new
+    if isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name != op.column:
+        return op.column, op.definition.name
+    return None

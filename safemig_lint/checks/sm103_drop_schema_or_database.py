@@ -1,5 +1,6 @@
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -10,12 +11,14 @@ class DropSchemaOrDatabase(Rule):
     summary = "DROP SCHEMA or DROP DATABASE removes every object inside it."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for change in context.destroys(statement, "drop", {"schema", "database"}):
-            kind = change.target.kind.upper()
+        for op in context.operations(statement):
+            if not isinstance(op, o.DropObject) or op.kind != "schema" or context.created_in_migration("schema", op.name, statement):
+                continue
+            kind = op.written_kind
             yield context.finding(
                 statement,
-                f"DROP {kind} {change.target.name} deletes every table and row it contains",
-                f"Dropping a whole {change.target.kind} does not belong in a routine migration: "
+                f"DROP {kind.upper()} {shown_name(op.name, op.node)} deletes every table and row it contains",
+                f"Dropping a whole {kind} does not belong in a routine migration: "
                 "do it by hand, after a backup, once nothing uses it.",
-                change.node,
+                op.node,
             )

@@ -1,5 +1,6 @@
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 # What else TRUNCATE does, where the dialect makes it worse than a DELETE.
@@ -16,12 +17,14 @@ class Truncate(Rule):
     summary = "TRUNCATE deletes every row of a table that existed before this migration."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for change in context.destroys(statement, "truncate", {"table"}):
+        for op in context.operations(statement):
+            if not isinstance(op, o.Truncate) or context.created_in_migration("table", op.table, statement):
+                continue
             yield context.finding(
                 statement,
-                f"TRUNCATE {change.target.name} deletes every row and cannot be undone by a down "
+                f"TRUNCATE {shown_name(op.table, op.node)} deletes every row and cannot be undone by a down "
                 f"migration{_SIDE_EFFECT.get(context.dialect, '')}",
                 "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the "
                 "data aside before emptying the table.",
-                change.node,
+                op.node,
             )

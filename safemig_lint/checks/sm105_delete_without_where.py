@@ -1,7 +1,6 @@
 from sqlglot import exp
 
-from safemig_lint.operations.changes import ObjectRef, identifier_name
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
 
@@ -17,12 +16,12 @@ class DeleteWithoutWhere(Rule):
             # A join (MySQL's multi-table DELETE) limits the rows as a WHERE would.
             if delete.args.get("where") is not None or delete.this.args.get("joins"):
                 continue
-            table = identifier_name(delete.this)
-            if context.created_in_migration(ObjectRef("table", table), statement):
+            table = context.names.table(delete.this)
+            if context.created_in_migration("table", table, statement):
                 continue
             yield context.finding(
                 statement,
-                f"DELETE FROM {table} has no WHERE clause: it deletes every row",
+                f"DELETE FROM {shown_name(table, delete.this)} has no WHERE clause: it deletes every row",
                 "Add a WHERE clause naming the rows to delete (e.g. the seed rows the up file "
                 "inserted); to empty a table on purpose, say so with a suppression and a reason.",
                 delete.this,

@@ -1,7 +1,6 @@
 from sqlglot import exp
 
-from safemig_lint.operations.changes import ObjectRef, identifier_name
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
 
@@ -18,16 +17,14 @@ class UpdateWithoutWhere(Rule):
             # MERGE's ON for its `WHEN MATCHED THEN UPDATE` (an Update with no table).
             if update.args.get("where") is not None or update.this is None or update.this.args.get("joins"):
                 continue
-            table = identifier_name(update.this)
-            columns = [identifier_name(eq.this) for eq in update.expressions if isinstance(eq, exp.EQ)]
+            table = context.names.table(update.this)
+            columns = [context.names.ident(eq.this) for eq in update.expressions if isinstance(eq, exp.EQ)]
             # Filling in a column this migration just added is a backfill: no old value is lost.
-            if columns and all(
-                context.created_in_migration(ObjectRef("column", f"{table}.{column}"), statement) for column in columns
-            ):
+            if columns and all(context.created_in_migration("column", f"{table}.{column}", statement) for column in columns):
                 continue
             yield context.finding(
                 statement,
-                f"UPDATE {table} has no WHERE clause: it overwrites {', '.join(columns) or 'columns'} in every row",
+                f"UPDATE {shown_name(table, update.this)} has no WHERE clause: it overwrites {', '.join(columns) or 'columns'} in every row",
                 "Add a WHERE clause for the rows you mean to change; for a large backfill, update "
                 "in batches so the table is not locked for the whole run.",
                 update.this,

@@ -7,6 +7,7 @@ from safemig_lint.analysis.schema.effects import (
     RowsCopied,
     TypeChanged,
 )
+from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Database, Table
 from safemig_lint.operations.types import holds
 from safemig_lint.reading.statements import Statement
@@ -76,6 +77,8 @@ class IrreversibleDataLoss(Rule):
                     effect.node,
                 )
             elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
+                if (effect.table, effect.name) in _refilled_columns(context):
+                    continue  # filled again from data kept in another table
                 yield context.finding(
                     statement,
                     f"this down migration adds back column {effect.name} of {effect.table}, which its up "
@@ -107,3 +110,17 @@ def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> s
         elif isinstance(effect, TypeChanged) and holds(effect.old, effect.new, dialect) is False:
             lost.add(("type", effect.table, effect.column))
     return lost
+
+
+def _refilled_columns(context: FileContext) -> set[tuple[str, str]]:
+    """(table, column) of the columns this file fills from another table: UPDATE t SET c = keep.c FROM keep ...
+
+    Only another table can hold what the up kept aside; values computed from the row itself
+    (or from nothing) are new values, not the lost ones.
+    """
+    return {
+        (op.table, op.column)
+        for ops in context.reading.of(context.parsed).values()
+        for op in ops
+        if isinstance(op, o.FillColumn) and any("." in read for read in op.reads)
+    }

@@ -1,4 +1,3 @@
-from safemig_lint.operations.changes import ObjectRef
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
@@ -83,6 +82,4 @@ class DestructiveDown(Rule):
     @staticmethod
     def _core_rule_reports(context: FileContext, statement: Statement, kind: str, name: str) -> bool:
         """SM101 and SM102 already report drops of what the up's statements did not create."""
-        bare = name.rsplit(".", 2 if kind == "column" else 1)
-        ref = ObjectRef(kind, ".".join(bare[-2:]) if kind == "column" else bare[-1])
-        return not context.created_in_migration(ref, statement)
+        return not context.created_in_migration(kind, name, statement)

@@ -1,8 +1,8 @@
-from safemig_lint.operations.changes import spelled_kind
 from safemig_lint.checks import fixes
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -20,9 +20,14 @@ class CreateWithoutIfNotExists(Rule):
             return
         if_not_exists = CREATE_IF_NOT_EXISTS.get(context.dialect, set())
         or_replace = CREATE_OR_REPLACE.get(context.dialect, set())
-        for change in context.changes(statement):
-            kind = spelled_kind(change, statement)
-            if change.action != "create" or change.guarded or kind == "column":
+        for op in context.operations(statement):
+            if isinstance(op, o.CreateTable) and not op.if_not_exists and not op.temporary:
+                kind, name = "table", op.table
+            elif isinstance(op, o.CreateIndex) and not op.if_not_exists:
+                kind, name = "index", op.index.name
+            elif isinstance(op, o.CreateObject) and not op.guarded:
+                kind, name = op.written_kind, op.name
+            else:
                 continue
             if kind in if_not_exists:
                 fix = f"CREATE {kind.upper()} IF NOT EXISTS"
@@ -30,11 +35,11 @@ class CreateWithoutIfNotExists(Rule):
                 fix = f"CREATE OR REPLACE {kind.upper()}"
             else:
                 continue
-            name = change.target.name
             if kind == "index" and not name:  # PostgreSQL names it; a re-run quietly builds a second one
                 message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again after failing part-way ({persists})"
                 help = f"Name it and write `{fix} <name> ...` so a re-run after a partial failure skips it."
             else:
+                name = shown_name(name, op.node)
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
-            yield context.finding(statement, message, help, change.node, fix=fixes.if_not_exists(statement, kind, context.dialect))
+            yield context.finding(statement, message, help, op.node, fix=fixes.if_not_exists(statement, kind, context.dialect))

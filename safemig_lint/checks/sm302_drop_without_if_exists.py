@@ -1,8 +1,8 @@
-from safemig_lint.operations.changes import spelled_kind
 from safemig_lint.checks import fixes
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import DROP_IF_EXISTS
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -19,22 +19,30 @@ class DropWithoutIfExists(Rule):
         if persists is None:
             return
         supported = DROP_IF_EXISTS.get(context.dialect, set())
-        for change in context.changes(statement):
-            kind = spelled_kind(change, statement)
-            if change.action != "drop" or change.guarded or kind not in supported:
+        for op in context.operations(statement):
+            if isinstance(op, o.DropTable):
+                kind, name = "table", op.table
+            elif isinstance(op, o.DropIndex):
+                kind, name = "index", op.name
+            elif isinstance(op, o.DropObject):
+                kind, name = op.written_kind, op.name
+            elif isinstance(op, o.DropColumn):
+                kind, name = "column", f"{op.table}.{op.column}"
+            else:
+                continue
+            if op.if_exists or kind not in supported:
                 continue
             # An object this file created a moment ago is there on every run: dropping it cannot fail.
-            if context.created_earlier_in_file(change.target, statement):
+            if context.created_earlier_in_file(op.kind if isinstance(op, o.DropObject) else kind, name, statement):
                 continue
-            if kind == "column":
-                table, column = change.target.name.split(".", 1)
-                what, fix = f"DROP COLUMN {column} of {table}", "DROP COLUMN IF EXISTS"
+            if isinstance(op, o.DropColumn):
+                what, fix = f"DROP COLUMN {op.column} of {shown_name(op.table)}", "DROP COLUMN IF EXISTS"
             else:
-                what, fix = f"DROP {kind.upper()} {change.target.name}", f"DROP {kind.upper()} IF EXISTS"
+                what, fix = f"DROP {kind.upper()} {shown_name(name, op.node)}", f"DROP {kind.upper()} IF EXISTS"
             yield context.finding(
                 statement,
                 f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
-                change.node,
-                fix=fixes.if_exists(statement, kind, change.node, context.dialect),
+                op.node,
+                fix=fixes.if_exists(statement, kind, op.node, context.dialect),
             )

@@ -1,7 +1,8 @@
 from safemig_lint.checks import fixes
-from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -19,14 +20,14 @@ class AddColumnWithoutIfNotExists(Rule):
             return
         if context.dialect not in ADD_COLUMN_IF_NOT_EXISTS:
             return
-        for change in context.changes(statement):
-            if change.action == "add" and not change.guarded:
-                table, column = change.target.name.split(".", 1)
+        for op in context.operations(statement):
+            if isinstance(op, o.AddColumn) and not op.if_not_exists:
+                table, column = shown_name(op.table), op.column.name
                 yield context.finding(
                     statement,
                     f"ADD COLUMN {column} to {table} fails with 'already exists' if this migration "
                     f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
-                    change.node,
-                    fix=fixes.add_column_if_not_exists(statement, change.node, context.dialect),
+                    op.node,
+                    fix=fixes.add_column_if_not_exists(statement, op.node, context.dialect),
                 )

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from functools import cached_property
+
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import Routine, split_units, word
+from safemig_lint.analysis.bodies import Routine, name, split_units, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import redacted, statement_secrets
 from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.operations.model import Database, bare_name
+from safemig_lint.operations.types import resolve
 
 # What to do instead, per kind of sink; {name} is the spliced value.
 _ADVICE = {
@@ -36,9 +40,10 @@ class DynamicSqlInjection(Rule):
     def check_file(self, context: FileContext):
         session: dict[str, list[Value]] = {}  # MySQL @variables set by earlier statements of the file
         reported: set[tuple[int, int]] = set()
+        schema = _Schema(context)
         for statement in context.parsed.statements:
             code = bodies.code(statement, context)
-            top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session)
+            top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session, column_type=schema.column_type)
             units = split_units(code.tokens)
             collect_assignments(top, units)
             yield from self._sinks(top, units, code.routine, context, reported)
@@ -49,7 +54,10 @@ class DynamicSqlInjection(Rule):
             for body in code.bodies:
                 if body.routine is None or not body.tokens:
                     continue  # a constant string run by EXECUTE: nothing is spliced into it
-                scope = Scope(context.dialect, body.is_plpgsql, params=_params(body.routine), session=session)
+                scope = Scope(
+                    context.dialect, body.is_plpgsql, params=_params(body.routine), session=session,
+                    column_type=schema.column_type, records=schema.trigger_rows(body.routine),
+                )
                 units = split_units(body.tokens)
                 collect_assignments(scope, units)
                 yield from self._sinks(scope, units, body.routine, context, reported)
@@ -96,6 +104,61 @@ class DynamicSqlInjection(Rule):
             "Do not execute SQL passed in by the caller; take the names or values it needs as "
             "parameters and build the statement with format('%I', ...) and EXECUTE ... USING.",
         )
+
+
+class _Schema:
+    """Column types and triggers from the replayed schema, as of this file's version (and after
+    every migration, for a trigger created later): what a row's fields can hold."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+
+    @cached_property
+    def _states(self) -> list[Database]:
+        history, version = self.context.history, self.context.file.version
+        if history is None:
+            return []
+        before, after = history.before(version), history.after(version)
+        # The first where the model knows the table: a statement it could not follow (dynamic
+        # DDL) makes a table unknown from then on, though it rarely changes a column's type.
+        return [before, after, history.at()] if self.context.is_down else [after, before, history.at()]
+
+    def column_type(self, table: str, column: str) -> str | None:
+        """The type word of `table.column` (table as written or as a model key), or None when unknown."""
+        key = self.context.names.text(table)
+        for db in self._states:
+            found = db.tables.get(key) or db.tables.get(table)
+            if found is None or found.unknown:
+                continue
+            column_def = found.columns.get(column)
+            if column_def is None or column_def.unknown or column_def.type is None:
+                return None
+            return resolve(column_def.type, db.types).base
+        return None
+
+    def trigger_rows(self, routine: Routine | None) -> dict[str, tuple[str, ...]]:
+        """NEW and OLD of a trigger function: rows of the tables whose triggers execute it."""
+        function = _routine_name(routine) if routine is not None and routine.kind == "FUNCTION" else ""
+        for db in self._states:
+            tables = tuple(sorted({
+                r.table for r in db.routines.values()
+                if r.kind == "trigger" and r.table and bare_name(r.function) == function
+            }))
+            if function and tables:
+                return {"new": tables, "old": tables}
+        return {}
+
+
+def _routine_name(routine: Routine) -> str:
+    """The routine's own name (no schema), from its header: CREATE [OR REPLACE] FUNCTION name(...)."""
+    words = [word(t) for t in routine.header]
+    at = next((i for i, w in enumerate(words) if w in ("FUNCTION", "PROCEDURE")), None)
+    if at is None or at + 1 >= len(routine.header):
+        return ""
+    at += 1
+    while at + 2 < len(routine.header) and routine.header[at + 1].token_type == TokenType.DOT:
+        at += 2
+    return name(routine.header[at])
 
 
 def _sink(unit: list[Token], index: int, scope: Scope) -> tuple[str | None, int]:

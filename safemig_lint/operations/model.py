@@ -102,6 +102,7 @@ class Routine:
     name: str
     table: str = ""  # a trigger's table
     unknown: str | None = None
+    function: str = ""  # a trigger's function
 
     @property
     def key(self) -> str:
@@ -116,6 +117,9 @@ def bare_name(key: str) -> str:
     """An object's own name, from a model key that may be qualified (`schema.name`)."""
     return key.rsplit(".", 1)[-1]
 
+
+# PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
+PG_NAME_LENGTH = 63
 
 # PostgreSQL's integer types that come with an owned sequence.
 SERIAL_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")

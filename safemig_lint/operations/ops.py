@@ -1,7 +1,9 @@
 """Schema operations: what one statement does, in dialect-free terms.
 
-read.py turns each statement into a list of these (pure, per file); replay.py applies them
-to a model. `node` is the part of the statement the operation comes from, for findings.
+The one reading of DDL: read.py turns each statement into a list of these (pure, per file);
+every rule (FileContext.operations) and the replay (analysis/schema/) consume the same list.
+`node` is the part of the statement the operation comes from, for findings (None when the
+statement was read from its text).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class CreateTable(Op):
     like: str | None = None  # CREATE TABLE t (LIKE other) / CREATE TABLE t LIKE other
     unknown: str | None = None  # the definition could not be read (CREATE TABLE ... AS SELECT)
     keys_unknown: str | None = None  # some of its keys could not be read
+    temporary: bool = False  # gone when the session ends: not part of the schema
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,16 @@ class CreateObject(Op):
     values: tuple[str, ...] = ()
     base: ColumnType | None = None  # of a domain
     table: str = ""  # of a trigger
+    function: str = ""  # a trigger's: the function it executes
+    spelled: str = field(default="", compare=False)  # the kind as written, where it differs: database, domain ...
+
+    @property
+    def written_kind(self) -> str:
+        return self.spelled or self.kind
+
+    @property
+    def guarded(self) -> bool:
+        return self.if_not_exists or self.replace
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,11 @@ class DropObject(Op):
     name: str
     if_exists: bool = False
     cascade: bool = False
+    spelled: str = field(default="", compare=False)  # the kind as written, where it differs: database, domain ...
+
+    @property
+    def written_kind(self) -> str:
+        return self.spelled or self.kind
 
 
 @dataclass(frozen=True)
@@ -171,6 +189,22 @@ class RenameEnumValue(Op):
     type: str
     value: str
     new: str
+
+
+@dataclass(frozen=True)
+class Truncate(Op):
+    """TRUNCATE: every row goes, the structure stays."""
+
+    table: str
+
+
+@dataclass(frozen=True)
+class FillColumn(Op):
+    """UPDATE table SET column = expression: the column's values now come from the expression."""
+
+    table: str
+    column: str
+    reads: tuple[str, ...]  # the columns the expression reads: `column` of this table, `qualifier.column` of another
 
 
 @dataclass(frozen=True)
@@ -204,3 +238,16 @@ class Unknown(Op):
     tables: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     keys_only: bool = False  # only the tables' indexes and constraints are uncertain
+
+
+def created_objects(op: Op) -> list[tuple[str, str]]:
+    """(kind, key) of each object the op brings into being; a column's key is `table.column`."""
+    if isinstance(op, CreateTable):
+        return [("table", op.table), *(("column", f"{op.table}.{c.name}") for c in op.columns)]
+    if isinstance(op, AddColumn):
+        return [("column", f"{op.table}.{op.column.name}")]
+    if isinstance(op, CreateIndex):
+        return [("index", op.index.name)]
+    if isinstance(op, CreateObject):
+        return [(op.kind, op.name)]
+    return []

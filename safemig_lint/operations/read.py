@@ -16,7 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
+from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.operations.types import column_type
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
@@ -65,8 +65,16 @@ class Names:
             return self.ident(node.this)
         if isinstance(node, exp.Identifier):
             name = self._unmask(node.this)
-            return name if node.quoted and self.case_sensitive else name.lower()
-        return self._unmask(node.name if node.name else node.sql(dialect=self.dialect)).lower()
+            return self._truncated(name if node.quoted and self.case_sensitive else name.lower())
+        return self._truncated(self._unmask(node.name if node.name else node.sql(dialect=self.dialect)).lower())
+
+    def _truncated(self, name: str) -> str:
+        """PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1), at a character boundary,
+        so two names equal in their first 63 bytes name the same object."""
+        if self.dialect != "postgres" or len(name) <= PG_NAME_LENGTH // 4 or "{{}}" in name:
+            return name
+        encoded = name.encode()
+        return name if len(encoded) <= PG_NAME_LENGTH else encoded[:PG_NAME_LENGTH].decode(errors="ignore")
 
     def table(self, node: exp.Expression) -> str:
         if isinstance(node, exp.Schema):
@@ -88,8 +96,8 @@ class Names:
     def _part(self, part: str) -> str:
         if part[:1] in ('"', "`", "["):
             inner = self._unmask(part[1:-1])
-            return inner if self.case_sensitive else inner.lower()
-        return self._unmask(part).lower()
+            return self._truncated(inner if self.case_sensitive else inner.lower())
+        return self._truncated(self._unmask(part).lower())
 
     def type_name(self, node: exp.Expression | str) -> str:
         return self.text(node if isinstance(node, str) else node.sql(dialect=self.dialect))
@@ -113,6 +121,67 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
     return _read_tree(statement.expression, statement, names)
 
 
+class Reading:
+    """The ops of each file of a directory, read once on first use and shared by every rule and the replay."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        # By the ParsedFile's identity; the file is kept so that its id stays its own.
+        self._files: dict[int, tuple[ParsedFile, Names, dict[int, list[o.Op]]]] = {}
+
+    def _read(self, parsed: ParsedFile) -> tuple[ParsedFile, Names, dict[int, list[o.Op]]]:
+        key = id(parsed)
+        if key not in self._files:
+            names = Names(self.dialect, parsed.placeholders)
+            self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
+        return self._files[key]
+
+    def names(self, parsed: ParsedFile) -> Names:
+        return self._read(parsed)[1]
+
+    def of(self, parsed: ParsedFile) -> dict[int, list[o.Op]]:
+        """The ops of each statement of the file, by the statement's start offset, in order."""
+        return self._read(parsed)[2]
+
+
+def _read_safely(statement: Statement, names: Names) -> list[o.Op]:
+    try:
+        return read_statement(statement, names)
+    except Exception as error:  # one statement the reader trips on must not stop the run
+        reason = f"safemig-lint could not read this statement ({type(error).__name__}: {error})"
+        return [o.Unknown(reason, names=mentions(statement.text))]
+
+
+def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
+    """Does the statement change no schema object, no row and no setting that outlives the session?
+
+    Validating a constraint, gathering statistics, session settings and transaction control
+    are done for good or forgotten at disconnect: a down file has nothing to reverse.
+    """
+    if ops:
+        return False
+    expression = statement.expression
+    if isinstance(expression, exp.Select):
+        # SELECT INTO creates a table, and a function call may change anything (setval, ...).
+        return not expression.args.get("into") and not statement.nodes(exp.Anonymous)
+    body = statement.text[_LEADING_COMMENTS.match(statement.text).end():]
+    if re.match(r"SET\s+(?:GLOBAL|PERSIST)", body, re.IGNORECASE):
+        return False
+    return bool(_SESSION_ONLY.match(body) or _VALIDATE_ONLY.fullmatch(body.strip()))
+
+
+_SESSION_ONLY = re.compile(
+    r"(SET|RESET|SHOW|EXPLAIN|ANALYZE|VACUUM|BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|"
+    r"CHECKPOINT|DISCARD|USE|LOCK|DELIMITER)\b",
+    re.IGNORECASE,
+)
+_VALIDATE_ONLY = re.compile(
+    rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s+"
+    rf"VALIDATE\s+CONSTRAINT\s+{_NAME}(?:\s*,\s*VALIDATE\s+CONSTRAINT\s+{_NAME})*",
+    re.IGNORECASE,
+)
+
+
 def mentions(text: str) -> tuple[str, ...]:
     """Every word of the text that could name an object, case-folded."""
     return tuple(sorted({word.lower() for word in re.findall(r"[A-Za-z_][\w$]*", text)}))
@@ -121,7 +190,7 @@ def mentions(text: str) -> tuple[str, ...]:
 # --- parsed statements
 
 _NO_SCHEMA_EFFECT = (
-    exp.Query, exp.Update, exp.Delete, exp.Merge, exp.TruncateTable, exp.Set, exp.Pragma, exp.Comment,
+    exp.Query, exp.Delete, exp.Merge, exp.Set, exp.Pragma, exp.Comment,
     exp.Transaction, exp.Commit, exp.Rollback, exp.Grant, exp.Revoke, exp.Analyze, exp.Use, exp.Show,
     exp.Describe, exp.Refresh, exp.Copy, exp.Values, exp.Semicolon,
 )
@@ -136,6 +205,10 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
         return _alter(e, names)
     if isinstance(e, exp.Insert):
         return _insert(e, names)
+    if isinstance(e, exp.Update):
+        return _update(e, names)
+    if isinstance(e, exp.TruncateTable):
+        return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
@@ -148,8 +221,8 @@ def _is_temporary(e: exp.Expression) -> bool:
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
-    if _is_temporary(e):
-        return []  # gone when the migration's session ends
+    if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
+        return [replace(op, temporary=True) for op in _create_table(e, names)[:1]] if kind == "TABLE" else []
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
@@ -159,16 +232,18 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         where = params.args.get("where") if params else None
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index)]
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
         query = e.expression.sql(dialect=names.dialect) if e.expression else ""
-        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, node=e.this)]
+        spelled = "materialized view" if materialized else ""
+        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
     if kind == "TYPE":
         return [_create_type(e, names)]
     if kind in ("SCHEMA", "DATABASE"):
-        return [o.CreateObject("schema", _schema_name(e.this, names), exists, node=e.this)]
+        spelled = kind.lower() if kind == "DATABASE" else ""
+        return [o.CreateObject("schema", _schema_name(e.this, names), exists, spelled=spelled, node=e.this)]
     if kind in ("FUNCTION", "PROCEDURE"):
         target = e.this.this if isinstance(e.this, exp.UserDefinedFunction) else e.this
         return [o.CreateObject(kind.lower(), names.table(target), exists, replace_, node=target)]
@@ -176,10 +251,17 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         properties = e.args.get("properties")
         trigger = next((p for p in properties.expressions if isinstance(p, exp.TriggerProperties)), None) if properties else None
         table = names.table(trigger.args["table"]) if trigger and trigger.args.get("table") else ""
-        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, node=e.this)]
+        function = _trigger_function(names.masked(statement), names)
+        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
     if kind == "SEQUENCE":
         return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
     return _read_text(names.masked(statement), names)
+
+
+def _trigger_function(text: str, names: Names) -> str:
+    """The function a trigger executes: EXECUTE {FUNCTION | PROCEDURE} name(...)."""
+    found = re.search(rf"\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+(?P<name>{_NAME})", text, re.IGNORECASE)
+    return names.text(found.group("name")) if found else ""
 
 
 def _schema_name(node: exp.Expression, names: Names) -> str:
@@ -266,16 +348,32 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
 
 
 def _sql(node: exp.Expression, names: Names) -> str:
-    """An expression's SQL without parentheses that change nothing, so equal definitions compare equal."""
+    """An expression's SQL in one canonical spelling, so equal definitions compare equal.
+
+    PostgreSQL shows a definition back (pg_dump, \\d) with parentheses that change nothing,
+    string literals cast to text (`''::text`) and `<>` for `!=`; a migration written from that
+    output must compare equal to the hand-written original.
+    """
     tree = exp.Paren(this=node.copy())  # a root, so that the top expression has a parent too
+    for cast in list(tree.find_all(exp.Cast)):
+        to = cast.args.get("to")
+        if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
+            cast.replace(cast.this)  # the same value: no length to cut it to
+    for identifier in tree.find_all(exp.Identifier):
+        if not identifier.quoted:
+            identifier.set("this", identifier.this.lower())
     for paren in reversed(list(tree.this.find_all(exp.Paren))):  # innermost first
         inner, parent = paren.this, paren.parent
         same_connector = isinstance(inner, exp.Connector) and type(parent) is type(inner)
+        and_in_or = isinstance(inner, exp.And) and isinstance(parent, exp.Or)  # AND binds tighter than OR
         # Comparisons bind tighter than AND, OR and NOT; arithmetic may not bind tighter than its parent.
         grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
-        if isinstance(inner, exp.Paren) or same_connector or not grouping:
+        if isinstance(inner, exp.Paren) or isinstance(parent, exp.Paren) or same_connector or and_in_or or not grouping:
             paren.replace(inner)
     return tree.this.sql(dialect=names.dialect)
+
+
+_UNBOUNDED_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 
 
 def _reference(reference: exp.Reference, names: Names) -> str:
@@ -327,6 +425,7 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
     if e.args.get("temporary"):
         return []
     on = e.args.get("cluster")
+    spelled = "materialized view" if e.args.get("materialized") else kind.lower() if kind in ("DATABASE", "DOMAIN") else ""
     result: list[o.Op] = []
     for target in e.args.get("tables") or []:
         if kind == "TABLE":
@@ -335,9 +434,9 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
             result.append(o.DropIndex(names.ident(target), table, exists, node=target))
         elif kind in ("SCHEMA", "DATABASE"):
-            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, node=target))
+            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
-            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, node=target))
+            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, node=target))
         else:
             result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), node=target))
     return result
@@ -456,6 +555,34 @@ def _alter_column(table: str, action: exp.AlterColumn, names: Names) -> list[o.O
     return []  # comment, collation, visibility
 
 
+def _update(e: exp.Update, names: Names) -> list[o.Op]:
+    if e.this is None:  # MERGE's WHEN MATCHED THEN UPDATE
+        return []
+    table = names.table(e.this)
+    own = {names.ident(e.this.this), names.ident(e.this.args.get("alias"))} - {""}
+    filled: list[o.Op] = []
+    for item in e.expressions:
+        if not isinstance(item, exp.EQ):
+            continue
+        targets, values = item.this, item.expression
+        if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
+            paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
+            pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
+        else:
+            pairs = [(targets, values)]
+        for target, value in pairs:
+            if isinstance(target, exp.Column):
+                reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
+                filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
+    return filled
+
+
+def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
+    """`column` of the updated table, or `qualifier.column` of another (a table or its alias, as written)."""
+    qualifier = names.ident(column.args.get("table"))
+    return f"{qualifier}.{names.ident(column)}" if qualifier and qualifier not in own else names.ident(column)
+
+
 def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
     query = e.expression
     if not isinstance(query, exp.Select):
@@ -525,7 +652,7 @@ _CREATE = re.compile(
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
 _DROP = re.compile(
-    rf"""DROP\s+(?:TEMPORARY\s+|MATERIALIZED\s+)?
+    rf"""DROP\s+(?P<mods>TEMPORARY\s+|MATERIALIZED\s+)?
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)(?P<rest>.*)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
@@ -569,7 +696,7 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
     exists, replace_ = bool(match.group("guard")), bool(match.group("replace"))
     name = names.text(match.group("name"))
     if re.search(r"\bTEMP(ORARY)?\b", match.group("mods"), re.IGNORECASE):
-        return []
+        return [o.CreateTable(name, if_not_exists=exists, temporary=True)] if kind == "TABLE" else []
     if kind == "TABLE":
         like = re.match(rf"\s*\(?\s*LIKE\s+(?P<like>{_NAME})", rest, re.IGNORECASE)
         if like:
@@ -587,14 +714,18 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
             o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
         ]
     if kind in ("TYPE", "DOMAIN"):
-        return [_read_type(kind, name, rest, exists, names)]
+        return [replace(_read_type(kind, name, rest, exists, names), spelled=kind.lower() if kind == "DOMAIN" else "")]
     if kind == "TRIGGER":
         on = re.search(rf"\bON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
-        return [o.CreateObject("trigger", name, exists, replace_, table=names.text(on.group("table")) if on else "")]
+        table = names.text(on.group("table")) if on else ""
+        return [o.CreateObject("trigger", name, exists, replace_, table=table, function=_trigger_function(rest, names))]
     if kind == "VIEW":
-        return [o.CreateObject("view", name, exists, replace_, " ".join(rest.split()))]
-    kind_name = "schema" if kind == "DATABASE" else kind.lower()
-    return [o.CreateObject(kind_name, name, exists, replace_)]
+        materialized = bool(re.search(r"\bMATERIALIZED\b", match.group("mods"), re.IGNORECASE))
+        spelled = "materialized view" if materialized else ""
+        return [o.CreateObject("view", name, exists, replace_, " ".join(rest.split()), materialized, spelled=spelled)]
+    if kind == "DATABASE":
+        return [o.CreateObject("schema", name, exists, replace_, spelled="database")]
+    return [o.CreateObject(kind.lower(), name, exists, replace_)]
 
 
 def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o.Op:
@@ -617,15 +748,20 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
     kind, rest = match.group("kind").upper(), match.group("rest")
     exists, cascade = bool(match.group("guard")), bool(re.search(r"\bCASCADE\b", rest, re.IGNORECASE))
     targets = [names.text(n) for n in re.split(r"\s*,\s*", match.group("names"))]
+    materialized = (match.group("mods") or "").strip().upper() == "MATERIALIZED"
+    spelled = "materialized view" if materialized else kind.lower() if kind in ("DATABASE", "DOMAIN") else ""
     if kind == "TABLE":
         return [o.DropTable(t, exists) for t in targets]
     if kind == "INDEX":
+        at = re.match(rf"@(?P<index>{_NAME})", rest)
+        if at and len(targets) == 1:  # CockroachDB's DROP INDEX table@index
+            return [o.DropIndex(names.ident(at.group("index")), targets[0], exists)]
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
         return [o.DropIndex(bare_name(t), table, exists) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
-        return [o.DropObject("schema", t, exists, cascade) for t in targets]
-    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade) for t in targets]
+        return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
+    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
 
 
 def _read_rename_tables(match: re.Match, names: Names) -> list[o.Op]:

@@ -16,7 +16,7 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.operations import ops as o
 from safemig_lint.analysis.schema.effects import Dropped, Effect
 from safemig_lint.operations.model import Database, bare_name
-from safemig_lint.operations.read import Names, mentions, read_statement
+from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.reading.statements import ParsedFile, Statement
 
@@ -45,6 +45,7 @@ class History:
         self.directory = directory
         self.parsed = parsed
         self.dialect = dialect
+        self.reading = Reading(dialect)  # the ops every rule reads too
         self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
         self._after_down: dict[int, Database] = {}
         self._extra_notes: list[UnknownNote] = []
@@ -73,10 +74,10 @@ class History:
         if parsed.unreadable is not None:  # it may have changed anything
             replay.apply(o.Unknown("a file the model could not read", names=tuple(bare_name(k) for k in replay.db.tables)))
             self._keep_notes(replay, file, 1, notes)
-        names = Names(self.dialect, parsed.placeholders)
+        operations = self.reading.of(parsed)
         for statement in parsed.statements:
             try:
-                effects[statement.start] = [e for op in read_statement(statement, names) for e in replay.apply(op)]
+                effects[statement.start] = [e for op in operations[statement.start] for e in replay.apply(op)]
             except Exception as error:  # one statement the model trips on must not stop the run
                 reason = f"safemig-lint could not model this statement ({type(error).__name__}: {error})"
                 replay.apply(o.Unknown(reason, names=mentions(statement.text)))

@@ -31,6 +31,7 @@ from safemig_lint.operations.model import (
     Table,
     UserType,
     View,
+    PG_NAME_LENGTH,
     SERIAL_TYPES,
     bare_name,
     routine_key,
@@ -38,9 +39,9 @@ from safemig_lint.operations.model import (
 from safemig_lint.operations.types import resolve
 
 UNCREATED = "no earlier statement the model followed created it"
+_DEFAULT_SCHEMA = {"postgres": "public"}  # its objects' keys are unqualified
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
 _oids = itertools.count(1)  # table identities, unique for the process
-PG_NAME_LENGTH = 63
 _PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
 
 
@@ -78,6 +79,7 @@ class Replay:
             o.CreateObject: self._create_object, o.DropObject: self._drop_object, o.RenameObject: self._rename_object,
             o.AddEnumValue: self._add_enum_value, o.RenameEnumValue: self._rename_enum_value,
             o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown,
+            o.Truncate: self._no_change, o.FillColumn: self._no_change,
         }
 
     def apply(self, op: o.Op) -> list[Effect]:
@@ -194,7 +196,7 @@ class Replay:
     # --- tables
 
     def _create_table(self, op: o.CreateTable) -> list[Effect]:
-        if op.table in self.db.tables and op.if_not_exists:
+        if op.temporary or op.table in self.db.tables and op.if_not_exists:
             return []
         table = Table(op.table, unknown=op.unknown, keys_unknown=op.keys_unknown, oid=next(_oids))
         if op.like:
@@ -256,6 +258,9 @@ class Replay:
         self._renames.setdefault(table.oid, []).append(effect)
         self._link_rebuilds()
         return [effect]
+
+    def _no_change(self, op: o.Op) -> list[Effect]:
+        return []  # rows only: the structure stays
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
         target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
@@ -351,7 +356,19 @@ class Replay:
             column = _new_identity(Column(op.column, None, unknown=table.unknown))
         table.columns = _placed(table.columns, replace(column, name=op.new), None, replacing=op.column)
         _rename_in_keys(table, op.column, op.new)
+        self._rename_in_references(table.name, op.column, op.new)
         return [self._column_renamed(table, column, op.new)]
+
+    def _rename_in_references(self, table: str, old: str, new: str) -> None:
+        """Foreign keys follow a referenced column that is renamed, as they follow a renamed table."""
+        prefix = f"{table}("
+        for other in self.db.tables.values():
+            for name, key in list(other.constraints.items()):
+                if key.kind == "foreign" and key.references.startswith(prefix):
+                    columns = [c.strip() for c in key.references[len(prefix):].rstrip(")").split(",")]
+                    if old in columns:
+                        renamed = ", ".join(new if c == old else c for c in columns)
+                        other.constraints[name] = replace(key, references=f"{prefix}{renamed})")
 
     def _column_renamed(self, table: Table, column: Column, new: str) -> Renamed:
         """A column rename, `restored` when it only swaps a new column into an old one's place."""
@@ -396,6 +413,7 @@ class Replay:
         if new.name != op.column:
             effects.append(self._column_renamed(table, old, new.name))
             _rename_in_keys(table, op.column, new.name)
+            self._rename_in_references(table.name, op.column, new.name)
         table.columns = _placed(table.columns, new, op.after, replacing=op.column)
         return effects
 
@@ -478,7 +496,7 @@ class Replay:
         elif op.kind == "type":
             objects[key] = UserType(op.name, op.type_kind, op.values, op.base)
         else:
-            objects[key] = Routine(op.kind, op.name, op.table)
+            objects[key] = Routine(op.kind, op.name, op.table, function=op.function)
         return [Created(op.kind, op.name)]
 
     def _drop_object(self, op: o.DropObject) -> list[Effect]:
@@ -494,13 +512,15 @@ class Replay:
     def _drop_schema(self, op: o.DropObject) -> list[Effect]:
         existed = op.name in self.db.schemas
         self.db.schemas.discard(op.name)
-        if op.cascade:
-            prefix = op.name + "."
-            for objects in (self.db.tables, self.db.views, self.db.sequences, self.db.types):
-                for key in [k for k in objects if k.startswith(prefix)]:
-                    del objects[key]
-            for key in [k for k, r in self.db.routines.items() if r.name.startswith(prefix)]:
-                del self.db.routines[key]
+        # Everything in it goes: with CASCADE, with MySQL's DROP DATABASE, and without CASCADE too,
+        # as PostgreSQL drops a schema only when it is empty (the statement ran, so it was).
+        default = _DEFAULT_SCHEMA.get(self.db.dialect)
+        in_schema = (lambda key: "." not in key) if op.name == default else (lambda key: key.startswith(op.name + "."))
+        for objects in (self.db.tables, self.db.views, self.db.sequences, self.db.types):
+            for key in [k for k in objects if in_schema(k)]:
+                del objects[key]
+        for key in [k for k, r in self.db.routines.items() if in_schema(r.name)]:
+            del self.db.routines[key]
         return [] if not existed and op.if_exists else [Dropped("schema", op.name)]
 
     def _rename_object(self, op: o.RenameObject) -> list[Effect]:
