@@ -1,3 +1,3 @@
-from safemig_lint.cli import main
+from safemig_lint.launcher import main
 
 main()

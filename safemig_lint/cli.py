@@ -93,9 +93,12 @@ def check(
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
+    no_cache: bool = typer.Option(False, "--no-cache", envvar="SAFEMIG_LINT_NO_CACHE", help="Neither read nor write the content cache."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="SAFEMIG_LINT_CACHE_DIR", help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."),
 ) -> None:
     """Lint migration files (the default command)."""
-    from safemig_lint.checks import rules_by_code
+    from safemig_lint.checks import rule_codes
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
     from safemig_lint.integrity.git import GitError
@@ -112,7 +115,7 @@ def check(
         _fail("--statistics replaces the text report; it cannot be combined with --format " + output_format)
     if fix and diff:
         _fail("--fix applies the fixes and --diff only shows them: choose one")
-    known = list(rules_by_code())
+    known = rule_codes()
     flags: dict = {
         key: value
         for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items()
@@ -133,11 +136,12 @@ def check(
             from safemig_lint.progress import terminal_progress
 
             progress = terminal_progress(sys.stderr, sys.stdout)
+        cache = _cache(config, no_cache, cache_dir)
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
-            result = lint(paths, config, resolver.for_path, base=base, progress=progress.update if progress else None)
-        if fix or diff:
-            result = _fix(result, paths, config, resolver, base, apply=fix)
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
+        if (fix or diff) and _fix(result, paths, config, resolver, base, apply=fix):
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base)  # what is left
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
@@ -164,9 +168,8 @@ def check(
     raise typer.Exit(result.exit_code(config.fail_on))
 
 
-def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool):
-    """Apply (or, for --diff, print) the findings' fixes; after --fix, lint again and report what is left."""
-    from safemig_lint.engine import lint
+def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool) -> bool:
+    """Apply (or, for --diff, print) the findings' fixes; whether any file changed."""
     from safemig_lint.fixing import all_of, applied_at, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
 
     # Never a locked file, nor one the base already has (it has run somewhere: editing it changes nothing there).
@@ -178,7 +181,7 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
         typer.echo(f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply", err=True)
-        return result
+        return False
     failed = apply_fixes(plan)
     for file, why in failed:
         typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
@@ -188,11 +191,22 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
         typer.echo(f"safemig-lint: {describe(file)}", err=True)
     fixed = sum(len(file.fixed) for file in written)
     typer.echo(f"safemig-lint: fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}", err=True)
-    return lint(paths, config, resolver.for_path, base=base) if written else result
+    return bool(written)
 
 
 def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
+def _cache(config, no_cache: bool, cache_dir: Optional[Path]):
+    from safemig_lint.cache import DEFAULT_DIRECTORY, Cache
+
+    if no_cache or not config.cache:
+        return Cache(None)
+    if cache_dir is not None:
+        return Cache(cache_dir)
+    base = config.source.parent if config.source is not None else Path.cwd()
+    return Cache(base / (config.cache_dir or DEFAULT_DIRECTORY))
 
 
 def _parse_severity(item: str) -> tuple[str, str]:
@@ -227,17 +241,18 @@ def rules_command(
     output_format: str = typer.Option("text", "--format", help="Output: text (a table) or json."),
 ) -> None:
     """List every rule with its code, name, default severity, whether --fix can fix it, and summary."""
-    from safemig_lint.checks import all_rules
-    from safemig_lint.reporters import rule_url
+    from safemig_lint.checks import rule_table
 
     if output_format not in ("text", "json"):
         _fail(f"unknown format {output_format!r}; choose from text, json")
     if output_format == "json":
         import json
 
+        from safemig_lint.reporters import rule_url
+
         rules = [
-            {"code": r.code, "name": r.name, "severity": r.severity.value, "fixable": r.fixable, "summary": r.summary, "url": rule_url(r.code)}
-            for r in all_rules()
+            {"code": code, "name": name, "severity": severity, "fixable": fixable, "summary": summary, "url": rule_url(code)}
+            for code, name, severity, fixable, summary in rule_table()
         ]
         typer.echo(json.dumps(rules, indent=2))
         return
@@ -245,8 +260,8 @@ def rules_command(
     from rich.table import Table
 
     table = Table("Code", "Name", "Severity", "Fix", "Summary", box=None, pad_edge=False)
-    for rule in all_rules():
-        table.add_row(rule.code, rule.name, rule.severity.value, "yes" if rule.fixable else "", rule.summary)
+    for code, name, severity, fixable, summary in rule_table():
+        table.add_row(code, name, severity, "yes" if fixable else "", summary)
     Console().print(table)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 
 from safemig_lint.diagnostics import Severity
@@ -33,6 +35,8 @@ class Config:
     exclude: tuple[str, ...] = ()
     fail_on: str = "warning"
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    cache: bool = True  # keep what linting found in the content cache (cache.py)
+    cache_dir: str = ""  # relative to the configuration file; default .safemig-lint-cache beside it
     driver: str | None = None  # golang-migrate's database driver; None: the dialect's usual one
     driver_options: dict[str, str] = field(default_factory=dict)  # golang-migrate URL options (x-multi-statement ...)
     idempotency: str = "auto"
@@ -187,6 +191,14 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
+    if "cache" in settings:
+        if not isinstance(settings["cache"], bool):
+            raise ConfigError(f"{where}: cache must be true or false")
+        changes["cache"] = settings["cache"]
+    if "cache-dir" in settings:
+        if not isinstance(settings["cache-dir"], str) or not settings["cache-dir"]:
+            raise ConfigError(f"{where}: cache-dir must be a directory path")
+        changes["cache_dir"] = settings["cache-dir"]
     changes.update(_execution_settings(settings, where))
     if "invocations" in settings:
         if not isinstance(settings["invocations"], bool):
@@ -232,15 +244,28 @@ def _execution_settings(settings: dict, where: str) -> dict:
 
 
 def validate_dialect(name: object, where: str) -> str:
-    from sqlglot.dialects.dialect import Dialect
-
     if not isinstance(name, str) or not name:
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
+    if name.lower() in _bundled_dialects():
+        return name.lower()
+    from sqlglot.dialects.dialect import Dialect
+
     try:
         Dialect.get_or_raise(name.lower())
     except ValueError as error:
         raise ConfigError(f"{where}: unknown dialect {name!r}: {error}") from None
     return name.lower()
+
+
+@lru_cache(maxsize=None)
+def _bundled_dialects() -> frozenset[str]:
+    """The dialects sqlglot ships (one module each), found without importing sqlglot: a run
+    answered from the cache never needs it."""
+    spec = importlib.util.find_spec("sqlglot")
+    folders = [Path(p) / "dialects" for p in (spec.submodule_search_locations or [])] if spec else []
+    return frozenset(
+        p.stem for folder in folders for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "dialect"
+    )
 
 
 def _string_list(value: object, key: str, where: str) -> list[str]:

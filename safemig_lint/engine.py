@@ -1,23 +1,35 @@
 """Run the selected checks over discovered migrations and collect diagnostics.
 
-files -> ParsedFile (statements.parse_file, pure per file) -> checks -> suppressions -> LintResult
+The work is split in two so that it can be cached and spread over processes:
+
+- `lint` (the driver, in the main process): discover the directories, read every file's bytes
+  once, look each directory state up in the content cache (cache.py), run what is missing
+  (serially, or in a process pool when the work is large: `_run`), then keep the diagnostics
+  of the files that are reported, less those the directory's baseline waives, in sorted order.
+  Nothing that depends on more than the directory's files and settings is cached: with
+  `--base`, the run is not cached; the baseline is applied after the cache. Files that run
+  golang-migrate (Makefiles, CI and compose files: reading/invocations.py) are read on each run.
+- `lint_directory(work)` (a pure unit, run anywhere): one directory's files ->
+  ParsedFile (statements.parse_file) -> checks -> suppressions -> diagnostics by file name.
+  It runs the per-file rules only on the files asked for (pre-commit passes the staged
+  files); the whole directory is still read, since the history is their context.
+
+Heavy modules (sqlglot, the checks) are imported by `lint_directory` only, so a run answered
+from the cache never loads them.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from safemig_lint.checks import all_rules
-from safemig_lint.checks.sm000_internal_error import InternalError
-from safemig_lint.checks.sm606_stale_baseline_entry import StaleBaselineEntry
-from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileContext, FileFinding, Rule
+from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
-from safemig_lint.analysis.credentials import masked_source
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, is_excluded, discover
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover, is_excluded
 from safemig_lint.reading.invocations import (
     InvocationFile,
     find_invocation_files,
@@ -25,14 +37,15 @@ from safemig_lint.reading.invocations import (
     read_invocations,
     share_compose_services,
 )
-from safemig_lint.analysis.schema.history import History
-from safemig_lint.integrity import baseline
-from safemig_lint.integrity.review import IntegrityReview
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
-from safemig_lint.reading.statements import ParsedFile, Placeholder, parse_file, unmask
-from safemig_lint.reading.suppressions import InlineSuppression, find_line_suppressions, find_suppressions
 
-INTERNAL_ERROR = InternalError.code
+if TYPE_CHECKING:
+    from safemig_lint.checks.base import FileContext, FileFinding, Rule
+    from safemig_lint.integrity.git import BaseSnapshot
+    from safemig_lint.reading.statements import ParsedFile, Placeholder
+    from safemig_lint.reading.suppressions import InlineSuppression
+
+INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
 
@@ -66,38 +79,76 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return parse_file(Unreadable(f"cannot read file: {error.strerror or error}"), config.dialect)
+        return parse_bytes(error, config)
+    return parse_bytes(data, config)
+
+
+def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
+    from safemig_lint.reading.statements import parse_file
+
+    if isinstance(data, OSError):
+        return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     return parse_file(decode(data, config.max_file_bytes), config.dialect)
 
 
+# A process pool pays for its start-up (~0.1 s a worker) only on large runs.
+PARALLEL_MIN_FILES = 300
+
+
 def lint(
-    paths: list[str], config: Config, config_for: Callable[[Path], Config] | None = None,
-    base: str | None = None, use_baseline: bool = True, progress: Callable[[int, int], None] | None = None,
+    paths: list[str],
+    config: Config,
+    config_for: Callable[[Path], Config] | None = None,
+    cache: Cache | None = None,
+    jobs: int | None = None,
+    base: str | None = None,
+    use_baseline: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
+    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
-    `progress(files done, files in all)` is told after each directory."""
+    `progress(files done, files in all)` is told as directories are done."""
     discovery = discover(paths, list(config.exclude))
-    reviews = _integrity_reviews(discovery, base)
-    collector = _Collector(config, discovery)
-    total, done = sum(len(d.files()) for d in discovery.directories), 0
+    snapshots = _base_snapshots(discovery, base)
+    cache = cache if cache is not None and base is None else Cache(None)
+    diagnostics: list[Diagnostic] = []
+    sources: dict[str, LineIndex] = {}
+    files_checked = 0
+    pending: list[tuple[DirectoryWork, Entry]] = []
+    answered: list[tuple[DirectoryWork, Entry]] = []
+    for directory in discovery.directories:
+        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path))
+        files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
+        # Misnamed files are reported on (SM002), so they count as files checked too.
+        files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
+        entry = cache.load(work.key)
+        if entry is not None and work.wanted() <= entry.covered:
+            answered.append((work, entry))
+        else:
+            pending.append((work, entry or Entry(work.key)))
+    total = sum(len(work.data) for work, _ in (*answered, *pending))
+    done = sum(len(work.data) for work, _ in answered)
     if progress is not None:
         progress(done, total)
-    for directory in discovery.directories:
-        directory_config = config_for(directory.path) if config_for else config
-        rules = [rule() for rule in all_rules() if directory_config.is_enabled(rule.code)]
-        collector.config = directory_config
-        first = len(collector.diagnostics)
-        _lint_directory(directory, rules, directory_config, collector, reviews[directory.path])
-        if use_baseline:
-            _apply_baseline(directory, directory_config, collector, first)
-        # Misnamed files are reported on (SM002), so they count as files checked too.
-        collector.files_checked += sum(discovery.is_reported(path) for path, _ in directory.misnamed)
-        done += len(directory.files())
+    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
+        outcome.merge_into(entry, work)
+        if outcome.cacheable:
+            cache.store(entry)
+        answered.append((work, entry))
+        done += len(work.data)
         if progress is not None:
             progress(done, total)
+    for work, entry in answered:
+        found = []
+        for name, in_file in entry.diagnostics.items():
+            if work.is_reported(name, discovery):
+                found.extend(in_file)
+                if in_file and name in work.data:
+                    sources[in_file[0].path] = work.shown_source(name, entry.masks.get(name, []))
+        diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
         file_config = config_for(path.parent) if config_for else config
@@ -105,25 +156,190 @@ def lint(
             invocation_files.append((file, file_config))
     share_compose_services([file for file, _ in invocation_files])
     for file, file_config in invocation_files:
-        collector.config = file_config
-        _lint_invocation_file(file, file_config, collector)
-    diagnostics = sorted(collector.diagnostics, key=lambda d: d.sort_key)
-    return LintResult(diagnostics, collector.files_checked, discovery.missing, collector.sources, list(paths))
+        found, source = _lint_invocation_file(file, file_config)
+        reported = discovery.is_reported(file.path)
+        files_checked += reported
+        if reported:
+            diagnostics.extend(found)
+            if source is not None:
+                sources[file.display_path] = source
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths))
+
+
+@dataclass
+class DirectoryWork:
+    """One directory to lint: what was read (bytes, or why not, by file name), with which
+    settings, and which names are reported ("" is the directory itself)."""
+
+    directory: MigrationDirectory
+    config: Config
+    data: dict[str, bytes | OSError]
+    reported: frozenset[str]
+    key: str = ""
+    base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
+
+    def is_reported(self, name: str, discovery: Discovery) -> bool:
+        """Whether findings in file `name` are reported: a migration or misnamed file by the
+        names worked out once, any other (a lock file, a file gone since --base) by asking."""
+        if name in self.reported or name in self.data or any(path.name == name for path, _ in self.directory.misnamed):
+            return name in self.reported
+        return name != "" and discovery.is_reported(self.directory.path / name)
+
+    def wanted(self) -> set[str]:
+        """The migration files whose own rules must run."""
+        return {name for name in self.data if name in self.reported}
+
+    def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
+        """The file's lines as reporters may show them: with every secret masked."""
+        data = self.data[name]
+        text = decode(data, self.config.max_file_bytes) if isinstance(data, bytes) else None
+        return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
+
+
+def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None) -> DirectoryWork:
+    from safemig_lint.integrity.sumfile import SUM_FILE
+
+    data: dict[str, bytes | OSError] = {}
+    for file in directory.files():
+        try:
+            data[file.path.name] = file.path.read_bytes()
+        except OSError as error:
+            data[file.path.name] = error
+    names = [*data, *(path.name for path, _ in directory.misnamed)]
+    reported = discovery.reported_names(directory.path, names)
+    if discovery.is_reported(directory.path):
+        reported.add("")
+    work = DirectoryWork(directory, config, data, frozenset(reported), base=base)
+    state = [(f"{d.display_path}", b"") for d in (directory,)] + [
+        (f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()
+    ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed] + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
+    work.key = directory_key(repr(replace(config, source=None)), state)
+    return work
+
+
+def _read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _base_snapshots(discovery: Discovery, base: str | None) -> dict[Path, BaseSnapshot]:
+    """With --base: each directory as it was at that commit; its unchanged files become context."""
+    if base is None:
+        return {}
+    from safemig_lint.integrity.git import snapshots as base_snapshots
+    from safemig_lint.integrity.review import IntegrityReview
+
+    snapshots = base_snapshots(discovery.directories, base)
+    for directory in discovery.directories:
+        discovery.unchanged |= IntegrityReview(directory, snapshots.get(directory.path)).unchanged_since_base
+    return snapshots
+
+
+def _apply_baseline(work: DirectoryWork, found: list[Diagnostic], discovery: Discovery) -> list[Diagnostic]:
+    """`found` less the findings the directory's baseline lists, plus its stale entries (SM606)."""
+    from safemig_lint.integrity import baseline
+
+    directory, config = work.directory, work.config
+    entries = baseline.read(directory)
+    if entries is None:
+        return found
+    names = {f.path.name for f in directory.files()} | {path.name for path, _ in directory.misnamed}
+
+    def still_checked(entry: baseline.Entry) -> bool:
+        path = directory.path / entry.file
+        present = entry.file in names and discovery.is_reported(path)
+        return config.is_enabled(entry.code) and (present or not path.exists())
+
+    waived, stale = baseline.apply(entries, found, still_checked)
+    kept = [d for d in found if id(d) not in waived]
+    if stale:
+        from safemig_lint.checks.sm606_stale_baseline_entry import StaleBaselineEntry as Rule606
+
+        path, display = baseline.entry_path(directory)
+        if config.is_enabled(Rule606.code) and discovery.is_reported(path):
+            for entry in stale:
+                finding = Rule606.finding(entry)
+                kept.append(Diagnostic(
+                    Rule606.code, Rule606.name, config.severity_for(Rule606.code, Rule606.severity), display,
+                    finding.span, finding.message, finding.help, finding.snippet,
+                ))
+    return kept
+
+
+@dataclass
+class DirectoryOutcome:
+    """What `lint_directory` found: diagnostics by file name (every name it ran the rules of, and
+    the directory-level names), and how the shown source of each file is masked."""
+
+    covered: set[str]
+    diagnostics: dict[str, list[Diagnostic]]
+    masks: dict[str, list[tuple[int, str]]]
+    cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
+
+    def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
+        for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
+            del entry.diagnostics[name]
+        entry.covered |= self.covered
+        entry.diagnostics.update(self.diagnostics)
+        entry.masks.update(self.masks)
+
+
+def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutcome]:
+    """Each work's outcome, in order, as it is ready (for progress): in worker processes when
+    there is enough to do."""
+    workers = min(jobs or os.cpu_count() or 1, len(works))
+    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
+        yield from (lint_directory(work) for work in works)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # Largest first, so that one big directory does not start last; results keep input order.
+    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {i: pool.submit(lint_directory, works[i]) for i in order}
+            for i in range(len(works)):
+                outcome = futures[i].result()
+                done += 1
+                yield outcome
+    except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
+        yield from (lint_directory(work) for work in works[done:])
+
+
+def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
+    from safemig_lint.checks import all_rules
+
+    config = work.config
+    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    wanted = {work.directory.path / name for name in work.wanted()}
+    collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
+    _lint_directory(work, rules, config, collector)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
 
 
 class _Collector:
-    """Turns findings into diagnostics: severity, path, suppression, and the report's focus."""
+    """Turns findings into diagnostics: severity, suppression, and the report's focus.
 
-    def __init__(self, config: Config, discovery: Discovery) -> None:
-        self.config = config  # the current directory's settings
-        self.discovery = discovery
-        self.diagnostics: list[Diagnostic] = []
-        self.sources: dict[str, LineIndex] = {}
+    Keeps the findings in the files asked for, and those about the directory or files that
+    are not migrations (the driver decides whether those are reported)."""
+
+    def __init__(self, config: Config, directory: Path, migration_files: set[Path], wanted: set[Path]) -> None:
+        self.config = config
+        self.directory = directory
+        self.migration_files = migration_files
+        self.wanted = wanted
+        self.diagnostics: dict[str, list[Diagnostic]] = {}  # by file name within the directory
+        self.masks: dict[str, list[tuple[int, str]]] = {}
+        self.holds_secret = False
         self.placeholders: dict[Path, list[Placeholder]] = {}  # the current directory's templates
-        self.files_checked = 0
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: list[InlineSuppression]) -> None:
-        if not self.discovery.is_reported(path):
+        if path in self.migration_files and path not in self.wanted:
             return
         suppression = None
         for inline in suppressions:
@@ -133,9 +349,11 @@ class _Collector:
                 suppression = Suppression(inline.line, inline.reason)
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
+        from safemig_lint.reading.statements import unmask
+
         # Names in messages come from the masked SQL; show the template placeholders as written.
         message = unmask(finding.message, self.placeholders.get(path, []))
-        self.diagnostics.append(
+        self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
                 finding.snippet, suppression, finding.fix, finding.related,
@@ -143,57 +361,31 @@ class _Collector:
         )
 
 
-def _integrity_reviews(discovery: Discovery, base: str | None) -> dict[Path, IntegrityReview]:
-    snapshots = {}
-    if base is not None:
-        from safemig_lint.integrity.git import snapshots as base_snapshots
+def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> None:
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.base import DirectoryContext, FileContext
+    from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.suppressions import find_suppressions
 
-        snapshots = base_snapshots(discovery.directories, base)
-    reviews = {d.path: IntegrityReview(d, snapshots.get(d.path)) for d in discovery.directories}
-    for review in reviews.values():
-        discovery.unchanged |= review.unchanged_since_base
-    return reviews
-
-
-def _apply_baseline(directory: MigrationDirectory, config: Config, collector: _Collector, first: int) -> None:
-    """Drop the findings the directory's baseline lists from collector.diagnostics[first:]; report stale entries."""
-    entries = baseline.read(directory)
-    if entries is None:
-        return
-    names = {f.path.name for f in directory.files()} | {path.name for path, _ in directory.misnamed}
-
-    def still_checked(entry: baseline.Entry) -> bool:
-        path = directory.path / entry.file
-        present = entry.file in names and collector.discovery.is_reported(path)
-        return config.is_enabled(entry.code) and (present or not path.exists())
-
-    found = collector.diagnostics[first:]
-    waived, stale = baseline.apply(entries, found, still_checked)
-    collector.diagnostics[first:] = [d for d in found if id(d) not in waived]
-    if config.is_enabled(StaleBaselineEntry.code):
-        path, display = baseline.entry_path(directory)
-        for entry in stale:
-            collector.add(StaleBaselineEntry, path, display, StaleBaselineEntry.finding(entry), [])
-
-
-def _lint_directory(
-    directory: MigrationDirectory, rules: list[Rule], config: Config, collector: _Collector, integrity: IntegrityReview
-) -> None:
-    parsed = {file.path: read_and_parse(file.path, config) for file in directory.files()}
+    directory = work.directory
+    parsed = {file.path: parse_bytes(work.data[file.path.name], config) for file in directory.files()}
     suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
     collector.placeholders = {path: p.placeholders for path, p in parsed.items() if p.placeholders}
+    contexts: list[FileContext] = []
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
+            if file.path not in collector.wanted:
+                continue
             counterpart_file = migration.counterpart(file)
             context = FileContext(
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
                 history, config=config,
             )
-            collector.files_checked += collector.discovery.is_reported(file.path)
-            collector.sources[file.display_path] = _shown_source(context)
+            contexts.append(context)
             file_suppressions = suppressions[file.path]
             for rule in rules:
                 try:
@@ -207,7 +399,7 @@ def _lint_directory(
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect, history, integrity)
+    directory_context = DirectoryContext(directory, parsed, config.dialect, history, IntegrityReview(directory, work.base))
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue
@@ -220,7 +412,18 @@ def _lint_directory(
             collector.add(type(rule), item.path, item.display_path, item.finding, suppressions.get(item.path, []))
 
     for file in directory.files():
-        _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+        if file.path in collector.wanted:
+            _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+    secret_words: set[str] = set()
+    for context in contexts:
+        if context.file.path.name in collector.diagnostics:  # only a file with findings shows its source
+            masks = collector.masks[context.file.path.name] = _masks(context)
+            text = context.parsed.text
+            secret_words.update(w for offset, run in masks for w in text[offset:offset + len(run)].split() if len(w) >= 4)
+    # A finding's snippet (statement text, kept for fingerprints) may hold a secret the report masks.
+    collector.holds_secret = any(
+        word in f"{d.snippet}\0{d.message}\0{d.help}" for found in collector.diagnostics.values() for d in found for word in secret_words
+    )
 
 
 def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:
@@ -247,8 +450,14 @@ def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -
     return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
 
 
-def _lint_invocation_file(file: InvocationFile, config: Config, collector: _Collector) -> None:
+def _lint_invocation_file(file: InvocationFile, config: Config) -> tuple[list[Diagnostic], LineIndex | None]:
+    """The file's diagnostics, and its masked lines when a report may show them."""
+    from safemig_lint.checks import all_rules
+    from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.reading.suppressions import find_line_suppressions
+
     path, display = file.path, file.display_path
+    collector = _Collector(config, path.parent, set(), set())
     enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
     rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
     suppressions = find_line_suppressions(file.text, file.lines)
@@ -258,21 +467,23 @@ def _lint_invocation_file(file: InvocationFile, config: Config, collector: _Coll
             findings += [(type(rule), finding) for finding in rule.check_invocation(file)]
         except Exception as error:
             collector.add(InternalError, path, display, _internal_error(rule, error), [])
-    collector.files_checked += collector.discovery.is_reported(path)
-    if findings or suppressions:
-        collector.sources[display] = LineIndex(file.masked_text)
     for rule_type, finding in findings:
         collector.add(rule_type, path, display, finding, suppressions)
     _report_suppression_problems(path, display, suppressions, enabled, collector)
+    source = LineIndex(file.masked_text) if findings or suppressions else None
+    return [d for found in collector.diagnostics.values() for d in found], source
 
 
-def _shown_source(context: FileContext) -> LineIndex:
-    """The file's lines as reporters may show them: with every secret masked."""
-    masked = masked_source(context)
-    return context.parsed.lines if masked == context.parsed.text else LineIndex(masked)
+def _masks(context: FileContext) -> list[tuple[int, str]]:
+    """How the file's lines are masked when reporters show them: every secret hidden."""
+    from safemig_lint.analysis.credentials import masked_source
+
+    return masks_of(context.parsed.text, masked_source(context))
 
 
 def _internal_error(rule: Rule, error: Exception) -> Finding:
+    from safemig_lint.checks.base import FILE_SPAN
+
     where = traceback.extract_tb(error.__traceback__)[-1]
     return Finding(
         FILE_SPAN,

@@ -51,6 +51,12 @@ def codes(result: LintResult) -> list[str]:
     return [d.code for d in result.active]
 
 
+@pytest.fixture(autouse=True)
+def _no_content_cache(monkeypatch):
+    """Tests patch rules in-process, which no cache key can see: only test_cache_and_pool.py uses it."""
+    monkeypatch.setenv("SAFEMIG_LINT_NO_CACHE", "1")
+
+
 @pytest.fixture
 def in_repo(tmp_path, monkeypatch):
     """A git checkout (just its .git marker) at tmp_path/repo, entered."""

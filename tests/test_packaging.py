@@ -23,7 +23,7 @@ def test_wheel_ships_rule_pages_and_console_script(wheel):
     for page in pages:
         assert f"safemig_lint/rule_pages/{page}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "safemig-lint = safemig_lint.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "safemig-lint = safemig_lint.launcher:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not [n for n in names if n.startswith(("tests/", "fixtures/"))]
 
 

@@ -10,14 +10,52 @@ import importlib
 import pkgutil
 import re
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from safemig_lint.checks.base import Rule
+if TYPE_CHECKING:
+    from safemig_lint.checks.base import Rule
 
 _RULE_MODULE = re.compile(r"^sm\d{3}_\w+$")
 
 
+def rule_codes() -> list[str]:
+    """Every rule's code, read from the module names (`sm101_drop_table` holds SM101) without
+    importing the checks, so that validating settings does not load sqlglot."""
+    return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.match(info.name))
+
+
+def rule_table() -> list[tuple[str, str, str, bool, str]]:
+    """(code, name, default severity, fixable, summary) of every rule, read from the modules' source:
+    `safemig-lint rules` answers without importing sqlglot. Rules declare these as literals;
+    should one not, the rules are imported instead."""
+    import ast
+
+    table = []
+    for info in pkgutil.iter_modules(__path__):
+        if not _RULE_MODULE.match(info.name):
+            continue
+        tree = ast.parse(Path(__path__[0], f"{info.name}.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == "Rule" for b in node.bases):
+                values = {}
+                for item in node.body:
+                    if isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
+                        value = item.value
+                        if isinstance(value, ast.Constant) and isinstance(value.value, (str, bool)):
+                            values[item.targets[0].id] = value.value
+                        elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "Severity":
+                            values[item.targets[0].id] = value.attr.lower()
+                if not {"code", "name", "severity", "summary"} <= set(values):
+                    return [(r.code, r.name, r.severity.value, r.fixable, r.summary) for r in all_rules()]
+                table.append((values["code"], values["name"], values["severity"], values.get("fixable") is True, values["summary"]))
+    return sorted(table)
+
+
 @lru_cache(maxsize=None)
 def all_rules() -> tuple[type[Rule], ...]:
+    from safemig_lint.checks.base import Rule
+
     rules = []
     for module_info in pkgutil.iter_modules(__path__):
         if _RULE_MODULE.match(module_info.name):

@@ -87,8 +87,12 @@ class FileContext:
         return {created for _, created in _created(self.reading.of(self.counterpart))}
 
     @cached_property
-    def _created_in_file(self) -> list[tuple[int, tuple[str, str]]]:
-        return _created(self.reading.of(self.parsed))
+    def _created_in_file(self) -> dict[tuple[str, str], int]:
+        """Each object this file creates, with the offset of its first creation: one lookup per question."""
+        first: dict[tuple[str, str], int] = {}
+        for offset, ref in _created(self.reading.of(self.parsed)):
+            first[ref] = min(offset, first.get(ref, offset))
+        return first
 
     def created_in_migration(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object created by this migration: earlier in this file, or (for a down) by its up?
@@ -99,12 +103,11 @@ class FileContext:
         wanted = _with_table(_loose(kind, name))
         if self.is_down and wanted & self.created_by_up:
             return True
-        return any(offset < statement.start and ref in wanted for offset, ref in self._created_in_file)
+        return any(self._created_in_file.get(ref, statement.start) < statement.start for ref in wanted)
 
     def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""
-        wanted = _loose(kind, name)
-        return any(offset < statement.start and ref == wanted for offset, ref in self._created_in_file)
+        return self._created_in_file.get(_loose(kind, name), statement.start) < statement.start
 
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)

@@ -125,22 +125,82 @@ PG_NAME_LENGTH = 63
 SERIAL_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
 
 
+class TableMap(dict):
+    """A database's tables, copied on write: a snapshot shares every table with the database it
+    was taken of, and a table is copied the first time it is taken out of the map to be changed
+    (`[key]`, `get`, `setdefault`, `pop`). Iterating (`values`, `items`) gives shared tables to
+    read; to change one found that way, take it again by its key. A history of N versions so
+    keeps N maps of references and one copy per changed table, not N copies of every table."""
+
+    def __init__(self, *args, frozen: bool = False) -> None:
+        super().__init__(*args)
+        self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)
+        self.frozen = frozen  # a snapshot's: read only, so taking a table out never copies it
+
+    def _own(self, key: str, table: Table) -> Table:
+        if not self.frozen and id(table) not in self._owned:
+            table = table.copy()
+            dict.__setitem__(self, key, table)
+            self._owned[id(table)] = table
+        return table
+
+    def share(self, frozen: bool = False) -> TableMap:
+        """A map holding the same tables; from now on both copy a table before changing it."""
+        self._owned.clear()
+        return TableMap(self, frozen=frozen)
+
+    def __getitem__(self, key: str) -> Table:
+        return self._own(key, dict.__getitem__(self, key))
+
+    def get(self, key: str, default: Table | None = None) -> Table | None:
+        table = dict.get(self, key)
+        return default if table is None else self._own(key, table)
+
+    def __setitem__(self, key: str, table: Table) -> None:
+        dict.__setitem__(self, key, table)
+        self._owned[id(table)] = table
+
+    def setdefault(self, key: str, default: Table) -> Table:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def pop(self, key: str, *default):
+        if key not in self:
+            return default[0] if default else dict.pop(self, key)
+        table = dict.pop(self, key)
+        return table if self.frozen or id(table) in self._owned else table.copy()
+
+    def copy(self) -> TableMap:
+        return self.share()
+
+
 @dataclass
 class Database:
     dialect: str
     schemas: set[str] = field(default_factory=set)  # created by CREATE SCHEMA
-    tables: dict[str, Table] = field(default_factory=dict)
+    tables: TableMap = field(default_factory=TableMap)
     views: dict[str, View] = field(default_factory=dict)
     sequences: dict[str, Sequence] = field(default_factory=dict)
     types: dict[str, UserType] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)  # by routine_key
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, TableMap):
+            self.tables = TableMap(self.tables)
+
+    def snapshot(self) -> Database:
+        """A read-only copy of the database as it is now."""
+        copy = self.copy()
+        copy.tables.frozen = True
+        return copy
+
     def copy(self) -> Database:
-        """A snapshot: tables are copied (replay edits them in place), the rest are immutable values."""
+        """A copy to change: tables are shared until changed (TableMap), the rest are immutable values."""
         return Database(
             self.dialect,
             set(self.schemas),
-            {key: table.copy() for key, table in self.tables.items()},
+            self.tables.share(),
             dict(self.views),
             dict(self.sequences),
             dict(self.types),

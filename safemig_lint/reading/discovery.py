@@ -82,6 +82,16 @@ class Discovery:
             resolved.is_relative_to(directory) for directory in self.named_directories
         )
 
+    def reported_names(self, directory: Path, names: list[str]) -> set[str]:
+        """Which of the files `names` in `directory` are reported: one resolve per directory,
+        not one per file (a symlinked file named on the command line is listed under its name too)."""
+        parent = directory.resolve()
+        if any(parent.is_relative_to(named) for named in self.named_directories):
+            named = set(names)
+        else:
+            named = {name for name in names if parent / name in self.named_files}
+        return {name for name in named if parent / name not in self.unchanged} if self.unchanged else named
+
 
 def _display(path: Path, root: Path, root_display: str) -> str:
     if path == root:
@@ -147,7 +157,7 @@ def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
         if not given.exists():
             result.missing.append(raw)
         elif given.is_file():
-            result.named_files.add(given.resolve())
+            result.named_files.update((given.resolve(), given.parent.resolve() / given.name))
             add(given.parent, given.parent.as_posix(), explicit=False)
         else:
             result.named_directories.add(given.resolve())

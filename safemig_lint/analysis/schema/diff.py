@@ -45,7 +45,9 @@ def differences(a: Database, b: Database) -> list[Difference]:
     found: list[Difference] = []
     found += _compare("schema", {s: s for s in a.schemas}, {s: s for s in b.schemas})
     for name in sorted(a.tables.keys() | b.tables.keys()):
-        old, new = a.tables.get(name), b.tables.get(name)
+        old, new = dict.get(a.tables, name), dict.get(b.tables, name)  # as they are: no copy (TableMap)
+        if old is new:  # shared by two snapshots: unchanged
+            continue
         if old is None or new is None:
             table = old or new
             found.append(Difference("table", name, old, new, table.unknown))
@@ -63,6 +65,8 @@ def differences(a: Database, b: Database) -> list[Difference]:
 
 
 def _compare(kind: str, a: dict, b: dict, table: str = "", unknown: str | None = None) -> list[Difference]:
+    if a == b:
+        return []
     result = []
     for key in sorted(a.keys() | b.keys(), key=str):
         old, new = a.get(key), b.get(key)

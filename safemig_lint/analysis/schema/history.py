@@ -60,12 +60,12 @@ class History:
         for migration in self.directory.migrations:
             timeline.position[migration.version] = len(timeline.versions)
             timeline.versions.append(migration.version)
-            timeline.snapshots.append(db.copy())
+            timeline.snapshots.append(db.snapshot())
             # Several up files for one version are invalid for golang-migrate (SM003), but
             # runners that order by file name apply them all, in order.
             for up in migration.ups:
                 timeline.effects[up.path] = self._replay_file(replay, up, timeline.notes)
-        timeline.snapshots.append(db.copy())
+        timeline.snapshots.append(db.snapshot())
         return timeline
 
     def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote]) -> dict[int, list[Effect]]:

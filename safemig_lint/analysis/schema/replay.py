@@ -125,7 +125,8 @@ class Replay:
         if table:
             found = self._table(table)
             return found if found.find_key(name) else None
-        return next((t for t in self.db.tables.values() if t.find_key(name)), None)
+        # Taken again by key: iterating gives shared tables to read (TableMap).
+        return next((self.db.tables[key] for key, t in self.db.tables.items() if t.find_key(name)), None)
 
     def _named(self, table: Table, key: Constraint | Index) -> Constraint | Index:
         """The key with the name the database gives it when the statement gives none."""
@@ -249,9 +250,10 @@ class Replay:
         for key, routine in list(self.db.routines.items()):
             if routine.kind == "trigger" and routine.table == op.table:
                 self.db.routines[key] = replace(routine, table=new)
-        for other in self.db.tables.values():  # foreign keys follow the table they reference
+        for other_key, other in list(self.db.tables.items()):  # foreign keys follow the table they reference
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", key.references):
+                    other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
                     other.constraints[name] = replace(key, references=new + key.references[len(op.table):])
         effect = Renamed("table", op.table, op.table, new, table.oid)
         self._names.setdefault(table.oid, {op.table}).add(new)
@@ -362,12 +364,13 @@ class Replay:
     def _rename_in_references(self, table: str, old: str, new: str) -> None:
         """Foreign keys follow a referenced column that is renamed, as they follow a renamed table."""
         prefix = f"{table}("
-        for other in self.db.tables.values():
+        for other_key, other in list(self.db.tables.items()):
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and key.references.startswith(prefix):
                     columns = [c.strip() for c in key.references[len(prefix):].rstrip(")").split(",")]
                     if old in columns:
                         renamed = ", ".join(new if c == old else c for c in columns)
+                        other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
                         other.constraints[name] = replace(key, references=f"{prefix}{renamed})")
 
     def _column_renamed(self, table: Table, column: Column, new: str) -> Renamed:
@@ -572,9 +575,9 @@ class Replay:
         for key in op.tables:
             self._lost_track(self._table(key), op.reason, op.keys_only)
         touched = bool(op.tables)
-        for key, table in list(self.db.tables.items()):
+        for key in list(self.db.tables):
             if _plain(key) in words:
-                self._lost_track(table, op.reason, op.keys_only)
+                self._lost_track(self.db.tables[key], op.reason, op.keys_only)
                 touched = True
         for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
             for key, item in list(objects.items()):

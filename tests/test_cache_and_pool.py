@@ -1,0 +1,197 @@
+"""The content cache and the process pool change how fast results come, never what they are."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from safemig_lint import engine
+from safemig_lint.cache import Cache
+from safemig_lint.cli import app
+from safemig_lint.config import Config
+
+from conftest import FIXTURES, write_migrations
+
+runner = CliRunner()
+SECRET = "Zq9-hunter2-Xy7"
+
+
+@pytest.fixture(autouse=True)
+def _content_cache(monkeypatch):
+    monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE")
+
+
+# The project's migration folders: each fixture folder, and extra/.
+DIRECTORIES = len([p for p in FIXTURES.iterdir() if p.is_dir()]) + 1
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the fixtures plus a directory with a secret, a template and a suppression."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES, root / "migrations")
+    write_migrations(root / "migrations" / "extra", {
+        "000001_roles.up.sql": f"CREATE ROLE app LOGIN PASSWORD '{SECRET}';\nDROP TABLE legacy;\n",
+        "000001_roles.down.sql": "DROP ROLE app;\n",
+        "000002_t.up.sql": "-- safemig-lint: ignore SM104 reseeded\nTRUNCATE {{ .Schema }}.events;\nALTER TABLE t DROP COLUMN c;\n",
+    })
+    return root
+
+
+class _Counter:
+    """Counts the directories actually linted (not answered from the cache)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.names: list[str] = []
+        real = engine.lint_directory
+
+        def counting(work):
+            self.names.append(work.directory.path.name)
+            return real(work)
+
+        monkeypatch.setattr(engine, "lint_directory", counting)
+
+
+def _check(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["check", "--fail-on", "never", *args])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("output_format", ["json", "text"])
+def test_results_are_identical_with_and_without_the_cache(project, monkeypatch, output_format):
+    monkeypatch.chdir(project)
+    counter = _Counter(monkeypatch)
+    uncached = _check("--no-cache", "--format", output_format, "migrations")
+    assert not (project / ".safemig-lint-cache").exists()
+    counter.names.clear()
+    cold = _check("--format", output_format, "migrations")
+    linted_cold = len(counter.names)
+    warm = _check("--format", output_format, "migrations")
+    assert uncached == cold == warm
+    assert linted_cold == DIRECTORIES and len(counter.names) == DIRECTORIES  # the warm run linted nothing
+    assert (project / ".safemig-lint-cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_the_cache_never_holds_a_secret(project, monkeypatch):
+    monkeypatch.chdir(project)
+    code, output = _check("--format", "text", "migrations/extra")
+    assert "SM402" in output and SECRET not in output
+    stored = "".join(p.read_text() for p in (project / ".safemig-lint-cache").rglob("*.json"))
+    assert stored and SECRET not in stored
+    assert _check("--format", "text", "migrations/extra") == (code, output)  # masked again from the cache
+
+
+def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, monkeypatch):
+    monkeypatch.chdir(project)
+    expected = _check("--format", "json", "migrations")
+    entries = sorted((project / ".safemig-lint-cache").rglob("*.json"))
+    assert len(entries) == DIRECTORIES
+    entries[0].write_text("{not json")
+    entries[1].write_text(json.dumps({"key": "0" * 64, "covered": [], "diagnostics": {}, "masks": {}}))
+    entries[2].write_text(json.dumps({"key": entries[2].stem, "covered": "x", "diagnostics": [1], "masks": None}))
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", "migrations") == expected
+    assert len(counter.names) == 3
+    for entry in entries[:3]:
+        assert json.loads(entry.read_text())["key"] == entry.stem
+
+
+def test_a_changed_file_is_linted_again(project, monkeypatch):
+    monkeypatch.chdir(project)
+    _check("--format", "json", "migrations")
+    (project / "migrations" / "extra" / "000002_t.up.sql").write_text("ALTER TABLE t ADD COLUMN c int;\n")
+    counter = _Counter(monkeypatch)
+    _, output = _check("--format", "json", "migrations")
+    assert counter.names == ["extra"]
+    assert _check("--no-cache", "--format", "json", "migrations")[1] == output
+
+
+def test_a_staged_file_runs_its_own_rules_and_later_runs_add_the_rest(project, monkeypatch):
+    monkeypatch.chdir(project)
+    staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
+    one = _check("--format", "json", staged)
+    assert one == _check("--no-cache", "--format", "json", staged)
+    assert {d["path"] for d in json.loads(one[1])["diagnostics"]} == {staged}
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", staged) == one and counter.names == []
+    whole = _check("--format", "json", "migrations/app")
+    assert counter.names == ["app"]  # the other files' rules had not run yet
+    assert whole == _check("--no-cache", "--format", "json", "migrations/app")
+
+
+def test_the_cache_can_be_turned_off_in_the_configuration_or_the_environment(project, monkeypatch):
+    monkeypatch.chdir(project)
+    (project / ".safemig-lint.toml").write_text("cache = false\n")
+    _check("migrations")
+    assert not (project / ".safemig-lint-cache").exists()
+    (project / ".safemig-lint.toml").write_text('cache-dir = "build/lint-cache"\n')
+    _check("migrations")
+    assert len(list((project / "build" / "lint-cache").rglob("*.json"))) == DIRECTORIES
+    shutil.rmtree(project / "build")
+    monkeypatch.setenv("SAFEMIG_LINT_NO_CACHE", "1")
+    _check("migrations")
+    assert not (project / "build").exists()
+    monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE")
+    (project / ".safemig-lint.toml").write_text("cache = 1\n")
+    assert "cache must be true or false" in _check("migrations")[1]
+
+
+def test_a_read_only_cache_directory_costs_speed_not_the_run(project, monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    result = engine.lint([str(project / "migrations")], Config(), cache=Cache(blocker / "cache"))
+    assert result.diagnostics == engine.lint([str(project / "migrations")], Config()).diagnostics
+
+
+def test_a_process_pool_gives_the_serial_result(project, monkeypatch):
+    paths = [str(project / "migrations")]
+    serial = engine.lint(paths, Config(), jobs=1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    parallel = engine.lint(paths, Config(), jobs=2)
+    assert parallel.diagnostics == serial.diagnostics
+    assert [d.suppression for d in parallel.diagnostics] == [d.suppression for d in serial.diagnostics]
+    assert {k: v.text for k, v in parallel.sources.items()} == {k: v.text for k, v in serial.sources.items()}
+    assert parallel.files_checked == serial.files_checked
+
+
+def test_rule_metadata_read_without_importing_matches_the_rules():
+    from safemig_lint.checks import all_rules, rule_codes, rule_table
+
+    assert rule_table() == [(r.code, r.name, r.severity.value, r.fixable, r.summary) for r in all_rules()]
+    assert rule_codes() == [r.code for r in all_rules()]
+
+
+def _imported(*args: str, cwd) -> str:
+    """Modules a fresh interpreter imports to run the command (from `-X importtime`)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "safemig_lint", *args], cwd=cwd, capture_output=True, text=True)
+    return " ".join(line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:"))
+
+
+def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
+    modules = _imported("check", "migrations", cwd=project)
+    assert "sqlglot" in modules.split()  # the first run parses
+    cached = _imported("check", "migrations", cwd=project).split()
+    assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
+    assert "sqlglot" not in _imported("rules", cwd=project).split()
+    assert "typer" not in _imported("--version", cwd=project).split()
+
+
+def test_a_folder_whose_findings_quote_a_secret_is_not_cached(tmp_path, monkeypatch):
+    # SM301's snippet (statement text, kept for fingerprints) holds the key the report masks.
+    key = "AKIA2E0A8F3B244C9986"
+    write_migrations(tmp_path / "m", {
+        "000001_k.up.sql": f"CREATE TABLE keys (k text DEFAULT '{key}');\n",
+        "000001_k.down.sql": "DROP TABLE keys;\n",
+    })
+    (tmp_path / ".safemig-lint.toml").write_text('idempotency = "strict"\n')  # SM301 on every CREATE
+    monkeypatch.chdir(tmp_path)
+    first = _check("--format", "json", "m")
+    assert "SM301" in first[1] and key not in first[1]
+    assert not list((tmp_path / ".safemig-lint-cache").rglob("*.json"))
+    assert _check("--format", "json", "m") == first
