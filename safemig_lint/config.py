@@ -41,6 +41,11 @@ class Config:
     driver_options: dict[str, str] = field(default_factory=dict)  # golang-migrate URL options (x-multi-statement ...)
     idempotency: str = "auto"
     postgres_version: int | None = None  # the PostgreSQL server's major version, when it matters
+    # The other servers' versions, for version-dependent lock rules (SM5xx); None: the
+    # documented default (analysis/locks.py).
+    mysql_version: tuple[int, ...] | None = None
+    sqlite_version: tuple[int, ...] | None = None
+    small_tables: tuple[str, ...] = ()  # lock findings on these tables are only info
     invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
@@ -200,6 +205,11 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             raise ConfigError(f"{where}: cache-dir must be a directory path")
         changes["cache_dir"] = settings["cache-dir"]
     changes.update(_execution_settings(settings, where))
+    for key in ("mysql-version", "sqlite-version"):
+        if key in settings:
+            changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key.startswith("mysql") else "3.35.0")
+    if "small-tables" in settings:
+        changes["small_tables"] = tuple(_string_list(settings["small-tables"], "small-tables", where))
     if "invocations" in settings:
         if not isinstance(settings["invocations"], bool):
             raise ConfigError(f"{where}: invocations must be true or false")
@@ -241,6 +251,15 @@ def _execution_settings(settings: dict, where: str) -> dict:
             raise ConfigError(f"{where}: postgres-version must be a major version number such as 16")
         changes["postgres_version"] = version
     return changes
+
+
+def _version(value: object, key: str, where: str, example: str) -> tuple[int, ...]:
+    """A server version, `16` or `"8.0.29"`, as a tuple of numbers."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    parts = text.split(".")
+    if not text or len(parts) > 3 or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"{where}: {key} must be a version number such as {example!r}, got {value!r}")
+    return tuple(int(p) for p in parts)
 
 
 def validate_dialect(name: object, where: str) -> str:

@@ -69,6 +69,8 @@ class Finding:
     # A safe, mechanical rewrite that resolves the finding without changing what the migration
     # means (`check --fix` applies it); empty when there is none.
     fix: tuple[Edit, ...] = ()
+    # A lower severity for this finding alone (a lock on a table the configuration marks as small).
+    severity: Severity | None = None
     related: tuple[Related, ...] = ()
 
 

@@ -349,6 +349,8 @@ class _Collector:
                 suppression = Suppression(inline.line, inline.reason)
                 break
         severity = self.config.severity_for(rule.code, rule.severity)
+        if finding.severity is not None and finding.severity.rank < severity.rank:
+            severity = finding.severity
         from safemig_lint.reading.statements import unmask
 
         # Names in messages come from the masked SQL; show the template placeholders as written.

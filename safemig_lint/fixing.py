@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,13 +111,20 @@ def _apply(text: str, edits: list[Edit]) -> str:
 
 
 def _changes_meaning(before: str, after: str, dialect: str) -> str | None:
-    """Why the fixed text is not the same migration plus guards, or None when it is."""
+    """Why the fixed text is not the same migration plus guards, or None when it is.
+
+    What a fix may do: add `IF [NOT] EXISTS`, and add `NOT VALID` to a constraint when the
+    very next statement, added with it, validates that constraint (the same end state, with
+    the rows checked under a weaker lock).
+    """
     from safemig_lint.reading.statements import parse_file
 
     old, new = parse_file(before, dialect), parse_file(after, dialect)
-    if len(old.statements) != len(new.statements):
+    added = [now for now in new.statements if _validates(now)]
+    kept = [now for now in new.statements if not any(now is a for a in added)] if len(new.statements) > len(old.statements) else new.statements
+    if len(old.statements) != len(kept):
         return "the fixed file would split into different statements; left unchanged"
-    for was, now in zip(old.statements, new.statements):
+    for was, now in zip(old.statements, kept):
         if was.text == now.text:
             continue
         line = new.lines.span(now.start, now.end).line
@@ -127,13 +135,33 @@ def _changes_meaning(before: str, after: str, dialect: str) -> str | None:
             return f"the fixed statement at line {line} would read differently; left unchanged"
         if was.expression is not None and not was.is_command and _without_guards(was.expression) != _without_guards(now.expression):
             return f"the fixed statement at line {line} would mean something else; left unchanged"
+        if now.expression is not None and now.expression.args.get("not_valid") and not _validated_next(now, new.statements):
+            return f"the fixed statement at line {line} would leave a constraint unvalidated; left unchanged"
     return None
+
+
+_VALIDATE = re.compile(r"^ALTER\s+TABLE\s+(\S+)\s+VALIDATE\s+CONSTRAINT\s+(\S+)$", re.IGNORECASE)
+
+
+def _validates(statement) -> bool:
+    return _VALIDATE.match(statement.text.strip()) is not None
+
+
+def _validated_next(statement, statements: list) -> bool:
+    """The statement right after `statement` validates the constraint it adds NOT VALID."""
+    from sqlglot import exp
+
+    following = statements[statements.index(statement) + 1 :]
+    match = _VALIDATE.match(following[0].text.strip()) if following else None
+    names = {c.this.name for c in statement.expression.find_all(exp.Constraint) if isinstance(c.this, exp.Identifier)}
+    return match is not None and match.group(2).strip('"') in names
 
 
 def _without_guards(tree):
     copy = tree.copy()
     for node in copy.walk():
         node.args.pop("exists", None)
+        node.args.pop("not_valid", None)
     return copy
 
 

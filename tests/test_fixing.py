@@ -268,3 +268,28 @@ def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path, monk
     assert "fixed 0 findings in 0 files" in result.stderr
     assert (directory / "000001_x.up.sql").read_text() == sql
     assert sorted(p.name for p in directory.iterdir()) == ["000001_x.down.sql", "000001_x.up.sql"]  # no temp file left
+
+
+def test_the_lock_rules_not_valid_then_validate_rewrite_is_applied(tmp_path):
+    """SM508's fix (x-multi-statement): NOT VALID, then VALIDATE CONSTRAINT as its own statement."""
+    (tmp_path / ".safemig-lint.toml").write_text('driver-options = { x-multi-statement = true }\n')
+    up = "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\nSELECT 1;\n"
+    directory = write_migrations(tmp_path / "m", {
+        "000001_fk.up.sql": up,
+        "000001_fk.down.sql": "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_customer_fk;\n",
+    })
+    result = run("check", "--fix", "--select", "SM508", str(directory))
+    assert "000001_fk.up.sql: fixed SM508 (line 1)" in result.stderr, result.stderr
+    assert (directory / "000001_fk.up.sql").read_text() == (
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID;\n"
+        "ALTER TABLE orders VALIDATE CONSTRAINT orders_customer_fk;\nSELECT 1;\n"
+    )
+    assert "SM508" not in run("check", "--select", "SM508", str(directory)).stdout
+
+
+def test_not_valid_without_its_validation_is_refused(tmp_path):
+    sql = "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES customers (id);\n"
+    result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n" + sql, (Edit(len("CREATE TABLE t (a int);\n") + len(sql) - 2, len("CREATE TABLE t (a int);\n") + len(sql) - 2, " NOT VALID"),))
+    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    assert not plan.files
+    assert any("would leave a constraint unvalidated" in why for _, why in plan.skipped)

@@ -31,6 +31,7 @@ from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
+    from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
@@ -108,6 +109,13 @@ class FileContext:
     def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""
         return self._created_in_file.get(_loose(kind, name), statement.start) < statement.start
+
+    @cached_property
+    def locks(self) -> FileLocks:
+        """What the file's statements lock, on which tables that existed before it (analysis/locks.py)."""
+        from safemig_lint.analysis.locks import FileLocks
+
+        return FileLocks(self)
 
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)

@@ -51,6 +51,10 @@ class AddColumn(Op):
     column: Column
     if_not_exists: bool = False
     after: str | None = None  # MySQL's FIRST (empty string) / AFTER column
+    # How existing rows get a value, beyond the column's default: GENERATED ... AS IDENTITY, or
+    # GENERATED ALWAYS AS (...) STORED (computed and written into every row).
+    identity: bool = False
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class AddConstraint(Op):
     table: str
     constraint: Constraint | None = None  # or, for MySQL's KEY / INDEX, an index
     index: Index | None = None
+    not_valid: bool = False  # PostgreSQL's NOT VALID: existing rows are not checked now
+    index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,8 @@ class CreateIndex(Op):
     table: str
     index: Index
     if_not_exists: bool = False
+    concurrently: bool = False  # PostgreSQL builds it without blocking writes
+    index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,7 @@ class DropIndex(Op):
     name: str
     table: str = ""  # given by MySQL (DROP INDEX i ON t) and SQLite never
     if_exists: bool = False
+    concurrently: bool = False
 
 
 @dataclass(frozen=True)

@@ -232,7 +232,8 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         where = params.args.get("where") if params else None
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index.this)]
+        concurrently = bool(e.args.get("concurrently"))
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
@@ -432,7 +433,7 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             result.append(o.DropTable(names.table(target), exists, node=target))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
-            result.append(o.DropIndex(names.ident(target), table, exists, node=target))
+            result.append(o.DropIndex(names.ident(target), table, exists, bool(e.args.get("concurrently")), node=target))
         elif kind in ("SCHEMA", "DATABASE"):
             result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
@@ -467,6 +468,8 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for action in actions:
         result.extend(_alter_action(table, action, e.this, names))
+    if e.args.get("not_valid"):
+        result = [replace(op, not_valid=True) if isinstance(op, o.AddConstraint) else op for op in result]
     return result
 
 
@@ -474,8 +477,18 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     if isinstance(action, exp.ColumnDef):
         column, constraints = _column(action, names)
         position = action.args.get("position")
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        # AUTO_INCREMENT and identity columns number every existing row; a generated column is
+        # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
+        identity = any(
+            isinstance(k, exp.AutoIncrementColumnConstraint) or isinstance(k, exp.GeneratedAsIdentityColumnConstraint) and k.this is not None
+            for k in kinds
+        )
+        stored = any(
+            isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
+        )
         return [
-            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), node=action),
+            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), identity, stored, node=action),
             *(o.AddConstraint(table, c, node=action) for c in constraints),
         ]
     if isinstance(action, exp.Drop):
@@ -502,9 +515,10 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
             keys = _table_key(item, names)
             if not keys:
                 result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
+            kind = str(item.args.get("kind") or "").lower() if isinstance(item, exp.IndexColumnConstraint) else ""
             for key in keys:
                 is_index = isinstance(key, Index)
-                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, node=action))
+                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, index_kind=kind, node=action))
         return result
     if isinstance(action, exp.RenameIndex):
         return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
@@ -645,7 +659,7 @@ _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.
 
 _CREATE = re.compile(
     rf"""CREATE\s+(?P<replace>OR\s+REPLACE\s+)?
-    (?P<mods>(?:(?:UNIQUE|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
+    (?P<mods>(?:(?:UNIQUE|FULLTEXT|SPATIAL|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
         DEFINER\s*=\s*\S+|SQL\s+SECURITY\s+\w+|ALGORITHM\s*=\s*\w+)\s+)*)
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})(?P<rest>.*)""",
@@ -709,8 +723,10 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
         if not on:
             return [o.Unknown("CREATE INDEX not understood", names=mentions(rest))]
         table = names.text(on.group("table"))
+        kind = re.search(r"\b(FULLTEXT|SPATIAL)\b", match.group("mods"), re.IGNORECASE)
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("name")], re.IGNORECASE) is not None
         return [
-            o.CreateIndex(table, Index(name, ()), exists),
+            o.CreateIndex(table, Index(name, ()), exists, concurrently, kind.group(1).lower() if kind else ""),
             o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
         ]
     if kind in ("TYPE", "DOMAIN"):
@@ -758,7 +774,8 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
             return [o.DropIndex(names.ident(at.group("index")), targets[0], exists)]
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
-        return [o.DropIndex(bare_name(t), table, exists) for t in targets]
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("names")], re.IGNORECASE) is not None
+        return [o.DropIndex(bare_name(t), table, exists, concurrently) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
     return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
@@ -867,10 +884,31 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
     if add and not re.match(key_words, add.group("name"), re.IGNORECASE):
         return [o.AddColumn(table, _column_from_text(add.group("definition"), names), bool(add.group("guard")))]
     if add:
-        return [o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
+        return [*_key_from_text(table, clause, names), o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
     if drop and not re.match(r"(PRIMARY|FOREIGN|INDEX|KEY|CHECK)\b", drop.group("name"), re.IGNORECASE):
         return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")))]
     return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
+
+
+_ADD_KEY = re.compile(
+    rf"ADD\s+(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?(?P<kind>CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_KEY_KINDS = {"CHECK": "check", "FOREIGN KEY": "foreign", "UNIQUE": "unique", "PRIMARY KEY": "primary", "EXCLUDE": "exclude"}
+
+
+def _key_from_text(table: str, clause: str, names: Names) -> list[o.Op]:
+    """The kind (and name) of a key whose definition could not be read: what lock rules need to know.
+
+    `USING INDEX` attaches an existing index; NOT VALID skips checking existing rows.
+    """
+    key = _ADD_KEY.match(clause)
+    if key is None or re.search(r"\bUSING\s+INDEX\b", key.group("rest"), re.IGNORECASE):
+        return []
+    kind = _KEY_KINDS[" ".join(key.group("kind").upper().split())]
+    name = names.ident(key.group("name")) if key.group("name") else ""
+    not_valid = re.search(r"\bNOT\s+VALID\s*$", key.group("rest"), re.IGNORECASE) is not None
+    return [o.AddConstraint(table, Constraint(name, kind), not_valid=not_valid)]
 
 
 def _column_from_text(definition: str, names: Names) -> Column:
