@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
@@ -91,7 +92,56 @@ def load_config(path: Path | None, known_codes: list[str]) -> Config:
         return Config()
     data = _read_toml(path)
     table = data.get("tool", {}).get("safemig-lint", {}) if path.name == "pyproject.toml" else data
-    return apply_settings(Config(source=path), table, known_codes, where=str(path))
+    try:
+        return apply_settings(Config(source=path), table, known_codes, where=str(path))
+    except ConfigError as error:
+        raise ConfigError(_with_line(str(error), path, table, known_codes)) from None
+
+
+def _did_you_mean(unknown: set[str]) -> str:
+    import difflib
+
+    guesses = {key: close[0] for key in sorted(unknown) if (close := difflib.get_close_matches(key, _KEYS, n=1))}
+    if len(unknown) == 1 and guesses:
+        return f" (did you mean {next(iter(guesses.values()))!r}?)"
+    return f" (did you mean {', '.join(f'{v!r} for {k!r}' for k, v in guesses.items())}?)" if guesses else ""
+
+
+def _with_line(message: str, path: Path, table: dict, known_codes: list[str]) -> str:
+    """`file: msg` -> `file:LINE: msg`, at the line of the first setting that is wrong on its own."""
+    for key in table:
+        try:
+            apply_settings(Config(), {key: table[key]}, known_codes, where=str(path))
+        except ConfigError:
+            line = _line_of(path, _wrong_entry(table, key, known_codes, path) or key) or _line_of(path, key)
+            if line:
+                return message.replace(f"{path}:", f"{path}:{line}:", 1)
+            break
+    return message
+
+
+def _wrong_entry(table: dict, key: str, known_codes: list[str], path: Path) -> str | None:
+    """In a table setting (`[severity]`), the entry that is wrong on its own."""
+    if not isinstance(table[key], dict):
+        return None
+    for entry, value in table[key].items():
+        try:
+            apply_settings(Config(), {key: {entry: value}}, known_codes, where=str(path))
+        except ConfigError:
+            return entry
+    return None
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    """The line that sets `key` (`key = ...`, or a `[...key]` table header)."""
+    import re
+
+    pattern = re.compile(rf"""^\s*(["']?{re.escape(key)}["']?\s*=|\[[^\]]*\b{re.escape(key)}["']?\s*\])""")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 class ConfigResolver:
@@ -120,7 +170,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
     unknown = set(settings) - _KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown)}; known: {', '.join(sorted(_KEYS))}")
     changes: dict = {}
     if "dialect" in settings:
         changes["dialect"] = validate_dialect(settings["dialect"], where)
@@ -238,8 +288,8 @@ def _bundled_dialects() -> frozenset[str]:
 
 
 def _string_list(value: object, key: str, where: str) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v.strip()]
+    if isinstance(value, str):  # `ignore = "SM303"` is a mistake, not a list of one: say so
+        raise ConfigError(f"{where}: {key} must be a list of strings, e.g. {key} = [{json.dumps(value)}]")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key} must be a list of strings")
     return [v.strip() for v in value]

@@ -25,7 +25,7 @@ from sqlglot.tokens import Token
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
-from safemig_lint.diagnostics import Finding, Severity, Span
+from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 
@@ -135,9 +135,11 @@ class FileContext:
             return self.span(statement.start, statement.end)
         return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
 
-    def finding(self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None) -> Finding:
-        """A finding about a statement, pointing at `node` within it when given."""
-        return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
+    def finding(
+        self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None, fix: tuple[Edit, ...] = ()
+    ) -> Finding:
+        """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
+        return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
 
 
 def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
@@ -222,6 +224,8 @@ class Rule:
     summary: ClassVar[str]
     # Security rules carry a CVSS-like score used by GitHub code scanning.
     security_severity: ClassVar[float | None] = None
+    # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
+    fixable: ClassVar[bool] = False
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

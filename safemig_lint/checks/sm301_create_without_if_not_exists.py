@@ -1,3 +1,4 @@
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class CreateWithoutIfNotExists(Rule):
     name = "create-without-if-not-exists"
     severity = Severity.WARNING
     summary = "CREATE without IF NOT EXISTS fails when a half-applied migration is run again."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         # Only where golang-migrate can leave this statement applied when a later one fails.
@@ -40,4 +42,4 @@ class CreateWithoutIfNotExists(Rule):
                 name = shown_name(name, op.node)
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
-            yield context.finding(statement, message, help, op.node)
+            yield context.finding(statement, message, help, op.node, fix=fixes.if_not_exists(statement, kind, context.dialect))

@@ -11,6 +11,7 @@ class ConstraintValidatesUnderLock(Rule):
     name = "constraint-validates-under-lock"
     severity = Severity.WARNING
     summary = "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every row while holding a lock that blocks writes."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not context.locks.postgres:

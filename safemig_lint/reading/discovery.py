@@ -56,6 +56,8 @@ class MigrationDirectory:
     display_path: str
     migrations: list[Migration]  # ordered by version
     misnamed: list[tuple[Path, str]]  # (path, display path) of .sql files golang-migrate skips
+    # (version, direction) of migration files an `exclude` hid: they exist, so they are not missing.
+    excluded: set[tuple[int, str]] = field(default_factory=set)
 
     def files(self) -> list[MigrationFile]:
         return [f for m in self.migrations for f in (*m.ups, *m.downs)]
@@ -108,13 +110,16 @@ def is_excluded(display_path: str, excludes: list[str]) -> bool:
 def _scan_directory(directory: Path, display: str, explicit: bool, excludes: list[str]) -> MigrationDirectory | None:
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
+    excluded: set[tuple[int, str]] = set()
     for entry in sorted(directory.iterdir()):
         if not entry.is_file() or not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
-        if is_excluded(entry_display, excludes):
-            continue
         match = MIGRATION_NAME.match(entry.name)
+        if is_excluded(entry_display, excludes):
+            if match is not None:
+                excluded.add((int(match.group(1)), match.group(3)))
+            continue
         if match is None:
             misnamed.append((entry, entry_display))
             continue
@@ -125,7 +130,7 @@ def _scan_directory(directory: Path, display: str, explicit: bool, excludes: lis
     if not by_version and not (explicit and misnamed):
         return None
     return MigrationDirectory(
-        directory, display, [by_version[v] for v in sorted(by_version)], misnamed
+        directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded
     )
 
 
