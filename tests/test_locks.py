@@ -422,3 +422,15 @@ def test_sqlite_drop_column_after_dropping_its_index_in_the_same_file(lint_sql):
     # A partial index's WHERE clause counts as a use too.
     partial = NOTES + "CREATE INDEX notes_live ON notes (id) WHERE body IS NOT NULL;\n"
     assert lines(second(lint_sql, "ALTER TABLE notes DROP COLUMN body;", partial, "sqlite"), "SM530") == [1]
+
+
+def test_no_lock_finding_on_a_table_the_same_file_drops_later(lint_sql):
+    """A down file dropping an index, then its table: the table's drop takes the lock anyway."""
+    result = lint_sql({
+        "000001_books.up.sql": "CREATE TABLE books (id bigint PRIMARY KEY, owner bigint);\nCREATE INDEX books_owner_idx ON books (owner);\n",
+        "000001_books.down.sql": "DROP INDEX books_owner_idx;\nDROP TABLE books;\n",
+        "000002_books_title.up.sql": "CREATE INDEX books_owner_idx2 ON books (owner);\n",
+        "000002_books_title.down.sql": "DROP INDEX books_owner_idx2;\n",
+    })
+    drops = [(d.path.rsplit("/", 1)[-1], d.code) for d in result.active if d.code in ("SM501", "SM502")]
+    assert drops == [("000002_books_title.down.sql", "SM502"), ("000002_books_title.up.sql", "SM501")]

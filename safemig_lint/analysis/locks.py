@@ -203,6 +203,7 @@ class FileLocks:
         self._dropped_keys_before: dict[int, frozenset[str]] = {}
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
+        self._dropped_after: dict[int, frozenset[str]] = {}
         self._read()
 
     @property
@@ -245,6 +246,10 @@ class FileLocks:
                     dropped.add(bare_name(op.name))
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
+        dropped_later: set[str] = set()
+        for statement in reversed(self.context.parsed.statements):
+            self._dropped_after[id(statement)] = frozenset(dropped_later)
+            dropped_later.update(bare_name(op.table) for op in self.ops(statement) if isinstance(op, o.DropTable))
 
     # --- what existed before
 
@@ -253,6 +258,11 @@ class FileLocks:
         return table in self._new_before.get(id(statement), ()) or bare_name(table) in {
             bare_name(t) for t in self._new_before.get(id(statement), ())
         }
+
+    def lock_is_moot(self, statement: Statement, table: str) -> bool:
+        """Does a lock on `table` here block nobody that matters? The table was created earlier in this
+        file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
+        return self.is_new(statement, table) or bare_name(table) in self._dropped_after.get(id(statement), ())
 
     def index_is_new(self, statement: Statement, name: str) -> bool:
         return bare_name(name) in {bare_name(i) for i in self._new_indexes_before.get(id(statement), ())}
@@ -321,14 +331,14 @@ class FileLocks:
                 if table and not self.index_is_new(statement, op.name):
                     found.append(Lock(table, ACCESS_EXCLUSIVE, op.node))
         found.extend(Lock(table, mode) for table, mode in command_locks(statement, self.context))
-        return [lock for lock in found if lock.table and not self.is_new(statement, lock.table)]
+        return [lock for lock in found if lock.table and not self.lock_is_moot(statement, lock.table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
         """(table, what) when the statement reads or writes a whole existing table: a scan, a rewrite,
         an index build, or a data change. Held locks stay held for as long as it runs."""
         for op in self.ops(statement):
             table = getattr(op, "table", "")
-            if not table or self.is_new(statement, table):
+            if not table or self.lock_is_moot(statement, table):
                 continue
             if isinstance(op, o.CreateIndex) and not op.concurrently:
                 return table, "builds an index on"
@@ -343,7 +353,7 @@ class FileLocks:
         history = self.context.history
         if history is not None:
             for effect in history.effects_of(self.context.file, statement):
-                if isinstance(effect, TypeChanged) and not self.is_new(statement, effect.table) and not binary_coercible(effect.old, effect.new):
+                if isinstance(effect, TypeChanged) and not self.lock_is_moot(statement, effect.table) and not binary_coercible(effect.old, effect.new):
                     return effect.table, "rewrites"
         expression = statement.expression
         if isinstance(expression, (exp.Update, exp.Delete, exp.Insert)) and not statement.is_command:
@@ -352,7 +362,7 @@ class FileLocks:
                 target = target.this
             if isinstance(target, exp.Table):
                 table = self.names.table(target)
-                if not self.is_new(statement, table):
+                if not self.lock_is_moot(statement, table):
                     return table, f"{type(expression).__name__.upper()}s rows of"
         return None
 

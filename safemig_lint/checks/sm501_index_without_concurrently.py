@@ -15,7 +15,7 @@ class IndexWithoutConcurrently(Rule):
             return
         locks = context.locks
         for op in context.operations(statement):
-            if isinstance(op, o.CreateIndex) and not op.concurrently and not locks.is_new(statement, op.table):
+            if isinstance(op, o.CreateIndex) and not op.concurrently and not locks.lock_is_moot(statement, op.table):
                 yield locks.finding(
                     statement,
                     op.table,

@@ -18,7 +18,7 @@ class DropIndexWithoutConcurrently(Rule):
             if not isinstance(op, o.DropIndex) or op.concurrently or locks.index_is_new(statement, op.name):
                 continue
             table = locks.table_of_index(statement, op.name, op.table)
-            if table and locks.is_new(statement, table):
+            if table and locks.lock_is_moot(statement, table):
                 continue
             on = table or "its table"
             yield locks.finding(

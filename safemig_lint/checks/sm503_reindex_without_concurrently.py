@@ -20,7 +20,7 @@ class ReindexWithoutConcurrently(Rule):
         locks = context.locks
         names = locks.names
         table = names.text(name) if kind == "TABLE" else locks.table_of_index(statement, names.text(name)) if kind == "INDEX" else ""
-        if kind in ("TABLE", "INDEX") and table and locks.is_new(statement, table):
+        if kind in ("TABLE", "INDEX") and table and locks.lock_is_moot(statement, table):
             return
         if kind == "INDEX" and locks.index_is_new(statement, names.text(name)):
             return

@@ -17,7 +17,7 @@ class SetNotNullScansTable(Rule):
             return
         locks = context.locks
         for op in context.operations(statement):
-            if not (isinstance(op, o.AlterColumn) and op.nullable is False) or locks.is_new(statement, op.table):
+            if not (isinstance(op, o.AlterColumn) and op.nullable is False) or locks.lock_is_moot(statement, op.table):
                 continue
             if locks.postgres_version >= 12 and _proven_not_null(context, op.table, op.column):
                 continue

@@ -16,7 +16,7 @@ class AddColumnRewritesTable(Rule):
             return
         locks = context.locks
         for op in context.operations(statement):
-            if not isinstance(op, o.AddColumn) or locks.is_new(statement, op.table):
+            if not isinstance(op, o.AddColumn) or locks.lock_is_moot(statement, op.table):
                 continue
             reason = add_column_rewrite(op, locks.postgres_version)
             if reason is None:

@@ -16,7 +16,7 @@ class TypeChangeRewritesTable(Rule):
             return
         locks = context.locks
         for effect in context.history.effects_of(context.file, statement):
-            if not isinstance(effect, TypeChanged) or locks.is_new(statement, effect.table):
+            if not isinstance(effect, TypeChanged) or locks.lock_is_moot(statement, effect.table):
                 continue
             if binary_coercible(effect.old, effect.new):
                 continue

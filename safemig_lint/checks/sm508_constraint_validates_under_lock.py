@@ -21,7 +21,7 @@ class ConstraintValidatesUnderLock(Rule):
             if not isinstance(op, o.AddConstraint) or op.constraint is None or op.not_valid:
                 continue
             constraint = op.constraint
-            if constraint.kind not in ("foreign", "check") or locks.is_new(statement, op.table):
+            if constraint.kind not in ("foreign", "check") or locks.lock_is_moot(statement, op.table):
                 continue
             inline = isinstance(op.node, exp.ColumnDef)
             referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")

@@ -19,7 +19,7 @@ class ConstraintBuildsIndexUnderLock(Rule):
         for op in context.operations(statement):
             if not isinstance(op, o.AddConstraint) or op.constraint is None or op.constraint.kind not in _KINDS:
                 continue
-            if locks.is_new(statement, op.table):
+            if locks.lock_is_moot(statement, op.table):
                 continue
             kind = op.constraint.kind
             if kind == "exclude":

@@ -23,7 +23,7 @@ class TableRewriteCommand(Rule):
             if not tables and command == "CLUSTER":
                 tables = [""]  # CLUSTER alone: every table clustered before
             for table in tables:
-                if table and locks.is_new(statement, table):
+                if table and locks.lock_is_moot(statement, table):
                     continue
                 yield locks.finding(
                     statement,
@@ -37,7 +37,7 @@ class TableRewriteCommand(Rule):
             for action in statement.expression.args.get("actions") or []:
                 if isinstance(action, exp.AlterSet) and action.args.get("tablespace") is not None:
                     table = locks.names.table(statement.expression.this)
-                    if locks.is_new(statement, table):
+                    if locks.lock_is_moot(statement, table):
                         continue
                     yield locks.finding(
                         statement,

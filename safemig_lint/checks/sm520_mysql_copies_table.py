@@ -54,7 +54,7 @@ class MysqlCopiesTable(Rule):
         if not reasons:
             return
         table = table or altered_table(statement, locks.names)
-        if table and locks.is_new(statement, table):
+        if table and locks.lock_is_moot(statement, table):
             return
         yield locks.finding(
             statement,

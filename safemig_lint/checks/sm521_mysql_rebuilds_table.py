@@ -45,7 +45,7 @@ class MysqlRebuildsTable(Rule):
             return
         optimized = _OPTIMIZED.match(statement.text)
         table = table or altered_table(statement, locks.names) or (locks.names.text(optimized.group(1)) if optimized else "")
-        if table and locks.is_new(statement, table):
+        if table and locks.lock_is_moot(statement, table):
             return
         yield locks.finding(
             statement,

@@ -17,7 +17,7 @@ class MysqlFulltextOrSpatialIndex(Rule):
         for op in context.operations(statement):
             if not isinstance(op, (o.AddConstraint, o.CreateIndex)) or op.index_kind not in ("fulltext", "spatial"):
                 continue
-            if locks.is_new(statement, op.table):
+            if locks.lock_is_moot(statement, op.table):
                 continue
             kind = op.index_kind.upper()
             extra = " A table's first FULLTEXT index also rebuilds the whole table (it adds the FTS_DOC_ID column)." if kind == "FULLTEXT" else ""
