@@ -42,4 +42,10 @@ class CreateWithoutIfNotExists(Rule):
                 name = shown_name(name, op.node)
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
+            if isinstance(op, o.CreateIndex) and op.concurrently and name:
+                # A failed concurrent build leaves an INVALID index that IF NOT EXISTS would then keep.
+                help = (
+                    f"Put `DROP INDEX CONCURRENTLY IF EXISTS {name};` before it, so a re-run after a failure "
+                    "rebuilds the invalid index the failed build left behind (IF NOT EXISTS would keep it)."
+                )
             yield context.finding(statement, message, help, op.node, fix=fixes.if_not_exists(statement, kind, context.dialect))
