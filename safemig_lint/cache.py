@@ -30,10 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from safemig_lint import __version__
-from safemig_lint.diagnostics import Diagnostic, Severity, Span, Suppression
+from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes (2: fixes and related locations)
 
 
 @dataclass
@@ -118,19 +118,30 @@ def _ignore_in_git(root: Path) -> None:
 def _diagnostic_to_json(d: Diagnostic) -> list:
     s = d.suppression
     return [
-        d.code, d.name, d.severity.value, d.path, [d.span.line, d.span.column, d.span.end_line, d.span.end_column],
+        d.code, d.name, d.severity.value, d.path, _span_to_json(d.span),
         d.message, d.help, d.snippet, None if s is None else [s.line, s.reason],
+        [[e.start, e.end, e.replacement] for e in d.fix], [[r.path, _span_to_json(r.span), r.message] for r in d.related],
     ]
 
 
+def _span_to_json(span: Span) -> list[int]:
+    return [span.line, span.column, span.end_line, span.end_column]
+
+
+def _span_from_json(item: list) -> Span:
+    line, column, end_line, end_column = (int(v) for v in item)
+    return Span(line, column, end_line, end_column)
+
+
 def _diagnostic_from_json(item: list) -> Diagnostic:
-    code, name, severity, path, span, message, help, snippet, suppression = item
+    code, name, severity, path, span, message, help, snippet, suppression, fix, related = item
     if not all(isinstance(v, str) for v in (code, name, path, message, help, snippet)):
         raise TypeError("not a diagnostic")
-    line, column, end_line, end_column = (int(v) for v in span)
     return Diagnostic(
-        code, name, Severity(severity), path, Span(line, column, end_line, end_column), message, help, snippet,
+        code, name, Severity(severity), path, _span_from_json(span), message, help, snippet,
         None if suppression is None else Suppression(int(suppression[0]), str(suppression[1])),
+        tuple(Edit(int(start), int(end), str(text)) for start, end, text in fix),
+        tuple(Related(str(where), _span_from_json(at), str(why)) for where, at, why in related),
     )
 
 

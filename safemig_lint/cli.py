@@ -6,6 +6,7 @@ so `--help` and `rule` start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -22,15 +23,29 @@ class _DefaultToCheck(TyperGroup):
     """`safemig-lint migrations/` means `safemig-lint check migrations/`, as users expect."""
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in _ROOT_OPTIONS:
+            _no_such_command(args[0], list(self.commands))
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+_ROOT_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+
+
+def _no_such_command(word: str, commands: list[str]) -> None:
+    """`safemig-lint rulez`: a word that is no path but close to a command is a typo, not a path."""
+    import difflib
+
+    if word.startswith("-") or Path(word).exists():
+        return
+    close = difflib.get_close_matches(word, commands, n=2, cutoff=0.6)
+    if close:
+        _fail(f"no such command or path {word!r}; did you mean {' or '.join(f'`safemig-lint {c}`' for c in close)}?")
 
 
 app = typer.Typer(
     cls=_DefaultToCheck,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Lint golang-migrate SQL migrations for data loss, broken rollbacks, non-idempotent DDL and security problems.",
@@ -59,8 +74,8 @@ def _fail(message: str) -> None:
 def check(
     paths: List[str] = typer.Argument(..., help="Migration directories or files."),
     dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
-    select: Optional[str] = typer.Option(None, help="Comma-separated rule codes or prefixes to enable, e.g. SM1,SM301."),
-    ignore: Optional[str] = typer.Option(None, help="Comma-separated rule codes or prefixes to disable."),
+    select: List[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
+    ignore: List[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: List[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
     exclude: List[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
     fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
@@ -73,6 +88,11 @@ def check(
         help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
     ),
     base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
+    color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
     no_cache: bool = typer.Option(False, "--no-cache", envvar="SAFEMIG_LINT_NO_CACHE", help="Neither read nor write the content cache."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="SAFEMIG_LINT_CACHE_DIR", help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."),
@@ -89,36 +109,93 @@ def check(
             _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     if len(report_formats) != len(report_files):
         _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+    if color not in ("auto", "always", "never"):
+        _fail(f"--color {color!r}: choose from auto, always, never")
+    if statistics and output_format != "text":
+        _fail("--statistics replaces the text report; it cannot be combined with --format " + output_format)
+    if fix and diff:
+        _fail("--fix applies the fixes and --diff only shows them: choose one")
     known = rule_codes()
     flags: dict = {
         key: value
-        for key, value in {
-            "dialect": dialect, "select": select, "ignore": ignore, "fail-on": fail_on, "invocations": invocations,
-        }.items()
+        for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items()
         if value is not None
     }
+    for key, values in (("select", select), ("ignore", ignore)):
+        if values:  # `--select SM1 --select SM4,SM301`: every occurrence counts
+            flags[key] = [code for value in values for code in value.split(",") if code.strip()]
     if exclude:
         flags["exclude"] = list(exclude)
+    progress = None
     try:
         if severity:
             flags["severity"] = dict(_parse_severity(item) for item in severity)
         resolver = ConfigResolver(flags, known, config_file)
         config = resolver.for_path(Path(paths[0]))
+        if output_format == "text" and not quiet and not diff:
+            from safemig_lint.progress import terminal_progress
+
+            progress = terminal_progress(sys.stderr, sys.stdout)
+        cache = _cache(config, no_cache, cache_dir)
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
-        result = lint(paths, config, resolver.for_path, _cache(config, no_cache, cache_dir), jobs, base=base)
+        with progress or contextlib.nullcontext():
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
+        if (fix or diff) and _fix(result, paths, config, resolver, base, apply=fix):
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base)  # what is left
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    if not result.files_checked and not result.missing_paths and base is None:  # with --base: nothing changed
+    # With --base, nothing changed since the base is no reason to warn.
+    if not result.files_checked and not result.missing_paths and base is None and not quiet:
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
-    get_reporter(output_format)(result, sys.stdout)
+    nothing_linted = len(result.missing_paths) == len(paths)
+    if diff or (nothing_linted and output_format == "text"):
+        pass  # the diff is the output; with no path to lint the error says it all
+    elif output_format == "text":
+        from safemig_lint.reporters.text import report as text_report
+
+        text_report(result, sys.stdout, quiet=quiet, statistics=statistics, color=color)
+    else:
+        get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
         try:
             write_report(name, result, target)
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
+    if diff:
+        raise typer.Exit(1 if any(d.fix for d in result.active) else result.exit_code("never"))
     raise typer.Exit(result.exit_code(config.fail_on))
+
+
+def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool) -> bool:
+    """Apply (or, for --diff, print) the findings' fixes; whether any file changed."""
+    from safemig_lint.fixing import all_of, applied_at, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
+
+    # Never a locked file, nor one the base already has (it has run somewhere: editing it changes nothing there).
+    may_change = all_of(locked_by_sum_file, applied_at(paths, list(config.exclude), base)) if base else locked_by_sum_file
+    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, may_change)
+    for display, reason in plan.skipped:
+        typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
+    if not apply:
+        for file in plan.files:
+            sys.stdout.write(unified_diff(file))
+        typer.echo(f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply", err=True)
+        return False
+    failed = apply_fixes(plan)
+    for file, why in failed:
+        typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
+    unwritten = {file.path for file, _ in failed}
+    written = [file for file in plan.files if file.path not in unwritten]
+    for file in written:
+        typer.echo(f"safemig-lint: {describe(file)}", err=True)
+    fixed = sum(len(file.fixed) for file in written)
+    typer.echo(f"safemig-lint: fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}", err=True)
+    return bool(written)
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _cache(config, no_cache: bool, cache_dir: Optional[Path]):
@@ -160,16 +237,31 @@ def rule_command(code: str = typer.Argument(..., help="Rule code, e.g. SM101."))
 
 
 @app.command("rules")
-def rules_command() -> None:
-    """List every rule with its code, name, default severity and summary."""
+def rules_command(
+    output_format: str = typer.Option("text", "--format", help="Output: text (a table) or json."),
+) -> None:
+    """List every rule with its code, name, default severity, whether --fix can fix it, and summary."""
+    from safemig_lint.checks import rule_table
+
+    if output_format not in ("text", "json"):
+        _fail(f"unknown format {output_format!r}; choose from text, json")
+    if output_format == "json":
+        import json
+
+        from safemig_lint.reporters import rule_url
+
+        rules = [
+            {"code": code, "name": name, "severity": severity, "fixable": fixable, "summary": summary, "url": rule_url(code)}
+            for code, name, severity, fixable, summary in rule_table()
+        ]
+        typer.echo(json.dumps(rules, indent=2))
+        return
     from rich.console import Console
     from rich.table import Table
 
-    from safemig_lint.checks import rule_table
-
-    table = Table("Code", "Name", "Severity", "Summary", box=None, pad_edge=False)
-    for row in rule_table():
-        table.add_row(*row)
+    table = Table("Code", "Name", "Severity", "Fix", "Summary", box=None, pad_edge=False)
+    for code, name, severity, fixable, summary in rule_table():
+        table.add_row(code, name, severity, "yes" if fixable else "", summary)
     Console().print(table)
 
 

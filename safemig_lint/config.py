@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import importlib.util
+import json
 import sys
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
@@ -41,6 +42,11 @@ class Config:
     driver_options: dict[str, str] = field(default_factory=dict)  # golang-migrate URL options (x-multi-statement ...)
     idempotency: str = "auto"
     postgres_version: int | None = None  # the PostgreSQL server's major version, when it matters
+    # The other servers' versions, for version-dependent lock rules (SM5xx); None: the
+    # documented default (analysis/locks.py).
+    mysql_version: tuple[int, ...] | None = None
+    sqlite_version: tuple[int, ...] | None = None
+    small_tables: tuple[str, ...] = ()  # lock findings on these tables are only info
     invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
 
@@ -96,7 +102,56 @@ def load_config(path: Path | None, known_codes: list[str]) -> Config:
     table = _tool_tables(path).get("safemig-lint", {}) if path.name == "pyproject.toml" else _read_toml(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.safemig-lint] must be a table of settings, not {type(table).__name__}")
-    return apply_settings(Config(source=path), table, known_codes, where=str(path))
+    try:
+        return apply_settings(Config(source=path), table, known_codes, where=str(path))
+    except ConfigError as error:
+        raise ConfigError(_with_line(str(error), path, table, known_codes)) from None
+
+
+def _did_you_mean(unknown: set[str]) -> str:
+    import difflib
+
+    guesses = {key: close[0] for key in sorted(unknown) if (close := difflib.get_close_matches(key, _KEYS, n=1))}
+    if len(unknown) == 1 and guesses:
+        return f" (did you mean {next(iter(guesses.values()))!r}?)"
+    return f" (did you mean {', '.join(f'{v!r} for {k!r}' for k, v in guesses.items())}?)" if guesses else ""
+
+
+def _with_line(message: str, path: Path, table: dict, known_codes: list[str]) -> str:
+    """`file: msg` -> `file:LINE: msg`, at the line of the first setting that is wrong on its own."""
+    for key in table:
+        try:
+            apply_settings(Config(), {key: table[key]}, known_codes, where=str(path))
+        except ConfigError:
+            line = _line_of(path, _wrong_entry(table, key, known_codes, path) or key) or _line_of(path, key)
+            if line:
+                return message.replace(f"{path}:", f"{path}:{line}:", 1)
+            break
+    return message
+
+
+def _wrong_entry(table: dict, key: str, known_codes: list[str], path: Path) -> str | None:
+    """In a table setting (`[severity]`), the entry that is wrong on its own."""
+    if not isinstance(table[key], dict):
+        return None
+    for entry, value in table[key].items():
+        try:
+            apply_settings(Config(), {key: {entry: value}}, known_codes, where=str(path))
+        except ConfigError:
+            return entry
+    return None
+
+
+def _line_of(path: Path, key: str) -> int | None:
+    """The line that sets `key` (`key = ...`, or a `[...key]` table header)."""
+    import re
+
+    pattern = re.compile(rf"""^\s*(["']?{re.escape(key)}["']?\s*=|\[[^\]]*\b{re.escape(key)}["']?\s*\])""")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 class ConfigResolver:
@@ -125,7 +180,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
     unknown = set(settings) - _KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown)}; known: {', '.join(sorted(_KEYS))}")
     changes: dict = {}
     if "dialect" in settings:
         changes["dialect"] = validate_dialect(settings["dialect"], where)
@@ -160,6 +215,11 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             raise ConfigError(f"{where}: cache-dir must be a directory path")
         changes["cache_dir"] = settings["cache-dir"]
     changes.update(_execution_settings(settings, where))
+    for key in ("mysql-version", "sqlite-version"):
+        if key in settings:
+            changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key.startswith("mysql") else "3.35.0")
+    if "small-tables" in settings:
+        changes["small_tables"] = tuple(_string_list(settings["small-tables"], "small-tables", where))
     if "invocations" in settings:
         if not isinstance(settings["invocations"], bool):
             raise ConfigError(f"{where}: invocations must be true or false")
@@ -203,6 +263,15 @@ def _execution_settings(settings: dict, where: str) -> dict:
     return changes
 
 
+def _version(value: object, key: str, where: str, example: str) -> tuple[int, ...]:
+    """A server version, `16` or `"8.0.29"`, as a tuple of numbers."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    parts = text.split(".")
+    if not text or len(parts) > 3 or not all(p.isdigit() for p in parts):
+        raise ConfigError(f"{where}: {key} must be a version number such as {example!r}, got {value!r}")
+    return tuple(int(p) for p in parts)
+
+
 def validate_dialect(name: object, where: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
@@ -230,8 +299,8 @@ def _bundled_dialects() -> frozenset[str]:
 
 
 def _string_list(value: object, key: str, where: str) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in value.split(",") if v.strip()]
+    if isinstance(value, str):  # `ignore = "SM303"` is a mistake, not a list of one: say so
+        raise ConfigError(f"{where}: {key} must be a list of strings, e.g. {key} = [{json.dumps(value)}]")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key} must be a list of strings")
     return [v.strip() for v in value]

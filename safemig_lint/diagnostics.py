@@ -49,6 +49,15 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding is about: the up-file statement behind a down file's finding."""
+
+    path: str  # display path, like Diagnostic.path
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a check reports; the engine turns it into a Diagnostic."""
 
@@ -60,6 +69,9 @@ class Finding:
     # A safe, mechanical rewrite that resolves the finding without changing what the migration
     # means (`check --fix` applies it); empty when there is none.
     fix: tuple[Edit, ...] = ()
+    # A lower severity for this finding alone (a lock on a table the configuration marks as small).
+    severity: Severity | None = None
+    related: tuple[Related, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,8 @@ class Diagnostic:
     help: str = ""
     snippet: str = ""
     suppression: Suppression | None = field(default=None, compare=False)
+    fix: tuple[Edit, ...] = field(default=(), compare=False)  # from Finding.fix, for `check --fix`
+    related: tuple[Related, ...] = field(default=(), compare=False)
 
     @property
     def sort_key(self) -> tuple:

@@ -24,7 +24,7 @@ import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
@@ -56,6 +56,7 @@ class LintResult:
     files_checked: int
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
+    paths: list[str] = field(default_factory=list)  # as given on the command line
 
     @property
     def active(self) -> list[Diagnostic]:
@@ -105,12 +106,14 @@ def lint(
     jobs: int | None = None,
     base: str | None = None,
     use_baseline: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
     `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
-    `use_baseline`: drop the findings each directory's baseline lists."""
+    `use_baseline`: drop the findings each directory's baseline lists.
+    `progress(files done, files in all)` is told as directories are done."""
     discovery = discover(paths, list(config.exclude))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
@@ -122,16 +125,25 @@ def lint(
     for directory in discovery.directories:
         work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path))
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
+        # Misnamed files are reported on (SM002), so they count as files checked too.
+        files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         entry = cache.load(work.key)
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
             pending.append((work, entry or Entry(work.key)))
+    total = sum(len(work.data) for work, _ in (*answered, *pending))
+    done = sum(len(work.data) for work, _ in answered)
+    if progress is not None:
+        progress(done, total)
     for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
         outcome.merge_into(entry, work)
         if outcome.cacheable:
             cache.store(entry)
         answered.append((work, entry))
+        done += len(work.data)
+        if progress is not None:
+            progress(done, total)
     for work, entry in answered:
         found = []
         for name, in_file in entry.diagnostics.items():
@@ -156,7 +168,7 @@ def lint(
                 sources[file.display_path] = source
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return LintResult(diagnostics, files_checked, discovery.missing, sources)
+    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths))
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -298,22 +310,28 @@ class DirectoryOutcome:
         entry.masks.update(self.masks)
 
 
-def _run(works: list[DirectoryWork], jobs: int | None) -> list[DirectoryOutcome]:
-    """Each work's outcome, in order: in worker processes when there is enough to do."""
+def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutcome]:
+    """Each work's outcome, in order, as it is ready (for progress): in worker processes when
+    there is enough to do."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        return [lint_directory(work) for work in works]
+        yield from (lint_directory(work) for work in works)
+        return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     # Largest first, so that one big directory does not start last; results keep input order.
     order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {i: pool.submit(lint_directory, works[i]) for i in order}
-            return [futures[i].result() for i in range(len(works))]
+            for i in range(len(works)):
+                outcome = futures[i].result()
+                done += 1
+                yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        return [lint_directory(work) for work in works]
+        yield from (lint_directory(work) for work in works[done:])
 
 
 def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
@@ -353,6 +371,8 @@ class _Collector:
             inline.used_codes.add(matched)
             suppression = Suppression(inline.line, inline.reason)
         severity = self.config.severity_for(rule.code, rule.severity)
+        if finding.severity is not None and finding.severity.rank < severity.rank:
+            severity = finding.severity
         from safemig_lint.reading.statements import unmask
 
         # Names in messages come from the masked SQL; show the template placeholders as written.
@@ -360,7 +380,7 @@ class _Collector:
         self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
                 rule.code, rule.name, severity, display, finding.span, message, finding.help,
-                finding.snippet, suppression,
+                finding.snippet, suppression, finding.fix, finding.related,
             )
         )
 

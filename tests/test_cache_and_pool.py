@@ -24,6 +24,10 @@ def _content_cache(monkeypatch):
     monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE")
 
 
+# The project's migration folders: each fixture folder, and extra/.
+DIRECTORIES = len([p for p in FIXTURES.iterdir() if p.is_dir()]) + 1
+
+
 @pytest.fixture
 def project(tmp_path):
     """A copy of the fixtures plus a directory with a secret, a template and a suppression."""
@@ -67,7 +71,7 @@ def test_results_are_identical_with_and_without_the_cache(project, monkeypatch, 
     linted_cold = len(counter.names)
     warm = _check("--format", output_format, "migrations")
     assert uncached == cold == warm
-    assert linted_cold == 4 and len(counter.names) == 4  # the warm run linted nothing
+    assert linted_cold == DIRECTORIES and len(counter.names) == DIRECTORIES  # the warm run linted nothing
     assert (project / ".safemig-lint-cache" / ".gitignore").read_text().strip().endswith("*")
 
 
@@ -84,7 +88,7 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, monkeypa
     monkeypatch.chdir(project)
     expected = _check("--format", "json", "migrations")
     entries = sorted((project / ".safemig-lint-cache").rglob("*.json"))
-    assert len(entries) == 4
+    assert len(entries) == DIRECTORIES
     entries[0].write_text("{not json")
     entries[1].write_text(json.dumps({"key": "0" * 64, "covered": [], "diagnostics": {}, "masks": {}}))
     entries[2].write_text(json.dumps({"key": entries[2].stem, "covered": "x", "diagnostics": [1], "masks": None}))
@@ -125,7 +129,7 @@ def test_the_cache_can_be_turned_off_in_the_configuration_or_the_environment(pro
     assert not (project / ".safemig-lint-cache").exists()
     (project / ".safemig-lint.toml").write_text('cache-dir = "build/lint-cache"\n')
     _check("migrations")
-    assert len(list((project / "build" / "lint-cache").rglob("*.json"))) == 4
+    assert len(list((project / "build" / "lint-cache").rglob("*.json"))) == DIRECTORIES
     shutil.rmtree(project / "build")
     monkeypatch.setenv("SAFEMIG_LINT_NO_CACHE", "1")
     _check("migrations")
@@ -156,7 +160,7 @@ def test_a_process_pool_gives_the_serial_result(project, monkeypatch):
 def test_rule_metadata_read_without_importing_matches_the_rules():
     from safemig_lint.checks import all_rules, rule_codes, rule_table
 
-    assert rule_table() == [(r.code, r.name, r.severity.value, r.summary) for r in all_rules()]
+    assert rule_table() == [(r.code, r.name, r.severity.value, r.fixable, r.summary) for r in all_rules()]
     assert rule_codes() == [r.code for r in all_rules()]
 
 

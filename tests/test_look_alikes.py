@@ -26,7 +26,12 @@ def lint_sql(tmp_path):
 
 
 def findings(result) -> list[tuple[str, str, int]]:
-    return [(d.code, d.path.rsplit("/", 1)[-1], d.span.line) for d in result.active if d.code not in NOT_ABOUT_ROLLBACKS]
+    # Locking rules (SM5xx) judge how a statement runs on a live table, not what it does to the data.
+    return [
+        (d.code, d.path.rsplit("/", 1)[-1], d.span.line)
+        for d in result.active
+        if d.code not in NOT_ABOUT_ROLLBACKS and not d.code.startswith("SM5")
+    ]
 
 
 def test_a_down_dropping_the_schema_its_up_created_removes_what_is_inside(lint_sql):

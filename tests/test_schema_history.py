@@ -125,3 +125,15 @@ def test_schema_and_diff_commands(tmp_path):
     assert runner.invoke(app, ["schema", str(tmp_path / "nowhere")]).exit_code == 2
     assert runner.invoke(app, ["schema", directory, "--format", "yaml"]).exit_code == 2
     assert runner.invoke(app, ["schema", directory, "--output-dialect", "klingon"]).exit_code == 2
+
+
+def test_changes_to_other_tables_leave_earlier_snapshots_alone(tmp_path):
+    # DROP INDEX ... CASCADE removes a foreign key of another table, DROP INDEX schema.index an index:
+    # the versions before keep them (snapshots share unchanged tables).
+    history = history_of(tmp_path, {
+        "1_a.up.sql": "CREATE SCHEMA s;\nCREATE TABLE p (id int NOT NULL);\nCREATE UNIQUE INDEX p_id ON p (id);\n"
+        "CREATE TABLE c (p_id int REFERENCES p (id));\nCREATE TABLE s.t (x int);\nCREATE INDEX t_x ON s.t (x);",
+        "2_b.up.sql": "DROP INDEX p_id CASCADE;\nDROP INDEX s.t_x;",
+    })
+    assert set(history.after(1).tables["c"].constraints) == {"c_p_id_fkey"} and set(history.after(1).tables["s.t"].indexes) == {"t_x"}
+    assert history.after(2).tables["c"].constraints == {} and history.after(2).tables["s.t"].indexes == {}

@@ -281,3 +281,45 @@ def test_snapshots_are_independent_copies():
     replay("ALTER TABLE t ADD COLUMN b int;", db=db)
     assert list(snapshot.tables["t"].columns) == ["a"] and list(db.tables["t"].columns) == ["a", "b"]
     assert snapshot != db and snapshot == snapshot.copy()
+
+
+def test_postgres_generated_names_and_what_goes_with_what():
+    """Names and dependencies as PostgreSQL 18 makes them (checked against it in test_verify_model_gaps.py)."""
+    db, _, _ = replay(
+        """
+        CREATE TABLE t (a int CHECK (a > 0), b int, c int, CHECK (b > c), CHECK (b < 10), CHECK (c > 0 AND c < b));
+        CREATE TABLE users (email text, name text, id serial, seq bigint GENERATED ALWAYS AS IDENTITY);
+        CREATE INDEX ON users USING gin (name gin_trgm_ops);
+        CREATE INDEX ON users (lower(email));
+        CREATE INDEX ON users (lower(name));
+        CREATE TABLE child () INHERITS (t);
+        CREATE SEQUENCE c_id_seq;
+        ALTER SEQUENCE c_id_seq OWNED BY child.a;
+        DROP TABLE child;
+        CREATE UNIQUE INDEX users_email ON users (email);
+        CREATE TABLE refs (email text REFERENCES users (email));
+        DROP INDEX users_email CASCADE;
+        DROP INDEX IF EXISTS refs.users_name_idx;
+        """
+    )
+    assert set(db.tables["t"].constraints) == {"t_a_check", "t_check", "t_b_check", "t_check1"}
+    users = db.tables["users"]
+    assert set(users.indexes) == {"users_name_idx", "users_lower_idx", "users_lower_idx1"}
+    assert users.columns["id"].type == ColumnType("INT") and users.columns["id"].default == "NEXTVAL('users_id_seq')"
+    assert users.columns["id"].cid != 0  # still tracked as the column it was created as
+    assert not users.columns["seq"].nullable and set(db.sequences) == {"users_id_seq", "users_seq_seq"}
+    assert db.tables["refs"].constraints == {}
+
+
+def test_sqlite_primary_key_nullable_unless_rowid():
+    db, _, _ = replay("CREATE TABLE a (id TEXT PRIMARY KEY, n int);\nCREATE TABLE b (id INTEGER PRIMARY KEY);", "sqlite")
+    assert db.tables["a"].columns["id"].nullable and not db.tables["b"].columns["id"].nullable
+
+
+def test_ddl_passed_to_a_function_as_a_string_leaves_its_table_unknown():
+    db, _, notes = replay(
+        "CREATE TABLE uploads (id int, name text);\nCREATE TABLE other (id int);\n"
+        "SELECT create_constraint_if_not_exists('uploads', 'uq', 'ALTER TABLE uploads ADD CONSTRAINT uq UNIQUE (id, name);');\n"
+        "SELECT 'alter the name' FROM other;"
+    )
+    assert db.tables["uploads"].unknown == "DDL passed as a string to a function" and not db.tables["other"].unknown

@@ -122,3 +122,25 @@ def test_a_down_destroying_what_the_up_left_alone_is_not_sm201s(lint_sql):
         "2_a.down.sql": "ALTER TABLE users DROP COLUMN a;\nALTER TABLE users DROP COLUMN legacy;",
     }
     assert not_reversed(lint_sql, files) == []  # SM102 reports the drop of legacy
+
+
+def test_a_serial_changed_to_bigint_and_back_to_int_is_restored(lint_sql):
+    # PostgreSQL stores SERIAL as integer + DEFAULT nextval(...) + an owned sequence, and so does the model.
+    files = {
+        "1_users.up.sql": "CREATE TABLE counters (id serial PRIMARY KEY, n int);",
+        "2_widen.up.sql": "ALTER TABLE counters ALTER COLUMN id TYPE bigint;",
+        "2_widen.down.sql": "ALTER TABLE counters ALTER COLUMN id TYPE int;",
+        "3_narrow.up.sql": "ALTER TABLE counters ALTER COLUMN n TYPE smallint;",
+        "3_narrow.down.sql": "ALTER TABLE counters ALTER COLUMN n TYPE bigint;",
+    }
+    # The look-alike that is not restored is still reported; the serial, restored, is not.
+    assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but BIGINT after the up and this down migration"]
+
+
+def test_a_serial_default_dropped_and_set_again_as_pg_dump_spells_it(lint_sql):
+    files = {
+        "1_users.up.sql": "CREATE TABLE counters (id serial PRIMARY KEY, n int);",
+        "2_manual.up.sql": "ALTER TABLE counters ALTER COLUMN id DROP DEFAULT;\nALTER TABLE counters ALTER COLUMN n SET DEFAULT 0;",
+        "2_manual.down.sql": "ALTER TABLE counters ALTER COLUMN id SET DEFAULT nextval('counters_id_seq'::regclass);",
+    }
+    assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but INT DEFAULT 0 after the up and this down migration"]

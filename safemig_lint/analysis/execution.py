@@ -27,10 +27,9 @@ from functools import cached_property
 
 from typing import TYPE_CHECKING
 
-from safemig_lint.reading.statements import Statement
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: validating driver-options must not load sqlglot
     from safemig_lint.config import Config
+    from safemig_lint.reading.statements import Statement
 
 POSTGRES_DRIVERS = frozenset({"postgres", "postgresql", "pgx", "pgx4", "pgx5"})
 MYSQL_DRIVERS = frozenset({"mysql"})

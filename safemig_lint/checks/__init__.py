@@ -25,8 +25,8 @@ def rule_codes() -> list[str]:
     return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.match(info.name))
 
 
-def rule_table() -> list[tuple[str, str, str, str]]:
-    """(code, name, default severity, summary) of every rule, read from the modules' source:
+def rule_table() -> list[tuple[str, str, str, bool, str]]:
+    """(code, name, default severity, fixable, summary) of every rule, read from the modules' source:
     `safemig-lint rules` answers without importing sqlglot. Rules declare these as literals;
     should one not, the rules are imported instead."""
     import ast
@@ -42,13 +42,13 @@ def rule_table() -> list[tuple[str, str, str, str]]:
                 for item in node.body:
                     if isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
                         value = item.value
-                        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                        if isinstance(value, ast.Constant) and isinstance(value.value, (str, bool)):
                             values[item.targets[0].id] = value.value
                         elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "Severity":
                             values[item.targets[0].id] = value.attr.lower()
                 if not {"code", "name", "severity", "summary"} <= set(values):
-                    return [(r.code, r.name, r.severity.value, r.summary) for r in all_rules()]
-                table.append((values["code"], values["name"], values["severity"], values["summary"]))
+                    return [(r.code, r.name, r.severity.value, r.fixable, r.summary) for r in all_rules()]
+                table.append((values["code"], values["name"], values["severity"], values.get("fixable") is True, values["summary"]))
     return sorted(table)
 
 

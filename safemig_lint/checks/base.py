@@ -25,12 +25,13 @@ from sqlglot.tokens import Token
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
-from safemig_lint.diagnostics import Finding, Severity, Span
+from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
+    from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
@@ -109,6 +110,13 @@ class FileContext:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""
         return self._created_in_file.get(_loose(kind, name), statement.start) < statement.start
 
+    @cached_property
+    def locks(self) -> FileLocks:
+        """What the file's statements lock, on which tables that existed before it (analysis/locks.py)."""
+        from safemig_lint.analysis.locks import FileLocks
+
+        return FileLocks(self)
+
     def span(self, start: int, end: int) -> Span:
         return self.parsed.lines.span(start, end)
 
@@ -127,9 +135,11 @@ class FileContext:
             return self.span(statement.start, statement.end)
         return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
 
-    def finding(self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None) -> Finding:
-        """A finding about a statement, pointing at `node` within it when given."""
-        return Finding(self.node_span(node, statement), message, help, statement.normalized_text)
+    def finding(
+        self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None, fix: tuple[Edit, ...] = ()
+    ) -> Finding:
+        """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
+        return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
 
 
 def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
@@ -214,6 +224,8 @@ class Rule:
     summary: ClassVar[str]
     # Security rules carry a CVSS-like score used by GitHub code scanning.
     security_severity: ClassVar[float | None] = None
+    # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
+    fixable: ClassVar[bool] = False
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

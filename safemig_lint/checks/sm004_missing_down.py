@@ -11,7 +11,7 @@ class MissingDown(Rule):
 
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
-            if migration.up is not None and not migration.downs:
+            if migration.up is not None and not migration.downs and (migration.version, "down") not in context.directory.excluded:
                 up = migration.up
                 parsed = context.parsed.get(up.path)
                 # golang-migrate runs a missing down file as an empty one: right for an up that

@@ -10,7 +10,7 @@ class OrphanDown(Rule):
 
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
-            if migration.downs and not migration.ups:
+            if migration.downs and not migration.ups and (migration.version, "up") not in context.directory.excluded:
                 down = migration.down
                 finding = Finding(
                     FILE_SPAN,

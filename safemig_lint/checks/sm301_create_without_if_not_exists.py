@@ -1,3 +1,4 @@
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class CreateWithoutIfNotExists(Rule):
     name = "create-without-if-not-exists"
     severity = Severity.WARNING
     summary = "CREATE without IF NOT EXISTS fails when a half-applied migration is run again."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         # Only where golang-migrate can leave this statement applied when a later one fails.
@@ -40,4 +42,10 @@ class CreateWithoutIfNotExists(Rule):
                 name = shown_name(name, op.node)
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
-            yield context.finding(statement, message, help, op.node)
+            if isinstance(op, o.CreateIndex) and op.concurrently and name:
+                # A failed concurrent build leaves an INVALID index that IF NOT EXISTS would then keep.
+                help = (
+                    f"Put `DROP INDEX CONCURRENTLY IF EXISTS {name};` before it, so a re-run after a failure "
+                    "rebuilds the invalid index the failed build left behind (IF NOT EXISTS would keep it)."
+                )
+            yield context.finding(statement, message, help, op.node, fix=fixes.if_not_exists(statement, kind, context.dialect))

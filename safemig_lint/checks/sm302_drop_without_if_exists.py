@@ -1,3 +1,4 @@
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import DROP_IF_EXISTS
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class DropWithoutIfExists(Rule):
     name = "drop-without-if-exists"
     severity = Severity.WARNING
     summary = "DROP without IF EXISTS fails when a half-applied migration is run again."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         # Only where golang-migrate can leave this statement applied when a later one fails.
@@ -42,4 +44,5 @@ class DropWithoutIfExists(Rule):
                 f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 op.node,
+                fix=fixes.if_exists(statement, kind, op.node, context.dialect),
             )

@@ -1,3 +1,4 @@
+from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS
 from safemig_lint.diagnostics import Severity
@@ -10,6 +11,7 @@ class AddColumnWithoutIfNotExists(Rule):
     name = "add-column-without-if-not-exists"
     severity = Severity.WARNING
     summary = "ALTER TABLE ... ADD COLUMN without IF NOT EXISTS fails when run again (PostgreSQL)."
+    fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
         # Only where golang-migrate can leave this statement applied when a later one fails.
@@ -27,4 +29,5 @@ class AddColumnWithoutIfNotExists(Rule):
                     f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
                     op.node,
+                    fix=fixes.add_column_if_not_exists(statement, op.node, context.dialect),
                 )

@@ -29,6 +29,7 @@ class Column:
     nullable: bool = True
     default: str | None = None  # normalised SQL of the default expression
     generated: bool = False  # computed from other columns: holds no data of its own
+    identity: bool = False  # GENERATED ... AS IDENTITY: NOT NULL, filled from a sequence it owns
     unknown: str | None = None
     # Identity across renames and redefinitions, to tell a column from a new one of the same name.
     cid: int = field(default=0, compare=False)

@@ -31,6 +31,8 @@ class CreateTable(Op):
     unknown: str | None = None  # the definition could not be read (CREATE TABLE ... AS SELECT)
     keys_unknown: str | None = None  # some of its keys could not be read
     temporary: bool = False  # gone when the session ends: not part of the schema
+    parents: tuple[str, ...] = ()  # INHERITS (...) or PARTITION OF: their columns come first
+    partition: bool = False  # PARTITION OF: the parent's keys are cloned too
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class AddColumn(Op):
     column: Column
     if_not_exists: bool = False
     after: str | None = None  # MySQL's FIRST (empty string) / AFTER column
+    # How existing rows get a value, beyond the column's default: GENERATED ... AS IDENTITY, or
+    # GENERATED ALWAYS AS (...) STORED (computed and written into every row).
+    identity: bool = False
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ class AddConstraint(Op):
     table: str
     constraint: Constraint | None = None  # or, for MySQL's KEY / INDEX, an index
     index: Index | None = None
+    not_valid: bool = False  # PostgreSQL's NOT VALID: existing rows are not checked now
+    index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ class CreateIndex(Op):
     table: str
     index: Index
     if_not_exists: bool = False
+    concurrently: bool = False  # PostgreSQL builds it without blocking writes
+    index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,8 @@ class DropIndex(Op):
     name: str
     table: str = ""  # given by MySQL (DROP INDEX i ON t) and SQLite never
     if_exists: bool = False
+    concurrently: bool = False
+    cascade: bool = False  # PostgreSQL: foreign keys that rely on it go too
 
 
 @dataclass(frozen=True)
@@ -238,6 +250,14 @@ class Unknown(Op):
     tables: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     keys_only: bool = False  # only the tables' indexes and constraints are uncertain
+
+
+@dataclass(frozen=True)
+class OwnSequence(Op):
+    """ALTER SEQUENCE s OWNED BY t.c: the sequence is dropped with that column or its table."""
+
+    sequence: str
+    owner: str  # `table.column`, or "" for OWNED BY NONE
 
 
 def created_objects(op: Op) -> list[tuple[str, str]]:

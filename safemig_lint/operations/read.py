@@ -209,6 +209,9 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
         return _update(e, names)
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+    if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
+        # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
+        return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
@@ -232,7 +235,8 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         where = params.args.get("where") if params else None
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, node=index.this)]
+        concurrently = bool(e.args.get("concurrently"))
+        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
@@ -287,6 +291,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     table = names.table(target)
     properties = e.args.get("properties")
     like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
+    parents, partition = _parents(properties, names)
     if isinstance(target, exp.Schema):
         columns, constraints, indexes, unread = [], [], [], []
         for item in target.expressions:
@@ -304,14 +309,27 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         keys_unknown = f"{', '.join(unread)} in CREATE TABLE is not modelled" if unread else None
         like_table = names.table(like.this) if like is not None else None
         created = o.CreateTable(
-            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown, node=target.this
+            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown,
+            parents=parents, partition=partition, node=target.this,
         )
         return [created]
+    if parents:
+        return [o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, node=target)]
     if like is not None:
         return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
     return [created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+
+
+def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str, ...], bool]:
+    """The tables of INHERITS (...), or of PARTITION OF (True)."""
+    for item in properties.expressions if properties else ():
+        if isinstance(item, exp.InheritsProperty):
+            return tuple(names.table(t) for t in item.expressions), False
+        if isinstance(item, exp.PartitionedOfProperty):
+            return (names.table(item.this),), True
+    return (), False
 
 
 def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]]:
@@ -322,29 +340,40 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
-    nullable, default, generated, constraints = True, None, False, []
+    nullable, default, generated, identity, constraints = True, None, False, False, []
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
+    # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
+    # the replay makes the key's columns NOT NULL where the database does.
+    sqlite_key_nullable = names.dialect == "sqlite" and (ctype is None or ctype.base != "INT")
     for item in node.args.get("constraints") or []:
         constraint = item.args.get("kind")
         given = names.ident(item.this) if isinstance(item.this, exp.Identifier) else ""
         if isinstance(constraint, exp.NotNullColumnConstraint):
             nullable = bool(constraint.args.get("allow_null"))
         elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):
-            nullable = False
+            nullable = nullable and sqlite_key_nullable
             constraints.append(Constraint(given, "primary", (name,)))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
             constraints.append(Constraint(given, "unique", (name,)))
         elif isinstance(constraint, exp.Reference):
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
         elif isinstance(constraint, exp.CheckColumnConstraint):
-            constraints.append(Constraint(given, "check", (name,), expression=_sql(constraint.this, names)))
+            constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
         elif isinstance(constraint, exp.DefaultColumnConstraint):
             default = _sql(constraint.this, names)
             default = None if default.upper() == "NULL" else default  # the same as no default
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
-    return Column(name, ctype, nullable, default, generated), constraints
+        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
+            identity, nullable = True, False
+    return Column(name, ctype, nullable, default, generated, identity), constraints
+
+
+def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
+    """The columns a CHECK reads, in the order written (depth first): postgres names an unnamed
+    check `<table>_<column>_check` when it reads exactly one column, `<table>_check` otherwise."""
+    return tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
 
 
 def _sql(node: exp.Expression, names: Names) -> str:
@@ -359,6 +388,8 @@ def _sql(node: exp.Expression, names: Names) -> str:
         to = cast.args.get("to")
         if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
             cast.replace(cast.this)  # the same value: no length to cut it to
+        elif cast.this.is_string and _is_nextval(cast.parent) and to is not None and to.name.upper() == "REGCLASS":
+            cast.replace(cast.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
     for identifier in tree.find_all(exp.Identifier):
         if not identifier.quoted:
             identifier.set("this", identifier.this.lower())
@@ -376,6 +407,10 @@ def _sql(node: exp.Expression, names: Names) -> str:
 _UNBOUNDED_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 
 
+def _is_nextval(node: exp.Expression | None) -> bool:
+    return isinstance(node, exp.Anonymous) and str(node.this).lower() == "nextval"
+
+
 def _reference(reference: exp.Reference, names: Names) -> str:
     target = reference.this
     columns = [names.ident(c) for c in target.expressions] if isinstance(target, exp.Schema) else []
@@ -384,6 +419,8 @@ def _reference(reference: exp.Reference, names: Names) -> str:
 
 def _key_column(node: exp.Expression, names: Names) -> str:
     if isinstance(node, exp.Ordered):
+        node = node.this
+    if isinstance(node, exp.Opclass):  # `col gin_trgm_ops`: still an index on the column
         node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
@@ -407,9 +444,7 @@ def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Cons
         columns = tuple(_key_column(c, names) for c in schema.expressions) if isinstance(schema, exp.Schema) else ()
         return [Constraint(name, "unique", columns)]
     if isinstance(node, exp.CheckColumnConstraint):
-        # In the order written (depth first): postgres names a check after its first column.
-        referenced = tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
-        return [Constraint(given, "check", referenced, expression=_sql(node.this, names))]
+        return [Constraint(given, "check", _check_columns(node, names), expression=_sql(node.this, names))]
     if isinstance(node, exp.IndexColumnConstraint):
         columns = tuple(_key_column(c, names) for c in node.expressions)
         unique = str(node.args.get("kind") or "").upper() == "UNIQUE"
@@ -432,7 +467,9 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
             result.append(o.DropTable(names.table(target), exists, node=target))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
-            result.append(o.DropIndex(names.ident(target), table, exists, node=target))
+            # In postgres `DROP INDEX a.b` is index b of schema a; MySQL names the table apart (ON t).
+            name = names.table(target) if names.dialect == "postgres" else names.ident(target)
+            result.append(o.DropIndex(name, table, exists, bool(e.args.get("concurrently")), cascade, node=target))
         elif kind in ("SCHEMA", "DATABASE"):
             result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
@@ -467,6 +504,8 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for action in actions:
         result.extend(_alter_action(table, action, e.this, names))
+    if e.args.get("not_valid"):
+        result = [replace(op, not_valid=True) if isinstance(op, o.AddConstraint) else op for op in result]
     return result
 
 
@@ -474,8 +513,18 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     if isinstance(action, exp.ColumnDef):
         column, constraints = _column(action, names)
         position = action.args.get("position")
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        # AUTO_INCREMENT and identity columns number every existing row; a generated column is
+        # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
+        identity = any(
+            isinstance(k, exp.AutoIncrementColumnConstraint) or isinstance(k, exp.GeneratedAsIdentityColumnConstraint) and k.this is not None
+            for k in kinds
+        )
+        stored = any(
+            isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
+        )
         return [
-            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), node=action),
+            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), identity, stored, node=action),
             *(o.AddConstraint(table, c, node=action) for c in constraints),
         ]
     if isinstance(action, exp.Drop):
@@ -502,9 +551,10 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
             keys = _table_key(item, names)
             if not keys:
                 result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
+            kind = str(item.args.get("kind") or "").lower() if isinstance(item, exp.IndexColumnConstraint) else ""
             for key in keys:
                 is_index = isinstance(key, Index)
-                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, node=action))
+                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, index_kind=kind, node=action))
         return result
     if isinstance(action, exp.RenameIndex):
         return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
@@ -641,11 +691,12 @@ _IGNORED = re.compile(
     re.IGNORECASE,
 )
 _DDL_WORD = re.compile(r"\b(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
+_DDL_STRING = re.compile(r"^\s*(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TYPE|VIEW|SEQUENCE|SCHEMA)\b", re.IGNORECASE)
 _LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.DOTALL)
 
 _CREATE = re.compile(
     rf"""CREATE\s+(?P<replace>OR\s+REPLACE\s+)?
-    (?P<mods>(?:(?:UNIQUE|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
+    (?P<mods>(?:(?:UNIQUE|FULLTEXT|SPATIAL|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
         DEFINER\s*=\s*\S+|SQL\s+SECURITY\s+\w+|ALGORITHM\s*=\s*\w+)\s+)*)
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})(?P<rest>.*)""",
@@ -713,8 +764,10 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
         if not on:
             return [o.Unknown("CREATE INDEX not understood", names=mentions(rest))]
         table = names.text(on.group("table"))
+        kind = re.search(r"\b(FULLTEXT|SPATIAL)\b", match.group("mods"), re.IGNORECASE)
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("name")], re.IGNORECASE) is not None
         return [
-            o.CreateIndex(table, Index(name, ()), exists),
+            o.CreateIndex(table, Index(name, ()), exists, concurrently, kind.group(1).lower() if kind else ""),
             o.Unknown("index definition could not be read", tables=(table,), keys_only=True),
         ]
     if kind in ("TYPE", "DOMAIN"):
@@ -769,7 +822,8 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
             return [o.DropIndex(names.ident(at.group("index")), targets[0], exists)]
         on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE)
         table = names.text(on.group("table")) if on else ""
-        return [o.DropIndex(bare_name(t), table, exists) for t in targets]
+        concurrently = re.search(r"\bCONCURRENTLY\b", match.group(0)[: match.start("names")], re.IGNORECASE) is not None
+        return [o.DropIndex(t if names.dialect == "postgres" else bare_name(t), table, exists, concurrently, cascade) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
     return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
@@ -804,6 +858,11 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
         if re.match(r"OWNER\s+TO\b", rest, re.IGNORECASE):
             return []
         return [o.Unknown(f"ALTER {kind} not understood", names=(bare_name(name),))]
+    owned = re.search(rf"\bOWNED\s+BY\s+(?P<owner>{_NAME})", rest, re.IGNORECASE) if kind == "SEQUENCE" else None
+    if owned:
+        *table, column = _NAME_PARTS.findall(owned.group("owner"))
+        owner = f"{names.text('.'.join(table))}.{names.text(column)}" if table else ""  # OWNED BY NONE
+        return [o.OwnSequence(name, owner)]
     return []  # sequences, functions, extensions ...: options that do not change tables
 
 
@@ -902,10 +961,31 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
     if add and not re.match(key_words, add.group("name"), re.IGNORECASE):
         return [o.AddColumn(table, _column_from_text(add.group("definition"), names), bool(add.group("guard")))]
     if add:
-        return [o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
+        return [*_key_from_text(table, clause, names), o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
     if drop and not re.match(r"(PRIMARY|FOREIGN|INDEX|KEY|CHECK)\b", drop.group("name"), re.IGNORECASE):
         return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")))]
     return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
+
+
+_ADD_KEY = re.compile(
+    rf"ADD\s+(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?(?P<kind>CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+_KEY_KINDS = {"CHECK": "check", "FOREIGN KEY": "foreign", "UNIQUE": "unique", "PRIMARY KEY": "primary", "EXCLUDE": "exclude"}
+
+
+def _key_from_text(table: str, clause: str, names: Names) -> list[o.Op]:
+    """The kind (and name) of a key whose definition could not be read: what lock rules need to know.
+
+    `USING INDEX` attaches an existing index; NOT VALID skips checking existing rows.
+    """
+    key = _ADD_KEY.match(clause)
+    if key is None or re.search(r"\bUSING\s+INDEX\b", key.group("rest"), re.IGNORECASE):
+        return []
+    kind = _KEY_KINDS[" ".join(key.group("kind").upper().split())]
+    name = names.ident(key.group("name")) if key.group("name") else ""
+    not_valid = re.search(r"\bNOT\s+VALID\s*$", key.group("rest"), re.IGNORECASE) is not None
+    return [o.AddConstraint(table, Constraint(name, kind), not_valid=not_valid)]
 
 
 def _column_from_text(definition: str, names: Names) -> Column:

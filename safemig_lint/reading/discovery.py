@@ -59,6 +59,8 @@ class MigrationDirectory:
     display_path: str
     migrations: list[Migration]  # ordered by version
     misnamed: list[tuple[Path, str]]  # (path, display path) of .sql files golang-migrate skips
+    # (version, direction) of migration files an `exclude` hid: they exist, so they are not missing.
+    excluded: set[tuple[int, str]] = field(default_factory=set)
 
     def files(self) -> list[MigrationFile]:
         return [f for m in self.migrations for f in (*m.ups, *m.downs)]
@@ -162,20 +164,24 @@ def _scan_directory(
 ) -> MigrationDirectory | None:
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
+    excluded: set[tuple[int, str]] = set()
     entries = _list(directory, display, problems)
     for entry in sorted(entries):
         if not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
-        if is_excluded(entry_display, excludes):
-            continue
-        status, problem = _stat_problem(entry)
-        if status is not None and stat.S_ISDIR(status.st_mode):
-            continue
-        if problem is not None:
-            problems.append(PathProblem(entry, entry_display, problem))
-            continue
+        if not is_excluded(entry_display, excludes):
+            status, problem = _stat_problem(entry)
+            if status is not None and stat.S_ISDIR(status.st_mode):
+                continue
+            if problem is not None:
+                problems.append(PathProblem(entry, entry_display, problem))
+                continue
         match = MIGRATION_NAME.match(entry.name)
+        if is_excluded(entry_display, excludes):
+            if match is not None:
+                excluded.add((int(match.group(1)), match.group(3)))
+            continue
         if match is None:
             misnamed.append((entry, entry_display))
             continue
@@ -186,7 +192,7 @@ def _scan_directory(
     if not by_version and not (explicit and misnamed):
         return None
     return MigrationDirectory(
-        directory, display, [by_version[v] for v in sorted(by_version)], misnamed
+        directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded
     )
 
 

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from safemig_lint import __version__
 from safemig_lint.diagnostics import Severity
 from safemig_lint.engine import LintResult
 
@@ -25,9 +26,10 @@ FORMATS = {
     "markdown": "safemig_lint.reporters.markdown",
 }
 
-# Where reports link to: the project, and each rule's page (rules/SMxxx.md) in its repository.
+# Where reports link to: the project, and each rule's page (rules/SMxxx.md) in its repository,
+# as of this version's tag, so a link says what the rule meant in the version that reported it.
 PROJECT_URL = "https://github.com/safemig-lint/safemig-lint"
-RULE_PAGES_URL = f"{PROJECT_URL}/blob/main/rules"
+RULE_PAGES_URL = f"{PROJECT_URL}/blob/v{__version__}/rules"
 
 
 # Control characters a terminal acts on (ESC starts ANSI and OSC sequences, CSI is 0x9b): SQL

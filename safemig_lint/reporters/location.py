@@ -20,11 +20,21 @@ def repository_root(cwd: Path) -> Path:
 
 
 def repository_path(display_path: str) -> str | None:
-    """`display_path` (relative to the cwd, as diagnostics carry it) relative to the repository
-    root, or None when the file lies outside it."""
-    cwd = Path.cwd().resolve()
-    absolute = (cwd / display_path).resolve()
-    try:
-        return absolute.relative_to(repository_root(cwd)).as_posix()
-    except ValueError:
+    """`display_path` (relative to the cwd, as diagnostics carry it) relative to the root of the
+    repository that holds it (wherever safemig-lint was started), or None outside any repository."""
+    absolute = (Path.cwd() / display_path).resolve()
+    root = root_of(display_path)
+    if root is None:
         return None
+    return absolute.relative_to(root).as_posix()
+
+
+def root_of(display_path: str) -> Path | None:
+    """The git top level above `display_path`, else the cwd if the path lies in it, else None."""
+    absolute = (Path.cwd() / display_path).resolve()
+    start = absolute if absolute.is_dir() else absolute.parent
+    root = repository_root(start)
+    if (root / ".git").exists():
+        return root
+    cwd = Path.cwd().resolve()
+    return cwd if absolute.is_relative_to(cwd) else None

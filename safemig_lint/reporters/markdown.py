@@ -14,16 +14,61 @@ from safemig_lint.engine import LintResult
 from safemig_lint.reporters import plural, rule_url, summary_parts
 
 
-def report(result: LintResult, stream: TextIO) -> None:
-    stream.write("## safemig-lint\n\n")
-    stream.write(_summary(result) + "\n")
+# GitHub's limit for a pull-request comment (a job summary takes up to 1 MiB): a report this
+# long fits either, so it can go to both.
+MAX_CHARACTERS = 65_536
+
+
+def report(result: LintResult, stream: TextIO, limit: int = MAX_CHARACTERS) -> None:
+    out = _Capped(limit)
+    out.write("## safemig-lint\n\n")
+    out.write(_summary(result) + "\n")
     for path in result.missing_paths:
-        stream.write(f"\n**Error:** {_code(path)}: no such file or directory\n")
+        out.write(f"\n**Error:** {_code(path)}: no such file or directory\n")
     for path, diagnostics in groupby(result.active, key=lambda d: d.path):
-        stream.write(f"\n### {_code(path)}\n\n")
-        stream.write("| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n")
+        out.section(f"\n### {_code(path)}\n\n| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n")
         for d in diagnostics:
-            stream.write(f"| {d.span.line}:{d.span.column} | {d.severity.value} | {_rule_link(d)} | {_message(d)} |\n")
+            out.row(f"| {d.span.line}:{d.span.column} | {d.severity.value} | {_rule_link(d)} | {_message(d)} |\n")
+    suppressed = [d for d in result.diagnostics if d.suppression is not None]
+    if suppressed:
+        out.section("\n### Suppressed\n\n| Where | Rule | Reason |\n| --- | --- | --- |\n")
+        for d in suppressed:
+            reason = escape_cell(d.suppression.reason) or "(no reason given)"
+            out.row(f"| {_code(f'{d.path}:{d.span.line}')} | {_rule_link(d)} | {reason} |\n")
+    stream.write(out.text())
+
+
+class _Capped:
+    """Markdown that stops before `limit` characters, ending with how many rows did not fit."""
+
+    _TAIL = "\n… and {count} more (the report was cut to fit GitHub's {limit:,}-character limit; run safemig-lint for all of them)\n"
+
+    def __init__(self, limit: int) -> None:
+        self._parts: list[str] = []
+        self._size = 0
+        self._limit = limit
+        self._pending = ""  # a section heading, written with its first row
+        self.left_out = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+
+    def section(self, heading: str) -> None:
+        self._pending = heading
+
+    def row(self, text: str) -> None:
+        piece = self._pending + text
+        room = self._limit - len(self._TAIL.format(count=10**9, limit=self._limit))
+        if self.left_out or self._size + len(piece) > room:
+            self.left_out += 1
+            return
+        self._pending = ""
+        self.write(piece)
+
+    def text(self) -> str:
+        tail = self._TAIL.format(count=self.left_out, limit=self._limit) if self.left_out else ""
+        return "".join(self._parts) + tail
 
 
 def _summary(result: LintResult) -> str:

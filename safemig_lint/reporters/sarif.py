@@ -18,11 +18,11 @@ from safemig_lint import __version__
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.base import Rule
 from safemig_lint.checks.sm000_internal_error import InternalError
-from safemig_lint.diagnostics import Diagnostic, Severity
+from safemig_lint.diagnostics import Diagnostic, Related, Severity
 from safemig_lint.engine import INTERNAL_ERROR, LintResult
 from safemig_lint.fingerprints import fingerprints as shared_fingerprints
 from safemig_lint.reporters import PROJECT_URL, rule_url
-from safemig_lint.reporters.location import repository_path, repository_root
+from safemig_lint.reporters.location import repository_path, repository_root, root_of
 from safemig_lint.rule_pages import load_page
 from safemig_lint.reading.source import LineIndex
 
@@ -62,7 +62,7 @@ def render(result: LintResult) -> str:
 def as_dict(result: LintResult) -> dict:
     rules = [rule for rule in all_rules() if rule.code != INTERNAL_ERROR]
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
-    root = repository_root(Path.cwd().resolve())
+    root = _root(result)
     findings = [d for d in result.diagnostics if d.code != INTERNAL_ERROR]
     fingerprints = shared_fingerprints(findings, lambda d: repository_path(d.path) or d.path)
     errors = result.internal_errors
@@ -93,6 +93,8 @@ def as_dict(result: LintResult) -> dict:
                         "toolExecutionNotifications": notifications,
                     }
                 ],
+                # GitHub tells runs apart by this id ("category/"): one per set of linted paths.
+                "automationDetails": {"id": _automation_id(result, root)},
                 "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 # Our columns count characters, not the UTF-16 code units SARIF assumes by default.
                 "columnKind": "unicodeCodePoints",
@@ -103,6 +105,24 @@ def as_dict(result: LintResult) -> dict:
             }
         ],
     }
+
+
+def _root(result: LintResult) -> Path:
+    """The repository the linted paths are in (its git top level), wherever safemig-lint was started."""
+    for path in result.paths:
+        root = root_of(path)
+        if root is not None:
+            return root
+    return repository_root(Path.cwd().resolve())
+
+
+def _automation_id(result: LintResult, root: Path) -> str:
+    """`safemig-lint/db/migrations/`: the tool and the linted paths, relative to the repository."""
+    where = []
+    for path in result.paths:
+        absolute = (Path.cwd() / path).resolve()
+        where.append(absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else absolute.as_posix())
+    return "/".join(["safemig-lint", ",".join(where) or "."]) + "/"
 
 
 def _descriptor(rule: type[Rule]) -> dict:
@@ -140,6 +160,11 @@ def _result(d: Diagnostic, rule_index: int, fingerprint: str, lines: LineIndex |
         "locations": [_location(d, lines)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
+    if d.related:  # a down file's finding, pointing at the up-file statement it is about
+        result["relatedLocations"] = [
+            {"id": index, **_location(related, None), "message": {"text": related.message}}
+            for index, related in enumerate(d.related, 1)
+        ]
     if d.suppression is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": d.suppression.reason}]
     return result
@@ -154,7 +179,7 @@ def _notification(d: Diagnostic, lines: LineIndex | None) -> dict:
     }
 
 
-def _location(d: Diagnostic, lines: LineIndex | None) -> dict:
+def _location(d: Diagnostic | Related, lines: LineIndex | None) -> dict:
     relative = repository_path(d.path)
     if relative is not None:
         artifact = {"uri": quote(relative), "uriBaseId": SOURCE_ROOT}
@@ -163,7 +188,7 @@ def _location(d: Diagnostic, lines: LineIndex | None) -> dict:
     return {"physicalLocation": {"artifactLocation": artifact, "region": _region(d, lines)}}
 
 
-def _region(d: Diagnostic, lines: LineIndex | None) -> dict:
+def _region(d: Diagnostic | Related, lines: LineIndex | None) -> dict:
     span = d.span
     end_column = span.end_column
     if span.is_empty:

@@ -222,8 +222,11 @@ def sqlite_snapshot(connection) -> Snapshot:
     objects = connection.execute(
         "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
     ).fetchall()
+    shadows = _sqlite_shadow_tables(connection)
     for kind, name, table, sql in objects:
         definition = " ".join(sql.split())
+        if name in shadows:
+            continue  # a virtual table's own storage (fts5's x_data ...), created and dropped with it
         if kind == "table":
             snapshot[("table", name)] = {}
             quoted = '"' + name.replace('"', '""') + '"'
@@ -248,6 +251,16 @@ def sqlite_snapshot(connection) -> Snapshot:
         else:  # view, trigger
             snapshot[(kind, name)] = {"definition": definition}
     return snapshot
+
+
+def _sqlite_shadow_tables(connection) -> set[str]:
+    """Tables a virtual table keeps its data in; PRAGMA table_list names them (SQLite 3.37+)."""
+    import sqlite3
+
+    try:
+        return {row[1] for row in connection.execute("PRAGMA table_list") if row[2] == "shadow"}
+    except sqlite3.Error:  # an older SQLite: its shadow tables are compared like any table
+        return set()
 
 
 def _sqlite_checks(definition: str) -> str:

@@ -23,6 +23,7 @@ from safemig_lint.analysis.schema.effects import (
 )
 from safemig_lint.operations.model import (
     Column,
+    ColumnType,
     Constraint,
     Database,
     Index,
@@ -43,6 +44,7 @@ _DEFAULT_SCHEMA = {"postgres": "public"}  # its objects' keys are unqualified
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
 _oids = itertools.count(1)  # table identities, unique for the process
 _PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
+_SERIAL_BASE = {"SERIAL": "INT", "BIGSERIAL": "BIGINT", "SMALLSERIAL": "SMALLINT"}
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Replay:
             o.CreateIndex: self._create_index, o.DropIndex: self._drop_index,
             o.CreateObject: self._create_object, o.DropObject: self._drop_object, o.RenameObject: self._rename_object,
             o.AddEnumValue: self._add_enum_value, o.RenameEnumValue: self._rename_enum_value,
-            o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown,
+            o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown, o.OwnSequence: self._own_sequence,
             o.Truncate: self._no_change, o.FillColumn: self._no_change,
         }
 
@@ -135,6 +137,10 @@ class Replay:
         bare = bare_name(table.name)
         columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
         taken = set(table.indexes) | set(table.constraints)
+        if self.db.dialect == "postgres":
+            columns = [_pg_column_label(c) for c in key.columns] or ["expr"]
+            plain_constraint = isinstance(key, Constraint) and key.kind in ("foreign", "check")
+            taken = self._pg_taken(table.name, relations=not plain_constraint, constraints=not isinstance(key, Index))
         if self.mysql:
             if isinstance(key, Constraint) and key.kind == "primary":
                 return replace(key, name="PRIMARY")
@@ -144,8 +150,30 @@ class Replay:
                 return replace(key, name=f"{bare}_{label}_{number}")
             return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
         label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
-        middle = "" if label == "pkey" else columns[0] if label == "check" else "_".join(columns)
-        return replace(key, name=_dedupe(_pg_name(bare, middle, label), taken, "{}", start=1))
+        if label == "check":  # after its column if it reads exactly one (postgres' AddRelationNewConstraints)
+            middle = columns[0] if len(key.columns) == 1 else ""
+        else:
+            middle = "" if label == "pkey" else "_".join(columns)
+        return replace(key, name=_dedupe_pg(bare, middle, label, taken))
+
+    def _pg_taken(self, table: str, relations: bool = True, constraints: bool = False) -> set[str]:
+        """Names in the table's schema that a generated name must not take: postgres numbers it until
+        no relation (table, index, sequence, view) there has it, nor, for a constraint, any constraint."""
+        schema = table.rpartition(".")[0]
+        taken: set[str] = set()
+        for key, other in self.db.tables.items():
+            if key.rpartition(".")[0] != schema:
+                continue
+            if relations:
+                taken.add(bare_name(key))
+                taken.update(other.indexes)
+                taken.update(n for n, c in other.constraints.items() if c.kind in ("primary", "unique", "exclude"))
+            if constraints:
+                taken.update(other.constraints)
+        if relations:
+            for objects in (self.db.sequences, self.db.views):
+                taken.update(bare_name(k) for k in objects if k.rpartition(".")[0] == schema)
+        return taken
 
     def _add_key(self, table: Table, key: Constraint | Index) -> str:
         if isinstance(key, Constraint) and key.kind == "foreign" and "(" not in key.references:
@@ -157,11 +185,19 @@ class Replay:
             table.indexes[key.name] = key
         else:
             table.constraints[key.name] = key
-            if key.kind == "primary":
+            if key.kind == "primary" and not self._sqlite_nullable_key(table, key):
                 for name in key.columns:
                     if name in table.columns:
                         table.columns[name] = replace(table.columns[name], nullable=False)
         return key.name
+
+    def _sqlite_nullable_key(self, table: Table, key: Constraint) -> bool:
+        """SQLite lets a primary key's columns hold NULL, unless the key is the rowid (one INTEGER column;
+        sqlglot reads INT and INTEGER alike, so INT, which is not the rowid, stays NOT NULL here)."""
+        if self.db.dialect != "sqlite":
+            return False
+        column = table.columns.get(key.columns[0]) if len(key.columns) == 1 else None
+        return column is None or column.type is None or column.type.base != "INT"
 
     def _primary_key_of(self, name: str) -> str:
         """`REFERENCES t` means t's primary key: spelled out, so both spellings compare equal."""
@@ -179,11 +215,25 @@ class Replay:
         table.indexes[name] = Index(name, columns)
 
     def _add_owned_sequence(self, table: Table, column: Column) -> None:
-        if column.type is not None and column.type.base in SERIAL_TYPES:
-            schema, _, bare = table.name.rpartition(".")
-            name = _pg_name(bare, column.name, "seq")
-            key = f"{schema}.{name}" if schema else name
-            self.db.sequences[key] = Sequence(key, owned_by=f"{table.name}.{column.name}")
+        """The sequence of a serial or identity column (postgres), and the serial column as postgres
+        stores it: an integer NOT NULL DEFAULT nextval(...), so that it compares equal to one spelled so."""
+        serial = column.type is not None and column.type.base in SERIAL_TYPES
+        if self.db.dialect != "postgres" or not (serial or column.identity):
+            return
+        schema, _, bare = table.name.rpartition(".")
+        name = _dedupe_pg(bare, column.name, "seq", self._pg_taken(table.name))
+        key = f"{schema}.{name}" if schema else name
+        self.db.sequences[key] = Sequence(key, owned_by=f"{table.name}.{column.name}")
+        if serial:
+            base = _SERIAL_BASE[column.type.base]
+            placed = table.columns[column.name]  # with its identity (cid)
+            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL('{key}')")
+
+    def _own_sequence(self, op: o.OwnSequence) -> list[Effect]:
+        sequence = self.db.sequences.get(op.sequence)
+        if sequence is not None:
+            self.db.sequences[op.sequence] = replace(sequence, owned_by=op.owner)
+        return []
 
     def _drop_owned(self, owner: str) -> None:
         """Sequences owned by a dropped table or column (`t` or `t.c`), and triggers on a dropped table."""
@@ -209,6 +259,8 @@ class Replay:
                 table.keys_unknown = table.keys_unknown or source.keys_unknown
             else:
                 table.keys_unknown = table.keys_unknown or "created with LIKE"
+        for parent in op.parents:
+            self._inherit(table, self._table(parent), op.partition)
         for column in op.columns:
             table.columns[column.name] = _new_identity(column)
         for what, reason in ((f"table {op.table}", table.unknown), (f"keys of table {op.table}", table.keys_unknown)):
@@ -225,6 +277,17 @@ class Replay:
             self._add_owned_sequence(table, column)
             self._born[(table.oid, column.name)] = self._step
         return [Created("table", op.table)]
+
+    def _inherit(self, table: Table, parent: Table, partition: bool) -> None:
+        """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
+        a partition also gets clones of the parent's other keys, named as the database chooses."""
+        for name, column in parent.columns.items():
+            table.columns.setdefault(name, _new_identity(replace(column, identity=False)))
+        table.constraints.update((n, c) for n, c in parent.constraints.items() if c.kind == "check")
+        table.unknown = table.unknown or parent.unknown
+        table.keys_unknown = table.keys_unknown or parent.keys_unknown
+        if partition and not table.keys_unknown and (parent.indexes or any(c.kind != "check" for c in parent.constraints.values())):
+            table.keys_unknown = "a partition: the database clones its parent's keys under names of its own"
 
     def _drop_table(self, op: o.DropTable) -> list[Effect]:
         table = self.db.tables.pop(op.table, None)
@@ -451,7 +514,13 @@ class Replay:
         return [Created("index", index.name, op.table)]
 
     def _drop_index(self, op: o.DropIndex) -> list[Effect]:
-        table = self._find_key(op.name, op.table)
+        schema, _, name = op.name.rpartition(".")
+        if schema:  # postgres: `schema.index`, found only among that schema's tables
+            in_schema = (key for key, t in self.db.tables.items() if key.rpartition(".")[0] == schema and t.find_key(name))
+            found = next(in_schema, None)
+            table = self.db.tables[found] if found is not None else None  # a copy of its own to change (TableMap)
+        else:
+            table = self._find_key(op.name, op.table)
         if table is None:
             if not op.if_exists:
                 if op.table:
@@ -459,8 +528,20 @@ class Replay:
                 else:
                     self._note(f"index {op.name}", "dropped, but the model did not have it (and cannot tell its table)")
             return []
-        before = table.indexes.pop(op.name, None) or table.constraints.pop(op.name, None)
-        return [Dropped("index", op.name, table.name, before=before)]
+        before = table.indexes.pop(name, None) or table.constraints.pop(name, None)
+        if op.cascade and before is not None:
+            self._drop_dependent_foreign_keys(table.name, before)
+        return [Dropped("index", name, table.name, before=before)]
+
+    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> None:
+        """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
+        referenced = f"{table}({', '.join(key.columns)})"
+        for other_key, other in list(self.db.tables.items()):
+            dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
+            if dependent:
+                other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
+                for name in dependent:
+                    del other.constraints[name]
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
         table = self._find_key(op.name, op.table)
@@ -602,6 +683,51 @@ def _plain(key: str) -> str:
 def _in_schema_of(old: str, new: str) -> str:
     """A new name without a schema stays in the old name's schema."""
     return new if "." in new or "." not in old else f"{old.rsplit('.', 1)[0]}.{new}"
+
+
+def _dedupe_pg(name1: str, name2: str, label: str, taken: set[str]) -> str:
+    """Postgres' ChooseRelationName: the first of name1_name2_label, ..._label1, ..._label2 ... not taken."""
+    candidate, number = _pg_name(name1, name2, label), 0
+    while candidate in taken:
+        number += 1
+        candidate = _pg_name(name1, name2, f"{label}{number}")
+    return candidate
+
+
+def _pg_column_label(column: str) -> str:
+    """What postgres calls an index column in a generated index name (FigureIndexColname): the
+    column, a function's name for a call (`lower(email)` -> lower), the column or type of a cast."""
+    text = column.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    if re.fullmatch(r'"?[\w$]+"?', text):
+        return text.strip('"')
+    cast = re.fullmatch(r'CAST\((?P<arg>.+) AS (?P<type>[\w ]+?)(?:\(.*\))?\)', text, re.IGNORECASE | re.DOTALL)
+    if cast:
+        inner = _pg_column_label(cast.group("arg"))
+        return inner if inner != "expr" else cast.group("type").split()[-1].lower()
+    call = re.match(r'(?:[\w$]+\.)?(?P<name>[\w$]+)\(', text)
+    if call and _closes_at_end(text, call.end() - 1):
+        return call.group("name").lower()
+    if re.match(r"CASE\b", text, re.IGNORECASE):
+        return "case"
+    return "expr"
+
+
+def _closes_at_end(text: str, opening: int) -> bool:
+    """Whether the parenthesis at `opening` closes at the end of the text (one call, not `f(x) + 1`)."""
+    depth, quoted = 0, False
+    for position in range(opening, len(text)):
+        char = text[position]
+        if char == "'":
+            quoted = not quoted
+        elif not quoted and char == "(":
+            depth += 1
+        elif not quoted and char == ")":
+            depth -= 1
+            if depth == 0:
+                return position == len(text) - 1
+    return False
 
 
 def _dedupe(name: str, taken: set[str], suffix: str, start: int) -> str:

@@ -1,0 +1,479 @@
+"""What a migration's statements lock or rewrite, and on which tables that already hold rows.
+
+The knowledge tables the locking rules (SM5xx) share:
+
+- PostgreSQL: which ALTER COLUMN ... TYPE changes are binary coercible (no rewrite, no index
+  rebuild), which column defaults are volatile (evaluated per row: a rewrite), what each
+  statement locks (https://www.postgresql.org/docs/current/explicit-locking.html).
+- MySQL (InnoDB online DDL, https://dev.mysql.com/doc/refman/8.0/en/innodb-online-ddl-operations.html):
+  which ALTER TABLE operations are INSTANT, INPLACE or COPY, by server version.
+- SQLite (https://www.sqlite.org/lang_altertable.html): which ALTER TABLE forms a version runs.
+
+And, per file (`FileLocks`), the facts that keep false alarms away: a table created earlier in
+the same file is empty and unseen by other sessions until the migration commits, so nothing
+that locks or rewrites it matters; a table the configuration lists in `small-tables` only
+gets info findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
+
+from sqlglot import exp
+
+from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.analysis.schema.effects import TypeChanged
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
+from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.checks.base import FileContext
+
+COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # golang-migrate's names for it
+
+# Versions assumed when the configuration does not say (documented on the rule pages).
+# PostgreSQL: every version still supported upstream is 13 or later.
+DEFAULT_POSTGRES_VERSION = 13
+# MySQL: 8.4, the long-term support release (8.0 reached its end of life in April 2026).
+DEFAULT_MYSQL_VERSION = (8, 4, 0)
+# SQLite: golang-migrate's sqlite3 and sqlite drivers bundle their own, recent SQLite (3.45+).
+DEFAULT_SQLITE_VERSION = (3, 45, 0)
+
+
+def _full(version: tuple[int, ...]) -> tuple[int, ...]:
+    """3.35 is 3.35.0: padded so that versions compare as the servers number them."""
+    return tuple(version) + (0,) * (3 - len(version))
+
+
+def version_text(version: tuple[int, ...]) -> str:
+    return ".".join(str(part) for part in version)
+
+
+# --- PostgreSQL: column defaults
+
+# Functions evaluated again for every row: a default calling one is computed per existing row,
+# which rewrites the table. now(), CURRENT_TIMESTAMP and the other STABLE functions are
+# evaluated once, so PostgreSQL 11+ stores the value in the catalog instead.
+VOLATILE_FUNCTIONS = frozenset({
+    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "uuidv4", "uuidv7",
+    "clock_timestamp", "timeofday", "nextval", "setval", "txid_current", "pg_current_xact_id", "random_normal",
+    "gen_random_bytes", "gen_salt", "crypt", "uuid_generate_v7", "gen_ulid", "generate_ulid",
+})
+
+
+def volatile_call(default_sql: str) -> str | None:
+    """The volatile function a column default calls, if any (by name, as written)."""
+    for name in re.findall(r"([A-Za-z_][\w$.]*)\s*\(", default_sql):
+        if bare_name(name).lower() in VOLATILE_FUNCTIONS:
+            return bare_name(name).lower()
+    return None
+
+
+def add_column_rewrite(op: o.AddColumn, version: int) -> str | None:
+    """Why adding this column writes a value into every existing row (a rewrite), or None."""
+    column = op.column
+    if column.type is not None and column.type.base in SERIAL_TYPES:
+        return f"as {column.type.sql} fills it from a sequence, row by row"
+    if op.identity:
+        return "as an identity column numbers every existing row"
+    if op.stored:
+        return "as a stored generated column computes and writes it into every row"
+    if column.default is None:
+        return None
+    volatile = volatile_call(column.default)
+    if volatile:
+        return f"with the volatile default {column.default} ({volatile}() is evaluated again for every row)"
+    if version < 11:
+        return f"with a default ({column.default}) on PostgreSQL {version} (before 11 every default is written into every row)"
+    return None
+
+
+# --- PostgreSQL: type changes
+
+# Types whose values are the same bytes under another name: a change between them only
+# rewrites the catalog (PostgreSQL's binary-coercible casts without a length check).
+_TEXT_LIKE = {"VARCHAR", "TEXT", "NVARCHAR", "NAME"}
+
+
+def binary_coercible(old: ColumnType, new: ColumnType) -> bool:
+    """Does ALTER COLUMN ... TYPE from `old` to `new` leave the table and its indexes alone?
+
+    Yes when only a limit grows or goes: varchar(n) to varchar(m >= n), to varchar or text;
+    text to varchar (no limit); numeric(p, s) to numeric(q >= p, s) or unconstrained numeric;
+    varbit(n) to a longer varbit; cidr to inet; and changes to the same type.
+    """
+    if old == new or (old.base, old.params, old.user) == (new.base, new.params, new.user):
+        return True
+    if old.base in _TEXT_LIKE and new.base in ("VARCHAR", "TEXT") and old.base != "NAME":
+        if new.base == "TEXT" or not new.params:
+            return True
+        return bool(old.params) and old.base == "VARCHAR" and new.params[0] >= old.params[0]
+    if old.base == "DECIMAL" and new.base == "DECIMAL":
+        if not new.params:
+            return True
+        old_scale = old.params[1] if len(old.params) > 1 else 0
+        new_scale = new.params[1] if len(new.params) > 1 else 0
+        return bool(old.params) and new_scale == old_scale and new.params[0] >= old.params[0]
+    if old.base == "VARBIT" and new.base == "VARBIT":
+        return not new.params or (bool(old.params) and new.params[0] >= old.params[0])
+    if old.base == "CIDR" and new.base == "INET":
+        return True
+    return False
+
+
+# --- MySQL: online DDL by version
+
+
+def mysql_add_column(version: tuple[int, ...], positioned: bool) -> str:
+    """ALGORITHM MySQL uses to add an ordinary column: INSTANT from 8.0.12 at the end of the
+    table, from 8.0.29 anywhere; before that INPLACE with a table rebuild."""
+    if version >= (8, 0, 29) or (version >= (8, 0, 12) and not positioned):
+        return "INSTANT"
+    return "INPLACE"
+
+
+def mysql_drop_column(version: tuple[int, ...]) -> str:
+    return "INSTANT" if version >= (8, 0, 29) else "INPLACE"
+
+
+def mysql_type_change(old: ColumnType, new: ColumnType) -> str | None:
+    """How MySQL changes a column's type: None when the type stays, else INPLACE or COPY.
+
+    INPLACE only when a VARCHAR grows within the same number of length bytes (up to 255 bytes,
+    or beyond 255 bytes before and after), or an ENUM/SET gains members at the end. As the
+    column's character set decides the bytes (1 to 4 per character), growth is taken as COPY
+    only when it crosses 255 bytes in every character set: from at most 63 to more than 255
+    characters. Anything else that changes the type copies the table.
+    """
+    if (old.base, old.params, old.values) == (new.base, new.params, new.values):
+        return None
+    if old.base == new.base == "VARCHAR" and old.params and new.params and new.params[0] >= old.params[0]:
+        return "COPY" if old.params[0] <= 63 and new.params[0] > 255 else "INPLACE"
+    if old.base == new.base and old.base in ("ENUM", "SET") and new.values[: len(old.values)] == old.values:
+        return "INPLACE"
+    return "COPY"
+
+
+# --- SQLite: ALTER TABLE by version
+
+SQLITE_RENAME_COLUMN = (3, 25, 0)
+SQLITE_DROP_COLUMN = (3, 35, 0)
+SQLITE_GENERATED_COLUMNS = (3, 31, 0)
+
+
+# --- per file
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A lock a statement takes on a table that existed before the file."""
+
+    table: str
+    mode: str  # PostgreSQL's lock mode, e.g. ACCESS EXCLUSIVE
+    node: exp.Expression | None = None
+
+
+ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
+_BLOCKS_WRITES = ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", ACCESS_EXCLUSIVE)
+
+# ALTER TABLE ... ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE; the rest of the operations the
+# model reads take ACCESS EXCLUSIVE (PostgreSQL's ALTER TABLE page lists each form's lock).
+_ALTER_OPS = (o.AddColumn, o.DropColumn, o.RenameColumn, o.RenameTable, o.AlterColumn, o.ReplaceColumn, o.DropConstraint, o.RenameKey)
+
+
+class FileLocks:
+    """The lock facts of one file, read once from its statements' operations."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.context = context
+        config = context.config
+        self.postgres_version = (config.postgres_version if config else None) or DEFAULT_POSTGRES_VERSION
+        self.mysql_version = _full((config.mysql_version if config else None) or DEFAULT_MYSQL_VERSION)
+        self.sqlite_version = _full((config.sqlite_version if config else None) or DEFAULT_SQLITE_VERSION)
+        driver = (config.driver if config else None) or ""
+        # CockroachDB speaks PostgreSQL's SQL but changes schemas online, without these locks.
+        self.postgres = context.dialect == "postgres" and driver not in COCKROACH_DRIVERS
+        self._small = {name.lower() for name in (config.small_tables if config else ())}
+        self._new_before: dict[int, frozenset[str]] = {}
+        self._new_indexes_before: dict[int, frozenset[str]] = {}
+        self._dropped_keys_before: dict[int, frozenset[str]] = {}
+        self._timeout_before: dict[int, bool] = {}
+        self._fk_checks_off_before: dict[int, bool] = {}
+        self._dropped_after: dict[int, frozenset[str]] = {}
+        self._read()
+
+    @property
+    def mysql_version_text(self) -> str:
+        return version_text(self.mysql_version)
+
+    @property
+    def sqlite_version_text(self) -> str:
+        return version_text(self.sqlite_version)
+
+    def ops(self, statement: Statement) -> list[o.Op]:
+        return self.context.operations(statement)
+
+    def _read(self) -> None:
+        tables: set[str] = set()
+        indexes: set[str] = set()
+        dropped: set[str] = set()
+        timeout = fk_checks_off = False
+        for statement in self.context.parsed.statements:
+            key = id(statement)
+            self._new_before[key] = frozenset(tables)
+            self._dropped_keys_before[key] = frozenset(dropped)
+            self._new_indexes_before[key] = frozenset(indexes)
+            self._timeout_before[key] = timeout
+            self._fk_checks_off_before[key] = fk_checks_off
+            for op in self.ops(statement):
+                if isinstance(op, o.CreateTable):
+                    tables.add(op.table)
+                    indexes.update(index.name for index in op.indexes)
+                elif isinstance(op, o.RenameTable) and op.table in tables:
+                    tables.add(op.new)
+                elif isinstance(op, o.DropTable):
+                    tables.discard(op.table)
+                elif isinstance(op, o.CreateIndex) and op.index.name:
+                    indexes.add(op.index.name)
+                    dropped.discard(bare_name(op.index.name))
+                elif isinstance(op, o.DropIndex):
+                    dropped.add(bare_name(op.name))
+                elif isinstance(op, o.DropConstraint) and op.name:
+                    dropped.add(bare_name(op.name))
+            timeout = _setting(statement, "lock_timeout", timeout)
+            fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
+        dropped_later: set[str] = set()
+        for statement in reversed(self.context.parsed.statements):
+            self._dropped_after[id(statement)] = frozenset(dropped_later)
+            dropped_later.update(bare_name(op.table) for op in self.ops(statement) if isinstance(op, o.DropTable))
+
+    # --- what existed before
+
+    def is_new(self, statement: Statement, table: str) -> bool:
+        """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
+        return table in self._new_before.get(id(statement), ()) or bare_name(table) in {
+            bare_name(t) for t in self._new_before.get(id(statement), ())
+        }
+
+    def lock_is_moot(self, statement: Statement, table: str) -> bool:
+        """Does a lock on `table` here block nobody that matters? The table was created earlier in this
+        file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
+        return self.is_new(statement, table) or bare_name(table) in self._dropped_after.get(id(statement), ())
+
+    def index_is_new(self, statement: Statement, name: str) -> bool:
+        return bare_name(name) in {bare_name(i) for i in self._new_indexes_before.get(id(statement), ())}
+
+    @cached_property
+    def names(self):
+        """How this file's dialect spells names, as model keys."""
+        return _names(self.context)
+
+    @cached_property
+    def schema_before(self) -> Database | None:
+        """The replayed schema this file starts from (an up: before its version; a down: after its up)."""
+        history, version = self.context.history, self.context.file.version
+        if history is None:
+            return None
+        return history.after(version) if self.context.is_down else history.before(version)
+
+    def table_of_index(self, statement: Statement, name: str, table: str = "") -> str:
+        """The table an index belongs to, from the statement or the replayed schema ('' when unknown)."""
+        if table:
+            return table
+        schema = self.schema_before
+        if schema is None:
+            return ""
+        for key, candidate in schema.tables.items():
+            if bare_name(name) in candidate.indexes or bare_name(name) in candidate.constraints:
+                return key
+        return ""
+
+    def key_dropped_before(self, statement: Statement, name: str) -> bool:
+        """Was this index or constraint dropped earlier in the file (and not created again)?"""
+        return bare_name(name) in self._dropped_keys_before.get(id(statement), ())
+
+    def lock_timeout_before(self, statement: Statement) -> bool:
+        """Was a non-zero lock_timeout set earlier in the file (the same session)?"""
+        return self._timeout_before.get(id(statement), False)
+
+    def foreign_key_checks_off_before(self, statement: Statement) -> bool:
+        return self._fk_checks_off_before.get(id(statement), False)
+
+    # --- findings
+
+    def finding(self, statement: Statement, table: str, message: str, help: str, node: exp.Expression | None = None, fix=()) -> Finding:
+        """A finding about a lock on `table`: info only when the configuration lists it as small."""
+        finding = self.context.finding(statement, message, help, node)
+        small = table.lower() in self._small or bare_name(table).lower() in self._small
+        if small:
+            message = f"{message} (listed in small-tables, so only for information)"
+        return Finding(finding.span, message, finding.help, finding.snippet, tuple(fix), Severity.INFO if small else None)
+
+    # --- what a statement locks (PostgreSQL)
+
+    def postgres_locks(self, statement: Statement) -> list[Lock]:
+        """The locks that block reads or writes which the statement takes on tables that existed before the file."""
+        found: list[Lock] = []
+        for op in self.ops(statement):
+            if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
+                found.append(Lock(op.table, "SHARE ROW EXCLUSIVE", op.node))
+            elif isinstance(op, (*_ALTER_OPS, o.AddConstraint)):
+                # DROP TABLE is left out: the application must have stopped using the table anyway.
+                found.append(Lock(op.table, ACCESS_EXCLUSIVE, op.node))
+            elif isinstance(op, o.CreateIndex) and not op.concurrently:
+                found.append(Lock(op.table, "SHARE", op.node))
+            elif isinstance(op, o.DropIndex) and not op.concurrently:
+                table = self.table_of_index(statement, op.name, op.table)
+                if table and not self.index_is_new(statement, op.name):
+                    found.append(Lock(table, ACCESS_EXCLUSIVE, op.node))
+        found.extend(Lock(table, mode) for table, mode in command_locks(statement, self.context))
+        return [lock for lock in found if lock.table and not self.lock_is_moot(statement, lock.table)]
+
+    def slow_work(self, statement: Statement) -> tuple[str, str] | None:
+        """(table, what) when the statement reads or writes a whole existing table: a scan, a rewrite,
+        an index build, or a data change. Held locks stay held for as long as it runs."""
+        for op in self.ops(statement):
+            table = getattr(op, "table", "")
+            if not table or self.lock_is_moot(statement, table):
+                continue
+            if isinstance(op, o.CreateIndex) and not op.concurrently:
+                return table, "builds an index on"
+            if isinstance(op, o.AlterColumn) and op.nullable is False:
+                return table, "scans"
+            if isinstance(op, o.AddColumn) and add_column_rewrite(op, self.postgres_version):
+                return table, "rewrites"
+            if isinstance(op, o.AddConstraint) and op.constraint is not None and not op.not_valid:
+                return table, "validates a constraint on" if op.constraint.kind in ("foreign", "check") else "builds an index on"
+            if isinstance(op, o.Truncate):
+                continue
+        history = self.context.history
+        if history is not None:
+            for effect in history.effects_of(self.context.file, statement):
+                if isinstance(effect, TypeChanged) and not self.lock_is_moot(statement, effect.table) and not binary_coercible(effect.old, effect.new):
+                    return effect.table, "rewrites"
+        expression = statement.expression
+        if isinstance(expression, (exp.Update, exp.Delete, exp.Insert)) and not statement.is_command:
+            target = expression.this
+            if isinstance(target, exp.Schema):
+                target = target.this
+            if isinstance(target, exp.Table):
+                table = self.names.table(target)
+                if not self.lock_is_moot(statement, table):
+                    return table, f"{type(expression).__name__.upper()}s rows of"
+        return None
+
+    def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
+        return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)
+
+
+def command_locks(statement: Statement, context: FileContext) -> list[tuple[str, str]]:
+    """Locks of statements that change no schema: LOCK, VACUUM FULL, CLUSTER.
+
+    TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
+    """
+    words = text_words(statement)
+    if not words:
+        return []
+    names = _names(context)
+    first = words[0]
+    if first == "LOCK" and isinstance(statement.expression, exp.Expression):
+        mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
+        tables = _command_tables(statement, context)
+        return [(t, mode.group(1) if mode else ACCESS_EXCLUSIVE) for t in tables]
+    if first == "VACUUM" and "FULL" in words[1:4]:
+        return [(t, ACCESS_EXCLUSIVE) for t in _command_tables(statement, context)]
+    if first == "CLUSTER":
+        return [(t, ACCESS_EXCLUSIVE) for t in _command_tables(statement, context)]
+    return []
+
+
+def reindex_target(statement: Statement) -> tuple[str, str] | None:
+    """(kind, name) of a REINDEX [ ( options ) ] INDEX | TABLE name without CONCURRENTLY, else None."""
+    words = text_words(statement)
+    if not words or words[0] != "REINDEX" or "CONCURRENTLY" in words:
+        return None
+    match = re.match(r"\s*REINDEX\s*(?:\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(\S+)", statement.text, re.IGNORECASE)
+    return (match.group(1).upper(), match.group(2)) if match else None
+
+
+def text_words(statement: Statement) -> list[str]:
+    """The statement's words, upper-cased, from its text (sqlglot keeps commands it does not parse as one string)."""
+    return [word.upper() for word in re.findall(r"[A-Za-z_][\w$]*", statement.text)]
+
+
+def _command_tables(statement: Statement, context: FileContext) -> list[str]:
+    """The table named by VACUUM FULL [options] t, CLUSTER [VERBOSE] t [USING i], LOCK [TABLE] [ONLY] t, ..."""
+    text = re.sub(r"\([^)]*\)", " ", statement.text)  # VACUUM (FULL, ANALYZE) t
+    words = re.findall(r'"[^"]+"|[\w$.]+', text)
+    skip = {"VACUUM", "FULL", "FREEZE", "VERBOSE", "ANALYZE", "ANALYSE", "CLUSTER", "LOCK", "TABLE", "ONLY", "NOWAIT"}
+    names = _names(context)
+    tables = []
+    for word in words[1:]:
+        if word.upper() in ("USING", "IN", "ON"):
+            break
+        if word.upper() not in skip:
+            tables.append(names.text(word))
+    return tables
+
+
+def _names(context: FileContext):
+    return context.names
+
+
+_SET = re.compile(r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)", re.IGNORECASE | re.DOTALL)
+_SET_CONFIG = re.compile(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
+
+
+def _setting(statement: Statement, name: str, current: bool, off: bool = False) -> bool:
+    """Follow `SET name = value` (or set_config) through a file: is the setting on (non-zero), or off when `off`?"""
+    for match in (_SET.match(statement.text), _SET_CONFIG.search(statement.text)):
+        if match and match.group("name").lower() == name:
+            value = match.group("value").strip().strip("'\"").strip().lower()
+            is_zero = value in ("0", "off", "false", "default") or re.fullmatch(r"0+\s*(ms|s|min)?", value) is not None
+            return is_zero if off else not is_zero
+    return current
+
+
+# --- MySQL: what one ALTER TABLE asks for
+
+
+@dataclass(frozen=True)
+class MysqlClauses:
+    """ALGORITHM= and LOCK= as written in the statement ('' when not given), upper-case."""
+
+    algorithm: str = ""
+    lock: str = ""
+
+    @property
+    def refuses_copy(self) -> bool:
+        """MySQL fails the statement rather than copy the table or block writes."""
+        return self.algorithm in ("INSTANT", "INPLACE") or self.lock == "NONE"
+
+    @property
+    def forces_blocking(self) -> str | None:
+        if self.algorithm == "COPY":
+            return "ALGORITHM=COPY copies the table"
+        if self.lock in ("SHARED", "EXCLUSIVE"):
+            return f"LOCK={self.lock} blocks {'writes' if self.lock == 'SHARED' else 'reads and writes'}"
+        return None
+
+
+_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
+
+
+def mysql_clauses(statement: Statement) -> MysqlClauses:
+    found = {key.upper(): value.upper() for key, value in _CLAUSE.findall(statement.text)}
+    return MysqlClauses(found.get("ALGORITHM", "").replace("DEFAULT", ""), found.get("LOCK", "").replace("DEFAULT", ""))
+
+
+_ALTERED = re.compile(r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)", re.IGNORECASE)
+
+
+def altered_table(statement: Statement, names) -> str:
+    """The table an ALTER TABLE statement names, as a model key ('' when it is not one)."""
+    match = _ALTERED.match(statement.text)
+    return names.text(match.group("name")) if match else ""

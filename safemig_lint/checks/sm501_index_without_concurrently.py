@@ -1,0 +1,29 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+
+class IndexWithoutConcurrently(Rule):
+    code = "SM501"
+    name = "index-without-concurrently"
+    severity = Severity.WARNING
+    summary = "CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if not context.locks.postgres:
+            return
+        locks = context.locks
+        for op in context.operations(statement):
+            if isinstance(op, o.CreateIndex) and not op.concurrently and not locks.lock_is_moot(statement, op.table):
+                yield locks.finding(
+                    statement,
+                    op.table,
+                    f"CREATE INDEX on {op.table} takes a SHARE lock: every INSERT, UPDATE and DELETE on "
+                    f"{op.table} waits until the whole table has been read and the index written",
+                    "Build it with `CREATE INDEX CONCURRENTLY` in a migration file of its own: golang-migrate "
+                    "runs a file of several statements in one transaction, and PostgreSQL refuses "
+                    "CONCURRENTLY there. Add `IF NOT EXISTS`, as a failed concurrent build leaves an "
+                    "invalid index behind (drop it and run the migration again).",
+                    op.node,
+                )

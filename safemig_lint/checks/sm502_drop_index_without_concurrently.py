@@ -1,0 +1,32 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+
+class DropIndexWithoutConcurrently(Rule):
+    code = "SM502"
+    name = "drop-index-without-concurrently"
+    severity = Severity.WARNING
+    summary = "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table, blocking reads and writes."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if not context.locks.postgres:
+            return
+        locks = context.locks
+        for op in context.operations(statement):
+            if not isinstance(op, o.DropIndex) or op.concurrently or locks.index_is_new(statement, op.name):
+                continue
+            table = locks.table_of_index(statement, op.name, op.table)
+            if table and locks.lock_is_moot(statement, table):
+                continue
+            on = table or "its table"
+            yield locks.finding(
+                statement,
+                table,
+                f"DROP INDEX {op.name} takes an ACCESS EXCLUSIVE lock on {on}: it waits for every running "
+                f"query on {on} to finish, and every query after it waits for the drop",
+                "Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration file of its own (PostgreSQL refuses "
+                "CONCURRENTLY inside the transaction golang-migrate runs a multi-statement file in).",
+                op.node,
+            )

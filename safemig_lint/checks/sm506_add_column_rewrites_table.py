@@ -1,0 +1,34 @@
+from safemig_lint.analysis.locks import add_column_rewrite
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+
+class AddColumnRewritesTable(Rule):
+    code = "SM506"
+    name = "add-column-rewrites-table"
+    severity = Severity.WARNING
+    summary = "ADD COLUMN with a volatile default, a serial, identity or stored generated column (or any default before PostgreSQL 11) rewrites the whole table under an ACCESS EXCLUSIVE lock."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if not context.locks.postgres:
+            return
+        locks = context.locks
+        for op in context.operations(statement):
+            if not isinstance(op, o.AddColumn) or locks.lock_is_moot(statement, op.table):
+                continue
+            reason = add_column_rewrite(op, locks.postgres_version)
+            if reason is None:
+                continue
+            yield locks.finding(
+                statement,
+                op.table,
+                f"adding {op.table}.{op.column.name} {reason}, so PostgreSQL rewrites every row of {op.table} "
+                f"(and rebuilds its indexes) while holding an ACCESS EXCLUSIVE lock: no query can read or write it meanwhile",
+                "Add the column without the default (or as a plain nullable column), set the default in a "
+                "second statement (`ALTER COLUMN ... SET DEFAULT`, which only applies to new rows), and fill "
+                "existing rows in batches from later migrations or the application.",
+                op.node,
+            )
+

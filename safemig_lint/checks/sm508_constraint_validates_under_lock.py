@@ -1,0 +1,79 @@
+from sqlglot import exp
+
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Edit, Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+
+class ConstraintValidatesUnderLock(Rule):
+    code = "SM508"
+    name = "constraint-validates-under-lock"
+    severity = Severity.WARNING
+    summary = "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every row while holding a lock that blocks writes."
+    fixable = True
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if not context.locks.postgres:
+            return
+        locks = context.locks
+        for op in context.operations(statement):
+            if not isinstance(op, o.AddConstraint) or op.constraint is None or op.not_valid:
+                continue
+            constraint = op.constraint
+            if constraint.kind not in ("foreign", "check") or locks.lock_is_moot(statement, op.table):
+                continue
+            inline = isinstance(op.node, exp.ColumnDef)
+            referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")
+            both = op.table if referenced == op.table else f"{op.table} and {referenced}"
+            if constraint.kind == "foreign":
+                what = f"the foreign key {constraint.name or ''} from {op.table} to {referenced}".replace("  ", " ")
+                lock = (
+                    f"a SHARE ROW EXCLUSIVE lock on {both}"
+                    if not inline
+                    else f"an ACCESS EXCLUSIVE lock on {op.table} and a SHARE ROW EXCLUSIVE lock on {referenced}"
+                )
+            else:
+                what = f"the CHECK constraint {constraint.name or ''} on {op.table}".replace("  ", " ")
+                lock = f"an ACCESS EXCLUSIVE lock on {op.table}"
+            if inline:
+                help = (
+                    "Add the column on its own, then the constraint with `ALTER TABLE ... ADD CONSTRAINT ... NOT VALID` "
+                    "(no scan), and `ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration file: "
+                    "validating takes only a SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on."
+                )
+            else:
+                help = (
+                    "Add it with `NOT VALID` (existing rows are not checked, new ones are), and run "
+                    "`ALTER TABLE ... VALIDATE CONSTRAINT ...` in a later migration file: validating takes only a "
+                    "SHARE UPDATE EXCLUSIVE lock, which lets reads and writes go on. In the same file it would "
+                    "run in the same transaction, still holding the first lock."
+                )
+            fix = _fix(statement, context, op) if not inline else ()
+            if fix:
+                help += " Fix: add NOT VALID and validate right after (each statement commits on its own here)."
+            yield locks.finding(
+                statement,
+                op.table,
+                f"adding {what} reads every row of {op.table} to validate it while holding {lock}: "
+                f"{'reads and writes of ' + op.table if 'ACCESS' in lock else 'writes to ' + both} wait until it is done",
+                help,
+                op.node,
+                fix,
+            )
+
+
+def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tuple[Edit, ...]:
+    """NOT VALID, then VALIDATE CONSTRAINT as a statement of its own: safe only when the driver runs
+    each statement on its own (x-multi-statement), so that validating holds only its own weak lock."""
+    execution = context.execution
+    alter = statement.expression
+    if not execution.settings.multi_statement or execution.transaction_id(statement) is not None:
+        return ()
+    if not isinstance(alter, exp.Alter) or statement.is_command or len(alter.args.get("actions") or []) != 1:
+        return ()
+    named = op.node.find(exp.Constraint) if op.node is not None else None
+    if named is None or not isinstance(named.this, exp.Identifier):
+        return ()
+    table, name = alter.this.sql(dialect="postgres"), named.this.sql(dialect="postgres")
+    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"),)

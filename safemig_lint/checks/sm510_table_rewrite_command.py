@@ -1,0 +1,51 @@
+from sqlglot import exp
+
+from safemig_lint.analysis.locks import command_locks, text_words
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.reading.statements import Statement
+
+
+class TableRewriteCommand(Rule):
+    code = "SM510"
+    name = "table-rewrite-command"
+    severity = Severity.WARNING
+    summary = "VACUUM FULL, CLUSTER and ALTER TABLE ... SET TABLESPACE rewrite the whole table under an ACCESS EXCLUSIVE lock."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if not context.locks.postgres:
+            return
+        locks = context.locks
+        words = text_words(statement)[:4]
+        if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
+            command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
+            tables = [t for t, _ in command_locks(statement, context)]
+            if not tables and command == "CLUSTER":
+                tables = [""]  # CLUSTER alone: every table clustered before
+            for table in tables:
+                if table and locks.lock_is_moot(statement, table):
+                    continue
+                yield locks.finding(
+                    statement,
+                    table,
+                    f"{command} {table or '(every clustered table)'} copies the whole table and rebuilds its "
+                    f"indexes while holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
+                    "Leave space reclaiming to autovacuum, or use an online tool such as pg_repack or "
+                    "pg_squeeze outside the migrations.",
+                )
+        elif isinstance(statement.expression, exp.Alter) and not statement.is_command:
+            for action in statement.expression.args.get("actions") or []:
+                if isinstance(action, exp.AlterSet) and action.args.get("tablespace") is not None:
+                    table = locks.names.table(statement.expression.this)
+                    if locks.lock_is_moot(statement, table):
+                        continue
+                    yield locks.finding(
+                        statement,
+                        table,
+                        f"SET TABLESPACE copies every row of {table} and its indexes to the new tablespace while "
+                        f"holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
+                        "Move the table outside the migrations with an online tool (pg_repack --tablespace), "
+                        "or while the application is stopped.",
+                        action,
+                    )
+

@@ -1,0 +1,110 @@
+import re
+
+from sqlglot import exp
+
+from safemig_lint.analysis.locks import SQLITE_DROP_COLUMN, SQLITE_GENERATED_COLUMNS, SQLITE_RENAME_COLUMN, version_text
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+# Defaults SQLite takes as constants when adding a column: literals (and bare words, which it reads as strings).
+_CONSTANT = (exp.Literal, exp.Null, exp.Boolean, exp.Column, exp.Identifier)
+
+
+class SqliteAlterFails(Rule):
+    code = "SM530"
+    name = "sqlite-alter-fails"
+    severity = Severity.ERROR
+    summary = "SQLite refuses this ALTER TABLE (on the configured version, or on a table with rows): the migration fails."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if context.dialect != "sqlite":
+            return
+        locks = context.locks
+        version = locks.sqlite_version
+        for op in context.operations(statement):
+            problem = None
+            if isinstance(op, o.DropColumn):
+                if version < SQLITE_DROP_COLUMN:
+                    problem = f"DROP COLUMN needs SQLite {version_text(SQLITE_DROP_COLUMN)} or later (sqlite-version is {locks.sqlite_version_text})"
+                else:
+                    problem = _drop_blocked(context, statement, op)
+            elif isinstance(op, o.RenameColumn) and version < SQLITE_RENAME_COLUMN:
+                problem = f"RENAME COLUMN needs SQLite {version_text(SQLITE_RENAME_COLUMN)} or later (sqlite-version is {locks.sqlite_version_text})"
+            elif isinstance(op, o.AddColumn):
+                problem = _add_problem(op, version, locks.is_new(statement, op.table))
+            elif isinstance(op, o.AddConstraint) and isinstance(op.node, exp.ColumnDef) and op.constraint is not None:
+                if op.constraint.kind in ("primary", "unique"):
+                    problem = f"SQLite cannot add a {'PRIMARY KEY' if op.constraint.kind == 'primary' else 'UNIQUE'} column"
+            if problem is None:
+                continue
+            yield locks.finding(
+                statement,
+                op.table,
+                f"{problem}: the migration fails here",
+                "Rebuild the table instead: create the new table with the definition you want, copy the rows "
+                "with INSERT INTO ... SELECT, drop the old table and rename the new one, in one migration "
+                "(https://www.sqlite.org/lang_altertable.html#otheralter). Set `sqlite-version` to the "
+                "version the application ships with.",
+                op.node,
+            )
+
+
+def _add_problem(op: o.AddColumn, version: tuple[int, ...], new_table: bool) -> str | None:
+    column = op.column
+    if column.generated and version < SQLITE_GENERATED_COLUMNS:
+        return f"generated columns need SQLite {version_text(SQLITE_GENERATED_COLUMNS)} or later (sqlite-version is {version_text(version)})"
+    if new_table:
+        return None  # the rest fail only on a table that has rows; this one was created empty in this file
+    if op.stored:
+        return f"SQLite cannot add the STORED generated column {column.name} to a table with rows"
+    if not column.nullable and column.default is None and not column.generated and not _primary_key(op.node):
+        return f"adding {column.name} as NOT NULL without a default fails on a table with rows (\"Cannot add a NOT NULL column with default value NULL\")"
+    default = _default_node(op.node)
+    if default is not None and not _is_constant(default):
+        return f"adding {column.name} with the non-constant default {default.sql(dialect='sqlite')} fails on a table with rows"
+    return None
+
+
+def _primary_key(node: exp.Expression | None) -> bool:
+    """Declared PRIMARY KEY inline: reported as such (SQLite cannot add one at all)."""
+    return isinstance(node, exp.ColumnDef) and any(
+        isinstance(item.args.get("kind"), exp.PrimaryKeyColumnConstraint) for item in node.args.get("constraints") or []
+    )
+
+
+def _default_node(node: exp.Expression | None) -> exp.Expression | None:
+    if not isinstance(node, exp.ColumnDef):
+        return None
+    for item in node.args.get("constraints") or []:
+        if isinstance(item.args.get("kind"), exp.DefaultColumnConstraint):
+            return item.args["kind"].this
+    return None
+
+
+def _is_constant(node: exp.Expression) -> bool:
+    if isinstance(node, (exp.Neg, exp.Paren)) and isinstance(node.this, exp.Literal):
+        return isinstance(node, exp.Neg)  # -1 is a constant; (1) is an expression to SQLite
+    return isinstance(node, _CONSTANT)
+
+
+def _drop_blocked(context: FileContext, statement: Statement, op: o.DropColumn) -> str | None:
+    """SQLite refuses to drop a column that a key, an index or a CHECK uses."""
+    schema = context.locks.schema_before
+    table = schema.tables.get(op.table) if schema is not None else None
+    if table is None or table.unknown or context.locks.is_new(statement, op.table):
+        return None
+    locks = context.locks
+    for constraint in table.constraints.values():
+        if constraint.name and locks.key_dropped_before(statement, constraint.name):
+            continue
+        if op.column in constraint.columns and constraint.kind in ("primary", "unique", "foreign"):
+            kind = {"primary": "PRIMARY KEY", "unique": "UNIQUE constraint", "foreign": "foreign key"}[constraint.kind]
+            return f"SQLite cannot drop {op.table}.{op.column}: it is part of a {kind}"
+    for index in table.indexes.values():
+        if locks.key_dropped_before(statement, index.name):
+            continue
+        if op.column in index.columns or re.search(rf"\b{re.escape(op.column)}\b", index.where or "", re.IGNORECASE):
+            return f"SQLite cannot drop {op.table}.{op.column}: the index {index.name} uses it (drop the index first)"
+    return None
