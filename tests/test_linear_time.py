@@ -140,3 +140,15 @@ def test_the_text_report_neutralises_terminal_escape_sequences(lint_sql):
     assert "DROP TABLE t" in buffer.getvalue()
     assert not any(c in buffer.getvalue() for c in "\x1b\x07\x9b")
     assert "\\x1b[2J" in buffer.getvalue()
+
+
+def test_the_text_report_shows_a_window_of_a_long_line_once_per_finding(lint_sql):
+    """One 60 KB line with 300 findings on it: each shows the part of the line around its span, so
+    the report grows with the findings, not with findings x line length."""
+    line = " ".join(f"DELETE FROM t{i};" for i in range(300)) + " " + "-" * 50_000
+    result = lint_sql({"000001_x.up.sql": line + "\n", "000001_x.down.sql": "SELECT 1;\n"}, select=("SM105",))
+    assert len(result.active) == 300
+    out = io.StringIO()
+    get_reporter("text")(result, out)
+    assert len(out.getvalue()) < 300 * 1_000
+    assert "DELETE FROM t299;" in out.getvalue()

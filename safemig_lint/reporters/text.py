@@ -151,12 +151,18 @@ def _source(out: _Pieces, d: Diagnostic, lines: LineIndex, width: int | None) ->
     gutter = len(str(last))
     for number in range(d.span.line, last + 1):
         text = lines.line_text(number).expandtabs(1)
+        start = d.span.column if number == d.span.line else 1
+        end = d.span.end_column if number == d.span.end_line else len(text) + 1
+        if len(text) > 2 * _CONTEXT_COLUMNS:
+            # A window of a long line around the span: a 100 KB line is not printed once per finding.
+            left = max(0, start - 1 - _CONTEXT_COLUMNS)
+            right = min(len(text), max(start - 1 + _CONTEXT_COLUMNS, left + 2 * _CONTEXT_COLUMNS))
+            text = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+            start, end = start - left + (1 if left else 0), min(end, right + 1) - left + (1 if left else 0)
         out.append(f"  {number:>{gutter}} | ", style="blue")
         # On a terminal a long line is cut at its edge, not wrapped, so the marker stays under its text.
         room = width - gutter - 5 if width else None
         out.append(f"{text if room is None or len(text) <= room else text[: max(room - 1, 1)] + '…'}\n")
-        start = d.span.column if number == d.span.line else 1
-        end = d.span.end_column if number == d.span.end_line else len(text) + 1
         marked = max(1, end - start)
         if text.strip():
             out.append(f"  {'':>{gutter}} | ", style="blue")
