@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from safemig_lint import __version__
+from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
@@ -89,30 +88,17 @@ class Cache:
         target = self._path(entry.key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(target, json.dumps(_entry_to_json(entry), ensure_ascii=False, separators=(",", ":")))
+            replace_file(target, json.dumps(_entry_to_json(entry), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mode=0o600)
             _ignore_in_git(self.root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
-
-
-def _write_atomically(target: Path, text: str) -> None:
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _ignore_in_git(root: Path) -> None:
     """Keep the cache out of `git add .` even when nobody added it to .gitignore (as ruff and mypy do)."""
     marker = root / ".gitignore"
     if not marker.exists():
-        _write_atomically(marker, "# Created by safemig-lint: the cache is local to this machine.\n*\n")
+        replace_file(marker, b"# Created by safemig-lint: the cache is local to this machine.\n*\n", mode=0o600)
 
 
 def _diagnostic_to_json(d: Diagnostic) -> list:

@@ -42,7 +42,7 @@ from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limi
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
-    from safemig_lint.reading.statements import ParsedFile, Placeholder
+    from safemig_lint.reading.statements import ParsedFile
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
 INTERNAL_ERROR = "SM000"

@@ -9,10 +9,9 @@ is atomic.
 
 from __future__ import annotations
 
+from safemig_lint.atomic import replace_file
 import difflib
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -170,26 +169,10 @@ def apply_fixes(plan: FixPlan) -> list[tuple[FileFix, str]]:
     failed = []
     for file in plan.files:
         try:
-            write_atomically(file.path, file.after)
+            replace_file(file.path, file.after.encode("utf-8"))
         except OSError as error:
             failed.append((file, error.strerror or str(error)))
     return failed
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Temp file beside it, fsync, os.replace: a crash leaves the old file or the new, never half."""
-    mode = path.stat().st_mode & 0o7777
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def unified_diff(file: FileFix) -> str:

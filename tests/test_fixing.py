@@ -261,7 +261,7 @@ def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path, monk
     def read_only_filesystem(source, target):  # what os.replace does on a read-only mount
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr("safemig_lint.fixing.os.replace", read_only_filesystem)
+    monkeypatch.setattr("safemig_lint.atomic.os.replace", read_only_filesystem)
     result = run("check", "--fix", str(directory))
     assert result.exit_code == 1
     assert "000001_x.up.sql: cannot write it: Read-only file system" in result.stderr

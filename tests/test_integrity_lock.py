@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from safemig_lint.cli import app
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
+from safemig_lint import atomic
 from safemig_lint.integrity import files as integrity_files
 from safemig_lint.integrity import sumfile
 from safemig_lint.reading.discovery import discover
@@ -251,7 +252,7 @@ def test_an_interrupted_lock_leaves_the_old_sum_file_intact(locked, monkeypatch,
             file.write = lambda data: (_ for _ in ()).throw(KeyboardInterrupt())
         return file
 
-    monkeypatch.setattr(integrity_files.os, "fdopen", failing_fdopen)
+    monkeypatch.setattr(atomic.os, "fdopen", failing_fdopen)
     with pytest.raises(error):
         sumfile.lock(discover([str(locked)]).directories[0])
     assert (locked / "safemig.sum").read_bytes() == before["safemig.sum"]

@@ -189,10 +189,10 @@ def test_risky_command_look_alikes_are_not_flagged(tmp_path, files):
 
 
 def test_suppression_comment_in_a_script(tmp_path):
-    script = "# safemig-lint: ignore SM412 review apps only: each on its own database\nmigrate -path m -database \"$DB\" drop -f\n"
+    script = "# safemig-lint: ignore SM412 review apps only, each on its own database\nmigrate -path m -database \"$DB\" drop -f\n"
     result = lint_repo(tmp_path, {"scripts/review-reset.sh": script})
     assert codes(result) == []
-    assert [(d.code, d.suppression.reason) for d in result.diagnostics] == [("SM412", "review apps only: each on its own database")]
+    assert [(d.code, d.suppression.reason) for d in result.diagnostics] == [("SM412", "review apps only, each on its own database")]
 
 
 def test_switched_off_by_configuration(tmp_path):

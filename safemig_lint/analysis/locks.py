@@ -378,7 +378,6 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     words = text_words(statement)
     if not words:
         return []
-    names = _names(context)
     first = words[0]
     if first == "LOCK" and isinstance(statement.expression, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())

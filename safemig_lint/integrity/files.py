@@ -9,9 +9,8 @@ disk, and what editors add or drop on save. Every other byte counts, trailing sp
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+from safemig_lint.atomic import replace_file
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -43,36 +42,5 @@ def write_atomically(path: Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp's 0600 would hide a committed file from others
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_directory(path.parent)
+    replace_file(path, data)
     return True
-
-
-def _sync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a platform without directory fsync skips it."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -17,7 +17,6 @@ from safemig_lint.reading.source import LineIndex
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 _DIRECTIVE = re.compile(r"^safemig-lint\s*:\s*(?P<kind>ignore-file|ignore)\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_CODE = re.compile(r"^SM\d+$", re.IGNORECASE)
 
 
 @dataclass
@@ -39,21 +38,27 @@ class InlineSuppression:
         return next((c for c in self.codes if code.startswith(c)), None)
 
 
+_LEADING_CODES = re.compile(r"\s*((?:SM\d+(?:\s*,\s*|\s+|$))*)", re.IGNORECASE)
+
+
+def _codes_and_reason(rest: str) -> tuple[list[str], str]:
+    """`SM101, SM3 the reason, in full` -> (["SM101", "SM3"], "the reason, in full")."""
+    codes = _LEADING_CODES.match(rest)
+    return [code.upper() for code in re.findall(r"SM\d+", codes.group(1), re.IGNORECASE)], " ".join(rest[codes.end() :].split())
+
+
 def find_suppressions(parsed: ParsedFile) -> list[InlineSuppression]:
     found = []
     for comment in parsed.comments:
         match = _DIRECTIVE.match(comment.text)
         if not match:
             continue
-        words = match.group("rest").replace(",", " ").split()
-        codes = []
-        while words and _CODE.match(words[0]):
-            codes.append(words.pop(0).upper())
+        codes, reason = _codes_and_reason(match.group("rest"))
         line, column = parsed.lines.position(comment.start)
         _, end_column = parsed.lines.position(comment.end)
         first, last = _covered_lines(parsed, comment.start, match.group("kind").lower())
         found.append(
-            InlineSuppression(match.group("kind").lower(), codes, " ".join(words), line, column, end_column, first, last)
+            InlineSuppression(match.group("kind").lower(), codes, reason, line, column, end_column, first, last)
         )
     return found
 
@@ -71,10 +76,7 @@ def find_line_suppressions(text: str, lines: LineIndex) -> list[InlineSuppressio
         match = _DIRECTIVE.match(comment.group("body").strip())
         if not match:
             continue
-        words = match.group("rest").replace(",", " ").split()
-        codes = []
-        while words and _CODE.match(words[0]):
-            codes.append(words.pop(0).upper())
+        codes, reason = _codes_and_reason(match.group("rest"))
         line, column = lines.position(comment.start())
         _, end_column = lines.position(comment.end())
         kind = match.group("kind").lower()
@@ -86,7 +88,7 @@ def find_line_suppressions(text: str, lines: LineIndex) -> list[InlineSuppressio
             while last < lines.line_count and not lines.line_text(last + 1).strip():
                 last += 1
             last = min(last + 1, lines.line_count)
-        found.append(InlineSuppression(kind, codes, " ".join(words), line, column, end_column, line_first, last))
+        found.append(InlineSuppression(kind, codes, reason, line, column, end_column, line_first, last))
     return found
 
 

@@ -9,11 +9,11 @@ import stat
 from collections import Counter
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from safemig_lint import __version__
+from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Severity
 from safemig_lint.engine import LintResult
 
@@ -87,36 +87,4 @@ def write_report(name: str, result: LintResult, path: Path) -> None:
             stream.write(buffer.getvalue())
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
-            file.write(buffer.getvalue())
-            file.flush()
-            os.fsync(file.fileno())  # the data is on disk before the name points at it
-        # mkstemp's 0600 would hide a new report from other users; an existing one keeps its mode.
-        os.chmod(temporary, stat.S_IMODE(status.st_mode) if status is not None else 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (where the platform lets a directory be opened)."""
-    try:
-        descriptor = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    replace_file(target, buffer.getvalue().encode("utf-8"))
