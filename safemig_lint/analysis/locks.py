@@ -17,6 +17,8 @@ gets info findings.
 
 from __future__ import annotations
 
+import bisect
+
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -185,6 +187,30 @@ _BLOCKS_WRITES = ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", ACCESS_EXCLUSIVE)
 _ALTER_OPS = (o.AddColumn, o.DropColumn, o.RenameColumn, o.RenameTable, o.AlterColumn, o.ReplaceColumn, o.DropConstraint, o.RenameKey)
 
 
+class _Presence:
+    """Names that come and go along a file: for each, the statements that made it present or absent."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, list[tuple[int, bool]]] = {}
+        self._by_bare: dict[str, set[str]] = {}
+
+    def mark(self, name: str, index: int, present: bool) -> None:
+        self._events.setdefault(name, []).append((index, present))
+        self._by_bare.setdefault(bare_name(name), set()).add(name)
+
+    def present(self, name: str, before: int | None = None) -> bool:
+        """Present after the statements before `before` (all of them, when None)?"""
+        events = self._events.get(name, ())
+        if before is None:
+            return bool(events) and events[-1][1]
+        position = bisect.bisect_left(events, (before, False))
+        return position > 0 and events[position - 1][1]
+
+    def spelled(self, name: str) -> set[str]:
+        """The name, and every name recorded that is the same table however qualified."""
+        return {name, *self._by_bare.get(bare_name(name), ())}
+
+
 class FileLocks:
     """The lock facts of one file, read once from its statements' operations."""
 
@@ -198,12 +224,13 @@ class FileLocks:
         # CockroachDB speaks PostgreSQL's SQL but changes schemas online, without these locks.
         self.postgres = context.dialect == "postgres" and driver not in COCKROACH_DRIVERS
         self._small = {name.lower() for name in (config.small_tables if config else ())}
-        self._new_before: dict[int, frozenset[str]] = {}
-        self._new_indexes_before: dict[int, frozenset[str]] = {}
-        self._dropped_keys_before: dict[int, frozenset[str]] = {}
+        self._position: dict[int, int] = {}  # id(statement) -> its index in the file
+        self._tables = _Presence()  # tables created in this file (by name as written)
+        self._indexes = _Presence()  # indexes created in this file (bare names)
+        self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
+        self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
-        self._dropped_after: dict[int, frozenset[str]] = {}
         self._read()
 
     @property
@@ -218,54 +245,48 @@ class FileLocks:
         return self.context.operations(statement)
 
     def _read(self) -> None:
-        tables: set[str] = set()
-        indexes: set[str] = set()
-        dropped: set[str] = set()
+        # What exists before each statement is kept as events per name (statement index, present?),
+        # not as a copy of every set per statement: memory and time stay linear in the file.
         timeout = fk_checks_off = False
-        for statement in self.context.parsed.statements:
+        for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)
-            self._new_before[key] = frozenset(tables)
-            self._dropped_keys_before[key] = frozenset(dropped)
-            self._new_indexes_before[key] = frozenset(indexes)
+            self._position[key] = index
             self._timeout_before[key] = timeout
             self._fk_checks_off_before[key] = fk_checks_off
             for op in self.ops(statement):
                 if isinstance(op, o.CreateTable):
-                    tables.add(op.table)
-                    indexes.update(index.name for index in op.indexes)
-                elif isinstance(op, o.RenameTable) and op.table in tables:
-                    tables.add(op.new)
+                    self._tables.mark(op.table, index, True)
+                    for created in op.indexes:
+                        self._indexes.mark(bare_name(created.name), index, True)
+                elif isinstance(op, o.RenameTable) and self._tables.present(op.table):
+                    self._tables.mark(op.new, index, True)
                 elif isinstance(op, o.DropTable):
-                    tables.discard(op.table)
+                    self._tables.mark(op.table, index, False)
+                    self._last_drop[bare_name(op.table)] = index
                 elif isinstance(op, o.CreateIndex) and op.index.name:
-                    indexes.add(op.index.name)
-                    dropped.discard(bare_name(op.index.name))
+                    self._indexes.mark(bare_name(op.index.name), index, True)
+                    self._dropped_keys.mark(bare_name(op.index.name), index, False)
                 elif isinstance(op, o.DropIndex):
-                    dropped.add(bare_name(op.name))
+                    self._dropped_keys.mark(bare_name(op.name), index, True)
                 elif isinstance(op, o.DropConstraint) and op.name:
-                    dropped.add(bare_name(op.name))
+                    self._dropped_keys.mark(bare_name(op.name), index, True)
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
-        dropped_later: set[str] = set()
-        for statement in reversed(self.context.parsed.statements):
-            self._dropped_after[id(statement)] = frozenset(dropped_later)
-            dropped_later.update(bare_name(op.table) for op in self.ops(statement) if isinstance(op, o.DropTable))
 
     # --- what existed before
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
-        return table in self._new_before.get(id(statement), ()) or bare_name(table) in {
-            bare_name(t) for t in self._new_before.get(id(statement), ())
-        }
+        index = self._position.get(id(statement), -1)
+        return any(self._tables.present(name, before=index) for name in self._tables.spelled(table))
 
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
-        return self.is_new(statement, table) or bare_name(table) in self._dropped_after.get(id(statement), ())
+        return self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > self._position.get(id(statement), -1)
 
     def index_is_new(self, statement: Statement, name: str) -> bool:
-        return bare_name(name) in {bare_name(i) for i in self._new_indexes_before.get(id(statement), ())}
+        return self._indexes.present(bare_name(name), before=self._position.get(id(statement), -1))
 
     @cached_property
     def names(self):
@@ -294,7 +315,7 @@ class FileLocks:
 
     def key_dropped_before(self, statement: Statement, name: str) -> bool:
         """Was this index or constraint dropped earlier in the file (and not created again)?"""
-        return bare_name(name) in self._dropped_keys_before.get(id(statement), ())
+        return self._dropped_keys.present(bare_name(name), before=self._position.get(id(statement), -1))
 
     def lock_timeout_before(self, statement: Statement) -> bool:
         """Was a non-zero lock_timeout set earlier in the file (the same session)?"""

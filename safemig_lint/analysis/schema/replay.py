@@ -156,24 +156,10 @@ class Replay:
             middle = "" if label == "pkey" else "_".join(columns)
         return replace(key, name=_dedupe_pg(bare, middle, label, taken))
 
-    def _pg_taken(self, table: str, relations: bool = True, constraints: bool = False) -> set[str]:
+    def _pg_taken(self, table: str, relations: bool = True, constraints: bool = False) -> _PgTaken:
         """Names in the table's schema that a generated name must not take: postgres numbers it until
         no relation (table, index, sequence, view) there has it, nor, for a constraint, any constraint."""
-        schema = table.rpartition(".")[0]
-        taken: set[str] = set()
-        for key, other in self.db.tables.items():
-            if key.rpartition(".")[0] != schema:
-                continue
-            if relations:
-                taken.add(bare_name(key))
-                taken.update(other.indexes)
-                taken.update(n for n, c in other.constraints.items() if c.kind in ("primary", "unique", "exclude"))
-            if constraints:
-                taken.update(other.constraints)
-        if relations:
-            for objects in (self.db.sequences, self.db.views):
-                taken.update(bare_name(k) for k in objects if k.rpartition(".")[0] == schema)
-        return taken
+        return _PgTaken(self.db, table.rpartition(".")[0], relations, constraints)
 
     def _add_key(self, table: Table, key: Constraint | Index) -> str:
         if isinstance(key, Constraint) and key.kind == "foreign" and "(" not in key.references:
@@ -685,7 +671,28 @@ def _in_schema_of(old: str, new: str) -> str:
     return new if "." in new or "." not in old else f"{old.rsplit('.', 1)[0]}.{new}"
 
 
-def _dedupe_pg(name1: str, name2: str, label: str, taken: set[str]) -> str:
+class _PgTaken:
+    """`name in taken` for one schema, asked only of the few names a generated name tries: building the
+    set of every name in the schema for each unnamed key made a long history quadratic."""
+
+    def __init__(self, db, schema: str, relations: bool, constraints: bool) -> None:
+        self.db, self.schema, self.relations, self.constraints = db, schema, relations, constraints
+
+    def __contains__(self, name: str) -> bool:
+        qualified = f"{self.schema}.{name}" if self.schema else name
+        if self.relations and any(qualified in objects for objects in (self.db.tables, self.db.sequences, self.db.views)):
+            return True
+        for key, other in self.db.tables.items():
+            if key.rpartition(".")[0] != self.schema:
+                continue
+            if self.relations and (name in other.indexes or other.constraints.get(name) is not None and other.constraints[name].kind in ("primary", "unique", "exclude")):
+                return True
+            if self.constraints and name in other.constraints:
+                return True
+        return False
+
+
+def _dedupe_pg(name1: str, name2: str, label: str, taken: set[str] | _PgTaken) -> str:
     """Postgres' ChooseRelationName: the first of name1_name2_label, ..._label1, ..._label2 ... not taken."""
     candidate, number = _pg_name(name1, name2, label), 0
     while candidate in taken:
