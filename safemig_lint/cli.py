@@ -65,6 +65,17 @@ def _root(
     pass
 
 
+def _check_report_options(output_format: str, report_formats: list[str], report_files: list[Path]) -> None:
+    """--format and the --output-format/--output pairs name known formats, and pair up."""
+    from safemig_lint.reporters import FORMATS
+
+    for name in (output_format, *report_formats):
+        if name not in FORMATS:
+            _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if len(report_formats) != len(report_files):
+        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+
+
 def _fail(message: str) -> None:
     typer.echo(f"safemig-lint: error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
@@ -102,13 +113,9 @@ def check(
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
     from safemig_lint.integrity.git import GitError
-    from safemig_lint.reporters import FORMATS, get_reporter, write_report
+    from safemig_lint.reporters import get_reporter, write_report
 
-    for name in (output_format, *report_formats):
-        if name not in FORMATS:
-            _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-    if len(report_formats) != len(report_files):
-        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+    _check_report_options(output_format, report_formats, report_files)
     if color not in ("auto", "always", "never"):
         _fail(f"--color {color!r}: choose from auto, always, never")
     if statistics and output_format != "text":
@@ -345,18 +352,14 @@ def verify_command(
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import LintResult
     from safemig_lint.reading.discovery import discover
-    from safemig_lint.reporters import FORMATS, get_reporter, write_report
+    from safemig_lint.reporters import get_reporter, write_report
     from safemig_lint.verify.command import VerifySettings, VerifyUsageError, is_terminal, verify_directories
     from safemig_lint.verify.embedded import ServerError
     from safemig_lint.verify.runner import VerifyOptions
     from safemig_lint.verify.targets import TargetError
     from safemig_lint.verify.urls import UrlError, parse_url
 
-    for name in (output_format, *report_formats):
-        if name not in FORMATS:
-            _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-    if len(report_formats) != len(report_files):
-        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+    _check_report_options(output_format, report_formats, report_files)
     if statement_timeout <= 0 or run_timeout <= 0:
         _fail("--statement-timeout and --timeout must be positive numbers of seconds")
     flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}

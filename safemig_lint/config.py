@@ -207,9 +207,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
         changes["max_file_bytes"] = value
     if "cache" in settings:
-        if not isinstance(settings["cache"], bool):
-            raise ConfigError(f"{where}: cache must be true or false")
-        changes["cache"] = settings["cache"]
+        changes["cache"] = _boolean(settings, "cache", where)
     if "cache-dir" in settings:
         if not isinstance(settings["cache-dir"], str) or not settings["cache-dir"]:
             raise ConfigError(f"{where}: cache-dir must be a directory path")
@@ -221,9 +219,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     if "small-tables" in settings:
         changes["small_tables"] = tuple(_string_list(settings["small-tables"], "small-tables", where))
     if "invocations" in settings:
-        if not isinstance(settings["invocations"], bool):
-            raise ConfigError(f"{where}: invocations must be true or false")
-        changes["invocations"] = settings["invocations"]
+        changes["invocations"] = _boolean(settings, "invocations", where)
     return replace(config, **changes)
 
 
@@ -270,6 +266,12 @@ def _version(value: object, key: str, where: str, example: str) -> tuple[int, ..
     if not text or len(parts) > 3 or not all(p.isdigit() for p in parts):
         raise ConfigError(f"{where}: {key} must be a version number such as {example!r}, got {value!r}")
     return tuple(int(p) for p in parts)
+
+
+def _boolean(settings: dict, key: str, where: str) -> bool:
+    if not isinstance(settings[key], bool):
+        raise ConfigError(f"{where}: {key} must be true or false")
+    return settings[key]
 
 
 def validate_dialect(name: object, where: str) -> str:
