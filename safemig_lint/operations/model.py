@@ -131,14 +131,25 @@ class TableMap(dict):
     was taken of, and a table is copied the first time it is taken out of the map to be changed
     (`[key]`, `get`, `setdefault`, `pop`). Iterating (`values`, `items`) gives shared tables to
     read; to change one found that way, take it again by its key. A history of N versions so
-    keeps N maps of references and one copy per changed table, not N copies of every table."""
+    keeps N maps of references and one copy per changed table, not N copies of every table.
+
+    `holding` and `referencing` find tables by their keys' names and by the tables their foreign
+    keys reference without a scan of every table: a replay asks for each unnamed key and each
+    rename, so a scan per question made long histories quadratic. Their index is built on the
+    first question and kept up to date from the keys taken out of the map since (`settle`)."""
 
     def __init__(self, *args, frozen: bool = False) -> None:
         super().__init__(*args)
         self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)
         self.frozen = frozen  # a snapshot's: read only, so taking a table out never copies it
+        self._index: _KeyIndex | None = None  # built on first use
+        # Keys taken out (to change, maybe) since the last settle(): their tables may still change,
+        # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
+        self._taken: set[str] = set()
+        self._stale: set[str] = set()
 
     def _own(self, key: str, table: Table) -> Table:
+        self._taken.add(key)
         if not self.frozen and id(table) not in self._owned:
             table = table.copy()
             dict.__setitem__(self, key, table)
@@ -160,6 +171,11 @@ class TableMap(dict):
     def __setitem__(self, key: str, table: Table) -> None:
         dict.__setitem__(self, key, table)
         self._owned[id(table)] = table
+        self._taken.add(key)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self, key)
+        self._taken.add(key)
 
     def setdefault(self, key: str, default: Table) -> Table:
         if key not in self:
@@ -169,11 +185,167 @@ class TableMap(dict):
     def pop(self, key: str, *default):
         if key not in self:
             return default[0] if default else dict.pop(self, key)
+        self._taken.add(key)
         table = dict.pop(self, key)
         return table if self.frozen or id(table) in self._owned else table.copy()
 
     def copy(self) -> TableMap:
         return self.share()
+
+    def settle(self) -> None:
+        """The caller holds no table it took out of the map before this call (a replay: between statements)."""
+        if self._index is not None:
+            self._stale |= self._taken
+        self._taken.clear()
+
+    def holding(self, name: str) -> set[str]:
+        """Keys of the tables with an index or constraint called `name`."""
+        return self._find(name, lambda table: name in table.indexes or name in table.constraints, 0)
+
+    def referencing(self, table: str) -> set[str]:
+        """Keys of the tables with a foreign key whose `references` may name `table`: it is the whole
+        of it or ends just before a `(` in it (callers check their own spelling)."""
+        return self._find(table, lambda other: any(table in _referenced(c) for c in other.constraints.values() if c.kind == "foreign"), 1)
+
+    def first(self, keys: set[str]) -> str | None:
+        """The first of `keys` in map order, as a scan of the map would meet it."""
+        if len(keys) < 2:
+            return next(iter(keys), None)
+        return next(key for key in self if key in keys)
+
+    def _find(self, word: str, has, kind: int) -> set[str]:
+        index = self._current_index()
+        found = {key for key in index.keys[kind].get(word, ()) if key not in self._taken}
+        found.update(key for key in self._taken if (table := dict.get(self, key)) is not None and has(table))
+        return found
+
+    def _current_index(self) -> _KeyIndex:
+        if self._index is None:
+            self._index = _KeyIndex()
+            for key, table in self.items():
+                self._index.add(key, table)
+            self._stale.clear()
+        for key in self._stale:
+            self._index.remove(key)
+            table = dict.get(self, key)
+            if table is not None:
+                self._index.add(key, table)
+        self._stale.clear()
+        return self._index
+
+
+class _KeyIndex:
+    """Table keys by the names of their indexes and constraints (keys[0]) and by the tables their
+    foreign keys may reference (keys[1]), with what was indexed for each table to take it out again."""
+
+    def __init__(self) -> None:
+        self.keys: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+        self._words: dict[str, tuple[set[str], set[str]]] = {}
+
+    def add(self, key: str, table: Table) -> None:
+        names = {*table.indexes, *table.constraints}
+        referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in _referenced(c)}
+        self._words[key] = (names, referenced)
+        for keys, words in zip(self.keys, (names, referenced)):
+            for word in words:
+                keys.setdefault(word, set()).add(key)
+
+    def remove(self, key: str) -> None:
+        for keys, words in zip(self.keys, self._words.pop(key, ((), ()))):
+            for word in words:
+                holders = keys[word]
+                holders.discard(key)
+                if not holders:
+                    del keys[word]
+
+
+def _referenced(key: Constraint) -> set[str]:
+    """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
+    and each part before a `(` (a quoted table name may hold one)."""
+    text = key.references
+    return {text, *(text[:i] for i, char in enumerate(text) if char == "(")}
+
+
+class _FoundBy(dict):
+    """A dict that also finds its keys by words of their values (`words`) without a scan. The index is
+    built on the first `find` and kept up to date by every change (values are immutable)."""
+
+    _index: dict[str, set[str]] | None = None  # until the first `find`
+
+    @staticmethod
+    def words(value) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def find(self, word: str) -> list[str]:
+        """Keys whose value has `word` among its words, in no set order."""
+        if self._index is None:
+            self._index = {}
+            for key, value in self.items():
+                self._add(key, value)
+        return list(self._index.get(word, ()))
+
+    def _add(self, key: str, value) -> None:
+        for word in self.words(value):
+            self._index.setdefault(word, set()).add(key)
+
+    def _remove(self, key: str) -> None:
+        value = dict.get(self, key)
+        if self._index is None or value is None:
+            return
+        for word in self.words(value):
+            keys = self._index[word]
+            keys.discard(key)
+            if not keys:
+                del self._index[word]
+
+    def __setitem__(self, key: str, value) -> None:
+        self._remove(key)
+        dict.__setitem__(self, key, value)
+        if self._index is not None:
+            self._add(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._remove(key)
+        dict.__delitem__(self, key)
+
+    def pop(self, key: str, *default):
+        self._remove(key)
+        return dict.pop(self, key, *default)
+
+    # Other ways to change a dict (not popitem, |=), through the ones above.
+    def setdefault(self, key: str, default=None):
+        if key not in self:
+            self[key] = default
+        return dict.__getitem__(self, key)
+
+    def update(self, *args, **kwargs) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def clear(self) -> None:
+        dict.clear(self)
+        self._index = None
+
+    def copy(self):
+        return type(self)(self)
+
+
+class Sequences(_FoundBy):
+    """Sequences by key, found by owner (`find("t")`, `find("t.c")`)."""
+
+    @staticmethod
+    def words(sequence: Sequence) -> tuple[str, ...]:
+        # `t.c` is found by `t.c` and by `t` (and, if a quoted name holds a dot, by each part before one).
+        owner = sequence.owned_by
+        return (owner, *(owner[:i] for i, char in enumerate(owner) if char == ".")) if owner else ()
+
+
+class Routines(_FoundBy):
+    """Routines by routine_key, triggers found by their table."""
+
+    @staticmethod
+    def words(routine: Routine) -> tuple[str, ...]:
+        return (routine.table,) if routine.kind == "trigger" and routine.table else ()
 
 
 @dataclass
@@ -182,13 +354,17 @@ class Database:
     schemas: set[str] = field(default_factory=set)  # created by CREATE SCHEMA
     tables: TableMap = field(default_factory=TableMap)
     views: dict[str, View] = field(default_factory=dict)
-    sequences: dict[str, Sequence] = field(default_factory=dict)
+    sequences: Sequences = field(default_factory=Sequences)
     types: dict[str, UserType] = field(default_factory=dict)
-    routines: dict[str, Routine] = field(default_factory=dict)  # by routine_key
+    routines: Routines = field(default_factory=Routines)  # by routine_key
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, TableMap):
             self.tables = TableMap(self.tables)
+        if not isinstance(self.sequences, Sequences):
+            self.sequences = Sequences(self.sequences)
+        if not isinstance(self.routines, Routines):
+            self.routines = Routines(self.routines)
 
     def snapshot(self) -> Database:
         """A read-only copy of the database as it is now."""
@@ -203,9 +379,9 @@ class Database:
             set(self.schemas),
             self.tables.share(),
             dict(self.views),
-            dict(self.sequences),
+            Sequences(self.sequences),
             dict(self.types),
-            dict(self.routines),
+            Routines(self.routines),
         )
 
     def unknown_objects(self) -> list[tuple[str, str]]:

@@ -86,6 +86,7 @@ class Replay:
 
     def apply(self, op: o.Op) -> list[Effect]:
         self._step += 1
+        self.db.tables.settle()  # no table taken out for an earlier op is still held
         effects = self._handlers[type(op)](op)
         for effect in effects:
             effect.node = op.node
@@ -127,8 +128,8 @@ class Replay:
         if table:
             found = self._table(table)
             return found if found.find_key(name) else None
-        # Taken again by key: iterating gives shared tables to read (TableMap).
-        return next((self.db.tables[key] for key, t in self.db.tables.items() if t.find_key(name)), None)
+        found = self.db.tables.first(self.db.tables.holding(name))
+        return self.db.tables[found] if found is not None else None
 
     def _named(self, table: Table, key: Constraint | Index) -> Constraint | Index:
         """The key with the name the database gives it when the statement gives none."""
@@ -223,12 +224,10 @@ class Replay:
 
     def _drop_owned(self, owner: str) -> None:
         """Sequences owned by a dropped table or column (`t` or `t.c`), and triggers on a dropped table."""
-        for key, sequence in list(self.db.sequences.items()):
-            if sequence.owned_by == owner or sequence.owned_by.startswith(owner + "."):
-                del self.db.sequences[key]
-        for key, routine in list(self.db.routines.items()):
-            if routine.kind == "trigger" and routine.table == owner:
-                del self.db.routines[key]
+        for key in self.db.sequences.find(owner):
+            del self.db.sequences[key]
+        for key in self.db.routines.find(owner):
+            del self.db.routines[key]
 
     # --- tables
 
@@ -293,16 +292,16 @@ class Replay:
         del self.db.tables[op.table]
         table.name = new
         self.db.tables[new] = table
-        for key, sequence in list(self.db.sequences.items()):
+        for key in self.db.sequences.find(op.table):
+            sequence = self.db.sequences[key]
             if sequence.owned_by.startswith(op.table + "."):
                 self.db.sequences[key] = replace(sequence, owned_by=new + sequence.owned_by[len(op.table):])
-        for key, routine in list(self.db.routines.items()):
-            if routine.kind == "trigger" and routine.table == op.table:
-                self.db.routines[key] = replace(routine, table=new)
-        for other_key, other in list(self.db.tables.items()):  # foreign keys follow the table they reference
+        for key in self.db.routines.find(op.table):
+            self.db.routines[key] = replace(self.db.routines[key], table=new)
+        for other_key in self.db.tables.referencing(op.table):  # foreign keys follow the table they reference
+            other = self.db.tables[other_key]
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", key.references):
-                    other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
                     other.constraints[name] = replace(key, references=new + key.references[len(op.table):])
         effect = Renamed("table", op.table, op.table, new, table.oid)
         self._names.setdefault(table.oid, {op.table}).add(new)
@@ -413,7 +412,8 @@ class Replay:
     def _rename_in_references(self, table: str, old: str, new: str) -> None:
         """Foreign keys follow a referenced column that is renamed, as they follow a renamed table."""
         prefix = f"{table}("
-        for other_key, other in list(self.db.tables.items()):
+        for other_key in self.db.tables.referencing(table):
+            other = dict.get(self.db.tables, other_key)  # to read: taken out below only to change (TableMap)
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and key.references.startswith(prefix):
                     columns = [c.strip() for c in key.references[len(prefix):].rstrip(")").split(",")]
@@ -502,8 +502,7 @@ class Replay:
     def _drop_index(self, op: o.DropIndex) -> list[Effect]:
         schema, _, name = op.name.rpartition(".")
         if schema:  # postgres: `schema.index`, found only among that schema's tables
-            in_schema = (key for key, t in self.db.tables.items() if key.rpartition(".")[0] == schema and t.find_key(name))
-            found = next(in_schema, None)
+            found = self.db.tables.first({key for key in self.db.tables.holding(name) if key.rpartition(".")[0] == schema})
             table = self.db.tables[found] if found is not None else None  # a copy of its own to change (TableMap)
         else:
             table = self._find_key(op.name, op.table)
@@ -682,9 +681,10 @@ class _PgTaken:
         qualified = f"{self.schema}.{name}" if self.schema else name
         if self.relations and any(qualified in objects for objects in (self.db.tables, self.db.sequences, self.db.views)):
             return True
-        for key, other in self.db.tables.items():
+        for key in self.db.tables.holding(name):
             if key.rpartition(".")[0] != self.schema:
                 continue
+            other = dict.get(self.db.tables, key)  # to read (TableMap)
             if self.relations and (name in other.indexes or other.constraints.get(name) is not None and other.constraints[name].kind in ("primary", "unique", "exclude")):
                 return True
             if self.constraints and name in other.constraints:
