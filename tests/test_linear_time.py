@@ -17,8 +17,10 @@ from safemig_lint.analysis.credentials import private_keys, url_passwords
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Severity, Span
 from safemig_lint.engine import LintResult, lint
-from safemig_lint.operations.read import Names, _domain_base, _plpgsql_block, _read_text
-from safemig_lint.reading.statements import MAX_NESTING, template_placeholders
+from safemig_lint.analysis.schema.replay import Replay
+from safemig_lint.operations.model import Database
+from safemig_lint.operations.read import Names, _domain_base, _plpgsql_block, _read_text, read_file
+from safemig_lint.reading.statements import MAX_NESTING, parse_file, template_placeholders
 from safemig_lint.reporters import get_reporter
 
 from conftest import write_migrations
@@ -81,6 +83,41 @@ PIPELINE = {
 @pytest.mark.parametrize("name", list(PIPELINE))
 def test_the_pipeline_does_linear_work(tmp_path, name):
     small, large = (_steps(_lint_file(tmp_path, PIPELINE[name](n))) for n in (6_000, 24_000))
+    assert large / small < LINEAR, f"{name}: {small} steps on n, {large} on 4n"
+
+
+# The schema replay alone, on files that keep every table: what a statement does is found without
+# a look at every table, sequence or trigger (unnamed keys are named, renames followed, drops cascaded).
+REPLAY = {
+    "unnamed keys and serial columns": lambda i: (
+        f"CREATE TABLE t{i} (id serial PRIMARY KEY, a int UNIQUE CHECK (a > 0), b int REFERENCES t0 (id));\n"
+        f"CREATE INDEX ON t{i} (a);\nALTER TABLE t{i} ADD COLUMN c bigserial, ADD UNIQUE (b);\n"
+    ),
+    "renamed tables and columns with foreign keys": lambda i: (
+        f"CREATE TABLE t{i} (id int PRIMARY KEY, p int REFERENCES t0 (id));\n"
+        f"ALTER TABLE t{i} RENAME COLUMN id TO key;\nALTER TABLE t{i} RENAME TO u{i};\n"
+    ),
+    "dropped indexes and columns": lambda i: (
+        f"CREATE TABLE t{i} (id serial, a int, b int);\nCREATE TRIGGER g{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f();\n"
+        f"CREATE INDEX i{i} ON t{i} (a);\nDROP INDEX i{i};\nDROP INDEX IF EXISTS public.i{i};\nALTER TABLE t{i} DROP COLUMN id;\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(REPLAY))
+def test_the_schema_replay_does_linear_work(name):
+    def replay(tables: int):
+        sql = "CREATE TABLE t0 (id int PRIMARY KEY);\n" + "".join(REPLAY[name](i) for i in range(1, tables))
+        ops = [op for ops in read_file(parse_file(sql, "postgres"), "postgres") for op in ops]
+
+        def run():
+            replay = Replay(Database("postgres"))
+            for op in ops:
+                replay.apply(op)
+
+        return run
+
+    small, large = (_steps(replay(n)) for n in (300, 1_200))
     assert large / small < LINEAR, f"{name}: {small} steps on n, {large} on 4n"
 
 
