@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.sm101_drop_table import TableRebuilds
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.invocations import InvocationFile
@@ -109,6 +110,13 @@ class FileContext:
     def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""
         return self._created_in_file.get(_loose(kind, name), statement.start) < statement.start
+
+    @cached_property
+    def table_rebuilds(self) -> TableRebuilds:
+        """Table renames and copies of rows in this file, for telling a rebuild from a drop (SM101)."""
+        from safemig_lint.checks.sm101_drop_table import TableRebuilds
+
+        return TableRebuilds(self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:

@@ -40,21 +40,25 @@ def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:
     first, then drop it). So: the dropped name is the target of a rename in this file, and
     before the drop its rows (under either name) were copied into another table.
     """
-    operations = context.reading.of(context.parsed)
-    renamed_from = {
-        bare_name(op.table)
-        for ops in operations.values()
-        for op in ops
-        if isinstance(op, o.RenameTable) and bare_name(op.new) == table
-    }
+    rebuilds = context.table_rebuilds
+    renamed_from = rebuilds.renamed_from.get(table)
     if not renamed_from:
         return False
-    names = {table, *renamed_from}
-    for start, ops in operations.items():
-        if start >= drop.start:
-            return False
-        targets = {bare_name(op.target if isinstance(op, o.CopyRows) else op.table) for op in ops if isinstance(op, (o.CopyRows, o.CreateTable))}
-        sources = {bare_name(op.source) for op in ops if isinstance(op, (o.CopyRows, o.CopyOut))}
-        if (sources & names) - targets:
-            return True
-    return False
+    return any(rebuilds.first_copied.get(name, drop.start) < drop.start for name in (table, *renamed_from))
+
+
+class TableRebuilds:
+    """What is_table_rebuild asks of a file, gathered in one pass over its ops (a pass per DROP made
+    files of many drops quadratic). Names are bare."""
+
+    def __init__(self, operations: dict[int, list[o.Op]]) -> None:
+        self.renamed_from: dict[str, set[str]] = {}  # each new name of a RenameTable: the old names
+        self.first_copied: dict[str, int] = {}  # the first statement copying rows out of the table (not into it too)
+        for start, ops in operations.items():
+            for op in ops:
+                if isinstance(op, o.RenameTable):
+                    self.renamed_from.setdefault(bare_name(op.new), set()).add(bare_name(op.table))
+            targets = {bare_name(op.target if isinstance(op, o.CopyRows) else op.table) for op in ops if isinstance(op, (o.CopyRows, o.CreateTable))}
+            sources = {bare_name(op.source) for op in ops if isinstance(op, (o.CopyRows, o.CopyOut))}
+            for name in sources - targets:
+                self.first_copied.setdefault(name, start)

@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
+from safemig_lint.operations.sql_text import WrittenSql
 from safemig_lint.operations.types import column_type
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
@@ -383,6 +384,10 @@ def _sql(node: exp.Expression, names: Names) -> str:
     string literals cast to text (`''::text`) and `<>` for `!=`; a migration written from that
     output must compare equal to the hand-written original.
     """
+    return _canonical_sql(node, names.dialect)
+
+
+def _write_canonical(node: exp.Expression, dialect: str) -> str:
     tree = exp.Paren(this=node.copy())  # a root, so that the top expression has a parent too
     for cast in list(tree.find_all(exp.Cast)):
         to = cast.args.get("to")
@@ -401,7 +406,10 @@ def _sql(node: exp.Expression, names: Names) -> str:
         grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
         if isinstance(inner, exp.Paren) or isinstance(parent, exp.Paren) or same_connector or and_in_or or not grouping:
             paren.replace(inner)
-    return tree.this.sql(dialect=names.dialect)
+    return tree.this.sql(dialect=dialect)
+
+
+_canonical_sql = WrittenSql(_write_canonical)  # the same few defaults and checks recur on most columns
 
 
 _UNBOUNDED_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}

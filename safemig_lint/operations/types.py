@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from safemig_lint.operations.model import ColumnType, UserType
+from safemig_lint.operations.sql_text import WrittenSql
 
 DType = exp.DataType.Type
 
@@ -37,8 +38,12 @@ def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
         node = node.copy()
         node.set("expressions", [])
     # sqlglot writes SQLite types by affinity (VARCHAR(9) as TEXT(9)): keep the declared name there.
-    sql = node.sql(dialect=dialect) if dialect != "sqlite" else "BLOB" if base == "VARBINARY" and not params else node.sql()
+    sql = _type_sql(node, dialect) if dialect != "sqlite" else "BLOB" if base == "VARBINARY" and not params else _type_sql(node, None)
     return ColumnType(base, tuple(params), tuple(values), user, element, sql)
+
+
+# sqlglot's spelling of a type: the same few types recur on most columns.
+_type_sql = WrittenSql(lambda node, dialect: node.sql(dialect=dialect))
 
 
 def resolve(ctype: ColumnType, types: dict[str, UserType]) -> ColumnType:
