@@ -86,6 +86,19 @@ def test_the_pipeline_does_linear_work(tmp_path, name):
     assert large / small < LINEAR, f"{name}: {small} steps on n, {large} on 4n"
 
 
+def test_a_drop_is_told_from_a_rebuild_in_linear_work(tmp_path):
+    """SM101 alone on a file of many DROP TABLEs: the file's renames and copies are gathered once,
+    not once per drop."""
+
+    def lint_drops(n: int):
+        sql = "".join(f"DROP TABLE t{i};\n" for i in range(n))
+        directory = write_migrations(tmp_path / f"d{n}", {"1_a.up.sql": sql, "1_a.down.sql": "SELECT 1;\n"})
+        return lambda: lint([str(directory)], Config(select=("SM101",)))
+
+    small, large = _steps(lint_drops(1_000)), _steps(lint_drops(4_000))
+    assert large / small < LINEAR, f"{small} steps on n, {large} on 4n"
+
+
 # The schema replay alone, on files that keep every table: what a statement does is found without
 # a look at every table, sequence or trigger (unnamed keys are named, renames followed, drops cascaded).
 REPLAY = {
