@@ -62,7 +62,11 @@ class Replay:
         self.db = db
         self.mysql = db.dialect == "mysql"
         self.notes: list[tuple[str, str]] = []
-        self._copies: list[_Copy] = []
+        # Rows copied from one table into another (INSERT ... SELECT), by source and by target oid, in order.
+        self._copies_from: dict[int, list[_Copy]] = {}
+        self._copies_into: dict[int, list[_Copy]] = {}
+        self._key_of: dict[int, str] = {}  # the key of each table a copy involves, kept across renames
+        self._unlinked: set[int] = set()  # dropped sources whose copy's target went away without a DROP TABLE
         self._names: dict[int, set[str]] = {}  # every name each table has had in this replay
         self._dropped: dict[int, Dropped] = {}
         self._renames: dict[int, list[Renamed]] = {}
@@ -121,7 +125,15 @@ class Replay:
         table.columns = {name: replace(c, type=None, unknown=c.unknown or reason) for name, c in table.columns.items()}
 
     def _by_oid(self, oid: int) -> Table | None:
-        return next((t for t in self.db.tables.values() if t.oid == oid), None)
+        """A table a copy involves, if it is still there (to read)."""
+        table = dict.get(self.db.tables, self._key_of.get(oid, ""))
+        return table if table is not None and table.oid == oid else None
+
+    def _replacing(self, key: str) -> None:
+        """The table under `key`, if any, goes without a DROP TABLE (replaced, or dropped with its schema)."""
+        table = dict.get(self.db.tables, key)
+        if table is not None:
+            self._unlinked.update(c.source for c in self._copies_into.get(table.oid, ()) if c.source in self._dropped)
 
     def _find_key(self, name: str, table: str) -> Table | None:
         """The table holding index or constraint `name` (index names are per schema outside MySQL)."""
@@ -252,6 +264,7 @@ class Replay:
             if reason:
                 self._note(what, reason)
                 break
+        self._replacing(op.table)
         self.db.tables[op.table] = table
         self._names[table.oid] = {op.table}
         # Foreign keys last: MySQL adds an index for one only if the table has none for it.
@@ -280,10 +293,10 @@ class Replay:
             return [] if op.if_exists else [Dropped("table", op.table)]
         self._drop_owned(op.table)
         effect = Dropped("table", op.table, before=table)
-        live = {t.oid: t.name for t in self.db.tables.values()}
-        effect.copied_into = tuple(live[c.target] for c in self._copies if c.source == table.oid and c.target in live)
+        targets = (self._by_oid(c.target) for c in self._copies_from.get(table.oid, ()))
+        effect.copied_into = tuple(target.name for target in targets if target is not None)
         self._dropped[table.oid] = effect
-        self._link_rebuilds()
+        self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
         return [effect]
 
     def _rename_table(self, op: o.RenameTable) -> list[Effect]:
@@ -291,7 +304,10 @@ class Replay:
         table = self._table(op.table)
         del self.db.tables[op.table]
         table.name = new
+        self._replacing(new)
         self.db.tables[new] = table
+        if table.oid in self._key_of:
+            self._key_of[table.oid] = new
         for key in self.db.sequences.find(op.table):
             sequence = self.db.sequences[key]
             if sequence.owned_by.startswith(op.table + "."):
@@ -306,7 +322,7 @@ class Replay:
         effect = Renamed("table", op.table, op.table, new, table.oid)
         self._names.setdefault(table.oid, {op.table}).add(new)
         self._renames.setdefault(table.oid, []).append(effect)
-        self._link_rebuilds()
+        self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
         return [effect]
 
     def _no_change(self, op: o.Op) -> list[Effect]:
@@ -326,8 +342,11 @@ class Replay:
             )
         effect = RowsCopied(op.target, op.source, pairs)
         self._names.setdefault(source.oid, {source.name})
-        self._copies.append(_Copy(source.oid, target.oid, effect, op.filtered))
-        self._link_rebuilds()
+        copy = _Copy(source.oid, target.oid, effect, op.filtered)
+        self._copies_from.setdefault(source.oid, []).append(copy)
+        self._copies_into.setdefault(target.oid, []).append(copy)
+        self._key_of[source.oid], self._key_of[target.oid] = op.source, op.target
+        self._link_rebuilds([copy])
         return [effect]
 
     def _copy_out(self, op: o.CopyOut) -> list[Effect]:
@@ -339,9 +358,25 @@ class Replay:
     def _resolved(self, column: Column | None):
         return resolve(column.type, self.db.types) if column is not None and column.type is not None else None
 
-    def _link_rebuilds(self) -> None:
-        """A table that received another's rows and holds a name the other had is its rebuild."""
-        for copy in self._copies:
+    def _link_rebuilds(self, copies, retargeted: int = 0) -> None:
+        """A table that received another's rows and holds a name the other had is its rebuild.
+
+        Looks again at the copies whose match may have changed: `copies` (new, or out of a table
+        dropped or renamed), those into table `retargeted` (renamed or gone), and those out of
+        the dropped sources _replacing saw a target of go. Copies out of a table still there only
+        set flags, each its own; a dropped source's effect is set by the last copy that matches, in
+        order, so all its copies are looked at again.
+        """
+        dropped_sources = set(self._unlinked)
+        self._unlinked.clear()
+        single = list(copies)
+        for copy in self._copies_into.get(retargeted, ()):
+            if copy.source in self._dropped:
+                dropped_sources.add(copy.source)
+            else:
+                single.append(copy)
+        again = [c for source in dropped_sources for c in self._copies_from[source]]
+        for copy in (*single, *again):
             target = self._by_oid(copy.target)
             if target is None or target.name not in self._names.get(copy.source, ()):
                 continue
@@ -367,7 +402,10 @@ class Replay:
         table = self._table(op.table)
         if op.column.name in table.columns and op.if_not_exists:
             return []
-        table.columns = _placed(table.columns, _new_identity(op.column), op.after)
+        if op.after is None and op.column.name not in table.columns:  # appended: a new dict per column made wide tables quadratic
+            table.columns[op.column.name] = _new_identity(op.column)  # the table's own dict (TableMap copies it with the table)
+        else:
+            table.columns = _placed(table.columns, _new_identity(op.column), op.after)
         self._add_owned_sequence(table, op.column)
         self._born[(table.oid, op.column.name)] = self._step
         swapped = self._swapped_out.pop((table.oid, op.column.name), None)
@@ -585,7 +623,10 @@ class Replay:
         # as PostgreSQL drops a schema only when it is empty (the statement ran, so it was).
         default = _DEFAULT_SCHEMA.get(self.db.dialect)
         in_schema = (lambda key: "." not in key) if op.name == default else (lambda key: key.startswith(op.name + "."))
-        for objects in (self.db.tables, self.db.views, self.db.sequences, self.db.types):
+        for key in [k for k in self.db.tables if in_schema(k)]:
+            self._replacing(key)
+            del self.db.tables[key]
+        for objects in (self.db.views, self.db.sequences, self.db.types):
             for key in [k for k in objects if in_schema(k)]:
                 del objects[key]
         for key in [k for k, r in self.db.routines.items() if in_schema(r.name)]:
