@@ -114,6 +114,13 @@ REPLAY = {
         f"CREATE TABLE t{i} (id serial, a int, b int);\nCREATE TRIGGER g{i} BEFORE INSERT ON t{i} FOR EACH ROW EXECUTE FUNCTION f();\n"
         f"CREATE INDEX i{i} ON t{i} (a);\nDROP INDEX i{i};\nDROP INDEX IF EXISTS public.i{i};\nALTER TABLE t{i} DROP COLUMN id;\n"
     ),
+    "statements it cannot follow": lambda i: (
+        f"CREATE TABLE t{i} (id int);\nCREATE VIEW v{i} AS SELECT 1;\nCREATE POLICY p ON t{i} USING (v{i}.id > t0.id);\n"
+    ),
+    "rows copied, then tables dropped and renamed": lambda i: (
+        f"CREATE TABLE t{i} (id int);\nINSERT INTO t{i} SELECT * FROM t0;\nCREATE TABLE n{i} (id int);\n"
+        f"INSERT INTO n{i} SELECT * FROM t{i};\nDROP TABLE t{i};\nALTER TABLE n{i} RENAME TO t{i};\n"
+    ),
 }
 
 
@@ -132,6 +139,29 @@ def test_the_schema_replay_does_linear_work(name):
 
     small, large = (_steps(replay(n)) for n in (300, 1_200))
     assert large / small < LINEAR, f"{name}: {small} steps on n, {large} on 4n"
+
+
+# Work without calls that step counts miss: dropping each of many tables, adding many columns to one.
+REPLAY_CPU = {
+    "tables dropped at the end": lambda n: "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n)) + "".join(f"DROP TABLE t{i};\n" for i in range(n)),
+    "columns added to one table": lambda n: "CREATE TABLE w (id int);\n" + "".join(f"ALTER TABLE w ADD COLUMN c{i} int;\n" for i in range(n)),
+}
+
+
+@pytest.mark.parametrize("name", list(REPLAY_CPU))
+def test_the_schema_replay_takes_linear_time(name):
+    def replay(n: int):
+        ops = [op for ops in read_file(parse_file(REPLAY_CPU[name](n), "postgres"), "postgres") for op in ops]
+
+        def run():
+            replay = Replay(Database("postgres"))
+            for op in ops:
+                replay.apply(op)
+
+        return run
+
+    small, large = _cpu(replay(2_000)), _cpu(replay(8_000))
+    assert large / small < LINEAR or large < 0.05, f"{name}: {small:.4f}s on n, {large:.4f}s on 4n"
 
 
 SCANNERS = {

@@ -119,6 +119,11 @@ def bare_name(key: str) -> str:
     return key.rsplit(".", 1)[-1]
 
 
+def plain_name(key: str) -> str:
+    """The bare name as a word of a statement would spell it (template placeholders left out)."""
+    return bare_name(key).replace("{{}}", "").lower()
+
+
 # PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
 PG_NAME_LENGTH = 63
 
@@ -133,16 +138,18 @@ class TableMap(dict):
     read; to change one found that way, take it again by its key. A history of N versions so
     keeps N maps of references and one copy per changed table, not N copies of every table.
 
-    `holding` and `referencing` find tables by their keys' names and by the tables their foreign
-    keys reference without a scan of every table: a replay asks for each unnamed key and each
-    rename, so a scan per question made long histories quadratic. Their index is built on the
-    first question and kept up to date from the keys taken out of the map since (`settle`)."""
+    `holding`, `referencing` and `named` find tables by their keys' names, by the tables their
+    foreign keys reference and by plain name without a scan of every table: a replay asks for
+    each unnamed key, rename and statement it cannot follow, so a scan per question made long
+    histories quadratic. Their index is built on the first question and kept up to date from the
+    keys taken out of the map since (`settle`); with it, the position of each key in the map."""
 
     def __init__(self, *args, frozen: bool = False) -> None:
         super().__init__(*args)
         self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)
         self.frozen = frozen  # a snapshot's: read only, so taking a table out never copies it
         self._index: _KeyIndex | None = None  # built on first use
+        self._positions = _Positions()  # kept from then on
         # Keys taken out (to change, maybe) since the last settle(): their tables may still change,
         # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
         self._taken: set[str] = set()
@@ -169,12 +176,15 @@ class TableMap(dict):
         return default if table is None else self._own(key, table)
 
     def __setitem__(self, key: str, table: Table) -> None:
+        if self._index is not None and key not in self:
+            self._positions.append(key)
         dict.__setitem__(self, key, table)
         self._owned[id(table)] = table
         self._taken.add(key)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
+        self._positions.remove(key)
         self._taken.add(key)
 
     def setdefault(self, key: str, default: Table) -> Table:
@@ -186,6 +196,7 @@ class TableMap(dict):
         if key not in self:
             return default[0] if default else dict.pop(self, key)
         self._taken.add(key)
+        self._positions.remove(key)
         table = dict.pop(self, key)
         return table if self.frozen or id(table) in self._owned else table.copy()
 
@@ -207,11 +218,23 @@ class TableMap(dict):
         of it or ends just before a `(` in it (callers check their own spelling)."""
         return self._find(table, lambda other: any(table in _referenced(c) for c in other.constraints.values() if c.kind == "foreign"), 1)
 
+    def named(self, words: set[str]) -> list[str]:
+        """Keys whose plain_name is one of `words`, in map order."""
+        by_name = self._current_index().keys[2]
+        found = {key for word in words for key in by_name.get(word, ()) if key not in self._taken}
+        found.update(key for key in self._taken if key in self and plain_name(key) in words)
+        return self.in_order(found)
+
     def first(self, keys: set[str]) -> str | None:
-        """The first of `keys` in map order, as a scan of the map would meet it."""
+        """The first of `keys` (keys of the map) in map order, as a scan of the map would meet it."""
+        return next(iter(self.in_order(keys)), None)
+
+    def in_order(self, keys: set[str]) -> list[str]:
+        """`keys` (keys of the map) in map order."""
         if len(keys) < 2:
-            return next(iter(keys), None)
-        return next(key for key in self if key in keys)
+            return list(keys)
+        self._current_index()
+        return self._positions.sort(keys)
 
     def _find(self, word: str, has, kind: int) -> set[str]:
         index = self._current_index()
@@ -224,6 +247,7 @@ class TableMap(dict):
             self._index = _KeyIndex()
             for key, table in self.items():
                 self._index.add(key, table)
+            self._positions.start(self)
             self._stale.clear()
         for key in self._stale:
             self._index.remove(key)
@@ -235,28 +259,55 @@ class TableMap(dict):
 
 
 class _KeyIndex:
-    """Table keys by the names of their indexes and constraints (keys[0]) and by the tables their
-    foreign keys may reference (keys[1]), with what was indexed for each table to take it out again."""
+    """Table keys by the names of their indexes and constraints (keys[0]), by the tables their
+    foreign keys may reference (keys[1]) and by plain name (keys[2]), with what was indexed for
+    each table to take it out again."""
 
     def __init__(self) -> None:
-        self.keys: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
-        self._words: dict[str, tuple[set[str], set[str]]] = {}
+        self.keys: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self._words: dict[str, tuple[set[str], ...]] = {}
 
     def add(self, key: str, table: Table) -> None:
         names = {*table.indexes, *table.constraints}
         referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in _referenced(c)}
-        self._words[key] = (names, referenced)
-        for keys, words in zip(self.keys, (names, referenced)):
+        self._words[key] = (names, referenced, {plain_name(key)})
+        for keys, words in zip(self.keys, self._words[key]):
             for word in words:
                 keys.setdefault(word, set()).add(key)
 
     def remove(self, key: str) -> None:
-        for keys, words in zip(self.keys, self._words.pop(key, ((), ()))):
+        for keys, words in zip(self.keys, self._words.pop(key, ((), (), ()))):
             for word in words:
                 holders = keys[word]
                 holders.discard(key)
                 if not holders:
                     del keys[word]
+
+
+class _Positions:
+    """Where each key stands in a dict's order, once started: kept by the dict as keys come and go
+    (a key set again keeps its place), so that keys found through an index come out in dict order
+    without a scan of the dict."""
+
+    def __init__(self) -> None:
+        self._of: dict[str, int] | None = None
+        self._next = 0
+
+    def start(self, keys) -> None:
+        self._of = {key: i for i, key in enumerate(keys)}
+        self._next = len(self._of)
+
+    def append(self, key: str) -> None:
+        if self._of is not None:
+            self._of[key] = self._next
+            self._next += 1
+
+    def remove(self, key: str) -> None:
+        if self._of is not None:
+            self._of.pop(key, None)
+
+    def sort(self, keys) -> list[str]:
+        return sorted(keys, key=self._of.__getitem__)
 
 
 def _referenced(key: Constraint) -> set[str]:
@@ -267,50 +318,60 @@ def _referenced(key: Constraint) -> set[str]:
 
 
 class _FoundBy(dict):
-    """A dict that also finds its keys by words of their values (`words`) without a scan. The index is
-    built on the first `find` and kept up to date by every change (values are immutable)."""
+    """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
+    without a scan, in dict order. The index is built on the first `find` and kept up to date by
+    every change (values are immutable)."""
 
-    _index: dict[str, set[str]] | None = None  # until the first `find`
+    _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find`
+    _positions: _Positions | None = None
 
     @staticmethod
-    def words(value) -> tuple[str, ...]:
+    def words(value) -> tuple[tuple[str, str], ...]:
         raise NotImplementedError
 
-    def find(self, word: str) -> list[str]:
-        """Keys whose value has `word` among its words, in no set order."""
+    def find(self, what: str, words) -> list[str]:
+        """Keys whose value has one of `words` as its `what`, in dict order."""
         if self._index is None:
-            self._index = {}
+            self._index, self._positions = {}, _Positions()
+            self._positions.start(self)
             for key, value in self.items():
                 self._add(key, value)
-        return list(self._index.get(word, ()))
+        found = set().union(*(self._index.get((what, word), ()) for word in words))
+        return self._positions.sort(found) if len(found) > 1 else list(found)
 
     def _add(self, key: str, value) -> None:
         for word in self.words(value):
             self._index.setdefault(word, set()).add(key)
 
-    def _remove(self, key: str) -> None:
-        value = dict.get(self, key)
-        if self._index is None or value is None:
-            return
-        for word in self.words(value):
+    def _unindex(self, key: str) -> None:
+        for word in self.words(dict.__getitem__(self, key)):
             keys = self._index[word]
             keys.discard(key)
             if not keys:
                 del self._index[word]
 
     def __setitem__(self, key: str, value) -> None:
-        self._remove(key)
+        if self._index is not None:
+            if key in self:
+                self._unindex(key)  # it keeps its place
+            else:
+                self._positions.append(key)
         dict.__setitem__(self, key, value)
         if self._index is not None:
             self._add(key, value)
 
     def __delitem__(self, key: str) -> None:
-        self._remove(key)
+        if self._index is not None and key in self:
+            self._unindex(key)
+            self._positions.remove(key)
         dict.__delitem__(self, key)
 
     def pop(self, key: str, *default):
-        self._remove(key)
-        return dict.pop(self, key, *default)
+        if key not in self:
+            return dict.pop(self, key, *default)
+        value = dict.__getitem__(self, key)
+        del self[key]
+        return value
 
     # Other ways to change a dict (not popitem, |=), through the ones above.
     def setdefault(self, key: str, default=None):
@@ -324,28 +385,46 @@ class _FoundBy(dict):
 
     def clear(self) -> None:
         dict.clear(self)
-        self._index = None
+        self._index = self._positions = None
 
     def copy(self):
         return type(self)(self)
 
 
 class Sequences(_FoundBy):
-    """Sequences by key, found by owner (`find("t")`, `find("t.c")`)."""
+    """Sequences by key, found by plain_name and by owner (`t.c` by "t.c" and by "t", and, if a
+    quoted name holds a dot, by each part before one)."""
 
     @staticmethod
-    def words(sequence: Sequence) -> tuple[str, ...]:
-        # `t.c` is found by `t.c` and by `t` (and, if a quoted name holds a dot, by each part before one).
+    def words(sequence: Sequence) -> tuple[tuple[str, str], ...]:
         owner = sequence.owned_by
-        return (owner, *(owner[:i] for i, char in enumerate(owner) if char == ".")) if owner else ()
+        owners = (owner, *(owner[:i] for i, char in enumerate(owner) if char == ".")) if owner else ()
+        return (("plain", plain_name(sequence.name)), *(("owner", o) for o in owners))
 
 
 class Routines(_FoundBy):
-    """Routines by routine_key, triggers found by their table."""
+    """Routines by routine_key, found by plain_name, triggers by their table."""
 
     @staticmethod
-    def words(routine: Routine) -> tuple[str, ...]:
-        return (routine.table,) if routine.kind == "trigger" and routine.table else ()
+    def words(routine: Routine) -> tuple[tuple[str, str], ...]:
+        on = (("trigger on", routine.table),) if routine.kind == "trigger" and routine.table else ()
+        return (("plain", plain_name(routine.name)), *on)
+
+
+class Views(_FoundBy):
+    """Views by key, found by plain_name."""
+
+    @staticmethod
+    def words(view: View) -> tuple[tuple[str, str], ...]:
+        return (("plain", plain_name(view.name)),)
+
+
+class Types(_FoundBy):
+    """User-defined types by key, found by plain_name."""
+
+    @staticmethod
+    def words(user_type: UserType) -> tuple[tuple[str, str], ...]:
+        return (("plain", plain_name(user_type.name)),)
 
 
 @dataclass
@@ -353,18 +432,17 @@ class Database:
     dialect: str
     schemas: set[str] = field(default_factory=set)  # created by CREATE SCHEMA
     tables: TableMap = field(default_factory=TableMap)
-    views: dict[str, View] = field(default_factory=dict)
+    views: Views = field(default_factory=Views)
     sequences: Sequences = field(default_factory=Sequences)
-    types: dict[str, UserType] = field(default_factory=dict)
+    types: Types = field(default_factory=Types)
     routines: Routines = field(default_factory=Routines)  # by routine_key
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, TableMap):
             self.tables = TableMap(self.tables)
-        if not isinstance(self.sequences, Sequences):
-            self.sequences = Sequences(self.sequences)
-        if not isinstance(self.routines, Routines):
-            self.routines = Routines(self.routines)
+        for name, kind in (("views", Views), ("sequences", Sequences), ("types", Types), ("routines", Routines)):
+            if not isinstance(getattr(self, name), kind):
+                setattr(self, name, kind(getattr(self, name)))
 
     def snapshot(self) -> Database:
         """A read-only copy of the database as it is now."""
@@ -378,9 +456,9 @@ class Database:
             self.dialect,
             set(self.schemas),
             self.tables.share(),
-            dict(self.views),
+            Views(self.views),
             Sequences(self.sequences),
-            dict(self.types),
+            Types(self.types),
             Routines(self.routines),
         )
 

@@ -236,9 +236,9 @@ class Replay:
 
     def _drop_owned(self, owner: str) -> None:
         """Sequences owned by a dropped table or column (`t` or `t.c`), and triggers on a dropped table."""
-        for key in self.db.sequences.find(owner):
+        for key in self.db.sequences.find("owner", (owner,)):
             del self.db.sequences[key]
-        for key in self.db.routines.find(owner):
+        for key in self.db.routines.find("trigger on", (owner,)):
             del self.db.routines[key]
 
     # --- tables
@@ -308,11 +308,11 @@ class Replay:
         self.db.tables[new] = table
         if table.oid in self._key_of:
             self._key_of[table.oid] = new
-        for key in self.db.sequences.find(op.table):
+        for key in self.db.sequences.find("owner", (op.table,)):
             sequence = self.db.sequences[key]
             if sequence.owned_by.startswith(op.table + "."):
                 self.db.sequences[key] = replace(sequence, owned_by=new + sequence.owned_by[len(op.table):])
-        for key in self.db.routines.find(op.table):
+        for key in self.db.routines.find("trigger on", (op.table,)):
             self.db.routines[key] = replace(self.db.routines[key], table=new)
         for other_key in self.db.tables.referencing(op.table):  # foreign keys follow the table they reference
             other = self.db.tables[other_key]
@@ -682,13 +682,13 @@ class Replay:
         for key in op.tables:
             self._lost_track(self._table(key), op.reason, op.keys_only)
         touched = bool(op.tables)
-        for key in list(self.db.tables):
-            if _plain(key) in words:
-                self._lost_track(self.db.tables[key], op.reason, op.keys_only)
-                touched = True
+        for key in self.db.tables.named(words):
+            self._lost_track(self.db.tables[key], op.reason, op.keys_only)
+            touched = True
         for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
-            for key, item in list(objects.items()):
-                if not item.unknown and _plain(item.name) in words:
+            for key in objects.find("plain", words):
+                item = objects[key]
+                if not item.unknown:
                     objects[key] = replace(item, unknown=op.reason)
                     self._note(f"{kind or item.kind} {item.name}", op.reason)
                     touched = True
@@ -699,11 +699,6 @@ class Replay:
 
 def _new_identity(column: Column) -> Column:
     return replace(column, cid=next(_oids))
-
-
-def _plain(key: str) -> str:
-    """The bare name as a word of the statement would spell it (template placeholders left out)."""
-    return bare_name(key).replace("{{}}", "").lower()
 
 
 def _in_schema_of(old: str, new: str) -> str:
