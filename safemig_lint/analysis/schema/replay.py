@@ -559,7 +559,8 @@ class Replay:
     def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> None:
         """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
         referenced = f"{table}({', '.join(key.columns)})"
-        for other_key, other in list(self.db.tables.items()):
+        for other_key in self.db.tables.referencing(table):
+            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
             dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
             if dependent:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
