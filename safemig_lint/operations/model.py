@@ -34,6 +34,10 @@ class Column:
     # Identity across renames and redefinitions, to tell a column from a new one of the same name.
     cid: int = field(default=0, compare=False)
 
+    def identified(self, cid: int) -> Column:
+        """The column with identity `cid`. Called for every column read: spelled out, as dataclasses.replace is slow."""
+        return Column(self.name, self.type, self.nullable, self.default, self.generated, self.identity, self.unknown, cid)
+
 
 @dataclass(frozen=True)
 class Index:

@@ -82,7 +82,8 @@ class History:
                 reason = f"safemig-lint could not model this statement ({type(error).__name__}: {error})"
                 replay.apply(o.Unknown(reason, names=mentions(statement.text)))
                 effects[statement.start] = []
-            self._keep_notes(replay, file, parsed.lines.span(statement.start, statement.end).line, notes)
+            if replay.notes:
+                self._keep_notes(replay, file, parsed.lines.span(statement.start, statement.end).line, notes)
         replay.end_file()
         return effects
 

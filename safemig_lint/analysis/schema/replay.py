@@ -699,7 +699,7 @@ class Replay:
 
 
 def _new_identity(column: Column) -> Column:
-    return replace(column, cid=next(_oids))
+    return column.identified(next(_oids))
 
 
 def _in_schema_of(old: str, new: str) -> str:
