@@ -99,6 +99,19 @@ def test_a_drop_is_told_from_a_rebuild_in_linear_work(tmp_path):
     assert large / small < LINEAR, f"{small} steps on n, {large} on 4n"
 
 
+def test_a_down_file_points_at_the_up_statements_in_linear_work(tmp_path):
+    """SM201 alone on a down file that undoes none of many tables: each finding's related up
+    statement is looked up, not searched for through the up file."""
+
+    def lint_pair(n: int):
+        up = "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n))
+        directory = write_migrations(tmp_path / f"p{n}", {"1_a.up.sql": up, "1_a.down.sql": "SELECT 1;\n"})
+        return lambda: lint([str(directory)], Config(select=("SM201",)))
+
+    small, large = _steps(lint_pair(1_000)), _steps(lint_pair(4_000))
+    assert large / small < LINEAR, f"{small} steps on n, {large} on 4n"
+
+
 # The schema replay alone, on files that keep every table: what a statement does is found without
 # a look at every table, sequence or trigger (unnamed keys are named, renames followed, drops cascaded).
 REPLAY = {

@@ -112,6 +112,13 @@ class FileContext:
         return self._created_in_file.get(_loose(kind, name), statement.start) < statement.start
 
     @cached_property
+    def counterpart_changes(self) -> dict[tuple[str, str], Statement]:
+        """The first statement of the counterpart file that creates or drops each (kind, bare name)."""
+        from safemig_lint.checks.related import first_changes
+
+        return first_changes(self.counterpart, self.reading.of(self.counterpart)) if self.counterpart is not None else {}
+
+    @cached_property
     def table_rebuilds(self) -> TableRebuilds:
         """Table renames and copies of rows in this file, for telling a rebuild from a drop (SM101)."""
         from safemig_lint.checks.sm101_drop_table import TableRebuilds

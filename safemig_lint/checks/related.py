@@ -6,6 +6,7 @@ from safemig_lint.checks.base import FileContext
 from safemig_lint.diagnostics import Related
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
+from safemig_lint.reading.statements import ParsedFile, Statement
 
 
 def up_statement(context: FileContext, kind: str, name: str, message: str) -> tuple[Related, ...]:
@@ -15,12 +16,23 @@ def up_statement(context: FileContext, kind: str, name: str, message: str) -> tu
         return ()
     # The schema model keys an index or constraint by its table (`t.t_id`); the statement names it alone.
     wanted = {bare_name(name), bare_name(name.rpartition(".")[2])} if kind in ("index", "constraint") else {_bare(kind, name)}
-    operations = context.reading.of(context.counterpart)
-    for statement in context.counterpart.statements:
+    first = context.counterpart_changes
+    found = [first[(kind, bare)] for bare in wanted if (kind, bare) in first]
+    if not found:
+        return ()
+    statement = min(found, key=lambda s: s.start)
+    return (Related(up.display_path, context.counterpart.lines.span(statement.start, statement.end), message),)
+
+
+def first_changes(counterpart: ParsedFile, operations: dict[int, list[o.Op]]) -> dict[tuple[str, str], Statement]:
+    """The first statement of a file that creates or drops each (kind, bare name): read once per file,
+    not once per finding (a down file's findings are as many as the up file's changes)."""
+    first: dict[tuple[str, str], Statement] = {}
+    for statement in counterpart.statements:
         for op in operations.get(statement.start, ()):
-            if any(k == kind and _bare(k, n) in wanted for k, n in _touched(op)):
-                return (Related(up.display_path, context.counterpart.lines.span(statement.start, statement.end), message),)
-    return ()
+            for kind, name in _touched(op):
+                first.setdefault((kind, _bare(kind, name)), statement)
+    return first
 
 
 def _touched(op: o.Op) -> list[tuple[str, str]]:
