@@ -308,10 +308,7 @@ class FileLocks:
         schema = self.schema_before
         if schema is None:
             return ""
-        for key, candidate in schema.tables.items():
-            if bare_name(name) in candidate.indexes or bare_name(name) in candidate.constraints:
-                return key
-        return ""
+        return schema.tables.first(schema.tables.holding(bare_name(name))) or ""
 
     def key_dropped_before(self, statement: Statement, name: str) -> bool:
         """Was this index or constraint dropped earlier in the file (and not created again)?"""

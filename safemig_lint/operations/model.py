@@ -160,8 +160,10 @@ class TableMap(dict):
         self._stale: set[str] = set()
 
     def _own(self, key: str, table: Table) -> Table:
+        if self.frozen:
+            return table
         self._taken.add(key)
-        if not self.frozen and id(table) not in self._owned:
+        if id(table) not in self._owned:
             table = table.copy()
             dict.__setitem__(self, key, table)
             self._owned[id(table)] = table
