@@ -20,8 +20,10 @@ from the cache never loads them.
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -341,8 +343,30 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
-    _lint_directory(work, rules, config, collector)
+    with _collected_once():
+        _lint_directory(work, rules, config, collector)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
+
+
+@contextmanager
+def _collected_once() -> Iterator[None]:
+    """Run one directory's work without the cycle collector, and collect its garbage once after.
+
+    A directory's parse trees are cycles (sqlglot nodes point at their parents) that live until
+    its last rule ran. CPython starts a full collection whenever the heap has grown by a quarter,
+    and each one walked every tree again: a quarter of all CPU time (2.2 s of a 1 MB file's 9 s).
+    Reference counting still frees everything that is not a cycle meanwhile. What survives the
+    collection (the findings, the modules) is frozen, so that later collections skip it and each
+    object is walked about once in the whole run."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.collect()
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class _Collector:
@@ -401,6 +425,8 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(p.placeholders) for path, p in parsed.items() if p.placeholders}
     contexts: list[FileContext] = []
+    # Which hooks each rule has, asked once: most rules have one of the two.
+    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
@@ -413,10 +439,10 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             )
             contexts.append(context)
             file_suppressions = indexes[file.path]
-            for rule in rules:
+            for rule, file_hook, statement_hook in hooks:
                 try:
-                    findings = list(rule.check_file(context))
-                    if type(rule).overrides("check_statement"):
+                    findings = list(rule.check_file(context)) if file_hook else []
+                    if statement_hook:
                         for statement in context.parsed.statements:
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
