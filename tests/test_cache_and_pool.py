@@ -48,9 +48,9 @@ class _Counter:
         self.names: list[str] = []
         real = engine.lint_directory
 
-        def counting(work):
+        def counting(work, *args):
             self.names.append(work.directory.path.name)
-            return real(work)
+            return real(work, *args)
 
         monkeypatch.setattr(engine, "lint_directory", counting)
 
