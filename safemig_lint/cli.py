@@ -146,12 +146,9 @@ def check(
         cache = _cache(config, no_cache, cache_dir)
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
-            result = lint(
-                paths, config, resolver.for_path, cache, jobs, base=base,
-                progress=progress.update if progress else None, owns_process=_owns_process,
-            )
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
         if (fix or diff) and _fix(result, paths, config, resolver, base, apply=fix):
-            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, owns_process=_owns_process)  # what is left
+            result = lint(paths, config, resolver.for_path, cache, jobs, base=base)  # what is left
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
@@ -509,14 +506,10 @@ def _migration_directories(paths: List[str], config_file: Optional[Path]) -> lis
     return discovery.directories
 
 
-# True when the console command runs this process (not CliRunner in a test, not a library call):
-# the engine may then freeze what it keeps out of the cycle collector's way (engine._collected_once).
-_owns_process = False
-
-
 def main() -> None:
-    global _owns_process
-    _owns_process = True
+    from safemig_lint import cycles
+
+    cycles.own_process()  # the console command: this process is ours until it exits
     try:
         app()
     except SystemExit:

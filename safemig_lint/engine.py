@@ -20,14 +20,13 @@ from the cache never loads them.
 
 from __future__ import annotations
 
-import gc
 import os
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
@@ -109,16 +108,13 @@ def lint(
     base: str | None = None,
     use_baseline: bool = True,
     progress: Callable[[int, int], None] | None = None,
-    owns_process: bool = False,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
     `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
-    `progress(files done, files in all)` is told as directories are done.
-    `owns_process`: the caller (the CLI) owns this process for the rest of its life, so what
-    survives each directory may be frozen out of the cycle collector's way (see _collected_once)."""
+    `progress(files done, files in all)` is told as directories are done."""
     discovery = discover(paths, list(config.exclude))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
@@ -141,7 +137,7 @@ def lint(
     done = sum(len(work.data) for work, _ in answered)
     if progress is not None:
         progress(done, total)
-    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs, owns_process)):
+    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
         outcome.merge_into(entry, work)
         if outcome.cacheable:
             cache.store(entry)
@@ -315,12 +311,12 @@ class DirectoryOutcome:
         entry.masks.update(self.masks)
 
 
-def _run(works: list[DirectoryWork], jobs: int | None, owns_process: bool) -> Iterator[DirectoryOutcome]:
+def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutcome]:
     """Each work's outcome, in order, as it is ready (for progress): in worker processes when
     there is enough to do."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work, owns_process) for work in works)
+        yield from (lint_directory(work) for work in works)
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -329,50 +325,26 @@ def _run(works: list[DirectoryWork], jobs: int | None, owns_process: bool) -> It
     order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {i: pool.submit(lint_directory, works[i], True) for i in order}  # a worker is ours
+        with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
+            futures = {i: pool.submit(lint_directory, works[i]) for i in order}
             for i in range(len(works)):
                 outcome = futures[i].result()
                 done += 1
                 yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        yield from (lint_directory(work, owns_process) for work in works[done:])
+        yield from (lint_directory(work) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork, owns_process: bool = False) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     from safemig_lint.checks import all_rules
 
     config = work.config
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
-    with _collected_once(freeze=owns_process):
+    with cycles.directory():
         _lint_directory(work, rules, config, collector)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
-
-
-@contextmanager
-def _collected_once(freeze: bool) -> Iterator[None]:
-    """Run one directory's work without the cycle collector, and collect its garbage once after.
-
-    A directory's parse trees are cycles (sqlglot nodes point at their parents) that live until
-    its last rule ran. CPython starts a full collection whenever the heap has grown by a quarter,
-    and each one walked every tree again: a quarter of all CPU time (2.2 s of a 1 MB file's 9 s).
-    Reference counting still frees everything that is not a cycle meanwhile.
-    `freeze`: in a process of ours (the CLI, a pool worker), what survives the collection (the
-    modules, the findings) is frozen, so that the next directory's collection does not walk it
-    again (the modules alone cost 15-30 ms a directory). Never in someone else's process (the
-    sqlfluff plugin, a test run): objects frozen there are never collected."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.collect()
-        if freeze:
-            gc.freeze()
-        if enabled:
-            gc.enable()
 
 
 class _Collector:

@@ -48,9 +48,9 @@ class _Counter:
         self.names: list[str] = []
         real = engine.lint_directory
 
-        def counting(work, *args):
+        def counting(work):
             self.names.append(work.directory.path.name)
-            return real(work, *args)
+            return real(work)
 
         monkeypatch.setattr(engine, "lint_directory", counting)
 
