@@ -18,7 +18,6 @@ gets info findings.
 from __future__ import annotations
 
 import bisect
-
 import re
 from dataclasses import dataclass
 from functools import cached_property
