@@ -237,12 +237,10 @@ class _Builder:
             tokens = tokenizer.tokenize(text)
         except TokenError:  # an unterminated literal: keep what came before it
             tokens = tokenizer.tokens
-        mapped = []
-        for token in tokens:
-            start, end = offset_of(token.start), offset_of(token.end)
-            line, column = self.lines.position(end)  # like sqlglot: where the token ends
-            mapped.append(Token(token.token_type, token.text, line, column, start, end, token.comments))
-        return mapped
+        for token in tokens:  # this tokenizer's own tokens, moved to where they are in the file
+            token.start, token.end = offset_of(token.start), offset_of(token.end)
+            token.line, token.col = self.lines.position(token.end)  # like sqlglot: where the token ends
+        return tokens
 
     def _expand_command_tails(self, tokens: list[Token]) -> list[Token]:
         """Replace the raw tail sqlglot keeps after a command keyword (as its tokenizer does: a
@@ -250,8 +248,9 @@ class _Builder:
         string, commands, statement_starts = TokenType.STRING, self.commands, (TokenType.SEMICOLON, TokenType.BEGIN)
         raw_tails = [
             index
-            for index in range(1, len(tokens))
-            if tokens[index].token_type == string
+            for index, token in enumerate(tokens)
+            if token.token_type == string
+            and index > 0
             and tokens[index - 1].token_type in commands
             and (index == 1 or tokens[index - 2].token_type in statement_starts)
         ]

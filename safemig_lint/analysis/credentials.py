@@ -124,10 +124,10 @@ def is_placeholder(value: str) -> bool:
     return not value.strip() or bool(_PLACEHOLDER.search(value))
 
 
-@bodies.per_statement
 def statement_secrets(statement: Statement, context) -> list[Secret]:
     """Credentials in a statement: account passwords, secret options, connection strings and
-    well-known secret formats in its literals, and well-known formats anywhere in its bodies."""
+    well-known secret formats in its literals, and well-known formats anywhere in its bodies.
+    Read once per statement, by masking.py."""
     code = bodies.code(statement, context)
     text = context.parsed.text
     found: list[Secret | None] = []

@@ -63,6 +63,8 @@ class DynamicSqlInjection(Rule):
     def _sinks(self, scope: Scope, units: list[Unit], routine: Routine | None, context: FileContext, reported):
         definer = routine is not None and _is_security_definer(routine)
         for unit in units:
+            if _SINK_WORDS.isdisjoint(unit.words):
+                continue
             for index, upper in enumerate(unit.words):
                 if upper not in _SINK_WORDS:
                     continue
