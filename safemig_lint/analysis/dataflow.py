@@ -481,11 +481,15 @@ def _final_select(tokens: list[Token]) -> list[Token]:
 
 _BLOCK_STARTS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "EXCEPTION"})
 _NOT_SELECT_INTO = frozenset({"INSERT", "REPLACE", "MERGE"})
+# collect_assignments acts on a token only when it is one of these words or followed by one of these signs.
+_ASSIGNING_WORDS = frozenset({"DECLARE", "SET", "SELECT", "FOR", "FOREACH", "INTO"})
+_ASSIGNING_SIGNS = frozenset({TokenType.COLON_EQ, TokenType.EQ})
 
 
 def collect_assignments(scope: Scope, units: list[Unit]) -> None:
     """Record in `scope` every assignment in `units` (the statements of one routine or block)."""
     in_declare = False  # PL/pgSQL: between DECLARE and BEGIN every statement declares a variable
+    open_bracket, close_bracket = TokenType.L_PAREN, TokenType.R_PAREN
     for unit in units:
         tokens, words = unit.tokens, unit.words
         start = 0
@@ -499,13 +503,15 @@ def collect_assignments(scope: Scope, units: list[Unit]) -> None:
         depth = 0
         skip_to = start
         for index in range(start, len(tokens)):
-            token = tokens[index]
-            depth += token.token_type == TokenType.L_PAREN
-            depth -= token.token_type == TokenType.R_PAREN
+            kind = tokens[index].token_type
+            depth += kind == open_bracket
+            depth -= kind == close_bracket
             if depth > 0 or index < skip_to:
                 continue
             upper = words[index]
             following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if upper not in _ASSIGNING_WORDS and (following is None or following.token_type not in _ASSIGNING_SIGNS):
+                continue  # none of the cases below
             if upper == "DECLARE":
                 begin = _find(words, "BEGIN", index + 1)
                 _declarations(scope, tokens[index + 1 : begin])

@@ -49,7 +49,8 @@ class PrivilegeEscalation(Rule):
                         continue  # every problem below is in a statement starting with one of these
                     for tokens, message, help in _problems(unit.tokens[start:end], unit.words[start:end], superusers):
                         yield self._finding(statement, context, (tokens[0].start, tokens[-1].end + 1), message, help)
-                    if unit.words[start] == "ALTER":  # ALTER FUNCTION f() SECURITY DEFINER
+                    # ALTER FUNCTION f() SECURITY DEFINER (DEFINER may be part of a word: `sql SECURITY DEFINER`)
+                    if unit.words[start] == "ALTER" and "DEFINER" in " ".join(unit.words[start:end]):
                         problem = _definer_without_search_path(unit.tokens[start:end])
                         if problem:
                             yield self._finding(statement, context, problem, _DEFINER_MESSAGE, _DEFINER_HELP)
