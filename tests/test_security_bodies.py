@@ -108,3 +108,25 @@ def test_the_code_of_a_statement_is_built_once():
     parsed = parse_file("DO $$ BEGIN PERFORM 1; END $$;", "postgres")
     context = SimpleNamespace(dialect="postgres", parsed=parsed)
     assert bodies.code(parsed.statements[0], context) is bodies.code(parsed.statements[0], context)
+
+
+def test_each_unit_carries_its_words_and_statement_extents_read_once():
+    sql = (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  IF x THEN GRANT ALL ON t TO PUBLIC; ELSE SELECT CASE WHEN a THEN 'b' END FROM \"T\"; END IF;\n"
+        "  EXECUTE 'DROP TABLE ' || quote_ident(v);\n"
+        "END $$;"
+    )
+    code, _ = code_of(sql)
+    assert code.units is code.units  # computed once, shared by every check
+    assert code.units == code.own_units + code.bodies[0].units
+    for unit in code.units:
+        assert unit.words == [word(t) for t in unit.tokens]
+        ends = [end for _, end in unit.extents]
+        assert [start for start, _ in unit.extents] == [0, *ends[:-1]] and ends[-1] == len(unit.tokens)
+    statements = [[t.text for t in unit.tokens[start:end]] for unit in code.bodies[0].units for start, end in unit.extents]
+    # A statement starts after BEGIN, THEN and ELSE, but not at the THEN of a CASE expression.
+    assert ["GRANT", "ALL", "ON", "t", "TO", "PUBLIC"] in statements
+    assert ["SELECT", "CASE", "WHEN", "a", "THEN", "b", "END", "FROM", "T"] in statements
+    assert ["EXECUTE", "DROP TABLE ", "||", "quote_ident", "(", "v", ")"] in statements
