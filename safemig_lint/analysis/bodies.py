@@ -175,11 +175,11 @@ class Code:
     routine: Routine | None  # when the statement creates a routine or is a DO block
     own_units: list[Unit]  # the statement itself, split at `;` when it holds a BEGIN ... END body
     bodies: list[Body] = field(default_factory=list)  # nested ones too, outermost first
+    # Every statement in this code: the statement's own units and each statement inside its SQL bodies.
+    units: list[Unit] = field(init=False)
 
-    @functools.cached_property
-    def units(self) -> list[Unit]:
-        """Every statement in this code: the statement's own units and each statement inside its SQL bodies."""
-        return self.own_units + [unit for body in self.bodies for unit in body.units]
+    def __post_init__(self) -> None:
+        self.units = self.own_units + [unit for body in self.bodies for unit in body.units]
 
 
 T = TypeVar("T")
