@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
@@ -324,7 +325,7 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
     order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
             futures = {i: pool.submit(lint_directory, works[i]) for i in order}
             for i in range(len(works)):
                 outcome = futures[i].result()
@@ -341,7 +342,8 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
-    _lint_directory(work, rules, config, collector)
+    with cycles.directory():
+        _lint_directory(work, rules, config, collector)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
 
 
@@ -401,6 +403,8 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(p.placeholders) for path, p in parsed.items() if p.placeholders}
     contexts: list[FileContext] = []
+    # Which hooks each rule has, asked once: most rules have one of the two.
+    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
@@ -413,10 +417,10 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             )
             contexts.append(context)
             file_suppressions = indexes[file.path]
-            for rule in rules:
+            for rule, file_hook, statement_hook in hooks:
                 try:
-                    findings = list(rule.check_file(context))
-                    if type(rule).overrides("check_statement"):
+                    findings = list(rule.check_file(context)) if file_hook else []
+                    if statement_hook:
                         for statement in context.parsed.statements:
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run

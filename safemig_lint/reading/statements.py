@@ -16,6 +16,7 @@ from functools import cached_property
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.reading.grammar import check_grammar
@@ -181,8 +182,9 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
         unterminated_from = groups.pop()[0].start
+    parser = sql_dialect.parser()  # one for the file: parse() resets it
     for group in groups:
-        parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
+        parsed.statements.append(_parse_statement(parser, masked, text, group))
     if failure is not None:
         parsed.statements.append(_unterminated(text, unterminated_from, failure))
     check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
@@ -318,7 +320,7 @@ def _nesting(tokens: list[Token]) -> int:
     return deepest
 
 
-def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Token]) -> Statement:
+def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]) -> Statement:
     start, end = tokens[0].start, tokens[-1].end + 1
     statement = Statement(start, end, text[start:end], tokens, None)
     if _nesting(tokens) > MAX_NESTING:
@@ -329,7 +331,7 @@ def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Toke
         statement.error_start, statement.error_end = start, end
         return statement
     try:
-        expressions = [e for e in dialect.parser().parse(tokens, masked) if e is not None]
+        expressions = [e for e in parser.parse(tokens, masked) if e is not None]
     except ParseError as error:
         if _is_routine_definition(tokens):
             # sqlglot does not model procedural bodies (BEGIN ... END, IF ... END IF); keep the
