@@ -40,9 +40,7 @@ _NOT_A_ROUTINE = {"TRIGGER", "EVENT", "ON", "EXECUTE", "TABLE", "INDEX", "VIEW",
 _MAX_NESTING = 4  # a DO block creating a function that EXECUTEs a constant ... deeper is not looked at
 _RUN_WORDS = frozenset({"EXECUTE", "EXEC", "PREPARE", "SP_EXECUTESQL"})  # may run a constant string
 _BODY_WORDS = _RUN_WORDS | {"CREATE", "DO"}  # a unit without any of these holds no body
-
-
-_NOT_WORDS = STRING_TOKENS | {TokenType.IDENTIFIER}
+_NOT_WORDS = STRING_TOKENS | {TokenType.IDENTIFIER}  # tokens whose word() is ''
 
 
 def word(token: Token) -> str:
@@ -245,14 +243,14 @@ class _Builder:
     def _expand_command_tails(self, tokens: list[Token]) -> list[Token]:
         """Replace the raw tail sqlglot keeps after a command keyword (as its tokenizer does: a
         command word at the start of a statement, after `;` or BEGIN) by the tail's tokens."""
-        string, commands, statement_starts = TokenType.STRING, self.commands, (TokenType.SEMICOLON, TokenType.BEGIN)
+        string, commands, statement_breaks = TokenType.STRING, self.commands, (TokenType.SEMICOLON, TokenType.BEGIN)
         raw_tails = [
             index
             for index, token in enumerate(tokens)
             if token.token_type == string
             and index > 0
             and tokens[index - 1].token_type in commands
-            and (index == 1 or tokens[index - 2].token_type in statement_starts)
+            and (index == 1 or tokens[index - 2].token_type in statement_breaks)
         ]
         expanded, done = [], 0
         for index in raw_tails:
