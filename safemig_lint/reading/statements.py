@@ -252,26 +252,39 @@ def _tokenize(dialect: Dialect, text: str) -> tuple[list[Token], int | None]:
 
 
 def _comments(masked: str, text: str, tokens: list[Token], failure: int | None, dialect: str) -> list[Comment]:
-    """Comments live in the gaps between tokens; read them from there, with their positions."""
-    regex = _HASH_COMMENT if dialect.lower() in _HASH_COMMENT_DIALECTS else _COMMENT
-    gaps = []
-    gap_start = 0
-    for token in tokens:
-        gaps.append((gap_start, token.start))
-        gap_start = token.end + 1
-    gaps.append((gap_start, failure if failure is not None else len(masked)))
+    """Comments live in the gaps between tokens; read them from there, with their positions.
+
+    Only where a comment can start is looked at: each `--`, `/*` (or `#`) of the text that lies
+    between two tokens (one inside a string literal is not a comment)."""
+    hashes = dialect.lower() in _HASH_COMMENT_DIALECTS
+    regex, opener = (_HASH_COMMENT, _HASH_OPENER) if hashes else (_COMMENT, _OPENER)
+    starts = [token.start for token in tokens]
+    text_end = failure if failure is not None else len(masked)
     comments = []
-    for start, end in gaps:
-        for match in regex.finditer(masked, start, end):
-            raw = text[match.start() : match.end()]
-            body = raw[2:-2] if raw.startswith("/*") else raw[1:] if raw.startswith("#") else raw[2:]
-            comments.append(Comment(match.start(), match.end(), body.strip()))
+    resume = 0
+    for candidate in opener.finditer(masked, 0, text_end):
+        position = candidate.start()
+        if position < resume:
+            continue
+        following = bisect.bisect_right(starts, position)  # the first token after it
+        if following and tokens[following - 1].end >= position:
+            continue  # inside a token
+        gap_end = starts[following] if following < len(tokens) else text_end
+        match = regex.match(masked, position, gap_end)
+        if match is None:
+            continue
+        raw = text[match.start() : match.end()]
+        body = raw[2:-2] if raw.startswith("/*") else raw[1:] if raw.startswith("#") else raw[2:]
+        comments.append(Comment(match.start(), match.end(), body.strip()))
+        resume = match.end()
     return comments
 
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _HASH_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
+_OPENER = re.compile(r"--|/\*")
+_HASH_OPENER = re.compile(r"--|/\*|#")
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
