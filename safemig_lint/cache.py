@@ -6,6 +6,11 @@ schema history, its counterpart, duplicate versions). An entry holds, per file w
 ran, its diagnostics and how its shown source is masked; a later run that needs another file
 of the same directory state adds that file to the entry.
 
+Beside them, one entry per file state holds what the schema replay reads of the file (its ops:
+operations/file_ops.py), keyed on the tool, the settings that shape the reading and the file's
+bytes. When a folder has changed, a run that lints only some of its files (pre-commit's staged
+ones) replays the others from these instead of parsing them again.
+
 An entry holds no secret: shown sources are stored as where they are masked, and a directory
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
 
@@ -16,7 +21,7 @@ shape is a miss. Writes go to a temporary file in the same directory, then os.re
 concurrent run (pre-commit runs hooks in parallel) sees the old entry or the new one, whole.
 
 Caching the parsed files instead was measured: unpickling sqlglot trees costs ~40% of
-parsing them, and a pickle cannot be trusted; final findings are the unit that pays.
+parsing them, and a pickle cannot be trusted; final findings, and the ops, are the units that pay.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
-_FORMAT = 2  # bump when the entry layout changes (2: fixes and related locations)
+_FORMAT = 3  # bump when the entry layout changes (2: fixes and related locations; 3: files' ops)
 
 
 @dataclass
@@ -55,6 +60,11 @@ def _tool_fingerprint() -> str:
     return f"safemig-lint {__version__} format {_FORMAT} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
 
 
+def file_key(settings: str, data: bytes) -> str:
+    """The key of one file's state: `settings` (what shapes reading it) and its bytes."""
+    return hashlib.sha256(f"{_tool_fingerprint()}\0file\0{settings}\0".encode() + hashlib.sha256(data).digest()).hexdigest()
+
+
 def directory_key(settings: str, files: list[tuple[str, bytes]]) -> str:
     """The key of a directory state: `settings` (what configures the run) and (name, bytes) of every file."""
     digest = hashlib.sha256(f"{_tool_fingerprint()}\0{settings}\0".encode())
@@ -70,25 +80,41 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def _path(self, key: str) -> Path:
-        return self.root / f"v{_FORMAT}" / key[:2] / f"{key}.json"
+    def _path(self, key: str, kind: str = "") -> Path:
+        return self.root / f"v{_FORMAT}" / kind / key[:2] / f"{key}.json"
 
     def load(self, key: str) -> Entry | None:
-        if self.root is None:
-            return None
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            return _entry_from_json(data, key)
+            return _entry_from_json(self._load(key, ""), key)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # missing, corrupt or foreign: recompute and overwrite
 
     def store(self, entry: Entry) -> None:
+        self._store(entry.key, "", _entry_to_json(entry))
+
+    def load_file(self, key: str) -> dict | None:
+        """A file state's entry (JSON, read by operations/file_ops.from_json), or None."""
+        try:
+            data = self._load(key, "files")
+            return data["value"] if data["key"] == key else None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def store_file(self, key: str, value: dict) -> None:
+        self._store(key, "files", {"key": key, "value": value})
+
+    def _load(self, key: str, kind: str) -> dict:
+        if self.root is None:
+            raise OSError("no cache")
+        return json.loads(self._path(key, kind).read_text(encoding="utf-8"))
+
+    def _store(self, key: str, kind: str, data: dict) -> None:
         if self.root is None:
             return
-        target = self._path(entry.key)
+        target = self._path(key, kind)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, json.dumps(_entry_to_json(entry), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mode=0o600)
+            replace_file(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mode=0o600)
             _ignore_in_git(self.root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run

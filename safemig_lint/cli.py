@@ -507,6 +507,9 @@ def _migration_directories(paths: List[str], config_file: Optional[Path]) -> lis
 
 
 def main() -> None:
+    from safemig_lint import cycles
+
+    cycles.own_process()  # the console command: this process is ours until it exits
     try:
         app()
     except SystemExit:

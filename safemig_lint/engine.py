@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, masks_of
+from safemig_lint import cycles
+from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover, is_excluded
@@ -131,6 +132,7 @@ def lint(
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
+            work.known = _known_file_ops(work, cache)
             pending.append((work, entry or Entry(work.key)))
     total = sum(len(work.data) for work, _ in (*answered, *pending))
     done = sum(len(work.data) for work, _ in answered)
@@ -140,6 +142,8 @@ def lint(
         outcome.merge_into(entry, work)
         if outcome.cacheable:
             cache.store(entry)
+        for name, value in outcome.file_ops.items():
+            cache.store_file(work.file_key(name), value)
         answered.append((work, entry))
         done += len(work.data)
         if progress is not None:
@@ -201,6 +205,8 @@ class DirectoryWork:
     reported: frozenset[str]
     key: str = ""
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
+    # By file name, the cached ops (JSON) of files that are only history in this run.
+    known: dict[str, dict] = field(default_factory=dict)
 
     def is_reported(self, name: str, discovery: Discovery) -> bool:
         """Whether findings in file `name` are reported: a migration or misnamed file by the
@@ -212,6 +218,24 @@ class DirectoryWork:
     def wanted(self) -> set[str]:
         """The migration files whose own rules must run."""
         return {name for name in self.data if name in self.reported}
+
+    def history_only(self) -> set[str]:
+        """The migration files that are only history in this run: not linted themselves, nor the
+        counterpart of one that is. Empty when every file is linted (nothing to gain)."""
+        wanted = self.wanted()
+        if len(wanted) == len(self.data):
+            return set()
+        needed = set(wanted)
+        for migration in self.directory.migrations:
+            files = [*migration.ups, *migration.downs]
+            if any(file.path.name in wanted for file in files):
+                needed.update(file.path.name for file in files)
+        return {name for name, value in self.data.items() if name not in needed and isinstance(value, bytes)}
+
+    def file_key(self, name: str) -> str:
+        """The content cache's key of what reading file `name` gives, with these settings."""
+        data = self.data[name]
+        return file_key(f"{self.config.dialect}\0{self.config.max_file_bytes}", data if isinstance(data, bytes) else b"")
 
     def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
         """The file's lines as reporters may show them: with every secret masked."""
@@ -239,6 +263,16 @@ def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, b
     ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed] + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
     work.key = directory_key(repr(replace(config, source=None)), state)
     return work
+
+
+def _known_file_ops(work: DirectoryWork, cache: Cache) -> dict[str, dict]:
+    """The cached ops of the files that are only history in this run (those the cache has)."""
+    known = {}
+    for name in work.history_only():
+        value = cache.load_file(work.file_key(name))
+        if value is not None:
+            known[name] = value
+    return known
 
 
 def _read_or_empty(path: Path) -> bytes:
@@ -301,6 +335,8 @@ class DirectoryOutcome:
     diagnostics: dict[str, list[Diagnostic]]
     masks: dict[str, list[tuple[int, str]]]
     cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
+    # By file name, the ops (JSON) of files this run parsed for the history, for the cache.
+    file_ops: dict[str, dict] = field(default_factory=dict)
 
     def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
         for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
@@ -324,7 +360,7 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
     order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
             futures = {i: pool.submit(lint_directory, works[i]) for i in order}
             for i in range(len(works)):
                 outcome = futures[i].result()
@@ -341,8 +377,9 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
-    _lint_directory(work, rules, config, collector)
-    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret)
+    with cycles.directory():
+        file_ops = _lint_directory(work, rules, config, collector)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
 
 
 class _Collector:
@@ -385,22 +422,32 @@ class _Collector:
         )
 
 
-def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> None:
+def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> dict[str, dict]:
+    """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import DirectoryContext, FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.operations import file_ops
     from safemig_lint.reading.statements import stand_ins
     from safemig_lint.reading.suppressions import SuppressionIndex, find_suppressions
 
     directory = work.directory
-    parsed = {file.path: parse_bytes(work.data[file.path.name], config) for file in directory.files()}
-    suppressions = {path: find_suppressions(p) for path, p in parsed.items()}
+    parsed = _ParsedFiles(work, config)
+    suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    history = History(directory, parsed, config.dialect)  # replayed only if a rule asks
-    collector.placeholders = {path: stand_ins(p.placeholders) for path, p in parsed.items() if p.placeholders}
+    known = {}
+    for name, value in work.known.items():
+        try:
+            known[directory.path / name] = file_ops.from_json(value)
+        except ValueError:
+            pass  # a corrupt entry: the file is parsed instead
+    history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
+    collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     contexts: list[FileContext] = []
+    # Which hooks each rule has, asked once: most rules have one of the two.
+    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
 
     for migration in directory.migrations:
         for file in (*migration.ups, *migration.downs):
@@ -413,10 +460,10 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             )
             contexts.append(context)
             file_suppressions = indexes[file.path]
-            for rule in rules:
+            for rule, file_hook, statement_hook in hooks:
                 try:
-                    findings = list(rule.check_file(context))
-                    if type(rule).overrides("check_statement"):
+                    findings = list(rule.check_file(context)) if file_hook else []
+                    if statement_hook:
                         for statement in context.parsed.statements:
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
@@ -425,7 +472,9 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
 
-    directory_context = DirectoryContext(directory, parsed, config.dialect, history, IntegrityReview(directory, work.base))
+    directory_context = DirectoryContext(
+        directory, parsed, config.dialect, history, IntegrityReview(directory, work.base), frozenset(collector.wanted),
+    )
     for rule in rules:
         if not type(rule).overrides("check_directory"):
             continue
@@ -453,6 +502,36 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     # (words compared as a set: one pass over the findings, not one per secret).
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
     collector.holds_secret = bool(secret_words & shown)
+    return _ops_for_cache(work, history, parsed)
+
+
+
+
+class _ParsedFiles(dict):
+    """A directory's files, each parsed on first use: a run that lints only some of them parses
+    those, their counterparts, and the history files the cache has no ops of."""
+
+    def __init__(self, work: DirectoryWork, config: Config) -> None:
+        super().__init__()
+        self.work, self.config = work, config
+
+    def __missing__(self, path: Path) -> ParsedFile:
+        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config)
+        return parsed
+
+    def get(self, path: Path, default=None):
+        return self[path] if path.name in self.work.data and path.parent == self.work.directory.path else default
+
+
+def _ops_for_cache(work: DirectoryWork, history, parsed: _ParsedFiles) -> dict[str, dict]:
+    """For a later run that lints other files of this folder: the ops the history read from the
+    files parsed in this run. Only when the run lints part of the folder (a full run parses every
+    file anyway), and never of a file that held a secret, masked or not."""
+    if len(work.wanted()) == len(work.data):
+        return {}
+    from safemig_lint.operations.file_ops import to_json
+
+    return {path.name: to_json(read) for path, read in history.built.items() if not parsed[path].secrets}
 
 
 def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:

@@ -122,6 +122,63 @@ def test_a_staged_file_runs_its_own_rules_and_later_runs_add_the_rest(project, m
     assert whole == _check("--no-cache", "--format", "json", "migrations/app")
 
 
+class _ParseCounter:
+    """Counts the files parsed (engine.parse_bytes calls)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls = 0
+        real = engine.parse_bytes
+
+        def counting(*args):
+            self.calls += 1
+            return real(*args)
+
+        monkeypatch.setattr(engine, "parse_bytes", counting)
+
+
+def test_a_staged_file_of_a_changed_folder_replays_the_others_from_their_cached_ops(project, monkeypatch):
+    """pre-commit after an edit: the folder's entry is stale, but the files that are only its
+    history are replayed from their cached ops instead of parsed, with the same findings."""
+    monkeypatch.chdir(project)
+    folder = project / "migrations" / "app"
+    staged = "migrations/app/000008_limit_title_length.up.sql"
+    _check("--format", "json", "migrations/app/000005_archive_books.up.sql")  # an earlier commit's run
+    with (project / staged).open("a", encoding="utf-8") as file:
+        file.write("ALTER TABLE books DROP COLUMN subtitle;\n")
+    parses = _ParseCounter(monkeypatch)
+    result = _check("--format", "json", staged)
+    # The staged file, its down file, and 000009, which holds a password (a file that held a
+    # secret leaves nothing in the cache); the other 13 files' ops came from the cache.
+    assert parses.calls == 3
+    assert "SM102" in result[1]
+    assert result == _check("--no-cache", "--format", "json", staged)
+    assert len(list(folder.glob("*.sql"))) == 16
+
+
+def test_corrupt_ops_entries_are_parsed_again_and_rewritten(project, monkeypatch):
+    """Unreadable JSON, or an op of a class that is not an op: never trusted, the file is parsed."""
+    monkeypatch.chdir(project)
+    staged = "migrations/app/000008_limit_title_length.up.sql"
+    expected = _check("--no-cache", "--format", "json", staged)
+    _check("--format", "json", "migrations/app/000005_archive_books.up.sql")
+    entries = sorted((project / ".safemig-lint-cache").rglob("files/*/*.json"))
+    assert entries
+    for index, entry in enumerate(entries):
+        entry.write_text(["{not json", json.dumps({"key": entry.stem, "value": {"unreadable": False, "statements": [[0, 1, "x", [{"$": "os.system"}]]]}})][index % 2])
+    parses = _ParseCounter(monkeypatch)
+    assert _check("--format", "json", staged) == expected
+    assert parses.calls > 2
+    assert all(json.loads(entry.read_text())["key"] == entry.stem for entry in entries)
+
+
+def test_a_file_that_held_a_secret_leaves_no_ops_in_the_cache(project, monkeypatch):
+    monkeypatch.chdir(project)
+    _check("--format", "json", "migrations/extra/000002_t.up.sql")
+    stored = list((project / ".safemig-lint-cache").rglob("files/*/*.json"))
+    assert stored and all(SECRET not in entry.read_text() for entry in stored)
+    assert all("app LOGIN" not in entry.read_text() for entry in stored)  # 000001_roles.up.sql: not kept at all
+
+
 def test_the_cache_can_be_turned_off_in_the_configuration_or_the_environment(project, monkeypatch):
     monkeypatch.chdir(project)
     (project / ".safemig-lint.toml").write_text("cache = false\n")

@@ -67,7 +67,7 @@ def test_nested_dollar_quotes_are_strings_of_the_body_and_constants_run_by_execu
     assert inner.routine is None and sql[inner.start : inner.end] == "GRANT ALL ON t TO PUBLIC"
     assert [word(t) for t in inner.tokens] == ["GRANT", "ALL", "ON", "T", "TO", "PUBLIC"]
     assert_tokens_sit_on_their_text(sql, inner.tokens)
-    units = [[t.text for t in unit] for unit in code.units()]
+    units = [[t.text for t in unit.tokens] for unit in code.units]
     assert ["GRANT", "ALL", "ON", "t", "TO", "PUBLIC"] in units
 
 
@@ -100,7 +100,7 @@ def test_untrusted_language_bodies_are_not_read_as_sql_and_c_functions_have_no_b
 def test_template_placeholders_in_a_body_do_not_break_its_tokens():
     sql = "DO $$ BEGIN EXECUTE 'ANALYZE {{ .Schema }}.t'; GRANT SELECT ON t TO {{ .Role }}; END $$;"
     code, _ = code_of(sql)
-    words = [word(t) for unit in code.units() for t in unit]
+    words = [upper for unit in code.units for upper in unit.words]
     assert "GRANT" in words and "{{" not in words
 
 
@@ -108,3 +108,25 @@ def test_the_code_of_a_statement_is_built_once():
     parsed = parse_file("DO $$ BEGIN PERFORM 1; END $$;", "postgres")
     context = SimpleNamespace(dialect="postgres", parsed=parsed)
     assert bodies.code(parsed.statements[0], context) is bodies.code(parsed.statements[0], context)
+
+
+def test_each_unit_carries_its_words_and_statement_extents_read_once():
+    sql = (
+        "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n"
+        "  IF x THEN GRANT ALL ON t TO PUBLIC; ELSE SELECT CASE WHEN a THEN 'b' END FROM \"T\"; END IF;\n"
+        "  EXECUTE 'DROP TABLE ' || quote_ident(v);\n"
+        "END $$;"
+    )
+    code, _ = code_of(sql)
+    assert code.units is code.units  # computed once, shared by every check
+    assert code.units == code.own_units + code.bodies[0].units
+    for unit in code.units:
+        assert unit.words == [word(t) for t in unit.tokens]
+        ends = [end for _, end in unit.extents]
+        assert [start for start, _ in unit.extents] == [0, *ends[:-1]] and ends[-1] == len(unit.tokens)
+    statements = [[t.text for t in unit.tokens[start:end]] for unit in code.bodies[0].units for start, end in unit.extents]
+    # A statement starts after BEGIN, THEN and ELSE, but not at the THEN of a CASE expression.
+    assert ["GRANT", "ALL", "ON", "t", "TO", "PUBLIC"] in statements
+    assert ["SELECT", "CASE", "WHEN", "a", "THEN", "b", "END", "FROM", "T"] in statements
+    assert ["EXECUTE", "DROP TABLE ", "||", "quote_ident", "(", "v", ")"] in statements

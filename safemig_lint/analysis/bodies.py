@@ -6,7 +6,8 @@ what is inside: this module finds those strings in a Statement, tokenizes each o
 the file's dialect, and gives every token its offset (and line and column) in the file, so
 that a finding inside a body points at the right place.
 
-`code(statement, context)` is computed once per statement; every check shares the result.
+`code(statement, context)` is computed once per statement; every check shares the result,
+and reads its statements as `Unit`s whose words and statement extents are computed once too.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -37,13 +38,14 @@ SQL_LANGUAGES = frozenset({"", "sql", "plpgsql"})
 _ROUTINE_KINDS = {"FUNCTION", "PROCEDURE", "PROC"}
 _NOT_A_ROUTINE = {"TRIGGER", "EVENT", "ON", "EXECUTE", "TABLE", "INDEX", "VIEW", "TYPE"}
 _MAX_NESTING = 4  # a DO block creating a function that EXECUTEs a constant ... deeper is not looked at
+_RUN_WORDS = frozenset({"EXECUTE", "EXEC", "PREPARE", "SP_EXECUTESQL"})  # may run a constant string
+_BODY_WORDS = _RUN_WORDS | {"CREATE", "DO"}  # a unit without any of these holds no body
+_NOT_WORDS = STRING_TOKENS | {TokenType.IDENTIFIER}  # tokens whose word() is ''
 
 
 def word(token: Token) -> str:
     """The upper-cased text of a keyword or unquoted name; '' for literals and quoted names."""
-    if token.token_type in STRING_TOKENS or token.token_type == TokenType.IDENTIFIER:
-        return ""
-    return token.text.upper()
+    return "" if token.token_type in _NOT_WORDS else token.text.upper()
 
 
 def first_word(token: Token) -> str:
@@ -74,43 +76,50 @@ def closing(tokens: list[Token], index: int) -> int:
 _BLOCK_WORDS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "ATOMIC"})
 
 
-def statement_starts(unit: list[Token]) -> list[int]:
-    """Where statements may start in a unit: its first token, and after BEGIN, THEN, ELSE, LOOP,
-    ATOMIC, except inside brackets or a CASE expression (`SELECT CASE WHEN a THEN b END`: no
-    statement starts at `b`). A CASE at a statement's start is PL/pgSQL's CASE statement, whose
-    THEN and ELSE do start statements."""
-    return [start for start, _ in statement_extents(unit)]
-
-
-def statement_extents(unit: list[Token]) -> list[tuple[int, int]]:
-    """(start, end) of each statement in a unit, end exclusive: up to where the next one starts.
-    Extents never overlap, so a check reading each statement reads the unit once."""
-    starts = [0] if unit else []
+def statement_extents(tokens: list[Token], words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each statement in a unit (its tokens and their words), end exclusive: up
+    to where the next one starts. A statement starts at the unit's first token, and after BEGIN,
+    THEN, ELSE, LOOP, ATOMIC, except inside brackets or a CASE expression (`SELECT CASE WHEN a
+    THEN b END`: no statement starts at `b`). A CASE at a statement's start is PL/pgSQL's CASE
+    statement, whose THEN and ELSE do start statements. Extents never overlap, so a check
+    reading each statement reads the unit once."""
+    if _BLOCK_WORDS.isdisjoint(words):  # no statement starts after the first
+        return [(0, len(tokens))] if tokens else []
+    starts = [0]
     nesting = 0  # open brackets and CASE expressions
-    for index, token in enumerate(unit):
-        kind, upper = token.token_type, word(token)
+    for index, token in enumerate(tokens):
+        kind, upper = token.token_type, words[index]
         if kind == TokenType.L_PAREN or (upper == "CASE" and index != starts[-1]):
             nesting += 1
         elif nesting and (kind == TokenType.R_PAREN or upper == "END"):
             nesting -= 1
-        elif not nesting and upper in _BLOCK_WORDS and index + 1 < len(unit):
+        elif not nesting and upper in _BLOCK_WORDS and index + 1 < len(tokens):
             starts.append(index + 1)
-    return list(zip(starts, [*starts[1:], len(unit)]))
+    return list(zip(starts, [*starts[1:], len(tokens)]))
 
 
-def split_units(tokens: list[Token]) -> list[list[Token]]:
+@dataclass(frozen=True)
+class Unit:
+    """The tokens between two `;` (a statement, or a statement inside a body), with what every
+    check and the credential finder read of them, computed once: each token's word() and the
+    extents of the statements in it (several in a BEGIN ... END block)."""
+
+    tokens: list[Token]
+    words: list[str]
+    extents: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> Unit:
+        words = ["" if token.token_type in _NOT_WORDS else token.text.upper() for token in tokens]  # word(token)
+        return cls(tokens, words, statement_extents(tokens, words))
+
+
+def split_units(tokens: list[Token]) -> list[Unit]:
     """Tokens split at semicolons (statements inside a body), empty pieces dropped."""
-    units, current = [], []
-    for token in tokens:
-        if token.token_type == TokenType.SEMICOLON:
-            if current:
-                units.append(current)
-            current = []
-        else:
-            current.append(token)
-    if current:
-        units.append(current)
-    return units
+    semicolon = TokenType.SEMICOLON
+    ends = [index for index, token in enumerate(tokens) if token.token_type == semicolon] + [len(tokens)]
+    starts = [0] + [end + 1 for end in ends[:-1]]
+    return [Unit.of(tokens[start:end]) for start, end in zip(starts, ends) if start < end]
 
 
 def inside_quotes(token: Token, text: str, offset: int = 0) -> tuple[int, int]:
@@ -149,6 +158,7 @@ class Body:
     language: str
     tokens: list[Token]  # file offsets; empty when the language is not SQL
     routine: Routine | None  # None for a constant string run by EXECUTE / PREPARE
+    units: list[Unit]  # its tokens split at `;`
 
     @property
     def is_plpgsql(self) -> bool:
@@ -161,14 +171,13 @@ class Code:
 
     tokens: list[Token]
     routine: Routine | None  # when the statement creates a routine or is a DO block
+    own_units: list[Unit]  # the statement itself, split at `;` when it holds a BEGIN ... END body
     bodies: list[Body] = field(default_factory=list)  # nested ones too, outermost first
+    # Every statement in this code: the statement's own units and each statement inside its SQL bodies.
+    units: list[Unit] = field(init=False)
 
-    def units(self) -> Iterator[list[Token]]:
-        """Every statement in this code: the statement itself (split at `;` when it holds a
-        BEGIN ... END body) and each statement inside its SQL bodies."""
-        yield from split_units(self.tokens)
-        for body in self.bodies:
-            yield from split_units(body.tokens)
+    def __post_init__(self) -> None:
+        self.units = self.own_units + [unit for body in self.bodies for unit in body.units]
 
 
 T = TypeVar("T")
@@ -207,13 +216,14 @@ class _Builder:
         self.statement = statement
         self.dialect = dialect
         self.lines = lines
-        self.commands = Dialect.get_or_raise(dialect).tokenizer_class.COMMANDS
+        self.commands = _tokenizer_class(dialect)[1].tokenizer_class.COMMANDS
         self.bodies: list[Body] = []
 
     def build(self) -> Code:
         tokens = self._expand_command_tails(self.statement.tokens)
-        routine = self._find_bodies(tokens, depth=0)
-        return Code(tokens, routine, self.bodies)
+        units = split_units(tokens)
+        routine = self._find_bodies(units, depth=0)
+        return Code(tokens, routine, units, self.bodies)
 
     # -- tokenizing text held in strings -------------------------------------------------
 
@@ -225,35 +235,36 @@ class _Builder:
             tokens = tokenizer.tokenize(text)
         except TokenError:  # an unterminated literal: keep what came before it
             tokens = tokenizer.tokens
-        mapped = []
-        for token in tokens:
-            start, end = offset_of(token.start), offset_of(token.end)
-            line, column = self.lines.position(end)  # like sqlglot: where the token ends
-            mapped.append(Token(token.token_type, token.text, line, column, start, end, token.comments))
-        return mapped
+        for token in tokens:  # this tokenizer's own tokens, moved to where they are in the file
+            token.start, token.end = offset_of(token.start), offset_of(token.end)
+            token.line, token.col = self.lines.position(token.end)  # like sqlglot: where the token ends
+        return tokens
 
     def _expand_command_tails(self, tokens: list[Token]) -> list[Token]:
         """Replace the raw tail sqlglot keeps after a command keyword (as its tokenizer does: a
         command word at the start of a statement, after `;` or BEGIN) by the tail's tokens."""
-        expanded = []
-        for index, token in enumerate(tokens):
-            raw_tail = (
-                token.token_type == TokenType.STRING
-                and index > 0
-                and tokens[index - 1].token_type in self.commands
-                and (index == 1 or tokens[index - 2].token_type in (TokenType.SEMICOLON, TokenType.BEGIN))
-            )
-            if raw_tail:
-                # The tail's text is stripped and its start offset unreliable; its end is right
-                # up to the whitespace before a `;`.
-                end = token.end - self.statement.start
-                while end > 0 and self.statement.text[end].isspace():
-                    end -= 1
-                base = self.statement.start + end + 1 - len(token.text)
-                expanded.extend(self._tokenize(token.text, lambda i, base=base: base + i))
-            else:
-                expanded.append(token)
-        return expanded
+        string, commands, statement_breaks = TokenType.STRING, self.commands, (TokenType.SEMICOLON, TokenType.BEGIN)
+        raw_tails = [
+            index
+            for index, token in enumerate(tokens)
+            if token.token_type == string
+            and index > 0
+            and tokens[index - 1].token_type in commands
+            and (index == 1 or tokens[index - 2].token_type in statement_breaks)
+        ]
+        expanded, done = [], 0
+        for index in raw_tails:
+            token = tokens[index]
+            # The tail's text is stripped and its start offset unreliable; its end is right up to
+            # the whitespace before a `;`.
+            end = token.end - self.statement.start
+            while end > 0 and self.statement.text[end].isspace():
+                end -= 1
+            base = self.statement.start + end + 1 - len(token.text)
+            expanded += tokens[done:index]
+            expanded += self._tokenize(token.text, lambda i, base=base: base + i)
+            done = index + 1
+        return expanded + tokens[done:]
 
     def _string_body(self, token: Token) -> tuple[int, int, Callable[[int], int]]:
         """Where the text of a string token lies in the file, and how to map offsets in it."""
@@ -267,39 +278,44 @@ class _Builder:
 
     # -- finding bodies ------------------------------------------------------------------
 
-    def _find_bodies(self, tokens: list[Token], depth: int) -> Routine | None:
-        """Record the bodies in `tokens` (recursively); return the routine they define, if any."""
+    def _find_bodies(self, units: list[Unit], depth: int) -> Routine | None:
+        """Record the bodies in `units` (recursively); return the routine they define, if any."""
         if depth >= _MAX_NESTING:
             return None
         routine = None
-        for unit in split_units(tokens):
+        for unit in units:
+            tokens, words = unit.tokens, unit.words
+            if _BODY_WORDS.isdisjoint(words):
+                continue
             # A routine's header ends where the next CREATE begins: `CREATE FUNCTION CREATE
             # FUNCTION ...` must not read the rest of the unit once per CREATE.
-            creates = [i for i, t in enumerate(unit) if word(t) == "CREATE"] + [len(unit)]
-            for index, token in enumerate(unit):
-                upper = word(token)
+            candidates = [index for index, upper in enumerate(words) if upper in _BODY_WORDS]
+            creates = [index for index in candidates if words[index] == "CREATE"] + [len(tokens)]
+            for index in candidates:
+                upper = words[index]
                 # Only a routine or DO block that is the statement itself is the statement's routine.
                 own = depth == 0 and index == 0
                 if upper == "CREATE":
                     following = creates[bisect.bisect_right(creates, index)]
-                    found = self._routine_body(unit[index:following], depth)
+                    found = self._routine_body(tokens[index:following], depth)
                     routine = routine or (found if own else None)
-                elif upper == "DO" and index + 1 < len(unit) and (
-                    unit[index + 1].token_type in STRING_TOKENS or word(unit[index + 1]) == "LANGUAGE"
+                elif upper == "DO" and index + 1 < len(tokens) and (
+                    tokens[index + 1].token_type in STRING_TOKENS or words[index + 1] == "LANGUAGE"
                 ):
                     # DO [LANGUAGE name] 'body' [LANGUAGE name]: six tokens at most.
-                    found = self._do_body(unit[index : index + 6], depth)
+                    found = self._do_body(tokens[index : index + 6], depth)
                     routine = routine or (found if own else None)
-                elif upper in ("EXECUTE", "EXEC", "PREPARE", "SP_EXECUTESQL"):
-                    self._constant_body(unit, index, depth)
+                elif upper in _RUN_WORDS:
+                    self._constant_body(tokens, index, depth)
         return routine
 
     def _add_body(self, token: Token, language: str, routine: Routine | None, depth: int) -> None:
         start, end, offset_of = self._string_body(token)
         tokens = self._tokenize(token.text, offset_of) if language in SQL_LANGUAGES else []
-        self.bodies.append(Body(start, end, language, tokens, routine))
-        if tokens:
-            self._find_bodies(tokens, depth + 1)
+        units = split_units(tokens)
+        self.bodies.append(Body(start, end, language, tokens, routine, units))
+        if units:
+            self._find_bodies(units, depth + 1)
 
     def _routine_body(self, tokens: list[Token], depth: int) -> Routine | None:
         """CREATE [OR REPLACE] [DEFINER = x] FUNCTION|PROCEDURE name (...) ... [AS 'body']."""

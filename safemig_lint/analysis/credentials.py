@@ -15,9 +15,9 @@ from sqlglot.tokens import Token, TokenType
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import (
     STRING_TOKENS,
+    Unit,
     inside_quotes,
     name,
-    statement_starts,
     word,
 )
 from safemig_lint.diagnostics import Finding, Span
@@ -69,6 +69,7 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _ACCOUNT_KINDS = {"ROLE", "USER", "LOGIN", "GROUP"}
+_PASSWORD_WORDS = frozenset({"PASSWORD", "IDENTIFIED", "SECRET"})  # every account password follows one
 _BEFORE_PASSWORD = {"BY", "AS", "WITH", "PASSWORD", "ENCRYPTED", "UNENCRYPTED"}
 
 
@@ -123,20 +124,21 @@ def is_placeholder(value: str) -> bool:
     return not value.strip() or bool(_PLACEHOLDER.search(value))
 
 
-@bodies.per_statement
 def statement_secrets(statement: Statement, context) -> list[Secret]:
     """Credentials in a statement: account passwords, secret options, connection strings and
-    well-known secret formats in its literals, and well-known formats anywhere in its bodies."""
+    well-known secret formats in its literals, and well-known formats anywhere in its bodies.
+    Read once per statement, by masking.py."""
     code = bodies.code(statement, context)
     text = context.parsed.text
     found: list[Secret | None] = []
     body_regions = {(body.start, body.end) for body in code.bodies}
-    for unit in code.units():
+    for unit in code.units:
         found += _account_passwords(unit, context) + _option_secrets(unit, context) + _keyed_secrets(unit, context)
-        for token in unit:
-            if token.token_type in STRING_TOKENS and inside_quotes(token, text) not in body_regions:
+        for token in unit.tokens:
+            kind = token.token_type
+            if kind in STRING_TOKENS and (not body_regions or inside_quotes(token, text) not in body_regions):
                 found += text_secrets(token.start, token.end + 1, context)
-            elif token.token_type == TokenType.IDENTIFIER:  # DROP TABLE "postgres://admin:pw@h/db"
+            elif kind == TokenType.IDENTIFIER:  # DROP TABLE "postgres://admin:pw@h/db"
                 found += text_secrets(token.start, token.end + 1, context)
     for start, end in body_regions:  # comments inside bodies too
         found += text_secrets(start, end, context, well_known_only=True)
@@ -148,16 +150,14 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
 def text_secrets(start: int, end: int, context, well_known_only: bool = False) -> list[Secret | None]:
     """Passwords in connection strings and URLs, and well-known secret formats, in text[start:end]."""
     text = context.parsed.text
-    found = []
-    patterns = list(_WELL_KNOWN)
-    found += [_secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)]
+    found = [_secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)]
     if not well_known_only:
         for url_start, url_end, secret_start, secret_end in url_passwords(text, start, end):
             found.append(_secret(secret_start, secret_end, "password in a connection URL", (url_start, url_end), context))
         for match in _CONNECTION_PASSWORD.finditer(text, start, end):
             group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
             found.append(_secret(match.start(group), match.end(group), "password in a connection string", match.span(), context))
-    for what, regex in patterns:
+    for what, regex in _WELL_KNOWN:
         for match in regex.finditer(text, start, end):
             group = "secret" if "secret" in regex.groupindex else 0
             found.append(_secret(match.start(group), match.end(group), what, match.span(), context))
@@ -175,22 +175,23 @@ def _secret(start: int, end: int, what: str, around: tuple[int, int], context, r
     return Secret(start, end, what, around, reported)
 
 
-def _keyed_secrets(unit: list[Token], context) -> list[Secret | None]:
+def _keyed_secrets(unit: Unit, context) -> list[Secret | None]:
     """`KEY = 'value'`, `name [type] := 'value'`, `name type DEFAULT 'value'` where the name says
     secret. Reported in MySQL's CHANGE REPLICATION SOURCE (or MASTER) TO ... SOURCE_PASSWORD =
     '...' and for a password variable in code, in any dialect (a DO block read as MySQL too);
     otherwise (`SET api_token = '...'`, a column DEFAULT) only masked."""
     found = []
-    replication = bool(unit) and word(unit[0]) == "CHANGE"
-    for index in range(1, len(unit) - 1):
-        sign, value = unit[index], unit[index + 1]
+    tokens = unit.tokens
+    replication = bool(tokens) and unit.words[0] == "CHANGE"
+    for index in range(1, len(tokens) - 1):
+        sign, value = tokens[index], tokens[index + 1]
         if value.token_type not in STRING_TOKENS:
             continue
-        assignment = sign.token_type == TokenType.COLON_EQ or word(sign) == "DEFAULT"
+        assignment = sign.token_type == TokenType.COLON_EQ or unit.words[index] == "DEFAULT"
         if not assignment and sign.token_type != TokenType.EQ:
             continue
         # `pw text := ...`: the name may come before a type.
-        for key in unit[max(0, index - 2) : index] if assignment else unit[index - 1 : index]:
+        for key in tokens[max(0, index - 2) : index] if assignment else tokens[index - 1 : index]:
             if key.token_type not in STRING_TOKENS and _SECRET_KEY.match(key.text):
                 variable = sign.token_type == TokenType.COLON_EQ and bool(_PASSWORD_VARIABLE.match(key.text))
                 found.append(_literal_secret(value, f"`{key.text}` value", context, sign, reported=replication or variable))
@@ -208,7 +209,7 @@ def _unterminated_secrets(statement: Statement, context) -> list[Secret | None]:
     # What came before the literal, tokenized here (the statement keeps no tokens): `CREATE ROLE
     # app PASSWORD 'x' /* ...` holds a whole password before the comment that never closes.
     prefix = _prefix_tokens(statement, context)
-    found += _account_passwords(prefix, context) if prefix else []
+    found += _account_passwords(Unit.of(prefix), context) if prefix else []
     before = [word(t) or t.text for t in prefix[-3:]]
     if any(_UNTERMINATED_AFTER.match(w) for w in before):
         quote = next((i for i in range(start, min(start + 3, len(text))) if text[i] in "'\"$`"), start)
@@ -237,26 +238,28 @@ def _literal_secret(token: Token, what: str, context, previous: Token | None, re
     return _secret(start, end, what, (token.start, token.end + 1), context, reported)
 
 
-def _account_passwords(unit: list[Token], context) -> list[Secret | None]:
+def _account_passwords(unit: Unit, context) -> list[Secret | None]:
     """PASSWORD '...', IDENTIFIED BY '...', SECRET = '...' in statements about accounts and keys."""
-    words = [word(t) for t in unit]
+    tokens, words = unit.tokens, unit.words
+    if _PASSWORD_WORDS.isdisjoint(words):  # every literal taken below follows one of them (SET PASSWORD too)
+        return []
     pairs = set(zip(words, words[1:]))
-    account = _account(unit, words)
-    set_password = next((i for i in statement_starts(unit) if words[i : i + 2] == ["SET", "PASSWORD"]), None)
+    account = _account(tokens, words)
+    set_password = next((i for i, _ in unit.extents if words[i : i + 2] == ["SET", "PASSWORD"]), None)
     if set_password is not None:  # MySQL: SET PASSWORD [FOR user] = 'x' | PASSWORD('x')
-        literal = max((i for i, t in enumerate(unit) if t.token_type in STRING_TOKENS), default=None)
+        literal = max((i for i, t in enumerate(tokens) if t.token_type in STRING_TOKENS), default=None)
         if literal is None or literal < set_password:
             return []
-        return [_literal_secret(unit[literal], "password", context, unit[literal - 1])]
+        return [_literal_secret(tokens[literal], "password", context, tokens[literal - 1])]
     if account is None and ("BY", "PASSWORD") not in pairs and "GRANT" not in words and "CREDENTIAL" not in words:
         return []
     what = f"password of {account}" if account else "password"
     found = []
     for index, upper in enumerate(words):
-        if upper in ("PASSWORD", "IDENTIFIED", "SECRET"):
-            literal = _literal_after(unit, index + 1)
+        if upper in _PASSWORD_WORDS:
+            literal = _literal_after(tokens, index + 1)
             if literal is not None:
-                found.append(_literal_secret(unit[literal], what, context, unit[literal - 1]))
+                found.append(_literal_secret(tokens[literal], what, context, tokens[literal - 1]))
     return found
 
 
@@ -285,20 +288,23 @@ def _literal_after(unit: list[Token], index: int) -> int | None:
     return None
 
 
-def _option_secrets(unit: list[Token], context) -> list[Secret | None]:
+def _option_secrets(unit: Unit, context) -> list[Secret | None]:
     """OPTIONS (user 'app', password '...') of user mappings, servers and foreign tables."""
+    if "OPTIONS" not in unit.words:
+        return []
+    tokens, words = unit.tokens, unit.words
     found = []
     # One pass, not one per OPTIONS: for each open bracket, whether it opens an OPTIONS list.
     brackets: list[bool] = []
     open_options = 0
-    for index, token in enumerate(unit):
+    for index, token in enumerate(tokens):
         if token.token_type == TokenType.L_PAREN:
-            brackets.append(index > 0 and word(unit[index - 1]) == "OPTIONS")
+            brackets.append(index > 0 and words[index - 1] == "OPTIONS")
             open_options += brackets[-1]
         elif token.token_type == TokenType.R_PAREN and brackets:
             open_options -= brackets.pop()
         elif token.token_type in STRING_TOKENS and open_options and index > 0:
-            key = unit[index - 1]
+            key = tokens[index - 1]
             if key.token_type not in STRING_TOKENS and _SECRET_OPTION.match(key.text):
                 found.append(_literal_secret(token, f"`{key.text}` option", context, key))
     return found

@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 from safemig_lint.analysis.bodies import (
     STRING_TOKENS,
     Param,
+    Unit,
     closing,
     first_word,
     name,
@@ -480,60 +481,75 @@ def _final_select(tokens: list[Token]) -> list[Token]:
 
 _BLOCK_STARTS = frozenset({"BEGIN", "THEN", "ELSE", "LOOP", "DECLARE", "EXCEPTION"})
 _NOT_SELECT_INTO = frozenset({"INSERT", "REPLACE", "MERGE"})
+# collect_assignments acts on a token only when it is one of these words or followed by one of these signs.
+_ASSIGNING_WORDS = frozenset({"DECLARE", "SET", "SELECT", "FOR", "FOREACH", "INTO"})
+_ASSIGNING_SIGNS = frozenset({TokenType.COLON_EQ, TokenType.EQ})
 
 
-def collect_assignments(scope: Scope, units: list[list[Token]]) -> None:
+def collect_assignments(scope: Scope, units: list[Unit]) -> None:
     """Record in `scope` every assignment in `units` (the statements of one routine or block)."""
     in_declare = False  # PL/pgSQL: between DECLARE and BEGIN every statement declares a variable
+    open_bracket, close_bracket = TokenType.L_PAREN, TokenType.R_PAREN
     for unit in units:
+        tokens, words = unit.tokens, unit.words
         start = 0
         if in_declare:
-            begin = next((i for i, t in enumerate(unit) if word(t) == "BEGIN"), None)
-            _declarations(scope, unit[:begin])
+            begin = _find(words, "BEGIN", 0)
+            _declarations(scope, tokens[:begin])
             if begin is None:
                 continue
             in_declare, start = False, begin
         consumed: set[int] = set()  # INTO clauses already read as part of their SELECT
         depth = 0
         skip_to = start
-        for index in range(start, len(unit)):
-            token = unit[index]
-            depth += token.token_type == TokenType.L_PAREN
-            depth -= token.token_type == TokenType.R_PAREN
+        for index in range(start, len(tokens)):
+            kind = tokens[index].token_type
+            depth += kind == open_bracket
+            depth -= kind == close_bracket
             if depth > 0 or index < skip_to:
                 continue
-            upper = word(token)
-            following = unit[index + 1] if index + 1 < len(unit) else None
+            upper = words[index]
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            if upper not in _ASSIGNING_WORDS and (following is None or following.token_type not in _ASSIGNING_SIGNS):
+                continue  # none of the cases below
             if upper == "DECLARE":
-                begin = next((i for i in range(index + 1, len(unit)) if word(unit[i]) == "BEGIN"), None)
-                _declarations(scope, unit[index + 1 : begin])
+                begin = _find(words, "BEGIN", index + 1)
+                _declarations(scope, tokens[index + 1 : begin])
                 if scope.plpgsql:
                     in_declare = begin is None
-                    skip_to = len(unit) if begin is None else begin
+                    skip_to = len(tokens) if begin is None else begin
             elif following is not None and following.token_type == TokenType.COLON_EQ:
-                _assign_name(scope, unit, index, index + 2)
+                _assign_name(scope, tokens, index, index + 2)
             elif (
                 scope.plpgsql
                 and following is not None
                 and following.token_type == TokenType.EQ
-                and (index == start or word(unit[index - 1]) in _BLOCK_STARTS)
+                and (index == start or words[index - 1] in _BLOCK_STARTS)
             ):
-                _assign_name(scope, unit, index, index + 2)
+                _assign_name(scope, tokens, index, index + 2)
             elif upper == "SET" and (
-                index == start or word(unit[index - 1]) in _BLOCK_STARTS or _type(unit, index + 1) == TokenType.PARAMETER
+                index == start or words[index - 1] in _BLOCK_STARTS or _type(tokens, index + 1) == TokenType.PARAMETER
             ):  # SET v = ... starting a statement, or SET @v = ... (T-SQL needs no `;`); not UPDATE ... SET
-                _set_variables(scope, unit, index + 1)
+                _set_variables(scope, tokens, index + 1)
             elif upper == "SELECT":
-                _select_into(scope, unit, index, consumed)
+                _select_into(scope, tokens, index, consumed)
             elif upper == "FOR" and following is not None:
-                _for_loop(scope, unit, index)
+                _for_loop(scope, tokens, index)
             elif upper == "FOREACH" and following is not None:
-                array = next((i for i in range(index, len(unit)) if word(unit[i]) == "ARRAY"), None)
+                array = _find(words, "ARRAY", index)
                 if array is not None:
-                    scope.assign(name(following), _later(scope, unit, array + 1))
-            elif upper == "INTO" and index not in consumed and index > 0 and word(unit[index - 1]) not in _NOT_SELECT_INTO:
-                for key, target in _targets(unit, index + 1):
+                    scope.assign(name(following), _later(scope, tokens, array + 1))
+            elif upper == "INTO" and index not in consumed and index > 0 and words[index - 1] not in _NOT_SELECT_INTO:
+                for key, target in _targets(tokens, index + 1):
                     scope.assign(key, lambda at=target: _raw((at.start, at.end + 1), at.text, "read by a query"))
+
+
+def _find(words: list[str], wanted: str, start: int) -> int | None:
+    """The index of the first `wanted` in words[start:], or None."""
+    try:
+        return words.index(wanted, start)
+    except ValueError:
+        return None
 
 
 def _type(unit: list[Token], index: int) -> TokenType | None:

@@ -18,10 +18,10 @@ gets info findings.
 from __future__ import annotations
 
 import bisect
-
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import islice
 from typing import TYPE_CHECKING, Iterator
 
 from sqlglot import exp
@@ -393,7 +393,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
     TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
     """
-    words = text_words(statement)
+    words = text_words(statement, 4)
     if not words:
         return []
     first = words[0]
@@ -410,16 +410,20 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:
     """(kind, name) of a REINDEX [ ( options ) ] INDEX | TABLE name without CONCURRENTLY, else None."""
-    words = text_words(statement)
-    if not words or words[0] != "REINDEX" or "CONCURRENTLY" in words:
+    if text_words(statement, 1) != ["REINDEX"] or "CONCURRENTLY" in text_words(statement):
         return None
     match = re.match(r"\s*REINDEX\s*(?:\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(\S+)", statement.text, re.IGNORECASE)
     return (match.group(1).upper(), match.group(2)) if match else None
 
 
-def text_words(statement: Statement) -> list[str]:
-    """The statement's words, upper-cased, from its text (sqlglot keeps commands it does not parse as one string)."""
-    return [word.upper() for word in re.findall(r"[A-Za-z_][\w$]*", statement.text)]
+def text_words(statement: Statement, limit: int | None = None) -> list[str]:
+    """The statement's first `limit` words (all when None), upper-cased, from its text (sqlglot keeps
+    commands it does not parse as one string). Every statement is asked for its first words:
+    a routine's long body is not split into words for that."""
+    return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
+
+
+_WORD = re.compile(r"[A-Za-z_][\w$]*")
 
 
 def _command_tables(statement: Statement, context: FileContext) -> list[str]:

@@ -218,10 +218,15 @@ class FileFinding:
 @dataclass
 class DirectoryContext:
     directory: MigrationDirectory
-    parsed: dict[Path, ParsedFile]
+    parsed: dict[Path, ParsedFile]  # parsed on first use (engine._ParsedFiles)
     dialect: str
     history: History | None = None
     integrity: IntegrityReview | None = None  # the directory against its lock file and --base
+    linted: frozenset[Path] | None = None  # the migration files reported on (None: every one)
+
+    def reports_on(self, path: Path) -> bool:
+        """Would a finding in this migration file be reported? (If not, reading it is wasted.)"""
+        return self.linted is None or path in self.linted
 
     @cached_property
     def reading(self) -> Reading:

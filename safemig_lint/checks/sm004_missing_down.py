@@ -13,6 +13,8 @@ class MissingDown(Rule):
         for migration in context.directory.migrations:
             if migration.up is not None and not migration.downs and (migration.version, "down") not in context.directory.excluded:
                 up = migration.up
+                if not context.reports_on(up.path):
+                    continue
                 parsed = context.parsed.get(up.path)
                 # golang-migrate runs a missing down file as an empty one: right for an up that
                 # changes nothing (only comments, or only validates constraints).

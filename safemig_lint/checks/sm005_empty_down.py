@@ -28,7 +28,7 @@ class EmptyDown(Rule):
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
             up, down = migration.up, migration.down
-            if up is None or down is None:
+            if up is None or down is None or not context.reports_on(down.path):
                 continue
             up_parsed, down_parsed = context.parsed.get(up.path), context.parsed.get(down.path)
             if not up_parsed or not down_parsed or down_parsed.unreadable or up_parsed.unreadable:

@@ -5,7 +5,7 @@ from functools import cached_property
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import Routine, name, split_units, word
+from safemig_lint.analysis.bodies import Routine, Unit, name, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import redacted, secrets_within
 from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
@@ -44,9 +44,8 @@ class DynamicSqlInjection(Rule):
         for statement in context.parsed.statements:
             code = bodies.code(statement, context)
             top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session, column_type=schema.column_type)
-            units = split_units(code.tokens)
-            collect_assignments(top, units)
-            yield from self._sinks(top, units, code.routine, context, reported)
+            collect_assignments(top, code.own_units)
+            yield from self._sinks(top, code.own_units, code.routine, context, reported)
             if code.routine is None:
                 for key, evaluations in top.assignments.items():
                     if key.startswith("@"):
@@ -58,18 +57,22 @@ class DynamicSqlInjection(Rule):
                     context.dialect, body.is_plpgsql, params=_params(body.routine), session=session,
                     column_type=schema.column_type, records=schema.trigger_rows(body.routine),
                 )
-                units = split_units(body.tokens)
-                collect_assignments(scope, units)
-                yield from self._sinks(scope, units, body.routine, context, reported)
+                collect_assignments(scope, body.units)
+                yield from self._sinks(scope, body.units, body.routine, context, reported)
 
-    def _sinks(self, scope: Scope, units: list[list[Token]], routine: Routine | None, context: FileContext, reported):
+    def _sinks(self, scope: Scope, units: list[Unit], routine: Routine | None, context: FileContext, reported):
         definer = routine is not None and _is_security_definer(routine)
         for unit in units:
-            for index, token in enumerate(unit):
-                sink, start = _sink(unit, index, scope)
+            if _SINK_WORDS.isdisjoint(unit.words):
+                continue
+            for index, upper in enumerate(unit.words):
+                if upper not in _SINK_WORDS:
+                    continue
+                sink, start = _sink(unit.tokens, index, scope)
                 if sink is None:
                     continue
-                value, _ = Expressions(unit, scope).expression(start)
+                token = unit.tokens[index]
+                value, _ = Expressions(unit.tokens, scope).expression(start)
                 line = context.tokens_span(token, token).line
                 for source in sorted(value.spliced, key=lambda s: s.start):
                     if (source.start, source.end) not in reported:
@@ -159,6 +162,9 @@ def _routine_name(routine: Routine) -> str:
     while at + 2 < len(routine.header) and routine.header[at + 1].token_type == TokenType.DOT:
         at += 2
     return name(routine.header[at])
+
+
+_SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
 
 
 def _sink(unit: list[Token], index: int, scope: Scope) -> tuple[str | None, int]:

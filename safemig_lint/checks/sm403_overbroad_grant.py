@@ -1,7 +1,4 @@
-from sqlglot.tokens import Token
-
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import statement_extents, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -16,19 +13,19 @@ class OverbroadGrant(Rule):
     security_severity = 7.1
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for unit in bodies.code(statement, context).units():
-            for start, end in statement_extents(unit):
-                tokens = unit[start:end]
-                grant = _grant(tokens)
+        for unit in bodies.code(statement, context).units:
+            for start, end in unit.extents:
+                words = unit.words[start:end]
+                grant = _grant(words)
                 if grant is None:
                     continue
-                problems = _problems(tokens, grant)
+                problems = _problems(words, grant)
                 if problems:
                     default = "default privileges, so for every object created from now on: " if grant > 0 else ""
                     yield statement_finding(
                         statement,
                         context,
-                        context.tokens_span(tokens[grant], tokens[-1]),
+                        context.tokens_span(unit.tokens[start + grant], unit.tokens[end - 1]),
                         default + "; ".join(problems),
                         "Grant each role only the privileges it uses (e.g. SELECT, INSERT, UPDATE, DELETE "
                         "on the tables it works with) to named roles, and let only owners and admins "
@@ -36,20 +33,19 @@ class OverbroadGrant(Rule):
                     )
 
 
-def _grant(unit: list[Token]) -> int | None:
-    """The index of GRANT for a GRANT statement or ALTER DEFAULT PRIVILEGES ... GRANT."""
-    words = [word(t) for t in unit[:3]]
+def _grant(words: list[str]) -> int | None:
+    """The index of GRANT for a GRANT statement or ALTER DEFAULT PRIVILEGES ... GRANT (`words` of its tokens)."""
     if words[:1] == ["GRANT"]:
         return 0
-    if words == ["ALTER", "DEFAULT", "PRIVILEGES"]:
-        for index in range(3, len(unit)):
-            if word(unit[index]) in ("GRANT", "REVOKE"):
-                return index if word(unit[index]) == "GRANT" else None
+    if words[:3] == ["ALTER", "DEFAULT", "PRIVILEGES"]:
+        for index in range(3, len(words)):
+            if words[index] in ("GRANT", "REVOKE"):
+                return index if words[index] == "GRANT" else None
     return None
 
 
-def _problems(unit: list[Token], grant: int) -> list[str]:
-    words = [word(t) for t in unit[grant:]]
+def _problems(words: list[str], grant: int) -> list[str]:
+    words = words[grant:]
     to = next((i for i, w in enumerate(words) if w == "TO"), len(words))
     on = next((i for i, w in enumerate(words[:to]) if w == "ON"), to)
     grantees = words[to + 1 :]

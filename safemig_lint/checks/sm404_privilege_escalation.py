@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import name, statement_extents, word
+from safemig_lint.analysis.bodies import name, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -43,12 +43,15 @@ class PrivilegeEscalation(Rule):
                     problem = _definer_without_search_path(list(routine.header))
                     if problem:
                         yield self._finding(statement, context, problem, _DEFINER_MESSAGE, _DEFINER_HELP)
-            for unit in code.units():
-                for start, end in statement_extents(unit):
-                    for tokens, message, help in _problems(unit[start:end], superusers):
+            for unit in code.units:
+                for start, end in unit.extents:
+                    if unit.words[start] not in ("CREATE", "ALTER", "GRANT"):
+                        continue  # every problem below is in a statement starting with one of these
+                    for tokens, message, help in _problems(unit.tokens[start:end], unit.words[start:end], superusers):
                         yield self._finding(statement, context, (tokens[0].start, tokens[-1].end + 1), message, help)
-                    if word(unit[start]) == "ALTER":  # ALTER FUNCTION f() SECURITY DEFINER
-                        problem = _definer_without_search_path(unit[start:end])
+                    # ALTER FUNCTION f() SECURITY DEFINER (DEFINER may be part of a word: `sql SECURITY DEFINER`)
+                    if unit.words[start] == "ALTER" and "DEFINER" in " ".join(unit.words[start:end]):
+                        problem = _definer_without_search_path(unit.tokens[start:end])
                         if problem:
                             yield self._finding(statement, context, problem, _DEFINER_MESSAGE, _DEFINER_HELP)
 
@@ -81,9 +84,8 @@ def _definer_without_search_path(tokens: list[Token]) -> tuple[int, int] | None:
     return None
 
 
-def _problems(tokens: list[Token], superusers: set[str]):
-    """(tokens, message, help) for each escalation in one statement's tokens."""
-    words = [word(t) for t in tokens]
+def _problems(tokens: list[Token], words: list[str], superusers: set[str]):
+    """(tokens, message, help) for each escalation in one statement's tokens (and their words)."""
     if words[:1] in (["CREATE"], ["ALTER"]) and len(words) > 2 and words[1] in ("ROLE", "USER", "GROUP"):
         role = name(tokens[2])
         options = words[3 : words.index("SET") if "SET" in words else len(words)]  # not ALTER ROLE x SET param

@@ -5,7 +5,7 @@ import re
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import STRING_TOKENS, statement_extents, word
+from safemig_lint.analysis.bodies import STRING_TOKENS, Unit
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
@@ -17,6 +17,8 @@ _FILE_FUNCTIONS = {
 }
 # Procedural languages that can do anything the server's operating-system user can.
 _UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
+# The words that start a problem found anywhere in a statement.
+_ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
     "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
@@ -32,16 +34,16 @@ class ServerFileOrProgramAccess(Rule):
     security_severity = 8.8
 
     def check_statement(self, statement: Statement, context: FileContext):
-        for unit in bodies.code(statement, context).units():
+        for unit in bodies.code(statement, context).units:
             for tokens, message in _problems(unit):
                 yield statement_finding(statement, context, context.tokens_span(tokens[0], tokens[-1]), message, _HELP)
 
 
-def _problems(unit: list[Token]):
-    words = [word(t) for t in unit]
-    for start, end in statement_extents(unit):
+def _problems(unit: Unit):
+    tokens, words = unit.tokens, unit.words
+    for start, end in unit.extents:
         if words[start] == "COPY":
-            yield from _copy(unit, words, start, end)
+            yield from _copy(tokens, words, start, end)
         elif words[start : start + 2] == ["LOAD", "DATA"]:
             infile = next((i for i in range(start, min(start + 6, len(words))) if words[i] == "INFILE"), None)
             if infile is not None:
@@ -49,40 +51,42 @@ def _problems(unit: list[Token]):
                     message = "LOAD DATA LOCAL INFILE reads a file from the machine running the migration, and lets the server ask for any file there"
                 else:
                     message = "LOAD DATA INFILE reads a file on the database server"
-                yield unit[start : infile + 1], message
+                yield tokens[start : infile + 1], message
         elif words[start : start + 2] == ["CREATE", "EXTENSION"]:
             position = start + 2
             while position < len(words) - 1 and words[position] in ("IF", "NOT", "EXISTS"):
                 position += 1
-            if position < len(unit) and _UNTRUSTED_LANGUAGE.match(unit[position].text):
-                yield unit[start : position + 1], f"extension {unit[position].text} is an untrusted language: its functions run with the server's operating-system rights"
+            if position < len(tokens) and _UNTRUSTED_LANGUAGE.match(tokens[position].text):
+                yield tokens[start : position + 1], f"extension {tokens[position].text} is an untrusted language: its functions run with the server's operating-system rights"
     for index, upper in enumerate(words):
-        following = unit[index + 1] if index + 1 < len(unit) else None
+        if upper not in _ANYWHERE:
+            continue
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
         if upper in _FILE_FUNCTIONS and following is not None and following.token_type == TokenType.L_PAREN:
-            yield [unit[index]], f"{unit[index].text}() accesses files on the database server"
+            yield [tokens[index]], f"{tokens[index].text}() accesses files on the database server"
         elif upper in ("OPENROWSET", "OPENDATASOURCE") and following is not None and following.token_type == TokenType.L_PAREN:
-            yield [unit[index]], f"{unit[index].text} reads files or remote data sources from the database server"
+            yield [tokens[index]], f"{tokens[index].text} reads files or remote data sources from the database server"
         elif upper == "XP_CMDSHELL":
-            yield [unit[index]], "xp_cmdshell runs an operating-system command on the database server"
-        elif upper == "INTO" and following is not None and word(following) in ("OUTFILE", "DUMPFILE"):
-            yield [unit[index], following], f"SELECT ... INTO {word(following)} writes a file on the database server"
+            yield [tokens[index]], "xp_cmdshell runs an operating-system command on the database server"
+        elif upper == "INTO" and following is not None and words[index + 1] in ("OUTFILE", "DUMPFILE"):
+            yield [tokens[index], following], f"SELECT ... INTO {words[index + 1]} writes a file on the database server"
         elif upper == "LANGUAGE" and following is not None and _UNTRUSTED_LANGUAGE.match(following.text):
-            yield [unit[index], following], f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights"
+            yield [tokens[index], following], f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights"
 
 
-def _copy(unit: list[Token], words: list[str], start: int, end: int):
+def _copy(tokens: list[Token], words: list[str], start: int, end: int):
     """COPY t FROM/TO PROGRAM '...' or a server file; STDIN/STDOUT are the client's."""
     depth = 0
     for index in range(start + 1, end):
-        kind = unit[index].token_type
+        kind = tokens[index].token_type
         depth += kind == TokenType.L_PAREN
         depth -= kind == TokenType.R_PAREN
         if depth or words[index] not in ("FROM", "TO") or index + 1 >= end:
             continue
-        target = unit[index + 1]
-        if word(target) == "PROGRAM":
-            yield unit[index : index + 2], f"COPY {words[index]} PROGRAM runs a shell command on the database server"
+        target = tokens[index + 1]
+        if words[index + 1] == "PROGRAM":
+            yield tokens[index : index + 2], f"COPY {words[index]} PROGRAM runs a shell command on the database server"
         elif target.token_type in STRING_TOKENS:
             direction = "reads" if words[index] == "FROM" else "writes"
-            yield unit[index : index + 2], f"COPY {words[index]} '{target.text}' {direction} a file on the database server, not on the client"
+            yield tokens[index : index + 2], f"COPY {words[index]} '{target.text}' {direction} a file on the database server, not on the client"
         return

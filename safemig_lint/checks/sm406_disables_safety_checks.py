@@ -5,13 +5,14 @@ from dataclasses import dataclass
 from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
-from safemig_lint.analysis.bodies import STRING_TOKENS, name, statement_extents, word
+from safemig_lint.analysis.bodies import STRING_TOKENS, Unit, name, word
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.diagnostics import Severity
 
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
+_ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of the table switches below
 _WHAT = {
     "rls": ("row-level security is disabled on `{}`: every role that can read the table sees every row",
             "ALTER TABLE {} ENABLE ROW LEVEL SECURITY"),
@@ -43,7 +44,7 @@ class DisablesSafetyChecks(Rule):
     def check_file(self, context: FileContext):
         switches = []
         for statement in context.parsed.statements:
-            for unit in bodies.code(statement, context).units():
+            for unit in bodies.code(statement, context).units:
                 switches += [(statement, switch) for switch in _switches(unit)]
         for index, (statement, switch) in enumerate(switches):
             if switch.on:
@@ -62,19 +63,19 @@ class DisablesSafetyChecks(Rule):
             )
 
 
-def _switches(unit: list[Token]):
-    words = [word(t) for t in unit]
-    for start, end in statement_extents(unit):
+def _switches(unit: Unit):
+    tokens, words = unit.tokens, unit.words
+    for start, end in unit.extents:
         if words[start : start + 2] == ["ALTER", "TABLE"]:
-            yield from _table_switches(unit, words, start, end)
-        elif words[start] == "SET" and start + 1 < len(unit):
-            yield from _setting(unit, words, start)
-        elif words[start] == "RESET" and start + 1 < len(unit) and words[start + 1] in ("SESSION_REPLICATION_ROLE", "ALL"):
-            yield _Switch("replication_role", "", True, tuple(unit[start : start + 2]))
-        elif words[start] == "PRAGMA" and start + 1 < len(unit) and words[start + 1] == "FOREIGN_KEYS":
-            value = _value(unit, start + 2)
+            yield from _table_switches(tokens, words, start, end)
+        elif words[start] == "SET" and start + 1 < len(tokens):
+            yield from _setting(tokens, words, start)
+        elif words[start] == "RESET" and start + 1 < len(tokens) and words[start + 1] in ("SESSION_REPLICATION_ROLE", "ALL"):
+            yield _Switch("replication_role", "", True, tuple(tokens[start : start + 2]))
+        elif words[start] == "PRAGMA" and start + 1 < len(tokens) and words[start + 1] == "FOREIGN_KEYS":
+            value = _value(tokens, start + 2)
             if value in _OFF | _ON:
-                yield _Switch("foreign_keys", "", value in _ON, tuple(unit[start : start + 4]))
+                yield _Switch("foreign_keys", "", value in _ON, tuple(tokens[start : start + 4]))
 
 
 def _table_switches(unit: list[Token], words: list[str], start: int, end: int):
@@ -85,6 +86,8 @@ def _table_switches(unit: list[Token], words: list[str], start: int, end: int):
         return
     table = name(unit[position])
     for index in range(position + 1, end):
+        if words[index] not in _ACTION_STARTS:
+            continue
         action = words[index : min(index + 4, end)]
         if action[:4] == ["DISABLE", "ROW", "LEVEL", "SECURITY"]:
             yield _Switch("rls", table, False, tuple(unit[index : index + 4]))

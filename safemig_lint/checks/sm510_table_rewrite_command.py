@@ -16,7 +16,7 @@ class TableRewriteCommand(Rule):
         if not context.locks.postgres:
             return
         locks = context.locks
-        words = text_words(statement)[:4]
+        words = text_words(statement, 4)
         if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
             command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
             tables = [t for t, _ in command_locks(statement, context)]

@@ -102,7 +102,7 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> dict[int, tu
     resume = statements[0].start
     while True:
         try:
-            parser.parse_sql_json(masked[resume:])  # the JSON form: no Python objects to build, 10x faster
+            parser.split(masked[resume:], with_parser=True)  # the parser's verdict, and only the statements' bounds back
             return verdicts
         except parser.ParseError as error:
             message, location = error.args[0], error.args[1] if len(error.args) > 1 else None

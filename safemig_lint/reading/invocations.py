@@ -12,6 +12,7 @@ work is linear in the size of the file.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -161,7 +162,6 @@ def is_loopback(host: str) -> bool:
 def invocation_kind(path: Path) -> str | None:
     """What kind of place `path` is, or None when golang-migrate is not invoked from such files."""
     name = path.name
-    parts = path.absolute().parts
     if name.endswith(".go"):
         return "go"
     if name in _MAKE_FILES or name.endswith(".mk"):
@@ -174,6 +174,7 @@ def invocation_kind(path: Path) -> str | None:
         return "shell"
     if name == ".env" or name.startswith(".env."):
         return "env"
+    parts = path.absolute().parts
     in_ci_folder = parts[-3:-1] == (".github", "workflows")
     if name in _CI_FILES or (in_ci_folder and name.endswith((".yml", ".yaml"))) or parts[-2:] == (".circleci", "config.yml"):
         return "ci"
@@ -184,31 +185,37 @@ def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple
     """(path, display path, kind) of every invocation file under `directory`.
 
     `.env` files are read only when git tracks them: an untracked one is the local secret store
-    it is meant to be.
+    it is meant to be (git is asked once, and only when there is such a file).
     """
     found = []
-    tracked_env = _tracked_env_files(directory)
+    tracked_env: set[Path] | None = None
     stack = [directory]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(folder.iterdir())
+            with os.scandir(folder) as scanned:  # each entry's type comes with the listing
+                entries = sorted(scanned, key=lambda entry: entry.name)
         except OSError:
             continue
         for entry in entries:
             if entry.is_symlink():
                 continue
+            path = folder / entry.name
             if entry.is_dir():
                 if entry.name not in _SKIPPED_DIRECTORIES:
-                    stack.append(entry)
+                    stack.append(path)
                 continue
-            kind = invocation_kind(entry)
-            if kind is None or (kind == "env" and entry.resolve() not in tracked_env):
+            kind = invocation_kind(path)
+            if kind is None:
                 continue
-            rel = entry.relative_to(directory).as_posix()
+            if kind == "env":
+                tracked_env = _tracked_env_files(directory) if tracked_env is None else tracked_env
+                if path.resolve() not in tracked_env:
+                    continue
+            rel = path.relative_to(directory).as_posix()
             shown = rel if display in ("", ".") else f"{display.rstrip('/')}/{rel}"
             if not excluded(shown):
-                found.append((entry, shown, kind))
+                found.append((path, shown, kind))
     return sorted(found, key=lambda item: item[1])
 
 

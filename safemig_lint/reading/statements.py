@@ -16,6 +16,7 @@ from functools import cached_property
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
+from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.reading.grammar import check_grammar
@@ -181,8 +182,9 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
         unterminated_from = groups.pop()[0].start
+    parser = sql_dialect.parser()  # one for the file: parse() resets it
     for group in groups:
-        parsed.statements.append(_parse_statement(sql_dialect, masked, text, group))
+        parsed.statements.append(_parse_statement(parser, masked, text, group))
     if failure is not None:
         parsed.statements.append(_unterminated(text, unterminated_from, failure))
     check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
@@ -250,26 +252,39 @@ def _tokenize(dialect: Dialect, text: str) -> tuple[list[Token], int | None]:
 
 
 def _comments(masked: str, text: str, tokens: list[Token], failure: int | None, dialect: str) -> list[Comment]:
-    """Comments live in the gaps between tokens; read them from there, with their positions."""
-    regex = _HASH_COMMENT if dialect.lower() in _HASH_COMMENT_DIALECTS else _COMMENT
-    gaps = []
-    gap_start = 0
-    for token in tokens:
-        gaps.append((gap_start, token.start))
-        gap_start = token.end + 1
-    gaps.append((gap_start, failure if failure is not None else len(masked)))
+    """Comments live in the gaps between tokens; read them from there, with their positions.
+
+    Only where a comment can start is looked at: each `--`, `/*` (or `#`) of the text that lies
+    between two tokens (one inside a string literal is not a comment)."""
+    hashes = dialect.lower() in _HASH_COMMENT_DIALECTS
+    regex, opener = (_HASH_COMMENT, _HASH_OPENER) if hashes else (_COMMENT, _OPENER)
+    starts = [token.start for token in tokens]
+    text_end = failure if failure is not None else len(masked)
     comments = []
-    for start, end in gaps:
-        for match in regex.finditer(masked, start, end):
-            raw = text[match.start() : match.end()]
-            body = raw[2:-2] if raw.startswith("/*") else raw[1:] if raw.startswith("#") else raw[2:]
-            comments.append(Comment(match.start(), match.end(), body.strip()))
+    resume = 0
+    for candidate in opener.finditer(masked, 0, text_end):
+        position = candidate.start()
+        if position < resume:
+            continue
+        following = bisect.bisect_right(starts, position)  # the first token after it
+        if following and tokens[following - 1].end >= position:
+            continue  # inside a token
+        gap_end = starts[following] if following < len(tokens) else text_end
+        match = regex.match(masked, position, gap_end)
+        if match is None:
+            continue
+        raw = text[match.start() : match.end()]
+        body = raw[2:-2] if raw.startswith("/*") else raw[1:] if raw.startswith("#") else raw[2:]
+        comments.append(Comment(match.start(), match.end(), body.strip()))
+        resume = match.end()
     return comments
 
 
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _HASH_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
+_OPENER = re.compile(r"--|/\*")
+_HASH_OPENER = re.compile(r"--|/\*|#")
 
 
 def _split(tokens: list[Token]) -> list[list[Token]]:
@@ -318,7 +333,7 @@ def _nesting(tokens: list[Token]) -> int:
     return deepest
 
 
-def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Token]) -> Statement:
+def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]) -> Statement:
     start, end = tokens[0].start, tokens[-1].end + 1
     statement = Statement(start, end, text[start:end], tokens, None)
     if _nesting(tokens) > MAX_NESTING:
@@ -329,7 +344,7 @@ def _parse_statement(dialect: Dialect, masked: str, text: str, tokens: list[Toke
         statement.error_start, statement.error_end = start, end
         return statement
     try:
-        expressions = [e for e in dialect.parser().parse(tokens, masked) if e is not None]
+        expressions = [e for e in parser.parse(tokens, masked) if e is not None]
     except ParseError as error:
         if _is_routine_definition(tokens):
             # sqlglot does not model procedural bodies (BEGIN ... END, IF ... END IF); keep the

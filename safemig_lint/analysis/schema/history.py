@@ -10,11 +10,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
+from collections.abc import Mapping
 from pathlib import Path
 
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.operations import ops as o
 from safemig_lint.analysis.schema.effects import Dropped, Effect
+from safemig_lint.operations.file_ops import FileOps, file_ops
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
@@ -41,9 +43,16 @@ class _Timeline:
 
 
 class History:
-    def __init__(self, directory: MigrationDirectory, parsed: dict[Path, ParsedFile], dialect: str) -> None:
+    def __init__(
+        self, directory: MigrationDirectory, parsed: Mapping[Path, ParsedFile], dialect: str,
+        known: Mapping[Path, FileOps] | None = None,
+    ) -> None:
+        """`parsed`: the directory's files; `known`: the ops of files that need not be parsed for
+        the replay (from the content cache), used instead of their parsed file."""
         self.directory = directory
         self.parsed = parsed
+        self.known = known or {}
+        self.built: dict[Path, FileOps] = {}  # the ops read from parsed files, by path
         self.dialect = dialect
         self.reading = Reading(dialect)  # the ops every rule reads too
         self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
@@ -68,22 +77,29 @@ class History:
         timeline.snapshots.append(db.snapshot())
         return timeline
 
+    def file_ops(self, file: MigrationFile) -> FileOps:
+        """What the replay reads of the file: from the cache when known, else from the parsed file."""
+        known = self.known.get(file.path)
+        if known is not None:
+            return known
+        if file.path not in self.built:
+            self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
+        return self.built[file.path]
+
     def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote]) -> dict[int, list[Effect]]:
-        parsed = self.parsed[file.path]
+        read = self.file_ops(file)
         effects: dict[int, list[Effect]] = {}
-        if parsed.unreadable is not None:  # it may have changed anything
+        if read.unreadable:  # it may have changed anything
             replay.apply(o.Unknown("a file the model could not read", names=tuple(bare_name(k) for k in replay.db.tables)))
             self._keep_notes(replay, file, 1, notes)
-        operations = self.reading.of(parsed)
-        for statement in parsed.statements:
+        for statement in read.statements:
             try:
-                effects[statement.start] = [e for op in operations[statement.start] for e in replay.apply(op)]
+                effects[statement.start] = [e for op in statement.ops for e in replay.apply(op)]
             except Exception as error:  # one statement the model trips on must not stop the run
                 reason = f"safemig-lint could not model this statement ({type(error).__name__}: {error})"
                 replay.apply(o.Unknown(reason, names=mentions(statement.text)))
                 effects[statement.start] = []
-            if replay.notes:
-                self._keep_notes(replay, file, parsed.lines.span(statement.start, statement.end).line, notes)
+            self._keep_notes(replay, file, statement.line, notes)
         replay.end_file()
         return effects
 

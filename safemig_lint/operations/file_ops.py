@@ -1,0 +1,107 @@
+"""What the schema replay needs of a file: where each statement is, and the ops it reads as.
+
+The replay (analysis/schema/history.py) reads every file through FileOps. A file whose own rules
+do not run (pre-commit names the staged files; the rest of the folder is history) can then come
+from the content cache instead of being parsed again: FileOps round-trip through JSON. Only
+plain values are kept: the ops' sqlglot nodes (`node`, for findings' positions) are not, and a
+file's own findings always come from the parsed file.
+
+The JSON names each object's class; only the ops and the model's value classes can be named,
+and anything else, or anything that does not build, is a corrupt entry (ValueError).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from safemig_lint.operations import model
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.read import Reading
+from safemig_lint.reading.statements import ParsedFile
+
+
+@dataclass(frozen=True)
+class StatementOps:
+    start: int  # the statement's offset in its file: effects are kept by it
+    line: int  # where the model's notes about the statement point
+    text: str  # for the words it mentions, should the replay trip on it
+    ops: tuple[o.Op, ...]
+
+
+@dataclass(frozen=True)
+class FileOps:
+    unreadable: bool
+    statements: tuple[StatementOps, ...]
+
+
+def file_ops(parsed: ParsedFile, reading: Reading) -> FileOps:
+    """The file's ops as `reading` reads them (the very ops the rules see, nodes included)."""
+    operations = reading.of(parsed) if parsed.unreadable is None else {}
+    return FileOps(
+        parsed.unreadable is not None,
+        tuple(
+            StatementOps(s.start, parsed.lines.position(s.start)[0], s.text, tuple(operations[s.start]))
+            for s in parsed.statements
+        ),
+    )
+
+
+# --- JSON
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        *(value for value in vars(o).values() if isinstance(value, type) and issubclass(value, o.Op)),
+        model.ColumnType, model.Column, model.Index, model.Constraint,
+    )
+}
+_KEEP = "KEEP"  # o.KEEP, the sentinel of an attribute AlterColumn leaves as it is
+
+
+def to_json(file: FileOps) -> dict:
+    return {
+        "unreadable": file.unreadable,
+        "statements": [[s.start, s.line, s.text, [_encode(op) for op in s.ops]] for s in file.statements],
+    }
+
+
+def from_json(data: dict) -> FileOps:
+    try:
+        unreadable = data["unreadable"]
+        statements = tuple(
+            StatementOps(int(start), int(line), str(text), tuple(_decode(op) for op in ops))
+            for start, line, text, ops in data["statements"]
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ValueError(f"not a file's ops: {error}") from error
+    if not isinstance(unreadable, bool) or not all(isinstance(op, o.Op) for s in statements for op in s.ops):
+        raise ValueError("not a file's ops")
+    return FileOps(unreadable, statements)
+
+
+def _encode(value):
+    if value is o.KEEP:
+        return {"$": _KEEP}
+    if dataclasses.is_dataclass(value):
+        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "node"}
+        return {"$": type(value).__name__, **fields}
+    if isinstance(value, tuple):  # the only sequences ops and model values hold
+        return [_encode(item) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot keep a {type(value).__name__} in a file's ops")
+
+
+def _decode(value):
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    if isinstance(value, dict):
+        name = value["$"]
+        if name == _KEEP:
+            return o.KEEP
+        cls = _CLASSES[name]
+        return cls(**{key: _decode(item) for key, item in value.items() if key != "$"})
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ValueError(f"unexpected {type(value).__name__}")
