@@ -145,14 +145,17 @@ class TableMap(dict):
     `holding`, `referencing` and `named` find tables by their keys' names, by the tables their
     foreign keys reference and by plain name without a scan of every table: a replay asks for
     each unnamed key, rename and statement it cannot follow, so a scan per question made long
-    histories quadratic. Their index is built on the first question and kept up to date from the
-    keys taken out of the map since (`settle`); with it, the position of each key in the map."""
+    histories quadratic. A map asked only a few questions (a down file replayed on a copy, a
+    snapshot) is scanned, as building the index costs a few scans; on the next question the index
+    is built, then kept up to date from the keys taken out of the map since (`settle`), with the
+    position of each key in the map."""
 
     def __init__(self, *args, frozen: bool = False) -> None:
         super().__init__(*args)
         self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)
         self.frozen = frozen  # a snapshot's: read only, so taking a table out never copies it
-        self._index: _KeyIndex | None = None  # built on first use
+        self._index: _KeyIndex | None = None  # built once _SCANS questions were answered by scanning
+        self._scans = 0
         self._positions = _Positions()  # kept from then on
         # Keys taken out (to change, maybe) since the last settle(): their tables may still change,
         # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
@@ -226,6 +229,8 @@ class TableMap(dict):
 
     def named(self, words: set[str]) -> list[str]:
         """Keys whose plain_name is one of `words`, in map order."""
+        if self._scan():
+            return [key for key in self if plain_name(key) in words]
         by_name = self._current_index().keys[2]
         found = {key for word in words for key in by_name.get(word, ()) if key not in self._taken}
         found.update(key for key in self._taken if key in self and plain_name(key) in words)
@@ -239,10 +244,19 @@ class TableMap(dict):
         """`keys` (keys of the map) in map order."""
         if len(keys) < 2:
             return list(keys)
+        if self._index is None:
+            return [key for key in self if key in keys]
         self._current_index()
         return self._positions.sort(keys)
 
+    def _scan(self) -> bool:
+        """Answer this question by a scan of the map (no index yet, and few questions so far)?"""
+        self._scans += 1
+        return self._index is None and self._scans <= _SCANS
+
     def _find(self, word: str, has, kind: int) -> set[str]:
+        if self._scan():
+            return {key for key, table in self.items() if has(table)}
         index = self._current_index()
         found = {key for key in index.keys[kind].get(word, ()) if key not in self._taken}
         found.update(key for key in self._taken if (table := dict.get(self, key)) is not None and has(table))
@@ -262,6 +276,9 @@ class TableMap(dict):
                 self._index.add(key, table)
         self._stale.clear()
         return self._index
+
+
+_SCANS = 4  # questions a TableMap answers by scanning before it builds its index (about the cost of a build)
 
 
 class _KeyIndex:
@@ -319,24 +336,38 @@ class _Positions:
 def _referenced(key: Constraint) -> set[str]:
     """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
     and each part before a `(` (a quoted table name may hold one)."""
-    text = key.references
-    return {text, *(text[:i] for i, char in enumerate(text) if char == "(")}
+    return {key.references, *_prefixes(key.references, "(")}
+
+
+def _prefixes(text: str, separator: str) -> list[str]:
+    """Each part of `text` before an occurrence of `separator`."""
+    found, at = [], text.find(separator)
+    while at != -1:
+        found.append(text[:at])
+        at = text.find(separator, at + 1)
+    return found
 
 
 class _FoundBy(dict):
     """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
-    without a scan, in dict order. The index is built on the first `find` and kept up to date by
-    every change (values are immutable)."""
+    without a scan, in dict order. The index is built once a few questions were answered by
+    scanning, then kept up to date by every change (values are immutable)."""
 
-    _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find`
+    _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
     _positions: _Positions | None = None
+    _scans = 0
 
     @staticmethod
     def words(value) -> tuple[tuple[str, str], ...]:
         raise NotImplementedError
 
     def find(self, what: str, words) -> list[str]:
-        """Keys whose value has one of `words` as its `what`, in dict order."""
+        """Keys whose value has one of `words` as its `what`, in dict order. The first few questions
+        are answered by a scan, as building the index costs a few scans (a copy asked little)."""
+        self._scans += 1
+        if self._index is None and self._scans <= _SCANS:
+            wanted = {(what, word) for word in words}
+            return [key for key, value in self.items() if not wanted.isdisjoint(self.words(value))]
         if self._index is None:
             self._index, self._positions = {}, _Positions()
             self._positions.start(self)
@@ -404,7 +435,7 @@ class Sequences(_FoundBy):
     @staticmethod
     def words(sequence: Sequence) -> tuple[tuple[str, str], ...]:
         owner = sequence.owned_by
-        owners = (owner, *(owner[:i] for i, char in enumerate(owner) if char == ".")) if owner else ()
+        owners = (owner, *_prefixes(owner, ".")) if owner else ()
         return (("plain", plain_name(sequence.name)), *(("owner", o) for o in owners))
 
 
