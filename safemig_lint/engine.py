@@ -30,7 +30,7 @@ from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, discover, is_excluded
+from safemig_lint.reading.discovery import Discovery, MigrationDirectory, MigrationFile, discover, is_excluded
 from safemig_lint.reading.invocations import (
     InvocationFile,
     find_invocation_files,
@@ -41,7 +41,7 @@ from safemig_lint.reading.invocations import (
 from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limited, read_source
 
 if TYPE_CHECKING:
-    from safemig_lint.checks.base import FileContext, FileFinding, Rule
+    from safemig_lint.checks.base import FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.reading.statements import ParsedFile
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
@@ -445,7 +445,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             pass  # a corrupt entry: the file is parsed instead
     history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
-    contexts: list[FileContext] = []
+    linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
     hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
 
@@ -458,7 +458,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
                 history, config=config,
             )
-            contexts.append(context)
+            linted.append((file, context.parsed))
             file_suppressions = indexes[file.path]
             for rule, file_hook, statement_hook in hooks:
                 try:
@@ -490,13 +490,13 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
         if file.path in collector.wanted:
             _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
     secret_words: set[str] = set()
-    for context in contexts:
-        if context.file.path.name in collector.diagnostics:  # only a file with findings shows its source
-            written = work.data[context.file.path.name]
+    for file, parsed_file in linted:
+        if file.path.name in collector.diagnostics:  # only a file with findings shows its source
+            written = work.data[file.path.name]
             text = decode(written, config.max_file_bytes) if isinstance(written, bytes) else None
             if not isinstance(text, str):
                 continue
-            masks = collector.masks[context.file.path.name] = masks_of(text, context.parsed.text)
+            masks = collector.masks[file.path.name] = masks_of(text, parsed_file.text)
             secret_words.update(w for offset, run in masks for w in text[offset:offset + len(run)].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).

@@ -76,22 +76,11 @@ class Replay:
         self._born: dict[tuple[int, str], int] = {}
         self._gone: dict[tuple[int, str], int] = {}
         self._swapped_out: dict[tuple[int, str], Renamed] = {}  # renamed away in this file
-        self._handlers = {
-            o.CreateTable: self._create_table, o.DropTable: self._drop_table, o.RenameTable: self._rename_table,
-            o.AddColumn: self._add_column, o.DropColumn: self._drop_column, o.RenameColumn: self._rename_column,
-            o.AlterColumn: self._alter_column, o.ReplaceColumn: self._replace_column,
-            o.AddConstraint: self._add_constraint, o.DropConstraint: self._drop_constraint, o.RenameKey: self._rename_key,
-            o.CreateIndex: self._create_index, o.DropIndex: self._drop_index,
-            o.CreateObject: self._create_object, o.DropObject: self._drop_object, o.RenameObject: self._rename_object,
-            o.AddEnumValue: self._add_enum_value, o.RenameEnumValue: self._rename_enum_value,
-            o.CopyRows: self._copy_rows, o.CopyOut: self._copy_out, o.Unknown: self._unknown, o.OwnSequence: self._own_sequence,
-            o.Truncate: self._no_change, o.FillColumn: self._no_change,
-        }
 
     def apply(self, op: o.Op) -> list[Effect]:
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        effects = self._handlers[type(op)](op)
+        effects = _HANDLERS[type(op)](self, op)
         for effect in effects:
             effect.node = op.node
         return effects
@@ -705,6 +694,21 @@ def _new_identity(column: Column) -> Column:
 def _in_schema_of(old: str, new: str) -> str:
     """A new name without a schema stays in the old name's schema."""
     return new if "." in new or "." not in old else f"{old.rsplit('.', 1)[0]}.{new}"
+
+
+# What each op does to the model: functions, not methods bound to a replay, which would make each
+# Replay a reference cycle that keeps its copy of the schema alive until the next full collection.
+_HANDLERS = {
+    o.CreateTable: Replay._create_table, o.DropTable: Replay._drop_table, o.RenameTable: Replay._rename_table,
+    o.AddColumn: Replay._add_column, o.DropColumn: Replay._drop_column, o.RenameColumn: Replay._rename_column,
+    o.AlterColumn: Replay._alter_column, o.ReplaceColumn: Replay._replace_column,
+    o.AddConstraint: Replay._add_constraint, o.DropConstraint: Replay._drop_constraint, o.RenameKey: Replay._rename_key,
+    o.CreateIndex: Replay._create_index, o.DropIndex: Replay._drop_index,
+    o.CreateObject: Replay._create_object, o.DropObject: Replay._drop_object, o.RenameObject: Replay._rename_object,
+    o.AddEnumValue: Replay._add_enum_value, o.RenameEnumValue: Replay._rename_enum_value,
+    o.CopyRows: Replay._copy_rows, o.CopyOut: Replay._copy_out, o.Unknown: Replay._unknown, o.OwnSequence: Replay._own_sequence,
+    o.Truncate: Replay._no_change, o.FillColumn: Replay._no_change,
+}
 
 
 class _PgTaken:
