@@ -471,6 +471,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                     continue
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
+            context.release()
 
     directory_context = DirectoryContext(
         directory, parsed, config.dialect, history, IntegrityReview(directory, work.base), frozenset(collector.wanted),

@@ -53,6 +53,14 @@ class FileContext:
     def is_down(self) -> bool:
         return self.file.direction == "down"
 
+    def release(self) -> None:
+        """Drop what the rules cached about the file, once they have all run. Some of it refers
+        back to the context (FileLocks), a cycle that would otherwise live until the folder's
+        garbage is collected (engine: the collector is paused while a folder is linted)."""
+        for name, value in vars(type(self)).items():
+            if isinstance(value, cached_property):
+                self.__dict__.pop(name, None)
+
     @cached_property
     def reading(self) -> Reading:
         """The directory's one reading of DDL, shared with the replay."""
