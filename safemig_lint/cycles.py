@@ -9,11 +9,12 @@ everything else as it goes, so the collector is only needed between directories.
 - In any process (a library call, a test, sqlfluff running the plugin), `directory()` pauses the
   collector for one directory's work, collects once after it, and restores the caller's setting.
 - In a process of ours (the console command, a pool worker: `own_process()`), the collector
-  is switched off at the first directory and stays off. Between directories, garbage is collected once it passes a budget, and what survives
-  (modules, findings) is frozen, so no later collection walks it again. At exit everything is
-  frozen, so the interpreter's final collection skips the last directories' garbage (a 1 MB
-  file's trees take 0.8 s to walk, just before the process ends anyway). Freezing is never done
-  in someone else's process: what is frozen there is never collected.
+  is switched off at the first directory and stays off. Between directories, garbage is
+  collected once it passes a budget, and what survives (modules, findings) is frozen, so no
+  later collection walks it again. At exit everything is frozen, so the interpreter's final
+  collection skips the last directories' garbage (a 1 MB file's trees take 0.8 s to walk, just
+  before the process ends anyway). Freezing is never done in someone else's process: what is
+  frozen there is never collected.
 """
 
 from __future__ import annotations

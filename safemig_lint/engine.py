@@ -219,12 +219,15 @@ class DirectoryWork:
         """The migration files whose own rules must run."""
         return {name for name in self.data if name in self.reported}
 
+    def lints_every_file(self) -> bool:
+        return len(self.wanted()) == len(self.data)
+
     def history_only(self) -> set[str]:
         """The migration files that are only history in this run: not linted themselves, nor the
         counterpart of one that is. Empty when every file is linted (nothing to gain)."""
-        wanted = self.wanted()
-        if len(wanted) == len(self.data):
+        if self.lints_every_file():
             return set()
+        wanted = self.wanted()
         needed = set(wanted)
         for migration in self.directory.migrations:
             files = [*migration.ups, *migration.downs]
@@ -506,8 +509,6 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     return _ops_for_cache(work, history, parsed)
 
 
-
-
 class _ParsedFiles(dict):
     """A directory's files, each parsed on first use: a run that lints only some of them parses
     those, their counterparts, and the history files the cache has no ops of."""
@@ -528,7 +529,7 @@ def _ops_for_cache(work: DirectoryWork, history, parsed: _ParsedFiles) -> dict[s
     """For a later run that lints other files of this folder: the ops the history read from the
     files parsed in this run. Only when the run lints part of the folder (a full run parses every
     file anyway), and never of a file that held a secret, masked or not."""
-    if len(work.wanted()) == len(work.data):
+    if work.lints_every_file():
         return {}
     from safemig_lint.operations.file_ops import to_json
 

@@ -8,9 +8,9 @@ kept per statement, so a rule looks up what a statement it is checking did.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from collections.abc import Mapping
 from pathlib import Path
 
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
