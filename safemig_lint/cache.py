@@ -29,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from safemig_lint import __version__
@@ -51,7 +51,7 @@ class Entry:
     masks: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # file -> (offset, masked text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tool_fingerprint() -> str:
     """The tool's version, and the size and time of each of its modules: an edited checkout
     (or an upgrade that kept the version number) never reuses findings of other code."""
@@ -130,9 +130,17 @@ def _ignore_in_git(root: Path) -> None:
 def _diagnostic_to_json(d: Diagnostic) -> list:
     s = d.suppression
     return [
-        d.code, d.name, d.severity.value, d.path, _span_to_json(d.span),
-        d.message, d.help, d.snippet, None if s is None else [s.line, s.reason],
-        [[e.start, e.end, e.replacement] for e in d.fix], [[r.path, _span_to_json(r.span), r.message] for r in d.related],
+        d.code,
+        d.name,
+        d.severity.value,
+        d.path,
+        _span_to_json(d.span),
+        d.message,
+        d.help,
+        d.snippet,
+        None if s is None else [s.line, s.reason],
+        [[e.start, e.end, e.replacement] for e in d.fix],
+        [[r.path, _span_to_json(r.span), r.message] for r in d.related],
     ]
 
 
@@ -150,7 +158,14 @@ def _diagnostic_from_json(item: list) -> Diagnostic:
     if not all(isinstance(v, str) for v in (code, name, path, message, help, snippet)):
         raise TypeError("not a diagnostic")
     return Diagnostic(
-        code, name, Severity(severity), path, _span_from_json(span), message, help, snippet,
+        code,
+        name,
+        Severity(severity),
+        path,
+        _span_from_json(span),
+        message,
+        help,
+        snippet,
         None if suppression is None else Suppression(int(suppression[0]), str(suppression[1])),
         tuple(Edit(int(start), int(end), str(text)) for start, end, text in fix),
         tuple(Related(str(where), _span_from_json(at), str(why)) for where, at, why in related),

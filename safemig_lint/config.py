@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import importlib.util
 import json
+import os
 import sys
 from dataclasses import dataclass, field, fields, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from safemig_lint.diagnostics import Severity
@@ -55,7 +55,6 @@ class Config:
         best_select = max((len(p) for p in self.select if code.startswith(p)), default=-1)
         best_ignore = max((len(p) for p in self.ignore if code.startswith(p)), default=-1)
         return best_select > best_ignore
-
 
     def severity_for(self, code: str, default: Severity) -> Severity:
         """A configured override for `code`, the most specific prefix winning."""
@@ -180,7 +179,9 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
     unknown = set(settings) - _KEYS
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown)}; known: {', '.join(sorted(_KEYS))}")
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(sorted(unknown))}{_did_you_mean(unknown)}; known: {', '.join(sorted(_KEYS))}"
+        )
     changes: dict = {}
     if "dialect" in settings:
         changes["dialect"] = validate_dialect(settings["dialect"], where)
@@ -192,7 +193,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
             changes[key] = tuple(values)
     if "severity" in settings:
         if not isinstance(settings["severity"], dict):
-            raise ConfigError(f"{where}: severity must be a table of CODE = \"error\" | \"warning\" | \"info\"")
+            raise ConfigError(f'{where}: severity must be a table of CODE = "error" | "warning" | "info"')
         severity = dict(config.severity)
         for code, level in settings["severity"].items():
             severity[_validate_code(code, known_codes, where)] = _severity(level, where)
@@ -289,15 +290,13 @@ def validate_dialect(name: object, where: str) -> str:
     return name.lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled_dialects() -> frozenset[str]:
     """The dialects sqlglot ships (one module each), found without importing sqlglot: a run
     answered from the cache never needs it."""
     spec = importlib.util.find_spec("sqlglot")
     folders = [Path(p) / "dialects" for p in (spec.submodule_search_locations or [])] if spec else []
-    return frozenset(
-        p.stem for folder in folders for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "dialect"
-    )
+    return frozenset(p.stem for folder in folders for p in folder.glob("*.py") if not p.stem.startswith("_") and p.stem != "dialect")
 
 
 def _string_list(value: object, key: str, where: str) -> list[str]:

@@ -22,8 +22,20 @@ CREATE_OR_REPLACE: dict[str, set[str]] = {
 # DROP <kind> IF EXISTS; "column" means ALTER TABLE ... DROP COLUMN IF EXISTS.
 DROP_IF_EXISTS: dict[str, set[str]] = {
     "postgres": {
-        "table", "index", "view", "schema", "sequence", "type", "function", "procedure",
-        "trigger", "extension", "domain", "column", "database", "materialized view",
+        "table",
+        "index",
+        "view",
+        "schema",
+        "sequence",
+        "type",
+        "function",
+        "procedure",
+        "trigger",
+        "extension",
+        "domain",
+        "column",
+        "database",
+        "materialized view",
     },
     "mysql": {"table", "view", "database", "schema", "trigger", "procedure", "function", "event"},
     "sqlite": {"table", "index", "view", "trigger"},

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
@@ -85,9 +86,8 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
 
 
 def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
-    from safemig_lint.reading.statements import parse_file
-
     from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
@@ -186,11 +186,17 @@ def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Dia
     for problem in discovery.problems:
         settings = config_for(problem.path.parent) if config_for else config
         if settings.is_enabled(Rule013.code) and discovery.is_reported(problem.path):
-            found.append(Diagnostic(
-                Rule013.code, Rule013.name, settings.severity_for(Rule013.code, Rule013.severity), problem.display_path,
-                FILE_SPAN, f"cannot lint {problem.display_path}: {problem.reason}",
-                "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it).",
-            ))
+            found.append(
+                Diagnostic(
+                    Rule013.code,
+                    Rule013.name,
+                    settings.severity_for(Rule013.code, Rule013.severity),
+                    problem.display_path,
+                    FILE_SPAN,
+                    f"cannot lint {problem.display_path}: {problem.reason}",
+                    "Fix the permissions or the link, or move the file out of the migrations folder (or `exclude` it).",
+                )
+            )
     return found
 
 
@@ -261,9 +267,12 @@ def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, b
     if discovery.is_reported(directory.path):
         reported.add("")
     work = DirectoryWork(directory, config, data, frozenset(reported), base=base)
-    state = [(f"{d.display_path}", b"") for d in (directory,)] + [
-        (f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()
-    ] + [(f"misnamed {display}", b"") for _, display in directory.misnamed] + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
+    state = (
+        [(f"{d.display_path}", b"") for d in (directory,)]
+        + [(f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()]
+        + [(f"misnamed {display}", b"") for _, display in directory.misnamed]
+        + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
+    )
     work.key = directory_key(repr(replace(config, source=None)), state)
     return work
 
@@ -322,10 +331,18 @@ def _apply_baseline(work: DirectoryWork, found: list[Diagnostic], discovery: Dis
         if config.is_enabled(Rule606.code) and discovery.is_reported(path):
             for entry in stale:
                 finding = Rule606.finding(entry)
-                kept.append(Diagnostic(
-                    Rule606.code, Rule606.name, config.severity_for(Rule606.code, Rule606.severity), display,
-                    finding.span, finding.message, finding.help, finding.snippet,
-                ))
+                kept.append(
+                    Diagnostic(
+                        Rule606.code,
+                        Rule606.name,
+                        config.severity_for(Rule606.code, Rule606.severity),
+                        display,
+                        finding.span,
+                        finding.message,
+                        finding.help,
+                        finding.snippet,
+                    )
+                )
     return kept
 
 
@@ -419,8 +436,17 @@ class _Collector:
         message = unmask(finding.message, self.placeholders.get(path, {}))
         self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
-                rule.code, rule.name, severity, display, finding.span, message, finding.help,
-                finding.snippet, suppression, finding.fix, finding.related,
+                rule.code,
+                rule.name,
+                severity,
+                display,
+                finding.span,
+                message,
+                finding.help,
+                finding.snippet,
+                suppression,
+                finding.fix,
+                finding.related,
             )
         )
 
@@ -458,8 +484,13 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 continue
             counterpart_file = migration.counterpart(file)
             context = FileContext(
-                file, parsed[file.path], migration, parsed.get(counterpart_file.path) if counterpart_file else None, config.dialect,
-                history, config=config,
+                file,
+                parsed[file.path],
+                migration,
+                parsed.get(counterpart_file.path) if counterpart_file else None,
+                config.dialect,
+                history,
+                config=config,
             )
             linted.append((file, context.parsed))
             file_suppressions = indexes[file.path]
@@ -477,7 +508,12 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             context.release()
 
     directory_context = DirectoryContext(
-        directory, parsed, config.dialect, history, IntegrityReview(directory, work.base), frozenset(collector.wanted),
+        directory,
+        parsed,
+        config.dialect,
+        history,
+        IntegrityReview(directory, work.base),
+        frozenset(collector.wanted),
     )
     for rule in rules:
         if not type(rule).overrides("check_directory"):
@@ -501,7 +537,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             if not isinstance(text, str):
                 continue
             masks = collector.masks[file.path.name] = masks_of(text, parsed_file.text)
-            secret_words.update(w for offset, run in masks for w in text[offset:offset + len(run)].split() if len(w) >= 4)
+            secret_words.update(w for offset, run in masks for w in text[offset : offset + len(run)].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
@@ -538,6 +574,7 @@ def _ops_for_cache(work: DirectoryWork, history, parsed: _ParsedFiles) -> dict[s
 
 def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str, str]]:
     """The Makefiles, CI files, compose files ... under the linted paths (or named), that may run golang-migrate."""
+
     def excluded(display: str) -> bool:
         return is_excluded(display, list(config.exclude))
 

@@ -9,13 +9,13 @@ is atomic.
 
 from __future__ import annotations
 
-from safemig_lint.atomic import replace_file
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit
 from safemig_lint.engine import LintResult
 
@@ -67,7 +67,7 @@ def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagno
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read it: {error}"
     bom = BOM if raw.startswith(BOM) else ""
-    before = raw[len(bom):]
+    before = raw[len(bom) :]
     accepted: list[Edit] = []
     fixed: list[Diagnostic] = []
     for diagnostic in sorted(diagnostics, key=lambda d: d.sort_key):
@@ -120,7 +120,9 @@ def _changes_meaning(before: str, after: str, dialect: str) -> str | None:
 
     old, new = parse_file(before, dialect), parse_file(after, dialect)
     added = [now for now in new.statements if _validates(now)]
-    kept = [now for now in new.statements if not any(now is a for a in added)] if len(new.statements) > len(old.statements) else new.statements
+    kept = (
+        [now for now in new.statements if not any(now is a for a in added)] if len(new.statements) > len(old.statements) else new.statements
+    )
     if len(old.statements) != len(kept):
         return "the fixed file would split into different statements; left unchanged"
     for was, now in zip(old.statements, kept):

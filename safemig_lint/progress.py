@@ -26,14 +26,19 @@ class TerminalProgress:
 
             console = Console(file=self._stream)
             self._bar = Progress(
-                TextColumn("linting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"), TimeElapsedColumn(),
-                console=console, transient=True,
+                TextColumn("linting"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("files"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
             )
             self._task = self._bar.add_task("lint", total=total)
             self._bar.start()
         self._bar.update(self._task, completed=done, total=total)
 
-    def __enter__(self) -> "TerminalProgress":
+    def __enter__(self) -> TerminalProgress:
         return self
 
     def __exit__(self, *exc) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
@@ -82,7 +82,7 @@ def parse_page(markdown: str) -> RulePage:
     return RulePage(match.group(1), match.group(2), summary, markdown, sections)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_page(code: str) -> RulePage | None:
     path = pages_directory() / f"{code}.md"
     if not path.is_file():

@@ -90,7 +90,10 @@ def mariadb_url(tmp_path_factory):
     import subprocess
     import time
 
-    server = next(filter(None, (shutil.which(name, path="/usr/sbin:/usr/bin:/usr/local/bin:/usr/local/sbin") for name in ("mariadbd", "mysqld"))), None)
+    server = next(
+        filter(None, (shutil.which(name, path="/usr/sbin:/usr/bin:/usr/local/bin:/usr/local/sbin") for name in ("mariadbd", "mysqld"))),
+        None,
+    )
     install = next(filter(None, (shutil.which(name) for name in ("mariadb-install-db", "mysql_install_db"))), None)
     if server is None or install is None:
         pytest.skip("no MariaDB/MySQL server installed (mariadbd and mariadb-install-db); CI installs mariadb-server with apt-get")
@@ -99,16 +102,30 @@ def mariadb_url(tmp_path_factory):
     as_root = ["--user=root"] if os.geteuid() == 0 else []
     subprocess.run(
         [install, f"--datadir={datadir}", "--auth-root-authentication-method=normal", "--skip-test-db", *as_root],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen(
-        [server, "--no-defaults", f"--datadir={datadir}", f"--socket={root / 'mysqld.sock'}", f"--port={port}",
-         "--bind-address=127.0.0.1", f"--pid-file={root / 'mysqld.pid'}", f"--log-error={root / 'error.log'}",
-         "--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=16M", *as_root],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            server,
+            "--no-defaults",
+            f"--datadir={datadir}",
+            f"--socket={root / 'mysqld.sock'}",
+            f"--port={port}",
+            "--bind-address=127.0.0.1",
+            f"--pid-file={root / 'mysqld.pid'}",
+            f"--log-error={root / 'error.log'}",
+            "--skip-grant-tables",
+            "--skip-log-bin",
+            "--innodb-buffer-pool-size=16M",
+            *as_root,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     import pymysql
 

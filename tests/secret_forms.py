@@ -30,7 +30,7 @@ FORMS = {
     "suppression reason": "CREATE ROLE app PASSWORD '{S}'; -- safemig-lint: ignore SM402 {S} is rotated weekly\n",
     "do block variable": "DO $$ DECLARE pw text := '{S}'; BEGIN EXECUTE format('CREATE ROLE app PASSWORD %L', pw); END $$;",
     "execute in a do block": "DO $$ BEGIN EXECUTE 'CREATE ROLE app PASSWORD ''{S}'''; END $$;",
-    "url as a table name": "DROP TABLE \"postgres://admin:{S}@db/app\";",
+    "url as a table name": 'DROP TABLE "postgres://admin:{S}@db/app";',
     "url as a string name": "DROP TABLE 'postgres://admin:{S}@db/app';",
     "url as a column default": "CREATE TABLE t (dsn text DEFAULT 'postgres://admin:{S}@db/app');",
     "url in a view": "CREATE VIEW v AS SELECT 'postgres://admin:{S}@db/app' AS dsn;",

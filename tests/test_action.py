@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import REPO, write_migrations
 
 SCRIPT = REPO / "scripts" / "action.sh"
@@ -20,7 +19,13 @@ CLI = str(Path(sys.executable).parent / "safemig-lint")
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
@@ -30,19 +35,25 @@ def pull_request(tmp_path):
     root = tmp_path / "repo"
     root.mkdir()
     git(root, "init", "-q", "-b", "main")
-    write_migrations(root / "db" / "migrations", {
-        "000001_users.up.sql": "CREATE TABLE IF NOT EXISTS users (id bigint);\n",
-        "000001_users.down.sql": "DROP TABLE IF EXISTS users;\n",
-        "000002_old.up.sql": "DROP TABLE legacy;\n",  # an old finding, already merged
-        "000002_old.down.sql": "SELECT 1;\n",
-    })
+    write_migrations(
+        root / "db" / "migrations",
+        {
+            "000001_users.up.sql": "CREATE TABLE IF NOT EXISTS users (id bigint);\n",
+            "000001_users.down.sql": "DROP TABLE IF EXISTS users;\n",
+            "000002_old.up.sql": "DROP TABLE legacy;\n",  # an old finding, already merged
+            "000002_old.down.sql": "SELECT 1;\n",
+        },
+    )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
     git(root, "checkout", "-q", "-b", "feature")
-    write_migrations(root / "db" / "migrations", {
-        "000003_orders.up.sql": "CREATE TABLE orders (id bigint);\nTRUNCATE users;\n",
-        "000003_orders.down.sql": "DROP TABLE IF EXISTS orders;\n",
-    })
+    write_migrations(
+        root / "db" / "migrations",
+        {
+            "000003_orders.up.sql": "CREATE TABLE orders (id bigint);\nTRUNCATE users;\n",
+            "000003_orders.down.sql": "DROP TABLE IF EXISTS orders;\n",
+        },
+    )
     (root / "README.md").write_text("not a migration\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "add orders")
@@ -52,8 +63,13 @@ def pull_request(tmp_path):
 def run_action(root: Path, tmp_path: Path, **inputs: str) -> tuple[subprocess.CompletedProcess, dict, str]:
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir(exist_ok=True)
-    env = {**os.environ, "SAFEMIG_LINT": CLI, "RUNNER_TEMP": str(runner_temp),
-           "GITHUB_OUTPUT": str(runner_temp / "output"), "GITHUB_STEP_SUMMARY": str(runner_temp / "summary.md")}
+    env = {
+        **os.environ,
+        "SAFEMIG_LINT": CLI,
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_OUTPUT": str(runner_temp / "output"),
+        "GITHUB_STEP_SUMMARY": str(runner_temp / "summary.md"),
+    }
     env.update({f"INPUT_{key.upper()}": value for key, value in inputs.items()})
     completed = subprocess.run(["bash", str(SCRIPT), "lint"], cwd=root, env=env, capture_output=True, text=True)
     outputs = dict(line.split("=", 1) for line in (runner_temp / "output").read_text().splitlines())
@@ -96,8 +112,15 @@ def test_pull_request_base_comes_from_github_base_ref(pull_request, tmp_path):
     completed, outputs, _ = run_action(pull_request, tmp_path, paths="db/migrations", changed_only="true")
     assert completed.returncode == 2 and "changed-only needs a pull request" in completed.stderr
     env_runner = tmp_path / "runner"
-    env = {**os.environ, "SAFEMIG_LINT": CLI, "RUNNER_TEMP": str(env_runner), "GITHUB_OUTPUT": str(env_runner / "out2"),
-           "GITHUB_BASE_REF": "main", "INPUT_PATHS": "db/migrations", "INPUT_CHANGED_ONLY": "true"}
+    env = {
+        **os.environ,
+        "SAFEMIG_LINT": CLI,
+        "RUNNER_TEMP": str(env_runner),
+        "GITHUB_OUTPUT": str(env_runner / "out2"),
+        "GITHUB_BASE_REF": "main",
+        "INPUT_PATHS": "db/migrations",
+        "INPUT_CHANGED_ONLY": "true",
+    }
     completed = subprocess.run(["bash", str(SCRIPT), "lint"], cwd=pull_request, env=env, capture_output=True, text=True)
     assert completed.returncode == 0 and "since origin/main" in completed.stdout
 
@@ -123,4 +146,4 @@ def test_action_yml_runs_the_script_and_documents_every_input():
         assert f"`{name}`" in readme, f"input {name} is not documented in README.md"
         if name != "upload-sarif":
             variable = "INPUT_" + name.upper().replace("-", "_")
-            assert lint_env[variable] == "${{ inputs.%s }}" % name and variable in script
+            assert lint_env[variable] == f"${{{{ inputs.{name} }}}}" and variable in script

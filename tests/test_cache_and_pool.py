@@ -6,14 +6,13 @@ import json
 import shutil
 
 import pytest
+from conftest import FIXTURES, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint import engine
 from safemig_lint.cache import Cache
 from safemig_lint.cli import app
 from safemig_lint.config import Config
-
-from conftest import FIXTURES, write_migrations
 
 runner = CliRunner()
 SECRET = "Zq9-hunter2-Xy7"
@@ -33,11 +32,14 @@ def project(tmp_path):
     """A copy of the fixtures plus a directory with a secret, a template and a suppression."""
     root = tmp_path / "project"
     shutil.copytree(FIXTURES, root / "migrations")
-    write_migrations(root / "migrations" / "extra", {
-        "000001_roles.up.sql": f"CREATE ROLE app LOGIN PASSWORD '{SECRET}';\nDROP TABLE legacy;\n",
-        "000001_roles.down.sql": "DROP ROLE app;\n",
-        "000002_t.up.sql": "-- safemig-lint: ignore SM104 reseeded\nTRUNCATE {{ .Schema }}.events;\nALTER TABLE t DROP COLUMN c;\n",
-    })
+    write_migrations(
+        root / "migrations" / "extra",
+        {
+            "000001_roles.up.sql": f"CREATE ROLE app LOGIN PASSWORD '{SECRET}';\nDROP TABLE legacy;\n",
+            "000001_roles.down.sql": "DROP ROLE app;\n",
+            "000002_t.up.sql": "-- safemig-lint: ignore SM104 reseeded\nTRUNCATE {{ .Schema }}.events;\nALTER TABLE t DROP COLUMN c;\n",
+        },
+    )
     return root
 
 
@@ -164,7 +166,12 @@ def test_corrupt_ops_entries_are_parsed_again_and_rewritten(project, monkeypatch
     entries = sorted((project / ".safemig-lint-cache").rglob("files/*/*.json"))
     assert entries
     for index, entry in enumerate(entries):
-        entry.write_text(["{not json", json.dumps({"key": entry.stem, "value": {"unreadable": False, "statements": [[0, 1, "x", [{"$": "os.system"}]]]}})][index % 2])
+        entry.write_text(
+            [
+                "{not json",
+                json.dumps({"key": entry.stem, "value": {"unreadable": False, "statements": [[0, 1, "x", [{"$": "os.system"}]]]}}),
+            ][index % 2]
+        )
     parses = _ParseCounter(monkeypatch)
     assert _check("--format", "json", staged) == expected
     assert parses.calls > 2
@@ -243,10 +250,13 @@ def test_a_folder_whose_statements_hold_a_secret_caches_no_secret(tmp_path, monk
     # SM301's snippet is statement text: read from the masked file (analysis/masking.py), it holds
     # no key, so the folder may be cached, and the cache holds no key either.
     key = "AKIA2E0A8F3B244C9986"
-    write_migrations(tmp_path / "m", {
-        "000001_k.up.sql": f"CREATE TABLE keys (k text DEFAULT '{key}');\n",
-        "000001_k.down.sql": "DROP TABLE keys;\n",
-    })
+    write_migrations(
+        tmp_path / "m",
+        {
+            "000001_k.up.sql": f"CREATE TABLE keys (k text DEFAULT '{key}');\n",
+            "000001_k.down.sql": "DROP TABLE keys;\n",
+        },
+    )
     (tmp_path / ".safemig-lint.toml").write_text('idempotency = "strict"\n')  # SM301 on every CREATE
     monkeypatch.chdir(tmp_path)
     first = _check("--format", "json", "m")

@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import FIXTURES, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
-
-from conftest import FIXTURES, write_migrations
 
 runner = CliRunner()
 
@@ -139,7 +138,9 @@ def test_version_and_help():
 
 
 def test_console_script_runs_as_a_module(tmp_path):
-    directory = write_migrations(tmp_path / "m", {"000001_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);", "000001_a.down.sql": "DROP TABLE IF EXISTS a;"})
+    directory = write_migrations(
+        tmp_path / "m", {"000001_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);", "000001_a.down.sql": "DROP TABLE IF EXISTS a;"}
+    )
     completed = subprocess.run([sys.executable, "-m", "safemig_lint", str(directory)], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
     assert "No problems found in 2 files." in completed.stdout

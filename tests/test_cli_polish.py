@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import FIXTURES, codes, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.checks import all_rules
@@ -19,8 +20,6 @@ from safemig_lint.engine import lint
 from safemig_lint.progress import TerminalProgress, terminal_progress
 from safemig_lint.reporters import text
 from safemig_lint.rule_pages import load_page
-
-from conftest import FIXTURES, codes, write_migrations
 
 runner = CliRunner()
 APP = str(FIXTURES / "app")
@@ -188,8 +187,12 @@ def test_shell_completion_completes_commands_and_options():
 def test_an_excluded_down_file_is_not_a_missing_down(tmp_path):
     directory = write_migrations(
         tmp_path / "m",
-        {"000001_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);\n", "000001_a.down.sql": "DROP TABLE IF EXISTS a;\n",
-         "000002_b.down.sql": "SELECT 1;\n", "000002_b.up.sql": "SELECT 1;\n"},
+        {
+            "000001_a.up.sql": "CREATE TABLE IF NOT EXISTS a (id int);\n",
+            "000001_a.down.sql": "DROP TABLE IF EXISTS a;\n",
+            "000002_b.down.sql": "SELECT 1;\n",
+            "000002_b.up.sql": "SELECT 1;\n",
+        },
     )
     assert "SM004" not in codes(lint([str(directory)], Config(exclude=("*.down.sql",))))
     assert "SM006" not in codes(lint([str(directory)], Config(exclude=("000002_b.up.sql",))))

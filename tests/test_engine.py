@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
+from conftest import codes, write_migrations
 
 from safemig_lint.checks import all_rules
 from safemig_lint.checks.base import Rule
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Severity
 from safemig_lint.engine import lint
-
-from conftest import codes, write_migrations
 
 PAIR_DOWN = {"000001_x.down.sql": "SELECT 1;"}
 

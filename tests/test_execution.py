@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from safemig_lint.analysis.execution import ExecutionModel, ExecutionSettings, refuses_transaction_block, settings_for
-from safemig_lint.config import ConfigError, Config, apply_settings
+from safemig_lint.config import Config, ConfigError, apply_settings
 from safemig_lint.reading.statements import parse_file
 
 
@@ -97,8 +97,15 @@ def test_commands_postgresql_refuses_in_a_transaction_block(sql, name):
 
 @pytest.mark.parametrize(
     "sql",
-    ["CREATE INDEX i ON t (c)", "REINDEX TABLE t", "ANALYZE t", "CLUSTER t USING i", "ALTER DATABASE app SET timezone = 'UTC'",
-     "ALTER TYPE mood ADD VALUE 'meh'", "DISCARD PLANS"],
+    [
+        "CREATE INDEX i ON t (c)",
+        "REINDEX TABLE t",
+        "ANALYZE t",
+        "CLUSTER t USING i",
+        "ALTER DATABASE app SET timezone = 'UTC'",
+        "ALTER TYPE mood ADD VALUE 'meh'",
+        "DISCARD PLANS",
+    ],
 )
 def test_commands_postgresql_runs_in_a_transaction_block(sql):
     (statement,) = parse_file(sql, "postgres").statements

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
@@ -17,8 +18,6 @@ from safemig_lint.config import Config
 from safemig_lint.diagnostics import Edit
 from safemig_lint.engine import lint
 from safemig_lint.fixing import all_of, locked_by_sum_file, plan_fixes
-
-from conftest import FIXTURES, write_migrations
 
 runner = CliRunner()
 FIXED_CODES = {"SM301", "SM302", "SM303"}
@@ -52,18 +51,22 @@ def test_fix_on_the_bundled_fixtures_then_check_finds_none_of_the_fixed_findings
     assert "fixed 4 findings in 4 files" in first.stderr
     assert "rerun/000001_create_accounts.up.sql: fixed SM301 (line 1)" in first.stderr
     # The report after --fix is of what is left: the one finding with no safe fix, and the rest.
-    assert re.findall(r"^(\S+): (SM30[123]) \[", first.stdout, re.M) == [(f"{fixtures_copy}/rerun/000002_add_account_plan.up.sql:2:27", "SM301")]
+    assert re.findall(r"^(\S+): (SM30[123]) \[", first.stdout, re.M) == [
+        (f"{fixtures_copy}/rerun/000002_add_account_plan.up.sql:2:27", "SM301")
+    ]
     assert "SM101" in first.stdout
     assert (fixtures_copy / "rerun/000002_add_account_plan.up.sql").read_text() == (
-        "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS plan text;\n"
-        "CREATE INDEX CONCURRENTLY accounts_plan_idx ON accounts (plan);\n"
+        "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS plan text;\nCREATE INDEX CONCURRENTLY accounts_plan_idx ON accounts (plan);\n"
     )
     after = run("check", "--format", "json", str(fixtures_copy))
     remaining = json.loads(after.stdout)["diagnostics"]
     # Left alone: CREATE INDEX CONCURRENTLY, where IF NOT EXISTS would skip an invalid leftover index.
     assert [(d["code"], d["line"]) for d in remaining if d["code"] in FIXED_CODES] == [("SM301", 2)]
+
     # Every other finding is still there, and every file still parses: the fix changed nothing else.
-    others = lambda diagnostics: sorted((d["code"], d["path"], d["line"]) for d in diagnostics if d["code"] not in FIXED_CODES)
+    def others(diagnostics):
+        return sorted((d["code"], d["path"], d["line"]) for d in diagnostics if d["code"] not in FIXED_CODES)
+
     assert others(remaining) == others(json.loads(before.stdout)["diagnostics"])
     snapshot = texts(fixtures_copy)
     second = run("check", "--fix", str(fixtures_copy))
@@ -113,13 +116,19 @@ def test_fix_and_diff_together_is_a_usage_error(fixtures_copy):
         ("postgres", "DROP TABLE a, b;\n", "DROP TABLE IF EXISTS a, b;\n"),
         ("postgres", 'ALTER TABLE t DROP COLUMN x, DROP "Y";\n', 'ALTER TABLE t DROP COLUMN IF EXISTS x, DROP IF EXISTS "Y";\n'),
         ("postgres", "CREATE MATERIALIZED VIEW mv AS SELECT 1;\n", "CREATE MATERIALIZED VIEW IF NOT EXISTS mv AS SELECT 1;\n"),
-        ("sqlite", "CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n",
-         "CREATE TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n"),
+        (
+            "sqlite",
+            "CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n",
+            "CREATE TRIGGER IF NOT EXISTS tr AFTER UPDATE ON t BEGIN UPDATE t SET a = 1; END;\n",
+        ),
         ("mysql", "DROP PROCEDURE p;\n", "DROP PROCEDURE IF EXISTS p;\n"),
     ],
 )
 def test_guard_goes_where_the_dialect_grammar_puts_it(tmp_path, dialect, sql, fixed):
-    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": "SELECT 1;\n", "000001_x.down.sql": "SELECT 1;\n", "000002_x.up.sql": sql, "000002_x.down.sql": "SELECT 1;\n"})
+    directory = write_migrations(
+        tmp_path / "m",
+        {"000001_x.up.sql": "SELECT 1;\n", "000001_x.down.sql": "SELECT 1;\n", "000002_x.up.sql": sql, "000002_x.down.sql": "SELECT 1;\n"},
+    )
     (tmp_path / ".safemig-lint.toml").write_text(f'dialect = "{dialect}"\nidempotency = "strict"\n')
     run("check", "--fix", str(directory))
     assert (directory / "000002_x.up.sql").read_text() == fixed
@@ -179,8 +188,17 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
     """`--fix --base main`: a migration main already has has run somewhere; only new ones are fixed."""
     import subprocess
 
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    git = lambda *args: subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+
     sql = "CREATE TABLE t (a int);\n"
     directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": sql, "000001_x.down.sql": "SELECT 1;\n"})
     strict(tmp_path)
@@ -189,7 +207,9 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
     git("commit", "-q", "-m", "base")
     git("checkout", "-q", "-b", "feature")
     edited = sql + "CREATE TABLE v (a int);\n"  # an applied migration edited on the branch: reported, not fixed
-    write_migrations(directory, {"000001_x.up.sql": edited, "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"})
+    write_migrations(
+        directory, {"000001_x.up.sql": edited, "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"}
+    )
     result = run("check", "--fix", "--base", "main", str(directory))
     assert "000001_x.up.sql: already in main, so already applied; not changed" in result.stderr
     assert (directory / "000001_x.up.sql").read_text() == edited
@@ -244,7 +264,10 @@ def test_a_fix_the_databases_own_grammar_rejects_is_refused(tmp_path):
 def test_predicates_combine_and_the_first_refusal_says_why(tmp_path):
     write_migrations(tmp_path, {"000001_x.up.sql": "SELECT 1;\n"})
     assert run("lock", str(tmp_path)).exit_code == 0
-    applied = lambda path: "already applied per --base" if path.name.startswith("000002") else None
+
+    def applied(path):
+        return "already applied per --base" if path.name.startswith("000002") else None
+
     may_change = all_of(locked_by_sum_file, applied)
     assert may_change(tmp_path / "000001_x.up.sql") == "locked by safemig.sum; not changed"
     assert may_change(tmp_path / "000002_y.up.sql") == "already applied per --base"
@@ -272,12 +295,15 @@ def test_a_file_that_cannot_be_written_is_reported_and_left_whole(tmp_path, monk
 
 def test_the_lock_rules_not_valid_then_validate_rewrite_is_applied(tmp_path):
     """SM508's fix (x-multi-statement): NOT VALID, then VALIDATE CONSTRAINT as its own statement."""
-    (tmp_path / ".safemig-lint.toml").write_text('driver-options = { x-multi-statement = true }\n')
+    (tmp_path / ".safemig-lint.toml").write_text("driver-options = { x-multi-statement = true }\n")
     up = "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\nSELECT 1;\n"
-    directory = write_migrations(tmp_path / "m", {
-        "000001_fk.up.sql": up,
-        "000001_fk.down.sql": "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_customer_fk;\n",
-    })
+    directory = write_migrations(
+        tmp_path / "m",
+        {
+            "000001_fk.up.sql": up,
+            "000001_fk.down.sql": "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_customer_fk;\n",
+        },
+    )
     result = run("check", "--fix", "--select", "SM508", str(directory))
     assert "000001_fk.up.sql: fixed SM508 (line 1)" in result.stderr, result.stderr
     assert (directory / "000001_fk.up.sql").read_text() == (
@@ -289,7 +315,11 @@ def test_the_lock_rules_not_valid_then_validate_rewrite_is_applied(tmp_path):
 
 def test_not_valid_without_its_validation_is_refused(tmp_path):
     sql = "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES customers (id);\n"
-    result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n" + sql, (Edit(len("CREATE TABLE t (a int);\n") + len(sql) - 2, len("CREATE TABLE t (a int);\n") + len(sql) - 2, " NOT VALID"),))
+    result = _result_with_fixes(
+        tmp_path,
+        "CREATE TABLE t (a int);\n" + sql,
+        (Edit(len("CREATE TABLE t (a int);\n") + len(sql) - 2, len("CREATE TABLE t (a int);\n") + len(sql) - 2, " NOT VALID"),),
+    )
     plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
     assert not plan.files
     assert any("would leave a constraint unvalidated" in why for _, why in plan.skipped)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import FIXTURES, REPO, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
@@ -13,8 +14,6 @@ from safemig_lint.diagnostics import Diagnostic, Severity, Span
 from safemig_lint.reporters import FORMATS, rule_url
 from safemig_lint.reporters.github import annotation, escape_data, escape_property
 from safemig_lint.reporters.markdown import escape_cell
-
-from conftest import FIXTURES, REPO, write_migrations
 
 runner = CliRunner()
 
@@ -64,7 +63,9 @@ def test_github_format_on_fixtures(monkeypatch):
     result = runner.invoke(app, ["--format", "github", "fixtures/app", "missing-dir"])
     lines = result.stdout.splitlines()
     assert all(line.startswith("::") for line in lines)
-    pattern = re.compile(r"^::(error|warning|notice) file=fixtures/app/[^,]+,line=\d+,(col=\d+,)?endLine=\d+,(endColumn=\d+,)?title=SM\d{3} [a-z-]+::.+$")
+    pattern = re.compile(
+        r"^::(error|warning|notice) file=fixtures/app/[^,]+,line=\d+,(col=\d+,)?endLine=\d+,(endColumn=\d+,)?title=SM\d{3} [a-z-]+::.+$"
+    )
     annotations = [line for line in lines if "file=" in line]
     assert annotations and all(pattern.match(line) for line in annotations)
     assert any("title=SM101 drop-table" in line and "000004_drop_legacy_sessions.up.sql,line=2,col=12" in line for line in annotations)
@@ -83,7 +84,10 @@ def test_markdown_summary_has_a_table_per_file_with_rule_links(monkeypatch):
     text = output_of("--format", "markdown", "fixtures/app")
     assert text.startswith("## safemig-lint\n\n**")
     assert "1 suppressed." in text
-    assert "### `fixtures/app/000004_drop_legacy_sessions.up.sql`\n\n| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n" in text
+    assert (
+        "### `fixtures/app/000004_drop_legacy_sessions.up.sql`\n\n| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n"
+        in text
+    )
     assert f"| 2:12 | error | [SM101 drop-table]({rule_url('SM101')}) | DROP TABLE sessions" in text
     rows = [line for line in text.splitlines() if re.match(r"^\| \d+:\d+ \|", line)]
     assert len(rows) == text.split("### Suppressed")[0].count("](https://")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
@@ -12,8 +13,6 @@ from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.fingerprints import fingerprints
 from safemig_lint.reporters import sarif
-
-from conftest import write_migrations
 
 runner = CliRunner()
 
@@ -104,10 +103,13 @@ def test_baseline_writes_only_its_own_file(tmp_path):
 
 
 def test_the_baseline_holds_no_statement_text_or_secret(tmp_path):
-    directory = write_migrations(tmp_path / "m", {
-        "000001_role.up.sql": "CREATE ROLE app LOGIN PASSWORD 'hunter2-very-secret';\n",
-        "000001_role.down.sql": "DROP ROLE IF EXISTS app;\n",
-    })
+    directory = write_migrations(
+        tmp_path / "m",
+        {
+            "000001_role.up.sql": "CREATE ROLE app LOGIN PASSWORD 'hunter2-very-secret';\n",
+            "000001_role.down.sql": "DROP ROLE IF EXISTS app;\n",
+        },
+    )
     assert "SM402" in {code for code, _, _ in active(directory)}
     run("baseline", str(directory))
     text = (directory / "safemig-baseline.json").read_text()
@@ -126,8 +128,9 @@ def test_fingerprints_are_the_sarif_ones(legacy, monkeypatch):
     monkeypatch.chdir(legacy)
     result = lint(["."], Config(), use_baseline=False)
     findings = [d for d in result.diagnostics]
-    assert sarif.as_dict(result)["runs"][0]["results"][0]["partialFingerprints"]["safemigLintHash/v1"] == fingerprints(
-        findings, lambda d: sarif.repository_path(d.path) or d.path
-    )[0]
+    assert (
+        sarif.as_dict(result)["runs"][0]["results"][0]["partialFingerprints"]["safemigLintHash/v1"]
+        == fingerprints(findings, lambda d: sarif.repository_path(d.path) or d.path)[0]
+    )
     recorded = {entry["fingerprint"] for entry in json.loads((legacy / "safemig-baseline.json").read_text())["findings"]}
     assert recorded == set(fingerprints(findings, lambda d: d.path.rpartition("/")[2]))

@@ -9,11 +9,10 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
-
-from conftest import write_migrations
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git binary")
 runner = CliRunner()
@@ -94,10 +93,13 @@ def test_only_changed_files_are_reported_but_the_history_is_still_read(repo):
     (repo / ".safemig-lint.toml").write_text('idempotency = "strict"\n')  # SM302 on a lone DROP, as on main
     everything = findings()
     assert any(name == "000001_users.down.sql" for _, name, _ in everything)  # SM101 drop table, SM302 ...
-    write_migrations(repo / "db/migrations", {
-        "000004_drop_email.up.sql": "ALTER TABLE users DROP COLUMN email;\n",
-        "000004_drop_email.down.sql": "ALTER TABLE users ADD COLUMN email text;\n",
-    })
+    write_migrations(
+        repo / "db/migrations",
+        {
+            "000004_drop_email.up.sql": "ALTER TABLE users DROP COLUMN email;\n",
+            "000004_drop_email.down.sql": "ALTER TABLE users ADD COLUMN email text;\n",
+        },
+    )
     found = findings("--base", "main")
     assert found and {name for _, name, _ in found} <= {"000004_drop_email.up.sql", "000004_drop_email.down.sql"}
     # The replayed history knows `email` came from version 3: the drop loses existing data.
@@ -118,18 +120,24 @@ def test_an_unchanged_misnamed_file_is_context_too(repo):
 
 
 def test_new_migration_below_the_newest_on_the_base_is_out_of_order(repo):
-    write_migrations(repo / "db/migrations", {
-        "000002_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
-        "000002_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
-    })
+    write_migrations(
+        repo / "db/migrations",
+        {
+            "000002_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
+            "000002_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
+        },
+    )
     assert integrity("--base", "main") == [("SM603", "000002_phone.down.sql", 1), ("SM603", "000002_phone.up.sql", 1)]
 
 
 def test_new_migration_above_the_newest_is_fine(repo):
-    write_migrations(repo / "db/migrations", {
-        "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
-        "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
-    })
+    write_migrations(
+        repo / "db/migrations",
+        {
+            "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
+            "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
+        },
+    )
     commit(repo, "phone")
     assert integrity("--base", "main") == []
 
@@ -151,16 +159,22 @@ def test_renamed_applied_migration_with_the_same_content_is_not_flagged(repo):
 def test_main_moved_on_after_the_fork_then_rebase(repo):
     """The branch forked when main's newest was 3; main then applied 5. The branch's 4 is out of order
     before the rebase (compared with main itself) and after it; renumbered above 5, it is fine."""
-    write_migrations(repo / "db/migrations", {
-        "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
-        "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
-    })
+    write_migrations(
+        repo / "db/migrations",
+        {
+            "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN phone text;\n",
+            "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN phone;\n",
+        },
+    )
     commit(repo, "phone")
     git(repo, "checkout", "-q", "main")
-    write_migrations(repo / "db/migrations", {
-        "000005_age.up.sql": "ALTER TABLE users ADD COLUMN age int;\n",
-        "000005_age.down.sql": "ALTER TABLE users DROP COLUMN age;\n",
-    })
+    write_migrations(
+        repo / "db/migrations",
+        {
+            "000005_age.up.sql": "ALTER TABLE users ADD COLUMN age int;\n",
+            "000005_age.down.sql": "ALTER TABLE users DROP COLUMN age;\n",
+        },
+    )
     commit(repo, "age")
     git(repo, "checkout", "-q", "feature")
     expected = [("SM603", "000004_phone.down.sql", 1), ("SM603", "000004_phone.up.sql", 1)]

@@ -6,17 +6,16 @@ import json
 import os
 
 import pytest
+from conftest import write_migrations
 from typer.testing import CliRunner
 
+from safemig_lint import atomic
 from safemig_lint.cli import app
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
-from safemig_lint import atomic
 from safemig_lint.integrity import files as integrity_files
 from safemig_lint.integrity import sumfile
 from safemig_lint.reading.discovery import discover
-
-from conftest import write_migrations
 
 runner = CliRunner()
 
@@ -85,7 +84,7 @@ def test_removed_files_are_reported_on_their_line_of_the_sum_file(locked):
     (locked / "000003_email.down.sql").unlink()
     (found,) = integrity(locked)
     lines = (locked / "safemig.sum").read_text().splitlines()
-    assert found[:3] == ("SM602", "safemig.sum", lines.index(next(l for l in lines if l.endswith("000003_email.down.sql"))) + 1)
+    assert found[:3] == ("SM602", "safemig.sum", lines.index(next(line for line in lines if line.endswith("000003_email.down.sql"))) + 1)
     assert "rolling back version 3 now only changes the recorded version" in found[3]
     (locked / "000003_email.up.sql").unlink()
     messages = [f[3] for f in integrity(locked)]
@@ -100,10 +99,13 @@ def test_new_file_below_the_newest_locked_version_is_out_of_order(locked):
 
 
 def test_new_file_above_the_newest_is_only_not_locked_yet(locked):
-    write_migrations(locked, {
-        "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS phone text;\n",
-        "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN IF EXISTS phone;\n",
-    })
+    write_migrations(
+        locked,
+        {
+            "000004_phone.up.sql": "ALTER TABLE users ADD COLUMN IF NOT EXISTS phone text;\n",
+            "000004_phone.down.sql": "ALTER TABLE users DROP COLUMN IF EXISTS phone;\n",
+        },
+    )
     found = integrity(locked)
     assert [f[:2] for f in found] == [("SM605", "000004_phone.down.sql"), ("SM605", "000004_phone.up.sql")]
     assert lint([str(locked)], Config()).exit_code("warning") == 0  # info: CI uses `lock --check` to require it
@@ -271,4 +273,3 @@ def test_findings_reach_every_format_with_file_and_line(locked, monkeypatch):
     assert "SM601" in {rule["id"] for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert "::error file=migrations/000003_email.up.sql,line=1" in run("--format", "github", "migrations").output
     assert "SM601" in run("--format", "markdown", "migrations").output
-

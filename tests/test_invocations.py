@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import codes, write_migrations
 
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.reading.invocations import invocation_kind, read_invocations
-
-from conftest import codes, write_migrations
 
 SECRET = "Tr0ub4dor-x9"
 MIGRATIONS = {"000001_init.up.sql": "CREATE TABLE IF NOT EXISTS t (id int);\n", "000001_init.down.sql": "DROP TABLE IF EXISTS t;\n"}
@@ -35,6 +34,7 @@ def read(kind_name: str, text: str):
 
 
 # --- reading -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "url, user, password, host",
@@ -59,11 +59,11 @@ def test_reads_database_urls_of_every_driver(url, user, password, host):
 def test_reads_migrate_commands_with_flags_continuations_and_the_docker_image():
     file = read(
         "deploy.sh",
-        "migrate -path db/migrations \\\n  -database=\"$DATABASE_URL\" down 2\n"
-        "docker run --rm -v $(pwd):/m migrate/migrate:v4.17.0 -path=/m -database \"$DB\" force 7 && echo ok\n"
+        'migrate -path db/migrations \\\n  -database="$DATABASE_URL" down 2\n'
+        'docker run --rm -v $(pwd):/m migrate/migrate:v4.17.0 -path=/m -database "$DB" force 7 && echo ok\n'
         "./keto migrate up -c config.yml\n"  # another tool's `migrate` subcommand
         "go run main.go migrate -c test.env\n"
-        "# migrate -path m -database \"$DB\" drop -f\n",  # commented out: does not run
+        '# migrate -path m -database "$DB" drop -f\n',  # commented out: does not run
     )
     assert [(c.subcommand, c.arguments, c.database_argument) for c in file.commands] == [
         ("down", ("2",), "$DATABASE_URL"),
@@ -85,6 +85,7 @@ def test_reads_services_a_compose_file_starts_and_the_migrate_image_command():
 
 
 # --- SM408 ---------------------------------------------------------------------------------------
+
 
 def test_password_in_a_makefile_is_flagged_and_never_shown(tmp_path):
     makefile = f'migrate-up:\n\tmigrate -path db/migrations -database "postgres://app:{SECRET}@db.acme.io:5432/app" up\n'
@@ -151,6 +152,7 @@ def test_env_files_are_read_only_when_git_tracks_them(tmp_path):
 
 # --- SM409 ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("setting", ["sslmode=disable", "tls=false", "encrypt=disable"])
 def test_tls_off_for_a_remote_host_is_flagged(tmp_path, setting):
     script = f'migrate -path db/migrations -database "postgres://app:$PW@db.acme.io:5432/app?{setting}" up\n'
@@ -158,38 +160,51 @@ def test_tls_off_for_a_remote_host_is_flagged(tmp_path, setting):
     assert setting in finding.message
 
 
-@pytest.mark.parametrize("url", [
-    "postgres://app:$PW@localhost:5432/app?sslmode=disable",
-    "postgres://app:$PW@$DB_HOST:5432/app?sslmode=disable",
-    "postgres://app:$PW@db.acme.io:5432/app?sslmode=verify-full",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://app:$PW@localhost:5432/app?sslmode=disable",
+        "postgres://app:$PW@$DB_HOST:5432/app?sslmode=disable",
+        "postgres://app:$PW@db.acme.io:5432/app?sslmode=verify-full",
+    ],
+)
 def test_tls_look_alikes_are_not_flagged(tmp_path, url):
     assert found(lint_repo(tmp_path, {"migrate.sh": f'migrate -path m -database "{url}" up\n'}), "SM409") == []
 
 
 # --- SM410-SM412 ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("command, code", [
-    ("down -all", "SM410"), ("down", "SM410"), ("force 12", "SM411"), ("drop -f", "SM412"),
-])
+
+@pytest.mark.parametrize(
+    "command, code",
+    [
+        ("down -all", "SM410"),
+        ("down", "SM410"),
+        ("force 12", "SM411"),
+        ("drop -f", "SM412"),
+    ],
+)
 def test_risky_commands_in_automation(tmp_path, command, code):
     workflow = f'jobs:\n  deploy:\n    steps:\n      - run: migrate -path db/migrations -database "$DATABASE_URL" {command}\n'
     assert codes(lint_repo(tmp_path, {".github/workflows/deploy.yml": workflow})) == [code]
 
 
-@pytest.mark.parametrize("files", [
-    {".github/workflows/deploy.yml": 'jobs:\n  d:\n    steps:\n      - run: migrate -path m -database "$DATABASE_URL" down 1\n'},
-    # run by people, not automation
-    {"Makefile": 'reset:\n\tmigrate -path m -database "$(DATABASE_URL)" drop -f\n'},
-    # a test database on the CI runner itself
-    {"scripts/test.sh": "migrate -path m -database postgres://t:t@localhost:5432/t?sslmode=disable drop -f\n"},
-])
+@pytest.mark.parametrize(
+    "files",
+    [
+        {".github/workflows/deploy.yml": 'jobs:\n  d:\n    steps:\n      - run: migrate -path m -database "$DATABASE_URL" down 1\n'},
+        # run by people, not automation
+        {"Makefile": 'reset:\n\tmigrate -path m -database "$(DATABASE_URL)" drop -f\n'},
+        # a test database on the CI runner itself
+        {"scripts/test.sh": "migrate -path m -database postgres://t:t@localhost:5432/t?sslmode=disable drop -f\n"},
+    ],
+)
 def test_risky_command_look_alikes_are_not_flagged(tmp_path, files):
     assert codes(lint_repo(tmp_path, files)) == []
 
 
 def test_suppression_comment_in_a_script(tmp_path):
-    script = "# safemig-lint: ignore SM412 review apps only, each on its own database\nmigrate -path m -database \"$DB\" drop -f\n"
+    script = '# safemig-lint: ignore SM412 review apps only, each on its own database\nmigrate -path m -database "$DB" drop -f\n'
     result = lint_repo(tmp_path, {"scripts/review-reset.sh": script})
     assert codes(result) == []
     assert [(d.code, d.suppression.reason) for d in result.diagnostics] == [("SM412", "review apps only, each on its own database")]
@@ -201,10 +216,13 @@ def test_switched_off_by_configuration(tmp_path):
 
 
 def test_cli_every_format_masks_the_password_and_the_flag_turns_it_off(tmp_path):
-    root = write_migrations(tmp_path / "repo", {
-        **{f"db/{k}": v for k, v in MIGRATIONS.items()},
-        "Makefile": f'up:\n\tmigrate -path db -database "mysql://root:{SECRET}@tcp(db.acme.io:3306)/app" up\n',
-    })
+    root = write_migrations(
+        tmp_path / "repo",
+        {
+            **{f"db/{k}": v for k, v in MIGRATIONS.items()},
+            "Makefile": f'up:\n\tmigrate -path db -database "mysql://root:{SECRET}@tcp(db.acme.io:3306)/app" up\n',
+        },
+    )
     command = [sys.executable, "-m", "safemig_lint", "check", str(root)]
     for output in ("text", "json", "sarif", "github", "markdown"):
         run = subprocess.run([*command, "--format", output], capture_output=True, text=True)
@@ -247,11 +265,14 @@ def test_containers_the_repository_compose_files_start_are_local_to_its_makefile
     assert sorted(codes(lint_repo(tmp_path / "alone", {"Makefile": makefile}))) == ["SM408", "SM409"]
 
 
-@pytest.mark.parametrize("command", [
-    '[\n      "-path", "/migrations",\n      "-database", "postgres://app:{pw}@reports.acme.io:5432/app",\n      "drop", "-f"\n    ]',
-    '>\n      -path=/migrations\n      -database=postgres://app:{pw}@reports.acme.io:5432/app\n      drop -f',
-    '\n      - -path=/migrations\n      - -database=postgres://app:{pw}@reports.acme.io:5432/app\n      - drop\n      - -f',
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        '[\n      "-path", "/migrations",\n      "-database", "postgres://app:{pw}@reports.acme.io:5432/app",\n      "drop", "-f"\n    ]',
+        ">\n      -path=/migrations\n      -database=postgres://app:{pw}@reports.acme.io:5432/app\n      drop -f",
+        "\n      - -path=/migrations\n      - -database=postgres://app:{pw}@reports.acme.io:5432/app\n      - drop\n      - -f",
+    ],
+)
 def test_compose_command_of_the_migrate_image_in_every_yaml_form(tmp_path, command):
     compose = (
         "services:\n  migrate:\n    image: migrate/migrate:v4.17.0\n    volumes:\n      - ./m:/migrations\n"

@@ -12,18 +12,17 @@ import sys
 import time
 
 import pytest
+from conftest import write_migrations
 
 from safemig_lint.analysis.credentials import private_keys, url_passwords
+from safemig_lint.analysis.schema.replay import Replay
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Severity, Span
 from safemig_lint.engine import LintResult, lint
-from safemig_lint.analysis.schema.replay import Replay
 from safemig_lint.operations.model import Database
 from safemig_lint.operations.read import Names, _domain_base, _plpgsql_block, _read_text, read_file
 from safemig_lint.reading.statements import MAX_NESTING, parse_file, template_placeholders
 from safemig_lint.reporters import get_reporter
-
-from conftest import write_migrations
 
 LINEAR = 7  # work on 4n over work on n: about 4 when linear, 16 when quadratic
 
@@ -82,7 +81,9 @@ PIPELINE = {
     "many created and dropped tables": lambda n: "".join(f"CREATE TABLE t{i} (a int);\nDROP TABLE t{i};\n" for i in range(n // 40)),
     "many dropped columns": lambda n: "".join(f"ALTER TABLE t DROP COLUMN c{i};\n" for i in range(n // 32)),
     # Tables that stay: what the lock rules know existed before each statement is not a copy per statement.
-    "many tables and indexes that stay": lambda n: "".join(f"CREATE TABLE t{i} (a int);\nCREATE INDEX i{i} ON t{i} (a);\n" for i in range(n // 56)),
+    "many tables and indexes that stay": lambda n: "".join(
+        f"CREATE TABLE t{i} (a int);\nCREATE INDEX i{i} ON t{i} (a);\n" for i in range(n // 56)
+    ),
 }
 
 
@@ -96,19 +97,31 @@ def test_the_pipeline_does_linear_work(tmp_path, name):
 # searched for per statement. Each case gives the rule and the history's files for n.
 ONE_RULE = {
     # SM101: a file's renames and copies are gathered once, not once per DROP TABLE.
-    "SM101 tells a drop from a rebuild": ("SM101", lambda n: {
-        "1_a.up.sql": "".join(f"DROP TABLE t{i};\n" for i in range(n)), "1_a.down.sql": "SELECT 1;\n",
-    }),
+    "SM101 tells a drop from a rebuild": (
+        "SM101",
+        lambda n: {
+            "1_a.up.sql": "".join(f"DROP TABLE t{i};\n" for i in range(n)),
+            "1_a.down.sql": "SELECT 1;\n",
+        },
+    ),
     # SM201: each finding's related up statement is looked up, not searched for in the up file.
-    "SM201 points at the up statements": ("SM201", lambda n: {
-        "1_a.up.sql": "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n)), "1_a.down.sql": "SELECT 1;\n",
-    }),
+    "SM201 points at the up statements": (
+        "SM201",
+        lambda n: {
+            "1_a.up.sql": "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n)),
+            "1_a.down.sql": "SELECT 1;\n",
+        },
+    ),
     # SM502: each dropped index's table is looked up in the schema, not searched for among every table.
-    "SM502 finds the table of each dropped index": ("SM502", lambda n: {
-        "1_a.up.sql": "".join(f"CREATE TABLE t{i} (a int);\nCREATE INDEX i{i} ON t{i} (a);\n" for i in range(n)),
-        "1_a.down.sql": "SELECT 1;\n",
-        "2_b.up.sql": "".join(f"DROP INDEX i{i};\n" for i in range(n)), "2_b.down.sql": "SELECT 1;\n",
-    }),
+    "SM502 finds the table of each dropped index": (
+        "SM502",
+        lambda n: {
+            "1_a.up.sql": "".join(f"CREATE TABLE t{i} (a int);\nCREATE INDEX i{i} ON t{i} (a);\n" for i in range(n)),
+            "1_a.down.sql": "SELECT 1;\n",
+            "2_b.up.sql": "".join(f"DROP INDEX i{i};\n" for i in range(n)),
+            "2_b.down.sql": "SELECT 1;\n",
+        },
+    ),
 }
 
 
@@ -168,8 +181,12 @@ def test_the_schema_replay_does_linear_work(name):
 
 # Work without calls that step counts miss: dropping each of many tables, adding many columns to one.
 REPLAY_CPU = {
-    "tables dropped at the end": lambda n: "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n)) + "".join(f"DROP TABLE t{i};\n" for i in range(n)),
-    "columns added to one table": lambda n: "CREATE TABLE w (id int);\n" + "".join(f"ALTER TABLE w ADD COLUMN c{i} int;\n" for i in range(n)),
+    "tables dropped at the end": lambda n: (
+        "".join(f"CREATE TABLE t{i} (id int);\n" for i in range(n)) + "".join(f"DROP TABLE t{i};\n" for i in range(n))
+    ),
+    "columns added to one table": lambda n: (
+        "CREATE TABLE w (id int);\n" + "".join(f"ALTER TABLE w ADD COLUMN c{i} int;\n" for i in range(n))
+    ),
 }
 
 
@@ -217,7 +234,9 @@ def test_statements_nested_too_deep_are_not_analysed(lint_sql):
     messages = [d.message for d in result.active if d.code == "SM001"]
     # PostgreSQL's own grammar (pglast) rejects it first; other dialects get the nesting limit.
     assert messages
-    mysql = lint_sql({"1_a.up.sql": "SELECT " + "CASE WHEN 1 THEN " * depth + "1" + " END" * depth + ";", "1_a.down.sql": "SELECT 1;"}, "mysql")
+    mysql = lint_sql(
+        {"1_a.up.sql": "SELECT " + "CASE WHEN 1 THEN " * depth + "1" + " END" * depth + ";", "1_a.down.sql": "SELECT 1;"}, "mysql"
+    )
     nested = [d.message for d in mysql.active if f"more than {MAX_NESTING} levels deep" in d.message]
     assert nested and "not analysed" in nested[0] and "SM000" not in {d.code for d in mysql.active}
     assert "SM000" not in {d.code for d in result.active}

@@ -5,13 +5,12 @@ server versions)."""
 from __future__ import annotations
 
 import pytest
+from conftest import codes
 
 from safemig_lint.analysis.locks import binary_coercible, mysql_type_change, volatile_call
 from safemig_lint.config import Config, ConfigError, apply_settings
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations.model import ColumnType
-
-from conftest import codes
 
 USERS = "CREATE TABLE users (id int PRIMARY KEY, email varchar(50), name text, score numeric(10,2), created timestamp);\n"
 USERS_INDEXED = USERS + "CREATE INDEX users_email_idx ON users (email);\n"
@@ -44,7 +43,11 @@ def lines(result, code: str) -> list[int]:
         ("SM504", "ALTER TABLE users ALTER COLUMN name SET NOT NULL;", "ALTER TABLE users ALTER COLUMN name DROP NOT NULL;"),
         ("SM505", "ALTER TABLE users ADD COLUMN plan text NOT NULL;", "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"),
         ("SM505", "ALTER TABLE users ADD COLUMN plan text NOT NULL;", "ALTER TABLE users ADD COLUMN seq bigserial NOT NULL;"),
-        ("SM506", "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();", "ALTER TABLE users ADD COLUMN at timestamptz DEFAULT now();"),
+        (
+            "SM506",
+            "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();",
+            "ALTER TABLE users ADD COLUMN at timestamptz DEFAULT now();",
+        ),
         ("SM506", "ALTER TABLE users ADD COLUMN seq bigserial;", "ALTER TABLE users ADD COLUMN seq bigint;"),
         ("SM506", "ALTER TABLE users ADD COLUMN n int GENERATED ALWAYS AS IDENTITY;", "ALTER TABLE users ADD COLUMN n int DEFAULT 0;"),
         ("SM506", "ALTER TABLE users ADD COLUMN twice int GENERATED ALWAYS AS (id * 2) STORED;", "ALTER TABLE users ADD COLUMN twice int;"),
@@ -58,7 +61,11 @@ def lines(result, code: str) -> list[int]:
         ),
         ("SM508", "ALTER TABLE users ADD CONSTRAINT pos CHECK (id > 0);", "ALTER TABLE users ADD CONSTRAINT pos CHECK (id > 0) NOT VALID;"),
         ("SM508", "ALTER TABLE users ADD COLUMN account bigint REFERENCES accounts (id);", "ALTER TABLE users ADD COLUMN account bigint;"),
-        ("SM509", "ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE (name);", "ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE USING INDEX users_name_idx;"),
+        (
+            "SM509",
+            "ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE (name);",
+            "ALTER TABLE users ADD CONSTRAINT users_name_key UNIQUE USING INDEX users_name_idx;",
+        ),
         ("SM509", "ALTER TABLE users ADD COLUMN handle text UNIQUE;", "ALTER TABLE users ADD COLUMN handle text;"),
         ("SM510", "VACUUM FULL users;", "VACUUM (ANALYZE) users;"),
         ("SM510", "CLUSTER users USING users_email_idx;", "ALTER TABLE users CLUSTER ON users_email_idx;"),
@@ -210,8 +217,15 @@ def test_binary_coercible_type_changes(old, new, coercible):
 
 @pytest.mark.parametrize(
     ("default", "volatile"),
-    [("GEN_RANDOM_UUID()", "gen_random_uuid"), ("public.uuid_generate_v4()", "uuid_generate_v4"), ("NEXTVAL('s')", "nextval"),
-     ("NOW()", None), ("CURRENT_TIMESTAMP", None), ("'x'", None), ("my_func()", None)],
+    [
+        ("GEN_RANDOM_UUID()", "gen_random_uuid"),
+        ("public.uuid_generate_v4()", "uuid_generate_v4"),
+        ("NEXTVAL('s')", "nextval"),
+        ("NOW()", None),
+        ("CURRENT_TIMESTAMP", None),
+        ("'x'", None),
+        ("my_func()", None),
+    ],
 )
 def test_volatile_defaults(default, volatile):
     assert volatile_call(default) == volatile
@@ -246,9 +260,17 @@ ORDERS = "CREATE TABLE orders (id int PRIMARY KEY, status enum('new','paid'), no
         ("SM520", "ALTER TABLE orders MODIFY status enum('paid','new');", "ALTER TABLE orders MODIFY status enum('new','paid','shipped');"),
         ("SM520", "ALTER TABLE orders CONVERT TO CHARACTER SET utf8mb4;", "ALTER TABLE orders COMMENT = 'orders';"),
         ("SM520", "ALTER TABLE orders ADD INDEX i (note), ALGORITHM=COPY;", "ALTER TABLE orders ADD INDEX i (note);"),
-        ("SM520", "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES users (id);", "SET foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES users (id);"),
+        (
+            "SM520",
+            "ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES users (id);",
+            "SET foreign_key_checks = 0;\nALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES users (id);",
+        ),
         ("SM520", "ALTER TABLE orders DROP PRIMARY KEY;", "ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, note);"),
-        ("SM520", "ALTER TABLE orders ADD COLUMN twice int AS (id * 2) STORED;", "ALTER TABLE orders ADD COLUMN twice int AS (id * 2) VIRTUAL;"),
+        (
+            "SM520",
+            "ALTER TABLE orders ADD COLUMN twice int AS (id * 2) STORED;",
+            "ALTER TABLE orders ADD COLUMN twice int AS (id * 2) VIRTUAL;",
+        ),
         ("SM522", "ALTER TABLE orders ADD FULLTEXT INDEX ft (body);", "ALTER TABLE orders ADD INDEX i (note);"),
         ("SM522", "CREATE FULLTEXT INDEX ft ON orders (body);", "CREATE INDEX i ON orders (note);"),
     ],
@@ -334,7 +356,12 @@ def test_version_and_small_table_settings_are_read_and_checked():
     config = apply_settings(
         Config(), {"postgres-version": "9.6", "mysql-version": "8.0.29", "sqlite-version": "3.35", "small-tables": ["settings"]}, [], "t"
     )
-    assert (config.postgres_version, config.mysql_version, config.sqlite_version, config.small_tables) == (9, (8, 0, 29), (3, 35), ("settings",))
+    assert (config.postgres_version, config.mysql_version, config.sqlite_version, config.small_tables) == (
+        9,
+        (8, 0, 29),
+        (3, 35),
+        ("settings",),
+    )
     for bad in ({"mysql-version": "eight"}, {"sqlite-version": "3.x"}, {"small-tables": 3}, {"mysql-version": True}):
         with pytest.raises(ConfigError):
             apply_settings(Config(), bad, [], "t")
@@ -366,13 +393,13 @@ def test_cockroachdb_changes_schemas_online(lint_sql):
 
 def _fixed(files: dict[str, str], tmp_path, **settings) -> tuple[list, str]:
     """SM508's findings, and migration 2 with their fixes applied."""
+    from conftest import write_migrations
+
+    from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileContext
     from safemig_lint.checks.sm508_constraint_validates_under_lock import ConstraintValidatesUnderLock
-    from safemig_lint.analysis.schema.history import History
-    from safemig_lint.reading.discovery import discover
     from safemig_lint.engine import read_and_parse
-
-    from conftest import write_migrations
+    from safemig_lint.reading.discovery import discover
 
     config = Config(**settings)
     directory = discover([str(write_migrations(tmp_path / "fix", files))], []).directories[0]
@@ -426,11 +453,13 @@ def test_sqlite_drop_column_after_dropping_its_index_in_the_same_file(lint_sql):
 
 def test_no_lock_finding_on_a_table_the_same_file_drops_later(lint_sql):
     """A down file dropping an index, then its table: the table's drop takes the lock anyway."""
-    result = lint_sql({
-        "000001_books.up.sql": "CREATE TABLE books (id bigint PRIMARY KEY, owner bigint);\nCREATE INDEX books_owner_idx ON books (owner);\n",
-        "000001_books.down.sql": "DROP INDEX books_owner_idx;\nDROP TABLE books;\n",
-        "000002_books_title.up.sql": "CREATE INDEX books_owner_idx2 ON books (owner);\n",
-        "000002_books_title.down.sql": "DROP INDEX books_owner_idx2;\n",
-    })
+    result = lint_sql(
+        {
+            "000001_books.up.sql": "CREATE TABLE books (id bigint PRIMARY KEY, owner bigint);\nCREATE INDEX books_owner_idx ON books (owner);\n",
+            "000001_books.down.sql": "DROP INDEX books_owner_idx;\nDROP TABLE books;\n",
+            "000002_books_title.up.sql": "CREATE INDEX books_owner_idx2 ON books (owner);\n",
+            "000002_books_title.down.sql": "DROP INDEX books_owner_idx2;\n",
+        }
+    )
     drops = [(d.path.rsplit("/", 1)[-1], d.code) for d in result.active if d.code in ("SM501", "SM502")]
     assert drops == [("000002_books_title.down.sql", "SM502"), ("000002_books_title.up.sql", "SM501")]

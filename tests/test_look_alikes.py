@@ -49,7 +49,10 @@ def test_a_mysql_down_dropping_the_database_its_up_created(lint_sql):
 
 
 def test_an_up_that_only_validates_constraints_or_holds_only_comments_needs_no_down(lint_sql):
-    base = {"0_base.up.sql": "CREATE TABLE t (x int);\nALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;\n", "0_base.down.sql": "DROP TABLE t;\n"}
+    base = {
+        "0_base.up.sql": "CREATE TABLE t (x int);\nALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;\n",
+        "0_base.down.sql": "DROP TABLE t;\n",
+    }
     files = {
         **base,
         "1_a.up.sql": "-- Validated apart from 0 so that it takes no long lock.\nALTER TABLE t VALIDATE CONSTRAINT c;\n",
@@ -109,7 +112,9 @@ def test_check_expressions_compare_after_normalisation(lint_sql):
         "ALTER TABLE t ADD CONSTRAINT t_y_check CHECK (Y::text <> 'none');\n",
     }
     assert findings(lint_sql(files)) == []
-    files["1_a.down.sql"] = "ALTER TABLE t ADD CONSTRAINT t_x_check CHECK (x != 'a');\nALTER TABLE t ADD CONSTRAINT t_y_check CHECK (y::text <> 'none');\n"
+    files["1_a.down.sql"] = (
+        "ALTER TABLE t ADD CONSTRAINT t_x_check CHECK (x != 'a');\nALTER TABLE t ADD CONSTRAINT t_y_check CHECK (y::text <> 'none');\n"
+    )
     assert findings(lint_sql(files)) == [("SM201", "1_a.down.sql", 1)]
 
 
@@ -166,7 +171,10 @@ def test_swapping_a_column_for_a_new_one_of_another_type_loses_no_data(lint_sql)
     files = {**base, "1_a.up.sql": no_copy, "1_a.down.sql": swap.format(type="text")}
     assert ("SM102", "1_a.up.sql", 3) in findings(lint_sql(files))
     # Copying into a new column under a new name: the running application still reads the old one.
-    files = {**base, "1_a.up.sql": "ALTER TABLE t ADD COLUMN total numeric;\nUPDATE t SET total = amount::numeric;\nALTER TABLE t DROP COLUMN amount;\n"}
+    files = {
+        **base,
+        "1_a.up.sql": "ALTER TABLE t ADD COLUMN total numeric;\nUPDATE t SET total = amount::numeric;\nALTER TABLE t DROP COLUMN amount;\n",
+    }
     assert ("SM102", "1_a.up.sql", 3) in findings(lint_sql(files))
 
 
@@ -191,7 +199,10 @@ def test_a_value_whose_type_cannot_carry_a_quote_may_be_spliced_into_dynamic_sql
     for field in ("id", "created", "token", "paused"):
         assert sm401(lint_sql({"1_a.up.sql": TRIGGER_FUNCTION.format(field=field), "1_a.down.sql": down})) == []
     # text can carry a quote: NEW.name is flagged, at both sinks.
-    assert sm401(lint_sql({"1_a.up.sql": TRIGGER_FUNCTION.format(field="name"), "1_a.down.sql": down})) == [("1_a.up.sql", 4), ("1_a.up.sql", 5)]
+    assert sm401(lint_sql({"1_a.up.sql": TRIGGER_FUNCTION.format(field="name"), "1_a.down.sql": down})) == [
+        ("1_a.up.sql", 4),
+        ("1_a.up.sql", 5),
+    ]
 
 
 def test_the_trigger_may_come_in_a_later_migration_and_rows_read_in_a_loop_have_their_columns_types(lint_sql):
@@ -202,9 +213,12 @@ def test_the_trigger_may_come_in_a_later_migration_and_rows_read_in_a_loop_have_
         "    EXECUTE format('DROP TABLE IF EXISTS events_%s', p.name);\n  END LOOP;\nEND $$;\n"
     )
     files = {
-        "1_a.up.sql": function, "1_a.down.sql": "DROP FUNCTION on_pipeline_insert();\nDROP TABLE pipelines;\n",
-        "2_b.up.sql": "CREATE TRIGGER" + trigger, "2_b.down.sql": "DROP TRIGGER pipeline_insert ON pipelines;\n",
-        "3_c.up.sql": loop, "3_c.down.sql": "SELECT 1;\n",
+        "1_a.up.sql": function,
+        "1_a.down.sql": "DROP FUNCTION on_pipeline_insert();\nDROP TABLE pipelines;\n",
+        "2_b.up.sql": "CREATE TRIGGER" + trigger,
+        "2_b.down.sql": "DROP TRIGGER pipeline_insert ON pipelines;\n",
+        "3_c.up.sql": loop,
+        "3_c.down.sql": "SELECT 1;\n",
     }
     assert sm401(lint_sql(files)) == [("3_c.up.sql", 7)]
     # Without the schema model's word on the table, the value is not known to be safe.
@@ -220,7 +234,11 @@ def test_the_other_order_of_a_column_swap_add_copy_drop_rename(lint_sql):
         "ALTER TABLE flows DROP COLUMN url;\n"
         "ALTER TABLE flows RENAME COLUMN url_new TO url;\n"
     )
-    files = {**base, "1_a.up.sql": swap, "1_a.down.sql": swap.replace("varchar(1024) NOT NULL DEFAULT ''", "text").replace("substr(url, 1, 1024)", "url")}
+    files = {
+        **base,
+        "1_a.up.sql": swap,
+        "1_a.down.sql": swap.replace("varchar(1024) NOT NULL DEFAULT ''", "text").replace("substr(url, 1, 1024)", "url"),
+    }
     assert [f for f in findings(lint_sql(files, dialect="sqlite")) if f[0] != "SM107"] == []
     # The copy kept under another name: clients reading `url` break, and it is reported.
     files["1_a.up.sql"] = swap.replace("RENAME COLUMN url_new TO url", "RENAME COLUMN url_new TO link")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import re
 
+from conftest import FIXTURES, write_migrations
+
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.reporters import markdown
-
-from conftest import FIXTURES, write_migrations
 
 
 def _many_findings(tmp_path, count: int):

@@ -24,10 +24,13 @@ def lint_strict(lint_sql):
 
 
 def test_rules_and_the_replay_read_the_same_ops(tmp_path):
-    directory = write_migrations(tmp_path / "m", {
-        "000001_a.up.sql": "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN c text;\n",
-        "000001_a.down.sql": "DROP TABLE t;\n",
-    })
+    directory = write_migrations(
+        tmp_path / "m",
+        {
+            "000001_a.up.sql": "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN c text;\n",
+            "000001_a.down.sql": "DROP TABLE t;\n",
+        },
+    )
     (found,) = discover([str(directory)], []).directories
     parsed = {f.path: read_and_parse(f.path, Config()) for f in found.files()}
     history = History(found, parsed, "postgres")
@@ -43,10 +46,12 @@ def test_rules_and_the_replay_read_the_same_ops(tmp_path):
 
 def test_a_statement_sqlglot_cannot_parse_is_read_from_its_text_by_every_rule(lint_strict):
     # sqlglot rejects several names in one DROP SEQUENCE; PostgreSQL accepts it.
-    result = lint_strict({
-        "000001_a.up.sql": "CREATE SEQUENCE a;\n",
-        "000001_a.down.sql": "DROP SEQUENCE\n  a,\n  b;\n",
-    })
+    result = lint_strict(
+        {
+            "000001_a.up.sql": "CREATE SEQUENCE a;\n",
+            "000001_a.down.sql": "DROP SEQUENCE\n  a,\n  b;\n",
+        }
+    )
     assert [d.message.split(" fails")[0] for d in by_code(result, "SM302")] == ["DROP SEQUENCE a", "DROP SEQUENCE b"]
 
 

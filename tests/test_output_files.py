@@ -8,11 +8,11 @@ import stat
 import threading
 from pathlib import Path
 
+from conftest import write_migrations
+
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.reporters import write_report
-
-from conftest import write_migrations
 
 
 def _result(tmp_path):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-
-from hatchling.builders.wheel import WheelBuilder
-
 from conftest import REPO
+from hatchling.builders.wheel import WheelBuilder
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ import os
 import tracemalloc
 
 import pytest
+from conftest import codes, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.reading.source import read_source
-
-from conftest import codes, write_migrations
 
 runner = CliRunner()
 

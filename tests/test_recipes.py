@@ -12,11 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from safemig_lint.reporters import PROJECT_URL
-
 from conftest import FIXTURES, REPO
 from test_sarif import schema_errors
+
+from safemig_lint.reporters import PROJECT_URL
 
 yaml = pytest.importorskip("yaml")  # PyYAML comes with pre-commit, in the test extra
 
@@ -148,8 +147,17 @@ def test_hook_definition_matches_migrations_and_stray_sql():
     for name in ["db/000001_init.up.sql", "db/000001_init.down.sql", "db/V1__init.sql", "db/0002_add_up.SQL"]:
         assert files.search(name), name
     # and the files that run golang-migrate (SM408-SM412)
-    for name in ["Makefile", "deploy/app.mk", ".github/workflows/ci.yml", "docker-compose.prod.yaml", "Dockerfile",
-                 "scripts/migrate.sh", "config/.env.prod", "cmd/migrate/main.go", ".gitlab-ci.yml"]:
+    for name in [
+        "Makefile",
+        "deploy/app.mk",
+        ".github/workflows/ci.yml",
+        "docker-compose.prod.yaml",
+        "Dockerfile",
+        "scripts/migrate.sh",
+        "config/.env.prod",
+        "cmd/migrate/main.go",
+        ".gitlab-ci.yml",
+    ]:
         assert files.search(name), name
     for name in ["db/README.md", "db/000001_init.up.sql.orig", "config.yml", "docs/makefile.md"]:
         assert not files.search(name), name

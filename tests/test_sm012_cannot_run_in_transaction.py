@@ -40,8 +40,13 @@ def test_x_multi_statement_sends_statements_one_by_one(lint_sql):
 
 @pytest.mark.parametrize(
     "statement",
-    ["VACUUM ANALYZE t", "CREATE DATABASE app", "ALTER SYSTEM SET work_mem = '64MB'", "REINDEX TABLE CONCURRENTLY t",
-     "DROP TABLESPACE fast"],
+    [
+        "VACUUM ANALYZE t",
+        "CREATE DATABASE app",
+        "ALTER SYSTEM SET work_mem = '64MB'",
+        "REINDEX TABLE CONCURRENTLY t",
+        "DROP TABLESPACE fast",
+    ],
 )
 def test_other_commands_postgresql_refuses(lint_sql, statement):
     assert len(sm012(lint_sql, f"SELECT 1;\n{statement};")) == 1

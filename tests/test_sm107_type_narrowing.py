@@ -33,16 +33,16 @@ def test_postgres_narrowing_names_both_types(lint_sql, change, old, new):
 def test_a_using_expression_is_named_as_what_must_convert_the_values(lint_sql):
     change = "ALTER TABLE users ALTER COLUMN bio TYPE bigint USING bio::bigint;"
     found = narrowing(lint_sql, {"1_users.up.sql": USERS, "2_change.up.sql": change})
-    assert found[0].message.endswith("not every TEXT value is a valid BIGINT; its USING expression must convert them, or the migration fails")
+    assert found[0].message.endswith(
+        "not every TEXT value is a valid BIGINT; its USING expression must convert them, or the migration fails"
+    )
 
 
 def test_mysql_modify_and_change_column(lint_sql):
     files = {
         "1_t.up.sql": "CREATE TABLE t (a DOUBLE, b ENUM('x','y','z'), c MEDIUMTEXT, d INT);",
         "2_t.up.sql": (
-            "ALTER TABLE t MODIFY COLUMN a INT;\n"
-            "ALTER TABLE t CHANGE b kind ENUM('x','y');\n"
-            "ALTER TABLE t MODIFY c TEXT, MODIFY d BIGINT;"
+            "ALTER TABLE t MODIFY COLUMN a INT;\nALTER TABLE t CHANGE b kind ENUM('x','y');\nALTER TABLE t MODIFY c TEXT, MODIFY d BIGINT;"
         ),
     }
     found = narrowing(lint_sql, files, "mysql")

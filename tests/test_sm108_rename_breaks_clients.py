@@ -30,7 +30,10 @@ def test_a_down_file_renaming_something_its_up_did_not(lint_sql):
 
 
 def test_undoing_the_up_files_rename_is_not_flagged_again(lint_sql):
-    files = {"2_r.up.sql": "ALTER TABLE users RENAME COLUMN mail TO email;", "2_r.down.sql": "ALTER TABLE users RENAME COLUMN email TO mail;"}
+    files = {
+        "2_r.up.sql": "ALTER TABLE users RENAME COLUMN mail TO email;",
+        "2_r.down.sql": "ALTER TABLE users RENAME COLUMN email TO mail;",
+    }
     assert renames(lint_sql, files) == [("2_r.up.sql", 1, "renaming column mail of users to email")]
 
 

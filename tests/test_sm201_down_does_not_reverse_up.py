@@ -26,9 +26,7 @@ def test_an_index_left_behind_when_only_the_column_is_dropped(lint_sql):
     # The example: PostgreSQL drops an index with its column, but not a separate one.
     files = {
         "2_email.up.sql": (
-            "ALTER TABLE users ADD COLUMN email text;\n"
-            "CREATE TABLE emails (address text);\n"
-            "CREATE INDEX emails_idx ON emails (address);"
+            "ALTER TABLE users ADD COLUMN email text;\nCREATE TABLE emails (address text);\nCREATE INDEX emails_idx ON emails (address);"
         ),
         "2_email.down.sql": "ALTER TABLE users DROP COLUMN email;",
     }
@@ -38,8 +36,7 @@ def test_an_index_left_behind_when_only_the_column_is_dropped(lint_sql):
 def test_what_the_up_removes_or_changes_and_the_down_does_not_restore(lint_sql):
     files = {
         "2_cleanup.up.sql": (
-            "ALTER TABLE users DROP COLUMN legacy;\n"
-            "ALTER TABLE users ALTER COLUMN name TYPE text, ALTER COLUMN name DROP NOT NULL;"
+            "ALTER TABLE users DROP COLUMN legacy;\nALTER TABLE users ALTER COLUMN name TYPE text, ALTER COLUMN name DROP NOT NULL;"
         ),
         "2_cleanup.down.sql": "ALTER TABLE users ALTER COLUMN name TYPE varchar(100);",
     }
@@ -134,7 +131,9 @@ def test_a_serial_changed_to_bigint_and_back_to_int_is_restored(lint_sql):
         "3_narrow.down.sql": "ALTER TABLE counters ALTER COLUMN n TYPE bigint;",
     }
     # The look-alike that is not restored is still reported; the serial, restored, is not.
-    assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but BIGINT after the up and this down migration"]
+    assert not_reversed(lint_sql, files) == [
+        "column counters.n is INT before the up migration but BIGINT after the up and this down migration"
+    ]
 
 
 def test_a_serial_default_dropped_and_set_again_as_pg_dump_spells_it(lint_sql):
@@ -143,4 +142,6 @@ def test_a_serial_default_dropped_and_set_again_as_pg_dump_spells_it(lint_sql):
         "2_manual.up.sql": "ALTER TABLE counters ALTER COLUMN id DROP DEFAULT;\nALTER TABLE counters ALTER COLUMN n SET DEFAULT 0;",
         "2_manual.down.sql": "ALTER TABLE counters ALTER COLUMN id SET DEFAULT nextval('counters_id_seq'::regclass);",
     }
-    assert not_reversed(lint_sql, files) == ["column counters.n is INT before the up migration but INT DEFAULT 0 after the up and this down migration"]
+    assert not_reversed(lint_sql, files) == [
+        "column counters.n is INT before the up migration but INT DEFAULT 0 after the up and this down migration"
+    ]

@@ -19,14 +19,18 @@ def test_a_down_recreating_what_the_up_dropped(lint_sql):
         (
             "2_drop.down.sql",
             1,
-            ("this down migration recreates table audit, which its up migration drops: "
-            "rolling back brings the table back empty, and its rows are gone"),
+            (
+                "this down migration recreates table audit, which its up migration drops: "
+                "rolling back brings the table back empty, and its rows are gone"
+            ),
         ),
         (
             "2_drop.down.sql",
             2,
-            ("this down migration adds back column bio of users, which its up migration drops: "
-            "rolling back brings the column back empty (or with its default)"),
+            (
+                "this down migration adds back column bio of users, which its up migration drops: "
+                "rolling back brings the column back empty (or with its default)"
+            ),
         ),
     ]
 

@@ -10,11 +10,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
-
-from conftest import FIXTURES, write_migrations
 
 pytest.importorskip("sqlfluff")
 SQLFLUFF = str(Path(sys.executable).parent / "sqlfluff")
@@ -29,7 +28,9 @@ def sqlfluff(directory: Path, *args: str) -> list[dict]:
 def found(report: list[dict]) -> set[tuple[str, str, int, int]]:
     return {
         (Path(file["filepath"]).as_posix(), v["code"], v["start_line_no"], v["start_line_pos"])
-        for file in report for v in file["violations"] if v["code"].startswith("SM")
+        for file in report
+        for v in file["violations"]
+        if v["code"].startswith("SM")
     }
 
 
@@ -58,7 +59,10 @@ def test_codes_are_selected_and_excluded_in_sqlfluffs_config(app_copy):
     assert only_sm1 and {code for _, code, _, _ in only_sm1} == {"SM101", "SM106", "SM107"}
     (app_copy / ".sqlfluff").write_text("[sqlfluff]\ndialect = postgres\nrules = SM101,SM302,SM004\nexclude_rules = SM302\n")
     selected = found(sqlfluff(app_copy, "app/000004_drop_legacy_sessions.up.sql"))
-    assert selected == {("app/000004_drop_legacy_sessions.up.sql", "SM101", 2, 12), ("app/000004_drop_legacy_sessions.up.sql", "SM004", 1, 1)}
+    assert selected == {
+        ("app/000004_drop_legacy_sessions.up.sql", "SM101", 2, 12),
+        ("app/000004_drop_legacy_sessions.up.sql", "SM004", 1, 1),
+    }
 
 
 def test_the_folders_safemig_lint_configuration_applies(tmp_path):

@@ -121,10 +121,7 @@ def test_line_index_with_crlf():
 
 
 def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
-    sql = (
-        "CREATE PROCEDURE add_col(IN tbl VARCHAR(64))\nBEGIN\n  IF tbl = '' THEN\n    SELECT 1;\n  END IF;\nEND;\n"
-        "CREATE TABLE (;"
-    )
+    sql = "CREATE PROCEDURE add_col(IN tbl VARCHAR(64))\nBEGIN\n  IF tbl = '' THEN\n    SELECT 1;\n  END IF;\nEND;\nCREATE TABLE (;"
     routine, broken = parse_file(sql, "mysql").statements
     assert routine.error is None and routine.is_command and routine.text.endswith("END")
     # other statements are still read; without MySQL's grammar, one sqlglot cannot read is "not analysed"

@@ -23,7 +23,10 @@ def test_a_multi_statement_file_reports_each_placeholder_and_lints_every_stateme
     assert by_code(result, "SM001") == []
     templated = by_code(result, "SM407")
     assert [(d.span.line, d.span.column, d.span.end_column) for d in templated] == [
-        (1, 28, 41), (2, 13, 26), (2, 54, 63), (4, 14, 27),
+        (1, 28, 41),
+        (2, 13, 26),
+        (2, 54, 63),
+        (4, 14, 27),
     ]
     assert {d.severity for d in templated} == {Severity.INFO}
     assert "{{ .Schema }}" in templated[0].message

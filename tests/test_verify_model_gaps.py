@@ -4,17 +4,14 @@ gaps --compare-model found on real histories. Each must leave the model and the 
 from __future__ import annotations
 
 import pytest
+from conftest import verify_codes, verify_files
 
 from safemig_lint.verify.targets import PostgresTarget
-
-from conftest import verify_codes, verify_files
 
 
 @pytest.fixture
 def pg_target(embedded_postgres):
     return lambda: PostgresTarget(embedded_postgres.connection_kwargs, statement_timeout=30, multi_statement=False)
-
-
 
 
 def one_version(up: str, down: str = "SELECT 1;\n") -> dict[str, str]:

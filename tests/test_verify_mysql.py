@@ -4,11 +4,10 @@ skipped with a reason when none is installed): multi-statement files as golang-m
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, verify_codes, verify_files
 
 from safemig_lint.verify.targets import MysqlTarget
 from safemig_lint.verify.urls import parse_url
-
-from conftest import FIXTURES, verify_codes, verify_files
 
 
 @pytest.fixture

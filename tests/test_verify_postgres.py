@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, verify_codes, verify_files, write_migrations
 
 from safemig_lint.verify.targets import PostgresTarget, TargetError
-
-from conftest import FIXTURES, verify_codes, verify_files, write_migrations
 
 USERS = {
     "000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL);\n",
@@ -25,7 +24,9 @@ USERS = {
 
 @pytest.fixture
 def pg_target(embedded_postgres):
-    return lambda **kwargs: PostgresTarget(embedded_postgres.connection_kwargs, statement_timeout=kwargs.get("timeout", 30), multi_statement=kwargs.get("multi", False))
+    return lambda **kwargs: PostgresTarget(
+        embedded_postgres.connection_kwargs, statement_timeout=kwargs.get("timeout", 30), multi_statement=kwargs.get("multi", False)
+    )
 
 
 def databases(server) -> set[str]:
@@ -167,9 +168,7 @@ def test_refuses_a_database_that_already_has_tables(embedded_postgres):
 
 
 def run_cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "safemig_lint", "verify", *args], capture_output=True, text=True, timeout=120, **kwargs
-    )
+    return subprocess.run([sys.executable, "-m", "safemig_lint", "verify", *args], capture_output=True, text=True, timeout=120, **kwargs)
 
 
 def server_url(server, password: str = "s3cr3t-Pa55") -> str:
@@ -177,9 +176,14 @@ def server_url(server, password: str = "s3cr3t-Pa55") -> str:
 
 
 def test_cli_reports_in_every_format_and_never_shows_the_password(tmp_path, embedded_postgres):
-    directory = write_migrations(tmp_path / "m", {
-        **USERS, "000002_index.up.sql": "CREATE INDEX users_name_idx ON users (name);\n", "000002_index.down.sql": "SELECT 1;\n",
-    })
+    directory = write_migrations(
+        tmp_path / "m",
+        {
+            **USERS,
+            "000002_index.up.sql": "CREATE INDEX users_name_idx ON users (name);\n",
+            "000002_index.down.sql": "SELECT 1;\n",
+        },
+    )
     reports = {name: tmp_path / f"report.{name}" for name in ("json", "sarif", "github", "markdown")}
     outputs = [argument for name, path in reports.items() for argument in ("--output-format", name, "--output", str(path))]
     result = run_cli(str(directory), "--database-url", server_url(embedded_postgres), *outputs)
@@ -226,7 +230,9 @@ def test_interrupt_drops_the_database_and_stops_the_server(tmp_path, embedded_po
     directory = write_migrations(tmp_path / "m", {"000001_slow.up.sql": "SELECT pg_sleep(60);\n", "000001_slow.down.sql": "SELECT 1;\n"})
     process = subprocess.Popen(
         [sys.executable, "-m", "safemig_lint", "verify", str(directory), "--database-url", server_url(embedded_postgres)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     with psycopg.connect(**embedded_postgres.connection_kwargs, autocommit=True) as watcher:
@@ -245,7 +251,10 @@ def test_interrupt_stops_the_embedded_server_and_removes_its_directory(tmp_path)
     before = set(Path("/tmp").glob("safemig-verify-*"))
     process = subprocess.Popen(
         [sys.executable, "-m", "safemig_lint", "verify", str(directory)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": "/tmp"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": "/tmp"},
     )
     deadline = time.monotonic() + 90
     sleeping = False
@@ -276,7 +285,9 @@ def test_keep_going_copies_the_database_at_the_failing_version(tmp_path, pg_targ
     }
     outcome = verify_files(tmp_path / "m", files, "postgres", pg_target, keep_going=True)
     assert verify_codes(outcome) == [
-        ("SM706", "000001_users.up.sql", 1), ("SM703", "000002_index.down.sql", 1), ("SM704", "000002_index.up.sql", 1),
+        ("SM706", "000001_users.up.sql", 1),
+        ("SM703", "000002_index.down.sql", 1),
+        ("SM704", "000002_index.up.sql", 1),
     ]
     assert outcome.stopped is None and outcome.versions_round_tripped == 2 and len(outcome.stopped_versions) == 1
     assert databases(embedded_postgres) == set()  # the database, its copies and the shadow are all dropped

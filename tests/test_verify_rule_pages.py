@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_migrations
 
 from safemig_lint.checks import all_rules, rules_by_code
 from safemig_lint.config import load_config
@@ -10,8 +11,6 @@ from safemig_lint.reading.discovery import discover
 from safemig_lint.rule_pages import load_page
 from safemig_lint.verify.runner import RoundTrip, VerifyOptions
 from safemig_lint.verify.targets import PostgresTarget, SqliteTarget
-
-from conftest import write_migrations
 
 VERIFY_RULES = [rule for rule in all_rules() if rule.code.startswith("SM7")]
 

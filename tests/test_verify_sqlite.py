@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES, verify_codes, verify_files
 
 from safemig_lint.verify.targets import SqliteTarget
-
-from conftest import FIXTURES, verify_codes, verify_files
 
 USERS = {
     "000001_users.up.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n",
@@ -96,8 +95,10 @@ def test_file_runs_in_one_transaction_unless_no_tx_wrap(tmp_path):
 def test_from_and_to_limit_the_versions_round_tripped(tmp_path, sqlite_target):
     files = {
         **USERS,
-        "000002_a.up.sql": "CREATE TABLE a (id INTEGER);\n", "000002_a.down.sql": "SELECT 1;\n",
-        "000003_b.up.sql": "CREATE TABLE b (id INTEGER);\n", "000003_b.down.sql": "DROP TABLE b;\n",
+        "000002_a.up.sql": "CREATE TABLE a (id INTEGER);\n",
+        "000002_a.down.sql": "SELECT 1;\n",
+        "000003_b.up.sql": "CREATE TABLE b (id INTEGER);\n",
+        "000003_b.down.sql": "DROP TABLE b;\n",
     }
     outcome = verify_files(tmp_path / "m", files, "sqlite", sqlite_target, from_version=3, to_version=3)
     assert verify_codes(outcome) == [] and (outcome.versions_total, outcome.versions_round_tripped) == (1, 1)
@@ -108,13 +109,18 @@ def test_from_and_to_limit_the_versions_round_tripped(tmp_path, sqlite_target):
 def test_keep_going_rebuilds_at_the_failing_version_and_goes_on(tmp_path, sqlite_target):
     files = {
         **USERS,
-        "000002_a.up.sql": "CREATE TABLE a (id INTEGER);\n", "000002_a.down.sql": "SELECT 1;\n",
-        "000003_b.up.sql": "CREATE TABLE b (id INTEGER);\n", "000003_b.down.sql": "DROP TABEL b;\n",
-        "000004_c.up.sql": "CREATE TABLE c (a_id INTEGER);\n", "000004_c.down.sql": "DROP TABLE c;\n",
+        "000002_a.up.sql": "CREATE TABLE a (id INTEGER);\n",
+        "000002_a.down.sql": "SELECT 1;\n",
+        "000003_b.up.sql": "CREATE TABLE b (id INTEGER);\n",
+        "000003_b.down.sql": "DROP TABEL b;\n",
+        "000004_c.up.sql": "CREATE TABLE c (a_id INTEGER);\n",
+        "000004_c.down.sql": "DROP TABLE c;\n",
     }
     outcome = verify_files(tmp_path / "m", files, "sqlite", sqlite_target, keep_going=True)
     assert [(c, f) for c, f, _ in verify_codes(outcome)] == [
-        ("SM703", "000002_a.down.sql"), ("SM704", "000002_a.up.sql"), ("SM702", "000003_b.down.sql"),
+        ("SM703", "000002_a.down.sql"),
+        ("SM704", "000002_a.up.sql"),
+        ("SM702", "000003_b.down.sql"),
     ]
     assert outcome.stopped is None and len(outcome.stopped_versions) == 2 and outcome.versions_round_tripped == 2
 
@@ -159,7 +165,11 @@ def test_check_constraints_compared_through_a_table_rebuild(tmp_path, sqlite_tar
         "CREATE TABLE items_new (id INTEGER PRIMARY KEY, qty INTEGER {check});\n"
         "INSERT INTO items_new SELECT id, qty FROM items;\nDROP TABLE items;\nALTER TABLE items_new RENAME TO items;\n"
     )
-    base = {"000001_items.up.sql": create, "000001_items.down.sql": "DROP TABLE items;\n", "000002_note.up.sql": "ALTER TABLE items ADD COLUMN note TEXT;\n"}
+    base = {
+        "000001_items.up.sql": create,
+        "000001_items.down.sql": "DROP TABLE items;\n",
+        "000002_note.up.sql": "ALTER TABLE items ADD COLUMN note TEXT;\n",
+    }
     respelt = {**base, "000002_note.down.sql": rebuild.format(check='check("qty">0)')}
     assert verify_codes(verify_files(tmp_path / "a", respelt, "sqlite", sqlite_target)) == []
     dropped = {**base, "000002_note.down.sql": rebuild.format(check="")}

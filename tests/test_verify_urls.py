@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
 from safemig_lint.verify.urls import UrlError, mask_url, parse_url
-
-from conftest import write_migrations
 
 runner = CliRunner()
 

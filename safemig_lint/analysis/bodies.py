@@ -29,8 +29,13 @@ from safemig_lint.reading.statements import Statement
 
 STRING_TOKENS = frozenset(
     {
-        TokenType.STRING, TokenType.HEREDOC_STRING, TokenType.NATIONAL_STRING, TokenType.BYTE_STRING,
-        TokenType.RAW_STRING, TokenType.UNICODE_STRING, TokenType.NATIONAL_RAW_STRING,
+        TokenType.STRING,
+        TokenType.HEREDOC_STRING,
+        TokenType.NATIONAL_STRING,
+        TokenType.BYTE_STRING,
+        TokenType.RAW_STRING,
+        TokenType.UNICODE_STRING,
+        TokenType.NATIONAL_RAW_STRING,
     }
 )
 # Bodies in these languages are SQL or PL/pgSQL and are tokenized; others (plpython3u, c ...) are not.
@@ -299,8 +304,10 @@ class _Builder:
                     following = creates[bisect.bisect_right(creates, index)]
                     found = self._routine_body(tokens[index:following], depth)
                     routine = routine or (found if own else None)
-                elif upper == "DO" and index + 1 < len(tokens) and (
-                    tokens[index + 1].token_type in STRING_TOKENS or words[index + 1] == "LANGUAGE"
+                elif (
+                    upper == "DO"
+                    and index + 1 < len(tokens)
+                    and (tokens[index + 1].token_type in STRING_TOKENS or words[index + 1] == "LANGUAGE")
                 ):
                     # DO [LANGUAGE name] 'body' [LANGUAGE name]: six tokens at most.
                     found = self._do_body(tokens[index : index + 6], depth)

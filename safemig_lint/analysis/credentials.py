@@ -37,7 +37,9 @@ class Secret:
 _SECRET_OPTION = re.compile(
     r"^(password|passwd|pwd|secret|secret_?key|\w*_secret|api_?key|\w*secret_access_key|auth_?token|access_?token)$", re.IGNORECASE
 )
-_CONNECTION_PASSWORD = re.compile(r"""\b\w*?(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE)
+_CONNECTION_PASSWORD = re.compile(
+    r"""\b\w*?(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE
+)
 # scheme://user:password@host. Found from each `://` (see url_passwords), not by a regex
 # that tries every word as a scheme and rescans from each.
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
@@ -91,7 +93,8 @@ def url_passwords(text: str, start: int = 0, end: int | None = None) -> list[tup
         # The scheme starts at a letter on a word boundary (the first one, as a leftmost match would).
         scheme = next(
             (
-                i for i in range(scheme, position)
+                i
+                for i in range(scheme, position)
                 if text[i].isascii() and text[i].isalpha() and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"))
             ),
             -1,
@@ -150,7 +153,9 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
 def text_secrets(start: int, end: int, context, well_known_only: bool = False) -> list[Secret | None]:
     """Passwords in connection strings and URLs, and well-known secret formats, in text[start:end]."""
     text = context.parsed.text
-    found = [_secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)]
+    found = [
+        _secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)
+    ]
     if not well_known_only:
         for url_start, url_end, secret_start, secret_end in url_passwords(text, start, end):
             found.append(_secret(secret_start, secret_end, "password in a connection URL", (url_start, url_end), context))

@@ -85,14 +85,47 @@ _SERVER_DEFINED_COLUMNS = frozenset(
     {"character_set_name", "collation_name", "table_collation", "default_character_set_name", "default_collation_name"}
 )
 _NILADIC = frozenset(
-    {"CURRENT_USER", "SESSION_USER", "CURRENT_SCHEMA", "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
-     "LOCALTIME", "LOCALTIMESTAMP", "CURRENT_ROLE", "CURRENT_CATALOG", "USER", "NULL", "TRUE", "FALSE",
-     "DEFAULT", "FOUND", "SQLSTATE", "SQLERRM"}
+    {
+        "CURRENT_USER",
+        "SESSION_USER",
+        "CURRENT_SCHEMA",
+        "CURRENT_DATE",
+        "CURRENT_TIME",
+        "CURRENT_TIMESTAMP",
+        "LOCALTIME",
+        "LOCALTIMESTAMP",
+        "CURRENT_ROLE",
+        "CURRENT_CATALOG",
+        "USER",
+        "NULL",
+        "TRUE",
+        "FALSE",
+        "DEFAULT",
+        "FOUND",
+        "SQLSTATE",
+        "SQLERRM",
+    }
 )
 _BOOLEAN_OPERATORS = frozenset(
-    {TokenType.EQ, TokenType.NEQ, TokenType.LT, TokenType.GT, TokenType.LTE, TokenType.GTE, TokenType.NULLSAFE_EQ,
-     TokenType.AND, TokenType.OR, TokenType.LIKE, TokenType.ILIKE, TokenType.RLIKE, TokenType.IS, TokenType.IN,
-     TokenType.BETWEEN, TokenType.GLOB, TokenType.SIMILAR_TO}
+    {
+        TokenType.EQ,
+        TokenType.NEQ,
+        TokenType.LT,
+        TokenType.GT,
+        TokenType.LTE,
+        TokenType.GTE,
+        TokenType.NULLSAFE_EQ,
+        TokenType.AND,
+        TokenType.OR,
+        TokenType.LIKE,
+        TokenType.ILIKE,
+        TokenType.RLIKE,
+        TokenType.IS,
+        TokenType.IN,
+        TokenType.BETWEEN,
+        TokenType.GLOB,
+        TokenType.SIMILAR_TO,
+    }
 )
 _ARITHMETIC = frozenset({TokenType.DASH, TokenType.STAR, TokenType.SLASH, TokenType.MOD, TokenType.CARET})
 _JSON_OPERATORS = frozenset({TokenType.ARROW, TokenType.DARROW, TokenType.HASH_ARROW, TokenType.DHASH_ARROW})
@@ -317,7 +350,11 @@ class Expressions:
     def _skip_name(self, index: int) -> int:
         """Past a possibly qualified name: a, a.b, "A".b ..."""
         if self._at(index) is None or self._type_at(index) in (
-            TokenType.L_PAREN, TokenType.R_PAREN, TokenType.COMMA, TokenType.SEMICOLON, TokenType.DOT,
+            TokenType.L_PAREN,
+            TokenType.R_PAREN,
+            TokenType.COMMA,
+            TokenType.SEMICOLON,
+            TokenType.DOT,
         ):
             return index
         index += 1
@@ -456,8 +493,10 @@ def select_items(tokens: list[Token], scope: Scope) -> list[Value]:
         value, following = expressions.expression(index)
         values.append(value)
         index = max(following, index + 1)
-        while index < len(tokens) and tokens[index].token_type == TokenType.ALIAS or (
-            index < len(tokens) and tokens[index].token_type in (TokenType.VAR, TokenType.IDENTIFIER)
+        while (
+            index < len(tokens)
+            and tokens[index].token_type == TokenType.ALIAS
+            or (index < len(tokens) and tokens[index].token_type in (TokenType.VAR, TokenType.IDENTIFIER))
         ):
             index += 1  # AS alias
         if index >= len(tokens) or tokens[index].token_type != TokenType.COMMA:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: validating driver-options must not load sqlglot
@@ -165,9 +164,7 @@ def _first_word(statement: Statement) -> str:
 
 
 # Words and parentheses; literals, quoted names and comments are skipped (their text is no keyword).
-_WORD = re.compile(
-    r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|--[^\n]*|#[^\n]*|/\*.*?\*/|(\$\w*\$).*?\1|([A-Za-z_][A-Za-z_0-9$]*|[()])", re.DOTALL
-)
+_WORD = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|`[^`]*`|--[^\n]*|#[^\n]*|/\*.*?\*/|(\$\w*\$).*?\1|([A-Za-z_][A-Za-z_0-9$]*|[()])", re.DOTALL)
 
 
 def leading_words(statement: Statement, count: int) -> list[str]:

@@ -19,15 +19,16 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.analysis.schema.effects import TypeChanged
+from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
 from safemig_lint.reading.statements import Statement
@@ -60,11 +61,30 @@ def version_text(version: tuple[int, ...]) -> str:
 # Functions evaluated again for every row: a default calling one is computed per existing row,
 # which rewrites the table. now(), CURRENT_TIMESTAMP and the other STABLE functions are
 # evaluated once, so PostgreSQL 11+ stores the value in the catalog instead.
-VOLATILE_FUNCTIONS = frozenset({
-    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "uuidv4", "uuidv7",
-    "clock_timestamp", "timeofday", "nextval", "setval", "txid_current", "pg_current_xact_id", "random_normal",
-    "gen_random_bytes", "gen_salt", "crypt", "uuid_generate_v7", "gen_ulid", "generate_ulid",
-})
+VOLATILE_FUNCTIONS = frozenset(
+    {
+        "random",
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuidv4",
+        "uuidv7",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+        "setval",
+        "txid_current",
+        "pg_current_xact_id",
+        "random_normal",
+        "gen_random_bytes",
+        "gen_salt",
+        "crypt",
+        "uuid_generate_v7",
+        "gen_ulid",
+        "generate_ulid",
+    }
+)
 
 
 def volatile_call(default_sql: str) -> str | None:
@@ -371,7 +391,11 @@ class FileLocks:
         history = self.context.history
         if history is not None:
             for effect in history.effects_of(self.context.file, statement):
-                if isinstance(effect, TypeChanged) and not self.lock_is_moot(statement, effect.table) and not binary_coercible(effect.old, effect.new):
+                if (
+                    isinstance(effect, TypeChanged)
+                    and not self.lock_is_moot(statement, effect.table)
+                    and not binary_coercible(effect.old, effect.new)
+                ):
                     return effect.table, "rewrites"
         expression = statement.expression
         if isinstance(expression, (exp.Update, exp.Delete, exp.Insert)) and not statement.is_command:
@@ -445,7 +469,10 @@ def _names(context: FileContext):
     return context.names
 
 
-_SET = re.compile(r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)", re.IGNORECASE | re.DOTALL)
+_SET = re.compile(
+    r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)",
+    re.IGNORECASE | re.DOTALL,
+)
 _SET_CONFIG = re.compile(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
 
 
@@ -491,7 +518,10 @@ def mysql_clauses(statement: Statement) -> MysqlClauses:
     return MysqlClauses(found.get("ALGORITHM", "").replace("DEFAULT", ""), found.get("LOCK", "").replace("DEFAULT", ""))
 
 
-_ALTERED = re.compile(r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)", re.IGNORECASE)
+_ALTERED = re.compile(
+    r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)",
+    re.IGNORECASE,
+)
 
 
 def altered_table(statement: Statement, names) -> str:

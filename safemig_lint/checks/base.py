@@ -14,18 +14,19 @@ and paths.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlglot import exp
 from sqlglot.tokens import Token
 
+from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
-from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 

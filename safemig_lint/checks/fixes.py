@@ -47,7 +47,7 @@ def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tup
     words = kind.upper().split()
     if not tokens or tokens[0].text.upper() != verb:
         return ()
-    head = [token.text.upper() for token in tokens[:_HEAD_TOKENS + len(words)]]
+    head = [token.text.upper() for token in tokens[: _HEAD_TOKENS + len(words)]]
     for index in range(1, len(head) - len(words) + 1):
         if head[index : index + len(words)] == words:
             after = index + len(words)

@@ -21,13 +21,12 @@ class ParseError(Rule):
                 statement.error,
                 "golang-migrate sends the file as written, so the database stops here and the version is left dirty. "
                 "Fix the syntax; if the database really accepts it, suppress with "
-                "`-- safemig-lint: ignore SM001 <reason>`."
-                + (_COCKROACH_HINT if statement.rejected_by == "PostgreSQL" else ""),
+                "`-- safemig-lint: ignore SM001 <reason>`." + (_COCKROACH_HINT if statement.rejected_by == "PostgreSQL" else ""),
                 statement.normalized_text,
             )
 
 
-_COCKROACH_HINT = " If these migrations run on CockroachDB, which extends PostgreSQL's grammar, set `driver = \"cockroachdb\"`."
+_COCKROACH_HINT = ' If these migrations run on CockroachDB, which extends PostgreSQL\'s grammar, set `driver = "cockroachdb"`.'
 
 
 def not_judged_by_postgres_grammar(rejected_by: str | None, context: FileContext) -> bool:

@@ -58,7 +58,11 @@ class TableRebuilds:
             for op in ops:
                 if isinstance(op, o.RenameTable):
                     self.renamed_from.setdefault(bare_name(op.new), set()).add(bare_name(op.table))
-            targets = {bare_name(op.target if isinstance(op, o.CopyRows) else op.table) for op in ops if isinstance(op, (o.CopyRows, o.CreateTable))}
+            targets = {
+                bare_name(op.target if isinstance(op, o.CopyRows) else op.table)
+                for op in ops
+                if isinstance(op, (o.CopyRows, o.CreateTable))
+            }
             sources = {bare_name(op.source) for op in ops if isinstance(op, (o.CopyRows, o.CopyOut))}
             for name in sources - targets:
                 self.first_copied.setdefault(name, start)

@@ -47,7 +47,7 @@ def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) 
         if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
             continue
         final = op.column  # the name the copy ends up with
-        for later in steps[index + 1:]:
+        for later in steps[index + 1 :]:
             renamed = _renamed(later, drop.table)
             if renamed is not None and renamed[0] == final:
                 final = renamed[1]

@@ -18,7 +18,6 @@ class DropSchemaOrDatabase(Rule):
             yield context.finding(
                 statement,
                 f"DROP {kind.upper()} {shown_name(op.name, op.node)} deletes every table and row it contains",
-                f"Dropping a whole {kind} does not belong in a routine migration: "
-                "do it by hand, after a backup, once nothing uses it.",
+                f"Dropping a whole {kind} does not belong in a routine migration: do it by hand, after a backup, once nothing uses it.",
                 op.node,
             )

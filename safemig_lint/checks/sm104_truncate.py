@@ -24,7 +24,6 @@ class Truncate(Rule):
                 statement,
                 f"TRUNCATE {shown_name(op.table, op.node)} deletes every row and cannot be undone by a down "
                 f"migration{_SIDE_EFFECT.get(context.dialect, '')}",
-                "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the "
-                "data aside before emptying the table.",
+                "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the data aside before emptying the table.",
                 op.node,
             )

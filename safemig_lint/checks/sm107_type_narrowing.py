@@ -1,6 +1,6 @@
+from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
 from safemig_lint.operations.types import holds, narrowing_reason
 from safemig_lint.reading.statements import Statement
 
@@ -41,8 +41,7 @@ class TypeNarrowing(Rule):
                 statement,
                 f"rolling back changes {column} from {effect.old.sql} back to {effect.new.sql}, which cannot "
                 f"hold every value written since the up ran: {reason}",
-                "Keep the wider type in the down migration: the previous application version works "
-                "with it, and no value is lost.",
+                "Keep the wider type in the down migration: the previous application version works with it, and no value is lost.",
                 effect.node,
             )
         if effect.using:

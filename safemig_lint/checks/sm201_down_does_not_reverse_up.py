@@ -1,7 +1,7 @@
+from safemig_lint.analysis.schema.diff import Difference, describe, differences, find
 from safemig_lint.checks.base import FILE_SPAN, FileContext, Rule
 from safemig_lint.checks.related import up_statement
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.analysis.schema.diff import Difference, describe, differences, find
 
 # Left behind on purpose by many downs, and shared with other migrations.
 _NOT_COMPARED = {"extension"}
@@ -31,7 +31,12 @@ class DownDoesNotReverseUp(Rule):
                 continue  # the down removed it itself: SM101, SM102, SM203
             if difference.change == "changed" and left_by_up == difference.before:
                 continue  # the down changed what its up left alone
-            yield Finding(FILE_SPAN, _message(difference, left_by_up is not None), _HELP, related=up_statement(context, difference.kind, difference.name, "the up migration's change"))
+            yield Finding(
+                FILE_SPAN,
+                _message(difference, left_by_up is not None),
+                _HELP,
+                related=up_statement(context, difference.kind, difference.name, "the up migration's change"),
+            )
 
 
 _HELP = (

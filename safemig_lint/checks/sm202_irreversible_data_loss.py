@@ -1,5 +1,3 @@
-from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.diagnostics import Severity
 from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
@@ -7,6 +5,8 @@ from safemig_lint.analysis.schema.effects import (
     RowsCopied,
     TypeChanged,
 )
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Database, Table
 from safemig_lint.operations.types import holds
@@ -43,7 +43,8 @@ class IrreversibleDataLoss(Rule):
             old, dropped = before.tables.get(effect.name), effect.before
             # Only columns that held data before the migration: the same columns, not new ones of that name.
             lost = [
-                c for c in effect.lost_columns
+                c
+                for c in effect.lost_columns
                 if old is not None and not old.unknown and c in old.columns and old.columns[c].cid == dropped.columns[c].cid
             ]
             if lost:

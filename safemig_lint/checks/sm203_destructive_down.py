@@ -1,6 +1,6 @@
+from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
 from safemig_lint.operations.model import Table
 from safemig_lint.operations.types import holds, narrowing_reason
 from safemig_lint.reading.statements import Statement

@@ -1,7 +1,7 @@
 from safemig_lint.checks import fixes
 from safemig_lint.checks.base import FileContext, Rule, shown_name
-from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.diagnostics import Severity
+from safemig_lint.dialects import CREATE_IF_NOT_EXISTS, CREATE_OR_REPLACE
 from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 

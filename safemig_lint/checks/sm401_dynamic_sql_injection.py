@@ -6,9 +6,9 @@ from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import Routine, Unit, name, word
-from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import redacted, secrets_within
 from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
+from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.types import resolve
@@ -16,17 +16,12 @@ from safemig_lint.operations.types import resolve
 # What to do instead, per kind of sink; {name} is the spliced value.
 _ADVICE = {
     "EXECUTE": (
-        "quote it with format('%I', {name}) or quote_ident({name}) if it is a name, "
-        "or pass it with EXECUTE ... USING if it is a value"
+        "quote it with format('%I', {name}) or quote_ident({name}) if it is a name, or pass it with EXECUTE ... USING if it is a value"
     ),
     "PREPARE": (
-        "pass it with EXECUTE ... USING if it is a value, or quote it with "
-        "CONCAT('`', REPLACE({name}, '`', '``'), '`') if it is a name"
+        "pass it with EXECUTE ... USING if it is a value, or quote it with CONCAT('`', REPLACE({name}, '`', '``'), '`') if it is a name"
     ),
-    "EXEC": (
-        "quote it with QUOTENAME({name}) if it is a name, or pass it as a parameter of "
-        "sp_executesql if it is a value"
-    ),
+    "EXEC": ("quote it with QUOTENAME({name}) if it is a name, or pass it as a parameter of sp_executesql if it is a value"),
 }
 
 
@@ -54,8 +49,12 @@ class DynamicSqlInjection(Rule):
                 if body.routine is None or not body.tokens:
                     continue  # a constant string run by EXECUTE: nothing is spliced into it
                 scope = Scope(
-                    context.dialect, body.is_plpgsql, params=_params(body.routine), session=session,
-                    column_type=schema.column_type, records=schema.trigger_rows(body.routine),
+                    context.dialect,
+                    body.is_plpgsql,
+                    params=_params(body.routine),
+                    session=session,
+                    column_type=schema.column_type,
+                    records=schema.trigger_rows(body.routine),
                 )
                 collect_assignments(scope, body.units)
                 yield from self._sinks(scope, body.units, body.routine, context, reported)
@@ -90,8 +89,7 @@ class DynamicSqlInjection(Rule):
         return _located(
             context,
             source,
-            f"{source.describe()} is spliced unquoted into SQL that {sink} runs{where}; "
-            + _ADVICE[sink].format(name=source.name),
+            f"{source.describe()} is spliced unquoted into SQL that {sink} runs{where}; " + _ADVICE[sink].format(name=source.name),
             "A quote or semicolon in a spliced value changes the statement the migration runs, with "
             "the migration's privileges. Build dynamic SQL from constants and quoted values only; "
             "object names read from the catalog or from a table need quoting too, since other users "
@@ -143,10 +141,9 @@ class _Schema:
         """NEW and OLD of a trigger function: rows of the tables whose triggers execute it."""
         function = _routine_name(routine) if routine is not None and routine.kind == "FUNCTION" else ""
         for db in self._states:
-            tables = tuple(sorted({
-                r.table for r in db.routines.values()
-                if r.kind == "trigger" and r.table and bare_name(r.function) == function
-            }))
+            tables = tuple(
+                sorted({r.table for r in db.routines.values() if r.kind == "trigger" and r.table and bare_name(r.function) == function})
+            )
             if function and tables:
                 return {"new": tables, "old": tables}
         return {}

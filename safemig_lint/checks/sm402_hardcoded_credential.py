@@ -1,5 +1,5 @@
-from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import Secret, redacted, secrets_within
+from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 
 _HELP = (

@@ -4,8 +4,8 @@ from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import name, word
-from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
+from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 
 # Role attributes that amount to (or lead to) superuser power.
@@ -17,8 +17,15 @@ _POWERFUL_ATTRIBUTES = {
 }
 # Built-in or cloud roles whose membership gives superuser-like power.
 _POWERFUL_ROLES = {
-    "pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
-    "rds_superuser", "cloudsqlsuperuser", "azure_pg_admin", "sysadmin", "securityadmin", "db_owner",
+    "pg_execute_server_program",
+    "pg_read_server_files",
+    "pg_write_server_files",
+    "rds_superuser",
+    "cloudsqlsuperuser",
+    "azure_pg_admin",
+    "sysadmin",
+    "securityadmin",
+    "db_owner",
 }
 # Superusers on common platforms; roles made SUPERUSER earlier in the file count too.
 _SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "cloudsqladmin"}

@@ -6,14 +6,20 @@ from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import STRING_TOKENS, Unit
-from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
+from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
 
 # Functions that read or write files on the database server.
 _FILE_FUNCTIONS = {
-    "PG_READ_FILE", "PG_READ_BINARY_FILE", "PG_LS_DIR", "PG_FILE_WRITE", "LO_IMPORT", "LO_EXPORT", "LOAD_FILE",
+    "PG_READ_FILE",
+    "PG_READ_BINARY_FILE",
+    "PG_LS_DIR",
+    "PG_FILE_WRITE",
+    "LO_IMPORT",
+    "LO_EXPORT",
+    "LOAD_FILE",
 }
 # Procedural languages that can do anything the server's operating-system user can.
 _UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
@@ -57,7 +63,10 @@ def _problems(unit: Unit):
             while position < len(words) - 1 and words[position] in ("IF", "NOT", "EXISTS"):
                 position += 1
             if position < len(tokens) and _UNTRUSTED_LANGUAGE.match(tokens[position].text):
-                yield tokens[start : position + 1], f"extension {tokens[position].text} is an untrusted language: its functions run with the server's operating-system rights"
+                yield (
+                    tokens[start : position + 1],
+                    f"extension {tokens[position].text} is an untrusted language: its functions run with the server's operating-system rights",
+                )
     for index, upper in enumerate(words):
         if upper not in _ANYWHERE:
             continue
@@ -71,7 +80,10 @@ def _problems(unit: Unit):
         elif upper == "INTO" and following is not None and words[index + 1] in ("OUTFILE", "DUMPFILE"):
             yield [tokens[index], following], f"SELECT ... INTO {words[index + 1]} writes a file on the database server"
         elif upper == "LANGUAGE" and following is not None and _UNTRUSTED_LANGUAGE.match(following.text):
-            yield [tokens[index], following], f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights"
+            yield (
+                [tokens[index], following],
+                f"{following.text} is an untrusted language: code in it runs with the server's operating-system rights",
+            )
 
 
 def _copy(tokens: list[Token], words: list[str], start: int, end: int):
@@ -88,5 +100,8 @@ def _copy(tokens: list[Token], words: list[str], start: int, end: int):
             yield tokens[index : index + 2], f"COPY {words[index]} PROGRAM runs a shell command on the database server"
         elif target.token_type in STRING_TOKENS:
             direction = "reads" if words[index] == "FROM" else "writes"
-            yield tokens[index : index + 2], f"COPY {words[index]} '{target.text}' {direction} a file on the database server, not on the client"
+            yield (
+                tokens[index : index + 2],
+                f"COPY {words[index]} '{target.text}' {direction} a file on the database server, not on the client",
+            )
         return

@@ -6,21 +6,24 @@ from sqlglot.tokens import Token
 
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import STRING_TOKENS, Unit, name, word
-from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.analysis.credentials import statement_finding
+from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
 _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of the table switches below
 _WHAT = {
-    "rls": ("row-level security is disabled on `{}`: every role that can read the table sees every row",
-            "ALTER TABLE {} ENABLE ROW LEVEL SECURITY"),
-    "triggers": ("all triggers of `{}` are disabled, foreign-key checks included",
-                 "ALTER TABLE {} ENABLE TRIGGER ALL"),
+    "rls": (
+        "row-level security is disabled on `{}`: every role that can read the table sees every row",
+        "ALTER TABLE {} ENABLE ROW LEVEL SECURITY",
+    ),
+    "triggers": ("all triggers of `{}` are disabled, foreign-key checks included", "ALTER TABLE {} ENABLE TRIGGER ALL"),
     "constraints": ("the constraints of `{}` are no longer checked", "ALTER TABLE {} WITH CHECK CHECK CONSTRAINT ALL"),
-    "replication_role": ("session_replication_role = replica turns off triggers and foreign-key checks for the session",
-                         "SET session_replication_role = DEFAULT"),
+    "replication_role": (
+        "session_replication_role = replica turns off triggers and foreign-key checks for the session",
+        "SET session_replication_role = DEFAULT",
+    ),
     "foreign_key_checks": ("FOREIGN_KEY_CHECKS = 0 turns off foreign-key checks for the session", "SET FOREIGN_KEY_CHECKS = 1"),
     "foreign_keys": ("PRAGMA foreign_keys = OFF turns off foreign-key enforcement on the connection", "PRAGMA foreign_keys = ON"),
 }
@@ -108,8 +111,10 @@ def _setting(unit: list[Token], words: list[str], start: int):
     position = start + 1
     if words[position] == "LOCAL":
         return
-    while position < len(words) and words[position] in ("SESSION", "GLOBAL", "@@", ".") or (
-        position < len(unit) and unit[position].text == "@@"
+    while (
+        position < len(words)
+        and words[position] in ("SESSION", "GLOBAL", "@@", ".")
+        or (position < len(unit) and unit[position].text == "@@")
     ):
         position += 1
     if position >= len(words):

@@ -15,8 +15,7 @@ class TemplatedSql(Rule):
                 continue
             yield Finding(
                 context.span(placeholder.start, placeholder.end),
-                f"template placeholder {placeholder.text.strip()} is substituted at deploy time; "
-                "the SQL that finally runs was not linted",
+                f"template placeholder {placeholder.text.strip()} is substituted at deploy time; the SQL that finally runs was not linted",
                 "Make sure the substituted value comes from trusted configuration, never from user input, "
                 "and is an identifier or literal that cannot change the statement's shape.",
                 placeholder.text,
@@ -25,8 +24,7 @@ class TemplatedSql(Rule):
             if statement.error is not None and context.parsed.shaped_by_template(statement):
                 yield context.finding(
                     statement,
-                    "this statement is assembled by template conditionals and cannot be parsed "
-                    "until they are rendered; it was not checked",
+                    "this statement is assembled by template conditionals and cannot be parsed until they are rendered; it was not checked",
                     "Render the template for each target and lint the result, or keep dialect-specific "
                     "SQL in separate migration directories.",
                 )

@@ -24,7 +24,7 @@ class DatabaseUrlPassword(Rule):
                 f"the {url.scheme}:// URL for {where} has its password written in {file.kind_name}: "
                 "everyone who can read the repository, its history or the logs of what runs it can connect",
                 "Take the password from the environment or the CI secret store "
-                "(`-database \"$DATABASE_URL\"`, `${{ secrets.DATABASE_URL }}`), and rotate this one: "
+                '(`-database "$DATABASE_URL"`, `${{ secrets.DATABASE_URL }}`), and rotate this one: '
                 "it stays in the repository's history.",
                 file.masked_text[url.start : url.end],
             )

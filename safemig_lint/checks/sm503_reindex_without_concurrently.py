@@ -42,4 +42,3 @@ class ReindexWithoutConcurrently(Rule):
             f"rebuilt indexes against every query that would use them (ACCESS EXCLUSIVE) for the whole rebuild",
             help,
         )
-

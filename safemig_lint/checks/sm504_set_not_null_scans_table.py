@@ -10,7 +10,9 @@ class SetNotNullScansTable(Rule):
     code = "SM504"
     name = "set-not-null-scans-table"
     severity = Severity.WARNING
-    summary = "SET NOT NULL reads the whole table under an ACCESS EXCLUSIVE lock, unless a validated CHECK (c IS NOT NULL) already proves it."
+    summary = (
+        "SET NOT NULL reads the whole table under an ACCESS EXCLUSIVE lock, unless a validated CHECK (c IS NOT NULL) already proves it."
+    )
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not context.locks.postgres:
@@ -49,9 +51,7 @@ def _proven_not_null(context: FileContext, table: str, column: str) -> bool:
     if known is None:
         return False
     wanted = f"{column.lower()} is not null"
-    return any(
-        constraint.kind == "check" and _normal(constraint.expression) == wanted for constraint in known.constraints.values()
-    )
+    return any(constraint.kind == "check" and _normal(constraint.expression) == wanted for constraint in known.constraints.values())
 
 
 def _normal(expression: str) -> str:

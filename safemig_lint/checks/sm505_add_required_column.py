@@ -25,8 +25,8 @@ class AddRequiredColumn(Rule):
             yield locks.finding(
                 statement,
                 op.table,
-                f"adding {op.table}.{column.name} as NOT NULL without a default fails with \"column contains "
-                f"null values\" as soon as {op.table} has a row, leaving the migration dirty",
+                f'adding {op.table}.{column.name} as NOT NULL without a default fails with "column contains '
+                f'null values" as soon as {op.table} has a row, leaving the migration dirty',
                 "Add the column with a constant default (`DEFAULT ...`, no rewrite on PostgreSQL 11+), or add it "
                 "nullable, fill it in batches, and make it NOT NULL in a later migration (see SM504).",
                 op.node,

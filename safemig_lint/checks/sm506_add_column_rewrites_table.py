@@ -31,4 +31,3 @@ class AddColumnRewritesTable(Rule):
                 "existing rows in batches from later migrations or the application.",
                 op.node,
             )
-

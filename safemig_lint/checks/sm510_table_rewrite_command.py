@@ -30,8 +30,7 @@ class TableRewriteCommand(Rule):
                     table,
                     f"{command} {table or '(every clustered table)'} copies the whole table and rebuilds its "
                     f"indexes while holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
-                    "Leave space reclaiming to autovacuum, or use an online tool such as pg_repack or "
-                    "pg_squeeze outside the migrations.",
+                    "Leave space reclaiming to autovacuum, or use an online tool such as pg_repack or pg_squeeze outside the migrations.",
                 )
         elif isinstance(statement.expression, exp.Alter) and not statement.is_command:
             for action in statement.expression.args.get("actions") or []:
@@ -48,4 +47,3 @@ class TableRewriteCommand(Rule):
                         "or while the application is stopped.",
                         action,
                     )
-

@@ -20,7 +20,11 @@ class MysqlFulltextOrSpatialIndex(Rule):
             if locks.lock_is_moot(statement, op.table):
                 continue
             kind = op.index_kind.upper()
-            extra = " A table's first FULLTEXT index also rebuilds the whole table (it adds the FTS_DOC_ID column)." if kind == "FULLTEXT" else ""
+            extra = (
+                " A table's first FULLTEXT index also rebuilds the whole table (it adds the FTS_DOC_ID column)."
+                if kind == "FULLTEXT"
+                else ""
+            )
             yield locks.finding(
                 statement,
                 op.table,

@@ -7,7 +7,9 @@ class EditedAppliedMigration(Rule):
     code = "SM601"
     name = "edited-applied-migration"
     severity = Severity.ERROR
-    summary = "A migration file changed after it was locked (or after it reached the --base branch): databases that ran it keep the old version."
+    summary = (
+        "A migration file changed after it was locked (or after it reached the --base branch): databases that ran it keep the old version."
+    )
 
     def check_directory(self, context: DirectoryContext):
         if context.integrity is None:

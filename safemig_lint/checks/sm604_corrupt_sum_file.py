@@ -14,9 +14,6 @@ class CorruptSumFile(Rule):
             return
         for fact in context.integrity.corrupt:
             message = f"{SUM_FILE}: {fact.reason}"
-            help = (
-                f"Check with `git log -p {SUM_FILE}` that no applied migration was edited, then write it again "
-                "with `safemig-lint lock`."
-            )
+            help = f"Check with `git log -p {SUM_FILE}` that no applied migration was edited, then write it again with `safemig-lint lock`."
             span = Span(fact.place.line, 1, fact.place.line, 1)
             yield FileFinding(fact.place.path, fact.place.display_path, Finding(span, message, help, f"{SUM_FILE}:{fact.reason}"))

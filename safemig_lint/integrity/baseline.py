@@ -11,9 +11,9 @@ It holds rule codes, file names and messages, never statement text.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from safemig_lint.config import ConfigError
 from safemig_lint.diagnostics import Diagnostic
@@ -69,7 +69,7 @@ def render(diagnostics: list[Diagnostic]) -> bytes:
     ]
     findings = "[\n    " + ",\n    ".join(lines) + "\n  ]" if lines else "[]"
     header = f'"format": "{FORMAT}",\n  "version": {FORMAT_VERSION},\n  "tool": "safemig-lint"'
-    return f"{{\n  {header},\n  \"findings\": {findings}\n}}\n".encode("utf-8")
+    return f'{{\n  {header},\n  "findings": {findings}\n}}\n'.encode()
 
 
 def write(directory: MigrationDirectory, diagnostics: list[Diagnostic]) -> bool:
@@ -102,9 +102,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
     return [Entry(fingerprint, code, name, message, line_of.get(fingerprint, 1)) for fingerprint, code, name, message in items]
 
 
-def apply(
-    entries: list[Entry], diagnostics: list[Diagnostic], still_checked: Callable[[Entry], bool]
-) -> tuple[set[int], list[Entry]]:
+def apply(entries: list[Entry], diagnostics: list[Diagnostic], still_checked: Callable[[Entry], bool]) -> tuple[set[int], list[Entry]]:
     """(ids of the diagnostics the baseline waives, entries that match nothing though their file
     and rule were checked)."""
     wanted = {entry.fingerprint for entry in entries}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from safemig_lint.config import ConfigError
 from safemig_lint.engine import LintResult

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+
 from safemig_lint.atomic import replace_file
 
 _BOM = b"\xef\xbb\xbf"

@@ -172,7 +172,8 @@ class IntegrityReview:
                 edited.append(Edited(self._current[name], line, base.ref))
         added = [file for name, file in self._current.items() if name not in base.at_fork]
         gone = [
-            f for name, f in base.at_fork.items()
+            f
+            for name, f in base.at_fork.items()
             if f.version is not None and name not in self._current and not (self.directory.path / name).exists()
         ]
         applied = {name: f for name, f in (base.at_ref or base.at_fork).items() if f.version is not None}

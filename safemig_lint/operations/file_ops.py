@@ -40,10 +40,7 @@ def file_ops(parsed: ParsedFile, reading: Reading) -> FileOps:
     operations = reading.of(parsed) if parsed.unreadable is None else {}
     return FileOps(
         parsed.unreadable is not None,
-        tuple(
-            StatementOps(s.start, parsed.lines.position(s.start)[0], s.text, tuple(operations[s.start]))
-            for s in parsed.statements
-        ),
+        tuple(StatementOps(s.start, parsed.lines.position(s.start)[0], s.text, tuple(operations[s.start])) for s in parsed.statements),
     )
 
 
@@ -53,7 +50,10 @@ _CLASSES = {
     cls.__name__: cls
     for cls in (
         *(value for value in vars(o).values() if isinstance(value, type) and issubclass(value, o.Op)),
-        model.ColumnType, model.Column, model.Index, model.Constraint,
+        model.ColumnType,
+        model.Column,
+        model.Index,
+        model.Constraint,
     )
 }
 _KEEP = "KEEP"  # o.KEEP, the sentinel of an attribute AlterColumn leaves as it is

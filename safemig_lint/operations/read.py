@@ -49,7 +49,7 @@ class Names:
         for p in self.placeholders:
             if statement.start <= p.start and p.end <= statement.end:
                 offset = p.start - statement.start
-                text = text[:offset] + p.mask + text[offset + len(p.mask):]
+                text = text[:offset] + p.mask + text[offset + len(p.mask) :]
         return text
 
     def _unmask(self, name: str) -> str:
@@ -165,7 +165,7 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     if isinstance(expression, exp.Select):
         # SELECT INTO creates a table, and a function call may change anything (setval, ...).
         return not expression.args.get("into") and not statement.nodes(exp.Anonymous)
-    body = statement.text[_LEADING_COMMENTS.match(statement.text).end():]
+    body = statement.text[_LEADING_COMMENTS.match(statement.text).end() :]
     if re.match(r"SET\s+(?:GLOBAL|PERSIST)", body, re.IGNORECASE):
         return False
     return bool(_SESSION_ONLY.match(body) or _VALIDATE_ONLY.fullmatch(body.strip()))
@@ -191,9 +191,25 @@ def mentions(text: str) -> tuple[str, ...]:
 # --- parsed statements
 
 _NO_SCHEMA_EFFECT = (
-    exp.Query, exp.Delete, exp.Merge, exp.Set, exp.Pragma, exp.Comment,
-    exp.Transaction, exp.Commit, exp.Rollback, exp.Grant, exp.Revoke, exp.Analyze, exp.Use, exp.Show,
-    exp.Describe, exp.Refresh, exp.Copy, exp.Values, exp.Semicolon,
+    exp.Query,
+    exp.Delete,
+    exp.Merge,
+    exp.Set,
+    exp.Pragma,
+    exp.Comment,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Grant,
+    exp.Revoke,
+    exp.Analyze,
+    exp.Use,
+    exp.Show,
+    exp.Describe,
+    exp.Refresh,
+    exp.Copy,
+    exp.Values,
+    exp.Semicolon,
 )
 
 
@@ -310,8 +326,17 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         keys_unknown = f"{', '.join(unread)} in CREATE TABLE is not modelled" if unread else None
         like_table = names.table(like.this) if like is not None else None
         created = o.CreateTable(
-            table, tuple(columns), tuple(constraints), tuple(indexes), exists, like_table, None, keys_unknown,
-            parents=parents, partition=partition, node=target.this,
+            table,
+            tuple(columns),
+            tuple(constraints),
+            tuple(indexes),
+            exists,
+            like_table,
+            None,
+            keys_unknown,
+            parents=parents,
+            partition=partition,
+            node=target.this,
         )
         return [created]
     if parents:
@@ -488,8 +513,15 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
 
 
 _DROPPED_KINDS = {
-    "VIEW": "view", "SEQUENCE": "sequence", "TYPE": "type", "DOMAIN": "type", "FUNCTION": "function",
-    "PROCEDURE": "procedure", "TRIGGER": "trigger", "EXTENSION": "extension", "EVENT": "event",
+    "VIEW": "view",
+    "SEQUENCE": "sequence",
+    "TYPE": "type",
+    "DOMAIN": "type",
+    "FUNCTION": "function",
+    "PROCEDURE": "procedure",
+    "TRIGGER": "trigger",
+    "EXTENSION": "extension",
+    "EVENT": "event",
 }
 
 
@@ -525,7 +557,9 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
         identity = any(
-            isinstance(k, exp.AutoIncrementColumnConstraint) or isinstance(k, exp.GeneratedAsIdentityColumnConstraint) and k.this is not None
+            isinstance(k, exp.AutoIncrementColumnConstraint)
+            or isinstance(k, exp.GeneratedAsIdentityColumnConstraint)
+            and k.this is not None
             for k in kinds
         )
         stored = any(
@@ -740,7 +774,7 @@ _ADD_CLAUSE = rf"ADD\s+(?:COLUMN\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<definit
 
 
 def _read_text(text: str, names: Names) -> list[o.Op]:
-    body = text[_LEADING_COMMENTS.match(text).end():]
+    body = text[_LEADING_COMMENTS.match(text).end() :]
     for pattern, reader in _TEXT_READERS:
         match = pattern.match(body)
         if match:

@@ -8,7 +8,7 @@ one shape are written alike.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sqlglot import exp
 

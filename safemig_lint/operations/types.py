@@ -97,8 +97,14 @@ def _affinity_holds(old: str, new: str) -> bool:
 # --- Postgres and MySQL: each type is described by a family and its limits.
 
 _INT_BITS = {
-    "TINYINT": 8, "SMALLINT": 16, "SMALLSERIAL": 16, "MEDIUMINT": 24, "INT": 32, "SERIAL": 32,
-    "BIGINT": 64, "BIGSERIAL": 64,
+    "TINYINT": 8,
+    "SMALLINT": 16,
+    "SMALLSERIAL": 16,
+    "MEDIUMINT": 24,
+    "INT": 32,
+    "SERIAL": 32,
+    "BIGINT": 64,
+    "BIGSERIAL": 64,
 }
 _UNSIGNED = {"UTINYINT": 8, "USMALLINT": 16, "UMEDIUMINT": 24, "UINT": 32, "UBIGINT": 64}
 _TEXT = {"VARCHAR", "NVARCHAR", "CHAR", "NCHAR", "TEXT", "TINYTEXT", "MEDIUMTEXT", "LONGTEXT", "NAME", "BPCHAR"}

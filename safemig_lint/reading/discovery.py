@@ -113,8 +113,10 @@ def _absolute(path: Path) -> Path:
 def _special_kind(mode: int) -> str | None:
     """What a file that is neither a regular file nor a folder is, in words."""
     for test, what in (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
     ):
         if test(mode):
             return what
@@ -153,10 +155,7 @@ def _display(path: Path, root: Path, root_display: str) -> str:
 
 
 def is_excluded(display_path: str, excludes: list[str]) -> bool:
-    return any(
-        fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern)
-        for pattern in excludes
-    )
+    return any(fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern) for pattern in excludes)
 
 
 def _scan_directory(
@@ -191,9 +190,7 @@ def _scan_directory(
         (migration.ups if file.direction == "up" else migration.downs).append(file)
     if not by_version and not (explicit and misnamed):
         return None
-    return MigrationDirectory(
-        directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded
-    )
+    return MigrationDirectory(directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded)
 
 
 def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:

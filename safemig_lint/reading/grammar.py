@@ -63,9 +63,7 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
 
 
 def _has_value_placeholder(parsed: ParsedFile, statement: Statement) -> bool:
-    return any(
-        not p.is_control and statement.start <= p.start < max(statement.end, statement.start + 1) for p in parsed.placeholders
-    )
+    return any(not p.is_control and statement.start <= p.start < max(statement.end, statement.start + 1) for p in parsed.placeholders)
 
 
 def _span_of_error(statement: Statement, masked: str, start: int | None, end: int | None) -> tuple[int, int]:

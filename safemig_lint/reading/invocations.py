@@ -24,23 +24,47 @@ from safemig_lint.reading.source import LineIndex
 
 # The database drivers golang-migrate registers (database/*/: database.Register("scheme", ...)).
 DATABASE_SCHEMES = (
-    "cassandra", "clickhouse", "cockroach", "cockroachdb", "crdb-postgres", "firebird", "firebirdsql",
-    "mongodb", "mongodb+srv", "mysql", "neo4j", "pgx", "pgx4", "pgx5", "postgres", "postgresql", "ql",
-    "redshift", "rqlite", "snowflake", "spanner", "sqlcipher", "sqlite", "sqlite3", "sqlserver",
-    "yugabyte", "yugabytedb", "ysql",
+    "cassandra",
+    "clickhouse",
+    "cockroach",
+    "cockroachdb",
+    "crdb-postgres",
+    "firebird",
+    "firebirdsql",
+    "mongodb",
+    "mongodb+srv",
+    "mysql",
+    "neo4j",
+    "pgx",
+    "pgx4",
+    "pgx5",
+    "postgres",
+    "postgresql",
+    "ql",
+    "redshift",
+    "rqlite",
+    "snowflake",
+    "spanner",
+    "sqlcipher",
+    "sqlite",
+    "sqlite3",
+    "sqlserver",
+    "yugabyte",
+    "yugabytedb",
+    "ysql",
 )
 _SCHEMES = "|".join(re.escape(s) for s in sorted(DATABASE_SCHEMES, key=len, reverse=True))
 # A URL runs to the first character that cannot be part of it in a command line or literal.
 # `${{ secrets.X }}` and `{{ .Password }}` may hold spaces and still be part of the URL.
-_URL = re.compile(
-    rf"(?<![\w+.-])(?P<scheme>{_SCHEMES})://(?P<rest>(?:\$?\{{\{{[^}}\n]*\}}\}}|[^\s\"'`<>\\])*)", re.IGNORECASE
-)
+_URL = re.compile(rf"(?<![\w+.-])(?P<scheme>{_SCHEMES})://(?P<rest>(?:\$?\{{\{{[^}}\n]*\}}\}}|[^\s\"'`<>\\])*)", re.IGNORECASE)
 
 # Query parameters that turn transport encryption off, per driver family.
 _TLS_OFF = {"sslmode": {"disable"}, "tls": {"false"}, "encrypt": {"disable", "false"}, "ssl": {"false"}}
 
 # `migrate` is the golang-migrate CLI when it starts a command (or is the migrate/migrate image).
-_COMMAND_START = re.compile(r"(?:^|(?<=[\s;&|(`\"'\[,]))(?P<word>(?:[\w./-]*/)?migrate(?:\.exe)?|migrate/migrate(?::[\w.-]+)?)(?=[\s\"',\]]|$)")
+_COMMAND_START = re.compile(
+    r"(?:^|(?<=[\s;&|(`\"'\[,]))(?P<word>(?:[\w./-]*/)?migrate(?:\.exe)?|migrate/migrate(?::[\w.-]+)?)(?=[\s\"',\]]|$)"
+)
 # A shell word: quoted and unquoted pieces run together (`-database="$URL"`), with backslash escapes.
 _TOKEN = re.compile(r"(?:\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|\\.|[^\s\"',\[\];&|\\])+")
 _QUOTING = re.compile(r"\"((?:[^\"\\\n]|\\.)*)\"|'([^'\n]*)'|\\[\"']|\\(.)")
@@ -50,14 +74,29 @@ _BOOL_FLAGS = {"verbose", "version", "help"}
 SUBCOMMANDS = {"create", "goto", "up", "down", "drop", "force", "version"}
 
 # Where golang-migrate is typically invoked; what runs unattended is "automation".
-_CI_FILES = {".gitlab-ci.yml", "bitbucket-pipelines.yml", "azure-pipelines.yml", ".travis.yml", ".drone.yml",
-             "Jenkinsfile", "cloudbuild.yaml", "cloudbuild.yml", "buildspec.yml", "appveyor.yml"}
+_CI_FILES = {
+    ".gitlab-ci.yml",
+    "bitbucket-pipelines.yml",
+    "azure-pipelines.yml",
+    ".travis.yml",
+    ".drone.yml",
+    "Jenkinsfile",
+    "cloudbuild.yaml",
+    "cloudbuild.yml",
+    "buildspec.yml",
+    "appveyor.yml",
+}
 _MAKE_FILES = {"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml"}
 _SKIPPED_DIRECTORIES = {".git", "node_modules", "vendor", "third_party", ".venv", "venv", "__pycache__"}
 AUTOMATION_KINDS = {"ci", "compose", "dockerfile", "shell"}
 _KIND_NAMES = {
-    "make": "a Makefile", "ci": "a CI configuration", "compose": "a compose file", "dockerfile": "a Dockerfile",
-    "shell": "a shell script", "env": "a tracked .env file", "go": "Go source",
+    "make": "a Makefile",
+    "ci": "a CI configuration",
+    "compose": "a compose file",
+    "dockerfile": "a Dockerfile",
+    "shell": "a shell script",
+    "env": "a tracked .env file",
+    "go": "Go source",
 }
 _EXAMPLE_HOSTS = {"host", "hostname", "example.com", "example.org", "your-host", "dbhost", "db-host"}
 _EXAMPLE_PASSWORDS = {"password", "pass", "passwd", "pwd", "your-password", "yourpassword"}
@@ -84,7 +123,8 @@ class DatabaseUrl:
     def is_example(self) -> bool:
         """A documentation example (`user:password@host`), not a database anyone connects to."""
         return (
-            self.host in _EXAMPLE_HOSTS or self.host.endswith((".example.com", ".example.org", ".example.net", ".example"))
+            self.host in _EXAMPLE_HOSTS
+            or self.host.endswith((".example.com", ".example.org", ".example.net", ".example"))
             or (self.password or "").lower() in _EXAMPLE_PASSWORDS
         )
 
@@ -121,7 +161,9 @@ class InvocationFile:
     lines: LineIndex
     urls: list[DatabaseUrl] = field(default_factory=list)
     commands: list[MigrateCommand] = field(default_factory=list)
-    services: set[str] = field(default_factory=set)  # containers started by this file (compose/CI services) or the repository's compose files
+    services: set[str] = field(
+        default_factory=set
+    )  # containers started by this file (compose/CI services) or the repository's compose files
 
     @property
     def kind_name(self) -> str:
@@ -223,7 +265,10 @@ def _tracked_env_files(directory: Path) -> set[Path]:
     try:
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--", ".env", "*/.env", ".env.*", "*/.env.*"],
-            cwd=directory, capture_output=True, timeout=30, check=True,
+            cwd=directory,
+            capture_output=True,
+            timeout=30,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return set()
@@ -265,8 +310,14 @@ def _database_url(match: re.Match[str]) -> DatabaseUrl | None:
             password, password_start = secret, match.start("rest") + len(user) + 1
     query = rest[authority_end:].partition("?")[2].partition("#")[0]
     return DatabaseUrl(
-        match.start(), match.start("rest") + len(rest), match.group("scheme").lower(), unquote(user),
-        password, password_start, password_start + len(password or ""), _host(rest[at + 1 : authority_end]),
+        match.start(),
+        match.start("rest") + len(rest),
+        match.group("scheme").lower(),
+        unquote(user),
+        password,
+        password_start,
+        password_start + len(password or ""),
+        _host(rest[at + 1 : authority_end]),
         dict(parse_qsl(query, keep_blank_values=True)),
     )
 

@@ -82,10 +82,7 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 
 
 def _too_large(size: int, max_bytes: int) -> Unreadable:
-    return Unreadable(
-        f"file is {size:,} bytes, over the {max_bytes:,}-byte limit "
-        "(raise max-file-bytes in the configuration to lint it)"
-    )
+    return Unreadable(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise max-file-bytes in the configuration to lint it)")
 
 
 def decode(data: bytes, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Unreadable:

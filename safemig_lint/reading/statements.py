@@ -61,6 +61,7 @@ def template_placeholders(text: str) -> list[tuple[int, int]]:
             resume = next_brace + 1
     return found
 
+
 _ROUTINE_KEYWORDS = {"TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"}
 # `END IF`, `END LOOP` ... close blocks that we do not count as opening.
 _END_QUALIFIERS = {"IF", "LOOP", "WHILE", "REPEAT", "FOR"}
@@ -338,8 +339,7 @@ def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]
     statement = Statement(start, end, text[start:end], tokens, None)
     if _nesting(tokens) > MAX_NESTING:
         statement.error = (
-            f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep: "
-            "this statement is not analysed (review it by hand)"
+            f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep: this statement is not analysed (review it by hand)"
         )
         statement.error_start, statement.error_end = start, end
         return statement

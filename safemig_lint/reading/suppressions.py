@@ -57,9 +57,7 @@ def find_suppressions(parsed: ParsedFile) -> list[InlineSuppression]:
         line, column = parsed.lines.position(comment.start)
         _, end_column = parsed.lines.position(comment.end)
         first, last = _covered_lines(parsed, comment.start, match.group("kind").lower())
-        found.append(
-            InlineSuppression(match.group("kind").lower(), codes, reason, line, column, end_column, first, last)
-        )
+        found.append(InlineSuppression(match.group("kind").lower(), codes, reason, line, column, end_column, first, last))
     return found
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
+import os
 import re
 import stat
 from collections import Counter
-import io
-import os
 from pathlib import Path
 from typing import Protocol, TextIO
 

@@ -1,6 +1,6 @@
 """`--format github`: GitHub Actions workflow commands, shown as annotations on the changed files.
 
-    ::error file=db/migrations/000004_drop.up.sql,line=2,col=12,endLine=2,endColumn=20,title=SM101 drop-table::DROP TABLE ...
+::error file=db/migrations/000004_drop.up.sql,line=2,col=12,endLine=2,endColumn=20,title=SM101 drop-table::DROP TABLE ...
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ def render(document: dict) -> str:
     """The object indented, with each diagnostic on one line of its own: as readable and as
     greppable as a fully indented dump, and written by json's C encoder (which does not indent),
     so tens of thousands of findings take milliseconds, not most of a second."""
+
     def entries(items: list[dict]) -> str:
         return "[\n" + ",\n".join(f"    {_compact(item)}" for item in items) + "\n  ]" if items else "[]"
 

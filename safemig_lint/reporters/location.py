@@ -6,11 +6,11 @@ depend on the directory safemig-lint was started from.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 
-@lru_cache(maxsize=None)
+@cache
 def repository_root(cwd: Path) -> Path:
     """The git top-level above `cwd` (a `.git` directory, or file for worktrees), else `cwd`."""
     for directory in (cwd, *cwd.parents):

@@ -13,7 +13,6 @@ from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
 from safemig_lint.reporters import plural, rule_url, summary_parts
 
-
 # GitHub's limit for a pull-request comment (a job summary takes up to 1 MiB): a report this
 # long fits either, so it can go to both.
 MAX_CHARACTERS = 65_536

@@ -21,10 +21,10 @@ from safemig_lint.checks.sm000_internal_error import InternalError
 from safemig_lint.diagnostics import Diagnostic, Related, Severity
 from safemig_lint.engine import INTERNAL_ERROR, LintResult
 from safemig_lint.fingerprints import fingerprints as shared_fingerprints
+from safemig_lint.reading.source import LineIndex
 from safemig_lint.reporters import PROJECT_URL, rule_url
 from safemig_lint.reporters.location import repository_path, repository_root, root_of
 from safemig_lint.rule_pages import load_page
-from safemig_lint.reading.source import LineIndex
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SOURCE_ROOT = "%SRCROOT%"
@@ -35,7 +35,14 @@ MAX_GZIPPED_BYTES = 10 * 1024 * 1024
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 # Rule code prefix -> the tag GitHub shows and filters alerts by.
-_CATEGORY_TAG = {"SM0": "migration-files", "SM1": "data-loss", "SM2": "rollback", "SM3": "idempotency", "SM4": "security", "SM6": "migration-history"}
+_CATEGORY_TAG = {
+    "SM0": "migration-files",
+    "SM1": "data-loss",
+    "SM2": "rollback",
+    "SM3": "idempotency",
+    "SM4": "security",
+    "SM6": "migration-history",
+}
 
 
 def report(result: LintResult, stream: TextIO) -> None:
@@ -162,8 +169,7 @@ def _result(d: Diagnostic, rule_index: int, fingerprint: str, lines: LineIndex |
     }
     if d.related:  # a down file's finding, pointing at the up-file statement it is about
         result["relatedLocations"] = [
-            {"id": index, **_location(related, None), "message": {"text": related.message}}
-            for index, related in enumerate(d.related, 1)
+            {"id": index, **_location(related, None), "message": {"text": related.message}} for index, related in enumerate(d.related, 1)
         ]
     if d.suppression is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": d.suppression.reason}]

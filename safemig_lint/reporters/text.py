@@ -15,8 +15,8 @@ from rich.text import Text
 
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
-from safemig_lint.reporters import plural, printable, summary_parts
 from safemig_lint.reading.source import LineIndex
+from safemig_lint.reporters import plural, printable, summary_parts
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4
@@ -142,7 +142,7 @@ def _indented(out: _Pieces, label: str, text: str, width: int | None) -> None:
         out.append("  ")
         if index == 0 and label:
             out.append(label, style="bold cyan")
-            line = line[len(label):]
+            line = line[len(label) :]
         out.append(f"{line}\n")
 
 

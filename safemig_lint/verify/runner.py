@@ -7,9 +7,9 @@ no later version was written for, so going on would only report the consequences
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from safemig_lint.checks.base import FILE_SPAN, FileContext
 from safemig_lint.config import Config
@@ -22,7 +22,15 @@ from safemig_lint.verify import catalog, extensions
 from safemig_lint.verify.targets import ApplyError
 
 UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL, UNVERIFIABLE, DATA_LOST = (
-    "SM701", "SM702", "SM703", "SM704", "SM705", "SM706", "SM707", "SM708", "SM709",
+    "SM701",
+    "SM702",
+    "SM703",
+    "SM704",
+    "SM705",
+    "SM706",
+    "SM707",
+    "SM708",
+    "SM709",
 )
 # The SQLSTATE of "function does not exist": with a stand-in in place, it is put down to the extension.
 UNDEFINED_FUNCTION = "42883"
@@ -93,12 +101,15 @@ class RoundTrip:
     def _run(self) -> VerifyOutcome:
         deadline = time.monotonic() + self.options.run_timeout
         migrations = [
-            m for m in self.directory.migrations
+            m
+            for m in self.directory.migrations
             if (self.options.from_version is None or m.version >= self.options.from_version)
             and (self.options.to_version is None or m.version <= self.options.to_version)
         ]
         self.outcome.versions_total = len(migrations)
-        before_range = [m for m in self.directory.migrations if self.options.from_version is not None and m.version < self.options.from_version]
+        before_range = [
+            m for m in self.directory.migrations if self.options.from_version is not None and m.version < self.options.from_version
+        ]
         try:
             for migration in before_range:  # --from: bring the database to the version before, without checks
                 if migration.up is not None:
@@ -169,15 +180,20 @@ class RoundTrip:
         self._apply(down, DOWN_FAILS)
         restored = self.target.snapshot()
         not_restored = [
-            d for d in catalog.compare(before, restored)
+            d
+            for d in catalog.compare(before, restored)
             # a down that keeps an extension is the norm (shared, dangerous to drop), as SM201 holds
             if not (d.kind == "extension" and d.change == "extra")
         ]
         for difference in not_restored:
-            self._add(NOT_RESTORED, down, FILE_SPAN,
-                      f"after up and down, {difference.describe('before the up', 'after the down')}",
-                      "Make the down file undo exactly what the up file did, so that a rollback gives the previous "
-                      "release the schema it was written for.")
+            self._add(
+                NOT_RESTORED,
+                down,
+                FILE_SPAN,
+                f"after up and down, {difference.describe('before the up', 'after the down')}",
+                "Make the down file undo exactly what the up file did, so that a rollback gives the previous "
+                "release the schema it was written for.",
+            )
         self._apply(up, UP_FAILS_AGAIN)
         again = self.target.snapshot()
         reapplied = catalog.compare(after, again)
@@ -185,10 +201,14 @@ class RoundTrip:
         for difference in reapplied:
             if (difference.kind, difference.name) in said:
                 continue  # the same object the down file did not restore: one finding is enough
-            self._add(REAPPLY_DIFFERS, up, FILE_SPAN,
-                      f"after up, down and up again, {difference.describe('after the first up', 'after the second')}",
-                      "The down file leaves something behind that the up file then skips or builds differently; make the "
-                      "down file undo all of the up file.")
+            self._add(
+                REAPPLY_DIFFERS,
+                up,
+                FILE_SPAN,
+                f"after up, down and up again, {difference.describe('after the first up', 'after the second')}",
+                "The down file leaves something behind that the up file then skips or builds differently; make the "
+                "down file undo all of the up file.",
+            )
         if reapplied:
             # Later versions were written for the schema of the first up, not this one.
             raise _Stop(f"{up.display_path}: up, down and up again left a different schema than the first up", recoverable=True)
@@ -213,9 +233,14 @@ class RoundTrip:
                 if target.apply(self._with_extensions_handled(file, parsed, target, quiet=True), within_transaction=True):
                     return
             for loss in check.losses(seeded, check.contents()):
-                self._add(DATA_LOST, down, FILE_SPAN, f"after down and up again with generated rows, {loss.detail}",
-                          "The down file loses data of columns that existed before the up file (a rebuild that does not "
-                          "copy them, a DELETE, a narrowing): make it keep them, or say in the file why it cannot.")
+                self._add(
+                    DATA_LOST,
+                    down,
+                    FILE_SPAN,
+                    f"after down and up again with generated rows, {loss.detail}",
+                    "The down file loses data of columns that existed before the up file (a rebuild that does not "
+                    "copy them, a DELETE, a narrowing): make it keep them, or say in the file why it cannot.",
+                )
         finally:
             target.rollback()
 
@@ -235,11 +260,15 @@ class RoundTrip:
         message = self._hide(file, error.message)
         lacking = self._what_the_database_lacks(error)
         if lacking:
-            self._add(UNVERIFIABLE, file, span,
-                      f"{file.direction} file failed{where}: {message}; {lacking}, so verify stopped here and the rest "
-                      "of the history is unverified",
-                      "Verify on a database that has it: --pg-bin DIR (a PostgreSQL installation with the extension) or "
-                      "--database-url; or, if the name is a typo, fix the statement.")
+            self._add(
+                UNVERIFIABLE,
+                file,
+                span,
+                f"{file.direction} file failed{where}: {message}; {lacking}, so verify stopped here and the rest "
+                "of the history is unverified",
+                "Verify on a database that has it: --pg-bin DIR (a PostgreSQL installation with the extension) or "
+                "--database-url; or, if the name is a typo, fix the statement.",
+            )
             raise _Stop(f"{file.display_path}{where}: {message} ({lacking})")
         problem = {
             UP_FAILS: ("the database rejects the up file", "Fix the statement: golang-migrate stops here and marks the version dirty."),
@@ -278,31 +307,43 @@ class RoundTrip:
                 new = name not in state.standins
                 state.install_standin(target, name)
                 if new:
-                    self._add(EXTENSION, file, span,
-                              f"extension {name} is not installed on the verify server; verify skipped this statement and "
-                              f"provides a stand-in: {extensions.STANDINS[name][0]}",
-                              "To verify with the real extension, use --pg-bin DIR or --database-url.")
+                    self._add(
+                        EXTENSION,
+                        file,
+                        span,
+                        f"extension {name} is not installed on the verify server; verify skipped this statement and "
+                        f"provides a stand-in: {extensions.STANDINS[name][0]}",
+                        "To verify with the real extension, use --pg-bin DIR or --database-url.",
+                    )
             elif name not in state.skipped:
                 state.skipped.add(name)
-                self._add(EXTENSION, file, span,
-                          f"extension {name} is not available on the verify server; verify skipped this statement, and a "
-                          "later statement that fails is put down to the missing extension (and stops the run)",
-                          "To verify with the extension, use --pg-bin DIR (a PostgreSQL installation that has it) or --database-url.")
+                self._add(
+                    EXTENSION,
+                    file,
+                    span,
+                    f"extension {name} is not available on the verify server; verify skipped this statement, and a "
+                    "later statement that fails is put down to the missing extension (and stops the run)",
+                    "To verify with the extension, use --pg-bin DIR (a PostgreSQL installation that has it) or --database-url.",
+                )
         return text
 
     def _what_the_database_lacks(self, error: ApplyError) -> str | None:
         """Why a failure may lie with the verify database rather than the migration, or None."""
         if self.target.dialect == "sqlite" and error.message.startswith("no such function:"):
-            return ("that function is not built into SQLite: an application-defined function (registered by the "
-                    "program's driver), one compiled out of this SQLite build, or a misspelt name")
+            return (
+                "that function is not built into SQLite: an application-defined function (registered by the "
+                "program's driver), one compiled out of this SQLite build, or a misspelt name"
+            )
         state = self.extensions
         if state is None:
             return None
         if state.skipped:
             return f"it may need extension {', '.join(sorted(state.skipped))}, which the verify server does not have"
         if state.standins and error.sqlstate == UNDEFINED_FUNCTION:
-            return (f"the function may belong to extension {', '.join(sorted(state.standins))}, which the verify server "
-                    "does not have, and verify's stand-in does not provide it")
+            return (
+                f"the function may belong to extension {', '.join(sorted(state.standins))}, which the verify server "
+                "does not have, and verify's stand-in does not provide it"
+            )
         return None
 
     # --- locations and messages
@@ -330,7 +371,11 @@ class RoundTrip:
             migration = next(m for m in self.directory.migrations if file in (*m.ups, *m.downs))
             counterpart = migration.counterpart(file)
             self._contexts[file.path] = FileContext(
-                file, self.parsed[file.path], migration, self.parsed.get(counterpart.path) if counterpart else None, self.config.dialect,
+                file,
+                self.parsed[file.path],
+                migration,
+                self.parsed.get(counterpart.path) if counterpart else None,
+                self.config.dialect,
             )
         return self._contexts[file.path]
 
@@ -365,8 +410,16 @@ class RoundTrip:
                 break
         self.outcome.sources[file.display_path] = self._source(file)
         self.outcome.diagnostics.append(
-            Diagnostic(code, rule.name, self.config.severity_for(code, rule.severity), file.display_path, span,
-                       self._hide(file, message), help, suppression=suppression)
+            Diagnostic(
+                code,
+                rule.name,
+                self.config.severity_for(code, rule.severity),
+                file.display_path,
+                span,
+                self._hide(file, message),
+                help,
+                suppression=suppression,
+            )
         )
 
     # --- the static model
@@ -381,9 +434,14 @@ class RoundTrip:
             if text in self._model_reported:
                 continue  # said at the version where it first appeared
             self._model_reported.add(text)
-            self._add(MODEL, up, FILE_SPAN, f"after this up file, {text}",
-                      "The static model (`safemig-lint schema`) and the database disagree here: a gap in safemig-lint's "
-                      "model, worth reporting with the migration.")
+            self._add(
+                MODEL,
+                up,
+                FILE_SPAN,
+                f"after this up file, {text}",
+                "The static model (`safemig-lint schema`) and the database disagree here: a gap in safemig-lint's "
+                "model, worth reporting with the migration.",
+            )
 
 
 def _has_transaction_control(parsed: ParsedFile) -> bool:
@@ -401,4 +459,3 @@ def _changed_runs(original: str, masked: str) -> list[tuple[int, int]]:
     if start is not None:
         runs.append((start, len(original)))
     return runs
-

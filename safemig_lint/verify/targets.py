@@ -58,7 +58,11 @@ class PostgresTarget:
     dialect = "postgres"
 
     def __init__(
-        self, connect_kwargs: dict, statement_timeout: float, multi_statement: bool = False, url: DatabaseUrl | None = None,
+        self,
+        connect_kwargs: dict,
+        statement_timeout: float,
+        multi_statement: bool = False,
+        url: DatabaseUrl | None = None,
         template: str | None = None,
     ) -> None:
         import psycopg
@@ -352,8 +356,12 @@ class MysqlTarget:
         self._url = url
         self.database = unique_database_name()
         arguments = {
-            "user": url.user or "root", "password": url.password or "", "autocommit": True,
-            "client_flag": CLIENT.MULTI_STATEMENTS, "connect_timeout": 15, "charset": "utf8mb4",
+            "user": url.user or "root",
+            "password": url.password or "",
+            "autocommit": True,
+            "client_flag": CLIENT.MULTI_STATEMENTS,
+            "connect_timeout": 15,
+            "charset": "utf8mb4",
         }
         if unix_socket:
             arguments["unix_socket"] = unix_socket

@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 SCHEMES = {
-    "postgres": "postgres", "postgresql": "postgres", "pgx": "postgres", "pgx5": "postgres",
-    "mysql": "mysql", "mariadb": "mysql",
-    "sqlite": "sqlite", "sqlite3": "sqlite", "file": "sqlite",
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "pgx": "postgres",
+    "pgx5": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+    "sqlite3": "sqlite",
+    "file": "sqlite",
 }
 
 
@@ -66,8 +72,12 @@ def parse_url(url: str) -> DatabaseUrl:
     except ValueError as error:
         raise UrlError(f"--database-url {mask_url(url)}: {mask_url(str(error))}") from None
     return DatabaseUrl(
-        dialect, url, parts.hostname, port,
+        dialect,
+        url,
+        parts.hostname,
+        port,
         unquote(parts.username) if parts.username else None,
         unquote(parts.password) if parts.password is not None else None,
-        unquote(parts.path.lstrip("/")), parts.query,
+        unquote(parts.path.lstrip("/")),
+        parts.query,
     )

@@ -17,18 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import strategies as st
+from secret_forms import FORMS, SECRET, form
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
 
-from secret_forms import FORMS, SECRET, form
-
 REPO = Path(__file__).resolve().parents[2]
-FIXTURE_TEXTS = sorted(
-    path.read_text(encoding="utf-8") for path in (REPO / "fixtures").rglob("*.sql")
-)
+FIXTURE_TEXTS = sorted(path.read_text(encoding="utf-8") for path in (REPO / "fixtures").rglob("*.sql"))
 DIALECTS = ("postgres", "mysql", "sqlite")
 FORMATS = ("text", "json", "sarif", "github", "markdown")
 LINEAR = 7  # steps on the case x8 over steps on it x2: about 4 when linear, 16 when quadratic
@@ -36,14 +33,65 @@ LINEAR = 7  # steps on the case x8 over steps on it x2: about 4 when linear, 16 
 # Pieces that have broken parsers: quotes and comments left open, templates, nesting, bodies,
 # repeated keywords, escapes, terminal control sequences, odd Unicode.
 FRAGMENTS = [
-    "'", '"', "`", "$$", "$tag$", "/*", "*/", "--", "#", ";", "(", ")", ",", "\\", "{{", "}}", "${a", "}",
-    " CASE WHEN 1 THEN ", " END ", " THEN ", " DO '' ", " DO $$ BEGIN ", " END $$", " CREATE FUNCTION ",
-    " OPTIONS ( ", " EXCEPTION ", " BEGIN ", " IF NOT EXISTS ", " DROP COLUMN x", " DROP TABLE ",
-    " ALTER TABLE t ", " ADD VALUE 'v'", " CREATE DOMAIN d AS int ", " LANGUAGE plpgsql ",
-    " EXECUTE ", " GRANT ALL ON t TO PUBLIC ", " COPY t FROM PROGRAM ", " -----BEGIN RSA PRIVATE KEY----- ",
-    " a-a-a-a-a ", "://", "@", ":", "=", " password ", " IDENTIFIED BY ", "\x1b[31m", "\x1b]0;x\x07",
-    "\u202e", "é", "😀", "\t", "\r\n", "\n", " " * 50, "-- safemig-lint: ignore SM101 reason\n",
-    "{{ if .x }}", "{{ end }}", "{{ .Schema }}.",
+    "'",
+    '"',
+    "`",
+    "$$",
+    "$tag$",
+    "/*",
+    "*/",
+    "--",
+    "#",
+    ";",
+    "(",
+    ")",
+    ",",
+    "\\",
+    "{{",
+    "}}",
+    "${a",
+    "}",
+    " CASE WHEN 1 THEN ",
+    " END ",
+    " THEN ",
+    " DO '' ",
+    " DO $$ BEGIN ",
+    " END $$",
+    " CREATE FUNCTION ",
+    " OPTIONS ( ",
+    " EXCEPTION ",
+    " BEGIN ",
+    " IF NOT EXISTS ",
+    " DROP COLUMN x",
+    " DROP TABLE ",
+    " ALTER TABLE t ",
+    " ADD VALUE 'v'",
+    " CREATE DOMAIN d AS int ",
+    " LANGUAGE plpgsql ",
+    " EXECUTE ",
+    " GRANT ALL ON t TO PUBLIC ",
+    " COPY t FROM PROGRAM ",
+    " -----BEGIN RSA PRIVATE KEY----- ",
+    " a-a-a-a-a ",
+    "://",
+    "@",
+    ":",
+    "=",
+    " password ",
+    " IDENTIFIED BY ",
+    "\x1b[31m",
+    "\x1b]0;x\x07",
+    "\u202e",
+    "é",
+    "😀",
+    "\t",
+    "\r\n",
+    "\n",
+    " " * 50,
+    "-- safemig-lint: ignore SM101 reason\n",
+    "{{ if .x }}",
+    "{{ end }}",
+    "{{ .Schema }}.",
 ]
 
 
@@ -133,7 +181,12 @@ def _check_outputs(case: Case, directory: Path, sarif_errors) -> None:
             log = json.loads(outcome.stdout)
             if sarif_errors is not None:
                 assert not sarif_errors(log), sarif_errors(log)[:5]
-    for command in (["schema", "--format", "sql"], ["schema", "--format", "json"], ["diff", "--from", "1", "--to", "2"], ["diff", "--from", "2", "--to", "1"]):
+    for command in (
+        ["schema", "--format", "sql"],
+        ["schema", "--format", "json"],
+        ["diff", "--from", "1", "--to", "2"],
+        ["diff", "--from", "2", "--to", "1"],
+    ):
         outcome = runner.invoke(app, [command[0], str(directory), "-d", case.dialect, *command[1:]])
         assert outcome.exit_code == 0, f"{' '.join(command)} exited {outcome.exit_code}: {outcome.output[-2000:]}"
         outputs[" ".join(command)] = outcome.output

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, given, settings
-
 from harness import Case, cases, check_case
+from hypothesis import HealthCheck, given, settings
 from test_sarif import schema_errors
 
 LONG_RUN = "SAFEMIG_FUZZ_EXAMPLES" in os.environ

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
-from safemig_lint.operations import ops as o
 from safemig_lint.analysis.schema.effects import Dropped, Effect
+from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.operations import ops as o
 from safemig_lint.operations.file_ops import FileOps, file_ops
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.read import Reading, mentions
-from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 
@@ -44,7 +44,10 @@ class _Timeline:
 
 class History:
     def __init__(
-        self, directory: MigrationDirectory, parsed: Mapping[Path, ParsedFile], dialect: str,
+        self,
+        directory: MigrationDirectory,
+        parsed: Mapping[Path, ParsedFile],
+        dialect: str,
         known: Mapping[Path, FileOps] | None = None,
     ) -> None:
         """`parsed`: the directory's files; `known`: the ops of files that need not be parsed for

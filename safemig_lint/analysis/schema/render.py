@@ -20,8 +20,7 @@ def to_json(db: Database) -> dict:
         "schemas": sorted(db.schemas),
         "tables": {key: _table_json(table) for key, table in sorted(db.tables.items())},
         "views": {
-            key: {"definition": v.definition, "materialized": v.materialized, "unknown": v.unknown}
-            for key, v in sorted(db.views.items())
+            key: {"definition": v.definition, "materialized": v.materialized, "unknown": v.unknown} for key, v in sorted(db.views.items())
         },
         "sequences": {key: {"owned_by": s.owned_by or None, "unknown": s.unknown} for key, s in sorted(db.sequences.items())},
         "types": {
@@ -39,22 +38,26 @@ def _table_json(table: Table) -> dict:
     return {
         "columns": [
             {
-                "name": c.name, "type": c.type.sql if c.type else None, "nullable": c.nullable,
-                "default": c.default, "generated": c.generated, "unknown": c.unknown,
+                "name": c.name,
+                "type": c.type.sql if c.type else None,
+                "nullable": c.nullable,
+                "default": c.default,
+                "generated": c.generated,
+                "unknown": c.unknown,
             }
             for c in table.columns.values()
         ],
         "constraints": [
             {
-                "name": c.name, "kind": c.kind, "columns": list(c.columns),
-                "references": c.references or None, "expression": c.expression or None,
+                "name": c.name,
+                "kind": c.kind,
+                "columns": list(c.columns),
+                "references": c.references or None,
+                "expression": c.expression or None,
             }
             for c in table.constraints.values()
         ],
-        "indexes": [
-            {"name": i.name, "columns": list(i.columns), "unique": i.unique, "where": i.where}
-            for i in table.indexes.values()
-        ],
+        "indexes": [{"name": i.name, "columns": list(i.columns), "unique": i.unique, "where": i.where} for i in table.indexes.values()],
         "unknown": table.unknown,
         "keys_unknown": table.keys_unknown,
     }

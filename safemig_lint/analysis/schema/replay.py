@@ -12,7 +12,6 @@ import itertools
 import re
 from dataclasses import dataclass, replace
 
-from safemig_lint.operations import ops as o
 from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
@@ -21,7 +20,10 @@ from safemig_lint.analysis.schema.effects import (
     RowsCopied,
     TypeChanged,
 )
+from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import (
+    PG_NAME_LENGTH,
+    SERIAL_TYPES,
     Column,
     ColumnType,
     Constraint,
@@ -32,8 +34,6 @@ from safemig_lint.operations.model import (
     Table,
     UserType,
     View,
-    PG_NAME_LENGTH,
-    SERIAL_TYPES,
     bare_name,
     routine_key,
 )
@@ -300,14 +300,14 @@ class Replay:
         for key in self.db.sequences.find("owner", (op.table,)):
             sequence = self.db.sequences[key]
             if sequence.owned_by.startswith(op.table + "."):
-                self.db.sequences[key] = replace(sequence, owned_by=new + sequence.owned_by[len(op.table):])
+                self.db.sequences[key] = replace(sequence, owned_by=new + sequence.owned_by[len(op.table) :])
         for key in self.db.routines.find("trigger on", (op.table,)):
             self.db.routines[key] = replace(self.db.routines[key], table=new)
         for other_key in self.db.tables.referencing(op.table):  # foreign keys follow the table they reference
             other = self.db.tables[other_key]
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", key.references):
-                    other.constraints[name] = replace(key, references=new + key.references[len(op.table):])
+                    other.constraints[name] = replace(key, references=new + key.references[len(op.table) :])
         effect = Renamed("table", op.table, op.table, new, table.oid)
         self._names.setdefault(table.oid, {op.table}).add(new)
         self._renames.setdefault(table.oid, []).append(effect)
@@ -443,7 +443,7 @@ class Replay:
             other = dict.get(self.db.tables, other_key)  # to read: taken out below only to change (TableMap)
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and key.references.startswith(prefix):
-                    columns = [c.strip() for c in key.references[len(prefix):].rstrip(")").split(",")]
+                    columns = [c.strip() for c in key.references[len(prefix) :].rstrip(")").split(",")]
                     if old in columns:
                         renamed = ", ".join(new if c == old else c for c in columns)
                         other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
@@ -699,15 +699,30 @@ def _in_schema_of(old: str, new: str) -> str:
 # What each op does to the model: functions, not methods bound to a replay, which would make each
 # Replay a reference cycle that keeps its copy of the schema alive until the next full collection.
 _HANDLERS = {
-    o.CreateTable: Replay._create_table, o.DropTable: Replay._drop_table, o.RenameTable: Replay._rename_table,
-    o.AddColumn: Replay._add_column, o.DropColumn: Replay._drop_column, o.RenameColumn: Replay._rename_column,
-    o.AlterColumn: Replay._alter_column, o.ReplaceColumn: Replay._replace_column,
-    o.AddConstraint: Replay._add_constraint, o.DropConstraint: Replay._drop_constraint, o.RenameKey: Replay._rename_key,
-    o.CreateIndex: Replay._create_index, o.DropIndex: Replay._drop_index,
-    o.CreateObject: Replay._create_object, o.DropObject: Replay._drop_object, o.RenameObject: Replay._rename_object,
-    o.AddEnumValue: Replay._add_enum_value, o.RenameEnumValue: Replay._rename_enum_value,
-    o.CopyRows: Replay._copy_rows, o.CopyOut: Replay._copy_out, o.Unknown: Replay._unknown, o.OwnSequence: Replay._own_sequence,
-    o.Truncate: Replay._no_change, o.FillColumn: Replay._no_change,
+    o.CreateTable: Replay._create_table,
+    o.DropTable: Replay._drop_table,
+    o.RenameTable: Replay._rename_table,
+    o.AddColumn: Replay._add_column,
+    o.DropColumn: Replay._drop_column,
+    o.RenameColumn: Replay._rename_column,
+    o.AlterColumn: Replay._alter_column,
+    o.ReplaceColumn: Replay._replace_column,
+    o.AddConstraint: Replay._add_constraint,
+    o.DropConstraint: Replay._drop_constraint,
+    o.RenameKey: Replay._rename_key,
+    o.CreateIndex: Replay._create_index,
+    o.DropIndex: Replay._drop_index,
+    o.CreateObject: Replay._create_object,
+    o.DropObject: Replay._drop_object,
+    o.RenameObject: Replay._rename_object,
+    o.AddEnumValue: Replay._add_enum_value,
+    o.RenameEnumValue: Replay._rename_enum_value,
+    o.CopyRows: Replay._copy_rows,
+    o.CopyOut: Replay._copy_out,
+    o.Unknown: Replay._unknown,
+    o.OwnSequence: Replay._own_sequence,
+    o.Truncate: Replay._no_change,
+    o.FillColumn: Replay._no_change,
 }
 
 
@@ -726,7 +741,11 @@ class _PgTaken:
             if key.rpartition(".")[0] != self.schema:
                 continue
             other = dict.get(self.db.tables, key)  # to read (TableMap)
-            if self.relations and (name in other.indexes or other.constraints.get(name) is not None and other.constraints[name].kind in ("primary", "unique", "exclude")):
+            if self.relations and (
+                name in other.indexes
+                or other.constraints.get(name) is not None
+                and other.constraints[name].kind in ("primary", "unique", "exclude")
+            ):
                 return True
             if self.constraints and name in other.constraints:
                 return True
@@ -750,11 +769,11 @@ def _pg_column_label(column: str) -> str:
         text = text[1:-1].strip()
     if re.fullmatch(r'"?[\w$]+"?', text):
         return text.strip('"')
-    cast = re.fullmatch(r'CAST\((?P<arg>.+) AS (?P<type>[\w ]+?)(?:\(.*\))?\)', text, re.IGNORECASE | re.DOTALL)
+    cast = re.fullmatch(r"CAST\((?P<arg>.+) AS (?P<type>[\w ]+?)(?:\(.*\))?\)", text, re.IGNORECASE | re.DOTALL)
     if cast:
         inner = _pg_column_label(cast.group("arg"))
         return inner if inner != "expr" else cast.group("type").split()[-1].lower()
-    call = re.match(r'(?:[\w$]+\.)?(?P<name>[\w$]+)\(', text)
+    call = re.match(r"(?:[\w$]+\.)?(?P<name>[\w$]+)\(", text)
     if call and _closes_at_end(text, call.end() - 1):
         return call.group("name").lower()
     if re.match(r"CASE\b", text, re.IGNORECASE):
