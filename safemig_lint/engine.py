@@ -39,7 +39,7 @@ from safemig_lint.reading.invocations import (
     read_invocations,
     share_compose_services,
 )
-from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limited, read_source
+from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileFinding, Rule
@@ -289,7 +289,7 @@ def _known_file_ops(work: DirectoryWork, cache: Cache) -> dict[str, dict]:
 
 def _read_or_empty(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path, READ_BACK_LIMIT)
     except OSError:
         return b""
 

@@ -20,6 +20,7 @@ from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.fingerprints import fingerprints
 from safemig_lint.integrity.files import child_display, write_atomically
 from safemig_lint.reading.discovery import MigrationDirectory
+from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 BASELINE_FILE = "safemig-baseline.json"
 FORMAT = "safemig-baseline"
@@ -82,7 +83,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
     path = directory.path / BASELINE_FILE
     shown = child_display(directory.display_path, BASELINE_FILE)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, READ_BACK_LIMIT).decode("utf-8-sig")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:

@@ -1,0 +1,90 @@
+"""Inputs that once crashed or hung the tool (issue 24): each is a clear result now."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from conftest import codes, write_migrations
+from typer.testing import CliRunner
+
+from safemig_lint.cli import app
+
+runner = CliRunner()
+DIALECTS = ("postgres", "mysql", "sqlite")
+
+
+@pytest.mark.parametrize("statement", ["DELETE x;", "DELETE NULL;", "DELETE TRUE;", "DELETE SET x;"])
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_delete_without_a_table_is_no_internal_error(lint_sql, statement, dialect):
+    result = lint_sql({"1_a.up.sql": statement, "1_a.down.sql": "SELECT 1;"}, dialect)
+    assert "SM000" not in codes(result)
+    assert "SM105" not in codes(result)  # nothing names a table whose rows would all go
+    # The real one still is a finding.
+    assert "SM105" in codes(lint_sql({"1_a.up.sql": "DELETE FROM t;", "1_a.down.sql": "SELECT 1;"}, dialect))
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        'postgres-version = "²"',
+        'postgres-version = "1²"',
+        'mysql-version = "²"',
+        'mysql-version = "8.0.²"',
+        'sqlite-version = "3.٣"',  # an Arabic-Indic digit: isdigit() too
+        'mysql-version = "8.0.1234567"',
+        "max-file-bytes = 100000000000000",
+        "max-file-bytes = 9223372036854775807",
+    ],
+)
+def test_configuration_values_that_crashed_are_configuration_errors(tmp_path, monkeypatch, setting):
+    write_migrations(tmp_path / "m", {"1_a.up.sql": "SELECT 1;", "1_a.down.sql": "SELECT 1;"})
+    (tmp_path / ".safemig-lint.toml").write_text(setting + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    outcome = runner.invoke(app, ["check", "m"])
+    assert outcome.exit_code == 2
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), outcome.exception
+    assert "must be" in outcome.output
+
+
+def test_a_large_size_limit_is_not_allocated(tmp_path, monkeypatch):
+    import tracemalloc
+
+    write_migrations(tmp_path / "m", {"1_a.up.sql": "SELECT 1;", "1_a.down.sql": "SELECT 1;"})
+    (tmp_path / ".safemig-lint.toml").write_text("max-file-bytes = 1073741824\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    from safemig_lint.reading.source import read_limited
+
+    tracemalloc.start()
+    try:
+        assert read_limited(tmp_path / "m" / "1_a.up.sql", 1 << 30) == b"SELECT 1;"
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20
+
+
+def _special(path, kind: str) -> None:
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("name", ["safemig.sum", "safemig-baseline.json", ".safemig-lint.toml"])
+def test_read_back_files_that_are_not_regular_never_block_nor_fill_memory(tmp_path, monkeypatch, kind, name):
+    directory = write_migrations(tmp_path / "m", {"1_a.up.sql": "SELECT 1;", "1_a.down.sql": "SELECT 1;"})
+    _special((tmp_path if name.endswith(".toml") else directory) / name, kind)
+    monkeypatch.chdir(tmp_path)
+    outcome: list = []
+    worker = threading.Thread(target=lambda: outcome.append(runner.invoke(app, ["check", "m", "--no-cache"])), daemon=True)
+    worker.start()
+    worker.join(20)
+    assert outcome, f"check blocked on {name} as a {kind}"
+    result = outcome[0]
+    assert result.exit_code in (0, 1, 2)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    if name == "safemig.sum":  # reported as a sum file that cannot be read
+        assert "SM604" in result.output and "not a regular file" in result.output
