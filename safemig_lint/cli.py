@@ -156,7 +156,7 @@ def check(
             from safemig_lint.progress import terminal_progress
 
             progress = terminal_progress(sys.stderr, sys.stdout)
-        cache = _cache(config, no_cache, cache_dir)
+        cache = _cache(config, no_cache, cache_dir, Path(paths[0]))
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
             result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
@@ -221,15 +221,26 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
-def _cache(config, no_cache: bool, cache_dir: Path | None):
+def _cache(config, no_cache: bool, cache_dir: Path | None, start: Path):
+    """The content cache: --cache-dir (the user's own choice), else at the project root
+    (project.py), or at `cache-dir` from the configuration, which must lie inside the project."""
     from safemig_lint.cache import DEFAULT_DIRECTORY, Cache
+    from safemig_lint.config import ConfigError
+    from safemig_lint.project import is_within, project_root
 
     if no_cache or not config.cache:
         return Cache(None)
     if cache_dir is not None:
+        if "\0" in str(cache_dir):
+            raise ConfigError("--cache-dir: a path cannot hold a NUL character")
         return Cache(cache_dir)
-    base = config.source.parent if config.source is not None else Path.cwd()
-    return Cache(base / (config.cache_dir or DEFAULT_DIRECTORY))
+    root = project_root(start if start.is_dir() else start.parent, config.source)
+    if not config.cache_dir:
+        return Cache(root / DEFAULT_DIRECTORY)
+    target = config.source.parent / config.cache_dir if config.source is not None else root / config.cache_dir
+    if not is_within(target, root):
+        raise ConfigError(f"{config.source}: cache-dir {config.cache_dir!r} leads outside the project ({root})")
+    return Cache(target)
 
 
 def _parse_severity(item: str) -> tuple[str, str]:

@@ -215,8 +215,12 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     if "cache" in settings:
         changes["cache"] = _boolean(settings, "cache", where)
     if "cache-dir" in settings:
-        if not isinstance(settings["cache-dir"], str) or not settings["cache-dir"]:
+        value = settings["cache-dir"]
+        if not isinstance(value, str) or not value or "\0" in value:
             raise ConfigError(f"{where}: cache-dir must be a directory path")
+        # A configuration comes with the repository: it may not make the tool write outside it.
+        if os.path.isabs(value) or value.startswith("~") or ".." in Path(value).parts:
+            raise ConfigError(f"{where}: cache-dir must be a relative path inside the project (no `..`), got {value!r}")
         changes["cache_dir"] = settings["cache-dir"]
     changes.update(_execution_settings(settings, where))
     for key in ("mysql-version", "sqlite-version"):
