@@ -586,8 +586,9 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             secret_words.update(w for start, end in masks for w in text[start:end].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).
-    shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
-    collector.holds_secret = bool(secret_words & shown)
+    if secret_words:  # most folders hold none: no set of every word of every finding
+        shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
+        collector.holds_secret = bool(secret_words & shown)
     return _ops_for_cache(work, history, parsed)
 
 
@@ -662,7 +663,9 @@ def _lint_invocation_file(file: InvocationFile, config: Config) -> tuple[list[Di
     for rule_type, finding in findings:
         collector.add(rule_type, path, display, finding, index)
     _report_suppression_problems(path, display, suppressions, enabled, collector)
-    source = LineIndex(file.masked_text) if findings or suppressions else None
+    from safemig_lint.analysis.masking import mask_plain_text
+
+    source = LineIndex(mask_plain_text(file.masked_text)) if findings or suppressions else None
     return [d for found in collector.diagnostics.values() for d in found], source
 
 
