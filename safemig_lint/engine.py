@@ -586,10 +586,18 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             secret_words.update(w for start, end in masks for w in text[start:end].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).
-    if secret_words:  # most folders hold none: no set of every word of every finding
-        shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
-        collector.holds_secret = bool(secret_words & shown)
+    collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
     return _ops_for_cache(work, history, parsed)
+
+
+def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
+    """Whether a finding's text holds one of `secret_words` (words compared as a set: one pass
+    over the findings, not one per secret; no set at all when there is no secret)."""
+    if not secret_words:
+        return False
+    # Each distinct text split once: the findings of one statement share its (long) snippet.
+    texts = {text for found in diagnostics.values() for d in found for text in (d.snippet, d.message, d.help)}
+    return any(not secret_words.isdisjoint(text.split()) for text in texts)
 
 
 class _ParsedFiles(dict):

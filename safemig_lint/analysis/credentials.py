@@ -427,12 +427,15 @@ def _option_secrets(unit: Unit, context) -> list[Secret | None]:
 
 
 def redacted(text: str, offset: int, secrets: list[Secret]) -> str:
-    """`text` (found at `offset` in the file) with its secrets replaced by ***, whitespace normalised."""
-    for secret in sorted(secrets, key=lambda s: s.start, reverse=True):
+    """`text` (found at `offset` in the file) with its secrets replaced by ***, whitespace
+    normalised; in one pass, however many secrets (one copy of the text, not one per secret)."""
+    pieces, position = [], 0
+    for secret in sorted(secrets, key=lambda s: s.start):
         start, end = secret.start - offset, secret.end - offset
-        if 0 <= start <= end <= len(text):
-            text = text[:start] + "***" + text[end:]
-    return " ".join(text.split())
+        if position <= start <= end <= len(text):
+            pieces += [text[position:start], "***"]
+            position = end
+    return " ".join("".join([*pieces, text[position:]]).split())
 
 
 def comment_secrets(context) -> list[Secret]:

@@ -46,10 +46,19 @@ class LineIndex:
         end_line, end_column = self.position(max(end, start))
         return Span(line, column, end_line, end_column)
 
-    def line_text(self, line: int) -> str:
+    def line_text(self, line: int, first: int = 0, last: int | None = None) -> str:
+        """The line's text (without its line break), or its columns first+1 .. last."""
+        start = self._starts[line - 1]
+        end = start + self.line_length(line)
+        return self.text[min(start + first, end) : end if last is None else min(start + last, end)]
+
+    def line_length(self, line: int) -> int:
+        """The line's length in characters, without its line break (\\n or \\r\\n)."""
         start = self._starts[line - 1]
         end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        while end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return end - start
 
     @property
     def line_count(self) -> int:

@@ -5,24 +5,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
-from safemig_lint.reporters.location import repository_path
+from safemig_lint.reporters.location import memoized, repository_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    for d in result.active:
-        stream.write(annotation(d) + "\n")
+    path_of = memoized(repository_path)
+    stream.write("".join(annotation(d, path_of) + "\n" for d in result.active))
     for path in result.missing_paths:
         stream.write(f"::error title=safemig-lint::{escape_data(f'{path}: no such file or directory')}\n")
 
 
-def annotation(d: Diagnostic) -> str:
-    properties = {"file": repository_path(d.path) or d.path, "line": d.span.line}
+def annotation(d: Diagnostic, path_of: Callable[[str], str | None] = repository_path) -> str:
+    properties = {"file": path_of(d.path) or d.path, "line": d.span.line}
     empty = d.span.is_empty
     # GitHub applies columns only within one line; an empty span (the whole file) marks the line.
     if d.span.line == d.span.end_line and not empty:
