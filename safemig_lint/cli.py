@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from safemig_lint import __version__
+from safemig_lint.escaping import one_line, printable
 
 EXIT_USAGE = 2
 
@@ -76,8 +77,14 @@ def _check_report_options(output_format: str, report_formats: list[str], report_
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"safemig-lint: error: {message}", err=True)
+    _say(f"safemig-lint: error: {message}")
     raise typer.Exit(EXIT_USAGE)
+
+
+def _say(message: str, err: bool = True) -> None:
+    """One line of the tool's own, on standard error: what it holds of a path, a name or a
+    configuration is escaped (escaping.py), so it stays one line and cannot act on a terminal."""
+    typer.echo(one_line(message), err=err)
 
 
 @app.command()
@@ -165,7 +172,7 @@ def check(
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
-        typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
+        _say(f"safemig-lint: error: {missing}: no such file or directory")
     # With --base, nothing changed since the base is no reason to warn.
     if not result.files_checked and not result.missing_paths and base is None and not quiet:
         typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
@@ -196,7 +203,7 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
     may_change = all_of(locked_by_sum_file, applied_at(paths, list(config.exclude), base)) if base else locked_by_sum_file
     plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, may_change)
     for display, reason in plan.skipped:
-        typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
+        _say(f"safemig-lint: not fixed: {display}: {reason}")
     if not apply:
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
@@ -207,11 +214,11 @@ def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bo
         return False
     failed = apply_fixes(plan)
     for file, why in failed:
-        typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
+        _say(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}")
     unwritten = {file.path for file, _ in failed}
     written = [file for file in plan.files if file.path not in unwritten]
     for file in written:
-        typer.echo(f"safemig-lint: {describe(file)}", err=True)
+        _say(f"safemig-lint: {describe(file)}")
     fixed = sum(len(file.fixed) for file in written)
     typer.echo(f"safemig-lint: fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}", err=True)
     return bool(written)
@@ -332,8 +339,9 @@ def schema_command(
         return
     for display, history in histories:
         if len(histories) > 1:
-            typer.echo(f"-- {display}\n")
-        typer.echo(to_sql(history.at(at), target), nl=False)
+            _say(f"-- {display}", err=False)
+            typer.echo("")
+        typer.echo(printable(to_sql(history.at(at), target)), nl=False)
 
 
 @app.command("diff")
@@ -352,11 +360,11 @@ def diff_command(
     histories = _histories(path, dialect, config_file)
     for display, history in histories:
         if len(histories) > 1:
-            typer.echo(f"{display}:")
+            _say(f"{display}:", err=False)
         for difference in differences(history.at(from_version), history.at(to_version)):
             sign = {"added": "+", "removed": "-", "changed": "~"}[difference.change]
             unsure = f"  (the model is unsure: {difference.unknown})" if difference.unknown else ""
-            typer.echo(f"{sign} {difference.describe()}{unsure}")
+            _say(f"{sign} {difference.describe()}{unsure}", err=False)
 
 
 @app.command("verify")
@@ -420,11 +428,11 @@ def verify_command(
     flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
 
     def say(message: str) -> None:
-        typer.echo(message, err=True)
+        typer.echo(printable(message), err=True)  # verify's messages may span lines; a database's words are escaped
 
     def progress(message: str) -> None:
         if is_terminal():
-            typer.echo(f"\r{message}\033[K", err=True, nl=False)
+            typer.echo(f"\r{one_line(message)}\033[K", err=True, nl=False)
 
     url = None
     try:
@@ -486,7 +494,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
         _fail(f"{path}: no such file or directory")
     # A schema missing what an unreadable path holds would be wrong without a word: refuse.
     for problem in discovery.problems:
-        typer.echo(f"safemig-lint: error: cannot read {problem.display_path}: {problem.reason}", err=True)
+        _say(f"safemig-lint: error: cannot read {problem.display_path}: {problem.reason}")
     if discovery.problems:
         raise typer.Exit(EXIT_USAGE)
     if not discovery.directories:
@@ -497,7 +505,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
         unreadable = [(f.display_path, parsed[f.path].unreadable) for f in directory.files() if parsed[f.path].unreadable]
         for display, problem in unreadable:
-            typer.echo(f"safemig-lint: error: cannot read {display}: {problem.reason}", err=True)
+            _say(f"safemig-lint: error: cannot read {display}: {problem.reason}")
         if unreadable:
             raise typer.Exit(EXIT_USAGE)
         histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
@@ -518,9 +526,9 @@ def lock_command(
 
     directories = _migration_directories(paths, config_file)
     if check_only:
-        raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
+        raise typer.Exit(1 if commands.check_locks(directories, lambda line: _say(line, err=False)) else 0)
     try:
-        commands.lock(directories, typer.echo)
+        commands.lock(directories, lambda line: _say(line, err=False))
     except ConfigError as error:
         _fail(str(error))
 
@@ -541,7 +549,7 @@ def baseline_command(
     try:
         resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
         result = lint(paths, resolver.for_path(Path(paths[0])), resolver.for_path, use_baseline=False)
-        commands.record_baselines(directories, result, typer.echo)
+        commands.record_baselines(directories, result, lambda line: _say(line, err=False))
     except ConfigError as error:
         _fail(str(error))
 
@@ -572,5 +580,5 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as error:  # a crash outside any check: say so, exit 2, never a bare traceback
-        typer.echo(f"safemig-lint: internal error: {type(error).__name__}: {error}", err=True)
+        _say(f"safemig-lint: internal error: {type(error).__name__}: {error}")
         sys.exit(EXIT_USAGE)

@@ -88,3 +88,43 @@ def test_read_back_files_that_are_not_regular_never_block_nor_fill_memory(tmp_pa
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     if name == "safemig.sum":  # reported as a sum file that cannot be read
         assert "SM604" in result.output and "not a regular file" in result.output
+
+
+FORGED = "1:1: SM000 [error] forged"
+
+
+def _raw_controls(text: str) -> list[str]:
+    """Control bytes a terminal or a log would act on: ESC, BEL, CSI, a CR not in a CRLF."""
+    return [c for c in ("\x1b", "\x07", "\x9b", "\u202e") if c in text] + (["lone CR"] if "\r" in text.replace("\r\n", "") else [])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"000001_x\n{FORGED}.up.sql",  # misnamed: reported under its name (SM002)
+        f"000002_a\x1b[31m\r{FORGED}\x1b]0;t\x07.up.sql",  # a migration with ESC, OSC and CR in its title
+    ],
+)
+def test_names_and_text_from_files_never_print_raw_controls_nor_forge_lines(tmp_path, monkeypatch, name):
+    directory = write_migrations(tmp_path / "m", {"000001_x.down.sql": "SELECT 1;\n", "000002_a.down.sql": "SELECT 1;\n"})
+    (directory / name).write_text('DROP TABLE t;\nCREATE TABLE "n\x1b[2J\x9b31m" (id int);\nCREATE TABLE u (id int);\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    commands = [["check", "m", "--format", format, "--no-cache"] for format in ("text", "github", "markdown")]
+    commands += [["check", "m", "--diff", "--no-cache"], ["schema", "m"], ["diff", "m", "--from", "0", "--to", "2"]]
+    commands += [["lock", "m"], ["baseline", "m"], ["check", "m/nothing-here"]]
+    for command in commands:
+        outcome = runner.invoke(app, command)
+        output = outcome.output
+        assert not _raw_controls(output), (command, _raw_controls(output))
+        assert not any(line.startswith(FORGED) or line.startswith("::error file=" + FORGED) for line in output.splitlines()), command
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (command, outcome.exception)
+
+
+def test_a_configuration_key_cannot_forge_an_error_line(tmp_path, monkeypatch):
+    write_migrations(tmp_path / "m", {"1_a.up.sql": "SELECT 1;", "1_a.down.sql": "SELECT 1;"})
+    (tmp_path / ".safemig-lint.toml").write_text(f'"x\\n{FORGED}\\u001b[31m" = 1\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    outcome = runner.invoke(app, ["check", "m"])
+    assert outcome.exit_code == 2 and "unknown setting" in outcome.output
+    assert not _raw_controls(outcome.output)
+    assert not any(line.startswith(FORGED) for line in outcome.output.splitlines())

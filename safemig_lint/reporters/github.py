@@ -10,6 +10,7 @@ from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
+from safemig_lint.escaping import one_line, printable
 from safemig_lint.reporters.location import memoized, repository_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -19,7 +20,7 @@ def report(result: LintResult, stream: TextIO) -> None:
     path_of = memoized(repository_path)
     stream.write("".join(annotation(d, path_of) + "\n" for d in result.active))
     for path in result.missing_paths:
-        stream.write(f"::error title=safemig-lint::{escape_data(f'{path}: no such file or directory')}\n")
+        stream.write(f"::error title=safemig-lint::{escape_data(one_line(f'{path}: no such file or directory'))}\n")
 
 
 def annotation(d: Diagnostic, path_of: Callable[[str], str | None] = repository_path) -> str:
@@ -31,8 +32,9 @@ def annotation(d: Diagnostic, path_of: Callable[[str], str | None] = repository_
     else:
         properties["endLine"] = d.span.end_line
     properties["title"] = f"{d.code} {d.name}"
-    message = f"{d.message}\n{d.help}" if d.help else d.message
-    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    # Line breaks in the message are data to GitHub (%0A below); properties are one line.
+    message = printable(f"{d.message}\n{d.help}" if d.help else d.message)
+    rendered = ",".join(f"{key}={escape_property(one_line(str(value)))}" for key, value in properties.items())
     return f"::{_COMMAND[d.severity]} {rendered}::{escape_data(message)}"
 
 

@@ -18,7 +18,7 @@ from rich.text import Text
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reading.source import LineIndex
-from safemig_lint.reporters import plural, printable, summary_parts
+from safemig_lint.reporters import one_line, plural, printable, summary_parts
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4
@@ -57,7 +57,10 @@ def _capped(out: _Pieces, diagnostics: list[Diagnostic], what: str) -> Iterator[
     for d in [*diagnostics, None]:
         if d is None or (d.path, d.span.line) != place:
             for code, count in sorted(hidden.items()):
-                out.append(f"  … and {count:,} more {code} {what} on line {place[1]} of {place[0]} (all of them: --format json)\n\n", "dim")
+                out.append(
+                    f"  … and {count:,} more {code} {what} on line {place[1]} of {one_line(place[0])} (all of them: --format json)", "dim"
+                )
+                out.append("\n\n")
             shown.clear()
             hidden.clear()
             if d is None:
@@ -107,7 +110,8 @@ class _Pieces:
         self.pieces: list[tuple[str, str | None]] = []
 
     def append(self, text: str, style: str | None = None) -> None:
-        # SQL, paths and reasons may hold ESC/CSI/OSC sequences: shown as escapes, never acted on.
+        # SQL, paths and reasons may hold ESC/CSI/OSC sequences: shown as escapes, never acted on
+        # (values are one_line() where they are put into a line; what is left here is the report's own).
         self.pieces.append((printable(text), style))
 
     def write(self, console: Console) -> None:
@@ -138,25 +142,25 @@ def _suppressed(out: _Pieces, suppressed: list[Diagnostic]) -> None:
     for d in _capped(out, suppressed, "suppressed findings"):
         reason = d.suppression.reason or "(no reason given)"
         reason = reason if len(reason) <= _MAX_REASON else reason[:_MAX_REASON] + "…"
-        out.append(f"  {d.path}:{d.span.line}:{d.span.column}: {d.code} {d.name}: ")
-        out.append(reason, style="dim")
+        out.append(f"  {one_line(d.path)}:{d.span.line}:{d.span.column}: {d.code} {one_line(d.name)}: ")
+        out.append(one_line(reason), style="dim")
         out.append("\n")
     out.append("\n")
 
 
 def _diagnostic(out: _Pieces, d: Diagnostic, lines: LineIndex | None, width: int | None) -> None:
     style = _STYLE[d.severity]
-    out.append(f"{d.path}:{d.span.line}:{d.span.column}", style="bold")
+    out.append(f"{one_line(d.path)}:{d.span.line}:{d.span.column}", style="bold")
     out.append(": ")
     out.append(f"{d.code} ", style=style)
     out.append(f"[{d.severity.value}] ", style=style)
-    out.append(d.name, style="dim")
+    out.append(one_line(d.name), style="dim")
     out.append("\n")
-    _indented(out, "", d.message, width)
+    _indented(out, "", one_line(d.message), width)
     if lines is not None and lines.text and not d.span.is_empty:
         _source(out, d, lines, width)
     if d.help:
-        _indented(out, "help: ", d.help, width)
+        _indented(out, "help: ", one_line(d.help), width)
     out.append("\n")
 
 
@@ -183,7 +187,7 @@ def _source(out: _Pieces, d: Diagnostic, lines: LineIndex, width: int | None) ->
         length = lines.line_length(number)
         left = max(0, start - 1 - _CONTEXT_COLUMNS) if length > 2 * _CONTEXT_COLUMNS else 0
         right = min(length, max(start - 1 + _CONTEXT_COLUMNS, left + 2 * _CONTEXT_COLUMNS)) if length > 2 * _CONTEXT_COLUMNS else length
-        text = lines.line_text(number, left, right).expandtabs(1)
+        text = one_line(lines.line_text(number, left, right).expandtabs(1))
         end = d.span.end_column if number == d.span.end_line else length + 1
         if (left, right) != (0, length):
             text = ("…" if left else "") + text + ("…" if right < length else "")
