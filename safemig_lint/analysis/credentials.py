@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot.tokens import Token, TokenType
 
@@ -206,6 +206,11 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
                 found += commented_secrets(gap_start, gap_end, context)
     found += _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
     found += _unterminated_secrets(statement, context)
+    if (statement.error is not None or statement.expression is None or statement.is_command) and statement.tokens:
+        # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
+        # so read as prose too; masked, and reported only where a literal or comment holds it.
+        # (Last: where a literal's finder found the same span, its finding stands.)
+        found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 

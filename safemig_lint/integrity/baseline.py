@@ -93,7 +93,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
         if data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
             raise ValueError(f"not a {FORMAT} {FORMAT_VERSION} file")
         items = [(str(i["fingerprint"]), str(i["rule"]), str(i["file"]), str(i.get("message", ""))) for i in data["findings"]]
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         raise ConfigError(f"{shown}: not a safemig-lint baseline ({error}); write it again with `safemig-lint baseline`") from None
     line_of = {}
     for number, line in enumerate(text.splitlines(), start=1):
