@@ -63,6 +63,7 @@ FORMS = {
     "cassandra password parameter": "-- cassandra://db:9042/app?username=u&password={S}\nDROP TABLE k;",
     "quoted password in a url": "-- postgres://u:'{S}'@host/db\nDROP TABLE w;",
     "double-quoted password in a url": "CREATE TABLE w (dsn text DEFAULT 'postgres://u:\"{S}\"@host/db');",
+    "url written bare as a statement": "postgres://admin:{S}@db/app\nDROP TABLE b;",
 }
 
 

@@ -129,3 +129,28 @@ def test_the_prefilter_skips_only_texts_that_hold_no_secret(monkeypatch):
     monkeypatch.setattr(credentials, "_TRIGGER", re.compile(""))
     assert [secrets(text) for text in texts] == filtered
     assert sum(map(len, filtered)) > len(FORMS)  # the check compares real findings
+
+
+@pytest.mark.parametrize(
+    "comment, secret",
+    [
+        ("-- SELECT set_config('app.jwt_secret', '{S}', false);", True),
+        ("-- ALTER DATABASE app SET \"app.jwt_secret\" TO '{S}';", True),
+        ("-- CREATE SERVER s OPTIONS (password '{S}');", True),
+        ("-- DECLARE pw text := '{S}';", True),
+        ("-- SET PASSWORD FOR app = '{S}';", True),
+        ("-- ALTER USER app IDENTIFIED WITH mysql_native_password BY '{S}';", True),
+        ("-- CREATE ROLE app PASSWORD '{S}", True),
+        ("-- 'postgres://admin:' || '{S}' || '@db/app'", True),
+        # Prose about secrets is no secret: nothing of these is masked.
+        ("-- set the token to '{S}' when the current one is revoked", False),
+        ("-- case-sensitive URL that maps to an id_token's {S} claim", False),
+        ("-- the default is 'client_secret_basic' ({S})", False),
+    ],
+)
+def test_statements_written_in_comments_are_masked_and_prose_is_not(comment, secret):
+    from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.reading.statements import parse_file
+
+    text = comment.replace("{S}", SECRET) + "\nDROP TABLE t;\n"
+    assert (SECRET not in mask_file(parse_file(text, "postgres"), "postgres").text) is secret

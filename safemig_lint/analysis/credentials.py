@@ -63,6 +63,20 @@ _URL_UP_TO_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^\s/@'\"`]*:$")
 # In comments, what a person or script wrote down: `mysql -uroot -psecret`, `password: secret`.
 _MYSQL_P_OPTION = re.compile(r"(?<!\S)-p(?P<secret>[^\s'\"`-][^\s'\"`]*)")
 _MYSQL_CLIENT = re.compile(r"\bmysql(?:dump|admin|import|sh|pump|check)?\b", re.IGNORECASE)
+# A statement written out in prose: a literal after a name that says secret (`set_config('app.jwt_secret',
+# 'x')`, `SET app.api_token = 'x'`, `"app.jwt_secret" TO 'x'`, `password 'x'`, `pw text := 'x'`,
+# `IDENTIFIED WITH mysql_native_password BY 'x'`). The name is found first, then the literal right
+# after it (a bounded match): no pattern that backtracks over long words.
+_PROSE_KEY = re.compile(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![A-Za-z0-9])pw\b", re.IGNORECASE)
+_WORD_REST = re.compile(r"[\w.]*")
+# Words between only before an assignment: `pw text := 'x'`, `SET PASSWORD FOR app = 'x'` (prose
+# says `the token is 'x'` of things that are no secret). A literal left open runs to the line's end.
+_PROSE_VALUE = re.compile(
+    r"""(?P<close>['"])?(?:[ \t]*(?P<sep>,|:?=|\bTO\b|\bBY\b)|(?:[ \t]+[A-Za-z_][\w.]{0,40}){1,2}[ \t]*(?P<assign>:?=)|[ \t]+)[ \t]*"""
+    r"""(?:''(?P<q0>[^'\n]{0,500})''|'(?P<q1>[^'\n]{0,500})'|'(?P<q2>[^'"\s][^'\n]{3,500})(?:(?=\n)|\Z))""",
+    re.IGNORECASE,
+)
+_PROSE_CONCATENATION = re.compile(r"://[^\s/@'\"]{0,100}:'\s*(?:\|\||,)\s*'(?P<secret>[^'@\n]{0,500})")
 _LABELLED_PASSWORD = re.compile(
     r"""\b(?:password|passwd|pwd|secret)\s*:\s*(?:"(?P<q2>[^"\n]*)"|'(?P<q1>[^'\n]*)'|(?P<bare>[^\s'"`,;]+))""", re.IGNORECASE
 )
@@ -206,11 +220,11 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
                 found += commented_secrets(gap_start, gap_end, context)
     found += _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
     found += _unterminated_secrets(statement, context)
-    if (statement.error is not None or statement.expression is None or statement.is_command) and statement.tokens:
+    if (statement.error is not None or statement.expression is None) and statement.tokens:
         # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
         # so read as prose too; masked, and reported only where a literal or comment holds it.
         # (Last: where a literal's finder found the same span, its finding stands.)
-        found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
+        found += [replace(s, reported=False) for s in text_secrets(statement.start, statement.end, context) if s is not None]
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 
@@ -238,6 +252,20 @@ def text_secrets(start: int, end: int, context, well_known_only: bool = False) -
             group = "secret" if "secret" in regex.groupindex else 0
             found.append(_secret(match.start(group), match.end(group), what, match.span(), context))
     return found
+
+
+def _prose_assignment(text: str, key_start: int, value: re.Match[str]) -> bool:
+    """Whether a literal after a secret-named word is given to it, not just said near it: a
+    literal left open needs an explicit `=`, `TO`, `BY` or `,`, or the word PASSWORD itself
+    before it; `TO` needs a setting's name (quoted, or with a dot: `token to 'maintaining'` is English)."""
+    separator = (value.group("sep") or value.group("assign") or "").upper()
+    if value.group("q2") is not None and not separator:
+        whole_word = (key_start == 0 or not text[key_start - 1].isalnum()) and text[key_start : value.start()].upper() == "PASSWORD"
+        return whole_word
+    if separator == "TO":
+        word = text[max(0, key_start - 64) : key_start].rsplit(None, 1)[-1] if key_start else ""
+        return value.group("close") is not None or "." in word or "." in text[key_start : value.start("sep")]
+    return True
 
 
 def _concatenated_url_passwords(units: list[Unit], context) -> list[Secret | None]:
@@ -472,6 +500,15 @@ def commented_secrets(start: int, end: int, context) -> list[Secret | None]:
     for match in _LABELLED_PASSWORD.finditer(text, start, end):
         group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
         found.append(_secret(match.start(group), match.end(group), "password in a comment", match.span(), context, reported=False))
+    position = start
+    while key := _PROSE_KEY.search(text, position, end):
+        position = _WORD_REST.match(text, key.end(), end).end()
+        if (value := _PROSE_VALUE.match(text, position, end)) and _prose_assignment(text, key.start(), value):
+            group = next(g for g in ("q0", "q1", "q2") if value.group(g) is not None)
+            found.append(_secret(value.start(group), value.end(group), "secret in a comment", value.span(), context, reported=False))
+        position = max(position, key.end())
+    for match in _PROSE_CONCATENATION.finditer(text, start, end):
+        found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context, reported=False))
     return found
 
 
