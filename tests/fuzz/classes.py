@@ -167,11 +167,15 @@ def check_settings(settings: dict) -> None:
 _SPECIALS = ["fifo", "dev-zero", "dev-null", "deep-json", "huge-number", "garbage", "directory", "dangling"]
 
 
+_READ_BACK = ["safemig.sum", "safemig-baseline.json", ".safemig-lint.toml", "cache-entry"]
+
+
 @st.composite
-def read_back_cases(draw) -> tuple[str, str]:
-    return draw(st.sampled_from(["safemig.sum", "safemig-baseline.json", ".safemig-lint.toml", "cache-entry"])), draw(
-        st.sampled_from(_SPECIALS)
-    )
+def read_back_cases(draw) -> tuple[str, str, list[tuple[int, int, bytes]]]:
+    """A file the tool reads back, made special, or written by the tool and then mutated."""
+    kind = draw(st.sampled_from([*_SPECIALS, "mutated", "mutated", "mutated"]))
+    mutations = draw(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 64), st.binary(max_size=16)), max_size=6))
+    return draw(st.sampled_from(_READ_BACK)), kind, mutations
 
 
 def _make_special(path: Path, kind: str) -> None:
@@ -194,16 +198,37 @@ def _make_special(path: Path, kind: str) -> None:
         path.symlink_to(path.parent / "nowhere")
 
 
-def check_read_back(case: tuple[str, str]) -> None:
-    which, kind = case
-    files = {"1_a.up.sql": "DROP TABLE t;\n", "1_a.down.sql": "SELECT 1;\n"}
+def _mutate_bytes(path: Path, mutations: list[tuple[int, int, bytes]]) -> None:
+    data = path.read_bytes()
+    for position, cut, inserted in mutations:
+        position %= len(data) + 1
+        data = data[:position] + inserted + data[position + cut :]
+    path.write_bytes(data)
+
+
+def check_read_back(case: tuple[str, str, list]) -> None:
+    which, kind, mutations = case
+    files = {
+        "1_a.up.sql": "DROP TABLE t;\n",
+        "1_a.down.sql": "SELECT 1;\n",
+        "2_b.up.sql": "DELETE FROM t;\n",
+        "2_b.down.sql": "SELECT 1;\n",
+    }
     with project(files) as root, _cache_on():
+        # Each file as the tool writes it, then made special or mutated.
+        (root / ".safemig-lint.toml").write_text('dialect = "postgres"\nignore = ["SM511"]\n[severity]\nSM101 = "info"\n')
+        invoke(["lock", "m"], root)
+        invoke(["baseline", "m"], root)
+        invoke(["check", "m"], root)
         if which == "cache-entry":
-            invoke(["check", "m"], root)
-            for entry in (root / ".safemig-lint-cache").rglob("*.json"):
-                _make_special(entry, kind)
+            targets = list((root / ".safemig-lint-cache").rglob("*.json"))
         else:
-            _make_special((root if which.endswith(".toml") else root / "m") / which, kind)
+            targets = [(root if which.endswith(".toml") else root / "m") / which]
+        for target in targets:
+            if kind == "mutated":
+                _mutate_bytes(target, mutations)
+            else:
+                _make_special(target, kind)
         code, _ = timed("read-back", lambda: invoke(["check", "m"], root))
         assert code in (0, 1, 2)
 
