@@ -40,6 +40,7 @@ HANG = 10.0  # seconds: a case slower than this is a hang
 DIALECTS = ("postgres", "mysql", "sqlite")
 runner = CliRunner()
 slowest: dict[str, float] = {}
+cases_run: dict[str, int] = {}  # runs of the checked action, by class (a case may make several)
 
 
 def timed(kind: str, action):
@@ -59,6 +60,7 @@ def timed(kind: str, action):
     worker.join(HANG * 3)
     took = time.monotonic() - started
     slowest[kind] = max(slowest.get(kind, 0.0), took)
+    cases_run[kind] = cases_run.get(kind, 0) + 1
     assert not worker.is_alive() and took < HANG, f"{kind}: a case took {took:.1f} s (a hang)"
     if failure:
         raise failure[0]

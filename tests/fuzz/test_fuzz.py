@@ -71,3 +71,4 @@ def test_control_bytes_are_escaped_and_forge_no_line(case):
 def teardown_module():
     if LONG_RUN:
         print("\nslowest case per class (s):", {kind: round(took, 2) for kind, took in sorted(classes.slowest.items())})
+        print("timed runs per class:", dict(sorted(classes.cases_run.items())))
