@@ -41,8 +41,8 @@ EMAIL_UP = "ALTER TABLE users ADD COLUMN email text NOT NULL DEFAULT 'none';\n"
 EMAIL_DOWN = "ALTER TABLE users DROP COLUMN email;\n"
 
 
-def folder(tmp_path: Path, files: dict[str, str], config: str = "") -> Path:
-    migrations = tmp_path / "migrations"
+def folder(tmp_path: Path, files: dict[str, str], config: str = "", name: str = "migrations") -> Path:
+    migrations = tmp_path / name
     migrations.mkdir()
     for name, text in files.items():
         (migrations / name).write_text(text, encoding="utf-8")
@@ -226,10 +226,12 @@ async def test_hover_shows_rule_pages_and_the_replayed_schema(client: LanguageCl
             "000002_email.up.sql": EMAIL_UP + "-- safemig-lint: ignore-file SM101 never dropped here\n",
             "000002_email.down.sql": EMAIL_DOWN,
         },
+        name="db migrations",  # its URI is percent-encoded
     )
     editor = Editor(client)
     up = editor.open(migrations / "000002_email.up.sql")
     down = editor.open(migrations / "000002_email.down.sql")
+    assert "%20" in up
     await editor.until(lambda: up in client.diagnostics and down in client.diagnostics, "diagnostics")
     text = editor.texts[up]
 

@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from time import perf_counter, process_time
+from urllib.parse import unquote
 
 from lsprotocol import types as lsp
 from pygls.capabilities import get_capability
@@ -142,7 +143,7 @@ class SafemigServer(LanguageServer):
 
     def current(self, uri: str) -> Linted | None:
         """The last lint of an open migration file, linting its folder first if the document changed since."""
-        document = self.workspace.text_documents.get(uri)
+        document = self.workspace.text_documents.get(unquote(uri))  # pygls keys them unquoted
         if document is None or not document.path or not is_migration(Path(document.path)):
             return None
         linted = self.session.results.get(document.uri)
@@ -210,7 +211,7 @@ def build() -> SafemigServer:
         ls.log(f"safemig-lint {__version__} language server started (positions in {encoding})", lsp.MessageType.Info)
 
     def folder_of(uri: str) -> Path | None:
-        document = server.workspace.text_documents.get(uri)
+        document = server.workspace.text_documents.get(unquote(uri))
         path = Path(document.path) if document is not None and document.path else None
         return path.parent if path is not None and is_migration(path) else None
 
@@ -237,10 +238,11 @@ def build() -> SafemigServer:
     def did_close(ls: SafemigServer, params: lsp.DidCloseTextDocumentParams) -> None:
         # pygls has already dropped the document: its folder comes from the path.
         uri = params.text_document.uri
-        ls.session.forget(uri)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
         path = Path(ls.workspace.get_text_document(uri).path or "")
-        if is_migration(path):
+        others = ls.buffers(path.parent) if is_migration(path) else []
+        ls.session.forget(uri, path.parent, bool(others))
+        if others:
             ls.schedule(path.parent, SOON)  # its saved text replaces its buffer in the others' context
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix, actions.FIX_ALL]))

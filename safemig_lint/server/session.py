@@ -61,6 +61,9 @@ class FolderLint:
 
 @dataclass
 class Session:
+    """What the server keeps between requests: the memory cache, each open document's last lint,
+    and one replayed history per folder for hovers."""
+
     codec: PositionCodec = field(default_factory=PositionCodec)
     cache: MemoryCache = field(default_factory=MemoryCache)
     results: dict[str, Linted] = field(default_factory=dict)  # by URI
@@ -88,8 +91,11 @@ class Session:
         self._generation[folder] = self._generation.get(folder, 0) + 1
         return FolderLint(linted, list(result.missing_paths))
 
-    def forget(self, uri: str) -> None:
+    def forget(self, uri: str, folder: Path, folder_still_open: bool) -> None:
+        """A document was closed; with the folder's last one, what was kept for its hovers goes too."""
         self.results.pop(uri, None)
+        if not folder_still_open:
+            self._histories.pop(folder, None)
 
     def history(self, folder: Path, buffers: list[Buffer], path: Path):
         """(MigrationDirectory, History) of `folder` with `buffers` read instead of the disk, kept
