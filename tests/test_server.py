@@ -343,3 +343,22 @@ def test_without_pygls_the_server_command_says_how_to_install_it():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL)
     assert done.returncode == 2
     assert "the language server needs pygls: pip install 'safemig-lint[server]'" in done.stderr
+
+
+@pytest.mark.parametrize(("encoding", "character"), [("utf-16", 15), ("utf-8", 20), ("utf-32", 14)])
+def test_positions_are_counted_in_the_clients_units(encoding: str, character: int):
+    from pygls.workspace import PositionCodec
+
+    from safemig_lint.diagnostics import Span
+    from safemig_lint.server.convert import Text
+
+    # The engine reads the text without its byte-order mark and counts characters; the client
+    # counts the mark too, in the code units it chose: 😀 is 2 UTF-16 units and 4 UTF-8 bytes.
+    text = Text("\ufeffSELECT '😀é', x;\r\nSELECT 2;\n", PositionCodec(lsp.PositionEncodingKind(encoding)))
+    assert text.engine_text.startswith("SELECT")
+    x = text.engine_text.index("x")
+    assert text.engine_offset(1, 14) == x
+    assert text.position(1, 14) == text.position_at(x) == lsp.Position(0, character)
+    assert text.offset(lsp.Position(0, character)) == x
+    assert text.range(Span(2, 8, 2, 9)) == lsp.Range(lsp.Position(1, 7), lsp.Position(1, 8))
+    assert text.position_at(len(text.engine_text)) == lsp.Position(2, 0)
