@@ -168,6 +168,11 @@ async def test_editing_the_up_file_updates_the_down_files_findings(client: Langu
     # Closing the up file drops its unsaved text: the down file is linted against the saved one.
     editor.close(up)
     await editor.until(lambda: not client.diagnostics[up] and "SM201" not in editor.codes(down), "the up file's text dropped")
+
+    # A save lints again, and the folder's closed files are read from the disk as they are now.
+    (migrations / "000002_email.up.sql").write_text(EMAIL_UP + "CREATE TABLE audit (id bigint);\n", encoding="utf-8")
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(lsp.TextDocumentIdentifier(down)))
+    await editor.until(lambda: "SM201" in editor.codes(down), "SM201 from the saved up file")
     editor.close(down)
     await editor.until(lambda: not client.diagnostics[down], "the down file's diagnostics cleared")
     assert any(re.search(r"linted and published in [\d.]+ ms", m.message) for m in client.log_messages), "timings go to the log channel"
