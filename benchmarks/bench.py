@@ -6,6 +6,7 @@
     python benchmarks/bench.py big-file --mb 5                # one large generated file
     python benchmarks/bench.py sqlfluff DIR --limit 200       # the same files through sqlfluff
     python benchmarks/bench.py server --files 300             # the language server: a keystroke's lint, over stdio
+    python benchmarks/bench.py server --folder DIR            # the same in a real folder
 
 Not a test: timings depend on the machine and on what else runs on it. Each figure is the
 minimum of --repeat runs (the least disturbed one); peak RSS is the largest process's.
@@ -226,6 +227,7 @@ def main() -> None:
     fluff.add_argument("--limit", type=int, default=200)
     server = commands.add_parser("server")
     server.add_argument("--files", type=int, default=300)
+    server.add_argument("--folder", type=Path, help="a real migration folder instead of a synthetic history (it is not changed)")
     server.add_argument("--keystrokes", type=int, default=30)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="safemig-bench-"))
@@ -283,8 +285,9 @@ def main() -> None:
             seconds, rss = best(lint_command([str(path)], None), args.repeat)
             print(f"one {path.stat().st_size / 1e6:.1f} MB file: {seconds:.2f} s, peak {rss} MB")
         elif args.command == "server":
-            directory = scratch / "history" / "migrations"
-            synthetic_history(directory, args.files)
+            directory = args.folder or scratch / "history" / "migrations"
+            if args.folder is None:
+                synthetic_history(directory, args.files)
             server_keystrokes(directory, args.keystrokes)
         elif args.command == "sqlfluff":
             files = sql_files(args.paths)[: args.limit]
