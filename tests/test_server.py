@@ -222,6 +222,25 @@ async def test_code_actions_fix_a_finding_and_suppress_another(client: LanguageC
 
 
 @on_the_server
+async def test_a_fix_to_a_locked_file_is_shown_refused(client: LanguageClient, tmp_path: Path):
+    from safemig_lint.integrity import sumfile
+    from safemig_lint.reading.discovery import discover
+
+    migrations = folder(tmp_path, {"000001_users.up.sql": USERS_UP, "000001_users.down.sql": USERS_DOWN}, 'idempotency = "strict"\n')
+    sumfile.lock(discover([str(migrations)]).directories[0])
+    editor = Editor(client)
+    up = editor.open(migrations / "000001_users.up.sql")
+    await editor.until(lambda: "SM301" in editor.codes(up), "SM301")
+    create = next(d for d in client.diagnostics[up] if d.code == "SM301")
+    context = lsp.CodeActionContext(diagnostics=[create])
+    found = await client.text_document_code_action_async(lsp.CodeActionParams(lsp.TextDocumentIdentifier(up), create.range, context))
+    (fix,) = [a for a in found if a.title.startswith("Fix SM301")]
+    assert fix.edit is None and fix.disabled.reason == "locked by safemig.sum; not changed"
+    assert not [a for a in found if a.kind == "source.fixAll.safemig-lint"]
+    editor.close(up)
+
+
+@on_the_server
 async def test_hover_shows_rule_pages_and_the_replayed_schema(client: LanguageClient, tmp_path: Path):
     migrations = folder(
         tmp_path,

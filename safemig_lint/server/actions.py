@@ -28,15 +28,20 @@ def code_actions(
     dialect: str,
     as_lsp: Callable[[Diagnostic], lsp.Diagnostic],
     document_changes: bool,
+    show_refused: bool,
 ) -> list[lsp.CodeAction]:
+    """The actions for the findings in `requested`, and the file's fix-all. `show_refused`: the
+    client greys out an action with its reason, so a fix --fix would refuse is shown, disabled."""
     here = [d for d in linted.found if overlaps(linted.text.range(d.span), requested)]
     actions = []
     if _wanted(lsp.CodeActionKind.QuickFix.value, only):
         for found in here:
             planned = _fix(linted, [found], dialect) if found.fix else None
-            if planned is not None:
+            title = f"Fix {found.code} ({found.name})"
+            if isinstance(planned, str) and show_refused:
+                actions.append(lsp.CodeAction(title, kind=lsp.CodeActionKind.QuickFix, disabled=lsp.CodeActionDisabled(planned)))
+            elif isinstance(planned, tuple):
                 edits, _ = planned
-                title = f"Fix {found.code} ({found.name})"
                 actions.append(_action(title, lsp.CodeActionKind.QuickFix, linted, edits, [as_lsp(found)], document_changes, True))
         for found in here:
             insertion = _suppression(linted, found, dialect)
@@ -47,7 +52,7 @@ def code_actions(
     fixable = [d for d in linted.found if d.fix]
     if fixable and _wanted(FIX_ALL, only):
         planned = _fix(linted, fixable, dialect)
-        if planned is not None:
+        if isinstance(planned, tuple):
             edits, fixed = planned
             title = f"Fix all safe safemig-lint findings in this file ({len(fixed)})"
             actions.append(_action(title, FIX_ALL, linted, edits, [as_lsp(d) for d in fixed], document_changes))
@@ -59,15 +64,15 @@ def _wanted(kind: str, only: Sequence[str] | None) -> bool:
     return not only or any(kind == asked or kind.startswith(f"{asked}.") for asked in only)
 
 
-def _fix(linted: Linted, diagnostics: list[Diagnostic], dialect: str) -> tuple[list[Edit], list[Diagnostic]] | None:
-    """The edits --fix would make for these findings of the file, and the findings they fix."""
+def _fix(linted: Linted, diagnostics: list[Diagnostic], dialect: str) -> tuple[list[Edit], list[Diagnostic]] | str:
+    """The edits --fix would make for these findings of the file and the findings they fix, or why it would not."""
     from safemig_lint.engine import LintResult
     from safemig_lint.fixing import locked_by_sum_file, plan_fixes
 
     display = diagnostics[0].path
     plan = plan_fixes(LintResult(diagnostics, 1, []), lambda _: dialect, locked_by_sum_file, {display: linted.text.source})
     if not plan.files:
-        return None
+        return next((why for _, why in plan.skipped), "the fix changes nothing")
     fixed = plan.files[0].fixed
     return list(dict.fromkeys(edit for d in fixed for edit in d.fix)), fixed
 

@@ -163,8 +163,9 @@ class SafemigServer(LanguageServer):
         except ConfigError:
             return None
         document_changes = get_capability(self.client_capabilities, "workspace.workspace_edit.document_changes", False)
+        show_refused = get_capability(self.client_capabilities, "text_document.code_action.disabled_support", False)
         only = params.context.only
-        found = actions.code_actions(linted, params.range, only, dialect, self.converter(linted), document_changes)
+        found = actions.code_actions(linted, params.range, only, dialect, self.converter(linted), document_changes, show_refused)
         return found or None
 
     def hover(self, params: lsp.HoverParams) -> lsp.Hover | None:
