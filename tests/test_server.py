@@ -179,6 +179,27 @@ async def test_editing_the_up_file_updates_the_down_files_findings(client: Langu
 
 
 @on_the_server
+async def test_a_burst_of_keystrokes_is_linted_once(client: LanguageClient, tmp_path: Path):
+    migrations = folder(tmp_path, {"000001_users.up.sql": USERS_UP, "000001_users.down.sql": USERS_DOWN, "000002_drop.up.sql": ""})
+    editor = Editor(client)
+    up = editor.open(migrations / "000002_drop.up.sql")
+    await editor.until(lambda: up in client.diagnostics, "the first diagnostics")
+
+    def lints() -> int:
+        return sum("linted and published" in m.message and str(migrations) in m.message for m in client.log_messages)
+
+    before = lints()
+    typed = "DROP TABLE users;"
+    for end in range(1, len(typed) + 1):  # one keystroke at a time, faster than the debounce
+        editor.type(up, typed[:end])
+    await editor.until(lambda: "SM101" in editor.codes(up), "SM101 of the whole statement")
+    await asyncio.sleep(0.3)
+    # Once when the keystrokes reach the server together; a busy machine may let a pause in.
+    assert 1 <= lints() - before < len(typed) // 2
+    editor.close(up)
+
+
+@on_the_server
 async def test_code_actions_fix_a_finding_and_suppress_another(client: LanguageClient, tmp_path: Path):
     # The folder's configuration applies, as in `check`: strict idempotency turns SM301/SM302 on.
     migrations = folder(tmp_path, {"000001_users.up.sql": USERS_UP, "000001_users.down.sql": USERS_DOWN}, 'idempotency = "strict"\n')
