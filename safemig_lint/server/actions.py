@@ -94,12 +94,12 @@ def _suppression(linted: Linted, found: Diagnostic, dialect: str) -> Edit | None
         offset = linted.text.engine_offset(found.span.line, found.span.column)
         statement = next((s for s in parsed.statements if s.start <= offset <= s.end), None)
         position = text.rfind("\n", 0, statement.start if statement else offset) + 1
-        line = text[position:].split("\n", 1)[0]
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        first = text[position:].split("\n", 1)[0]
+        indent = first[: len(first) - len(first.lstrip(" \t"))]
         comment = f"{indent}-- safemig-lint: ignore {found.code} {REASON}{newline}"
     after = parse_file(text[:position] + comment + text[position:], dialect)
-    line = found.span.line + 1  # the comment is a line of its own above the finding
-    if not any(s.covers(found.code, line) for s in find_suppressions(after)):
+    moved = found.span.line + 1  # the comment is a line of its own above the finding
+    if not any(s.covers(found.code, moved) for s in find_suppressions(after)):
         return None
     return Edit(position, position, comment)
 

@@ -66,11 +66,11 @@ def schema_text(name: NameAt, file: MigrationFile) -> str:
 
 
 def _named(item: Named, moments: tuple[str, str]) -> str:
-    if item.kind == "table":
-        title = f"**table** {_code(item.table)}"
+    shown = item.before if item.before is not None else item.after
+    if isinstance(shown, Column):
+        title = f"**column** {_code(item.table + '.' + shown.name)}"
     else:
-        column = item.before if item.before is not None else item.after
-        title = f"**column** {_code(item.table + '.' + column.name)}"
+        title = f"**table** {_code(item.table)}"
     states = [_describe(state, keys) if state is not None else None for state, keys in zip((item.before, item.after), item.keys)]
     if states[0] == states[1]:
         return f"{title}\n\n{moments[0]}, unchanged by this file:\n\n{states[0]}"
@@ -83,7 +83,8 @@ def _describe(state: Table | Column, keys: tuple) -> str:
     if isinstance(state, Column):
         return "\n".join([f"- {_column(state)}", *(_key(key) for key in keys)])
     lines = [f"- {_code(column.name)} {_column(column)}" for column in state.columns.values()]
-    lines += [_key(key) for key in (*state.constraints.values(), *state.indexes.values())]
+    table_keys: list[Index | Constraint] = [*state.constraints.values(), *state.indexes.values()]
+    lines += [_key(key) for key in table_keys]
     if state.unknown:
         lines.append(f"- the model is unsure of this table: {state.unknown}")
     elif state.keys_unknown:

@@ -99,7 +99,7 @@ def _columns(
         keys = [*before.tables.named({qualifier}), *after.tables.named({qualifier})]
     else:
         ops = next((s.ops for s in history.file_ops(file).statements if s.start == statement.start), ())
-        keys = [op.table for op in ops if isinstance(getattr(op, "table", None), str) and op.table]
+        keys = [table for op in ops if isinstance(table := getattr(op, "table", None), str) and table]
         keys += [op.new for op in ops if isinstance(op, o.RenameTable)]
         words = set(mentions(statement.text))
         keys += [*before.tables.named(words), *after.tables.named(words)]
@@ -115,7 +115,7 @@ def _columns(
 def _keys_of(table: Table | None, column: Column | None) -> tuple[Index | Constraint, ...]:
     if table is None or column is None:
         return ()
-    keys = [*table.constraints.values(), *table.indexes.values()]
+    keys: list[Index | Constraint] = [*table.constraints.values(), *table.indexes.values()]
     return tuple(key for key in keys if column.name in key.columns)
 
 
