@@ -224,7 +224,7 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
         # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
         # so read as prose too; masked, and reported only where a literal or comment holds it.
         # (Last: where a literal's finder found the same span, its finding stands.)
-        found += [replace(s, reported=False) for s in text_secrets(statement.start, statement.end, context) if s is not None]
+        found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 

@@ -41,7 +41,10 @@ def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
     reading = _Reading(parsed, dialect)
     found = [s for statement in parsed.statements for s in statement_secrets(statement, reading)]
     found += comment_secrets(reading)
-    unique = {(s.start, s.end): s for s in found}
+    unique: dict[tuple[int, int], Secret] = {}
+    for secret in found:  # a span two finders found: reported if either reports it
+        if (secret.start, secret.end) not in unique or secret.reported:
+            unique[secret.start, secret.end] = secret
     return sorted(unique.values(), key=lambda s: (s.start, s.end))
 
 
