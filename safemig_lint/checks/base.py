@@ -3,7 +3,10 @@
 A check is a Rule subclass with a stable code, a kebab-case name, a default severity and
 a one-line summary. It overrides whichever hooks it needs:
 
-- check_statement: once per parsed statement (most rules);
+- check_statement: once per statement (most rules); a rule that reads only some statements says
+  which in `reads_ops` (the ops, operations/ops.py, of the statements it can report on) and/or
+  `reads_tokens` (sqlglot token types one of which such a statement holds), and the engine calls
+  it only on those. A rule that declares neither is called on every statement;
 - check_file: once per file (parse errors, unreadable files, templates);
 - check_directory: once per migration directory (naming, pairing, versions);
 - check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlglot import exp
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
@@ -74,7 +77,11 @@ class FileContext:
 
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
-        return self.reading.of(self.parsed)[statement.start]
+        return self._operations[statement.start]
+
+    @cached_property
+    def _operations(self) -> dict[int, list[Op]]:
+        return self.reading.of(self.parsed)
 
     @cached_property
     def execution(self) -> ExecutionModel:
@@ -255,6 +262,11 @@ class Rule:
     security_severity: ClassVar[float | None] = None
     # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
     fixable: ClassVar[bool] = False
+    # The statements check_statement can report on (see the module's text); None and None: every one.
+    # It must find nothing in a statement that has no op of these classes (or subclasses) and no
+    # token of these types: the engine does not call it there.
+    reads_ops: ClassVar[tuple[type[Op], ...] | None] = None
+    reads_tokens: ClassVar[frozenset[TokenType] | None] = None
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

@@ -8,6 +8,7 @@ class DropColumn(Rule):
     code = "SM102"
     name = "drop-column"
     severity = Severity.ERROR
+    reads_ops = (o.DropColumn,)
     summary = "Dropping a column this migration did not add deletes its data and breaks code still reading it."
 
     def check_statement(self, statement: Statement, context: FileContext):

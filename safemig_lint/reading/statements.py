@@ -139,6 +139,14 @@ class ParsedFile:
     # Where analysis/masking.py found credentials in the file as written; `text` has them masked.
     secrets: list = field(default_factory=list)
 
+    def release_trees(self) -> None:
+        """Once nothing reads the file's trees any more: cut each node's link to its parent, the
+        only cycle in a tree, so that reference counting frees them (no cycle collection)."""
+        for statement in self.statements:
+            if statement.expression is not None:
+                for node in statement.expression.walk():
+                    node.parent = None
+
     def shaped_by_template(self, statement: Statement) -> bool:
         """Is this statement's text decided by the template rather than written out?
 
