@@ -246,6 +246,11 @@ class DirectoryWork:
                 needed.update(file.path.name for file in files)
         return {name for name, value in self.data.items() if name not in needed and isinstance(value, bytes)}
 
+    @property
+    def cost(self) -> int:
+        """What linting it will cost, roughly: the bytes of its files."""
+        return sum(len(data) for data in self.data.values() if isinstance(data, bytes))
+
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
@@ -381,8 +386,16 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # Largest first, so that one big directory does not start last; results keep input order.
-    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    from sqlglot.dialects.dialect import Dialect
+
+    from safemig_lint.checks import all_rules
+
+    # sqlglot, its dialects and the rules imported once, here: forked workers start with them.
+    all_rules()
+    for dialect in {work.config.dialect for work in works}:
+        Dialect.get_or_raise(dialect)
+    # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
+    order = sorted(range(len(works)), key=lambda i: -works[i].cost)
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
