@@ -161,11 +161,15 @@ class TableMap(dict):
         # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
         self._taken: set[str] = set()
         self._stale: set[str] = set()
+        # Every key taken out, set or deleted since the map was made (or its holder emptied this):
+        # the only keys whose tables may differ from those of the map it was shared from.
+        self.touched: set[str] = set()
 
     def _own(self, key: str, table: Table) -> Table:
         if self.frozen:
             return table
         self._taken.add(key)
+        self.touched.add(key)
         if id(table) not in self._owned:
             table = table.copy()
             dict.__setitem__(self, key, table)
@@ -190,11 +194,13 @@ class TableMap(dict):
         dict.__setitem__(self, key, table)
         self._owned[id(table)] = table
         self._taken.add(key)
+        self.touched.add(key)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self._positions.remove(key)
         self._taken.add(key)
+        self.touched.add(key)
 
     def setdefault(self, key: str, default: Table) -> Table:
         if key not in self:
@@ -205,6 +211,7 @@ class TableMap(dict):
         if key not in self:
             return default[0] if default else dict.pop(self, key)
         self._taken.add(key)
+        self.touched.add(key)
         self._positions.remove(key)
         table = dict.pop(self, key)
         return table if self.frozen or id(table) in self._owned else table.copy()
@@ -332,6 +339,11 @@ class _Positions:
     def sort(self, keys) -> list[str]:
         return sorted(keys, key=self._of.__getitem__)
 
+    def copy(self) -> _Positions:
+        copy = _Positions()
+        copy._of, copy._next = dict(self._of) if self._of is not None else None, self._next
+        return copy
+
 
 def _referenced(key: Constraint) -> set[str]:
     """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
@@ -351,11 +363,16 @@ def _prefixes(text: str, separator: str) -> list[str]:
 class _FoundBy(dict):
     """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
     without a scan, in dict order. The index is built once a few questions were answered by
-    scanning, then kept up to date by every change (values are immutable)."""
+    scanning, then kept up to date by every change (values are immutable).
+
+    A copy (`copy()`: the model's snapshots, and the copy each down file is replayed on) starts
+    with the index of its original, shared: each map copies a word's set of keys before it first
+    changes it, so neither sees the other's changes, and a copy asked a question scans nothing."""
 
     _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
     _positions: _Positions | None = None
     _scans = 0
+    _own_sets: set[tuple[str, str]] | None = None  # words whose set of keys only this map holds (None: all)
 
     @staticmethod
     def words(value) -> tuple[tuple[str, str], ...]:
@@ -368,21 +385,27 @@ class _FoundBy(dict):
         if self._index is None and self._scans <= _SCANS:
             wanted = {(what, word) for word in words}
             return [key for key, value in self.items() if not wanted.isdisjoint(self.words(value))]
-        if self._index is None:
-            self._index, self._positions = {}, _Positions()
-            self._positions.start(self)
-            for key, value in self.items():
-                self._add(key, value)
+        self._build_index()
         found = set().union(*(self._index.get((what, word), ()) for word in words))
         return self._positions.sort(found) if len(found) > 1 else list(found)
 
+    def _keys_to_change(self, word: tuple[str, str]) -> set[str]:
+        keys = self._index.get(word)
+        if keys is None:
+            keys = self._index[word] = set()
+        elif self._own_sets is not None and word not in self._own_sets:
+            keys = self._index[word] = set(keys)  # shared with a copy until now
+        if self._own_sets is not None:
+            self._own_sets.add(word)
+        return keys
+
     def _add(self, key: str, value) -> None:
         for word in self.words(value):
-            self._index.setdefault(word, set()).add(key)
+            self._keys_to_change(word).add(key)
 
     def _unindex(self, key: str) -> None:
         for word in self.words(dict.__getitem__(self, key)):
-            keys = self._index[word]
+            keys = self._keys_to_change(word)
             keys.discard(key)
             if not keys:
                 del self._index[word]
@@ -422,10 +445,24 @@ class _FoundBy(dict):
 
     def clear(self) -> None:
         dict.clear(self)
-        self._index = self._positions = None
+        self._index = self._positions = self._own_sets = None
 
     def copy(self):
-        return type(self)(self)
+        """The copy shares the index, built now if it was not: a map copied is one that lives on
+        (the replay's, copied for each snapshot), and its copies will be asked questions."""
+        copy = type(self)(self)
+        self._build_index()
+        copy._index, copy._positions = dict(self._index), self._positions.copy()
+        copy._own_sets = set()
+        self._own_sets = set()  # its sets are the copy's too now
+        return copy
+
+    def _build_index(self) -> None:
+        if self._index is None:
+            self._index, self._positions = {}, _Positions()
+            self._positions.start(self)
+            for key, value in self.items():
+                self._add(key, value)
 
 
 class Sequences(_FoundBy):
@@ -493,10 +530,10 @@ class Database:
             self.dialect,
             set(self.schemas),
             self.tables.share(),
-            Views(self.views),
-            Sequences(self.sequences),
-            Types(self.types),
-            Routines(self.routines),
+            self.views.copy(),
+            self.sequences.copy(),
+            self.types.copy(),
+            self.routines.copy(),
         )
 
     def unknown_objects(self) -> list[tuple[str, str]]:
