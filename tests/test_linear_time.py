@@ -137,29 +137,21 @@ def test_one_rule_does_linear_work(tmp_path, case):
     assert large / small < LINEAR, f"{case}: {small} steps on n, {large} on 4n"
 
 
-# One rule alone on a history of n versions, each of which creates a table (with a serial column:
-# its sequence) and whose down drops it: each version's down is replayed on a copy of the schema,
-# which must not look at every table or sequence the history made before it.
-HISTORY = {
-    # SM201 compares the schema before the up with the schema after the down, table by table.
-    "SM201 compares only the tables a version touched": "SM201",
-    # SM203 replays each down; dropping a table drops the sequences it owns, found without a scan.
-    "SM203 finds the sequences a dropped table owns": "SM203",
-}
-
-
-@pytest.mark.parametrize("case", sorted(HISTORY))
-def test_a_history_of_versions_takes_linear_work(tmp_path, case):
+# SM201 on a history of n versions, each of which creates ten tables that its down drops: the schema
+# before each up is compared with the schema after its down, and only the tables the version
+# touched can differ (every other one is shared by both states), so the others are not looked at.
+# Step counts are exact: linear work gives 4.0x here, the comparison of every table 4.8x.
+def test_sm201_compares_only_the_tables_a_version_touched(tmp_path):
     def lint_history(n: int):
         files = {}
         for i in range(1, n + 1):
-            files[f"{i}_a.up.sql"] = f"CREATE TABLE t{i} (id serial PRIMARY KEY, a int);\n"
-            files[f"{i}_a.down.sql"] = f"DROP TABLE t{i};\n"
+            files[f"{i}_a.up.sql"] = "".join(f"CREATE TABLE t{i}_{j} (id int);\n" for j in range(10))
+            files[f"{i}_a.down.sql"] = "".join(f"DROP TABLE t{i}_{j};\n" for j in range(10))
         directory = write_migrations(tmp_path / f"h{n}", files)
-        return lambda: lint([str(directory)], Config(select=(HISTORY[case],)))
+        return lambda: lint([str(directory)], Config(select=("SM201",)))
 
-    small, large = _steps_warm(lint_history(60)), _steps_warm(lint_history(240))
-    assert large / small < 5, f"{case}: {small} steps on n, {large} on 4n"
+    small, large = _steps_warm(lint_history(30)), _steps_warm(lint_history(120))
+    assert large / small < 4.4, f"{small} steps on n, {large} on 4n"
 
 
 # The schema replay alone, on files that keep every table: what a statement does is found without

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
+    from safemig_lint.checks.sm102_drop_column import ColumnSteps
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.invocations import InvocationFile
@@ -140,6 +141,13 @@ class FileContext:
         from safemig_lint.checks.sm101_drop_table import TableRebuilds
 
         return TableRebuilds(self.reading.of(self.parsed))
+
+    @cached_property
+    def column_steps(self) -> ColumnSteps:
+        """The file's ops in order, with each table's column renames and copies (SM102)."""
+        from safemig_lint.checks.sm102_drop_column import ColumnSteps
+
+        return ColumnSteps(self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:

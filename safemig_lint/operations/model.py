@@ -339,11 +339,6 @@ class _Positions:
     def sort(self, keys) -> list[str]:
         return sorted(keys, key=self._of.__getitem__)
 
-    def copy(self) -> _Positions:
-        copy = _Positions()
-        copy._of, copy._next = dict(self._of) if self._of is not None else None, self._next
-        return copy
-
 
 def _referenced(key: Constraint) -> set[str]:
     """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
@@ -363,16 +358,11 @@ def _prefixes(text: str, separator: str) -> list[str]:
 class _FoundBy(dict):
     """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
     without a scan, in dict order. The index is built once a few questions were answered by
-    scanning, then kept up to date by every change (values are immutable).
-
-    A copy (`copy()`: the model's snapshots, and the copy each down file is replayed on) starts
-    with the index of its original, shared: each map copies a word's set of keys before it first
-    changes it, so neither sees the other's changes, and a copy asked a question scans nothing."""
+    scanning, then kept up to date by every change (values are immutable)."""
 
     _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
     _positions: _Positions | None = None
     _scans = 0
-    _own_sets: set[tuple[str, str]] | None = None  # words whose set of keys only this map holds (None: all)
 
     @staticmethod
     def words(value) -> tuple[tuple[str, str], ...]:
@@ -385,27 +375,21 @@ class _FoundBy(dict):
         if self._index is None and self._scans <= _SCANS:
             wanted = {(what, word) for word in words}
             return [key for key, value in self.items() if not wanted.isdisjoint(self.words(value))]
-        self._build_index()
+        if self._index is None:
+            self._index, self._positions = {}, _Positions()
+            self._positions.start(self)
+            for key, value in self.items():
+                self._add(key, value)
         found = set().union(*(self._index.get((what, word), ()) for word in words))
         return self._positions.sort(found) if len(found) > 1 else list(found)
 
-    def _keys_to_change(self, word: tuple[str, str]) -> set[str]:
-        keys = self._index.get(word)
-        if keys is None:
-            keys = self._index[word] = set()
-        elif self._own_sets is not None and word not in self._own_sets:
-            keys = self._index[word] = set(keys)  # shared with a copy until now
-        if self._own_sets is not None:
-            self._own_sets.add(word)
-        return keys
-
     def _add(self, key: str, value) -> None:
         for word in self.words(value):
-            self._keys_to_change(word).add(key)
+            self._index.setdefault(word, set()).add(key)
 
     def _unindex(self, key: str) -> None:
         for word in self.words(dict.__getitem__(self, key)):
-            keys = self._keys_to_change(word)
+            keys = self._index[word]
             keys.discard(key)
             if not keys:
                 del self._index[word]
@@ -445,24 +429,10 @@ class _FoundBy(dict):
 
     def clear(self) -> None:
         dict.clear(self)
-        self._index = self._positions = self._own_sets = None
+        self._index = self._positions = None
 
     def copy(self):
-        """The copy shares the index, built now if it was not: a map copied is one that lives on
-        (the replay's, copied for each snapshot), and its copies will be asked questions."""
-        copy = type(self)(self)
-        self._build_index()
-        copy._index, copy._positions = dict(self._index), self._positions.copy()
-        copy._own_sets = set()
-        self._own_sets = set()  # its sets are the copy's too now
-        return copy
-
-    def _build_index(self) -> None:
-        if self._index is None:
-            self._index, self._positions = {}, _Positions()
-            self._positions.start(self)
-            for key, value in self.items():
-                self._add(key, value)
+        return type(self)(self)
 
 
 class Sequences(_FoundBy):
@@ -530,10 +500,10 @@ class Database:
             self.dialect,
             set(self.schemas),
             self.tables.share(),
-            self.views.copy(),
-            self.sequences.copy(),
-            self.types.copy(),
-            self.routines.copy(),
+            Views(self.views),
+            Sequences(self.sequences),
+            Types(self.types),
+            Routines(self.routines),
         )
 
     def unknown_objects(self) -> list[tuple[str, str]]:
