@@ -10,12 +10,14 @@ scopes): reference counting frees them, and the run needs no collection at all.
 
 - In any process (a library call, a test, sqlfluff running the plugin), `directory()` pauses the
   collector for one directory's work and restores the caller's setting after it.
-- In a process of ours (the console command, a pool worker: `own_process()`), the collector
-  is switched off at the first directory and stays off. Between directories, garbage that a cycle
-  still holds is collected once it passes a budget, and what survives (modules, findings) is
-  frozen, so no later collection walks it again. At exit everything is frozen, so the
-  interpreter's final collection walks nothing. Freezing is never done in someone else's process:
-  what is frozen there is never collected.
+- In a process of ours that exits after its run (the console command, a pool worker:
+  `own_process()`), the collector is switched off at the first directory and stays off. Between
+  directories, garbage that a cycle still holds is collected once it passes a budget, and what
+  survives (modules, findings) is frozen, so no later collection walks it again. At exit
+  everything is frozen, so the interpreter's final collection walks nothing. Freezing is never
+  done in someone else's process: what is frozen there is never collected.
+- In a process that serves for hours (the language server: `long_lived()`), the few cycles a
+  directory's work still leaves are collected after it from the young generation alone.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from contextlib import contextmanager
 GARBAGE_BUDGET = 400_000
 
 _owned = False
+_young_only = False
 
 
 def own_process() -> None:
@@ -39,6 +42,16 @@ def own_process() -> None:
     if not _owned:
         _owned = True
         atexit.register(gc.freeze)
+
+
+def long_lived() -> None:
+    """This process serves for hours (the language server): what it holds comes and goes, so
+    nothing may be frozen. After each directory's work, its garbage is collected from the young
+    generation alone: with the collector paused, everything the work made is young, and a full
+    collection would walk the whole heap (sqlglot, the server's caches) on every keystroke."""
+    global _owned, _young_only
+    _owned, _young_only = False, True
+    gc.enable()
 
 
 @contextmanager
@@ -56,5 +69,7 @@ def directory() -> Iterator[None]:
     try:
         yield
     finally:
+        if _young_only:
+            gc.collect(0)
         if enabled:
             gc.enable()
