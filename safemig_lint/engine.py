@@ -244,7 +244,8 @@ class DirectoryWork:
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
-        return file_key(f"{self.config.dialect}\0{self.config.max_file_bytes}", data if isinstance(data, bytes) else b"")
+        settings = f"{self.config.dialect}\0{self.config.max_file_bytes}\0{self.config.mysql_version}"
+        return file_key(settings, data if isinstance(data, bytes) else b"")
 
     def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
         """The file's lines as reporters may show them: with every secret masked."""
@@ -472,7 +473,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             known[directory.path / name] = file_ops.from_json(value)
         except ValueError:
             pass  # a corrupt entry: the file is parsed instead
-    history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
+    history = History(directory, parsed, config.dialect, known, config.mysql_version)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.

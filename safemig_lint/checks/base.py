@@ -65,7 +65,9 @@ class FileContext:
     @cached_property
     def reading(self) -> Reading:
         """The directory's one reading of DDL, shared with the replay."""
-        return self.history.reading if self.history is not None else Reading(self.dialect)
+        return (
+            self.history.reading if self.history is not None else Reading(self.dialect, self.config.mysql_version if self.config else None)
+        )
 
     @property
     def names(self) -> Names:

@@ -15,6 +15,7 @@ from dataclasses import fields, replace
 import sqlglot
 from sqlglot import exp
 
+from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.operations.sql_text import WrittenSql
@@ -30,8 +31,10 @@ class Names:
     schema or prefix throughout a directory.
     """
 
-    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = ()) -> None:
+    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = (), inline_foreign_keys: bool = True) -> None:
         self.dialect = dialect
+        # Does a column's own REFERENCES create a foreign key? (inline_references_create_keys)
+        self.inline_foreign_keys = inline_foreign_keys
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
@@ -39,7 +42,7 @@ class Names:
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
-        inner = Names(self.dialect)
+        inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins = self._stand_ins
         return inner
 
@@ -104,6 +107,16 @@ class Names:
         return self.text(node if isinstance(node, str) else node.sql(dialect=self.dialect))
 
 
+def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] | None) -> bool:
+    """Does `col INT REFERENCES t (id)` create a foreign key? MySQL parses a column's own REFERENCES
+    and ignores it before 9.0.0 (WL#16130), MariaDB before 10.5 (MDEV-20729); only a table-level
+    FOREIGN KEY creates one there. None: the default server (dialects.DEFAULT_MYSQL_VERSION)."""
+    if dialect != "mysql":
+        return True
+    version = tuple(mysql_version or DEFAULT_MYSQL_VERSION)
+    return version >= (10, 5) if is_mariadb(version) else version >= (9,)
+
+
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
 _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
@@ -111,7 +124,7 @@ _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
 
 def read_file(parsed: ParsedFile, dialect: str) -> list[list[o.Op]]:
     """The ops of each statement of the file, in order."""
-    names = Names(dialect, parsed.placeholders)
+    names = Names(dialect, parsed.placeholders, inline_references_create_keys(dialect, None))
     return [read_statement(statement, names) for statement in parsed.statements]
 
 
@@ -125,15 +138,16 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
 class Reading:
     """The ops of each file of a directory, read once on first use and shared by every rule and the replay."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, mysql_version: tuple[int, ...] | None = None) -> None:
         self.dialect = dialect
+        self.inline_foreign_keys = inline_references_create_keys(dialect, mysql_version)
         # By the ParsedFile's identity; the file is kept so that its id stays its own.
         self._files: dict[int, tuple[ParsedFile, Names, dict[int, list[o.Op]]]] = {}
 
     def _read(self, parsed: ParsedFile) -> tuple[ParsedFile, Names, dict[int, list[o.Op]]]:
         key = id(parsed)
         if key not in self._files:
-            names = Names(self.dialect, parsed.placeholders)
+            names = Names(self.dialect, parsed.placeholders, self.inline_foreign_keys)
             self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
         return self._files[key]
 
@@ -366,7 +380,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
-    nullable, default, generated, identity, constraints = True, None, False, False, []
+    nullable, default, generated, identity, constraints, attributes = True, None, False, False, [], []
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
@@ -382,7 +396,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             constraints.append(Constraint(given, "primary", (name,)))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
             constraints.append(Constraint(given, "unique", (name,)))
-        elif isinstance(constraint, exp.Reference):
+        elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
         elif isinstance(constraint, exp.CheckColumnConstraint):
             constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
@@ -393,7 +407,20 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             generated = True
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
             identity, nullable = True, False
-    return Column(name, ctype, nullable, default, generated, identity), constraints
+        elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
+            written = constraint.this
+            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
+    return Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes)), constraints
+
+
+# MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
+_MYSQL_ATTRIBUTES = {
+    exp.CommentColumnConstraint: "comment",
+    exp.CharacterSetColumnConstraint: "character set",
+    exp.CollateColumnConstraint: "collate",
+    exp.AutoIncrementColumnConstraint: "auto_increment",
+    exp.OnUpdateColumnConstraint: "on update",
+}
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
