@@ -1,0 +1,39 @@
+"""What a migration does to a column's rows before it constrains them: UPDATE fills them, DELETE and
+TRUNCATE remove them. SM204 and SM207 ask whether NULLs (or other values a new constraint refuses) may
+still be there when the constraint comes."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from safemig_lint.checks.base import FileContext
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.model import bare_name
+from safemig_lint.reading.statements import Statement
+
+
+def rows_settled_before(context: FileContext, statement: Statement, table: str, column: str) -> bool:
+    """Does an earlier statement of this file fill `column` (UPDATE t SET column = ...), or delete the
+    table's rows that could hold NULL there (TRUNCATE, DELETE without WHERE or with one that reads it)?"""
+    wanted = bare_name(table)
+    for earlier in context.parsed.statements:
+        if earlier.start >= statement.start:
+            return False
+        for op in context.operations(earlier):
+            if isinstance(op, o.FillColumn) and bare_name(op.table) == wanted and op.column == column:
+                return True
+            if isinstance(op, o.Truncate) and bare_name(op.table) == wanted:
+                return True
+        if _deletes_rows(context, earlier, wanted, column):
+            return True
+    return False
+
+
+def _deletes_rows(context: FileContext, statement: Statement, table: str, column: str) -> bool:
+    delete = statement.expression
+    if not isinstance(delete, exp.Delete) or not isinstance(delete.this, exp.Table):
+        return False
+    if bare_name(context.names.table(delete.this)) != table:
+        return False
+    where = delete.args.get("where")
+    return where is None or any(context.names.ident(c) == column for c in where.find_all(exp.Column))
