@@ -40,6 +40,7 @@ def test_change_column_that_renames_and_forgets_on_update(lint_sql):
     [
         "ALTER TABLE t MODIFY name VARCHAR(100) CHARACTER SET utf8mb4 NOT NULL DEFAULT '' COMMENT 'shown';",  # every attribute repeated
         "ALTER TABLE t MODIFY name VARCHAR(100) CHARACTER SET utf8mb4 NULL DEFAULT '' COMMENT 'shown';",  # NULL on purpose
+        "ALTER TABLE t MODIFY name TEXT CHARACTER SET utf8mb4 DEFAULT NULL COMMENT 'shown';",  # DEFAULT NULL: nullable on purpose
         "ALTER TABLE t MODIFY n BIGINT;",  # nothing to lose
         "ALTER TABLE t MODIFY id BIGINT NOT NULL AUTO_INCREMENT;",
         "ALTER TABLE t CHANGE seen seen_at TIMESTAMP NULL ON UPDATE CURRENT_TIMESTAMP;",

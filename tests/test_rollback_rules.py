@@ -251,3 +251,36 @@ def test_mysql_modify_to_not_null(lint_sql):
     assert "Invalid use of NULL value" in finding[2]
     files["2_t.up.sql"] = "UPDATE t SET code = '' WHERE code IS NULL;\n" + files["2_t.up.sql"]
     assert found(lint_sql, files, "SM207", "mysql") == []
+
+
+def test_a_down_restoring_a_key_the_up_replaced_by_a_stricter_one_is_not_flagged(lint_sql):
+    files = {
+        "1_c.up.sql": "CREATE TABLE c (id int PRIMARY KEY, cfg int, version text, CONSTRAINT c_key UNIQUE (cfg, version));\n",
+        "2_c.up.sql": "ALTER TABLE c DROP CONSTRAINT c_key;\nCREATE UNIQUE INDEX c_key ON c (cfg, md5(version));\n",
+        "2_c.down.sql": "DROP INDEX c_key;\nALTER TABLE c ADD CONSTRAINT c_key UNIQUE (cfg, version);\n",
+    }
+    assert found(lint_sql, files, "SM204") == []  # md5(version) unique keeps version unique
+    files["2_c.up.sql"] = "ALTER TABLE c DROP CONSTRAINT c_key;\nCREATE UNIQUE INDEX c_key ON c (cfg, version) WHERE id > 0;\n"
+    assert [f[:2] for f in found(lint_sql, files, "SM204")] == [("2_c.down.sql", 2)]  # a partial key lets duplicates in
+
+
+def test_a_down_that_clears_duplicates_before_restoring_a_unique_key(lint_sql):
+    files = {
+        "1_b.up.sql": "CREATE TABLE b (id int PRIMARY KEY, resource_id int UNIQUE);\n",
+        "2_b.up.sql": "ALTER TABLE b DROP CONSTRAINT b_resource_id_key;\n",
+        "2_b.down.sql": "UPDATE b SET resource_id = NULL WHERE id NOT IN (SELECT max(id) FROM b GROUP BY resource_id);\n"
+        "ALTER TABLE b ADD CONSTRAINT b_resource_id_key UNIQUE (resource_id);\n",
+    }
+    assert found(lint_sql, files, "SM204") == []
+
+
+def test_one_finding_per_statement_and_a_column_the_down_recreates(lint_sql):
+    files = {
+        "1_f.up.sql": "CREATE TABLE f (id int PRIMARY KEY, a text NOT NULL, b text NOT NULL, code text UNIQUE);\n",
+        "2_f.up.sql": "ALTER TABLE f ALTER COLUMN a DROP NOT NULL, ALTER COLUMN b DROP NOT NULL;\n",
+        "2_f.down.sql": "ALTER TABLE f ALTER COLUMN a SET NOT NULL, ALTER COLUMN b SET NOT NULL;\n",
+        "3_f.up.sql": "ALTER TABLE f DROP COLUMN code;\n",
+        "3_f.down.sql": "ALTER TABLE f ADD COLUMN code text;\nALTER TABLE f ADD CONSTRAINT f_code_key UNIQUE (code);\n",
+    }
+    (finding,) = found(lint_sql, files, "SM204")
+    assert finding[:2] == ("2_f.down.sql", 1) and "makes f.a, f.b NOT NULL again" in finding[2]

@@ -4,6 +4,8 @@ still be there when the constraint comes."""
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from safemig_lint.checks.base import FileContext
@@ -14,7 +16,8 @@ from safemig_lint.reading.statements import Statement
 
 def rows_settled_before(context: FileContext, statement: Statement, table: str, column: str) -> bool:
     """Does an earlier statement of this file fill `column` (UPDATE t SET column = ...), or delete the
-    table's rows that could hold NULL there (TRUNCATE, DELETE without WHERE or with one that reads it)?"""
+    table's rows that could hold NULL there (TRUNCATE, DELETE without WHERE or with one that reads it)?
+    A statement that could not be read at all but names the column is given the benefit of the doubt."""
     wanted = bare_name(table)
     for earlier in context.parsed.statements:
         if earlier.start >= statement.start:
@@ -26,6 +29,8 @@ def rows_settled_before(context: FileContext, statement: Statement, table: str, 
                 return True
         if _deletes_rows(context, earlier, wanted, column):
             return True
+        if earlier.expression is None and earlier.error is not None and re.search(rf"\b{re.escape(column)}\b", earlier.text, re.IGNORECASE):
+            return True  # a statement no one could read, naming the column: it may be the backfill
     return False
 
 

@@ -17,7 +17,7 @@ class MysqlModifyDropsAttributes(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history
-        if context.dialect != "mysql" or history is None:
+        if context.dialect != "mysql" or history is None or statement.error is not None:
             return
         redefined = {id(op.node) for op in context.operations(statement) if isinstance(op, o.ReplaceColumn) and op.node is not None}
         if not redefined:
@@ -53,10 +53,12 @@ class MysqlModifyDropsAttributes(Rule):
 
 def _lost(before: Column, after: Column, definition: exp.ColumnDef, primary: bool) -> list[tuple[str, str]]:
     """The attributes `before` had that the new definition leaves out, as (name, SQL) pairs."""
-    written = {type(c.args.get("kind")) for c in definition.args.get("constraints") or []}
+    kinds = [c.args.get("kind") for c in definition.args.get("constraints") or []]
+    written = {type(kind) for kind in kinds}
     lost: list[tuple[str, str]] = []
-    # A primary key's columns stay NOT NULL whatever the definition says; an explicit NULL is a choice.
-    if not before.nullable and after.nullable and not primary and exp.NotNullColumnConstraint not in written:
+    # A primary key's columns stay NOT NULL whatever the definition says; an explicit NULL (or DEFAULT NULL) is a choice.
+    default_null = any(isinstance(k, exp.DefaultColumnConstraint) and isinstance(k.this, exp.Null) for k in kinds)
+    if not before.nullable and after.nullable and not primary and exp.NotNullColumnConstraint not in written and not default_null:
         lost.append(("not null", ""))
     if before.default is not None and exp.DefaultColumnConstraint not in written:
         lost.append(("default", before.default))

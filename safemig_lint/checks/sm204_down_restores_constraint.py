@@ -1,3 +1,4 @@
+import re
 from dataclasses import replace
 
 from safemig_lint.analysis.schema.effects import ColumnChanged
@@ -25,25 +26,36 @@ class DownRestoresConstraint(Rule):
             return
         version = context.file.version
         before_up, after_up = history.before(version), history.after(version)
+        restored: list[tuple[str, str, object]] = []  # (table, column, node) made NOT NULL again: one finding per statement
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, ColumnChanged) and effect.before.nullable and not effect.after.nullable:
                 table, column = effect.table, effect.after.name
                 if _relaxed_by_up(before_up, after_up, table, column) and not rows_settled_before(context, statement, table, column):
-                    yield self._finding(
-                        context,
-                        statement,
-                        f"this down migration makes {table}.{column} NOT NULL again, after its up migration allowed NULL: "
-                        f"a row written with {column} NULL while the up was live makes the rollback fail",
-                        f"Decide what those rows become, before this statement: `UPDATE {table} SET {column} = ... WHERE {column} IS NULL;` "
-                        "(or delete them), or leave the column nullable in the down migration.",
-                        effect.node,
-                        ("column", f"{table}.{column}"),
-                    )
+                    restored.append((table, column, effect.node))
+        if restored:
+            table, column, node = restored[0]
+            names = ", ".join(f"{t}.{c}" for t, c, _ in restored)
+            yield self._finding(
+                context,
+                statement,
+                f"this down migration makes {names} NOT NULL again, after its up migration allowed NULL: a row written "
+                f"with {'it' if len(restored) == 1 else 'one of them'} NULL while the up was live makes the rollback fail",
+                f"Decide what those rows become, before this statement: `UPDATE {table} SET {column} = ... WHERE {column} IS NULL;` "
+                "(or delete them), or leave the column nullable in the down migration.",
+                node,
+                None,
+            )
         for op in context.operations(statement):
-            restored = _restored_key(context, op, before_up, after_up)
-            if restored is None:
+            key_restored = _restored_key(context, op, before_up, after_up)
+            if key_restored is None:
                 continue
-            table, key, what = restored
+            table, key, what = key_restored
+            read = key.columns if what == "unique" else _words(key.expression, after_up, table)
+            if any(
+                rows_settled_before(context, statement, table, c) or context.created_earlier_in_file("column", f"{table}.{c}", statement)
+                for c in read
+            ):
+                continue  # the down fixes or removes the rows first, or the column is its own (new values)
             if what == "check":
                 problem = f"a row written while the up was live that breaks `CHECK ({key.expression})`"
                 remedy = "Fix or delete the rows that break it before this statement" + (
@@ -96,9 +108,39 @@ def _restored_key(context: FileContext, op: o.Op, before_up: Database, after_up:
     old, new = before_up.tables.get(table), after_up.tables.get(table)
     if old is None or new is None or old.unknown or old.keys_unknown or new.keys_unknown:
         return None
-    if _has(old, key, kind) and not _has(new, key, kind):
+    if _has(old, key, kind) and not _has(new, key, kind) and not (kind == "unique" and _implied(new, key)):
         return table, key, kind
     return None
+
+
+def _implied(table: Table, key: Constraint | Index) -> bool:
+    """Does a full unique key of `table` already keep `key`'s columns unique? One on some of them does, and
+    so does one on a function of a column (`md5(version)`): equal values give equal results."""
+    wanted = set(key.columns)
+    keys = [*(c for c in table.constraints.values() if c.kind in ("unique", "primary")), *(i for i in table.indexes.values() if i.unique)]
+    for other in keys:
+        if getattr(other, "where", None) is not None or not other.columns:
+            continue
+        bases = [_base_column(column, table) for column in other.columns]
+        if all(base is not None and base in wanted for base in bases):
+            return True
+    return False
+
+
+def _base_column(key_column: str, table: Table) -> str | None:
+    """The one column of the table a key column is, or is a function of; None when it reads none or several."""
+    if key_column in table.columns:
+        return key_column
+    read = {word for word in re.findall(r"[A-Za-z_][\w$]*", key_column.lower()) if word in table.columns}
+    return read.pop() if len(read) == 1 else None
+
+
+def _words(expression: str, schema: Database, table: str) -> tuple[str, ...]:
+    """The table's columns a CHECK expression names."""
+    known = schema.tables.get(table)
+    if known is None:
+        return ()
+    return tuple(word for word in dict.fromkeys(re.findall(r"[A-Za-z_][\w$]*", expression.lower())) if word in known.columns)
 
 
 def _has(table: Table, key: Constraint | Index, kind: str) -> bool:

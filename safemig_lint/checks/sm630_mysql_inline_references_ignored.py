@@ -13,7 +13,7 @@ class MysqlInlineReferencesIgnored(Rule):
     summary = "MySQL (before 9.0) and MariaDB (before 10.5) parse a column's own REFERENCES and ignore it: no foreign key is created."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql" or context.reading.inline_foreign_keys or statement.expression is None:
+        if context.dialect != "mysql" or context.reading.inline_foreign_keys or statement.expression is None or statement.error is not None:
             return
         names = context.names
         table = statement.expression.this if isinstance(statement.expression, (exp.Create, exp.Alter)) else None

@@ -31,7 +31,7 @@ class MysqlBlobLiteralDefault(Rule):
     summary = "MySQL rejects a literal DEFAULT on a TEXT, BLOB, JSON or GEOMETRY column; only an expression default in parentheses (8.0.13+) is allowed."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql" or statement.expression is None:
+        if context.dialect != "mysql" or statement.expression is None or statement.error is not None:
             return
         configured = context.config.mysql_version if context.config is not None else None
         version = tuple(configured or DEFAULT_MYSQL_VERSION)

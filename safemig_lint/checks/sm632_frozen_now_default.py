@@ -26,7 +26,7 @@ class FrozenNowDefault(Rule):
     summary = "PostgreSQL reads DEFAULT 'now' (or 'now'::timestamp, 'today') once, when the statement runs: every row gets that moment, not the time it was written."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres" or statement.expression is None:
+        if context.dialect != "postgres" or statement.expression is None or statement.error is not None:
             return
         for column in statement.nodes(exp.ColumnDef):
             kind = column.args.get("kind")

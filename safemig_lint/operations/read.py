@@ -684,6 +684,8 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
         if not isinstance(item, exp.EQ):
             continue
         targets, values = item.this, item.expression
+        if isinstance(targets, exp.Paren) and isinstance(targets.this, exp.Column):  # SET (a) = (SELECT ...): one column
+            targets = targets.this
         if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
             paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
             pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]

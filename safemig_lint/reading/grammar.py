@@ -235,6 +235,8 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
     if dialect in MYSQL_DIALECTS:
         for statement in parsed.statements:
             _mysql_dash_without_space(statement)
+            if statement.rejected_by is None:
+                _mysql_double_colon(statement)
     if dialect == "mysql":
         for statement in parsed.statements:
             if statement.rejected_by is None and statement.tokens and not _has_value_placeholder(parsed, statement):
@@ -258,6 +260,20 @@ def _mysql_dash_without_space(statement: Statement) -> None:
     statement.error = "MySQL reads `--` as a comment only when a space follows it; without one it is SQL, and a syntax error"
     statement.error_start = statement.start
     statement.error_end = statement.start + len(statement.text.split(None, 1)[0])
+
+
+def _mysql_double_colon(statement: Statement) -> None:
+    """MySQL has no `::` operator (PostgreSQL's cast): outside a string or comment it is a syntax error.
+    (sqlfluff's MySQL grammar accepts it, so it is settled here, from the tokens.)"""
+    from sqlglot.tokens import TokenType
+
+    token = next((t for t in statement.tokens if t.token_type == TokenType.DCOLON), None)
+    if token is None:
+        return
+    statement.unanalysed = None
+    statement.rejected_by = "MySQL"
+    statement.error = "MySQL rejects it: `::` is PostgreSQL's cast, MySQL has no such operator (write CAST(value AS type))"
+    statement.error_start, statement.error_end = token.start, token.end + 1
 
 
 # --- MySQL: sqlfluff's MySQL grammar, on the statement kinds where it agrees with the server -------
