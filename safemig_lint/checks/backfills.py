@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from sqlglot import exp
-
 from safemig_lint.checks.base import FileContext
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
@@ -27,18 +25,8 @@ def rows_settled_before(context: FileContext, statement: Statement, table: str, 
                 return True
             if isinstance(op, o.Truncate) and bare_name(op.table) == wanted:
                 return True
-        if _deletes_rows(context, earlier, wanted, column):
-            return True
+            if isinstance(op, o.DeleteRows) and bare_name(op.table) == wanted and (op.reads is None or column in op.reads):
+                return True
         if earlier.expression is None and earlier.error is not None and re.search(rf"\b{re.escape(column)}\b", earlier.text, re.IGNORECASE):
             return True  # a statement no one could read, naming the column: it may be the backfill
     return False
-
-
-def _deletes_rows(context: FileContext, statement: Statement, table: str, column: str) -> bool:
-    delete = statement.expression
-    if not isinstance(delete, exp.Delete) or not isinstance(delete.this, exp.Table):
-        return False
-    if bare_name(context.names.table(delete.this)) != table:
-        return False
-    where = delete.args.get("where")
-    return where is None or any(context.names.ident(c) == column for c in where.find_all(exp.Column))

@@ -206,7 +206,6 @@ def mentions(text: str) -> tuple[str, ...]:
 
 _NO_SCHEMA_EFFECT = (
     exp.Query,
-    exp.Delete,
     exp.Merge,
     exp.Set,
     exp.Pragma,
@@ -240,6 +239,8 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
         return _update(e, names)
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+    if isinstance(e, exp.Delete):
+        return _delete(e, names)
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
         return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
@@ -696,6 +697,14 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
     return filled
+
+
+def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
+    if not isinstance(e.this, exp.Table):
+        return []
+    where = e.args.get("where")
+    reads = tuple(dict.fromkeys(names.ident(c) for c in where.find_all(exp.Column))) if where is not None else None
+    return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
 
 
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:

@@ -182,7 +182,8 @@ class History:
         )
 
     def filled_before(self, table: str, column: str, version: int) -> bool:
-        """Does an up file of an earlier version fill the column (UPDATE table SET column = ...)?"""
+        """Does an up file of an earlier version fill the column (UPDATE table SET column = ...), or delete
+        the rows a WHERE on it picks (DELETE FROM table WHERE column IS NULL)?"""
         first = self._first_fill.get((bare_name(table), column))
         return first is not None and first < version
 
@@ -196,6 +197,9 @@ class History:
                     for op in statement.ops:
                         if isinstance(op, o.FillColumn):
                             first.setdefault((bare_name(op.table), op.column), migration.version)
+                        elif isinstance(op, o.DeleteRows):
+                            for column in op.reads or ():
+                                first.setdefault((bare_name(op.table), column), migration.version)
         return first
 
     @property

@@ -726,6 +726,7 @@ _HANDLERS = {
     o.OwnSequence: Replay._own_sequence,
     o.Truncate: Replay._no_change,
     o.FillColumn: Replay._no_change,
+    o.DeleteRows: Replay._no_change,
 }
 
 
