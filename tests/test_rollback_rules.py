@@ -295,3 +295,16 @@ def test_rows_deleted_by_an_earlier_migration_count_as_settled(lint_sql):
     assert found(lint_sql, files, "SM207") == []
     files["2_a.up.sql"] = "DELETE FROM users WHERE id < 10;\n"  # rows chosen by something else: NULLs may remain
     assert [f[:2] for f in found(lint_sql, files, "SM207")] == [("3_a.up.sql", 1)]
+
+
+def test_a_backfill_inside_a_data_modifying_cte_and_a_dedup_delete_settle_the_rows(lint_sql):
+    files = {
+        "1_v.up.sql": "CREATE TABLE v (id int PRIMARY KEY, scope int, md5 text NOT NULL, kind int, CONSTRAINT v_md5 UNIQUE (scope, md5));\n",
+        "2_v.up.sql": "ALTER TABLE v ALTER COLUMN md5 DROP NOT NULL;\n",
+        "2_v.down.sql": "WITH h AS (SELECT id, md5(id::text) AS digest FROM v WHERE md5 IS NULL),\n"
+        "u AS (UPDATE v SET md5 = h.digest FROM h WHERE v.id = h.id)\nSELECT 1;\n"
+        "ALTER TABLE v ALTER COLUMN md5 SET NOT NULL;\n",
+        "3_v.up.sql": "ALTER TABLE v DROP CONSTRAINT v_md5;\nCREATE UNIQUE INDEX v_md5_part ON v (scope, md5) WHERE kind IS NOT NULL;\n",
+        "3_v.down.sql": "DELETE FROM v WHERE kind IS NULL;\nDROP INDEX v_md5_part;\nALTER TABLE v ADD CONSTRAINT v_md5 UNIQUE (scope, md5);\n",
+    }
+    assert found(lint_sql, files, "SM204") == []

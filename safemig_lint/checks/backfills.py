@@ -12,9 +12,10 @@ from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
 
 
-def rows_settled_before(context: FileContext, statement: Statement, table: str, column: str) -> bool:
+def rows_settled_before(context: FileContext, statement: Statement, table: str, column: str, any_delete: bool = False) -> bool:
     """Does an earlier statement of this file fill `column` (UPDATE t SET column = ...), or delete the
-    table's rows that could hold NULL there (TRUNCATE, DELETE without WHERE or with one that reads it)?
+    table's rows that could hold NULL there (TRUNCATE, DELETE without WHERE or with one that reads it; with
+    `any_delete`, any DELETE from the table: before a unique key comes back, that is how duplicates go)?
     A statement that could not be read at all but names the column is given the benefit of the doubt."""
     wanted = bare_name(table)
     for earlier in context.parsed.statements:
@@ -25,7 +26,7 @@ def rows_settled_before(context: FileContext, statement: Statement, table: str, 
                 return True
             if isinstance(op, o.Truncate) and bare_name(op.table) == wanted:
                 return True
-            if isinstance(op, o.DeleteRows) and bare_name(op.table) == wanted and (op.reads is None or column in op.reads):
+            if isinstance(op, o.DeleteRows) and bare_name(op.table) == wanted and (any_delete or op.reads is None or column in op.reads):
                 return True
         if earlier.expression is None and earlier.error is not None and re.search(rf"\b{re.escape(column)}\b", earlier.text, re.IGNORECASE):
             return True  # a statement no one could read, naming the column: it may be the backfill

@@ -52,7 +52,8 @@ class DownRestoresConstraint(Rule):
             table, key, what = key_restored
             read = key.columns if what == "unique" else _words(key.expression, after_up, table)
             if any(
-                rows_settled_before(context, statement, table, c) or context.created_earlier_in_file("column", f"{table}.{c}", statement)
+                rows_settled_before(context, statement, table, c, any_delete=what == "unique")
+                or context.created_earlier_in_file("column", f"{table}.{c}", statement)
                 for c in read
             ):
                 continue  # the down fixes or removes the rows first, or the column is its own (new values)

@@ -236,11 +236,13 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
     if isinstance(e, exp.Insert):
         return _insert(e, names)
     if isinstance(e, exp.Update):
-        return _update(e, names)
+        return [*_update(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, exp.Delete):
-        return _delete(e, names)
+        return [*_delete(e, names), *_data_changing_ctes(e, names)]
+    if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
+        return _data_changing_ctes(e, names)
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
         return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
@@ -697,6 +699,15 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
     return filled
+
+
+def _data_changing_ctes(e: exp.Expression, names: Names) -> list[o.Op]:
+    """UPDATE and DELETE inside WITH (PostgreSQL's data-modifying CTEs): they change rows as a statement of their own does."""
+    inner: list[o.Op] = []
+    for node in e.find_all(exp.Update, exp.Delete):
+        if node is not e:
+            inner.extend(_update(node, names) if isinstance(node, exp.Update) else _delete(node, names))
+    return inner
 
 
 def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
