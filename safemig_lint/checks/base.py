@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.backfills import RowChanges
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
@@ -135,6 +136,13 @@ class FileContext:
         from safemig_lint.checks.sm101_drop_table import TableRebuilds
 
         return TableRebuilds(self.reading.of(self.parsed))
+
+    @cached_property
+    def row_changes(self) -> RowChanges:
+        """Where the file fills columns, deletes rows and adds columns, for telling a backfill (SM204, SM207)."""
+        from safemig_lint.checks.backfills import RowChanges
+
+        return RowChanges(self.parsed, self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:

@@ -2,7 +2,6 @@ import re
 from dataclasses import replace
 
 from safemig_lint.analysis.schema.effects import ColumnChanged
-from safemig_lint.checks.backfills import rows_settled_before
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.related import up_statement
 from safemig_lint.diagnostics import Severity
@@ -30,7 +29,7 @@ class DownRestoresConstraint(Rule):
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, ColumnChanged) and effect.before.nullable and not effect.after.nullable:
                 table, column = effect.table, effect.after.name
-                if _relaxed_by_up(before_up, after_up, table, column) and not rows_settled_before(context, statement, table, column):
+                if _relaxed_by_up(before_up, after_up, table, column) and not context.row_changes.settled_before(statement, table, column):
                     restored.append((table, column, effect.node))
         if restored:
             table, column, node = restored[0]
@@ -52,7 +51,7 @@ class DownRestoresConstraint(Rule):
             table, key, what = key_restored
             read = key.columns if what == "unique" else _words(key.expression, after_up, table)
             if any(
-                rows_settled_before(context, statement, table, c, any_delete=what == "unique")
+                context.row_changes.settled_before(statement, table, c, any_delete=what == "unique")
                 or context.created_earlier_in_file("column", f"{table}.{c}", statement)
                 for c in read
             ):

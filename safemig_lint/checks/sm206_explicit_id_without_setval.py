@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 import re
 
 from sqlglot import exp
@@ -6,7 +8,7 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
-from safemig_lint.reading.statements import ParsedFile, Statement
+from safemig_lint.reading.statements import Statement
 
 _NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
@@ -16,6 +18,7 @@ class ExplicitIdWithoutSetval(Rule):
     name = "explicit-id-without-setval"
     severity = Severity.WARNING
     summary = "On PostgreSQL, inserting explicit values into a serial or identity column leaves its sequence behind: a later insert gets an id that is taken."
+    _file: _FileTables | None = None  # the last file's creations and sequence moves
 
     def check_statement(self, statement: Statement, context: FileContext):
         insert = statement.expression
@@ -25,7 +28,8 @@ class ExplicitIdWithoutSetval(Rule):
         if not isinstance(target, exp.Table):
             return
         table = context.names.table(target)
-        columns = _columns_at(context, statement, table)
+        created = self._created_tables(context)
+        columns = _columns_at(context, statement, table, created)
         if columns is None:
             return
         listed = [context.names.ident(c) for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else list(columns)
@@ -34,7 +38,7 @@ class ExplicitIdWithoutSetval(Rule):
             sequence = _sequence_of(column, table) if column is not None else None
             if sequence is None or not _explicit_at(insert.expression, position):
                 continue
-            if _moves_sequence(context.parsed, table, sequence) or _restores_deleted_rows(context, table):
+            if _moves_sequence(created.movers, table, sequence) or _restores_deleted_rows(context, table):
                 continue
             yield context.finding(
                 statement,
@@ -47,19 +51,31 @@ class ExplicitIdWithoutSetval(Rule):
             )
             return
 
+    def _created_tables(self, context: FileContext) -> _FileTables:
+        """The file's table creations and sequence moves, read once per file (a seed file holds thousands of inserts)."""
+        if self._file is None or self._file.parsed is not context.parsed:
+            self._file = _FileTables(context)
+        return self._file
 
-def _columns_at(context: FileContext, statement: Statement, table: str) -> dict[str, Column] | None:
+
+class _FileTables:
+    def __init__(self, context: FileContext) -> None:
+        self.parsed = context.parsed
+        self.created: dict[str, list[tuple[int, dict[str, Column]]]] = {}  # bare table -> (offset, columns), in order
+        for statement in context.parsed.statements:
+            for op in context.operations(statement):
+                if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
+                    self.created.setdefault(bare_name(op.table), []).append((statement.start, {c.name: c for c in op.columns}))
+        # The statements that may move a sequence, lower-cased: few, and read only for an insert that needs one.
+        self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
+
+
+def _columns_at(context: FileContext, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
     """The table's columns where the statement runs, in order: as created earlier in this file, else
     as the schema stood before the file; None when the model does not know the table."""
-    created = None
-    for earlier in context.parsed.statements:
-        if earlier.start >= statement.start:
-            break
-        for op in context.operations(earlier):
-            if isinstance(op, o.CreateTable) and bare_name(op.table) == bare_name(table) and not op.unknown and not op.like:
-                created = {c.name: c for c in op.columns}
-    if created is not None:
-        return created
+    created = [columns for at, columns in file.created.get(bare_name(table), ()) if at < statement.start]
+    if created:
+        return created[-1]
     version = context.file.version
     schema = context.history.after(version) if context.is_down else context.history.before(version)
     known = schema.tables.get(table)
@@ -93,12 +109,11 @@ def _is_value(node: exp.Expression) -> bool:
     return not any(_NEXTVAL.match(call.sql(dialect="postgres")) for call in node.find_all(exp.Anonymous))
 
 
-def _moves_sequence(parsed: ParsedFile, table: str, sequence: str) -> bool:
+def _moves_sequence(movers: list[str], table: str, sequence: str) -> bool:
     """Does a statement of the file set the sequence (setval, ALTER SEQUENCE ... RESTART, ALTER COLUMN ... RESTART)?
     A routine or DO block calling setval is taken to set it: which sequence it names is decided at run time."""
     names = (bare_name(table).lower(), bare_name(sequence).lower())
-    for statement in parsed.statements:
-        text = statement.text.lower()
+    for text in movers:
         if "setval" in text and (any(name in text for name in names) or re.match(r"\s*(do|create)\b", text)):
             return True
         if "restart" in text and re.match(r"\s*alter\s+(sequence|table)\b", text) and any(name in text for name in names):

@@ -1,9 +1,7 @@
 from safemig_lint.analysis.schema.effects import ColumnChanged
-from safemig_lint.checks.backfills import rows_settled_before
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm504_set_not_null_scans_table import proven_not_null
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
 
@@ -24,10 +22,10 @@ class SetNotNullWithoutBackfill(Rule):
             table, column = effect.table, effect.after.name
             if effect.before.unknown or context.created_earlier_in_file("table", table, statement):
                 continue  # a table created by this file has no rows yet
-            added = _added_earlier(context, statement, table, column)
+            added = context.row_changes.added_before(statement, table, column)
             if added is not None and (added.column.default is not None or added.identity or added.column.generated):
                 continue  # ADD COLUMN ... DEFAULT filled every existing row
-            if rows_settled_before(context, statement, table, column):
+            if context.row_changes.settled_before(statement, table, column):
                 continue
             if added is None and (history.filled_before(table, column, context.file.version) or proven_not_null(context, table, column)):
                 continue  # an earlier migration filled it, or a validated CHECK (c IS NOT NULL) already holds
@@ -38,17 +36,6 @@ class SetNotNullWithoutBackfill(Rule):
                 f"before this statement{'' if added is None else ', or add the column with a DEFAULT'}.",
                 effect.node,
             )
-
-
-def _added_earlier(context: FileContext, statement: Statement, table: str, column: str) -> o.AddColumn | None:
-    """The ADD COLUMN of this file that created the column, before `statement`."""
-    for earlier in context.parsed.statements:
-        if earlier.start >= statement.start:
-            return None
-        for op in context.operations(earlier):
-            if isinstance(op, o.AddColumn) and bare_name(op.table) == bare_name(table) and op.column.name == column:
-                return op
-    return None
 
 
 def _message(context: FileContext, table: str, column: str, added: bool) -> str:
