@@ -276,3 +276,29 @@ def test_check_constraints_compared_through_a_table_rebuild(tmp_path, sqlite_tar
     outcome = verify_files(tmp_path / "b", dropped, "sqlite", sqlite_target)
     assert verify_codes(outcome) == [("SM703", "000002_note.down.sql", 1)]
     assert "table items: check constraints is (none) after the down, '(qty>0)' before the up" in outcome.diagnostics[0].message
+
+
+def test_a_second_ctrl_c_does_not_cut_the_cleanup_short():
+    """The first signal unwinds the run; one that comes while the databases are dropped and the server stopped
+    (a second Ctrl-C, a SIGTERM after it) lets that finish, and the run still ends as interrupted."""
+    import contextlib
+    import os
+    import signal
+    import time
+
+    from safemig_lint.verify.command import _Interrupts
+
+    interrupts, stack, cleaned = _Interrupts(), contextlib.ExitStack(), []
+
+    def cleanup_interrupted_again() -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)  # the signals are handled here, in the middle of the cleanup
+        cleaned.append("done")
+
+    stack.callback(cleanup_interrupted_again)
+    with pytest.raises(KeyboardInterrupt), interrupts.installed(), interrupts.cleanup(stack):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # interrupted at once
+    assert cleaned == ["done"] and interrupts.count == 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back as it was
