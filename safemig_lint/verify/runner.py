@@ -433,7 +433,8 @@ class RoundTrip(_Report):
                 f"{file.display_path}: failed while rebuilding the database: {message}", verdict=False, go_on=False, reason=message
             )
         # A statement stopped by a time limit is not run again one by one to find it: it would only hit the limit again.
-        span, where = self._locate(file, parsed, text, error) if not error.timed_out or error.offset is not None else (FILE_SPAN, "")
+        located = not error.timed_out or error.offset is not None or error.statement_index is not None
+        span, where = self._locate(file, parsed, text, error) if located else (FILE_SPAN, "")
         rolled_back = target.all_or_nothing(parsed.text) and not _has_transaction_control(parsed)
         after_up = code == DOWN_FAILS and rolled_back
         if error.timed_out:
