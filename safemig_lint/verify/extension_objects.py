@@ -47,7 +47,7 @@ def _type_name(type_name) -> str:
 
 
 def objects_of(script: str) -> dict[str, set[str]]:
-    """The objects one extension script creates, by kind. Operators are `symbol left right`."""
+    """The objects one extension script creates, by kind. Operators are `symbol(left,right)`, `none` for no operand."""
     from pglast import ast, parse_sql
     from pglast.enums import ObjectType
 
@@ -69,7 +69,7 @@ def objects_of(script: str) -> dict[str, set[str]]:
             if node.kind == ObjectType.OBJECT_OPERATOR:
                 arguments = {d.defname.lower(): d.arg for d in node.definition or ()}
                 left, right = arguments.get("leftarg"), arguments.get("rightarg")
-                found["operator"].add(f"{_name(node.defnames)} {_type_name(left)} {_type_name(right)}")
+                found["operator"].add(f"{_name(node.defnames)}({_type_name(left)},{_type_name(right)})")
             elif node.kind in (
                 ObjectType.OBJECT_TSDICTIONARY,
                 ObjectType.OBJECT_TSTEMPLATE,

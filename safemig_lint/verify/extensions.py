@@ -187,13 +187,19 @@ _AS_TEXT = {"unknown", "character varying", "character", "name", "text"}
 @dataclass(frozen=True)
 class MissingObject:
     kind: str
-    name: str  # unqualified, lower case; for an operator `symbol left right`
+    name: str  # unqualified, lower case; for an operator `symbol(left,right)`
 
     def __str__(self) -> str:
         if self.kind == "operator":
-            symbol, left, right = self.name.split(" ", 2)
+            symbol, left, right = _operator_parts(self.name)
             return f"operator {' '.join(part for part in (left, symbol, right) if part != 'none')}"
         return f"{self.kind} {self.name}"
+
+
+def _operator_parts(name: str) -> tuple[str, str, str]:
+    symbol, _, operands = name.partition("(")
+    left, _, right = operands.rstrip(")").partition(",")
+    return symbol, left, right
 
 
 def missing_object(sqlstate: str, message: str) -> MissingObject | None:
@@ -203,7 +209,7 @@ def missing_object(sqlstate: str, message: str) -> MissingObject | None:
     operator = _OPERATOR.match(message)
     if operator:
         left, symbol, right = operator.group(1) or "none", operator.group(2), operator.group(3)
-        return MissingObject("operator", f"{symbol} {left} {right}")
+        return MissingObject("operator", f"{symbol}({left},{right})")
     for kind, pattern in _MISSING:
         match = pattern.match(message)
         if match:
@@ -212,8 +218,8 @@ def missing_object(sqlstate: str, message: str) -> MissingObject | None:
 
 
 def _operator_matches(wanted: str, provided: str, own_types: frozenset[str]) -> bool:
-    symbol, left, right = wanted.split(" ", 2)
-    their_symbol, their_left, their_right = provided.split(" ", 2)
+    symbol, left, right = _operator_parts(wanted)
+    their_symbol, their_left, their_right = _operator_parts(provided)
     if symbol != their_symbol:
         return False
     if {left, right} & own_types:
