@@ -155,14 +155,27 @@ def test_goes_on_from_a_database_rebuilt_at_the_failing_version(tmp_path, sqlite
     assert outcome.stopped is None and len(outcome.gone_past) == 2 and outcome.versions_round_tripped == 2
 
 
-def test_application_defined_function_is_not_blamed_on_the_migration(tmp_path, sqlite_target):
+def test_application_defined_function_gets_a_stand_in_and_the_history_goes_on(tmp_path, sqlite_target):
+    """A function the program registers (stash's durationToTinyInt): verify stands in for it (its first argument),
+    says so once (SM711), and verifies the versions after it; a statement that then fails may be the stand-in's doing."""
     files = {
-        "000001_users.up.sql": USERS["000001_users.up.sql"] + "UPDATE users SET name = app_normalise(name);\n",
+        "000001_users.up.sql": USERS["000001_users.up.sql"]
+        + "INSERT INTO users (name) VALUES ('a');\nUPDATE users SET name = app_normalise(name);\n",
         "000001_users.down.sql": "DROP TABLE users;\n",
+        "000002_score.up.sql": "ALTER TABLE users ADD COLUMN score INTEGER CHECK (score < 100);\n",
+        "000002_score.down.sql": "UPDATE users SET score = App_Score(name);\nALTER TABLE users DROP COLUMN score;\n",
+        "000003_later.up.sql": "UPDATE users SET name = APP_NORMALISE(name);\nCREATE TABLE later (id INTEGER);\n",
+        "000003_later.down.sql": "DROP TABLE later;\n",
     }
     outcome = verify_files(tmp_path / "m", files, "sqlite", sqlite_target)
-    assert verify_codes(outcome) == [("SM708", "000001_users.up.sql", 2)]
-    assert "application-defined function" in outcome.diagnostics[0].message
+    assert verify_codes(outcome) == [
+        ("SM711", "000001_users.up.sql", 3),
+        ("SM708", "000002_score.down.sql", 1),
+        ("SM711", "000002_score.down.sql", 1),
+    ]
+    assert "app_normalise() is not a function SQLite has" in outcome.diagnostics[0].message
+    assert "CHECK constraint failed" in outcome.diagnostics[1].message and "app_score()" in outcome.diagnostics[1].message
+    assert (outcome.versions_verified, [u.version for u in outcome.unverified]) == (2, [2])
 
 
 def test_suppression_and_configuration_apply_to_verify_findings(tmp_path, sqlite_target):

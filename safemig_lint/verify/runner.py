@@ -11,6 +11,7 @@ is not verified, and neither is any version after a stop: each is said, with its
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, 
     "SM709",
     "SM710",
 )
+FUNCTION_STANDIN = "SM711"
 INSUFFICIENT_PRIVILEGE = "42501"
 
 
@@ -198,6 +200,7 @@ class RoundTrip(_Report):
         super().__init__(directory, config)
         self.options = options
         self._history = None
+        self._functions_reported: set[str] = set()  # SQLite stand-ins said (SM711), at the statement that first needed each
         self._model_reported: set[str] = set()  # SM707 texts already said, at the version they appeared
         self._deadline = time.monotonic() + options.run_timeout
         self._new_target = lambda: self._prepared(new_target())
@@ -423,7 +426,10 @@ class RoundTrip(_Report):
         text = self._with_extensions_handled(file, parsed, target, quiet)
         table = self.migrations_table
         target.bookkeeping(table.set_version(version, True))
+        known = set(getattr(target, "standin_functions", ()))
         error = target.apply(text)
+        if not quiet:
+            self._report_function_standins(file, parsed, target, known)
         if error is None:
             target.bookkeeping(table.set_version(version, False))
             return
@@ -530,6 +536,13 @@ class RoundTrip(_Report):
     def _what_the_database_lacks(self, error: ApplyError) -> tuple[str, str] | None:
         """Why a failure lies with the verify database rather than the migration, and what to do; or None."""
         dialect = self.target.dialect
+        name = self._standin_in_statement(error) if dialect == "sqlite" else None
+        if name:
+            return (
+                f"it calls {name}(), which SQLite does not have and for which verify registered a stand-in that returns "
+                "its first argument: the failure may come from the stand-in's value",
+                "Verify it where the program's functions are registered, or say in the file what the function computes.",
+            )
         if dialect == "sqlite" and error.message.startswith("no such function:"):
             return (
                 "that function is not built into SQLite: an application-defined function (registered by the "
@@ -567,6 +580,33 @@ class RoundTrip(_Report):
                 "set postgres-version in the configuration to the version production runs."
             )
         return None
+
+    # --- application-defined functions (SQLite)
+
+    def _report_function_standins(self, file: MigrationFile, parsed: ParsedFile, target, known: set[str]) -> None:
+        for name, offset in getattr(target, "standin_functions", {}).items():
+            if name in known or name in self._functions_reported or offset is None:
+                continue
+            self._functions_reported.add(name)
+            statement = next((s for s in parsed.statements if s.start <= offset <= s.end), None)
+            span = parsed.lines.span(offset, statement.end if statement else offset + 1)
+            self._add(
+                FUNCTION_STANDIN,
+                file,
+                span,
+                f"{name}() is not a function SQLite has: an application-defined function (registered by the program's "
+                "driver) or one compiled out of this SQLite build; verify registered a stand-in that returns its first "
+                "argument, so the schema is verified but not the values the function computes",
+                "If the name is a typo, fix it; otherwise nothing to do (a failure that may come from the stand-in is SM708).",
+            )
+
+    def _standin_in_statement(self, error: ApplyError) -> str | None:
+        """The stand-in function the failing statement calls, if it calls one."""
+        names = getattr(self.target, "standin_functions", None)
+        if not names or error.offset is None:
+            return None
+        text = error.statement_text.lower()
+        return next((name for name in sorted(names) if re.search(rf"\b{re.escape(name)}\s*\(", text)), None)
 
     # --- locations and messages
 

@@ -47,6 +47,7 @@ class ApplyError:
     sqlstate: str = ""
     timed_out: str = ""
     limit: float = 0.0
+    statement_text: str = ""  # the failing statement, where the database runs statements one by one (SQLite)
 
 
 class TargetError(RuntimeError):
@@ -406,6 +407,14 @@ def sqlite_statements(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _first_argument(*arguments):
+    """verify's stand-in for an application-defined SQLite function: its first argument, or NULL."""
+    return arguments[0] if arguments else None
+
+
+_NO_SUCH_FUNCTION = re.compile(r"^no such function: (\w+)$")
+
+
 def _no_other_files(action: int, *arguments) -> int:
     """SQLite authorizer: a migration may not attach another database file, nor VACUUM INTO one."""
     return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK
@@ -440,6 +449,9 @@ class SqliteTarget:
         # A time limit per statement, from outside the SQL: SQLite calls this every few thousand instructions.
         self.connection.set_progress_handler(lambda: int(time.monotonic() > self._stop_at), 10_000)
         self.connection.set_authorizer(_no_other_files)
+        # Functions the program registers through its driver (stash's durationToTinyInt) that SQLite does not have:
+        # name -> where the last apply first needed it (an offset into the file), for the runner to report.
+        self.standin_functions: dict[str, int | None] = {}
 
     def _limit(self, seconds: float | None = None) -> str:
         """Start a statement's clock; returns why it would stop: "statement" or "run"."""
@@ -458,6 +470,8 @@ class SqliteTarget:
         """A new database file that starts as a copy of this one (SQLite's online backup)."""
         copy = SqliteTarget(self.path.parent, self._timeout, self.no_tx_wrap, migrations_table=self.migrations_table)
         copy.deadline = self.deadline
+        for name in self.standin_functions:
+            copy.stand_in_for(name)
         self._limit(60)
         self.connection.backup(copy.connection)
         return copy
@@ -474,15 +488,28 @@ class SqliteTarget:
             if self.connection.in_transaction:
                 self.connection.execute("ROLLBACK")
 
+    def stand_in_for(self, name: str, offset: int | None = None) -> None:
+        self.connection.create_function(name, -1, _first_argument)
+        self.standin_functions.setdefault(name, offset)
+
     def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
-        """`within_transaction`: inside the caller's transaction (--with-data), so no BEGIN/COMMIT of its own."""
+        """`within_transaction`: inside the caller's transaction (--with-data), so no BEGIN/COMMIT of its own.
+        A function SQLite does not have gets a stand-in (its first argument) and the statement runs again:
+        a failing statement leaves SQLite's transaction open, so nothing else is repeated."""
         in_transaction = not self.no_tx_wrap and not within_transaction
         if in_transaction:
             self.connection.execute("BEGIN")
         for start, statement in sqlite_statements(text):
             why = self._limit()
             try:
-                self.connection.execute(statement)
+                try:
+                    self.connection.execute(statement)
+                except sqlite3.OperationalError as error:
+                    missing = _NO_SUCH_FUNCTION.match(str(error))
+                    if missing is None or missing.group(1).lower() in self.standin_functions:
+                        raise
+                    self.stand_in_for(missing.group(1).lower(), start + len(statement) - len(statement.lstrip()))
+                    self.connection.execute(statement)
             except (sqlite3.Error, sqlite3.Warning) as error:  # Warning: more than one statement where sqlite3_complete saw one
                 if self.connection.in_transaction:
                     self.connection.execute("ROLLBACK")
@@ -494,7 +521,8 @@ class SqliteTarget:
                     message = f"interrupted: the statement ran longer than {self._timeout:g} s"
                 elif message in ("not authorized", "authorization denied"):
                     message = f"{message}: verify does not let a migration attach another database file or VACUUM INTO one"
-                return ApplyError(message, start + len(statement) - len(statement.lstrip()), None, "", timed_out, self._timeout)
+                offset = start + len(statement) - len(statement.lstrip())
+                return ApplyError(message, offset, None, "", timed_out, self._timeout, statement)
         if in_transaction and self.connection.in_transaction:
             self.connection.execute("COMMIT")
         return None
