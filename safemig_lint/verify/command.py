@@ -207,10 +207,16 @@ def verify_directories(
     results = []
     interrupts = _Interrupts()
     stack = contextlib.ExitStack()
+    configs = {directory.path: config_for(directory.path) for directory in directories}
+    url = settings.database_url
+    if url is not None and url.dialect not in {config.dialect for config in configs.values()}:
+        # A URL no folder can use is a mistake, not a choice: say so before doing anything.
+        dialects = ", ".join(sorted({config.dialect for config in configs.values()}))
+        raise VerifyUsageError(f"the migrations are {dialects}, but --database-url is a {url.dialect} server")
     with interrupts.installed(), interrupts.cleanup(stack):
         factory = _Targets(settings, stack)
         for directory in directories:
-            config = config_for(directory.path)
+            config = configs[directory.path]
             dialect = config.dialect
             try:
                 factory.check(dialect)
