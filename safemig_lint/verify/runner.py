@@ -211,8 +211,6 @@ class RoundTrip(_Report):
             self.extensions = (
                 extensions.ExtensionState(self.target.available_extensions(), set(), set()) if self.target.dialect == "postgres" else None
             )
-            # A second database that only ever gets first ups, to copy from when a version fails instead of replaying the history.
-            self._shadow = self._new_target() if not options.fail_fast and hasattr(self.target, "clone") else None
         except BaseException:
             self.target.close()
             raise
@@ -298,22 +296,31 @@ class RoundTrip(_Report):
         )
 
     def _rebuild(self, version: int) -> None:
-        """The database as every up file up to `version` leaves it: a copy of the shadow database, or else
-        a fresh one with those up files applied, unchecked (they all went through once)."""
+        """The database as every up file up to `version` leaves it, unchecked (they all went through once): a copy
+        of the shadow, a second database that only ever gets first ups. The shadow is made at the first failure, by
+        replaying the up files, and kept from then on, so that a history without failures costs nothing more; MySQL,
+        which cannot copy a database, replays each time."""
         self.target.close()
         self.target = None
-        if self._shadow is not None:
-            self.target = self._shadow.clone()
-            self.target.deadline = self._deadline
-            for name in sorted(self.extensions.standins if self.extensions else ()):
-                self.extensions.install_standin(self.target, name)  # the copy has them; the new session's path does not
-            return
-        self.target = self._new_target()
-        for migration in self.directory.migrations:
-            if migration.version > version:
-                break
-            if migration.up is not None:
-                self._apply(migration.up, UP_FAILS, quiet=True, version=migration.version)
+        if self._shadow is None:
+            replayed = self._new_target()
+            try:
+                for migration in self.directory.migrations:
+                    if migration.version > version:
+                        break
+                    if migration.up is not None:
+                        self._apply(migration.up, UP_FAILS, quiet=True, target=replayed, version=migration.version)
+            except BaseException:
+                replayed.close()
+                raise
+            if not hasattr(replayed, "clone"):
+                self.target = replayed
+                return
+            self._shadow = replayed
+        self.target = self._shadow.clone()
+        self.target.deadline = self._deadline
+        for name in sorted(self.extensions.standins if self.extensions else ()):
+            self.extensions.install_standin(self.target, name)  # the copy has them; the new session's path does not
 
     def _keep_shadow(self, migration: Migration) -> None:
         if self._shadow is None:
