@@ -538,3 +538,19 @@ def test_a_feature_the_newer_server_removed_is_the_servers_incompatibility(tmp_p
     # A history that says it targets PostgreSQL 12 or later fails in production too: the file's failure.
     new = verify_files(tmp_path / "b", files, "postgres", pg_target, config={"postgres_version": 16})
     assert verify_codes(new) == [("SM701", "000001_t.up.sql", 1)]
+
+
+def test_files_run_as_written_and_their_credentials_stay_hidden(tmp_path, pg_target):
+    """Reports show a file with its credentials masked, but the database gets it as golang-migrate sends it: a
+    masked '{}' default would be invalid JSON. A credential the database echoes in its message is hidden there."""
+    files = {
+        "000001_sessions.up.sql": "CREATE TABLE sessions (id int, session_access_token jsonb DEFAULT '{}' NOT NULL);\n",
+        "000001_sessions.down.sql": "DROP TABLE sessions;\n",
+        "000002_link.up.sql": "SELECT 'postgres://app:hunter2pass@db/app'::int;\n",
+        "000002_link.down.sql": "SELECT 1;\n",
+    }
+    outcome = verify_files(tmp_path / "m", files, "postgres", pg_target)
+    assert verify_codes(outcome) == [("SM701", "000002_link.up.sql", 1)]
+    message = outcome.diagnostics[0].message
+    assert "invalid input syntax for type integer" in message and "hunter2pass" not in message and "***" in message
+    assert "hunter2pass" not in outcome.sources[outcome.diagnostics[0].path].text

@@ -121,7 +121,8 @@ class _Report:
         self.config = config
         self.outcome = VerifyOutcome()
         self.parsed: dict[Path, ParsedFile] = {f.path: read_and_parse(f.path, config) for f in directory.files()}
-        self._secrets: dict[Path, list[str]] = {}
+        self._originals: dict[Path, str] = {}  # files with credentials, as written (they are run so)
+        self._secrets: dict[Path, list[str]] = {}  # their values, hidden in the database's messages
 
     def _stop(self, remaining: list[Migration], why: str, help: str = "") -> None:
         """The run ends here: every version left is not verified, said once for all of them (SM710)."""
@@ -137,21 +138,32 @@ class _Report:
             help or "Fix what stopped the run and verify again; a range that leaves these versions out (--from/--to) says so on purpose.",
         )
 
+    def _executed(self, file: MigrationFile) -> str:
+        """The file's text as golang-migrate sends it: as written. `self.parsed` holds it with every credential
+        masked, for what reports show (a masked '{}' default would not even be valid JSON); masking keeps every
+        offset, so statements are where the masked text has them. The credentials' values are hidden in messages."""
+        parsed = self.parsed[file.path]
+        if not parsed.secrets:
+            return parsed.text
+        if file.path not in self._originals:
+            from safemig_lint.reading.source import decode, read_limited
+
+            try:
+                original = decode(read_limited(file.path, self.config.max_file_bytes), self.config.max_file_bytes)
+            except OSError:
+                original = None
+            same_shape = isinstance(original, str) and len(original) == len(parsed.text)
+            self._originals[file.path] = original if same_shape else parsed.text
+            values = {original[s.start : s.end] for s in parsed.secrets} if same_shape else set()
+            self._secrets[file.path] = sorted(values - {""}, key=len, reverse=True)
+        return self._originals[file.path]
+
     def _source(self, file: MigrationFile) -> LineIndex:
         """The file as reports may show it: every secret masked, as `check` shows it."""
-        parsed = self.parsed[file.path]
-        # read_and_parse masked every secret already (analysis/masking.py): the database is sent
-        # the masked text too, so its error messages cannot echo one either.
-        masked = parsed.text
-        if file.path not in self._secrets:
-            self._secrets[file.path] = sorted(
-                {parsed.text[a:b].strip() for a, b in _changed_runs(parsed.text, masked)} - {""}, key=len, reverse=True
-            )
-        return parsed.lines if masked == parsed.text else LineIndex(masked)
+        return self.parsed[file.path].lines
 
     def _hide(self, file: MigrationFile, message: str) -> str:
-        self._source(file)
-        for secret in self._secrets[file.path]:
+        for secret in self._secrets.get(file.path, ()):
             message = message.replace(secret, "***")
         return message
 
@@ -498,7 +510,7 @@ class RoundTrip(_Report):
     # --- extensions (PostgreSQL)
 
     def _with_extensions_handled(self, file: MigrationFile, parsed: ParsedFile, target, quiet: bool) -> str:
-        text = parsed.text
+        text = self._executed(file)
         state = self.extensions
         if state is None:
             return text
@@ -659,16 +671,3 @@ class RoundTrip(_Report):
 
 def _has_transaction_control(parsed: ParsedFile) -> bool:
     return any(s.keywords[:1] in (["BEGIN"], ["COMMIT"], ["START"], ["END"], ["ROLLBACK"]) for s in parsed.statements)
-
-
-def _changed_runs(original: str, masked: str) -> list[tuple[int, int]]:
-    runs, start = [], None
-    for index, (a, b) in enumerate(zip(original, masked)):
-        if a != b and start is None:
-            start = index
-        elif a == b and start is not None:
-            runs.append((start, index))
-            start = None
-    if start is not None:
-        runs.append((start, len(original)))
-    return runs
