@@ -281,6 +281,8 @@ def test_interrupt_twice_stops_the_embedded_server_and_removes_its_directory(tmp
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "TMPDIR": "/tmp"},
+        # As in a terminal, even where the suite runs in the background (which starts children with SIGINT ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 90
     sleeping = False

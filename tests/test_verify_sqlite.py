@@ -217,11 +217,14 @@ def test_ctrl_c_during_a_long_statement_stops_instead_of_becoming_a_timeout(tmp_
     scratch = tmp_path / "db"
     scratch.mkdir()
     target = SqliteTarget(scratch, statement_timeout=60)
+    # Python's own Ctrl-C handler, even where the suite was started with SIGINT ignored (in the background).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT)).start()
     try:
         with pytest.raises(KeyboardInterrupt):
             target.apply("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n;\n")
     finally:
+        signal.signal(signal.SIGINT, previous)
         target.close()
 
 
@@ -310,8 +313,14 @@ def test_a_second_ctrl_c_does_not_cut_the_cleanup_short():
         cleaned.append("done")
 
     stack.callback(cleanup_interrupted_again)
-    with pytest.raises(KeyboardInterrupt), interrupts.installed(), interrupts.cleanup(stack):
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(5)  # interrupted at once
-    assert cleaned == ["done"] and interrupts.count == 3
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back as it was
+    # Python's own handlers to start from, even where the suite was started with SIGINT ignored (in the background).
+    previous = {number: signal.signal(number, signal.default_int_handler) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(KeyboardInterrupt), interrupts.installed(), interrupts.cleanup(stack):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # interrupted at once
+        assert cleaned == ["done"] and interrupts.count == 3
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back as it was
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -179,7 +179,12 @@ class _Interrupts:
     @contextlib.contextmanager
     def installed(self):
         try:
-            previous = {number: signal.signal(number, self._handler) for number in (signal.SIGINT, signal.SIGTERM)}
+            # A signal the environment ignores (SIGINT of a job started in the background) stays ignored.
+            previous = {
+                number: signal.signal(number, self._handler)
+                for number in (signal.SIGINT, signal.SIGTERM)
+                if signal.getsignal(number) is not signal.SIG_IGN
+            }
         except ValueError:  # not the main thread
             yield
             return
