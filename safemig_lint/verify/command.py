@@ -154,6 +154,8 @@ class _Targets:
             except ServerError as error:
                 self._server_error = str(error)
                 raise Unverifiable(self._server_error) from None
+            # Where its files are while it runs: a run killed outright (SIGKILL) cannot remove them.
+            self.settings.say(f"verify: the server's files are in {self._server.root}, removed when verify ends")
             import psycopg
 
             with psycopg.connect(**self._server.connection_kwargs) as connection:
