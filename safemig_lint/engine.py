@@ -55,6 +55,14 @@ INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What a `verify` run covered, for the reports' summaries: versions given a verdict, of those asked for."""
+
+    verified: int
+    total: int
+
+
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
@@ -62,6 +70,7 @@ class LintResult:
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
+    verification: Verification | None = None  # set by `verify`, None for `check`
 
     @property
     def active(self) -> list[Diagnostic]:
