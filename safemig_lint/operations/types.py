@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from safemig_lint.operations.model import ColumnType, UserType
-from safemig_lint.operations.sql_text import WrittenSql
+from safemig_lint.operations.sql_text import WrittenSql, written
 
 DType = exp.DataType.Type
 
@@ -43,7 +43,7 @@ def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
 
 
 # sqlglot's spelling of a type: the same few types recur on most columns.
-_type_sql = WrittenSql(lambda node, dialect: node.sql(dialect=dialect))
+_type_sql = WrittenSql(written)
 
 
 def resolve(ctype: ColumnType, types: dict[str, UserType]) -> ColumnType:
@@ -266,3 +266,8 @@ def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
         listed = ", ".join(repr(v) for v in missing)
         return f"values {listed} are no longer allowed" if len(missing) > 1 else f"value {listed} is no longer allowed"
     return f"not every {old.sql} value is a valid {new.sql}"
+
+
+def is_character(ctype: ColumnType | None) -> bool:
+    """Does the type hold characters (so that a character set and collation apply to it)?"""
+    return ctype is not None and (ctype.base in _TEXT or ctype.base in ("ENUM", "SET"))
