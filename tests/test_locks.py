@@ -136,6 +136,13 @@ def test_any_default_rewrites_before_postgres_11(lint_sql):
     assert "before 11" in finding.message
 
 
+def test_one_statement_rewriting_for_several_columns_is_one_finding_naming_them(lint_sql):
+    sql = "ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid(), ADD COLUMN seq bigserial, ADD COLUMN note text;"
+    [finding] = found(second(lint_sql, sql), "SM506")
+    assert "users.token" in finding.message and "users.seq" in finding.message and "users.note" not in finding.message
+    assert finding.span.line == 1
+
+
 def test_reindex_help_depends_on_the_version(lint_sql):
     [new] = found(second(lint_sql, "REINDEX TABLE users;"), "SM503")
     [old] = found(second(lint_sql, "REINDEX TABLE users;", postgres_version=11), "SM503")

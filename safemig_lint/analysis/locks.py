@@ -305,6 +305,22 @@ class FileLocks:
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
         return self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > self._position.get(id(statement), -1)
 
+    def live_ops(self, statement: Statement, *kinds: type[o.Op]) -> Iterator:
+        """The statement's ops of these kinds on a table whose lock matters (lock_is_moot): what the
+        locking rules look at, each asking its own question of them."""
+        for op in self.ops(statement):
+            if isinstance(op, kinds) and not self.lock_is_moot(statement, op.table):
+                yield op
+
+    def live_type_changes(self, statement: Statement) -> Iterator[TypeChanged]:
+        """The statement's column type changes (as the replay resolved them) on tables whose lock matters."""
+        history = self.context.history
+        if history is None:
+            return
+        for effect in history.effects_of(self.context.file, statement):
+            if isinstance(effect, TypeChanged) and not self.lock_is_moot(statement, effect.table):
+                yield effect
+
     def index_is_new(self, statement: Statement, name: str) -> bool:
         return self._indexes.present(bare_name(name), before=self._position.get(id(statement), -1))
 
