@@ -355,13 +355,13 @@ def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]
         detail = error.errors[0] if error.errors else {}
         description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
         if "<class " in description:  # an internal sqlglot message, not one about the SQL
-            description = "sqlglot does not support this syntax"
+            description = "syntax the reader does not know"
         statement.error = description
         culprit = _token_at(tokens, detail.get("line"), detail.get("col"))
         statement.error_start, statement.error_end = (culprit.start, culprit.end + 1) if culprit else (start, end)
         return statement
     except Exception as error:  # sqlglot raises more than ParseError on odd input
-        statement.error = f"sqlglot could not parse this statement ({type(error).__name__}: {error})"
+        statement.error = f"the reader failed on this statement ({type(error).__name__}: {error})"
         statement.error_start, statement.error_end = start, end
         return statement
     statement.expression = expressions[0] if expressions else None
