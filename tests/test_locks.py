@@ -305,6 +305,34 @@ def test_mysql_rebuilds_depend_on_the_version(lint_sql, sql, version, flagged):
     assert bool(lines(result, "SM521")) is flagged
 
 
+@pytest.mark.parametrize(
+    ("sql", "copies"),
+    [
+        # One statement runs with one algorithm: the most demanding of its operations decides.
+        ("ALTER TABLE orders ADD pk INT UNSIGNED AUTO_INCREMENT PRIMARY KEY;", True),  # not "a primary key rebuilt in place" too
+        ("ALTER TABLE orders ENGINE=InnoDB, CONVERT TO CHARACTER SET utf8mb4;", True),  # CONVERT copies the table
+        ("ALTER TABLE orders ENGINE=InnoDB;", False),  # rebuilt in place
+        ("ALTER TABLE orders ADD COLUMN extra int, ADD CONSTRAINT fk FOREIGN KEY (id) REFERENCES users (id);", True),
+        ("ALTER TABLE orders DROP PRIMARY KEY, ADD PRIMARY KEY (id, note);", False),
+    ],
+)
+def test_mysql_copy_and_rebuild_findings_never_disagree_about_a_statement(lint_sql, sql, copies):
+    result = second(lint_sql, sql, ORDERS, "mysql", mysql_version=(8, 0, 11))
+    assert (bool(lines(result, "SM520")), bool(lines(result, "SM521"))) == (copies, not copies)
+
+
+@pytest.mark.parametrize(
+    "column",
+    ["g int GENERATED ALWAYS AS (id * 2)", "g int GENERATED ALWAYS AS (id * 2) VIRTUAL", "g varchar(20) AS (concat(note, '!'))"],
+)
+def test_a_virtual_generated_column_is_not_an_auto_increment_one(lint_sql, column):
+    result = second(lint_sql, f"ALTER TABLE orders ADD COLUMN {column};", ORDERS, "mysql")
+    assert lines(result, "SM520") == [] and lines(result, "SM521") == []
+    stored = second(lint_sql, f"ALTER TABLE orders ADD COLUMN {column.replace(' VIRTUAL', '')} STORED;", ORDERS, "mysql")
+    [finding] = found(stored, "SM520")
+    assert "stored generated column g" in finding.message and "AUTO_INCREMENT" not in finding.message
+
+
 def test_mysql_statements_on_a_table_created_in_the_same_file_are_not_flagged(lint_sql):
     sql = "CREATE TABLE items (id int PRIMARY KEY, body text);\nALTER TABLE items MODIFY id bigint;\nALTER TABLE items ADD FULLTEXT INDEX ft (body);\n"
     result = second(lint_sql, sql, ORDERS, "mysql", mysql_version=(5, 7))

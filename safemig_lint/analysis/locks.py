@@ -544,3 +544,69 @@ def altered_table(statement: Statement, names) -> str:
     """The table an ALTER TABLE statement names, as a model key ('' when it is not one)."""
     match = _ALTERED.match(statement.text)
     return names.text(match.group("name")) if match else ""
+
+
+_CONVERT = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
+_REBUILD_CLAUSE = re.compile(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
+
+
+@dataclass
+class MysqlAlter:
+    """How MySQL runs one ALTER TABLE as a whole: the operations that make it copy the table (ALGORITHM=COPY,
+    writes blocked), and those that make it rebuild the table in place. One statement runs with one
+    algorithm, the most demanding its operations need: SM520 reports the copies, SM521 the rebuilds of a
+    statement that does not copy, so that the two never disagree about a statement."""
+
+    table: str
+    clauses: MysqlClauses
+    copies: list[str]
+    rebuilds: list[str]
+    copy_node: exp.Expression | None = None
+    rebuild_node: exp.Expression | None = None
+
+
+def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
+    """What MySQL does for an ALTER TABLE statement (None for any other statement)."""
+    if statement.keywords[:1] != ["ALTER"]:
+        return None
+    ops = locks.ops(statement)
+    plan = MysqlAlter("", mysql_clauses(statement), [], [])
+    adds_primary = any(isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "primary" for op in ops)
+    version = locks.mysql_version
+    for op in ops:
+        copy = rebuild = None
+        if isinstance(op, o.AddColumn) and op.stored:
+            copy = f"adding the stored generated column {op.column.name}"
+        elif isinstance(op, o.AddColumn) and op.identity:
+            copy = f"adding the AUTO_INCREMENT column {op.column.name}"
+        elif isinstance(op, o.AddColumn) and not op.column.generated:  # a VIRTUAL generated column is INSTANT
+            if mysql_add_column(version, op.after is not None) == "INPLACE":
+                rebuild = f"adding the column {op.column.name}{'' if op.after is None else ' (not at the end)'}"
+        elif isinstance(op, o.DropColumn) and mysql_drop_column(version) == "INPLACE":
+            rebuild = f"dropping the column {op.column}"
+        elif isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
+            if not locks.foreign_key_checks_off_before(statement):
+                copy = "adding a foreign key while foreign_key_checks is on"
+        elif isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "primary":
+            rebuild = "adding a primary key"
+        elif isinstance(op, o.DropConstraint) and op.kind == "primary" and not adds_primary:
+            copy = "dropping the primary key without adding another in the same statement"
+        if copy:
+            plan.copies.append(copy)
+            plan.copy_node = plan.copy_node or op.node
+        if rebuild:
+            plan.rebuilds.append(rebuild)
+            plan.rebuild_node = plan.rebuild_node or op.node
+        if copy or rebuild:
+            plan.table = plan.table or getattr(op, "table", "")
+    for effect in locks.live_type_changes(statement):
+        if mysql_type_change(effect.old, effect.new) == "COPY":
+            plan.table = plan.table or effect.table
+            plan.copies.append(f"changing {effect.column} from {effect.old.sql} to {effect.new.sql}")
+            plan.copy_node = plan.copy_node or effect.node
+    if _CONVERT.search(statement.text):
+        plan.copies.append("converting the table's character set")
+    elif _REBUILD_CLAUSE.search(statement.text):
+        plan.rebuilds.append("ENGINE=InnoDB / FORCE")
+    plan.table = plan.table or altered_table(statement, locks.names)
+    return plan

@@ -391,9 +391,21 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             default = None if default.upper() == "NULL" else default  # the same as no default
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
-        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
+        elif _is_identity(constraint):
             identity, nullable = True, False
+        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
+            generated = True
     return Column(name, ctype, nullable, default, generated, identity), constraints
+
+
+def _is_identity(constraint: exp.Expression | None) -> bool:
+    """GENERATED ... AS IDENTITY; sqlglot reads MySQL's and SQLite's `GENERATED ALWAYS AS (expr)` (a computed
+    column, VIRTUAL unless STORED is written) into the same node, with the expression."""
+    return (
+        isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint)
+        and constraint.this is not None
+        and constraint.args.get("expression") is None
+    )
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
@@ -556,12 +568,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
         kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
-        identity = any(
-            isinstance(k, exp.AutoIncrementColumnConstraint)
-            or isinstance(k, exp.GeneratedAsIdentityColumnConstraint)
-            and k.this is not None
-            for k in kinds
-        )
+        identity = any(isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k) for k in kinds)
         stored = any(
             isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
         )
