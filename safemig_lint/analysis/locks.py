@@ -427,6 +427,32 @@ class FileLocks:
     def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
         return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)
 
+    def exclusive_tables(self, statement: Statement) -> set[str]:
+        """The existing tables the statement locks ACCESS EXCLUSIVE."""
+        return {lock.table for lock in self.postgres_locks(statement) if lock.mode == ACCESS_EXCLUSIVE}
+
+    @cached_property
+    def _held(self) -> dict[tuple[int, str], int]:
+        """(transaction, bare table) -> index of the first statement of that transaction locking the table ACCESS EXCLUSIVE."""
+        execution = self.context.execution
+        held: dict[tuple[int, str], int] = {}
+        for index, statement in enumerate(self.context.parsed.statements):
+            transaction = execution.transaction_id(statement)
+            if transaction is None:
+                continue
+            for table in self.exclusive_tables(statement):
+                held.setdefault((transaction, bare_name(table)), index)
+        return held
+
+    def held_before(self, statement: Statement, table: str) -> bool:
+        """Does an earlier statement of the same transaction already hold `table` ACCESS EXCLUSIVE? Then a
+        statement locking it again waits for nobody: the transaction has held it since that statement."""
+        transaction = self.context.execution.transaction_id(statement)
+        if transaction is None or not self.postgres:
+            return False
+        first = self._held.get((transaction, bare_name(table)))
+        return first is not None and first < self._position.get(id(statement), -1)
+
 
 def command_locks(statement: Statement, context: FileContext) -> list[tuple[str, str]]:
     """Locks of statements that change no schema: LOCK, VACUUM FULL, CLUSTER.
