@@ -143,6 +143,22 @@ def test_one_statement_rewriting_for_several_columns_is_one_finding_naming_them(
     assert finding.span.line == 1
 
 
+@pytest.mark.parametrize(
+    ("before", "flagged"),
+    [
+        ("TRUNCATE TABLE users;", False),
+        ("TRUNCATE users CASCADE;", False),
+        ("DELETE FROM users;", False),
+        ("DELETE FROM users WHERE id > 10;", True),  # rows may remain
+        ("TRUNCATE users;\nINSERT INTO users (id) VALUES (1);", True),  # filled again
+        ("TRUNCATE accounts;", True),  # another table
+    ],
+)
+def test_a_required_column_on_a_table_emptied_earlier_in_the_file(lint_sql, before, flagged):
+    sql = f"{before}\nALTER TABLE users ADD COLUMN plan text NOT NULL;\n"
+    assert bool(found(second(lint_sql, sql, USERS + "CREATE TABLE accounts (id int);\n"), "SM505")) is flagged
+
+
 def test_reindex_help_depends_on_the_version(lint_sql):
     [new] = found(second(lint_sql, "REINDEX TABLE users;"), "SM503")
     [old] = found(second(lint_sql, "REINDEX TABLE users;", postgres_version=11), "SM503")

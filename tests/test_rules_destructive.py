@@ -172,6 +172,18 @@ def test_a_backfill_of_a_column_added_by_the_migration(lint_sql):
     assert destructive(result) == []
 
 
+def test_a_backfill_of_new_columns_from_a_subquery(lint_sql):
+    # SET (a) = (SELECT ...) and SET (a, b) = (SELECT ...) assign the columns in the parentheses.
+    up = (
+        "ALTER TABLE users ADD COLUMN project_id int, ADD COLUMN scope_id int;\n"
+        "UPDATE users SET (project_id) = (SELECT p.id FROM projects p WHERE p.owner = users.id);\n"
+        "UPDATE users SET (project_id, scope_id) = (SELECT p.id, p.scope FROM projects p WHERE p.owner = users.id);"
+    )
+    assert destructive(lint_up(lint_sql, up)) == []
+    [finding] = [d for d in lint_up(lint_sql, "UPDATE users SET (a, b) = (SELECT 1, 2);").active if d.code == "SM106"]
+    assert "overwrites a, b in every row" in finding.message
+
+
 def test_a_backfill_that_also_overwrites_an_old_column_is_flagged(lint_sql):
     up = "ALTER TABLE users ADD COLUMN locale text;\nUPDATE users SET locale = 'en', language = 'en';"
     assert destructive(lint_up(lint_sql, up)) == [("SM106", "000001_change.up.sql", Span(2, 8, 2, 13))]

@@ -249,6 +249,7 @@ class FileLocks:
         self._indexes = _Presence()  # indexes created in this file (bare names)
         self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
+        self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
         self._read()
@@ -290,10 +291,28 @@ class FileLocks:
                     self._dropped_keys.mark(bare_name(op.name), index, True)
                 elif isinstance(op, o.DropConstraint) and op.name:
                     self._dropped_keys.mark(bare_name(op.name), index, True)
+                elif isinstance(op, o.Truncate):
+                    self._emptied.mark(bare_name(op.table), index, True)
+            self._follow_rows(statement, index)
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
 
+    def _follow_rows(self, statement: Statement, index: int) -> None:
+        """DELETE without WHERE empties a table; INSERT fills one again."""
+        expression = statement.expression
+        if statement.is_command or not isinstance(expression, (exp.Delete, exp.Insert)):
+            return
+        target = expression.this.this if isinstance(expression.this, exp.Schema) else expression.this
+        if not isinstance(target, exp.Table):
+            return
+        emptied = isinstance(expression, exp.Delete) and expression.args.get("where") is None and not expression.args.get("using")
+        self._emptied.mark(bare_name(self.names.table(target)), index, emptied)
+
     # --- what existed before
+
+    def emptied_before(self, statement: Statement, table: str) -> bool:
+        """Was the table emptied earlier in this file (TRUNCATE, DELETE without WHERE), and not filled again?"""
+        return self._emptied.present(bare_name(table), before=self._position.get(id(statement), -1))
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""

@@ -33,7 +33,7 @@ class SqliteAlterFails(Rule):
             elif isinstance(op, o.RenameColumn) and version < SQLITE_RENAME_COLUMN:
                 problem = f"RENAME COLUMN needs SQLite {version_text(SQLITE_RENAME_COLUMN)} or later (sqlite-version is {locks.sqlite_version_text})"
             elif isinstance(op, o.AddColumn):
-                problem = _add_problem(op, version, locks.is_new(statement, op.table))
+                problem = _add_problem(op, version, locks.is_new(statement, op.table) or locks.emptied_before(statement, op.table))
             elif isinstance(op, o.AddConstraint) and isinstance(op.node, exp.ColumnDef) and op.constraint is not None:
                 if op.constraint.kind in ("primary", "unique"):
                     problem = f"SQLite cannot add a {'PRIMARY KEY' if op.constraint.kind == 'primary' else 'UNIQUE'} column"
@@ -58,7 +58,7 @@ def _add_problem(op: o.AddColumn, version: tuple[int, ...], new_table: bool) -> 
             f"generated columns need SQLite {version_text(SQLITE_GENERATED_COLUMNS)} or later (sqlite-version is {version_text(version)})"
         )
     if new_table:
-        return None  # the rest fail only on a table that has rows; this one was created empty in this file
+        return None  # the rest fail only on a table that has rows; this one was created or emptied in this file
     if op.stored:
         return f"SQLite cannot add the STORED generated column {column.name} to a table with rows"
     if not column.nullable and column.default is None and not column.generated and not _primary_key(op.node):

@@ -663,7 +663,7 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
     for item in e.expressions:
         if not isinstance(item, exp.EQ):
             continue
-        targets, values = item.this, item.expression
+        targets, values = update_targets(item), item.expression
         if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
             paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
             pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
@@ -674,6 +674,12 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
     return filled
+
+
+def update_targets(item: exp.EQ) -> exp.Expression:
+    """What `SET x = ...` assigns to: a column, or a tuple of them; `SET (a) = (SELECT ...)` is column a."""
+    target = item.this
+    return target.this if isinstance(target, exp.Paren) else target
 
 
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
