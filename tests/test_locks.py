@@ -378,6 +378,60 @@ def test_sqlite_alter_forms_that_fail(lint_sql, bad, good):
     assert lines(second(lint_sql, good, NOTES, "sqlite"), "SM530") == []
 
 
+LINKS = (
+    "CREATE TABLE users (id integer PRIMARY KEY);\n"
+    "CREATE TABLE links (id integer PRIMARY KEY, a int REFERENCES users(id), b int, c int CHECK (c > 0), d int CHECK (d > b), e int,"
+    " FOREIGN KEY (b) REFERENCES users(id), CHECK (e > 0));\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "fails"),
+    [
+        ("a", False),  # its own REFERENCES goes with it
+        ("c", False),  # its own CHECK too
+        ("b", True),  # a table FOREIGN KEY names it, and another column's CHECK reads it
+        ("e", True),  # a table CHECK reads it
+        ("d", False),  # its own CHECK reads another column: it goes with it
+    ],
+)
+def test_sqlite_drop_column_as_sqlite_itself_decides(lint_sql, column, fails):
+    import sqlite3
+
+    result = second(lint_sql, f"ALTER TABLE links DROP COLUMN {column};", LINKS, "sqlite")
+    assert bool(lines(result, "SM530")) is fails
+    # The same answer from SQLite's own library, on the same tables.
+    db = sqlite3.connect(":memory:")
+    db.executescript(LINKS)
+    try:
+        db.execute(f"ALTER TABLE links DROP COLUMN {column}")
+        refused = False
+    except sqlite3.OperationalError:
+        refused = True
+    assert refused is fails
+
+
+def test_sqlite_column_added_with_its_own_references_can_be_dropped(lint_sql):
+    files = {
+        "000001_init.up.sql": "CREATE TABLE users (id integer PRIMARY KEY);\nCREATE TABLE notes (id integer PRIMARY KEY);\n",
+        "000002_link.up.sql": "ALTER TABLE notes ADD COLUMN user_id int NULL REFERENCES users (id) ON DELETE CASCADE;\n",
+        "000002_link.down.sql": "ALTER TABLE notes DROP COLUMN user_id;\n",
+    }
+    assert [d for d in lint_sql(files, "sqlite").active if d.code == "SM530"] == []
+
+
+def test_sqlite_findings_carry_sqlites_own_words(lint_sql):
+    [finding] = found(second(lint_sql, "ALTER TABLE notes DROP COLUMN n;", NOTES, "sqlite"), "SM530")
+    assert 'SQLite: "error in index notes_n after drop column: no such column: n"' in finding.message
+    [finding] = found(second(lint_sql, "ALTER TABLE notes ADD COLUMN k int NOT NULL;", NOTES, "sqlite"), "SM530")
+    assert 'SQLite: "Cannot add a NOT NULL column with default value NULL"' in finding.message
+
+
+def test_a_statement_sqlites_grammar_rejects_is_a_syntax_error_not_an_alter_failure(lint_sql):
+    result = second(lint_sql, "ALTER TABLE notes ADD created_at timestamp NOT NULL DEFAULT now();", NOTES, "sqlite")
+    assert lines(result, "SM530") == [] and lines(result, "SM001") == [1]
+
+
 def test_sqlite_row_dependent_failures_do_not_apply_to_a_table_created_in_the_file(lint_sql):
     sql = "CREATE TABLE tags (id integer PRIMARY KEY);\nALTER TABLE tags ADD COLUMN k int NOT NULL;\nALTER TABLE tags ADD COLUMN u int UNIQUE;\n"
     # NOT NULL without a default works on an empty table; UNIQUE never does.

@@ -591,6 +591,12 @@ def altered_table(statement: Statement, names) -> str:
     return names.text(match.group("name")) if match else ""
 
 
+def altered_table_as_written(statement: Statement) -> str:
+    """The table an ALTER TABLE statement names, as the statement spells it ('' when it is not one)."""
+    match = _ALTERED.match(statement.text)
+    return match.group("name") if match else ""
+
+
 _CONVERT = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
 _REBUILD_CLAUSE = re.compile(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
 

@@ -395,7 +395,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             identity, nullable = True, False
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
             generated = True
-    return Column(name, ctype, nullable, default, generated, identity), constraints
+    return Column(name, ctype, nullable, default, generated, identity), [replace(c, inline=name) for c in constraints]
 
 
 def _is_identity(constraint: exp.Expression | None) -> bool:

@@ -836,4 +836,6 @@ def _rename_in_keys(table: Table, old: str, new: str) -> None:
     for keys in (table.indexes, table.constraints):
         for name, key in list(keys.items()):
             if old in key.columns:
-                keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
+                key = keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
+            if isinstance(key, Constraint) and key.inline == old:
+                keys[name] = replace(key, inline=new)
