@@ -1,8 +1,8 @@
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from safemig_lint.analysis.locks import ACCESS_EXCLUSIVE
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.diagnostics import Finding, Related, Severity
+from safemig_lint.diagnostics import Related, Severity
 from safemig_lint.reading.statements import Statement
 
 
@@ -81,4 +81,4 @@ class LockHeldAcrossStatements(Rule):
             Related(context.file.display_path, context.span(s.start, s.end), f"this statement {what} while the lock is held")
             for s, what, _ in transaction.hazards
         )
-        return Finding(finding.span, finding.message, finding.help, finding.snippet, finding.fix, finding.severity, related)
+        return replace(finding, related=related)
