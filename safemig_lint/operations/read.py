@@ -345,7 +345,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
-    return [created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+    return [created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
 
 
 def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str, ...], bool]:
@@ -694,7 +694,7 @@ def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
         return []
     target = e.this
     columns = tuple(names.ident(c) for c in target.expressions) if isinstance(target, exp.Schema) else None
-    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names)]
+    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names, names.table(target))]
 
 
 def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select, names: Names) -> list[o.Op]:
@@ -710,9 +710,11 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
-def _copied_out(query: exp.Select, names: Names) -> list[o.Op]:
-    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs."""
+def _copied_out(query: exp.Select, names: Names, target: str) -> list[o.Op]:
+    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs (tables merged into one are
+    copied, row by row, where they match), and whether a WHERE, GROUP BY, DISTINCT or LIMIT leaves rows out."""
     source = query.args.get("from_")
+    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
     tables = [source.this] if source is not None else []
     tables += [join.this for join in query.args.get("joins") or []]
     tables = [t for t in tables if isinstance(t, exp.Table)]
@@ -726,7 +728,7 @@ def _copied_out(query: exp.Select, names: Names) -> list[o.Op]:
             for c in columns
             if not c.table or names.ident(c.args.get("table")) in spellings
         }
-        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set())))))
+        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set()))), target, filtered))
     return result
 
 

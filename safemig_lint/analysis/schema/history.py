@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from safemig_lint.analysis.schema.effects import Dropped, Effect
-from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, UNCREATED, Replay
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.file_ops import FileOps, file_ops
 from safemig_lint.operations.model import Database, bare_name
@@ -162,6 +162,47 @@ class History:
             if file == self._migration(file.version).down:
                 self._after_down[file.version] = replay.db
         return self._extra_effects[file.path]
+
+    @cached_property
+    def _rollback(self) -> dict[Path, dict[int, list[Effect]]]:
+        """Every down file replayed as `migrate down` runs them all: newest version first, from the schema every up
+        built, on one copy. A rebuild whose steps are spread over several down files (a generator that splits one
+        migration into many versions) is only seen whole this way."""
+        replay = Replay(self.at().copy())
+        effects: dict[Path, dict[int, list[Effect]]] = {}
+        for migration in reversed(self.directory.migrations):
+            for down in migration.downs:
+                found = effects[down.path] = {}
+                read = self.file_ops(down)
+                if read.unreadable:
+                    return effects  # it may have changed anything: the rollback cannot be followed past it
+                for statement in read.statements:
+                    try:
+                        found[statement.start] = [e for op in statement.ops for e in replay.apply(op)]
+                    except Exception:  # as in _replay_file: the statement is left out
+                        replay.apply(o.Unknown("safemig-lint could not model this statement", names=mentions(statement.text)))
+                        found[statement.start] = []
+                replay.notes.clear()
+                replay.end_file()
+        return effects
+
+    def rollback_effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
+        """What a down file's statement did in a full rollback (see _rollback)."""
+        return self._rollback.get(file.path, {}).get(statement.start, [])
+
+    def created_at_or_after(self, version: int, table: str, column: str | None = None) -> bool:
+        """Did the up files of `version` or of a later one create this table (or column of it)? Rolling back past
+        them removes it: the expected undo, even when the down file of another version does it."""
+        before = self.before(version).tables.get(table)
+        if before is not None and (column is None or before.unknown or column in before.columns):
+            return False
+        for state in (self.after(version), self.at()):
+            created = state.tables.get(table)
+            if created is not None and created.unknown == UNCREATED:
+                return False  # a stand-in for a table that existed before the migrations the model followed
+            if created is not None and (column is None or column in created.columns):
+                return True
+        return False
 
     def up_effects(self, version: int) -> list[Effect]:
         """Every effect of the version's up files, in order."""
