@@ -361,3 +361,22 @@ def test_a_down_dropping_columns_its_up_added_through_a_rebuild(lint_sql):
     # Dropping a column the table had before the migration still is data loss.
     result = lint_sql({**ORDERS, "1_move.up.sql": up, "1_move.down.sql": "ALTER TABLE orders DROP COLUMN note;\n"})
     assert [d.code for d in result.active if d.code in ("SM101", "SM102")] == ["SM102"]
+
+
+def test_tables_created_outside_the_migrations_merged_into_one_before_they_are_dropped(lint_sql):
+    # The model never saw `requests` nor `handled`: only the copy of their rows tells where the data went.
+    up = (
+        "CREATE TABLE flows (id int, subject text, remember bool);\n"
+        "INSERT INTO flows (id, subject, remember) SELECT r.id, r.subject, h.remember FROM requests r LEFT JOIN handled h ON h.id = r.id;\n"
+        "DROP TABLE handled;\nDROP TABLE IF EXISTS requests;\n"
+    )
+    assert destructive(lint_up(lint_sql, up)) == []
+    # Without the copy they are simply dropped.
+    assert [code for code, _, _ in destructive(lint_up(lint_sql, "DROP TABLE handled;\nDROP TABLE IF EXISTS requests;\n"))] == ["SM101"] * 2
+
+
+def test_a_down_dropping_a_table_its_up_only_renamed_still_loses_its_rows(lint_sql):
+    result = lint_sql(
+        {**ORDERS, "1_move.up.sql": "ALTER TABLE orders RENAME TO purchases;\n", "1_move.down.sql": "DROP TABLE purchases;\n"}
+    )
+    assert [d.code for d in result.active if d.code == "SM101"] == ["SM101"]

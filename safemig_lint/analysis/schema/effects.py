@@ -24,6 +24,7 @@ class Created(Effect):
     kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
     name: str  # a column's or key's name within `table`
     table: str = ""
+    identity: int = 0  # a table's oid
 
 
 @dataclass(eq=False)

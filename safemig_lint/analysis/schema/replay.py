@@ -75,6 +75,7 @@ class Replay:
         # INSERT ... SELECTs out of it (target oid, columns read, rows filtered); by source column identity, the
         # columns UPDATE filled from it (table oid, column identity).
         self._moved: dict[int, list[tuple[int, frozenset[str], bool]]] = {}
+        self._moved_unmodelled: dict[str, list[int]] = {}  # the same, out of tables the model does not have, by key: target oids
         self._fills: dict[int, list[tuple[int, int]]] = {}
         # Column swaps, by (table oid, column): when a column appeared and disappeared, in steps.
         self._step = 0
@@ -268,7 +269,7 @@ class Replay:
         for column in op.columns:
             self._add_owned_sequence(table, column)
             self._born[(table.oid, column.name)] = self._step
-        return [Created("table", op.table)]
+        return [Created("table", op.table, identity=table.oid)]
 
     def _inherit(self, table: Table, parent: Table, partition: bool) -> None:
         """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
@@ -284,7 +285,10 @@ class Replay:
     def _drop_table(self, op: o.DropTable) -> list[Effect]:
         table = self.db.tables.pop(op.table, None)
         if table is None:
-            return [] if op.if_exists else [Dropped("table", op.table)]
+            # A table the model never had (created outside the migrations it followed): only a copy of its rows tells.
+            targets = (self._by_oid(oid) for oid in self._moved_unmodelled.pop(op.table, ()))
+            moved = tuple(dict.fromkeys(target.name for target in targets if target is not None))
+            return [] if op.if_exists and not moved else [Dropped("table", op.table, moved_into=moved)]
         self._drop_owned(op.table)
         effect = Dropped("table", op.table, before=table)
         targets = (self._by_oid(c.target) for c in self._copies_from.get(table.oid, ()))
@@ -346,6 +350,10 @@ class Replay:
 
     def _copy_out(self, op: o.CopyOut) -> list[Effect]:
         source = dict.get(self.db.tables, op.source)  # to read (TableMap)
+        target = dict.get(self.db.tables, op.target) if op.target else None
+        if source is None and target is not None and not op.filtered:
+            self._key_of.setdefault(target.oid, op.target)
+            self._moved_unmodelled.setdefault(op.source, []).append(target.oid)
         if source is not None:
             self._kept.setdefault(source.oid, set()).update(op.columns)
             target = dict.get(self.db.tables, op.target) if op.target else None
@@ -373,9 +381,11 @@ class Replay:
         """(the tables holding every row and column of `table`, the columns or rows no copy took), as it is dropped."""
         copies = [(self._by_oid(oid), columns, filtered) for oid, columns, filtered in self._moved.get(table.oid, ())]
         copies = [(target, columns, filtered) for target, columns, filtered in copies if target is not None]
-        if not copies or table.unknown:
+        if not copies:
             return (), ()
         whole = [(target, columns) for target, columns, filtered in copies if not filtered]
+        if table.unknown and whole:  # its columns are not known: what the copies read is all that can be told
+            return tuple(dict.fromkeys(target.name for target, _ in whole)), ()
         kept = {column for _, columns in whole for column in columns}
         left = () if "*" in kept else tuple(name for name, column in table.columns.items() if not column.generated and name not in kept)
         if not whole:
