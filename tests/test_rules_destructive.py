@@ -275,8 +275,12 @@ def _drops(lint_sql, up: str, down: str = "SELECT 1;") -> list:
         # Rebuilt through a backup table.
         "ALTER TABLE orders RENAME TO orders_bkp;\nCREATE TABLE orders (id bigint, total int, note text);\n"
         "INSERT INTO orders SELECT id, total, note FROM orders_bkp;\nDROP TABLE orders_bkp;",
+        # Aggregated through a common table expression into a table of another shape.
+        "CREATE TABLE order_notes (id int, notes json);\n"
+        "WITH grouped AS (SELECT o.id, json_agg(json_build_object('total', o.total, 'note', o.note)) AS notes FROM orders o GROUP BY o.id)\n"
+        "INSERT INTO order_notes (id, notes) SELECT g.id, g.notes FROM grouped g;\nDROP TABLE orders;",
     ],
-    ids=["select-star", "columns-converted", "merged", "backup-table"],
+    ids=["select-star", "columns-converted", "merged", "backup-table", "aggregated-through-a-cte"],
 )
 def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
     assert _drops(lint_sql, up) == []
@@ -299,8 +303,13 @@ def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
             "DROP TABLE invoices;\nDROP TABLE orders;",
             "deletes the table and every row in it",
         ),
+        (  # a table read only in a subquery of the WHERE is not copied
+            "CREATE TABLE invoices (id int, total int, note text);\nCREATE TABLE audits (id int);\n"
+            "INSERT INTO audits SELECT 1 WHERE EXISTS (SELECT 1 FROM orders);\nDROP TABLE orders;",
+            "deletes the table and every row in it",
+        ),
     ],
-    ids=["column-left-out", "rows-filtered", "copy-dropped"],
+    ids=["column-left-out", "rows-filtered", "copy-dropped", "only-tested"],
 )
 def test_a_drop_the_copy_does_not_cover_is_still_data_loss(lint_sql, up, said):
     findings = [d for d in _drops(lint_sql, up) if "orders" in d.message]

@@ -694,7 +694,7 @@ def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
         return []
     target = e.this
     columns = tuple(names.ident(c) for c in target.expressions) if isinstance(target, exp.Schema) else None
-    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names, names.table(target))]
+    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names, names.table(target), e.args.get("with_"))]
 
 
 def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select, names: Names) -> list[o.Op]:
@@ -710,26 +710,39 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
-def _copied_out(query: exp.Select, names: Names, target: str) -> list[o.Op]:
-    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs (tables merged into one are
-    copied, row by row, where they match), and whether a WHERE, GROUP BY, DISTINCT or LIMIT leaves rows out."""
-    source = query.args.get("from_")
-    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
-    tables = [source.this] if source is not None else []
-    tables += [join.this for join in query.args.get("joins") or []]
-    tables = [t for t in tables if isinstance(t, exp.Table)]
-    columns = list(query.find_all(exp.Column))
-    stars = any(isinstance(item, exp.Star) for item in query.expressions)
+def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | None = None) -> list[o.Op]:
+    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs, and in those of the common
+    table expressions it selects from (tables merged or aggregated into one are copied: their data lives on),
+    and whether a WHERE, HAVING or LIMIT leaves rows out."""
+    ctes = {}
+    for clause in (with_, query.args.get("with_")):
+        for cte in clause.expressions if isinstance(clause, exp.With) else ():
+            if isinstance(cte.this, exp.Select):
+                ctes[names.ident(cte.args.get("alias"))] = cte.this
+    main_filtered = _filters_rows(query)
     result = []
-    for table in tables:
-        spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
-        read = {
-            "*" if isinstance(c.this, exp.Star) else names.ident(c)
-            for c in columns
-            if not c.table or names.ident(c.args.get("table")) in spellings
-        }
-        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set()))), target, filtered))
+    for select in (query, *ctes.values()):
+        filtered = main_filtered or _filters_rows(select)
+        source = select.args.get("from_")
+        tables = [source.this] if source is not None else []
+        tables += [join.this for join in select.args.get("joins") or []]
+        tables = [t for t in tables if isinstance(t, exp.Table) and not (t.db == "" and names.ident(t.this) in ctes)]
+        columns = list(select.find_all(exp.Column))
+        stars = any(isinstance(item, exp.Star) for item in select.expressions)
+        for table in tables:
+            spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
+            read = {
+                "*" if isinstance(c.this, exp.Star) else names.ident(c)
+                for c in columns
+                if not c.table or names.ident(c.args.get("table")) in spellings
+            }
+            result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set()))), target, filtered))
     return result
+
+
+def _filters_rows(select: exp.Select) -> bool:
+    """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
+    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
 
 
 def _selected_column(item: exp.Expression, names: Names) -> str | None:
