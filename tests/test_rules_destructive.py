@@ -279,8 +279,12 @@ def _drops(lint_sql, up: str, down: str = "SELECT 1;") -> list:
         "CREATE TABLE order_notes (id int, notes json);\n"
         "WITH grouped AS (SELECT o.id, json_agg(json_build_object('total', o.total, 'note', o.note)) AS notes FROM orders o GROUP BY o.id)\n"
         "INSERT INTO order_notes (id, notes) SELECT g.id, g.notes FROM grouped g;\nDROP TABLE orders;",
+        # Copied row by row by a DO block.
+        "CREATE TABLE invoices (id int, amount int, memo text);\n"
+        "DO $$\nDECLARE o RECORD;\nBEGIN\n  FOR o IN SELECT * FROM orders\n  LOOP\n"
+        "    INSERT INTO invoices (id, amount, memo) VALUES (o.id, o.total, o.note);\n  END LOOP;\nEND $$;\nDROP TABLE orders;",
     ],
-    ids=["select-star", "columns-converted", "merged", "backup-table", "aggregated-through-a-cte"],
+    ids=["select-star", "columns-converted", "merged", "backup-table", "aggregated-through-a-cte", "do-block-loop"],
 )
 def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
     assert _drops(lint_sql, up) == []
@@ -308,8 +312,14 @@ def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
             "INSERT INTO audits SELECT 1 WHERE EXISTS (SELECT 1 FROM orders);\nDROP TABLE orders;",
             "deletes the table and every row in it",
         ),
+        (  # a loop over some of the rows
+            "CREATE TABLE invoices (id int, amount int, memo text);\n"
+            "DO $$\nDECLARE o RECORD;\nBEGIN\n  FOR o IN SELECT * FROM orders WHERE total > 0\n  LOOP\n"
+            "    INSERT INTO invoices (id, amount, memo) VALUES (o.id, o.total, o.note);\n  END LOOP;\nEND $$;\nDROP TABLE orders;",
+            "only some of its rows were copied elsewhere",
+        ),
     ],
-    ids=["column-left-out", "rows-filtered", "copy-dropped", "only-tested"],
+    ids=["column-left-out", "rows-filtered", "copy-dropped", "only-tested", "do-block-loop-filtered"],
 )
 def test_a_drop_the_copy_does_not_cover_is_still_data_loss(lint_sql, up, said):
     findings = [d for d in _drops(lint_sql, up) if "orders" in d.message]

@@ -939,12 +939,13 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
 def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     """A PL/pgSQL block: straight-line DDL is replayed, anything conditional or dynamic is unknown."""
     code = match.group("code")
+    copies = _row_loops(code, names)
     if not re.search(r"\b(CREATE|ALTER|DROP|RENAME|EXECUTE)\b", code, re.IGNORECASE):
-        return []  # data changes only
+        return copies  # data changes only
     block = _plpgsql_block(code)
     control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
     if block is None or re.search(control, block[0], re.IGNORECASE):
-        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code))]
+        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code)), *copies]
     body, handler = block
     inner = parse_file(body, names.dialect)
     inner_names = names.for_text()
@@ -957,6 +958,29 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)
     return result
+
+
+_ROW_LOOP = re.compile(
+    rf"\bFOR\s+(?P<var>\w+)\s+IN\s+SELECT\b(?P<select>(?:(?!\bLOOP\b).)*?)\bFROM\s+(?P<table>{_NAME})(?P<rest>(?:(?!\bLOOP\b).)*)\bLOOP\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_INSERT_INTO = re.compile(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECASE)
+
+
+def _row_loops(code: str, names: Names) -> list[o.Op]:
+    """`FOR r IN SELECT ... FROM t LOOP ... INSERT INTO u ... r.a ...`: a block copying t's rows, one by one, into
+    u (the fields of r it reads: the columns copied; a WHERE: only some rows)."""
+    copies = []
+    for loop in _ROW_LOOP.finditer(code):
+        after = code[loop.end() :]
+        targets = dict.fromkeys(names.text(insert.group("table")) for insert in _INSERT_INTO.finditer(after))
+        if not targets:
+            continue
+        fields = {field.lower() for field in re.findall(rf"\b{re.escape(loop.group('var'))}\.(\w+)", after, re.IGNORECASE)}
+        filtered = re.search(r"\b(WHERE|LIMIT|HAVING)\b", loop.group("rest"), re.IGNORECASE) is not None
+        source = names.text(loop.group("table"))
+        copies += [o.CopyOut(source, tuple(sorted(fields or {"*"})), target, filtered) for target in targets if target != source]
+    return copies
 
 
 _BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
