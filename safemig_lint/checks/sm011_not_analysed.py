@@ -32,8 +32,8 @@ class NotAnalysed(Rule):
                     )
             if why is None:
                 continue
-            if statement.error is None and _read_from_text(context.operations(statement)):
-                continue  # its text told what it does: the rules checked that
+            if real_grammar and statement.error is None and _read_from_text(context.operations(statement)):
+                continue  # valid (its database's grammar says so), and its text told what it does: the rules checked that
             if context.dialect == "mysql" and (verdict := wrong_dialect(context.history)) and verdict.covers(context.file.path, statement):
                 continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(

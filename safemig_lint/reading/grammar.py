@@ -45,9 +45,7 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
         if verdict is None:  # the real grammar accepts it
             if statement.error is not None:
                 if grammar != "PostgreSQL" or not _nothing_to_check(masked[statement.start : statement.end]):
-                    statement.unanalysed = (
-                        f"{grammar} accepts it, but safemig-lint cannot read its structure (its reader stops at: {statement.error})"
-                    )
+                    statement.unanalysed = f"{grammar} accepts it, but safemig-lint cannot read its structure"
                 statement.error = statement.error_start = statement.error_end = None
             continue
         message, start, end = verdict
