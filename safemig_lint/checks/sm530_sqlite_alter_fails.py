@@ -108,7 +108,7 @@ def _add_problem(op: o.AddColumn, version: tuple[int, ...], new_table: bool) -> 
     if op.stored:
         return f"SQLite cannot add the STORED generated column {column.name} to a table with rows"
     if not column.nullable and column.default is None and not column.generated and not _primary_key(op.node):
-        return f'adding {column.name} as NOT NULL without a default fails on a table with rows ("Cannot add a NOT NULL column with default value NULL")'
+        return f"adding {column.name} as NOT NULL without a default fails on a table with rows"
     default = _default_node(op.node)
     if default is not None and not _is_constant(default):
         return f"adding {column.name} with the non-constant default {default.sql(dialect='sqlite')} fails on a table with rows"
