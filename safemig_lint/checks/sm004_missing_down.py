@@ -1,5 +1,5 @@
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
-from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.diagnostics import Finding, Related, Severity
 from safemig_lint.operations.read import leaves_nothing_to_undo
 
 
@@ -33,6 +33,7 @@ class MissingDown(Rule):
                 "in its configuration; otherwise add a down file beside each up file, starting with the newest.",
                 first.path.name,
                 severity=Severity.INFO,
+                related=tuple(Related(up.display_path, FILE_SPAN, f"version {up.version} has no down file either") for up in missing[1:]),
             )
             yield FileFinding(first.path, first.display_path, finding)
             return
