@@ -219,7 +219,7 @@ def test_a_folder_of_out_of_range_versions_is_one_finding_naming_them_all(tmp_pa
     directory = write_migrations(tmp_path / "m", {**PAIR, **files})
     [diagnostic] = found(lint([str(directory)], Config()), "SM007")
     assert diagnostic.path.endswith(f"{2**63}_y.up.sql")  # the lowest version comes first
-    assert "7 files of this folder have such versions (6 cannot be parsed (skipped), 1 turn negative)" in diagnostic.message
+    assert "7 files of this folder have versions out of range: 6 too large to parse, so skipped, 1 turning negative" in diagnostic.message
     assert len(diagnostic.related) == 6
     # Linting one file of the folder (pre-commit) reports the finding on that file.
     [diagnostic] = found(lint([str(directory / "20240131120000000002_x.down.sql")], Config()), "SM007")

@@ -31,9 +31,9 @@ class VersionOutOfRange(Rule):
         message = f"version {spelled} ({len(str(first.version))} digits) is {_SKIPPED if first.out_of_range else _NEGATIVE}"
         if len(files) > 1:
             skipped = sum(1 for file in files if file.out_of_range)
-            parts = [f"{skipped} cannot be parsed (skipped)"] if skipped else []
-            parts += [f"{len(files) - skipped} turn negative"] if skipped < len(files) else []
-            message += f"; {len(files)} files of this folder have such versions ({', '.join(parts)})"
+            parts = [f"{skipped} too large to parse, so skipped"] if skipped else []
+            parts += [f"{len(files) - skipped} turning negative"] if skipped < len(files) else []
+            message += f"; {len(files)} files of this folder have versions out of range: {', '.join(parts)}"
         finding = Finding(
             FILE_SPAN,
             message,
