@@ -280,7 +280,7 @@ def validate_dialect(name: object, where: str) -> str:
 
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
-    wanted = name.strip().lower()
+    wanted = name.lower()
     wanted = ALIASES.get(wanted, wanted)
     if wanted in _bundled_dialects():
         return wanted
