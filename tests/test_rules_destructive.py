@@ -399,3 +399,15 @@ def test_a_down_dropping_a_table_its_up_only_renamed_still_loses_its_rows(lint_s
         {**ORDERS, "1_move.up.sql": "ALTER TABLE orders RENAME TO purchases;\n", "1_move.down.sql": "DROP TABLE purchases;\n"}
     )
     assert [d.code for d in result.active if d.code == "SM101"] == ["SM101"]
+
+
+def test_a_column_swap_whose_copy_was_made_by_an_earlier_version(lint_sql):
+    files = {
+        **ORDERS,
+        "1_copy.up.sql": "ALTER TABLE orders ADD COLUMN total_json jsonb;\nUPDATE orders SET total_json = to_jsonb(total);\n",
+        "2_swap.up.sql": "ALTER TABLE orders DROP COLUMN total;\nALTER TABLE orders RENAME COLUMN total_json TO total;\n",
+    }
+    assert [d for d in lint_sql(files).active if d.code == "SM102"] == []
+    files["2_swap.up.sql"] = "ALTER TABLE orders DROP COLUMN total;\nALTER TABLE orders RENAME COLUMN total_json TO amount;\n"
+    [finding] = [d for d in lint_sql(files).active if d.code == "SM102"]
+    assert "dropping column total of orders: its values were copied into orders.total_json first" in finding.message

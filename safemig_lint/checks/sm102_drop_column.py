@@ -24,10 +24,12 @@ class DropColumn(Rule):
             ):
                 continue  # created by this version's up or a later one: rolling back past it removes it
             moved = _moved(op, statement, context)
-            data = f"its values were copied into {', '.join(moved)} first, but" if moved else "deletes its data;"
+            if _renamed_into_place(op, statement, context, moved):
+                continue  # a copy made earlier takes the column's name: clients see no change
+            data = f": its values were copied into {', '.join(moved)} first, but" if moved else " deletes its data;"
             yield context.finding(
                 statement,
-                f"dropping column {op.column} of {shown_name(op.table)} {data} the running application version may still read or write it",
+                f"dropping column {op.column} of {shown_name(op.table)}{data} the running application version may still read or write it",
                 "Stop using the column in the application first, deploy, then drop it in a later "
                 "migration (and keep a backup of its data if it may be needed).",
                 op.node,
@@ -41,6 +43,20 @@ def _moved(drop: o.DropColumn, statement: Statement, context: FileContext) -> tu
     effects = history.effects_of(context.file, statement) if history is not None else ()
     found = (e for e in effects if isinstance(e, Dropped) and e.kind == "column" and e.name == drop.column and e.table == drop.table)
     return next((e.moved_into for e in found if e.moved_into), ())
+
+
+def _renamed_into_place(drop: o.DropColumn, statement: Statement, context: FileContext, moved: tuple[str, ...]) -> bool:
+    """Does a column of the same table holding the dropped column's values (filled by an earlier file, say) take
+    its name later in this file: a swap spread over several files?"""
+    copies = {place.rpartition(".")[2] for place in moved if place.rpartition(".")[0] == drop.table}
+    if not copies:
+        return False
+    for start, ops in context.reading.of(context.parsed).items():
+        if start > statement.start:
+            for op in ops:
+                if (renamed := _renamed(op, drop.table)) is not None and renamed[0] in copies and renamed[1] == drop.column:
+                    return True
+    return False
 
 
 def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:
