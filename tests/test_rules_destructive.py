@@ -411,3 +411,14 @@ def test_a_column_swap_whose_copy_was_made_by_an_earlier_version(lint_sql):
     files["2_swap.up.sql"] = "ALTER TABLE orders DROP COLUMN total;\nALTER TABLE orders RENAME COLUMN total_json TO amount;\n"
     [finding] = [d for d in lint_sql(files).active if d.code == "SM102"]
     assert "dropping column total of orders: its values were copied into orders.total_json first" in finding.message
+
+
+def test_a_copy_leaving_out_only_the_numbered_key_moves_the_rows(lint_sql):
+    # The new table numbers the rows itself: the old serial ids are not data of their own.
+    base = {"0_base.up.sql": "CREATE TABLE jobs (id serial PRIMARY KEY, name text, state text);\n", "0_base.down.sql": "DROP TABLE jobs;\n"}
+    up = "CREATE TABLE tasks (id serial PRIMARY KEY, name text, state text);\nINSERT INTO tasks (name, state) SELECT name, state FROM jobs;\nDROP TABLE jobs;\n"
+    assert [d for d in lint_sql({**base, "1_a.up.sql": up, "1_a.down.sql": "SELECT 1;"}).active if d.code == "SM101"] == []
+    # A key that is data (a natural key) is another matter.
+    base["0_base.up.sql"] = "CREATE TABLE jobs (id text PRIMARY KEY, name text, state text);\n"
+    [finding] = [d for d in lint_sql({**base, "1_a.up.sql": up, "1_a.down.sql": "SELECT 1;"}).active if d.code == "SM101"]
+    assert "left out column id" in finding.message

@@ -387,10 +387,26 @@ class Replay:
         if table.unknown and whole:  # its columns are not known: what the copies read is all that can be told
             return tuple(dict.fromkeys(target.name for target, _ in whole)), ()
         kept = {column for _, columns in whole for column in columns}
-        left = () if "*" in kept else tuple(name for name, column in table.columns.items() if not column.generated and name not in kept)
+        numbered = self._numbered_key(table)
+        left = (
+            ()
+            if "*" in kept
+            else tuple(name for name, column in table.columns.items() if not column.generated and name not in kept and name != numbered)
+        )
         if not whole:
             return (), ("rows",)
         return (() if left else tuple(dict.fromkeys(target.name for target, _ in whole))), left
+
+    def _numbered_key(self, table: Table) -> str:
+        """The table's single-column primary key when the database numbers it (serial, identity, SQLite's rowid):
+        the rows a copy moves are numbered anew where they go, so leaving it out of the copy loses no data."""
+        primary = next((c for c in table.constraints.values() if c.kind == "primary"), None)
+        column = table.columns.get(primary.columns[0]) if primary is not None and len(primary.columns) == 1 else None
+        if column is None:
+            return ""
+        serial = column.identity or (column.default or "").upper().startswith("NEXTVAL(")
+        rowid = self.db.dialect == "sqlite" and column.type is not None and column.type.base == "INT"
+        return column.name if serial or rowid else ""
 
     def _column_moved(self, table: Table, name: str, column: Column | None) -> tuple[str, ...]:
         """Where the values of a column being dropped live on: columns filled from it, tables it was copied into."""
