@@ -117,10 +117,17 @@ def test_a_folder_without_any_down_file_is_one_info_finding(tmp_path):
     directory = write_migrations(tmp_path / "m", files)
     [diagnostic] = found(lint([str(directory)], Config()), "SM004")
     assert diagnostic.path.endswith("000001_step.up.sql") and diagnostic.severity == Severity.INFO
-    assert "no migration in this folder has a down file (4 up files)" in diagnostic.message
+    assert "none of the folder's 4 versions has a down file" in diagnostic.message
     # Pre-commit on the newest file: the same finding, on that file.
     [diagnostic] = found(lint([str(directory / "000004_step.up.sql")], Config()), "SM004")
     assert diagnostic.path.endswith("000004_step.up.sql") and diagnostic.severity == Severity.INFO
+
+
+def test_a_folder_where_hardly_any_version_has_a_down_file_is_one_info_finding(tmp_path):
+    # One early down file among many versions: the habit was given up.
+    files = {f"{n:06}_step.up.sql": f"CREATE TABLE t{n} (id int);" for n in range(1, 13)} | {"000001_step.down.sql": "DROP TABLE t1;"}
+    [diagnostic] = found(lint([str(write_migrations(tmp_path / "m", files))], Config()), "SM004")
+    assert diagnostic.severity == Severity.INFO and "only 1 of the folder's 12 versions have a down file" in diagnostic.message
 
 
 def test_a_folder_with_down_files_reports_each_up_without_one(tmp_path):

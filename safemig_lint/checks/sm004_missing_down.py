@@ -20,15 +20,16 @@ class MissingDown(Rule):
         if not missing:
             return
         ups = sum(1 for m in directory.migrations if m.ups)
-        if ups > 1 and not _has_down_files(context):
-            # No version of the folder has a down file: the project does not roll back with
-            # golang-migrate. One decision for the reviewer, so one finding, for information,
-            # on the first up file reported (the first of the folder, when the whole folder is linted).
+        downs = _versions_with_downs(context)
+        if ups > 1 and downs * 10 < ups:
+            # No version of the folder has a down file (or hardly any: a habit given up long ago): the
+            # project does not roll back with golang-migrate. One decision for the reviewer, so one finding,
+            # for information, on the first up file reported (the first of the folder, when it is linted whole).
             first = missing[0]
+            have = f"only {downs} of the folder's {ups} versions have" if downs else f"none of the folder's {ups} versions has"
             finding = Finding(
                 FILE_SPAN,
-                f"no migration in this folder has a down file ({ups} up files): "
-                "`migrate down` cannot undo any of them, and applies empty migrations instead",
+                f"{have} a down file: `migrate down` cannot undo the others, and applies empty migrations instead",
                 'If the project never rolls back with golang-migrate, turn the rule off with `ignore = ["SM004"]` '
                 "in its configuration; otherwise add a down file beside each up file, starting with the newest.",
                 first.path.name,
@@ -49,10 +50,10 @@ class MissingDown(Rule):
             yield FileFinding(up.path, up.display_path, finding)
 
 
-def _has_down_files(context: DirectoryContext) -> bool:
-    """Does any version of the folder have a down file (an `exclude` that hides them counts as having them)?"""
+def _versions_with_downs(context: DirectoryContext) -> int:
+    """How many versions of the folder have a down file (an `exclude` that hides one counts as having it)."""
     directory = context.directory
-    return any(m.downs or (m.version, "down") in directory.excluded for m in directory.migrations)
+    return sum(1 for m in directory.migrations if m.downs or (m.version, "down") in directory.excluded)
 
 
 def _nothing_to_undo(context: DirectoryContext, up) -> bool:
