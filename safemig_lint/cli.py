@@ -83,7 +83,12 @@ def _fail(message: str) -> None:
 @app.command()
 def check(
     paths: list[str] = typer.Argument(..., help="Migration directories or files."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     select: list[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
     ignore: list[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: list[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
@@ -558,7 +563,12 @@ def lock_command(
 @app.command("baseline")
 def baseline_command(
     paths: list[str] = typer.Argument(..., help="Migration directories."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""

@@ -58,6 +58,9 @@ class Constraint:
     columns: tuple[str, ...] = ()
     references: str = ""  # `table(col, ...)` of a foreign key
     expression: str = ""  # of a check
+    # The column whose definition declares it (`c int REFERENCES t`); "" for a table constraint. Not part of
+    # its meaning, but SQLite lets DROP COLUMN take a column's own constraints with it.
+    inline: str = field(default="", compare=False)
 
 
 @dataclass
