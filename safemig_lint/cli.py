@@ -64,15 +64,24 @@ def _root(
     pass
 
 
-def _check_report_options(output_format: str, report_formats: list[str], report_files: list[Path]) -> None:
-    """--format and the --output-format/--output pairs name known formats, and pair up."""
+def _report_formats(output_format: str | None, report_formats: list[str], report_files: list[Path]) -> tuple[str, list[str]]:
+    """The format on standard output and those of the --output files.
+
+    `--output-format X --output FILE` pairs name a file's format; `--output-format X` with no
+    `--output` is ruff's spelling of `--format X`."""
     from safemig_lint.reporters import FORMATS
 
-    for name in (output_format, *report_formats):
+    if report_formats and not report_files and output_format is None and len(report_formats) == 1:
+        output_format, report_formats = report_formats[0], []
+    for name in (output_format or "text", *report_formats):
         if name not in FORMATS:
             _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     if len(report_formats) != len(report_files):
-        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+        _fail(
+            "--output and --output-format go in pairs: `--output-format sarif --output results.sarif` "
+            "(a single --output-format without --output is the format on standard output, as --format)"
+        )
+    return output_format or "text", report_formats
 
 
 def _fail(message: str) -> None:
@@ -80,18 +89,31 @@ def _fail(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+_FORMAT_HELP = "Report format on standard output: text, concise (one line per finding), json, sarif, github or markdown."
+
+
 @app.command()
 def check(
-    paths: list[str] = typer.Argument(..., help="Migration directories or files."),
+    paths: list[str] = typer.Argument(
+        ..., help="Migration directories or files; `-` reads one file from standard input (with --stdin-filename)."
+    ),
     dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
     select: list[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
     ignore: list[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: list[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
     exclude: list[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
     fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
-    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even when there are findings (usage and internal errors still exit 2)."
+    ),
+    min_severity: str | None = typer.Option(
+        None, "--min-severity", help="Hide findings below this severity: warning hides info, error shows errors only."
+    ),
+    output_format: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
     report_formats: list[str] = typer.Option(
-        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+        [],
+        "--output-format",
+        help="Format of the report written to the matching --output file (repeatable); without --output, the same as --format.",
     ),
     report_files: list[Path] = typer.Option(
         [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
@@ -107,8 +129,25 @@ def check(
         "--base",
         help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read.",
     ),
-    fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
-    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
+    tracked_only: bool = typer.Option(
+        False,
+        "--tracked-only",
+        help="Form each folder from the files git tracks or has staged, as the commit will hold them (the pre-commit hook passes it).",
+    ),
+    stdin_filename: str | None = typer.Option(
+        None, "--stdin-filename", help="With `-`: the path of the file read from standard input; its folder gives the context."
+    ),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply the safe mechanical fixes in place, then report what is left; only to files not yet applied (see --fix-applied).",
+    ),
+    fix_applied: bool = typer.Option(
+        False,
+        "--fix-applied",
+        help="Also fix files committed unchanged in HEAD (or present at --base), which may already have run somewhere.",
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff per file; change nothing."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
@@ -130,13 +169,20 @@ def check(
     from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import get_reporter, write_report
 
-    _check_report_options(output_format, report_formats, report_files)
+    output_format, report_formats = _report_formats(output_format, report_formats, report_files)
     if color not in ("auto", "always", "never"):
         _fail(f"--color {color!r}: choose from auto, always, never")
     if statistics and output_format != "text":
         _fail("--statistics replaces the text report; it cannot be combined with --format " + output_format)
     if fix and diff:
         _fail("--fix applies the fixes and --diff only shows them: choose one")
+    if fix_applied and not (fix or diff):
+        _fail("--fix-applied widens --fix (or --diff); give one of them too")
+    if min_severity is not None and min_severity not in ("error", "warning", "info"):
+        _fail(f"--min-severity {min_severity!r}: choose from error, warning, info")
+    paths, stdin = _stdin(paths, stdin_filename)
+    if stdin is not None and (fix or diff):
+        _fail("--fix and --diff change files; they cannot read standard input")
     known = rule_codes()
     flags: dict = {
         key: value for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items() if value is not None
@@ -157,25 +203,44 @@ def check(
 
             progress = terminal_progress(sys.stderr, sys.stdout)
         cache = _cache(config, no_cache, cache_dir)
+        options = {"base": base, "tracked_only": tracked_only, "stdin": stdin}
+
+        def run(progress=None):
+            return lint(paths, config, resolver.for_path, cache, jobs, progress=progress, **options)
+
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
-            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
-        if (fix or diff) and _fix(result, paths, config, resolver, base, apply=fix):
-            result = lint(paths, config, resolver.for_path, cache, jobs, base=base)  # what is left
+            result = run(progress.update if progress else None)
+        _no_empty_paths(result.empty_paths)
+        may_change = _may_change(paths, config, base, fix_applied)
+        to_fix = (fix or diff) and _fix(result, resolver, may_change, apply=fix)
+        if fix and to_fix:
+            result = run()  # what is left
+        if min_severity is not None:
+            result = _at_least(result, min_severity)
+        if output_format in ("text", "concise") and not diff and any(d.fix for d in result.active):
+            from safemig_lint.fixing import plan_fixes
+
+            plan = plan_fixes(result, resolver.for_path, may_change)
+            result.fixable = {id(d) for file in plan.files for d in file.fixed}
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
-    # With --base, nothing changed since the base is no reason to warn.
+    # With --base, nothing changed since the base is no reason to warn; a named folder without migrations is an error above.
     if not result.files_checked and not result.missing_paths and base is None and not quiet:
-        typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
+        typer.echo("safemig-lint: warning: none of the files named is a migration (expected names like 000001_init.up.sql)", err=True)
     nothing_linted = len(result.missing_paths) == len(paths)
-    if diff or (nothing_linted and output_format == "text"):
+    if diff or (nothing_linted and output_format in ("text", "concise")):
         pass  # the diff is the output; with no path to lint the error says it all
     elif output_format == "text":
         from safemig_lint.reporters.text import report as text_report
 
         text_report(result, sys.stdout, quiet=quiet, statistics=statistics, color=color)
+    elif output_format == "concise":
+        from safemig_lint.reporters.concise import report as concise_report
+
+        concise_report(result, sys.stdout, quiet=quiet)
     else:
         get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
@@ -184,27 +249,68 @@ def check(
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
     if diff:
-        raise typer.Exit(1 if any(d.fix for d in result.active) else result.exit_code("never"))
-    raise typer.Exit(result.exit_code(config.fail_on))
+        raise typer.Exit(1 if to_fix and not exit_zero else result.exit_code("never"))
+    raise typer.Exit(result.exit_code("never" if exit_zero else config.fail_on))
 
 
-def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool) -> bool:
-    """Apply (or, for --diff, print) the findings' fixes; whether any file changed."""
-    from safemig_lint.fixing import all_of, applied_at, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
+def _stdin(paths: list[str], stdin_filename: str | None) -> tuple[list[str], tuple[str, bytes] | None]:
+    """`-` among the paths: the file read from standard input, linted as `--stdin-filename` in its folder."""
+    if "-" not in paths:
+        if stdin_filename is not None:
+            _fail("--stdin-filename names the file read from standard input: give `-` as the path too")
+        return paths, None
+    if paths.count("-") > 1 or stdin_filename is None:
+        _fail("`-` reads one migration from standard input and needs --stdin-filename PATH (where it lives, for its folder's context)")
+    if not Path(stdin_filename).parent.is_dir():
+        _fail(f"--stdin-filename {stdin_filename}: its folder {Path(stdin_filename).parent} does not exist")
+    return [stdin_filename if path == "-" else path for path in paths], (stdin_filename, sys.stdin.buffer.read())
 
-    # Never a locked file, nor one the base already has (it has run somewhere: editing it changes nothing there).
-    may_change = all_of(locked_by_sum_file, applied_at(paths, list(config.exclude), base)) if base else locked_by_sum_file
-    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, may_change)
+
+def _no_empty_paths(empty: list[str]) -> None:
+    """A folder named on the command line with nothing to lint in it is a mistake (a typo in CI must not pass)."""
+    for path in empty:
+        typer.echo(f"safemig-lint: error: {path}: no migration files found (expected names like 000001_init.up.sql)", err=True)
+    if empty:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _at_least(result, level: str):
+    """The result without the findings below `level` (--min-severity)."""
+    from dataclasses import replace
+
+    from safemig_lint.diagnostics import Severity
+
+    rank = Severity(level).rank
+    return replace(result, diagnostics=[d for d in result.diagnostics if d.severity.rank >= rank])
+
+
+def _may_change(paths: list[str], config, base: str | None, fix_applied: bool):
+    """Which files --fix may change: never a locked, linked or read-only one; by default not one that is
+    applied somewhere (present at --base, else committed unchanged in HEAD)."""
+    from safemig_lint.fixing import all_of, applied_at, committed_in_head, locked_by_sum_file, writable
+
+    checks = [writable, locked_by_sum_file]
+    if not fix_applied:
+        checks.append(applied_at(paths, list(config.exclude), base) if base else committed_in_head())
+    return all_of(*checks)
+
+
+def _fix(result, resolver, may_change, apply: bool) -> bool:
+    """Apply (or, for --diff, print) the findings' fixes; whether any file changed (or, for --diff, would)."""
+    from safemig_lint.fixing import apply_fixes, describe, plan_fixes, unified_diff
+
+    plan = plan_fixes(result, resolver.for_path, may_change)
     for display, reason in plan.skipped:
         typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
     if not apply:
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
-        typer.echo(
-            f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply",
-            err=True,
-        )
-        return False
+        if plan.files:
+            fixes = f"{_count(plan.fixed_count, 'fix', 'fixes')} in {_count(len(plan.files), 'file')}"
+            typer.echo(f"safemig-lint: {fixes.replace(' in ', ' available in ', 1)}; run with --fix to apply", err=True)
+        else:
+            typer.echo("safemig-lint: nothing to fix", err=True)
+        return bool(plan.files)
     failed = apply_fixes(plan)
     for file, why in failed:
         typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
@@ -382,9 +488,11 @@ def verify_command(
     ),
     dialect: str | None = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
     fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
-    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    output_format: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
     report_formats: list[str] = typer.Option(
-        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+        [],
+        "--output-format",
+        help="Format of the report written to the matching --output file (repeatable); without --output, the same as --format.",
     ),
     report_files: list[Path] = typer.Option(
         [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
@@ -403,7 +511,7 @@ def verify_command(
     from safemig_lint.verify.targets import TargetError
     from safemig_lint.verify.urls import UrlError, parse_url
 
-    _check_report_options(output_format, report_formats, report_files)
+    output_format, report_formats = _report_formats(output_format, report_formats, report_files)
     if statement_timeout <= 0 or run_timeout <= 0:
         _fail("--statement-timeout and --timeout must be positive numbers of seconds")
     flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
@@ -423,6 +531,7 @@ def verify_command(
         discovery = discover(paths, list(config.exclude))
         for missing in discovery.missing:
             _fail(f"{missing}: no such file or directory")
+        _no_empty_paths(discovery.empty_directories(paths, []))
         if not discovery.directories:
             _fail("no migration files found (expected names like 000001_init.up.sql)")
         options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, with_data, progress)
@@ -443,7 +552,7 @@ def verify_command(
         where = f"{directory.display_path}: " if len(outcomes) > 1 else ""
         say(f"verify: {where}{outcome.versions_round_tripped} of {outcome.versions_total} versions round-tripped cleanly (up, down, up)")
         if outcome.stopped_versions:
-            say(f"verify: {where}went on past {len(outcome.stopped_versions)} failing versions (--keep-going)")
+            say(f"verify: {where}went on past {_count(len(outcome.stopped_versions), 'failing version')} (--keep-going)")
         if outcome.stopped:
             say(f"verify: {where}stopped: {outcome.stopped}")
     result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources)

@@ -59,6 +59,12 @@ class LintResult:
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
+    # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
+    fixable: set[int] | None = None
+    empty_paths: list[str] = field(default_factory=list)  # folders named that hold nothing to lint
+
+    def is_fixable(self, diagnostic: Diagnostic) -> bool:
+        return bool(diagnostic.fix) if self.fixable is None else id(diagnostic) in self.fixable
 
     @property
     def active(self) -> list[Diagnostic]:
@@ -108,14 +114,19 @@ def lint(
     base: str | None = None,
     use_baseline: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    tracked_only: bool = False,
+    stdin: tuple[str, bytes] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
     `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
-    `progress(files done, files in all)` is told as directories are done."""
-    discovery = discover(paths, list(config.exclude))
+    `progress(files done, files in all)` is told as files are done.
+    `tracked_only`: each folder holds only the files git tracks or has staged (a pre-commit run).
+    `stdin`: (path, bytes) of a file read from standard input, linted as if it were at that path."""
+    listing = _tracked_files if tracked_only else None
+    discovery = discover(paths, list(config.exclude), listing, {Path(stdin[0])} if stdin else set())
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
@@ -124,7 +135,7 @@ def lint(
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
-        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path))
+        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path), stdin)
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
@@ -172,7 +183,17 @@ def lint(
                 sources[file.display_path] = source
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths))
+    linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
+    empty = discovery.empty_directories(paths, linted_elsewhere)
+    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths), empty_paths=empty)
+
+
+def _tracked_files(folder: Path, names: list[str]) -> list[str]:
+    """Of `names` in `folder`, those git tracks or has staged; all of them outside a git work tree."""
+    from safemig_lint.integrity.git import tracked_names
+
+    tracked = tracked_names(folder)
+    return names if tracked is None else [name for name in names if name in tracked]
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -253,11 +274,17 @@ class DirectoryWork:
         return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
 
 
-def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None) -> DirectoryWork:
+def _work(
+    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, stdin: tuple[str, bytes] | None
+) -> DirectoryWork:
     from safemig_lint.integrity.sumfile import SUM_FILE
 
     data: dict[str, bytes | OSError] = {}
+    stdin_path = Path(os.path.abspath(stdin[0])) if stdin else None
     for file in directory.files():
+        if stdin is not None and Path(os.path.abspath(file.path)) == stdin_path:
+            data[file.path.name] = stdin[1][: config.max_file_bytes + 1]  # as read_limited reads
+            continue
         try:
             data[file.path.name] = read_limited(file.path, config.max_file_bytes)
         except OSError as error:
@@ -654,7 +681,12 @@ def _report_suppression_problems(
             _add_if_enabled(collector, enabled, path, display, span, *problem)
 
 
+_SUPPRESSION_HELP = {
+    INVALID_SUPPRESSION: "Name the rule codes (or names) to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`.",
+    UNUSED_SUPPRESSION: "Delete the comment; if a finding is still expected here, put it on (or just above) the statement that has it.",
+}
+
+
 def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
     if rule.code in enabled:
-        help = "Name the rule codes to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`."
-        collector.add(rule, path, display, Finding(span, message, help), None)
+        collector.add(rule, path, display, Finding(span, message, _SUPPRESSION_HELP[rule.code]), None)

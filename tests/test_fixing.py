@@ -240,14 +240,14 @@ def _result_with_fixes(tmp_path, sql: str, *fixes: tuple[Edit, ...]):
 
 def test_overlapping_fixes_are_refused(tmp_path):
     result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS t"),), (Edit(13, 14, "u"),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert plan.fixed_count == 1
     assert any("overlaps another fix" in why for _, why in plan.skipped)
 
 
 def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
     result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS u"),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     assert any("would mean something else" in why for _, why in plan.skipped)
 
@@ -255,7 +255,7 @@ def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
 def test_a_fix_the_databases_own_grammar_rejects_is_refused(tmp_path):
     """PostgreSQL's parser (libpg_query) judges the fixed text: IF NOT EXISTS needs an index name."""
     result = _result_with_fixes(tmp_path, "CREATE INDEX ON t (a);\n", (Edit(13, 13, "IF NOT EXISTS "),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     ((_, why),) = plan.skipped
     assert why.startswith("the fixed statement at line 1 would not parse (PostgreSQL rejects it: syntax error")
@@ -320,6 +320,6 @@ def test_not_valid_without_its_validation_is_refused(tmp_path):
         "CREATE TABLE t (a int);\n" + sql,
         (Edit(len("CREATE TABLE t (a int);\n") + len(sql) - 2, len("CREATE TABLE t (a int);\n") + len(sql) - 2, " NOT VALID"),),
     )
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     assert any("would leave a constraint unvalidated" in why for _, why in plan.skipped)

@@ -171,3 +171,20 @@ def _modified(repository: Repository, commit: str, pathspecs: list[str]) -> dict
             folder, _, name = path.rpartition("/")
             folders.setdefault(folder or ".", set()).add(name)
     return folders
+
+
+def tracked_names(folder: Path) -> set[str] | None:
+    """Names of the files directly in `folder` that git tracks or has staged (the index), as the next
+    commit will hold them; None when `folder` is not in a git work tree (or git is missing)."""
+    try:
+        completed = subprocess.run(
+            ["git", "--no-optional-locks", "ls-files", "-z", "--cached", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    if completed.returncode != 0:
+        return None
+    return {name for name in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if name and "/" not in name}
