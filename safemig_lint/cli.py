@@ -7,6 +7,7 @@ so `--help` and `rule` start fast.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -22,13 +23,23 @@ class _DefaultToCheck(TyperGroup):
     """`safemig-lint migrations/` means `safemig-lint check migrations/`, as users expect."""
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] in _COMPLETION_OPTIONS and (len(args) == 1 or args[1] not in _SHELLS):
+            args = [args[0], _current_shell(), *args[1:]]  # the shell is optional: the one this runs in
         if args and args[0] not in self.commands and args[0] not in _ROOT_OPTIONS:
             _no_such_command(args[0], list(self.commands))
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
 
-_ROOT_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+_ROOT_OPTIONS = ("--help", "-h", "--version", *_COMPLETION_OPTIONS)
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _current_shell() -> str:
+    from typer.completion import _get_shell_name
+
+    return _get_shell_name() or Path(os.environ.get("SHELL", "bash")).name
 
 
 def _no_such_command(word: str, commands: list[str]) -> None:
@@ -44,6 +55,7 @@ def _no_such_command(word: str, commands: list[str]) -> None:
 
 app = typer.Typer(
     cls=_DefaultToCheck,
+    add_completion=False,  # ours below take the shell named, as typer's do only without shell detection
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -57,9 +69,50 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _install_completion(shell: str | None) -> None:
+    if shell is not None:
+        from typer.completion import install
+
+        installed, path = install(shell=_shell(shell))
+        typer.echo(f"{installed} completion installed in {path}; it takes effect in a new terminal")
+        raise typer.Exit()
+
+
+def _show_completion(shell: str | None) -> None:
+    if shell is not None:
+        from typer._completion_shared import get_completion_script
+
+        typer.echo(get_completion_script(prog_name="safemig-lint", complete_var="_SAFEMIG_LINT_COMPLETE", shell=_shell(shell)))
+        raise typer.Exit()
+
+
+def _shell(name: str) -> str:
+    if name not in _SHELLS:
+        _fail(f"no completion for the shell {name!r}; choose from {', '.join(_SHELLS)}")
+    return name
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    install_completion: str | None = typer.Option(
+        None,
+        "--install-completion",
+        metavar="[SHELL]",
+        callback=_install_completion,
+        is_eager=True,
+        expose_value=False,
+        help="Install completion for SHELL (bash, zsh, fish, powershell, pwsh; default: the shell this runs in).",
+    ),
+    show_completion: str | None = typer.Option(
+        None,
+        "--show-completion",
+        metavar="[SHELL]",
+        callback=_show_completion,
+        is_eager=True,
+        expose_value=False,
+        help="Print the completion script for SHELL (default: the shell this runs in), to copy it or customise the installation.",
+    ),
 ) -> None:
     pass
 
@@ -166,6 +219,7 @@ def check(
     from safemig_lint.checks import rule_codes
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
+    from safemig_lint.fixing import fixable_files
     from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import get_reporter, write_report
 
@@ -218,11 +272,10 @@ def check(
             result = run()  # what is left
         if min_severity is not None:
             result = _at_least(result, min_severity)
-        if output_format in ("text", "concise") and not diff and any(d.fix for d in result.active):
-            from safemig_lint.fixing import plan_fixes
-
-            plan = plan_fixes(result, resolver.for_path, may_change)
-            result.fixable = {id(d) for file in plan.files for d in file.fixed}
+        if output_format in ("text", "concise") and any(d.fix for d in result.active):
+            # [*]: the files --fix may change (git and the lock file are asked; nothing is parsed again).
+            refused = fixable_files(result, may_change)
+            result.fixable = {id(d) for d in result.active if d.fix and refused.get(d.path) is None}
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
@@ -348,18 +401,22 @@ def _parse_severity(item: str) -> tuple[str, str]:
 
 
 @app.command("rule")
-def rule_command(code: str = typer.Argument(..., help="Rule code, e.g. SM101.")) -> None:
-    """Explain a rule: what it flags, why, and bad and good examples."""
-    from rich.console import Console
-    from rich.markdown import Markdown
-
+def rule_command(code: str = typer.Argument(..., help="Rule code or name, e.g. SM101 or drop-table.")) -> None:
+    """Explain a rule: what it flags, why, and bad and good examples (Markdown as written when not on a terminal)."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.rule_pages import load_page
 
-    rule = rules_by_code().get(code.upper())
+    rules = rules_by_code()
+    rule = rules.get(code.upper()) or next((r for r in rules.values() if r.name == code.lower()), None)
     if rule is None:
         _fail(f"unknown rule {code!r}; `safemig-lint rules` lists them")
     page = load_page(rule.code)
+    if not sys.stdout.isatty():  # piped or redirected: the page itself, so pasted SQL stays as written
+        typer.echo(page.markdown.rstrip("\n") if page else f"# {rule.code} {rule.name}\n\n{rule.summary}")
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     console = Console()
     console.print(f"[bold]{rule.code} {rule.name}[/bold] (default severity: {rule.severity.value})")
     console.print(Markdown(page.markdown.partition("\n")[2]) if page else rule.summary)
@@ -418,6 +475,8 @@ def schema_command(
     except ConfigError as error:
         _fail(str(error))
     histories = _histories(path, dialect, config_file)
+    if at is not None:
+        _known_versions(histories, {"--at": at})
     if output_format == "json":
         schemas = {}
         for display, history in histories:
@@ -445,6 +504,7 @@ def diff_command(
     from safemig_lint.analysis.schema.diff import differences
 
     histories = _histories(path, dialect, config_file)
+    _known_versions(histories, {"--from": from_version, "--to": to_version})
     for display, history in histories:
         if len(histories) > 1:
             typer.echo(f"{display}:")
@@ -565,6 +625,16 @@ def verify_command(
     raise typer.Exit(result.exit_code(config.fail_on))
 
 
+def _known_versions(histories: list, asked: dict[str, int]) -> None:
+    """Each version asked for is one a folder has (0: before the first); a typo must not compare two empty schemas."""
+    for option, version in asked.items():
+        for display, history in histories:
+            versions = [migration.version for migration in history.directory.migrations]
+            if version != 0 and version not in versions:
+                shown = ", ".join(str(v) for v in versions[:3]) + (f", ..., {versions[-1]}" if len(versions) > 3 else "")
+                _fail(f"{option} {version}: {display} has no such version (it has {shown}; 0 is before the first)")
+
+
 def _histories(path: str, dialect: str | None, config_file: Path | None) -> list:
     """(display path, History) of each migration directory under `path`."""
     from safemig_lint.analysis.schema.history import History
@@ -608,13 +678,16 @@ def lock_command(
     check_only: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."
     ),
+    tracked_only: bool = typer.Option(
+        False, "--tracked-only", help="Form each folder from the files git tracks or has staged (the pre-commit hook passes it)."
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
     from safemig_lint.config import ConfigError
     from safemig_lint.integrity import commands
 
-    directories = _migration_directories(paths, config_file)
+    directories = _migration_directories(paths, config_file, tracked_only)
     if check_only:
         raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
     try:
@@ -644,18 +717,20 @@ def baseline_command(
         _fail(str(error))
 
 
-def _migration_directories(paths: list[str], config_file: Path | None) -> list:
+def _migration_directories(paths: list[str], config_file: Path | None, tracked_only: bool = False) -> list:
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.integrity.git import tracked_listing
     from safemig_lint.reading.discovery import discover
 
     try:
         config = ConfigResolver({}, list(rules_by_code()), config_file).for_path(Path(paths[0]))
     except ConfigError as error:
         _fail(str(error))
-    discovery = discover(paths, list(config.exclude))
+    discovery = discover(paths, list(config.exclude), tracked_listing if tracked_only else None)
     for missing in discovery.missing:
         _fail(f"{missing}: no such file or directory")
+    _no_empty_paths(discovery.empty_directories(paths, []))
     if not discovery.directories:
         _fail(f"{', '.join(paths)}: no migration files found (expected names like 000001_init.up.sql)")
     return discovery.directories
@@ -665,6 +740,10 @@ def main() -> None:
     from safemig_lint import cycles
 
     cycles.own_process()  # the console command: this process is ours until it exits
+    if "_SAFEMIG_LINT_COMPLETE" in os.environ:  # a shell asking for completions: typer's own, for every shell
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         app()
     except SystemExit:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
+EDITED_APPLIED = "SM601"
 
 
 @dataclass
@@ -125,7 +126,10 @@ def lint(
     `progress(files done, files in all)` is told as files are done.
     `tracked_only`: each folder holds only the files git tracks or has staged (a pre-commit run).
     `stdin`: (path, bytes) of a file read from standard input, linted as if it were at that path."""
-    listing = _tracked_files if tracked_only else None
+    if tracked_only:
+        from safemig_lint.integrity.git import tracked_listing as listing
+    else:
+        listing = None
     discovery = discover(paths, list(config.exclude), listing, {Path(stdin[0])} if stdin else set())
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
@@ -186,14 +190,6 @@ def lint(
     linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
     empty = discovery.empty_directories(paths, linted_elsewhere)
     return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths), empty_paths=empty)
-
-
-def _tracked_files(folder: Path, names: list[str]) -> list[str]:
-    """Of `names` in `folder`, those git tracks or has staged; all of them outside a git work tree."""
-    from safemig_lint.integrity.git import tracked_names
-
-    tracked = tracked_names(folder)
-    return names if tracked is None else [name for name in names if name in tracked]
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -444,6 +440,7 @@ class _Collector:
         self.masks: dict[str, list[tuple[int, str]]] = {}
         self.holds_secret = False
         self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
+        self.parsed: Mapping[Path, ParsedFile] = {}  # the current directory's files, to vet fixes against
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: SuppressionIndex | None) -> None:
         if path in self.migration_files and path not in self.wanted:
@@ -457,6 +454,10 @@ class _Collector:
         severity = self.config.severity_for(rule.code, rule.severity)
         if finding.severity is not None and finding.severity.rank < severity.rank:
             severity = finding.severity
+        if finding.fix and path in self.parsed and _reads_a_stand_in(self.parsed[path], finding.fix):
+            # The edits were built from the masked text: applied, they would write the stand-in into the file.
+            note = "(No automatic fix: the statement holds a template placeholder or a masked value.)"
+            finding = replace(finding, fix=(), help=f"{finding.help} {note}".strip())
         from safemig_lint.reading.statements import unmask
 
         # Names in messages come from the masked SQL; show the template placeholders as written.
@@ -476,6 +477,16 @@ class _Collector:
                 finding.related,
             )
         )
+
+
+def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
+    """Whether an edit lands in a statement whose text the checks read masked: a template placeholder
+    (read as a stand-in) or a secret (read as `****`)."""
+    regions = [(p.start, p.end) for p in parsed.placeholders] + [(s.start, s.end) for s in parsed.secrets]
+    if not regions:
+        return False
+    statements = [s for s in parsed.statements if any(s.start <= e.start <= s.end for e in edits)]
+    return not statements or any(a < s.end and s.start < b for s in statements for a, b in regions)
 
 
 def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> dict[str, dict]:
@@ -501,6 +512,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             pass  # a corrupt entry: the file is parsed instead
     history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
+    collector.parsed = parsed
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
     hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
@@ -556,6 +568,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     for file in directory.files():
         if file.path in collector.wanted:
             _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+    _only_the_edit_of_applied_files(collector)
     secret_words: set[str] = set()
     for file, parsed_file in linted:
         if file.path.name in collector.diagnostics:  # only a file with findings shows its source
@@ -570,6 +583,14 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
     collector.holds_secret = bool(secret_words & shown)
     return _ops_for_cache(work, history, parsed)
+
+
+def _only_the_edit_of_applied_files(collector: _Collector) -> None:
+    """An applied migration that was edited (SM601) is reported for the edit alone: its other findings
+    would say to edit it further, and the fix is to undo the edit and write a new migration."""
+    for name, found in collector.diagnostics.items():
+        if any(d.code == EDITED_APPLIED and d.suppression is None for d in found):
+            collector.diagnostics[name] = [d for d in found if d.code.startswith("SM6") or d.code == INTERNAL_ERROR]
 
 
 class _ParsedFiles(dict):

@@ -41,9 +41,35 @@ def test_a_statement_holding_a_template_placeholder_is_never_fixed_and_says_so(t
     write_migrations(tmp_path / "m", {"000001_fk.up.sql": up, "000001_fk.down.sql": "SELECT 1;\n"})
     report = cli("check", "--select", "SM508", "m", cwd=tmp_path)
     assert "SM508 [warning] constraint-validates-under-lock" in report.stdout and "[*]" not in report.stdout
+    assert "(No automatic fix: the statement holds a template placeholder or a masked value.)" in report.stdout
     fixed = cli("check", "--fix", "--select", "SM508", "m", cwd=tmp_path)
-    assert "not fixed: m/000001_fk.up.sql: SM508 at line 1: its statement holds a template placeholder" in fixed.stderr
+    assert "fixed 0 findings in 0 files" in fixed.stderr
     assert (tmp_path / "m" / "000001_fk.up.sql").read_text() == up  # never `x0___________.orders`
+
+
+def test_a_fix_reaching_the_planner_for_a_templated_statement_is_refused_there_too(tmp_path):
+    """The planner checks again (a fix may come from elsewhere than this run's checks, e.g. a cache)."""
+    from dataclasses import replace
+
+    from safemig_lint.config import Config
+    from safemig_lint.diagnostics import Edit
+    from safemig_lint.engine import lint
+    from safemig_lint.fixing import plan_fixes
+
+    up = "CREATE TABLE {{ .Schema }}.t (a int);\n"
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": up, "000001_x.down.sql": "SELECT 1;\n"})
+    result = lint([str(directory)], Config(select=("SM301",), idempotency="strict"))
+    (diagnostic,) = result.active
+    assert not diagnostic.fix  # the engine dropped it
+    result.diagnostics = [replace(diagnostic, fix=(Edit(13, 13, "IF NOT EXISTS "),))]
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
+    assert not plan.files
+    assert plan.skipped == [
+        (
+            str(directory / "000001_x.up.sql"),
+            "SM301 at line 1: its statement holds a template placeholder or a masked value; fix it by hand",
+        )
+    ]
 
 
 def test_by_default_only_files_not_yet_applied_are_fixed(tmp_path):

@@ -188,3 +188,10 @@ def tracked_names(folder: Path) -> set[str] | None:
     if completed.returncode != 0:
         return None
     return {name for name in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if name and "/" not in name}
+
+
+def tracked_listing(folder: Path, names: list[str]) -> list[str]:
+    """Of `names` in `folder`, those git tracks or has staged (discovery's listing for a pre-commit
+    run: the folder as the commit will hold it); all of them outside a git work tree."""
+    tracked = tracked_names(folder)
+    return names if tracked is None else [name for name in names if name in tracked]
