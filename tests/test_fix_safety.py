@@ -161,3 +161,17 @@ def test_a_symlinked_or_read_only_migration_is_refused_with_a_message(tmp_path):
     assert (directory / "000002_b.up.sql").is_symlink() and (tmp_path / "elsewhere.sql").read_text() == sql.format("b")
     assert (directory / "000001_a.up.sql").read_text() == sql.format("a")
     assert (directory / "000001_a.up.sql").stat().st_mode & 0o777 == 0o444
+
+
+def test_base_reports_an_edited_applied_migration_for_the_edit_alone(tmp_path):
+    """A comment added to a merged migration: SM601 (undo it, write a new migration), not its old findings,
+    whose advice would be to edit the applied file further."""
+    directory = write_migrations(tmp_path / "m", {"000001_x.up.sql": "DROP TABLE legacy;\n", "000001_x.down.sql": "SELECT 1;\n"})
+    git("init", "-q", "-b", "main", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-q", "-m", "base", cwd=tmp_path)
+    git("checkout", "-q", "-b", "feature", cwd=tmp_path)
+    (directory / "000001_x.up.sql").write_text("-- retired in 2024\nDROP TABLE legacy;\n")
+    result = cli("check", "--format", "concise", "--base", "main", "m", cwd=tmp_path)
+    assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines() if ": SM" in line] == ["SM601"], result.stdout
+    assert "SM101" in cli("check", "--format", "concise", "m", cwd=tmp_path).stdout  # without --base it is no applied file

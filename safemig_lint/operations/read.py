@@ -367,6 +367,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
     nullable, default, generated, identity, constraints = True, None, False, False, []
+    numbering = ""
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
@@ -393,7 +394,10 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             generated = True
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
             identity, nullable = True, False
-    return Column(name, ctype, nullable, default, generated, identity), constraints
+            numbering = "always" if constraint.this else "by default"
+        elif isinstance(constraint, exp.AutoIncrementColumnConstraint):
+            numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
+    return Column(name, ctype, nullable, default, generated, identity, numbering=numbering), constraints
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
