@@ -153,7 +153,16 @@ def lint(
     done = sum(len(work.data) for work, _ in answered)
     if progress is not None:
         progress(done, total)
-    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
+    linted_here = 0  # files of the directory being linted in this process, for a bar that moves per file
+
+    def file_done() -> None:
+        nonlocal linted_here
+        linted_here += 1
+        progress(done + linted_here, total)
+
+    on_file = file_done if progress is not None else None
+    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs, on_file)):
+        linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
             cache.store(entry)
@@ -389,12 +398,12 @@ class DirectoryOutcome:
         entry.masks.update(self.masks)
 
 
-def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutcome]:
+def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
     """Each work's outcome, in order, as it is ready (for progress): in worker processes when
-    there is enough to do."""
+    there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work) for work in works)
+        yield from (lint_directory(work, on_file) for work in works)
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -410,10 +419,10 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
                 done += 1
                 yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        yield from (lint_directory(work) for work in works[done:])
+        yield from (lint_directory(work, on_file) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
     from safemig_lint.checks import all_rules
 
     config = work.config
@@ -421,7 +430,7 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
-        file_ops = _lint_directory(work, rules, config, collector)
+        file_ops = _lint_directory(work, rules, config, collector, on_file)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
 
 
@@ -489,7 +498,9 @@ def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
     return not statements or any(a < s.end and s.start < b for s in statements for a, b in regions)
 
 
-def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> dict[str, dict]:
+def _lint_directory(
+    work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector, on_file: Callable[[], None] | None = None
+) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import DirectoryContext, FileContext
@@ -545,6 +556,8 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
             context.release()
+            if on_file is not None:
+                on_file()
 
     directory_context = DirectoryContext(
         directory,

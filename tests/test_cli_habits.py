@@ -153,3 +153,20 @@ def test_keep_going_counts_failing_versions_in_good_english(tmp_path):
     )
     result = cli("verify", "--dialect", "sqlite", "--keep-going", "m", cwd=tmp_path)
     assert "went on past 1 failing version (" in result.stderr, result.stderr
+
+
+def test_the_progress_bar_advances_per_file_in_a_large_folder(tmp_path):
+    """One folder of 300 files is one unit of work: the bar is told after each file, not once at the end."""
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint
+
+    files = {}
+    for n in range(1, 151):
+        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int);\n"
+        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    directory = write_migrations(tmp_path / "m", files)
+    told: list[tuple[int, int]] = []
+    lint([str(directory)], Config(), jobs=1, progress=lambda done, total: told.append((done, total)))
+    assert told[0] == (0, 300) and told[-1] == (300, 300)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+    assert len({done for done, _ in told}) > 290  # a step per file

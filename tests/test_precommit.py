@@ -169,3 +169,28 @@ def test_a_staged_down_whose_up_is_untracked_is_judged_as_the_commit_will_be(hoo
     git("add", "db/migrations/000002_orders.up.sql", cwd=project)
     passed = run_hooks(hook_repository, project, pre_commit_home, HOOK)
     assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_projects_own_hooks_run_ruff_check_and_format(hook_repository, pre_commit_home):
+    """`.pre-commit-config.yaml` of this repository: ruff check and ruff format pass on its own tree,
+    and catch an unused import and a badly formatted line (~10 s: pre-commit installs ruff once)."""
+    env = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+
+    def run_all() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+            cwd=hook_repository, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+
+    clean = run_all()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "ruff check" in clean.stdout and "ruff format" in clean.stdout
+    bad = hook_repository / "safemig_lint" / "zz_bad.py"
+    bad.write_text("import os\nx = {  'a':1 }\n")
+    git("add", "safemig_lint/zz_bad.py", cwd=hook_repository)
+    try:
+        failed = run_all()
+        assert failed.returncode == 1
+        assert "F401" in failed.stdout and "files were modified by this hook" in failed.stdout
+    finally:
+        git("rm", "-q", "-f", "safemig_lint/zz_bad.py", cwd=hook_repository)
