@@ -266,13 +266,14 @@ def check(
         with progress or contextlib.nullcontext():
             result = run(progress.update if progress else None)
         _no_empty_paths(result.empty_paths)
-        may_change = _may_change(paths, config, base, fix_applied)
+        marks = output_format in ("text", "concise") and any(d.fix for d in result.active)  # [*] on fixable findings
+        may_change = _may_change(paths, config, base, fix_applied) if fix or diff or marks else None
         to_fix = (fix or diff) and _fix(result, resolver, may_change, apply=fix)
         if fix and to_fix:
             result = run()  # what is left
         if min_severity is not None:
             result = _at_least(result, min_severity)
-        if output_format in ("text", "concise") and any(d.fix for d in result.active):
+        if may_change is not None and output_format in ("text", "concise") and any(d.fix for d in result.active):
             # [*]: the files --fix may change (git and the lock file are asked; nothing is parsed again).
             refused = fixable_files(result, may_change)
             result.fixable = {id(d) for d in result.active if d.fix and refused.get(d.path) is None}

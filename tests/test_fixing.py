@@ -211,6 +211,10 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
         directory, {"000001_x.up.sql": edited, "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"}
     )
     result = run("check", "--fix", "--base", "main", str(directory))
+    assert "SM601 [error] edited-applied-migration" in result.stdout and "000001_x.up.sql:1:1: SM301" not in result.stdout
+    assert (directory / "000001_x.up.sql").read_text() == edited
+    # With SM601 off, the edited file's own findings show, and their fixes are still refused.
+    result = run("check", "--fix", "--ignore", "SM601", "--base", "main", str(directory))
     assert "000001_x.up.sql: already in main, so already applied; not changed" in result.stderr
     assert (directory / "000001_x.up.sql").read_text() == edited
     assert (directory / "000002_y.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS u (a int);\n"
