@@ -469,8 +469,9 @@ class _Collector:
             finding = replace(finding, fix=(), help=f"{finding.help} {note}".strip())
         from safemig_lint.reading.statements import unmask
 
-        # Names in messages come from the masked SQL; show the template placeholders as written.
+        # Names in messages and advice come from the masked SQL; show the template placeholders as written.
         message = unmask(finding.message, self.placeholders.get(path, {}))
+        help = unmask(finding.help, self.placeholders.get(path, {}))
         self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
                 rule.code,
@@ -479,7 +480,7 @@ class _Collector:
                 display,
                 finding.span,
                 message,
-                finding.help,
+                help,
                 finding.snippet,
                 suppression,
                 finding.fix,

@@ -42,6 +42,7 @@ def test_a_statement_holding_a_template_placeholder_is_never_fixed_and_says_so(t
     report = cli("check", "--select", "SM508", "m", cwd=tmp_path)
     assert "SM508 [warning] constraint-validates-under-lock" in report.stdout and "[*]" not in report.stdout
     assert "(No automatic fix: the statement holds a template placeholder or a masked value.)" in report.stdout
+    assert "x0___" not in report.stdout  # the advice names the table as written
     fixed = cli("check", "--fix", "--select", "SM508", "m", cwd=tmp_path)
     assert "fixed 0 findings in 0 files" in fixed.stderr
     assert (tmp_path / "m" / "000001_fk.up.sql").read_text() == up  # never `x0___________.orders`
