@@ -257,7 +257,8 @@ def check(
 
             progress = terminal_progress(sys.stderr, sys.stdout)
         cache = _cache(config, no_cache, cache_dir)
-        options = {"base": base, "tracked_only": tracked_only, "stdin": stdin}
+        # Standard input is read instead of the disk, at the path it names (which need not exist).
+        options = {"base": base, "tracked_only": tracked_only, "buffers": {Path(stdin[0]): stdin[1]} if stdin else None}
 
         def run(progress=None):
             return lint(paths, config, resolver.for_path, cache, jobs, progress=progress, **options)
@@ -735,6 +736,20 @@ def _migration_directories(paths: list[str], config_file: Path | None, tracked_o
     if not discovery.directories:
         _fail(f"{', '.join(paths)}: no migration files found (expected names like 000001_init.up.sql)")
     return discovery.directories
+
+
+@app.command("server")
+def server_command(
+    stdio: bool = typer.Option(True, "--stdio", hidden=True, help="Speak on stdin and stdout (the only way; editors pass it)."),
+) -> None:
+    """Run the language server on stdin and stdout, for editors: findings as you type, fixes, hovers."""
+    try:
+        from safemig_lint.server.app import serve
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        _fail("the language server needs pygls: pip install 'safemig-lint[server]'")
+    serve()
 
 
 def main() -> None:

@@ -42,8 +42,10 @@ from safemig_lint.reading.invocations import (
 from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limited, read_source
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
+    from safemig_lint.operations.file_ops import FileOps
     from safemig_lint.reading.statements import ParsedFile
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
@@ -116,7 +118,7 @@ def lint(
     use_baseline: bool = True,
     progress: Callable[[int, int], None] | None = None,
     tracked_only: bool = False,
-    stdin: tuple[str, bytes] | None = None,
+    buffers: Mapping[Path, bytes] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
@@ -125,12 +127,13 @@ def lint(
     `use_baseline`: drop the findings each directory's baseline lists.
     `progress(files done, files in all)` is told as files are done.
     `tracked_only`: each folder holds only the files git tracks or has staged (a pre-commit run).
-    `stdin`: (path, bytes) of a file read from standard input, linted as if it were at that path."""
+    `buffers`: what to read instead of the disk for these migration files (by path as discovered:
+    an editor's unsaved buffer, standard input); such a file need not exist on disk."""
     if tracked_only:
         from safemig_lint.integrity.git import tracked_listing as listing
     else:
         listing = None
-    discovery = discover(paths, list(config.exclude), listing, {Path(stdin[0])} if stdin else set())
+    discovery = discover(paths, list(config.exclude), listing, set(buffers or ()))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
@@ -139,7 +142,8 @@ def lint(
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
-        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path), stdin)
+        settings = config_for(directory.path) if config_for else config
+        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {})
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
@@ -199,6 +203,28 @@ def lint(
     linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
     empty = discovery.empty_directories(paths, linted_elsewhere)
     return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths), empty_paths=empty)
+
+
+def lint_buffers(files: list[Path], buffers: Mapping[Path, bytes], config_for: Callable[[Path], Config], cache: Cache) -> LintResult:
+    """What `check FILES` reports on `files` (each one's whole folder is read as its context),
+    with `buffers` (an editor's unsaved text, by path) read instead of what the disk holds: the
+    language server's run. In this process (a keystroke's run is small; the server lives on)."""
+    return lint([str(path) for path in files], config_for(files[0].parent), config_for, cache, jobs=1, buffers=buffers)
+
+
+def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[Path, bytes]) -> tuple[MigrationDirectory, History] | None:
+    """The schema history of `file`'s folder, replayed as a run that lints `file` replays it
+    (the other files' ops from the content cache where it has them), with `buffers` read
+    instead of the disk; None when `file` is no migration of a folder."""
+    from safemig_lint.analysis.schema.history import History
+
+    discovery = discover([str(file)], list(config.exclude))
+    directory = next((d for d in discovery.directories if any(f.path == file for f in d.files())), None)
+    if directory is None:
+        return None
+    work = _work(directory, config, discovery, None, buffers)
+    work.known = _known_file_ops(work, cache)
+    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work))
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -280,15 +306,14 @@ class DirectoryWork:
 
 
 def _work(
-    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, stdin: tuple[str, bytes] | None
+    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
 ) -> DirectoryWork:
     from safemig_lint.integrity.sumfile import SUM_FILE
 
     data: dict[str, bytes | OSError] = {}
-    stdin_path = Path(os.path.abspath(stdin[0])) if stdin else None
     for file in directory.files():
-        if stdin is not None and Path(os.path.abspath(file.path)) == stdin_path:
-            data[file.path.name] = stdin[1][: config.max_file_bytes + 1]  # as read_limited reads
+        if file.path in buffers:
+            data[file.path.name] = buffers[file.path]
             continue
         try:
             data[file.path.name] = read_limited(file.path, config.max_file_bytes)
@@ -507,7 +532,6 @@ def _lint_directory(
     from safemig_lint.checks.base import DirectoryContext, FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.integrity.review import IntegrityReview
-    from safemig_lint.operations import file_ops
     from safemig_lint.reading.statements import stand_ins
     from safemig_lint.reading.suppressions import SuppressionIndex, find_suppressions
 
@@ -516,13 +540,7 @@ def _lint_directory(
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    known = {}
-    for name, value in work.known.items():
-        try:
-            known[directory.path / name] = file_ops.from_json(value)
-        except ValueError:
-            pass  # a corrupt entry: the file is parsed instead
-    history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
+    history = History(directory, parsed, config.dialect, _decoded_known(work))  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
@@ -605,6 +623,19 @@ def _only_the_edit_of_applied_files(collector: _Collector) -> None:
     for name, found in collector.diagnostics.items():
         if any(d.code == EDITED_APPLIED and d.suppression is None for d in found):
             collector.diagnostics[name] = [d for d in found if d.code.startswith("SM6") or d.code == INTERNAL_ERROR]
+
+
+def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
+    """The cached ops of `work.known`, by path; a corrupt entry is left out (the file is parsed instead)."""
+    from safemig_lint.operations import file_ops
+
+    known = {}
+    for name, value in work.known.items():
+        try:
+            known[work.directory.path / name] = file_ops.from_json(value)
+        except ValueError:
+            pass
+    return known
 
 
 class _ParsedFiles(dict):

@@ -16,7 +16,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -55,8 +55,11 @@ def fixable_files(result: LintResult, may_change: MayChange) -> dict[str, str | 
     return {path: may_change(Path(path)) for path in dict.fromkeys(d.path for d in result.active if d.fix)}
 
 
-def plan_fixes(result: LintResult, config_for: Callable[[Path], Config], may_change: MayChange) -> FixPlan:
-    """What --fix would change: per file, the fixed text and the findings it resolves."""
+def plan_fixes(
+    result: LintResult, config_for: Callable[[Path], Config], may_change: MayChange, texts: Mapping[str, str] | None = None
+) -> FixPlan:
+    """What --fix would change: per file, the fixed text and the findings it resolves. `config_for(folder)`:
+    the folder's settings; `texts`: a file's text by display path, instead of reading it (an editor's unsaved buffer)."""
     plan = FixPlan()
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.active:
@@ -66,15 +69,15 @@ def plan_fixes(result: LintResult, config_for: Callable[[Path], Config], may_cha
         path = Path(display)
         reason = may_change(path)
         if reason is None:
-            reason = _plan_file(plan, path, display, diagnostics, config_for(path.parent))
+            reason = _plan_file(plan, path, display, diagnostics, config_for(path.parent), (texts or {}).get(display))
         if reason is not None:
             plan.skipped.append((display, reason))
     return plan
 
 
-def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], config: Config) -> str | None:
+def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], config: Config, text: str | None) -> str | None:
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes().decode("utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read it: {error}"
     bom = BOM if raw.startswith(BOM) else ""
