@@ -24,6 +24,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,10 +44,10 @@ from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limi
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
-    from safemig_lint.checks.base import FileFinding, Rule
+    from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
-    from safemig_lint.reading.statements import ParsedFile
+    from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
 INTERNAL_ERROR = "SM000"
@@ -101,7 +102,11 @@ def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    return mask_file(parse_file(decode(data, config.max_file_bytes), config.dialect), config.dialect)
+    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect)
+    masked = mask_file(parsed, config.dialect)
+    if masked is not parsed:  # read again with its secrets masked: the first reading is garbage
+        parsed.release_trees()
+    return masked
 
 
 # A process pool pays for its start-up (~0.1 s a worker) only on large runs.
@@ -293,6 +298,11 @@ class DirectoryWork:
                 needed.update(file.path.name for file in files)
         return {name for name, value in self.data.items() if name not in needed and isinstance(value, bytes)}
 
+    @property
+    def cost(self) -> int:
+        """What linting it will cost, roughly: the bytes of its files."""
+        return sum(len(data) for data in self.data.values() if isinstance(data, bytes))
+
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
@@ -433,8 +443,16 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # Largest first, so that one big directory does not start last; results keep input order.
-    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    from sqlglot.dialects.dialect import Dialect
+
+    from safemig_lint.checks import all_rules
+
+    # sqlglot, its dialects and the rules imported once, here: forked workers start with them.
+    all_rules()
+    for dialect in {work.config.dialect for work in works}:
+        Dialect.get_or_raise(dialect)
+    # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
+    order = sorted(range(len(works)), key=lambda i: -works[i].cost)
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
@@ -563,11 +581,12 @@ def _lint_directory(
             )
             linted.append((file, context.parsed))
             file_suppressions = indexes[file.path]
+            read_by = _StatementsReadBy(context)
             for rule, file_hook, statement_hook in hooks:
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
-                        for statement in context.parsed.statements:
+                        for statement in read_by.rule(type(rule)):
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -614,7 +633,42 @@ def _lint_directory(
     # (words compared as a set: one pass over the findings, not one per secret).
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
     collector.holds_secret = bool(secret_words & shown)
-    return _ops_for_cache(work, history, parsed)
+    file_ops = _ops_for_cache(work, history, parsed)
+    for parsed_file in parsed.values():
+        parsed_file.release_trees()
+    return file_ops
+
+
+class _StatementsReadBy:
+    """The statements of a file each rule's check_statement is called on: those holding an op or a
+    token it reads (Rule.reads_ops, Rule.reads_tokens), or every one when it declares neither."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.statements = context.parsed.statements
+        self.context = context
+        self.chosen: dict[tuple, list[Statement]] = {}  # by declaration: rules that read the same share it
+
+    def rule(self, rule: type[Rule]) -> list[Statement]:
+        if rule.reads_ops is None and rule.reads_tokens is None:
+            return self.statements
+        key = (rule.reads_ops, rule.reads_tokens)
+        if key not in self.chosen:
+            wanted_ops, tokens = rule.reads_ops or (), rule.reads_tokens or frozenset()
+            wanted = {kind: issubclass(kind, wanted_ops) for kind in self._op_kinds}
+            self.chosen[key] = [
+                statement
+                for statement, kinds in zip(self.statements, self._op_kinds_by_statement)
+                if any(wanted[kind] for kind in kinds) or (tokens and any(token.token_type in tokens for token in statement.tokens))
+            ]
+        return self.chosen[key]
+
+    @cached_property
+    def _op_kinds_by_statement(self) -> list[set[type]]:
+        return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+
+    @cached_property
+    def _op_kinds(self) -> set[type]:
+        return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
 
 
 def _only_the_edit_of_applied_files(collector: _Collector) -> None:

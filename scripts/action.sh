@@ -68,10 +68,10 @@ upload_allowed() {  # whether this run may upload SARIF; says why not when it ma
 }
 
 install() {
-    local extras="fast"
-    [ "${INPUT_VERIFY:-false}" != "true" ] || extras="fast,verify"
+    local extras=""
+    [ "${INPUT_VERIFY:-false}" != "true" ] || extras="[verify]"
     python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$here[$extras]"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$here$extras"
     echo "$venv/bin" >> "${GITHUB_PATH:-/dev/null}"
     "$venv/bin/safemig-lint" --version
 }

@@ -9,6 +9,7 @@ class DropTable(Rule):
     code = "SM101"
     name = "drop-table"
     severity = Severity.ERROR
+    reads_ops = (o.DropTable,)
     summary = "DROP TABLE of a table this migration did not create deletes it and all its rows."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -8,6 +8,7 @@ class DropColumn(Rule):
     code = "SM102"
     name = "drop-column"
     severity = Severity.ERROR
+    reads_ops = (o.DropColumn,)
     summary = "Dropping a column this migration did not add deletes its data and breaks code still reading it."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -34,26 +35,43 @@ def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) 
     the new one to the old name. Either way the copy ends up under the name the dropped column
     had: no data is lost, and clients see the same column name.
     """
-    steps = [op for ops in context.reading.of(context.parsed).values() for op in ops]
-    at = next(i for i, op in enumerate(steps) if op is drop)
+    steps = context.column_steps
+    at = steps.position[id(drop)]
+    renames = steps.renames.get(drop.table, [])
     original = drop.column
-    for op in reversed(steps[:at]):  # the name the dropped column had when the file began
-        renamed = _renamed(op, drop.table)
-        if renamed is not None and renamed[1] == original:
+    for index, renamed in reversed(renames):  # the name the dropped column had when the file began
+        if index < at and renamed[1] == original:
             original = renamed[0]
-    for index, op in enumerate(steps[:at]):
-        if not (isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column):
+    for index, op in steps.fills.get(drop.table, []):
+        if index >= at or op.column == drop.column:
             continue
         if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
             continue
         final = op.column  # the name the copy ends up with
-        for later in steps[index + 1 :]:
-            renamed = _renamed(later, drop.table)
-            if renamed is not None and renamed[0] == final:
+        for later, renamed in renames:
+            if later > index and renamed[0] == final:
                 final = renamed[1]
         if final == original:
             return True
     return False
+
+
+class ColumnSteps:
+    """A file's ops in order, found by identity, with each table's column renames and copies of
+    values in order: looked up per dropped column, not searched for among every op of the file."""
+
+    def __init__(self, operations: dict[int, list[o.Op]]) -> None:
+        self.position: dict[int, int] = {}
+        self.renames: dict[str, list[tuple[int, tuple[str, str]]]] = {}  # table -> (position, (old, new))
+        self.fills: dict[str, list[tuple[int, o.FillColumn]]] = {}
+        steps = [op for ops in operations.values() for op in ops]
+        for index, op in enumerate(steps):
+            self.position.setdefault(id(op), index)
+            table = getattr(op, "table", None)
+            if isinstance(op, o.FillColumn):
+                self.fills.setdefault(op.table, []).append((index, op))
+            elif isinstance(table, str) and (renamed := _renamed(op, table)) is not None:
+                self.renames.setdefault(table, []).append((index, renamed))
 
 
 def _renamed(op: o.Op, table: str) -> tuple[str, str] | None:

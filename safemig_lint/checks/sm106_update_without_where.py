@@ -1,4 +1,5 @@
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
@@ -9,6 +10,7 @@ class UpdateWithoutWhere(Rule):
     code = "SM106"
     name = "update-without-where"
     severity = Severity.WARNING
+    reads_tokens = frozenset({TokenType.UPDATE})  # a UPDATE node comes from a UPDATE keyword
     summary = "UPDATE without WHERE overwrites a column in every row."
 
     def check_statement(self, statement: Statement, context: FileContext):

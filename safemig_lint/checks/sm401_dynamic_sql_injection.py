@@ -33,11 +33,13 @@ class DynamicSqlInjection(Rule):
     security_severity = 9.1
 
     def check_file(self, context: FileContext):
+        codes = [bodies.code(statement, context) for statement in context.parsed.statements]
+        if not any(_has_sink(code.units) for code in codes):
+            return  # nothing is executed as SQL: no data flow to follow
         session: dict[str, list[Value]] = {}  # MySQL @variables set by earlier statements of the file
         reported: set[tuple[int, int]] = set()
         schema = _Schema(context)
-        for statement in context.parsed.statements:
-            code = bodies.code(statement, context)
+        for code in codes:
             top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session, column_type=schema.column_type)
             collect_assignments(top, code.own_units)
             yield from self._sinks(top, code.own_units, code.routine, context, reported)
@@ -45,9 +47,10 @@ class DynamicSqlInjection(Rule):
                 for key, evaluations in top.assignments.items():
                     if key.startswith("@"):
                         session.setdefault(key, []).extend(evaluate() for evaluate in evaluations)
+            top.close()
             for body in code.bodies:
-                if body.routine is None or not body.tokens:
-                    continue  # a constant string run by EXECUTE: nothing is spliced into it
+                if body.routine is None or not body.tokens or not _has_sink(body.units):
+                    continue  # a constant string run by EXECUTE (nothing is spliced into it), or nothing run at all
                 scope = Scope(
                     context.dialect,
                     body.is_plpgsql,
@@ -58,6 +61,7 @@ class DynamicSqlInjection(Rule):
                 )
                 collect_assignments(scope, body.units)
                 yield from self._sinks(scope, body.units, body.routine, context, reported)
+                scope.close()
 
     def _sinks(self, scope: Scope, units: list[Unit], routine: Routine | None, context: FileContext, reported):
         definer = routine is not None and _is_security_definer(routine)
@@ -162,6 +166,10 @@ def _routine_name(routine: Routine) -> str:
 
 
 _SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
+
+
+def _has_sink(units: list[Unit]) -> bool:
+    return any(not _SINK_WORDS.isdisjoint(unit.words) for unit in units)
 
 
 def _sink(unit: list[Token], index: int, scope: Scope) -> tuple[str | None, int]:

@@ -8,6 +8,7 @@ class IndexWithoutConcurrently(Rule):
     code = "SM501"
     name = "index-without-concurrently"
     severity = Severity.WARNING
+    reads_ops = (o.CreateIndex,)
     summary = "CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -8,6 +8,7 @@ class DropIndexWithoutConcurrently(Rule):
     code = "SM502"
     name = "drop-index-without-concurrently"
     severity = Severity.WARNING
+    reads_ops = (o.DropIndex,)
     summary = "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table, blocking reads and writes."
 
     def check_statement(self, statement: Statement, context: FileContext):

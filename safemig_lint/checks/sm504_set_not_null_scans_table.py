@@ -10,6 +10,7 @@ class SetNotNullScansTable(Rule):
     code = "SM504"
     name = "set-not-null-scans-table"
     severity = Severity.WARNING
+    reads_ops = (o.AlterColumn,)
     summary = (
         "SET NOT NULL reads the whole table under an ACCESS EXCLUSIVE lock, unless a validated CHECK (c IS NOT NULL) already proves it."
     )

@@ -9,6 +9,7 @@ class AddRequiredColumn(Rule):
     code = "SM505"
     name = "add-required-column"
     severity = Severity.ERROR
+    reads_ops = (o.AddColumn,)
     summary = "ADD COLUMN ... NOT NULL without a default fails on a table that has rows."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -9,6 +9,7 @@ class AddColumnRewritesTable(Rule):
     code = "SM506"
     name = "add-column-rewrites-table"
     severity = Severity.WARNING
+    reads_ops = (o.AddColumn,)
     summary = "ADD COLUMN with a volatile default, a serial, identity or stored generated column (or any default before PostgreSQL 11) rewrites the whole table under an ACCESS EXCLUSIVE lock."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -10,6 +10,7 @@ class ConstraintValidatesUnderLock(Rule):
     code = "SM508"
     name = "constraint-validates-under-lock"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint,)
     summary = "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every row while holding a lock that blocks writes."
     fixable = True
 

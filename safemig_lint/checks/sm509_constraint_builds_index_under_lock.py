@@ -10,6 +10,7 @@ class ConstraintBuildsIndexUnderLock(Rule):
     code = "SM509"
     name = "constraint-builds-index-under-lock"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint,)
     summary = "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds its index while holding an ACCESS EXCLUSIVE lock; build the index concurrently and add the constraint USING INDEX."
 
     def check_statement(self, statement: Statement, context: FileContext):

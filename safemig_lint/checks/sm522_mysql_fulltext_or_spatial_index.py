@@ -8,6 +8,7 @@ class MysqlFulltextOrSpatialIndex(Rule):
     code = "SM522"
     name = "mysql-fulltext-or-spatial-index"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint, o.CreateIndex)
     summary = "Adding a FULLTEXT or SPATIAL index in MySQL blocks writes to the table while it is built (the first FULLTEXT index also rebuilds the table)."
 
     def check_statement(self, statement: Statement, context: FileContext):

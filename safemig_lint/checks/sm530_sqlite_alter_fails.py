@@ -16,6 +16,7 @@ class SqliteAlterFails(Rule):
     code = "SM530"
     name = "sqlite-alter-fails"
     severity = Severity.ERROR
+    reads_ops = (o.DropColumn, o.RenameColumn, o.AddColumn, o.AddConstraint)
     summary = "SQLite refuses this ALTER TABLE (on the configured version, or on a table with rows): the migration fails."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -164,11 +164,15 @@ class TableMap(dict):
         # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
         self._taken: set[str] = set()
         self._stale: set[str] = set()
+        # Every key taken out, set or deleted since the map was made (or its holder emptied this):
+        # the only keys whose tables may differ from those of the map it was shared from.
+        self.touched: set[str] = set()
 
     def _own(self, key: str, table: Table) -> Table:
         if self.frozen:
             return table
         self._taken.add(key)
+        self.touched.add(key)
         if id(table) not in self._owned:
             table = table.copy()
             dict.__setitem__(self, key, table)
@@ -193,11 +197,13 @@ class TableMap(dict):
         dict.__setitem__(self, key, table)
         self._owned[id(table)] = table
         self._taken.add(key)
+        self.touched.add(key)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self._positions.remove(key)
         self._taken.add(key)
+        self.touched.add(key)
 
     def setdefault(self, key: str, default: Table) -> Table:
         if key not in self:
@@ -208,6 +214,7 @@ class TableMap(dict):
         if key not in self:
             return default[0] if default else dict.pop(self, key)
         self._taken.add(key)
+        self.touched.add(key)
         self._positions.remove(key)
         table = dict.pop(self, key)
         return table if self.frozen or id(table) in self._owned else table.copy()

@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
-from safemig_lint.operations.sql_text import WrittenSql
+from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
 from safemig_lint.operations.types import column_type
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
@@ -67,7 +67,7 @@ class Names:
         if isinstance(node, exp.Identifier):
             name = self._unmask(node.this)
             return self._truncated(name if node.quoted and self.case_sensitive else name.lower())
-        return self._truncated(self._unmask(node.name if node.name else node.sql(dialect=self.dialect)).lower())
+        return self._truncated(self._unmask(node.name if node.name else written(node, self.dialect)).lower())
 
     def _truncated(self, name: str) -> str:
         """PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1), at a character boundary,
@@ -101,7 +101,7 @@ class Names:
         return self._truncated(self._unmask(part).lower())
 
     def type_name(self, node: exp.Expression | str) -> str:
-        return self.text(node if isinstance(node, str) else node.sql(dialect=self.dialect))
+        return self.text(node if isinstance(node, str) else written(node, self.dialect))
 
 
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -257,7 +257,7 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
-        query = e.expression.sql(dialect=names.dialect) if e.expression else ""
+        query = written(e.expression, names.dialect) if e.expression else ""
         spelled = "materialized view" if materialized else ""
         return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
     if kind == "TYPE":
@@ -417,7 +417,7 @@ def _sql(node: exp.Expression, names: Names) -> str:
 
 
 def _write_canonical(node: exp.Expression, dialect: str) -> str:
-    tree = exp.Paren(this=node.copy())  # a root, so that the top expression has a parent too
+    tree = exp.Paren(this=copy_tree(node))  # a root, so that the top expression has a parent too
     for cast in list(tree.find_all(exp.Cast)):
         to = cast.args.get("to")
         if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
@@ -435,7 +435,7 @@ def _write_canonical(node: exp.Expression, dialect: str) -> str:
         grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
         if isinstance(inner, exp.Paren) or isinstance(parent, exp.Paren) or same_connector or and_in_or or not grouping:
             paren.replace(inner)
-    return tree.this.sql(dialect=dialect)
+    return write_own(tree.this, dialect)
 
 
 _canonical_sql = WrittenSql(_write_canonical)  # the same few defaults and checks recur on most columns
@@ -461,7 +461,7 @@ def _key_column(node: exp.Expression, names: Names) -> str:
         node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
-    return node.sql(dialect=names.dialect)
+    return written(node, names.dialect)
 
 
 def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Constraint | Index]:
@@ -487,7 +487,7 @@ def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Cons
         unique = str(node.args.get("kind") or "").upper() == "UNIQUE"
         return [Index(names.ident(node.this) if node.this else given, columns, unique)]
     if isinstance(node, exp.ExcludeColumnConstraint):
-        return [Constraint(given, "exclude", expression=node.sql(dialect=names.dialect))]
+        return [Constraint(given, "exclude", expression=written(node, names.dialect))]
     return []
 
 
@@ -607,7 +607,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     if isinstance(action, (exp.AlterIndex, exp.AlterSet)):
         return []  # visibility, storage parameters
     if isinstance(action, exp.Command):  # an action sqlglot kept as text, e.g. SQLite's `DROP c`
-        return _alter_clause(table, action.sql(dialect=names.dialect), names)
+        return _alter_clause(table, written(action, names.dialect), names)
     return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), node=table_node)]
 
 

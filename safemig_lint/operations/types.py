@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from safemig_lint.operations.model import ColumnType, UserType
-from safemig_lint.operations.sql_text import WrittenSql
+from safemig_lint.operations.sql_text import WrittenSql, written
 
 DType = exp.DataType.Type
 
@@ -43,7 +43,7 @@ def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
 
 
 # sqlglot's spelling of a type: the same few types recur on most columns.
-_type_sql = WrittenSql(lambda node, dialect: node.sql(dialect=dialect))
+_type_sql = WrittenSql(written)
 
 
 def resolve(ctype: ColumnType, types: dict[str, UserType]) -> ColumnType:

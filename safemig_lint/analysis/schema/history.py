@@ -40,6 +40,7 @@ class _Timeline:
     position: dict[int, int]  # version -> i
     effects: dict[Path, dict[int, list[Effect]]]
     notes: list[UnknownNote]
+    touched: dict[int, set[str]]  # version -> keys of the tables its up files took, set or deleted
 
 
 class History:
@@ -68,11 +69,12 @@ class History:
     def _timeline(self) -> _Timeline:
         db = Database(self.dialect)
         replay = Replay(db)
-        timeline = _Timeline([], [], {}, {}, [])
+        timeline = _Timeline([], [], {}, {}, [], {})
         for migration in self.directory.migrations:
             timeline.position[migration.version] = len(timeline.versions)
             timeline.versions.append(migration.version)
             timeline.snapshots.append(db.snapshot())
+            db.tables.touched = timeline.touched[migration.version] = set()
             # Several up files for one version are invalid for golang-migrate (SM003), but
             # runners that order by file name apply them all, in order.
             for up in migration.ups:
@@ -137,6 +139,14 @@ class History:
             return self.after(version)
         self._effects_elsewhere(down)
         return self._after_down[version]
+
+    def tables_touched(self, version: int) -> set[str]:
+        """Keys of the tables the version's up files and its down file took, set or deleted: every
+        other table is the same in before(version), after(version) and after_down(version)."""
+        touched = set(self._timeline.touched[version])
+        if self._migration(version).down is not None:
+            touched |= self.after_down(version).tables.touched
+        return touched
 
     def _migration(self, version: int) -> Migration:
         return self._migrations[version]
