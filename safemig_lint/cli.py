@@ -670,7 +670,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
             typer.echo(f"safemig-lint: error: cannot read {display}: {problem.reason}", err=True)
         if unreadable:
             raise typer.Exit(EXIT_USAGE)
-        histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
+        histories.append((directory.display_path, History(directory, parsed, settings.dialect, mysql_version=settings.mysql_version)))
     return histories
 
 

@@ -44,3 +44,18 @@ DROP_IF_EXISTS: dict[str, set[str]] = {
 
 # ALTER TABLE ... ADD COLUMN IF NOT EXISTS
 ADD_COLUMN_IF_NOT_EXISTS: set[str] = {"postgres", "duckdb"}
+
+
+# MariaDB numbers its servers from 10.0 on; MySQL's are 5.x, 8.x and 9.x. `mysql-version` names either.
+MARIADB_FIRST_VERSION = (10,)
+DEFAULT_MYSQL_VERSION = (8, 4, 0)  # assumed when the configuration does not say: the long-term support release
+
+
+def is_mariadb(version: tuple[int, ...] | None) -> bool:
+    return tuple(version or DEFAULT_MYSQL_VERSION) >= MARIADB_FIRST_VERSION
+
+
+def mysql_server(version: tuple[int, ...] | None) -> str:
+    """The configured server as a message names it: `MySQL 8.4`, `MariaDB 10.11`."""
+    version = tuple(version or DEFAULT_MYSQL_VERSION[:2])
+    return f"{'MariaDB' if is_mariadb(version) else 'MySQL'} {'.'.join(map(str, version))}"

@@ -229,7 +229,7 @@ def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[
         return None
     work = _work(directory, config, discovery, None, buffers)
     work.known = _known_file_ops(work, cache)
-    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work))
+    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work), config.mysql_version)
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -306,7 +306,8 @@ class DirectoryWork:
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
-        return file_key(f"{self.config.dialect}\0{self.config.max_file_bytes}", data if isinstance(data, bytes) else b"")
+        settings = f"{self.config.dialect}\0{self.config.max_file_bytes}\0{self.config.mysql_version}"
+        return file_key(settings, data if isinstance(data, bytes) else b"")
 
     def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
         """The file's lines as reporters may show them: with every secret masked."""
@@ -558,7 +559,7 @@ def _lint_directory(
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    history = History(directory, parsed, config.dialect, _decoded_known(work))  # replayed only if a rule asks
+    history = History(directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it

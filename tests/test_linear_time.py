@@ -112,6 +112,28 @@ ONE_RULE = {
             "1_a.down.sql": "SELECT 1;\n",
         },
     ),
+    # SM206: a seed file's table creations and sequence moves are read once, not once per INSERT.
+    "SM206 reads a seed file once": (
+        "SM206",
+        lambda n: {
+            "1_a.up.sql": "CREATE TABLE t (id serial PRIMARY KEY, v int);\n"
+            + "".join(f"INSERT INTO t (id, v) VALUES ({i}, {i});\n" for i in range(n // 8))
+            + "SELECT setval('t_id_seq', 100000);\n",
+            "1_a.down.sql": "DROP TABLE t;\n",
+        },
+    ),
+    # SM207: what the file filled and added before each SET NOT NULL is looked up, not searched for.
+    "SM207 finds the backfills": (
+        "SM207",
+        lambda n: {
+            "1_a.up.sql": "".join(f"CREATE TABLE t{i} (a int);\n" for i in range(n // 10)),
+            "1_a.down.sql": "SELECT 1;\n",
+            "2_b.up.sql": "".join(
+                f"UPDATE t{i} SET a = 0 WHERE a IS NULL;\nALTER TABLE t{i} ALTER COLUMN a SET NOT NULL;\n" for i in range(n // 10)
+            ),
+            "2_b.down.sql": "SELECT 1;\n",
+        },
+    ),
     # SM502: each dropped index's table is looked up in the schema, not searched for among every table.
     "SM502 finds the table of each dropped index": (
         "SM502",

@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
 from safemig_lint.reading.statements import Statement
@@ -41,8 +42,7 @@ COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # 
 # Versions assumed when the configuration does not say (documented on the rule pages).
 # PostgreSQL: every version still supported upstream is 13 or later.
 DEFAULT_POSTGRES_VERSION = 13
-# MySQL: 8.4, the long-term support release (8.0 reached its end of life in April 2026).
-DEFAULT_MYSQL_VERSION = (8, 4, 0)
+# MySQL: dialects.DEFAULT_MYSQL_VERSION, 8.4, the long-term support release (8.0 reached its end of life in April 2026).
 # SQLite: golang-migrate's sqlite3 and sqlite drivers bundle their own, recent SQLite (3.45+).
 DEFAULT_SQLITE_VERSION = (3, 45, 0)
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.backfills import RowChanges
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
     from safemig_lint.checks.sm102_drop_column import ColumnSteps
     from safemig_lint.config import Config
@@ -69,7 +70,9 @@ class FileContext:
     @cached_property
     def reading(self) -> Reading:
         """The directory's one reading of DDL, shared with the replay."""
-        return self.history.reading if self.history is not None else Reading(self.dialect)
+        return (
+            self.history.reading if self.history is not None else Reading(self.dialect, self.config.mysql_version if self.config else None)
+        )
 
     @property
     def names(self) -> Names:
@@ -148,6 +151,13 @@ class FileContext:
         from safemig_lint.checks.sm102_drop_column import ColumnSteps
 
         return ColumnSteps(self.reading.of(self.parsed))
+
+    @cached_property
+    def row_changes(self) -> RowChanges:
+        """Where the file fills columns, deletes rows and adds columns, for telling a backfill (SM204, SM207)."""
+        from safemig_lint.checks.backfills import RowChanges
+
+        return RowChanges(self.parsed, self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:

@@ -1,4 +1,4 @@
-from safemig_lint.analysis.execution import leading_words, refuses_transaction_block
+from safemig_lint.analysis.execution import NO_TX_WRAP, leading_words, refuses_transaction_block, transaction_control
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
@@ -12,6 +12,16 @@ class CannotRunInTransaction(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         execution = context.execution
+        if _begins_inside_driver_transaction(statement, context):
+            driver = execution.settings.driver
+            yield context.finding(
+                statement,
+                f"the migration fails here with 'cannot start a transaction within a transaction': golang-migrate's "
+                f"{driver} driver already runs this file inside a transaction of its own, and SQLite does not nest them",
+                f"Remove the file's BEGIN and COMMIT: the {driver} driver commits the file as one transaction. Or, if the file "
+                f"must control its own transactions, configure {NO_TX_WRAP}=true in the migration URL (driver-options).",
+            )
+            return
         if not execution.in_transaction(statement):
             return
         if execution.driver_family == "postgres":
@@ -34,6 +44,14 @@ class CannotRunInTransaction(Rule):
                 " every `;`, including those inside function bodies)."
             )
         yield context.finding(statement, f"the migration fails here with '{error}': {where}", help)
+
+
+def _begins_inside_driver_transaction(statement: Statement, context: FileContext) -> bool:
+    """The file's first BEGIN, in a file the sqlite3 driver wraps in BEGIN ... COMMIT: where the run stops."""
+    execution = context.execution
+    if execution.driver_family != "sqlite" or not execution.runs_as_one_transaction or transaction_control(statement) != "begin":
+        return False
+    return next((s for s in context.parsed.statements if transaction_control(s) == "begin"), None) is statement
 
 
 def _enum_created_in_same_transaction(refused: str, statement: Statement, context: FileContext) -> bool:

@@ -22,7 +22,7 @@ class SetNotNullScansTable(Rule):
         for op in context.operations(statement):
             if not (isinstance(op, o.AlterColumn) and op.nullable is False) or locks.lock_is_moot(statement, op.table):
                 continue
-            if locks.postgres_version >= 12 and _proven_not_null(context, op.table, op.column):
+            if locks.postgres_version >= 12 and proven_not_null(context, op.table, op.column):
                 continue
             if locks.postgres_version >= 12:
                 help = (
@@ -45,8 +45,8 @@ class SetNotNullScansTable(Rule):
             )
 
 
-def _proven_not_null(context: FileContext, table: str, column: str) -> bool:
-    """Does the table hold a CHECK (column IS NOT NULL) from an earlier migration?"""
+def proven_not_null(context: FileContext, table: str, column: str) -> bool:
+    """Does the table hold a CHECK (column IS NOT NULL) from an earlier migration? (SM207 asks too.)"""
     schema = context.locks.schema_before
     known = schema.tables.get(table) if schema is not None else None
     if known is None:

@@ -33,13 +33,28 @@ class Column:
     unknown: str | None = None
     # Identity across renames and redefinitions, to tell a column from a new one of the same name.
     cid: int = field(default=0, compare=False)
+    # MySQL's other attributes of the definition, as written: (name, SQL) pairs such as ("comment", "'x'"),
+    # ("character set", "utf8mb4"), ("collate", ...), ("auto_increment", ""), ("on update", "CURRENT_TIMESTAMP").
+    # A MODIFY that leaves one out drops it (SM109).
+    attributes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     # How the column numbers new rows, as written, for DDL that says it the database's way: "always" or
     # "by default" (a PostgreSQL identity), "auto_increment" (MySQL), "autoincrement" (SQLite); "" for none.
     numbering: str = field(default="", compare=False)
 
     def identified(self, cid: int) -> Column:
         """The column with identity `cid`. Called for every column read: spelled out, as dataclasses.replace is slow."""
-        return Column(self.name, self.type, self.nullable, self.default, self.generated, self.identity, self.unknown, cid, self.numbering)
+        return Column(
+            self.name,
+            self.type,
+            self.nullable,
+            self.default,
+            self.generated,
+            self.identity,
+            self.unknown,
+            cid,
+            self.attributes,
+            self.numbering,
+        )
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,14 @@ class Truncate(Op):
 
 
 @dataclass(frozen=True)
+class DeleteRows(Op):
+    """DELETE FROM table [WHERE ...]: some rows go, the structure stays."""
+
+    table: str
+    reads: tuple[str, ...] | None  # the columns its WHERE reads; None: no WHERE, every row goes
+
+
+@dataclass(frozen=True)
 class FillColumn(Op):
     """UPDATE table SET column = expression: the column's values now come from the expression."""
 

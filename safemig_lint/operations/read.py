@@ -15,6 +15,7 @@ from dataclasses import fields, replace
 import sqlglot
 from sqlglot import exp
 
+from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
@@ -30,8 +31,10 @@ class Names:
     schema or prefix throughout a directory.
     """
 
-    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = ()) -> None:
+    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = (), inline_foreign_keys: bool = True) -> None:
         self.dialect = dialect
+        # Does a column's own REFERENCES create a foreign key? (inline_references_create_keys)
+        self.inline_foreign_keys = inline_foreign_keys
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
@@ -39,7 +42,7 @@ class Names:
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
-        inner = Names(self.dialect)
+        inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins = self._stand_ins
         return inner
 
@@ -104,6 +107,16 @@ class Names:
         return self.text(node if isinstance(node, str) else written(node, self.dialect))
 
 
+def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] | None) -> bool:
+    """Does `col INT REFERENCES t (id)` create a foreign key? MySQL parses a column's own REFERENCES
+    and ignores it before 9.0.0 (WL#16130), MariaDB before 10.5 (MDEV-20729); only a table-level
+    FOREIGN KEY creates one there. None: the default server (dialects.DEFAULT_MYSQL_VERSION)."""
+    if dialect != "mysql":
+        return True
+    version = tuple(mysql_version or DEFAULT_MYSQL_VERSION)
+    return version >= (10, 5) if is_mariadb(version) else version >= (9,)
+
+
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
 _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
@@ -111,7 +124,7 @@ _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
 
 def read_file(parsed: ParsedFile, dialect: str) -> list[list[o.Op]]:
     """The ops of each statement of the file, in order."""
-    names = Names(dialect, parsed.placeholders)
+    names = Names(dialect, parsed.placeholders, inline_references_create_keys(dialect, None))
     return [read_statement(statement, names) for statement in parsed.statements]
 
 
@@ -125,15 +138,16 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
 class Reading:
     """The ops of each file of a directory, read once on first use and shared by every rule and the replay."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, mysql_version: tuple[int, ...] | None = None) -> None:
         self.dialect = dialect
+        self.inline_foreign_keys = inline_references_create_keys(dialect, mysql_version)
         # By the ParsedFile's identity; the file is kept so that its id stays its own.
         self._files: dict[int, tuple[ParsedFile, Names, dict[int, list[o.Op]]]] = {}
 
     def _read(self, parsed: ParsedFile) -> tuple[ParsedFile, Names, dict[int, list[o.Op]]]:
         key = id(parsed)
         if key not in self._files:
-            names = Names(self.dialect, parsed.placeholders)
+            names = Names(self.dialect, parsed.placeholders, self.inline_foreign_keys)
             self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
         return self._files[key]
 
@@ -192,7 +206,6 @@ def mentions(text: str) -> tuple[str, ...]:
 
 _NO_SCHEMA_EFFECT = (
     exp.Query,
-    exp.Delete,
     exp.Merge,
     exp.Set,
     exp.Pragma,
@@ -223,9 +236,13 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
     if isinstance(e, exp.Insert):
         return _insert(e, names)
     if isinstance(e, exp.Update):
-        return _update(e, names)
+        return [*_update(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+    if isinstance(e, exp.Delete):
+        return [*_delete(e, names), *_data_changing_ctes(e, names)]
+    if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
+        return _data_changing_ctes(e, names)
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
         return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
@@ -366,7 +383,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
-    nullable, default, generated, identity, constraints = True, None, False, False, []
+    nullable, default, generated, identity, constraints, attributes = True, None, False, False, [], []
     numbering = ""
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
@@ -383,7 +400,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             constraints.append(Constraint(given, "primary", (name,)))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
             constraints.append(Constraint(given, "unique", (name,)))
-        elif isinstance(constraint, exp.Reference):
+        elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
         elif isinstance(constraint, exp.CheckColumnConstraint):
             constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
@@ -395,9 +412,22 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
             identity, nullable = True, False
             numbering = "always" if constraint.this else "by default"
-        elif isinstance(constraint, exp.AutoIncrementColumnConstraint):
+        elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
+            written = constraint.this
+            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
+        if isinstance(constraint, exp.AutoIncrementColumnConstraint):
             numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
-    return Column(name, ctype, nullable, default, generated, identity, numbering=numbering), constraints
+    return Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering), constraints
+
+
+# MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
+_MYSQL_ATTRIBUTES = {
+    exp.CommentColumnConstraint: "comment",
+    exp.CharacterSetColumnConstraint: "character set",
+    exp.CollateColumnConstraint: "collate",
+    exp.AutoIncrementColumnConstraint: "auto_increment",
+    exp.OnUpdateColumnConstraint: "on update",
+}
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
@@ -661,6 +691,8 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
         if not isinstance(item, exp.EQ):
             continue
         targets, values = item.this, item.expression
+        if isinstance(targets, exp.Paren) and isinstance(targets.this, exp.Column):  # SET (a) = (SELECT ...): one column
+            targets = targets.this
         if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
             paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
             pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
@@ -671,6 +703,23 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
     return filled
+
+
+def _data_changing_ctes(e: exp.Expression, names: Names) -> list[o.Op]:
+    """UPDATE and DELETE inside WITH (PostgreSQL's data-modifying CTEs): they change rows as a statement of their own does."""
+    inner: list[o.Op] = []
+    for node in e.find_all(exp.Update, exp.Delete):
+        if node is not e:
+            inner.extend(_update(node, names) if isinstance(node, exp.Update) else _delete(node, names))
+    return inner
+
+
+def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
+    if not isinstance(e.this, exp.Table):
+        return []
+    where = e.args.get("where")
+    reads = tuple(dict.fromkeys(names.ident(c) for c in where.find_all(exp.Column))) if where is not None else None
+    return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
 
 
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:

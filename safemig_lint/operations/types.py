@@ -266,3 +266,8 @@ def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
         listed = ", ".join(repr(v) for v in missing)
         return f"values {listed} are no longer allowed" if len(missing) > 1 else f"value {listed} is no longer allowed"
     return f"not every {old.sql} value is a valid {new.sql}"
+
+
+def is_character(ctype: ColumnType | None) -> bool:
+    """Does the type hold characters (so that a character set and collation apply to it)?"""
+    return ctype is not None and (ctype.base in _TEXT or ctype.base in ("ENUM", "SET"))

@@ -429,7 +429,7 @@ class RoundTrip:
         from safemig_lint.verify.model import model_differences
 
         if self._history is None:
-            self._history = History(self.directory, self.parsed, self.config.dialect)
+            self._history = History(self.directory, self.parsed, self.config.dialect, mysql_version=self.config.mysql_version)
         for text in model_differences(self._history.after(version), found, self.config.dialect):
             if text in self._model_reported:
                 continue  # said at the version where it first appeared

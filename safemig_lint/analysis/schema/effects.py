@@ -58,8 +58,18 @@ class TypeChanged(Effect):
 
 
 @dataclass(eq=False)
+class ColumnChanged(Effect):
+    """ALTER COLUMN, MODIFY or CHANGE COLUMN: the column as it was and as it is now."""
+
+    table: str
+    before: Column
+    after: Column
+
+
+@dataclass(eq=False)
 class RowsCopied(Effect):
     target: str
     source: str
     pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
     rebuild: bool = False  # the target took the source's name (set once recognised)
+    counts: tuple[int, int] = (0, 0)  # how many columns the insert names and the query gives (0 when not known)

@@ -50,15 +50,17 @@ class History:
         parsed: Mapping[Path, ParsedFile],
         dialect: str,
         known: Mapping[Path, FileOps] | None = None,
+        mysql_version: tuple[int, ...] | None = None,
     ) -> None:
         """`parsed`: the directory's files; `known`: the ops of files that need not be parsed for
-        the replay (from the content cache), used instead of their parsed file."""
+        the replay (from the content cache), used instead of their parsed file; `mysql_version`:
+        the configured server's, where it changes what a statement does (read.py)."""
         self.directory = directory
         self.parsed = parsed
         self.known = known or {}
         self.built: dict[Path, FileOps] = {}  # the ops read from parsed files, by path
         self.dialect = dialect
-        self.reading = Reading(dialect)  # the ops every rule reads too
+        self.reading = Reading(dialect, mysql_version)  # the ops every rule reads too
         self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
         self._after_down: dict[int, Database] = {}
         self._extra_notes: list[UnknownNote] = []
@@ -188,6 +190,27 @@ class History:
             isinstance(e, Dropped) and e.kind == "table" and e.rebuilt_into and bare_name(e.name) == table
             for e in self.effects_of(file, statement)
         )
+
+    def filled_before(self, table: str, column: str, version: int) -> bool:
+        """Does an up file of an earlier version fill the column (UPDATE table SET column = ...), or delete
+        the rows a WHERE on it picks (DELETE FROM table WHERE column IS NULL)?"""
+        first = self._first_fill.get((bare_name(table), column))
+        return first is not None and first < version
+
+    @cached_property
+    def _first_fill(self) -> dict[tuple[str, str], int]:
+        """(bare table, column) -> the first version whose up file fills it: one pass, on first use."""
+        first: dict[tuple[str, str], int] = {}
+        for migration in self.directory.migrations:
+            for up in migration.ups:
+                for statement in self.file_ops(up).statements:
+                    for op in statement.ops:
+                        if isinstance(op, o.FillColumn):
+                            first.setdefault((bare_name(op.table), op.column), migration.version)
+                        elif isinstance(op, o.DeleteRows):
+                            for column in op.reads or ():
+                                first.setdefault((bare_name(op.table), column), migration.version)
+        return first
 
     @property
     def notes(self) -> list[UnknownNote]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, replace
 
 from safemig_lint.analysis.schema.effects import (
+    ColumnChanged,
     Created,
     Dropped,
     Effect,
@@ -322,6 +323,7 @@ class Replay:
         if target is None or source is None or target is source:
             return []
         pairs: tuple = ()
+        counts = (0, 0)
         if not target.unknown and not source.unknown:  # otherwise positions may not line up
             targets = op.target_columns if op.target_columns is not None else tuple(target.columns)
             sources = op.source_columns if op.source_columns is not None else tuple(source.columns)
@@ -329,7 +331,8 @@ class Replay:
                 (t, s or "", self._resolved(source.columns.get(s or "")), self._resolved(target.columns.get(t)))
                 for t, s in zip(targets, sources)
             )
-        effect = RowsCopied(op.target, op.source, pairs)
+            counts = (len(targets), len(sources))
+        effect = RowsCopied(op.target, op.source, pairs, counts=counts)
         self._names.setdefault(source.oid, {source.name})
         copy = _Copy(source.oid, target.oid, effect, op.filtered)
         self._copies_from.setdefault(source.oid, []).append(copy)
@@ -468,7 +471,7 @@ class Replay:
 
     def _alter_column(self, op: o.AlterColumn) -> list[Effect]:
         table = self._table(op.table)
-        column = self._column_for_change(table, op.column)
+        column = before = self._column_for_change(table, op.column)
         effects: list[Effect] = []
         if op.type is not None:
             if column.type is not None and column.type != op.type:
@@ -480,7 +483,7 @@ class Replay:
         if op.default is not o.KEEP:
             column = replace(column, default=op.default)
         table.columns[op.column] = column
-        return effects
+        return [*effects, ColumnChanged(op.table, before, column)]
 
     def _replace_column(self, op: o.ReplaceColumn) -> list[Effect]:
         table = self._table(op.table)
@@ -494,7 +497,7 @@ class Replay:
             _rename_in_keys(table, op.column, new.name)
             self._rename_in_references(table.name, op.column, new.name)
         table.columns = _placed(table.columns, new, op.after, replacing=op.column)
-        return effects
+        return [*effects, ColumnChanged(op.table, old, new)]
 
     # --- keys
 
@@ -723,6 +726,7 @@ _HANDLERS = {
     o.OwnSequence: Replay._own_sequence,
     o.Truncate: Replay._no_change,
     o.FillColumn: Replay._no_change,
+    o.DeleteRows: Replay._no_change,
 }
 
 
