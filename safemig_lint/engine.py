@@ -56,6 +56,14 @@ UNUSED_SUPPRESSION = "SM010"
 EDITED_APPLIED = "SM601"
 
 
+@dataclass(frozen=True)
+class Verification:
+    """What a `verify` run covered, for the reports' summaries: versions given a verdict, of those asked for."""
+
+    verified: int
+    total: int
+
+
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
@@ -63,6 +71,7 @@ class LintResult:
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
+    verification: Verification | None = None  # set by `verify`, None for `check`
     # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
     fixable: set[int] | None = None
     empty_paths: list[str] = field(default_factory=list)  # folders named that hold nothing to lint

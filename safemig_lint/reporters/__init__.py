@@ -65,6 +65,14 @@ def fixable_line(result: LintResult) -> str:
     return f"[*] {count} fixable with --fix." if count else ""
 
 
+def verification_summary(result: LintResult) -> str | None:
+    """`Verified 3 of 4 versions.` for a `verify` run (None for `check`): a version without a verdict is no pass."""
+    covered = result.verification
+    if covered is None:
+        return None
+    return f"Verified {covered.verified} of {plural(covered.total, 'version')}."
+
+
 class Reporter(Protocol):
     def __call__(self, result: LintResult, stream: TextIO) -> None: ...
 

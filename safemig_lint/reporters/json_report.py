@@ -44,6 +44,11 @@ def as_dict(result: LintResult) -> dict:
             "warnings": counts["warning"],
             "infos": counts["info"],
             "suppressed": len(result.diagnostics) - len(active),
+            **(
+                {"versions_verified": result.verification.verified, "versions": result.verification.total}
+                if result.verification is not None
+                else {}
+            ),
         },
     }
 
