@@ -384,6 +384,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
     nullable, default, generated, identity, constraints, attributes = True, None, False, False, [], []
+    numbering = ""
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
@@ -410,12 +411,15 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             generated = True
         elif _is_identity(constraint):
             identity, nullable = True, False
+            numbering = "always" if constraint.this else "by default"
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
             generated = True
         elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
             written = constraint.this
             attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
-    column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes))
+        if isinstance(constraint, exp.AutoIncrementColumnConstraint):
+            numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
+    column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering)
     return column, [replace(c, inline=name) for c in constraints]
 
 

@@ -276,7 +276,7 @@ class Replay:
         """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
         a partition also gets clones of the parent's other keys, named as the database chooses."""
         for name, column in parent.columns.items():
-            table.columns.setdefault(name, _new_identity(replace(column, identity=False)))
+            table.columns.setdefault(name, _new_identity(replace(column, identity=False, numbering="")))
         table.constraints.update((n, c) for n, c in parent.constraints.items() if c.kind == "check")
         table.unknown = table.unknown or parent.unknown
         table.keys_unknown = table.keys_unknown or parent.keys_unknown
