@@ -7,6 +7,7 @@ so `--help` and `rule` start fast.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -23,13 +24,23 @@ class _DefaultToCheck(TyperGroup):
     """`safemig-lint migrations/` means `safemig-lint check migrations/`, as users expect."""
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] in _COMPLETION_OPTIONS and (len(args) == 1 or args[1] not in _SHELLS):
+            args = [args[0], _current_shell(), *args[1:]]  # the shell is optional: the one this runs in
         if args and args[0] not in self.commands and args[0] not in _ROOT_OPTIONS:
             _no_such_command(args[0], list(self.commands))
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
 
-_ROOT_OPTIONS = ("--help", "-h", "--version", "--install-completion", "--show-completion")
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+_ROOT_OPTIONS = ("--help", "-h", "--version", *_COMPLETION_OPTIONS)
+_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+
+
+def _current_shell() -> str:
+    from typer.completion import _get_shell_name
+
+    return _get_shell_name() or Path(os.environ.get("SHELL", "bash")).name
 
 
 def _no_such_command(word: str, commands: list[str]) -> None:
@@ -45,6 +56,7 @@ def _no_such_command(word: str, commands: list[str]) -> None:
 
 app = typer.Typer(
     cls=_DefaultToCheck,
+    add_completion=False,  # ours below take the shell named, as typer's do only without shell detection
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -58,22 +70,72 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _install_completion(shell: str | None) -> None:
+    if shell is not None:
+        from typer.completion import install
+
+        installed, path = install(shell=_shell(shell))
+        typer.echo(f"{installed} completion installed in {path}; it takes effect in a new terminal")
+        raise typer.Exit()
+
+
+def _show_completion(shell: str | None) -> None:
+    if shell is not None:
+        from typer._completion_shared import get_completion_script
+
+        typer.echo(get_completion_script(prog_name="safemig-lint", complete_var="_SAFEMIG_LINT_COMPLETE", shell=_shell(shell)))
+        raise typer.Exit()
+
+
+def _shell(name: str) -> str:
+    if name not in _SHELLS:
+        _fail(f"no completion for the shell {name!r}; choose from {', '.join(_SHELLS)}")
+    return name
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    install_completion: str | None = typer.Option(
+        None,
+        "--install-completion",
+        metavar="[SHELL]",
+        callback=_install_completion,
+        is_eager=True,
+        expose_value=False,
+        help="Install completion for SHELL (bash, zsh, fish, powershell, pwsh; default: the shell this runs in).",
+    ),
+    show_completion: str | None = typer.Option(
+        None,
+        "--show-completion",
+        metavar="[SHELL]",
+        callback=_show_completion,
+        is_eager=True,
+        expose_value=False,
+        help="Print the completion script for SHELL (default: the shell this runs in), to copy it or customise the installation.",
+    ),
 ) -> None:
     pass
 
 
-def _check_report_options(output_format: str, report_formats: list[str], report_files: list[Path]) -> None:
-    """--format and the --output-format/--output pairs name known formats, and pair up."""
+def _report_formats(output_format: str | None, report_formats: list[str], report_files: list[Path]) -> tuple[str, list[str]]:
+    """The format on standard output and those of the --output files.
+
+    `--output-format X --output FILE` pairs name a file's format; `--output-format X` with no
+    `--output` is ruff's spelling of `--format X`."""
     from safemig_lint.reporters import FORMATS
 
-    for name in (output_format, *report_formats):
+    if report_formats and not report_files and output_format is None and len(report_formats) == 1:
+        output_format, report_formats = report_formats[0], []
+    for name in (output_format or "text", *report_formats):
         if name not in FORMATS:
             _fail(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     if len(report_formats) != len(report_files):
-        _fail("--output and --output-format go in pairs: `--output-format sarif --output results.sarif`")
+        _fail(
+            "--output and --output-format go in pairs: `--output-format sarif --output results.sarif` "
+            "(a single --output-format without --output is the format on standard output, as --format)"
+        )
+    return output_format or "text", report_formats
 
 
 def _fail(message: str) -> None:
@@ -87,18 +149,36 @@ def _say(message: str, err: bool = True) -> None:
     typer.echo(one_line(message), err=err)
 
 
+_FORMAT_HELP = "Report format on standard output: text, concise (one line per finding), json, sarif, github or markdown."
+
+
 @app.command()
 def check(
-    paths: list[str] = typer.Argument(..., help="Migration directories or files."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    paths: list[str] = typer.Argument(
+        ..., help="Migration directories or files; `-` reads one file from standard input (with --stdin-filename)."
+    ),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     select: list[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
     ignore: list[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: list[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
     exclude: list[str] = typer.Option([], help="Glob of files to skip (repeatable)."),
     fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
-    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    exit_zero: bool = typer.Option(
+        False, "--exit-zero", help="Exit 0 even when there are findings (usage and internal errors still exit 2)."
+    ),
+    min_severity: str | None = typer.Option(
+        None, "--min-severity", help="Hide findings below this severity: warning hides info, error shows errors only."
+    ),
+    output_format: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
     report_formats: list[str] = typer.Option(
-        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+        [],
+        "--output-format",
+        help="Format of the report written to the matching --output file (repeatable); without --output, the same as --format.",
     ),
     report_files: list[Path] = typer.Option(
         [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
@@ -114,8 +194,25 @@ def check(
         "--base",
         help="Report only on files added or changed since this git commit, e.g. origin/main; the whole history is still read.",
     ),
-    fix: bool = typer.Option(False, "--fix", help="Apply the safe mechanical fixes (IF [NOT] EXISTS) in place, then report what is left."),
-    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff; change nothing."),
+    tracked_only: bool = typer.Option(
+        False,
+        "--tracked-only",
+        help="Form each folder from the files git tracks or has staged, as the commit will hold them (the pre-commit hook passes it).",
+    ),
+    stdin_filename: str | None = typer.Option(
+        None, "--stdin-filename", help="With `-`: the path of the file read from standard input; its folder gives the context."
+    ),
+    fix: bool = typer.Option(
+        False,
+        "--fix",
+        help="Apply the safe mechanical fixes in place, then report what is left; only to files not yet applied (see --fix-applied).",
+    ),
+    fix_applied: bool = typer.Option(
+        False,
+        "--fix-applied",
+        help="Also fix files committed unchanged in HEAD (or present at --base), which may already have run somewhere.",
+    ),
+    diff: bool = typer.Option(False, "--diff", help="Print the fixes --fix would apply as a unified diff per file; change nothing."),
     statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per rule instead of each finding."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print the findings and nothing else: no summary, no progress."),
     color: str = typer.Option("auto", "--color", help="Colour the text report: auto (on a terminal without NO_COLOR), always or never."),
@@ -134,16 +231,24 @@ def check(
     from safemig_lint.checks import rule_codes
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
+    from safemig_lint.fixing import fixable_files
     from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import get_reporter, write_report
 
-    _check_report_options(output_format, report_formats, report_files)
+    output_format, report_formats = _report_formats(output_format, report_formats, report_files)
     if color not in ("auto", "always", "never"):
         _fail(f"--color {color!r}: choose from auto, always, never")
     if statistics and output_format != "text":
         _fail("--statistics replaces the text report; it cannot be combined with --format " + output_format)
     if fix and diff:
         _fail("--fix applies the fixes and --diff only shows them: choose one")
+    if fix_applied and not (fix or diff):
+        _fail("--fix-applied widens --fix (or --diff); give one of them too")
+    if min_severity is not None and min_severity not in ("error", "warning", "info"):
+        _fail(f"--min-severity {min_severity!r}: choose from error, warning, info")
+    paths, stdin = _stdin(paths, stdin_filename)
+    if stdin is not None and (fix or diff):
+        _fail("--fix and --diff change files; they cannot read standard input")
     known = rule_codes()
     flags: dict = {
         key: value for key, value in {"dialect": dialect, "fail-on": fail_on, "invocations": invocations}.items() if value is not None
@@ -164,25 +269,45 @@ def check(
 
             progress = terminal_progress(sys.stderr, sys.stdout)
         cache = _cache(config, no_cache, cache_dir, Path(paths[0]))
+        # Standard input is read instead of the disk, at the path it names (which need not exist).
+        options = {"base": base, "tracked_only": tracked_only, "buffers": {Path(stdin[0]): stdin[1]} if stdin else None}
+
+        def run(progress=None):
+            return lint(paths, config, resolver.for_path, cache, jobs, progress=progress, **options)
+
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
-            result = lint(paths, config, resolver.for_path, cache, jobs, base=base, progress=progress.update if progress else None)
-        if (fix or diff) and _fix(result, paths, config, resolver, base, apply=fix):
-            result = lint(paths, config, resolver.for_path, cache, jobs, base=base)  # what is left
+            result = run(progress.update if progress else None)
+        _no_empty_paths(result.empty_paths)
+        marks = output_format in ("text", "concise") and any(d.fix for d in result.active)  # [*] on fixable findings
+        may_change = _may_change(paths, config, base, fix_applied) if fix or diff or marks else None
+        to_fix = (fix or diff) and _fix(result, resolver, may_change, apply=fix)
+        if fix and to_fix:
+            result = run()  # what is left
+        if min_severity is not None:
+            result = _at_least(result, min_severity)
+        if may_change is not None and output_format in ("text", "concise") and any(d.fix for d in result.active):
+            # [*]: the files --fix may change (git and the lock file are asked; nothing is parsed again).
+            refused = fixable_files(result, may_change)
+            result.fixable = {id(d) for d in result.active if d.fix and refused.get(d.path) is None}
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
         _say(f"safemig-lint: error: {missing}: no such file or directory")
-    # With --base, nothing changed since the base is no reason to warn.
+    # With --base, nothing changed since the base is no reason to warn; a named folder without migrations is an error above.
     if not result.files_checked and not result.missing_paths and base is None and not quiet:
-        typer.echo("safemig-lint: warning: no migration files found (expected names like 000001_init.up.sql)", err=True)
+        typer.echo("safemig-lint: warning: none of the files named is a migration (expected names like 000001_init.up.sql)", err=True)
     nothing_linted = len(result.missing_paths) == len(paths)
-    if diff or (nothing_linted and output_format == "text"):
+    if diff or (nothing_linted and output_format in ("text", "concise")):
         pass  # the diff is the output; with no path to lint the error says it all
     elif output_format == "text":
         from safemig_lint.reporters.text import report as text_report
 
         text_report(result, sys.stdout, quiet=quiet, statistics=statistics, color=color)
+    elif output_format == "concise":
+        from safemig_lint.reporters.concise import report as concise_report
+
+        concise_report(result, sys.stdout, quiet=quiet)
     else:
         get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
@@ -191,27 +316,68 @@ def check(
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
     if diff:
-        raise typer.Exit(1 if any(d.fix for d in result.active) else result.exit_code("never"))
-    raise typer.Exit(result.exit_code(config.fail_on))
+        raise typer.Exit(1 if to_fix and not exit_zero else result.exit_code("never"))
+    raise typer.Exit(result.exit_code("never" if exit_zero else config.fail_on))
 
 
-def _fix(result, paths: list[str], config, resolver, base: str | None, apply: bool) -> bool:
-    """Apply (or, for --diff, print) the findings' fixes; whether any file changed."""
-    from safemig_lint.fixing import all_of, applied_at, apply_fixes, describe, locked_by_sum_file, plan_fixes, unified_diff
+def _stdin(paths: list[str], stdin_filename: str | None) -> tuple[list[str], tuple[str, bytes] | None]:
+    """`-` among the paths: the file read from standard input, linted as `--stdin-filename` in its folder."""
+    if "-" not in paths:
+        if stdin_filename is not None:
+            _fail("--stdin-filename names the file read from standard input: give `-` as the path too")
+        return paths, None
+    if paths.count("-") > 1 or stdin_filename is None:
+        _fail("`-` reads one migration from standard input and needs --stdin-filename PATH (where it lives, for its folder's context)")
+    if not Path(stdin_filename).parent.is_dir():
+        _fail(f"--stdin-filename {stdin_filename}: its folder {Path(stdin_filename).parent} does not exist")
+    return [stdin_filename if path == "-" else path for path in paths], (stdin_filename, sys.stdin.buffer.read())
 
-    # Never a locked file, nor one the base already has (it has run somewhere: editing it changes nothing there).
-    may_change = all_of(locked_by_sum_file, applied_at(paths, list(config.exclude), base)) if base else locked_by_sum_file
-    plan = plan_fixes(result, lambda path: resolver.for_path(path.parent).dialect, may_change)
+
+def _no_empty_paths(empty: list[str]) -> None:
+    """A folder named on the command line with nothing to lint in it is a mistake (a typo in CI must not pass)."""
+    for path in empty:
+        typer.echo(f"safemig-lint: error: {path}: no migration files found (expected names like 000001_init.up.sql)", err=True)
+    if empty:
+        raise typer.Exit(EXIT_USAGE)
+
+
+def _at_least(result, level: str):
+    """The result without the findings below `level` (--min-severity)."""
+    from dataclasses import replace
+
+    from safemig_lint.diagnostics import Severity
+
+    rank = Severity(level).rank
+    return replace(result, diagnostics=[d for d in result.diagnostics if d.severity.rank >= rank])
+
+
+def _may_change(paths: list[str], config, base: str | None, fix_applied: bool):
+    """Which files --fix may change: never a locked, linked or read-only one; by default not one that is
+    applied somewhere (present at --base, else committed unchanged in HEAD)."""
+    from safemig_lint.fixing import all_of, applied_at, committed_in_head, locked_by_sum_file, writable
+
+    checks = [writable, locked_by_sum_file]
+    if not fix_applied:
+        checks.append(applied_at(paths, list(config.exclude), base) if base else committed_in_head())
+    return all_of(*checks)
+
+
+def _fix(result, resolver, may_change, apply: bool) -> bool:
+    """Apply (or, for --diff, print) the findings' fixes; whether any file changed (or, for --diff, would)."""
+    from safemig_lint.fixing import apply_fixes, describe, plan_fixes, unified_diff
+
+    plan = plan_fixes(result, resolver.for_path, may_change)
     for display, reason in plan.skipped:
         _say(f"safemig-lint: not fixed: {display}: {reason}")
     if not apply:
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
-        typer.echo(
-            f"safemig-lint: {_count(plan.fixed_count, 'fix', 'fixes')} available in {_count(len(plan.files), 'file')}; run with --fix to apply",
-            err=True,
-        )
-        return False
+        if plan.files:
+            fixes = f"{_count(plan.fixed_count, 'fix', 'fixes')} in {_count(len(plan.files), 'file')}"
+            typer.echo(f"safemig-lint: {fixes.replace(' in ', ' available in ', 1)}; run with --fix to apply", err=True)
+        else:
+            typer.echo("safemig-lint: nothing to fix", err=True)
+        return bool(plan.files)
     failed = apply_fixes(plan)
     for file, why in failed:
         _say(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}")
@@ -260,18 +426,22 @@ def _parse_severity(item: str) -> tuple[str, str]:
 
 
 @app.command("rule")
-def rule_command(code: str = typer.Argument(..., help="Rule code, e.g. SM101.")) -> None:
-    """Explain a rule: what it flags, why, and bad and good examples."""
-    from rich.console import Console
-    from rich.markdown import Markdown
-
+def rule_command(code: str = typer.Argument(..., help="Rule code or name, e.g. SM101 or drop-table.")) -> None:
+    """Explain a rule: what it flags, why, and bad and good examples (Markdown as written when not on a terminal)."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.rule_pages import load_page
 
-    rule = rules_by_code().get(code.upper())
+    rules = rules_by_code()
+    rule = rules.get(code.upper()) or next((r for r in rules.values() if r.name == code.lower()), None)
     if rule is None:
         _fail(f"unknown rule {code!r}; `safemig-lint rules` lists them")
     page = load_page(rule.code)
+    if not sys.stdout.isatty():  # piped or redirected: the page itself, so pasted SQL stays as written
+        typer.echo(page.markdown.rstrip("\n") if page else f"# {rule.code} {rule.name}\n\n{rule.summary}")
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
     console = Console()
     console.print(f"[bold]{rule.code} {rule.name}[/bold] (default severity: {rule.severity.value})")
     console.print(Markdown(page.markdown.partition("\n")[2]) if page else rule.summary)
@@ -330,6 +500,8 @@ def schema_command(
     except ConfigError as error:
         _fail(str(error))
     histories = _histories(path, dialect, config_file)
+    if at is not None:
+        _known_versions(histories, {"--at": at})
     if output_format == "json":
         schemas = {}
         for display, history in histories:
@@ -358,6 +530,7 @@ def diff_command(
     from safemig_lint.analysis.schema.diff import differences
 
     histories = _histories(path, dialect, config_file)
+    _known_versions(histories, {"--from": from_version, "--to": to_version})
     for display, history in histories:
         if len(histories) > 1:
             _say(f"{display}:", err=False)
@@ -408,9 +581,11 @@ def verify_command(
     ),
     dialect: str | None = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
     fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
-    output_format: str = typer.Option("text", "--format", help="Report format on standard output: text, json, sarif, github or markdown."),
+    output_format: str | None = typer.Option(None, "--format", help=_FORMAT_HELP),
     report_formats: list[str] = typer.Option(
-        [], "--output-format", help="Format of the report written to the matching --output file (repeatable)."
+        [],
+        "--output-format",
+        help="Format of the report written to the matching --output file (repeatable); without --output, the same as --format.",
     ),
     report_files: list[Path] = typer.Option(
         [], "--output", help="Also write a report to FILE, in the --output-format given with it (repeatable)."
@@ -428,7 +603,7 @@ def verify_command(
     from safemig_lint.verify.targets import TargetError
     from safemig_lint.verify.urls import UrlError, parse_url
 
-    _check_report_options(output_format, report_formats, report_files)
+    output_format, report_formats = _report_formats(output_format, report_formats, report_files)
     # Limits are kept in milliseconds (PostgreSQL's statement_timeout): less than one would be "no limit".
     for flag, seconds in (("--statement-timeout", statement_timeout), ("--timeout", run_timeout)):
         if not seconds >= MINIMUM_TIMEOUT:
@@ -452,6 +627,7 @@ def verify_command(
         discovery = discover(paths, list(config.exclude))
         for missing in discovery.missing:
             _fail(f"{missing}: no such file or directory")
+        _no_empty_paths(discovery.empty_directories(paths, []))
         if not discovery.directories:
             _fail("no migration files found (expected names like 000001_init.up.sql)")
         options = VerifyOptions(from_version, to_version, compare_model, run_timeout, fail_fast, with_data, progress)
@@ -475,7 +651,7 @@ def verify_command(
             f"{outcome.versions_round_tripped} of them round-tripped cleanly (up, down, up)"
         )
         if outcome.gone_past:
-            say(f"verify: {where}went on past {len(outcome.gone_past)} failing versions, rebuilding the database at each")
+            say(f"verify: {where}went on past {_count(len(outcome.gone_past), 'failing version')}, rebuilding the database at each")
         for reason, versions in _grouped(outcome.unverified):
             say(f"verify: {where}not verified: {_version_list(versions)}: {reason}")
     verification = Verification(sum(o.versions_verified for _, o in outcomes), sum(o.versions_total for _, o in outcomes))
@@ -512,6 +688,16 @@ def _version_list(versions: list[int]) -> str:
     if len(versions) == 1:
         return f"version {versions[0]}"
     return f"versions {versions[0]} to {versions[-1]} ({len(versions)})"
+
+
+def _known_versions(histories: list, asked: dict[str, int]) -> None:
+    """Each version asked for is one a folder has (0: before the first); a typo must not compare two empty schemas."""
+    for option, version in asked.items():
+        for display, history in histories:
+            versions = [migration.version for migration in history.directory.migrations]
+            if version != 0 and version not in versions:
+                shown = ", ".join(str(v) for v in versions[:3]) + (f", ..., {versions[-1]}" if len(versions) > 3 else "")
+                _fail(f"{option} {version}: {display} has no such version (it has {shown}; 0 is before the first)")
 
 
 def _histories(path: str, dialect: str | None, config_file: Path | None) -> list:
@@ -557,13 +743,16 @@ def lock_command(
     check_only: bool = typer.Option(
         False, "--check", help="Write nothing; exit 1 when a safemig.sum is missing or does not match its files."
     ),
+    tracked_only: bool = typer.Option(
+        False, "--tracked-only", help="Form each folder from the files git tracks or has staged (the pre-commit hook passes it)."
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Write safemig.sum, the content hashes of every up and down file, into each migration directory."""
     from safemig_lint.config import ConfigError
     from safemig_lint.integrity import commands
 
-    directories = _migration_directories(paths, config_file)
+    directories = _migration_directories(paths, config_file, tracked_only)
     if check_only:
         raise typer.Exit(1 if commands.check_locks(directories, lambda line: _say(line, err=False)) else 0)
     try:
@@ -575,7 +764,12 @@ def lock_command(
 @app.command("baseline")
 def baseline_command(
     paths: list[str] = typer.Argument(..., help="Migration directories."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""
@@ -593,18 +787,20 @@ def baseline_command(
         _fail(str(error))
 
 
-def _migration_directories(paths: list[str], config_file: Path | None) -> list:
+def _migration_directories(paths: list[str], config_file: Path | None, tracked_only: bool = False) -> list:
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
+    from safemig_lint.integrity.git import tracked_listing
     from safemig_lint.reading.discovery import discover
 
     try:
         config = ConfigResolver({}, list(rules_by_code()), config_file).for_path(Path(paths[0]))
     except ConfigError as error:
         _fail(str(error))
-    discovery = discover(paths, list(config.exclude))
+    discovery = discover(paths, list(config.exclude), tracked_listing if tracked_only else None)
     for missing in discovery.missing:
         _fail(f"{missing}: no such file or directory")
+    _no_empty_paths(discovery.empty_directories(paths, []))
     if not discovery.directories:
         _fail(f"{', '.join(paths)}: no migration files found (expected names like 000001_init.up.sql)")
     return discovery.directories
@@ -628,6 +824,10 @@ def main() -> None:
     from safemig_lint import cycles
 
     cycles.own_process()  # the console command: this process is ours until it exits
+    if "_SAFEMIG_LINT_COMPLETE" in os.environ:  # a shell asking for completions: typer's own, for every shell
+        from typer._completion_classes import completion_init
+
+        completion_init()
     try:
         app()
     except SystemExit:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,43 @@ IDEMPOTENCY_CHOICES = ("auto", "strict")  # strict: SM301-SM303 whatever golang-
 MAX_FILE_BYTES_LIMIT = 1 << 30
 # A version's parts: ASCII digits only (str.isdigit also takes "²", which int() rejects), and few of them.
 _NUMBER = re.compile(r"[0-9]{1,6}")
+
+# golang-migrate's database drivers (the URL schemes its database/* packages register), each with the
+# `x-` URL options it reads (golang-migrate v4). Other URL options belong to the database's own client
+# (sslmode, parseTime ...) and are not checked.
+_TABLE = ("x-migrations-table",)
+_POSTGRES = (*_TABLE, "x-migrations-table-quoted", "x-statement-timeout", "x-multi-statement", "x-multi-statement-max-size")
+_COCKROACH = (*_TABLE, "x-lock-table", "x-force-lock")
+_SQLITE = (*_TABLE, "x-no-tx-wrap")
+DRIVER_OPTIONS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("postgres", "postgresql"), _POSTGRES),
+    **dict.fromkeys(("pgx", "pgx4", "pgx5"), (*_POSTGRES, "x-lock-strategy", "x-lock-table")),
+    "redshift": _TABLE,
+    **dict.fromkeys(("cockroachdb", "cockroach", "crdb-postgres"), _COCKROACH),
+    **dict.fromkeys(("yugabytedb", "yugabyte", "ysql"), (*_COCKROACH, "x-max-retries", "x-max-retry-interval", "x-max-retry-elapsed-time")),
+    "mysql": (*_TABLE, "x-no-lock", "x-statement-timeout", "x-tls-ca", "x-tls-cert", "x-tls-key", "x-tls-insecure-skip-verify"),
+    **dict.fromkeys(("sqlite3", "sqlite", "sqlcipher"), _SQLITE),
+    "sqlserver": _TABLE,
+    "clickhouse": (*_TABLE, "x-migrations-table-engine", "x-cluster-name", "x-multi-statement", "x-multi-statement-max-size"),
+    "cassandra": (*_TABLE, "x-multi-statement", "x-multi-statement-max-size"),
+    "spanner": (*_TABLE, "x-clean-statements"),
+    **dict.fromkeys(("firebird", "firebirdsql"), _TABLE),
+    "snowflake": _TABLE,
+    "ql": _TABLE,
+    "rqlite": (*_TABLE, "x-connect-insecure"),
+    "neo4j": ("x-multi-statement", "x-multi-statement-max-size", "x-tls-encrypted"),
+    **dict.fromkeys(
+        ("mongodb", "mongodb+srv"),
+        (
+            "x-migrations-collection",
+            "x-transaction-mode",
+            "x-advisory-locking",
+            "x-advisory-lock-collection",
+            "x-advisory-lock-timeout",
+            "x-advisory-lock-timeout-interval",
+        ),
+    ),
+}
 
 
 class ConfigError(Exception):
@@ -112,10 +150,11 @@ def load_config(path: Path | None, known_codes: list[str]) -> Config:
         raise ConfigError(_with_line(str(error), path, table, known_codes)) from None
 
 
-def _did_you_mean(unknown: set[str]) -> str:
+def _did_you_mean(unknown: set[str], known: Iterable[str] = _KEYS) -> str:
     import difflib
 
-    guesses = {key: close[0] for key in sorted(unknown) if (close := difflib.get_close_matches(key, _KEYS, n=1))}
+    known = list(known)
+    guesses = {key: close[0] for key in sorted(unknown) if (close := difflib.get_close_matches(key, known, n=1))}
     if len(unknown) == 1 and guesses:
         return f" (did you mean {next(iter(guesses.values()))!r}?)"
     return f" (did you mean {', '.join(f'{v!r} for {k!r}' for k, v in guesses.items())}?)" if guesses else ""
@@ -222,7 +261,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if os.path.isabs(value) or value.startswith("~") or ".." in Path(value).parts:
             raise ConfigError(f"{where}: cache-dir must be a relative path inside the project (no `..`), got {value!r}")
         changes["cache_dir"] = settings["cache-dir"]
-    changes.update(_execution_settings(settings, where))
+    changes.update(_execution_settings(settings, where, config, changes.get("dialect", config.dialect)))
     for key in ("mysql-version", "sqlite-version"):
         if key in settings:
             changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key.startswith("mysql") else "3.35.0")
@@ -233,13 +272,19 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
     return replace(config, **changes)
 
 
-def _execution_settings(settings: dict, where: str) -> dict:
+def _execution_settings(settings: dict, where: str, config: Config, dialect: str) -> dict:
     """driver, driver-options, idempotency and postgres-version: how golang-migrate runs the files."""
+    from safemig_lint.analysis.execution import default_driver
+
     changes: dict = {}
     if "driver" in settings:
-        if not isinstance(settings["driver"], str) or not settings["driver"].strip():
-            raise ConfigError(f"{where}: driver must be a golang-migrate driver name such as postgres, pgx, mysql or sqlite3")
-        changes["driver"] = settings["driver"].strip().lower()
+        driver = settings["driver"].strip().lower() if isinstance(settings["driver"], str) else ""
+        if driver not in DRIVER_OPTIONS:
+            raise ConfigError(
+                f"{where}: unknown driver {settings['driver']!r}{_did_you_mean({driver}, DRIVER_OPTIONS) if driver else ''}; "
+                f"golang-migrate's drivers are {', '.join(sorted(DRIVER_OPTIONS))}"
+            )
+        changes["driver"] = driver
     if "driver-options" in settings:
         options = settings["driver-options"]
         if isinstance(options, str):  # a URL's query string: "x-multi-statement=true&sslmode=disable"
@@ -247,6 +292,15 @@ def _execution_settings(settings: dict, where: str) -> dict:
         if not isinstance(options, dict) or not all(isinstance(v, (str, bool, int)) for v in options.values()):
             raise ConfigError(f"{where}: driver-options must be a table of golang-migrate URL options, e.g. {{ x-multi-statement = true }}")
         options = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
+        driver = changes.get("driver") or config.driver or default_driver(dialect)
+        known = DRIVER_OPTIONS.get(driver, ())
+        # `x-` options are golang-migrate's own: a misspelt one is silently ignored by it, and changes the model here.
+        unknown = {name for name in options if name.lower().startswith("x-") and name not in known}
+        if unknown:
+            raise ConfigError(
+                f"{where}: driver-options: golang-migrate's {driver} driver has no option {', '.join(sorted(unknown))}"
+                f"{_did_you_mean(unknown, known)}; its options are {', '.join(known) or 'none'}"
+            )
         from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, parse_go_bool
 
         for name in (MULTI_STATEMENT, NO_TX_WRAP):
@@ -285,18 +339,31 @@ def _boolean(settings: dict, key: str, where: str) -> bool:
 
 
 def validate_dialect(name: object, where: str) -> str:
+    from safemig_lint.dialects import ALIASES, FIRST_CLASS
+
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
-    if name.lower() in _bundled_dialects():
-        return name.lower()
+    wanted = name.lower()
+    wanted = ALIASES.get(wanted, wanted)
+    if wanted in _bundled_dialects():
+        return wanted
     from sqlglot.dialects.dialect import Dialects
 
     # Only a plain dialect name: sqlglot would also take `postgres, setting=value` strings,
     # and the rules compare the name itself (an unknown spelling silently turns some off).
     known = sorted(d.value for d in Dialects if d.value)
-    if name.lower() not in known:
-        raise ConfigError(f"{where}: unknown dialect {name!r}; choose from {', '.join(known)}")
-    return name.lower()
+    if wanted in known:
+        return wanted
+    import difflib
+
+    # The closest name, the first-class dialects and their aliases first: `postgress` is postgres.
+    close = difflib.get_close_matches(wanted, [*FIRST_CLASS, *ALIASES], n=1, cutoff=0.6) or difflib.get_close_matches(wanted, known, n=1)
+    guess = f" (did you mean {ALIASES.get(close[0], close[0])!r}?)" if close else ""
+    others = [d for d in known if d not in FIRST_CLASS]
+    raise ConfigError(
+        f"{where}: unknown dialect {name!r}{guess}; choose from {', '.join(FIRST_CLASS)} (every rule knows these), "
+        f"or another of sqlglot's: {', '.join(others)}"
+    )
 
 
 @cache

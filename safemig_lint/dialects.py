@@ -5,6 +5,27 @@ Dialects missing from a table get no suggestion, and so no finding, from the rul
 
 from __future__ import annotations
 
+# The dialects every rule knows, with a real grammar or driver model behind them.
+FIRST_CLASS = ("postgres", "mysql", "sqlite")
+
+# How messages name each database.
+_DATABASE_NAMES = {"postgres": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite", "clickhouse": "ClickHouse"}
+
+
+def database_name(dialect: str) -> str:
+    return _DATABASE_NAMES.get(dialect, dialect)
+
+
+# Names users type for them (a database's or a driver's name): read as the dialect.
+ALIASES = {
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "pgsql": "postgres",
+    "pgx": "postgres",
+    "sqlite3": "sqlite",
+    "mariadb": "mysql",
+}
+
 # CREATE <kind> IF NOT EXISTS
 CREATE_IF_NOT_EXISTS: dict[str, set[str]] = {
     "postgres": {"table", "index", "schema", "sequence", "extension", "materialized view"},

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
+EDITED_APPLIED = "SM601"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class LintResult:
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
     verification: Verification | None = None  # set by `verify`, None for `check`
+    # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
+    fixable: set[int] | None = None
+    empty_paths: list[str] = field(default_factory=list)  # folders named that hold nothing to lint
+
+    def is_fixable(self, diagnostic: Diagnostic) -> bool:
+        return bool(diagnostic.fix) if self.fixable is None else id(diagnostic) in self.fixable
 
     @property
     def active(self) -> list[Diagnostic]:
@@ -124,6 +131,7 @@ def lint(
     base: str | None = None,
     use_baseline: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    tracked_only: bool = False,
     buffers: Mapping[Path, bytes] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
@@ -131,9 +139,15 @@ def lint(
     `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
-    `progress(files done, files in all)` is told as directories are done.
-    `buffers`: what to read instead of the disk for these migration files (by path as discovered)."""
-    discovery = discover(paths, list(config.exclude))
+    `progress(files done, files in all)` is told as files are done.
+    `tracked_only`: each folder holds only the files git tracks or has staged (a pre-commit run).
+    `buffers`: what to read instead of the disk for these migration files (by path as discovered:
+    an editor's unsaved buffer, standard input); such a file need not exist on disk."""
+    if tracked_only:
+        from safemig_lint.integrity.git import tracked_listing as listing
+    else:
+        listing = None
+    discovery = discover(paths, list(config.exclude), listing, set(buffers or ()))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
@@ -159,7 +173,16 @@ def lint(
     done = sum(len(work.data) for work, _ in answered)
     if progress is not None:
         progress(done, total)
-    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs)):
+    linted_here = 0  # files of the directory being linted in this process, for a bar that moves per file
+
+    def file_done() -> None:
+        nonlocal linted_here
+        linted_here += 1
+        progress(done + linted_here, total)
+
+    on_file = file_done if progress is not None else None
+    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs, on_file)):
+        linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
             cache.store(entry)
@@ -193,7 +216,9 @@ def lint(
                 sources[file.display_path] = source
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths))
+    linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
+    empty = discovery.empty_directories(paths, linted_elsewhere)
+    return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths), empty_paths=empty)
 
 
 def lint_buffers(files: list[Path], buffers: Mapping[Path, bytes], config_for: Callable[[Path], Config], cache: Cache) -> LintResult:
@@ -464,12 +489,12 @@ class DirectoryOutcome:
         entry.masks.update(self.masks)
 
 
-def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutcome]:
+def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
     """Each work's outcome, in order, as it is ready (for progress): in worker processes when
-    there is enough to do."""
+    there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work) for work in works)
+        yield from (lint_directory(work, on_file) for work in works)
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -493,10 +518,10 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
                 done += 1
                 yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        yield from (lint_directory(work) for work in works[done:])
+        yield from (lint_directory(work, on_file) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
     from safemig_lint.checks import all_rules
 
     config = work.config
@@ -504,7 +529,7 @@ def lint_directory(work: DirectoryWork) -> DirectoryOutcome:
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
-        file_ops = _lint_directory(work, rules, config, collector)
+        file_ops = _lint_directory(work, rules, config, collector, on_file)
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
 
 
@@ -523,6 +548,7 @@ class _Collector:
         self.masks: dict[str, list[tuple[int, int]]] = {}
         self.holds_secret = False
         self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
+        self.parsed: Mapping[Path, ParsedFile] = {}  # the current directory's files, to vet fixes against
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: SuppressionIndex | None) -> None:
         if path in self.migration_files and path not in self.wanted:
@@ -536,10 +562,15 @@ class _Collector:
         severity = self.config.severity_for(rule.code, rule.severity)
         if finding.severity is not None and finding.severity.rank < severity.rank:
             severity = finding.severity
+        if finding.fix and path in self.parsed and _reads_a_stand_in(self.parsed[path], finding.fix):
+            # The edits were built from the masked text: applied, they would write the stand-in into the file.
+            note = "(No automatic fix: the statement holds a template placeholder or a masked value.)"
+            finding = replace(finding, fix=(), help=f"{finding.help} {note}".strip())
         from safemig_lint.reading.statements import unmask
 
-        # Names in messages come from the masked SQL; show the template placeholders as written.
+        # Names in messages and advice come from the masked SQL; show the template placeholders as written.
         message = unmask(finding.message, self.placeholders.get(path, {}))
+        help = unmask(finding.help, self.placeholders.get(path, {}))
         self.diagnostics.setdefault("" if path == self.directory else path.name, []).append(
             Diagnostic(
                 rule.code,
@@ -548,7 +579,7 @@ class _Collector:
                 display,
                 finding.span,
                 message,
-                finding.help,
+                help,
                 finding.snippet,
                 suppression,
                 finding.fix,
@@ -557,7 +588,19 @@ class _Collector:
         )
 
 
-def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector) -> dict[str, dict]:
+def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
+    """Whether an edit lands in a statement whose text the checks read masked: a template placeholder
+    (read as a stand-in) or a secret (read as `****`)."""
+    regions = [(p.start, p.end) for p in parsed.placeholders] + [(s.start, s.end) for s in parsed.secrets]
+    if not regions:
+        return False
+    statements = [s for s in parsed.statements if any(s.start <= e.start <= s.end for e in edits)]
+    return not statements or any(a < s.end and s.start < b for s in statements for a, b in regions)
+
+
+def _lint_directory(
+    work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector, on_file: Callable[[], None] | None = None
+) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import DirectoryContext, FileContext
@@ -573,6 +616,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
+    collector.parsed = parsed
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
     hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
@@ -606,6 +650,8 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
                 for finding in findings:
                     collector.add(type(rule), file.path, file.display_path, finding, file_suppressions)
             context.release()
+            if on_file is not None:
+                on_file()
 
     directory_context = DirectoryContext(
         directory,
@@ -629,6 +675,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     for file in directory.files():
         if file.path in collector.wanted:
             _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+    _only_the_edit_of_applied_files(collector)
     secret_words: set[str] = set()
     for file, parsed_file in linted:
         if file.path.name in collector.diagnostics:  # only a file with findings shows its source
@@ -687,6 +734,14 @@ def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[
     # Each distinct text split once: the findings of one statement share its (long) snippet.
     texts = {text for found in diagnostics.values() for d in found for text in (d.snippet, d.message, d.help)}
     return any(not secret_words.isdisjoint(text.split()) for text in texts)
+
+
+def _only_the_edit_of_applied_files(collector: _Collector) -> None:
+    """An applied migration that was edited (SM601) is reported for the edit alone: its other findings
+    would say to edit it further, and the fix is to undo the edit and write a new migration."""
+    for name, found in collector.diagnostics.items():
+        if any(d.code == EDITED_APPLIED and d.suppression is None for d in found):
+            collector.diagnostics[name] = [d for d in found if d.code.startswith("SM6") or d.code == INTERNAL_ERROR]
 
 
 def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
@@ -813,7 +868,12 @@ def _report_suppression_problems(
             _add_if_enabled(collector, enabled, path, display, span, *problem)
 
 
+_SUPPRESSION_HELP = {
+    INVALID_SUPPRESSION: "Name the rule codes (or names) to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`.",
+    UNUSED_SUPPRESSION: "Delete the comment; if a finding is still expected here, put it on (or just above) the statement that has it.",
+}
+
+
 def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
     if rule.code in enabled:
-        help = "Name the rule codes to ignore, e.g. `-- safemig-lint: ignore SM101 <reason>`."
-        collector.add(rule, path, display, Finding(span, message, help), None)
+        collector.add(rule, path, display, Finding(span, message, _SUPPRESSION_HELP[rule.code]), None)

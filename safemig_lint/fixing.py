@@ -1,21 +1,27 @@
 """`check --fix` and `--diff`: apply the mechanical fixes checks attach to their findings.
 
-A fix is a set of edits (diagnostics.Edit) into the text the checks read. Before a file is
-changed, its fixed text is parsed again and every statement must mean what it meant before
-apart from the added guard (`IF [NOT] EXISTS`); otherwise the file is left alone. Files that
-may not change (locked by a `safemig.sum`, already applied) are never touched, and every write
-is atomic.
+A fix is a set of edits (diagnostics.Edit) into the text the checks read. The checks read the
+file with its template placeholders and secrets masked, so a fix is applied only where that text
+is the file's own: a statement holding a placeholder or a masked span is never fixed. Before a
+file is changed, its fixed text is parsed again and every statement must mean what it meant
+before apart from the added guard (`IF [NOT] EXISTS`); otherwise the file is left alone. Files
+that may not change (locked by a `safemig.sum`, already applied, a symlink, read-only) are never
+touched, and every write is atomic.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
+import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from safemig_lint.atomic import replace_file
+from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Edit
 from safemig_lint.engine import LintResult
 
@@ -44,11 +50,16 @@ class FixPlan:
         return sum(len(f.fixed) for f in self.files)
 
 
+def fixable_files(result: LintResult, may_change: MayChange) -> dict[str, str | None]:
+    """{display path: None when --fix may change the file, else why not} of every file with a fixable finding."""
+    return {path: may_change(Path(path)) for path in dict.fromkeys(d.path for d in result.active if d.fix)}
+
+
 def plan_fixes(
-    result: LintResult, dialect_for: Callable[[Path], str], may_change: MayChange, texts: Mapping[str, str] | None = None
+    result: LintResult, config_for: Callable[[Path], Config], may_change: MayChange, texts: Mapping[str, str] | None = None
 ) -> FixPlan:
-    """What --fix would change: per file, the fixed text and the findings it resolves. `texts`:
-    a file's text by display path, instead of reading it (an editor's unsaved buffer)."""
+    """What --fix would change: per file, the fixed text and the findings it resolves. `config_for(folder)`:
+    the folder's settings; `texts`: a file's text by display path, instead of reading it (an editor's unsaved buffer)."""
     plan = FixPlan()
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.active:
@@ -58,35 +69,68 @@ def plan_fixes(
         path = Path(display)
         reason = may_change(path)
         if reason is None:
-            reason = _plan_file(plan, path, display, diagnostics, dialect_for(path), (texts or {}).get(display))
+            reason = _plan_file(plan, path, display, diagnostics, config_for(path.parent), (texts or {}).get(display))
         if reason is not None:
             plan.skipped.append((display, reason))
     return plan
 
 
-def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], dialect: str, text: str | None) -> str | None:
+def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], config: Config, text: str | None) -> str | None:
     try:
         raw = path.read_bytes().decode("utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read it: {error}"
     bom = BOM if raw.startswith(BOM) else ""
     before = raw[len(bom) :]
+    masked = _masked_statements(raw, config)
+    newline = _line_ending(before)
     accepted: list[Edit] = []
     fixed: list[Diagnostic] = []
     for diagnostic in sorted(diagnostics, key=lambda d: d.sort_key):
-        edits = [edit for edit in diagnostic.fix if edit not in accepted]  # the same guard for `DROP TABLE a, b`
+        where = f"{diagnostic.code} at line {diagnostic.span.line}"
+        if any(start <= edit.start <= end for edit in diagnostic.fix for start, end in masked):
+            # The checks read a stand-in there: a fix built from it would write the stand-in into the file.
+            plan.skipped.append((display, f"{where}: its statement holds a template placeholder or a masked value; fix it by hand"))
+            continue
+        # Offsets are into the text without its BOM; an inserted line ends as the file's lines do.
+        edits = [replace(edit, replacement=edit.replacement.replace("\n", newline)) for edit in diagnostic.fix]
+        edits = [edit for edit in edits if edit not in accepted]  # the same guard for `DROP TABLE a, b`
         if any(_overlap(edit, other) for edit in edits for other in accepted) or _overlapping(edits):
-            plan.skipped.append((display, f"{diagnostic.code} at line {diagnostic.span.line}: its fix overlaps another fix"))
+            plan.skipped.append((display, f"{where}: its fix overlaps another fix"))
             continue
         accepted.extend(edits)
         fixed.append(diagnostic)
+    if not fixed:
+        return None
     after = _apply(before, accepted)
-    problem = _changes_meaning(before, after, dialect)
+    problem = _changes_meaning(before, after, config.dialect)
     if problem is not None:
         return problem
     if after != before:
         plan.files.append(FileFix(path, display, bom + before, bom + after, fixed))
     return None
+
+
+def _masked_statements(raw: str, config: Config) -> list[tuple[int, int]]:
+    """(start, end) offsets, in the text without its BOM, of the statements the checks did not read as
+    written: those holding a template placeholder (read as a stand-in) or a masked secret (engine.parse_bytes)."""
+    from safemig_lint.cache import masks_of
+    from safemig_lint.engine import parse_bytes
+
+    parsed = parse_bytes(raw.encode("utf-8"), config)
+    own = raw.removeprefix(BOM)
+    if len(parsed.text) != len(own):
+        return [(0, len(own))]
+    regions = [(p.start, p.end) for p in parsed.placeholders]
+    regions += [(offset, offset + len(run)) for offset, run in masks_of(own, parsed.text)]
+    return [(s.start, s.end) for s in parsed.statements if any(start < s.end and s.start < end for start, end in regions)]
+
+
+def _line_ending(text: str) -> str:
+    """The file's line break: CRLF, a lone CR (old Mac files) or LF."""
+    if "\r\n" in text:
+        return "\r\n"
+    return "\r" if "\r" in text and "\n" not in text else "\n"
 
 
 def _overlap(a: Edit, b: Edit) -> bool:
@@ -223,6 +267,72 @@ def locked_by_sum_file(path: Path) -> str | None:
     if sums.problems:
         return f"the {SUM_FILE} beside it has problems (run `safemig-lint check`); not changed"
     return None
+
+
+def writable(path: Path) -> str | None:
+    """A symlink would become a regular file (the link lost), and a read-only file says it is not to be
+    edited (a rename over it needs only the folder's permission): both are refused."""
+    if path.is_symlink():
+        return f"it is a symlink (to {os.readlink(path)}); fix the file it points to; not changed"
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"cannot read it: {error.strerror or error}"
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+        return "it is read-only; make it writable to fix it; not changed"
+    return None
+
+
+def committed_in_head() -> MayChange:
+    """Files git has in HEAD exactly as they are on disk are applied somewhere (merged, deployed, or at
+    least shared): fixing them would change an applied migration. Asked once per folder (`git ls-tree`);
+    a file is compared by its blob id, computed here, or by `git hash-object` (which applies the
+    repository's filters, e.g. autocrlf) when that differs."""
+    by_folder: dict[Path, dict[str, str]] = {}
+
+    def head_blobs(folder: Path) -> dict[str, str]:
+        if folder not in by_folder:
+            by_folder[folder] = _head_blobs(folder)
+        return by_folder[folder]
+
+    def may_change(path: Path) -> str | None:
+        folder = path.resolve().parent
+        blob = head_blobs(folder).get(path.name)
+        if blob is not None and (blob == _blob_id(path) or blob == _git(folder, "hash-object", "--", path.name).strip()):
+            return "committed unchanged in HEAD, so already applied somewhere (--fix-applied fixes it anyway); not changed"
+        return None
+
+    return may_change
+
+
+def _blob_id(path: Path) -> str:
+    import hashlib
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _head_blobs(folder: Path) -> dict[str, str]:
+    """{file name: blob id} of the folder's files in HEAD; empty outside git or before the first commit."""
+    blobs = {}
+    for record in _git(folder, "ls-tree", "-z", "HEAD", "--", ".").split("\0"):
+        meta, _, name = record.partition("\t")
+        if meta.count(" ") == 2 and meta.split()[1] == "blob" and "/" not in name:
+            blobs[name] = meta.split()[2]
+    return blobs
+
+
+def _git(folder: Path, *args: str) -> str:
+    try:
+        completed = subprocess.run(
+            ["git", "--no-optional-locks", "--literal-pathspecs", *args], cwd=folder, capture_output=True, stdin=subprocess.DEVNULL
+        )
+    except OSError:  # no git: nothing is known to be applied
+        return ""
+    return completed.stdout.decode("utf-8", "surrogateescape") if completed.returncode == 0 else ""
 
 
 def applied_at(paths: list[str], excludes: list[str], ref: str) -> MayChange:

@@ -57,9 +57,9 @@ class _Counter:
         self.names: list[str] = []
         real = engine.lint_directory
 
-        def counting(work):
+        def counting(work, *rest):
             self.names.append(work.directory.path.name)
-            return real(work)
+            return real(work, *rest)
 
         monkeypatch.setattr(engine, "lint_directory", counting)
 

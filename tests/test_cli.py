@@ -153,4 +153,7 @@ def test_exclude_globs_skip_files(tmp_path):
     )
     assert "SM002" in run(str(directory)).output
     result = run("--exclude", "schema_*.sql", "--exclude", "*/000001_a.*", str(directory))
-    assert result.exit_code == 0 and "No problems found" in result.output
+    # Everything excluded: the folder named has nothing left to lint, which is a mistake to say.
+    assert result.exit_code == 2 and "no migration files found" in result.stderr
+    result = run("--exclude", "schema_*.sql", str(directory))
+    assert "SM002" not in result.output and "SM101" in result.output

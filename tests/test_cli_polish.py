@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,12 +85,14 @@ def test_the_file_count_includes_misnamed_files():
     assert "in 16 files" in run(APP).stdout
 
 
-def test_statistics_counts_findings_per_rule_and_marks_fixable_ones():
+def test_statistics_counts_findings_per_rule_and_marks_fixable_ones(tmp_path):
     result = run("--statistics", APP)
     assert result.exit_code == 1
     assert re.search(r"^1  SM101  \[error\]  drop-table$", result.stdout, re.M)
     assert "|" not in result.stdout  # no source excerpts
-    rerun = run("--statistics", str(FIXTURES / "rerun")).stdout
+    # A copy outside git: the bundled fixtures are committed, so already applied, and --fix leaves them alone.
+    shutil.copytree(FIXTURES / "rerun", tmp_path / "rerun")
+    rerun = run("--statistics", str(tmp_path / "rerun")).stdout
     assert re.search(r"^2  SM301  \[warning\]  create-without-if-not-exists  \(fixable with --fix\)$", rerun, re.M)
     assert re.search(r"^1  SM303  \[warning\]  add-column-without-if-not-exists  \(fixable with --fix\)$", rerun, re.M)
     assert run("--statistics", "--format", "json", APP).exit_code == 2

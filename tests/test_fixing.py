@@ -211,6 +211,10 @@ def test_file_already_at_the_base_is_never_changed(tmp_path):
         directory, {"000001_x.up.sql": edited, "000002_y.up.sql": sql.replace(" t ", " u "), "000002_y.down.sql": "SELECT 1;\n"}
     )
     result = run("check", "--fix", "--base", "main", str(directory))
+    assert "SM601 [error] edited-applied-migration" in result.stdout and "000001_x.up.sql:1:1: SM301" not in result.stdout
+    assert (directory / "000001_x.up.sql").read_text() == edited
+    # With SM601 off, the edited file's own findings show, and their fixes are still refused.
+    result = run("check", "--fix", "--ignore", "SM601", "--base", "main", str(directory))
     assert "000001_x.up.sql: already in main, so already applied; not changed" in result.stderr
     assert (directory / "000001_x.up.sql").read_text() == edited
     assert (directory / "000002_y.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS u (a int);\n"
@@ -240,14 +244,14 @@ def _result_with_fixes(tmp_path, sql: str, *fixes: tuple[Edit, ...]):
 
 def test_overlapping_fixes_are_refused(tmp_path):
     result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS t"),), (Edit(13, 14, "u"),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert plan.fixed_count == 1
     assert any("overlaps another fix" in why for _, why in plan.skipped)
 
 
 def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
     result = _result_with_fixes(tmp_path, "CREATE TABLE t (a int);\n", (Edit(13, 14, "IF NOT EXISTS u"),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     assert any("would mean something else" in why for _, why in plan.skipped)
 
@@ -255,7 +259,7 @@ def test_a_fix_that_would_change_the_statement_is_refused(tmp_path):
 def test_a_fix_the_databases_own_grammar_rejects_is_refused(tmp_path):
     """PostgreSQL's parser (libpg_query) judges the fixed text: IF NOT EXISTS needs an index name."""
     result = _result_with_fixes(tmp_path, "CREATE INDEX ON t (a);\n", (Edit(13, 13, "IF NOT EXISTS "),))
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     ((_, why),) = plan.skipped
     assert why.startswith("the fixed statement at line 1 would not parse (PostgreSQL rejects it: syntax error")
@@ -320,6 +324,6 @@ def test_not_valid_without_its_validation_is_refused(tmp_path):
         "CREATE TABLE t (a int);\n" + sql,
         (Edit(len("CREATE TABLE t (a int);\n") + len(sql) - 2, len("CREATE TABLE t (a int);\n") + len(sql) - 2, " NOT VALID"),),
     )
-    plan = plan_fixes(result, lambda path: "postgres", lambda path: None)
+    plan = plan_fixes(result, lambda path: Config(), lambda path: None)
     assert not plan.files
     assert any("would leave a constraint unvalidated" in why for _, why in plan.skipped)

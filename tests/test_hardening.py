@@ -109,7 +109,7 @@ def test_names_and_text_from_files_never_print_raw_controls_nor_forge_lines(tmp_
     directory = write_migrations(tmp_path / "m", {"000001_x.down.sql": "SELECT 1;\n", "000002_a.down.sql": "SELECT 1;\n"})
     (directory / name).write_text('DROP TABLE t;\nCREATE TABLE "n\x1b[2J\x9b31m" (id int);\nCREATE TABLE u (id int);\n', encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    commands = [["check", "m", "--format", format, "--no-cache"] for format in ("text", "github", "markdown")]
+    commands = [["check", "m", "--format", format, "--no-cache"] for format in ("text", "concise", "github", "markdown")]
     commands += [["check", "m", "--diff", "--no-cache"], ["schema", "m"], ["diff", "m", "--from", "0", "--to", "2"]]
     commands += [["lock", "m"], ["baseline", "m"], ["check", "m/nothing-here"]]
     for command in commands:

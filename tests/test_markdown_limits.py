@@ -9,7 +9,7 @@ from conftest import FIXTURES, write_migrations
 
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
-from safemig_lint.reporters import markdown
+from safemig_lint.reporters import markdown, rule_url
 
 
 def _many_findings(tmp_path, count: int):
@@ -27,9 +27,15 @@ def test_a_long_report_is_cut_below_the_comment_limit_with_an_and_n_more_line(tm
     text = stream.getvalue()
     assert len(text) <= 20_000
     shown = len(re.findall(r"^\| \d+:\d+ \|", text, re.M))
-    (more,) = re.findall(r"^… and (\d+) more \(the report was cut to fit GitHub's 20,000-character limit", text, re.M)
+    (more,) = re.findall(
+        r"^… and (\d+) more findings were cut \(in `[^`]+`, .* and \d+ more files\) to fit GitHub's 20,000-character limit", text, re.M
+    )
     assert 0 < shown < 400 and shown + int(more) == len(result.active) == 400
     assert text.count("### `") == shown  # no heading left without its rows
+    # The table per rule comes first and is never cut.
+    assert text.split("\n### ", 1)[0].endswith(
+        "| Rule | Findings |\n| --- | ---: |\n| [SM101 drop-table](" + rule_url("SM101") + ") | 400 |\n"
+    )
 
 
 def test_the_default_limit_is_githubs_comment_limit(tmp_path):
@@ -39,7 +45,7 @@ def test_the_default_limit_is_githubs_comment_limit(tmp_path):
     assert len(stream.getvalue()) <= 65_536 == markdown.MAX_CHARACTERS
     small = io.StringIO()
     markdown.report(lint([str(FIXTURES / "app")], Config()), small)
-    assert "more (the report was cut" not in small.getvalue()
+    assert "were cut" not in small.getvalue()
 
 
 def test_suppressed_findings_are_listed_with_their_reason():

@@ -1,8 +1,9 @@
-"""The real pre-commit, running this repository's hook on a commit in another repository.
+"""The real pre-commit, running this repository's hooks on a commit in another repository.
 
 pre-commit builds the hook's environment from the repository (pip install, with our
-dependencies from the package index), then passes the staged files only: the commit check
-must fail on a bad staged migration, show the finding, and pass once it is fixed.
+dependencies from the package index: once for the module, ~40 s), then passes the staged files
+only: the commit check must fail on a bad staged migration, show the finding, and pass once it
+is fixed; the lock hook runs on the folders named whatever is staged.
 """
 
 from __future__ import annotations
@@ -58,14 +59,28 @@ def hook_repository(tmp_path_factory) -> Path:
     return copy
 
 
-def try_repo(hook_repository: Path, cwd: Path) -> subprocess.CompletedProcess:
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory) -> Path:
+    """pre-commit's own cache, shared by this module's runs: the hook's environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def run_hooks(hook_repository: Path, project: Path, home: Path, hooks: str) -> subprocess.CompletedProcess:
+    """`pre-commit run` on what is staged, with a .pre-commit-config.yaml naming this repository's hooks."""
+    revision = git("rev-parse", "HEAD", cwd=hook_repository).strip()
+    config = f"repos:\n  - repo: {hook_repository}\n    rev: {revision}\n    hooks:\n{hooks}"
+    (project / ".pre-commit-config.yaml").write_text(config)
+    git("add", ".pre-commit-config.yaml", cwd=project)
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repository), "safemig-lint", "--color", "never"],
-        cwd=cwd, env=GIT_ENV, capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-m", "pre_commit", "run", "--color", "never"],
+        cwd=project, env={**GIT_ENV, "PRE_COMMIT_HOME": str(home)}, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
 
 
-def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_repository, tmp_path):
+HOOK = "      - id: safemig-lint\n"
+
+
+def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_repository, pre_commit_home, tmp_path):
     project = tmp_path / "project"
     migrations = project / "db" / "migrations"
     migrations.mkdir(parents=True)
@@ -84,7 +99,7 @@ def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_reposito
     # Not staged: read as context by safemig-lint, but not pre-commit's business.
     (migrations / "000004_wip.up.sql").write_text("TRUNCATE users;\n")
 
-    blocked = try_repo(hook_repository, project)
+    blocked = run_hooks(hook_repository, project, pre_commit_home, HOOK)
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert "safemig-lint" in blocked.stdout and "Failed" in blocked.stdout
     assert "db/migrations/000002_sessions.up.sql:1:12: SM101 [error] drop-table" in blocked.stdout
@@ -100,6 +115,82 @@ def test_commit_check_blocks_a_bad_migration_and_passes_once_fixed(hook_reposito
     (project / "Makefile").write_text(makefile.format("$(DB_PASSWORD)"))
     git("add", "-A", "--", "db/migrations/000002_*", "db/migrations/000003_*", "Makefile", cwd=project)
 
-    passed = try_repo(hook_repository, project)
+    passed = run_hooks(hook_repository, project, pre_commit_home, HOOK)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert any(line.startswith("safemig-lint") and line.endswith("Passed") for line in passed.stdout.splitlines())
+
+
+def new_project(tmp_path: Path) -> tuple[Path, Path]:
+    project = tmp_path / "project"
+    migrations = project / "db" / "migrations"
+    migrations.mkdir(parents=True)
+    git("init", "-q", cwd=project)
+    (migrations / "000001_users.up.sql").write_text("CREATE TABLE IF NOT EXISTS users (id bigint PRIMARY KEY);\n")
+    (migrations / "000001_users.down.sql").write_text("DROP TABLE IF EXISTS users;\n")
+    return project, migrations
+
+
+def test_the_lock_hook_fails_a_commit_that_deletes_a_locked_migration(hook_repository, pre_commit_home, tmp_path):
+    project, migrations = new_project(tmp_path)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "safemig-lint"), "lock", "db/migrations"], cwd=project, check=True, capture_output=True
+    )
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "init", cwd=project)
+    hooks = "      - id: safemig-lint-lock\n        args: [db/migrations]\n"
+    clean = run_hooks(hook_repository, project, pre_commit_home, hooks)
+    assert clean.returncode == 0, clean.stdout + clean.stderr  # runs with no migration staged (always_run)
+    assert "safemig-lint lock --check" in clean.stdout and "Passed" in clean.stdout
+
+    git("rm", "-q", "db/migrations/000001_users.down.sql", cwd=project)  # stages no file the check hook would get
+    blocked = run_hooks(hook_repository, project, pre_commit_home, hooks)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "000001_users.down.sql" in blocked.stdout and "Failed" in blocked.stdout
+
+
+def test_a_staged_down_whose_up_is_untracked_is_judged_as_the_commit_will_be(hook_repository, pre_commit_home, tmp_path):
+    project, migrations = new_project(tmp_path)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "init", cwd=project)
+    (migrations / "000002_orders.up.sql").write_text("CREATE TABLE IF NOT EXISTS orders (id bigint);\n")  # not staged
+    (migrations / "000002_orders.down.sql").write_text("DROP TABLE IF EXISTS orders;\n")
+    git("add", "db/migrations/000002_orders.down.sql", cwd=project)
+
+    blocked = run_hooks(hook_repository, project, pre_commit_home, HOOK)
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "db/migrations/000002_orders.down.sql:1:1: SM006 [warning] orphan-down" in blocked.stdout, blocked.stdout
+    # The working tree, as `safemig-lint check` sees it outside a hook run, has the pair.
+    cli = subprocess.run(
+        [str(Path(sys.executable).parent / "safemig-lint"), "check", "db/migrations/000002_orders.down.sql"],
+        cwd=project, capture_output=True, text=True,
+    )  # fmt: skip
+    assert "SM006" not in cli.stdout
+
+    git("add", "db/migrations/000002_orders.up.sql", cwd=project)
+    passed = run_hooks(hook_repository, project, pre_commit_home, HOOK)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+def test_the_projects_own_hooks_run_ruff_check_and_format(hook_repository, pre_commit_home):
+    """`.pre-commit-config.yaml` of this repository: ruff check and ruff format pass on its own tree,
+    and catch an unused import and a badly formatted line (~10 s: pre-commit installs ruff once)."""
+    env = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+
+    def run_all() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never"],
+            cwd=hook_repository, env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+
+    clean = run_all()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "ruff check" in clean.stdout and "ruff format" in clean.stdout
+    bad = hook_repository / "safemig_lint" / "zz_bad.py"
+    bad.write_text("import os\nx = {  'a':1 }\n")
+    git("add", "safemig_lint/zz_bad.py", cwd=hook_repository)
+    try:
+        failed = run_all()
+        assert failed.returncode == 1
+        assert "F401" in failed.stdout and "files were modified by this hook" in failed.stdout
+    finally:
+        git("rm", "-q", "-f", "safemig_lint/zz_bad.py", cwd=hook_repository)

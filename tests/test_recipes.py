@@ -135,12 +135,17 @@ def test_pre_commit_snippet_uses_a_hook_this_repository_defines():
     assert re.fullmatch(r"v\d+\.\d+\.\d+", repository["rev"])
     for hook in repository["hooks"]:
         assert hook["id"] in defined
-        assert re.search(hook["files"], "db/migrations/000001_init.up.sql")
-        assert not re.search(hook["files"], "queries/report.sql")
+        if defined[hook["id"]].get("pass_filenames", True):
+            assert re.search(hook["files"], "db/migrations/000001_init.up.sql")
+            assert not re.search(hook["files"], "queries/report.sql")
+        else:  # the lock hook runs on the folders it is given, whatever is staged
+            assert defined[hook["id"]]["always_run"] is True and hook["args"] == ["db/migrations"]
 
 
 def test_hook_definition_matches_migrations_and_stray_sql():
-    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    hook, lock = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert lock["id"] == "safemig-lint-lock" and shlex.split(lock["entry"])[:3] == ["safemig-lint", "lock", "--check"]
+    assert lock["pass_filenames"] is False and lock["always_run"] is True
     assert hook["id"] == "safemig-lint" and hook["language"] == "python" and hook["require_serial"] is True
     assert shlex.split(hook["entry"])[0] == "safemig-lint"
     files = re.compile(hook["files"])

@@ -105,10 +105,19 @@ def test_an_unknown_code_is_reported_where_the_comment_is(lint_sql):
 
 
 def test_a_suppression_without_a_code_is_invalid(lint_sql):
-    for comment in ("-- safemig-lint: ignore", "-- safemig-lint: ignore drop-table, the table is unused"):
+    for comment in ("-- safemig-lint: ignore", "-- safemig-lint: ignore drop-tabel, the table is unused"):
         result = lint_up(lint_sql, f"{comment}\nDROP TABLE carts;", select=("SM0", "SM101"))
         assert active(result) == [("SM009", 1), ("SM101", 2)]
         assert "names no rule code" in result.active[0].message
+
+
+def test_a_suppression_may_name_rules_by_name_as_well_as_by_code(lint_sql):
+    """`-- safemig-lint: ignore drop-table, SM302 reason`: names as `safemig-lint rules` lists them."""
+    comment = "-- safemig-lint: ignore drop-table, SM302 the table is unused"
+    result = lint_up(lint_sql, f"{comment}\nDROP TABLE carts;", select=("SM0", "SM101", "SM302"), idempotency="strict")
+    assert active(result) == []
+    assert sorted(d.code for d in result.diagnostics) == ["SM101", "SM302"]
+    assert {d.suppression.reason for d in result.diagnostics} == {"the table is unused"}
 
 
 def test_an_unused_suppression_is_reported(lint_sql):

@@ -1,3 +1,4 @@
+from safemig_lint.analysis.schema.effects import Dropped
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -17,14 +18,46 @@ class DropColumn(Rule):
                 continue
             if swapped_out(op, statement, context):
                 continue
+            if (
+                context.is_down
+                and context.history is not None
+                and context.history.created_at_or_after(context.file.version, op.table, op.column)
+            ):
+                continue  # created by this version's up or a later one: rolling back past it removes it
+            moved = _moved(op, statement, context)
+            if _renamed_into_place(op, statement, context, moved):
+                continue  # a copy made earlier takes the column's name: clients see no change
+            data = f": its values were copied into {', '.join(moved)} first, but" if moved else " deletes its data;"
             yield context.finding(
                 statement,
-                f"dropping column {op.column} of {shown_name(op.table)} deletes its data; the running application "
-                "version may still read or write it",
+                f"dropping column {op.column} of {shown_name(op.table)}{data} the running application version may still read or write it",
                 "Stop using the column in the application first, deploy, then drop it in a later "
                 "migration (and keep a backup of its data if it may be needed).",
                 op.node,
             )
+
+
+def _moved(drop: o.DropColumn, statement: Statement, context: FileContext) -> tuple[str, ...]:
+    """Where the column's values were copied before the drop (UPDATE ... SET other = f(column), INSERT ... SELECT
+    column ...), into places still there: its data lives on, though clients reading the column break."""
+    history = context.history
+    effects = history.effects_of(context.file, statement) if history is not None else ()
+    found = (e for e in effects if isinstance(e, Dropped) and e.kind == "column" and e.name == drop.column and e.table == drop.table)
+    return next((e.moved_into for e in found if e.moved_into), ())
+
+
+def _renamed_into_place(drop: o.DropColumn, statement: Statement, context: FileContext, moved: tuple[str, ...]) -> bool:
+    """Does a column of the same table holding the dropped column's values (filled by an earlier file, say) take
+    its name later in this file: a swap spread over several files?"""
+    copies = {place.rpartition(".")[2] for place in moved if place.rpartition(".")[0] == drop.table}
+    if not copies:
+        return False
+    for start, ops in context.reading.of(context.parsed).items():
+        if start > statement.start:
+            for op in ops:
+                if (renamed := _renamed(op, drop.table)) is not None and renamed[0] in copies and renamed[1] == drop.column:
+                    return True
+    return False
 
 
 def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:

@@ -117,6 +117,7 @@ class _Schema:
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
+        self._known: dict[int, str | None] = {}  # column identity -> its last known type
 
     @cached_property
     def _states(self) -> list[Database]:
@@ -133,12 +134,37 @@ class _Schema:
         key = self.context.names.text(table)
         for db in self._states:
             found = db.tables.get(key) or db.tables.get(table)
-            if found is None or found.unknown:
+            if found is None or found.unknown and column not in found.columns:
                 continue
             column_def = found.columns.get(column)
-            if column_def is None or column_def.unknown or column_def.type is None:
+            if column_def is None:
+                return None
+            if column_def.type is None and column_def.unknown:
+                return self._last_known_type(found.name, column, column_def.cid)
+            if column_def.type is None:
                 return None
             return resolve(column_def.type, db.types).base
+        return None
+
+    def _last_known_type(self, table: str, column: str, cid: int) -> str | None:
+        """The type the same column (its identity, across renames) had before a statement the model could not
+        follow touched its table: such statements (dynamic DDL in a DO block) rarely change a column's type."""
+        if cid not in self._known:
+            self._known[cid] = self._find_last_known_type(table, cid)
+        return self._known[cid]
+
+    def _find_last_known_type(self, table: str, cid: int) -> str | None:
+        history, version = self.context.history, self.context.file.version
+        for earlier in sorted((m.version for m in history.directory.migrations if m.version <= version), reverse=True):
+            db = history.before(earlier)
+            found = db.tables.get(table)
+            if found is None:
+                return None
+            known = next((c for c in found.columns.values() if c.cid == cid), None)
+            if known is None:
+                return None
+            if known.type is not None:
+                return resolve(known.type, db.types).base
         return None
 
     def trigger_rows(self, routine: Routine | None) -> dict[str, tuple[str, ...]]:

@@ -12,11 +12,11 @@ class IndexWithoutConcurrently(Rule):
     summary = "CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if isinstance(op, o.CreateIndex) and not op.concurrently and not locks.lock_is_moot(statement, op.table):
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.CreateIndex):
+            if not op.concurrently:
                 yield locks.finding(
                     statement,
                     op.table,

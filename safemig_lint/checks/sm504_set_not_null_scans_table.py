@@ -16,11 +16,11 @@ class SetNotNullScansTable(Rule):
     )
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if not (isinstance(op, o.AlterColumn) and op.nullable is False) or locks.lock_is_moot(statement, op.table):
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.AlterColumn):
+            if op.nullable is not False:
                 continue
             if locks.postgres_version >= 12 and proven_not_null(context, op.table, op.column):
                 continue

@@ -15,10 +15,8 @@ class MysqlFulltextOrSpatialIndex(Rule):
         if context.dialect != "mysql":
             return
         locks = context.locks
-        for op in context.operations(statement):
-            if not isinstance(op, (o.AddConstraint, o.CreateIndex)) or op.index_kind not in ("fulltext", "spatial"):
-                continue
-            if locks.lock_is_moot(statement, op.table):
+        for op in locks.live_ops(statement, o.AddConstraint, o.CreateIndex):
+            if op.index_kind not in ("fulltext", "spatial"):
                 continue
             kind = op.index_kind.upper()
             extra = (

@@ -171,3 +171,27 @@ def _modified(repository: Repository, commit: str, pathspecs: list[str]) -> dict
             folder, _, name = path.rpartition("/")
             folders.setdefault(folder or ".", set()).add(name)
     return folders
+
+
+def tracked_names(folder: Path) -> set[str] | None:
+    """Names of the files directly in `folder` that git tracks or has staged (the index), as the next
+    commit will hold them; None when `folder` is not in a git work tree (or git is missing)."""
+    try:
+        completed = subprocess.run(
+            ["git", "--no-optional-locks", "ls-files", "-z", "--cached", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError:
+        return None
+    if completed.returncode != 0:
+        return None
+    return {name for name in completed.stdout.decode("utf-8", "surrogateescape").split("\0") if name and "/" not in name}
+
+
+def tracked_listing(folder: Path, names: list[str]) -> list[str]:
+    """Of `names` in `folder`, those git tracks or has staged (discovery's listing for a pre-commit
+    run: the folder as the commit will hold it); all of them outside a git work tree."""
+    tracked = tracked_names(folder)
+    return names if tracked is None else [name for name in names if name in tracked]

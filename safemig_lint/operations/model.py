@@ -37,10 +37,24 @@ class Column:
     # ("character set", "utf8mb4"), ("collate", ...), ("auto_increment", ""), ("on update", "CURRENT_TIMESTAMP").
     # A MODIFY that leaves one out drops it (SM109).
     attributes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    # How the column numbers new rows, as written, for DDL that says it the database's way: "always" or
+    # "by default" (a PostgreSQL identity), "auto_increment" (MySQL), "autoincrement" (SQLite); "" for none.
+    numbering: str = field(default="", compare=False)
 
     def identified(self, cid: int) -> Column:
         """The column with identity `cid`. Called for every column read: spelled out, as dataclasses.replace is slow."""
-        return Column(self.name, self.type, self.nullable, self.default, self.generated, self.identity, self.unknown, cid, self.attributes)
+        return Column(
+            self.name,
+            self.type,
+            self.nullable,
+            self.default,
+            self.generated,
+            self.identity,
+            self.unknown,
+            cid,
+            self.attributes,
+            self.numbering,
+        )
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,9 @@ class Constraint:
     columns: tuple[str, ...] = ()
     references: str = ""  # `table(col, ...)` of a foreign key
     expression: str = ""  # of a check
+    # The column whose definition declares it (`c int REFERENCES t`); "" for a table constraint. Not part of
+    # its meaning, but SQLite lets DROP COLUMN take a column's own constraints with it.
+    inline: str = field(default="", compare=False)
 
 
 @dataclass

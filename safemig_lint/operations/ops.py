@@ -244,6 +244,8 @@ class CopyOut(Op):
 
     source: str
     columns: tuple[str, ...]
+    target: str = ""  # the table the rows go into
+    filtered: bool = False  # WHERE / GROUP BY / DISTINCT / LIMIT: some rows may not be copied
 
 
 @dataclass(frozen=True)

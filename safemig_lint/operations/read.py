@@ -362,7 +362,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
-    return [created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+    return [created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
 
 
 def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str, ...], bool]:
@@ -384,6 +384,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
     nullable, default, generated, identity, constraints, attributes = True, None, False, False, [], []
+    numbering = ""
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
@@ -408,12 +409,18 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             default = None if default.upper() == "NULL" else default  # the same as no default
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
-        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
+        elif _is_identity(constraint):
             identity, nullable = True, False
+            numbering = "always" if constraint.this else "by default"
+        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
+            generated = True
         elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
             written = constraint.this
             attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
-    return Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes)), constraints
+        if isinstance(constraint, exp.AutoIncrementColumnConstraint):
+            numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
+    column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering)
+    return column, [replace(c, inline=name) for c in constraints]
 
 
 # MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
@@ -424,6 +431,16 @@ _MYSQL_ATTRIBUTES = {
     exp.AutoIncrementColumnConstraint: "auto_increment",
     exp.OnUpdateColumnConstraint: "on update",
 }
+
+
+def _is_identity(constraint: exp.Expression | None) -> bool:
+    """GENERATED ... AS IDENTITY; sqlglot reads MySQL's and SQLite's `GENERATED ALWAYS AS (expr)` (a computed
+    column, VIRTUAL unless STORED is written) into the same node, with the expression."""
+    return (
+        isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint)
+        and constraint.this is not None
+        and constraint.args.get("expression") is None
+    )
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
@@ -586,12 +603,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
         kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
-        identity = any(
-            isinstance(k, exp.AutoIncrementColumnConstraint)
-            or isinstance(k, exp.GeneratedAsIdentityColumnConstraint)
-            and k.this is not None
-            for k in kinds
-        )
+        identity = any(isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k) for k in kinds)
         stored = any(
             isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
         )
@@ -686,9 +698,7 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
     for item in e.expressions:
         if not isinstance(item, exp.EQ):
             continue
-        targets, values = item.this, item.expression
-        if isinstance(targets, exp.Paren) and isinstance(targets.this, exp.Column):  # SET (a) = (SELECT ...): one column
-            targets = targets.this
+        targets, values = update_targets(item), item.expression
         if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
             paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
             pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
@@ -718,6 +728,12 @@ def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
     return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
 
 
+def update_targets(item: exp.EQ) -> exp.Expression:
+    """What `SET x = ...` assigns to: a column, or a tuple of them; `SET (a) = (SELECT ...)` is column a."""
+    target = item.this
+    return target.this if isinstance(target, exp.Paren) else target
+
+
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
     """`column` of the updated table, or `qualifier.column` of another (a table or its alias, as written)."""
     qualifier = names.ident(column.args.get("table"))
@@ -730,7 +746,7 @@ def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
         return []
     target = e.this
     columns = tuple(names.ident(c) for c in target.expressions) if isinstance(target, exp.Schema) else None
-    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names)]
+    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names, names.table(target), e.args.get("with_"))]
 
 
 def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select, names: Names) -> list[o.Op]:
@@ -746,24 +762,39 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
-def _copied_out(query: exp.Select, names: Names) -> list[o.Op]:
-    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs."""
-    source = query.args.get("from_")
-    tables = [source.this] if source is not None else []
-    tables += [join.this for join in query.args.get("joins") or []]
-    tables = [t for t in tables if isinstance(t, exp.Table)]
-    columns = list(query.find_all(exp.Column))
-    stars = any(isinstance(item, exp.Star) for item in query.expressions)
+def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | None = None) -> list[o.Op]:
+    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs, and in those of the common
+    table expressions it selects from (tables merged or aggregated into one are copied: their data lives on),
+    and whether a WHERE, HAVING or LIMIT leaves rows out."""
+    ctes = {}
+    for clause in (with_, query.args.get("with_")):
+        for cte in clause.expressions if isinstance(clause, exp.With) else ():
+            if isinstance(cte.this, exp.Select):
+                ctes[names.ident(cte.args.get("alias"))] = cte.this
+    main_filtered = _filters_rows(query)
     result = []
-    for table in tables:
-        spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
-        read = {
-            "*" if isinstance(c.this, exp.Star) else names.ident(c)
-            for c in columns
-            if not c.table or names.ident(c.args.get("table")) in spellings
-        }
-        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set())))))
+    for select in (query, *ctes.values()):
+        filtered = main_filtered or _filters_rows(select)
+        source = select.args.get("from_")
+        tables = [source.this] if source is not None else []
+        tables += [join.this for join in select.args.get("joins") or []]
+        tables = [t for t in tables if isinstance(t, exp.Table) and not (t.db == "" and names.ident(t.this) in ctes)]
+        columns = list(select.find_all(exp.Column))
+        stars = any(isinstance(item, exp.Star) for item in select.expressions)
+        for table in tables:
+            spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
+            read = {
+                "*" if isinstance(c.this, exp.Star) else names.ident(c)
+                for c in columns
+                if not c.table or names.ident(c.args.get("table")) in spellings
+            }
+            result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set()))), target, filtered))
     return result
+
+
+def _filters_rows(select: exp.Select) -> bool:
+    """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
+    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
 
 
 def _selected_column(item: exp.Expression, names: Names) -> str | None:
@@ -960,12 +991,13 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
 def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     """A PL/pgSQL block: straight-line DDL is replayed, anything conditional or dynamic is unknown."""
     code = match.group("code")
+    copies = _row_loops(code, names)
     if not re.search(r"\b(CREATE|ALTER|DROP|RENAME|EXECUTE)\b", code, re.IGNORECASE):
-        return []  # data changes only
+        return copies  # data changes only
     block = _plpgsql_block(code)
     control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
     if block is None or re.search(control, block[0], re.IGNORECASE):
-        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code))]
+        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code)), *copies]
     body, handler = block
     inner = parse_file(body, names.dialect)
     inner_names = names.for_text()
@@ -978,6 +1010,29 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)
     return result
+
+
+_ROW_LOOP = re.compile(
+    rf"\bFOR\s+(?P<var>\w+)\s+IN\s+SELECT\b(?P<select>(?:(?!\bLOOP\b).)*?)\bFROM\s+(?P<table>{_NAME})(?P<rest>(?:(?!\bLOOP\b).)*)\bLOOP\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_INSERT_INTO = re.compile(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECASE)
+
+
+def _row_loops(code: str, names: Names) -> list[o.Op]:
+    """`FOR r IN SELECT ... FROM t LOOP ... INSERT INTO u ... r.a ...`: a block copying t's rows, one by one, into
+    u (the fields of r it reads: the columns copied; a WHERE: only some rows)."""
+    copies = []
+    for loop in _ROW_LOOP.finditer(code):
+        after = code[loop.end() :]
+        targets = dict.fromkeys(names.text(insert.group("table")) for insert in _INSERT_INTO.finditer(after))
+        if not targets:
+            continue
+        fields = {field.lower() for field in re.findall(rf"\b{re.escape(loop.group('var'))}\.(\w+)", after, re.IGNORECASE)}
+        filtered = re.search(r"\b(WHERE|LIMIT|HAVING)\b", loop.group("rest"), re.IGNORECASE) is not None
+        source = names.text(loop.group("table"))
+        copies += [o.CopyOut(source, tuple(sorted(fields or {"*"})), target, filtered) for target in targets if target != source]
+    return copies
 
 
 _BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)

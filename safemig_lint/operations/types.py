@@ -229,6 +229,19 @@ def _holds(old: tuple, new: tuple) -> bool | None:
     return False
 
 
+def same_family(old: ColumnType, new: ColumnType, dialect: str) -> bool:
+    """Do both types hold the same kind of value, only within other limits (a shorter text, a smaller
+    integer)? A cast between them cuts or fails on the same values as the type change itself."""
+    family = _describe(old, dialect)[0]
+    return family != "other" and family == _describe(new, dialect)[0]
+
+
+def text_limit(ctype: ColumnType, dialect: str) -> int | None:
+    """The most characters a text type holds (None: unbounded, or not a text type)."""
+    kind = _describe(ctype, dialect)
+    return kind[1] if kind[0] == "text" else None
+
+
 def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
     """Which values do not survive a change `holds` said False to, in a few words."""
     if dialect == "sqlite":

@@ -7,6 +7,7 @@ import fnmatch
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,17 @@ class Discovery:
         found = _absolute(path)
         return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
 
+    def empty_directories(self, paths: list[str], linted_elsewhere: list[Path]) -> list[str]:
+        """The folders named in `paths` under which nothing is linted: no migration folder, no path that
+        cannot be read, none of `linted_elsewhere` (absolute paths of other files linted)."""
+        found = [_absolute(d.path) for d in self.directories] + [_absolute(p.path) for p in self.problems] + linted_elsewhere
+        empty = []
+        for raw in paths:
+            root = _absolute(Path(raw))
+            if raw not in self.missing and root in self.named_directories and not any(path.is_relative_to(root) for path in found):
+                empty.append(raw)
+        return empty
+
     def reported_names(self, directory: Path, names: list[str]) -> set[str]:
         """Which of the files `names` in `directory` are reported: computed once per directory, not
         once per file. By the path as found (a linked file is reported where it is linked)."""
@@ -158,21 +170,39 @@ def is_excluded(display_path: str, excludes: list[str]) -> bool:
     return any(fnmatch.fnmatch(display_path, pattern) or fnmatch.fnmatch(Path(display_path).name, pattern) for pattern in excludes)
 
 
+# (folder, names in it) -> the names that form the folder (e.g. only what git tracks); None: all of them.
+Listing = Callable[[Path, list[str]], list[str]]
+
+
 def _scan_directory(
-    directory: Path, display: str, explicit: bool, excludes: list[str], problems: list[PathProblem], boundary: Path
+    directory: Path,
+    display: str,
+    explicit: bool,
+    excludes: list[str],
+    problems: list[PathProblem],
+    boundary: Path,
+    listing: Listing | None = None,
+    virtual: frozenset[str] = frozenset(),
 ) -> MigrationDirectory | None:
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
     excluded: set[tuple[int, str]] = set()
-    links = set()
+    links: set[str] = set()
     entries = _list(directory, display, problems, links)
+    if listing is not None:
+        sql = [entry.name for entry in entries if entry.name.lower().endswith(".sql")]
+        kept = set(listing(directory, sql)) | virtual
+        entries = [entry for entry in entries if entry.name in kept or not entry.name.lower().endswith(".sql")]
+    entries += [directory / name for name in virtual if directory / name not in entries]
     # A folder reached through a link: each file's real place is asked; otherwise only links'.
     linked_folder = not Path(os.path.realpath(directory)).is_relative_to(boundary)
     for entry in sorted(entries):
         if not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
-        if not is_excluded(entry_display, excludes):
+        if entry.name in virtual:  # read from standard input: there may be no such file on disk
+            pass
+        elif not is_excluded(entry_display, excludes):
             status, problem = _stat_problem(entry)
             if status is not None and stat.S_ISDIR(status.st_mode):
                 continue
@@ -198,26 +228,37 @@ def _scan_directory(
     return MigrationDirectory(directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded)
 
 
-def discover(paths: list[str], excludes: list[str] | None = None) -> Discovery:
+def discover(
+    paths: list[str], excludes: list[str] | None = None, listing: Listing | None = None, virtual: set[Path] | None = None
+) -> Discovery:
     """Expand command-line paths into migration directories.
 
     A directory is searched recursively; every folder holding migration files is its own
     set, as golang-migrate reads one folder at a time. A file brings in its whole folder,
-    because pairing and version checks need its neighbours.
+    because pairing and version checks need its neighbours. `listing` narrows what each folder
+    holds (a pre-commit run: what git tracks); `virtual` files exist though not on disk (standard input).
     """
     excludes = excludes or []
     found: dict[Path, MigrationDirectory] = {}
     result = Discovery([], [])
+    virtual_names: dict[Path, set[str]] = {}
+    for path in virtual or ():
+        virtual_names.setdefault(_absolute(path.parent), set()).add(path.name)
 
     def add(directory: Path, display: str, explicit: bool, boundary: Path) -> None:
         key = directory.resolve()
         if key not in found:
-            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary)
+            names = frozenset(virtual_names.get(_absolute(directory), ()))
+            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary, listing, names)
             if scanned is not None:
                 found[key] = scanned
 
     for raw in paths:
         given = Path(raw)
+        if given in (virtual or ()) and not given.is_file():
+            result.named_files.add(_absolute(given))
+            add(given.parent, given.parent.as_posix(), explicit=False, boundary=_boundary(given.parent))
+            continue
         if not given.exists() and not given.is_symlink():
             result.missing.append(raw)
             continue

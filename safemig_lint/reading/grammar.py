@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from safemig_lint.dialects import database_name
+
 if TYPE_CHECKING:
     from safemig_lint.reading.statements import ParsedFile, Statement
 
@@ -43,7 +45,8 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
         if verdict is None:  # the real grammar accepts it
             if statement.error is not None:
                 if grammar != "PostgreSQL" or not _nothing_to_check(masked[statement.start : statement.end]):
-                    statement.unanalysed = f"{grammar} accepts it, but sqlglot cannot read it ({statement.error})"
+                    cannot = statement.error if statement.too_large else "safemig-lint cannot read its structure"
+                    statement.unanalysed = f"{grammar} accepts it, but {cannot}"
                 statement.error = statement.error_start = statement.error_end = None
             continue
         message, start, end = verdict
@@ -190,6 +193,10 @@ def _sqlite_verdict(sql: str, offset: int) -> tuple[str, int | None, int | None]
     return None
 
 
+def sqlite_accepts(sql: str) -> bool:
+    return _sqlite_verdict(sql, 0) is None
+
+
 _SQLITE_NO_SUCH_TABLE = re.compile(r"no such table: (\w+)")
 
 
@@ -230,7 +237,10 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
     for statement in parsed.statements:
         # An unterminated literal (no tokens: the tokenizer stopped) is invalid in every dialect.
         if statement.error is not None and statement.tokens:
-            statement.unanalysed = f"sqlglot cannot read it as {dialect} ({statement.error}) and no {dialect} grammar is at hand"
+            statement.unanalysed = (
+                f"safemig-lint cannot read its structure (its reader stops at: {statement.error}), and has no {database_name(dialect)} "
+                f"grammar to tell whether {database_name(dialect)} accepts it"
+            )
             statement.error = statement.error_start = statement.error_end = None
     if dialect in MYSQL_DIALECTS:
         for statement in parsed.statements:

@@ -100,6 +100,7 @@ class Statement:
     error_end: int | None = None
     unanalysed: str | None = None  # why no rule could read it, though it may well be valid (grammar.py)
     rejected_by: str | None = None  # the grammar that rejects it ("PostgreSQL", "SQLite", "MySQL"); None: the tokenizer
+    too_large: str | None = None  # why it was not handed to the parser at all (too deep, too long)
 
     @property
     def is_command(self) -> bool:
@@ -449,6 +450,7 @@ def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> S
             why = f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep"
         else:
             why = f"it is longer than {MAX_TOKENS:,} tokens"
+        statement.too_large = why
         statement.error = f"{why}: this statement is not analysed (review it by hand)"
         statement.error_start, statement.error_end = start, end
         return statement
@@ -464,13 +466,13 @@ def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> S
         detail = error.errors[0] if error.errors else {}
         description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
         if "<class " in description:  # an internal sqlglot message, not one about the SQL
-            description = "sqlglot does not support this syntax"
+            description = "syntax the reader does not know"
         statement.error = description
         culprit = _token_at(tokens, detail.get("line"), detail.get("col"))
         statement.error_start, statement.error_end = (culprit.start, culprit.end + 1) if culprit else (start, end)
         return statement
     except Exception as error:  # sqlglot raises more than ParseError on odd input
-        statement.error = f"sqlglot could not parse this statement ({type(error).__name__}: {error})"
+        statement.error = f"the reader failed on this statement ({type(error).__name__}: {error})"
         statement.error_start, statement.error_end = start, end
         return statement
     statement.expression = expressions[0] if expressions else None

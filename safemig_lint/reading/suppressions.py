@@ -3,8 +3,11 @@
     -- safemig-lint: ignore SM101 the table was emptied by 000041
     -- safemig-lint: ignore-file SM3 legacy schema, rebuilt from scratch on deploy
 
+    -- safemig-lint: ignore index-without-concurrently the table is empty here
+
 `ignore` covers the statement the comment is on, or else the next one; `ignore-file`
-covers the whole file. Codes may be prefixes (SM3). What follows the codes is the reason.
+covers the whole file. Codes may be prefixes (SM3), and rules may be named by name as well
+(as `safemig-lint rules` lists them). What follows the codes is the reason.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from safemig_lint.reading.source import LineIndex
 from safemig_lint.reading.statements import ParsedFile, Statement
@@ -38,13 +42,30 @@ class InlineSuppression:
         return next((c for c in self.codes if code.startswith(c)), None)
 
 
-_LEADING_CODES = re.compile(r"\s*((?:SM\d+(?:\s*,\s*|\s+|$))*)", re.IGNORECASE)
+_LEADING_WORD = re.compile(r"\s*([A-Za-z0-9-]+)(?:\s*,\s*|\s+|$)")
 
 
 def _codes_and_reason(rest: str) -> tuple[list[str], str]:
-    """`SM101, SM3 the reason, in full` -> (["SM101", "SM3"], "the reason, in full")."""
-    codes = _LEADING_CODES.match(rest)
-    return [code.upper() for code in re.findall(r"SM\d+", codes.group(1), re.IGNORECASE)], " ".join(rest[codes.end() :].split())
+    """`SM101, drop-table, SM3 the reason, in full` -> (["SM101", "SM101", "SM3"], "the reason, in full")."""
+    codes, position = [], 0
+    while match := _LEADING_WORD.match(rest, position):
+        word = match.group(1)
+        if re.fullmatch(r"SM\d+", word, re.IGNORECASE):
+            codes.append(word.upper())
+        elif word.lower() in _rule_names():
+            codes.append(_rule_names()[word.lower()])
+        else:
+            break
+        position = match.end()
+    return codes, " ".join(rest[position:].split())
+
+
+@cache
+def _rule_names() -> dict[str, str]:
+    """{rule name: code}, so a suppression may name a rule as `safemig-lint rules` lists it."""
+    from safemig_lint.checks import rules_by_code
+
+    return {rule.name: code for code, rule in rules_by_code().items()}
 
 
 def find_suppressions(parsed: ParsedFile) -> list[InlineSuppression]:

@@ -20,6 +20,7 @@ from safemig_lint.escaping import one_line, printable  # noqa: F401 (the reporte
 # format name -> module defining `report(result, stream)`; imported only when used.
 FORMATS = {
     "text": "safemig_lint.reporters.text",
+    "concise": "safemig_lint.reporters.concise",
     "json": "safemig_lint.reporters.json_report",
     "sarif": "safemig_lint.reporters.sarif",
     "github": "safemig_lint.reporters.github",
@@ -46,6 +47,12 @@ def summary_parts(result: LintResult) -> tuple[str, str, str]:
     problems = ", ".join(plural(counts[s], s.value) for s in Severity if counts[s])
     suppressed = len(result.diagnostics) - len(result.active)
     return problems, plural(result.files_checked, "file"), f" {suppressed} suppressed." if suppressed else ""
+
+
+def fixable_line(result: LintResult) -> str:
+    """`[*] 3 fixable with --fix.` (ruff's closing line), or "" when none is."""
+    count = sum(1 for d in result.active if result.is_fixable(d))
+    return f"[*] {count} fixable with --fix." if count else ""
 
 
 def verification_summary(result: LintResult) -> str | None:

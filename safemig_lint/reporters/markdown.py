@@ -1,11 +1,14 @@
 """`--format markdown`: a summary for $GITHUB_STEP_SUMMARY or a pull-request comment.
 
-One table of findings per file, each rule linked to its page.
+A table of the findings per rule first (always whole), then one table of findings per file,
+each rule linked to its page, until GitHub's limit; the end says how many findings were cut, and
+from which files.
 """
 
 from __future__ import annotations
 
 import html
+from collections import Counter
 from itertools import groupby
 from typing import TextIO
 
@@ -24,23 +27,39 @@ def report(result: LintResult, stream: TextIO, limit: int = MAX_CHARACTERS) -> N
     out.write(_summary(result) + "\n")
     for path in result.missing_paths:
         out.write(f"\n**Error:** {_code(path)}: no such file or directory\n")
+    if result.active:
+        out.write(_per_rule(result.active))
     for path, diagnostics in groupby(result.active, key=lambda d: d.path):
         out.section(f"\n### {_code(path)}\n\n| Line | Severity | Rule | Message |\n| ---: | --- | --- | --- |\n")
         for d in diagnostics:
-            out.row(f"| {d.span.line}:{d.span.column} | {d.severity.value} | {_rule_link(d)} | {_message(d)} |\n")
+            out.row(f"| {d.span.line}:{d.span.column} | {d.severity.value} | {_rule_link(d)} | {_message(d)} |\n", path)
     suppressed = [d for d in result.diagnostics if d.suppression is not None]
     if suppressed:
         out.section("\n### Suppressed\n\n| Where | Rule | Reason |\n| --- | --- | --- |\n")
         for d in suppressed:
             reason = escape_cell(d.suppression.reason) or "(no reason given)"
-            out.row(f"| {_code(f'{d.path}:{d.span.line}')} | {_rule_link(d)} | {reason} |\n")
+            out.row(f"| {_code(f'{d.path}:{d.span.line}')} | {_rule_link(d)} | {reason} |\n", "the suppressed findings")
     stream.write(out.text())
 
 
-class _Capped:
-    """Markdown that stops before `limit` characters, ending with how many rows did not fit."""
+def _per_rule(diagnostics: list[Diagnostic]) -> str:
+    """`| [SM101 drop-table](...) | 3 |`, the most frequent first: the whole picture, whatever is cut below."""
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    rows = "".join(f"| [{code} {name}]({rule_url(code)}) | {count} |\n" for (code, name), count in sorted(counts.items(), key=_most))
+    return f"\n| Rule | Findings |\n| --- | ---: |\n{rows}"
 
-    _TAIL = "\n… and {count} more (the report was cut to fit GitHub's {limit:,}-character limit; run safemig-lint for all of them)\n"
+
+def _most(item: tuple[tuple[str, str], int]) -> tuple[int, str]:
+    return -item[1], item[0][0]
+
+
+class _Capped:
+    """Markdown that stops before `limit` characters, ending with how many rows did not fit, and where from."""
+
+    _TAIL = (
+        "\n… and {count} more findings were cut (in {where}) to fit GitHub's {limit:,}-character limit; run safemig-lint for all of them\n"
+    )
+    _NAMED = 5  # files named in the tail; more are counted
 
     def __init__(self, limit: int) -> None:
         self._parts: list[str] = []
@@ -48,6 +67,7 @@ class _Capped:
         self._limit = limit
         self._pending = ""  # a section heading, written with its first row
         self.left_out = 0
+        self._cut_from: dict[str, None] = {}  # in order
 
     def write(self, text: str) -> None:
         self._parts.append(text)
@@ -56,18 +76,28 @@ class _Capped:
     def section(self, heading: str) -> None:
         self._pending = heading
 
-    def row(self, text: str) -> None:
+    def row(self, text: str, where: str) -> None:
         piece = self._pending + text
-        room = self._limit - len(self._TAIL.format(count=10**9, limit=self._limit))
+        room = self._limit - len(self._TAIL.format(count=10**9, where="x" * 400, limit=self._limit))
         if self.left_out or self._size + len(piece) > room:
             self.left_out += 1
+            self._cut_from[where] = None
             return
         self._pending = ""
         self.write(piece)
 
     def text(self) -> str:
-        tail = self._TAIL.format(count=self.left_out, limit=self._limit) if self.left_out else ""
-        return "".join(self._parts) + tail
+        if not self.left_out:
+            return "".join(self._parts)
+        places = [_code(where) if where != "the suppressed findings" else where for where in self._cut_from]
+        named = []
+        for place in places[: self._NAMED]:
+            if len(", ".join([*named, place])) > 300:  # within the room kept for the tail
+                break
+            named.append(place)
+        rest = len(places) - len(named)
+        where = ", ".join(named) + (f" and {rest} more files" if rest else "") if named else f"{rest} files"
+        return "".join(self._parts) + self._TAIL.format(count=self.left_out, where=where, limit=self._limit)
 
 
 def _summary(result: LintResult) -> str:

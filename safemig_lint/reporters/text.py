@@ -18,7 +18,7 @@ from rich.text import Text
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reading.source import LineIndex
-from safemig_lint.reporters import one_line, plural, printable, summary_parts, verification_summary
+from safemig_lint.reporters import fixable_line, one_line, plural, printable, summary_parts, verification_summary
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4
@@ -40,7 +40,7 @@ def report(result: LintResult, stream: TextIO, quiet: bool = False, statistics: 
         _statistics(text, result)
     else:
         for diagnostic in _capped(text, result.active, "findings"):
-            _diagnostic(text, diagnostic, result.sources.get(diagnostic.path), width)
+            _diagnostic(text, diagnostic, result.sources.get(diagnostic.path), width, result.is_fixable(diagnostic))
     if not quiet:
         _suppressed(text, [d for d in result.diagnostics if d.suppression is not None])
         _summary(text, result)
@@ -90,7 +90,7 @@ def _console(stream: TextIO, color: str) -> Console:
 def _statistics(out: _Pieces, result: LintResult) -> None:
     """`  12  SM301  [warning]  create-without-if-not-exists  (fixable with --fix)`, most frequent first."""
     counts = Counter((d.code, d.name, d.severity) for d in result.active)
-    fixable = {d.code for d in result.active if d.fix}
+    fixable = {d.code for d in result.active if result.is_fixable(d)}
     width = len(str(max(counts.values(), default=0)))
     for (code, name, severity), count in sorted(counts.items(), key=lambda item: (-item[1], item[0][0])):
         out.append(f"{count:>{width}}  ")
@@ -148,12 +148,14 @@ def _suppressed(out: _Pieces, suppressed: list[Diagnostic]) -> None:
     out.append("\n")
 
 
-def _diagnostic(out: _Pieces, d: Diagnostic, lines: LineIndex | None, width: int | None) -> None:
+def _diagnostic(out: _Pieces, d: Diagnostic, lines: LineIndex | None, width: int | None, fixable: bool) -> None:
     style = _STYLE[d.severity]
     out.append(f"{one_line(d.path)}:{d.span.line}:{d.span.column}", style="bold")
     out.append(": ")
     out.append(f"{d.code} ", style=style)
     out.append(f"[{d.severity.value}] ", style=style)
+    if fixable:  # ruff's mark: `--fix` fixes this one
+        out.append("[*] ", style="bold cyan")
     out.append(one_line(d.name), style="dim")
     out.append("\n")
     _indented(out, "", one_line(d.message), width)
@@ -221,3 +223,6 @@ def _summary(out: _Pieces, result: LintResult) -> None:
         line, style = f"Found {plural(len(result.active), 'problem')} ({problems}) in {files}.", "bold"
     out.append(line, style)
     out.append(suppressed, f"{style} dim")
+    if fixable := fixable_line(result):
+        out.append("\n")
+        out.append(fixable, "bold cyan")

@@ -66,11 +66,13 @@ def _wanted(kind: str, only: Sequence[str] | None) -> bool:
 
 def _fix(linted: Linted, diagnostics: list[Diagnostic], dialect: str) -> tuple[list[Edit], list[Diagnostic]] | str:
     """The edits --fix would make for these findings of the file and the findings they fix, or why it would not."""
+    from safemig_lint.config import Config
     from safemig_lint.engine import LintResult
     from safemig_lint.fixing import locked_by_sum_file, plan_fixes
 
     display = diagnostics[0].path
-    plan = plan_fixes(LintResult(diagnostics, 1, []), lambda _: dialect, locked_by_sum_file, {display: linted.text.source})
+    settings = Config(dialect=dialect)
+    plan = plan_fixes(LintResult(diagnostics, 1, []), lambda _: settings, locked_by_sum_file, {display: linted.text.source})
     if not plan.files:
         return next((why for _, why in plan.skipped), "the fix changes nothing")
     fixed = plan.files[0].fixed

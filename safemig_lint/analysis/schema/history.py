@@ -8,12 +8,13 @@ kept per statement, so a rule looks up what a statement it is checking did.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from safemig_lint.analysis.schema.effects import Dropped, Effect
+from safemig_lint.analysis.schema.effects import Created, Dropped, Effect, Renamed
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.file_ops import FileOps, file_ops
@@ -174,6 +175,65 @@ class History:
             if file == self._migration(file.version).down:
                 self._after_down[file.version] = replay.db
         return self._extra_effects[file.path]
+
+    @cached_property
+    def _rollback(self) -> dict[Path, dict[int, list[Effect]]]:
+        """Every down file replayed as `migrate down` runs them all: newest version first, from the schema every up
+        built, on one copy. A rebuild whose steps are spread over several down files (a generator that splits one
+        migration into many versions) is only seen whole this way."""
+        replay = Replay(self.at().copy())
+        effects: dict[Path, dict[int, list[Effect]]] = {}
+        for migration in reversed(self.directory.migrations):
+            for down in migration.downs:
+                found = effects[down.path] = {}
+                read = self.file_ops(down)
+                if read.unreadable:
+                    return effects  # it may have changed anything: the rollback cannot be followed past it
+                for statement in read.statements:
+                    try:
+                        found[statement.start] = [e for op in statement.ops for e in replay.apply(op)]
+                    except Exception:  # as in _replay_file: the statement is left out
+                        replay.apply(o.Unknown("safemig-lint could not model this statement", names=mentions(statement.text)))
+                        found[statement.start] = []
+                replay.notes.clear()
+                replay.end_file()
+        return effects
+
+    def rollback_effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
+        """What a down file's statement did in a full rollback (see _rollback)."""
+        return self._rollback.get(file.path, {}).get(statement.start, [])
+
+    def created_at_or_after(self, version: int, table: str, column: str | None = None) -> bool:
+        """Did the up files of `version` or of a later one create this table (or column of it), which did not exist
+        before `version`? Rolling back past them removes it: the expected undo, even when the down file of another
+        version does it."""
+        before = self.before(version).tables.get(table)
+        if before is not None and (column is None or before.unknown or column in before.columns):
+            return False
+        created = self._created_in[("table", table)]
+        if column is not None:
+            created = created + self._created_in[("column", f"{table}.{column}")]
+        return any(at >= version for at in created)
+
+    @cached_property
+    def _created_in(self) -> defaultdict[tuple[str, str], list[int]]:
+        """("table", key) or ("column", "table.column") -> the versions whose up files create it (a table renamed
+        to the key, as a rebuild's new table is, comes into being under it there too)."""
+        timeline = self._timeline
+        found: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        born: dict[int, int] = {}  # table oid -> the version that created it
+        for migration in self.directory.migrations:
+            for up in migration.ups:
+                for effects in timeline.effects.get(up.path, {}).values():
+                    for effect in effects:
+                        if isinstance(effect, Created) and effect.kind == "table":
+                            found[("table", effect.name)].append(migration.version)
+                            born[effect.identity] = migration.version
+                        elif isinstance(effect, Renamed) and effect.kind == "table" and effect.identity in born:
+                            found[("table", effect.new)].append(born[effect.identity])
+                        elif isinstance(effect, Created) and effect.kind == "column":
+                            found[("column", f"{effect.table}.{effect.name}")].append(migration.version)
+        return found
 
     def up_effects(self, version: int) -> list[Effect]:
         """Every effect of the version's up files, in order."""

@@ -11,7 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from safemig_lint.analysis.schema.diff import describe
-from safemig_lint.operations.model import Column, Constraint, Database, Index, Table
+from safemig_lint.operations.model import PG_NAME_LENGTH, Column, Constraint, Database, Index, Table, bare_name
 
 
 def to_json(db: Database) -> dict:
@@ -80,7 +80,13 @@ def to_sql(db: Database, dialect: str | None = None) -> str:
             blocks.append(f"CREATE SEQUENCE {_quote(key, db.dialect)}")
     blocks = [_transpile(block, db.dialect, target) for block in blocks]
     for key, table in sorted(db.tables.items()):
-        blocks.append(_transpile(_table_sql(key, table, db.dialect), db.dialect, target))
+        sequences = _own_sequences(key, table, db)
+        blocks += [_transpile(f"CREATE SEQUENCE {_quote(name, db.dialect)}", db.dialect, target) for name in sequences.values()]
+        blocks.append(_transpile(_table_sql(key, table, db.dialect, db), db.dialect, target))
+        blocks += [
+            _transpile(f"ALTER SEQUENCE {_quote(name, db.dialect)} OWNED BY {_quote(f'{key}.{column}', db.dialect)}", db.dialect, target)
+            for column, name in sequences.items()
+        ]
         # Written directly: sqlglot would spell a plain index column oddly in some dialects.
         blocks += [_index_sql(key, index, target) for index in table.indexes.values()]
     for key, view in sorted(db.views.items()):
@@ -95,20 +101,73 @@ def to_sql(db: Database, dialect: str | None = None) -> str:
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 
 
-def _table_sql(key: str, table: Table, dialect: str) -> str:
+def _table_sql(key: str, table: Table, dialect: str, db: Database) -> str:
     notes = [f"-- unknown: {reason}" for reason in (table.unknown, table.keys_unknown) if reason]
-    lines = [_column_sql(column, dialect) for column in table.columns.values()]
-    lines += [_constraint_sql(c, dialect) for c in table.constraints.values()]
+    rowid = _rowid_alias(table) if dialect == "sqlite" else None
+    serials = _serials(key, table, db) if dialect == "postgres" else {}
+    lines = [_column_sql(column, dialect, serials.get(column.name), column.name == rowid) for column in table.columns.values()]
+    lines += [_constraint_sql(c, dialect) for c in table.constraints.values() if not (rowid and c.kind == "primary")]
     body = ",\n  ".join(lines)
     return "\n".join([*notes, f"CREATE TABLE {_quote(key, dialect)} (\n  {body}\n)"])
 
 
-def _column_sql(column: Column, dialect: str) -> str:
+def _column_sql(column: Column, dialect: str, serial: str | None = None, rowid: bool = False) -> str:
     if column.type is None:
         return f"{_quote(column.name, dialect)} /* unknown type: {column.unknown or 'not modelled'} */ TEXT"
+    if serial:  # PostgreSQL's own shorthand: the integer, NOT NULL, and the sequence it owns
+        return f"{_quote(column.name, dialect)} {serial}"
+    if rowid:  # exactly `INTEGER PRIMARY KEY`: the rowid itself, as the model reads it
+        numbering = " AUTOINCREMENT" if column.numbering == "autoincrement" else ""
+        return f"{_quote(column.name, dialect)} INTEGER PRIMARY KEY{numbering}"
     text = f"{_quote(column.name, dialect)} {column.type.sql}"
+    if column.identity:
+        text += f" GENERATED {'ALWAYS' if column.numbering == 'always' else 'BY DEFAULT'} AS IDENTITY"
     text += "" if column.nullable else " NOT NULL"
-    return text + (f" DEFAULT {column.default}" if column.default is not None else "")
+    text += f" DEFAULT {column.default}" if column.default is not None else ""
+    return text + (" AUTO_INCREMENT" if column.numbering == "auto_increment" and dialect == "mysql" else "")
+
+
+_SERIAL = {"INT": "SERIAL", "BIGINT": "BIGSERIAL", "SMALLINT": "SMALLSERIAL"}
+
+
+def _owned_defaults(key: str, table: Table, db: Database) -> dict[str, str]:
+    """{column: sequence} of the columns filled by `nextval` of a sequence they own (serial columns)."""
+    found = {}
+    for column in table.columns.values():
+        match = re.fullmatch(r"NEXTVAL\('([^']+)'\)", column.default or "", re.IGNORECASE)
+        sequence = db.sequences.get(match.group(1)) if match else None
+        if sequence is not None and sequence.owned_by == f"{key}.{column.name}":
+            found[column.name] = sequence.name
+    return found
+
+
+def _serials(key: str, table: Table, db: Database) -> dict[str, str]:
+    """{column: SERIAL | BIGSERIAL | SMALLSERIAL} of the serial columns that PostgreSQL would create just so:
+    an integer NOT NULL, its default the `nextval` of the sequence it owns, named as PostgreSQL names it."""
+    serials = {}
+    for name, sequence in _owned_defaults(key, table, db).items():
+        column = table.columns[name]
+        base = column.type.base if column.type else ""
+        if base in _SERIAL and not column.nullable and sequence == f"{key}_{name}_seq" and len(bare_name(sequence)) <= PG_NAME_LENGTH:
+            serials[name] = _SERIAL[base]
+    return serials
+
+
+def _own_sequences(key: str, table: Table, db: Database) -> dict[str, str]:
+    """{column: sequence} of the owned sequences that DDL must create itself (not by a serial type)."""
+    if db.dialect != "postgres":
+        return {}
+    serials = _serials(key, table, db)
+    return {column: sequence for column, sequence in _owned_defaults(key, table, db).items() if column not in serials}
+
+
+def _rowid_alias(table: Table) -> str | None:
+    """The column that is SQLite's rowid: the table's whole primary key, an integer."""
+    keys = [c for c in table.constraints.values() if c.kind == "primary"]
+    if len(keys) != 1 or len(keys[0].columns) != 1:
+        return None
+    column = table.columns.get(keys[0].columns[0])
+    return column.name if column is not None and column.type is not None and column.type.base == "INT" else None
 
 
 def _constraint_sql(constraint: Constraint, dialect: str) -> str:
