@@ -3,7 +3,7 @@
 One entry per directory state: the key hashes the tool's version, the directory's settings,
 and the name and bytes of every file in it (a file's findings depend on its neighbours: the
 schema history, its counterpart, duplicate versions). An entry holds, per file whose rules
-ran, its diagnostics and how its shown source is masked; a later run that needs another file
+ran, its diagnostics and where its shown source is masked; a later run that needs another file
 of the same directory state adds that file to the entry.
 
 Beside them, one entry per file state holds what the schema replay reads of the file (its ops:
@@ -11,14 +11,22 @@ operations/file_ops.py), keyed on the tool, the settings that shape the reading 
 bytes. When a folder has changed, a run that lints only some of its files (pre-commit's staged
 ones) replays the others from these instead of parsing them again.
 
+A cache folder is input like any other (a checkout, an archive, a CI cache restored from
+another branch): no entry may change what the tool reports or writes beyond what recomputing
+would. So every entry is signed (HMAC-SHA256) with a key that is not in the cache folder: the
+user's own (`cache-key` under $XDG_CACHE_HOME/safemig-lint, made on first use, 0600), or
+$SAFEMIG_LINT_CACHE_KEY (CI shares one between runs from a secret). An entry that is not
+signed with that key, or that is not a bounded regular file, is a miss: recomputed and
+rewritten. What a signed entry holds is checked again where it is used (engine.py: types,
+spans within the file, paths derived from the folder, not taken from the entry), and it holds
+nothing recomputation derives cheaply: masks are offsets (the `*` are put back here), and a
+fix's target is the file it was found in, never a path from the entry.
+
 An entry holds no secret: shown sources are stored as where they are masked, and a directory
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
-
-Entries are JSON, never pickle: a cache directory can come from anywhere (a checkout, an
-archive), and a foreign or corrupt entry must be ignored and rewritten, never trusted or
-executed. Each entry names its own key, and anything that does not parse into the expected
-shape is a miss. Writes go to a temporary file in the same directory, then os.replace: a
-concurrent run (pre-commit runs hooks in parallel) sees the old entry or the new one, whole.
+Entries are JSON, never pickle. Writes go to a temporary file in the same directory, then
+os.replace: a concurrent run (pre-commit runs hooks in parallel) sees the old entry or the
+new one, whole.
 
 Caching the parsed files instead was measured: unpickling sqlglot trees costs ~40% of
 parsing them, and a pickle cannot be trusted; final findings, and the ops, are the units that pay.
@@ -26,8 +34,12 @@ parsing them, and a pickle cannot be trusted; final findings, and the ops, are t
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import hmac
 import json
+import os
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
@@ -36,9 +48,19 @@ from pathlib import Path
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
+from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
-_FORMAT = 3  # bump when the entry layout changes (2: fixes and related locations; 3: files' ops)
+KEY_VARIABLE = "SAFEMIG_LINT_CACHE_KEY"
+_FORMAT = 4  # bump when the entry layout changes (2: fixes and related; 3: files' ops; 4: signed, masks as spans)
+_MAGIC = b"safemig-lint cache 4\n"
+_MAC_LENGTH = 64  # hex
+_CODE = re.compile(r"SM[0-9]{3}")
+_LARGEST = 1 << 40  # offsets, lines and columns: no file the tool reads comes near
+
+
+class Corrupt(ValueError):
+    """An entry that does not have the shape this version writes."""
 
 
 @dataclass
@@ -49,7 +71,7 @@ class Entry:
     key: str
     covered: set[str] = field(default_factory=set)  # files whose rules ran
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
-    masks: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # file -> (offset, masked text)
+    masks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> masked (start, end) offsets
 
 
 @cache
@@ -75,8 +97,59 @@ def directory_key(settings: str, files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def key_file() -> Path:
+    """Where the user's signing key lives: outside every cache folder, private to the user."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "safemig-lint" / "cache-key"
+
+
+@cache
+def _signing_key() -> bytes | None:
+    """$SAFEMIG_LINT_CACHE_KEY, else the user's key (made on first use); None when there is
+    none to be had (no writable home): then nothing is read from or written to the cache."""
+    shared = os.environ.get(KEY_VARIABLE)
+    if shared:
+        return hashlib.sha256(shared.encode("utf-8", "surrogateescape")).digest()
+    path = key_file()
+    for _ in range(2):
+        try:
+            key = bytes.fromhex(read_regular(path, 2 * _MAC_LENGTH).decode("ascii"))
+            return key if len(key) >= 32 else None
+        except FileNotFoundError:
+            _make_key(path)
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def _make_key(path: Path) -> None:
+    """Write a new random key, whole or not at all: a concurrent run either makes it or reads
+    the one that won (os.link fails when the name exists)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(descriptor, os.urandom(32).hex().encode("ascii"))
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    except OSError:
+        pass
+
+
+def _mac(key: bytes, body: bytes) -> bytes:
+    return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
+
+
 class Cache:
-    """Entries under `root`, one JSON file each; root None disables caching."""
+    """Entries under `root`, one signed JSON file each; root None disables caching."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
@@ -87,8 +160,8 @@ class Cache:
     def load(self, key: str) -> Entry | None:
         try:
             return _entry_from_json(self._load(key, ""), key)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None  # missing, corrupt or foreign: recompute and overwrite
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            return None  # missing, corrupt, unsigned or foreign: recompute and overwrite
 
     def store(self, entry: Entry) -> None:
         self._store(entry.key, "", _entry_to_json(entry))
@@ -97,28 +170,46 @@ class Cache:
         """A file state's entry (JSON, read by operations/file_ops.from_json), or None."""
         try:
             data = self._load(key, "files")
-            return data["value"] if data["key"] == key else None
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return data["value"] if data["key"] == key and isinstance(data["value"], dict) else None
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             return None
 
     def store_file(self, key: str, value: dict) -> None:
         self._store(key, "files", {"key": key, "value": value})
 
     def _load(self, key: str, kind: str) -> dict:
-        if self.root is None:
+        signing_key = _signing_key() if self.root is not None else None
+        if signing_key is None:
             raise OSError("no cache")
-        return json.loads(self._path(key, kind).read_text(encoding="utf-8"))
+        # A regular file, bounded, never waited on (a FIFO or a link to /dev/zero is a miss).
+        data = read_regular(self._path(key, kind), READ_BACK_LIMIT)
+        header, mac, body = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH], data[len(_MAGIC) + _MAC_LENGTH + 1 :]
+        if header != _MAGIC or not hmac.compare_digest(mac, _mac(signing_key, body)):
+            raise Corrupt("not an entry this user's key signed")
+        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        if not isinstance(value, dict):
+            raise Corrupt("not an entry")
+        return value
 
     def _store(self, key: str, kind: str, data: dict) -> None:
-        if self.root is None:
+        signing_key = _signing_key() if self.root is not None else None
+        if signing_key is None:
             return
         target = self._path(key, kind)
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), mode=0o600)
+            # A folder of the cache that is a link out of it is not written through.
+            if not Path(os.path.realpath(target.parent)).is_relative_to(os.path.realpath(self.root)):
+                raise OSError(errno.EXDEV, "a cache folder links out of the cache")
+            replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600)
             _ignore_in_git(self.root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
+
+
+def _no_constant(name: str):
+    raise Corrupt(f"{name} is not in an entry")  # NaN, Infinity: never written by this version
 
 
 class MemoryCache(Cache):
@@ -173,28 +264,60 @@ def _span_to_json(span: Span) -> list[int]:
     return [span.line, span.column, span.end_line, span.end_column]
 
 
-def _span_from_json(item: list) -> Span:
-    line, column, end_line, end_column = (int(v) for v in item)
+def _number(value: object) -> int:
+    if type(value) is not int or not 0 <= value <= _LARGEST:
+        raise Corrupt("not an offset, line or column")
+    return value
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise Corrupt("not a text")
+    return value
+
+
+def _list(value: object, length: int | None = None) -> list:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise Corrupt("not a list of the expected length")
+    return value
+
+
+def _span_from_json(item: object) -> Span:
+    line, column, end_line, end_column = (_number(v) for v in _list(item, 4))
+    if line < 1 or column < 1 or (end_line, end_column) < (line, column):
+        raise Corrupt("not a span")
     return Span(line, column, end_line, end_column)
 
 
-def _diagnostic_from_json(item: list) -> Diagnostic:
-    code, name, severity, path, span, message, help, snippet, suppression, fix, related = item
-    if not all(isinstance(v, str) for v in (code, name, path, message, help, snippet)):
-        raise TypeError("not a diagnostic")
+def _diagnostic_from_json(item: object) -> Diagnostic:
+    code, name, severity, path, span, message, help, snippet, suppression, fix, related = _list(item, 11)
+    if not _CODE.fullmatch(_text(code)):
+        raise Corrupt("not a rule code")
     return Diagnostic(
         code,
-        name,
-        Severity(severity),
-        path,
+        _text(name),
+        Severity(_text(severity)),
+        _text(path),
         _span_from_json(span),
-        message,
-        help,
-        snippet,
-        None if suppression is None else Suppression(int(suppression[0]), str(suppression[1])),
-        tuple(Edit(int(start), int(end), str(text)) for start, end, text in fix),
-        tuple(Related(str(where), _span_from_json(at), str(why)) for where, at, why in related),
+        _text(message),
+        _text(help),
+        _text(snippet),
+        None if suppression is None else Suppression(*_suppression(suppression)),
+        tuple(_edit(edit) for edit in _list(fix)),
+        tuple(Related(_text(where), _span_from_json(at), _text(why)) for where, at, why in map(lambda r: _list(r, 3), _list(related))),
     )
+
+
+def _suppression(item: object) -> tuple[int, str]:
+    line, reason = _list(item, 2)
+    return _number(line), _text(reason)
+
+
+def _edit(item: object) -> Edit:
+    start, end, replacement = _list(item, 3)
+    if _number(start) > _number(end):
+        raise Corrupt("not an edit")
+    return Edit(start, end, _text(replacement))
 
 
 def _entry_to_json(entry: Entry) -> dict:
@@ -202,46 +325,60 @@ def _entry_to_json(entry: Entry) -> dict:
         "key": entry.key,
         "covered": sorted(entry.covered),
         "diagnostics": {name: [_diagnostic_to_json(d) for d in found] for name, found in entry.diagnostics.items()},
-        "masks": {name: [[offset, text] for offset, text in masks] for name, masks in entry.masks.items()},
+        "masks": {name: [[start, end] for start, end in masks] for name, masks in entry.masks.items()},
     }
 
 
 def _entry_from_json(data: dict, key: str) -> Entry:
     if data["key"] != key:
-        raise ValueError("entry of another key")
-    masks = {str(name): [(int(offset), str(text)) for offset, text in items] for name, items in data["masks"].items()}
+        raise Corrupt("entry of another key")
+    masks = {}
+    for name, items in _dict(data["masks"]).items():
+        spans = [(_number(start), _number(end)) for start, end in map(lambda m: _list(m, 2), _list(items))]
+        if any(start >= end for start, end in spans) or any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+            raise Corrupt("masks out of order")
+        masks[name] = spans
     return Entry(
         key,
-        {str(name) for name in data["covered"]},
-        {str(name): [_diagnostic_from_json(item) for item in found] for name, found in data["diagnostics"].items()},
+        {_text(name) for name in _list(data["covered"])},
+        {name: [_diagnostic_from_json(item) for item in _list(found)] for name, found in _dict(data["diagnostics"]).items()},
         masks,
     )
 
 
-def masks_of(text: str, masked: str) -> list[tuple[int, str]]:
-    """Where `masked` (same length as `text`) differs from it: (offset, masked run), to store
-    how a file's shown source is masked without storing the file or its secrets."""
+def _dict(value: object) -> dict:
+    if type(value) is not dict:
+        raise Corrupt("not a table")
+    return value
+
+
+def masks_of(text: str, masked: str) -> list[tuple[int, int]]:
+    """Where `masked` (same length as `text`, secrets replaced by `*`) differs from it: the
+    (start, end) of each masked run, to store how a file's shown source is masked without
+    storing the file, its secrets or any text to put in their place."""
     if masked == text:
         return []
-    runs: list[tuple[int, str]] = []
+    runs: list[tuple[int, int]] = []
     start = None
     for offset, (original, shown) in enumerate(zip(text, masked)):
         if original != shown and start is None:
             start = offset
         elif original == shown and start is not None:
-            runs.append((start, masked[start:offset]))
+            runs.append((start, offset))
             start = None
     if start is not None:
-        runs.append((start, masked[start:]))
+        runs.append((start, len(text)))
     return runs
 
 
-def apply_masks(text: str, masks: list[tuple[int, str]]) -> str:
-    """`text` with each masked run put in place, in one pass (masks are in file order)."""
+def apply_masks(text: str, masks: list[tuple[int, int]]) -> str:
+    """`text` with each masked run replaced by `*` (line breaks kept, as masking.py does), in one
+    pass; runs past the end of the text are cut there (masks are in file order)."""
     pieces, position = [], 0
-    for offset, run in sorted(masks):
-        if offset < position:
+    for start, end in masks:
+        start, end = max(start, position), min(end, len(text))
+        if start >= end:
             continue
-        pieces += [text[position:offset], run]
-        position = offset + len(run)
+        pieces += [text[position:start], "".join(c if c in "\r\n" else "*" for c in text[start:end])]
+        position = end
     return "".join(pieces) + text[position:]

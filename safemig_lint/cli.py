@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from safemig_lint import __version__
+from safemig_lint.escaping import one_line, printable
 
 EXIT_USAGE = 2
 
@@ -138,8 +139,14 @@ def _report_formats(output_format: str | None, report_formats: list[str], report
 
 
 def _fail(message: str) -> None:
-    typer.echo(f"safemig-lint: error: {message}", err=True)
+    _say(f"safemig-lint: error: {message}")
     raise typer.Exit(EXIT_USAGE)
+
+
+def _say(message: str, err: bool = True) -> None:
+    """One line of the tool's own, on standard error: what it holds of a path, a name or a
+    configuration is escaped (escaping.py), so it stays one line and cannot act on a terminal."""
+    typer.echo(one_line(message), err=err)
 
 
 _FORMAT_HELP = "Report format on standard output: text, concise (one line per finding), json, sarif, github or markdown."
@@ -261,7 +268,7 @@ def check(
             from safemig_lint.progress import terminal_progress
 
             progress = terminal_progress(sys.stderr, sys.stdout)
-        cache = _cache(config, no_cache, cache_dir)
+        cache = _cache(config, no_cache, cache_dir, Path(paths[0]))
         # Standard input is read instead of the disk, at the path it names (which need not exist).
         options = {"base": base, "tracked_only": tracked_only, "buffers": {Path(stdin[0]): stdin[1]} if stdin else None}
 
@@ -286,7 +293,7 @@ def check(
     except (ConfigError, GitError) as error:
         _fail(str(error))
     for missing in result.missing_paths:
-        typer.echo(f"safemig-lint: error: {missing}: no such file or directory", err=True)
+        _say(f"safemig-lint: error: {missing}: no such file or directory")
     # With --base, nothing changed since the base is no reason to warn; a named folder without migrations is an error above.
     if not result.files_checked and not result.missing_paths and base is None and not quiet:
         typer.echo("safemig-lint: warning: none of the files named is a migration (expected names like 000001_init.up.sql)", err=True)
@@ -361,7 +368,7 @@ def _fix(result, resolver, may_change, apply: bool) -> bool:
 
     plan = plan_fixes(result, resolver.for_path, may_change)
     for display, reason in plan.skipped:
-        typer.echo(f"safemig-lint: not fixed: {display}: {reason}", err=True)
+        _say(f"safemig-lint: not fixed: {display}: {reason}")
     if not apply:
         for file in plan.files:
             sys.stdout.write(unified_diff(file))
@@ -373,11 +380,11 @@ def _fix(result, resolver, may_change, apply: bool) -> bool:
         return bool(plan.files)
     failed = apply_fixes(plan)
     for file, why in failed:
-        typer.echo(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}", err=True)
+        _say(f"safemig-lint: not fixed: {file.display}: cannot write it: {why}")
     unwritten = {file.path for file, _ in failed}
     written = [file for file in plan.files if file.path not in unwritten]
     for file in written:
-        typer.echo(f"safemig-lint: {describe(file)}", err=True)
+        _say(f"safemig-lint: {describe(file)}")
     fixed = sum(len(file.fixed) for file in written)
     typer.echo(f"safemig-lint: fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}", err=True)
     return bool(written)
@@ -387,15 +394,26 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
     return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
-def _cache(config, no_cache: bool, cache_dir: Path | None):
+def _cache(config, no_cache: bool, cache_dir: Path | None, start: Path):
+    """The content cache: --cache-dir (the user's own choice), else at the project root
+    (project.py), or at `cache-dir` from the configuration, which must lie inside the project."""
     from safemig_lint.cache import DEFAULT_DIRECTORY, Cache
+    from safemig_lint.config import ConfigError
+    from safemig_lint.project import is_within, project_root
 
     if no_cache or not config.cache:
         return Cache(None)
     if cache_dir is not None:
+        if "\0" in str(cache_dir):
+            raise ConfigError("--cache-dir: a path cannot hold a NUL character")
         return Cache(cache_dir)
-    base = config.source.parent if config.source is not None else Path.cwd()
-    return Cache(base / (config.cache_dir or DEFAULT_DIRECTORY))
+    root = project_root(start if start.is_dir() else start.parent, config.source)
+    if not config.cache_dir:
+        return Cache(root / DEFAULT_DIRECTORY)
+    target = config.source.parent / config.cache_dir if config.source is not None else root / config.cache_dir
+    if not is_within(target, root):
+        raise ConfigError(f"{config.source}: cache-dir {config.cache_dir!r} leads outside the project ({root})")
+    return Cache(target)
 
 
 def _parse_severity(item: str) -> tuple[str, str]:
@@ -493,8 +511,9 @@ def schema_command(
         return
     for display, history in histories:
         if len(histories) > 1:
-            typer.echo(f"-- {display}\n")
-        typer.echo(to_sql(history.at(at), target), nl=False)
+            _say(f"-- {display}", err=False)
+            typer.echo("")
+        typer.echo(printable(to_sql(history.at(at), target)), nl=False)
 
 
 @app.command("diff")
@@ -514,11 +533,11 @@ def diff_command(
     _known_versions(histories, {"--from": from_version, "--to": to_version})
     for display, history in histories:
         if len(histories) > 1:
-            typer.echo(f"{display}:")
+            _say(f"{display}:", err=False)
         for difference in differences(history.at(from_version), history.at(to_version)):
             sign = {"added": "+", "removed": "-", "changed": "~"}[difference.change]
             unsure = f"  (the model is unsure: {difference.unknown})" if difference.unknown else ""
-            typer.echo(f"{sign} {difference.describe()}{unsure}")
+            _say(f"{sign} {difference.describe()}{unsure}", err=False)
 
 
 @app.command("verify")
@@ -594,13 +613,11 @@ def verify_command(
     flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
 
     def say(message: str) -> None:
-        from safemig_lint.reporters import printable
-
-        typer.echo(printable(message), err=True)  # paths and database messages may hold control bytes
+        typer.echo(printable(message), err=True)  # verify's messages may span lines; a database's words are escaped
 
     def progress(message: str) -> None:
         if is_terminal():
-            typer.echo(f"\r{message}\033[K", err=True, nl=False)
+            typer.echo(f"\r{one_line(message)}\033[K", err=True, nl=False)
 
     url = None
     try:
@@ -702,7 +719,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
         _fail(f"{path}: no such file or directory")
     # A schema missing what an unreadable path holds would be wrong without a word: refuse.
     for problem in discovery.problems:
-        typer.echo(f"safemig-lint: error: cannot read {problem.display_path}: {problem.reason}", err=True)
+        _say(f"safemig-lint: error: cannot read {problem.display_path}: {problem.reason}")
     if discovery.problems:
         raise typer.Exit(EXIT_USAGE)
     if not discovery.directories:
@@ -713,7 +730,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
         unreadable = [(f.display_path, parsed[f.path].unreadable) for f in directory.files() if parsed[f.path].unreadable]
         for display, problem in unreadable:
-            typer.echo(f"safemig-lint: error: cannot read {display}: {problem.reason}", err=True)
+            _say(f"safemig-lint: error: cannot read {display}: {problem.reason}")
         if unreadable:
             raise typer.Exit(EXIT_USAGE)
         histories.append((directory.display_path, History(directory, parsed, settings.dialect, mysql_version=settings.mysql_version)))
@@ -737,9 +754,9 @@ def lock_command(
 
     directories = _migration_directories(paths, config_file, tracked_only)
     if check_only:
-        raise typer.Exit(1 if commands.check_locks(directories, typer.echo) else 0)
+        raise typer.Exit(1 if commands.check_locks(directories, lambda line: _say(line, err=False)) else 0)
     try:
-        commands.lock(directories, typer.echo)
+        commands.lock(directories, lambda line: _say(line, err=False))
     except ConfigError as error:
         _fail(str(error))
 
@@ -765,7 +782,7 @@ def baseline_command(
     try:
         resolver = ConfigResolver({"dialect": dialect} if dialect else {}, list(rules_by_code()), config_file)
         result = lint(paths, resolver.for_path(Path(paths[0])), resolver.for_path, use_baseline=False)
-        commands.record_baselines(directories, result, typer.echo)
+        commands.record_baselines(directories, result, lambda line: _say(line, err=False))
     except ConfigError as error:
         _fail(str(error))
 
@@ -816,5 +833,5 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as error:  # a crash outside any check: say so, exit 2, never a bare traceback
-        typer.echo(f"safemig-lint: internal error: {type(error).__name__}: {error}", err=True)
+        _say(f"safemig-lint: internal error: {type(error).__name__}: {error}")
         sys.exit(EXIT_USAGE)

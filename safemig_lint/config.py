@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -12,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from safemig_lint.diagnostics import Severity
-from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES
+from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES, READ_BACK_LIMIT, read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +23,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_FILE = ".safemig-lint.toml"
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 IDEMPOTENCY_CHOICES = ("auto", "strict")  # strict: SM301-SM303 whatever golang-migrate's transactions
+# Larger files are not migrations; a limit far above it would only be a way to exhaust memory.
+MAX_FILE_BYTES_LIMIT = 1 << 30
+# A version's parts: ASCII digits only (str.isdigit also takes "²", which int() rejects), and few of them.
+_NUMBER = re.compile(r"[0-9]{1,6}")
 
 # golang-migrate's database drivers (the URL schemes its database/* packages register), each with the
 # `x-` URL options it reads (golang-migrate v4). Other URL options belong to the database's own client
@@ -120,8 +125,8 @@ def find_config_file(start: Path) -> Path | None:
 
 def _read_toml(path: Path) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return tomllib.loads(read_regular(path, READ_BACK_LIMIT).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read configuration: {error}") from error
 
 
@@ -186,7 +191,7 @@ def _line_of(path: Path, key: str) -> int | None:
 
     pattern = re.compile(rf"""^\s*(["']?{re.escape(key)}["']?\s*=|\[[^\]]*\b{re.escape(key)}["']?\s*\])""")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_regular(path, READ_BACK_LIMIT).decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
@@ -243,14 +248,18 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         changes["fail_on"] = settings["fail-on"]
     if "max-file-bytes" in settings:
         value = settings["max-file-bytes"]
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{where}: max-file-bytes must be a positive integer")
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_FILE_BYTES_LIMIT:
+            raise ConfigError(f"{where}: max-file-bytes must be a positive integer of at most {MAX_FILE_BYTES_LIMIT:,} (1 GiB)")
         changes["max_file_bytes"] = value
     if "cache" in settings:
         changes["cache"] = _boolean(settings, "cache", where)
     if "cache-dir" in settings:
-        if not isinstance(settings["cache-dir"], str) or not settings["cache-dir"]:
+        value = settings["cache-dir"]
+        if not isinstance(value, str) or not value or "\0" in value:
             raise ConfigError(f"{where}: cache-dir must be a directory path")
+        # A configuration comes with the repository: it may not make the tool write outside it.
+        if os.path.isabs(value) or value.startswith("~") or ".." in Path(value).parts:
+            raise ConfigError(f"{where}: cache-dir must be a relative path inside the project (no `..`), got {value!r}")
         changes["cache_dir"] = settings["cache-dir"]
     changes.update(_execution_settings(settings, where, config, changes.get("dialect", config.dialect)))
     for key in ("mysql-version", "sqlite-version"):
@@ -306,7 +315,7 @@ def _execution_settings(settings: dict, where: str, config: Config, dialect: str
         changes["idempotency"] = settings["idempotency"]
     if "postgres-version" in settings:
         version = settings["postgres-version"]
-        if isinstance(version, str) and version.split(".")[0].isdigit():
+        if isinstance(version, str) and _NUMBER.fullmatch(version.split(".")[0]):
             version = int(version.split(".")[0])
         if not isinstance(version, int) or isinstance(version, bool) or not 9 <= version <= 99:
             raise ConfigError(f"{where}: postgres-version must be a major version number such as 16")
@@ -318,7 +327,7 @@ def _version(value: object, key: str, where: str, example: str) -> tuple[int, ..
     """A server version, `16` or `"8.0.29"`, as a tuple of numbers."""
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
     parts = text.split(".")
-    if not text or len(parts) > 3 or not all(p.isdigit() for p in parts):
+    if not text or len(parts) > 3 or not all(_NUMBER.fullmatch(p) for p in parts):
         raise ConfigError(f"{where}: {key} must be a version number such as {example!r}, got {value!r}")
     return tuple(int(p) for p in parts)
 

@@ -40,7 +40,7 @@ from safemig_lint.reading.invocations import (
     read_invocations,
     share_compose_services,
 )
-from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limited, read_source
+from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
@@ -162,6 +162,8 @@ def lint(
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         entry = cache.load(work.key)
+        if entry is not None and not work.accepts(entry):
+            entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
@@ -195,8 +197,8 @@ def lint(
         for name, in_file in entry.diagnostics.items():
             if work.is_reported(name, discovery):
                 found.extend(in_file)
-                if in_file and name in work.data:
-                    sources[in_file[0].path] = work.shown_source(name, entry.masks.get(name, []))
+                if in_file and name in work.data and (source := work.shown_source(name, entry.masks.get(name, []))) is not None:
+                    sources[in_file[0].path] = source
         diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
@@ -279,6 +281,7 @@ class DirectoryWork:
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)  # decoded once, by text_of
 
     def is_reported(self, name: str, discovery: Discovery) -> bool:
         """Whether findings in file `name` are reported: a migration or misnamed file by the
@@ -318,11 +321,54 @@ class DirectoryWork:
         settings = f"{self.config.dialect}\0{self.config.max_file_bytes}\0{self.config.mysql_version}"
         return file_key(settings, data if isinstance(data, bytes) else b"")
 
-    def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
+    def display_of(self, name: str) -> str:
+        """The display path of file `name` of this folder ("": the folder), as discovery spells it."""
+        from safemig_lint.integrity.files import child_display
+
+        return self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+
+    def text_of(self, name: str) -> str | None:
+        """File `name`'s text as written (None: not a migration of this folder, or unreadable)."""
+        if name not in self._texts:
+            data = self.data.get(name)
+            text = decode(data, self.config.max_file_bytes) if isinstance(data, bytes) else None
+            self._texts[name] = text if isinstance(text, str) else None
+        return self._texts[name]
+
+    def shown_source(self, name: str, masks: list[tuple[int, int]]) -> LineIndex | None:
         """The file's lines as reporters may show them: with every secret masked."""
-        data = self.data[name]
-        text = decode(data, self.config.max_file_bytes) if isinstance(data, bytes) else None
-        return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
+        text = self.text_of(name)
+        return LineIndex(apply_masks(text, masks)) if text is not None else None
+
+    def accepts(self, entry: Entry) -> bool:
+        """Whether a cache entry is one linting these files could have produced: its files are
+        this folder's, each diagnostic's path is the one its file has here (a path is never
+        taken from the cache: --fix writes to it), and every span, edit and mask lies within
+        its file. The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
+        names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
+        if not entry.covered <= names or not set(entry.masks) <= set(self.data):
+            return False
+        lines: dict[str, LineIndex | None] = {}
+
+        def within(name: str, line: int, end: int = 0) -> bool:
+            if name not in self.data:
+                return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
+            if name not in lines:
+                text = self.text_of(name)
+                lines[name] = LineIndex(text) if text is not None else None
+            index = lines[name]
+            return index is None or (line <= index.line_count and end <= len(index.text))
+
+        for name, found in entry.diagnostics.items():
+            display = self.display_of(name)
+            for d in found:
+                if d.path != display or not within(name, d.span.end_line, max((e.end for e in d.fix), default=0)):
+                    return False
+                for related in d.related:
+                    other = related.path.rpartition("/")[2] if related.path != self.directory.display_path else ""
+                    if related.path != self.display_of(other) or not within(other, related.span.end_line):
+                        return False
+        return all(within(name, 1, end) for name, masks in entry.masks.items() for _, end in masks[-1:])
 
 
 def _work(
@@ -366,7 +412,7 @@ def _known_file_ops(work: DirectoryWork, cache: Cache) -> dict[str, dict]:
 
 def _read_or_empty(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_regular(path, READ_BACK_LIMIT)
     except OSError:
         return b""
 
@@ -430,7 +476,7 @@ class DirectoryOutcome:
 
     covered: set[str]
     diagnostics: dict[str, list[Diagnostic]]
-    masks: dict[str, list[tuple[int, str]]]
+    masks: dict[str, list[tuple[int, int]]]
     cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
     # By file name, the ops (JSON) of files this run parsed for the history, for the cache.
     file_ops: dict[str, dict] = field(default_factory=dict)
@@ -499,7 +545,7 @@ class _Collector:
         self.migration_files = migration_files
         self.wanted = wanted
         self.diagnostics: dict[str, list[Diagnostic]] = {}  # by file name within the directory
-        self.masks: dict[str, list[tuple[int, str]]] = {}
+        self.masks: dict[str, list[tuple[int, int]]] = {}
         self.holds_secret = False
         self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
         self.parsed: Mapping[Path, ParsedFile] = {}  # the current directory's files, to vet fixes against
@@ -638,11 +684,10 @@ def _lint_directory(
             if not isinstance(text, str):
                 continue
             masks = collector.masks[file.path.name] = masks_of(text, parsed_file.text)
-            secret_words.update(w for offset, run in masks for w in text[offset : offset + len(run)].split() if len(w) >= 4)
+            secret_words.update(w for start, end in masks for w in text[start:end].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).
-    shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
-    collector.holds_secret = bool(secret_words & shown)
+    collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
     file_ops = _ops_for_cache(work, history, parsed)
     for parsed_file in parsed.values():
         parsed_file.release_trees()
@@ -681,6 +726,16 @@ class _StatementsReadBy:
         return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
 
 
+def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
+    """Whether a finding's text holds one of `secret_words` (words compared as a set: one pass
+    over the findings, not one per secret; no set at all when there is no secret)."""
+    if not secret_words:
+        return False
+    # Each distinct text split once: the findings of one statement share its (long) snippet.
+    texts = {text for found in diagnostics.values() for d in found for text in (d.snippet, d.message, d.help)}
+    return any(not secret_words.isdisjoint(text.split()) for text in texts)
+
+
 def _only_the_edit_of_applied_files(collector: _Collector) -> None:
     """An applied migration that was edited (SM601) is reported for the edit alone: its other findings
     would say to edit it further, and the fix is to undo the edit and write a new migration."""
@@ -697,7 +752,7 @@ def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
     for name, value in work.known.items():
         try:
             known[work.directory.path / name] = file_ops.from_json(value)
-        except ValueError:
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             pass
     return known
 
@@ -773,7 +828,9 @@ def _lint_invocation_file(file: InvocationFile, config: Config) -> tuple[list[Di
     for rule_type, finding in findings:
         collector.add(rule_type, path, display, finding, index)
     _report_suppression_problems(path, display, suppressions, enabled, collector)
-    source = LineIndex(file.masked_text) if findings or suppressions else None
+    from safemig_lint.analysis.masking import mask_plain_text
+
+    source = LineIndex(mask_plain_text(file.masked_text)) if findings or suppressions else None
     return [d for found in collector.diagnostics.values() for d in found], source
 
 

@@ -225,13 +225,19 @@ def apply_fixes(plan: FixPlan) -> list[tuple[FileFix, str]]:
 
 
 def unified_diff(file: FileFix) -> str:
-    return "".join(
-        difflib.unified_diff(
-            file.before.removeprefix(BOM).splitlines(keepends=True),
-            file.after.removeprefix(BOM).splitlines(keepends=True),
-            # `git apply` style for relative paths; an absolute path stays as it is.
-            fromfile=file.display if file.display.startswith("/") else f"a/{file.display}",
-            tofile=file.display if file.display.startswith("/") else f"b/{file.display}",
+    """The fix as a unified diff, for a terminal: the file's name and lines escaped (escaping.py)."""
+    from safemig_lint.escaping import one_line, printable
+
+    name = one_line(file.display)
+    return printable(
+        "".join(
+            difflib.unified_diff(
+                file.before.removeprefix(BOM).splitlines(keepends=True),
+                file.after.removeprefix(BOM).splitlines(keepends=True),
+                # `git apply` style for relative paths; an absolute path stays as it is.
+                fromfile=name if name.startswith("/") else f"a/{name}",
+                tofile=name if name.startswith("/") else f"b/{name}",
+            )
         )
     )
 

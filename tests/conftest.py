@@ -52,9 +52,12 @@ def codes(result: LintResult) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _no_content_cache(monkeypatch):
-    """Tests patch rules in-process, which no cache key can see: only test_cache_and_pool.py uses it."""
+def _no_content_cache(monkeypatch, tmp_path_factory):
+    """Tests patch rules in-process, which no cache key can see: only test_cache_and_pool.py uses it.
+    The cache's signing key is the test session's own, never the user's."""
     monkeypatch.setenv("SAFEMIG_LINT_NO_CACHE", "1")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "user-cache"))
+    monkeypatch.delenv("SAFEMIG_LINT_CACHE_KEY", raising=False)
 
 
 @pytest.fixture

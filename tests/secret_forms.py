@@ -40,6 +40,30 @@ FORMS = {
     "secret-named setting": "SET app.api_token = '{S}';",
     "bearer token": "INSERT INTO hooks (auth) VALUES ('Bearer {S}0123456789abcdef');",
     "template-built password": "CREATE ROLE app PASSWORD '{{{{ .Prefix }}}}{S}';",
+    # Issue 24: forms that passed masking.
+    "go mysql dsn": "CREATE TABLE g (dsn text DEFAULT 'app:{S}@tcp(db:3306)/app');",
+    "go mysql dsn without protocol": "-- local: app:{S}@/app\nDROP TABLE g;",
+    "url with an empty user": "CREATE TABLE r (dsn text DEFAULT 'redis://:{S}@cache:6379/0');",
+    "url whose user holds @": "CREATE TABLE u (dsn text DEFAULT 'postgres://me@corp.example:{S}@db/app');",
+    "jdbc thin": "CREATE TABLE j (dsn text DEFAULT 'jdbc:oracle:thin:scott/{S}@db:1521/ORCL');",
+    "libpq quoted value": "SELECT dblink_connect('host=db user=admin password=''{S}'' dbname=app');\nDROP TABLE l;",
+    "aws secret key in credentials": "COPY t FROM 's3://b/k' CREDENTIALS 'aws_access_key_id=AKIAIOSFODNN7EXAMPLF;aws_secret_access_key={S}';\nDROP TABLE a;",
+    "alter database set to": "ALTER DATABASE app SET \"app.jwt_secret\" TO '{S}';\nDROP TABLE s;",
+    "set_config": "SELECT set_config('app.jwt_secret', '{S}', false);\nDROP TABLE s;",
+    "url assembled with ||": "CREATE TABLE c (dsn text DEFAULT 'postgres://admin:' || '{S}' || '@db/app');",
+    "mysql -p in a comment": "-- restore: mysql -uroot -p{S} app < dump.sql\nDROP TABLE m;",
+    "password: in a comment": "-- password: {S}\nDROP TABLE p;",
+    "dsn in a suppression reason": "DROP TABLE t; -- safemig-lint: ignore SM101 moved to postgres://admin:{S}@db/app\n",
+    "url in a comment in a function body": (
+        "CREATE FUNCTION f() RETURNS int AS $$ BEGIN -- postgres://admin:{S}@db/app\n RETURN 1; END $$ LANGUAGE plpgsql;\nDROP TABLE f;"
+    ),
+    "PGPASSWORD on a command line": "-- PGPASSWORD={S} migrate -path . -database postgres://u@db/app up\nDROP TABLE e;",
+    "sqlserver password parameter": "-- migrate -database 'sqlserver://sa@db:1433?database=app&password={S}' up\nDROP TABLE q;",
+    "clickhouse password parameter": "CREATE TABLE k (dsn text DEFAULT 'clickhouse://db:9000?username=u&password={S}&database=app');",
+    "cassandra password parameter": "-- cassandra://db:9042/app?username=u&password={S}\nDROP TABLE k;",
+    "quoted password in a url": "-- postgres://u:'{S}'@host/db\nDROP TABLE w;",
+    "double-quoted password in a url": "CREATE TABLE w (dsn text DEFAULT 'postgres://u:\"{S}\"@host/db');",
+    "url written bare as a statement": "postgres://admin:{S}@db/app\nDROP TABLE b;",
 }
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
 
 import pytest
 from conftest import FIXTURES, write_migrations
 from typer.testing import CliRunner
 
-from safemig_lint import engine
+from safemig_lint import cache, engine
 from safemig_lint.cache import Cache
 from safemig_lint.cli import app
 from safemig_lint.config import Config
@@ -21,6 +23,11 @@ SECRET = "Zq9-hunter2-Xy7"
 @pytest.fixture(autouse=True)
 def _content_cache(monkeypatch):
     monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE")
+
+
+def entry_body(path) -> dict:
+    """A cache entry's JSON, past its signature line."""
+    return json.loads(path.read_bytes().split(b"\n", 2)[2])
 
 
 # The project's migration folders: each fixture folder, and extra/.
@@ -98,7 +105,7 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, monkeypa
     assert _check("--format", "json", "migrations") == expected
     assert len(counter.names) == 3
     for entry in entries[:3]:
-        assert json.loads(entry.read_text())["key"] == entry.stem
+        assert entry_body(entry)["key"] == entry.stem
 
 
 def test_a_changed_file_is_linted_again(project, monkeypatch):
@@ -175,7 +182,7 @@ def test_corrupt_ops_entries_are_parsed_again_and_rewritten(project, monkeypatch
     parses = _ParseCounter(monkeypatch)
     assert _check("--format", "json", staged) == expected
     assert parses.calls > 2
-    assert all(json.loads(entry.read_text())["key"] == entry.stem for entry in entries)
+    assert all(entry_body(entry)["key"] == entry.stem for entry in entries)
 
 
 def test_a_file_that_held_a_secret_leaves_no_ops_in_the_cache(project, monkeypatch):
@@ -263,3 +270,127 @@ def test_a_folder_whose_statements_hold_a_secret_caches_no_secret(tmp_path, monk
     assert "SM301" in first[1] and key not in first[1]
     assert all(key not in f.read_text() for f in (tmp_path / ".safemig-lint-cache").rglob("*.json"))
     assert _check("--format", "json", "m") == first
+
+
+# --- a cache folder is untrusted input (issue 24) ----------------------------------------------
+
+
+def _poison(entry, how: str) -> None:
+    entry.unlink()
+    if how == "fifo":
+        os.mkfifo(entry)
+    elif how == "dev-zero":
+        entry.symlink_to("/dev/zero")
+    elif how == "deep":
+        entry.write_text("[" * 100_000 + "]" * 100_000)
+    elif how == "huge-number":
+        entry.write_text(
+            json.dumps({"key": entry.stem, "covered": [], "diagnostics": {"": [[1]]}, "masks": {}}).replace("[[1]]", "[[1e999]]")
+        )
+    else:  # an entry rewritten to say the folder is clean: no findings, every file covered
+        entry.write_text(json.dumps({"key": entry.stem, "covered": [], "diagnostics": {}, "masks": {}}))
+
+
+@pytest.mark.parametrize("how", ["clean", "fifo", "dev-zero", "deep", "huge-number"])
+def test_a_poisoned_cache_gives_exactly_the_output_of_no_cache(project, monkeypatch, how):
+    monkeypatch.chdir(project)
+    expected = _check("--no-cache", "--format", "text", "migrations")
+    _check("--format", "json", "migrations")
+    for entry in (project / ".safemig-lint-cache").rglob("*.json"):
+        _poison(entry, how)
+    outcome = []
+    worker = threading.Thread(target=lambda: outcome.append(_check("--format", "text", "migrations")), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert outcome == [expected]
+
+
+def _sign(path, data: dict) -> None:
+    """Write `data` as an entry signed with this user's key: what only safemig-lint itself does."""
+    body = json.dumps(data).encode()
+    path.write_bytes(cache._MAGIC + cache._mac(cache._signing_key(), body) + b"\n" + body)
+
+
+def test_even_a_signed_entry_cannot_name_a_path_a_span_or_a_mask_the_folder_does_not_have(project, monkeypatch):
+    """Defence in depth: what the engine takes from an entry is checked against the folder's files.
+    A diagnostic's path (where --fix would write) is never another file's, nor outside the folder."""
+    monkeypatch.chdir(project)
+    staged = "migrations/extra"
+    expected = _check("--no-cache", "--format", "json", staged)
+    _check("--format", "json", staged)
+    (entry,) = [p for p in (project / ".safemig-lint-cache").rglob("v*/*/*.json") if "files" not in p.parts]
+    good = entry_body(entry)
+    name = "000002_t.up.sql"
+    shown = good["diagnostics"][name][0]
+    forged = {
+        "path elsewhere": [[*shown[:3], "/etc/passwd", *shown[4:9], [[0, 0, "x"]], []]],
+        "span past the end": [[*shown[:4], [999, 1, 999, 2], *shown[5:]]],
+        "edit past the end": [[*shown[:9], [[0, 10**9, ""]], []]],
+        "related elsewhere": [[*shown[:10], [["/etc/shadow", [1, 1, 1, 1], "x"]]]],
+    }
+    for what, diagnostics in forged.items():
+        _sign(entry, {**good, "diagnostics": {**good["diagnostics"], name: diagnostics}})
+        assert _check("--format", "json", staged) == expected, what
+    _sign(entry, {**good, "masks": {name: [[0, 10**9]]}})
+    assert _check("--format", "json", staged) == expected
+    # Unsigned, the genuine entry is a miss too; re-signed, it is used again.
+    entry.write_bytes(entry.read_bytes().replace(b"\n", b" \n", 1))
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", staged) == expected and counter.names == ["extra"]
+    counter.names.clear()
+    assert _check("--format", "json", staged) == expected and counter.names == []
+
+
+def test_entries_are_signed_with_a_key_outside_the_cache_folder(project, monkeypatch, tmp_path):
+    monkeypatch.chdir(project)
+    _check("--format", "json", "migrations")
+    key = cache.key_file()
+    assert key.is_file() and not key.is_relative_to(project) and key.stat().st_mode & 0o077 == 0
+    stored = b"".join(p.read_bytes() for p in (project / ".safemig-lint-cache").rglob("*.json"))
+    assert key.read_bytes() not in stored
+    # Another user (another key) trusts none of these entries; a shared CI key is its own.
+    monkeypatch.setenv("SAFEMIG_LINT_CACHE_KEY", "ci-secret")
+    cache._signing_key.cache_clear()
+    try:
+        counter = _Counter(monkeypatch)
+        _check("--format", "json", "migrations")
+        assert len(counter.names) == DIRECTORIES
+    finally:
+        cache._signing_key.cache_clear()
+
+
+@pytest.mark.parametrize("value", ["../elsewhere", "/", "/tmp/x", "a/../../b", "~/c", "\u0000"])
+def test_cache_dir_in_the_configuration_stays_inside_the_project(project, monkeypatch, value):
+    monkeypatch.chdir(project)
+    (project / ".safemig-lint.toml").write_text(f"cache-dir = {json.dumps(value)}\n")
+    code, output = _check("migrations")
+    assert code == 2 and "cache-dir" in output and "Traceback" not in output
+    assert not (project.parent / "elsewhere").exists() and not (project.parent / "b").exists()
+
+
+def test_cache_dir_may_not_lead_out_through_a_link(project, monkeypatch, tmp_path):
+    monkeypatch.chdir(project)
+    (tmp_path / "outside").mkdir()
+    (project / "out").symlink_to(tmp_path / "outside")
+    (project / ".safemig-lint.toml").write_text('cache-dir = "out/cache"\n')
+    code, output = _check("migrations")
+    assert code == 2 and "leads outside the project" in output
+    assert not any((tmp_path / "outside").iterdir())
+
+
+def test_the_cache_folder_is_at_the_project_root_never_in_a_migrations_folder(project, monkeypatch):
+    (project / ".git").mkdir()
+    app_folder = project / "migrations" / "app"
+    monkeypatch.chdir(app_folder)
+    _check(".")
+    assert (project / ".safemig-lint-cache").is_dir()
+    assert not (app_folder / ".safemig-lint-cache").exists()
+    # Without git, beside the configuration above; without either, not in the migrations folder run from.
+    shutil.rmtree(project / ".git")
+    shutil.rmtree(project / ".safemig-lint-cache")
+    (project / "migrations" / ".safemig-lint.toml").write_text("")
+    _check(".")
+    assert (project / "migrations" / ".safemig-lint-cache").is_dir()
+    (project / "migrations" / ".safemig-lint.toml").unlink()
+    _check(".")
+    assert not (app_folder / ".safemig-lint-cache").exists()

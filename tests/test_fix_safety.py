@@ -148,6 +148,7 @@ def test_an_inserted_statement_keeps_the_files_line_endings(tmp_path, newline):
 
 
 def test_a_symlinked_or_read_only_migration_is_refused_with_a_message(tmp_path):
+    (tmp_path / ".git").mkdir()  # the link stays inside the repository (one out of it is not read at all: SM013)
     (tmp_path / ".safemig-lint.toml").write_text(STRICT)
     sql = "CREATE TABLE {} (a int);\n"
     directory = write_migrations(

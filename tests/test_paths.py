@@ -30,6 +30,7 @@ def test_a_lone_drop_column_is_not_an_internal_error(lint_sql, dialect):
 
 
 def test_symlinked_file_outside_the_tree_is_reported_under_the_linked_path(tmp_path):
+    (tmp_path / ".git").mkdir()  # outside the linted folder, inside its repository
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "real.sql").write_text("DROP TABLE users;\n")
@@ -38,6 +39,34 @@ def test_symlinked_file_outside_the_tree_is_reported_under_the_linked_path(tmp_p
     result = lint([str(migrations)], Config())
     assert (f"{migrations}/1_a.up.sql", "SM101") in _by_path(result)
     assert result.files_checked == 2
+
+
+@pytest.mark.parametrize("repository", [True, False])
+def test_a_migration_linked_out_of_the_repository_is_not_read(tmp_path, repository):
+    """A pull request can link a migration to a CI runner's ~/.pgpass: SM013, and never its lines."""
+    secret_file = tmp_path / "home" / ".pgpass"
+    secret_file.parent.mkdir()
+    secret_file.write_text("db:5432:*:admin:Zq9xPlant3dSecret\n")
+    root = tmp_path / "repo"
+    if repository:
+        (root / ".git").mkdir(parents=True)
+    migrations = write_migrations(root / "migrations", {"1_a.down.sql": "SELECT 1;", "2_b.up.sql": "SELECT 1;"})
+    (migrations / "1_a.up.sql").symlink_to(secret_file)
+    (migrations / "linked").symlink_to(secret_file.parent, target_is_directory=True)
+    (secret_file.parent / "3_c.up.sql").symlink_to(secret_file)
+    for format in ("text", "json"):
+        outcome = runner.invoke(app, ["check", str(root if repository else migrations), "--format", format, "--no-cache"])
+        assert "Zq9xPlant3dSecret" not in outcome.output and "admin" not in outcome.output
+        assert outcome.exit_code == 1
+    result = lint([str(migrations)], Config())
+    found = {d.path.rsplit("/", 1)[-1]: d.message for d in result.active if d.code == "SM013"}
+    assert "outside the repository" in found["1_a.up.sql"] and "outside the repository" in found["3_c.up.sql"]
+    assert "SM001" not in codes(result)
+    (migrations / "linked").unlink()
+    # A link that stays inside is read as before.
+    (migrations / "1_a.up.sql").unlink()
+    (migrations / "1_a.up.sql").symlink_to(migrations / "2_b.up.sql")
+    assert "SM013" not in codes(lint([str(migrations)], Config()))
 
 
 def test_symlink_loops_fifos_and_dangling_links_inside_a_folder_are_diagnostics(tmp_path):

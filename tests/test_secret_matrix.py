@@ -3,6 +3,9 @@ no output of any command or format (masking happens once, when a file is read)."
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import pytest
 from conftest import write_migrations
 from secret_forms import FORMS, SECRET, form
@@ -32,7 +35,31 @@ def _outputs(directory, dialect: str, tmp_path) -> dict[str, tuple[int, str]]:
     for versions in (("1", "2"), ("2", "1")):
         outcome = runner.invoke(app, ["diff", str(directory), "-d", dialect, "--from", versions[0], "--to", versions[1]])
         outputs[f"diff {versions}"] = (outcome.exit_code, outcome.output)
+    if dialect != "postgres":
+        return outputs
+    # What the tool writes for the repository: the baseline (committed by design), the cache, the sum file.
+    cache = tmp_path / f"cache-{dialect}"
+    outcome = runner.invoke(app, ["baseline", str(directory), "-d", dialect])
+    baseline = directory / "safemig-baseline.json"
+    outputs["baseline file"] = (outcome.exit_code, baseline.read_text(encoding="utf-8") if baseline.exists() else "")
+    baseline.unlink(missing_ok=True)
+    outcome = runner.invoke(app, ["lock", str(directory)])
+    outputs["sum file"] = (0, (directory / "safemig.sum").read_text(encoding="utf-8"))
+    (directory / "safemig.sum").unlink()
+    with _cache_on():
+        runner.invoke(app, ["check", str(directory), "-d", dialect, "--cache-dir", str(cache)])
+    outputs["cache"] = (0, "".join(p.read_text(encoding="utf-8") for p in cache.rglob("*.json")))
     return outputs
+
+
+@contextlib.contextmanager
+def _cache_on():
+    previous = os.environ.pop("SAFEMIG_LINT_NO_CACHE", None)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            os.environ["SAFEMIG_LINT_NO_CACHE"] = previous
 
 
 @pytest.mark.parametrize("name", list(FORMS))
@@ -56,6 +83,15 @@ MUST_BE_REPORTED = {
     "do block variable": DIALECTS,
     "url as a table name": ("postgres",),
     "url as a column default": DIALECTS,
+    "go mysql dsn": DIALECTS,
+    "url with an empty user": DIALECTS,
+    "url whose user holds @": DIALECTS,
+    "jdbc thin": DIALECTS,
+    "aws secret key in credentials": DIALECTS,
+    "url assembled with ||": DIALECTS,
+    "mysql -p in a comment": DIALECTS,
+    "url in a comment in a function body": ("postgres",),
+    "double-quoted password in a url": DIALECTS,
 }
 
 
@@ -71,3 +107,50 @@ def test_a_secret_named_setting_is_masked_but_not_reported(lint_sql, tmp_path):
     assert "SM402" not in {d.code for d in result.active}
     parsed = read_and_parse(next(tmp_path.rglob("1_a.up.sql")), Config())
     assert SECRET not in parsed.text
+
+
+def test_the_prefilter_skips_only_texts_that_hold_no_secret(monkeypatch):
+    """The trigger-word prefilter (one search per file) changes no finding: every form and every
+    fixture gives the same secrets with it as with a prefilter that lets everything through."""
+    import re
+
+    from conftest import FIXTURES
+
+    from safemig_lint.analysis import credentials
+    from safemig_lint.analysis.masking import file_secrets
+    from safemig_lint.reading.statements import parse_file
+
+    texts = [form(name) for name in FORMS] + [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.sql"))]
+
+    def secrets(text: str) -> list:
+        return [(s.start, s.end, s.what, s.reported) for s in file_secrets(parse_file(text, "postgres"), "postgres")]
+
+    filtered = [secrets(text) for text in texts]
+    monkeypatch.setattr(credentials, "_TRIGGER", re.compile(""))
+    assert [secrets(text) for text in texts] == filtered
+    assert sum(map(len, filtered)) > len(FORMS)  # the check compares real findings
+
+
+@pytest.mark.parametrize(
+    "comment, secret",
+    [
+        ("-- SELECT set_config('app.jwt_secret', '{S}', false);", True),
+        ("-- ALTER DATABASE app SET \"app.jwt_secret\" TO '{S}';", True),
+        ("-- CREATE SERVER s OPTIONS (password '{S}');", True),
+        ("-- DECLARE pw text := '{S}';", True),
+        ("-- SET PASSWORD FOR app = '{S}';", True),
+        ("-- ALTER USER app IDENTIFIED WITH mysql_native_password BY '{S}';", True),
+        ("-- CREATE ROLE app PASSWORD '{S}", True),
+        ("-- 'postgres://admin:' || '{S}' || '@db/app'", True),
+        # Prose about secrets is no secret: nothing of these is masked.
+        ("-- set the token to '{S}' when the current one is revoked", False),
+        ("-- case-sensitive URL that maps to an id_token's {S} claim", False),
+        ("-- the default is 'client_secret_basic' ({S})", False),
+    ],
+)
+def test_statements_written_in_comments_are_masked_and_prose_is_not(comment, secret):
+    from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.reading.statements import parse_file
+
+    text = comment.replace("{S}", SECRET) + "\nDROP TABLE t;\n"
+    assert (SECRET not in mask_file(parse_file(text, "postgres"), "postgres").text) is secret

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot.tokens import Token, TokenType
 
@@ -37,14 +37,49 @@ class Secret:
 _SECRET_OPTION = re.compile(
     r"^(password|passwd|pwd|secret|secret_?key|\w*_secret|api_?key|\w*secret_access_key|auth_?token|access_?token)$", re.IGNORECASE
 )
-_CONNECTION_PASSWORD = re.compile(
-    r"""\b\w*?(?:password|passwd|pwd)\s*=\s*(?:'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))""", re.IGNORECASE
+# libpq keywords, query parameters (golang-migrate's sqlserver, clickhouse, cassandra drivers),
+# environment assignments (PGPASSWORD=...): `password=x`, `password='x'` (`''x''` inside a
+# literal), `password="x"`.
+_VALUE = r"""\s*=\s*(?:''(?P<q0>[^'\n]*)''|'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))"""
+_CONNECTION_PASSWORD = re.compile(r"\b\w*?(?:password|passwd|pwd)" + _VALUE, re.IGNORECASE)
+# Other secrets given as key=value: Redshift's CREDENTIALS 'aws_access_key_id=...;aws_secret_access_key=...', OAuth clients.
+_CONNECTION_SECRET = re.compile(
+    r"\b(?:aws_secret_access_key|aws_session_token|secret_access_key|secret_key|client_secret|session_token|sas_token|account_key)"
+    + _VALUE,
+    re.IGNORECASE,
 )
+_VALUE_GROUPS = ("q0", "q1", "q2", "bare")
 # scheme://user:password@host. Found from each `://` (see url_passwords), not by a regex
 # that tries every word as a scheme and rescans from each.
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
-_URL_USER_END = re.compile(r"[\s:/@'\"]")
-_URL_SECRET_END = re.compile(r"[\s@'\"/]")
+# Where a URL's authority (user:password@host:port) ends: a password may hold `@` and `:`, not these.
+_AUTHORITY_END = re.compile(r"[\s/?#'\"`]")
+_QUOTES = "'\"`"
+# Go's MySQL driver DSN (user:password@tcp(host:3306)/db, user:password@/db) and Oracle's JDBC thin URL.
+_GO_MYSQL_DSN = re.compile(r"(?<![\w:/@.-])[\w.$-]*:(?P<secret>[^\s:@'\"`/()]+)@(?:(?:tcp[46]?|unix|udp)\(|/)")
+_JDBC_THIN = re.compile(r"\bjdbc:oracle:thin:[^\s/@'\"`]*/(?P<secret>[^\s@'\"`]+)@", re.IGNORECASE)
+# A URL put together by concatenation: 'postgres://admin:' || 'secret' || '@db/app' (or concat's arguments).
+_URL_UP_TO_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^\s/@'\"`]*:$")
+# In comments, what a person or script wrote down: `mysql -uroot -psecret`, `password: secret`.
+_MYSQL_P_OPTION = re.compile(r"(?<!\S)-p(?P<secret>[^\s'\"`-][^\s'\"`]*)")
+_MYSQL_CLIENT = re.compile(r"\bmysql(?:dump|admin|import|sh|pump|check)?\b", re.IGNORECASE)
+# A statement written out in prose: a literal after a name that says secret (`set_config('app.jwt_secret',
+# 'x')`, `SET app.api_token = 'x'`, `"app.jwt_secret" TO 'x'`, `password 'x'`, `pw text := 'x'`,
+# `IDENTIFIED WITH mysql_native_password BY 'x'`). The name is found first, then the literal right
+# after it (a bounded match): no pattern that backtracks over long words.
+_PROSE_KEY = re.compile(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![A-Za-z0-9])pw\b", re.IGNORECASE)
+_WORD_REST = re.compile(r"[\w.]*")
+# Words between only before an assignment: `pw text := 'x'`, `SET PASSWORD FOR app = 'x'` (prose
+# says `the token is 'x'` of things that are no secret). A literal left open runs to the line's end.
+_PROSE_VALUE = re.compile(
+    r"""(?P<close>['"])?(?:[ \t]*(?P<sep>,|:?=|\bTO\b|\bBY\b)|(?:[ \t]+[A-Za-z_][\w.]{0,40}){1,2}[ \t]*(?P<assign>:?=)|[ \t]+)[ \t]*"""
+    r"""(?:''(?P<q0>[^'\n]{0,500})''|'(?P<q1>[^'\n]{0,500})'|'(?P<q2>[^'"\s][^'\n]{3,500})(?:(?=\n)|\Z))""",
+    re.IGNORECASE,
+)
+_PROSE_CONCATENATION = re.compile(r"://[^\s/@'\"]{0,100}:'\s*(?:\|\||,)\s*'(?P<secret>[^'@\n]{0,500})")
+_LABELLED_PASSWORD = re.compile(
+    r"""\b(?:password|passwd|pwd|secret)\s*:\s*(?:"(?P<q2>[^"\n]*)"|'(?P<q1>[^'\n]*)'|(?P<bare>[^\s'"`,;]+))""", re.IGNORECASE
+)
 _WELL_KNOWN = [
     ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
     ("bearer token", re.compile(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)")),
@@ -75,18 +110,35 @@ _PASSWORD_WORDS = frozenset({"PASSWORD", "IDENTIFIED", "SECRET"})  # every accou
 _BEFORE_PASSWORD = {"BY", "AS", "WITH", "PASSWORD", "ENCRYPTED", "UNENCRYPTED"}
 
 
+# Every form text_secrets and commented_secrets find holds one of these: a text without any needs
+# none of their regexes (one search per file, then one per literal or comment, not a dozen).
+_TRIGGER = re.compile(
+    r"://|pass|pwd|secret|token|account_key|@|jdbc|akia|asia|abia|acca|bearer|gh[pousr]_|github_pat_|xox|_live_|aiza|-u|identified"
+    r"|mysql|private key",
+    re.IGNORECASE,
+)
+
+
+def may_hold_secrets(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether text[start:end] holds anything a text finder could report (False: it holds none)."""
+    return _TRIGGER.search(text, start, len(text) if end is None else end) is not None
+
+
 _KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _KEY_END = re.compile(r"-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def url_passwords(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int, int]]:
     """(url start, url end, password start, password end) of each `scheme://user:password@` in
-    text[start:end]. Linear: the scheme is walked back from its `://`, user and password
-    forward, and none of these walks can cross another `://`."""
+    text[start:end]: the user may be empty (redis://:pw@host) or hold `@` (the last `@` before
+    the host ends the password, as URL parsers read it), and the password may be quoted
+    (postgres://u:'pw'@host). Linear: the scheme is walked back from its `://`, the authority
+    forward to its end, and no walk crosses another `://`."""
     end = len(text) if end is None else end
     found = []
     position = text.find("://", start, end)
     while position >= 0:
+        following = text.find("://", position + 3, end)
         scheme = position
         while scheme > start and text[scheme - 1] in _SCHEME_CHARS:
             scheme -= 1
@@ -99,13 +151,29 @@ def url_passwords(text: str, start: int = 0, end: int | None = None) -> list[tup
             ),
             -1,
         )
-        user_end = _URL_USER_END.search(text, position + 3, end)
-        if scheme >= 0 and user_end and user_end.start() > position + 3 and text[user_end.start()] == ":":
-            secret_end = _URL_SECRET_END.search(text, user_end.start() + 1, end)
-            if secret_end and secret_end.start() > user_end.start() + 1 and text[secret_end.start()] == "@":
-                found.append((scheme, secret_end.start() + 1, user_end.start() + 1, secret_end.start()))
-        position = text.find("://", position + 3, end)
+        if scheme >= 0 and (password := _url_password(text, position + 3, end if following < 0 else following)) is not None:
+            found.append((scheme, password[2], password[0], password[1]))
+        position = following
     return found
+
+
+def _url_password(text: str, authority: int, end: int) -> tuple[int, int, int] | None:
+    """(password start, end, end of the user information) of the URL authority at `authority`."""
+    stop = _AUTHORITY_END.search(text, authority, end)
+    stop_at = stop.start() if stop else end
+    at = text.rfind("@", authority, stop_at)
+    colon = text.find(":", authority, at if at >= 0 else stop_at)
+    if at >= 0 and colon >= 0:
+        return (colon + 1, at, at + 1) if at > colon + 1 else None
+    # user:'password'@host: the authority stopped at a quote right after the colon.
+    if colon >= 0 and stop_at == colon + 1 < end and text[stop_at] in _QUOTES:
+        quote = text[stop_at]
+        doubled = text.startswith(quote * 2, stop_at)  # inside an SQL literal: user:''pw''@host
+        opening = quote * (2 if doubled else 1)
+        closing = text.find(opening, stop_at + len(opening), end)
+        if closing > stop_at + len(opening) and text.startswith("@", closing + len(opening)):
+            return stop_at + len(opening), closing, closing + len(opening) + 1
+    return None
 
 
 def private_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -143,9 +211,20 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
                 found += text_secrets(token.start, token.end + 1, context)
             elif kind == TokenType.IDENTIFIER:  # DROP TABLE "postgres://admin:pw@h/db"
                 found += text_secrets(token.start, token.end + 1, context)
-    for start, end in body_regions:  # comments inside bodies too
+    for start, end in body_regions:  # well-known formats anywhere in a body (a language we do not tokenize too)
         found += text_secrets(start, end, context, well_known_only=True)
+    for body in code.bodies:  # comments inside SQL bodies: the text between their tokens
+        edges = [body.start, *(offset for token in body.tokens for offset in (token.start, token.end + 1)), body.end]
+        for gap_start, gap_end in zip(edges[::2], edges[1::2]):
+            if gap_end - gap_start > 2:
+                found += commented_secrets(gap_start, gap_end, context)
+    found += _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
     found += _unterminated_secrets(statement, context)
+    if (statement.error is not None or statement.expression is None) and statement.tokens:
+        # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
+        # so read as prose too; masked, and reported only where a literal or comment holds it.
+        # (Last: where a literal's finder found the same span, its finding stands.)
+        found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 
@@ -153,19 +232,84 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
 def text_secrets(start: int, end: int, context, well_known_only: bool = False) -> list[Secret | None]:
     """Passwords in connection strings and URLs, and well-known secret formats, in text[start:end]."""
     text = context.parsed.text
+    if not context.may_hold_secrets or not may_hold_secrets(text, start, end):
+        return []
     found = [
         _secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)
     ]
     if not well_known_only:
         for url_start, url_end, secret_start, secret_end in url_passwords(text, start, end):
             found.append(_secret(secret_start, secret_end, "password in a connection URL", (url_start, url_end), context))
-        for match in _CONNECTION_PASSWORD.finditer(text, start, end):
-            group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
-            found.append(_secret(match.start(group), match.end(group), "password in a connection string", match.span(), context))
+        for regex, what in ((_CONNECTION_PASSWORD, "password"), (_CONNECTION_SECRET, "secret key")):
+            for match in regex.finditer(text, start, end):
+                group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
+                found.append(_secret(match.start(group), match.end(group), f"{what} in a connection string", match.span(), context))
+        for regex, what in ((_GO_MYSQL_DSN, "password in a Go MySQL DSN"), (_JDBC_THIN, "password in a JDBC URL")):
+            for match in regex.finditer(text, start, end):
+                found.append(_secret(match.start("secret"), match.end("secret"), what, match.span(), context))
     for what, regex in _WELL_KNOWN:
         for match in regex.finditer(text, start, end):
             group = "secret" if "secret" in regex.groupindex else 0
             found.append(_secret(match.start(group), match.end(group), what, match.span(), context))
+    return found
+
+
+def _prose_assignment(text: str, key_start: int, value: re.Match[str]) -> bool:
+    """Whether a literal after a secret-named word is given to it, not just said near it: a
+    literal left open needs an explicit `=`, `TO`, `BY` or `,`, or the word PASSWORD itself
+    before it; `TO` needs a setting's name (quoted, or with a dot: `token to 'maintaining'` is English)."""
+    separator = (value.group("sep") or value.group("assign") or "").upper()
+    if value.group("q2") is not None and not separator:
+        whole_word = (key_start == 0 or not text[key_start - 1].isalnum()) and text[key_start : value.start()].upper() == "PASSWORD"
+        return whole_word
+    if separator == "TO":
+        word = text[max(0, key_start - 64) : key_start].rsplit(None, 1)[-1] if key_start else ""
+        return value.group("close") is not None or "." in word or "." in text[key_start : value.start("sep")]
+    return True
+
+
+def _concatenated_url_passwords(units: list[Unit], context) -> list[Secret | None]:
+    """'postgres://admin:' || 'secret' || '@db/app', and concat('postgres://admin:', 'secret', ...):
+    the literal after one that ends a URL at `user:` is its password (up to an `@` in it)."""
+    found = []
+    text = context.parsed.text
+    for unit in units:
+        tokens = unit.tokens
+        for index in range(len(tokens) - 2):
+            first, joint, value = tokens[index], tokens[index + 1], tokens[index + 2]
+            if first.token_type not in STRING_TOKENS or value.token_type not in STRING_TOKENS:
+                continue
+            if joint.token_type not in (TokenType.DPIPE, TokenType.COMMA) or not _URL_UP_TO_PASSWORD.search(first.text):
+                continue
+            start, end = inside_quotes(value, text)
+            at = text.find("@", start, end)
+            found.append(_secret(start, end if at < 0 else at, "password in a connection URL", (first.start, value.end + 1), context))
+    return found
+
+
+def _secret_settings(units: list[Unit], context) -> list[Secret | None]:
+    """A setting whose name says secret, given a literal: `ALTER DATABASE app SET "app.jwt_secret"
+    TO '...'`, `SET app.jwt_secret TO '...'`, `set_config('app.jwt_secret', '...', false)`. Masked,
+    not reported, like `SET api_token = '...'` (_keyed_secrets)."""
+    found = []
+    for unit in units:
+        tokens, words = unit.tokens, unit.words
+        first_set = words.index("SET") if "SET" in words else len(words)
+        for index in range(1, len(tokens) - 1):
+            key, sign, value = tokens[index - 1], tokens[index], tokens[index + 1]
+            if value.token_type not in STRING_TOKENS:
+                continue
+            # The name may be a string where "..." quotes strings (MySQL): the SET before it says it is a name.
+            if words[index] == "TO" and first_set < index - 1 and _SECRET_KEY.match(key.text.rsplit(".", 1)[-1]):
+                found.append(_literal_secret(value, f"`{key.text}` value", context, sign, reported=False))
+            elif (
+                sign.token_type == TokenType.COMMA
+                and key.token_type in STRING_TOKENS
+                and index >= 3
+                and words[index - 3] == "SET_CONFIG"
+                and _SECRET_KEY.match(key.text.rsplit(".", 1)[-1])
+            ):
+                found.append(_literal_secret(value, f"`{key.text}` value", context, sign, reported=False))
     return found
 
 
@@ -316,12 +460,15 @@ def _option_secrets(unit: Unit, context) -> list[Secret | None]:
 
 
 def redacted(text: str, offset: int, secrets: list[Secret]) -> str:
-    """`text` (found at `offset` in the file) with its secrets replaced by ***, whitespace normalised."""
-    for secret in sorted(secrets, key=lambda s: s.start, reverse=True):
+    """`text` (found at `offset` in the file) with its secrets replaced by ***, whitespace
+    normalised; in one pass, however many secrets (one copy of the text, not one per secret)."""
+    pieces, position = [], 0
+    for secret in sorted(secrets, key=lambda s: s.start):
         start, end = secret.start - offset, secret.end - offset
-        if 0 <= start <= end <= len(text):
-            text = text[:start] + "***" + text[end:]
-    return " ".join(text.split())
+        if position <= start <= end <= len(text):
+            pieces += [text[position:start], "***"]
+            position = end
+    return " ".join("".join([*pieces, text[position:]]).split())
 
 
 def comment_secrets(context) -> list[Secret]:
@@ -329,10 +476,40 @@ def comment_secrets(context) -> list[Secret]:
     for comment in context.parsed.comments:
         # A block comment's closing */ is not part of any secret (masking it would open the comment).
         end = comment.end - 2 if context.parsed.text.startswith("*/", comment.end - 2) else comment.end
-        found += text_secrets(comment.start, end, context)
-        for match in _COMMENTED_PASSWORD.finditer(context.parsed.text, comment.start, end):
-            found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context))
+        found += commented_secrets(comment.start, end, context)
     return [secret for secret in found if secret is not None]
+
+
+def commented_secrets(start: int, end: int, context) -> list[Secret | None]:
+    """What a comment (or any prose: a suppression's reason) in text[start:end] may hold: what
+    literals hold, a statement written out (`CREATE ROLE app PASSWORD 'x'`), a MySQL client's
+    `-px`, and a `password: x` line (masked, not reported: prose says `password: see the vault`)."""
+    text = context.parsed.text
+    if not context.may_hold_secrets or not may_hold_secrets(text, start, end):
+        return []
+    found = text_secrets(start, end, context)
+    for match in _COMMENTED_PASSWORD.finditer(text, start, end):
+        found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context))
+    for match in _MYSQL_P_OPTION.finditer(text, start, end):
+        # Only on a line that runs a MySQL client (looked for a bounded way back: linear however long the line).
+        line_start = max(start, match.start() - 200, text.rfind("\n", max(start, match.start() - 200), match.start()) + 1)
+        if _MYSQL_CLIENT.search(text, line_start, match.start()):
+            found.append(
+                _secret(match.start("secret"), match.end("secret"), "password in a MySQL client's -p option", match.span(), context)
+            )
+    for match in _LABELLED_PASSWORD.finditer(text, start, end):
+        group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
+        found.append(_secret(match.start(group), match.end(group), "password in a comment", match.span(), context, reported=False))
+    position = start
+    while key := _PROSE_KEY.search(text, position, end):
+        position = _WORD_REST.match(text, key.end(), end).end()
+        if (value := _PROSE_VALUE.match(text, position, end)) and _prose_assignment(text, key.start(), value):
+            group = next(g for g in ("q0", "q1", "q2") if value.group(g) is not None)
+            found.append(_secret(value.start(group), value.end(group), "secret in a comment", value.span(), context, reported=False))
+        position = max(position, key.end())
+    for match in _PROSE_CONCATENATION.finditer(text, start, end):
+        found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context, reported=False))
+    return found
 
 
 def statement_finding(statement: Statement, context, span: Span, message: str, help: str) -> Finding:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from safemig_lint.analysis.credentials import Secret, comment_secrets, statement_secrets
+from safemig_lint.analysis.credentials import Secret, comment_secrets, commented_secrets, may_hold_secrets, statement_secrets
 from safemig_lint.reading.statements import ParsedFile, parse_file
 
 # A secret's value is masked wherever else it is written as a word too: in a suppression's
@@ -25,10 +25,14 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 
 @dataclass
 class _Reading:
-    """What the credential finders need of a file: the ParsedFile and its dialect."""
+    """What the credential finders need of a file: the ParsedFile and its dialect, and whether
+    its text holds any word a text finder looks for (asked once: most files hold none)."""
 
     parsed: ParsedFile
     dialect: str
+
+    def __post_init__(self) -> None:
+        self.may_hold_secrets = may_hold_secrets(self.parsed.text)
 
 
 def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
@@ -37,7 +41,10 @@ def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
     reading = _Reading(parsed, dialect)
     found = [s for statement in parsed.statements for s in statement_secrets(statement, reading)]
     found += comment_secrets(reading)
-    unique = {(s.start, s.end): s for s in found}
+    unique: dict[tuple[int, int], Secret] = {}
+    for secret in found:  # a span two finders found: reported if either reports it
+        if (secret.start, secret.end) not in unique or secret.reported:
+            unique[secret.start, secret.end] = secret
     return sorted(unique.values(), key=lambda s: (s.start, s.end))
 
 
@@ -53,6 +60,23 @@ def mask_file(parsed: ParsedFile, dialect: str) -> ParsedFile:
     masked = parse_file(masked_text(parsed.text, spans), dialect)
     masked.secrets = secrets
     return masked
+
+
+@dataclass
+class _PlainText:
+    """A text that is not SQL (a Makefile, a CI file), as the finders read a file: no templates."""
+
+    text: str
+    placeholders: tuple = ()
+
+
+def mask_plain_text(text: str) -> str:
+    """`text` (a Makefile, a compose file ...) with every credential the text finders know masked:
+    what its shown lines may hold besides the database URLs reading/invocations.py reads."""
+    reading = _Reading(_PlainText(text), "")  # type: ignore[arg-type]
+    secrets = [s for s in commented_secrets(0, len(text), reading) if s is not None]
+    spans = [(s.start, s.end) for s in secrets]
+    return masked_text(text, spans + _echoes(text, secrets)) if spans else text
 
 
 def masked_text(text: str, spans: list[tuple[int, int]]) -> str:

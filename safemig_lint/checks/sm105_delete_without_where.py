@@ -15,6 +15,8 @@ class DeleteWithoutWhere(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         for delete in statement.nodes(exp.Delete):
+            if not isinstance(delete.this, exp.Expression):
+                continue  # `DELETE x;`, `DELETE NULL;`: sqlglot reads no target (the statement is not valid SQL)
             # A join (MySQL's multi-table DELETE) limits the rows as a WHERE would.
             if delete.args.get("where") is not None or delete.this.args.get("joins"):
                 continue

@@ -20,6 +20,7 @@ from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.fingerprints import fingerprints
 from safemig_lint.integrity.files import child_display, write_atomically
 from safemig_lint.reading.discovery import MigrationDirectory
+from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 BASELINE_FILE = "safemig-baseline.json"
 FORMAT = "safemig-baseline"
@@ -82,7 +83,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
     path = directory.path / BASELINE_FILE
     shown = child_display(directory.display_path, BASELINE_FILE)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path, READ_BACK_LIMIT).decode("utf-8-sig")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as error:
@@ -92,7 +93,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
         if data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
             raise ValueError(f"not a {FORMAT} {FORMAT_VERSION} file")
         items = [(str(i["fingerprint"]), str(i["rule"]), str(i["file"]), str(i.get("message", ""))) for i in data["findings"]]
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         raise ConfigError(f"{shown}: not a safemig-lint baseline ({error}); write it again with `safemig-lint baseline`") from None
     line_of = {}
     for number, line in enumerate(text.splitlines(), start=1):

@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 from safemig_lint.atomic import replace_file
+from safemig_lint.reading.source import read_regular
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -39,9 +40,9 @@ def write_atomically(path: Path, data: bytes) -> bool:
     file as it was. Returns False (and writes nothing) when the file already holds `data`.
     """
     try:
-        if path.read_bytes() == data:
+        if read_regular(path, len(data)) == data:
             return False
-    except FileNotFoundError:
-        pass
+    except OSError:
+        pass  # missing, or not a regular file (a FIFO, a link to a device): replaced
     replace_file(path, data)
     return True

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from safemig_lint.integrity.files import content_hash, normalised, write_atomically
 from safemig_lint.reading.discovery import MIGRATION_NAME, MigrationDirectory
+from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 SUM_FILE = "safemig.sum"
 FORMAT = "safemig-sum"
@@ -134,7 +135,7 @@ def parse(data: bytes) -> SumFile:
 def read(directory: Path) -> SumFile | None:
     """The directory's sum file, or None when it has none."""
     try:
-        data = (directory / SUM_FILE).read_bytes()
+        data = read_regular(directory / SUM_FILE, READ_BACK_LIMIT)
     except FileNotFoundError:
         return None
     except OSError as error:

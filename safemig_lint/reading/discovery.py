@@ -180,18 +180,22 @@ def _scan_directory(
     explicit: bool,
     excludes: list[str],
     problems: list[PathProblem],
+    boundary: Path,
     listing: Listing | None = None,
     virtual: frozenset[str] = frozenset(),
 ) -> MigrationDirectory | None:
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
     excluded: set[tuple[int, str]] = set()
-    entries = _list(directory, display, problems)
+    links: set[str] = set()
+    entries = _list(directory, display, problems, links)
     if listing is not None:
         sql = [entry.name for entry in entries if entry.name.lower().endswith(".sql")]
         kept = set(listing(directory, sql)) | virtual
         entries = [entry for entry in entries if entry.name in kept or not entry.name.lower().endswith(".sql")]
     entries += [directory / name for name in virtual if directory / name not in entries]
+    # A folder reached through a link: each file's real place is asked; otherwise only links'.
+    linked_folder = not Path(os.path.realpath(directory)).is_relative_to(boundary)
     for entry in sorted(entries):
         if not entry.name.lower().endswith(".sql"):
             continue
@@ -202,6 +206,8 @@ def _scan_directory(
             status, problem = _stat_problem(entry)
             if status is not None and stat.S_ISDIR(status.st_mode):
                 continue
+            if problem is None and (linked_folder or entry.name in links):
+                problem = _outside_problem(entry, boundary)
             if problem is not None:
                 problems.append(PathProblem(entry, entry_display, problem))
                 continue
@@ -239,11 +245,11 @@ def discover(
     for path in virtual or ():
         virtual_names.setdefault(_absolute(path.parent), set()).add(path.name)
 
-    def add(directory: Path, display: str, explicit: bool) -> None:
+    def add(directory: Path, display: str, explicit: bool, boundary: Path) -> None:
         key = directory.resolve()
         if key not in found:
             names = frozenset(virtual_names.get(_absolute(directory), ()))
-            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, listing, names)
+            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary, listing, names)
             if scanned is not None:
                 found[key] = scanned
 
@@ -251,7 +257,7 @@ def discover(
         given = Path(raw)
         if given in (virtual or ()) and not given.is_file():
             result.named_files.add(_absolute(given))
-            add(given.parent, given.parent.as_posix(), explicit=False)
+            add(given.parent, given.parent.as_posix(), explicit=False, boundary=_boundary(given.parent))
             continue
         if not given.exists() and not given.is_symlink():
             result.missing.append(raw)
@@ -262,23 +268,47 @@ def discover(
             result.problems.append(PathProblem(given, raw, problem))
         elif not stat.S_ISDIR(status.st_mode):
             result.named_files.update((_absolute(given), given.resolve(), given.parent.resolve() / given.name))
-            add(given.parent, given.parent.as_posix(), explicit=False)
+            add(given.parent, given.parent.as_posix(), explicit=False, boundary=_boundary(given.parent))
         else:
             result.named_directories.add(_absolute(given))
             root_display = raw.rstrip("/") or raw
+            boundary = _boundary(given)
             subdirectories = _subdirectories(given, root_display, result.problems)
             for directory in sorted([given, *subdirectories]):
-                add(directory, _display(directory, given, root_display), explicit=directory == given)
+                add(directory, _display(directory, given, root_display), explicit=directory == given, boundary=boundary)
 
     result.directories = sorted(found.values(), key=lambda d: d.display_path)
     return result
 
 
-def _list(directory: Path, display: str, problems: list[PathProblem]) -> list[Path]:
-    """The folder's entries; a folder that cannot be listed is a problem, not an empty folder."""
+def _outside_problem(path: Path, boundary: Path) -> str | None:
+    """Why a linked migration is not read: it leads out of the repository (or of the folder
+    linted, outside any), where a pull request could point it at a CI runner's files."""
+    if Path(os.path.realpath(path)).is_relative_to(boundary):
+        return None
+    return "it is a symlink to a file outside the repository: it is not read (copy the migration into the repository)"
+
+
+def _boundary(given: Path) -> Path:
+    """What links in a linted path may not leave: its repository, else the path itself."""
+    from safemig_lint.project import git_top_level
+
+    real = Path(os.path.realpath(given))
+    folder = real if real.is_dir() else real.parent
+    return git_top_level(folder) or folder
+
+
+def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str]) -> list[Path]:
+    """The folder's entries (the names of symlinks among them added to `links`); a folder that
+    cannot be listed is a problem, not an empty folder."""
     try:
         with os.scandir(directory) as entries:
-            return [directory / entry.name for entry in entries]
+            found = []
+            for entry in entries:
+                found.append(directory / entry.name)
+                if entry.is_symlink():
+                    links.add(entry.name)
+            return found
     except OSError as error:
         problems.append(PathProblem(directory, display, f"cannot list this folder: {error.strerror or error}"))
         return []

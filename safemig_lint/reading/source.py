@@ -14,6 +14,9 @@ from pathlib import Path
 from safemig_lint.diagnostics import Span
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
+# What the tool reads back besides migrations (a sum file, a baseline, a configuration): far
+# above any real one, low enough that a link to /dev/zero cannot take the memory.
+READ_BACK_LIMIT = 64 * 1024 * 1024
 _NEWLINE = re.compile("\n")
 
 
@@ -48,10 +51,19 @@ class LineIndex:
         end_line, end_column = self.position(max(end, start))
         return Span(line, column, end_line, end_column)
 
-    def line_text(self, line: int) -> str:
+    def line_text(self, line: int, first: int = 0, last: int | None = None) -> str:
+        """The line's text (without its line break), or its columns first+1 .. last."""
+        start = self._starts[line - 1]
+        end = start + self.line_length(line)
+        return self.text[min(start + first, end) : end if last is None else min(start + last, end)]
+
+    def line_length(self, line: int) -> int:
+        """The line's length in characters, without its line break (\\n or \\r\\n)."""
         start = self._starts[line - 1]
         end = self._starts[line] - 1 if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r")
+        while end > start and self.text[end - 1] == "\r":
+            end -= 1
+        return end - start
 
     @property
     def line_count(self) -> int:
@@ -62,28 +74,54 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Un
     """A migration's text, read without ever holding more than `max_bytes` + 1 bytes of it:
     the size is checked before reading, and a file that grows meanwhile is cut off there."""
     try:
-        # O_NONBLOCK: opening a FIFO that discovery let through must not wait for a writer.
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(descriptor, "rb") as file:
-            status = os.fstat(file.fileno())
-            if not stat.S_ISREG(status.st_mode):
-                return Unreadable("not a regular file: it is not read")
-            if status.st_size > max_bytes:
-                return _too_large(status.st_size, max_bytes)
-            data = file.read(max_bytes + 1)
+        data, size = _read(path, max_bytes)
     except OSError as error:
+        if error.errno == errno.EINVAL:
+            return Unreadable("not a regular file: it is not read")
         return Unreadable(f"cannot read file: {error.strerror or error}")
-    return decode(data, max_bytes)
+    return _too_large(size, max_bytes) if size > max_bytes else decode(data, max_bytes)
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    """At most `max_bytes` + 1 bytes of a regular file (OSError otherwise): decode() reports a
-    file over the limit without the whole of it ever being read."""
+    """At most `max_bytes` + 1 bytes of a regular file (OSError otherwise, EINVAL for a FIFO or a
+    device): decode() reports a file over the limit without the whole of it ever being read."""
+    return _read(path, max_bytes)[0]
+
+
+def _read(path: Path, max_bytes: int) -> tuple[bytes, int]:
+    """(at most `max_bytes` + 1 bytes of the regular file, its size when opened); nothing is
+    read of a file already over the limit."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer.
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        return file.read(max_bytes + 1)
+        if status.st_size > max_bytes:
+            return os.read(descriptor, max_bytes + 1), status.st_size
+        # In chunks: one read of max_bytes + 1 would allocate that much up front, however small the file.
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(descriptor, min(_CHUNK, max_bytes + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        return b"".join(chunks), status.st_size
+    finally:
+        os.close(descriptor)
+
+
+def read_regular(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a file the tool reads back (a sum file, a baseline, a configuration): only a
+    regular file, opened without waiting, never more than `max_bytes` of it (OSError otherwise)."""
+    data = read_limited(path, max_bytes)
+    if len(data) > max_bytes:
+        raise OSError(errno.EFBIG, f"over {max_bytes:,} bytes")
+    return data
+
+
+_CHUNK = 1 << 20
 
 
 def _too_large(size: int, max_bytes: int) -> Unreadable:

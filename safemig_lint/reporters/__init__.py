@@ -6,7 +6,6 @@ import errno
 import importlib
 import io
 import os
-import re
 import stat
 from collections import Counter
 from pathlib import Path
@@ -16,6 +15,7 @@ from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Severity
 from safemig_lint.engine import LintResult
+from safemig_lint.escaping import one_line, printable  # noqa: F401 (the reporters' escaping, in one place)
 
 # format name -> module defining `report(result, stream)`; imported only when used.
 FORMATS = {
@@ -31,16 +31,6 @@ FORMATS = {
 # as of this version's tag, so a link says what the rule meant in the version that reported it.
 PROJECT_URL = "https://github.com/safemig-lint/safemig-lint"
 RULE_PAGES_URL = f"{PROJECT_URL}/blob/v{__version__}/rules"
-
-
-# Control characters a terminal acts on (ESC starts ANSI and OSC sequences, CSI is 0x9b): SQL
-# text shown on a terminal must not be able to recolour it, retitle it or hide lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """`text` with terminal control characters (and bidi overrides) shown as escapes: `\\x1b`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
 
 
 def rule_url(code: str) -> str:

@@ -5,29 +5,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
+from safemig_lint.escaping import one_line, printable
 from safemig_lint.reporters import verification_summary
-from safemig_lint.reporters.location import repository_path
+from safemig_lint.reporters.location import memoized, repository_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def report(result: LintResult, stream: TextIO) -> None:
-    for d in result.active:
-        stream.write(annotation(d) + "\n")
+    path_of = memoized(repository_path)
+    stream.write("".join(annotation(d, path_of) + "\n" for d in result.active))
     for path in result.missing_paths:
-        stream.write(f"::error title=safemig-lint::{escape_data(f'{path}: no such file or directory')}\n")
+        stream.write(f"::error title=safemig-lint::{escape_data(one_line(f'{path}: no such file or directory'))}\n")
     covered = result.verification
     if covered is not None:  # a verify run: how much of the history it covered, on the run's summary
         command = "notice" if covered.verified == covered.total else "warning"
-        stream.write(f"::{command} title=safemig-lint verify::{escape_data(verification_summary(result))}\n")
+        stream.write(f"::{command} title=safemig-lint verify::{escape_data(one_line(verification_summary(result)))}\n")
 
 
-def annotation(d: Diagnostic) -> str:
-    properties = {"file": repository_path(d.path) or d.path, "line": d.span.line}
+def annotation(d: Diagnostic, path_of: Callable[[str], str | None] = repository_path) -> str:
+    properties = {"file": path_of(d.path) or d.path, "line": d.span.line}
     empty = d.span.is_empty
     # GitHub applies columns only within one line; an empty span (the whole file) marks the line.
     if d.span.line == d.span.end_line and not empty:
@@ -35,8 +37,9 @@ def annotation(d: Diagnostic) -> str:
     else:
         properties["endLine"] = d.span.end_line
     properties["title"] = f"{d.code} {d.name}"
-    message = f"{d.message}\n{d.help}" if d.help else d.message
-    rendered = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    # Line breaks in the message are data to GitHub (%0A below); properties are one line.
+    message = printable(f"{d.message}\n{d.help}" if d.help else d.message)
+    rendered = ",".join(f"{key}={escape_property(one_line(str(value)))}" for key, value in properties.items())
     return f"::{_COMMAND[d.severity]} {rendered}::{escape_data(message)}"
 
 

@@ -6,6 +6,7 @@ depend on the directory safemig-lint was started from.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +18,12 @@ def repository_root(cwd: Path) -> Path:
         if (directory / ".git").exists():
             return directory
     return cwd
+
+
+def memoized(resolve: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """`resolve` (repository_path) answered once per path for the length of one report: a
+    report of 60,000 findings in one file resolves its path once, not 60,000 times."""
+    return cache(resolve)
 
 
 def repository_path(display_path: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
-from safemig_lint.reporters import plural, rule_url, summary_parts, verification_summary
+from safemig_lint.reporters import one_line, plural, printable, rule_url, summary_parts, verification_summary
 
 # GitHub's limit for a pull-request comment (a job summary takes up to 1 MiB): a report this
 # long fits either, so it can go to both.
@@ -118,7 +118,7 @@ def _message(d: Diagnostic) -> str:
 
 
 def _code(text: str) -> str:
-    return "`" + text.replace("`", "'") + "`"
+    return "`" + one_line(text).replace("`", "'") + "`"
 
 
 def escape_cell(text: str) -> str:
@@ -126,7 +126,7 @@ def escape_cell(text: str) -> str:
 
     Messages quote SQL in `code spans`, where `<` is shown as typed and must not be escaped.
     """
-    parts = text.split("`")
+    parts = printable(text).replace("\t", " ").split("`")
     # With an odd number of backticks the last one is unpaired, and what follows it is no code span.
     paired = len(parts) if len(parts) % 2 else len(parts) - 1
     escaped = [part if index % 2 and index < paired else html.escape(part, quote=False) for index, part in enumerate(parts)]

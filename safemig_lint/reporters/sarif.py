@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
@@ -23,7 +24,7 @@ from safemig_lint.engine import INTERNAL_ERROR, LintResult
 from safemig_lint.fingerprints import fingerprints as shared_fingerprints
 from safemig_lint.reading.source import LineIndex
 from safemig_lint.reporters import PROJECT_URL, rule_url, verification_summary
-from safemig_lint.reporters.location import repository_path, repository_root, root_of
+from safemig_lint.reporters.location import memoized, repository_path, repository_root, root_of
 from safemig_lint.rule_pages import load_page
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -71,9 +72,10 @@ def as_dict(result: LintResult) -> dict:
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
     root = _root(result)
     findings = [d for d in result.diagnostics if d.code != INTERNAL_ERROR]
-    fingerprints = shared_fingerprints(findings, lambda d: repository_path(d.path) or d.path)
+    path_of = memoized(repository_path)
+    fingerprints = shared_fingerprints(findings, lambda d: path_of(d.path) or d.path)
     errors = result.internal_errors
-    notifications = [_notification(d, result.sources.get(d.path)) for d in errors] + [
+    notifications = [_notification(d, result.sources.get(d.path), path_of) for d in errors] + [
         {"level": "error", "message": {"text": f"{path}: no such file or directory"}} for path in result.missing_paths
     ]
     return {
@@ -107,7 +109,7 @@ def as_dict(result: LintResult) -> dict:
                 # Our columns count characters, not the UTF-16 code units SARIF assumes by default.
                 "columnKind": "unicodeCodePoints",
                 "results": [
-                    _result(d, rule_index[d.code], fingerprint, result.sources.get(d.path))
+                    _result(d, rule_index[d.code], fingerprint, result.sources.get(d.path), path_of)
                     for d, fingerprint in zip(findings, fingerprints)
                 ],
             }
@@ -169,35 +171,36 @@ def _descriptor(rule: type[Rule]) -> dict:
     }
 
 
-def _result(d: Diagnostic, rule_index: int, fingerprint: str, lines: LineIndex | None) -> dict:
+def _result(d: Diagnostic, rule_index: int, fingerprint: str, lines: LineIndex | None, path_of: Callable[[str], str | None]) -> dict:
     result = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
         "level": _LEVEL[d.severity],
         "message": {"text": f"{d.message}\n\n{d.help}" if d.help else d.message},
-        "locations": [_location(d, lines)],
+        "locations": [_location(d, lines, path_of)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if d.related:  # a down file's finding, pointing at the up-file statement it is about
         result["relatedLocations"] = [
-            {"id": index, **_location(related, None), "message": {"text": related.message}} for index, related in enumerate(d.related, 1)
+            {"id": index, **_location(related, None, path_of), "message": {"text": related.message}}
+            for index, related in enumerate(d.related, 1)
         ]
     if d.suppression is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": d.suppression.reason}]
     return result
 
 
-def _notification(d: Diagnostic, lines: LineIndex | None) -> dict:
+def _notification(d: Diagnostic, lines: LineIndex | None, path_of: Callable[[str], str | None]) -> dict:
     return {
         "descriptor": {"id": d.code, "index": 0},
         "level": "error",
         "message": {"text": d.message},
-        "locations": [_location(d, lines)],
+        "locations": [_location(d, lines, path_of)],
     }
 
 
-def _location(d: Diagnostic | Related, lines: LineIndex | None) -> dict:
-    relative = repository_path(d.path)
+def _location(d: Diagnostic | Related, lines: LineIndex | None, path_of: Callable[[str], str | None]) -> dict:
+    relative = path_of(d.path)
     if relative is not None:
         artifact = {"uri": quote(relative), "uriBaseId": SOURCE_ROOT}
     else:
@@ -211,7 +214,7 @@ def _region(d: Diagnostic | Related, lines: LineIndex | None) -> dict:
     if span.is_empty:
         # An empty span (a finding about the whole file) would be an invisible insertion
         # point on GitHub: mark the rest of its line instead, or at least one character.
-        width = len(lines.line_text(span.line)) if lines is not None and span.line <= lines.line_count else 0
+        width = lines.line_length(span.line) if lines is not None and span.line <= lines.line_count else 0
         end_column = max(span.column + 1, width + 1)
     return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": end_column}
 

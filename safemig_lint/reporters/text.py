@@ -6,6 +6,8 @@ would style it: one rich print per line cost seconds on reports with thousands o
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterator
 from typing import TextIO
 
 from rich.console import COLOR_SYSTEMS, Console
@@ -16,11 +18,15 @@ from rich.text import Text
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reading.source import LineIndex
-from safemig_lint.reporters import fixable_line, plural, printable, summary_parts, verification_summary
+from safemig_lint.reporters import fixable_line, one_line, plural, printable, summary_parts, verification_summary
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4
 _CONTEXT_COLUMNS = 100  # of a long source line, shown on each side of the span's start
+# Findings of one rule on one line shown in full; the rest are counted in one line (every one is
+# in the JSON and SARIF reports): 64,000 placeholders on one line are not 64,000 excerpts of it.
+_MAX_PER_LINE = 10
+_MAX_REASON = 200  # characters of a suppression's reason shown in the list of suppressed findings
 
 
 def report(result: LintResult, stream: TextIO, quiet: bool = False, statistics: bool = False, color: str = "auto") -> None:
@@ -33,13 +39,38 @@ def report(result: LintResult, stream: TextIO, quiet: bool = False, statistics: 
     if statistics:
         _statistics(text, result)
     else:
-        for diagnostic in result.active:
+        for diagnostic in _capped(text, result.active, "findings"):
             _diagnostic(text, diagnostic, result.sources.get(diagnostic.path), width, result.is_fixable(diagnostic))
     if not quiet:
         _suppressed(text, [d for d in result.diagnostics if d.suppression is not None])
         _summary(text, result)
         text.append("\n")
     text.write(console)
+
+
+def _capped(out: _Pieces, diagnostics: list[Diagnostic], what: str) -> Iterator[Diagnostic]:
+    """The diagnostics to show in full (sorted, so a line's findings come together); after each
+    line, how many more of each rule it had."""
+    shown: Counter[str] = Counter()
+    hidden: Counter[str] = Counter()
+    place = None
+    for d in [*diagnostics, None]:
+        if d is None or (d.path, d.span.line) != place:
+            for code, count in sorted(hidden.items()):
+                out.append(
+                    f"  … and {count:,} more {code} {what} on line {place[1]} of {one_line(place[0])} (all of them: --format json)", "dim"
+                )
+                out.append("\n\n")
+            shown.clear()
+            hidden.clear()
+            if d is None:
+                return
+            place = (d.path, d.span.line)
+        shown[d.code] += 1
+        if shown[d.code] > _MAX_PER_LINE:
+            hidden[d.code] += 1
+        else:
+            yield d
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -58,8 +89,6 @@ def _console(stream: TextIO, color: str) -> Console:
 
 def _statistics(out: _Pieces, result: LintResult) -> None:
     """`  12  SM301  [warning]  create-without-if-not-exists  (fixable with --fix)`, most frequent first."""
-    from collections import Counter
-
     counts = Counter((d.code, d.name, d.severity) for d in result.active)
     fixable = {d.code for d in result.active if result.is_fixable(d)}
     width = len(str(max(counts.values(), default=0)))
@@ -81,7 +110,8 @@ class _Pieces:
         self.pieces: list[tuple[str, str | None]] = []
 
     def append(self, text: str, style: str | None = None) -> None:
-        # SQL, paths and reasons may hold ESC/CSI/OSC sequences: shown as escapes, never acted on.
+        # SQL, paths and reasons may hold ESC/CSI/OSC sequences: shown as escapes, never acted on
+        # (values are one_line() where they are put into a line; what is left here is the report's own).
         self.pieces.append((printable(text), style))
 
     def write(self, console: Console) -> None:
@@ -109,29 +139,30 @@ def _suppressed(out: _Pieces, suppressed: list[Diagnostic]) -> None:
         return
     out.append("Suppressed:", style="bold")
     out.append("\n")
-    for d in suppressed:
+    for d in _capped(out, suppressed, "suppressed findings"):
         reason = d.suppression.reason or "(no reason given)"
-        out.append(f"  {d.path}:{d.span.line}:{d.span.column}: {d.code} {d.name}: ")
-        out.append(reason, style="dim")
+        reason = reason if len(reason) <= _MAX_REASON else reason[:_MAX_REASON] + "…"
+        out.append(f"  {one_line(d.path)}:{d.span.line}:{d.span.column}: {d.code} {one_line(d.name)}: ")
+        out.append(one_line(reason), style="dim")
         out.append("\n")
     out.append("\n")
 
 
 def _diagnostic(out: _Pieces, d: Diagnostic, lines: LineIndex | None, width: int | None, fixable: bool) -> None:
     style = _STYLE[d.severity]
-    out.append(f"{d.path}:{d.span.line}:{d.span.column}", style="bold")
+    out.append(f"{one_line(d.path)}:{d.span.line}:{d.span.column}", style="bold")
     out.append(": ")
     out.append(f"{d.code} ", style=style)
     out.append(f"[{d.severity.value}] ", style=style)
     if fixable:  # ruff's mark: `--fix` fixes this one
         out.append("[*] ", style="bold cyan")
-    out.append(d.name, style="dim")
+    out.append(one_line(d.name), style="dim")
     out.append("\n")
-    _indented(out, "", d.message, width)
+    _indented(out, "", one_line(d.message), width)
     if lines is not None and lines.text and not d.span.is_empty:
         _source(out, d, lines, width)
     if d.help:
-        _indented(out, "help: ", d.help, width)
+        _indented(out, "help: ", one_line(d.help), width)
     out.append("\n")
 
 
@@ -152,14 +183,16 @@ def _source(out: _Pieces, d: Diagnostic, lines: LineIndex, width: int | None) ->
     last = min(d.span.end_line, d.span.line + _MAX_SOURCE_LINES - 1, lines.line_count)
     gutter = len(str(last))
     for number in range(d.span.line, last + 1):
-        text = lines.line_text(number).expandtabs(1)
         start = d.span.column if number == d.span.line else 1
-        end = d.span.end_column if number == d.span.end_line else len(text) + 1
-        if len(text) > 2 * _CONTEXT_COLUMNS:
-            # A window of a long line around the span: a 100 KB line is not printed once per finding.
-            left = max(0, start - 1 - _CONTEXT_COLUMNS)
-            right = min(len(text), max(start - 1 + _CONTEXT_COLUMNS, left + 2 * _CONTEXT_COLUMNS))
-            text = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+        # A window of a long line around the span, cut before anything else is done to it: a
+        # 100 KB line is neither printed nor copied once per finding. (expandtabs(1) keeps lengths.)
+        length = lines.line_length(number)
+        left = max(0, start - 1 - _CONTEXT_COLUMNS) if length > 2 * _CONTEXT_COLUMNS else 0
+        right = min(length, max(start - 1 + _CONTEXT_COLUMNS, left + 2 * _CONTEXT_COLUMNS)) if length > 2 * _CONTEXT_COLUMNS else length
+        text = one_line(lines.line_text(number, left, right).expandtabs(1))
+        end = d.span.end_column if number == d.span.end_line else length + 1
+        if (left, right) != (0, length):
+            text = ("…" if left else "") + text + ("…" if right < length else "")
             start, end = start - left + (1 if left else 0), min(end, right + 1) - left + (1 if left else 0)
         out.append(f"  {number:>{gutter}} | ", style="blue")
         # On a terminal a long line is cut at its edge, not wrapped, so the marker stays under its text.
