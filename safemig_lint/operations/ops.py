@@ -8,6 +8,7 @@ statement was read from its text).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -73,7 +74,11 @@ class RenameColumn(Op):
     new: str
 
 
-KEEP = object()  # AlterColumn: leave this attribute as it is
+class Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP  # AlterColumn: leave this attribute as it is
 
 
 @dataclass(frozen=True)
@@ -85,7 +90,7 @@ class AlterColumn(Op):
     type: ColumnType | None = None
     using: bool = False  # ALTER COLUMN ... TYPE ... USING expression: the values are converted by it
     nullable: bool | None = None
-    default: object = KEEP  # str, or None to drop the default
+    default: str | None | Keep = KEEP  # None: drop the default
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,12 @@ class AddConstraint(Op):
     index: Index | None = None
     not_valid: bool = False  # PostgreSQL's NOT VALID: existing rows are not checked now
     index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
+
+    @property
+    def key(self) -> Constraint | Index:
+        key = self.constraint or self.index
+        assert key is not None, "an AddConstraint adds a constraint or an index"
+        return key
 
 
 @dataclass(frozen=True)
