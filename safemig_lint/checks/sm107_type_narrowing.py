@@ -115,7 +115,7 @@ def _length_guards(context: FileContext) -> dict[tuple[str, str], list[tuple[int
     return guards
 
 
-def _longer_than(condition: exp.Expression | None, names) -> list[tuple[str, int]]:
+def _longer_than(condition: exp.Expr | None, names) -> list[tuple[str, int]]:
     """(column, n) for each `length(column) > n` (or >= n + 1) the condition deletes rows by: alone, or OR'ed."""
     if isinstance(condition, exp.Paren):
         return _longer_than(condition.this, names)
@@ -128,7 +128,7 @@ def _longer_than(condition: exp.Expression | None, names) -> list[tuple[str, int
     return []
 
 
-def _cut_to(value: exp.Expression, column: str, names) -> int | None:
+def _cut_to(value: exp.Expr, column: str, names) -> int | None:
     """n when the value is the column's own first n characters: substr(column, 1, n), left(column, n)."""
     if isinstance(value, exp.Substring) and isinstance(value.this, exp.Column) and names.ident(value.this) == column:
         start, length = value.args.get("start"), value.args.get("length")

@@ -97,5 +97,5 @@ def _shown(item: tuple[str, str]) -> str:
     return f"{name.upper()} {sql}".strip()
 
 
-def _verb(node: exp.Expression) -> str:
+def _verb(node: exp.Expr) -> str:
     return "CHANGE COLUMN" if node.args.get("rename_from") else "MODIFY"

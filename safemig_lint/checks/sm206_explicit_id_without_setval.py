@@ -90,7 +90,7 @@ def _sequence_of(column: Column, table: str) -> str | None:
     return found.group("sequence") if found else None
 
 
-def _explicit_at(values: exp.Expression | None, position: int) -> bool:
+def _explicit_at(values: exp.Expr | None, position: int) -> bool:
     """Does the VALUES list or the query give a value of its own (not DEFAULT, not nextval) at `position`?"""
     if isinstance(values, exp.Values):
         rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
@@ -103,7 +103,7 @@ def _explicit_at(values: exp.Expression | None, position: int) -> bool:
     return any(position < len(row) and _is_value(row[position]) for row in rows)
 
 
-def _is_value(node: exp.Expression) -> bool:
+def _is_value(node: exp.Expr) -> bool:
     if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT" or isinstance(node, exp.Null):
         return False
     return not any(_NEXTVAL.match(call.sql(dialect="postgres")) for call in node.find_all(exp.Anonymous))

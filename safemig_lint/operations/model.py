@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Generic, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar, overload
 
 if TYPE_CHECKING:
     from _typeshed import SupportsKeysAndGetItem
@@ -142,6 +142,10 @@ class Routine:
     @property
     def key(self) -> str:
         return routine_key(self.kind, self.name)
+
+
+# Any object the model holds (what a drop removed, what two schemas differ in; a schema is only its name).
+SchemaObject: TypeAlias = Table | Column | Index | Constraint | View | Sequence | UserType | Routine
 
 
 def routine_key(kind: str, name: str) -> str:

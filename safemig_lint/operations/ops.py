@@ -18,7 +18,7 @@ from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 
 @dataclass(frozen=True)
 class Op:
-    node: exp.Expression | None = field(default=None, compare=False, kw_only=True)
+    node: exp.Expr | None = field(default=None, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True)
