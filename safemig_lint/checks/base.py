@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
+    from safemig_lint.checks.sm102_drop_column import ColumnSwaps
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.invocations import InvocationFile
@@ -133,6 +134,13 @@ class FileContext:
         from safemig_lint.checks.sm101_drop_table import TableRebuilds
 
         return TableRebuilds(self.reading.of(self.parsed))
+
+    @cached_property
+    def column_swaps(self) -> ColumnSwaps:
+        """Column renames and copies in this file, for telling a column swap from a drop (SM102)."""
+        from safemig_lint.checks.sm102_drop_column import ColumnSwaps
+
+        return ColumnSwaps(self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:

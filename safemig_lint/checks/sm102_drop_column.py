@@ -34,32 +34,48 @@ def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) 
     the new one to the old name. Either way the copy ends up under the name the dropped column
     had: no data is lost, and clients see the same column name.
     """
-    steps = [op for ops in context.reading.of(context.parsed).values() for op in ops]
-    at = next(i for i, op in enumerate(steps) if op is drop)
-    original = drop.column
-    for op in reversed(steps[:at]):  # the name the dropped column had when the file began
-        renamed = _renamed(op, drop.table)
-        if renamed is not None and renamed[1] == original:
-            original = renamed[0]
-    for index, op in enumerate(steps[:at]):
-        if not (isinstance(op, o.FillColumn) and op.table == drop.table and op.column != drop.column):
-            continue
-        if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
-            continue
-        final = op.column  # the name the copy ends up with
-        for later in steps[index + 1 :]:
-            renamed = _renamed(later, drop.table)
-            if renamed is not None and renamed[0] == final:
-                final = renamed[1]
-        if final == original:
-            return True
-    return False
+    return context.column_swaps.swapped_out(drop)
 
 
-def _renamed(op: o.Op, table: str) -> tuple[str, str] | None:
-    """(old, new) when the op renames a column of `table`."""
-    if isinstance(op, o.RenameColumn) and op.table == table:
+class ColumnSwaps:
+    """A file's column renames and copies (UPDATE t SET new = old), by table, read once per file:
+    each DROP COLUMN looks only at its own table's, not at every statement before it."""
+
+    def __init__(self, operations: dict[int, list[o.Op]]) -> None:
+        self._at: dict[int, int] = {}  # id(op) -> its position in the file
+        self._renames: dict[str, list[tuple[int, str, str]]] = {}  # table -> (position, old, new)
+        self._fills: dict[str, list[tuple[int, o.FillColumn]]] = {}
+        for position, op in enumerate(op for ops in operations.values() for op in ops):
+            self._at[id(op)] = position
+            renamed = _renamed(op)
+            if renamed is not None:
+                self._renames.setdefault(op.table, []).append((position, *renamed))
+            elif isinstance(op, o.FillColumn):
+                self._fills.setdefault(op.table, []).append((position, op))
+
+    def swapped_out(self, drop: o.DropColumn) -> bool:
+        at = self._at[id(drop)]
+        renames = self._renames.get(drop.table, [])
+        original = drop.column
+        for position, old, new in reversed(renames):  # the name the dropped column had when the file began
+            if position < at and new == original:
+                original = old
+        for index, fill in self._fills.get(drop.table, []):
+            if index >= at or fill.column == drop.column or not any(read.rpartition(".")[2] == drop.column for read in fill.reads):
+                continue
+            final = fill.column  # the name the copy ends up with
+            for position, old, new in renames:
+                if position > index and old == final:
+                    final = new
+            if final == original:
+                return True
+        return False
+
+
+def _renamed(op: o.Op) -> tuple[str, str] | None:
+    """(old, new) when the op renames a column."""
+    if isinstance(op, o.RenameColumn):
         return op.column, op.new
-    if isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name != op.column:
+    if isinstance(op, o.ReplaceColumn) and op.definition.name != op.column:
         return op.column, op.definition.name
     return None
