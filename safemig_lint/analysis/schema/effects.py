@@ -63,3 +63,21 @@ class RowsCopied(Effect):
     source: str
     pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
     rebuild: bool = False  # the target took the source's name (set once recognised)
+
+
+@dataclass(eq=False)
+class Rejected(Effect):
+    """The database rejects the statement here, as far as the model can tell for certain (resolve.py)."""
+
+    problem: str  # missing, exists, insert, quoted, dependents
+    message: str  # in the database's own words where it has them
+    detail: str = ""  # what depends on a dropped object, which earlier statement removed a missing one ...
+    subject: str = ""  # the name it is about, bare (`email` of users.email)
+
+
+@dataclass(eq=False)
+class Cascaded(Effect):
+    """What a drop took with it beyond the object it names: CASCADE, or what a dropped column takes."""
+
+    dropped: str  # e.g. `table users`
+    taken: tuple[str, ...]  # e.g. `view active_users`, `constraint orders_user_id_fkey on table orders`

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.schema.effects import (
     Created,
@@ -39,6 +40,9 @@ from safemig_lint.operations.model import (
 )
 from safemig_lint.operations.types import resolve
 
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.resolve import Resolver
+
 UNCREATED = "no earlier statement the model followed created it"
 _DEFAULT_SCHEMA = {"postgres": "public"}  # its objects' keys are unqualified
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
@@ -58,10 +62,12 @@ class _Copy:
 class Replay:
     """Replays ops onto `db` in place. `notes` lists (object, reason) each time an object becomes unknown."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, resolver: Resolver | None = None) -> None:
         self.db = db
         self.mysql = db.dialect == "mysql"
         self.notes: list[tuple[str, str]] = []
+        self.resolver = resolver  # judges each op against the model before it is applied
+        self._reads: set[str] = set()  # what the current statement's query reads so far (View.depends), until its next change
         # Rows copied from one table into another (INSERT ... SELECT), by source and by target oid, in order.
         self._copies_from: dict[int, list[_Copy]] = {}
         self._copies_into: dict[int, list[_Copy]] = {}
@@ -77,13 +83,35 @@ class Replay:
         self._gone: dict[tuple[int, str], int] = {}
         self._swapped_out: dict[tuple[int, str], Renamed] = {}  # renamed away in this file
 
-    def apply(self, op: o.Op) -> list[Effect]:
+    def apply(self, op: o.Op, at: int | None = None) -> list[Effect]:
+        """`at`: the op's ordinal in the resolver's chronicle (None: not judged)."""
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        effects = _HANDLERS[type(op)](self, op)
+        effects: list[Effect] = []
+        if self.resolver is not None and at is not None:
+            try:
+                effects += self.resolver.check(op, self.db, at)
+            except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
+                pass
+        if not (op.if_target_exists and not self._target_exists(op)):
+            effects += _HANDLERS[type(op)](self, op)
+        if not isinstance(op, o.Uses):
+            self._reads = set()
         for effect in effects:
             effect.node = op.node
         return effects
+
+    def begin_statement(self) -> None:
+        self._reads = set()
+        if self.resolver is not None:
+            self.resolver.begin_statement()
+
+    def _target_exists(self, op: o.Op) -> bool:
+        """For ALTER ... IF EXISTS: is the object it alters there (as far as the model knows)?"""
+        name = getattr(op, "table", "") or getattr(op, "name", "")
+        if isinstance(op, o.RenameKey) and not op.table:
+            return bool(self.db.tables.holding(op.name))
+        return name in self.db.tables or name in self.db.views or name in self.db.sequences or name in self.db.types
 
     def end_file(self) -> None:
         """Swaps are recognised within one file: a later file reusing a name is a new column."""
@@ -93,6 +121,7 @@ class Replay:
 
     def _note(self, what: str, reason: str) -> None:
         self.notes.append((what, reason))
+        self.db.open_world = self.db.open_world or f"{what}: {reason}"
 
     def _table(self, key: str) -> Table:
         """The table, or an unknown stand-in for one the statement shows exists."""
@@ -316,6 +345,29 @@ class Replay:
 
     def _no_change(self, op: o.Op) -> list[Effect]:
         return []  # rows only: the structure stays
+
+    # --- what a statement reads (the dependencies of a view it creates)
+
+    def _uses_table(self, op: o.UsesTable) -> list[Effect]:
+        table = dict.get(self.db.tables, op.table)  # to read (TableMap)
+        if table is not None:
+            self._reads.add(f"table {table.oid}")
+        elif op.table in self.db.views:
+            self._reads.add(f"view {op.table}")
+        return []
+
+    def _uses_column(self, op: o.UsesColumn) -> list[Effect]:
+        ref = op.column
+        for scope in ref.scopes:
+            tables = [t for t in (dict.get(self.db.tables, key) for key in scope if key) if t is not None]
+            if ref.name == "*":  # SELECT *: every column the tables have now (PostgreSQL expands it when the view is made)
+                self._reads.update(f"column {t.oid} {c.cid}" for t in tables for c in t.columns.values())
+                return []
+            holders = [t for t in tables if ref.name in t.columns]
+            if holders:
+                self._reads.update(f"column {t.oid} {t.columns[ref.name].cid}" for t in holders)
+                return []
+        return []
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
         target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
@@ -587,7 +639,7 @@ class Replay:
         if key in objects and op.if_not_exists:
             return []
         if op.kind == "view":
-            objects[key] = View(op.name, op.definition, op.materialized)
+            objects[key] = View(op.name, op.definition, op.materialized, depends=frozenset(self._reads))
         elif op.kind == "sequence":
             objects[key] = Sequence(op.name)
         elif op.kind == "type":
@@ -723,6 +775,9 @@ _HANDLERS = {
     o.OwnSequence: Replay._own_sequence,
     o.Truncate: Replay._no_change,
     o.FillColumn: Replay._no_change,
+    o.UsesTable: Replay._uses_table,
+    o.UsesColumn: Replay._uses_column,
+    o.InsertRows: Replay._no_change,
 }
 
 
