@@ -22,6 +22,7 @@ yet (a name a later version creates).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 
 from safemig_lint.operations import ops as o
@@ -66,6 +67,10 @@ class Chronicle:
         # search_path (and MySQL's USE): where unqualified names are looked up; foreign_key_checks.
         self._settings: dict[str, list[int]] = {}
         self.length = 0
+        # Tables the stream names and those it makes: naming one it never makes means it runs on a
+        # schema made elsewhere, where any name may exist (an index by name alone proves nothing then).
+        self._named: set[str] = set()
+        self._made: set[str] = set()
 
     # --- reading a stream
 
@@ -78,6 +83,10 @@ class Chronicle:
             self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
+        for table in _tables_named(op):
+            self._named.add(table)
+        if isinstance(op, (o.CreateTable, o.RenameTable)):
+            self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))
         if isinstance(op, o.Unknown):
             for word in {*op.names, *(plain_name(t) for t in op.tables)}:
                 self._mentions.setdefault(word, []).append(at)
@@ -124,6 +133,12 @@ class Chronicle:
         """Since `key` was last made (it is present), has nothing unfollowed mentioned `word` nor run dynamic SQL?"""
         last = self._last(space_, key, at)
         return last is not None and self._quiet(word, last[0], at)
+
+    def self_contained(self) -> bool:
+        """Does every table the history names come from a statement of it (not counting the database's own)?"""
+        made = self._made | (self.parent._made if self.parent else set())
+        named = self._named | (self.parent._named if self.parent else set())
+        return all(key in made or _system(key) for key in named)
 
     def quiet_word(self, word: str, at: int) -> bool:
         """Has nothing the model could not follow mentioned `word` before `at`?"""
@@ -178,6 +193,24 @@ class Chronicle:
         if bisect_left(events, (start, "")) > 0 or _between(self._mentions.get(word, ()), -1, start) or _between(self._dynamic, -1, start):
             return False
         return self.parent._created_later(space_, key, word, self.base)
+
+
+def _tables_named(op: o.Op) -> list[str]:
+    """The tables an op needs to exist (or may stand in for: an Unknown's)."""
+    if isinstance(op, o.Unknown):
+        return list(op.tables)
+    if isinstance(op, o.CreateTable):
+        return list(op.parents) + ([op.like] if op.like else [])
+    table = getattr(op, "table", "")  # DROP TABLE and RENAME TABLE name one too: it must be there
+    return [table] if table else []
+
+
+# Tables of the database itself: its catalogs, which no migration creates.
+_SYSTEM = re.compile(r"^(?:pg_catalog\.|information_schema\.|pg_|sqlite_|mysql\.|performance_schema\.|sys\.|dual$)")
+
+
+def _system(key: str) -> bool:
+    return _SYSTEM.match(key) is not None
 
 
 def _between(ordinals, start: int, end: int) -> bool:

@@ -80,4 +80,6 @@ class Cascaded(Effect):
     """What a drop took with it beyond the object it names: CASCADE, or what a dropped column takes."""
 
     dropped: str  # e.g. `table users`
-    taken: tuple[str, ...]  # e.g. `view active_users`, `constraint orders_user_id_fkey on table orders`
+    # Each object taken: its description (`constraint orders_user_id_fkey on table orders`), and the
+    # kind and key of the object it is or belongs to (`table`, `orders`).
+    taken: tuple[tuple[str, str, str], ...]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.schema.effects import (
+    Cascaded,
     Created,
     Dropped,
     Effect,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 UNCREATED = "no earlier statement the model followed created it"
 _DEFAULT_SCHEMA = {"postgres": "public"}  # its objects' keys are unqualified
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
+Taken = tuple[str, str, str]  # what CASCADE took: its description, and the kind and key of the object it belongs to
 _oids = itertools.count(1)  # table identities, unique for the process
 _PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
 _SERIAL_BASE = {"SERIAL": "INT", "BIGSERIAL": "BIGINT", "SMALLSERIAL": "SMALLINT"}
@@ -315,7 +317,42 @@ class Replay:
         effect.copied_into = tuple(target.name for target in targets if target is not None)
         self._dropped[table.oid] = effect
         self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
-        return [effect]
+        if not op.cascade or self.db.dialect != "postgres":
+            return [effect]
+        taken = self._cascade_views(f"table {table.oid}") + self._cascade_foreign_keys(op.table, None)
+        return [effect, Cascaded(f"table {op.table}", tuple(taken))]
+
+    # --- what CASCADE takes (PostgreSQL): the objects that depend on what a statement drops
+
+    def _cascade_views(self, dependency: str) -> list[Taken]:
+        """Drop the views that depend on `dependency` (View.depends), and those on them in turn."""
+        taken: list[Taken] = []
+        pending = [dependency]
+        while pending:
+            for key in self.db.views.find("depends", (pending.pop(),)):
+                if key in self.db.views:
+                    del self.db.views[key]
+                    taken.append((f"view {key}", "view", key))
+                    pending.append(f"view {key}")
+        return taken
+
+    def _cascade_foreign_keys(self, table: str, columns: set[str] | None) -> list[Taken]:
+        """Drop the foreign keys of other tables that reference `table` (those of its `columns`, when given)."""
+        taken: list[Taken] = []
+        for other_key in sorted(self.db.tables.referencing(table)):
+            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
+            names = []
+            for name, key in other.constraints.items():
+                target, _, rest = key.references.partition("(")
+                referenced = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
+                if key.kind == "foreign" and target == table and other_key != table and (columns is None or referenced & columns):
+                    names.append(name)
+            if names:
+                other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
+                for name in names:
+                    del other.constraints[name]
+                    taken.append((f"constraint {name} on table {other_key}", "table", other_key))
+        return taken
 
     def _rename_table(self, op: o.RenameTable) -> list[Effect]:
         new = _in_schema_of(op.table, op.new)
@@ -475,7 +512,11 @@ class Replay:
                     del keys[name]
         self._drop_owned(f"{op.table}.{op.column}")
         self._gone[(table.oid, op.column)] = self._step
-        return [Dropped("column", op.column, op.table, before=column)]
+        effects: list[Effect] = [Dropped("column", op.column, op.table, before=column)]
+        if op.cascade and column is not None and self.db.dialect == "postgres":
+            taken = self._cascade_views(f"column {table.oid} {column.cid}") + self._cascade_foreign_keys(op.table, {op.column})
+            effects.append(Cascaded(f"column {op.column} of table {op.table}", tuple(taken)))
+        return effects
 
     def _rename_column(self, op: o.RenameColumn) -> list[Effect]:
         table = self._table(op.table)
@@ -566,9 +607,14 @@ class Replay:
             if not op.if_exists:
                 self._lost_track(table, f"key {op.name or op.kind} was dropped but the model did not have it", keys_only=True)
             return []
+        effects: list[Effect] = []
         for name in dropped:
-            table.constraints.pop(name, None) or table.indexes.pop(name, None)
-        return [Dropped("constraint", name, op.table) for name in dropped]
+            key = table.constraints.pop(name, None) or table.indexes.pop(name, None)
+            effects.append(Dropped("constraint", name, op.table))
+            if op.cascade and self.db.dialect == "postgres" and key is not None and key.kind in ("primary", "unique"):
+                taken = self._drop_dependent_foreign_keys(op.table, key)
+                effects.append(Cascaded(f"constraint {name} of table {op.table}", tuple(taken)))
+        return effects
 
     def _create_index(self, op: o.CreateIndex) -> list[Effect]:
         table = self._table(op.table)
@@ -593,20 +639,25 @@ class Replay:
                     self._note(f"index {op.name}", "dropped, but the model did not have it (and cannot tell its table)")
             return []
         before = table.indexes.pop(name, None) or table.constraints.pop(name, None)
+        effects: list[Effect] = [Dropped("index", name, table.name, before=before)]
         if op.cascade and before is not None:
-            self._drop_dependent_foreign_keys(table.name, before)
-        return [Dropped("index", name, table.name, before=before)]
+            taken = self._drop_dependent_foreign_keys(table.name, before)
+            effects.append(Cascaded(f"index {name}", tuple(taken)))
+        return effects
 
-    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> None:
+    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> list[Taken]:
         """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
         referenced = f"{table}({', '.join(key.columns)})"
-        for other_key in self.db.tables.referencing(table):
+        taken: list[Taken] = []
+        for other_key in sorted(self.db.tables.referencing(table)):
             other = dict.get(self.db.tables, other_key)  # to read (TableMap)
             dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
             if dependent:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
                 for name in dependent:
                     del other.constraints[name]
+                    taken.append((f"constraint {name} on table {other_key}", "table", other_key))
+        return taken
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
         table = self._find_key(op.name, op.table)
@@ -656,7 +707,44 @@ class Replay:
         before = (objects if objects is not None else self.db.routines).pop(key, None)
         if before is None and op.if_exists:
             return []
-        return [Dropped(op.kind, op.name, before=before)]
+        effects: list[Effect] = [Dropped(op.kind, op.name, before=before)]
+        if op.cascade and before is not None and self.db.dialect == "postgres":
+            taken = self._cascade_object(op.kind, op.name)
+            effects.append(Cascaded(f"{op.written_kind} {op.name}", tuple(taken)))
+        return effects
+
+    def _cascade_object(self, kind: str, name: str) -> list[Taken]:
+        """What DROP VIEW / FUNCTION / SEQUENCE / TYPE ... CASCADE takes with it."""
+        if kind == "view":
+            return self._cascade_views(f"view {name}")
+        if kind == "function":
+            taken: list[Taken] = []
+            for key in self.db.routines.find("trigger runs", (name,)):
+                trigger = self.db.routines.pop(key)
+                taken.append((f"trigger {trigger.name} on table {trigger.table}", "table", trigger.table))
+            return taken
+        if kind == "sequence":  # the column defaults that call nextval on it
+            pattern = re.compile(rf"NEXTVAL\('(?:public\.)?{re.escape(name)}'", re.IGNORECASE)
+            return self._cascade_columns(lambda c: bool(c.default and pattern.search(c.default)), "default value for column", drop=False)
+        if kind == "type":  # the columns of that type
+            return self._cascade_columns(
+                lambda c: c.type is not None and (c.type.user == name or bool(c.type.element and c.type.element.user == name)), "column"
+            )
+        return []
+
+    def _cascade_columns(self, hit, what: str, drop: bool = True) -> list[Taken]:
+        """Drop the columns `hit` picks (or, drop=False, their defaults), in every table."""
+        taken: list[Taken] = []
+        for key in [k for k, t in self.db.tables.items() if any(hit(c) for c in t.columns.values())]:
+            table = self.db.tables[key]  # a copy of its own to change (TableMap)
+            for name, column in list(table.columns.items()):
+                if hit(column):
+                    taken.append((f"{what} {name} of table {key}", "table", key))
+                    if drop:
+                        self._drop_column(o.DropColumn(key, name))
+                    else:
+                        table.columns[name] = replace(column, default=None)
+        return taken
 
     def _drop_schema(self, op: o.DropObject) -> list[Effect]:
         existed = op.name in self.db.schemas

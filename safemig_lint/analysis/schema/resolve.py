@@ -179,6 +179,8 @@ class Resolver:
         # and some table of the schema it would be in (an empty history proves nothing).
         if db.open_world or not self.chronicle.calm(self.at) or not self.chronicle.quiet_word(bare.lower(), self.at):
             return False
+        if not self.chronicle.self_contained():
+            return False
         return any(k.rpartition(".")[0] == schema for k in db.tables)
 
     # --- columns in expressions
@@ -337,7 +339,7 @@ def _views_on(db: Database, dependency: str) -> list[str]:
 def _foreign_keys_on(db: Database, table: str, columns: tuple[str, ...] | None = None) -> list[tuple[Table, str, Constraint]]:
     """(table, name, key) of the foreign keys that reference `table` (those columns, when given)."""
     found = []
-    for key in db.tables.referencing(table):
+    for key in sorted(db.tables.referencing(table)):
         other = dict.get(db.tables, key)
         if other is None or other.unknown or other.keys_unknown:
             continue
