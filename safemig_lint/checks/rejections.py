@@ -21,6 +21,7 @@ _WHY_MISSING = {
     "removed earlier": "an earlier statement dropped or renamed it",
     "gone with what it belonged to": "an earlier statement took it away with what it belonged to",
     "created only later": "it is created only later",
+    "never created": "no migration creates it",
 }
 
 # How SQLite words each kind of rejection.

@@ -83,12 +83,17 @@ class _Reader:
             self.query(node.expression, outer, ctes)
         elif isinstance(node, exp.Select):
             self._select(node, outer, ctes)
-        elif node is not None:
-            self.expression(node, outer, ctes)
+        elif isinstance(node, exp.Insert):  # a data-modifying CTE
+            self.found += insert_uses(node, self.names, ctes)
+        elif isinstance(node, exp.Update):
+            self.found += update_uses(node, self.names, ctes)
+        elif isinstance(node, exp.Delete):
+            self.found += delete_uses(node, self.names, ctes)
+        # Anything else (VALUES, a table function ...): what it names is not read.
 
     def _with(self, node: exp.Expression, outer: list[_Scope], ctes: frozenset[str]) -> frozenset[str]:
         """The names of the CTEs `node` declares (each query read first), added to `ctes`."""
-        with_ = node.args.get("with") if node is not None else None
+        with_ = node.args.get("with_") if node is not None else None
         if with_ is None:
             return ctes
         for cte in with_.expressions:
@@ -105,7 +110,7 @@ class _Reader:
         items = ([from_.this] if from_ is not None else []) + [join.this for join in node.args.get("joins") or []]
         for item in items:
             self.source(item, scope, chain, outer, ctes)
-        skip = {"with", "from_"}
+        skip = {"with_", "from_"}
         for key, value in node.args.items():
             if key in skip:
                 continue
@@ -199,7 +204,7 @@ def expression_uses(node: exp.Expression, table: str | None, names, place: str =
     return reader.found
 
 
-def insert_uses(e: exp.Insert, names) -> list[o.Op]:
+def insert_uses(e: exp.Insert, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """INSERT: its table, its column list, the rows' widths, and what the rows or the query name."""
     target = e.this
     table_node = target.this if isinstance(target, exp.Schema) else target
@@ -220,7 +225,7 @@ def insert_uses(e: exp.Insert, names) -> list[o.Op]:
                     node=item,
                 )
             )
-    ctes = reader._with(e, [], frozenset())
+    ctes = reader._with(e, [], ctes)
     source = e.expression
     if isinstance(source, exp.Values):
         rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
@@ -253,14 +258,14 @@ def insert_uses(e: exp.Insert, names) -> list[o.Op]:
     return reader.found
 
 
-def update_uses(e: exp.Update, names) -> list[o.Op]:
+def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """UPDATE: its table, the columns it sets (of that table), and what the values and WHERE name."""
     reader = _Reader(names)
     target = e.this
     if not isinstance(target, exp.Table) or not isinstance(target.this, exp.Identifier):
         return []
     scope = _Scope()
-    ctes = reader._with(e, [], frozenset())
+    ctes = reader._with(e, [], ctes)
     reader.source(target, scope, [scope], [], ctes)
     key = scope.sources[next(iter(scope.sources))]
     for join in target.args.get("joins") or []:  # MySQL's UPDATE a JOIN b ...
@@ -292,14 +297,14 @@ def update_uses(e: exp.Update, names) -> list[o.Op]:
     return reader.found
 
 
-def delete_uses(e: exp.Delete, names) -> list[o.Op]:
+def delete_uses(e: exp.Delete, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """DELETE: its table, and what USING and WHERE name."""
     reader = _Reader(names)
     target = e.this
     if not isinstance(target, exp.Table) or not isinstance(target.this, exp.Identifier):
         return []
     scope = _Scope()
-    ctes = reader._with(e, [], frozenset())
+    ctes = reader._with(e, [], ctes)
     reader.source(target, scope, [scope], [], ctes)
     for item in e.args.get("using") or []:
         reader.source(item, scope, [scope], [], ctes)

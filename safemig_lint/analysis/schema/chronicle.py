@@ -71,6 +71,7 @@ class Chronicle:
         # schema made elsewhere, where any name may exist (an index by name alone proves nothing then).
         self._named: set[str] = set()
         self._made: set[str] = set()
+        self._void: set[int] = set()  # ops the database refuses (resolve.py): what they would do to names did not happen
 
     # --- reading a stream
 
@@ -94,12 +95,24 @@ class Chronicle:
                 self._dynamic.append(at)
         return at
 
+    def unseen(self, words) -> int:
+        """A change the model cannot see that may have made or dropped objects of these names."""
+        at = self.length
+        self.length += 1
+        for word in words:
+            self._mentions.setdefault(word, []).append(at)
+        return at
+
     def anything(self) -> int:
         """A point where anything may have changed (a file the model could not read)."""
         at = self.length
         self.length += 1
         self._dynamic.append(at)
         return at
+
+    def void(self, at: int) -> None:
+        """The op at `at` fails (the resolver is sure): its events did not happen."""
+        self._void.add(at)
 
     def setting(self, name: str) -> None:
         """A statement before the next op may change the session setting `name`."""
@@ -134,11 +147,16 @@ class Chronicle:
         last = self._last(space_, key, at)
         return last is not None and self._quiet(word, last[0], at)
 
-    def self_contained(self) -> bool:
-        """Does every table the history names come from a statement of it (not counting the database's own)?"""
+    def self_contained(self, but: str = "") -> bool:
+        """Does every table the history names (but `but`) come from a statement of it, not counting the
+        database's own? Then the history builds its schema from an empty database."""
         made = self._made | (self.parent._made if self.parent else set())
         named = self._named | (self.parent._named if self.parent else set())
-        return all(key in made or _system(key) for key in named)
+        return all(key in made or key == but or system_table(key) for key in named)
+
+    def seen(self, space_: str, key: str, at: int) -> bool:
+        """Did a statement before `at` create, drop or rename the name?"""
+        return self._last(space_, key, at) is not None
 
     def quiet_word(self, word: str, at: int) -> bool:
         """Has nothing the model could not follow mentioned `word` before `at`?"""
@@ -160,6 +178,8 @@ class Chronicle:
         """The last event on the name before `at`, with its position (depth, ordinal)."""
         events = self._events.get((space_, key), ())
         index = bisect_left(events, (at, "")) - 1
+        while index >= 0 and events[index][0] in self._void:
+            index -= 1
         if index >= 0:
             return (self.depth, events[index][0]), events[index][1]
         return self.parent._last(space_, key, self.base) if self.parent else None
@@ -209,7 +229,7 @@ def _tables_named(op: o.Op) -> list[str]:
 _SYSTEM = re.compile(r"^(?:pg_catalog\.|information_schema\.|pg_|sqlite_|mysql\.|performance_schema\.|sys\.|dual$)")
 
 
-def _system(key: str) -> bool:
+def system_table(key: str) -> bool:
     return _SYSTEM.match(key) is not None
 
 

@@ -73,6 +73,9 @@ class Rejected(Effect):
     message: str  # in the database's own words where it has them
     detail: str = ""  # what depends on a dropped object, which earlier statement removed a missing one ...
     subject: str = ""  # the name it is about, bare (`email` of users.email)
+    # About the very object the op changes: the statement fails and that change is not made (the replay
+    # skips it). Not so for a part of a new table (a key's missing column): the table is kept as meant.
+    fails_op: bool = True
 
 
 @dataclass(eq=False)

@@ -80,7 +80,8 @@ class History:
         starts = {}
         for migration in self.directory.migrations:
             if not migration.ups and migration.downs:
-                chronicle.anything()  # its up is not SQL (a Go migration): it may have changed anything
+                # Its up is not SQL (a Go migration, say): what it did is what its down undoes.
+                chronicle.unseen({word for down in migration.downs for s in self.file_ops(down).statements for word in mentions(s.text)})
             for up in migration.ups:
                 starts[up.path] = _chronicle_file(chronicle, self.file_ops(up), doubtful=len(migration.ups) > 1)
             timeline.ends[migration.version] = chronicle.length

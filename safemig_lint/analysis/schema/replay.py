@@ -18,6 +18,7 @@ from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
     Effect,
+    Rejected,
     Renamed,
     RowsCopied,
     TypeChanged,
@@ -95,8 +96,14 @@ class Replay:
                 effects += self.resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
-        if not (op.if_target_exists and not self._target_exists(op)):
+        rejected = [e for e in effects if isinstance(e, Rejected)]
+        if any(e.fails_op for e in rejected):
+            pass  # the database refuses it, changing nothing: the model neither changes nor loses track
+        elif not (op.if_target_exists and not self._target_exists(op)):
+            open_world = self.db.open_world
             effects += _HANDLERS[type(op)](self, op)
+            if rejected:
+                self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
         if not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
@@ -299,6 +306,7 @@ class Replay:
     def _inherit(self, table: Table, parent: Table, partition: bool) -> None:
         """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
         a partition also gets clones of the parent's other keys, named as the database chooses."""
+        table.family = parent.family = True  # columns added to the parent appear in the child: not followed
         for name, column in parent.columns.items():
             table.columns.setdefault(name, _new_identity(replace(column, identity=False)))
         table.constraints.update((n, c) for n, c in parent.constraints.items() if c.kind == "check")

@@ -14,10 +14,11 @@ import re
 
 from sqlglot import exp
 
-from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space
+from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space, system_table
 from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import Column, Constraint, Database, Index, Table, bare_name, plain_name, routine_key
+from safemig_lint.operations.model import Column, ColumnType, Constraint, Database, Index, Table, bare_name, plain_name, routine_key
+from safemig_lint.operations.types import resolve
 
 MISSING, EXISTS, INSERT, QUOTED, DEPENDENTS = "missing", "exists", "insert", "quoted", "dependents"
 
@@ -43,15 +44,21 @@ class Resolver:
         if op.if_target_exists and not self._target_there(op, db):
             return []
         handler = _CHECKS.get(type(op))
-        return handler(self, op, db) if handler is not None else []
+        found = handler(self, op, db) if handler is not None else []
+        if any(verdict.fails_op for verdict in found):
+            self.chronicle.void(at)
+        return found
 
     # --- verdicts
 
-    def _reject(self, problem: str, name: str, message: str, detail: str = "") -> list[Rejected]:
+    def _reject(self, problem: str, name: str, message: str, detail: str = "", fails_op: bool | None = None) -> list[Rejected]:
+        """A verdict about `name`; `fails_op` (Rejected.fails_op) by default unless the verdict is about what
+        depends on a dropped object: the model then drops it as meant, as later statements expect."""
         if (problem, name) in self._reported:
             return []
         self._reported.add((problem, name))
-        return [Rejected(problem, message, detail, name.split()[-1].rsplit(".", 1)[-1])]
+        fails = problem != DEPENDENTS if fails_op is None else fails_op
+        return [Rejected(problem, message, detail, name.split()[-1].rsplit(".", 1)[-1], fails)]
 
     # --- what the model is certain of
 
@@ -68,21 +75,37 @@ class Resolver:
 
     def relation_absent(self, db: Database, key: str) -> str | None:
         """Why the database certainly has no table, view or sequence `key` here; None when it may."""
-        if key in MIGRATIONS_TABLES or key in db.tables or key in db.views or key in db.sequences:
+        if key in MIGRATIONS_TABLES or system_table(key) or key in db.tables or key in db.views or key in db.sequences:
             return None
         if not self._unique_spelling(db, key):
             return None
-        return self.chronicle.absent(RELATION, key, self.at)
+        why = self.chronicle.absent(RELATION, key, self.at)
+        if why is None and self.never_made(key):
+            return "never created"
+        return why
+
+    def never_made(self, key: str) -> bool:
+        """In a down file, a table no statement of the history makes, in a history that makes every other
+        table it names (it builds its schema from an empty database), with nothing unfollowed that might
+        have made it. A down undoes its up: what it names is there after the up, or it is a mistake (a
+        misspelt or outdated name). Up files may name tables made elsewhere (another set of migrations
+        run before this one), so there a name never made is no evidence."""
+        if self.chronicle.parent is None or "{{}}" in key:
+            return False
+        if not self.chronicle.calm(self.at) or not self.chronicle.quiet_word(plain_name(key), self.at):
+            return False
+        return self.chronicle.self_contained(but=key)
 
     def _unique_spelling(self, db: Database, key: str) -> bool:
-        """No object of the same name in another schema (search_path may find it), and no doubt about
-        where an unqualified name is looked up."""
-        if "." not in key and self.chronicle.unqualified_unsure(self.at):
+        """No doubt about where the name is looked up: no search_path change (an object made under one is
+        in another schema than its key says), no template placeholder, and, unqualified, no object of
+        the same name in another schema (the search_path may find it there)."""
+        if "{{}}" in key or self.chronicle.unqualified_unsure(self.at):
             return False
+        if "." in key:
+            return True
         word = plain_name(key)
-        if "{{}}" in key or db.tables.named({word}):
-            return False
-        return not any(objects.find("plain", (word,)) for objects in (db.views, db.sequences))
+        return not db.tables.named({word}) and not any(objects.find("plain", (word,)) for objects in (db.views, db.sequences))
 
     def table_present(self, db: Database, key: str) -> bool:
         """Is the table certainly there (its columns may be unknown: created from a query)?"""
@@ -147,12 +170,18 @@ class Resolver:
         if self.dialect != "postgres" and (routine_key("trigger", name) in db.routines or not self._unique_spelling_in(db.routines, name)):
             return None
         why = self.chronicle.absent("trigger", key, self.at)
-        return why if why in ("removed earlier", "created only later") else None
+        if why in ("removed earlier", "created only later"):
+            return why
+        # Never made on a table the history made: only a statement of the history could have made it.
+        if why is None and table and self.table_present(db, table) and not self.chronicle.seen("trigger", key, self.at):
+            if self.chronicle.calm(self.at) and self.chronicle.quiet_word(name.lower(), self.at):
+                return "never created"
+        return None
 
     def _unique_spelling_in(self, objects, key: str) -> bool:
-        if "." not in key and self.chronicle.unqualified_unsure(self.at):
+        if "{{}}" in key or self.chronicle.unqualified_unsure(self.at):
             return False
-        return "{{}}" not in key and not objects.find("plain", (plain_name(key),))
+        return "." in key or not objects.find("plain", (plain_name(key),))
 
     def object_present(self, db: Database, kind: str, key: str) -> bool:
         objects = {"view": db.views, "sequence": db.sequences, "type": db.types}.get(kind)
@@ -278,23 +307,121 @@ def _insert_rows(self: Resolver, op: o.InsertRows, db: Database) -> list[Rejecte
     return []
 
 
+def _copy_rows(self: Resolver, op: o.CopyRows, db: Database) -> list[Rejected]:
+    """INSERT INTO t SELECT ... FROM s: PostgreSQL converts each value to its column's type only where an
+    assignment cast exists (an id cannot become a timestamp)."""
+    target, source = self.table(db, op.target), self.table(db, op.source)
+    if target is None or source is None:
+        return []
+    targets = op.target_columns if op.target_columns is not None else tuple(target.columns)
+    sources = op.source_columns if op.source_columns is not None else tuple(source.columns)
+    if op.source_columns is None and not any(c.generated for c in (*target.columns.values(), *source.columns.values())):
+        # SELECT *: as many values as the source has columns (InsertRows counts a SELECT list written out)
+        width, expected = len(sources), len(targets)
+        if width > expected or (self.dialect != "postgres" and width < expected):
+            return self._reject(INSERT, op.target, self.words.insert_count(width, expected, op.target_columns is not None, op.target))
+    if self.dialect != "postgres":
+        return []  # MySQL and SQLite convert any value (or store it as it is)
+    for name, read in zip(targets, sources):
+        into, out_of = target.columns.get(name), source.columns.get(read or "")
+        if into is None or out_of is None or into.type is None or out_of.type is None:
+            continue
+        wanted, given = _pg_type(resolve(into.type, db.types)), _pg_type(resolve(out_of.type, db.types))
+        if wanted and given and not _assignable(given, wanted):
+            message = f'column "{name}" is of type {_PG_SHOWN.get(wanted, wanted)} but expression is of type {_PG_SHOWN.get(given, given)}'
+            return self._reject(INSERT, f"{op.target}.{name}", message, f"{op.source}.{read} is {out_of.type.sql}")
+    return []
+
+
+# sqlglot's type names as PostgreSQL's catalog names them.
+_PG_TYPES = {
+    "SMALLINT": "int2",
+    "INT": "int4",
+    "BIGINT": "int8",
+    "DECIMAL": "numeric",
+    "FLOAT": "float4",
+    "DOUBLE": "float8",
+    "BOOLEAN": "bool",
+    "TEXT": "text",
+    "VARCHAR": "varchar",
+    "CHAR": "bpchar",
+    "NAME": "name",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMPTZ": "timestamptz",
+    "TIME": "time",
+    "TIMETZ": "timetz",
+    "INTERVAL": "interval",
+    "UUID": "uuid",
+    "JSON": "json",
+    "JSONB": "jsonb",
+    "VARBINARY": "bytea",
+    "INET": "inet",
+    "MONEY": "money",
+    "XML": "xml",
+}
+_PG_SHOWN = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "varchar": "character varying",
+    "bpchar": "character",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "time": "time without time zone",
+    "timetz": "time with time zone",
+}
+_PG_STRINGS = {"text", "varchar", "bpchar", "name"}  # every type converts to these on assignment (I/O conversion)
+# PostgreSQL's implicit and assignment casts between those types (pg_cast, castcontext 'i' or 'a').
+_PG_ASSIGNABLE = {
+    ("bool", "bpchar"), ("bool", "text"), ("bool", "varchar"),
+    ("date", "timestamp"), ("date", "timestamptz"),
+    ("float4", "float8"), ("float4", "int2"), ("float4", "int4"), ("float4", "int8"), ("float4", "numeric"),
+    ("float8", "float4"), ("float8", "int2"), ("float8", "int4"), ("float8", "int8"), ("float8", "numeric"),
+    ("inet", "bpchar"), ("inet", "text"), ("inet", "varchar"),
+    ("int2", "float4"), ("int2", "float8"), ("int2", "int4"), ("int2", "int8"), ("int2", "numeric"),
+    ("int4", "float4"), ("int4", "float8"), ("int4", "int2"), ("int4", "int8"), ("int4", "money"), ("int4", "numeric"),
+    ("int8", "float4"), ("int8", "float8"), ("int8", "int2"), ("int8", "int4"), ("int8", "money"), ("int8", "numeric"),
+    ("interval", "time"),
+    ("json", "jsonb"), ("jsonb", "json"),
+    ("money", "numeric"),
+    ("numeric", "float4"), ("numeric", "float8"), ("numeric", "int2"), ("numeric", "int4"), ("numeric", "int8"), ("numeric", "money"),
+    ("time", "interval"), ("time", "timetz"),
+    ("timestamp", "date"), ("timestamp", "time"), ("timestamp", "timestamptz"),
+    ("timestamptz", "date"), ("timestamptz", "time"), ("timestamptz", "timestamp"), ("timestamptz", "timetz"),
+    ("timetz", "time"),
+}  # fmt: skip
+
+
+def _pg_type(ctype: ColumnType) -> str:
+    return "" if ctype.user or ctype.element is not None else _PG_TYPES.get(ctype.base, "")
+
+
+def _assignable(given: str, wanted: str) -> bool:
+    return given == wanted or wanted in _PG_STRINGS or (given, wanted) in _PG_ASSIGNABLE
+
+
 def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejected]:
     found: list[Rejected] = []
     if op.temporary:
         return []
     if not op.if_not_exists and (self.table_present(db, op.table) or self.object_present(db, "view", op.table)):
         found += self._reject(EXISTS, op.table, self.words.relation_exists(op.table, "table"))
+    # The table as meant is kept in the model even though the statement fails: what follows was written for it.
     seen: set[str] = set()
     for column in op.columns:
         if column.name in seen:
-            found += self._reject(EXISTS, f"{op.table}.{column.name}", self.words.column_twice(column.name))
+            found += self._reject(EXISTS, f"{op.table}.{column.name}", self.words.column_twice(column.name), fails_op=False)
         seen.add(column.name)
-        found += _user_type(self, db, column)
+        found += _user_type(self, db, column, fails_op=False)
     if not op.unknown and not op.like and not op.parents:
-        for key in (*op.constraints, *op.indexes):
+        for key in (*(c for c in op.constraints if c.kind != "check"), *op.indexes):
             for name in key.columns:
                 if _plain_column(name) and name not in seen:
-                    found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table))
+                    found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table), fails_op=False)
     return found
 
 
@@ -302,12 +429,12 @@ def _plain_column(name: str) -> bool:
     return re.fullmatch(r"[^\s()'\",:]+", name) is not None
 
 
-def _user_type(self: Resolver, db: Database, column: Column) -> list[Rejected]:
+def _user_type(self: Resolver, db: Database, column: Column, fails_op: bool | None = None) -> list[Rejected]:
     ctype = column.type
     if ctype is None or not ctype.user:
         return []
     why = self.object_absent(db, "type", ctype.user)
-    return self._reject(MISSING, f"type {ctype.user}", self.words.type_missing(ctype.user), why) if why else []
+    return self._reject(MISSING, f"type {ctype.user}", self.words.type_missing(ctype.user), why, fails_op) if why else []
 
 
 def _drop_table(self: Resolver, op: o.DropTable, db: Database) -> list[Rejected]:
@@ -445,7 +572,8 @@ def _add_constraint(self: Resolver, op: o.AddConstraint, db: Database) -> list[R
         elif isinstance(key, Constraint) and key.kind == "primary" and any(c.kind == "primary" for c in table.constraints.values()):
             found += self._reject(EXISTS, f"{op.table} primary key", self.words.primary_twice(op.table))
     columns_known = self.table(db, op.table)
-    if columns_known is not None and not isinstance(op.node, exp.ColumnDef):
+    # A CHECK's columns are what its expression reads: UsesColumn judges them, in their own words.
+    if columns_known is not None and not isinstance(op.node, exp.ColumnDef) and not (isinstance(key, Constraint) and key.kind == "check"):
         for name in key.columns:
             if _plain_column(name) and self.column_absent(db, op.table, name) is not None:
                 found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table))
@@ -681,6 +809,7 @@ _CHECKS = {
     o.UsesTable: _uses_table,
     o.UsesColumn: _uses_column,
     o.InsertRows: _insert_rows,
+    o.CopyRows: _copy_rows,
     o.CreateTable: _create_table,
     o.DropTable: _drop_table,
     o.RenameTable: _rename_table,
