@@ -148,10 +148,12 @@ class Chronicle:
         return last is not None and self._quiet(word, last[0], at)
 
     def self_contained(self, but: str = "") -> bool:
-        """Does every table the history names (but `but`) come from a statement of it, not counting the
-        database's own? Then the history builds its schema from an empty database."""
+        """Does every table the history names (but `but`, if only this branch names it) come from a
+        statement of it, not counting the database's own? Then it builds its schema from an empty database."""
         made = self._made | (self.parent._made if self.parent else set())
         named = self._named | (self.parent._named if self.parent else set())
+        if self.parent is not None and but in self.parent._named:
+            but = ""  # the up files name it too: they expect it to be there
         return all(key in made or key == but or system_table(key) for key in named)
 
     def seen(self, space_: str, key: str, at: int) -> bool:

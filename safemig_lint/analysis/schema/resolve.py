@@ -608,7 +608,7 @@ def _drop_constraint(self: Resolver, op: o.DropConstraint, db: Database) -> list
         if op.if_exists:
             return []
         return self._reject(MISSING, f"{op.table}.{op.name}", self.words.constraint_missing(op.name, op.table, op.kind))
-    if op.cascade or self.dialect != "postgres" or not _is_unique(key):
+    if op.cascade or self.dialect != "postgres" or not _is_unique(key) or not _sole_unique_key(table, key):
         return []
     dependents = [
         f"constraint {name} on table {other.name}"
@@ -623,6 +623,13 @@ def _drop_constraint(self: Resolver, op: o.DropConstraint, db: Database) -> list
         self.words.cannot_drop("constraint", f"{op.name} on table {op.table}", dependents),
         "; ".join(dependents),
     )
+
+
+def _sole_unique_key(table: Table, key: Index | Constraint) -> bool:
+    """Is it the only unique key of its columns? With two, PostgreSQL ties a foreign key to the one it
+    found when the foreign key was made, which the model does not record."""
+    same = [k for k in (*table.constraints.values(), *table.indexes.values()) if _is_unique(k) and set(k.columns) == set(key.columns)]
+    return len(same) == 1
 
 
 def _references_exactly(foreign: Constraint, key: Index | Constraint) -> bool:
@@ -686,7 +693,7 @@ def _drop_index(self: Resolver, op: o.DropIndex, db: Database) -> list[Rejected]
     if constraint is not None and bare not in table.indexes and constraint.kind in ("primary", "unique", "exclude"):
         return self._reject(DEPENDENTS, f"index {bare}", self.words.index_owned(bare, table.name))
     index = table.indexes.get(bare)
-    if index is None or not index.unique or op.cascade:
+    if index is None or not index.unique or op.cascade or not _sole_unique_key(table, index):
         return []
     dependents = [
         f"constraint {name} on table {other.name}"
