@@ -5,6 +5,8 @@
     python benchmarks/bench.py one-file FILE                  # a pre-commit call: one staged file, cold, warm, just edited
     python benchmarks/bench.py big-file --mb 5                # one large generated file
     python benchmarks/bench.py sqlfluff DIR --limit 200       # the same files through sqlfluff
+    python benchmarks/bench.py server --files 300             # the language server: a keystroke's lint, over stdio
+    python benchmarks/bench.py server --folder DIR            # the same in a real folder
 
 Not a test: timings depend on the machine and on what else runs on it. Each figure is the
 minimum of --repeat runs (the least disturbed one); peak RSS is the largest process's.
@@ -132,6 +134,80 @@ def sql_files(paths: list[str]) -> list[str]:
     return found
 
 
+def server_keystrokes(directory: Path, keystrokes: int) -> None:
+    """Drive `safemig-lint server` over stdio as an editor does (pygls's client): open the last
+    up and down file of `directory`, then type a statement into the up file one keystroke at a
+    time, each after the server's debounce has passed. Prints the server's own time per lint (it
+    logs it) and the round trip from the keystroke to its diagnostics, less the debounce."""
+    import asyncio
+    import re
+    import statistics
+
+    from lsprotocol import types as lsp
+    from pygls.lsp.client import LanguageClient
+
+    from safemig_lint.server.app import DEBOUNCE
+
+    async def drive() -> None:
+        client = LanguageClient("safemig-lint-bench", "1")
+        published: asyncio.Queue = asyncio.Queue()
+        server_ms: list[tuple[float, float]] = []  # wall, CPU
+
+        @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
+            published.put_nowait((time.perf_counter(), params.uri))
+
+        @client.feature(lsp.WINDOW_LOG_MESSAGE)
+        def log(params: lsp.LogMessageParams) -> None:
+            if found := re.search(r"linted and published in ([\d.]+) ms \(CPU ([\d.]+) ms\)", params.message):
+                server_ms.append((float(found.group(1)), float(found.group(2))))
+
+        async def until_published(uri: str) -> float:
+            while True:
+                at, where = await asyncio.wait_for(published.get(), 60)
+                if where == uri:
+                    return at
+
+        await client.start_io(*TOOL, "server")
+        await client.initialize_async(lsp.InitializeParams(capabilities=lsp.ClientCapabilities()))
+        client.initialized(lsp.InitializedParams())
+        up = sorted(directory.glob("*.up.sql"))[-1]
+        down = up.with_name(up.name.replace(".up.", ".down."))
+        text = up.read_text()
+        started = time.perf_counter()
+        for path in (up, down):
+            item = lsp.TextDocumentItem(path.as_uri(), "sql", 1, path.read_text())
+            client.text_document_did_open(lsp.DidOpenTextDocumentParams(item))
+        await until_published(up.as_uri())
+        opened = time.perf_counter() - started
+        typed = "ALTER TABLE t1 ADD COLUMN typed_in integer NOT NULL DEFAULT 0;"
+        round_trips = []
+        for version, character in enumerate(typed[:keystrokes], start=2):
+            await asyncio.sleep(0.05)
+            line, column = text.count("\n"), len(text) - (text.rfind("\n") + 1)
+            change = lsp.TextDocumentContentChangePartial(lsp.Range(lsp.Position(line, column), lsp.Position(line, column)), character)
+            identifier = lsp.VersionedTextDocumentIdentifier(uri=up.as_uri(), version=version)
+            sent = time.perf_counter()
+            client.text_document_did_change(lsp.DidChangeTextDocumentParams(identifier, [change]))
+            text += character
+            round_trips.append((await until_published(up.as_uri()) - sent - DEBOUNCE) * 1000)
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        wall, cpu = ([lint[i] for lint in server_ms[1:]] for i in (0, 1))  # the first: the open, which parses the whole folder
+        print(f"{len(list(directory.glob('*.sql')))} files: open (first lint, cold) {opened:.2f} s (server {server_ms[0][0]:.0f} ms)")
+        print(
+            f"  {len(wall)} keystrokes, the server's time per lint: median {statistics.median(wall):.1f} ms, max {max(wall):.1f} ms "
+            f"(CPU median {statistics.median(cpu):.1f} ms, max {max(cpu):.1f} ms)"
+        )
+        print(
+            f"  keystroke to its diagnostics, less the {DEBOUNCE * 1000:.0f} ms debounce: "
+            f"median {statistics.median(round_trips):.1f} ms, max {max(round_trips):.1f} ms"
+        )
+
+    asyncio.run(drive())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -149,6 +225,10 @@ def main() -> None:
     fluff = commands.add_parser("sqlfluff")
     fluff.add_argument("paths", nargs="+")
     fluff.add_argument("--limit", type=int, default=200)
+    server = commands.add_parser("server")
+    server.add_argument("--files", type=int, default=300)
+    server.add_argument("--folder", type=Path, help="a real migration folder instead of a synthetic history (it is not changed)")
+    server.add_argument("--keystrokes", type=int, default=30)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="safemig-bench-"))
     cache = scratch / "cache"
@@ -204,6 +284,11 @@ def main() -> None:
             big_file(path, args.mb)
             seconds, rss = best(lint_command([str(path)], None), args.repeat)
             print(f"one {path.stat().st_size / 1e6:.1f} MB file: {seconds:.2f} s, peak {rss} MB")
+        elif args.command == "server":
+            directory = args.folder or scratch / "history" / "migrations"
+            if args.folder is None:
+                synthetic_history(directory, args.files)
+            server_keystrokes(directory, args.keystrokes)
         elif args.command == "sqlfluff":
             files = sql_files(args.paths)[: args.limit]
             target = scratch / "subset"

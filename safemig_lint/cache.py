@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -118,6 +119,30 @@ class Cache:
             _ignore_in_git(self.root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
+
+
+class MemoryCache(Cache):
+    """Entries kept in this process only, the most recently used of each kind: the language
+    server's. An editor's buffers change with every keystroke, and an entry on disk for each
+    state would fill the cache folder with states no later run reads. A file state's ops stay
+    as long as they are used, so an edit parses only the edited file again."""
+
+    def __init__(self, directories: int = 64, files: int = 50_000) -> None:
+        super().__init__(None)
+        self._limits = {"": directories, "files": files}
+        self._kept: dict[str, OrderedDict[str, dict]] = {kind: OrderedDict() for kind in self._limits}
+
+    def _load(self, key: str, kind: str) -> dict:
+        kept = self._kept[kind]
+        kept.move_to_end(key)  # KeyError: a miss
+        return kept[key]
+
+    def _store(self, key: str, kind: str, data: dict) -> None:
+        kept = self._kept[kind]
+        kept[key] = data
+        kept.move_to_end(key)
+        while len(kept) > self._limits[kind]:
+            kept.popitem(last=False)
 
 
 def _ignore_in_git(root: Path) -> None:

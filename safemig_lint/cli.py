@@ -552,6 +552,20 @@ def _migration_directories(paths: list[str], config_file: Path | None) -> list:
     return discovery.directories
 
 
+@app.command("server")
+def server_command(
+    stdio: bool = typer.Option(True, "--stdio", hidden=True, help="Speak on stdin and stdout (the only way; editors pass it)."),
+) -> None:
+    """Run the language server on stdin and stdout, for editors: findings as you type, fixes, hovers."""
+    try:
+        from safemig_lint.server.app import serve
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol", "cattrs"):
+            raise
+        _fail("the language server needs pygls: pip install 'safemig-lint[server]'")
+    serve()
+
+
 def main() -> None:
     from safemig_lint import cycles
 

@@ -8,7 +8,7 @@ everything else as it goes, so the collector is only needed between directories.
 
 - In any process (a library call, a test, sqlfluff running the plugin), `directory()` pauses the
   collector for one directory's work, collects once after it, and restores the caller's setting.
-- In a process of ours (the console command, a pool worker: `own_process()`), the collector
+- In a process of ours that exits after its run (the console command, a pool worker: `own_process()`), the collector
   is switched off at the first directory and stays off. Between directories, garbage is
   collected once it passes a budget, and what survives (modules, findings) is frozen, so no
   later collection walks it again. At exit everything is frozen, so the interpreter's final
@@ -29,6 +29,7 @@ from contextlib import contextmanager
 GARBAGE_BUDGET = 400_000
 
 _owned = False
+_young_only = False
 
 
 def own_process() -> None:
@@ -37,6 +38,16 @@ def own_process() -> None:
     if not _owned:
         _owned = True
         atexit.register(gc.freeze)
+
+
+def long_lived() -> None:
+    """This process serves for hours (the language server): what it holds comes and goes, so
+    nothing may be frozen. After each directory's work, its garbage is collected from the young
+    generation alone: with the collector paused, everything the work made is young, and a full
+    collection would walk the whole heap (sqlglot, the server's caches) on every keystroke."""
+    global _owned, _young_only
+    _owned, _young_only = False, True
+    gc.enable()
 
 
 @contextmanager
@@ -54,6 +65,6 @@ def directory() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.collect()
+        gc.collect(0 if _young_only else 2)
         if enabled:
             gc.enable()

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,8 +42,10 @@ from safemig_lint.reading.invocations import (
 from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limited, read_source
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
+    from safemig_lint.operations.file_ops import FileOps
     from safemig_lint.reading.statements import ParsedFile
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
@@ -108,13 +110,15 @@ def lint(
     base: str | None = None,
     use_baseline: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    buffers: Mapping[Path, bytes] | None = None,
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
     `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
-    `progress(files done, files in all)` is told as directories are done."""
+    `progress(files done, files in all)` is told as directories are done.
+    `buffers`: what to read instead of the disk for these migration files (by path as discovered)."""
     discovery = discover(paths, list(config.exclude))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
@@ -124,7 +128,8 @@ def lint(
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
-        work = _work(directory, config_for(directory.path) if config_for else config, discovery, snapshots.get(directory.path))
+        settings = config_for(directory.path) if config_for else config
+        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {})
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
@@ -173,6 +178,28 @@ def lint(
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
     return LintResult(diagnostics, files_checked, discovery.missing, sources, list(paths))
+
+
+def lint_buffers(files: list[Path], buffers: Mapping[Path, bytes], config_for: Callable[[Path], Config], cache: Cache) -> LintResult:
+    """What `check FILES` reports on `files` (each one's whole folder is read as its context),
+    with `buffers` (an editor's unsaved text, by path) read instead of what the disk holds: the
+    language server's run. In this process (a keystroke's run is small; the server lives on)."""
+    return lint([str(path) for path in files], config_for(files[0].parent), config_for, cache, jobs=1, buffers=buffers)
+
+
+def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[Path, bytes]) -> tuple[MigrationDirectory, History] | None:
+    """The schema history of `file`'s folder, replayed as a run that lints `file` replays it
+    (the other files' ops from the content cache where it has them), with `buffers` read
+    instead of the disk; None when `file` is no migration of a folder."""
+    from safemig_lint.analysis.schema.history import History
+
+    discovery = discover([str(file)], list(config.exclude))
+    directory = next((d for d in discovery.directories if any(f.path == file for f in d.files())), None)
+    if directory is None:
+        return None
+    work = _work(directory, config, discovery, None, buffers)
+    work.known = _known_file_ops(work, cache)
+    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work))
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -253,11 +280,16 @@ class DirectoryWork:
         return LineIndex(apply_masks(text, masks)) if isinstance(text, str) else None
 
 
-def _work(directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None) -> DirectoryWork:
+def _work(
+    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
+) -> DirectoryWork:
     from safemig_lint.integrity.sumfile import SUM_FILE
 
     data: dict[str, bytes | OSError] = {}
     for file in directory.files():
+        if file.path in buffers:
+            data[file.path.name] = buffers[file.path]
+            continue
         try:
             data[file.path.name] = read_limited(file.path, config.max_file_bytes)
         except OSError as error:
@@ -457,7 +489,6 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     from safemig_lint.checks.base import DirectoryContext, FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.integrity.review import IntegrityReview
-    from safemig_lint.operations import file_ops
     from safemig_lint.reading.statements import stand_ins
     from safemig_lint.reading.suppressions import SuppressionIndex, find_suppressions
 
@@ -466,13 +497,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    known = {}
-    for name, value in work.known.items():
-        try:
-            known[directory.path / name] = file_ops.from_json(value)
-        except ValueError:
-            pass  # a corrupt entry: the file is parsed instead
-    history = History(directory, parsed, config.dialect, known)  # replayed only if a rule asks
+    history = History(directory, parsed, config.dialect, _decoded_known(work))  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
@@ -543,6 +568,19 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
     collector.holds_secret = bool(secret_words & shown)
     return _ops_for_cache(work, history, parsed)
+
+
+def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
+    """The cached ops of `work.known`, by path; a corrupt entry is left out (the file is parsed instead)."""
+    from safemig_lint.operations import file_ops
+
+    known = {}
+    for name, value in work.known.items():
+        try:
+            known[work.directory.path / name] = file_ops.from_json(value)
+        except ValueError:
+            pass
+    return known
 
 
 class _ParsedFiles(dict):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,8 +44,11 @@ class FixPlan:
         return sum(len(f.fixed) for f in self.files)
 
 
-def plan_fixes(result: LintResult, dialect_for: Callable[[Path], str], may_change: MayChange) -> FixPlan:
-    """What --fix would change: per file, the fixed text and the findings it resolves."""
+def plan_fixes(
+    result: LintResult, dialect_for: Callable[[Path], str], may_change: MayChange, texts: Mapping[str, str] | None = None
+) -> FixPlan:
+    """What --fix would change: per file, the fixed text and the findings it resolves. `texts`:
+    a file's text by display path, instead of reading it (an editor's unsaved buffer)."""
     plan = FixPlan()
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in result.active:
@@ -55,15 +58,15 @@ def plan_fixes(result: LintResult, dialect_for: Callable[[Path], str], may_chang
         path = Path(display)
         reason = may_change(path)
         if reason is None:
-            reason = _plan_file(plan, path, display, diagnostics, dialect_for(path))
+            reason = _plan_file(plan, path, display, diagnostics, dialect_for(path), (texts or {}).get(display))
         if reason is not None:
             plan.skipped.append((display, reason))
     return plan
 
 
-def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], dialect: str) -> str | None:
+def _plan_file(plan: FixPlan, path: Path, display: str, diagnostics: list[Diagnostic], dialect: str, text: str | None) -> str | None:
     try:
-        raw = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes().decode("utf-8") if text is None else text
     except (OSError, UnicodeDecodeError) as error:
         return f"cannot read it: {error}"
     bom = BOM if raw.startswith(BOM) else ""
