@@ -663,7 +663,8 @@ def _create_index(self: Resolver, op: o.CreateIndex, db: Database) -> list[Rejec
         table = self.keys_known(db, holder, name)
         if (
             table is not None
-            and _is_index_like(table.find_key(name))
+            and (existing := table.find_key(name)) is not None
+            and _is_index_like(existing)
             and self.chronicle.present("index", _qualified(name, holder), self.at)
         ):
             return self._reject(EXISTS, f"index {name}", self.words.index_exists(name))
@@ -865,7 +866,9 @@ class _Postgres:
     def column_of_missing(name: str, table: str, action: str = "") -> str:
         return f'column "{name}" of relation "{_q(table)}" does not exist'
 
-    drop_column_missing = column_of_missing
+    @staticmethod
+    def drop_column_missing(name: str, table: str) -> str:
+        return f'column "{name}" of relation "{_q(table)}" does not exist'
 
     @staticmethod
     def reference_column_missing(name: str, table: str) -> str:
