@@ -25,6 +25,7 @@ POSTGRES_BASE_UP = (
     "CREATE FUNCTION touch() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;\n"
     "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\n"
     "CREATE INDEX users_name_idx ON users (name);\n"
+    "ALTER TABLE users ADD CONSTRAINT users_name_check CHECK (name <> '');\n"
 )
 POSTGRES_BASE = {
     "000001_base.up.sql": POSTGRES_BASE_UP,
@@ -62,6 +63,10 @@ POSTGRES_CASES = [
         'ALTER TABLE users ADD CONSTRAINT users_status CHECK (status IN ("on", "off"));',
         'ALTER TABLE users ALTER COLUMN status SET DEFAULT "on";',
         "CREATE VIEW names AS SELECT 1 AS a;",
+        "UPDATE users SET nope = 1 WHERE nope2 = 1;",  # PostgreSQL looks the WHERE up first
+        "ALTER TABLE users ADD CONSTRAINT users_name_check UNIQUE (name);",  # a constraint of that name, no index
+        "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);",  # a second primary key, before the name
+        "INSERT INTO users (id) VALUES (1, 2, nope);",  # the values' names before their number
         "DROP TRIGGER users_audit ON users;",
     ],
     # A drop other objects depend on is refused by the database, but the model drops it as meant: one a history.

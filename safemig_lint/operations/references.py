@@ -162,7 +162,7 @@ class _Reader:
             if isinstance(current, exp.Column):
                 self.column(current, chain, place)
                 continue
-            stack.extend(current.iter_expressions())
+            stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
 
     def column(self, node: exp.Column, chain: list[_Scope], place: str = "") -> None:
         if node.args.get("db") or node.args.get("catalog") or not isinstance(node.this, (exp.Identifier, exp.Star)):
@@ -259,7 +259,8 @@ def insert_uses(e: exp.Insert, names, ctes: frozenset[str] = frozenset()) -> lis
 
 
 def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
-    """UPDATE: its table, the columns it sets (of that table), and what the values and WHERE name."""
+    """UPDATE: its table, what its WHERE names, the columns it sets (of that table) and what their values name,
+    in the order PostgreSQL looks them up (the first it cannot find is the error it reports)."""
     reader = _Reader(names)
     target = e.this
     if not isinstance(target, exp.Table) or not isinstance(target.this, exp.Identifier):
@@ -278,6 +279,8 @@ def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> lis
     for join in [*(target.args.get("joins") or []), *(e.args.get("joins") or [])]:
         if join.args.get("on") is not None:
             reader.expression(join.args["on"], [scope], ctes)
+    if e.args.get("where") is not None:  # PostgreSQL reads the WHERE before the SET list
+        reader.expression(e.args["where"], [scope], ctes)
     for item in e.expressions:
         if isinstance(item, exp.EQ):
             targets = item.this.expressions if isinstance(item.this, exp.Tuple) else [item.this]
@@ -291,9 +294,8 @@ def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> lis
             reader.expression(item.expression, [scope], ctes)
         else:
             reader.expression(item, [scope], ctes)
-    for arg in ("where", "returning"):
-        if e.args.get(arg) is not None:
-            reader.expression(e.args[arg], [scope], ctes)
+    if e.args.get("returning") is not None:
+        reader.expression(e.args["returning"], [scope], ctes)
     return reader.found
 
 

@@ -40,8 +40,10 @@ class Resolver:
         self._dropping.clear()
 
     def check(self, op: o.Op, db: Database, at: int) -> list[Rejected]:
+        """The database's verdict on `op`; none once an earlier op of the statement was refused (the database
+        reports the first thing it cannot do, and ops come in the order it checks them)."""
         self.at = at
-        if op.if_target_exists and not self._target_there(op, db):
+        if self._reported or (op.if_target_exists and not self._target_there(op, db)):
             return []
         handler = _CHECKS.get(type(op))
         found = handler(self, op, db) if handler is not None else []
@@ -567,10 +569,12 @@ def _add_constraint(self: Resolver, op: o.AddConstraint, db: Database) -> list[R
     found: list[Rejected] = []
     table = self.keys_known(db, op.table, key.name or "primary")
     if table is not None:
-        if key.name and _clashes(table, key, self.dialect):
-            found += self._reject(EXISTS, f"{op.table}.{key.name}", self.words.key_exists(key.name, op.table, _is_index_like(key)))
-        elif isinstance(key, Constraint) and key.kind == "primary" and any(c.kind == "primary" for c in table.constraints.values()):
+        if isinstance(key, Constraint) and key.kind == "primary" and any(c.kind == "primary" for c in table.constraints.values()):
             found += self._reject(EXISTS, f"{op.table} primary key", self.words.primary_twice(op.table))
+        elif key.name and _clashes(table, key, self.dialect):
+            # PostgreSQL: an index-backed key meets an index (or a table) of that name first, anything else the constraint.
+            relation = _is_index_like(key) and (key.name in table.indexes or _is_index_like(table.constraints.get(key.name)))
+            found += self._reject(EXISTS, f"{op.table}.{key.name}", self.words.key_exists(key.name, op.table, relation))
     columns_known = self.table(db, op.table)
     # A CHECK's columns are what its expression reads: UsesColumn judges them, in their own words.
     if columns_known is not None and not isinstance(op.node, exp.ColumnDef) and not (isinstance(key, Constraint) and key.kind == "check"):
@@ -593,8 +597,8 @@ def _clashes(table: Table, key: Index | Constraint, dialect: str) -> bool:
     return existing is not None and existing.kind == key.kind
 
 
-def _is_index_like(key: Index | Constraint) -> bool:
-    return isinstance(key, Index) or key.kind in ("primary", "unique", "exclude")
+def _is_index_like(key: Index | Constraint | None) -> bool:
+    return isinstance(key, Index) or (key is not None and key.kind in ("primary", "unique", "exclude"))
 
 
 def _drop_constraint(self: Resolver, op: o.DropConstraint, db: Database) -> list[Rejected]:
