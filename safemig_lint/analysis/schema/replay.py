@@ -97,8 +97,8 @@ class Replay:
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
         rejected = [e for e in effects if isinstance(e, Rejected)]
-        if any(e.fails_op for e in rejected):
-            pass  # the database refuses it, changing nothing: the model neither changes nor loses track
+        if self.resolver is not None and at is not None and self.resolver.statement_fails:
+            pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
         elif not (op.if_target_exists and not self._target_exists(op)):
             open_world = self.db.open_world
             effects += _HANDLERS[type(op)](self, op)

@@ -33,21 +33,27 @@ class Resolver:
         self.words = _WORDS.get(dialect, _WORDS["postgres"])
         self.at = 0  # the ordinal, in the chronicle, of the op being checked
         self._reported: set[tuple[str, str]] = set()  # (problem, name) already said of this statement
+        self.statement_fails = False  # a verdict of this statement fails it: none of its ops changes anything
         self._dropping: set[str] = set()  # tables this statement drops (DROP TABLE a, b)
 
     def begin_statement(self) -> None:
         self._reported.clear()
         self._dropping.clear()
+        self.statement_fails = False
 
     def check(self, op: o.Op, db: Database, at: int) -> list[Rejected]:
         """The database's verdict on `op`; none once an earlier op of the statement was refused (the database
         reports the first thing it cannot do, and ops come in the order it checks them)."""
         self.at = at
         if self._reported or (op.if_target_exists and not self._target_there(op, db)):
+            if self.statement_fails:
+                self.chronicle.void(at)
             return []
         handler = _CHECKS.get(type(op))
         found = handler(self, op, db) if handler is not None else []
         if any(verdict.fails_op for verdict in found):
+            self.statement_fails = True
+        if self.statement_fails:
             self.chronicle.void(at)
         return found
 
