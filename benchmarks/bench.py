@@ -1,17 +1,21 @@
 """Benchmark safemig-lint the way users run it: the installed command, timed from outside.
 
+    python benchmarks/bench.py corpus DIR [DIR ...]           # cold and warm over DIRs, side by side with squawk
     python benchmarks/bench.py synthetic --files 500 4000   # cold, warm, one file, peak RSS per size
-    python benchmarks/bench.py corpus DIR [DIR ...]           # one invocation over DIRs, cold and warm, vs squawk
+    python benchmarks/bench.py scaling DIR [DIR ...]          # cold, on 1 .. N worker processes
     python benchmarks/bench.py one-file FILE                  # a pre-commit call: one staged file, cold, warm, just edited
     python benchmarks/bench.py big-file --mb 5                # one large generated file
     python benchmarks/bench.py sqlfluff DIR --limit 200       # the same files through sqlfluff
     python benchmarks/bench.py server --files 300             # the language server: a keystroke's lint, over stdio
     python benchmarks/bench.py server --folder DIR            # the same in a real folder
 
-Not a test: timings depend on the machine and on what else runs on it. Each figure is the
-minimum of --repeat runs (the least disturbed one); peak RSS is the largest process's.
-squawk and sqlfluff run when they are on PATH (or given with --squawk / --sqlfluff); they are
-not dependencies of the project: `pip install squawk-cli sqlfluff` in a scratch environment.
+Not a test: timings depend on the machine and on what else runs on it. Each figure is the median
+of --repeat runs; CPU is user + system time of the process and every process it waited for (the
+pool's workers), which a busy machine disturbs far less than wall time. Tools compared are run in
+turn within each round, so that both see the same load; a ratio is the median of the rounds'
+ratios. Peak RSS is the largest process's. squawk and sqlfluff run when they are on PATH (or
+given with --squawk / --sqlfluff); they are not dependencies of the project: `pip install
+squawk-cli sqlfluff` in a scratch environment. squawk writes JSON, as safemig-lint does here.
 """
 
 from __future__ import annotations
@@ -20,36 +24,73 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 TOOL = [sys.executable, "-m", "safemig_lint"]
 
 
-def run(command: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of one run, output discarded."""
+@dataclass
+class Sample:
+    wall: float  # seconds
+    cpu: float  # user + system seconds, the process and its waited-for children
+    rss: int  # peak resident set of the largest process, MB
+
+
+def run(command: list[str], env: dict | None = None, cwd: Path | None = None) -> Sample:
+    """One run, output discarded."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     _, _, usage = os.wait4(process.pid, 0)
-    return time.perf_counter() - started, usage.ru_maxrss // 1024
+    return Sample(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
 
 
-def best(command: list[str], repeat: int, before=None, **kwargs) -> tuple[float, int]:
-    results = []
+def median_of(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.wall for s in samples), statistics.median(s.cpu for s in samples), max(s.rss for s in samples))
+
+
+def measure(command: list[str], repeat: int, before=None, **kwargs) -> Sample:
+    samples = []
     for _ in range(repeat):
         if before:
             before()
-        results.append(run(command, **kwargs))
-    return min(r[0] for r in results), max(r[1] for r in results)
+        samples.append(run(command, **kwargs))
+    return median_of(samples)
+
+
+def side_by_side(commands: dict[str, tuple[list[str], object]], repeat: int) -> tuple[dict[str, Sample], dict[str, list[Sample]]]:
+    """Each labelled command (with what to do before it) once per round, in turn: the medians, and every round's samples."""
+    rounds: dict[str, list[Sample]] = {label: [] for label in commands}
+    for _ in range(repeat):
+        for label, (command, before) in commands.items():
+            if before:
+                before()
+            rounds[label].append(run(command))
+    return {label: median_of(samples) for label, samples in rounds.items()}, rounds
+
+
+def ratio(rounds: dict[str, list[Sample]], ours: str, theirs: str, what: str) -> float:
+    """The median over rounds of ours / theirs (CPU or wall)."""
+    return statistics.median(getattr(a, what) / max(getattr(b, what), 1e-6) for a, b in zip(rounds[ours], rounds[theirs]))
+
+
+def show(label: str, sample: Sample) -> str:
+    return f"{label}: CPU {sample.cpu:.2f} s, wall {sample.wall:.2f} s, peak {sample.rss} MB"
 
 
 def lint_command(paths: list[str], cache_dir: Path | None, jobs: int | None = None) -> list[str]:
     command = [*TOOL, "check", "--format", "json", "--fail-on", "never", *paths]
     command += ["--no-cache"] if cache_dir is None else ["--cache-dir", str(cache_dir)]
     return command + (["--jobs", str(jobs)] if jobs else [])
+
+
+def squawk_command(squawk: str, files: list[str]) -> list[str]:
+    return [squawk, "--reporter", "json", *files]
 
 
 def _clean(cache: Path):
@@ -119,11 +160,6 @@ def big_file(path: Path, megabytes: float) -> None:
         size += len(statement)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(parts))
-
-
-def _compare(label: str, tool: str, paths: list[str], repeat: int, ours: float) -> None:
-    seconds, rss = best([tool, *paths], repeat)
-    print(f"  {label}: {seconds:.2f} s, peak {rss} MB; safemig-lint cold / {label} = {ours / seconds:.1f}x")
 
 
 def sql_files(paths: list[str]) -> list[str]:
@@ -210,7 +246,7 @@ def server_keystrokes(directory: Path, keystrokes: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--squawk", default=shutil.which("squawk"))
     parser.add_argument("--sqlfluff", default=shutil.which("sqlfluff"))
     commands = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +254,9 @@ def main() -> None:
     synthetic.add_argument("--files", type=int, nargs="+", default=[500, 4000])
     corpus = commands.add_parser("corpus")
     corpus.add_argument("paths", nargs="+")
+    scaling = commands.add_parser("scaling")
+    scaling.add_argument("paths", nargs="*", help="folders to lint (default: a generated 4,000-file history)")
+    scaling.add_argument("--jobs", type=int, nargs="+", default=sorted({1, 2, os.cpu_count() or 1}))
     one = commands.add_parser("one-file")
     one.add_argument("file")
     big = commands.add_parser("big-file")
@@ -238,52 +277,67 @@ def main() -> None:
             for count in args.files:
                 directory = scratch / f"history-{count}" / "migrations"
                 synthetic_history(directory, count)
-                cold, cold_rss = best(lint_command([str(directory)], cache), args.repeat, before=_clean(cache))
-                warm, warm_rss = best(lint_command([str(directory)], cache), args.repeat)
-                nocache, _ = best(lint_command([str(directory)], None), 1)
+                cold = measure(lint_command([str(directory)], cache), args.repeat, before=_clean(cache))
+                warm = measure(lint_command([str(directory)], cache), args.repeat)
                 last = sorted(directory.glob("*.up.sql"))[-1]
-                one_warm, _ = best(lint_command([str(last)], cache), args.repeat)
-                print(
-                    f"{count} files: cold {cold:.2f} s (peak {cold_rss} MB), warm {warm:.2f} s (peak {warm_rss} MB), "
-                    f"--no-cache {nocache:.2f} s, one file warm {one_warm:.2f} s"
-                )
+                one_warm = measure(lint_command([str(last)], cache), args.repeat)
+                print(f"{count} files: {show('cold', cold)}; {show('warm', warm)}; one file warm: wall {one_warm.wall:.2f} s")
                 if first is None:
                     first = (count, cold)
                 else:
-                    print(f"  {count} / {first[0]} files: time x{cold / first[1]:.1f} for x{count / first[0]:.0f} the files")
+                    print(
+                        f"  {count} / {first[0]} files: CPU x{cold.cpu / first[1].cpu:.1f}, wall x{cold.wall / first[1].wall:.1f} "
+                        f"for x{count / first[0]:.0f} the files"
+                    )
         elif args.command == "corpus":
-            cold, cold_rss = best(lint_command(args.paths, cache), args.repeat, before=_clean(cache))
-            warm, warm_rss = best(lint_command(args.paths, cache), args.repeat)
-            serial, _ = best(lint_command(args.paths, cache, jobs=1), args.repeat, before=_clean(cache))
             files = sql_files(args.paths)
-            print(f"{len(files)} files: cold {cold:.2f} s (peak {cold_rss} MB; one process: {serial:.2f} s), warm {warm:.2f} s")
+            runs: dict[str, tuple[list[str], object]] = {
+                "safemig-lint cold": (lint_command(args.paths, cache), _clean(cache)),
+                "safemig-lint warm": (lint_command(args.paths, cache), None),
+            }
             if args.squawk:
-                seconds, _ = best([args.squawk, *files], args.repeat)
-                print(f"  squawk: {seconds:.2f} s; safemig-lint cold {cold / seconds:.1f}x, warm {warm / seconds:.1f}x")
+                runs["squawk --reporter json"] = (squawk_command(args.squawk, files), None)
+            medians, rounds = side_by_side(runs, args.repeat)
+            print(f"{len(files)} files, medians of {args.repeat} rounds:")
+            for label, sample in medians.items():
+                print(f"  {show(label, sample)}")
+            if args.squawk:
+                for label in ("safemig-lint cold", "safemig-lint warm"):
+                    cpu, wall = (ratio(rounds, label, "squawk --reporter json", what) for what in ("cpu", "wall"))
+                    print(f"  {label} / squawk: CPU {cpu:.1f}x, wall {wall:.1f}x")
+        elif args.command == "scaling":
+            paths = args.paths
+            if not paths:
+                synthetic_history(scratch / "history" / "migrations", 4000)
+                paths = [str(scratch / "history" / "migrations")]
+            runs = {f"--jobs {jobs}": (lint_command(paths, None, jobs), None) for jobs in args.jobs}
+            medians, _ = side_by_side(runs, args.repeat)
+            one = medians[f"--jobs {args.jobs[0]}"]
+            for label, sample in medians.items():
+                print(f"  {show(label, sample)}; speed-up (wall) x{one.wall / sample.wall:.2f}")
         elif args.command == "one-file":
             # On a copy of the folder, so that the staged file can be edited as a developer would.
             folder = scratch / "staged" / Path(args.file).parent.name
             shutil.copytree(Path(args.file).parent, folder)
             staged = folder / Path(args.file).name
             command = lint_command([str(staged)], cache)
-            cold, _ = best(command, args.repeat, before=_clean(cache))
+            cold = measure(command, args.repeat, before=_clean(cache))
             run(lint_command([str(folder)], cache))  # the folder linted once: its files cached
-            unchanged, _ = best(command, args.repeat)
+            unchanged = measure(command, args.repeat)
 
             def edit() -> None:  # the staged file changed since the last run: its folder's entry is stale
                 with staged.open("a", encoding="utf-8") as file:
                     file.write("-- edited\n")
 
-            edited, _ = best(command, args.repeat, before=edit)
-            print(
-                f"one file of {len(list(folder.glob('*.sql')))}: cold {cold:.2f} s, "
-                f"warm {unchanged:.2f} s (unchanged since the last run), {edited:.2f} s (just edited)"
-            )
+            edited = measure(command, args.repeat, before=edit)
+            print(f"one file of {len(list(folder.glob('*.sql')))}:")
+            for label, sample in (("cold", cold), ("warm, unchanged since the last run", unchanged), ("warm, just edited", edited)):
+                print(f"  {show(label, sample)}")
         elif args.command == "big-file":
             path = scratch / "big" / "000001_big.up.sql"
             big_file(path, args.mb)
-            seconds, rss = best(lint_command([str(path)], None), args.repeat)
-            print(f"one {path.stat().st_size / 1e6:.1f} MB file: {seconds:.2f} s, peak {rss} MB")
+            sample = measure(lint_command([str(path)], None), args.repeat)
+            print(f"one {path.stat().st_size / 1e6:.1f} MB file: {show('', sample)[2:]}")
         elif args.command == "server":
             directory = args.folder or scratch / "history" / "migrations"
             if args.folder is None:
@@ -295,11 +349,11 @@ def main() -> None:
             target.mkdir()
             for file in files:
                 shutil.copy(file, target / Path(file).name)
-            ours, _ = best(lint_command([str(target)], None), args.repeat)
-            print(f"{len(files)} files: safemig-lint (no cache) {ours:.2f} s")
+            ours = measure(lint_command([str(target)], None), args.repeat)
+            print(f"{len(files)} files: {show('safemig-lint (no cache)', ours)}")
             if args.sqlfluff:
-                seconds, _ = best([args.sqlfluff, "lint", "--dialect", "postgres", "--processes", "1", str(target)], 1)
-                print(f"  sqlfluff: {seconds:.2f} s; safemig-lint is {seconds / ours:.0f}x faster")
+                theirs = measure([args.sqlfluff, "lint", "--dialect", "postgres", "--processes", "1", str(target)], 1)
+                print(f"  {show('sqlfluff', theirs)}; safemig-lint is {theirs.cpu / ours.cpu:.0f}x faster (CPU)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -83,7 +83,12 @@ def _fail(message: str) -> None:
 @app.command()
 def check(
     paths: list[str] = typer.Argument(..., help="Migration directories or files."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     select: list[str] = typer.Option([], help="Rule codes or prefixes to enable, e.g. SM1,SM301 (repeatable)."),
     ignore: list[str] = typer.Option([], help="Rule codes or prefixes to disable (repeatable)."),
     severity: list[str] = typer.Option([], help="Override a rule's severity: CODE=error|warning|info (repeatable)."),
@@ -375,10 +380,17 @@ def verify_command(
         "--with-data",
         help="Also put generated rows in every table before each down and report rows or values that down and up again lose (SM709; PostgreSQL and SQLite).",
     ),
-    keep_going: bool = typer.Option(
+    fail_fast: bool = typer.Option(
         False,
-        "--keep-going",
-        help="After a down file fails, or an up fails after its down, rebuild the database at that version and go on.",
+        "--fail-fast",
+        help="Stop at the first failing version (by default verify rebuilds the database at that version from the up files and goes on).",
+    ),
+    keep_going: bool = typer.Option(False, "--keep-going", hidden=True, help="Go on past failing versions: the default now."),
+    superuser: bool = typer.Option(
+        False,
+        "--superuser",
+        help="Run PostgreSQL migrations as a superuser, as they may then run programs and read files on the server's machine "
+        "(default: a role that owns the database and is no superuser).",
     ),
     dialect: str | None = typer.Option(None, "--dialect", "-d", help="postgres, mysql or sqlite (default: from the configuration)."),
     fail_on: str | None = typer.Option(None, help="Lowest severity that fails the run: error, warning, info, never."),
@@ -394,22 +406,27 @@ def verify_command(
     """Run every migration up, down and up again on a real database and report what fails (SM7xx)."""
     from safemig_lint.checks import rules_by_code
     from safemig_lint.config import ConfigError, ConfigResolver
-    from safemig_lint.engine import LintResult
+    from safemig_lint.engine import LintResult, Verification
     from safemig_lint.reading.discovery import discover
     from safemig_lint.reporters import get_reporter, write_report
     from safemig_lint.verify.command import VerifySettings, VerifyUsageError, is_terminal, verify_directories
-    from safemig_lint.verify.embedded import ServerError
     from safemig_lint.verify.runner import VerifyOptions
     from safemig_lint.verify.targets import TargetError
     from safemig_lint.verify.urls import UrlError, parse_url
 
     _check_report_options(output_format, report_formats, report_files)
-    if statement_timeout <= 0 or run_timeout <= 0:
-        _fail("--statement-timeout and --timeout must be positive numbers of seconds")
+    # Limits are kept in milliseconds (PostgreSQL's statement_timeout): less than one would be "no limit".
+    for flag, seconds in (("--statement-timeout", statement_timeout), ("--timeout", run_timeout)):
+        if not seconds >= MINIMUM_TIMEOUT:
+            _fail(f"{flag} must be at least {MINIMUM_TIMEOUT:g} s (one millisecond)")
+    if fail_fast and keep_going:
+        _fail("--fail-fast and --keep-going contradict each other; going on is the default")
     flags: dict = {key: value for key, value in {"dialect": dialect, "fail-on": fail_on}.items() if value is not None}
 
     def say(message: str) -> None:
-        typer.echo(message, err=True)
+        from safemig_lint.reporters import printable
+
+        typer.echo(printable(message), err=True)  # paths and database messages may hold control bytes
 
     def progress(message: str) -> None:
         if is_terminal():
@@ -425,10 +442,10 @@ def verify_command(
             _fail(f"{missing}: no such file or directory")
         if not discovery.directories:
             _fail("no migration files found (expected names like 000001_init.up.sql)")
-        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, keep_going, with_data, progress)
-        settings = VerifySettings(url, pg_bin, statement_timeout, options, say)
+        options = VerifyOptions(from_version, to_version, compare_model, run_timeout, fail_fast, with_data, progress)
+        settings = VerifySettings(url, pg_bin, statement_timeout, options, say, superuser)
         outcomes = verify_directories(discovery.directories, resolver.for_path, settings)
-    except (ConfigError, UrlError, VerifyUsageError, ServerError, TargetError) as error:
+    except (ConfigError, UrlError, VerifyUsageError, TargetError) as error:
         _fail(url.hide(str(error)) if url else str(error))
     except KeyboardInterrupt:
         say("\nsafemig-lint verify: interrupted; the databases it created are dropped and its server stopped")
@@ -441,19 +458,48 @@ def verify_command(
         sources.update(outcome.sources)
         files += len(directory.files())
         where = f"{directory.display_path}: " if len(outcomes) > 1 else ""
-        say(f"verify: {where}{outcome.versions_round_tripped} of {outcome.versions_total} versions round-tripped cleanly (up, down, up)")
-        if outcome.stopped_versions:
-            say(f"verify: {where}went on past {len(outcome.stopped_versions)} failing versions (--keep-going)")
-        if outcome.stopped:
-            say(f"verify: {where}stopped: {outcome.stopped}")
-    result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources)
+        say(
+            f"verify: {where}{outcome.versions_verified} of {outcome.versions_total} versions verified, "
+            f"{outcome.versions_round_tripped} of them round-tripped cleanly (up, down, up)"
+        )
+        if outcome.gone_past:
+            say(f"verify: {where}went on past {len(outcome.gone_past)} failing versions, rebuilding the database at each")
+        for reason, versions in _grouped(outcome.unverified):
+            say(f"verify: {where}not verified: {_version_list(versions)}: {reason}")
+    verification = Verification(sum(o.versions_verified for _, o in outcomes), sum(o.versions_total for _, o in outcomes))
+    result = LintResult(sorted(diagnostics, key=lambda d: d.sort_key), files, [], sources, list(paths), verification)
     get_reporter(output_format)(result, sys.stdout)
     for name, target in zip(report_formats, report_files):
         try:
             write_report(name, result, target)
         except OSError as error:
             _fail(f"cannot write {target}: {error.strerror or error}")
-    raise typer.Exit(result.exit_code(config.fail_on))
+    code = result.exit_code(config.fail_on)
+    # A version without a verdict is never a pass, whatever severity its finding was given.
+    if code == 0 and config.fail_on != "never" and any(d.code in UNVERIFIED_CODES for d in result.active):
+        code = 1
+    raise typer.Exit(code)
+
+
+MINIMUM_TIMEOUT = 0.001
+UNVERIFIED_CODES = ("SM708", "SM710")
+
+
+def _grouped(unverified: list) -> list[tuple[str, list[int]]]:
+    """(reason, versions) in the order met, consecutive versions with the same reason together."""
+    groups: list[tuple[str, list[int]]] = []
+    for item in unverified:
+        if groups and groups[-1][0] == item.reason:
+            groups[-1][1].append(item.version)
+        else:
+            groups.append((item.reason, [item.version]))
+    return groups
+
+
+def _version_list(versions: list[int]) -> str:
+    if len(versions) == 1:
+        return f"version {versions[0]}"
+    return f"versions {versions[0]} to {versions[-1]} ({len(versions)})"
 
 
 def _histories(path: str, dialect: str | None, config_file: Path | None) -> list:
@@ -489,7 +535,7 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
             typer.echo(f"safemig-lint: error: cannot read {display}: {problem.reason}", err=True)
         if unreadable:
             raise typer.Exit(EXIT_USAGE)
-        histories.append((directory.display_path, History(directory, parsed, settings.dialect)))
+        histories.append((directory.display_path, History(directory, parsed, settings.dialect, mysql_version=settings.mysql_version)))
     return histories
 
 
@@ -517,7 +563,12 @@ def lock_command(
 @app.command("baseline")
 def baseline_command(
     paths: list[str] = typer.Argument(..., help="Migration directories."),
-    dialect: str | None = typer.Option(None, "--dialect", "-d", help="sqlglot dialect (default postgres)."),
+    dialect: str | None = typer.Option(
+        None,
+        "--dialect",
+        "-d",
+        help="postgres, mysql or sqlite (postgresql, pg, sqlite3, mariadb are understood), or another sqlglot dialect (default postgres).",
+    ),
     config_file: Path | None = typer.Option(None, "--config", help="Configuration file (default: found by walking up)."),
 ) -> None:
     """Record today's findings in safemig-baseline.json in each migration directory; later runs report only new ones."""

@@ -276,18 +276,31 @@ def _boolean(settings: dict, key: str, where: str) -> bool:
 
 
 def validate_dialect(name: object, where: str) -> str:
+    from safemig_lint.dialects import ALIASES, FIRST_CLASS
+
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"{where}: dialect must be a name such as postgres, mysql or sqlite")
-    if name.lower() in _bundled_dialects():
-        return name.lower()
+    wanted = name.lower()
+    wanted = ALIASES.get(wanted, wanted)
+    if wanted in _bundled_dialects():
+        return wanted
     from sqlglot.dialects.dialect import Dialects
 
     # Only a plain dialect name: sqlglot would also take `postgres, setting=value` strings,
     # and the rules compare the name itself (an unknown spelling silently turns some off).
     known = sorted(d.value for d in Dialects if d.value)
-    if name.lower() not in known:
-        raise ConfigError(f"{where}: unknown dialect {name!r}; choose from {', '.join(known)}")
-    return name.lower()
+    if wanted in known:
+        return wanted
+    import difflib
+
+    # The closest name, the first-class dialects and their aliases first: `postgress` is postgres.
+    close = difflib.get_close_matches(wanted, [*FIRST_CLASS, *ALIASES], n=1, cutoff=0.6) or difflib.get_close_matches(wanted, known, n=1)
+    guess = f" (did you mean {ALIASES.get(close[0], close[0])!r}?)" if close else ""
+    others = [d for d in known if d not in FIRST_CLASS]
+    raise ConfigError(
+        f"{where}: unknown dialect {name!r}{guess}; choose from {', '.join(FIRST_CLASS)} (every rule knows these), "
+        f"or another of sqlglot's: {', '.join(others)}"
+    )
 
 
 @cache

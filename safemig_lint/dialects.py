@@ -5,6 +5,27 @@ Dialects missing from a table get no suggestion, and so no finding, from the rul
 
 from __future__ import annotations
 
+# The dialects every rule knows, with a real grammar or driver model behind them.
+FIRST_CLASS = ("postgres", "mysql", "sqlite")
+
+# How messages name each database.
+_DATABASE_NAMES = {"postgres": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite", "clickhouse": "ClickHouse"}
+
+
+def database_name(dialect: str) -> str:
+    return _DATABASE_NAMES.get(dialect, dialect)
+
+
+# Names users type for them (a database's or a driver's name): read as the dialect.
+ALIASES = {
+    "postgresql": "postgres",
+    "pg": "postgres",
+    "pgsql": "postgres",
+    "pgx": "postgres",
+    "sqlite3": "sqlite",
+    "mariadb": "mysql",
+}
+
 # CREATE <kind> IF NOT EXISTS
 CREATE_IF_NOT_EXISTS: dict[str, set[str]] = {
     "postgres": {"table", "index", "schema", "sequence", "extension", "materialized view"},
@@ -44,3 +65,18 @@ DROP_IF_EXISTS: dict[str, set[str]] = {
 
 # ALTER TABLE ... ADD COLUMN IF NOT EXISTS
 ADD_COLUMN_IF_NOT_EXISTS: set[str] = {"postgres", "duckdb"}
+
+
+# MariaDB numbers its servers from 10.0 on; MySQL's are 5.x, 8.x and 9.x. `mysql-version` names either.
+MARIADB_FIRST_VERSION = (10,)
+DEFAULT_MYSQL_VERSION = (8, 4, 0)  # assumed when the configuration does not say: the long-term support release
+
+
+def is_mariadb(version: tuple[int, ...] | None) -> bool:
+    return tuple(version or DEFAULT_MYSQL_VERSION) >= MARIADB_FIRST_VERSION
+
+
+def mysql_server(version: tuple[int, ...] | None) -> str:
+    """The configured server as a message names it: `MySQL 8.4`, `MariaDB 10.11`."""
+    version = tuple(version or DEFAULT_MYSQL_VERSION[:2])
+    return f"{'MariaDB' if is_mariadb(version) else 'MySQL'} {'.'.join(map(str, version))}"

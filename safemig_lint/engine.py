@@ -24,6 +24,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,15 +44,23 @@ from safemig_lint.reading.source import LineIndex, Unreadable, decode, read_limi
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
-    from safemig_lint.checks.base import FileFinding, Rule
+    from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
-    from safemig_lint.reading.statements import ParsedFile
+    from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
 INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
 UNUSED_SUPPRESSION = "SM010"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a `verify` run covered, for the reports' summaries: versions given a verdict, of those asked for."""
+
+    verified: int
+    total: int
 
 
 @dataclass
@@ -61,6 +70,7 @@ class LintResult:
     missing_paths: list[str]
     sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
+    verification: Verification | None = None  # set by `verify`, None for `check`
 
     @property
     def active(self) -> list[Diagnostic]:
@@ -94,7 +104,11 @@ def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    return mask_file(parse_file(decode(data, config.max_file_bytes), config.dialect), config.dialect)
+    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect)
+    masked = mask_file(parsed, config.dialect)
+    if masked is not parsed:  # read again with its secrets masked: the first reading is garbage
+        parsed.release_trees()
+    return masked
 
 
 # A process pool pays for its start-up (~0.1 s a worker) only on large runs.
@@ -199,7 +213,7 @@ def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[
         return None
     work = _work(directory, config, discovery, None, buffers)
     work.known = _known_file_ops(work, cache)
-    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work))
+    return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work), config.mysql_version)
 
 
 def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Diagnostic]:
@@ -268,10 +282,16 @@ class DirectoryWork:
                 needed.update(file.path.name for file in files)
         return {name for name, value in self.data.items() if name not in needed and isinstance(value, bytes)}
 
+    @property
+    def cost(self) -> int:
+        """What linting it will cost, roughly: the bytes of its files."""
+        return sum(len(data) for data in self.data.values() if isinstance(data, bytes))
+
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
-        return file_key(f"{self.config.dialect}\0{self.config.max_file_bytes}", data if isinstance(data, bytes) else b"")
+        settings = f"{self.config.dialect}\0{self.config.max_file_bytes}\0{self.config.mysql_version}"
+        return file_key(settings, data if isinstance(data, bytes) else b"")
 
     def shown_source(self, name: str, masks: list[tuple[int, str]]) -> LineIndex | None:
         """The file's lines as reporters may show them: with every secret masked."""
@@ -408,8 +428,16 @@ def _run(works: list[DirectoryWork], jobs: int | None) -> Iterator[DirectoryOutc
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    # Largest first, so that one big directory does not start last; results keep input order.
-    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    from sqlglot.dialects.dialect import Dialect
+
+    from safemig_lint.checks import all_rules
+
+    # sqlglot, its dialects and the rules imported once, here: forked workers start with them.
+    all_rules()
+    for dialect in {work.config.dialect for work in works}:
+        Dialect.get_or_raise(dialect)
+    # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
+    order = sorted(range(len(works)), key=lambda i: -works[i].cost)
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
@@ -497,7 +525,7 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    history = History(directory, parsed, config.dialect, _decoded_known(work))  # replayed only if a rule asks
+    history = History(directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
@@ -519,11 +547,12 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
             )
             linted.append((file, context.parsed))
             file_suppressions = indexes[file.path]
+            read_by = _StatementsReadBy(context)
             for rule, file_hook, statement_hook in hooks:
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
-                        for statement in context.parsed.statements:
+                        for statement in read_by.rule(type(rule)):
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -567,7 +596,42 @@ def _lint_directory(work: DirectoryWork, rules: list[Rule], config: Config, coll
     # (words compared as a set: one pass over the findings, not one per secret).
     shown = {w for found in collector.diagnostics.values() for d in found for w in f"{d.snippet} {d.message} {d.help}".split()}
     collector.holds_secret = bool(secret_words & shown)
-    return _ops_for_cache(work, history, parsed)
+    file_ops = _ops_for_cache(work, history, parsed)
+    for parsed_file in parsed.values():
+        parsed_file.release_trees()
+    return file_ops
+
+
+class _StatementsReadBy:
+    """The statements of a file each rule's check_statement is called on: those holding an op or a
+    token it reads (Rule.reads_ops, Rule.reads_tokens), or every one when it declares neither."""
+
+    def __init__(self, context: FileContext) -> None:
+        self.statements = context.parsed.statements
+        self.context = context
+        self.chosen: dict[tuple, list[Statement]] = {}  # by declaration: rules that read the same share it
+
+    def rule(self, rule: type[Rule]) -> list[Statement]:
+        if rule.reads_ops is None and rule.reads_tokens is None:
+            return self.statements
+        key = (rule.reads_ops, rule.reads_tokens)
+        if key not in self.chosen:
+            wanted_ops, tokens = rule.reads_ops or (), rule.reads_tokens or frozenset()
+            wanted = {kind: issubclass(kind, wanted_ops) for kind in self._op_kinds}
+            self.chosen[key] = [
+                statement
+                for statement, kinds in zip(self.statements, self._op_kinds_by_statement)
+                if any(wanted[kind] for kind in kinds) or (tokens and any(token.token_type in tokens for token in statement.tokens))
+            ]
+        return self.chosen[key]
+
+    @cached_property
+    def _op_kinds_by_statement(self) -> list[set[type]]:
+        return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+
+    @cached_property
+    def _op_kinds(self) -> set[type]:
+        return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
 
 
 def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:

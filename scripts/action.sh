@@ -32,7 +32,7 @@ summary() {  # append stdin to the job summary, if there is one
 
 install() {
     python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$here[fast]"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$here"
     echo "$venv/bin" >> "${GITHUB_PATH:-/dev/null}"
     "$venv/bin/safemig-lint" --version
 }

@@ -67,9 +67,23 @@ def test_unterminated_string_keeps_where_it_opens_and_postgresqls_words(lint_sql
     assert "unterminated string literal" in finding.message and "PostgreSQL: unterminated quoted string" in finding.message
 
 
-def test_sqlglot_failures_postgresql_accepts_are_not_analysed(lint_sql):
-    [finding] = lint_codes(lint_sql, "DROP FUNCTION a, b, c;")
+def test_statements_postgresql_accepts_but_the_reader_cannot_follow_are_not_analysed(lint_sql):
+    [finding] = lint_codes(lint_sql, "CREATE TABLE t (a int, EXCLUDE USING gist (a WITH &&) WHERE (a > 0) DEFERRABLE);")
     assert finding.code == "SM011" and "PostgreSQL accepts it" in finding.message
+    # It speaks of the statement and the database, not of the parser library.
+    assert "sqlglot" not in finding.message and "did not check this one" in finding.message
+
+
+def test_statements_whose_text_tells_what_they_do_were_checked(lint_sql):
+    # The reader cannot build a tree of these, but their text says all they do: rules checked them.
+    assert lint_codes(lint_sql, "DROP FUNCTION a, b, c;\nDROP SEQUENCE s1, s2;\nDROP INDEX i1, i2;") == []
+    files = {
+        "000001_x.up.sql": "CREATE TABLE t (a int, b int);\nCREATE INDEX i1 ON t (a);\nCREATE INDEX i2 ON t (b);",
+        "000001_x.down.sql": "DROP TABLE t;",
+        "000002_y.up.sql": "DROP INDEX i1, i2;",
+    }
+    result = lint_sql(files, select=("SM011", "SM502"))
+    assert [(d.code, d.path.rsplit("/", 1)[-1]) for d in result.active] == [("SM502", "000002_y.up.sql")] * 2
 
 
 def test_valid_statements_no_rule_reads_are_neither_error_nor_unanalysed(lint_sql):
@@ -131,3 +145,81 @@ def test_mysql_dash_comment_without_a_space_is_sql(lint_sql):
 def test_mysql_unterminated_string_is_certainly_invalid(lint_sql):
     [finding] = lint_codes(lint_sql, "SELECT 1;\nSELECT 'never closed;", "mysql")
     assert finding.code == "SM001" and "unterminated string literal" in finding.message
+
+
+# MySQL: sqlfluff's MySQL grammar on the statement kinds where it agrees with a real server
+
+
+MYSQL_VERDICTS = [
+    # (statement, rejected by MySQL and MariaDB)
+    ("DROP INDEX users_email_idx", True),
+    ("DROP INDEX IF EXISTS users_email_idx", True),
+    ("DROP INDEX users_email_idx ON users", False),
+    ("DROP INDEX IF EXISTS users_email_idx ON users", False),  # MariaDB's guard: not judged against
+    ("ALTER TABLE ONLY users ADD COLUMN age INT", True),
+    ("ALTER TABLE users RENAME pk TO id", True),
+    ("ALTER TABLE users RENAME COLUMN pk TO id", False),
+    ("ALTER TABLE users ALTER COLUMN email SET NOT NULL", True),
+    ("ALTER TABLE users ALTER COLUMN email TYPE VARCHAR(300)", True),
+    ("ALTER TABLE users ALTER COLUMN email SET DEFAULT ''", False),
+    ("ALTER TABLE users DROP COLUMN IF EXISTS age", False),
+    ("ALTER TABLE users MODIFY email VARCHAR(300) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE", False),
+    ("CREATE INDEX users_email ON users (email) WHERE email IS NOT NULL", True),
+    ("CREATE INDEX CONCURRENTLY users_email ON users (email)", True),
+    ("CREATE UNIQUE INDEX users_email ON users (email(20) DESC) USING BTREE", False),
+    ("CREATE INDEX IF NOT EXISTS users_email ON users (email)", False),
+    ("DROP TABLE IF EXISTS users, orders CASCADE", False),
+    ("CREATE TABLE t (payload JSON NOT NULL DEFAULT ('[]'))", False),  # CREATE TABLE is not judged by it
+    ("UPDATE t SET a = '1'::int", True),  # `::`: settled from the tokens
+]
+
+
+@pytest.mark.parametrize(("sql", "rejected"), MYSQL_VERDICTS)
+def test_mysql_verdicts(sql, rejected):
+    [statement] = parse_file(sql + ";", "mysql").statements
+    assert (statement.error is not None) is rejected, statement.error
+    if rejected:
+        assert statement.error.startswith("MySQL rejects it: ") and statement.rejected_by == "MySQL"
+
+
+def test_the_mysql_verdicts_are_mariadbs(mariadb_url):
+    """The same statements, prepared (parsed, never run) by a real MariaDB: 1064 is its syntax error."""
+    import pymysql
+
+    from safemig_lint.verify.urls import parse_url
+
+    url = parse_url(mariadb_url)
+    connection = pymysql.connect(host=url.host, port=url.port, user="root")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE DATABASE IF NOT EXISTS grammar_probe")
+            cursor.execute("USE grammar_probe")
+            for sql, rejected in MYSQL_VERDICTS:
+                try:
+                    cursor.execute("PREPARE probe FROM %s", (sql,))
+                    code = 0
+                except pymysql.MySQLError as error:
+                    code = error.args[0]
+                assert (code == 1064) is rejected, (sql, code)
+            cursor.execute("DROP DATABASE grammar_probe")
+    finally:
+        connection.close()
+
+
+def test_a_mysql_rejection_points_at_what_the_grammar_cannot_read(lint_sql):
+    [finding] = lint_codes(lint_sql, "ALTER TABLE users\n  ALTER COLUMN email SET NOT NULL;", "mysql")
+    assert (finding.code, finding.span.line, finding.span.column) == ("SM001", 2, 3)
+    assert "`ALTER COLUMN email SET NOT NULL`" in finding.message
+
+
+def test_mysql_statements_with_placeholders_or_too_long_are_not_judged(lint_sql):
+    # A placeholder may stand for `name ON table`: no verdict on the masked text.
+    assert "SM001" not in [d.code for d in lint_codes(lint_sql, "DROP INDEX {{ .Index }};", "mysql")]
+    long = "ALTER TABLE t " + ", ".join(f"ADD COLUMN c{i} INT" for i in range(2000)) + ", ALTER COLUMN c1 SET NOT NULL;"
+    [statement] = parse_file(long, "mysql").statements
+    assert statement.error is None
+
+
+def test_a_postgresql_cast_in_mysql_is_certainly_invalid(lint_sql):
+    [finding] = lint_codes(lint_sql, "ALTER TABLE t ALTER COLUMN a SET DEFAULT '[]'::json;\nSELECT '::' -- ::\n;", "mysql")
+    assert (finding.code, finding.span.line, finding.span.column) == ("SM001", 1, 46) and "no such operator" in finding.message

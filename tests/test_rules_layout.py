@@ -6,7 +6,7 @@ import pytest
 from conftest import codes, write_migrations
 
 from safemig_lint.config import Config
-from safemig_lint.diagnostics import Span
+from safemig_lint.diagnostics import Severity, Span
 from safemig_lint.engine import lint
 
 FILE_START = Span(1, 1, 1, 1)
@@ -111,6 +111,36 @@ def test_an_up_without_a_down_is_reported_on_the_up_file(lint_sql):
     assert "Add 000002_add_email.down.sql" in diagnostic.help
 
 
+def test_a_folder_without_any_down_file_is_one_info_finding(tmp_path):
+    # The project does not roll back with golang-migrate: one decision, one finding, on the first up file.
+    files = {f"00000{n}_step.up.sql": f"CREATE TABLE t{n} (id int);" for n in range(1, 5)}
+    directory = write_migrations(tmp_path / "m", files)
+    [diagnostic] = found(lint([str(directory)], Config()), "SM004")
+    assert diagnostic.path.endswith("000001_step.up.sql") and diagnostic.severity == Severity.INFO
+    assert "none of the folder's 4 versions has a down file" in diagnostic.message
+    # Pre-commit on the newest file: the same finding, on that file.
+    [diagnostic] = found(lint([str(directory / "000004_step.up.sql")], Config()), "SM004")
+    assert diagnostic.path.endswith("000004_step.up.sql") and diagnostic.severity == Severity.INFO
+
+
+def test_a_folder_where_hardly_any_version_has_a_down_file_is_one_info_finding(tmp_path):
+    # One early down file among many versions: the habit was given up.
+    files = {f"{n:06}_step.up.sql": f"CREATE TABLE t{n} (id int);" for n in range(1, 13)} | {"000001_step.down.sql": "DROP TABLE t1;"}
+    [diagnostic] = found(lint([str(write_migrations(tmp_path / "m", files))], Config()), "SM004")
+    assert diagnostic.severity == Severity.INFO and "only 1 of the folder's 12 versions have a down file" in diagnostic.message
+
+
+def test_a_folder_with_down_files_reports_each_up_without_one(tmp_path):
+    files = {f"00000{n}_step.up.sql": f"CREATE TABLE t{n} (id int);" for n in range(1, 4)}
+    result = lint([str(write_migrations(tmp_path / "a", {**files, "000001_step.down.sql": "DROP TABLE t1;"}))], Config())
+    assert names(result, "SM004") == ["000002_step.up.sql", "000003_step.up.sql"]
+    assert {d.severity for d in found(result, "SM004")} == {Severity.WARNING}
+    # One up file alone says nothing of a habit yet: a warning.
+    result = lint([str(write_migrations(tmp_path / "b", {"000001_step.up.sql": "CREATE TABLE t (id int);"}))], Config())
+    [diagnostic] = found(result, "SM004")
+    assert diagnostic.severity == Severity.WARNING
+
+
 def test_a_down_without_an_up_is_reported_on_the_down_file(lint_sql):
     result = lint_sql({**PAIR, "000002_add_email.down.sql": "ALTER TABLE users DROP COLUMN email;"})
     assert names(result, "SM006") == ["000002_add_email.down.sql"]
@@ -183,9 +213,24 @@ def test_versions_beyond_a_signed_64_bit_integer(lint_sql, version, expected):
     if expected is None:
         assert reported == []
     else:
-        assert len(reported) == 2  # the up and the down file
-        assert all(expected in d.message and d.span == FILE_START for d in reported)
-        assert f"version {version} ({len(version)} digits)" in reported[0].message
+        # One finding for the folder, on its first file; the down file is a related location.
+        [diagnostic] = reported
+        assert expected in diagnostic.message and diagnostic.span == FILE_START and diagnostic.path.endswith(".up.sql")
+        assert f"version {version} ({len(version)} digits)" in diagnostic.message
+        assert [r.path.rsplit("/", 1)[-1] for r in diagnostic.related] == [f"{version}_x.down.sql"]
+
+
+def test_a_folder_of_out_of_range_versions_is_one_finding_naming_them_all(tmp_path):
+    files = {f"2024013112000000000{n}_x.{d}.sql": "SELECT 1;" for n in range(3) for d in ("up", "down")}
+    files[f"{2**63}_y.up.sql"] = "SELECT 1;"
+    directory = write_migrations(tmp_path / "m", {**PAIR, **files})
+    [diagnostic] = found(lint([str(directory)], Config()), "SM007")
+    assert diagnostic.path.endswith(f"{2**63}_y.up.sql")  # the lowest version comes first
+    assert "7 files of this folder have versions out of range: 6 too large to parse, so skipped, 1 turning negative" in diagnostic.message
+    assert len(diagnostic.related) == 6
+    # Linting one file of the folder (pre-commit) reports the finding on that file.
+    [diagnostic] = found(lint([str(directory / "20240131120000000002_x.down.sql")], Config()), "SM007")
+    assert diagnostic.path.endswith("20240131120000000002_x.down.sql")
 
 
 # --- CRLF, BOM and comment-only files are ordinary input -------------------------------------------

@@ -210,6 +210,7 @@ def test_invocation_reports_missing_paths_and_internal_errors(in_repo, monkeypat
         raise RuntimeError("boom")
 
     monkeypatch.setattr(rules_by_code()["SM101"], "check_statement", crash)
+    monkeypatch.setattr(rules_by_code()["SM101"], "reads_ops", None)  # called on every statement, so in both files
     result = runner.invoke(app, ["--format", "sarif", "m", "nowhere"])
     assert result.exit_code == 2
     log = json.loads(result.stdout)

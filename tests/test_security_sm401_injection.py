@@ -202,3 +202,36 @@ def test_mysql_constant_and_quoted_prepares_are_not_flagged(lint_sql):
 def test_a_trigger_executing_a_function_is_not_dynamic_sql(lint_sql):
     up = "CREATE TRIGGER t BEFORE UPDATE ON x FOR EACH ROW EXECUTE PROCEDURE touch();"
     assert injections(lint_up(lint_sql, up)) == []
+
+
+TRIGGER = (
+    "CREATE OR REPLACE FUNCTION on_delete() RETURNS TRIGGER AS $$\n"
+    "BEGIN\n"
+    "  EXECUTE format('INSERT INTO deleted VALUES (%s)', OLD.{field});\n"
+    "  RETURN NULL;\n"
+    "END;\n"
+    "$$ LANGUAGE plpgsql;\n"
+    "CREATE TRIGGER on_delete AFTER DELETE ON pipelines FOR EACH ROW EXECUTE PROCEDURE on_delete();\n"
+)
+PIPELINES = "CREATE TABLE pipelines (id serial PRIMARY KEY, team_id bigint, name text);\nCREATE TABLE deleted (id int);\n"
+# A DO block whose dynamic DDL the model cannot follow: the tables it names become unknown.
+DYNAMIC = "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pipelines) THEN\n    ALTER TABLE pipelines ADD COLUMN x int;\n  END IF;\nEND $$;\n"
+
+
+def _trigger_history(field: str, dynamic: bool) -> dict[str, str]:
+    files = {"000001_init.up.sql": PIPELINES, "000001_init.down.sql": "SELECT 1;"}
+    if dynamic:
+        files |= {"000002_dynamic.up.sql": DYNAMIC, "000002_dynamic.down.sql": "SELECT 1;"}
+    return files | {"000003_trigger.up.sql": TRIGGER.format(field=field), "000003_trigger.down.sql": "SELECT 1;"}
+
+
+@pytest.mark.parametrize("field", ["id", "team_id"])
+@pytest.mark.parametrize("dynamic", [False, True], ids=["known", "after-dynamic-ddl"])
+def test_an_integer_field_of_a_trigger_row_cannot_inject(lint_sql, field, dynamic):
+    assert [d for d in lint_sql(_trigger_history(field, dynamic)).active if d.code == "SM401"] == []
+
+
+@pytest.mark.parametrize("dynamic", [False, True], ids=["known", "after-dynamic-ddl"])
+def test_a_text_field_of_a_trigger_row_can(lint_sql, dynamic):
+    [finding] = [d for d in lint_sql(_trigger_history("name", dynamic)).active if d.code == "SM401"]
+    assert "`OLD.name`" in finding.message and finding.span.line == 3

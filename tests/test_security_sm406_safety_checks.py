@@ -55,3 +55,17 @@ def test_switched_back_on_or_not_switched_off(lint_sql, up, dialect):
 def test_turning_a_different_table_back_on_does_not_count(lint_sql):
     up = "ALTER TABLE a DISABLE TRIGGER ALL;\nALTER TABLE b ENABLE TRIGGER ALL;\n"
     assert [line for line, _, _ in disabled(lint_up(lint_sql, up))] == [1]
+
+
+def test_sqlite_foreign_keys_pragma_inside_the_drivers_transaction_is_a_no_op(lint_sql):
+    sqlite = "PRAGMA foreign_keys=OFF;\nCREATE TABLE t_new (id integer);\n"
+    result = lint_sql({"000001_fix.up.sql": sqlite, "000001_fix.down.sql": "SELECT 1;"}, dialect="sqlite")
+    [finding] = [d for d in result.active if d.code == "SM406"]
+    assert "does nothing here" in finding.message and "ignores the pragma inside one" in finding.message
+    assert finding.severity.value == "info"
+    # Without the driver's transaction (x-no-tx-wrap=true) it does switch enforcement off.
+    result = lint_sql(
+        {"000001_fix.up.sql": sqlite, "000001_fix.down.sql": "SELECT 1;"}, dialect="sqlite", driver_options={"x-no-tx-wrap": "true"}
+    )
+    [finding] = [d for d in result.active if d.code == "SM406"]
+    assert finding.message.startswith("PRAGMA foreign_keys = OFF turns off foreign-key enforcement")

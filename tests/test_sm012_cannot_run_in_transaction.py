@@ -73,3 +73,10 @@ def test_sqlite3_wraps_every_file_so_vacuum_fails(lint_sql):
 
 def test_mysql_has_no_such_restriction_here(lint_sql):
     assert sm012(lint_sql, "SELECT 1;\nCREATE DATABASE app;", "mysql") == []
+
+
+def test_several_refused_statements_of_a_file_are_one_finding_naming_them_all(lint_sql):
+    up = "SELECT 1;\nCREATE INDEX CONCURRENTLY a ON t (a);\nCREATE INDEX CONCURRENTLY b ON t (b);\nVACUUM t;\n"
+    [finding] = sm012(lint_sql, up)
+    assert finding.span.line == 2 and "the statements on lines 3, 4 would fail the same way" in finding.message
+    assert [r.span.line for r in finding.related] == [3, 4]

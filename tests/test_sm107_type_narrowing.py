@@ -143,3 +143,59 @@ def test_a_down_narrowing_a_column_its_up_left_alone_is_sm203s(lint_sql):
     }
     result = lint_sql(files, select=("SM107", "SM203"))
     assert [(d.code, d.span.line) for d in result.active] == [("SM107", 1), ("SM203", 2)]
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "DELETE FROM users WHERE LENGTH(name) > 40;",
+        "DELETE FROM users WHERE length(name) >= 41 OR name IS NULL;",
+        "DELETE FROM users WHERE char_length(name) > 30;",  # deletes more than needed: still every long value
+        "UPDATE users SET name = substr(name, 1, 40);",
+        "UPDATE users SET name = substring(name from 1 for 40) WHERE length(name) > 40;",
+        "UPDATE users SET name = left(name, 40);",
+    ],
+)
+def test_a_narrowing_after_the_values_that_do_not_fit_were_removed_or_cut(lint_sql, guard):
+    change = "ALTER TABLE users ALTER COLUMN name TYPE varchar(40);"
+    assert narrowing(lint_sql, {"1_users.up.sql": USERS, "2_change.up.sql": f"{guard}\n{change}"}) == []
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "DELETE FROM users WHERE LENGTH(name) > 50;",  # values of 41 to 50 characters remain
+        "DELETE FROM users WHERE LENGTH(bio) > 40;",  # another column
+        "DELETE FROM users WHERE LENGTH(name) > 40 AND id > 10;",  # only some of them
+        "UPDATE users SET name = substr(name, 2, 40);",  # not the start of the value
+        "UPDATE users SET name = substr(bio, 1, 40);",  # another column's value
+    ],
+)
+def test_guards_that_leave_values_too_long_do_not_count(lint_sql, guard):
+    change = "ALTER TABLE users ALTER COLUMN name TYPE varchar(40);"
+    assert len(narrowing(lint_sql, {"1_users.up.sql": USERS, "2_change.up.sql": f"{guard}\n{change}"})) == 1
+    # ... and a guard after the change comes too late.
+    assert (
+        len(narrowing(lint_sql, {"1_users.up.sql": USERS, "2_change.up.sql": f"{change}\nDELETE FROM users WHERE LENGTH(name) > 40;"})) == 1
+    )
+
+
+def test_a_down_cutting_values_before_restoring_the_narrower_type(lint_sql):
+    files = {
+        "1_users.up.sql": USERS,
+        "2_widen.up.sql": "ALTER TABLE users ALTER COLUMN name TYPE text;",
+        "2_widen.down.sql": "UPDATE users SET name = substr(name, 1, 255);\nALTER TABLE users ALTER COLUMN name TYPE varchar(255);",
+    }
+    assert narrowing(lint_sql, files) == []
+
+
+@pytest.mark.parametrize(
+    "using",
+    ["to_timestamp(seen_epoch)", "(current_date + at)", "extract(epoch from seen)::int", "date_trunc('day', seen)::date"],
+)
+def test_a_conversion_written_with_using_is_the_authors(lint_sql, using):
+    users = "CREATE TABLE users (id bigint PRIMARY KEY, seen timestamptz, seen_epoch int, at time);"
+    column = {"to_timestamp(seen_epoch)": "seen_epoch", "(current_date + at)": "at"}.get(using, "seen")
+    new = {"seen_epoch": "timestamptz", "at": "timestamp"}.get(column, "int" if "epoch" in using else "date")
+    change = f"ALTER TABLE users ALTER COLUMN {column} TYPE {new} USING {using};"
+    assert narrowing(lint_sql, {"1_users.up.sql": users, "2_change.up.sql": change}) == []

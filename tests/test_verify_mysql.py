@@ -64,3 +64,19 @@ def test_down_that_forgets_an_index(tmp_path, mysql_target):
     assert verify_codes(outcome) == [("SM703", "000002_index.down.sql", 1), ("SM704", "000002_index.up.sql", 1)]
     assert "index users.users_name_idx is left over" in outcome.diagnostics[0].message
     assert "Duplicate key name 'users_name_idx'" in outcome.diagnostics[1].message
+
+
+def test_the_limit_is_enforced_from_outside_the_session_and_the_table_kept(tmp_path, mariadb_url):
+    """A migration can lift max_statement_time; verify kills the query from another connection all the same.
+    golang-migrate's table (version bigint, dirty boolean) is there for the history to read, and left out."""
+    files = {
+        "000001_audit.up.sql": "CREATE TABLE audit AS SELECT version, dirty FROM schema_migrations;\n",
+        "000001_audit.down.sql": "DROP TABLE audit;\n",
+        "000002_slow.up.sql": "SET SESSION max_statement_time = 0;\nSELECT SLEEP(30);\n",
+        "000002_slow.down.sql": "SELECT 1;\n",
+    }
+    outcome = verify_files(tmp_path / "m", files, "mysql", lambda: MysqlTarget(parse_url(mariadb_url), statement_timeout=0.5))
+    assert verify_codes(outcome) == [("SM710", "000002_slow.up.sql", 2)]
+    assert "ran longer than --statement-timeout (0.5 s) at line 2" in outcome.diagnostics[0].message
+    assert (outcome.versions_verified, outcome.versions_round_tripped) == (1, 1)
+    assert schemas(mariadb_url) == set()

@@ -43,8 +43,9 @@ def test_usage_errors_exit_2_without_the_password(tmp_path):
     directory = write_migrations(tmp_path / "m", {"000001_a.up.sql": "SELECT 1;\n", "000001_a.down.sql": "SELECT 1;\n"})
     mismatch = runner.invoke(app, ["verify", str(directory), "--dialect", "sqlite", "--database-url", "postgres://ci:hunter2@db/app"])
     assert mismatch.exit_code == 2 and "the migrations are sqlite" in mismatch.output and "hunter2" not in mismatch.output
+    # A MySQL folder without a server is not a usage error: its versions are reported as not verified (SM710).
     mysql = runner.invoke(app, ["verify", str(directory), "--dialect", "mysql"])
-    assert mysql.exit_code == 2 and "--database-url" in mysql.output
+    assert mysql.exit_code == 1 and "SM710" in mysql.output and "need a server: pass --database-url" in mysql.output
     existing = tmp_path / "has-tables.db"
     import sqlite3
 

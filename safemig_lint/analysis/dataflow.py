@@ -159,6 +159,12 @@ class Scope:
         self.assignments.setdefault(key, []).append(evaluate)
         self._assigned.clear()
 
+    def close(self) -> None:
+        """Once its sinks are read: drop the assignments, closures that refer back to the scope (a
+        cycle only the garbage collector would free, with every token it holds)."""
+        self.assignments.clear()
+        self._assigned.clear()
+
     def variable(self, key: str, token: Token, last: Token, shown: str, query: bool) -> Value:
         """The value of the name `key`, used at token..last and written there as `shown`."""
         at = (token.start, last.end + 1)

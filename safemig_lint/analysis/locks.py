@@ -29,6 +29,7 @@ from sqlglot import exp
 
 from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
 from safemig_lint.reading.statements import Statement
@@ -41,8 +42,7 @@ COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # 
 # Versions assumed when the configuration does not say (documented on the rule pages).
 # PostgreSQL: every version still supported upstream is 13 or later.
 DEFAULT_POSTGRES_VERSION = 13
-# MySQL: 8.4, the long-term support release (8.0 reached its end of life in April 2026).
-DEFAULT_MYSQL_VERSION = (8, 4, 0)
+# MySQL: dialects.DEFAULT_MYSQL_VERSION, 8.4, the long-term support release (8.0 reached its end of life in April 2026).
 # SQLite: golang-migrate's sqlite3 and sqlite drivers bundle their own, recent SQLite (3.45+).
 DEFAULT_SQLITE_VERSION = (3, 45, 0)
 
@@ -249,6 +249,7 @@ class FileLocks:
         self._indexes = _Presence()  # indexes created in this file (bare names)
         self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
+        self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
         self._read()
@@ -290,10 +291,28 @@ class FileLocks:
                     self._dropped_keys.mark(bare_name(op.name), index, True)
                 elif isinstance(op, o.DropConstraint) and op.name:
                     self._dropped_keys.mark(bare_name(op.name), index, True)
+                elif isinstance(op, o.Truncate):
+                    self._emptied.mark(bare_name(op.table), index, True)
+            self._follow_rows(statement, index)
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
 
+    def _follow_rows(self, statement: Statement, index: int) -> None:
+        """DELETE without WHERE empties a table; INSERT fills one again."""
+        expression = statement.expression
+        if statement.is_command or not isinstance(expression, (exp.Delete, exp.Insert)):
+            return
+        target = expression.this.this if isinstance(expression.this, exp.Schema) else expression.this
+        if not isinstance(target, exp.Table):
+            return
+        emptied = isinstance(expression, exp.Delete) and expression.args.get("where") is None and not expression.args.get("using")
+        self._emptied.mark(bare_name(self.names.table(target)), index, emptied)
+
     # --- what existed before
+
+    def emptied_before(self, statement: Statement, table: str) -> bool:
+        """Was the table emptied earlier in this file (TRUNCATE, DELETE without WHERE), and not filled again?"""
+        return self._emptied.present(bare_name(table), before=self._position.get(id(statement), -1))
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
@@ -304,6 +323,22 @@ class FileLocks:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
         return self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > self._position.get(id(statement), -1)
+
+    def live_ops(self, statement: Statement, *kinds: type[o.Op]) -> Iterator:
+        """The statement's ops of these kinds on a table whose lock matters (lock_is_moot): what the
+        locking rules look at, each asking its own question of them."""
+        for op in self.ops(statement):
+            if isinstance(op, kinds) and not self.lock_is_moot(statement, op.table):
+                yield op
+
+    def live_type_changes(self, statement: Statement) -> Iterator[TypeChanged]:
+        """The statement's column type changes (as the replay resolved them) on tables whose lock matters."""
+        history = self.context.history
+        if history is None:
+            return
+        for effect in history.effects_of(self.context.file, statement):
+            if isinstance(effect, TypeChanged) and not self.lock_is_moot(statement, effect.table):
+                yield effect
 
     def index_is_new(self, statement: Statement, name: str) -> bool:
         return self._indexes.present(bare_name(name), before=self._position.get(id(statement), -1))
@@ -410,6 +445,32 @@ class FileLocks:
 
     def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
         return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)
+
+    def exclusive_tables(self, statement: Statement) -> set[str]:
+        """The existing tables the statement locks ACCESS EXCLUSIVE."""
+        return {lock.table for lock in self.postgres_locks(statement) if lock.mode == ACCESS_EXCLUSIVE}
+
+    @cached_property
+    def _held(self) -> dict[tuple[int, str], int]:
+        """(transaction, bare table) -> index of the first statement of that transaction locking the table ACCESS EXCLUSIVE."""
+        execution = self.context.execution
+        held: dict[tuple[int, str], int] = {}
+        for index, statement in enumerate(self.context.parsed.statements):
+            transaction = execution.transaction_id(statement)
+            if transaction is None:
+                continue
+            for table in self.exclusive_tables(statement):
+                held.setdefault((transaction, bare_name(table)), index)
+        return held
+
+    def held_before(self, statement: Statement, table: str) -> bool:
+        """Does an earlier statement of the same transaction already hold `table` ACCESS EXCLUSIVE? Then a
+        statement locking it again waits for nobody: the transaction has held it since that statement."""
+        transaction = self.context.execution.transaction_id(statement)
+        if transaction is None or not self.postgres:
+            return False
+        first = self._held.get((transaction, bare_name(table)))
+        return first is not None and first < self._position.get(id(statement), -1)
 
 
 def command_locks(statement: Statement, context: FileContext) -> list[tuple[str, str]]:
@@ -528,3 +589,75 @@ def altered_table(statement: Statement, names) -> str:
     """The table an ALTER TABLE statement names, as a model key ('' when it is not one)."""
     match = _ALTERED.match(statement.text)
     return names.text(match.group("name")) if match else ""
+
+
+def altered_table_as_written(statement: Statement) -> str:
+    """The table an ALTER TABLE statement names, as the statement spells it ('' when it is not one)."""
+    match = _ALTERED.match(statement.text)
+    return match.group("name") if match else ""
+
+
+_CONVERT = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
+_REBUILD_CLAUSE = re.compile(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
+
+
+@dataclass
+class MysqlAlter:
+    """How MySQL runs one ALTER TABLE as a whole: the operations that make it copy the table (ALGORITHM=COPY,
+    writes blocked), and those that make it rebuild the table in place. One statement runs with one
+    algorithm, the most demanding its operations need: SM520 reports the copies, SM521 the rebuilds of a
+    statement that does not copy, so that the two never disagree about a statement."""
+
+    table: str
+    clauses: MysqlClauses
+    copies: list[str]
+    rebuilds: list[str]
+    copy_node: exp.Expression | None = None
+    rebuild_node: exp.Expression | None = None
+
+
+def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
+    """What MySQL does for an ALTER TABLE statement (None for any other statement)."""
+    if statement.keywords[:1] != ["ALTER"]:
+        return None
+    ops = locks.ops(statement)
+    plan = MysqlAlter("", mysql_clauses(statement), [], [])
+    adds_primary = any(isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "primary" for op in ops)
+    version = locks.mysql_version
+    for op in ops:
+        copy = rebuild = None
+        if isinstance(op, o.AddColumn) and op.stored:
+            copy = f"adding the stored generated column {op.column.name}"
+        elif isinstance(op, o.AddColumn) and op.identity:
+            copy = f"adding the AUTO_INCREMENT column {op.column.name}"
+        elif isinstance(op, o.AddColumn) and not op.column.generated:  # a VIRTUAL generated column is INSTANT
+            if mysql_add_column(version, op.after is not None) == "INPLACE":
+                rebuild = f"adding the column {op.column.name}{'' if op.after is None else ' (not at the end)'}"
+        elif isinstance(op, o.DropColumn) and mysql_drop_column(version) == "INPLACE":
+            rebuild = f"dropping the column {op.column}"
+        elif isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
+            if not locks.foreign_key_checks_off_before(statement):
+                copy = "adding a foreign key while foreign_key_checks is on"
+        elif isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "primary":
+            rebuild = "adding a primary key"
+        elif isinstance(op, o.DropConstraint) and op.kind == "primary" and not adds_primary:
+            copy = "dropping the primary key without adding another in the same statement"
+        if copy:
+            plan.copies.append(copy)
+            plan.copy_node = plan.copy_node or op.node
+        if rebuild:
+            plan.rebuilds.append(rebuild)
+            plan.rebuild_node = plan.rebuild_node or op.node
+        if copy or rebuild:
+            plan.table = plan.table or getattr(op, "table", "")
+    for effect in locks.live_type_changes(statement):
+        if mysql_type_change(effect.old, effect.new) == "COPY":
+            plan.table = plan.table or effect.table
+            plan.copies.append(f"changing {effect.column} from {effect.old.sql} to {effect.new.sql}")
+            plan.copy_node = plan.copy_node or effect.node
+    if _CONVERT.search(statement.text):
+        plan.copies.append("converting the table's character set")
+    elif _REBUILD_CLAUSE.search(statement.text):
+        plan.rebuilds.append("ENGINE=InnoDB / FORCE")
+    plan.table = plan.table or altered_table(statement, locks.names)
+    return plan

@@ -3,7 +3,10 @@
 A check is a Rule subclass with a stable code, a kebab-case name, a default severity and
 a one-line summary. It overrides whichever hooks it needs:
 
-- check_statement: once per parsed statement (most rules);
+- check_statement: once per statement (most rules); a rule that reads only some statements says
+  which in `reads_ops` (the ops, operations/ops.py, of the statements it can report on) and/or
+  `reads_tokens` (sqlglot token types one of which such a statement holds), and the engine calls
+  it only on those. A rule that declares neither is called on every statement;
 - check_file: once per file (parse errors, unreadable files, templates);
 - check_directory: once per migration directory (naming, pairing, versions);
 - check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
@@ -21,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlglot import exp
-from sqlglot.tokens import Token
+from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
@@ -34,8 +37,9 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks.backfills import RowChanges
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
-    from safemig_lint.checks.sm102_drop_column import ColumnSwaps
+    from safemig_lint.checks.sm102_drop_column import ColumnSteps
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.invocations import InvocationFile
@@ -66,7 +70,9 @@ class FileContext:
     @cached_property
     def reading(self) -> Reading:
         """The directory's one reading of DDL, shared with the replay."""
-        return self.history.reading if self.history is not None else Reading(self.dialect)
+        return (
+            self.history.reading if self.history is not None else Reading(self.dialect, self.config.mysql_version if self.config else None)
+        )
 
     @property
     def names(self) -> Names:
@@ -75,7 +81,11 @@ class FileContext:
 
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
-        return self.reading.of(self.parsed)[statement.start]
+        return self._operations[statement.start]
+
+    @cached_property
+    def _operations(self) -> dict[int, list[Op]]:
+        return self.reading.of(self.parsed)
 
     @cached_property
     def execution(self) -> ExecutionModel:
@@ -152,11 +162,18 @@ class FileContext:
         return TableRebuilds(self.reading.of(self.parsed))
 
     @cached_property
-    def column_swaps(self) -> ColumnSwaps:
-        """Column renames and copies in this file, for telling a column swap from a drop (SM102)."""
-        from safemig_lint.checks.sm102_drop_column import ColumnSwaps
+    def column_steps(self) -> ColumnSteps:
+        """The file's ops in order, with each table's column renames and copies (SM102)."""
+        from safemig_lint.checks.sm102_drop_column import ColumnSteps
 
-        return ColumnSwaps(self.reading.of(self.parsed))
+        return ColumnSteps(self.reading.of(self.parsed))
+
+    @cached_property
+    def row_changes(self) -> RowChanges:
+        """Where the file fills columns, deletes rows and adds columns, for telling a backfill (SM204, SM207)."""
+        from safemig_lint.checks.backfills import RowChanges
+
+        return RowChanges(self.parsed, self.reading.of(self.parsed))
 
     @cached_property
     def locks(self) -> FileLocks:
@@ -279,6 +296,11 @@ class Rule:
     security_severity: ClassVar[float | None] = None
     # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
     fixable: ClassVar[bool] = False
+    # The statements check_statement can report on (see the module's text); None and None: every one.
+    # It must find nothing in a statement that has no op of these classes (or subclasses) and no
+    # token of these types: the engine does not call it there.
+    reads_ops: ClassVar[tuple[type[Op], ...] | None] = None
+    reads_tokens: ClassVar[frozenset[TokenType] | None] = None
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

@@ -1,6 +1,7 @@
 from safemig_lint.analysis.execution import COCKROACH_DRIVERS
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.reading.dialect_check import wrong_dialect
 
 
 class ParseError(Rule):
@@ -10,12 +11,16 @@ class ParseError(Rule):
     summary = "A statement the database's own grammar rejects, so the migration fails and no rule can check it."
 
     def check_file(self, context: FileContext):
+        verdict = None
         for statement in context.parsed.statements:
             # Both branches of a template conditional are present here; SM407 says so instead.
             if statement.error is None or context.parsed.shaped_by_template(statement):
                 continue
             if not_judged_by_postgres_grammar(statement.rejected_by, context):
                 continue  # SM011 says it was not analysed
+            verdict = verdict or wrong_dialect(context.history)
+            if verdict is not None and verdict.covers(context.file.path, statement):
+                continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(
                 context.span(statement.error_start, statement.error_end),
                 statement.error,

@@ -2,6 +2,9 @@ from safemig_lint.analysis.execution import transaction_control
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm001_parse_error import not_judged_by_postgres_grammar
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.dialects import database_name
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.dialect_check import wrong_dialect
 from safemig_lint.reading.grammar import POSTGRES_DIALECTS, SQLITE_DIALECTS
 
 
@@ -13,23 +16,39 @@ class NotAnalysed(Rule):
 
     def check_file(self, context: FileContext):
         real_grammar = context.dialect in POSTGRES_DIALECTS or context.dialect in SQLITE_DIALECTS
+        database = database_name(context.dialect)
         for statement in context.parsed.statements:
             if context.parsed.shaped_by_template(statement):
                 continue  # SM407 reports statements the template writes
             why = statement.unanalysed
             if statement.error is not None and not_judged_by_postgres_grammar(statement.rejected_by, context):
-                why = f"{statement.error}, but CockroachDB extends PostgreSQL's grammar and may accept it"
+                why = f"{statement.error}, but CockroachDB extends PostgreSQL's grammar and may accept it; its syntax was not checked"
             elif why is None and statement.is_command and not real_grammar and transaction_control(statement) is None:
                 if statement.error is None and not _routine(statement):
-                    why = f"sqlglot reads only its first keyword as {context.dialect}, and no {context.dialect} grammar is at hand"
+                    first = statement.keywords[0] if statement.keywords else "?"
+                    why = (
+                        f"safemig-lint reads only the first word of this statement ({first}), and has no {database} grammar to tell "
+                        f"whether {database} accepts it"
+                    )
             if why is None:
                 continue
+            if real_grammar and statement.error is None and _read_from_text(context.operations(statement)):
+                continue  # valid (its database's grammar says so), and its text told what it does: the rules checked that
+            if context.dialect == "mysql" and (verdict := wrong_dialect(context.history)) and verdict.covers(context.file.path, statement):
+                continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(
                 context.span(statement.start, statement.end),
-                f"not analysed: {why}; no rule checked this statement",
+                f"not analysed: {why}; rules that judge what a statement does (data loss, locks, rollbacks) did not check this one",
                 "Review this statement by hand: destructive changes, rollbacks and security problems in it go unseen.",
                 statement.normalized_text,
             )
+
+
+def _read_from_text(operations: list[o.Op]) -> bool:
+    """Did reading the statement's text (where its structure could not be read) tell all it does?"""
+    return bool(operations) and not any(
+        isinstance(op, o.Unknown) or (isinstance(op, o.CreateTable) and (op.unknown or op.keys_unknown)) for op in operations
+    )
 
 
 def _routine(statement) -> bool:

@@ -1,3 +1,4 @@
+from safemig_lint.analysis.schema.effects import Dropped
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -9,6 +10,7 @@ class DropTable(Rule):
     code = "SM101"
     name = "drop-table"
     severity = Severity.ERROR
+    reads_ops = (o.DropTable,)
     summary = "DROP TABLE of a table this migration did not create deletes it and all its rows."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -20,16 +22,39 @@ class DropTable(Rule):
             # the schema model also follows rebuilds spread over several files or versions.
             if is_table_rebuild(table, statement, context):
                 continue
-            if context.history is not None and context.history.rebuilt(context.file, statement, table):
+            history = context.history
+            dropped = _dropped(history.effects_of(context.file, statement), table) if history is not None else None
+            if dropped is not None and (dropped.rebuilt_into or dropped.moved_into):
+                continue  # its rows live on in the table(s) an INSERT ... SELECT copied them into
+            if context.is_down and history is not None and _undone_in_rollback(context, statement, op.table, table):
                 continue
             where = " (in a down file, and its up file did not create it)" if context.is_down else ""
+            left = ""
+            if dropped is not None and dropped.unmoved and dropped.unmoved != ("rows",):
+                left = f"; the copy of its rows left out column{'s' if len(dropped.unmoved) > 1 else ''} {', '.join(dropped.unmoved)}"
+            elif dropped is not None and dropped.unmoved:
+                left = "; only some of its rows were copied elsewhere (the copy filters them)"
             yield context.finding(
                 statement,
-                f"DROP TABLE {shown_name(op.table, op.node)} deletes the table and every row in it{where}",
+                f"DROP TABLE {shown_name(op.table, op.node)} deletes the table and every row in it{where}{left}",
                 "Retire tables in steps: stop reading and writing it in the application, back it up "
                 "or rename it, and drop it in a later migration once nothing uses it.",
                 op.node,
             )
+
+
+def _dropped(effects, table: str) -> Dropped | None:
+    return next((e for e in effects if isinstance(e, Dropped) and e.kind == "table" and bare_name(e.name) == table), None)
+
+
+def _undone_in_rollback(context: FileContext, statement: Statement, key: str, table: str) -> bool:
+    """In a down file: the table was created by this version's up or a later one (rolling back past that removes it),
+    or, in a full rollback, the down files before this one copied its rows into the table that takes its place."""
+    history = context.history
+    if history.created_at_or_after(context.file.version, key):
+        return True
+    dropped = _dropped(history.rollback_effects_of(context.file, statement), table)
+    return dropped is not None and bool(dropped.rebuilt_into or dropped.moved_into)
 
 
 def is_table_rebuild(table: str, drop: Statement, context: FileContext) -> bool:

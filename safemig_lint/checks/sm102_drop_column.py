@@ -1,3 +1,4 @@
+from safemig_lint.analysis.schema.effects import Dropped
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -8,6 +9,7 @@ class DropColumn(Rule):
     code = "SM102"
     name = "drop-column"
     severity = Severity.ERROR
+    reads_ops = (o.DropColumn,)
     summary = "Dropping a column this migration did not add deletes its data and breaks code still reading it."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -16,14 +18,46 @@ class DropColumn(Rule):
                 continue
             if swapped_out(op, statement, context):
                 continue
+            if (
+                context.is_down
+                and context.history is not None
+                and context.history.created_at_or_after(context.file.version, op.table, op.column)
+            ):
+                continue  # created by this version's up or a later one: rolling back past it removes it
+            moved = _moved(op, statement, context)
+            if _renamed_into_place(op, statement, context, moved):
+                continue  # a copy made earlier takes the column's name: clients see no change
+            data = f": its values were copied into {', '.join(moved)} first, but" if moved else " deletes its data;"
             yield context.finding(
                 statement,
-                f"dropping column {op.column} of {shown_name(op.table)} deletes its data; the running application "
-                "version may still read or write it",
+                f"dropping column {op.column} of {shown_name(op.table)}{data} the running application version may still read or write it",
                 "Stop using the column in the application first, deploy, then drop it in a later "
                 "migration (and keep a backup of its data if it may be needed).",
                 op.node,
             )
+
+
+def _moved(drop: o.DropColumn, statement: Statement, context: FileContext) -> tuple[str, ...]:
+    """Where the column's values were copied before the drop (UPDATE ... SET other = f(column), INSERT ... SELECT
+    column ...), into places still there: its data lives on, though clients reading the column break."""
+    history = context.history
+    effects = history.effects_of(context.file, statement) if history is not None else ()
+    found = (e for e in effects if isinstance(e, Dropped) and e.kind == "column" and e.name == drop.column and e.table == drop.table)
+    return next((e.moved_into for e in found if e.moved_into), ())
+
+
+def _renamed_into_place(drop: o.DropColumn, statement: Statement, context: FileContext, moved: tuple[str, ...]) -> bool:
+    """Does a column of the same table holding the dropped column's values (filled by an earlier file, say) take
+    its name later in this file: a swap spread over several files?"""
+    copies = {place.rpartition(".")[2] for place in moved if place.rpartition(".")[0] == drop.table}
+    if not copies:
+        return False
+    for start, ops in context.reading.of(context.parsed).items():
+        if start > statement.start:
+            for op in ops:
+                if (renamed := _renamed(op, drop.table)) is not None and renamed[0] in copies and renamed[1] == drop.column:
+                    return True
+    return False
 
 
 def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) -> bool:
@@ -34,48 +68,49 @@ def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) 
     the new one to the old name. Either way the copy ends up under the name the dropped column
     had: no data is lost, and clients see the same column name.
     """
-    return context.column_swaps.swapped_out(drop)
+    steps = context.column_steps
+    at = steps.position[id(drop)]
+    renames = steps.renames.get(drop.table, [])
+    original = drop.column
+    for index, renamed in reversed(renames):  # the name the dropped column had when the file began
+        if index < at and renamed[1] == original:
+            original = renamed[0]
+    for index, op in steps.fills.get(drop.table, []):
+        if index >= at or op.column == drop.column:
+            continue
+        if not any(read.rpartition(".")[2] == drop.column for read in op.reads):
+            continue
+        final = op.column  # the name the copy ends up with
+        for later, renamed in renames:
+            if later > index and renamed[0] == final:
+                final = renamed[1]
+        if final == original:
+            return True
+    return False
 
 
-class ColumnSwaps:
-    """A file's column renames and copies (UPDATE t SET new = old), by table, read once per file:
-    each DROP COLUMN looks only at its own table's, not at every statement before it."""
+class ColumnSteps:
+    """A file's ops in order, found by identity, with each table's column renames and copies of
+    values in order: looked up per dropped column, not searched for among every op of the file."""
 
     def __init__(self, operations: dict[int, list[o.Op]]) -> None:
-        self._at: dict[int, int] = {}  # id(op) -> its position in the file
-        self._renames: dict[str, list[tuple[int, str, str]]] = {}  # table -> (position, old, new)
-        self._fills: dict[str, list[tuple[int, o.FillColumn]]] = {}
-        for position, op in enumerate(op for ops in operations.values() for op in ops):
-            self._at[id(op)] = position
-            renamed = _renamed(op)
-            if renamed is not None:
-                self._renames.setdefault(op.table, []).append((position, *renamed))
-            elif isinstance(op, o.FillColumn):
-                self._fills.setdefault(op.table, []).append((position, op))
-
-    def swapped_out(self, drop: o.DropColumn) -> bool:
-        at = self._at[id(drop)]
-        renames = self._renames.get(drop.table, [])
-        original = drop.column
-        for position, old, new in reversed(renames):  # the name the dropped column had when the file began
-            if position < at and new == original:
-                original = old
-        for index, fill in self._fills.get(drop.table, []):
-            if index >= at or fill.column == drop.column or not any(read.rpartition(".")[2] == drop.column for read in fill.reads):
-                continue
-            final = fill.column  # the name the copy ends up with
-            for position, old, new in renames:
-                if position > index and old == final:
-                    final = new
-            if final == original:
-                return True
-        return False
+        self.position: dict[int, int] = {}
+        self.renames: dict[str, list[tuple[int, tuple[str, str]]]] = {}  # table -> (position, (old, new))
+        self.fills: dict[str, list[tuple[int, o.FillColumn]]] = {}
+        steps = [op for ops in operations.values() for op in ops]
+        for index, op in enumerate(steps):
+            self.position.setdefault(id(op), index)
+            table = getattr(op, "table", None)
+            if isinstance(op, o.FillColumn):
+                self.fills.setdefault(op.table, []).append((index, op))
+            elif isinstance(table, str) and (renamed := _renamed(op, table)) is not None:
+                self.renames.setdefault(table, []).append((index, renamed))
 
 
-def _renamed(op: o.Op) -> tuple[str, str] | None:
-    """(old, new) when the op renames a column."""
-    if isinstance(op, o.RenameColumn):
+def _renamed(op: o.Op, table: str) -> tuple[str, str] | None:
+    """(old, new) when the op renames a column of `table`."""
+    if isinstance(op, o.RenameColumn) and op.table == table:
         return op.column, op.new
-    if isinstance(op, o.ReplaceColumn) and op.definition.name != op.column:
+    if isinstance(op, o.ReplaceColumn) and op.table == table and op.definition.name != op.column:
         return op.column, op.definition.name
     return None

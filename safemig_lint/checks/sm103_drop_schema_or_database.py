@@ -8,6 +8,7 @@ class DropSchemaOrDatabase(Rule):
     code = "SM103"
     name = "drop-schema-or-database"
     severity = Severity.ERROR
+    reads_ops = (o.DropObject,)
     summary = "DROP SCHEMA or DROP DATABASE removes every object inside it."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -14,6 +14,7 @@ class Truncate(Rule):
     code = "SM104"
     name = "truncate"
     severity = Severity.ERROR
+    reads_ops = (o.Truncate,)
     summary = "TRUNCATE deletes every row of a table that existed before this migration."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -1,4 +1,5 @@
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
@@ -9,6 +10,7 @@ class DeleteWithoutWhere(Rule):
     code = "SM105"
     name = "delete-without-where"
     severity = Severity.WARNING
+    reads_tokens = frozenset({TokenType.DELETE})  # a DELETE node comes from a DELETE keyword
     summary = "DELETE without WHERE removes every row of the table."
 
     def check_statement(self, statement: Statement, context: FileContext):

@@ -1,7 +1,9 @@
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations.read import update_targets
 from safemig_lint.reading.statements import Statement
 
 
@@ -9,6 +11,7 @@ class UpdateWithoutWhere(Rule):
     code = "SM106"
     name = "update-without-where"
     severity = Severity.WARNING
+    reads_tokens = frozenset({TokenType.UPDATE})  # a UPDATE node comes from a UPDATE keyword
     summary = "UPDATE without WHERE overwrites a column in every row."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -18,7 +21,11 @@ class UpdateWithoutWhere(Rule):
             if update.args.get("where") is not None or update.this is None or update.this.args.get("joins"):
                 continue
             table = context.names.table(update.this)
-            columns = [context.names.ident(eq.this) for eq in update.expressions if isinstance(eq, exp.EQ)]
+            columns = []
+            for item in update.expressions:
+                if isinstance(item, exp.EQ):
+                    target = update_targets(item)
+                    columns += [context.names.ident(t) for t in (target.expressions if isinstance(target, exp.Tuple) else [target])]
             # Filling in a column this migration just added is a backfill: no old value is lost.
             if columns and all(context.created_in_migration("column", f"{table}.{column}", statement) for column in columns):
                 continue

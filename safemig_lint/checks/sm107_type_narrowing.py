@@ -1,7 +1,10 @@
+from sqlglot import exp
+
 from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations.types import holds, narrowing_reason
+from safemig_lint.operations.read import update_targets
+from safemig_lint.operations.types import holds, narrowing_reason, same_family, text_limit
 from safemig_lint.reading.statements import Statement
 
 
@@ -19,6 +22,8 @@ class TypeNarrowing(Rule):
             if isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
                 if context.is_down and not _up_changed_type(context, effect.table, effect.column):
                     continue  # a down rewriting a column its up left alone: SM203
+                if _converted(effect) or self._cut_to_fit(effect, statement, context):
+                    continue
                 yield self._type_change(effect, statement, context)
             elif isinstance(effect, RowsCopied) and effect.rebuild:
                 for target, source, old, new in effect.pairs:
@@ -56,6 +61,84 @@ class TypeNarrowing(Rule):
             "then drop the old column in a later migration.",
             effect.node,
         )
+
+    def _cut_to_fit(self, effect: TypeChanged, statement: Statement, context: FileContext) -> bool:
+        """Did an earlier statement of the file delete the rows whose values would not fit, or cut them to fit?"""
+        limit = text_limit(effect.new, context.dialect)
+        if limit is None or not same_family(effect.old, effect.new, context.dialect):
+            return False
+        if getattr(self, "_guards_of", (None,))[0] is not context.file:
+            self._guards_of = (context.file, _length_guards(context))
+        return any(
+            start < statement.start and length <= limit for start, length in self._guards_of[1].get((effect.table, effect.column), ())
+        )
+
+
+def _converted(effect: TypeChanged) -> bool:
+    """A USING expression that converts the values (to_timestamp(c), extract(epoch from c), c * 100 ...): the
+    author wrote how each value becomes one of the new type. A plain cast of the column (`c::date`) is the
+    same conversion the type change makes, and cuts or fails on the same values."""
+    if not effect.using:
+        return False
+    using = effect.node.args.get("using") if isinstance(effect.node, exp.Expression) else None
+    if using is None:
+        return False  # read from text: the model only knows there is one
+    while isinstance(using, exp.Paren):
+        using = using.this
+    return not (isinstance(using, exp.Column) or (isinstance(using, exp.Cast) and isinstance(using.this, exp.Column)))
+
+
+_LENGTHS = (exp.Length,)
+
+
+def _length_guards(context: FileContext) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(table, column) -> (statement start, length) of each DELETE ... WHERE length(column) > length and
+    UPDATE ... SET column = substr(column, 1, length) / left(column, length) of the file."""
+    names = context.names
+    guards: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for statement in context.parsed.statements:
+        expression = statement.expression
+        if statement.is_command or not isinstance(expression, (exp.Delete, exp.Update)) or not isinstance(expression.this, exp.Table):
+            continue
+        table = names.table(expression.this)
+        if isinstance(expression, exp.Delete):
+            where = expression.args.get("where")
+            for column, length in _longer_than(where.this if where is not None else None, names):
+                guards.setdefault((table, column), []).append((statement.start, length))
+            continue
+        for item in expression.expressions:
+            if not isinstance(item, exp.EQ) or not isinstance(target := update_targets(item), exp.Column):
+                continue
+            length = _cut_to(item.expression, names.ident(target), names)
+            if length is not None:
+                guards.setdefault((table, names.ident(target)), []).append((statement.start, length))
+    return guards
+
+
+def _longer_than(condition: exp.Expression | None, names) -> list[tuple[str, int]]:
+    """(column, n) for each `length(column) > n` (or >= n + 1) the condition deletes rows by: alone, or OR'ed."""
+    if isinstance(condition, exp.Paren):
+        return _longer_than(condition.this, names)
+    if isinstance(condition, exp.Or):
+        return _longer_than(condition.this, names) + _longer_than(condition.expression, names)
+    if isinstance(condition, (exp.GT, exp.GTE)) and isinstance(condition.this, _LENGTHS) and isinstance(condition.this.this, exp.Column):
+        bound = condition.expression
+        if isinstance(bound, exp.Literal) and not bound.is_string and bound.this.isdigit():
+            return [(names.ident(condition.this.this), int(bound.this) - (1 if isinstance(condition, exp.GTE) else 0))]
+    return []
+
+
+def _cut_to(value: exp.Expression, column: str, names) -> int | None:
+    """n when the value is the column's own first n characters: substr(column, 1, n), left(column, n)."""
+    if isinstance(value, exp.Substring) and isinstance(value.this, exp.Column) and names.ident(value.this) == column:
+        start, length = value.args.get("start"), value.args.get("length")
+        if isinstance(start, exp.Literal) and start.this == "1" and isinstance(length, exp.Literal) and length.this.isdigit():
+            return int(length.this)
+    if isinstance(value, exp.Left) and isinstance(value.this, exp.Column) and names.ident(value.this) == column:
+        length = value.expression
+        if isinstance(length, exp.Literal) and length.this.isdigit():
+            return int(length.this)
+    return None
 
 
 def _up_changed_type(context: FileContext, table: str, column: str) -> bool:

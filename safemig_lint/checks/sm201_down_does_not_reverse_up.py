@@ -23,7 +23,7 @@ class DownDoesNotReverseUp(Rule):
             return  # a statement the model could not follow may account for any difference
         version = context.file.version
         before, after_up = history.before(version), history.after(version)
-        for difference in differences(before, history.after_down(version)):
+        for difference in differences(before, history.after_down(version), history.tables_touched(version)):
             if difference.unknown or difference.kind in _NOT_COMPARED:
                 continue
             left_by_up = find(after_up, difference.kind, difference.name)

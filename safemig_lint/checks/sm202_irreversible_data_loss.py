@@ -65,6 +65,14 @@ class IrreversibleDataLoss(Rule):
             self._for_file = (context.file, _lost_and_refilled_by_file(context))
         return self._for_file[1]
 
+    def _moved_by_up(self, context: FileContext) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(table, column) -> where the up moved the values of each column it drops (once per down file)."""
+        if getattr(self, "_moves_for", (None,))[0] is not context.file:
+            effects = context.history.up_effects(context.file.version)
+            moves = {(e.table, e.name): e.moved_into for e in effects if isinstance(e, Dropped) and e.kind == "column" and e.moved_into}
+            self._moves_for = (context.file, moves)
+        return self._moves_for[1]
+
     def _recreated_empty(self, effects: list[Effect], statement: Statement, context: FileContext):
         """The down brings back a structure the up emptied: the data stays lost."""
         lost, refilled = self._lost_and_refilled(context)
@@ -80,8 +88,8 @@ class IrreversibleDataLoss(Rule):
                     effect.node,
                 )
             elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
-                if (effect.table, effect.name) in _refilled_columns(context):
-                    continue  # filled again from data kept in another table
+                if (effect.table, effect.name) in _refilled_columns(context, self._moved_by_up(context)):
+                    continue  # filled again from data kept in another table, or in the column the up moved it to
                 yield context.finding(
                     statement,
                     f"this down migration adds back column {effect.name} of {effect.table}, which its up "
@@ -112,7 +120,7 @@ def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> s
     lost: set[tuple] = set()
     for effect in effects:
         if isinstance(effect, Dropped) and effect.kind == "table" and isinstance(effect.before, Table):
-            if effect.name in before.tables and not effect.rebuilt_into and not effect.copied_into:
+            if effect.name in before.tables and not effect.rebuilt_into and not effect.copied_into and not effect.moved_into:
                 lost.add(("table", effect.name))
         elif isinstance(effect, Dropped) and effect.kind == "column" and effect.before is not None:
             table = before.tables.get(effect.table)
@@ -123,15 +131,19 @@ def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> s
     return lost
 
 
-def _refilled_columns(context: FileContext) -> set[tuple[str, str]]:
-    """(table, column) of the columns this file fills from another table: UPDATE t SET c = keep.c FROM keep ...
+def _refilled_columns(context: FileContext, moved: dict[tuple[str, str], tuple[str, ...]]) -> set[tuple[str, str]]:
+    """(table, column) of the columns this file fills from another table (UPDATE t SET c = keep.c FROM keep ...),
+    or from the column its up moved the values to (UPDATE t SET c = c_new).
 
-    Only another table can hold what the up kept aside; values computed from the row itself
-    (or from nothing) are new values, not the lost ones.
+    Otherwise only another table can hold what the up kept aside; values computed from the row
+    itself (or from nothing) are new values, not the lost ones.
     """
-    return {
-        (op.table, op.column)
-        for ops in context.reading.of(context.parsed).values()
-        for op in ops
-        if isinstance(op, o.FillColumn) and any("." in read for read in op.reads)
-    }
+    refilled = set()
+    for ops in context.reading.of(context.parsed).values():
+        for op in ops:
+            if not isinstance(op, o.FillColumn):
+                continue
+            holders = {place.rpartition(".")[2] for place in moved.get((op.table, op.column), ())}
+            if any("." in read or read in holders for read in op.reads):
+                refilled.add((op.table, op.column))
+    return refilled

@@ -10,6 +10,7 @@ class CreateWithoutIfNotExists(Rule):
     code = "SM301"
     name = "create-without-if-not-exists"
     severity = Severity.WARNING
+    reads_ops = (o.CreateTable, o.CreateIndex, o.CreateObject)
     summary = "CREATE without IF NOT EXISTS fails when a half-applied migration is run again."
     fixable = True
 

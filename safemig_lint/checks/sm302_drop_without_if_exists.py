@@ -10,6 +10,7 @@ class DropWithoutIfExists(Rule):
     code = "SM302"
     name = "drop-without-if-exists"
     severity = Severity.WARNING
+    reads_ops = (o.DropTable, o.DropIndex, o.DropObject, o.DropColumn)
     summary = "DROP without IF EXISTS fails when a half-applied migration is run again."
     fixable = True
 

@@ -10,6 +10,7 @@ class AddColumnWithoutIfNotExists(Rule):
     code = "SM303"
     name = "add-column-without-if-not-exists"
     severity = Severity.WARNING
+    reads_ops = (o.AddColumn,)
     summary = "ALTER TABLE ... ADD COLUMN without IF NOT EXISTS fails when run again (PostgreSQL)."
     fixable = True
 

@@ -33,11 +33,13 @@ class DynamicSqlInjection(Rule):
     security_severity = 9.1
 
     def check_file(self, context: FileContext):
+        codes = [bodies.code(statement, context) for statement in context.parsed.statements]
+        if not any(_has_sink(code.units) for code in codes):
+            return  # nothing is executed as SQL: no data flow to follow
         session: dict[str, list[Value]] = {}  # MySQL @variables set by earlier statements of the file
         reported: set[tuple[int, int]] = set()
         schema = _Schema(context)
-        for statement in context.parsed.statements:
-            code = bodies.code(statement, context)
+        for code in codes:
             top = Scope(context.dialect, plpgsql=False, params=_params(code.routine), session=session, column_type=schema.column_type)
             collect_assignments(top, code.own_units)
             yield from self._sinks(top, code.own_units, code.routine, context, reported)
@@ -45,9 +47,10 @@ class DynamicSqlInjection(Rule):
                 for key, evaluations in top.assignments.items():
                     if key.startswith("@"):
                         session.setdefault(key, []).extend(evaluate() for evaluate in evaluations)
+            top.close()
             for body in code.bodies:
-                if body.routine is None or not body.tokens:
-                    continue  # a constant string run by EXECUTE: nothing is spliced into it
+                if body.routine is None or not body.tokens or not _has_sink(body.units):
+                    continue  # a constant string run by EXECUTE (nothing is spliced into it), or nothing run at all
                 scope = Scope(
                     context.dialect,
                     body.is_plpgsql,
@@ -58,6 +61,7 @@ class DynamicSqlInjection(Rule):
                 )
                 collect_assignments(scope, body.units)
                 yield from self._sinks(scope, body.units, body.routine, context, reported)
+                scope.close()
 
     def _sinks(self, scope: Scope, units: list[Unit], routine: Routine | None, context: FileContext, reported):
         definer = routine is not None and _is_security_definer(routine)
@@ -113,6 +117,7 @@ class _Schema:
 
     def __init__(self, context: FileContext) -> None:
         self.context = context
+        self._known: dict[int, str | None] = {}  # column identity -> its last known type
 
     @cached_property
     def _states(self) -> list[Database]:
@@ -129,12 +134,37 @@ class _Schema:
         key = self.context.names.text(table)
         for db in self._states:
             found = db.tables.get(key) or db.tables.get(table)
-            if found is None or found.unknown:
+            if found is None or found.unknown and column not in found.columns:
                 continue
             column_def = found.columns.get(column)
-            if column_def is None or column_def.unknown or column_def.type is None:
+            if column_def is None:
+                return None
+            if column_def.type is None and column_def.unknown:
+                return self._last_known_type(found.name, column, column_def.cid)
+            if column_def.type is None:
                 return None
             return resolve(column_def.type, db.types).base
+        return None
+
+    def _last_known_type(self, table: str, column: str, cid: int) -> str | None:
+        """The type the same column (its identity, across renames) had before a statement the model could not
+        follow touched its table: such statements (dynamic DDL in a DO block) rarely change a column's type."""
+        if cid not in self._known:
+            self._known[cid] = self._find_last_known_type(table, cid)
+        return self._known[cid]
+
+    def _find_last_known_type(self, table: str, cid: int) -> str | None:
+        history, version = self.context.history, self.context.file.version
+        for earlier in sorted((m.version for m in history.directory.migrations if m.version <= version), reverse=True):
+            db = history.before(earlier)
+            found = db.tables.get(table)
+            if found is None:
+                return None
+            known = next((c for c in found.columns.values() if c.cid == cid), None)
+            if known is None:
+                return None
+            if known.type is not None:
+                return resolve(known.type, db.types).base
         return None
 
     def trigger_rows(self, routine: Routine | None) -> dict[str, tuple[str, ...]]:
@@ -162,6 +192,10 @@ def _routine_name(routine: Routine) -> str:
 
 
 _SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
+
+
+def _has_sink(units: list[Unit]) -> bool:
+    return any(not _SINK_WORDS.isdisjoint(unit.words) for unit in units)
 
 
 def _sink(unit: list[Token], index: int, scope: Scope) -> tuple[str | None, int]:

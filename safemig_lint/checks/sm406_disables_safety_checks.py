@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot.tokens import Token
 
@@ -8,7 +8,7 @@ from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import STRING_TOKENS, Unit, name, word
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
-from safemig_lint.diagnostics import Severity
+from safemig_lint.diagnostics import Finding, Severity
 
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
@@ -54,6 +54,9 @@ class DisablesSafetyChecks(Rule):
                 continue
             if any(later.on and (later.kind, later.target) == (switch.kind, switch.target) for _, later in switches[index + 1 :]):
                 continue
+            if switch.kind == "foreign_keys" and context.execution.in_transaction(statement):
+                yield _ignored_pragma(statement, switch, context)
+                continue
             message, fix = _WHAT[switch.kind]
             yield statement_finding(
                 statement,
@@ -64,6 +67,21 @@ class DisablesSafetyChecks(Rule):
                 "better, do the work without switching the check off. Left off, it stays off for "
                 "the rest of the session or for good.",
             )
+
+
+def _ignored_pragma(statement, switch: _Switch, context: FileContext) -> Finding:
+    """SQLite ignores PRAGMA foreign_keys inside a transaction: it switches nothing off, and the work it was
+    meant to shield runs with the connection's setting (SM531 reports the drops that then cascade)."""
+    finding = statement_finding(
+        statement,
+        context,
+        context.tokens_span(switch.tokens[0], switch.tokens[-1]),
+        f"PRAGMA foreign_keys = OFF does nothing here: golang-migrate's {context.execution.settings.driver} driver runs this "
+        "file in a transaction, and SQLite ignores the pragma inside one, so foreign keys stay as the connection has them",
+        "Remove it, or run the statements it was meant for in a file that the driver does not wrap in a "
+        "transaction (`x-no-tx-wrap=true`), switching foreign keys off before BEGIN and on again after COMMIT.",
+    )
+    return replace(finding, severity=Severity.INFO)
 
 
 def _switches(unit: Unit):

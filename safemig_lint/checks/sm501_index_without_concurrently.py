@@ -8,14 +8,15 @@ class IndexWithoutConcurrently(Rule):
     code = "SM501"
     name = "index-without-concurrently"
     severity = Severity.WARNING
+    reads_ops = (o.CreateIndex,)
     summary = "CREATE INDEX without CONCURRENTLY blocks every write to the table until the index is built."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if isinstance(op, o.CreateIndex) and not op.concurrently and not locks.lock_is_moot(statement, op.table):
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.CreateIndex):
+            if not op.concurrently:
                 yield locks.finding(
                     statement,
                     op.table,

@@ -8,6 +8,7 @@ class DropIndexWithoutConcurrently(Rule):
     code = "SM502"
     name = "drop-index-without-concurrently"
     severity = Severity.WARNING
+    reads_ops = (o.DropIndex,)
     summary = "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on the index's table, blocking reads and writes."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -18,8 +19,8 @@ class DropIndexWithoutConcurrently(Rule):
             if not isinstance(op, o.DropIndex) or op.concurrently or locks.index_is_new(statement, op.name):
                 continue
             table = locks.table_of_index(statement, op.name, op.table)
-            if table and locks.lock_is_moot(statement, table):
-                continue
+            if table and (locks.lock_is_moot(statement, table) or locks.held_before(statement, table)):
+                continue  # an earlier statement of its transaction already holds the lock: SM512 speaks of that
             on = table or "its table"
             yield locks.finding(
                 statement,

@@ -10,18 +10,19 @@ class SetNotNullScansTable(Rule):
     code = "SM504"
     name = "set-not-null-scans-table"
     severity = Severity.WARNING
+    reads_ops = (o.AlterColumn,)
     summary = (
         "SET NOT NULL reads the whole table under an ACCESS EXCLUSIVE lock, unless a validated CHECK (c IS NOT NULL) already proves it."
     )
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if not (isinstance(op, o.AlterColumn) and op.nullable is False) or locks.lock_is_moot(statement, op.table):
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.AlterColumn):
+            if op.nullable is not False:
                 continue
-            if locks.postgres_version >= 12 and _proven_not_null(context, op.table, op.column):
+            if locks.postgres_version >= 12 and proven_not_null(context, op.table, op.column):
                 continue
             if locks.postgres_version >= 12:
                 help = (
@@ -44,8 +45,8 @@ class SetNotNullScansTable(Rule):
             )
 
 
-def _proven_not_null(context: FileContext, table: str, column: str) -> bool:
-    """Does the table hold a CHECK (column IS NOT NULL) from an earlier migration?"""
+def proven_not_null(context: FileContext, table: str, column: str) -> bool:
+    """Does the table hold a CHECK (column IS NOT NULL) from an earlier migration? (SM207 asks too.)"""
     schema = context.locks.schema_before
     known = schema.tables.get(table) if schema is not None else None
     if known is None:

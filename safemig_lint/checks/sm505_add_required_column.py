@@ -9,6 +9,7 @@ class AddRequiredColumn(Rule):
     code = "SM505"
     name = "add-required-column"
     severity = Severity.ERROR
+    reads_ops = (o.AddColumn,)
     summary = "ADD COLUMN ... NOT NULL without a default fails on a table that has rows."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -16,8 +17,8 @@ class AddRequiredColumn(Rule):
             return
         locks = context.locks
         for op in context.operations(statement):
-            if not isinstance(op, o.AddColumn) or locks.is_new(statement, op.table):
-                continue
+            if not isinstance(op, o.AddColumn) or locks.is_new(statement, op.table) or locks.emptied_before(statement, op.table):
+                continue  # a table created or emptied earlier in the file has no row to fail on
             column = op.column
             fills_itself = column.generated or op.identity or (column.type is not None and column.type.base in SERIAL_TYPES)
             if column.nullable or column.default is not None or fills_itself or column.unknown:

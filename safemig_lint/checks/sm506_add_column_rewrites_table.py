@@ -9,25 +9,29 @@ class AddColumnRewritesTable(Rule):
     code = "SM506"
     name = "add-column-rewrites-table"
     severity = Severity.WARNING
+    reads_ops = (o.AddColumn,)
     summary = "ADD COLUMN with a volatile default, a serial, identity or stored generated column (or any default before PostgreSQL 11) rewrites the whole table under an ACCESS EXCLUSIVE lock."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if not isinstance(op, o.AddColumn) or locks.lock_is_moot(statement, op.table):
-                continue
+        if not locks.postgres:
+            return
+        # One finding per table and statement: PostgreSQL rewrites the table once, however many
+        # of the columns the statement adds need it.
+        rewrites: dict[str, list[tuple[o.AddColumn, str]]] = {}
+        for op in locks.live_ops(statement, o.AddColumn):
             reason = add_column_rewrite(op, locks.postgres_version)
-            if reason is None:
-                continue
+            if reason is not None:
+                rewrites.setdefault(op.table, []).append((op, reason))
+        for table, found in rewrites.items():
+            why = "; ".join(f"adding {table}.{op.column.name} {reason}" for op, reason in found)
             yield locks.finding(
                 statement,
-                op.table,
-                f"adding {op.table}.{op.column.name} {reason}, so PostgreSQL rewrites every row of {op.table} "
-                f"(and rebuilds its indexes) while holding an ACCESS EXCLUSIVE lock: no query can read or write it meanwhile",
+                table,
+                f"{why}, so PostgreSQL rewrites every row of {table} (and rebuilds its indexes) while holding an "
+                "ACCESS EXCLUSIVE lock: no query can read or write it meanwhile",
                 "Add the column without the default (or as a plain nullable column), set the default in a "
                 "second statement (`ALTER COLUMN ... SET DEFAULT`, which only applies to new rows), and fill "
                 "existing rows in batches from later migrations or the application.",
-                op.node,
+                found[0][0].node,
             )

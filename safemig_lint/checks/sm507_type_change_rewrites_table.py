@@ -1,5 +1,4 @@
 from safemig_lint.analysis.locks import binary_coercible
-from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
@@ -12,12 +11,10 @@ class TypeChangeRewritesTable(Rule):
     summary = "ALTER COLUMN ... TYPE to a type that is not binary coercible rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres or context.history is None:
-            return
         locks = context.locks
-        for effect in context.history.effects_of(context.file, statement):
-            if not isinstance(effect, TypeChanged) or locks.lock_is_moot(statement, effect.table):
-                continue
+        if not locks.postgres:
+            return
+        for effect in locks.live_type_changes(statement):
             if binary_coercible(effect.old, effect.new):
                 continue
             column = f"{effect.table}.{effect.column}"

@@ -10,18 +10,17 @@ class ConstraintValidatesUnderLock(Rule):
     code = "SM508"
     name = "constraint-validates-under-lock"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint,)
     summary = "Adding a FOREIGN KEY or CHECK constraint without NOT VALID checks every row while holding a lock that blocks writes."
     fixable = True
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if not isinstance(op, o.AddConstraint) or op.constraint is None or op.not_valid:
-                continue
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.AddConstraint):
             constraint = op.constraint
-            if constraint.kind not in ("foreign", "check") or locks.lock_is_moot(statement, op.table):
+            if constraint is None or op.not_valid or constraint.kind not in ("foreign", "check"):
                 continue
             inline = isinstance(op.node, exp.ColumnDef)
             referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")

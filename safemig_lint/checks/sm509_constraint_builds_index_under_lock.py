@@ -10,16 +10,15 @@ class ConstraintBuildsIndexUnderLock(Rule):
     code = "SM509"
     name = "constraint-builds-index-under-lock"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint,)
     summary = "ADD UNIQUE / PRIMARY KEY / EXCLUDE builds its index while holding an ACCESS EXCLUSIVE lock; build the index concurrently and add the constraint USING INDEX."
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
         locks = context.locks
-        for op in context.operations(statement):
-            if not isinstance(op, o.AddConstraint) or op.constraint is None or op.constraint.kind not in _KINDS:
-                continue
-            if locks.lock_is_moot(statement, op.table):
+        if not locks.postgres:
+            return
+        for op in locks.live_ops(statement, o.AddConstraint):
+            if op.constraint is None or op.constraint.kind not in _KINDS:
                 continue
             kind = op.constraint.kind
             if kind == "exclude":

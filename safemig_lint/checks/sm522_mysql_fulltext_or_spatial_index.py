@@ -8,16 +8,15 @@ class MysqlFulltextOrSpatialIndex(Rule):
     code = "SM522"
     name = "mysql-fulltext-or-spatial-index"
     severity = Severity.WARNING
+    reads_ops = (o.AddConstraint, o.CreateIndex)
     summary = "Adding a FULLTEXT or SPATIAL index in MySQL blocks writes to the table while it is built (the first FULLTEXT index also rebuilds the table)."
 
     def check_statement(self, statement: Statement, context: FileContext):
         if context.dialect != "mysql":
             return
         locks = context.locks
-        for op in context.operations(statement):
-            if not isinstance(op, (o.AddConstraint, o.CreateIndex)) or op.index_kind not in ("fulltext", "spatial"):
-                continue
-            if locks.lock_is_moot(statement, op.table):
+        for op in locks.live_ops(statement, o.AddConstraint, o.CreateIndex):
+            if op.index_kind not in ("fulltext", "spatial"):
                 continue
             kind = op.index_kind.upper()
             extra = (

@@ -9,4 +9,4 @@ class UnverifiableOnThisDatabase(Rule):
     code = "SM708"
     name = "unverifiable-on-this-database"
     severity = Severity.WARNING
-    summary = "A statement fails for want of something the verify database lacks; the rest of the history is unverified."
+    summary = "A statement fails for want of something the verify database lacks, not for a fault of its own; the version is not verified."

@@ -33,10 +33,14 @@ class Column:
     unknown: str | None = None
     # Identity across renames and redefinitions, to tell a column from a new one of the same name.
     cid: int = field(default=0, compare=False)
+    # MySQL's other attributes of the definition, as written: (name, SQL) pairs such as ("comment", "'x'"),
+    # ("character set", "utf8mb4"), ("collate", ...), ("auto_increment", ""), ("on update", "CURRENT_TIMESTAMP").
+    # A MODIFY that leaves one out drops it (SM109).
+    attributes: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def identified(self, cid: int) -> Column:
         """The column with identity `cid`. Called for every column read: spelled out, as dataclasses.replace is slow."""
-        return Column(self.name, self.type, self.nullable, self.default, self.generated, self.identity, self.unknown, cid)
+        return Column(self.name, self.type, self.nullable, self.default, self.generated, self.identity, self.unknown, cid, self.attributes)
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Constraint:
     columns: tuple[str, ...] = ()
     references: str = ""  # `table(col, ...)` of a foreign key
     expression: str = ""  # of a check
+    # The column whose definition declares it (`c int REFERENCES t`); "" for a table constraint. Not part of
+    # its meaning, but SQLite lets DROP COLUMN take a column's own constraints with it.
+    inline: str = field(default="", compare=False)
 
 
 @dataclass
@@ -176,11 +183,15 @@ class TableMap(dict):
         # so the index is not trusted for them; and keys taken out before it, not yet re-indexed.
         self._taken: set[str] = set()
         self._stale: set[str] = set()
+        # Every key taken out, set or deleted since the map was made (or its holder emptied this):
+        # the only keys whose tables may differ from those of the map it was shared from.
+        self.touched: set[str] = set()
 
     def _own(self, key: str, table: Table) -> Table:
         if self.frozen:
             return table
         self._taken.add(key)
+        self.touched.add(key)
         if id(table) not in self._owned:
             table = table.copy()
             dict.__setitem__(self, key, table)
@@ -205,11 +216,13 @@ class TableMap(dict):
         dict.__setitem__(self, key, table)
         self._owned[id(table)] = table
         self._taken.add(key)
+        self.touched.add(key)
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self._positions.remove(key)
         self._taken.add(key)
+        self.touched.add(key)
 
     def setdefault(self, key: str, default: Table) -> Table:
         if key not in self:
@@ -220,6 +233,7 @@ class TableMap(dict):
         if key not in self:
             return default[0] if default else dict.pop(self, key)
         self._taken.add(key)
+        self.touched.add(key)
         self._positions.remove(key)
         table = dict.pop(self, key)
         return table if self.frozen or id(table) in self._owned else table.copy()

@@ -217,6 +217,14 @@ class Truncate(Op):
 
 
 @dataclass(frozen=True)
+class DeleteRows(Op):
+    """DELETE FROM table [WHERE ...]: some rows go, the structure stays."""
+
+    table: str
+    reads: tuple[str, ...] | None  # the columns its WHERE reads; None: no WHERE, every row goes
+
+
+@dataclass(frozen=True)
 class FillColumn(Op):
     """UPDATE table SET column = expression: the column's values now come from the expression."""
 
@@ -242,6 +250,8 @@ class CopyOut(Op):
 
     source: str
     columns: tuple[str, ...]
+    target: str = ""  # the table the rows go into
+    filtered: bool = False  # WHERE / GROUP BY / DISTINCT / LIMIT: some rows may not be copied
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from dataclasses import fields, replace
 import sqlglot
 from sqlglot import exp
 
+from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.operations.references import delete_uses, expression_uses, insert_uses, query_uses, update_uses
-from safemig_lint.operations.sql_text import WrittenSql
+from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
 from safemig_lint.operations.types import column_type
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
@@ -31,8 +32,10 @@ class Names:
     schema or prefix throughout a directory.
     """
 
-    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = ()) -> None:
+    def __init__(self, dialect: str, placeholders: list[Placeholder] | tuple = (), inline_foreign_keys: bool = True) -> None:
         self.dialect = dialect
+        # Does a column's own REFERENCES create a foreign key? (inline_references_create_keys)
+        self.inline_foreign_keys = inline_foreign_keys
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
@@ -50,7 +53,7 @@ class Names:
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
-        inner = Names(self.dialect)
+        inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
         return inner
 
@@ -88,7 +91,7 @@ class Names:
         if isinstance(node, exp.Identifier):
             name = self._unmask(node.this)
             return self._truncated(name if node.quoted and self.case_sensitive else name.lower())
-        return self._truncated(self._unmask(node.name if node.name else node.sql(dialect=self.dialect)).lower())
+        return self._truncated(self._unmask(node.name if node.name else written(node, self.dialect)).lower())
 
     def _truncated(self, name: str) -> str:
         """PostgreSQL cuts identifiers to 63 bytes (NAMEDATALEN - 1), at a character boundary,
@@ -122,7 +125,17 @@ class Names:
         return self._truncated(self._unmask(part).lower())
 
     def type_name(self, node: exp.Expression | str) -> str:
-        return self.text(node if isinstance(node, str) else node.sql(dialect=self.dialect))
+        return self.text(node if isinstance(node, str) else written(node, self.dialect))
+
+
+def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] | None) -> bool:
+    """Does `col INT REFERENCES t (id)` create a foreign key? MySQL parses a column's own REFERENCES
+    and ignores it before 9.0.0 (WL#16130), MariaDB before 10.5 (MDEV-20729); only a table-level
+    FOREIGN KEY creates one there. None: the default server (dialects.DEFAULT_MYSQL_VERSION)."""
+    if dialect != "mysql":
+        return True
+    version = tuple(mysql_version or DEFAULT_MYSQL_VERSION)
+    return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
 _STAND_IN_NUMBER = re.compile(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
@@ -133,7 +146,7 @@ _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
 
 def read_file(parsed: ParsedFile, dialect: str) -> list[list[o.Op]]:
     """The ops of each statement of the file, in order."""
-    names = Names(dialect, parsed.placeholders)
+    names = Names(dialect, parsed.placeholders, inline_references_create_keys(dialect, None))
     return [read_statement(statement, names) for statement in parsed.statements]
 
 
@@ -147,15 +160,16 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
 class Reading:
     """The ops of each file of a directory, read once on first use and shared by every rule and the replay."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, mysql_version: tuple[int, ...] | None = None) -> None:
         self.dialect = dialect
+        self.inline_foreign_keys = inline_references_create_keys(dialect, mysql_version)
         # By the ParsedFile's identity; the file is kept so that its id stays its own.
         self._files: dict[int, tuple[ParsedFile, Names, dict[int, list[o.Op]]]] = {}
 
     def _read(self, parsed: ParsedFile) -> tuple[ParsedFile, Names, dict[int, list[o.Op]]]:
         key = id(parsed)
         if key not in self._files:
-            names = Names(self.dialect, parsed.placeholders)
+            names = Names(self.dialect, parsed.placeholders, self.inline_foreign_keys)
             self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
         return self._files[key]
 
@@ -214,7 +228,6 @@ def mentions(text: str) -> tuple[str, ...]:
 
 _NO_SCHEMA_EFFECT = (
     exp.Query,
-    exp.Delete,
     exp.Merge,
     exp.Set,
     exp.Pragma,
@@ -245,11 +258,13 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
     if isinstance(e, exp.Insert):
         return [*insert_uses(e, names), *_insert(e, names)]
     if isinstance(e, exp.Update):
-        return [*update_uses(e, names), *_update(e, names)]
-    if isinstance(e, exp.Delete):
-        return delete_uses(e, names)
+        return [*update_uses(e, names), *_update(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+    if isinstance(e, exp.Delete):
+        return [*delete_uses(e, names), *_delete(e, names), *_data_changing_ctes(e, names)]
+    if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
+        return [*query_uses(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
         return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
@@ -288,7 +303,7 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
-        query = e.expression.sql(dialect=names.dialect) if e.expression else ""
+        query = written(e.expression, names.dialect) if e.expression else ""
         spelled = "materialized view" if materialized else ""
         uses = query_uses(e.expression, names) if isinstance(e.expression, exp.Query) else []
         return [*uses, o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
@@ -382,7 +397,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
     uses = query_uses(query, names) if isinstance(query, exp.Query) else []
-    return [*uses, created, *(_copy(table, None, query, names) + _copied_out(query, names) if isinstance(query, exp.Select) else [])]
+    return [*uses, created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
 
 
 def _parent_uses(parents: tuple[str, ...], like: exp.Expression | None, properties: exp.Properties | None, names: Names) -> list[o.Op]:
@@ -408,7 +423,9 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
         elif isinstance(current, exp.DefaultColumnConstraint):
             found += expression_uses(current.this, None, names, "default")
         elif isinstance(current, exp.Reference):
-            found += _reference_uses(current, names)
+            # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
+            if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
+                found += _reference_uses(current, names)
         else:
             stack.extend(reversed(list(current.iter_expressions())))
     return found
@@ -445,7 +462,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
         ctype = ColumnType("") if names.dialect == "sqlite" and kind is None else None
-    nullable, default, generated, identity, constraints = True, None, False, False, []
+    nullable, default, generated, identity, constraints, attributes = True, None, False, False, [], []
     if ctype is not None and ctype.base in SERIAL_TYPES:
         nullable = False
     # SQLite lets a PRIMARY KEY column hold NULL unless it is the rowid (INTEGER PRIMARY KEY);
@@ -461,7 +478,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             constraints.append(Constraint(given, "primary", (name,)))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
             constraints.append(Constraint(given, "unique", (name,)))
-        elif isinstance(constraint, exp.Reference):
+        elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
         elif isinstance(constraint, exp.CheckColumnConstraint):
             constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
@@ -470,9 +487,35 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             default = None if default.upper() == "NULL" else default  # the same as no default
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
-        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):
+        elif _is_identity(constraint):
             identity, nullable = True, False
-    return Column(name, ctype, nullable, default, generated, identity), constraints
+        elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
+            generated = True
+        elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
+            written = constraint.this
+            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
+    column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes))
+    return column, [replace(c, inline=name) for c in constraints]
+
+
+# MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
+_MYSQL_ATTRIBUTES = {
+    exp.CommentColumnConstraint: "comment",
+    exp.CharacterSetColumnConstraint: "character set",
+    exp.CollateColumnConstraint: "collate",
+    exp.AutoIncrementColumnConstraint: "auto_increment",
+    exp.OnUpdateColumnConstraint: "on update",
+}
+
+
+def _is_identity(constraint: exp.Expression | None) -> bool:
+    """GENERATED ... AS IDENTITY; sqlglot reads MySQL's and SQLite's `GENERATED ALWAYS AS (expr)` (a computed
+    column, VIRTUAL unless STORED is written) into the same node, with the expression."""
+    return (
+        isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint)
+        and constraint.this is not None
+        and constraint.args.get("expression") is None
+    )
 
 
 def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
@@ -492,7 +535,7 @@ def _sql(node: exp.Expression, names: Names) -> str:
 
 
 def _write_canonical(node: exp.Expression, dialect: str) -> str:
-    tree = exp.Paren(this=node.copy())  # a root, so that the top expression has a parent too
+    tree = exp.Paren(this=copy_tree(node))  # a root, so that the top expression has a parent too
     for cast in list(tree.find_all(exp.Cast)):
         to = cast.args.get("to")
         if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
@@ -510,7 +553,7 @@ def _write_canonical(node: exp.Expression, dialect: str) -> str:
         grouping = isinstance(inner, (exp.Connector, exp.Binary, exp.Not)) and not isinstance(inner, exp.Predicate)
         if isinstance(inner, exp.Paren) or isinstance(parent, exp.Paren) or same_connector or and_in_or or not grouping:
             paren.replace(inner)
-    return tree.this.sql(dialect=dialect)
+    return write_own(tree.this, dialect)
 
 
 _canonical_sql = WrittenSql(_write_canonical)  # the same few defaults and checks recur on most columns
@@ -536,7 +579,7 @@ def _key_column(node: exp.Expression, names: Names) -> str:
         node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
-    return node.sql(dialect=names.dialect)
+    return written(node, names.dialect)
 
 
 def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Constraint | Index]:
@@ -562,7 +605,7 @@ def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Cons
         unique = str(node.args.get("kind") or "").upper() == "UNIQUE"
         return [Index(names.ident(node.this) if node.this else given, columns, unique)]
     if isinstance(node, exp.ExcludeColumnConstraint):
-        return [Constraint(given, "exclude", expression=node.sql(dialect=names.dialect))]
+        return [Constraint(given, "exclude", expression=written(node, names.dialect))]
     return []
 
 
@@ -643,12 +686,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
         kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
-        identity = any(
-            isinstance(k, exp.AutoIncrementColumnConstraint)
-            or isinstance(k, exp.GeneratedAsIdentityColumnConstraint)
-            and k.this is not None
-            for k in kinds
-        )
+        identity = any(isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k) for k in kinds)
         stored = any(
             isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
         )
@@ -692,7 +730,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     if isinstance(action, (exp.AlterIndex, exp.AlterSet)):
         return []  # visibility, storage parameters
     if isinstance(action, exp.Command):  # an action sqlglot kept as text, e.g. SQLite's `DROP c`
-        return _alter_clause(table, action.sql(dialect=names.dialect), names)
+        return _alter_clause(table, written(action, names.dialect), names)
     return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), node=table_node)]
 
 
@@ -749,7 +787,7 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
     for item in e.expressions:
         if not isinstance(item, exp.EQ):
             continue
-        targets, values = item.this, item.expression
+        targets, values = update_targets(item), item.expression
         if isinstance(targets, exp.Tuple):  # SET (a, b) = (x, y), or = (SELECT ...): each from its own, or from all
             paired = isinstance(values, exp.Tuple) and len(values.expressions) == len(targets.expressions)
             pairs = zip(targets.expressions, values.expressions) if paired else [(t, values) for t in targets.expressions]
@@ -760,6 +798,29 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
     return filled
+
+
+def _data_changing_ctes(e: exp.Expression, names: Names) -> list[o.Op]:
+    """UPDATE and DELETE inside WITH (PostgreSQL's data-modifying CTEs): they change rows as a statement of their own does."""
+    inner: list[o.Op] = []
+    for node in e.find_all(exp.Update, exp.Delete):
+        if node is not e:
+            inner.extend(_update(node, names) if isinstance(node, exp.Update) else _delete(node, names))
+    return inner
+
+
+def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
+    if not isinstance(e.this, exp.Table):
+        return []
+    where = e.args.get("where")
+    reads = tuple(dict.fromkeys(names.ident(c) for c in where.find_all(exp.Column))) if where is not None else None
+    return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
+
+
+def update_targets(item: exp.EQ) -> exp.Expression:
+    """What `SET x = ...` assigns to: a column, or a tuple of them; `SET (a) = (SELECT ...)` is column a."""
+    target = item.this
+    return target.this if isinstance(target, exp.Paren) else target
 
 
 def _read_column(column: exp.Column, own: set[str], names: Names) -> str:
@@ -774,7 +835,7 @@ def _insert(e: exp.Insert, names: Names) -> list[o.Op]:
         return []
     target = e.this
     columns = tuple(names.ident(c) for c in target.expressions) if isinstance(target, exp.Schema) else None
-    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names)]
+    return [*_copy(names.table(target), columns, query, names), *_copied_out(query, names, names.table(target), e.args.get("with_"))]
 
 
 def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select, names: Names) -> list[o.Op]:
@@ -790,24 +851,39 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
-def _copied_out(query: exp.Select, names: Names) -> list[o.Op]:
-    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs."""
-    source = query.args.get("from_")
-    tables = [source.this] if source is not None else []
-    tables += [join.this for join in query.args.get("joins") or []]
-    tables = [t for t in tables if isinstance(t, exp.Table)]
-    columns = list(query.find_all(exp.Column))
-    stars = any(isinstance(item, exp.Star) for item in query.expressions)
+def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | None = None) -> list[o.Op]:
+    """The columns an INSERT ... SELECT reads from each table in its FROM and JOINs, and in those of the common
+    table expressions it selects from (tables merged or aggregated into one are copied: their data lives on),
+    and whether a WHERE, HAVING or LIMIT leaves rows out."""
+    ctes = {}
+    for clause in (with_, query.args.get("with_")):
+        for cte in clause.expressions if isinstance(clause, exp.With) else ():
+            if isinstance(cte.this, exp.Select):
+                ctes[names.ident(cte.args.get("alias"))] = cte.this
+    main_filtered = _filters_rows(query)
     result = []
-    for table in tables:
-        spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
-        read = {
-            "*" if isinstance(c.this, exp.Star) else names.ident(c)
-            for c in columns
-            if not c.table or names.ident(c.args.get("table")) in spellings
-        }
-        result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set())))))
+    for select in (query, *ctes.values()):
+        filtered = main_filtered or _filters_rows(select)
+        source = select.args.get("from_")
+        tables = [source.this] if source is not None else []
+        tables += [join.this for join in select.args.get("joins") or []]
+        tables = [t for t in tables if isinstance(t, exp.Table) and not (t.db == "" and names.ident(t.this) in ctes)]
+        columns = list(select.find_all(exp.Column))
+        stars = any(isinstance(item, exp.Star) for item in select.expressions)
+        for table in tables:
+            spellings = {names.ident(table.this), names.ident(table.args.get("alias"))} - {""}
+            read = {
+                "*" if isinstance(c.this, exp.Star) else names.ident(c)
+                for c in columns
+                if not c.table or names.ident(c.args.get("table")) in spellings
+            }
+            result.append(o.CopyOut(names.table(table), tuple(sorted(read | ({"*"} if stars else set()))), target, filtered))
     return result
+
+
+def _filters_rows(select: exp.Select) -> bool:
+    """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
+    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
 
 
 def _selected_column(item: exp.Expression, names: Names) -> str | None:
@@ -1010,12 +1086,13 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
 def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     """A PL/pgSQL block: straight-line DDL is replayed, anything conditional or dynamic is unknown."""
     code = match.group("code")
+    copies = _row_loops(code, names)
     if not re.search(r"\b(CREATE|ALTER|DROP|RENAME|EXECUTE)\b", code, re.IGNORECASE):
-        return []  # data changes only
+        return copies  # data changes only
     block = _plpgsql_block(code)
     control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
     if block is None or re.search(control, block[0], re.IGNORECASE):
-        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code))]
+        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code)), *copies]
     body, handler = block
     inner = parse_file(body, names.dialect)
     inner_names = names.for_text()
@@ -1028,6 +1105,29 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)
     return result
+
+
+_ROW_LOOP = re.compile(
+    rf"\bFOR\s+(?P<var>\w+)\s+IN\s+SELECT\b(?P<select>(?:(?!\bLOOP\b).)*?)\bFROM\s+(?P<table>{_NAME})(?P<rest>(?:(?!\bLOOP\b).)*)\bLOOP\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_INSERT_INTO = re.compile(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECASE)
+
+
+def _row_loops(code: str, names: Names) -> list[o.Op]:
+    """`FOR r IN SELECT ... FROM t LOOP ... INSERT INTO u ... r.a ...`: a block copying t's rows, one by one, into
+    u (the fields of r it reads: the columns copied; a WHERE: only some rows)."""
+    copies = []
+    for loop in _ROW_LOOP.finditer(code):
+        after = code[loop.end() :]
+        targets = dict.fromkeys(names.text(insert.group("table")) for insert in _INSERT_INTO.finditer(after))
+        if not targets:
+            continue
+        fields = {field.lower() for field in re.findall(rf"\b{re.escape(loop.group('var'))}\.(\w+)", after, re.IGNORECASE)}
+        filtered = re.search(r"\b(WHERE|LIMIT|HAVING)\b", loop.group("rest"), re.IGNORECASE) is not None
+        source = names.text(loop.group("table"))
+        copies += [o.CopyOut(source, tuple(sorted(fields or {"*"})), target, filtered) for target in targets if target != source]
+    return copies
 
 
 _BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)

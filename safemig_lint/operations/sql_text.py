@@ -1,16 +1,71 @@
-"""SQL that sqlglot writes for a tree, written once per distinct tree.
+"""SQL that sqlglot writes for a tree: without a deep copy, and once per distinct tree.
 
-The same few column types, defaults and checks recur on most columns of a schema, and writing
-one (sqlglot copies the tree, then runs its generator) cost more than reading the rest of the
-column. A tree's shape (shape()) holds everything the generator reads of it, so two trees of
-one shape are written alike.
+sqlglot's generator may change the tree it writes, so `Expression.sql()` writes a deep copy, made
+with copy.deepcopy for every node's positions: it cost more than the generator itself, and left
+the copy's parent links as cyclic garbage. written() copies only what the generator can change
+and cuts the copy's links once it is written, so reference counting frees it.
+
+The same few column types, defaults and checks recur on most columns of a schema: a tree's shape
+(shape()) holds everything the generator reads of it, so two trees of one shape are written alike
+(WrittenSql).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+
+
+def written(node: exp.Expr, dialect: str | None) -> str:
+    """`node.sql(dialect=dialect)`, the same text."""
+    return write_own(copy_tree(node), dialect)
+
+
+def write_own(node: exp.Expr, dialect: str | None) -> str:
+    """The SQL of a tree that is garbage once written (a copy made to be written): the generator
+    may change it; its links to parents are cut after."""
+    node.parent = None  # written as the root it would be as a copy
+    try:
+        return Dialect.get_or_raise(dialect).generate(node, copy=False)
+    finally:
+        for each in node.walk():
+            each.parent = None
+
+
+def copy_tree(root: exp.Expr) -> exp.Expr:
+    """Each node anew, with its own args, comments and meta; the values in them (names, positions)
+    shared, as the generator only reads those. (Expression.copy's order of work, without deepcopy.)"""
+    top = root.__class__()
+    stack = [(root, top)]
+    while stack:
+        node, copy = stack.pop()
+        if node.comments is not None:
+            copy.comments = list(node.comments)
+        if node._type is not None:
+            copy._type = deepcopy(node._type)
+        if node._meta is not None:
+            copy._meta = dict(node._meta)
+        if node._hash is not None:
+            copy._hash = node._hash
+        for key, values in node.args.items():
+            if isinstance(values, exp.Expr):
+                stack.append((values, values.__class__()))
+                copy.set(key, stack[-1][-1])
+            elif type(values) is list:
+                copy.args[key] = []
+                for value in values:
+                    if isinstance(value, exp.Expr):
+                        stack.append((value, value.__class__()))
+                        copy.append(key, stack[-1][-1])
+                    else:
+                        copy.append(key, value)
+            else:
+                copy.args[key] = values
+    return top
+
 
 _POSITION = frozenset(("line", "col", "start", "end"))  # where a node was written: no part of its SQL
 

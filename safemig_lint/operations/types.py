@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from safemig_lint.operations.model import ColumnType, UserType
-from safemig_lint.operations.sql_text import WrittenSql
+from safemig_lint.operations.sql_text import WrittenSql, written
 
 DType = exp.DataType.Type
 
@@ -43,7 +43,7 @@ def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
 
 
 # sqlglot's spelling of a type: the same few types recur on most columns.
-_type_sql = WrittenSql(lambda node, dialect: node.sql(dialect=dialect))
+_type_sql = WrittenSql(written)
 
 
 def resolve(ctype: ColumnType, types: dict[str, UserType]) -> ColumnType:
@@ -229,6 +229,19 @@ def _holds(old: tuple, new: tuple) -> bool | None:
     return False
 
 
+def same_family(old: ColumnType, new: ColumnType, dialect: str) -> bool:
+    """Do both types hold the same kind of value, only within other limits (a shorter text, a smaller
+    integer)? A cast between them cuts or fails on the same values as the type change itself."""
+    family = _describe(old, dialect)[0]
+    return family != "other" and family == _describe(new, dialect)[0]
+
+
+def text_limit(ctype: ColumnType, dialect: str) -> int | None:
+    """The most characters a text type holds (None: unbounded, or not a text type)."""
+    kind = _describe(ctype, dialect)
+    return kind[1] if kind[0] == "text" else None
+
+
 def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
     """Which values do not survive a change `holds` said False to, in a few words."""
     if dialect == "sqlite":
@@ -266,3 +279,8 @@ def narrowing_reason(old: ColumnType, new: ColumnType, dialect: str) -> str:
         listed = ", ".join(repr(v) for v in missing)
         return f"values {listed} are no longer allowed" if len(missing) > 1 else f"value {listed} is no longer allowed"
     return f"not every {old.sql} value is a valid {new.sql}"
+
+
+def is_character(ctype: ColumnType | None) -> bool:
+    """Does the type hold characters (so that a character set and collation apply to it)?"""
+    return ctype is not None and (ctype.base in _TEXT or ctype.base in ("ENUM", "SET"))

@@ -8,6 +8,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from safemig_lint.diagnostics import Span
@@ -30,7 +31,11 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        """Where each line starts: found on first use (a report that shows no line never asks)."""
+        return [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -99,6 +100,7 @@ class Statement:
     error_end: int | None = None
     unanalysed: str | None = None  # why no rule could read it, though it may well be valid (grammar.py)
     rejected_by: str | None = None  # the grammar that rejects it ("PostgreSQL", "SQLite", "MySQL"); None: the tokenizer
+    too_large: str | None = None  # why it was not handed to the parser at all (too deep, too long)
 
     @property
     def is_command(self) -> bool:
@@ -138,6 +140,14 @@ class ParsedFile:
     # Where analysis/masking.py found credentials in the file as written; `text` has them masked.
     secrets: list = field(default_factory=list)
 
+    def release_trees(self) -> None:
+        """Once nothing reads the file's trees any more: cut each node's link to its parent, the
+        only cycle in a tree, so that reference counting frees them (no cycle collection)."""
+        for statement in self.statements:
+            if statement.expression is not None:
+                for node in statement.expression.walk():
+                    node.parent = None
+
     def shaped_by_template(self, statement: Statement) -> bool:
         """Is this statement's text decided by the template rather than written out?
 
@@ -176,16 +186,26 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
     parsed = ParsedFile(text, LineIndex(text))
     sql_dialect = Dialect.get_or_raise(dialect)
     masked = _mask_placeholders(text, parsed.placeholders)
-    tokens, failure = _tokenize(sql_dialect, masked)
-    parsed.comments = _comments(masked, text, tokens, failure, dialect)
-    groups = _split(tokens)
-    unterminated_from = failure
-    if failure is not None and groups and tokens[-1].token_type != TokenType.SEMICOLON:
-        # The statement in progress when tokenizing failed is part of the unterminated one.
-        unterminated_from = groups.pop()[0].start
     parser = sql_dialect.parser()  # one for the file: parse() resets it
-    for group in groups:
-        parsed.statements.append(_parse_statement(parser, masked, text, group))
+    splitter = _Splitter()
+    failure, last_type = None, None
+    # Tokens come a piece of the file at a time, and each statement is parsed once its last token
+    # is read: no more than a piece's tokens that belong to no statement are alive at once (a
+    # file of nothing but `;` holds none).
+    for tokens, start, end, failed_at in _token_pieces(sql_dialect, masked):
+        failure = failed_at
+        parsed.comments += _comments(masked, text, tokens, start, end, dialect)
+        if tokens:
+            last_type = tokens[-1].token_type
+        for group in splitter.feed(tokens):
+            parsed.statements.append(_parse_statement(parser, masked, text, group))
+    in_progress = splitter.finish()
+    unterminated_from = failure
+    if failure is not None and in_progress is not None and last_type != TokenType.SEMICOLON:
+        # The statement in progress when tokenizing failed is part of the unterminated one.
+        unterminated_from = in_progress.tokens[0].start
+    elif in_progress is not None:
+        parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
     if failure is not None:
         parsed.statements.append(_unterminated(text, unterminated_from, failure))
     check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
@@ -237,40 +257,85 @@ def unmask(message: str, masks: dict[str, str]) -> str:
 _BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 
-def _tokenize(dialect: Dialect, text: str) -> tuple[list[Token], int | None]:
-    """Tokens of the text, and the offset where tokenizing failed (an unterminated literal)."""
+# Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
+PIECE = 1 << 16
+_PIECE_END = re.compile(r";(?=[;\r\n])|[()](?=[()])")
+_PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
+
+
+def _token_pieces(dialect: Dialect, text: str) -> Iterator[tuple[list[Token], int, int, int | None]]:
+    """The text's tokens a piece at a time, with file offsets: (tokens, the piece's start and end,
+    and with the last piece the offset where tokenizing failed (an unterminated literal), else
+    None). A piece that failed ends where the failure starts.
+
+    A piece ends just after a `;` or a bracket that is a token of its own: there the tokenizer
+    holds no state (no open literal or comment; what follows is read as it is anywhere else, and a
+    statement is only started after a `;`, as in the text), so the pieces' tokens are the text's.
+    Only a `;` followed by another or by a line break will do (a comment on the same line after it
+    would belong to it), or a bracket followed by another (a piece must not start with a word: the
+    tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
+    token: the piece is then tried twice as long (so each character is tokenized a bounded number
+    of times)."""
     tokenizer = dialect.tokenizer()
-    try:
-        return tokenizer.tokenize(text), None
-    except TokenError:
-        tokens = tokenizer.tokens
-        resume = tokens[-1].end + 1 if tokens else 0
-        # The failing token starts at the first character that is not blank or a finished comment.
-        while blank := _BLANK_OR_COMMENT.match(text, resume):
-            resume = blank.end()
-        # The last token may be the first part of the unterminated construct; drop what is past it.
-        return [t for t in tokens if t.end < resume], resume
+    start, size = 0, PIECE
+    while start < len(text):
+        found = _PIECE_END.search(text, start + size)
+        final = found is None
+        end = len(text) if found is None else found.end()
+        try:
+            tokens = tokenizer.tokenize(text[start:end])
+        except TokenError:
+            if not final:
+                size *= 2
+                continue
+            tokens = tokenizer.tokens
+            resume = start + (tokens[-1].end + 1 if tokens else 0)
+            # The failing token starts at the first character that is not blank or a finished comment.
+            while blank := _BLANK_OR_COMMENT.match(text, resume):
+                resume = blank.end()
+            # The last token may be the first part of the unterminated construct; drop what is past it.
+            yield _placed([t for t in tokens if start + t.end < resume], text, start), start, resume, resume
+            return
+        if not final and not (tokens and tokens[-1].token_type in _PIECE_ENDERS and tokens[-1].end == end - start - 1):
+            size *= 2
+            continue
+        yield _placed(tokens, text, start), start, end, None
+        start, size = end, PIECE
 
 
-def _comments(masked: str, text: str, tokens: list[Token], failure: int | None, dialect: str) -> list[Comment]:
+def _placed(tokens: list[Token], text: str, start: int) -> list[Token]:
+    """Tokens of text[start:] moved to where they are in the text: offsets, lines, and the columns
+    of those on the piece's first line."""
+    if start:
+        lines, columns = text.count("\n", 0, start), start - (text.rfind("\n", 0, start) + 1)
+        for token in tokens:
+            token.start += start
+            token.end += start
+            if token.line == 1:
+                token.col += columns
+            token.line += lines
+    return tokens
+
+
+def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int, dialect: str) -> list[Comment]:
     """Comments live in the gaps between tokens; read them from there, with their positions.
 
-    Only where a comment can start is looked at: each `--`, `/*` (or `#`) of the text that lies
-    between two tokens (one inside a string literal is not a comment)."""
+    `tokens`: those of masked[start:end], one piece of the file (_token_pieces). Only where a
+    comment can start is looked at: each `--`, `/*` (or `#`) that lies between two tokens (one
+    inside a string literal is not a comment)."""
     hashes = dialect.lower() in _HASH_COMMENT_DIALECTS
     regex, opener = (_HASH_COMMENT, _HASH_OPENER) if hashes else (_COMMENT, _OPENER)
     starts = [token.start for token in tokens]
-    text_end = failure if failure is not None else len(masked)
     comments = []
-    resume = 0
-    for candidate in opener.finditer(masked, 0, text_end):
+    resume = start
+    for candidate in opener.finditer(masked, start, end):
         position = candidate.start()
         if position < resume:
             continue
         following = bisect.bisect_right(starts, position)  # the first token after it
         if following and tokens[following - 1].end >= position:
             continue  # inside a token
-        gap_end = starts[following] if following < len(tokens) else text_end
+        gap_end = starts[following] if following < len(tokens) else end
         match = regex.match(masked, position, gap_end)
         if match is None:
             continue
@@ -288,59 +353,105 @@ _OPENER = re.compile(r"--|/\*")
 _HASH_OPENER = re.compile(r"--|/\*|#")
 
 
-def _split(tokens: list[Token]) -> list[list[Token]]:
-    """Group tokens into statements at semicolons, keeping BEGIN ... END bodies of routines whole."""
-    statements: list[list[Token]] = []
-    current: list[Token] = []
-    depth = 0
-    in_routine = False
-    for index, token in enumerate(tokens):
-        if token.token_type == TokenType.SEMICOLON and depth <= 0:
-            if current:
-                statements.append(current)
-            current, depth, in_routine = [], 0, False
-            continue
-        current.append(token)
-        upper = token.text.upper()
-        if len(current) <= 6 and current[0].token_type == TokenType.CREATE and upper in _ROUTINE_KEYWORDS:
-            in_routine = True
-        if not in_routine:
-            continue
-        if token.token_type in (TokenType.BEGIN, TokenType.CASE):
-            depth += 1
-        elif token.token_type == TokenType.END:
-            following = tokens[index + 1].text.upper() if index + 1 < len(tokens) else ""
-            if following not in _END_QUALIFIERS:
-                depth -= 1
-    if current:
-        statements.append(current)
-    return statements
-
-
 # sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
 # stack (a RecursionError after seconds of work), so deeper statements are not handed to it.
 MAX_NESTING = 40
+# Nor is a statement of more tokens than this (a seed INSERT of several MB): its tree would take
+# hundreds of MB.
+MAX_TOKENS = 250_000
+# Of a statement that is not parsed for either reason, only the first brackets are kept among its
+# tokens: 4 MB of `(` would otherwise be 4 million tokens held for nothing.
+KEPT_BRACKETS = 10_000
+_OPENERS = {TokenType.L_PAREN, TokenType.CASE}
+_CLOSERS = {TokenType.R_PAREN, TokenType.END}
+_BRACKETS = {TokenType.L_PAREN, TokenType.R_PAREN}
 
 
-def _nesting(tokens: list[Token]) -> int:
-    """How deep brackets and CASE ... END nest in the statement."""
-    depth = deepest = 0
-    for token in tokens:
-        if token.token_type in (TokenType.L_PAREN, TokenType.CASE):
-            depth += 1
-            deepest = max(deepest, depth)
-        elif token.token_type in (TokenType.R_PAREN, TokenType.END) and depth:
-            depth -= 1
-    return deepest
+@dataclass
+class _Group:
+    """One statement's tokens, as the splitter gathers them."""
+
+    tokens: list[Token] = field(default_factory=list)
+    end: int = 0  # just past its last token (which may be a bracket not kept)
+    deepest: int = 0  # how deep brackets and CASE ... END nest in it
+    count: int = 0  # tokens read, kept or not
+    brackets: int = 0  # brackets kept
+
+    @property
+    def parsable(self) -> bool:
+        return self.deepest <= MAX_NESTING and self.count <= MAX_TOKENS
+
+    def add(self, token: Token) -> None:
+        if self.count == MAX_TOKENS + 1 and self.brackets > KEPT_BRACKETS:  # it has just become too long to parse
+            tokens, self.brackets = [], 0
+            for kept in self.tokens:
+                if kept.token_type in _BRACKETS:
+                    if self.brackets == KEPT_BRACKETS:
+                        continue
+                    self.brackets += 1
+                tokens.append(kept)
+            self.tokens = tokens
+        if token.token_type in _BRACKETS:
+            if self.brackets >= KEPT_BRACKETS and not self.parsable:
+                return
+            self.brackets += 1
+        self.tokens.append(token)
 
 
-def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]) -> Statement:
-    start, end = tokens[0].start, tokens[-1].end + 1
+class _Splitter:
+    """Groups tokens into statements at semicolons, keeping BEGIN ... END bodies of routines whole.
+    Fed a piece of the file at a time, it hands each statement out as soon as its last token is read."""
+
+    def __init__(self) -> None:
+        self.current = _Group()
+        self.depth = 0  # brackets and CASE ... END
+        self.in_routine = False
+        self.block_depth = 0  # BEGIN / CASE ... END in a routine's body
+
+    def feed(self, tokens: list[Token]) -> Iterator[_Group]:
+        for index, token in enumerate(tokens):
+            kind = token.token_type
+            if kind == TokenType.SEMICOLON and self.block_depth <= 0:
+                if self.current.tokens:
+                    yield self.current
+                self.current, self.depth, self.in_routine, self.block_depth = _Group(), 0, False, 0
+                continue
+            group = self.current
+            group.end = token.end + 1
+            group.count += 1
+            if kind in _OPENERS:
+                self.depth += 1
+                group.deepest = max(group.deepest, self.depth)
+            elif kind in _CLOSERS and self.depth:
+                self.depth -= 1
+            group.add(token)
+            if not self.in_routine:
+                if len(group.tokens) > 6 or group.tokens[0].token_type != TokenType.CREATE or token.text.upper() not in _ROUTINE_KEYWORDS:
+                    continue
+                self.in_routine = True
+            if kind in (TokenType.BEGIN, TokenType.CASE):
+                self.block_depth += 1
+            elif kind == TokenType.END:
+                following = tokens[index + 1].text.upper() if index + 1 < len(tokens) else ""
+                if following not in _END_QUALIFIERS:
+                    self.block_depth -= 1
+
+    def finish(self) -> _Group | None:
+        """The statement still open at the end of the file (no `;` after it), if any."""
+        return self.current if self.current.tokens else None
+
+
+def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> Statement:
+    tokens = group.tokens
+    start, end = tokens[0].start, group.end
     statement = Statement(start, end, text[start:end], tokens, None)
-    if _nesting(tokens) > MAX_NESTING:
-        statement.error = (
-            f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep: this statement is not analysed (review it by hand)"
-        )
+    if not group.parsable:
+        if group.deepest > MAX_NESTING:
+            why = f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep"
+        else:
+            why = f"it is longer than {MAX_TOKENS:,} tokens"
+        statement.too_large = why
+        statement.error = f"{why}: this statement is not analysed (review it by hand)"
         statement.error_start, statement.error_end = start, end
         return statement
     try:
@@ -355,13 +466,13 @@ def _parse_statement(parser: Parser, masked: str, text: str, tokens: list[Token]
         detail = error.errors[0] if error.errors else {}
         description = _TOKEN_REPR.sub(r"'\1'", detail.get("description") or str(error).splitlines()[0])
         if "<class " in description:  # an internal sqlglot message, not one about the SQL
-            description = "sqlglot does not support this syntax"
+            description = "syntax the reader does not know"
         statement.error = description
         culprit = _token_at(tokens, detail.get("line"), detail.get("col"))
         statement.error_start, statement.error_end = (culprit.start, culprit.end + 1) if culprit else (start, end)
         return statement
     except Exception as error:  # sqlglot raises more than ParseError on odd input
-        statement.error = f"sqlglot could not parse this statement ({type(error).__name__}: {error})"
+        statement.error = f"the reader failed on this statement ({type(error).__name__}: {error})"
         statement.error_start, statement.error_end = start, end
         return statement
     statement.expression = expressions[0] if expressions else None

@@ -58,6 +58,14 @@ def summary_parts(result: LintResult) -> tuple[str, str, str]:
     return problems, plural(result.files_checked, "file"), f" {suppressed} suppressed." if suppressed else ""
 
 
+def verification_summary(result: LintResult) -> str | None:
+    """`Verified 3 of 4 versions.` for a `verify` run (None for `check`): a version without a verdict is no pass."""
+    covered = result.verification
+    if covered is None:
+        return None
+    return f"Verified {covered.verified} of {plural(covered.total, 'version')}."
+
+
 class Reporter(Protocol):
     def __call__(self, result: LintResult, stream: TextIO) -> None: ...
 

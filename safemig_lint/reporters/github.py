@@ -9,6 +9,7 @@ from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
+from safemig_lint.reporters import verification_summary
 from safemig_lint.reporters.location import repository_path
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -19,6 +20,10 @@ def report(result: LintResult, stream: TextIO) -> None:
         stream.write(annotation(d) + "\n")
     for path in result.missing_paths:
         stream.write(f"::error title=safemig-lint::{escape_data(f'{path}: no such file or directory')}\n")
+    covered = result.verification
+    if covered is not None:  # a verify run: how much of the history it covered, on the run's summary
+        command = "notice" if covered.verified == covered.total else "warning"
+        stream.write(f"::{command} title=safemig-lint verify::{escape_data(verification_summary(result))}\n")
 
 
 def annotation(d: Diagnostic) -> str:

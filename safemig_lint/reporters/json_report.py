@@ -12,7 +12,7 @@ from safemig_lint.engine import LintResult
 
 
 def _diagnostic(d: Diagnostic) -> dict:
-    return {
+    item = {
         "code": d.code,
         "name": d.name,
         "severity": d.severity.value,
@@ -24,6 +24,19 @@ def _diagnostic(d: Diagnostic) -> dict:
         "message": d.message,
         "help": d.help,
     }
+    if d.related:  # the other places one finding is about (an up statement, the other files of a folder-wide cause)
+        item["related"] = [
+            {
+                "path": r.path,
+                "line": r.span.line,
+                "column": r.span.column,
+                "end_line": r.span.end_line,
+                "end_column": r.span.end_column,
+                "message": r.message,
+            }
+            for r in d.related
+        ]
+    return item
 
 
 def as_dict(result: LintResult) -> dict:
@@ -44,6 +57,11 @@ def as_dict(result: LintResult) -> dict:
             "warnings": counts["warning"],
             "infos": counts["info"],
             "suppressed": len(result.diagnostics) - len(active),
+            **(
+                {"versions_verified": result.verification.verified, "versions": result.verification.total}
+                if result.verification is not None
+                else {}
+            ),
         },
     }
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
-from safemig_lint.reporters import plural, rule_url, summary_parts
+from safemig_lint.reporters import plural, rule_url, summary_parts, verification_summary
 
 # GitHub's limit for a pull-request comment (a job summary takes up to 1 MiB): a report this
 # long fits either, so it can go to both.
@@ -72,9 +72,11 @@ class _Capped:
 
 def _summary(result: LintResult) -> str:
     problems, files, suppressed = summary_parts(result)
+    verified = verification_summary(result)
+    lead = f"{verified} " if verified is not None else ""
     if not result.active:
-        return f"No problems found in {files}.{suppressed}"
-    return f"**{plural(len(result.active), 'problem')}** ({problems}) in {files}.{suppressed}"
+        return f"{lead}No problems found in {files}.{suppressed}"
+    return f"{lead}**{plural(len(result.active), 'problem')}** ({problems}) in {files}.{suppressed}"
 
 
 def _rule_link(d: Diagnostic) -> str:

@@ -22,7 +22,7 @@ from safemig_lint.diagnostics import Diagnostic, Related, Severity
 from safemig_lint.engine import INTERNAL_ERROR, LintResult
 from safemig_lint.fingerprints import fingerprints as shared_fingerprints
 from safemig_lint.reading.source import LineIndex
-from safemig_lint.reporters import PROJECT_URL, rule_url
+from safemig_lint.reporters import PROJECT_URL, rule_url, verification_summary
 from safemig_lint.reporters.location import repository_path, repository_root, root_of
 from safemig_lint.rule_pages import load_page
 
@@ -100,8 +100,9 @@ def as_dict(result: LintResult) -> dict:
                         "toolExecutionNotifications": notifications,
                     }
                 ],
-                # GitHub tells runs apart by this id ("category/"): one per set of linted paths.
+                # GitHub tells runs apart by this id ("category/"): one per set of linted paths, and per command.
                 "automationDetails": {"id": _automation_id(result, root)},
+                **_properties(result),
                 "originalUriBaseIds": {SOURCE_ROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 # Our columns count characters, not the UTF-16 code units SARIF assumes by default.
                 "columnKind": "unicodeCodePoints",
@@ -124,12 +125,22 @@ def _root(result: LintResult) -> Path:
 
 
 def _automation_id(result: LintResult, root: Path) -> str:
-    """`safemig-lint/db/migrations/`: the tool and the linted paths, relative to the repository."""
+    """`safemig-lint/db/migrations/`: the tool and the linted paths, relative to the repository;
+    `safemig-lint-verify/db/migrations/` for `verify`, so that its upload does not replace `check`'s."""
     where = []
     for path in result.paths:
         absolute = (Path.cwd() / path).resolve()
         where.append(absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else absolute.as_posix())
-    return "/".join(["safemig-lint", ",".join(where) or "."]) + "/"
+    tool = "safemig-lint" if result.verification is None else "safemig-lint-verify"
+    return "/".join([tool, ",".join(where) or "."]) + "/"
+
+
+def _properties(result: LintResult) -> dict:
+    """A verify run's coverage: versions given a verdict, of those asked for."""
+    covered = result.verification
+    if covered is None:
+        return {}
+    return {"properties": {"versionsVerified": covered.verified, "versions": covered.total, "summary": verification_summary(result)}}
 
 
 def _descriptor(rule: type[Rule]) -> dict:

@@ -16,7 +16,7 @@ from rich.text import Text
 from safemig_lint.diagnostics import Diagnostic, Severity
 from safemig_lint.engine import LintResult
 from safemig_lint.reading.source import LineIndex
-from safemig_lint.reporters import plural, printable, summary_parts
+from safemig_lint.reporters import plural, printable, summary_parts, verification_summary
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
 _MAX_SOURCE_LINES = 4
@@ -177,6 +177,11 @@ def _source(out: _Pieces, d: Diagnostic, lines: LineIndex, width: int | None) ->
 
 def _summary(out: _Pieces, result: LintResult) -> None:
     problems, files, suppressed = summary_parts(result)
+    verified = verification_summary(result)
+    if verified is not None:
+        covered = result.verification
+        out.append(verified, "bold green" if covered.verified == covered.total else "bold yellow")
+        out.append(" ")
     if not result.active:
         line, style = f"No problems found in {files}.", "bold green"
     else:

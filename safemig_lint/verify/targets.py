@@ -9,30 +9,45 @@ the catalog, and dropped at the end.
   x-no-tx-wrap=true, no transaction around them.
 - mysql: the whole file in one Exec on a multiStatements connection; each statement commits on
   its own, and the first one that fails stops the rest.
+
+Verify runs code nobody reviewed yet, so it contains it. Time limits are enforced from outside the
+session (a watchdog cancels the PostgreSQL backend or kills the MySQL query; SQLite's progress
+handler), since a migration can undo any limit set inside it (`SET statement_timeout = 0`). On
+PostgreSQL, migrations run as a role verify creates, which owns the database but is no superuser:
+COPY TO/FROM files and programs, pg_read_file, untrusted extensions (dblink, file_fdw) and
+languages are refused, and a statement that needs them is unverifiable here (SM708) unless
+--superuser. On SQLite, migrations cannot attach other database files or VACUUM INTO one.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from safemig_lint.verify import catalog
+from safemig_lint.verify.migrations_table import MigrationsTable
 from safemig_lint.verify.urls import DatabaseUrl
 
 
 @dataclass(frozen=True)
 class ApplyError:
     """The database rejected the file. `offset` (into the file's text) points at the failing statement
-    or the database's error position when known; `statement_index` counts statements when only that is known."""
+    or the database's error position when known; `statement_index` counts statements when only that is known.
+    `timed_out`: "statement" or "run" when a time limit stopped it (`limit`: the statement limit in seconds)."""
 
     message: str
     offset: int | None = None
     statement_index: int | None = None
     sqlstate: str = ""
+    timed_out: str = ""
+    limit: float = 0.0
+    statement_text: str = ""  # the failing statement, where the database runs statements one by one (SQLite)
 
 
 class TargetError(RuntimeError):
@@ -54,6 +69,69 @@ def split_at_every_semicolon(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
+class Watchdog:
+    """Stops what runs longer than its limit, from outside the session: `cancel` is called from a timer
+    thread (it must be safe there: psycopg's cancel, a KILL QUERY on another connection)."""
+
+    def __init__(self, cancel, statement_timeout: float) -> None:
+        self._cancel = cancel
+        self.statement_timeout = statement_timeout
+        self.deadline = float("inf")  # the run's (--timeout), as time.monotonic()
+        self._lock = threading.Lock()
+        self._running: object | None = None
+        self.fired = ""  # "statement" or "run": why the last guarded call was stopped
+
+    def __enter__(self) -> Watchdog:
+        now = time.monotonic()
+        left = self.deadline - now
+        limit, why = (self.statement_timeout, "statement") if self.statement_timeout <= left else (max(left, 0.0), "run")
+        ticket = object()
+        with self._lock:
+            self._running, self.fired = ticket, ""
+        self._timer = threading.Timer(limit, self._fire, (ticket, why))
+        self._timer.daemon = True
+        self._timer.start()
+        return self
+
+    def _fire(self, ticket: object, why: str) -> None:
+        with self._lock:
+            if self._running is not ticket:
+                return  # that call is over
+            self.fired = why
+        try:
+            self._cancel()
+        except Exception:  # noqa: BLE001 - a failed cancel leaves the statement to the server's own limit
+            pass
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._running = None
+
+
+class _Role:
+    """The role migrations run as: it logs in, owns its databases, and is no superuser. Shared by a
+    database and its copies, and dropped with the last of them."""
+
+    def __init__(self, admin) -> None:
+        self.name = unique_database_name().replace("safemig_verify_", "safemig_verify_role_")
+        self.password = secrets.token_hex(16)
+        admin.execute(
+            f"CREATE ROLE \"{self.name}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '{self.password}'"
+        )
+        self.users = 0
+
+    def release(self, admin, error: type[Exception]) -> None:
+        self.users -= 1
+        if self.users > 0:
+            return
+        try:
+            admin.execute(f'DROP OWNED BY "{self.name}"')  # what the migrations granted it here
+            admin.execute(f'DROP ROLE IF EXISTS "{self.name}"')
+        except error:
+            pass  # something of it is left in a database verify did not create; the server is a throwaway one, or the user's
+
+
 class PostgresTarget:
     dialect = "postgres"
 
@@ -64,6 +142,9 @@ class PostgresTarget:
         multi_statement: bool = False,
         url: DatabaseUrl | None = None,
         template: str | None = None,
+        superuser: bool = False,
+        migrations_table: MigrationsTable | None = None,
+        role: _Role | None = None,
     ) -> None:
         import psycopg
 
@@ -71,14 +152,28 @@ class PostgresTarget:
         self._admin_kwargs = connect_kwargs
         self._url = url
         self._statement_timeout = statement_timeout
+        self._superuser = superuser
         self.multi_statement = multi_statement
+        self.migrations_table = migrations_table or MigrationsTable("postgres")
         self.database = unique_database_name()
         self.connection = None
         self.standins: set[str] = set()  # extension stand-ins set up on this connection (extensions.py)
+        self.watchdog = Watchdog(self._cancel, statement_timeout)
         self._created = False
+        self._role: _Role | None = None
         self._admin = self._connect(connect_kwargs)
         try:
-            self._admin.execute(f'CREATE DATABASE "{self.database}"' + (f' TEMPLATE "{template}"' if template else ""))
+            self.server_version = int(self._admin.execute("SHOW server_version_num").fetchone()[0]) // 10000
+            admin_is_superuser = self._admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+            if role is None and admin_is_superuser and not superuser:
+                role = _Role(self._admin)
+            if role is not None:
+                role.users += 1
+                self._role = role
+            # A --database-url user that is no superuser is restricted already, and runs the migrations itself.
+            self.restricted = self._role is not None or not admin_is_superuser
+            owner = f' OWNER "{self._role.name}"' if self._role else ""
+            self._admin.execute(f'CREATE DATABASE "{self.database}"' + (f' TEMPLATE "{template}"' if template else "") + owner)
             self._created = True
             self._open()
             if template is None and self.has_tables():
@@ -90,9 +185,41 @@ class PostgresTarget:
             self.close()
             raise
 
+    @property
+    def deadline(self) -> float:
+        return self.watchdog.deadline
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self.watchdog.deadline = value
+
     def _open(self) -> None:
-        self.connection = self._connect({**self._admin_kwargs, "dbname": self.database})
-        self.connection.execute(f"SET statement_timeout = {int(self._statement_timeout * 1000)}")
+        kwargs = {**self._admin_kwargs, "dbname": self.database}
+        if self._role is not None:
+            kwargs.update(user=self._role.name, password=self._role.password)
+        try:
+            self.connection = self._connect(kwargs)
+        except TargetError as error:
+            raise TargetError(
+                f"{error}; verify runs migrations as a role it creates, which is no superuser, and that role must be able "
+                "to log in (or pass --superuser)"
+            ) from None
+        # A first line of defence; the watchdog enforces it whatever the migration sets.
+        self.connection.execute(f"SET statement_timeout = {max(1, round(self._statement_timeout * 1000))}")
+        if self.standins:
+            self.connection.execute(f'SET search_path = "$user", public, {catalog.STANDIN_SCHEMA}')
+
+    def _cancel(self) -> None:
+        connection = self.connection
+        if connection is not None:
+            connection.cancel_safe() if hasattr(connection, "cancel_safe") else connection.cancel()
+
+    def _ensure_open(self) -> None:
+        """A migration may have ended this session (pg_terminate_backend): open a new one to the same database."""
+        if self.connection is None or self.connection.closed or self.connection.broken:
+            if self.connection is not None:
+                self.connection.close()
+            self._open()
 
     def _hide(self, message: str) -> str:
         return self._url.hide(message) if self._url else message
@@ -102,9 +229,19 @@ class PostgresTarget:
         this one's connection closed for the moment)."""
         self.connection.close()
         try:
-            return PostgresTarget(self._admin_kwargs, self._statement_timeout, self.multi_statement, self._url, template=self.database)
+            copy = PostgresTarget(
+                self._admin_kwargs,
+                self._statement_timeout,
+                self.multi_statement,
+                self._url,
+                template=self.database,
+                superuser=self._superuser,
+                migrations_table=self.migrations_table,
+                role=self._role,
+            )
         finally:
             self._open()
+        return copy
 
     def _connect(self, kwargs: dict):
         try:
@@ -127,29 +264,52 @@ class PostgresTarget:
         return {row[0] for row in self.connection.execute("SELECT name FROM pg_available_extensions").fetchall()}
 
     def execute_admin(self, sql: str) -> None:
+        self._ensure_open()
         self.connection.execute(sql)
+
+    def bookkeeping(self, statements: list[str]) -> None:
+        """golang-migrate's own statements (its table), in one transaction; a history that dropped or
+        changed the table makes them fail, as golang-migrate's would, which is not verify's to report."""
+        self._ensure_open()
+        try:
+            with self.watchdog:
+                self.connection.execute("; ".join(["BEGIN", *statements, "COMMIT"]), prepare=False)
+        except self._psycopg.Error:
+            self._ensure_open()
+            self._end_failed_transaction()
 
     def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
         """`within_transaction`: the caller's BEGIN is open (--with-data); the file joins it."""
+        self._ensure_open()
         pieces = split_at_every_semicolon(text) if self.multi_statement else [(0, text)]
         for start, piece in pieces:
             if not piece.strip():
                 continue
             try:
                 # No parameters: psycopg sends the text as one simple-protocol Query message, as lib/pq does.
-                self.connection.execute(piece, prepare=False)
+                with self.watchdog:
+                    self.connection.execute(piece, prepare=False)
             except self._psycopg.Error as error:
-                self._end_failed_transaction()
-                diagnostic = error.diag
-                message = diagnostic.message_primary or str(error).strip()
-                if diagnostic.message_detail:
-                    message += f" ({diagnostic.message_detail})"
-                position = diagnostic.statement_position
-                offset = start + int(position) - 1 if position and position.isdigit() else None
-                if offset is None and self.multi_statement:
-                    offset = start + len(piece) - len(piece.lstrip())
-                return ApplyError(message, offset, None, diagnostic.sqlstate or "")
+                return self._failed(error, start, piece)
         return None
+
+    def _failed(self, error, start: int, piece: str) -> ApplyError:
+        diagnostic = error.diag
+        message = diagnostic.message_primary or str(error).strip()
+        if diagnostic.message_detail:
+            message += f" ({diagnostic.message_detail})"
+        position = diagnostic.statement_position
+        offset = start + int(position) - 1 if position and position.isdigit() else None
+        if offset is None and self.multi_statement:
+            offset = start + len(piece) - len(piece.lstrip())
+        sqlstate = diagnostic.sqlstate or ""
+        if self.connection.broken or self.connection.closed:
+            # The file ended this session (pg_terminate_backend, or a crash it caused): its transaction is gone.
+            self._ensure_open()
+            return ApplyError(f"the file ended verify's database session: {message}", offset, None, sqlstate)
+        self._end_failed_transaction()
+        timed_out = self.watchdog.fired or ("statement" if sqlstate == "57014" and "statement timeout" in message else "")
+        return ApplyError(message, offset, None, sqlstate, timed_out, self._statement_timeout)
 
     # --- --with-data (data.py): one explicit transaction, rolled back; savepoints around each try
 
@@ -157,12 +317,14 @@ class PostgresTarget:
         self.connection.execute("BEGIN")
 
     def rollback(self) -> None:
+        self._ensure_open()
         self._end_failed_transaction()
 
     def try_statement(self, sql: str) -> bool:
         self.connection.execute("SAVEPOINT safemig_verify_try")
         try:
-            self.connection.execute(sql)
+            with self.watchdog:
+                self.connection.execute(sql)
         except self._psycopg.Error:
             self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_try")
             return False
@@ -172,7 +334,8 @@ class PostgresTarget:
     def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
         self.connection.execute("SAVEPOINT safemig_verify_read")
         try:
-            found = self.connection.execute(f"SELECT {', '.join(c + '::text' for c in columns)} FROM {table}").fetchall()
+            with self.watchdog:
+                found = self.connection.execute(f"SELECT {', '.join(c + '::text' for c in columns)} FROM {table}").fetchall()
         except self._psycopg.Error:
             self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_read")
             return None
@@ -191,18 +354,22 @@ class PostgresTarget:
     def locate(self, statements: list[tuple[int, str]]) -> int | None:
         """Which statement fails, when the error had no position: run them one by one in a transaction
         that is rolled back. Only asked for files without transaction control of their own."""
+        self._ensure_open()
         try:
             self.connection.execute("BEGIN")
             for start, text in statements:
                 try:
-                    self.connection.execute(text, prepare=False)
+                    with self.watchdog:
+                        self.connection.execute(text, prepare=False)
                 except self._psycopg.Error:
                     return start
             return None
         finally:
+            self._ensure_open()
             self._end_failed_transaction()
 
     def snapshot(self) -> catalog.Snapshot:
+        self._ensure_open()
         with self.connection.cursor() as cursor:
             return catalog.postgres_snapshot(cursor)
 
@@ -211,16 +378,20 @@ class PostgresTarget:
         if connection is not None:
             connection.close()
             self.connection = None
+        admin = getattr(self, "_admin", None)
+        if admin is None:
+            return
         if getattr(self, "_created", False):
             try:
-                self._admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             except self._psycopg.Error:
-                self._admin.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
             self._created = False
-        admin = getattr(self, "_admin", None)
-        if admin is not None:
-            admin.close()
-            self._admin = None
+        if getattr(self, "_role", None) is not None:
+            self._role.release(admin, self._psycopg.Error)
+            self._role = None
+        admin.close()
+        self._admin = None
 
 
 def sqlite_statements(text: str) -> list[tuple[int, str]]:
@@ -236,10 +407,31 @@ def sqlite_statements(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def _first_argument(*arguments):
+    """verify's stand-in for an application-defined SQLite function: its first argument, or NULL."""
+    return arguments[0] if arguments else None
+
+
+_NO_SUCH_FUNCTION = re.compile(r"^no such function: (\w+)$")
+
+
+def _no_other_files(action: int, *arguments) -> int:
+    """SQLite authorizer: a migration may not attach another database file, nor VACUUM INTO one."""
+    return sqlite3.SQLITE_DENY if action == sqlite3.SQLITE_ATTACH else sqlite3.SQLITE_OK
+
+
 class SqliteTarget:
     dialect = "sqlite"
+    restricted = True
 
-    def __init__(self, directory: Path, statement_timeout: float, no_tx_wrap: bool = False, url: DatabaseUrl | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        statement_timeout: float,
+        no_tx_wrap: bool = False,
+        url: DatabaseUrl | None = None,
+        migrations_table: MigrationsTable | None = None,
+    ) -> None:
         if url is not None:
             named = Path(url.database).resolve()
             if named.exists() and _sqlite_has_tables(named):
@@ -249,42 +441,88 @@ class SqliteTarget:
             raise TargetError(f"{directory}: no such directory for the SQLite database")
         self.path = directory / f"{unique_database_name()}.sqlite"
         self.no_tx_wrap = no_tx_wrap
+        self.migrations_table = migrations_table or MigrationsTable("sqlite")
         self._timeout = statement_timeout
-        self._deadline = 0.0
+        self.deadline = float("inf")  # the run's (--timeout)
+        self._stop_at = 0.0  # this statement's: the earlier of its limit and the run's
         self.connection = sqlite3.connect(self.path, isolation_level=None)
-        # Like a time limit per statement: SQLite calls this every few thousand instructions.
-        self.connection.set_progress_handler(lambda: int(time.monotonic() > self._deadline), 10_000)
+        # A time limit per statement, from outside the SQL: SQLite calls this every few thousand instructions.
+        self.connection.set_progress_handler(lambda: int(time.monotonic() > self._stop_at), 10_000)
+        self.connection.set_authorizer(_no_other_files)
+        # Functions the program registers through its driver (stash's durationToTinyInt) that SQLite does not have:
+        # name -> where the last apply first needed it (an offset into the file), for the runner to report.
+        self.standin_functions: dict[str, int | None] = {}
+
+    def _limit(self, seconds: float | None = None) -> str:
+        """Start a statement's clock; returns why it would stop: "statement" or "run"."""
+        now = time.monotonic()
+        limit = self._timeout if seconds is None else seconds
+        if now + limit <= self.deadline:
+            self._stop_at = now + limit
+            return "statement"
+        self._stop_at = self.deadline
+        return "run"
 
     def all_or_nothing(self, text: str) -> bool:
         return not self.no_tx_wrap
 
     def clone(self) -> SqliteTarget:
         """A new database file that starts as a copy of this one (SQLite's online backup)."""
-        copy = SqliteTarget(self.path.parent, self._timeout, self.no_tx_wrap)
-        self._deadline = copy._deadline = time.monotonic() + 60
+        copy = SqliteTarget(self.path.parent, self._timeout, self.no_tx_wrap, migrations_table=self.migrations_table)
+        copy.deadline = self.deadline
+        for name in self.standin_functions:
+            copy.stand_in_for(name)
+        self._limit(60)
         self.connection.backup(copy.connection)
         return copy
 
+    def bookkeeping(self, statements: list[str]) -> None:
+        """golang-migrate's own statements (its table), in one transaction; failures are not verify's to report."""
+        self._limit(60)
+        try:
+            self.connection.execute("BEGIN")
+            for statement in statements:
+                self.connection.execute(statement)
+            self.connection.execute("COMMIT")
+        except sqlite3.Error:
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+
+    def stand_in_for(self, name: str, offset: int | None = None) -> None:
+        self.connection.create_function(name, -1, _first_argument)
+        self.standin_functions.setdefault(name, offset)
+
     def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
-        """`within_transaction`: inside the caller's transaction (--with-data), so no BEGIN/COMMIT of its own."""
+        """`within_transaction`: inside the caller's transaction (--with-data), so no BEGIN/COMMIT of its own.
+        A function SQLite does not have gets a stand-in (its first argument) and the statement runs again:
+        a failing statement leaves SQLite's transaction open, so nothing else is repeated."""
         in_transaction = not self.no_tx_wrap and not within_transaction
         if in_transaction:
             self.connection.execute("BEGIN")
         for start, statement in sqlite_statements(text):
-            self._deadline = time.monotonic() + self._timeout
+            why = self._limit()
             try:
-                self.connection.execute(statement)
-            except sqlite3.Error as error:
+                try:
+                    self.connection.execute(statement)
+                except sqlite3.OperationalError as error:
+                    missing = _NO_SUCH_FUNCTION.match(str(error))
+                    if missing is None or missing.group(1).lower() in self.standin_functions:
+                        raise
+                    self.stand_in_for(missing.group(1).lower(), start + len(statement) - len(statement.lstrip()))
+                    self.connection.execute(statement)
+            except (sqlite3.Error, sqlite3.Warning) as error:  # Warning: more than one statement where sqlite3_complete saw one
                 if self.connection.in_transaction:
                     self.connection.execute("ROLLBACK")
-                message = str(error)
+                message, timed_out = str(error), ""
                 if message == "interrupted":
+                    if time.monotonic() <= self._stop_at:
+                        raise KeyboardInterrupt from None  # Ctrl-C reached the progress handler: not a time limit
+                    timed_out = why
                     message = f"interrupted: the statement ran longer than {self._timeout:g} s"
-                return ApplyError(message, start + len(statement) - len(statement.lstrip()))
-            except sqlite3.Warning as error:  # e.g. more than one statement where sqlite3_complete saw one
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
-                return ApplyError(str(error), start + len(statement) - len(statement.lstrip()))
+                elif message in ("not authorized", "authorization denied"):
+                    message = f"{message}: verify does not let a migration attach another database file or VACUUM INTO one"
+                offset = start + len(statement) - len(statement.lstrip())
+                return ApplyError(message, offset, None, "", timed_out, self._timeout, statement)
         if in_transaction and self.connection.in_transaction:
             self.connection.execute("COMMIT")
         return None
@@ -300,7 +538,7 @@ class SqliteTarget:
             self.connection.execute("ROLLBACK")
 
     def try_statement(self, sql: str) -> bool:
-        self._deadline = time.monotonic() + self._timeout
+        self._limit()
         self.connection.execute("SAVEPOINT safemig_verify_try")
         try:
             self.connection.execute(sql)
@@ -312,7 +550,7 @@ class SqliteTarget:
         return True
 
     def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
-        self._deadline = time.monotonic() + self._timeout
+        self._limit()
         try:
             return self.connection.execute(f"SELECT {', '.join(f'CAST({c} AS TEXT)' for c in columns)} FROM {table}").fetchall()
         except sqlite3.Error:
@@ -323,7 +561,7 @@ class SqliteTarget:
         return found[0][0] if found else None
 
     def snapshot(self) -> catalog.Snapshot:
-        self._deadline = time.monotonic() + 60
+        self._limit(60)
         return catalog.sqlite_snapshot(self.connection)
 
     def close(self) -> None:
@@ -347,30 +585,35 @@ def _sqlite_has_tables(path: Path) -> bool:
 
 class MysqlTarget:
     dialect = "mysql"
+    restricted = False  # it runs as the --database-url user, on the user's server
 
-    def __init__(self, url: DatabaseUrl, statement_timeout: float, unix_socket: str | None = None) -> None:
+    def __init__(
+        self, url: DatabaseUrl, statement_timeout: float, unix_socket: str | None = None, migrations_table: MigrationsTable | None = None
+    ) -> None:
         import pymysql
         from pymysql.constants import CLIENT
 
         self._pymysql = pymysql
         self._url = url
         self.database = unique_database_name()
-        arguments = {
+        self.migrations_table = migrations_table or MigrationsTable("mysql")
+        self._statement_timeout = statement_timeout
+        self._arguments = {
             "user": url.user or "root",
             "password": url.password or "",
             "autocommit": True,
-            "client_flag": CLIENT.MULTI_STATEMENTS,
             "connect_timeout": 15,
             "charset": "utf8mb4",
         }
         if unix_socket:
-            arguments["unix_socket"] = unix_socket
+            self._arguments["unix_socket"] = unix_socket
         else:
-            arguments.update(host=url.host or "127.0.0.1", port=url.port or 3306)
+            self._arguments.update(host=url.host or "127.0.0.1", port=url.port or 3306)
         try:
-            self.connection = pymysql.connect(**arguments)
+            self.connection = pymysql.connect(**self._arguments, client_flag=CLIENT.MULTI_STATEMENTS)
         except pymysql.Error as error:
             raise TargetError(f"cannot connect to MySQL: {url.hide(str(error))}") from None
+        self.watchdog = Watchdog(self._kill_query, statement_timeout)
         self._created = False
         try:
             with self.connection.cursor() as cursor:
@@ -380,13 +623,42 @@ class MysqlTarget:
                 try:  # MariaDB's limit covers every statement; MySQL's max_execution_time only SELECTs
                     cursor.execute(f"SET SESSION max_statement_time = {statement_timeout:g}")
                 except pymysql.Error:
-                    cursor.execute(f"SET SESSION max_execution_time = {int(statement_timeout * 1000)}")
+                    cursor.execute(f"SET SESSION max_execution_time = {max(1, round(statement_timeout * 1000))}")
         except BaseException:
             self.close()
             raise
 
+    @property
+    def deadline(self) -> float:
+        return self.watchdog.deadline
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self.watchdog.deadline = value
+
+    def _kill_query(self) -> None:
+        """From another connection, as the limit set in the session can be undone by the migration."""
+        thread = self.connection.thread_id()
+        killer = self._pymysql.connect(**self._arguments)
+        try:
+            with killer.cursor() as cursor:
+                cursor.execute(f"KILL QUERY {int(thread)}")
+        finally:
+            killer.close()
+
     def all_or_nothing(self, text: str) -> bool:
         return False  # every statement commits on its own
+
+    def bookkeeping(self, statements: list[str]) -> None:
+        """golang-migrate's own statements (its table), in one transaction; failures are not verify's to report."""
+        try:
+            with self.watchdog, self.connection.cursor() as cursor:
+                cursor.execute("START TRANSACTION")
+                for statement in statements:
+                    cursor.execute(statement)
+                cursor.execute("COMMIT")
+        except self._pymysql.err.MySQLError:
+            self.connection.rollback()
 
     def apply(self, text: str) -> ApplyError | None:
         if not text.strip():
@@ -394,14 +666,17 @@ class MysqlTarget:
         succeeded = 0
         cursor = self.connection.cursor()
         try:
-            cursor.execute(text)
-            succeeded = 1
-            while cursor.nextset():
-                succeeded += 1
+            with self.watchdog:
+                cursor.execute(text)
+                succeeded = 1
+                while cursor.nextset():
+                    succeeded += 1
         except self._pymysql.err.MySQLError as error:
             # The server stops at the failing statement: no results are left pending on the connection.
             code, message = (error.args + ("",))[:2] if error.args else (0, str(error))
-            return ApplyError(f"{message} (error {code})", None, succeeded, str(code))
+            # 1317: interrupted (KILL QUERY); 1969 (MariaDB), 3024 (MySQL): the session's own limit.
+            timed_out = self.watchdog.fired or ("statement" if code in (1969, 3024) else "")
+            return ApplyError(f"{message} (error {code})", None, succeeded, str(code), timed_out, self._statement_timeout)
         finally:
             cursor.close()
         return None

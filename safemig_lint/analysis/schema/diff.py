@@ -41,10 +41,13 @@ def describe(item: object) -> str:
     return f"({', '.join(repr(v) for v in values)})" if values else ""
 
 
-def differences(a: Database, b: Database) -> list[Difference]:
+def differences(a: Database, b: Database, tables: set[str] | None = None) -> list[Difference]:
+    """What differs from a to b. `tables`: when known, the only keys whose tables may differ (the
+    others are shared by both: History.tables_touched), so that the rest are not looked at."""
     found: list[Difference] = []
     found += _compare("schema", {s: s for s in a.schemas}, {s: s for s in b.schemas})
-    for name in sorted(a.tables.keys() | b.tables.keys()):
+    names = a.tables.keys() | b.tables.keys() if tables is None else {name for name in tables if name in a.tables or name in b.tables}
+    for name in sorted(names):
         old, new = dict.get(a.tables, name), dict.get(b.tables, name)  # as they are: no copy (TableMap)
         if old is new:  # shared by two snapshots: unchanged
             continue
@@ -56,7 +59,7 @@ def differences(a: Database, b: Database) -> list[Difference]:
     found += _compare("view", a.views, b.views)
     found += _compare("sequence", a.sequences, b.sequences)
     found += _compare("type", a.types, b.types)
-    for key in sorted(a.routines.keys() | b.routines.keys()):
+    for key in sorted(a.routines.keys() | b.routines.keys()) if a.routines != b.routines else ():
         old, new = a.routines.get(key), b.routines.get(key)
         if old != new:
             routine = old or new

@@ -24,6 +24,7 @@ class Created(Effect):
     kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
     name: str  # a column's or key's name within `table`
     table: str = ""
+    identity: int = 0  # a table's oid
 
 
 @dataclass(eq=False)
@@ -36,6 +37,11 @@ class Dropped(Effect):
     copied_into: tuple[str, ...] = ()  # tables holding a copy of its rows, when it was dropped
     rebuilt_into: str | None = None  # the copy took its name: a rebuild (set once recognised)
     lost_columns: tuple[str, ...] = ()  # its columns the rebuild's copy left out
+    # Where its data lives on, when it was dropped: for a table, the tables INSERT ... SELECT copied every row
+    # and every column of it into; for a column, the `table.column`s an UPDATE filled from it, and the tables
+    # an INSERT ... SELECT copied it into. Empty: nothing holds it any more.
+    moved_into: tuple[str, ...] = ()
+    unmoved: tuple[str, ...] = ()  # of a table some of whose data was copied: the columns (or "rows") left behind
 
 
 @dataclass(eq=False)
@@ -58,11 +64,21 @@ class TypeChanged(Effect):
 
 
 @dataclass(eq=False)
+class ColumnChanged(Effect):
+    """ALTER COLUMN, MODIFY or CHANGE COLUMN: the column as it was and as it is now."""
+
+    table: str
+    before: Column
+    after: Column
+
+
+@dataclass(eq=False)
 class RowsCopied(Effect):
     target: str
     source: str
     pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
     rebuild: bool = False  # the target took the source's name (set once recognised)
+    counts: tuple[int, int] = (0, 0)  # how many columns the insert names and the query gives (0 when not known)
 
 
 @dataclass(eq=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from safemig_lint.analysis.schema import sqlite_run
 from safemig_lint.analysis.schema.chronicle import Chronicle
-from safemig_lint.analysis.schema.effects import Dropped, Effect
+from safemig_lint.analysis.schema.effects import Created, Dropped, Effect, Renamed
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.analysis.schema.resolve import Resolver
 from safemig_lint.operations import ops as o
@@ -44,6 +45,7 @@ class _Timeline:
     position: dict[int, int]  # version -> i
     effects: dict[Path, dict[int, list[Effect]]]
     notes: list[UnknownNote]
+    touched: dict[int, set[str]]  # version -> keys of the tables its up files took, set or deleted
     chronicle: Chronicle  # what each up's ops do to names, in order (resolve.py's certainty)
     ends: dict[int, int]  # version -> the chronicle's ordinal after its up files (where its down branches off)
 
@@ -55,15 +57,17 @@ class History:
         parsed: Mapping[Path, ParsedFile],
         dialect: str,
         known: Mapping[Path, FileOps] | None = None,
+        mysql_version: tuple[int, ...] | None = None,
     ) -> None:
         """`parsed`: the directory's files; `known`: the ops of files that need not be parsed for
-        the replay (from the content cache), used instead of their parsed file."""
+        the replay (from the content cache), used instead of their parsed file; `mysql_version`:
+        the configured server's, where it changes what a statement does (read.py)."""
         self.directory = directory
         self.parsed = parsed
         self.known = known or {}
         self.built: dict[Path, FileOps] = {}  # the ops read from parsed files, by path
         self.dialect = dialect
-        self.reading = Reading(dialect)  # the ops every rule reads too
+        self.reading = Reading(dialect, mysql_version)  # the ops every rule reads too
         self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
         self._after_down: dict[int, Database] = {}
         self._extra_notes: list[UnknownNote] = []
@@ -75,7 +79,7 @@ class History:
     def _timeline(self) -> _Timeline:
         db = Database(self.dialect)
         chronicle = Chronicle()
-        timeline = _Timeline([], [], {}, {}, [], chronicle, {})
+        timeline = _Timeline([], [], {}, {}, [], {}, chronicle, {})
         # Every up's ops first: a statement is judged knowing what later versions create.
         starts = {}
         for migration in self.directory.migrations:
@@ -90,6 +94,7 @@ class History:
             timeline.position[migration.version] = len(timeline.versions)
             timeline.versions.append(migration.version)
             timeline.snapshots.append(db.snapshot())
+            db.tables.touched = timeline.touched[migration.version] = set()
             # Several up files for one version are invalid for golang-migrate (SM003), but
             # runners that order by file name apply them all, in order.
             for up in migration.ups:
@@ -162,6 +167,14 @@ class History:
         self._effects_elsewhere(down)
         return self._after_down[version]
 
+    def tables_touched(self, version: int) -> set[str]:
+        """Keys of the tables the version's up files and its down file took, set or deleted: every
+        other table is the same in before(version), after(version) and after_down(version)."""
+        touched = set(self._timeline.touched[version])
+        if self._migration(version).down is not None:
+            touched |= self.after_down(version).tables.touched
+        return touched
+
     def _migration(self, version: int) -> Migration:
         return self._migrations[version]
 
@@ -205,6 +218,65 @@ class History:
             self._sqlite_verdicts[file.path] = sqlite_run.run(schema, statements)
         return self._sqlite_verdicts[file.path]
 
+    @cached_property
+    def _rollback(self) -> dict[Path, dict[int, list[Effect]]]:
+        """Every down file replayed as `migrate down` runs them all: newest version first, from the schema every up
+        built, on one copy. A rebuild whose steps are spread over several down files (a generator that splits one
+        migration into many versions) is only seen whole this way."""
+        replay = Replay(self.at().copy())
+        effects: dict[Path, dict[int, list[Effect]]] = {}
+        for migration in reversed(self.directory.migrations):
+            for down in migration.downs:
+                found = effects[down.path] = {}
+                read = self.file_ops(down)
+                if read.unreadable:
+                    return effects  # it may have changed anything: the rollback cannot be followed past it
+                for statement in read.statements:
+                    try:
+                        found[statement.start] = [e for op in statement.ops for e in replay.apply(op)]
+                    except Exception:  # as in _replay_file: the statement is left out
+                        replay.apply(o.Unknown("safemig-lint could not model this statement", names=mentions(statement.text)))
+                        found[statement.start] = []
+                replay.notes.clear()
+                replay.end_file()
+        return effects
+
+    def rollback_effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
+        """What a down file's statement did in a full rollback (see _rollback)."""
+        return self._rollback.get(file.path, {}).get(statement.start, [])
+
+    def created_at_or_after(self, version: int, table: str, column: str | None = None) -> bool:
+        """Did the up files of `version` or of a later one create this table (or column of it), which did not exist
+        before `version`? Rolling back past them removes it: the expected undo, even when the down file of another
+        version does it."""
+        before = self.before(version).tables.get(table)
+        if before is not None and (column is None or before.unknown or column in before.columns):
+            return False
+        created = self._created_in[("table", table)]
+        if column is not None:
+            created = created + self._created_in[("column", f"{table}.{column}")]
+        return any(at >= version for at in created)
+
+    @cached_property
+    def _created_in(self) -> defaultdict[tuple[str, str], list[int]]:
+        """("table", key) or ("column", "table.column") -> the versions whose up files create it (a table renamed
+        to the key, as a rebuild's new table is, comes into being under it there too)."""
+        timeline = self._timeline
+        found: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        born: dict[int, int] = {}  # table oid -> the version that created it
+        for migration in self.directory.migrations:
+            for up in migration.ups:
+                for effects in timeline.effects.get(up.path, {}).values():
+                    for effect in effects:
+                        if isinstance(effect, Created) and effect.kind == "table":
+                            found[("table", effect.name)].append(migration.version)
+                            born[effect.identity] = migration.version
+                        elif isinstance(effect, Renamed) and effect.kind == "table" and effect.identity in born:
+                            found[("table", effect.new)].append(born[effect.identity])
+                        elif isinstance(effect, Created) and effect.kind == "column":
+                            found[("column", f"{effect.table}.{effect.name}")].append(migration.version)
+        return found
+
     def up_effects(self, version: int) -> list[Effect]:
         """Every effect of the version's up files, in order."""
         return [e for up in self._migration(version).ups for effects in self.effects(up).values() for e in effects]
@@ -220,6 +292,27 @@ class History:
             isinstance(e, Dropped) and e.kind == "table" and e.rebuilt_into and bare_name(e.name) == table
             for e in self.effects_of(file, statement)
         )
+
+    def filled_before(self, table: str, column: str, version: int) -> bool:
+        """Does an up file of an earlier version fill the column (UPDATE table SET column = ...), or delete
+        the rows a WHERE on it picks (DELETE FROM table WHERE column IS NULL)?"""
+        first = self._first_fill.get((bare_name(table), column))
+        return first is not None and first < version
+
+    @cached_property
+    def _first_fill(self) -> dict[tuple[str, str], int]:
+        """(bare table, column) -> the first version whose up file fills it: one pass, on first use."""
+        first: dict[tuple[str, str], int] = {}
+        for migration in self.directory.migrations:
+            for up in migration.ups:
+                for statement in self.file_ops(up).statements:
+                    for op in statement.ops:
+                        if isinstance(op, o.FillColumn):
+                            first.setdefault((bare_name(op.table), op.column), migration.version)
+                        elif isinstance(op, o.DeleteRows):
+                            for column in op.reads or ():
+                                first.setdefault((bare_name(op.table), column), migration.version)
+        return first
 
     @property
     def notes(self) -> list[UnknownNote]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.schema.effects import (
     Cascaded,
+    ColumnChanged,
     Created,
     Dropped,
     Effect,
@@ -80,6 +81,12 @@ class Replay:
         self._dropped: dict[int, Dropped] = {}
         self._renames: dict[int, list[Renamed]] = {}
         self._kept: dict[int, set[str]] = {}  # columns of each table that INSERT ... SELECT copied somewhere
+        # Where data went, to tell a drop that loses it from one that follows a move: by source table oid, the
+        # INSERT ... SELECTs out of it (target oid, columns read, rows filtered); by source column identity, the
+        # columns UPDATE filled from it (table oid, column identity).
+        self._moved: dict[int, list[tuple[int, frozenset[str], bool]]] = {}
+        self._moved_unmodelled: dict[str, list[int]] = {}  # the same, out of tables the model does not have, by key: target oids
+        self._fills: dict[int, list[tuple[int, int]]] = {}
         # Column swaps, by (table oid, column): when a column appeared and disappeared, in steps.
         self._step = 0
         self._born: dict[tuple[int, str], int] = {}
@@ -301,7 +308,7 @@ class Replay:
         for column in op.columns:
             self._add_owned_sequence(table, column)
             self._born[(table.oid, column.name)] = self._step
-        return [Created("table", op.table)]
+        return [Created("table", op.table, identity=table.oid)]
 
     def _inherit(self, table: Table, parent: Table, partition: bool) -> None:
         """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
@@ -318,11 +325,15 @@ class Replay:
     def _drop_table(self, op: o.DropTable) -> list[Effect]:
         table = self.db.tables.pop(op.table, None)
         if table is None:
-            return [] if op.if_exists else [Dropped("table", op.table)]
+            # A table the model never had (created outside the migrations it followed): only a copy of its rows tells.
+            targets = (self._by_oid(oid) for oid in self._moved_unmodelled.pop(op.table, ()))
+            moved = tuple(dict.fromkeys(target.name for target in targets if target is not None))
+            return [] if op.if_exists and not moved else [Dropped("table", op.table, moved_into=moved)]
         self._drop_owned(op.table)
         effect = Dropped("table", op.table, before=table)
         targets = (self._by_oid(c.target) for c in self._copies_from.get(table.oid, ()))
         effect.copied_into = tuple(target.name for target in targets if target is not None)
+        effect.moved_into, effect.unmoved = self._data_moved(table)
         self._dropped[table.oid] = effect
         self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
         if not op.cascade or self.db.dialect != "postgres":
@@ -419,6 +430,7 @@ class Replay:
         if target is None or source is None or target is source:
             return []
         pairs: tuple = ()
+        counts = (0, 0)
         if not target.unknown and not source.unknown:  # otherwise positions may not line up
             targets = op.target_columns if op.target_columns is not None else tuple(target.columns)
             sources = op.source_columns if op.source_columns is not None else tuple(source.columns)
@@ -426,7 +438,8 @@ class Replay:
                 (t, s or "", self._resolved(source.columns.get(s or "")), self._resolved(target.columns.get(t)))
                 for t, s in zip(targets, sources)
             )
-        effect = RowsCopied(op.target, op.source, pairs)
+            counts = (len(targets), len(sources))
+        effect = RowsCopied(op.target, op.source, pairs, counts=counts)
         self._names.setdefault(source.oid, {source.name})
         copy = _Copy(source.oid, target.oid, effect, op.filtered)
         self._copies_from.setdefault(source.oid, []).append(copy)
@@ -436,10 +449,78 @@ class Replay:
         return [effect]
 
     def _copy_out(self, op: o.CopyOut) -> list[Effect]:
-        source = self.db.tables.get(op.source)
+        source = dict.get(self.db.tables, op.source)  # to read (TableMap)
+        target = dict.get(self.db.tables, op.target) if op.target else None
+        if source is None and target is not None and not op.filtered:
+            self._key_of.setdefault(target.oid, op.target)
+            self._moved_unmodelled.setdefault(op.source, []).append(target.oid)
         if source is not None:
             self._kept.setdefault(source.oid, set()).update(op.columns)
+            target = dict.get(self.db.tables, op.target) if op.target else None
+            if target is not None and target.oid != source.oid:
+                self._key_of.setdefault(target.oid, op.target)
+                self._moved.setdefault(source.oid, []).append((target.oid, frozenset(op.columns), op.filtered))
         return []
+
+    def _fill_column(self, op: o.FillColumn) -> list[Effect]:
+        """UPDATE t SET c = f(d, other.e): the values of d (and e) live on in c."""
+        table = dict.get(self.db.tables, op.table)  # to read (TableMap)
+        target = table.columns.get(op.column) if table is not None else None
+        if target is None:
+            return []
+        self._key_of.setdefault(table.oid, op.table)
+        for read in op.reads:
+            qualifier, _, name = read.rpartition(".")
+            source = dict.get(self.db.tables, qualifier) if qualifier else table
+            column = source.columns.get(name) if source is not None else None
+            if column is not None and column.cid != target.cid:
+                self._fills.setdefault(column.cid, []).append((table.oid, target.cid))
+        return []
+
+    def _data_moved(self, table: Table) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(the tables holding every row and column of `table`, the columns or rows no copy took), as it is dropped."""
+        copies = [(self._by_oid(oid), columns, filtered) for oid, columns, filtered in self._moved.get(table.oid, ())]
+        copies = [(target, columns, filtered) for target, columns, filtered in copies if target is not None]
+        if not copies:
+            return (), ()
+        whole = [(target, columns) for target, columns, filtered in copies if not filtered]
+        if table.unknown and whole:  # its columns are not known: what the copies read is all that can be told
+            return tuple(dict.fromkeys(target.name for target, _ in whole)), ()
+        kept = {column for _, columns in whole for column in columns}
+        numbered = self._numbered_key(table)
+        left = (
+            ()
+            if "*" in kept
+            else tuple(name for name, column in table.columns.items() if not column.generated and name not in kept and name != numbered)
+        )
+        if not whole:
+            return (), ("rows",)
+        return (() if left else tuple(dict.fromkeys(target.name for target, _ in whole))), left
+
+    def _numbered_key(self, table: Table) -> str:
+        """The table's single-column primary key when the database numbers it (serial, identity, SQLite's rowid):
+        the rows a copy moves are numbered anew where they go, so leaving it out of the copy loses no data."""
+        primary = next((c for c in table.constraints.values() if c.kind == "primary"), None)
+        column = table.columns.get(primary.columns[0]) if primary is not None and len(primary.columns) == 1 else None
+        if column is None:
+            return ""
+        serial = column.identity or (column.default or "").upper().startswith("NEXTVAL(")
+        rowid = self.db.dialect == "sqlite" and column.type is not None and column.type.base == "INT"
+        return column.name if serial or rowid else ""
+
+    def _column_moved(self, table: Table, name: str, column: Column | None) -> tuple[str, ...]:
+        """Where the values of a column being dropped live on: columns filled from it, tables it was copied into."""
+        places = []
+        for oid, cid in self._fills.get(column.cid, ()) if column is not None else ():
+            holder = self._by_oid(oid)
+            found = next((n for n, c in holder.columns.items() if c.cid == cid), None) if holder is not None else None
+            if found is not None:
+                places.append(f"{holder.name}.{found}")
+        for oid, columns, _ in self._moved.get(table.oid, ()):
+            holder = self._by_oid(oid)
+            if holder is not None and (name in columns or "*" in columns):
+                places.append(holder.name)
+        return tuple(dict.fromkeys(places))
 
     def _resolved(self, column: Column | None):
         return resolve(column.type, self.db.types) if column is not None and column.type is not None else None
@@ -520,7 +601,9 @@ class Replay:
                     del keys[name]
         self._drop_owned(f"{op.table}.{op.column}")
         self._gone[(table.oid, op.column)] = self._step
-        effects: list[Effect] = [Dropped("column", op.column, op.table, before=column)]
+        effects: list[Effect] = [
+            Dropped("column", op.column, op.table, before=column, moved_into=self._column_moved(table, op.column, column))
+        ]
         if op.cascade and column is not None and self.db.dialect == "postgres":
             taken = self._cascade_views(f"column {table.oid} {column.cid}") + self._cascade_foreign_keys(op.table, {op.column})
             effects.append(Cascaded(f"column {op.column} of table {op.table}", tuple(taken)))
@@ -569,7 +652,7 @@ class Replay:
 
     def _alter_column(self, op: o.AlterColumn) -> list[Effect]:
         table = self._table(op.table)
-        column = self._column_for_change(table, op.column)
+        column = before = self._column_for_change(table, op.column)
         effects: list[Effect] = []
         if op.type is not None:
             if column.type is not None and column.type != op.type:
@@ -581,7 +664,7 @@ class Replay:
         if op.default is not o.KEEP:
             column = replace(column, default=op.default)
         table.columns[op.column] = column
-        return effects
+        return [*effects, ColumnChanged(op.table, before, column)]
 
     def _replace_column(self, op: o.ReplaceColumn) -> list[Effect]:
         table = self._table(op.table)
@@ -595,7 +678,7 @@ class Replay:
             _rename_in_keys(table, op.column, new.name)
             self._rename_in_references(table.name, op.column, new.name)
         table.columns = _placed(table.columns, new, op.after, replacing=op.column)
-        return effects
+        return [*effects, ColumnChanged(op.table, old, new)]
 
     # --- keys
 
@@ -870,7 +953,8 @@ _HANDLERS = {
     o.Unknown: Replay._unknown,
     o.OwnSequence: Replay._own_sequence,
     o.Truncate: Replay._no_change,
-    o.FillColumn: Replay._no_change,
+    o.FillColumn: Replay._fill_column,
+    o.DeleteRows: Replay._no_change,
     o.UsesTable: Replay._uses_table,
     o.UsesColumn: Replay._uses_column,
     o.InsertRows: Replay._no_change,
@@ -987,4 +1071,6 @@ def _rename_in_keys(table: Table, old: str, new: str) -> None:
     for keys in (table.indexes, table.constraints):
         for name, key in list(keys.items()):
             if old in key.columns:
-                keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
+                key = keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
+            if isinstance(key, Constraint) and key.inline == old:
+                keys[name] = replace(key, inline=new)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import re
+
+from sqlglot import exp
+
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
+from safemig_lint.reading.statements import Statement
+
+_NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
+
+
+class ExplicitIdWithoutSetval(Rule):
+    code = "SM206"
+    name = "explicit-id-without-setval"
+    severity = Severity.WARNING
+    summary = "On PostgreSQL, inserting explicit values into a serial or identity column leaves its sequence behind: a later insert gets an id that is taken."
+    _file: _FileTables | None = None  # the last file's creations and sequence moves
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        insert = statement.expression
+        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or context.history is None:
+            return  # MySQL's AUTO_INCREMENT and SQLite's rowid move past an explicit value by themselves
+        target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+        if not isinstance(target, exp.Table):
+            return
+        table = context.names.table(target)
+        created = self._created_tables(context)
+        columns = _columns_at(context, statement, table, created)
+        if columns is None:
+            return
+        listed = [context.names.ident(c) for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else list(columns)
+        for position, name in enumerate(listed):
+            column = columns.get(name)
+            sequence = _sequence_of(column, table) if column is not None else None
+            if sequence is None or not _explicit_at(insert.expression, position):
+                continue
+            if _moves_sequence(created.movers, table, sequence) or _restores_deleted_rows(context, table):
+                continue
+            yield context.finding(
+                statement,
+                f"this INSERT writes its own values into {table}.{name}, which takes its values from sequence {sequence}, and "
+                f"nothing in this file moves the sequence past them: a later insert that leaves {name} to its default gets a "
+                "value already taken (a duplicate key where it is unique)",
+                f"Move the sequence after the insert: `SELECT setval(pg_get_serial_sequence('{table}', '{name}'), "
+                f"(SELECT max({name}) FROM {table}));`",
+                target,
+            )
+            return
+
+    def _created_tables(self, context: FileContext) -> _FileTables:
+        """The file's table creations and sequence moves, read once per file (a seed file holds thousands of inserts)."""
+        if self._file is None or self._file.parsed is not context.parsed:
+            self._file = _FileTables(context)
+        return self._file
+
+
+class _FileTables:
+    def __init__(self, context: FileContext) -> None:
+        self.parsed = context.parsed
+        self.created: dict[str, list[tuple[int, dict[str, Column]]]] = {}  # bare table -> (offset, columns), in order
+        for statement in context.parsed.statements:
+            for op in context.operations(statement):
+                if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
+                    self.created.setdefault(bare_name(op.table), []).append((statement.start, {c.name: c for c in op.columns}))
+        # The statements that may move a sequence, lower-cased: few, and read only for an insert that needs one.
+        self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
+
+
+def _columns_at(context: FileContext, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
+    """The table's columns where the statement runs, in order: as created earlier in this file, else
+    as the schema stood before the file; None when the model does not know the table."""
+    created = [columns for at, columns in file.created.get(bare_name(table), ()) if at < statement.start]
+    if created:
+        return created[-1]
+    version = context.file.version
+    schema = context.history.after(version) if context.is_down else context.history.before(version)
+    known = schema.tables.get(table)
+    return dict(known.columns) if known is not None and not known.unknown else None
+
+
+def _sequence_of(column: Column, table: str) -> str | None:
+    """The sequence a serial or identity column takes its values from, by name (as PostgreSQL names an owned one)."""
+    if column.type is not None and column.type.base in SERIAL_TYPES or column.identity:
+        return f"{bare_name(table)}_{column.name}_seq"
+    found = _NEXTVAL.search(column.default or "")
+    return found.group("sequence") if found else None
+
+
+def _explicit_at(values: exp.Expression | None, position: int) -> bool:
+    """Does the VALUES list or the query give a value of its own (not DEFAULT, not nextval) at `position`?"""
+    if isinstance(values, exp.Values):
+        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
+    elif isinstance(values, exp.Select):
+        rows = [values.expressions]
+        if len(rows[0]) == 1 and isinstance(rows[0][0], exp.Star):
+            return True  # every column copied, the ids too
+    else:
+        return False
+    return any(position < len(row) and _is_value(row[position]) for row in rows)
+
+
+def _is_value(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT" or isinstance(node, exp.Null):
+        return False
+    return not any(_NEXTVAL.match(call.sql(dialect="postgres")) for call in node.find_all(exp.Anonymous))
+
+
+def _moves_sequence(movers: list[str], table: str, sequence: str) -> bool:
+    """Does a statement of the file set the sequence (setval, ALTER SEQUENCE ... RESTART, ALTER COLUMN ... RESTART)?
+    A routine or DO block calling setval is taken to set it: which sequence it names is decided at run time."""
+    names = (bare_name(table).lower(), bare_name(sequence).lower())
+    for text in movers:
+        if "setval" in text and (any(name in text for name in names) or re.match(r"\s*(do|create)\b", text)):
+            return True
+        if "restart" in text and re.match(r"\s*alter\s+(sequence|table)\b", text) and any(name in text for name in names):
+            return True
+    return False
+
+
+def _restores_deleted_rows(context: FileContext, table: str) -> bool:
+    """A down file putting back rows its up file deleted: their ids came from the sequence, which is past them."""
+    if not context.is_down or context.counterpart is None:
+        return False
+    for statement in context.counterpart.statements:
+        delete = statement.expression
+        if (
+            isinstance(delete, exp.Delete)
+            and isinstance(delete.this, exp.Table)
+            and bare_name(context.names.table(delete.this)) == bare_name(table)
+        ):
+            return True
+    return False

@@ -1,0 +1,51 @@
+from safemig_lint.analysis.schema.effects import ColumnChanged
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.sm504_set_not_null_scans_table import proven_not_null
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations.model import bare_name
+from safemig_lint.reading.statements import Statement
+
+
+class SetNotNullWithoutBackfill(Rule):
+    code = "SM207"
+    name = "set-not-null-without-backfill"
+    severity = Severity.WARNING
+    summary = "Making a column NOT NULL without filling the NULLs it may hold fails on the first row that has one."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        history = context.history
+        if context.is_down or history is None or context.dialect not in ("postgres", "mysql"):
+            return  # a down restoring NOT NULL is SM204's
+        for effect in history.effects_of(context.file, statement):
+            if not isinstance(effect, ColumnChanged) or not effect.before.nullable or effect.after.nullable:
+                continue
+            table, column = effect.table, effect.after.name
+            if effect.before.unknown or context.created_earlier_in_file("table", table, statement):
+                continue  # a table created by this file has no rows yet
+            added = context.row_changes.added_before(statement, table, column)
+            if added is not None and (added.column.default is not None or added.identity or added.column.generated):
+                continue  # ADD COLUMN ... DEFAULT filled every existing row
+            if context.row_changes.settled_before(statement, table, column):
+                continue
+            if added is None and (history.filled_before(table, column, context.file.version) or proven_not_null(context, table, column)):
+                continue  # an earlier migration filled it, or a validated CHECK (c IS NOT NULL) already holds
+            yield context.finding(
+                statement,
+                _message(context, table, column, added is not None),
+                f"Fill the NULLs first, in the same migration: `UPDATE {table} SET {column} = ... WHERE {column} IS NULL;` "
+                f"before this statement{'' if added is None else ', or add the column with a DEFAULT'}.",
+                effect.node,
+            )
+
+
+def _message(context: FileContext, table: str, column: str, added: bool) -> str:
+    if context.dialect == "postgres":
+        error = f'fails with "column "{column}" of relation "{bare_name(table)}" contains null values"'
+    else:
+        error = 'fails with "Invalid use of NULL value" (strict mode) or turns each NULL into the type\'s zero value'
+    if added:
+        return (
+            f"{table}.{column} was added earlier in this file without a default, so every existing row holds NULL in it: "
+            f"making it NOT NULL {error} as soon as {table} has a row"
+        )
+    return f"making {table}.{column} NOT NULL {error} if any row holds NULL in it, and nothing in this migration fills them first"

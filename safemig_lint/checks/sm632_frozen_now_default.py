@@ -1,0 +1,87 @@
+from sqlglot import exp
+
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.columns import column_after_file
+from safemig_lint.diagnostics import Severity
+from safemig_lint.reading.statements import Statement
+
+# PostgreSQL's special date/time inputs that mean "the current moment" (or day) when they are read.
+_MOMENTS = {"now", "today", "tomorrow", "yesterday"}
+_TIME_TYPES = {
+    exp.DataType.Type.TIMESTAMP,
+    exp.DataType.Type.TIMESTAMPTZ,
+    exp.DataType.Type.TIMESTAMPLTZ,
+    exp.DataType.Type.DATE,
+    exp.DataType.Type.TIME,
+    exp.DataType.Type.TIMETZ,
+    exp.DataType.Type.DATETIME,
+}
+_MODEL_TIME_TYPES = {t.value for t in _TIME_TYPES}
+
+
+class FrozenNowDefault(Rule):
+    code = "SM632"
+    name = "frozen-now-default"
+    severity = Severity.WARNING
+    summary = "PostgreSQL reads DEFAULT 'now' (or 'now'::timestamp, 'today') once, when the statement runs: every row gets that moment, not the time it was written."
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        if context.dialect != "postgres" or statement.expression is None or statement.error is not None:
+            return
+        for column in statement.nodes(exp.ColumnDef):
+            kind = column.args.get("kind")
+            timed = isinstance(kind, exp.DataType) and kind.this in _TIME_TYPES
+            for constraint in column.args.get("constraints") or []:
+                default = constraint.args.get("kind")
+                if isinstance(default, exp.DefaultColumnConstraint):
+                    frozen = _frozen(default.this, timed)
+                    if frozen:
+                        yield self._finding(context, statement, column, context.names.ident(column.this), frozen)
+        for change in statement.nodes(exp.AlterColumn):
+            value = change.args.get("default")
+            if value is None:
+                continue
+            name = context.names.ident(change.this)
+            alter = statement.expression
+            known = column_after_file(context, context.names.table(alter.this), name) if isinstance(alter, exp.Alter) else None
+            frozen = _frozen(value, known is not None and known.type is not None and known.type.base in _MODEL_TIME_TYPES)
+            if frozen:
+                yield self._finding(context, statement, change, name, frozen)
+
+    def _finding(self, context: FileContext, statement: Statement, node: exp.Expression, column: str, frozen: str):
+        return context.finding(
+            statement,
+            f"the default of {column} is {frozen}, which PostgreSQL turns into a constant when this statement runs: "
+            "every row inserted later gets the moment of the migration, not the moment it was written",
+            "Call a function, which runs at each insert: `DEFAULT now()` or `DEFAULT CURRENT_TIMESTAMP` (`CURRENT_DATE` for 'today').",
+            node,
+        )
+
+
+def _frozen(value: exp.Expression | None, timed_column: bool) -> str | None:
+    """The part of a default that PostgreSQL reads as a moment at once, as written; None when there is none.
+
+    A string literal is cast when the statement is parsed: `'now'::timestamp`, `timestamp 'now'`,
+    `CAST('now' AS date)`, and `'now'` alone as a time column's default, become constants. A string
+    cast to text first (`'now'::text::timestamp`) is converted at each insert instead, and stays live.
+    """
+    if value is None:
+        return None
+    bare = _unwrapped(value)
+    if timed_column and _is_moment(bare):
+        return bare.sql(dialect="postgres")
+    for cast in value.find_all(exp.Cast):
+        to = cast.args.get("to")
+        if isinstance(to, exp.DataType) and to.this in _TIME_TYPES and _is_moment(_unwrapped(cast.this)):
+            return cast.sql(dialect="postgres")
+    return None
+
+
+def _unwrapped(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _is_moment(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Literal) and node.is_string and node.this.strip().lower() in _MOMENTS

@@ -1,0 +1,242 @@
+"""Dialect facts that bite: SM109, SM630-SM632 and SQLite's BEGIN inside the driver's transaction (SM012),
+each with the look-alikes it must not flag."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def found(lint_sql, files, code, dialect="postgres", **settings):
+    return [
+        (d.path.rsplit("/", 1)[-1], d.span.line, d.message) for d in lint_sql(files, dialect=dialect, **settings).active if d.code == code
+    ]
+
+
+# --- SM109 mysql-modify-drops-attributes
+
+TABLE = (
+    "CREATE TABLE t (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, "
+    "name VARCHAR(50) CHARACTER SET utf8mb4 NOT NULL DEFAULT '' COMMENT 'shown', "
+    "seen TIMESTAMP NULL ON UPDATE CURRENT_TIMESTAMP, n INT);\n"
+)
+
+
+def test_modify_leaving_attributes_out_lists_each(lint_sql):
+    files = {"1_t.up.sql": TABLE, "2_t.up.sql": "ALTER TABLE t MODIFY name VARCHAR(100);\nALTER TABLE t MODIFY COLUMN id BIGINT;\n"}
+    first, second = found(lint_sql, files, "SM109", "mysql")
+    assert first[:2] == ("2_t.up.sql", 1)
+    assert "leaves out NOT NULL, DEFAULT '', CHARACTER SET utf8mb4, COMMENT 'shown'" in first[2]
+    assert second[:2] == ("2_t.up.sql", 2) and "leaves out AUTO_INCREMENT:" in second[2]  # NOT NULL stays on a primary key
+
+
+def test_change_column_that_renames_and_forgets_on_update(lint_sql):
+    files = {"1_t.up.sql": TABLE, "2_t.up.sql": "ALTER TABLE t CHANGE seen seen_at TIMESTAMP NULL;\n"}
+    (finding,) = found(lint_sql, files, "SM109", "mysql")
+    assert "CHANGE COLUMN redefines t.seen_at" in finding[2] and "ON UPDATE" in finding[2]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "ALTER TABLE t MODIFY name VARCHAR(100) CHARACTER SET utf8mb4 NOT NULL DEFAULT '' COMMENT 'shown';",  # every attribute repeated
+        "ALTER TABLE t MODIFY name VARCHAR(100) CHARACTER SET utf8mb4 NULL DEFAULT '' COMMENT 'shown';",  # NULL on purpose
+        "ALTER TABLE t MODIFY name TEXT CHARACTER SET utf8mb4 DEFAULT NULL COMMENT 'shown';",  # DEFAULT NULL: nullable on purpose
+        "ALTER TABLE t MODIFY n BIGINT;",  # nothing to lose
+        "ALTER TABLE t MODIFY id BIGINT NOT NULL AUTO_INCREMENT;",
+        "ALTER TABLE t CHANGE seen seen_at TIMESTAMP NULL ON UPDATE CURRENT_TIMESTAMP;",
+    ],
+)
+def test_modify_that_repeats_what_the_column_keeps_is_not_flagged(lint_sql, change):
+    assert found(lint_sql, {"1_t.up.sql": TABLE, "2_t.up.sql": change + "\n"}, "SM109", "mysql") == []
+
+
+def test_a_down_that_restores_the_columns_old_definition_is_not_flagged(lint_sql):
+    files = {
+        "1_t.up.sql": "CREATE TABLE t (id INT PRIMARY KEY, name VARCHAR(50));\n",
+        "2_t.up.sql": "ALTER TABLE t MODIFY name VARCHAR(100) NOT NULL DEFAULT 'x' COMMENT 'now documented';\n",
+        "2_t.down.sql": "ALTER TABLE t MODIFY name VARCHAR(50);\n",
+    }
+    assert found(lint_sql, files, "SM109", "mysql") == []
+    files["2_t.down.sql"] = "ALTER TABLE t MODIFY name VARCHAR(50) NOT NULL;\n"
+    assert found(lint_sql, files, "SM109", "mysql") == []
+
+
+def test_the_model_follows_what_modify_drops(lint_sql, tmp_path):
+    """After MODIFY leaves them out, the schema model no longer holds the default or NOT NULL (as MySQL does not)."""
+    files = {"1_t.up.sql": TABLE, "2_t.up.sql": "ALTER TABLE t MODIFY name VARCHAR(100);\n"}
+    lint_sql(files, dialect="mysql")  # writes the files
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.reading.discovery import discover
+    from safemig_lint.reading.statements import parse_file
+
+    (directory,) = discover([str(tmp_path / "m")]).directories
+    parsed = {f.path: parse_file(f.path.read_text(), "mysql") for f in directory.files()}
+    column = History(directory, parsed, "mysql").at().tables["t"].columns["name"]
+    assert (column.nullable, column.default, column.attributes) == (True, None, ())
+
+
+# --- SM630 mysql-inline-references-ignored
+
+
+INLINE = {"1_o.up.sql": "CREATE TABLE c (id BIGINT PRIMARY KEY);\nCREATE TABLE o (id BIGINT PRIMARY KEY, c_id BIGINT REFERENCES c (id));\n"}
+
+
+def test_inline_references_are_reported_and_create_no_key(lint_sql, tmp_path):
+    (finding,) = found(lint_sql, INLINE, "SM630", "mysql")
+    assert finding[:2] == ("1_o.up.sql", 2) and "MySQL 8.4 accepts `REFERENCES c`" in finding[2]
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.reading.discovery import discover
+    from safemig_lint.reading.statements import parse_file
+
+    (directory,) = discover([str(tmp_path / "m")]).directories
+    parsed = {f.path: parse_file(f.path.read_text(), "mysql") for f in directory.files()}
+    for version, keys in (((8, 4), set()), ((9, 1), {"foreign"}), ((10, 4), set()), ((10, 11), {"foreign"})):
+        table = History(directory, parsed, "mysql", mysql_version=version).at().tables["o"]
+        assert {k.kind for k in table.constraints.values()} - {"primary"} == keys, version
+
+
+def test_servers_that_create_inline_keys_and_table_level_keys_are_not_flagged(lint_sql):
+    assert found(lint_sql, INLINE, "SM630", "mysql", mysql_version=(9, 0, 0)) == []
+    assert found(lint_sql, INLINE, "SM630", "mysql", mysql_version=(10, 11)) == []
+    assert found(lint_sql, INLINE, "SM630", "postgres") == []
+    table_level = {"1_o.up.sql": "CREATE TABLE o (id BIGINT PRIMARY KEY, c_id BIGINT, FOREIGN KEY (c_id) REFERENCES c (id));\n"}
+    assert found(lint_sql, table_level, "SM630", "mysql") == []
+
+
+def test_an_ignored_inline_key_is_no_foreign_key_for_the_lock_rules(lint_sql):
+    """SM520 would call adding a foreign key a table copy (foreign_key_checks on): an ignored one adds nothing."""
+    files = {
+        "1_o.up.sql": "CREATE TABLE c (id BIGINT PRIMARY KEY);\nCREATE TABLE o (id BIGINT PRIMARY KEY);\n",
+        "2_o.up.sql": "ALTER TABLE o ADD COLUMN c_id BIGINT REFERENCES c (id);\n",
+    }
+    codes = {d.code for d in lint_sql(files, dialect="mysql").active if d.path.endswith("2_o.up.sql")}
+    assert "SM630" in codes and "SM520" not in codes
+
+
+# --- SM631 mysql-blob-literal-default
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE s (id INT PRIMARY KEY, payload JSON NOT NULL DEFAULT '{}');",
+        "CREATE TABLE s (id INT PRIMARY KEY, body TEXT DEFAULT '');",
+        "CREATE TABLE s (id INT PRIMARY KEY, data LONGBLOB DEFAULT 'x');",
+        "CREATE TABLE s (id INT PRIMARY KEY);\nALTER TABLE s ADD COLUMN body MEDIUMTEXT NOT NULL DEFAULT 'none';",
+        "CREATE TABLE s (id INT PRIMARY KEY, body TEXT);\nALTER TABLE s ALTER COLUMN body SET DEFAULT '';",
+    ],
+)
+def test_a_literal_default_on_a_blob_or_text_column(lint_sql, statement):
+    (finding,) = found(lint_sql, {"1_s.up.sql": statement + "\n"}, "SM631", "mysql")
+    assert "error 1101" in finding[2]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE s (id INT PRIMARY KEY, payload JSON NOT NULL DEFAULT ('{}'));",  # an expression default (8.0.13+)
+        "CREATE TABLE s (id INT PRIMARY KEY, body TEXT DEFAULT NULL);",
+        "CREATE TABLE s (id INT PRIMARY KEY, name VARCHAR(20) DEFAULT '');",
+        "CREATE TABLE s (id INT PRIMARY KEY, name VARCHAR(20));\nALTER TABLE s ALTER COLUMN name SET DEFAULT '';",
+    ],
+)
+def test_allowed_defaults_are_not_flagged(lint_sql, statement):
+    assert found(lint_sql, {"1_s.up.sql": statement + "\n"}, "SM631", "mysql") == []
+
+
+def test_versions_decide_expression_defaults_and_mariadb_takes_literals(lint_sql):
+    expression = {"1_s.up.sql": "CREATE TABLE s (id INT PRIMARY KEY, payload JSON DEFAULT ('{}'));\n"}
+    (finding,) = found(lint_sql, expression, "SM631", "mysql", mysql_version=(8, 0, 12))
+    assert "before MySQL 8.0.13" in finding[2]
+    literal = {"1_s.up.sql": "CREATE TABLE s (id INT PRIMARY KEY, body TEXT DEFAULT '');\n"}
+    assert found(lint_sql, literal, "SM631", "mysql", mysql_version=(10, 11)) == []
+    assert found(lint_sql, literal, "SM631", "mysql", mysql_version=(10, 1)) != []
+
+
+# --- SM632 frozen-now-default
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "created timestamp DEFAULT 'now'::timestamp",
+        "created timestamptz NOT NULL DEFAULT 'now'",
+        "created timestamp DEFAULT timestamp 'now'",
+        "created timestamp DEFAULT CAST('NOW' AS timestamp)",
+        "day date DEFAULT 'today'",
+        "created timestamp DEFAULT timezone('utc', 'now'::timestamptz)",
+    ],
+)
+def test_now_as_a_literal_is_frozen(lint_sql, column):
+    (finding,) = found(lint_sql, {"1_e.up.sql": f"CREATE TABLE e (id int, {column});\n"}, "SM632")
+    assert "turns into a constant" in finding[2]
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        "created timestamp DEFAULT now()",
+        "created timestamptz DEFAULT CURRENT_TIMESTAMP",
+        "day date DEFAULT CURRENT_DATE",
+        "created timestamp DEFAULT ('now'::text)::timestamp",  # pg_dump's old spelling: converted at each insert
+        "label text DEFAULT 'now'",
+    ],
+)
+def test_live_defaults_are_not_flagged(lint_sql, column):
+    assert found(lint_sql, {"1_e.up.sql": f"CREATE TABLE e (id int, {column});\n"}, "SM632") == []
+
+
+def test_set_default_now_on_a_timestamp_column_and_not_on_text(lint_sql):
+    files = {
+        "1_e.up.sql": "CREATE TABLE e (id int, at timestamp, label text);\n",
+        "2_e.up.sql": "ALTER TABLE e ALTER COLUMN at SET DEFAULT 'now';\nALTER TABLE e ALTER COLUMN label SET DEFAULT 'now';\n",
+    }
+    assert [f[:2] for f in found(lint_sql, files, "SM632")] == [("2_e.up.sql", 1)]
+
+
+def test_frozen_defaults_are_what_postgresql_stores(embedded_postgres):
+    """The PostgreSQL behaviour SM632 relies on, on a real server: the literal forms are stored as constants."""
+    import psycopg
+
+    with psycopg.connect(**embedded_postgres.connection_kwargs, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS frozen_probe")
+        connection.execute(
+            "CREATE TABLE frozen_probe (a timestamp DEFAULT 'now'::timestamp, b timestamptz DEFAULT 'now', "
+            "c timestamp DEFAULT now(), d timestamp DEFAULT ('now'::text)::timestamp)"
+        )
+        stored = dict(
+            connection.execute(
+                "SELECT attname, pg_get_expr(adbin, adrelid) FROM pg_attrdef JOIN pg_attribute "
+                "ON attrelid = adrelid AND attnum = adnum WHERE adrelid = 'frozen_probe'::regclass"
+            ).fetchall()
+        )
+        connection.execute("DROP TABLE frozen_probe")
+    assert "now" not in stored["a"] and "now" not in stored["b"]  # a timestamp constant
+    assert stored["c"] == "now()" and "'now'::text" in stored["d"]
+
+
+# --- SM012: SQLite's BEGIN inside the sqlite3 driver's transaction
+
+
+def test_sqlite_begin_inside_the_drivers_transaction(lint_sql):
+    files = {"1_a.up.sql": "BEGIN TRANSACTION;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\nBEGIN;\nCREATE TABLE b (id INTEGER);\nCOMMIT;\n"}
+    (finding,) = found(lint_sql, files, "SM012", "sqlite")
+    assert finding[:2] == ("1_a.up.sql", 1) and "cannot start a transaction within a transaction" in finding[2]
+
+
+def test_sqlite_begin_with_no_tx_wrap_and_files_without_begin_are_not_flagged(lint_sql):
+    files = {"1_a.up.sql": "BEGIN;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\n"}
+    assert found(lint_sql, files, "SM012", "sqlite", driver_options={"x-no-tx-wrap": "true"}) == []
+    assert found(lint_sql, {"1_a.up.sql": "CREATE TABLE a (id INTEGER);\n"}, "SM012", "sqlite") == []
+    assert found(lint_sql, files, "SM012", "postgres") == []  # PostgreSQL: a BEGIN takes the implicit block over
+
+
+def test_sqlite_refuses_the_nested_begin_itself():
+    """The message is SQLite's own: what golang-migrate's driver sends, on the standard library's SQLite."""
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("BEGIN")
+    with pytest.raises(sqlite3.OperationalError, match="cannot start a transaction within a transaction"):
+        connection.execute("BEGIN TRANSACTION")
+    connection.close()
