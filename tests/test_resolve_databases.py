@@ -34,7 +34,7 @@ POSTGRES_BASE = {
 }
 
 # Histories of cases: each case is a down file whose last statement the database rejects, after an up that
-# changes nothing (verify goes on past a failing down file with --keep-going, not past a failing up).
+# changes nothing (verify goes on past a failing down file, rebuilding the database there).
 POSTGRES_CASES = [
     [
         "INSERT INTO users (id, nmae) VALUES (1, 'a');",
@@ -172,7 +172,6 @@ def test_postgres_agrees(tmp_path, embedded_postgres, cases):
         files,
         "postgres",
         lambda: PostgresTarget(embedded_postgres.connection_kwargs, statement_timeout=30),
-        keep_going=True,
     )
     agree(mine, rejected(outcome))
 
@@ -184,7 +183,7 @@ def test_sqlite_agrees(tmp_path, cases):
     assert len(mine) == len(cases)
     scratch = tmp_path / "db"
     scratch.mkdir()
-    outcome = verify_files(tmp_path / "verify", files, "sqlite", lambda: SqliteTarget(scratch, statement_timeout=10), keep_going=True)
+    outcome = verify_files(tmp_path / "verify", files, "sqlite", lambda: SqliteTarget(scratch, statement_timeout=10))
     agree(mine, rejected(outcome))
 
 
@@ -234,5 +233,5 @@ def test_look_alikes_the_database_accepts(tmp_path, request, dialect):
     else:
         server = request.getfixturevalue("embedded_postgres")
         new_target = lambda: PostgresTarget(server.connection_kwargs, statement_timeout=30)  # noqa: E731
-    outcome = verify_files(tmp_path / "verify", files, dialect, new_target, keep_going=True)
+    outcome = verify_files(tmp_path / "verify", files, dialect, new_target)
     assert rejected(outcome) == {}

@@ -76,6 +76,9 @@ class Table:
     # It inherits from, or is inherited by, another table (INHERITS, PARTITION OF): columns added to a
     # parent appear in its children, which the model does not follow, so its columns are not certain.
     family: bool = field(default=False, compare=False)
+    # Some foreign key has referenced it: only then is the question "who references it" worth a look
+    # (on a down file's copy of the model it is a scan of every table). Never reset.
+    referenced: bool = field(default=False, compare=False)
 
     def copy(self) -> Table:
         # Called for every table of every snapshot: spelled out, as dataclasses.replace is slow.
@@ -88,6 +91,7 @@ class Table:
             self.keys_unknown,
             self.oid,
             self.family,
+            self.referenced,
         )
 
     def find_key(self, name: str) -> Index | Constraint | None:

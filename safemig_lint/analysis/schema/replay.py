@@ -218,11 +218,22 @@ class Replay:
             table.indexes[key.name] = key
         else:
             table.constraints[key.name] = key
+            if key.kind == "foreign":
+                self._mark_referenced(table, key.references.partition("(")[0])
             if key.kind == "primary" and not self._sqlite_nullable_key(table, key):
                 for name in key.columns:
                     if name in table.columns:
                         table.columns[name] = replace(table.columns[name], nullable=False)
         return key.name
+
+    def _mark_referenced(self, table: Table, target: str) -> None:
+        """Table.referenced: `target` is what a foreign key of `table` references."""
+        if target == table.name:
+            table.referenced = True
+            return
+        referenced = dict.get(self.db.tables, target)  # to read (TableMap)
+        if referenced is not None and not referenced.referenced:
+            self.db.tables[target].referenced = True  # a copy of its own to change (TableMap)
 
     def _sqlite_nullable_key(self, table: Table, key: Constraint) -> bool:
         """SQLite lets a primary key's columns hold NULL, unless the key is the rowid (one INTEGER column;
@@ -338,7 +349,7 @@ class Replay:
         self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
         if not op.cascade or self.db.dialect != "postgres":
             return [effect]
-        taken = self._cascade_views(f"table {table.oid}") + self._cascade_foreign_keys(op.table, None)
+        taken = self._cascade_views(f"table {table.oid}") + self._cascade_foreign_keys(op.table, None, table.referenced)
         return [effect, Cascaded(f"table {op.table}", tuple(taken))]
 
     # --- what CASCADE takes (PostgreSQL): the objects that depend on what a statement drops
@@ -355,9 +366,12 @@ class Replay:
                     pending.append(f"view {key}")
         return taken
 
-    def _cascade_foreign_keys(self, table: str, columns: set[str] | None) -> list[Taken]:
-        """Drop the foreign keys of other tables that reference `table` (those of its `columns`, when given)."""
+    def _cascade_foreign_keys(self, table: str, columns: set[str] | None, referenced: bool = True) -> list[Taken]:
+        """Drop the foreign keys of other tables that reference `table` (those of its `columns`, when given);
+        `referenced`: whether the table is (Table.referenced)."""
         taken: list[Taken] = []
+        if not referenced:
+            return taken
         for other_key in sorted(self.db.tables.referencing(table)):
             other = dict.get(self.db.tables, other_key)  # to read (TableMap)
             names = []
@@ -605,7 +619,9 @@ class Replay:
             Dropped("column", op.column, op.table, before=column, moved_into=self._column_moved(table, op.column, column))
         ]
         if op.cascade and column is not None and self.db.dialect == "postgres":
-            taken = self._cascade_views(f"column {table.oid} {column.cid}") + self._cascade_foreign_keys(op.table, {op.column})
+            taken = self._cascade_views(f"column {table.oid} {column.cid}") + self._cascade_foreign_keys(
+                op.table, {op.column}, table.referenced
+            )
             effects.append(Cascaded(f"column {op.column} of table {op.table}", tuple(taken)))
         return effects
 

@@ -473,7 +473,10 @@ def _views_on(db: Database, dependency: str) -> list[str]:
 
 def _foreign_keys_on(db: Database, table: str, columns: tuple[str, ...] | None = None) -> list[tuple[Table, str, Constraint]]:
     """(table, name, key) of the foreign keys that reference `table` (those columns, when given)."""
-    found = []
+    found: list[tuple[Table, str, Constraint]] = []
+    referenced = dict.get(db.tables, table)
+    if referenced is None or not referenced.referenced:
+        return found  # no foreign key ever referenced it (asking would scan every table of a down file's copy)
     for key in sorted(db.tables.referencing(table)):
         other = dict.get(db.tables, key)
         if other is None or other.unknown or other.keys_unknown:
