@@ -719,7 +719,7 @@ class Replay:
             key = table.constraints.pop(name, None) or table.indexes.pop(name, None)
             effects.append(Dropped("constraint", name, op.table))
             if op.cascade and self.db.dialect == "postgres" and key is not None and key.kind in ("primary", "unique"):
-                taken = self._drop_dependent_foreign_keys(op.table, key)
+                taken = self._drop_dependent_foreign_keys(op.table, key, table)
                 effects.append(Cascaded(f"constraint {name} of table {op.table}", tuple(taken)))
         return effects
 
@@ -748,14 +748,19 @@ class Replay:
         before = table.indexes.pop(name, None) or table.constraints.pop(name, None)
         effects: list[Effect] = [Dropped("index", name, table.name, before=before)]
         if op.cascade and before is not None:
-            taken = self._drop_dependent_foreign_keys(table.name, before)
+            taken = self._drop_dependent_foreign_keys(table.name, before, table)
             effects.append(Cascaded(f"index {name}", tuple(taken)))
         return effects
 
-    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> list[Taken]:
-        """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
+    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint, owner: Table) -> list[Taken]:
+        """CASCADE drops the foreign keys that rely on a unique index of the referenced columns: those of
+        `owner` (the table, the key already taken out) unless another unique key of the same columns is
+        left, which PostgreSQL may have tied them to instead."""
         referenced = f"{table}({', '.join(key.columns)})"
         taken: list[Taken] = []
+        others = (*owner.indexes.values(), *owner.constraints.values())
+        if not owner.referenced or any(_unique(k) and set(k.columns) == set(key.columns) for k in others):
+            return taken
         for other_key in sorted(self.db.tables.referencing(table)):
             other = dict.get(self.db.tables, other_key)  # to read (TableMap)
             dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
@@ -932,6 +937,10 @@ class Replay:
         if not touched:
             self._note(NOTHING_KNOWN, op.reason)
         return []
+
+
+def _unique(key: Index | Constraint) -> bool:
+    return key.unique if isinstance(key, Index) else key.kind in ("primary", "unique")
 
 
 def _new_identity(column: Column) -> Column:
