@@ -736,7 +736,8 @@ class Replay:
         for name in dropped:
             key = table.constraints.pop(name, None) or table.indexes.pop(name, None)
             effects.append(Dropped("constraint", name, op.table))
-            if op.cascade and self.db.dialect == "postgres" and key is not None and key.kind in ("primary", "unique"):
+            # only a constraint: PostgreSQL's DROP CONSTRAINT does not name an index made by CREATE INDEX
+            if op.cascade and self.db.dialect == "postgres" and isinstance(key, Constraint) and key.kind in ("primary", "unique"):
                 taken = self._drop_dependent_foreign_keys(op.table, key, table)
                 effects.append(Cascaded(f"constraint {name} of table {op.table}", tuple(taken)))
         return effects
