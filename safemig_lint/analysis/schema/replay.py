@@ -387,12 +387,12 @@ class Replay:
         if not referenced:
             return taken
         for other_key in sorted(self.db.tables.referencing(table)):
-            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
+            other = dict.__getitem__(self.db.tables, other_key)  # to read (TableMap)
             names = []
             for name, key in other.constraints.items():
                 target, _, rest = key.references.partition("(")
-                referenced = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
-                if key.kind == "foreign" and target == table and other_key != table and (columns is None or referenced & columns):
+                key_columns = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
+                if key.kind == "foreign" and target == table and other_key != table and (columns is None or key_columns & columns):
                     names.append(name)
             if names:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
@@ -777,7 +777,8 @@ class Replay:
         left, which PostgreSQL may have tied them to instead."""
         referenced = f"{table}({', '.join(key.columns)})"
         taken: list[Taken] = []
-        others = (*owner.indexes.values(), *owner.constraints.values())
+        others: tuple[Index | Constraint, ...] = (*owner.indexes.values(), *owner.constraints.values())
+
         if not owner.referenced or any(_unique(k) and set(k.columns) == set(key.columns) for k in others):
             return taken
         for other_key in sorted(self.db.tables.referencing(table)):
