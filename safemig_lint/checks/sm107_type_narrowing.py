@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
@@ -6,6 +10,9 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.operations.read import update_targets
 from safemig_lint.operations.types import holds, narrowing_reason, same_family, text_limit
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
 
 
 class TypeNarrowing(Rule):
@@ -20,7 +27,7 @@ class TypeNarrowing(Rule):
             return
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
-                if context.is_down and not _up_changed_type(context, effect.table, effect.column):
+                if context.is_down and not _up_changed_type(context, history, effect.table, effect.column):
                     continue  # a down rewriting a column its up left alone: SM203
                 if _converted(effect) or self._cut_to_fit(effect, statement, context):
                     continue
@@ -109,9 +116,9 @@ def _length_guards(context: FileContext) -> dict[tuple[str, str], list[tuple[int
         for item in expression.expressions:
             if not isinstance(item, exp.EQ) or not isinstance(target := update_targets(item), exp.Column):
                 continue
-            length = _cut_to(item.expression, names.ident(target), names)
-            if length is not None:
-                guards.setdefault((table, names.ident(target)), []).append((statement.start, length))
+            cut = _cut_to(item.expression, names.ident(target), names)
+            if cut is not None:
+                guards.setdefault((table, names.ident(target)), []).append((statement.start, cut))
     return guards
 
 
@@ -141,9 +148,9 @@ def _cut_to(value: exp.Expr, column: str, names) -> int | None:
     return None
 
 
-def _up_changed_type(context: FileContext, table: str, column: str) -> bool:
+def _up_changed_type(context: FileContext, history: History, table: str, column: str) -> bool:
     """Did this migration's up file create the column or change its type?"""
-    history, version = context.history, context.file.version
+    version = context.file.version
     before, after = history.before(version).tables.get(table), history.after(version).tables.get(table)
     old = before.columns.get(column) if before is not None else None
     new = after.columns.get(column) if after is not None else None

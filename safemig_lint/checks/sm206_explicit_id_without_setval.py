@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
@@ -9,6 +10,10 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
+
 
 _NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
@@ -22,14 +27,15 @@ class ExplicitIdWithoutSetval(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         insert = statement.expression
-        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or context.history is None:
+        history = context.history
+        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or history is None:
             return  # MySQL's AUTO_INCREMENT and SQLite's rowid move past an explicit value by themselves
         target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
         if not isinstance(target, exp.Table):
             return
         table = context.names.table(target)
         created = self._created_tables(context)
-        columns = _columns_at(context, statement, table, created)
+        columns = _columns_at(context, history, statement, table, created)
         if columns is None:
             return
         listed = [context.names.ident(c) for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else list(columns)
@@ -70,14 +76,14 @@ class _FileTables:
         self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
 
 
-def _columns_at(context: FileContext, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
+def _columns_at(context: FileContext, history: History, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
     """The table's columns where the statement runs, in order: as created earlier in this file, else
     as the schema stood before the file; None when the model does not know the table."""
     created = [columns for at, columns in file.created.get(bare_name(table), ()) if at < statement.start]
     if created:
         return created[-1]
     version = context.file.version
-    schema = context.history.after(version) if context.is_down else context.history.before(version)
+    schema = history.after(version) if context.is_down else history.before(version)
     known = schema.tables.get(table)
     return dict(known.columns) if known is not None and not known.unknown else None
 

@@ -778,7 +778,6 @@ class Replay:
         referenced = f"{table}({', '.join(key.columns)})"
         taken: list[Taken] = []
         others: tuple[Index | Constraint, ...] = (*owner.indexes.values(), *owner.constraints.values())
-
         if not owner.referenced or any(_unique(k) and set(k.columns) == set(key.columns) for k in others):
             return taken
         for other_key in sorted(self.db.tables.referencing(table)):

@@ -549,7 +549,6 @@ def _drop_column(self: Resolver, op: o.DropColumn, db: Database) -> list[Rejecte
         dependents += _views_on(db, f"column {table.oid} {column.cid}")
         keys: tuple[Constraint | Index, ...] = (*table.constraints.values(), *table.indexes.values())
         unique = [k for k in keys if op.column in k.columns and _is_unique(k)]
-
         for key in unique:
             dependents += [f"constraint {name} on table {other.name}" for other, name, _ in _foreign_keys_on(db, op.table, key.columns)]
     elif self.dialect == "mysql" and not self.chronicle.setting_unsure("foreign_key_checks", self.at) and not table.keys_unknown:

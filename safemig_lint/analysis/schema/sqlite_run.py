@@ -57,7 +57,6 @@ def run(schema: Database, statements: list[tuple[int, str]]) -> dict[int, str | 
             steps = 0
             leading = _LEADING_COMMENTS.match(sql)  # it matches the empty string: always
             body = sql[leading.end() :] if leading else sql
-
             if _DDL.match(body):
                 text = body
             elif _COMPILED.match(body):
