@@ -123,7 +123,6 @@ def _lost_and_refilled_by_file(context: FileContext, history: History) -> tuple[
     before = history.before(version)
     lost = _destroyed_by_up(history.up_effects(version), before, context.dialect)
     down_effects = [e for found in history.effects(context.file).values() for e in found]
-
     return lost, {e.target for e in down_effects if isinstance(e, RowsCopied)}
 
 

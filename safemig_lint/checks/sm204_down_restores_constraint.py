@@ -110,7 +110,6 @@ def _restored_key(context: FileContext, op: o.Op, before_up: Database, after_up:
     """(table, key, "check" | "unique") when the op adds a CHECK or UNIQUE key that was there before the
     up migration and is not after it: the up removed it, and the down puts it back on the rows written since."""
     key: Constraint | Index
-
     if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind in ("check", "unique") and not op.not_valid:
         table, key = op.table, op.constraint
     elif isinstance(op, o.CreateIndex) and op.index.unique and op.index.where is None:
@@ -171,7 +170,6 @@ def _has(table: Table, key: Constraint | Index) -> bool:
         *(c for c in table.constraints.values() if c.kind in ("unique", "primary")),
         *(i for i in table.indexes.values() if i.unique),
     ]
-
     return any(tuple(k.columns) == tuple(key.columns) and getattr(k, "where", None) is None for k in keys)
 
 

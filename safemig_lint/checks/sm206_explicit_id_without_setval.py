@@ -14,7 +14,6 @@ from safemig_lint.reading.statements import Statement
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
 
-
 _NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
 
