@@ -86,7 +86,7 @@ class Discovery:
             return False
         # By the path as found, not where a symlink leads: a linked file is reported where it is linked.
         found = _absolute(path)
-        return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
+        return found in self.named_files or _under(found, self.named_directories)
 
     def empty_directories(self, paths: list[str], linted_elsewhere: list[Path]) -> list[str]:
         """The folders named in `paths` under which nothing is linted: no migration folder, no path that
@@ -95,7 +95,7 @@ class Discovery:
         empty = []
         for raw in paths:
             root = _absolute(Path(raw))
-            if raw not in self.missing and root in self.named_directories and not any(path.is_relative_to(root) for path in found):
+            if raw not in self.missing and root in self.named_directories and not any(_under(path, {root}) for path in found):
                 empty.append(raw)
         return empty
 
@@ -103,7 +103,7 @@ class Discovery:
         """Which of the files `names` in `directory` are reported: computed once per directory, not
         once per file. By the path as found (a linked file is reported where it is linked)."""
         found, resolved = _absolute(directory), Path(os.path.realpath(directory))
-        if any(found.is_relative_to(named) for named in self.named_directories):
+        if _under(found, self.named_directories):
             named = set(names)
         else:
             named = {name for name in names if found / name in self.named_files or resolved / name in self.named_files}
@@ -115,6 +115,12 @@ class PathProblem:
     path: Path
     display_path: str
     reason: str
+
+
+def _under(path: Path, folders: set[Path]) -> bool:
+    """Whether `path` is one of `folders` or lies under one (as Path.is_relative_to reads it: by the
+    path's parts, no file system): one set lookup per ancestor, not one comparison per folder."""
+    return path in folders or not folders.isdisjoint(path.parents)
 
 
 def _absolute(path: Path) -> Path:
@@ -147,16 +153,6 @@ def _stat_problem(path: Path) -> tuple[os.stat_result | None, str | None]:
         return None, f"cannot read it: {error.strerror or error}"
     special = _special_kind(status.st_mode)
     return status, (f"it is {special}, not a regular file: it is not read" if special else None)
-
-    def reported_names(self, directory: Path, names: list[str]) -> set[str]:
-        """Which of the files `names` in `directory` are reported: one resolve per directory,
-        not one per file (a symlinked file named on the command line is listed under its name too)."""
-        parent = directory.resolve()
-        if any(parent.is_relative_to(named) for named in self.named_directories):
-            named = set(names)
-        else:
-            named = {name for name in names if parent / name in self.named_files}
-        return {name for name in named if parent / name not in self.unchanged} if self.unchanged else named
 
 
 def _display(path: Path, root: Path, root_display: str) -> str:
