@@ -92,10 +92,12 @@ class Discovery:
         """The folders named in `paths` under which nothing is linted: no migration folder, no path that
         cannot be read, none of `linted_elsewhere` (absolute paths of other files linted)."""
         found = [_absolute(d.path) for d in self.directories] + [_absolute(p.path) for p in self.problems] + linted_elsewhere
+        # Every folder something linted lies in: one pass over what was found, not one per path named.
+        holding = {folder for path in found for folder in (path, *path.parents)}
         empty = []
         for raw in paths:
             root = _absolute(Path(raw))
-            if raw not in self.missing and root in self.named_directories and not any(_under(path, {root}) for path in found):
+            if raw not in self.missing and root in self.named_directories and root not in holding:
                 empty.append(raw)
         return empty
 
