@@ -286,20 +286,30 @@ def _list(value: object, length: int | None = None) -> list:
 
 
 def _span_from_json(item: object) -> Span:
-    line, column, end_line, end_column = (_number(v) for v in _list(item, 4))
-    if line < 1 or column < 1 or (end_line, end_column) < (line, column):
+    # Unrolled (no generator): a warm run decodes a span per finding, thousands of them.
+    if type(item) is not list or len(item) != 4:
+        raise Corrupt("not a span")
+    line, column, end_line, end_column = item
+    if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+        raise Corrupt("not a span")
+    if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+        end_line == line and end_column < column
+    ):
         raise Corrupt("not a span")
     return Span(line, column, end_line, end_column)
 
 
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
 def _diagnostic_from_json(item: object) -> Diagnostic:
     code, name, severity, path, span, message, help, snippet, suppression, fix, related = _list(item, 11)
-    if not _CODE.fullmatch(_text(code)):
-        raise Corrupt("not a rule code")
+    if not _CODE.fullmatch(_text(code)) or type(severity) is not str or severity not in _SEVERITIES:
+        raise Corrupt("not a rule code or a severity")
     return Diagnostic(
         code,
         _text(name),
-        Severity(_text(severity)),
+        _SEVERITIES[severity],
         _text(path),
         _span_from_json(span),
         _text(message),

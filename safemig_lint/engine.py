@@ -348,16 +348,16 @@ class DirectoryWork:
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
         if not entry.covered <= names or not set(entry.masks) <= set(self.data):
             return False
-        lines: dict[str, LineIndex | None] = {}
+        bounds: dict[str, tuple[int, int] | None] = {}  # file -> (its lines, its characters), counted once
 
         def within(name: str, line: int, end: int = 0) -> bool:
             if name not in self.data:
                 return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
-            if name not in lines:
+            if name not in bounds:
                 text = self.text_of(name)
-                lines[name] = LineIndex(text) if text is not None else None
-            index = lines[name]
-            return index is None or (line <= index.line_count and end <= len(index.text))
+                bounds[name] = (text.count("\n") + 1, len(text)) if text is not None else None
+            known = bounds[name]
+            return known is None or (line <= known[0] and end <= known[1])
 
         for name, found in entry.diagnostics.items():
             display = self.display_of(name)
