@@ -41,6 +41,7 @@ import json
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -72,6 +73,7 @@ class Entry:
     covered: set[str] = field(default_factory=set)  # files whose rules ran
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     masks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> masked (start, end) offsets
+    partial: bool = False  # read with only some files' diagnostics (Cache.load's `files`)
 
 
 @cache
@@ -158,13 +160,18 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def load(self, key: str) -> Entry | None:
+    def load(self, key: str, files: Callable[[str], bool] | None = None) -> Entry | None:
+        """The directory state's entry, or None. With `files`, only the findings of the files it
+        accepts are decoded (and so checked): a run that reports a few files of a large folder
+        uses no other; such an entry is partial, to read, never to store."""
         try:
-            return _entry_from_json(self._load(key, ""), key)
+            return _entry_from_json(self._load(key, ""), key, files)
         except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             return None  # missing, corrupt, unsigned or foreign: recompute and overwrite
 
     def store(self, entry: Entry) -> None:
+        if entry.partial:
+            raise ValueError("a partial entry would lose the findings it was not read with")
         self._store(entry.key, "", _entry_to_json(entry))
 
     def load_file(self, key: str) -> dict | None:
@@ -342,7 +349,7 @@ def _entry_to_json(entry: Entry) -> dict:
     }
 
 
-def _entry_from_json(data: dict, key: str) -> Entry:
+def _entry_from_json(data: dict, key: str, files: Callable[[str], bool] | None = None) -> Entry:
     if data["key"] != key:
         raise Corrupt("entry of another key")
     masks = {}
@@ -354,8 +361,13 @@ def _entry_from_json(data: dict, key: str) -> Entry:
     return Entry(
         key,
         {_text(name) for name in _list(data["covered"])},
-        {name: [_diagnostic_from_json(item) for item in _list(found)] for name, found in _dict(data["diagnostics"]).items()},
+        {
+            _text(name): [_diagnostic_from_json(item) for item in _list(found)]
+            for name, found in _dict(data["diagnostics"]).items()
+            if files is None or files(name)
+        },
         masks,
+        partial=files is not None,
     )
 
 

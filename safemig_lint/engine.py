@@ -24,7 +24,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,12 +160,17 @@ def lint(
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
-        entry = cache.load(work.key)
+        # Only the findings this run reports are read from the entry (and checked): a staged file's
+        # run does not decode its folder's hundreds of others.
+        entry = cache.load(work.key, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
+            if entry is not None:  # to be completed and stored again: read whole
+                entry = cache.load(work.key)
+                entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
             pending.append((work, entry or Entry(work.key)))
     total = sum(len(work.data) for work, _ in (*answered, *pending))

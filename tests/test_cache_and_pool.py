@@ -118,6 +118,21 @@ def test_a_changed_file_is_linted_again(project, monkeypatch):
     assert _check("--no-cache", "--format", "json", "migrations")[1] == output
 
 
+def test_a_staged_files_warm_run_reads_only_its_findings_and_the_entry_stays_whole(project, monkeypatch, tmp_path):
+    from safemig_lint.cache import Cache, Entry
+
+    monkeypatch.chdir(project)
+    staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
+    expected = _check("--no-cache", "--format", "json", staged)
+    whole = _check("--format", "json", "migrations/app")
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", staged) == expected  # from the folder's entry, read in part
+    assert _check("--format", "json", "migrations/app") == whole  # every other file's findings still there
+    assert counter.names == []
+    with pytest.raises(ValueError):
+        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True))  # it would drop the findings not read
+
+
 def test_a_staged_file_runs_its_own_rules_and_later_runs_add_the_rest(project, monkeypatch):
     monkeypatch.chdir(project)
     staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
