@@ -264,6 +264,11 @@ def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
     assert "sqlglot" in modules.split()  # the first run parses
     cached = _imported("check", "migrations", cwd=project).split()
     assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
+    # Nor any other parser, nor the terminal library when the report is JSON (a staged file's run too).
+    staged = _imported("check", "--format", "json", "migrations/app/000004_drop_legacy_sessions.up.sql", cwd=project).split()
+    for parser in ("sqlglot", "pglast", "sqlfluff", "sqlfluffrs"):
+        assert parser not in cached and parser not in staged
+    assert "rich" not in staged and "tempfile" not in staged  # nothing written either
     assert "sqlglot" not in _imported("rules", cwd=project).split()
     assert "typer" not in _imported("--version", cwd=project).split()
 
