@@ -80,8 +80,20 @@ class Entry:
 def _tool_fingerprint() -> str:
     """The tool's version, and the size and time of each of its modules: an edited checkout
     (or an upgrade that kept the version number) never reuses findings of other code."""
-    package = Path(__file__).parent
-    stats = sorted((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.py"))
+    # os.scandir, one stat per module: every run pays for this, a warm one's CPU is ~0.1 s in all.
+    package = os.path.dirname(os.path.abspath(__file__))
+    stats, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(package, folder)) as entries:
+            for entry in entries:
+                name = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir():
+                    pending.append(name)
+                elif entry.name.endswith(".py"):
+                    status = entry.stat()
+                    stats.append((name, status.st_size, status.st_mtime_ns))
+    stats.sort()
     return f"safemig-lint {__version__} format {_FORMAT} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
 
 
