@@ -758,7 +758,7 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     selected: tuple[str | None, ...] | None = None  # None: SELECT *
     if not (len(items) == 1 and isinstance(items[0], exp.Star)):
         selected = tuple(_selected_column(item, names) for item in items)
-    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
+    filtered = any(query.args.get(key) for key in ("where", "group", "limit", "distinct", "qualify")) or _filtering_having(query)
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
@@ -794,7 +794,26 @@ def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | 
 
 def _filters_rows(select: exp.Select) -> bool:
     """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
-    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
+    return any(select.args.get(key) for key in ("where", "limit", "qualify")) or _filtering_having(select)
+
+
+def _filtering_having(select: exp.Select) -> bool:
+    """Does a HAVING leave rows out? Not `HAVING count(*) > 0`: a group of GROUP BY holds a row at least, and
+    without GROUP BY the one group is the whole table, empty only when there is nothing to lose."""
+    having = select.args.get("having")
+    if having is None:
+        return False
+    condition = having.this
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, (exp.GT, exp.GTE, exp.NEQ, exp.LT, exp.LTE)):
+        count, bound = condition.this, condition.expression
+        if isinstance(condition, (exp.LT, exp.LTE)):  # 0 < count(*)
+            count, bound = bound, count
+        limit = {exp.GT: "0", exp.NEQ: "0", exp.LT: "0", exp.GTE: "1", exp.LTE: "1"}[type(condition)]
+        counts_rows = isinstance(count, exp.Count) and isinstance(count.this, exp.Star)
+        return not (counts_rows and isinstance(bound, exp.Literal) and not bound.is_string and bound.this == limit)
+    return True
 
 
 def _selected_column(item: exp.Expression, names: Names) -> str | None:
