@@ -537,6 +537,9 @@ class Replay:
         born = self._born.pop((table.oid, old), None)
         effect.restored = born is not None and self._gone.get((table.oid, new), -1) > born
         self._born[(table.oid, new)] = born if born is not None else 0
+        swapped = self._swapped_out.pop((table.oid, new), None)
+        if swapped is not None:
+            swapped.restored = True  # renamed away earlier in the file, and another column took the name back
         self._swapped_out[(table.oid, old)] = effect
         return effect
 
