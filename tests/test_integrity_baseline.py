@@ -62,7 +62,7 @@ def test_lines_inserted_above_a_finding_keep_it_baselined(legacy):
 
 
 def test_a_fixed_finding_leaves_a_stale_entry(legacy):
-    (legacy / "000002_cleanup.up.sql").write_text("DELETE FROM sessions WHERE expired;\nDROP TABLE IF EXISTS sessions;\n")
+    (legacy / "000002_cleanup.up.sql").write_text("DELETE FROM sessions WHERE id < 100;\nDROP TABLE IF EXISTS sessions;\n")
     found = active(legacy)
     assert [(code, name) for code, name, _ in found] == [("SM606", "safemig-baseline.json")]
     entry_line = found[0][2]

@@ -39,7 +39,7 @@ def test_rules_and_the_replay_read_the_same_ops(tmp_path):
     context = FileContext(up, parsed[up.path], migration, parsed[migration.down.path], "postgres", history)
     first, second = parsed[up.path].statements
     assert context.operations(first) is history.reading.of(parsed[up.path])[first.start]
-    assert [type(op) for op in context.operations(second)] == [o.AddColumn]
+    assert [type(op) for op in context.operations(second)] == [o.UsesTable, o.AddColumn]
     history.at()  # the replay reads them from the same place: nothing is read twice
     assert context.operations(first) is history.reading.of(parsed[up.path])[first.start]
 

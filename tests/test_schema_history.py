@@ -71,9 +71,9 @@ def test_the_history_is_only_replayed_when_a_rule_needs_it(tmp_path, monkeypatch
     replayed = []
     original = history_module.History._replay_file
 
-    def spy(self, replay, file, notes):
+    def spy(self, replay, file, *args):
         replayed.append(file.path.name)
-        return original(self, replay, file, notes)
+        return original(self, replay, file, *args)
 
     monkeypatch.setattr(history_module.History, "_replay_file", spy)
     directory = str(write_migrations(tmp_path / "m", FILES))

@@ -28,7 +28,7 @@ from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
-from safemig_lint.operations.ops import DropColumn, DropTable, Op, RenameColumn, RenameTable, created_objects
+from safemig_lint.operations.ops import DropColumn, DropObject, DropTable, Op, RenameColumn, RenameTable, created_objects
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
@@ -126,6 +126,22 @@ class FileContext:
         if self.is_down and wanted & self.created_by_up:
             return True
         return any(self._created_in_file.get(ref, statement.start) < statement.start for ref in wanted)
+
+    @cached_property
+    def _dropped_in_file(self) -> dict[tuple[str, str], int]:
+        """Each table or view this file drops, with the offset of its last drop."""
+        last: dict[tuple[str, str], int] = {}
+        for offset, ops in self.reading.of(self.parsed).items():
+            for op in ops:
+                if isinstance(op, DropTable):
+                    last[_loose("table", op.table)] = offset
+                elif isinstance(op, DropObject) and op.kind == "view":
+                    last[_loose("view", op.name)] = offset
+        return last
+
+    def dropped_later_in_file(self, kind: str, name: str, statement: Statement) -> bool:
+        """Does a statement after `statement` in this file drop this table or view?"""
+        return self._dropped_in_file.get(_loose(kind, name), -1) > statement.start
 
     def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""

@@ -4,7 +4,7 @@ from safemig_lint.operations import ops as o
 from safemig_lint.operations.read import Reading
 from safemig_lint.reading.statements import ParsedFile, Statement
 
-_DATA_ONLY = (o.CopyRows, o.CopyOut, o.Truncate, o.FillColumn, o.DeleteRows)
+_DATA_ONLY = (o.CopyRows, o.CopyOut, o.Truncate, o.FillColumn, o.DeleteRows, o.Uses, o.InsertRows)
 
 
 def changes_schema(parsed: ParsedFile, reading: Reading) -> bool:

@@ -50,6 +50,7 @@ _CLASSES = {
     cls.__name__: cls
     for cls in (
         *(value for value in vars(o).values() if isinstance(value, type) and issubclass(value, o.Op)),
+        o.ColumnRef,
         model.ColumnType,
         model.Column,
         model.Index,

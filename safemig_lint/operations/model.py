@@ -87,10 +87,26 @@ class Table:
     keys_unknown: str | None = None  # its indexes and constraints may differ from the model's
     # Identity across renames, so that a rebuild can be followed; not part of the definition.
     oid: int = field(default=0, compare=False)
+    # It inherits from, or is inherited by, another table (INHERITS, PARTITION OF): columns added to a
+    # parent appear in its children, which the model does not follow, so its columns are not certain.
+    family: bool = field(default=False, compare=False)
+    # Some foreign key has referenced it: only then is the question "who references it" worth a look
+    # (on a down file's copy of the model it is a scan of every table). Never reset.
+    referenced: bool = field(default=False, compare=False)
 
     def copy(self) -> Table:
         # Called for every table of every snapshot: spelled out, as dataclasses.replace is slow.
-        return Table(self.name, dict(self.columns), dict(self.constraints), dict(self.indexes), self.unknown, self.keys_unknown, self.oid)
+        return Table(
+            self.name,
+            dict(self.columns),
+            dict(self.constraints),
+            dict(self.indexes),
+            self.unknown,
+            self.keys_unknown,
+            self.oid,
+            self.family,
+            self.referenced,
+        )
 
     def find_key(self, name: str) -> Index | Constraint | None:
         return self.indexes.get(name) or self.constraints.get(name)
@@ -102,6 +118,9 @@ class View:
     definition: str  # normalised SQL of the query
     materialized: bool = False
     unknown: str | None = None
+    # What its query reads, as the database records it (a view cannot outlive these without CASCADE):
+    # `table <oid>`, `column <oid> <cid>` (identities, so that renames keep them), `view <key>`.
+    depends: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -468,20 +487,21 @@ class Sequences(_FoundBy):
 
 
 class Routines(_FoundBy):
-    """Routines by routine_key, found by plain_name, triggers by their table."""
+    """Routines by routine_key, found by plain_name, triggers by their table and by the function they run."""
 
     @staticmethod
     def words(routine: Routine) -> tuple[tuple[str, str], ...]:
         on = (("trigger on", routine.table),) if routine.kind == "trigger" and routine.table else ()
-        return (("plain", plain_name(routine.name)), *on)
+        runs = (("trigger runs", routine.function),) if routine.kind == "trigger" and routine.function else ()
+        return (("plain", plain_name(routine.name)), *on, *runs)
 
 
 class Views(_FoundBy):
-    """Views by key, found by plain_name."""
+    """Views by key, found by plain_name and by what they depend on (View.depends)."""
 
     @staticmethod
     def words(view: View) -> tuple[tuple[str, str], ...]:
-        return (("plain", plain_name(view.name)),)
+        return (("plain", plain_name(view.name)), *(("depends", d) for d in view.depends))
 
 
 class Types(_FoundBy):
@@ -501,6 +521,10 @@ class Database:
     sequences: Sequences = field(default_factory=Sequences)
     types: Types = field(default_factory=Types)
     routines: Routines = field(default_factory=Routines)  # by routine_key
+    # Why the model may lack objects it was never told of: a statement named one no statement created,
+    # or one it could not follow; None while every object the history touched is known (a name then
+    # absent from every table is absent from the database). Once set, it stays.
+    open_world: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, TableMap):
@@ -525,6 +549,7 @@ class Database:
             Sequences(self.sequences),
             Types(self.types),
             Routines(self.routines),
+            self.open_world,
         )
 
     def unknown_objects(self) -> list[tuple[str, str]]:

@@ -18,6 +18,8 @@ from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 @dataclass(frozen=True)
 class Op:
     node: exp.Expression | None = field(default=None, compare=False, kw_only=True)
+    # ALTER TABLE IF EXISTS t ... (and ALTER INDEX / VIEW / SEQUENCE IF EXISTS): nothing happens when t is missing.
+    if_target_exists: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class CreateTable(Op):
 class DropTable(Op):
     table: str
     if_exists: bool = False
+    cascade: bool = False  # PostgreSQL: the views and foreign keys that depend on it go too
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class DropColumn(Op):
     table: str
     column: str
     if_exists: bool = False
+    cascade: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class DropConstraint(Op):
     name: str  # empty for MySQL's DROP PRIMARY KEY
     kind: str = ""  # primary, foreign when the syntax says so
     if_exists: bool = False
+    cascade: bool = False
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,7 @@ class DropObject(Op):
     if_exists: bool = False
     cascade: bool = False
     spelled: str = field(default="", compare=False)  # the kind as written, where it differs: database, domain ...
+    table: str = ""  # a trigger's: DROP TRIGGER name ON table
 
     @property
     def written_kind(self) -> str:
@@ -281,3 +287,49 @@ def created_objects(op: Op) -> list[tuple[str, str]]:
     if isinstance(op, CreateObject):
         return [(op.kind, op.name)]
     return []
+
+
+# --- names a statement uses: they must exist when it runs (analysis/schema/resolve.py checks them)
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    """A column a statement names, and the tables it may belong to."""
+
+    name: str  # `*` for every column (SELECT *, t.*)
+    # Per scope, innermost first (a subquery sees its own FROM, then the enclosing query's): the keys
+    # of the tables the name may come from; "" for a source whose columns are not known (a subquery,
+    # a CTE, a function), which may hold any name.
+    scopes: tuple[tuple[str, ...], ...]
+    quoted: bool = False  # written in double quotes: PostgreSQL and SQLite read a name there, not a string
+    qualifier: str = ""  # as written (`t` in t.c), for messages
+
+
+class Uses(Op):
+    """A name the statement reads or writes, which must exist when it runs."""
+
+
+@dataclass(frozen=True)
+class UsesTable(Uses):
+    """A table (or view) named in FROM, JOIN, INSERT INTO, UPDATE, DELETE FROM, ALTER TABLE, REFERENCES."""
+
+    table: str
+    place: str = ""  # "reference": a foreign key's (SQLite looks it up only when rows change)
+
+
+@dataclass(frozen=True)
+class UsesColumn(Uses):
+    column: ColumnRef
+    # Where it is named: "" in an expression; "target" in INSERT's column list or UPDATE's SET (a
+    # column of the table written to); "default" in a column's DEFAULT, where no column may be named.
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class InsertRows(Op):
+    """INSERT INTO table [(columns)] VALUES (...), ... or SELECT ...: how many values each row gives."""
+
+    table: str
+    columns: tuple[str, ...] | None  # None: every column of the table, in order
+    widths: tuple[int, ...]  # of each VALUES row; of the SELECT list, as one item (empty when it has a *)
+    select: bool = False

@@ -18,6 +18,7 @@ from sqlglot import exp
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
+from safemig_lint.operations.references import delete_uses, expression_uses, insert_uses, query_uses, update_uses
 from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
 from safemig_lint.operations.types import column_type
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
@@ -38,12 +39,22 @@ class Names:
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
-        self._stand_ins = [p.mask for p in placeholders if not p.is_control]
+        # Stand-ins (statements.py): `x<n>` padded with `_` to the placeholder's length, found by their
+        # number; or, for a placeholder shorter than that, `x` repeated (few lengths).
+        self._stand_ins: dict[str, str] = {}
+        self._all_x: set[str] = set()
+        for p in placeholders:
+            if not p.is_control:
+                number = p.mask.rstrip("_")
+                if number.strip("x"):
+                    self._stand_ins[number] = p.mask
+                else:
+                    self._all_x.add(p.mask)
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
         inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
-        inner._stand_ins = self._stand_ins
+        inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
         return inner
 
     def masked(self, statement: Statement) -> str:
@@ -56,9 +67,19 @@ class Names:
         return text
 
     def _unmask(self, name: str) -> str:
-        for stand_in in self._stand_ins:
+        """Each stand-in in the name as `{{}}`: found by its number (one look-up per `x<n>` in the name,
+        not one scan of the name per placeholder of the file)."""
+        if self._stand_ins and "x" in name:
+            name = _STAND_IN_NUMBER.sub(self._unmask_one, name)
+        for stand_in in self._all_x:
             name = name.replace(stand_in, "{{}}")
         return name
+
+    def _unmask_one(self, match: re.Match) -> str:
+        mask = self._stand_ins.get(match.group(1))
+        if mask is None or not match.string.startswith(mask, match.start()):
+            return match.group()
+        return "{{}}" + match.group()[len(mask) :]
 
     def ident(self, node: exp.Expression | str | None) -> str:
         if node is None:
@@ -117,6 +138,7 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
     return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
+_STAND_IN_NUMBER = re.compile(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
 _NAME_PARTS = re.compile(_QUOTED_OR_WORD)
@@ -173,7 +195,7 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     Validating a constraint, gathering statistics, session settings and transaction control
     are done for good or forgotten at disconnect: a down file has nothing to reverse.
     """
-    if ops:
+    if any(not isinstance(op, o.Uses) for op in ops):
         return False
     expression = statement.expression
     if isinstance(expression, exp.Select):
@@ -234,18 +256,20 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
     if isinstance(e, exp.Alter):
         return _alter(e, names)
     if isinstance(e, exp.Insert):
-        return _insert(e, names)
+        return [*insert_uses(e, names), *_insert(e, names)]
     if isinstance(e, exp.Update):
-        return [*_update(e, names), *_data_changing_ctes(e, names)]
+        return [*update_uses(e, names), *_update(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.TruncateTable):
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, exp.Delete):
-        return [*_delete(e, names), *_data_changing_ctes(e, names)]
+        return [*delete_uses(e, names), *_delete(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
-        return _data_changing_ctes(e, names)
+        return [*query_uses(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
         return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
+    if isinstance(e, exp.Query):
+        return query_uses(e, names)
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
@@ -270,13 +294,19 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         columns = tuple(_key_column(c, names) for c in (params.args.get("columns") or [] if params else []))
         definition = Index(names.ident(index.this), columns, bool(e.args.get("unique")), _sql(where.this, names) if where else None)
         concurrently = bool(e.args.get("concurrently"))
-        return [o.CreateIndex(names.table(index.args["table"]), definition, exists, concurrently, node=index.this)]
+        table_node = index.args["table"]
+        table = names.table(table_node)
+        uses: list[o.Op] = [o.UsesTable(table, node=table_node)] if isinstance(table_node, exp.Table) else []
+        for part in [*(params.args.get("columns") or [] if params else []), *([where.this] if where else [])]:
+            uses += expression_uses(part, table, names)
+        return [*uses, o.CreateIndex(table, definition, exists, concurrently, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
         query = written(e.expression, names.dialect) if e.expression else ""
         spelled = "materialized view" if materialized else ""
-        return [o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
+        uses = query_uses(e.expression, names) if isinstance(e.expression, exp.Query) else []
+        return [*uses, o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
     if kind == "TYPE":
         return [_create_type(e, names)]
     if kind in ("SCHEMA", "DATABASE"):
@@ -355,14 +385,63 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             partition=partition,
             node=target.this,
         )
-        return [created]
+        return [*_parent_uses(parents, like, properties, names), created, *definition_uses(target, table, names)]
     if parents:
-        return [o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, node=target)]
+        created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, node=target)
+        return [*_parent_uses(parents, like, properties, names), created]
     if like is not None:
-        return [o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target)]
+        return [
+            *_parent_uses(parents, like, properties, names),
+            o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target),
+        ]
     query = e.expression
     created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
-    return [created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
+    uses = query_uses(query, names) if isinstance(query, exp.Query) else []
+    return [*uses, created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
+
+
+def _parent_uses(parents: tuple[str, ...], like: exp.Expression | None, properties: exp.Properties | None, names: Names) -> list[o.Op]:
+    """The tables a new table copies or inherits its columns from (LIKE, INHERITS, PARTITION OF): they must exist."""
+    nodes = [like.this] if like is not None and isinstance(like.this, exp.Table) else []
+    for item in properties.expressions if properties else ():
+        if isinstance(item, exp.InheritsProperty):
+            nodes += [t for t in item.expressions if isinstance(t, exp.Table)]
+        elif isinstance(item, exp.PartitionedOfProperty) and isinstance(item.this, exp.Table):
+            nodes.append(item.this)
+    return [o.UsesTable(names.table(node), node=node) for node in nodes]
+
+
+def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op]:
+    """What a table's definition (or an added column or key) names outside itself, and in its expressions:
+    the tables and columns its foreign keys reference, the columns its CHECKs read, what its DEFAULTs name."""
+    found: list[o.Op] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, exp.CheckColumnConstraint):
+            found += expression_uses(current.this, table, names)
+        elif isinstance(current, exp.DefaultColumnConstraint):
+            found += expression_uses(current.this, None, names, "default")
+        elif isinstance(current, exp.Reference):
+            # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
+            if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
+                found += _reference_uses(current, names)
+        else:
+            stack.extend(reversed(list(current.iter_expressions())))
+    return found
+
+
+def _reference_uses(reference: exp.Reference, names: Names) -> list[o.Op]:
+    target = reference.this
+    table_node = target.this if isinstance(target, exp.Schema) else target
+    if not isinstance(table_node, exp.Table) or not isinstance(table_node.this, exp.Identifier):
+        return []
+    key = names.table(table_node)
+    found: list[o.Op] = [o.UsesTable(key, "reference", node=table_node)]
+    for column in target.expressions if isinstance(target, exp.Schema) else []:
+        if isinstance(column, exp.Identifier):
+            found.append(o.UsesColumn(o.ColumnRef(names.ident(column), ((key,),), column.quoted), "reference", node=column))
+    return found
 
 
 def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str, ...], bool]:
@@ -544,7 +623,7 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for target in e.args.get("tables") or []:
         if kind == "TABLE":
-            result.append(o.DropTable(names.table(target), exists, node=target))
+            result.append(o.DropTable(names.table(target), exists, cascade, node=target))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
             # In postgres `DROP INDEX a.b` is index b of schema a; MySQL names the table apart (ON t).
@@ -553,7 +632,8 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
         elif kind in ("SCHEMA", "DATABASE"):
             result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
         elif kind in _DROPPED_KINDS:
-            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, node=target))
+            table = names.table(on.this) if kind == "TRIGGER" and isinstance(on, exp.OnProperty) else ""
+            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, table, node=target))
         else:
             result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), node=target))
     return result
@@ -580,19 +660,26 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
         if not renames:
             return []  # ALTER VIEW / INDEX / SEQUENCE settings do not change the structure
         new = names.ident(renames[0].this)
+        guarded = bool(e.args.get("exists"))
         if kind == "INDEX":
-            return [o.RenameKey("", names.ident(e.this), new, node=e.this)]
-        return [o.RenameObject(kind.lower(), names.table(e.this), new, node=e.this)]
+            return [o.RenameKey("", names.ident(e.this), new, node=e.this, if_target_exists=guarded)]
+        return [o.RenameObject(kind.lower(), names.table(e.this), new, node=e.this, if_target_exists=guarded)]
     table = names.table(e.this)
     to = next((p for p in e.args.get("options") or [] if isinstance(p, exp.ToTableProperty)), None)
     if to is not None and len(actions) == 1 and isinstance(actions[0], exp.AlterRename):
         # sqlglot reads postgres' `RENAME col TO new` (COLUMN omitted) as a rename with a TO option.
-        return [o.RenameColumn(table, names.ident(actions[0].this), names.ident(to.this), node=actions[0])]
-    result: list[o.Op] = []
+        renamed = [
+            o.UsesTable(table, node=e.this),
+            o.RenameColumn(table, names.ident(actions[0].this), names.ident(to.this), node=actions[0]),
+        ]
+        return [replace(op, if_target_exists=True) for op in renamed] if e.args.get("exists") else renamed
+    result: list[o.Op] = [o.UsesTable(table, node=e.this)] if isinstance(e.this, exp.Table) else []
     for action in actions:
         result.extend(_alter_action(table, action, e.this, names))
     if e.args.get("not_valid"):
         result = [replace(op, not_valid=True) if isinstance(op, o.AddConstraint) else op for op in result]
+    if e.args.get("exists"):
+        result = [replace(op, if_target_exists=True) for op in result]
     return result
 
 
@@ -610,6 +697,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
         return [
             o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), identity, stored, node=action),
             *(o.AddConstraint(table, c, node=action) for c in constraints),
+            *definition_uses(action, table, names),
         ]
     if isinstance(action, exp.Drop):
         return _alter_drop(table, action, names)
@@ -639,6 +727,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
             for key in keys:
                 is_index = isinstance(key, Index)
                 result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, index_kind=kind, node=action))
+            result += definition_uses(item, table, names)
         return result
     if isinstance(action, exp.RenameIndex):
         return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
@@ -661,12 +750,13 @@ def _alter_drop(table: str, action: exp.Drop, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for target in action.args.get("tables") or []:
         name = names.ident(target)
+        cascade = bool(action.args.get("cascade"))
         if kind == "COLUMN":
-            result.append(o.DropColumn(table, name, exists, node=target))
+            result.append(o.DropColumn(table, name, exists, cascade, node=target))
         elif kind in ("INDEX", "KEY"):
             result.append(o.DropIndex(name, table, exists, node=target))
         elif kind in ("CONSTRAINT", "CHECK", "FOREIGN KEY"):
-            result.append(o.DropConstraint(table, name, "foreign" if kind == "FOREIGN KEY" else "", exists, node=target))
+            result.append(o.DropConstraint(table, name, "foreign" if kind == "FOREIGN KEY" else "", exists, cascade, node=target))
         else:
             result.append(o.Unknown(f"ALTER TABLE DROP {kind} is not modelled", tables=(table,), node=target))
     return result
@@ -677,13 +767,16 @@ def _alter_column(table: str, action: exp.AlterColumn, names: Names) -> list[o.O
     dtype = action.args.get("dtype")
     if dtype is not None:
         ctype = column_type(dtype, names.dialect, names.type_name)
-        return [o.AlterColumn(table, column, type=ctype, using=bool(action.args.get("using")), node=action)]
+        using = action.args.get("using")
+        uses = expression_uses(using, table, names) if isinstance(using, exp.Expression) else []
+        return [o.AlterColumn(table, column, type=ctype, using=bool(using), node=action), *uses]
     drop, allow_null = action.args.get("drop"), action.args.get("allow_null")
     if allow_null is not None:
         return [o.AlterColumn(table, column, nullable=bool(drop), node=action)]
     if action.args.get("default") is not None:
         default = _sql(action.args["default"], names)
-        return [o.AlterColumn(table, column, default=None if default.upper() == "NULL" else default, node=action)]
+        uses = expression_uses(action.args["default"], None, names, "default")
+        return [o.AlterColumn(table, column, default=None if default.upper() == "NULL" else default, node=action), *uses]
     if drop:
         return [o.AlterColumn(table, column, default=None, node=action)]
     return []  # comment, collation, visibility
@@ -849,10 +942,12 @@ _DROP = re.compile(
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)(?P<rest>.*)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
-_ALTER_TABLE = re.compile(rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+_ALTER_TABLE = re.compile(
+    rf"ALTER\s+TABLE\s+(?P<guard>IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL
+)
 _ALTER_OTHER = re.compile(
     rf"ALTER\s+(?:MATERIALIZED\s+)?(?P<kind>TYPE|DOMAIN|SEQUENCE|INDEX|VIEW|FUNCTION|PROCEDURE|EXTENSION|SCHEMA|DATABASE|TRIGGER|EVENT)\s+"
-    rf"(?:IF\s+EXISTS\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)",
+    rf"(?P<guard>IF\s+EXISTS\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)",
     re.IGNORECASE | re.DOTALL,
 )
 _RENAME_TABLE = re.compile(r"RENAME\s+TABLES?\s+(?P<pairs>.*)", re.IGNORECASE | re.DOTALL)
@@ -956,7 +1051,7 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
     materialized = (match.group("mods") or "").strip().upper() == "MATERIALIZED"
     spelled = "materialized view" if materialized else kind.lower() if kind in ("DATABASE", "DOMAIN") else ""
     if kind == "TABLE":
-        return [o.DropTable(t, exists) for t in targets]
+        return [o.DropTable(t, exists, cascade) for t in targets]
     if kind == "INDEX":
         at = re.match(rf"@(?P<index>{_NAME})", rest)
         if at and len(targets) == 1:  # CockroachDB's DROP INDEX table@index
@@ -967,7 +1062,9 @@ def _read_drop(match: re.Match, names: Names) -> list[o.Op]:
         return [o.DropIndex(t if names.dialect == "postgres" else bare_name(t), table, exists, concurrently, cascade) for t in targets]
     if kind in ("SCHEMA", "DATABASE"):
         return [o.DropObject("schema", t, exists, cascade, spelled) for t in targets]
-    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled) for t in targets]
+    on = re.match(rf"\s*ON\s+(?P<table>{_NAME})", rest, re.IGNORECASE) if kind == "TRIGGER" else None
+    table = names.text(on.group("table")) if on else ""
+    return [o.DropObject(_DROPPED_KINDS[kind], t, exists, cascade, spelled, table) for t in targets]
 
 
 def _read_rename_tables(match: re.Match, names: Names) -> list[o.Op]:
@@ -984,10 +1081,12 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
     kind, name, rest = match.group("kind").upper(), names.text(match.group("name")), match.group("rest")
     rename = re.match(rf"RENAME\s+TO\s+(?P<new>{_NAME})\s*$", rest, re.IGNORECASE)
     if rename:
-        new = names.text(rename.group("new"))
+        new, guarded = names.text(rename.group("new")), bool(match.group("guard"))
         if kind == "INDEX":
-            return [o.RenameKey("", bare_name(name), new)]
-        return [o.RenameObject({"DOMAIN": "type", "DATABASE": "schema"}.get(kind, kind.lower()), name, bare_name(new))]
+            return [o.RenameKey("", bare_name(name), new, if_target_exists=guarded)]
+        return [
+            o.RenameObject({"DOMAIN": "type", "DATABASE": "schema"}.get(kind, kind.lower()), name, bare_name(new), if_target_exists=guarded)
+        ]
     if kind in ("TYPE", "DOMAIN"):
         add = re.match(_ADD_VALUE, rest, re.IGNORECASE)
         if add:
@@ -1097,10 +1196,10 @@ _NO_EFFECT_CLAUSE = re.compile(
 
 def _read_alter_table(match: re.Match, names: Names) -> list[o.Op]:
     table = names.text(match.group("name"))
-    result: list[o.Op] = []
+    result: list[o.Op] = [o.UsesTable(table)]
     for clause in _split_clauses(match.group("rest")):
         result.extend(_alter_clause(table, clause.strip(), names))
-    return result
+    return [replace(op, if_target_exists=True) for op in result] if match.group("guard") else result
 
 
 def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
@@ -1120,7 +1219,8 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
         return [o.RenameTable(table, names.qualify(names.ident(schema.group("schema")), bare_name(table)))]
     drop = re.match(rf"DROP\s+(?P<what>CONSTRAINT\s+|COLUMN\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<name>{_NAME})", clause, re.IGNORECASE)
     if drop and (drop.group("what") or "").strip().upper() == "CONSTRAINT":
-        return [o.DropConstraint(table, names.ident(drop.group("name")), "", bool(drop.group("guard")))]
+        cascade = re.search(r"\bCASCADE\s*$", clause, re.IGNORECASE) is not None
+        return [o.DropConstraint(table, names.ident(drop.group("name")), "", bool(drop.group("guard")), cascade)]
     add = re.match(_ADD_CLAUSE, clause, re.IGNORECASE | re.DOTALL)
     key_words = r"(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|INDEX|KEY|EXCLUDE|FULLTEXT|SPATIAL)\b"
     if add and not re.match(key_words, add.group("name"), re.IGNORECASE):
@@ -1128,7 +1228,8 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
     if add:
         return [*_key_from_text(table, clause, names), o.Unknown("added key could not be read", tables=(table,), keys_only=True)]
     if drop and not re.match(r"(PRIMARY|FOREIGN|INDEX|KEY|CHECK)\b", drop.group("name"), re.IGNORECASE):
-        return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")))]
+        cascade = re.search(r"\bCASCADE\s*$", clause, re.IGNORECASE) is not None
+        return [o.DropColumn(table, names.ident(drop.group("name")), bool(drop.group("guard")), cascade)]
     return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
 
 

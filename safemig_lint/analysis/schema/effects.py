@@ -79,3 +79,26 @@ class RowsCopied(Effect):
     pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
     rebuild: bool = False  # the target took the source's name (set once recognised)
     counts: tuple[int, int] = (0, 0)  # how many columns the insert names and the query gives (0 when not known)
+
+
+@dataclass(eq=False)
+class Rejected(Effect):
+    """The database rejects the statement here, as far as the model can tell for certain (resolve.py)."""
+
+    problem: str  # missing, exists, insert, quoted, dependents
+    message: str  # in the database's own words where it has them
+    detail: str = ""  # what depends on a dropped object, which earlier statement removed a missing one ...
+    subject: str = ""  # the name it is about, bare (`email` of users.email)
+    # About the very object the op changes: the statement fails and that change is not made (the replay
+    # skips it). Not so for a part of a new table (a key's missing column): the table is kept as meant.
+    fails_op: bool = True
+
+
+@dataclass(eq=False)
+class Cascaded(Effect):
+    """What a drop took with it beyond the object it names: CASCADE, or what a dropped column takes."""
+
+    dropped: str  # e.g. `table users`
+    # Each object taken: its description (`constraint orders_user_id_fkey on table orders`), and the
+    # kind and key of the object it is or belongs to (`table`, `orders`).
+    taken: tuple[tuple[str, str, str], ...]

@@ -7,6 +7,7 @@ kept per statement, so a rule looks up what a statement it is checking did.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
@@ -14,10 +15,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from safemig_lint.analysis.schema import sqlite_run
+from safemig_lint.analysis.schema.chronicle import Chronicle
 from safemig_lint.analysis.schema.effects import Created, Dropped, Effect, Renamed
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
+from safemig_lint.analysis.schema.resolve import Resolver
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.file_ops import FileOps, file_ops
+from safemig_lint.operations.file_ops import FileOps, StatementOps, file_ops
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -42,6 +46,8 @@ class _Timeline:
     effects: dict[Path, dict[int, list[Effect]]]
     notes: list[UnknownNote]
     touched: dict[int, set[str]]  # version -> keys of the tables its up files took, set or deleted
+    chronicle: Chronicle  # what each up's ops do to names, in order (resolve.py's certainty)
+    ends: dict[int, int]  # version -> the chronicle's ordinal after its up files (where its down branches off)
 
 
 class History:
@@ -67,12 +73,23 @@ class History:
         self._extra_notes: list[UnknownNote] = []
         self._uncertain_files: set[str] = set()
         self._migrations = {m.version: m for m in directory.migrations}
+        self._sqlite_verdicts: dict[Path, dict[int, str | None]] = {}
 
     @cached_property
     def _timeline(self) -> _Timeline:
         db = Database(self.dialect)
-        replay = Replay(db)
-        timeline = _Timeline([], [], {}, {}, [], {})
+        chronicle = Chronicle()
+        timeline = _Timeline([], [], {}, {}, [], {}, chronicle, {})
+        # Every up's ops first: a statement is judged knowing what later versions create.
+        starts = {}
+        for migration in self.directory.migrations:
+            if not migration.ups and migration.downs:
+                # Its up is not SQL (a Go migration, say): what it did is what its down undoes.
+                chronicle.unseen({word for down in migration.downs for s in self.file_ops(down).statements for word in mentions(s.text)})
+            for up in migration.ups:
+                starts[up.path] = _chronicle_file(chronicle, self.file_ops(up), doubtful=len(migration.ups) > 1)
+            timeline.ends[migration.version] = chronicle.length
+        replay = Replay(db, Resolver(chronicle, self.dialect))
         for migration in self.directory.migrations:
             timeline.position[migration.version] = len(timeline.versions)
             timeline.versions.append(migration.version)
@@ -81,7 +98,7 @@ class History:
             # Several up files for one version are invalid for golang-migrate (SM003), but
             # runners that order by file name apply them all, in order.
             for up in migration.ups:
-                timeline.effects[up.path] = self._replay_file(replay, up, timeline.notes)
+                timeline.effects[up.path] = self._replay_file(replay, up, timeline.notes, starts[up.path])
         timeline.snapshots.append(db.snapshot())
         return timeline
 
@@ -94,19 +111,26 @@ class History:
             self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
         return self.built[file.path]
 
-    def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote]) -> dict[int, list[Effect]]:
+    def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote], at: int) -> dict[int, list[Effect]]:
+        """Replay the file's ops, the first at ordinal `at` of the resolver's chronicle (as _chronicle_file read them)."""
         read = self.file_ops(file)
         effects: dict[int, list[Effect]] = {}
         if read.unreadable:  # it may have changed anything
             replay.apply(o.Unknown("a file the model could not read", names=tuple(bare_name(k) for k in replay.db.tables)))
             self._keep_notes(replay, file, 1, notes)
+            at += 1
         for statement in read.statements:
+            replay.begin_statement()
+            found: list[Effect] = []
             try:
-                effects[statement.start] = [e for op in statement.ops for e in replay.apply(op)]
+                for index, op in enumerate(statement.ops):
+                    found += replay.apply(op, at + index)
             except Exception as error:  # one statement the model trips on must not stop the run
                 reason = f"safemig-lint could not model this statement ({type(error).__name__}: {error})"
                 replay.apply(o.Unknown(reason, names=mentions(statement.text)))
-                effects[statement.start] = []
+                found = []
+            effects[statement.start] = found
+            at += len(statement.ops)
             self._keep_notes(replay, file, statement.line, notes)
         replay.end_file()
         return effects
@@ -170,11 +194,29 @@ class History:
         """A down file replayed on its own copy of the schema its up file produced."""
         if file.path not in self._extra_effects:
             base = self.after(file.version)
-            replay = Replay(base.copy())
-            self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes)
+            timeline = self._timeline
+            branch = Chronicle(timeline.chronicle, timeline.ends[file.version])
+            start = _chronicle_file(branch, self.file_ops(file), doubtful=len(self._migration(file.version).downs) > 1)
+            replay = Replay(base.copy(), Resolver(branch, self.dialect))
+            self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
             if file == self._migration(file.version).down:
                 self._after_down[file.version] = replay.db
         return self._extra_effects[file.path]
+
+    def sqlite_verdicts(self, file: MigrationFile) -> dict[int, str | None] | None:
+        """What SQLite itself says of each statement of the file (by start offset), run on an in-memory
+        database holding the schema the file starts on (sqlite_run.py); None when that schema is not one
+        state (a version with several up files)."""
+        if file.path not in self._sqlite_verdicts:
+            migration = self._migration(file.version)
+            parsed = self.parsed.get(file.path)
+            if parsed is None or len(migration.ups) > 1 or len(migration.downs) > 1:
+                return None
+            names = self.reading.names(parsed)
+            schema = self.after(file.version) if file.direction == "down" else self.before(file.version)
+            statements = [(s.start, names.masked(s)) for s in parsed.statements]
+            self._sqlite_verdicts[file.path] = sqlite_run.run(schema, statements)
+        return self._sqlite_verdicts[file.path]
 
     @cached_property
     def _rollback(self) -> dict[Path, dict[int, list[Effect]]]:
@@ -276,3 +318,32 @@ class History:
     def notes(self) -> list[UnknownNote]:
         """Every object the model became unsure of, where, and why (ups, and the downs replayed so far)."""
         return self._timeline.notes + self._extra_notes
+
+
+# Statements that change where unqualified names are looked up, or whether foreign keys are checked.
+_SETTINGS = {
+    "search_path": re.compile(r"\bsearch_path\b|^\s*USE\s", re.IGNORECASE),
+    "foreign_key_checks": re.compile(r"\bforeign_key_checks\b|\bPRAGMA\s+foreign_keys\b", re.IGNORECASE),
+}
+
+
+def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
+    """Add a file's ops to the chronicle, as _replay_file will apply them; the ordinal of its first.
+    `doubtful`: one of several files of a version, which no runner applies together."""
+    start = chronicle.length
+    if read.unreadable:
+        chronicle.anything()
+    for statement in read.statements:
+        _settings(chronicle, statement)
+        words = mentions(statement.text) if doubtful else None
+        for op in statement.ops:
+            chronicle.add(op, words)
+    return start
+
+
+def _settings(chronicle: Chronicle, statement: StatementOps) -> None:
+    text = statement.text
+    for name, pattern in _SETTINGS.items():
+        if ("search_path" in text.lower() or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in text.lower():
+            if pattern.search(text):
+                chronicle.setting(name)

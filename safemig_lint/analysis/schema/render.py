@@ -6,6 +6,7 @@ comments or an `unknown` field, never left out silently.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -191,6 +192,7 @@ def _index_sql(table: str, index: Index, dialect: str) -> str:
     return f"CREATE {unique}INDEX {_quote(index.name, dialect)} ON {_quote(table, dialect)} ({columns}){where};"
 
 
+@lru_cache(maxsize=8192)  # the same names recur in every schema of a history (SQLite renders one per file it asks)
 def _quote(name: str, dialect: str) -> str:
     return ".".join(exp.to_identifier(part).sql(dialect=dialect) for part in name.split("."))
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.schema.effects import (
+    Cascaded,
     ColumnChanged,
     Created,
     Dropped,
     Effect,
+    Rejected,
     Renamed,
     RowsCopied,
     TypeChanged,
@@ -40,9 +43,13 @@ from safemig_lint.operations.model import (
 )
 from safemig_lint.operations.types import resolve
 
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.resolve import Resolver
+
 UNCREATED = "no earlier statement the model followed created it"
 _DEFAULT_SCHEMA = {"postgres": "public"}  # its objects' keys are unqualified
 NOTHING_KNOWN = "(no object the model knows)"  # the object of a note about a statement it could not tie to any
+Taken = tuple[str, str, str]  # what CASCADE took: its description, and the kind and key of the object it belongs to
 _oids = itertools.count(1)  # table identities, unique for the process
 _PG_KEY_SUFFIX = {"primary": "pkey", "unique": "key", "foreign": "fkey", "check": "check", "exclude": "excl"}
 _SERIAL_BASE = {"SERIAL": "INT", "BIGSERIAL": "BIGINT", "SMALLSERIAL": "SMALLINT"}
@@ -59,10 +66,12 @@ class _Copy:
 class Replay:
     """Replays ops onto `db` in place. `notes` lists (object, reason) each time an object becomes unknown."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, resolver: Resolver | None = None) -> None:
         self.db = db
         self.mysql = db.dialect == "mysql"
         self.notes: list[tuple[str, str]] = []
+        self.resolver = resolver  # judges each op against the model before it is applied
+        self._reads: set[str] = set()  # what the current statement's query reads so far (View.depends), until its next change
         # Rows copied from one table into another (INSERT ... SELECT), by source and by target oid, in order.
         self._copies_from: dict[int, list[_Copy]] = {}
         self._copies_into: dict[int, list[_Copy]] = {}
@@ -84,13 +93,41 @@ class Replay:
         self._gone: dict[tuple[int, str], int] = {}
         self._swapped_out: dict[tuple[int, str], Renamed] = {}  # renamed away in this file
 
-    def apply(self, op: o.Op) -> list[Effect]:
+    def apply(self, op: o.Op, at: int | None = None) -> list[Effect]:
+        """`at`: the op's ordinal in the resolver's chronicle (None: not judged)."""
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        effects = _HANDLERS[type(op)](self, op)
+        effects: list[Effect] = []
+        if self.resolver is not None and at is not None:
+            try:
+                effects += self.resolver.check(op, self.db, at)
+            except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
+                pass
+        rejected = [e for e in effects if isinstance(e, Rejected)]
+        if self.resolver is not None and at is not None and self.resolver.statement_fails:
+            pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
+        elif not (op.if_target_exists and not self._target_exists(op)):
+            open_world = self.db.open_world
+            effects += _HANDLERS[type(op)](self, op)
+            if rejected:
+                self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
+        if not isinstance(op, o.Uses):
+            self._reads = set()
         for effect in effects:
             effect.node = op.node
         return effects
+
+    def begin_statement(self) -> None:
+        self._reads = set()
+        if self.resolver is not None:
+            self.resolver.begin_statement()
+
+    def _target_exists(self, op: o.Op) -> bool:
+        """For ALTER ... IF EXISTS: is the object it alters there (as far as the model knows)?"""
+        name = getattr(op, "table", "") or getattr(op, "name", "")
+        if isinstance(op, o.RenameKey) and not op.table:
+            return bool(self.db.tables.holding(op.name))
+        return name in self.db.tables or name in self.db.views or name in self.db.sequences or name in self.db.types
 
     def end_file(self) -> None:
         """Swaps are recognised within one file: a later file reusing a name is a new column."""
@@ -100,6 +137,7 @@ class Replay:
 
     def _note(self, what: str, reason: str) -> None:
         self.notes.append((what, reason))
+        self.db.open_world = self.db.open_world or f"{what}: {reason}"
 
     def _table(self, key: str) -> Table:
         """The table, or an unknown stand-in for one the statement shows exists."""
@@ -180,11 +218,22 @@ class Replay:
             table.indexes[key.name] = key
         else:
             table.constraints[key.name] = key
+            if key.kind == "foreign":
+                self._mark_referenced(table, key.references.partition("(")[0])
             if key.kind == "primary" and not self._sqlite_nullable_key(table, key):
                 for name in key.columns:
                     if name in table.columns:
                         table.columns[name] = replace(table.columns[name], nullable=False)
         return key.name
+
+    def _mark_referenced(self, table: Table, target: str) -> None:
+        """Table.referenced: `target` is what a foreign key of `table` references."""
+        if target == table.name:
+            table.referenced = True
+            return
+        referenced = dict.get(self.db.tables, target)  # to read (TableMap)
+        if referenced is not None and not referenced.referenced:
+            self.db.tables[target].referenced = True  # a copy of its own to change (TableMap)
 
     def _sqlite_nullable_key(self, table: Table, key: Constraint) -> bool:
         """SQLite lets a primary key's columns hold NULL, unless the key is the rowid (one INTEGER column;
@@ -275,6 +324,7 @@ class Replay:
     def _inherit(self, table: Table, parent: Table, partition: bool) -> None:
         """A child table (INHERITS) starts with its parent's columns and CHECKs, under their names;
         a partition also gets clones of the parent's other keys, named as the database chooses."""
+        table.family = parent.family = True  # columns added to the parent appear in the child: not followed
         for name, column in parent.columns.items():
             table.columns.setdefault(name, _new_identity(replace(column, identity=False, numbering="")))
         table.constraints.update((n, c) for n, c in parent.constraints.items() if c.kind == "check")
@@ -297,7 +347,45 @@ class Replay:
         effect.moved_into, effect.unmoved = self._data_moved(table)
         self._dropped[table.oid] = effect
         self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
-        return [effect]
+        if not op.cascade or self.db.dialect != "postgres":
+            return [effect]
+        taken = self._cascade_views(f"table {table.oid}") + self._cascade_foreign_keys(op.table, None, table.referenced)
+        return [effect, Cascaded(f"table {op.table}", tuple(taken))]
+
+    # --- what CASCADE takes (PostgreSQL): the objects that depend on what a statement drops
+
+    def _cascade_views(self, dependency: str) -> list[Taken]:
+        """Drop the views that depend on `dependency` (View.depends), and those on them in turn."""
+        taken: list[Taken] = []
+        pending = [dependency]
+        while pending:
+            for key in self.db.views.find("depends", (pending.pop(),)):
+                if key in self.db.views:
+                    del self.db.views[key]
+                    taken.append((f"view {key}", "view", key))
+                    pending.append(f"view {key}")
+        return taken
+
+    def _cascade_foreign_keys(self, table: str, columns: set[str] | None, referenced: bool = True) -> list[Taken]:
+        """Drop the foreign keys of other tables that reference `table` (those of its `columns`, when given);
+        `referenced`: whether the table is (Table.referenced)."""
+        taken: list[Taken] = []
+        if not referenced:
+            return taken
+        for other_key in sorted(self.db.tables.referencing(table)):
+            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
+            names = []
+            for name, key in other.constraints.items():
+                target, _, rest = key.references.partition("(")
+                referenced = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
+                if key.kind == "foreign" and target == table and other_key != table and (columns is None or referenced & columns):
+                    names.append(name)
+            if names:
+                other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
+                for name in names:
+                    del other.constraints[name]
+                    taken.append((f"constraint {name} on table {other_key}", "table", other_key))
+        return taken
 
     def _rename_table(self, op: o.RenameTable) -> list[Effect]:
         new = _in_schema_of(op.table, op.new)
@@ -327,6 +415,29 @@ class Replay:
 
     def _no_change(self, op: o.Op) -> list[Effect]:
         return []  # rows only: the structure stays
+
+    # --- what a statement reads (the dependencies of a view it creates)
+
+    def _uses_table(self, op: o.UsesTable) -> list[Effect]:
+        table = dict.get(self.db.tables, op.table)  # to read (TableMap)
+        if table is not None:
+            self._reads.add(f"table {table.oid}")
+        elif op.table in self.db.views:
+            self._reads.add(f"view {op.table}")
+        return []
+
+    def _uses_column(self, op: o.UsesColumn) -> list[Effect]:
+        ref = op.column
+        for scope in ref.scopes:
+            tables = [t for t in (dict.get(self.db.tables, key) for key in scope if key) if t is not None]
+            if ref.name == "*":  # SELECT *: every column the tables have now (PostgreSQL expands it when the view is made)
+                self._reads.update(f"column {t.oid} {c.cid}" for t in tables for c in t.columns.values())
+                return []
+            holders = [t for t in tables if ref.name in t.columns]
+            if holders:
+                self._reads.update(f"column {t.oid} {t.columns[ref.name].cid}" for t in holders)
+                return []
+        return []
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
         target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
@@ -504,7 +615,15 @@ class Replay:
                     del keys[name]
         self._drop_owned(f"{op.table}.{op.column}")
         self._gone[(table.oid, op.column)] = self._step
-        return [Dropped("column", op.column, op.table, before=column, moved_into=self._column_moved(table, op.column, column))]
+        effects: list[Effect] = [
+            Dropped("column", op.column, op.table, before=column, moved_into=self._column_moved(table, op.column, column))
+        ]
+        if op.cascade and column is not None and self.db.dialect == "postgres":
+            taken = self._cascade_views(f"column {table.oid} {column.cid}") + self._cascade_foreign_keys(
+                op.table, {op.column}, table.referenced
+            )
+            effects.append(Cascaded(f"column {op.column} of table {op.table}", tuple(taken)))
+        return effects
 
     def _rename_column(self, op: o.RenameColumn) -> list[Effect]:
         table = self._table(op.table)
@@ -598,9 +717,14 @@ class Replay:
             if not op.if_exists:
                 self._lost_track(table, f"key {op.name or op.kind} was dropped but the model did not have it", keys_only=True)
             return []
+        effects: list[Effect] = []
         for name in dropped:
-            table.constraints.pop(name, None) or table.indexes.pop(name, None)
-        return [Dropped("constraint", name, op.table) for name in dropped]
+            key = table.constraints.pop(name, None) or table.indexes.pop(name, None)
+            effects.append(Dropped("constraint", name, op.table))
+            if op.cascade and self.db.dialect == "postgres" and key is not None and key.kind in ("primary", "unique"):
+                taken = self._drop_dependent_foreign_keys(op.table, key, table)
+                effects.append(Cascaded(f"constraint {name} of table {op.table}", tuple(taken)))
+        return effects
 
     def _create_index(self, op: o.CreateIndex) -> list[Effect]:
         table = self._table(op.table)
@@ -625,20 +749,30 @@ class Replay:
                     self._note(f"index {op.name}", "dropped, but the model did not have it (and cannot tell its table)")
             return []
         before = table.indexes.pop(name, None) or table.constraints.pop(name, None)
+        effects: list[Effect] = [Dropped("index", name, table.name, before=before)]
         if op.cascade and before is not None:
-            self._drop_dependent_foreign_keys(table.name, before)
-        return [Dropped("index", name, table.name, before=before)]
+            taken = self._drop_dependent_foreign_keys(table.name, before, table)
+            effects.append(Cascaded(f"index {name}", tuple(taken)))
+        return effects
 
-    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint) -> None:
-        """CASCADE drops the foreign keys that rely on a unique index of the referenced columns."""
+    def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint, owner: Table) -> list[Taken]:
+        """CASCADE drops the foreign keys that rely on a unique index of the referenced columns: those of
+        `owner` (the table, the key already taken out) unless another unique key of the same columns is
+        left, which PostgreSQL may have tied them to instead."""
         referenced = f"{table}({', '.join(key.columns)})"
-        for other_key in self.db.tables.referencing(table):
+        taken: list[Taken] = []
+        others = (*owner.indexes.values(), *owner.constraints.values())
+        if not owner.referenced or any(_unique(k) and set(k.columns) == set(key.columns) for k in others):
+            return taken
+        for other_key in sorted(self.db.tables.referencing(table)):
             other = dict.get(self.db.tables, other_key)  # to read (TableMap)
             dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
             if dependent:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
                 for name in dependent:
                     del other.constraints[name]
+                    taken.append((f"constraint {name} on table {other_key}", "table", other_key))
+        return taken
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
         table = self._find_key(op.name, op.table)
@@ -671,7 +805,7 @@ class Replay:
         if key in objects and op.if_not_exists:
             return []
         if op.kind == "view":
-            objects[key] = View(op.name, op.definition, op.materialized)
+            objects[key] = View(op.name, op.definition, op.materialized, depends=frozenset(self._reads))
         elif op.kind == "sequence":
             objects[key] = Sequence(op.name)
         elif op.kind == "type":
@@ -688,7 +822,44 @@ class Replay:
         before = (objects if objects is not None else self.db.routines).pop(key, None)
         if before is None and op.if_exists:
             return []
-        return [Dropped(op.kind, op.name, before=before)]
+        effects: list[Effect] = [Dropped(op.kind, op.name, before=before)]
+        if op.cascade and before is not None and self.db.dialect == "postgres":
+            taken = self._cascade_object(op.kind, op.name)
+            effects.append(Cascaded(f"{op.written_kind} {op.name}", tuple(taken)))
+        return effects
+
+    def _cascade_object(self, kind: str, name: str) -> list[Taken]:
+        """What DROP VIEW / FUNCTION / SEQUENCE / TYPE ... CASCADE takes with it."""
+        if kind == "view":
+            return self._cascade_views(f"view {name}")
+        if kind == "function":
+            taken: list[Taken] = []
+            for key in self.db.routines.find("trigger runs", (name,)):
+                trigger = self.db.routines.pop(key)
+                taken.append((f"trigger {trigger.name} on table {trigger.table}", "table", trigger.table))
+            return taken
+        if kind == "sequence":  # the column defaults that call nextval on it
+            pattern = re.compile(rf"NEXTVAL\('(?:public\.)?{re.escape(name)}'", re.IGNORECASE)
+            return self._cascade_columns(lambda c: bool(c.default and pattern.search(c.default)), "default value for column", drop=False)
+        if kind == "type":  # the columns of that type
+            return self._cascade_columns(
+                lambda c: c.type is not None and (c.type.user == name or bool(c.type.element and c.type.element.user == name)), "column"
+            )
+        return []
+
+    def _cascade_columns(self, hit, what: str, drop: bool = True) -> list[Taken]:
+        """Drop the columns `hit` picks (or, drop=False, their defaults), in every table."""
+        taken: list[Taken] = []
+        for key in [k for k, t in self.db.tables.items() if any(hit(c) for c in t.columns.values())]:
+            table = self.db.tables[key]  # a copy of its own to change (TableMap)
+            for name, column in list(table.columns.items()):
+                if hit(column):
+                    taken.append((f"{what} {name} of table {key}", "table", key))
+                    if drop:
+                        self._drop_column(o.DropColumn(key, name))
+                    else:
+                        table.columns[name] = replace(column, default=None)
+        return taken
 
     def _drop_schema(self, op: o.DropObject) -> list[Effect]:
         existed = op.name in self.db.schemas
@@ -771,6 +942,10 @@ class Replay:
         return []
 
 
+def _unique(key: Index | Constraint) -> bool:
+    return key.unique if isinstance(key, Index) else key.kind in ("primary", "unique")
+
+
 def _new_identity(column: Column) -> Column:
     return column.identified(next(_oids))
 
@@ -808,6 +983,9 @@ _HANDLERS = {
     o.Truncate: Replay._no_change,
     o.FillColumn: Replay._fill_column,
     o.DeleteRows: Replay._no_change,
+    o.UsesTable: Replay._uses_table,
+    o.UsesColumn: Replay._uses_column,
+    o.InsertRows: Replay._no_change,
 }
 
 

@@ -1,0 +1,33 @@
+from safemig_lint.checks.base import FileContext, Rule
+from safemig_lint.checks.rejections import cascades
+from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import Statement
+
+
+class CascadeDropsDependents(Rule):
+    code = "SM615"
+    name = "cascade-drops-dependents"
+    severity = Severity.WARNING
+    summary = "DROP ... CASCADE also drops the views, foreign keys, triggers, defaults or columns that depend on what it drops."
+    reads_ops = (o.DropTable, o.DropColumn, o.DropConstraint, o.DropIndex, o.DropObject)  # where the resolver gives its verdicts
+
+    def check_statement(self, statement: Statement, context: FileContext):
+        for effect in cascades(context, statement):
+            # What belongs to objects this migration made is its own to drop (a down undoing its up), and so
+            # is what belongs to a table or view the file drops next anyway.
+            kept = [
+                what
+                for what, kind, key in effect.taken
+                if not context.created_in_migration(kind, key, statement) and not context.dropped_later_in_file(kind, key, statement)
+            ]
+            if not kept:
+                continue
+            taken = ", ".join(kept)
+            yield context.finding(
+                statement,
+                f"dropping {effect.dropped} with CASCADE also drops {taken}",
+                "Drop what depends on it by name first, in the same migration, so that the migration says what it "
+                "removes and its down file can restore each object; then drop it without CASCADE.",
+                effect.node,
+            )
