@@ -411,6 +411,13 @@ def test_drops_that_other_objects_depend_on(lint_sql):
         "DROP FUNCTION touch() CASCADE;\n"
     )
     assert messages(lint_sql(history((fine, "SELECT 1;"), base=base)), "SM614") == []
+    # PostgreSQL drops what one statement names together: what depends on an object may be named after it.
+    together = "CREATE VIEW first_names AS SELECT name FROM names;\nDROP VIEW names, first_names;\nDROP TABLE users, orders;"
+    assert messages(lint_sql(history((together, "SELECT 1;"), base=base)), "SM614") == []
+    alone = "CREATE VIEW first_names AS SELECT name FROM names;\nDROP VIEW names;"
+    assert messages(lint_sql(history((alone, "SELECT 1;"), base=base)), "SM614") == [
+        "PostgreSQL rejects this statement: cannot drop view names because other objects depend on it (view first_names)"
+    ]
 
 
 def test_mysql_foreign_keys_hold_their_tables_and_columns(lint_sql):
@@ -424,6 +431,12 @@ def test_mysql_foreign_keys_hold_their_tables_and_columns(lint_sql):
         "MySQL rejects this statement: Cannot drop table 'p' referenced by a foreign key constraint 'c_p_fk' (constraint c_p_fk on table c)",
         "MySQL rejects this statement: Cannot drop column 'p_id': needed in a foreign key constraint 'c_p_fk' (constraint c_p_fk)",
     ]
+    # MariaDB drops the tables one statement names in turn: the parent named before its child is refused.
+    both = history(("DROP TABLE p, c;", "SELECT 1;"), base=base)
+    assert messages(lint_sql(both, dialect="mysql"), "SM614") == [
+        "MySQL rejects this statement: Cannot drop table 'p' referenced by a foreign key constraint 'c_p_fk' (constraint c_p_fk on table c)"
+    ]
+    assert messages(lint_sql(history(("DROP TABLE c, p;", "SELECT 1;"), base=base), dialect="mysql"), "SM614") == []
     off = history(("SET FOREIGN_KEY_CHECKS = 0;\nDROP TABLE p;", "SELECT 1;"), base=base)
     assert messages(lint_sql(off, dialect="mysql"), "SM614") == []
 

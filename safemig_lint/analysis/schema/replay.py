@@ -44,6 +44,8 @@ from safemig_lint.operations.model import (
 from safemig_lint.operations.types import resolve
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from safemig_lint.analysis.schema.resolve import Resolver
 
 UNCREATED = "no earlier statement the model followed created it"
@@ -117,10 +119,10 @@ class Replay:
             effect.node = op.node
         return effects
 
-    def begin_statement(self) -> None:
+    def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reads = set()
         if self.resolver is not None:
-            self.resolver.begin_statement()
+            self.resolver.begin_statement(ops)
 
     def _target_exists(self, op: o.Op) -> bool:
         """For ALTER ... IF EXISTS: is the object it alters there (as far as the model knows)?"""
