@@ -44,6 +44,16 @@ def test_a_down_widening_back_what_the_up_narrowed(lint_sql):
     assert (name, line) == ("2_short.down.sql", 1) and "values its up migration cut to fit VARCHAR(40) stay cut" in message
 
 
+def test_a_value_made_an_array_of_one_is_not_cut(lint_sql):
+    # exposure-notifications: one digest became a list of digests (the up cuts nothing; the down's USING
+    # keeps the first, a conversion it spells out).
+    files = {
+        "2_many.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255)[] USING ARRAY[token];",
+        "2_many.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255) USING COALESCE(token[1], '');",
+    }
+    assert losses(lint_sql, files) == []
+
+
 def test_a_rebuild_that_leaves_a_column_behind(lint_sql):
     files = {
         "2_rebuild.up.sql": (
