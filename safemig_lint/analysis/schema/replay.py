@@ -513,6 +513,14 @@ class Replay:
             return (), ("rows",)
         return (() if left else tuple(dict.fromkeys(target.name for target, _ in whole))), left
 
+    def _referenced(self, name: str) -> bool:
+        """Does a foreign key of another table reference table `name`?"""
+        for key in self.db.tables.referencing(name):
+            other = dict.get(self.db.tables, key)  # to read (TableMap)
+            if any(c.kind == "foreign" and c.references.partition("(")[0] == name for c in other.constraints.values()):
+                return True
+        return False
+
     def _numbered_key(self, table: Table) -> str:
         """The table's single-column primary key when the database numbers it (serial, identity, SQLite's rowid):
         the rows a copy moves are numbered anew where they go, so leaving it out of the copy loses no data."""
@@ -573,11 +581,13 @@ class Replay:
                 renamed.restored = renamed.restored or renamed.new == target.name
 
     def _lost(self, table: Table, oid: int) -> tuple[str, ...]:
-        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere."""
+        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere (a key the database
+        numbers is numbered anew in the copy: leaving it out loses no data, unless a foreign key holds its values)."""
         kept = self._kept.get(oid, set())
         if table.unknown or "*" in kept:
             return ()
-        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated)
+        numbered = "" if self._referenced(table.name) else self._numbered_key(table)
+        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated and name != numbered)
 
     # --- columns
 
