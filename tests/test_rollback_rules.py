@@ -253,6 +253,22 @@ def test_set_not_null_after_a_backfill_is_not_flagged(lint_sql, up):
     assert found(lint_sql, {**USERS, "2_a.up.sql": up + "\n"}, "SM207") == []
 
 
+def test_a_type_change_of_the_same_alter_that_converts_the_nulls(lint_sql):
+    # pocket-id: scope text -> jsonb, NULL and '' becoming '[]', made NOT NULL in the same ALTER TABLE.
+    converted = (
+        "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING (CASE WHEN nick IS NULL OR btrim(nick) = '' THEN '[]'::jsonb "
+        "ELSE to_jsonb(nick) END),\n  ALTER COLUMN nick SET NOT NULL;\n"
+    )
+    assert found(lint_sql, {**USERS, "2_a.up.sql": converted}, "SM207") == []
+    coalesced = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING COALESCE(nick, ''), ALTER COLUMN nick SET NOT NULL;\n"
+    assert found(lint_sql, {**USERS, "2_a.up.sql": coalesced}, "SM207") == []
+    # The look-alikes: a conversion that keeps the NULLs, and one of another column's NULLs.
+    kept = "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING to_jsonb(nick), ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": kept}, "SM207")] == [1]
+    other = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING CASE WHEN email IS NULL THEN '' ELSE nick END, ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": other}, "SM207")] == [1]
+
+
 def test_a_backfill_in_an_earlier_migration_counts(lint_sql):
     files = {
         **USERS,
