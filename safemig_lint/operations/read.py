@@ -322,7 +322,15 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         function = _trigger_function(names.masked(statement), names)
         return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
     if kind == "SEQUENCE":
-        return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
+        name = names.table(e.this)
+        ops: list[o.Op] = [o.CreateObject("sequence", name, exists, replace_, node=e.this)]
+        properties = e.args.get("properties")
+        sequence = next((p for p in properties.expressions if isinstance(p, exp.SequenceProperties)), None) if properties else None
+        owner = sequence.args.get("owned") if sequence is not None else None
+        if isinstance(owner, exp.Column) and owner.table:  # OWNED BY t.c: dropped with that column or its table
+            table = names.qualify(names.ident(owner.args.get("db")), names.ident(owner.args.get("table")))
+            ops.append(o.OwnSequence(name, f"{table}.{names.ident(owner.this)}"))
+        return ops
     return _read_text(names.masked(statement), names)
 
 
