@@ -68,3 +68,11 @@ def test_sm207_set_not_null_fails_on_a_null_nothing_filled(run):
         )
         is None
     )
+
+
+def test_sm202_postgres_refuses_a_value_too_long_for_the_narrower_type(run):
+    run("CREATE TABLE tokens (token varchar(255))")
+    run("INSERT INTO tokens VALUES (repeat('x', 50))")
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE varchar(40)") == "value too long for type character varying(40)"
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE char(26)") == "value too long for type character(26)"
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE varchar(40) USING token::varchar(40)") is None  # an explicit cast cuts

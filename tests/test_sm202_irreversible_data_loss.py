@@ -37,11 +37,33 @@ def test_a_down_recreating_what_the_up_dropped(lint_sql):
 
 def test_a_down_widening_back_what_the_up_narrowed(lint_sql):
     files = {
-        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40);",
+        "2_short.up.sql": "ALTER TABLE users MODIFY token varchar(40);",
+        "2_short.down.sql": "ALTER TABLE users MODIFY token varchar(255);",
+    }
+    base = {"1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, token varchar(255), bio text);"}
+    result = lint_sql({**base, **files}, dialect="mysql", select=("SM202",))  # MySQL outside strict mode cuts them
+    [(name, line, message)] = [(d.path.rsplit("/", 1)[-1], d.span.line, d.message) for d in result.active]
+    assert (name, line) == ("2_short.down.sql", 1) and "values its up migration cut to fit VARCHAR(40) stay cut" in message
+    # On PostgreSQL the up cuts with an explicit conversion, or not at all.
+    cut = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40) USING substr(token, 1, 40);",
         "2_short.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255);",
     }
-    [(name, line, message)] = losses(lint_sql, files)
-    assert (name, line) == ("2_short.down.sql", 1) and "values its up migration cut to fit VARCHAR(40) stay cut" in message
+    assert [line for _, line, _ in losses(lint_sql, cut)] == [1]
+    numbers = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN id TYPE numeric(20, 0);\nALTER TABLE users ALTER COLUMN id TYPE int;",
+        "2_short.down.sql": "ALTER TABLE users ALTER COLUMN id TYPE bigint;",
+    }
+    assert [line for _, line, _ in losses(lint_sql, numbers)] == [1]
+
+
+def test_postgres_refuses_a_longer_value_rather_than_cutting_it(lint_sql):
+    # ory/hydra, openmeter: varchar(255) -> varchar(40) and varchar -> char(26) with no USING; if the up ran, it cut nothing.
+    files = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40);\nALTER TABLE users ALTER COLUMN bio TYPE char(26);",
+        "2_short.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255);\nALTER TABLE users ALTER COLUMN bio TYPE text;",
+    }
+    assert losses(lint_sql, files) == []
 
 
 def test_a_value_made_an_array_of_one_is_not_cut(lint_sql):
