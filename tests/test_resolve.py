@@ -459,3 +459,6 @@ def test_cascade_says_what_it_takes(lint_sql):
     assert messages(lint_sql(own), "SM615") == []
     nothing = history(("DROP TABLE orders CASCADE;", "SELECT 1;"), base=base)
     assert messages(lint_sql(nothing), "SM615") == []
+    # What belongs to a table the same statement drops goes with it anyway; a view it does not name is still taken.
+    together = history(("DROP TABLE users, orders CASCADE;", "SELECT 1;"), base=base)
+    assert messages(lint_sql(together), "SM615") == ["dropping table users with CASCADE also drops view names"]
