@@ -71,6 +71,20 @@ def test_a_name_an_earlier_statement_of_the_same_file_dropped(lint_sql):
     ]
 
 
+def test_a_temporary_table_made_from_a_query_after_dropping_any_old_one(lint_sql):
+    # openmeter: DROP TABLE IF EXISTS m; CREATE TEMP TABLE m AS SELECT ... FROM t; then m is used.
+    up = (
+        "DROP TABLE IF EXISTS dedup;\nCREATE TEMP TABLE dedup AS SELECT id AS loser_id FROM users WHERE status = 'x';\n"
+        "CREATE INDEX ON dedup (loser_id);\nUPDATE users SET status = 'y' FROM dedup WHERE users.id = dedup.loser_id;\nDROP TABLE dedup;"
+    )
+    assert messages(lint_sql(history((up, "SELECT 1;"))), "SM610") == []
+    # What its query reads is still resolved.
+    gone = "ALTER TABLE users RENAME TO members;\nCREATE TEMP TABLE dedup AS SELECT id FROM users;"
+    assert messages(lint_sql(history((gone, "SELECT 1;"))), "SM610") == [
+        'PostgreSQL rejects this statement: relation "users" does not exist (an earlier statement dropped or renamed it)'
+    ]
+
+
 def test_a_down_using_a_name_a_later_version_creates(lint_sql):
     files = history(
         ("CREATE TABLE orders (id int);", "DROP TABLE orders;\nDROP TABLE invoices;"),

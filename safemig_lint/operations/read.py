@@ -283,10 +283,13 @@ def _is_temporary(e: exp.Expr) -> bool:
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
-    if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
-        return (
-            [replace(op, temporary=True) for op in _create_table(e, names)[:1] if isinstance(op, o.CreateTable)] if kind == "TABLE" else []
-        )
+    if _is_temporary(e):  # gone when the migration's session ends: its name is known, and what its query reads is resolved
+        if kind != "TABLE":
+            return []
+        made = _create_table(e, names)  # a query's reads come before the table (CREATE TEMP TABLE t AS SELECT ...)
+        return [
+            replace(op, temporary=True) if isinstance(op, o.CreateTable) else op for op in made if isinstance(op, (o.CreateTable, o.Uses))
+        ]
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
