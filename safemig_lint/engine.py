@@ -709,17 +709,23 @@ class _StatementsReadBy:
         key = (rule.reads_ops, rule.reads_tokens)
         if key not in self.chosen:
             wanted_ops, tokens = rule.reads_ops or (), rule.reads_tokens or frozenset()
-            wanted = {kind: issubclass(kind, wanted_ops) for kind in self._op_kinds}
+            wanted = {kind for kind in self._op_kinds if issubclass(kind, wanted_ops)}
+            token_types = self._token_types_by_statement if tokens else [()] * len(self.statements)
             self.chosen[key] = [
                 statement
-                for statement, kinds in zip(self.statements, self._op_kinds_by_statement)
-                if any(wanted[kind] for kind in kinds) or (tokens and any(token.token_type in tokens for token in statement.tokens))
+                for statement, kinds, types in zip(self.statements, self._op_kinds_by_statement, token_types)
+                if not wanted.isdisjoint(kinds) or not tokens.isdisjoint(types)
             ]
         return self.chosen[key]
 
     @cached_property
     def _op_kinds_by_statement(self) -> list[set[type]]:
         return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+
+    @cached_property
+    def _token_types_by_statement(self) -> list[set]:
+        """Each statement's token types, gathered once for every rule that reads tokens."""
+        return [{token.token_type for token in statement.tokens} for statement in self.statements]
 
     @cached_property
     def _op_kinds(self) -> set[type]:

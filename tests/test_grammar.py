@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 
 from safemig_lint.reading.statements import parse_file
 
@@ -204,6 +205,56 @@ def test_the_mysql_verdicts_are_mariadbs(mariadb_url):
             cursor.execute("DROP DATABASE grammar_probe")
     finally:
         connection.close()
+
+
+# sqlfluff's verdicts, as grammar.py asks for them, for each text given as JSON; `rust` says which parser ran.
+SQLFLUFF_VERDICTS = """
+import json, sys
+from sqlfluff.core.parser import rust_parser
+from safemig_lint.reading.grammar import sqlfluff_mysql_violations
+texts = json.loads(sys.argv[1])
+verdicts = [[(v.line_no, v.line_pos, v.desc()) for v in sqlfluff_mysql_violations(text)] for text in texts]
+print(json.dumps({"rust": rust_parser._HAS_RUST_PARSER, "verdicts": verdicts}))
+"""
+WITHOUT_SQLFLUFFRS = "import sys; sys.modules['sqlfluffrs'] = None\n"  # what an install without its wheel runs
+
+
+def test_sqlfluffs_rust_and_python_parsers_give_the_same_verdicts():
+    """sqlfluffrs (a dependency where it has wheels) changes speed, never a verdict; and the direct path
+    (no configuration copy, no templater) finds what Linter.parse_string finds."""
+    import importlib.util
+    import json
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("sqlfluffrs") is None:
+        pytest.skip("sqlfluffrs is not installed here (no wheel for this platform)")
+    texts = [sql for sql, _ in MYSQL_VERDICTS] + [
+        "ALTER TABLE users\r\n  ALTER COLUMN email SET NOT NULL",
+        "ALTER TABLE t ADD COLUMN c INT -- sqlfluff:dialect:ansi\n",
+        "ALTER TABLE t ADD COLUMN c VARCHAR(9) DEFAULT '{{ x }}'",
+        "DROP INDEX i ON t /* {# */",
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES u (id) ON DELETE CASCADE, ADD INDEX (b), DROP FOREIGN KEY f2",
+    ]
+    texts += [sql for fixture in sorted((FIXTURES / "mysql").glob("*.sql")) for sql in fixture.read_text().split(";") if sql.strip()]
+
+    def verdicts(prelude: str) -> dict:
+        run = subprocess.run(
+            [sys.executable, "-c", prelude + SQLFLUFF_VERDICTS, json.dumps(texts)], capture_output=True, text=True, timeout=120
+        )
+        assert run.returncode == 0, run.stderr
+        return json.loads(run.stdout)
+
+    rust, python = verdicts(""), verdicts(WITHOUT_SQLFLUFFRS)
+    assert rust["rust"] and not python["rust"]
+    assert rust["verdicts"] == python["verdicts"]
+    assert sum(1 for found in rust["verdicts"] if found) >= 8  # the rejected ones are among them
+
+    from safemig_lint.reading.grammar import _sqlfluff_mysql
+
+    linter = _sqlfluff_mysql()
+    through_the_linter = [[(v.line_no, v.line_pos, v.desc()) for v in linter.parse_string(text).violations] for text in texts]
+    assert [[list(v) for v in found] for found in through_the_linter] == rust["verdicts"]
 
 
 def test_a_mysql_rejection_points_at_what_the_grammar_cannot_read(lint_sql):

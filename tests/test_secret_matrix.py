@@ -126,7 +126,14 @@ def test_the_prefilter_skips_only_texts_that_hold_no_secret(monkeypatch):
         return [(s.start, s.end, s.what, s.reported) for s in file_secrets(parse_file(text, "postgres"), "postgres")]
 
     filtered = [secrets(text) for text in texts]
+    # The prefilter's ASCII path (lowered text, lower-case pattern) answers as the case-insensitive pattern does.
+    for text in texts + [text.upper() for text in texts] + [text.swapcase() for text in texts]:
+        for start in range(0, len(text), 97):
+            assert credentials.may_hold_secrets(text, start, start + 120) is (
+                credentials._TRIGGER.search(text, start, start + 120) is not None
+            )
     monkeypatch.setattr(credentials, "_TRIGGER", re.compile(""))
+    monkeypatch.setattr(credentials, "_LOWER_TRIGGER", re.compile(""))
     assert [secrets(text) for text in texts] == filtered
     assert sum(map(len, filtered)) > len(FORMS)  # the check compares real findings
 

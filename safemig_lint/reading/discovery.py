@@ -86,16 +86,18 @@ class Discovery:
             return False
         # By the path as found, not where a symlink leads: a linked file is reported where it is linked.
         found = _absolute(path)
-        return found in self.named_files or any(found.is_relative_to(directory) for directory in self.named_directories)
+        return found in self.named_files or _under(found, self.named_directories)
 
     def empty_directories(self, paths: list[str], linted_elsewhere: list[Path]) -> list[str]:
         """The folders named in `paths` under which nothing is linted: no migration folder, no path that
         cannot be read, none of `linted_elsewhere` (absolute paths of other files linted)."""
         found = [_absolute(d.path) for d in self.directories] + [_absolute(p.path) for p in self.problems] + linted_elsewhere
+        # Every folder something linted lies in: one pass over what was found, not one per path named.
+        holding = {folder for path in found for folder in (path, *path.parents)}
         empty = []
         for raw in paths:
             root = _absolute(Path(raw))
-            if raw not in self.missing and root in self.named_directories and not any(path.is_relative_to(root) for path in found):
+            if raw not in self.missing and root in self.named_directories and root not in holding:
                 empty.append(raw)
         return empty
 
@@ -103,7 +105,7 @@ class Discovery:
         """Which of the files `names` in `directory` are reported: computed once per directory, not
         once per file. By the path as found (a linked file is reported where it is linked)."""
         found, resolved = _absolute(directory), Path(os.path.realpath(directory))
-        if any(found.is_relative_to(named) for named in self.named_directories):
+        if _under(found, self.named_directories):
             named = set(names)
         else:
             named = {name for name in names if found / name in self.named_files or resolved / name in self.named_files}
@@ -115,6 +117,12 @@ class PathProblem:
     path: Path
     display_path: str
     reason: str
+
+
+def _under(path: Path, folders: set[Path]) -> bool:
+    """Whether `path` is one of `folders` or lies under one (as Path.is_relative_to reads it: by the
+    path's parts, no file system): one set lookup per ancestor, not one comparison per folder."""
+    return path in folders or not folders.isdisjoint(path.parents)
 
 
 def _absolute(path: Path) -> Path:

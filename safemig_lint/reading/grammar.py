@@ -328,15 +328,40 @@ def _mysql_grammar(statement: Statement, masked: str) -> None:
     statement.error_start, statement.error_end = start, min(statement.end, start + max(len(section), 1))
 
 
+@lru_cache(maxsize=4096)  # a history repeats statements (the same index dropped in many versions' downs)
 def _sqlfluff_mysql_violation(sql: str) -> tuple[int, str] | None:
     """(offset in `sql`, the unparsable text) of sqlfluff's first parse error, or None when it parses."""
     lines = LineOffsets(sql)
-    for violation in _sqlfluff_mysql().parse_string(sql).violations:
+    for violation in sqlfluff_mysql_violations(sql):
         found = _UNPARSABLE.search(violation.desc())
         if found is None:
             continue  # not a verdict on the grammar (a templating or lexing note)
         return lines.offset(violation.line_no, violation.line_pos), found.group("section")
     return None
+
+
+# What Linter.parse_string would read differently from the text as it is: template syntax (its
+# default templater is Jinja) and inline configuration comments (`-- sqlfluff:...`).
+_TEMPLATED_OR_CONFIGURED = re.compile(r"\{[{%#]|sqlfluff", re.IGNORECASE)
+_LINE_BREAKS = re.compile(r"\r\n|\r")
+
+
+def sqlfluff_mysql_violations(sql: str) -> list:
+    """sqlfluff's lexing and parse violations for `sql`, as Linter.parse_string finds them.
+
+    parse_string deep-copies the whole configuration (every rule's settings) and runs the Jinja
+    templater on each call: most of a short statement's cost. Where neither can change the text,
+    the text goes straight to sqlfluff's lexer and parser (Linter.parse_rendered), newlines
+    normalised as parse_string does."""
+    linter = _sqlfluff_mysql()
+    if _TEMPLATED_OR_CONFIGURED.search(sql):
+        return linter.parse_string(sql).violations
+    from sqlfluff.core.linter import RenderedFile
+    from sqlfluff.core.templaters import TemplatedFile
+
+    text = _LINE_BREAKS.sub("\n", sql)
+    rendered = RenderedFile([TemplatedFile.from_string(text)], [], linter.config, {}, "<string>", "utf-8", text)
+    return linter.parse_rendered(rendered).violations
 
 
 @lru_cache(maxsize=1)
