@@ -76,6 +76,26 @@ def test_a_down_restoring_a_check_and_a_unique_key(lint_sql):
     assert finding[:2] == ("3_u.down.sql", 1) and "same (nick)" in finding[2]
 
 
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_a_key_declared_with_the_column_the_down_adds_back_is_not_flagged(lint_sql, dialect):
+    # The up drops a column with its UNIQUE / CHECK; the down adds it back, empty: no row written meanwhile has a value in it.
+    files = {
+        **USERS,
+        "2_a.up.sql": "ALTER TABLE users DROP COLUMN email;\n",
+        "2_a.down.sql": "ALTER TABLE users ADD COLUMN email text UNIQUE;\n",
+    }
+    files["1_users.up.sql"] = "CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE, code text CHECK (code IN ('a', 'b')));\n"
+    assert found(lint_sql, files, "SM204", dialect) == []
+    files["2_a.up.sql"] += "ALTER TABLE users DROP COLUMN code;\n"
+    files["2_a.down.sql"] += "ALTER TABLE users ADD COLUMN code text CHECK (code IN ('a', 'b'));\n"
+    assert found(lint_sql, files, "SM204", dialect) == []
+    # The look-alike: the same key restored on a column that stayed, holding the rows written meanwhile.
+    files["2_a.up.sql"] = "ALTER TABLE users DROP CONSTRAINT users_email_key;\n"
+    files["2_a.down.sql"] = "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n"
+    if dialect == "postgres":
+        assert [f[:2] for f in found(lint_sql, files, "SM204", dialect)] == [("2_a.down.sql", 1)]
+
+
 def test_mysql_modify_back_to_not_null_and_mysql_checks_before_8_0_16(lint_sql):
     files = {
         "1_t.up.sql": "CREATE TABLE t (id INT PRIMARY KEY, code VARCHAR(10) NOT NULL, n INT, CONSTRAINT n_pos CHECK (n > 0));\n",
@@ -231,6 +251,22 @@ def test_a_column_added_without_default_then_made_not_null(lint_sql):
 )
 def test_set_not_null_after_a_backfill_is_not_flagged(lint_sql, up):
     assert found(lint_sql, {**USERS, "2_a.up.sql": up + "\n"}, "SM207") == []
+
+
+def test_a_type_change_of_the_same_alter_that_converts_the_nulls(lint_sql):
+    # pocket-id: scope text -> jsonb, NULL and '' becoming '[]', made NOT NULL in the same ALTER TABLE.
+    converted = (
+        "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING (CASE WHEN nick IS NULL OR btrim(nick) = '' THEN '[]'::jsonb "
+        "ELSE to_jsonb(nick) END),\n  ALTER COLUMN nick SET NOT NULL;\n"
+    )
+    assert found(lint_sql, {**USERS, "2_a.up.sql": converted}, "SM207") == []
+    coalesced = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING COALESCE(nick, ''), ALTER COLUMN nick SET NOT NULL;\n"
+    assert found(lint_sql, {**USERS, "2_a.up.sql": coalesced}, "SM207") == []
+    # The look-alikes: a conversion that keeps the NULLs, and one of another column's NULLs.
+    kept = "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING to_jsonb(nick), ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": kept}, "SM207")] == [1]
+    other = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING CASE WHEN email IS NULL THEN '' ELSE nick END, ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": other}, "SM207")] == [1]
 
 
 def test_a_backfill_in_an_earlier_migration_counts(lint_sql):

@@ -312,6 +312,14 @@ def test_postgres_generated_names_and_what_goes_with_what():
     assert db.tables["refs"].constraints == {}
 
 
+def test_a_sequence_created_owned_by_a_column_goes_with_its_table():
+    # openmeter: CREATE SEQUENCE ... OWNED BY t.c, and the down drops only the table.
+    db, _, _ = replay("CREATE TABLE locks (rvn int8);\nCREATE SEQUENCE locks_rvn CYCLE OWNED BY locks.rvn;\nCREATE SEQUENCE kept;")
+    assert db.sequences["locks_rvn"].owned_by == "locks.rvn"
+    replay("DROP TABLE locks;", db=db)
+    assert set(db.sequences) == {"kept"}
+
+
 def test_sqlite_primary_key_nullable_unless_rowid():
     db, _, _ = replay("CREATE TABLE a (id TEXT PRIMARY KEY, n int);\nCREATE TABLE b (id INTEGER PRIMARY KEY);", "sqlite")
     assert db.tables["a"].columns["id"].nullable and not db.tables["b"].columns["id"].nullable

@@ -1,4 +1,6 @@
-from safemig_lint.analysis.schema.effects import ColumnChanged
+from sqlglot import exp
+
+from safemig_lint.analysis.schema.effects import ColumnChanged, Effect, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm504_set_not_null_scans_table import proven_not_null
 from safemig_lint.diagnostics import Severity
@@ -16,12 +18,15 @@ class SetNotNullWithoutBackfill(Rule):
         history = context.history
         if context.is_down or history is None or context.dialect not in ("postgres", "mysql"):
             return  # a down restoring NOT NULL is SM204's
-        for effect in history.effects_of(context.file, statement):
+        effects = history.effects_of(context.file, statement)
+        for effect in effects:
             if not isinstance(effect, ColumnChanged) or not effect.before.nullable or effect.after.nullable:
                 continue
             table, column = effect.table, effect.after.name
             if effect.before.unknown or context.created_earlier_in_file("table", table, statement):
                 continue  # a table created by this file has no rows yet
+            if _nulls_converted(effects, table, column):
+                continue
             added = context.row_changes.added_before(statement, table, column)
             if added is not None and (added.column.default is not None or added.identity or added.column.generated):
                 continue  # ADD COLUMN ... DEFAULT filled every existing row
@@ -36,6 +41,23 @@ class SetNotNullWithoutBackfill(Rule):
                 f"before this statement{'' if added is None else ', or add the column with a DEFAULT'}.",
                 effect.node,
             )
+
+
+def _nulls_converted(effects: list[Effect], table: str, column: str) -> bool:
+    """Does a type change of the same ALTER TABLE rewrite the column's NULLs (USING COALESCE(c, ...) or
+    CASE WHEN c IS NULL ...)? PostgreSQL checks NOT NULL on the rewritten rows (pocket-id's scope to jsonb)."""
+    for effect in effects:
+        if not (isinstance(effect, TypeChanged) and effect.table == table and effect.column == column and effect.using):
+            continue
+        using = effect.node.args.get("using") if isinstance(effect.node, exp.Expression) else None
+        if using is None:
+            continue
+        for node in using.find_all(exp.Is, exp.Coalesce):
+            if not (isinstance(node.this, exp.Column) and node.this.name.lower() == column.lower()):
+                continue
+            if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) or isinstance(node, exp.Coalesce) and node.expressions:
+                return True
+    return False
 
 
 def _message(context: FileContext, table: str, column: str, added: bool) -> str:

@@ -283,10 +283,13 @@ def _is_temporary(e: exp.Expr) -> bool:
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
-    if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
-        return (
-            [replace(op, temporary=True) for op in _create_table(e, names)[:1] if isinstance(op, o.CreateTable)] if kind == "TABLE" else []
-        )
+    if _is_temporary(e):  # gone when the migration's session ends: its name is known, and what its query reads is resolved
+        if kind != "TABLE":
+            return []
+        made = _create_table(e, names)  # a query's reads come before the table (CREATE TEMP TABLE t AS SELECT ...)
+        return [
+            replace(op, temporary=True) if isinstance(op, o.CreateTable) else op for op in made if isinstance(op, (o.CreateTable, o.Uses))
+        ]
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
@@ -325,7 +328,15 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         function = _trigger_function(names.masked(statement), names)
         return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
     if kind == "SEQUENCE":
-        return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
+        name = names.table(e.this)
+        ops: list[o.Op] = [o.CreateObject("sequence", name, exists, replace_, node=e.this)]
+        properties = e.args.get("properties")
+        sequence = next((p for p in properties.expressions if isinstance(p, exp.SequenceProperties)), None) if properties else None
+        owner = sequence.args.get("owned") if sequence is not None else None
+        if isinstance(owner, exp.Column) and owner.table:  # OWNED BY t.c: dropped with that column or its table
+            table = names.qualify(names.ident(owner.args.get("db")), names.ident(owner.args.get("table")))
+            ops.append(o.OwnSequence(name, f"{table}.{names.ident(owner.this)}"))
+        return ops
     return _read_text(names.masked(statement), names)
 
 
@@ -860,7 +871,7 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     selected: tuple[str | None, ...] | None = None  # None: SELECT *
     if not (len(items) == 1 and isinstance(items[0], exp.Star)):
         selected = tuple(_selected_column(item, names) for item in items)
-    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
+    filtered = any(query.args.get(key) for key in ("where", "group", "limit", "distinct", "qualify")) or _filtering_having(query)
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
@@ -896,7 +907,26 @@ def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | 
 
 def _filters_rows(select: exp.Select) -> bool:
     """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
-    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
+    return any(select.args.get(key) for key in ("where", "limit", "qualify")) or _filtering_having(select)
+
+
+def _filtering_having(select: exp.Select) -> bool:
+    """Does a HAVING leave rows out? Not `HAVING count(*) > 0`: a group of GROUP BY holds a row at least, and
+    without GROUP BY the one group is the whole table, empty only when there is nothing to lose."""
+    having = select.args.get("having")
+    if having is None:
+        return False
+    condition = having.this
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, (exp.GT, exp.GTE, exp.NEQ, exp.LT, exp.LTE)):
+        count, bound = condition.this, condition.expression
+        if isinstance(condition, (exp.LT, exp.LTE)):  # 0 < count(*)
+            count, bound = bound, count
+        limit = {exp.GT: "0", exp.NEQ: "0", exp.LT: "0", exp.GTE: "1", exp.LTE: "1"}[type(condition)]
+        counts_rows = isinstance(count, exp.Count) and isinstance(count.this, exp.Star)
+        return not (counts_rows and isinstance(bound, exp.Literal) and not bound.is_string and bound.this == limit)
+    return True
 
 
 def _selected_column(item: exp.Expr, names: Names) -> str | None:

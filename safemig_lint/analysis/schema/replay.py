@@ -53,6 +53,8 @@ _Object = TypeVar("_Object", View, Sequence, UserType, Routine)
 _Named = TypeVar("_Named", Index, Constraint, View, Sequence, UserType, Routine)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from safemig_lint.analysis.schema.resolve import Resolver
 
 UNCREATED = "no earlier statement the model followed created it"
@@ -126,10 +128,10 @@ class Replay:
             effect.node = op.node
         return effects
 
-    def begin_statement(self) -> None:
+    def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reads = set()
         if self.resolver is not None:
-            self.resolver.begin_statement()
+            self.resolver.begin_statement(ops)
 
     def _target_exists(self, op: o.Op) -> bool:
         """For ALTER ... IF EXISTS: is the object it alters there (as far as the model knows)?"""
@@ -525,6 +527,16 @@ class Replay:
             return (), ("rows",)
         return (() if left else tuple(dict.fromkeys(target.name for target, _ in whole))), left
 
+    def _referenced(self, name: str) -> bool:
+        """Does a foreign key of another table reference table `name`?"""
+        for key in self.db.tables.referencing(name):
+            other = dict.get(self.db.tables, key)  # to read (TableMap)
+            if other is not None and any(
+                c.kind == "foreign" and c.references.partition("(")[0] == name for c in other.constraints.values()
+            ):
+                return True
+        return False
+
     def _numbered_key(self, table: Table) -> str:
         """The table's single-column primary key when the database numbers it (serial, identity, SQLite's rowid):
         the rows a copy moves are numbered anew where they go, so leaving it out of the copy loses no data."""
@@ -586,11 +598,13 @@ class Replay:
                 renamed.restored = renamed.restored or renamed.new == target.name
 
     def _lost(self, table: Table, oid: int) -> tuple[str, ...]:
-        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere."""
+        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere (a key the database
+        numbers is numbered anew in the copy: leaving it out loses no data, unless a foreign key holds its values)."""
         kept = self._kept.get(oid, set())
         if table.unknown or "*" in kept:
             return ()
-        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated)
+        numbered = "" if self._referenced(table.name) else self._numbered_key(table)
+        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated and name != numbered)
 
     # --- columns
 
@@ -675,6 +689,9 @@ class Replay:
         born = self._born.pop((table.oid, old), None)
         effect.restored = born is not None and self._gone.get((table.oid, new), -1) > born
         self._born[(table.oid, new)] = born if born is not None else 0
+        swapped = self._swapped_out.pop((table.oid, new), None)
+        if swapped is not None:
+            swapped.restored = True  # renamed away earlier in the file, and another column took the name back
         self._swapped_out[(table.oid, old)] = effect
         return effect
 

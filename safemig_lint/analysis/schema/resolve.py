@@ -11,7 +11,7 @@ the database's own words (PostgreSQL's, MySQL's, SQLite's).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlglot import exp
@@ -54,12 +54,17 @@ class Resolver:
         self.at = 0  # the ordinal, in the chronicle, of the op being checked
         self._reported: set[tuple[str, str]] = set()  # (problem, name) already said of this statement
         self.statement_fails = False  # a verdict of this statement fails it: none of its ops changes anything
-        self._dropping: set[str] = set()  # tables this statement drops (DROP TABLE a, b)
+        self._dropping: set[str] = set()  # tables and views this statement drops (DROP TABLE a, b)
 
-    def begin_statement(self) -> None:
+    def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reported.clear()
         self._dropping.clear()
         self.statement_fails = False
+        if self.dialect == "postgres":
+            # PostgreSQL drops the objects one statement names together: what depends on one of them
+            # may be named after it. MySQL drops them in turn, refusing a parent named before its child.
+            self._dropping.update(op.table for op in ops if isinstance(op, o.DropTable))
+            self._dropping.update(f"view {op.name}" for op in ops if isinstance(op, o.DropObject) and op.kind == "view")
 
     def check(self, op: o.Op, db: Database, at: int) -> list[Rejected]:
         """The database's verdict on `op`; none once an earlier op of the statement was refused (the database
@@ -785,7 +790,7 @@ def _drop_object(self: Resolver, op: o.DropObject, db: Database) -> list[Rejecte
         return self._reject(MISSING, f"{op.kind} {op.name}", self.words.object_missing(op.written_kind, op.name, op.table), why)
     if op.cascade or self.dialect != "postgres":
         return []
-    dependents = _object_dependents(db, op.kind, op.name)
+    dependents = [found for found in _object_dependents(db, op.kind, op.name) if found not in self._dropping]
     if not dependents:
         return []
     shown = f"function {op.name}()" if op.kind == "function" else f"{op.written_kind} {op.name}"
