@@ -266,6 +266,9 @@ class Unknown(Op):
     tables: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     keys_only: bool = False  # only the tables' indexes and constraints are uncertain
+    # Names built at run time from a template (`format('DROP INDEX t_%s_idx', id)`): regular
+    # expressions, case-folded, of every name the statement may touch beyond `names`.
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from safemig_lint.operations.model import (
     UserType,
     View,
     bare_name,
+    plain_name,
     routine_key,
 )
 from safemig_lint.operations.types import resolve
@@ -724,6 +725,12 @@ class Replay:
         return effects
 
     def _create_index(self, op: o.CreateIndex) -> list[Effect]:
+        view = self.db.views.get(op.table) if op.table not in self.db.tables else None
+        if view is not None and view.materialized and op.index.name:
+            # An index on a materialized view: kept by name with the view (which is no unknown table).
+            if not (op.if_not_exists and op.index.name in view.indexes):
+                self.db.views[op.table] = replace(view, indexes=view.indexes | {op.index.name})
+            return []
         table = self._table(op.table)
         index = self._named(table, op.index)
         if op.if_not_exists and self._find_key(index.name, "" if not self.mysql else op.table):
@@ -738,6 +745,8 @@ class Replay:
             table = self.db.tables[found] if found is not None else None  # a copy of its own to change (TableMap)
         else:
             table = self._find_key(op.name, op.table)
+        if table is None and not op.table and self._view_index(name, schema):
+            return []
         if table is None:
             if not op.if_exists:
                 if op.table:
@@ -751,6 +760,17 @@ class Replay:
             taken = self._drop_dependent_foreign_keys(table.name, before, table)
             effects.append(Cascaded(f"index {name}", tuple(taken)))
         return effects
+
+    def _view_index(self, name: str, schema: str, new: str | None = None) -> bool:
+        """Drops (or renames to `new`) the index `name` of a materialized view of the schema; False when
+        no view has it."""
+        for key in self.db.views.find("index", (name,)):
+            view = self.db.views[key]
+            if key.rpartition(".")[0] == schema:
+                kept = view.indexes - {name}
+                self.db.views[key] = replace(view, indexes=kept | {new} if new else kept)
+                return True
+        return False
 
     def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint, owner: Table) -> list[Taken]:
         """CASCADE drops the foreign keys that rely on a unique index of the referenced columns: those of
@@ -773,6 +793,8 @@ class Replay:
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
         table = self._find_key(op.name, op.table)
+        if table is None and not op.table and self._view_index(bare_name(op.name), op.name.rpartition(".")[0], op.new):
+            return []
         if table is None:
             if op.table:
                 self._lost_track(self._table(op.table), f"key {op.name} was renamed but the model did not have it", keys_only=True)
@@ -934,9 +956,32 @@ class Replay:
                     objects[key] = replace(item, unknown=op.reason)
                     self._note(f"{kind or item.kind} {item.name}", op.reason)
                     touched = True
+        if op.patterns:
+            # What it may have made is named by its patterns, which the chronicle keeps: the world stays closed.
+            open_world = self.db.open_world
+            self._lost_track_of_built_names(op)
+            self.db.open_world = open_world
+            touched = True
         if not touched:
             self._note(NOTHING_KNOWN, op.reason)
         return []
+
+    def _lost_track_of_built_names(self, op: o.Unknown) -> None:
+        """What a statement may have changed under names built from templates (o.Unknown.patterns): the
+        tables, views, sequences, types and routines so named, and the keys of tables holding such an index."""
+        built = re.compile("|".join(f"(?:{pattern})" for pattern in op.patterns))
+        for key in list(self.db.tables.keys()):
+            table = dict.get(self.db.tables, key)  # to read (TableMap)
+            if built.fullmatch(plain_name(key)):
+                self._lost_track(self._table(key), op.reason)
+            elif any(built.fullmatch(name) for name in (*table.indexes, *table.constraints)):
+                self._lost_track(self._table(key), op.reason, keys_only=True)
+        for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
+            for key in list(objects.keys()):
+                item = objects[key]
+                if not item.unknown and built.fullmatch(plain_name(item.name)):
+                    objects[key] = replace(item, unknown=op.reason)
+                    self._note(f"{kind or item.kind} {item.name}", op.reason)
 
 
 def _unique(key: Index | Constraint) -> bool:
