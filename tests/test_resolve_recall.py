@@ -206,3 +206,32 @@ def test_sqlite_rowid_is_there_and_other_columns_are_checked(lint_sql):
     up = "DELETE FROM t WHERE rowid NOT IN (SELECT min(rowid) FROM t GROUP BY a);\nUPDATE t SET b = 1;\n"
     result = lint_sql(history((up, ""), base=base), dialect="sqlite")
     assert [(name, line) for name, line, _ in found(result)] == [("000002_v2.up.sql", 2)]
+
+
+# --- two primary keys in one CREATE TABLE
+
+
+@pytest.mark.parametrize(
+    "dialect, message",
+    [
+        ("postgres", 'PostgreSQL rejects this statement: multiple primary keys for table "t" are not allowed'),
+        ("sqlite", 'SQLite rejects this statement: table "t" has more than one primary key'),
+        ("mysql", "MySQL rejects this statement: Multiple primary key defined"),
+    ],
+)
+def test_a_column_primary_key_and_a_table_primary_key(lint_sql, dialect, message):
+    files = {
+        "000001_t.up.sql": "CREATE TABLE t (id varchar(9) NOT NULL, pk int PRIMARY KEY, nid varchar(9) NOT NULL, PRIMARY KEY (id, nid));\n"
+    }
+    files["000001_t.down.sql"] = "DROP TABLE t;\n"  # the table as meant stays in the model: no verdict on the down
+    assert found(lint_sql(files, dialect=dialect), "SM611") == [("000001_t.up.sql", 1, message)]
+    assert found(lint_sql(files, dialect=dialect)) == []
+
+
+def test_one_primary_key_however_written_is_accepted(lint_sql):
+    for table in (
+        "t (id int PRIMARY KEY, a int)",
+        "t (id int, a int, PRIMARY KEY (id, a))",
+        "t (id int, CONSTRAINT t_pk PRIMARY KEY (id), UNIQUE (id))",
+    ):
+        assert found(lint_sql({"000001_t.up.sql": f"CREATE TABLE {table};\n"}), "SM611") == []

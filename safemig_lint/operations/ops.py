@@ -231,6 +231,11 @@ class FillColumn(Op):
     table: str
     column: str
     reads: tuple[str, ...]  # the columns the expression reads: `column` of this table, `qualifier.column` of another
+    # Only some rows: a WHERE (other than `column IS NULL`, which reaches every NULL) or a join (FROM).
+    partial: bool = False
+    # A join on one equality with one other table, `UPDATE t ... FROM o WHERE t.c = o.k`: (c, o, k). It
+    # reaches every row when c is a NOT NULL foreign key to o(k) (the schema tells).
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -800,8 +800,61 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
         for target, value in pairs:
             if isinstance(target, exp.Column):
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
-                filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
+                column = names.ident(target)
+                partial, joined = _reach(e, table, own, column, names)
+                filled.append(o.FillColumn(table, column, reads, partial, joined, node=item))
     return filled
+
+
+def _reach(e: exp.Update, table: str, own: set[str], column: str, names: Names) -> tuple[bool, tuple[str, ...]]:
+    """(does the UPDATE leave rows out?, its join (FillColumn.joined) when it is one equality with one table)."""
+    source = e.args.get("from_")
+    where = e.args.get("where")
+    if source is None:
+        return _restricts(where, column, names), ()
+    relations = [source.this, *(join.this for join in e.args.get("joins") or ())]
+    ctes = {names.ident(cte.args.get("alias")): cte.this for cte in (e.args.get("with_") or exp.With()).expressions}
+    condition = where.this if isinstance(where, exp.Where) else None
+    equalities = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    if not all(isinstance(eq, exp.EQ) and all(isinstance(side, exp.Column) for side in (eq.this, eq.expression)) for eq in equalities):
+        return True, ()  # more than a join: some rows left out
+    queries = [ctes.get(names.ident(r.this)) if isinstance(r, exp.Table) else r.this for r in relations]
+    if all(_whole_copy_of(query, table, names) for query in queries):
+        return False, ()  # joined to its own rows (`WITH s AS (SELECT id, row_number() ... FROM t)`): every row has its match
+    if any(query is not None and not (isinstance(query, exp.Select) and query.args.get("where")) for query in queries):
+        return False, ()  # a query whose rows the file cannot tell (a UNION of subtypes ...): no evidence either way
+    if len(relations) == 1 and isinstance(relations[0], exp.Table) and len(equalities) == 1 and not ctes:
+        other = relations[0]
+        aliases = {names.ident(other.this), names.ident(other.args.get("alias"))} - {""}
+        sides = sorted(
+            (eq for eq in (equalities[0].this, equalities[0].expression)), key=lambda c: names.ident(c.args.get("table")) in aliases
+        )
+        mine, theirs = sides
+        if names.ident(mine.args.get("table")) not in aliases and names.ident(theirs.args.get("table")) in aliases:
+            return True, (names.ident(mine), names.table(other), names.ident(theirs))
+    return True, ()
+
+
+def _whole_copy_of(query: exp.Expression | None, table: str, names: Names) -> bool:
+    """A query over `table` alone that keeps every row: no WHERE, join, grouping or limit."""
+    if (
+        not isinstance(query, exp.Select)
+        or query.args.get("joins")
+        or any(query.args.get(k) for k in ("where", "group", "having", "limit", "distinct"))
+    ):
+        return False
+    source = query.args.get("from_")
+    return source is not None and isinstance(source.this, exp.Table) and names.table(source.this) == table
+
+
+def _restricts(where: exp.Expression | None, column: str, names: Names) -> bool:
+    """Does the WHERE leave out rows that hold NULL in `column`? Not `WHERE column IS NULL`."""
+    if where is None:
+        return False
+    condition = where.this if isinstance(where, exp.Where) else where
+    if isinstance(condition, exp.Is) and isinstance(condition.this, exp.Column) and isinstance(condition.expression, exp.Null):
+        return names.ident(condition.this) != column
+    return True
 
 
 def _data_changing_ctes(e: exp.Expression, names: Names) -> list[o.Op]:

@@ -454,7 +454,21 @@ class Replay:
                 for t, s in zip(targets, sources)
             )
             counts = (len(targets), len(sources))
-        effect = RowsCopied(op.target, op.source, pairs, counts=counts)
+            into_not_null = tuple(
+                (t, s)
+                for t, s in zip(targets, sources)
+                if s
+                and (wanted := target.columns.get(t)) is not None
+                and not wanted.nullable
+                and not wanted.unknown
+                and (given := source.columns.get(s)) is not None
+                and given.nullable
+                and not given.unknown
+                and not given.generated
+            )
+        else:
+            into_not_null = ()
+        effect = RowsCopied(op.target, op.source, pairs, counts=counts, into_not_null=into_not_null)
         self._names.setdefault(source.oid, {source.name})
         copy = _Copy(source.oid, target.oid, effect, op.filtered)
         self._copies_from.setdefault(source.oid, []).append(copy)
@@ -604,9 +618,13 @@ class Replay:
             self._lost_track(table, f"column {op.column} was dropped but the model did not have it")
         for keys in (table.indexes, table.constraints):
             for name, key in list(keys.items()):
-                in_predicate = isinstance(key, Index) and key.where and re.search(rf"\b{re.escape(op.column)}\b", key.where)
+                word = re.compile(rf"\b{re.escape(op.column)}\b")
+                in_predicate = isinstance(key, Index) and (
+                    (key.where and word.search(key.where))
+                    or any(c != op.column and not _plain_column(c) and word.search(c) for c in key.columns)
+                )
                 if in_predicate:
-                    del keys[name]  # a partial index depends on the columns of its WHERE too
+                    del keys[name]  # a partial or expression index depends on the columns of its WHERE and expressions too
                 if op.column not in key.columns or in_predicate:
                     continue
                 remaining = tuple(c for c in key.columns if c != op.column)
@@ -984,6 +1002,18 @@ class Replay:
                     self._note(f"{kind or item.kind} {item.name}", op.reason)
 
 
+def _renamed_in(expression: str, old: str, new: str) -> str:
+    """The expression with the column `old` called `new` (outside string literals)."""
+    word = re.compile(rf'(?<![\w$.])"?{re.escape(old)}"?(?![\w$])')
+    parts = re.split(r"('(?:[^']|'')*')", expression)
+    return "".join(part if index % 2 else word.sub(new, part) for index, part in enumerate(parts))
+
+
+def _plain_column(key_column: str) -> bool:
+    """A key column that is a column's name, not an expression (`lower(email)`, `COALESCE(a, b) DESC`)."""
+    return re.fullmatch(r'[\w$]+|"[^"]+"', key_column) is not None
+
+
 def _unique(key: Index | Constraint) -> bool:
     return key.unique if isinstance(key, Index) else key.kind in ("primary", "unique")
 
@@ -1142,5 +1172,9 @@ def _rename_in_keys(table: Table, old: str, new: str) -> None:
         for name, key in list(keys.items()):
             if old in key.columns:
                 key = keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
+            if isinstance(key, Index) and (key.where or not all(_plain_column(c) for c in key.columns)):
+                # An index's expressions and predicate follow the column too (the database keeps it by number).
+                columns = tuple(c if _plain_column(c) else _renamed_in(c, old, new) for c in key.columns)
+                key = keys[name] = replace(key, columns=columns, where=key.where and _renamed_in(key.where, old, new))
             if isinstance(key, Constraint) and key.inline == old:
                 keys[name] = replace(key, inline=new)

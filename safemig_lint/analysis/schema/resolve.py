@@ -443,6 +443,8 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
             found += self._reject(EXISTS, f"{op.table}.{column.name}", self.words.column_twice(column.name), fails_op=False)
         seen.add(column.name)
         found += _user_type(self, db, column, fails_op=False)
+    if sum(c.kind == "primary" for c in op.constraints) > 1:
+        found += self._reject(EXISTS, f"{op.table} primary key", self.words.primary_twice(op.table), fails_op=False)
     if not op.unknown and not op.like and not op.parents:
         for key in (*(c for c in op.constraints if c.kind != "check"), *op.indexes):
             for name in key.columns:
