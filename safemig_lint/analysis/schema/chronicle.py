@@ -64,6 +64,7 @@ class Chronicle:
         self._mentions: dict[str, list[int]] = {}
         self._dynamic: list[int] = []
         self._patterns: list[tuple[int, re.Pattern]] = []  # (ordinal, names an unfollowed statement built from a template)
+        self._pattern_at: list[int] = []  # their ordinals, to bisect
         # Session settings that change what names mean or what a drop does, by where they were set:
         # search_path (and MySQL's USE): where unqualified names are looked up; foreign_key_checks.
         self._settings: dict[str, list[int]] = {}
@@ -100,6 +101,7 @@ class Chronicle:
             if any(marker in op.reason for marker in _DYNAMIC):
                 self._dynamic.append(at)
             self._patterns += [(at, re.compile(pattern)) for pattern in op.patterns]
+            self._pattern_at += [at] * len(op.patterns)
         return at
 
     def unseen(self, words) -> int:
@@ -229,7 +231,9 @@ class Chronicle:
         """Did an unfollowed statement in the open interval (start, end) mention `word`, or build a name it may be?"""
         if _between(self._mentions.get(word, ()), start, end):
             return True
-        return any(start < at < end and pattern.fullmatch(word) for at, pattern in self._patterns)
+        first = bisect_right(self._pattern_at, start)  # in ordinal order, as added: only those in between
+        last = bisect_left(self._pattern_at, end)
+        return any(pattern.fullmatch(word) for _, pattern in self._patterns[first:last])
 
 
 def _tables_named(op: o.Op) -> list[str]:
