@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,9 @@ class Sample:
     wall: float  # seconds
     cpu: float  # user + system seconds, the process and its waited-for children
     rss: int  # peak resident set of the largest process, MB
+
+
+Before = Callable[[], object] | None  # what to do before each run of a command (empty a cache, edit a file)
 
 
 def run(command: list[str], env: dict | None = None, cwd: Path | None = None) -> Sample:
@@ -54,7 +58,7 @@ def median_of(samples: list[Sample]) -> Sample:
     return Sample(statistics.median(s.wall for s in samples), statistics.median(s.cpu for s in samples), max(s.rss for s in samples))
 
 
-def measure(command: list[str], repeat: int, before=None, **kwargs) -> Sample:
+def measure(command: list[str], repeat: int, before: Before = None, **kwargs) -> Sample:
     samples = []
     for _ in range(repeat):
         if before:
@@ -63,7 +67,7 @@ def measure(command: list[str], repeat: int, before=None, **kwargs) -> Sample:
     return median_of(samples)
 
 
-def side_by_side(commands: dict[str, tuple[list[str], object]], repeat: int) -> tuple[dict[str, Sample], dict[str, list[Sample]]]:
+def side_by_side(commands: dict[str, tuple[list[str], Before]], repeat: int) -> tuple[dict[str, Sample], dict[str, list[Sample]]]:
     """Each labelled command (with what to do before it) once per round, in turn: the medians, and every round's samples."""
     rounds: dict[str, list[Sample]] = {label: [] for label in commands}
     for _ in range(repeat):
@@ -93,7 +97,7 @@ def squawk_command(squawk: str, files: list[str]) -> list[str]:
     return [squawk, "--reporter", "json", *files]
 
 
-def _clean(cache: Path):
+def _clean(cache: Path) -> Callable[[], None]:
     return lambda: shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -291,7 +295,7 @@ def main() -> None:
                     )
         elif args.command == "corpus":
             files = sql_files(args.paths)
-            runs: dict[str, tuple[list[str], object]] = {
+            runs: dict[str, tuple[list[str], Before]] = {
                 "safemig-lint cold": (lint_command(args.paths, cache), _clean(cache)),
                 "safemig-lint warm": (lint_command(args.paths, cache), None),
             }
@@ -312,9 +316,9 @@ def main() -> None:
                 paths = [str(scratch / "history" / "migrations")]
             runs = {f"--jobs {jobs}": (lint_command(paths, None, jobs), None) for jobs in args.jobs}
             medians, _ = side_by_side(runs, args.repeat)
-            one = medians[f"--jobs {args.jobs[0]}"]
+            fewest_jobs = medians[f"--jobs {args.jobs[0]}"]
             for label, sample in medians.items():
-                print(f"  {show(label, sample)}; speed-up (wall) x{one.wall / sample.wall:.2f}")
+                print(f"  {show(label, sample)}; speed-up (wall) x{fewest_jobs.wall / sample.wall:.2f}")
         elif args.command == "one-file":
             # On a copy of the folder, so that the staged file can be edited as a developer would.
             folder = scratch / "staged" / Path(args.file).parent.name

@@ -148,14 +148,15 @@ def _mac(key: bytes, body: bytes) -> bytes:
     return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
 
 
+def _entry_path(root: Path, key: str, kind: str) -> Path:
+    return root / f"v{_FORMAT}" / kind / key[:2] / f"{key}.json"
+
+
 class Cache:
     """Entries under `root`, one signed JSON file each; root None disables caching."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
-
-    def _path(self, key: str, kind: str = "") -> Path:
-        return self.root / f"v{_FORMAT}" / kind / key[:2] / f"{key}.json"
 
     def load(self, key: str) -> Entry | None:
         try:
@@ -178,11 +179,12 @@ class Cache:
         self._store(key, "files", {"key": key, "value": value})
 
     def _load(self, key: str, kind: str) -> dict:
-        signing_key = _signing_key() if self.root is not None else None
-        if signing_key is None:
+        root = self.root
+        signing_key = _signing_key() if root is not None else None
+        if root is None or signing_key is None:
             raise OSError("no cache")
         # A regular file, bounded, never waited on (a FIFO or a link to /dev/zero is a miss).
-        data = read_regular(self._path(key, kind), READ_BACK_LIMIT)
+        data = read_regular(_entry_path(root, key, kind), READ_BACK_LIMIT)
         header, mac, body = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH], data[len(_MAGIC) + _MAC_LENGTH + 1 :]
         if header != _MAGIC or not hmac.compare_digest(mac, _mac(signing_key, body)):
             raise Corrupt("not an entry this user's key signed")
@@ -192,18 +194,19 @@ class Cache:
         return value
 
     def _store(self, key: str, kind: str, data: dict) -> None:
-        signing_key = _signing_key() if self.root is not None else None
-        if signing_key is None:
+        root = self.root
+        signing_key = _signing_key() if root is not None else None
+        if root is None or signing_key is None:
             return
-        target = self._path(key, kind)
+        target = _entry_path(root, key, kind)
         body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             # A folder of the cache that is a link out of it is not written through.
-            if not Path(os.path.realpath(target.parent)).is_relative_to(os.path.realpath(self.root)):
+            if not Path(os.path.realpath(target.parent)).is_relative_to(os.path.realpath(root)):
                 raise OSError(errno.EXDEV, "a cache folder links out of the cache")
             replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600)
-            _ignore_in_git(self.root)
+            _ignore_in_git(root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
 from safemig_lint import __version__
 from safemig_lint.escaping import one_line, printable
+
+if TYPE_CHECKING:
+    from safemig_lint.engine import LintResult
 
 EXIT_USAGE = 2
 
@@ -138,7 +143,7 @@ def _report_formats(output_format: str | None, report_formats: list[str], report
     return output_format or "text", report_formats
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     _say(f"safemig-lint: error: {message}")
     raise typer.Exit(EXIT_USAGE)
 
@@ -270,10 +275,12 @@ def check(
             progress = terminal_progress(sys.stderr, sys.stdout)
         cache = _cache(config, no_cache, cache_dir, Path(paths[0]))
         # Standard input is read instead of the disk, at the path it names (which need not exist).
-        options = {"base": base, "tracked_only": tracked_only, "buffers": {Path(stdin[0]): stdin[1]} if stdin else None}
+        buffers = {Path(stdin[0]): stdin[1]} if stdin else None
 
-        def run(progress=None):
-            return lint(paths, config, resolver.for_path, cache, jobs, progress=progress, **options)
+        def run(progress: Callable[[int, int], None] | None = None) -> LintResult:
+            return lint(
+                paths, config, resolver.for_path, cache, jobs, base=base, progress=progress, tracked_only=tracked_only, buffers=buffers
+            )
 
         # Each migration directory gets its nearest configuration (a nested one may be invalid too).
         with progress or contextlib.nullcontext():
@@ -354,9 +361,9 @@ def _at_least(result, level: str):
 def _may_change(paths: list[str], config, base: str | None, fix_applied: bool):
     """Which files --fix may change: never a locked, linked or read-only one; by default not one that is
     applied somewhere (present at --base, else committed unchanged in HEAD)."""
-    from safemig_lint.fixing import all_of, applied_at, committed_in_head, locked_by_sum_file, writable
+    from safemig_lint.fixing import MayChange, all_of, applied_at, committed_in_head, locked_by_sum_file, writable
 
-    checks = [writable, locked_by_sum_file]
+    checks: list[MayChange] = [writable, locked_by_sum_file]
     if not fix_applied:
         checks.append(applied_at(paths, list(config.exclude), base) if base else committed_in_head())
     return all_of(*checks)
@@ -728,9 +735,9 @@ def _histories(path: str, dialect: str | None, config_file: Path | None) -> list
     for directory in discovery.directories:
         settings = configs[directory.path]
         parsed = {file.path: read_and_parse(file.path, settings) for file in directory.files()}
-        unreadable = [(f.display_path, parsed[f.path].unreadable) for f in directory.files() if parsed[f.path].unreadable]
-        for display, problem in unreadable:
-            _say(f"safemig-lint: error: cannot read {display}: {problem.reason}")
+        unreadable = [(f.display_path, unread) for f in directory.files() if (unread := parsed[f.path].unreadable) is not None]
+        for display, unread in unreadable:
+            _say(f"safemig-lint: error: cannot read {display}: {unread.reason}")
         if unreadable:
             raise typer.Exit(EXIT_USAGE)
         histories.append((directory.display_path, History(directory, parsed, settings.dialect, mysql_version=settings.mysql_version)))

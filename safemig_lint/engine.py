@@ -32,7 +32,7 @@ from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
-from safemig_lint.reading.discovery import Discovery, MigrationDirectory, MigrationFile, discover, is_excluded
+from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
 from safemig_lint.reading.invocations import (
     InvocationFile,
     find_invocation_files,
@@ -143,10 +143,9 @@ def lint(
     `tracked_only`: each folder holds only the files git tracks or has staged (a pre-commit run).
     `buffers`: what to read instead of the disk for these migration files (by path as discovered:
     an editor's unsaved buffer, standard input); such a file need not exist on disk."""
+    listing: Listing | None = None
     if tracked_only:
         from safemig_lint.integrity.git import tracked_listing as listing
-    else:
-        listing = None
     discovery = discover(paths, list(config.exclude), listing, set(buffers or ()))
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
@@ -178,7 +177,8 @@ def lint(
     def file_done() -> None:
         nonlocal linted_here
         linted_here += 1
-        progress(done + linted_here, total)
+        if progress is not None:  # only then is it called (on_file)
+            progress(done + linted_here, total)
 
     on_file = file_done if progress is not None else None
     for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs, on_file)):

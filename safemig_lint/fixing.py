@@ -122,7 +122,7 @@ def _masked_statements(raw: str, config: Config) -> list[tuple[int, int]]:
     if len(parsed.text) != len(own):
         return [(0, len(own))]
     regions = [(p.start, p.end) for p in parsed.placeholders]
-    regions += [(offset, offset + len(run)) for offset, run in masks_of(own, parsed.text)]
+    regions += masks_of(own, parsed.text)
     return [(s.start, s.end) for s in parsed.statements if any(start < s.end and s.start < end for start, end in regions)]
 
 

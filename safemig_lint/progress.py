@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 # Below this many files a run is over before a bar would be readable.
 MIN_FILES = 200
@@ -14,8 +17,7 @@ class TerminalProgress:
     def __init__(self, stream: TextIO, min_files: int = MIN_FILES) -> None:
         self._stream = stream
         self._min_files = min_files
-        self._bar = None
-        self._task = None
+        self._bar: tuple[Progress, TaskID] | None = None  # drawn from the first update of a long enough run
 
     def update(self, done: int, total: int) -> None:
         if self._bar is None:
@@ -25,7 +27,7 @@ class TerminalProgress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             console = Console(file=self._stream)
-            self._bar = Progress(
+            bar = Progress(
                 TextColumn("linting"),
                 BarColumn(),
                 MofNCompleteColumn(),
@@ -34,17 +36,17 @@ class TerminalProgress:
                 console=console,
                 transient=True,
             )
-            self._task = self._bar.add_task("lint", total=total)
-            self._bar.start()
-        self._bar.update(self._task, completed=done, total=total)
+            self._bar = bar, bar.add_task("lint", total=total)
+            bar.start()
+        bar, task = self._bar
+        bar.update(task, completed=done, total=total)
 
     def __enter__(self) -> TerminalProgress:
         return self
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
-            self._bar.stop()
-        return False
+            self._bar[0].stop()
 
 
 def terminal_progress(stream: TextIO, report: TextIO, min_files: int = MIN_FILES) -> TerminalProgress | None:

@@ -32,7 +32,7 @@ def _sqlfluff_rule(rule) -> type[BaseRule]:
     # sqlfluff derives a code from the class name (four characters at most), so the class gets
     # a placeholder name and the real code is set afterwards: SM101 is SM101 in sqlfluff too.
     digits = rule.code[2:].rjust(4, "0")
-    cls = type(
+    cls: type[BaseRule] = type(
         f"Rule_Safemig_{digits}",
         (BaseRule,),
         {
@@ -51,10 +51,9 @@ def _sqlfluff_rule(rule) -> type[BaseRule]:
 
 def _evaluate(self, context: RuleContext) -> list[LintResult]:
     templated = context.templated_file
-    path = templated.fname if templated else None
-    if not path or not Path(path).is_file():
+    if templated is None or not templated.fname or not Path(templated.fname).is_file():
         return []
-    diagnostics = _diagnostics(str(Path(path).resolve()), templated.source_str, context.dialect.name)
+    diagnostics = _diagnostics(str(Path(templated.fname).resolve()), templated.source_str, context.dialect.name)
     raw = [segment for segment in context.segment.raw_segments if segment.pos_marker and not segment.is_meta]
     offsets = _line_offsets(templated.source_str)
     return [

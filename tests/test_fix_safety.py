@@ -177,3 +177,16 @@ def test_base_reports_an_edited_applied_migration_for_the_edit_alone(tmp_path):
     result = cli("check", "--format", "concise", "--base", "main", "m", cwd=tmp_path)
     assert [line.split(": ")[1].split()[0] for line in result.stdout.splitlines() if ": SM" in line] == ["SM601"], result.stdout
     assert "SM101" in cli("check", "--format", "concise", "m", cwd=tmp_path).stdout  # without --base it is no applied file
+
+
+def test_a_file_holding_a_masked_secret_is_fixed_outside_that_statement_only(tmp_path):
+    """The planner reads where the secrets were masked as (start, end) runs (found by mypy: it took the
+    end for the masked text and `--fix` stopped with an internal error on any file holding a credential)."""
+    (tmp_path / ".safemig-lint.toml").write_text(STRICT)
+    secret = "CREATE TABLE s (dsn text DEFAULT 'postgres://app:hunter2secret@db.internal/app');\n"
+    write_migrations(tmp_path / "m", {"000001_a.up.sql": "CREATE TABLE t (a int);\n" + secret, "000001_a.down.sql": "SELECT 1;\n"})
+    fixed = cli("check", "--fix", "--select", "SM301", "m", cwd=tmp_path)
+    assert fixed.returncode == 1 and "internal error" not in fixed.stderr, fixed.stderr
+    assert "fixed 1 finding in 1 file" in fixed.stderr
+    assert (tmp_path / "m" / "000001_a.up.sql").read_text() == "CREATE TABLE IF NOT EXISTS t (a int);\n" + secret
+    assert "hunter2secret" not in fixed.stdout + fixed.stderr

@@ -171,10 +171,20 @@ def test_a_staged_down_whose_up_is_untracked_is_judged_as_the_commit_will_be(hoo
     assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
-def test_the_projects_own_hooks_run_ruff_check_and_format(hook_repository, pre_commit_home):
-    """`.pre-commit-config.yaml` of this repository: ruff check and ruff format pass on its own tree,
-    and catch an unused import and a badly formatted line (~10 s: pre-commit installs ruff once)."""
-    env = {**GIT_ENV, "PRE_COMMIT_HOME": str(pre_commit_home)}
+def test_the_projects_own_hooks_run_ruff_check_format_and_mypy(hook_repository, pre_commit_home):
+    """`.pre-commit-config.yaml` of this repository: ruff check, ruff format and mypy pass on its own tree,
+    and catch an unused import, a badly formatted line and a type error (~10 s: pre-commit installs ruff
+    once). mypy is the one of the environment the tests run in, as the hook's is the developer's; it starts
+    from a copy of this checkout's mypy cache when there is one (the test command has just filled it)."""
+    mypy_cache = pre_commit_home / "mypy-cache"
+    if (REPO / ".mypy_cache").is_dir() and not mypy_cache.exists():
+        shutil.copytree(REPO / ".mypy_cache", mypy_cache)
+    env = {
+        **GIT_ENV,
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "MYPY_CACHE_DIR": str(mypy_cache),
+    }
 
     def run_all() -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -184,13 +194,15 @@ def test_the_projects_own_hooks_run_ruff_check_and_format(hook_repository, pre_c
 
     clean = run_all()
     assert clean.returncode == 0, clean.stdout + clean.stderr
-    assert "ruff check" in clean.stdout and "ruff format" in clean.stdout
+    assert "ruff check" in clean.stdout and "ruff format" in clean.stdout and "mypy" in clean.stdout
     bad = hook_repository / "safemig_lint" / "zz_bad.py"
-    bad.write_text("import os\nx = {  'a':1 }\n")
+    bad.write_text("import os\nx = {  'a':1 }\ny: int = 'one'\n")
     git("add", "safemig_lint/zz_bad.py", cwd=hook_repository)
     try:
         failed = run_all()
         assert failed.returncode == 1
         assert "F401" in failed.stdout and "files were modified by this hook" in failed.stdout
+        # (the line after ruff format's blank line below the import)
+        assert 'zz_bad.py:4: error: Incompatible types in assignment (expression has type "str", variable has type "int")' in failed.stdout
     finally:
         git("rm", "-q", "-f", "safemig_lint/zz_bad.py", cwd=hook_repository)

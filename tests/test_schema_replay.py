@@ -324,3 +324,20 @@ def test_ddl_passed_to_a_function_as_a_string_leaves_its_table_unknown():
         "SELECT 'alter the name' FROM other;"
     )
     assert db.tables["uploads"].unknown == "DDL passed as a string to a function" and not db.tables["other"].unknown
+
+
+def test_postgres_drop_constraint_cascade_naming_a_unique_index_is_modelled():
+    """DROP CONSTRAINT ... CASCADE that names an index (not a constraint) takes no foreign key with it:
+    PostgreSQL has no such constraint. The model drops the key without following a cascade it has not,
+    rather than tripping on it (an Index has no `kind`) and losing track of the statement."""
+    db, effects, _ = replay(
+        """
+        CREATE TABLE parent (id int PRIMARY KEY, code int);
+        CREATE UNIQUE INDEX parent_code ON parent (code);
+        CREATE TABLE child (id int PRIMARY KEY, code int REFERENCES parent (code));
+        ALTER TABLE parent DROP CONSTRAINT parent_code CASCADE;
+        """
+    )
+    assert [type(e).__name__ for e in effects[-1]] == ["Dropped"]
+    assert "parent_code" not in db.tables["parent"].indexes
+    assert set(db.tables["child"].constraints) == {"child_pkey", "child_code_fkey"}

@@ -9,6 +9,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -276,13 +277,15 @@ def test_interrupt_twice_stops_the_embedded_server_and_removes_its_directory(tmp
     import psycopg
 
     directory = write_migrations(tmp_path / "m", {"000001_slow.up.sql": "SELECT pg_sleep(60);\n", "000001_slow.down.sql": "SELECT 1;\n"})
-    before = set(Path("/tmp").glob("safemig-verify-*"))
+    # A temporary directory of its own (that the unprivileged server can enter): other verify runs on the machine come and go in /tmp.
+    scratch = Path(tempfile.mkdtemp(prefix="safemig-test-", dir="/tmp"))
+    scratch.chmod(0o755)
     process = subprocess.Popen(
         [sys.executable, "-m", "safemig_lint", "verify", str(directory)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "TMPDIR": "/tmp"},
+        env={**os.environ, "TMPDIR": str(scratch)},
         # As in a terminal, even where the suite runs in the background (which starts children with SIGINT ignored).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
@@ -290,13 +293,13 @@ def test_interrupt_twice_stops_the_embedded_server_and_removes_its_directory(tmp
     sleeping = False
     while not sleeping:
         assert time.monotonic() < deadline and process.poll() is None
-        for root in set(Path("/tmp").glob("safemig-verify-*")) - before:
+        for root in scratch.glob("safemig-verify-*"):
             try:
                 with psycopg.connect(host=str(root / "socket"), user="postgres", dbname="postgres", connect_timeout=2) as watcher:
                     sleeping = bool(watcher.execute("SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'").fetchone())
             except psycopg.Error:
                 pass  # not up yet
-    server_roots = set(Path("/tmp").glob("safemig-verify-*")) - before
+    server_roots = set(scratch.glob("safemig-verify-*"))
     # Ctrl-C twice, as an impatient user does: the second comes while verify cleans up, and must not cut that short.
     process.send_signal(signal.SIGINT)
     time.sleep(0.3)
@@ -304,7 +307,8 @@ def test_interrupt_twice_stops_the_embedded_server_and_removes_its_directory(tmp
         process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2 and "interrupted" in stderr
-    assert not any(root.exists() for root in server_roots)
+    assert server_roots and not any(root.exists() for root in server_roots)
+    scratch.rmdir()
 
 
 def test_goes_on_from_a_copy_of_the_database_at_the_failing_version(tmp_path, pg_target, embedded_postgres):

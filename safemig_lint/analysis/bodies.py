@@ -267,7 +267,7 @@ class _Builder:
                 end -= 1
             base = self.statement.start + end + 1 - len(token.text)
             expanded += tokens[done:index]
-            expanded += self._tokenize(token.text, lambda i, base=base: base + i)
+            expanded += self._tokenize(token.text, _offset_by(base))
             done = index + 1
         return expanded + tokens[done:]
 
@@ -455,3 +455,8 @@ def _align(raw: str, text: str) -> list[int] | None:
             i += 1
     offsets.append(i)
     return offsets
+
+
+def _offset_by(base: int) -> Callable[[int], int]:
+    """Maps an offset in a string's text to the file: the text starts at `base`."""
+    return lambda i: base + i

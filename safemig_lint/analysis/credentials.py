@@ -180,12 +180,14 @@ def private_keys(text: str, start: int = 0, end: int | None = None) -> list[tupl
     """PEM private keys: from BEGIN to the first END after it (or the BEGIN line alone). The END
     is looked for once per position, not from every BEGIN to the end of the text."""
     end = len(text) if end is None else end
-    found, next_end = [], None
+    found: list[tuple[int, int]] = []
+    next_end: re.Match[str] | None = None  # the first END after the last search, if any
+    searched = False
     resume = start
     while begin := _KEY_BEGIN.search(text, resume, end):
-        if next_end is None or (next_end is not False and next_end.start() < begin.end()):
-            next_end = _KEY_END.search(text, begin.end(), end) or False
-        stop = next_end.end() if next_end else begin.end()
+        if not searched or (next_end is not None and next_end.start() < begin.end()):
+            next_end, searched = _KEY_END.search(text, begin.end(), end), True
+        stop = next_end.end() if next_end is not None else begin.end()
         found.append((begin.start(), stop))
         resume = stop
     return found
@@ -249,8 +251,8 @@ def text_secrets(start: int, end: int, context, well_known_only: bool = False) -
                 found.append(_secret(match.start("secret"), match.end("secret"), what, match.span(), context))
     for what, regex in _WELL_KNOWN:
         for match in regex.finditer(text, start, end):
-            group = "secret" if "secret" in regex.groupindex else 0
-            found.append(_secret(match.start(group), match.end(group), what, match.span(), context))
+            secret: str | int = "secret" if "secret" in regex.groupindex else 0
+            found.append(_secret(match.start(secret), match.end(secret), what, match.span(), context))
     return found
 
 
@@ -502,7 +504,7 @@ def commented_secrets(start: int, end: int, context) -> list[Secret | None]:
         found.append(_secret(match.start(group), match.end(group), "password in a comment", match.span(), context, reported=False))
     position = start
     while key := _PROSE_KEY.search(text, position, end):
-        position = _WORD_REST.match(text, key.end(), end).end()
+        position = rest.end() if (rest := _WORD_REST.match(text, key.end(), end)) else key.end()  # it matches the empty string: always
         if (value := _PROSE_VALUE.match(text, position, end)) and _prose_assignment(text, key.start(), value):
             group = next(g for g in ("q0", "q1", "q2") if value.group(g) is not None)
             found.append(_secret(value.start(group), value.end(group), "secret in a comment", value.span(), context, reported=False))

@@ -427,7 +427,8 @@ class Expressions:
 
     def _case(self, index: int) -> tuple[Value, int]:
         """CASE ... WHEN c THEN a ELSE b END: the value is one of the results."""
-        results, depth = [], 0
+        results: list[Value] = []
+        depth = 0
         index += 1
         while (token := self._at(index)) is not None:
             upper = word(token)
@@ -586,7 +587,7 @@ def collect_assignments(scope: Scope, units: list[Unit]) -> None:
                     scope.assign(name(following), _later(scope, tokens, array + 1))
             elif upper == "INTO" and index not in consumed and index > 0 and words[index - 1] not in _NOT_SELECT_INTO:
                 for key, target in _targets(tokens, index + 1):
-                    scope.assign(key, lambda at=target: _raw((at.start, at.end + 1), at.text, "read by a query"))
+                    scope.assign(key, _read_by_query(target))
 
 
 def _find(words: list[str], wanted: str, start: int) -> int | None:
@@ -599,6 +600,11 @@ def _find(words: list[str], wanted: str, start: int) -> int | None:
 
 def _type(unit: list[Token], index: int) -> TokenType | None:
     return unit[index].token_type if index < len(unit) else None
+
+
+def _read_by_query(target: Token) -> Callable[[], Value]:
+    """The value a query puts INTO the variable at `target`: whatever the table holds."""
+    return lambda: _raw((target.start, target.end + 1), target.text, "read by a query")
 
 
 def _later(scope: Scope, tokens: list[Token], index: int) -> Callable[[], Value]:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
 from sqlglot import exp
 
@@ -196,14 +196,25 @@ class Lock:
 
     table: str
     mode: str  # PostgreSQL's lock mode, e.g. ACCESS EXCLUSIVE
-    node: exp.Expression | None = None
+    node: exp.Expr | None = None
 
 
 ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
 _BLOCKS_WRITES = ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", ACCESS_EXCLUSIVE)
 
+
 # ALTER TABLE ... ADD FOREIGN KEY takes SHARE ROW EXCLUSIVE; the rest of the operations the
 # model reads take ACCESS EXCLUSIVE (PostgreSQL's ALTER TABLE page lists each form's lock).
+class _OnTable(Protocol):
+    """An op on one table (CreateIndex, AddColumn ...)."""
+
+    @property
+    def table(self) -> str: ...
+
+
+_OnTableT = TypeVar("_OnTableT", bound=_OnTable)
+_OtherT = TypeVar("_OtherT", bound=_OnTable)
+
 _ALTER_OPS = (o.AddColumn, o.DropColumn, o.RenameColumn, o.RenameTable, o.AlterColumn, o.ReplaceColumn, o.DropConstraint, o.RenameKey)
 
 
@@ -220,9 +231,11 @@ class _Presence:
 
     def present(self, name: str, before: int | None = None) -> bool:
         """Present after the statements before `before` (all of them, when None)?"""
-        events = self._events.get(name, ())
+        events = self._events.get(name)
+        if not events:
+            return False
         if before is None:
-            return bool(events) and events[-1][1]
+            return events[-1][1]
         position = bisect.bisect_left(events, (before, False))
         return position > 0 and events[position - 1][1]
 
@@ -324,7 +337,11 @@ class FileLocks:
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
         return self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > self._position.get(id(statement), -1)
 
-    def live_ops(self, statement: Statement, *kinds: type[o.Op]) -> Iterator:
+    @overload
+    def live_ops(self, statement: Statement, kind: type[_OnTableT], /) -> Iterator[_OnTableT]: ...
+    @overload
+    def live_ops(self, statement: Statement, kind: type[_OnTableT], other: type[_OtherT], /) -> Iterator[_OnTableT | _OtherT]: ...
+    def live_ops(self, statement: Statement, *kinds: type[_OnTable]) -> Iterator[_OnTable]:
         """The statement's ops of these kinds on a table whose lock matters (lock_is_moot): what the
         locking rules look at, each asking its own question of them."""
         for op in self.ops(statement):
@@ -378,7 +395,7 @@ class FileLocks:
 
     # --- findings
 
-    def finding(self, statement: Statement, table: str, message: str, help: str, node: exp.Expression | None = None, fix=()) -> Finding:
+    def finding(self, statement: Statement, table: str, message: str, help: str, node: exp.Expr | None = None, fix=()) -> Finding:
         """A finding about a lock on `table`: info only when the configuration lists it as small."""
         finding = self.context.finding(statement, message, help, node)
         small = table.lower() in self._small or bare_name(table).lower() in self._small
@@ -612,8 +629,8 @@ class MysqlAlter:
     clauses: MysqlClauses
     copies: list[str]
     rebuilds: list[str]
-    copy_node: exp.Expression | None = None
-    rebuild_node: exp.Expression | None = None
+    copy_node: exp.Expr | None = None
+    rebuild_node: exp.Expr | None = None
 
 
 def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:

@@ -28,7 +28,7 @@ class _Reading:
     """What the credential finders need of a file: the ParsedFile and its dialect, and whether
     its text holds any word a text finder looks for (asked once: most files hold none)."""
 
-    parsed: ParsedFile
+    parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
     dialect: str
 
     def __post_init__(self) -> None:
@@ -73,7 +73,7 @@ class _PlainText:
 def mask_plain_text(text: str) -> str:
     """`text` (a Makefile, a compose file ...) with every credential the text finders know masked:
     what its shown lines may hold besides the database URLs reading/invocations.py reads."""
-    reading = _Reading(_PlainText(text), "")  # type: ignore[arg-type]
+    reading = _Reading(_PlainText(text), "")
     secrets = [s for s in commented_secrets(0, len(text), reading) if s is not None]
     spans = [(s.start, s.end) for s in secrets]
     return masked_text(text, spans + _echoes(text, secrets)) if spans else text

@@ -31,24 +31,27 @@ def rule_table() -> list[tuple[str, str, str, bool, str]]:
     should one not, the rules are imported instead."""
     import ast
 
-    table = []
+    table: list[tuple[str, str, str, bool, str]] = []
     for info in pkgutil.iter_modules(__path__):
         if not _RULE_MODULE.match(info.name):
             continue
         tree = ast.parse(Path(__path__[0], f"{info.name}.py").read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == "Rule" for b in node.bases):
-                values = {}
+                values: dict[str, str] = {}
+                flags: dict[str, bool] = {}
                 for item in node.body:
                     if isinstance(item, ast.Assign) and len(item.targets) == 1 and isinstance(item.targets[0], ast.Name):
                         value = item.value
-                        if isinstance(value, ast.Constant) and isinstance(value.value, (str, bool)):
+                        if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                            flags[item.targets[0].id] = value.value
+                        elif isinstance(value, ast.Constant) and isinstance(value.value, str):
                             values[item.targets[0].id] = value.value
                         elif isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "Severity":
                             values[item.targets[0].id] = value.attr.lower()
                 if not {"code", "name", "severity", "summary"} <= set(values):
                     return [(r.code, r.name, r.severity.value, r.fixable, r.summary) for r in all_rules()]
-                table.append((values["code"], values["name"], values["severity"], values.get("fixable") is True, values["summary"]))
+                table.append((values["code"], values["name"], values["severity"], flags.get("fixable") is True, values["summary"]))
     return sorted(table)
 
 
@@ -56,7 +59,7 @@ def rule_table() -> list[tuple[str, str, str, bool, str]]:
 def all_rules() -> tuple[type[Rule], ...]:
     from safemig_lint.checks.base import Rule
 
-    rules = []
+    rules: list[type[Rule]] = []
     for module_info in pkgutil.iter_modules(__path__):
         if _RULE_MODULE.match(module_info.name):
             module = importlib.import_module(f"{__name__}.{module_info.name}")

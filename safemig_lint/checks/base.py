@@ -189,7 +189,7 @@ class FileContext:
         """From the first token to the last, both included (token ends are inclusive offsets)."""
         return self.span(first.start, last.end + 1)
 
-    def node_span(self, node: exp.Expression | None, statement: Statement) -> Span:
+    def node_span(self, node: exp.Expr | None, statement: Statement) -> Span:
         """The exact span of the identifiers in `node`, or of the statement when unknown."""
         positions = [
             (identifier.meta["start"], identifier.meta["end"] + 1)
@@ -201,7 +201,7 @@ class FileContext:
         return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
 
     def finding(
-        self, statement: Statement, message: str, help: str = "", node: exp.Expression | None = None, fix: tuple[Edit, ...] = ()
+        self, statement: Statement, message: str, help: str = "", node: exp.Expr | None = None, fix: tuple[Edit, ...] = ()
     ) -> Finding:
         """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
@@ -246,7 +246,7 @@ def _with_table(target: tuple[str, str]) -> set[tuple[str, str]]:
     return {target}
 
 
-def shown_name(key: str, node: exp.Expression | None = None) -> str:
+def shown_name(key: str, node: exp.Expr | None = None) -> str:
     """An object's name for a message: as the statement spells it when the node is known (template
     placeholders are put back from it), else the key without its schema."""
     if node is not None:

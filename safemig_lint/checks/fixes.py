@@ -26,7 +26,7 @@ def if_not_exists(statement: Statement, kind: str, dialect: str) -> tuple[Edit, 
     return _guard_object(statement, "CREATE", kind, "IF NOT EXISTS")
 
 
-def if_exists(statement: Statement, kind: str, node: exp.Expression | None, dialect: str) -> tuple[Edit, ...]:
+def if_exists(statement: Statement, kind: str, node: exp.Expr | None, dialect: str) -> tuple[Edit, ...]:
     """`DROP <kind> name` -> `DROP <kind> IF EXISTS name`; a column: `DROP [COLUMN] IF EXISTS c`."""
     if kind not in DROP_IF_EXISTS.get(dialect, set()):
         return ()
@@ -35,7 +35,7 @@ def if_exists(statement: Statement, kind: str, node: exp.Expression | None, dial
     return _guard_object(statement, "DROP", kind, "IF EXISTS")
 
 
-def add_column_if_not_exists(statement: Statement, node: exp.Expression | None, dialect: str) -> tuple[Edit, ...]:
+def add_column_if_not_exists(statement: Statement, node: exp.Expr | None, dialect: str) -> tuple[Edit, ...]:
     """`ADD [COLUMN] c ...` -> `ADD [COLUMN] IF NOT EXISTS c ...`."""
     if dialect not in ADD_COLUMN_IF_NOT_EXISTS:
         return ()
@@ -66,7 +66,7 @@ def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tup
     return (Edit(tokens[after].start, tokens[after].start, f"{guard} "),)
 
 
-def _guard_column(statement: Statement, node: exp.Expression | None, verb: str, guard: str) -> tuple[Edit, ...]:
+def _guard_column(statement: Statement, node: exp.Expr | None, verb: str, guard: str) -> tuple[Edit, ...]:
     """The guard goes right before the column's name, after `ADD`/`DROP` and an optional `COLUMN`."""
     name = node.this if isinstance(node, (exp.ColumnDef, exp.Column)) else None
     if not isinstance(name, exp.Identifier) or "start" not in name.meta:

@@ -14,7 +14,8 @@ class ParseError(Rule):
         verdict = None
         for statement in context.parsed.statements:
             # Both branches of a template conditional are present here; SM407 says so instead.
-            if statement.error is None or context.parsed.shaped_by_template(statement):
+            start, end = statement.error_start, statement.error_end  # set with the error
+            if statement.error is None or start is None or end is None or context.parsed.shaped_by_template(statement):
                 continue
             if not_judged_by_postgres_grammar(statement.rejected_by, context):
                 continue  # SM011 says it was not analysed
@@ -22,7 +23,7 @@ class ParseError(Rule):
             if verdict is not None and verdict.covers(context.file.path, statement):
                 continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(
-                context.span(statement.error_start, statement.error_end),
+                context.span(start, end),
                 statement.error,
                 "golang-migrate sends the file as written, so the database stops here and the version is left dirty. "
                 "Fix the syntax; if the database really accepts it, suppress with "

@@ -11,8 +11,10 @@ class DuplicateVersion(Rule):
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
             for files in (migration.ups, migration.downs):
-                first, duplicates = (files[0], files[1:]) if files else (None, [])
-                for duplicate in duplicates:
+                if not files:
+                    continue
+                first = files[0]
+                for duplicate in files[1:]:
                     message = (
                         f"version {migration.version} already has {first.direction} file {first.path.name}; "
                         f"golang-migrate stops with 'duplicate migration file: {duplicate.path.name}' and applies nothing"

@@ -11,7 +11,7 @@ class OrphanDown(Rule):
     def check_directory(self, context: DirectoryContext):
         for migration in context.directory.migrations:
             if migration.downs and not migration.ups and (migration.version, "up") not in context.directory.excluded:
-                down = migration.down
+                down = migration.downs[0]
                 finding = Finding(
                     FILE_SPAN,
                     f"version {migration.version} has a down file but no up file; golang-migrate "

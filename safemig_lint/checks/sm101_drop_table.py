@@ -1,9 +1,16 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from safemig_lint.analysis.schema.effects import Dropped
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
 
 
 class DropTable(Rule):
@@ -26,7 +33,7 @@ class DropTable(Rule):
             dropped = _dropped(history.effects_of(context.file, statement), table) if history is not None else None
             if dropped is not None and (dropped.rebuilt_into or dropped.moved_into):
                 continue  # its rows live on in the table(s) an INSERT ... SELECT copied them into
-            if context.is_down and history is not None and _undone_in_rollback(context, statement, op.table, table):
+            if context.is_down and history is not None and _undone_in_rollback(context, history, statement, op.table, table):
                 continue
             where = " (in a down file, and its up file did not create it)" if context.is_down else ""
             left = ""
@@ -47,10 +54,9 @@ def _dropped(effects, table: str) -> Dropped | None:
     return next((e for e in effects if isinstance(e, Dropped) and e.kind == "table" and bare_name(e.name) == table), None)
 
 
-def _undone_in_rollback(context: FileContext, statement: Statement, key: str, table: str) -> bool:
+def _undone_in_rollback(context: FileContext, history: History, statement: Statement, key: str, table: str) -> bool:
     """In a down file: the table was created by this version's up or a later one (rolling back past that removes it),
     or, in a full rollback, the down files before this one copied its rows into the table that takes its place."""
-    history = context.history
     if history.created_at_or_after(context.file.version, key):
         return True
     dropped = _dropped(history.rollback_effects_of(context.file, statement), table)

@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
@@ -6,6 +10,9 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.operations.read import update_targets
 from safemig_lint.operations.types import holds, narrowing_reason, same_family, text_limit
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
 
 
 class TypeNarrowing(Rule):
@@ -20,7 +27,7 @@ class TypeNarrowing(Rule):
             return
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
-                if context.is_down and not _up_changed_type(context, effect.table, effect.column):
+                if context.is_down and not _up_changed_type(context, history, effect.table, effect.column):
                     continue  # a down rewriting a column its up left alone: SM203
                 if _converted(effect) or self._cut_to_fit(effect, statement, context):
                     continue
@@ -109,13 +116,13 @@ def _length_guards(context: FileContext) -> dict[tuple[str, str], list[tuple[int
         for item in expression.expressions:
             if not isinstance(item, exp.EQ) or not isinstance(target := update_targets(item), exp.Column):
                 continue
-            length = _cut_to(item.expression, names.ident(target), names)
-            if length is not None:
-                guards.setdefault((table, names.ident(target)), []).append((statement.start, length))
+            cut = _cut_to(item.expression, names.ident(target), names)
+            if cut is not None:
+                guards.setdefault((table, names.ident(target)), []).append((statement.start, cut))
     return guards
 
 
-def _longer_than(condition: exp.Expression | None, names) -> list[tuple[str, int]]:
+def _longer_than(condition: exp.Expr | None, names) -> list[tuple[str, int]]:
     """(column, n) for each `length(column) > n` (or >= n + 1) the condition deletes rows by: alone, or OR'ed."""
     if isinstance(condition, exp.Paren):
         return _longer_than(condition.this, names)
@@ -128,7 +135,7 @@ def _longer_than(condition: exp.Expression | None, names) -> list[tuple[str, int
     return []
 
 
-def _cut_to(value: exp.Expression, column: str, names) -> int | None:
+def _cut_to(value: exp.Expr, column: str, names) -> int | None:
     """n when the value is the column's own first n characters: substr(column, 1, n), left(column, n)."""
     if isinstance(value, exp.Substring) and isinstance(value.this, exp.Column) and names.ident(value.this) == column:
         start, length = value.args.get("start"), value.args.get("length")
@@ -141,9 +148,9 @@ def _cut_to(value: exp.Expression, column: str, names) -> int | None:
     return None
 
 
-def _up_changed_type(context: FileContext, table: str, column: str) -> bool:
+def _up_changed_type(context: FileContext, history: History, table: str, column: str) -> bool:
     """Did this migration's up file create the column or change its type?"""
-    history, version = context.history, context.file.version
+    version = context.file.version
     before, after = history.before(version).tables.get(table), history.after(version).tables.get(table)
     old = before.columns.get(column) if before is not None else None
     new = after.columns.get(column) if after is not None else None

@@ -29,7 +29,7 @@ class MysqlModifyDropsAttributes(Rule):
             (history.after(version), history.after_down(version)) if context.is_down else (history.before(version), history.after(version))
         )
         for effect in history.effects_of(context.file, statement):
-            if not isinstance(effect, ColumnChanged) or id(effect.node) not in redefined:
+            if not isinstance(effect, ColumnChanged) or effect.node is None or id(effect.node) not in redefined:
                 continue
             before = effect.before
             if before.unknown or before.type is None:
@@ -97,5 +97,5 @@ def _shown(item: tuple[str, str]) -> str:
     return f"{name.upper()} {sql}".strip()
 
 
-def _verb(node: exp.Expression) -> str:
+def _verb(node: exp.Expr) -> str:
     return "CHANGE COLUMN" if node.args.get("rename_from") else "MODIFY"

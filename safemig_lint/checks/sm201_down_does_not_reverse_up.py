@@ -41,7 +41,7 @@ class DownDoesNotReverseUp(Rule):
                 table, _, key = difference.name.partition(" ")[0].rpartition(".")
                 if " " in difference.name or bare_name(key) in dropped:
                     continue  # an unnamed key (known by its definition, which a rename rewrites), or dropped by name, as meant
-                if any(f"{table}.{c}" in lost_columns for c in difference.before.columns):
+                if any(f"{table}.{c}" in lost_columns for c in getattr(difference.before, "columns", ())):
                     continue  # lost with a column the down lost: reported as such
             if difference.change == "changed" and left_by_up == difference.before:
                 continue  # the down changed what its up left alone

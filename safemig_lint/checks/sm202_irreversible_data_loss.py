@@ -1,3 +1,7 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from safemig_lint.analysis.schema.effects import (
     Created,
     Dropped,
@@ -11,6 +15,9 @@ from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Database, Table
 from safemig_lint.operations.types import holds
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
 
 _HELP = (
     "Take a backup before the migration if the data may be needed again. Better, use expand and "
@@ -30,13 +37,13 @@ class IrreversibleDataLoss(Rule):
         if history is None:
             return
         effects = history.effects_of(context.file, statement)
-        yield from self._lost_in_rebuild(effects, statement, context)
+        yield from self._lost_in_rebuild(effects, statement, context, history)
         if context.is_down:
-            yield from self._recreated_empty(effects, statement, context)
+            yield from self._recreated_empty(effects, statement, context, history)
 
-    def _lost_in_rebuild(self, effects: list[Effect], statement: Statement, context: FileContext):
+    def _lost_in_rebuild(self, effects: list[Effect], statement: Statement, context: FileContext, history: History):
         """A table rebuild whose copy leaves out columns that held data before the migration."""
-        before = context.history.before(context.file.version)
+        before = history.before(context.file.version)
         for effect in effects:
             if not (isinstance(effect, Dropped) and effect.rebuilt_into and effect.lost_columns):
                 continue
@@ -45,7 +52,11 @@ class IrreversibleDataLoss(Rule):
             lost = [
                 c
                 for c in effect.lost_columns
-                if old is not None and not old.unknown and c in old.columns and old.columns[c].cid == dropped.columns[c].cid
+                if old is not None
+                and isinstance(dropped, Table)
+                and not old.unknown
+                and c in old.columns
+                and old.columns[c].cid == dropped.columns[c].cid
             ]
             if lost:
                 columns = ", ".join(lost)
@@ -59,23 +70,23 @@ class IrreversibleDataLoss(Rule):
                     effect.node,
                 )
 
-    def _lost_and_refilled(self, context: FileContext) -> tuple[set[tuple], set[str]]:
+    def _lost_and_refilled(self, context: FileContext, history: History) -> tuple[set[tuple], set[str]]:
         """Computed once per down file, not once per statement (a rule instance serves one directory)."""
         if getattr(self, "_for_file", (None,))[0] is not context.file:
-            self._for_file = (context.file, _lost_and_refilled_by_file(context))
+            self._for_file = (context.file, _lost_and_refilled_by_file(context, history))
         return self._for_file[1]
 
-    def _moved_by_up(self, context: FileContext) -> dict[tuple[str, str], tuple[str, ...]]:
+    def _moved_by_up(self, context: FileContext, history: History) -> dict[tuple[str, str], tuple[str, ...]]:
         """(table, column) -> where the up moved the values of each column it drops (once per down file)."""
         if getattr(self, "_moves_for", (None,))[0] is not context.file:
-            effects = context.history.up_effects(context.file.version)
+            effects = history.up_effects(context.file.version)
             moves = {(e.table, e.name): e.moved_into for e in effects if isinstance(e, Dropped) and e.kind == "column" and e.moved_into}
             self._moves_for = (context.file, moves)
         return self._moves_for[1]
 
-    def _recreated_empty(self, effects: list[Effect], statement: Statement, context: FileContext):
+    def _recreated_empty(self, effects: list[Effect], statement: Statement, context: FileContext, history: History):
         """The down brings back a structure the up emptied: the data stays lost."""
-        lost, refilled = self._lost_and_refilled(context)
+        lost, refilled = self._lost_and_refilled(context, history)
         for effect in effects:
             if isinstance(effect, Created) and effect.kind == "table" and ("table", effect.name) in lost:
                 if effect.name in refilled:
@@ -88,7 +99,7 @@ class IrreversibleDataLoss(Rule):
                     effect.node,
                 )
             elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
-                if (effect.table, effect.name) in _refilled_columns(context, self._moved_by_up(context)):
+                if (effect.table, effect.name) in _refilled_columns(context, self._moved_by_up(context, history)):
                     continue  # filled again from data kept in another table, or in the column the up moved it to
                 yield context.finding(
                     statement,
@@ -107,11 +118,11 @@ class IrreversibleDataLoss(Rule):
                 )
 
 
-def _lost_and_refilled_by_file(context: FileContext) -> tuple[set[tuple], set[str]]:
+def _lost_and_refilled_by_file(context: FileContext, history: History) -> tuple[set[tuple], set[str]]:
     version = context.file.version
-    before = context.history.before(version)
-    lost = _destroyed_by_up(context.history.up_effects(version), before, context.dialect)
-    down_effects = [e for found in context.history.effects(context.file).values() for e in found]
+    before = history.before(version)
+    lost = _destroyed_by_up(history.up_effects(version), before, context.dialect)
+    down_effects = [e for found in history.effects(context.file).values() for e in found]
     return lost, {e.target for e in down_effects if isinstance(e, RowsCopied)}
 
 

@@ -1,7 +1,7 @@
 from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations.model import Table
+from safemig_lint.operations.model import Column, Table
 from safemig_lint.operations.types import holds, narrowing_reason
 from safemig_lint.reading.statements import Statement
 
@@ -39,7 +39,7 @@ class DestructiveDown(Rule):
                     _HELP,
                     effect.node,
                 )
-            elif isinstance(effect, Dropped) and effect.kind == "column" and effect.before is not None:
+            elif isinstance(effect, Dropped) and effect.kind == "column" and isinstance(effect.before, Column):
                 old_table = before.tables.get(effect.table)
                 column = old_table.columns.get(effect.name) if old_table is not None else None
                 if column is None or column.unknown or column.cid != effect.before.cid:
@@ -54,8 +54,8 @@ class DestructiveDown(Rule):
                     effect.node,
                 )
             elif isinstance(effect, Dropped) and effect.kind == "sequence":
-                old = before.sequences.get(effect.name)
-                if old is None or old.unknown or old.owned_by:
+                sequence = before.sequences.get(effect.name)
+                if sequence is None or sequence.unknown or sequence.owned_by:
                     continue
                 yield context.finding(
                     statement,
@@ -66,9 +66,9 @@ class DestructiveDown(Rule):
                 )
             elif isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
                 old_table, new_table = before.tables.get(effect.table), after_up.tables.get(effect.table)
-                old = old_table.columns.get(effect.column) if old_table is not None else None
-                new = new_table.columns.get(effect.column) if new_table is not None else None
-                if old is None or new is None or old.type is None or old.type != new.type:
+                old_column = old_table.columns.get(effect.column) if old_table is not None else None
+                new_column = new_table.columns.get(effect.column) if new_table is not None else None
+                if old_column is None or new_column is None or old_column.type is None or old_column.type != new_column.type:
                     continue  # the up created or changed it: undoing that is SM107's business
                 yield context.finding(
                     statement,

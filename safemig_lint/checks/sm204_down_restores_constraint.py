@@ -1,14 +1,20 @@
+from __future__ import annotations
+
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.schema.effects import ColumnChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.related import up_statement
-from safemig_lint.diagnostics import Severity
+from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Constraint, Database, Index, Table
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from sqlglot import exp
 
 MYSQL_ENFORCED_CHECKS = (8, 0, 16)  # before, MySQL parses CHECK and ignores it
 
@@ -25,7 +31,7 @@ class DownRestoresConstraint(Rule):
             return
         version = context.file.version
         before_up, after_up = history.before(version), history.after(version)
-        restored: list[tuple[str, str, object]] = []  # (table, column, node) made NOT NULL again: one finding per statement
+        restored: list[tuple[str, str, exp.Expr | None]] = []  # (table, column, node) made NOT NULL again: one finding per statement
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, ColumnChanged) and effect.before.nullable and not effect.after.nullable:
                 table, column = effect.table, effect.after.name
@@ -49,15 +55,16 @@ class DownRestoresConstraint(Rule):
             if key_restored is None:
                 continue
             table, key, what = key_restored
-            read = key.columns if what == "unique" else _words(key.expression, after_up, table)
+            check = key.expression if isinstance(key, Constraint) and what == "check" else None
+            read = key.columns if check is None else _words(check, after_up, table)
             if any(
                 context.row_changes.settled_before(statement, table, c, any_delete=what == "unique")
                 or context.created_earlier_in_file("column", f"{table}.{c}", statement)
                 for c in read
             ):
                 continue  # the down fixes or removes the rows first, or the column is its own (new values)
-            if what == "check":
-                problem = f"a row written while the up was live that breaks `CHECK ({key.expression})`"
+            if check is not None:
+                problem = f"a row written while the up was live that breaks `CHECK ({check})`"
                 remedy = "Fix or delete the rows that break it before this statement" + (
                     ", or add it NOT VALID (existing rows are not checked) and validate it later." if context.dialect == "postgres" else "."
                 )
@@ -75,7 +82,15 @@ class DownRestoresConstraint(Rule):
                 ("index" if isinstance(key, Index) else "constraint", key.name) if key.name else None,
             )
 
-    def _finding(self, context, statement, message, help, node, changed):
+    def _finding(
+        self,
+        context: FileContext,
+        statement: Statement,
+        message: str,
+        help: str,
+        node: exp.Expr | None,
+        changed: tuple[str, str] | None,
+    ) -> Finding:
         related = up_statement(context, *changed, "the up migration removes it here") if changed else ()
         return replace(context.finding(statement, message, help, node), related=related)
 
@@ -94,6 +109,7 @@ def _column(schema: Database, table: str, column: str):
 def _restored_key(context: FileContext, op: o.Op, before_up: Database, after_up: Database) -> tuple[str, Constraint | Index, str] | None:
     """(table, key, "check" | "unique") when the op adds a CHECK or UNIQUE key that was there before the
     up migration and is not after it: the up removed it, and the down puts it back on the rows written since."""
+    key: Constraint | Index
     if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind in ("check", "unique") and not op.not_valid:
         table, key = op.table, op.constraint
     elif isinstance(op, o.CreateIndex) and op.index.unique and op.index.where is None:
@@ -108,7 +124,7 @@ def _restored_key(context: FileContext, op: o.Op, before_up: Database, after_up:
     old, new = before_up.tables.get(table), after_up.tables.get(table)
     if old is None or new is None or old.unknown or old.keys_unknown or new.keys_unknown:
         return None
-    if _has(old, key, kind) and not _has(new, key, kind) and not (kind == "unique" and _implied(new, key)):
+    if _has(old, key) and not _has(new, key) and not (kind == "unique" and _implied(new, key)):
         return table, key, kind
     return None
 
@@ -117,7 +133,10 @@ def _implied(table: Table, key: Constraint | Index) -> bool:
     """Does a full unique key of `table` already keep `key`'s columns unique? One on some of them does, and
     so does one on a function of a column (`md5(version)`): equal values give equal results."""
     wanted = set(key.columns)
-    keys = [*(c for c in table.constraints.values() if c.kind in ("unique", "primary")), *(i for i in table.indexes.values() if i.unique)]
+    keys: list[Constraint | Index] = [
+        *(c for c in table.constraints.values() if c.kind in ("unique", "primary")),
+        *(i for i in table.indexes.values() if i.unique),
+    ]
     for other in keys:
         if getattr(other, "where", None) is not None or not other.columns:
             continue
@@ -143,11 +162,14 @@ def _words(expression: str, schema: Database, table: str) -> tuple[str, ...]:
     return tuple(word for word in dict.fromkeys(re.findall(r"[A-Za-z_][\w$]*", expression.lower())) if word in known.columns)
 
 
-def _has(table: Table, key: Constraint | Index, kind: str) -> bool:
+def _has(table: Table, key: Constraint | Index) -> bool:
     """Does the table hold the same rule on its rows: a check with the same expression, or a unique key on the same columns?"""
-    if kind == "check":
+    if isinstance(key, Constraint) and key.kind == "check":
         return any(c.kind == "check" and c.expression == key.expression for c in table.constraints.values())
-    keys = [*(c for c in table.constraints.values() if c.kind in ("unique", "primary")), *(i for i in table.indexes.values() if i.unique)]
+    keys: list[Constraint | Index] = [
+        *(c for c in table.constraints.values() if c.kind in ("unique", "primary")),
+        *(i for i in table.indexes.values() if i.unique),
+    ]
     return any(tuple(k.columns) == tuple(key.columns) and getattr(k, "where", None) is None for k in keys)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
@@ -9,6 +10,9 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
 
 _NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
@@ -22,14 +26,15 @@ class ExplicitIdWithoutSetval(Rule):
 
     def check_statement(self, statement: Statement, context: FileContext):
         insert = statement.expression
-        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or context.history is None:
+        history = context.history
+        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or history is None:
             return  # MySQL's AUTO_INCREMENT and SQLite's rowid move past an explicit value by themselves
         target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
         if not isinstance(target, exp.Table):
             return
         table = context.names.table(target)
         created = self._created_tables(context)
-        columns = _columns_at(context, statement, table, created)
+        columns = _columns_at(context, history, statement, table, created)
         if columns is None:
             return
         listed = [context.names.ident(c) for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else list(columns)
@@ -70,14 +75,14 @@ class _FileTables:
         self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
 
 
-def _columns_at(context: FileContext, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
+def _columns_at(context: FileContext, history: History, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
     """The table's columns where the statement runs, in order: as created earlier in this file, else
     as the schema stood before the file; None when the model does not know the table."""
     created = [columns for at, columns in file.created.get(bare_name(table), ()) if at < statement.start]
     if created:
         return created[-1]
     version = context.file.version
-    schema = context.history.after(version) if context.is_down else context.history.before(version)
+    schema = history.after(version) if context.is_down else history.before(version)
     known = schema.tables.get(table)
     return dict(known.columns) if known is not None and not known.unknown else None
 
@@ -90,7 +95,7 @@ def _sequence_of(column: Column, table: str) -> str | None:
     return found.group("sequence") if found else None
 
 
-def _explicit_at(values: exp.Expression | None, position: int) -> bool:
+def _explicit_at(values: exp.Expr | None, position: int) -> bool:
     """Does the VALUES list or the query give a value of its own (not DEFAULT, not nextval) at `position`?"""
     if isinstance(values, exp.Values):
         rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
@@ -103,7 +108,7 @@ def _explicit_at(values: exp.Expression | None, position: int) -> bool:
     return any(position < len(row) and _is_value(row[position]) for row in rows)
 
 
-def _is_value(node: exp.Expression) -> bool:
+def _is_value(node: exp.Expr) -> bool:
     if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT" or isinstance(node, exp.Null):
         return False
     return not any(_NEXTVAL.match(call.sql(dialect="postgres")) for call in node.find_all(exp.Anonymous))

@@ -155,6 +155,8 @@ class _Schema:
 
     def _find_last_known_type(self, table: str, cid: int) -> str | None:
         history, version = self.context.history, self.context.file.version
+        if history is None:
+            return None
         for earlier in sorted((m.version for m in history.directory.migrations if m.version <= version), reverse=True):
             db = history.before(earlier)
             found = db.tables.get(table)

@@ -107,9 +107,9 @@ def _problems(tokens: list[Token], words: list[str], superusers: set[str]):
             if name(token) in _POWERFUL_ROLES or name(token) in superusers:
                 yield [token], f"membership in `{name(token)}` gives superuser-like power", _ROLE_HELP
     if words[:1] == ["ALTER"] and "ADD" in words and "MEMBER" in words and len(words) > 2:  # T-SQL
-        role = tokens[words.index("ROLE") + 1] if "ROLE" in words[:3] else None
-        if role is not None and name(role) in _POWERFUL_ROLES:
-            yield [role], f"membership in `{name(role)}` gives superuser-like power", _ROLE_HELP
+        member = tokens[words.index("ROLE") + 1] if "ROLE" in words[:3] else None
+        if member is not None and name(member) in _POWERFUL_ROLES:
+            yield [member], f"membership in `{name(member)}` gives superuser-like power", _ROLE_HELP
     if words[:1] == ["ALTER"] and len(words) > 1 and words[1] in _OWNER_RIGHTS_KINDS:
         owner = next((i for i in range(len(words) - 2) if words[i : i + 2] == ["OWNER", "TO"]), None)
         if owner is not None and name(tokens[owner + 2]) in superusers:

@@ -19,13 +19,14 @@ from safemig_lint.reading.statements import Statement
 
 # Defaults SQLite takes as constants when adding a column: literals (and bare words, which it reads as strings).
 _CONSTANT = (exp.Literal, exp.Null, exp.Boolean, exp.Column, exp.Identifier)
+_JUDGED = (o.DropColumn, o.RenameColumn, o.AddColumn, o.AddConstraint)
 
 
 class SqliteAlterFails(Rule):
     code = "SM530"
     name = "sqlite-alter-fails"
     severity = Severity.ERROR
-    reads_ops = (o.DropColumn, o.RenameColumn, o.AddColumn, o.AddConstraint)
+    reads_ops = _JUDGED
     summary = "SQLite refuses this ALTER TABLE (on the configured version, or on a table with rows): the migration fails."
 
     def check_statement(self, statement: Statement, context: FileContext):
@@ -34,6 +35,8 @@ class SqliteAlterFails(Rule):
         locks = context.locks
         version = locks.sqlite_version
         for op in context.operations(statement):
+            if not isinstance(op, _JUDGED):
+                continue
             problem, confirm = None, None  # confirm: whether the table needs a row for SQLite to show the failure
             if isinstance(op, o.DropColumn):
                 if version < SQLITE_DROP_COLUMN:
@@ -116,14 +119,14 @@ def _add_problem(op: o.AddColumn, version: tuple[int, ...], new_table: bool) -> 
     return None
 
 
-def _primary_key(node: exp.Expression | None) -> bool:
+def _primary_key(node: exp.Expr | None) -> bool:
     """Declared PRIMARY KEY inline: reported as such (SQLite cannot add one at all)."""
     return isinstance(node, exp.ColumnDef) and any(
         isinstance(item.args.get("kind"), exp.PrimaryKeyColumnConstraint) for item in node.args.get("constraints") or []
     )
 
 
-def _default_node(node: exp.Expression | None) -> exp.Expression | None:
+def _default_node(node: exp.Expr | None) -> exp.Expr | None:
     if not isinstance(node, exp.ColumnDef):
         return None
     for item in node.args.get("constraints") or []:
@@ -132,7 +135,7 @@ def _default_node(node: exp.Expression | None) -> exp.Expression | None:
     return None
 
 
-def _is_constant(node: exp.Expression) -> bool:
+def _is_constant(node: exp.Expr) -> bool:
     if isinstance(node, (exp.Neg, exp.Paren)) and isinstance(node.this, exp.Literal):
         return isinstance(node, exp.Neg)  # -1 is a constant; (1) is an expression to SQLite
     return isinstance(node, _CONSTANT)

@@ -73,7 +73,7 @@ class MysqlBlobLiteralDefault(Rule):
         )
 
 
-def _refused(value: exp.Expression | None, version: tuple[int, ...]) -> str | None:
+def _refused(value: exp.Expr | None, version: tuple[int, ...]) -> str | None:
     """What MySQL refuses in this default, or None: a literal never works; an expression in parentheses from 8.0.13."""
     if value is None or isinstance(value, exp.Null):
         return None

@@ -48,7 +48,7 @@ class FrozenNowDefault(Rule):
             if frozen:
                 yield self._finding(context, statement, change, name, frozen)
 
-    def _finding(self, context: FileContext, statement: Statement, node: exp.Expression, column: str, frozen: str):
+    def _finding(self, context: FileContext, statement: Statement, node: exp.Expr, column: str, frozen: str):
         return context.finding(
             statement,
             f"the default of {column} is {frozen}, which PostgreSQL turns into a constant when this statement runs: "
@@ -58,7 +58,7 @@ class FrozenNowDefault(Rule):
         )
 
 
-def _frozen(value: exp.Expression | None, timed_column: bool) -> str | None:
+def _frozen(value: exp.Expr | None, timed_column: bool) -> str | None:
     """The part of a default that PostgreSQL reads as a moment at once, as written; None when there is none.
 
     A string literal is cast when the statement is parsed: `'now'::timestamp`, `timestamp 'now'`,
@@ -77,11 +77,11 @@ def _frozen(value: exp.Expression | None, timed_column: bool) -> str | None:
     return None
 
 
-def _unwrapped(node: exp.Expression) -> exp.Expression:
+def _unwrapped(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
 
 
-def _is_moment(node: exp.Expression) -> bool:
+def _is_moment(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) and node.is_string and node.this.strip().lower() in _MOMENTS

@@ -95,7 +95,7 @@ def read(directory: MigrationDirectory) -> list[Entry] | None:
         items = [(str(i["fingerprint"]), str(i["rule"]), str(i["file"]), str(i.get("message", ""))) for i in data["findings"]]
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
         raise ConfigError(f"{shown}: not a safemig-lint baseline ({error}); write it again with `safemig-lint baseline`") from None
-    line_of = {}
+    line_of: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         for item in items:
             if f'"{item[0]}"' in line:

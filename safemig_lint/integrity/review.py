@@ -3,9 +3,11 @@ the SM6xx checks turn into findings. Built once per directory, on first use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from safemig_lint.integrity import sumfile
 from safemig_lint.integrity.files import child_display, content_hash, normalised
@@ -110,7 +112,7 @@ class IntegrityReview:
     # -- against the lock file --------------------------------------------------------------
 
     @cached_property
-    def _lock_facts(self) -> tuple[list, list, list, list, list]:
+    def _lock_facts(self) -> tuple[list[Edited], list[Removed], list[OutOfOrder], list[Corrupt], list[Unlocked]]:
         edited: list[Edited] = []
         removed: list[Removed] = []
         out_of_order: list[OutOfOrder] = []
@@ -160,7 +162,7 @@ class IntegrityReview:
     # -- against --base REF -----------------------------------------------------------------
 
     @cached_property
-    def _base_facts(self) -> tuple[list, list, list]:
+    def _base_facts(self) -> tuple[list[Edited], list[Removed], list[OutOfOrder]]:
         edited: list[Edited] = []
         removed: list[Removed] = []
         out_of_order: list[OutOfOrder] = []
@@ -171,45 +173,47 @@ class IntegrityReview:
             if name in base.at_fork and (line := self._changed_line(name)) is not None:
                 edited.append(Edited(self._current[name], line, base.ref))
         added = [file for name, file in self._current.items() if name not in base.at_fork]
+        # (version, file) of the files golang-migrate reads (a misnamed .sql file has no version)
         gone = [
-            f
+            (f.version, f)
             for name, f in base.at_fork.items()
             if f.version is not None and name not in self._current and not (self.directory.path / name).exists()
         ]
-        applied = {name: f for name, f in (base.at_ref or base.at_fork).items() if f.version is not None}
-        newest = max(applied.values(), key=lambda f: (f.version, f.name), default=None)
+        applied = [(f.version, f) for f in (base.at_ref or base.at_fork).values() if f.version is not None]
+        newest = max(applied, key=lambda applied_file: (applied_file[0], applied_file[1].name), default=None)
         for file in added:
-            renamed = next((g for g in gone if (g.version, g.direction) == (file.version, file.direction)), None)
+            renamed = next((g for g in gone if (g[0], g[1].direction) == (file.version, file.direction)), None)
             if renamed is not None:
                 gone.remove(renamed)
-                line = _first_changed_line(self._blob(renamed), _read(file.path))
+                line = _first_changed_line(self._blob(base, renamed[1]), _read(file.path))
                 if line is not None:  # a rename alone changes nothing: golang-migrate reads only the version
-                    edited.append(Edited(file, line, base.ref, renamed.name))
+                    edited.append(Edited(file, line, base.ref, renamed[1].name))
                 continue
-            if newest is None or file.version > newest.version:
+            if newest is None or file.version > newest[0]:
                 continue
-            taken = next((f for f in applied.values() if (f.version, f.direction) == (file.version, file.direction)), None)
+            taken = next(((v, f) for v, f in applied if (v, f.direction) == (file.version, file.direction)), None)
             if taken is not None:
-                if taken.name not in self._current:  # when both are here, SM003 reports the duplicate
-                    out_of_order.append(OutOfOrder(file, taken.name, taken.version, base.ref, collides=True))
-            elif not any(f.version == file.version for f in applied.values()):
-                out_of_order.append(OutOfOrder(file, newest.name, newest.version, base.ref))
-        for gone_file in gone:
+                if taken[1].name not in self._current:  # when both are here, SM003 reports the duplicate
+                    out_of_order.append(OutOfOrder(file, taken[1].name, taken[0], base.ref, collides=True))
+            elif not any(v == file.version for v, _ in applied):
+                out_of_order.append(OutOfOrder(file, newest[1].name, newest[0], base.ref))
+        for version, gone_file in gone:
             display = child_display(self.directory.display_path, gone_file.name)
-            left = any(f.version == gone_file.version for f in self._current.values())
+            left = any(f.version == version for f in self._current.values())
             place = Place(self.directory.path / gone_file.name, display, 1)
-            removed.append(Removed(gone_file.name, gone_file.version, gone_file.direction, base.ref, place, left))
+            removed.append(Removed(gone_file.name, version, gone_file.direction, base.ref, place, left))
         return edited, removed, out_of_order
 
-    def _blob(self, file: BaseFile) -> bytes:
-        return self.base.repository.blobs([file.blob])[file.blob]
+    @staticmethod
+    def _blob(base: BaseSnapshot, file: BaseFile) -> bytes:
+        return base.repository.blobs([file.blob])[file.blob]
 
     def _changed_line(self, name: str) -> int | None:
         """The first line of `name` that differs from the fork point (1 without --base);
         None when only line endings or a byte order mark changed."""
         if self.base is None or name not in self.base.at_fork:
             return 1
-        return _first_changed_line(self._blob(self.base.at_fork[name]), _read(self._current[name].path))
+        return _first_changed_line(self._blob(self.base, self.base.at_fork[name]), _read(self._current[name].path))
 
 
 def _read(path: Path) -> bytes:
@@ -229,6 +233,12 @@ def _first_changed_line(old: bytes, new: bytes) -> int | None:
     return min(len(old_lines) + 1, len(new_lines))
 
 
-def _unique(facts: list, key) -> list:
-    seen: set = set()
-    return [fact for fact in facts if not (key(fact) in seen or seen.add(key(fact)))]
+_Fact = TypeVar("_Fact")
+
+
+def _unique(facts: list[_Fact], key: Callable[[_Fact], Hashable]) -> list[_Fact]:
+    """The facts in order, the first of each key."""
+    first: dict[Hashable, _Fact] = {}
+    for fact in facts:
+        first.setdefault(key(fact), fact)
+    return list(first.values())

@@ -9,7 +9,16 @@ statement it could not follow touched it); rules say nothing about such objects.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar, overload
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsKeysAndGetItem
+    from typing_extensions import Self
+
+_T = TypeVar("_T")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,10 @@ class Routine:
         return routine_key(self.kind, self.name)
 
 
+# Any object the model holds (what a drop removed, what two schemas differ in; a schema is only its name).
+SchemaObject: TypeAlias = Table | Column | Index | Constraint | View | Sequence | UserType | Routine
+
+
 def routine_key(kind: str, name: str) -> str:
     return f"{kind} {name}"
 
@@ -176,7 +189,7 @@ PG_NAME_LENGTH = 63
 SERIAL_TYPES = ("SERIAL", "BIGSERIAL", "SMALLSERIAL")
 
 
-class TableMap(dict):
+class TableMap(dict[str, Table]):
     """A database's tables, copied on write: a snapshot shares every table with the database it
     was taken of, and a table is copied the first time it is taken out of the map to be changed
     (`[key]`, `get`, `setdefault`, `pop`). Iterating (`values`, `items`) gives shared tables to
@@ -191,8 +204,8 @@ class TableMap(dict):
     is built, then kept up to date from the keys taken out of the map since (`settle`), with the
     position of each key in the map."""
 
-    def __init__(self, *args, frozen: bool = False) -> None:
-        super().__init__(*args)
+    def __init__(self, tables: Mapping[str, Table] | None = None, frozen: bool = False) -> None:
+        super().__init__(tables or {})
         self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)
         self.frozen = frozen  # a snapshot's: read only, so taking a table out never copies it
         self._index: _KeyIndex | None = None  # built once _SCANS questions were answered by scanning
@@ -225,7 +238,13 @@ class TableMap(dict):
     def __getitem__(self, key: str) -> Table:
         return self._own(key, dict.__getitem__(self, key))
 
-    def get(self, key: str, default: Table | None = None) -> Table | None:
+    @overload
+    def get(self, key: str, default: None = None, /) -> Table | None: ...
+    @overload
+    def get(self, key: str, default: Table, /) -> Table: ...
+    @overload
+    def get(self, key: str, default: _T, /) -> Table | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
         table = dict.get(self, key)
         return default if table is None else self._own(key, table)
 
@@ -243,12 +262,18 @@ class TableMap(dict):
         self._taken.add(key)
         self.touched.add(key)
 
-    def setdefault(self, key: str, default: Table) -> Table:
+    def setdefault(self, key: str, default: Table, /) -> Table:
         if key not in self:
             self[key] = default
         return self[key]
 
-    def pop(self, key: str, *default):
+    @overload
+    def pop(self, key: str, /) -> Table: ...
+    @overload
+    def pop(self, key: str, default: Table, /) -> Table: ...
+    @overload
+    def pop(self, key: str, default: _T, /) -> Table | _T: ...
+    def pop(self, key: str, *default: object) -> object:
         if key not in self:
             return default[0] if default else dict.pop(self, key)
         self._taken.add(key)
@@ -302,7 +327,7 @@ class TableMap(dict):
         self._scans += 1
         return self._index is None and self._scans <= _SCANS
 
-    def _find(self, word: str, has, kind: int) -> set[str]:
+    def _find(self, word: str, has: Callable[[Table], bool], kind: int) -> set[str]:
         if self._scan():
             return {key for key, table in self.items() if has(table)}
         index = self._current_index()
@@ -319,9 +344,9 @@ class TableMap(dict):
             self._stale.clear()
         for key in self._stale:
             self._index.remove(key)
-            table = dict.get(self, key)
-            if table is not None:
-                self._index.add(key, table)
+            current = dict.get(self, key)
+            if current is not None:
+                self._index.add(key, current)
         self._stale.clear()
         return self._index
 
@@ -364,7 +389,7 @@ class _Positions:
         self._of: dict[str, int] | None = None
         self._next = 0
 
-    def start(self, keys) -> None:
+    def start(self, keys: Iterable[str]) -> None:
         self._of = {key: i for i, key in enumerate(keys)}
         self._next = len(self._of)
 
@@ -377,8 +402,10 @@ class _Positions:
         if self._of is not None:
             self._of.pop(key, None)
 
-    def sort(self, keys) -> list[str]:
-        return sorted(keys, key=self._of.__getitem__)
+    def sort(self, keys: Iterable[str]) -> list[str]:
+        of = self._of
+        assert of is not None, "sorted before start()"
+        return sorted(keys, key=of.__getitem__)
 
 
 def _referenced(key: Constraint) -> set[str]:
@@ -396,20 +423,20 @@ def _prefixes(text: str, separator: str) -> list[str]:
     return found
 
 
-class _FoundBy(dict):
+class FoundBy(dict[str, _V], Generic[_V]):
     """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
     without a scan, in dict order. The index is built once a few questions were answered by
     scanning, then kept up to date by every change (values are immutable)."""
 
     _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
-    _positions: _Positions | None = None
+    _positions: _Positions | None = None  # set with _index
     _scans = 0
 
     @staticmethod
-    def words(value) -> tuple[tuple[str, str], ...]:
+    def words(value: _V) -> tuple[tuple[str, str], ...]:
         raise NotImplementedError
 
-    def find(self, what: str, words) -> list[str]:
+    def find(self, what: str, words: Iterable[str]) -> list[str]:
         """Keys whose value has one of `words` as its `what`, in dict order. The first few questions
         are answered by a scan, as building the index costs a few scans (a copy asked little)."""
         self._scans += 1
@@ -420,38 +447,48 @@ class _FoundBy(dict):
             self._index, self._positions = {}, _Positions()
             self._positions.start(self)
             for key, value in self.items():
-                self._add(key, value)
-        found = set().union(*(self._index.get((what, word), ()) for word in words))
-        return self._positions.sort(found) if len(found) > 1 else list(found)
+                self._add(self._index, key, value)
+        index, positions = self._index, self._positions
+        assert positions is not None  # set with the index
+        found: set[str] = set().union(*(index.get((what, word), ()) for word in words))
+        return positions.sort(found) if len(found) > 1 else list(found)
 
-    def _add(self, key: str, value) -> None:
+    def _add(self, index: dict[tuple[str, str], set[str]], key: str, value: _V) -> None:
         for word in self.words(value):
-            self._index.setdefault(word, set()).add(key)
+            index.setdefault(word, set()).add(key)
 
-    def _unindex(self, key: str) -> None:
+    def _unindex(self, index: dict[tuple[str, str], set[str]], key: str) -> None:
         for word in self.words(dict.__getitem__(self, key)):
-            keys = self._index[word]
+            keys = index[word]
             keys.discard(key)
             if not keys:
-                del self._index[word]
+                del index[word]
 
-    def __setitem__(self, key: str, value) -> None:
-        if self._index is not None:
+    def __setitem__(self, key: str, value: _V) -> None:
+        index, positions = self._index, self._positions
+        if index is not None and positions is not None:
             if key in self:
-                self._unindex(key)  # it keeps its place
+                self._unindex(index, key)  # it keeps its place
             else:
-                self._positions.append(key)
+                positions.append(key)
         dict.__setitem__(self, key, value)
-        if self._index is not None:
-            self._add(key, value)
+        if index is not None:
+            self._add(index, key, value)
 
     def __delitem__(self, key: str) -> None:
-        if self._index is not None and key in self:
-            self._unindex(key)
-            self._positions.remove(key)
+        index, positions = self._index, self._positions
+        if index is not None and positions is not None and key in self:
+            self._unindex(index, key)
+            positions.remove(key)
         dict.__delitem__(self, key)
 
-    def pop(self, key: str, *default):
+    @overload
+    def pop(self, key: str, /) -> _V: ...
+    @overload
+    def pop(self, key: str, default: _V, /) -> _V: ...
+    @overload
+    def pop(self, key: str, default: _T, /) -> _V | _T: ...
+    def pop(self, key: str, *default: object) -> object:
         if key not in self:
             return dict.pop(self, key, *default)
         value = dict.__getitem__(self, key)
@@ -459,24 +496,24 @@ class _FoundBy(dict):
         return value
 
     # Other ways to change a dict (not popitem, |=), through the ones above.
-    def setdefault(self, key: str, default=None):
+    def setdefault(self, key: str, default: _V, /) -> _V:
         if key not in self:
             self[key] = default
         return dict.__getitem__(self, key)
 
-    def update(self, *args, **kwargs) -> None:
-        for key, value in dict(*args, **kwargs).items():
+    def update(self, other: SupportsKeysAndGetItem[str, _V] | Iterable[tuple[str, _V]] = (), /, **kwargs: _V) -> None:
+        for key, value in dict(other, **kwargs).items():
             self[key] = value
 
     def clear(self) -> None:
         dict.clear(self)
         self._index = self._positions = None
 
-    def copy(self):
+    def copy(self) -> Self:
         return type(self)(self)
 
 
-class Sequences(_FoundBy):
+class Sequences(FoundBy[Sequence]):
     """Sequences by key, found by plain_name and by owner (`t.c` by "t.c" and by "t", and, if a
     quoted name holds a dot, by each part before one)."""
 
@@ -487,7 +524,7 @@ class Sequences(_FoundBy):
         return (("plain", plain_name(sequence.name)), *(("owner", o) for o in owners))
 
 
-class Routines(_FoundBy):
+class Routines(FoundBy[Routine]):
     """Routines by routine_key, found by plain_name, triggers by their table and by the function they run."""
 
     @staticmethod
@@ -497,7 +534,7 @@ class Routines(_FoundBy):
         return (("plain", plain_name(routine.name)), *on, *runs)
 
 
-class Views(_FoundBy):
+class Views(FoundBy[View]):
     """Views by key, found by plain_name and by what they depend on (View.depends)."""
 
     @staticmethod
@@ -505,7 +542,7 @@ class Views(_FoundBy):
         return (("plain", plain_name(view.name)), *(("depends", d) for d in view.depends), *(("index", i) for i in view.indexes))
 
 
-class Types(_FoundBy):
+class Types(FoundBy[UserType]):
     """User-defined types by key, found by plain_name."""
 
     @staticmethod

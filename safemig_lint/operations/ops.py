@@ -8,6 +8,7 @@ statement was read from its text).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from sqlglot import exp
@@ -17,7 +18,7 @@ from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 
 @dataclass(frozen=True)
 class Op:
-    node: exp.Expression | None = field(default=None, compare=False, kw_only=True)
+    node: exp.Expr | None = field(default=None, compare=False, kw_only=True)
     # ALTER TABLE IF EXISTS t ... (and ALTER INDEX / VIEW / SEQUENCE IF EXISTS): nothing happens when t is missing.
     if_target_exists: bool = field(default=False, kw_only=True)
 
@@ -77,7 +78,11 @@ class RenameColumn(Op):
     new: str
 
 
-KEEP = object()  # AlterColumn: leave this attribute as it is
+class Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP  # AlterColumn: leave this attribute as it is
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class AlterColumn(Op):
     type: ColumnType | None = None
     using: bool = False  # ALTER COLUMN ... TYPE ... USING expression: the values are converted by it
     nullable: bool | None = None
-    default: object = KEEP  # str, or None to drop the default
+    default: str | None | Keep = KEEP  # None: drop the default
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,12 @@ class AddConstraint(Op):
     index: Index | None = None
     not_valid: bool = False  # PostgreSQL's NOT VALID: existing rows are not checked now
     index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
+
+    @property
+    def key(self) -> Constraint | Index:
+        key = self.constraint or self.index
+        assert key is not None, "an AddConstraint adds a constraint or an index"
+        return key
 
 
 @dataclass(frozen=True)

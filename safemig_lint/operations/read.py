@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields, replace
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -75,13 +76,13 @@ class Names:
             name = name.replace(stand_in, "{{}}")
         return name
 
-    def _unmask_one(self, match: re.Match) -> str:
+    def _unmask_one(self, match: re.Match[str]) -> str:
         mask = self._stand_ins.get(match.group(1))
         if mask is None or not match.string.startswith(mask, match.start()):
             return match.group()
         return "{{}}" + match.group()[len(mask) :]
 
-    def ident(self, node: exp.Expression | str | None) -> str:
+    def ident(self, node: exp.Expr | str | None) -> str:
         if node is None:
             return ""
         if isinstance(node, str):
@@ -101,7 +102,7 @@ class Names:
         encoded = name.encode()
         return name if len(encoded) <= PG_NAME_LENGTH else encoded[:PG_NAME_LENGTH].decode(errors="ignore")
 
-    def table(self, node: exp.Expression) -> str:
+    def table(self, node: exp.Expr) -> str:
         if isinstance(node, exp.Schema):
             node = node.this
         if isinstance(node, exp.Table):
@@ -124,7 +125,7 @@ class Names:
             return self._truncated(inner if self.case_sensitive else inner.lower())
         return self._truncated(self._unmask(part).lower())
 
-    def type_name(self, node: exp.Expression | str) -> str:
+    def type_name(self, node: exp.Expr | str) -> str:
         return self.text(node if isinstance(node, str) else written(node, self.dialect))
 
 
@@ -201,7 +202,7 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     if isinstance(expression, exp.Select):
         # SELECT INTO creates a table, and a function call may change anything (setval, ...).
         return not expression.args.get("into") and not statement.nodes(exp.Anonymous)
-    body = statement.text[_LEADING_COMMENTS.match(statement.text).end() :]
+    body = _without_leading_comments(statement.text)
     if re.match(r"SET\s+(?:GLOBAL|PERSIST)", body, re.IGNORECASE):
         return False
     return bool(_SESSION_ONLY.match(body) or _VALIDATE_ONLY.fullmatch(body.strip()))
@@ -248,7 +249,7 @@ _NO_SCHEMA_EFFECT = (
 )
 
 
-def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.Op]:
+def _read_tree(e: exp.Expr, statement: Statement, names: Names) -> list[o.Op]:
     if isinstance(e, exp.Create):
         return _create(e, statement, names)
     if isinstance(e, exp.Drop):
@@ -275,15 +276,17 @@ def _read_tree(e: exp.Expression, statement: Statement, names: Names) -> list[o.
     return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
 
 
-def _is_temporary(e: exp.Expression) -> bool:
+def _is_temporary(e: exp.Expr) -> bool:
     properties = e.args.get("properties")
-    return bool(properties) and any(isinstance(p, exp.TemporaryProperty) for p in properties.expressions)
+    return properties is not None and any(isinstance(p, exp.TemporaryProperty) for p in properties.expressions)
 
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
     if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
-        return [replace(op, temporary=True) for op in _create_table(e, names)[:1]] if kind == "TABLE" else []
+        return (
+            [replace(op, temporary=True) for op in _create_table(e, names)[:1] if isinstance(op, o.CreateTable)] if kind == "TABLE" else []
+        )
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
@@ -302,7 +305,7 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         return [*uses, o.CreateIndex(table, definition, exists, concurrently, node=index.this)]
     if kind == "VIEW":
         properties = e.args.get("properties")
-        materialized = bool(properties) and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
+        materialized = properties is not None and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
         query = written(e.expression, names.dialect) if e.expression else ""
         spelled = "materialized view" if materialized else ""
         uses = query_uses(e.expression, names) if isinstance(e.expression, exp.Query) else []
@@ -332,7 +335,7 @@ def _trigger_function(text: str, names: Names) -> str:
     return names.text(found.group("name")) if found else ""
 
 
-def _schema_name(node: exp.Expression, names: Names) -> str:
+def _schema_name(node: exp.Expr, names: Names) -> str:
     """sqlglot spells a schema as a Table whose `db` is the schema's name."""
     if isinstance(node, exp.Table):
         return names.ident(node.args.get("db")) or names.ident(node.this)
@@ -357,7 +360,10 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
     parents, partition = _parents(properties, names)
     if isinstance(target, exp.Schema):
-        columns, constraints, indexes, unread = [], [], [], []
+        columns: list[Column] = []
+        constraints: list[Constraint] = []
+        indexes: list[Index] = []
+        unread: list[str] = []
         for item in target.expressions:
             if isinstance(item, exp.ColumnDef):
                 column, column_constraints = _column(item, names)
@@ -458,6 +464,7 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     """A column definition, and the constraints it declares inline."""
     name = names.ident(node.this)
     kind = node.args.get("kind")
+    ctype: ColumnType | None
     if isinstance(kind, exp.DataType):
         ctype = column_type(kind, names.dialect, names.type_name)
     else:  # SQLite allows a column without a type (BLOB affinity); elsewhere sqlglot did not read it
@@ -512,7 +519,7 @@ _MYSQL_ATTRIBUTES = {
 }
 
 
-def _is_identity(constraint: exp.Expression | None) -> bool:
+def _is_identity(constraint: exp.Expr | None) -> bool:
     """GENERATED ... AS IDENTITY; sqlglot reads MySQL's and SQLite's `GENERATED ALWAYS AS (expr)` (a computed
     column, VIRTUAL unless STORED is written) into the same node, with the expression."""
     return (
@@ -522,13 +529,13 @@ def _is_identity(constraint: exp.Expression | None) -> bool:
     )
 
 
-def _check_columns(node: exp.Expression, names: Names) -> tuple[str, ...]:
+def _check_columns(node: exp.Expr, names: Names) -> tuple[str, ...]:
     """The columns a CHECK reads, in the order written (depth first): postgres names an unnamed
     check `<table>_<column>_check` when it reads exactly one column, `<table>_check` otherwise."""
     return tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
 
 
-def _sql(node: exp.Expression, names: Names) -> str:
+def _sql(node: exp.Expr, names: Names) -> str:
     """An expression's SQL in one canonical spelling, so equal definitions compare equal.
 
     PostgreSQL shows a definition back (pg_dump, \\d) with parentheses that change nothing,
@@ -538,7 +545,7 @@ def _sql(node: exp.Expression, names: Names) -> str:
     return _canonical_sql(node, names.dialect)
 
 
-def _write_canonical(node: exp.Expression, dialect: str) -> str:
+def _write_canonical(node: exp.Expr, dialect: str | None) -> str:
     tree = exp.Paren(this=copy_tree(node))  # a root, so that the top expression has a parent too
     for cast in list(tree.find_all(exp.Cast)):
         to = cast.args.get("to")
@@ -566,7 +573,7 @@ _canonical_sql = WrittenSql(_write_canonical)  # the same few defaults and check
 _UNBOUNDED_TEXT = {exp.DataType.Type.TEXT, exp.DataType.Type.VARCHAR}
 
 
-def _is_nextval(node: exp.Expression | None) -> bool:
+def _is_nextval(node: exp.Expr | None) -> bool:
     return isinstance(node, exp.Anonymous) and str(node.this).lower() == "nextval"
 
 
@@ -576,7 +583,7 @@ def _reference(reference: exp.Reference, names: Names) -> str:
     return f"{names.table(target)}({', '.join(columns)})" if columns else names.table(target)
 
 
-def _key_column(node: exp.Expression, names: Names) -> str:
+def _key_column(node: exp.Expr, names: Names) -> str:
     if isinstance(node, exp.Ordered):
         node = node.this
     if isinstance(node, exp.Opclass):  # `col gin_trgm_ops`: still an index on the column
@@ -586,7 +593,7 @@ def _key_column(node: exp.Expression, names: Names) -> str:
     return written(node, names.dialect)
 
 
-def _table_key(node: exp.Expression, names: Names, given: str = "") -> list[Constraint | Index]:
+def _table_key(node: exp.Expr, names: Names, given: str = "") -> list[Constraint | Index]:
     """A table-level constraint or (MySQL) index; empty when it is not one the model knows."""
     if isinstance(node, exp.Constraint):
         name = names.ident(node.this)
@@ -683,7 +690,7 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
     return result
 
 
-def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression, names: Names) -> list[o.Op]:
+def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Names) -> list[o.Op]:
     if isinstance(action, exp.ColumnDef):
         column, constraints = _column(action, names)
         position = action.args.get("position")
@@ -725,8 +732,8 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
                 result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
             kind = str(item.args.get("kind") or "").lower() if isinstance(item, exp.IndexColumnConstraint) else ""
             for key in keys:
-                is_index = isinstance(key, Index)
-                result.append(o.AddConstraint(table, None if is_index else key, key if is_index else None, index_kind=kind, node=action))
+                constraint, index = (key, None) if isinstance(key, Constraint) else (None, key)
+                result.append(o.AddConstraint(table, constraint, index, index_kind=kind, node=action))
             result += definition_uses(item, table, names)
         return result
     if isinstance(action, exp.RenameIndex):
@@ -738,7 +745,7 @@ def _alter_action(table: str, action: exp.Expression, table_node: exp.Expression
     return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), node=table_node)]
 
 
-def _after(position: exp.Expression | None, names: Names) -> str | None:
+def _after(position: exp.Expr | None, names: Names) -> str | None:
     if not isinstance(position, exp.ColumnPosition):
         return None
     return "" if str(position.args.get("position")).upper() == "FIRST" else names.ident(position.this)
@@ -826,16 +833,15 @@ def _reach(e: exp.Update, table: str, own: set[str], column: str, names: Names) 
     if len(relations) == 1 and isinstance(relations[0], exp.Table) and len(equalities) == 1 and not ctes:
         other = relations[0]
         aliases = {names.ident(other.this), names.ident(other.args.get("alias"))} - {""}
-        sides = sorted(
-            (eq for eq in (equalities[0].this, equalities[0].expression)), key=lambda c: names.ident(c.args.get("table")) in aliases
-        )
-        mine, theirs = sides
+        equality = equalities[0]
+        assert isinstance(equality, exp.EQ)  # checked above
+        mine, theirs = sorted((equality.this, equality.expression), key=lambda c: names.ident(c.args.get("table")) in aliases)
         if names.ident(mine.args.get("table")) not in aliases and names.ident(theirs.args.get("table")) in aliases:
             return True, (names.ident(mine), names.table(other), names.ident(theirs))
     return True, ()
 
 
-def _whole_copy_of(query: exp.Expression | None, table: str, names: Names) -> bool:
+def _whole_copy_of(query: exp.Expr | None, table: str, names: Names) -> bool:
     """A query over `table` alone that keeps every row: no WHERE, join, grouping or limit."""
     if (
         not isinstance(query, exp.Select)
@@ -847,7 +853,7 @@ def _whole_copy_of(query: exp.Expression | None, table: str, names: Names) -> bo
     return source is not None and isinstance(source.this, exp.Table) and names.table(source.this) == table
 
 
-def _restricts(where: exp.Expression | None, column: str, names: Names) -> bool:
+def _restricts(where: exp.Expr | None, column: str, names: Names) -> bool:
     """Does the WHERE leave out rows that hold NULL in `column`? Not `WHERE column IS NULL`."""
     if where is None:
         return False
@@ -857,12 +863,14 @@ def _restricts(where: exp.Expression | None, column: str, names: Names) -> bool:
     return True
 
 
-def _data_changing_ctes(e: exp.Expression, names: Names) -> list[o.Op]:
+def _data_changing_ctes(e: exp.Expr, names: Names) -> list[o.Op]:
     """UPDATE and DELETE inside WITH (PostgreSQL's data-modifying CTEs): they change rows as a statement of their own does."""
     inner: list[o.Op] = []
     for node in e.find_all(exp.Update, exp.Delete):
-        if node is not e:
-            inner.extend(_update(node, names) if isinstance(node, exp.Update) else _delete(node, names))
+        if node is not e and isinstance(node, exp.Update):
+            inner.extend(_update(node, names))
+        elif node is not e and isinstance(node, exp.Delete):
+            inner.extend(_delete(node, names))
     return inner
 
 
@@ -874,7 +882,7 @@ def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
     return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
 
 
-def update_targets(item: exp.EQ) -> exp.Expression:
+def update_targets(item: exp.EQ) -> exp.Expr:
     """What `SET x = ...` assigns to: a column, or a tuple of them; `SET (a) = (SELECT ...)` is column a."""
     target = item.this
     return target.this if isinstance(target, exp.Paren) else target
@@ -918,7 +926,7 @@ def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | 
             if isinstance(cte.this, exp.Select):
                 ctes[names.ident(cte.args.get("alias"))] = cte.this
     main_filtered = _filters_rows(query)
-    result = []
+    result: list[o.Op] = []
     for select in (query, *ctes.values()):
         filtered = main_filtered or _filters_rows(select)
         source = select.args.get("from_")
@@ -943,7 +951,7 @@ def _filters_rows(select: exp.Select) -> bool:
     return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
 
 
-def _selected_column(item: exp.Expression, names: Names) -> str | None:
+def _selected_column(item: exp.Expr, names: Names) -> str | None:
     """The source column a SELECT item passes on unchanged, or None for an expression."""
     inner = item.this if isinstance(item, exp.Alias) else item
     return names.ident(inner) if isinstance(inner, exp.Column) and not isinstance(inner.this, exp.Star) else None
@@ -1001,8 +1009,13 @@ _RENAME_CLAUSE = rf"RENAME\s+(?P<what>CONSTRAINT\s+|COLUMN\s+|INDEX\s+|KEY\s+)?(
 _ADD_CLAUSE = rf"ADD\s+(?:COLUMN\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<definition>(?P<name>{_NAME}).*)$"
 
 
+def _without_leading_comments(text: str) -> str:
+    leading = _LEADING_COMMENTS.match(text)  # it matches the empty string: always
+    return text[leading.end() :] if leading else text
+
+
 def _read_text(text: str, names: Names) -> list[o.Op]:
-    body = text[_LEADING_COMMENTS.match(text).end() :]
+    body = _without_leading_comments(text)
     for pattern, reader in _TEXT_READERS:
         match = pattern.match(body)
         if match:
@@ -1055,7 +1068,7 @@ def _read_create(match: re.Match, names: Names) -> list[o.Op]:
     return [o.CreateObject(kind.lower(), name, exists, replace_)]
 
 
-def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o.Op:
+def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o.CreateObject:
     enum = re.match(r"\s*AS\s+ENUM\s*\((?P<labels>.*)\)", rest, re.IGNORECASE | re.DOTALL)
     if enum:
         values = tuple(v.replace("''", "'") for v in _STRING.findall(enum.group("labels")))
@@ -1073,7 +1086,7 @@ def _read_type(kind: str, name: str, rest: str, exists: bool, names: Names) -> o
 
 def _domain_base(rest: str) -> str:
     """The base type of CREATE DOMAIN's rest: up to its first CHECK, NOT NULL, DEFAULT ... clause."""
-    start = _DOMAIN_AS.match(rest).end()
+    start = leading.end() if (leading := _DOMAIN_AS.match(rest)) else 0  # it matches the empty string: always
     clause = _DOMAIN_CLAUSE.search(rest, start + 1)
     return rest[start : clause.start() if clause else len(rest)].strip()
 
@@ -1234,7 +1247,7 @@ _INSERT_INTO = re.compile(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECAS
 def _row_loops(code: str, names: Names) -> list[o.Op]:
     """`FOR r IN SELECT ... FROM t LOOP ... INSERT INTO u ... r.a ...`: a block copying t's rows, one by one, into
     u (the fields of r it reads: the columns copied; a WHERE: only some rows)."""
-    copies = []
+    copies: list[o.Op] = []
     for loop in _ROW_LOOP.finditer(code):
         after = code[loop.end() :]
         targets = dict.fromkeys(names.text(insert.group("table")) for insert in _INSERT_INTO.finditer(after))
@@ -1272,7 +1285,7 @@ def _plpgsql_block(code: str) -> tuple[str, str | None] | None:
 
 def _lenient(op: o.Op) -> o.Op:
     names = {f.name for f in fields(op)}
-    guards = {key: True for key in ("if_not_exists", "if_exists") if key in names}
+    guards: dict[str, Any] = {key: True for key in ("if_not_exists", "if_exists") if key in names}  # fields of op's own class
     return replace(op, **guards) if guards else op
 
 
@@ -1350,7 +1363,9 @@ def _key_from_text(table: str, clause: str, names: Names) -> list[o.Op]:
 
 def _column_from_text(definition: str, names: Names) -> Column:
     """A column definition sqlglot could not parse as part of its statement: try it alone."""
-    name = names.ident(_NAME_PARTS.match(definition).group())
+    first = _NAME_PARTS.match(definition)
+    assert first is not None, "a definition starts with the column's name (_ADD_CLAUSE)"
+    name = names.ident(first.group())
     try:
         parsed = sqlglot.parse_one(f"CREATE TABLE x ({definition})", read=names.dialect)
         node = parsed.find(exp.ColumnDef)

@@ -11,10 +11,14 @@ name that is an output column's alias or a FROM item's (a whole-row reference).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from safemig_lint.operations import ops as o
+
+if TYPE_CHECKING:  # read.py imports this module
+    from safemig_lint.operations.read import Names
 
 # Words that read as columns but are supplied by the database: system columns and the SQL
 # functions written without parentheses (sqlglot reads a few of them as columns).
@@ -65,7 +69,7 @@ class _Scope:
 
 
 class _Reader:
-    def __init__(self, names) -> None:
+    def __init__(self, names: Names) -> None:
         self.names = names
         self.dialect = names.dialect
         self.pseudo = _PSEUDO_COLUMNS.get(self.dialect, set())
@@ -73,7 +77,7 @@ class _Reader:
 
     # --- queries
 
-    def query(self, node: exp.Expression, outer: list[_Scope], ctes: frozenset[str]) -> None:
+    def query(self, node: exp.Expr, outer: list[_Scope], ctes: frozenset[str]) -> None:
         """A query (SELECT, a set operation, a parenthesised query) seen from `outer` scopes."""
         ctes = self._with(node, outer, ctes)
         if isinstance(node, exp.Subquery):
@@ -91,7 +95,7 @@ class _Reader:
             self.found += delete_uses(node, self.names, ctes)
         # Anything else (VALUES, a table function ...): what it names is not read.
 
-    def _with(self, node: exp.Expression, outer: list[_Scope], ctes: frozenset[str]) -> frozenset[str]:
+    def _with(self, node: exp.Expr, outer: list[_Scope], ctes: frozenset[str]) -> frozenset[str]:
         """The names of the CTEs `node` declares (each query read first), added to `ctes`."""
         with_ = node.args.get("with_") if node is not None else None
         if with_ is None:
@@ -124,7 +128,7 @@ class _Reader:
                 if isinstance(child, exp.Expression):
                     self.expression(child, chain, ctes)
 
-    def source(self, item: exp.Expression, scope: _Scope, chain: list[_Scope], outer: list[_Scope], ctes: frozenset[str]) -> None:
+    def source(self, item: exp.Expr, scope: _Scope, chain: list[_Scope], outer: list[_Scope], ctes: frozenset[str]) -> None:
         """A FROM item: a table is used and named by its alias; anything else is a source of unknown columns."""
         alias = self.names.ident(item.alias) if item.alias else ""
         if isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier):
@@ -148,7 +152,7 @@ class _Reader:
 
     # --- expressions
 
-    def expression(self, node: exp.Expression, chain: list[_Scope], ctes: frozenset[str], place: str = "") -> None:
+    def expression(self, node: exp.Expr, chain: list[_Scope], ctes: frozenset[str], place: str = "") -> None:
         """Every column `node` names, and the queries in it (each with its own scope inside `chain`)."""
         stack = [node] if isinstance(node, exp.Expression) else []
         while stack:
@@ -169,7 +173,7 @@ class _Reader:
             return  # schema.table.column: the reader does not follow it
         star = isinstance(node.this, exp.Star)
         name = "*" if star else self.names.ident(node.this)
-        quoted = not star and node.this.quoted
+        quoted = isinstance(node.this, exp.Identifier) and node.this.quoted
         qualifier_node = node.args.get("table")
         if qualifier_node is not None:
             qualifier = self.names.ident(qualifier_node)
@@ -188,14 +192,14 @@ class _Reader:
         self.found.append(o.UsesColumn(o.ColumnRef(name, scopes, quoted), place, node=node))
 
 
-def query_uses(query: exp.Expression, names) -> list[o.Op]:
+def query_uses(query: exp.Expr, names: Names) -> list[o.Op]:
     """What a query on its own uses (a view's definition, a SELECT statement)."""
     reader = _Reader(names)
     reader.query(query, [], frozenset())
     return reader.found
 
 
-def expression_uses(node: exp.Expression, table: str | None, names, place: str = "") -> list[o.Op]:
+def expression_uses(node: exp.Expr, table: str | None, names: Names, place: str = "") -> list[o.Op]:
     """What an expression on one table uses (a CHECK, an index's expression or WHERE); no table:
     an expression that may name no column at all (a DEFAULT, a VALUES row)."""
     reader = _Reader(names)
@@ -204,7 +208,7 @@ def expression_uses(node: exp.Expression, table: str | None, names, place: str =
     return reader.found
 
 
-def insert_uses(e: exp.Insert, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
+def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """INSERT: its table, its column list, the rows' widths, and what the rows or the query name."""
     target = e.this
     table_node = target.this if isinstance(target, exp.Schema) else target
@@ -258,7 +262,7 @@ def insert_uses(e: exp.Insert, names, ctes: frozenset[str] = frozenset()) -> lis
     return reader.found
 
 
-def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
+def update_uses(e: exp.Update, names: Names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """UPDATE: its table, what its WHERE names, the columns it sets (of that table) and what their values name,
     in the order PostgreSQL looks them up (the first it cannot find is the error it reports)."""
     reader = _Reader(names)
@@ -299,7 +303,7 @@ def update_uses(e: exp.Update, names, ctes: frozenset[str] = frozenset()) -> lis
     return reader.found
 
 
-def delete_uses(e: exp.Delete, names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
+def delete_uses(e: exp.Delete, names: Names, ctes: frozenset[str] = frozenset()) -> list[o.Op]:
     """DELETE: its table, and what USING and WHERE name."""
     reader = _Reader(names)
     target = e.this

@@ -74,14 +74,14 @@ class Unshaped(Exception):
     """A node carries more than its shape records (an annotation, a spelling kept in its meta)."""
 
 
-def shape(node: exp.Expr) -> tuple:
+def shape(node: exp.Expr) -> tuple[object, ...]:
     """Each node's class, arguments in order and comments, recursively; scalars with their type
     (True and 1 differ). Raises Unshaped for a node the generator may read more of."""
     # The attributes: the `meta` property would make a dict, and `type` of a type is the node itself.
     meta = node._meta
     if node._type is not None or (meta and not _POSITION.issuperset(meta)):
         raise Unshaped
-    args = []
+    args: list[tuple[object, ...]] = []
     for key, value in node.args.items():
         if isinstance(value, exp.Expr):
             args.append((key, shape(value)))
@@ -98,7 +98,7 @@ class WrittenSql:
     def __init__(self, write: Callable[[exp.Expr, str | None], str], size: int = 4096) -> None:
         self._write = write
         self._size = size
-        self._written: dict[tuple, str] = {}
+        self._written: dict[tuple[str | None, tuple[object, ...]], str] = {}
 
     def __call__(self, node: exp.Expr, dialect: str | None) -> str:
         try:

@@ -148,16 +148,6 @@ def _stat_problem(path: Path) -> tuple[os.stat_result | None, str | None]:
     special = _special_kind(status.st_mode)
     return status, (f"it is {special}, not a regular file: it is not read" if special else None)
 
-    def reported_names(self, directory: Path, names: list[str]) -> set[str]:
-        """Which of the files `names` in `directory` are reported: one resolve per directory,
-        not one per file (a symlinked file named on the command line is listed under its name too)."""
-        parent = directory.resolve()
-        if any(parent.is_relative_to(named) for named in self.named_directories):
-            named = set(names)
-        else:
-            named = {name for name in names if parent / name in self.named_files}
-        return {name for name in named if parent / name not in self.unchanged} if self.unchanged else named
-
 
 def _display(path: Path, root: Path, root_display: str) -> str:
     if path == root:
@@ -266,16 +256,16 @@ def discover(
         if problem is not None:
             result.named_files.add(_absolute(given))
             result.problems.append(PathProblem(given, raw, problem))
-        elif not stat.S_ISDIR(status.st_mode):
-            result.named_files.update((_absolute(given), given.resolve(), given.parent.resolve() / given.name))
-            add(given.parent, given.parent.as_posix(), explicit=False, boundary=_boundary(given.parent))
-        else:
+        elif status is not None and stat.S_ISDIR(status.st_mode):
             result.named_directories.add(_absolute(given))
             root_display = raw.rstrip("/") or raw
             boundary = _boundary(given)
             subdirectories = _subdirectories(given, root_display, result.problems)
             for directory in sorted([given, *subdirectories]):
                 add(directory, _display(directory, given, root_display), explicit=directory == given, boundary=boundary)
+        else:
+            result.named_files.update((_absolute(given), given.resolve(), given.parent.resolve() / given.name))
+            add(given.parent, given.parent.as_posix(), explicit=False, boundary=_boundary(given.parent))
 
     result.directories = sorted(found.values(), key=lambda d: d.display_path)
     return result

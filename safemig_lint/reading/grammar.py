@@ -13,6 +13,7 @@ Afterwards `Statement.error` means "the database rejects this" (SM001) and
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
     statements = parsed.statements
     if not statements:
         return
+    verdicts: Mapping[int, tuple[str, int | None, int | None] | None]
     if dialect in POSTGRES_DIALECTS:
         verdicts = _postgres_verdicts(statements, masked)
         grammar = "PostgreSQL"
@@ -330,7 +332,7 @@ _UNPARSABLE = re.compile(r"Found unparsable section: '(?P<section>.*?)'(?:\. |$)
 
 def _mysql_grammar(statement: Statement, masked: str) -> None:
     text = masked[statement.start : statement.end]
-    body = _LEADING.match(text).end()
+    body = leading.end() if (leading := _LEADING.match(text)) else 0  # it matches the empty string: always
     if len(text) > MYSQL_GRAMMAR_LIMIT or not _MYSQL_JUDGED.match(text, body):
         return
     judged = _MARIADB_GUARD.sub(lambda m: " " * len(m.group()), text)  # same length: positions stay true

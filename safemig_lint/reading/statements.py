@@ -94,7 +94,7 @@ class Statement:
     end: int
     text: str
     tokens: list[Token]
-    expression: exp.Expression | None
+    expression: exp.Expr | None
     error: str | None = None  # why it could not be parsed
     error_start: int | None = None
     error_end: int | None = None
@@ -113,14 +113,14 @@ class Statement:
         return [t.text.upper() for t in self.tokens[:6]]
 
     @cached_property
-    def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
-        index: dict[type, list[exp.Expression]] = {}
+    def _nodes_by_type(self) -> dict[type, list[exp.Expr]]:
+        index: dict[type, list[exp.Expr]] = {}
         if self.expression is not None:
             for node in self.expression.walk():
                 index.setdefault(type(node), []).append(node)
         return index
 
-    def nodes(self, *types: type) -> list[exp.Expression]:
+    def nodes(self, *types: type) -> list[exp.Expr]:
         """All nodes of the given types, from one shared walk of the statement's tree."""
         return [node for kind in types for node in self._nodes_by_type.get(kind, ())]
 
@@ -200,14 +200,14 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
         for group in splitter.feed(tokens):
             parsed.statements.append(_parse_statement(parser, masked, text, group))
     in_progress = splitter.finish()
-    unterminated_from = failure
     if failure is not None and in_progress is not None and last_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
-        unterminated_from = in_progress.tokens[0].start
-    elif in_progress is not None:
-        parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
-    if failure is not None:
-        parsed.statements.append(_unterminated(text, unterminated_from, failure))
+        parsed.statements.append(_unterminated(text, in_progress.tokens[0].start, failure))
+    else:
+        if in_progress is not None:
+            parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
+        if failure is not None:
+            parsed.statements.append(_unterminated(text, failure, failure))
     check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
     return parsed
 

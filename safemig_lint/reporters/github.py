@@ -22,10 +22,10 @@ def report(result: LintResult, stream: TextIO) -> None:
     stream.write("".join(annotation(d, path_of) + "\n" for d in result.active))
     for path in result.missing_paths:
         stream.write(f"::error title=safemig-lint::{escape_data(one_line(f'{path}: no such file or directory'))}\n")
-    covered = result.verification
-    if covered is not None:  # a verify run: how much of the history it covered, on the run's summary
+    covered, summary = result.verification, verification_summary(result)
+    if covered is not None and summary is not None:  # a verify run: how much of the history it covered, on the run's summary
         command = "notice" if covered.verified == covered.total else "warning"
-        stream.write(f"::{command} title=safemig-lint verify::{escape_data(one_line(verification_summary(result)))}\n")
+        stream.write(f"::{command} title=safemig-lint verify::{escape_data(one_line(summary))}\n")
 
 
 def annotation(d: Diagnostic, path_of: Callable[[str], str | None] = repository_path) -> str:

@@ -11,8 +11,8 @@ from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
 
 
-def _diagnostic(d: Diagnostic) -> dict:
-    item = {
+def _diagnostic(d: Diagnostic) -> dict[str, object]:
+    item: dict[str, object] = {
         "code": d.code,
         "name": d.name,
         "severity": d.severity.value,

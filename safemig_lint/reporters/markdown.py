@@ -37,7 +37,7 @@ def report(result: LintResult, stream: TextIO, limit: int = MAX_CHARACTERS) -> N
     if suppressed:
         out.section("\n### Suppressed\n\n| Where | Rule | Reason |\n| --- | --- | --- |\n")
         for d in suppressed:
-            reason = escape_cell(d.suppression.reason) or "(no reason given)"
+            reason = escape_cell(d.suppression.reason if d.suppression is not None else "") or "(no reason given)"
             out.row(f"| {_code(f'{d.path}:{d.span.line}')} | {_rule_link(d)} | {reason} |\n", "the suppressed findings")
     stream.write(out.text())
 
@@ -90,7 +90,7 @@ class _Capped:
         if not self.left_out:
             return "".join(self._parts)
         places = [_code(where) if where != "the suppressed findings" else where for where in self._cut_from]
-        named = []
+        named: list[str] = []
         for place in places[: self._NAMED]:
             if len(", ".join([*named, place])) > 300:  # within the room kept for the tail
                 break

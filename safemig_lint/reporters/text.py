@@ -53,7 +53,7 @@ def _capped(out: _Pieces, diagnostics: list[Diagnostic], what: str) -> Iterator[
     line, how many more of each rule it had."""
     shown: Counter[str] = Counter()
     hidden: Counter[str] = Counter()
-    place = None
+    place = ("", 0)  # the (path, line) being shown
     for d in [*diagnostics, None]:
         if d is None or (d.path, d.span.line) != place:
             for code, count in sorted(hidden.items()):
@@ -116,7 +116,7 @@ class _Pieces:
 
     def write(self, console: Console) -> None:
         if any("\t" in text for text, _ in self.pieces):  # rich expands tabs by display cells: let it
-            console.print(Text.assemble(*self.pieces), end="")
+            console.print(Text.assemble(*(text if style is None else (text, style) for text, style in self.pieces)), end="")
             return
         color_system = COLOR_SYSTEMS.get(console.color_system) if console.color_system else None
         styles: dict[str, Style] = {}
@@ -140,7 +140,7 @@ def _suppressed(out: _Pieces, suppressed: list[Diagnostic]) -> None:
     out.append("Suppressed:", style="bold")
     out.append("\n")
     for d in _capped(out, suppressed, "suppressed findings"):
-        reason = d.suppression.reason or "(no reason given)"
+        reason = (d.suppression.reason if d.suppression is not None else "") or "(no reason given)"
         reason = reason if len(reason) <= _MAX_REASON else reason[:_MAX_REASON] + "…"
         out.append(f"  {one_line(d.path)}:{d.span.line}:{d.span.column}: {d.code} {one_line(d.name)}: ")
         out.append(one_line(reason), style="dim")
@@ -212,9 +212,8 @@ def _source(out: _Pieces, d: Diagnostic, lines: LineIndex, width: int | None) ->
 
 def _summary(out: _Pieces, result: LintResult) -> None:
     problems, files, suppressed = summary_parts(result)
-    verified = verification_summary(result)
-    if verified is not None:
-        covered = result.verification
+    verified, covered = verification_summary(result), result.verification
+    if verified is not None and covered is not None:
         out.append(verified, "bold green" if covered.verified == covered.total else "bold yellow")
         out.append(" ")
     if not result.active:

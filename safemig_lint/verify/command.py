@@ -10,6 +10,7 @@ ignored, so an interrupted run leaves nothing. A folder verify has no database f
 from __future__ import annotations
 
 import contextlib
+import functools
 import signal
 import sqlite3
 import sys
@@ -17,12 +18,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safemig_lint.config import Config
 from safemig_lint.reading.discovery import MigrationDirectory
 from safemig_lint.verify.migrations_table import MigrationsTable, MigrationsTableError
 from safemig_lint.verify.runner import RoundTrip, VerifyOptions, VerifyOutcome, unverified_directory
 from safemig_lint.verify.urls import DatabaseUrl
+
+if TYPE_CHECKING:
+    from safemig_lint.verify.embedded import EmbeddedPostgres
 
 DIALECTS = ("postgres", "sqlite", "mysql")
 
@@ -81,7 +86,7 @@ class _Targets:
     def __init__(self, settings: VerifySettings, stack: contextlib.ExitStack) -> None:
         self.settings = settings
         self.stack = stack
-        self._server = None
+        self._server: EmbeddedPostgres | None = None
         self._server_error: str | None = None
         self._scratch: Path | None = None
         self.descriptions: set[str] = set()
@@ -142,7 +147,7 @@ class _Targets:
             self._scratch = Path(self.stack.enter_context(tempfile.TemporaryDirectory(prefix="safemig-verify-")))
         return self._scratch
 
-    def _embedded(self):
+    def _embedded(self) -> EmbeddedPostgres:
         from safemig_lint.verify.embedded import EmbeddedPostgres, ServerError
 
         if self._server_error is not None:
@@ -150,16 +155,18 @@ class _Targets:
         if self._server is None:
             self.settings.say("verify: starting an embedded PostgreSQL server ...")
             try:
-                self._server = self.stack.enter_context(EmbeddedPostgres(self.settings.pg_bin))
+                server = self._server = self.stack.enter_context(EmbeddedPostgres(self.settings.pg_bin))
             except ServerError as error:
                 self._server_error = str(error)
                 raise Unverifiable(self._server_error) from None
             # Where its files are while it runs: a run killed outright (SIGKILL) cannot remove them.
-            self.settings.say(f"verify: the server's files are in {self._server.root}, removed when verify ends")
+            self.settings.say(f"verify: the server's files are in {server.root}, removed when verify ends")
             import psycopg
 
-            with psycopg.connect(**self._server.connection_kwargs) as connection:
-                version = connection.execute("SHOW server_version").fetchone()[0]
+            from safemig_lint.verify.targets import one_row
+
+            with psycopg.connect(**server.connection_kwargs) as connection:
+                version = one_row(connection, "SHOW server_version")[0]
             self.descriptions.add(f"PostgreSQL {version} ({'--pg-bin' if self.settings.pg_bin else 'embedded'})")
         return self._server
 
@@ -231,9 +238,7 @@ def verify_directories(
                 settings.say(f"verify: {directory.display_path}: not verified: {reason}")
                 results.append((directory, unverified_directory(directory, config, str(reason), settings.options)))
                 continue
-            round_trip = RoundTrip(
-                directory, config, lambda dialect=dialect, config=config: factory.create(dialect, config), settings.options
-            )
+            round_trip = RoundTrip(directory, config, functools.partial(factory.create, dialect, config), settings.options)
             results.append((directory, round_trip.run()))
         if factory.descriptions:
             settings.say(f"verify: ran on {', '.join(sorted(factory.descriptions))}")

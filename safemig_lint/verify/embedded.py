@@ -152,7 +152,7 @@ class EmbeddedPostgres:
         if initdb.returncode != 0:
             raise ServerError(f"initdb failed: {(initdb.stderr or initdb.stdout).strip()[-2000:]}")
         with open(log, "ab") as log_file:
-            self._process = subprocess.Popen(
+            process = self._process = subprocess.Popen(
                 [
                     str(self.bin_directory / "postgres"),
                     "-D",
@@ -179,14 +179,14 @@ class EmbeddedPostgres:
                 start_new_session=True,  # Ctrl-C reaches verify, which shuts the server down in order
                 **run_as,
             )
-        self._wait_until_ready(log)
+        self._wait_until_ready(process, log)
 
-    def _wait_until_ready(self, log: Path) -> None:
+    def _wait_until_ready(self, process: subprocess.Popen, log: Path) -> None:
         import psycopg
 
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while True:
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 raise ServerError(f"the PostgreSQL server stopped at start: {log.read_text(errors='replace').strip()[-2000:]}")
             if (self.socket_directory / ".s.PGSQL.5432").exists():
                 try:

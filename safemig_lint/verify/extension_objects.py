@@ -59,13 +59,16 @@ def objects_of(script: str) -> dict[str, set[str]]:
         if isinstance(node, ast.CreateFunctionStmt):
             found["function"].add(_name(node.funcname))
         elif isinstance(node, ast.CompositeTypeStmt):
-            found["type"].add(node.typevar.relname.lower())
+            # pglast types every field of a node as optional; the parser fills these in
+            if node.typevar is not None and node.typevar.relname:
+                found["type"].add(node.typevar.relname.lower())
         elif isinstance(node, ast.CreateDomainStmt):
             found["type"].add(_name(node.domainname))
         elif isinstance(node, (ast.CreateEnumStmt, ast.CreateRangeStmt)):
             found["type"].add(_name(node.typeName))
         elif isinstance(node, ast.DefineStmt):
-            kind = {ObjectType.OBJECT_TYPE: "type", ObjectType.OBJECT_AGGREGATE: "function"}.get(node.kind)
+            kinds: dict[ObjectType | None, str] = {ObjectType.OBJECT_TYPE: "type", ObjectType.OBJECT_AGGREGATE: "function"}
+            kind = kinds.get(node.kind)
             if node.kind == ObjectType.OBJECT_OPERATOR:
                 arguments = {d.defname.lower(): d.arg for d in node.definition or ()}
                 left, right = arguments.get("leftarg"), arguments.get("rightarg")
@@ -83,7 +86,7 @@ def objects_of(script: str) -> dict[str, set[str]]:
             found["operator class"].add(_name(node.opclassname))
         elif isinstance(node, ast.CreateOpFamilyStmt):
             found["operator family"].add(_name(node.opfamilyname))
-        elif isinstance(node, ast.CreateAmStmt):
+        elif isinstance(node, ast.CreateAmStmt) and node.amname:
             found["access method"].add(node.amname.lower())
     return found
 

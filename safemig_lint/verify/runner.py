@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safemig_lint.checks.base import FILE_SPAN
 from safemig_lint.config import Config
@@ -27,6 +28,10 @@ from safemig_lint.reading.suppressions import find_suppressions
 from safemig_lint.verify import catalog, extensions, server_version
 from safemig_lint.verify.migrations_table import MigrationsTable
 from safemig_lint.verify.targets import ApplyError
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.verify.targets import PostgresTarget, SqliteTarget
 
 UP_FAILS, DOWN_FAILS, NOT_RESTORED, UP_FAILS_AGAIN, REAPPLY_DIFFERS, EXTENSION, MODEL, UNVERIFIABLE, DATA_LOST, NOT_VERIFIED = (
     "SM701",
@@ -152,9 +157,9 @@ class _Report:
                 original = decode(read_limited(file.path, self.config.max_file_bytes), self.config.max_file_bytes)
             except OSError:
                 original = None
-            same_shape = isinstance(original, str) and len(original) == len(parsed.text)
-            self._originals[file.path] = original if same_shape else parsed.text
-            values = {original[s.start : s.end] for s in parsed.secrets} if same_shape else set()
+            as_read = original if isinstance(original, str) and len(original) == len(parsed.text) else None
+            self._originals[file.path] = as_read if as_read is not None else parsed.text
+            values = {as_read[s.start : s.end] for s in parsed.secrets} if as_read is not None else set()
             self._secrets[file.path] = sorted(values - {""}, key=len, reverse=True)
         return self._originals[file.path]
 
@@ -211,12 +216,12 @@ class RoundTrip(_Report):
     def __init__(self, directory: MigrationDirectory, config: Config, new_target: Callable[[], object], options: VerifyOptions) -> None:
         super().__init__(directory, config)
         self.options = options
-        self._history = None
+        self._history: History | None = None  # the static model, replayed on first use (--compare-model)
         self._functions_reported: set[str] = set()  # SQLite stand-ins said (SM711), at the statement that first needed each
         self._model_reported: set[str] = set()  # SM707 texts already said, at the version they appeared
         self._deadline = time.monotonic() + options.run_timeout
         self._new_target = lambda: self._prepared(new_target())
-        self._shadow = None
+        self._shadow: PostgresTarget | SqliteTarget | None = None  # only a database that can be copied is kept
         self.target = self._new_target()
         try:
             self.migrations_table: MigrationsTable = self.target.migrations_table
@@ -251,7 +256,7 @@ class RoundTrip(_Report):
             for migration in (m for m in self.directory.migrations if low is not None and m.version < low):
                 if migration.up is not None:  # --from: bring the database to the version before, without checks
                     self._apply(migration.up, UP_FAILS, quiet=True, version=migration.version)
-                    self._keep_shadow(migration)
+                    self._keep_shadow(migration.up, migration.version)
         except _Failure as failure:
             self._stop(migrations, f"the run stopped before --from: {failure}")
             return self._finish()
@@ -331,14 +336,15 @@ class RoundTrip(_Report):
             self._shadow = replayed
         self.target = self._shadow.clone()
         self.target.deadline = self._deadline
-        for name in sorted(self.extensions.standins if self.extensions else ()):
-            self.extensions.install_standin(self.target, name)  # the copy has them; the new session's path does not
+        if self.extensions is not None:
+            for name in sorted(self.extensions.standins):
+                self.extensions.install_standin(self.target, name)  # the copy has them; the new session's path does not
 
-    def _keep_shadow(self, migration: Migration) -> None:
+    def _keep_shadow(self, up: MigrationFile, version: int) -> None:
         if self._shadow is None:
             return
         try:
-            self._apply(migration.up, UP_FAILS, quiet=True, target=self._shadow, version=migration.version)
+            self._apply(up, UP_FAILS, quiet=True, target=self._shadow, version=version)
         except _Failure:  # it went through on the main database; without a shadow, rebuilds replay the history
             self._shadow.close()
             self._shadow = None
@@ -358,7 +364,7 @@ class RoundTrip(_Report):
             return True  # a down file alone: nothing to run on the way up (SM006)
         before = self._snapshot()
         self._apply(up, UP_FAILS, version=migration.version)
-        self._keep_shadow(migration)
+        self._keep_shadow(up, migration.version)
         after = self._snapshot()
         if self.options.compare_model:
             self._compare_model(migration.version, up, after)
@@ -476,9 +482,9 @@ class RoundTrip(_Report):
                 still_after_up=after_up,
                 location=(file, span),
             )
-        lacking = self._what_the_database_lacks(error)
-        if lacking:
-            lacking, help = lacking
+        lacks = self._what_the_database_lacks(error)
+        if lacks:
+            lacking, help = lacks
             self._add(
                 UNVERIFIABLE,
                 file,

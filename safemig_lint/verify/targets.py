@@ -29,10 +29,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from safemig_lint.verify import catalog
 from safemig_lint.verify.migrations_table import MigrationsTable
 from safemig_lint.verify.urls import DatabaseUrl
+
+if TYPE_CHECKING:
+    import psycopg
+    import pymysql
+    from psycopg.rows import TupleRow
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,14 @@ class ApplyError:
 
 class TargetError(RuntimeError):
     """A database verify cannot create, use or refuses to use; the message is safe to show."""
+
+
+def one_row(connection: psycopg.Connection[TupleRow], query: str) -> TupleRow:
+    """The row a query that always returns one (SHOW, a lookup of the current role) returns."""
+    row = connection.execute(query).fetchone()
+    if row is None:
+        raise TargetError(f"PostgreSQL returned no row for {query!r}")
+    return row
 
 
 def unique_database_name() -> str:
@@ -156,24 +170,25 @@ class PostgresTarget:
         self.multi_statement = multi_statement
         self.migrations_table = migrations_table or MigrationsTable("postgres")
         self.database = unique_database_name()
-        self.connection = None
+        self.connection: psycopg.Connection[TupleRow] | None = None  # the migrations' session: open from _open to close
         self.standins: set[str] = set()  # extension stand-ins set up on this connection (extensions.py)
         self.watchdog = Watchdog(self._cancel, statement_timeout)
         self._created = False
         self._role: _Role | None = None
-        self._admin = self._connect(connect_kwargs)
+        admin = self._connect(connect_kwargs)
+        self._admin: psycopg.Connection[TupleRow] | None = admin
         try:
-            self.server_version = int(self._admin.execute("SHOW server_version_num").fetchone()[0]) // 10000
-            admin_is_superuser = self._admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+            self.server_version = int(one_row(admin, "SHOW server_version_num")[0]) // 10000
+            admin_is_superuser = one_row(admin, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0]
             if role is None and admin_is_superuser and not superuser:
-                role = _Role(self._admin)
+                role = _Role(admin)
             if role is not None:
                 role.users += 1
                 self._role = role
             # A --database-url user that is no superuser is restricted already, and runs the migrations itself.
             self.restricted = self._role is not None or not admin_is_superuser
             owner = f' OWNER "{self._role.name}"' if self._role else ""
-            self._admin.execute(f'CREATE DATABASE "{self.database}"' + (f' TEMPLATE "{template}"' if template else "") + owner)
+            admin.execute(f'CREATE DATABASE "{self.database}"' + (f' TEMPLATE "{template}"' if template else "") + owner)
             self._created = True
             self._open()
             if template is None and self.has_tables():
@@ -198,16 +213,16 @@ class PostgresTarget:
         if self._role is not None:
             kwargs.update(user=self._role.name, password=self._role.password)
         try:
-            self.connection = self._connect(kwargs)
+            connection = self.connection = self._connect(kwargs)
         except TargetError as error:
             raise TargetError(
                 f"{error}; verify runs migrations as a role it creates, which is no superuser, and that role must be able "
                 "to log in (or pass --superuser)"
             ) from None
         # A first line of defence; the watchdog enforces it whatever the migration sets.
-        self.connection.execute(f"SET statement_timeout = {max(1, round(self._statement_timeout * 1000))}")
+        connection.execute(f"SET statement_timeout = {max(1, round(self._statement_timeout * 1000))}")
         if self.standins:
-            self.connection.execute(f'SET search_path = "$user", public, {catalog.STANDIN_SCHEMA}')
+            connection.execute(f'SET search_path = "$user", public, {catalog.STANDIN_SCHEMA}')
 
     def _cancel(self) -> None:
         connection = self.connection
@@ -227,7 +242,7 @@ class PostgresTarget:
     def clone(self) -> PostgresTarget:
         """A new database that starts as a copy of this one (CREATE DATABASE ... TEMPLATE, which needs
         this one's connection closed for the moment)."""
-        self.connection.close()
+        self._session.close()
         try:
             copy = PostgresTarget(
                 self._admin_kwargs,
@@ -243,17 +258,24 @@ class PostgresTarget:
             self._open()
         return copy
 
-    def _connect(self, kwargs: dict):
+    @property
+    def _session(self) -> psycopg.Connection[TupleRow]:
+        if self.connection is None:
+            raise TargetError("verify's database session is closed")
+        return self.connection
+
+    def _connect(self, kwargs: dict) -> psycopg.Connection[TupleRow]:
         try:
             return self._psycopg.connect(**kwargs, autocommit=True, connect_timeout=15)
         except self._psycopg.Error as error:
             raise TargetError(f"cannot connect to PostgreSQL: {self._hide(str(error).strip())}") from None
 
     def has_tables(self) -> bool:
-        row = self.connection.execute(
+        row = one_row(
+            self._session,
             "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
-        ).fetchone()
+            "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')",
+        )
         return row[0] > 0
 
     def all_or_nothing(self, text: str) -> bool:
@@ -261,11 +283,11 @@ class PostgresTarget:
         return not self.multi_statement
 
     def available_extensions(self) -> set[str]:
-        return {row[0] for row in self.connection.execute("SELECT name FROM pg_available_extensions").fetchall()}
+        return {row[0] for row in self._session.execute("SELECT name FROM pg_available_extensions").fetchall()}
 
     def execute_admin(self, sql: str) -> None:
         self._ensure_open()
-        self.connection.execute(sql)
+        self._session.execute(sql)
 
     def bookkeeping(self, statements: list[str]) -> None:
         """golang-migrate's own statements (its table), in one transaction; a history that dropped or
@@ -273,7 +295,7 @@ class PostgresTarget:
         self._ensure_open()
         try:
             with self.watchdog:
-                self.connection.execute("; ".join(["BEGIN", *statements, "COMMIT"]), prepare=False)
+                self._session.execute("; ".join(["BEGIN", *statements, "COMMIT"]), prepare=False)
         except self._psycopg.Error:
             self._ensure_open()
             self._end_failed_transaction()
@@ -288,7 +310,7 @@ class PostgresTarget:
             try:
                 # No parameters: psycopg sends the text as one simple-protocol Query message, as lib/pq does.
                 with self.watchdog:
-                    self.connection.execute(piece, prepare=False)
+                    self._session.execute(piece, prepare=False)
             except self._psycopg.Error as error:
                 return self._failed(error, start, piece)
         return None
@@ -303,7 +325,7 @@ class PostgresTarget:
         if offset is None and self.multi_statement:
             offset = start + len(piece) - len(piece.lstrip())
         sqlstate = diagnostic.sqlstate or ""
-        if self.connection.broken or self.connection.closed:
+        if self._session.broken or self._session.closed:
             # The file ended this session (pg_terminate_backend, or a crash it caused): its transaction is gone.
             self._ensure_open()
             return ApplyError(f"the file ended verify's database session: {message}", offset, None, sqlstate)
@@ -314,32 +336,32 @@ class PostgresTarget:
     # --- --with-data (data.py): one explicit transaction, rolled back; savepoints around each try
 
     def begin(self) -> None:
-        self.connection.execute("BEGIN")
+        self._session.execute("BEGIN")
 
     def rollback(self) -> None:
         self._ensure_open()
         self._end_failed_transaction()
 
     def try_statement(self, sql: str) -> bool:
-        self.connection.execute("SAVEPOINT safemig_verify_try")
+        self._session.execute("SAVEPOINT safemig_verify_try")
         try:
             with self.watchdog:
-                self.connection.execute(sql)
+                self._session.execute(sql)
         except self._psycopg.Error:
-            self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_try")
+            self._session.execute("ROLLBACK TO SAVEPOINT safemig_verify_try")
             return False
-        self.connection.execute("RELEASE SAVEPOINT safemig_verify_try")
+        self._session.execute("RELEASE SAVEPOINT safemig_verify_try")
         return True
 
     def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
-        self.connection.execute("SAVEPOINT safemig_verify_read")
+        self._session.execute("SAVEPOINT safemig_verify_read")
         try:
             with self.watchdog:
-                found = self.connection.execute(f"SELECT {', '.join(c + '::text' for c in columns)} FROM {table}").fetchall()
+                found = self._session.execute(f"SELECT {', '.join(c + '::text' for c in columns)} FROM {table}").fetchall()
         except self._psycopg.Error:
-            self.connection.execute("ROLLBACK TO SAVEPOINT safemig_verify_read")
+            self._session.execute("ROLLBACK TO SAVEPOINT safemig_verify_read")
             return None
-        self.connection.execute("RELEASE SAVEPOINT safemig_verify_read")
+        self._session.execute("RELEASE SAVEPOINT safemig_verify_read")
         return found
 
     def first_value(self, table: str, column: str):
@@ -348,19 +370,19 @@ class PostgresTarget:
 
     def _end_failed_transaction(self) -> None:
         """A file with its own BEGIN leaves an aborted transaction behind; nothing of it was committed."""
-        if self.connection.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
-            self.connection.execute("ROLLBACK")
+        if self._session.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+            self._session.execute("ROLLBACK")
 
     def locate(self, statements: list[tuple[int, str]]) -> int | None:
         """Which statement fails, when the error had no position: run them one by one in a transaction
         that is rolled back. Only asked for files without transaction control of their own."""
         self._ensure_open()
         try:
-            self.connection.execute("BEGIN")
+            self._session.execute("BEGIN")
             for start, text in statements:
                 try:
                     with self.watchdog:
-                        self.connection.execute(text, prepare=False)
+                        self._session.execute(text, prepare=False)
                 except self._psycopg.Error:
                     return start
             return None
@@ -370,7 +392,7 @@ class PostgresTarget:
 
     def snapshot(self) -> catalog.Snapshot:
         self._ensure_open()
-        with self.connection.cursor() as cursor:
+        with self._session.cursor() as cursor:
             return catalog.postgres_snapshot(cursor)
 
     def close(self) -> None:
@@ -387,8 +409,9 @@ class PostgresTarget:
             except self._psycopg.Error:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
             self._created = False
-        if getattr(self, "_role", None) is not None:
-            self._role.release(admin, self._psycopg.Error)
+        role = getattr(self, "_role", None)
+        if role is not None:
+            role.release(admin, self._psycopg.Error)
             self._role = None
         admin.close()
         self._admin = None
@@ -445,13 +468,20 @@ class SqliteTarget:
         self._timeout = statement_timeout
         self.deadline = float("inf")  # the run's (--timeout)
         self._stop_at = 0.0  # this statement's: the earlier of its limit and the run's
-        self.connection = sqlite3.connect(self.path, isolation_level=None)
+        connection = sqlite3.connect(self.path, isolation_level=None)
+        self.connection: sqlite3.Connection | None = connection  # open until close
         # A time limit per statement, from outside the SQL: SQLite calls this every few thousand instructions.
-        self.connection.set_progress_handler(lambda: int(time.monotonic() > self._stop_at), 10_000)
-        self.connection.set_authorizer(_no_other_files)
+        connection.set_progress_handler(lambda: int(time.monotonic() > self._stop_at), 10_000)
+        connection.set_authorizer(_no_other_files)
         # Functions the program registers through its driver (stash's durationToTinyInt) that SQLite does not have:
         # name -> where the last apply first needed it (an offset into the file), for the runner to report.
         self.standin_functions: dict[str, int | None] = {}
+
+    @property
+    def _session(self) -> sqlite3.Connection:
+        if self.connection is None:
+            raise TargetError("verify's database is closed")
+        return self.connection
 
     def _limit(self, seconds: float | None = None) -> str:
         """Start a statement's clock; returns why it would stop: "statement" or "run"."""
@@ -473,23 +503,23 @@ class SqliteTarget:
         for name in self.standin_functions:
             copy.stand_in_for(name)
         self._limit(60)
-        self.connection.backup(copy.connection)
+        self._session.backup(copy._session)
         return copy
 
     def bookkeeping(self, statements: list[str]) -> None:
         """golang-migrate's own statements (its table), in one transaction; failures are not verify's to report."""
         self._limit(60)
         try:
-            self.connection.execute("BEGIN")
+            self._session.execute("BEGIN")
             for statement in statements:
-                self.connection.execute(statement)
-            self.connection.execute("COMMIT")
+                self._session.execute(statement)
+            self._session.execute("COMMIT")
         except sqlite3.Error:
-            if self.connection.in_transaction:
-                self.connection.execute("ROLLBACK")
+            if self._session.in_transaction:
+                self._session.execute("ROLLBACK")
 
     def stand_in_for(self, name: str, offset: int | None = None) -> None:
-        self.connection.create_function(name, -1, _first_argument)
+        self._session.create_function(name, -1, _first_argument)
         self.standin_functions.setdefault(name, offset)
 
     def apply(self, text: str, within_transaction: bool = False) -> ApplyError | None:
@@ -498,21 +528,21 @@ class SqliteTarget:
         a failing statement leaves SQLite's transaction open, so nothing else is repeated."""
         in_transaction = not self.no_tx_wrap and not within_transaction
         if in_transaction:
-            self.connection.execute("BEGIN")
+            self._session.execute("BEGIN")
         for start, statement in sqlite_statements(text):
             why = self._limit()
             try:
                 try:
-                    self.connection.execute(statement)
+                    self._session.execute(statement)
                 except sqlite3.OperationalError as error:
                     missing = _NO_SUCH_FUNCTION.match(str(error))
                     if missing is None or missing.group(1).lower() in self.standin_functions:
                         raise
                     self.stand_in_for(missing.group(1).lower(), start + len(statement) - len(statement.lstrip()))
-                    self.connection.execute(statement)
+                    self._session.execute(statement)
             except (sqlite3.Error, sqlite3.Warning) as error:  # Warning: more than one statement where sqlite3_complete saw one
-                if self.connection.in_transaction:
-                    self.connection.execute("ROLLBACK")
+                if self._session.in_transaction:
+                    self._session.execute("ROLLBACK")
                 message, timed_out = str(error), ""
                 if message == "interrupted":
                     if time.monotonic() <= self._stop_at:
@@ -523,36 +553,36 @@ class SqliteTarget:
                     message = f"{message}: verify does not let a migration attach another database file or VACUUM INTO one"
                 offset = start + len(statement) - len(statement.lstrip())
                 return ApplyError(message, offset, None, "", timed_out, self._timeout, statement)
-        if in_transaction and self.connection.in_transaction:
-            self.connection.execute("COMMIT")
+        if in_transaction and self._session.in_transaction:
+            self._session.execute("COMMIT")
         return None
 
     def locate(self, statements) -> int | None:
         return None  # errors always carry the statement's offset
 
     def begin(self) -> None:
-        self.connection.execute("BEGIN")
+        self._session.execute("BEGIN")
 
     def rollback(self) -> None:
-        if self.connection.in_transaction:
-            self.connection.execute("ROLLBACK")
+        if self._session.in_transaction:
+            self._session.execute("ROLLBACK")
 
     def try_statement(self, sql: str) -> bool:
         self._limit()
-        self.connection.execute("SAVEPOINT safemig_verify_try")
+        self._session.execute("SAVEPOINT safemig_verify_try")
         try:
-            self.connection.execute(sql)
+            self._session.execute(sql)
         except sqlite3.Error:
-            self.connection.execute("ROLLBACK TO safemig_verify_try")
+            self._session.execute("ROLLBACK TO safemig_verify_try")
             return False
         finally:
-            self.connection.execute("RELEASE safemig_verify_try")
+            self._session.execute("RELEASE safemig_verify_try")
         return True
 
     def rows(self, table: str, columns: list[str]) -> list[tuple] | None:
         self._limit()
         try:
-            return self.connection.execute(f"SELECT {', '.join(f'CAST({c} AS TEXT)' for c in columns)} FROM {table}").fetchall()
+            return self._session.execute(f"SELECT {', '.join(f'CAST({c} AS TEXT)' for c in columns)} FROM {table}").fetchall()
         except sqlite3.Error:
             return None
 
@@ -583,6 +613,19 @@ def _sqlite_has_tables(path: Path) -> bool:
         raise TargetError(f"{path}: not a SQLite database verify can read ({error})") from None
 
 
+class _MysqlArguments(TypedDict, total=False):
+    """What verify passes to pymysql.connect, for its session and for the one that stops a query."""
+
+    user: str
+    password: str
+    autocommit: bool
+    connect_timeout: int
+    charset: str
+    unix_socket: str
+    host: str
+    port: int
+
+
 class MysqlTarget:
     dialect = "mysql"
     restricted = False  # it runs as the --database-url user, on the user's server
@@ -598,7 +641,7 @@ class MysqlTarget:
         self.database = unique_database_name()
         self.migrations_table = migrations_table or MigrationsTable("mysql")
         self._statement_timeout = statement_timeout
-        self._arguments = {
+        self._arguments: _MysqlArguments = {
             "user": url.user or "root",
             "password": url.password or "",
             "autocommit": True,
@@ -608,15 +651,16 @@ class MysqlTarget:
         if unix_socket:
             self._arguments["unix_socket"] = unix_socket
         else:
-            self._arguments.update(host=url.host or "127.0.0.1", port=url.port or 3306)
+            self._arguments["host"], self._arguments["port"] = url.host or "127.0.0.1", url.port or 3306
         try:
-            self.connection = pymysql.connect(**self._arguments, client_flag=CLIENT.MULTI_STATEMENTS)
+            connection = pymysql.connect(**self._arguments, client_flag=CLIENT.MULTI_STATEMENTS)
         except pymysql.Error as error:
             raise TargetError(f"cannot connect to MySQL: {url.hide(str(error))}") from None
+        self.connection: pymysql.Connection | None = connection  # open until close
         self.watchdog = Watchdog(self._kill_query, statement_timeout)
         self._created = False
         try:
-            with self.connection.cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute(f"CREATE DATABASE `{self.database}`")
                 self._created = True
                 cursor.execute(f"USE `{self.database}`")
@@ -636,9 +680,15 @@ class MysqlTarget:
     def deadline(self, value: float) -> None:
         self.watchdog.deadline = value
 
+    @property
+    def _session(self) -> pymysql.Connection:
+        if self.connection is None:
+            raise TargetError("verify's database session is closed")
+        return self.connection
+
     def _kill_query(self) -> None:
         """From another connection, as the limit set in the session can be undone by the migration."""
-        thread = self.connection.thread_id()
+        thread = self._session.thread_id()
         killer = self._pymysql.connect(**self._arguments)
         try:
             with killer.cursor() as cursor:
@@ -652,19 +702,19 @@ class MysqlTarget:
     def bookkeeping(self, statements: list[str]) -> None:
         """golang-migrate's own statements (its table), in one transaction; failures are not verify's to report."""
         try:
-            with self.watchdog, self.connection.cursor() as cursor:
+            with self.watchdog, self._session.cursor() as cursor:
                 cursor.execute("START TRANSACTION")
                 for statement in statements:
                     cursor.execute(statement)
                 cursor.execute("COMMIT")
         except self._pymysql.err.MySQLError:
-            self.connection.rollback()
+            self._session.rollback()
 
     def apply(self, text: str) -> ApplyError | None:
         if not text.strip():
             return None
         succeeded = 0
-        cursor = self.connection.cursor()
+        cursor = self._session.cursor()
         try:
             with self.watchdog:
                 cursor.execute(text)
@@ -685,7 +735,7 @@ class MysqlTarget:
         return None
 
     def snapshot(self) -> catalog.Snapshot:
-        with self.connection.cursor() as cursor:
+        with self._session.cursor() as cursor:
             return catalog.mysql_snapshot(cursor, self.database)
 
     def close(self) -> None:

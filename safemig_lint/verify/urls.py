@@ -40,7 +40,7 @@ class DatabaseUrl:
 
     def hide(self, text: str) -> str:
         """`text` with this URL's password (as written and decoded) replaced by ***."""
-        for secret in {self.password, _raw_password(self.raw)} - {None, ""}:
+        for secret in {secret for secret in (self.password, _raw_password(self.raw)) if secret}:
             text = text.replace(secret, "***")
         return text
 

@@ -59,7 +59,7 @@ class Chronicle:
     def __init__(self, parent: Chronicle | None = None, base: int = 0) -> None:
         self.parent = parent
         self.base = base  # the parent's ordinal this branch starts from
-        self.depth = parent.depth + 1 if parent else 0
+        self.depth: int = parent.depth + 1 if parent else 0
         self._events: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self._mentions: dict[str, list[int]] = {}
         self._dynamic: list[int] = []
@@ -280,7 +280,8 @@ def _events(op: o.Op) -> list[tuple[str, str, str]]:
         return [("index", _index_key(op.name, op.table), REMOVED), ("index", _index_key(bare_name(op.new), op.table), CREATED)]
     if isinstance(op, o.AddConstraint):
         key = op.constraint or op.index
-        if key is not None and key.name and (op.index is not None or key.kind in ("primary", "unique")):
+        index_backed = op.index is not None or (op.constraint is not None and op.constraint.kind in ("primary", "unique"))
+        if key is not None and key.name and index_backed:
             return [("index", _index_key(key.name, op.table), CREATED)]
         return []
     if isinstance(op, o.DropConstraint) and op.name:

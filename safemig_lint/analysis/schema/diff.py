@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
-from safemig_lint.operations.model import Column, Constraint, Database, Index, Table
+from safemig_lint.operations.model import Column, Constraint, Database, Index, SchemaObject, Sequences, Table, Types, Views
+
+_Item = TypeVar("_Item", bound="SchemaObject | str")
 
 
 @dataclass(frozen=True)
 class Difference:
     kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
     name: str  # a table's key; `table.name` for its columns and keys
-    before: object | None  # None: added
-    after: object | None  # None: removed
+    before: SchemaObject | str | None  # None: added; a schema is its name
+    after: SchemaObject | str | None  # None: removed
     unknown: str | None = None  # the model is unsure of the object on one side: why
 
     @property
@@ -26,7 +30,7 @@ class Difference:
         return f"{self.kind} {self.name}" + (f" {detail}" if detail and not self.name.endswith(detail) else "")
 
 
-def describe(item: object) -> str:
+def describe(item: SchemaObject | str | None) -> str:
     """A short definition of a model object, for messages."""
     if isinstance(item, Column):
         text = item.type.sql if item.type is not None else "(type unknown)"
@@ -52,7 +56,7 @@ def differences(a: Database, b: Database, tables: set[str] | None = None) -> lis
         if old is new:  # shared by two snapshots: unchanged
             continue
         if old is None or new is None:
-            table = old or new
+            table = old if old is not None else dict.__getitem__(b.tables, name)  # in one of them: a key of either
             found.append(Difference("table", name, old, new, table.unknown))
         else:
             found += _table_differences(name, old, new, by_content=a.dialect == "sqlite")
@@ -60,23 +64,28 @@ def differences(a: Database, b: Database, tables: set[str] | None = None) -> lis
     found += _compare("sequence", a.sequences, b.sequences)
     found += _compare("type", a.types, b.types)
     for key in sorted(a.routines.keys() | b.routines.keys()) if a.routines != b.routines else ():
-        old, new = a.routines.get(key), b.routines.get(key)
-        if old != new:
-            routine = old or new
-            found.append(Difference(routine.kind, routine.name, old, new, getattr(old, "unknown", None) or getattr(new, "unknown", None)))
+        was, now = a.routines.get(key), b.routines.get(key)
+        if was != now:
+            routine = was if was is not None else b.routines[key]  # in one of them: a key of either
+            found.append(Difference(routine.kind, routine.name, was, now, _unknown(was, now)))
     return found
 
 
-def _compare(kind: str, a: dict, b: dict, table: str = "", unknown: str | None = None) -> list[Difference]:
+def _compare(kind: str, a: Mapping[str, _Item], b: Mapping[str, _Item], table: str = "", unknown: str | None = None) -> list[Difference]:
     if a == b:
         return []
     result = []
     for key in sorted(a.keys() | b.keys(), key=str):
         old, new = a.get(key), b.get(key)
         if old != new:
-            why = unknown or getattr(old, "unknown", None) or getattr(new, "unknown", None)
-            result.append(Difference(kind, f"{table}.{key}" if table else key, old, new, why))
+            result.append(Difference(kind, f"{table}.{key}" if table else key, old, new, unknown or _unknown(old, new)))
     return result
+
+
+def _unknown(old: object, new: object) -> str | None:
+    """Why the model is unsure of the object on either side (keys and schemas have no such note)."""
+    why: str | None = getattr(old, "unknown", None) or getattr(new, "unknown", None)
+    return why
 
 
 def _table_differences(name: str, old: Table, new: Table, by_content: bool) -> list[Difference]:
@@ -84,21 +93,25 @@ def _table_differences(name: str, old: Table, new: Table, by_content: bool) -> l
         return []
     unknown = old.unknown or new.unknown
     keys_unknown = unknown or old.keys_unknown or new.keys_unknown
-    constraints = [old.constraints, new.constraints]
-    if by_content and old.constraints != new.constraints:  # SQLite's have no names one could use
-        constraints = [{_signature(c): replace(c, name=_signature(c)) for c in keys.values()} for keys in constraints]
+    old_keys, new_keys = old.constraints, new.constraints
+    if by_content and old_keys != new_keys:  # SQLite's have no names one could use
+        old_keys, new_keys = _by_signature(old_keys), _by_signature(new_keys)
     return [
         *_compare("column", old.columns, new.columns, name, unknown),
         *_compare("index", old.indexes, new.indexes, name, keys_unknown),
-        *_compare("constraint", *constraints, name, keys_unknown),
+        *_compare("constraint", old_keys, new_keys, name, keys_unknown),
     ]
+
+
+def _by_signature(constraints: dict[str, Constraint]) -> dict[str, Constraint]:
+    return {_signature(c): replace(c, name=_signature(c)) for c in constraints.values()}
 
 
 def _signature(constraint: Constraint) -> str:
     return describe(replace(constraint, name=""))
 
 
-def find(db: Database, kind: str, name: str) -> object | None:
+def find(db: Database, kind: str, name: str) -> SchemaObject | str | None:
     """The object a Difference names, in another snapshot."""
     if kind == "table":
         return db.tables.get(name)
@@ -107,12 +120,17 @@ def find(db: Database, kind: str, name: str) -> object | None:
         table = db.tables.get(table_name)
         if table is None:
             return None
-        if kind == "constraint" and db.dialect == "sqlite":
+        if kind == "column":
+            return table.columns.get(item)
+        if kind == "index":
+            return table.indexes.get(item)
+        if db.dialect == "sqlite":
             return next((c for c in table.constraints.values() if _signature(c) == item), None)
-        return {"column": table.columns, "index": table.indexes, "constraint": table.constraints}[kind].get(item)
+        return table.constraints.get(item)
     if kind == "schema":
         return name if name in db.schemas else None
-    objects = {"view": db.views, "sequence": db.sequences, "type": db.types}.get(kind)
+    maps: dict[str, Views | Sequences | Types] = {"view": db.views, "sequence": db.sequences, "type": db.types}
+    objects = maps.get(kind)
     if objects is not None:
         return objects.get(name)
     return next((r for r in db.routines.values() if r.kind == kind and r.name == name), None)

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from safemig_lint.operations.model import Column, ColumnType, Table
+from safemig_lint.operations.model import Column, ColumnType, SchemaObject
 
 
 @dataclass(eq=False)
 class Effect:
-    node: exp.Expression | None = field(default=None, kw_only=True)  # for the finding's position
+    node: exp.Expr | None = field(default=None, kw_only=True)  # for the finding's position
 
 
 @dataclass(eq=False)
@@ -32,7 +32,7 @@ class Dropped(Effect):
     kind: str
     name: str
     table: str = ""
-    before: Table | Column | object | None = None  # None: the model did not have it
+    before: SchemaObject | None = None  # None: the model did not have it
     # For a table whose rows were copied into another table first:
     copied_into: tuple[str, ...] = ()  # tables holding a copy of its rows, when it was dropped
     rebuilt_into: str | None = None  # the copy took its name: a rebuild (set once recognised)

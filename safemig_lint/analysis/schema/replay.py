@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from safemig_lint.analysis.schema.effects import (
     Cascaded,
@@ -32,17 +33,25 @@ from safemig_lint.operations.model import (
     ColumnType,
     Constraint,
     Database,
+    FoundBy,
     Index,
     Routine,
     Sequence,
+    Sequences,
     Table,
+    Types,
     UserType,
     View,
+    Views,
     bare_name,
     plain_name,
     routine_key,
 )
 from safemig_lint.operations.types import resolve
+
+_Key = TypeVar("_Key", Constraint, Index)
+_Object = TypeVar("_Object", View, Sequence, UserType, Routine)
+_Named = TypeVar("_Named", Index, Constraint, View, Sequence, UserType, Routine)
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.resolve import Resolver
@@ -79,7 +88,7 @@ class Replay:
         self._key_of: dict[int, str] = {}  # the key of each table a copy involves, kept across renames
         self._unlinked: set[int] = set()  # dropped sources whose copy's target went away without a DROP TABLE
         self._names: dict[int, set[str]] = {}  # every name each table has had in this replay
-        self._dropped: dict[int, Dropped] = {}
+        self._dropped: dict[int, tuple[Dropped, Table]] = {}  # each dropped table's DROP TABLE, and the table as it was
         self._renames: dict[int, list[Renamed]] = {}
         self._kept: dict[int, set[str]] = {}  # columns of each table that INSERT ... SELECT copied somewhere
         # Where data went, to tell a drop that loses it from one that follows a move: by source table oid, the
@@ -173,30 +182,31 @@ class Replay:
     def _find_key(self, name: str, table: str) -> Table | None:
         """The table holding index or constraint `name` (index names are per schema outside MySQL)."""
         if table:
-            found = self._table(table)
-            return found if found.find_key(name) else None
+            named = self._table(table)
+            return named if named.find_key(name) else None
         found = self.db.tables.first(self.db.tables.holding(name))
         return self.db.tables[found] if found is not None else None
 
-    def _named(self, table: Table, key: Constraint | Index) -> Constraint | Index:
+    def _named(self, table: Table, key: _Key) -> _Key:
         """The key with the name the database gives it when the statement gives none."""
         if key.name:
             return key
         bare = bare_name(table.name)
         columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
-        taken = set(table.indexes) | set(table.constraints)
-        if self.db.dialect == "postgres":
-            columns = [_pg_column_label(c) for c in key.columns] or ["expr"]
-            plain_constraint = isinstance(key, Constraint) and key.kind in ("foreign", "check")
-            taken = self._pg_taken(table.name, relations=not plain_constraint, constraints=not isinstance(key, Index))
+        own_names = set(table.indexes) | set(table.constraints)
         if self.mysql:
             if isinstance(key, Constraint) and key.kind == "primary":
                 return replace(key, name="PRIMARY")
             if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
                 label = "ibfk" if key.kind == "foreign" else "chk"
-                number = 1 + sum(1 for name in taken if name.startswith(f"{bare}_{label}_"))
+                number = 1 + sum(1 for name in own_names if name.startswith(f"{bare}_{label}_"))
                 return replace(key, name=f"{bare}_{label}_{number}")
-            return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
+            return replace(key, name=_dedupe(columns[0], own_names, "_{}", start=2))
+        taken: set[str] | _PgTaken = own_names
+        if self.db.dialect == "postgres":
+            columns = [_pg_column_label(c) for c in key.columns] or ["expr"]
+            plain_constraint = isinstance(key, Constraint) and key.kind in ("foreign", "check")
+            taken = self._pg_taken(table.name, relations=not plain_constraint, constraints=not isinstance(key, Index))
         label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
         if label == "check":  # after its column if it reads exactly one (postgres' AddRelationNewConstraints)
             middle = columns[0] if len(key.columns) == 1 else ""
@@ -210,22 +220,23 @@ class Replay:
         return _PgTaken(self.db, table.rpartition(".")[0], relations, constraints)
 
     def _add_key(self, table: Table, key: Constraint | Index) -> str:
-        if isinstance(key, Constraint) and key.kind == "foreign" and "(" not in key.references:
-            key = replace(key, references=self._primary_key_of(key.references))
-        if self.mysql and isinstance(key, Constraint) and key.kind == "foreign":
-            self._index_foreign_key(table, key)
-        key = self._named(table, key)
         if isinstance(key, Index):
-            table.indexes[key.name] = key
-        else:
-            table.constraints[key.name] = key
-            if key.kind == "foreign":
-                self._mark_referenced(table, key.references.partition("(")[0])
-            if key.kind == "primary" and not self._sqlite_nullable_key(table, key):
-                for name in key.columns:
-                    if name in table.columns:
-                        table.columns[name] = replace(table.columns[name], nullable=False)
-        return key.name
+            index = self._named(table, key)
+            table.indexes[index.name] = index
+            return index.name
+        if key.kind == "foreign" and "(" not in key.references:
+            key = replace(key, references=self._primary_key_of(key.references))
+        if self.mysql and key.kind == "foreign":
+            self._index_foreign_key(table, key)
+        constraint = self._named(table, key)
+        table.constraints[constraint.name] = constraint
+        if constraint.kind == "foreign":
+            self._mark_referenced(table, constraint.references.partition("(")[0])
+        if constraint.kind == "primary" and not self._sqlite_nullable_key(table, constraint):
+            for name in constraint.columns:
+                if name in table.columns:
+                    table.columns[name] = replace(table.columns[name], nullable=False)
+        return constraint.name
 
     def _mark_referenced(self, table: Table, target: str) -> None:
         """Table.referenced: `target` is what a foreign key of `table` references."""
@@ -253,7 +264,10 @@ class Replay:
     def _index_foreign_key(self, table: Table, key: Constraint) -> None:
         """MySQL indexes a foreign key's columns itself unless an index already starts with them."""
         columns = key.columns
-        keys = (*table.indexes.values(), *(c for c in table.constraints.values() if c.kind in ("primary", "unique")))
+        keys: tuple[Index | Constraint, ...] = (
+            *table.indexes.values(),
+            *(c for c in table.constraints.values() if c.kind in ("primary", "unique")),
+        )
         if any(k.columns[: len(columns)] == columns for k in keys):
             return
         name = key.name or _dedupe(columns[0] if columns else "fk", set(table.indexes) | set(table.constraints), "_{}", start=2)
@@ -262,7 +276,7 @@ class Replay:
     def _add_owned_sequence(self, table: Table, column: Column) -> None:
         """The sequence of a serial or identity column (postgres), and the serial column as postgres
         stores it: an integer NOT NULL DEFAULT nextval(...), so that it compares equal to one spelled so."""
-        serial = column.type is not None and column.type.base in SERIAL_TYPES
+        serial = column.type.base if column.type is not None and column.type.base in SERIAL_TYPES else ""
         if self.db.dialect != "postgres" or not (serial or column.identity):
             return
         schema, _, bare = table.name.rpartition(".")
@@ -270,7 +284,7 @@ class Replay:
         key = f"{schema}.{name}" if schema else name
         self.db.sequences[key] = Sequence(key, owned_by=f"{table.name}.{column.name}")
         if serial:
-            base = _SERIAL_BASE[column.type.base]
+            base = _SERIAL_BASE[serial]
             placed = table.columns[column.name]  # with its identity (cid)
             table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL('{key}')")
 
@@ -314,7 +328,7 @@ class Replay:
         self.db.tables[op.table] = table
         self._names[table.oid] = {op.table}
         # Foreign keys last: MySQL adds an index for one only if the table has none for it.
-        keys = (*op.indexes, *op.constraints)
+        keys: tuple[Index | Constraint, ...] = (*op.indexes, *op.constraints)
         for key in sorted(keys, key=lambda k: isinstance(k, Constraint) and k.kind == "foreign"):
             self._add_key(table, key)
         for column in op.columns:
@@ -346,7 +360,7 @@ class Replay:
         targets = (self._by_oid(c.target) for c in self._copies_from.get(table.oid, ()))
         effect.copied_into = tuple(target.name for target in targets if target is not None)
         effect.moved_into, effect.unmoved = self._data_moved(table)
-        self._dropped[table.oid] = effect
+        self._dropped[table.oid] = effect, table
         self._link_rebuilds(self._copies_from.get(table.oid, ()), retargeted=table.oid)
         if not op.cascade or self.db.dialect != "postgres":
             return [effect]
@@ -374,12 +388,12 @@ class Replay:
         if not referenced:
             return taken
         for other_key in sorted(self.db.tables.referencing(table)):
-            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
+            other = dict.__getitem__(self.db.tables, other_key)  # to read (TableMap)
             names = []
             for name, key in other.constraints.items():
                 target, _, rest = key.references.partition("(")
-                referenced = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
-                if key.kind == "foreign" and target == table and other_key != table and (columns is None or referenced & columns):
+                key_columns = {c.strip() for c in rest.rstrip(")").split(",")} if rest else set()
+                if key.kind == "foreign" and target == table and other_key != table and (columns is None or key_columns & columns):
                     names.append(name)
             if names:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
@@ -405,9 +419,9 @@ class Replay:
             self.db.routines[key] = replace(self.db.routines[key], table=new)
         for other_key in self.db.tables.referencing(op.table):  # foreign keys follow the table they reference
             other = self.db.tables[other_key]
-            for name, key in list(other.constraints.items()):
-                if key.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", key.references):
-                    other.constraints[name] = replace(key, references=new + key.references[len(op.table) :])
+            for name, constraint in list(other.constraints.items()):
+                if constraint.kind == "foreign" and re.match(rf"{re.escape(op.table)}(\(|$)", constraint.references):
+                    other.constraints[name] = replace(constraint, references=new + constraint.references[len(op.table) :])
         effect = Renamed("table", op.table, op.table, new, table.oid)
         self._names.setdefault(table.oid, {op.table}).add(new)
         self._renames.setdefault(table.oid, []).append(effect)
@@ -444,7 +458,7 @@ class Replay:
         target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
         if target is None or source is None or target is source:
             return []
-        pairs: tuple = ()
+        pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...] = ()
         counts = (0, 0)
         if not target.unknown and not source.unknown:  # otherwise positions may not line up
             targets = op.target_columns if op.target_columns is not None else tuple(target.columns)
@@ -495,7 +509,7 @@ class Replay:
         """UPDATE t SET c = f(d, other.e): the values of d (and e) live on in c."""
         table = dict.get(self.db.tables, op.table)  # to read (TableMap)
         target = table.columns.get(op.column) if table is not None else None
-        if target is None:
+        if table is None or target is None:
             return []
         self._key_of.setdefault(table.oid, op.table)
         for read in op.reads:
@@ -508,8 +522,8 @@ class Replay:
 
     def _data_moved(self, table: Table) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(the tables holding every row and column of `table`, the columns or rows no copy took), as it is dropped."""
-        copies = [(self._by_oid(oid), columns, filtered) for oid, columns, filtered in self._moved.get(table.oid, ())]
-        copies = [(target, columns, filtered) for target, columns, filtered in copies if target is not None]
+        found = [(self._by_oid(oid), columns, filtered) for oid, columns, filtered in self._moved.get(table.oid, ())]
+        copies = [(target, columns, filtered) for target, columns, filtered in found if target is not None]
         if not copies:
             return (), ()
         whole = [(target, columns) for target, columns, filtered in copies if not filtered]
@@ -541,20 +555,20 @@ class Replay:
         """Where the values of a column being dropped live on: columns filled from it, tables it was copied into."""
         places = []
         for oid, cid in self._fills.get(column.cid, ()) if column is not None else ():
-            holder = self._by_oid(oid)
-            found = next((n for n, c in holder.columns.items() if c.cid == cid), None) if holder is not None else None
-            if found is not None:
-                places.append(f"{holder.name}.{found}")
+            filled = self._by_oid(oid)
+            found = next((n for n, c in filled.columns.items() if c.cid == cid), None) if filled is not None else None
+            if filled is not None and found is not None:
+                places.append(f"{filled.name}.{found}")
         for oid, columns, _ in self._moved.get(table.oid, ()):
             holder = self._by_oid(oid)
             if holder is not None and (name in columns or "*" in columns):
                 places.append(holder.name)
         return tuple(dict.fromkeys(places))
 
-    def _resolved(self, column: Column | None):
+    def _resolved(self, column: Column | None) -> ColumnType | None:
         return resolve(column.type, self.db.types) if column is not None and column.type is not None else None
 
-    def _link_rebuilds(self, copies, retargeted: int = 0) -> None:
+    def _link_rebuilds(self, copies: Iterable[_Copy], retargeted: int = 0) -> None:
         """A table that received another's rows and holds a name the other had is its rebuild.
 
         Looks again at the copies whose match may have changed: `copies` (new, or out of a table
@@ -579,7 +593,8 @@ class Replay:
             copy.effect.rebuild = True
             dropped = self._dropped.get(copy.source)
             if dropped is not None and not copy.filtered:
-                dropped.rebuilt_into, dropped.lost_columns = target.name, self._lost(dropped.before, copy.source)
+                effect, before = dropped
+                effect.rebuilt_into, effect.lost_columns = target.name, self._lost(before, copy.source)
             for renamed in self._renames.get(copy.source, ()):
                 renamed.restored = renamed.restored or renamed.old == target.name
             for renamed in self._renames.get(copy.target, ()):
@@ -616,22 +631,8 @@ class Replay:
             if op.if_exists:
                 return []
             self._lost_track(table, f"column {op.column} was dropped but the model did not have it")
-        for keys in (table.indexes, table.constraints):
-            for name, key in list(keys.items()):
-                word = re.compile(rf"\b{re.escape(op.column)}\b")
-                in_predicate = isinstance(key, Index) and (
-                    (key.where and word.search(key.where))
-                    or any(c != op.column and not _plain_column(c) and word.search(c) for c in key.columns)
-                )
-                if in_predicate:
-                    del keys[name]  # a partial or expression index depends on the columns of its WHERE and expressions too
-                if op.column not in key.columns or in_predicate:
-                    continue
-                remaining = tuple(c for c in key.columns if c != op.column)
-                if self.mysql and isinstance(key, Index) and remaining:
-                    keys[name] = replace(key, columns=remaining)  # MySQL narrows a multi-column index
-                else:
-                    del keys[name]
+        self._drop_keys_on(table.indexes, op.column)
+        self._drop_keys_on(table.constraints, op.column)
         self._drop_owned(f"{op.table}.{op.column}")
         self._gone[(table.oid, op.column)] = self._step
         effects: list[Effect] = [
@@ -643,6 +644,23 @@ class Replay:
             )
             effects.append(Cascaded(f"column {op.column} of table {op.table}", tuple(taken)))
         return effects
+
+    def _drop_keys_on(self, keys: dict[str, _Key], column: str) -> None:
+        """The keys of a table that go with its dropped `column`."""
+        word = re.compile(rf"\b{re.escape(column)}\b")
+        for name, key in list(keys.items()):
+            in_predicate = isinstance(key, Index) and (
+                (key.where and word.search(key.where)) or any(c != column and not _plain_column(c) and word.search(c) for c in key.columns)
+            )
+            if in_predicate:
+                del keys[name]  # a partial or expression index depends on the columns of its WHERE and expressions too
+            if column not in key.columns or in_predicate:
+                continue
+            remaining = tuple(c for c in key.columns if c != column)
+            if self.mysql and isinstance(key, Index) and remaining:
+                keys[name] = replace(key, columns=remaining)  # MySQL narrows a multi-column index
+            else:
+                del keys[name]
 
     def _rename_column(self, op: o.RenameColumn) -> list[Effect]:
         table = self._table(op.table)
@@ -659,7 +677,7 @@ class Replay:
         """Foreign keys follow a referenced column that is renamed, as they follow a renamed table."""
         prefix = f"{table}("
         for other_key in self.db.tables.referencing(table):
-            other = dict.get(self.db.tables, other_key)  # to read: taken out below only to change (TableMap)
+            other = dict.__getitem__(self.db.tables, other_key)  # to read: taken out below only to change (TableMap)
             for name, key in list(other.constraints.items()):
                 if key.kind == "foreign" and key.references.startswith(prefix):
                     columns = [c.strip() for c in key.references[len(prefix) :].rstrip(")").split(",")]
@@ -719,8 +737,7 @@ class Replay:
 
     def _add_constraint(self, op: o.AddConstraint) -> list[Effect]:
         table = self._table(op.table)
-        key = op.constraint or op.index
-        name = self._add_key(table, key)
+        name = self._add_key(table, op.key)
         return [Created("index" if op.index else "constraint", name, op.table)]
 
     def _drop_constraint(self, op: o.DropConstraint) -> list[Effect]:
@@ -737,7 +754,8 @@ class Replay:
         for name in dropped:
             key = table.constraints.pop(name, None) or table.indexes.pop(name, None)
             effects.append(Dropped("constraint", name, op.table))
-            if op.cascade and self.db.dialect == "postgres" and key is not None and key.kind in ("primary", "unique"):
+            # only a constraint: PostgreSQL's DROP CONSTRAINT does not name an index made by CREATE INDEX
+            if op.cascade and self.db.dialect == "postgres" and isinstance(key, Constraint) and key.kind in ("primary", "unique"):
                 taken = self._drop_dependent_foreign_keys(op.table, key, table)
                 effects.append(Cascaded(f"constraint {name} of table {op.table}", tuple(taken)))
         return effects
@@ -796,11 +814,11 @@ class Replay:
         left, which PostgreSQL may have tied them to instead."""
         referenced = f"{table}({', '.join(key.columns)})"
         taken: list[Taken] = []
-        others = (*owner.indexes.values(), *owner.constraints.values())
+        others: tuple[Index | Constraint, ...] = (*owner.indexes.values(), *owner.constraints.values())
         if not owner.referenced or any(_unique(k) and set(k.columns) == set(key.columns) for k in others):
             return taken
         for other_key in sorted(self.db.tables.referencing(table)):
-            other = dict.get(self.db.tables, other_key)  # to read (TableMap)
+            other = dict.__getitem__(self.db.tables, other_key)  # to read (TableMap)
             dependent = [n for n, c in other.constraints.items() if c.kind == "foreign" and c.references == referenced]
             if dependent:
                 other = self.db.tables[other_key]  # a copy of its own to change (TableMap)
@@ -819,15 +837,16 @@ class Replay:
             else:
                 self._note(f"index {op.name}", "renamed, but the model did not have it (and cannot tell its table)")
             return []
-        for keys in (table.indexes, table.constraints):
-            if op.name in keys:
-                keys[op.new] = replace(keys.pop(op.name), name=op.new)
+        _rename_in(table.indexes, op.name, op.new)
+        _rename_in(table.constraints, op.name, op.new)
         return []
 
     # --- views, sequences, types, schemas, routines
 
-    def _objects(self, kind: str) -> dict | None:
-        return {"view": self.db.views, "sequence": self.db.sequences, "type": self.db.types}.get(kind)
+    def _objects(self, kind: str) -> Views | Sequences | Types | None:
+        """The map of a view, sequence or type; None for a routine (kept in db.routines, by routine_key)."""
+        objects: dict[str, Views | Sequences | Types] = {"view": self.db.views, "sequence": self.db.sequences, "type": self.db.types}
+        return objects.get(kind)
 
     def _create_object(self, op: o.CreateObject) -> list[Effect]:
         if op.kind == "schema":
@@ -835,21 +854,13 @@ class Replay:
                 return []
             self.db.schemas.add(op.name)
             return [Created("schema", op.name)]
-        objects = self._objects(op.kind)
-        key = op.name if objects is not None else routine_key(op.kind, op.name)
-        if objects is None:
-            objects = self.db.routines
-        if key in objects and op.if_not_exists:
-            return []
         if op.kind == "view":
-            objects[key] = View(op.name, op.definition, op.materialized, depends=frozenset(self._reads))
-        elif op.kind == "sequence":
-            objects[key] = Sequence(op.name)
-        elif op.kind == "type":
-            objects[key] = UserType(op.name, op.type_kind, op.values, op.base)
-        else:
-            objects[key] = Routine(op.kind, op.name, op.table, function=op.function)
-        return [Created(op.kind, op.name)]
+            return _created(op, self.db.views, op.name, View(op.name, op.definition, op.materialized, depends=frozenset(self._reads)))
+        if op.kind == "sequence":
+            return _created(op, self.db.sequences, op.name, Sequence(op.name))
+        if op.kind == "type":
+            return _created(op, self.db.types, op.name, UserType(op.name, op.type_kind, op.values, op.base))
+        return _created(op, self.db.routines, routine_key(op.kind, op.name), Routine(op.kind, op.name, op.table, function=op.function))
 
     def _drop_object(self, op: o.DropObject) -> list[Effect]:
         if op.kind == "schema":
@@ -920,14 +931,14 @@ class Replay:
         if op.kind == "schema":
             self._note(f"schema {op.name}", "renamed; the model keeps its objects under the old name")
             return []
-        objects = self._objects(op.kind)
-        if objects is None:
-            routine = self.db.routines.pop(routine_key(op.kind, op.name), None)
-            if routine is not None:
-                self.db.routines[routine_key(op.kind, new)] = replace(routine, name=new)
-            return []
-        if op.name in objects:
-            objects[new] = replace(objects.pop(op.name), name=new)
+        if op.kind == "view":
+            _rename_in(self.db.views, op.name, new)
+        elif op.kind == "sequence":
+            _rename_in(self.db.sequences, op.name, new)
+        elif op.kind == "type":
+            _rename_in(self.db.types, op.name, new)
+        else:
+            _rename_in(self.db.routines, routine_key(op.kind, op.name), new, new_key=routine_key(op.kind, new))
         return []
 
     def _enum(self, name: str) -> UserType | None:
@@ -967,13 +978,10 @@ class Replay:
         for key in self.db.tables.named(words):
             self._lost_track(self.db.tables[key], op.reason, op.keys_only)
             touched = True
-        for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
-            for key in objects.find("plain", words):
-                item = objects[key]
-                if not item.unknown:
-                    objects[key] = replace(item, unknown=op.reason)
-                    self._note(f"{kind or item.kind} {item.name}", op.reason)
-                    touched = True
+        touched = self._lose_track_of(self.db.views, "view", words, op.reason) or touched
+        touched = self._lose_track_of(self.db.sequences, "sequence", words, op.reason) or touched
+        touched = self._lose_track_of(self.db.types, "type", words, op.reason) or touched
+        touched = self._lose_track_of(self.db.routines, "", words, op.reason) or touched
         if op.patterns:
             # What it may have made is named by its patterns, which the chronicle keeps: the world stays closed.
             open_world = self.db.open_world
@@ -990,16 +998,42 @@ class Replay:
         built = re.compile("|".join(f"(?:{pattern})" for pattern in op.patterns))
         for key in list(self.db.tables.keys()):
             table = dict.get(self.db.tables, key)  # to read (TableMap)
+            if table is None:
+                continue
             if built.fullmatch(plain_name(key)):
                 self._lost_track(self._table(key), op.reason)
             elif any(built.fullmatch(name) for name in (*table.indexes, *table.constraints)):
                 self._lost_track(self._table(key), op.reason, keys_only=True)
-        for kind, objects in (("view", self.db.views), ("sequence", self.db.sequences), ("type", self.db.types), ("", self.db.routines)):
-            for key in list(objects.keys()):
-                item = objects[key]
-                if not item.unknown and built.fullmatch(plain_name(item.name)):
-                    objects[key] = replace(item, unknown=op.reason)
-                    self._note(f"{kind or item.kind} {item.name}", op.reason)
+        self._lose_track_by_pattern(self.db.views, "view", built, op.reason)
+        self._lose_track_by_pattern(self.db.sequences, "sequence", built, op.reason)
+        self._lose_track_by_pattern(self.db.types, "type", built, op.reason)
+        self._lose_track_by_pattern(self.db.routines, "", built, op.reason)
+
+    def _lose_track_by_pattern(self, objects: FoundBy[_Object], kind: str, built: re.Pattern, reason: str) -> None:
+        """Marks unknown the known objects whose plain name `built` matches (a scan: once per templated block)."""
+        for key in list(objects.keys()):
+            item = objects[key]
+            if not item.unknown and built.fullmatch(plain_name(item.name)):
+                objects[key] = replace(item, unknown=reason)
+                self._note(f"{item.kind if isinstance(item, Routine) else kind} {item.name}", reason)
+
+    def _lose_track_of(self, objects: FoundBy[_Object], kind: str, words: set[str], reason: str) -> bool:
+        """Marks unknown the known objects whose plain name is one of `words`; whether it marked any.
+        `kind` names them in notes (a routine says its own)."""
+        marked = False
+        for key in objects.find("plain", words):
+            item = objects[key]
+            if not item.unknown:
+                objects[key] = replace(item, unknown=reason)
+                self._note(f"{item.kind if isinstance(item, Routine) else kind} {item.name}", reason)
+                marked = True
+        return marked
+
+
+def _expressions_renamed(index: Index, old: str, new: str) -> Index:
+    """An index's expressions and predicate follow a renamed column too (the database keeps it by number)."""
+    columns = tuple(c if _plain_column(c) else _renamed_in(c, old, new) for c in index.columns)
+    return replace(index, columns=columns, where=_renamed_in(index.where, old, new) if index.where else index.where)
 
 
 def _renamed_in(expression: str, old: str, new: str) -> str:
@@ -1012,6 +1046,19 @@ def _renamed_in(expression: str, old: str, new: str) -> str:
 def _plain_column(key_column: str) -> bool:
     """A key column that is a column's name, not an expression (`lower(email)`, `COALESCE(a, b) DESC`)."""
     return re.fullmatch(r'[\w$]+|"[^"]+"', key_column) is not None
+
+
+def _created(op: o.CreateObject, objects: MutableMapping[str, _Object], key: str, new: _Object) -> list[Effect]:
+    if key in objects and op.if_not_exists:
+        return []
+    objects[key] = new
+    return [Created(op.kind, op.name)]
+
+
+def _rename_in(objects: MutableMapping[str, _Named], key: str, new: str, new_key: str = "") -> None:
+    """The object under `key`, if there is one, named `new` and kept under `new_key` (or `new`)."""
+    if key in objects:
+        objects[new_key or new] = replace(objects.pop(key), name=new)
 
 
 def _unique(key: Index | Constraint) -> bool:
@@ -1029,7 +1076,7 @@ def _in_schema_of(old: str, new: str) -> str:
 
 # What each op does to the model: functions, not methods bound to a replay, which would make each
 # Replay a reference cycle that keeps its copy of the schema alive until the next full collection.
-_HANDLERS = {
+_HANDLERS: dict[type[o.Op], Callable[[Replay, Any], list[Effect]]] = {
     o.CreateTable: Replay._create_table,
     o.DropTable: Replay._drop_table,
     o.RenameTable: Replay._rename_table,
@@ -1065,7 +1112,7 @@ class _PgTaken:
     """`name in taken` for one schema, asked only of the few names a generated name tries: building the
     set of every name in the schema for each unnamed key made a long history quadratic."""
 
-    def __init__(self, db, schema: str, relations: bool, constraints: bool) -> None:
+    def __init__(self, db: Database, schema: str, relations: bool, constraints: bool) -> None:
         self.db, self.schema, self.relations, self.constraints = db, schema, relations, constraints
 
     def __contains__(self, name: str) -> bool:
@@ -1075,7 +1122,7 @@ class _PgTaken:
         for key in self.db.tables.holding(name):
             if key.rpartition(".")[0] != self.schema:
                 continue
-            other = dict.get(self.db.tables, key)  # to read (TableMap)
+            other = dict.__getitem__(self.db.tables, key)  # to read (TableMap)
             if self.relations and (
                 name in other.indexes
                 or other.constraints.get(name) is not None
@@ -1168,13 +1215,17 @@ def _placed(columns: dict[str, Column], column: Column, after: str | None, repla
 
 
 def _rename_in_keys(table: Table, old: str, new: str) -> None:
-    for keys in (table.indexes, table.constraints):
-        for name, key in list(keys.items()):
-            if old in key.columns:
-                key = keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))
-            if isinstance(key, Index) and (key.where or not all(_plain_column(c) for c in key.columns)):
-                # An index's expressions and predicate follow the column too (the database keeps it by number).
-                columns = tuple(c if _plain_column(c) else _renamed_in(c, old, new) for c in key.columns)
-                key = keys[name] = replace(key, columns=columns, where=key.where and _renamed_in(key.where, old, new))
-            if isinstance(key, Constraint) and key.inline == old:
-                keys[name] = replace(key, inline=new)
+    _rename_column_in(table.indexes, old, new)
+    _rename_column_in(table.constraints, old, new)
+    for name, index in list(table.indexes.items()):
+        if index.where or not all(_plain_column(c) for c in index.columns):
+            table.indexes[name] = _expressions_renamed(index, old, new)
+    for name, constraint in list(table.constraints.items()):
+        if constraint.inline == old:
+            table.constraints[name] = replace(constraint, inline=new)
+
+
+def _rename_column_in(keys: dict[str, _Key], old: str, new: str) -> None:
+    for name, key in list(keys.items()):
+        if old in key.columns:
+            keys[name] = replace(key, columns=tuple(new if c == old else c for c in key.columns))

@@ -11,13 +11,33 @@ the database's own words (PostgreSQL's, MySQL's, SQLite's).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from sqlglot import exp
 
 from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space, system_table
 from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import Column, ColumnType, Constraint, Database, Index, Table, bare_name, plain_name, routine_key
+from safemig_lint.operations.model import (
+    Column,
+    ColumnType,
+    Constraint,
+    Database,
+    Index,
+    Routine,
+    Routines,
+    Sequence,
+    Sequences,
+    Table,
+    Types,
+    UserType,
+    View,
+    Views,
+    bare_name,
+    plain_name,
+    routine_key,
+)
 from safemig_lint.operations.types import resolve
 
 MISSING, EXISTS, INSERT, QUOTED, DEPENDENTS = "missing", "exists", "insert", "quoted", "dependents"
@@ -200,13 +220,15 @@ class Resolver:
                 return "never created"
         return None
 
-    def _unique_spelling_in(self, objects, key: str) -> bool:
+    def _unique_spelling_in(self, objects: Types | Routines, key: str) -> bool:
         if "{{}}" in key or self.chronicle.unqualified_unsure(self.at):
             return False
         return "." in key or not objects.find("plain", (plain_name(key),))
 
     def object_present(self, db: Database, kind: str, key: str) -> bool:
-        objects = {"view": db.views, "sequence": db.sequences, "type": db.types}.get(kind)
+        maps: dict[str, Views | Sequences | Types] = {"view": db.views, "sequence": db.sequences, "type": db.types}
+        objects = maps.get(kind)
+        found: View | Sequence | UserType | Routine | None
         if objects is not None:
             found = objects.get(key)
         elif kind == "schema":
@@ -446,7 +468,8 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
     if sum(c.kind == "primary" for c in op.constraints) > 1:
         found += self._reject(EXISTS, f"{op.table} primary key", self.words.primary_twice(op.table), fails_op=False)
     if not op.unknown and not op.like and not op.parents:
-        for key in (*(c for c in op.constraints if c.kind != "check"), *op.indexes):
+        keys: tuple[Constraint | Index, ...] = (*(c for c in op.constraints if c.kind != "check"), *op.indexes)
+        for key in keys:
             for name in key.columns:
                 if _plain_column(name) and name not in seen:
                     found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table), fails_op=False)
@@ -474,7 +497,7 @@ def _drop_table(self: Resolver, op: o.DropTable, db: Database) -> list[Rejected]
         return self._reject(MISSING, op.table, self.words.table_missing(op.table), why) if why else []
     if op.cascade:
         return []
-    table = dict.get(db.tables, op.table)
+    table = dict.__getitem__(db.tables, op.table)  # to read (TableMap)
     dependents = _views_on(db, f"table {table.oid}") if self.dialect == "postgres" else []
     if self.dialect in ("postgres", "mysql") and not self.chronicle.setting_unsure("foreign_key_checks", self.at):
         dependents += [
@@ -507,8 +530,8 @@ def _foreign_keys_on(db: Database, table: str, columns: tuple[str, ...] | None =
             target, _, rest = constraint.references.partition("(")
             if target != table:
                 continue
-            referenced = tuple(c.strip() for c in rest.rstrip(")").split(",")) if rest else ()
-            if columns is None or (referenced and set(referenced) & set(columns)):
+            key_columns = tuple(c.strip() for c in rest.rstrip(")").split(",")) if rest else ()
+            if columns is None or (key_columns and set(key_columns) & set(columns)):
                 found.append((other, name, constraint))
     return found
 
@@ -539,12 +562,13 @@ def _drop_column(self: Resolver, op: o.DropColumn, db: Database) -> list[Rejecte
         return []
     table = dict.get(db.tables, op.table)
     column = table.columns.get(op.column) if table is not None and not table.unknown else None
-    if column is None:
+    if table is None or column is None:
         return []
     dependents: list[str] = []
     if self.dialect == "postgres":
         dependents += _views_on(db, f"column {table.oid} {column.cid}")
-        unique = [k for k in (*table.constraints.values(), *table.indexes.values()) if op.column in k.columns and _is_unique(k)]
+        keys: tuple[Constraint | Index, ...] = (*table.constraints.values(), *table.indexes.values())
+        unique = [k for k in keys if op.column in k.columns and _is_unique(k)]
         for key in unique:
             dependents += [f"constraint {name} on table {other.name}" for other, name, _ in _foreign_keys_on(db, op.table, key.columns)]
     elif self.dialect == "mysql" and not self.chronicle.setting_unsure("foreign_key_checks", self.at) and not table.keys_unknown:
@@ -623,7 +647,7 @@ def _clashes(table: Table, key: Index | Constraint, dialect: str) -> bool:
         existing = table.find_key(key.name)
         return existing is not None and _is_index_like(existing)
     existing = table.constraints.get(key.name)
-    return existing is not None and existing.kind == key.kind
+    return existing is not None and isinstance(key, Constraint) and existing.kind == key.kind
 
 
 def _is_index_like(key: Index | Constraint | None) -> bool:
@@ -663,7 +687,8 @@ def _drop_constraint(self: Resolver, op: o.DropConstraint, db: Database) -> list
 def _sole_unique_key(table: Table, key: Index | Constraint) -> bool:
     """Is it the only unique key of its columns? With two, PostgreSQL ties a foreign key to the one it
     found when the foreign key was made, which the model does not record."""
-    same = [k for k in (*table.constraints.values(), *table.indexes.values()) if _is_unique(k) and set(k.columns) == set(key.columns)]
+    keys: tuple[Constraint | Index, ...] = (*table.constraints.values(), *table.indexes.values())
+    same = [k for k in keys if _is_unique(k) and set(k.columns) == set(key.columns)]
     return len(same) == 1
 
 
@@ -848,7 +873,8 @@ def _truncate(self: Resolver, op: o.Truncate, db: Database) -> list[Rejected]:
     return self._reject(MISSING, op.table, self.words.relation_missing(op.table), why) if why else []
 
 
-_CHECKS = {
+# What the database says of each op: as in replay's _HANDLERS, each function takes the op of its key's type.
+_CHECKS: dict[type[o.Op], Callable[[Resolver, Any, Database], list[Rejected]]] = {
     o.UsesTable: _uses_table,
     o.UsesColumn: _uses_column,
     o.InsertRows: _insert_rows,

@@ -55,7 +55,8 @@ def run(schema: Database, statements: list[tuple[int, str]]) -> dict[int, str | 
         verdicts: dict[int, str | None] = {}
         for key, sql in statements:
             steps = 0
-            body = sql[_LEADING_COMMENTS.match(sql).end() :]
+            leading = _LEADING_COMMENTS.match(sql)  # it matches the empty string: always
+            body = sql[leading.end() :] if leading else sql
             if _DDL.match(body):
                 text = body
             elif _COMPILED.match(body):
