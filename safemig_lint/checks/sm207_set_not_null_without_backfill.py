@@ -30,13 +30,15 @@ class SetNotNullWithoutBackfill(Rule):
             added = context.row_changes.added_before(statement, table, column)
             if added is not None and (added.column.default is not None or added.identity or added.column.generated):
                 continue  # ADD COLUMN ... DEFAULT filled every existing row
-            if context.row_changes.settled_before(statement, table, column):
+            fill = context.row_changes.only_partly_filled_before(statement, table, column) if added is not None else None
+            partly = fill is not None and not _join_reaches_every_row(context, table, fill)
+            if context.row_changes.settled_before(statement, table, column) and not partly:
                 continue
             if added is None and (history.filled_before(table, column, context.file.version) or proven_not_null(context, table, column)):
                 continue  # an earlier migration filled it, or a validated CHECK (c IS NOT NULL) already holds
             yield context.finding(
                 statement,
-                _message(context, table, column, added is not None),
+                _message(context, table, column, added is not None, partly),
                 f"Fill the NULLs first, in the same migration: `UPDATE {table} SET {column} = ... WHERE {column} IS NULL;` "
                 f"before this statement{'' if added is None else ', or add the column with a DEFAULT'}.",
                 effect.node,
@@ -60,11 +62,31 @@ def _nulls_converted(effects: list[Effect], table: str, column: str) -> bool:
     return False
 
 
-def _message(context: FileContext, table: str, column: str, added: bool) -> str:
+def _join_reaches_every_row(context: FileContext, table: str, fill) -> bool:
+    """`UPDATE t ... FROM o WHERE t.c = o.k` where c is a NOT NULL foreign key to o(k): every row has its match."""
+    if not fill.joined:
+        return False
+    own, other, key = fill.joined
+    schema = context.locks.schema_before
+    known = schema.tables.get(table) if schema is not None else None
+    if known is None or known.unknown or own not in known.columns or known.columns[own].nullable:
+        return False
+    return any(
+        c.kind == "foreign" and c.columns == (own,) and c.references.replace(" ", "").lower() == f"{other}({key})".lower()
+        for c in known.constraints.values()
+    )
+
+
+def _message(context: FileContext, table: str, column: str, added: bool, partly: bool = False) -> str:
     if context.dialect == "postgres":
         error = f'fails with "column "{column}" of relation "{bare_name(table)}" contains null values"'
     else:
         error = 'fails with "Invalid use of NULL value" (strict mode) or turns each NULL into the type\'s zero value'
+    if partly:
+        return (
+            f"{table}.{column} was added earlier in this file without a default and filled only by an UPDATE of some rows "
+            f"(a WHERE or a join): making it NOT NULL {error} as soon as a row the UPDATE does not reach exists"
+        )
     if added:
         return (
             f"{table}.{column} was added earlier in this file without a default, so every existing row holds NULL in it: "
