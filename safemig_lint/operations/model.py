@@ -24,7 +24,7 @@ _V = TypeVar("_V")
 # key was deleted, or CLEARED (key "") when the map was emptied). See Database.keep_journal.
 GONE = object()
 CLEARED = object()
-Journal: TypeAlias = "list[tuple[str, str, object]]"
+Journal: TypeAlias = list[tuple[str, str, object]]
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,9 @@ class TableMap(dict[str, Table]):
     """A database's tables, copied on write: a snapshot shares every table with the database it
     was taken of, and a table is copied the first time it is taken out of the map to be changed
     (`[key]`, `get`, `setdefault`, `pop`). Iterating (`values`, `items`) gives shared tables to
-    read; to change one found that way, take it again by its key. A history of N versions so
-    keeps N maps of references and one copy per changed table, not N copies of every table.
+    read; to change one found that way, take it again by its key. A copy of the database so costs
+    a map of references and one copy per changed table, not a copy of every table (and a history
+    keeps no copy per version: analysis/schema/snapshots.py).
 
     `holding`, `referencing` and `named` find tables by their keys' names, by the tables their
     foreign keys reference and by plain name without a scan of every table: a replay asks for

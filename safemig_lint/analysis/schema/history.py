@@ -1,7 +1,8 @@
 """The schema of one migration directory through time, computed once and only when asked.
 
-Up files are replayed in version order into one model; a snapshot is kept before each
-version. A down file is replayed on its own copy of the schema its up produced. Effects are
+Up files are replayed in version order into one model; the schema before each version is kept
+as the changes between versions, and made again when asked for (snapshots.py). A down file is
+replayed on its own copy of the schema its up produced, and what it changed is kept. Effects are
 kept per statement, so a rule looks up what a statement it is checking did.
 """
 
