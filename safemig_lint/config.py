@@ -138,14 +138,16 @@ def _tool_tables(pyproject: Path) -> dict:
     return tool
 
 
-def load_config(path: Path | None, known_codes: list[str]) -> Config:
+def load_config(path: Path | None, known_codes: list[str], run_dialect: str | None = None) -> Config:
+    """`run_dialect`: the dialect the command line sets, which wins over the file's: the driver options are
+    judged against the driver of that dialect."""
     if path is None:
         return Config()
     table = _tool_tables(path).get("safemig-lint", {}) if path.name == "pyproject.toml" else _read_toml(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.safemig-lint] must be a table of settings, not {type(table).__name__}")
     try:
-        return apply_settings(Config(source=path), table, known_codes, where=str(path))
+        return apply_settings(Config(source=path), table, known_codes, where=str(path), run_dialect=run_dialect)
     except ConfigError as error:
         raise ConfigError(_with_line(str(error), path, table, known_codes)) from None
 
@@ -214,13 +216,15 @@ class ConfigResolver:
     def for_path(self, path: Path) -> Config:
         source = self._explicit or find_config_file(path)
         if source not in self._loaded:
-            config = load_config(source, self._known)
+            dialect = self._flags.get("dialect")
+            config = load_config(source, self._known, validate_dialect(dialect, "command line") if dialect else None)
             self._loaded[source] = apply_settings(config, self._flags, self._known, where="command line")
         return self._loaded[source]
 
 
-def apply_settings(config: Config, settings: dict, known_codes: list[str], where: str) -> Config:
-    """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`."""
+def apply_settings(config: Config, settings: dict, known_codes: list[str], where: str, run_dialect: str | None = None) -> Config:
+    """Validate settings (TOML keys, or CLI flags spelled the same) and lay them over `config`; `run_dialect`,
+    when the command line sets one, is the dialect the settings will run with."""
     unknown = set(settings) - _KEYS
     if unknown:
         raise ConfigError(
@@ -261,7 +265,7 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
         if os.path.isabs(value) or value.startswith("~") or ".." in Path(value).parts:
             raise ConfigError(f"{where}: cache-dir must be a relative path inside the project (no `..`), got {value!r}")
         changes["cache_dir"] = settings["cache-dir"]
-    changes.update(_execution_settings(settings, where, config, changes.get("dialect", config.dialect)))
+    changes.update(_execution_settings(settings, where, config, run_dialect or changes.get("dialect", config.dialect)))
     for key in ("mysql-version", "sqlite-version"):
         if key in settings:
             changes[key.replace("-", "_")] = _version(settings[key], key, where, "8.0.29" if key.startswith("mysql") else "3.35.0")

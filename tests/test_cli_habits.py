@@ -59,6 +59,15 @@ def test_unknown_driver_and_driver_options_are_errors_with_a_did_you_mean(projec
     assert cli("check", "db", cwd=project).returncode == 1
 
 
+def test_driver_options_are_judged_by_the_dialect_the_command_line_sets(project):
+    # The file names no dialect; --dialect sqlite wins over the default, so x-no-tx-wrap is the sqlite3 driver's option.
+    (project / ".safemig-lint.toml").write_text("driver-options = { x-no-tx-wrap = true }\n")
+    result = cli("check", "--dialect", "sqlite3", "db", cwd=project)
+    assert result.returncode == 1 and "has no option" not in result.stderr, result.stderr
+    # ... and the same option under the dialect the file sets is still an error.
+    assert "postgres driver has no option x-no-tx-wrap" in cli("check", "db", cwd=project).stderr
+
+
 @pytest.mark.parametrize("command", [["check"], ["check", "--format", "sarif"], ["verify"], ["lock"], ["lock", "--check"], ["schema"]])
 def test_a_named_folder_with_nothing_to_lint_is_a_usage_error_everywhere(project, command):
     result = cli(*command, "docs", cwd=project)

@@ -67,6 +67,21 @@ def test_sqlite3_wraps_the_file_unless_x_no_tx_wrap(no_tx_wrap, persists):
     assert (execution.partial_failure_persists(first) is not None) is persists
 
 
+def test_a_connection_flag_after_the_commit_cannot_leave_the_rebuild_applied():
+    # x-no-tx-wrap with the file's own transaction (SQLite's rebuild procedure): nothing after COMMIT can fail.
+    sql = "PRAGMA foreign_keys=OFF; BEGIN; CREATE TABLE a (id int); DROP TABLE b; COMMIT; PRAGMA foreign_keys=ON;"
+    execution, (_, _, create, drop, _, _) = model(sql, "sqlite3", "sqlite", no_tx_wrap=True)
+    assert execution.partial_failure_persists(create) is None and execution.partial_failure_persists(drop) is None
+
+
+def test_a_statement_that_can_fail_after_the_commit_still_leaves_the_rebuild_applied():
+    # The look-alike: a pragma that writes the database file, or DDL, after the COMMIT can fail.
+    for after in ("PRAGMA user_version = 7;", "CREATE INDEX i ON a (id);"):
+        sql = f"BEGIN; CREATE TABLE a (id int); COMMIT; {after}"
+        execution, (_, create, _, _) = model(sql, "sqlite3", "sqlite", no_tx_wrap=True)
+        assert "COMMIT" in execution.partial_failure_persists(create)
+
+
 def test_an_unmodelled_driver_is_taken_to_commit_each_statement():
     execution, (first, _) = model("CREATE TABLE a (id int); CREATE TABLE b (id int);", "clickhouse", "clickhouse")
     assert "not modelled" in execution.partial_failure_persists(first)

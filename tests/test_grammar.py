@@ -158,6 +158,8 @@ MYSQL_VERDICTS = [
     ("DROP INDEX users_email_idx ON users", False),
     ("DROP INDEX IF EXISTS users_email_idx ON users", False),  # MariaDB's guard: not judged against
     ("ALTER TABLE ONLY users ADD COLUMN age INT", True),
+    ("ALTER TABLE ONLY users ALTER COLUMN email SET DEFAULT ''", True),  # sqlfluff reads ONLY as the table
+    ("ALTER TABLE only ADD COLUMN age INT", False),  # a table named `only`
     ("ALTER TABLE users RENAME pk TO id", True),
     ("ALTER TABLE users RENAME COLUMN pk TO id", False),
     ("ALTER TABLE users ALTER COLUMN email SET NOT NULL", True),

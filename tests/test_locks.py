@@ -117,6 +117,28 @@ def test_drop_index_of_an_index_created_in_the_same_file_is_not_flagged(lint_sql
     assert lines(second(lint_sql, sql), "SM502") == []
 
 
+@pytest.mark.parametrize(
+    "earlier",
+    ["DROP TABLE users;", "ALTER TABLE users DROP COLUMN email;"],
+    ids=["with-its-table", "with-its-column"],
+)
+def test_drop_index_of_an_index_already_gone_locks_nothing(lint_sql, earlier):
+    # PostgreSQL drops a table's indexes with it, and every index using a dropped column: the DROP INDEX after it
+    # finds nothing (IF EXISTS) or fails, and takes no lock on the table.
+    for drop in ("DROP INDEX IF EXISTS users_email_idx;", "DROP INDEX users_email_idx;"):
+        result = second(lint_sql, f"{earlier}\n{drop}\n", USERS_INDEXED)
+        assert lines(result, "SM502") == [] and 2 not in lines(result, "SM511") + lines(result, "SM512")
+    # The look-alikes: another table's drop, or a column the index does not use, leave it in place.
+    result = second(lint_sql, "DROP TABLE other;\nDROP INDEX users_email_idx;\n", USERS_INDEXED + "CREATE TABLE other (id int);\n")
+    assert lines(result, "SM502") == [2]
+    # (each statement on its own, so that the drop does not find its table locked already by the first)
+    multi = {"driver_options": {"x-multi-statement": "true"}}
+    result = second(lint_sql, "ALTER TABLE users DROP COLUMN name;\nDROP INDEX users_email_idx;\n", USERS_INDEXED, **multi)
+    assert lines(result, "SM502") == [2]
+    result = second(lint_sql, "ALTER TABLE users DROP COLUMN email;\nDROP INDEX users_email_idx;\n", USERS_INDEXED, **multi)
+    assert lines(result, "SM502") == []
+
+
 def test_set_not_null_after_a_check_constraint_from_an_earlier_migration_is_not_flagged(lint_sql):
     files = {
         "000001_init.up.sql": USERS,

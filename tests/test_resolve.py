@@ -71,6 +71,20 @@ def test_a_name_an_earlier_statement_of_the_same_file_dropped(lint_sql):
     ]
 
 
+def test_a_temporary_table_made_from_a_query_after_dropping_any_old_one(lint_sql):
+    # openmeter: DROP TABLE IF EXISTS m; CREATE TEMP TABLE m AS SELECT ... FROM t; then m is used.
+    up = (
+        "DROP TABLE IF EXISTS dedup;\nCREATE TEMP TABLE dedup AS SELECT id AS loser_id FROM users WHERE status = 'x';\n"
+        "CREATE INDEX ON dedup (loser_id);\nUPDATE users SET status = 'y' FROM dedup WHERE users.id = dedup.loser_id;\nDROP TABLE dedup;"
+    )
+    assert messages(lint_sql(history((up, "SELECT 1;"))), "SM610") == []
+    # What its query reads is still resolved.
+    gone = "ALTER TABLE users RENAME TO members;\nCREATE TEMP TABLE dedup AS SELECT id FROM users;"
+    assert messages(lint_sql(history((gone, "SELECT 1;"))), "SM610") == [
+        'PostgreSQL rejects this statement: relation "users" does not exist (an earlier statement dropped or renamed it)'
+    ]
+
+
 def test_a_down_using_a_name_a_later_version_creates(lint_sql):
     files = history(
         ("CREATE TABLE orders (id int);", "DROP TABLE orders;\nDROP TABLE invoices;"),
@@ -411,6 +425,13 @@ def test_drops_that_other_objects_depend_on(lint_sql):
         "DROP FUNCTION touch() CASCADE;\n"
     )
     assert messages(lint_sql(history((fine, "SELECT 1;"), base=base)), "SM614") == []
+    # PostgreSQL drops what one statement names together: what depends on an object may be named after it.
+    together = "CREATE VIEW first_names AS SELECT name FROM names;\nDROP VIEW names, first_names;\nDROP TABLE users, orders;"
+    assert messages(lint_sql(history((together, "SELECT 1;"), base=base)), "SM614") == []
+    alone = "CREATE VIEW first_names AS SELECT name FROM names;\nDROP VIEW names;"
+    assert messages(lint_sql(history((alone, "SELECT 1;"), base=base)), "SM614") == [
+        "PostgreSQL rejects this statement: cannot drop view names because other objects depend on it (view first_names)"
+    ]
 
 
 def test_mysql_foreign_keys_hold_their_tables_and_columns(lint_sql):
@@ -424,6 +445,12 @@ def test_mysql_foreign_keys_hold_their_tables_and_columns(lint_sql):
         "MySQL rejects this statement: Cannot drop table 'p' referenced by a foreign key constraint 'c_p_fk' (constraint c_p_fk on table c)",
         "MySQL rejects this statement: Cannot drop column 'p_id': needed in a foreign key constraint 'c_p_fk' (constraint c_p_fk)",
     ]
+    # MariaDB drops the tables one statement names in turn: the parent named before its child is refused.
+    both = history(("DROP TABLE p, c;", "SELECT 1;"), base=base)
+    assert messages(lint_sql(both, dialect="mysql"), "SM614") == [
+        "MySQL rejects this statement: Cannot drop table 'p' referenced by a foreign key constraint 'c_p_fk' (constraint c_p_fk on table c)"
+    ]
+    assert messages(lint_sql(history(("DROP TABLE c, p;", "SELECT 1;"), base=base), dialect="mysql"), "SM614") == []
     off = history(("SET FOREIGN_KEY_CHECKS = 0;\nDROP TABLE p;", "SELECT 1;"), base=base)
     assert messages(lint_sql(off, dialect="mysql"), "SM614") == []
 
@@ -446,3 +473,6 @@ def test_cascade_says_what_it_takes(lint_sql):
     assert messages(lint_sql(own), "SM615") == []
     nothing = history(("DROP TABLE orders CASCADE;", "SELECT 1;"), base=base)
     assert messages(lint_sql(nothing), "SM615") == []
+    # What belongs to a table the same statement drops goes with it anyway; a view it does not name is still taken.
+    together = history(("DROP TABLE users, orders CASCADE;", "SELECT 1;"), base=base)
+    assert messages(lint_sql(together), "SM615") == ["dropping table users with CASCADE also drops view names"]

@@ -1,4 +1,4 @@
-"""SM204-SM207: rollbacks (and ups) that cannot work on the rows a live database holds; each with the
+"""SM204-SM208: rollbacks (and ups) that cannot work on the rows a live database holds; each with the
 look-alikes it must not flag."""
 
 from __future__ import annotations
@@ -74,6 +74,26 @@ def test_a_down_restoring_a_check_and_a_unique_key(lint_sql):
     }
     (finding,) = found(lint_sql, unique, "SM204")
     assert finding[:2] == ("3_u.down.sql", 1) and "same (nick)" in finding[2]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_a_key_declared_with_the_column_the_down_adds_back_is_not_flagged(lint_sql, dialect):
+    # The up drops a column with its UNIQUE / CHECK; the down adds it back, empty: no row written meanwhile has a value in it.
+    files = {
+        **USERS,
+        "2_a.up.sql": "ALTER TABLE users DROP COLUMN email;\n",
+        "2_a.down.sql": "ALTER TABLE users ADD COLUMN email text UNIQUE;\n",
+    }
+    files["1_users.up.sql"] = "CREATE TABLE users (id bigint PRIMARY KEY, email text UNIQUE, code text CHECK (code IN ('a', 'b')));\n"
+    assert found(lint_sql, files, "SM204", dialect) == []
+    files["2_a.up.sql"] += "ALTER TABLE users DROP COLUMN code;\n"
+    files["2_a.down.sql"] += "ALTER TABLE users ADD COLUMN code text CHECK (code IN ('a', 'b'));\n"
+    assert found(lint_sql, files, "SM204", dialect) == []
+    # The look-alike: the same key restored on a column that stayed, holding the rows written meanwhile.
+    files["2_a.up.sql"] = "ALTER TABLE users DROP CONSTRAINT users_email_key;\n"
+    files["2_a.down.sql"] = "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);\n"
+    if dialect == "postgres":
+        assert [f[:2] for f in found(lint_sql, files, "SM204", dialect)] == [("2_a.down.sql", 1)]
 
 
 def test_mysql_modify_back_to_not_null_and_mysql_checks_before_8_0_16(lint_sql):
@@ -233,6 +253,70 @@ def test_set_not_null_after_a_backfill_is_not_flagged(lint_sql, up):
     assert found(lint_sql, {**USERS, "2_a.up.sql": up + "\n"}, "SM207") == []
 
 
+def test_a_type_change_of_the_same_alter_that_converts_the_nulls(lint_sql):
+    # pocket-id: scope text -> jsonb, NULL and '' becoming '[]', made NOT NULL in the same ALTER TABLE.
+    converted = (
+        "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING (CASE WHEN nick IS NULL OR btrim(nick) = '' THEN '[]'::jsonb "
+        "ELSE to_jsonb(nick) END),\n  ALTER COLUMN nick SET NOT NULL;\n"
+    )
+    assert found(lint_sql, {**USERS, "2_a.up.sql": converted}, "SM207") == []
+    coalesced = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING COALESCE(nick, ''), ALTER COLUMN nick SET NOT NULL;\n"
+    assert found(lint_sql, {**USERS, "2_a.up.sql": coalesced}, "SM207") == []
+    # The look-alikes: a conversion that keeps the NULLs, and one of another column's NULLs.
+    kept = "ALTER TABLE users ALTER COLUMN nick TYPE jsonb USING to_jsonb(nick), ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": kept}, "SM207")] == [1]
+    other = "ALTER TABLE users ALTER COLUMN nick TYPE varchar(40) USING CASE WHEN email IS NULL THEN '' ELSE nick END, ALTER COLUMN nick SET NOT NULL;\n"
+    assert [line for _, line, _ in found(lint_sql, {**USERS, "2_a.up.sql": other}, "SM207")] == [1]
+
+
+def test_a_new_column_filled_only_for_the_rows_a_join_or_where_reaches(lint_sql):
+    # Harbor 2.0's upgrade: rows without a matching repository kept NULL and SET NOT NULL failed.
+    for fill in (
+        "UPDATE users AS u SET plan = p.name FROM plans AS p WHERE p.user_id = u.id;",
+        "UPDATE users SET plan = 'pro' WHERE nick LIKE 'a%';",
+    ):
+        files = {
+            **USERS,
+            "2_a.up.sql": f"ALTER TABLE users ADD COLUMN plan text;\n{fill}\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;\n",
+        }
+        (finding,) = found(lint_sql, files, "SM207")
+        assert finding[:2] == ("2_a.up.sql", 3) and "filled only by an UPDATE of some rows" in finding[2]
+    # A join on a column that may be NULL (no guarantee of a match) leaves rows out.
+    teams = "CREATE TABLE teams (id bigint PRIMARY KEY, plan text);\nALTER TABLE users ADD COLUMN team_id bigint REFERENCES teams (id);\n"
+    fill = "UPDATE users SET plan = teams.plan FROM teams WHERE users.team_id = teams.id;"
+    files = {
+        **USERS,
+        "2_t.up.sql": teams,
+        "3_a.up.sql": f"ALTER TABLE users ADD COLUMN plan text;\n{fill}\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;\n",
+    }
+    assert ("3_a.up.sql", 3) in [f[:2] for f in found(lint_sql, files, "SM207")]  # (the folder keeps the files written above)
+
+
+@pytest.mark.parametrize(
+    "fills",
+    [
+        "UPDATE users SET plan = 'free' WHERE plan IS NULL;",  # reaches every NULL
+        "UPDATE users SET plan = 'pro' WHERE nick LIKE 'a%';\nUPDATE users SET plan = 'free' WHERE NOT nick LIKE 'a%';",  # together, maybe all
+        "UPDATE users SET plan = 'pro' WHERE nick LIKE 'a%';\nDELETE FROM users WHERE plan IS NULL;",  # the rest deleted
+        "UPDATE users AS u SET plan = p.name FROM plans AS p WHERE p.user_id = u.id;\nUPDATE users SET plan = 'free';",  # then all
+        # joined to its own rows: every row has its match
+        "WITH s AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM users) UPDATE users u SET plan = s.n FROM s WHERE u.id = s.id;",
+        # a NOT NULL foreign key to the joined table: every row has its match
+        "UPDATE users SET plan = teams.plan FROM teams WHERE users.team_id = teams.id;",
+        # a UNION of other tables: nothing tells which rows it covers
+        "WITH s AS (SELECT id, 'a' AS p FROM plans UNION SELECT id, 'b' FROM teams) UPDATE users SET plan = s.p FROM s WHERE users.id = s.id;",
+    ],
+)
+def test_partial_fills_that_may_reach_every_row_are_not_flagged(lint_sql, fills):
+    teams = "CREATE TABLE teams (id bigint PRIMARY KEY, plan text);\nALTER TABLE users ADD COLUMN team_id bigint NOT NULL REFERENCES teams (id);\n"
+    files = {
+        **USERS,
+        "2_t.up.sql": teams,
+        "3_a.up.sql": f"ALTER TABLE users ADD COLUMN plan text;\n{fills}\nALTER TABLE users ALTER COLUMN plan SET NOT NULL;\n",
+    }
+    assert found(lint_sql, files, "SM207") == []
+
+
 def test_a_backfill_in_an_earlier_migration_counts(lint_sql):
     files = {
         **USERS,
@@ -308,3 +392,51 @@ def test_a_backfill_inside_a_data_modifying_cte_and_a_dedup_delete_settle_the_ro
         "3_v.down.sql": "DELETE FROM v WHERE kind IS NULL;\nDROP INDEX v_md5_part;\nALTER TABLE v ADD CONSTRAINT v_md5 UNIQUE (scope, md5);\n",
     }
     assert found(lint_sql, files, "SM204") == []
+
+
+# --- SM208 copy-nulls-into-not-null
+
+PEOPLE = {
+    "1_p.up.sql": "CREATE TABLE people (id text PRIMARY KEY, email text, name text NOT NULL);\n",
+    "1_p.down.sql": "DROP TABLE people;\n",
+}
+TIGHTENING = (
+    "CREATE TABLE people_new (id text PRIMARY KEY NOT NULL, email text NOT NULL, name text NOT NULL);\n"
+    "{before}INSERT INTO people_new (id, email, name) SELECT {select} FROM people{where};\n"
+    "DROP TABLE people;\nALTER TABLE people_new RENAME TO people;\n"
+)
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+def test_a_rebuild_that_makes_a_nullable_column_required(lint_sql, dialect):
+    up = TIGHTENING.format(before="", select="id, email, name", where="")
+    (finding,) = found(lint_sql, {**PEOPLE, "2_p.up.sql": up}, "SM208", dialect)
+    assert finding[:2] == ("2_p.up.sql", 2) and "people.email into people_new.email" in finding[2]
+    assert "people.id" not in finding[2] and "people.name" not in finding[2]  # a key, and a column already NOT NULL
+
+
+@pytest.mark.parametrize(
+    "before, select, where",
+    [
+        ("", "id, COALESCE(email, ''), name", ""),  # an expression, not the column
+        ("", "id, email, name", " WHERE email IS NOT NULL"),  # the NULLs are left out
+        ("UPDATE people SET email = id || '@invalid' WHERE email IS NULL;\n", "id, email, name", ""),  # filled first
+        ("DELETE FROM people WHERE email IS NULL;\n", "id, email, name", ""),  # their rows deleted first
+    ],
+)
+def test_a_rebuild_that_cares_for_the_nulls_is_not_flagged(lint_sql, before, select, where):
+    up = TIGHTENING.format(before=before, select=select, where=where)
+    assert found(lint_sql, {**PEOPLE, "2_p.up.sql": up}, "SM208", "sqlite") == []
+
+
+def test_copies_the_file_made_itself_or_a_down_are_not_flagged(lint_sql):
+    own = "CREATE TABLE staging (id text, email text);\nCREATE TABLE kept (id text, email text NOT NULL);\nINSERT INTO kept SELECT id, email FROM staging;\n"
+    down = TIGHTENING.format(before="", select="id, email, name", where="")
+    files = {
+        **PEOPLE,
+        "2_p.up.sql": own,
+        "2_p.down.sql": "DROP TABLE kept;\nDROP TABLE staging;\n",
+        "3_p.up.sql": "SELECT 1;\n",
+        "3_p.down.sql": down,
+    }
+    assert found(lint_sql, files, "SM208", "sqlite") == []

@@ -61,3 +61,18 @@ def test_sm207_set_not_null_fails_on_a_null_nothing_filled(run):
     assert run("ALTER TABLE users ALTER COLUMN plan SET NOT NULL") == 'column "plan" of relation "users" contains null values'
     assert run("ALTER TABLE users ADD COLUMN tier text DEFAULT 'free'") is None  # ADD COLUMN ... DEFAULT fills every row
     assert run("ALTER TABLE users ALTER COLUMN tier SET NOT NULL") is None
+    # A type change whose USING turns the NULLs into values, in the same ALTER TABLE: the rewritten rows are checked.
+    assert (
+        run(
+            "ALTER TABLE users ALTER COLUMN email TYPE jsonb USING CASE WHEN email IS NULL THEN '[]' ELSE to_jsonb(email) END, ALTER COLUMN email SET NOT NULL"
+        )
+        is None
+    )
+
+
+def test_sm202_postgres_refuses_a_value_too_long_for_the_narrower_type(run):
+    run("CREATE TABLE tokens (token varchar(255))")
+    run("INSERT INTO tokens VALUES (repeat('x', 50))")
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE varchar(40)") == "value too long for type character varying(40)"
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE char(26)") == "value too long for type character(26)"
+    assert run("ALTER TABLE tokens ALTER COLUMN token TYPE varchar(40) USING token::varchar(40)") is None  # an explicit cast cuts

@@ -283,8 +283,12 @@ def _drops(lint_sql, up: str, down: str = "SELECT 1;") -> list:
         "CREATE TABLE invoices (id int, amount int, memo text);\n"
         "DO $$\nDECLARE o RECORD;\nBEGIN\n  FOR o IN SELECT * FROM orders\n  LOOP\n"
         "    INSERT INTO invoices (id, amount, memo) VALUES (o.id, o.total, o.note);\n  END LOOP;\nEND $$;\nDROP TABLE orders;",
+        # Folded into one JSON value; HAVING count(*) > 0 only skips an empty table (pocket-id's frozen config).
+        "CREATE TABLE kv (key text, value text);\n"
+        "INSERT INTO kv (key, value) SELECT 'orders', json_agg(json_build_object('id', id, 'total', total, 'note', note))::text\n"
+        "FROM orders HAVING count(*) > 0;\nDROP TABLE orders;",
     ],
-    ids=["select-star", "columns-converted", "merged", "backup-table", "aggregated-through-a-cte", "do-block-loop"],
+    ids=["select-star", "columns-converted", "merged", "backup-table", "aggregated-through-a-cte", "do-block-loop", "aggregated-if-any"],
 )
 def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
     assert _drops(lint_sql, up) == []
@@ -318,8 +322,13 @@ def test_a_table_whose_rows_were_copied_first_loses_no_data(lint_sql, up):
             "    INSERT INTO invoices (id, amount, memo) VALUES (o.id, o.total, o.note);\n  END LOOP;\nEND $$;\nDROP TABLE orders;",
             "only some of its rows were copied elsewhere",
         ),
+        (  # HAVING that keeps only some groups
+            "CREATE TABLE totals (total int, n int);\nINSERT INTO totals SELECT total, count(*) FROM orders GROUP BY total HAVING count(*) > 1;\n"
+            "DROP TABLE orders;",
+            "only some of its rows were copied elsewhere",
+        ),
     ],
-    ids=["column-left-out", "rows-filtered", "copy-dropped", "only-tested", "do-block-loop-filtered"],
+    ids=["column-left-out", "rows-filtered", "copy-dropped", "only-tested", "do-block-loop-filtered", "having-filters-groups"],
 )
 def test_a_drop_the_copy_does_not_cover_is_still_data_loss(lint_sql, up, said):
     findings = [d for d in _drops(lint_sql, up) if "orders" in d.message]

@@ -43,6 +43,8 @@ def ctype(sql: str, dialect: str = "postgres"):
         ("INTEGER", "VARCHAR(5)", "postgres"),
         ("UUID", "VARCHAR(20)", "postgres"),
         ("INTEGER[]", "SMALLINT[]", "postgres"),
+        ("VARCHAR(64)", "VARCHAR(10)[]", "postgres"),
+        ("TEXT", "INTEGER[]", "postgres"),
         ("MEDIUMTEXT", "TEXT", "mysql"),
         ("INT UNSIGNED", "INT", "mysql"),
         ("INT", "INT UNSIGNED", "mysql"),
@@ -77,6 +79,8 @@ def test_narrowing(old, new, dialect):
         ("JSON", "JSONB", "postgres"),
         ("BOOLEAN", "INT", "postgres"),
         ("SMALLINT[]", "INTEGER[]", "postgres"),
+        ("VARCHAR(64)", "VARCHAR(64)[]", "postgres"),  # exposure-notifications: USING ARRAY[apk_digest]
+        ("INT", "BIGINT[]", "postgres"),
         ("TEXT", "MEDIUMTEXT", "mysql"),
         ("INT(11)", "INT", "mysql"),
         ("TINYINT(1)", "BOOLEAN", "mysql"),

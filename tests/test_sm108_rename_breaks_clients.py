@@ -56,5 +56,18 @@ def test_table_rebuilds_and_column_swaps_keep_the_names_clients_use(lint_sql):
     assert renames(lint_sql, files, "sqlite") == []
 
 
+def test_a_column_swapped_in_by_two_renames_keeps_the_name_clients_use(lint_sql):
+    # taproot-assets: the old column renamed away, the new one renamed into its name, the old one dropped.
+    swap = (
+        "ALTER TABLE users ADD COLUMN name_v2 varchar(100);\nUPDATE users SET name_v2 = name;\n"
+        "ALTER TABLE users RENAME COLUMN name TO name_old;\nALTER TABLE users RENAME COLUMN name_v2 TO name;\n"
+        "ALTER TABLE users DROP COLUMN name_old;"
+    )
+    assert renames(lint_sql, {"2_swap.up.sql": swap}, "sqlite") == []
+    # The look-alike: an old column renamed into the freed name; clients reading mail lose it.
+    taken = "ALTER TABLE users RENAME COLUMN name TO name_old;\nALTER TABLE users RENAME COLUMN mail TO name;"
+    assert renames(lint_sql, {"2_swap.up.sql": taken}) == [("2_swap.up.sql", 2, "renaming column mail of users to name")]
+
+
 def test_a_table_the_model_does_not_know_is_not_judged(lint_sql):
     assert renames(lint_sql, {"2_r.up.sql": "ALTER TABLE legacy RENAME COLUMN a TO b;"}) == []

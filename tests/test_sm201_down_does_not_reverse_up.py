@@ -145,3 +145,37 @@ def test_a_serial_default_dropped_and_set_again_as_pg_dump_spells_it(lint_sql):
     assert not_reversed(lint_sql, files) == [
         "column counters.n is INT before the up migration but INT DEFAULT 0 after the up and this down migration"
     ]
+
+
+RERUN = {
+    "2_rerun.up.sql": (
+        "ALTER TABLE users ADD COLUMN rerun_of int;\n"
+        "CREATE INDEX users_rerun_idx ON users (COALESCE(rerun_of, id) DESC);\n"
+        "CREATE INDEX users_named_idx ON users (name) WHERE rerun_of IS NULL;"
+    ),
+    "2_rerun.down.sql": "DROP TABLE users;",
+    # The bigint swap: the old column keeps its indexes under its new name; the new one gets copies.
+    "3_bigint.up.sql": (
+        "ALTER TABLE users RENAME COLUMN rerun_of TO rerun_of_old;\nALTER TABLE users ADD COLUMN rerun_of bigint;\n"
+        "DROP INDEX users_rerun_idx;\nCREATE INDEX users_rerun_idx ON users (COALESCE(rerun_of, rerun_of_old, id) DESC);"
+    ),
+}
+
+
+def test_a_down_whose_drop_column_takes_back_an_index_it_just_recreated(lint_sql):
+    down = (
+        "DROP INDEX users_rerun_idx;\nCREATE INDEX users_rerun_idx ON users (COALESCE(rerun_of, id) DESC);\n"
+        "ALTER TABLE users DROP COLUMN rerun_of;\nALTER TABLE users RENAME COLUMN rerun_of_old TO rerun_of;"
+    )
+    assert not_reversed(lint_sql, {**RERUN, "3_bigint.down.sql": down}) == [
+        "this down migration removes index users.users_rerun_idx, which was there before the up migration and after it"
+    ]
+
+
+def test_a_down_that_drops_the_new_column_first_restores_every_index(lint_sql):
+    # The look-alike in the right order; users_named_idx (on the renamed column) is never touched.
+    down = (
+        "DROP INDEX users_rerun_idx;\nALTER TABLE users DROP COLUMN rerun_of;\nALTER TABLE users RENAME COLUMN rerun_of_old TO rerun_of;\n"
+        "CREATE INDEX users_rerun_idx ON users (COALESCE(rerun_of, id) DESC);"
+    )
+    assert not_reversed(lint_sql, {**RERUN, "3_bigint.down.sql": down}) == []

@@ -37,11 +37,43 @@ def test_a_down_recreating_what_the_up_dropped(lint_sql):
 
 def test_a_down_widening_back_what_the_up_narrowed(lint_sql):
     files = {
-        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40);",
+        "2_short.up.sql": "ALTER TABLE users MODIFY token varchar(40);",
+        "2_short.down.sql": "ALTER TABLE users MODIFY token varchar(255);",
+    }
+    base = {"1_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, token varchar(255), bio text);"}
+    result = lint_sql({**base, **files}, dialect="mysql", select=("SM202",))  # MySQL outside strict mode cuts them
+    [(name, line, message)] = [(d.path.rsplit("/", 1)[-1], d.span.line, d.message) for d in result.active]
+    assert (name, line) == ("2_short.down.sql", 1) and "values its up migration cut to fit VARCHAR(40) stay cut" in message
+    # On PostgreSQL the up cuts with an explicit conversion, or not at all.
+    cut = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40) USING substr(token, 1, 40);",
         "2_short.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255);",
     }
-    [(name, line, message)] = losses(lint_sql, files)
-    assert (name, line) == ("2_short.down.sql", 1) and "values its up migration cut to fit VARCHAR(40) stay cut" in message
+    assert [line for _, line, _ in losses(lint_sql, cut)] == [1]
+    numbers = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN id TYPE numeric(20, 0);\nALTER TABLE users ALTER COLUMN id TYPE int;",
+        "2_short.down.sql": "ALTER TABLE users ALTER COLUMN id TYPE bigint;",
+    }
+    assert [line for _, line, _ in losses(lint_sql, numbers)] == [1]
+
+
+def test_postgres_refuses_a_longer_value_rather_than_cutting_it(lint_sql):
+    # ory/hydra, openmeter: varchar(255) -> varchar(40) and varchar -> char(26) with no USING; if the up ran, it cut nothing.
+    files = {
+        "2_short.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(40);\nALTER TABLE users ALTER COLUMN bio TYPE char(26);",
+        "2_short.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255);\nALTER TABLE users ALTER COLUMN bio TYPE text;",
+    }
+    assert losses(lint_sql, files) == []
+
+
+def test_a_value_made_an_array_of_one_is_not_cut(lint_sql):
+    # exposure-notifications: one digest became a list of digests (the up cuts nothing; the down's USING
+    # keeps the first, a conversion it spells out).
+    files = {
+        "2_many.up.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255)[] USING ARRAY[token];",
+        "2_many.down.sql": "ALTER TABLE users ALTER COLUMN token TYPE varchar(255) USING COALESCE(token[1], '');",
+    }
+    assert losses(lint_sql, files) == []
 
 
 def test_a_rebuild_that_leaves_a_column_behind(lint_sql):
@@ -69,6 +101,25 @@ def test_a_rebuild_that_keeps_every_column(lint_sql):
         ),
     }
     assert losses(lint_sql, files, "sqlite") == []
+
+
+def test_a_rebuild_that_leaves_the_numbered_key_to_be_numbered_anew(lint_sql):
+    # taproot-assets: the copy omits id INTEGER PRIMARY KEY (the rowid) so that the new table numbers the rows.
+    base = {"1_log.up.sql": "CREATE TABLE log (id INTEGER PRIMARY KEY, status text, at timestamp);"}
+    rebuild = (
+        "CREATE TABLE log_new (id INTEGER PRIMARY KEY, status text NOT NULL, at timestamp);\n"
+        "INSERT INTO log_new (status, at) SELECT status, at FROM log;\nDROP TABLE log;\nALTER TABLE log_new RENAME TO log;"
+    )
+    result = lint_sql({**base, "2_rebuild.up.sql": rebuild}, dialect="sqlite", select=("SM202",))
+    assert result.active == []
+    # The look-alike: a column with data of its own left out as well.
+    lossy = rebuild.replace("(status, at) SELECT status, at", "(status) SELECT status")
+    result = lint_sql({**base, "2_rebuild.up.sql": lossy}, dialect="sqlite", select=("SM202",))
+    assert [d.message.split(" into")[0] for d in result.active] == ["this rebuild of log does not copy column at"]
+    # And a numbered key another table's foreign key holds: its values are what those rows point at.
+    held = {"1_log.up.sql": base["1_log.up.sql"] + "\nCREATE TABLE notes (log_id INTEGER REFERENCES log (id));"}
+    result = lint_sql({**held, "2_rebuild.up.sql": rebuild}, dialect="sqlite", select=("SM202",))
+    assert [d.message.split(" into")[0] for d in result.active] == ["this rebuild of log does not copy column id"]
 
 
 def test_a_down_dropping_only_what_its_up_created(lint_sql):

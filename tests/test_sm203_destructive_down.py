@@ -68,3 +68,34 @@ def test_undoing_the_ups_type_change_is_sm107s(lint_sql):
         "2_x.down.sql": "ALTER TABLE audit_log ALTER COLUMN entry TYPE text;",
     }
     assert destructive(lint_sql, files) == []
+
+
+def test_a_column_whose_enum_the_up_extended_was_changed_by_the_up(lint_sql):
+    # ente: the up adds a label to the column's enum; the down rebuilds the enum without it, through text.
+    base = {"1_base.up.sql": "CREATE TYPE role AS ENUM ('viewer', 'owner');\nCREATE TABLE shares (id int, role role);"}
+    files = {
+        "2_admin.up.sql": "ALTER TYPE role ADD VALUE 'admin';",
+        "2_admin.down.sql": (
+            "UPDATE shares SET role = 'viewer' WHERE role = 'admin';\nALTER TABLE shares ALTER COLUMN role TYPE text;\n"
+            "DROP TYPE role;\nCREATE TYPE role AS ENUM ('viewer', 'owner');\n"
+            "ALTER TABLE shares ALTER COLUMN role TYPE role USING role::role;"
+        ),
+    }
+    assert lint_sql({**base, **files}, select=("SM203",)).active == []
+
+
+def test_a_column_retyped_and_back_in_the_down_holds_the_values_it_began_with(lint_sql):
+    files = {
+        "2_x.up.sql": "ALTER TABLE audit_log ADD COLUMN level int;",
+        "2_x.down.sql": (
+            "ALTER TABLE audit_log DROP COLUMN level;\nALTER TABLE audit_log ALTER COLUMN id TYPE text;\n"
+            "ALTER TABLE audit_log ALTER COLUMN id TYPE bigint USING id::bigint;"
+        ),
+    }
+    assert destructive(lint_sql, files) == []
+    # The look-alike: retyped to a narrower type than it began with.
+    narrower = files["2_x.down.sql"].replace("TYPE bigint USING id::bigint", "TYPE smallint USING id::smallint")
+    result = lint_sql({**BASE, **files, "2_x.down.sql": narrower}, select=("SM203",))
+    assert [(d.span.line, d.message.split(",")[0]) for d in result.active] == [
+        (3, "this down migration narrows audit_log.id from BIGINT to SMALLINT")
+    ]

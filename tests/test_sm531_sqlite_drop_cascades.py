@@ -47,6 +47,19 @@ def test_sqlite_itself_deletes_the_childrens_rows():
     assert db.execute("SELECT count(*) FROM performers_tags").fetchone() == (0,)
 
 
+def test_sqlite_itself_keeps_the_childrens_rows_when_the_pragma_comes_before_begin():
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.executescript(
+        "PRAGMA foreign_keys=ON;\n" + INIT + "INSERT INTO performers VALUES (1, 'a', '180');\nINSERT INTO performers_tags VALUES (1, 'x');"
+    )
+    db.execute("PRAGMA foreign_keys=OFF")
+    db.execute("BEGIN")
+    for statement in REBUILD.split(";\n")[:-1]:
+        db.execute(statement)
+    db.execute("COMMIT")
+    assert db.execute("SELECT count(*) FROM performers_tags").fetchone() == (1,)
+
+
 @pytest.mark.parametrize(
     "up, settings",
     [
@@ -59,6 +72,24 @@ def test_sqlite_itself_deletes_the_childrens_rows():
 )
 def test_look_alikes(lint_sql, up, settings):
     assert cascades(lint_sql, up, **settings) == []
+
+
+X_NO_TX_WRAP = {"driver_options": {"x-no-tx-wrap": "true"}}
+
+
+def test_the_files_own_begin_ignores_the_pragma_too(lint_sql):
+    # x-no-tx-wrap: the driver opens no transaction, but the file's BEGIN does.
+    [finding] = cascades(lint_sql, "BEGIN;\n" + REBUILD.replace("PRAGMA foreign_keys=ON;\n", "COMMIT;\n"), **X_NO_TX_WRAP)
+    assert "does nothing inside the transaction the file's own BEGIN opens" in finding.message
+
+
+def test_a_pragma_before_the_files_begin_switches_foreign_keys_off(lint_sql):
+    # SQLite's own procedure: OFF before BEGIN takes effect; the copy inside the transaction changes nothing.
+    up = "PRAGMA foreign_keys=OFF;\nBEGIN;\n" + REBUILD.replace("PRAGMA foreign_keys=ON;\n", "COMMIT;\nPRAGMA foreign_keys=ON;\n")
+    assert cascades(lint_sql, up, **X_NO_TX_WRAP) == []
+    # ... unless an ON that takes effect comes between it and the transaction.
+    up = "PRAGMA foreign_keys=OFF;\nPRAGMA foreign_keys=ON;\nBEGIN;\n" + REBUILD.replace("PRAGMA foreign_keys=ON;\n", "COMMIT;\n")
+    assert len(cascades(lint_sql, up, **X_NO_TX_WRAP)) == 1
 
 
 def test_a_child_rebuilt_and_filled_earlier_in_the_file_still_has_rows(lint_sql):

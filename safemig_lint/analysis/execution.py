@@ -15,6 +15,9 @@ Grounded in golang-migrate's drivers (database/*/ in github.com/golang-migrate/m
 - sqlite3, sqlite, sqlcipher: `Run` wraps the file in `db.Begin()` ... `tx.Commit()` (one
   transaction), unless `x-no-tx-wrap=true`, when each statement commits on its own.
 
+A statement that cannot fail (a SQLite pragma setting a connection flag, as the `PRAGMA
+foreign_keys=ON` after a rebuild's COMMIT) is no "later failure": it leaves nothing before it applied.
+
 Other drivers are not modelled: for them every statement is taken to commit on its own, the
 cautious answer, and the reason says the driver was not modelled.
 """
@@ -271,11 +274,14 @@ class ExecutionModel:
         self._settle_persistence(ended)
 
     def _settle_persistence(self, ended: dict[int, str | None]) -> None:
-        """One backward pass: what runs after each statement, and in which transactions."""
+        """One backward pass: what runs after each statement, and in which transactions. A statement
+        that cannot fail is no later failure: the statements before it cannot be left applied by it."""
         later_work = 0
         later_by_transaction: dict[int | None, int] = {}
         for statement in reversed(self._statements):
             if self._control[id(statement)] is not None:
+                continue
+            if self.driver_family == "sqlite" and sets_a_connection_flag(statement):
                 continue
             transaction = self.transaction_id(statement)
             self._persists[id(statement)] = self._persistence(statement, transaction, later_work, later_by_transaction, ended)
@@ -308,6 +314,37 @@ class ExecutionModel:
         if family == "sqlite":
             return f"golang-migrate's {driver} driver with {NO_TX_WRAP}=true commits each statement on its own"
         return f"golang-migrate's {driver} driver is not modelled, so each statement is taken to commit on its own"
+
+
+# SQLite pragmas that set (or read) a flag of the connection: they touch no table and never fail, whatever
+# the value (https://www.sqlite.org/pragma.html), as `PRAGMA foreign_keys = ON` after a rebuild's COMMIT.
+_SQLITE_FLAG_PRAGMAS = frozenset(
+    {
+        "automatic_index",
+        "case_sensitive_like",
+        "cell_size_check",
+        "defer_foreign_keys",
+        "foreign_keys",
+        "ignore_check_constraints",
+        "legacy_alter_table",
+        "query_only",
+        "recursive_triggers",
+        "reverse_unordered_selects",
+        "trusted_schema",
+    }
+)
+_PRAGMA = re.compile(
+    r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*PRAGMA\s+(?:\w+\s*\.\s*)?(?P<name>\w+)\s*(?:=\s*[\w'\"-]+|\(\s*[\w'\"-]+\s*\))?\s*;?\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def sets_a_connection_flag(statement: Statement) -> bool:
+    """`PRAGMA foreign_keys = ON` and the like: a statement that only sets a flag of the connection."""
+    if _first_word(statement) not in ("PRAGMA", ""):
+        return False
+    match = _PRAGMA.match(statement.text)
+    return match is not None and match.group("name").lower() in _SQLITE_FLAG_PRAGMAS
 
 
 _MYSQL_DDL = frozenset({"CREATE", "ALTER", "DROP", "RENAME", "TRUNCATE"})

@@ -31,7 +31,7 @@ from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Database, bare_name
+from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Constraint, Database, Index, bare_name
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -261,6 +261,7 @@ class FileLocks:
         self._tables = _Presence()  # tables created in this file (by name as written)
         self._indexes = _Presence()  # indexes created in this file (bare names)
         self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
+        self._gone_with_owner = _Presence()  # indexes gone with their table, or (PostgreSQL) with a column they use
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: dict[int, bool] = {}
@@ -297,6 +298,9 @@ class FileLocks:
                 elif isinstance(op, o.DropTable):
                     self._tables.mark(op.table, index, False)
                     self._last_drop[bare_name(op.table)] = index
+                    self._indexes_go(op.table, index)
+                elif isinstance(op, o.DropColumn) and self.postgres:
+                    self._indexes_go(op.table, index, op.column)  # PostgreSQL drops every index using the column
                 elif isinstance(op, o.CreateIndex) and op.index.name:
                     self._indexes.mark(bare_name(op.index.name), index, True)
                     self._dropped_keys.mark(bare_name(op.index.name), index, False)
@@ -309,6 +313,20 @@ class FileLocks:
             self._follow_rows(statement, index)
             timeout = _setting(statement, "lock_timeout", timeout)
             fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
+
+    def _indexes_go(self, table: str, index: int, column: str | None = None) -> None:
+        """Mark the indexes (and keys) of `table`, as the file found it, that go with this statement: all of them,
+        or those using `column` (in their keys, expressions or predicate)."""
+        schema = self.schema_before
+        known = schema.tables.get(table) if schema is not None else None
+        if known is None or known.keys_unknown or known.unknown:
+            return
+        uses = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column is not None else None
+        keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
+        for key in keys:
+            parts = (*key.columns, getattr(key, "where", None) or "")
+            if key.name and (uses is None or any(uses.search(part) for part in parts)):
+                self._gone_with_owner.mark(bare_name(key.name), index, True)
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
         """DELETE without WHERE empties a table; INSERT fills one again."""
@@ -382,6 +400,13 @@ class FileLocks:
             return ""
         return schema.tables.first(schema.tables.holding(bare_name(name))) or ""
 
+    def index_gone_before(self, statement: Statement, name: str) -> bool:
+        """Did the index go with its table, or with a column it uses, earlier in the file? A DROP INDEX of it
+        then does nothing (IF EXISTS) or fails: it locks nothing."""
+        return self._gone_with_owner.present(bare_name(name), before=self._position.get(id(statement), -1)) and not self.index_is_new(
+            statement, name
+        )
+
     def key_dropped_before(self, statement: Statement, name: str) -> bool:
         """Was this index or constraint dropped earlier in the file (and not created again)?"""
         return self._dropped_keys.present(bare_name(name), before=self._position.get(id(statement), -1))
@@ -416,7 +441,7 @@ class FileLocks:
                 found.append(Lock(op.table, ACCESS_EXCLUSIVE, op.node))
             elif isinstance(op, o.CreateIndex) and not op.concurrently:
                 found.append(Lock(op.table, "SHARE", op.node))
-            elif isinstance(op, o.DropIndex) and not op.concurrently:
+            elif isinstance(op, o.DropIndex) and not op.concurrently and not self.index_gone_before(statement, op.name):
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append(Lock(table, ACCESS_EXCLUSIVE, op.node))

@@ -22,6 +22,7 @@ class RowChanges:
 
     def __init__(self, parsed: ParsedFile, operations: dict[int, list[o.Op]]) -> None:
         self._filled: dict[tuple[str, str], int] = {}
+        self._fills: dict[tuple[str, str], list[tuple[int, o.FillColumn]]] = {}  # every UPDATE of the column
         self._emptied: dict[str, int] = {}  # TRUNCATE, or DELETE without WHERE
         self._deleted: dict[str, int] = {}  # any DELETE
         self._deleted_by: dict[tuple[str, str], int] = {}  # DELETE whose WHERE reads the column
@@ -32,6 +33,7 @@ class RowChanges:
             for op in operations.get(at, ()):
                 if isinstance(op, o.FillColumn):
                     self._filled.setdefault((bare_name(op.table), op.column), at)
+                    self._fills.setdefault((bare_name(op.table), op.column), []).append((at, op))
                 elif isinstance(op, o.Truncate) or isinstance(op, o.DeleteRows) and op.reads is None:
                     self._emptied.setdefault(bare_name(op.table), at)
                 if isinstance(op, o.DeleteRows):
@@ -60,6 +62,17 @@ class RowChanges:
                 self._unreadable.get(column.lower()),
             )
         )
+
+    def only_partly_filled_before(self, statement: Statement, table: str, column: str) -> o.FillColumn | None:
+        """The column's one fill before `statement` when it is an UPDATE of some rows only (a WHERE, a join),
+        with no row deleted nor the column named by a statement no parser read. Several partial UPDATEs
+        may together reach every row: that is no evidence."""
+        key, at = (bare_name(table), column), statement.start
+        fills = [op for first, op in self._fills.get(key, ()) if first < at]
+        if len(fills) != 1 or not fills[0].partial:
+            return None
+        others = (self._emptied.get(key[0]), self._deleted.get(key[0]), self._unreadable.get(column.lower()))
+        return None if any(first is not None and first < at for first in others) else fills[0]
 
     def added_before(self, statement: Statement, table: str, column: str) -> o.AddColumn | None:
         """The ADD COLUMN of this file that created the column, if it comes before `statement`."""

@@ -139,9 +139,9 @@ class FileContext:
                     last[_loose("view", op.name)] = offset
         return last
 
-    def dropped_later_in_file(self, kind: str, name: str, statement: Statement) -> bool:
-        """Does a statement after `statement` in this file drop this table or view?"""
-        return self._dropped_in_file.get(_loose(kind, name), -1) > statement.start
+    def dropped_from_here_in_file(self, kind: str, name: str, statement: Statement) -> bool:
+        """Does `statement` itself (DROP TABLE a, b) or a statement after it in this file drop this table or view?"""
+        return self._dropped_in_file.get(_loose(kind, name), -1) >= statement.start
 
     def created_earlier_in_file(self, kind: str, name: str, statement: Statement) -> bool:
         """Was this object itself created (or added, for a column) before `statement` in this file?"""

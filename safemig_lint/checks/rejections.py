@@ -27,7 +27,7 @@ _WHY_MISSING = {
 # How SQLite words each kind of rejection.
 _SQLITE_WORDS = {
     "missing": ("no such ", "has no column named"),
-    "exists": ("already exists", "duplicate column name", "there is already another table or index"),
+    "exists": ("already exists", "duplicate column name", "there is already another table or index", "more than one primary key"),
     "insert": ("values were supplied", "values for", "all VALUES must"),
     "dependents": ("error in view", "error in trigger", "error in index"),
 }
@@ -44,7 +44,9 @@ def rejections(context: FileContext, statement: Statement, problem: str) -> Iter
         said = verdicts.get(statement.start) if verdicts is not None else None
         if said is None or not any(word in said for word in _SQLITE_WORDS.get(problem, ())):
             return  # SQLite accepts it (or rejects it for another reason): the model was wrong
-        if problem == "missing" or problem == "exists" and "there is already" not in said:  # that one names no name
+        if (
+            problem == "missing" or problem == "exists" and "there is already" not in said and "primary key" not in said
+        ):  # those name no name
             found = [e for e in found if e.subject.lower() in said.lower()]
         found = found[:1]
         for effect in found:

@@ -13,7 +13,7 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Database, Table
-from safemig_lint.operations.types import holds
+from safemig_lint.operations.types import holds, same_family, text_limit
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -138,6 +138,13 @@ def _destroyed_by_up(effects: list[Effect], before: Database, dialect: str) -> s
             if table is not None and effect.name in table.columns:
                 lost.add(("column", effect.table, effect.name))
         elif isinstance(effect, TypeChanged) and holds(effect.old, effect.new, dialect) is False:
+            if (
+                dialect == "postgres"
+                and not effect.using
+                and text_limit(effect.new, dialect) is not None
+                and same_family(effect.old, effect.new, dialect)
+            ):
+                continue  # PostgreSQL refuses a longer value rather than cutting it: if the up ran, nothing was cut
             lost.add(("type", effect.table, effect.column))
     return lost
 

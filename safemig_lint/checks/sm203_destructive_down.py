@@ -2,7 +2,7 @@ from safemig_lint.analysis.schema.effects import Dropped, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations.model import Column, Table
-from safemig_lint.operations.types import holds, narrowing_reason
+from safemig_lint.operations.types import holds, narrowing_reason, resolve
 from safemig_lint.reading.statements import Statement
 
 _HELP = (
@@ -68,13 +68,19 @@ class DestructiveDown(Rule):
                 old_table, new_table = before.tables.get(effect.table), after_up.tables.get(effect.table)
                 old_column = old_table.columns.get(effect.column) if old_table is not None else None
                 new_column = new_table.columns.get(effect.column) if new_table is not None else None
-                if old_column is None or new_column is None or old_column.type is None or old_column.type != new_column.type:
-                    continue  # the up created or changed it: undoing that is SM107's business
+                if old_column is None or new_column is None or old_column.type is None or new_column.type is None:
+                    continue
+                start = resolve(new_column.type, after_up.types)
+                if resolve(old_column.type, before.types) != start:
+                    continue  # the up created or changed it (or the enum it is of): undoing that is SM107's business
+                # Retyped earlier in this file, its values are still those it held when the down began.
+                if holds(start, effect.new, context.dialect) is not False:
+                    continue
                 yield context.finding(
                     statement,
-                    f"this down migration narrows {effect.table}.{effect.column} from {effect.old.sql} to "
+                    f"this down migration narrows {effect.table}.{effect.column} from {start.sql} to "
                     f"{effect.new.sql}, a column its up migration did not change: "
-                    f"{narrowing_reason(effect.old, effect.new, context.dialect)}",
+                    f"{narrowing_reason(start, effect.new, context.dialect)}",
                     _HELP,
                     effect.node,
                 )

@@ -55,14 +55,18 @@ class DownRestoresConstraint(Rule):
             if key_restored is None:
                 continue
             table, key, what = key_restored
+            added_here = {
+                added.column.name for added in context.operations(statement) if isinstance(added, o.AddColumn) and added.table == table
+            }
             check = key.expression if isinstance(key, Constraint) and what == "check" else None
-            read = key.columns if check is None else _words(check, after_up, table)
+            read = key.columns if check is None else _words(check, after_up, table, added_here)
             if any(
                 context.row_changes.settled_before(statement, table, c, any_delete=what == "unique")
                 or context.created_earlier_in_file("column", f"{table}.{c}", statement)
+                or c in added_here
                 for c in read
             ):
-                continue  # the down fixes or removes the rows first, or the column is its own (new values)
+                continue  # the down fixes or removes the rows first, or the column is its own (new values: NULL or its default)
             if check is not None:
                 problem = f"a row written while the up was live that breaks `CHECK ({check})`"
                 remedy = "Fix or delete the rows that break it before this statement" + (
@@ -154,12 +158,11 @@ def _base_column(key_column: str, table: Table) -> str | None:
     return read.pop() if len(read) == 1 else None
 
 
-def _words(expression: str, schema: Database, table: str) -> tuple[str, ...]:
-    """The table's columns a CHECK expression names."""
+def _words(expression: str, schema: Database, table: str, added: set[str]) -> tuple[str, ...]:
+    """The table's columns a CHECK expression names (those of the schema, and those its statement adds)."""
     known = schema.tables.get(table)
-    if known is None:
-        return ()
-    return tuple(word for word in dict.fromkeys(re.findall(r"[A-Za-z_][\w$]*", expression.lower())) if word in known.columns)
+    columns = set(known.columns) if known is not None else set()
+    return tuple(word for word in dict.fromkeys(re.findall(r"[A-Za-z_][\w$]*", expression.lower())) if word in columns | added)
 
 
 def _has(table: Table, key: Constraint | Index) -> bool:

@@ -18,6 +18,8 @@ class DropIndexWithoutConcurrently(Rule):
         for op in context.operations(statement):
             if not isinstance(op, o.DropIndex) or op.concurrently or locks.index_is_new(statement, op.name):
                 continue
+            if locks.index_gone_before(statement, op.name):
+                continue  # gone with its table or column earlier in the file: this drop finds nothing to lock
             table = locks.table_of_index(statement, op.name, op.table)
             if table and (locks.lock_is_moot(statement, table) or locks.held_before(statement, table)):
                 continue  # an earlier statement of its transaction already holds the lock: SM512 speaks of that

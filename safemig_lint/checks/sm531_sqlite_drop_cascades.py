@@ -11,6 +11,7 @@ from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
 
 _FOREIGN_KEYS_OFF = re.compile(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=\s*['\"]?(OFF|0|FALSE|NO)\b", re.IGNORECASE)
+_FOREIGN_KEYS_SET = re.compile(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=", re.IGNORECASE)
 
 
 class SqliteDropCascades(Rule):
@@ -35,9 +36,12 @@ class SqliteDropCascades(Rule):
         replay = Replay(before.copy())
         with_rows = {table.oid for table in before.tables.values()}
         drops: list[tuple[Statement, o.DropTable, list[str]]] = []
+        off = False  # foreign keys switched off for the connection by a pragma that took effect (outside a transaction)
         for statement in context.parsed.statements:
+            if _FOREIGN_KEYS_SET.match(statement.text) and not execution.in_transaction(statement):
+                off = bool(_FOREIGN_KEYS_OFF.match(statement.text))
             for op in context.operations(statement):
-                if isinstance(op, o.DropTable) and statement.start > pragma.start and execution.in_transaction(statement):
+                if isinstance(op, o.DropTable) and statement.start > pragma.start and execution.in_transaction(statement) and not off:
                     children = _children(replay, op.table, with_rows)
                     if children:
                         drops.append((statement, op, children))
@@ -59,10 +63,15 @@ class SqliteDropCascades(Rule):
         if len(drops) > 1:
             listed = ", ".join(f"{bare_name(dropped.table)} (line {context.span(s.start, s.end).line})" for s, dropped, _ in drops[1:])
             others = f"; so do the drops of {listed}"
+        execution = context.execution
+        transaction = (
+            "the transaction the file's own BEGIN opens"
+            if execution.in_explicit_block(pragma)
+            else f"the transaction golang-migrate's {execution.settings.driver} driver runs this file in"
+        )
         finding = context.finding(
             statement,
-            f"PRAGMA foreign_keys = OFF (line {line}) does nothing inside the transaction golang-migrate's "
-            f"{context.execution.settings.driver} driver runs this file in, so where the connection enforces foreign keys "
+            f"PRAGMA foreign_keys = OFF (line {line}) does nothing inside {transaction}, so where the connection enforces foreign keys "
             f"DROP TABLE {bare_name(op.table)} first deletes every row of it: the rows of {named} that reference them are "
             f"deleted too (ON DELETE CASCADE), their keys cleared (SET NULL), or the drop fails{others}",
             "Run the rebuild with foreign keys really off: a migration file that SQLite's driver does not wrap in a "

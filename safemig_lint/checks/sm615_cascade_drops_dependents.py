@@ -15,11 +15,11 @@ class CascadeDropsDependents(Rule):
     def check_statement(self, statement: Statement, context: FileContext):
         for effect in cascades(context, statement):
             # What belongs to objects this migration made is its own to drop (a down undoing its up), and so
-            # is what belongs to a table or view the file drops next anyway.
+            # is what belongs to a table or view this statement (DROP TABLE a, b CASCADE) or a later one drops anyway.
             kept = [
                 what
                 for what, kind, key in effect.taken
-                if not context.created_in_migration(kind, key, statement) and not context.dropped_later_in_file(kind, key, statement)
+                if not context.created_in_migration(kind, key, statement) and not context.dropped_from_here_in_file(kind, key, statement)
             ]
             if not kept:
                 continue

@@ -136,6 +136,7 @@ class View:
     # What its query reads, as the database records it (a view cannot outlive these without CASCADE):
     # `table <oid>`, `column <oid> <cid>` (identities, so that renames keep them), `view <key>`.
     depends: frozenset[str] = field(default=frozenset(), compare=False)
+    indexes: frozenset[str] = field(default=frozenset(), compare=False)  # names of a materialized view's indexes
 
 
 @dataclass(frozen=True)
@@ -567,7 +568,7 @@ class Views(FoundBy[View]):
 
     @staticmethod
     def words(view: View) -> tuple[tuple[str, str], ...]:
-        return (("plain", plain_name(view.name)), *(("depends", d) for d in view.depends))
+        return (("plain", plain_name(view.name)), *(("depends", d) for d in view.depends), *(("index", i) for i in view.indexes))
 
 
 class Types(FoundBy[UserType]):

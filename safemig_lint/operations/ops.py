@@ -242,6 +242,11 @@ class FillColumn(Op):
     table: str
     column: str
     reads: tuple[str, ...]  # the columns the expression reads: `column` of this table, `qualifier.column` of another
+    # Only some rows: a WHERE (other than `column IS NULL`, which reaches every NULL) or a join (FROM).
+    partial: bool = False
+    # A join on one equality with one other table, `UPDATE t ... FROM o WHERE t.c = o.k`: (c, o, k). It
+    # reaches every row when c is a NOT NULL foreign key to o(k) (the schema tells).
+    joined: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,6 +282,9 @@ class Unknown(Op):
     tables: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
     keys_only: bool = False  # only the tables' indexes and constraints are uncertain
+    # Names built at run time from a template (`format('DROP INDEX t_%s_idx', id)`): regular
+    # expressions, case-folded, of every name the statement may touch beyond `names`.
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -283,10 +283,13 @@ def _is_temporary(e: exp.Expr) -> bool:
 
 def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
     kind = (e.args.get("kind") or "").upper()
-    if _is_temporary(e):  # gone when the migration's session ends; a table is still worth knowing about
-        return (
-            [replace(op, temporary=True) for op in _create_table(e, names)[:1] if isinstance(op, o.CreateTable)] if kind == "TABLE" else []
-        )
+    if _is_temporary(e):  # gone when the migration's session ends: its name is known, and what its query reads is resolved
+        if kind != "TABLE":
+            return []
+        made = _create_table(e, names)  # a query's reads come before the table (CREATE TEMP TABLE t AS SELECT ...)
+        return [
+            replace(op, temporary=True) if isinstance(op, o.CreateTable) else op for op in made if isinstance(op, (o.CreateTable, o.Uses))
+        ]
     exists, replace_ = bool(e.args.get("exists")), bool(e.args.get("replace"))
     if kind == "TABLE":
         return _create_table(e, names)
@@ -325,7 +328,15 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         function = _trigger_function(names.masked(statement), names)
         return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
     if kind == "SEQUENCE":
-        return [o.CreateObject("sequence", names.table(e.this), exists, replace_, node=e.this)]
+        name = names.table(e.this)
+        ops: list[o.Op] = [o.CreateObject("sequence", name, exists, replace_, node=e.this)]
+        properties = e.args.get("properties")
+        sequence = next((p for p in properties.expressions if isinstance(p, exp.SequenceProperties)), None) if properties else None
+        owner = sequence.args.get("owned") if sequence is not None else None
+        if isinstance(owner, exp.Column) and owner.table:  # OWNED BY t.c: dropped with that column or its table
+            table = names.qualify(names.ident(owner.args.get("db")), names.ident(owner.args.get("table")))
+            ops.append(o.OwnSequence(name, f"{table}.{names.ident(owner.this)}"))
+        return ops
     return _read_text(names.masked(statement), names)
 
 
@@ -807,8 +818,60 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
         for target, value in pairs:
             if isinstance(target, exp.Column):
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
-                filled.append(o.FillColumn(table, names.ident(target), reads, node=item))
+                column = names.ident(target)
+                partial, joined = _reach(e, table, own, column, names)
+                filled.append(o.FillColumn(table, column, reads, partial, joined, node=item))
     return filled
+
+
+def _reach(e: exp.Update, table: str, own: set[str], column: str, names: Names) -> tuple[bool, tuple[str, ...]]:
+    """(does the UPDATE leave rows out?, its join (FillColumn.joined) when it is one equality with one table)."""
+    source = e.args.get("from_")
+    where = e.args.get("where")
+    if source is None:
+        return _restricts(where, column, names), ()
+    relations = [source.this, *(join.this for join in e.args.get("joins") or ())]
+    ctes = {names.ident(cte.args.get("alias")): cte.this for cte in (e.args.get("with_") or exp.With()).expressions}
+    condition = where.this if isinstance(where, exp.Where) else None
+    equalities = list(condition.flatten()) if isinstance(condition, exp.And) else [condition]
+    if not all(isinstance(eq, exp.EQ) and all(isinstance(side, exp.Column) for side in (eq.this, eq.expression)) for eq in equalities):
+        return True, ()  # more than a join: some rows left out
+    queries = [ctes.get(names.ident(r.this)) if isinstance(r, exp.Table) else r.this for r in relations]
+    if all(_whole_copy_of(query, table, names) for query in queries):
+        return False, ()  # joined to its own rows (`WITH s AS (SELECT id, row_number() ... FROM t)`): every row has its match
+    if any(query is not None and not (isinstance(query, exp.Select) and query.args.get("where")) for query in queries):
+        return False, ()  # a query whose rows the file cannot tell (a UNION of subtypes ...): no evidence either way
+    if len(relations) == 1 and isinstance(relations[0], exp.Table) and len(equalities) == 1 and not ctes:
+        other = relations[0]
+        aliases = {names.ident(other.this), names.ident(other.args.get("alias"))} - {""}
+        equality = equalities[0]
+        assert isinstance(equality, exp.EQ)  # checked above
+        mine, theirs = sorted((equality.this, equality.expression), key=lambda c: names.ident(c.args.get("table")) in aliases)
+        if names.ident(mine.args.get("table")) not in aliases and names.ident(theirs.args.get("table")) in aliases:
+            return True, (names.ident(mine), names.table(other), names.ident(theirs))
+    return True, ()
+
+
+def _whole_copy_of(query: exp.Expr | None, table: str, names: Names) -> bool:
+    """A query over `table` alone that keeps every row: no WHERE, join, grouping or limit."""
+    if (
+        not isinstance(query, exp.Select)
+        or query.args.get("joins")
+        or any(query.args.get(k) for k in ("where", "group", "having", "limit", "distinct"))
+    ):
+        return False
+    source = query.args.get("from_")
+    return source is not None and isinstance(source.this, exp.Table) and names.table(source.this) == table
+
+
+def _restricts(where: exp.Expr | None, column: str, names: Names) -> bool:
+    """Does the WHERE leave out rows that hold NULL in `column`? Not `WHERE column IS NULL`."""
+    if where is None:
+        return False
+    condition = where.this if isinstance(where, exp.Where) else where
+    if isinstance(condition, exp.Is) and isinstance(condition.this, exp.Column) and isinstance(condition.expression, exp.Null):
+        return names.ident(condition.this) != column
+    return True
 
 
 def _data_changing_ctes(e: exp.Expr, names: Names) -> list[o.Op]:
@@ -860,7 +923,7 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     selected: tuple[str | None, ...] | None = None  # None: SELECT *
     if not (len(items) == 1 and isinstance(items[0], exp.Star)):
         selected = tuple(_selected_column(item, names) for item in items)
-    filtered = any(query.args.get(key) for key in ("where", "group", "having", "limit", "distinct", "qualify"))
+    filtered = any(query.args.get(key) for key in ("where", "group", "limit", "distinct", "qualify")) or _filtering_having(query)
     return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
 
 
@@ -896,7 +959,26 @@ def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | 
 
 def _filters_rows(select: exp.Select) -> bool:
     """Does the SELECT leave rows out (grouping and DISTINCT merge them, keeping what they hold)?"""
-    return any(select.args.get(key) for key in ("where", "having", "limit", "qualify"))
+    return any(select.args.get(key) for key in ("where", "limit", "qualify")) or _filtering_having(select)
+
+
+def _filtering_having(select: exp.Select) -> bool:
+    """Does a HAVING leave rows out? Not `HAVING count(*) > 0`: a group of GROUP BY holds a row at least, and
+    without GROUP BY the one group is the whole table, empty only when there is nothing to lose."""
+    having = select.args.get("having")
+    if having is None:
+        return False
+    condition = having.this
+    while isinstance(condition, exp.Paren):
+        condition = condition.this
+    if isinstance(condition, (exp.GT, exp.GTE, exp.NEQ, exp.LT, exp.LTE)):
+        count, bound = condition.this, condition.expression
+        if isinstance(condition, (exp.LT, exp.LTE)):  # 0 < count(*)
+            count, bound = bound, count
+        limit = {exp.GT: "0", exp.NEQ: "0", exp.LT: "0", exp.GTE: "1", exp.LTE: "1"}[type(condition)]
+        counts_rows = isinstance(count, exp.Count) and isinstance(count.this, exp.Star)
+        return not (counts_rows and isinstance(bound, exp.Literal) and not bound.is_string and bound.this == limit)
+    return True
 
 
 def _selected_column(item: exp.Expr, names: Names) -> str | None:
@@ -1110,7 +1192,11 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     block = _plpgsql_block(code)
     control = r"\bIF\b(?!\s+(?:NOT\s+)?EXISTS)|\b(?:LOOP|WHILE|FOREACH|EXECUTE|PERFORM|CASE|RETURN)\b|\bFOR\b(?!\s+EACH)"
     if block is None or re.search(control, block[0], re.IGNORECASE):
-        return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code)), *copies]
+        templated = _templated_ddl(code)
+        if templated is None:
+            return [o.Unknown("conditional or dynamic DDL in a DO block", names=mentions(code)), *copies]
+        words, patterns = templated
+        return [o.Unknown("conditional DDL in a DO block", names=words, patterns=patterns), *copies]
     body, handler = block
     inner = parse_file(body, names.dialect)
     inner_names = names.for_text()
@@ -1123,6 +1209,62 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)
     return result
+
+
+# PL/pgSQL that may change objects no word of the block names: calls (a function may run any DDL),
+# drops that take what depends on them, and what acts on a whole schema or owner.
+_UNBOUNDED = re.compile(r"\b(?:PERFORM|CALL|CASCADE|SCHEMA|OWNED|IMPORT|SELECT\s+\w+\s*\()", re.IGNORECASE)
+_DDL_WORD = re.compile(r"\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE|COMMENT)\b", re.IGNORECASE)
+_QUOTED = re.compile(r"'(?:[^']|'')*'")
+_EXECUTE = re.compile(r"\bEXECUTE\s+(?P<argument>(?:'(?:[^']|'')*'|[^;'])*)", re.IGNORECASE)
+_FORMAT = re.compile(r"format\s*\(\s*(?P<template>'(?:[^']|'')*')\s*(?:,|\))", re.IGNORECASE)
+_HOLE = "\x00"  # where a template takes a value at run time
+
+
+def _templated_ddl(code: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(words, name patterns) of the DDL a conditional PL/pgSQL block may run, when that DDL is either
+    written out or EXECUTEd from a template (`format('... %s ...', x)`, `'...' || x || '...'`): the
+    only names it can touch are its words and the names its templates spell. None when the block may
+    touch others: EXECUTE of text that is no template, a call, CASCADE, a schema-wide statement."""
+    executed, templates = [], []
+    for execute in _EXECUTE.finditer(code):
+        template = _template(execute.group("argument"))
+        if template is None:
+            return None
+        templates.append(template)
+        executed.append(execute.span())
+    written = "".join(code[start:end] for start, end in zip([0, *(e for _, e in executed)], [*(s for s, _ in executed), len(code)]))
+    if _UNBOUNDED.search(_QUOTED.sub("''", written)) or any(_UNBOUNDED.search(t) for t in templates):
+        return None
+    ddl = []
+    for piece in re.split(r";", _QUOTED.sub("''", written)):
+        found = _DDL_WORD.search(piece)
+        if found:
+            ddl.append(piece[found.start() :])
+    words = set(mentions(" ".join(ddl)))
+    patterns = set()
+    for template in templates:
+        for token in re.findall(rf"[\w$.\x22{_HOLE}]+", template):
+            token = token.replace('"', "").lower()
+            if _HOLE in token:
+                parts = token.split(".")[-1].split(_HOLE)
+                patterns.add(".*".join(re.escape(part) for part in parts))
+            elif re.match(r"[A-Za-z_]", token):
+                words.update(mentions(token))
+    return tuple(sorted(words)), tuple(sorted(patterns))
+
+
+def _template(argument: str) -> str | None:
+    """The text an EXECUTE runs, with a hole where a value goes in; None unless it is a template."""
+    argument = argument.strip()
+    formatted = _FORMAT.match(argument)
+    if formatted:
+        text = formatted.group("template")[1:-1].replace("''", "'")
+        return re.sub(r"%(?:\d+\$)?-?[sIL]", _HOLE, text).replace("%%", "%")
+    parts = [part.strip() for part in re.split(r"\|\|(?=(?:[^']*'[^']*')*[^']*$)", argument)]
+    if not parts or not _QUOTED.fullmatch(parts[0]):
+        return None  # what the text starts with is known only at run time
+    return "".join(part[1:-1].replace("''", "'") if _QUOTED.fullmatch(part) else _HOLE for part in parts)
 
 
 _ROW_LOOP = re.compile(

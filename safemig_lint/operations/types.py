@@ -188,6 +188,8 @@ def _holds(old: tuple, new: tuple) -> bool | None:
         if family == "binary":
             return False  # not every byte string is valid text
         return True if new[1] is None else _fits(_text_width(old), new[1])
+    if target == "array" and family != "array":
+        return _holds(old, new[1])  # a value becomes an array of one (USING ARRAY[c]): its element type decides
     if family == "text":
         return False  # most strings are not numbers, dates, uuids ...
     if family == target == "binary":

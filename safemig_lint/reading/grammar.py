@@ -249,6 +249,8 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
             _mysql_dash_without_space(statement)
             if statement.rejected_by is None:
                 _mysql_double_colon(statement)
+            if statement.rejected_by is None:
+                _mysql_alter_table_only(statement)
     if dialect == "mysql":
         for statement in parsed.statements:
             if statement.rejected_by is None and statement.tokens and not _has_value_placeholder(parsed, statement):
@@ -286,6 +288,27 @@ def _mysql_double_colon(statement: Statement) -> None:
     statement.rejected_by = "MySQL"
     statement.error = "MySQL rejects it: `::` is PostgreSQL's cast, MySQL has no such operator (write CAST(value AS type))"
     statement.error_start, statement.error_end = token.start, token.end + 1
+
+
+# `ALTER TABLE ONLY t <action>`: ONLY is PostgreSQL's (not the inheritance children); MySQL reads it as the
+# table's name and stops at the next word. A table named `only` is followed by its action directly.
+_ALTER_TABLE_ONLY = re.compile(
+    r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*ALTER\s+TABLE\s+(?P<only>ONLY)\s+(?:`[^`]+`|[\w$]+)(?:\.(?:`[^`]+`|[\w$]+))?\s+"
+    r"(?:ADD|ALTER|DROP|CHANGE|MODIFY|RENAME|ENABLE|DISABLE|OWNER|SET|VALIDATE|ATTACH|DETACH)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _mysql_alter_table_only(statement: Statement) -> None:
+    """(sqlfluff's MySQL grammar reads ONLY as a table name and accepts some of these.)"""
+    match = _ALTER_TABLE_ONLY.match(statement.text)
+    if match is None:
+        return
+    statement.unanalysed = None
+    statement.rejected_by = "MySQL"
+    statement.error = "MySQL rejects it: `ALTER TABLE ONLY` is PostgreSQL's, MySQL has no ONLY (write ALTER TABLE t ...)"
+    statement.error_start = statement.start + match.start("only")
+    statement.error_end = statement.start + match.end("only")
 
 
 # --- MySQL: sqlfluff's MySQL grammar, on the statement kinds where it agrees with the server -------

@@ -63,6 +63,8 @@ class Chronicle:
         self._events: dict[tuple[str, str], list[tuple[int, str]]] = {}
         self._mentions: dict[str, list[int]] = {}
         self._dynamic: list[int] = []
+        self._patterns: list[tuple[int, re.Pattern]] = []  # (ordinal, names an unfollowed statement built from a template)
+        self._pattern_at: list[int] = []  # their ordinals, to bisect
         # Session settings that change what names mean or what a drop does, by where they were set:
         # search_path (and MySQL's USE): where unqualified names are looked up; foreign_key_checks.
         self._settings: dict[str, list[int]] = {}
@@ -72,6 +74,7 @@ class Chronicle:
         self._named: set[str] = set()
         self._made: set[str] = set()
         self._void: set[int] = set()  # ops the database refuses (resolve.py): what they would do to names did not happen
+        self._extensions: list[int] = []  # where extensions were created: they bring types and functions no statement names
 
     # --- reading a stream
 
@@ -88,11 +91,17 @@ class Chronicle:
             self._named.add(table)
         if isinstance(op, (o.CreateTable, o.RenameTable)):
             self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))
+        elif isinstance(op, o.CreateObject) and op.kind == "extension":
+            self._extensions.append(at)
+        elif isinstance(op, o.CreateObject) and op.kind in ("view", "sequence"):
+            self._made.add(op.name)  # a relation too: what names it (an index on a materialized view) needs nothing made elsewhere
         if isinstance(op, o.Unknown):
             for word in {*op.names, *(plain_name(t) for t in op.tables)}:
                 self._mentions.setdefault(word, []).append(at)
             if any(marker in op.reason for marker in _DYNAMIC):
                 self._dynamic.append(at)
+            self._patterns += [(at, re.compile(pattern)) for pattern in op.patterns]
+            self._pattern_at += [at] * len(op.patterns)
         return at
 
     def unseen(self, words) -> int:
@@ -156,6 +165,12 @@ class Chronicle:
             but = ""  # the up files name it too: they expect it to be there
         return all(key in made or key == but or system_table(key) for key in named)
 
+    def extended(self, at: int) -> bool:
+        """Was an extension (whose types and functions no statement names) created before `at`?"""
+        if _between(self._extensions, -1, at):
+            return True
+        return self.parent.extended(self.base) if self.parent else False
+
     def seen(self, space_: str, key: str, at: int) -> bool:
         """Did a statement before `at` create, drop or rename the name?"""
         return self._last(space_, key, at) is not None
@@ -189,7 +204,7 @@ class Chronicle:
     def _quiet(self, word: str, since: tuple[int, int] | None, at: int) -> bool:
         """No mention of `word` and no dynamic SQL after `since` (a position; None: the start) and before `at`."""
         start = since[1] if since is not None and since[0] == self.depth else -1
-        if _between(self._mentions.get(word, ()), start, at) or _between(self._dynamic, start, at):
+        if self._mentioned(word, start, at) or _between(self._dynamic, start, at):
             return False
         if since is not None and since[0] == self.depth:
             return True
@@ -202,19 +217,23 @@ class Chronicle:
         index = bisect_left(events, (start, ""))
         if index < len(events):
             ordinal, what = events[index]
-            if (
-                what == CREATED
-                and not _between(self._mentions.get(word, ()), start - 1, ordinal)
-                and not _between(self._dynamic, start - 1, ordinal)
-            ):
+            if what == CREATED and not self._mentioned(word, start - 1, ordinal) and not _between(self._dynamic, start - 1, ordinal):
                 return True
         if self.parent is None:
             return False
         # A down file starts where its up left the schema: a later version creating the name shows it
         # absent there, and so here, unless the down's own statements before `start` may have made it.
-        if bisect_left(events, (start, "")) > 0 or _between(self._mentions.get(word, ()), -1, start) or _between(self._dynamic, -1, start):
+        if bisect_left(events, (start, "")) > 0 or self._mentioned(word, -1, start) or _between(self._dynamic, -1, start):
             return False
         return self.parent._created_later(space_, key, word, self.base)
+
+    def _mentioned(self, word: str, start: int, end: int) -> bool:
+        """Did an unfollowed statement in the open interval (start, end) mention `word`, or build a name it may be?"""
+        if _between(self._mentions.get(word, ()), start, end):
+            return True
+        first = bisect_right(self._pattern_at, start)  # in ordinal order, as added: only those in between
+        last = bisect_left(self._pattern_at, end)
+        return any(pattern.fullmatch(word) for _, pattern in self._patterns[first:last])
 
 
 def _tables_named(op: o.Op) -> list[str]:

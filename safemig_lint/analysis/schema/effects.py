@@ -79,6 +79,8 @@ class RowsCopied(Effect):
     pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...]  # target col, source col, their types
     rebuild: bool = False  # the target took the source's name (set once recognised)
     counts: tuple[int, int] = (0, 0)  # how many columns the insert names and the query gives (0 when not known)
+    # (target column, source column) of each pair copying a column that may hold NULL into a NOT NULL one.
+    into_not_null: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(eq=False)

@@ -137,7 +137,7 @@ class History:
             self._keep_notes(replay, file, 1, notes)
             at += 1
         for statement in read.statements:
-            replay.begin_statement()
+            replay.begin_statement(statement.ops)
             found: list[Effect] = []
             try:
                 for index, op in enumerate(statement.ops):

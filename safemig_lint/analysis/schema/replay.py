@@ -44,6 +44,7 @@ from safemig_lint.operations.model import (
     View,
     Views,
     bare_name,
+    plain_name,
     routine_key,
 )
 from safemig_lint.operations.types import resolve
@@ -53,6 +54,8 @@ _Object = TypeVar("_Object", View, Sequence, UserType, Routine)
 _Named = TypeVar("_Named", Index, Constraint, View, Sequence, UserType, Routine)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from safemig_lint.analysis.schema.resolve import Resolver
 
 UNCREATED = "no earlier statement the model followed created it"
@@ -126,10 +129,10 @@ class Replay:
             effect.node = op.node
         return effects
 
-    def begin_statement(self) -> None:
+    def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reads = set()
         if self.resolver is not None:
-            self.resolver.begin_statement()
+            self.resolver.begin_statement(ops)
 
     def _target_exists(self, op: o.Op) -> bool:
         """For ALTER ... IF EXISTS: is the object it alters there (as far as the model knows)?"""
@@ -467,7 +470,21 @@ class Replay:
                 for t, s in zip(targets, sources)
             )
             counts = (len(targets), len(sources))
-        effect = RowsCopied(op.target, op.source, pairs, counts=counts)
+            into_not_null = tuple(
+                (t, s)
+                for t, s in zip(targets, sources)
+                if s
+                and (wanted := target.columns.get(t)) is not None
+                and not wanted.nullable
+                and not wanted.unknown
+                and (given := source.columns.get(s)) is not None
+                and given.nullable
+                and not given.unknown
+                and not given.generated
+            )
+        else:
+            into_not_null = ()
+        effect = RowsCopied(op.target, op.source, pairs, counts=counts, into_not_null=into_not_null)
         self._names.setdefault(source.oid, {source.name})
         copy = _Copy(source.oid, target.oid, effect, op.filtered)
         self._copies_from.setdefault(source.oid, []).append(copy)
@@ -524,6 +541,16 @@ class Replay:
         if not whole:
             return (), ("rows",)
         return (() if left else tuple(dict.fromkeys(target.name for target, _ in whole))), left
+
+    def _referenced(self, name: str) -> bool:
+        """Does a foreign key of another table reference table `name`?"""
+        for key in self.db.tables.referencing(name):
+            other = dict.get(self.db.tables, key)  # to read (TableMap)
+            if other is not None and any(
+                c.kind == "foreign" and c.references.partition("(")[0] == name for c in other.constraints.values()
+            ):
+                return True
+        return False
 
     def _numbered_key(self, table: Table) -> str:
         """The table's single-column primary key when the database numbers it (serial, identity, SQLite's rowid):
@@ -586,11 +613,13 @@ class Replay:
                 renamed.restored = renamed.restored or renamed.new == target.name
 
     def _lost(self, table: Table, oid: int) -> tuple[str, ...]:
-        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere."""
+        """Columns of a dropped table whose data no INSERT ... SELECT copied anywhere (a key the database
+        numbers is numbered anew in the copy: leaving it out loses no data, unless a foreign key holds its values)."""
         kept = self._kept.get(oid, set())
         if table.unknown or "*" in kept:
             return ()
-        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated)
+        numbered = "" if self._referenced(table.name) else self._numbered_key(table)
+        return tuple(name for name, column in table.columns.items() if name not in kept and not column.generated and name != numbered)
 
     # --- columns
 
@@ -632,10 +661,13 @@ class Replay:
 
     def _drop_keys_on(self, keys: dict[str, _Key], column: str) -> None:
         """The keys of a table that go with its dropped `column`."""
+        word = re.compile(rf"\b{re.escape(column)}\b")
         for name, key in list(keys.items()):
-            in_predicate = isinstance(key, Index) and key.where and re.search(rf"\b{re.escape(column)}\b", key.where)
+            in_predicate = isinstance(key, Index) and (
+                (key.where and word.search(key.where)) or any(c != column and not _plain_column(c) and word.search(c) for c in key.columns)
+            )
             if in_predicate:
-                del keys[name]  # a partial index depends on the columns of its WHERE too
+                del keys[name]  # a partial or expression index depends on the columns of its WHERE and expressions too
             if column not in key.columns or in_predicate:
                 continue
             remaining = tuple(c for c in key.columns if c != column)
@@ -675,6 +707,9 @@ class Replay:
         born = self._born.pop((table.oid, old), None)
         effect.restored = born is not None and self._gone.get((table.oid, new), -1) > born
         self._born[(table.oid, new)] = born if born is not None else 0
+        swapped = self._swapped_out.pop((table.oid, new), None)
+        if swapped is not None:
+            swapped.restored = True  # renamed away earlier in the file, and another column took the name back
         self._swapped_out[(table.oid, old)] = effect
         return effect
 
@@ -743,6 +778,12 @@ class Replay:
         return effects
 
     def _create_index(self, op: o.CreateIndex) -> list[Effect]:
+        view = self.db.views.get(op.table) if op.table not in self.db.tables else None
+        if view is not None and view.materialized and op.index.name:
+            # An index on a materialized view: kept by name with the view (which is no unknown table).
+            if not (op.if_not_exists and op.index.name in view.indexes):
+                self.db.views[op.table] = replace(view, indexes=view.indexes | {op.index.name})
+            return []
         table = self._table(op.table)
         index = self._named(table, op.index)
         if op.if_not_exists and self._find_key(index.name, "" if not self.mysql else op.table):
@@ -757,6 +798,8 @@ class Replay:
             table = self.db.tables[found] if found is not None else None  # a copy of its own to change (TableMap)
         else:
             table = self._find_key(op.name, op.table)
+        if table is None and not op.table and self._view_index(name, schema):
+            return []
         if table is None:
             if not op.if_exists:
                 if op.table:
@@ -770,6 +813,17 @@ class Replay:
             taken = self._drop_dependent_foreign_keys(table.name, before, table)
             effects.append(Cascaded(f"index {name}", tuple(taken)))
         return effects
+
+    def _view_index(self, name: str, schema: str, new: str | None = None) -> bool:
+        """Drops (or renames to `new`) the index `name` of a materialized view of the schema; False when
+        no view has it."""
+        for key in self.db.views.find("index", (name,)):
+            view = self.db.views[key]
+            if key.rpartition(".")[0] == schema:
+                kept = view.indexes - {name}
+                self.db.views[key] = replace(view, indexes=kept | {new} if new else kept)
+                return True
+        return False
 
     def _drop_dependent_foreign_keys(self, table: str, key: Index | Constraint, owner: Table) -> list[Taken]:
         """CASCADE drops the foreign keys that rely on a unique index of the referenced columns: those of
@@ -792,6 +846,8 @@ class Replay:
 
     def _rename_key(self, op: o.RenameKey) -> list[Effect]:
         table = self._find_key(op.name, op.table)
+        if table is None and not op.table and self._view_index(bare_name(op.name), op.name.rpartition(".")[0], op.new):
+            return []
         if table is None:
             if op.table:
                 self._lost_track(self._table(op.table), f"key {op.name} was renamed but the model did not have it", keys_only=True)
@@ -943,9 +999,40 @@ class Replay:
         touched = self._lose_track_of(self.db.sequences, "sequence", words, op.reason) or touched
         touched = self._lose_track_of(self.db.types, "type", words, op.reason) or touched
         touched = self._lose_track_of(self.db.routines, "", words, op.reason) or touched
+        if op.patterns:
+            # What it may have made is named by its patterns, which the chronicle keeps: the world stays closed.
+            open_world = self.db.open_world
+            self._lost_track_of_built_names(op)
+            self.db.open_world = open_world
+            touched = True
         if not touched:
             self._note(NOTHING_KNOWN, op.reason)
         return []
+
+    def _lost_track_of_built_names(self, op: o.Unknown) -> None:
+        """What a statement may have changed under names built from templates (o.Unknown.patterns): the
+        tables, views, sequences, types and routines so named, and the keys of tables holding such an index."""
+        built = re.compile("|".join(f"(?:{pattern})" for pattern in op.patterns))
+        for key in list(self.db.tables.keys()):
+            table = dict.get(self.db.tables, key)  # to read (TableMap)
+            if table is None:
+                continue
+            if built.fullmatch(plain_name(key)):
+                self._lost_track(self._table(key), op.reason)
+            elif any(built.fullmatch(name) for name in (*table.indexes, *table.constraints)):
+                self._lost_track(self._table(key), op.reason, keys_only=True)
+        self._lose_track_by_pattern(self.db.views, "view", built, op.reason)
+        self._lose_track_by_pattern(self.db.sequences, "sequence", built, op.reason)
+        self._lose_track_by_pattern(self.db.types, "type", built, op.reason)
+        self._lose_track_by_pattern(self.db.routines, "", built, op.reason)
+
+    def _lose_track_by_pattern(self, objects: FoundBy[_Object], kind: str, built: re.Pattern, reason: str) -> None:
+        """Marks unknown the known objects whose plain name `built` matches (a scan: once per templated block)."""
+        for key in list(objects.keys()):
+            item = objects[key]
+            if not item.unknown and built.fullmatch(plain_name(item.name)):
+                objects[key] = replace(item, unknown=reason)
+                self._note(f"{item.kind if isinstance(item, Routine) else kind} {item.name}", reason)
 
     def _lose_track_of(self, objects: FoundBy[_Object], kind: str, words: set[str], reason: str) -> bool:
         """Marks unknown the known objects whose plain name is one of `words`; whether it marked any.
@@ -958,6 +1045,24 @@ class Replay:
                 self._note(f"{item.kind if isinstance(item, Routine) else kind} {item.name}", reason)
                 marked = True
         return marked
+
+
+def _expressions_renamed(index: Index, old: str, new: str) -> Index:
+    """An index's expressions and predicate follow a renamed column too (the database keeps it by number)."""
+    columns = tuple(c if _plain_column(c) else _renamed_in(c, old, new) for c in index.columns)
+    return replace(index, columns=columns, where=_renamed_in(index.where, old, new) if index.where else index.where)
+
+
+def _renamed_in(expression: str, old: str, new: str) -> str:
+    """The expression with the column `old` called `new` (outside string literals)."""
+    word = re.compile(rf'(?<![\w$.])"?{re.escape(old)}"?(?![\w$])')
+    parts = re.split(r"('(?:[^']|'')*')", expression)
+    return "".join(part if index % 2 else word.sub(new, part) for index, part in enumerate(parts))
+
+
+def _plain_column(key_column: str) -> bool:
+    """A key column that is a column's name, not an expression (`lower(email)`, `COALESCE(a, b) DESC`)."""
+    return re.fullmatch(r'[\w$]+|"[^"]+"', key_column) is not None
 
 
 def _created(op: o.CreateObject, objects: MutableMapping[str, _Object], key: str, new: _Object) -> list[Effect]:
@@ -1129,6 +1234,9 @@ def _placed(columns: dict[str, Column], column: Column, after: str | None, repla
 def _rename_in_keys(table: Table, old: str, new: str) -> None:
     _rename_column_in(table.indexes, old, new)
     _rename_column_in(table.constraints, old, new)
+    for name, index in list(table.indexes.items()):
+        if index.where or not all(_plain_column(c) for c in index.columns):
+            table.indexes[name] = _expressions_renamed(index, old, new)
     for name, constraint in list(table.constraints.items()):
         if constraint.inline == old:
             table.constraints[name] = replace(constraint, inline=new)

@@ -11,7 +11,7 @@ the database's own words (PostgreSQL's, MySQL's, SQLite's).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlglot import exp
@@ -46,6 +46,13 @@ MISSING, EXISTS, INSERT, QUOTED, DEPENDENTS = "missing", "exists", "insert", "qu
 MIGRATIONS_TABLES = frozenset({"schema_migrations"})
 
 
+# Columns the database gives every table (SQLite's only when no column of the name is declared).
+_SYSTEM_COLUMNS = {
+    "postgres": frozenset({"ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"}),
+    "sqlite": frozenset({"rowid", "oid", "_rowid_"}),
+}
+
+
 class Resolver:
     def __init__(self, chronicle: Chronicle, dialect: str) -> None:
         self.chronicle = chronicle
@@ -54,12 +61,17 @@ class Resolver:
         self.at = 0  # the ordinal, in the chronicle, of the op being checked
         self._reported: set[tuple[str, str]] = set()  # (problem, name) already said of this statement
         self.statement_fails = False  # a verdict of this statement fails it: none of its ops changes anything
-        self._dropping: set[str] = set()  # tables this statement drops (DROP TABLE a, b)
+        self._dropping: set[str] = set()  # tables and views this statement drops (DROP TABLE a, b)
 
-    def begin_statement(self) -> None:
+    def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reported.clear()
         self._dropping.clear()
         self.statement_fails = False
+        if self.dialect == "postgres":
+            # PostgreSQL drops the objects one statement names together: what depends on one of them
+            # may be named after it. MySQL drops them in turn, refusing a parent named before its child.
+            self._dropping.update(op.table for op in ops if isinstance(op, o.DropTable))
+            self._dropping.update(f"view {op.name}" for op in ops if isinstance(op, o.DropObject) and op.kind == "view")
 
     def check(self, op: o.Op, db: Database, at: int) -> list[Rejected]:
         """The database's verdict on `op`; none once an earlier op of the statement was refused (the database
@@ -153,9 +165,13 @@ class Resolver:
     def column_absent(self, db: Database, table_key: str, column: str) -> Table | None:
         """The table, when it certainly has no column `column`."""
         table = self.table(db, table_key)
-        if table is None or column in table.columns or not self.quiet(table_key, column.lower()):
+        if table is None or column in table.columns or self.system_column(column) or not self.quiet(table_key, column.lower()):
             return None
         return table
+
+    def system_column(self, name: str) -> bool:
+        """A column every table has without declaring it (PostgreSQL's ctid, xmin ...; SQLite's rowid)."""
+        return name.lower() in _SYSTEM_COLUMNS.get(self.dialect, ())
 
     def column_present(self, db: Database, table_key: str, column: str) -> Column | None:
         table = self.table(db, table_key)
@@ -187,7 +203,10 @@ class Resolver:
                 return None
         else:
             return None
-        return self.chronicle.absent(space(kind), key, self.at)
+        why = self.chronicle.absent(space(kind), key, self.at)
+        if why is None and kind == "type" and not self.chronicle.extended(self.at) and self.never_made(key):
+            return "never created"  # a down file naming a type no statement made (nor an extension)
+        return why
 
     def trigger_absent(self, db: Database, name: str, table: str) -> str | None:
         """PostgreSQL names triggers per table, which the model (a routine per name) does not: only a
@@ -231,6 +250,8 @@ class Resolver:
         schema, _, bare = name.rpartition(".")
         if db.tables.holding(bare) or (not schema and self.chronicle.unqualified_unsure(self.at)) or "{{}}" in name:
             return False
+        if any(k.rpartition(".")[0] == schema for k in db.views.find("index", (bare,))):
+            return False  # an index of a materialized view
         key = name if schema else bare
         if self.chronicle.absent("index", key, self.at) is not None:
             return True
@@ -246,6 +267,8 @@ class Resolver:
 
     def resolve_column(self, db: Database, ref: o.ColumnRef) -> tuple[bool, list[Table]] | None:
         """(found, the tables searched) when the model can tell where the name is; None when it cannot."""
+        if self.system_column(ref.name):
+            return None
         searched: list[Table] = []
         for scope in ref.scopes:
             holders = []
@@ -447,6 +470,8 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
             found += self._reject(EXISTS, f"{op.table}.{column.name}", self.words.column_twice(column.name), fails_op=False)
         seen.add(column.name)
         found += _user_type(self, db, column, fails_op=False)
+    if sum(c.kind == "primary" for c in op.constraints) > 1:
+        found += self._reject(EXISTS, f"{op.table} primary key", self.words.primary_twice(op.table), fails_op=False)
     if not op.unknown and not op.like and not op.parents:
         keys: tuple[Constraint | Index, ...] = (*(c for c in op.constraints if c.kind != "check"), *op.indexes)
         for key in keys:
@@ -641,10 +666,12 @@ def _drop_constraint(self: Resolver, op: o.DropConstraint, db: Database) -> list
     if table is None:
         return []
     key = table.find_key(op.name)
-    if key is None:
+    if key is None or (self.dialect == "postgres" and op.name not in table.constraints):
+        # PostgreSQL's DROP CONSTRAINT finds constraints only: an index made by CREATE INDEX is not one.
         if op.if_exists:
             return []
-        return self._reject(MISSING, f"{op.table}.{op.name}", self.words.constraint_missing(op.name, op.table, op.kind))
+        detail = "it is an index, not a constraint: DROP INDEX drops it" if key is not None else ""
+        return self._reject(MISSING, f"{op.table}.{op.name}", self.words.constraint_missing(op.name, op.table, op.kind), detail)
     if op.cascade or self.dialect != "postgres" or not _is_unique(key) or not _sole_unique_key(table, key):
         return []
     dependents = [
@@ -785,7 +812,7 @@ def _drop_object(self: Resolver, op: o.DropObject, db: Database) -> list[Rejecte
         return self._reject(MISSING, f"{op.kind} {op.name}", self.words.object_missing(op.written_kind, op.name, op.table), why)
     if op.cascade or self.dialect != "postgres":
         return []
-    dependents = _object_dependents(db, op.kind, op.name)
+    dependents = [found for found in _object_dependents(db, op.kind, op.name) if found not in self._dropping]
     if not dependents:
         return []
     shown = f"function {op.name}()" if op.kind == "function" else f"{op.written_kind} {op.name}"
