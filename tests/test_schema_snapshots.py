@@ -96,14 +96,16 @@ def _state(db) -> tuple:
     return (*(list(m.items()) for m in maps), sorted(db.schemas), db.open_world)
 
 
+@pytest.mark.parametrize("order", ["latest first", "earliest first"])  # made from a checkpoint / from the state before
 @pytest.mark.parametrize("checkpoints", ["first only", "every version", "by size"])
-def test_each_state_is_what_the_history_up_to_it_gives(tmp_path, monkeypatch, checkpoints):
+def test_each_state_is_what_the_history_up_to_it_gives(tmp_path, monkeypatch, checkpoints, order):
     # A checkpoint only at the first state: every state is the journal replayed; at every one: none is.
     if checkpoints != "by size":
         monkeypatch.setattr(snapshots, "size", lambda db: 10**9 if checkpoints == "first only" else -1)
     history = _history(tmp_path / "all", _files(STEPS))
     whole = _state(history.at())
-    for version in range(len(STEPS), 0, -1):  # latest first: later states are made before earlier ones
+    versions = range(len(STEPS), 0, -1) if order == "latest first" else range(1, len(STEPS) + 1)
+    for version in versions:
         history.after_down(version)  # a down file's changes must not reach the timeline either
         alone = _history(tmp_path / f"upto{version}", _files(STEPS[:version]))
         assert _state(history.after(version)) == _state(alone.at()), version

@@ -7,7 +7,9 @@ demand from the nearest full copy at or before it (a checkpoint) by replaying th
 between. A checkpoint is taken once the changes since the last one outnumber the objects the
 database holds, so checkpoints hold no more than about twice the journal (linear in the history),
 and making a snapshot costs about one copy of the maps, as taking it eagerly did. The last few
-snapshots made are kept, as rules ask for the same few versions while a file is linted.
+snapshots made are kept, as rules ask for the same few versions while a file is linted, and the
+next is made from the nearest of them before it when that is nearer than the checkpoint (files are
+linted in version order: most snapshots are a copy and one version's changes).
 """
 
 from __future__ import annotations
@@ -74,7 +76,12 @@ class Snapshots:
         `schemas`, `open_world` when given: those the changes left)."""
         at = bisect_right(self._checkpointed, index) - 1
         mark = self._marks[index]
-        db = self._checkpoints[at].copy()
+        start_at = self._checkpointed[at]
+        nearer = max((i for i in self._made if start_at < i <= index), default=None)
+        if nearer is None:
+            db = self._checkpoints[at].copy()
+        else:
+            db, start_at = self._made[nearer].copy(), nearer
         maps: dict[str, TableMap | FoundBy] = {
             "tables": db.tables,
             "views": db.views,
@@ -82,7 +89,7 @@ class Snapshots:
             "types": db.types,
             "routines": db.routines,
         }
-        start = self._marks[self._checkpointed[at]].changes
+        start = self._marks[start_at].changes
         for changes in (self._journal[start : mark.changes], then):
             for name, key, value in changes:
                 objects = maps[name]
