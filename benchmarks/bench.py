@@ -21,6 +21,8 @@ squawk-cli sqlfluff` in a scratch environment. squawk writes JSON, as safemig-li
 from __future__ import annotations
 
 import argparse
+import compileall
+import importlib.util
 import os
 import random
 import shutil
@@ -34,6 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TOOL = [sys.executable, "-m", "safemig_lint"]
+
+
+def compile_bytecode() -> None:
+    """Write the package's bytecode first, as `pip install` does: in an editable checkout run with
+    PYTHONDONTWRITEBYTECODE set, every run would otherwise compile each module it imports from
+    source (~20 ms of a warm run's CPU that no installed copy spends)."""
+    spec = importlib.util.find_spec("safemig_lint")
+    if spec is not None and spec.origin is not None:
+        compileall.compile_dir(Path(spec.origin).parent, quiet=2)
 
 
 @dataclass
@@ -273,6 +284,7 @@ def main() -> None:
     server.add_argument("--folder", type=Path, help="a real migration folder instead of a synthetic history (it is not changed)")
     server.add_argument("--keystrokes", type=int, default=30)
     args = parser.parse_args()
+    compile_bytecode()
     scratch = Path(tempfile.mkdtemp(prefix="safemig-bench-"))
     cache = scratch / "cache"
     try:

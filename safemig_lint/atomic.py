@@ -6,7 +6,6 @@ Lock files, baselines, reports, fixed migrations and cache entries are all writt
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -19,6 +18,8 @@ def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_umask()  # mkstemp's 0600 would hide a new file from other users
+    import tempfile  # here: a run that writes nothing (a warm cache) does not load it (nor random)
+
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:

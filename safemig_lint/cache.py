@@ -41,6 +41,7 @@ import json
 import os
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -72,14 +73,27 @@ class Entry:
     covered: set[str] = field(default_factory=set)  # files whose rules ran
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     masks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> masked (start, end) offsets
+    partial: bool = False  # read with only some files' diagnostics (Cache.load's `files`)
 
 
 @cache
 def _tool_fingerprint() -> str:
     """The tool's version, and the size and time of each of its modules: an edited checkout
     (or an upgrade that kept the version number) never reuses findings of other code."""
-    package = Path(__file__).parent
-    stats = sorted((str(p.relative_to(package)), p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.py"))
+    # os.scandir, one stat per module: every run pays for this, a warm one's CPU is ~0.1 s in all.
+    package = os.path.dirname(os.path.abspath(__file__))
+    stats, pending = [], [""]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(os.path.join(package, folder)) as entries:
+            for entry in entries:
+                name = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir():
+                    pending.append(name)
+                elif entry.name.endswith(".py"):
+                    status = entry.stat()
+                    stats.append((name, status.st_size, status.st_mtime_ns))
+    stats.sort()
     return f"safemig-lint {__version__} format {_FORMAT} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
 
 
@@ -158,13 +172,18 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def load(self, key: str) -> Entry | None:
+    def load(self, key: str, files: Callable[[str], bool] | None = None) -> Entry | None:
+        """The directory state's entry, or None. With `files`, only the findings of the files it
+        accepts are decoded (and so checked): a run that reports a few files of a large folder
+        uses no other; such an entry is partial, to read, never to store."""
         try:
-            return _entry_from_json(self._load(key, ""), key)
+            return _entry_from_json(self._load(key, ""), key, files)
         except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             return None  # missing, corrupt, unsigned or foreign: recompute and overwrite
 
     def store(self, entry: Entry) -> None:
+        if entry.partial:
+            raise ValueError("a partial entry would lose the findings it was not read with")
         self._store(entry.key, "", _entry_to_json(entry))
 
     def load_file(self, key: str) -> dict | None:
@@ -286,20 +305,30 @@ def _list(value: object, length: int | None = None) -> list:
 
 
 def _span_from_json(item: object) -> Span:
-    line, column, end_line, end_column = (_number(v) for v in _list(item, 4))
-    if line < 1 or column < 1 or (end_line, end_column) < (line, column):
+    # Unrolled (no generator): a warm run decodes a span per finding, thousands of them.
+    if type(item) is not list or len(item) != 4:
+        raise Corrupt("not a span")
+    line, column, end_line, end_column = item
+    if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+        raise Corrupt("not a span")
+    if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+        end_line == line and end_column < column
+    ):
         raise Corrupt("not a span")
     return Span(line, column, end_line, end_column)
 
 
+_SEVERITIES = {severity.value: severity for severity in Severity}
+
+
 def _diagnostic_from_json(item: object) -> Diagnostic:
     code, name, severity, path, span, message, help, snippet, suppression, fix, related = _list(item, 11)
-    if not _CODE.fullmatch(_text(code)):
-        raise Corrupt("not a rule code")
+    if not _CODE.fullmatch(_text(code)) or type(severity) is not str or severity not in _SEVERITIES:
+        raise Corrupt("not a rule code or a severity")
     return Diagnostic(
         code,
         _text(name),
-        Severity(_text(severity)),
+        _SEVERITIES[severity],
         _text(path),
         _span_from_json(span),
         _text(message),
@@ -332,7 +361,7 @@ def _entry_to_json(entry: Entry) -> dict:
     }
 
 
-def _entry_from_json(data: dict, key: str) -> Entry:
+def _entry_from_json(data: dict, key: str, files: Callable[[str], bool] | None = None) -> Entry:
     if data["key"] != key:
         raise Corrupt("entry of another key")
     masks = {}
@@ -344,8 +373,13 @@ def _entry_from_json(data: dict, key: str) -> Entry:
     return Entry(
         key,
         {_text(name) for name in _list(data["covered"])},
-        {name: [_diagnostic_from_json(item) for item in _list(found)] for name, found in _dict(data["diagnostics"]).items()},
+        {
+            _text(name): [_diagnostic_from_json(item) for item in _list(found)]
+            for name, found in _dict(data["diagnostics"]).items()
+            if files is None or files(name)
+        },
         masks,
+        partial=files is not None,
     )
 
 

@@ -236,8 +236,6 @@ def check(
     from safemig_lint.checks import rule_codes
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
-    from safemig_lint.fixing import fixable_files
-    from safemig_lint.integrity.git import GitError
     from safemig_lint.reporters import get_reporter, write_report
 
     output_format, report_formats = _report_formats(output_format, report_formats, report_files)
@@ -295,9 +293,11 @@ def check(
             result = _at_least(result, min_severity)
         if may_change is not None and output_format in ("text", "concise") and any(d.fix for d in result.active):
             # [*]: the files --fix may change (git and the lock file are asked; nothing is parsed again).
+            from safemig_lint.fixing import fixable_files
+
             refused = fixable_files(result, may_change)
             result.fixable = {id(d) for d in result.active if d.fix and refused.get(d.path) is None}
-    except (ConfigError, GitError) as error:
+    except (ConfigError, _git_error()) as error:  # evaluated only when an exception is raised
         _fail(str(error))
     for missing in result.missing_paths:
         _say(f"safemig-lint: error: {missing}: no such file or directory")
@@ -325,6 +325,14 @@ def check(
     if diff:
         raise typer.Exit(1 if to_fix and not exit_zero else result.exit_code("never"))
     raise typer.Exit(result.exit_code("never" if exit_zero else config.fail_on))
+
+
+def _git_error() -> type[Exception]:
+    """integrity/git.py's error, imported only when an exception is on its way: a run that asks
+    git nothing does not load the module."""
+    from safemig_lint.integrity.git import GitError
+
+    return GitError
 
 
 def _stdin(paths: list[str], stdin_filename: str | None) -> tuple[list[str], tuple[str, bytes] | None]:

@@ -15,11 +15,6 @@ from pathlib import Path
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES, READ_BACK_LIMIT, read_regular
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 CONFIG_FILE = ".safemig-lint.toml"
 FAIL_ON_CHOICES = ("error", "warning", "info", "never")
 IDEMPOTENCY_CHOICES = ("auto", "strict")  # strict: SM301-SM303 whatever golang-migrate's transactions
@@ -124,6 +119,11 @@ def find_config_file(start: Path) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict:
+    # Imported here: a run with no configuration file found reads no TOML.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         return tomllib.loads(read_regular(path, READ_BACK_LIMIT).decode("utf-8"))
     except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as error:

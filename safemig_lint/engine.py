@@ -24,7 +24,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -160,12 +160,17 @@ def lint(
         files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
-        entry = cache.load(work.key)
+        # Only the findings this run reports are read from the entry (and checked): a staged file's
+        # run does not decode its folder's hundreds of others.
+        entry = cache.load(work.key, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
+            if entry is not None:  # to be completed and stored again: read whole
+                entry = cache.load(work.key)
+                entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
             pending.append((work, entry or Entry(work.key)))
     total = sum(len(work.data) for work, _ in (*answered, *pending))
@@ -348,16 +353,16 @@ class DirectoryWork:
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
         if not entry.covered <= names or not set(entry.masks) <= set(self.data):
             return False
-        lines: dict[str, LineIndex | None] = {}
+        bounds: dict[str, tuple[int, int] | None] = {}  # file -> (its lines, its characters), counted once
 
         def within(name: str, line: int, end: int = 0) -> bool:
             if name not in self.data:
                 return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
-            if name not in lines:
+            if name not in bounds:
                 text = self.text_of(name)
-                lines[name] = LineIndex(text) if text is not None else None
-            index = lines[name]
-            return index is None or (line <= index.line_count and end <= len(index.text))
+                bounds[name] = (text.count("\n") + 1, len(text)) if text is not None else None
+            known = bounds[name]
+            return known is None or (line <= known[0] and end <= known[1])
 
         for name, found in entry.diagnostics.items():
             display = self.display_of(name)

@@ -118,6 +118,21 @@ def test_a_changed_file_is_linted_again(project, monkeypatch):
     assert _check("--no-cache", "--format", "json", "migrations")[1] == output
 
 
+def test_a_staged_files_warm_run_reads_only_its_findings_and_the_entry_stays_whole(project, monkeypatch, tmp_path):
+    from safemig_lint.cache import Cache, Entry
+
+    monkeypatch.chdir(project)
+    staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
+    expected = _check("--no-cache", "--format", "json", staged)
+    whole = _check("--format", "json", "migrations/app")
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", staged) == expected  # from the folder's entry, read in part
+    assert _check("--format", "json", "migrations/app") == whole  # every other file's findings still there
+    assert counter.names == []
+    with pytest.raises(ValueError):
+        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True))  # it would drop the findings not read
+
+
 def test_a_staged_file_runs_its_own_rules_and_later_runs_add_the_rest(project, monkeypatch):
     monkeypatch.chdir(project)
     staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
@@ -249,6 +264,11 @@ def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
     assert "sqlglot" in modules.split()  # the first run parses
     cached = _imported("check", "migrations", cwd=project).split()
     assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
+    # Nor any other parser, nor the terminal library when the report is JSON (a staged file's run too).
+    staged = _imported("check", "--format", "json", "migrations/app/000004_drop_legacy_sessions.up.sql", cwd=project).split()
+    for parser in ("sqlglot", "pglast", "sqlfluff", "sqlfluffrs"):
+        assert parser not in cached and parser not in staged
+    assert "rich" not in staged and "tempfile" not in staged  # nothing written either
     assert "sqlglot" not in _imported("rules", cwd=project).split()
     assert "typer" not in _imported("--version", cwd=project).split()
 

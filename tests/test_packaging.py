@@ -30,9 +30,9 @@ def test_license_matches_pyproject_and_ships_in_wheel_and_sdist(wheel, tmp_path)
 
     from hatchling.builders.sdist import SdistBuilder
 
-    from safemig_lint.config import tomllib
+    from safemig_lint.config import _read_toml  # the tool's own TOML reading (tomllib, or tomli on 3.10)
 
-    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["license"] == "MIT"
+    assert _read_toml(REPO / "pyproject.toml")["project"]["license"] == "MIT"
     assert (REPO / "LICENSE").read_text().startswith("MIT License")
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in zipfile.ZipFile(wheel).namelist())
     sdist = next(iter(SdistBuilder(str(REPO)).build(directory=str(tmp_path), versions=["standard"])))

@@ -186,7 +186,8 @@ def _scan_directory(
     misnamed: list[tuple[Path, str]] = []
     excluded: set[tuple[int, str]] = set()
     links: set[str] = set()
-    entries = _list(directory, display, problems, links)
+    regular: set[str] = set()
+    entries = _list(directory, display, problems, links, regular)
     if listing is not None:
         sql = [entry.name for entry in entries if entry.name.lower().endswith(".sql")]
         kept = set(listing(directory, sql)) | virtual
@@ -194,14 +195,16 @@ def _scan_directory(
     entries += [directory / name for name in virtual if directory / name not in entries]
     # A folder reached through a link: each file's real place is asked; otherwise only links'.
     linked_folder = not Path(os.path.realpath(directory)).is_relative_to(boundary)
-    for entry in sorted(entries):
+    # By name: the entries are all in this folder, and a name sorts as its path does.
+    for entry in sorted(entries, key=lambda path: path.name):
         if not entry.name.lower().endswith(".sql"):
             continue
         entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
         if entry.name in virtual:  # read from standard input: there may be no such file on disk
             pass
         elif not is_excluded(entry_display, excludes):
-            status, problem = _stat_problem(entry)
+            # A regular file as listed needs no stat of its own (a link, or an unknown type, does).
+            status, problem = (None, None) if entry.name in regular else _stat_problem(entry)
             if status is not None and stat.S_ISDIR(status.st_mode):
                 continue
             if problem is None and (linked_folder or entry.name in links):
@@ -296,9 +299,10 @@ def _boundary(given: Path) -> Path:
     return git_top_level(folder) or folder
 
 
-def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str]) -> list[Path]:
-    """The folder's entries (the names of symlinks among them added to `links`); a folder that
-    cannot be listed is a problem, not an empty folder."""
+def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str], regular: set[str]) -> list[Path]:
+    """The folder's entries (the names of symlinks among them added to `links`, of regular files
+    to `regular`, both from the listing itself, without a stat per file); a folder that cannot be
+    listed is a problem, not an empty folder."""
     try:
         with os.scandir(directory) as entries:
             found = []
@@ -306,6 +310,8 @@ def _list(directory: Path, display: str, problems: list[PathProblem], links: set
                 found.append(directory / entry.name)
                 if entry.is_symlink():
                     links.add(entry.name)
+                elif entry.is_file(follow_symlinks=False):
+                    regular.add(entry.name)
             return found
     except OSError as error:
         problems.append(PathProblem(directory, display, f"cannot list this folder: {error.strerror or error}"))
