@@ -401,6 +401,10 @@ def _work(
         + [(f"misnamed {display}", b"") for _, display in directory.misnamed]
         + [(SUM_FILE, _read_or_empty(directory.path / SUM_FILE))]
     )
+    if not reported >= {*names, ""}:
+        # A folder's one finding of a cause (SM004, SM007, SM014, SM407) sits on the first file reported, so a
+        # run reporting some files has findings of its own: it never reads those of a run that reported others.
+        state.append(("reported", "\0".join(sorted(reported)).encode()))
     work.key = directory_key(repr(replace(config, source=None)), state)
     return work
 

@@ -118,19 +118,37 @@ def test_a_changed_file_is_linted_again(project, monkeypatch):
     assert _check("--no-cache", "--format", "json", "migrations")[1] == output
 
 
-def test_a_staged_files_warm_run_reads_only_its_findings_and_the_entry_stays_whole(project, monkeypatch, tmp_path):
+def test_a_staged_files_warm_run_is_answered_from_its_own_entry_and_the_folders_stays_whole(project, monkeypatch, tmp_path):
     from safemig_lint.cache import Cache, Entry
 
     monkeypatch.chdir(project)
     staged = "migrations/app/000004_drop_legacy_sessions.up.sql"
     expected = _check("--no-cache", "--format", "json", staged)
     whole = _check("--format", "json", "migrations/app")
+    assert _check("--format", "json", staged) == expected
     counter = _Counter(monkeypatch)
-    assert _check("--format", "json", staged) == expected  # from the folder's entry, read in part
-    assert _check("--format", "json", "migrations/app") == whole  # every other file's findings still there
+    assert _check("--format", "json", staged) == expected  # from the entry of this folder state and these files
+    assert _check("--format", "json", "migrations/app") == whole  # the folder's entry is still whole
     assert counter.names == []
     with pytest.raises(ValueError):
         Cache(tmp_path / "c").store(Entry("0" * 64, partial=True))  # it would drop the findings not read
+
+
+def test_a_folders_one_finding_of_a_cause_follows_the_files_reported_whatever_ran_before(tmp_path, monkeypatch):
+    """SM004 for a folder without down files sits on the first up file reported: a staged file's run
+    after a run of the whole folder (which put it on the first file) reports it as a run without the cache does."""
+    folder = write_migrations(tmp_path / "m", {f"00000{n}_t{n}.up.sql": f"CREATE TABLE t{n} (id int);\n" for n in (1, 2, 3)})
+    monkeypatch.chdir(tmp_path)
+    staged = "m/000003_t3.up.sql"
+    expected = _check("--no-cache", "--format", "json", staged)
+    assert [d["code"] for d in json.loads(expected[1])["diagnostics"]] == ["SM004"]
+    whole = _check("--format", "json", "m")
+    assert [(d["code"], d["path"]) for d in json.loads(whole[1])["diagnostics"]] == [("SM004", "m/000001_t1.up.sql")]
+    assert _check("--format", "json", staged) == expected
+    assert _check("--format", "json", "m/000002_t2.up.sql", staged) == _check(
+        "--no-cache", "--format", "json", "m/000002_t2.up.sql", staged
+    )
+    assert len(list(folder.iterdir())) == 3
 
 
 def test_a_staged_file_runs_its_own_rules_and_later_runs_add_the_rest(project, monkeypatch):
@@ -265,7 +283,9 @@ def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
     cached = _imported("check", "migrations", cwd=project).split()
     assert "sqlglot" not in cached and "safemig_lint.checks.base" not in cached
     # Nor any other parser, nor the terminal library when the report is JSON (a staged file's run too).
-    staged = _imported("check", "--format", "json", "migrations/app/000004_drop_legacy_sessions.up.sql", cwd=project).split()
+    staged_run = ("check", "--format", "json", "migrations/app/000004_drop_legacy_sessions.up.sql")
+    _imported(*staged_run, cwd=project)  # its first run: a staged file's findings are its own entry's
+    staged = _imported(*staged_run, cwd=project).split()
     for parser in ("sqlglot", "pglast", "sqlfluff", "sqlfluffrs"):
         assert parser not in cached and parser not in staged
     assert "rich" not in staged and "tempfile" not in staged  # nothing written either
