@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 _V = TypeVar("_V")
 
+# A change to one of a database's maps: (the map's attribute name, key, new value, or GONE when the
+# key was deleted, or CLEARED (key "") when the map was emptied). See Database.keep_journal.
+GONE = object()
+CLEARED = object()
+Journal: TypeAlias = list[tuple[str, str, object]]
+
 
 @dataclass(frozen=True)
 class ColumnType:
@@ -193,8 +199,9 @@ class TableMap(dict[str, Table]):
     """A database's tables, copied on write: a snapshot shares every table with the database it
     was taken of, and a table is copied the first time it is taken out of the map to be changed
     (`[key]`, `get`, `setdefault`, `pop`). Iterating (`values`, `items`) gives shared tables to
-    read; to change one found that way, take it again by its key. A history of N versions so
-    keeps N maps of references and one copy per changed table, not N copies of every table.
+    read; to change one found that way, take it again by its key. A copy of the database so costs
+    a map of references and one copy per changed table, not a copy of every table (and a history
+    keeps no copy per version: analysis/schema/snapshots.py).
 
     `holding`, `referencing` and `named` find tables by their keys' names, by the tables their
     foreign keys reference and by plain name without a scan of every table: a replay asks for
@@ -218,6 +225,12 @@ class TableMap(dict[str, Table]):
         # Every key taken out, set or deleted since the map was made (or its holder emptied this):
         # the only keys whose tables may differ from those of the map it was shared from.
         self.touched: set[str] = set()
+        self.journal: Journal | None = None  # where each change to the map is written down, if anywhere
+
+    def seal(self) -> None:
+        """From now on a table is copied before it is changed, as after share(): the tables the map
+        holds now stay as they are (a journal's reader keeps them)."""
+        self._owned.clear()
 
     def _own(self, key: str, table: Table) -> Table:
         if self.frozen:
@@ -228,6 +241,8 @@ class TableMap(dict[str, Table]):
             table = table.copy()
             dict.__setitem__(self, key, table)
             self._owned[id(table)] = table
+            if self.journal is not None:
+                self.journal.append(("tables", key, table))
         return table
 
     def share(self, frozen: bool = False) -> TableMap:
@@ -255,12 +270,16 @@ class TableMap(dict[str, Table]):
         self._owned[id(table)] = table
         self._taken.add(key)
         self.touched.add(key)
+        if self.journal is not None:
+            self.journal.append(("tables", key, table))
 
     def __delitem__(self, key: str) -> None:
         dict.__delitem__(self, key)
         self._positions.remove(key)
         self._taken.add(key)
         self.touched.add(key)
+        if self.journal is not None:
+            self.journal.append(("tables", key, GONE))
 
     def setdefault(self, key: str, default: Table, /) -> Table:
         if key not in self:
@@ -280,6 +299,8 @@ class TableMap(dict[str, Table]):
         self.touched.add(key)
         self._positions.remove(key)
         table = dict.pop(self, key)
+        if self.journal is not None:
+            self.journal.append(("tables", key, GONE))
         return table if self.frozen or id(table) in self._owned else table.copy()
 
     def copy(self) -> TableMap:
@@ -431,6 +452,8 @@ class FoundBy(dict[str, _V], Generic[_V]):
     _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
     _positions: _Positions | None = None  # set with _index
     _scans = 0
+    journal: Journal | None = None  # where each change is written down, under `journal_name`, if anywhere
+    journal_name = ""
 
     @staticmethod
     def words(value: _V) -> tuple[tuple[str, str], ...]:
@@ -474,6 +497,8 @@ class FoundBy(dict[str, _V], Generic[_V]):
         dict.__setitem__(self, key, value)
         if index is not None:
             self._add(index, key, value)
+        if self.journal is not None:
+            self.journal.append((self.journal_name, key, value))
 
     def __delitem__(self, key: str) -> None:
         index, positions = self._index, self._positions
@@ -481,6 +506,8 @@ class FoundBy(dict[str, _V], Generic[_V]):
             self._unindex(index, key)
             positions.remove(key)
         dict.__delitem__(self, key)
+        if self.journal is not None:
+            self.journal.append((self.journal_name, key, GONE))
 
     @overload
     def pop(self, key: str, /) -> _V: ...
@@ -508,6 +535,8 @@ class FoundBy(dict[str, _V], Generic[_V]):
     def clear(self) -> None:
         dict.clear(self)
         self._index = self._positions = None
+        if self.journal is not None:
+            self.journal.append((self.journal_name, "", CLEARED))
 
     def copy(self) -> Self:
         return type(self)(self)
@@ -589,6 +618,16 @@ class Database:
             Routines(self.routines),
             self.open_world,
         )
+
+    def keep_journal(self, journal: Journal) -> None:
+        """Write every change to the database's maps down in `journal`, in order, from now on: replayed
+        onto a copy of the maps as they are now (dict-level sets and deletes, which keep dict order
+        as the changes did), they give the maps as they will be. `schemas` and `open_world` are not
+        in it (small values a reader copies)."""
+        self.tables.journal = journal
+        for name in ("views", "sequences", "types", "routines"):
+            objects = getattr(self, name)
+            objects.journal, objects.journal_name = journal, name
 
     def unknown_objects(self) -> list[tuple[str, str]]:
         """(description, reason) of every object the model is unsure of."""

@@ -269,11 +269,20 @@ def _mysql_dash_without_space(statement: Statement) -> None:
     match = _DASH_WITHOUT_SPACE.match(statement.text)
     if match is None:
         return
+    _reject_for_mysql(
+        statement,
+        "MySQL reads `--` as a comment only when a space follows it; without one it is SQL, and a syntax error",
+        statement.start,
+        statement.start + len(statement.text.split(None, 1)[0]),
+    )
+
+
+def _reject_for_mysql(statement: Statement, error: str, start: int, end: int) -> None:
+    """The statement is MySQL's syntax error `error`, at file offsets start..end (a verdict: nothing to analyse)."""
     statement.unanalysed = None
     statement.rejected_by = "MySQL"
-    statement.error = "MySQL reads `--` as a comment only when a space follows it; without one it is SQL, and a syntax error"
-    statement.error_start = statement.start
-    statement.error_end = statement.start + len(statement.text.split(None, 1)[0])
+    statement.error = error
+    statement.error_start, statement.error_end = start, end
 
 
 def _mysql_double_colon(statement: Statement) -> None:
@@ -284,10 +293,8 @@ def _mysql_double_colon(statement: Statement) -> None:
     token = next((t for t in statement.tokens if t.token_type == TokenType.DCOLON), None)
     if token is None:
         return
-    statement.unanalysed = None
-    statement.rejected_by = "MySQL"
-    statement.error = "MySQL rejects it: `::` is PostgreSQL's cast, MySQL has no such operator (write CAST(value AS type))"
-    statement.error_start, statement.error_end = token.start, token.end + 1
+    error = "MySQL rejects it: `::` is PostgreSQL's cast, MySQL has no such operator (write CAST(value AS type))"
+    _reject_for_mysql(statement, error, token.start, token.end + 1)
 
 
 # `ALTER TABLE ONLY t <action>`: ONLY is PostgreSQL's (not the inheritance children); MySQL reads it as the
@@ -304,11 +311,8 @@ def _mysql_alter_table_only(statement: Statement) -> None:
     match = _ALTER_TABLE_ONLY.match(statement.text)
     if match is None:
         return
-    statement.unanalysed = None
-    statement.rejected_by = "MySQL"
-    statement.error = "MySQL rejects it: `ALTER TABLE ONLY` is PostgreSQL's, MySQL has no ONLY (write ALTER TABLE t ...)"
-    statement.error_start = statement.start + match.start("only")
-    statement.error_end = statement.start + match.end("only")
+    error = "MySQL rejects it: `ALTER TABLE ONLY` is PostgreSQL's, MySQL has no ONLY (write ALTER TABLE t ...)"
+    _reject_for_mysql(statement, error, statement.start + match.start("only"), statement.start + match.end("only"))
 
 
 # --- MySQL: sqlfluff's MySQL grammar, on the statement kinds where it agrees with the server -------
@@ -345,10 +349,9 @@ def _mysql_grammar(statement: Statement, masked: str) -> None:
     start = statement.start + min(offset, len(text) - 1)
     shown = " ".join(section.split())
     shown = shown if len(shown) <= 60 else shown[:57] + "..."
-    statement.unanalysed = None
-    statement.rejected_by = "MySQL"
-    statement.error = f"MySQL rejects it: its grammar cannot read `{shown}`"
-    statement.error_start, statement.error_end = start, min(statement.end, start + max(len(section), 1))
+    _reject_for_mysql(
+        statement, f"MySQL rejects it: its grammar cannot read `{shown}`", start, min(statement.end, start + max(len(section), 1))
+    )
 
 
 @lru_cache(maxsize=4096)  # a history repeats statements (the same index dropped in many versions' downs)

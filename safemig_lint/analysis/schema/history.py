@@ -1,7 +1,8 @@
 """The schema of one migration directory through time, computed once and only when asked.
 
-Up files are replayed in version order into one model; a snapshot is kept before each
-version. A down file is replayed on its own copy of the schema its up produced. Effects are
+Up files are replayed in version order into one model; the schema before each version is kept
+as the changes between versions, and made again when asked for (snapshots.py). A down file is
+replayed on its own copy of the schema its up produced, and what it changed is kept. Effects are
 kept per statement, so a rule looks up what a statement it is checking did.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,9 +21,10 @@ from safemig_lint.analysis.schema.chronicle import Chronicle
 from safemig_lint.analysis.schema.effects import Created, Dropped, Effect, Renamed
 from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.analysis.schema.resolve import Resolver
+from safemig_lint.analysis.schema.snapshots import Snapshots
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.file_ops import FileOps, StatementOps, file_ops
-from safemig_lint.operations.model import Database, bare_name
+from safemig_lint.operations.model import Database, Journal, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
@@ -38,10 +40,24 @@ class UnknownNote:
     reason: str
 
 
+@dataclass(frozen=True)
+class _AfterDown:
+    """What a version's down file did to the schema its up files left: its changes (replayed on a copy of
+    that schema when asked for), what it left of `schemas` and `open_world`, and the tables it touched."""
+
+    changes: Journal
+    schemas: set[str]
+    open_world: str | None
+    touched: set[str]
+
+
+_KEPT_AFTER_DOWN = 4  # states after a down file made and kept for the next question
+
+
 @dataclass
 class _Timeline:
     versions: list[int]
-    snapshots: list[Database]  # snapshots[i]: before versions[i]; the last one: after every up
+    snapshots: Snapshots  # snapshots[i]: before versions[i]; the last one: after every up
     position: dict[int, int]  # version -> i
     effects: dict[Path, dict[int, list[Effect]]]
     notes: list[UnknownNote]
@@ -69,7 +85,8 @@ class History:
         self.dialect = dialect
         self.reading = Reading(dialect, mysql_version)  # the ops every rule reads too
         self._extra_effects: dict[Path, dict[int, list[Effect]]] = {}
-        self._after_down: dict[int, Database] = {}
+        self._after_down: dict[int, _AfterDown] = {}
+        self._after_down_made: OrderedDict[int, Database] = OrderedDict()
         self._extra_notes: list[UnknownNote] = []
         self._uncertain_files: set[str] = set()
         self._migrations = {m.version: m for m in directory.migrations}
@@ -79,7 +96,7 @@ class History:
     def _timeline(self) -> _Timeline:
         db = Database(self.dialect)
         chronicle = Chronicle()
-        timeline = _Timeline([], [], {}, {}, [], {}, chronicle, {})
+        timeline = _Timeline([], Snapshots(db), {}, {}, [], {}, chronicle, {})
         # Every up's ops first: a statement is judged knowing what later versions create.
         starts = {}
         for migration in self.directory.migrations:
@@ -93,13 +110,13 @@ class History:
         for migration in self.directory.migrations:
             timeline.position[migration.version] = len(timeline.versions)
             timeline.versions.append(migration.version)
-            timeline.snapshots.append(db.snapshot())
+            timeline.snapshots.take()
             db.tables.touched = timeline.touched[migration.version] = set()
             # Several up files for one version are invalid for golang-migrate (SM003), but
             # runners that order by file name apply them all, in order.
             for up in migration.ups:
                 timeline.effects[up.path] = self._replay_file(replay, up, timeline.notes, starts[up.path])
-        timeline.snapshots.append(db.snapshot())
+        timeline.snapshots.take()
         return timeline
 
     def file_ops(self, file: MigrationFile) -> FileOps:
@@ -165,14 +182,27 @@ class History:
         if down is None:
             return self.after(version)
         self._effects_elsewhere(down)
-        return self._after_down[version]
+        made = self._after_down_made.get(version)
+        if made is None:
+            after_down = self._after_down[version]
+            timeline = self._timeline
+            made = timeline.snapshots.made(timeline.position[version] + 1, after_down.changes, after_down.schemas, after_down.open_world)
+            made.tables.touched = set(after_down.touched)
+            self._after_down_made[version] = made
+            if len(self._after_down_made) > _KEPT_AFTER_DOWN:
+                self._after_down_made.popitem(last=False)
+        else:
+            self._after_down_made.move_to_end(version)
+        return made
 
     def tables_touched(self, version: int) -> set[str]:
         """Keys of the tables the version's up files and its down file took, set or deleted: every
         other table is the same in before(version), after(version) and after_down(version)."""
         touched = set(self._timeline.touched[version])
-        if self._migration(version).down is not None:
-            touched |= self.after_down(version).tables.touched
+        down = self._migration(version).down
+        if down is not None:
+            self._effects_elsewhere(down)
+            touched |= self._after_down[version].touched
         return touched
 
     def _migration(self, version: int) -> Migration:
@@ -197,10 +227,14 @@ class History:
             timeline = self._timeline
             branch = Chronicle(timeline.chronicle, timeline.ends[file.version])
             start = _chronicle_file(branch, self.file_ops(file), doubtful=len(self._migration(file.version).downs) > 1)
-            replay = Replay(base.copy(), Resolver(branch, self.dialect))
+            db = base.copy()
+            changes: Journal = []
+            db.keep_journal(changes)
+            replay = Replay(db, Resolver(branch, self.dialect))
             self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
             if file == self._migration(file.version).down:
-                self._after_down[file.version] = replay.db
+                # Its changes, not the copy: a copy per version is quadratic in the history (snapshots.py).
+                self._after_down[file.version] = _AfterDown(changes, db.schemas, db.open_world, db.tables.touched)
         return self._extra_effects[file.path]
 
     def sqlite_verdicts(self, file: MigrationFile) -> dict[int, str | None] | None:
