@@ -476,3 +476,64 @@ def test_cascade_says_what_it_takes(lint_sql):
     # What belongs to a table the same statement drops goes with it anyway; a view it does not name is still taken.
     together = history(("DROP TABLE users, orders CASCADE;", "SELECT 1;"), base=base)
     assert messages(lint_sql(together), "SM615") == ["dropping table users with CASCADE also drops view names"]
+
+
+# --- SM610: sequences (ALTER SEQUENCE, and the literal argument of nextval, currval, setval)
+
+SERIAL = {
+    "000001_a.up.sql": "CREATE TABLE a (id bigserial PRIMARY KEY);\n",
+    "000001_a.down.sql": "DROP TABLE a;\n",
+}
+
+
+def test_a_sequence_dropped_earlier_in_the_file(lint_sql):
+    up = (
+        "CREATE SEQUENCE c_seq;\nDROP SEQUENCE c_seq;\nSELECT setval('c_seq', 5);\n"
+        "SELECT nextval('c_seq'::regclass);\nALTER SEQUENCE c_seq RESTART;\n"
+    )
+    result = lint_sql(history((up, "SELECT 1;"), base=SERIAL))
+    why = 'PostgreSQL rejects this statement: relation "c_seq" does not exist (an earlier statement dropped or renamed it)'
+    assert found(result, "SM610") == [("000002_v2.up.sql", line, why) for line in (3, 4, 5)]
+
+
+def test_a_down_naming_a_sequence_its_up_never_created(lint_sql):
+    result = lint_sql(history(("SELECT 1;", "ALTER SEQUENCE b_id_seq RESTART WITH 100;\nSELECT currval('b_id_seq');"), base=SERIAL))
+    why = 'PostgreSQL rejects this statement: relation "b_id_seq" does not exist (no migration creates it)'
+    assert found(result, "SM610") == [("000002_v2.down.sql", 1, why), ("000002_v2.down.sql", 2, why)]
+
+
+def test_sequences_that_exist_or_may_exist_are_not_flagged(lint_sql):
+    cases = [
+        # the serial's own sequence, also after its table and column are renamed (PostgreSQL keeps its name)
+        "ALTER SEQUENCE a_id_seq RESTART WITH 100;\nSELECT setval('a_id_seq', 5);\nSELECT nextval('public.a_id_seq'::regclass);",
+        "ALTER TABLE a RENAME TO b;\nALTER TABLE b RENAME COLUMN id TO uid;\nSELECT setval('a_id_seq', 5);",
+        "ALTER SEQUENCE IF EXISTS gone_seq RESTART;",
+        "CREATE SEQUENCE d_seq;\nSELECT setval('d_seq', 5);\nALTER SEQUENCE d_seq RESTART;",
+        "SELECT setval(pg_get_serial_sequence('a', 'id'), 5);",
+        "SELECT setval(pg_get_serial_sequence('a', 'id'), max(id)) FROM a;",
+    ]
+    for case in cases:
+        assert found(lint_sql(history((case, "SELECT 1;"), base=SERIAL)), "SM610") == [], case
+        if "RENAME" not in case:  # the same in a down file
+            assert found(lint_sql(history(("SELECT 1;", case), base=SERIAL)), "SM610") == [], case
+
+
+def test_a_sequence_the_model_cannot_be_sure_of_is_not_flagged(lint_sql):
+    made_unseen = [
+        "CREATE SEQUENCE e_seq;\nDROP SEQUENCE e_seq;\nDO $$ BEGIN EXECUTE 'CREATE SEQUENCE e_seq'; END $$;\nSELECT setval('e_seq', 5);",
+        "CREATE SEQUENCE e_seq;\nDROP SEQUENCE e_seq;\nCREATE SEQUENCE e_seq WITH nonsense ????;\nSELECT setval('e_seq', 5);",
+    ]
+    for case in made_unseen:
+        assert found(lint_sql(history((case, "SELECT 1;"), base=SERIAL)), "SM610") == [], case
+    # in a down file, a sequence no migration creates may be an extension's
+    extension = history(("CREATE EXTENSION IF NOT EXISTS postgis;", "SELECT setval('ext_made_seq', 1);"), base=SERIAL)
+    assert found(lint_sql(extension), "SM610") == []
+    # the same names in MySQL and SQLite are not sequences
+    assert found(lint_sql(history(("SELECT 1;", "SELECT setval('x_seq', 1);")), "sqlite"), "SM610") == []
+
+
+def test_a_column_made_an_identity_later_has_its_sequence(lint_sql):
+    """ALTER COLUMN ... ADD GENERATED AS IDENTITY makes `<table>_<column>_seq`, which the model does not hold."""
+    up = "CREATE TABLE a (id bigint NOT NULL);\nALTER TABLE a ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;\n"
+    files = history((up, "SELECT setval('a_id_seq', 5);\nDROP TABLE a;"), base={})
+    assert found(lint_sql(files), "SM610") == []

@@ -68,6 +68,10 @@ POSTGRES_CASES = [
         "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id);",  # a second primary key, before the name
         "INSERT INTO users (id) VALUES (1, 2, nope);",  # the values' names before their number
         "DROP TRIGGER users_audit ON users;",
+        "ALTER SEQUENCE ticket_sq RESTART WITH 100;",  # a down naming a sequence no migration creates
+        "SELECT setval('ticket_sq', 5);",
+        "SELECT nextval('public.ticket_sq'::regclass);",
+        "DROP SEQUENCE ticket_seq CASCADE;\nSELECT setval('ticket_seq', 1);",
     ],
     # A drop other objects depend on is refused by the database, but the model drops it as meant: one a history.
     ["ALTER TABLE users DROP COLUMN name;"],

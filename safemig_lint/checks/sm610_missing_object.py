@@ -18,6 +18,7 @@ class MissingObject(Rule):
     reads_ops = (
         o.UsesTable,
         o.UsesColumn,
+        o.UsesSequence,
         o.CreateTable,
         o.DropTable,
         o.RenameTable,

@@ -337,6 +337,15 @@ class UsesTable(Uses):
 
 
 @dataclass(frozen=True)
+class UsesSequence(Uses):
+    """A sequence named where PostgreSQL looks it up when the statement runs: ALTER SEQUENCE, or the
+    literal argument of nextval, currval or setval (a regclass, resolved as the call is parsed)."""
+
+    sequence: str
+    written: str = ""  # the name as the database shows it in its message: schema-qualified when written so
+
+
+@dataclass(frozen=True)
 class UsesColumn(Uses):
     column: ColumnRef
     # Where it is named: "" in an expression; "target" in INSERT's column list or UPDATE's SET (a

@@ -1175,12 +1175,15 @@ def _read_alter_other(match: re.Match, names: Names) -> list[o.Op]:
         if re.match(r"OWNER\s+TO\b", rest, re.IGNORECASE):
             return []
         return [o.Unknown(f"ALTER {kind} not understood", names=(bare_name(name),))]
+    # ALTER SEQUENCE s ...: s must exist (ALTER SEQUENCE IF EXISTS only notices its absence).
+    shown = ".".join(names.text(part) for part in _NAME_PARTS.findall(match.group("name")))
+    uses: list[o.Op] = [o.UsesSequence(name, shown)] if kind == "SEQUENCE" and not match.group("guard") else []
     owned = re.search(rf"\bOWNED\s+BY\s+(?P<owner>{_NAME})", rest, re.IGNORECASE) if kind == "SEQUENCE" else None
     if owned:
         *table, column = _NAME_PARTS.findall(owned.group("owner"))
         owner = f"{names.text('.'.join(table))}.{names.text(column)}" if table else ""  # OWNED BY NONE
-        return [o.OwnSequence(name, owner)]
-    return []  # sequences, functions, extensions ...: options that do not change tables
+        return [*uses, o.OwnSequence(name, owner)]
+    return uses  # the other options of sequences, functions, extensions ...: they do not change tables
 
 
 def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:

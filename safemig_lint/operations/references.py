@@ -10,6 +10,7 @@ name that is an output column's alias or a FROM item's (a whole-row reference).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,11 @@ _PSEUDO_COLUMNS = {
 }
 
 UNKNOWN_SOURCE = ""
+
+_SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
+# A name as regclass reads it from a string: one or two parts, each a word or a double-quoted name.
+_REGCLASS_PART = re.compile(r'"[^"]+"|[^."]+')
+_REGCLASS_NAME = re.compile(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?')
 
 
 @dataclass
@@ -166,7 +172,22 @@ class _Reader:
             if isinstance(current, exp.Column):
                 self.column(current, chain, place)
                 continue
+            if isinstance(current, exp.Anonymous):
+                self.sequence_call(current)
             stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
+
+    def sequence_call(self, node: exp.Anonymous) -> None:
+        """nextval('s'), currval('s'), setval('s', ...): PostgreSQL reads the literal as a regclass, looking
+        the sequence up when it parses the call. Anything but a plain name written as a literal (a
+        function's result, a parameter, a string built at run time) is left alone."""
+        if self.names.dialect != "postgres" or str(node.this).lower() not in _SEQUENCE_FUNCTIONS or not node.expressions:
+            return
+        argument = node.expressions[0]
+        if isinstance(argument, exp.Cast) and argument.to.name.upper() == "REGCLASS":
+            argument = argument.this
+        if isinstance(argument, exp.Literal) and argument.is_string and _REGCLASS_NAME.fullmatch(argument.this):
+            shown = ".".join(self.names.text(part) for part in _REGCLASS_PART.findall(argument.this))
+            self.found.append(o.UsesSequence(self.names.text(argument.this), shown, node=node))
 
     def column(self, node: exp.Column, chain: list[_Scope], place: str = "") -> None:
         if node.args.get("db") or node.args.get("catalog") or not isinstance(node.this, (exp.Identifier, exp.Star)):

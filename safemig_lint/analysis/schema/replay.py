@@ -443,6 +443,9 @@ class Replay:
             self._reads.add(f"view {op.table}")
         return []
 
+    def _uses_nothing(self, op: o.Op) -> list[Effect]:
+        return []  # a name looked up, not changed: the resolver judges it
+
     def _uses_column(self, op: o.UsesColumn) -> list[Effect]:
         ref = op.column
         for scope in ref.scopes:
@@ -1120,6 +1123,7 @@ _HANDLERS: dict[type[o.Op], Callable[[Replay, Any], list[Effect]]] = {
     o.FillColumn: Replay._fill_column,
     o.DeleteRows: Replay._no_change,
     o.UsesTable: Replay._uses_table,
+    o.UsesSequence: Replay._uses_nothing,
     o.UsesColumn: Replay._uses_column,
     o.InsertRows: Replay._no_change,
 }

@@ -20,6 +20,7 @@ from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space, s
 from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import (
+    PG_NAME_LENGTH,
     Column,
     ColumnType,
     Constraint,
@@ -873,6 +874,31 @@ def _enum_value(self: Resolver, op: o.AddEnumValue | o.RenameEnumValue, db: Data
     return []
 
 
+def _uses_sequence(self: Resolver, op: o.UsesSequence, db: Database) -> list[Rejected]:
+    if self.dialect != "postgres":
+        return []
+    why = self.relation_absent(db, op.sequence)
+    if why == "never created" and (self.chronicle.extended(self.at) or _may_be_implicit(db, op.sequence)):
+        return []  # an extension may have made it, or a column made an identity in a way the model does not follow
+    return self._reject(MISSING, op.sequence, self.words.relation_missing(op.written or op.sequence), why) if why else []
+
+
+def _may_be_implicit(db: Database, key: str) -> bool:
+    """Could `key` be the sequence PostgreSQL names for a column of a table here (`<table>_<column>_seq`,
+    numbered when taken, cut when long)? ALTER COLUMN ... ADD GENERATED AS IDENTITY, or CREATE TABLE
+    ... (LIKE ... INCLUDING IDENTITY), make one the model does not hold."""
+    bare = plain_name(key)
+    if len(bare.encode()) >= PG_NAME_LENGTH - 3:
+        return True  # cut to fit: the parts it was made of cannot be told
+    for table_key, table in db.tables.items():
+        prefix = f"{plain_name(table_key)}_"
+        if not bare.startswith(prefix):
+            continue
+        if table.unknown or any(re.fullmatch(rf"{re.escape(column.lower())}_seq\d*", bare[len(prefix) :]) for column in table.columns):
+            return True  # an unknown table's columns are not all known
+    return False
+
+
 def _truncate(self: Resolver, op: o.Truncate, db: Database) -> list[Rejected]:
     why = self.relation_absent(db, op.table)
     return self._reject(MISSING, op.table, self.words.relation_missing(op.table), why) if why else []
@@ -881,6 +907,7 @@ def _truncate(self: Resolver, op: o.Truncate, db: Database) -> list[Rejected]:
 # What the database says of each op: as in replay's _HANDLERS, each function takes the op of its key's type.
 _CHECKS: dict[type[o.Op], Callable[[Resolver, Any, Database], list[Rejected]]] = {
     o.UsesTable: _uses_table,
+    o.UsesSequence: _uses_sequence,
     o.UsesColumn: _uses_column,
     o.InsertRows: _insert_rows,
     o.CopyRows: _copy_rows,
