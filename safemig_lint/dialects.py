@@ -16,6 +16,28 @@ def database_name(dialect: str) -> str:
     return _DATABASE_NAMES.get(dialect, dialect)
 
 
+# PostgreSQL's internal type names as its messages spell them (format_type): int4 is "integer".
+_POSTGRES_TYPE_SPELLING = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "varchar": "character varying",
+    "bpchar": "character",
+    "timestamp": "timestamp without time zone",
+    "timestamptz": "timestamp with time zone",
+    "time": "time without time zone",
+    "timetz": "time with time zone",
+}
+
+
+def postgres_type_shown(name: str) -> str:
+    """A type's internal name (`int4`) as PostgreSQL's messages spell it (`integer`)."""
+    return _POSTGRES_TYPE_SPELLING.get(name, name)
+
+
 # Names users type for them (a database's or a driver's name): read as the dialect.
 ALIASES = {
     "postgresql": "postgres",

@@ -18,6 +18,9 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from safemig_lint.atomic import replace_file
+from safemig_lint.dialects import postgres_type_shown
+
 DATA = Path(__file__).with_name("extension_objects.json")
 KINDS = ("function", "type", "operator", "operator class", "operator family", "access method", "text search")
 
@@ -32,18 +35,7 @@ def _type_name(type_name) -> str:
     if type_name is None:
         return "none"
     name = _name(type_name.names)
-    return {
-        "int4": "integer",
-        "int2": "smallint",
-        "int8": "bigint",
-        "float4": "real",
-        "float8": "double precision",
-        "bool": "boolean",
-        "varchar": "character varying",
-        "bpchar": "character",
-        "timestamptz": "timestamp with time zone",
-        "timestamp": "timestamp without time zone",
-    }.get(name, name) + ("[]" if type_name.arrayBounds else "")
+    return postgres_type_shown(name) + ("[]" if type_name.arrayBounds else "")
 
 
 def objects_of(script: str) -> dict[str, set[str]]:
@@ -115,7 +107,7 @@ def main(arguments: list[str]) -> int:
         return 2
     directory = Path(arguments[0])
     document = {"source": f"{directory} (PostgreSQL's share/extension scripts)", "extensions": collect(directory)}
-    DATA.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    replace_file(DATA, (json.dumps(document, indent=1, sort_keys=True) + "\n").encode())
     print(f"{DATA}: {len(document['extensions'])} extensions")
     return 0
 

@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space, system_table
 from safemig_lint.analysis.schema.effects import Rejected
+from safemig_lint.dialects import postgres_type_shown
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import (
     PG_NAME_LENGTH,
@@ -382,7 +383,7 @@ def _copy_rows(self: Resolver, op: o.CopyRows, db: Database) -> list[Rejected]:
             continue
         wanted, given = _pg_type(resolve(into.type, db.types)), _pg_type(resolve(out_of.type, db.types))
         if wanted and given and not _assignable(given, wanted):
-            message = f'column "{name}" is of type {_PG_SHOWN.get(wanted, wanted)} but expression is of type {_PG_SHOWN.get(given, given)}'
+            message = f'column "{name}" is of type {postgres_type_shown(wanted)} but expression is of type {postgres_type_shown(given)}'
             return self._reject(INSERT, f"{op.target}.{name}", message, f"{op.source}.{read} is {out_of.type.sql}")
     return []
 
@@ -413,20 +414,6 @@ _PG_TYPES = {
     "INET": "inet",
     "MONEY": "money",
     "XML": "xml",
-}
-_PG_SHOWN = {
-    "int2": "smallint",
-    "int4": "integer",
-    "int8": "bigint",
-    "float4": "real",
-    "float8": "double precision",
-    "bool": "boolean",
-    "varchar": "character varying",
-    "bpchar": "character",
-    "timestamp": "timestamp without time zone",
-    "timestamptz": "timestamp with time zone",
-    "time": "time without time zone",
-    "timetz": "time with time zone",
 }
 _PG_STRINGS = {"text", "varchar", "bpchar", "name"}  # every type converts to these on assignment (I/O conversion)
 # PostgreSQL's implicit and assignment casts between those types (pg_cast, castcontext 'i' or 'a').
