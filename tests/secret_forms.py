@@ -6,6 +6,9 @@ name or keyword could contain by chance.
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 SECRET = "Zq9xPlant3dSecret"
 
 FORMS = {
@@ -69,3 +72,14 @@ FORMS = {
 
 def form(name: str) -> str:
     return FORMS[name].replace("{S}", SECRET)
+
+
+@contextlib.contextmanager
+def cache_on():
+    """The content cache on (the suite runs with SAFEMIG_LINT_NO_CACHE), to see what it would hold."""
+    previous = os.environ.pop("SAFEMIG_LINT_NO_CACHE", None)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            os.environ["SAFEMIG_LINT_NO_CACHE"] = previous

@@ -3,12 +3,9 @@ no output of any command or format (masking happens once, when a file is read)."
 
 from __future__ import annotations
 
-import contextlib
-import os
-
 import pytest
 from conftest import write_migrations
-from secret_forms import FORMS, SECRET, form
+from secret_forms import FORMS, SECRET, cache_on, form
 from typer.testing import CliRunner
 
 from safemig_lint.cli import app
@@ -46,20 +43,10 @@ def _outputs(directory, dialect: str, tmp_path) -> dict[str, tuple[int, str]]:
     outcome = runner.invoke(app, ["lock", str(directory)])
     outputs["sum file"] = (0, (directory / "safemig.sum").read_text(encoding="utf-8"))
     (directory / "safemig.sum").unlink()
-    with _cache_on():
+    with cache_on():
         runner.invoke(app, ["check", str(directory), "-d", dialect, "--cache-dir", str(cache)])
     outputs["cache"] = (0, "".join(p.read_text(encoding="utf-8") for p in cache.rglob("*.json")))
     return outputs
-
-
-@contextlib.contextmanager
-def _cache_on():
-    previous = os.environ.pop("SAFEMIG_LINT_NO_CACHE", None)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            os.environ["SAFEMIG_LINT_NO_CACHE"] = previous
 
 
 @pytest.mark.parametrize("name", list(FORMS))

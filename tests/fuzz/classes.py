@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 from hypothesis import strategies as st
-from secret_forms import FORMS, SECRET
+from secret_forms import FORMS, SECRET, cache_on
 from typer.testing import CliRunner
 
 from safemig_lint import cache as cache_module
@@ -157,7 +157,7 @@ def _toml(settings: dict) -> str:
 def check_settings(settings: dict) -> None:
     with project({"1_a.up.sql": "DROP TABLE t;\n", "1_a.down.sql": "SELECT 1;\n"}) as root:
         (root / ".safemig-lint.toml").write_text(_toml(settings), encoding="utf-8", errors="surrogatepass")
-        with _cache_on():
+        with cache_on():
             code, output = timed("settings", lambda: invoke(["check", "m"], root))
         assert code in (0, 1, 2), output[-1500:]
         outside = [p for p in root.parent.iterdir() if p.name in ("elsewhere", "b")]
@@ -216,7 +216,7 @@ def check_read_back(case: tuple[str, str, list]) -> None:
         "2_b.up.sql": "DELETE FROM t;\n",
         "2_b.down.sql": "SELECT 1;\n",
     }
-    with project(files) as root, _cache_on():
+    with project(files) as root, cache_on():
         # Each file as the tool writes it, then made special or mutated.
         (root / ".safemig-lint.toml").write_text('dialect = "postgres"\nignore = ["SM511"]\n[severity]\nSM101 = "info"\n')
         invoke(["lock", "m"], root)
@@ -298,7 +298,7 @@ def _poison(entry: Path, how: str, seed: int) -> None:
 def check_cache(case: tuple[str, str, int, str]) -> None:
     sql, dialect, seed, how = case
     files = {"1_a.up.sql": sql, "1_a.down.sql": "SELECT 1;\n", "2_b.up.sql": sql, "2_b.down.sql": sql}
-    with project(files) as root, _cache_on():
+    with project(files) as root, cache_on():
         expected = invoke(["check", "m", "-d", dialect, "--no-cache"], root)
         assert invoke(["check", "m", "-d", dialect], root) == expected  # cold
         invoke(["check", "m/1_a.up.sql", "-d", dialect], root)  # a partial run: ops of the other files
@@ -314,16 +314,6 @@ def check_cache(case: tuple[str, str, int, str]) -> None:
         poisoned = timed("cache", lambda: invoke(["check", "m", "-d", dialect], root))
         assert poisoned == expected, f"{how}: poisoned cache output differs from --no-cache"
         assert SECRET not in "".join(p.read_text(errors="replace") for p in (root / ".safemig-lint-cache").rglob("*.json") if p.is_file())
-
-
-@contextlib.contextmanager
-def _cache_on():
-    previous = os.environ.pop("SAFEMIG_LINT_NO_CACHE", None)
-    try:
-        yield
-    finally:
-        if previous is not None:
-            os.environ["SAFEMIG_LINT_NO_CACHE"] = previous
 
 
 # --- secrets --------------------------------------------------------------------------------
@@ -369,7 +359,7 @@ def check_secrets(case: tuple[str, str, str]) -> None:
     sql, dialect, where = case
     files = {"1_a.up.sql": sql if where == "up" else "SELECT 1;\n", "1_a.down.sql": sql if where == "down" else "SELECT 1;\n"}
     files |= {"2_b.up.sql": "DROP TABLE q;\n", "2_b.down.sql": "SELECT 1;\n"}
-    with project(files) as root, _cache_on():
+    with project(files) as root, cache_on():
         outputs = []
         for format in ("text", "json", "sarif", "github", "markdown"):
             outputs.append(timed("secrets", lambda format=format: invoke(["check", "m", "-d", dialect, "--format", format], root))[1])
