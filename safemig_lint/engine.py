@@ -162,14 +162,14 @@ def lint(
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         # Only the findings this run reports are read from the entry (and checked): a staged file's
         # run does not decode its folder's hundreds of others.
-        entry = cache.load(work.key, partial(work.is_reported, discovery=discovery))
+        entry = cache.load(work.key, work.display_of, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
             if entry is not None:  # to be completed and stored again: read whole
-                entry = cache.load(work.key)
+                entry = cache.load(work.key, work.display_of)
                 entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
             pending.append((work, entry or Entry(work.key)))
@@ -190,7 +190,7 @@ def lint(
         linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
-            cache.store(entry)
+            cache.store(entry, work.display_of)
         for name, value in outcome.file_ops.items():
             cache.store_file(work.file_key(name), value)
         answered.append((work, entry))
@@ -287,6 +287,7 @@ class DirectoryWork:
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)  # decoded once, by text_of
+    _displays: dict[str, str] = field(default_factory=dict, repr=False)  # by display_of, each asked of many times
 
     def is_reported(self, name: str, discovery: Discovery) -> bool:
         """Whether findings in file `name` are reported: a migration or misnamed file by the
@@ -328,9 +329,12 @@ class DirectoryWork:
 
     def display_of(self, name: str) -> str:
         """The display path of file `name` of this folder ("": the folder), as discovery spells it."""
-        from safemig_lint.integrity.files import child_display
+        shown = self._displays.get(name)
+        if shown is None:
+            from safemig_lint.integrity.files import child_display
 
-        return self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+            shown = self._displays[name] = self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+        return shown
 
     def text_of(self, name: str) -> str | None:
         """File `name`'s text as written (None: not a migration of this folder, or unreadable)."""
@@ -347,33 +351,41 @@ class DirectoryWork:
 
     def accepts(self, entry: Entry) -> bool:
         """Whether a cache entry is one linting these files could have produced: its files are
-        this folder's, each diagnostic's path is the one its file has here (a path is never
-        taken from the cache: --fix writes to it), and every span, edit and mask lies within
-        its file. The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
+        this folder's, and every line, edit and mask lies within its file. Its paths are the
+        folder's own (cache.py gives each diagnostic the path of the file it is stored under:
+        --fix writes to it). The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
         if not entry.covered <= names or not set(entry.masks) <= set(self.data):
             return False
-        bounds: dict[str, tuple[int, int] | None] = {}  # file -> (its lines, its characters), counted once
-
-        def within(name: str, line: int, end: int = 0) -> bool:
-            if name not in self.data:
-                return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
-            if name not in bounds:
-                text = self.text_of(name)
-                bounds[name] = (text.count("\n") + 1, len(text)) if text is not None else None
-            known = bounds[name]
-            return known is None or (line <= known[0] and end <= known[1])
-
+        folder = self.display_of("")
+        lines: dict[str, int] = {}  # by file, the furthest line the entry points at
+        ends: dict[str, int] = {}  # by file, the furthest character an edit or a mask reaches
         for name, found in entry.diagnostics.items():
-            display = self.display_of(name)
+            if not found:
+                continue
+            if "/" in name:
+                return False
+            lines[name] = max(lines.get(name, 1), max(d.span.end_line for d in found))
             for d in found:
-                if d.path != display or not within(name, d.span.end_line, max((e.end for e in d.fix), default=0)):
-                    return False
+                if d.fix:
+                    ends[name] = max(ends.get(name, 0), max(e.end for e in d.fix))
                 for related in d.related:
-                    other = related.path.rpartition("/")[2] if related.path != self.directory.display_path else ""
-                    if related.path != self.display_of(other) or not within(other, related.span.end_line):
-                        return False
-        return all(within(name, 1, end) for name, masks in entry.masks.items() for _, end in masks[-1:])
+                    other = "" if related.path == folder else related.path.rpartition("/")[2]
+                    if related.path != self.display_of(other):
+                        return False  # a name with a slash in it: somewhere else than this folder
+                    lines[other] = max(lines.get(other, 1), related.span.end_line)
+        for name, masks in entry.masks.items():
+            if masks:
+                ends[name] = max(ends.get(name, 0), masks[-1][1])
+        for name in lines.keys() | ends.keys():
+            if name not in self.data:
+                if ends.get(name, 0):
+                    return False  # the folder, a sum file, a removed file: no source shown, nothing to edit
+                continue
+            text = self.text_of(name)
+            if text is not None and (lines.get(name, 1) > text.count("\n") + 1 or ends.get(name, 0) > len(text)):
+                return False
+        return True
 
 
 def _work(
