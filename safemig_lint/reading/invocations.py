@@ -204,6 +204,16 @@ def is_loopback(host: str) -> bool:
 def invocation_kind(path: Path) -> str | None:
     """What kind of place `path` is, or None when golang-migrate is not invoked from such files."""
     name = path.name
+    kind = _kind_by_name(name)
+    if kind is None and name.endswith((".yml", ".yaml")):
+        parts = path.absolute().parts
+        if parts[-3:-1] == (".github", "workflows") or parts[-2:] == (".circleci", "config.yml"):
+            return "ci"
+    return kind
+
+
+def _kind_by_name(name: str) -> str | None:
+    """invocation_kind as far as the name alone tells (a CI workflow is known by its folder too)."""
     if name.endswith(".go"):
         return "go"
     if name in _MAKE_FILES or name.endswith(".mk"):
@@ -216,11 +226,7 @@ def invocation_kind(path: Path) -> str | None:
         return "shell"
     if name == ".env" or name.startswith(".env."):
         return "env"
-    parts = path.absolute().parts
-    in_ci_folder = parts[-3:-1] == (".github", "workflows")
-    if name in _CI_FILES or (in_ci_folder and name.endswith((".yml", ".yaml"))) or parts[-2:] == (".circleci", "config.yml"):
-        return "ci"
-    return None
+    return "ci" if name in _CI_FILES else None
 
 
 def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple[Path, str, str]]:
@@ -242,12 +248,16 @@ def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple
         for entry in entries:
             if entry.is_symlink():
                 continue
-            path = folder / entry.name
             if entry.is_dir():
                 if entry.name not in _SKIPPED_DIRECTORIES:
-                    stack.append(path)
+                    stack.append(folder / entry.name)
                 continue
-            kind = invocation_kind(path)
+            # By name first: a Path is made only for a file that may be one (most are migrations).
+            kind = _kind_by_name(entry.name)
+            if kind is None and not entry.name.endswith((".yml", ".yaml")):
+                continue
+            path = folder / entry.name
+            kind = kind or invocation_kind(path)
             if kind is None:
                 continue
             if kind == "env":
