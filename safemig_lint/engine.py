@@ -395,7 +395,7 @@ def _work(
 
     data: dict[str, bytes | OSError] = {}
     for file in directory.files():
-        if file.path in buffers:
+        if buffers and file.path in buffers:
             data[file.path.name] = buffers[file.path]
             continue
         try:
