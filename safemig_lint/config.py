@@ -292,8 +292,6 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
 
 def _execution_settings(settings: dict, where: str, config: Config, dialect: str) -> dict:
     """driver, driver-options, idempotency and postgres-version: how golang-migrate runs the files."""
-    from safemig_lint.analysis.execution import default_driver
-
     changes: dict = {}
     if "driver" in settings:
         driver = settings["driver"].strip().lower() if isinstance(settings["driver"], str) else ""
@@ -310,6 +308,8 @@ def _execution_settings(settings: dict, where: str, config: Config, dialect: str
         if not isinstance(options, dict) or not all(isinstance(v, (str, bool, int)) for v in options.values()):
             raise ConfigError(f"{where}: driver-options must be a table of golang-migrate URL options, e.g. {{ x-multi-statement = true }}")
         options = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
+        from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, default_driver, parse_go_bool
+
         driver = changes.get("driver") or config.driver or default_driver(dialect)
         known = DRIVER_OPTIONS.get(driver, ())
         # `x-` options are golang-migrate's own: a misspelt one is silently ignored by it, and changes the model here.
@@ -319,8 +319,6 @@ def _execution_settings(settings: dict, where: str, config: Config, dialect: str
                 f"{where}: driver-options: golang-migrate's {driver} driver has no option {', '.join(sorted(unknown))}"
                 f"{_did_you_mean(unknown, known)}; its options are {', '.join(known) or 'none'}"
             )
-        from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, parse_go_bool
-
         for name in (MULTI_STATEMENT, NO_TX_WRAP):
             try:
                 parse_go_bool(options.get(name, "false"))

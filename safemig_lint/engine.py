@@ -33,13 +33,7 @@ from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_ke
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
-from safemig_lint.reading.invocations import (
-    InvocationFile,
-    find_invocation_files,
-    invocation_kind,
-    read_invocations,
-    share_compose_services,
-)
+from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
 from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
 
 if TYPE_CHECKING:
@@ -47,6 +41,7 @@ if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
+    from safemig_lint.reading.invocations import InvocationFile
     from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
@@ -210,7 +205,10 @@ def lint(
         file_config = config_for(path.parent) if config_for else config
         if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
             invocation_files.append((file, file_config))
-    share_compose_services([file for file, _ in invocation_files])
+    if invocation_files:
+        from safemig_lint.reading.invocations import share_compose_services
+
+        share_compose_services([file for file, _ in invocation_files])
     for file, file_config in invocation_files:
         found, source = _lint_invocation_file(file, file_config)
         reported = discovery.is_reported(file.path)
@@ -830,6 +828,8 @@ def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str,
 
 def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
     # Not a migration: a file we cannot read is not ours to report (read_source never waits on a FIFO).
+    from safemig_lint.reading.invocations import read_invocations
+
     text = read_source(path, config.max_file_bytes)
     return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
 
