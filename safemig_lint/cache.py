@@ -54,7 +54,9 @@ from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
 KEY_VARIABLE = "SAFEMIG_LINT_CACHE_KEY"
-_FORMAT = 5  # bump when the entry layout changes (2: fixes and related; 3: files' ops; 4: signed, masks as spans; 5: no paths, flat spans)
+_FORMAT = (
+    5  # bump when the entry layout changes (2: fixes and related; 3: files' ops; 4: signed, masks as spans; 5: no paths, texts in a table)
+)
 _MAGIC = b"safemig-lint cache 5\n"
 _MAC_LENGTH = 64  # hex
 _CODE = re.compile(r"SM[0-9]{3}")
@@ -273,23 +275,24 @@ def _ignore_in_git(root: Path) -> None:
         replace_file(marker, b"# Created by safemig-lint: the cache is local to this machine.\n*\n", mode=0o600)
 
 
-def _diagnostic_to_json(d: Diagnostic, display_of: Callable[[str], str]) -> list:
-    """One diagnostic, flat, without its path (its file's, given by the folder when read)."""
+def _diagnostic_to_json(d: Diagnostic, display_of: Callable[[str], str], text: Callable[[str], int]) -> list:
+    """One diagnostic, flat, without its path (its file's, given by the folder when read), its
+    texts by their place in the entry's table (`text`)."""
     s, span = d.suppression, d.span
     return [
-        d.code,
-        d.name,
+        text(d.code),
+        text(d.name),
         d.severity.value,
         span.line,
         span.column,
         span.end_line,
         span.end_column,
-        d.message,
-        d.help,
-        d.snippet,
+        text(d.message),
+        text(d.help),
+        text(d.snippet),
         None if s is None else [s.line, s.reason],
         [[e.start, e.end, e.replacement] for e in d.fix],
-        [[_name_in_folder(r.path, display_of), *_span_to_json(r.span), r.message] for r in d.related],
+        [[_name_in_folder(r.path, display_of), *_span_to_json(r.span), text(r.message)] for r in d.related],
     ]
 
 
@@ -341,23 +344,30 @@ def _span(line: object, column: object, end_line: object, end_column: object) ->
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-def _diagnostics_from_json(items: object, path: str, display_of: Callable[[str], str], codes: set[str]) -> list[Diagnostic]:
-    """The diagnostics of one file, each given `path` (never one from the entry). Checked inline,
-    not by a helper per field: a warm run decodes thousands. `codes`: those already checked."""
+def _diagnostics_from_json(
+    items: object, path: str, display_of: Callable[[str], str], strings: list[str], codes: set[str]
+) -> list[Diagnostic]:
+    """The diagnostics of one file, each given `path` (never one from the entry), their texts
+    taken from `strings` (the entry's table). Checked inline, not by a helper per field: a warm
+    run decodes thousands. `codes`: those already checked."""
     found: list[Diagnostic] = []
     append = found.append
+    count = len(strings)
     for item in _list(items):
         if type(item) is not list or len(item) != 13:
             raise Corrupt("not a diagnostic")
         code, name, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
-        if type(code) is not str or type(severity) is not str or severity not in _SEVERITIES:
-            raise Corrupt("not a rule code or a severity")
+        if not (type(code) is type(name) is type(message) is type(help) is type(snippet) is int) or not (
+            0 <= code < count and 0 <= name < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
+        ):
+            raise Corrupt("not a text of the entry's")
+        code = strings[code]
         if code not in codes:
             if not _CODE.fullmatch(code):
                 raise Corrupt("not a rule code")
             codes.add(code)
-        if not (type(name) is type(message) is type(help) is type(snippet) is str):
-            raise Corrupt("not a text")
+        if type(severity) is not str or severity not in _SEVERITIES:
+            raise Corrupt("not a severity")
         if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
             raise Corrupt("not a span")
         if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
@@ -367,16 +377,16 @@ def _diagnostics_from_json(items: object, path: str, display_of: Callable[[str],
         append(
             Diagnostic(
                 code,
-                name,
+                strings[name],
                 _SEVERITIES[severity],
                 path,
                 Span(line, column, end_line, end_column),
-                message,
-                help,
-                snippet,
+                strings[message],
+                strings[help],
+                strings[snippet],
                 None if suppression is None else Suppression(*_suppression(suppression)),
                 () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix)),
-                () if related == _NONE else _related(related, display_of),
+                () if related == _NONE else _related(related, display_of, strings),
             )
         )
     return found
@@ -397,11 +407,13 @@ def _edit(item: object) -> Edit:
     return Edit(start, end, _text(replacement))
 
 
-def _related(items: object, display_of: Callable[[str], str]) -> tuple[Related, ...]:
+def _related(items: object, display_of: Callable[[str], str], strings: list[str]) -> tuple[Related, ...]:
     found = []
     for item in _list(items):
         name, line, column, end_line, end_column, message = _list(item, 6)
-        found.append(Related(display_of(_text(name)), _span(line, column, end_line, end_column), _text(message)))
+        if type(message) is not int or not 0 <= message < len(strings):
+            raise Corrupt("not a text of the entry's")
+        found.append(Related(display_of(_text(name)), _span(line, column, end_line, end_column), strings[message]))
     return tuple(found)
 
 
@@ -409,10 +421,18 @@ def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
     for name, found in entry.diagnostics.items():
         if any(d.path != display_of(name) for d in found):
             raise Underivable(name)
+    # Each text once: a rule's advice, a message, a statement recur across a folder's findings.
+    table: dict[str, int] = {}
+
+    def text(value: str) -> int:
+        return table.setdefault(value, len(table))
+
+    diagnostics = {name: [_diagnostic_to_json(d, display_of, text) for d in found] for name, found in entry.diagnostics.items()}
     return {
         "key": entry.key,
         "covered": sorted(entry.covered),
-        "diagnostics": {name: [_diagnostic_to_json(d, display_of) for d in found] for name, found in entry.diagnostics.items()},
+        "strings": list(table),
+        "diagnostics": diagnostics,
         "masks": {name: [[start, end] for start, end in masks] for name, masks in entry.masks.items()},
     }
 
@@ -426,12 +446,15 @@ def _entry_from_json(data: dict, key: str, display_of: Callable[[str], str], fil
         if any(start >= end for start, end in spans) or any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
             raise Corrupt("masks out of order")
         masks[name] = spans
+    strings = _list(data["strings"])
+    if not all(type(value) is str for value in strings):
+        raise Corrupt("not a text")
     codes: set[str] = set()
     return Entry(
         key,
         {_text(name) for name in _list(data["covered"])},
         {
-            _text(name): _diagnostics_from_json(found, display_of(name), display_of, codes)
+            _text(name): _diagnostics_from_json(found, display_of(name), display_of, strings, codes)
             for name, found in _dict(data["diagnostics"]).items()
             if files is None or files(name)
         },

@@ -367,8 +367,11 @@ def test_even_a_signed_entry_cannot_name_a_path_a_span_or_a_mask_the_folder_does
         "path elsewhere": {f"../extra/{name}": [[*shown[:11], [], []]]},  # the same file, by another path
         "span past the end": {name: [[*shown[:3], 999, 1, 999, 2, *shown[7:]]]},
         "edit past the end": {name: [[*shown[:11], [[0, 10**9, ""]], []]]},
-        "related elsewhere": {name: [[*shown[:12], [["../../../etc/shadow", 1, 1, 1, 1, "x"]]]]},
-        "related span past the end": {name: [[*shown[:12], [[name, 999, 1, 999, 1, "x"]]]]},
+        "related elsewhere": {name: [[*shown[:12], [["../../../etc/shadow", 1, 1, 1, 1, shown[7]]]]]},
+        "related span past the end": {name: [[*shown[:12], [[name, 999, 1, 999, 1, shown[7]]]]]},
+        # Texts are places in the entry's table: none outside it, none counted from its end.
+        "text past the table": {name: [[*shown[:7], len(good["strings"]), *shown[8:]]]},
+        "text before the table": {name: [[*shown[:7], -1, *shown[8:]]]},
     }
     for what, diagnostics in forged.items():
         _sign(entry, {**good, "diagnostics": {**good["diagnostics"], **diagnostics}})
