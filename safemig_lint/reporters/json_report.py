@@ -30,9 +30,9 @@ def report(result: LintResult, stream: TextIO) -> None:
         ),
     }
     text = _Escaped()
-    diagnostics = [_diagnostic(d, text) + "}" for d in active]
+    diagnostics = [_line(d, text) for d in active]
     # A suppressed finding is written as an active one, with why and where it was silenced.
-    silenced = [f'{_diagnostic(d, text)}, "reason": {text[why.reason]}, "suppression_line": {why.line}}}' for d, why in suppressed]
+    silenced = [_line(d, text, f', "reason": {text[why.reason]}, "suppression_line": {why.line}') for d, why in suppressed]
     stream.write(
         f'{{\n  "version": {_compact(__version__)},\n  "diagnostics": {_entries(diagnostics)},\n'
         f'  "suppressed": {_entries(silenced)},\n  "summary": {_compact(summary)}\n}}\n'
@@ -42,27 +42,27 @@ def report(result: LintResult, stream: TextIO) -> None:
 def _entries(lines: list[str]) -> str:
     """The object indented, with each diagnostic on one line of its own: as readable and as
     greppable as a fully indented dump, at a fraction of its cost."""
-    return "[\n" + ",\n".join(f"    {line}" for line in lines) + "\n  ]" if lines else "[]"
+    return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
 
 
-def _diagnostic(d: Diagnostic, text: _Escaped) -> str:
-    """The diagnostic as a JSON object, less its closing brace, written as json.dumps would
-    (tests/test_json_report.py holds them equal): each string escaped by json's own escaper,
-    once per distinct string (a rule's advice recurs in each of its findings)."""
-    span = d.span
-    written = (
-        f'{{"code": {text[d.code]}, "name": {text[d.name]}, "severity": {text[d.severity.value]}, "path": {text[d.path]}, '
-        f'"line": {span.line}, "column": {span.column}, "end_line": {span.end_line}, "end_column": {span.end_column}, '
-        f'"message": {text[d.message]}, "help": {text[d.help]}'
-    )
+def _line(d: Diagnostic, text: _Escaped, more: str = "") -> str:
+    """The diagnostic's line: its JSON object (with `more` fields at the end), indented, written
+    as json.dumps would (tests/test_json_report.py holds them equal): each string escaped by
+    json's own escaper, once per distinct string (a rule's advice recurs in each of its findings)."""
+    related = ""
     if d.related:  # the other places one finding is about (an up statement, the other files of a folder-wide cause)
         places = ", ".join(
             f'{{"path": {text[r.path]}, "line": {r.span.line}, "column": {r.span.column}, '
             f'"end_line": {r.span.end_line}, "end_column": {r.span.end_column}, "message": {text[r.message]}}}'
             for r in d.related
         )
-        written += f', "related": [{places}]'
-    return written
+        related = f', "related": [{places}]'
+    span = d.span
+    return (
+        f'    {{"code": {text[d.code]}, "name": {text[d.name]}, "severity": {text[d.severity.value]}, "path": {text[d.path]}, '
+        f'"line": {span.line}, "column": {span.column}, "end_line": {span.end_line}, "end_column": {span.end_column}, '
+        f'"message": {text[d.message]}, "help": {text[d.help]}{related}{more}}}'
+    )
 
 
 class _Escaped(dict):
