@@ -46,6 +46,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
@@ -77,6 +78,18 @@ class Entry:
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     masks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> masked (start, end) offsets
     partial: bool = False  # read with only some files' diagnostics (Cache.load's `files`)
+
+
+class Folder(Protocol):
+    """The migration folder an entry is read for or written from (engine.DirectoryWork)."""
+
+    def display_of(self, name: str) -> str:
+        """The display path of file `name` of the folder ("": the folder itself)."""
+        ...
+
+    def fits(self, name: str, line: int, end: int) -> bool:
+        """Whether file `name` has line `line` and character offset `end` (a file not linted: no offset)."""
+        ...
 
 
 @cache
@@ -175,23 +188,23 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def load(self, key: str, display_of: Callable[[str], str], files: Callable[[str], bool] | None = None) -> Entry | None:
+    def load(self, key: str, folder: Folder, files: Callable[[str], bool] | None = None) -> Entry | None:
         """The directory state's entry, or None. Each diagnostic's path, and each related place's,
-        is `display_of(name)` of the file it is stored under ("" the folder): never a path from the
-        entry. With `files`, only the findings of the files it accepts are decoded (and so
-        checked): a run that reports a few files of a large folder uses no other; such an entry
-        is partial, to read, never to store."""
+        is `folder.display_of(name)` of the file it is stored under ("" the folder): never a path
+        from the entry; every line, edit and mask must fit its file (`folder.fits`). With `files`,
+        only the findings of the files it accepts are decoded (and so checked): a run that reports
+        a few files of a large folder uses no other; such an entry is partial, to read, never to store."""
         try:
-            return _entry_from_json(self._load(key, ""), key, display_of, files)
+            return _entry_from_json(self._load(key, ""), key, folder, files)
         except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             return None  # missing, corrupt, unsigned or foreign: recompute and overwrite
 
-    def store(self, entry: Entry, display_of: Callable[[str], str]) -> None:
-        """Store `entry`, whose paths are `display_of` the names of its files (else it is not stored)."""
+    def store(self, entry: Entry, folder: Folder) -> None:
+        """Store `entry`, whose paths are `folder.display_of` the names of its files (else it is not stored)."""
         if entry.partial:
             raise ValueError("a partial entry would lose the findings it was not read with")
         try:
-            data = _entry_to_json(entry, display_of)
+            data = _entry_to_json(entry, folder.display_of)
         except Underivable:
             return  # reading it back could not give these paths: recomputed on each run instead
         self._store(entry.key, "", data)
@@ -345,20 +358,22 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def _diagnostics_from_json(
-    items: object, path: str, display_of: Callable[[str], str], strings: list[str], codes: set[str]
+    items: object, path: str, name: str, folder: Folder, strings: list[str], reach: _Reach, codes: set[str]
 ) -> list[Diagnostic]:
-    """The diagnostics of one file, each given `path` (never one from the entry), their texts
-    taken from `strings` (the entry's table). Checked inline, not by a helper per field: a warm
-    run decodes thousands. `codes`: those already checked."""
+    """The diagnostics of file `name`, each given `path` (never one from the entry), their texts
+    taken from `strings` (the entry's table), how far they reach into each file noted in `reach`.
+    Checked inline, not by a helper per field: a warm run decodes thousands. `codes`: those
+    already checked."""
     found: list[Diagnostic] = []
     append = found.append
     count = len(strings)
+    furthest = 1
     for item in _list(items):
         if type(item) is not list or len(item) != 13:
             raise Corrupt("not a diagnostic")
-        code, name, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
-        if not (type(code) is type(name) is type(message) is type(help) is type(snippet) is int) or not (
-            0 <= code < count and 0 <= name < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
+        code, label, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
+        if not (type(code) is type(label) is type(message) is type(help) is type(snippet) is int) or not (
+            0 <= code < count and 0 <= label < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
         ):
             raise Corrupt("not a text of the entry's")
         code = strings[code]
@@ -374,10 +389,15 @@ def _diagnostics_from_json(
             end_line == line and end_column < column
         ):
             raise Corrupt("not a span")
+        if end_line > furthest:
+            furthest = end_line
+        edits = () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix))
+        if edits:
+            reach.note(name, 1, max(edit.end for edit in edits))
         append(
             Diagnostic(
                 code,
-                strings[name],
+                strings[label],
                 _SEVERITIES[severity],
                 path,
                 Span(line, column, end_line, end_column),
@@ -385,11 +405,26 @@ def _diagnostics_from_json(
                 strings[help],
                 strings[snippet],
                 None if suppression is None else Suppression(*_suppression(suppression)),
-                () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix)),
-                () if related == _NONE else _related(related, display_of, strings),
+                edits,
+                () if related == _NONE else _related(related, folder, strings, reach),
             )
         )
+    reach.note(name, furthest, 0)
     return found
+
+
+class _Reach(dict):
+    """By file name, the furthest line an entry's findings point at and the furthest character
+    its edits and masks reach: checked once per file (Folder.fits), not once per finding."""
+
+    def note(self, name: str, line: int, end: int) -> None:
+        known = self.get(name)
+        self[name] = (line, end) if known is None else (max(known[0], line), max(known[1], end))
+
+    def check(self, folder: Folder) -> None:
+        for name, (line, end) in self.items():
+            if not folder.fits(name, line, end):
+                raise Corrupt(f"past the end of {name}")
 
 
 _NONE: list = []  # compared with, never changed: no fix, no related place
@@ -407,14 +442,29 @@ def _edit(item: object) -> Edit:
     return Edit(start, end, _text(replacement))
 
 
-def _related(items: object, display_of: Callable[[str], str], strings: list[str]) -> tuple[Related, ...]:
+def _related(items: object, folder: Folder, strings: list[str], reach: _Reach) -> tuple[Related, ...]:
     found = []
     for item in _list(items):
-        name, line, column, end_line, end_column, message = _list(item, 6)
+        if type(item) is not list or len(item) != 6:
+            raise Corrupt("not a related place")
+        name, line, column, end_line, end_column, message = item
         if type(message) is not int or not 0 <= message < len(strings):
             raise Corrupt("not a text of the entry's")
-        found.append(Related(display_of(_text(name)), _span(line, column, end_line, end_column), strings[message]))
+        span = _span(line, column, end_line, end_column)
+        if reach.get(name, _NOWHERE)[0] < end_line:
+            reach.note(_name(name), end_line, 0)
+        found.append(Related(folder.display_of(_name(name)), span, strings[message]))
     return tuple(found)
+
+
+_NOWHERE = (0, 0)
+
+
+def _name(value: object) -> str:
+    """A file's name in the folder ("": the folder itself), never a path elsewhere."""
+    if type(value) is not str or "/" in value:
+        raise Corrupt("not a name in the folder")
+    return value
 
 
 def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
@@ -437,30 +487,29 @@ def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
     }
 
 
-def _entry_from_json(data: dict, key: str, display_of: Callable[[str], str], files: Callable[[str], bool] | None = None) -> Entry:
+def _entry_from_json(data: dict, key: str, folder: Folder, files: Callable[[str], bool] | None = None) -> Entry:
     if data["key"] != key:
         raise Corrupt("entry of another key")
+    reach = _Reach()
     masks = {}
     for name, items in _dict(data["masks"]).items():
         spans = [(_number(start), _number(end)) for start, end in map(lambda m: _list(m, 2), _list(items))]
         if any(start >= end for start, end in spans) or any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
             raise Corrupt("masks out of order")
-        masks[name] = spans
+        masks[_name(name)] = spans
+        if spans:
+            reach.note(name, 1, spans[-1][1])
     strings = _list(data["strings"])
     if not all(type(value) is str for value in strings):
         raise Corrupt("not a text")
     codes: set[str] = set()
-    return Entry(
-        key,
-        {_text(name) for name in _list(data["covered"])},
-        {
-            _text(name): _diagnostics_from_json(found, display_of(name), display_of, strings, codes)
-            for name, found in _dict(data["diagnostics"]).items()
-            if files is None or files(name)
-        },
-        masks,
-        partial=files is not None,
-    )
+    diagnostics = {
+        _name(name): _diagnostics_from_json(found, folder.display_of(name), name, folder, strings, reach, codes)
+        for name, found in _dict(data["diagnostics"]).items()
+        if files is None or files(name)
+    }
+    reach.check(folder)
+    return Entry(key, {_text(name) for name in _list(data["covered"])}, diagnostics, masks, partial=files is not None)
 
 
 def _dict(value: object) -> dict:

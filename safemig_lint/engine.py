@@ -157,14 +157,14 @@ def lint(
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         # Only the findings this run reports are read from the entry (and checked): a staged file's
         # run does not decode its folder's hundreds of others.
-        entry = cache.load(work.key, work.display_of, partial(work.is_reported, discovery=discovery))
+        entry = cache.load(work.key, work, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
             if entry is not None:  # to be completed and stored again: read whole
-                entry = cache.load(work.key, work.display_of)
+                entry = cache.load(work.key, work)
                 entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
             pending.append((work, entry or Entry(work.key)))
@@ -185,7 +185,7 @@ def lint(
         linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
-            cache.store(entry, work.display_of)
+            cache.store(entry, work)
         for name, value in outcome.file_ops.items():
             cache.store_file(work.file_key(name), value)
         answered.append((work, entry))
@@ -349,41 +349,19 @@ class DirectoryWork:
 
     def accepts(self, entry: Entry) -> bool:
         """Whether a cache entry is one linting these files could have produced: its files are
-        this folder's, and every line, edit and mask lies within its file. Its paths are the
-        folder's own (cache.py gives each diagnostic the path of the file it is stored under:
-        --fix writes to it). The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
+        this folder's. (Reading it, cache.py gave each diagnostic the path of the file it is
+        stored under, --fix writes to it, and checked that each line, edit and mask fits its file.)
+        The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
-        if not entry.covered <= names or not set(entry.masks) <= set(self.data):
-            return False
-        folder = self.display_of("")
-        lines: dict[str, int] = {}  # by file, the furthest line the entry points at
-        ends: dict[str, int] = {}  # by file, the furthest character an edit or a mask reaches
-        for name, found in entry.diagnostics.items():
-            if not found:
-                continue
-            if "/" in name:
-                return False
-            lines[name] = max(lines.get(name, 1), max(d.span.end_line for d in found))
-            for d in found:
-                if d.fix:
-                    ends[name] = max(ends.get(name, 0), max(e.end for e in d.fix))
-                for related in d.related:
-                    other = "" if related.path == folder else related.path.rpartition("/")[2]
-                    if related.path != self.display_of(other):
-                        return False  # a name with a slash in it: somewhere else than this folder
-                    lines[other] = max(lines.get(other, 1), related.span.end_line)
-        for name, masks in entry.masks.items():
-            if masks:
-                ends[name] = max(ends.get(name, 0), masks[-1][1])
-        for name in lines.keys() | ends.keys():
-            if name not in self.data:
-                if ends.get(name, 0):
-                    return False  # the folder, a sum file, a removed file: no source shown, nothing to edit
-                continue
-            text = self.text_of(name)
-            if text is not None and (lines.get(name, 1) > text.count("\n") + 1 or ends.get(name, 0) > len(text)):
-                return False
-        return True
+        return entry.covered <= names and set(entry.masks) <= set(self.data)
+
+    def fits(self, name: str, line: int, end: int) -> bool:
+        """Whether file `name` has line `line` and character offset `end`. The folder itself, a sum
+        file or a file removed has no source shown and nothing to edit; an unreadable file is not shown."""
+        if name not in self.data:
+            return end == 0
+        text = self.text_of(name)
+        return text is None or (line <= text.count("\n") + 1 and end <= len(text))
 
 
 def _work(
