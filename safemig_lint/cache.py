@@ -343,17 +343,6 @@ def _list(value: object, length: int | None = None) -> list:
     return value
 
 
-def _span(line: object, column: object, end_line: object, end_column: object) -> Span:
-    # Inlined in _diagnostics_from_json, which decodes thousands.
-    if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
-        raise Corrupt("not a span")
-    if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
-        end_line == line and end_column < column
-    ):
-        raise Corrupt("not a span")
-    return Span(line, column, end_line, end_column)
-
-
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
@@ -443,17 +432,25 @@ def _edit(item: object) -> Edit:
 
 
 def _related(items: object, folder: Folder, strings: list[str], reach: _Reach) -> tuple[Related, ...]:
+    """The places a finding is about besides its own (each of a name in the folder), checked inline as
+    _diagnostics_from_json checks: some findings name every other file of their folder."""
     found = []
+    count = len(strings)
     for item in _list(items):
         if type(item) is not list or len(item) != 6:
             raise Corrupt("not a related place")
         name, line, column, end_line, end_column, message = item
-        if type(message) is not int or not 0 <= message < len(strings):
-            raise Corrupt("not a text of the entry's")
-        span = _span(line, column, end_line, end_column)
+        if type(name) is not str or "/" in name or type(message) is not int or not 0 <= message < count:
+            raise Corrupt("not a name in the folder, or a text of the entry's")
+        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+            raise Corrupt("not a span")
+        if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+            end_line == line and end_column < column
+        ):
+            raise Corrupt("not a span")
         if reach.get(name, _NOWHERE)[0] < end_line:
-            reach.note(_name(name), end_line, 0)
-        found.append(Related(folder.display_of(_name(name)), span, strings[message]))
+            reach.note(name, end_line, 0)
+        found.append(Related(folder.display_of(name), Span(line, column, end_line, end_column), strings[message]))
     return tuple(found)
 
 
