@@ -59,12 +59,43 @@ class Verification:
     total: int
 
 
+class ShownSources(Mapping[str, LineIndex]):
+    """Display path -> the file's lines as reporters may show them (every secret masked), each
+    made the first time it is asked for: a JSON report shows none, and a run answered from the
+    cache would otherwise decode every file with a finding for nothing."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, LineIndex] = {}
+        self._to_make: dict[str, Callable[[], LineIndex | None]] = {}
+
+    def add(self, path: str, source: LineIndex) -> None:
+        self._made[path] = source
+
+    def defer(self, path: str, make: Callable[[], LineIndex | None]) -> None:
+        """`make()` gives the source of `path` when asked for (None: there is none to show)."""
+        self._to_make[path] = make
+
+    def __getitem__(self, path: str) -> LineIndex:
+        make = self._to_make.pop(path, None)
+        if make is not None and (made := make()) is not None:
+            self._made[path] = made
+        return self._made[path]
+
+    def __iter__(self) -> Iterator[str]:
+        for path in list(self._to_make):
+            self.get(path)
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
     files_checked: int
     missing_paths: list[str]
-    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
+    sources: Mapping[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
     verification: Verification | None = None  # set by `verify`, None for `check`
     # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
@@ -145,7 +176,7 @@ def lint(
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
-    sources: dict[str, LineIndex] = {}
+    sources = ShownSources()
     files_checked = 0
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
@@ -197,8 +228,8 @@ def lint(
         for name, in_file in entry.diagnostics.items():
             if work.is_reported(name, discovery):
                 found.extend(in_file)
-                if in_file and name in work.data and (source := work.shown_source(name, entry.masks.get(name, []))) is not None:
-                    sources[in_file[0].path] = source
+                if in_file and name in work.data:
+                    sources.defer(in_file[0].path, partial(work.shown_source, name, entry.masks.get(name, [])))
         diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
@@ -216,7 +247,7 @@ def lint(
         if reported:
             diagnostics.extend(found)
             if source is not None:
-                sources[file.display_path] = source
+                sources.add(file.display_path, source)
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
     linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
@@ -360,6 +391,11 @@ class DirectoryWork:
         file or a file removed has no source shown and nothing to edit; an unreadable file is not shown."""
         if name not in self.data:
             return end == 0
+        data = self.data[name]
+        if end == 0 and isinstance(data, bytes):
+            # No decoding to count lines: a text has the line breaks of its bytes (and a file that does
+            # not decode shows nothing; its one finding is about a place in its bytes).
+            return line <= data.count(b"\n") + 1
         text = self.text_of(name)
         return text is None or (line <= text.count("\n") + 1 and end <= len(text))
 
