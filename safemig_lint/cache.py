@@ -174,7 +174,7 @@ def _make_key(path: Path) -> None:
         pass
 
 
-def _mac(key: bytes, body: bytes) -> bytes:
+def _mac(key: bytes, body: bytes | memoryview) -> bytes:
     return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
 
 
@@ -227,10 +227,11 @@ class Cache:
             raise OSError("no cache")
         # A regular file, bounded, never waited on (a FIFO or a link to /dev/zero is a miss).
         data = read_regular(_entry_path(root, key, kind), READ_BACK_LIMIT)
-        header, mac, body = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH], data[len(_MAGIC) + _MAC_LENGTH + 1 :]
+        header, mac = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH]
+        body = memoryview(data)[len(_MAGIC) + _MAC_LENGTH + 1 :]  # not copied: an entry may be megabytes
         if header != _MAGIC or not hmac.compare_digest(mac, _mac(signing_key, body)):
             raise Corrupt("not an entry this user's key signed")
-        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        value = json.loads(str(body, "utf-8"), parse_constant=_no_constant)
         if not isinstance(value, dict):
             raise Corrupt("not an entry")
         return value
