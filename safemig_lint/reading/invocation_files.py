@@ -67,7 +67,7 @@ def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple
         folder = stack.pop()
         try:
             with os.scandir(folder) as scanned:  # each entry's type comes with the listing
-                entries = sorted(scanned, key=lambda entry: entry.name)
+                entries = list(scanned)  # in any order: what is found is sorted at the end
         except OSError:
             continue
         for entry in entries:
