@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -139,6 +139,8 @@ class ParsedFile:
     unreadable: Unreadable | None = None
     # Where analysis/masking.py found credentials in the file as written; `text` has them masked.
     secrets: list = field(default_factory=list)
+    # PostgreSQL accepted every statement, and the content cache may remember so under this key (grammar.py).
+    accepted_key: str | None = None
 
     def release_trees(self) -> None:
         """Once nothing reads the file's trees any more: cut each node's link to its parent, the
@@ -180,7 +182,8 @@ class ParsedFile:
         return regions
 
 
-def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
+def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
+    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar)."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
@@ -208,7 +211,7 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
             parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
             parsed.statements.append(_unterminated(text, failure, failure))
-    check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
+    check_grammar(parsed, masked, dialect.lower(), accepted_before)  # the database's own grammar decides validity
     return parsed
 
 
