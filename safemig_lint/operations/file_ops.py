@@ -94,15 +94,21 @@ def _encode(value):
     raise TypeError(f"cannot keep a {type(value).__name__} in a file's ops")
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _decode(value):
-    if isinstance(value, list):
-        return tuple(_decode(item) for item in value)
-    if isinstance(value, dict):
+    # By exact type (json.loads makes no subclasses), plain values first: a staged file's run
+    # decodes its folder's history, tens of thousands of values.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list:
+        return tuple([_decode(item) for item in value])
+    if kind is dict:
         name = value["$"]
         if name == _KEEP:
             return o.KEEP
         cls = _CLASSES[name]
         return cls(**{key: _decode(item) for key, item in value.items() if key != "$"})
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    raise ValueError(f"unexpected {type(value).__name__}")
+    raise ValueError(f"unexpected {kind.__name__}")

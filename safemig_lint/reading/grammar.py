@@ -20,6 +20,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from safemig_lint.dialects import database_name
+from safemig_lint.patterns import lazy
 
 if TYPE_CHECKING:
     from safemig_lint.reading.statements import ParsedFile, Statement
@@ -93,7 +94,7 @@ def _span_of_error(statement: Statement, masked: str, start: int | None, end: in
     return start, max(end, start + 1)
 
 
-_WORD_END = re.compile(r"\w+|\S")
+_WORD_END = lazy(r"\w+|\S")
 
 
 def _word_end(text: str, start: int) -> int:
@@ -143,11 +144,11 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> tuple[dict[i
 # and the statements, and is given only where the gaps are of that kind; `_each_ends_with_semicolon`
 # scans each statement before its key is remembered as accepted.
 
-_SEMICOLON_AFTER = re.compile(r"[ \t\n\r\f]*;")
+_SEMICOLON_AFTER = lazy(r"[ \t\n\r\f]*;")
 # PostgreSQL's whitespace ([ \t\n\r\f], and \v since 16) and `--` comments, which end at a line
 # break (or at the end of the text, in the gap after the last statement).
-_NEUTRAL_GAP = re.compile(r"(?:[ \t\n\r\f]+|--[^\n\r]*[\n\r])*")
-_NEUTRAL_TAIL = re.compile(r"(?:[ \t\n\r\f]+|--[^\n\r]*(?:[\n\r]|\Z))*")
+_NEUTRAL_GAP = lazy(r"(?:[ \t\n\r\f]+|--[^\n\r]*[\n\r])*")
+_NEUTRAL_TAIL = lazy(r"(?:[ \t\n\r\f]+|--[^\n\r]*(?:[\n\r]|\Z))*")
 
 
 def accepted_key(statements: list[Statement], masked: str) -> str | None:
@@ -241,7 +242,7 @@ def _statement_at(statements: list[Statement], offset: int | None, resume: int) 
     return len(statements) - 1
 
 
-_AT_INDEX = re.compile(r", at index \d+$")
+_AT_INDEX = lazy(r", at index \d+$")
 
 
 def _without_index(message: str) -> str:
@@ -250,8 +251,8 @@ def _without_index(message: str) -> str:
 
 # --- SQLite: its own parser, through the standard library ------------------------------------
 
-_SQLITE_SYNTAX = re.compile(r"syntax error|incomplete input|unrecognized token")
-_SQLITE_NEAR = re.compile(r'near "(.*)": syntax error$|unrecognized token: "(.*)"$', re.DOTALL)
+_SQLITE_SYNTAX = lazy(r"syntax error|incomplete input|unrecognized token")
+_SQLITE_NEAR = lazy(r'near "(.*)": syntax error$|unrecognized token: "(.*)"$', re.DOTALL)
 
 
 @lru_cache(maxsize=1)
@@ -294,7 +295,7 @@ def sqlite_accepts(sql: str) -> bool:
     return _sqlite_verdict(sql, 0) is None
 
 
-_SQLITE_NO_SUCH_TABLE = re.compile(r"no such table: (\w+)")
+_SQLITE_NO_SUCH_TABLE = lazy(r"no such table: (\w+)")
 
 
 def _sqlite_error_with_table(explained: str, table: str) -> str | None:
@@ -352,7 +353,7 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
                 _mysql_grammar(statement, masked)
 
 
-_DASH_WITHOUT_SPACE = re.compile(r"--[^\s\x00-\x1f]")
+_DASH_WITHOUT_SPACE = lazy(r"--[^\s\x00-\x1f]")
 
 
 def _mysql_dash_without_space(statement: Statement) -> None:
@@ -394,7 +395,7 @@ def _mysql_double_colon(statement: Statement) -> None:
 
 # `ALTER TABLE ONLY t <action>`: ONLY is PostgreSQL's (not the inheritance children); MySQL reads it as the
 # table's name and stops at the next word. A table named `only` is followed by its action directly.
-_ALTER_TABLE_ONLY = re.compile(
+_ALTER_TABLE_ONLY = lazy(
     r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*ALTER\s+TABLE\s+(?P<only>ONLY)\s+(?:`[^`]+`|[\w$]+)(?:\.(?:`[^`]+`|[\w$]+))?\s+"
     r"(?:ADD|ALTER|DROP|CHANGE|MODIFY|RENAME|ENABLE|DISABLE|OWNER|SET|VALIDATE|ATTACH|DETACH)\b",
     re.IGNORECASE | re.DOTALL,
@@ -420,13 +421,11 @@ def _mysql_alter_table_only(statement: Statement) -> None:
 # rejects expression defaults (`DEFAULT ('[]')`, MySQL 8.0.13+), so CREATE TABLE is left alone, as are
 # the kinds the corpus does not hold. sqlglot's strict parse, sqloxide and polyglot-sql were measured
 # too and caught far less (README).
-_MYSQL_JUDGED = re.compile(
-    r"(ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|DROP\s+TABLE)\b", re.IGNORECASE
-)
-_MARIADB_GUARD = re.compile(r"\bIF\s+(?:NOT\s+)?EXISTS\b", re.IGNORECASE)
-_LEADING = re.compile(r"(?:\s+|--[^\n]*\n?|#[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
+_MYSQL_JUDGED = lazy(r"(ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|DROP\s+TABLE)\b", re.IGNORECASE)
+_MARIADB_GUARD = lazy(r"\bIF\s+(?:NOT\s+)?EXISTS\b", re.IGNORECASE)
+_LEADING = lazy(r"(?:\s+|--[^\n]*\n?|#[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 MYSQL_GRAMMAR_LIMIT = 20_000  # characters: longer statements are not judged (sqlfluff's parser is slow on them)
-_UNPARSABLE = re.compile(r"Found unparsable section: '(?P<section>.*?)'(?:\. |$)", re.DOTALL)
+_UNPARSABLE = lazy(r"Found unparsable section: '(?P<section>.*?)'(?:\. |$)", re.DOTALL)
 
 
 def _mysql_grammar(statement: Statement, masked: str) -> None:
@@ -463,8 +462,8 @@ def _sqlfluff_mysql_violation(sql: str) -> tuple[int, str] | None:
 
 # What Linter.parse_string would read differently from the text as it is: template syntax (its
 # default templater is Jinja) and inline configuration comments (`-- sqlfluff:...`).
-_TEMPLATED_OR_CONFIGURED = re.compile(r"\{[{%#]|sqlfluff", re.IGNORECASE)
-_LINE_BREAKS = re.compile(r"\r\n|\r")
+_TEMPLATED_OR_CONFIGURED = lazy(r"\{[{%#]|sqlfluff", re.IGNORECASE)
+_LINE_BREAKS = lazy(r"\r\n|\r")
 
 
 def sqlfluff_mysql_violations(sql: str) -> list:

@@ -20,6 +20,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.grammar import check_grammar
 from safemig_lint.reading.source import LineIndex, Unreadable
 
@@ -29,8 +30,8 @@ logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
 # Go templates ({{ .Schema }}) and shell-style ${VAR} substitutions filled in at deploy time:
 # `{{` up to the first `}}`, and `${` + a letter up to the first `}` on the same line.
-_TEMPLATE_OPENER = re.compile(r"(?=\{\{|\$\{[A-Za-z_])")
-_BRACE_OR_NEWLINE = re.compile(r"[}\n]")
+_TEMPLATE_OPENER = lazy(r"(?=\{\{|\$\{[A-Za-z_])")
+_BRACE_OR_NEWLINE = lazy(r"[}\n]")
 
 
 def template_placeholders(text: str) -> list[tuple[int, int]]:
@@ -215,7 +216,7 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
     return parsed
 
 
-_TEMPLATE_CONTROL = re.compile(r"^\{\{-?\s*(/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
+_TEMPLATE_CONTROL = lazy(r"^\{\{-?\s*(/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
 _TEMPLATE_BLOCK_OPENERS = {"if", "range", "with", "define", "block"}
 
 
@@ -241,7 +242,7 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
 
 
 # Stand-ins are x0___, x1___ ... (or xxxx when the number does not fit): candidates in a message.
-_STAND_IN = re.compile(r"x[0-9x]*_*")
+_STAND_IN = lazy(r"x[0-9x]*_*")
 
 
 def stand_ins(placeholders: list[Placeholder]) -> dict[str, str]:
@@ -257,12 +258,12 @@ def unmask(message: str, masks: dict[str, str]) -> str:
     return _STAND_IN.sub(lambda match: masks.get(match.group(), match.group()), message)
 
 
-_BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
+_BLANK_OR_COMMENT = lazy(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 
 # Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
 PIECE = 1 << 16
-_PIECE_END = re.compile(r";(?=[;\r\n])|[()](?=[()])")
+_PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
@@ -349,11 +350,11 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     return comments
 
 
-_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-_HASH_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
+_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_HASH_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
-_OPENER = re.compile(r"--|/\*")
-_HASH_OPENER = re.compile(r"--|/\*|#")
+_OPENER = lazy(r"--|/\*")
+_HASH_OPENER = lazy(r"--|/\*|#")
 
 
 # sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
@@ -488,7 +489,7 @@ def _is_routine_definition(tokens: list[Token]) -> bool:
     return head[0].token_type == TokenType.CREATE and any(t.text.upper() in _ROUTINE_KEYWORDS for t in head[1:])
 
 
-_TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
+_TOKEN_REPR = lazy(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
 
 
 def _token_at(tokens: list[Token], line: int | None, column: int | None) -> Token | None:
@@ -499,11 +500,11 @@ def _token_at(tokens: list[Token], line: int | None, column: int | None) -> Toke
 
 
 _UNTERMINATED = [
-    (re.compile(r"\$[A-Za-z_]*\$"), "dollar-quoted body"),
-    (re.compile(r"/\*"), "block comment"),
-    (re.compile(r"[EeBbXxNnUu]?&?'"), "string literal"),
-    (re.compile(r'"'), "quoted identifier"),
-    (re.compile(r"`"), "quoted identifier"),
+    (lazy(r"\$[A-Za-z_]*\$"), "dollar-quoted body"),
+    (lazy(r"/\*"), "block comment"),
+    (lazy(r"[EeBbXxNnUu]?&?'"), "string literal"),
+    (lazy(r'"'), "quoted identifier"),
+    (lazy(r"`"), "quoted identifier"),
 ]
 
 
