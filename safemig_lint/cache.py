@@ -176,7 +176,7 @@ def _mac(key: bytes, body: bytes) -> bytes:
 
 
 def _entry_path(root: Path, key: str, kind: str) -> Path:
-    return root / f"v{_FORMAT}" / kind / key[:2] / f"{key}.json"
+    return root.joinpath(f"v{_FORMAT}", kind, key[:2], f"{key}.json")  # one join: a staged file's run makes hundreds
 
 
 class Cache:

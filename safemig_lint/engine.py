@@ -781,9 +781,10 @@ def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
     from safemig_lint.operations import file_ops
 
     known = {}
+    paths = {file.path.name: file.path for file in work.directory.files()}  # made once, by discovery
     for name, value in work.known.items():
         try:
-            known[work.directory.path / name] = file_ops.from_json(value)
+            known[paths[name]] = file_ops.from_json(value)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             pass
     return known
