@@ -7,13 +7,15 @@ plain values are kept: the ops' sqlglot nodes (`node`, for findings' positions) 
 file's own findings always come from the parsed file.
 
 The JSON names each object's class; only the ops and the model's value classes can be named,
-and anything else, or anything that does not build, is a corrupt entry (ValueError).
+and anything else, or anything that does not build, is a corrupt entry (ValueError). An attribute
+that holds its default is left out (most do): a third less JSON for a staged file's run to read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from functools import cache
 
 from safemig_lint.operations import model
 from safemig_lint.operations import ops as o
@@ -85,7 +87,12 @@ def _encode(value):
     if value is o.KEEP:
         return {"$": _KEEP}
     if dataclasses.is_dataclass(value):
-        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "node"}
+        defaults = _defaults(type(value))
+        fields = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name != "node" and not (f.name in defaults and _same(item, defaults[f.name])):
+                fields[f.name] = _encode(item)
         return {"$": type(value).__name__, **fields}
     if isinstance(value, tuple):  # the only sequences ops and model values hold
         return [_encode(item) for item in value]
@@ -95,6 +102,16 @@ def _encode(value):
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _defaults(cls: type) -> dict[str, object]:
+    return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+
+
+def _same(value: object, default: object) -> bool:
+    """Is `value` the default, so that decoding gives it back as it is (False is not 0)?"""
+    return value is default or (type(value) is type(default) and type(value) is not float and value == default)
 
 
 def _decode(value):
