@@ -728,17 +728,24 @@ class _StatementsReadBy:
         return self.chosen[key]
 
     @cached_property
-    def _op_kinds_by_statement(self) -> list[set[type]]:
-        return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+    def _op_kinds_by_statement(self) -> list[frozenset[type]]:
+        return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
 
     @cached_property
-    def _token_types_by_statement(self) -> list[set]:
+    def _token_types_by_statement(self) -> list[frozenset]:
         """Each statement's token types, gathered once for every rule that reads tokens."""
-        return [{token.token_type for token in statement.tokens} for statement in self.statements]
+        return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
 
     @cached_property
     def _op_kinds(self) -> set[type]:
         return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
+
+
+def _shared(sets: list[frozenset]) -> list[frozenset]:
+    """The same sets, equal ones kept once: statements mostly repeat a few shapes (a set per
+    statement held 11 MB per MB of SQL, 4% of a big file's memory)."""
+    kept: dict[frozenset, frozenset] = {}
+    return [kept.setdefault(found, found) for found in sets]
 
 
 def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
