@@ -14,7 +14,8 @@ scopes): reference counting frees them, and the run needs no collection at all.
   `own_process()`), the collector is switched off at the first directory and stays off. Between
   directories, garbage that a cycle still holds is collected once it passes a budget, and what
   survives (modules, findings) is frozen, so no later collection walks it again. At exit
-  everything is frozen, so the interpreter's final collection walks nothing. Freezing is never
+  everything is frozen, so the interpreter's final collection walks nothing; the last directory's
+  trees are not released at all (`frees_trees`). Freezing is never
   done in someone else's process: what is frozen there is never collected.
 - In a process that serves for hours (the language server: `long_lived()`), the few cycles a
   directory's work still leaves are collected after it from the young generation alone.
@@ -42,6 +43,15 @@ def own_process() -> None:
     if not _owned:
         _owned = True
         atexit.register(gc.freeze)
+
+
+def frees_trees(last: bool) -> bool:
+    """Whether a directory's trees are to be released when its work is done. Not those of the last
+    directory a process of ours lints (`last`: nothing follows it here): cutting each node's link
+    and freeing them costs 6% of a big file's CPU, for memory the exiting process never reuses.
+    Should it lint again after all (`--fix` lints what is left), those trees are garbage that a
+    collection between directories frees."""
+    return not (last and _owned)
 
 
 def long_lived() -> None:

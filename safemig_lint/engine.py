@@ -503,7 +503,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work, on_file) for work in works)
+        for index, work in enumerate(works):
+            yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -530,7 +531,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
         yield from (lint_directory(work, on_file) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
+    """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     from safemig_lint.checks import all_rules
 
     config = work.config
@@ -538,7 +540,7 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
-        file_ops = _lint_directory(work, rules, config, collector, on_file)
+        file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
 
 
@@ -608,7 +610,12 @@ def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
 
 
 def _lint_directory(
-    work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector, on_file: Callable[[], None] | None = None
+    work: DirectoryWork,
+    rules: list[Rule],
+    config: Config,
+    collector: _Collector,
+    on_file: Callable[[], None] | None = None,
+    release: bool = True,
 ) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
@@ -698,7 +705,7 @@ def _lint_directory(
     # (words compared as a set: one pass over the findings, not one per secret).
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
     file_ops = _ops_for_cache(work, history, parsed)
-    for parsed_file in parsed.values():
+    for parsed_file in parsed.values() if release else ():
         parsed_file.release_trees()
     return file_ops
 
