@@ -88,6 +88,10 @@ class Placeholder:
         return not self.mask.strip()
 
 
+# Trees of this many nodes or more are indexed by node type for Statement.nodes; smaller ones are scanned.
+_INDEXED_FROM = 64
+
+
 @dataclass
 class Statement:
     start: int  # offsets into the file text; end is exclusive and excludes the `;`
@@ -113,16 +117,24 @@ class Statement:
         return [t.text.upper() for t in self.tokens[:6]]
 
     @cached_property
-    def _nodes_by_type(self) -> dict[type, list[exp.Expr]]:
+    def _walked(self) -> tuple[exp.Expr, ...] | dict[type, list[exp.Expr]]:
+        """The tree's nodes as walked, or, for a large tree, indexed by type: a small one is scanned for
+        each question, as its index (a dict and a list per type) would hold 6x the memory of a tuple."""
+        nodes = tuple(self.expression.walk()) if self.expression is not None else ()
+        if len(nodes) < _INDEXED_FROM:
+            return nodes
         index: dict[type, list[exp.Expr]] = {}
-        if self.expression is not None:
-            for node in self.expression.walk():
-                index.setdefault(type(node), []).append(node)
+        for node in nodes:
+            index.setdefault(type(node), []).append(node)
         return index
 
     def nodes(self, *types: type) -> list[exp.Expr]:
-        """All nodes of the given types, from one shared walk of the statement's tree."""
-        return [node for kind in types for node in self._nodes_by_type.get(kind, ())]
+        """All nodes of the given types (those of the first type first, each in walk order), from one
+        shared walk of the statement's tree."""
+        walked = self._walked
+        if isinstance(walked, tuple):
+            return [node for kind in types for node in walked if type(node) is kind]
+        return [node for kind in types for node in walked.get(kind, ())]
 
     @property
     def normalized_text(self) -> str:
