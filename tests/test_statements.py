@@ -145,3 +145,18 @@ def test_nodes_of_given_types_come_grouped_by_type_in_walk_order(columns):
     expected = [node for kind in kinds for node in walked if type(node) is kind]
     assert [id(n) for n in statement.nodes(*kinds)] == [id(n) for n in expected]
     assert len(statement.nodes(exp.ColumnDef)) == columns and statement.nodes(exp.Drop) == []
+
+
+def test_the_shared_empty_comments_of_tokens_stay_empty():
+    """Tokens without comments share one empty list once parsed: nothing may ever add to it."""
+    from pathlib import Path
+
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint
+    from safemig_lint.reading import statements
+
+    parsed = parse_file("SELECT 1 /* one */ + 2; -- two\nSELECT /* three */ 3;", "postgres")
+    shared = [t for s in parsed.statements for t in s.tokens if t.comments is statements._NO_COMMENTS]
+    assert shared and all(t.comments for s in parsed.statements for t in s.tokens if t.comments is not statements._NO_COMMENTS)
+    assert lint([str(Path(__file__).resolve().parent.parent / "fixtures")], Config()).diagnostics
+    assert statements._NO_COMMENTS == []
