@@ -105,16 +105,23 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
 
 
 def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
-    from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.analysis.masking import masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
     parsed = parse_file(decode(data, config.max_file_bytes), config.dialect)
-    masked = mask_file(parsed, config.dialect)
-    if masked is not parsed:  # read again with its secrets masked: the first reading is garbage
-        parsed.release_trees()
+    secrets, spans = masks(parsed, config.dialect)
+    if not spans:
+        return parsed
+    # Read again with its secrets masked: the first reading is garbage, freed before the second
+    # is made (a big file is never held twice).
+    text = parsed.text
+    parsed.release_trees()
+    del parsed
+    masked = parse_file(masked_text(text, spans), config.dialect)
+    masked.secrets = secrets
     return masked
 
 
