@@ -21,7 +21,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
@@ -322,11 +322,10 @@ class FileLocks:
         known = schema.tables.get(table) if schema is not None else None
         if known is None or known.keys_unknown or known.unknown:
             return
-        uses = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column is not None else None
         keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
         for key in keys:
             parts = (*key.columns, getattr(key, "where", None) or "")
-            if key.name and (uses is None or any(uses.search(part) for part in parts)):
+            if key.name and (column is None or any(_mentions(part, column) for part in parts)):
                 self._gone_with_owner.mark(bare_name(key.name), index, True)
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
@@ -549,6 +548,19 @@ def reindex_target(statement: Statement) -> tuple[str, str] | None:
         return None
     match = re.match(r"\s*REINDEX\s*(?:\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(\S+)", statement.text, re.IGNORECASE)
     return (match.group(1).upper(), match.group(2)) if match else None
+
+
+def _mentions(text: str, column: str) -> bool:
+    """Whether `text` (a key's column or predicate) names `column` as a word, case aside. An ASCII
+    text without it is answered without building a pattern (one per column otherwise)."""
+    if text.isascii() and column.isascii() and column.lower() not in text.lower():
+        return False
+    return _word_pattern(column).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(column: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE)
 
 
 def text_words(statement: Statement, limit: int | None = None) -> list[str]:
