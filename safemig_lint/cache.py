@@ -11,6 +11,13 @@ operations/file_ops.py), keyed on the tool, the settings that shape the reading 
 bytes. When a folder has changed, a run that lints only some of its files (pre-commit's staged
 ones) replays the others from these instead of parsing them again.
 
+And one entry per set of statements PostgreSQL's parser accepted whole (reading/grammar.py's
+`accepted_key`: the parser's identity and the statements' text), written by such runs for the
+files they lint and their counterparts: a file edited again outside its statements (a comment, a
+suppression) is judged valid without importing or running the parser. The entry holds nothing
+but that key: a file whose statements are not all accepted has none (nor has a file that held a
+secret), and a missing one costs a parse.
+
 A cache folder is input like any other (a checkout, an archive, a CI cache restored from
 another branch): no entry may change what the tool reports or writes beyond what recomputing
 would. So every entry is signed (HMAC-SHA256) with a key that is not in the cache folder: the
@@ -127,6 +134,12 @@ def directory_key(settings: str, files: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def _accepted_entry_key(key: str) -> str:
+    """Where PostgreSQL's acceptance of `key`'s statements is kept: for this tool only (its checks
+    decide which statements are handed to the parser, and how a file is cut into them)."""
+    return hashlib.sha256(f"{_tool_fingerprint()}\0grammar\0{key}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def key_file() -> Path:
     """Where the user's signing key lives: outside every cache folder, private to the user."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
@@ -179,7 +192,7 @@ def _mac(key: bytes, body: bytes | memoryview) -> bytes:
 
 
 def _entry_path(root: Path, key: str, kind: str) -> Path:
-    return root / f"v{_FORMAT}" / kind / key[:2] / f"{key}.json"
+    return root.joinpath(f"v{_FORMAT}", kind, key[:2], f"{key}.json")  # one join: a staged file's run makes hundreds
 
 
 class Cache:
@@ -219,6 +232,19 @@ class Cache:
 
     def store_file(self, key: str, value: dict) -> None:
         self._store(key, "files", {"key": key, "value": value})
+
+    def accepted_before(self, key: str) -> bool:
+        """Whether PostgreSQL accepted every statement of a file with these statements (grammar.accepted_key)."""
+        try:
+            entry = _accepted_entry_key(key)
+            data = self._load(entry, "grammar")
+            return data["key"] == entry and data["value"] == "accepted"
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            return False
+
+    def store_accepted(self, key: str) -> None:
+        entry = _accepted_entry_key(key)
+        self._store(entry, "grammar", {"key": entry, "value": "accepted"})
 
     def _load(self, key: str, kind: str) -> dict:
         root = self.root
@@ -266,7 +292,7 @@ class MemoryCache(Cache):
 
     def __init__(self, directories: int = 64, files: int = 50_000) -> None:
         super().__init__(None)
-        self._limits = {"": directories, "files": files}
+        self._limits = {"": directories, "files": files, "grammar": files}
         self._kept: dict[str, OrderedDict[str, dict]] = {kind: OrderedDict() for kind in self._limits}
 
     def _load(self, key: str, kind: str) -> dict:

@@ -131,17 +131,26 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return parse_bytes(data, config)
 
 
-def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
-    from safemig_lint.analysis.masking import mask_file
+def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
+    """`accepted_before`: PostgreSQL's verdicts the content cache remembers (grammar.check_grammar);
+    a file read again with its secrets masked asks the parser, and is remembered by no key."""
+    from safemig_lint.analysis.masking import masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect)
-    masked = mask_file(parsed, config.dialect)
-    if masked is not parsed:  # read again with its secrets masked: the first reading is garbage
-        parsed.release_trees()
+    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect, accepted_before)
+    secrets, spans = masks(parsed, config.dialect)
+    if not spans:
+        return parsed
+    # Read again with its secrets masked: the first reading is garbage, freed before the second
+    # is made (a big file is never held twice).
+    text = parsed.text
+    parsed.release_trees()
+    del parsed
+    masked = parse_file(masked_text(text, spans), config.dialect)
+    masked.secrets = secrets
     return masked
 
 
@@ -199,6 +208,7 @@ def lint(
                 entry = cache.load(work.key, work)
                 entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
+            work.cache = cache
             pending.append((work, entry or Entry(work.key)))
     total = sum(len(work.data) for work, _ in (*answered, *pending))
     done = sum(len(work.data) for work, _ in answered)
@@ -220,6 +230,8 @@ def lint(
             cache.store(entry, work)
         for name, value in outcome.file_ops.items():
             cache.store_file(work.file_key(name), value)
+        for key in outcome.accepted:
+            cache.store_accepted(key)
         answered.append((work, entry))
         done += len(work.data)
         if progress is not None:
@@ -316,6 +328,10 @@ class DirectoryWork:
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
+    # Where PostgreSQL's remembered verdicts are looked up, for the files a run that lints part of
+    # the folder lints and their counterparts (a full run parses every file: one look-up each would
+    # cost more than it saves).
+    cache: Cache | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)  # decoded once, by text_of
     _displays: dict[str, str] = field(default_factory=dict, repr=False)  # by display_of, each asked of many times
 
@@ -350,6 +366,10 @@ class DirectoryWork:
     def cost(self) -> int:
         """What linting it will cost, roughly: the bytes of its files."""
         return sum(len(data) for data in self.data.values() if isinstance(data, bytes))
+
+    def accepted_before(self) -> Callable[[str], bool] | None:
+        """What PostgreSQL accepted before, as the cache remembers it (parse_bytes), when this run may use it."""
+        return self.cache.accepted_before if self.cache is not None and not self.lints_every_file() else None
 
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
@@ -514,6 +534,7 @@ class DirectoryOutcome:
     cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
     # By file name, the ops (JSON) of files this run parsed for the history, for the cache.
     file_ops: dict[str, dict] = field(default_factory=dict)
+    accepted: list[str] = field(default_factory=list)  # keys of files PostgreSQL accepted whole, for the cache
 
     def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
         for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
@@ -528,7 +549,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work, on_file) for work in works)
+        for index, work in enumerate(works):
+            yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -555,7 +577,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
         yield from (lint_directory(work, on_file) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
+    """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     from safemig_lint.checks import all_rules
 
     config = work.config
@@ -563,8 +586,8 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
-        file_ops = _lint_directory(work, rules, config, collector, on_file)
-    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
+        file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, collector.accepted)
 
 
 class _Collector:
@@ -583,6 +606,7 @@ class _Collector:
         self.holds_secret = False
         self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
         self.parsed: Mapping[Path, ParsedFile] = {}  # the current directory's files, to vet fixes against
+        self.accepted: list[str] = []  # keys of the files PostgreSQL accepted whole, for the cache
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: SuppressionIndex | None) -> None:
         if path in self.migration_files and path not in self.wanted:
@@ -633,7 +657,12 @@ def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
 
 
 def _lint_directory(
-    work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector, on_file: Callable[[], None] | None = None
+    work: DirectoryWork,
+    rules: list[Rule],
+    config: Config,
+    collector: _Collector,
+    on_file: Callable[[], None] | None = None,
+    release: bool = True,
 ) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
@@ -723,7 +752,9 @@ def _lint_directory(
     # (words compared as a set: one pass over the findings, not one per secret).
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
     file_ops = _ops_for_cache(work, history, parsed)
-    for parsed_file in parsed.values():
+    if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
+        collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
+    for parsed_file in parsed.values() if release else ():
         parsed_file.release_trees()
     return file_ops
 
@@ -753,17 +784,24 @@ class _StatementsReadBy:
         return self.chosen[key]
 
     @cached_property
-    def _op_kinds_by_statement(self) -> list[set[type]]:
-        return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+    def _op_kinds_by_statement(self) -> list[frozenset[type]]:
+        return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
 
     @cached_property
-    def _token_types_by_statement(self) -> list[set]:
+    def _token_types_by_statement(self) -> list[frozenset]:
         """Each statement's token types, gathered once for every rule that reads tokens."""
-        return [{token.token_type for token in statement.tokens} for statement in self.statements]
+        return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
 
     @cached_property
     def _op_kinds(self) -> set[type]:
         return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
+
+
+def _shared(sets: list[frozenset]) -> list[frozenset]:
+    """The same sets, equal ones kept once: statements mostly repeat a few shapes (a set per
+    statement held 11 MB per MB of SQL, 4% of a big file's memory)."""
+    kept: dict[frozenset, frozenset] = {}
+    return [kept.setdefault(found, found) for found in sets]
 
 
 def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
@@ -789,9 +827,10 @@ def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
     from safemig_lint.operations import file_ops
 
     known = {}
+    paths = {file.path.name: file.path for file in work.directory.files()}  # made once, by discovery
     for name, value in work.known.items():
         try:
-            known[work.directory.path / name] = file_ops.from_json(value)
+            known[paths[name]] = file_ops.from_json(value)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             pass
     return known
@@ -804,9 +843,14 @@ class _ParsedFiles(dict):
     def __init__(self, work: DirectoryWork, config: Config) -> None:
         super().__init__()
         self.work, self.config = work, config
+        self.accepted_before = work.accepted_before()
+        self.history_only = work.history_only() if self.accepted_before is not None else set()
 
     def __missing__(self, path: Path) -> ParsedFile:
-        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config)
+        # PostgreSQL's remembered verdicts for the files linted (those a developer edits) and their
+        # counterparts, not for their history.
+        accepted_before = self.accepted_before if path.name not in self.history_only else None
+        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config, accepted_before)
         return parsed
 
     def get(self, path: Path, default=None):

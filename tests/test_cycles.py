@@ -48,26 +48,42 @@ def test_the_console_command_takes_the_collector_over_and_finds_the_same():
     assert json.loads(ran.stdout) == json.loads(in_process.output)
 
 
-def test_a_directory_leaves_no_cycle_of_its_trees_behind(tmp_path, monkeypatch):
-    """Its trees' parent links are cut when it is done: reference counting frees them, and a
-    collection after it finds next to nothing (it found every node of every tree before). As in a
-    process of ours: no collection between directories."""
-    from conftest import write_migrations
+_SQL = "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (length(name) > 0));\nCREATE VIEW v AS SELECT id, name FROM t WHERE id > 1;\n"
 
+
+def _unreachable_after(paths: list[str], monkeypatch) -> int:
+    """Objects a collection finds after linting `paths` as a process of ours does: no collection between directories."""
     from safemig_lint import cycles
 
-    sql = "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (length(name) > 0));\nCREATE VIEW v AS SELECT id, name FROM t WHERE id > 1;\n"
-    directory = write_migrations(tmp_path / "m", {f"{n}_a.up.sql": sql.replace("t", f"t{n}") for n in range(1, 41)})
-    lint([str(directory)], Config())  # first-use caches out of the count
+    lint(paths, Config())  # first-use caches out of the count
     monkeypatch.setattr(cycles, "_owned", True)
     monkeypatch.setattr(cycles, "GARBAGE_BUDGET", 10**12)
     gc.collect()
     try:
-        assert lint([str(directory)], Config()).diagnostics
-        unreachable = gc.collect()
+        assert lint(paths, Config()).diagnostics
+        return gc.collect()
     finally:
         gc.enable()
-    assert unreachable < 100, unreachable
+
+
+def test_a_directory_leaves_no_cycle_of_its_trees_behind(tmp_path, monkeypatch):
+    """Its trees' parent links are cut when it is done: reference counting frees them, and a
+    collection after it finds next to nothing (it found every node of every tree before). The last
+    directory is a single `SELECT 1` (its trees are left to the exiting process: next test)."""
+    from conftest import write_migrations
+
+    first = write_migrations(tmp_path / "a", {f"{n}_a.up.sql": _SQL.replace("t", f"t{n}") for n in range(1, 41)})
+    last = write_migrations(tmp_path / "b", {"1_a.up.sql": "SELECT 1;\n"})
+    assert _unreachable_after([str(first), str(last)], monkeypatch) < 100
+
+
+def test_the_last_directory_of_a_process_of_ours_keeps_its_trees_for_the_exit(tmp_path, monkeypatch):
+    """Nothing is linted after it in this process: cutting its trees' links would cost CPU for memory
+    the exiting process never reuses (cycles.frees_trees). A later run's collection would free them."""
+    from conftest import write_migrations
+
+    directory = write_migrations(tmp_path / "m", {f"{n}_a.up.sql": _SQL.replace("t", f"t{n}") for n in range(1, 41)})
+    assert _unreachable_after([str(directory)], monkeypatch) > 1000
 
 
 def test_a_run_answered_from_the_cache_runs_no_collection(tmp_path):

@@ -56,7 +56,7 @@ def test_an_edit_parses_only_the_edited_file_and_its_counterpart(tmp_path, monke
     up = folder / "000020_t20.up.sql"
     parsed = []
     real = engine.parse_bytes
-    monkeypatch.setattr(engine, "parse_bytes", lambda data, config: parsed.append(data) or real(data, config))
+    monkeypatch.setattr(engine, "parse_bytes", lambda data, config, *rest: parsed.append(data) or real(data, config, *rest))
     cache = MemoryCache()
     lint_buffers([up], {}, config_for, cache)
     assert len(parsed) == 21  # the file and its down, and the 19 other up files the replay reads

@@ -21,7 +21,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol, TypeVar, overload
 
@@ -32,6 +32,7 @@ from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Constraint, Database, Index, bare_name
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -266,6 +267,7 @@ class FileLocks:
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
+        self._locks: dict[int, list[Lock]] = {}  # id(statement) -> postgres_locks(statement)
         self._read()
 
     @property
@@ -321,11 +323,10 @@ class FileLocks:
         known = schema.tables.get(table) if schema is not None else None
         if known is None or known.keys_unknown or known.unknown:
             return
-        uses = re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE) if column is not None else None
         keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
         for key in keys:
             parts = (*key.columns, getattr(key, "where", None) or "")
-            if key.name and (uses is None or any(uses.search(part) for part in parts)):
+            if key.name and (column is None or any(_mentions(part, column) for part in parts)):
                 self._gone_with_owner.mark(bare_name(key.name), index, True)
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
@@ -431,7 +432,14 @@ class FileLocks:
     # --- what a statement locks (PostgreSQL)
 
     def postgres_locks(self, statement: Statement) -> list[Lock]:
-        """The locks that block reads or writes which the statement takes on tables that existed before the file."""
+        """The locks that block reads or writes which the statement takes on tables that existed before the file
+        (worked out once per statement: SM511 and SM512 ask up to four times)."""
+        key = id(statement)
+        if key not in self._locks:
+            self._locks[key] = self._postgres_locks(statement)
+        return self._locks[key]
+
+    def _postgres_locks(self, statement: Statement) -> list[Lock]:
         found: list[Lock] = []
         for op in self.ops(statement):
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
@@ -543,6 +551,19 @@ def reindex_target(statement: Statement) -> tuple[str, str] | None:
     return (match.group(1).upper(), match.group(2)) if match else None
 
 
+def _mentions(text: str, column: str) -> bool:
+    """Whether `text` (a key's column or predicate) names `column` as a word, case aside. An ASCII
+    text without it is answered without building a pattern (one per column otherwise)."""
+    if text.isascii() and column.isascii() and column.lower() not in text.lower():
+        return False
+    return _word_pattern(column).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(column: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(column)}\b", re.IGNORECASE)
+
+
 def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     """The statement's first `limit` words (all when None), upper-cased, from its text (sqlglot keeps
     commands it does not parse as one string). Every statement is asked for its first words:
@@ -550,7 +571,7 @@ def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
 
 
-_WORD = re.compile(r"[A-Za-z_][\w$]*")
+_WORD = lazy(r"[A-Za-z_][\w$]*")
 
 
 def _command_tables(statement: Statement, context: FileContext) -> list[str]:
@@ -572,11 +593,11 @@ def _names(context: FileContext):
     return context.names
 
 
-_SET = re.compile(
+_SET = lazy(
     r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)",
     re.IGNORECASE | re.DOTALL,
 )
-_SET_CONFIG = re.compile(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
+_SET_CONFIG = lazy(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
 
 
 def _setting(statement: Statement, name: str, current: bool, off: bool = False) -> bool:
@@ -613,7 +634,7 @@ class MysqlClauses:
         return None
 
 
-_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
+_CLAUSE = lazy(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
 
 
 def mysql_clauses(statement: Statement) -> MysqlClauses:
@@ -621,7 +642,7 @@ def mysql_clauses(statement: Statement) -> MysqlClauses:
     return MysqlClauses(found.get("ALGORITHM", "").replace("DEFAULT", ""), found.get("LOCK", "").replace("DEFAULT", ""))
 
 
-_ALTERED = re.compile(
+_ALTERED = lazy(
     r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)",
     re.IGNORECASE,
 )
@@ -639,8 +660,8 @@ def altered_table_as_written(statement: Statement) -> str:
     return match.group("name") if match else ""
 
 
-_CONVERT = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
-_REBUILD_CLAUSE = re.compile(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
+_CONVERT = lazy(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
+_REBUILD_CLAUSE = lazy(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
 
 
 @dataclass

@@ -664,10 +664,18 @@ class Replay:
 
     def _drop_keys_on(self, keys: dict[str, _Key], column: str) -> None:
         """The keys of a table that go with its dropped `column`."""
-        word = re.compile(rf"\b{re.escape(column)}\b")
+        word: re.Pattern[str] | None = None
+
+        def mentions(text: str) -> bool:  # the pattern compiled only for a key whose text holds the name
+            nonlocal word
+            if column not in text:
+                return False
+            word = word or re.compile(rf"\b{re.escape(column)}\b")
+            return word.search(text) is not None
+
         for name, key in list(keys.items()):
             in_predicate = isinstance(key, Index) and (
-                (key.where and word.search(key.where)) or any(c != column and not _plain_column(c) and word.search(c) for c in key.columns)
+                (key.where and mentions(key.where)) or any(c != column and not _plain_column(c) and mentions(c) for c in key.columns)
             )
             if in_predicate:
                 del keys[name]  # a partial or expression index depends on the columns of its WHERE and expressions too
