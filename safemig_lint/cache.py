@@ -24,11 +24,12 @@ would. So every entry is signed (HMAC-SHA256) with a key that is not in the cach
 user's own (`cache-key` under $XDG_CACHE_HOME/safemig-lint, made on first use, 0600), or
 $SAFEMIG_LINT_CACHE_KEY (CI shares one between runs from a secret). An entry that is not
 signed with that key, or that is not a bounded regular file, is a miss: recomputed and
-rewritten. What a signed entry holds is checked again where it is used (types here, spans
-within the file in engine.py), and it holds nothing recomputation derives cheaply: masks are
-offsets (the `*` are put back here), and an entry holds no path: a diagnostic's is that of the
-file it is stored under (a fix's target is that file), a related place's that of a file named
-in the same folder.
+rewritten. What a signed entry holds is checked again as it is read (its types, and that each
+line, edit and mask fits its file: Folder.fits), and it holds nothing recomputation derives
+cheaply: masks are offsets (the `*` are put back here), and an entry holds no path: a
+diagnostic's is that of the file it is stored under (a fix's target is that file), a related
+place's that of a file named in the same folder. Each text is held once, in a table the
+findings point into (a rule's advice recurs in each of its findings).
 
 An entry holds no secret: shown sources are stored as where they are masked, and a directory
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
