@@ -104,7 +104,10 @@ class Discovery:
     def reported_names(self, directory: Path, names: list[str]) -> set[str]:
         """Which of the files `names` in `directory` are reported: computed once per directory, not
         once per file. By the path as found (a linked file is reported where it is linked)."""
-        found, resolved = _absolute(directory), Path(os.path.realpath(directory))
+        found = _absolute(directory)
+        if _under(found, self.named_directories) and not self.unchanged:
+            return set(names)  # the common case: no real path to find
+        resolved = Path(os.path.realpath(directory))
         if _under(found, self.named_directories):
             named = set(names)
         else:
