@@ -11,12 +11,14 @@ scopes): reference counting frees them, and the run needs no collection at all.
 - In any process (a library call, a test, sqlfluff running the plugin), `directory()` pauses the
   collector for one directory's work and restores the caller's setting after it.
 - In a process of ours that exits after its run (the console command, a pool worker:
-  `own_process()`), the collector is switched off at the first directory and stays off. Between
+  `own_process()`), the collector is switched off from the start and stays off. Between
   directories, garbage that a cycle still holds is collected once it passes a budget, and what
   survives (modules, findings) is frozen, so no later collection walks it again. At exit
   everything is frozen, so the interpreter's final collection walks nothing; the last directory's
-  trees are not released at all (`frees_trees`). Freezing is never
-  done in someone else's process: what is frozen there is never collected.
+  trees are not released at all (`frees_trees`). Freezing is never done in someone else's process:
+  what is frozen there is never collected. A run answered from the content cache lints no
+  directory, and makes no cycles to speak of, but tens of thousands of objects (the findings read
+  back): left on, the collector walked them a hundred times (15 ms of a 0.25 s run over 2,084 files).
 - In a process that serves for hours (the language server: `long_lived()`), the few cycles a
   directory's work still leaves are collected after it from the young generation alone.
 """
@@ -42,6 +44,7 @@ def own_process() -> None:
     global _owned
     if not _owned:
         _owned = True
+        gc.disable()
         atexit.register(gc.freeze)
 
 

@@ -33,13 +33,7 @@ from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_ke
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
-from safemig_lint.reading.invocations import (
-    InvocationFile,
-    find_invocation_files,
-    invocation_kind,
-    read_invocations,
-    share_compose_services,
-)
+from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
 from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
 
 if TYPE_CHECKING:
@@ -47,6 +41,7 @@ if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
+    from safemig_lint.reading.invocations import InvocationFile
     from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
@@ -64,12 +59,43 @@ class Verification:
     total: int
 
 
+class ShownSources(Mapping[str, LineIndex]):
+    """Display path -> the file's lines as reporters may show them (every secret masked), each
+    made the first time it is asked for: a JSON report shows none, and a run answered from the
+    cache would otherwise decode every file with a finding for nothing."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, LineIndex] = {}
+        self._to_make: dict[str, Callable[[], LineIndex | None]] = {}
+
+    def add(self, path: str, source: LineIndex) -> None:
+        self._made[path] = source
+
+    def defer(self, path: str, make: Callable[[], LineIndex | None]) -> None:
+        """`make()` gives the source of `path` when asked for (None: there is none to show)."""
+        self._to_make[path] = make
+
+    def __getitem__(self, path: str) -> LineIndex:
+        make = self._to_make.pop(path, None)
+        if make is not None and (made := make()) is not None:
+            self._made[path] = made
+        return self._made[path]
+
+    def __iter__(self) -> Iterator[str]:
+        for path in list(self._to_make):
+            self.get(path)
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
     files_checked: int
     missing_paths: list[str]
-    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
+    sources: Mapping[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
     verification: Verification | None = None  # set by `verify`, None for `check`
     # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
@@ -104,14 +130,16 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return parse_bytes(data, config)
 
 
-def parse_bytes(data: bytes | OSError, config: Config) -> ParsedFile:
+def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
+    """`accepted_before`: PostgreSQL's verdicts the content cache remembers (grammar.check_grammar);
+    a file read again with its secrets masked asks the parser, and is remembered by no key."""
     from safemig_lint.analysis.masking import masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect)
+    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect, accepted_before)
     secrets, spans = masks(parsed, config.dialect)
     if not spans:
         return parsed
@@ -157,7 +185,7 @@ def lint(
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
-    sources: dict[str, LineIndex] = {}
+    sources = ShownSources()
     files_checked = 0
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
@@ -169,16 +197,17 @@ def lint(
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         # Only the findings this run reports are read from the entry (and checked): a staged file's
         # run does not decode its folder's hundreds of others.
-        entry = cache.load(work.key, partial(work.is_reported, discovery=discovery))
+        entry = cache.load(work.key, work, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
             if entry is not None:  # to be completed and stored again: read whole
-                entry = cache.load(work.key)
+                entry = cache.load(work.key, work)
                 entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
+            work.cache = cache
             pending.append((work, entry or Entry(work.key)))
     total = sum(len(work.data) for work, _ in (*answered, *pending))
     done = sum(len(work.data) for work, _ in answered)
@@ -197,9 +226,11 @@ def lint(
         linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
-            cache.store(entry)
+            cache.store(entry, work)
         for name, value in outcome.file_ops.items():
             cache.store_file(work.file_key(name), value)
+        for key in outcome.accepted:
+            cache.store_accepted(key)
         answered.append((work, entry))
         done += len(work.data)
         if progress is not None:
@@ -209,15 +240,18 @@ def lint(
         for name, in_file in entry.diagnostics.items():
             if work.is_reported(name, discovery):
                 found.extend(in_file)
-                if in_file and name in work.data and (source := work.shown_source(name, entry.masks.get(name, []))) is not None:
-                    sources[in_file[0].path] = source
+                if in_file and name in work.data:
+                    sources.defer(in_file[0].path, partial(work.shown_source, name, entry.masks.get(name, [])))
         diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
         file_config = config_for(path.parent) if config_for else config
         if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
             invocation_files.append((file, file_config))
-    share_compose_services([file for file, _ in invocation_files])
+    if invocation_files:
+        from safemig_lint.reading.invocations import share_compose_services
+
+        share_compose_services([file for file, _ in invocation_files])
     for file, file_config in invocation_files:
         found, source = _lint_invocation_file(file, file_config)
         reported = discovery.is_reported(file.path)
@@ -225,7 +259,7 @@ def lint(
         if reported:
             diagnostics.extend(found)
             if source is not None:
-                sources[file.display_path] = source
+                sources.add(file.display_path, source)
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
     linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
@@ -293,7 +327,12 @@ class DirectoryWork:
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
+    # Where PostgreSQL's remembered verdicts are looked up, for the files a run that lints part of
+    # the folder lints and their counterparts (a full run parses every file: one look-up each would
+    # cost more than it saves).
+    cache: Cache | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)  # decoded once, by text_of
+    _displays: dict[str, str] = field(default_factory=dict, repr=False)  # by display_of, each asked of many times
 
     def is_reported(self, name: str, discovery: Discovery) -> bool:
         """Whether findings in file `name` are reported: a migration or misnamed file by the
@@ -327,6 +366,10 @@ class DirectoryWork:
         """What linting it will cost, roughly: the bytes of its files."""
         return sum(len(data) for data in self.data.values() if isinstance(data, bytes))
 
+    def accepted_before(self) -> Callable[[str], bool] | None:
+        """What PostgreSQL accepted before, as the cache remembers it (parse_bytes), when this run may use it."""
+        return self.cache.accepted_before if self.cache is not None and not self.lints_every_file() else None
+
     def file_key(self, name: str) -> str:
         """The content cache's key of what reading file `name` gives, with these settings."""
         data = self.data[name]
@@ -335,9 +378,12 @@ class DirectoryWork:
 
     def display_of(self, name: str) -> str:
         """The display path of file `name` of this folder ("": the folder), as discovery spells it."""
-        from safemig_lint.integrity.files import child_display
+        shown = self._displays.get(name)
+        if shown is None:
+            from safemig_lint.integrity.files import child_display
 
-        return self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+            shown = self._displays[name] = self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+        return shown
 
     def text_of(self, name: str) -> str | None:
         """File `name`'s text as written (None: not a migration of this folder, or unreadable)."""
@@ -354,33 +400,24 @@ class DirectoryWork:
 
     def accepts(self, entry: Entry) -> bool:
         """Whether a cache entry is one linting these files could have produced: its files are
-        this folder's, each diagnostic's path is the one its file has here (a path is never
-        taken from the cache: --fix writes to it), and every span, edit and mask lies within
-        its file. The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
+        this folder's. (Reading it, cache.py gave each diagnostic the path of the file it is
+        stored under, --fix writes to it, and checked that each line, edit and mask fits its file.)
+        The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
-        if not entry.covered <= names or not set(entry.masks) <= set(self.data):
-            return False
-        bounds: dict[str, tuple[int, int] | None] = {}  # file -> (its lines, its characters), counted once
+        return entry.covered <= names and set(entry.masks) <= set(self.data)
 
-        def within(name: str, line: int, end: int = 0) -> bool:
-            if name not in self.data:
-                return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
-            if name not in bounds:
-                text = self.text_of(name)
-                bounds[name] = (text.count("\n") + 1, len(text)) if text is not None else None
-            known = bounds[name]
-            return known is None or (line <= known[0] and end <= known[1])
-
-        for name, found in entry.diagnostics.items():
-            display = self.display_of(name)
-            for d in found:
-                if d.path != display or not within(name, d.span.end_line, max((e.end for e in d.fix), default=0)):
-                    return False
-                for related in d.related:
-                    other = related.path.rpartition("/")[2] if related.path != self.directory.display_path else ""
-                    if related.path != self.display_of(other) or not within(other, related.span.end_line):
-                        return False
-        return all(within(name, 1, end) for name, masks in entry.masks.items() for _, end in masks[-1:])
+    def fits(self, name: str, line: int, end: int) -> bool:
+        """Whether file `name` has line `line` and character offset `end`. The folder itself, a sum
+        file or a file removed has no source shown and nothing to edit; an unreadable file is not shown."""
+        if name not in self.data:
+            return end == 0
+        data = self.data[name]
+        if end == 0 and isinstance(data, bytes):
+            # No decoding to count lines: a text has the line breaks of its bytes (and a file that does
+            # not decode shows nothing; its one finding is about a place in its bytes).
+            return line <= data.count(b"\n") + 1
+        text = self.text_of(name)
+        return text is None or (line <= text.count("\n") + 1 and end <= len(text))
 
 
 def _work(
@@ -390,7 +427,7 @@ def _work(
 
     data: dict[str, bytes | OSError] = {}
     for file in directory.files():
-        if file.path in buffers:
+        if buffers and file.path in buffers:
             data[file.path.name] = buffers[file.path]
             continue
         try:
@@ -496,6 +533,7 @@ class DirectoryOutcome:
     cacheable: bool = True  # False when a diagnostic's text holds a secret: never written to disk
     # By file name, the ops (JSON) of files this run parsed for the history, for the cache.
     file_ops: dict[str, dict] = field(default_factory=dict)
+    accepted: list[str] = field(default_factory=list)  # keys of files PostgreSQL accepted whole, for the cache
 
     def merge_into(self, entry: Entry, work: DirectoryWork) -> None:
         for name in set(entry.diagnostics) - entry.covered:  # directory-level names: recomputed whole
@@ -548,7 +586,7 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
         file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
-    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, collector.accepted)
 
 
 class _Collector:
@@ -567,6 +605,7 @@ class _Collector:
         self.holds_secret = False
         self.placeholders: dict[Path, dict[str, str]] = {}  # the current directory's templates: stand-in -> text
         self.parsed: Mapping[Path, ParsedFile] = {}  # the current directory's files, to vet fixes against
+        self.accepted: list[str] = []  # keys of the files PostgreSQL accepted whole, for the cache
 
     def add(self, rule: type[Rule], path: Path, display: str, finding: Finding, suppressions: SuppressionIndex | None) -> None:
         if path in self.migration_files and path not in self.wanted:
@@ -712,6 +751,8 @@ def _lint_directory(
     # (words compared as a set: one pass over the findings, not one per secret).
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
     file_ops = _ops_for_cache(work, history, parsed)
+    if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
+        collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
     for parsed_file in parsed.values() if release else ():
         parsed_file.release_trees()
     return file_ops
@@ -785,9 +826,10 @@ def _decoded_known(work: DirectoryWork) -> dict[Path, FileOps]:
     from safemig_lint.operations import file_ops
 
     known = {}
+    paths = {file.path.name: file.path for file in work.directory.files()}  # made once, by discovery
     for name, value in work.known.items():
         try:
-            known[work.directory.path / name] = file_ops.from_json(value)
+            known[paths[name]] = file_ops.from_json(value)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             pass
     return known
@@ -800,9 +842,14 @@ class _ParsedFiles(dict):
     def __init__(self, work: DirectoryWork, config: Config) -> None:
         super().__init__()
         self.work, self.config = work, config
+        self.accepted_before = work.accepted_before()
+        self.history_only = work.history_only() if self.accepted_before is not None else set()
 
     def __missing__(self, path: Path) -> ParsedFile:
-        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config)
+        # PostgreSQL's remembered verdicts for the files linted (those a developer edits) and their
+        # counterparts, not for their history.
+        accepted_before = self.accepted_before if path.name not in self.history_only else None
+        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config, accepted_before)
         return parsed
 
     def get(self, path: Path, default=None):
@@ -839,6 +886,8 @@ def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str,
 
 def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
     # Not a migration: a file we cannot read is not ours to report (read_source never waits on a FIFO).
+    from safemig_lint.reading.invocations import read_invocations
+
     text = read_source(path, config.max_file_bytes)
     return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
 

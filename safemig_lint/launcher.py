@@ -12,6 +12,9 @@ def main() -> None:
 
         print(f"safemig-lint {__version__}")
         return
+    from safemig_lint import cycles
+
+    cycles.own_process()  # before the command-line framework is imported: its objects are never garbage
     from safemig_lint.cli import main as run
 
     run()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -131,7 +133,7 @@ def test_a_staged_files_warm_run_is_answered_from_its_own_entry_and_the_folders_
     assert _check("--format", "json", "migrations/app") == whole  # the folder's entry is still whole
     assert counter.names == []
     with pytest.raises(ValueError):
-        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True))  # it would drop the findings not read
+        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True), None)  # it would drop the findings not read
 
 
 def test_a_folders_one_finding_of_a_cause_follows_the_files_reported_whatever_ran_before(tmp_path, monkeypatch):
@@ -270,9 +272,6 @@ def test_rule_metadata_read_without_importing_matches_the_rules():
 
 def _imported(*args: str, cwd) -> str:
     """Modules a fresh interpreter imports to run the command (from `-X importtime`)."""
-    import subprocess
-    import sys
-
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "safemig_lint", *args], cwd=cwd, capture_output=True, text=True)
     return " ".join(line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:"))
 
@@ -291,6 +290,82 @@ def test_cached_runs_version_and_rules_do_not_load_sqlglot(project):
     assert "rich" not in staged and "tempfile" not in staged  # nothing written either
     assert "sqlglot" not in _imported("rules", cwd=project).split()
     assert "typer" not in _imported("--version", cwd=project).split()
+
+
+def test_a_staged_file_edited_outside_its_statements_is_not_parsed_by_postgresql_again(tmp_path):
+    """pre-commit after a comment or a suppression was added: PostgreSQL accepted these statements
+    before (the cache remembers it), so its parser is not even imported; the findings are the same."""
+    write_migrations(
+        tmp_path / "m",
+        {
+            "000001_t.up.sql": "CREATE TABLE t (a int);\n",
+            "000001_t.down.sql": "DROP TABLE t;\n",
+            "000002_c.up.sql": "ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 0;\nCREATE INDEX t_c ON t (c);\n",
+            "000002_c.down.sql": "ALTER TABLE t DROP COLUMN c;\n",
+        },
+    )
+    staged = tmp_path / "m" / "000002_c.up.sql"
+    run = ("check", "--format", "json", "--fail-on", "never", "m/000002_c.up.sql")
+    assert "pglast" in _imported(*run, cwd=tmp_path).split()  # the first run: PostgreSQL's verdict is asked for
+    staged.write_text("-- safemig-lint: ignore SM511 a new table\n" + staged.read_text() + "-- edited\n")
+    assert "pglast" not in _imported(*run, cwd=tmp_path).split()
+    with_cache = subprocess.run([sys.executable, "-m", "safemig_lint", *run], cwd=tmp_path, capture_output=True, text=True)
+    without = subprocess.run([sys.executable, "-m", "safemig_lint", *run, "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+    assert with_cache.stdout == without.stdout and '"SM501"' in with_cache.stdout
+    with staged.open("a", encoding="utf-8") as file:
+        file.write("SELECT 1;\n")  # a statement PostgreSQL has not judged
+    assert "pglast" in _imported(*run, cwd=tmp_path).split()
+
+
+def test_an_acceptance_entry_not_signed_with_the_users_key_cannot_hide_a_syntax_error(tmp_path, monkeypatch):
+    """What a forged 'PostgreSQL accepted these statements' could do: hide SM001 on a statement sqlglot
+    reads and PostgreSQL rejects. Unsigned, signed with another key, for other statements, or corrupt:
+    a miss, and the parser decides. Only an entry this user's key signed is believed (which shows
+    the forged ones were looked up, and refused)."""
+    from safemig_lint.reading.statements import parse_file
+
+    bad = "CREATE TABLE u (a int,);\n"  # sqlglot reads it; PostgreSQL does not
+    write_migrations(
+        tmp_path / "m",
+        {
+            "000001_t.up.sql": "CREATE TABLE t (a int);\n",
+            "000001_t.down.sql": "DROP TABLE t;\n",
+            "000002_u.up.sql": bad,
+            "000002_u.down.sql": "DROP TABLE u;\n",
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    staged = "m/000002_u.up.sql"
+    expected = _check("--no-cache", "--format", "json", staged)
+    assert "SM001" in expected[1]
+    asked: list[str] = []
+    parse_file(bad, "postgres", lambda key: asked.append(key) or False)
+    (key,) = asked
+    entry_key = cache._accepted_entry_key(key)
+    entry = cache._entry_path(tmp_path / ".safemig-lint-cache", entry_key, "grammar")
+    entry.parent.mkdir(parents=True)
+    accepted = {"key": entry_key, "value": "accepted"}
+    body = json.dumps(accepted).encode()
+    forged = {
+        "unsigned": cache._MAGIC + b"0" * 64 + b"\n" + body,
+        "another key's": cache._MAGIC + cache._mac(b"k" * 32, body) + b"\n" + body,
+        "corrupt": b"{not json",
+    }
+
+    def edited_and_checked() -> tuple[int, str]:
+        """A comment added (the folder's entry is stale, the statements are the same), and the staged file checked."""
+        with (tmp_path / staged).open("a", encoding="utf-8") as file:
+            file.write("-- edited\n")
+        return _check("--format", "json", staged)
+
+    for what, data in forged.items():
+        entry.write_bytes(data)
+        assert edited_and_checked() == expected, what
+    for what, value in {"another key": {**accepted, "key": "0" * 64}, "another verdict": {**accepted, "value": "rejected"}}.items():
+        _sign(entry, value)
+        assert edited_and_checked() == expected, what
+    _sign(entry, accepted)
+    assert "SM001" not in edited_and_checked()[1]
 
 
 def test_a_folder_whose_statements_hold_a_secret_caches_no_secret(tmp_path, monkeypatch):
@@ -362,14 +437,19 @@ def test_even_a_signed_entry_cannot_name_a_path_a_span_or_a_mask_the_folder_does
     good = entry_body(entry)
     name = "000002_t.up.sql"
     shown = good["diagnostics"][name][0]
+    # An entry holds no path: a diagnostic's is the file's it is stored under, a related place's a name in the folder.
     forged = {
-        "path elsewhere": [[*shown[:3], "/etc/passwd", *shown[4:9], [[0, 0, "x"]], []]],
-        "span past the end": [[*shown[:4], [999, 1, 999, 2], *shown[5:]]],
-        "edit past the end": [[*shown[:9], [[0, 10**9, ""]], []]],
-        "related elsewhere": [[*shown[:10], [["/etc/shadow", [1, 1, 1, 1], "x"]]]],
+        "path elsewhere": {f"../extra/{name}": [[*shown[:11], [], []]]},  # the same file, by another path
+        "span past the end": {name: [[*shown[:3], 999, 1, 999, 2, *shown[7:]]]},
+        "edit past the end": {name: [[*shown[:11], [[0, 10**9, ""]], []]]},
+        "related elsewhere": {name: [[*shown[:12], [["../../../etc/shadow", 1, 1, 1, 1, shown[7]]]]]},
+        "related span past the end": {name: [[*shown[:12], [[name, 999, 1, 999, 1, shown[7]]]]]},
+        # Texts are places in the entry's table: none outside it, none counted from its end.
+        "text past the table": {name: [[*shown[:7], len(good["strings"]), *shown[8:]]]},
+        "text before the table": {name: [[*shown[:7], -1, *shown[8:]]]},
     }
     for what, diagnostics in forged.items():
-        _sign(entry, {**good, "diagnostics": {**good["diagnostics"], name: diagnostics}})
+        _sign(entry, {**good, "diagnostics": {**good["diagnostics"], **diagnostics}})
         assert _check("--format", "json", staged) == expected, what
     _sign(entry, {**good, "masks": {name: [[0, 10**9]]}})
     assert _check("--format", "json", staged) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,25 @@ def test_the_last_directory_of_a_process_of_ours_keeps_its_trees_for_the_exit(tm
 
     directory = write_migrations(tmp_path / "m", {f"{n}_a.up.sql": _SQL.replace("t", f"t{n}") for n in range(1, 41)})
     assert _unreachable_after([str(directory)], monkeypatch) > 1000
+
+
+def test_a_run_answered_from_the_cache_runs_no_collection(tmp_path):
+    """It lints no directory, yet reads back every finding: the collector would walk them again and again."""
+    probe = (
+        "import gc, sys\n"
+        "from safemig_lint import cli\n"
+        "collections = []\n"
+        "gc.callbacks.append(lambda phase, info: collections.append(info['generation']) if phase == 'start' else None)\n"
+        "sys.argv = ['safemig-lint', 'check', '--cache-dir', sys.argv[2], '--format', 'json', '--fail-on', 'never', sys.argv[1]]\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(len(collections), file=sys.stderr)\n"
+    )
+    command = [sys.executable, "-c", probe, str(FIXTURES), str(tmp_path / "cache")]
+    environment = {name: value for name, value in os.environ.items() if name != "SAFEMIG_LINT_NO_CACHE"}
+    cold = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    warm = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    assert warm.stdout == cold.stdout and json.loads(warm.stdout)["diagnostics"]
+    assert int(warm.stderr.strip().splitlines()[-1]) == 0

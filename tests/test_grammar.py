@@ -276,3 +276,73 @@ def test_mysql_statements_with_placeholders_or_too_long_are_not_judged(lint_sql)
 def test_a_postgresql_cast_in_mysql_is_certainly_invalid(lint_sql):
     [finding] = lint_codes(lint_sql, "ALTER TABLE t ALTER COLUMN a SET DEFAULT '[]'::json;\nSELECT '::' -- ::\n;", "mysql")
     assert (finding.code, finding.span.line, finding.span.column) == ("SM001", 1, 46) and "no such operator" in finding.message
+
+
+# --- PostgreSQL's acceptance remembered by the content cache (grammar.accepted_key) ----------------
+
+
+def _asked(sql: str, remembered: bool = False) -> tuple[list[str], object]:
+    """The keys parse_file asks the cache about (answering `remembered`), and the parsed file."""
+    asked: list[str] = []
+    parsed = parse_file(sql, "postgres", lambda key: asked.append(key) or remembered)
+    return asked, parsed
+
+
+def test_the_same_statements_with_other_comments_and_blanks_between_them_have_one_key():
+    (key,), first = _asked("ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX i ON t (c);\n")
+    assert first.accepted_key == key  # accepted whole: to be remembered
+    for edited in (
+        "ALTER TABLE t ADD COLUMN c int;\n-- safemig-lint: ignore SM501 small table\nCREATE INDEX i ON t (c);\n-- edited\n",
+        "ALTER TABLE t ADD COLUMN c int;\n\n\tCREATE INDEX i ON t (c);-- no line break at the end",
+    ):
+        (again,), _ = _asked(edited)
+        assert again == key, edited
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        "ALTER TABLE t ADD COLUMN c bigint;\nCREATE INDEX i ON t (c);\n",  # a statement edited
+        "ALTER TABLE t ADD COLUMN c int; CREATE INDEX i ON t (c); SELECT 1;",  # one more
+        "CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN c int;\n",  # their order
+    ],
+)
+def test_a_statement_changed_added_or_moved_is_another_key(changed):
+    (key,), _ = _asked("ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX i ON t (c);\n")
+    (other,), _ = _asked(changed)
+    assert other != key
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 1;\n/* a block comment: PostgreSQL nests them, sqlglot does not */\nSELECT 2;",  # not only blanks and -- comments
+        "SELECT 1",  # no `;`: what follows could continue it
+        "ALTER TABLE t ADD COLUMN c int DEFAULT;",  # a statement sqlglot cannot read: PostgreSQL names its kind
+    ],
+)
+def test_no_key_where_the_statements_alone_may_not_decide_the_verdict(sql):
+    asked, parsed = _asked(sql, remembered=True)
+    assert asked == [] and parsed.accepted_key is None
+
+
+def test_a_statement_the_scanner_does_not_end_at_its_own_semicolon_is_not_remembered():
+    # PostgreSQL reads the whole of a BEGIN ATOMIC body as one statement; were it cut at an inner `;`,
+    # the pieces would not stand alone. As one statement, it is remembered.
+    body = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;"
+    asked, parsed = _asked(body)
+    assert len(asked) == 1 and parsed.accepted_key == asked[0]
+    rejected = "CREATE TABLE t (a int);\nCREATE TABLE u (a int,);"  # sqlglot reads both; PostgreSQL rejects the second
+    asked, parsed = _asked(rejected)
+    assert len(asked) == 1 and parsed.accepted_key is None
+    assert parsed.statements[1].error.startswith("PostgreSQL rejects it")
+
+
+def test_a_remembered_acceptance_is_what_the_parser_would_say_for_every_statement():
+    sql = "ALTER TABLE t ADD COLUMN c int;\nCREATE INDEX i ON t (c);\n"
+    _, remembered = _asked(sql, remembered=True)
+    fresh = parse_file(sql, "postgres")
+    assert [(s.error, s.unanalysed, s.rejected_by) for s in remembered.statements] == [
+        (s.error, s.unanalysed, s.rejected_by) for s in fresh.statements
+    ]
+    assert remembered.accepted_key is None  # already remembered: not written again

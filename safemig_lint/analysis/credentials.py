@@ -21,6 +21,7 @@ from safemig_lint.analysis.bodies import (
     word,
 )
 from safemig_lint.diagnostics import Finding, Span
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
 
@@ -34,16 +35,16 @@ class Secret:
 
 
 # Option keys (user mappings, servers) whose value is a secret.
-_SECRET_OPTION = re.compile(
+_SECRET_OPTION = lazy(
     r"^(password|passwd|pwd|secret|secret_?key|\w*_secret|api_?key|\w*secret_access_key|auth_?token|access_?token)$", re.IGNORECASE
 )
 # libpq keywords, query parameters (golang-migrate's sqlserver, clickhouse, cassandra drivers),
 # environment assignments (PGPASSWORD=...): `password=x`, `password='x'` (`''x''` inside a
 # literal), `password="x"`.
 _VALUE = r"""\s*=\s*(?:''(?P<q0>[^'\n]*)''|'(?P<q1>[^']*)'|"(?P<q2>[^"]*)"|(?P<bare>[^\s;'"&]+))"""
-_CONNECTION_PASSWORD = re.compile(r"\b\w*?(?:password|passwd|pwd)" + _VALUE, re.IGNORECASE)
+_CONNECTION_PASSWORD = lazy(r"\b\w*?(?:password|passwd|pwd)" + _VALUE, re.IGNORECASE)
 # Other secrets given as key=value: Redshift's CREDENTIALS 'aws_access_key_id=...;aws_secret_access_key=...', OAuth clients.
-_CONNECTION_SECRET = re.compile(
+_CONNECTION_SECRET = lazy(
     r"\b(?:aws_secret_access_key|aws_session_token|secret_access_key|secret_key|client_secret|session_token|sas_token|account_key)"
     + _VALUE,
     re.IGNORECASE,
@@ -53,55 +54,55 @@ _VALUE_GROUPS = ("q0", "q1", "q2", "bare")
 # that tries every word as a scheme and rescans from each.
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 # Where a URL's authority (user:password@host:port) ends: a password may hold `@` and `:`, not these.
-_AUTHORITY_END = re.compile(r"[\s/?#'\"`]")
+_AUTHORITY_END = lazy(r"[\s/?#'\"`]")
 _QUOTES = "'\"`"
 # Go's MySQL driver DSN (user:password@tcp(host:3306)/db, user:password@/db) and Oracle's JDBC thin URL.
-_GO_MYSQL_DSN = re.compile(r"(?<![\w:/@.-])[\w.$-]*:(?P<secret>[^\s:@'\"`/()]+)@(?:(?:tcp[46]?|unix|udp)\(|/)")
-_JDBC_THIN = re.compile(r"\bjdbc:oracle:thin:[^\s/@'\"`]*/(?P<secret>[^\s@'\"`]+)@", re.IGNORECASE)
+_GO_MYSQL_DSN = lazy(r"(?<![\w:/@.-])[\w.$-]*:(?P<secret>[^\s:@'\"`/()]+)@(?:(?:tcp[46]?|unix|udp)\(|/)")
+_JDBC_THIN = lazy(r"\bjdbc:oracle:thin:[^\s/@'\"`]*/(?P<secret>[^\s@'\"`]+)@", re.IGNORECASE)
 # A URL put together by concatenation: 'postgres://admin:' || 'secret' || '@db/app' (or concat's arguments).
-_URL_UP_TO_PASSWORD = re.compile(r"[A-Za-z][\w+.-]*://[^\s/@'\"`]*:$")
+_URL_UP_TO_PASSWORD = lazy(r"[A-Za-z][\w+.-]*://[^\s/@'\"`]*:$")
 # In comments, what a person or script wrote down: `mysql -uroot -psecret`, `password: secret`.
-_MYSQL_P_OPTION = re.compile(r"(?<!\S)-p(?P<secret>[^\s'\"`-][^\s'\"`]*)")
-_MYSQL_CLIENT = re.compile(r"\bmysql(?:dump|admin|import|sh|pump|check)?\b", re.IGNORECASE)
+_MYSQL_P_OPTION = lazy(r"(?<!\S)-p(?P<secret>[^\s'\"`-][^\s'\"`]*)")
+_MYSQL_CLIENT = lazy(r"\bmysql(?:dump|admin|import|sh|pump|check)?\b", re.IGNORECASE)
 # A statement written out in prose: a literal after a name that says secret (`set_config('app.jwt_secret',
 # 'x')`, `SET app.api_token = 'x'`, `"app.jwt_secret" TO 'x'`, `password 'x'`, `pw text := 'x'`,
 # `IDENTIFIED WITH mysql_native_password BY 'x'`). The name is found first, then the literal right
 # after it (a bounded match): no pattern that backtracks over long words.
-_PROSE_KEY = re.compile(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![A-Za-z0-9])pw\b", re.IGNORECASE)
-_WORD_REST = re.compile(r"[\w.]*")
+_PROSE_KEY = lazy(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![A-Za-z0-9])pw\b", re.IGNORECASE)
+_WORD_REST = lazy(r"[\w.]*")
 # Words between only before an assignment: `pw text := 'x'`, `SET PASSWORD FOR app = 'x'` (prose
 # says `the token is 'x'` of things that are no secret). A literal left open runs to the line's end.
-_PROSE_VALUE = re.compile(
+_PROSE_VALUE = lazy(
     r"""(?P<close>['"])?(?:[ \t]*(?P<sep>,|:?=|\bTO\b|\bBY\b)|(?:[ \t]+[A-Za-z_][\w.]{0,40}){1,2}[ \t]*(?P<assign>:?=)|[ \t]+)[ \t]*"""
     r"""(?:''(?P<q0>[^'\n]{0,500})''|'(?P<q1>[^'\n]{0,500})'|'(?P<q2>[^'"\s][^'\n]{3,500})(?:(?=\n)|\Z))""",
     re.IGNORECASE,
 )
-_PROSE_CONCATENATION = re.compile(r"://[^\s/@'\"]{0,100}:'\s*(?:\|\||,)\s*'(?P<secret>[^'@\n]{0,500})")
-_LABELLED_PASSWORD = re.compile(
+_PROSE_CONCATENATION = lazy(r"://[^\s/@'\"]{0,100}:'\s*(?:\|\||,)\s*'(?P<secret>[^'@\n]{0,500})")
+_LABELLED_PASSWORD = lazy(
     r"""\b(?:password|passwd|pwd|secret)\s*:\s*(?:"(?P<q2>[^"\n]*)"|'(?P<q1>[^'\n]*)'|(?P<bare>[^\s'"`,;]+))""", re.IGNORECASE
 )
 _WELL_KNOWN = [
-    ("AWS access key ID", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("bearer token", re.compile(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)")),
-    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
-    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}")),
-    ("Stripe live key", re.compile(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
+    ("AWS access key ID", lazy(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    ("bearer token", lazy(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)")),
+    ("GitHub token", lazy(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
+    ("Slack token", lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("Slack webhook URL", lazy(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}")),
+    ("Stripe live key", lazy(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b")),
+    ("Google API key", lazy(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
     # Programs run by COPY ... PROGRAM, or scripts quoted in comments: curl -u user:pass, --password=x.
-    ("password in a command's -u user:password", re.compile(r"(?<!\S)(?:-u|--user)(?:=|\s+)[^\s:'\"]+:(?P<secret>[^\s'\"]+)")),
-    ("password in a command's --password option", re.compile(r"(?<!\S)--password(?:=|\s+)(?P<secret>[^\s'\"]+)")),
+    ("password in a command's -u user:password", lazy(r"(?<!\S)(?:-u|--user)(?:=|\s+)[^\s:'\"]+:(?P<secret>[^\s'\"]+)")),
+    ("password in a command's --password option", lazy(r"(?<!\S)--password(?:=|\s+)(?P<secret>[^\s'\"]+)")),
 ]
 # A statement written out in a comment (`-- CREATE ROLE app PASSWORD 'x';`) still holds the password.
-_COMMENTED_PASSWORD = re.compile(r"\b(?:PASSWORD|IDENTIFIED\s+BY|SECRET)\s*(?:=\s*)?'(?P<secret>[^'\n]*)'", re.IGNORECASE)
+_COMMENTED_PASSWORD = lazy(r"\b(?:PASSWORD|IDENTIFIED\s+BY|SECRET)\s*(?:=\s*)?'(?P<secret>[^'\n]*)'", re.IGNORECASE)
 # `key = 'value'` with a key that names a secret: SOURCE_PASSWORD (MySQL replication), api_token ...
-_SECRET_KEY = re.compile(r"^(?:\w*(?:password|passwd|pwd|secret|token|api_?key|private_?key)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
+_SECRET_KEY = lazy(r"^(?:\w*(?:password|passwd|pwd|secret|token|api_?key|private_?key)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
 # A variable given a literal in code (`pw text := '...'`) is reported when its name says password.
-_PASSWORD_VARIABLE = re.compile(r"^(?:\w*(?:password|passwd|pwd|secret)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
-_UNTERMINATED_AFTER = re.compile(r"^(?:\w*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN)\w*|IDENTIFIED|BY|=)$", re.IGNORECASE)
+_PASSWORD_VARIABLE = lazy(r"^(?:\w*(?:password|passwd|pwd|secret)\w*|(?:\w+_)?pw)$", re.IGNORECASE)
+_UNTERMINATED_AFTER = lazy(r"^(?:\w*(?:PASSWORD|PASSWD|PWD|SECRET|TOKEN)\w*|IDENTIFIED|BY|=)$", re.IGNORECASE)
 # Values that stand for a secret rather than being one: filled in by a template, the shell, psql
 # or a driver, documentation examples, or masked.
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy(
     r"^[*x•.]+$|^\{\{.*\}\}$|^\$\{.*\}$|^\$[A-Za-z_]\w*$|^\$\d+$|^%(\(\w+\))?s$|^<[^<>]*>$|^\?$|^:['\"]?\w+['\"]?$|EXAMPLE",
     re.IGNORECASE | re.DOTALL,
 )
@@ -116,11 +117,11 @@ _TRIGGERS = (
     r"://|pass|pwd|secret|token|account_key|@|jdbc|akia|asia|abia|acca|bearer|gh[pousr]_|github_pat_|xox|_live_|aiza|-u|identified"
     r"|mysql|private key"
 )
-_TRIGGER = re.compile(_TRIGGERS, re.IGNORECASE)
+_TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
 # Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
 # (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
 # such as the Kelvin sign, so text that is not ASCII keeps _TRIGGER).
-_LOWER_TRIGGER = re.compile(_TRIGGERS)
+_LOWER_TRIGGER = lazy(_TRIGGERS)
 
 
 def may_hold_secrets(text: str, start: int = 0, end: int | None = None) -> bool:
@@ -131,8 +132,8 @@ def may_hold_secrets(text: str, start: int = 0, end: int | None = None) -> bool:
     return _TRIGGER.search(piece) is not None
 
 
-_KEY_BEGIN = re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
-_KEY_END = re.compile(r"-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_BEGIN = lazy(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
+_KEY_END = lazy(r"-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
 
 
 def url_passwords(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int, int]]:

@@ -32,6 +32,7 @@ from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Constraint, Database, Index, bare_name
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -570,7 +571,7 @@ def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
 
 
-_WORD = re.compile(r"[A-Za-z_][\w$]*")
+_WORD = lazy(r"[A-Za-z_][\w$]*")
 
 
 def _command_tables(statement: Statement, context: FileContext) -> list[str]:
@@ -592,11 +593,11 @@ def _names(context: FileContext):
     return context.names
 
 
-_SET = re.compile(
+_SET = lazy(
     r"\s*SET\s+(?:SESSION\s+|LOCAL\s+|GLOBAL\s+|@@(?:SESSION\.|GLOBAL\.)?)?(?P<name>\w+)\s*(?:=|\bTO\b)\s*(?P<value>.+)",
     re.IGNORECASE | re.DOTALL,
 )
-_SET_CONFIG = re.compile(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
+_SET_CONFIG = lazy(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
 
 
 def _setting(statement: Statement, name: str, current: bool, off: bool = False) -> bool:
@@ -633,7 +634,7 @@ class MysqlClauses:
         return None
 
 
-_CLAUSE = re.compile(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
+_CLAUSE = lazy(r"\b(ALGORITHM|LOCK)\s*=?\s*(DEFAULT|INSTANT|INPLACE|COPY|NONE|SHARED|EXCLUSIVE)\b", re.IGNORECASE)
 
 
 def mysql_clauses(statement: Statement) -> MysqlClauses:
@@ -641,7 +642,7 @@ def mysql_clauses(statement: Statement) -> MysqlClauses:
     return MysqlClauses(found.get("ALGORITHM", "").replace("DEFAULT", ""), found.get("LOCK", "").replace("DEFAULT", ""))
 
 
-_ALTERED = re.compile(
+_ALTERED = lazy(
     r"\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>(?:`[^`]+`|\"[^\"]+\"|[\w$]+)(?:\s*\.\s*(?:`[^`]+`|\"[^\"]+\"|[\w$]+))?)",
     re.IGNORECASE,
 )
@@ -659,8 +660,8 @@ def altered_table_as_written(statement: Statement) -> str:
     return match.group("name") if match else ""
 
 
-_CONVERT = re.compile(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
-_REBUILD_CLAUSE = re.compile(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
+_CONVERT = lazy(r"\bCONVERT\s+TO\s+(?:CHARACTER\s+SET|CHARSET)\b", re.IGNORECASE)
+_REBUILD_CLAUSE = lazy(r"\bENGINE\s*=?\s*InnoDB\b|,\s*FORCE\b|\bFORCE\s*$", re.IGNORECASE)
 
 
 @dataclass

@@ -13,13 +13,10 @@ could not read), the answer is UNSURE and the rule keeps its own reading.
 from __future__ import annotations
 
 import re
-import sqlite3
 
 from safemig_lint.operations.model import Constraint, Table
 
 UNSURE = object()  # the scratch table could not be built as the model has it
-
-LIBRARY_VERSION = sqlite3.sqlite_version_info
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
 
@@ -27,6 +24,8 @@ _PLAIN = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
 def try_alter(table: Table, written: str, statement: str, with_row: bool = False) -> str | None | object:
     """SQLite's error for `statement` (one ALTER TABLE naming the table as `written`), None when SQLite runs it,
     or UNSURE."""
+    import sqlite3  # here: only SQLite folders ask, and the import is ~5 ms of every other run
+
     ddl = _scratch(table, written)
     if ddl is None or not re.match(r"\s*ALTER\s+TABLE\b", statement, re.IGNORECASE):
         return UNSURE
@@ -51,7 +50,15 @@ def try_alter(table: Table, written: str, statement: str, with_row: bool = False
         connection.close()
 
 
+def library_version() -> tuple[int, int, int]:
+    import sqlite3
+
+    return sqlite3.sqlite_version_info
+
+
 def _authorize(action: int, *_args) -> int:
+    import sqlite3
+
     return sqlite3.SQLITE_DENY if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH) else sqlite3.SQLITE_OK
 
 

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
 from safemig_lint.analysis.bodies import Routine, Unit, name, word
 from safemig_lint.analysis.credentials import redacted, secrets_within
-from safemig_lint.analysis.dataflow import Expressions, Scope, Source, Value, collect_assignments
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.types import resolve
+
+if TYPE_CHECKING:
+    from safemig_lint.analysis.dataflow import Scope, Source, Value
 
 # What to do instead, per kind of sink; {name} is the spliced value.
 _ADVICE = {
@@ -36,6 +39,8 @@ class DynamicSqlInjection(Rule):
         codes = [bodies.code(statement, context) for statement in context.parsed.statements]
         if not any(_has_sink(code.units) for code in codes):
             return  # nothing is executed as SQL: no data flow to follow
+        from safemig_lint.analysis.dataflow import Scope, collect_assignments  # only then: most files have no sink
+
         session: dict[str, list[Value]] = {}  # MySQL @variables set by earlier statements of the file
         reported: set[tuple[int, int]] = set()
         schema = _Schema(context)
@@ -64,6 +69,8 @@ class DynamicSqlInjection(Rule):
                 scope.close()
 
     def _sinks(self, scope: Scope, units: list[Unit], routine: Routine | None, context: FileContext, reported):
+        from safemig_lint.analysis.dataflow import Expressions
+
         definer = routine is not None and _is_security_definer(routine)
         for unit in units:
             if _SINK_WORDS.isdisjoint(unit.words):

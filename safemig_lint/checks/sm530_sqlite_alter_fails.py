@@ -10,7 +10,7 @@ from safemig_lint.analysis.locks import (
     altered_table_as_written,
     version_text,
 )
-from safemig_lint.analysis.sqlite_scratch import LIBRARY_VERSION, UNSURE, try_alter
+from safemig_lint.analysis.sqlite_scratch import UNSURE, library_version, try_alter
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -75,7 +75,7 @@ class SqliteAlterFails(Rule):
 
 def _ask_sqlite(context: FileContext, statement: Statement, table_key: str, with_row: bool):
     """SQLite's error for the statement on a scratch table like the model's, None when it runs, UNSURE."""
-    if LIBRARY_VERSION < SQLITE_DROP_COLUMN:
+    if library_version() < SQLITE_DROP_COLUMN:
         return UNSURE  # an older library than the features the rule knows of
     table = _table_before(context, statement, table_key)
     written = altered_table_as_written(statement)

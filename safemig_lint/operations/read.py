@@ -22,6 +22,7 @@ from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, 
 from safemig_lint.operations.references import delete_uses, expression_uses, insert_uses, query_uses, update_uses
 from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
 from safemig_lint.operations.types import column_type
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import ParsedFile, Placeholder, Statement, parse_file
 
 
@@ -139,10 +140,10 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
     return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
-_STAND_IN_NUMBER = re.compile(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
+_STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
-_NAME_PARTS = re.compile(_QUOTED_OR_WORD)
+_NAME_PARTS = lazy(_QUOTED_OR_WORD)
 
 
 def read_file(parsed: ParsedFile, dialect: str) -> list[list[o.Op]]:
@@ -208,12 +209,12 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     return bool(_SESSION_ONLY.match(body) or _VALIDATE_ONLY.fullmatch(body.strip()))
 
 
-_SESSION_ONLY = re.compile(
+_SESSION_ONLY = lazy(
     r"(SET|RESET|SHOW|EXPLAIN|ANALYZE|VACUUM|BEGIN|START\s+TRANSACTION|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|"
     r"CHECKPOINT|DISCARD|USE|LOCK|DELIMITER)\b",
     re.IGNORECASE,
 )
-_VALIDATE_ONLY = re.compile(
+_VALIDATE_ONLY = lazy(
     rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_NAME}\s+"
     rf"VALIDATE\s+CONSTRAINT\s+{_NAME}(?:\s*,\s*VALIDATE\s+CONSTRAINT\s+{_NAME})*",
     re.IGNORECASE,
@@ -990,17 +991,17 @@ def _selected_column(item: exp.Expr, names: Names) -> str | None:
 # --- statements sqlglot left as text
 
 
-_IGNORED = re.compile(
+_IGNORED = lazy(
     r"(COMMENT|GRANT|REVOKE|RESET|ANALYZE|VACUUM|REFRESH|CLUSTER|REINDEX|LOCK|BEGIN|COMMIT|START|END|ROLLBACK|"
     r"SAVEPOINT|RELEASE|SELECT|WITH|PREPARE|DEALLOCATE|USE|SHOW|EXPLAIN|NOTIFY|LISTEN|DISCARD|CHECKPOINT|"
     r"DELIMITER|INSERT|UPDATE|DELETE|REPLACE|MERGE|TRUNCATE|VALUES|COPY|SECURITY\s+LABEL)\b",
     re.IGNORECASE,
 )
-_DDL_WORD = re.compile(r"\b(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
-_DDL_STRING = re.compile(r"^\s*(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TYPE|VIEW|SEQUENCE|SCHEMA)\b", re.IGNORECASE)
-_LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.DOTALL)
+_DDL_WORD = lazy(r"\b(CREATE|ALTER|DROP|RENAME)\b", re.IGNORECASE)
+_DDL_STRING = lazy(r"^\s*(?:CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TYPE|VIEW|SEQUENCE|SCHEMA)\b", re.IGNORECASE)
+_LEADING_COMMENTS = lazy(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/|#[^\n]*\n?)*", re.DOTALL)
 
-_CREATE = re.compile(
+_CREATE = lazy(
     rf"""CREATE\s+(?P<replace>OR\s+REPLACE\s+)?
     (?P<mods>(?:(?:UNIQUE|FULLTEXT|SPATIAL|MATERIALIZED|TEMP|TEMPORARY|UNLOGGED|GLOBAL|LOCAL|TRUSTED|PROCEDURAL|CONSTRAINT|
         DEFINER\s*=\s*\S+|SQL\s+SECURITY\s+\w+|ALGORITHM\s*=\s*\w+)\s+)*)
@@ -1008,29 +1009,27 @@ _CREATE = re.compile(
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+NOT\s+EXISTS\s+)?(?P<name>{_NAME})(?P<rest>.*)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
-_DROP = re.compile(
+_DROP = lazy(
     rf"""DROP\s+(?P<mods>TEMPORARY\s+|MATERIALIZED\s+)?
     (?P<kind>TABLE|INDEX|VIEW|SCHEMA|DATABASE|SEQUENCE|TYPE|EXTENSION|DOMAIN|FUNCTION|PROCEDURE|TRIGGER|EVENT)\s+
     (?:CONCURRENTLY\s+)?(?P<guard>IF\s+EXISTS\s+)?(?P<names>{_NAME}(?:\s*,\s*{_NAME})*)(?P<rest>.*)""",
     re.IGNORECASE | re.DOTALL | re.VERBOSE,
 )
-_ALTER_TABLE = re.compile(
-    rf"ALTER\s+TABLE\s+(?P<guard>IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL
-)
-_ALTER_OTHER = re.compile(
+_ALTER_TABLE = lazy(rf"ALTER\s+TABLE\s+(?P<guard>IF\s+EXISTS\s+)?(?:ONLY\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)", re.IGNORECASE | re.DOTALL)
+_ALTER_OTHER = lazy(
     rf"ALTER\s+(?:MATERIALIZED\s+)?(?P<kind>TYPE|DOMAIN|SEQUENCE|INDEX|VIEW|FUNCTION|PROCEDURE|EXTENSION|SCHEMA|DATABASE|TRIGGER|EVENT)\s+"
     rf"(?P<guard>IF\s+EXISTS\s+)?(?P<name>{_NAME})\s*(?P<rest>.*)",
     re.IGNORECASE | re.DOTALL,
 )
-_RENAME_TABLE = re.compile(r"RENAME\s+TABLES?\s+(?P<pairs>.*)", re.IGNORECASE | re.DOTALL)
-_RENAME_PAIR = re.compile(rf"\s*(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*", re.IGNORECASE)
-_DO_BLOCK = re.compile(r"DO\s+(?:LANGUAGE\s+\w+\s+)?(?P<tag>\$\w*\$)(?P<code>.*)(?P=tag)", re.IGNORECASE | re.DOTALL)
-_STRING = re.compile(r"'((?:[^']|'')*)'")
+_RENAME_TABLE = lazy(r"RENAME\s+TABLES?\s+(?P<pairs>.*)", re.IGNORECASE | re.DOTALL)
+_RENAME_PAIR = lazy(rf"\s*(?P<old>{_NAME})\s+TO\s+(?P<new>{_NAME})\s*", re.IGNORECASE)
+_DO_BLOCK = lazy(r"DO\s+(?:LANGUAGE\s+\w+\s+)?(?P<tag>\$\w*\$)(?P<code>.*)(?P=tag)", re.IGNORECASE | re.DOTALL)
+_STRING = lazy(r"'((?:[^']|'')*)'")
 # Written so that no two quantifiers can share the same whitespace (`\s*(...)?\s*$` tries every
 # split of a long run of blanks): these patterns are linear in the statement's length.
-_DOMAIN_AS = re.compile(r"\s*(?:AS\s+)?", re.IGNORECASE)
+_DOMAIN_AS = lazy(r"\s*(?:AS\s+)?", re.IGNORECASE)
 # One blank before the keyword: the type is what comes before it, blanks stripped.
-_DOMAIN_CLAUSE = re.compile(r"\s(?:CHECK|NOT|NULL|DEFAULT|CONSTRAINT|COLLATE)\b", re.IGNORECASE)
+_DOMAIN_CLAUSE = lazy(r"\s(?:CHECK|NOT|NULL|DEFAULT|CONSTRAINT|COLLATE)\b", re.IGNORECASE)
 _ADD_VALUE = (
     r"ADD\s+VALUE\s+(?:IF\s+NOT\s+EXISTS\s+)?'(?P<value>(?:[^']|'')*)'\s*"
     r"(?:(?P<where>BEFORE|AFTER)\s+'(?P<other>(?:[^']|'')*)'\s*)?$"
@@ -1216,11 +1215,11 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
 
 # PL/pgSQL that may change objects no word of the block names: calls (a function may run any DDL),
 # drops that take what depends on them, and what acts on a whole schema or owner.
-_UNBOUNDED = re.compile(r"\b(?:PERFORM|CALL|CASCADE|SCHEMA|OWNED|IMPORT|SELECT\s+\w+\s*\()", re.IGNORECASE)
-_DDL_WORD = re.compile(r"\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE|COMMENT)\b", re.IGNORECASE)
-_QUOTED = re.compile(r"'(?:[^']|'')*'")
-_EXECUTE = re.compile(r"\bEXECUTE\s+(?P<argument>(?:'(?:[^']|'')*'|[^;'])*)", re.IGNORECASE)
-_FORMAT = re.compile(r"format\s*\(\s*(?P<template>'(?:[^']|'')*')\s*(?:,|\))", re.IGNORECASE)
+_UNBOUNDED = lazy(r"\b(?:PERFORM|CALL|CASCADE|SCHEMA|OWNED|IMPORT|SELECT\s+\w+\s*\()", re.IGNORECASE)
+_DDL_WORD = lazy(r"\b(?:CREATE|ALTER|DROP|RENAME|TRUNCATE|COMMENT)\b", re.IGNORECASE)
+_QUOTED = lazy(r"'(?:[^']|'')*'")
+_EXECUTE = lazy(r"\bEXECUTE\s+(?P<argument>(?:'(?:[^']|'')*'|[^;'])*)", re.IGNORECASE)
+_FORMAT = lazy(r"format\s*\(\s*(?P<template>'(?:[^']|'')*')\s*(?:,|\))", re.IGNORECASE)
 _HOLE = "\x00"  # where a template takes a value at run time
 
 
@@ -1270,11 +1269,11 @@ def _template(argument: str) -> str | None:
     return "".join(part[1:-1].replace("''", "'") if _QUOTED.fullmatch(part) else _HOLE for part in parts)
 
 
-_ROW_LOOP = re.compile(
+_ROW_LOOP = lazy(
     rf"\bFOR\s+(?P<var>\w+)\s+IN\s+SELECT\b(?P<select>(?:(?!\bLOOP\b).)*?)\bFROM\s+(?P<table>{_NAME})(?P<rest>(?:(?!\bLOOP\b).)*)\bLOOP\b",
     re.IGNORECASE | re.DOTALL,
 )
-_INSERT_INTO = re.compile(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECASE)
+_INSERT_INTO = lazy(rf"\bINSERT\s+INTO\s+(?P<table>{_NAME})", re.IGNORECASE)
 
 
 def _row_loops(code: str, names: Names) -> list[o.Op]:
@@ -1293,9 +1292,9 @@ def _row_loops(code: str, names: Names) -> list[o.Op]:
     return copies
 
 
-_BEGIN = re.compile(r"\bBEGIN\b", re.IGNORECASE)
-_EXCEPTION = re.compile(r"\bEXCEPTION\b", re.IGNORECASE)
-_FINAL_END = re.compile(r"\bEND\Z", re.IGNORECASE)
+_BEGIN = lazy(r"\bBEGIN\b", re.IGNORECASE)
+_EXCEPTION = lazy(r"\bEXCEPTION\b", re.IGNORECASE)
+_FINAL_END = lazy(r"\bEND\Z", re.IGNORECASE)
 
 
 def _plpgsql_block(code: str) -> tuple[str, str | None] | None:
@@ -1323,7 +1322,7 @@ def _lenient(op: o.Op) -> o.Op:
 
 
 # ALTER TABLE clauses that change nothing the model holds.
-_NO_EFFECT_CLAUSE = re.compile(
+_NO_EFFECT_CLAUSE = lazy(
     r"""(OWNER\s+TO|(?:ENABLE|DISABLE|FORCE|NO\s+FORCE)\s+(?:ROW\s+LEVEL\s+SECURITY|TRIGGER|RULE|ALWAYS|REPLICA)|
     REPLICA\s+IDENTITY|VALIDATE\s+CONSTRAINT|CLUSTER\s+ON|SET\s+(?:WITHOUT|LOGGED|UNLOGGED|TABLESPACE|ACCESS)|
     SET\s*\(|RESET\s*\(|ENGINE|CONVERT\s+TO\s+CHARACTER|(?:DEFAULT\s+)?(?:CHARSET|CHARACTER\s+SET|COLLATE)|
@@ -1373,7 +1372,7 @@ def _alter_clause(table: str, clause: str, names: Names) -> list[o.Op]:
     return [o.Unknown("ALTER TABLE clause not understood", tables=(table,))]
 
 
-_ADD_KEY = re.compile(
+_ADD_KEY = lazy(
     rf"ADD\s+(?:CONSTRAINT\s+(?P<name>{_NAME})\s+)?(?P<kind>CHECK|FOREIGN\s+KEY|UNIQUE|PRIMARY\s+KEY|EXCLUDE)\b(?P<rest>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

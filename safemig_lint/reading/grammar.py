@@ -12,12 +12,15 @@ Afterwards `Statement.error` means "the database rejects this" (SM001) and
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Mapping
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from safemig_lint.dialects import database_name
+from safemig_lint.patterns import lazy
 
 if TYPE_CHECKING:
     from safemig_lint.reading.statements import ParsedFile, Statement
@@ -27,14 +30,23 @@ SQLITE_DIALECTS = frozenset({"sqlite"})
 MYSQL_DIALECTS = frozenset({"mysql", "doris", "starrocks", "singlestore"})
 
 
-def check_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
-    """Settle each statement's `error` (the database rejects it) and `unanalysed` (no rule read it)."""
+def check_grammar(parsed: ParsedFile, masked: str, dialect: str, accepted_before: Callable[[str], bool] | None = None) -> None:
+    """Settle each statement's `error` (the database rejects it) and `unanalysed` (no rule read it).
+
+    `accepted_before(key)`: whether PostgreSQL accepted, earlier, every statement of a file with
+    these statements (`parsed.accepted_key`, remembered by the content cache); when it did, its
+    parser is not run (nor imported) again. Given only when the caller may remember the key."""
     statements = parsed.statements
     if not statements:
         return
     verdicts: Mapping[int, tuple[str, int | None, int | None] | None]
     if dialect in POSTGRES_DIALECTS:
-        verdicts = _postgres_verdicts(statements, masked)
+        key = accepted_key(statements, masked) if accepted_before is not None else None
+        if key is not None and accepted_before is not None and accepted_before(key):
+            return  # accepted, as before: and every statement was read (`key` asks that), so nothing to settle
+        verdicts, whole = _postgres_verdicts(statements, masked)
+        if key is not None and whole and not verdicts and _each_ends_with_semicolon(statements, masked):
+            parsed.accepted_key = key
         grammar = "PostgreSQL"
     elif dialect in SQLITE_DIALECTS:
         verdicts = {id(s): _sqlite_verdict(masked[s.start : s.end], s.start) for s in statements}
@@ -82,7 +94,7 @@ def _span_of_error(statement: Statement, masked: str, start: int | None, end: in
     return start, max(end, start + 1)
 
 
-_WORD_END = re.compile(r"\w+|\S")
+_WORD_END = lazy(r"\w+|\S")
 
 
 def _word_end(text: str, start: int) -> int:
@@ -93,8 +105,9 @@ def _word_end(text: str, start: int) -> int:
 # --- PostgreSQL: libpg_query through pglast -------------------------------------------------
 
 
-def _postgres_verdicts(statements: list[Statement], masked: str) -> dict[int, tuple[str, int | None, int | None]]:
-    """id(statement) -> (PostgreSQL's message, error offset or None for 'end of input', None).
+def _postgres_verdicts(statements: list[Statement], masked: str) -> tuple[dict[int, tuple[str, int | None, int | None]], bool]:
+    """id(statement) -> (PostgreSQL's message, error offset or None for 'end of input', None); and
+    whether the parser judged the whole file (it raised nothing but its syntax errors).
 
     The whole file is parsed at once (fast); after an error, parsing resumes at the statement
     after the rejected one, so one mistake hides no other.
@@ -106,17 +119,100 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> dict[int, tu
     while True:
         try:
             parser.split(masked[resume:], with_parser=True)  # the parser's verdict, and only the statements' bounds back
-            return verdicts
+            return verdicts, True
         except parser.ParseError as error:
             message, location = error.args[0], error.args[1] if len(error.args) > 1 else None
         except Exception:  # not a verdict on the SQL (pglast raises little else): judge no further
-            return verdicts
+            return verdicts, False
         offset = resume + location if location is not None else None
         index = _statement_at(statements, offset, resume)
         verdicts[id(statements[index])] = (_without_index(message), offset, None)
         if index + 1 >= len(statements):
-            return verdicts
+            return verdicts, True
         resume = statements[index + 1].start
+
+
+# --- PostgreSQL's acceptance, remembered ---------------------------------------------------------
+#
+# A pre-commit run parses the file just edited again, and most edits leave most of its text as it
+# was. What PostgreSQL's parser sees of a file is its tokens from the first statement on, comments
+# and whitespace dropped: when each statement, up to and with its `;`, is scanned on its own into
+# tokens ending with that `;`, the scanner is back at its start state after it, and a gap of only
+# whitespace and `--` comments that end at a line break leaves it there. Then the file's tokens are
+# those of its statements, one after the other, whatever such gaps hold; and PostgreSQL's verdict on
+# the same statements (the same parser) is the same. So `accepted_key` hashes the parser's identity
+# and the statements, and is given only where the gaps are of that kind; `_each_ends_with_semicolon`
+# scans each statement before its key is remembered as accepted.
+
+_SEMICOLON_AFTER = lazy(r"[ \t\n\r\f]*;")
+# PostgreSQL's whitespace ([ \t\n\r\f], and \v since 16) and `--` comments, which end at a line
+# break (or at the end of the text, in the gap after the last statement).
+_NEUTRAL_GAP = lazy(r"(?:[ \t\n\r\f]+|--[^\n\r]*[\n\r])*")
+_NEUTRAL_TAIL = lazy(r"(?:[ \t\n\r\f]+|--[^\n\r]*(?:[\n\r]|\Z))*")
+
+
+def accepted_key(statements: list[Statement], masked: str) -> str | None:
+    """The key under which PostgreSQL's acceptance of these statements is remembered; None when
+    it could not stand for the file: a statement that sqlglot could not read (its kind is then
+    asked of PostgreSQL too), one not ended by `;`, a gap between statements that is not only
+    whitespace and `--` comments, or no PostgreSQL parser to name."""
+    identity = _postgres_parser_identity()
+    if identity is None:
+        return None
+    digest = hashlib.sha256(f"postgres\0{identity}\0".encode("utf-8", "surrogateescape"))
+    position = statements[0].start
+    for statement in statements:
+        if statement.error is not None or not statement.tokens or statement.start < position:
+            return None
+        if position != statements[0].start and not _NEUTRAL_GAP.fullmatch(masked, position, statement.start):
+            return None
+        semicolon = _SEMICOLON_AFTER.match(masked, statement.end)
+        if semicolon is None:
+            return None
+        piece = masked[statement.start : semicolon.end()].encode("utf-8", "surrogateescape")
+        digest.update(len(piece).to_bytes(8, "big") + piece)
+        position = semicolon.end()
+    return digest.hexdigest() if _NEUTRAL_TAIL.fullmatch(masked, position) else None
+
+
+def _each_ends_with_semicolon(statements: list[Statement], masked: str) -> bool:
+    """Does PostgreSQL's scanner read each statement (as `accepted_key` cut it), on its own, into
+    tokens of which the last is the `;` that ends it?"""
+    from pglast import parser
+
+    for statement in statements:
+        semicolon = _SEMICOLON_AFTER.match(masked, statement.end)
+        if semicolon is None:
+            return False
+        piece = masked[statement.start : semicolon.end()]
+        try:
+            tokens = parser.scan(piece)
+        except Exception:  # an unterminated string or comment (ParseError), or anything odd: not so
+            return False
+        if not tokens or tokens[-1].name != "ASCII_59" or tokens[-1].end != len(piece) - 1:
+            return False
+    return True
+
+
+@cache
+def _postgres_parser_identity() -> str | None:
+    """pglast's parser (libpg_query, compiled in) named by its path, size and time, without importing
+    pglast: a reinstall or another version is another parser, whose verdicts are not reused."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("pglast")
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        for suffix in EXTENSION_SUFFIXES:
+            try:
+                status = os.stat(os.path.join(folder, f"parser{suffix}"))
+            except OSError:
+                continue
+            return f"{os.path.join(folder, f'parser{suffix}')}\0{status.st_size}\0{status.st_mtime_ns}"
+    return None
 
 
 # PostgreSQL statements no rule has anything to check in: saying "not analysed" would be noise.
@@ -146,7 +242,7 @@ def _statement_at(statements: list[Statement], offset: int | None, resume: int) 
     return len(statements) - 1
 
 
-_AT_INDEX = re.compile(r", at index \d+$")
+_AT_INDEX = lazy(r", at index \d+$")
 
 
 def _without_index(message: str) -> str:
@@ -155,8 +251,8 @@ def _without_index(message: str) -> str:
 
 # --- SQLite: its own parser, through the standard library ------------------------------------
 
-_SQLITE_SYNTAX = re.compile(r"syntax error|incomplete input|unrecognized token")
-_SQLITE_NEAR = re.compile(r'near "(.*)": syntax error$|unrecognized token: "(.*)"$', re.DOTALL)
+_SQLITE_SYNTAX = lazy(r"syntax error|incomplete input|unrecognized token")
+_SQLITE_NEAR = lazy(r'near "(.*)": syntax error$|unrecognized token: "(.*)"$', re.DOTALL)
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +295,7 @@ def sqlite_accepts(sql: str) -> bool:
     return _sqlite_verdict(sql, 0) is None
 
 
-_SQLITE_NO_SUCH_TABLE = re.compile(r"no such table: (\w+)")
+_SQLITE_NO_SUCH_TABLE = lazy(r"no such table: (\w+)")
 
 
 def _sqlite_error_with_table(explained: str, table: str) -> str | None:
@@ -257,7 +353,7 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
                 _mysql_grammar(statement, masked)
 
 
-_DASH_WITHOUT_SPACE = re.compile(r"--[^\s\x00-\x1f]")
+_DASH_WITHOUT_SPACE = lazy(r"--[^\s\x00-\x1f]")
 
 
 def _mysql_dash_without_space(statement: Statement) -> None:
@@ -299,7 +395,7 @@ def _mysql_double_colon(statement: Statement) -> None:
 
 # `ALTER TABLE ONLY t <action>`: ONLY is PostgreSQL's (not the inheritance children); MySQL reads it as the
 # table's name and stops at the next word. A table named `only` is followed by its action directly.
-_ALTER_TABLE_ONLY = re.compile(
+_ALTER_TABLE_ONLY = lazy(
     r"(?:\s+|--[^\n]*\n|/\*.*?\*/)*ALTER\s+TABLE\s+(?P<only>ONLY)\s+(?:`[^`]+`|[\w$]+)(?:\.(?:`[^`]+`|[\w$]+))?\s+"
     r"(?:ADD|ALTER|DROP|CHANGE|MODIFY|RENAME|ENABLE|DISABLE|OWNER|SET|VALIDATE|ATTACH|DETACH)\b",
     re.IGNORECASE | re.DOTALL,
@@ -325,13 +421,11 @@ def _mysql_alter_table_only(statement: Statement) -> None:
 # rejects expression defaults (`DEFAULT ('[]')`, MySQL 8.0.13+), so CREATE TABLE is left alone, as are
 # the kinds the corpus does not hold. sqlglot's strict parse, sqloxide and polyglot-sql were measured
 # too and caught far less (README).
-_MYSQL_JUDGED = re.compile(
-    r"(ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|DROP\s+TABLE)\b", re.IGNORECASE
-)
-_MARIADB_GUARD = re.compile(r"\bIF\s+(?:NOT\s+)?EXISTS\b", re.IGNORECASE)
-_LEADING = re.compile(r"(?:\s+|--[^\n]*\n?|#[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
+_MYSQL_JUDGED = lazy(r"(ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+|FULLTEXT\s+|SPATIAL\s+)?INDEX|DROP\s+INDEX|DROP\s+TABLE)\b", re.IGNORECASE)
+_MARIADB_GUARD = lazy(r"\bIF\s+(?:NOT\s+)?EXISTS\b", re.IGNORECASE)
+_LEADING = lazy(r"(?:\s+|--[^\n]*\n?|#[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 MYSQL_GRAMMAR_LIMIT = 20_000  # characters: longer statements are not judged (sqlfluff's parser is slow on them)
-_UNPARSABLE = re.compile(r"Found unparsable section: '(?P<section>.*?)'(?:\. |$)", re.DOTALL)
+_UNPARSABLE = lazy(r"Found unparsable section: '(?P<section>.*?)'(?:\. |$)", re.DOTALL)
 
 
 def _mysql_grammar(statement: Statement, masked: str) -> None:
@@ -368,8 +462,8 @@ def _sqlfluff_mysql_violation(sql: str) -> tuple[int, str] | None:
 
 # What Linter.parse_string would read differently from the text as it is: template syntax (its
 # default templater is Jinja) and inline configuration comments (`-- sqlfluff:...`).
-_TEMPLATED_OR_CONFIGURED = re.compile(r"\{[{%#]|sqlfluff", re.IGNORECASE)
-_LINE_BREAKS = re.compile(r"\r\n|\r")
+_TEMPLATED_OR_CONFIGURED = lazy(r"\{[{%#]|sqlfluff", re.IGNORECASE)
+_LINE_BREAKS = lazy(r"\r\n|\r")
 
 
 def sqlfluff_mysql_violations(sql: str) -> list:

@@ -11,7 +11,7 @@ import bisect
 import logging
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,6 +21,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, TokenType
 
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.grammar import check_grammar
 from safemig_lint.reading.source import LineIndex, Unreadable
 
@@ -30,8 +31,8 @@ logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
 # Go templates ({{ .Schema }}) and shell-style ${VAR} substitutions filled in at deploy time:
 # `{{` up to the first `}}`, and `${` + a letter up to the first `}` on the same line.
-_TEMPLATE_OPENER = re.compile(r"(?=\{\{|\$\{[A-Za-z_])")
-_BRACE_OR_NEWLINE = re.compile(r"[}\n]")
+_TEMPLATE_OPENER = lazy(r"(?=\{\{|\$\{[A-Za-z_])")
+_BRACE_OR_NEWLINE = lazy(r"[}\n]")
 
 
 def template_placeholders(text: str) -> list[tuple[int, int]]:
@@ -152,6 +153,8 @@ class ParsedFile:
     unreadable: Unreadable | None = None
     # Where analysis/masking.py found credentials in the file as written; `text` has them masked.
     secrets: list = field(default_factory=list)
+    # PostgreSQL accepted every statement, and the content cache may remember so under this key (grammar.py).
+    accepted_key: str | None = None
 
     def release_trees(self) -> None:
         """Once nothing reads the file's trees any more: cut each node's link to its parent, the
@@ -193,7 +196,8 @@ class ParsedFile:
         return regions
 
 
-def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
+def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
+    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar)."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
@@ -221,11 +225,11 @@ def parse_file(text: str | Unreadable, dialect: str) -> ParsedFile:
             parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
             parsed.statements.append(_unterminated(text, failure, failure))
-    check_grammar(parsed, masked, dialect.lower())  # the database's own grammar decides validity
+    check_grammar(parsed, masked, dialect.lower(), accepted_before)  # the database's own grammar decides validity
     return parsed
 
 
-_TEMPLATE_CONTROL = re.compile(r"^\{\{-?\s*(/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
+_TEMPLATE_CONTROL = lazy(r"^\{\{-?\s*(/\*|(?:if|else|end|range|with|define|block|break|continue)\b)")
 _TEMPLATE_BLOCK_OPENERS = {"if", "range", "with", "define", "block"}
 
 
@@ -251,7 +255,7 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
 
 
 # Stand-ins are x0___, x1___ ... (or xxxx when the number does not fit): candidates in a message.
-_STAND_IN = re.compile(r"x[0-9x]*_*")
+_STAND_IN = lazy(r"x[0-9x]*_*")
 
 
 def stand_ins(placeholders: list[Placeholder]) -> dict[str, str]:
@@ -267,12 +271,12 @@ def unmask(message: str, masks: dict[str, str]) -> str:
     return _STAND_IN.sub(lambda match: masks.get(match.group(), match.group()), message)
 
 
-_BLANK_OR_COMMENT = re.compile(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
+_BLANK_OR_COMMENT = lazy(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 
 # Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
 PIECE = 1 << 16
-_PIECE_END = re.compile(r";(?=[;\r\n])|[()](?=[()])")
+_PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
@@ -359,11 +363,11 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     return comments
 
 
-_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
-_HASH_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
+_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_HASH_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
-_OPENER = re.compile(r"--|/\*")
-_HASH_OPENER = re.compile(r"--|/\*|#")
+_OPENER = lazy(r"--|/\*")
+_HASH_OPENER = lazy(r"--|/\*|#")
 
 
 # sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
@@ -517,7 +521,7 @@ def _is_routine_definition(tokens: list[Token]) -> bool:
     return head[0].token_type == TokenType.CREATE and any(t.text.upper() in _ROUTINE_KEYWORDS for t in head[1:])
 
 
-_TOKEN_REPR = re.compile(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
+_TOKEN_REPR = lazy(r"<Token token_type: [\w.]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
 
 
 def _token_at(tokens: list[Token], line: int | None, column: int | None) -> Token | None:
@@ -528,11 +532,11 @@ def _token_at(tokens: list[Token], line: int | None, column: int | None) -> Toke
 
 
 _UNTERMINATED = [
-    (re.compile(r"\$[A-Za-z_]*\$"), "dollar-quoted body"),
-    (re.compile(r"/\*"), "block comment"),
-    (re.compile(r"[EeBbXxNnUu]?&?'"), "string literal"),
-    (re.compile(r'"'), "quoted identifier"),
-    (re.compile(r"`"), "quoted identifier"),
+    (lazy(r"\$[A-Za-z_]*\$"), "dollar-quoted body"),
+    (lazy(r"/\*"), "block comment"),
+    (lazy(r"[EeBbXxNnUu]?&?'"), "string literal"),
+    (lazy(r'"'), "quoted identifier"),
+    (lazy(r"`"), "quoted identifier"),
 ]
 
 
