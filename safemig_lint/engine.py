@@ -35,7 +35,16 @@ from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppre
 from safemig_lint.integrity import BASELINE_FILE, SUM_FILE
 from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
 from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
-from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
+from safemig_lint.reading.source import (
+    READ_BACK_LIMIT,
+    LineIndex,
+    Unreadable,
+    decode,
+    open_folder,
+    read_limited,
+    read_regular,
+    read_source,
+)
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
@@ -425,14 +434,19 @@ def _work(
     directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
 ) -> DirectoryWork:
     data: dict[str, bytes | OSError] = {}
-    for file in directory.files():
-        if buffers and file.path in buffers:
-            data[file.path.name] = buffers[file.path]
-            continue
-        try:
-            data[file.path.name] = read_limited(file.path, config.max_file_bytes)
-        except OSError as error:
-            data[file.path.name] = error
+    folder = open_folder(directory.path)
+    try:
+        for file in directory.files():
+            if buffers and file.path in buffers:
+                data[file.path.name] = buffers[file.path]
+                continue
+            try:
+                data[file.path.name] = read_limited(file.path if folder is None else file.path.name, config.max_file_bytes, folder)
+            except OSError as error:
+                data[file.path.name] = error
+    finally:
+        if folder is not None:
+            os.close(folder)
     names = [*data, *(path.name for path, _ in directory.misnamed)]
     reported = discovery.reported_names(directory.path, names)
     if discovery.is_reported(directory.path):
