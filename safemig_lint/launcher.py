@@ -12,6 +12,9 @@ def main() -> None:
 
         print(f"safemig-lint {__version__}")
         return
+    from safemig_lint import cycles
+
+    cycles.own_process()  # before the imports: this process is ours until it exits (cycles.py)
     from safemig_lint.cli import main as run
 
     run()
