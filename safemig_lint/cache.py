@@ -24,10 +24,11 @@ would. So every entry is signed (HMAC-SHA256) with a key that is not in the cach
 user's own (`cache-key` under $XDG_CACHE_HOME/safemig-lint, made on first use, 0600), or
 $SAFEMIG_LINT_CACHE_KEY (CI shares one between runs from a secret). An entry that is not
 signed with that key, or that is not a bounded regular file, is a miss: recomputed and
-rewritten. What a signed entry holds is checked again where it is used (engine.py: types,
-spans within the file, paths derived from the folder, not taken from the entry), and it holds
-nothing recomputation derives cheaply: masks are offsets (the `*` are put back here), and a
-fix's target is the file it was found in, never a path from the entry.
+rewritten. What a signed entry holds is checked again where it is used (types here, spans
+within the file in engine.py), and it holds nothing recomputation derives cheaply: masks are
+offsets (the `*` are put back here), and an entry holds no path: a diagnostic's is that of the
+file it is stored under (a fix's target is that file), a related place's that of a file named
+in the same folder.
 
 An entry holds no secret: shown sources are stored as where they are masked, and a directory
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
@@ -52,6 +53,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
@@ -60,8 +62,10 @@ from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
 KEY_VARIABLE = "SAFEMIG_LINT_CACHE_KEY"
-_FORMAT = 4  # bump when the entry layout changes (2: fixes and related; 3: files' ops; 4: signed, masks as spans)
-_MAGIC = b"safemig-lint cache 4\n"
+_FORMAT = (
+    5  # bump when the entry layout changes (2: fixes and related; 3: files' ops; 4: signed, masks as spans; 5: no paths, texts in a table)
+)
+_MAGIC = b"safemig-lint cache 5\n"
 _MAC_LENGTH = 64  # hex
 _CODE = re.compile(r"SM[0-9]{3}")
 _LARGEST = 1 << 40  # offsets, lines and columns: no file the tool reads comes near
@@ -81,6 +85,18 @@ class Entry:
     diagnostics: dict[str, list[Diagnostic]] = field(default_factory=dict)
     masks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # file -> masked (start, end) offsets
     partial: bool = False  # read with only some files' diagnostics (Cache.load's `files`)
+
+
+class Folder(Protocol):
+    """The migration folder an entry is read for or written from (engine.DirectoryWork)."""
+
+    def display_of(self, name: str) -> str:
+        """The display path of file `name` of the folder ("": the folder itself)."""
+        ...
+
+    def fits(self, name: str, line: int, end: int) -> bool:
+        """Whether file `name` has line `line` and character offset `end` (a file not linted: no offset)."""
+        ...
 
 
 @cache
@@ -185,19 +201,26 @@ class Cache:
     def __init__(self, root: Path | None) -> None:
         self.root = root
 
-    def load(self, key: str, files: Callable[[str], bool] | None = None) -> Entry | None:
-        """The directory state's entry, or None. With `files`, only the findings of the files it
-        accepts are decoded (and so checked): a run that reports a few files of a large folder
-        uses no other; such an entry is partial, to read, never to store."""
+    def load(self, key: str, folder: Folder, files: Callable[[str], bool] | None = None) -> Entry | None:
+        """The directory state's entry, or None. Each diagnostic's path, and each related place's,
+        is `folder.display_of(name)` of the file it is stored under ("" the folder): never a path
+        from the entry; every line, edit and mask must fit its file (`folder.fits`). With `files`,
+        only the findings of the files it accepts are decoded (and so checked): a run that reports
+        a few files of a large folder uses no other; such an entry is partial, to read, never to store."""
         try:
-            return _entry_from_json(self._load(key, ""), key, files)
+            return _entry_from_json(self._load(key, ""), key, folder, files)
         except (OSError, ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             return None  # missing, corrupt, unsigned or foreign: recompute and overwrite
 
-    def store(self, entry: Entry) -> None:
+    def store(self, entry: Entry, folder: Folder) -> None:
+        """Store `entry`, whose paths are `folder.display_of` the names of its files (else it is not stored)."""
         if entry.partial:
             raise ValueError("a partial entry would lose the findings it was not read with")
-        self._store(entry.key, "", _entry_to_json(entry))
+        try:
+            data = _entry_to_json(entry, folder.display_of)
+        except Underivable:
+            return  # reading it back could not give these paths: recomputed on each run instead
+        self._store(entry.key, "", data)
 
     def load_file(self, key: str) -> dict | None:
         """A file state's entry (JSON, read by operations/file_ops.from_json), or None."""
@@ -291,21 +314,37 @@ def _ignore_in_git(root: Path) -> None:
         replace_file(marker, b"# Created by safemig-lint: the cache is local to this machine.\n*\n", mode=0o600)
 
 
-def _diagnostic_to_json(d: Diagnostic) -> list:
-    s = d.suppression
+def _diagnostic_to_json(d: Diagnostic, display_of: Callable[[str], str], text: Callable[[str], int]) -> list:
+    """One diagnostic, flat, without its path (its file's, given by the folder when read), its
+    texts by their place in the entry's table (`text`)."""
+    s, span = d.suppression, d.span
     return [
-        d.code,
-        d.name,
+        text(d.code),
+        text(d.name),
         d.severity.value,
-        d.path,
-        _span_to_json(d.span),
-        d.message,
-        d.help,
-        d.snippet,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        text(d.message),
+        text(d.help),
+        text(d.snippet),
         None if s is None else [s.line, s.reason],
         [[e.start, e.end, e.replacement] for e in d.fix],
-        [[r.path, _span_to_json(r.span), r.message] for r in d.related],
+        [[_name_in_folder(r.path, display_of), *_span_to_json(r.span), text(r.message)] for r in d.related],
     ]
+
+
+class Underivable(ValueError):
+    """A diagnostic's path that is not one the folder gives a file of it: such an entry is not stored."""
+
+
+def _name_in_folder(path: str, display_of: Callable[[str], str]) -> str:
+    """The name within the folder ("": the folder) of display path `path`, which reading the entry gives back."""
+    name = "" if path == display_of("") else path.rpartition("/")[2]
+    if display_of(name) != path:
+        raise Underivable(path)
+    return name
 
 
 def _span_to_json(span: Span) -> list[int]:
@@ -330,40 +369,80 @@ def _list(value: object, length: int | None = None) -> list:
     return value
 
 
-def _span_from_json(item: object) -> Span:
-    # Unrolled (no generator): a warm run decodes a span per finding, thousands of them.
-    if type(item) is not list or len(item) != 4:
-        raise Corrupt("not a span")
-    line, column, end_line, end_column = item
-    if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
-        raise Corrupt("not a span")
-    if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
-        end_line == line and end_column < column
-    ):
-        raise Corrupt("not a span")
-    return Span(line, column, end_line, end_column)
-
-
 _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
-def _diagnostic_from_json(item: object) -> Diagnostic:
-    code, name, severity, path, span, message, help, snippet, suppression, fix, related = _list(item, 11)
-    if not _CODE.fullmatch(_text(code)) or type(severity) is not str or severity not in _SEVERITIES:
-        raise Corrupt("not a rule code or a severity")
-    return Diagnostic(
-        code,
-        _text(name),
-        _SEVERITIES[severity],
-        _text(path),
-        _span_from_json(span),
-        _text(message),
-        _text(help),
-        _text(snippet),
-        None if suppression is None else Suppression(*_suppression(suppression)),
-        tuple(_edit(edit) for edit in _list(fix)),
-        tuple(Related(_text(where), _span_from_json(at), _text(why)) for where, at, why in map(lambda r: _list(r, 3), _list(related))),
-    )
+def _diagnostics_from_json(
+    items: object, path: str, name: str, folder: Folder, strings: list[str], reach: _Reach, codes: set[str]
+) -> list[Diagnostic]:
+    """The diagnostics of file `name`, each given `path` (never one from the entry), their texts
+    taken from `strings` (the entry's table), how far they reach into each file noted in `reach`.
+    Checked inline, not by a helper per field: a warm run decodes thousands. `codes`: those
+    already checked."""
+    found: list[Diagnostic] = []
+    append = found.append
+    count = len(strings)
+    furthest = 1
+    for item in _list(items):
+        if type(item) is not list or len(item) != 13:
+            raise Corrupt("not a diagnostic")
+        code, label, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
+        if not (type(code) is type(label) is type(message) is type(help) is type(snippet) is int) or not (
+            0 <= code < count and 0 <= label < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
+        ):
+            raise Corrupt("not a text of the entry's")
+        code = strings[code]
+        if code not in codes:
+            if not _CODE.fullmatch(code):
+                raise Corrupt("not a rule code")
+            codes.add(code)
+        if type(severity) is not str or severity not in _SEVERITIES:
+            raise Corrupt("not a severity")
+        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+            raise Corrupt("not a span")
+        if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+            end_line == line and end_column < column
+        ):
+            raise Corrupt("not a span")
+        if end_line > furthest:
+            furthest = end_line
+        edits = () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix))
+        if edits:
+            reach.note(name, 1, max(edit.end for edit in edits))
+        append(
+            Diagnostic(
+                code,
+                strings[label],
+                _SEVERITIES[severity],
+                path,
+                Span(line, column, end_line, end_column),
+                strings[message],
+                strings[help],
+                strings[snippet],
+                None if suppression is None else Suppression(*_suppression(suppression)),
+                edits,
+                () if related == _NONE else _related(related, folder, strings, reach),
+            )
+        )
+    reach.note(name, furthest, 0)
+    return found
+
+
+class _Reach(dict):
+    """By file name, the furthest line an entry's findings point at and the furthest character
+    its edits and masks reach: checked once per file (Folder.fits), not once per finding."""
+
+    def note(self, name: str, line: int, end: int) -> None:
+        known = self.get(name)
+        self[name] = (line, end) if known is None else (max(known[0], line), max(known[1], end))
+
+    def check(self, folder: Folder) -> None:
+        for name, (line, end) in self.items():
+            if not folder.fits(name, line, end):
+                raise Corrupt(f"past the end of {name}")
+
+
+_NONE: list = []  # compared with, never changed: no fix, no related place
 
 
 def _suppression(item: object) -> tuple[int, str]:
@@ -378,35 +457,82 @@ def _edit(item: object) -> Edit:
     return Edit(start, end, _text(replacement))
 
 
-def _entry_to_json(entry: Entry) -> dict:
+def _related(items: object, folder: Folder, strings: list[str], reach: _Reach) -> tuple[Related, ...]:
+    """The places a finding is about besides its own (each of a name in the folder), checked inline as
+    _diagnostics_from_json checks: some findings name every other file of their folder."""
+    found = []
+    count = len(strings)
+    for item in _list(items):
+        if type(item) is not list or len(item) != 6:
+            raise Corrupt("not a related place")
+        name, line, column, end_line, end_column, message = item
+        if type(name) is not str or "/" in name or type(message) is not int or not 0 <= message < count:
+            raise Corrupt("not a name in the folder, or a text of the entry's")
+        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+            raise Corrupt("not a span")
+        if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+            end_line == line and end_column < column
+        ):
+            raise Corrupt("not a span")
+        if reach.get(name, _NOWHERE)[0] < end_line:
+            reach.note(name, end_line, 0)
+        found.append(Related(folder.display_of(name), Span(line, column, end_line, end_column), strings[message]))
+    return tuple(found)
+
+
+_NOWHERE = (0, 0)
+
+
+def _name(value: object) -> str:
+    """A file's name in the folder ("": the folder itself), never a path elsewhere."""
+    if type(value) is not str or "/" in value:
+        raise Corrupt("not a name in the folder")
+    return value
+
+
+def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
+    for name, found in entry.diagnostics.items():
+        if any(d.path != display_of(name) for d in found):
+            raise Underivable(name)
+    # Each text once: a rule's advice, a message, a statement recur across a folder's findings.
+    table: dict[str, int] = {}
+
+    def text(value: str) -> int:
+        return table.setdefault(value, len(table))
+
+    diagnostics = {name: [_diagnostic_to_json(d, display_of, text) for d in found] for name, found in entry.diagnostics.items()}
     return {
         "key": entry.key,
         "covered": sorted(entry.covered),
-        "diagnostics": {name: [_diagnostic_to_json(d) for d in found] for name, found in entry.diagnostics.items()},
+        "strings": list(table),
+        "diagnostics": diagnostics,
         "masks": {name: [[start, end] for start, end in masks] for name, masks in entry.masks.items()},
     }
 
 
-def _entry_from_json(data: dict, key: str, files: Callable[[str], bool] | None = None) -> Entry:
+def _entry_from_json(data: dict, key: str, folder: Folder, files: Callable[[str], bool] | None = None) -> Entry:
     if data["key"] != key:
         raise Corrupt("entry of another key")
+    reach = _Reach()
     masks = {}
     for name, items in _dict(data["masks"]).items():
         spans = [(_number(start), _number(end)) for start, end in map(lambda m: _list(m, 2), _list(items))]
         if any(start >= end for start, end in spans) or any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
             raise Corrupt("masks out of order")
-        masks[name] = spans
-    return Entry(
-        key,
-        {_text(name) for name in _list(data["covered"])},
-        {
-            _text(name): [_diagnostic_from_json(item) for item in _list(found)]
-            for name, found in _dict(data["diagnostics"]).items()
-            if files is None or files(name)
-        },
-        masks,
-        partial=files is not None,
-    )
+        masks[_name(name)] = spans
+        if spans:
+            reach.note(name, 1, spans[-1][1])
+    strings = _list(data["strings"])
+    if not all(type(value) is str for value in strings):
+        raise Corrupt("not a text")
+    codes: set[str] = set()
+    diagnostics = {
+        _name(name): _diagnostics_from_json(found, folder.display_of(name), name, folder, strings, reach, codes)
+        for name, found in _dict(data["diagnostics"]).items()
+        if files is None or files(name)
+    }
+    reach.check(folder)
+    return Entry(key, {_text(name) for name in _list(data["covered"])}, diagnostics, masks, partial=files is not None)
 
 
 def _dict(value: object) -> dict:

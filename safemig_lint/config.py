@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import json
 import os
 import re
@@ -103,19 +104,31 @@ class Config:
 _KEYS = {f.name.replace("_", "-") for f in fields(Config)} - {"source"}
 
 
-def find_config_file(start: Path) -> Path | None:
-    """Walk up from `start` to the first .safemig-lint.toml, or pyproject.toml with our table."""
+def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """Walk up from `start` to the first .safemig-lint.toml, or pyproject.toml with our table.
+    `known`: the answers of earlier walks by folder, read and added to (a run over many
+    migration folders of one project walks up their common part once)."""
     directory = Path(os.path.realpath(start))  # unlike Path.resolve, never raises on a symlink loop
     if directory.is_file() or not directory.exists():
         directory = directory.parent
-    for folder in (directory, *directory.parents):
+    walked: list[Path] = []
+    found = None
+    for folder in itertools.chain((directory,), directory.parents):  # lazily: most walks stop at a known folder
+        if known is not None and folder in known:
+            found = known[folder]
+            break
+        walked.append(folder)
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
-            return candidate
+            found = candidate
+            break
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file() and "safemig-lint" in _tool_tables(pyproject):
-            return pyproject
-    return None
+            found = pyproject
+            break
+    if known is not None:
+        known.update(dict.fromkeys(walked, found))
+    return found
 
 
 def _read_toml(path: Path) -> dict:
@@ -212,9 +225,10 @@ class ConfigResolver:
         self._known = known_codes
         self._explicit = explicit
         self._loaded: dict[Path | None, Config] = {}
+        self._found: dict[Path, Path | None] = {}  # folder -> its configuration file, as walked up to
 
     def for_path(self, path: Path) -> Config:
-        source = self._explicit or find_config_file(path)
+        source = self._explicit or find_config_file(path, self._found)
         if source not in self._loaded:
             dialect = self._flags.get("dialect")
             config = load_config(source, self._known, validate_dialect(dialect, "command line") if dialect else None)
@@ -278,8 +292,6 @@ def apply_settings(config: Config, settings: dict, known_codes: list[str], where
 
 def _execution_settings(settings: dict, where: str, config: Config, dialect: str) -> dict:
     """driver, driver-options, idempotency and postgres-version: how golang-migrate runs the files."""
-    from safemig_lint.analysis.execution import default_driver
-
     changes: dict = {}
     if "driver" in settings:
         driver = settings["driver"].strip().lower() if isinstance(settings["driver"], str) else ""
@@ -296,6 +308,8 @@ def _execution_settings(settings: dict, where: str, config: Config, dialect: str
         if not isinstance(options, dict) or not all(isinstance(v, (str, bool, int)) for v in options.values()):
             raise ConfigError(f"{where}: driver-options must be a table of golang-migrate URL options, e.g. {{ x-multi-statement = true }}")
         options = {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in options.items()}
+        from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, default_driver, parse_go_bool
+
         driver = changes.get("driver") or config.driver or default_driver(dialect)
         known = DRIVER_OPTIONS.get(driver, ())
         # `x-` options are golang-migrate's own: a misspelt one is silently ignored by it, and changes the model here.
@@ -305,8 +319,6 @@ def _execution_settings(settings: dict, where: str, config: Config, dialect: str
                 f"{where}: driver-options: golang-migrate's {driver} driver has no option {', '.join(sorted(unknown))}"
                 f"{_did_you_mean(unknown, known)}; its options are {', '.join(known) or 'none'}"
             )
-        from safemig_lint.analysis.execution import MULTI_STATEMENT, NO_TX_WRAP, parse_go_bool
-
         for name in (MULTI_STATEMENT, NO_TX_WRAP):
             try:
                 parse_go_bool(options.get(name, "false"))

@@ -33,13 +33,7 @@ from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_ke
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
-from safemig_lint.reading.invocations import (
-    InvocationFile,
-    find_invocation_files,
-    invocation_kind,
-    read_invocations,
-    share_compose_services,
-)
+from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
 from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
 
 if TYPE_CHECKING:
@@ -47,6 +41,7 @@ if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
+    from safemig_lint.reading.invocations import InvocationFile
     from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
 
@@ -64,12 +59,43 @@ class Verification:
     total: int
 
 
+class ShownSources(Mapping[str, LineIndex]):
+    """Display path -> the file's lines as reporters may show them (every secret masked), each
+    made the first time it is asked for: a JSON report shows none, and a run answered from the
+    cache would otherwise decode every file with a finding for nothing."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, LineIndex] = {}
+        self._to_make: dict[str, Callable[[], LineIndex | None]] = {}
+
+    def add(self, path: str, source: LineIndex) -> None:
+        self._made[path] = source
+
+    def defer(self, path: str, make: Callable[[], LineIndex | None]) -> None:
+        """`make()` gives the source of `path` when asked for (None: there is none to show)."""
+        self._to_make[path] = make
+
+    def __getitem__(self, path: str) -> LineIndex:
+        make = self._to_make.pop(path, None)
+        if make is not None and (made := make()) is not None:
+            self._made[path] = made
+        return self._made[path]
+
+    def __iter__(self) -> Iterator[str]:
+        for path in list(self._to_make):
+            self.get(path)
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 @dataclass
 class LintResult:
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
     files_checked: int
     missing_paths: list[str]
-    sources: dict[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
+    sources: Mapping[str, LineIndex] = field(default_factory=dict)  # display path -> its text's LineIndex, for reporters
     paths: list[str] = field(default_factory=list)  # as given on the command line
     verification: Verification | None = None  # set by `verify`, None for `check`
     # ids of the active diagnostics `--fix` would fix (worked out by the CLI, fixing.py); None: not asked
@@ -107,16 +133,23 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
 def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
     """`accepted_before`: PostgreSQL's verdicts the content cache remembers (grammar.check_grammar);
     a file read again with its secrets masked asks the parser, and is remembered by no key."""
-    from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.analysis.masking import masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
     parsed = parse_file(decode(data, config.max_file_bytes), config.dialect, accepted_before)
-    masked = mask_file(parsed, config.dialect)
-    if masked is not parsed:  # read again with its secrets masked: the first reading is garbage
-        parsed.release_trees()
+    secrets, spans = masks(parsed, config.dialect)
+    if not spans:
+        return parsed
+    # Read again with its secrets masked: the first reading is garbage, freed before the second
+    # is made (a big file is never held twice).
+    text = parsed.text
+    parsed.release_trees()
+    del parsed
+    masked = parse_file(masked_text(text, spans), config.dialect)
+    masked.secrets = secrets
     return masked
 
 
@@ -152,7 +185,7 @@ def lint(
     snapshots = _base_snapshots(discovery, base)
     cache = cache if cache is not None and base is None else Cache(None)
     diagnostics: list[Diagnostic] = []
-    sources: dict[str, LineIndex] = {}
+    sources = ShownSources()
     files_checked = 0
     pending: list[tuple[DirectoryWork, Entry]] = []
     answered: list[tuple[DirectoryWork, Entry]] = []
@@ -164,14 +197,14 @@ def lint(
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         # Only the findings this run reports are read from the entry (and checked): a staged file's
         # run does not decode its folder's hundreds of others.
-        entry = cache.load(work.key, partial(work.is_reported, discovery=discovery))
+        entry = cache.load(work.key, work, partial(work.is_reported, discovery=discovery))
         if entry is not None and not work.accepts(entry):
             entry = None  # not what this folder's files could have produced: recomputed
         if entry is not None and work.wanted() <= entry.covered:
             answered.append((work, entry))
         else:
             if entry is not None:  # to be completed and stored again: read whole
-                entry = cache.load(work.key)
+                entry = cache.load(work.key, work)
                 entry = entry if entry is not None and work.accepts(entry) else None
             work.known = _known_file_ops(work, cache)
             work.cache = cache
@@ -193,7 +226,7 @@ def lint(
         linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
-            cache.store(entry)
+            cache.store(entry, work)
         for name, value in outcome.file_ops.items():
             cache.store_file(work.file_key(name), value)
         for key in outcome.accepted:
@@ -207,15 +240,18 @@ def lint(
         for name, in_file in entry.diagnostics.items():
             if work.is_reported(name, discovery):
                 found.extend(in_file)
-                if in_file and name in work.data and (source := work.shown_source(name, entry.masks.get(name, []))) is not None:
-                    sources[in_file[0].path] = source
+                if in_file and name in work.data:
+                    sources.defer(in_file[0].path, partial(work.shown_source, name, entry.masks.get(name, [])))
         diagnostics.extend(_apply_baseline(work, found, discovery) if use_baseline else found)
     invocation_files = []
     for path, display, kind in _invocation_files(paths, config):
         file_config = config_for(path.parent) if config_for else config
         if file_config.invocations and (file := _read_invocation_file(path, display, kind, file_config)):
             invocation_files.append((file, file_config))
-    share_compose_services([file for file, _ in invocation_files])
+    if invocation_files:
+        from safemig_lint.reading.invocations import share_compose_services
+
+        share_compose_services([file for file, _ in invocation_files])
     for file, file_config in invocation_files:
         found, source = _lint_invocation_file(file, file_config)
         reported = discovery.is_reported(file.path)
@@ -223,7 +259,7 @@ def lint(
         if reported:
             diagnostics.extend(found)
             if source is not None:
-                sources[file.display_path] = source
+                sources.add(file.display_path, source)
     diagnostics += _path_problems(discovery, config, config_for)
     diagnostics.sort(key=lambda d: d.sort_key)
     linted_elsewhere = [Path(os.path.abspath(file.path)) for file, _ in invocation_files]
@@ -296,6 +332,7 @@ class DirectoryWork:
     # cost more than it saves).
     cache: Cache | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)  # decoded once, by text_of
+    _displays: dict[str, str] = field(default_factory=dict, repr=False)  # by display_of, each asked of many times
 
     def is_reported(self, name: str, discovery: Discovery) -> bool:
         """Whether findings in file `name` are reported: a migration or misnamed file by the
@@ -341,9 +378,12 @@ class DirectoryWork:
 
     def display_of(self, name: str) -> str:
         """The display path of file `name` of this folder ("": the folder), as discovery spells it."""
-        from safemig_lint.integrity.files import child_display
+        shown = self._displays.get(name)
+        if shown is None:
+            from safemig_lint.integrity.files import child_display
 
-        return self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+            shown = self._displays[name] = self.directory.display_path if name == "" else child_display(self.directory.display_path, name)
+        return shown
 
     def text_of(self, name: str) -> str | None:
         """File `name`'s text as written (None: not a migration of this folder, or unreadable)."""
@@ -360,33 +400,24 @@ class DirectoryWork:
 
     def accepts(self, entry: Entry) -> bool:
         """Whether a cache entry is one linting these files could have produced: its files are
-        this folder's, each diagnostic's path is the one its file has here (a path is never
-        taken from the cache: --fix writes to it), and every span, edit and mask lies within
-        its file. The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
+        this folder's. (Reading it, cache.py gave each diagnostic the path of the file it is
+        stored under, --fix writes to it, and checked that each line, edit and mask fits its file.)
+        The entry is signed (cache.py); this keeps a reader of a bad one safe too."""
         names = set(self.data) | {path.name for path, _ in self.directory.misnamed}
-        if not entry.covered <= names or not set(entry.masks) <= set(self.data):
-            return False
-        bounds: dict[str, tuple[int, int] | None] = {}  # file -> (its lines, its characters), counted once
+        return entry.covered <= names and set(entry.masks) <= set(self.data)
 
-        def within(name: str, line: int, end: int = 0) -> bool:
-            if name not in self.data:
-                return end == 0  # the folder, a sum file, a removed file: no source shown, nothing to edit
-            if name not in bounds:
-                text = self.text_of(name)
-                bounds[name] = (text.count("\n") + 1, len(text)) if text is not None else None
-            known = bounds[name]
-            return known is None or (line <= known[0] and end <= known[1])
-
-        for name, found in entry.diagnostics.items():
-            display = self.display_of(name)
-            for d in found:
-                if d.path != display or not within(name, d.span.end_line, max((e.end for e in d.fix), default=0)):
-                    return False
-                for related in d.related:
-                    other = related.path.rpartition("/")[2] if related.path != self.directory.display_path else ""
-                    if related.path != self.display_of(other) or not within(other, related.span.end_line):
-                        return False
-        return all(within(name, 1, end) for name, masks in entry.masks.items() for _, end in masks[-1:])
+    def fits(self, name: str, line: int, end: int) -> bool:
+        """Whether file `name` has line `line` and character offset `end`. The folder itself, a sum
+        file or a file removed has no source shown and nothing to edit; an unreadable file is not shown."""
+        if name not in self.data:
+            return end == 0
+        data = self.data[name]
+        if end == 0 and isinstance(data, bytes):
+            # No decoding to count lines: a text has the line breaks of its bytes (and a file that does
+            # not decode shows nothing; its one finding is about a place in its bytes).
+            return line <= data.count(b"\n") + 1
+        text = self.text_of(name)
+        return text is None or (line <= text.count("\n") + 1 and end <= len(text))
 
 
 def _work(
@@ -396,7 +427,7 @@ def _work(
 
     data: dict[str, bytes | OSError] = {}
     for file in directory.files():
-        if file.path in buffers:
+        if buffers and file.path in buffers:
             data[file.path.name] = buffers[file.path]
             continue
         try:
@@ -517,7 +548,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
-        yield from (lint_directory(work, on_file) for work in works)
+        for index, work in enumerate(works):
+            yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -544,7 +576,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
         yield from (lint_directory(work, on_file) for work in works[done:])
 
 
-def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
+    """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     from safemig_lint.checks import all_rules
 
     config = work.config
@@ -552,7 +585,7 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():
-        file_ops = _lint_directory(work, rules, config, collector, on_file)
+        file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, collector.accepted)
 
 
@@ -623,7 +656,12 @@ def _reads_a_stand_in(parsed: ParsedFile, edits: tuple) -> bool:
 
 
 def _lint_directory(
-    work: DirectoryWork, rules: list[Rule], config: Config, collector: _Collector, on_file: Callable[[], None] | None = None
+    work: DirectoryWork,
+    rules: list[Rule],
+    config: Config,
+    collector: _Collector,
+    on_file: Callable[[], None] | None = None,
+    release: bool = True,
 ) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.schema.history import History
@@ -715,7 +753,7 @@ def _lint_directory(
     file_ops = _ops_for_cache(work, history, parsed)
     if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
         collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
-    for parsed_file in parsed.values():
+    for parsed_file in parsed.values() if release else ():
         parsed_file.release_trees()
     return file_ops
 
@@ -745,17 +783,24 @@ class _StatementsReadBy:
         return self.chosen[key]
 
     @cached_property
-    def _op_kinds_by_statement(self) -> list[set[type]]:
-        return [{type(op) for op in self.context.operations(statement)} for statement in self.statements]
+    def _op_kinds_by_statement(self) -> list[frozenset[type]]:
+        return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
 
     @cached_property
-    def _token_types_by_statement(self) -> list[set]:
+    def _token_types_by_statement(self) -> list[frozenset]:
         """Each statement's token types, gathered once for every rule that reads tokens."""
-        return [{token.token_type for token in statement.tokens} for statement in self.statements]
+        return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
 
     @cached_property
     def _op_kinds(self) -> set[type]:
         return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
+
+
+def _shared(sets: list[frozenset]) -> list[frozenset]:
+    """The same sets, equal ones kept once: statements mostly repeat a few shapes (a set per
+    statement held 11 MB per MB of SQL, 4% of a big file's memory)."""
+    kept: dict[frozenset, frozenset] = {}
+    return [kept.setdefault(found, found) for found in sets]
 
 
 def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
@@ -841,6 +886,8 @@ def _invocation_files(paths: list[str], config: Config) -> list[tuple[Path, str,
 
 def _read_invocation_file(path: Path, display: str, kind: str, config: Config) -> InvocationFile | None:
     # Not a migration: a file we cannot read is not ours to report (read_source never waits on a FIFO).
+    from safemig_lint.reading.invocations import read_invocations
+
     text = read_source(path, config.max_file_bytes)
     return None if isinstance(text, Unreadable) else read_invocations(path, display, kind, text)
 

@@ -14,7 +14,7 @@ def main() -> None:
         return
     from safemig_lint import cycles
 
-    cycles.own_process()  # before the imports: this process is ours until it exits (cycles.py)
+    cycles.own_process()  # before the command-line framework is imported: its objects are never garbage
     from safemig_lint.cli import main as run
 
     run()

@@ -133,7 +133,7 @@ def test_a_staged_files_warm_run_is_answered_from_its_own_entry_and_the_folders_
     assert _check("--format", "json", "migrations/app") == whole  # the folder's entry is still whole
     assert counter.names == []
     with pytest.raises(ValueError):
-        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True))  # it would drop the findings not read
+        Cache(tmp_path / "c").store(Entry("0" * 64, partial=True), None)  # it would drop the findings not read
 
 
 def test_a_folders_one_finding_of_a_cause_follows_the_files_reported_whatever_ran_before(tmp_path, monkeypatch):
@@ -437,14 +437,19 @@ def test_even_a_signed_entry_cannot_name_a_path_a_span_or_a_mask_the_folder_does
     good = entry_body(entry)
     name = "000002_t.up.sql"
     shown = good["diagnostics"][name][0]
+    # An entry holds no path: a diagnostic's is the file's it is stored under, a related place's a name in the folder.
     forged = {
-        "path elsewhere": [[*shown[:3], "/etc/passwd", *shown[4:9], [[0, 0, "x"]], []]],
-        "span past the end": [[*shown[:4], [999, 1, 999, 2], *shown[5:]]],
-        "edit past the end": [[*shown[:9], [[0, 10**9, ""]], []]],
-        "related elsewhere": [[*shown[:10], [["/etc/shadow", [1, 1, 1, 1], "x"]]]],
+        "path elsewhere": {f"../extra/{name}": [[*shown[:11], [], []]]},  # the same file, by another path
+        "span past the end": {name: [[*shown[:3], 999, 1, 999, 2, *shown[7:]]]},
+        "edit past the end": {name: [[*shown[:11], [[0, 10**9, ""]], []]]},
+        "related elsewhere": {name: [[*shown[:12], [["../../../etc/shadow", 1, 1, 1, 1, shown[7]]]]]},
+        "related span past the end": {name: [[*shown[:12], [[name, 999, 1, 999, 1, shown[7]]]]]},
+        # Texts are places in the entry's table: none outside it, none counted from its end.
+        "text past the table": {name: [[*shown[:7], len(good["strings"]), *shown[8:]]]},
+        "text before the table": {name: [[*shown[:7], -1, *shown[8:]]]},
     }
     for what, diagnostics in forged.items():
-        _sign(entry, {**good, "diagnostics": {**good["diagnostics"], name: diagnostics}})
+        _sign(entry, {**good, "diagnostics": {**good["diagnostics"], **diagnostics}})
         assert _check("--format", "json", staged) == expected, what
     _sign(entry, {**good, "masks": {name: [[0, 10**9]]}})
     assert _check("--format", "json", staged) == expected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -47,11 +48,11 @@ def test_the_console_command_takes_the_collector_over_and_finds_the_same():
     assert json.loads(ran.stdout) == json.loads(in_process.output)
 
 
-def test_the_console_command_holds_the_collector_back_from_its_start():
-    """Held back before the command-line framework, sqlglot and the rules are imported, and off
-    from the first directory: they make ~90,000 objects and next to no garbage, and the collector
-    walked them over a hundred times (a full collection among them) in a staged file's run. Only
-    the launcher's own first imports (cycles.py's) may see a young collection or two."""
+def test_a_run_that_lints_runs_no_full_collection():
+    """The collector is off before the command-line framework, sqlglot and the rules are imported:
+    they make ~90,000 objects and next to no garbage, and it walked them over a hundred times (a
+    full collection among them) in a staged file's run. Only the launcher's own first imports
+    (cycles.py's) may see a young collection or two."""
     probe = (
         "import gc, sys\n"
         "from safemig_lint import launcher\n"
@@ -70,23 +71,61 @@ def test_the_console_command_holds_the_collector_back_from_its_start():
     assert len(generations) <= 5 and 2 not in generations, generations
 
 
-def test_a_directory_leaves_no_cycle_of_its_trees_behind(tmp_path, monkeypatch):
-    """Its trees' parent links are cut when it is done: reference counting frees them, and a
-    collection after it finds next to nothing (it found every node of every tree before). As in a
-    process of ours: no collection between directories."""
-    from conftest import write_migrations
+_SQL = "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (length(name) > 0));\nCREATE VIEW v AS SELECT id, name FROM t WHERE id > 1;\n"
 
+
+def _unreachable_after(paths: list[str], monkeypatch) -> int:
+    """Objects a collection finds after linting `paths` as a process of ours does: no collection between directories."""
     from safemig_lint import cycles
 
-    sql = "CREATE TABLE t (id int PRIMARY KEY, name text NOT NULL DEFAULT 'x' CHECK (length(name) > 0));\nCREATE VIEW v AS SELECT id, name FROM t WHERE id > 1;\n"
-    directory = write_migrations(tmp_path / "m", {f"{n}_a.up.sql": sql.replace("t", f"t{n}") for n in range(1, 41)})
-    lint([str(directory)], Config())  # first-use caches out of the count
+    lint(paths, Config())  # first-use caches out of the count
     monkeypatch.setattr(cycles, "_owned", True)
     monkeypatch.setattr(cycles, "GARBAGE_BUDGET", 10**12)
     gc.collect()
     try:
-        assert lint([str(directory)], Config()).diagnostics
-        unreachable = gc.collect()
+        assert lint(paths, Config()).diagnostics
+        return gc.collect()
     finally:
         gc.enable()
-    assert unreachable < 100, unreachable
+
+
+def test_a_directory_leaves_no_cycle_of_its_trees_behind(tmp_path, monkeypatch):
+    """Its trees' parent links are cut when it is done: reference counting frees them, and a
+    collection after it finds next to nothing (it found every node of every tree before). The last
+    directory is a single `SELECT 1` (its trees are left to the exiting process: next test)."""
+    from conftest import write_migrations
+
+    first = write_migrations(tmp_path / "a", {f"{n}_a.up.sql": _SQL.replace("t", f"t{n}") for n in range(1, 41)})
+    last = write_migrations(tmp_path / "b", {"1_a.up.sql": "SELECT 1;\n"})
+    assert _unreachable_after([str(first), str(last)], monkeypatch) < 100
+
+
+def test_the_last_directory_of_a_process_of_ours_keeps_its_trees_for_the_exit(tmp_path, monkeypatch):
+    """Nothing is linted after it in this process: cutting its trees' links would cost CPU for memory
+    the exiting process never reuses (cycles.frees_trees). A later run's collection would free them."""
+    from conftest import write_migrations
+
+    directory = write_migrations(tmp_path / "m", {f"{n}_a.up.sql": _SQL.replace("t", f"t{n}") for n in range(1, 41)})
+    assert _unreachable_after([str(directory)], monkeypatch) > 1000
+
+
+def test_a_run_answered_from_the_cache_runs_no_collection(tmp_path):
+    """It lints no directory, yet reads back every finding: the collector would walk them again and again."""
+    probe = (
+        "import gc, sys\n"
+        "from safemig_lint import cli\n"
+        "collections = []\n"
+        "gc.callbacks.append(lambda phase, info: collections.append(info['generation']) if phase == 'start' else None)\n"
+        "sys.argv = ['safemig-lint', 'check', '--cache-dir', sys.argv[2], '--format', 'json', '--fail-on', 'never', sys.argv[1]]\n"
+        "try:\n"
+        "    cli.main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(len(collections), file=sys.stderr)\n"
+    )
+    command = [sys.executable, "-c", probe, str(FIXTURES), str(tmp_path / "cache")]
+    environment = {name: value for name, value in os.environ.items() if name != "SAFEMIG_LINT_NO_CACHE"}
+    cold = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    warm = subprocess.run(command, capture_output=True, text=True, check=True, env=environment)
+    assert warm.stdout == cold.stdout and json.loads(warm.stdout)["diagnostics"]
+    assert int(warm.stderr.strip().splitlines()[-1]) == 0

@@ -13,7 +13,8 @@ from conftest import codes, write_migrations
 
 from safemig_lint.config import Config
 from safemig_lint.engine import lint
-from safemig_lint.reading.invocations import invocation_kind, read_invocations
+from safemig_lint.reading.invocation_files import invocation_kind
+from safemig_lint.reading.invocations import read_invocations
 
 SECRET = "Tr0ub4dor-x9"
 MIGRATIONS = {"000001_init.up.sql": "CREATE TABLE IF NOT EXISTS t (id int);\n", "000001_init.down.sql": "DROP TABLE IF EXISTS t;\n"}

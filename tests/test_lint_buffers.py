@@ -68,14 +68,23 @@ def test_an_edit_parses_only_the_edited_file_and_its_counterpart(tmp_path, monke
 
 def test_the_memory_cache_keeps_the_most_recently_used_entries():
     cache = MemoryCache(directories=2, files=2)
+
+    class Folder:
+        def display_of(self, name: str) -> str:
+            return f"m/{name}"
+
+        def fits(self, name: str, line: int, end: int) -> bool:
+            return True
+
+    folder = Folder()
     for key in ("a", "b"):
-        cache.store(Entry(key, {"x.up.sql"}))
+        cache.store(Entry(key, {"x.up.sql"}), folder)
         cache.store_file(key, {"n": key})
-    assert cache.load("a") is not None and cache.load_file("a") == {"n": "a"}  # "a" is now the most recent
-    cache.store(Entry("c"))
+    assert cache.load("a", folder) is not None and cache.load_file("a") == {"n": "a"}  # "a" is now the most recent
+    cache.store(Entry("c"), folder)
     cache.store_file("c", {"n": "c"})
-    assert cache.load("b") is None and cache.load_file("b") is None
-    assert cache.load("a").covered == {"x.up.sql"} and cache.load_file("c") == {"n": "c"}
+    assert cache.load("b", folder) is None and cache.load_file("b") is None
+    assert cache.load("a", folder).covered == {"x.up.sql"} and cache.load_file("c") == {"n": "c"}
     assert cache.root is None, "nothing goes to disk"
 
 

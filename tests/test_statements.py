@@ -131,3 +131,32 @@ def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
 def test_internal_sqlglot_messages_are_not_shown_as_the_error():
     statement = parse_file("SELECT -;", "mysql").statements[0]
     assert "(its reader stops at: syntax the reader does not know)" in statement.unanalysed and "sqlglot" not in statement.unanalysed
+
+
+@pytest.mark.parametrize("columns", [1, 40], ids=["small tree, scanned", "large tree, indexed"])
+def test_nodes_of_given_types_come_grouped_by_type_in_walk_order(columns):
+    from safemig_lint.reading import statements
+
+    sql = "CREATE TABLE t (" + ", ".join(f"c{n} int DEFAULT {n} CHECK (c{n} > 0)" for n in range(columns)) + ");"
+    statement = parse_file(sql, "postgres").statements[0]
+    walked = list(statement.expression.walk())
+    assert (len(walked) >= statements._INDEXED_FROM) == (columns == 40)  # both ways of answering are exercised
+    kinds = (exp.Literal, exp.ColumnDef, exp.Identifier)
+    expected = [node for kind in kinds for node in walked if type(node) is kind]
+    assert [id(n) for n in statement.nodes(*kinds)] == [id(n) for n in expected]
+    assert len(statement.nodes(exp.ColumnDef)) == columns and statement.nodes(exp.Drop) == []
+
+
+def test_the_shared_empty_comments_of_tokens_stay_empty():
+    """Tokens without comments share one empty list once parsed: nothing may ever add to it."""
+    from pathlib import Path
+
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint
+    from safemig_lint.reading import statements
+
+    parsed = parse_file("SELECT 1 /* one */ + 2; -- two\nSELECT /* three */ 3;", "postgres")
+    shared = [t for s in parsed.statements for t in s.tokens if t.comments is statements._NO_COMMENTS]
+    assert shared and all(t.comments for s in parsed.statements for t in s.tokens if t.comments is not statements._NO_COMMENTS)
+    assert lint([str(Path(__file__).resolve().parent.parent / "fixtures")], Config()).diagnostics
+    assert statements._NO_COMMENTS == []

@@ -267,6 +267,7 @@ class FileLocks:
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
+        self._locks: dict[int, list[Lock]] = {}  # id(statement) -> postgres_locks(statement)
         self._read()
 
     @property
@@ -431,7 +432,14 @@ class FileLocks:
     # --- what a statement locks (PostgreSQL)
 
     def postgres_locks(self, statement: Statement) -> list[Lock]:
-        """The locks that block reads or writes which the statement takes on tables that existed before the file."""
+        """The locks that block reads or writes which the statement takes on tables that existed before the file
+        (worked out once per statement: SM511 and SM512 ask up to four times)."""
+        key = id(statement)
+        if key not in self._locks:
+            self._locks[key] = self._postgres_locks(statement)
+        return self._locks[key]
+
+    def _postgres_locks(self, statement: Statement) -> list[Lock]:
         found: list[Lock] = []
         for op in self.ops(statement):
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":

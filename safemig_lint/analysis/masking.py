@@ -1,8 +1,9 @@
 """Mask every credential in a file once, before any other stage reads it.
 
-The engine (and `schema`/`diff`) read each file through `mask_file`: credentials are found in the
-text as written, replaced by `*` of the same length (so every offset, line and column holds), and
-the masked text is parsed again. Every statement, token, parsed tree, operation, schema model,
+The engine (and `schema`/`diff`) read each file through `mask_file` (the engine through `masks`, so
+that it frees the first reading before making the second): credentials are found in the text as
+written, replaced by `*` of the same length (so every offset, line and column holds), and the
+masked text is parsed again. Every statement, token, parsed tree, operation, schema model,
 message, snippet, fingerprint and source line downstream comes from the masked text, so no rule
 or report can show a secret, whichever rule built the text. The secrets' positions stay on
 `ParsedFile.secrets` for SM402, which reports them.
@@ -51,15 +52,21 @@ def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
 def mask_file(parsed: ParsedFile, dialect: str) -> ParsedFile:
     """`parsed` read again from its text with every secret masked (the same ParsedFile when
     there is none), with the secrets on `.secrets`."""
-    if parsed.unreadable is not None:
-        return parsed
-    secrets = file_secrets(parsed, dialect)
-    spans = [(s.start, s.end) for s in secrets] + _echoes(parsed.text, secrets)
+    secrets, spans = masks(parsed, dialect)
     if not spans:
         return parsed
     masked = parse_file(masked_text(parsed.text, spans), dialect)
     masked.secrets = secrets
     return masked
+
+
+def masks(parsed: ParsedFile, dialect: str) -> tuple[list[Secret], list[tuple[int, int]]]:
+    """The file's secrets, and every span of its text to mask: each secret, and its value wherever
+    else it is written as a word. None for an unreadable file."""
+    if parsed.unreadable is not None:
+        return [], []
+    secrets = file_secrets(parsed, dialect)
+    return secrets, [(s.start, s.end) for s in secrets] + _echoes(parsed.text, secrets)
 
 
 @dataclass

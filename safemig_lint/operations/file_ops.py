@@ -86,7 +86,7 @@ def from_json(data: dict) -> FileOps:
 def _encode(value):
     if value is o.KEEP:
         return {"$": _KEEP}
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         defaults = _defaults(type(value))
         fields = {}
         for f in dataclasses.fields(value):

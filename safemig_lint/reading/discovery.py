@@ -181,49 +181,57 @@ def _scan_directory(
     boundary: Path,
     listing: Listing | None = None,
     virtual: frozenset[str] = frozenset(),
+    real: str | None = None,
 ) -> MigrationDirectory | None:
+    """The folder's migrations (`real`: where it really is, when known). By name: a Path is made
+    only for each file kept (a warm run over thousands of files spends much of its time on paths)."""
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
     excluded: set[tuple[int, str]] = set()
     links: set[str] = set()
     regular: set[str] = set()
-    entries = _list(directory, display, problems, links, regular)
+    names = _list(directory, display, problems, links, regular)
     if listing is not None:
-        sql = [entry.name for entry in entries if entry.name.lower().endswith(".sql")]
-        kept = set(listing(directory, sql)) | virtual
-        entries = [entry for entry in entries if entry.name in kept or not entry.name.lower().endswith(".sql")]
-    entries += [directory / name for name in virtual if directory / name not in entries]
+        kept = set(listing(directory, [name for name in names if name.lower().endswith(".sql")])) | virtual
+        names = [name for name in names if name in kept or not name.lower().endswith(".sql")]
+    names += [name for name in virtual if name not in names]
     # A folder reached through a link: each file's real place is asked; otherwise only links'.
-    linked_folder = not Path(os.path.realpath(directory)).is_relative_to(boundary)
+    linked_folder = not Path(real or os.path.realpath(directory)).is_relative_to(boundary)
+    prefix = f"{display.rstrip('/')}/" if display not in ("", ".") else ""
     # By name: the entries are all in this folder, and a name sorts as its path does.
-    for entry in sorted(entries, key=lambda path: path.name):
-        if not entry.name.lower().endswith(".sql"):
+    for name in sorted(names):
+        if not name.lower().endswith(".sql"):
             continue
-        entry_display = f"{display.rstrip('/')}/{entry.name}" if display not in ("", ".") else entry.name
-        if entry.name in virtual:  # read from standard input: there may be no such file on disk
+        entry = directory / name
+        entry_display = prefix + name
+        hidden = bool(excludes) and is_excluded(entry_display, excludes)
+        if name in virtual:  # read from standard input: there may be no such file on disk
             pass
-        elif not is_excluded(entry_display, excludes):
+        elif not hidden:
             # A regular file as listed needs no stat of its own (a link, or an unknown type, does).
-            status, problem = (None, None) if entry.name in regular else _stat_problem(entry)
+            status, problem = (None, None) if name in regular else _stat_problem(entry)
             if status is not None and stat.S_ISDIR(status.st_mode):
                 continue
-            if problem is None and (linked_folder or entry.name in links):
+            if problem is None and (linked_folder or name in links):
                 problem = _outside_problem(entry, boundary)
             if problem is not None:
                 problems.append(PathProblem(entry, entry_display, problem))
                 continue
-        match = MIGRATION_NAME.match(entry.name)
-        if is_excluded(entry_display, excludes):
+        match = MIGRATION_NAME.match(name)
+        if hidden:
             if match is not None:
                 excluded.add((int(match.group(1)), match.group(3)))
             continue
         if match is None:
             misnamed.append((entry, entry_display))
             continue
-        version = int(match.group(1))
-        migration = by_version.setdefault(version, Migration(version))
-        file = MigrationFile(entry, entry_display, version, match.group(2), match.group(3))
-        (migration.ups if file.direction == "up" else migration.downs).append(file)
+        version, description, direction = int(match.group(1)), match.group(2), match.group(3)
+        migration = by_version.get(version)
+        if migration is None:
+            migration = by_version[version] = Migration(version)
+        (migration.ups if direction == "up" else migration.downs).append(
+            MigrationFile(entry, entry_display, version, description, direction)
+        )
     if not by_version and not (explicit and misnamed):
         return None
     return MigrationDirectory(directory, display, [by_version[v] for v in sorted(by_version)], misnamed, excluded)
@@ -247,10 +255,11 @@ def discover(
         virtual_names.setdefault(_absolute(path.parent), set()).add(path.name)
 
     def add(directory: Path, display: str, explicit: bool, boundary: Path) -> None:
-        key = directory.resolve()
+        real = os.path.realpath(directory)  # as Path.resolve, in one call for both uses
+        key = Path(real)
         if key not in found:
             names = frozenset(virtual_names.get(_absolute(directory), ()))
-            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary, listing, names)
+            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary, listing, names, real)
             if scanned is not None:
                 found[key] = scanned
 
@@ -299,15 +308,15 @@ def _boundary(given: Path) -> Path:
     return git_top_level(folder) or folder
 
 
-def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str], regular: set[str]) -> list[Path]:
-    """The folder's entries (the names of symlinks among them added to `links`, of regular files
+def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str], regular: set[str]) -> list[str]:
+    """The names in the folder (those of symlinks among them added to `links`, of regular files
     to `regular`, both from the listing itself, without a stat per file); a folder that cannot be
     listed is a problem, not an empty folder."""
     try:
         with os.scandir(directory) as entries:
             found = []
             for entry in entries:
-                found.append(directory / entry.name)
+                found.append(entry.name)
                 if entry.is_symlink():
                     links.add(entry.name)
                 elif entry.is_file(follow_symlinks=False):
@@ -333,16 +342,18 @@ def _subdirectories(root: Path, root_display: str, problems: list[PathProblem]) 
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = directory / entry.name
             try:
                 is_link, is_dir = entry.is_symlink(), entry.is_dir()
             except OSError:
                 continue
             if is_dir:
+                path = directory / entry.name
                 found.append(path)
                 if not is_link:
                     pending.append(path)
-            elif is_link and not path.exists() and not entry.name.lower().endswith(".sql"):  # .sql: _scan_directory
+            elif (
+                is_link and not (path := directory / entry.name).exists() and not entry.name.lower().endswith(".sql")
+            ):  # .sql: _scan_directory
                 _, problem = _stat_problem(path)
                 if problem and "loop" in problem:
                     problems.append(PathProblem(path, _display(path, root, root_display), problem))

@@ -1,9 +1,8 @@
 """Read the places golang-migrate is configured and run: database URLs and `migrate` commands.
 
 A repository runs its migrations from Makefiles, CI workflows, compose files, Dockerfiles, shell
-scripts, `.env` files and Go code. This module finds those files under a linted directory and
-reads, with exact offsets, every golang-migrate database URL written in them and every `migrate`
-CLI command. Checks (SM408-SM412) decide what is a problem; nothing here reports.
+scripts, `.env` files and Go code (found by invocation_files.py). This module reads, with exact
+offsets, every golang-migrate database URL written in them and every `migrate` CLI command. Checks (SM408-SM412) decide what is a problem; nothing here reports.
 
 Every scan is a single left-to-right pass with regexes whose repetitions cannot overlap, so the
 work is linear in the size of the file.
@@ -12,9 +11,7 @@ work is linear in the size of the file.
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -73,21 +70,7 @@ _VALUE_FLAGS = {"source", "path", "database", "lock-timeout", "prefetch"}
 _BOOL_FLAGS = {"verbose", "version", "help"}
 SUBCOMMANDS = {"create", "goto", "up", "down", "drop", "force", "version"}
 
-# Where golang-migrate is typically invoked; what runs unattended is "automation".
-_CI_FILES = {
-    ".gitlab-ci.yml",
-    "bitbucket-pipelines.yml",
-    "azure-pipelines.yml",
-    ".travis.yml",
-    ".drone.yml",
-    "Jenkinsfile",
-    "cloudbuild.yaml",
-    "cloudbuild.yml",
-    "buildspec.yml",
-    "appveyor.yml",
-}
-_MAKE_FILES = {"Makefile", "makefile", "GNUmakefile", "justfile", "Justfile", "Taskfile.yml", "Taskfile.yaml"}
-_SKIPPED_DIRECTORIES = {".git", "node_modules", "vendor", "third_party", ".venv", "venv", "__pycache__"}
+# What runs unattended is "automation".
 AUTOMATION_KINDS = {"ci", "compose", "dockerfile", "shell"}
 _KIND_NAMES = {
     "make": "a Makefile",
@@ -199,80 +182,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def invocation_kind(path: Path) -> str | None:
-    """What kind of place `path` is, or None when golang-migrate is not invoked from such files."""
-    name = path.name
-    if name.endswith(".go"):
-        return "go"
-    if name in _MAKE_FILES or name.endswith(".mk"):
-        return "make"
-    if name.startswith(("docker-compose", "compose")) and name.endswith((".yml", ".yaml")):
-        return "compose"
-    if name == "Dockerfile" or name.startswith("Dockerfile.") or name.endswith(".Dockerfile"):
-        return "dockerfile"
-    if name.endswith((".sh", ".bash")):
-        return "shell"
-    if name == ".env" or name.startswith(".env."):
-        return "env"
-    parts = path.absolute().parts
-    in_ci_folder = parts[-3:-1] == (".github", "workflows")
-    if name in _CI_FILES or (in_ci_folder and name.endswith((".yml", ".yaml"))) or parts[-2:] == (".circleci", "config.yml"):
-        return "ci"
-    return None
-
-
-def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple[Path, str, str]]:
-    """(path, display path, kind) of every invocation file under `directory`.
-
-    `.env` files are read only when git tracks them: an untracked one is the local secret store
-    it is meant to be (git is asked once, and only when there is such a file).
-    """
-    found = []
-    tracked_env: set[Path] | None = None
-    stack = [directory]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as scanned:  # each entry's type comes with the listing
-                entries = sorted(scanned, key=lambda entry: entry.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_symlink():
-                continue
-            path = folder / entry.name
-            if entry.is_dir():
-                if entry.name not in _SKIPPED_DIRECTORIES:
-                    stack.append(path)
-                continue
-            kind = invocation_kind(path)
-            if kind is None:
-                continue
-            if kind == "env":
-                tracked_env = _tracked_env_files(directory) if tracked_env is None else tracked_env
-                if path.resolve() not in tracked_env:
-                    continue
-            rel = path.relative_to(directory).as_posix()
-            shown = rel if display in ("", ".") else f"{display.rstrip('/')}/{rel}"
-            if not excluded(shown):
-                found.append((path, shown, kind))
-    return sorted(found, key=lambda item: item[1])
-
-
-def _tracked_env_files(directory: Path) -> set[Path]:
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--", ".env", "*/.env", ".env.*", "*/.env.*"],
-            cwd=directory,
-            capture_output=True,
-            timeout=30,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    return {(directory / name).resolve() for name in listed.decode("utf-8", "replace").split("\0") if name}
 
 
 def read_invocations(path: Path, display: str, kind: str, text: str) -> InvocationFile:

@@ -99,8 +99,15 @@ def _read(path: Path, max_bytes: int) -> tuple[bytes, int]:
             raise OSError(errno.EINVAL, "not a regular file")
         if status.st_size > max_bytes:
             return os.read(descriptor, max_bytes + 1), status.st_size
-        # In chunks: one read of max_bytes + 1 would allocate that much up front, however small the file.
         chunks, total = [], 0
+        if status.st_size < _CHUNK:
+            # One byte more than the file holds is asked for: when exactly its size comes back, that
+            # is the whole of it, with no second read to find the end (thousands of files in a run).
+            chunk = os.read(descriptor, status.st_size + 1)
+            if len(chunk) == status.st_size:
+                return chunk, status.st_size
+            chunks, total = [chunk], len(chunk)  # it changes as it is read: on in chunks
+        # In chunks: one read of max_bytes + 1 would allocate that much up front, however small the file.
         while total <= max_bytes:
             chunk = os.read(descriptor, min(_CHUNK, max_bytes + 1 - total))
             if not chunk:
