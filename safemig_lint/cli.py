@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -651,6 +652,8 @@ def verify_command(
     except (ConfigError, UrlError, VerifyUsageError, TargetError) as error:
         _fail(url.hide(str(error)) if url else str(error))
     except KeyboardInterrupt:
+        # Cleaned up and on the way out: a further Ctrl-C (the handlers of verify are gone) must not kill the process mid-message.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         say("\nsafemig-lint verify: interrupted; the databases it created are dropped and its server stopped")
         raise typer.Exit(EXIT_USAGE) from None
     if is_terminal():
