@@ -15,6 +15,8 @@ class MysqlModifyDropsAttributes(Rule):
     severity = Severity.WARNING
     summary = "MySQL's MODIFY and CHANGE COLUMN replace the whole column definition: every attribute left out (NOT NULL, DEFAULT, COMMENT, AUTO_INCREMENT, character set) is dropped."
 
+    reads_ops = (o.ReplaceColumn,)  # the columns it judges are those a MODIFY or CHANGE redefines
+
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history
         if context.dialect != "mysql" or history is None or statement.error is not None:

@@ -11,6 +11,8 @@ class CopyByPositionMismatch(Rule):
     severity = Severity.ERROR
     summary = "INSERT INTO t SELECT * (or without a column list) copies by position: columns in a different order put values in the wrong columns."
 
+    reads_ops = (o.CopyRows,)  # its findings are copies that name no columns
+
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history
         if history is None:

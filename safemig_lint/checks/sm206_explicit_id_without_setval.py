@@ -4,6 +4,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
@@ -23,6 +24,8 @@ class ExplicitIdWithoutSetval(Rule):
     severity = Severity.WARNING
     summary = "On PostgreSQL, inserting explicit values into a serial or identity column leaves its sequence behind: a later insert gets an id that is taken."
     _file: _FileTables | None = None  # the last file's creations and sequence moves
+
+    reads_tokens = frozenset({TokenType.INSERT})  # an INSERT node comes from an INSERT keyword
 
     def check_statement(self, statement: Statement, context: FileContext):
         insert = statement.expression

@@ -21,6 +21,8 @@ class CopyNullsIntoNotNull(Rule):
         "the first NULL makes the copy fail."
     )
 
+    reads_ops = (o.CopyRows,)  # its findings are copies without a WHERE
+
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history
         if context.is_down or history is None:

@@ -426,9 +426,10 @@ class _Splitter:
         self.block_depth = 0  # BEGIN / CASE ... END in a routine's body
 
     def feed(self, tokens: list[Token]) -> Iterator[_Group]:
+        semicolon, create, limit = TokenType.SEMICOLON, TokenType.CREATE, MAX_TOKENS  # looked up once a piece
         for index, token in enumerate(tokens):
             kind = token.token_type
-            if kind == TokenType.SEMICOLON and self.block_depth <= 0:
+            if kind == semicolon and self.block_depth <= 0:
                 if self.current.tokens:
                     yield self.current
                 self.current, self.depth, self.in_routine, self.block_depth = _Group(), 0, False, 0
@@ -441,9 +442,12 @@ class _Splitter:
                 group.deepest = max(group.deepest, self.depth)
             elif kind in _CLOSERS and self.depth:
                 self.depth -= 1
-            group.add(token)
+            if group.count <= limit and kind not in _BRACKETS:
+                group.tokens.append(token)  # what add() does with such a token, without the call
+            else:
+                group.add(token)
             if not self.in_routine:
-                if len(group.tokens) > 6 or group.tokens[0].token_type != TokenType.CREATE or token.text.upper() not in _ROUTINE_KEYWORDS:
+                if len(group.tokens) > 6 or group.tokens[0].token_type != create or token.text.upper() not in _ROUTINE_KEYWORDS:
                     continue
                 self.in_routine = True
             if kind in (TokenType.BEGIN, TokenType.CASE):
