@@ -118,7 +118,31 @@ def _tool_fingerprint() -> str:
                     status = entry.stat()
                     stats.append((name, status.st_size, status.st_mtime_ns))
     stats.sort()
-    return f"safemig-lint {__version__} format {_FORMAT} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
+    readers = " ".join(reader_versions())
+    return f"safemig-lint {__version__} format {_FORMAT} {readers} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
+
+
+# The libraries whose readings findings are made of (sqlglotc and sqlfluffrs: their compiled parsers).
+_READERS = frozenset({"sqlglot", "sqlglotc", "pglast", "sqlfluff", "sqlfluffrs"})
+
+
+def reader_versions() -> list[str]:
+    """The installed distributions of the parsers (their dist-info names: project and version), found
+    without importing them: an upgrade of one in place never reuses what the other version read."""
+    import importlib.util
+
+    found: set[str] = set()
+    folders = set()  # where each is installed (most often one site-packages for all)
+    for module in ("sqlglot", "pglast", "sqlfluff"):
+        spec = importlib.util.find_spec(module)
+        if spec is None or spec.origin is None:
+            found.add(f"{module}-absent")
+        else:
+            folders.add(os.path.dirname(os.path.dirname(spec.origin)))
+    for folder in folders:
+        with os.scandir(folder) as entries:
+            found.update(e.name for e in entries if e.name.endswith(".dist-info") and e.name.partition("-")[0].lower() in _READERS)
+    return sorted(found)
 
 
 def file_key(settings: str, data: bytes) -> str:

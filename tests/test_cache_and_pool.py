@@ -514,3 +514,16 @@ def test_the_cache_folder_is_at_the_project_root_never_in_a_migrations_folder(pr
     (project / "migrations" / ".safemig-lint.toml").unlink()
     _check(".")
     assert not (app_folder / ".safemig-lint-cache").exists()
+
+
+def test_keys_name_the_installed_parsers_so_an_upgrade_in_place_reuses_nothing():
+    """sqlglot, pglast and sqlfluff read the SQL that findings are made of: their installed versions
+    (as their package metadata says) are part of every key, found without importing them."""
+    from importlib.metadata import version
+
+    from safemig_lint.cache import _tool_fingerprint, reader_versions
+
+    found = reader_versions()
+    for project in ("sqlglot", "pglast", "sqlfluff"):
+        assert f"{project}-{version(project)}.dist-info" in found
+    assert all(name in _tool_fingerprint() for name in found)

@@ -2,7 +2,7 @@
 
 Whole-pipeline cases count steps (function calls, through sys.setprofile) on an input and on
 one four times larger: linear work grows about 4x, a quadratic path 16x. Pattern scanners are
-compared by CPU time on n and 4n (min of three runs), with the same margin. No wall-clock limit.
+compared by CPU time on n and 4n (min of five runs: a loaded machine disturbs a 10 ms scan), with the same margin. No wall-clock limit.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _cpu(action) -> float:
     gc.collect()
     gc.disable()
     try:
-        for _ in range(3):
+        for _ in range(5):
             start = time.process_time()
             action()
             best = min(best, time.process_time() - start)

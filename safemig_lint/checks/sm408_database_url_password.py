@@ -1,7 +1,14 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from safemig_lint.analysis.credentials import is_placeholder
 from safemig_lint.checks.base import Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.reading.invocations import InvocationFile
+
+if TYPE_CHECKING:
+    # only named in annotations: every run that lints loads the rules, few read invocation files
+    from safemig_lint.reading.invocations import InvocationFile
 
 
 class DatabaseUrlPassword(Rule):

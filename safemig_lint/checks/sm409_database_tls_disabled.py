@@ -1,6 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from safemig_lint.checks.base import Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.reading.invocations import InvocationFile
+
+if TYPE_CHECKING:
+    # only named in annotations: every run that lints loads the rules, few read invocation files
+    from safemig_lint.reading.invocations import InvocationFile
 
 
 class DatabaseTlsDisabled(Rule):

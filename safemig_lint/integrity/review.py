@@ -7,12 +7,14 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from safemig_lint.integrity import sumfile
 from safemig_lint.integrity.files import child_display, content_hash, normalised
-from safemig_lint.integrity.git import BaseFile, BaseSnapshot
 from safemig_lint.reading.discovery import MigrationDirectory, MigrationFile
+
+if TYPE_CHECKING:  # a run without --base never asks git
+    from safemig_lint.integrity.git import BaseFile, BaseSnapshot
 
 
 @dataclass(frozen=True)
