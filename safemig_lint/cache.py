@@ -24,11 +24,12 @@ would. So every entry is signed (HMAC-SHA256) with a key that is not in the cach
 user's own (`cache-key` under $XDG_CACHE_HOME/safemig-lint, made on first use, 0600), or
 $SAFEMIG_LINT_CACHE_KEY (CI shares one between runs from a secret). An entry that is not
 signed with that key, or that is not a bounded regular file, is a miss: recomputed and
-rewritten. What a signed entry holds is checked again where it is used (types here, spans
-within the file in engine.py), and it holds nothing recomputation derives cheaply: masks are
-offsets (the `*` are put back here), and an entry holds no path: a diagnostic's is that of the
-file it is stored under (a fix's target is that file), a related place's that of a file named
-in the same folder.
+rewritten. What a signed entry holds is checked again as it is read (its types, and that each
+line, edit and mask fits its file: Folder.fits), and it holds nothing recomputation derives
+cheaply: masks are offsets (the `*` are put back here), and an entry holds no path: a
+diagnostic's is that of the file it is stored under (a fix's target is that file), a related
+place's that of a file named in the same folder. Each text is held once, in a table the
+findings point into (a rule's advice recurs in each of its findings).
 
 An entry holds no secret: shown sources are stored as where they are masked, and a directory
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
@@ -211,7 +212,7 @@ def _make_key(path: Path) -> None:
         pass
 
 
-def _mac(key: bytes, body: bytes) -> bytes:
+def _mac(key: bytes, body: bytes | memoryview) -> bytes:
     return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
 
 
@@ -277,10 +278,11 @@ class Cache:
             raise OSError("no cache")
         # A regular file, bounded, never waited on (a FIFO or a link to /dev/zero is a miss).
         data = read_regular(_entry_path(root, key, kind), READ_BACK_LIMIT)
-        header, mac, body = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH], data[len(_MAGIC) + _MAC_LENGTH + 1 :]
+        header, mac = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH]
+        body = memoryview(data)[len(_MAGIC) + _MAC_LENGTH + 1 :]  # not copied: an entry may be megabytes
         if header != _MAGIC or not hmac.compare_digest(mac, _mac(signing_key, body)):
             raise Corrupt("not an entry this user's key signed")
-        value = json.loads(body.decode("utf-8"), parse_constant=_no_constant)
+        value = json.loads(str(body, "utf-8"), parse_constant=_no_constant)
         if not isinstance(value, dict):
             raise Corrupt("not an entry")
         return value
@@ -397,59 +399,66 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def _diagnostics_from_json(
-    items: object, path: str, name: str, folder: Folder, strings: list[str], reach: _Reach, codes: set[str]
-) -> list[Diagnostic]:
-    """The diagnostics of file `name`, each given `path` (never one from the entry), their texts
-    taken from `strings` (the entry's table), how far they reach into each file noted in `reach`.
-    Checked inline, not by a helper per field: a warm run decodes thousands. `codes`: those
-    already checked."""
-    found: list[Diagnostic] = []
-    append = found.append
+    table: dict, folder: Folder, strings: list[str], reach: _Reach, files: Callable[[str], bool] | None
+) -> dict[str, list[Diagnostic]]:
+    """By file name, the diagnostics of the files `files` accepts (all without it), each given
+    the path of its file (never one from the entry), their texts taken from `strings` (the
+    entry's table), how far they reach into each file noted in `reach`. Checked inline, not
+    by a helper per field or per file: a warm run decodes thousands of both."""
+    decoded: dict[str, list[Diagnostic]] = {}
     count = len(strings)
-    furthest = 1
-    for item in _list(items):
-        if type(item) is not list or len(item) != 13:
-            raise Corrupt("not a diagnostic")
-        code, label, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
-        if not (type(code) is type(label) is type(message) is type(help) is type(snippet) is int) or not (
-            0 <= code < count and 0 <= label < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
-        ):
-            raise Corrupt("not a text of the entry's")
-        code = strings[code]
-        if code not in codes:
-            if not _CODE.fullmatch(code):
-                raise Corrupt("not a rule code")
-            codes.add(code)
-        if type(severity) is not str or severity not in _SEVERITIES:
-            raise Corrupt("not a severity")
-        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
-            raise Corrupt("not a span")
-        if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
-            end_line == line and end_column < column
-        ):
-            raise Corrupt("not a span")
-        if end_line > furthest:
-            furthest = end_line
-        edits = () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix))
-        if edits:
-            reach.note(name, 1, max(edit.end for edit in edits))
-        append(
-            Diagnostic(
-                code,
-                strings[label],
-                _SEVERITIES[severity],
-                path,
-                Span(line, column, end_line, end_column),
-                strings[message],
-                strings[help],
-                strings[snippet],
-                None if suppression is None else Suppression(*_suppression(suppression)),
-                edits,
-                () if related == _NONE else _related(related, folder, strings, reach),
+    codes: set[str] = set()  # those checked already
+    for name, items in table.items():
+        if files is not None and not files(name):
+            continue
+        path = folder.display_of(_name(name))
+        found: list[Diagnostic] = []
+        append = found.append
+        furthest = 1
+        for item in _list(items):
+            if type(item) is not list or len(item) != 13:
+                raise Corrupt("not a diagnostic")
+            code, label, severity, line, column, end_line, end_column, message, help, snippet, suppression, fix, related = item
+            if not (type(code) is type(label) is type(message) is type(help) is type(snippet) is int) or not (
+                0 <= code < count and 0 <= label < count and 0 <= message < count and 0 <= help < count and 0 <= snippet < count
+            ):
+                raise Corrupt("not a text of the entry's")
+            code = strings[code]
+            if code not in codes:
+                if not _CODE.fullmatch(code):
+                    raise Corrupt("not a rule code")
+                codes.add(code)
+            if type(severity) is not str or severity not in _SEVERITIES:
+                raise Corrupt("not a severity")
+            if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+                raise Corrupt("not a span")
+            if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+                end_line == line and end_column < column
+            ):
+                raise Corrupt("not a span")
+            if end_line > furthest:
+                furthest = end_line
+            edits = () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix))
+            if edits:
+                reach.note(name, 1, max(edit.end for edit in edits))
+            append(
+                Diagnostic(
+                    code,
+                    strings[label],
+                    _SEVERITIES[severity],
+                    path,
+                    Span(line, column, end_line, end_column),
+                    strings[message],
+                    strings[help],
+                    strings[snippet],
+                    None if suppression is None else Suppression(*_suppression(suppression)),
+                    edits,
+                    () if related == _NONE else _related(related, folder, strings, reach),
+                )
             )
-        )
-    reach.note(name, furthest, 0)
-    return found
+        reach.note(name, furthest, 0)
+        decoded[name] = found
+    return decoded
 
 
 class _Reach(dict):
@@ -549,12 +558,7 @@ def _entry_from_json(data: dict, key: str, folder: Folder, files: Callable[[str]
     strings = _list(data["strings"])
     if not all(type(value) is str for value in strings):
         raise Corrupt("not a text")
-    codes: set[str] = set()
-    diagnostics = {
-        _name(name): _diagnostics_from_json(found, folder.display_of(name), name, folder, strings, reach, codes)
-        for name, found in _dict(data["diagnostics"]).items()
-        if files is None or files(name)
-    }
+    diagnostics = _diagnostics_from_json(_dict(data["diagnostics"]), folder, strings, reach, files)
     reach.check(folder)
     return Entry(key, {_text(name) for name in _list(data["covered"])}, diagnostics, masks, partial=files is not None)
 

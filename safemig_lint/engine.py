@@ -32,9 +32,19 @@ from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
+from safemig_lint.integrity import BASELINE_FILE, SUM_FILE
 from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
 from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
-from safemig_lint.reading.source import READ_BACK_LIMIT, LineIndex, Unreadable, decode, read_limited, read_regular, read_source
+from safemig_lint.reading.source import (
+    READ_BACK_LIMIT,
+    LineIndex,
+    Unreadable,
+    decode,
+    open_folder,
+    read_limited,
+    read_regular,
+    read_source,
+)
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
@@ -192,7 +202,7 @@ def lint(
     for directory in discovery.directories:
         settings = config_for(directory.path) if config_for else config
         work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {})
-        files_checked += sum(1 for file in directory.files() if file.path.name in work.reported)
+        files_checked += sum(1 for name in work.data if name in work.reported)  # by name: the folder's files
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
         # Only the findings this run reports are read from the entry (and checked): a staged file's
@@ -423,17 +433,20 @@ class DirectoryWork:
 def _work(
     directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
 ) -> DirectoryWork:
-    from safemig_lint.integrity.sumfile import SUM_FILE
-
     data: dict[str, bytes | OSError] = {}
-    for file in directory.files():
-        if buffers and file.path in buffers:
-            data[file.path.name] = buffers[file.path]
-            continue
-        try:
-            data[file.path.name] = read_limited(file.path, config.max_file_bytes)
-        except OSError as error:
-            data[file.path.name] = error
+    folder = open_folder(directory.path)
+    try:
+        for file in directory.files():
+            if buffers and file.path in buffers:
+                data[file.path.name] = buffers[file.path]
+                continue
+            try:
+                data[file.path.name] = read_limited(file.path if folder is None else file.path.name, config.max_file_bytes, folder)
+            except OSError as error:
+                data[file.path.name] = error
+    finally:
+        if folder is not None:
+            os.close(folder)
     names = [*data, *(path.name for path, _ in directory.misnamed)]
     reported = discovery.reported_names(directory.path, names)
     if discovery.is_reported(directory.path):
@@ -485,6 +498,8 @@ def _base_snapshots(discovery: Discovery, base: str | None) -> dict[Path, BaseSn
 
 def _apply_baseline(work: DirectoryWork, found: list[Diagnostic], discovery: Discovery) -> list[Diagnostic]:
     """`found` less the findings the directory's baseline lists, plus its stale entries (SM606)."""
+    if not os.path.lexists(work.directory.path / BASELINE_FILE):
+        return found  # no baseline (its reader is not even imported)
     from safemig_lint.integrity import baseline
 
     directory, config = work.directory, work.config

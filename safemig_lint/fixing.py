@@ -26,7 +26,6 @@ from safemig_lint.diagnostics import Diagnostic, Edit
 from safemig_lint.engine import LintResult
 
 BOM = "\ufeff"
-SUM_FILE = "safemig.sum"
 # None when the file may be changed, else why it may not.
 MayChange = Callable[[Path], "str | None"]
 

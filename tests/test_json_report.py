@@ -98,3 +98,20 @@ def test_an_empty_report():
         f'{{\n  "version": "{__version__}",\n  "diagnostics": [],\n  "suppressed": [],\n'
         '  "summary": {"files": 0, "diagnostics": 0, "errors": 0, "warnings": 0, "infos": 0, "suppressed": 0}\n}\n'
     )
+
+
+def test_a_report_of_many_findings_is_written_in_pieces_that_make_one_document():
+    active = [_diagnostic(f"n{i}", i + 1) for i in range(150)]  # more lines than are written at a time
+    suppressed = [_diagnostic(f"s{i}", 1, Suppression(1, f"why {i}")) for i in range(70)]
+    stream = io.StringIO()
+    report(LintResult(active + suppressed, 1, []), stream)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+    def listed(items: list[Diagnostic]) -> str:
+        return "[\n" + ",\n".join(f"    {dumps(_expected_item(d))}" for d in items) + "\n  ]"
+
+    summary = {"files": 1, "diagnostics": 150, "errors": 0, "warnings": 150, "infos": 0, "suppressed": 70}
+    assert stream.getvalue() == (
+        f'{{\n  "version": "{__version__}",\n  "diagnostics": {listed(active)},\n  "suppressed": {listed(suppressed)},\n'
+        f'  "summary": {dumps(summary)}\n}}\n'
+    )

@@ -18,11 +18,11 @@ from pathlib import Path
 from safemig_lint.config import ConfigError
 from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.fingerprints import fingerprints
+from safemig_lint.integrity import BASELINE_FILE
 from safemig_lint.integrity.files import child_display, write_atomically
 from safemig_lint.reading.discovery import MigrationDirectory
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
-BASELINE_FILE = "safemig-baseline.json"
 FORMAT = "safemig-baseline"
 FORMAT_VERSION = 1
 # Tool failures and the history findings (fixed with `lock`, not waived) never go in a baseline.

@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safemig_lint.integrity import SUM_FILE
 from safemig_lint.integrity.files import content_hash, normalised, write_atomically
 from safemig_lint.reading.discovery import MIGRATION_NAME, MigrationDirectory
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
-SUM_FILE = "safemig.sum"
 FORMAT = "safemig-sum"
 FORMAT_VERSION = 1
 _HEADER = (

@@ -104,7 +104,10 @@ class Discovery:
     def reported_names(self, directory: Path, names: list[str]) -> set[str]:
         """Which of the files `names` in `directory` are reported: computed once per directory, not
         once per file. By the path as found (a linked file is reported where it is linked)."""
-        found, resolved = _absolute(directory), Path(os.path.realpath(directory))
+        found = _absolute(directory)
+        if _under(found, self.named_directories) and not self.unchanged:
+            return set(names)  # the common case: no real path to find
+        resolved = Path(os.path.realpath(directory))
         if _under(found, self.named_directories):
             named = set(names)
         else:
@@ -182,15 +185,17 @@ def _scan_directory(
     listing: Listing | None = None,
     virtual: frozenset[str] = frozenset(),
     real: str | None = None,
+    listed: list[os.DirEntry] | None = None,
 ) -> MigrationDirectory | None:
-    """The folder's migrations (`real`: where it really is, when known). By name: a Path is made
-    only for each file kept (a warm run over thousands of files spends much of its time on paths)."""
+    """The folder's migrations (`real`: where it really is, `listed`: its listing, when known). By
+    name: a Path is made only for each file kept (a warm run over thousands of files spends much
+    of its time on paths)."""
     by_version: dict[int, Migration] = {}
     misnamed: list[tuple[Path, str]] = []
     excluded: set[tuple[int, str]] = set()
     links: set[str] = set()
     regular: set[str] = set()
-    names = _list(directory, display, problems, links, regular)
+    names = _list(directory, display, problems, links, regular, listed)
     if listing is not None:
         kept = set(listing(directory, [name for name in names if name.lower().endswith(".sql")])) | virtual
         names = [name for name in names if name in kept or not name.lower().endswith(".sql")]
@@ -254,12 +259,16 @@ def discover(
     for path in virtual or ():
         virtual_names.setdefault(_absolute(path.parent), set()).add(path.name)
 
+    listed: dict[Path, list[os.DirEntry]] = {}  # folder -> its listing, made by the search for folders
+
     def add(directory: Path, display: str, explicit: bool, boundary: Path) -> None:
         real = os.path.realpath(directory)  # as Path.resolve, in one call for both uses
         key = Path(real)
         if key not in found:
             names = frozenset(virtual_names.get(_absolute(directory), ()))
-            scanned = _scan_directory(directory, display, explicit, excludes, result.problems, boundary, listing, names, real)
+            scanned = _scan_directory(
+                directory, display, explicit, excludes, result.problems, boundary, listing, names, real, listed.pop(directory, None)
+            )
             if scanned is not None:
                 found[key] = scanned
 
@@ -280,7 +289,7 @@ def discover(
             result.named_directories.add(_absolute(given))
             root_display = raw.rstrip("/") or raw
             boundary = _boundary(given)
-            subdirectories = _subdirectories(given, root_display, result.problems)
+            subdirectories = _subdirectories(given, root_display, result.problems, listed)
             for directory in sorted([given, *subdirectories]):
                 add(directory, _display(directory, given, root_display), explicit=directory == given, boundary=boundary)
         else:
@@ -308,35 +317,40 @@ def _boundary(given: Path) -> Path:
     return git_top_level(folder) or folder
 
 
-def _list(directory: Path, display: str, problems: list[PathProblem], links: set[str], regular: set[str]) -> list[str]:
+def _list(
+    directory: Path, display: str, problems: list[PathProblem], links: set[str], regular: set[str], listed: list[os.DirEntry] | None
+) -> list[str]:
     """The names in the folder (those of symlinks among them added to `links`, of regular files
-    to `regular`, both from the listing itself, without a stat per file); a folder that cannot be
-    listed is a problem, not an empty folder."""
+    to `regular`, both from the listing itself, without a stat per file); `listed`: its listing,
+    when the search for folders made it. A folder that cannot be listed is a problem, not an empty folder."""
     try:
-        with os.scandir(directory) as entries:
-            found = []
-            for entry in entries:
-                found.append(entry.name)
-                if entry.is_symlink():
-                    links.add(entry.name)
-                elif entry.is_file(follow_symlinks=False):
-                    regular.add(entry.name)
-            return found
+        if listed is None:
+            with os.scandir(directory) as entries:
+                listed = list(entries)
     except OSError as error:
         problems.append(PathProblem(directory, display, f"cannot list this folder: {error.strerror or error}"))
         return []
+    found = []
+    for entry in listed:
+        found.append(entry.name)
+        if entry.is_symlink():
+            links.add(entry.name)
+        elif entry.is_file(follow_symlinks=False):
+            regular.add(entry.name)
+    return found
 
 
-def _subdirectories(root: Path, root_display: str, problems: list[PathProblem]) -> list[Path]:
+def _subdirectories(root: Path, root_display: str, problems: list[PathProblem], listed: dict[Path, list[os.DirEntry]]) -> list[Path]:
     """Every folder under `root`, hidden ones (.git ...) excepted. Symlinked folders are listed
-    but not descended into, so a link back up the tree cannot loop; unreadable ones are problems."""
+    but not descended into, so a link back up the tree cannot loop; unreadable ones are problems.
+    Each folder's listing is kept in `listed`, for the scan of its files (not listed twice)."""
     found: list[Path] = []
     pending = [root]
     while pending:
         directory = pending.pop()
         try:
             with os.scandir(directory) as scanned:
-                entries = sorted(scanned, key=lambda e: e.name)
+                entries = listed[directory] = sorted(scanned, key=lambda e: e.name)
         except OSError:  # reported by _list when the folder itself is scanned
             continue
         for entry in entries:

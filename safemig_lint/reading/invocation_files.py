@@ -67,7 +67,7 @@ def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple
         folder = stack.pop()
         try:
             with os.scandir(folder) as scanned:  # each entry's type comes with the listing
-                entries = sorted(scanned, key=lambda entry: entry.name)
+                entries = list(scanned)  # in any order: what is found is sorted at the end
         except OSError:
             continue
         for entry in entries:
@@ -77,7 +77,10 @@ def find_invocation_files(directory: Path, display: str, excluded) -> list[tuple
                 if entry.name not in _SKIPPED_DIRECTORIES:
                     stack.append(folder / entry.name)
                 continue
-            # By name first: a Path is made only for a file that may be one (most are migrations).
+            # By name first: a Path is made only for a file that may be one. Most are migrations, and
+            # a .sql file is one only as `.env.*` or `Dockerfile.*` (_kind_by_name): told at once.
+            if entry.name.endswith(".sql") and not entry.name.startswith((".env.", "Dockerfile.")):
+                continue
             kind = _kind_by_name(entry.name)
             if kind is None and not entry.name.endswith((".yml", ".yaml")):
                 continue

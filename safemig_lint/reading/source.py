@@ -82,17 +82,31 @@ def read_source(path: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> str | Un
     return _too_large(size, max_bytes) if size > max_bytes else decode(data, max_bytes)
 
 
-def read_limited(path: Path, max_bytes: int) -> bytes:
+def read_limited(path: Path | str, max_bytes: int, folder: int | None = None) -> bytes:
     """At most `max_bytes` + 1 bytes of a regular file (OSError otherwise, EINVAL for a FIFO or a
-    device): decode() reports a file over the limit without the whole of it ever being read."""
-    return _read(path, max_bytes)[0]
+    device): decode() reports a file over the limit without the whole of it ever being read.
+    `folder`: an open descriptor of the folder `path` (then a name) is in (open_folder)."""
+    return _read(path, max_bytes, folder)[0]
 
 
-def _read(path: Path, max_bytes: int) -> tuple[bytes, int]:
+def open_folder(path: Path) -> int | None:
+    """A descriptor of folder `path` to read its files by name (read_limited's `folder`): a folder's
+    thousands of files opened without each spelling and walking the folder's path again. None
+    where that cannot be done (a platform without openat, a folder that cannot be opened): then
+    each file is read by its path. The caller closes it."""
+    if os.open not in os.supports_dir_fd:
+        return None
+    try:
+        return os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+
+
+def _read(path: Path | str, max_bytes: int, folder: int | None = None) -> tuple[bytes, int]:
     """(at most `max_bytes` + 1 bytes of the regular file, its size when opened); nothing is
     read of a file already over the limit."""
     # O_NONBLOCK: opening a FIFO must not wait for a writer.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0), dir_fd=folder)
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from json.encoder import encode_basestring
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from safemig_lint import __version__
 from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.engine import LintResult
+
+T = TypeVar("T")
 
 
 def report(result: LintResult, stream: TextIO) -> None:
@@ -30,19 +33,27 @@ def report(result: LintResult, stream: TextIO) -> None:
         ),
     }
     text = _Escaped()
-    diagnostics = [_line(d, text) for d in active]
+    stream.write(f'{{\n  "version": {_compact(__version__)},\n  "diagnostics": ')
+    _write_entries(stream, active, lambda d: _line(d, text))
+    stream.write(',\n  "suppressed": ')
     # A suppressed finding is written as an active one, with why and where it was silenced.
-    silenced = [_line(d, text, f', "reason": {text[why.reason]}, "suppression_line": {why.line}') for d, why in suppressed]
-    stream.write(
-        f'{{\n  "version": {_compact(__version__)},\n  "diagnostics": {_entries(diagnostics)},\n'
-        f'  "suppressed": {_entries(silenced)},\n  "summary": {_compact(summary)}\n}}\n'
-    )
+    _write_entries(stream, suppressed, lambda s: _line(s[0], text, f', "reason": {text[s[1].reason]}, "suppression_line": {s[1].line}'))
+    stream.write(f',\n  "summary": {_compact(summary)}\n}}\n')
 
 
-def _entries(lines: list[str]) -> str:
-    """The object indented, with each diagnostic on one line of its own: as readable and as
-    greppable as a fully indented dump, at a fraction of its cost."""
-    return "[\n" + ",\n".join(lines) + "\n  ]" if lines else "[]"
+def _write_entries(stream: TextIO, items: list[T], line: Callable[[T], str]) -> None:
+    """A list, each item's `line` on one line of its own: as readable and as greppable as a fully
+    indented dump, at a fraction of its cost. Written some lines at a time: the report of
+    thousands of findings is megabytes, which would otherwise be held (and copied) whole."""
+    if not items:
+        stream.write("[]")
+        return
+    for start in range(0, len(items), _CHUNK):
+        stream.write(("[\n" if start == 0 else ",\n") + ",\n".join(map(line, items[start : start + _CHUNK])))
+    stream.write("\n  ]")
+
+
+_CHUNK = 64  # lines written at a time: some tens of kilobytes
 
 
 def _line(d: Diagnostic, text: _Escaped, more: str = "") -> str:
