@@ -54,7 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
@@ -430,12 +430,7 @@ def _diagnostics_from_json(
                 codes.add(code)
             if type(severity) is not str or severity not in _SEVERITIES:
                 raise Corrupt("not a severity")
-            if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
-                raise Corrupt("not a span")
-            if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
-                end_line == line and end_column < column
-            ):
-                raise Corrupt("not a span")
+            _check_span(line, column, end_line, end_column)
             if end_line > furthest:
                 furthest = end_line
             edits = () if fix == _NONE else tuple(_edit(edit) for edit in _list(fix))
@@ -501,12 +496,7 @@ def _related(items: object, folder: Folder, strings: list[str], reach: _Reach) -
         name, line, column, end_line, end_column, message = item
         if type(name) is not str or "/" in name or type(message) is not int or not 0 <= message < count:
             raise Corrupt("not a name in the folder, or a text of the entry's")
-        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
-            raise Corrupt("not a span")
-        if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
-            end_line == line and end_column < column
-        ):
-            raise Corrupt("not a span")
+        _check_span(line, column, end_line, end_column)
         if reach.get(name, _NOWHERE)[0] < end_line:
             reach.note(name, end_line, 0)
         found.append(Related(folder.display_of(name), Span(line, column, end_line, end_column), strings[message]))
@@ -599,3 +589,13 @@ def apply_masks(text: str, masks: list[tuple[int, int]]) -> str:
         pieces += [text[position:start], "".join(c if c in "\r\n" else "*" for c in text[start:end])]
         position = end
     return "".join(pieces) + text[position:]
+
+
+def _check_span(line: Any, column: Any, end_line: Any, end_column: Any) -> None:
+    """A span an entry gives (read from JSON): whole numbers, in order, within what any file can hold; else Corrupt."""
+    if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
+        raise Corrupt("not a span")
+    if not (1 <= line <= end_line <= _LARGEST and 1 <= column <= _LARGEST and 0 <= end_column <= _LARGEST) or (
+        end_line == line and end_column < column
+    ):
+        raise Corrupt("not a span")
