@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -38,10 +39,13 @@ def lint_example(example: Example, tmp_path: Path) -> LintResult:
 
 @pytest.fixture
 def lint_sql(tmp_path):
-    """Lint a dict of {file name: SQL} and return the active diagnostics' codes with the result."""
+    """Lint a dict of {file name: SQL}; each call in a folder of its own ("m", then "m2", "m3" ...),
+    so that no call sees the files of an earlier one."""
+    calls = itertools.count(1)
 
     def run(files: dict[str, str | bytes], dialect: str = "postgres", **settings) -> LintResult:
-        directory = write_migrations(tmp_path / "m", files)
+        call = next(calls)
+        directory = write_migrations(tmp_path / ("m" if call == 1 else f"m{call}"), files)
         return lint([str(directory)], Config(dialect=dialect, **settings))
 
     return run

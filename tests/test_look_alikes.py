@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
-import pytest
-
-from safemig_lint.config import Config
-from safemig_lint.engine import lint
-from tests.conftest import write_migrations
-
 NOT_ABOUT_ROLLBACKS = {"SM301", "SM302", "SM303", "SM304"}  # re-run and execution rules: not what these tests are about
 # SM204 asks whether the rows written between up and down still fit a constraint the down puts back: a
 # down that restores a CHECK exactly is its very case. These look-alikes are about the schema; SM204's own
 # are in tests/test_rollback_rules.py.
 NOT_ABOUT_ROLLBACKS.add("SM204")
-
-
-@pytest.fixture
-def lint_sql(tmp_path):
-    """Each call lints its own directory (the shared fixture reuses one)."""
-    counter = itertools.count()
-
-    def run(files: dict[str, str], dialect: str = "postgres"):
-        directory = write_migrations(tmp_path / f"m{next(counter)}", files)
-        return lint([str(directory)], Config(dialect=dialect))
-
-    return run
 
 
 def findings(result) -> list[tuple[str, str, int]]:

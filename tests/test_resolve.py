@@ -4,30 +4,12 @@ cannot be sure of, names made elsewhere, schemas and quoting, each dialect's own
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from conftest import write_migrations
-
-from safemig_lint.config import Config
-from safemig_lint.engine import lint
 
 USERS = {
     "000001_users.up.sql": "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, status text);\n",
     "000001_users.down.sql": "DROP TABLE users;\n",
 }
-
-
-@pytest.fixture
-def lint_sql(tmp_path):
-    """Lint {file name: SQL}, each call in a folder of its own."""
-    folders = itertools.count()
-
-    def run(files: dict[str, str], dialect: str = "postgres", **settings):
-        directory = write_migrations(tmp_path / f"m{next(folders)}", files)
-        return lint([str(directory)], Config(dialect=dialect, **settings))
-
-    return run
 
 
 def found(result, code: str) -> list[tuple[str, int, str]]:

@@ -5,13 +5,7 @@ that must stay quiet."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from conftest import write_migrations
-
-from safemig_lint.config import Config
-from safemig_lint.engine import lint
 
 BUILDS = {
     "000001_builds.up.sql": (
@@ -36,17 +30,6 @@ END LOOP;
 END
 $$;
 """
-
-
-@pytest.fixture
-def lint_sql(tmp_path):
-    folders = itertools.count()
-
-    def run(files: dict[str, str], dialect: str = "postgres"):
-        directory = write_migrations(tmp_path / f"m{next(folders)}", files)
-        return lint([str(directory)], Config(dialect=dialect))
-
-    return run
 
 
 def found(result, code: str = "SM610") -> list[tuple[str, int, str]]:
