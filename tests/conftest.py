@@ -26,6 +26,15 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     return directory
 
 
+def versions_after(base: dict[str, str], versions: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """`base`'s files, then versions 2, 3 ... each an (up, down) pair of SQL."""
+    files = dict(base)
+    for number, (up, down) in enumerate(versions, 2):
+        files[f"00000{number}_v{number}.up.sql"] = up
+        files[f"00000{number}_v{number}.down.sql"] = down
+    return files
+
+
 def lint_example(example: Example, tmp_path: Path) -> LintResult:
     """Lint a rule page's example the way a user would: its files in a directory, its TOML as config."""
     directory = write_migrations(tmp_path / "migrations", example.files)

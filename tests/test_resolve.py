@@ -5,6 +5,7 @@ cannot be sure of, names made elsewhere, schemas and quoting, each dialect's own
 from __future__ import annotations
 
 import pytest
+from conftest import versions_after
 
 USERS = {
     "000001_users.up.sql": "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, status text);\n",
@@ -22,12 +23,7 @@ def messages(result, code: str) -> list[str]:
 
 
 def history(*versions: tuple[str, str], base=USERS) -> dict[str, str]:
-    """Files for versions 2, 3 ... after `base`: each (up, down)."""
-    files = dict(base)
-    for number, (up, down) in enumerate(versions, 2):
-        files[f"00000{number}_v{number}.up.sql"] = up
-        files[f"00000{number}_v{number}.down.sql"] = down
-    return files
+    return versions_after(base, versions)
 
 
 # --- SM610 missing-object

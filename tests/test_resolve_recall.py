@@ -6,6 +6,7 @@ that must stay quiet."""
 from __future__ import annotations
 
 import pytest
+from conftest import versions_after
 
 BUILDS = {
     "000001_builds.up.sql": (
@@ -37,11 +38,7 @@ def found(result, code: str = "SM610") -> list[tuple[str, int, str]]:
 
 
 def history(*versions: tuple[str, str], base=BUILDS) -> dict[str, str]:
-    files = dict(base)
-    for number, (up, down) in enumerate(versions, 2):
-        files[f"00000{number}_v{number}.up.sql"] = up
-        files[f"00000{number}_v{number}.down.sql"] = down
-    return files
+    return versions_after(base, versions)
 
 
 RENAME_DOWN = "ALTER INDEX builds_rerun_of_old_idx RENAME TO builds_rerun_of_idx;\n"
