@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
     from safemig_lint.operations.file_ops import FileOps
+    from safemig_lint.operations.read import Reading
     from safemig_lint.reading.invocations import InvocationFile
     from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
@@ -679,6 +680,7 @@ def _lint_directory(
     release: bool = True,
 ) -> dict[str, dict]:
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
+    from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import DirectoryContext, FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
@@ -692,6 +694,7 @@ def _lint_directory(
     indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     rules_by_code = {type(rule).code: type(rule) for rule in rules}
     history = History(directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
+    folder = FolderFacts(directory, _FactsOfParsed(parsed, history.reading, config.dialect), config.dialect)
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
     linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
@@ -711,6 +714,7 @@ def _lint_directory(
                 config.dialect,
                 history,
                 config=config,
+                folder=folder,
             )
             linted.append((file, context.parsed))
             file_suppressions = indexes[file.path]
@@ -731,12 +735,7 @@ def _lint_directory(
                 on_file()
 
     directory_context = DirectoryContext(
-        directory,
-        parsed,
-        config.dialect,
-        history,
-        IntegrityReview(directory, work.base),
-        frozenset(collector.wanted),
+        directory, folder, config.dialect, IntegrityReview(directory, work.base), frozenset(collector.wanted)
     )
     for rule in rules:
         if not type(rule).overrides("check_directory"):
@@ -869,6 +868,24 @@ class _ParsedFiles(dict):
 
     def get(self, path: Path, default=None):
         return self[path] if path.name in self.work.data and path.parent == self.work.directory.path else default
+
+
+class _FactsOfParsed(dict):
+    """The facts of a folder's files (analysis/file_facts.py), each worked out from its parsed file when first asked for."""
+
+    def __init__(self, parsed: _ParsedFiles, reading: Reading, dialect: str) -> None:
+        super().__init__()
+        self.parsed, self.reading, self.dialect = parsed, reading, dialect
+
+    def get(self, path: Path, default=None):
+        if path not in self:
+            from safemig_lint.analysis.file_facts import file_facts
+
+            parsed = self.parsed.get(path)
+            if parsed is None:
+                return default
+            self[path] = file_facts(parsed, self.reading, self.dialect)
+        return self[path]
 
 
 def _ops_for_cache(work: DirectoryWork, history, parsed: _ParsedFiles) -> dict[str, dict]:

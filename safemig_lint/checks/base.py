@@ -35,6 +35,7 @@ from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
+    from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.backfills import RowChanges
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from safemig_lint.checks.sm102_drop_column import ColumnSteps
     from safemig_lint.config import Config
     from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.dialect_check import WrongDialect
     from safemig_lint.reading.invocations import InvocationFile
 
 
@@ -54,6 +56,11 @@ class FileContext:
     dialect: str
     history: History | None = None  # the directory's replayed schema, built on first use
     config: Config | None = None  # the directory's settings; None: the defaults
+    folder: FolderFacts | None = None  # the facts of the folder's files, for what follows from them all
+
+    def wrong_dialect(self) -> WrongDialect | None:
+        """The folder's verdict on its dialect (reading/dialect_check.py); None: right, or not known here."""
+        return self.folder.wrong_dialect if self.folder is not None else None
 
     @property
     def is_down(self) -> bool:
@@ -267,21 +274,18 @@ class FileFinding:
 
 @dataclass
 class DirectoryContext:
+    """What a directory rule is shown: the folder, and facts of its files (not the files: a folder
+    linted in shares has no process that parsed them all; analysis/file_facts.py)."""
+
     directory: MigrationDirectory
-    parsed: dict[Path, ParsedFile]  # parsed on first use (engine._ParsedFiles)
+    facts: FolderFacts
     dialect: str
-    history: History | None = None
     integrity: IntegrityReview | None = None  # the directory against its lock file and --base
     linted: frozenset[Path] | None = None  # the migration files reported on (None: every one)
 
     def reports_on(self, path: Path) -> bool:
         """Would a finding in this migration file be reported? (If not, reading it is wasted.)"""
         return self.linted is None or path in self.linted
-
-    @cached_property
-    def reading(self) -> Reading:
-        """The directory's one reading of DDL, shared with the replay."""
-        return self.history.reading if self.history is not None else Reading(self.dialect)
 
 
 FILE_SPAN = Span(1, 1, 1, 1)  # where a finding about a file as a whole points (an empty span)

@@ -1,7 +1,6 @@
 from safemig_lint.analysis.execution import COCKROACH_DRIVERS
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.reading.dialect_check import wrong_dialect
 
 
 class ParseError(Rule):
@@ -19,7 +18,7 @@ class ParseError(Rule):
                 continue
             if not_judged_by_postgres_grammar(statement.rejected_by, context):
                 continue  # SM011 says it was not analysed
-            verdict = verdict or wrong_dialect(context.history)
+            verdict = verdict or context.wrong_dialect()
             if verdict is not None and verdict.covers(context.file.path, statement):
                 continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(

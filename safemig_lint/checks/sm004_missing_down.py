@@ -1,6 +1,5 @@
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Related, Severity
-from safemig_lint.operations.read import leaves_nothing_to_undo
 
 
 class MissingDown(Rule):
@@ -59,8 +58,5 @@ def _versions_with_downs(context: DirectoryContext) -> int:
 def _nothing_to_undo(context: DirectoryContext, up) -> bool:
     """golang-migrate runs a missing down file as an empty one: right for an up that changes
     nothing (only comments, or only validates constraints)."""
-    parsed = context.parsed.get(up.path)
-    if parsed is None or parsed.unreadable:
-        return False
-    operations = context.reading.of(parsed)
-    return all(leaves_nothing_to_undo(s, operations[s.start]) for s in parsed.statements)
+    facts = context.facts.get(up.path)
+    return facts is not None and facts.nothing_to_undo

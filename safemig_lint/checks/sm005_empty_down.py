@@ -1,22 +1,5 @@
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
-from safemig_lint.operations import ops as o
-from safemig_lint.operations.read import Reading
-from safemig_lint.reading.statements import ParsedFile, Statement
-
-_DATA_ONLY = (o.CopyRows, o.CopyOut, o.Truncate, o.FillColumn, o.DeleteRows, o.Uses, o.InsertRows)
-
-
-def changes_schema(parsed: ParsedFile, reading: Reading) -> bool:
-    """Does any statement change the schema (or may it have: a valid statement the reading could not follow)?"""
-    operations = reading.of(parsed)
-    return any(_changes_schema(op, statement) for statement in parsed.statements for op in operations[statement.start])
-
-
-def _changes_schema(op: o.Op, statement: Statement) -> bool:
-    if isinstance(op, o.Unknown):
-        return statement.error is None  # text that is not SQL at all is SM001's
-    return not isinstance(op, _DATA_ONLY) and not (isinstance(op, o.CreateTable) and op.temporary)
 
 
 class EmptyDown(Rule):
@@ -30,10 +13,10 @@ class EmptyDown(Rule):
             up, down = migration.up, migration.down
             if up is None or down is None or not context.reports_on(down.path):
                 continue
-            up_parsed, down_parsed = context.parsed.get(up.path), context.parsed.get(down.path)
-            if not up_parsed or not down_parsed or down_parsed.unreadable or up_parsed.unreadable:
+            up_facts, down_facts = context.facts.get(up.path), context.facts.get(down.path)
+            if not up_facts or not down_facts or not down_facts.readable or not up_facts.readable:
                 continue
-            if not down_parsed.statements and changes_schema(up_parsed, context.reading):
+            if not down_facts.has_statements and up_facts.changes_schema:
                 finding = Finding(
                     FILE_SPAN,
                     f"{down.path.name} is empty but {up.path.name} changes the schema: rolling back "

@@ -4,7 +4,6 @@ from safemig_lint.checks.sm001_parse_error import not_judged_by_postgres_grammar
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import database_name
 from safemig_lint.operations import ops as o
-from safemig_lint.reading.dialect_check import wrong_dialect
 from safemig_lint.reading.grammar import POSTGRES_DIALECTS, SQLITE_DIALECTS
 
 
@@ -34,7 +33,7 @@ class NotAnalysed(Rule):
                 continue
             if real_grammar and statement.error is None and _read_from_text(context.operations(statement)):
                 continue  # valid (its database's grammar says so), and its text told what it does: the rules checked that
-            if context.dialect == "mysql" and (verdict := wrong_dialect(context.history)) and verdict.covers(context.file.path, statement):
+            if context.dialect == "mysql" and (verdict := context.wrong_dialect()) and verdict.covers(context.file.path, statement):
                 continue  # written in another dialect: SM014 says so, once for the folder
             yield Finding(
                 context.span(statement.start, statement.end),

@@ -17,12 +17,9 @@ class TemplatedSql(Rule):
         for file in context.directory.files():
             if not context.reports_on(file.path):
                 continue
-            parsed = context.parsed[file.path]
-            for placeholder in parsed.placeholders:
-                if placeholder.is_control:
-                    continue
-                key = spelled(placeholder.text)
-                span = parsed.lines.span(placeholder.start, placeholder.end)
+            facts = context.facts.get(file.path)
+            for placeholder in facts.placeholders if facts is not None else ():
+                key, span = spelled(placeholder.text), placeholder.span
                 if key not in found:
                     found[key] = (file, span, placeholder.text)
                     uses[key] = []

@@ -191,6 +191,20 @@ def _read_safely(statement: Statement, names: Names) -> list[o.Op]:
         return [o.Unknown(reason, names=mentions(statement.text))]
 
 
+_DATA_ONLY = (o.CopyRows, o.CopyOut, o.Truncate, o.FillColumn, o.DeleteRows, o.Uses, o.InsertRows)
+
+
+def changes_schema(statement: Statement, ops: list[o.Op]) -> bool:
+    """Does the statement change the schema (or may it have: a valid statement the reading could not follow)?"""
+    return any(_changes_schema(op, statement) for op in ops)
+
+
+def _changes_schema(op: o.Op, statement: Statement) -> bool:
+    if isinstance(op, o.Unknown):
+        return statement.error is None  # text that is not SQL at all is SM001's
+    return not isinstance(op, _DATA_ONLY) and not (isinstance(op, o.CreateTable) and op.temporary)
+
+
 def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     """Does the statement change no schema object, no row and no setting that outlives the session?
 

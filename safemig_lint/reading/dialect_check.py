@@ -5,29 +5,69 @@ first-class dialect's accepts them (backticks and AUTO_INCREMENT in a folder set
 AUTOINCREMENT in one set to mysql), the configuration is what is wrong: one finding says so
 (SM014), and the statements the other dialect accepts are not reported one by one (SM001, SM011).
 
-Asked only when a linted file holds a statement its grammar rejects, and worked out once per
-folder (memoised by its History).
+Judged from each file's GrammarFacts (worked out where the file is parsed), only when a linted
+file holds a statement its grammar rejects, and once per folder (analysis/file_facts.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
+from safemig_lint.diagnostics import Span
 from safemig_lint.dialects import FIRST_CLASS
 
 if TYPE_CHECKING:
-    from safemig_lint.analysis.schema.history import History
-    from safemig_lint.reading.discovery import MigrationDirectory
     from safemig_lint.reading.statements import ParsedFile, Statement
 
 # Enough statements rejected to speak of the folder: at least this many, and a fifth of them all.
 MIN_REJECTED = 3
 # The other dialect is chosen on the first statements rejected, then asked about the rest.
 _SAMPLE = 50
+# and about this many of the statements the configured dialect accepts.
+_OTHERS = _SAMPLE * 10
+
+
+@dataclass(frozen=True)
+class RejectedStatement:
+    """A statement the configured dialect's grammar rejects, as the verdict and its finding read it."""
+
+    start: int
+    text: str
+    span: Span
+    snippet: str  # its normalized text
+
+
+@dataclass(frozen=True)
+class GrammarFacts:
+    """What judging a folder's dialect reads of one of its files (plain values: worked out where the
+    file is parsed, judged where the folder's files meet)."""
+
+    rejects_any: bool  # a statement is rejected by the configured dialect's grammar
+    statements: int  # statements judged on: those with tokens that no template shapes
+    rejected: tuple[RejectedStatement, ...]  # of those, the ones the grammar rejects, in order
+    others: tuple[str, ...]  # the texts of the first of the rest (as many as a verdict reads)
+
+
+def grammar_facts(parsed: ParsedFile, dialect: str) -> GrammarFacts:
+    statements = [] if parsed.unreadable else parsed.statements
+    rejects = [rejected_by_own_grammar(statement, dialect) for statement in statements]
+    judged = [
+        (statement, rejected)
+        for statement, rejected in zip(statements, rejects)
+        if statement.tokens and not parsed.shaped_by_template(statement)
+    ]
+    return GrammarFacts(
+        any(rejects),
+        len(judged),
+        tuple(
+            RejectedStatement(s.start, s.text, parsed.lines.span(s.start, s.end), s.normalized_text) for s, rejected in judged if rejected
+        ),
+        tuple(islice((s.text for s, rejected in judged if not rejected), _OTHERS)),
+    )
 
 
 @dataclass(frozen=True)
@@ -43,24 +83,15 @@ class WrongDialect:
         return (path, statement.start) in self.accepted
 
 
-_VERDICTS: WeakKeyDictionary[History, WrongDialect | None] = WeakKeyDictionary()
-
-
-def wrong_dialect(history: History | None) -> WrongDialect | None:
-    """The folder's verdict (None: its dialect is right, as far as its grammar can tell)."""
-    if history is None:
-        return None
-    if history not in _VERDICTS:
-        _VERDICTS[history] = judge(history.directory, history.parsed, history.dialect)
-    return _VERDICTS[history]
-
-
-def judge(directory: MigrationDirectory, parsed: Mapping[Path, ParsedFile], dialect: str) -> WrongDialect | None:
+def judge(files: Iterable[tuple[Path, GrammarFacts]], dialect: str) -> WrongDialect | None:
+    """The verdict on a folder (None: its dialect is right, as far as its grammar can tell), from
+    the grammar facts of its readable files, in the folder's order."""
     if dialect not in FIRST_CLASS:
         return None
-    statements = list(_statements(directory, parsed))
-    rejected = [(path, statement) for path, statement in statements if rejected_by_own_grammar(statement, dialect)]
-    if len(rejected) < MIN_REJECTED or len(rejected) * 5 < len(statements):
+    files = list(files)
+    statements = sum(facts.statements for _, facts in files)
+    rejected = [(path, statement) for path, facts in files for statement in facts.rejected]
+    if len(rejected) < MIN_REJECTED or len(rejected) * 5 < statements:
         return None
     sample = rejected[:_SAMPLE]
     # Real grammars first (they decide); MySQL's is sqlglot's reading, asked last.
@@ -71,12 +102,12 @@ def judge(directory: MigrationDirectory, parsed: Mapping[Path, ParsedFile], dial
         return None  # no other dialect reads most of them either: plain errors, reported one by one
     accepted = frozenset((path, statement.start) for path, statement in rejected if accepts(suggested, statement.text))
     # The other dialect must fit the whole folder far better: it rejects at most a quarter as many statements.
-    others = [statement for path, statement in statements if not rejected_by_own_grammar(statement, dialect)][: _SAMPLE * 10]
-    misfits = len(rejected) - len(accepted) + sum(1 for statement in others if not accepts(suggested, statement.text))
+    others = list(islice((text for _, facts in files for text in facts.others), _OTHERS))
+    misfits = len(rejected) - len(accepted) + sum(1 for text in others if not accepts(suggested, text))
     if misfits * 4 > len(rejected):
         return None
     first = next((path, statement.start) for path, statement in rejected if (path, statement.start) in accepted)
-    return WrongDialect(dialect, suggested, len(statements), len(rejected), accepted, first)
+    return WrongDialect(dialect, suggested, statements, len(rejected), accepted, first)
 
 
 def rejected_by_own_grammar(statement: Statement, dialect: str) -> bool:
@@ -84,16 +115,6 @@ def rejected_by_own_grammar(statement: Statement, dialect: str) -> bool:
     if dialect == "mysql":
         return statement.error is not None or statement.unanalysed is not None
     return statement.error is not None and statement.rejected_by is not None
-
-
-def _statements(directory: MigrationDirectory, parsed: Mapping[Path, ParsedFile]) -> Iterator[tuple[Path, Statement]]:
-    for file in directory.files():
-        found = parsed.get(file.path)
-        if found is None or found.unreadable:
-            continue
-        for statement in found.statements:
-            if statement.tokens and not found.shaped_by_template(statement):
-                yield file.path, statement
 
 
 def accepts(dialect: str, sql: str) -> bool:
