@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
@@ -33,7 +33,7 @@ from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_ke
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
 from safemig_lint.integrity import BASELINE_FILE, SUM_FILE
-from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, MigrationFile, discover, is_excluded
+from safemig_lint.reading.discovery import Discovery, Listing, MigrationDirectory, discover, is_excluded
 from safemig_lint.reading.invocation_files import find_invocation_files, invocation_kind
 from safemig_lint.reading.source import (
     READ_BACK_LIMIT,
@@ -47,6 +47,7 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
     from safemig_lint.integrity.git import BaseSnapshot
@@ -233,7 +234,8 @@ def lint(
             progress(done + linted_here, total)
 
     on_file = file_done if progress is not None else None
-    for (work, entry), outcome in zip(pending, _run([work for work, _ in pending], jobs, on_file)):
+    for index, outcome in _run([work for work, _ in pending], jobs, on_file):
+        work, entry = pending[index]
         linted_here = 0
         outcome.merge_into(entry, work)
         if outcome.cacheable:
@@ -559,9 +561,39 @@ class DirectoryOutcome:
         entry.masks.update(self.masks)
 
 
-def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
-    """Each work's outcome, in order, as it is ready (for progress): in worker processes when
-    there is enough to do. `on_file()` is told of each file linted in this process."""
+def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[tuple[int, DirectoryOutcome]]:
+    """Each work's index and outcome, as it is ready (for progress): first those of the folders that
+    dominate the run, each linted in shares over every process (shares.py), then the others in order,
+    in a pool of processes when there is enough to do. `on_file()` is told of each file linted here."""
+    processes = jobs or os.cpu_count() or 1
+    split: list[int] = []
+    if processes >= 2 and works:  # (a run answered from the cache imports nothing more)
+        from safemig_lint.shares import bytes_to_parse, lint_in_shares, worth_splitting
+
+        total = sum(bytes_to_parse(work) for work in works)
+        split = [index for index, work in enumerate(works) if worth_splitting(work, total, processes)]
+        if split:
+            _import_before_forking(works)
+        for index in split:
+            yield index, lint_in_shares(works[index], processes, on_file)
+    rest = [index for index in range(len(works)) if index not in split]
+    yield from zip(rest, _run_whole([works[index] for index in rest], jobs, on_file))
+
+
+def _import_before_forking(works: list[DirectoryWork]) -> None:
+    """sqlglot, its dialects and the rules imported once, here: forked workers start with them."""
+    from sqlglot.dialects.dialect import Dialect
+
+    from safemig_lint.checks import all_rules
+
+    all_rules()
+    for dialect in {work.config.dialect for work in works}:
+        Dialect.get_or_raise(dialect)
+
+
+def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
+    """Each work's outcome, in order, each folder linted whole by one process: in worker processes
+    when there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
         for index, work in enumerate(works):
@@ -570,14 +602,7 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from sqlglot.dialects.dialect import Dialect
-
-    from safemig_lint.checks import all_rules
-
-    # sqlglot, its dialects and the rules imported once, here: forked workers start with them.
-    all_rules()
-    for dialect in {work.config.dialect for work in works}:
-        Dialect.get_or_raise(dialect)
+    _import_before_forking(works)
     # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
     order = sorted(range(len(works)), key=lambda i: -works[i].cost)
     done = 0
@@ -682,26 +707,43 @@ def _lint_directory(
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
-    from safemig_lint.checks.base import DirectoryContext, FileContext
+
+    parsed = _ParsedFiles(work, config)
+    history = History(work.directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
+    folder = FolderFacts(work.directory, _FactsOfParsed(parsed, history.reading, config.dialect), config.dialect)
+    suppressions = _lint_files(work, rules, parsed, history, folder, collector, on_file)
+    _finish_directory(work, rules, folder, suppressions, _masked_runs(work, parsed, collector.wanted), collector)
+    file_ops = _ops_for_cache(work, history, parsed)
+    if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
+        collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
+    for parsed_file in parsed.values() if release else ():
+        parsed_file.release_trees()
+    return file_ops
+
+
+def _lint_files(
+    work: DirectoryWork,
+    rules: list[Rule],
+    parsed: _ParsedFiles,
+    history: History,
+    folder: FolderFacts,
+    collector: _Collector,
+    on_file: Callable[[], None] | None = None,
+) -> dict[Path, list[InlineSuppression]]:
+    """Run the per-file rules on the files `collector` wants; return their inline suppressions, by
+    path, each marked with the codes it silenced (the directory's rules may silence more)."""
+    from safemig_lint.checks.base import FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
-    from safemig_lint.integrity.review import IntegrityReview
     from safemig_lint.reading.statements import stand_ins
     from safemig_lint.reading.suppressions import SuppressionIndex, find_suppressions
 
-    directory = work.directory
-    parsed = _ParsedFiles(work, config)
+    config = work.config
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
-    indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
-    rules_by_code = {type(rule).code: type(rule) for rule in rules}
-    history = History(directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
-    folder = FolderFacts(directory, _FactsOfParsed(parsed, history.reading, config.dialect), config.dialect)
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
-    linted: list[tuple[MigrationFile, ParsedFile]] = []  # not their contexts: what each file's rules cached goes with it
     # Which hooks each rule has, asked once: most rules have one of the two.
     hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
-
-    for migration in directory.migrations:
+    for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
                 continue
@@ -716,8 +758,7 @@ def _lint_directory(
                 config=config,
                 folder=folder,
             )
-            linted.append((file, context.parsed))
-            file_suppressions = indexes[file.path]
+            file_suppressions = SuppressionIndex(suppressions[file.path])
             read_by = _StatementsReadBy(context)
             for rule, file_hook, statement_hook in hooks:
                 try:
@@ -733,7 +774,39 @@ def _lint_directory(
             context.release()
             if on_file is not None:
                 on_file()
+    return suppressions
 
+
+def _masked_runs(work: DirectoryWork, parsed: _ParsedFiles, paths: Iterable[Path]) -> dict[str, list[tuple[int, int]]]:
+    """How the shown source of each of these files that held a secret is masked (cache.masks_of), by
+    name: any other file is shown as written."""
+    found = {}
+    for path in paths:
+        written = work.data[path.name]
+        if parsed[path].secrets and isinstance(written, bytes):
+            text = decode(written, work.config.max_file_bytes)
+            found[path.name] = masks_of(text, parsed[path].text) if isinstance(text, str) else []
+    return found
+
+
+def _finish_directory(
+    work: DirectoryWork,
+    rules: list[Rule],
+    folder: FolderFacts,
+    suppressions: dict[Path, list[InlineSuppression]],
+    masked: dict[str, list[tuple[int, int]]],
+    collector: _Collector,
+) -> None:
+    """Once the per-file rules ran on every file wanted: the directory's rules (from the files' facts),
+    the suppressions that silenced nothing, the edit of applied files alone, how each file with
+    findings is shown (`masked`: see _masked_runs) and whether a finding quotes a secret."""
+    from safemig_lint.checks.base import DirectoryContext
+    from safemig_lint.checks.sm000_internal_error import InternalError
+    from safemig_lint.integrity.review import IntegrityReview
+    from safemig_lint.reading.suppressions import SuppressionIndex
+
+    directory, config = work.directory, work.config
+    indexes = {path: SuppressionIndex(found) for path, found in suppressions.items()}
     directory_context = DirectoryContext(
         directory, folder, config.dialect, IntegrityReview(directory, work.base), frozenset(collector.wanted)
     )
@@ -748,28 +821,23 @@ def _lint_directory(
         for item in located:
             collector.add(type(rule), item.path, item.display_path, item.finding, indexes.get(item.path))
 
+    rules_by_code = {type(rule).code: type(rule) for rule in rules}
     for file in directory.files():
         if file.path in collector.wanted:
             _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
     _only_the_edit_of_applied_files(collector)
     secret_words: set[str] = set()
-    for file, parsed_file in linted:
-        if file.path.name in collector.diagnostics:  # only a file with findings shows its source
+    for file in directory.files():
+        if file.path in collector.wanted and file.path.name in collector.diagnostics:  # only a file with findings shows its source
             written = work.data[file.path.name]
             text = decode(written, config.max_file_bytes) if isinstance(written, bytes) else None
             if not isinstance(text, str):
                 continue
-            masks = collector.masks[file.path.name] = masks_of(text, parsed_file.text)
+            masks = collector.masks[file.path.name] = masked.get(file.path.name, [])
             secret_words.update(w for start, end in masks for w in text[start:end].split() if len(w) >= 4)
     # Every text of a finding comes from the masked file; never cache one that still held a secret
     # (words compared as a set: one pass over the findings, not one per secret).
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
-    file_ops = _ops_for_cache(work, history, parsed)
-    if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
-        collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
-    for parsed_file in parsed.values() if release else ():
-        parsed_file.release_trees()
-    return file_ops
 
 
 class _StatementsReadBy:

@@ -80,7 +80,7 @@ class History:
         the configured server's, where it changes what a statement does (read.py)."""
         self.directory = directory
         self.parsed = parsed
-        self.known = known or {}
+        self.known = known if known is not None else {}  # the mapping itself: a share of a folder learns the rest later (shares.py)
         self.built: dict[Path, FileOps] = {}  # the ops read from parsed files, by path
         self.dialect = dialect
         self.reading = Reading(dialect, mysql_version)  # the ops every rule reads too

@@ -1,0 +1,217 @@
+"""A folder that dominates a run, linted in shares by several processes.
+
+Most projects have one migrations folder: linted whole by one process, a cold run would use one
+core of the machine (CI runners have four). When one folder costs more than its fair share of the
+run, its migrations are cut into contiguous shares of about equal bytes (an up and its down stay
+together), and each share gets a process of its own, which parses its files once and keeps them:
+
+1. it reads its files' ops (as JSON, operations/file_ops.py, as the content cache keeps them) and
+   their facts (analysis/file_facts.py), and sends them here;
+2. given the other shares' ops (and the folder's verdict on its dialect, judged here from the
+   facts), it replays the whole history and runs the per-file rules on its own files, as a run
+   that lints part of a folder does with the ops the cache knows; it sends back their findings
+   and their inline suppressions, marked with what they silenced.
+
+Here, the directory rules run once, from the facts, and the rest is done as in one process
+(engine._finish_directory): the outcome is the same, byte for byte. Where processes cannot be had
+(a sandbox), or one dies, the folder is linted here instead.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from safemig_lint import cycles
+from safemig_lint.diagnostics import Diagnostic
+from safemig_lint.engine import (
+    DirectoryOutcome,
+    DirectoryWork,
+    _Collector,
+    _decoded_known,
+    _FactsOfParsed,
+    _finish_directory,
+    _lint_files,
+    _masked_runs,
+    _ParsedFiles,
+    lint_directory,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from safemig_lint.reading.suppressions import InlineSuppression
+
+# A folder is linted in shares only when it holds at least this many bytes to parse: below it, starting
+# the processes and the replay each of them repeats cost more than they save (benchmarks/bench.py scaling).
+SPLIT_MIN_BYTES = 400_000
+
+# How long a share's process is given to exit once its work is done or abandoned, before it is ended.
+_EXIT_WAIT = 5.0
+
+
+def bytes_to_parse(work: DirectoryWork, names: Iterable[str] | None = None) -> int:
+    """What linting a folder (or these files of it) costs, roughly: the bytes of its files that the cache has no ops of."""
+    chosen = work.data if names is None else names
+    return sum(len(data) for name in chosen if isinstance(data := work.data[name], bytes) and name not in work.known)
+
+
+def worth_splitting(work: DirectoryWork, total: int, processes: int) -> bool:
+    """Whether the folder is large enough, and more than its fair share of a run that costs `total`."""
+    cost = bytes_to_parse(work)
+    return processes >= 2 and cost >= SPLIT_MIN_BYTES and cost * processes > total
+
+
+def cut(work: DirectoryWork, count: int) -> list[frozenset[str]]:
+    """The names of the folder's files in at most `count` shares of contiguous migrations, of about
+    equal bytes to parse (an up and its down in the same share)."""
+    migrations = work.directory.migrations
+    costs = [bytes_to_parse(work, [file.path.name for file in (*m.ups, *m.downs)]) for m in migrations]
+    total = sum(costs)
+    shares: list[frozenset[str]] = []
+    names: set[str] = set()
+    done = 0
+    for migration, cost in zip(migrations, costs):
+        names.update(file.path.name for file in (*migration.ups, *migration.downs))
+        done += cost
+        if len(shares) < count - 1 and done * count >= total * (len(shares) + 1):
+            shares.append(frozenset(names))
+            names = set()
+    if names:
+        shares.append(frozenset(names))
+    return shares
+
+
+def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
+    """The folder's outcome, as lint_directory gives it, from `processes` shares linted at once.
+    `on_file()` is told of each file linted, as each share is done."""
+    import multiprocessing
+
+    shares = cut(work, processes)
+    if len(shares) < 2:
+        return lint_directory(work, on_file)
+    context = multiprocessing.get_context()
+    started: list[tuple[BaseProcess, Connection]] = []
+    try:
+        for names in shares:
+            here, there = context.Pipe()
+            process = context.Process(target=_lint_share, args=(there, work, names), daemon=True)
+            started.append((process, here))
+            process.start()
+            there.close()  # this end is the share's now: when its process ends, reading here ends too
+        return _gather(work, started, on_file)
+    except (OSError, EOFError):  # no processes to be had here (a sandbox), or one was killed
+        return lint_directory(work, on_file)
+    finally:
+        for share_process, connection in started:
+            connection.close()  # a share still waiting to be told more stops
+            if share_process.pid is not None:
+                share_process.join(_EXIT_WAIT)
+                if share_process.is_alive():
+                    share_process.terminate()
+                    share_process.join()
+
+
+@dataclass
+class _ShareOutcome:
+    """What a share's process sends back once its rules ran."""
+
+    linted: int  # files
+    diagnostics: dict[str, list[Diagnostic]]  # by file name, in the folder's order
+    placeholders: dict[Path, dict[str, str]]  # the stand-ins of each file's template placeholders
+    suppressions: dict[Path, list[InlineSuppression]]  # of each file linted, marked with the codes they silenced
+    masked: dict[str, list[tuple[int, int]]]  # engine._masked_runs
+    accepted: list[str]  # keys of the files PostgreSQL accepted whole, for the cache
+
+
+def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], on_file: Callable[[], None] | None) -> DirectoryOutcome:
+    from safemig_lint.analysis.file_facts import FolderFacts
+    from safemig_lint.checks import all_rules
+    from safemig_lint.operations.read import Reading
+
+    config, directory = work.config, work.directory
+    read = []  # of each share: (facts by name, names of the files that held a secret, ops by name as pickled JSON)
+    for process, connection in started:
+        facts_and_secrets = _receive(process, connection)
+        read.append((*facts_and_secrets, _receive(process, connection, whole=True)))
+    # The facts of a file no share parsed (its ops came from the cache) are worked out here, should a rule ask.
+    facts = _FactsOfParsed(_ParsedFiles(work, config), Reading(config.dialect, config.mysql_version), config.dialect)
+    for share_facts, _, _ in read:
+        facts.update((directory.path / name, found) for name, found in share_facts.items())
+    folder = FolderFacts(directory, facts, config.dialect)
+    wanted = {directory.path / name for name in work.wanted()}
+    # A file's rules ask for the folder's verdict on its dialect only about statements its grammar rejects.
+    verdict = folder.wrong_dialect if any(facts[path].grammar.rejected for path in wanted if path in facts) else None
+    blobs = [blob for _, _, blob in read]
+    for index, (_, connection) in enumerate(started):
+        connection.send((verdict, blobs[:index] + blobs[index + 1 :]))
+
+    collector = _Collector(config, directory.path, {file.path for file in directory.files()}, wanted)
+    suppressions: dict[Path, list[InlineSuppression]] = {}
+    masked: dict[str, list[tuple[int, int]]] = {}
+    accepted: list[str] = []
+    for process, connection in started:  # shares are contiguous: their findings come in the folder's order
+        share: _ShareOutcome = _receive(process, connection)
+        collector.diagnostics.update(share.diagnostics)
+        collector.placeholders.update(share.placeholders)
+        suppressions.update(share.suppressions)
+        masked.update(share.masked)
+        accepted += share.accepted
+        if on_file is not None:
+            for _ in range(share.linted):
+                on_file()
+    # collector.parsed stays empty: it vets fixes, and directory rules give none.
+    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    _finish_directory(work, rules, folder, suppressions, masked, collector)
+    file_ops: dict[str, dict] = {}
+    if not work.lints_every_file():  # as engine._ops_for_cache: for a later run that lints other files
+        for _, secret, blob in read:
+            file_ops.update((name, value) for name, value in pickle.loads(blob).items() if name not in secret)
+    return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, accepted)
+
+
+def _receive(process: BaseProcess, connection: Connection, whole: bool = False):
+    """What the share's process sends next (`whole`: as bytes); EOFError when it ended first."""
+    from multiprocessing.connection import wait
+
+    wait([connection, process.sentinel])
+    if not connection.poll():
+        raise EOFError(f"a share's process ended with {process.exitcode}")
+    return connection.recv_bytes() if whole else connection.recv()
+
+
+def _lint_share(connection: Connection, work: DirectoryWork, names: frozenset[str]) -> None:
+    """In a share's own process (see the module's text)."""
+    from safemig_lint.analysis.file_facts import FolderFacts, file_facts
+    from safemig_lint.analysis.schema.history import History
+    from safemig_lint.checks import all_rules
+    from safemig_lint.operations.file_ops import from_json, to_json
+
+    cycles.own_process()
+    config, directory = work.config, work.directory
+    parsed = _ParsedFiles(work, config)
+    known = _decoded_known(work)
+    history = History(directory, parsed, config.dialect, known, config.mysql_version)  # replayed once it knows every file
+    mine = [file for file in directory.files() if file.path.name in names and file.path not in known]
+    facts = {file.path.name: file_facts(parsed[file.path], history.reading, config.dialect) for file in mine}
+    ops = {file.path.name: to_json(history.file_ops(file)) for file in mine}
+    connection.send((facts, {file.path.name for file in mine if parsed[file.path].secrets}))
+    connection.send_bytes(pickle.dumps(ops, pickle.HIGHEST_PROTOCOL))
+    del ops
+
+    verdict, others = connection.recv()
+    paths = {file.path.name: file.path for file in directory.files()}
+    for blob in others:
+        known.update((paths[name], from_json(value)) for name, value in pickle.loads(blob).items())
+    wanted = {paths[name] for name in work.wanted() if name in names}
+    collector = _Collector(config, directory.path, set(paths.values()), wanted)
+    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    suppressions = _lint_files(work, rules, parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
+    accepted = [key for file in parsed.values() if (key := file.accepted_key) is not None] if work.accepted_before() is not None else []
+    masked = _masked_runs(work, parsed, wanted)
+    connection.send(_ShareOutcome(len(wanted), collector.diagnostics, collector.placeholders, suppressions, masked, accepted))
+    connection.close()

@@ -1,0 +1,186 @@
+"""A folder linted in shares by several processes (shares.py) gives, byte for byte, what one process
+gives: the report and the cache entry. Real files, real processes; the size from which a folder is
+split is lowered so that small folders are split too."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from conftest import write_migrations
+from typer.testing import CliRunner
+
+from safemig_lint import engine, shares
+from safemig_lint.cli import app
+from safemig_lint.config import Config
+from safemig_lint.reading.discovery import discover
+
+runner = CliRunner()
+SECRET = "Zq9-hunter2-Xy7"
+
+# Five versions: however they are cut, a table created in the first share is dropped in a later one
+# (SM101, and SM201 reads the columns an earlier share gave it), a directory rule's finding is
+# suppressed (SM004) and another is not (SM005), as is a file's rule's (SM102), a suppression silences
+# nothing (SM010), a template
+# placeholder is used in two shares (SM407, one finding with a related place), a file holds a secret.
+FOLDER = {
+    "000001_users.up.sql": "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text);\n"
+    "CREATE TABLE events (id bigint PRIMARY KEY, user_id bigint, payload text);\n",
+    "000001_users.down.sql": "DROP TABLE events;\nDROP TABLE users;\n",
+    "000002_role.up.sql": f"CREATE ROLE app LOGIN PASSWORD '{SECRET}';\n"
+    "-- safemig-lint: ignore-file SM004 roles are managed by hand\n"
+    "CREATE TABLE {{ .Schema }}.audit (id bigint);\n",
+    "000003_index.up.sql": "-- safemig-lint: ignore SM101 nothing to drop here\nCREATE INDEX users_email ON users (email);\n",
+    "000003_index.down.sql": "",
+    "000004_drop.up.sql": "DROP TABLE users;\n-- safemig-lint: ignore SM102 payloads live in event_payloads now\n"
+    "ALTER TABLE events DROP COLUMN payload;\nINSERT INTO {{ .Schema }}.audit VALUES (1);\n",
+    "000004_drop.down.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
+    "000005_cols.up.sql": "ALTER TABLE events ADD COLUMN kind text;\n",
+    "000005_cols.down.sql": "DROP TABLE events;\n",
+}
+
+
+@pytest.fixture
+def linted_whole(monkeypatch):
+    """Every folder split, and the names of those linted whole by one process (not in shares) in this one."""
+    monkeypatch.setattr(shares, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE", raising=False)  # the tests' default: these compare cache entries too
+    names: list[str] = []
+    real = engine.lint_directory
+
+    def counting(work, *rest):
+        names.append(work.directory.path.name)
+        return real(work, *rest)
+
+    monkeypatch.setattr(engine, "lint_directory", counting)
+    monkeypatch.setattr(shares, "lint_directory", counting)  # its way back to one process
+    return names
+
+
+def _report(*args: str) -> str:
+    result = runner.invoke(app, ["check", "--fail-on", "never", "--format", "json", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _folder_entries(cache_dir) -> dict[str, bytes]:
+    """The cache's folder entries (not the ops of files, nor PostgreSQL's verdicts), by name."""
+    return {str(path.relative_to(cache_dir)): path.read_bytes() for path in cache_dir.glob("v*/??/*.json")}
+
+
+def test_a_folder_in_shares_gives_the_report_and_the_cache_entry_of_one_process(tmp_path, monkeypatch, linted_whole):
+    write_migrations(tmp_path / "m", FOLDER)
+    monkeypatch.chdir(tmp_path)
+    serial = _report("--jobs", "1", "--cache-dir", "serial", "m")
+    assert linted_whole == ["m"]
+    found = json.loads(serial)
+    codes = {(d["code"], d["path"].removeprefix("m/")) for d in found["diagnostics"]}
+    assert {
+        ("SM101", "000004_drop.up.sql"),
+        ("SM201", "000004_drop.down.sql"),
+        ("SM005", "000003_index.down.sql"),
+        ("SM010", "000003_index.up.sql"),
+        ("SM402", "000002_role.up.sql"),
+        ("SM407", "000002_role.up.sql"),
+    } <= codes
+    assert [(d["code"], d["reason"]) for d in found["suppressed"]] == [
+        ("SM004", "roles are managed by hand"),
+        ("SM102", "payloads live in event_payloads now"),
+    ]
+    assert SECRET not in serial
+    for jobs in ("2", "4"):
+        linted_whole.clear()
+        assert _report("--jobs", jobs, "--cache-dir", f"split{jobs}", "m") == serial
+        assert linted_whole == []  # linted in shares, none of them fell back to one process
+        assert _folder_entries(tmp_path / f"split{jobs}") == _folder_entries(tmp_path / "serial") != {}
+    assert _report("--jobs", "2", "--cache-dir", "split2", "m") == serial  # read back from the entry
+
+
+def test_an_edited_applied_file_is_reported_for_the_edit_alone(tmp_path, monkeypatch, linted_whole):
+    folder = write_migrations(tmp_path / "m", FOLDER)
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["lock", "m"]).exit_code == 0
+    with (folder / "000004_drop.up.sql").open("a", encoding="utf-8") as file:
+        file.write("DROP TABLE events;\n")
+    serial = _report("--no-cache", "--jobs", "1", "m")
+    edited = [d["code"] for d in json.loads(serial)["diagnostics"] if d["path"] == "m/000004_drop.up.sql"]
+    assert edited == ["SM601"]
+    linted_whole.clear()
+    assert _report("--no-cache", "--jobs", "3", "m") == serial
+    assert linted_whole == []
+
+
+def test_a_staged_file_in_shares_gives_the_serial_report_with_or_without_cached_ops(tmp_path, monkeypatch, linted_whole):
+    folder = write_migrations(tmp_path / "m", FOLDER)
+    monkeypatch.chdir(tmp_path)
+    staged = "m/000004_drop.up.sql"
+    serial = _report("--no-cache", "--jobs", "1", staged)
+    assert {d["path"] for d in json.loads(serial)["diagnostics"]} == {staged}
+    linted_whole.clear()
+    assert _report("--no-cache", "--jobs", "2", staged) == serial
+    assert linted_whole == []
+    # An earlier commit's run left the ops of the folder's files in the cache; then the staged file changed.
+    _report("--jobs", "1", "--cache-dir", "serial", "m/000005_cols.up.sql")
+    shutil.copytree(tmp_path / "serial", tmp_path / "split")
+    with (folder / "000004_drop.up.sql").open("a", encoding="utf-8") as file:
+        file.write("ALTER TABLE events DROP COLUMN user_id;\n")
+    serial = _report("--jobs", "1", "--cache-dir", "serial", staged)
+    assert "dropping column user_id" in serial
+    linted_whole.clear()
+    assert _report("--jobs", "2", "--cache-dir", "split", staged) == serial
+    assert linted_whole == []
+    assert _folder_entries(tmp_path / "split") == _folder_entries(tmp_path / "serial")
+
+
+def test_a_folder_written_in_another_dialect_is_judged_once_for_all_shares(tmp_path, monkeypatch, linted_whole):
+    """SM014 sits on one file; the statements it covers are not reported one by one (SM001), in any share."""
+    files = {}
+    for n in range(1, 7):
+        files[f"00000{n}_t{n}.up.sql"] = f"CREATE TABLE `t{n}` (`id` int NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) ENGINE=InnoDB;\n"
+        files[f"00000{n}_t{n}.down.sql"] = f"DROP TABLE `t{n}`;\n"
+    write_migrations(tmp_path / "m", files)
+    monkeypatch.chdir(tmp_path)
+    serial = _report("--no-cache", "--jobs", "1", "m")
+    codes = [d["code"] for d in json.loads(serial)["diagnostics"]]
+    assert codes.count("SM014") == 1 and "SM001" not in codes
+    linted_whole.clear()
+    assert _report("--no-cache", "--jobs", "3", "m") == serial
+    assert linted_whole == []
+
+
+def test_folders_too_small_or_of_one_migration_or_not_dominating_are_linted_whole(tmp_path, monkeypatch, linted_whole):
+    folder = write_migrations(tmp_path / "m", FOLDER)
+    write_migrations(tmp_path / "one", {"000001_a.up.sql": "CREATE TABLE a (id int);\n", "000001_a.down.sql": "DROP TABLE a;\n"})
+    monkeypatch.chdir(tmp_path)
+    assert _report("--no-cache", "--jobs", "2", "one") == _report("--no-cache", "--jobs", "1", "one")
+    assert linted_whole == ["one", "one"]  # one migration: one share, linted here
+    discovery = discover([str(folder)], [])
+    work = engine._work(discovery.directories[0], Config(), discovery, None, {})
+    cost = shares.bytes_to_parse(work)
+    assert shares.worth_splitting(work, cost, 2)
+    assert not shares.worth_splitting(work, cost * 3, 2)  # a third of the run: the pool keeps both cores busy
+    assert not shares.worth_splitting(work, cost, 1)
+    monkeypatch.setattr(shares, "SPLIT_MIN_BYTES", 400_000)
+    assert not shares.worth_splitting(work, cost, 2)  # too small to be worth the processes
+
+
+def test_shares_are_contiguous_migrations_of_about_equal_bytes(tmp_path):
+    files = {}
+    for n in range(1, 9):
+        body = "-- padding\n" * (40 if n == 1 else 10)
+        files[f"00000{n}_v{n}.up.sql"] = f"{body}CREATE TABLE t{n} (id int);\n"
+        files[f"00000{n}_v{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    folder = write_migrations(tmp_path / "m", files)
+    discovery = discover([str(folder)], [])
+    work = engine._work(discovery.directories[0], Config(), discovery, None, {})
+    cut = shares.cut(work, 3)
+    assert len(cut) == 3
+    versions = [sorted(int(name[:6]) for name in share) for share in cut]
+    assert [v for share in versions for v in share] == sorted(v for n in range(1, 9) for v in (n, n))  # every file once, in order
+    assert all(
+        names == {name.replace(".up.", ".down.") for name in names if ".up." in name} | {n for n in names if ".up." in n} for names in cut
+    )
+    sizes = [shares.bytes_to_parse(work, share) for share in cut]
+    assert max(sizes) < 2 * min(sizes)
+    assert len(shares.cut(work, 20)) == 8  # no more shares than migrations
