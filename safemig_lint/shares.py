@@ -46,9 +46,11 @@ if TYPE_CHECKING:
 
     from safemig_lint.reading.suppressions import InlineSuppression
 
-# A folder is linted in shares only when it holds at least this many bytes to parse: below it, starting
-# the processes and the replay each of them repeats cost more than they save (benchmarks/bench.py scaling).
-SPLIT_MIN_BYTES = 400_000
+# A folder is linted in shares only when it holds at least this many bytes to parse. Each share costs a
+# process and repeats the folder's replay: on 2 cores, generated histories gain from ~100 kB on (x1.4
+# wall at 160 and 330 kB, +13% CPU), real PostgreSQL folders of 150-190 kB gained nothing and cost
+# +30% CPU (benchmarks/bench.py scaling). Above those, and the largest real folders are linted whole.
+SPLIT_MIN_BYTES = 200_000
 
 # How long a share's process is given to exit once its work is done or abandoned, before it is ended.
 _EXIT_WAIT = 5.0

@@ -55,10 +55,11 @@ class GrammarFacts:
 def grammar_facts(parsed: ParsedFile, dialect: str) -> GrammarFacts:
     statements = [] if parsed.unreadable else parsed.statements
     rejects = [rejected_by_own_grammar(statement, dialect) for statement in statements]
+    templated = bool(parsed.placeholders)  # else no statement is shaped by a template: not asked of each
     judged = [
         (statement, rejected)
         for statement, rejected in zip(statements, rejects)
-        if statement.tokens and not parsed.shaped_by_template(statement)
+        if statement.tokens and not (templated and parsed.shaped_by_template(statement))
     ]
     return GrammarFacts(
         any(rejects),
