@@ -581,14 +581,23 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
 
 
 def _import_before_forking(works: list[DirectoryWork]) -> None:
-    """sqlglot, its dialects and the rules imported once, here: forked workers start with them."""
+    """sqlglot, its dialects, the rules and what linting any folder imports on its way (every file
+    is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
+    statement of a postgres folder) imported once, here: forked workers start with them."""
+    from importlib import import_module
+
     from sqlglot.dialects.dialect import Dialect
 
     from safemig_lint.checks import all_rules
+    from safemig_lint.reading.grammar import POSTGRES_DIALECTS
 
     all_rules()
-    for dialect in {work.config.dialect for work in works}:
+    dialects = {work.config.dialect for work in works}
+    for dialect in dialects:
         Dialect.get_or_raise(dialect)
+    on_the_way = ["safemig_lint.analysis.masking", "safemig_lint.reading.suppressions"]
+    for module in on_the_way + (["pglast.parser"] if dialects & POSTGRES_DIALECTS else []):
+        import_module(module)
 
 
 def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
