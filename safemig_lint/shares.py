@@ -169,6 +169,8 @@ def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], 
     # collector.parsed stays empty: it vets fixes, and directory rules give none.
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     _finish_directory(work, rules, folder, suppressions, masked, collector)
+    for parsed in facts.parsed.values():  # files parsed here for their facts alone (cycles.py)
+        parsed.release_trees()
     file_ops: dict[str, dict] = {}
     if not work.lints_every_file():  # as engine._ops_for_cache: for a later run that lints other files
         for _, secret, blob in read:

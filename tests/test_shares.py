@@ -38,6 +38,7 @@ FOLDER = {
     "000004_drop.down.sql": "CREATE TABLE users (id bigint PRIMARY KEY);\n",
     "000005_cols.up.sql": "ALTER TABLE events ADD COLUMN kind text;\n",
     "000005_cols.down.sql": "DROP TABLE events;\n",
+    "000006_binary.up.sql": b"\xff\xfe\x00\x01 not text",
 }
 
 
@@ -83,6 +84,7 @@ def test_a_folder_in_shares_gives_the_report_and_the_cache_entry_of_one_process(
         ("SM010", "000003_index.up.sql"),
         ("SM402", "000002_role.up.sql"),
         ("SM407", "000002_role.up.sql"),
+        ("SM008", "000006_binary.up.sql"),
     } <= codes
     assert [(d["code"], d["reason"]) for d in found["suppressed"]] == [
         ("SM004", "roles are managed by hand"),
@@ -184,3 +186,33 @@ def test_shares_are_contiguous_migrations_of_about_equal_bytes(tmp_path):
     sizes = [shares.bytes_to_parse(work, share) for share in cut]
     assert max(sizes) < 2 * min(sizes)
     assert len(shares.cut(work, 20)) == 8  # no more shares than migrations
+
+
+def test_the_progress_of_a_folder_in_shares_moves_forward_to_its_end(tmp_path, linted_whole):
+    files = {}
+    for n in range(1, 41):
+        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int);\n"
+        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    directory = write_migrations(tmp_path / "m", files)
+    told: list[tuple[int, int]] = []
+    engine.lint([str(directory)], Config(), jobs=2, progress=lambda done, total: told.append((done, total)))
+    assert linted_whole == []
+    assert told[0] == (0, 80) and told[-1] == (80, 80)
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
+    assert len({done for done, _ in told}) > 2  # a step per share's files, not one at the end
+
+
+def _dies(connection, work, names):
+    import os
+
+    os._exit(3)  # a share's process killed before it sent anything
+
+
+def test_a_folder_whose_share_dies_is_linted_in_this_process(tmp_path, monkeypatch, linted_whole):
+    write_migrations(tmp_path / "m", FOLDER)
+    monkeypatch.chdir(tmp_path)
+    serial = _report("--no-cache", "--jobs", "1", "m")
+    monkeypatch.setattr(shares, "_lint_share", _dies)
+    linted_whole.clear()
+    assert _report("--no-cache", "--jobs", "2", "m") == serial
+    assert linted_whole == ["m"]
