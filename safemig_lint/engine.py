@@ -4,7 +4,8 @@ The work is split in two so that it can be cached and spread over processes:
 
 - `lint` (the driver, in the main process): discover the directories, read every file's bytes
   once, look each directory state up in the content cache (cache.py), run what is missing
-  (serially, or in a process pool when the work is large: `_run`), then keep the diagnostics
+  (serially, or in a process pool when the work is large: `_run`; a folder that dominates the
+  run is cut in shares linted over every process: shares.py), then keep the diagnostics
   of the files that are reported, less those the directory's baseline waives, in sorted order.
   Nothing that depends on more than the directory's files and settings is cached: with
   `--base`, the run is not cached; the baseline is applied after the cache. Files that run
@@ -12,7 +13,9 @@ The work is split in two so that it can be cached and spread over processes:
 - `lint_directory(work)` (a pure unit, run anywhere): one directory's files ->
   ParsedFile (statements.parse_file) -> checks -> suppressions -> diagnostics by file name.
   It runs the per-file rules only on the files asked for (pre-commit passes the staged
-  files); the whole directory is still read, since the history is their context.
+  files); the whole directory is still read, since the history is their context. Its steps
+  (_lint_files, then _finish_directory: the directory rules from the files' facts, and what
+  needs every finding) are those a folder linted in shares takes in its processes and here.
 
 Heavy modules (sqlglot, the checks) are imported by `lint_directory` only, so a run answered
 from the cache never loads them.
