@@ -8,7 +8,8 @@ a one-line summary. It overrides whichever hooks it needs:
   `reads_tokens` (sqlglot token types one of which such a statement holds), and the engine calls
   it only on those. A rule that declares neither is called on every statement;
 - check_file: once per file (parse errors, unreadable files, templates);
-- check_directory: once per migration directory (naming, pairing, versions);
+- check_directory: once per migration directory (naming, pairing, versions); it reads facts of
+  each file (`context.facts`, analysis/file_facts.py), not the files, which another process may hold;
 - check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
 
 Hooks only look and yield Findings; the engine owns severities, selection, suppression
