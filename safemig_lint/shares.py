@@ -90,7 +90,7 @@ def cut(work: DirectoryWork, count: int) -> list[frozenset[str]]:
 
 def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
     """The folder's outcome, as lint_directory gives it, from `processes` shares linted at once.
-    `on_file()` is told of each file linted, as each share is done."""
+    `on_file()` is told of each file linted, once they all are."""
     import multiprocessing
 
     shares = cut(work, processes)
@@ -103,8 +103,10 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
             here, there = context.Pipe()
             process = context.Process(target=_lint_share, args=(there, work, names), daemon=True)
             started.append((process, here))
-            process.start()
-            there.close()  # this end is the share's now: when its process ends, reading here ends too
+            try:
+                process.start()
+            finally:
+                there.close()  # this end is the share's now: when its process ends, reading here ends too
         return _gather(work, started, on_file)
     except (OSError, EOFError):  # no processes to be had here (a sandbox), or one was killed
         return lint_directory(work, on_file)
@@ -122,7 +124,6 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
 class _ShareOutcome:
     """What a share's process sends back once its rules ran."""
 
-    linted: int  # files
     diagnostics: dict[str, list[Diagnostic]]  # by file name, in the folder's order
     placeholders: dict[Path, dict[str, str]]  # the stand-ins of each file's template placeholders
     suppressions: dict[Path, list[InlineSuppression]]  # of each file linted, marked with the codes they silenced
@@ -163,9 +164,10 @@ def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], 
         suppressions.update(share.suppressions)
         masked.update(share.masked)
         accepted += share.accepted
-        if on_file is not None:
-            for _ in range(share.linted):
-                on_file()
+    # Told once every share is in: a share lost on the way would have the folder linted again from its start.
+    if on_file is not None:
+        for _ in wanted:
+            on_file()
     # collector.parsed stays empty: it vets fixes, and directory rules give none.
     rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
     _finish_directory(work, rules, folder, suppressions, masked, collector)
@@ -217,5 +219,5 @@ def _lint_share(connection: Connection, work: DirectoryWork, names: frozenset[st
     suppressions = _lint_files(work, rules, parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
     accepted = [key for file in parsed.values() if (key := file.accepted_key) is not None] if work.accepted_before() is not None else []
     masked = _masked_runs(work, parsed, wanted)
-    connection.send(_ShareOutcome(len(wanted), collector.diagnostics, collector.placeholders, suppressions, masked, accepted))
+    connection.send(_ShareOutcome(collector.diagnostics, collector.placeholders, suppressions, masked, accepted))
     connection.close()
