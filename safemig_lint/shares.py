@@ -47,9 +47,9 @@ if TYPE_CHECKING:
     from safemig_lint.reading.suppressions import InlineSuppression
 
 # A folder is linted in shares only when it holds at least this many bytes to parse. Each share costs a
-# process and repeats the folder's replay: on 2 cores, generated histories gain from ~100 kB on (x1.4
-# wall at 160 and 330 kB, +13% CPU), real PostgreSQL folders of 150-190 kB gained nothing and cost
-# +30% CPU (benchmarks/bench.py scaling). Above those, and the largest real folders are linted whole.
+# process and repeats the folder's replay (+13-25% CPU in all). On 2 idle cores, generated histories
+# gained from ~100 kB on (x1.4 wall at 160 and 330 kB); real PostgreSQL folders of 100-175 kB, whose
+# bytes cost less, gained x1.0-1.15 (benchmarks/bench.py scaling): they stay whole, below this.
 SPLIT_MIN_BYTES = 200_000
 
 # How long a share's process is given to exit once its work is done or abandoned, before it is ended.
