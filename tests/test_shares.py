@@ -216,3 +216,17 @@ def test_a_folder_whose_share_dies_is_linted_in_this_process(tmp_path, monkeypat
     linted_whole.clear()
     assert _report("--no-cache", "--jobs", "2", "m") == serial
     assert linted_whole == ["m"]
+
+
+def test_a_files_facts_are_plain_values_that_travel_between_processes():
+    import pickle
+
+    from safemig_lint.analysis.file_facts import file_facts
+    from safemig_lint.operations.read import Reading
+
+    text = "CREATE TABLE {{ .Schema }}.t (id int);\nCREATE TABLE `u` (id int AUTO_INCREMENT);\nSET lock_timeout = '1s';\n"
+    facts = file_facts(engine.parse_bytes(text.encode(), Config()), Reading("postgres"), "postgres")
+    assert facts.readable and facts.has_statements and facts.changes_schema and not facts.nothing_to_undo
+    assert [(p.text, p.span.line) for p in facts.placeholders] == [("{{ .Schema }}", 1)]
+    assert facts.grammar.rejects_any and [s.span.line for s in facts.grammar.rejected] == [2]
+    assert pickle.loads(pickle.dumps(facts)) == facts
