@@ -571,9 +571,9 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
     processes = jobs or os.cpu_count() or 1
     split: list[int] = []
     if processes >= 2 and works:  # (a run answered from the cache imports nothing more)
-        from safemig_lint.shares import bytes_to_parse, lint_in_shares, worth_splitting
+        from safemig_lint.shares import cost, lint_in_shares, worth_splitting
 
-        total = sum(bytes_to_parse(work) for work in works)
+        total = sum(cost(work) for work in works)
         split = [index for index, work in enumerate(works) if worth_splitting(work, total, processes)]
         if split:
             _import_before_forking(works)

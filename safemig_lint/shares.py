@@ -2,7 +2,7 @@
 
 Most projects have one migrations folder: linted whole by one process, a cold run would use one
 core of the machine (CI runners have four). When one folder costs more than its fair share of the
-run, its migrations are cut into contiguous shares of about equal bytes (an up and its down stay
+run, its migrations are cut into contiguous shares of about equal cost (an up and its down stay
 together), and each share gets a process of its own, which parses its files once and keeps them:
 
 1. it reads its files' ops (as JSON, operations/file_ops.py, as the content cache keeps them) and
@@ -46,40 +46,50 @@ if TYPE_CHECKING:
 
     from safemig_lint.reading.suppressions import InlineSuppression
 
-# A folder is linted in shares only when it holds at least this many bytes to parse. Each share costs a
-# process and repeats the folder's replay (+13-25% CPU in all). On 2 idle cores, generated histories
-# gained from ~100 kB on (x1.4 wall at 160 and 330 kB); real PostgreSQL folders of 100-175 kB, whose
-# bytes cost less, gained x1.0-1.15 (benchmarks/bench.py scaling): they stay whole, below this.
-SPLIT_MIN_BYTES = 200_000
+# What linting a file costs besides its bytes, in bytes' worth: measured on real and generated folders,
+# a file costs about 0.6 ms whatever its size, and each byte of SQL about 1.5 us (2 cores, compiled parser).
+FILE_COST = 400
+# A MySQL folder costs about twice as much (sqlfluff's grammar judges its statements too): 2.3 s of CPU
+# against 0.9 s for the same history in PostgreSQL (ory/kratos), 1.7 s against 0.9 s (ory/hydra).
+_DIALECT_WEIGHT = {"mysql": 2}
+# A folder is linted in shares only from this cost on (about a second of CPU). Each share costs a process
+# and repeats the folder's replay (+13-25% CPU in all); on 2 cores with one left to us, the wall time
+# gained: x1.4 for a generated 4,000-file history (1.9 MB's worth), x1.3-1.4 for real MySQL folders
+# of 500-800 files (0.7-0.9 MB's worth), x1.23 for a real 1,425-file SQLite folder (780 kB's worth);
+# x1.17 for a real 537-file folder (440 kB's worth, 0.6 s: +25% CPU for 0.1 s), and nothing for real
+# folders of 400 kB's worth or less (benchmarks/bench.py scaling).
+SPLIT_MIN_COST = 600_000
 
 # How long a share's process is given to exit once its work is done or abandoned, before it is ended.
 _EXIT_WAIT = 5.0
 
 
-def bytes_to_parse(work: DirectoryWork, names: Iterable[str] | None = None) -> int:
-    """What linting a folder (or these files of it) costs, roughly: the bytes of its files that the cache has no ops of."""
+def cost(work: DirectoryWork, names: Iterable[str] | None = None) -> int:
+    """What linting a folder (or these files of it) costs, roughly, in bytes' worth: the files the cache
+    has no ops of (FILE_COST), in its dialect."""
     chosen = work.data if names is None else names
-    return sum(len(data) for name in chosen if isinstance(data := work.data[name], bytes) and name not in work.known)
+    files = sum(len(data) + FILE_COST for name in chosen if isinstance(data := work.data[name], bytes) and name not in work.known)
+    return files * _DIALECT_WEIGHT.get(work.config.dialect, 1)
 
 
 def worth_splitting(work: DirectoryWork, total: int, processes: int) -> bool:
-    """Whether the folder is large enough, and more than its fair share of a run that costs `total`."""
-    cost = bytes_to_parse(work)
-    return processes >= 2 and cost >= SPLIT_MIN_BYTES and cost * processes > total
+    """Whether the folder costs enough, and more than its fair share of a run that costs `total`."""
+    folder = cost(work)
+    return processes >= 2 and folder >= SPLIT_MIN_COST and folder * processes > total
 
 
 def cut(work: DirectoryWork, count: int) -> list[frozenset[str]]:
     """The names of the folder's files in at most `count` shares of contiguous migrations, of about
-    equal bytes to parse (an up and its down in the same share)."""
+    equal cost (an up and its down in the same share)."""
     migrations = work.directory.migrations
-    costs = [bytes_to_parse(work, [file.path.name for file in (*m.ups, *m.downs)]) for m in migrations]
+    costs = [cost(work, [file.path.name for file in (*m.ups, *m.downs)]) for m in migrations]
     total = sum(costs)
     shares: list[frozenset[str]] = []
     names: set[str] = set()
     done = 0
-    for migration, cost in zip(migrations, costs):
+    for migration, its_cost in zip(migrations, costs):
         names.update(file.path.name for file in (*migration.ups, *migration.downs))
-        done += cost
+        done += its_cost
         if len(shares) < count - 1 and done * count >= total * (len(shares) + 1):
             shares.append(frozenset(names))
             names = set()

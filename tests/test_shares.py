@@ -45,7 +45,7 @@ FOLDER = {
 @pytest.fixture
 def linted_whole(monkeypatch):
     """Every folder split, and the names of those linted whole by one process (not in shares) in this one."""
-    monkeypatch.setattr(shares, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(shares, "SPLIT_MIN_COST", 0)
     monkeypatch.delenv("SAFEMIG_LINT_NO_CACHE", raising=False)  # the tests' default: these compare cache entries too
     names: list[str] = []
     real = engine.lint_directory
@@ -159,15 +159,15 @@ def test_folders_too_small_or_of_one_migration_or_not_dominating_are_linted_whol
     assert linted_whole == ["one", "one"]  # one migration: one share, linted here
     discovery = discover([str(folder)], [])
     work = engine._work(discovery.directories[0], Config(), discovery, None, {})
-    cost = shares.bytes_to_parse(work)
+    cost = shares.cost(work)
     assert shares.worth_splitting(work, cost, 2)
     assert not shares.worth_splitting(work, cost * 3, 2)  # a third of the run: the pool keeps both cores busy
     assert not shares.worth_splitting(work, cost, 1)
-    monkeypatch.setattr(shares, "SPLIT_MIN_BYTES", 400_000)
+    monkeypatch.setattr(shares, "SPLIT_MIN_COST", 600_000)
     assert not shares.worth_splitting(work, cost, 2)  # too small to be worth the processes
 
 
-def test_shares_are_contiguous_migrations_of_about_equal_bytes(tmp_path):
+def test_shares_are_contiguous_migrations_of_about_equal_cost(tmp_path):
     files = {}
     for n in range(1, 9):
         body = "-- padding\n" * (40 if n == 1 else 10)
@@ -183,7 +183,7 @@ def test_shares_are_contiguous_migrations_of_about_equal_bytes(tmp_path):
     assert all(
         names == {name.replace(".up.", ".down.") for name in names if ".up." in name} | {n for n in names if ".up." in n} for names in cut
     )
-    sizes = [shares.bytes_to_parse(work, share) for share in cut]
+    sizes = [shares.cost(work, share) for share in cut]
     assert max(sizes) < 2 * min(sizes)
     assert len(shares.cut(work, 20)) == 8  # no more shares than migrations
 
