@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py corpus DIR [DIR ...]           # cold and warm over DIRs, side by side with squawk
     python benchmarks/bench.py synthetic --files 500 4000   # cold, warm, one file, peak RSS per size
-    python benchmarks/bench.py scaling DIR [DIR ...]          # cold, on 1 .. N worker processes
+    python benchmarks/bench.py scaling DIR [DIR ...]          # cold, on 1 .. N worker processes (--dialect D for DIRs)
     python benchmarks/bench.py one-file FILE                  # a pre-commit call: one staged file, cold, warm, just edited
     python benchmarks/bench.py big-file --mb 5                # one large generated file
     python benchmarks/bench.py sqlfluff DIR --limit 200       # the same files through sqlfluff
@@ -272,6 +272,7 @@ def main() -> None:
     scaling = commands.add_parser("scaling")
     scaling.add_argument("paths", nargs="*", help="folders to lint (default: a generated 4,000-file history)")
     scaling.add_argument("--jobs", type=int, nargs="+", default=sorted({1, 2, os.cpu_count() or 1}))
+    scaling.add_argument("--dialect", help="the folders' dialect (default: their configuration's)")
     one = commands.add_parser("one-file")
     one.add_argument("file")
     big = commands.add_parser("big-file")
@@ -326,7 +327,8 @@ def main() -> None:
             if not paths:
                 synthetic_history(scratch / "history" / "migrations", 4000)
                 paths = [str(scratch / "history" / "migrations")]
-            runs = {f"--jobs {jobs}": (lint_command(paths, None, jobs), None) for jobs in args.jobs}
+            dialect = ["--dialect", args.dialect] if args.dialect else []
+            runs = {f"--jobs {jobs}": (lint_command(paths, None, jobs) + dialect, None) for jobs in args.jobs}
             medians, _ = side_by_side(runs, args.repeat)
             fewest_jobs = medians[f"--jobs {args.jobs[0]}"]
             for label, sample in medians.items():
