@@ -41,6 +41,22 @@ def test_symlinked_file_outside_the_tree_is_reported_under_the_linked_path(tmp_p
     assert result.files_checked == 2
 
 
+@pytest.mark.parametrize("through", ["folder", "link to the folder"])
+def test_a_file_named_in_a_folder_is_the_only_one_reported_however_its_folder_is_spelt(tmp_path, through):
+    # pre-commit names the staged files: the folder's other files are history, their findings not reported.
+    migrations = write_migrations(
+        tmp_path / "m",
+        {f"{v}_t{v}.{d}.sql": f"DROP TABLE t{v};" if d == "up" else "SELECT 1;" for v in range(1, 6) for d in ("up", "down")},
+    )
+    folder = migrations
+    if through != "folder":
+        folder = tmp_path / "linked"
+        folder.symlink_to(migrations, target_is_directory=True)
+    result = lint([str(folder / "3_t3.up.sql"), str(folder / "5_t5.down.sql")], Config())
+    assert {(path.rsplit("/", 1)[-1], code) for path, code in _by_path(result) if code == "SM101"} == {("3_t3.up.sql", "SM101")}
+    assert result.files_checked == 2
+
+
 @pytest.mark.parametrize("repository", [True, False])
 def test_a_migration_linked_out_of_the_repository_is_not_read(tmp_path, repository):
     """A pull request can link a migration to a CI runner's ~/.pgpass: SM013, and never its lines."""

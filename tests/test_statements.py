@@ -160,3 +160,19 @@ def test_the_shared_empty_comments_of_tokens_stay_empty():
     assert shared and all(t.comments for s in parsed.statements for t in s.tokens if t.comments is not statements._NO_COMMENTS)
     assert lint([str(Path(__file__).resolve().parent.parent / "fixtures")], Config()).diagnostics
     assert statements._NO_COMMENTS == []
+
+
+@pytest.mark.parametrize("walked", ["never", "scanned", "indexed"])
+def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it(walked):
+    """release_tree goes through the nodes the rules walked when there are (a tuple for a small tree,
+    an index by type for a large one), else walks the tree itself: either way no node keeps its parent."""
+    columns = 3 if walked == "scanned" else 40  # 40 columns: well over the nodes a tree is indexed from
+    parsed = parse_file(f"CREATE TABLE t ({', '.join(f'c{n} int NOT NULL DEFAULT {n}' for n in range(columns))});", "postgres")
+    statement = parsed.statements[0]
+    if walked != "never":
+        assert statement.nodes(exp.ColumnDef)  # a rule's question: the walk is kept
+        assert isinstance(statement.__dict__["_walked"], tuple if walked == "scanned" else dict)
+    nodes = list(statement.expression.walk())
+    assert sum(node.parent is not None for node in nodes) == len(nodes) - 1  # all but the root
+    parsed.release_trees()
+    assert all(node.parent is None for node in nodes)

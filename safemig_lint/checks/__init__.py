@@ -7,7 +7,7 @@ adding a rule means adding its module and its page in rules/.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -16,13 +16,19 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from safemig_lint.checks.base import Rule
 
-_RULE_MODULE = re.compile(r"^sm\d{3}_\w+$")
+_RULE_FILE = re.compile(r"^(sm\d{3}_\w+)\.py$")
+
+
+def _rule_modules() -> list[str]:
+    """The names of the rule modules (`sm101_drop_table`), from the package's folder: listed, not
+    imported (nor looked up through the import system, which costs a warm run ~1 ms)."""
+    return sorted(match[1] for name in os.listdir(__path__[0]) if (match := _RULE_FILE.match(name)))
 
 
 def rule_codes() -> list[str]:
     """Every rule's code, read from the module names (`sm101_drop_table` holds SM101) without
     importing the checks, so that validating settings does not load sqlglot."""
-    return sorted(info.name[:5].upper() for info in pkgutil.iter_modules(__path__) if _RULE_MODULE.match(info.name))
+    return [name[:5].upper() for name in _rule_modules()]
 
 
 def rule_table() -> list[tuple[str, str, str, bool, str]]:
@@ -32,10 +38,8 @@ def rule_table() -> list[tuple[str, str, str, bool, str]]:
     import ast
 
     table: list[tuple[str, str, str, bool, str]] = []
-    for info in pkgutil.iter_modules(__path__):
-        if not _RULE_MODULE.match(info.name):
-            continue
-        tree = ast.parse(Path(__path__[0], f"{info.name}.py").read_text(encoding="utf-8"))
+    for module in _rule_modules():
+        tree = ast.parse(Path(__path__[0], f"{module}.py").read_text(encoding="utf-8"))
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == "Rule" for b in node.bases):
                 values: dict[str, str] = {}
@@ -60,14 +64,13 @@ def all_rules() -> tuple[type[Rule], ...]:
     from safemig_lint.checks.base import Rule
 
     rules: list[type[Rule]] = []
-    for module_info in pkgutil.iter_modules(__path__):
-        if _RULE_MODULE.match(module_info.name):
-            module = importlib.import_module(f"{__name__}.{module_info.name}")
-            rules.extend(
-                value
-                for value in vars(module).values()
-                if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
-            )
+    for name in _rule_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
+        rules.extend(
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Rule) and value.__module__ == module.__name__
+        )
     return tuple(sorted(rules, key=lambda rule: rule.code))
 
 

@@ -111,7 +111,10 @@ class Discovery:
         if _under(found, self.named_directories):
             named = set(names)
         else:
-            named = {name for name in names if found / name in self.named_files or resolved / name in self.named_files}
+            # The files named in this folder, from the few named (pre-commit's staged files), not a path
+            # made for each of the folder's hundreds of names.
+            here = {found, resolved}
+            named = {path.name for path in self.named_files if path.parent in here}.intersection(names)
         return {name for name in named if resolved / name not in self.unchanged} if self.unchanged else named
 
 
