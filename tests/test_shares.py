@@ -230,3 +230,38 @@ def test_a_files_facts_are_plain_values_that_travel_between_processes():
     assert [(p.text, p.span.line) for p in facts.placeholders] == [("{{ .Schema }}", 1)]
     assert facts.grammar.rejects_any and [s.span.line for s in facts.grammar.rejected] == [2]
     assert pickle.loads(pickle.dumps(facts)) == facts
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git binary")
+def test_a_branch_linted_against_its_base_in_shares_gives_the_serial_report(tmp_path, monkeypatch, linted_whole):
+    """--base: only the files changed since main are reported; an applied file edited on the branch
+    is reported for the edit alone (SM601), a new one for all it does."""
+    import subprocess
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Test")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path / "repo", check=True, capture_output=True)
+
+    folder = write_migrations(tmp_path / "repo" / "m", FOLDER)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "applied")
+    git("checkout", "-qb", "feature")
+    with (folder / "000001_users.up.sql").open("a", encoding="utf-8") as file:
+        file.write("DROP TABLE events;\n")
+    write_migrations(folder, {"000007_more.up.sql": "ALTER TABLE events DROP COLUMN user_id;\n", "000007_more.down.sql": ""})
+    git("add", "-A")
+    git("commit", "-qm", "feature")
+    monkeypatch.chdir(tmp_path / "repo")
+    serial = _report("--jobs", "1", "--base", "main", "m")
+    found = {(d["code"], d["path"]) for d in json.loads(serial)["diagnostics"]}
+    assert ("SM601", "m/000001_users.up.sql") in found and ("SM102", "m/000007_more.up.sql") in found
+    assert {path for _, path in found} == {"m/000001_users.up.sql", "m/000007_more.up.sql", "m/000007_more.down.sql"}
+    linted_whole.clear()
+    assert _report("--jobs", "2", "--base", "main", "m") == serial
+    assert linted_whole == []
