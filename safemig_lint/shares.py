@@ -19,7 +19,6 @@ Here, the directory rules run once, from the facts, and the rest is done as in o
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,6 +141,8 @@ class _ShareOutcome:
 
 
 def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], on_file: Callable[[], None] | None) -> DirectoryOutcome:
+    import pickle  # here, not at the top: most runs import this module only to ask worth_splitting
+
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.checks import all_rules
     from safemig_lint.operations.read import Reading
@@ -202,6 +203,8 @@ def _receive(process: BaseProcess, connection: Connection, whole: bool = False):
 
 def _lint_share(connection: Connection, work: DirectoryWork, names: frozenset[str]) -> None:
     """In a share's own process (see the module's text)."""
+    import pickle
+
     from safemig_lint.analysis.file_facts import FolderFacts, file_facts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks import all_rules
