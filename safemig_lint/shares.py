@@ -107,6 +107,7 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
         return lint_directory(work, on_file)
     context = multiprocessing.get_context()
     started: list[tuple[BaseProcess, Connection]] = []
+    gathered = False
     try:
         for names in shares:
             here, there = context.Pipe()
@@ -116,17 +117,28 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
                 process.start()
             finally:
                 there.close()  # this end is the share's now: when its process ends, reading here ends too
-        return _gather(work, started, on_file)
+        outcome = _gather(work, started, on_file)
+        gathered = True
+        return outcome
     except (OSError, EOFError):  # no processes to be had here (a sandbox), or one was killed
-        return lint_directory(work, on_file)
+        pass
     finally:
-        for share_process, connection in started:
-            connection.close()  # a share still waiting to be told more stops
-            if share_process.pid is not None:
-                share_process.join(_EXIT_WAIT)
-                if share_process.is_alive():
-                    share_process.terminate()
-                    share_process.join()
+        _stop(started, gathered)
+    return lint_directory(work, on_file)
+
+
+def _stop(started: list[tuple[BaseProcess, Connection]], gathered: bool) -> None:
+    """End the shares' processes: once gathered, each exits by itself; otherwise (a share lost, an
+    interruption) their work is not wanted and they are ended at once."""
+    for process, connection in started:
+        connection.close()  # a share still waiting to be told more stops
+        if process.pid is None:
+            continue
+        if gathered:
+            process.join(_EXIT_WAIT)
+        if process.is_alive():
+            process.terminate()
+            process.join()
 
 
 @dataclass
@@ -203,6 +215,13 @@ def _receive(process: BaseProcess, connection: Connection, whole: bool = False):
 
 def _lint_share(connection: Connection, work: DirectoryWork, names: frozenset[str]) -> None:
     """In a share's own process (see the module's text)."""
+    try:
+        _lint_own_files(connection, work, names)
+    except (KeyboardInterrupt, EOFError, BrokenPipeError):
+        pass  # Ctrl-C, or the main process stopped listening: it reports what there is to report
+
+
+def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozenset[str]) -> None:
     import pickle
 
     from safemig_lint.analysis.file_facts import FolderFacts, file_facts

@@ -5,7 +5,13 @@ split is lowered so that small folders are split too."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from conftest import write_migrations
@@ -216,6 +222,42 @@ def test_a_folder_whose_share_dies_is_linted_in_this_process(tmp_path, monkeypat
     linted_whole.clear()
     assert _report("--no-cache", "--jobs", "2", "m") == serial
     assert linted_whole == ["m"]
+
+
+_FORCED_SPLIT = "import sys; from safemig_lint import shares; shares.SPLIT_MIN_COST = 0; from safemig_lint.launcher import main; main()"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
+def test_ctrl_c_while_shares_run_stops_them_at_once_and_quietly(tmp_path):
+    files = {}
+    for n in range(1, 301):
+        columns = ", ".join(f"c{c} text" for c in range(20))
+        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int, {columns});\nCREATE INDEX t{n}_c1 ON t{n} (c1);\n" * 5
+        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    directory = write_migrations(tmp_path / "m", files)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _FORCED_SPLIT, "check", "--no-cache", "--jobs", "2", "--format", "json", str(directory)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # Ctrl-C in a terminal reaches the whole group: the shares too
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal, even under a background suite
+    )
+    children_file = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    children: list[str] = []
+    while len(children) < 2:
+        assert time.monotonic() < deadline and process.poll() is None, "the folder was never split"
+        children = children_file.read_text().split()
+    time.sleep(0.2)  # not while they fork: a signal that lands in Python's at-fork hooks is lost (CPython prints "Exception ignored")
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130 and stdout == "", stderr
+    assert "Traceback" not in stderr
+    gone = time.monotonic() + 10
+    while any(Path(f"/proc/{child}").exists() for child in children):
+        assert time.monotonic() < gone, "a share's process outlived the run"
+        time.sleep(0.05)
 
 
 def test_a_files_facts_are_plain_values_that_travel_between_processes():
