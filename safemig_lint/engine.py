@@ -607,7 +607,7 @@ def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[
     """Each work's outcome, in order, each folder linted whole by one process: in worker processes
     when there is enough to do. `on_file()` is told of each file linted in this process."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
-    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES:
+    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES or not may_start_processes():
         for index, work in enumerate(works):
             yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
@@ -627,6 +627,15 @@ def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[
                 yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
         yield from (lint_directory(work, on_file) for work in works[done:])
+
+
+def may_start_processes() -> bool:
+    """Whether this process may start worker processes: a daemonic one (a pool's worker, such as
+    sqlfluff's, which runs our plugin) may not. Asked only where processes would start: importing
+    multiprocessing costs a small run ~20 ms."""
+    import multiprocessing
+
+    return not multiprocessing.current_process().daemon
 
 
 def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:

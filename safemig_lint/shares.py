@@ -36,6 +36,7 @@ from safemig_lint.engine import (
     _masked_runs,
     _ParsedFiles,
     lint_directory,
+    may_start_processes,
 )
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
     import multiprocessing
 
     shares = cut(work, processes)
-    if len(shares) < 2:
+    if len(shares) < 2 or not may_start_processes():
         return lint_directory(work, on_file)
     context = multiprocessing.get_context()
     started: list[tuple[BaseProcess, Connection]] = []

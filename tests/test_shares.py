@@ -260,6 +260,31 @@ def test_ctrl_c_while_shares_run_stops_them_at_once_and_quietly(tmp_path):
         time.sleep(0.05)
 
 
+def _lint_in_a_daemon(paths: list[str], jobs: int, results) -> None:
+    results.put(engine.lint(paths, Config(), jobs=jobs).active)
+
+
+def test_a_daemonic_process_lints_in_shares_and_in_a_pool_by_itself(tmp_path, monkeypatch, linted_whole):
+    """A pool's worker (sqlfluff runs our plugin in one) may start no process: it lints as one does."""
+    import multiprocessing
+
+    split = write_migrations(tmp_path / "m", FOLDER)
+    many = [
+        str(write_migrations(tmp_path / f"f{n}", {f"{v:06d}_t.up.sql": f"CREATE TABLE t{v} (id int);\n" for v in range(1, 61)}))
+        for n in range(6)
+    ]
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 2)
+    for paths in ([str(split)], many):
+        serial = engine.lint(paths, Config(), jobs=1).active
+        context = multiprocessing.get_context("fork")  # the lowered thresholds come along
+        results = context.Queue()
+        daemon = context.Process(target=_lint_in_a_daemon, args=(paths, 2, results), daemon=True)
+        daemon.start()
+        assert results.get(timeout=60) == serial and serial
+        daemon.join(10)
+        assert daemon.exitcode == 0
+
+
 def test_a_files_facts_are_plain_values_that_travel_between_processes():
     import pickle
 
