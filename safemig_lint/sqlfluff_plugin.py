@@ -28,25 +28,37 @@ def get_rules() -> list[type[BaseRule]]:
     return [_sqlfluff_rule(rule) for rule in all_rules()]
 
 
+def __getattr__(name: str) -> type[BaseRule]:
+    """A rule's class, made on first use: sqlfluff's worker processes (--processes) send back findings
+    that refer to it by module and name, and the process that reads them may not have asked for the rules."""
+    if name.startswith("Rule_Safemig_"):
+        get_rules()
+        if name in globals():
+            return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _sqlfluff_rule(rule) -> type[BaseRule]:
     # sqlfluff derives a code from the class name (four characters at most), so the class gets
     # a placeholder name and the real code is set afterwards: SM101 is SM101 in sqlfluff too.
-    digits = rule.code[2:].rjust(4, "0")
-    cls: type[BaseRule] = type(
-        f"Rule_Safemig_{digits}",
-        (BaseRule,),
-        {
-            "__doc__": f"{rule.summary}\n",
-            "__module__": __name__,
-            "name": "safemig." + rule.name.replace("-", "_"),
-            "groups": ("all", "safemig"),
-            "crawl_behaviour": RootOnlyCrawler(),
-            "_eval": _evaluate,
-            "safemig_code": rule.code,
-        },
-    )
-    cls.code = rule.code
-    return cls
+    name = f"Rule_Safemig_{rule.code[2:].rjust(4, '0')}"
+    if name not in globals():
+        cls: type[BaseRule] = type(
+            name,
+            (BaseRule,),
+            {
+                "__doc__": f"{rule.summary}\n",
+                "__module__": __name__,
+                "name": "safemig." + rule.name.replace("-", "_"),
+                "groups": ("all", "safemig"),
+                "crawl_behaviour": RootOnlyCrawler(),
+                "_eval": _evaluate,
+                "safemig_code": rule.code,
+            },
+        )
+        cls.code = rule.code
+        globals()[name] = cls  # found by module and name, as pickle finds a class (see __getattr__)
+    return globals()[name]
 
 
 def _evaluate(self, context: RuleContext) -> list[LintResult]:
@@ -99,14 +111,15 @@ def _diagnostics(path: str, source: str, sqlfluff_dialect: str) -> tuple[tuple[s
     from safemig_lint.config import ConfigError, ConfigResolver
     from safemig_lint.engine import lint
 
+    # jobs=1: sqlfluff spreads files over its own processes (--processes); its workers may start none.
     try:
         resolver = ConfigResolver({}, list(rules_by_code()))
         config = resolver.for_path(Path(path))
         if config.source is None:  # no configuration file: sqlfluff's dialect says how to read the SQL
             config = replace(config, dialect=_DIALECTS.get(sqlfluff_dialect, config.dialect))
-            result = lint([path], config)
+            result = lint([path], config, jobs=1)
         else:
-            result = lint([path], config, resolver.for_path)
+            result = lint([path], config, resolver.for_path, jobs=1)
     except ConfigError:
         return ()  # `safemig-lint check` reports a broken configuration; sqlfluff has no place for it
     return tuple((d.code, d.span.line, d.span.column, d.message) for d in result.active)

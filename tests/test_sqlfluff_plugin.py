@@ -20,7 +20,10 @@ SQLFLUFF = str(Path(sys.executable).parent / "sqlfluff")
 
 
 def sqlfluff(directory: Path, *args: str) -> list[dict]:
-    completed = subprocess.run([SQLFLUFF, "lint", "--format", "json", "--nofail", *args], cwd=directory, capture_output=True, text=True)
+    # A timeout: sqlfluff's pool waits for ever on a result it cannot read back.
+    completed = subprocess.run(
+        [SQLFLUFF, "lint", "--format", "json", "--nofail", *args], cwd=directory, capture_output=True, text=True, timeout=300
+    )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)
 
@@ -70,6 +73,21 @@ def test_the_folders_safemig_lint_configuration_applies(tmp_path):
     (tmp_path / ".safemig-lint.toml").write_text('ignore = ["SM302"]\n')
     codes = {code for _, code, _, _ in found(sqlfluff(tmp_path, "--dialect", "postgres", "--rules", "safemig", "m"))}
     assert codes == {"SM101"}
+
+
+def test_sqlfluffs_own_processes_lint_a_file_of_a_folder_big_enough_to_be_split(tmp_path):
+    """sqlfluff's workers are daemonic: they may start no process, so the plugin lints in the one it is given."""
+    columns = ", ".join(f"c{c} text" for c in range(20))
+    files = {}
+    for n in range(1, 401):  # ~870 kB of work: past the size from which `check` splits a folder over processes
+        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int, {columns});\nCREATE INDEX t{n}_c1 ON t{n} (c1);\n" * 5
+        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    write_migrations(tmp_path / "m", files)
+    named = ["m/000001_t1.up.sql", "m/000002_t2.up.sql"]
+    report = sqlfluff(tmp_path, "--dialect", "postgres", "--rules", "safemig", "--processes", "2", *named)
+    ours = json.loads(CliRunner().invoke(app, ["--format", "json", *(str(tmp_path / name) for name in named)]).stdout)["diagnostics"]
+    expected = {(Path(d["path"]).relative_to(tmp_path).as_posix(), d["code"], d["line"], d["column"]) for d in ours}
+    assert {path for path, _, _, _ in expected} == set(named) and found(report) == expected
 
 
 def test_sql_files_that_are_not_migrations_get_no_safemig_findings(tmp_path):
