@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write_migrations
+from conftest import wide_history, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint import engine, shares
@@ -229,12 +229,7 @@ _FORCED_SPLIT = "import sys; from safemig_lint import shares; shares.SPLIT_MIN_C
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads a process's children from /proc")
 def test_ctrl_c_while_shares_run_stops_them_at_once_and_quietly(tmp_path):
-    files = {}
-    for n in range(1, 301):
-        columns = ", ".join(f"c{c} text" for c in range(20))
-        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int, {columns});\nCREATE INDEX t{n}_c1 ON t{n} (c1);\n" * 5
-        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
-    directory = write_migrations(tmp_path / "m", files)
+    directory = write_migrations(tmp_path / "m", wide_history(300))
     process = subprocess.Popen(
         [sys.executable, "-c", _FORCED_SPLIT, "check", "--no-cache", "--jobs", "2", "--format", "json", str(directory)],
         stdout=subprocess.PIPE,

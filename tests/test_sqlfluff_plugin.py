@@ -10,9 +10,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, write_migrations
+from conftest import FIXTURES, wide_history, write_migrations
 from typer.testing import CliRunner
 
+from safemig_lint import shares
 from safemig_lint.cli import app
 
 pytest.importorskip("sqlfluff")
@@ -77,11 +78,8 @@ def test_the_folders_safemig_lint_configuration_applies(tmp_path):
 
 def test_sqlfluffs_own_processes_lint_a_file_of_a_folder_big_enough_to_be_split(tmp_path):
     """sqlfluff's workers are daemonic: they may start no process, so the plugin lints in the one it is given."""
-    columns = ", ".join(f"c{c} text" for c in range(20))
-    files = {}
-    for n in range(1, 401):  # ~870 kB of work: past the size from which `check` splits a folder over processes
-        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int, {columns});\nCREATE INDEX t{n}_c1 ON t{n} (c1);\n" * 5
-        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    files = wide_history(400)
+    assert sum(len(text) + shares.FILE_COST for text in files.values()) > shares.SPLIT_MIN_COST  # `check` would split it
     write_migrations(tmp_path / "m", files)
     named = ["m/000001_t1.up.sql", "m/000002_t2.up.sql"]
     report = sqlfluff(tmp_path, "--dialect", "postgres", "--rules", "safemig", "--processes", "2", *named)
