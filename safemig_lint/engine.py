@@ -638,12 +638,17 @@ def may_start_processes() -> bool:
     return not multiprocessing.current_process().daemon
 
 
-def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
-    """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
+def enabled_rules(config: Config) -> list[Rule]:
+    """An instance of each rule these settings enable."""
     from safemig_lint.checks import all_rules
 
+    return [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+
+
+def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
+    """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     config = work.config
-    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    rules = enabled_rules(config)
     wanted = {work.directory.path / name for name in work.wanted()}
     collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
     with cycles.directory():

@@ -35,6 +35,7 @@ from safemig_lint.engine import (
     _lint_files,
     _masked_runs,
     _ParsedFiles,
+    enabled_rules,
     lint_directory,
     may_start_processes,
 )
@@ -157,7 +158,6 @@ def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], 
     import pickle  # here, not at the top: most runs import this module only to ask worth_splitting
 
     from safemig_lint.analysis.file_facts import FolderFacts
-    from safemig_lint.checks import all_rules
     from safemig_lint.operations.read import Reading
 
     config, directory = work.config, work.directory
@@ -193,8 +193,7 @@ def _gather(work: DirectoryWork, started: list[tuple[BaseProcess, Connection]], 
         for _ in wanted:
             on_file()
     # collector.parsed stays empty: it vets fixes, and directory rules give none.
-    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
-    _finish_directory(work, rules, folder, suppressions, masked, collector)
+    _finish_directory(work, enabled_rules(config), folder, suppressions, masked, collector)
     for parsed in facts.parsed.values():  # files parsed here for their facts alone (cycles.py)
         parsed.release_trees()
     file_ops: dict[str, dict] = {}
@@ -227,7 +226,6 @@ def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozense
 
     from safemig_lint.analysis.file_facts import FolderFacts, file_facts
     from safemig_lint.analysis.schema.history import History
-    from safemig_lint.checks import all_rules
     from safemig_lint.operations.file_ops import from_json, to_json
 
     cycles.own_process()
@@ -248,8 +246,7 @@ def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozense
         known.update((paths[name], from_json(value)) for name, value in pickle.loads(blob).items())
     wanted = {paths[name] for name in work.wanted() if name in names}
     collector = _Collector(config, directory.path, set(paths.values()), wanted)
-    rules = [rule() for rule in all_rules() if config.is_enabled(rule.code)]
-    suppressions = _lint_files(work, rules, parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
+    suppressions = _lint_files(work, enabled_rules(config), parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
     accepted = [key for file in parsed.values() if (key := file.accepted_key) is not None] if work.accepted_before() is not None else []
     masked = _masked_runs(work, parsed, wanted)
     connection.send(_ShareOutcome(collector.diagnostics, collector.placeholders, suppressions, masked, accepted))
