@@ -808,10 +808,9 @@ def _masked_runs(work: DirectoryWork, parsed: _ParsedFiles, paths: Iterable[Path
     name: any other file is shown as written."""
     found = {}
     for path in paths:
-        written = work.data[path.name]
-        if parsed[path].secrets and isinstance(written, bytes):
-            text = decode(written, work.config.max_file_bytes)
-            found[path.name] = masks_of(text, parsed[path].text) if isinstance(text, str) else []
+        if parsed[path].secrets:
+            text = work.text_of(path.name)
+            found[path.name] = masks_of(text, parsed[path].text) if text is not None else []
     return found
 
 
@@ -855,9 +854,8 @@ def _finish_directory(
     secret_words: set[str] = set()
     for file in directory.files():
         if file.path in collector.wanted and file.path.name in collector.diagnostics:  # only a file with findings shows its source
-            written = work.data[file.path.name]
-            text = decode(written, config.max_file_bytes) if isinstance(written, bytes) else None
-            if not isinstance(text, str):
+            text = work.text_of(file.path.name)  # decoded once: the report shows it (shown_source)
+            if text is None:
                 continue
             masks = collector.masks[file.path.name] = masked.get(file.path.name, [])
             secret_words.update(w for start, end in masks for w in text[start:end].split() if len(w) >= 4)
