@@ -26,15 +26,20 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     return directory
 
 
+def table_history(versions: int, up: str = "CREATE TABLE t{n} (id int);\n") -> dict[str, str]:
+    """Versions 1 .. `versions`, each creating table t<n> (`up`, with {n} for the version) and dropping it."""
+    files = {}
+    for n in range(1, versions + 1):
+        files[f"{n:06d}_t{n}.up.sql"] = up.format(n=n)
+        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
+    return files
+
+
 def wide_history(versions: int) -> dict[str, str]:
     """Migrations of tables of 21 columns and an index each, ~2 kB of work a version (400 versions:
     past the size from which `check` splits a folder over processes, shares.SPLIT_MIN_COST)."""
     columns = ", ".join(f"c{c} text" for c in range(20))
-    files = {}
-    for n in range(1, versions + 1):
-        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int, {columns});\nCREATE INDEX t{n}_c1 ON t{n} (c1);\n" * 5
-        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
-    return files
+    return table_history(versions, f"CREATE TABLE t{{n}} (id int, {columns});\nCREATE INDEX t{{n}}_c1 ON t{{n}} (c1);\n" * 5)
 
 
 def versions_after(base: dict[str, str], versions: tuple[tuple[str, str], ...]) -> dict[str, str]:

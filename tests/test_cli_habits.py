@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, write_migrations
+from conftest import REPO, table_history, write_migrations
 
 CLI = str(Path(sys.executable).parent / "safemig-lint")
 
@@ -169,11 +169,7 @@ def test_the_progress_bar_advances_per_file_in_a_large_folder(tmp_path):
     from safemig_lint.config import Config
     from safemig_lint.engine import lint
 
-    files = {}
-    for n in range(1, 151):
-        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int);\n"
-        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
-    directory = write_migrations(tmp_path / "m", files)
+    directory = write_migrations(tmp_path / "m", table_history(150))
     told: list[tuple[int, int]] = []
     lint([str(directory)], Config(), jobs=1, progress=lambda done, total: told.append((done, total)))
     assert told[0] == (0, 300) and told[-1] == (300, 300)

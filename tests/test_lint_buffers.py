@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES, write_migrations
+from conftest import FIXTURES, table_history, write_migrations
 
 from safemig_lint import engine
 from safemig_lint.analysis.schema.lookup import name_at
@@ -48,11 +48,7 @@ def test_buffers_equal_to_the_disk_find_what_check_finds(tmp_path):
 
 
 def test_an_edit_parses_only_the_edited_file_and_its_counterpart(tmp_path, monkeypatch):
-    files = {}
-    for version in range(1, 21):
-        files[f"{version:06d}_t{version}.up.sql"] = f"CREATE TABLE t{version} (id bigint PRIMARY KEY);\n"
-        files[f"{version:06d}_t{version}.down.sql"] = f"DROP TABLE t{version};\n"
-    folder = write_migrations(tmp_path / "m", files)
+    folder = write_migrations(tmp_path / "m", table_history(20, "CREATE TABLE t{n} (id bigint PRIMARY KEY);\n"))
     up = folder / "000020_t20.up.sql"
     parsed = []
     real = engine.parse_bytes

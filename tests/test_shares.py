@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import wide_history, write_migrations
+from conftest import table_history, wide_history, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint import engine, shares
@@ -195,11 +195,7 @@ def test_shares_are_contiguous_migrations_of_about_equal_cost(tmp_path):
 
 
 def test_the_progress_of_a_folder_in_shares_moves_forward_to_its_end(tmp_path, linted_whole):
-    files = {}
-    for n in range(1, 41):
-        files[f"{n:06d}_t{n}.up.sql"] = f"CREATE TABLE t{n} (id int);\n"
-        files[f"{n:06d}_t{n}.down.sql"] = f"DROP TABLE t{n};\n"
-    directory = write_migrations(tmp_path / "m", files)
+    directory = write_migrations(tmp_path / "m", table_history(40))
     told: list[tuple[int, int]] = []
     engine.lint([str(directory)], Config(), jobs=2, progress=lambda done, total: told.append((done, total)))
     assert linted_whole == []
