@@ -26,14 +26,17 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 
 @dataclass
 class _Reading:
-    """What the credential finders need of a file: the ParsedFile and its dialect, and whether
-    its text holds any word a text finder looks for (asked once: most files hold none)."""
+    """What the credential finders need of a file: the ParsedFile and its dialect, whether its
+    text holds any word a text finder looks for (asked once: most files hold none), and the text
+    lowered when it is ASCII (the same offsets: each statement and literal is searched in place)."""
 
     parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
     dialect: str
 
     def __post_init__(self) -> None:
-        self.may_hold_secrets = may_hold_secrets(self.parsed.text)
+        text = self.parsed.text
+        self.lowered = text.lower() if text.isascii() else None
+        self.may_hold_secrets = may_hold_secrets(text, lowered=self.lowered)
 
 
 def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
