@@ -115,9 +115,10 @@ _BEFORE_PASSWORD = {"BY", "AS", "WITH", "PASSWORD", "ENCRYPTED", "UNENCRYPTED"}
 
 # Every form text_secrets and commented_secrets find holds one of these: a text without any needs
 # none of their regexes (one search per file, then one per literal or comment, not a dozen).
+# (commented_secrets' _PROSE_KEY needs pw, api_?key or private_?key too.)
 _TEXT_WORDS = (
     "://", "pass", "pwd", "secret", "token", "account_key", "@", "jdbc", "akia", "asia", "abia", "acca", "bearer", "gh[pousr]_",
-    "github_pat_", "xox", "_live_", "aiza", "-u", "identified", "mysql", "private key",
+    "github_pat_", "xox", "_live_", "aiza", "-u", "identified", "mysql", "private key", "pw", "api_?key", "private_?key",
 )  # fmt: skip
 _TRIGGERS = "|".join(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
