@@ -865,8 +865,9 @@ def _finish_directory(
 
 
 class _StatementsReadBy:
-    """The statements of a file each rule's check_statement is called on: those holding an op or a
-    token it reads (Rule.reads_ops, Rule.reads_tokens), or every one when it declares neither."""
+    """The statements of a file each rule's check_statement is called on: those holding an op, a
+    token or an effect it reads (Rule.reads_ops, Rule.reads_tokens, Rule.reads_effects), or every
+    one when it declares none."""
 
     def __init__(self, context: FileContext) -> None:
         self.statements = context.parsed.statements
@@ -874,18 +875,18 @@ class _StatementsReadBy:
         self.chosen: dict[tuple, list[Statement]] = {}  # by declaration: rules that read the same share it
 
     def rule(self, rule: type[Rule]) -> list[Statement]:
-        if rule.reads_ops is None and rule.reads_tokens is None:
+        if rule.reads_ops is None and rule.reads_tokens is None and rule.reads_effects is None:
             return self.statements
-        key = (rule.reads_ops, rule.reads_tokens)
+        key = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
         if key not in self.chosen:
-            wanted_ops, tokens = rule.reads_ops or (), rule.reads_tokens or frozenset()
-            wanted = {kind for kind in self._op_kinds if issubclass(kind, wanted_ops)}
-            token_types = self._token_types_by_statement if tokens else [()] * len(self.statements)
-            self.chosen[key] = [
-                statement
-                for statement, kinds, types in zip(self.statements, self._op_kinds_by_statement, token_types)
-                if not wanted.isdisjoint(kinds) or not tokens.isdisjoint(types)
-            ]
+            found: list[list[bool]] = []  # per declaration, per statement
+            if rule.reads_ops:
+                found.append(_holding(self._op_kinds_by_statement, rule.reads_ops))
+            if rule.reads_effects:
+                found.append(_holding(self._effect_kinds_by_statement, rule.reads_effects))
+            if rule.reads_tokens:
+                found.append([not rule.reads_tokens.isdisjoint(types) for types in self._token_types_by_statement])
+            self.chosen[key] = [statement for statement, *read in zip(self.statements, *found) if any(read)]
         return self.chosen[key]
 
     @cached_property
@@ -893,13 +894,22 @@ class _StatementsReadBy:
         return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
 
     @cached_property
+    def _effect_kinds_by_statement(self) -> list[frozenset[type]]:
+        """What the replayed history says each statement did, by kind (nothing without a history)."""
+        history = self.context.history
+        effects = history.effects(self.context.file) if history is not None else {}
+        return _shared([frozenset(type(effect) for effect in effects.get(statement.start, ())) for statement in self.statements])
+
+    @cached_property
     def _token_types_by_statement(self) -> list[frozenset]:
         """Each statement's token types, gathered once for every rule that reads tokens."""
         return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
 
-    @cached_property
-    def _op_kinds(self) -> set[type]:
-        return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
+
+def _holding(kinds_by_statement: list[frozenset[type]], wanted: tuple[type, ...]) -> list[bool]:
+    """Whether each statement holds one of the wanted kinds (or a subclass of one)."""
+    kinds = {kind for found in set(kinds_by_statement) for kind in found if issubclass(kind, wanted)}
+    return [not kinds.isdisjoint(found) for found in kinds_by_statement]
 
 
 def _shared(sets: list[frozenset]) -> list[frozenset]:
