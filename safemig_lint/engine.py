@@ -23,6 +23,7 @@ from the cache never loads them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -767,8 +768,9 @@ def _lint_files(
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
-    # Which hooks each rule has, asked once: most rules have one of the two.
-    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
+    # Which hooks each rule has, and which statements its check_statement reads, asked once: most
+    # rules have one of the two hooks.
+    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement"), _reads(type(rule))) for rule in rules]
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -785,12 +787,12 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
-            read_by = _StatementsReadBy(context)
-            for rule, file_hook, statement_hook in hooks:
+            statements_read = _StatementsRead(context)
+            for rule, file_hook, statement_hook, reads in hooks:
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
-                        for statement in read_by.rule(type(rule)):
+                        for statement in statements_read.by(reads):
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -864,30 +866,40 @@ def _finish_directory(
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
 
 
-class _StatementsReadBy:
+# What a rule's check_statement declares it reads: (Rule.reads_ops, reads_tokens, reads_effects).
+_Reads = tuple[tuple[type, ...] | None, frozenset | None, tuple[type, ...] | None]
+
+
+def _reads(rule: type[Rule]) -> _Reads | None:
+    """None: it declares nothing, and reads every statement."""
+    reads = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
+    return None if reads == (None, None, None) else reads
+
+
+class _StatementsRead:
     """The statements of a file each rule's check_statement is called on: those holding an op, a
-    token or an effect it reads (Rule.reads_ops, Rule.reads_tokens, Rule.reads_effects), or every
-    one when it declares none."""
+    token or an effect it reads (_reads), or every one when it declares none."""
 
     def __init__(self, context: FileContext) -> None:
         self.statements = context.parsed.statements
         self.context = context
-        self.chosen: dict[tuple, list[Statement]] = {}  # by declaration: rules that read the same share it
+        self.chosen: dict[_Reads, list[Statement]] = {}  # rules that read the same share them
 
-    def rule(self, rule: type[Rule]) -> list[Statement]:
-        if rule.reads_ops is None and rule.reads_tokens is None and rule.reads_effects is None:
+    def by(self, reads: _Reads | None) -> list[Statement]:
+        if reads is None:
             return self.statements
-        key = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
-        if key not in self.chosen:
-            found: list[list[bool]] = []  # per declaration, per statement
-            if rule.reads_ops:
-                found.append(_holding(self._op_kinds_by_statement, rule.reads_ops))
-            if rule.reads_effects:
-                found.append(_holding(self._effect_kinds_by_statement, rule.reads_effects))
-            if rule.reads_tokens:
-                found.append([not rule.reads_tokens.isdisjoint(types) for types in self._token_types_by_statement])
-            self.chosen[key] = [statement for statement, *read in zip(self.statements, *found) if any(read)]
-        return self.chosen[key]
+        if reads not in self.chosen:
+            ops, tokens, effects = reads
+            holds: list[list[bool]] = []  # per declaration, per statement
+            if ops:
+                holds.append(_holding(self._op_kinds_by_statement, ops))
+            if effects:
+                holds.append(_holding(self._effect_kinds_by_statement, effects))
+            if tokens:
+                holds.append([not tokens.isdisjoint(types) for types in self._token_types_by_statement])
+            read = holds[0] if len(holds) == 1 else [any(found) for found in zip(*holds)]
+            self.chosen[reads] = list(itertools.compress(self.statements, read))
+        return self.chosen[reads]
 
     @cached_property
     def _op_kinds_by_statement(self) -> list[frozenset[type]]:
