@@ -23,12 +23,11 @@ from the cache never loads them.
 
 from __future__ import annotations
 
-import itertools
 import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -771,6 +770,7 @@ def _lint_files(
     # Which hooks each rule has, and which statements its check_statement reads, asked once: most
     # rules have one of the two hooks.
     hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement"), _reads(type(rule))) for rule in rules]
+    dispatch = _Dispatch(reads for _, _, statement_hook, reads in hooks if statement_hook)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -787,12 +787,12 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
-            statements_read = _StatementsRead(context)
+            read_by = dispatch.file(context)
             for rule, file_hook, statement_hook, reads in hooks:
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
-                        for statement in statements_read.by(reads):
+                        for statement in read_by(reads):
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -868,6 +868,9 @@ def _finish_directory(
 
 # What a rule's check_statement declares it reads: (Rule.reads_ops, reads_tokens, reads_effects).
 _Reads = tuple[tuple[type, ...] | None, frozenset | None, tuple[type, ...] | None]
+# What a statement holds of what rules read: the kinds of its ops, its token types and the kinds of
+# its effects (each None when no rule reads it).
+_Shape = tuple[frozenset | None, frozenset | None, frozenset | None]
 
 
 def _reads(rule: type[Rule]) -> _Reads | None:
@@ -876,59 +879,59 @@ def _reads(rule: type[Rule]) -> _Reads | None:
     return None if reads == (None, None, None) else reads
 
 
-class _StatementsRead:
-    """The statements of a file each rule's check_statement is called on: those holding an op, a
-    token or an effect it reads (_reads), or every one when it declares none."""
+class _Dispatch:
+    """Which statements each rule's check_statement is called on: those holding an op, a token or
+    an effect it reads (_reads), or every one when it declares none. Decided once per shape of
+    statement for the whole run, not per rule and file: statements share a few shapes, and a
+    history of thousands of one-statement files would otherwise pay for each rule's choice in each."""
 
-    def __init__(self, context: FileContext) -> None:
-        self.statements = context.parsed.statements
-        self.context = context
-        self.chosen: dict[_Reads, list[Statement]] = {}  # rules that read the same share them
+    def __init__(self, declared: Iterable[_Reads | None]) -> None:
+        self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
+        self.reads_ops = any(ops for ops, _, _ in self.declared)
+        self.reads_tokens = any(tokens for _, tokens, _ in self.declared)
+        self.reads_effects = any(effects for _, _, effects in self.declared)
+        self.readers: dict[_Shape, tuple[_Reads, ...]] = {}  # the declarations that read a shape
 
-    def by(self, reads: _Reads | None) -> list[Statement]:
-        if reads is None:
-            return self.statements
-        if reads not in self.chosen:
-            ops, tokens, effects = reads
-            holds: list[list[bool]] = []  # per declaration, per statement
-            if ops:
-                holds.append(_holding(self._op_kinds_by_statement, ops))
-            if effects:
-                holds.append(_holding(self._effect_kinds_by_statement, effects))
-            if tokens:
-                holds.append([not tokens.isdisjoint(types) for types in self._token_types_by_statement])
-            read = holds[0] if len(holds) == 1 else [any(found) for found in zip(*holds)]
-            self.chosen[reads] = list(itertools.compress(self.statements, read))
-        return self.chosen[reads]
+    def file(self, context: FileContext) -> Callable[[_Reads | None], list[Statement]]:
+        """The statements of this file a rule reads, by its declaration; worked out when first asked."""
+        statements = context.parsed.statements
+        chosen: dict[_Reads, list[Statement]] = {}
 
-    @cached_property
-    def _op_kinds_by_statement(self) -> list[frozenset[type]]:
-        return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
+        def read_by(reads: _Reads | None) -> list[Statement]:
+            if reads is None:
+                return statements
+            if not chosen:
+                chosen.update(self._choose(context))
+            return chosen[reads]
 
-    @cached_property
-    def _effect_kinds_by_statement(self) -> list[frozenset[type]]:
-        """What the replayed history says each statement did, by kind (nothing without a history)."""
-        history = self.context.history
-        effects = history.effects(self.context.file) if history is not None else {}
-        return _shared([frozenset(type(effect) for effect in effects.get(statement.start, ())) for statement in self.statements])
+        return read_by
 
-    @cached_property
-    def _token_types_by_statement(self) -> list[frozenset]:
-        """Each statement's token types, gathered once for every rule that reads tokens."""
-        return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
-
-
-def _holding(kinds_by_statement: list[frozenset[type]], wanted: tuple[type, ...]) -> list[bool]:
-    """Whether each statement holds one of the wanted kinds (or a subclass of one)."""
-    kinds = {kind for found in set(kinds_by_statement) for kind in found if issubclass(kind, wanted)}
-    return [not kinds.isdisjoint(found) for found in kinds_by_statement]
+    def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
+        history = context.history if self.reads_effects else None
+        effects = history.effects(context.file) if history is not None else {}
+        chosen: dict[_Reads, list[Statement]] = {reads: [] for reads in self.declared}
+        for statement in context.parsed.statements:
+            shape = (
+                frozenset(type(op) for op in context.operations(statement)) if self.reads_ops else None,
+                frozenset(token.token_type for token in statement.tokens) if self.reads_tokens else None,
+                frozenset(type(effect) for effect in effects.get(statement.start, ())) if self.reads_effects else None,
+            )
+            readers = self.readers.get(shape)
+            if readers is None:
+                readers = self.readers[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
+            for reads in readers:
+                chosen[reads].append(statement)
+        return chosen
 
 
-def _shared(sets: list[frozenset]) -> list[frozenset]:
-    """The same sets, equal ones kept once: statements mostly repeat a few shapes (a set per
-    statement held 11 MB per MB of SQL, 4% of a big file's memory)."""
-    kept: dict[frozenset, frozenset] = {}
-    return [kept.setdefault(found, found) for found in sets]
+def _reads_shape(reads: _Reads, shape: _Shape) -> bool:
+    ops, tokens, effects = reads
+    op_kinds, token_types, effect_kinds = shape
+    if ops and op_kinds and any(issubclass(kind, ops) for kind in op_kinds):
+        return True
+    if tokens and token_types and not tokens.isdisjoint(token_types):
+        return True
+    return bool(effects and effect_kinds and any(issubclass(kind, effects) for kind in effect_kinds))
 
 
 def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:
