@@ -73,9 +73,9 @@ class FileContext:
         """Drop what the rules cached about the file, once they have all run. Some of it refers
         back to the context (FileLocks), a cycle that would otherwise live until the folder's
         garbage is collected (engine: the collector is paused while a folder is linted)."""
-        for name, value in vars(type(self)).items():
-            if isinstance(value, cached_property):
-                self.__dict__.pop(name, None)
+        cached = self.__dict__
+        for name in _CACHED_PROPERTIES & cached.keys():
+            del cached[name]
 
     @cached_property
     def reading(self) -> Reading:
@@ -215,6 +215,10 @@ class FileContext:
     ) -> Finding:
         """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
+
+
+# What FileContext.release drops, looked up once rather than once a file.
+_CACHED_PROPERTIES = frozenset(name for name, value in vars(FileContext).items() if isinstance(value, cached_property))
 
 
 def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
