@@ -768,9 +768,14 @@ def _lint_files(
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
     # Which hooks each rule has, and which statements its check_statement reads, asked once: most
-    # rules have one of the two hooks, and a third of them neither (they read the folder, or run it).
-    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement"), _reads(type(rule))) for rule in rules]
-    hooks = [hook for hook in hooks if hook[1] or hook[2]]
+    # rules have one of the two hooks, a third of them neither (they read the folder, or run it), and
+    # some only read another dialect's files.
+    hooks = []
+    for rule in rules:
+        kind = type(rule)
+        file_hook, statement_hook = kind.overrides("check_file"), kind.overrides("check_statement")
+        if (file_hook or statement_hook) and (kind.dialects is None or config.dialect in kind.dialects):
+            hooks.append((rule, file_hook, statement_hook, _reads(kind)))
     dispatch = _Dispatch(reads for _, _, statement_hook, reads in hooks if statement_hook)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):

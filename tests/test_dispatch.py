@@ -53,3 +53,18 @@ def test_fixtures_find_the_same_when_called_everywhere(folder, monkeypatch):
     declared = _findings(lint([str(directory)], config))
     _called_everywhere(monkeypatch)
     assert declared == _findings(lint([str(directory)], config))
+
+
+@pytest.mark.parametrize("code", sorted(rule.code for rule in all_rules() if rule.dialects is not None))
+def test_a_rule_is_called_only_on_its_dialects_files(code, lint_sql, monkeypatch):
+    rule = next(rule for rule in all_rules() if rule.code == code)
+    called: list[str] = []
+    monkeypatch.setattr(rule, "reads_ops", None)  # every statement, whatever it does
+    monkeypatch.setattr(rule, "reads_tokens", None)
+    monkeypatch.setattr(rule, "reads_effects", None)
+    monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: called.append(context.dialect) or ())
+    monkeypatch.setattr(rule, "check_file", lambda self, context: called.append(context.dialect) or ())
+    files = {"000001_t.up.sql": "CREATE TABLE t (id int);\n", "000001_t.down.sql": "DROP TABLE t;\n"}
+    for dialect in ("postgres", "mysql", "sqlite"):
+        lint_sql(files, dialect=dialect)
+    assert called and set(called) == set(rule.dialects)

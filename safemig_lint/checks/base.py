@@ -314,6 +314,9 @@ class Rule:
     reads_ops: ClassVar[tuple[type[Op], ...] | None] = None
     reads_tokens: ClassVar[frozenset[TokenType] | None] = None
     reads_effects: ClassVar[tuple[type[Effect], ...] | None] = None
+    # The dialects (Config.dialect) whose files its check_statement and check_file can report on;
+    # None: every one. The engine does not call them on a folder of another dialect.
+    dialects: ClassVar[frozenset[str] | None] = None
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()
