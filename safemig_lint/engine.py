@@ -888,8 +888,8 @@ def _reads(rule: type[Rule]) -> _Reads | None:
 class _Dispatch:
     """Which statements each rule's check_statement is called on: those holding an op, a token or
     an effect it reads (_reads), or every one when it declares none. Decided once per shape of
-    statement for the whole run, not per rule and file: statements share a few shapes, and a
-    history of thousands of one-statement files would otherwise pay for each rule's choice in each."""
+    statement in a folder, not per rule and file: statements share a few shapes, and a history of
+    thousands of one-statement files would otherwise pay for each rule's choice in each."""
 
     def __init__(self, declared: Iterable[_Reads | None]) -> None:
         self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
