@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -214,6 +215,18 @@ def per_statement(build: Callable[[Statement, Any], T]) -> Callable[[Statement, 
 def code(statement: Statement, context) -> Code:
     """The statement as code, with its bodies (`context` gives the dialect and the file)."""
     return _Builder(statement, context.dialect, context.parsed.lines).build()
+
+
+def may_hold_words(statement: Statement, words: re.Pattern[str]) -> bool:
+    """Whether a word of the statement's code, its bodies' included (Unit.words), may hold a match of
+    `words`, a pattern of lower-case words: False only when none can, so that a rule that reads
+    only such words need not build the code. A body's words are written in the statement's text:
+    the quotes around a body are read away (`''` as `'`, which joins no letters) and a template
+    placeholder's stand-in joins the letters beside it into another word; only a backslash escape
+    (E'\\105XECUTE') or a letter outside ASCII that upper-cases into ASCII (`ı` into `I`) makes a
+    word the text does not hold, and a statement with either is read whole."""
+    text = statement.text
+    return not text.isascii() or "\\" in text or words.search(text.lower()) is not None
 
 
 @functools.cache

@@ -12,6 +12,7 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.operations.model import Database, bare_name
 from safemig_lint.operations.types import resolve
+from safemig_lint.patterns import lazy
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.dataflow import Scope, Source, Value
@@ -36,7 +37,10 @@ class DynamicSqlInjection(Rule):
     security_severity = 9.1
 
     def check_file(self, context: FileContext):
-        codes = [bodies.code(statement, context) for statement in context.parsed.statements]
+        statements = context.parsed.statements
+        if not any(bodies.may_hold_words(statement, _SINK_TEXT) for statement in statements):
+            return  # no sink word in any statement's code: the code need not be built
+        codes = [bodies.code(statement, context) for statement in statements]
         if not any(_has_sink(code.units) for code in codes):
             return  # nothing is executed as SQL: no data flow to follow
         from safemig_lint.analysis.dataflow import Scope, collect_assignments  # only then: most files have no sink
@@ -201,6 +205,7 @@ def _routine_name(routine: Routine) -> str:
 
 
 _SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
+_SINK_TEXT = lazy("|".join(sorted(word.lower() for word in _SINK_WORDS)))
 
 
 def _has_sink(units: list[Unit]) -> bool:

@@ -2,7 +2,10 @@ from safemig_lint.analysis import bodies
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
+
+_GRANT = lazy("grant")  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT
 
 
 class OverbroadGrant(Rule):
@@ -13,6 +16,8 @@ class OverbroadGrant(Rule):
     security_severity = 7.1
 
     def check_statement(self, statement: Statement, context: FileContext):
+        if not bodies.may_hold_words(statement, _GRANT):
+            return  # every problem is in a GRANT
         for unit in bodies.code(statement, context).units:
             for start, end in unit.extents:
                 words = unit.words[start:end]

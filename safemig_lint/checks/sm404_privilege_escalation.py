@@ -7,6 +7,7 @@ from safemig_lint.analysis.bodies import name, word
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.patterns import lazy
 
 # Role attributes that amount to (or lead to) superuser power.
 _POWERFUL_ATTRIBUTES = {
@@ -31,6 +32,9 @@ _POWERFUL_ROLES = {
 _SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "cloudsqladmin"}
 # Objects that run with their owner's privileges when others use them.
 _OWNER_RIGHTS_KINDS = {"FUNCTION", "PROCEDURE", "ROUTINE", "VIEW", "MATERIALIZED", "AGGREGATE"}
+# A word every problem below holds: SECURITY DEFINER, a powerful attribute (SUPERUSER also makes a
+# superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO.
+_ESCALATION_WORDS = lazy("|".join(["definer", "grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES)]))
 
 
 class PrivilegeEscalation(Rule):
@@ -43,6 +47,8 @@ class PrivilegeEscalation(Rule):
     def check_file(self, context: FileContext):
         superusers = set(_SUPERUSERS)
         for statement in context.parsed.statements:
+            if not bodies.may_hold_words(statement, _ESCALATION_WORDS):
+                continue
             code = bodies.code(statement, context)
             routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}
             for routine in routines.values():

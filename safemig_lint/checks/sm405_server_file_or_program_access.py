@@ -9,6 +9,7 @@ from safemig_lint.analysis.bodies import STRING_TOKENS, Unit
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
 # Functions that read or write files on the database server.
@@ -25,6 +26,8 @@ _FILE_FUNCTIONS = {
 _UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
+# A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of _ANYWHERE.
+_PROBLEM_WORDS = lazy("|".join(["copy", "load", "extension", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO"})]))
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
     "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
@@ -40,6 +43,8 @@ class ServerFileOrProgramAccess(Rule):
     security_severity = 8.8
 
     def check_statement(self, statement: Statement, context: FileContext):
+        if not bodies.may_hold_words(statement, _PROBLEM_WORDS):
+            return
         for unit in bodies.code(statement, context).units:
             for tokens, message in _problems(unit):
                 yield statement_finding(statement, context, context.tokens_span(tokens[0], tokens[-1]), message, _HELP)

@@ -9,10 +9,14 @@ from safemig_lint.analysis.bodies import STRING_TOKENS, Unit, name, word
 from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.patterns import lazy
 
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
 _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of the table switches below
+# A word every switch holds: a table switch's first word (CHECK within NOCHECK), the settings
+# (FOREIGN_KEY within FOREIGN_KEYS and FOREIGN_KEY_CHECKS), RESET.
+_SWITCH_WORDS = lazy("disable|enable|check|session_replication_role|foreign_key|reset")
 _WHAT = {
     "rls": (
         "row-level security is disabled on `{}`: every role that can read the table sees every row",
@@ -47,6 +51,8 @@ class DisablesSafetyChecks(Rule):
     def check_file(self, context: FileContext):
         switches = []
         for statement in context.parsed.statements:
+            if not bodies.may_hold_words(statement, _SWITCH_WORDS):
+                continue
             for unit in bodies.code(statement, context).units:
                 switches += [(statement, switch) for switch in _switches(unit)]
         for index, (statement, switch) in enumerate(switches):
