@@ -217,16 +217,20 @@ def code(statement: Statement, context) -> Code:
     return _Builder(statement, context.dialect, context.parsed.lines).build()
 
 
-def may_hold_words(statement: Statement, words: re.Pattern[str]) -> bool:
+def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | None) -> bool:
     """Whether a word of the statement's code, its bodies' included (Unit.words), may hold a match of
     `words`, a pattern of lower-case words: False only when none can, so that a rule that reads
     only such words need not build the code. A body's words are written in the statement's text:
     the quotes around a body are read away (`''` as `'`, which joins no letters) and a template
     placeholder's stand-in joins the letters beside it into another word; only a backslash escape
     (E'\\105XECUTE') or a letter outside ASCII that upper-cases into ASCII (`ı` into `I`) makes a
-    word the text does not hold, and a statement with either is read whole."""
-    text = statement.text
-    return not text.isascii() or "\\" in text or words.search(text.lower()) is not None
+    word the text does not hold, and a statement with either is read whole. `lowered`: the file's
+    text lowered, if it is ASCII (FileContext.lowered), searched in place."""
+    if lowered is None:
+        text = statement.text
+        return not text.isascii() or "\\" in text or words.search(text.lower()) is not None
+    start, end = statement.start, statement.end
+    return lowered.find("\\", start, end) != -1 or words.search(lowered, start, end) is not None
 
 
 @functools.cache

@@ -84,6 +84,12 @@ class FileContext:
             self.history.reading if self.history is not None else Reading(self.dialect, self.config.mysql_version if self.config else None)
         )
 
+    @cached_property
+    def lowered(self) -> str | None:
+        """The file's text in lower case, when it is all ASCII (offsets then stay as they are); else None."""
+        text = self.parsed.text
+        return text.lower() if text.isascii() else None
+
     @property
     def names(self) -> Names:
         """How this file's names become model keys (for rules that read a node themselves)."""

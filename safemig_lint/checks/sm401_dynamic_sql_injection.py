@@ -38,7 +38,7 @@ class DynamicSqlInjection(Rule):
 
     def check_file(self, context: FileContext):
         statements = context.parsed.statements
-        if not any(bodies.may_hold_words(statement, _SINK_TEXT) for statement in statements):
+        if not any(bodies.may_hold_words(statement, _SINK_TEXT, context.lowered) for statement in statements):
             return  # no sink word in any statement's code: the code need not be built
         codes = [bodies.code(statement, context) for statement in statements]
         if not any(_has_sink(code.units) for code in codes):

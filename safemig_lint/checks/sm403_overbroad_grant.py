@@ -16,7 +16,7 @@ class OverbroadGrant(Rule):
     security_severity = 7.1
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not bodies.may_hold_words(statement, _GRANT):
+        if not bodies.may_hold_words(statement, _GRANT, context.lowered):
             return  # every problem is in a GRANT
         for unit in bodies.code(statement, context).units:
             for start, end in unit.extents:

@@ -47,7 +47,7 @@ class PrivilegeEscalation(Rule):
     def check_file(self, context: FileContext):
         superusers = set(_SUPERUSERS)
         for statement in context.parsed.statements:
-            if not bodies.may_hold_words(statement, _ESCALATION_WORDS):
+            if not bodies.may_hold_words(statement, _ESCALATION_WORDS, context.lowered):
                 continue
             code = bodies.code(statement, context)
             routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}

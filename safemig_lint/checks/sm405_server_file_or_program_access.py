@@ -43,7 +43,7 @@ class ServerFileOrProgramAccess(Rule):
     security_severity = 8.8
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not bodies.may_hold_words(statement, _PROBLEM_WORDS):
+        if not bodies.may_hold_words(statement, _PROBLEM_WORDS, context.lowered):
             return
         for unit in bodies.code(statement, context).units:
             for tokens, message in _problems(unit):

@@ -51,7 +51,7 @@ class DisablesSafetyChecks(Rule):
     def check_file(self, context: FileContext):
         switches = []
         for statement in context.parsed.statements:
-            if not bodies.may_hold_words(statement, _SWITCH_WORDS):
+            if not bodies.may_hold_words(statement, _SWITCH_WORDS, context.lowered):
                 continue
             for unit in bodies.code(statement, context).units:
                 switches += [(statement, switch) for switch in _switches(unit)]
