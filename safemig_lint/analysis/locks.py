@@ -227,8 +227,11 @@ class _Presence:
         self._by_bare: dict[str, set[str]] = {}
 
     def mark(self, name: str, index: int, present: bool) -> None:
-        self._events.setdefault(name, []).append((index, present))
-        self._by_bare.setdefault(bare_name(name), set()).add(name)
+        events = self._events.get(name)
+        if events is None:  # a name's spellings are recorded with its first event
+            events = self._events[name] = []
+            self._by_bare.setdefault(bare_name(name), set()).add(name)
+        events.append((index, present))
 
     def present(self, name: str, before: int | None = None) -> bool:
         """Present after the statements before `before` (all of them, when None)?"""

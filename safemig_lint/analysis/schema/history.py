@@ -154,6 +154,8 @@ class History:
         return effects
 
     def _keep_notes(self, replay: Replay, file: MigrationFile, line: int, notes: list[UnknownNote]) -> None:
+        if not replay.notes:  # most statements leave the model sure of everything
+            return
         notes.extend(UnknownNote(file.display_path, line, what, why) for what, why in replay.notes)
         if any(what == NOTHING_KNOWN for what, _ in replay.notes):
             self._uncertain_files.add(file.display_path)
@@ -382,7 +384,8 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
 
 def _settings(chronicle: Chronicle, statement: StatementOps) -> None:
     text = statement.text
+    lowered = text.lower()  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
-        if ("search_path" in text.lower() or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in text.lower():
+        if ("search_path" in lowered or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in lowered:
             if pattern.search(text):
                 chronicle.setting(name)

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from safemig_lint.analysis.schema.effects import (
@@ -194,21 +195,22 @@ class Replay:
         if key.name:
             return key
         bare = bare_name(table.name)
-        columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
-        own_names = set(table.indexes) | set(table.constraints)
-        if self.mysql:
-            if isinstance(key, Constraint) and key.kind == "primary":
-                return replace(key, name="PRIMARY")
-            if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
-                label = "ibfk" if key.kind == "foreign" else "chk"
-                number = 1 + sum(1 for name in own_names if name.startswith(f"{bare}_{label}_"))
-                return replace(key, name=f"{bare}_{label}_{number}")
-            return replace(key, name=_dedupe(columns[0], own_names, "_{}", start=2))
-        taken: set[str] | _PgTaken = own_names
+        taken: set[str] | _PgTaken
         if self.db.dialect == "postgres":
             columns = [_pg_column_label(c) for c in key.columns] or ["expr"]
             plain_constraint = isinstance(key, Constraint) and key.kind in ("foreign", "check")
             taken = self._pg_taken(table.name, relations=not plain_constraint, constraints=not isinstance(key, Index))
+        else:
+            columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
+            taken = set(table.indexes) | set(table.constraints)
+            if self.mysql:
+                if isinstance(key, Constraint) and key.kind == "primary":
+                    return replace(key, name="PRIMARY")
+                if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
+                    label = "ibfk" if key.kind == "foreign" else "chk"
+                    number = 1 + sum(1 for name in taken if name.startswith(f"{bare}_{label}_"))
+                    return replace(key, name=f"{bare}_{label}_{number}")
+                return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
         label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
         if label == "check":  # after its column if it reads exactly one (postgres' AddRelationNewConstraints)
             middle = columns[0] if len(key.columns) == 1 else ""
@@ -1146,7 +1148,8 @@ class _PgTaken:
 
     def __contains__(self, name: str) -> bool:
         qualified = f"{self.schema}.{name}" if self.schema else name
-        if self.relations and any(qualified in objects for objects in (self.db.tables, self.db.sequences, self.db.views)):
+        db = self.db
+        if self.relations and (qualified in db.tables or qualified in db.sequences or qualified in db.views):
             return True
         for key in self.db.tables.holding(name):
             if key.rpartition(".")[0] != self.schema:
@@ -1172,6 +1175,7 @@ def _dedupe_pg(name1: str, name2: str, label: str, taken: set[str] | _PgTaken) -
     return candidate
 
 
+@lru_cache(maxsize=1024)  # a history names the same few columns (id, name ...) in key after key
 def _pg_column_label(column: str) -> str:
     """What postgres calls an index column in a generated index name (FigureIndexColname): the
     column, a function's name for a call (`lower(email)` -> lower), the column or type of a cast."""
