@@ -243,9 +243,9 @@ class _Presence:
         position = bisect.bisect_left(events, (before, False))
         return position > 0 and events[position - 1][1]
 
-    def spelled(self, name: str) -> set[str]:
-        """The name, and every name recorded that is the same table however qualified."""
-        return {name, *self._by_bare.get(bare_name(name), ())}
+    def spellings(self, name: str) -> set[str] | tuple[()]:
+        """Every name recorded that is the same table as `name` however qualified (`name` itself if recorded)."""
+        return self._by_bare.get(bare_name(name), ())
 
 
 class FileLocks:
@@ -355,7 +355,7 @@ class FileLocks:
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
         index = self._position.get(id(statement), -1)
-        return any(self._tables.present(name, before=index) for name in self._tables.spelled(table))
+        return any(self._tables.present(name, before=index) for name in self._tables.spellings(table))
 
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this

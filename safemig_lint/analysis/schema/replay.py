@@ -49,6 +49,7 @@ from safemig_lint.operations.model import (
     routine_key,
 )
 from safemig_lint.operations.types import resolve
+from safemig_lint.patterns import lazy
 
 _Key = TypeVar("_Key", Constraint, Index)
 _Object = TypeVar("_Object", View, Sequence, UserType, Routine)
@@ -1075,7 +1076,10 @@ def _renamed_in(expression: str, old: str, new: str) -> str:
 
 def _plain_column(key_column: str) -> bool:
     """A key column that is a column's name, not an expression (`lower(email)`, `COALESCE(a, b) DESC`)."""
-    return re.fullmatch(r'[\w$]+|"[^"]+"', key_column) is not None
+    return _PLAIN_KEY_COLUMN.fullmatch(key_column) is not None
+
+
+_PLAIN_KEY_COLUMN = lazy(r'[\w$]+|"[^"]+"')
 
 
 def _created(op: o.CreateObject, objects: MutableMapping[str, _Object], key: str, new: _Object) -> list[Effect]:
