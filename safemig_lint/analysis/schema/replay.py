@@ -86,6 +86,7 @@ class Replay:
         self.notes: list[tuple[str, str]] = []
         self.resolver = resolver  # judges each op against the model before it is applied
         self._reads: set[str] = set()  # what the current statement's query reads so far (View.depends), until its next change
+        self._makes_view = True  # may the current statement create a view? Else what it reads is not gathered
         # Rows copied from one table into another (INSERT ... SELECT), by source and by target oid, in order.
         self._copies_from: dict[int, list[_Copy]] = {}
         self._copies_into: dict[int, list[_Copy]] = {}
@@ -133,6 +134,8 @@ class Replay:
 
     def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reads = set()
+        ops = tuple(ops)
+        self._makes_view = not ops or any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
         if self.resolver is not None:
             self.resolver.begin_statement(ops)
 
@@ -439,6 +442,8 @@ class Replay:
     # --- what a statement reads (the dependencies of a view it creates)
 
     def _uses_table(self, op: o.UsesTable) -> list[Effect]:
+        if not self._makes_view:
+            return []
         table = dict.get(self.db.tables, op.table)  # to read (TableMap)
         if table is not None:
             self._reads.add(f"table {table.oid}")
@@ -450,6 +455,8 @@ class Replay:
         return []  # a name looked up, not changed: the resolver judges it
 
     def _uses_column(self, op: o.UsesColumn) -> list[Effect]:
+        if not self._makes_view:
+            return []
         ref = op.column
         for scope in ref.scopes:
             tables = [t for t in (dict.get(self.db.tables, key) for key in scope if key) if t is not None]
