@@ -164,6 +164,11 @@ class Replay:
             self._note(f"table {key}", UNCREATED)
         return table
 
+    def _table_to_read(self, key: str) -> Table:
+        """_table's answer, to read only: a table the map shares is not copied (TableMap), nor journalled."""
+        table = dict.get(self.db.tables, key)
+        return table if table is not None else self._table(key)
+
     def _lost_track(self, table: Table, reason: str, keys_only: bool = False) -> None:
         if keys_only:
             if not table.keys_unknown and not table.unknown:
@@ -265,7 +270,7 @@ class Replay:
 
     def _primary_key_of(self, name: str) -> str:
         """`REFERENCES t` means t's primary key: spelled out, so both spellings compare equal."""
-        table = self.db.tables.get(name)
+        table = dict.get(self.db.tables, name)  # to read (TableMap)
         primary = next((c for c in table.constraints.values() if c.kind == "primary"), None) if table else None
         return f"{name}({', '.join(primary.columns)})" if primary is not None else name
 
@@ -316,7 +321,7 @@ class Replay:
             return []
         table = Table(op.table, unknown=op.unknown, keys_unknown=op.keys_unknown, oid=next(_oids))
         if op.like:
-            source = self._table(op.like)
+            source = self._table_to_read(op.like)
             table.columns = {name: _new_identity(c) for name, c in source.columns.items()}
             table.unknown = table.unknown or source.unknown
             if self.mysql:  # MySQL copies keys under their names; postgres renames them per INCLUDING option
@@ -470,7 +475,7 @@ class Replay:
         return []
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
-        target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
+        target, source = dict.get(self.db.tables, op.target), dict.get(self.db.tables, op.source)  # to read (TableMap)
         if target is None or source is None or target is source:
             return []
         pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...] = ()
