@@ -118,7 +118,7 @@ class Replay:
                 effects += self.resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
-        rejected = [e for e in effects if isinstance(e, Rejected)]
+        rejected = bool(effects) and any(isinstance(e, Rejected) for e in effects)
         if self.resolver is not None and at is not None and self.resolver.statement_fails:
             pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
         elif not (op.if_target_exists and not self._target_exists(op)):
@@ -126,7 +126,7 @@ class Replay:
             effects += _HANDLERS[type(op)](self, op)
             if rejected:
                 self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
-        if not isinstance(op, o.Uses):
+        if self._reads and not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
             effect.node = op.node
