@@ -87,8 +87,7 @@ class Chronicle:
             self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
-        for table in _tables_named(op):
-            self._named.add(table)
+        self._named.update(_tables_named(op))
         if isinstance(op, (o.CreateTable, o.RenameTable)):
             self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))
         elif isinstance(op, o.CreateObject) and op.kind == "extension":

@@ -247,7 +247,7 @@ class Replay:
             self._mark_referenced(table, constraint.references.partition("(")[0])
         if constraint.kind == "primary" and not self._sqlite_nullable_key(table, constraint):
             for name in constraint.columns:
-                if name in table.columns:
+                if name in table.columns and table.columns[name].nullable:  # a NOT NULL one stays as it is
                     table.columns[name] = replace(table.columns[name], nullable=False)
         return constraint.name
 
