@@ -120,6 +120,11 @@ def test_commands_postgresql_refuses_in_a_transaction_block(sql, name):
         "ALTER DATABASE app SET timezone = 'UTC'",
         "ALTER TYPE mood ADD VALUE 'meh'",
         "DISCARD PLANS",
+        "CREATE UNIQUE INDEX i ON t (c)",
+        "DROP INDEX i",
+        "ALTER TABLE p DETACH PARTITION p1",  # not CONCURRENTLY
+        "ALTER TABLE t ADD COLUMN detached_at timestamptz",  # the word is no DETACH
+        "ALTER DATABASE app SET search_path = app",
     ],
 )
 def test_commands_postgresql_runs_in_a_transaction_block(sql):

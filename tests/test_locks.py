@@ -191,6 +191,12 @@ def test_lock_timeout_set_earlier_in_the_file_satisfies_sm511(lint_sql):
     assert lines(second(lint_sql, "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;"), "SM511") == [1]
     assert lines(second(lint_sql, "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN a int;"), "SM511") == []
     assert lines(second(lint_sql, "SELECT set_config('lock_timeout', '2s', false);\nALTER TABLE users ADD COLUMN a int;"), "SM511") == []
+    assert lines(second(lint_sql, "SELECT SET_Config('lock_timeout', '2s', false);\nALTER TABLE users ADD COLUMN a int;"), "SM511") == []
+    # Another setting is no lock_timeout, however it is set.
+    assert lines(
+        second(lint_sql, "SELECT set_config('statement_timeout', '2s', false);\nALTER TABLE users ADD COLUMN a int;"), "SM511"
+    ) == [2]
+    assert lines(second(lint_sql, "SET statement_timeout = '2s';\nALTER TABLE users ADD COLUMN a int;"), "SM511") == [2]
     # Zero means no timeout at all.
     assert lines(second(lint_sql, "SET lock_timeout = 0;\nALTER TABLE users ADD COLUMN a int;"), "SM511") == [2]
     # Set after the statement: too late.

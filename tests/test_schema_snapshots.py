@@ -96,6 +96,16 @@ def _state(db) -> tuple:
     return (*(list(m.items()) for m in maps), sorted(db.schemas), db.open_world)
 
 
+def test_a_table_only_read_is_not_touched(tmp_path):
+    # INSERT ... SELECT and CREATE TABLE ... LIKE read their source tables: they stay the tables the
+    # state before holds (SM201 compares only touched tables), where a copy taken to read was touched.
+    setup = "CREATE TABLE a (id int PRIMARY KEY, x int);\nCREATE TABLE b (id int, x int);"
+    reads = "INSERT INTO b SELECT * FROM a;\nCREATE TABLE c (LIKE a);"
+    history = _history(tmp_path, _files([(setup, ""), (reads, "DROP TABLE c;")]))
+    assert history.tables_touched(2) == {"c"}
+    assert dict.get(history.before(2).tables, "a") is dict.get(history.after(2).tables, "a")
+
+
 @pytest.mark.parametrize("order", ["latest first", "earliest first"])  # made from a checkpoint / from the state before
 @pytest.mark.parametrize("checkpoints", ["first only", "every version", "by size"])
 def test_each_state_is_what_the_history_up_to_it_gives(tmp_path, monkeypatch, checkpoints, order):

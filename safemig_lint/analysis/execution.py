@@ -112,10 +112,17 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     """
     if _first_word(statement) not in _REFUSING_WORDS:
         return None
-    words = leading_words(statement, 12)
+    # Two words decide most statements (CREATE TABLE, ALTER TABLE ... ADD): more are read only where
+    # they can change the answer, as reading twelve words of every statement cost more than the rest.
+    words = leading_words(statement, 2)
     if not words:
         return None
-    first = words[0]
+    first, second = words[0], words[1] if len(words) > 1 else ""
+    if first == "ALTER" and second == "TABLE" and "detach" not in statement.text.lower():
+        return None  # DETACH is among its words only if it is in its text
+    wanted = _words_deciding(first, second)
+    if wanted > len(words) == 2:
+        words = leading_words(statement, wanted)
     if first == "CREATE":
         rest = words[1:]
         if rest[:1] == ["UNIQUE"]:
@@ -138,7 +145,6 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     elif first == "VACUUM":
         return "VACUUM"
     elif first == "ALTER":
-        second = words[1] if len(words) > 1 else ""
         if second == "SYSTEM":
             return "ALTER SYSTEM"
         if second == "DATABASE" and "SET" in words and "TABLESPACE" in words:
@@ -159,6 +165,17 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
 
 _TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
 _REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
+
+
+def _words_deciding(first: str, second: str) -> int:
+    """How many leading words refuses_transaction_block reads of a statement starting with these two."""
+    if first == "CREATE":
+        return 4 if second in ("UNIQUE", "INDEX") else 2
+    if first == "DROP":
+        return 3 if second == "INDEX" else 2
+    if first in ("REINDEX", "CLUSTER") or first == "ALTER" and second in ("DATABASE", "TABLE", "TYPE"):
+        return 12
+    return 2
 
 
 def _first_word(statement: Statement) -> str:
@@ -200,7 +217,7 @@ class ExecutionModel:
         self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
         self._persists: dict[int, str | None] = {}
         self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
-        self._control: dict[int, str | None] = {}  # id(statement) -> transaction_control(statement)
+        self._control = {id(s): transaction_control(s) for s in statements}  # read once: _work and _build ask
         self._build()
 
     @cached_property
@@ -225,7 +242,7 @@ class ExecutionModel:
     @cached_property
     def _work(self) -> list[Statement]:
         """The statements that do something (not BEGIN/COMMIT/ROLLBACK)."""
-        return [s for s in self._statements if transaction_control(s) is None]
+        return [s for s in self._statements if self._control[id(s)] is None]
 
     def in_transaction(self, statement: Statement) -> bool:
         """Does the statement run inside a transaction block (explicit, or the driver's implicit one)?"""
@@ -251,7 +268,7 @@ class ExecutionModel:
         explicit = False
         ended: dict[int, str | None] = {}  # transaction id -> why it commits early (None: rolled back)
         for statement in self._statements:
-            control = self._control[id(statement)] = transaction_control(statement)
+            control = self._control[id(statement)]
             if control == "begin":
                 if current is None:  # postgres: a BEGIN inside the implicit block takes it over
                     current, next_id = next_id, next_id + 1
@@ -278,12 +295,13 @@ class ExecutionModel:
         that cannot fail is no later failure: the statements before it cannot be left applied by it."""
         later_work = 0
         later_by_transaction: dict[int | None, int] = {}
+        sqlite = self.driver_family == "sqlite"
         for statement in reversed(self._statements):
             if self._control[id(statement)] is not None:
                 continue
-            if self.driver_family == "sqlite" and sets_a_connection_flag(statement):
+            if sqlite and sets_a_connection_flag(statement):
                 continue
-            transaction = self.transaction_id(statement)
+            transaction = self._transaction.get(id(statement))
             self._persists[id(statement)] = self._persistence(statement, transaction, later_work, later_by_transaction, ended)
             later_work += 1
             later_by_transaction[transaction] = later_by_transaction.get(transaction, 0) + 1

@@ -227,8 +227,11 @@ class _Presence:
         self._by_bare: dict[str, set[str]] = {}
 
     def mark(self, name: str, index: int, present: bool) -> None:
-        self._events.setdefault(name, []).append((index, present))
-        self._by_bare.setdefault(bare_name(name), set()).add(name)
+        events = self._events.get(name)
+        if events is None:  # a name's spellings are recorded with its first event
+            events = self._events[name] = []
+            self._by_bare.setdefault(bare_name(name), set()).add(name)
+        events.append((index, present))
 
     def present(self, name: str, before: int | None = None) -> bool:
         """Present after the statements before `before` (all of them, when None)?"""
@@ -240,9 +243,9 @@ class _Presence:
         position = bisect.bisect_left(events, (before, False))
         return position > 0 and events[position - 1][1]
 
-    def spelled(self, name: str) -> set[str]:
-        """The name, and every name recorded that is the same table however qualified."""
-        return {name, *self._by_bare.get(bare_name(name), ())}
+    def spellings(self, name: str) -> set[str] | tuple[()]:
+        """Every name recorded that is the same table as `name` however qualified (`name` itself if recorded)."""
+        return self._by_bare.get(bare_name(name), ())
 
 
 class FileLocks:
@@ -268,6 +271,7 @@ class FileLocks:
         self._timeout_before: dict[int, bool] = {}
         self._fk_checks_off_before: dict[int, bool] = {}
         self._locks: dict[int, list[Lock]] = {}  # id(statement) -> postgres_locks(statement)
+        self._moot: dict[tuple[int, str], bool] = {}  # (statement index, table) -> lock_is_moot: several rules ask of each op
         self._read()
 
     @property
@@ -313,8 +317,10 @@ class FileLocks:
                 elif isinstance(op, o.Truncate):
                     self._emptied.mark(bare_name(op.table), index, True)
             self._follow_rows(statement, index)
-            timeout = _setting(statement, "lock_timeout", timeout)
-            fk_checks_off = _setting(statement, "foreign_key_checks", fk_checks_off, off=True)
+            settings = _settings_in(statement)
+            if settings:
+                timeout = _setting(settings, "lock_timeout", timeout)
+                fk_checks_off = _setting(settings, "foreign_key_checks", fk_checks_off, off=True)
 
     def _indexes_go(self, table: str, index: int, column: str | None = None) -> None:
         """Mark the indexes (and keys) of `table`, as the file found it, that go with this statement: all of them,
@@ -349,12 +355,16 @@ class FileLocks:
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
         index = self._position.get(id(statement), -1)
-        return any(self._tables.present(name, before=index) for name in self._tables.spelled(table))
+        return any(self._tables.present(name, before=index) for name in self._tables.spellings(table))
 
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
-        return self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > self._position.get(id(statement), -1)
+        key = (self._position.get(id(statement), -1), table)
+        moot = self._moot.get(key)
+        if moot is None:
+            moot = self._moot[key] = self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > key[0]
+        return moot
 
     @overload
     def live_ops(self, statement: Statement, kind: type[_OnTableT], /) -> Iterator[_OnTableT]: ...
@@ -528,10 +538,10 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
     TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
     """
-    words = text_words(statement, 4)
-    if not words:
+    first = first_text_word(statement)
+    if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
         return []
-    first = words[0]
+    words = text_words(statement, 4)
     if first == "LOCK" and isinstance(statement.expression, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
         tables = _command_tables(statement, context)
@@ -545,7 +555,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:
     """(kind, name) of a REINDEX [ ( options ) ] INDEX | TABLE name without CONCURRENTLY, else None."""
-    if text_words(statement, 1) != ["REINDEX"] or "CONCURRENTLY" in text_words(statement):
+    if first_text_word(statement) != "REINDEX" or "CONCURRENTLY" in text_words(statement):
         return None
     match = re.match(r"\s*REINDEX\s*(?:\([^)]*\)\s*)?(INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+(\S+)", statement.text, re.IGNORECASE)
     return (match.group(1).upper(), match.group(2)) if match else None
@@ -569,6 +579,12 @@ def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     commands it does not parse as one string). Every statement is asked for its first words:
     a routine's long body is not split into words for that."""
     return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
+
+
+def first_text_word(statement: Statement) -> str:
+    """text_words(statement, 1)'s word, or "" (one search, no list)."""
+    match = _WORD.search(statement.text)
+    return match.group().upper() if match else ""
 
 
 _WORD = lazy(r"[A-Za-z_][\w$]*")
@@ -600,10 +616,21 @@ _SET = lazy(
 _SET_CONFIG = lazy(r"set_config\s*\(\s*'(?P<name>\w+)'\s*,\s*'(?P<value>[^']*)'", re.IGNORECASE)
 
 
-def _setting(statement: Statement, name: str, current: bool, off: bool = False) -> bool:
+def _settings_in(statement: Statement) -> list[re.Match[str]]:
+    """The statement's `SET name = value`, then its set_config(...): read once for every setting followed."""
+    text = statement.text
+    found = [match] if (match := _SET.match(text)) else []
+    # set_config's letters as IGNORECASE matches them (its s and i also match ſ, İ and ı): a statement
+    # without them is not searched (a search per statement cost more than the rest of the reading).
+    if "_conf" in text.lower() and (match := _SET_CONFIG.search(text)):
+        found.append(match)
+    return found
+
+
+def _setting(settings: list[re.Match[str]], name: str, current: bool, off: bool = False) -> bool:
     """Follow `SET name = value` (or set_config) through a file: is the setting on (non-zero), or off when `off`?"""
-    for match in (_SET.match(statement.text), _SET_CONFIG.search(statement.text)):
-        if match and match.group("name").lower() == name:
+    for match in settings:
+        if match.group("name").lower() == name:
             value = match.group("value").strip().strip("'\"").strip().lower()
             is_zero = value in ("0", "off", "false", "default") or re.fullmatch(r"0+\s*(ms|s|min)?", value) is not None
             return is_zero if off else not is_zero

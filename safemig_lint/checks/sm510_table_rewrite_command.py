@@ -1,6 +1,6 @@
 from sqlglot import exp
 
-from safemig_lint.analysis.locks import command_locks, text_words
+from safemig_lint.analysis.locks import command_locks, first_text_word, text_words
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
@@ -17,7 +17,8 @@ class TableRewriteCommand(Rule):
         if not context.locks.postgres:
             return
         locks = context.locks
-        words = text_words(statement, 4)
+        # The first word decides most statements: the next three are read for VACUUM and CLUSTER alone.
+        words = text_words(statement, 4) if first_text_word(statement) in ("VACUUM", "CLUSTER") else []
         if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
             command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
             tables = [t for t, _ in command_locks(statement, context)]

@@ -87,8 +87,7 @@ class Chronicle:
             self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
-        for table in _tables_named(op):
-            self._named.add(table)
+        self._named.update(_tables_named(op))
         if isinstance(op, (o.CreateTable, o.RenameTable)):
             self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))
         elif isinstance(op, o.CreateObject) and op.kind == "extension":
@@ -260,8 +259,25 @@ def _between(ordinals, start: int, end: int) -> bool:
     return index < len(ordinals) and ordinals[index] < end
 
 
+_NAMING = (
+    o.CreateTable,
+    o.DropTable,
+    o.RenameTable,
+    o.CreateIndex,
+    o.DropIndex,
+    o.RenameKey,
+    o.AddConstraint,
+    o.DropConstraint,
+    o.CreateObject,
+    o.DropObject,
+    o.RenameObject,
+)  # the ops _events reads: any other (columns, rows, uses) is answered by one test
+
+
 def _events(op: o.Op) -> list[tuple[str, str, str]]:
     """(space, key, what) of each name the op creates, removes or renames."""
+    if not isinstance(op, _NAMING):
+        return []
     if isinstance(op, o.CreateTable):
         if op.temporary:
             return [(RELATION, op.table, TEMPORARY)]

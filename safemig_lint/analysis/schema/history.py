@@ -91,6 +91,7 @@ class History:
         self._uncertain_files: set[str] = set()
         self._migrations = {m.version: m for m in directory.migrations}
         self._sqlite_verdicts: dict[Path, dict[int, str | None]] = {}
+        self._last_effects: tuple[MigrationFile | None, dict[int, list[Effect]]] = (None, {})
 
     @cached_property
     def _timeline(self) -> _Timeline:
@@ -153,6 +154,8 @@ class History:
         return effects
 
     def _keep_notes(self, replay: Replay, file: MigrationFile, line: int, notes: list[UnknownNote]) -> None:
+        if not replay.notes:  # most statements leave the model sure of everything
+            return
         notes.extend(UnknownNote(file.display_path, line, what, why) for what, why in replay.notes)
         if any(what == NOTHING_KNOWN for what, _ in replay.notes):
             self._uncertain_files.add(file.display_path)
@@ -212,13 +215,17 @@ class History:
 
     def effects(self, file: MigrationFile) -> dict[int, list[Effect]]:
         """What each statement of the file did, by statement start offset."""
-        timeline = self._timeline
-        if file.path in timeline.effects:
-            return timeline.effects[file.path]
-        return self._effects_elsewhere(file)
+        found = self._timeline.effects.get(file.path)
+        return found if found is not None else self._effects_elsewhere(file)
 
     def effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
-        return self.effects(file).get(statement.start, [])
+        """What the statement did. Rules ask of each statement of the file they lint in turn: its
+        effects are looked up once per file, not once per question."""
+        last_file, effects = self._last_effects
+        if file is not last_file:
+            effects = self.effects(file)
+            self._last_effects = (file, effects)
+        return effects.get(statement.start, [])
 
     def _effects_elsewhere(self, file: MigrationFile) -> dict[int, list[Effect]]:
         """A down file replayed on its own copy of the schema its up file produced."""
@@ -377,7 +384,8 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
 
 def _settings(chronicle: Chronicle, statement: StatementOps) -> None:
     text = statement.text
+    lowered = text.lower()  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
-        if ("search_path" in text.lower() or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in text.lower():
+        if ("search_path" in lowered or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in lowered:
             if pattern.search(text):
                 chronicle.setting(name)

@@ -12,6 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from safemig_lint.analysis.schema.effects import (
@@ -48,6 +49,7 @@ from safemig_lint.operations.model import (
     routine_key,
 )
 from safemig_lint.operations.types import resolve
+from safemig_lint.patterns import lazy
 
 _Key = TypeVar("_Key", Constraint, Index)
 _Object = TypeVar("_Object", View, Sequence, UserType, Routine)
@@ -84,6 +86,7 @@ class Replay:
         self.notes: list[tuple[str, str]] = []
         self.resolver = resolver  # judges each op against the model before it is applied
         self._reads: set[str] = set()  # what the current statement's query reads so far (View.depends), until its next change
+        self._makes_view = True  # may the current statement create a view? Else what it reads is not gathered
         # Rows copied from one table into another (INSERT ... SELECT), by source and by target oid, in order.
         self._copies_from: dict[int, list[_Copy]] = {}
         self._copies_into: dict[int, list[_Copy]] = {}
@@ -115,7 +118,7 @@ class Replay:
                 effects += self.resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
-        rejected = [e for e in effects if isinstance(e, Rejected)]
+        rejected = bool(effects) and any(isinstance(e, Rejected) for e in effects)
         if self.resolver is not None and at is not None and self.resolver.statement_fails:
             pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
         elif not (op.if_target_exists and not self._target_exists(op)):
@@ -123,7 +126,7 @@ class Replay:
             effects += _HANDLERS[type(op)](self, op)
             if rejected:
                 self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
-        if not isinstance(op, o.Uses):
+        if self._reads and not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
             effect.node = op.node
@@ -131,6 +134,8 @@ class Replay:
 
     def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
         self._reads = set()
+        ops = tuple(ops)
+        self._makes_view = not ops or any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
         if self.resolver is not None:
             self.resolver.begin_statement(ops)
 
@@ -158,6 +163,11 @@ class Replay:
             table = self.db.tables[key] = Table(key, unknown=UNCREATED, oid=next(_oids))
             self._note(f"table {key}", UNCREATED)
         return table
+
+    def _table_to_read(self, key: str) -> Table:
+        """_table's answer, to read only: a table the map shares is not copied (TableMap), nor journalled."""
+        table = dict.get(self.db.tables, key)
+        return table if table is not None else self._table(key)
 
     def _lost_track(self, table: Table, reason: str, keys_only: bool = False) -> None:
         if keys_only:
@@ -194,21 +204,22 @@ class Replay:
         if key.name:
             return key
         bare = bare_name(table.name)
-        columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
-        own_names = set(table.indexes) | set(table.constraints)
-        if self.mysql:
-            if isinstance(key, Constraint) and key.kind == "primary":
-                return replace(key, name="PRIMARY")
-            if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
-                label = "ibfk" if key.kind == "foreign" else "chk"
-                number = 1 + sum(1 for name in own_names if name.startswith(f"{bare}_{label}_"))
-                return replace(key, name=f"{bare}_{label}_{number}")
-            return replace(key, name=_dedupe(columns[0], own_names, "_{}", start=2))
-        taken: set[str] | _PgTaken = own_names
+        taken: set[str] | _PgTaken
         if self.db.dialect == "postgres":
             columns = [_pg_column_label(c) for c in key.columns] or ["expr"]
             plain_constraint = isinstance(key, Constraint) and key.kind in ("foreign", "check")
             taken = self._pg_taken(table.name, relations=not plain_constraint, constraints=not isinstance(key, Index))
+        else:
+            columns = [re.sub(r"\W+", "_", c).strip("_").lower() for c in key.columns] or ["expr"]
+            taken = set(table.indexes) | set(table.constraints)
+            if self.mysql:
+                if isinstance(key, Constraint) and key.kind == "primary":
+                    return replace(key, name="PRIMARY")
+                if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
+                    label = "ibfk" if key.kind == "foreign" else "chk"
+                    number = 1 + sum(1 for name in taken if name.startswith(f"{bare}_{label}_"))
+                    return replace(key, name=f"{bare}_{label}_{number}")
+                return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
         label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
         if label == "check":  # after its column if it reads exactly one (postgres' AddRelationNewConstraints)
             middle = columns[0] if len(key.columns) == 1 else ""
@@ -236,7 +247,7 @@ class Replay:
             self._mark_referenced(table, constraint.references.partition("(")[0])
         if constraint.kind == "primary" and not self._sqlite_nullable_key(table, constraint):
             for name in constraint.columns:
-                if name in table.columns:
+                if name in table.columns and table.columns[name].nullable:  # a NOT NULL one stays as it is
                     table.columns[name] = replace(table.columns[name], nullable=False)
         return constraint.name
 
@@ -259,7 +270,7 @@ class Replay:
 
     def _primary_key_of(self, name: str) -> str:
         """`REFERENCES t` means t's primary key: spelled out, so both spellings compare equal."""
-        table = self.db.tables.get(name)
+        table = dict.get(self.db.tables, name)  # to read (TableMap)
         primary = next((c for c in table.constraints.values() if c.kind == "primary"), None) if table else None
         return f"{name}({', '.join(primary.columns)})" if primary is not None else name
 
@@ -310,7 +321,7 @@ class Replay:
             return []
         table = Table(op.table, unknown=op.unknown, keys_unknown=op.keys_unknown, oid=next(_oids))
         if op.like:
-            source = self._table(op.like)
+            source = self._table_to_read(op.like)
             table.columns = {name: _new_identity(c) for name, c in source.columns.items()}
             table.unknown = table.unknown or source.unknown
             if self.mysql:  # MySQL copies keys under their names; postgres renames them per INCLUDING option
@@ -436,6 +447,8 @@ class Replay:
     # --- what a statement reads (the dependencies of a view it creates)
 
     def _uses_table(self, op: o.UsesTable) -> list[Effect]:
+        if not self._makes_view:
+            return []
         table = dict.get(self.db.tables, op.table)  # to read (TableMap)
         if table is not None:
             self._reads.add(f"table {table.oid}")
@@ -447,6 +460,8 @@ class Replay:
         return []  # a name looked up, not changed: the resolver judges it
 
     def _uses_column(self, op: o.UsesColumn) -> list[Effect]:
+        if not self._makes_view:
+            return []
         ref = op.column
         for scope in ref.scopes:
             tables = [t for t in (dict.get(self.db.tables, key) for key in scope if key) if t is not None]
@@ -460,7 +475,7 @@ class Replay:
         return []
 
     def _copy_rows(self, op: o.CopyRows) -> list[Effect]:
-        target, source = self.db.tables.get(op.target), self.db.tables.get(op.source)
+        target, source = dict.get(self.db.tables, op.target), dict.get(self.db.tables, op.source)  # to read (TableMap)
         if target is None or source is None or target is source:
             return []
         pairs: tuple[tuple[str, str, ColumnType | None, ColumnType | None], ...] = ()
@@ -1073,7 +1088,10 @@ def _renamed_in(expression: str, old: str, new: str) -> str:
 
 def _plain_column(key_column: str) -> bool:
     """A key column that is a column's name, not an expression (`lower(email)`, `COALESCE(a, b) DESC`)."""
-    return re.fullmatch(r'[\w$]+|"[^"]+"', key_column) is not None
+    return _PLAIN_KEY_COLUMN.fullmatch(key_column) is not None
+
+
+_PLAIN_KEY_COLUMN = lazy(r'[\w$]+|"[^"]+"')
 
 
 def _created(op: o.CreateObject, objects: MutableMapping[str, _Object], key: str, new: _Object) -> list[Effect]:
@@ -1146,7 +1164,8 @@ class _PgTaken:
 
     def __contains__(self, name: str) -> bool:
         qualified = f"{self.schema}.{name}" if self.schema else name
-        if self.relations and any(qualified in objects for objects in (self.db.tables, self.db.sequences, self.db.views)):
+        db = self.db
+        if self.relations and (qualified in db.tables or qualified in db.sequences or qualified in db.views):
             return True
         for key in self.db.tables.holding(name):
             if key.rpartition(".")[0] != self.schema:
@@ -1172,6 +1191,7 @@ def _dedupe_pg(name1: str, name2: str, label: str, taken: set[str] | _PgTaken) -
     return candidate
 
 
+@lru_cache(maxsize=1024)  # a history names the same few columns (id, name ...) in key after key
 def _pg_column_label(column: str) -> str:
     """What postgres calls an index column in a generated index name (FigureIndexColname): the
     column, a function's name for a call (`lower(email)` -> lower), the column or type of a cast."""

@@ -41,6 +41,7 @@ from safemig_lint.operations.model import (
     routine_key,
 )
 from safemig_lint.operations.types import resolve
+from safemig_lint.patterns import lazy
 
 MISSING, EXISTS, INSERT, QUOTED, DEPENDENTS = "missing", "exists", "insert", "quoted", "dependents"
 
@@ -72,8 +73,11 @@ class Resolver:
         if self.dialect == "postgres":
             # PostgreSQL drops the objects one statement names together: what depends on one of them
             # may be named after it. MySQL drops them in turn, refusing a parent named before its child.
-            self._dropping.update(op.table for op in ops if isinstance(op, o.DropTable))
-            self._dropping.update(f"view {op.name}" for op in ops if isinstance(op, o.DropObject) and op.kind == "view")
+            for op in ops:
+                if isinstance(op, o.DropTable):
+                    self._dropping.add(op.table)
+                elif isinstance(op, o.DropObject) and op.kind == "view":
+                    self._dropping.add(f"view {op.name}")
 
     def check(self, op: o.Op, db: Database, at: int) -> list[Rejected]:
         """The database's verdict on `op`; none once an earlier op of the statement was refused (the database
@@ -470,7 +474,10 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
 
 
 def _plain_column(name: str) -> bool:
-    return re.fullmatch(r"[^\s()'\",:]+", name) is not None
+    return _PLAIN_COLUMN.fullmatch(name) is not None
+
+
+_PLAIN_COLUMN = lazy(r"[^\s()'\",:]+")  # asked of every key column of every table created
 
 
 def _user_type(self: Resolver, db: Database, column: Column, fails_op: bool | None = None) -> list[Rejected]:
