@@ -1,8 +1,8 @@
+from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.analysis.schema.resolve import MISSING
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.rejections import rejection_finding, rejections
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 _HELP = "Check the name against the schema the earlier migrations build (`safemig-lint schema DIR --at VERSION`): it may have been dropped or renamed by an earlier statement, or be created only by a later one. In a down file, undo what the up file did, using the names it left."
@@ -15,29 +15,7 @@ class MissingObject(Rule):
     summary = (
         "The statement names a table, column, index, constraint or other object that does not exist at that point: the database rejects it."
     )
-    reads_ops = (
-        o.UsesTable,
-        o.UsesColumn,
-        o.UsesSequence,
-        o.CreateTable,
-        o.DropTable,
-        o.RenameTable,
-        o.AddColumn,
-        o.DropColumn,
-        o.RenameColumn,
-        o.AlterColumn,
-        o.ReplaceColumn,
-        o.AddConstraint,
-        o.DropConstraint,
-        o.RenameKey,
-        o.DropIndex,
-        o.CreateObject,
-        o.DropObject,
-        o.RenameObject,
-        o.AddEnumValue,
-        o.RenameEnumValue,
-        o.Truncate,
-    )  # where the resolver gives its verdicts
+    reads_effects = (Rejected,)  # the resolver's verdicts
 
     def check_statement(self, statement: Statement, context: FileContext):
         for effect in rejections(context, statement, MISSING):

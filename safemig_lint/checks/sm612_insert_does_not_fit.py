@@ -1,8 +1,8 @@
+from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.analysis.schema.resolve import INSERT
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.rejections import rejection_finding, rejections
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 _HELP = (
@@ -16,7 +16,7 @@ class InsertDoesNotFit(Rule):
     name = "insert-does-not-fit"
     severity = Severity.ERROR
     summary = "INSERT gives more or fewer values than the columns it fills, or a value PostgreSQL cannot convert to its column's type: the database rejects it."
-    reads_ops = (o.InsertRows, o.CopyRows)  # where the resolver gives its verdicts
+    reads_effects = (Rejected,)  # the resolver's verdicts
 
     def check_statement(self, statement: Statement, context: FileContext):
         for effect in rejections(context, statement, INSERT):

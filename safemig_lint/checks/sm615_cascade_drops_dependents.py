@@ -1,7 +1,7 @@
+from safemig_lint.analysis.schema.effects import Cascaded
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.rejections import cascades
 from safemig_lint.diagnostics import Severity
-from safemig_lint.operations import ops as o
 from safemig_lint.reading.statements import Statement
 
 
@@ -10,7 +10,7 @@ class CascadeDropsDependents(Rule):
     name = "cascade-drops-dependents"
     severity = Severity.WARNING
     summary = "DROP ... CASCADE also drops the views, foreign keys, triggers, defaults or columns that depend on what it drops."
-    reads_ops = (o.DropTable, o.DropColumn, o.DropConstraint, o.DropIndex, o.DropObject)  # where the resolver gives its verdicts
+    reads_effects = (Cascaded,)  # what a CASCADE took with it
 
     def check_statement(self, statement: Statement, context: FileContext):
         for effect in cascades(context, statement):
