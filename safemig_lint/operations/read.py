@@ -52,11 +52,16 @@ class Names:
                     self._stand_ins[number] = p.mask
                 else:
                     self._all_x.add(p.mask)
+        # Keys already made, by (name, quoted) and by raw text: a file names the same few tables and columns
+        # again and again (in each column, key, reference and query that reads them).
+        self._idents: dict[tuple[str, bool], str] = {}
+        self._texts: dict[str, str] = {}
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
         inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
+        inner._idents, inner._texts = self._idents, self._texts  # the same keys: the stand-ins are the same
         return inner
 
     def masked(self, statement: Statement) -> str:
@@ -84,15 +89,21 @@ class Names:
         return "{{}}" + match.group()[len(mask) :]
 
     def ident(self, node: exp.Expr | str | None) -> str:
+        if isinstance(node, exp.Identifier):  # the most common, first
+            quoted = node.quoted
+            key = self._idents.get((node.this, quoted))
+            if key is None:
+                if len(self._idents) >= _NAMES_KEPT:
+                    self._idents.clear()
+                name = self._unmask(node.this)
+                key = self._idents[(node.this, quoted)] = self._truncated(name if quoted and self.case_sensitive else name.lower())
+            return key
         if node is None:
             return ""
         if isinstance(node, str):
             return self.text(node)
         if isinstance(node, (exp.Column, exp.Table, exp.ColumnPrefix)) and not isinstance(node.this, str):
             return self.ident(node.this)
-        if isinstance(node, exp.Identifier):
-            name = self._unmask(node.this)
-            return self._truncated(name if node.quoted and self.case_sensitive else name.lower())
         return self._truncated(self._unmask(node.name if node.name else written(node, self.dialect)).lower())
 
     def _truncated(self, name: str) -> str:
@@ -115,10 +126,13 @@ class Names:
 
     def text(self, raw: str) -> str:
         """A possibly quoted, possibly qualified name as written in raw SQL text."""
-        parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
-        if len(parts) > 1:
-            return self.qualify(parts[-2], parts[-1])
-        return parts[0] if parts else raw.lower()
+        key = self._texts.get(raw)
+        if key is None:
+            if len(self._texts) >= _NAMES_KEPT:
+                self._texts.clear()
+            parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
+            key = self._texts[raw] = self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+        return key
 
     def _part(self, part: str) -> str:
         if part[:1] in ('"', "`", "["):
@@ -140,6 +154,7 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
     return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
+_NAMES_KEPT = 4096  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
 _STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
@@ -458,9 +473,13 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
             # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
             if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
                 found += _reference_uses(current, names)
-        else:
+        elif not isinstance(current, _NAMES_NOTHING):
             stack.extend(reversed(list(current.iter_expressions())))
     return found
+
+
+# What holds no CHECK, DEFAULT or REFERENCES: a name, a type (most of a column's definition).
+_NAMES_NOTHING = (exp.Identifier, exp.DataType, exp.Literal)
 
 
 def _reference_uses(reference: exp.Reference, names: Names) -> list[o.Op]:
@@ -509,13 +528,15 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             nullable = bool(constraint.args.get("allow_null"))
         elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):
             nullable = nullable and sqlite_key_nullable
-            constraints.append(Constraint(given, "primary", (name,)))
+            constraints.append(Constraint(given, "primary", (name,), inline=name))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
-            constraints.append(Constraint(given, "unique", (name,)))
+            constraints.append(Constraint(given, "unique", (name,), inline=name))
         elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
-            constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
+            constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names), inline=name))
         elif isinstance(constraint, exp.CheckColumnConstraint):
-            constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
+            constraints.append(
+                Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names), inline=name)
+            )
         elif isinstance(constraint, exp.DefaultColumnConstraint):
             default = _sql(constraint.this, names)
             default = None if default.upper() == "NULL" else default  # the same as no default
@@ -527,12 +548,12 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
             generated = True
         elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
-            written = constraint.this
-            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
+            value = constraint.this
+            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written(value, "mysql") if value is not None else ""))
         if isinstance(constraint, exp.AutoIncrementColumnConstraint):
             numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
     column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering)
-    return column, [replace(c, inline=name) for c in constraints]
+    return column, constraints
 
 
 # MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
