@@ -465,21 +465,39 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, exp.CheckColumnConstraint):
+        part = _PARTS.get(current.__class__) or _part(current.__class__)
+        if part is _WALK:
+            stack.extend(reversed(list(current.iter_expressions())))
+        elif part is _CHECK:
             found += expression_uses(current.this, table, names)
-        elif isinstance(current, exp.DefaultColumnConstraint):
+        elif part is _DEFAULT:
             found += expression_uses(current.this, None, names, "default")
-        elif isinstance(current, exp.Reference):
+        elif part is _REFERENCE:
             # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
             if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
                 found += _reference_uses(current, names)
-        elif not isinstance(current, _NAMES_NOTHING):
-            stack.extend(reversed(list(current.iter_expressions())))
     return found
 
 
-# What holds no CHECK, DEFAULT or REFERENCES: a name, a type (most of a column's definition).
-_NAMES_NOTHING = (exp.Identifier, exp.DataType, exp.Literal)
+# What definition_uses does with a node, by its class (found once per class: one look-up per node
+# instead of a chain of isinstance). Names, types and literals hold no CHECK, DEFAULT or REFERENCES.
+_CHECK, _DEFAULT, _REFERENCE, _WALK, _SKIP = "check", "default", "reference", "walk", "skip"
+_PARTS: dict[type, str] = {}
+
+
+def _part(cls: type) -> str:
+    if issubclass(cls, exp.CheckColumnConstraint):
+        part = _CHECK
+    elif issubclass(cls, exp.DefaultColumnConstraint):
+        part = _DEFAULT
+    elif issubclass(cls, exp.Reference):
+        part = _REFERENCE
+    elif issubclass(cls, (exp.Identifier, exp.DataType, exp.Literal)):
+        part = _SKIP
+    else:
+        part = _WALK
+    _PARTS[cls] = part
+    return part
 
 
 def _reference_uses(reference: exp.Reference, names: Names) -> list[o.Op]:

@@ -66,6 +66,28 @@ _REGCLASS_PART = re.compile(r'"[^"]+"|[^."]+')
 _REGCLASS_NAME = re.compile(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?')
 
 
+# What _Reader.expression does with a node, by its class (found once per class: one look-up per node
+# instead of a chain of isinstance).
+_QUERY, _SUBQUERY, _COLUMN, _CALL, _WALK, _LEAF = "query", "subquery", "column", "call", "walk", "leaf"
+_LEAVES = (exp.Literal, exp.Identifier, exp.Null, exp.Boolean, exp.Var)  # they hold no other node
+_ROLES: dict[type, str] = {}
+
+
+def _role(cls: type) -> str:
+    if issubclass(cls, (exp.Select, exp.SetOperation)):
+        role = _QUERY
+    elif issubclass(cls, exp.Subquery):
+        role = _SUBQUERY
+    elif issubclass(cls, exp.Column):
+        role = _COLUMN
+    elif issubclass(cls, exp.Anonymous):
+        role = _CALL
+    else:
+        role = _LEAF if cls in _LEAVES else _WALK
+    _ROLES[cls] = role
+    return role
+
+
 @dataclass
 class _Scope:
     """The FROM items of one query level: alias -> table key ("" when its columns are not known)."""
@@ -163,16 +185,19 @@ class _Reader:
         stack = [node] if isinstance(node, exp.Expression) else []
         while stack:
             current = stack.pop()
-            if isinstance(current, (exp.Select, exp.SetOperation)):
+            role = _ROLES.get(current.__class__) or _role(current.__class__)
+            if role is _LEAF:
+                continue
+            if role is _QUERY:
                 self.query(current, chain, ctes)
                 continue
-            if isinstance(current, exp.Subquery):
+            if role is _SUBQUERY:
                 self.query(current.this, chain, ctes)
                 continue
-            if isinstance(current, exp.Column):
+            if role is _COLUMN:
                 self.column(current, chain, place)
                 continue
-            if isinstance(current, exp.Anonymous):
+            if role is _CALL:
                 self.sequence_call(current)
             stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
 
