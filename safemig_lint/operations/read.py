@@ -52,16 +52,21 @@ class Names:
                     self._stand_ins[number] = p.mask
                 else:
                     self._all_x.add(p.mask)
-        # Keys already made, by (name, quoted) and by raw text: a file names the same few tables and columns
+        # Keys already made, by name (quoted or not) and by raw text: a file names the same few tables and columns
         # again and again (in each column, key, reference and query that reads them).
-        self._idents: dict[tuple[str, bool], str] = {}
+        self._quoted: dict[str, str] = {}
+        self._unquoted: dict[str, str] = {}
         self._texts: dict[str, str] = {}
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
         inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
-        inner._idents, inner._texts = self._idents, self._texts  # the same keys: the stand-ins are the same
+        inner._quoted, inner._unquoted, inner._texts = (
+            self._quoted,
+            self._unquoted,
+            self._texts,
+        )  # the same keys: the stand-ins are the same
         return inner
 
     def masked(self, statement: Statement) -> str:
@@ -91,12 +96,13 @@ class Names:
     def ident(self, node: exp.Expr | str | None) -> str:
         if isinstance(node, exp.Identifier):  # the most common, first
             quoted = node.quoted
-            key = self._idents.get((node.this, quoted))
+            made = self._quoted if quoted else self._unquoted
+            key = made.get(node.this)
             if key is None:
-                if len(self._idents) >= _NAMES_KEPT:
-                    self._idents.clear()
+                if len(made) >= _NAMES_KEPT:
+                    made.clear()
                 name = self._unmask(node.this)
-                key = self._idents[(node.this, quoted)] = self._truncated(name if quoted and self.case_sensitive else name.lower())
+                key = made[node.this] = self._truncated(name if quoted and self.case_sensitive else name.lower())
             return key
         if node is None:
             return ""
@@ -141,7 +147,7 @@ class Names:
         return self._truncated(self._unmask(part).lower())
 
     def type_name(self, node: exp.Expr | str) -> str:
-        return self.text(node if isinstance(node, str) else written(node, self.dialect))
+        return self.text(node if isinstance(node, str) else _recurring_sql(node, self.dialect))
 
 
 def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] | None) -> bool:
@@ -154,6 +160,8 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
     return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
+# SQL of small trees that recur: a user type's name (on each column of that type), an index's expression.
+_recurring_sql = WrittenSql(written)
 _NAMES_KEPT = 4096  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
 _STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -655,7 +663,7 @@ def _key_column(node: exp.Expr, names: Names) -> str:
         node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
-    return written(node, names.dialect)
+    return _recurring_sql(node, names.dialect)
 
 
 def _table_key(node: exp.Expr, names: Names, given: str = "") -> list[Constraint | Index]:
