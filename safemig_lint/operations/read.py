@@ -476,6 +476,11 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
         part = _PARTS.get(current.__class__) or _part(current.__class__)
         if part is _WALK:
             stack.extend(reversed(list(current.iter_expressions())))
+        elif part is _COLUMN:  # a column's name and type name nothing: its constraints may
+            stack.extend(reversed(current.args.get("constraints") or ()))
+        elif part is _CONSTRAINT:  # CONSTRAINT name kind: the kind
+            if current.args.get("kind") is not None:
+                stack.append(current.args["kind"])
         elif part is _CHECK:
             found += expression_uses(current.this, table, names)
         elif part is _DEFAULT:
@@ -490,11 +495,16 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
 # What definition_uses does with a node, by its class (found once per class: one look-up per node
 # instead of a chain of isinstance). Names, types and literals hold no CHECK, DEFAULT or REFERENCES.
 _CHECK, _DEFAULT, _REFERENCE, _WALK, _SKIP = "check", "default", "reference", "walk", "skip"
+_COLUMN, _CONSTRAINT = "column", "constraint"
 _PARTS: dict[type, str] = {}
 
 
 def _part(cls: type) -> str:
-    if issubclass(cls, exp.CheckColumnConstraint):
+    if cls is exp.ColumnDef:
+        part = _COLUMN
+    elif cls is exp.ColumnConstraint:
+        part = _CONSTRAINT
+    elif issubclass(cls, exp.CheckColumnConstraint):
         part = _CHECK
     elif issubclass(cls, exp.DefaultColumnConstraint):
         part = _DEFAULT
