@@ -52,11 +52,16 @@ class Names:
                     self._stand_ins[number] = p.mask
                 else:
                     self._all_x.add(p.mask)
-        # Keys already made, by name (quoted or not) and by raw text: a file names the same few tables and columns
-        # again and again (in each column, key, reference and query that reads them).
-        self._quoted: dict[str, str] = {}
-        self._unquoted: dict[str, str] = {}
-        self._texts: dict[str, str] = {}
+        # Keys already made, by name (quoted or not) and by raw text: a history names the same tables and columns
+        # again and again (in each column, key, reference and query that reads them). Without stand-ins a key
+        # depends on the dialect alone: the files without placeholders share theirs.
+        self._quoted: dict[str, str]
+        self._unquoted: dict[str, str]
+        self._texts: dict[str, str]
+        if self._stand_ins or self._all_x:
+            self._quoted, self._unquoted, self._texts = {}, {}, {}
+        else:
+            self._quoted, self._unquoted, self._texts = _KEYS_MADE.setdefault(dialect, ({}, {}, {}))
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
@@ -163,6 +168,7 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
 # SQL of small trees that recur: a user type's name (on each column of that type), an index's expression.
 _recurring_sql = WrittenSql(written)
 _NAMES_KEPT = 4096  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
+_KEYS_MADE: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {}  # by dialect, for files without placeholders
 _STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
