@@ -11,7 +11,7 @@ from sqlglot import exp
 from safemig_lint.operations import read, types
 from safemig_lint.operations.read import Reading
 from safemig_lint.operations.sql_text import copy_tree, written
-from safemig_lint.reading.statements import parse_file
+from safemig_lint.reading.statements import _mask_placeholders, parse_file
 from safemig_lint.rule_pages import load_page, pages_directory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -105,3 +105,16 @@ def test_definition_uses_finds_what_a_whole_walk_finds(dialect):
             everything += read._reference_uses(node, names)
     assert len(everything) >= 6
     assert read.definition_uses(statement.expression.this, "a", names) == everything
+
+
+def test_a_statement_is_masked_as_the_whole_file_was():
+    text = "".join(
+        f"CREATE TABLE {{{{ .Schema }}}}.t{i} (id int);\n{{{{ if .X }}}}\nALTER TABLE t{i} ADD COLUMN {{{{.C}}}}_{i} text;\n{{{{ end }}}}\n"
+        for i in range(40)
+    )
+    parsed = parse_file(text, "postgres")
+    names = read.Names("postgres", parsed.placeholders)
+    whole = _mask_placeholders(text, [])
+    assert len(parsed.statements) == 80 and len(parsed.placeholders) == 160
+    for statement in parsed.statements:
+        assert names.masked(statement) == whole[statement.start : statement.end] != statement.text

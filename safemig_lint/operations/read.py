@@ -10,6 +10,7 @@ have touched, never a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import fields, replace
 from typing import Any
 
@@ -41,6 +42,7 @@ class Names:
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
+        self._starts = [p.start for p in placeholders]
         # Stand-ins (statements.py): `x<n>` padded with `_` to the placeholder's length, found by their
         # number; or, for a placeholder shorter than that, `x` repeated (few lengths).
         self._stand_ins: dict[str, str] = {}
@@ -75,13 +77,20 @@ class Names:
         return inner
 
     def masked(self, statement: Statement) -> str:
-        """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks."""
-        text = statement.text
-        for p in self.placeholders:
-            if statement.start <= p.start and p.end <= statement.end:
+        """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks.
+
+        The file's placeholders come leftmost first, without overlaps: those inside the statement
+        are found by bisection, not by a look at every placeholder of the file for each statement."""
+        text, pieces, previous = statement.text, [], 0
+        index = bisect_left(self._starts, statement.start)
+        while index < len(self.placeholders) and self.placeholders[index].start < statement.end:
+            p = self.placeholders[index]
+            if p.end <= statement.end:
                 offset = p.start - statement.start
-                text = text[:offset] + p.mask + text[offset + len(p.mask) :]
-        return text
+                pieces += [text[previous:offset], p.mask]
+                previous = offset + len(p.mask)
+            index += 1
+        return "".join(pieces) + text[previous:] if pieces else text
 
     def _unmask(self, name: str) -> str:
         """Each stand-in in the name as `{{}}`: found by its number (one look-up per `x<n>` in the name,
@@ -308,7 +317,7 @@ def _read_tree(e: exp.Expr, statement: Statement, names: Names) -> list[o.Op]:
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, exp.Delete):
         return [*delete_uses(e, names), *_delete(e, names), *_data_changing_ctes(e, names)]
-    if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
+    if isinstance(e, exp.Query) and e.find(exp.Update, exp.Delete):
         return [*query_uses(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
