@@ -27,7 +27,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -767,8 +767,16 @@ def _lint_files(
     suppressions = {path: find_suppressions(parsed[path]) for path in sorted(collector.wanted)}
     collector.placeholders = {path: stand_ins(parsed[path].placeholders) for path in suppressions if parsed[path].placeholders}
     collector.parsed = parsed
-    # Which hooks each rule has, asked once: most rules have one of the two.
-    hooks = [(rule, type(rule).overrides("check_file"), type(rule).overrides("check_statement")) for rule in rules]
+    # Which hooks each rule has, and which statements its check_statement reads, asked once: most
+    # rules have one of the two hooks, a third of them neither (they read the folder, or run it), and
+    # some only read another dialect's files.
+    hooks = []
+    for rule in rules:
+        kind = type(rule)
+        file_hook, statement_hook = kind.overrides("check_file"), kind.overrides("check_statement")
+        if (file_hook or statement_hook) and (kind.dialects is None or config.dialect in kind.dialects):
+            hooks.append((rule, file_hook, statement_hook, _reads(kind)))
+    dispatch = _Dispatch(reads for _, _, statement_hook, reads in hooks if statement_hook)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -785,12 +793,12 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
-            read_by = _StatementsReadBy(context)
-            for rule, file_hook, statement_hook in hooks:
+            read_by = dispatch.file(context)
+            for rule, file_hook, statement_hook, reads in hooks:
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
-                        for statement in read_by.rule(type(rule)):
+                        for statement in read_by(reads):
                             findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -864,49 +872,72 @@ def _finish_directory(
     collector.holds_secret = quotes_a_secret(collector.diagnostics, secret_words)
 
 
-class _StatementsReadBy:
-    """The statements of a file each rule's check_statement is called on: those holding an op or a
-    token it reads (Rule.reads_ops, Rule.reads_tokens), or every one when it declares neither."""
-
-    def __init__(self, context: FileContext) -> None:
-        self.statements = context.parsed.statements
-        self.context = context
-        self.chosen: dict[tuple, list[Statement]] = {}  # by declaration: rules that read the same share it
-
-    def rule(self, rule: type[Rule]) -> list[Statement]:
-        if rule.reads_ops is None and rule.reads_tokens is None:
-            return self.statements
-        key = (rule.reads_ops, rule.reads_tokens)
-        if key not in self.chosen:
-            wanted_ops, tokens = rule.reads_ops or (), rule.reads_tokens or frozenset()
-            wanted = {kind for kind in self._op_kinds if issubclass(kind, wanted_ops)}
-            token_types = self._token_types_by_statement if tokens else [()] * len(self.statements)
-            self.chosen[key] = [
-                statement
-                for statement, kinds, types in zip(self.statements, self._op_kinds_by_statement, token_types)
-                if not wanted.isdisjoint(kinds) or not tokens.isdisjoint(types)
-            ]
-        return self.chosen[key]
-
-    @cached_property
-    def _op_kinds_by_statement(self) -> list[frozenset[type]]:
-        return _shared([frozenset(type(op) for op in self.context.operations(statement)) for statement in self.statements])
-
-    @cached_property
-    def _token_types_by_statement(self) -> list[frozenset]:
-        """Each statement's token types, gathered once for every rule that reads tokens."""
-        return _shared([frozenset(token.token_type for token in statement.tokens) for statement in self.statements])
-
-    @cached_property
-    def _op_kinds(self) -> set[type]:
-        return {kind for kinds in self._op_kinds_by_statement for kind in kinds}
+# What a rule's check_statement declares it reads: (Rule.reads_ops, reads_tokens, reads_effects).
+_Reads = tuple[tuple[type, ...] | None, frozenset | None, tuple[type, ...] | None]
+# What a statement holds of what rules read: the kinds of its ops, its token types and the kinds of
+# its effects (each None when no rule reads it).
+_Shape = tuple[frozenset | None, frozenset | None, frozenset | None]
 
 
-def _shared(sets: list[frozenset]) -> list[frozenset]:
-    """The same sets, equal ones kept once: statements mostly repeat a few shapes (a set per
-    statement held 11 MB per MB of SQL, 4% of a big file's memory)."""
-    kept: dict[frozenset, frozenset] = {}
-    return [kept.setdefault(found, found) for found in sets]
+def _reads(rule: type[Rule]) -> _Reads | None:
+    """None: it declares nothing, and reads every statement."""
+    reads = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
+    return None if reads == (None, None, None) else reads
+
+
+class _Dispatch:
+    """Which statements each rule's check_statement is called on: those holding an op, a token or
+    an effect it reads (_reads), or every one when it declares none. Decided once per shape of
+    statement in a folder, not per rule and file: statements share a few shapes, and a history of
+    thousands of one-statement files would otherwise pay for each rule's choice in each."""
+
+    def __init__(self, declared: Iterable[_Reads | None]) -> None:
+        self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
+        self.reads_ops = any(ops for ops, _, _ in self.declared)
+        self.reads_tokens = any(tokens for _, tokens, _ in self.declared)
+        self.reads_effects = any(effects for _, _, effects in self.declared)
+        self.readers: dict[_Shape, tuple[_Reads, ...]] = {}  # the declarations that read a shape
+
+    def file(self, context: FileContext) -> Callable[[_Reads | None], list[Statement]]:
+        """The statements of this file a rule reads, by its declaration; worked out when first asked."""
+        statements = context.parsed.statements
+        chosen: dict[_Reads, list[Statement]] = {}
+
+        def read_by(reads: _Reads | None) -> list[Statement]:
+            if reads is None:
+                return statements
+            if not chosen:
+                chosen.update(self._choose(context))
+            return chosen[reads]
+
+        return read_by
+
+    def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
+        history = context.history if self.reads_effects else None
+        effects = history.effects(context.file) if history is not None else {}
+        chosen: dict[_Reads, list[Statement]] = {reads: [] for reads in self.declared}
+        for statement in context.parsed.statements:
+            shape = (
+                frozenset(type(op) for op in context.operations(statement)) if self.reads_ops else None,
+                frozenset(token.token_type for token in statement.tokens) if self.reads_tokens else None,
+                frozenset(type(effect) for effect in effects.get(statement.start, ())) if self.reads_effects else None,
+            )
+            readers = self.readers.get(shape)
+            if readers is None:
+                readers = self.readers[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
+            for reads in readers:
+                chosen[reads].append(statement)
+        return chosen
+
+
+def _reads_shape(reads: _Reads, shape: _Shape) -> bool:
+    ops, tokens, effects = reads
+    op_kinds, token_types, effect_kinds = shape
+    if ops and op_kinds and any(issubclass(kind, ops) for kind in op_kinds):
+        return True
+    if tokens and token_types and not tokens.isdisjoint(token_types):
+        return True
+    return bool(effects and effect_kinds and any(issubclass(kind, effects) for kind in effect_kinds))
 
 
 def quotes_a_secret(diagnostics: dict[str, list[Diagnostic]], secret_words: set[str]) -> bool:

@@ -4,9 +4,10 @@ A check is a Rule subclass with a stable code, a kebab-case name, a default seve
 a one-line summary. It overrides whichever hooks it needs:
 
 - check_statement: once per statement (most rules); a rule that reads only some statements says
-  which in `reads_ops` (the ops, operations/ops.py, of the statements it can report on) and/or
-  `reads_tokens` (sqlglot token types one of which such a statement holds), and the engine calls
-  it only on those. A rule that declares neither is called on every statement;
+  which in `reads_ops` (the ops, operations/ops.py, of the statements it can report on),
+  `reads_tokens` (sqlglot token types one of which such a statement holds) and/or `reads_effects`
+  (what the replayed history says the statement did, analysis/schema/effects.py), and the engine
+  calls it only on those. A rule that declares none is called on every statement;
 - check_file: once per file (parse errors, unreadable files, templates);
 - check_directory: once per migration directory (naming, pairing, versions); it reads facts of
   each file (`context.facts`, analysis/file_facts.py), not the files, which another process may hold;
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.locks import FileLocks
+    from safemig_lint.analysis.schema.effects import Effect
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.backfills import RowChanges
     from safemig_lint.checks.sm101_drop_table import TableRebuilds
@@ -71,9 +73,9 @@ class FileContext:
         """Drop what the rules cached about the file, once they have all run. Some of it refers
         back to the context (FileLocks), a cycle that would otherwise live until the folder's
         garbage is collected (engine: the collector is paused while a folder is linted)."""
-        for name, value in vars(type(self)).items():
-            if isinstance(value, cached_property):
-                self.__dict__.pop(name, None)
+        cached = self.__dict__
+        for name in _CACHED_PROPERTIES & cached.keys():
+            del cached[name]
 
     @cached_property
     def reading(self) -> Reading:
@@ -215,6 +217,10 @@ class FileContext:
         return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
 
 
+# What FileContext.release drops, looked up once rather than once a file.
+_CACHED_PROPERTIES = frozenset(name for name, value in vars(FileContext).items() if isinstance(value, cached_property))
+
+
 def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]]]:
     """(statement start, loose key) of each object the file creates, under each name it is given:
     a table built as `t_new` and renamed to `t` is created as `t` too, unless it took the place
@@ -301,11 +307,16 @@ class Rule:
     security_severity: ClassVar[float | None] = None
     # Its findings can carry a mechanical fix (`check --fix`); its page says "Fix: available".
     fixable: ClassVar[bool] = False
-    # The statements check_statement can report on (see the module's text); None and None: every one.
-    # It must find nothing in a statement that has no op of these classes (or subclasses) and no
-    # token of these types: the engine does not call it there.
+    # The statements check_statement can report on (see the module's text); all None: every one.
+    # It must find nothing in a statement that has no op of these classes (or subclasses), no token
+    # of these types and no effect of these classes: the engine does not call it there. (Effects
+    # exist only where the history was replayed: a rule reading them finds nothing without one.)
     reads_ops: ClassVar[tuple[type[Op], ...] | None] = None
     reads_tokens: ClassVar[frozenset[TokenType] | None] = None
+    reads_effects: ClassVar[tuple[type[Effect], ...] | None] = None
+    # The dialects (Config.dialect) whose files its check_statement and check_file can report on;
+    # None: every one. The engine does not call them on a folder of another dialect.
+    dialects: ClassVar[frozenset[str] | None] = None
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

@@ -20,6 +20,7 @@ class TypeNarrowing(Rule):
     name = "type-narrowing"
     severity = Severity.ERROR
     summary = "Changing a column to a type that cannot hold all of its values truncates them or makes the migration fail."
+    reads_effects = (TypeChanged, RowsCopied)
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

@@ -9,6 +9,7 @@ class RenameBreaksClients(Rule):
     name = "rename-breaks-clients"
     severity = Severity.WARNING
     summary = "Renaming a table or column breaks the application version still running during a rolling deploy."
+    reads_effects = (Renamed,)
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

@@ -14,12 +14,13 @@ class MysqlModifyDropsAttributes(Rule):
     name = "mysql-modify-drops-attributes"
     severity = Severity.WARNING
     summary = "MySQL's MODIFY and CHANGE COLUMN replace the whole column definition: every attribute left out (NOT NULL, DEFAULT, COMMENT, AUTO_INCREMENT, character set) is dropped."
+    dialects = frozenset({"mysql"})
 
     reads_ops = (o.ReplaceColumn,)  # the columns it judges are those a MODIFY or CHANGE redefines
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history
-        if context.dialect != "mysql" or history is None or statement.error is not None:
+        if history is None or statement.error is not None:
             return
         redefined = {id(op.node) for op in context.operations(statement) if isinstance(op, o.ReplaceColumn) and op.node is not None}
         if not redefined:

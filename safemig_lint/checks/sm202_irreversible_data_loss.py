@@ -31,6 +31,7 @@ class IrreversibleDataLoss(Rule):
     name = "irreversible-data-loss"
     severity = Severity.WARNING
     summary = "Data the up migration deletes cannot come back: its down migration can at best recreate an empty structure."
+    reads_effects = (Dropped, Created, TypeChanged)  # lost in a rebuild; recreated empty by a down
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

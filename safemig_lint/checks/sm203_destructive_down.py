@@ -16,6 +16,7 @@ class DestructiveDown(Rule):
     name = "destructive-down"
     severity = Severity.ERROR
     summary = "A down migration destroys data that existed before its up migration ran."
+    reads_effects = (Dropped, TypeChanged)
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

@@ -24,6 +24,8 @@ class DownRestoresConstraint(Rule):
     name = "down-restores-constraint"
     severity = Severity.WARNING
     summary = "A down migration that restores a NOT NULL, CHECK or UNIQUE its up migration removed fails on the rows written in between."
+    reads_effects = (ColumnChanged,)  # NOT NULL restored
+    reads_ops = (o.AddConstraint, o.CreateIndex)  # a CHECK or UNIQUE key restored
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

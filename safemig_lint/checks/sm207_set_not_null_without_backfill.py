@@ -13,6 +13,7 @@ class SetNotNullWithoutBackfill(Rule):
     name = "set-not-null-without-backfill"
     severity = Severity.WARNING
     summary = "Making a column NOT NULL without filling the NULLs it may hold fails on the first row that has one."
+    reads_effects = (ColumnChanged,)
 
     def check_statement(self, statement: Statement, context: FileContext):
         history = context.history

@@ -1,3 +1,5 @@
+from sqlglot.tokens import TokenType
+
 from safemig_lint.analysis.locks import reindex_target
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
@@ -9,6 +11,8 @@ class ReindexWithoutConcurrently(Rule):
     name = "reindex-without-concurrently"
     severity = Severity.WARNING
     summary = "REINDEX without CONCURRENTLY blocks writes to the table, and every query that would use the index, until it is rebuilt."
+    dialects = frozenset({"postgres"})
+    reads_tokens = frozenset({TokenType.COMMAND})  # PostgreSQL's tokenizer reads REINDEX as a command
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not context.locks.postgres:

@@ -1,4 +1,5 @@
 from safemig_lint.analysis.locks import binary_coercible
+from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
@@ -9,6 +10,8 @@ class TypeChangeRewritesTable(Rule):
     name = "type-change-rewrites-table"
     severity = Severity.WARNING
     summary = "ALTER COLUMN ... TYPE to a type that is not binary coercible rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock."
+    dialects = frozenset({"postgres"})
+    reads_effects = (TypeChanged,)  # live_type_changes
 
     def check_statement(self, statement: Statement, context: FileContext):
         locks = context.locks

@@ -11,6 +11,7 @@ class TableRewriteCommand(Rule):
     name = "table-rewrite-command"
     severity = Severity.WARNING
     summary = "VACUUM FULL, CLUSTER and ALTER TABLE ... SET TABLESPACE rewrite the whole table under an ACCESS EXCLUSIVE lock."
+    dialects = frozenset({"postgres"})
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not context.locks.postgres:

@@ -9,10 +9,9 @@ class MysqlCopiesTable(Rule):
     name = "mysql-copies-table"
     severity = Severity.WARNING
     summary = "MySQL runs this ALTER TABLE with ALGORITHM=COPY (or a blocking LOCK): writes to the table wait until every row is copied."
+    dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql":
-            return
         locks = context.locks
         plan = mysql_alter(statement, locks)
         if plan is None or plan.clauses.refuses_copy:

@@ -13,9 +13,10 @@ class MysqlRebuildsTable(Rule):
     name = "mysql-rebuilds-table"
     severity = Severity.INFO
     summary = "MySQL rebuilds the whole table in place for this ALTER TABLE on the configured version: writes go on, but it takes time and lags replicas."
+    dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql" or statement.keywords[:1] not in (["ALTER"], ["OPTIMIZE"]):
+        if statement.keywords[:1] not in (["ALTER"], ["OPTIMIZE"]):
             return
         locks = context.locks
         clauses = mysql_clauses(statement)

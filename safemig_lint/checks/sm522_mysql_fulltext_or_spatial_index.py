@@ -10,10 +10,9 @@ class MysqlFulltextOrSpatialIndex(Rule):
     severity = Severity.WARNING
     reads_ops = (o.AddConstraint, o.CreateIndex)
     summary = "Adding a FULLTEXT or SPATIAL index in MySQL blocks writes to the table while it is built (the first FULLTEXT index also rebuilds the table)."
+    dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql":
-            return
         locks = context.locks
         for op in locks.live_ops(statement, o.AddConstraint, o.CreateIndex):
             if op.index_kind not in ("fulltext", "spatial"):

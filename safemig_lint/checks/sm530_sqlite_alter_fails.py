@@ -28,9 +28,10 @@ class SqliteAlterFails(Rule):
     severity = Severity.ERROR
     reads_ops = _JUDGED
     summary = "SQLite refuses this ALTER TABLE (on the configured version, or on a table with rows): the migration fails."
+    dialects = frozenset({"sqlite"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "sqlite" or statement.error is not None:
+        if statement.error is not None:
             return  # a statement SQLite's grammar rejects is SM001's
         locks = context.locks
         version = locks.sqlite_version

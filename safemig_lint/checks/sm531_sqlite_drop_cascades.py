@@ -19,9 +19,10 @@ class SqliteDropCascades(Rule):
     name = "sqlite-drop-cascades"
     severity = Severity.ERROR
     summary = "DROP TABLE of a parent table after a PRAGMA foreign_keys = OFF that SQLite ignores inside the transaction: its children's rows are deleted or the drop fails."
+    dialects = frozenset({"sqlite"})
 
     def check_file(self, context: FileContext):
-        if context.dialect != "sqlite" or context.locks.schema_before is None:
+        if context.locks.schema_before is None:
             return
         execution = context.execution
         pragma = next(

@@ -11,9 +11,10 @@ class MysqlInlineReferencesIgnored(Rule):
     name = "mysql-inline-references-ignored"
     severity = Severity.WARNING
     summary = "MySQL (before 9.0) and MariaDB (before 10.5) parse a column's own REFERENCES and ignore it: no foreign key is created."
+    dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql" or context.reading.inline_foreign_keys or statement.expression is None or statement.error is not None:
+        if context.reading.inline_foreign_keys or statement.expression is None or statement.error is not None:
             return
         names = context.names
         table = statement.expression.this if isinstance(statement.expression, (exp.Create, exp.Alter)) else None

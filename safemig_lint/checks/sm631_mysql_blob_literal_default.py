@@ -29,9 +29,10 @@ class MysqlBlobLiteralDefault(Rule):
     name = "mysql-blob-literal-default"
     severity = Severity.ERROR
     summary = "MySQL rejects a literal DEFAULT on a TEXT, BLOB, JSON or GEOMETRY column; only an expression default in parentheses (8.0.13+) is allowed."
+    dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "mysql" or statement.expression is None or statement.error is not None:
+        if statement.expression is None or statement.error is not None:
             return
         configured = context.config.mysql_version if context.config is not None else None
         version = tuple(configured or DEFAULT_MYSQL_VERSION)

@@ -1,4 +1,5 @@
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.columns import column_after_file
@@ -24,9 +25,11 @@ class FrozenNowDefault(Rule):
     name = "frozen-now-default"
     severity = Severity.WARNING
     summary = "PostgreSQL reads DEFAULT 'now' (or 'now'::timestamp, 'today') once, when the statement runs: every row gets that moment, not the time it was written."
+    dialects = frozenset({"postgres"})
+    reads_tokens = frozenset({TokenType.DEFAULT})  # a default, in a column definition or SET DEFAULT, follows the keyword
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if context.dialect != "postgres" or statement.expression is None or statement.error is not None:
+        if statement.expression is None or statement.error is not None:
             return
         for column in statement.nodes(exp.ColumnDef):
             kind = column.args.get("kind")

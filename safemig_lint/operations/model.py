@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -144,6 +145,14 @@ class Sequence:
     name: str
     owned_by: str = ""  # `table.column` of a serial or identity column, dropped with it
     unknown: str | None = None
+
+    @cached_property
+    def found_by(self) -> tuple[tuple[str, str], ...]:
+        """What Sequences finds it by (see there), worked out once: a copy of the model made for a
+        down file scans every sequence for the few questions it is asked, and a long history holds
+        thousands of them, each shared by every copy."""
+        owners = (self.owned_by, *_prefixes(self.owned_by, ".")) if self.owned_by else ()
+        return (("plain", plain_name(self.name)), *(("owner", o) for o in owners))
 
 
 @dataclass(frozen=True)
@@ -548,9 +557,7 @@ class Sequences(FoundBy[Sequence]):
 
     @staticmethod
     def words(sequence: Sequence) -> tuple[tuple[str, str], ...]:
-        owner = sequence.owned_by
-        owners = (owner, *_prefixes(owner, ".")) if owner else ()
-        return (("plain", plain_name(sequence.name)), *(("owner", o) for o in owners))
+        return sequence.found_by
 
 
 class Routines(FoundBy[Routine]):
