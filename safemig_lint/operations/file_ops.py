@@ -84,7 +84,7 @@ def from_json(data: dict) -> FileOps:
 
 
 def _encode(value):
-    kind = type(value)
+    kind: type = type(value)
     if kind in _PLAIN:
         return value
     if value is o.KEEP:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import fields, replace
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -69,11 +69,8 @@ class Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
         inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
-        inner._quoted, inner._unquoted, inner._texts = (
-            self._quoted,
-            self._unquoted,
-            self._texts,
-        )  # the same keys: the stand-ins are the same
+        # The same stand-ins make the same keys.
+        inner._quoted, inner._unquoted, inner._texts = self._quoted, self._unquoted, self._texts
         return inner
 
     def masked(self, statement: Statement) -> str:
@@ -176,7 +173,7 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
 
 # SQL of small trees that recur: a user type's name (on each column of that type), an index's expression.
 _recurring_sql = WrittenSql(written)
-_NAMES_KEPT = 4096  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
+_NAMES_KEPT = 16384  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
 _KEYS_MADE: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {}  # by dialect, for files without placeholders
 _STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
@@ -488,7 +485,7 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
     stack = [node]
     while stack:
         current = stack.pop()
-        part = _PARTS.get(current.__class__) or _part(current.__class__)
+        part = _PARTS.get(current.__class__) or _definition_part(current.__class__)
         if part is _WALK:
             stack.extend(reversed(list(current.iter_expressions())))
         elif part is _COLUMN:  # a column's name and type name nothing: its constraints may
@@ -503,7 +500,7 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
         elif part is _REFERENCE:
             # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
             if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
-                found += _reference_uses(current, names)
+                found += _reference_uses(cast(exp.Reference, current), names)
     return found
 
 
@@ -514,7 +511,7 @@ _COLUMN, _CONSTRAINT = "column", "constraint"
 _PARTS: dict[type, str] = {}
 
 
-def _part(cls: type) -> str:
+def _definition_part(cls: type) -> str:
     if cls is exp.ColumnDef:
         part = _COLUMN
     elif cls is exp.ColumnConstraint:
@@ -645,12 +642,12 @@ def _sql(node: exp.Expr, names: Names) -> str:
 
 def _write_canonical(node: exp.Expr, dialect: str | None) -> str:
     tree = exp.Paren(this=copy_tree(node))  # a root, so that the top expression has a parent too
-    for cast in list(tree.find_all(exp.Cast)):
-        to = cast.args.get("to")
-        if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
-            cast.replace(cast.this)  # the same value: no length to cut it to
-        elif cast.this.is_string and _is_nextval(cast.parent) and to is not None and to.name.upper() == "REGCLASS":
-            cast.replace(cast.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
+    for conversion in list(tree.find_all(exp.Cast)):
+        to = conversion.args.get("to")
+        if conversion.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
+            conversion.replace(conversion.this)  # the same value: no length to cut it to
+        elif conversion.this.is_string and _is_nextval(conversion.parent) and to is not None and to.name.upper() == "REGCLASS":
+            conversion.replace(conversion.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
     for identifier in tree.find_all(exp.Identifier):
         if not identifier.quoted:
             identifier.set("this", identifier.this.lower())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlglot import exp
 
@@ -195,10 +195,10 @@ class _Reader:
                 self.query(current.this, chain, ctes)
                 continue
             if role is _COLUMN:
-                self.column(current, chain, place)
+                self.column(cast(exp.Column, current), chain, place)
                 continue
             if role is _CALL:
-                self.sequence_call(current)
+                self.sequence_call(cast(exp.Anonymous, current))
             stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
 
     def sequence_call(self, node: exp.Anonymous) -> None:
