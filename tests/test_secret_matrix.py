@@ -148,3 +148,23 @@ def test_statements_written_in_comments_are_masked_and_prose_is_not(comment, sec
 
     text = comment.replace("{S}", SECRET) + "\nDROP TABLE t;\n"
     assert (SECRET not in mask_file(parse_file(text, "postgres"), "postgres").text) is secret
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "-- DECLARE pw text := '{V}';",
+        "-- SET app.api_key = '{V}';",
+        "-- SET app.private_key = '{V}';",
+        "DO $$ BEGIN -- pw := '{V}'\n RETURN; END $$;",
+    ],
+)
+def test_a_comment_naming_only_pw_api_key_or_private_key_is_masked(comment):
+    """The words commented_secrets' prose finder looks for open the text finders' gate too: before,
+    a comment holding no other trigger word (the value here holds none) was never read."""
+    from safemig_lint.analysis.masking import mask_file
+    from safemig_lint.reading.statements import parse_file
+
+    value = "Zq9xPlant3dVal"
+    text = comment.replace("{V}", value) + "\nDROP TABLE t;\n"
+    assert value not in mask_file(parse_file(text, "postgres"), "postgres").text

@@ -54,9 +54,42 @@ def test_a_single_quoted_body_with_doubled_quotes_maps_each_token_to_the_file():
     assert_tokens_sit_on_their_text(sql, tokens)
     literal = next(t for t in tokens if t.token_type == TokenType.STRING)
     assert literal.text == "DROP TABLE "
-    assert sql[literal.start : literal.start + 2] == "''"  # the doubled quote that opens it
+    start, end = bodies.inside_quotes(literal, sql)
+    assert sql[literal.start - 1 : literal.start + 1] == "''"  # it starts at the last quote of the pair that opens it
+    assert sql[start:end] == "DROP TABLE "
     v = next(t for t in tokens if t.text == "v")
     assert sql.index("(v)") + 1 == v.start
+
+
+def test_literals_and_bodies_in_quoted_bodies_lie_where_their_text_is_in_the_file():
+    """A literal inside a quoted body is written with doubled quotes, and one in a body inside that
+    with quadrupled ones: their content, and a body's text, is found where it is written."""
+    sql = "DO 'BEGIN EXECUTE ''CREATE ROLE app PASSWORD ''''pw''''''; PERFORM ''it''''s''; END';"
+    code, _ = code_of(sql)
+    outer, inner = code.bodies
+    assert sql[inner.start : inner.end] == "CREATE ROLE app PASSWORD ''''pw''''"
+    assert_tokens_sit_on_their_text(sql, inner.tokens)
+    literals = [t for t in outer.tokens + inner.tokens if t.token_type == TokenType.STRING]
+    assert [t.text for t in literals] == ["CREATE ROLE app PASSWORD 'pw'", "it's", "pw"]
+    assert [sql[slice(*bodies.inside_quotes(t, sql))] for t in literals] == [
+        "CREATE ROLE app PASSWORD ''''pw''''",
+        "it''''s",
+        "pw",
+    ]
+
+
+def test_a_secret_in_a_quoted_body_is_masked_exactly():
+    """Masking a quote with the secret left the file unterminated when read again (SM001, and the
+    rest of the file unchecked), and in a body two quotes deep part of the password was shown."""
+    from safemig_lint.analysis.masking import mask_file
+
+    for sql, written in [
+        ("DO 'DECLARE pw text := ''Zq9xVal''; BEGIN NULL; END';\nDROP TABLE t;", "''Zq9xVal''"),
+        ("DO 'BEGIN EXECUTE ''CREATE ROLE app PASSWORD ''''Zq9xVal''''''; END';\nDROP TABLE t;", "''''Zq9xVal''''"),
+    ]:
+        masked = mask_file(parse_file(sql, "postgres"), "postgres")
+        assert masked.text == sql.replace(written, written.replace("Zq9xVal", "*******"))
+        assert [statement.error for statement in masked.statements] == [None, None]
 
 
 def test_nested_dollar_quotes_are_strings_of_the_body_and_constants_run_by_execute_are_bodies():

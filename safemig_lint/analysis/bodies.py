@@ -133,12 +133,17 @@ def split_units(tokens: list[Token]) -> list[Unit]:
 def inside_quotes(token: Token, text: str, offset: int = 0) -> tuple[int, int]:
     """Where a string literal token's content lies (between its quotes or $tag$s), as offsets
     like the token's; `text` is the source from `offset` on."""
-    raw = text[token.start - offset : token.end - offset + 1]
-    if token.token_type == TokenType.HEREDOC_STRING and raw.startswith("$") and "$" in raw[1:]:
+    first, last = _between_quotes(token.token_type, text[token.start - offset : token.end - offset + 1])
+    return token.start + first, token.start + last
+
+
+def _between_quotes(kind: TokenType, raw: str) -> tuple[int, int]:
+    """Where the content of a string literal written `raw` lies in it (end exclusive)."""
+    if kind == TokenType.HEREDOC_STRING and raw.startswith("$") and "$" in raw[1:]:
         tag = raw.index("$", 1) + 1
-        return token.start + tag, token.end + 1 - tag
+        return tag, len(raw) - tag
     quote = min((i for i in (raw.find("'"), raw.find('"')) if i >= 0), default=-1)
-    return token.start + quote + 1, max(token.start + quote + 1, token.end)
+    return quote + 1, max(quote + 1, len(raw) - 1)
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,9 @@ class _Builder:
         self.lines = lines
         self.commands = _tokenizer_class(dialect)[1].tokenizer_class.COMMANDS
         self.bodies: list[Body] = []
+        # A body's string tokens, by id: the text they were read from, their offsets in it, and
+        # how that text maps into the file (a body inside one of them is mapped through it).
+        self.read_from: dict[int, tuple[str, int, int, Callable[[int], int]]] = {}
 
     def build(self) -> Code:
         tokens = self._expand_command_tails(self.statement.tokens)
@@ -243,9 +251,18 @@ class _Builder:
             tokens = tokenizer.tokenize(text)
         except TokenError:  # an unterminated literal: keep what came before it
             tokens = tokenizer.tokens
+        statement = self.statement
         for token in tokens:  # this tokenizer's own tokens, moved to where they are in the file
-            token.start, token.end = offset_of(token.start), offset_of(token.end)
+            local_start, local_end = token.start, token.end
+            token.start, token.end = offset_of(local_start), offset_of(local_end)
             token.line, token.col = self.lines.position(token.end)  # like sqlglot: where the token ends
+            if token.token_type in STRING_TOKENS:
+                self.read_from[id(token)] = (text, local_start, local_end, offset_of)
+                # A literal written with a doubled quote in a quoted body (''x'' in DO '...') starts
+                # at that pair: moved to its last quote, so that inside_quotes finds its content.
+                content = offset_of(local_start + _between_quotes(token.token_type, text[local_start : local_end + 1])[0])
+                if token.token_type != TokenType.HEREDOC_STRING and inside_quotes(token, statement.text, statement.start)[0] != content:
+                    token.start = content - 1
         return tokens
 
     def _expand_command_tails(self, tokens: list[Token]) -> list[Token]:
@@ -278,13 +295,21 @@ class _Builder:
 
     def _string_body(self, token: Token) -> tuple[int, int, Callable[[int], int]]:
         """Where the text of a string token lies in the file, and how to map offsets in it."""
-        start, end = inside_quotes(token, self.statement.text, self.statement.start)
+        read_from = self.read_from.get(id(token))
+        if read_from is None:  # a token of the statement: read from the file
+            text, local_start, local_end = self.statement.text, token.start - self.statement.start, token.end - self.statement.start
+            outer = _offset_by(self.statement.start)
+        else:  # a token of a body: read from the body's text (quotes doubled once less than in the file)
+            text, local_start, local_end, outer = read_from
+        first, last = _between_quotes(token.token_type, text[local_start : local_end + 1])
+        content_start, content_end = local_start + first, local_start + last
+        start, end = outer(content_start), outer(content_end)
         if token.token_type == TokenType.HEREDOC_STRING:
-            return start, end, lambda i: start + i
-        offsets = _align(self.statement.text[start - self.statement.start : end - self.statement.start], token.text)
+            return start, end, lambda i: outer(content_start + i)
+        offsets = _align(text[content_start:content_end], token.text)
         if offsets is None:  # escapes we do not model: positions fall back to the string's start
             return start, end, lambda i: start
-        return start, end, lambda i: start + offsets[min(i, len(offsets) - 1)]
+        return start, end, lambda i: outer(content_start + offsets[min(i, len(offsets) - 1)])
 
     # -- finding bodies ------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from sqlglot.tokens import Token, TokenType
 
@@ -113,10 +115,12 @@ _BEFORE_PASSWORD = {"BY", "AS", "WITH", "PASSWORD", "ENCRYPTED", "UNENCRYPTED"}
 
 # Every form text_secrets and commented_secrets find holds one of these: a text without any needs
 # none of their regexes (one search per file, then one per literal or comment, not a dozen).
-_TRIGGERS = (
-    r"://|pass|pwd|secret|token|account_key|@|jdbc|akia|asia|abia|acca|bearer|gh[pousr]_|github_pat_|xox|_live_|aiza|-u|identified"
-    r"|mysql|private key"
-)
+# (commented_secrets' _PROSE_KEY needs pw, api_?key or private_?key too.)
+_TEXT_WORDS = (
+    "://", "pass", "pwd", "secret", "token", "account_key", "@", "jdbc", "akia", "asia", "abia", "acca", "bearer", "gh[pousr]_",
+    "github_pat_", "xox", "_live_", "aiza", "-u", "identified", "mysql", "private key", "pw", "api_?key", "private_?key",
+)  # fmt: skip
+_TRIGGERS = "|".join(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
 # Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
 # (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
@@ -124,12 +128,66 @@ _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
 _LOWER_TRIGGER = lazy(_TRIGGERS)
 
 
-def may_hold_secrets(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Whether text[start:end] holds anything a text finder could report (False: it holds none)."""
+def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered: str | None = None) -> bool:
+    """Whether text[start:end] holds anything a text finder could report (False: it holds none).
+    `lowered`: text.lower(), when the caller holds it and text is ASCII (searched in place)."""
+    if lowered is not None:
+        return _LOWER_TRIGGER.search(lowered, start, len(lowered) if end is None else end) is not None
     piece = text[start:end] if start or end is not None else text
     if piece.isascii():
         return _LOWER_TRIGGER.search(piece.lower()) is not None
     return _TRIGGER.search(piece) is not None
+
+
+# -- which statements need reading at all -------------------------------------------------------
+# Most statements hold no word any finder looks for, and statement_secrets reads only those that
+# do (no bodies.code, no loop over their tokens, no regex per literal for the others). Each finder
+# _finders_on runs declares with @_needs the words (regexes on ASCII lower-case text) without one
+# of which it finds nothing, written from its own patterns; _finders_on may call no finder that
+# declares none (tests/test_secret_prefilter.py reads its calls), so none can be added without.
+# The words are looked for in the statement's text as written, while the token finders read what
+# the tokenizer made of it. That finds every word they match, because each finder reads only the
+# statement's own text (its tokens, the literals and bodies among them, the text between a body's
+# tokens), and what a token holds is that text, letter for letter:
+# - a keyword or name is a piece of it;
+# - a literal's value, and the tokens of a body held in one, are the literal with each doubled
+#   quote made one (which joins no letters); only a backslash escape can make a letter
+#   (PostgreSQL's E'\160w' is `pw`): each finder reading tokens needs a backslash too (_ESCAPE);
+# - upper() makes ASCII letters of some others ('ß' is 'SS') and IGNORECASE matches a few
+#   (the Kelvin sign is `k`): a statement holding any non-ASCII character is always read;
+# - where a template placeholder was, tokens hold a stand-in of `x`, digits and `_` (or blanks):
+#   no word holds an `x` or a digit, and a `_` in a word follows a letter of it, so no match of a
+#   word takes a letter from a stand-in.
+# A statement without tokens (a literal left open: read to the end of the file, and taken whole
+# after `=` or BY) is always read, by _unterminated_secrets alone. When in doubt, read it.
+_NEEDED: dict[str, tuple[str, ...]] = {}
+_Finder = TypeVar("_Finder", bound=Callable)
+
+
+def _needs(*words: str) -> Callable[[_Finder], _Finder]:
+    """Declares a finder _finders_on runs, with the words without one of which it finds nothing."""
+
+    def declare(finder: _Finder) -> _Finder:
+        _NEEDED[finder.__name__] = words
+        return finder
+
+    return declare
+
+
+def statement_trigger(needed: dict[str, tuple[str, ...]]) -> str:
+    """A pattern matching every word a finder needs."""
+    return "|".join(sorted({word for words in needed.values() for word in words}))
+
+
+_ESCAPE = r"\\"  # needed by each finder reading tokens: in a literal, a backslash escape may make any letter
+
+
+def may_hold_statement_secrets(statement: Statement, context) -> bool:
+    """False when no finder of _finders_on can find anything in the statement (see _NEEDED)."""
+    if context.lowered is not None:  # an ASCII file, lowered once: searched in place
+        return _STATEMENT_TRIGGER.search(context.lowered, statement.start, statement.end) is not None
+    text = statement.text
+    return not text.isascii() or _STATEMENT_TRIGGER.search(text.lower()) is not None
 
 
 _KEY_BEGIN = lazy(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
@@ -209,6 +267,18 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
     """Credentials in a statement: account passwords, secret options, connection strings and
     well-known secret formats in its literals, and well-known formats anywhere in its bodies.
     Read once per statement, by masking.py."""
+    if not statement.tokens:
+        found = _unterminated_secrets(statement, context)
+    elif may_hold_statement_secrets(statement, context):
+        found = _finders_on(statement, context)
+    else:
+        return []
+    unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
+    return sorted(unique.values(), key=lambda s: s.start)
+
+
+def _finders_on(statement: Statement, context) -> list[Secret | None]:
+    """What every finder finds in a statement that has tokens; each one it calls declares @_needs."""
     code = bodies.code(statement, context)
     text = context.parsed.text
     found: list[Secret | None] = []
@@ -229,20 +299,19 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
             if gap_end - gap_start > 2:
                 found += commented_secrets(gap_start, gap_end, context)
     found += _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
-    found += _unterminated_secrets(statement, context)
-    if (statement.error is not None or statement.expression is None) and statement.tokens:
+    if statement.error is not None or statement.expression is None:
         # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
         # so read as prose too; masked, and reported only where a literal or comment holds it.
         # (Last: where a literal's finder found the same span, its finding stands.)
         found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
-    unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
-    return sorted(unique.values(), key=lambda s: s.start)
+    return found
 
 
+@_needs(*_TEXT_WORDS)
 def text_secrets(start: int, end: int, context, well_known_only: bool = False) -> list[Secret | None]:
     """Passwords in connection strings and URLs, and well-known secret formats, in text[start:end]."""
     text = context.parsed.text
-    if not context.may_hold_secrets or not may_hold_secrets(text, start, end):
+    if not context.may_hold_secrets or not may_hold_secrets(text, start, end, context.lowered):
         return []
     found = [
         _secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)
@@ -278,6 +347,7 @@ def _prose_assignment(text: str, key_start: int, value: re.Match[str]) -> bool:
     return True
 
 
+@_needs("://", _ESCAPE)
 def _concatenated_url_passwords(units: list[Unit], context) -> list[Secret | None]:
     """'postgres://admin:' || 'secret' || '@db/app', and concat('postgres://admin:', 'secret', ...):
     the literal after one that ends a URL at `user:` is its password (up to an `@` in it)."""
@@ -297,6 +367,7 @@ def _concatenated_url_passwords(units: list[Unit], context) -> list[Secret | Non
     return found
 
 
+@_needs("password", "passwd", "pwd", "secret", "token", "api_?key", "private_?key", "pw", _ESCAPE)
 def _secret_settings(units: list[Unit], context) -> list[Secret | None]:
     """A setting whose name says secret, given a literal: `ALTER DATABASE app SET "app.jwt_secret"
     TO '...'`, `SET app.jwt_secret TO '...'`, `set_config('app.jwt_secret', '...', false)`. Masked,
@@ -334,6 +405,7 @@ def _secret(start: int, end: int, what: str, around: tuple[int, int], context, r
     return Secret(start, end, what, around, reported)
 
 
+@_needs("password", "passwd", "pwd", "secret", "token", "api_?key", "private_?key", "pw", _ESCAPE)
 def _keyed_secrets(unit: Unit, context) -> list[Secret | None]:
     """`KEY = 'value'`, `name [type] := 'value'`, `name type DEFAULT 'value'` where the name says
     secret. Reported in MySQL's CHANGE REPLICATION SOURCE (or MASTER) TO ... SOURCE_PASSWORD =
@@ -361,7 +433,7 @@ def _keyed_secrets(unit: Unit, context) -> list[Secret | None]:
 def _unterminated_secrets(statement: Statement, context) -> list[Secret | None]:
     """A literal that never closes runs to the end of the file: after PASSWORD (or the like) all
     of it is the password; anywhere, connection strings and well-known formats in it."""
-    if statement.tokens or statement.error is None or statement.error_start is None:
+    if statement.error is None or statement.error_start is None:
         return []
     text, start = context.parsed.text, statement.error_start
     found = text_secrets(start, len(text), context)
@@ -397,6 +469,7 @@ def _literal_secret(token: Token, what: str, context, previous: Token | None, re
     return _secret(start, end, what, (token.start, token.end + 1), context, reported)
 
 
+@_needs("password", "identified", "secret", _ESCAPE)
 def _account_passwords(unit: Unit, context) -> list[Secret | None]:
     """PASSWORD '...', IDENTIFIED BY '...', SECRET = '...' in statements about accounts and keys."""
     tokens, words = unit.tokens, unit.words
@@ -447,6 +520,7 @@ def _literal_after(unit: list[Token], index: int) -> int | None:
     return None
 
 
+@_needs("password", "passwd", "pwd", "secret", "api_?key", "token", _ESCAPE)
 def _option_secrets(unit: Unit, context) -> list[Secret | None]:
     """OPTIONS (user 'app', password '...') of user mappings, servers and foreign tables."""
     if "OPTIONS" not in unit.words:
@@ -490,12 +564,13 @@ def comment_secrets(context) -> list[Secret]:
     return [secret for secret in found if secret is not None]
 
 
+@_needs(*_TEXT_WORDS)
 def commented_secrets(start: int, end: int, context) -> list[Secret | None]:
     """What a comment (or any prose: a suppression's reason) in text[start:end] may hold: what
     literals hold, a statement written out (`CREATE ROLE app PASSWORD 'x'`), a MySQL client's
     `-px`, and a `password: x` line (masked, not reported: prose says `password: see the vault`)."""
     text = context.parsed.text
-    if not context.may_hold_secrets or not may_hold_secrets(text, start, end):
+    if not context.may_hold_secrets or not may_hold_secrets(text, start, end, context.lowered):
         return []
     found = text_secrets(start, end, context)
     for match in _COMMENTED_PASSWORD.finditer(text, start, end):
@@ -534,3 +609,6 @@ def secrets_within(parsed, statement: Statement) -> list[Secret]:
     first = bisect.bisect_left(secrets, statement.start, key=lambda s: s.start)
     last = bisect.bisect_left(secrets, statement.end, key=lambda s: s.start)
     return secrets[first:last]
+
+
+_STATEMENT_TRIGGER = lazy(statement_trigger(_NEEDED))  # here: once every finder above declared what it needs

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from safemig_lint.analysis.credentials import Secret, comment_secrets, commented_secrets, may_hold_secrets, statement_secrets
 from safemig_lint.reading.statements import ParsedFile, parse_file
@@ -26,14 +27,22 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 
 @dataclass
 class _Reading:
-    """What the credential finders need of a file: the ParsedFile and its dialect, and whether
-    its text holds any word a text finder looks for (asked once: most files hold none)."""
+    """What the credential finders need of a file: the ParsedFile and its dialect, the text
+    lowered when it is ASCII (the same offsets: each statement and literal is searched in place),
+    and whether it holds any word a text finder looks for."""
 
     parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
     dialect: str
 
     def __post_init__(self) -> None:
-        self.may_hold_secrets = may_hold_secrets(self.parsed.text)
+        text = self.parsed.text
+        self.lowered = text.lower() if text.isascii() else None
+
+    @cached_property
+    def may_hold_secrets(self) -> bool:
+        """Asked once, when a text finder first runs (a file whose statements hold no word a finder
+        needs, and that has no comment, never asks: a 5 MB file of plain DDL)."""
+        return may_hold_secrets(self.parsed.text, lowered=self.lowered)
 
 
 def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:

@@ -1,0 +1,191 @@
+"""credentials.statement_secrets reads only statements holding a word some finder needs: it must
+skip no statement that holds a secret (a secret it skipped would be shown in reports and caches)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+import pytest
+from conftest import FIXTURES, REPO
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from secret_forms import FORMS, form
+
+from safemig_lint.analysis import credentials
+from safemig_lint.analysis.masking import _Reading, file_secrets, mask_file
+from safemig_lint.reading.statements import parse_file
+
+DIALECTS = ("postgres", "mysql", "sqlite")
+VALUE = "Zq9xPlant3dVal"  # a value holding no word any finder needs (secret_forms.SECRET holds `secret`)
+
+
+def _sql_in_tests() -> list[str]:
+    """Every string of SQL the secret and body tests write (what their f-strings make too)."""
+    texts = []
+    for name in ("test_security_sm402_credentials.py", "test_security_bodies.py", "test_secret_matrix.py"):
+        tree = ast.parse((REPO / "tests" / name).read_text(encoding="utf-8"))
+        texts += [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    import test_security_sm402_credentials
+
+    texts.append(test_security_sm402_credentials.POSTGRES)
+    return [text.replace("{S}", VALUE) for text in texts if ";" in text or "'" in text]
+
+
+def _rule_page_sql() -> list[str]:
+    pages = sorted((REPO / "rules").glob("SM4*.md"))
+    return [body for page in pages for body in re.findall(r"^```(?:sql)?\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)]
+
+
+TEXTS = (
+    [form(name) for name in FORMS]
+    + [FORMS[name].replace("{S}", VALUE) for name in FORMS]
+    + _rule_page_sql()
+    + _sql_in_tests()
+    + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+)
+
+
+def _secrets(text: str, dialect: str) -> list[tuple]:
+    return [(s.start, s.end, s.what, s.around, s.reported) for s in file_secrets(parse_file(text, dialect), dialect)]
+
+
+def _statements(text: str, dialect: str):
+    parsed = parse_file(text, dialect)
+    context = _Reading(parsed, dialect)
+    return [(statement, context) for statement in parsed.statements if statement.tokens]
+
+
+def _missed(text: str, dialect: str) -> list[str]:
+    """Statements the prefilter skips although a finder finds something in them."""
+    return [
+        s.text
+        for s, context in _statements(text, dialect)
+        if credentials._finders_on(s, context) and not credentials.may_hold_statement_secrets(s, context)
+    ]
+
+
+def test_every_finder_statement_secrets_runs_declares_the_words_it_needs():
+    """_finders_on calls only finders that declared their words (a new one cannot be added without),
+    and statement_secrets runs nothing but it and _unterminated_secrets (for statements without tokens)."""
+
+    def called(function) -> set[str]:
+        tree = ast.parse(inspect.getsource(function))
+        names = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+        return {
+            name
+            for name in names
+            if inspect.isfunction(getattr(credentials, name, None)) and getattr(credentials, name).__module__ == credentials.__name__
+        }
+
+    finders = called(credentials._finders_on)
+    assert finders == set(credentials._NEEDED)
+    assert {"text_secrets", "commented_secrets", "_account_passwords", "_keyed_secrets"} <= finders
+    assert called(credentials.statement_secrets) == {"_unterminated_secrets", "may_hold_statement_secrets", "_finders_on"}
+
+
+def test_the_prefilter_changes_no_secret_of_any_fixture_form_page_or_test(monkeypatch):
+    filtered = {(text, dialect): _secrets(text, dialect) for text in TEXTS for dialect in DIALECTS}
+    skipped = sum(
+        not credentials.may_hold_statement_secrets(s, context) for text in TEXTS[:200] for s, context in _statements(text, "postgres")
+    )
+    monkeypatch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
+    assert {key: _secrets(*key) for key in filtered} == filtered
+    assert sum(map(len, filtered.values())) > 3 * len(FORMS)  # the comparison is between real findings
+    assert skipped > 50  # and the prefilter did skip statements
+
+
+def test_statement_secrets_is_what_every_finder_finds_in_each_statement():
+    for text in TEXTS:
+        for dialect in DIALECTS:
+            for statement, context in _statements(text, dialect):
+                everything = {(s.start, s.end) for s in credentials._finders_on(statement, context) if s is not None}
+                assert {(s.start, s.end) for s in credentials.statement_secrets(statement, context)} == everything, statement.text
+
+
+# Near misses: the words a finder needs, where the prefilter must still see them (or read the statement anyway).
+NEAR_MISSES = {
+    "word only in a comment inside the statement": f"CREATE TABLE t (a text /* password */ DEFAULT 'x');\nCREATE ROLE app LOGIN PASSWORD '{VALUE}';",
+    "inside a $$ body": f"DO $$ BEGIN CREATE ROLE app LOGIN PASSWORD '{VALUE}'; END $$;",
+    "inside a tagged body": f"CREATE FUNCTION f() RETURNS void AS $fn$ DECLARE pw text := '{VALUE}'; BEGIN END $fn$ LANGUAGE plpgsql;",
+    "in a body quoted with doubled quotes": f"DO 'DECLARE pw text := ''{VALUE}''; BEGIN END';",
+    "quoted identifier": f"ALTER DATABASE app SET \"app.API_KEY\" TO '{VALUE}';",
+    "go template in the key": f"SET app.{{{{ .Name }}}}_token = '{VALUE}';",
+    "go template before the keyword": f"ALTER ROLE {{{{ .Role }}}} PASSWORD '{VALUE}';",
+    "go template in the value": f"CREATE ROLE app PASSWORD '{{{{ .Prefix }}}}{VALUE}';",
+    "split across lines": f"CREATE USER app\nIDENTIFIED\nBY\n'{VALUE}';",
+    "upper case": f"CREATE SERVER S FOREIGN DATA WRAPPER W OPTIONS (APIKEY '{VALUE}');",
+    "mixed case": f"DO $$ DECLARE Private_Key text := '{VALUE}'; BEGIN END $$;",
+    "non-ASCII word": f"CREATE ROLE app PAßWORD '{VALUE}';",
+    "non-ASCII elsewhere": f"CREATE ROLE app PASSWORD '{VALUE}'; -- naïve",
+    "backslash escape makes the key": f"SELECT set_config(E'app.\\160assword', '{VALUE}', false);",
+    "unterminated literal": f"CREATE TABLE t (a int);\nx = '{VALUE}",
+    "unterminated after a keyword": f"CREATE ROLE app PASSWORD '{VALUE}",
+    "url split by concatenation": f"CREATE TABLE c (dsn text DEFAULT concat('postgres://admin:', '{VALUE}'));",
+}
+
+
+@pytest.mark.parametrize("name", list(NEAR_MISSES))
+def test_near_misses_are_read(name, monkeypatch):
+    text = NEAR_MISSES[name]
+    for dialect in DIALECTS:
+        assert not _missed(text, dialect), dialect
+        found = _secrets(text, dialect)
+        assert found == _secrets_unfiltered(text, dialect, monkeypatch)
+    assert VALUE not in _masked(text)
+
+
+def _masked(text: str) -> str:
+    return mask_file(parse_file(text, "postgres"), "postgres").text
+
+
+def _secrets_unfiltered(text: str, dialect: str, monkeypatch) -> list[tuple]:
+    with monkeypatch.context() as patch:
+        patch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
+        return _secrets(text, dialect)
+
+
+# For each word, a secret only that word lets through: the prefilter without it misses the secret.
+ONLY_WORD = {
+    "pw": f"DO $$ DECLARE pw text := '{VALUE}'; BEGIN END $$;",
+    "api_?key": f"SET app.api_key = '{VALUE}';",
+    "private_?key": f"SET app.private_key = '{VALUE}';",
+    "token": f"ALTER DATABASE app SET app.jwt_token TO '{VALUE}';",
+    "identified": f"CREATE USER app IDENTIFIED BY '{VALUE}';",
+    "://": f"CREATE TABLE c (dsn text DEFAULT concat('postgres://admin:', '{VALUE}'));",
+    "@": f"CREATE TABLE g (dsn text DEFAULT 'app:{VALUE}@tcp(db:3306)/app');",
+    "bearer": f"INSERT INTO h (auth) VALUES ('Bearer {VALUE}0123456789');",
+    "\\\\": f"SELECT set_config(E'app.\\160assword', '{VALUE}', false);",
+}
+
+
+@pytest.mark.parametrize("word", list(ONLY_WORD))
+def test_a_word_left_out_of_the_prefilter_lets_a_secret_through(word, monkeypatch):
+    text = ONLY_WORD[word]
+    assert VALUE not in _masked(text)
+    without = {finder: tuple(w for w in words if w != word) for finder, words in credentials._NEEDED.items()}
+    assert without != credentials._NEEDED
+    monkeypatch.setattr(credentials, "_STATEMENT_TRIGGER", re.compile(credentials.statement_trigger(without)))
+    assert VALUE in _masked(text)
+
+
+def test_only_the_non_ascii_rule_reads_a_word_upper_case_makes_ascii():
+    text = NEAR_MISSES["non-ASCII word"]
+    assert credentials._STATEMENT_TRIGGER.search(text.lower()) is None  # `paßword` holds no word as written
+    assert VALUE not in _masked(text)  # yet PAßWORD.upper() is PASSWORD
+
+
+_FRAGMENTS = [
+    "CREATE ROLE app", "ALTER USER app", "SET", "app.", "OPTIONS (", ")", "DECLARE", "text", ":=", "=", " TO ", " BY ",
+    "DO $$ BEGIN", "END $$", "EXECUTE", "'", "''", "\"", "$$", "--", "/*", "*/", "\n", " ", ";", ",", "||", "E'", "\\", "{{ .X }}",
+    "{{ if .pg }}", "{{ end }}", "password", "PassWord", "pw", "Pw", "api_key", "ApiKey", "private_key", "token", "secret",
+    "identified", "IDENTIFIED", "://", "postgres://u:", "@db", "@", "concat(", "set_config(", "bearer ", "ß", "é", "K", VALUE,
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=14), st.sampled_from(DIALECTS))
+def test_no_statement_the_prefilter_skips_holds_anything_a_finder_finds(pieces, dialect):
+    text = " ".join(pieces)
+    assert not _missed(text, dialect)
