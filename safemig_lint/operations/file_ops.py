@@ -84,17 +84,21 @@ def from_json(data: dict) -> FileOps:
 
 
 def _encode(value):
+    kind: type = type(value)
+    if kind in _PLAIN:
+        return value
     if value is o.KEEP:
         return {"$": _KEEP}
+    if kind is tuple:  # the only sequences ops and model values hold
+        return [_encode(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        defaults = _defaults(type(value))
-        fields = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.name != "node" and not (f.name in defaults and _same(item, defaults[f.name])):
-                fields[f.name] = _encode(item)
-        return {"$": type(value).__name__, **fields}
-    if isinstance(value, tuple):  # the only sequences ops and model values hold
+        fields = {"$": kind.__name__}
+        for name, default in _fields(kind):
+            item = getattr(value, name)
+            if not _same(item, default):
+                fields[name] = item if type(item) in _PLAIN else _encode(item)
+        return fields
+    if isinstance(value, tuple):
         return [_encode(item) for item in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
@@ -105,8 +109,10 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 @cache
-def _defaults(cls: type) -> dict[str, object]:
-    return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+def _fields(cls: type) -> tuple[tuple[str, object], ...]:
+    """(name, default) of each attribute of the class that JSON keeps (not `node`); the default is
+    dataclasses.MISSING for an attribute without one, which no value is the same as (_same)."""
+    return tuple((f.name, f.default) for f in dataclasses.fields(cls) if f.name != "node")
 
 
 def _same(value: object, default: object) -> bool:
@@ -127,5 +133,5 @@ def _decode(value):
         if name == _KEEP:
             return o.KEEP
         cls = _CLASSES[name]
-        return cls(**{key: _decode(item) for key, item in value.items() if key != "$"})
+        return cls(**{key: item if type(item) in _PLAIN else _decode(item) for key, item in value.items() if key != "$"})
     raise ValueError(f"unexpected {kind.__name__}")

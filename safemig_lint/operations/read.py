@@ -10,8 +10,9 @@ have touched, never a guess.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import fields, replace
-from typing import Any
+from typing import Any, cast
 
 import sqlglot
 from sqlglot import exp
@@ -41,6 +42,7 @@ class Names:
         self.case_sensitive = dialect == "postgres"  # quoted names keep their case there
         self.default_schema = {"postgres": "public", "sqlite": "main"}.get(dialect, "")
         self.placeholders = placeholders
+        self._starts = [p.start for p in placeholders]
         # Stand-ins (statements.py): `x<n>` padded with `_` to the placeholder's length, found by their
         # number; or, for a placeholder shorter than that, `x` repeated (few lengths).
         self._stand_ins: dict[str, str] = {}
@@ -52,21 +54,40 @@ class Names:
                     self._stand_ins[number] = p.mask
                 else:
                     self._all_x.add(p.mask)
+        # Keys already made, by name (quoted or not) and by raw text: a history names the same tables and columns
+        # again and again (in each column, key, reference and query that reads them). Without stand-ins a key
+        # depends on the dialect alone: the files without placeholders share theirs.
+        self._quoted: dict[str, str]
+        self._unquoted: dict[str, str]
+        self._texts: dict[str, str]
+        if self._stand_ins or self._all_x:
+            self._quoted, self._unquoted, self._texts = {}, {}, {}
+        else:
+            self._quoted, self._unquoted, self._texts = _KEYS_MADE.setdefault(dialect, ({}, {}, {}))
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
         inner = Names(self.dialect, inline_foreign_keys=self.inline_foreign_keys)
         inner._stand_ins, inner._all_x = self._stand_ins, self._all_x
+        # The same stand-ins make the same keys.
+        inner._quoted, inner._unquoted, inner._texts = self._quoted, self._unquoted, self._texts
         return inner
 
     def masked(self, statement: Statement) -> str:
-        """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks."""
-        text = statement.text
-        for p in self.placeholders:
-            if statement.start <= p.start and p.end <= statement.end:
+        """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks.
+
+        The file's placeholders come leftmost first, without overlaps: those inside the statement
+        are found by bisection, not by a look at every placeholder of the file for each statement."""
+        text, pieces, previous = statement.text, [], 0
+        index = bisect_left(self._starts, statement.start)
+        while index < len(self.placeholders) and self.placeholders[index].start < statement.end:
+            p = self.placeholders[index]
+            if p.end <= statement.end:
                 offset = p.start - statement.start
-                text = text[:offset] + p.mask + text[offset + len(p.mask) :]
-        return text
+                pieces += [text[previous:offset], p.mask]
+                previous = offset + len(p.mask)
+            index += 1
+        return "".join(pieces) + text[previous:] if pieces else text
 
     def _unmask(self, name: str) -> str:
         """Each stand-in in the name as `{{}}`: found by its number (one look-up per `x<n>` in the name,
@@ -84,15 +105,22 @@ class Names:
         return "{{}}" + match.group()[len(mask) :]
 
     def ident(self, node: exp.Expr | str | None) -> str:
+        if isinstance(node, exp.Identifier):  # the most common, first
+            quoted = node.quoted
+            made = self._quoted if quoted else self._unquoted
+            key = made.get(node.this)
+            if key is None:
+                if len(made) >= _NAMES_KEPT:
+                    made.clear()
+                name = self._unmask(node.this)
+                key = made[node.this] = self._truncated(name if quoted and self.case_sensitive else name.lower())
+            return key
         if node is None:
             return ""
         if isinstance(node, str):
             return self.text(node)
         if isinstance(node, (exp.Column, exp.Table, exp.ColumnPrefix)) and not isinstance(node.this, str):
             return self.ident(node.this)
-        if isinstance(node, exp.Identifier):
-            name = self._unmask(node.this)
-            return self._truncated(name if node.quoted and self.case_sensitive else name.lower())
         return self._truncated(self._unmask(node.name if node.name else written(node, self.dialect)).lower())
 
     def _truncated(self, name: str) -> str:
@@ -115,10 +143,13 @@ class Names:
 
     def text(self, raw: str) -> str:
         """A possibly quoted, possibly qualified name as written in raw SQL text."""
-        parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
-        if len(parts) > 1:
-            return self.qualify(parts[-2], parts[-1])
-        return parts[0] if parts else raw.lower()
+        key = self._texts.get(raw)
+        if key is None:
+            if len(self._texts) >= _NAMES_KEPT:
+                self._texts.clear()
+            parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
+            key = self._texts[raw] = self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+        return key
 
     def _part(self, part: str) -> str:
         if part[:1] in ('"', "`", "["):
@@ -127,7 +158,7 @@ class Names:
         return self._truncated(self._unmask(part).lower())
 
     def type_name(self, node: exp.Expr | str) -> str:
-        return self.text(node if isinstance(node, str) else written(node, self.dialect))
+        return self.text(node if isinstance(node, str) else _recurring_sql(node, self.dialect))
 
 
 def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] | None) -> bool:
@@ -140,6 +171,10 @@ def inline_references_create_keys(dialect: str, mysql_version: tuple[int, ...] |
     return version >= (10, 5) if is_mariadb(version) else version >= (9,)
 
 
+# SQL of small trees that recur: a user type's name (on each column of that type), an index's expression.
+_recurring_sql = WrittenSql(written)
+_NAMES_KEPT = 16384  # keys Names remembers, of each kind: emptied when full (a 5 MB file names tens of thousands)
+_KEYS_MADE: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {}  # by dialect, for files without placeholders
 _STAND_IN_NUMBER = lazy(r"(x[0-9]+)_*")  # a stand-in's number and its padding (statements.py)
 _QUOTED_OR_WORD = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|[\w$]+)'
 _NAME = rf"{_QUOTED_OR_WORD}(?:\s*\.\s*{_QUOTED_OR_WORD})*"
@@ -279,7 +314,7 @@ def _read_tree(e: exp.Expr, statement: Statement, names: Names) -> list[o.Op]:
         return [o.Truncate(names.table(t), node=t) for t in e.expressions]
     if isinstance(e, exp.Delete):
         return [*delete_uses(e, names), *_delete(e, names), *_data_changing_ctes(e, names)]
-    if isinstance(e, exp.Query) and (e.find(exp.Update) or e.find(exp.Delete)):
+    if isinstance(e, exp.Query) and e.find(exp.Update, exp.Delete):
         return [*query_uses(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
@@ -450,17 +485,49 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, exp.CheckColumnConstraint):
+        part = _PARTS.get(current.__class__) or _definition_part(current.__class__)
+        if part is _WALK:
+            stack.extend(reversed(list(current.iter_expressions())))
+        elif part is _COLUMN:  # a column's name and type name nothing: its constraints may
+            stack.extend(reversed(current.args.get("constraints") or ()))
+        elif part is _CONSTRAINT:  # CONSTRAINT name kind: the kind
+            if current.args.get("kind") is not None:
+                stack.append(current.args["kind"])
+        elif part is _CHECK:
             found += expression_uses(current.this, table, names)
-        elif isinstance(current, exp.DefaultColumnConstraint):
+        elif part is _DEFAULT:
             found += expression_uses(current.this, None, names, "default")
-        elif isinstance(current, exp.Reference):
+        elif part is _REFERENCE:
             # A column's own REFERENCES makes no foreign key where the server ignores it (Names.inline_foreign_keys).
             if names.inline_foreign_keys or not isinstance(current.parent, exp.ColumnConstraint):
-                found += _reference_uses(current, names)
-        else:
-            stack.extend(reversed(list(current.iter_expressions())))
+                found += _reference_uses(cast(exp.Reference, current), names)
     return found
+
+
+# What definition_uses does with a node, by its class (found once per class: one look-up per node
+# instead of a chain of isinstance). Names, types and literals hold no CHECK, DEFAULT or REFERENCES.
+_CHECK, _DEFAULT, _REFERENCE, _WALK, _SKIP = "check", "default", "reference", "walk", "skip"
+_COLUMN, _CONSTRAINT = "column", "constraint"
+_PARTS: dict[type, str] = {}
+
+
+def _definition_part(cls: type) -> str:
+    if cls is exp.ColumnDef:
+        part = _COLUMN
+    elif cls is exp.ColumnConstraint:
+        part = _CONSTRAINT
+    elif issubclass(cls, exp.CheckColumnConstraint):
+        part = _CHECK
+    elif issubclass(cls, exp.DefaultColumnConstraint):
+        part = _DEFAULT
+    elif issubclass(cls, exp.Reference):
+        part = _REFERENCE
+    elif issubclass(cls, (exp.Identifier, exp.DataType, exp.Literal)):
+        part = _SKIP
+    else:
+        part = _WALK
+    _PARTS[cls] = part
+    return part
 
 
 def _reference_uses(reference: exp.Reference, names: Names) -> list[o.Op]:
@@ -509,13 +576,15 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             nullable = bool(constraint.args.get("allow_null"))
         elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):
             nullable = nullable and sqlite_key_nullable
-            constraints.append(Constraint(given, "primary", (name,)))
+            constraints.append(Constraint(given, "primary", (name,), inline=name))
         elif isinstance(constraint, exp.UniqueColumnConstraint):
-            constraints.append(Constraint(given, "unique", (name,)))
+            constraints.append(Constraint(given, "unique", (name,), inline=name))
         elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
-            constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names)))
+            constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names), inline=name))
         elif isinstance(constraint, exp.CheckColumnConstraint):
-            constraints.append(Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names)))
+            constraints.append(
+                Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names), inline=name)
+            )
         elif isinstance(constraint, exp.DefaultColumnConstraint):
             default = _sql(constraint.this, names)
             default = None if default.upper() == "NULL" else default  # the same as no default
@@ -527,12 +596,12 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
         elif isinstance(constraint, exp.GeneratedAsIdentityColumnConstraint):  # GENERATED ALWAYS AS (expr): computed
             generated = True
         elif names.dialect == "mysql" and type(constraint) in _MYSQL_ATTRIBUTES:
-            written = constraint.this
-            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written.sql(dialect="mysql") if written is not None else ""))
+            value = constraint.this
+            attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written(value, "mysql") if value is not None else ""))
         if isinstance(constraint, exp.AutoIncrementColumnConstraint):
             numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
     column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering)
-    return column, [replace(c, inline=name) for c in constraints]
+    return column, constraints
 
 
 # MySQL column attributes besides type, nullability and default: a MODIFY or CHANGE COLUMN that leaves one out drops it.
@@ -573,12 +642,12 @@ def _sql(node: exp.Expr, names: Names) -> str:
 
 def _write_canonical(node: exp.Expr, dialect: str | None) -> str:
     tree = exp.Paren(this=copy_tree(node))  # a root, so that the top expression has a parent too
-    for cast in list(tree.find_all(exp.Cast)):
-        to = cast.args.get("to")
-        if cast.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
-            cast.replace(cast.this)  # the same value: no length to cut it to
-        elif cast.this.is_string and _is_nextval(cast.parent) and to is not None and to.name.upper() == "REGCLASS":
-            cast.replace(cast.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
+    for conversion in list(tree.find_all(exp.Cast)):
+        to = conversion.args.get("to")
+        if conversion.this.is_string and isinstance(to, exp.DataType) and to.this in _UNBOUNDED_TEXT and not to.expressions:
+            conversion.replace(conversion.this)  # the same value: no length to cut it to
+        elif conversion.this.is_string and _is_nextval(conversion.parent) and to is not None and to.name.upper() == "REGCLASS":
+            conversion.replace(conversion.this)  # nextval takes a regclass: postgres shows nextval('s') as nextval('s'::regclass)
     for identifier in tree.find_all(exp.Identifier):
         if not identifier.quoted:
             identifier.set("this", identifier.this.lower())
@@ -616,7 +685,7 @@ def _key_column(node: exp.Expr, names: Names) -> str:
         node = node.this
     if isinstance(node, (exp.Identifier, exp.Column, exp.ColumnPrefix)):
         return names.ident(node)
-    return written(node, names.dialect)
+    return _recurring_sql(node, names.dialect)
 
 
 def _table_key(node: exp.Expr, names: Names, given: str = "") -> list[Constraint | Index]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlglot import exp
 
@@ -64,6 +64,28 @@ _SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
 # A name as regclass reads it from a string: one or two parts, each a word or a double-quoted name.
 _REGCLASS_PART = re.compile(r'"[^"]+"|[^."]+')
 _REGCLASS_NAME = re.compile(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?')
+
+
+# What _Reader.expression does with a node, by its class (found once per class: one look-up per node
+# instead of a chain of isinstance).
+_QUERY, _SUBQUERY, _COLUMN, _CALL, _WALK, _LEAF = "query", "subquery", "column", "call", "walk", "leaf"
+_LEAVES = (exp.Literal, exp.Identifier, exp.Null, exp.Boolean, exp.Var)  # they hold no other node
+_ROLES: dict[type, str] = {}
+
+
+def _role(cls: type) -> str:
+    if issubclass(cls, (exp.Select, exp.SetOperation)):
+        role = _QUERY
+    elif issubclass(cls, exp.Subquery):
+        role = _SUBQUERY
+    elif issubclass(cls, exp.Column):
+        role = _COLUMN
+    elif issubclass(cls, exp.Anonymous):
+        role = _CALL
+    else:
+        role = _LEAF if cls in _LEAVES else _WALK
+    _ROLES[cls] = role
+    return role
 
 
 @dataclass
@@ -163,17 +185,20 @@ class _Reader:
         stack = [node] if isinstance(node, exp.Expression) else []
         while stack:
             current = stack.pop()
-            if isinstance(current, (exp.Select, exp.SetOperation)):
+            role = _ROLES.get(current.__class__) or _role(current.__class__)
+            if role is _LEAF:
+                continue
+            if role is _QUERY:
                 self.query(current, chain, ctes)
                 continue
-            if isinstance(current, exp.Subquery):
+            if role is _SUBQUERY:
                 self.query(current.this, chain, ctes)
                 continue
-            if isinstance(current, exp.Column):
-                self.column(current, chain, place)
+            if role is _COLUMN:
+                self.column(cast(exp.Column, current), chain, place)
                 continue
-            if isinstance(current, exp.Anonymous):
-                self.sequence_call(current)
+            if role is _CALL:
+                self.sequence_call(cast(exp.Anonymous, current))
             stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
 
     def sequence_call(self, node: exp.Anonymous) -> None:

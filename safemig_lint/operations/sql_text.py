@@ -37,7 +37,9 @@ def write_own(node: exp.Expr, dialect: str | None) -> str:
 
 def copy_tree(root: exp.Expr) -> exp.Expr:
     """Each node anew, with its own args, comments and meta; the values in them (names, positions)
-    shared, as the generator only reads those. (Expression.copy's order of work, without deepcopy.)"""
+    shared, as the generator only reads those. Expression.copy's order of work, without deepcopy,
+    and with each child's links (parent, arg_key, index) set as Expression.set and append set them,
+    without their walk up the new tree to forget cached hashes (a new node has none)."""
     top = root.__class__()
     stack = [(root, top)]
     while stack:
@@ -48,22 +50,26 @@ def copy_tree(root: exp.Expr) -> exp.Expr:
             copy._type = deepcopy(node._type)
         if node._meta is not None:
             copy._meta = dict(node._meta)
-        if node._hash is not None:
-            copy._hash = node._hash
+        args = copy.args
         for key, values in node.args.items():
             if isinstance(values, exp.Expr):
-                stack.append((values, values.__class__()))
-                copy.set(key, stack[-1][-1])
+                child = values.__class__()
+                child.parent, child.arg_key = copy, key
+                args[key] = child
+                stack.append((values, child))
             elif type(values) is list:
-                copy.args[key] = []
+                items: list[object] = []
                 for value in values:
                     if isinstance(value, exp.Expr):
-                        stack.append((value, value.__class__()))
-                        copy.append(key, stack[-1][-1])
+                        child = value.__class__()
+                        child.parent, child.arg_key, child.index = copy, key, len(items)
+                        stack.append((value, child))
+                        items.append(child)
                     else:
-                        copy.append(key, value)
+                        items.append(value)
+                args[key] = items
             else:
-                copy.args[key] = values
+                args[key] = values
     return top
 
 

@@ -11,13 +11,40 @@ from __future__ import annotations
 from sqlglot import exp
 
 from safemig_lint.operations.model import ColumnType, UserType
-from safemig_lint.operations.sql_text import WrittenSql, written
+from safemig_lint.operations.sql_text import Unshaped, WrittenSql, shape, written
 
 DType = exp.DataType.Type
 
 
 def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
     """A ColumnType from sqlglot's DataType; `fold` turns a type name into a model key."""
+    if not isinstance(node.this, DType) or any(isinstance(item, exp.DataType) for item in node.expressions):
+        return _column_type(node, dialect, fold)
+    try:
+        key = (dialect, shape(node))
+        known = _column_types.get(key)
+    except (Unshaped, TypeError):  # TypeError: an argument that is no dict key (unhashable)
+        return _column_type(node, dialect, fold)
+    if known is None:
+        if len(_column_types) >= _TYPES_KEPT:
+            _column_types.clear()
+        known = _column_types[key] = _column_type(node, dialect, _no_key)
+    if node.this is DType.USERDEFINED and node.args.get("kind"):  # its key is the file's (placeholders): folded here
+        return ColumnType(known.base, known.params, known.values, fold(node.args["kind"]), known.element, known.sql)
+    return known
+
+
+# The same few types recur on most columns: each shape of type (sql_text.shape) is read once,
+# without the key of a user type (kept as "").
+_column_types: dict[tuple[str, tuple[object, ...]], ColumnType] = {}
+_TYPES_KEPT = 4096
+
+
+def _no_key(name: object) -> str:
+    return ""
+
+
+def _column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
     base = node.this.name if isinstance(node.this, DType) else str(node.this).upper()
     params: list[int] = []
     values: list[str] = []

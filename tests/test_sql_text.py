@@ -1,0 +1,120 @@
+"""The shortcuts reading takes to a statement's SQL and keys give what the long way gives."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlglot import exp
+
+from safemig_lint.operations import read, types
+from safemig_lint.operations.read import Reading
+from safemig_lint.operations.sql_text import copy_tree, written
+from safemig_lint.reading.statements import _mask_placeholders, parse_file
+from safemig_lint.rule_pages import load_page, pages_directory
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _statements() -> list[tuple[str, exp.Expr]]:
+    """(dialect, tree) of every statement sqlglot parses in the fixtures and the rule pages' examples."""
+    texts: list[tuple[str, str]] = []
+    for path in sorted(FIXTURES.rglob("*.sql")):
+        texts.append((path.parent.name if path.parent.name in ("mysql", "sqlite") else "postgres", path.read_text()))
+    for page in sorted(pages_directory().glob("*.md")):
+        rule = load_page(page.stem.split("-")[0].upper())
+        for example in (rule.bad, rule.good):
+            dialect = re.search(r'dialect\s*=\s*"(\w+)"', example.config or "")
+            texts += [(dialect.group(1) if dialect else "postgres", sql) for sql in example.files.values()]
+    return [(d, s.expression) for d, text in texts for s in parse_file(text, d).statements if s.expression is not None]
+
+
+STATEMENTS = _statements()
+
+
+def _links(node: exp.Expr) -> list[tuple[object, ...]]:
+    """Each node of the tree: its class, scalar args, comments, meta and its links to its parent, in order."""
+    found = []
+    for each in node.walk(bfs=False):
+        scalars = sorted((k, repr(v)) for k, v in each.args.items() if not isinstance(v, (exp.Expr, list)))
+        parent = None if each is node else (type(each.parent).__name__, each.arg_key, each.index)
+        found.append((type(each).__name__, scalars, each.comments, each._meta, parent))
+    return found
+
+
+def test_the_fixtures_and_examples_give_trees_to_write():
+    assert len(STATEMENTS) > 300
+    assert {d for d, _ in STATEMENTS} == {"postgres", "mysql", "sqlite"}
+
+
+def test_written_sql_is_sqlglots_and_leaves_the_tree_as_it_was():
+    for dialect, tree in STATEMENTS:
+        for node in [tree, *tree.iter_expressions()]:
+            before = _links(node)
+            assert written(node, dialect) == node.sql(dialect=dialect)
+            assert _links(node) == before
+
+
+def test_a_copy_links_each_node_as_sqlglots_own_copy_does():
+    for _, tree in STATEMENTS:
+        for node in [tree, *tree.iter_expressions()]:
+            copy, expected = copy_tree(node), node.copy()
+            assert copy.parent is None
+            assert _links(copy) == _links(expected)
+            assert all(a is not b for a, b in zip(copy.walk(), node.walk()))
+
+
+def test_a_user_type_read_once_keeps_each_files_own_key():
+    # The same type as sqlglot sees it: a template's stand-in in one file, a real name in the other.
+    templated = parse_file("CREATE TABLE t (a {{ .Schema }}.mood);\n", "postgres")
+    plain = parse_file("CREATE TABLE t (a x0___________.mood);\n", "postgres")
+    for first, second in ((templated, plain), (plain, templated)):
+        types._column_types.clear()
+        keys = {}
+        for parsed in (first, second):
+            (created,) = Reading("postgres").of(parsed)[0]
+            keys[id(parsed)] = created.columns[0].type.user
+        assert keys == {id(templated): "{{}}.mood", id(plain): "x0___________.mood"}
+
+
+def test_names_read_alike_whether_their_keys_were_kept_or_forgotten(monkeypatch):
+    sql = "CREATE TABLE a (x int REFERENCES b (y), z text DEFAULT lower('Q'), CHECK (x > 0));\nINSERT INTO a (x, z) VALUES (1, 'a');\n"
+    kept = [Reading("postgres").of(parse_file(sql, "postgres"))]
+    monkeypatch.setattr(read, "_NAMES_KEPT", 1)
+    monkeypatch.setattr(types, "_TYPES_KEPT", 1)
+    forgotten = [Reading("postgres").of(parse_file(sql, "postgres"))]
+    assert forgotten == kept
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_definition_uses_finds_what_a_whole_walk_finds(dialect):
+    sql = (
+        "CREATE TABLE a (x int CONSTRAINT named REFERENCES b (y) CHECK (x > w), z text DEFAULT lower(q) NOT NULL,"
+        " CONSTRAINT k FOREIGN KEY (z) REFERENCES c (v), CHECK (z <> x));\n"
+    )
+    (statement,) = parse_file(sql, dialect).statements
+    names = read.Names(dialect)
+    everything = []
+    for node in statement.expression.this.walk(bfs=False):  # every CHECK, DEFAULT and REFERENCES, in order
+        if isinstance(node, exp.CheckColumnConstraint):
+            everything += read.expression_uses(node.this, "a", names)
+        elif isinstance(node, exp.DefaultColumnConstraint):
+            everything += read.expression_uses(node.this, None, names, "default")
+        elif isinstance(node, exp.Reference):
+            everything += read._reference_uses(node, names)
+    assert len(everything) >= 6
+    assert read.definition_uses(statement.expression.this, "a", names) == everything
+
+
+def test_a_statement_is_masked_as_the_whole_file_was():
+    text = "".join(
+        f"CREATE TABLE {{{{ .Schema }}}}.t{i} (id int);\n{{{{ if .X }}}}\nALTER TABLE t{i} ADD COLUMN {{{{.C}}}}_{i} text;\n{{{{ end }}}}\n"
+        for i in range(40)
+    )
+    parsed = parse_file(text, "postgres")
+    names = read.Names("postgres", parsed.placeholders)
+    whole = _mask_placeholders(text, [])
+    assert len(parsed.statements) == 80 and len(parsed.placeholders) == 160
+    for statement in parsed.statements:
+        assert names.masked(statement) == whole[statement.start : statement.end] != statement.text
