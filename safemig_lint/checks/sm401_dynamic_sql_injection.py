@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import functools
+import re
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis import bodies
@@ -40,7 +43,9 @@ class DynamicSqlInjection(Rule):
         statements = context.parsed.statements
         if not any(bodies.may_hold_words(statement, _SINK_TEXT, context.lowered) for statement in statements):
             return  # no sink word in any statement's code: the code need not be built
-        codes = [bodies.code(statement, context) for statement in statements]
+        # The others read no sink and set no session variable a later sink reads: nothing flows through them.
+        flow = _flow_words(context.dialect)
+        codes = [bodies.code(statement, context) for statement in statements if bodies.may_hold_words(statement, flow, context.lowered)]
         if not any(_has_sink(code.units) for code in codes):
             return  # nothing is executed as SQL: no data flow to follow
         from safemig_lint.analysis.dataflow import Scope, collect_assignments  # only then: most files have no sink
@@ -206,6 +211,15 @@ def _routine_name(routine: Routine) -> str:
 
 _SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
 _SINK_TEXT = lazy("|".join(sorted(word.lower() for word in _SINK_WORDS)))
+
+
+@functools.cache
+def _flow_words(dialect: str) -> re.Pattern[str]:
+    """What the text of a statement taking part in the data flow holds: a sink word, or the mark of a
+    session variable (`@x`: whatever the dialect's tokenizer reads as a parameter, `@` in those we know)."""
+    tokenizer = Dialect.get_or_raise(dialect).tokenizer_class
+    marks = [text for text, kind in {**tokenizer.SINGLE_TOKENS, **tokenizer.KEYWORDS}.items() if kind == TokenType.PARAMETER]
+    return re.compile("|".join([*sorted(word.lower() for word in _SINK_WORDS), *(re.escape(mark.lower()) for mark in marks)]))
 
 
 def _has_sink(units: list[Unit]) -> bool:
