@@ -219,7 +219,7 @@ def _flow_words(dialect: str) -> re.Pattern[str]:
     session variable (`@x`: whatever the dialect's tokenizer reads as a parameter, `@` in those we know)."""
     tokenizer = Dialect.get_or_raise(dialect).tokenizer_class
     marks = [text for text, kind in {**tokenizer.SINGLE_TOKENS, **tokenizer.KEYWORDS}.items() if kind == TokenType.PARAMETER]
-    return re.compile("|".join([*sorted(word.lower() for word in _SINK_WORDS), *(re.escape(mark.lower()) for mark in marks)]))
+    return re.compile("|".join([_SINK_TEXT.pattern, *(re.escape(mark.lower()) for mark in marks)]))
 
 
 def _has_sink(units: list[Unit]) -> bool:
