@@ -112,19 +112,15 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     """
     if _first_word(statement) not in _REFUSING_WORDS:
         return None
-    # Two words decide most statements (CREATE TABLE, ALTER TABLE ... ADD): more are read only where
-    # they can change the answer, as reading twelve words of every statement cost more than the rest.
+    # Two words decide most statements (CREATE TABLE, ALTER TABLE ... ADD): each branch reads more
+    # only where they can change its answer, as reading twelve words of every statement cost more
+    # than the rest.
     words = leading_words(statement, 2)
     if not words:
         return None
     first, second = words[0], words[1] if len(words) > 1 else ""
-    if first == "ALTER" and second == "TABLE" and "detach" not in statement.text.lower():
-        return None  # DETACH is among its words only if it is in its text
-    wanted = _words_deciding(first, second)
-    if wanted > len(words) == 2:
-        words = leading_words(statement, wanted)
     if first == "CREATE":
-        rest = words[1:]
+        rest = leading_words(statement, 4)[1:] if second in ("UNIQUE", "INDEX") else words[1:]
         if rest[:1] == ["UNIQUE"]:
             rest = rest[1:]
         if rest[:2] == ["INDEX", "CONCURRENTLY"]:
@@ -132,11 +128,12 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
         if rest[:1] in (["DATABASE"], ["TABLESPACE"]):
             return f"CREATE {rest[0]}"
     elif first == "DROP":
-        if words[1:3] == ["INDEX", "CONCURRENTLY"]:
+        if second == "INDEX" and leading_words(statement, 3)[2:] == ["CONCURRENTLY"]:
             return "DROP INDEX CONCURRENTLY"
-        if words[1:2] in (["DATABASE"], ["TABLESPACE"]):
-            return f"DROP {words[1]}"
+        if second in ("DATABASE", "TABLESPACE"):
+            return f"DROP {second}"
     elif first == "REINDEX":
+        words = leading_words(statement, 12)
         if "CONCURRENTLY" in words:
             return "REINDEX CONCURRENTLY"
         kind = next((w for w in words[1:] if w in ("INDEX", "TABLE", "SCHEMA", "DATABASE", "SYSTEM")), "")
@@ -147,35 +144,28 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     elif first == "ALTER":
         if second == "SYSTEM":
             return "ALTER SYSTEM"
-        if second == "DATABASE" and "SET" in words and "TABLESPACE" in words:
-            return "ALTER DATABASE SET TABLESPACE"
-        if second == "TABLE" and "DETACH" in words and "CONCURRENTLY" in leading_words(statement, 64):
-            return "ALTER TABLE DETACH PARTITION CONCURRENTLY"
+        if second == "DATABASE":
+            words = leading_words(statement, 12)
+            if "SET" in words and "TABLESPACE" in words:
+                return "ALTER DATABASE SET TABLESPACE"
+        # DETACH is among its words only if it is in its text.
+        if second == "TABLE" and "detach" in statement.text.lower() and "DETACH" in leading_words(statement, 12):
+            if "CONCURRENTLY" in leading_words(statement, 64):
+                return "ALTER TABLE DETACH PARTITION CONCURRENTLY"
         if second == "TYPE" and postgres_version is not None and postgres_version < 12:
-            if _adds_enum_value(words):
+            if _adds_enum_value(leading_words(statement, 12)):
                 return "ALTER TYPE ... ADD"
     elif first == "CLUSTER":
         # Only CLUSTER of every clustered table (no table named) refuses a transaction block.
-        if all(w in ("VERBOSE", "(", ")") for w in words[1:]):
+        if all(w in ("VERBOSE", "(", ")") for w in leading_words(statement, 12)[1:]):
             return "CLUSTER"
-    elif first == "DISCARD" and words[1:2] == ["ALL"]:
+    elif first == "DISCARD" and second == "ALL":
         return "DISCARD ALL"
     return None
 
 
 _TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
 _REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
-
-
-def _words_deciding(first: str, second: str) -> int:
-    """How many leading words refuses_transaction_block reads of a statement starting with these two."""
-    if first == "CREATE":
-        return 4 if second in ("UNIQUE", "INDEX") else 2
-    if first == "DROP":
-        return 3 if second == "INDEX" else 2
-    if first in ("REINDEX", "CLUSTER") or first == "ALTER" and second in ("DATABASE", "TABLE", "TYPE"):
-        return 12
-    return 2
 
 
 def _first_word(statement: Statement) -> str:
