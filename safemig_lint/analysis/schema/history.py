@@ -91,7 +91,6 @@ class History:
         self._uncertain_files: set[str] = set()
         self._migrations = {m.version: m for m in directory.migrations}
         self._sqlite_verdicts: dict[Path, dict[int, str | None]] = {}
-        self._last_effects: tuple[MigrationFile | None, dict[int, list[Effect]]] = (None, {})
 
     @cached_property
     def _timeline(self) -> _Timeline:
@@ -219,13 +218,8 @@ class History:
         return found if found is not None else self._effects_elsewhere(file)
 
     def effects_of(self, file: MigrationFile, statement: Statement) -> list[Effect]:
-        """What the statement did. Rules ask of each statement of the file they lint in turn: its
-        effects are looked up once per file, not once per question."""
-        last_file, effects = self._last_effects
-        if file is not last_file:
-            effects = self.effects(file)
-            self._last_effects = (file, effects)
-        return effects.get(statement.start, [])
+        """What the statement did."""
+        return self.effects(file).get(statement.start, [])
 
     def _effects_elsewhere(self, file: MigrationFile) -> dict[int, list[Effect]]:
         """A down file replayed on its own copy of the schema its up file produced."""
