@@ -92,6 +92,13 @@ class Constraint:
     # its meaning, but SQLite lets DROP COLUMN take a column's own constraints with it.
     inline: str = field(default="", compare=False)
 
+    @cached_property
+    def referenced_tables(self) -> frozenset[str]:
+        """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
+        and each part before a `(` (a quoted table name may hold one). Worked out once: TableMap asks
+        it of every foreign key of a table each time the table is indexed again."""
+        return frozenset((self.references, *_prefixes(self.references, "(")))
+
 
 @dataclass
 class Table:
@@ -328,7 +335,9 @@ class TableMap(dict[str, Table]):
     def referencing(self, table: str) -> set[str]:
         """Keys of the tables with a foreign key whose `references` may name `table`: it is the whole
         of it or ends just before a `(` in it (callers check their own spelling)."""
-        return self._find(table, lambda other: any(table in _referenced(c) for c in other.constraints.values() if c.kind == "foreign"), 1)
+        return self._find(
+            table, lambda other: any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign"), 1
+        )
 
     def named(self, words: set[str]) -> list[str]:
         """Keys whose plain_name is one of `words`, in map order."""
@@ -373,10 +382,7 @@ class TableMap(dict[str, Table]):
             self._positions.start(self)
             self._stale.clear()
         for key in self._stale:
-            self._index.remove(key)
-            current = dict.get(self, key)
-            if current is not None:
-                self._index.add(key, current)
+            self._index.update(key, dict.get(self, key))
         self._stale.clear()
         return self._index
 
@@ -394,20 +400,41 @@ class _KeyIndex:
         self._words: dict[str, tuple[set[str], ...]] = {}
 
     def add(self, key: str, table: Table) -> None:
-        names = {*table.indexes, *table.constraints}
-        referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in _referenced(c)}
-        self._words[key] = (names, referenced, {plain_name(key)})
-        for keys, words in zip(self.keys, self._words[key]):
-            for word in words:
+        self._words[key] = words = self._words_of(table, {plain_name(key)})
+        for keys, of_kind in zip(self.keys, words):
+            for word in of_kind:
                 keys.setdefault(word, set()).add(key)
 
-    def remove(self, key: str) -> None:
-        for keys, words in zip(self.keys, self._words.pop(key, ((), (), ()))):
-            for word in words:
+    def update(self, key: str, table: Table | None) -> None:
+        """Index the key's table again (None: the key is gone). Only the words that changed are
+        touched: most tables taken out of the map keep the names of their keys (a column added, a
+        table only read), and taking every word out and back was most of the index's cost."""
+        old = self._words.get(key)
+        if old is None:
+            if table is not None:
+                self.add(key, table)
+            return
+        if table is None:
+            del self._words[key]
+            new: tuple[set[str], ...] = (set(), set(), set())
+        else:
+            new = self._words[key] = self._words_of(table, old[2])  # the plain name goes with the key
+        for keys, before, after in zip(self.keys, old, new):
+            if before == after:
+                continue
+            for word in before - after:
                 holders = keys[word]
                 holders.discard(key)
                 if not holders:
                     del keys[word]
+            for word in after - before:
+                keys.setdefault(word, set()).add(key)
+
+    @staticmethod
+    def _words_of(table: Table, plain: set[str]) -> tuple[set[str], ...]:
+        names = {*table.indexes, *table.constraints}
+        referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in c.referenced_tables}
+        return names, referenced, plain
 
 
 class _Positions:
@@ -436,12 +463,6 @@ class _Positions:
         of = self._of
         assert of is not None, "sorted before start()"
         return sorted(keys, key=of.__getitem__)
-
-
-def _referenced(key: Constraint) -> set[str]:
-    """Every table a foreign key's `references` (`table(col, ...)` or `table`) may name: all of it,
-    and each part before a `(` (a quoted table name may hold one)."""
-    return {key.references, *_prefixes(key.references, "(")}
 
 
 def _prefixes(text: str, separator: str) -> list[str]:
