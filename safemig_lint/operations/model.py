@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar, overload
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias, TypeVar, overload
 
 if TYPE_CHECKING:
     from _typeshed import SupportsKeysAndGetItem
     from typing_extensions import Self
 
 _T = TypeVar("_T")
-_V = TypeVar("_V")
 
 # A change to one of a database's maps: (the map's attribute name, key, new value, or GONE when the
 # key was deleted, or CLEARED (key "") when the map was emptied). See Database.keep_journal.
@@ -146,6 +145,11 @@ class View:
     depends: frozenset[str] = field(default=frozenset(), compare=False)
     indexes: frozenset[str] = field(default=frozenset(), compare=False)  # names of a materialized view's indexes
 
+    @cached_property
+    def found_by(self) -> tuple[tuple[str, str], ...]:
+        """What Views finds it by: plain_name, what it depends on, its indexes (see FoundBy)."""
+        return (("plain", plain_name(self.name)), *(("depends", d) for d in self.depends), *(("index", i) for i in self.indexes))
+
 
 @dataclass(frozen=True)
 class Sequence:
@@ -155,9 +159,8 @@ class Sequence:
 
     @cached_property
     def found_by(self) -> tuple[tuple[str, str], ...]:
-        """What Sequences finds it by (see there), worked out once: a copy of the model made for a
-        down file scans every sequence for the few questions it is asked, and a long history holds
-        thousands of them, each shared by every copy."""
+        """What Sequences finds it by: plain_name, and its owner (`t.c` by "t.c" and by "t", and, if a
+        quoted name holds a dot, by each part before one) (see FoundBy)."""
         owners = (self.owned_by, *_prefixes(self.owned_by, ".")) if self.owned_by else ()
         return (("plain", plain_name(self.name)), *(("owner", o) for o in owners))
 
@@ -169,6 +172,11 @@ class UserType:
     values: tuple[str, ...] = ()  # enum labels, in order
     base: ColumnType | None = None  # of a domain
     unknown: str | None = None
+
+    @cached_property
+    def found_by(self) -> tuple[tuple[str, str], ...]:
+        """What Types finds it by: plain_name (see FoundBy)."""
+        return (("plain", plain_name(self.name)),)
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,13 @@ class Routine:
     @property
     def key(self) -> str:
         return routine_key(self.kind, self.name)
+
+    @cached_property
+    def found_by(self) -> tuple[tuple[str, str], ...]:
+        """What Routines finds it by: plain_name, a trigger by its table and by the function it runs (see FoundBy)."""
+        on = (("trigger on", self.table),) if self.kind == "trigger" and self.table else ()
+        runs = (("trigger runs", self.function),) if self.kind == "trigger" and self.function else ()
+        return (("plain", plain_name(self.name)), *on, *runs)
 
 
 # Any object the model holds (what a drop removed, what two schemas differ in; a schema is only its name).
@@ -474,10 +489,20 @@ def _prefixes(text: str, separator: str) -> list[str]:
     return found
 
 
-class FoundBy(dict[str, _V], Generic[_V]):
-    """A dict that also finds its keys by words of their values (`words`: (what, word) pairs)
+class _Findable(Protocol):
+    @property
+    def found_by(self) -> tuple[tuple[str, str], ...]: ...
+
+
+_F = TypeVar("_F", bound=_Findable)
+
+
+class FoundBy(dict[str, _F], Generic[_F]):
+    """A dict that also finds its keys by words of their values (`found_by`: (what, word) pairs)
     without a scan, in dict order. The index is built once a few questions were answered by
-    scanning, then kept up to date by every change (values are immutable)."""
+    scanning, then kept up to date by every change. Values are immutable, so each works out its
+    words once: a copy of the model made for a down file scans every value for its first few
+    questions, and a long history holds thousands of them, each shared by every copy."""
 
     _index: dict[tuple[str, str], set[str]] | None = None  # until the first `find` after _SCANS
     _positions: _Positions | None = None  # set with _index
@@ -485,17 +510,13 @@ class FoundBy(dict[str, _V], Generic[_V]):
     journal: Journal | None = None  # where each change is written down, under `journal_name`, if anywhere
     journal_name = ""
 
-    @staticmethod
-    def words(value: _V) -> tuple[tuple[str, str], ...]:
-        raise NotImplementedError
-
     def find(self, what: str, words: Iterable[str]) -> list[str]:
         """Keys whose value has one of `words` as its `what`, in dict order. The first few questions
         are answered by a scan, as building the index costs a few scans (a copy asked little)."""
         self._scans += 1
         if self._index is None and self._scans <= _SCANS:
             wanted = {(what, word) for word in words}
-            return [key for key, value in self.items() if not wanted.isdisjoint(self.words(value))]
+            return [key for key, value in self.items() if not wanted.isdisjoint(value.found_by)]
         if self._index is None:
             self._index, self._positions = {}, _Positions()
             self._positions.start(self)
@@ -506,18 +527,18 @@ class FoundBy(dict[str, _V], Generic[_V]):
         found: set[str] = set().union(*(index.get((what, word), ()) for word in words))
         return positions.sort(found) if len(found) > 1 else list(found)
 
-    def _add(self, index: dict[tuple[str, str], set[str]], key: str, value: _V) -> None:
-        for word in self.words(value):
+    def _add(self, index: dict[tuple[str, str], set[str]], key: str, value: _F) -> None:
+        for word in value.found_by:
             index.setdefault(word, set()).add(key)
 
     def _unindex(self, index: dict[tuple[str, str], set[str]], key: str) -> None:
-        for word in self.words(dict.__getitem__(self, key)):
+        for word in dict.__getitem__(self, key).found_by:
             keys = index[word]
             keys.discard(key)
             if not keys:
                 del index[word]
 
-    def __setitem__(self, key: str, value: _V) -> None:
+    def __setitem__(self, key: str, value: _F) -> None:
         index, positions = self._index, self._positions
         if index is not None and positions is not None:
             if key in self:
@@ -540,11 +561,11 @@ class FoundBy(dict[str, _V], Generic[_V]):
             self.journal.append((self.journal_name, key, GONE))
 
     @overload
-    def pop(self, key: str, /) -> _V: ...
+    def pop(self, key: str, /) -> _F: ...
     @overload
-    def pop(self, key: str, default: _V, /) -> _V: ...
+    def pop(self, key: str, default: _F, /) -> _F: ...
     @overload
-    def pop(self, key: str, default: _T, /) -> _V | _T: ...
+    def pop(self, key: str, default: _T, /) -> _F | _T: ...
     def pop(self, key: str, *default: object) -> object:
         if key not in self:
             return dict.pop(self, key, *default)
@@ -553,12 +574,12 @@ class FoundBy(dict[str, _V], Generic[_V]):
         return value
 
     # Other ways to change a dict (not popitem, |=), through the ones above.
-    def setdefault(self, key: str, default: _V, /) -> _V:
+    def setdefault(self, key: str, default: _F, /) -> _F:
         if key not in self:
             self[key] = default
         return dict.__getitem__(self, key)
 
-    def update(self, other: SupportsKeysAndGetItem[str, _V] | Iterable[tuple[str, _V]] = (), /, **kwargs: _V) -> None:
+    def update(self, other: SupportsKeysAndGetItem[str, _F] | Iterable[tuple[str, _F]] = (), /, **kwargs: _F) -> None:
         for key, value in dict(other, **kwargs).items():
             self[key] = value
 
@@ -573,38 +594,19 @@ class FoundBy(dict[str, _V], Generic[_V]):
 
 
 class Sequences(FoundBy[Sequence]):
-    """Sequences by key, found by plain_name and by owner (`t.c` by "t.c" and by "t", and, if a
-    quoted name holds a dot, by each part before one)."""
-
-    @staticmethod
-    def words(sequence: Sequence) -> tuple[tuple[str, str], ...]:
-        return sequence.found_by
+    """Sequences by key (Sequence.found_by)."""
 
 
 class Routines(FoundBy[Routine]):
-    """Routines by routine_key, found by plain_name, triggers by their table and by the function they run."""
-
-    @staticmethod
-    def words(routine: Routine) -> tuple[tuple[str, str], ...]:
-        on = (("trigger on", routine.table),) if routine.kind == "trigger" and routine.table else ()
-        runs = (("trigger runs", routine.function),) if routine.kind == "trigger" and routine.function else ()
-        return (("plain", plain_name(routine.name)), *on, *runs)
+    """Routines by routine_key (Routine.found_by)."""
 
 
 class Views(FoundBy[View]):
-    """Views by key, found by plain_name and by what they depend on (View.depends)."""
-
-    @staticmethod
-    def words(view: View) -> tuple[tuple[str, str], ...]:
-        return (("plain", plain_name(view.name)), *(("depends", d) for d in view.depends), *(("index", i) for i in view.indexes))
+    """Views by key (View.found_by)."""
 
 
 class Types(FoundBy[UserType]):
-    """User-defined types by key, found by plain_name."""
-
-    @staticmethod
-    def words(user_type: UserType) -> tuple[tuple[str, str], ...]:
-        return (("plain", plain_name(user_type.name)),)
+    """User-defined types by key (UserType.found_by)."""
 
 
 @dataclass
