@@ -79,6 +79,11 @@ class Index:
     unique: bool = False
     where: str | None = None
 
+    def named(self, name: str) -> Index:
+        """The index under `name`. Spelled out, as dataclasses.replace is slow (the replay names each
+        key a statement leaves unnamed)."""
+        return Index(name, self.columns, self.unique, self.where)
+
 
 @dataclass(frozen=True)
 class Constraint:
@@ -97,6 +102,10 @@ class Constraint:
         and each part before a `(` (a quoted table name may hold one). Worked out once: TableMap asks
         it of every foreign key of a table each time the table is indexed again."""
         return frozenset((self.references, *_prefixes(self.references, "(")))
+
+    def named(self, name: str) -> Constraint:
+        """The constraint under `name` (spelled out, as Index.named)."""
+        return Constraint(name, self.kind, self.columns, self.references, self.expression, self.inline)
 
 
 @dataclass
@@ -339,6 +348,8 @@ class TableMap(dict[str, Table]):
 
     def settle(self) -> None:
         """The caller holds no table it took out of the map before this call (a replay: between statements)."""
+        if not self._taken:  # asked before every op; most take no table out
+            return
         if self._index is not None:
             self._stale |= self._taken
         self._taken.clear()

@@ -83,10 +83,15 @@ class Chronicle:
         (its version has several up files): what it names, and the words of its statement, become unsure."""
         at = self.length
         self.length += 1
-        for space_, key, what in _events(op):
-            self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
+        if isinstance(op, o.Uses):  # most ops: a name looked up, which makes, drops or renames nothing
+            table = getattr(op, "table", "")  # what _tables_named gives
+            if table:
+                self._named.add(table)
+            return at
+        for space_, key, what in _events(op):
+            self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         self._named.update(_tables_named(op))
         if isinstance(op, (o.CreateTable, o.RenameTable)):
             self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))

@@ -214,18 +214,18 @@ class Replay:
             taken = set(table.indexes) | set(table.constraints)
             if self.mysql:
                 if isinstance(key, Constraint) and key.kind == "primary":
-                    return replace(key, name="PRIMARY")
+                    return key.named("PRIMARY")
                 if isinstance(key, Constraint) and key.kind in ("foreign", "check"):
                     label = "ibfk" if key.kind == "foreign" else "chk"
                     number = 1 + sum(1 for name in taken if name.startswith(f"{bare}_{label}_"))
-                    return replace(key, name=f"{bare}_{label}_{number}")
-                return replace(key, name=_dedupe(columns[0], taken, "_{}", start=2))
+                    return key.named(f"{bare}_{label}_{number}")
+                return key.named(_dedupe(columns[0], taken, "_{}", start=2))
         label = "idx" if isinstance(key, Index) else _PG_KEY_SUFFIX[key.kind]
         if label == "check":  # after its column if it reads exactly one (postgres' AddRelationNewConstraints)
             middle = columns[0] if len(key.columns) == 1 else ""
         else:
             middle = "" if label == "pkey" else "_".join(columns)
-        return replace(key, name=_dedupe_pg(bare, middle, label, taken))
+        return key.named(_dedupe_pg(bare, middle, label, taken))
 
     def _pg_taken(self, table: str, relations: bool = True, constraints: bool = False) -> _PgTaken:
         """Names in the table's schema that a generated name must not take: postgres numbers it until
