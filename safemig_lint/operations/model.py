@@ -433,8 +433,9 @@ class _KeyIndex:
 
     def update(self, key: str, table: Table | None) -> None:
         """Index the key's table again (None: the key is gone). Only the words that changed are
-        touched: most tables taken out of the map keep the names of their keys (a column added, a
-        table only read), and taking every word out and back was most of the index's cost."""
+        touched: most tables taken out of the map keep the names of their keys (a column added or
+        altered, the table marked referenced), and taking every word out and back was most of the
+        index's cost."""
         old = self._words.get(key)
         if old is None:
             if table is not None:
