@@ -578,7 +578,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
         if split:
             _import_before_forking(works)
         for index in split:
-            yield index, lint_in_shares(works[index], processes, on_file)
+            last = index == split[-1] and len(split) == len(works)  # no folder follows it here
+            yield index, lint_in_shares(works[index], processes, on_file, last)
     rest = [index for index in range(len(works)) if index not in split]
     yield from zip(rest, _run_whole([works[index] for index in rest], jobs, on_file))
 
@@ -742,8 +743,11 @@ def _lint_directory(
     file_ops = _ops_for_cache(work, history, parsed)
     if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
         collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
-    for parsed_file in parsed.values() if release else ():
-        parsed_file.release_trees()
+    if release:
+        for parsed_file in parsed.values():
+            parsed_file.release_trees()
+    else:
+        cycles.leave_to_exit(parsed, history, folder)
     return file_ops
 
 
