@@ -762,6 +762,7 @@ def _lint_files(
 ) -> dict[Path, list[InlineSuppression]]:
     """Run the per-file rules on the files `collector` wants; return their inline suppressions, by
     path, each marked with the codes it silenced (the directory's rules may silence more)."""
+    from safemig_lint.analysis.bodies import file_may_hold_words
     from safemig_lint.checks.base import FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.reading.statements import stand_ins
@@ -779,8 +780,8 @@ def _lint_files(
         kind = type(rule)
         file_hook, statement_hook = kind.overrides("check_file"), kind.overrides("check_statement")
         if (file_hook or statement_hook) and (kind.dialects is None or config.dialect in kind.dialects):
-            hooks.append((rule, file_hook, statement_hook, _reads(kind)))
-    dispatch = _Dispatch(reads for _, _, statement_hook, reads in hooks if statement_hook)
+            hooks.append((rule, file_hook, statement_hook, _reads(kind), kind.reads_words))
+    dispatch = _Dispatch(reads for _, _, statement_hook, reads, _ in hooks if statement_hook)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -798,7 +799,9 @@ def _lint_files(
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
             read_by = dispatch.file(context)
-            for rule, file_hook, statement_hook, reads in hooks:
+            for rule, file_hook, statement_hook, reads, words in hooks:
+                if words is not None and not file_may_hold_words(words, context.lowered):
+                    continue
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
                     if statement_hook:
