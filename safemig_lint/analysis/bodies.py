@@ -235,9 +235,15 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
 
 def file_may_hold_words(words: re.Pattern[str], lowered: str | None) -> bool:
     """may_hold_words for every statement of a file at once: False only when none may. `words` must be
-    plain alternatives (no anchor or look-around), so that a match within a statement is one within
-    the file; a file that is not all ASCII (`lowered` None) is left to its statements."""
-    return lowered is None or "\\" in lowered or words.search(lowered) is not None
+    plain alternatives of words (`grant|owner`), so that a match within a statement is one within the
+    file, and each word is looked for as a substring (twice as fast as the pattern, whose search was
+    3% of a cold run); a file that is not all ASCII (`lowered` None) is left to its statements."""
+    return lowered is None or "\\" in lowered or any(word in lowered for word in _alternatives(words.pattern))
+
+
+@functools.cache
+def _alternatives(pattern: str) -> tuple[str, ...]:
+    return tuple(pattern.split("|"))
 
 
 @functools.cache
