@@ -50,6 +50,8 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    from sqlglot.tokens import TokenType
+
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
@@ -901,7 +903,8 @@ class _Dispatch:
     def __init__(self, declared: Iterable[_Reads | None]) -> None:
         self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
         self.reads_ops = any(ops for ops, _, _ in self.declared)
-        self.reads_tokens = any(tokens for _, tokens, _ in self.declared)
+        # The token types some rule reads: a statement's shape holds only those (fewer shapes to decide).
+        self.token_types: frozenset[TokenType] = frozenset().union(*(tokens for _, tokens, _ in self.declared if tokens))
         self.reads_effects = any(effects for _, _, effects in self.declared)
         self.readers: dict[_Shape, tuple[_Reads, ...]] = {}  # the declarations that read a shape
 
@@ -926,7 +929,7 @@ class _Dispatch:
         for statement in context.parsed.statements:
             shape = (
                 frozenset(type(op) for op in context.operations(statement)) if self.reads_ops else None,
-                frozenset(token.token_type for token in statement.tokens) if self.reads_tokens else None,
+                self.token_types.intersection({token.token_type for token in statement.tokens}) if self.token_types else None,
                 frozenset(type(effect) for effect in effects.get(statement.start, ())) if self.reads_effects else None,
             )
             readers = self.readers.get(shape)
