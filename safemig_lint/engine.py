@@ -805,10 +805,12 @@ def _lint_files(
                 if words is not None and not file_may_hold_words(words, context.lowered):
                     continue
                 try:
+                    statements = read_by(reads) if statement_hook else ()
+                    if not (file_hook or statements):
+                        continue  # most rules read no statement of a given file
                     findings = list(rule.check_file(context)) if file_hook else []
-                    if statement_hook:
-                        for statement in read_by(reads):
-                            findings.extend(rule.check_statement(statement, context))
+                    for statement in statements:
+                        findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
                     continue
