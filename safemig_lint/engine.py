@@ -27,7 +27,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -652,8 +652,9 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     config = work.config
     rules = enabled_rules(config)
-    wanted = {work.directory.path / name for name in work.wanted()}
-    collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
+    files, wanted_names = work.directory.files(), work.wanted()  # work.data holds the files, by name
+    wanted = {file.path for file in files if file.path.name in wanted_names}
+    collector = _Collector(config, work.directory.path, {file.path for file in files}, wanted)
     with cycles.directory():
         file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, collector.accepted)
@@ -1002,7 +1003,12 @@ class _ParsedFiles(dict):
         return parsed
 
     def get(self, path: Path, default=None):
-        return self[path] if path.name in self.work.data and path.parent == self.work.directory.path else default
+        return self[path] if path.name in self.work.data and path in self.paths else default
+
+    @cached_property
+    def paths(self) -> frozenset[Path]:
+        """The folder's files (a set: making a path's parent to compare costs ten times a look-up)."""
+        return frozenset(file.path for file in self.work.directory.files())
 
 
 class _FactsOfParsed(dict):
