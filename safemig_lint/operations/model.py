@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar, overload
 
+from safemig_lint.values import value
+
 if TYPE_CHECKING:
     from _typeshed import SupportsKeysAndGetItem
     from typing_extensions import Self
@@ -28,11 +30,10 @@ CLEARED = object()
 Journal: TypeAlias = list[tuple[str, str, object]]
 
 
-# ColumnType, Column, Index and Constraint are never changed once made (a changed one is a new one), yet are
-# plain dataclasses, not frozen ones: a frozen class's __init__ sets each attribute through object.__setattr__,
-# three times slower (Column: 1.8 us -> 0.5 us), and every column read, and each identified copy, makes one.
-# Being unfrozen, they are not hashable.
-@dataclass
+# ColumnType, Column, Index and Constraint are never changed once made (a changed one is a new one): `@value`
+# classes (safemig_lint/values.py), frozen to the type checker, plain when the program runs (a frozen class's
+# __init__ costs three times as much: Column 1.8 -> 0.5 us; every column read, and each identified copy, makes one).
+@value
 class ColumnType:
     base: str  # sqlglot's type name: VARCHAR, DECIMAL, TIMESTAMPTZ, ENUM, USERDEFINED ...
     params: tuple[int, ...] = ()  # length, or precision and scale
@@ -42,7 +43,7 @@ class ColumnType:
     sql: str = field(default="", compare=False)  # as written, for messages and DDL
 
 
-@dataclass
+@value
 class Column:
     name: str
     type: ColumnType | None  # None: the model does not know the type
@@ -77,7 +78,7 @@ class Column:
         )
 
 
-@dataclass
+@value
 class Index:
     name: str
     columns: tuple[str, ...]  # column names, or an expression's SQL
@@ -85,7 +86,7 @@ class Index:
     where: str | None = None
 
 
-@dataclass
+@value
 class Constraint:
     name: str  # as given, or as the database would name it
     kind: str  # primary, unique, foreign, check
@@ -542,8 +543,8 @@ class FoundBy(dict[str, _V], Generic[_V]):
         return dict.__getitem__(self, key)
 
     def update(self, other: SupportsKeysAndGetItem[str, _V] | Iterable[tuple[str, _V]] = (), /, **kwargs: _V) -> None:
-        for key, value in dict(other, **kwargs).items():
-            self[key] = value
+        for key, item in dict(other, **kwargs).items():
+            self[key] = item
 
     def clear(self) -> None:
         dict.clear(self)
