@@ -466,8 +466,8 @@ class _Splitter:
 
     def feed(self, tokens: list[Token]) -> Iterator[_Group]:
         # The state is read into locals for the piece, and written back before a statement is handed
-        # out and when the piece is done: looked up on self and the group at each token, it cost a
-        # sixth of this loop.
+        # out and when the piece is done: looked up on self and the group at each token, it cost
+        # about a tenth of this loop.
         semicolon, create, limit = TokenType.SEMICOLON, TokenType.CREATE, MAX_TOKENS
         group, depth, in_routine, block_depth = self.current, self.depth, self.in_routine, self.block_depth
         kept, deepest, count, end = group.tokens, group.deepest, group.count, group.end
