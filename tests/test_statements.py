@@ -176,3 +176,35 @@ def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it
     assert sum(node.parent is not None for node in nodes) == len(nodes) - 1  # all but the root
     parsed.release_trees()
     assert all(node.parent is None for node in nodes)
+
+
+def _reading(parsed):
+    """Everything a file's reading holds, comparable."""
+    return [
+        (
+            s.start,
+            s.end,
+            s.error,
+            s.unanalysed,
+            repr(s.expression),
+            [(t.token_type, t.text, t.line, t.col, t.start, t.end) for t in s.tokens],
+        )
+        for s in parsed.statements
+    ] + [parsed.comments]
+
+
+def test_a_file_reads_the_same_after_files_that_failed_and_in_another_thread():
+    # The tokenizer and parser of a dialect are made once per thread and reused for every file:
+    # nothing of a file read before, even one that broke them off, may show in the next.
+    import threading
+
+    sql = "-- a\nCREATE TABLE t (id int, note text);\nINSERT INTO t VALUES (1, 'x'); /* b */ DROP TABLE u;\n"
+    first = _reading(parse_file(sql, "postgres"))
+    parse_file("CREATE TABLE (;\nSELECT 'unterminated", "postgres")  # a parse error, then a tokenizer error
+    parse_file("CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;\nCREATE TABLE (", "postgres")
+    assert _reading(parse_file(sql, "postgres")) == first
+    elsewhere = []
+    thread = threading.Thread(target=lambda: elsewhere.append(_reading(parse_file(sql, "postgres"))))
+    thread.start()
+    thread.join()
+    assert elsewhere == [first]

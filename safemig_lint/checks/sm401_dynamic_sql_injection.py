@@ -32,12 +32,17 @@ _ADVICE = {
 }
 
 
+_SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
+_SINK_TEXT = lazy("|".join(sorted(word.lower() for word in _SINK_WORDS)))
+
+
 class DynamicSqlInjection(Rule):
     code = "SM401"
     name = "dynamic-sql-injection"
     severity = Severity.ERROR
     summary = "SQL text built by splicing in a variable or parameter, then executed, can be injected into."
     security_severity = 9.1
+    reads_words = _SINK_TEXT
 
     def check_file(self, context: FileContext):
         statements = context.parsed.statements
@@ -207,10 +212,6 @@ def _routine_name(routine: Routine) -> str:
     while at + 2 < len(routine.header) and routine.header[at + 1].token_type == TokenType.DOT:
         at += 2
     return name(routine.header[at])
-
-
-_SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
-_SINK_TEXT = lazy("|".join(sorted(word.lower() for word in _SINK_WORDS)))
 
 
 @functools.cache

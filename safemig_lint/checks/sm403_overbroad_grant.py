@@ -14,6 +14,7 @@ class OverbroadGrant(Rule):
     severity = Severity.WARNING
     summary = "GRANT ALL, a grant to PUBLIC or WITH GRANT OPTION gives away more than the application needs."
     security_severity = 7.1
+    reads_words = _GRANT
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not bodies.may_hold_words(statement, _GRANT, context.lowered):

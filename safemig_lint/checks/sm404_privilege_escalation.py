@@ -43,6 +43,7 @@ class PrivilegeEscalation(Rule):
     severity = Severity.WARNING
     summary = "A role gets superuser-like power, or code runs with more privileges than its caller."
     security_severity = 8.8
+    reads_words = _ESCALATION_WORDS
 
     def check_file(self, context: FileContext):
         superusers = set(_SUPERUSERS)

@@ -41,6 +41,7 @@ class ServerFileOrProgramAccess(Rule):
     severity = Severity.WARNING
     summary = "The migration reads or writes files on the database server, or runs programs there."
     security_severity = 8.8
+    reads_words = _PROBLEM_WORDS
 
     def check_statement(self, statement: Statement, context: FileContext):
         if not bodies.may_hold_words(statement, _PROBLEM_WORDS, context.lowered):

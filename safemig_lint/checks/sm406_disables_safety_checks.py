@@ -47,6 +47,7 @@ class DisablesSafetyChecks(Rule):
     severity = Severity.WARNING
     summary = "A safety check (row-level security, triggers, foreign keys) is switched off and not back on."
     security_severity = 5.5
+    reads_words = _SWITCH_WORDS
 
     def check_file(self, context: FileContext):
         switches = []
