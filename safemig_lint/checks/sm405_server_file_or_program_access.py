@@ -23,11 +23,17 @@ _FILE_FUNCTIONS = {
     "LOAD_FILE",
 }
 # Procedural languages that can do anything the server's operating-system user can.
-_UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
+_UNTRUSTED_NAME = r"pl\w*u|plsh|plr"
+_UNTRUSTED_LANGUAGE = re.compile(rf"^({_UNTRUSTED_NAME})$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
-# A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of _ANYWHERE.
-_PROBLEM_WORDS = lazy("|".join(["copy", "load", "extension", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO"})]))
+# What every problem holds: COPY, LOAD DATA, INTO OUTFILE or DUMPFILE, the rest of _ANYWHERE but LANGUAGE, and
+# for CREATE EXTENSION and LANGUAGE an untrusted language's name (not the words themselves: every routine has
+# a LANGUAGE, and its body need not be built for it). A name is a token's text, the statement's own letters
+# (bodies.may_hold_words), and matches _UNTRUSTED_NAME whole, so the statement's text holds a match of it.
+_PROBLEM_WORDS = lazy(
+    "|".join(["copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), _UNTRUSTED_NAME])
+)
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
     "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
