@@ -29,6 +29,7 @@ def _called_everywhere(monkeypatch) -> None:
         for name in DECLARATIONS:
             monkeypatch.setattr(rule, name, None)
     monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
+    monkeypatch.setattr(bodies, "any_may_hold_words", lambda statements, words, lowered: True)
 
 
 def test_rules_declare_what_they_read():

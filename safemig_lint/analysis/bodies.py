@@ -234,6 +234,14 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
     return lowered.find("\\", start, end) != -1 or words.search(lowered, start, end) is not None
 
 
+def any_may_hold_words(statements: list[Statement], words: re.Pattern[str], lowered: str | None) -> bool:
+    """Whether may_hold_words of any of a file's statements: the file's text searched once when it is
+    ASCII (`lowered`); it also holds the text between statements, so it may say True for none (safe)."""
+    if lowered is None:
+        return any(may_hold_words(statement, words, None) for statement in statements)
+    return "\\" in lowered or words.search(lowered) is not None
+
+
 @functools.cache
 def _tokenizer_class(dialect: str) -> tuple[type[Tokenizer], Dialect]:
     """The dialect's tokenizer, minus its habit of reading everything after `EXECUTE` or

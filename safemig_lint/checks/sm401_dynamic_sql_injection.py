@@ -41,7 +41,7 @@ class DynamicSqlInjection(Rule):
 
     def check_file(self, context: FileContext):
         statements = context.parsed.statements
-        if not any(bodies.may_hold_words(statement, _SINK_TEXT, context.lowered) for statement in statements):
+        if not bodies.any_may_hold_words(statements, _SINK_TEXT, context.lowered):
             return  # no sink word in any statement's code: the code need not be built
         # The others read no sink and set no session variable a later sink reads: nothing flows through them.
         flow = _flow_words(context.dialect)

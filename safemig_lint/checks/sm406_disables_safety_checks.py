@@ -17,6 +17,9 @@ _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of
 # A word every switch holds: a table switch's first word (CHECK within NOCHECK), the settings
 # (FOREIGN_KEY within FOREIGN_KEYS and FOREIGN_KEY_CHECKS), RESET.
 _SWITCH_WORDS = lazy("disable|enable|check|session_replication_role|foreign_key|reset")
+# A word every switch turned off holds (DISABLE, NOCHECK, the settings): only those are reported, so a file
+# holding none has nothing to report, whatever it turns on.
+_OFF_WORDS = lazy("disable|nocheck|session_replication_role|foreign_key")
 _WHAT = {
     "rls": (
         "row-level security is disabled on `{}`: every role that can read the table sees every row",
@@ -49,6 +52,8 @@ class DisablesSafetyChecks(Rule):
     security_severity = 5.5
 
     def check_file(self, context: FileContext):
+        if not bodies.any_may_hold_words(context.parsed.statements, _OFF_WORDS, context.lowered):
+            return
         switches = []
         for statement in context.parsed.statements:
             if not bodies.may_hold_words(statement, _SWITCH_WORDS, context.lowered):
