@@ -234,6 +234,19 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
     return lowered.find("\\", start, end) != -1 or words.search(lowered, start, end) is not None
 
 
+def whole_words(*words: str) -> str:
+    """A pattern for may_hold_words: each of `words` (lower-case; regexes of letters, digits and `_`)
+    where no letter, digit or `_` follows it, for a rule that compares a Unit's words whole. A word
+    equal to one of them is a token sqlglot read as a name or keyword, whose end in the text is a
+    blank, a punctuation mark or the end: its tokenizer reads letters, digits and `_` on into the
+    same token (_scan_var; its keyword trie holds only keywords with a blank or punctuation mark in
+    them, and no single-character token is a letter, digit or `_`). In a body or command tail the
+    text after it is the same, or the quote closing it. A template placeholder masked right after it
+    is blanks where the text holds `{{`, or a stand-in (x0___) joined to it into another word.
+    What comes before a word is not asked: a token may start right after a number (`1e` `copy`)."""
+    return rf"(?:{'|'.join(words)})(?![a-z0-9_])"
+
+
 def any_may_hold_words(statements: list[Statement], words: re.Pattern[str], lowered: str | None) -> bool:
     """Whether may_hold_words of any of a file's statements: the file's text searched once when it is
     ASCII (`lowered`); it also holds the text between statements, so it may say True for none (safe)."""

@@ -210,10 +210,10 @@ def _routine_name(routine: Routine) -> str:
 
 
 _SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
-# The text of a sink's first word. EXECUTE written before FUNCTION, PROCEDURE or IMMEDIATE and a blank or `(`
-# (CREATE TRIGGER ... EXECUTE FUNCTION f()) is left out, as _sink reads no sink there: the tokens are EXECUTE and
-# that word (a blank or `(` ends a word; a blank between two words is skipped), or one longer token, no sink.
-_SINK_TEXT = lazy(r"exec(?!ute\s+(?:function|procedure|immediate)[\s(])|prepare")
+# The text of a sink's first word, compared whole. EXECUTE written before FUNCTION, PROCEDURE or IMMEDIATE and a
+# blank or `(` (CREATE TRIGGER ... EXECUTE FUNCTION f()) is left out, as _sink reads no sink there: the tokens are
+# EXECUTE and that word (a blank or `(` ends a word; a blank between two words is skipped), or one longer token.
+_SINK_TEXT = lazy(bodies.whole_words("exec", r"execute(?!\s+(?:function|procedure|immediate)[\s(])", "prepare"))
 
 
 @functools.cache

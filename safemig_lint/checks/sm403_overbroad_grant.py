@@ -5,7 +5,7 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
-_GRANT = lazy("grant")  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT
+_GRANT = lazy(bodies.whole_words("grant"))  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT
 
 
 class OverbroadGrant(Rule):

@@ -33,8 +33,11 @@ _SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "clo
 # Objects that run with their owner's privileges when others use them.
 _OWNER_RIGHTS_KINDS = {"FUNCTION", "PROCEDURE", "ROUTINE", "VIEW", "MATERIALIZED", "AGGREGATE"}
 # A word every problem below holds: SECURITY DEFINER, a powerful attribute (SUPERUSER also makes a
-# superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO.
-_ESCALATION_WORDS = lazy("|".join(["definer", "grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES)]))
+# superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO. All but DEFINER are
+# compared whole (DEFINER is looked for within words: sqlglot reads `sql SECURITY DEFINER` as one).
+_ESCALATION_WORDS = lazy(
+    "definer|" + bodies.whole_words("grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES))
+)
 
 
 class PrivilegeEscalation(Rule):

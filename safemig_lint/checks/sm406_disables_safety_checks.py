@@ -14,12 +14,12 @@ from safemig_lint.patterns import lazy
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
 _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of the table switches below
-# A word every switch holds: a table switch's first word (CHECK within NOCHECK), the settings
-# (FOREIGN_KEY within FOREIGN_KEYS and FOREIGN_KEY_CHECKS), RESET.
-_SWITCH_WORDS = lazy("disable|enable|check|session_replication_role|foreign_key|reset")
+# A word every switch holds, compared whole: a table switch's first word (CHECK within NOCHECK), the settings, RESET.
+_SETTINGS = ("session_replication_role", "foreign_keys", "foreign_key_checks")
+_SWITCH_WORDS = lazy(bodies.whole_words("disable", "enable", "check", *_SETTINGS, "reset"))
 # A word every switch turned off holds (DISABLE, NOCHECK, the settings): only those are reported, so a file
 # holding none has nothing to report, whatever it turns on.
-_OFF_WORDS = lazy("disable|nocheck|session_replication_role|foreign_key")
+_OFF_WORDS = lazy(bodies.whole_words("disable", "nocheck", *_SETTINGS))
 _WHAT = {
     "rls": (
         "row-level security is disabled on `{}`: every role that can read the table sees every row",
