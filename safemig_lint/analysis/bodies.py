@@ -235,7 +235,7 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
 
 
 def whole_words(*words: str) -> str:
-    """A pattern for may_hold_words: each of `words` (lower-case; regexes of letters, digits and `_`)
+    """A pattern for may_hold_words: each of `words` (lower-case; regexes of letters, digits and `_`, no `|` outside brackets)
     where no letter, digit or `_` follows it, for a rule that compares a Unit's words whole. A word
     equal to one of them is a token sqlglot read as a name or keyword, whose end in the text is a
     blank, a punctuation mark or the end: its tokenizer reads letters, digits and `_` on into the
@@ -243,8 +243,10 @@ def whole_words(*words: str) -> str:
     them, and no single-character token is a letter, digit or `_`). In a body or command tail the
     text after it is the same, or the quote closing it. A template placeholder masked right after it
     is blanks where the text holds `{{`, or a stand-in (x0___) joined to it into another word.
-    What comes before a word is not asked: a token may start right after a number (`1e` `copy`)."""
-    return rf"(?:{'|'.join(words)})(?![a-z0-9_])"
+    What comes before a word is not asked: a token may start right after a number (`1e` `copy`).
+    An alternation, each word with its own lookahead: `re` then tries only where a first letter is
+    (grouped and followed by one lookahead, the words were searched for at every position)."""
+    return "|".join(rf"{word}(?![a-z0-9_])" for word in words)
 
 
 def any_may_hold_words(statements: list[Statement], words: re.Pattern[str], lowered: str | None) -> bool:

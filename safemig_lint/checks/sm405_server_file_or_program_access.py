@@ -23,17 +23,19 @@ _FILE_FUNCTIONS = {
     "LOAD_FILE",
 }
 # Procedural languages that can do anything the server's operating-system user can.
-_UNTRUSTED_NAME = r"pl\w*u|plsh|plr"
-_UNTRUSTED_LANGUAGE = re.compile(rf"^({_UNTRUSTED_NAME})$", re.IGNORECASE)
+_UNTRUSTED_NAMES = (r"pl\w*u", "plsh", "plr")
+_UNTRUSTED_LANGUAGE = re.compile(rf"^({'|'.join(_UNTRUSTED_NAMES)})$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
 # What every problem holds, compared whole: COPY, LOAD DATA, INTO OUTFILE or DUMPFILE, the rest of _ANYWHERE but
 # LANGUAGE, and for CREATE EXTENSION and LANGUAGE an untrusted language's name (not the words themselves: every
 # routine has a LANGUAGE, and its body need not be built for it). A name is a token's text, the statement's own
-# letters (bodies.may_hold_words), that matches _UNTRUSTED_NAME whole: a name or keyword (bodies.whole_words), or
+# letters (bodies.may_hold_words), that matches one of _UNTRUSTED_NAMES whole: a name or keyword (bodies.whole_words), or
 # a literal or quoted name, which its quote follows.
 _PROBLEM_WORDS = lazy(
-    bodies.whole_words("copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), _UNTRUSTED_NAME)
+    bodies.whole_words(
+        "copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), *_UNTRUSTED_NAMES
+    )
 )
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
