@@ -48,6 +48,8 @@ class PrivilegeEscalation(Rule):
     security_severity = 8.8
 
     def check_file(self, context: FileContext):
+        if not bodies.any_may_hold_words(context.parsed.statements, _ESCALATION_WORDS, context.lowered):
+            return  # one search of a file holding none, not one per statement
         superusers = set(_SUPERUSERS)
         for statement in context.parsed.statements:
             if not bodies.may_hold_words(statement, _ESCALATION_WORDS, context.lowered):
