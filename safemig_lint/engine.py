@@ -27,7 +27,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +50,8 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    from sqlglot.tokens import TokenType
+
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.checks.base import FileContext, FileFinding, Rule
@@ -578,7 +580,8 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
         if split:
             _import_before_forking(works)
         for index in split:
-            yield index, lint_in_shares(works[index], processes, on_file)
+            last = index == split[-1] and len(split) == len(works)  # no folder follows it here
+            yield index, lint_in_shares(works[index], processes, on_file, last)
     rest = [index for index in range(len(works)) if index not in split]
     yield from zip(rest, _run_whole([works[index] for index in rest], jobs, on_file))
 
@@ -649,8 +652,9 @@ def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = Non
     """`last`: no other directory is linted after it in this process (cycles.frees_trees)."""
     config = work.config
     rules = enabled_rules(config)
-    wanted = {work.directory.path / name for name in work.wanted()}
-    collector = _Collector(config, work.directory.path, {file.path for file in work.directory.files()}, wanted)
+    files, wanted_names = work.directory.files(), work.wanted()  # work.data holds the files, by name
+    wanted = {file.path for file in files if file.path.name in wanted_names}
+    collector = _Collector(config, work.directory.path, {file.path for file in files}, wanted)
     with cycles.directory():
         file_ops = _lint_directory(work, rules, config, collector, on_file, cycles.frees_trees(last))
     return DirectoryOutcome(work.wanted(), collector.diagnostics, collector.masks, not collector.holds_secret, file_ops, collector.accepted)
@@ -742,8 +746,11 @@ def _lint_directory(
     file_ops = _ops_for_cache(work, history, parsed)
     if work.accepted_before() is not None:  # remembered where they are looked up: a run that lints part of the folder
         collector.accepted = [key for parsed_file in parsed.values() if (key := parsed_file.accepted_key) is not None]
-    for parsed_file in parsed.values() if release else ():
-        parsed_file.release_trees()
+    if release:
+        for parsed_file in parsed.values():
+            parsed_file.release_trees()
+    else:
+        cycles.leave_to_exit(parsed, history, folder)
     return file_ops
 
 
@@ -758,6 +765,7 @@ def _lint_files(
 ) -> dict[Path, list[InlineSuppression]]:
     """Run the per-file rules on the files `collector` wants; return their inline suppressions, by
     path, each marked with the codes it silenced (the directory's rules may silence more)."""
+    from safemig_lint.analysis.bodies import file_may_hold_words
     from safemig_lint.checks.base import FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.reading.statements import stand_ins
@@ -775,8 +783,8 @@ def _lint_files(
         kind = type(rule)
         file_hook, statement_hook = kind.overrides("check_file"), kind.overrides("check_statement")
         if (file_hook or statement_hook) and (kind.dialects is None or config.dialect in kind.dialects):
-            hooks.append((rule, file_hook, statement_hook, _reads(kind)))
-    dispatch = _Dispatch(reads for _, _, statement_hook, reads in hooks if statement_hook)
+            hooks.append((rule, file_hook, statement_hook, _reads(kind), kind.reads_words))
+    dispatch = _Dispatch(reads for _, _, statement_hook, reads, _ in hooks if statement_hook)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -794,12 +802,16 @@ def _lint_files(
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
             read_by = dispatch.file(context)
-            for rule, file_hook, statement_hook, reads in hooks:
+            for rule, file_hook, statement_hook, reads, words in hooks:
+                if words is not None and not file_may_hold_words(words, context.lowered):
+                    continue
                 try:
+                    statements = read_by(reads) if statement_hook else ()
+                    if not (file_hook or statements):
+                        continue  # most rules read no statement of a given file
                     findings = list(rule.check_file(context)) if file_hook else []
-                    if statement_hook:
-                        for statement in read_by(reads):
-                            findings.extend(rule.check_statement(statement, context))
+                    for statement in statements:
+                        findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
                     continue
@@ -894,7 +906,8 @@ class _Dispatch:
     def __init__(self, declared: Iterable[_Reads | None]) -> None:
         self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
         self.reads_ops = any(ops for ops, _, _ in self.declared)
-        self.reads_tokens = any(tokens for _, tokens, _ in self.declared)
+        # The token types some rule reads: a statement's shape holds only those (fewer shapes to decide).
+        self.token_types: frozenset[TokenType] = frozenset().union(*(tokens for _, tokens, _ in self.declared if tokens))
         self.reads_effects = any(effects for _, _, effects in self.declared)
         self.readers: dict[_Shape, tuple[_Reads, ...]] = {}  # the declarations that read a shape
 
@@ -919,7 +932,7 @@ class _Dispatch:
         for statement in context.parsed.statements:
             shape = (
                 frozenset(type(op) for op in context.operations(statement)) if self.reads_ops else None,
-                frozenset(token.token_type for token in statement.tokens) if self.reads_tokens else None,
+                self.token_types.intersection({token.token_type for token in statement.tokens}) if self.token_types else None,
                 frozenset(type(effect) for effect in effects.get(statement.start, ())) if self.reads_effects else None,
             )
             readers = self.readers.get(shape)
@@ -990,7 +1003,12 @@ class _ParsedFiles(dict):
         return parsed
 
     def get(self, path: Path, default=None):
-        return self[path] if path.name in self.work.data and path.parent == self.work.directory.path else default
+        return self[path] if path.name in self.work.data and path in self.paths else default
+
+    @cached_property
+    def paths(self) -> frozenset[Path]:
+        """The folder's files (a set: making a path's parent to compare costs ten times a look-up)."""
+        return frozenset(file.path for file in self.work.directory.files())
 
 
 class _FactsOfParsed(dict):

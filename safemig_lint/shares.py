@@ -99,14 +99,15 @@ def cut(work: DirectoryWork, count: int) -> list[frozenset[str]]:
     return shares
 
 
-def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], None] | None = None) -> DirectoryOutcome:
+def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
     """The folder's outcome, as lint_directory gives it, from `processes` shares linted at once.
-    `on_file()` is told of each file linted, once they all are."""
+    `on_file()` is told of each file linted, once they all are. `last`: should the folder be linted
+    here after all, no other follows it in this process (engine.lint_directory)."""
     import multiprocessing
 
     shares = cut(work, processes)
     if len(shares) < 2 or not may_start_processes():
-        return lint_directory(work, on_file)
+        return lint_directory(work, on_file, last)
     context = multiprocessing.get_context()
     started: list[tuple[BaseProcess, Connection]] = []
     gathered = False
@@ -126,7 +127,7 @@ def lint_in_shares(work: DirectoryWork, processes: int, on_file: Callable[[], No
         pass
     finally:
         _stop(started, gathered)
-    return lint_directory(work, on_file)
+    return lint_directory(work, on_file, last)
 
 
 def _stop(started: list[tuple[BaseProcess, Connection]], gathered: bool) -> None:
@@ -251,3 +252,4 @@ def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozense
     masked = _masked_runs(work, parsed, wanted)
     connection.send(_ShareOutcome(collector.diagnostics, collector.placeholders, suppressions, masked, accepted))
     connection.close()
+    cycles.leave_to_exit(parsed, history)  # the process ends with this share

@@ -1,11 +1,14 @@
 """The engine calls a rule's check_statement only on the statements that hold what the rule declares
-it reads (Rule.reads_ops, reads_tokens, reads_effects), and rules that read the code of bodies skip
-statements whose text holds none of their words (bodies.may_hold_words). A declaration or a word
+it reads (Rule.reads_ops, reads_tokens, reads_effects), neither hook on a file whose text holds none
+of the words it declares (reads_words), and rules that read the code of bodies skip statements whose
+text holds none of their words (bodies.may_hold_words). A declaration or a word
 list that leaves out something the rule does report on would hide findings silently: here every
 rule page's examples and every fixture folder are linted as they are and with every rule called on
 every statement and reading every statement's code, and the findings must be the same."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from conftest import FIXTURES, write_migrations
@@ -18,7 +21,7 @@ from safemig_lint.config import load_config
 from safemig_lint.engine import LintResult, lint
 from safemig_lint.rule_pages import load_page
 
-DECLARATIONS = ("reads_ops", "reads_tokens", "reads_effects")
+DECLARATIONS = ("reads_ops", "reads_tokens", "reads_effects", "reads_words")
 DECLARING = [rule for rule in all_rules() if any(getattr(rule, name) is not None for name in DECLARATIONS)]
 
 
@@ -31,7 +34,6 @@ def _called_everywhere(monkeypatch) -> None:
         for name in DECLARATIONS:
             monkeypatch.setattr(rule, name, None)
     monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
-    monkeypatch.setattr(bodies, "any_may_hold_words", lambda statements, words, lowered: True)
 
 
 def test_rules_declare_what_they_read():
@@ -59,6 +61,34 @@ def test_page_examples_find_the_same_when_called_everywhere(tmp_path, monkeypatc
     _called_everywhere(monkeypatch)
     for text, paths in folders.items():
         assert _findings(lint(paths, configs[text])) == declared[text], text
+
+
+@pytest.mark.parametrize("code", sorted(rule.code for rule in all_rules() if rule.reads_words is not None))
+def test_declared_words_are_plain_alternatives(code):
+    """A match within a statement is then a match within the file (bodies.file_may_hold_words):
+    an anchor, a word boundary or a look-around could match at a statement's edge and not in the file."""
+    words = next(rule for rule in all_rules() if rule.code == code).reads_words
+    assert words is not None
+    assert all(re.fullmatch(r"[a-z_@]+", word) for word in words.pattern.split("|")), words.pattern
+
+
+def test_a_file_without_the_words_is_not_read(lint_sql, monkeypatch):
+    """SM403 reads GRANTs only: a file that holds none is not given to it; one that does is."""
+    rule = next(rule for rule in all_rules() if rule.code == "SM403")
+    called: list[str] = []
+    monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: called.append(statement.text) or ())
+    lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\n", "000001_t.down.sql": "DROP TABLE t;\n"})
+    assert called == []
+    lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nGRANT SELECT ON t TO app;\n", "000001_t.down.sql": "DROP TABLE t;\n"})
+    assert len(called) == 2  # then on each statement: its own gate picks the GRANT
+
+
+def test_a_backslash_or_a_letter_outside_ascii_lets_a_file_through():
+    """Either can make a word of the code that the text does not hold (bodies.may_hold_words)."""
+    words = re.compile("grant")
+    assert not bodies.file_may_hold_words(words, "create table t (id int);")
+    assert bodies.file_may_hold_words(words, "select e'\\x47rant';")
+    assert bodies.file_may_hold_words(words, None)  # not all ASCII: left to the statements
 
 
 @pytest.mark.parametrize("folder", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))

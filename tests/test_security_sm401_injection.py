@@ -251,7 +251,7 @@ _TRIGGER = "CREATE TRIGGER t BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTIO
     ],
 )
 def test_the_sink_gate_leaves_out_only_execute_function_and_procedure(lint_sql, monkeypatch, up):
-    """A file is read only when its text holds a sink's first word (_SINK_TEXT), EXECUTE FUNCTION and
+    """A file is read only when its text holds a sink's first word (_SINK_GATE), EXECUTE FUNCTION and
     EXECUTE PROCEDURE aside: the same findings as reading every statement; a file of triggers is not read."""
     from safemig_lint.analysis import bodies
     from safemig_lint.checks import sm401_dynamic_sql_injection as sm401
@@ -259,9 +259,9 @@ def test_the_sink_gate_leaves_out_only_execute_function_and_procedure(lint_sql, 
 
     gated = injections(lint_up(lint_sql, up))
     assert gated
-    monkeypatch.setattr(bodies, "any_may_hold_words", lambda statements, words, lowered: True)
+    monkeypatch.setattr(sm401.DynamicSqlInjection, "reads_words", None)
     monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
     assert injections(lint_up(lint_sql, up)) == gated
     monkeypatch.undo()
     triggers = parse_file(_TRIGGER + "CREATE TRIGGER u AFTER UPDATE ON items EXECUTE PROCEDURE audit ( );\n", "postgres")
-    assert not bodies.any_may_hold_words(triggers.statements, sm401._SINK_TEXT, triggers.text.lower())
+    assert not any(bodies.may_hold_words(s, sm401._SINK_GATE, triggers.text.lower()) for s in triggers.statements)

@@ -73,7 +73,7 @@ _UNTRUSTED_FORMS = (
 
 
 def test_the_word_gate_lets_every_untrusted_language_through(lint_sql, monkeypatch):
-    """The gate (_PROBLEM_WORDS) holds no LANGUAGE or EXTENSION, only the untrusted names: the same
+    """The gate (_PROBLEM_GATE) holds no LANGUAGE or EXTENSION, only the untrusted names: the same
     findings as reading every statement's code, and a routine in a trusted language holding no
     problem word has no code built for the rule."""
     from safemig_lint.analysis import bodies
@@ -87,4 +87,4 @@ def test_the_word_gate_lets_every_untrusted_language_through(lint_sql, monkeypat
     monkeypatch.undo()
     trusted = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\nCREATE EXTENSION pgcrypto;\n"
     parsed = parse_file(trusted, "postgres")
-    assert not any(bodies.may_hold_words(s, sm405._PROBLEM_WORDS, parsed.text.lower()) for s in parsed.statements)
+    assert not any(bodies.may_hold_words(s, sm405._PROBLEM_GATE, parsed.text.lower()) for s in parsed.statements)

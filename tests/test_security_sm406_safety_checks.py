@@ -91,10 +91,11 @@ def test_the_file_gate_lets_every_switch_turned_off_through(lint_sql, monkeypatc
     """A file is read only when it holds a word of a switch turned off (_OFF_WORDS): the same findings
     as reading every statement of every file."""
     from safemig_lint.analysis import bodies
+    from safemig_lint.checks import sm406_disables_safety_checks as sm406
 
     gated = disabled(lint_up(lint_sql, up, dialect))
     assert len(gated) == count
-    monkeypatch.setattr(bodies, "any_may_hold_words", lambda statements, words, lowered: True)
+    monkeypatch.setattr(sm406.DisablesSafetyChecks, "reads_words", None)
     monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
     assert disabled(lint_up(lint_sql, up, dialect)) == gated
 
@@ -106,6 +107,6 @@ def test_a_file_turning_checks_only_on_is_not_read():
 
     up = "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\nALTER TABLE u ADD CHECK (n > 0);\nRESET session_replication;\n"
     parsed = parse_file(up, "postgres")
-    assert not bodies.any_may_hold_words(parsed.statements, sm406._OFF_WORDS, parsed.text.lower())
+    assert not bodies.file_may_hold_words(sm406._OFF_WORDS, parsed.text.lower())
     escaped = parse_file(up + "SELECT E'\\x';\n", "postgres")  # an escape may make any letter: read
-    assert bodies.any_may_hold_words(escaped.statements, sm406._OFF_WORDS, escaped.text.lower())
+    assert bodies.file_may_hold_words(sm406._OFF_WORDS, escaped.text.lower())

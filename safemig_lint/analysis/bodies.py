@@ -249,12 +249,17 @@ def whole_words(*words: str) -> str:
     return "|".join(rf"{word}(?![a-z0-9_])" for word in words)
 
 
-def any_may_hold_words(statements: list[Statement], words: re.Pattern[str], lowered: str | None) -> bool:
-    """Whether may_hold_words of any of a file's statements: the file's text searched once when it is
-    ASCII (`lowered`); it also holds the text between statements, so it may say True for none (safe)."""
-    if lowered is None:
-        return any(may_hold_words(statement, words, None) for statement in statements)
-    return "\\" in lowered or words.search(lowered) is not None
+def file_may_hold_words(words: re.Pattern[str], lowered: str | None) -> bool:
+    """may_hold_words for every statement of a file at once: False only when none may. `words` must be
+    plain alternatives of words (`grant|owner`), so that a match within a statement is one within the
+    file, and each word is looked for as a substring (twice as fast as the pattern, whose search was
+    3% of a cold run); a file that is not all ASCII (`lowered` None) is left to its statements."""
+    return lowered is None or "\\" in lowered or any(word in lowered for word in _alternatives(words.pattern))
+
+
+@functools.cache
+def _alternatives(pattern: str) -> tuple[str, ...]:
+    return tuple(pattern.split("|"))
 
 
 @functools.cache

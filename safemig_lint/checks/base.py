@@ -9,6 +9,8 @@ a one-line summary. It overrides whichever hooks it needs:
   (what the replayed history says the statement did, analysis/schema/effects.py), and the engine
   calls it only on those. A rule that declares none is called on every statement;
 - check_file: once per file (parse errors, unreadable files, templates);
+- a rule whose findings are all about statements holding certain words (GRANT, EXECUTE ...) says
+  which in `reads_words`, and neither hook is called on a file that holds none of them;
 - check_directory: once per migration directory (naming, pairing, versions); it reads facts of
   each file (`context.facts`, analysis/file_facts.py), not the files, which another process may hold;
 - check_invocation: once per file that runs golang-migrate (Makefile, CI workflow, compose ...).
@@ -19,6 +21,7 @@ and paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -323,6 +326,11 @@ class Rule:
     # The dialects (Config.dialect) whose files its check_statement and check_file can report on;
     # None: every one. The engine does not call them on a folder of another dialect.
     dialects: ClassVar[frozenset[str] | None] = None
+    # Lower-case words, one of which every statement it reports on holds in its code, bodies
+    # included (bodies.may_hold_words): the engine calls neither hook on a file whose text cannot
+    # hold one (bodies.file_may_hold_words; most files). Plain alternatives only: no anchor or
+    # look-around, so that a match within a statement is a match within the file.
+    reads_words: ClassVar[re.Pattern[str] | None] = None
 
     def check_statement(self, statement: Statement, context: FileContext) -> Iterable[Finding]:
         return ()

@@ -32,16 +32,25 @@ _ADVICE = {
 }
 
 
+_SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
+_SINK_TEXT = lazy("|".join(sorted(word.lower() for word in _SINK_WORDS)))
+# A sink's first word in a statement's text, compared whole. EXECUTE written before FUNCTION, PROCEDURE or IMMEDIATE
+# and a blank or `(` (CREATE TRIGGER ... EXECUTE FUNCTION f()) is left out, as _sink reads no sink there: the tokens
+# are EXECUTE and that word (a blank or `(` ends a word; a blank between two words is skipped), or one longer token.
+_SINK_GATE = lazy(bodies.whole_words("exec", r"execute(?!\s+(?:function|procedure|immediate)[\s(])", "prepare"))
+
+
 class DynamicSqlInjection(Rule):
     code = "SM401"
     name = "dynamic-sql-injection"
     severity = Severity.ERROR
     summary = "SQL text built by splicing in a variable or parameter, then executed, can be injected into."
     security_severity = 9.1
+    reads_words = _SINK_TEXT
 
     def check_file(self, context: FileContext):
         statements = context.parsed.statements
-        if not bodies.any_may_hold_words(statements, _SINK_TEXT, context.lowered):
+        if not any(bodies.may_hold_words(statement, _SINK_GATE, context.lowered) for statement in statements):
             return  # no sink word in any statement's code: the code need not be built
         # The others read no sink and set no session variable a later sink reads: nothing flows through them.
         flow = _flow_words(context.dialect)
@@ -209,20 +218,13 @@ def _routine_name(routine: Routine) -> str:
     return name(routine.header[at])
 
 
-_SINK_WORDS = frozenset({"PREPARE", "EXECUTE", "EXEC"})  # the first word of every sink _sink finds
-# The text of a sink's first word, compared whole. EXECUTE written before FUNCTION, PROCEDURE or IMMEDIATE and a
-# blank or `(` (CREATE TRIGGER ... EXECUTE FUNCTION f()) is left out, as _sink reads no sink there: the tokens are
-# EXECUTE and that word (a blank or `(` ends a word; a blank between two words is skipped), or one longer token.
-_SINK_TEXT = lazy(bodies.whole_words("exec", r"execute(?!\s+(?:function|procedure|immediate)[\s(])", "prepare"))
-
-
 @functools.cache
 def _flow_words(dialect: str) -> re.Pattern[str]:
     """What the text of a statement taking part in the data flow holds: a sink word, or the mark of a
     session variable (`@x`: whatever the dialect's tokenizer reads as a parameter, `@` in those we know)."""
     tokenizer = Dialect.get_or_raise(dialect).tokenizer_class
     marks = [text for text, kind in {**tokenizer.SINGLE_TOKENS, **tokenizer.KEYWORDS}.items() if kind == TokenType.PARAMETER]
-    return re.compile("|".join([_SINK_TEXT.pattern, *(re.escape(mark.lower()) for mark in marks)]))
+    return re.compile("|".join([_SINK_GATE.pattern, *(re.escape(mark.lower()) for mark in marks)]))
 
 
 def _has_sink(units: list[Unit]) -> bool:

@@ -33,11 +33,12 @@ _SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "clo
 # Objects that run with their owner's privileges when others use them.
 _OWNER_RIGHTS_KINDS = {"FUNCTION", "PROCEDURE", "ROUTINE", "VIEW", "MATERIALIZED", "AGGREGATE"}
 # A word every problem below holds: SECURITY DEFINER, a powerful attribute (SUPERUSER also makes a
-# superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO. All but DEFINER are
-# compared whole (DEFINER is looked for within words: sqlglot reads `sql SECURITY DEFINER` as one).
-_ESCALATION_WORDS = lazy(
-    "definer|" + bodies.whole_words("grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES))
-)
+# superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO.
+_WORDS = ("grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES))
+_ESCALATION_WORDS = lazy("|".join(["definer", *_WORDS]))  # a file without any is not read (reads_words)
+# A statement's own gate: all but DEFINER compared whole (DEFINER is looked for within words: sqlglot reads
+# `sql SECURITY DEFINER` as one).
+_ESCALATION_GATE = lazy("definer|" + bodies.whole_words(*_WORDS))
 
 
 class PrivilegeEscalation(Rule):
@@ -46,13 +47,12 @@ class PrivilegeEscalation(Rule):
     severity = Severity.WARNING
     summary = "A role gets superuser-like power, or code runs with more privileges than its caller."
     security_severity = 8.8
+    reads_words = _ESCALATION_WORDS
 
     def check_file(self, context: FileContext):
-        if not bodies.any_may_hold_words(context.parsed.statements, _ESCALATION_WORDS, context.lowered):
-            return  # one search of a file holding none, not one per statement
         superusers = set(_SUPERUSERS)
         for statement in context.parsed.statements:
-            if not bodies.may_hold_words(statement, _ESCALATION_WORDS, context.lowered):
+            if not bodies.may_hold_words(statement, _ESCALATION_GATE, context.lowered):
                 continue
             code = bodies.code(statement, context)
             routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}

@@ -27,12 +27,14 @@ _UNTRUSTED_NAMES = (r"pl\w*u", "plsh", "plr")
 _UNTRUSTED_LANGUAGE = re.compile(rf"^({'|'.join(_UNTRUSTED_NAMES)})$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
-# What every problem holds, compared whole: COPY, LOAD DATA, INTO OUTFILE or DUMPFILE, the rest of _ANYWHERE but
-# LANGUAGE, and for CREATE EXTENSION and LANGUAGE an untrusted language's name (not the words themselves: every
-# routine has a LANGUAGE, and its body need not be built for it). A name is a token's text, the statement's own
-# letters (bodies.may_hold_words), that matches one of _UNTRUSTED_NAMES whole: a name or keyword (bodies.whole_words), or
-# a literal or quoted name, which its quote follows.
-_PROBLEM_WORDS = lazy(
+# A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of
+# _ANYWHERE. A file without any is not read (reads_words).
+_PROBLEM_WORDS = lazy("|".join(["copy", "load", "extension", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO"})]))
+# A statement's own gate, compared whole: the same words but for CREATE EXTENSION and LANGUAGE an untrusted
+# language's name instead (every routine has a LANGUAGE, and its body need not be built for it). A name is a
+# token's text, the statement's own letters (bodies.may_hold_words), that matches one of _UNTRUSTED_NAMES whole:
+# a name or keyword (bodies.whole_words), or a literal or quoted name, which its quote follows.
+_PROBLEM_GATE = lazy(
     bodies.whole_words(
         "copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), *_UNTRUSTED_NAMES
     )
@@ -50,9 +52,10 @@ class ServerFileOrProgramAccess(Rule):
     severity = Severity.WARNING
     summary = "The migration reads or writes files on the database server, or runs programs there."
     security_severity = 8.8
+    reads_words = _PROBLEM_WORDS
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not bodies.may_hold_words(statement, _PROBLEM_WORDS, context.lowered):
+        if not bodies.may_hold_words(statement, _PROBLEM_GATE, context.lowered):
             return
         for unit in bodies.code(statement, context).units:
             for tokens, message in _problems(unit):

@@ -17,9 +17,10 @@ _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of
 # A word every switch holds, compared whole: a table switch's first word (CHECK within NOCHECK), the settings, RESET.
 _SETTINGS = ("session_replication_role", "foreign_keys", "foreign_key_checks")
 _SWITCH_WORDS = lazy(bodies.whole_words("disable", "enable", "check", *_SETTINGS, "reset"))
-# A word every switch turned off holds (DISABLE, NOCHECK, the settings): only those are reported, so a file
-# holding none has nothing to report, whatever it turns on.
-_OFF_WORDS = lazy(bodies.whole_words("disable", "nocheck", *_SETTINGS))
+# A word every switch turned off holds (DISABLE, NOCHECK, session_replication_role, FOREIGN_KEY within
+# FOREIGN_KEYS and FOREIGN_KEY_CHECKS): only those are reported, so a file holding none is not read
+# (reads_words), whatever it turns on.
+_OFF_WORDS = lazy("disable|nocheck|session_replication_role|foreign_key")
 _WHAT = {
     "rls": (
         "row-level security is disabled on `{}`: every role that can read the table sees every row",
@@ -50,10 +51,9 @@ class DisablesSafetyChecks(Rule):
     severity = Severity.WARNING
     summary = "A safety check (row-level security, triggers, foreign keys) is switched off and not back on."
     security_severity = 5.5
+    reads_words = _OFF_WORDS
 
     def check_file(self, context: FileContext):
-        if not bodies.any_may_hold_words(context.parsed.statements, _OFF_WORDS, context.lowered):
-            return
         switches = []
         for statement in context.parsed.statements:
             if not bodies.may_hold_words(statement, _SWITCH_WORDS, context.lowered):

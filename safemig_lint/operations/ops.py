@@ -4,6 +4,12 @@ The one reading of DDL: read.py turns each statement into a list of these (pure,
 every rule (FileContext.operations) and the replay (analysis/schema/) consume the same list.
 `node` is the part of the statement the operation comes from, for findings (None when the
 statement was read from its text).
+
+Ops are never changed once read (dataclasses.replace makes a new one), yet they are plain
+dataclasses, not frozen ones: a frozen class's __init__ sets each attribute through
+object.__setattr__, three times slower, and a history's reading makes tens of thousands of ops
+(and its import generates three more methods per class: ~10 ms of every run). Being unfrozen,
+they are not hashable.
 """
 
 from __future__ import annotations
@@ -16,14 +22,14 @@ from sqlglot import exp
 from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 
 
-@dataclass(frozen=True)
+@dataclass
 class Op:
     node: exp.Expr | None = field(default=None, compare=False, kw_only=True)
     # ALTER TABLE IF EXISTS t ... (and ALTER INDEX / VIEW / SEQUENCE IF EXISTS): nothing happens when t is missing.
     if_target_exists: bool = field(default=False, kw_only=True)
 
 
-@dataclass(frozen=True)
+@dataclass
 class CreateTable(Op):
     table: str
     columns: tuple[Column, ...] = ()
@@ -38,20 +44,20 @@ class CreateTable(Op):
     partition: bool = False  # PARTITION OF: the parent's keys are cloned too
 
 
-@dataclass(frozen=True)
+@dataclass
 class DropTable(Op):
     table: str
     if_exists: bool = False
     cascade: bool = False  # PostgreSQL: the views and foreign keys that depend on it go too
 
 
-@dataclass(frozen=True)
+@dataclass
 class RenameTable(Op):
     table: str
     new: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class AddColumn(Op):
     table: str
     column: Column
@@ -63,7 +69,7 @@ class AddColumn(Op):
     stored: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class DropColumn(Op):
     table: str
     column: str
@@ -71,7 +77,7 @@ class DropColumn(Op):
     cascade: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class RenameColumn(Op):
     table: str
     column: str
@@ -85,7 +91,7 @@ class Keep(enum.Enum):
 KEEP = Keep.KEEP  # AlterColumn: leave this attribute as it is
 
 
-@dataclass(frozen=True)
+@dataclass
 class AlterColumn(Op):
     """Postgres-style ALTER COLUMN: each attribute not given is kept."""
 
@@ -97,7 +103,7 @@ class AlterColumn(Op):
     default: str | None | Keep = KEEP  # None: drop the default
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReplaceColumn(Op):
     """MySQL's MODIFY / CHANGE COLUMN: the column is redefined as a whole (and maybe renamed)."""
 
@@ -107,7 +113,7 @@ class ReplaceColumn(Op):
     after: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class AddConstraint(Op):
     table: str
     constraint: Constraint | None = None  # or, for MySQL's KEY / INDEX, an index
@@ -122,7 +128,7 @@ class AddConstraint(Op):
         return key
 
 
-@dataclass(frozen=True)
+@dataclass
 class DropConstraint(Op):
     table: str
     name: str  # empty for MySQL's DROP PRIMARY KEY
@@ -131,7 +137,7 @@ class DropConstraint(Op):
     cascade: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class RenameKey(Op):
     """An index or constraint renamed; `table` empty when only the index name is given."""
 
@@ -140,7 +146,7 @@ class RenameKey(Op):
     new: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class CreateIndex(Op):
     table: str
     index: Index
@@ -149,7 +155,7 @@ class CreateIndex(Op):
     index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
 
 
-@dataclass(frozen=True)
+@dataclass
 class DropIndex(Op):
     name: str
     table: str = ""  # given by MySQL (DROP INDEX i ON t) and SQLite never
@@ -158,7 +164,7 @@ class DropIndex(Op):
     cascade: bool = False  # PostgreSQL: foreign keys that rely on it go too
 
 
-@dataclass(frozen=True)
+@dataclass
 class CreateObject(Op):
     """A view, sequence, type, schema or routine."""
 
@@ -184,7 +190,7 @@ class CreateObject(Op):
         return self.if_not_exists or self.replace
 
 
-@dataclass(frozen=True)
+@dataclass
 class DropObject(Op):
     kind: str
     name: str
@@ -198,14 +204,14 @@ class DropObject(Op):
         return self.spelled or self.kind
 
 
-@dataclass(frozen=True)
+@dataclass
 class RenameObject(Op):
     kind: str
     name: str
     new: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class AddEnumValue(Op):
     type: str
     value: str
@@ -213,21 +219,21 @@ class AddEnumValue(Op):
     after: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class RenameEnumValue(Op):
     type: str
     value: str
     new: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Truncate(Op):
     """TRUNCATE: every row goes, the structure stays."""
 
     table: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class DeleteRows(Op):
     """DELETE FROM table [WHERE ...]: some rows go, the structure stays."""
 
@@ -235,7 +241,7 @@ class DeleteRows(Op):
     reads: tuple[str, ...] | None  # the columns its WHERE reads; None: no WHERE, every row goes
 
 
-@dataclass(frozen=True)
+@dataclass
 class FillColumn(Op):
     """UPDATE table SET column = expression: the column's values now come from the expression."""
 
@@ -249,7 +255,7 @@ class FillColumn(Op):
     joined: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class CopyRows(Op):
     """INSERT INTO target [(columns)] SELECT ... FROM source: matched by position at replay."""
 
@@ -260,7 +266,7 @@ class CopyRows(Op):
     filtered: bool = False  # WHERE / GROUP BY / DISTINCT / LIMIT: some rows may not be copied
 
 
-@dataclass(frozen=True)
+@dataclass
 class CopyOut(Op):
     """INSERT INTO ... SELECT reads these columns of `source` (`*`: all): their data lives on elsewhere."""
 
@@ -270,7 +276,7 @@ class CopyOut(Op):
     filtered: bool = False  # WHERE / GROUP BY / DISTINCT / LIMIT: some rows may not be copied
 
 
-@dataclass(frozen=True)
+@dataclass
 class Unknown(Op):
     """The statement may have changed these objects in ways the model does not follow.
 
@@ -287,7 +293,7 @@ class Unknown(Op):
     patterns: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class OwnSequence(Op):
     """ALTER SEQUENCE s OWNED BY t.c: the sequence is dropped with that column or its table."""
 
@@ -311,7 +317,7 @@ def created_objects(op: Op) -> list[tuple[str, str]]:
 # --- names a statement uses: they must exist when it runs (analysis/schema/resolve.py checks them)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ColumnRef:
     """A column a statement names, and the tables it may belong to."""
 
@@ -328,7 +334,7 @@ class Uses(Op):
     """A name the statement reads or writes, which must exist when it runs."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class UsesTable(Uses):
     """A table (or view) named in FROM, JOIN, INSERT INTO, UPDATE, DELETE FROM, ALTER TABLE, REFERENCES."""
 
@@ -336,7 +342,7 @@ class UsesTable(Uses):
     place: str = ""  # "reference": a foreign key's (SQLite looks it up only when rows change)
 
 
-@dataclass(frozen=True)
+@dataclass
 class UsesSequence(Uses):
     """A sequence named where PostgreSQL looks it up when the statement runs: ALTER SEQUENCE, or the
     literal argument of nextval, currval or setval (a regclass, resolved as the call is parsed)."""
@@ -345,7 +351,7 @@ class UsesSequence(Uses):
     written: str = ""  # the name as the database shows it in its message: schema-qualified when written so
 
 
-@dataclass(frozen=True)
+@dataclass
 class UsesColumn(Uses):
     column: ColumnRef
     # Where it is named: "" in an expression; "target" in INSERT's column list or UPDATE's SET (a
@@ -353,7 +359,7 @@ class UsesColumn(Uses):
     place: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class InsertRows(Op):
     """INSERT INTO table [(columns)] VALUES (...), ... or SELECT ...: how many values each row gives."""
 

@@ -135,7 +135,8 @@ class Names:
         if isinstance(node, exp.Schema):
             node = node.this
         if isinstance(node, exp.Table):
-            return self.qualify(self.ident(node.args.get("db")), self.ident(node.this))
+            schema = node.args.get("db")  # most tables are named without one
+            return self.qualify(self.ident(schema) if schema is not None else "", self.ident(node.this))
         return self.ident(node)
 
     def qualify(self, schema: str, name: str) -> str:
@@ -627,7 +628,7 @@ def _is_identity(constraint: exp.Expr | None) -> bool:
 def _check_columns(node: exp.Expr, names: Names) -> tuple[str, ...]:
     """The columns a CHECK reads, in the order written (depth first): postgres names an unnamed
     check `<table>_<column>_check` when it reads exactly one column, `<table>_check` otherwise."""
-    return tuple(dict.fromkeys(names.ident(c) for c in node.walk(bfs=False) if isinstance(c, exp.Column)))
+    return tuple(dict.fromkeys(names.ident(c) for c in node.find_all(exp.Column, bfs=False)))
 
 
 def _sql(node: exp.Expr, names: Names) -> str:

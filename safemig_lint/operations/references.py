@@ -267,14 +267,9 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
     columns = None
     if isinstance(target, exp.Schema):
         columns = tuple(names.ident(c) for c in target.expressions)
-        for item in target.expressions:
-            reader.found.append(
-                o.UsesColumn(
-                    o.ColumnRef(names.ident(item), ((key,),), item.quoted if isinstance(item, exp.Identifier) else False),
-                    "target",
-                    node=item,
-                )
-            )
+        for item, column in zip(target.expressions, columns):
+            quoted = item.quoted if isinstance(item, exp.Identifier) else False
+            reader.found.append(o.UsesColumn(o.ColumnRef(column, ((key,),), quoted), "target", node=item))
     ctes = reader._with(e, [], ctes)
     source = e.expression
     if isinstance(source, exp.Values):

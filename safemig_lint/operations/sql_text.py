@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
+from functools import cache
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -29,10 +30,17 @@ def write_own(node: exp.Expr, dialect: str | None) -> str:
     may change it; its links to parents are cut after."""
     node.parent = None  # written as the root it would be as a copy
     try:
-        return Dialect.get_or_raise(dialect).generate(node, copy=False)
+        return _dialect(dialect).generate(node, copy=False)
     finally:
         for each in node.walk():
             each.parent = None
+
+
+@cache
+def _dialect(name: str | None) -> Dialect:
+    """Dialect.get_or_raise makes a new Dialect (its settings parsed from the name) at each call; a
+    Dialect holds only those settings, and makes a new generator for each write: one serves them all."""
+    return Dialect.get_or_raise(name)
 
 
 def copy_tree(root: exp.Expr) -> exp.Expr:
