@@ -12,6 +12,8 @@ import re
 
 import pytest
 from conftest import FIXTURES, write_migrations
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from safemig_lint.analysis import bodies
 from safemig_lint.checks import all_rules
@@ -136,3 +138,41 @@ def test_words_of_bodies_are_found_in_the_statements_text(text, expected):
     lowered = parsed.text.lower() if parsed.text.isascii() else None
     assert bodies.may_hold_words(statement, lazy("grant"), lowered) is expected
     assert bodies.may_hold_words(statement, lazy("grant"), None) is expected
+
+
+_WORDS = ("grant", "copy", "exec", "nocheck", "foreign_keys", "plperlu")
+_PIECES = ("x", "e", "1", "1e", "0x", "_", "$", "@", "@@", "#", ".", "(", ")", "'", "''", '"', "`", "[", "]", ";", " ", "\n", "--", "/*", "*/", "::", "{{", "}}", "$$", ",", "=", "\\")  # fmt: skip
+
+
+def _words_read_whole_are_found(text: str, dialect: str) -> None:
+    import re
+
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import TokenError
+
+    sql_dialect = Dialect.get_or_raise(dialect)
+    for tokenizer in (sql_dialect.tokenizer(), bodies._tokenizer_class(dialect)[0](dialect=sql_dialect)):
+        try:
+            tokens = tokenizer.tokenize(text)
+        except TokenError:
+            tokens = tokenizer.tokens
+        for token in tokens:
+            if token.text.lower() in _WORDS:
+                assert re.search(bodies.whole_words(token.text.lower()), text.lower()), (text, token)
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite", "tsql"])
+def test_a_word_read_whole_is_never_followed_by_a_letter_digit_or_underscore(dialect):
+    """bodies.whole_words' argument: wherever sqlglot's tokenizers read a name or keyword equal to a
+    word, the text holds it with no letter, digit or `_` after it (so the gate matches there), and a
+    literal or quoted name equal to it is followed by its quote: every piece before and after."""
+    for word in ("copy", "plperlu"):
+        for before in _PIECES:
+            for after in _PIECES:
+                _words_read_whole_are_found(before + word + after, dialect)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES + _WORDS), max_size=12), st.sampled_from(("postgres", "mysql", "sqlite", "tsql")))
+def test_words_read_whole_in_any_text_are_found(pieces, dialect):
+    _words_read_whole_are_found("".join(pieces), dialect)

@@ -91,6 +91,7 @@ def test_the_prefilter_changes_no_secret_of_any_fixture_form_page_or_test(monkey
         not credentials.may_hold_statement_secrets(s, context) for text in TEXTS[:200] for s, context in _statements(text, "postgres")
     )
     monkeypatch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
+    monkeypatch.setattr(credentials, "may_hold_file_statement_secrets", lambda context: True)
     assert {key: _secrets(*key) for key in filtered} == filtered
     assert sum(map(len, filtered.values())) > 3 * len(FORMS)  # the comparison is between real findings
     assert skipped > 50  # and the prefilter did skip statements
@@ -143,6 +144,7 @@ def _masked(text: str) -> str:
 def _secrets_unfiltered(text: str, dialect: str, monkeypatch) -> list[tuple]:
     with monkeypatch.context() as patch:
         patch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
+        patch.setattr(credentials, "may_hold_file_statement_secrets", lambda context: True)
         return _secrets(text, dialect)
 
 
@@ -189,3 +191,10 @@ _FRAGMENTS = [
 def test_no_statement_the_prefilter_skips_holds_anything_a_finder_finds(pieces, dialect):
     text = " ".join(pieces)
     assert not _missed(text, dialect)
+
+
+def test_a_file_without_any_word_is_searched_once_and_its_open_literal_still_read():
+    plain = parse_file("CREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\n", "postgres")
+    assert not credentials.may_hold_file_statement_secrets(_Reading(plain, "postgres"))
+    open_literal = f"CREATE TABLE t (id int);\nCREATE ROLE app PASSWORD '{VALUE}\n"
+    assert [s.what for s in file_secrets(parse_file(open_literal, "postgres"), "postgres")] == ["password in an unterminated string"]

@@ -235,3 +235,33 @@ def test_an_integer_field_of_a_trigger_row_cannot_inject(lint_sql, field, dynami
 def test_a_text_field_of_a_trigger_row_can(lint_sql, dynamic):
     [finding] = [d for d in lint_sql(_trigger_history("name", dynamic)).active if d.code == "SM401"]
     assert "`OLD.name`" in finding.message and finding.span.line == 3
+
+
+_TRIGGER = "CREATE TRIGGER t BEFORE INSERT ON items FOR EACH ROW EXECUTE FUNCTION stamp();\n"
+
+
+@pytest.mark.parametrize(
+    "up",
+    [
+        _TRIGGER + plpgsql_function("EXECUTE 'SELECT * FROM ' || t;"),
+        _TRIGGER + plpgsql_function("EXECUTE\n'SELECT * FROM ' || t;"),
+        _TRIGGER + plpgsql_function("EXECUTE/**/function_sql || t; EXECUTE 'x' || t;", "t text, function_sql text"),
+        plpgsql_function("EXECUTE (('SELECT ' || t));"),
+        "CREATE TRIGGER u AFTER UPDATE ON items EXECUTE PROCEDURE audit();\n" + plpgsql_function("EXECUTE 'DELETE FROM ' || t;"),
+    ],
+)
+def test_the_sink_gate_leaves_out_only_execute_function_and_procedure(lint_sql, monkeypatch, up):
+    """A file is read only when its text holds a sink's first word (_SINK_GATE), EXECUTE FUNCTION and
+    EXECUTE PROCEDURE aside: the same findings as reading every statement; a file of triggers is not read."""
+    from safemig_lint.analysis import bodies
+    from safemig_lint.checks import sm401_dynamic_sql_injection as sm401
+    from safemig_lint.reading.statements import parse_file
+
+    gated = injections(lint_up(lint_sql, up))
+    assert gated
+    monkeypatch.setattr(sm401.DynamicSqlInjection, "reads_words", None)
+    monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
+    assert injections(lint_up(lint_sql, up)) == gated
+    monkeypatch.undo()
+    triggers = parse_file(_TRIGGER + "CREATE TRIGGER u AFTER UPDATE ON items EXECUTE PROCEDURE audit ( );\n", "postgres")
+    assert not any(bodies.may_hold_words(s, sm401._SINK_GATE, triggers.text.lower()) for s in triggers.statements)

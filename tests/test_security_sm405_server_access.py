@@ -57,3 +57,34 @@ def test_mysql_and_tsql_forms(lint_sql):
 )
 def test_look_alikes_are_not_flagged(lint_sql, statement):
     assert accesses(lint_up(lint_sql, statement)) == []
+
+
+# Every way of writing an untrusted language's name the rule reads: as a word, quoted either way, in
+# another case, in a quoted body (doubled quotes), as a constant run by EXECUTE, and the extension forms.
+_UNTRUSTED_FORMS = (
+    "CREATE FUNCTION f() RETURNS int LANGUAGE plperlu AS $$ return 1 $$;\n"
+    "CREATE FUNCTION g() RETURNS int AS $$ return 1 $$ LANGUAGE 'PLPythonU';\n"
+    'CREATE FUNCTION h() RETURNS int AS $$ echo 1 $$ LANGUAGE "plsh";\n'
+    "DO 'BEGIN EXECUTE ''CREATE FUNCTION i() RETURNS int LANGUAGE plr AS $b$ 1 $b$''; END';\n"
+    "DO $$ BEGIN EXECUTE 'CREATE EXTENSION IF NOT EXISTS pltclu'; END $$;\n"
+    'CREATE EXTENSION "plpython3u";\n'
+    "DO LANGUAGE plpython3u $$ import os $$;\n"
+)
+
+
+def test_the_word_gate_lets_every_untrusted_language_through(lint_sql, monkeypatch):
+    """The gate (_PROBLEM_GATE) holds no LANGUAGE or EXTENSION, only the untrusted names: the same
+    findings as reading every statement's code, and a routine in a trusted language holding no
+    problem word has no code built for the rule."""
+    from safemig_lint.analysis import bodies
+    from safemig_lint.checks import sm405_server_file_or_program_access as sm405
+    from safemig_lint.reading.statements import parse_file
+
+    gated = accesses(lint_up(lint_sql, _UNTRUSTED_FORMS))
+    assert len(gated) == 7
+    monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
+    assert accesses(lint_up(lint_sql, _UNTRUSTED_FORMS)) == gated
+    monkeypatch.undo()
+    trusted = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END $$;\nCREATE EXTENSION pgcrypto;\n"
+    parsed = parse_file(trusted, "postgres")
+    assert not any(bodies.may_hold_words(s, sm405._PROBLEM_GATE, parsed.text.lower()) for s in parsed.statements)

@@ -69,3 +69,44 @@ def test_sqlite_foreign_keys_pragma_inside_the_drivers_transaction_is_a_no_op(li
     )
     [finding] = [d for d in result.active if d.code == "SM406"]
     assert finding.message.startswith("PRAGMA foreign_keys = OFF turns off foreign-key enforcement")
+
+
+@pytest.mark.parametrize(
+    ("up", "dialect", "count"),
+    [
+        (
+            "ALTER TABLE a DISABLE ROW LEVEL SECURITY;\n"
+            "DO 'BEGIN ALTER TABLE b Disable TRIGGER ALL; END';\n"
+            "DO $$ BEGIN EXECUTE 'SET session_replication_role = replica'; END $$;\n"
+            "ALTER TABLE c ENABLE TRIGGER ALL;\n",
+            "postgres",
+            3,
+        ),
+        ("SET FOREIGN_KEY_CHECKS = 0;\nALTER TABLE t ENABLE KEYS;\n", "mysql", 1),
+        ("PRAGMA foreign_keys = OFF;\nCREATE TABLE t (id int CHECK (id > 0));\n", "sqlite", 1),
+        ("ALTER TABLE t NOCHECK CONSTRAINT ALL;\n", "tsql", 1),
+    ],
+)
+def test_the_file_gate_lets_every_switch_turned_off_through(lint_sql, monkeypatch, up, dialect, count):
+    """A file is read only when it holds a word of a switch turned off (_OFF_WORDS): the same findings
+    as reading every statement of every file."""
+    from safemig_lint.analysis import bodies
+    from safemig_lint.checks import sm406_disables_safety_checks as sm406
+
+    gated = disabled(lint_up(lint_sql, up, dialect))
+    assert len(gated) == count
+    monkeypatch.setattr(sm406.DisablesSafetyChecks, "reads_words", None)
+    monkeypatch.setattr(bodies, "may_hold_words", lambda statement, words, lowered: True)
+    assert disabled(lint_up(lint_sql, up, dialect)) == gated
+
+
+def test_a_file_turning_checks_only_on_is_not_read():
+    from safemig_lint.analysis import bodies
+    from safemig_lint.checks import sm406_disables_safety_checks as sm406
+    from safemig_lint.reading.statements import parse_file
+
+    up = "ALTER TABLE t ENABLE ROW LEVEL SECURITY;\nALTER TABLE u ADD CHECK (n > 0);\nRESET session_replication;\n"
+    parsed = parse_file(up, "postgres")
+    assert not bodies.file_may_hold_words(sm406._OFF_WORDS, parsed.text.lower())
+    escaped = parse_file(up + "SELECT E'\\x';\n", "postgres")  # an escape may make any letter: read
+    assert bodies.file_may_hold_words(sm406._OFF_WORDS, escaped.text.lower())

@@ -190,6 +190,20 @@ def may_hold_statement_secrets(statement: Statement, context) -> bool:
     return not text.isascii() or _STATEMENT_TRIGGER.search(text.lower()) is not None
 
 
+def may_hold_file_statement_secrets(context) -> bool:
+    """False when no statement of the file can hold anything a finder of _finders_on finds: its ASCII
+    text (context.lowered), which every statement's text is a piece of, holds none of their words."""
+    return context.lowered is None or _STATEMENT_TRIGGER.search(context.lowered) is not None
+
+
+def file_statement_secrets(statements: list[Statement], context) -> list[Secret]:
+    """statement_secrets of each of a file's statements; a 5 MB file of plain DDL is searched once,
+    not once per statement (then only statements without tokens, read whole, are read)."""
+    if not may_hold_file_statement_secrets(context):
+        statements = [statement for statement in statements if not statement.tokens]
+    return [secret for statement in statements for secret in statement_secrets(statement, context)]
+
+
 _KEY_BEGIN = lazy(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
 _KEY_END = lazy(r"-----END (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
 

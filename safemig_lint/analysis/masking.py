@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from safemig_lint.analysis.credentials import Secret, comment_secrets, commented_secrets, may_hold_secrets, statement_secrets
+from safemig_lint.analysis.credentials import Secret, comment_secrets, commented_secrets, file_statement_secrets, may_hold_secrets
 from safemig_lint.reading.statements import ParsedFile, parse_file
 
 # A secret's value is masked wherever else it is written as a word too: in a suppression's
@@ -49,7 +49,7 @@ def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
     """Every credential in the file as written, in statements (their bodies and unterminated
     literals too) and comments."""
     reading = _Reading(parsed, dialect)
-    found = [s for statement in parsed.statements for s in statement_secrets(statement, reading)]
+    found = file_statement_secrets(parsed.statements, reading)
     found += comment_secrets(reading)
     unique: dict[tuple[int, int], Secret] = {}
     for secret in found:  # a span two finders found: reported if either reports it

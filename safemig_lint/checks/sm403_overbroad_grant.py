@@ -5,7 +5,8 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
-_GRANT = lazy("grant")  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT
+_GRANT = lazy("grant")  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT: a file without it is not read (reads_words)
+_GRANT_WORD = lazy(bodies.whole_words("grant"))  # a statement's own gate: the word compared whole
 
 
 class OverbroadGrant(Rule):
@@ -17,7 +18,7 @@ class OverbroadGrant(Rule):
     reads_words = _GRANT
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not bodies.may_hold_words(statement, _GRANT, context.lowered):
+        if not bodies.may_hold_words(statement, _GRANT_WORD, context.lowered):
             return  # every problem is in a GRANT
         for unit in bodies.code(statement, context).units:
             for start, end in unit.extents:

@@ -34,7 +34,11 @@ _SUPERUSERS = {"postgres", "rdsadmin", "supabase_admin", "azure_superuser", "clo
 _OWNER_RIGHTS_KINDS = {"FUNCTION", "PROCEDURE", "ROUTINE", "VIEW", "MATERIALIZED", "AGGREGATE"}
 # A word every problem below holds: SECURITY DEFINER, a powerful attribute (SUPERUSER also makes a
 # superuser of the role), GRANT of a membership, T-SQL's ADD MEMBER, OWNER TO.
-_ESCALATION_WORDS = lazy("|".join(["definer", "grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES)]))
+_WORDS = ("grant", "member", "owner", *(attribute.lower() for attribute in _POWERFUL_ATTRIBUTES))
+_ESCALATION_WORDS = lazy("|".join(["definer", *_WORDS]))  # a file without any is not read (reads_words)
+# A statement's own gate: all but DEFINER compared whole (DEFINER is looked for within words: sqlglot reads
+# `sql SECURITY DEFINER` as one).
+_ESCALATION_GATE = lazy("definer|" + bodies.whole_words(*_WORDS))
 
 
 class PrivilegeEscalation(Rule):
@@ -48,7 +52,7 @@ class PrivilegeEscalation(Rule):
     def check_file(self, context: FileContext):
         superusers = set(_SUPERUSERS)
         for statement in context.parsed.statements:
-            if not bodies.may_hold_words(statement, _ESCALATION_WORDS, context.lowered):
+            if not bodies.may_hold_words(statement, _ESCALATION_GATE, context.lowered):
                 continue
             code = bodies.code(statement, context)
             routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}

@@ -23,11 +23,22 @@ _FILE_FUNCTIONS = {
     "LOAD_FILE",
 }
 # Procedural languages that can do anything the server's operating-system user can.
-_UNTRUSTED_LANGUAGE = re.compile(r"^(pl\w*u|plsh|plr)$", re.IGNORECASE)
+_UNTRUSTED_NAMES = (r"pl\w*u", "plsh", "plr")
+_UNTRUSTED_LANGUAGE = re.compile(rf"^({'|'.join(_UNTRUSTED_NAMES)})$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
-# A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of _ANYWHERE.
+# A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of
+# _ANYWHERE. A file without any is not read (reads_words).
 _PROBLEM_WORDS = lazy("|".join(["copy", "load", "extension", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO"})]))
+# A statement's own gate, compared whole: the same words but for CREATE EXTENSION and LANGUAGE an untrusted
+# language's name instead (every routine has a LANGUAGE, and its body need not be built for it). A name is a
+# token's text, the statement's own letters (bodies.may_hold_words), that matches one of _UNTRUSTED_NAMES whole:
+# a name or keyword (bodies.whole_words), or a literal or quoted name, which its quote follows.
+_PROBLEM_GATE = lazy(
+    bodies.whole_words(
+        "copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), *_UNTRUSTED_NAMES
+    )
+)
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
     "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
@@ -44,7 +55,7 @@ class ServerFileOrProgramAccess(Rule):
     reads_words = _PROBLEM_WORDS
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if not bodies.may_hold_words(statement, _PROBLEM_WORDS, context.lowered):
+        if not bodies.may_hold_words(statement, _PROBLEM_GATE, context.lowered):
             return
         for unit in bodies.code(statement, context).units:
             for tokens, message in _problems(unit):

@@ -14,9 +14,13 @@ from safemig_lint.patterns import lazy
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
 _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of the table switches below
-# A word every switch holds: a table switch's first word (CHECK within NOCHECK), the settings
-# (FOREIGN_KEY within FOREIGN_KEYS and FOREIGN_KEY_CHECKS), RESET.
-_SWITCH_WORDS = lazy("disable|enable|check|session_replication_role|foreign_key|reset")
+# A word every switch holds, compared whole: a table switch's first word (CHECK within NOCHECK), the settings, RESET.
+_SETTINGS = ("session_replication_role", "foreign_keys", "foreign_key_checks")
+_SWITCH_WORDS = lazy(bodies.whole_words("disable", "enable", "check", *_SETTINGS, "reset"))
+# A word every switch turned off holds (DISABLE, NOCHECK, session_replication_role, FOREIGN_KEY within
+# FOREIGN_KEYS and FOREIGN_KEY_CHECKS): only those are reported, so a file holding none is not read
+# (reads_words), whatever it turns on.
+_OFF_WORDS = lazy("disable|nocheck|session_replication_role|foreign_key")
 _WHAT = {
     "rls": (
         "row-level security is disabled on `{}`: every role that can read the table sees every row",
@@ -47,7 +51,7 @@ class DisablesSafetyChecks(Rule):
     severity = Severity.WARNING
     summary = "A safety check (row-level security, triggers, foreign keys) is switched off and not back on."
     security_severity = 5.5
-    reads_words = _SWITCH_WORDS
+    reads_words = _OFF_WORDS
 
     def check_file(self, context: FileContext):
         switches = []
