@@ -14,16 +14,16 @@ that holds its default is left out (most do): a third less JSON for a staged fil
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from functools import cache
 
 from safemig_lint.operations import model
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.read import Reading
 from safemig_lint.reading.statements import ParsedFile
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value  # one per statement read (safemig_lint/values.py)
 class StatementOps:
     start: int  # the statement's offset in its file: effects are kept by it
     line: int  # where the model's notes about the statement point
@@ -31,7 +31,7 @@ class StatementOps:
     ops: tuple[o.Op, ...]
 
 
-@dataclass(frozen=True)
+@value
 class FileOps:
     unreadable: bool
     statements: tuple[StatementOps, ...]
