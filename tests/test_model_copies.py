@@ -27,6 +27,11 @@ def test_a_key_named_again_keeps_every_other_field():
         assert _same_fields(named, dataclasses.replace(key, name="k"))
 
 
+def test_a_type_given_a_user_key_keeps_every_other_field():
+    ctype = _every_field_set(ColumnType, base="USERDEFINED", params=(3,), values=("a",), user="", element=ColumnType("INT"), sql="mood")
+    assert _same_fields(ctype.of_user("public.mood"), dataclasses.replace(ctype, user="public.mood"))
+
+
 def test_a_column_identified_keeps_every_other_field():
     column = _every_field_set(
         Column,

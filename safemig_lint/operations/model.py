@@ -41,6 +41,11 @@ class ColumnType:
     element: ColumnType | None = None  # of an ARRAY
     sql: str = field(default="", compare=False)  # as written, for messages and DDL
 
+    def of_user(self, user: str) -> ColumnType:
+        """The type with the key of user type `user`. Spelled out, as dataclasses.replace is slow
+        (types.column_type keys each column's type read from its shape)."""
+        return ColumnType(self.base, self.params, self.values, user, self.element, self.sql)
+
 
 @value
 class Column:

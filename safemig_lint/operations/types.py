@@ -30,7 +30,7 @@ def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
             _column_types.clear()
         known = _column_types[key] = _column_type(node, dialect, _no_key)
     if node.this is DType.USERDEFINED and node.args.get("kind"):  # its key is the file's (placeholders): folded here
-        return ColumnType(known.base, known.params, known.values, fold(node.args["kind"]), known.element, known.sql)
+        return known.of_user(fold(node.args["kind"]))
     return known
 
 
