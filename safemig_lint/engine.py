@@ -1003,11 +1003,12 @@ class _ParsedFiles(dict):
         return parsed
 
     def get(self, path: Path, default=None):
-        return self[path] if path.name in self.work.data and path in self.paths else default
+        return self[path] if path in self.paths else default
 
     @cached_property
     def paths(self) -> frozenset[Path]:
-        """The folder's files (a set: making a path's parent to compare costs ten times a look-up)."""
+        """The folder's files, each read into work.data (a set: making a path's parent to compare
+        costs ten times a look-up)."""
         return frozenset(file.path for file in self.work.directory.files())
 
 
