@@ -219,12 +219,14 @@ class _Reader:
             self.found.append(o.UsesSequence(self.names.text(argument.this), shown, node=node))
 
     def column(self, node: exp.Column, chain: list[_Scope], place: str = "") -> None:
-        if node.args.get("db") or node.args.get("catalog") or not isinstance(node.this, (exp.Identifier, exp.Star)):
+        args = node.args  # read once: the `this` property looks it up on each use
+        this = args.get("this")
+        if args.get("db") or args.get("catalog") or not isinstance(this, (exp.Identifier, exp.Star)):
             return  # schema.table.column: the reader does not follow it
-        star = isinstance(node.this, exp.Star)
-        name = "*" if star else self.names.ident(node.this)
-        quoted = isinstance(node.this, exp.Identifier) and node.this.quoted
-        qualifier_node = node.args.get("table")
+        star = isinstance(this, exp.Star)
+        name = "*" if star else self.names.ident(this)
+        quoted = not star and bool(this.args.get("quoted"))  # Identifier.quoted
+        qualifier_node = args.get("table")
         if qualifier_node is not None:
             qualifier = self.names.ident(qualifier_node)
             for scope in chain:
