@@ -106,16 +106,14 @@ class Names:
 
     def ident(self, node: exp.Expr | str | None) -> str:
         if isinstance(node, exp.Identifier):  # the most common, first
-            # Its args read directly: the same values as the `this` and `quoted` properties, in one look-up each.
-            args = node.args
-            raw, quoted = args.get("this"), args.get("quoted")
+            quoted = node.quoted
             made = self._quoted if quoted else self._unquoted
-            key = made.get(raw)
+            key = made.get(node.this)
             if key is None:
                 if len(made) >= _NAMES_KEPT:
                     made.clear()
-                name = self._unmask(raw)
-                key = made[raw] = self._truncated(name if quoted and self.case_sensitive else name.lower())
+                name = self._unmask(node.this)
+                key = made[node.this] = self._truncated(name if quoted and self.case_sensitive else name.lower())
             return key
         if node is None:
             return ""
