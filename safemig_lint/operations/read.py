@@ -487,8 +487,8 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
     while stack:
         current = stack.pop()
         part = _PARTS.get(current.__class__) or _definition_part(current.__class__)
-        if part is _WALK:
-            stack.extend(reversed(list(current.iter_expressions())))
+        if part is _WALK:  # its children, last first: popped left to right
+            stack.extend(current.iter_expressions(reverse=True))
         elif part is _COLUMN:  # a column's name and type name nothing: its constraints may
             stack.extend(reversed(current.args.get("constraints") or ()))
         elif part is _CONSTRAINT:  # CONSTRAINT name kind: the kind
@@ -571,8 +571,8 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
     # the replay makes the key's columns NOT NULL where the database does.
     sqlite_key_nullable = names.dialect == "sqlite" and (ctype is None or ctype.base != "INT")
     for item in node.args.get("constraints") or []:
-        constraint = item.args.get("kind")
-        given = names.ident(item.this) if isinstance(item.this, exp.Identifier) else ""
+        constraint, named = item.args.get("kind"), item.args.get("this")  # most are unnamed
+        given = names.ident(named) if isinstance(named, exp.Identifier) else ""
         if isinstance(constraint, exp.NotNullColumnConstraint):
             nullable = bool(constraint.args.get("allow_null"))
         elif isinstance(constraint, exp.PrimaryKeyColumnConstraint):

@@ -58,6 +58,8 @@ _PSEUDO_COLUMNS = {
     },
 }
 
+_NO_PSEUDO_COLUMNS: frozenset[str] = frozenset()
+
 UNKNOWN_SOURCE = ""
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
@@ -100,7 +102,7 @@ class _Reader:
     def __init__(self, names: Names) -> None:
         self.names = names
         self.dialect = names.dialect
-        self.pseudo = _PSEUDO_COLUMNS.get(self.dialect, set())
+        self.pseudo = _PSEUDO_COLUMNS.get(self.dialect, _NO_PSEUDO_COLUMNS)
         self.found: list[o.Op] = []
 
     # --- queries
@@ -158,13 +160,15 @@ class _Reader:
 
     def source(self, item: exp.Expr, scope: _Scope, chain: list[_Scope], outer: list[_Scope], ctes: frozenset[str]) -> None:
         """A FROM item: a table is used and named by its alias; anything else is a source of unknown columns."""
-        alias = self.names.ident(item.alias) if item.alias else ""
+        written_alias = item.alias
+        alias = self.names.ident(written_alias) if written_alias else ""
         if isinstance(item, exp.Table) and isinstance(item.this, exp.Identifier):
             bare = self.names.ident(item.this)
-            if not item.args.get("db") and bare in ctes:
+            schema = item.args.get("db")
+            if not schema and bare in ctes:
                 scope.sources[alias or bare] = UNKNOWN_SOURCE
                 return
-            key = self.names.table(item)
+            key = self.names.qualify(self.names.ident(schema) if schema is not None else "", bare)  # Names.table, its name keyed once
             self.found.append(o.UsesTable(key, node=item))
             scope.sources[alias or bare] = key
             return
@@ -199,7 +203,7 @@ class _Reader:
                 continue
             if role is _CALL:
                 self.sequence_call(cast(exp.Anonymous, current))
-            stack.extend(reversed(list(current.iter_expressions())))  # left to right, as the database reads it
+            stack.extend(current.iter_expressions(reverse=True))  # popped left to right, as the database reads it
 
     def sequence_call(self, node: exp.Anonymous) -> None:
         """nextval('s'), currval('s'), setval('s', ...): PostgreSQL reads the literal as a regclass, looking
@@ -215,12 +219,14 @@ class _Reader:
             self.found.append(o.UsesSequence(self.names.text(argument.this), shown, node=node))
 
     def column(self, node: exp.Column, chain: list[_Scope], place: str = "") -> None:
-        if node.args.get("db") or node.args.get("catalog") or not isinstance(node.this, (exp.Identifier, exp.Star)):
+        args = node.args  # read once: the `this` property looks it up on each use
+        this = args.get("this")
+        if args.get("db") or args.get("catalog") or not isinstance(this, (exp.Identifier, exp.Star)):
             return  # schema.table.column: the reader does not follow it
-        star = isinstance(node.this, exp.Star)
-        name = "*" if star else self.names.ident(node.this)
-        quoted = isinstance(node.this, exp.Identifier) and node.this.quoted
-        qualifier_node = node.args.get("table")
+        star = isinstance(this, exp.Star)
+        name = "*" if star else self.names.ident(this)
+        quoted = not star and bool(this.args.get("quoted"))  # Identifier.quoted
+        qualifier_node = args.get("table")
         if qualifier_node is not None:
             qualifier = self.names.ident(qualifier_node)
             for scope in chain:
@@ -248,6 +254,8 @@ def query_uses(query: exp.Expr, names: Names) -> list[o.Op]:
 def expression_uses(node: exp.Expr, table: str | None, names: Names, place: str = "") -> list[o.Op]:
     """What an expression on one table uses (a CHECK, an index's expression or WHERE); no table:
     an expression that may name no column at all (a DEFAULT, a VALUES row)."""
+    if (_ROLES.get(node.__class__) or _role(node.__class__)) is _LEAF:
+        return []  # a literal or a bare name (DEFAULT 0): _Reader.expression finds nothing in a leaf
     reader = _Reader(names)
     chain = [_Scope({names.ident(table.rsplit(".", 1)[-1]): table})] if table else []
     reader.expression(node, chain, frozenset(), place)
@@ -274,10 +282,15 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
     source = e.expression
     if isinstance(source, exp.Values):
         rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
+        star = False
         for row in rows:
             for value in row:
-                reader.expression(value, [], ctes)
-        if not any(isinstance(value, exp.Star) for row in rows for value in row):
+                # Most values are literals, in which _Reader.expression finds nothing: not called for them
+                # (a seed file holds thousands).
+                if (_ROLES.get(value.__class__) or _role(value.__class__)) is not _LEAF:
+                    reader.expression(value, [], ctes)
+                    star = star or isinstance(value, exp.Star)
+        if not star:
             reader.found.append(o.InsertRows(key, columns, tuple(len(row) for row in rows), node=source))
     elif isinstance(source, (exp.Select, exp.SetOperation, exp.Subquery)):
         reader.query(source, [], ctes)

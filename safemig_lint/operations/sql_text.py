@@ -44,10 +44,12 @@ def _dialect(name: str | None) -> Dialect:
 
 
 def copy_tree(root: exp.Expr) -> exp.Expr:
-    """Each node anew, with its own args, comments and meta; the values in them (names, positions)
-    shared, as the generator only reads those. Expression.copy's order of work, without deepcopy,
-    and with each child's links (parent, arg_key, index) set as Expression.set and append set them,
-    without their walk up the new tree to forget cached hashes (a new node has none)."""
+    """Each node anew, with its own args, comments and meta; the values in them (names) shared, as
+    the generator only reads those. A meta that holds only where the node was written is left out
+    (most names have one): the generator never reads positions (shape() relies on that too).
+    Expression.copy's order of work, without deepcopy, and with each child's links (parent,
+    arg_key, index) set as Expression.set and append set them, without their walk up the new tree
+    to forget cached hashes (a new node has none)."""
     top = root.__class__()
     stack = [(root, top)]
     while stack:
@@ -56,8 +58,9 @@ def copy_tree(root: exp.Expr) -> exp.Expr:
             copy.comments = list(node.comments)
         if node._type is not None:
             copy._type = deepcopy(node._type)
-        if node._meta is not None:
-            copy._meta = dict(node._meta)
+        meta = node._meta
+        if meta and not _POSITION.issuperset(meta):  # where a node was written: the generator never reads it
+            copy._meta = dict(meta)
         args = copy.args
         for key, values in node.args.items():
             if isinstance(values, exp.Expr):

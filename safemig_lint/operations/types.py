@@ -18,7 +18,8 @@ DType = exp.DataType.Type
 
 def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
     """A ColumnType from sqlglot's DataType; `fold` turns a type name into a model key."""
-    if not isinstance(node.this, DType) or any(isinstance(item, exp.DataType) for item in node.expressions):
+    items = node.args.get("expressions")  # most types have none: no generator to make
+    if not isinstance(node.this, DType) or items and any(isinstance(item, exp.DataType) for item in items):
         return _column_type(node, dialect, fold)
     try:
         key = (dialect, shape(node))
