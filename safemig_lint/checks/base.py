@@ -100,10 +100,11 @@ class FileContext:
 
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
-        return self._operations[statement.start]
+        return self.operations_by_start[statement.start]
 
     @cached_property
-    def _operations(self) -> dict[int, list[Op]]:
+    def operations_by_start(self) -> dict[int, list[Op]]:
+        """operations() of each statement, by its start."""
         return self.reading.of(self.parsed)
 
     @cached_property
