@@ -224,3 +224,8 @@ def test_a_file_run_whole_in_one_transaction_answers_as_worked_out_statement_by_
                 asked = (ExecutionModel.transaction_id, ExecutionModel.partial_failure_persists, ExecutionModel.in_explicit_block)
                 assert [ask(fast, statement) for ask in asked] == [ask(worked, statement) for ask in asked], (text, setting)
     assert whole > 50  # the files run whole were compared
+
+
+def test_no_configuration_gives_the_settings_of_the_default_one():
+    for dialect in ("postgres", "mysql", "sqlite", "clickhouse"):
+        assert settings_for(None, dialect) == settings_for(Config(), dialect)

@@ -209,8 +209,10 @@ def statements_to_read(statements: list[Statement], context) -> list[Statement]:
     lowered = context.lowered
     if lowered is None:
         return [statement for statement in statements if not statement.tokens or may_hold_statement_secrets(statement, context)]
-    chosen = []
     searched_from, next_word = 0, context.first_statement_word  # the first word at or after searched_from
+    if next_word == len(lowered):  # no word at all (most files): only the statements without tokens are read
+        return [statement for statement in statements if not statement.tokens]
+    chosen = []
     for statement in statements:
         if next_word < statement.start or statement.start < searched_from:
             match = _STATEMENT_TRIGGER.search(lowered, statement.start)

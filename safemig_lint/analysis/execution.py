@@ -59,8 +59,11 @@ def default_driver(dialect: str) -> str:
     return DEFAULT_DRIVER.get(dialect, dialect)
 
 
-def settings_for(config: Config, dialect: str) -> ExecutionSettings:
-    """The execution settings a project's configuration describes (validated when it was loaded)."""
+def settings_for(config: Config | None, dialect: str) -> ExecutionSettings:
+    """The execution settings a project's configuration describes (validated when it was loaded); None:
+    the defaults' (as Config()'s, without making one for every file linted without a configuration)."""
+    if config is None:
+        return ExecutionSettings(driver=default_driver(dialect))
     options = config.driver_options
     return ExecutionSettings(
         driver=config.driver or default_driver(dialect),
