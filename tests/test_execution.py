@@ -149,3 +149,83 @@ def test_configuration_names_driver_and_url_options():
         apply_settings(Config(), {"idempotency": "sometimes"}, [], "t")
     with pytest.raises(ConfigError, match="postgres-version"):
         apply_settings(Config(), {"postgres-version": "eleven"}, [], "t")
+
+
+REFUSED = [
+    "CREATE INDEX CONCURRENTLY i ON t (c);",
+    "create unique index concurrently i on t (c);",
+    "DROP INDEX CONCURRENTLY i;",
+    "CREATE DATABASE d;",
+    "DROP TABLESPACE s;",
+    "REINDEX SCHEMA public;",
+    "reindex table concurrently t;",
+    "VACUUM t;",
+    "ALTER SYSTEM SET work_mem = '1MB';",
+    "ALTER DATABASE d SET TABLESPACE s;",
+    "ALTER TABLE t DETACH PARTITION p CONCURRENTLY;",
+    "ALTER TYPE mood ADD VALUE 'ok';",
+    "CLUSTER;",
+    "DISCARD ALL;",
+]
+
+
+def test_the_file_gate_lets_through_every_file_with_a_statement_refused_in_a_transaction():
+    """file_may_refuse_transaction_block turns a file away only when none of its statements is refused:
+    compared with refuses_transaction_block asked of every statement (each version), and SQLite's VACUUM."""
+    from conftest import FIXTURES
+
+    from safemig_lint.analysis.execution import file_may_refuse_transaction_block, leading_words
+
+    texts = REFUSED + ["\n".join(REFUSED)] + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    refused = turned_away = 0
+    for text in texts:
+        statements = parse_file(text, "postgres").statements
+        for version in (None, 11, 13):
+            answers = [refuses_transaction_block(s, version) or leading_words(s, 1) == ["VACUUM"] for s in statements]
+            gate = file_may_refuse_transaction_block(text.lower() if text.isascii() else None, version)
+            assert gate or not any(answers), text
+            refused, turned_away = refused + any(answers), turned_away + (not gate)
+    assert refused > 3 * len(REFUSED) and turned_away > 50  # both kinds of file compared
+
+
+class _Worked(ExecutionModel):
+    """The model worked out statement by statement, even for a file run whole in one transaction."""
+
+    def __init__(self, statements, settings) -> None:
+        super().__init__(statements, settings)
+        if self._one_transaction:
+            self._one_transaction = False
+            self._build()
+
+
+def test_a_file_run_whole_in_one_transaction_answers_as_worked_out_statement_by_statement():
+    from conftest import FIXTURES
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))] + [
+        "CREATE TABLE a (id int); CREATE INDEX CONCURRENTLY i ON a (id); DROP TABLE a;",
+        "PRAGMA foreign_keys = OFF; DROP TABLE a; PRAGMA foreign_keys = ON;",
+        "CREATE TABLE a (id int); BEGIN; CREATE TABLE b (id int); COMMIT;",
+    ]
+    settings = [
+        ExecutionSettings("postgres"),
+        ExecutionSettings("pgx", multi_statement=True),
+        ExecutionSettings("sqlite3"),
+        ExecutionSettings("sqlite3", no_tx_wrap=True),
+        ExecutionSettings("mysql"),
+        ExecutionSettings("clickhouse"),
+    ]
+    whole = 0
+    for text in texts:
+        statements = parse_file(text, "postgres").statements
+        for setting in settings:
+            fast, worked = ExecutionModel(statements, setting), _Worked(statements, setting)
+            whole += fast._one_transaction
+            for statement in statements:
+                asked = (ExecutionModel.transaction_id, ExecutionModel.partial_failure_persists, ExecutionModel.in_explicit_block)
+                assert [ask(fast, statement) for ask in asked] == [ask(worked, statement) for ask in asked], (text, setting)
+    assert whole > 50  # the files run whole were compared
+
+
+def test_no_configuration_gives_the_settings_of_the_default_one():
+    for dialect in ("postgres", "mysql", "sqlite", "clickhouse"):
+        assert settings_for(None, dialect) == settings_for(Config(), dialect)

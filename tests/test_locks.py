@@ -618,3 +618,44 @@ def test_no_lock_finding_on_a_table_the_same_file_drops_later(lint_sql):
     )
     drops = [(d.path.rsplit("/", 1)[-1], d.code) for d in result.active if d.code in ("SM501", "SM502")]
     assert drops == [("000002_books_title.down.sql", "SM502"), ("000002_books_title.up.sql", "SM501")]
+
+
+COMMAND_TEXTS = [
+    "LOCK TABLE users IN SHARE MODE;",
+    "lock users;",
+    "Vacuum FULL users;",
+    "VACUUM (FULL, ANALYZE) users;",
+    "vacuum users;",
+    "CLUSTER users USING users_email_idx;",
+    "cluster verbose users;",
+    "(SELECT 1);",
+    '"LOCK" TABLE users;',
+    "_lock users;",
+    "CREATE TABLE clusters (id int);",
+    "COMMENT ON TABLE users IS 'lock';",
+    "LOCKED;",
+    "VACUUMING;",
+]
+
+
+def test_command_locks_first_letter_gate_answers_as_the_first_word_does(monkeypatch):
+    """command_locks turns away a statement whose text starts with a letter LOCK, VACUUM and CLUSTER do not
+    start with, before searching for its first word: the same locks as with every first word searched."""
+    from conftest import FIXTURES
+
+    from safemig_lint.analysis import locks
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.reading.discovery import Migration, MigrationFile
+    from safemig_lint.reading.statements import parse_file
+
+    texts = COMMAND_TEXTS + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    file = MigrationFile(FIXTURES / "000001_x.up.sql", "000001_x.up.sql", 1, "x", "up")
+    contexts = [FileContext(file, parse_file(text, "postgres"), Migration(1, [file]), None, "postgres") for text in texts]
+
+    def command_locks():
+        return [locks.command_locks(s, c) for c in contexts for s in c.parsed.statements]
+
+    gated = command_locks()
+    monkeypatch.setattr(locks, "_OTHER_INITIALS", frozenset())
+    assert command_locks() == gated
+    assert sum(map(bool, gated)) >= 6  # the comparison is between real locks

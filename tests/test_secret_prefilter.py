@@ -1,4 +1,4 @@
-"""credentials.statement_secrets reads only statements holding a word some finder needs: it must
+"""credentials.statements_to_read chooses only statements holding a word some finder needs: it must
 skip no statement that holds a secret (a secret it skipped would be shown in reports and caches)."""
 
 from __future__ import annotations
@@ -68,7 +68,9 @@ def _missed(text: str, dialect: str) -> list[str]:
 
 def test_every_finder_statement_secrets_runs_declares_the_words_it_needs():
     """_finders_on calls only finders that declared their words (a new one cannot be added without),
-    and statement_secrets runs nothing but it and _unterminated_secrets (for statements without tokens)."""
+    and statement_secrets runs nothing but it and _unterminated_secrets (for statements without tokens);
+    every word a text finder needs is one a statement's finder needs (masking._Reading.may_hold_secrets
+    searches for them from the first of those)."""
 
     def called(function) -> set[str]:
         tree = ast.parse(inspect.getsource(function))
@@ -82,7 +84,8 @@ def test_every_finder_statement_secrets_runs_declares_the_words_it_needs():
     finders = called(credentials._finders_on)
     assert finders == set(credentials._NEEDED)
     assert {"text_secrets", "commented_secrets", "_account_passwords", "_keyed_secrets"} <= finders
-    assert called(credentials.statement_secrets) == {"_unterminated_secrets", "may_hold_statement_secrets", "_finders_on"}
+    assert called(credentials.statement_secrets) == {"_unterminated_secrets", "_finders_on"}
+    assert set(credentials._TEXT_WORDS) <= {word for words in credentials._NEEDED.values() for word in words}
 
 
 def test_the_prefilter_changes_no_secret_of_any_fixture_form_page_or_test(monkeypatch):
@@ -90,8 +93,7 @@ def test_the_prefilter_changes_no_secret_of_any_fixture_form_page_or_test(monkey
     skipped = sum(
         not credentials.may_hold_statement_secrets(s, context) for text in TEXTS[:200] for s, context in _statements(text, "postgres")
     )
-    monkeypatch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
-    monkeypatch.setattr(credentials, "may_hold_file_statement_secrets", lambda context: True)
+    monkeypatch.setattr(credentials, "statements_to_read", lambda statements, context: statements)
     assert {key: _secrets(*key) for key in filtered} == filtered
     assert sum(map(len, filtered.values())) > 3 * len(FORMS)  # the comparison is between real findings
     assert skipped > 50  # and the prefilter did skip statements
@@ -143,8 +145,7 @@ def _masked(text: str) -> str:
 
 def _secrets_unfiltered(text: str, dialect: str, monkeypatch) -> list[tuple]:
     with monkeypatch.context() as patch:
-        patch.setattr(credentials, "may_hold_statement_secrets", lambda statement, context: True)
-        patch.setattr(credentials, "may_hold_file_statement_secrets", lambda context: True)
+        patch.setattr(credentials, "statements_to_read", lambda statements, context: statements)
         return _secrets(text, dialect)
 
 
@@ -195,6 +196,46 @@ def test_no_statement_the_prefilter_skips_holds_anything_a_finder_finds(pieces, 
 
 def test_a_file_without_any_word_is_searched_once_and_its_open_literal_still_read():
     plain = parse_file("CREATE TABLE t (id int);\nCREATE INDEX i ON t (id);\n", "postgres")
-    assert not credentials.may_hold_file_statement_secrets(_Reading(plain, "postgres"))
+    reading = _Reading(plain, "postgres")
+    assert reading.first_statement_word == len(plain.text)
+    assert credentials.statements_to_read(plain.statements, reading) == []
     open_literal = f"CREATE TABLE t (id int);\nCREATE ROLE app PASSWORD '{VALUE}\n"
     assert [s.what for s in file_secrets(parse_file(open_literal, "postgres"), "postgres")] == ["password in an unterminated string"]
+
+
+def _chosen_as_each_statement_is_asked(text: str, dialect: str) -> tuple[list[int], list[int], int]:
+    """(starts of the statements statements_to_read chooses, starts of those may_hold_statement_secrets
+    admits, how many statements the file has)."""
+    parsed = parse_file(text, dialect)
+    context = _Reading(parsed, dialect)
+    chosen = [s.start for s in credentials.statements_to_read(parsed.statements, context)]
+    asked = [s.start for s in parsed.statements if not s.tokens or credentials.may_hold_statement_secrets(s, context)]
+    return chosen, asked, len(parsed.statements)
+
+
+def test_statements_to_read_chooses_every_statement_each_one_asked_would():
+    """The forward search over the file chooses each statement the search within it admits (and,
+    on these texts, no other): the two ways must never differ by a statement holding a word."""
+    # Words at a statement's first and last characters, and statements without any between those with some.
+    edges = [
+        "SELECT 1;pw;SELECT 2;",
+        "SELECT 'pw';pw;SELECT 2;",
+        "SELECT 1;\nSELECT token;SELECT 2;",
+        "SELECT 1;SELECT '@';SELECT 2;SELECT 'x@';",
+        "pw",
+    ]
+    texts = TEXTS + edges + ["\n".join(TEXTS[:60]), "\n".join(ONLY_WORD.values()), "\n".join(NEAR_MISSES.values())]
+    admitted = skipped = 0
+    for text in texts:
+        for dialect in DIALECTS:
+            chosen, asked, count = _chosen_as_each_statement_is_asked(text, dialect)
+            assert chosen == asked, text
+            admitted, skipped = admitted + len(asked), skipped + count - len(asked)
+    assert admitted > 400 and skipped > 400  # both kinds compared
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=24), st.sampled_from(DIALECTS))
+def test_statements_to_read_chooses_what_each_statement_asked_admits(pieces, dialect):
+    chosen, asked, _ = _chosen_as_each_statement_is_asked(" ".join(pieces), dialect)
+    assert set(asked) <= set(chosen)

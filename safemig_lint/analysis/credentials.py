@@ -140,7 +140,7 @@ def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered:
 
 
 # -- which statements need reading at all -------------------------------------------------------
-# Most statements hold no word any finder looks for, and statement_secrets reads only those that
+# Most statements hold no word any finder looks for, and statements_to_read chooses only those that
 # do (no bodies.code, no loop over their tokens, no regex per literal for the others). Each finder
 # _finders_on runs declares with @_needs the words (regexes on ASCII lower-case text) without one
 # of which it finds nothing, written from its own patterns; _finders_on may call no finder that
@@ -190,18 +190,41 @@ def may_hold_statement_secrets(statement: Statement, context) -> bool:
     return not text.isascii() or _STATEMENT_TRIGGER.search(text.lower()) is not None
 
 
-def may_hold_file_statement_secrets(context) -> bool:
-    """False when no statement of the file can hold anything a finder of _finders_on finds: its ASCII
-    text (context.lowered), which every statement's text is a piece of, holds none of their words."""
-    return context.lowered is None or _STATEMENT_TRIGGER.search(context.lowered) is not None
+def first_statement_word(text: str, lowered: str | None) -> int:
+    """Where the first word a finder of _finders_on needs starts in the file (len(text): nowhere),
+    searched in its ASCII text lowered; 0 for a text that is not ASCII (not searched: each statement is)."""
+    if lowered is None:
+        return 0
+    match = _STATEMENT_TRIGGER.search(lowered)
+    return match.start() if match else len(lowered)
+
+
+def statements_to_read(statements: list[Statement], context) -> list[Statement]:
+    """The statements statement_secrets must read: those without tokens, and those may_hold_statement_secrets
+    admits, or a few more. In an ASCII file the words are found by searching forward from statement to
+    statement (a 5 MB file of plain DDL is searched once; a file holding words, once per statement
+    holding one, not once per statement): where a word lies whole within a statement, the search
+    from the statement's start finds a word (that one, or another) starting before its end. A
+    statement whose last characters start a word it does not hold whole is read too (harmless)."""
+    lowered = context.lowered
+    if lowered is None:
+        return [statement for statement in statements if not statement.tokens or may_hold_statement_secrets(statement, context)]
+    searched_from, next_word = 0, context.first_statement_word  # the first word at or after searched_from
+    if next_word == len(lowered):  # no word at all (most files): only the statements without tokens are read
+        return [statement for statement in statements if not statement.tokens]
+    chosen = []
+    for statement in statements:
+        if next_word < statement.start or statement.start < searched_from:
+            match = _STATEMENT_TRIGGER.search(lowered, statement.start)
+            searched_from, next_word = statement.start, match.start() if match else len(lowered)
+        if not statement.tokens or next_word < statement.end:
+            chosen.append(statement)
+    return chosen
 
 
 def file_statement_secrets(statements: list[Statement], context) -> list[Secret]:
-    """statement_secrets of each of a file's statements; a 5 MB file of plain DDL is searched once,
-    not once per statement (then only statements without tokens, read whole, are read)."""
-    if not may_hold_file_statement_secrets(context):
-        statements = [statement for statement in statements if not statement.tokens]
-    return [secret for statement in statements for secret in statement_secrets(statement, context)]
+    """statement_secrets of each of a file's statements that may hold one (statements_to_read)."""
+    return [secret for statement in statements_to_read(statements, context) for secret in statement_secrets(statement, context)]
 
 
 _KEY_BEGIN = lazy(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----")
@@ -278,15 +301,10 @@ def is_placeholder(value: str) -> bool:
 
 
 def statement_secrets(statement: Statement, context) -> list[Secret]:
-    """Credentials in a statement: account passwords, secret options, connection strings and
-    well-known secret formats in its literals, and well-known formats anywhere in its bodies.
-    Read once per statement, by masking.py."""
-    if not statement.tokens:
-        found = _unterminated_secrets(statement, context)
-    elif may_hold_statement_secrets(statement, context):
-        found = _finders_on(statement, context)
-    else:
-        return []
+    """Credentials in a statement (one statements_to_read chose): account passwords, secret options,
+    connection strings and well-known secret formats in its literals, and well-known formats
+    anywhere in its bodies. Read once per statement, by masking.py."""
+    found = _finders_on(statement, context) if statement.tokens else _unterminated_secrets(statement, context)
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
 

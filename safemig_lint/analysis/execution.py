@@ -59,8 +59,11 @@ def default_driver(dialect: str) -> str:
     return DEFAULT_DRIVER.get(dialect, dialect)
 
 
-def settings_for(config: Config, dialect: str) -> ExecutionSettings:
-    """The execution settings a project's configuration describes (validated when it was loaded)."""
+def settings_for(config: Config | None, dialect: str) -> ExecutionSettings:
+    """The execution settings a project's configuration describes (validated when it was loaded); None:
+    the defaults' (as Config()'s, without making one for every file linted without a configuration)."""
+    if config is None:
+        return ExecutionSettings(driver=default_driver(dialect))
     options = config.driver_options
     return ExecutionSettings(
         driver=config.driver or default_driver(dialect),
@@ -164,6 +167,24 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     return None
 
 
+# Each command refuses_transaction_block names holds one of these words (lower-cased) among its own, and
+# SQLite's VACUUM the last (ADD VALUE only matters before PostgreSQL 12: _VALUE_WORD).
+_REFUSED_WORDS = ("concurrently", "database", "tablespace", "system", "reindex", "cluster", "discard", "vacuum")
+_VALUE_WORD = "value"
+
+
+def file_may_refuse_transaction_block(lowered: str | None, postgres_version: int | None = None) -> bool:
+    """False when no statement of the file can be one refuses_transaction_block names (or SQLite's VACUUM):
+    each needs one of _REFUSED_WORDS among its words, which its text holds as written (a template
+    placeholder's stand-in of `x`, digits and `_` joins into none of them), so the file's text does.
+    `lowered`: the file's text lowered, if it is ASCII (else None: each statement must be asked)."""
+    if lowered is None:
+        return True
+    if postgres_version is not None and postgres_version < 12 and _VALUE_WORD in lowered:
+        return True
+    return any(word in lowered for word in _REFUSED_WORDS)
+
+
 _TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
 _REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
 
@@ -199,6 +220,7 @@ class ExecutionModel:
     """Transactions of one file as golang-migrate's driver runs it.
 
     Statements shaped by a template are read like any other: the rendered file has them too.
+    Its questions are asked of the file's own statements.
     """
 
     def __init__(self, statements: list[Statement], settings: ExecutionSettings) -> None:
@@ -207,8 +229,14 @@ class ExecutionModel:
         self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
         self._persists: dict[int, str | None] = {}
         self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
-        self._control = {id(s): transaction_control(s) for s in statements}  # read once: _work and _build ask
-        self._build()
+        # read once (_build and runs_as_one_transaction ask), kept only for BEGIN, COMMIT and ROLLBACK: few statements
+        self._control = {id(s): control for s in statements if (control := transaction_control(s)) is not None}
+        # Most files: no BEGIN, COMMIT or ROLLBACK of their own, run whole in the driver's one transaction. Then
+        # every statement is in transaction 0 and none persists after a later failure (everything after it rolls
+        # back with it): nothing to work out statement by statement.
+        self._one_transaction = not self._control and self.runs_as_one_transaction
+        if not self._one_transaction:
+            self._build()
 
     @cached_property
     def driver_family(self) -> str:
@@ -226,13 +254,9 @@ class ExecutionModel:
         """Does the driver send the file so that, without explicit BEGIN/COMMIT, it all commits at once?"""
         family = self.driver_family
         if family == "postgres":
-            return not self.settings.multi_statement and len(self._work) > 1
+            # more than one statement that does something (not BEGIN/COMMIT/ROLLBACK)
+            return not self.settings.multi_statement and len(self._statements) - len(self._control) > 1
         return family == "sqlite" and not self.settings.no_tx_wrap
-
-    @cached_property
-    def _work(self) -> list[Statement]:
-        """The statements that do something (not BEGIN/COMMIT/ROLLBACK)."""
-        return [s for s in self._statements if self._control[id(s)] is None]
 
     def in_transaction(self, statement: Statement) -> bool:
         """Does the statement run inside a transaction block (explicit, or the driver's implicit one)?"""
@@ -240,7 +264,7 @@ class ExecutionModel:
 
     def transaction_id(self, statement: Statement) -> int | None:
         """Same id: same transaction. None: the statement commits on its own (autocommit)."""
-        return self._transaction.get(id(statement))
+        return 0 if self._one_transaction else self._transaction.get(id(statement))
 
     def in_explicit_block(self, statement: Statement) -> bool:
         """Is the statement inside the file's own BEGIN ... COMMIT (rather than only the driver's transaction)?"""
@@ -258,7 +282,7 @@ class ExecutionModel:
         explicit = False
         ended: dict[int, str | None] = {}  # transaction id -> why it commits early (None: rolled back)
         for statement in self._statements:
-            control = self._control[id(statement)]
+            control = self._control.get(id(statement))
             if control == "begin":
                 if current is None:  # postgres: a BEGIN inside the implicit block takes it over
                     current, next_id = next_id, next_id + 1
@@ -287,7 +311,7 @@ class ExecutionModel:
         later_by_transaction: dict[int | None, int] = {}
         sqlite = self.driver_family == "sqlite"
         for statement in reversed(self._statements):
-            if self._control[id(statement)] is not None:
+            if id(statement) in self._control:
                 continue
             if sqlite and sets_a_connection_flag(statement):
                 continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -227,6 +228,11 @@ _ACCESS_EXCLUSIVE_OPS = (
     o.RenameKey,
     o.AddConstraint,
 )
+_LOCKING_OPS = (*_ACCESS_EXCLUSIVE_OPS, o.CreateIndex, o.DropIndex)  # the ops FileLocks._postgres_locks reads
+
+
+# The ops FileLocks._read follows.
+_READ_OPS = (o.CreateTable, o.RenameTable, o.DropTable, o.DropColumn, o.CreateIndex, o.DropIndex, o.DropConstraint, o.Truncate)
 
 
 class _Presence:
@@ -239,9 +245,15 @@ class _Presence:
     def mark(self, name: str, index: int, present: bool) -> None:
         events = self._events.get(name)
         if events is None:  # a name's spellings are recorded with its first event
+            if not present:  # absent before and after it, as without it: present() answers the same
+                return
             events = self._events[name] = []
             self._by_bare.setdefault(bare_name(name), set()).add(name)
         events.append((index, present))
+
+    def __bool__(self) -> bool:
+        """Has any name been present?"""
+        return bool(self._events)
 
     def present(self, name: str, before: int | None = None) -> bool:
         """Present after the statements before `before` (all of them, when None)?"""
@@ -254,7 +266,7 @@ class _Presence:
         return position > 0 and events[position - 1][1]
 
     def spellings(self, name: str) -> set[str] | tuple[()]:
-        """Every name recorded that is the same table as `name` however qualified (`name` itself if recorded)."""
+        """Every name recorded present at some point that is the same table as `name` however qualified."""
         return self._by_bare.get(bare_name(name), ())
 
 
@@ -278,10 +290,11 @@ class FileLocks:
         self._gone_with_owner = _Presence()  # indexes gone with their table, or (PostgreSQL) with a column they use
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
-        self._timeout_before: dict[int, bool] = {}
-        self._fk_checks_off_before: dict[int, bool] = {}
+        self._timeout_before: set[int] = set()  # id(statement) of those after a non-zero lock_timeout (few files set one)
+        self._fk_checks_off_before: set[int] = set()  # id(statement) of those after foreign_key_checks = 0
         self._locks: dict[int, list[Lock]] = {}  # id(statement) -> postgres_locks(statement)
         self._moot: dict[tuple[int, str], bool] = {}  # (statement index, table) -> lock_is_moot: several rules ask of each op
+        self._operations = context.operations_by_start  # what ops() reads: asked of every statement, by several rules
         self._read()
 
     @property
@@ -293,7 +306,7 @@ class FileLocks:
         return version_text(self.sqlite_version)
 
     def ops(self, statement: Statement) -> list[o.Op]:
-        return self.context.operations(statement)
+        return self._operations[statement.start]
 
     def _read(self) -> None:
         # What exists before each statement is kept as events per name (statement index, present?),
@@ -302,9 +315,13 @@ class FileLocks:
         for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)
             self._position[key] = index
-            self._timeout_before[key] = timeout
-            self._fk_checks_off_before[key] = fk_checks_off
+            if timeout:
+                self._timeout_before.add(key)
+            if fk_checks_off:
+                self._fk_checks_off_before.add(key)
             for op in self.ops(statement):
+                if not isinstance(op, _READ_OPS):  # most ops (Uses ...): one test, not one per kind below
+                    continue
                 if isinstance(op, o.CreateTable):
                     self._tables.mark(op.table, index, True)
                     for created in op.indexes:
@@ -354,6 +371,8 @@ class FileLocks:
         if not isinstance(target, exp.Table):
             return
         emptied = isinstance(expression, exp.Delete) and expression.args.get("where") is None and not expression.args.get("using")
+        if not emptied and not self._emptied:  # no table emptied yet: none to fill again (a file's INSERTs, most often)
+            return
         self._emptied.mark(bare_name(self.names.table(target)), index, emptied)
 
     # --- what existed before
@@ -434,10 +453,10 @@ class FileLocks:
 
     def lock_timeout_before(self, statement: Statement) -> bool:
         """Was a non-zero lock_timeout set earlier in the file (the same session)?"""
-        return self._timeout_before.get(id(statement), False)
+        return id(statement) in self._timeout_before
 
     def foreign_key_checks_off_before(self, statement: Statement) -> bool:
-        return self._fk_checks_off_before.get(id(statement), False)
+        return id(statement) in self._fk_checks_off_before
 
     # --- findings
 
@@ -464,6 +483,8 @@ class FileLocks:
         # (on tables it created): a 5 MB file of 60,000 statements made ~30,000 Locks only to drop them.
         found: list[tuple[str, str, exp.Expr | None]] = []
         for op in self.ops(statement):
+            if not isinstance(op, _LOCKING_OPS):  # most ops (Uses ...): one test, not one per kind below
+                continue
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
                 found.append((op.table, "SHARE ROW EXCLUSIVE", op.node))
             elif isinstance(op, _ACCESS_EXCLUSIVE_OPS):
@@ -550,6 +571,9 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
     TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
     """
+    text = statement.text
+    if text[:1] in _OTHER_INITIALS:  # the text starts with its first word, which is none of these (most statements)
+        return []
     first = first_text_word(statement)
     if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
         return []
@@ -563,6 +587,10 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     if first == "CLUSTER":
         return [(t, ACCESS_EXCLUSIVE) for t in _command_tables(statement, context)]
     return []
+
+
+# What a first word (_WORD) may start with, but LOCK, VACUUM and CLUSTER do not.
+_OTHER_INITIALS = frozenset(string.ascii_letters + "_") - frozenset("LlVvCc")
 
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:

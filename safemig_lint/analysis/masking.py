@@ -15,7 +15,14 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from safemig_lint.analysis.credentials import Secret, comment_secrets, commented_secrets, file_statement_secrets, may_hold_secrets
+from safemig_lint.analysis.credentials import (
+    Secret,
+    comment_secrets,
+    commented_secrets,
+    file_statement_secrets,
+    first_statement_word,
+    may_hold_secrets,
+)
 from safemig_lint.reading.statements import ParsedFile, parse_file
 
 # A secret's value is masked wherever else it is written as a word too: in a suppression's
@@ -39,10 +46,18 @@ class _Reading:
         self.lowered = text.lower() if text.isascii() else None
 
     @cached_property
+    def first_statement_word(self) -> int:
+        """Where the first word a statement's finder needs starts (credentials.statements_to_read)."""
+        return first_statement_word(self.parsed.text, self.lowered)
+
+    @cached_property
     def may_hold_secrets(self) -> bool:
         """Asked once, when a text finder first runs (a file whose statements hold no word a finder
-        needs, and that has no comment, never asks: a 5 MB file of plain DDL)."""
-        return may_hold_secrets(self.parsed.text, lowered=self.lowered)
+        needs, and that has no comment, never asks: a 5 MB file of plain DDL). Every word a text finder
+        needs is one a statement's finder needs too (commented_secrets declares them all), so none
+        starts before the first of those: most files hold none, and are not searched again."""
+        first = self.first_statement_word
+        return first < len(self.parsed.text) and may_hold_secrets(self.parsed.text, first, lowered=self.lowered)
 
 
 def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:

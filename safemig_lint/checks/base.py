@@ -31,15 +31,27 @@ from typing import TYPE_CHECKING, ClassVar
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
+from safemig_lint.analysis.execution import ExecutionModel, settings_for  # no sqlglot: asked of every file
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
-from safemig_lint.operations.ops import DropColumn, DropObject, DropTable, Op, RenameColumn, RenameTable, created_objects
+from safemig_lint.operations.ops import (
+    AddColumn,
+    CreateIndex,
+    CreateObject,
+    CreateTable,
+    DropColumn,
+    DropObject,
+    DropTable,
+    Op,
+    RenameColumn,
+    RenameTable,
+    created_objects,
+)
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
-    from safemig_lint.analysis.execution import ExecutionModel
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.locks import FileLocks
     from safemig_lint.analysis.schema.effects import Effect
@@ -100,19 +112,17 @@ class FileContext:
 
     def operations(self, statement: Statement) -> list[Op]:
         """What the statement does to the schema: the same ops the replay applies."""
-        return self._operations[statement.start]
+        return self.operations_by_start[statement.start]
 
     @cached_property
-    def _operations(self) -> dict[int, list[Op]]:
+    def operations_by_start(self) -> dict[int, list[Op]]:
+        """operations() of each statement, by its start."""
         return self.reading.of(self.parsed)
 
     @cached_property
     def execution(self) -> ExecutionModel:
         """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
-        from safemig_lint.analysis.execution import ExecutionModel, settings_for
-        from safemig_lint.config import Config
-
-        return ExecutionModel(self.parsed.statements, settings_for(self.config or Config(), self.dialect))
+        return ExecutionModel(self.parsed.statements, settings_for(self.config, self.dialect))
 
     def rerun_reason(self, statement: Statement) -> str | None:
         """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""
@@ -239,6 +249,8 @@ def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]
     dropped: set[tuple[str, str]] = set()
     for start, ops in operations.items():
         for op in ops:
+            if not isinstance(op, _CREATING_OR_DROPPING):  # most ops (Uses ...): they create and drop nothing
+                continue
             created = [_loose(*c) for c in created_objects(op)]
             if isinstance(op, DropTable):
                 dropped.add(_loose("table", op.table))
@@ -251,6 +263,10 @@ def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]
             found.extend((start, key) for key in created)
             keys.update(created)
     return found
+
+
+# The ops _created reads: those created_objects finds an object in, and the drops and renames it follows.
+_CREATING_OR_DROPPING = (CreateTable, AddColumn, CreateIndex, CreateObject, DropTable, DropColumn, RenameTable, RenameColumn)
 
 
 def _loose(kind: str, name: str) -> tuple[str, str]:

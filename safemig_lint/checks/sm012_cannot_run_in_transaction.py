@@ -1,6 +1,12 @@
 from dataclasses import replace
 
-from safemig_lint.analysis.execution import NO_TX_WRAP, leading_words, refuses_transaction_block, transaction_control
+from safemig_lint.analysis.execution import (
+    NO_TX_WRAP,
+    file_may_refuse_transaction_block,
+    leading_words,
+    refuses_transaction_block,
+    transaction_control,
+)
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Related, Severity
 from safemig_lint.reading.statements import Statement
@@ -26,6 +32,8 @@ class CannotRunInTransaction(Rule):
                 f"must control its own transactions, configure {NO_TX_WRAP}=true in the migration URL (driver-options).",
             )
             return
+        if not file_may_refuse_transaction_block(context.lowered, execution.settings.postgres_version):
+            return  # most files: no statement need be asked
         # One finding per file, at the first statement refused: the migration fails there, and one
         # change (its own file, or x-multi-statement) settles every such statement of the file.
         refused = [(statement, error) for statement in context.parsed.statements if (error := _refused(statement, context))]
