@@ -112,20 +112,24 @@ class Replay:
         """`at`: the op's ordinal in the resolver's chronicle (None: not judged)."""
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        effects: list[Effect] = []
-        if self.resolver is not None and at is not None:
+        resolver = self.resolver if at is not None else None
+        verdicts: list[Rejected] = []
+        if resolver is not None:
             try:
-                effects += self.resolver.check(op, self.db, at)
+                verdicts = resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
-        rejected = bool(effects) and any(isinstance(e, Rejected) for e in effects)
-        if self.resolver is not None and at is not None and self.resolver.statement_fails:
-            pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
-        elif not (op.if_target_exists and not self._target_exists(op)):
+        effects: list[Effect]
+        if (resolver is not None and resolver.statement_fails) or (op.if_target_exists and not self._target_exists(op)):
+            # The database refuses the statement, changing nothing: the model neither changes nor loses track.
+            # Or ALTER ... IF EXISTS of nothing.
+            effects = [*verdicts]
+        elif verdicts:
             open_world = self.db.open_world
-            effects += _HANDLERS[type(op)](self, op)
-            if rejected:
-                self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
+            effects = [*verdicts, *_HANDLERS[type(op)](self, op)]
+            self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
+        else:  # most ops: no verdict, only what the op does
+            effects = _HANDLERS[type(op)](self, op)
         if self._reads and not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
@@ -133,9 +137,13 @@ class Replay:
         return effects
 
     def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
-        self._reads = set()
+        if self._reads:
+            self._reads = set()
         ops = tuple(ops)
-        self._makes_view = not ops or any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
+        # Most statements create no view: their ops' types are looked through in C first.
+        self._makes_view = not ops or (
+            o.CreateObject in map(type, ops) and any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
+        )
         if self.resolver is not None:
             self.resolver.begin_statement(ops)
 
