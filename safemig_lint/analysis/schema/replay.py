@@ -112,9 +112,9 @@ class Replay:
         """`at`: the op's ordinal in the resolver's chronicle (None: not judged)."""
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        resolver = self.resolver if at is not None else None
+        resolver = self.resolver if at is not None else None  # the op is judged
         verdicts: list[Rejected] = []
-        if resolver is not None:
+        if resolver is not None and at is not None:
             try:
                 verdicts = resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
