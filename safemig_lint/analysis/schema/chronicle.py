@@ -208,7 +208,7 @@ class Chronicle:
     def _quiet(self, word: str, since: tuple[int, int] | None, at: int) -> bool:
         """No mention of `word` and no dynamic SQL after `since` (a position; None: the start) and before `at`."""
         start = since[1] if since is not None and since[0] == self.depth else -1
-        if self._mentioned(word, start, at) or _between(self._dynamic, start, at):
+        if self._mentioned(word, start, at) or (self._dynamic and _between(self._dynamic, start, at)):
             return False
         if since is not None and since[0] == self.depth:
             return True
