@@ -256,7 +256,8 @@ class Replay:
         if constraint.kind == "primary" and not self._sqlite_nullable_key(table, constraint):
             for name in constraint.columns:
                 if name in table.columns and table.columns[name].nullable:  # a NOT NULL one stays as it is
-                    table.columns[name] = replace(table.columns[name], nullable=False)
+                    column = table.columns[name]
+                    table.columns[name] = column.redefined(column.type, False, column.default)
         return constraint.name
 
     def _mark_referenced(self, table: Table, target: str) -> None:
@@ -307,7 +308,7 @@ class Replay:
         if serial:
             base = _SERIAL_BASE[serial]
             placed = table.columns[column.name]  # with its identity (cid)
-            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL('{key}')")
+            table.columns[column.name] = placed.redefined(ColumnType(base, sql=base), False, f"NEXTVAL('{key}')")
 
     def _own_sequence(self, op: o.OwnSequence) -> list[Effect]:
         sequence = self.db.sequences.get(op.sequence)
