@@ -49,6 +49,24 @@ def test_a_column_identified_keeps_every_other_field():
     assert _same_fields(column.identified(7), dataclasses.replace(column, cid=7))
 
 
+def test_a_column_redefined_keeps_every_other_field():
+    column = _every_field_set(
+        Column,
+        name="c",
+        type=ColumnType("INT"),
+        nullable=False,
+        default="1",
+        generated=True,
+        identity=True,
+        unknown="why",
+        cid=3,
+        attributes=(("comment", "'x'"),),
+        numbering="always",
+    )
+    redefined = column.redefined(ColumnType("TEXT"), True, None)
+    assert _same_fields(redefined, dataclasses.replace(column, type=ColumnType("TEXT"), nullable=True, default=None))
+
+
 def test_a_table_copy_keeps_every_field():
     table = _every_field_set(
         Table,

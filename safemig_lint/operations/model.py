@@ -81,6 +81,22 @@ class Column:
             self.numbering,
         )
 
+    def redefined(self, type: ColumnType | None, nullable: bool, default: str | None) -> Column:
+        """The column with this type, nullability and default (what ALTER COLUMN, a primary key and a serial's
+        storage change; spelled out, as dataclasses.replace is slow)."""
+        return Column(
+            self.name,
+            type,
+            nullable,
+            default,
+            self.generated,
+            self.identity,
+            self.unknown,
+            self.cid,
+            self.attributes,
+            self.numbering,
+        )
+
 
 @value
 class Index:

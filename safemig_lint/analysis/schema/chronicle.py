@@ -85,7 +85,7 @@ class Chronicle:
         self.length += 1
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
-        if isinstance(op, o.Uses):  # most ops: a name looked up, which makes, drops or renames nothing
+        if not isinstance(op, _NAMES):  # most ops (uses, columns, rows): a table named, nothing made, dropped or renamed
             table = getattr(op, "table", "")  # what _tables_named gives
             if table:
                 self._named.add(table)
@@ -208,7 +208,7 @@ class Chronicle:
     def _quiet(self, word: str, since: tuple[int, int] | None, at: int) -> bool:
         """No mention of `word` and no dynamic SQL after `since` (a position; None: the start) and before `at`."""
         start = since[1] if since is not None and since[0] == self.depth else -1
-        if self._mentioned(word, start, at) or _between(self._dynamic, start, at):
+        if self._mentioned(word, start, at) or (self._dynamic and _between(self._dynamic, start, at)):
             return False
         if since is not None and since[0] == self.depth:
             return True
@@ -233,8 +233,11 @@ class Chronicle:
 
     def _mentioned(self, word: str, start: int, end: int) -> bool:
         """Did an unfollowed statement in the open interval (start, end) mention `word`, or build a name it may be?"""
-        if _between(self._mentions.get(word, ()), start, end):
+        mentions = self._mentions.get(word)
+        if mentions is not None and _between(mentions, start, end):
             return True
+        if not self._patterns:  # most streams build no name from a template
+            return False
         first = bisect_right(self._pattern_at, start)  # in ordinal order, as added: only those in between
         last = bisect_left(self._pattern_at, end)
         return any(pattern.fullmatch(word) for _, pattern in self._patterns[first:last])
@@ -277,6 +280,7 @@ _NAMING = (
     o.DropObject,
     o.RenameObject,
 )  # the ops _events reads: any other (columns, rows, uses) is answered by one test
+_NAMES = (*_NAMING, o.Unknown)  # the ops Chronicle.add reads beyond the table they name (_tables_named)
 
 
 def _events(op: o.Op) -> list[tuple[str, str, str]]:

@@ -148,13 +148,12 @@ class History:
                 found = []
             effects[statement.start] = found
             at += len(statement.ops)
-            self._keep_notes(replay, file, statement.line, notes)
+            if replay.notes:  # most statements leave the model sure of everything
+                self._keep_notes(replay, file, statement.line, notes)
         replay.end_file()
         return effects
 
     def _keep_notes(self, replay: Replay, file: MigrationFile, line: int, notes: list[UnknownNote]) -> None:
-        if not replay.notes:  # most statements leave the model sure of everything
-            return
         notes.extend(UnknownNote(file.display_path, line, what, why) for what, why in replay.notes)
         if any(what == NOTHING_KNOWN for what, _ in replay.notes):
             self._uncertain_files.add(file.display_path)
@@ -368,18 +367,26 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
     start = chronicle.length
     if read.unreadable:
         chronicle.anything()
+    # The settings whose word is in the file: one search of it, where each statement was lowered and searched
+    # (a statement's lowered text is a piece of the file's: str.lower maps each character on its own).
+    lowered = "\n".join(statement.text for statement in read.statements).lower()
+    named = {name for name in _SETTINGS if name in lowered}
     for statement in read.statements:
-        _settings(chronicle, statement)
+        _settings(chronicle, statement, named)
         words = mentions(statement.text) if doubtful else None
         for op in statement.ops:
             chronicle.add(op, words)
     return start
 
 
-def _settings(chronicle: Chronicle, statement: StatementOps) -> None:
+def _settings(chronicle: Chronicle, statement: StatementOps, named: set[str]) -> None:
+    """`named`: the settings whose word is in the statement's file (only they can be in the statement)."""
     text = statement.text
-    lowered = text.lower()  # once for both settings: a search of each statement for each cost more
+    lowered = text.lower() if named else ""  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
-        if ("search_path" in lowered or text.lstrip()[:3].upper() == "USE") if name == "search_path" else name in lowered:
-            if pattern.search(text):
-                chronicle.setting(name)
+        if name == "search_path":
+            candidate = (name in named and name in lowered) or text.lstrip()[:3].upper() == "USE"
+        else:
+            candidate = name in named and name in lowered
+        if candidate and pattern.search(text):
+            chronicle.setting(name)

@@ -112,20 +112,24 @@ class Replay:
         """`at`: the op's ordinal in the resolver's chronicle (None: not judged)."""
         self._step += 1
         self.db.tables.settle()  # no table taken out for an earlier op is still held
-        effects: list[Effect] = []
-        if self.resolver is not None and at is not None:
+        resolver = self.resolver if at is not None else None  # the op is judged
+        verdicts: list[Rejected] = []
+        if resolver is not None and at is not None:
             try:
-                effects += self.resolver.check(op, self.db, at)
+                verdicts = resolver.check(op, self.db, at)
             except Exception:  # a verdict the resolver trips on is no verdict; the model goes on as before
                 pass
-        rejected = bool(effects) and any(isinstance(e, Rejected) for e in effects)
-        if self.resolver is not None and at is not None and self.resolver.statement_fails:
-            pass  # the database refuses the statement, changing nothing: the model neither changes nor loses track
-        elif not (op.if_target_exists and not self._target_exists(op)):
+        effects: list[Effect]
+        if (resolver is not None and resolver.statement_fails) or (op.if_target_exists and not self._target_exists(op)):
+            # The database refuses the statement, changing nothing: the model neither changes nor loses track.
+            # Or ALTER ... IF EXISTS of nothing.
+            effects = [*verdicts]
+        elif verdicts:
             open_world = self.db.open_world
-            effects += _HANDLERS[type(op)](self, op)
-            if rejected:
-                self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
+            effects = [*verdicts, *_HANDLERS[type(op)](self, op)]
+            self.db.open_world = open_world  # what the statement names is certain: nothing unknown was touched
+        else:  # most ops: no verdict, only what the op does
+            effects = _HANDLERS[type(op)](self, op)
         if self._reads and not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
@@ -133,9 +137,13 @@ class Replay:
         return effects
 
     def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:
-        self._reads = set()
+        if self._reads:
+            self._reads = set()
         ops = tuple(ops)
-        self._makes_view = not ops or any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
+        # Most statements create no view: their ops' types are looked through in C first.
+        self._makes_view = not ops or (
+            o.CreateObject in map(type, ops) and any(isinstance(op, o.CreateObject) and op.kind == "view" for op in ops)
+        )
         if self.resolver is not None:
             self.resolver.begin_statement(ops)
 
@@ -248,7 +256,8 @@ class Replay:
         if constraint.kind == "primary" and not self._sqlite_nullable_key(table, constraint):
             for name in constraint.columns:
                 if name in table.columns and table.columns[name].nullable:  # a NOT NULL one stays as it is
-                    table.columns[name] = replace(table.columns[name], nullable=False)
+                    column = table.columns[name]
+                    table.columns[name] = column.redefined(column.type, False, column.default)
         return constraint.name
 
     def _mark_referenced(self, table: Table, target: str) -> None:
@@ -299,7 +308,7 @@ class Replay:
         if serial:
             base = _SERIAL_BASE[serial]
             placed = table.columns[column.name]  # with its identity (cid)
-            table.columns[column.name] = replace(placed, type=ColumnType(base, sql=base), nullable=False, default=f"NEXTVAL('{key}')")
+            table.columns[column.name] = placed.redefined(ColumnType(base, sql=base), False, f"NEXTVAL('{key}')")
 
     def _own_sequence(self, op: o.OwnSequence) -> list[Effect]:
         sequence = self.db.sequences.get(op.sequence)

@@ -89,7 +89,7 @@ class Resolver:
             return []
         handler = _CHECKS.get(type(op))
         found = handler(self, op, db) if handler is not None else []
-        if any(verdict.fails_op for verdict in found):
+        if found and any(verdict.fails_op for verdict in found):
             self.statement_fails = True
         if self.statement_fails:
             self.chronicle.void(at)
@@ -121,7 +121,8 @@ class Resolver:
 
     def relation_absent(self, db: Database, key: str) -> str | None:
         """Why the database certainly has no table, view or sequence `key` here; None when it may."""
-        if key in MIGRATIONS_TABLES or system_table(key) or key in db.tables or key in db.views or key in db.sequences:
+        # The model's maps first: most names looked up are of tables it holds (system_table is a pattern).
+        if key in db.tables or key in db.views or key in db.sequences or key in MIGRATIONS_TABLES or system_table(key):
             return None
         if not self._unique_spelling(db, key):
             return None
