@@ -208,3 +208,58 @@ def test_a_file_reads_the_same_after_files_that_failed_and_in_another_thread():
     thread.start()
     thread.join()
     assert elsewhere == [first]
+
+
+_SPLIT = [
+    "SELECT 1;;\n ; SELECT 2",
+    "CREATE TABLE event (id int); CREATE TABLE t (a int, b text DEFAULT 'x;y'); INSERT INTO t VALUES (1, (2));",
+    "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql; SELECT 1;",
+    "CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; SELECT 2;",
+    "CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE y SET a = 1; END; SELECT 3;",
+    "CREATE PROCEDURE p() BEGIN IF x THEN SELECT 1; END IF; CASE WHEN 1 THEN SELECT 1; END CASE; END; SELECT 4;",
+    "CREATE DEFINER = u EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END; SELECT 5;",
+    "CREATE TABLE trigger_log (id int); SELECT CASE WHEN a THEN 1 END FROM t; CREATE INDEX i ON t (a);",
+    "SELECT " + "(" * 40 + "1" + ")" * 40 + "; SELECT " + "(" * 41 + "1" + ")" * 41 + "; " + "(" * 41 + ";",
+    "SELECT " + "CASE WHEN a THEN " * 41 + "1" + " END" * 41 + "; SELECT 6;",
+    "SELECT " + ", ".join(["(1)"] * 30) + "; SELECT " + ", ".join(["f(a)"] * 45) + ";",
+    # 260 tokens, 30 of them brackets (one too many to parse: its first brackets kept), then 259.
+    "SELECT " + ", ".join(["(1)"] * 15 + ["a"] * 100) + "; SELECT DISTINCT " + ", ".join(["(1)"] * 15 + ["a"] * 99) + ";",
+    "CREATE PROCEDURE p() CASE x WHEN 1 THEN SELECT 1; END CASE; SELECT 7;",
+    # A routine keyword among the first six tokens makes a routine, even in the wrong place (here the
+    # sixth), and after them it does not (the seventh).
+    "CREATE a b c d TRIGGER BEGIN SELECT 1; END; CREATE a b c d e TRIGGER BEGIN SELECT 1; END;",
+]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+@pytest.mark.parametrize("piece", [1 << 30, 7])
+def test_plain_statements_are_split_as_token_by_token(monkeypatch, dialect, piece):
+    """The splitter takes a plain statement whole, up to its `;` (_plain); read token by token
+    instead, every statement comes out the same: its tokens, end, size, and whether it is parsed."""
+    from pathlib import Path
+
+    from safemig_lint.reading import statements
+
+    monkeypatch.setattr(statements, "PIECE", piece)
+    monkeypatch.setattr(statements, "MAX_TOKENS", 259)  # the limits within reach of short texts
+    monkeypatch.setattr(statements, "KEPT_BRACKETS", 10)
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    sources = _SPLIT + [path.read_text(encoding="utf-8") for path in sorted(fixtures.rglob("*.sql"))]
+    tokenizer, _ = statements._readers(dialect)
+    plain, taken = statements._plain, []
+
+    def split(pieces, whole):
+        """The statements of these pieces, with plain ones taken whole or not."""
+        monkeypatch.setattr(
+            statements, "_plain", (lambda *args: taken.append(plain(*args)) or taken[-1]) if whole else (lambda *args: None)
+        )
+        splitter, found = statements._Splitter(), []
+        for tokens in pieces:
+            found += splitter.feed(tokens)
+        found.append(splitter.finish())
+        return [group and ([id(t) for t in group.tokens], group.end, group.too_deep, group.count, group.parsable) for group in found]
+
+    for text in sources:
+        pieces = [tokens for tokens, *_ in statements._token_pieces(tokenizer, text)]
+        assert split(pieces, whole=True) == split(pieces, whole=False), text
+    assert any(group is not None for group in taken) and any(group is None for group in taken)  # both ways taken
