@@ -264,3 +264,38 @@ def test_plain_statements_are_split_as_token_by_token(monkeypatch, dialect, piec
         pieces = [tokens for tokens, *_ in statements._token_pieces(tokenizer, text)]
         assert split(pieces, whole=True) == split(pieces, whole=False), text
     assert any(group is not None for group in taken) and any(group is None for group in taken)  # both ways taken
+
+
+_TYPED = [
+    # A quoted name is tokenized to see whether it is a type's: "text" is, "Mood" is not.
+    'CREATE TABLE t (a mood, b public.mood, c mood[], d "Mood", e "text", f "double precision", g my_schema.money_type)',
+    "ALTER TABLE t ADD COLUMN g mood, ALTER COLUMN a TYPE other USING a::text::other",
+    "SELECT CAST(x AS mood), y::public.mood FROM t",
+    "CREATE FUNCTION f(a mood) RETURNS mood AS $$ SELECT a $$ LANGUAGE sql",
+    "CREATE TABLE u (a int unsigned, b text, c serial, d geometry)",
+    "SELECT CAST(x AS SIGNED), CAST(y AS DECIMAL(10, 2)) FROM t",
+]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_type_names_are_read_as_sqlglot_reads_them_with_no_tokenizer_made_per_name(monkeypatch, dialect):
+    """The thread's parser tokenizes the names that may be types with a tokenizer of its dialect's
+    own (see _readers), not a new one per name: the trees are sqlglot's own."""
+    import sqlglot
+    from sqlglot.tokens import Tokenizer
+
+    def sqlglots(sql):
+        try:
+            return repr(sqlglot.parse_one(sql, read=dialect))
+        except sqlglot.ParseError:
+            return None  # not this dialect's
+
+    readable = [(sql, tree) for sql, tree in zip(_TYPED, map(sqlglots, _TYPED)) if tree is not None]
+    assert len(readable) >= 2
+    parse_file("SELECT 1;", dialect)  # this thread's readers made
+    made = []
+    original = Tokenizer.__init__
+    monkeypatch.setattr(Tokenizer, "__init__", lambda self, *args, **kwargs: made.append(1) or original(self, *args, **kwargs))
+    parsed = parse_file("".join(f"{sql};\n" for sql, _ in readable), dialect)
+    assert [repr(s.expression) for s in parsed.statements] == [tree for _, tree in readable]
+    assert not made
