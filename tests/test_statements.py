@@ -299,3 +299,19 @@ def test_type_names_are_read_as_sqlglot_reads_them_with_no_tokenizer_made_per_na
     parsed = parse_file("".join(f"{sql};\n" for sql, _ in readable), dialect)
     assert [repr(s.expression) for s in parsed.statements] == [tree for _, tree in readable]
     assert not made
+
+
+@pytest.mark.parametrize("marks", [("--", "/*"), ("--", "/*", "#")])
+def test_comment_marks_are_found_as_a_search_for_any_of_them_finds_them(marks):
+    """_marks finds them with str.find, one mark at a time: in the same places as the regex."""
+    import itertools
+    import re
+
+    from safemig_lint.reading.statements import _marks
+
+    anywhere = re.compile("|".join(map(re.escape, marks)))
+    for size in range(7):
+        for chars in itertools.product("-/*#a", repeat=size):
+            text = "x" + "".join(chars) + "y"
+            for start, end in ((0, len(text)), (1, len(text) - 1), (2, len(text))):
+                assert list(_marks(text, start, end, marks)) == [m.start() for m in anywhere.finditer(text, start, end)], (text, start, end)

@@ -395,11 +395,10 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     comment can start is looked at: each `--`, `/*` (or `#`) that lies between two tokens (one
     inside a string literal is not a comment)."""
     hashes = dialect.lower() in _HASH_COMMENT_DIALECTS
-    regex, opener = (_HASH_COMMENT, _HASH_OPENER) if hashes else (_COMMENT, _OPENER)
+    regex, marks = (_HASH_COMMENT, _HASH_COMMENT_MARKS) if hashes else (_COMMENT, _COMMENT_MARKS)
     comments = []
     resume = start
-    for candidate in opener.finditer(masked, start, end):
-        position = candidate.start()
+    for position in _marks(masked, start, end, marks):
         if position < resume:
             continue
         # The first token after it, looked up among the tokens themselves (a list of their starts
@@ -418,12 +417,31 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     return comments
 
 
+def _marks(text: str, start: int, end: int, marks: tuple[str, ...]) -> Iterator[int]:
+    """Where each of `marks` occurs in text[start:end], leftmost first, as a regex search for any of
+    them finds them (no two marks share a character, so none overlap another), but by str.find,
+    which skips to the next one: a regex alternation had its engine look at every character of
+    every file, 2 ns each (a third of reading the comments)."""
+    upcoming = {}
+    for mark in marks:
+        if (position := text.find(mark, start, end)) >= 0:
+            upcoming[mark] = position
+    while upcoming:
+        mark = min(upcoming, key=upcoming.__getitem__)
+        position = upcoming[mark]
+        yield position
+        if (following := text.find(mark, position + len(mark), end)) >= 0:
+            upcoming[mark] = following
+        else:
+            del upcoming[mark]
+
+
 _START = operator.attrgetter("start")
 _COMMENT = lazy(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _HASH_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
-_OPENER = lazy(r"--|/\*")
-_HASH_OPENER = lazy(r"--|/\*|#")
+_COMMENT_MARKS = ("--", "/*")
+_HASH_COMMENT_MARKS = ("--", "/*", "#")
 
 
 # sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
