@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -897,6 +898,9 @@ def _reads(rule: type[Rule]) -> _Reads | None:
     return None if reads == (None, None, None) else reads
 
 
+_TOKEN_TYPE = attrgetter("token_type")
+
+
 class _Dispatch:
     """Which statements each rule's check_statement is called on: those holding an op, a token or
     an effect it reads (_reads), or every one when it declares none. Decided once per shape of
@@ -930,10 +934,11 @@ class _Dispatch:
         effects = history.effects(context.file) if history is not None else {}
         chosen: dict[_Reads, list[Statement]] = {reads: [] for reads in self.declared}
         for statement in context.parsed.statements:
+            # map() rather than generators: a shape is worked out for every statement of a run.
             shape = (
-                frozenset(type(op) for op in context.operations(statement)) if self.reads_ops else None,
-                self.token_types.intersection({token.token_type for token in statement.tokens}) if self.token_types else None,
-                frozenset(type(effect) for effect in effects.get(statement.start, ())) if self.reads_effects else None,
+                frozenset(map(type, context.operations(statement))) if self.reads_ops else None,
+                self.token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if self.token_types else None,
+                frozenset(map(type, effects.get(statement.start, ()))) if self.reads_effects else None,
             )
             readers = self.readers.get(shape)
             if readers is None:

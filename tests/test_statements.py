@@ -171,7 +171,7 @@ def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it
     statement = parsed.statements[0]
     if walked != "never":
         assert statement.nodes(exp.ColumnDef)  # a rule's question: the walk is kept
-        assert isinstance(statement.__dict__["_walked"], tuple if walked == "scanned" else dict)
+        assert isinstance(statement._walked, tuple if walked == "scanned" else dict)
     nodes = list(statement.expression.walk())
     assert sum(node.parent is not None for node in nodes) == len(nodes) - 1  # all but the root
     parsed.release_trees()

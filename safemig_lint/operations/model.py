@@ -119,7 +119,7 @@ class Constraint:
         return Constraint(name, self.kind, self.columns, self.references, self.expression, self.inline)
 
 
-@dataclass
+@dataclass(slots=True)  # one per table of each snapshot: no __dict__ (safemig_lint/values.py)
 class Table:
     name: str
     columns: dict[str, Column] = field(default_factory=dict)  # in table order

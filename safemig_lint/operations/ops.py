@@ -333,6 +333,8 @@ class ColumnRef:
 class Uses(Op):
     """A name the statement reads or writes, which must exist when it runs."""
 
+    __slots__ = ()  # as its @value subclasses hold their fields (safemig_lint/values.py)
+
 
 @value
 class UsesTable(Uses):

@@ -14,12 +14,12 @@ from sqlglot import exp
 from safemig_lint.operations.model import Column, ColumnType, SchemaObject
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Effect:
     node: exp.Expr | None = field(default=None, kw_only=True)  # for the finding's position
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Created(Effect):
     kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
     name: str  # a column's or key's name within `table`
@@ -27,7 +27,7 @@ class Created(Effect):
     identity: int = 0  # a table's oid
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Dropped(Effect):
     kind: str
     name: str
@@ -44,7 +44,7 @@ class Dropped(Effect):
     unmoved: tuple[str, ...] = ()  # of a table some of whose data was copied: the columns (or "rows") left behind
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Renamed(Effect):
     kind: str  # table or column
     table: str  # the column's table; for a table, its old name
@@ -54,7 +54,7 @@ class Renamed(Effect):
     restored: bool = False  # the old name is in use again (a table rebuild, a column swap): clients see no change
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TypeChanged(Effect):
     table: str
     column: str
@@ -63,7 +63,7 @@ class TypeChanged(Effect):
     using: bool = False  # converted by a USING expression
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ColumnChanged(Effect):
     """ALTER COLUMN, MODIFY or CHANGE COLUMN: the column as it was and as it is now."""
 
@@ -72,7 +72,7 @@ class ColumnChanged(Effect):
     after: Column
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class RowsCopied(Effect):
     target: str
     source: str
@@ -83,7 +83,7 @@ class RowsCopied(Effect):
     into_not_null: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Rejected(Effect):
     """The database rejects the statement here, as far as the model can tell for certain (resolve.py)."""
 
@@ -96,7 +96,7 @@ class Rejected(Effect):
     fails_op: bool = True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Cascaded(Effect):
     """What a drop took with it beyond the object it names: CASCADE, or what a dropped column takes."""
 
