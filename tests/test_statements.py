@@ -208,3 +208,110 @@ def test_a_file_reads_the_same_after_files_that_failed_and_in_another_thread():
     thread.start()
     thread.join()
     assert elsewhere == [first]
+
+
+_SPLIT = [
+    "SELECT 1;;\n ; SELECT 2",
+    "CREATE TABLE event (id int); CREATE TABLE t (a int, b text DEFAULT 'x;y'); INSERT INTO t VALUES (1, (2));",
+    "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql; SELECT 1;",
+    "CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'; SELECT 2;",
+    "CREATE TRIGGER t AFTER INSERT ON x BEGIN UPDATE y SET a = 1; END; SELECT 3;",
+    "CREATE PROCEDURE p() BEGIN IF x THEN SELECT 1; END IF; CASE WHEN 1 THEN SELECT 1; END CASE; END; SELECT 4;",
+    "CREATE DEFINER = u EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM t; END; SELECT 5;",
+    "CREATE TABLE trigger_log (id int); SELECT CASE WHEN a THEN 1 END FROM t; CREATE INDEX i ON t (a);",
+    "SELECT " + "(" * 40 + "1" + ")" * 40 + "; SELECT " + "(" * 41 + "1" + ")" * 41 + "; " + "(" * 41 + ";",
+    "SELECT " + "CASE WHEN a THEN " * 41 + "1" + " END" * 41 + "; SELECT 6;",
+    "SELECT " + ", ".join(["(1)"] * 30) + "; SELECT " + ", ".join(["f(a)"] * 45) + ";",
+    # 260 tokens, 30 of them brackets (one too many to parse: its first brackets kept), then 259.
+    "SELECT " + ", ".join(["(1)"] * 15 + ["a"] * 100) + "; SELECT DISTINCT " + ", ".join(["(1)"] * 15 + ["a"] * 99) + ";",
+    "CREATE PROCEDURE p() CASE x WHEN 1 THEN SELECT 1; END CASE; SELECT 7;",
+    # A routine keyword among the first six tokens makes a routine, even in the wrong place (here the
+    # sixth), and after them it does not (the seventh).
+    "CREATE a b c d TRIGGER BEGIN SELECT 1; END; CREATE a b c d e TRIGGER BEGIN SELECT 1; END;",
+]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+@pytest.mark.parametrize("piece", [1 << 30, 7])
+def test_plain_statements_are_split_as_token_by_token(monkeypatch, dialect, piece):
+    """The splitter takes a plain statement whole, up to its `;` (_plain); read token by token
+    instead, every statement comes out the same: its tokens, end, size, and whether it is parsed."""
+    from pathlib import Path
+
+    from safemig_lint.reading import statements
+
+    monkeypatch.setattr(statements, "PIECE", piece)
+    monkeypatch.setattr(statements, "SPARSE", 1 << 30)  # in pieces, even a sparse text
+    monkeypatch.setattr(statements, "MAX_TOKENS", 259)  # the limits within reach of short texts
+    monkeypatch.setattr(statements, "KEPT_BRACKETS", 10)
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    sources = _SPLIT + [path.read_text(encoding="utf-8") for path in sorted(fixtures.rglob("*.sql"))]
+    tokenizer, _ = statements._readers(dialect)
+    plain, taken = statements._plain, []
+
+    def split(pieces, whole):
+        """The statements of these pieces, with plain ones taken whole or not."""
+        monkeypatch.setattr(
+            statements, "_plain", (lambda *args: taken.append(plain(*args)) or taken[-1]) if whole else (lambda *args: None)
+        )
+        splitter, found = statements._Splitter(), []
+        for tokens in pieces:
+            found += splitter.feed(tokens)
+        found.append(splitter.finish())
+        return [group and ([id(t) for t in group.tokens], group.end, group.too_deep, group.count, group.parsable) for group in found]
+
+    for text in sources:
+        pieces = [tokens for tokens, *_ in statements._token_pieces(tokenizer, text)]
+        assert split(pieces, whole=True) == split(pieces, whole=False), text
+    assert any(group is not None for group in taken) and any(group is None for group in taken)  # both ways taken
+
+
+_TYPED = [
+    # A quoted name is tokenized to see whether it is a type's: "text" is, "Mood" is not.
+    'CREATE TABLE t (a mood, b public.mood, c mood[], d "Mood", e "text", f "double precision", g my_schema.money_type)',
+    "ALTER TABLE t ADD COLUMN g mood, ALTER COLUMN a TYPE other USING a::text::other",
+    "SELECT CAST(x AS mood), y::public.mood FROM t",
+    "CREATE FUNCTION f(a mood) RETURNS mood AS $$ SELECT a $$ LANGUAGE sql",
+    "CREATE TABLE u (a int unsigned, b text, c serial, d geometry)",
+    "SELECT CAST(x AS SIGNED), CAST(y AS DECIMAL(10, 2)) FROM t",
+]
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_type_names_are_read_as_sqlglot_reads_them_with_no_tokenizer_made_per_name(monkeypatch, dialect):
+    """The thread's parser tokenizes the names that may be types with a tokenizer of its dialect's
+    own (see _readers), not a new one per name: the trees are sqlglot's own."""
+    import sqlglot
+    from sqlglot.tokens import Tokenizer
+
+    def sqlglots(sql):
+        try:
+            return repr(sqlglot.parse_one(sql, read=dialect))
+        except sqlglot.ParseError:
+            return None  # not this dialect's
+
+    readable = [(sql, tree) for sql, tree in zip(_TYPED, map(sqlglots, _TYPED)) if tree is not None]
+    assert len(readable) >= 2
+    parse_file("SELECT 1;", dialect)  # this thread's readers made
+    made = []
+    original = Tokenizer.__init__
+    monkeypatch.setattr(Tokenizer, "__init__", lambda self, *args, **kwargs: made.append(1) or original(self, *args, **kwargs))
+    parsed = parse_file("".join(f"{sql};\n" for sql, _ in readable), dialect)
+    assert [repr(s.expression) for s in parsed.statements] == [tree for _, tree in readable]
+    assert not made
+
+
+@pytest.mark.parametrize("marks", [("--", "/*"), ("--", "/*", "#")])
+def test_comment_marks_are_found_as_a_search_for_any_of_them_finds_them(marks):
+    """_marks finds them with str.find, one mark at a time: in the same places as the regex."""
+    import itertools
+    import re
+
+    from safemig_lint.reading.statements import _marks
+
+    anywhere = re.compile("|".join(map(re.escape, marks)))
+    for size in range(7):
+        for chars in itertools.product("-/*#a", repeat=size):
+            text = "x" + "".join(chars) + "y"
+            for start, end in ((0, len(text)), (1, len(text) - 1), (2, len(text))):
+                assert list(_marks(text, start, end, marks)) == [m.start() for m in anywhere.finditer(text, start, end)], (text, start, end)

@@ -14,7 +14,7 @@ import operator
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -229,9 +229,9 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
     tokenizer, parser = _readers(dialect)
     splitter = _Splitter()
     failure, last_type = None, None
-    # Tokens come a piece of the file at a time, and each statement is parsed once its last token
-    # is read: no more than a piece's tokens that belong to no statement are alive at once (a
-    # file of nothing but `;` holds none).
+    # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
+    # is parsed once its last token is read: no more than a piece's tokens that belong to no
+    # statement are alive at once (a file of nothing but `;` holds none).
     for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
@@ -248,6 +248,10 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
             parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
             parsed.statements.append(_unterminated(text, failure, failure))
+    # The reused tokenizer and parser would hold what they read last (the text; all its tokens when it
+    # was read in one piece: 18 MB of the 5 MB file's) until the next file.
+    tokenizer.tokenize("")
+    parser.reset()
     check_grammar(parsed, masked, dialect.lower(), accepted_before)  # the database's own grammar decides validity
     return parsed
 
@@ -268,7 +272,13 @@ def _readers(dialect: str) -> tuple[Tokenizer, Parser]:
     1.3% of a run over 2,000 files. One pair per thread, as each holds the text it read last."""
     readers = _READERS.of_dialect.get(dialect)
     if readers is None:
-        sql_dialect = Dialect.get_or_raise(dialect)
+        sql_dialect = Dialect.get_or_raise(dialect)  # a new one, this thread's alone
+        names = sql_dialect.tokenizer()
+        # The parser tokenizes each name it reads where a type may stand (`_parse_types`) with its
+        # dialect's tokenize(), which makes a new Tokenizer each time (~15 us: half the parse of a
+        # CREATE TABLE with a user-defined type; 1,200 times over the PostgreSQL corpus). This one
+        # tokenizes them with a tokenizer of its own, which reads each text afresh.
+        sql_dialect.tokenize = lambda sql, dialect=None: (names if dialect is None else sql_dialect.tokenizer(dialect)).tokenize(sql)  # type: ignore[method-assign]
         readers = _READERS.of_dialect[dialect] = (sql_dialect.tokenizer(), sql_dialect.parser())
     return readers
 
@@ -320,6 +330,11 @@ _BLANK_OR_COMMENT = lazy(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 # Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
 PIECE = 1 << 16
+# A text with at most one `;` or bracket in this many characters is tokenized whole: its tokens are
+# then not moved into place piece by piece (_placed: ~360 ns a token, as the attributes of sqlglot's
+# compiled Token are slow to write from Python), and the tokens that no statement keeps (those `;`
+# and brackets) are alive at once, but that is ~20 bytes per character of the text at most.
+SPARSE = 8
 _PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
@@ -336,8 +351,10 @@ def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token]
     would belong to it), or a bracket followed by another (a piece must not start with a word: the
     tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
     token: the piece is then tried twice as long (so each character is tokenized a bounded number
-    of times)."""
+    of times). A sparse text (SPARSE) is one piece."""
     start, size = 0, PIECE
+    if len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
+        size = len(text)
     while start < len(text):
         found = _PIECE_END.search(text, start + size)
         final = found is None
@@ -384,11 +401,10 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     comment can start is looked at: each `--`, `/*` (or `#`) that lies between two tokens (one
     inside a string literal is not a comment)."""
     hashes = dialect.lower() in _HASH_COMMENT_DIALECTS
-    regex, opener = (_HASH_COMMENT, _HASH_OPENER) if hashes else (_COMMENT, _OPENER)
+    regex, marks = (_HASH_COMMENT, _HASH_COMMENT_MARKS) if hashes else (_COMMENT, _COMMENT_MARKS)
     comments = []
     resume = start
-    for candidate in opener.finditer(masked, start, end):
-        position = candidate.start()
+    for position in _marks(masked, start, end, marks):
         if position < resume:
             continue
         # The first token after it, looked up among the tokens themselves (a list of their starts
@@ -407,12 +423,31 @@ def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int,
     return comments
 
 
+def _marks(text: str, start: int, end: int, marks: tuple[str, ...]) -> Iterator[int]:
+    """Where each of `marks` occurs in text[start:end], leftmost first, as a regex search for any of
+    them finds them (no two marks share a character, so none overlap another), but by str.find,
+    which skips to the next one: a regex alternation had its engine look at every character of
+    every file, 2 ns each (a third of reading the comments)."""
+    upcoming = {}
+    for mark in marks:
+        if (position := text.find(mark, start, end)) >= 0:
+            upcoming[mark] = position
+    while upcoming:
+        mark = min(upcoming, key=upcoming.__getitem__)
+        position = upcoming[mark]
+        yield position
+        if (following := text.find(mark, position + len(mark), end)) >= 0:
+            upcoming[mark] = following
+        else:
+            del upcoming[mark]
+
+
 _START = operator.attrgetter("start")
 _COMMENT = lazy(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _HASH_COMMENT = lazy(r"--[^\n]*|/\*.*?\*/|#[^\n]*", re.DOTALL)
 _HASH_COMMENT_DIALECTS = {"mysql", "doris", "starrocks", "singlestore"}
-_OPENER = lazy(r"--|/\*")
-_HASH_OPENER = lazy(r"--|/\*|#")
+_COMMENT_MARKS = ("--", "/*")
+_HASH_COMMENT_MARKS = ("--", "/*", "#")
 
 
 # sqlglot parses (and checks walk) nested expressions recursively: past this depth it runs out of
@@ -427,21 +462,22 @@ KEPT_BRACKETS = 10_000
 _OPENERS = {TokenType.L_PAREN, TokenType.CASE}
 _CLOSERS = {TokenType.R_PAREN, TokenType.END}
 _BRACKETS = {TokenType.L_PAREN, TokenType.R_PAREN}
+_BLOCK_OPENERS = frozenset({TokenType.BEGIN, TokenType.CASE})  # in a routine's body, closed by END
 
 
-@dataclass
+@dataclass(slots=True)
 class _Group:
     """One statement's tokens, as the splitter gathers them."""
 
     tokens: list[Token] = field(default_factory=list)
     end: int = 0  # just past its last token (which may be a bracket not kept)
-    deepest: int = 0  # how deep brackets and CASE ... END nest in it
+    too_deep: bool = False  # brackets and CASE ... END nest more than MAX_NESTING levels deep in it
     count: int = 0  # tokens read, kept or not
-    brackets: int = 0  # brackets kept
+    brackets: int = 0  # brackets add() has kept
 
     @property
     def parsable(self) -> bool:
-        return self.deepest <= MAX_NESTING and self.count <= MAX_TOKENS
+        return not self.too_deep and self.count <= MAX_TOKENS
 
     def add(self, token: Token) -> None:
         if self.count == MAX_TOKENS + 1 and self.brackets > KEPT_BRACKETS:  # it has just become too long to parse
@@ -460,9 +496,19 @@ class _Group:
         self.tokens.append(token)
 
 
+_KIND = operator.attrgetter("token_type")
+_TEXT = operator.attrgetter("text")
+
+
 class _Splitter:
     """Groups tokens into statements at semicolons, keeping BEGIN ... END bodies of routines whole.
-    Fed a piece of the file at a time, it hands each statement out as soon as its last token is read."""
+    Fed a piece of the file at a time, it hands each statement out as soon as its last token is read.
+
+    Most statements are plain (see _plain): such a statement is its tokens up to the next `;`, found
+    by a search of the piece's token types in C instead of a look at each token from Python (reading
+    a token's attribute from Python costs ~40 ns; the search takes more than half of this class's
+    time off). The others, and a statement that runs on into the next piece, are read token by token
+    (_by_token); tests/test_statements.py holds the two ways to the same groups."""
 
     def __init__(self) -> None:
         self.current = _Group()
@@ -471,50 +517,90 @@ class _Splitter:
         self.block_depth = 0  # BEGIN / CASE ... END in a routine's body
 
     def feed(self, tokens: list[Token]) -> Iterator[_Group]:
-        # The state is read into locals for the piece, and written back before a statement is handed
-        # out and when the piece is done: looked up on self and the group at each token, it cost
-        # about a tenth of this loop.
-        semicolon, create, limit = TokenType.SEMICOLON, TokenType.CREATE, MAX_TOKENS
+        kinds = list(map(_KIND, tokens))
+        position, size = 0, len(tokens)
+        while position < size:
+            if not self.current.tokens:  # between statements: nothing read is carried over
+                try:
+                    stop = kinds.index(TokenType.SEMICOLON, position)
+                except ValueError:
+                    stop = size  # the statement runs on into the next piece
+                if stop == position:
+                    position += 1  # a `;` after another: no statement between them
+                    continue
+                plain = _plain(tokens, kinds, position, stop) if stop < size else None
+                if plain is not None:
+                    yield plain
+                    position = stop + 1
+                    continue
+            position = yield from self._by_token(tokens, position)
+
+    def _by_token(self, tokens: list[Token], position: int) -> Generator[_Group, None, int]:
+        """Reads tokens[position:] until a `;` ends the statement (handed out unless it is empty) or
+        the piece ends; returns where it stopped. The state is read into locals and written back
+        when it stops: looked up on self and the group at each token, it cost a tenth of this loop."""
+        semicolon, create, limit, nesting = TokenType.SEMICOLON, TokenType.CREATE, MAX_TOKENS, MAX_NESTING
         group, depth, in_routine, block_depth = self.current, self.depth, self.in_routine, self.block_depth
-        kept, deepest, count, end = group.tokens, group.deepest, group.count, group.end
-        for index, token in enumerate(tokens):
+        kept, too_deep, count, end = group.tokens, group.too_deep, group.count, group.end
+        for index in range(position, len(tokens)):
+            token = tokens[index]
             kind = token.token_type
             if kind == semicolon and block_depth <= 0:
+                self.current, self.depth, self.in_routine, self.block_depth = _Group(), 0, False, 0
                 if kept:
-                    group.deepest, group.count, group.end = deepest, count, end
+                    group.too_deep, group.count, group.end = too_deep, count, end
                     yield group
-                group = _Group()
-                kept, deepest, count, end, depth, in_routine, block_depth = group.tokens, 0, 0, 0, 0, False, 0
-                continue
+                return index + 1
             end = token.end + 1
             count += 1
             if kind in _OPENERS:
                 depth += 1
-                deepest = max(deepest, depth)
+                too_deep = too_deep or depth > nesting
             elif kind in _CLOSERS and depth:
                 depth -= 1
             if count <= limit and kind not in _BRACKETS:
                 kept.append(token)  # what add() does with such a token, without the call
             else:
-                group.deepest, group.count = deepest, count  # what add() reads
+                group.too_deep, group.count = too_deep, count  # what add() reads
                 group.add(token)
                 kept = group.tokens  # add() may have replaced the list
             if not in_routine:
                 if len(kept) > 6 or kept[0].token_type != create or token.text.upper() not in _ROUTINE_KEYWORDS:
                     continue
                 in_routine = True
-            if kind in (TokenType.BEGIN, TokenType.CASE):
+            if kind in _BLOCK_OPENERS:
                 block_depth += 1
             elif kind == TokenType.END:
                 following = tokens[index + 1].text.upper() if index + 1 < len(tokens) else ""
                 if following not in _END_QUALIFIERS:
                     block_depth -= 1
         self.current, self.depth, self.in_routine, self.block_depth = group, depth, in_routine, block_depth
-        group.deepest, group.count, group.end = deepest, count, end
+        group.too_deep, group.count, group.end = too_deep, count, end
+        return len(tokens)
 
     def finish(self) -> _Group | None:
         """The statement still open at the end of the file (no `;` after it), if any."""
         return self.current if self.current.tokens else None
+
+
+def _plain(tokens: list[Token], kinds: list[TokenType], start: int, stop: int) -> _Group | None:
+    """tokens[start:stop], the statement the `;` at `stop` ends, as _Splitter._by_token would gather
+    it, when that is plain to see; None for any other, which is read token by token. Plain: no
+    longer than MAX_TOKENS and holding no more than MAX_NESTING brackets and CASEs (so not nested
+    too deep to parse, and every token kept, none through add()); and not a routine whose body may
+    hold a `;` that does not end it. A routine (CREATE and a routine keyword among its first six
+    tokens) counts the blocks its body opens and closes: one that opens none (BEGIN, CASE) before
+    this `;` ends here, as a PostgreSQL function does (its body is a single string token)."""
+    count, held = stop - start, kinds[start:stop]
+    if count > MAX_TOKENS or (count > MAX_NESTING and held.count(TokenType.L_PAREN) + held.count(TokenType.CASE) > MAX_NESTING):
+        return None
+    if (
+        held[0] == TokenType.CREATE
+        and not _BLOCK_OPENERS.isdisjoint(held)
+        and not _ROUTINE_KEYWORDS.isdisjoint(map(str.upper, map(_TEXT, tokens[start + 1 : min(stop, start + 6)])))
+    ):
+        return None
+    return _Group(tokens[start:stop], end=tokens[stop - 1].end + 1, count=count)
 
 
 def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> Statement:
@@ -537,7 +623,7 @@ def _parsed_statement(parser: Parser, masked: str, text: str, group: _Group) -> 
     start, end = tokens[0].start, group.end
     statement = Statement(start, end, text[start:end], tokens, None)
     if not group.parsable:
-        if group.deepest > MAX_NESTING:
+        if group.too_deep:
             why = f"brackets or CASE expressions nest more than {MAX_NESTING} levels deep"
         else:
             why = f"it is longer than {MAX_TOKENS:,} tokens"
