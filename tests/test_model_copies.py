@@ -19,6 +19,22 @@ def _same_fields(a, b) -> bool:
     return all(getattr(a, f.name) == getattr(b, f.name) for f in dataclasses.fields(a))
 
 
+def _column_with_every_field_set() -> Column:
+    return _every_field_set(
+        Column,
+        name="c",
+        type=ColumnType("INT"),
+        nullable=False,
+        default="1",
+        generated=True,
+        identity=True,
+        unknown="why",
+        cid=3,
+        attributes=(("comment", "'x'"),),
+        numbering="always",
+    )
+
+
 def test_a_key_named_again_keeps_every_other_field():
     index = _every_field_set(Index, name="", columns=("a", "b"), unique=True, where="a > 0")
     constraint = _every_field_set(Constraint, name="", kind="foreign", columns=("a",), references="t(id)", expression="x", inline="a")
@@ -33,36 +49,12 @@ def test_a_type_given_a_user_key_keeps_every_other_field():
 
 
 def test_a_column_identified_keeps_every_other_field():
-    column = _every_field_set(
-        Column,
-        name="c",
-        type=ColumnType("INT"),
-        nullable=False,
-        default="1",
-        generated=True,
-        identity=True,
-        unknown="why",
-        cid=3,
-        attributes=(("comment", "'x'"),),
-        numbering="always",
-    )
+    column = _column_with_every_field_set()
     assert _same_fields(column.identified(7), dataclasses.replace(column, cid=7))
 
 
 def test_a_column_redefined_keeps_every_other_field():
-    column = _every_field_set(
-        Column,
-        name="c",
-        type=ColumnType("INT"),
-        nullable=False,
-        default="1",
-        generated=True,
-        identity=True,
-        unknown="why",
-        cid=3,
-        attributes=(("comment", "'x'"),),
-        numbering="always",
-    )
+    column = _column_with_every_field_set()
     redefined = column.redefined(ColumnType("TEXT"), True, None)
     assert _same_fields(redefined, dataclasses.replace(column, type=ColumnType("TEXT"), nullable=True, default=None))
 
