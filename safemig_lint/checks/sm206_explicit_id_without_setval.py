@@ -70,12 +70,17 @@ class _FileTables:
     def __init__(self, context: FileContext) -> None:
         self.parsed = context.parsed
         self.created: dict[str, list[tuple[int, dict[str, Column]]]] = {}  # bare table -> (offset, columns), in order
-        for statement in context.parsed.statements:
-            for op in context.operations(statement):
+        for start, ops in context.operations_by_start.items():  # in the statements' order
+            for op in ops:
                 if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
-                    self.created.setdefault(bare_name(op.table), []).append((statement.start, {c.name: c for c in op.columns}))
+                    self.created.setdefault(bare_name(op.table), []).append((start, {c.name: c for c in op.columns}))
         # The statements that may move a sequence, lower-cased: few, and read only for an insert that needs one.
-        self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
+        # None in an ASCII file whose lowered text holds neither word (each statement's is a piece of it).
+        lowered = context.lowered
+        if lowered is not None and "setval" not in lowered and "restart" not in lowered:
+            self.movers: list[str] = []
+        else:
+            self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
 
 
 def _columns_at(context: FileContext, history: History, statement: Statement, table: str, file: _FileTables) -> dict[str, Column] | None:
