@@ -156,34 +156,66 @@ def test_versions_decide_expression_defaults_and_mariadb_takes_literals(lint_sql
 # --- SM632 frozen-now-default
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "created timestamp DEFAULT 'now'::timestamp",
-        "created timestamptz NOT NULL DEFAULT 'now'",
-        "created timestamp DEFAULT timestamp 'now'",
-        "created timestamp DEFAULT CAST('NOW' AS timestamp)",
-        "day date DEFAULT 'today'",
-        "created timestamp DEFAULT timezone('utc', 'now'::timestamptz)",
-    ],
-)
+_FROZEN = [
+    "created timestamp DEFAULT 'now'::timestamp",
+    "created timestamptz NOT NULL DEFAULT 'now'",
+    "created timestamp DEFAULT timestamp 'now'",
+    "created timestamp DEFAULT CAST('NOW' AS timestamp)",
+    "day date DEFAULT 'today'",
+    "created timestamp DEFAULT timezone('utc', 'now'::timestamptz)",
+]
+_LIVE = [
+    "created timestamp DEFAULT now()",
+    "created timestamptz DEFAULT CURRENT_TIMESTAMP",
+    "day date DEFAULT CURRENT_DATE",
+    "created timestamp DEFAULT ('now'::text)::timestamp",  # pg_dump's old spelling: converted at each insert
+    "label text DEFAULT 'now'",
+]
+
+
+@pytest.mark.parametrize("column", _FROZEN)
 def test_now_as_a_literal_is_frozen(lint_sql, column):
     (finding,) = found(lint_sql, {"1_e.up.sql": f"CREATE TABLE e (id int, {column});\n"}, "SM632")
     assert "turns into a constant" in finding[2]
 
 
-@pytest.mark.parametrize(
-    "column",
-    [
-        "created timestamp DEFAULT now()",
-        "created timestamptz DEFAULT CURRENT_TIMESTAMP",
-        "day date DEFAULT CURRENT_DATE",
-        "created timestamp DEFAULT ('now'::text)::timestamp",  # pg_dump's old spelling: converted at each insert
-        "label text DEFAULT 'now'",
-    ],
-)
+@pytest.mark.parametrize("column", _LIVE)
 def test_live_defaults_are_not_flagged(lint_sql, column):
     assert found(lint_sql, {"1_e.up.sql": f"CREATE TABLE e (id int, {column});\n"}, "SM632") == []
+
+
+_MOMENT_TEXTS = [  # one moment (or none) a statement, so that each is what admits its statement
+    "CREATE TABLE e (b date DEFAULT ' Today ')",
+    "CREATE TABLE e (a timestamp DEFAULT $$now$$::timestamp)",
+    "CREATE TABLE e (b timestamp DEFAULT timestamp 'tomorrow')",
+    "CREATE TABLE e (a timestamp DEFAULT CAST('YESTERDAY' AS timestamp))",
+    "CREATE TABLE e (b timestamp DEFAULT 'no' 'w', c interval DEFAULT INTERVAL '1 day')",
+    "CREATE TABLE e (a int DEFAULT EXTRACT(now FROM x))",
+    "ALTER TABLE e ALTER COLUMN at SET DEFAULT 'now', ALTER COLUMN b SET DEFAULT now()",
+    "CREATE TABLE now (now timestamp DEFAULT now(), today date DEFAULT current_date)",
+    "SELECT to_char(x, 'now') FROM today",
+    "SELECT date_trunc('today', x)",
+]
+
+
+def test_the_token_gate_admits_every_statement_whose_tree_holds_a_moment():
+    """SM632 reads a statement's tree only when may_hold_a_moment admits its tokens: every tree with a
+    string literal that is a moment must be admitted (the gate is right to skip only the others)."""
+    from sqlglot import exp
+
+    from safemig_lint.checks.sm632_frozen_now_default import _is_moment, may_hold_a_moment
+    from safemig_lint.reading.statements import parse_file
+
+    held = skipped = 0
+    for text in _MOMENT_TEXTS + [f"CREATE TABLE e (id int, {column})" for column in _FROZEN + _LIVE]:
+        for statement in parse_file(text, "postgres").statements:
+            assert statement.expression is not None, text
+            if any(_is_moment(literal) for literal in statement.expression.find_all(exp.Literal)):
+                held += 1
+                assert may_hold_a_moment(statement.tokens), text
+            elif not may_hold_a_moment(statement.tokens):
+                skipped += 1
+    assert held >= 10 and skipped >= 3  # both sides met: `DEFAULT now()` is skipped
 
 
 def test_set_default_now_on_a_timestamp_column_and_not_on_text(lint_sql):
