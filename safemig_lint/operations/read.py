@@ -135,9 +135,12 @@ class Names:
         if isinstance(node, exp.Schema):
             node = node.this
         if isinstance(node, exp.Table):
-            schema = node.args.get("db")  # most tables are named without one
-            return self.qualify(self.ident(schema) if schema is not None else "", self.ident(node.this))
+            return self.in_schema(node.args.get("db"), self.ident(node.this))
         return self.ident(node)
+
+    def in_schema(self, schema: exp.Expr | None, name: str) -> str:
+        """The key of table `name` (a key already) in the schema named by `schema` as written, if any."""
+        return self.qualify(self.ident(schema) if schema is not None else "", name)  # most tables are named without one
 
     def qualify(self, schema: str, name: str) -> str:
         return f"{schema}.{name}" if schema and schema != self.default_schema else name

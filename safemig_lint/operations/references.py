@@ -90,6 +90,10 @@ def _role(cls: type) -> str:
     return role
 
 
+def _is_leaf(node: exp.Expr) -> bool:
+    return (_ROLES.get(node.__class__) or _role(node.__class__)) is _LEAF
+
+
 @dataclass
 class _Scope:
     """The FROM items of one query level: alias -> table key ("" when its columns are not known)."""
@@ -168,7 +172,7 @@ class _Reader:
             if not schema and bare in ctes:
                 scope.sources[alias or bare] = UNKNOWN_SOURCE
                 return
-            key = self.names.qualify(self.names.ident(schema) if schema is not None else "", bare)  # Names.table, its name keyed once
+            key = self.names.in_schema(schema, bare)  # Names.table, its name keyed once
             self.found.append(o.UsesTable(key, node=item))
             scope.sources[alias or bare] = key
             return
@@ -254,7 +258,7 @@ def query_uses(query: exp.Expr, names: Names) -> list[o.Op]:
 def expression_uses(node: exp.Expr, table: str | None, names: Names, place: str = "") -> list[o.Op]:
     """What an expression on one table uses (a CHECK, an index's expression or WHERE); no table:
     an expression that may name no column at all (a DEFAULT, a VALUES row)."""
-    if (_ROLES.get(node.__class__) or _role(node.__class__)) is _LEAF:
+    if _is_leaf(node):
         return []  # a literal or a bare name (DEFAULT 0): _Reader.expression finds nothing in a leaf
     reader = _Reader(names)
     chain = [_Scope({names.ident(table.rsplit(".", 1)[-1]): table})] if table else []
@@ -287,7 +291,7 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
             for value in row:
                 # Most values are literals, in which _Reader.expression finds nothing: not called for them
                 # (a seed file holds thousands).
-                if (_ROLES.get(value.__class__) or _role(value.__class__)) is not _LEAF:
+                if not _is_leaf(value):
                     reader.expression(value, [], ctes)
                     star = star or isinstance(value, exp.Star)
         if not star:
