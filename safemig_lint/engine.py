@@ -623,14 +623,33 @@ def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[
     order = sorted(range(len(works)), key=lambda i: -works[i].cost)
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
-            futures = {i: pool.submit(lint_directory, works[i]) for i in order}
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(works,)) as pool:
+            futures = {i: pool.submit(_lint_work, i) for i in order}
             for i in range(len(works)):
                 outcome = futures[i].result()
                 done += 1
                 yield outcome
     except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
         yield from (lint_directory(work, on_file) for work in works[done:])
+
+
+# In a pool's worker: the works of the run, as handed to it when it started (_start_worker).
+_works: list[DirectoryWork] = []
+
+
+def _start_worker(works: list[DirectoryWork]) -> None:
+    """A pool's worker, as it starts: it is ours until it exits, and it is handed every work of the run
+    at once. A forked worker (Linux's way) inherits them as they are in memory: the folders' bytes are
+    not pickled over a pipe one by one (~45 ms of the PostgreSQL corpus's 2,084 files, sent and read
+    back). Where workers are spawned instead, each one reads every work once."""
+    global _works
+    cycles.own_process()
+    _works = works
+
+
+def _lint_work(index: int) -> DirectoryOutcome:
+    """In a pool's worker: the outcome of the run's work `index` (_start_worker)."""
+    return lint_directory(_works[index])
 
 
 def may_start_processes() -> bool:

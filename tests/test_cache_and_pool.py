@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -250,6 +251,19 @@ def test_a_read_only_cache_directory_costs_speed_not_the_run(project, monkeypatc
     blocker.write_text("")
     result = engine.lint([str(project / "migrations")], Config(), cache=Cache(blocker / "cache"))
     assert result.diagnostics == engine.lint([str(project / "migrations")], Config()).diagnostics
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="only a forked worker inherits the works")
+def test_forked_workers_inherit_the_works_with_nothing_pickled(project, monkeypatch):
+    paths = [str(project / "migrations")]
+    serial = engine.lint(paths, Config(), jobs=1)
+
+    def refuse(self, protocol):
+        raise AssertionError("a work was pickled")
+
+    monkeypatch.setattr(engine.DirectoryWork, "__reduce_ex__", refuse)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    assert engine.lint(paths, Config(), jobs=2).diagnostics == serial.diagnostics
 
 
 def test_a_process_pool_gives_the_serial_result(project, monkeypatch):
