@@ -27,7 +27,7 @@ import os
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -662,10 +662,19 @@ def may_start_processes() -> bool:
 
 
 def enabled_rules(config: Config) -> list[Rule]:
-    """An instance of each rule these settings enable."""
+    """An instance of each rule these settings enable: new ones for each folder, as some keep what
+    they worked out of the file they are on."""
+    return [rule() for rule in _enabled_rule_types(config.select, config.ignore)]
+
+
+@cache
+def _enabled_rule_types(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
+    """The rules `select` and `ignore` enable (Config.is_enabled), chosen once per run and not per
+    folder: a history of one folder per release has hundreds, and each asks of ~90 rules."""
     from safemig_lint.checks import all_rules
 
-    return [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    settings = Config(select=select, ignore=ignore)
+    return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
 
 
 def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
