@@ -590,7 +590,9 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
 def _import_before_forking(works: list[DirectoryWork]) -> None:
     """sqlglot, its dialects, the rules and what linting any folder imports on its way (every file
     is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
-    statement of a postgres folder) imported once, here: forked workers start with them."""
+    statement of a postgres folder; each folder has its history, its files' facts and its integrity
+    review) imported once, here: forked workers start with them. So are the few modules rules import
+    only when a file needs them (a run this large needs them): each worker would import them again."""
     from importlib import import_module
 
     from sqlglot.dialects.dialect import Dialect
@@ -602,7 +604,16 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
     dialects = {work.config.dialect for work in works}
     for dialect in dialects:
         Dialect.get_or_raise(dialect)
-    on_the_way = ["safemig_lint.analysis.masking", "safemig_lint.reading.suppressions"]
+    on_the_way = [
+        "safemig_lint.analysis.masking",
+        "safemig_lint.reading.suppressions",
+        "safemig_lint.analysis.schema.history",
+        "safemig_lint.analysis.file_facts",
+        "safemig_lint.integrity.review",
+        "safemig_lint.analysis.dataflow",  # SM401's, for a file with dynamic SQL
+        "safemig_lint.checks.backfills",  # FileContext.row_changes
+        "sqlglot.optimizer.annotate_types",  # sqlglot's parser, for to_char() and trunc()
+    ]
     for module in on_the_way + (["pglast.parser"] if dialects & POSTGRES_DIALECTS else []):
         import_module(module)
 
