@@ -471,7 +471,7 @@ def _work(
         # A folder's one finding of a cause (SM004, SM007, SM014, SM407) sits on the first file reported, so a
         # run reporting some files has findings of its own: it never reads those of a run that reported others.
         state.append(("reported", "\0".join(sorted(reported)).encode()))
-    work.key = directory_key(repr(replace(config, source=None)), state)
+    work.key = directory_key(config.cache_key, state)
     return work
 
 
