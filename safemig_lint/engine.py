@@ -1152,6 +1152,8 @@ def _internal_error(rule: Rule, error: Exception) -> Finding:
 def _report_suppression_problems(
     path: Path, display: str, suppressions: list[InlineSuppression], enabled: dict[str, type[Rule]], collector: _Collector
 ) -> None:
+    if not suppressions:
+        return  # most files: no table of every rule made for them
     from safemig_lint.checks import rules_by_code
 
     known = rules_by_code()
