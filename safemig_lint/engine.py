@@ -675,17 +675,17 @@ def may_start_processes() -> bool:
 def enabled_rules(config: Config) -> list[Rule]:
     """An instance of each rule these settings enable: new ones for each folder, as some keep what
     they worked out of the file they are on."""
-    return [rule() for rule in _enabled_rule_types(config.select, config.ignore)]
+    from safemig_lint.checks import all_rules
+
+    return [rule() for rule in _enabled_rule_types(all_rules(), config.select, config.ignore)]
 
 
 @cache
-def _enabled_rule_types(select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
-    """The rules `select` and `ignore` enable (Config.is_enabled), chosen once per run and not per
-    folder: a history of one folder per release has hundreds, and each asks of ~90 rules."""
-    from safemig_lint.checks import all_rules
-
+def _enabled_rule_types(rules: tuple[type[Rule], ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
+    """Which of `rules` `select` and `ignore` enable (Config.is_enabled), chosen once per run and not
+    per folder: a history of one folder per release has hundreds, and each asked it of ~90 rules."""
     settings = Config(select=select, ignore=ignore)
-    return tuple(rule for rule in all_rules() if settings.is_enabled(rule.code))
+    return tuple(rule for rule in rules if settings.is_enabled(rule.code))
 
 
 def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
