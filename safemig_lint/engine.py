@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from operator import attrgetter
@@ -51,6 +51,10 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    import multiprocessing
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.sharedctypes import Synchronized
+
     from sqlglot.tokens import TokenType
 
     from safemig_lint.analysis.file_facts import FolderFacts
@@ -619,48 +623,124 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
 
 
 def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
-    """Each work's outcome, in order, each folder linted whole by one process: in worker processes
-    when there is enough to do. `on_file()` is told of each file linted in this process."""
+    """Each work's outcome, in order, each folder linted whole by one process: when there is enough to
+    do, by this process and `jobs - 1` helper processes at once, each taking the costliest work left
+    (so that a big folder does not start last). This process lints too, rather than wait for a worker
+    of its own: each worker costs ~50 ms of start-up, and its outcomes pickled. `on_file()` is told of
+    each file linted when no helper does (else the outcomes are told as they come)."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
-    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES or not may_start_processes():
+    helped = workers >= 2 and sum(len(work.wanted()) for work in works) >= PARALLEL_MIN_FILES and may_start_processes()
+    shared = _shared_state() if helped else None
+    if shared is None:
         for index, work in enumerate(works):
             yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing
 
+    taken, sent = shared
     _import_before_forking(works)
-    # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
-    order = sorted(range(len(works)), key=lambda i: -works[i].cost)
+    order = sorted(range(len(works)), key=lambda index: -works[index].cost)
+    first = _take(order, taken)  # this process starts on the costliest
+    context = multiprocessing.get_context()
+    helpers = [context.Process(target=_lint_alongside, args=(works, order, taken, sent), daemon=True) for _ in range(workers - 1)]
+    try:
+        for helper in helpers:
+            helper.start()
+    except OSError:  # no processes to be had here (a sandbox): this process lints every work
+        pass
+    ready: dict[int, DirectoryOutcome] = {}
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(works,)) as pool:
-            futures = {i: pool.submit(_lint_work, i) for i in order}
-            for i in range(len(works)):
-                outcome = futures[i].result()
+        mine = first
+        while mine is not None:
+            ready[mine] = lint_directory(works[mine])
+            _received(sent, ready)
+            while done < len(works) and done in ready:
+                yield ready.pop(done)
                 done += 1
-                yield outcome
-    except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        yield from (lint_directory(work, on_file) for work in works[done:])
+            mine = _take(order, taken)
+        while done < len(works):  # the helpers' last outcomes
+            while done not in ready:
+                if not _wait_for_one(sent, ready, helpers):
+                    # Every helper ended, and a work one took never came: it was killed (out of memory ...).
+                    ready[done] = lint_directory(works[done], on_file)
+            yield ready.pop(done)
+            done += 1
+    finally:
+        for helper in helpers:
+            if helper.pid is not None:
+                helper.join(_HELPER_EXIT_WAIT if done == len(works) else 0)  # done: each one exits by itself
+                if helper.is_alive():
+                    helper.terminate()
+                    helper.join()
 
 
-# In a pool's worker: the works of the run, as handed to it when it started (_start_worker).
-_works: list[DirectoryWork] = []
+# How long a helper process is given to exit once every outcome is in, before it is ended.
+_HELPER_EXIT_WAIT = 5.0
 
 
-def _start_worker(works: list[DirectoryWork]) -> None:
-    """A pool's worker, as it starts: it is ours until it exits, and it is handed every work of the run
-    at once. A forked worker (Linux's way) inherits them as they are in memory: the folders' bytes are
-    not pickled over a pipe one by one (~45 ms of the PostgreSQL corpus's 2,084 files, sent and read
-    back). Where workers are spawned instead, each one reads every work once."""
-    global _works
+def _shared_state() -> tuple[Synchronized[int], multiprocessing.Queue[tuple[int, DirectoryOutcome]]] | None:
+    """What this process and its helpers share: how many works they took, and the queue the helpers send
+    their outcomes by; None where these cannot be had (a sandbox without shared memory or semaphores)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context()
+    try:
+        return context.Value("q", 0), context.Queue()
+    except OSError:
+        return None
+
+
+def _take(order: list[int], taken: Synchronized[int]) -> int | None:
+    """The next work of `order` nobody took yet, now taken (by this process or a helper); None when none is left."""
+    with taken.get_lock():
+        if taken.value == len(order):
+            return None
+        taken.value += 1
+        return order[taken.value - 1]
+
+
+def _lint_alongside(works: list[DirectoryWork], order: list[int], taken: Synchronized[int], sent: multiprocessing.Queue) -> None:
+    """A helper process: lints the costliest work left until none is, and sends each outcome back. Forked
+    (Linux's way), it has the works as they are in memory, with nothing pickled; its queue pickles each
+    outcome in a thread of its own, so it never waits on the busy process that reads them."""
     cycles.own_process()
-    _works = works
+    try:
+        while (index := _take(order, taken)) is not None:
+            sent.put((index, lint_directory(works[index])))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: the main process reports what there is to report
 
 
-def _lint_work(index: int) -> DirectoryOutcome:
-    """In a pool's worker: the outcome of the run's work `index` (_start_worker)."""
-    return lint_directory(_works[index])
+def _received(sent: multiprocessing.Queue, ready: dict[int, DirectoryOutcome]) -> None:
+    """Add to `ready` the outcomes the helpers have sent so far."""
+    import queue
+
+    try:
+        while True:
+            index, outcome = sent.get_nowait()
+            ready[index] = outcome
+    except queue.Empty:
+        pass
+
+
+def _wait_for_one(sent: multiprocessing.Queue, ready: dict[int, DirectoryOutcome], helpers: Sequence[BaseProcess]) -> bool:
+    """Wait for the helpers' next outcome and add it to `ready`; False when none can come any more
+    (every helper ended, and nothing they sent is left to read)."""
+    import queue
+
+    while True:
+        try:
+            index, outcome = sent.get(timeout=0.5)
+        except queue.Empty:
+            if any(helper.is_alive() for helper in helpers):
+                continue
+            try:
+                index, outcome = sent.get_nowait()  # sent just before its helper ended
+            except queue.Empty:
+                return False
+        ready[index] = outcome
+        return True
 
 
 def may_start_processes() -> bool:
