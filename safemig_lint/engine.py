@@ -4,7 +4,7 @@ The work is split in two so that it can be cached and spread over processes:
 
 - `lint` (the driver, in the main process): discover the directories, read every file's bytes
   once, look each directory state up in the content cache (cache.py), run what is missing
-  (serially, or in a process pool when the work is large: `_run`; a folder that dominates the
+  (serially, or with helper processes when the work is large: `_run`; a folder that dominates the
   run is cut in shares linted over every process: shares.py), then keep the diagnostics
   of the files that are reported, less those the directory's baseline waives, in sorted order.
   Nothing that depends on more than the directory's files and settings is cached: with
@@ -175,7 +175,7 @@ def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable
     return masked
 
 
-# A process pool pays for its start-up (~0.1 s a worker) only on large runs.
+# Helper processes pay for their start-up (~0.1 s each) only on large runs.
 PARALLEL_MIN_FILES = 300
 
 
@@ -193,7 +193,7 @@ def lint(
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
-    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
+    `cache` answers unchanged directories; `jobs` caps the processes that lint (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
     `progress(files done, files in all)` is told as files are done.
@@ -574,7 +574,7 @@ class DirectoryOutcome:
 def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[tuple[int, DirectoryOutcome]]:
     """Each work's index and outcome, as it is ready (for progress): first those of the folders that
     dominate the run, each linted in shares over every process (shares.py), then the others in order,
-    in a pool of processes when there is enough to do. `on_file()` is told of each file linted here."""
+    with helper processes when there is enough to do. `on_file()` is told of each file linted here."""
     processes = jobs or os.cpu_count() or 1
     split: list[int] = []
     if processes >= 2 and works:  # (a run answered from the cache imports nothing more)
@@ -595,8 +595,8 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
     """sqlglot, its dialects, the rules and what linting any folder imports on its way (every file
     is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
     statement of a postgres folder; each folder has its history, its files' facts and its integrity
-    review) imported once, here: forked workers start with them. So are the few modules rules import
-    only when a file needs them (a run this large needs them): each worker would import them again."""
+    review) imported once, here: forked helpers start with them. So are the few modules rules import
+    only when a file needs them (a run this large needs them): each helper would import them again."""
     from importlib import import_module
 
     from sqlglot.dialects.dialect import Dialect
@@ -625,8 +625,8 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
 def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
     """Each work's outcome, in order, each folder linted whole by one process: when there is enough to
     do, by this process and `jobs - 1` helper processes at once, each taking the costliest work left
-    (so that a big folder does not start last). This process lints too, rather than wait for a worker
-    of its own: each worker costs ~50 ms of start-up, and its outcomes pickled. `on_file()` is told of
+    (so that a big folder does not start last). This process lints too, rather than wait on a worker
+    in its place: each costs ~50 ms of start-up, and its outcomes pickled. `on_file()` is told of
     each file linted when no helper does (else the outcomes are told as they come)."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
     helped = workers >= 2 and sum(len(work.wanted()) for work in works) >= PARALLEL_MIN_FILES and may_start_processes()
