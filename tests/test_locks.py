@@ -659,3 +659,73 @@ def test_command_locks_first_letter_gate_answers_as_the_first_word_does(monkeypa
     monkeypatch.setattr(locks, "_OTHER_INITIALS", frozenset())
     assert command_locks() == gated
     assert sum(map(bool, gated)) >= 6  # the comparison is between real locks
+
+
+SETTING_TEXTS = [
+    "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;",
+    "set LOCK_TIMEOUT to 0;\nALTER TABLE users ADD COLUMN a int;",
+    "SET SESSION lock_timeout = 1000;\nSET lock_timeout = DEFAULT;\nALTER TABLE users ADD COLUMN a int;",
+    "SELECT set_config('lock_timeout', '2s', false);\nALTER TABLE users ADD COLUMN a int;",
+    "SELECT SET_CONFIG('Lock_Timeout', '2s', true);\nCREATE INDEX i ON users (a);",
+    "SET foreign_key_checks = 0;\nALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES t (id);\nSET foreign_key_checks = 1;\nSELECT 1;",
+    "SET @@SESSION.FOREIGN_KEY_CHECKS = OFF;\nALTER TABLE users ADD COLUMN a int;",
+    "SET statement_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;",
+]
+
+
+def test_settings_are_followed_only_in_files_naming_them_with_the_same_answers(monkeypatch):
+    """FileLocks reads `SET lock_timeout` and `foreign_key_checks` from a file whose text names either (else
+    every statement is searched, as in a file that is not ASCII): the statements after each are the same."""
+    from conftest import FIXTURES
+
+    from safemig_lint.analysis.locks import FileLocks
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.reading.discovery import Migration, MigrationFile
+    from safemig_lint.reading.statements import parse_file
+
+    texts = SETTING_TEXTS + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    file = MigrationFile(FIXTURES / "000001_x.up.sql", "000001_x.up.sql", 1, "x", "up")
+
+    def settled(lowered_too: bool) -> list[tuple[list[int], list[int]]]:
+        found = []
+        for dialect in ("postgres", "mysql"):
+            for text in texts:
+                context = FileContext(file, parse_file(text, dialect), Migration(1, [file]), None, dialect)
+                if not lowered_too:
+                    context.lowered = None  # as in a file that is not ASCII
+                locks = FileLocks(context)
+                statements = context.parsed.statements
+                found.append(
+                    (
+                        [i for i, s in enumerate(statements) if locks.lock_timeout_before(s)],
+                        [i for i, s in enumerate(statements) if locks.foreign_key_checks_off_before(s)],
+                    )
+                )
+        return found
+
+    gated = settled(lowered_too=True)
+    assert gated == settled(lowered_too=False)
+    assert sum(bool(timeouts) for timeouts, _ in gated) >= 8 and sum(bool(off) for _, off in gated) >= 4  # real settings compared
+
+
+def test_sm510_first_letter_gate_finds_what_every_first_word_searched_finds(monkeypatch):
+    """SM510 turns away a statement whose text starts with a letter VACUUM and CLUSTER do not start with."""
+    from conftest import FIXTURES
+
+    from safemig_lint.checks import sm510_table_rewrite_command as sm510
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.reading.discovery import Migration, MigrationFile
+    from safemig_lint.reading.statements import parse_file
+
+    texts = COMMAND_TEXTS + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    file = MigrationFile(FIXTURES / "000001_x.up.sql", "000001_x.up.sql", 1, "x", "up")
+    contexts = [FileContext(file, parse_file(text, "postgres"), Migration(1, [file]), None, "postgres") for text in texts]
+
+    def findings():
+        rule = sm510.TableRewriteCommand()
+        return [list(rule.check_statement(s, c)) for c in contexts for s in c.parsed.statements]
+
+    gated = findings()
+    monkeypatch.setattr(sm510, "_OTHER_INITIALS", frozenset())
+    assert findings() == gated
+    assert sum(map(bool, gated)) >= 4  # the comparison is between real findings

@@ -287,7 +287,8 @@ class FileLocks:
         self._tables = _Presence()  # tables created in this file (by name as written)
         self._indexes = _Presence()  # indexes created in this file (bare names)
         self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
-        self._gone_with_owner = _Presence()  # indexes gone with their table, or (PostgreSQL) with a column they use
+        # (table, statement index, column or None) of each DROP TABLE and (PostgreSQL) DROP COLUMN, for _gone_with_owner
+        self._owners_dropped: list[tuple[str, int, str | None]] = []
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: set[int] = set()  # id(statement) of those after a non-zero lock_timeout (few files set one)
@@ -312,6 +313,11 @@ class FileLocks:
         # What exists before each statement is kept as events per name (statement index, present?),
         # not as a copy of every set per statement: memory and time stay linear in the file.
         timeout = fk_checks_off = False
+        # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
+        # lowered), so in an ASCII file's lowered text: most files name neither, and no statement is searched.
+        lowered = self.context.lowered
+        follows_settings = lowered is None or "lock_timeout" in lowered or "foreign_key_checks" in lowered
+        operations = self._operations
         for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)
             self._position[key] = index
@@ -319,7 +325,7 @@ class FileLocks:
                 self._timeout_before.add(key)
             if fk_checks_off:
                 self._fk_checks_off_before.add(key)
-            for op in self.ops(statement):
+            for op in operations[statement.start]:
                 if not isinstance(op, _READ_OPS):  # most ops (Uses ...): one test, not one per kind below
                     continue
                 if isinstance(op, o.CreateTable):
@@ -331,9 +337,9 @@ class FileLocks:
                 elif isinstance(op, o.DropTable):
                     self._tables.mark(op.table, index, False)
                     self._last_drop[bare_name(op.table)] = index
-                    self._indexes_go(op.table, index)
+                    self._owners_dropped.append((op.table, index, None))
                 elif isinstance(op, o.DropColumn) and self.postgres:
-                    self._indexes_go(op.table, index, op.column)  # PostgreSQL drops every index using the column
+                    self._owners_dropped.append((op.table, index, op.column))  # PostgreSQL drops every index using the column
                 elif isinstance(op, o.CreateIndex) and op.index.name:
                     self._indexes.mark(bare_name(op.index.name), index, True)
                     self._dropped_keys.mark(bare_name(op.index.name), index, False)
@@ -344,23 +350,27 @@ class FileLocks:
                 elif isinstance(op, o.Truncate):
                     self._emptied.mark(bare_name(op.table), index, True)
             self._follow_rows(statement, index)
-            settings = _settings_in(statement)
+            settings = _settings_in(statement) if follows_settings else None
             if settings:
                 timeout = _setting(settings, "lock_timeout", timeout)
                 fk_checks_off = _setting(settings, "foreign_key_checks", fk_checks_off, off=True)
 
-    def _indexes_go(self, table: str, index: int, column: str | None = None) -> None:
-        """Mark the indexes (and keys) of `table`, as the file found it, that go with this statement: all of them,
-        or those using `column` (in their keys, expressions or predicate)."""
+    @cached_property
+    def _gone_with_owner(self) -> _Presence:
+        """Indexes (and keys) gone with their table, or (PostgreSQL) with a column they use: worked out from the
+        schema before the file when a DROP INDEX first asks (index_gone_before), not for every file dropping tables."""
+        gone = _Presence()
         schema = self.schema_before
-        known = schema.tables.get(table) if schema is not None else None
-        if known is None or known.keys_unknown or known.unknown:
-            return
-        keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
-        for key in keys:
-            parts = (*key.columns, getattr(key, "where", None) or "")
-            if key.name and (column is None or any(_mentions(part, column) for part in parts)):
-                self._gone_with_owner.mark(bare_name(key.name), index, True)
+        for table, index, column in self._owners_dropped:
+            known = schema.tables.get(table) if schema is not None else None
+            if known is None or known.keys_unknown or known.unknown:
+                continue
+            keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
+            for key in keys:
+                parts = (*key.columns, getattr(key, "where", None) or "")
+                if key.name and (column is None or any(_mentions(part, column) for part in parts)):
+                    gone.mark(bare_name(key.name), index, True)
+        return gone
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
         """DELETE without WHERE empties a table; INSERT fills one again."""

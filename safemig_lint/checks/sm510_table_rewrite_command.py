@@ -1,9 +1,14 @@
+import string
+
 from sqlglot import exp
 
 from safemig_lint.analysis.locks import command_locks, first_text_word, text_words
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
+
+# What a first word (locks._WORD) may start with, but VACUUM and CLUSTER do not.
+_OTHER_INITIALS = frozenset(string.ascii_letters + "_") - frozenset("VvCc")
 
 
 class TableRewriteCommand(Rule):
@@ -17,8 +22,10 @@ class TableRewriteCommand(Rule):
         if not context.locks.postgres:
             return
         locks = context.locks
-        # The first word decides most statements: the next three are read for VACUUM and CLUSTER alone.
-        words = text_words(statement, 4) if first_text_word(statement) in ("VACUUM", "CLUSTER") else []
+        # The first word decides most statements: the next three are read for VACUUM and CLUSTER alone. The text
+        # starts with its first word, or with what starts no word: one starting with another letter is neither.
+        may_rewrite = statement.text[:1] not in _OTHER_INITIALS and first_text_word(statement) in ("VACUUM", "CLUSTER")
+        words = text_words(statement, 4) if may_rewrite else []
         if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
             command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
             tables = [t for t, _ in command_locks(statement, context)]

@@ -28,7 +28,9 @@ class LockHeldAcrossStatements(Rule):
             current = execution.transaction_id(statement)
             if current is None:
                 continue
-            transaction = transactions.setdefault(current, _Transaction())
+            transaction = transactions.get(current)
+            if transaction is None:  # not setdefault: a _Transaction, its dict and list made for every statement
+                transaction = transactions[current] = _Transaction()
             if transaction.held:
                 transaction.hazards += self._hazards(statement, context, transaction.held)
             for table in locks.exclusive_tables(statement):
