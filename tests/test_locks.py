@@ -723,7 +723,7 @@ def test_sm510_first_letter_gate_finds_what_every_first_word_searched_finds(monk
 
     def findings():
         rule = sm510.TableRewriteCommand()
-        return [list(rule.check_statement(s, c)) for c in contexts for s in c.parsed.statements]
+        return [list(rule.check_file(c)) for c in contexts]
 
     gated = findings()
     monkeypatch.setattr(sm510, "_OTHER_INITIALS", frozenset())

@@ -18,9 +18,14 @@ class TableRewriteCommand(Rule):
     summary = "VACUUM FULL, CLUSTER and ALTER TABLE ... SET TABLESPACE rewrite the whole table under an ACCESS EXCLUSIVE lock."
     dialects = frozenset({"postgres"})
 
-    def check_statement(self, statement: Statement, context: FileContext):
-        if not context.locks.postgres:
-            return
+    def check_file(self, context: FileContext):
+        # Every statement is read, by its first word (a check_statement declaring nothing was called on each,
+        # a generator made for each, ~2% of a 5 MB file's run).
+        if context.locks.postgres:
+            for statement in context.parsed.statements:
+                yield from self._rewrites(statement, context)
+
+    def _rewrites(self, statement: Statement, context: FileContext):
         locks = context.locks
         # The first word decides most statements: the next three are read for VACUUM and CLUSTER alone. The text
         # starts with its first word, or with what starts no word: one starting with another letter is neither.
