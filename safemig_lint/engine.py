@@ -961,17 +961,20 @@ class _Dispatch:
         """The statements each declaration reads, for those that read any."""
         history = context.history if self.reads_effects else None
         effects = history.effects(context.file) if history is not None else {}
+        operations = context.operations_by_start if self.reads_ops else None
+        token_types, reads_effects, known = self.token_types, self.reads_effects, self.readers
         chosen: defaultdict[_Reads, list[Statement]] = defaultdict(list)
+        # Locals, and map() rather than generators: a shape is worked out for every statement of a run.
         for statement in context.parsed.statements:
-            # map() rather than generators: a shape is worked out for every statement of a run.
+            start = statement.start
             shape = (
-                frozenset(map(type, context.operations(statement))) if self.reads_ops else None,
-                self.token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if self.token_types else None,
-                frozenset(map(type, effects.get(statement.start, ()))) if self.reads_effects else None,
+                frozenset(map(type, operations[start])) if operations is not None else None,
+                token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if token_types else None,
+                frozenset(map(type, effects.get(start, ()))) if reads_effects else None,
             )
-            readers = self.readers.get(shape)
+            readers = known.get(shape)
             if readers is None:
-                readers = self.readers[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
+                readers = known[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
             for reads in readers:
                 chosen[reads].append(statement)
         return chosen

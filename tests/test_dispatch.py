@@ -192,12 +192,12 @@ def test_a_rule_is_not_called_on_a_file_holding_nothing_it_reads(lint_sql, monke
 def test_statements_that_cannot_be_chosen_fail_each_rule_reading_some_and_no_other(lint_sql, monkeypatch):
     """A defect in choosing a file's statements is an internal error of each rule that declares what it reads
     (as when each rule chose for itself), on that file; rules reading the whole file still run."""
-    from safemig_lint.checks.base import FileContext
+    from safemig_lint import engine
 
-    def broken(self, statement):
+    def broken(self, context):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(FileContext, "operations", broken)
+    monkeypatch.setattr(engine._Dispatch, "_choose", broken)
     result = lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\n"}, dialect="mysql")
     failed = {d.message.split()[3] for d in result.diagnostics if d.code == "SM000"}
     assert failed == {rule.code for rule in all_rules() if rule.overrides("check_statement") and _declares(rule, "mysql")}

@@ -729,3 +729,35 @@ def test_sm510_first_letter_gate_finds_what_every_first_word_searched_finds(monk
     monkeypatch.setattr(sm510, "_OTHER_INITIALS", frozenset())
     assert findings() == gated
     assert sum(map(bool, gated)) >= 4  # the comparison is between real findings
+
+
+def test_sm511_and_sm512_read_only_the_locking_statements_with_the_same_findings(monkeypatch, tmp_path):
+    """FileLocks.locking leaves out the statements that lock nothing, and SM512 starts at the first one locking a table
+    ACCESS EXCLUSIVE: on every fixture and these texts, the same findings as reading every statement from the first."""
+    from conftest import FIXTURES, write_migrations
+
+    from safemig_lint.analysis.locks import FileLocks
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint
+
+    texts = [
+        "CREATE INDEX i ON users (a);\nALTER TABLE users ADD COLUMN b int;\nUPDATE users SET b = 1;",
+        "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN b int;\nCREATE INDEX j ON orders (a);",
+        "BEGIN;\nALTER TABLE users ADD COLUMN b int;\nCOMMIT;\nBEGIN;\nCREATE INDEX j ON orders (a);\nALTER TABLE orders ADD COLUMN c int;\nCOMMIT;",
+        "LOCK TABLE users;\nVACUUM FULL orders;\nALTER TABLE orders ADD COLUMN c int NOT NULL DEFAULT random();",
+    ]
+    base = "CREATE TABLE users (id int, a int);\nCREATE TABLE orders (id int, a int);\n"
+    folders = [str(path) for path in sorted(FIXTURES.iterdir()) if path.is_dir()]
+    for number, text in enumerate(texts):
+        files = {"000001_base.up.sql": base, "000002_change.up.sql": text, "000002_change.down.sql": "SELECT 1;\n"}
+        folders.append(str(write_migrations(tmp_path / f"m{number}", files)))
+
+    def findings() -> list[tuple]:
+        diagnostics = lint(folders, Config(dialect="postgres")).diagnostics
+        return sorted(d.sort_key for d in diagnostics if d.code in ("SM511", "SM512"))
+
+    chosen = findings()
+    monkeypatch.setattr(FileLocks, "locking", property(lambda self: self.context.parsed.statements))
+    monkeypatch.setattr(FileLocks, "position", lambda self, statement: 0)
+    assert findings() == chosen
+    assert {key[3] for key in chosen} == {"SM511", "SM512"} and len(chosen) >= 8  # real findings compared

@@ -546,6 +546,16 @@ class FileLocks:
                     return table, f"{type(expression).__name__.upper()}s rows of"
         return None
 
+    @cached_property
+    def locking(self) -> list[Statement]:
+        """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
+        created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
+        return [statement for statement in self.context.parsed.statements if self.postgres_locks(statement)]
+
+    def position(self, statement: Statement) -> int:
+        """The statement's index in the file."""
+        return self._position[id(statement)]
+
     def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
         return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)
 

@@ -24,7 +24,10 @@ class LockHeldAcrossStatements(Rule):
             return
         execution = context.execution
         transactions: dict[int, _Transaction] = {}
-        for statement in context.parsed.statements:
+        # Nothing is held before the first statement locking a table ACCESS EXCLUSIVE (in most files, none does).
+        statements = context.parsed.statements
+        first = next((locks.position(s) for s in locks.locking if locks.exclusive_tables(s)), len(statements))
+        for statement in statements[first:]:
             current = execution.transaction_id(statement)
             if current is None:
                 continue
