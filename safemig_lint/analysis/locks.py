@@ -591,8 +591,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
     TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
     """
-    text = statement.text
-    if text[:1] in _OTHER_INITIALS:  # the text starts with its first word, which is none of these (most statements)
+    if not first_word_may_be(statement, _COMMANDS):  # most statements: their first two letters tell
         return []
     first = first_text_word(statement)
     if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
@@ -609,8 +608,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     return []
 
 
-# What a first word (_WORD) may start with, but LOCK, VACUUM and CLUSTER do not.
-_OTHER_INITIALS = frozenset(string.ascii_letters + "_") - frozenset("LlVvCc")
+_COMMANDS = ("LOCK", "VACUUM", "CLUSTER")
 
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:
@@ -639,6 +637,20 @@ def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     commands it does not parse as one string). Every statement is asked for its first words:
     a routine's long body is not split into words for that."""
     return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
+
+
+def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
+    """False when first_text_word(statement) is none of `words` (upper case), told without searching for it: a
+    text starting with a letter or `_` starts with its first word, whose upper case starts with that of its
+    first two characters (str.upper maps each character on its own), so one of `words` must start with that."""
+    text = statement.text
+    if text[:1] not in _WORD_INITIALS:
+        return True  # the first word comes later, if at all: it is searched for
+    start = text[:2].upper()
+    return any(word.startswith(start) for word in words)
+
+
+_WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
 
 
 def first_text_word(statement: Statement) -> str:

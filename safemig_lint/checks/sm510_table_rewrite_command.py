@@ -1,14 +1,11 @@
-import string
-
 from sqlglot import exp
 
-from safemig_lint.analysis.locks import command_locks, first_text_word, text_words
+from safemig_lint.analysis.locks import command_locks, first_text_word, first_word_may_be, text_words
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
 
-# What a first word (locks._WORD) may start with, but VACUUM and CLUSTER do not.
-_OTHER_INITIALS = frozenset(string.ascii_letters + "_") - frozenset("VvCc")
+_REWRITING = ("VACUUM", "CLUSTER")
 
 
 class TableRewriteCommand(Rule):
@@ -27,9 +24,9 @@ class TableRewriteCommand(Rule):
 
     def _rewrites(self, statement: Statement, context: FileContext):
         locks = context.locks
-        # The first word decides most statements: the next three are read for VACUUM and CLUSTER alone. The text
-        # starts with its first word, or with what starts no word: one starting with another letter is neither.
-        may_rewrite = statement.text[:1] not in _OTHER_INITIALS and first_text_word(statement) in ("VACUUM", "CLUSTER")
+        # The first word decides most statements (its first two letters, most of them): the next three are read
+        # for VACUUM and CLUSTER alone.
+        may_rewrite = first_word_may_be(statement, _REWRITING) and first_text_word(statement) in _REWRITING
         words = text_words(statement, 4) if may_rewrite else []
         if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
             command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
