@@ -120,6 +120,15 @@ def test_line_index_with_crlf():
     assert lines.span(3, 5).end_column == 3
 
 
+def test_lines_of_offsets_agree_with_position():
+    text = "a\n\nbc\r\n\nd;\ne"
+    lines = LineIndex(text)
+    every = list(range(-2, len(text) + 3))  # out of range too: clamped, as position() does
+    shuffled = [5, 1, 9, 3, 3, 0, len(text) + 1, 7]  # out of order: each looked up
+    for offsets in (every, shuffled, []):
+        assert lines.lines_of(offsets) == [lines.position(offset)[0] for offset in offsets]
+
+
 def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
     sql = "CREATE PROCEDURE add_col(IN tbl VARCHAR(64))\nBEGIN\n  IF tbl = '' THEN\n    SELECT 1;\n  END IF;\nEND;\nCREATE TABLE (;"
     routine, broken = parse_file(sql, "mysql").statements
