@@ -50,15 +50,14 @@ class LineIndex:
         """The line of each offset, as position() gives it: for offsets in ascending order (a file's
         statements), the line breaks between one and the next are counted, in C, instead of each
         being looked up among every line's start (which need not then be found at all)."""
-        lines, line, previous = [], 1, 0
+        lines, line, previous, size = [], 1, 0, len(self.text)
         for offset in offsets:
-            offset = max(0, min(offset, len(self.text)))
-            if offset < previous:  # out of order: looked up
+            if previous <= offset <= size:
+                line += self.text.count("\n", previous, offset)
+                previous = offset
+                lines.append(line)
+            else:  # out of order or out of the text: looked up
                 lines.append(self.position(offset)[0])
-                continue
-            line += self.text.count("\n", previous, offset)
-            previous = offset
-            lines.append(line)
         return lines
 
     def span(self, start: int, end: int) -> Span:
