@@ -120,6 +120,13 @@ def test_line_index_with_crlf():
     assert lines.span(3, 5).end_column == 3
 
 
+def test_shaped_by_template_with_and_without_placeholders():
+    templated = parse_file("{{ if .pg }}\nCREATE TABLE a (id int);\n{{ end }}\nCREATE TABLE {{ .T }} (id int);\nDROP TABLE b;", "postgres")
+    assert [templated.shaped_by_template(s) for s in templated.statements] == [True, False, False]
+    plain = parse_file("CREATE TABLE a (id int);\nCREATE TABLE c (id int);", "postgres")
+    assert not plain.placeholders and not any(plain.shaped_by_template(s) for s in plain.statements)
+
+
 def test_lines_of_offsets_agree_with_position():
     text = "a\n\nbc\r\n\nd;\ne"
     lines = LineIndex(text)

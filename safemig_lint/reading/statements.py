@@ -195,6 +195,8 @@ class ParsedFile:
         (`{{ if .mysql }} ... {{ end }}`: maybe another dialect's SQL), or when it starts with a
         placeholder (`{{ addColumnIfNeeded ... }}` renders whole statements).
         """
+        if not self.placeholders:  # most files: no template at all (SM011 asks of each statement)
+            return False
         controls, values = self._placeholder_starts
         first = bisect.bisect_left(controls, statement.start)  # looked up, not scanned per statement
         if first < len(controls) and controls[first] < statement.end or statement.start in values:
