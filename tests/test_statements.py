@@ -194,6 +194,32 @@ def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it
     assert all(node.parent is None for node in nodes)
 
 
+def test_cutting_parent_links_reaches_every_node_walk_finds():
+    """cut_parent_links does not look inside names and literals: on every fixture's statements (each
+    dialect's) and on values of every kind, no node that walk() finds keeps its parent."""
+    from pathlib import Path
+
+    from safemig_lint.reading import statements
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    texts = [
+        (path.read_text(), "mysql" if "mysql" in path.parts else "sqlite" if "sqlite" in path.parts else "postgres")
+        for path in sorted(root.rglob("*.sql"))
+    ]
+    texts.append(
+        (
+            "SELECT a.b, 'x', 1, NULL, TRUE, x'00', INTERVAL '1 day', ARRAY[1, (SELECT 2)], f(VARIADIC c) FROM a WHERE c IS NOT NULL;",
+            "postgres",
+        )
+    )
+    trees = [s.expression for text, dialect in texts for s in parse_file(text, dialect).statements if s.expression is not None]
+    assert len(trees) > 50
+    for tree in trees:
+        nodes = list(tree.walk())
+        statements.cut_parent_links(tree)
+        assert all(node.parent is None for node in nodes)
+
+
 def _reading(parsed):
     """Everything a file's reading holds, comparable."""
     return [
