@@ -194,9 +194,10 @@ def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it
     assert all(node.parent is None for node in nodes)
 
 
-def test_cutting_parent_links_reaches_every_node_walk_finds():
-    """cut_parent_links does not look inside names and literals: on every fixture's statements (each
-    dialect's) and on values of every kind, no node that walk() finds keeps its parent."""
+def test_walking_and_cutting_parent_links_reach_every_node_walk_finds():
+    """breadth_first and cut_parent_links do not look inside names and literals: on every fixture's
+    statements (each dialect's) and on values of every kind, breadth_first finds the nodes walk()
+    finds, in its order, and no node keeps its parent once cut."""
     from pathlib import Path
 
     from safemig_lint.reading import statements
@@ -216,6 +217,8 @@ def test_cutting_parent_links_reaches_every_node_walk_finds():
     assert len(trees) > 50
     for tree in trees:
         nodes = list(tree.walk())
+        found = statements.breadth_first(tree)
+        assert len(found) == len(nodes) and all(a is b for a, b in zip(found, nodes))  # the same nodes, in walk()'s order
         statements.cut_parent_links(tree)
         assert all(node.parent is None for node in nodes)
 
