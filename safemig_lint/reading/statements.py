@@ -158,7 +158,7 @@ class Statement:
 
 def cut_parent_links(tree: exp.Expr) -> None:
     """Set the parent of every node of the tree to None. A walk of its own rather than
-    Expression.walk(): it does not look for children in names and literals (_CHILDLESS), which hold
+    Expression.walk(): it does not look for children in names and literals (CHILDLESS), which hold
     none, and it visits nodes in no particular order; a sixth less time than walk() on the
     PostgreSQL corpus (tests/test_statements.py holds it to walk()'s nodes)."""
     stack = [tree]
@@ -166,7 +166,7 @@ def cut_parent_links(tree: exp.Expr) -> None:
     while stack:
         node = pop()
         node.parent = None
-        if type(node) in _CHILDLESS:
+        if type(node) in CHILDLESS:
             continue
         for value in node.args.values():
             if isinstance(value, exp.Expr):
@@ -180,12 +180,12 @@ def cut_parent_links(tree: exp.Expr) -> None:
 def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
     """The tree's nodes in the order Expression.walk() yields them (breadth first, each node's
     children in the order of its arguments), without looking for children in names and literals
-    (_CHILDLESS): an eighth less time than tuple(walk()) on the PostgreSQL corpus's trees
+    (CHILDLESS): an eighth less time than tuple(walk()) on the PostgreSQL corpus's trees
     (tests/test_statements.py holds the two to the same nodes in the same order)."""
     nodes = [tree]
     append = nodes.append
     for node in nodes:  # grows as it goes: each node's children are queued behind it
-        if type(node) in _CHILDLESS:
+        if type(node) in CHILDLESS:
             continue
         for value in node.args.values():
             if isinstance(value, list):
@@ -198,8 +198,8 @@ def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
 
 
 # Node classes whose arguments are plain values only (a name's text, a literal's), never a node: about
-# half of all nodes. By exact class (a subclass is looked into).
-_CHILDLESS = frozenset({exp.Identifier, exp.Literal, exp.Var, exp.Null, exp.Boolean})
+# half of all nodes. By exact class (a subclass is looked into). operations/references.py skips them too.
+CHILDLESS = frozenset({exp.Identifier, exp.Literal, exp.Var, exp.Null, exp.Boolean})
 
 
 def _walk(tree: exp.Expr | None) -> tuple[exp.Expr, ...] | dict[type, list[exp.Expr]]:
