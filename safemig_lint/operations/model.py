@@ -383,14 +383,12 @@ class TableMap(dict[str, Table]):
 
     def holding(self, name: str) -> set[str]:
         """Keys of the tables with an index or constraint called `name`."""
-        return self._find(name, lambda table: name in table.indexes or name in table.constraints, 0)
+        return self._find(name, _holds, 0)
 
     def referencing(self, table: str) -> set[str]:
         """Keys of the tables with a foreign key whose `references` may name `table`: it is the whole
         of it or ends just before a `(` in it (callers check their own spelling)."""
-        return self._find(
-            table, lambda other: any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign"), 1
-        )
+        return self._find(table, _references, 1)
 
     def named(self, words: set[str]) -> list[str]:
         """Keys whose plain_name is one of `words`, in map order."""
@@ -419,28 +417,43 @@ class TableMap(dict[str, Table]):
         self._scans += 1
         return self._index is None and self._scans <= _SCANS
 
-    def _find(self, word: str, has: Callable[[Table], bool], kind: int) -> set[str]:
-        if self._scan():
-            return {key for key, table in self.items() if has(table)}
-        index = self._current_index()
-        found = {key for key in index.keys[kind].get(word, ()) if key not in self._taken}
-        found.update(key for key in self._taken if (table := dict.get(self, key)) is not None and has(table))
+    def _find(self, word: str, has: Callable[[Table, str], bool], kind: int) -> set[str]:
+        """Keys of the tables `has(table, word)` holds for, which the index's `kind` finds by `word`."""
+        if self._index is None and self._scan():
+            return {key for key, table in self.items() if has(table, word)}
+        found = set(self._current_index().keys[kind].get(word, ()))
+        taken = self._taken
+        if taken:  # their tables may have changed since they were indexed: asked themselves
+            found -= taken
+            found.update(key for key in taken if (table := dict.get(self, key)) is not None and has(table, word))
         return found
 
     def _current_index(self) -> _KeyIndex:
-        if self._index is None:
-            self._index = _KeyIndex()
+        index = self._index
+        if index is None:
+            index = self._index = _KeyIndex()
             for key, table in self.items():
-                self._index.add(key, table)
+                index.add(key, table)
             self._positions.start(self)
             self._stale.clear()
-        for key in self._stale:
-            self._index.update(key, dict.get(self, key))
-        self._stale.clear()
-        return self._index
+        if self._stale:
+            for key in self._stale:
+                index.update(key, dict.get(self, key))
+            self._stale.clear()
+        return index
 
 
 _SCANS = 4  # questions a TableMap answers by scanning before it builds its index (about the cost of a build)
+
+
+def _holds(table: Table, name: str) -> bool:
+    """TableMap.holding's question of one table."""
+    return name in table.indexes or name in table.constraints
+
+
+def _references(other: Table, table: str) -> bool:
+    """TableMap.referencing's question of one table."""
+    return any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign")
 
 
 class _KeyIndex:
