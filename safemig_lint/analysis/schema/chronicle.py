@@ -85,7 +85,7 @@ class Chronicle:
         self.length += 1
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
-        if not isinstance(op, _NAMES):  # most ops (uses, columns, rows): a table named, nothing made, dropped or renamed
+        if type(op) not in _NAMES:  # most ops (uses, columns, rows): a table named, nothing made, dropped or renamed
             table = getattr(op, "table", "")  # what _tables_named gives
             if table:
                 self._named.add(table)
@@ -280,7 +280,9 @@ _NAMING = (
     o.DropObject,
     o.RenameObject,
 )  # the ops _events reads: any other (columns, rows, uses) is answered by one test
-_NAMES = (*_NAMING, o.Unknown)  # the ops Chronicle.add reads beyond the table they name (_tables_named)
+# The ops Chronicle.add reads beyond the table they name (_tables_named), as a set of types: one lookup for
+# the ops that are none of them, where isinstance tried each in turn (op classes have no subclasses).
+_NAMES = frozenset((*_NAMING, o.Unknown))
 
 
 def _events(op: o.Op) -> list[tuple[str, str, str]]:

@@ -23,7 +23,7 @@ from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.analysis.schema.resolve import Resolver
 from safemig_lint.analysis.schema.snapshots import Snapshots
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.file_ops import FileOps, StatementOps, file_ops
+from safemig_lint.operations.file_ops import FileOps, file_ops
 from safemig_lint.operations.model import Database, Journal, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -372,16 +372,17 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
     lowered = "\n".join(statement.text for statement in read.statements).lower()
     named = {name for name in _SETTINGS if name in lowered}
     for statement in read.statements:
-        _settings(chronicle, statement, named)
-        words = mentions(statement.text) if doubtful else None
+        text = statement.text
+        if named or text.lstrip()[:3].upper() == "USE":  # else it can change no setting (see _settings)
+            _settings(chronicle, text, named)
+        words = mentions(text) if doubtful else None
         for op in statement.ops:
             chronicle.add(op, words)
     return start
 
 
-def _settings(chronicle: Chronicle, statement: StatementOps, named: set[str]) -> None:
+def _settings(chronicle: Chronicle, text: str, named: set[str]) -> None:
     """`named`: the settings whose word is in the statement's file (only they can be in the statement)."""
-    text = statement.text
     lowered = text.lower() if named else ""  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
         if name == "search_path":
