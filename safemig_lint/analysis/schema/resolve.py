@@ -56,6 +56,9 @@ _SYSTEM_COLUMNS = {
 }
 
 
+_DROPS = frozenset((o.DropTable, o.DropObject))  # the ops Resolver.begin_statement reads (op classes have no subclasses)
+
+
 class Resolver:
     def __init__(self, chronicle: Chronicle, dialect: str) -> None:
         self.chronicle = chronicle
@@ -70,7 +73,7 @@ class Resolver:
         self._reported.clear()
         self._dropping.clear()
         self.statement_fails = False
-        if self.dialect == "postgres":
+        if self.dialect == "postgres" and not _DROPS.isdisjoint(map(type, ops)):  # most statements drop nothing
             # PostgreSQL drops the objects one statement names together: what depends on one of them
             # may be named after it. MySQL drops them in turn, refusing a parent named before its child.
             for op in ops:
