@@ -701,11 +701,11 @@ class Database:
             self.open_world,
         )
 
-    def keep_journal(self, journal: Journal) -> None:
+    def keep_journal(self, journal: Journal | None) -> None:
         """Write every change to the database's maps down in `journal`, in order, from now on: replayed
         onto a copy of the maps as they are now (dict-level sets and deletes, which keep dict order
         as the changes did), they give the maps as they will be. `schemas` and `open_world` are not
-        in it (small values a reader copies)."""
+        in it (small values a reader copies). None: no longer."""
         self.tables.journal = journal
         for name in ("views", "sequences", "types", "routines"):
             objects = getattr(self, name)

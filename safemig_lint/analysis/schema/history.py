@@ -188,13 +188,19 @@ class History:
             after_down = self._after_down[version]
             timeline = self._timeline
             made = timeline.snapshots.made(timeline.position[version] + 1, after_down.changes, after_down.schemas, after_down.open_world)
-            made.tables.touched = set(after_down.touched)
-            self._after_down_made[version] = made
-            if len(self._after_down_made) > _KEPT_AFTER_DOWN:
-                self._after_down_made.popitem(last=False)
+            self._keep_after_down(version, made)
         else:
             self._after_down_made.move_to_end(version)
         return made
+
+    def _keep_after_down(self, version: int, made: Database) -> None:
+        """Keep `made`, the schema after the version's down file, for the next questions (the few last kept)."""
+        after_down = self._after_down[version]
+        made.tables.touched = set(after_down.touched)
+        made.schemas = set(after_down.schemas)
+        self._after_down_made[version] = made
+        if len(self._after_down_made) > _KEPT_AFTER_DOWN:
+            self._after_down_made.popitem(last=False)
 
     def tables_touched(self, version: int) -> set[str]:
         """Keys of the tables the version's up files and its down file took, set or deleted: every
@@ -235,6 +241,10 @@ class History:
             if file == self._migration(file.version).down:
                 # Its changes, not the copy: a copy per version is quadratic in the history (snapshots.py).
                 self._after_down[file.version] = _AfterDown(changes, db.schemas, db.open_world, db.tables.touched)
+                # The copy itself is the schema after_down makes from them (the same tables, in the same order),
+                # and is asked for next (SM201): kept as one of the few last made, no longer journalled.
+                db.keep_journal(None)
+                self._keep_after_down(file.version, db)
         return self._extra_effects[file.path]
 
     def sqlite_verdicts(self, file: MigrationFile) -> dict[int, str | None] | None:
