@@ -9,6 +9,7 @@ statement it could not follow touched it); rules say nothing about such objects.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -247,12 +248,12 @@ def routine_key(kind: str, name: str) -> str:
 
 def bare_name(key: str) -> str:
     """An object's own name, from a model key that may be qualified (`schema.name`)."""
-    return key.rsplit(".", 1)[-1]
+    return key.rpartition(".")[2]
 
 
 def plain_name(key: str) -> str:
     """The bare name as a word of a statement would spell it (template placeholders left out)."""
-    return bare_name(key).replace("{{}}", "").lower()
+    return key.rpartition(".")[2].replace("{{}}", "").lower()  # bare_name's, written out: asked of every table looked up
 
 
 # PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
@@ -462,14 +463,14 @@ class _KeyIndex:
     each table to take it out again."""
 
     def __init__(self) -> None:
-        self.keys: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self.keys: tuple[defaultdict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
         self._words: dict[str, tuple[set[str], ...]] = {}
 
     def add(self, key: str, table: Table) -> None:
         self._words[key] = words = self._words_of(table, {plain_name(key)})
         for keys, of_kind in zip(self.keys, words):
             for word in of_kind:
-                keys.setdefault(word, set()).add(key)
+                keys[word].add(key)
 
     def update(self, key: str, table: Table | None) -> None:
         """Index the key's table again (None: the key is gone). Only the words that changed are
@@ -495,13 +496,15 @@ class _KeyIndex:
                 if not holders:
                     del keys[word]
             for word in after - before:
-                keys.setdefault(word, set()).add(key)
+                keys[word].add(key)
 
     @staticmethod
     def _words_of(table: Table, plain: set[str]) -> tuple[set[str], ...]:
-        names = {*table.indexes, *table.constraints}
-        referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in c.referenced_tables}
-        return names, referenced, plain
+        referenced: set[str] = set()
+        for constraint in table.constraints.values():  # a loop, not a set comprehension: most tables have no foreign key
+            if constraint.kind == "foreign":
+                referenced |= constraint.referenced_tables
+        return {*table.indexes, *table.constraints}, referenced, plain
 
 
 class _Positions:
