@@ -174,8 +174,11 @@ class Resolver:
 
     def column_absent(self, db: Database, table_key: str, column: str) -> Table | None:
         """The table, when it certainly has no column `column`."""
+        held = dict.get(db.tables, table_key)  # to read (TableMap)
+        if held is not None and column in held.columns:  # most columns named are there: the answer, however sure the table
+            return None
         table = self.table(db, table_key)
-        if table is None or column in table.columns or self.system_column(column) or not self.quiet(table_key, column.lower()):
+        if table is None or self.system_column(column) or not self.quiet(table_key, column.lower()):
             return None
         return table
 
@@ -184,6 +187,9 @@ class Resolver:
         return name.lower() in _SYSTEM_COLUMNS.get(self.dialect, ())
 
     def column_present(self, db: Database, table_key: str, column: str) -> Column | None:
+        held = dict.get(db.tables, table_key)  # to read (TableMap)
+        if held is None or column not in held.columns:  # most columns added are new: the answer, however sure the table
+            return None
         table = self.table(db, table_key)
         found = table.columns.get(column) if table is not None else None
         if found is None or found.unknown or not self.quiet(table_key, column.lower()):
@@ -336,6 +342,8 @@ def _uses_column(self: Resolver, op: o.UsesColumn, db: Database) -> list[Rejecte
         else:
             message = self.words.column_of_missing(ref.name, table_key)
         return self._reject(MISSING, f"{table_key}.{ref.name}", message)
+    if _held(db, ref):  # resolve_column finds it, or cannot tell: no verdict either way (most names are found)
+        return []
     resolved = self.resolve_column(db, ref)
     if resolved is None or resolved[0]:
         return []
@@ -343,6 +351,18 @@ def _uses_column(self: Resolver, op: o.UsesColumn, db: Database) -> list[Rejecte
         return []
     message = self.words.column_missing(ref.name, ref.qualifier, [t.name for t in resolved[1]])
     return self._reject(QUOTED if ref.quoted else MISSING, f"column {ref.qualifier}.{ref.name}", message, _quoted_detail(ref))
+
+
+def _held(db: Database, ref: o.ColumnRef) -> bool:
+    """Does a table of the model that the name may be looked up in hold the column? Then Resolver.resolve_column
+    finds it there, or, when that table or one searched before it is not certain, cannot tell: never 'not found'.
+    Asked first, as it costs no question of certainty."""
+    for scope in ref.scopes:
+        for key in scope:
+            table = dict.get(db.tables, key)  # to read (TableMap)
+            if table is not None and ref.name in table.columns:
+                return True
+    return False
 
 
 def _quoted_detail(ref: o.ColumnRef) -> str:
@@ -472,7 +492,7 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
         keys: tuple[Constraint | Index, ...] = (*(c for c in op.constraints if c.kind != "check"), *op.indexes)
         for key in keys:
             for name in key.columns:
-                if _plain_column(name) and name not in seen:
+                if name not in seen and _plain_column(name):
                     found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table), fails_op=False)
     return found
 
