@@ -385,9 +385,7 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
         text = statement.text
         if named or text.lstrip()[:3].upper() == "USE":  # else it can change no setting (see _settings)
             _settings(chronicle, text, named)
-        words = mentions(text) if doubtful else None
-        for op in statement.ops:
-            chronicle.add(op, words)
+        chronicle.add_statement(statement.ops, mentions(text) if doubtful else None)
     return start
 
 
