@@ -423,10 +423,12 @@ class TableMap(dict[str, Table]):
         if self._index is None and self._scan():
             return {key for key, table in self.items() if has(table, word)}
         found = set(self._current_index().keys[kind].get(word, ()))
-        taken = self._taken
-        if taken:  # their tables may have changed since they were indexed: asked themselves
-            found -= taken
-            found.update(key for key in taken if (table := dict.get(self, key)) is not None and has(table, word))
+        if self._taken:  # their tables may have changed since they were indexed: asked themselves
+            found -= self._taken
+            for key in self._taken:
+                table = dict.get(self, key)
+                if table is not None and has(table, word):
+                    found.add(key)
         return found
 
     def _current_index(self) -> _KeyIndex:
@@ -568,6 +570,8 @@ class FoundBy(dict[str, _F], Generic[_F]):
     def find(self, what: str, words: Iterable[str]) -> list[str]:
         """Keys whose value has one of `words` as its `what`, in dict order. The first few questions
         are answered by a scan, as building the index costs a few scans (a copy asked little)."""
+        if not self:  # many maps stay empty (no view, no routine): nothing to scan, nothing to index yet
+            return []
         self._scans += 1
         if self._index is None and self._scans <= _SCANS:
             wanted = {(what, word) for word in words}
@@ -679,11 +683,17 @@ class Database:
     open_world: str | None = None
 
     def __post_init__(self) -> None:
+        # Maps given as plain dicts become the model's own (a test's, a rendered schema's); a copy gives them already.
         if not isinstance(self.tables, TableMap):
             self.tables = TableMap(self.tables)
-        for name, kind in (("views", Views), ("sequences", Sequences), ("types", Types), ("routines", Routines)):
-            if not isinstance(getattr(self, name), kind):
-                setattr(self, name, kind(getattr(self, name)))
+        if not isinstance(self.views, Views):
+            self.views = Views(self.views)
+        if not isinstance(self.sequences, Sequences):
+            self.sequences = Sequences(self.sequences)
+        if not isinstance(self.types, Types):
+            self.types = Types(self.types)
+        if not isinstance(self.routines, Routines):
+            self.routines = Routines(self.routines)
 
     def snapshot(self) -> Database:
         """A read-only copy of the database as it is now."""
