@@ -121,12 +121,12 @@ class History:
 
     def file_ops(self, file: MigrationFile) -> FileOps:
         """What the replay reads of the file: from the cache when known, else from the parsed file."""
-        known = self.known.get(file.path)
-        if known is not None:
-            return known
-        if file.path not in self.built:
-            self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
-        return self.built[file.path]
+        found = self.known.get(file.path)  # by get: a Path hashes in Python, each lookup a call
+        if found is None:
+            found = self.built.get(file.path)
+        if found is None:
+            found = self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
+        return found
 
     def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote], at: int) -> dict[int, list[Effect]]:
         """Replay the file's ops, the first at ordinal `at` of the resolver's chronicle (as _chronicle_file read them)."""
@@ -228,7 +228,8 @@ class History:
 
     def _effects_elsewhere(self, file: MigrationFile) -> dict[int, list[Effect]]:
         """A down file replayed on its own copy of the schema its up file produced."""
-        if file.path not in self._extra_effects:
+        found = self._extra_effects.get(file.path)
+        if found is None:
             base = self.after(file.version)
             timeline = self._timeline
             branch = Chronicle(timeline.chronicle, timeline.ends[file.version])
@@ -237,7 +238,7 @@ class History:
             changes: Journal = []
             db.keep_journal(changes)
             replay = Replay(db, Resolver(branch, self.dialect))
-            self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
+            found = self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
             if file == self._migration(file.version).down:
                 # Its changes, not the copy: a copy per version is quadratic in the history (snapshots.py).
                 self._after_down[file.version] = _AfterDown(changes, db.schemas, db.open_world, db.tables.touched)
@@ -245,7 +246,7 @@ class History:
                 # and is asked for next (SM201): kept as one of the few last made, no longer journalled.
                 db.keep_journal(None)
                 self._keep_after_down(file.version, db)
-        return self._extra_effects[file.path]
+        return found
 
     def sqlite_verdicts(self, file: MigrationFile) -> dict[int, str | None] | None:
         """What SQLite itself says of each statement of the file (by start offset), run on an in-memory
@@ -379,7 +380,7 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
         chronicle.anything()
     # The settings whose word is in the file: one search of it, where each statement was lowered and searched
     # (a statement's lowered text is a piece of the file's: str.lower maps each character on its own).
-    lowered = "\n".join(statement.text for statement in read.statements).lower()
+    lowered = "\n".join([statement.text for statement in read.statements]).lower()
     named = {name for name in _SETTINGS if name in lowered}
     for statement in read.statements:
         text = statement.text
