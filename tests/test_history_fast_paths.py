@@ -8,6 +8,7 @@ import pytest
 from conftest import write_migrations
 
 from safemig_lint.analysis.schema import resolve
+from safemig_lint.analysis.schema.chronicle import Chronicle
 from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.config import Config
@@ -52,8 +53,35 @@ COLUMNS = (
 )
 
 
-def _history(tmp_path, name: str, dialect: str) -> History:
-    files = {"000001_base.up.sql": BASE, "000002_columns.up.sql": COLUMNS, "000002_columns.down.sql": COLUMNS}
+# Index names made by each way a statement makes one (CREATE INDEX, a table's named keys, ADD CONSTRAINT, a rename),
+# in two schemas, dropped and made again, and made by a statement the model cannot follow, then made again.
+INDEXES = (
+    "CREATE SCHEMA app;\n"
+    "CREATE TABLE app.users (id int PRIMARY KEY, name text);\n"
+    "CREATE TABLE books (id int CONSTRAINT books_pk PRIMARY KEY, isbn text CONSTRAINT books_isbn_key UNIQUE, title text);\n"
+    "CREATE INDEX users_name_idx ON users (name);\n"
+    "CREATE INDEX users_name_idx ON users (status);\n"
+    "CREATE INDEX users_name_idx ON app.users (name);\n"
+    "CREATE INDEX users_name_idx ON app.users (id);\n"
+    "CREATE INDEX app_only_idx ON app.users (name);\n"
+    "CREATE INDEX app_only_idx ON app.users (id);\n"
+    "CREATE INDEX books_pk ON books (title);\n"
+    "CREATE INDEX books_isbn_key ON books (title);\n"
+    "ALTER TABLE books ADD CONSTRAINT books_title_key UNIQUE (title);\n"
+    "CREATE INDEX books_title_key ON books (id);\n"
+    "ALTER INDEX books_title_key RENAME TO books_title_idx;\n"
+    "CREATE INDEX books_title_key ON books (id);\n"
+    "CREATE INDEX books_title_idx ON books (id);\n"
+    "DROP INDEX users_name_idx;\n"
+    "CREATE INDEX users_name_idx ON users (name);\n"
+    "DO $$ BEGIN EXECUTE 'CREATE INDEX made_idx ON users (id)'; END $$;\n"
+    "CREATE INDEX made_idx ON users (id);\n"
+    "CREATE INDEX IF NOT EXISTS users_name_idx ON users (name);\n"
+)
+
+
+def _history(tmp_path, name: str, dialect: str, statements: str = COLUMNS) -> History:
+    files = {"000001_base.up.sql": BASE, "000002_more.up.sql": statements, "000002_more.down.sql": statements}
     directory = discover([str(write_migrations(tmp_path / name, files))]).directories[0]
     config = Config(dialect=dialect)
     return History(directory, {f.path: read_and_parse(f.path, config) for f in directory.files()}, dialect)
@@ -94,3 +122,15 @@ def test_op_classes_have_no_subclasses():
     assert len(classes) > 25
     assert [c for c in classes if c.__subclasses__()] == []
     assert set(o.Uses.__subclasses__()) == {o.UsesTable, o.UsesSequence, o.UsesColumn}
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "sqlite"])
+def test_an_index_name_no_statement_made_before_is_not_looked_for(tmp_path, monkeypatch, dialect):
+    """CREATE INDEX's verdict needs a statement the model followed to have made the name: without one in the chronicle,
+    the resolver answers before asking which tables hold it. The verdicts are those it gives when it always asks."""
+    quick = _effects(_history(tmp_path, "quick", dialect, INDEXES))
+    seen = Chronicle.seen
+    monkeypatch.setattr(Chronicle, "seen", lambda self, space, key, at: space == "index" or seen(self, space, key, at))
+    general = _effects(_history(tmp_path, "general", dialect, INDEXES))
+    assert quick == general
+    assert len([e for e in general if e[2] == Rejected.__name__]) >= 6

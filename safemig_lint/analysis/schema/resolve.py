@@ -741,6 +741,11 @@ def _create_index(self: Resolver, op: o.CreateIndex, db: Database) -> list[Rejec
         if table is not None and table.find_key(name) is not None:
             return self._reject(EXISTS, f"index {name}", self.words.key_exists(name, op.table, True))
         return []
+    # Every holder is in the table's schema, so the index's key in the chronicle is this one: when no statement made,
+    # dropped or renamed that name before, none is certainly there (Chronicle.present), and no table need be found.
+    key = _qualified(name, op.table)
+    if not self.chronicle.seen("index", key, self.at):
+        return []
     schema = op.table.rpartition(".")[0]
     holders = [k for k in db.tables.holding(name) if k.rpartition(".")[0] == schema]
     for holder in holders:
@@ -749,7 +754,7 @@ def _create_index(self: Resolver, op: o.CreateIndex, db: Database) -> list[Rejec
             table is not None
             and (existing := table.find_key(name)) is not None
             and _is_index_like(existing)
-            and self.chronicle.present("index", _qualified(name, holder), self.at)
+            and self.chronicle.present("index", key, self.at)
         ):
             return self._reject(EXISTS, f"index {name}", self.words.index_exists(name))
     return []
