@@ -760,15 +760,15 @@ class Replay:
         table = self._table(op.table)
         column = before = self._column_for_change(table, op.column)
         effects: list[Effect] = []
-        if op.type is not None:
-            if column.type is not None and column.type != op.type:
-                old, new = resolve(column.type, self.db.types), resolve(op.type, self.db.types)
-                effects.append(TypeChanged(op.table, op.column, old, new, op.using))
-            column = replace(column, type=op.type)
-        if op.nullable is not None:
-            column = replace(column, nullable=op.nullable)
-        if op.default is not o.KEEP:
-            column = replace(column, default=op.default)
+        if op.type is not None and column.type is not None and column.type != op.type:
+            old, new = resolve(column.type, self.db.types), resolve(op.type, self.db.types)
+            effects.append(TypeChanged(op.table, op.column, old, new, op.using))
+        if op.type is not None or op.nullable is not None or op.default is not o.KEEP:  # else the very same column
+            column = column.redefined(
+                op.type if op.type is not None else column.type,
+                op.nullable if op.nullable is not None else column.nullable,
+                op.default if op.default is not o.KEEP else column.default,
+            )
         table.columns[op.column] = column
         return [*effects, ColumnChanged(op.table, before, column)]
 
