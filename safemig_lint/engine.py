@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from safemig_lint import cycles
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
@@ -51,6 +52,8 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    import re
+
     from sqlglot.tokens import TokenType
 
     from safemig_lint.analysis.file_facts import FolderFacts
@@ -784,8 +787,8 @@ def _lint_files(
         kind = type(rule)
         file_hook, statement_hook = kind.overrides("check_file"), kind.overrides("check_statement")
         if (file_hook or statement_hook) and (kind.dialects is None or config.dialect in kind.dialects):
-            hooks.append((rule, file_hook, statement_hook, _reads(kind), kind.reads_words))
-    dispatch = _Dispatch(reads for _, _, statement_hook, reads, _ in hooks if statement_hook)
+            hooks.append(_Hook(rule, file_hook, statement_hook, _reads(kind) if statement_hook else None, kind.reads_words))
+    dispatch = _Dispatch(hooks)
     for migration in work.directory.migrations:
         for file in (*migration.ups, *migration.downs):
             if file.path not in collector.wanted:
@@ -802,16 +805,19 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
-            read_by = dispatch.file(context)
-            for rule, file_hook, statement_hook, reads, words in hooks:
+            try:
+                runs = dispatch.file(context)
+            except Exception as error:  # no statement chosen: each rule that reads some is told so, the others run
+                choosing, runs = dispatch.unchosen()
+                for hook in choosing:
+                    if hook.words is None or file_may_hold_words(hook.words, context.lowered):
+                        collector.add(InternalError, file.path, file.display_path, _internal_error(hook.rule, error), None)
+            for (rule, file_hook, _, _, words), statements in runs:
                 if words is not None and not file_may_hold_words(words, context.lowered):
                     continue
                 try:
-                    statements = read_by(reads) if statement_hook else ()
-                    if not (file_hook or statements):
-                        continue  # most rules read no statement of a given file
                     findings = list(rule.check_file(context)) if file_hook else []
-                    for statement in statements:
+                    for statement in statements if statements is not None else context.parsed.statements:
                         findings.extend(rule.check_statement(statement, context))
                 except Exception as error:  # one broken check must not stop the run
                     collector.add(InternalError, file.path, file.display_path, _internal_error(rule, error), None)
@@ -898,54 +904,87 @@ def _reads(rule: type[Rule]) -> _Reads | None:
     return None if reads == (None, None, None) else reads
 
 
+class _Hook(NamedTuple):
+    """A rule run on a folder's files: which of its hooks it has, and what its check_statement reads."""
+
+    rule: Rule
+    file_hook: bool
+    statement_hook: bool
+    reads: _Reads | None  # None: every statement (or no check_statement)
+    words: re.Pattern[str] | None  # Rule.reads_words
+
+
 _TOKEN_TYPE = attrgetter("token_type")
 
 
 class _Dispatch:
-    """Which statements each rule's check_statement is called on: those holding an op, a token or
-    an effect it reads (_reads), or every one when it declares none. Decided once per shape of
-    statement in a folder, not per rule and file: statements share a few shapes, and a history of
-    thousands of one-statement files would otherwise pay for each rule's choice in each."""
+    """Which hooks run on a file, and which statements each rule's check_statement is called on: those
+    holding an op, a token or an effect it reads (_reads), or every one when it declares none. Decided
+    once per shape of statement in a folder, not per rule and file: statements share a few shapes, and
+    a history of thousands of one-statement files would otherwise pay for each rule's choice in each.
+    A rule with only a check_statement that declares what it reads is not looked at on a file holding
+    none of it (most such rules on most files: a loop over every rule for every file cost ~1% of a run)."""
 
-    def __init__(self, declared: Iterable[_Reads | None]) -> None:
-        self.declared = list(dict.fromkeys(reads for reads in declared if reads is not None))
+    def __init__(self, hooks: list[_Hook]) -> None:
+        self.hooks = hooks
+        self.declared = list(dict.fromkeys(hook.reads for hook in hooks if hook.reads is not None))
         self.reads_ops = any(ops for ops, _, _ in self.declared)
         # The token types some rule reads: a statement's shape holds only those (fewer shapes to decide).
         self.token_types: frozenset[TokenType] = frozenset().union(*(tokens for _, tokens, _ in self.declared if tokens))
         self.reads_effects = any(effects for _, _, effects in self.declared)
         self.readers: dict[_Shape, tuple[_Reads, ...]] = {}  # the declarations that read a shape
+        # The hooks run on every file (by their place in the rules' order), and, by declaration, those
+        # (only a check_statement) run on a file holding a statement it reads.
+        self.every_file = [place for place, hook in enumerate(hooks) if hook.file_hook or hook.reads is None]
+        self.by_reads: dict[_Reads, list[int]] = {reads: [] for reads in self.declared}
+        for place, hook in enumerate(hooks):
+            if hook.reads is not None and not hook.file_hook:
+                self.by_reads[hook.reads].append(place)
 
-    def file(self, context: FileContext) -> Callable[[_Reads | None], list[Statement]]:
-        """The statements of this file a rule reads, by its declaration; worked out when first asked."""
-        statements = context.parsed.statements
-        chosen: dict[_Reads, list[Statement]] = {}
+    def file(self, context: FileContext) -> list[tuple[_Hook, Sequence[Statement] | None]]:
+        """The hooks to run on this file, in the rules' order, each with the statements its check_statement
+        is called on (None: every one)."""
+        chosen = self._choose(context) if self.declared else {}
+        places = self.every_file + [place for reads in chosen for place in self.by_reads[reads]]
+        places.sort()
+        return [(hook, _statements_of(hook, chosen)) for hook in map(self.hooks.__getitem__, places)]
 
-        def read_by(reads: _Reads | None) -> list[Statement]:
-            if reads is None:
-                return statements
-            if not chosen:
-                chosen.update(self._choose(context))
-            return chosen[reads]
-
-        return read_by
+    def unchosen(self) -> tuple[list[_Hook], list[tuple[_Hook, Sequence[Statement] | None]]]:
+        """Where a file's statements could not be chosen (a defect): the hooks that declare what they read, each
+        to be told so, and the others, to run."""
+        return (
+            [hook for hook in self.hooks if hook.reads is not None],
+            [(hook, _statements_of(hook, {})) for hook in self.hooks if hook.reads is None],
+        )
 
     def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
+        """The statements each declaration reads, for those that read any."""
         history = context.history if self.reads_effects else None
         effects = history.effects(context.file) if history is not None else {}
-        chosen: dict[_Reads, list[Statement]] = {reads: [] for reads in self.declared}
+        operations = context.operations_by_start if self.reads_ops else None
+        token_types, reads_effects, known = self.token_types, self.reads_effects, self.readers
+        chosen: defaultdict[_Reads, list[Statement]] = defaultdict(list)
+        # Locals, and map() rather than generators: a shape is worked out for every statement of a run.
         for statement in context.parsed.statements:
-            # map() rather than generators: a shape is worked out for every statement of a run.
+            start = statement.start
             shape = (
-                frozenset(map(type, context.operations(statement))) if self.reads_ops else None,
-                self.token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if self.token_types else None,
-                frozenset(map(type, effects.get(statement.start, ()))) if self.reads_effects else None,
+                frozenset(map(type, operations[start])) if operations is not None else None,
+                token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if token_types else None,
+                frozenset(map(type, effects.get(start, ()))) if reads_effects else None,
             )
-            readers = self.readers.get(shape)
+            readers = known.get(shape)
             if readers is None:
-                readers = self.readers[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
+                readers = known[shape] = tuple(reads for reads in self.declared if _reads_shape(reads, shape))
             for reads in readers:
                 chosen[reads].append(statement)
         return chosen
+
+
+def _statements_of(hook: _Hook, chosen: dict[_Reads, list[Statement]]) -> Sequence[Statement] | None:
+    """The statements a hook's check_statement is called on: every one (None), those chosen for its declaration, or none."""
+    if not hook.statement_hook:
+        return ()
+    return None if hook.reads is None else chosen.get(hook.reads, ())
 
 
 def _reads_shape(reads: _Reads, shape: _Shape) -> bool:
@@ -1113,6 +1152,8 @@ def _internal_error(rule: Rule, error: Exception) -> Finding:
 def _report_suppression_problems(
     path: Path, display: str, suppressions: list[InlineSuppression], enabled: dict[str, type[Rule]], collector: _Collector
 ) -> None:
+    if not suppressions:  # most files: the rules' table is not made for them
+        return
     from safemig_lint.checks import rules_by_code
 
     known = rules_by_code()

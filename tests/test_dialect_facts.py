@@ -200,22 +200,35 @@ _MOMENT_TEXTS = [  # one moment (or none) a statement, so that each is what admi
 
 def test_the_token_gate_admits_every_statement_whose_tree_holds_a_moment():
     """SM632 reads a statement's tree only when may_hold_a_moment admits its tokens: every tree with a
-    string literal that is a moment must be admitted (the gate is right to skip only the others)."""
+    string literal that is a moment must be admitted (the gate is right to skip only the others), and
+    reading only the tokens where a moment word is written answers as reading every token."""
+    from conftest import FIXTURES
     from sqlglot import exp
 
     from safemig_lint.checks.sm632_frozen_now_default import _is_moment, may_hold_a_moment
     from safemig_lint.reading.statements import parse_file
 
     held = skipped = 0
-    for text in _MOMENT_TEXTS + [f"CREATE TABLE e (id int, {column})" for column in _FROZEN + _LIVE]:
-        for statement in parse_file(text, "postgres").statements:
+    texts = _MOMENT_TEXTS + [f"CREATE TABLE e (id int, {column})" for column in _FROZEN + _LIVE]
+    for text in texts:
+        parsed = parse_file(text, "postgres")
+        for statement in parsed.statements:
             assert statement.expression is not None, text
+            where_written = may_hold_a_moment(statement, parsed.text.lower())
+            assert where_written == may_hold_a_moment(statement, None), text
             if any(_is_moment(literal) for literal in statement.expression.find_all(exp.Literal)):
                 held += 1
-                assert may_hold_a_moment(statement.tokens), text
-            elif not may_hold_a_moment(statement.tokens):
+                assert where_written, text
+            elif not where_written:
                 skipped += 1
     assert held >= 10 and skipped >= 3  # both sides met: `DEFAULT now()` is skipped
+    for escaped in ("CREATE TABLE e (a timestamp DEFAULT E'\\x6eow'::timestamp)", "CREATE TABLE e (a timestamp DEFAULT E'n\\ow')"):
+        parsed = parse_file(escaped, "postgres")  # `now` written with an escape: its text does not hold the word
+        assert "now" not in parsed.text.lower() and may_hold_a_moment(parsed.statements[0], parsed.text.lower())
+    for path in sorted(FIXTURES.rglob("*.sql")):
+        parsed = parse_file(path.read_text(encoding="utf-8"), "postgres")
+        for statement in parsed.statements:
+            assert may_hold_a_moment(statement, parsed.text.lower()) == may_hold_a_moment(statement, None), statement.text
 
 
 def test_set_default_now_on_a_timestamp_column_and_not_on_text(lint_sql):

@@ -176,3 +176,35 @@ def test_a_word_read_whole_is_never_followed_by_a_letter_digit_or_underscore(dia
 @given(st.lists(st.sampled_from(_PIECES + _WORDS), max_size=12), st.sampled_from(("postgres", "mysql", "sqlite", "tsql")))
 def test_words_read_whole_in_any_text_are_found(pieces, dialect):
     _words_read_whole_are_found("".join(pieces), dialect)
+
+
+def test_a_rule_is_not_called_on_a_file_holding_nothing_it_reads(lint_sql, monkeypatch):
+    """SM101 reads DROP TABLE ops: not called at all on a file without one, on each DROP TABLE of one with them."""
+    rule = next(rule for rule in all_rules() if rule.code == "SM101")
+    called: list[str] = []
+    monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: called.append(statement.text) or ())
+    lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\n", "000001_t.down.sql": "SELECT 1;\n"})
+    assert called == []
+    lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nDROP TABLE t;\nDROP TABLE u;\n", "000001_t.down.sql": "SELECT 1;\n"})
+    assert called == ["DROP TABLE t", "DROP TABLE u"]
+
+
+def test_statements_that_cannot_be_chosen_fail_each_rule_reading_some_and_no_other(lint_sql, monkeypatch):
+    """A defect in choosing a file's statements is an internal error of each rule that declares what it reads
+    (as when each rule chose for itself), on that file; rules reading the whole file still run."""
+    from safemig_lint import engine
+
+    def broken(self, context):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine._Dispatch, "_choose", broken)
+    result = lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\n"}, dialect="mysql")
+    failed = {d.message.split()[3] for d in result.diagnostics if d.code == "SM000"}
+    assert failed == {rule.code for rule in all_rules() if rule.overrides("check_statement") and _declares(rule, "mysql")}
+    assert "SM304" in {d.code for d in result.diagnostics}  # a rule reading the file: several DDL statements
+    assert all("boom" in d.message for d in result.diagnostics if d.code == "SM000")
+
+
+def _declares(rule, dialect: str) -> bool:
+    reads = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
+    return reads != (None, None, None) and (rule.dialects is None or dialect in rule.dialects) and rule.reads_words is None

@@ -635,11 +635,28 @@ COMMAND_TEXTS = [
     "COMMENT ON TABLE users IS 'lock';",
     "LOCKED;",
     "VACUUMING;",
+    "Clock users;",
+    "L;",
+    "l users;",
+    "CLUSTERING users;",
+    "Vẚcuum FULL users;",
+    "cluſter users;",
 ]
 
 
+@pytest.mark.parametrize("text", [*COMMAND_TEXTS, "ılock;", "ſ;", "Cı;", "C", "", "  VACUUM FULL users;", "/* x */ LOCK users;"])
+def test_first_word_may_be_whenever_the_first_word_is(text):
+    """first_word_may_be tells from a text's first two characters alone; never False where the first word is one."""
+    from safemig_lint.analysis.locks import first_text_word, first_word_may_be
+    from safemig_lint.reading.statements import Statement
+
+    statement = Statement(0, len(text), text, [], None)
+    words = ("LOCK", "VACUUM", "CLUSTER", "CI")
+    assert first_word_may_be(statement, words) or first_text_word(statement) not in words
+
+
 def test_command_locks_first_letter_gate_answers_as_the_first_word_does(monkeypatch):
-    """command_locks turns away a statement whose text starts with a letter LOCK, VACUUM and CLUSTER do not
+    """command_locks turns away a statement whose text starts with two letters LOCK, VACUUM and CLUSTER do not
     start with, before searching for its first word: the same locks as with every first word searched."""
     from conftest import FIXTURES
 
@@ -656,6 +673,108 @@ def test_command_locks_first_letter_gate_answers_as_the_first_word_does(monkeypa
         return [locks.command_locks(s, c) for c in contexts for s in c.parsed.statements]
 
     gated = command_locks()
-    monkeypatch.setattr(locks, "_OTHER_INITIALS", frozenset())
+    monkeypatch.setattr(locks, "first_word_may_be", lambda statement, words: True)
     assert command_locks() == gated
     assert sum(map(bool, gated)) >= 6  # the comparison is between real locks
+
+
+SETTING_TEXTS = [
+    "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;",
+    "set LOCK_TIMEOUT to 0;\nALTER TABLE users ADD COLUMN a int;",
+    "SET SESSION lock_timeout = 1000;\nSET lock_timeout = DEFAULT;\nALTER TABLE users ADD COLUMN a int;",
+    "SELECT set_config('lock_timeout', '2s', false);\nALTER TABLE users ADD COLUMN a int;",
+    "SELECT SET_CONFIG('Lock_Timeout', '2s', true);\nCREATE INDEX i ON users (a);",
+    "SET foreign_key_checks = 0;\nALTER TABLE users ADD CONSTRAINT f FOREIGN KEY (a) REFERENCES t (id);\nSET foreign_key_checks = 1;\nSELECT 1;",
+    "SET @@SESSION.FOREIGN_KEY_CHECKS = OFF;\nALTER TABLE users ADD COLUMN a int;",
+    "SET statement_timeout = '5s';\nALTER TABLE users ADD COLUMN a int;",
+]
+
+
+def test_settings_are_followed_only_in_files_naming_them_with_the_same_answers(monkeypatch):
+    """FileLocks reads `SET lock_timeout` and `foreign_key_checks` from a file whose text names either (else
+    every statement is searched, as in a file that is not ASCII): the statements after each are the same."""
+    from conftest import FIXTURES
+
+    from safemig_lint.analysis.locks import FileLocks
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.reading.discovery import Migration, MigrationFile
+    from safemig_lint.reading.statements import parse_file
+
+    texts = SETTING_TEXTS + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    file = MigrationFile(FIXTURES / "000001_x.up.sql", "000001_x.up.sql", 1, "x", "up")
+
+    def settled(lowered_too: bool) -> list[tuple[list[int], list[int]]]:
+        found = []
+        for dialect in ("postgres", "mysql"):
+            for text in texts:
+                context = FileContext(file, parse_file(text, dialect), Migration(1, [file]), None, dialect)
+                if not lowered_too:
+                    context.lowered = None  # as in a file that is not ASCII
+                locks = FileLocks(context)
+                statements = context.parsed.statements
+                found.append(
+                    (
+                        [i for i, s in enumerate(statements) if locks.lock_timeout_before(s)],
+                        [i for i, s in enumerate(statements) if locks.foreign_key_checks_off_before(s)],
+                    )
+                )
+        return found
+
+    gated = settled(lowered_too=True)
+    assert gated == settled(lowered_too=False)
+    assert sum(bool(timeouts) for timeouts, _ in gated) >= 8 and sum(bool(off) for _, off in gated) >= 4  # real settings compared
+
+
+def test_sm510_first_letter_gate_finds_what_every_first_word_searched_finds(monkeypatch):
+    """SM510 turns away a statement whose text starts with two letters VACUUM and CLUSTER do not start with."""
+    from conftest import FIXTURES
+
+    from safemig_lint.checks import sm510_table_rewrite_command as sm510
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.reading.discovery import Migration, MigrationFile
+    from safemig_lint.reading.statements import parse_file
+
+    texts = COMMAND_TEXTS + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    file = MigrationFile(FIXTURES / "000001_x.up.sql", "000001_x.up.sql", 1, "x", "up")
+    contexts = [FileContext(file, parse_file(text, "postgres"), Migration(1, [file]), None, "postgres") for text in texts]
+
+    def findings():
+        rule = sm510.TableRewriteCommand()
+        return [list(rule.check_file(c)) for c in contexts]
+
+    gated = findings()
+    monkeypatch.setattr(sm510, "first_word_may_be", lambda statement, words: True)
+    assert findings() == gated
+    assert sum(map(bool, gated)) >= 4  # the comparison is between real findings
+
+
+def test_sm511_and_sm512_read_only_the_locking_statements_with_the_same_findings(monkeypatch, tmp_path):
+    """FileLocks.locking leaves out the statements that lock nothing, and SM512 starts at the first one locking a table
+    ACCESS EXCLUSIVE: on every fixture and these texts, the same findings as reading every statement from the first."""
+    from conftest import FIXTURES, write_migrations
+
+    from safemig_lint.analysis.locks import FileLocks
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint
+
+    texts = [
+        "CREATE INDEX i ON users (a);\nALTER TABLE users ADD COLUMN b int;\nUPDATE users SET b = 1;",
+        "SET lock_timeout = '1s';\nALTER TABLE users ADD COLUMN b int;\nCREATE INDEX j ON orders (a);",
+        "BEGIN;\nALTER TABLE users ADD COLUMN b int;\nCOMMIT;\nBEGIN;\nCREATE INDEX j ON orders (a);\nALTER TABLE orders ADD COLUMN c int;\nCOMMIT;",
+        "LOCK TABLE users;\nVACUUM FULL orders;\nALTER TABLE orders ADD COLUMN c int NOT NULL DEFAULT random();",
+    ]
+    base = "CREATE TABLE users (id int, a int);\nCREATE TABLE orders (id int, a int);\n"
+    folders = [str(path) for path in sorted(FIXTURES.iterdir()) if path.is_dir()]
+    for number, text in enumerate(texts):
+        files = {"000001_base.up.sql": base, "000002_change.up.sql": text, "000002_change.down.sql": "SELECT 1;\n"}
+        folders.append(str(write_migrations(tmp_path / f"m{number}", files)))
+
+    def findings() -> list[tuple]:
+        diagnostics = lint(folders, Config(dialect="postgres")).diagnostics
+        return sorted(d.sort_key for d in diagnostics if d.code in ("SM511", "SM512"))
+
+    chosen = findings()
+    monkeypatch.setattr(FileLocks, "locking", property(lambda self: self.context.parsed.statements))
+    monkeypatch.setattr(FileLocks, "position", lambda self, statement: 0)
+    assert findings() == chosen
+    assert {key[3] for key in chosen} == {"SM511", "SM512"} and len(chosen) >= 8  # real findings compared

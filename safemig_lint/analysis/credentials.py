@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import TypeVar
 
 from sqlglot.tokens import Token, TokenType
@@ -120,7 +121,21 @@ _TEXT_WORDS = (
     "://", "pass", "pwd", "secret", "token", "account_key", "@", "jdbc", "akia", "asia", "abia", "acca", "bearer", "gh[pousr]_",
     "github_pat_", "xox", "_live_", "aiza", "-u", "identified", "mysql", "private key", "pw", "api_?key", "private_?key",
 )  # fmt: skip
-_TRIGGERS = "|".join(_TEXT_WORDS)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A pattern matching where any of `words` (regexes without a `|` outside brackets, each starting with
+    a literal character or an escaped one) starts: the words grouped by that character (`p(?:ass|w|wd)`),
+    as `re` tries every alternative at each position where any may start (a search ~30% faster; callers
+    read only where a match starts, which the grouping keeps)."""
+    groups: dict[str, list[str]] = {}
+    for pattern in sorted(set(words)):
+        first = pattern[:2] if pattern.startswith("\\") else pattern[:1]
+        groups.setdefault(first, []).append(pattern[len(first) :])
+    return "|".join(first + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0]) for first, rests in groups.items())
+
+
+_TRIGGERS = alternation(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
 # Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
 # (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
@@ -176,7 +191,7 @@ def _needs(*words: str) -> Callable[[_Finder], _Finder]:
 
 def statement_trigger(needed: dict[str, tuple[str, ...]]) -> str:
     """A pattern matching every word a finder needs."""
-    return "|".join(sorted({word for words in needed.values() for word in words}))
+    return alternation(word for words in needed.values() for word in words)
 
 
 _ESCAPE = r"\\"  # needed by each finder reading tokens: in a literal, a backslash escape may make any letter
@@ -304,9 +319,29 @@ def statement_secrets(statement: Statement, context) -> list[Secret]:
     """Credentials in a statement (one statements_to_read chose): account passwords, secret options,
     connection strings and well-known secret formats in its literals, and well-known formats
     anywhere in its bodies. Read once per statement, by masking.py."""
-    found = _finders_on(statement, context) if statement.tokens else _unterminated_secrets(statement, context)
+    if not statement.tokens:
+        found = _unterminated_secrets(statement, context)
+    elif _may_quote_a_secret(statement):
+        found = _finders_on(statement, context)
+    else:  # half the statements holding a finder's word (`CREATE TABLE auth_token (...)`): nothing to build
+        return []
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
+
+
+# What a finder of _finders_on reads in a statement that parsed: the text of a literal or quoted name among
+# its tokens, or of a body or command tail (which sqlglot keeps in a literal); a statement holding none of
+# these finds nothing (tests/test_secret_prefilter.py compares it with every finder on every test text).
+_QUOTED = STRING_TOKENS | {TokenType.IDENTIFIER}
+_TOKEN_TYPE = attrgetter("token_type")
+
+
+def _may_quote_a_secret(statement: Statement) -> bool:
+    """False when no finder of _finders_on can find anything in the statement (which has tokens): it
+    parsed, and holds no literal or quoted name. One that did not parse is read whole as prose."""
+    if statement.error is not None or statement.expression is None:
+        return True
+    return not _QUOTED.isdisjoint(map(_TOKEN_TYPE, statement.tokens))
 
 
 def _finders_on(statement: Statement, context) -> list[Secret | None]:
@@ -588,6 +623,8 @@ def redacted(text: str, offset: int, secrets: list[Secret]) -> str:
 
 
 def comment_secrets(context) -> list[Secret]:
+    if not context.may_hold_secrets:  # what commented_secrets asks first: most files, asked once, not once per comment
+        return []
     found = []
     for comment in context.parsed.comments:
         # A block comment's closing */ is not part of any secret (masking it would open the comment).

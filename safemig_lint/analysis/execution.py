@@ -186,6 +186,7 @@ def file_may_refuse_transaction_block(lowered: str | None, postgres_version: int
 
 
 _TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
+_CONTROL_WORDS = tuple(word.lower() for word in _TRANSACTION_WORDS if word)  # the first word of each (ASCII, from the text)
 _REFUSING_WORDS = frozenset({"CREATE", "DROP", "REINDEX", "VACUUM", "ALTER", "CLUSTER", "DISCARD", ""})
 
 
@@ -223,14 +224,17 @@ class ExecutionModel:
     Its questions are asked of the file's own statements.
     """
 
-    def __init__(self, statements: list[Statement], settings: ExecutionSettings) -> None:
+    def __init__(self, statements: list[Statement], settings: ExecutionSettings, lowered: str | None = None) -> None:
+        """`lowered`: the file's text lowered, when it is ASCII: a file whose text names none of the words that
+        open or end a transaction (transaction_control reads them from the text) has no statement asked."""
         self.settings = settings
         self._statements = statements
         self._transaction: dict[int, int | None] = {}  # id(statement) -> transaction id or None
         self._persists: dict[int, str | None] = {}
         self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
         # read once (_build and runs_as_one_transaction ask), kept only for BEGIN, COMMIT and ROLLBACK: few statements
-        self._control = {id(s): control for s in statements if (control := transaction_control(s)) is not None}
+        may_control = lowered is None or any(word in lowered for word in _CONTROL_WORDS)
+        self._control = {id(s): control for s in statements if (control := transaction_control(s)) is not None} if may_control else {}
         # Most files: no BEGIN, COMMIT or ROLLBACK of their own, run whole in the driver's one transaction. Then
         # every statement is in transaction 0 and none persists after a later failure (everything after it rolls
         # back with it): nothing to work out statement by statement.

@@ -287,7 +287,8 @@ class FileLocks:
         self._tables = _Presence()  # tables created in this file (by name as written)
         self._indexes = _Presence()  # indexes created in this file (bare names)
         self._dropped_keys = _Presence()  # indexes and constraints dropped in this file (bare names)
-        self._gone_with_owner = _Presence()  # indexes gone with their table, or (PostgreSQL) with a column they use
+        # (table, statement index, column or None) of each DROP TABLE and (PostgreSQL) DROP COLUMN, for _gone_with_owner
+        self._owners_dropped: list[tuple[str, int, str | None]] = []
         self._last_drop: dict[str, int] = {}  # bare table name -> the last statement that drops it
         self._emptied = _Presence()  # tables emptied in this file (TRUNCATE, DELETE without WHERE) and not refilled
         self._timeout_before: set[int] = set()  # id(statement) of those after a non-zero lock_timeout (few files set one)
@@ -312,6 +313,11 @@ class FileLocks:
         # What exists before each statement is kept as events per name (statement index, present?),
         # not as a copy of every set per statement: memory and time stay linear in the file.
         timeout = fk_checks_off = False
+        # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
+        # lowered), so in an ASCII file's lowered text: most files name neither, and no statement is searched.
+        lowered = self.context.lowered
+        follows_settings = lowered is None or "lock_timeout" in lowered or "foreign_key_checks" in lowered
+        operations = self._operations
         for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)
             self._position[key] = index
@@ -319,7 +325,7 @@ class FileLocks:
                 self._timeout_before.add(key)
             if fk_checks_off:
                 self._fk_checks_off_before.add(key)
-            for op in self.ops(statement):
+            for op in operations[statement.start]:
                 if not isinstance(op, _READ_OPS):  # most ops (Uses ...): one test, not one per kind below
                     continue
                 if isinstance(op, o.CreateTable):
@@ -331,9 +337,9 @@ class FileLocks:
                 elif isinstance(op, o.DropTable):
                     self._tables.mark(op.table, index, False)
                     self._last_drop[bare_name(op.table)] = index
-                    self._indexes_go(op.table, index)
+                    self._owners_dropped.append((op.table, index, None))
                 elif isinstance(op, o.DropColumn) and self.postgres:
-                    self._indexes_go(op.table, index, op.column)  # PostgreSQL drops every index using the column
+                    self._owners_dropped.append((op.table, index, op.column))  # PostgreSQL drops every index using the column
                 elif isinstance(op, o.CreateIndex) and op.index.name:
                     self._indexes.mark(bare_name(op.index.name), index, True)
                     self._dropped_keys.mark(bare_name(op.index.name), index, False)
@@ -344,23 +350,27 @@ class FileLocks:
                 elif isinstance(op, o.Truncate):
                     self._emptied.mark(bare_name(op.table), index, True)
             self._follow_rows(statement, index)
-            settings = _settings_in(statement)
+            settings = _settings_in(statement) if follows_settings else None
             if settings:
                 timeout = _setting(settings, "lock_timeout", timeout)
                 fk_checks_off = _setting(settings, "foreign_key_checks", fk_checks_off, off=True)
 
-    def _indexes_go(self, table: str, index: int, column: str | None = None) -> None:
-        """Mark the indexes (and keys) of `table`, as the file found it, that go with this statement: all of them,
-        or those using `column` (in their keys, expressions or predicate)."""
+    @cached_property
+    def _gone_with_owner(self) -> _Presence:
+        """Indexes (and keys) gone with their table, or (PostgreSQL) with a column they use: worked out from the
+        schema before the file when a DROP INDEX first asks (index_gone_before), not for every file dropping tables."""
+        gone = _Presence()
         schema = self.schema_before
-        known = schema.tables.get(table) if schema is not None else None
-        if known is None or known.keys_unknown or known.unknown:
-            return
-        keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
-        for key in keys:
-            parts = (*key.columns, getattr(key, "where", None) or "")
-            if key.name and (column is None or any(_mentions(part, column) for part in parts)):
-                self._gone_with_owner.mark(bare_name(key.name), index, True)
+        for table, index, column in self._owners_dropped:
+            known = schema.tables.get(table) if schema is not None else None
+            if known is None or known.keys_unknown or known.unknown:
+                continue
+            keys: list[Index | Constraint] = [*known.indexes.values(), *known.constraints.values()]
+            for key in keys:
+                parts = (*key.columns, getattr(key, "where", None) or "")
+                if key.name and (column is None or any(_mentions(part, column) for part in parts)):
+                    gone.mark(bare_name(key.name), index, True)
+        return gone
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
         """DELETE without WHERE empties a table; INSERT fills one again."""
@@ -536,6 +546,16 @@ class FileLocks:
                     return table, f"{type(expression).__name__.upper()}s rows of"
         return None
 
+    @cached_property
+    def locking(self) -> list[Statement]:
+        """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
+        created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
+        return [statement for statement in self.context.parsed.statements if self.postgres_locks(statement)]
+
+    def position(self, statement: Statement) -> int:
+        """The statement's index in the file."""
+        return self._position[id(statement)]
+
     def blocking_locks(self, statement: Statement) -> Iterator[Lock]:
         return (lock for lock in self.postgres_locks(statement) if lock.mode in _BLOCKS_WRITES)
 
@@ -571,8 +591,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
     TRUNCATE is left out, like DROP TABLE: what it does to the data matters more than its lock (SM104).
     """
-    text = statement.text
-    if text[:1] in _OTHER_INITIALS:  # the text starts with its first word, which is none of these (most statements)
+    if not first_word_may_be(statement, _COMMANDS):  # most statements: their first two letters tell
         return []
     first = first_text_word(statement)
     if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
@@ -589,8 +608,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     return []
 
 
-# What a first word (_WORD) may start with, but LOCK, VACUUM and CLUSTER do not.
-_OTHER_INITIALS = frozenset(string.ascii_letters + "_") - frozenset("LlVvCc")
+_COMMANDS = ("LOCK", "VACUUM", "CLUSTER")
 
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:
@@ -619,6 +637,20 @@ def text_words(statement: Statement, limit: int | None = None) -> list[str]:
     commands it does not parse as one string). Every statement is asked for its first words:
     a routine's long body is not split into words for that."""
     return [match.group().upper() for match in islice(_WORD.finditer(statement.text), limit)]
+
+
+def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
+    """False when first_text_word(statement) is none of `words` (upper case), told without searching for it: a
+    text starting with a letter or `_` starts with its first word, whose upper case starts with that of its
+    first two characters (str.upper maps each character on its own), so one of `words` must start with that."""
+    text = statement.text
+    if text[:1] not in _WORD_INITIALS:
+        return True  # the first word comes later, if at all: it is searched for
+    start = text[:2].upper()
+    return any(word.startswith(start) for word in words)
+
+
+_WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
 
 
 def first_text_word(statement: Statement) -> str:

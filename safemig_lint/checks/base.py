@@ -122,7 +122,7 @@ class FileContext:
     @cached_property
     def execution(self) -> ExecutionModel:
         """How golang-migrate's driver runs this file: its transactions, what a failure leaves applied."""
-        return ExecutionModel(self.parsed.statements, settings_for(self.config, self.dialect))
+        return ExecutionModel(self.parsed.statements, settings_for(self.config, self.dialect), self.lowered)
 
     def rerun_reason(self, statement: Statement) -> str | None:
         """Why a re-run after a failure part-way meets this statement's effect again; None: it cannot (SM301-SM303)."""

@@ -17,19 +17,18 @@ class NotAnalysed(Rule):
         real_grammar = context.dialect in POSTGRES_DIALECTS or context.dialect in SQLITE_DIALECTS
         database = database_name(context.dialect)
         for statement in context.parsed.statements:
-            if context.parsed.shaped_by_template(statement):
-                continue  # SM407 reports statements the template writes
             why = statement.unanalysed
             if statement.error is not None and not_judged_by_postgres_grammar(statement.rejected_by, context):
                 why = f"{statement.error}, but CockroachDB extends PostgreSQL's grammar and may accept it; its syntax was not checked"
-            elif why is None and statement.is_command and not real_grammar and transaction_control(statement) is None:
+            elif not real_grammar and why is None and statement.is_command and transaction_control(statement) is None:
                 if statement.error is None and not _routine(statement):
                     first = statement.keywords[0] if statement.keywords else "?"
                     why = (
                         f"safemig-lint reads only the first word of this statement ({first}), and has no {database} grammar to tell "
                         f"whether {database} accepts it"
                     )
-            if why is None:
+            # Most statements were analysed: asked first, before whether a template shaped them (SM407 reports those).
+            if why is None or context.parsed.shaped_by_template(statement):
                 continue
             if real_grammar and statement.error is None and _read_from_text(context.operations(statement)):
                 continue  # valid (its database's grammar says so), and its text told what it does: the rules checked that

@@ -44,11 +44,10 @@ class IrreversibleDataLoss(Rule):
 
     def _lost_in_rebuild(self, effects: list[Effect], statement: Statement, context: FileContext, history: History):
         """A table rebuild whose copy leaves out columns that held data before the migration."""
-        before = history.before(context.file.version)
         for effect in effects:
             if not (isinstance(effect, Dropped) and effect.rebuilt_into and effect.lost_columns):
-                continue
-            old, dropped = before.tables.get(effect.name), effect.before
+                continue  # most statements it reads (a table created): the schema before is not looked up
+            old, dropped = history.before(context.file.version).tables.get(effect.name), effect.before
             # Only columns that held data before the migration: the same columns, not new ones of that name.
             lost = [
                 c

@@ -12,7 +12,7 @@ class MissingLockTimeout(Rule):
         if not context.locks.postgres:
             return
         locks = context.locks
-        for statement in context.parsed.statements:
+        for statement in locks.locking:  # the others lock nothing
             if locks.lock_timeout_before(statement):
                 continue
             lock = next(locks.blocking_locks(statement), None)

@@ -24,11 +24,16 @@ class LockHeldAcrossStatements(Rule):
             return
         execution = context.execution
         transactions: dict[int, _Transaction] = {}
-        for statement in context.parsed.statements:
+        # Nothing is held before the first statement locking a table ACCESS EXCLUSIVE (in most files, none does).
+        statements = context.parsed.statements
+        first = next((locks.position(s) for s in locks.locking if locks.exclusive_tables(s)), len(statements))
+        for statement in statements[first:]:
             current = execution.transaction_id(statement)
             if current is None:
                 continue
-            transaction = transactions.setdefault(current, _Transaction())
+            transaction = transactions.get(current)
+            if transaction is None:  # not setdefault: a _Transaction, its dict and list made for every statement
+                transaction = transactions[current] = _Transaction()
             if transaction.held:
                 transaction.hazards += self._hazards(statement, context, transaction.held)
             for table in locks.exclusive_tables(statement):
