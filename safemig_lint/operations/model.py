@@ -9,6 +9,7 @@ statement it could not follow touched it); rules say nothing about such objects.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -247,12 +248,12 @@ def routine_key(kind: str, name: str) -> str:
 
 def bare_name(key: str) -> str:
     """An object's own name, from a model key that may be qualified (`schema.name`)."""
-    return key.rsplit(".", 1)[-1]
+    return key.rpartition(".")[2]
 
 
 def plain_name(key: str) -> str:
     """The bare name as a word of a statement would spell it (template placeholders left out)."""
-    return bare_name(key).replace("{{}}", "").lower()
+    return key.rpartition(".")[2].replace("{{}}", "").lower()  # bare_name's, written out: asked of every table looked up
 
 
 # PostgreSQL keeps the first 63 bytes of an identifier (NAMEDATALEN - 1).
@@ -383,14 +384,12 @@ class TableMap(dict[str, Table]):
 
     def holding(self, name: str) -> set[str]:
         """Keys of the tables with an index or constraint called `name`."""
-        return self._find(name, lambda table: name in table.indexes or name in table.constraints, 0)
+        return self._find(name, _holds, 0)
 
     def referencing(self, table: str) -> set[str]:
         """Keys of the tables with a foreign key whose `references` may name `table`: it is the whole
         of it or ends just before a `(` in it (callers check their own spelling)."""
-        return self._find(
-            table, lambda other: any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign"), 1
-        )
+        return self._find(table, _references, 1)
 
     def named(self, words: set[str]) -> list[str]:
         """Keys whose plain_name is one of `words`, in map order."""
@@ -419,28 +418,45 @@ class TableMap(dict[str, Table]):
         self._scans += 1
         return self._index is None and self._scans <= _SCANS
 
-    def _find(self, word: str, has: Callable[[Table], bool], kind: int) -> set[str]:
-        if self._scan():
-            return {key for key, table in self.items() if has(table)}
-        index = self._current_index()
-        found = {key for key in index.keys[kind].get(word, ()) if key not in self._taken}
-        found.update(key for key in self._taken if (table := dict.get(self, key)) is not None and has(table))
+    def _find(self, word: str, has: Callable[[Table, str], bool], kind: int) -> set[str]:
+        """Keys of the tables `has(table, word)` holds for, which the index's `kind` finds by `word`."""
+        if self._index is None and self._scan():
+            return {key for key, table in self.items() if has(table, word)}
+        found = set(self._current_index().keys[kind].get(word, ()))
+        if self._taken:  # their tables may have changed since they were indexed: asked themselves
+            found -= self._taken
+            for key in self._taken:
+                table = dict.get(self, key)
+                if table is not None and has(table, word):
+                    found.add(key)
         return found
 
     def _current_index(self) -> _KeyIndex:
-        if self._index is None:
-            self._index = _KeyIndex()
+        index = self._index
+        if index is None:
+            index = self._index = _KeyIndex()
             for key, table in self.items():
-                self._index.add(key, table)
+                index.add(key, table)
             self._positions.start(self)
             self._stale.clear()
-        for key in self._stale:
-            self._index.update(key, dict.get(self, key))
-        self._stale.clear()
-        return self._index
+        if self._stale:
+            for key in self._stale:
+                index.update(key, dict.get(self, key))
+            self._stale.clear()
+        return index
 
 
 _SCANS = 4  # questions a TableMap answers by scanning before it builds its index (about the cost of a build)
+
+
+def _holds(table: Table, name: str) -> bool:
+    """TableMap.holding's question of one table."""
+    return name in table.indexes or name in table.constraints
+
+
+def _references(other: Table, table: str) -> bool:
+    """TableMap.referencing's question of one table."""
+    return any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign")
 
 
 class _KeyIndex:
@@ -449,14 +465,14 @@ class _KeyIndex:
     each table to take it out again."""
 
     def __init__(self) -> None:
-        self.keys: tuple[dict[str, set[str]], ...] = ({}, {}, {})
+        self.keys: tuple[defaultdict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
         self._words: dict[str, tuple[set[str], ...]] = {}
 
     def add(self, key: str, table: Table) -> None:
         self._words[key] = words = self._words_of(table, {plain_name(key)})
         for keys, of_kind in zip(self.keys, words):
             for word in of_kind:
-                keys.setdefault(word, set()).add(key)
+                keys[word].add(key)
 
     def update(self, key: str, table: Table | None) -> None:
         """Index the key's table again (None: the key is gone). Only the words that changed are
@@ -482,13 +498,15 @@ class _KeyIndex:
                 if not holders:
                     del keys[word]
             for word in after - before:
-                keys.setdefault(word, set()).add(key)
+                keys[word].add(key)
 
     @staticmethod
     def _words_of(table: Table, plain: set[str]) -> tuple[set[str], ...]:
-        names = {*table.indexes, *table.constraints}
-        referenced = {t for c in table.constraints.values() if c.kind == "foreign" for t in c.referenced_tables}
-        return names, referenced, plain
+        referenced: set[str] = set()
+        for constraint in table.constraints.values():  # a loop, not a set comprehension: most tables have no foreign key
+            if constraint.kind == "foreign":
+                referenced |= constraint.referenced_tables
+        return {*table.indexes, *table.constraints}, referenced, plain
 
 
 class _Positions:
@@ -552,6 +570,8 @@ class FoundBy(dict[str, _F], Generic[_F]):
     def find(self, what: str, words: Iterable[str]) -> list[str]:
         """Keys whose value has one of `words` as its `what`, in dict order. The first few questions
         are answered by a scan, as building the index costs a few scans (a copy asked little)."""
+        if not self:  # many maps stay empty (no view, no routine): nothing to scan, nothing to index yet
+            return []
         self._scans += 1
         if self._index is None and self._scans <= _SCANS:
             wanted = {(what, word) for word in words}
@@ -663,11 +683,17 @@ class Database:
     open_world: str | None = None
 
     def __post_init__(self) -> None:
+        # Maps given as plain dicts become the model's own (a test's, a rendered schema's); a copy gives them already.
         if not isinstance(self.tables, TableMap):
             self.tables = TableMap(self.tables)
-        for name, kind in (("views", Views), ("sequences", Sequences), ("types", Types), ("routines", Routines)):
-            if not isinstance(getattr(self, name), kind):
-                setattr(self, name, kind(getattr(self, name)))
+        if not isinstance(self.views, Views):
+            self.views = Views(self.views)
+        if not isinstance(self.sequences, Sequences):
+            self.sequences = Sequences(self.sequences)
+        if not isinstance(self.types, Types):
+            self.types = Types(self.types)
+        if not isinstance(self.routines, Routines):
+            self.routines = Routines(self.routines)
 
     def snapshot(self) -> Database:
         """A read-only copy of the database as it is now."""
@@ -688,11 +714,11 @@ class Database:
             self.open_world,
         )
 
-    def keep_journal(self, journal: Journal) -> None:
+    def keep_journal(self, journal: Journal | None) -> None:
         """Write every change to the database's maps down in `journal`, in order, from now on: replayed
         onto a copy of the maps as they are now (dict-level sets and deletes, which keep dict order
         as the changes did), they give the maps as they will be. `schemas` and `open_world` are not
-        in it (small values a reader copies)."""
+        in it (small values a reader copies). None: no longer."""
         self.tables.journal = journal
         for name in ("views", "sequences", "types", "routines"):
             objects = getattr(self, name)

@@ -82,14 +82,29 @@ class Chronicle:
         """Record what `op` does to names; returns its ordinal. `doubtful`: the op may or may not run
         (its version has several up files): what it names, and the words of its statement, become unsure."""
         at = self.length
+        self.add_statement((op,), doubtful)
+        return at
+
+    def add_statement(self, ops: tuple[o.Op, ...], doubtful: tuple[str, ...] | None = None) -> None:
+        """`add` each of a statement's ops, in order."""
+        for op in ops:
+            if doubtful is None and type(op) not in _NAMES:  # most ops (uses, columns, rows): a table named, nothing more
+                self.length += 1
+                table = getattr(op, "table", "")  # what _tables_named gives
+                if table:
+                    self._named.add(table)
+            else:
+                self._add_names(op, doubtful)
+
+    def _add_names(self, op: o.Op, doubtful: tuple[str, ...] | None) -> None:
+        """`add`, for an op that makes, drops or renames names, or may not run."""
+        at = self.length
         self.length += 1
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
-        if not isinstance(op, _NAMES):  # most ops (uses, columns, rows): a table named, nothing made, dropped or renamed
-            table = getattr(op, "table", "")  # what _tables_named gives
-            if table:
-                self._named.add(table)
-            return at
+        if type(op) not in _NAMES:
+            self._named.update(_tables_named(op))
+            return
         for space_, key, what in _events(op):
             self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
         self._named.update(_tables_named(op))
@@ -106,7 +121,6 @@ class Chronicle:
                 self._dynamic.append(at)
             self._patterns += [(at, re.compile(pattern)) for pattern in op.patterns]
             self._pattern_at += [at] * len(op.patterns)
-        return at
 
     def unseen(self, words) -> int:
         """A change the model cannot see that may have made or dropped objects of these names."""
@@ -280,7 +294,9 @@ _NAMING = (
     o.DropObject,
     o.RenameObject,
 )  # the ops _events reads: any other (columns, rows, uses) is answered by one test
-_NAMES = (*_NAMING, o.Unknown)  # the ops Chronicle.add reads beyond the table they name (_tables_named)
+# The ops Chronicle.add reads beyond the table they name (_tables_named), as a set of types: one lookup for
+# the ops that are none of them, where isinstance tried each in turn (op classes have no subclasses).
+_NAMES = frozenset((*_NAMING, o.Unknown))
 
 
 def _events(op: o.Op) -> list[tuple[str, str, str]]:

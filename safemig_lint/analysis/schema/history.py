@@ -23,7 +23,7 @@ from safemig_lint.analysis.schema.replay import NOTHING_KNOWN, Replay
 from safemig_lint.analysis.schema.resolve import Resolver
 from safemig_lint.analysis.schema.snapshots import Snapshots
 from safemig_lint.operations import ops as o
-from safemig_lint.operations.file_ops import FileOps, StatementOps, file_ops
+from safemig_lint.operations.file_ops import FileOps, file_ops
 from safemig_lint.operations.model import Database, Journal, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
@@ -121,12 +121,12 @@ class History:
 
     def file_ops(self, file: MigrationFile) -> FileOps:
         """What the replay reads of the file: from the cache when known, else from the parsed file."""
-        known = self.known.get(file.path)
-        if known is not None:
-            return known
-        if file.path not in self.built:
-            self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
-        return self.built[file.path]
+        found = self.known.get(file.path)  # by get: a Path hashes in Python, each lookup a call
+        if found is None:
+            found = self.built.get(file.path)
+        if found is None:
+            found = self.built[file.path] = file_ops(self.parsed[file.path], self.reading)
+        return found
 
     def _replay_file(self, replay: Replay, file: MigrationFile, notes: list[UnknownNote], at: int) -> dict[int, list[Effect]]:
         """Replay the file's ops, the first at ordinal `at` of the resolver's chronicle (as _chronicle_file read them)."""
@@ -188,13 +188,19 @@ class History:
             after_down = self._after_down[version]
             timeline = self._timeline
             made = timeline.snapshots.made(timeline.position[version] + 1, after_down.changes, after_down.schemas, after_down.open_world)
-            made.tables.touched = set(after_down.touched)
-            self._after_down_made[version] = made
-            if len(self._after_down_made) > _KEPT_AFTER_DOWN:
-                self._after_down_made.popitem(last=False)
+            self._keep_after_down(version, made)
         else:
             self._after_down_made.move_to_end(version)
         return made
+
+    def _keep_after_down(self, version: int, made: Database) -> None:
+        """Keep `made`, the schema after the version's down file, for the next questions (the few last kept)."""
+        after_down = self._after_down[version]
+        made.tables.touched = set(after_down.touched)
+        made.schemas = set(after_down.schemas)
+        self._after_down_made[version] = made
+        if len(self._after_down_made) > _KEPT_AFTER_DOWN:
+            self._after_down_made.popitem(last=False)
 
     def tables_touched(self, version: int) -> set[str]:
         """Keys of the tables the version's up files and its down file took, set or deleted: every
@@ -222,7 +228,8 @@ class History:
 
     def _effects_elsewhere(self, file: MigrationFile) -> dict[int, list[Effect]]:
         """A down file replayed on its own copy of the schema its up file produced."""
-        if file.path not in self._extra_effects:
+        found = self._extra_effects.get(file.path)
+        if found is None:
             base = self.after(file.version)
             timeline = self._timeline
             branch = Chronicle(timeline.chronicle, timeline.ends[file.version])
@@ -231,11 +238,15 @@ class History:
             changes: Journal = []
             db.keep_journal(changes)
             replay = Replay(db, Resolver(branch, self.dialect))
-            self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
+            found = self._extra_effects[file.path] = self._replay_file(replay, file, self._extra_notes, start)
             if file == self._migration(file.version).down:
                 # Its changes, not the copy: a copy per version is quadratic in the history (snapshots.py).
                 self._after_down[file.version] = _AfterDown(changes, db.schemas, db.open_world, db.tables.touched)
-        return self._extra_effects[file.path]
+                # The copy itself is the schema after_down makes from them (the same tables, in the same order),
+                # and is asked for next (SM201): kept as one of the few last made, no longer journalled.
+                db.keep_journal(None)
+                self._keep_after_down(file.version, db)
+        return found
 
     def sqlite_verdicts(self, file: MigrationFile) -> dict[int, str | None] | None:
         """What SQLite itself says of each statement of the file (by start offset), run on an in-memory
@@ -369,19 +380,18 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
         chronicle.anything()
     # The settings whose word is in the file: one search of it, where each statement was lowered and searched
     # (a statement's lowered text is a piece of the file's: str.lower maps each character on its own).
-    lowered = "\n".join(statement.text for statement in read.statements).lower()
+    lowered = "\n".join([statement.text for statement in read.statements]).lower()
     named = {name for name in _SETTINGS if name in lowered}
     for statement in read.statements:
-        _settings(chronicle, statement, named)
-        words = mentions(statement.text) if doubtful else None
-        for op in statement.ops:
-            chronicle.add(op, words)
+        text = statement.text
+        if named or text.lstrip()[:3].upper() == "USE":  # else it can change no setting (see _settings)
+            _settings(chronicle, text, named)
+        chronicle.add_statement(statement.ops, mentions(text) if doubtful else None)
     return start
 
 
-def _settings(chronicle: Chronicle, statement: StatementOps, named: set[str]) -> None:
+def _settings(chronicle: Chronicle, text: str, named: set[str]) -> None:
     """`named`: the settings whose word is in the statement's file (only they can be in the statement)."""
-    text = statement.text
     lowered = text.lower() if named else ""  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
         if name == "search_path":

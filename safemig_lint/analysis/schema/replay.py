@@ -342,16 +342,17 @@ class Replay:
             self._inherit(table, self._table(parent), op.partition)
         for column in op.columns:
             table.columns[column.name] = _new_identity(column)
-        for what, reason in ((f"table {op.table}", table.unknown), (f"keys of table {op.table}", table.keys_unknown)):
-            if reason:
-                self._note(what, reason)
-                break
+        if table.unknown:
+            self._note(f"table {op.table}", table.unknown)
+        elif table.keys_unknown:
+            self._note(f"keys of table {op.table}", table.keys_unknown)
         self._replacing(op.table)
         self.db.tables[op.table] = table
         self._names[table.oid] = {op.table}
         # Foreign keys last: MySQL adds an index for one only if the table has none for it.
-        keys: tuple[Index | Constraint, ...] = (*op.indexes, *op.constraints)
-        for key in sorted(keys, key=lambda k: isinstance(k, Constraint) and k.kind == "foreign"):
+        foreign = [c for c in op.constraints if c.kind == "foreign"]
+        keys: tuple[Index | Constraint, ...] = (*op.indexes, *(c for c in op.constraints if c.kind != "foreign"), *foreign)
+        for key in keys:
             self._add_key(table, key)
         for column in op.columns:
             self._add_owned_sequence(table, column)
@@ -759,15 +760,15 @@ class Replay:
         table = self._table(op.table)
         column = before = self._column_for_change(table, op.column)
         effects: list[Effect] = []
-        if op.type is not None:
-            if column.type is not None and column.type != op.type:
-                old, new = resolve(column.type, self.db.types), resolve(op.type, self.db.types)
-                effects.append(TypeChanged(op.table, op.column, old, new, op.using))
-            column = replace(column, type=op.type)
-        if op.nullable is not None:
-            column = replace(column, nullable=op.nullable)
-        if op.default is not o.KEEP:
-            column = replace(column, default=op.default)
+        if op.type is not None and column.type is not None and column.type != op.type:
+            old, new = resolve(column.type, self.db.types), resolve(op.type, self.db.types)
+            effects.append(TypeChanged(op.table, op.column, old, new, op.using))
+        if op.type is not None or op.nullable is not None or op.default is not o.KEEP:  # else the very same column
+            column = column.redefined(
+                op.type if op.type is not None else column.type,
+                op.nullable if op.nullable is not None else column.nullable,
+                op.default if op.default is not o.KEEP else column.default,
+            )
         table.columns[op.column] = column
         return [*effects, ColumnChanged(op.table, before, column)]
 
@@ -1253,7 +1254,7 @@ def _pg_name(name1: str, name2: str, label: str) -> str:
             length1 -= 1
         else:
             length2 -= 1
-    return "_".join(part for part in (name1[:length1], name2[:length2], label) if part)
+    return "_".join([part for part in (name1[:length1], name2[:length2], label) if part])
 
 
 def _placed(columns: dict[str, Column], column: Column, after: str | None, replacing: str | None = None) -> dict[str, Column]:

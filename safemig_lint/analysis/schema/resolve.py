@@ -56,6 +56,9 @@ _SYSTEM_COLUMNS = {
 }
 
 
+_DROPS = frozenset((o.DropTable, o.DropObject))  # the ops Resolver.begin_statement reads (op classes have no subclasses)
+
+
 class Resolver:
     def __init__(self, chronicle: Chronicle, dialect: str) -> None:
         self.chronicle = chronicle
@@ -70,7 +73,7 @@ class Resolver:
         self._reported.clear()
         self._dropping.clear()
         self.statement_fails = False
-        if self.dialect == "postgres":
+        if self.dialect == "postgres" and not _DROPS.isdisjoint(map(type, ops)):  # most statements drop nothing
             # PostgreSQL drops the objects one statement names together: what depends on one of them
             # may be named after it. MySQL drops them in turn, refusing a parent named before its child.
             for op in ops:
@@ -171,8 +174,11 @@ class Resolver:
 
     def column_absent(self, db: Database, table_key: str, column: str) -> Table | None:
         """The table, when it certainly has no column `column`."""
+        held = dict.get(db.tables, table_key)  # to read (TableMap)
+        if held is not None and column in held.columns:  # most columns named are there: the answer, however sure the table
+            return None
         table = self.table(db, table_key)
-        if table is None or column in table.columns or self.system_column(column) or not self.quiet(table_key, column.lower()):
+        if table is None or self.system_column(column) or not self.quiet(table_key, column.lower()):
             return None
         return table
 
@@ -181,6 +187,9 @@ class Resolver:
         return name.lower() in _SYSTEM_COLUMNS.get(self.dialect, ())
 
     def column_present(self, db: Database, table_key: str, column: str) -> Column | None:
+        held = dict.get(db.tables, table_key)  # to read (TableMap)
+        if held is None or column not in held.columns:  # most columns added are new: the answer, however sure the table
+            return None
         table = self.table(db, table_key)
         found = table.columns.get(column) if table is not None else None
         if found is None or found.unknown or not self.quiet(table_key, column.lower()):
@@ -302,6 +311,8 @@ def trigger_key(name: str, table: str, dialect: str) -> str:
 
 
 def _uses_table(self: Resolver, op: o.UsesTable, db: Database) -> list[Rejected]:
+    if op.table in db.tables:  # most tables named are there: relation_absent's first answer
+        return []
     if op.place == "reference" and not self.checks_references():
         return []
     why = self.relation_absent(db, op.table)
@@ -333,6 +344,8 @@ def _uses_column(self: Resolver, op: o.UsesColumn, db: Database) -> list[Rejecte
         else:
             message = self.words.column_of_missing(ref.name, table_key)
         return self._reject(MISSING, f"{table_key}.{ref.name}", message)
+    if _held(db, ref):  # resolve_column finds it, or cannot tell: no verdict either way (most names are found)
+        return []
     resolved = self.resolve_column(db, ref)
     if resolved is None or resolved[0]:
         return []
@@ -340,6 +353,18 @@ def _uses_column(self: Resolver, op: o.UsesColumn, db: Database) -> list[Rejecte
         return []
     message = self.words.column_missing(ref.name, ref.qualifier, [t.name for t in resolved[1]])
     return self._reject(QUOTED if ref.quoted else MISSING, f"column {ref.qualifier}.{ref.name}", message, _quoted_detail(ref))
+
+
+def _held(db: Database, ref: o.ColumnRef) -> bool:
+    """Does a table of the model that the name may be looked up in hold the column? Then Resolver.resolve_column
+    finds it there, or, when that table or one searched before it is not certain, cannot tell: never 'not found'.
+    Asked first, as it costs no question of certainty."""
+    for scope in ref.scopes:
+        for key in scope:
+            table = dict.get(db.tables, key)  # to read (TableMap)
+            if table is not None and ref.name in table.columns:
+                return True
+    return False
 
 
 def _quoted_detail(ref: o.ColumnRef) -> str:
@@ -469,7 +494,7 @@ def _create_table(self: Resolver, op: o.CreateTable, db: Database) -> list[Rejec
         keys: tuple[Constraint | Index, ...] = (*(c for c in op.constraints if c.kind != "check"), *op.indexes)
         for key in keys:
             for name in key.columns:
-                if _plain_column(name) and name not in seen:
+                if name not in seen and _plain_column(name):
                     found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table), fails_op=False)
     return found
 
@@ -718,6 +743,11 @@ def _create_index(self: Resolver, op: o.CreateIndex, db: Database) -> list[Rejec
         if table is not None and table.find_key(name) is not None:
             return self._reject(EXISTS, f"index {name}", self.words.key_exists(name, op.table, True))
         return []
+    # Every holder is in the table's schema, so the index's key in the chronicle is this one: when no statement made,
+    # dropped or renamed that name before, none is certainly there (Chronicle.present), and no table need be found.
+    key = _qualified(name, op.table)
+    if not self.chronicle.seen("index", key, self.at):
+        return []
     schema = op.table.rpartition(".")[0]
     holders = [k for k in db.tables.holding(name) if k.rpartition(".")[0] == schema]
     for holder in holders:
@@ -726,7 +756,7 @@ def _create_index(self: Resolver, op: o.CreateIndex, db: Database) -> list[Rejec
             table is not None
             and (existing := table.find_key(name)) is not None
             and _is_index_like(existing)
-            and self.chronicle.present("index", _qualified(name, holder), self.at)
+            and self.chronicle.present("index", key, self.at)
         ):
             return self._reject(EXISTS, f"index {name}", self.words.index_exists(name))
     return []
@@ -740,12 +770,14 @@ def _qualified(name: str, table: str) -> str:
 def _drop_index(self: Resolver, op: o.DropIndex, db: Database) -> list[Rejected]:
     if op.if_exists:
         return []
-    if self.index_absent(db, op.name, op.table):
+    schema, _, bare = op.name.rpartition(".")
+    # Asked once for the two questions below: by name alone, a name some table holds is not absent (index_absent's first test).
+    held = db.tables.holding(bare) if not op.table else None
+    if (held is None or not held) and self.index_absent(db, op.name, op.table):
         return self._reject(MISSING, f"index {op.name}", self.words.index_missing(op.name, op.table))
     if self.dialect != "postgres":
         return []
-    schema, _, bare = op.name.rpartition(".")
-    holders = [k for k in db.tables.holding(bare) if k.rpartition(".")[0] == schema]
+    holders = [k for k in (held if held is not None else db.tables.holding(bare)) if k.rpartition(".")[0] == schema]
     if len(holders) != 1:
         return []
     table = self.keys_known(db, holders[0], bare)
