@@ -120,6 +120,22 @@ def test_line_index_with_crlf():
     assert lines.span(3, 5).end_column == 3
 
 
+def test_shaped_by_template_with_and_without_placeholders():
+    templated = parse_file("{{ if .pg }}\nCREATE TABLE a (id int);\n{{ end }}\nCREATE TABLE {{ .T }} (id int);\nDROP TABLE b;", "postgres")
+    assert [templated.shaped_by_template(s) for s in templated.statements] == [True, False, False]
+    plain = parse_file("CREATE TABLE a (id int);\nCREATE TABLE c (id int);", "postgres")
+    assert not plain.placeholders and not any(plain.shaped_by_template(s) for s in plain.statements)
+
+
+def test_lines_of_offsets_agree_with_position():
+    text = "a\n\nbc\r\n\nd;\ne"
+    lines = LineIndex(text)
+    every = list(range(-2, len(text) + 3))  # out of range too: clamped, as position() does
+    shuffled = [5, 1, 9, 3, 3, 0, len(text) + 1, 7]  # out of order: each looked up
+    for offsets in (every, shuffled, []):
+        assert lines.lines_of(offsets) == [lines.position(offset)[0] for offset in offsets]
+
+
 def test_routine_the_parser_cannot_model_is_kept_as_raw_text_not_an_error():
     sql = "CREATE PROCEDURE add_col(IN tbl VARCHAR(64))\nBEGIN\n  IF tbl = '' THEN\n    SELECT 1;\n  END IF;\nEND;\nCREATE TABLE (;"
     routine, broken = parse_file(sql, "mysql").statements
@@ -176,6 +192,35 @@ def test_releasing_a_tree_cuts_every_parent_link_whether_or_not_a_rule_walked_it
     assert sum(node.parent is not None for node in nodes) == len(nodes) - 1  # all but the root
     parsed.release_trees()
     assert all(node.parent is None for node in nodes)
+
+
+def test_walking_and_cutting_parent_links_reach_every_node_walk_finds():
+    """breadth_first and cut_parent_links do not look inside names and literals: on every fixture's
+    statements (each dialect's) and on values of every kind, breadth_first finds the nodes walk()
+    finds, in its order, and no node keeps its parent once cut."""
+    from pathlib import Path
+
+    from safemig_lint.reading import statements
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    texts = [
+        (path.read_text(), "mysql" if "mysql" in path.parts else "sqlite" if "sqlite" in path.parts else "postgres")
+        for path in sorted(root.rglob("*.sql"))
+    ]
+    texts.append(
+        (
+            "SELECT a.b, 'x', 1, NULL, TRUE, x'00', INTERVAL '1 day', ARRAY[1, (SELECT 2)], f(VARIADIC c) FROM a WHERE c IS NOT NULL;",
+            "postgres",
+        )
+    )
+    trees = [s.expression for text, dialect in texts for s in parse_file(text, dialect).statements if s.expression is not None]
+    assert len(trees) > 50
+    for tree in trees:
+        nodes = list(tree.walk())
+        found = statements.breadth_first(tree)
+        assert len(found) == len(nodes) and all(a is b for a, b in zip(found, nodes))  # the same nodes, in walk()'s order
+        statements.cut_parent_links(tree)
+        assert all(node.parent is None for node in nodes)
 
 
 def _reading(parsed):

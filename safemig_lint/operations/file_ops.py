@@ -40,9 +40,11 @@ class FileOps:
 def file_ops(parsed: ParsedFile, reading: Reading) -> FileOps:
     """The file's ops as `reading` reads them (the very ops the rules see, nodes included)."""
     operations = reading.of(parsed) if parsed.unreadable is None else {}
+    statements = parsed.statements
+    lines = parsed.lines.lines_of([s.start for s in statements])
     return FileOps(
         parsed.unreadable is not None,
-        tuple(StatementOps(s.start, parsed.lines.position(s.start)[0], s.text, tuple(operations[s.start])) for s in parsed.statements),
+        tuple(StatementOps(s.start, line, s.text, tuple(operations[s.start])) for s, line in zip(statements, lines)),
     )
 
 

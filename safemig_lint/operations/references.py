@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, cast
 from sqlglot import exp
 
 from safemig_lint.operations import ops as o
+from safemig_lint.reading.statements import CHILDLESS
 
 if TYPE_CHECKING:  # read.py imports this module
     from safemig_lint.operations.read import Names
@@ -71,7 +72,6 @@ _REGCLASS_NAME = re.compile(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z
 # What _Reader.expression does with a node, by its class (found once per class: one look-up per node
 # instead of a chain of isinstance).
 _QUERY, _SUBQUERY, _COLUMN, _CALL, _WALK, _LEAF = "query", "subquery", "column", "call", "walk", "leaf"
-_LEAVES = (exp.Literal, exp.Identifier, exp.Null, exp.Boolean, exp.Var)  # they hold no other node
 _ROLES: dict[type, str] = {}
 
 
@@ -85,7 +85,7 @@ def _role(cls: type) -> str:
     elif issubclass(cls, exp.Anonymous):
         role = _CALL
     else:
-        role = _LEAF if cls in _LEAVES else _WALK
+        role = _LEAF if cls in CHILDLESS else _WALK  # names and literals: they hold no other node
     _ROLES[cls] = role
     return role
 

@@ -19,6 +19,8 @@ from functools import cache
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
+from safemig_lint.reading.statements import cut_parent_links
+
 
 def written(node: exp.Expr, dialect: str | None) -> str:
     """`node.sql(dialect=dialect)`, the same text."""
@@ -32,8 +34,7 @@ def write_own(node: exp.Expr, dialect: str | None) -> str:
     try:
         return _dialect(dialect).generate(node, copy=False)
     finally:
-        for each in node.walk():
-            each.parent = None
+        cut_parent_links(node)
 
 
 @cache

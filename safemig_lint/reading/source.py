@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -44,6 +45,20 @@ class LineIndex:
         offset = max(0, min(offset, len(self.text)))
         line = bisect.bisect_right(self._starts, offset) - 1
         return line + 1, offset - self._starts[line] + 1
+
+    def lines_of(self, offsets: Iterable[int]) -> list[int]:
+        """The line of each offset, as position() gives it: for offsets in ascending order (a file's
+        statements), the line breaks between one and the next are counted, in C, instead of each
+        being looked up among every line's start (which need not then be found at all)."""
+        lines, line, previous, size = [], 1, 0, len(self.text)
+        for offset in offsets:
+            if previous <= offset <= size:
+                line += self.text.count("\n", previous, offset)
+                previous = offset
+                lines.append(line)
+            else:  # out of order or out of the text: looked up
+                lines.append(self.position(offset)[0])
+        return lines
 
     def span(self, start: int, end: int) -> Span:
         """Span of text[start:end] (end exclusive)."""
