@@ -220,17 +220,14 @@ class FileContext:
 
     def node_span(self, node: exp.Expr | None, statement: Statement) -> Span:
         """The exact span of the identifiers in `node`, or of the statement when unknown."""
-        # One walk keeping the first start and the last end (asked of every finding: no list of positions).
-        start: int | None = None
-        end: int | None = None
-        for identifier in node.find_all(exp.Identifier) if node is not None else ():
-            meta = identifier.meta
-            if "start" in meta:
-                start = meta["start"] if start is None else min(start, meta["start"])
-                end = meta["end"] + 1 if end is None else max(end, meta["end"] + 1)
-        if start is None or end is None:
+        positions = [
+            (identifier.meta["start"], identifier.meta["end"] + 1)
+            for identifier in (node.find_all(exp.Identifier) if node is not None else ())
+            if "start" in identifier.meta
+        ]
+        if not positions:
             return self.span(statement.start, statement.end)
-        return self.span(start, end)
+        return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
 
     def finding(
         self, statement: Statement, message: str, help: str = "", node: exp.Expr | None = None, fix: tuple[Edit, ...] = ()
