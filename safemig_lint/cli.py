@@ -230,7 +230,7 @@ def check(
         help="Content cache directory (default: .safemig-lint-cache beside the configuration file, else in the current directory).",
     ),
     jobs: int | None = typer.Option(
-        None, "--jobs", "-j", min=1, help="Worker processes for large runs (default: one per core; 1: no pool)."
+        None, "--jobs", "-j", min=1, help="Processes for large runs (default: one per core; 1: this one alone)."
     ),
 ) -> None:
     """Lint migration files (the default command)."""

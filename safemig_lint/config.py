@@ -10,7 +10,7 @@ import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from safemig_lint.diagnostics import Severity
@@ -88,6 +88,12 @@ class Config:
     small_tables: tuple[str, ...] = ()  # lock findings on these tables are only info
     invocations: bool = True  # also read Makefiles, CI files, compose files ... that run golang-migrate
     source: Path | None = None  # the file the settings came from
+
+    @cached_property
+    def cache_key(self) -> str:
+        """These settings as the content cache keys what they produce: every field but the file
+        they came from. Worked out once: a run over a folder per release asks it of each."""
+        return repr(replace(self, source=None))
 
     def is_enabled(self, code: str) -> bool:
         """The most specific matching prefix decides; on a tie, ignore wins (as in ruff)."""

@@ -10,7 +10,7 @@ scopes): reference counting frees them, and the run needs no collection at all.
 
 - In any process (a library call, a test, sqlfluff running the plugin), `directory()` pauses the
   collector for one directory's work and restores the caller's setting after it.
-- In a process of ours that exits after its run (the console command, a pool worker:
+- In a process of ours that exits after its run (the console command, a helper process:
   `own_process()`), the collector is switched off from the start and stays off. Between
   directories, garbage that a cycle still holds is collected once it passes a budget, and what
   survives (modules, findings) is frozen, so no later collection walks it again. At exit

@@ -4,7 +4,7 @@ The work is split in two so that it can be cached and spread over processes:
 
 - `lint` (the driver, in the main process): discover the directories, read every file's bytes
   once, look each directory state up in the content cache (cache.py), run what is missing
-  (serially, or in a process pool when the work is large: `_run`; a folder that dominates the
+  (serially, or with helper processes when the work is large: `_run`; a folder that dominates the
   run is cut in shares linted over every process: shares.py), then keep the diagnostics
   of the files that are reported, less those the directory's baseline waives, in sorted order.
   Nothing that depends on more than the directory's files and settings is cached: with
@@ -28,7 +28,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -52,7 +52,10 @@ from safemig_lint.reading.source import (
 )
 
 if TYPE_CHECKING:
+    import multiprocessing
     import re
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.sharedctypes import Synchronized
 
     from sqlglot.tokens import TokenType
 
@@ -174,7 +177,7 @@ def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable
     return masked
 
 
-# A process pool pays for its start-up (~0.1 s a worker) only on large runs.
+# Helper processes pay for their start-up (~0.1 s each) only on large runs.
 PARALLEL_MIN_FILES = 300
 
 
@@ -192,7 +195,7 @@ def lint(
 ) -> LintResult:
     """Lint `paths`. `config` drives discovery; `config_for(directory)`, when given, supplies
     each migration directory's own settings (a monorepo's mysql/ and postgres/ folders).
-    `cache` answers unchanged directories; `jobs` caps the worker processes (default: every core).
+    `cache` answers unchanged directories; `jobs` caps the processes that lint (default: every core).
     `base`: report only on files changed since that git commit (GitError when it cannot).
     `use_baseline`: drop the findings each directory's baseline lists.
     `progress(files done, files in all)` is told as files are done.
@@ -474,7 +477,7 @@ def _work(
         # A folder's one finding of a cause (SM004, SM007, SM014, SM407) sits on the first file reported, so a
         # run reporting some files has findings of its own: it never reads those of a run that reported others.
         state.append(("reported", "\0".join(sorted(reported)).encode()))
-    work.key = directory_key(repr(replace(config, source=None)), state)
+    work.key = directory_key(config.cache_key, state)
     return work
 
 
@@ -573,7 +576,7 @@ class DirectoryOutcome:
 def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[tuple[int, DirectoryOutcome]]:
     """Each work's index and outcome, as it is ready (for progress): first those of the folders that
     dominate the run, each linted in shares over every process (shares.py), then the others in order,
-    in a pool of processes when there is enough to do. `on_file()` is told of each file linted here."""
+    with helper processes when there is enough to do. `on_file()` is told of each file linted here."""
     processes = jobs or os.cpu_count() or 1
     split: list[int] = []
     if processes >= 2 and works:  # (a run answered from the cache imports nothing more)
@@ -593,7 +596,9 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
 def _import_before_forking(works: list[DirectoryWork]) -> None:
     """sqlglot, its dialects, the rules and what linting any folder imports on its way (every file
     is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
-    statement of a postgres folder) imported once, here: forked workers start with them."""
+    statement of a postgres folder; each folder has its history, its files' facts and its integrity
+    review) imported once, here: forked helpers start with them. So are the few modules rules import
+    only when a file needs them (a run this large needs them): each helper would import them again."""
     from importlib import import_module
 
     from sqlglot.dialects.dialect import Dialect
@@ -605,35 +610,139 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
     dialects = {work.config.dialect for work in works}
     for dialect in dialects:
         Dialect.get_or_raise(dialect)
-    on_the_way = ["safemig_lint.analysis.masking", "safemig_lint.reading.suppressions"]
+    on_the_way = [
+        "safemig_lint.analysis.masking",
+        "safemig_lint.reading.suppressions",
+        "safemig_lint.analysis.schema.history",
+        "safemig_lint.analysis.file_facts",
+        "safemig_lint.integrity.review",
+        "safemig_lint.analysis.dataflow",  # SM401's, for a file with dynamic SQL
+        "safemig_lint.checks.backfills",  # FileContext.row_changes
+        "sqlglot.optimizer.annotate_types",  # sqlglot's parser, for to_char() and trunc()
+    ]
     for module in on_the_way + (["pglast.parser"] if dialects & POSTGRES_DIALECTS else []):
         import_module(module)
 
 
 def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
-    """Each work's outcome, in order, each folder linted whole by one process: in worker processes
-    when there is enough to do. `on_file()` is told of each file linted in this process."""
+    """Each work's outcome, in order, each folder linted whole by one process: when there is enough to
+    do, by this process and `jobs - 1` helper processes at once, each taking the costliest work left
+    (so that a big folder does not start last). This process lints too, rather than wait on a worker
+    in its place: each costs ~50 ms of start-up, and its outcomes pickled. `on_file()` is told of
+    each file linted when no helper does (else the outcomes are told as they come)."""
     workers = min(jobs or os.cpu_count() or 1, len(works))
-    if workers < 2 or sum(len(work.wanted()) for work in works) < PARALLEL_MIN_FILES or not may_start_processes():
+    helped = workers >= 2 and sum(len(work.wanted()) for work in works) >= PARALLEL_MIN_FILES and may_start_processes()
+    shared = _shared_state() if helped else None
+    if shared is None:
         for index, work in enumerate(works):
             yield lint_directory(work, on_file, index == len(works) - 1)  # last: see cycles.frees_trees
         return
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
+    import multiprocessing
 
+    taken, sent = shared
     _import_before_forking(works)
-    # Costliest first (bytes to read), so that one big directory does not start last; results keep input order.
-    order = sorted(range(len(works)), key=lambda i: -works[i].cost)
+    order = sorted(range(len(works)), key=lambda index: -works[index].cost)
+    first = _take(order, taken)  # this process starts on the costliest
+    context = multiprocessing.get_context()
+    helpers = [context.Process(target=_lint_alongside, args=(works, order, taken, sent), daemon=True) for _ in range(workers - 1)]
+    try:
+        for helper in helpers:
+            helper.start()
+    except OSError:  # no processes to be had here (a sandbox): this process lints every work
+        pass
+    ready: dict[int, DirectoryOutcome] = {}
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=cycles.own_process) as pool:
-            futures = {i: pool.submit(lint_directory, works[i]) for i in order}
-            for i in range(len(works)):
-                outcome = futures[i].result()
+        mine = first
+        while mine is not None:
+            ready[mine] = lint_directory(works[mine])
+            _received(sent, ready)
+            while done < len(works) and done in ready:
+                yield ready.pop(done)
                 done += 1
-                yield outcome
-    except (OSError, BrokenProcessPool):  # no processes to be had here (a sandbox, a killed worker)
-        yield from (lint_directory(work, on_file) for work in works[done:])
+            mine = _take(order, taken)
+        while done < len(works):  # the helpers' last outcomes
+            while done not in ready:
+                if not _wait_for_one(sent, ready, helpers):
+                    # Every helper ended, and a work one took never came: it was killed (out of memory ...).
+                    ready[done] = lint_directory(works[done], on_file)
+            yield ready.pop(done)
+            done += 1
+    finally:
+        for helper in helpers:
+            if helper.pid is not None:
+                helper.join(_HELPER_EXIT_WAIT if done == len(works) else 0)  # done: each one exits by itself
+                if helper.is_alive():
+                    helper.terminate()
+                    helper.join()
+
+
+# How long a helper process is given to exit once every outcome is in, before it is ended.
+_HELPER_EXIT_WAIT = 5.0
+
+
+def _shared_state() -> tuple[Synchronized[int], multiprocessing.Queue[tuple[int, DirectoryOutcome]]] | None:
+    """What this process and its helpers share: how many works they took, and the queue the helpers send
+    their outcomes by; None where these cannot be had (a sandbox without shared memory or semaphores)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context()
+    try:
+        return context.Value("q", 0), context.Queue()
+    except OSError:
+        return None
+
+
+def _take(order: list[int], taken: Synchronized[int]) -> int | None:
+    """The next work of `order` nobody took yet, now taken (by this process or a helper); None when none is left."""
+    with taken.get_lock():
+        if taken.value == len(order):
+            return None
+        taken.value += 1
+        return order[taken.value - 1]
+
+
+def _lint_alongside(works: list[DirectoryWork], order: list[int], taken: Synchronized[int], sent: multiprocessing.Queue) -> None:
+    """A helper process: lints the costliest work left until none is, and sends each outcome back. Forked
+    (Linux's way), it has the works as they are in memory, with nothing pickled; its queue pickles each
+    outcome in a thread of its own, so it never waits on the busy process that reads them."""
+    cycles.own_process()
+    try:
+        while (index := _take(order, taken)) is not None:
+            sent.put((index, lint_directory(works[index])))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C: the main process reports what there is to report
+
+
+def _received(sent: multiprocessing.Queue, ready: dict[int, DirectoryOutcome]) -> None:
+    """Add to `ready` the outcomes the helpers have sent so far."""
+    import queue
+
+    try:
+        while True:
+            index, outcome = sent.get_nowait()
+            ready[index] = outcome
+    except queue.Empty:
+        pass
+
+
+def _wait_for_one(sent: multiprocessing.Queue, ready: dict[int, DirectoryOutcome], helpers: Sequence[BaseProcess]) -> bool:
+    """Wait for the helpers' next outcome and add it to `ready`; False when none can come any more
+    (every helper ended, and nothing they sent is left to read)."""
+    import queue
+
+    while True:
+        try:
+            index, outcome = sent.get(timeout=0.5)
+        except queue.Empty:
+            if any(helper.is_alive() for helper in helpers):
+                continue
+            try:
+                index, outcome = sent.get_nowait()  # sent just before its helper ended
+            except queue.Empty:
+                return False
+        ready[index] = outcome
+        return True
 
 
 def may_start_processes() -> bool:
@@ -646,10 +755,19 @@ def may_start_processes() -> bool:
 
 
 def enabled_rules(config: Config) -> list[Rule]:
-    """An instance of each rule these settings enable."""
+    """An instance of each rule these settings enable: new ones for each folder, as some keep what
+    they worked out of the file they are on."""
     from safemig_lint.checks import all_rules
 
-    return [rule() for rule in all_rules() if config.is_enabled(rule.code)]
+    return [rule() for rule in _enabled_rule_types(all_rules(), config.select, config.ignore)]
+
+
+@cache
+def _enabled_rule_types(rules: tuple[type[Rule], ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
+    """Which of `rules` `select` and `ignore` enable (Config.is_enabled), chosen once per run and not
+    per folder: a history of one folder per release has hundreds, and each asked it of ~90 rules."""
+    settings = Config(select=select, ignore=ignore)
+    return tuple(rule for rule in rules if settings.is_enabled(rule.code))
 
 
 def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:

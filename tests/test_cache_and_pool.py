@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -250,6 +251,60 @@ def test_a_read_only_cache_directory_costs_speed_not_the_run(project, monkeypatc
     blocker.write_text("")
     result = engine.lint([str(project / "migrations")], Config(), cache=Cache(blocker / "cache"))
     assert result.diagnostics == engine.lint([str(project / "migrations")], Config()).diagnostics
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="only a forked helper inherits the works")
+def test_forked_helpers_inherit_the_works_with_nothing_pickled(project, monkeypatch):
+    paths = [str(project / "migrations")]
+    serial = engine.lint(paths, Config(), jobs=1)
+
+    def refuse(self, protocol):
+        raise AssertionError("a work was pickled")
+
+    monkeypatch.setattr(engine.DirectoryWork, "__reduce_ex__", refuse)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    assert engine.lint(paths, Config(), jobs=2).diagnostics == serial.diagnostics
+
+
+def test_a_pooled_run_lints_in_this_process_too(project, monkeypatch):
+    """The process that starts the helper lints the costliest folder itself, and more as they come."""
+    paths = [str(project / "migrations")]
+    serial = engine.lint(paths, Config(), jobs=1)
+    counter = _Counter(monkeypatch)  # counts in this process (a helper counts in its own)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    assert engine.lint(paths, Config(), jobs=2).diagnostics == serial.diagnostics
+    assert counter.names
+
+
+def _sends_in_reverse(works, order, taken, sent):
+    """A helper that takes every work left at once, and sends their outcomes back last first."""
+    taken_here = []
+    while (index := engine._take(order, taken)) is not None:
+        taken_here.append(index)
+    for index in reversed(taken_here):
+        sent.put((index, engine.lint_directory(works[index])))
+
+
+def test_outcomes_that_come_back_out_of_order_are_given_in_order(tmp_path, monkeypatch):
+    for number in range(24):
+        write_migrations(tmp_path / f"m{number:02}", {"000001_a.up.sql": f"CREATE TABLE t{number} (id int);\nDROP TABLE t;\n"})
+    serial = engine.lint([str(tmp_path)], Config(), jobs=1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(engine, "_lint_alongside", _sends_in_reverse)
+    assert engine.lint([str(tmp_path)], Config(), jobs=2).diagnostics == serial.diagnostics
+
+
+def _killed(works, order, taken, sent):
+    engine._take(order, taken)  # a helper takes a work, and is killed before it sends its outcome
+    os._exit(3)
+
+
+def test_a_pooled_run_survives_a_killed_worker(project, monkeypatch):
+    paths = [str(project / "migrations")]
+    serial = engine.lint(paths, Config(), jobs=1)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(engine, "_lint_alongside", _killed)
+    assert engine.lint(paths, Config(), jobs=2).diagnostics == serial.diagnostics
 
 
 def test_a_process_pool_gives_the_serial_result(project, monkeypatch):

@@ -268,7 +268,7 @@ def discover(
         real = os.path.realpath(directory)  # as Path.resolve, in one call for both uses
         key = Path(real)
         if key not in found:
-            names = frozenset(virtual_names.get(_absolute(directory), ()))
+            names = frozenset(virtual_names.get(_absolute(directory), ())) if virtual_names else frozenset()
             scanned = _scan_directory(
                 directory, display, explicit, excludes, result.problems, boundary, listing, names, real, listed.pop(directory, None)
             )
