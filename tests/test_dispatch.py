@@ -208,3 +208,24 @@ def test_statements_that_cannot_be_chosen_fail_each_rule_reading_some_and_no_oth
 def _declares(rule, dialect: str) -> bool:
     reads = (rule.reads_ops, rule.reads_tokens, rule.reads_effects)
     return reads != (None, None, None) and (rule.dialects is None or dialect in rule.dialects) and rule.reads_words is None
+
+
+def test_shapes_decided_for_other_rules_choose_as_a_fresh_run(tmp_path, monkeypatch):
+    """Which declarations read a shape of statement is decided once per run for the same rules
+    (engine._READERS_OF_SHAPE): a later run of other rules on the same statements chooses as a fresh
+    process would, and every decision kept is the one _reads_shape gives."""
+    from safemig_lint import engine
+    from safemig_lint.config import Config
+
+    sql = "CREATE TABLE t (id int);\nDELETE FROM t;\nCREATE INDEX i ON u (a);\nALTER TABLE u ADD COLUMN b int NOT NULL;\nDROP TABLE u;\n"
+    folder = write_migrations(tmp_path / "migrations", {"000001_t.up.sql": sql, "000001_t.down.sql": "SELECT 1;\n"})
+    monkeypatch.setattr(engine, "_READERS_OF_SHAPE", {})
+    fresh = _findings(lint([str(folder)], Config()))
+    assert {"SM101", "SM505"} <= {key[3] for key in fresh}  # read by declarations in the later run and not in the first
+    monkeypatch.setattr(engine, "_READERS_OF_SHAPE", {})
+    lint([str(folder)], Config(select=("SM1",)))  # the same shapes decided first for fewer declarations
+    assert _findings(lint([str(folder)], Config())) == fresh
+    assert len(engine._READERS_OF_SHAPE) == 2
+    for declared, readers in engine._READERS_OF_SHAPE.items():
+        for shape, chosen in readers.items():
+            assert chosen == tuple(reads for reads in declared if engine._reads_shape(reads, shape))
