@@ -72,11 +72,17 @@ def test_declared_words_are_plain_alternatives(code):
     assert all(re.fullmatch(r"[a-z_@]+", word) for word in words.pattern.split("|")), words.pattern
 
 
-def test_a_file_without_the_words_is_not_read(lint_sql, monkeypatch):
-    """SM403 reads GRANTs only: a file that holds none is not given to it; one that does is."""
-    rule = next(rule for rule in all_rules() if rule.code == "SM403")
+def _calls_of_check_statement(code: str, monkeypatch) -> list[str]:
+    """The texts of the statements the rule `code`'s check_statement is called on from now on (it finds nothing)."""
+    rule = next(rule for rule in all_rules() if rule.code == code)
     called: list[str] = []
     monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: called.append(statement.text) or ())
+    return called
+
+
+def test_a_file_without_the_words_is_not_read(lint_sql, monkeypatch):
+    """SM403 reads GRANTs only: a file that holds none is not given to it; one that does is."""
+    called = _calls_of_check_statement("SM403", monkeypatch)
     lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\n", "000001_t.down.sql": "DROP TABLE t;\n"})
     assert called == []
     lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nGRANT SELECT ON t TO app;\n", "000001_t.down.sql": "DROP TABLE t;\n"})
@@ -180,9 +186,7 @@ def test_words_read_whole_in_any_text_are_found(pieces, dialect):
 
 def test_a_rule_is_not_called_on_a_file_holding_nothing_it_reads(lint_sql, monkeypatch):
     """SM101 reads DROP TABLE ops: not called at all on a file without one, on each DROP TABLE of one with them."""
-    rule = next(rule for rule in all_rules() if rule.code == "SM101")
-    called: list[str] = []
-    monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: called.append(statement.text) or ())
+    called = _calls_of_check_statement("SM101", monkeypatch)
     lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\n", "000001_t.down.sql": "SELECT 1;\n"})
     assert called == []
     lint_sql({"000001_t.up.sql": "CREATE TABLE t (id int);\nDROP TABLE t;\nDROP TABLE u;\n", "000001_t.down.sql": "SELECT 1;\n"})
