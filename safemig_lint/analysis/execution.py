@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from safemig_lint.reading.source import lowered_may_hold  # no sqlglot on its way
+
 if TYPE_CHECKING:  # annotations only: validating driver-options must not load sqlglot
     from safemig_lint.config import Config
     from safemig_lint.reading.statements import Statement
@@ -178,11 +180,8 @@ def file_may_refuse_transaction_block(lowered: str | None, postgres_version: int
     each needs one of _REFUSED_WORDS among its words, which its text holds as written (a template
     placeholder's stand-in of `x`, digits and `_` joins into none of them), so the file's text does.
     `lowered`: the file's text lowered, if it is ASCII (else None: each statement must be asked)."""
-    if lowered is None:
-        return True
-    if postgres_version is not None and postgres_version < 12 and _VALUE_WORD in lowered:
-        return True
-    return any(word in lowered for word in _REFUSED_WORDS)
+    old_postgres = postgres_version is not None and postgres_version < 12
+    return lowered_may_hold(lowered, (*_REFUSED_WORDS, _VALUE_WORD) if old_postgres else _REFUSED_WORDS)
 
 
 _TRANSACTION_WORDS = frozenset({"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", ""})
@@ -233,7 +232,7 @@ class ExecutionModel:
         self._persists: dict[int, str | None] = {}
         self._explicit: set[int] = set()  # id(statement) of those inside the file's own BEGIN ... COMMIT
         # read once (_build and runs_as_one_transaction ask), kept only for BEGIN, COMMIT and ROLLBACK: few statements
-        may_control = lowered is None or any(word in lowered for word in _CONTROL_WORDS)
+        may_control = lowered_may_hold(lowered, _CONTROL_WORDS)
         self._control = {id(s): control for s in statements if (control := transaction_control(s)) is not None} if may_control else {}
         # Most files: no BEGIN, COMMIT or ROLLBACK of their own, run whole in the driver's one transaction. Then
         # every statement is in transaction 0 and none persists after a later failure (everything after it rolls

@@ -34,6 +34,7 @@ from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Constraint, Database, Index, bare_name
 from safemig_lint.patterns import lazy
+from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -315,8 +316,7 @@ class FileLocks:
         timeout = fk_checks_off = False
         # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
         # lowered), so in an ASCII file's lowered text: most files name neither, and no statement is searched.
-        lowered = self.context.lowered
-        follows_settings = lowered is None or "lock_timeout" in lowered or "foreign_key_checks" in lowered
+        follows_settings = lowered_may_hold(self.context.lowered, ("lock_timeout", "foreign_key_checks"))
         operations = self._operations
         for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)

@@ -10,6 +10,7 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
+from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -74,12 +75,10 @@ class _FileTables:
             for op in ops:
                 if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
                     self.created.setdefault(bare_name(op.table), []).append((start, {c.name: c for c in op.columns}))
-        # The statements that may move a sequence, lower-cased: few, and read only for an insert that needs one.
-        # None in an ASCII file whose lowered text holds neither word (each statement's is a piece of it).
-        lowered = context.lowered
-        if lowered is not None and "setval" not in lowered and "restart" not in lowered:
-            self.movers: list[str] = []
-        else:
+        # The statements that may move a sequence, lower-cased: few, and read only for an insert that needs one;
+        # none in a file whose text holds neither word.
+        self.movers: list[str] = []
+        if lowered_may_hold(context.lowered, ("setval", "restart")):
             self.movers = [text for text in (s.text.lower() for s in context.parsed.statements) if "setval" in text or "restart" in text]
 
 

@@ -21,6 +21,15 @@ READ_BACK_LIMIT = 64 * 1024 * 1024
 _NEWLINE = re.compile("\n")
 
 
+def lowered_may_hold(lowered: str | None, words: Iterable[str]) -> bool:
+    """Whether a file's text may hold one of `words` (lower case), told from the whole text lowered
+    (FileContext.lowered: None when the text is not all ASCII, and then it may). A word written in a
+    statement is in the file's lowered text, as each statement's lowered text is a piece of it
+    (str.lower maps each ASCII character on its own): a file holding none of the words need not have
+    its statements searched one by one."""
+    return lowered is None or any(word in lowered for word in words)
+
+
 @dataclass(frozen=True)
 class Unreadable:
     """Why a file cannot be linted, and where the problem starts."""
