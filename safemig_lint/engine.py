@@ -1240,7 +1240,7 @@ def _lint_invocation_file(file: InvocationFile, config: Config) -> tuple[list[Di
 
     path, display = file.path, file.display_path
     collector = _Collector(config, path.parent, set(), set())
-    enabled = {rule.code: rule for rule in all_rules() if config.is_enabled(rule.code)}
+    enabled = {rule.code: rule for rule in _enabled_rule_types(all_rules(), config.select, config.ignore)}
     rules = [rule() for rule in enabled.values() if rule.overrides("check_invocation")]
     suppressions = find_line_suppressions(file.text, file.lines)
     findings = []

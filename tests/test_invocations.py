@@ -216,6 +216,14 @@ def test_switched_off_by_configuration(tmp_path):
     assert codes(lint_repo(tmp_path, {"Makefile": makefile}, invocations=False)) == []
 
 
+def test_one_rule_switched_off_by_ignore_leaves_the_others(tmp_path):
+    """`ignore` reaches the rules reading invocation files as it does the others (engine._enabled_rule_types)."""
+    makefile = f'up:\n\tmigrate -path m -database "postgres://app:{SECRET}@db.acme.io/app?sslmode=disable" up\n'
+    assert set(codes(lint_repo(tmp_path / "all", {"Makefile": makefile}))) >= {"SM408", "SM409"}
+    left = codes(lint_repo(tmp_path / "some", {"Makefile": makefile}, ignore=("SM408",)))
+    assert "SM408" not in left and "SM409" in left
+
+
 def test_cli_every_format_masks_the_password_and_the_flag_turns_it_off(tmp_path):
     root = write_migrations(
         tmp_path / "repo",
