@@ -35,10 +35,7 @@ from safemig_lint.analysis.execution import ExecutionModel, settings_for  # no s
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import (
-    AddColumn,
-    CreateIndex,
-    CreateObject,
-    CreateTable,
+    CREATING_OPS,
     DropColumn,
     DropObject,
     DropTable,
@@ -266,7 +263,7 @@ def _created(operations: dict[int, list[Op]]) -> list[tuple[int, tuple[str, str]
 
 
 # The ops _created reads: those created_objects finds an object in, and the drops and renames it follows.
-_CREATING_OR_DROPPING = (CreateTable, AddColumn, CreateIndex, CreateObject, DropTable, DropColumn, RenameTable, RenameColumn)
+_CREATING_OR_DROPPING = (*CREATING_OPS, DropTable, DropColumn, RenameTable, RenameColumn)
 
 
 def _loose(kind: str, name: str) -> tuple[str, str]:

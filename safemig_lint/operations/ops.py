@@ -302,7 +302,7 @@ class OwnSequence(Op):
 
 
 def created_objects(op: Op) -> list[tuple[str, str]]:
-    """(kind, key) of each object the op brings into being; a column's key is `table.column`."""
+    """(kind, key) of each object the op brings into being (one of CREATING_OPS); a column's key is `table.column`."""
     if isinstance(op, CreateTable):
         return [("table", op.table), *(("column", f"{op.table}.{c.name}") for c in op.columns)]
     if isinstance(op, AddColumn):
@@ -312,6 +312,9 @@ def created_objects(op: Op) -> list[tuple[str, str]]:
     if isinstance(op, CreateObject):
         return [(op.kind, op.name)]
     return []
+
+
+CREATING_OPS = (CreateTable, AddColumn, CreateIndex, CreateObject)  # the ops created_objects finds an object in
 
 
 # --- names a statement uses: they must exist when it runs (analysis/schema/resolve.py checks them)
