@@ -178,6 +178,17 @@ def test_schemas_search_path_and_quoting(lint_sql):
     assert messages(lint_sql(path), "SM610") == []
 
 
+@pytest.mark.parametrize("between", ["USE other;\n", "  use other;\n"])
+def test_mysql_use_makes_unqualified_names_unsure(lint_sql, between):
+    """After USE, `items` names another database's table: the model cannot tell it is gone."""
+    base = {"000001_app.up.sql": "CREATE TABLE items (id int);\n", "000001_app.down.sql": "DROP TABLE items;\n"}
+    twice = "DROP TABLE items;\n{}DROP TABLE items;"
+    assert messages(lint_sql(history((twice.format(between), "SELECT 1;"), base=base), dialect="mysql"), "SM610") == []
+    # The look-alike: a statement that only holds the word is no USE.
+    known = lint_sql(history((twice.format("SELECT 1 AS used;\n"), "SELECT 1;"), base=base), dialect="mysql")
+    assert [m.split(" (")[0] for m in messages(known, "SM610")] == ["MySQL rejects this statement: Unknown table 'items'"]
+
+
 def test_partitions_and_inheritance_share_columns_the_model_does_not_follow(lint_sql):
     base = {
         "000001_p.up.sql": "CREATE TABLE parent (id int);\nCREATE TABLE child () INHERITS (parent);\n",

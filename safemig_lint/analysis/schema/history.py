@@ -384,19 +384,18 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
     named = {name for name in _SETTINGS if name in lowered}
     for statement in read.statements:
         text = statement.text
-        if named or text.lstrip()[:3].upper() == "USE":  # else it can change no setting (see _settings)
-            _settings(chronicle, text, named)
+        use = text.lstrip()[:3].upper() == "USE"
+        if named or use:  # else it can change no setting
+            _settings(chronicle, text, named, use)
         chronicle.add_statement(statement.ops, mentions(text) if doubtful else None)
     return start
 
 
-def _settings(chronicle: Chronicle, text: str, named: set[str]) -> None:
-    """`named`: the settings whose word is in the statement's file (only they can be in the statement)."""
+def _settings(chronicle: Chronicle, text: str, named: set[str], use: bool) -> None:
+    """`named`: the settings whose word is in the statement's file (only they can be in the statement);
+    `use`: the statement starts with USE (MySQL's, which sets the search_path without naming it)."""
     lowered = text.lower() if named else ""  # once for both settings: a search of each statement for each cost more
     for name, pattern in _SETTINGS.items():
-        if name == "search_path":
-            candidate = (name in named and name in lowered) or text.lstrip()[:3].upper() == "USE"
-        else:
-            candidate = name in named and name in lowered
+        candidate = (name in named and name in lowered) or (use and name == "search_path")
         if candidate and pattern.search(text):
             chronicle.setting(name)
