@@ -28,6 +28,7 @@ from safemig_lint.rule_pages import load_page, pages_directory
 # engine's dispatch, which they read). SM207 and SM208 read op and effect nodes, which this step leaves alive.
 CONVERTED = (
     "SM207",
+    "SM206",
     "SM208",
     "SM501",
     "SM502",

@@ -151,3 +151,16 @@ def first_word(statement: Statement, names: Names | None) -> str:
     """The statement's first token's text, upper-cased ("" without tokens): a cheap first test of what it is."""
     tokens = statement.tokens
     return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
+
+
+def identifiers_extent(node: Any) -> tuple[int, int] | None:
+    """Where the identifiers of a node are written, from the first one's start to the last one's end (exclusive):
+    the extent FileContext.node_span gives a finding about the node; None when no identifier has a position."""
+    from sqlglot import exp
+
+    positions = [
+        (identifier.meta["start"], identifier.meta["end"] + 1) for identifier in node.find_all(exp.Identifier) if "start" in identifier.meta
+    ]
+    if not positions:
+        return None
+    return min(start for start, _ in positions), max(end for _, end in positions)
