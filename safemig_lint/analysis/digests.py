@@ -1,0 +1,166 @@
+"""Digests: what rules and analyses read of a statement's sqlglot tree and tokens, worked out from them alone.
+
+A file's trees and tokens are most of a run's memory on a large file (a 5 MB file: ~550 MB), and they stay
+alive until the last rule has run because rules read them. A reader that reads a statement's tree and tokens
+only through digests lets them go right after the statement is read: `take_digests` takes every digest that
+selects the statement while its tree is alive, and the reader then finds the digest kept on the statement.
+
+A digest is worked out from one statement's tree, tokens and text and the file's `Names` (the dialect and the
+file's template placeholders, known before any statement is read), nothing else: no FileContext, no other
+statement, no history, and none of what check_grammar settles once the whole file is read (`error`,
+`unanalysed`, `rejected_by`). It is kept in `Statement.derived` under its name.
+
+Until a statement's digests are taken (`Statement.derived` has no TAKEN mark) a digest is worked out when a
+reader first asks, as the readers did themselves: a run pays nothing for statements no reader asks about.
+Once they are taken, a digest the statement does not hold is the one its selector did not select: its
+`absent` value, without a look at the tree.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable, Collection
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from safemig_lint.operations.read import Names
+    from safemig_lint.reading.statements import Statement
+
+T = TypeVar("T")
+
+# In Statement.derived: take_digests ran on the statement, so a digest it does not hold was not selected.
+TAKEN = "digests taken"
+
+
+class Digest(Generic[T]):
+    """One digest: `build(statement, names)` worked out for the statements its selector selects.
+
+    `kinds`: the classes (or base classes) of the statement's tree it is taken for (None: every statement);
+    `selects`: a further test, on the living statement. A statement not selected gets `absent` without a
+    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read).
+    `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work out
+    again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
+    """
+
+    def __init__(
+        self,
+        build: Callable[[Statement, Names | None], T],
+        absent: T,
+        kinds: tuple[type, ...] | None = None,
+        selects: Callable[[Statement], bool] | None = None,
+        serves: Collection[str] | None = None,
+        memo: bool = True,
+    ) -> None:
+        self.name = f"{build.__module__}.{build.__qualname__}"
+        self.build, self.absent, self.kinds, self._selects, self.memo = build, absent, kinds, selects, memo
+        self.serves = frozenset(serves) if serves is not None else None
+        _REGISTERED.append(self)
+
+    def selects(self, statement: Statement) -> bool:
+        """Is it taken for this statement (whose tree is alive)?"""
+        if self.kinds is not None and not isinstance(statement.expression, self.kinds):
+            return False
+        return self._selects is None or self._selects(statement)
+
+    def __call__(self, statement: Statement, names: Names | None = None) -> T:
+        """The statement's digest. `names`: the file's (FileContext.names), for a digest that makes model keys."""
+        derived = statement.derived
+        if derived is not None:
+            found = derived.get(self.name, _MISSING)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+            if TAKEN in derived:  # taken, and not selected
+                return self.absent
+        if not self.selects(statement):
+            return self.absent
+        found = self.build(statement, names)
+        if self.memo:
+            if derived is None:
+                derived = statement.derived = {}
+            derived[self.name] = found
+        return found
+
+
+_MISSING = object()
+_REGISTERED: list[Digest[Any]] = []
+
+# The modules that define digests besides the rules' own (checks.all_rules imports those): take_digests
+# imports them, so that no digest is missed because its module was not imported yet.
+_ANALYSES = ("safemig_lint.analysis.digests", "safemig_lint.analysis.execution", "safemig_lint.analysis.locks")
+
+
+def digest(
+    absent: Any = None,
+    kinds: tuple[type, ...] | None = None,
+    selects: Callable[[Statement], bool] | None = None,
+    serves: Collection[str] | None = None,
+    memo: bool = True,
+) -> Callable[[Callable[[Statement, Names | None], T]], Digest[T]]:
+    """Make `build(statement, names)` a registered Digest (see Digest for the arguments)."""
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo)
+
+
+def registered() -> list[Digest[Any]]:
+    """Every digest of the analyses and the rules."""
+    from safemig_lint.checks import all_rules
+
+    for module in _ANALYSES:
+        importlib.import_module(module)
+    all_rules()
+    return _REGISTERED
+
+
+def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -> None:
+    """Take, while the statement's tree and tokens are alive, every digest that selects it and serves an analysis
+    or one of the `enabled` rules (by code): its readers then need neither."""
+    derived = statement.derived
+    if derived is None:
+        derived = statement.derived = {}
+    for each in registered():
+        if (each.serves is None or not each.serves.isdisjoint(enabled)) and each.selects(statement):
+            derived[each.name] = each.build(statement, names)
+    derived[TAKEN] = True
+
+
+# --- what the engine reads of every statement
+
+
+@digest(absent=frozenset(), memo=False)
+def token_types(statement: Statement, names: Names | None) -> frozenset:
+    """The types of the statement's tokens (engine._Dispatch chooses the statements a rule reads by them). One
+    frozenset for all statements holding the same types: a few hundred sets for a whole history."""
+    held = frozenset(map(_TOKEN_TYPE, statement.tokens))
+    return _TOKEN_TYPE_SETS.setdefault(held, held)
+
+
+_TOKEN_TYPE = attrgetter("token_type")
+_TOKEN_TYPE_SETS: dict[frozenset, frozenset] = {}
+
+
+@digest(absent=None, memo=False)
+def kind(statement: Statement, names: Names | None) -> type | None:
+    """The class of the statement's tree (None: no tree): is_command, and what a statement is (exp.Insert ...)."""
+    expression = statement.expression
+    return None if expression is None else type(expression)
+
+
+@digest(absent="", memo=False)
+def first_word(statement: Statement, names: Names | None) -> str:
+    """The statement's first token's text, upper-cased ("" without tokens): a cheap first test of what it is."""
+    tokens = statement.tokens
+    return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
+
+
+def identifiers_extent(node: Any) -> tuple[int, int] | None:
+    """Where the identifiers of a node are written, from the first one's start to the last one's end (exclusive):
+    the extent FileContext.node_span gives a finding about the node; None when no identifier has a position."""
+    from sqlglot import exp
+
+    positions = [
+        (identifier.meta["start"], identifier.meta["end"] + 1) for identifier in node.find_all(exp.Identifier) if "start" in identifier.meta
+    ]
+    if not positions:
+        return None
+    return min(start for start, _ in positions), max(end for _, end in positions)

@@ -1,0 +1,197 @@
+"""Digests (analysis/digests.py): a converted rule or analysis reads a statement's tree and tokens only through
+the statement's digests, so that once `take_digests` has run on a statement its tree and tokens can go and the
+converted readers still find the same.
+
+The proof lints fixtures/ and every rule page's examples twice, with the converted rules only: as a run does,
+and with every statement's digests taken once its file is read (its ops read too, as streaming will), then its
+tree and tokens taken away so that any read of them raises (the engine reports an internal error, SM000).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, write_migrations
+
+from safemig_lint import engine
+from safemig_lint.analysis.digests import TAKEN, digest, registered, take_digests
+from safemig_lint.checks import rules_by_code
+from safemig_lint.config import Config, load_config
+from safemig_lint.engine import lint
+from safemig_lint.operations.read import Names
+from safemig_lint.reading.statements import Statement, parse_file
+from safemig_lint.rule_pages import load_page, pages_directory
+
+# The rules that read statements' trees and tokens only through digests (with FileLocks, ExecutionModel and the
+# engine's dispatch, which they read). SM207 and SM208 read op and effect nodes, which this step leaves alive.
+CONVERTED = (
+    "SM207",
+    "SM206",
+    "SM208",
+    "SM501",
+    "SM502",
+    "SM503",
+    "SM504",
+    "SM505",
+    "SM506",
+    "SM507",
+    "SM509",
+    "SM511",
+    "SM512",
+    "SM520",
+    "SM521",
+    "SM522",
+    "SM632",
+)
+
+
+class _Released(Statement):
+    """A statement whose tree and tokens are gone: reading either raises."""
+
+    __slots__ = ()
+
+    @property
+    def expression(self):
+        raise AssertionError(f"the tree of {self.text[:40]!r} was read after its digests were taken")
+
+    @property
+    def tokens(self):
+        raise AssertionError(f"the tokens of {self.text[:40]!r} were read after its digests were taken")
+
+    def release_tree(self) -> None:
+        """Nothing left to release (the engine releases every tree once the folder is linted)."""
+
+    def __repr__(self) -> str:
+        return f"released statement {self.text[:40]!r}"
+
+
+def _release(statement: Statement) -> None:
+    Statement.tokens.__set__(statement, [])  # type: ignore[attr-defined]  # the slots themselves: nothing kept
+    Statement.expression.__set__(statement, None)  # type: ignore[attr-defined]
+    statement._walked = None
+    statement.__class__ = _Released
+
+
+def _streaming(monkeypatch) -> None:
+    """Before the rules run on a folder: every file read (ops, digests), then its trees and tokens taken away."""
+    lint_files = engine._lint_files
+
+    def released_after_reading(work, rules, parsed, history, *rest):
+        enabled = {type(rule).code for rule in rules}
+        for file in work.directory.files():
+            read = parsed[file.path]
+            names = history.reading.names(read)
+            history.reading.of(read)
+            for statement in read.statements:
+                take_digests(statement, names, enabled)
+                _release(statement)
+        return lint_files(work, rules, parsed, history, *rest)
+
+    monkeypatch.setattr(engine, "_lint_files", released_after_reading)
+
+
+def _findings(result) -> list[tuple]:
+    return sorted((d.path, d.code, d.span, d.message, d.help, d.fix) for d in result.diagnostics)
+
+
+def _examples() -> list[tuple[str, str]]:
+    return [(page.stem, which) for page in sorted(pages_directory().glob("SM*.md")) for which in ("bad", "good")]
+
+
+def _lint_twice(monkeypatch, lint_one, select: tuple[str, ...] = CONVERTED) -> tuple[list, list]:
+    as_today = _findings(lint_one(select))
+    with monkeypatch.context() as patch:
+        _streaming(patch)
+        streamed = _findings(lint_one(select))
+    return as_today, streamed
+
+
+def _linter(directory: Path, config: Config):
+    return lambda select: lint([str(directory)], dataclasses.replace(config, select=select))
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_converted_rules_find_the_same_on_fixtures_without_trees(folder, monkeypatch):
+    directory = FIXTURES / folder
+    settings = directory / ".safemig-lint.toml"
+    config = load_config(settings, list(rules_by_code())) if settings.exists() else Config()
+    as_today, streamed = _lint_twice(monkeypatch, _linter(directory, config))
+    assert as_today == streamed
+
+
+def _example(code: str, which: str, root: Path):
+    """A rule page's example written out as a folder, and its settings."""
+    example = getattr(load_page(code), which)
+    directory = write_migrations(root / "migrations", example.files)
+    if not example.config:
+        return directory, Config()
+    settings = root / ".safemig-lint.toml"
+    settings.write_text(example.config, encoding="utf-8")
+    return directory, load_config(settings, list(rules_by_code()))
+
+
+def test_converted_rules_find_the_same_on_the_rule_pages_without_trees(tmp_path, monkeypatch):
+    """Every page's examples, each in a folder of its own (one test: a test per page costs more in set-up than in linting)."""
+    found = set()
+    for number, (code, which) in enumerate(_examples()):
+        as_today, streamed = _lint_twice(monkeypatch, _linter(*_example(code, which, tmp_path / str(number))))
+        assert as_today == streamed, f"{code} {which}"
+        found.update(code for _, code, *_ in as_today)
+    assert found == set(CONVERTED)  # each converted rule's Bad example at least: the runs compared findings
+
+
+def test_a_rule_reading_its_tree_is_caught(tmp_path, monkeypatch):
+    """The proof bites: SM105 reads DELETE trees itself, and fails once they are gone."""
+    as_today, streamed = _lint_twice(monkeypatch, _linter(*_example("SM105", "bad", tmp_path)), ("SM105",))
+    assert [code for _, code, *_ in as_today] == ["SM105"]
+    assert [code for _, code, *_ in streamed] == ["SM000"]
+
+
+# --- the mechanism
+
+
+def _statement(sql: str) -> Statement:
+    return parse_file(sql, "postgres").statements[0]
+
+
+_BUILT: list[str] = []
+
+
+@digest(absent="none", kinds=None, selects=lambda statement: "x" in statement.text, serves=("SM999",))
+def _letters(statement: Statement, names: Names | None) -> str:
+    _BUILT.append(statement.text)
+    return "".join(sorted({token.text for token in statement.tokens}))
+
+
+def test_a_digest_is_worked_out_once_and_kept_until_taken():
+    _BUILT.clear()
+    statement = _statement("SELECT x FROM t")
+    assert _letters(statement) == _letters(statement) == "FROMSELECTtx"
+    assert _BUILT == ["SELECT x FROM t"]
+    assert _letters(_statement("SELECT 1")) == "none"  # not selected: not built
+    assert _BUILT == ["SELECT x FROM t"]
+
+
+def test_taken_digests_are_read_without_the_tree():
+    names = Names("postgres")
+    selected, unselected = _statement("SELECT x FROM t"), _statement("SELECT 1")
+    for statement in (selected, unselected):
+        take_digests(statement, names, {"SM999"})
+        _release(statement)
+    assert _letters(selected) == "FROMSELECTtx"
+    assert _letters(unselected) == "none"  # its selector did not select it: the absent value, no build
+    assert TAKEN in selected.derived
+
+
+def test_a_disabled_rules_digest_is_not_taken():
+    statement = _statement("SELECT x FROM t")
+    take_digests(statement, Names("postgres"), {"SM001"})
+    _release(statement)
+    assert _letters(statement) == "none"
+
+
+def test_every_digest_has_a_name_of_its_own():
+    names = [each.name for each in registered()]
+    assert len(names) == len(set(names))
