@@ -30,6 +30,8 @@ from safemig_lint.rule_pages import load_page, pages_directory
 # engine's dispatch, which they read). SM207 and SM208 read op and effect nodes, which this step leaves alive.
 CONVERTED = (
     "SM207",
+    "SM105",
+    "SM106",
     "SM206",
     "SM301",
     "SM302",
@@ -148,7 +150,10 @@ def test_converted_rules_find_the_same_on_the_rule_pages_without_trees(tmp_path,
 
 
 def test_a_rule_reading_its_tree_is_caught(tmp_path, monkeypatch):
-    """The proof bites: SM105 reads DELETE trees itself, and fails once they are gone."""
+    """The proof bites: SM105 made to look at its statement's tree fails once the tree is gone."""
+    rule = rules_by_code()["SM105"]
+    check = rule.check_statement
+    monkeypatch.setattr(rule, "check_statement", lambda self, statement, context: (statement.expression, *check(self, statement, context))[1:])
     as_today, streamed = _lint_twice(monkeypatch, _linter(*_example("SM105", "bad", tmp_path)), ("SM105",))
     assert [code for _, code, *_ in as_today] == ["SM105"]
     assert [code for _, code, *_ in streamed] == ["SM000"]

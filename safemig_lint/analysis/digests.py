@@ -21,10 +21,13 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.diagnostics import Finding
     from safemig_lint.operations.read import Names
     from safemig_lint.reading.statements import Statement
 
@@ -151,6 +154,17 @@ def first_word(statement: Statement, names: Names | None) -> str:
     """The statement's first token's text, upper-cased ("" without tokens): a cheap first test of what it is."""
     tokens = statement.tokens
     return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
+
+
+def holding(*types: Any) -> Callable[[Statement], bool]:
+    """A selector: the statements holding a token of one of these types (sqlglot TokenTypes)."""
+    wanted = frozenset(types)
+    return lambda statement: not wanted.isdisjoint(token_types(statement))
+
+
+def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:
+    """The finding pointing at an extent a digest kept (identifiers_extent), as FileContext.finding points one at a node."""
+    return finding if at is None else replace(finding, span=context.span(*at))
 
 
 def identifiers_extent(node: Any) -> tuple[int, int] | None:

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from safemig_lint.analysis.digests import digest, identifiers_extent
+from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -58,7 +57,7 @@ class ExplicitIdWithoutSetval(Rule):
                 f"Move the sequence after the insert: `SELECT setval(pg_get_serial_sequence('{table}', '{name}'), "
                 f"(SELECT max({name}) FROM {table}));`",
             )
-            yield replace(finding, span=context.span(*insert.at)) if insert.at is not None else finding
+            yield pointing_at(context, finding, insert.at)
             return
 
     def _created_tables(self, context: FileContext) -> _FileTables:
