@@ -42,7 +42,8 @@ class Digest(Generic[T]):
 
     `kinds`: the classes (or base classes) of the statement's tree it is taken for (None: every statement);
     `selects`: a further test, on the living statement. A statement not selected gets `absent` without a
-    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read).
+    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read); `dialects`:
+    those of the files it is taken in (None: every one), as the rules it serves read only theirs.
     `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work out
     again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
     """
@@ -55,10 +56,12 @@ class Digest(Generic[T]):
         selects: Callable[[Statement], bool] | None = None,
         serves: Collection[str] | None = None,
         memo: bool = True,
+        dialects: Collection[str] | None = None,
     ) -> None:
         self.name = f"{build.__module__}.{build.__qualname__}"
         self.build, self.absent, self.kinds, self._selects, self.memo = build, absent, kinds, selects, memo
         self.serves = frozenset(serves) if serves is not None else None
+        self.dialects = frozenset(dialects) if dialects is not None else None
         _REGISTERED.append(self)
 
     def selects(self, statement: Statement) -> bool:
@@ -100,9 +103,10 @@ def digest(
     selects: Callable[[Statement], bool] | None = None,
     serves: Collection[str] | None = None,
     memo: bool = True,
+    dialects: Collection[str] | None = None,
 ) -> Callable[[Callable[[Statement, Names | None], T]], Digest[T]]:
     """Make `build(statement, names)` a registered Digest (see Digest for the arguments)."""
-    return lambda build: Digest(build, absent, kinds, selects, serves, memo)
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects)
 
 
 def registered() -> list[Digest[Any]]:
@@ -121,8 +125,13 @@ def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -
     derived = statement.derived
     if derived is None:
         derived = statement.derived = {}
+    dialect = names.dialect
     for each in registered():
-        if (each.serves is None or not each.serves.isdisjoint(enabled)) and each.selects(statement):
+        if (
+            (each.serves is None or not each.serves.isdisjoint(enabled))
+            and (each.dialects is None or dialect in each.dialects)
+            and each.selects(statement)
+        ):
             derived[each.name] = each.build(statement, names)
     derived[TAKEN] = True
 
