@@ -94,7 +94,12 @@ _REGISTERED: list[Digest[Any]] = []
 
 # The modules that define digests besides the rules' own (checks.all_rules imports those): take_digests
 # imports them, so that no digest is missed because its module was not imported yet.
-_ANALYSES = ("safemig_lint.analysis.digests", "safemig_lint.analysis.execution", "safemig_lint.analysis.locks")
+_ANALYSES = (
+    "safemig_lint.analysis.digests",
+    "safemig_lint.analysis.execution",
+    "safemig_lint.analysis.locks",
+    "safemig_lint.operations.read",
+)
 
 
 def digest(
