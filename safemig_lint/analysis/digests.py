@@ -41,7 +41,8 @@ class Digest(Generic[T]):
     """One digest: `build(statement, names)` worked out for the statements its selector selects.
 
     `kinds`: the classes (or base classes) of the statement's tree it is taken for (None: every statement);
-    `selects`: a further test, on the living statement. A statement not selected gets `absent` without a
+    `selects`: a further test, on the living statement (and the file's names, when the reader passes them). A
+    statement not selected gets `absent` without a
     build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read); `dialects`:
     those of the files it is taken in (None: every one), as the rules it serves read only theirs.
     `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work out
@@ -53,7 +54,7 @@ class Digest(Generic[T]):
         build: Callable[[Statement, Names | None], T],
         absent: T,
         kinds: tuple[type, ...] | None = None,
-        selects: Callable[[Statement], bool] | None = None,
+        selects: Callable[[Statement, Names | None], bool] | None = None,
         serves: Collection[str] | None = None,
         memo: bool = True,
         dialects: Collection[str] | None = None,
@@ -64,11 +65,11 @@ class Digest(Generic[T]):
         self.dialects = frozenset(dialects) if dialects is not None else None
         _REGISTERED.append(self)
 
-    def selects(self, statement: Statement) -> bool:
+    def selects(self, statement: Statement, names: Names | None) -> bool:
         """Is it taken for this statement (whose tree is alive)?"""
         if self.kinds is not None and not isinstance(statement.expression, self.kinds):
             return False
-        return self._selects is None or self._selects(statement)
+        return self._selects is None or self._selects(statement, names)
 
     def __call__(self, statement: Statement, names: Names | None = None) -> T:
         """The statement's digest. `names`: the file's (FileContext.names), for a digest that makes model keys."""
@@ -79,8 +80,24 @@ class Digest(Generic[T]):
                 return found  # type: ignore[return-value]
             if TAKEN in derived:  # taken, and not selected
                 return self.absent
-        if not self.selects(statement):
+        if not self.selects(statement, names):
             return self.absent
+        found = self.build(statement, names)
+        if self.memo:
+            if derived is None:
+                derived = statement.derived = {}
+            derived[self.name] = found
+        return found
+
+    def while_alive(self, statement: Statement, names: Any) -> T:
+        """The digest, worked out whatever the selector says (kept as when asked, as `memo` says): for a reader that
+        runs while the tree is alive, before any digest could be taken (masking reads credentials at parse time)."""
+        derived = statement.derived
+        found = derived.get(self.name, _MISSING) if derived is not None else _MISSING
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        if derived is not None and TAKEN in derived:
+            raise LookupError(f"{self.name} was not taken for a statement whose tree may be gone")
         found = self.build(statement, names)
         if self.memo:
             if derived is None:
@@ -105,7 +122,7 @@ _ANALYSES = (
 def digest(
     absent: Any = None,
     kinds: tuple[type, ...] | None = None,
-    selects: Callable[[Statement], bool] | None = None,
+    selects: Callable[[Statement, Names | None], bool] | None = None,
     serves: Collection[str] | None = None,
     memo: bool = True,
     dialects: Collection[str] | None = None,
@@ -135,7 +152,7 @@ def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -
         if (
             (each.serves is None or not each.serves.isdisjoint(enabled))
             and (each.dialects is None or dialect in each.dialects)
-            and each.selects(statement)
+            and each.selects(statement, names)
         ):
             derived[each.name] = each.build(statement, names)
     derived[TAKEN] = True
@@ -170,10 +187,10 @@ def first_word(statement: Statement, names: Names | None) -> str:
     return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
 
 
-def holding(*types: Any) -> Callable[[Statement], bool]:
+def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
     """A selector: the statements holding a token of one of these types (sqlglot TokenTypes)."""
     wanted = frozenset(types)
-    return lambda statement: not wanted.isdisjoint(token_types(statement))
+    return lambda statement, names: not wanted.isdisjoint(token_types(statement))
 
 
 def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:

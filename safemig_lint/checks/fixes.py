@@ -74,7 +74,9 @@ _GUARDED = {
 }
 
 
-@digest(selects=lambda statement: first_word(statement) in _GUARDED, serves=("SM301", "SM302"), absent=(), memo=False)  # asked per finding
+@digest(
+    selects=lambda statement, names: first_word(statement) in _GUARDED, serves=("SM301", "SM302"), absent=(), memo=False
+)  # asked per finding
 def _object_guards(statement: Statement, names: Names | None) -> tuple[tuple[str, int], ...]:
     """(kind, offset) for each kind of object some dialect guards that `CREATE|DROP <kind> name` names here: the
     guard goes before the token at the offset (the name). Left out: a kind already guarded, with no name after it

@@ -71,7 +71,7 @@ class _MomentDefault(NamedTuple):
     altered: str | None  # for SET DEFAULT in an ALTER TABLE, the table (a model key); None: the moment is decided
 
 
-def _selected(statement: Statement) -> bool:
+def _selected(statement: Statement, names: Names | None) -> bool:
     text = statement.text
     return statement.expression is not None and may_hold_a_moment(statement, text.lower() if text.isascii() else None, statement.start)
 
