@@ -17,6 +17,7 @@ from conftest import FIXTURES, write_migrations
 from sqlglot import exp
 
 from safemig_lint import engine
+from safemig_lint.analysis import bodies
 from safemig_lint.analysis.digests import TAKEN, digest, registered, take_digests
 from safemig_lint.checks import all_rules, fixes, rules_by_code
 from safemig_lint.config import Config, load_config
@@ -265,3 +266,33 @@ def test_guards_are_found_where_the_tokens_put_them():
                         assert found == bool(expected), (statement.text, token.text)
                         edits += len(expected)
     assert edits > 100
+
+
+def _statements_everywhere():
+    """(statement, its file's names) of every statement of fixtures/ and the rule pages, read in each dialect."""
+    texts = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    texts += [sql for code, which in _examples() for sql in getattr(load_page(code), which).files.values()]
+    for dialect in ("postgres", "mysql", "sqlite"):
+        for text in texts:
+            parsed = parse_file(text, dialect)
+            names = Names(dialect, parsed.placeholders)
+            for statement in parsed.statements:
+                yield statement, names
+
+
+def _taken(statement: Statement, names: Names) -> dict[str, object]:
+    take_digests(statement, names, EVERY_RULE)
+    assert statement.derived is not None
+    return {key: repr(value) if isinstance(value, bodies.Code) else value for key, value in statement.derived.items()}
+
+
+def test_digests_do_not_read_what_the_grammar_settles_after_the_file():
+    """check_grammar settles error, unanalysed and rejected_by once the whole file is read, after the streaming step
+    takes a statement's digests: no digest may depend on them."""
+    taken = 0
+    for statement, names in _statements_everywhere():
+        judged = dataclasses.replace(statement, error="rejected", error_start=statement.start, unanalysed="no", rejected_by="X")
+        unjudged = dataclasses.replace(statement, error=None, error_start=None, error_end=None, unanalysed=None, rejected_by=None)
+        assert _taken(judged, names) == _taken(unjudged, names), statement.text
+        taken += len(judged.derived or ())
+    assert taken > 5000
