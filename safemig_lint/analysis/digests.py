@@ -18,6 +18,7 @@ Once they are taken, a digest the statement does not hold is the one its selecto
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Callable, Collection
@@ -163,14 +164,27 @@ def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -
 
 @digest(absent=frozenset(), memo=False)
 def token_types(statement: Statement, names: Names | None) -> frozenset:
-    """The types of the statement's tokens (engine._Dispatch chooses the statements a rule reads by them). One
-    frozenset for all statements holding the same types: a few hundred sets for a whole history."""
-    held = frozenset(map(_TOKEN_TYPE, statement.tokens))
+    """The types of the statement's tokens that some rule says it reads (Rule.reads_tokens), by which engine._Dispatch
+    chooses the statements a rule reads: a few types, so one frozenset for all statements holding the same ones."""
+    held = _read_token_types().intersection(map(_TOKEN_TYPE, statement.tokens))
     return _TOKEN_TYPE_SETS.setdefault(held, held)
+
+
+@functools.cache
+def _read_token_types() -> frozenset:
+    from safemig_lint.checks import all_rules
+
+    return frozenset().union(*(rule.reads_tokens for rule in all_rules() if rule.reads_tokens))
 
 
 _TOKEN_TYPE = attrgetter("token_type")
 _TOKEN_TYPE_SETS: dict[frozenset, frozenset] = {}
+
+
+@digest(absent=False, memo=False)
+def holds_tokens(statement: Statement, names: Names | None) -> bool:
+    """Does the statement hold a token (a `;` alone holds none)?"""
+    return bool(statement.tokens)
 
 
 @digest(absent=None, memo=False)
@@ -190,7 +204,7 @@ def first_word(statement: Statement, names: Names | None) -> str:
 def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
     """A selector: the statements holding a token of one of these types (sqlglot TokenTypes)."""
     wanted = frozenset(types)
-    return lambda statement, names: not wanted.isdisjoint(token_types(statement))
+    return lambda statement, names: not wanted.isdisjoint(map(_TOKEN_TYPE, statement.tokens))
 
 
 def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:
