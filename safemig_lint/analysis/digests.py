@@ -18,13 +18,17 @@ Once they are taken, a digest the statement does not hold is the one its selecto
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from safemig_lint.checks.base import FileContext
+    from safemig_lint.diagnostics import Finding
     from safemig_lint.operations.read import Names
     from safemig_lint.reading.statements import Statement
 
@@ -38,8 +42,10 @@ class Digest(Generic[T]):
     """One digest: `build(statement, names)` worked out for the statements its selector selects.
 
     `kinds`: the classes (or base classes) of the statement's tree it is taken for (None: every statement);
-    `selects`: a further test, on the living statement. A statement not selected gets `absent` without a
-    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read).
+    `selects`: a further test, on the living statement (and the file's names, when the reader passes them). A
+    statement not selected gets `absent` without a
+    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read); `dialects`:
+    those of the files it is taken in (None: every one), as the rules it serves read only theirs.
     `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work out
     again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
     """
@@ -49,20 +55,22 @@ class Digest(Generic[T]):
         build: Callable[[Statement, Names | None], T],
         absent: T,
         kinds: tuple[type, ...] | None = None,
-        selects: Callable[[Statement], bool] | None = None,
+        selects: Callable[[Statement, Names | None], bool] | None = None,
         serves: Collection[str] | None = None,
         memo: bool = True,
+        dialects: Collection[str] | None = None,
     ) -> None:
         self.name = f"{build.__module__}.{build.__qualname__}"
         self.build, self.absent, self.kinds, self._selects, self.memo = build, absent, kinds, selects, memo
         self.serves = frozenset(serves) if serves is not None else None
+        self.dialects = frozenset(dialects) if dialects is not None else None
         _REGISTERED.append(self)
 
-    def selects(self, statement: Statement) -> bool:
+    def selects(self, statement: Statement, names: Names | None) -> bool:
         """Is it taken for this statement (whose tree is alive)?"""
         if self.kinds is not None and not isinstance(statement.expression, self.kinds):
             return False
-        return self._selects is None or self._selects(statement)
+        return self._selects is None or self._selects(statement, names)
 
     def __call__(self, statement: Statement, names: Names | None = None) -> T:
         """The statement's digest. `names`: the file's (FileContext.names), for a digest that makes model keys."""
@@ -73,8 +81,24 @@ class Digest(Generic[T]):
                 return found  # type: ignore[return-value]
             if TAKEN in derived:  # taken, and not selected
                 return self.absent
-        if not self.selects(statement):
+        if not self.selects(statement, names):
             return self.absent
+        found = self.build(statement, names)
+        if self.memo:
+            if derived is None:
+                derived = statement.derived = {}
+            derived[self.name] = found
+        return found
+
+    def while_alive(self, statement: Statement, names: Any) -> T:
+        """The digest, worked out whatever the selector says (kept as when asked, as `memo` says): for a reader that
+        runs while the tree is alive, before any digest could be taken (masking reads credentials at parse time)."""
+        derived = statement.derived
+        found = derived.get(self.name, _MISSING) if derived is not None else _MISSING
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        if derived is not None and TAKEN in derived:
+            raise LookupError(f"{self.name} was not taken for a statement whose tree may be gone")
         found = self.build(statement, names)
         if self.memo:
             if derived is None:
@@ -88,18 +112,24 @@ _REGISTERED: list[Digest[Any]] = []
 
 # The modules that define digests besides the rules' own (checks.all_rules imports those): take_digests
 # imports them, so that no digest is missed because its module was not imported yet.
-_ANALYSES = ("safemig_lint.analysis.digests", "safemig_lint.analysis.execution", "safemig_lint.analysis.locks")
+_ANALYSES = (
+    "safemig_lint.analysis.digests",
+    "safemig_lint.analysis.execution",
+    "safemig_lint.analysis.locks",
+    "safemig_lint.operations.read",
+)
 
 
 def digest(
     absent: Any = None,
     kinds: tuple[type, ...] | None = None,
-    selects: Callable[[Statement], bool] | None = None,
+    selects: Callable[[Statement, Names | None], bool] | None = None,
     serves: Collection[str] | None = None,
     memo: bool = True,
+    dialects: Collection[str] | None = None,
 ) -> Callable[[Callable[[Statement, Names | None], T]], Digest[T]]:
     """Make `build(statement, names)` a registered Digest (see Digest for the arguments)."""
-    return lambda build: Digest(build, absent, kinds, selects, serves, memo)
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects)
 
 
 def registered() -> list[Digest[Any]]:
@@ -118,8 +148,13 @@ def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -
     derived = statement.derived
     if derived is None:
         derived = statement.derived = {}
+    dialect = names.dialect
     for each in registered():
-        if (each.serves is None or not each.serves.isdisjoint(enabled)) and each.selects(statement):
+        if (
+            (each.serves is None or not each.serves.isdisjoint(enabled))
+            and (each.dialects is None or dialect in each.dialects)
+            and each.selects(statement, names)
+        ):
             derived[each.name] = each.build(statement, names)
     derived[TAKEN] = True
 
@@ -129,14 +164,27 @@ def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -
 
 @digest(absent=frozenset(), memo=False)
 def token_types(statement: Statement, names: Names | None) -> frozenset:
-    """The types of the statement's tokens (engine._Dispatch chooses the statements a rule reads by them). One
-    frozenset for all statements holding the same types: a few hundred sets for a whole history."""
-    held = frozenset(map(_TOKEN_TYPE, statement.tokens))
+    """The types of the statement's tokens that some rule says it reads (Rule.reads_tokens), by which engine._Dispatch
+    chooses the statements a rule reads: a few types, so one frozenset for all statements holding the same ones."""
+    held = _read_token_types().intersection(map(_TOKEN_TYPE, statement.tokens))
     return _TOKEN_TYPE_SETS.setdefault(held, held)
+
+
+@functools.cache
+def _read_token_types() -> frozenset:
+    from safemig_lint.checks import all_rules
+
+    return frozenset().union(*(rule.reads_tokens for rule in all_rules() if rule.reads_tokens))
 
 
 _TOKEN_TYPE = attrgetter("token_type")
 _TOKEN_TYPE_SETS: dict[frozenset, frozenset] = {}
+
+
+@digest(absent=False, memo=False)
+def holds_tokens(statement: Statement, names: Names | None) -> bool:
+    """Does the statement hold a token (a `;` alone holds none)?"""
+    return bool(statement.tokens)
 
 
 @digest(absent=None, memo=False)
@@ -151,6 +199,17 @@ def first_word(statement: Statement, names: Names | None) -> str:
     """The statement's first token's text, upper-cased ("" without tokens): a cheap first test of what it is."""
     tokens = statement.tokens
     return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
+
+
+def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
+    """A selector: the statements holding a token of one of these types (sqlglot TokenTypes)."""
+    wanted = frozenset(types)
+    return lambda statement, names: not wanted.isdisjoint(map(_TOKEN_TYPE, statement.tokens))
+
+
+def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:
+    """The finding pointing at an extent a digest kept (identifiers_extent), as FileContext.finding points one at a node."""
+    return finding if at is None else replace(finding, span=context.span(*at))
 
 
 def identifiers_extent(node: Any) -> tuple[int, int] | None:

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint.analysis.digests import digest, identifiers_extent
+from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.columns import column_after_file
 from safemig_lint.diagnostics import Severity
@@ -59,7 +58,7 @@ class FrozenNowDefault(Rule):
             "every row inserted later gets the moment of the migration, not the moment it was written",
             "Call a function, which runs at each insert: `DEFAULT now()` or `DEFAULT CURRENT_TIMESTAMP` (`CURRENT_DATE` for 'today').",
         )
-        return replace(finding, span=context.span(*at)) if at is not None else finding
+        return pointing_at(context, finding, at)
 
 
 class _MomentDefault(NamedTuple):
@@ -72,7 +71,7 @@ class _MomentDefault(NamedTuple):
     altered: str | None  # for SET DEFAULT in an ALTER TABLE, the table (a model key); None: the moment is decided
 
 
-def _selected(statement: Statement) -> bool:
+def _selected(statement: Statement, names: Names | None) -> bool:
     text = statement.text
     return statement.expression is not None and may_hold_a_moment(statement, text.lower() if text.isascii() else None, statement.start)
 
