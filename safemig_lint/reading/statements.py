@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NoReturn
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -156,6 +157,55 @@ class Statement:
         return " ".join(self.text.split())
 
 
+class ReleasedStatement(Statement):
+    """A statement read as it was parsed (parse_file's `on_statement`), whose tree is gone: its ops, digests
+    and Locators were taken from it first. Its tokens stay until `ParsedFile.release_read` (check_grammar
+    and the credential finders read them once the whole file is parsed), then only their presence does
+    (RELEASED_TOKENS). Reading a part that is gone raises, so that a reader that still needs it fails
+    loudly (SM000) instead of finding nothing."""
+
+    __slots__ = ()
+
+    @property  # read-only: a released statement's parts are never set again
+    def expression(self) -> exp.Expr | None:  # type: ignore[override]
+        raise ReleasedError(f"the tree of the statement at offset {self.start} was let go once it was read")
+
+    def release_tree(self) -> None:
+        """Released already, as it was read."""
+
+    def __repr__(self) -> str:  # the dataclass's would read the released tree
+        return f"ReleasedStatement({self.start}, {self.end})"
+
+
+class ReleasedError(LookupError):
+    """A released statement's tree or tokens were read (ReleasedStatement)."""
+
+
+class _ReleasedTokens:
+    """What a released statement holds for its tokens: that it had some (`if statement.tokens`), nothing more."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def _gone(self, *_: object) -> NoReturn:
+        raise ReleasedError("the tokens of a statement were let go once its file was read")
+
+    __len__ = __iter__ = __getitem__ = _gone
+
+
+RELEASED_TOKENS: list[Token] = _ReleasedTokens()  # type: ignore[assignment]
+
+
+def _release_tree(statement: Statement) -> None:
+    """The statement's tree goes (its nodes' parent links cut, so that reference counting frees it)."""
+    statement.release_tree()
+    statement.expression = None
+    statement._walked = None
+    statement.__class__ = ReleasedStatement
+
+
 def cut_parent_links(tree: exp.Expr) -> None:
     """Set the parent of every node of the tree to None. A walk of its own rather than
     Expression.walk(): it does not look for children in names and literals (CHILDLESS), which hold
@@ -233,6 +283,12 @@ class ParsedFile:
         for statement in self.statements:
             statement.release_tree()
 
+    def release_read(self) -> None:
+        """The tokens of the statements whose trees went as they were read (ReleasedStatement) go too."""
+        for statement in self.statements:
+            if type(statement) is ReleasedStatement:
+                statement.tokens = RELEASED_TOKENS
+
     def shaped_by_template(self, statement: Statement) -> bool:
         """Is this statement's text decided by the template rather than written out?
 
@@ -267,8 +323,16 @@ class ParsedFile:
         return regions
 
 
-def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
-    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar)."""
+def parse_file(
+    text: str | Unreadable,
+    dialect: str,
+    accepted_before: Callable[[str], bool] | None = None,
+    on_statement: Callable[[ParsedFile, Statement], bool] | None = None,
+) -> ParsedFile:
+    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar).
+    `on_statement(parsed, statement)`: called on each statement once it is parsed, in order (`parsed`
+    holds the statements before it, and every placeholder); when it answers True, the statement's tree
+    goes at once (it becomes a ReleasedStatement), so that a large file's trees are never all alive."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
@@ -276,6 +340,12 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
     tokenizer, parser = _readers(dialect)
     splitter = _Splitter()
     failure, last_type = None, None
+
+    def add(statement: Statement) -> None:
+        parsed.statements.append(statement)
+        if on_statement is not None and on_statement(parsed, statement):
+            _release_tree(statement)
+
     # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
     # statement are alive at once (a file of nothing but `;` holds none).
@@ -285,16 +355,16 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
         if tokens:
             last_type = tokens[-1].token_type
         for group in splitter.feed(tokens):
-            parsed.statements.append(_parse_statement(parser, masked, text, group))
+            add(_parse_statement(parser, masked, text, group))
     in_progress = splitter.finish()
     if failure is not None and in_progress is not None and last_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
-        parsed.statements.append(_unterminated(text, in_progress.tokens[0].start, failure))
+        add(_unterminated(text, in_progress.tokens[0].start, failure))
     else:
         if in_progress is not None:
-            parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
+            add(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
-            parsed.statements.append(_unterminated(text, failure, failure))
+            add(_unterminated(text, failure, failure))
     # The reused tokenizer and parser would hold what they read last (the text; all its tokens when it
     # was read in one piece: 18 MB of the 5 MB file's) until the next file.
     tokenizer.tokenize("")
