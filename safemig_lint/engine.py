@@ -171,7 +171,6 @@ def parse_bytes(
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
     secrets, spans = masks(parsed, config.dialect)
     if not spans:
-        parsed.release_read()
         return parsed
     # Read again with its secrets masked: the first reading is garbage, freed before the second
     # is made (a big file is never held twice).

@@ -17,6 +17,7 @@ from safemig_lint.checks import rules_by_code
 from safemig_lint.config import Config, load_config
 from safemig_lint.engine import lint
 from safemig_lint.operations.read import Reading
+from safemig_lint.reading import statements
 from safemig_lint.reading.statements import RELEASED_TOKENS, ReleasedError, ReleasedStatement, parse_file
 from safemig_lint.rule_pages import load_page, pages_directory
 from safemig_lint.streaming import Streaming
@@ -147,8 +148,7 @@ def test_a_released_statement_raises_where_its_tree_or_tokens_are_read():
     reading = Reading("postgres")
     parsed = parse_file("CREATE TABLE t (id int);\nSELECT 'unterminated", "postgres", None, Streaming(reading, [])._read)
     released, unterminated = parsed.statements
-    assert type(released) is ReleasedStatement and released.tokens  # kept until the file is checked
-    parsed.release_read()
+    assert type(released) is ReleasedStatement
     assert released.tokens is RELEASED_TOKENS and released.tokens  # it had tokens: that much is known
     with pytest.raises(ReleasedError):
         assert released.expression
@@ -158,6 +158,49 @@ def test_a_released_statement_raises_where_its_tree_or_tokens_are_read():
         list(released.tokens)
     assert type(unterminated) is not ReleasedStatement and unterminated.error  # no tree: kept whole
     assert [type(op).__name__ for op in reading.of(parsed)[released.start]] == ["CreateTable"]
+
+
+def test_tokens_read_again_are_the_tokens_read_with_the_file(tmp_path):
+    """check_grammar reads a rejected statement's tokens again from the text (ReleasedStatement.tokens_again): the
+    same tokens at the same offsets, for every statement of the rule pages and fixtures/."""
+    files = [
+        (directory / name, config.dialect)
+        for _, directory, names, config in _page_examples(tmp_path)
+        for name in names
+        if name.endswith(".sql")
+    ]
+    files += [(path, _config(path.parent / ".safemig-lint.toml").dialect) for path in sorted(FIXTURES.glob("*/*.sql"))]
+    compared = 0
+    for path, dialect in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        parsed = parse_file(text, dialect)
+        masked = statements._mask_placeholders(text, [])
+        for statement in parsed.statements:
+            again = ReleasedStatement.tokens_again(statement, masked, dialect)  # as a released statement reads them
+            assert _tokens(again) == _tokens(statement.tokens), (path, statement.start)
+            compared += len(again)
+    assert compared > 5000
+
+
+def _tokens(tokens) -> list[tuple]:
+    return [(t.token_type, t.text, t.start, t.end) for t in tokens]  # what check_grammar reads of them
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("mysql", "CREATE TABLE t (id int);\nSELECT id::text FROM t;\nSELECT 'a::b';\n"),  # `::`: MySQL rejects the first
+        ("postgres", "CREATE TABLE t (id int);\nCREATE TABLE u (id int,);\nALTER TABLE t ADD COLUMN;\n"),  # a token, the end
+        ("sqlite", "CREATE TABLE t (id int);\nCREATE TABLE u (id int,);\n"),
+    ],
+)
+def test_the_grammar_judges_streamed_statements_as_whole_ones(dialect, sql):
+    whole = parse_file(sql, dialect)
+    streamed = parse_file(sql, dialect, None, Streaming(Reading(dialect), [])._read)
+    assert any(type(statement) is ReleasedStatement for statement in streamed.statements)
+    verdicts = [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in whole.statements]
+    assert [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in streamed.statements] == verdicts
+    assert any(error for error, *_ in verdicts)
 
 
 def test_only_large_files_without_a_credential_word_are_streamed(tmp_path, monkeypatch):

@@ -138,6 +138,10 @@ class Statement:
             return [node for kind in types for node in walked if type(node) is kind]
         return [node for kind in types for node in walked.get(kind, ())]
 
+    def tokens_again(self, masked: str, dialect: str) -> list[Token]:
+        """Its tokens (ReleasedStatement reads them again from the text)."""
+        return self.tokens
+
     def release_tree(self) -> None:
         """Cut each node's link to its parent, the only cycle in a tree, so that reference counting
         frees it: through the nodes as the rules walked them, when one did (iterating them costs a
@@ -158,11 +162,10 @@ class Statement:
 
 
 class ReleasedStatement(Statement):
-    """A statement read as it was parsed (parse_file's `on_statement`), whose tree is gone: its ops, digests
-    and Locators were taken from it first. Its tokens stay until `ParsedFile.release_read` (check_grammar
-    and the credential finders read them once the whole file is parsed), then only their presence does
-    (RELEASED_TOKENS). Reading a part that is gone raises, so that a reader that still needs it fails
-    loudly (SM000) instead of finding nothing."""
+    """A statement read as it was parsed (parse_file's `on_statement`), whose tree and tokens are gone: its ops,
+    digests and Locators were taken from them first. Only the tokens' presence stays (RELEASED_TOKENS: it had
+    some). Reading a part that is gone raises, so that a reader that still needs it fails loudly (SM000)
+    instead of finding nothing."""
 
     __slots__ = ()
 
@@ -172,6 +175,15 @@ class ReleasedStatement(Statement):
 
     def release_tree(self) -> None:
         """Released already, as it was read."""
+
+    def tokens_again(self, masked: str, dialect: str) -> list[Token]:
+        """Its tokens, read again from the file's masked text: as parse_file read them (a statement starts where
+        the tokenizer holds no state), for the few reads check_grammar makes of a rejected statement's."""
+        tokenizer = _readers(dialect)[0]
+        try:
+            return _placed(tokenizer.tokenize(masked[self.start : self.end]), masked, self.start)
+        finally:
+            tokenizer.tokenize("")  # holds no text of the file after it
 
     def __repr__(self) -> str:  # the dataclass's would read the released tree
         return f"ReleasedStatement({self.start}, {self.end})"
@@ -190,7 +202,7 @@ class _ReleasedTokens:
         return True
 
     def _gone(self, *_: object) -> NoReturn:
-        raise ReleasedError("the tokens of a statement were let go once its file was read")
+        raise ReleasedError("the tokens of a statement were let go once it was read")
 
     __len__ = __iter__ = __getitem__ = _gone
 
@@ -198,11 +210,12 @@ class _ReleasedTokens:
 RELEASED_TOKENS: list[Token] = _ReleasedTokens()  # type: ignore[assignment]
 
 
-def _release_tree(statement: Statement) -> None:
-    """The statement's tree goes (its nodes' parent links cut, so that reference counting frees it)."""
+def _release(statement: Statement) -> None:
+    """The statement's tree and tokens go (its nodes' parent links cut, so that reference counting frees them)."""
     statement.release_tree()
     statement.expression = None
     statement._walked = None
+    statement.tokens = RELEASED_TOKENS
     statement.__class__ = ReleasedStatement
 
 
@@ -283,12 +296,6 @@ class ParsedFile:
         for statement in self.statements:
             statement.release_tree()
 
-    def release_read(self) -> None:
-        """The tokens of the statements whose trees went as they were read (ReleasedStatement) go too."""
-        for statement in self.statements:
-            if type(statement) is ReleasedStatement:
-                statement.tokens = RELEASED_TOKENS
-
     def shaped_by_template(self, statement: Statement) -> bool:
         """Is this statement's text decided by the template rather than written out?
 
@@ -332,7 +339,7 @@ def parse_file(
     """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar).
     `on_statement(parsed, statement)`: called on each statement once it is parsed, in order (`parsed`
     holds the statements before it, and every placeholder); when it answers True, the statement's tree
-    goes at once (it becomes a ReleasedStatement), so that a large file's trees are never all alive."""
+    and tokens go at once (it becomes a ReleasedStatement), so that a large file's are never all alive."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
@@ -344,12 +351,12 @@ def parse_file(
     def add(statement: Statement) -> None:
         parsed.statements.append(statement)
         if on_statement is not None and on_statement(parsed, statement):
-            _release_tree(statement)
+            _release(statement)
 
     # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
     # statement are alive at once (a file of nothing but `;` holds none).
-    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
+    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked, sparse_whole=on_statement is None):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
         if tokens:
@@ -450,13 +457,15 @@ PIECE = 1 << 16
 # A text with at most one `;` or bracket in this many characters is tokenized whole: its tokens are
 # then not moved into place piece by piece (_placed: ~360 ns a token, as the attributes of sqlglot's
 # compiled Token are slow to write from Python), and the tokens that no statement keeps (those `;`
-# and brackets) are alive at once, but that is ~20 bytes per character of the text at most.
+# and brackets) are alive at once, but that is ~20 bytes per character of the text at most. Not when
+# statements let their tokens go as they are read (parse_file's on_statement): all the text's tokens
+# would then be alive until the last statement is read (~25 bytes per character).
 SPARSE = 8
 _PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
-def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token], int, int, int | None]]:
+def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) -> Iterator[tuple[list[Token], int, int, int | None]]:
     """The text's tokens a piece at a time, with file offsets: (tokens, the piece's start and end,
     and with the last piece the offset where tokenizing failed (an unterminated literal), else
     None). A piece that failed ends where the failure starts.
@@ -468,9 +477,9 @@ def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token]
     would belong to it), or a bracket followed by another (a piece must not start with a word: the
     tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
     token: the piece is then tried twice as long (so each character is tokenized a bounded number
-    of times). A sparse text (SPARSE) is one piece."""
+    of times). A sparse text (SPARSE) is one piece, if `sparse_whole`."""
     start, size = 0, PIECE
-    if len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
+    if sparse_whole and len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
         size = len(text)
     while start < len(text):
         found = _PIECE_END.search(text, start + size)
