@@ -19,14 +19,16 @@ before (parsed, masked, parsed again: engine.parse_bytes), as the finders read i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
+from safemig_lint.analysis.bodies import file_may_hold_words
 from safemig_lint.analysis.credentials import first_statement_word
-from safemig_lint.analysis.digests import take_digests
+from safemig_lint.analysis.digests import taker
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import Rule
-    from safemig_lint.operations.read import Reading
+    from safemig_lint.operations.read import Names, Reading
     from safemig_lint.reading.statements import ParsedFile, Statement
 
 # Smaller files are parsed whole (their trees are released once the folder is linted): reading a
@@ -40,24 +42,28 @@ class Streaming:
 
     def __init__(self, reading: Reading, rules: Iterable[Rule]) -> None:
         self.reading = reading
-        self.enabled = frozenset(type(rule).code for rule in rules)
+        self.rules = list(rules)
 
     def reader(self, text: str) -> Callable[[ParsedFile, Statement], bool] | None:
         """parse_file's on_statement for this file's text, or None: the file is parsed whole."""
         if len(text) < STREAM_MIN_CHARS:
             return None
+        lowered = text.lower() if text.isascii() else None
         # Where a credential finder's word is written, the finders read the statements' tokens and the
         # file may be parsed again, masked: it is read as before.
-        if first_statement_word(text, text.lower() if text.isascii() else None) != len(text):
+        if first_statement_word(text, lowered) != len(text):
             return None
-        return self._read
+        # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
+        # (Rule.reads_words), which reads no statement of it (such a rule reads only the file it is called on).
+        called = {rule.code for rule in self.rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered)}
+        return partial(self._read, taker(called, self.reading.dialect))
 
-    def _read(self, parsed: ParsedFile, statement: Statement) -> bool:
+    def _read(self, take: Callable[[Statement, Names], None], parsed: ParsedFile, statement: Statement) -> bool:
         """Read a statement just parsed; True: its tree and tokens may go."""
         ops = self.reading.read_parsed(parsed, statement)
         if statement.expression is None:
             return False
-        take_digests(statement, self.reading.names(parsed), self.enabled)
+        take(statement, self.reading.names(parsed))
         for op in ops:
             if op.at is not None:
                 op.at.settle()

@@ -84,7 +84,7 @@ def _dump(ops_by_start: dict) -> list:
     return dumped
 
 
-def test_streamed_ops_are_the_ops_read_whole(tmp_path):
+def test_streamed_ops_are_the_ops_read_whole(tmp_path, monkeypatch):
     """Reading.read_parsed, statement by statement as parse_file hands them over, against Reading.of on the file
     parsed whole: the rule pages' files and fixtures/, in their dialects."""
     files = [(directory / name, config.dialect) for _, directory, names, config in _page_examples(tmp_path) for name in names]
@@ -92,13 +92,14 @@ def test_streamed_ops_are_the_ops_read_whole(tmp_path):
         if folder.is_dir():
             dialect = _config(folder / ".safemig-lint.toml").dialect
             files += [(path, dialect) for path in sorted(folder.glob("*.sql"))]
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
     compared = 0
     for path, dialect in files:
         text = path.read_bytes().decode("utf-8", errors="replace")
         whole = Reading(dialect).of(parse_file(text, dialect))
         reading = Reading(dialect)
         streamer = Streaming(reading, [rule() for rule in rules_by_code().values()])
-        parsed = parse_file(text, dialect, None, streamer._read)
+        parsed = parse_file(text, dialect, None, streamer.reader(text))
         assert _dump(reading.of(parsed)) == _dump(whole), path
         compared += sum(map(len, whole.values()))
     assert compared > 500  # ops compared, not empty files
@@ -144,9 +145,10 @@ def test_no_tree_of_a_streamed_file_is_alive_when_the_rules_run(tmp_path, monkey
     assert _nodes_alive_when_rules_run(monkeypatch, directory) == 0
 
 
-def test_a_released_statement_raises_where_its_tree_or_tokens_are_read():
-    reading = Reading("postgres")
-    parsed = parse_file("CREATE TABLE t (id int);\nSELECT 'unterminated", "postgres", None, Streaming(reading, [])._read)
+def test_a_released_statement_raises_where_its_tree_or_tokens_are_read(monkeypatch):
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    reading, sql = Reading("postgres"), "CREATE TABLE t (id int);\nSELECT 'unterminated"
+    parsed = parse_file(sql, "postgres", None, Streaming(reading, []).reader(sql))
     released, unterminated = parsed.statements
     assert type(released) is ReleasedStatement
     assert released.tokens is RELEASED_TOKENS and released.tokens  # it had tokens: that much is known
@@ -194,9 +196,10 @@ def _tokens(tokens) -> list[tuple]:
         ("sqlite", "CREATE TABLE t (id int);\nCREATE TABLE u (id int,);\n"),
     ],
 )
-def test_the_grammar_judges_streamed_statements_as_whole_ones(dialect, sql):
+def test_the_grammar_judges_streamed_statements_as_whole_ones(dialect, sql, monkeypatch):
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
     whole = parse_file(sql, dialect)
-    streamed = parse_file(sql, dialect, None, Streaming(Reading(dialect), [])._read)
+    streamed = parse_file(sql, dialect, None, Streaming(Reading(dialect), []).reader(sql))
     assert any(type(statement) is ReleasedStatement for statement in streamed.statements)
     verdicts = [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in whole.statements]
     assert [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in streamed.statements] == verdicts
