@@ -208,3 +208,21 @@ def test_facts_and_locators_are_not_kept_in_json():
     assert not any(getattr(op, "in_added_column", False) or getattr(op, "primary_key", False) for op in back.statements[0].ops)
     written = json.dumps(file_ops.to_json(kept))
     assert '"$": "AddColumn"' in written and not any(f'"{name}"' in written for name in ("at", "in_added_column", "primary_key"))
+
+
+def test_no_op_effect_lock_or_plan_holds_a_node_of_the_tree():
+    """What outlives reading (ops, the replay's effects and verdicts, locks, MySQL's plans) holds Locators
+    and plain values only, so that a statement's tree can go once it is read."""
+    import dataclasses
+
+    from safemig_lint.analysis import locks
+    from safemig_lint.analysis.schema import effects
+
+    def kinds(module, base):
+        return [c for c in vars(module).values() if isinstance(c, type) and issubclass(c, base)]
+
+    classes = [*kinds(o, o.Op), *kinds(effects, effects.Effect), locks.Lock, locks.MysqlAlter]
+    assert len(classes) > 40
+    for cls in classes:
+        for field in dataclasses.fields(cls):
+            assert not any(word in str(field.type) for word in ("exp.", "Expr", "Expression")), (cls, field)

@@ -15,60 +15,70 @@ findings ask about few.
 
 from __future__ import annotations
 
+import sys
+
 from sqlglot import exp
 
 
 class Locator:
     """One per node an op is read from: ops read from the same node share it (read.Names.locate)."""
 
-    __slots__ = ("_node", "_extent", "_name", "_name_start")
-
-    _extent: tuple[int, int] | None
-    _name: str | None
-    _name_start: int | None
+    # The node until settled, then the answers: (start, length, name, name_start - start). One slot, and
+    # lengths and distances (small ints: CPython keeps one of each up to 256), as a big file's ops hold
+    # 150,000 Locators once their statements' trees are gone.
+    __slots__ = ("_where",)
 
     def __init__(self, node: exp.Expr) -> None:
-        self._node: exp.Expr | None = node
+        self._where: exp.Expr | tuple[int | None, int, str | None, int | None] = node
 
     def settle(self) -> None:
         """Work out every answer now and let the node go (before its statement's tree is released)."""
-        node = self._node
-        if node is None:
+        node = self._where
+        if isinstance(node, tuple):
             return
-        self._extent = _extent(node)
-        self._name = _written_name(node)
-        self._name_start = _column_name_start(node)
-        self._node = None
+        start, end = _extent(node)
+        name = _written_name(node)
+        if name is not None:
+            name = sys.intern(name)  # the same few recur on most ops (a table's, on each statement using it)
+        if start is None or end is None:  # no identifier has a position: nor has a column's name
+            self._where = (None, 0, name, None)
+        else:
+            name_start = _column_name_start(node)
+            self._where = (start, end - start, name, None if name_start is None else name_start - start)
+
+    def _answers(self) -> tuple[int | None, int, str | None, int | None]:
+        self.settle()
+        assert isinstance(self._where, tuple)
+        return self._where
 
     @property
     def extent(self) -> tuple[int, int] | None:
         """(start, end) in the file of the node's identifiers, the end excluded; None: none has a position."""
-        self.settle()
-        return self._extent
+        start, length, _, _ = self._answers()
+        return None if start is None else (start, start + length)
 
     @property
     def name(self) -> str | None:
         """The object's name as written (quoted: as is, else in lower case), when the node is a name or a
         table, column or index named by one; None otherwise."""
-        self.settle()
-        return self._name
+        return self._answers()[2]
 
     @property
     def name_start(self) -> int | None:
         """Where the name of a column (a column definition, or a column named) starts in the file; None
         for any other node, or a name without a position."""
-        self.settle()
-        return self._name_start
+        start, _, _, distance = self._answers()
+        return None if start is None or distance is None else start + distance
 
 
-def _extent(node: exp.Expr) -> tuple[int, int] | None:
+def _extent(node: exp.Expr) -> tuple[int | None, int | None]:
     positions = [
         (identifier.meta["start"], identifier.meta["end"] + 1)  # sqlglot's ends are inclusive
         for identifier in node.find_all(exp.Identifier)
         if "start" in identifier.meta
     ]
     if not positions:
-        return None
+        return None, None
     return min(p[0] for p in positions), max(p[1] for p in positions)
 
 

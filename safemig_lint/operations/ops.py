@@ -145,7 +145,8 @@ class AddConstraint(Op):
     index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
     # Declared in an added column's own definition (ADD COLUMN c int REFERENCES t), where its column is new.
     in_added_column: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)
-    # The name of the action's first CONSTRAINT clause (ADD CONSTRAINT name ...), as written in SQL.
+    # The name of its action's first CONSTRAINT clause (ADD CONSTRAINT name ...), as written in SQL; not read for
+    # a key declared in an added column's definition.
     written_name: str = field(default="", compare=False, kw_only=True, metadata=FROM_TREE)
 
     @property
