@@ -346,7 +346,7 @@ def _may_quote_a_secret(statement: Statement) -> bool:
 
 def _finders_on(statement: Statement, context) -> list[Secret | None]:
     """What every finder finds in a statement that has tokens; each one it calls declares @_needs."""
-    code = bodies.code.while_alive(statement, context)  # at parse time (masking), not a rule's gate
+    code = bodies.code(statement, context)
     text = context.parsed.text
     found: list[Secret | None] = []
     body_regions = {(body.start, body.end) for body in code.bodies}

@@ -86,9 +86,18 @@ def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tup
     return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"),)
 
 
-@digest(kinds=(exp.Alter,), serves=("SM508",), dialects=("postgres",), memo=False)  # asked per finding
-def _altered_alone(statement: Statement, names: Names | None) -> str | None:
-    """The table (as SQL) of an ALTER TABLE of one action, which a fix can split in two; None for more actions."""
+def _one_named_constraint(statement: Statement, names: Names | None) -> bool:
+    """An ALTER TABLE of one action holding a named constraint (the fix names it): writing the table's SQL for every
+    ALTER TABLE cost ~50 us each (sqlglot's generator copies what it writes), 0.75 s of the 5 MB file's."""
     alter = statement.expression
     assert isinstance(alter, exp.Alter)  # selected by kinds
-    return alter.this.sql(dialect="postgres") if len(alter.args.get("actions") or []) == 1 else None
+    actions = alter.args.get("actions") or []
+    return len(actions) == 1 and any(isinstance(named.this, exp.Identifier) for named in actions[0].find_all(exp.Constraint))
+
+
+@digest(kinds=(exp.Alter,), selects=_one_named_constraint, serves=("SM508",), dialects=("postgres",), memo=False)  # asked per finding
+def _altered_alone(statement: Statement, names: Names | None) -> str | None:
+    """The table (as SQL) of an ALTER TABLE of one action adding a named constraint, which a fix can split in two."""
+    alter = statement.expression
+    assert isinstance(alter, exp.Alter)  # selected by kinds
+    return alter.this.sql(dialect="postgres")
