@@ -99,9 +99,11 @@ _REGISTERED: list[Digest[Any]] = []
 # The modules that define digests besides the rules' own (checks.all_rules imports those): take_digests
 # imports them, so that no digest is missed because its module was not imported yet.
 _ANALYSES = (
+    "safemig_lint.analysis.bodies",
     "safemig_lint.analysis.digests",
     "safemig_lint.analysis.execution",
     "safemig_lint.analysis.locks",
+    "safemig_lint.checks.fixes",
     "safemig_lint.operations.read",
 )
 
@@ -119,15 +121,19 @@ def digest(
     return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes)
 
 
-@functools.cache
-def registered() -> tuple[Digest[Any], ...]:
+def registered() -> list[Digest[Any]]:
     """Every digest of the analyses and the rules."""
+    _import_readers()
+    return _REGISTERED
+
+
+@functools.cache
+def _import_readers() -> None:
     from safemig_lint.checks import all_rules
 
     for module in _ANALYSES:
         importlib.import_module(module)
     all_rules()
-    return tuple(_REGISTERED)
 
 
 def take_digests(statement: Statement, names: Names, enabled: frozenset[str]) -> None:
@@ -135,7 +141,7 @@ def take_digests(statement: Statement, names: Names, enabled: frozenset[str]) ->
     or one of the `enabled` rules (by code): its readers then need neither."""
     derived = Taken(statement.derived or ())  # what readers worked out before stays
     expression = statement.expression
-    for each in _taken_for(enabled, names.dialect)[type(expression) if expression is not None else None]:
+    for each in _taken_for(enabled, names.dialect, len(registered()))[type(expression) if expression is not None else None]:
         if each.takes is None or each.takes(statement, names):
             found = each.build(statement, names)
             if found != each.absent:
@@ -156,12 +162,13 @@ class _ByKind(dict):
 
 
 @functools.lru_cache(maxsize=8)
-def _taken_for(enabled: frozenset[str], dialect: str) -> _ByKind:
-    """The digests serving an analysis or an enabled rule in files of this dialect: decided once per run, not per statement."""
+def _taken_for(enabled: frozenset[str], dialect: str, count: int) -> _ByKind:
+    """The digests serving an analysis or an enabled rule in files of this dialect, of the first `count` registered (so
+    that one registered later is not missed): decided once per run, not per statement."""
     return _ByKind(
         [
             each
-            for each in registered()
+            for each in _REGISTERED[:count]
             if (each.serves is None or not each.serves.isdisjoint(enabled)) and (each.dialects is None or dialect in each.dialects)
         ]
     )
