@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from safemig_lint.reading.statements import Statement
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Taken(dict):
@@ -59,38 +60,53 @@ class Digest(Generic[T]):
         self,
         build: Callable[[Statement, Names | None], T],
         absent: T,
-        kinds: tuple[type, ...] | None = None,
-        selects: Callable[[Statement, Names | None], bool] | None = None,
-        serves: Collection[str] | None = None,
-        memo: bool = True,
-        dialects: Collection[str] | None = None,
-        takes: Callable[[Statement, Names], bool] | None = None,
+        kinds: tuple[type, ...] | None,
+        selects: Callable[[Statement, Names | None], bool] | None,
+        serves: Collection[str] | None,
+        memo: bool,
+        dialects: Collection[str] | None,
+        takes: Callable[[Statement, Names], bool] | None,
     ) -> None:
         self.name = f"{build.__module__}.{build.__qualname__}"
-        self.build, self.absent, self.kinds, self._selects, self.memo = build, absent, kinds, selects, memo
+        self.build, self.absent, self.kinds, self.selects, self.memo = build, absent, kinds, selects, memo
         self.takes = takes or selects
         self.serves = frozenset(serves) if serves is not None else None
         self.dialects = frozenset(dialects) if dialects is not None else None
         _REGISTERED.append(self)
 
-    def __call__(self, statement: Statement, names: Names | None = None) -> T:
-        """The statement's digest. `names`: the file's (FileContext.names), for a digest that makes model keys."""
-        derived = statement.derived
-        if derived is not None:
-            found = derived.get(self.name, _MISSING)
-            if found is not _MISSING:
-                return found  # type: ignore[return-value]
-            if type(derived) is Taken:  # not selected, or absent
-                return self.absent
-        kinds, selects = self.kinds, self._selects
-        if kinds is not None and not isinstance(statement.expression, kinds) or selects is not None and not selects(statement, names):
-            return self.absent
-        found = self.build(statement, names)
-        if self.memo:
-            if derived is None:
-                derived = statement.derived = {}
-            derived[self.name] = found
-        return found
+    def reader(self) -> Read[T]:
+        """The function readers call, `read(statement, names)`: the digest kept on the statement, else (digests not
+        taken yet) worked out; a plain function, as a digest is asked of every statement (an object's __call__ cost
+        twice as much)."""
+        name, build, absent, kinds, selects, memo = self.name, self.build, self.absent, self.kinds, self.selects, self.memo
+
+        def read(statement: Statement, names: Names | None = None) -> T:
+            derived = statement.derived
+            if derived is not None:
+                found = derived.get(name, _MISSING)
+                if found is not _MISSING:
+                    return found  # type: ignore[return-value]
+                if type(derived) is Taken:  # not selected, or absent
+                    return absent
+            if kinds is not None and not isinstance(statement.expression, kinds) or selects is not None and not selects(statement, names):
+                return absent
+            found = build(statement, names)
+            if memo:
+                if derived is None:
+                    derived = statement.derived = {}
+                derived[name] = found
+            return found
+
+        read.digest = self  # type: ignore[attr-defined]
+        return cast("Read[T]", functools.wraps(build)(read))
+
+
+class Read(Protocol[T_co]):
+    """A digest as its readers call it (Digest.reader); `.digest` describes it."""
+
+    digest: Digest[Any]
+
+    def __call__(self, statement: Statement, names: Any = None) -> T_co: ...
 
 
 _MISSING = object()
@@ -116,9 +132,9 @@ def digest(
     memo: bool = True,
     dialects: Collection[str] | None = None,
     takes: Callable[[Statement, Names], bool] | None = None,
-) -> Callable[[Callable[[Statement, Names | None], T]], Digest[T]]:
-    """Make `build(statement, names)` a registered Digest (see Digest for the arguments)."""
-    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes)
+) -> Callable[[Callable[[Statement, Names | None], T]], Read[T]]:
+    """Make `build(statement, names)` a registered Digest, read through its reader (see Digest for the arguments)."""
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes).reader()
 
 
 def registered() -> list[Digest[Any]]:
