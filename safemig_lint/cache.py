@@ -241,11 +241,18 @@ class Cache:
         """Store `entry`, whose paths are `folder.display_of` the names of its files (else it is not stored)."""
         if entry.partial:
             raise ValueError("a partial entry would lose the findings it was not read with")
+        if not self.keeps:
+            return  # --no-cache: nothing to encode
         try:
             data = _entry_to_json(entry, folder.display_of)
         except Underivable:
             return  # reading it back could not give these paths: recomputed on each run instead
         self._store(entry.key, "", data)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether what is stored is kept (a root, and a key to sign entries with)."""
+        return self.root is not None and _signing_key() is not None
 
     def load_file(self, key: str) -> dict | None:
         """A file state's entry (JSON, read by operations/file_ops.from_json), or None."""
@@ -314,6 +321,8 @@ class MemoryCache(Cache):
     server's. An editor's buffers change with every keystroke, and an entry on disk for each
     state would fill the cache folder with states no later run reads. A file state's ops stay
     as long as they are used, so an edit parses only the edited file again."""
+
+    keeps = True
 
     def __init__(self, directories: int = 64, files: int = 50_000) -> None:
         super().__init__(None)

@@ -111,6 +111,21 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, monkeypa
         assert entry_body(entry)["key"] == entry.stem
 
 
+def test_a_run_without_a_cache_encodes_no_entry_and_the_memory_cache_keeps_them(monkeypatch):
+    """--no-cache: the entries a run would store are not even made (JSON of every finding, for nothing)."""
+
+    def encoded(entry, display_of):
+        made.append(entry.key)
+        return {}
+
+    made: list[str] = []
+    monkeypatch.setattr(cache, "_entry_to_json", encoded)
+    folder = engine.DirectoryWork(None, Config(), {}, frozenset())
+    Cache(None).store(cache.Entry("k1"), folder)
+    cache.MemoryCache().store(cache.Entry("k2"), folder)
+    assert made == ["k2"]
+
+
 def test_a_changed_file_is_linted_again(project, monkeypatch):
     monkeypatch.chdir(project)
     _check("--format", "json", "migrations")
