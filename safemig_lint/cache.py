@@ -35,7 +35,7 @@ An entry holds no secret: shown sources are stored as where they are masked, and
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
 Entries are JSON, never pickle. Writes go to a temporary file in the same directory, then
 os.replace: a concurrent run (pre-commit runs hooks in parallel) sees the old entry or the
-new one, whole.
+new one, whole. They are not synced to disk: one torn by a crash fails its signature, a miss.
 
 Caching the parsed files instead was measured: unpickling sqlglot trees costs ~40% of
 parsing them, and a pickle cannot be trusted; final findings, and the ops, are the units that pay.
@@ -306,7 +306,8 @@ class Cache:
             # A folder of the cache that is a link out of it is not written through.
             if not Path(os.path.realpath(target.parent)).is_relative_to(os.path.realpath(root)):
                 raise OSError(errno.EXDEV, "a cache folder links out of the cache")
-            replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600)
+            # Not synced to disk: an entry torn by a crash fails its signature, and is a miss.
+            replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600, durable=False)
             _ignore_in_git(root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
