@@ -525,7 +525,8 @@ def _name(value: object) -> str:
 
 def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
     for name, found in entry.diagnostics.items():
-        if any(d.path != display_of(name) for d in found):
+        shown = display_of(name)  # once per file, not per finding
+        if any(d.path != shown for d in found):
             raise Underivable(name)
     # Each text once: a rule's advice, a message, a statement recur across a folder's findings.
     table: dict[str, int] = {}

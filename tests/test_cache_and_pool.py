@@ -153,6 +153,26 @@ def test_a_run_without_a_cache_encodes_no_entry_and_the_memory_cache_keeps_them(
     assert made == ["k2"]
 
 
+def test_an_entry_whose_findings_name_another_path_is_not_stored(tmp_path):
+    """Reading an entry back gives each finding the path of the file it is stored under: one whose
+    finding says another path would come back wrong, so it is recomputed on each run instead."""
+    from pathlib import Path
+
+    from safemig_lint.diagnostics import Diagnostic, Severity, Span
+    from safemig_lint.reading.discovery import MigrationDirectory
+
+    folder = engine.DirectoryWork(MigrationDirectory(Path("m"), "m", [], []), Config(), {}, frozenset())
+
+    def stored(path: str) -> list:
+        root = tmp_path / path.replace("/", "-")
+        finding = Diagnostic("SM101", "n", Severity.ERROR, path, Span(1, 1, 1, 2), "m", "h")
+        Cache(root).store(cache.Entry("k" * 64, {"1_a.up.sql"}, {"1_a.up.sql": [finding]}), folder)
+        return list(root.rglob("*.json"))
+
+    assert len(stored("m/1_a.up.sql")) == 1
+    assert stored("elsewhere/1_a.up.sql") == stored("m/1_b.up.sql") == []
+
+
 def test_a_changed_file_is_linted_again(project, monkeypatch):
     monkeypatch.chdir(project)
     _check("--format", "json", "migrations")
