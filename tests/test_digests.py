@@ -10,6 +10,7 @@ tree and tokens taken away so that any read of them raises (the engine reports a
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,8 @@ from conftest import FIXTURES, write_migrations
 from sqlglot import exp
 
 from safemig_lint import engine
-from safemig_lint.analysis import bodies
-from safemig_lint.analysis.digests import TAKEN, digest, registered, take_digests
+from safemig_lint.analysis import bodies, digests
+from safemig_lint.analysis.digests import Taken, digest, registered, take_digests
 from safemig_lint.checks import all_rules, fixes, rules_by_code
 from safemig_lint.config import Config, load_config
 from safemig_lint.diagnostics import Edit
@@ -67,7 +68,7 @@ def _streaming(monkeypatch) -> None:
     lint_files = engine._lint_files
 
     def released_after_reading(work, rules, parsed, history, *rest):
-        enabled = {type(rule).code for rule in rules}
+        enabled = frozenset(type(rule).code for rule in rules)
         for file in work.directory.files():
             read = parsed[file.path]
             names = history.reading.names(read)
@@ -171,23 +172,25 @@ def test_taken_digests_are_read_without_the_tree():
     names = Names("postgres")
     selected, unselected = _statement("SELECT x FROM t"), _statement("SELECT 1")
     for statement in (selected, unselected):
-        take_digests(statement, names, {"SM999"})
+        take_digests(statement, names, frozenset({"SM999"}))
         _release(statement)
     assert _letters(selected) == "FROMSELECTtx"
     assert _letters(unselected) == "none"  # its selector did not select it: the absent value, no build
-    assert TAKEN in selected.derived
+    assert isinstance(selected.derived, Taken)
 
 
 def test_a_disabled_rules_digest_is_not_taken():
     statement = _statement("SELECT x FROM t")
-    take_digests(statement, Names("postgres"), {"SM001"})
+    take_digests(statement, Names("postgres"), frozenset({"SM001"}))
     _release(statement)
     assert _letters(statement) == "none"
 
 
-def test_every_digest_has_a_name_of_its_own():
-    names = [each.name for each in registered()]
+def test_every_digest_has_a_name_of_its_own_and_is_imported_to_be_taken():
+    """take_digests imports the rules and the analyses listed in digests._ANALYSES: a digest elsewhere could be missed."""
+    names = [each.name for each in registered() if each is not _letters.digest]
     assert len(names) == len(set(names))
+    assert {name.rpartition(".")[0] for name in names if ".checks.sm" not in name} <= set(digests._ANALYSES)
 
 
 # --- the fixes' guards (checks/fixes.py), read from digests: as they were read from the tokens
@@ -253,7 +256,7 @@ def test_guards_are_found_where_the_tokens_put_them():
         for text in texts:
             for statement in parse_file(text, dialect).statements:
                 for verb, kinds in fixes._GUARDED.items():
-                    for kind in kinds:
+                    for _, kind in kinds:
                         expected = _guard_object_from_tokens(statement, verb, kind, "IF X")
                         assert fixes._guard_object(statement, verb, kind, "IF X") == expected, (statement.text, kind)
                         edits += len(expected)
@@ -281,7 +284,7 @@ def _statements_everywhere():
 
 
 def _taken(statement: Statement, names: Names) -> dict[str, object]:
-    take_digests(statement, names, EVERY_RULE)
+    take_digests(statement, names, frozenset(EVERY_RULE))
     assert statement.derived is not None
     return {key: repr(value) if isinstance(value, bodies.Code) else value for key, value in statement.derived.items()}
 
@@ -296,3 +299,21 @@ def test_digests_do_not_read_what_the_grammar_settles_after_the_file():
         assert _taken(judged, names) == _taken(unjudged, names), statement.text
         taken += len(judged.derived or ())
     assert taken > 5000
+
+
+def test_the_code_gate_admits_what_one_of_the_rules_gates_admits():
+    """bodies.code is taken for the statements one of the registered gates admits: one pattern of their alternatives,
+    grouped by first character (8x faster than joined), admits the same texts as the gates one by one."""
+    gates = [gate if not callable(gate) else gate(dialect) for dialect in ("postgres", "mysql") for gate in bodies._GATES]
+    words = [word for gate in gates for word in re.findall(r"[a-z_@$]+", gate.pattern)]
+    texts = [text.lower() for statement, _ in _statements_everywhere() for text in [statement.text]]
+    texts += [f"x {word} y" for word in words] + [f"{word}s" for word in words] + ["execute function f()", "execute procedure p"]
+    admitted = 0
+    for dialect in ("postgres", "mysql", "sqlite"):
+        gate = bodies._code_gate(dialect, len(bodies._GATES))
+        own = [g if not callable(g) else g(dialect) for g in bodies._GATES]
+        for text in texts:
+            expected = any(g.search(text) for g in own)
+            assert (gate.search(text) is not None) == expected, (dialect, text)
+            admitted += expected
+    assert admitted > 100

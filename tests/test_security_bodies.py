@@ -14,7 +14,7 @@ from safemig_lint.reading.statements import parse_file
 def code_of(sql: str, dialect: str = "postgres", index: int = 0):
     parsed = parse_file(sql, dialect)
     context = SimpleNamespace(dialect=dialect, parsed=parsed)
-    return bodies.code.while_alive(parsed.statements[index], context), context  # whether a rule's gate admits it or not
+    return bodies.code(parsed.statements[index], context), context
 
 
 def assert_tokens_sit_on_their_text(sql: str, tokens) -> None:
@@ -139,8 +139,7 @@ def test_template_placeholders_in_a_body_do_not_break_its_tokens():
 def test_the_code_of_a_statement_is_built_once():
     parsed = parse_file("DO $$ BEGIN PERFORM 1; END $$;", "postgres")
     context = SimpleNamespace(dialect="postgres", parsed=parsed)
-    assert bodies.code.while_alive(parsed.statements[0], context) is bodies.code.while_alive(parsed.statements[0], context)
-    assert bodies.code(parsed.statements[0], context) is bodies.code.while_alive(parsed.statements[0], context)  # one memo for both
+    assert bodies.code(parsed.statements[0], context) is bodies.code(parsed.statements[0], context)
 
 
 def test_each_unit_carries_its_words_and_statement_extents_read_once():

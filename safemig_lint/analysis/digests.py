@@ -10,10 +10,10 @@ file's template placeholders, known before any statement is read), nothing else:
 statement, no history, and none of what check_grammar settles once the whole file is read (`error`,
 `unanalysed`, `rejected_by`). It is kept in `Statement.derived` under its name.
 
-Until a statement's digests are taken (`Statement.derived` has no TAKEN mark) a digest is worked out when a
+Until a statement's digests are taken (`Statement.derived` is no `Taken`) a digest is worked out when a
 reader first asks, as the readers did themselves: a run pays nothing for statements no reader asks about.
-Once they are taken, a digest the statement does not hold is the one its selector did not select: its
-`absent` value, without a look at the tree.
+Once they are taken, a digest the statement does not hold is one its selector did not select, or one that came out
+as its `absent` value: that value, without a look at the tree.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
@@ -33,9 +33,14 @@ if TYPE_CHECKING:
     from safemig_lint.reading.statements import Statement
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
-# In Statement.derived: take_digests ran on the statement, so a digest it does not hold was not selected.
-TAKEN = "digests taken"
+
+class Taken(dict):
+    """Statement.derived once take_digests ran: a digest it does not hold was not selected, or came out as its absent
+    value (left out: most statements hold few digests that are not)."""
+
+    __slots__ = ()  # one per statement: no __dict__
 
 
 class Digest(Generic[T]):
@@ -43,68 +48,65 @@ class Digest(Generic[T]):
 
     `kinds`: the classes (or base classes) of the statement's tree it is taken for (None: every statement);
     `selects`: a further test, on the living statement (and the file's names, when the reader passes them). A
-    statement not selected gets `absent` without a
-    build. `serves`: the codes of the rules it is taken for (None: an analysis many rules read); `dialects`:
-    those of the files it is taken in (None: every one), as the rules it serves read only theirs.
-    `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work out
-    again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
+    statement not selected gets `absent` without a build. `takes`: a test for take_digests alone, for a digest
+    built for whatever statement a reader asks about, as each reader asks only about those its own test admits
+    (bodies' code: the rules' word gates). `serves`: the codes of the rules it is taken for (None: an analysis many
+    rules read); `dialects`: those of the files it is taken in (None: every one), as the rules it serves read only
+    theirs. `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work
+    out again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
     """
 
     def __init__(
         self,
         build: Callable[[Statement, Names | None], T],
         absent: T,
-        kinds: tuple[type, ...] | None = None,
-        selects: Callable[[Statement, Names | None], bool] | None = None,
-        serves: Collection[str] | None = None,
-        memo: bool = True,
-        dialects: Collection[str] | None = None,
+        kinds: tuple[type, ...] | None,
+        selects: Callable[[Statement, Names | None], bool] | None,
+        serves: Collection[str] | None,
+        memo: bool,
+        dialects: Collection[str] | None,
+        takes: Callable[[Statement, Names], bool] | None,
     ) -> None:
         self.name = f"{build.__module__}.{build.__qualname__}"
-        self.build, self.absent, self.kinds, self._selects, self.memo = build, absent, kinds, selects, memo
+        self.build, self.absent, self.kinds, self.selects, self.memo = build, absent, kinds, selects, memo
+        self.takes = takes or selects
         self.serves = frozenset(serves) if serves is not None else None
         self.dialects = frozenset(dialects) if dialects is not None else None
         _REGISTERED.append(self)
 
-    def selects(self, statement: Statement, names: Names | None) -> bool:
-        """Is it taken for this statement (whose tree is alive)?"""
-        if self.kinds is not None and not isinstance(statement.expression, self.kinds):
-            return False
-        return self._selects is None or self._selects(statement, names)
+    def reader(self) -> Read[T]:
+        """The function readers call, `read(statement, names)`: the digest kept on the statement, else (digests not
+        taken yet) worked out; a plain function, as a digest is asked of every statement (an object's __call__ cost
+        twice as much)."""
+        name, build, absent, kinds, selects, memo = self.name, self.build, self.absent, self.kinds, self.selects, self.memo
 
-    def __call__(self, statement: Statement, names: Names | None = None) -> T:
-        """The statement's digest. `names`: the file's (FileContext.names), for a digest that makes model keys."""
-        derived = statement.derived
-        if derived is not None:
-            found = derived.get(self.name, _MISSING)
-            if found is not _MISSING:
-                return found  # type: ignore[return-value]
-            if TAKEN in derived:  # taken, and not selected
-                return self.absent
-        if not self.selects(statement, names):
-            return self.absent
-        found = self.build(statement, names)
-        if self.memo:
-            if derived is None:
-                derived = statement.derived = {}
-            derived[self.name] = found
-        return found
+        def read(statement: Statement, names: Names | None = None) -> T:
+            derived = statement.derived
+            if derived is not None:
+                found = derived.get(name, _MISSING)
+                if found is not _MISSING:
+                    return found  # type: ignore[return-value]
+                if type(derived) is Taken:  # not selected, or absent
+                    return absent
+            if kinds is not None and not isinstance(statement.expression, kinds) or selects is not None and not selects(statement, names):
+                return absent
+            found = build(statement, names)
+            if memo:
+                if derived is None:
+                    derived = statement.derived = {}
+                derived[name] = found
+            return found
 
-    def while_alive(self, statement: Statement, names: Any) -> T:
-        """The digest, worked out whatever the selector says (kept as when asked, as `memo` says): for a reader that
-        runs while the tree is alive, before any digest could be taken (masking reads credentials at parse time)."""
-        derived = statement.derived
-        found = derived.get(self.name, _MISSING) if derived is not None else _MISSING
-        if found is not _MISSING:
-            return found  # type: ignore[return-value]
-        if derived is not None and TAKEN in derived:
-            raise LookupError(f"{self.name} was not taken for a statement whose tree may be gone")
-        found = self.build(statement, names)
-        if self.memo:
-            if derived is None:
-                derived = statement.derived = {}
-            derived[self.name] = found
-        return found
+        read.digest = self  # type: ignore[attr-defined]
+        return cast("Read[T]", functools.wraps(build)(read))
+
+
+class Read(Protocol[T_co]):
+    """A digest as its readers call it (Digest.reader); `.digest` describes it."""
+
+    digest: Digest[Any]
+
+    def __call__(self, statement: Statement, names: Any = None) -> T_co: ...
 
 
 _MISSING = object()
@@ -113,9 +115,11 @@ _REGISTERED: list[Digest[Any]] = []
 # The modules that define digests besides the rules' own (checks.all_rules imports those): take_digests
 # imports them, so that no digest is missed because its module was not imported yet.
 _ANALYSES = (
+    "safemig_lint.analysis.bodies",
     "safemig_lint.analysis.digests",
     "safemig_lint.analysis.execution",
     "safemig_lint.analysis.locks",
+    "safemig_lint.checks.fixes",
     "safemig_lint.operations.read",
 )
 
@@ -127,51 +131,63 @@ def digest(
     serves: Collection[str] | None = None,
     memo: bool = True,
     dialects: Collection[str] | None = None,
-) -> Callable[[Callable[[Statement, Names | None], T]], Digest[T]]:
-    """Make `build(statement, names)` a registered Digest (see Digest for the arguments)."""
-    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects)
+    takes: Callable[[Statement, Names], bool] | None = None,
+) -> Callable[[Callable[[Statement, Names | None], T]], Read[T]]:
+    """Make `build(statement, names)` a registered Digest, read through its reader (see Digest for the arguments)."""
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes).reader()
 
 
 def registered() -> list[Digest[Any]]:
     """Every digest of the analyses and the rules."""
+    _import_readers()
+    return _REGISTERED
+
+
+@functools.cache
+def _import_readers() -> None:
     from safemig_lint.checks import all_rules
 
     for module in _ANALYSES:
         importlib.import_module(module)
     all_rules()
-    return _REGISTERED
 
 
-def take_digests(statement: Statement, names: Names, enabled: Collection[str]) -> None:
+def take_digests(statement: Statement, names: Names, enabled: frozenset[str]) -> None:
     """Take, while the statement's tree and tokens are alive, every digest that selects it and serves an analysis
     or one of the `enabled` rules (by code): its readers then need neither."""
-    taker(enabled, names.dialect)(statement, names)
+    derived = Taken(statement.derived or ())  # what readers worked out before stays
+    expression = statement.expression
+    for each in _taken_for(enabled, names.dialect, len(registered()))[type(expression) if expression is not None else None]:
+        if each.takes is None or each.takes(statement, names):
+            found = each.build(statement, names)
+            if found != each.absent:
+                derived[each.name] = found
+    statement.derived = derived
 
 
-def taker(enabled: Collection[str], dialect: str) -> Callable[[Statement, Names], None]:
-    """take_digests for many statements of a dialect (a file's, as it is read: streaming.py), with the digests to
-    take chosen once, and for each class of tree once: a 5 MB file takes a few digests of each of 61,000 statements."""
-    chosen = [
-        each
-        for each in registered()
-        if (each.serves is None or not each.serves.isdisjoint(enabled)) and (each.dialects is None or dialect in each.dialects)
-    ]
-    by_class: dict[type, list[Digest[Any]]] = {}
+class _ByKind(dict):
+    """The digests a run takes, by the class of a statement's tree (None: no tree): those whose kinds it is."""
 
-    def take(statement: Statement, names: Names) -> None:
-        derived = statement.derived
-        if derived is None:
-            derived = statement.derived = {}
-        kind = type(statement.expression)
-        taken = by_class.get(kind)
-        if taken is None:
-            taken = by_class[kind] = [each for each in chosen if each.kinds is None or issubclass(kind, each.kinds)]
-        for each in taken:
-            if each._selects is None or each._selects(statement, names):
-                derived[each.name] = each.build(statement, names)
-        derived[TAKEN] = True
+    def __init__(self, digests: list[Digest[Any]]) -> None:
+        super().__init__()
+        self.digests = digests
 
-    return take
+    def __missing__(self, kind: type | None) -> list[Digest[Any]]:
+        found = self[kind] = [each for each in self.digests if each.kinds is None or kind is not None and issubclass(kind, each.kinds)]
+        return found
+
+
+@functools.lru_cache(maxsize=8)
+def _taken_for(enabled: frozenset[str], dialect: str, count: int) -> _ByKind:
+    """The digests serving an analysis or an enabled rule in files of this dialect, of the first `count` registered (so
+    that one registered later is not missed): decided once per run, not per statement."""
+    return _ByKind(
+        [
+            each
+            for each in _REGISTERED[:count]
+            if (each.serves is None or not each.serves.isdisjoint(enabled)) and (each.dialects is None or dialect in each.dialects)
+        ]
+    )
 
 
 # --- what the engine reads of every statement
@@ -197,9 +213,9 @@ _TOKEN_TYPE_SETS: dict[frozenset, frozenset] = {}
 
 
 @digest(absent=False, memo=False)
-def holds_tokens(statement: Statement, names: Names | None) -> bool:
-    """Does the statement hold a token (a `;` alone holds none)?"""
-    return bool(statement.tokens)
+def tokenless(statement: Statement, names: Names | None) -> bool:
+    """Does the statement hold no token (a `;` alone)? Asked this way round, a taken statement keeps it only then."""
+    return not statement.tokens
 
 
 @digest(absent=None, memo=False)
@@ -217,7 +233,7 @@ def first_word(statement: Statement, names: Names | None) -> str:
 
 
 def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
-    """A selector: the statements holding a token of one of these types (sqlglot TokenTypes)."""
+    """A test of the statements holding a token of one of these types (sqlglot TokenTypes)."""
     wanted = frozenset(types)
     return lambda statement, names: not wanted.isdisjoint(map(_TOKEN_TYPE, statement.tokens))
 

@@ -67,10 +67,14 @@ def _guard_column(statement: Statement, at: Locator | None, verb: str, guard: st
     return (Edit(start, start, f"{guard} "),)
 
 
-# The kinds of object some dialect guards (dialects.py): _object_guards finds where each one's guard goes.
+# The kinds of object some dialect guards (dialects.py), by their first word upper-cased: _object_guards finds
+# where each one's guard goes.
 _GUARDED = {
-    "CREATE": sorted(set().union(*CREATE_IF_NOT_EXISTS.values())),
-    "DROP": sorted(set().union(*DROP_IF_EXISTS.values()) - {"column"}),  # a column's guard: _column_guards
+    verb: [(kind.split()[0].upper(), kind) for kind in sorted(kinds)]
+    for verb, kinds in (
+        ("CREATE", set().union(*CREATE_IF_NOT_EXISTS.values())),
+        ("DROP", set().union(*DROP_IF_EXISTS.values()) - {"column"}),  # a column's guard: _column_guards
+    )
 }
 
 
@@ -84,9 +88,7 @@ def _object_guards(statement: Statement, names: Names | None) -> tuple[tuple[str
     tokens = statement.tokens
     verb = first_word(statement)
     head = {token.text.upper() for token in tokens[1 : _HEAD_TOKENS + 1]}  # where a kind's first word may stand
-    return tuple(
-        (kind, at) for kind in _GUARDED[verb] if kind.split()[0].upper() in head and (at := _guard_at(tokens, verb, kind)) is not None
-    )
+    return tuple((kind, at) for first, kind in _GUARDED[verb] if first in head and (at := _guard_at(tokens, verb, kind)) is not None)
 
 
 def _guard_at(tokens: list[Token], verb: str, kind: str) -> int | None:

@@ -94,10 +94,11 @@ def _insert_at(statement: Statement, names: Names | None) -> tuple[int, int] | N
     return identifiers_extent(insert.this.this if isinstance(insert.this, exp.Schema) else insert.this)
 
 
-@digest(kinds=(exp.Insert,), serves=("SM206",), absent=frozenset(), memo=False)  # asked once per INSERT into a serial column
-def _explicit_positions(statement: Statement, names: Names | None) -> frozenset[int] | None:
+@digest(kinds=(exp.Insert,), serves=("SM206",), absent=0, memo=False)  # asked once per INSERT into a serial column
+def _explicit_positions(statement: Statement, names: Names | None) -> int:
     """The positions at which the INSERT's VALUES rows or query give a value of their own (not DEFAULT, not
-    nextval); None: every one (SELECT *, the ids copied too)."""
+    nextval), as the bits of an int (a few bytes, or none: Python shares the small ones); -1: every position
+    (SELECT *, the ids copied too)."""
     assert isinstance(statement.expression, exp.Insert)  # selected by kinds
     values = statement.expression.expression
     if isinstance(values, exp.Values):
@@ -105,16 +106,16 @@ def _explicit_positions(statement: Statement, names: Names | None) -> frozenset[
     elif isinstance(values, exp.Select):
         rows = [values.expressions]
         if len(rows[0]) == 1 and isinstance(rows[0][0], exp.Star):
-            return None
+            return -1
     else:
-        return frozenset()
+        return 0
     width = max(map(len, rows), default=0)
-    return frozenset(position for position in range(width) if any(position < len(row) and _is_value(row[position]) for row in rows))
+    return sum(1 << position for position in range(width) if any(position < len(row) and _is_value(row[position]) for row in rows))
 
 
-def _explicit_at(explicit: frozenset[int] | None, position: int) -> bool:
+def _explicit_at(explicit: int, position: int) -> bool:
     """Does the INSERT give a value of its own at `position` (_explicit_positions)?"""
-    return explicit is None or position in explicit
+    return explicit >> position & 1 == 1
 
 
 class _FileTables:

@@ -84,17 +84,18 @@ def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tup
     return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {op.written_name}"),)
 
 
-def _one_action_but_a_column(statement: Statement, names: Names | None) -> bool:
-    """A column's constraints are added with it (in_added_column): never fixed, so its table's SQL is never asked
-    for (and writing it for every ADD COLUMN of a large file, when every statement's digests are taken, is costly)."""
-    actions = statement.expression.args.get("actions") or []  # type: ignore[union-attr]  # an Alter (kinds)
-    return len(actions) == 1 and not isinstance(actions[0], exp.ColumnDef)
+def _one_named_constraint(statement: Statement, names: Names | None) -> bool:
+    """An ALTER TABLE of one action holding a named constraint (the fix names it): writing the table's SQL for every
+    ALTER TABLE cost ~50 us each (sqlglot's generator copies what it writes), 0.75 s of the 5 MB file's."""
+    alter = statement.expression
+    assert isinstance(alter, exp.Alter)  # selected by kinds
+    actions = alter.args.get("actions") or []
+    return len(actions) == 1 and any(isinstance(named.this, exp.Identifier) for named in actions[0].find_all(exp.Constraint))
 
 
-@digest(kinds=(exp.Alter,), selects=_one_action_but_a_column, serves=("SM508",), dialects=("postgres",), memo=False)  # asked per finding
+@digest(kinds=(exp.Alter,), selects=_one_named_constraint, serves=("SM508",), dialects=("postgres",), memo=False)  # asked per finding
 def _altered_alone(statement: Statement, names: Names | None) -> str | None:
-    """The table (as SQL) of an ALTER TABLE of one action, which a fix can split in two (None, the absent value, for
-    more actions)."""
+    """The table (as SQL) of an ALTER TABLE of one action adding a named constraint, which a fix can split in two."""
     alter = statement.expression
     assert isinstance(alter, exp.Alter)  # selected by kinds
     return alter.this.sql(dialect="postgres")

@@ -47,7 +47,7 @@ class _Reference(NamedTuple):
     at: tuple[int, int] | None  # where the REFERENCES clause is written
 
 
-@digest(selects=lambda statement, names: statement.expression is not None, serves=("SM630",), dialects=("mysql",), absent=(), memo=False)
+@digest(takes=lambda statement, names: statement.expression is not None, serves=("SM630",), dialects=("mysql",), absent=(), memo=False)
 def _inline_references(statement: Statement, names: Names | None) -> tuple[_Reference, ...]:
     """The statement's column definitions' own REFERENCES, in the tree's order."""
     assert names is not None  # the rule passes its file's names

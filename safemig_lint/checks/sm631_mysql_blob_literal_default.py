@@ -80,7 +80,7 @@ class _Default(NamedTuple):
     at: tuple[int, int] | None  # where the column definition or ALTER COLUMN is written
 
 
-@digest(selects=lambda statement, names: statement.expression is not None, serves=("SM631",), dialects=("mysql",), absent=(), memo=False)
+@digest(takes=lambda statement, names: statement.expression is not None, serves=("SM631",), dialects=("mysql",), absent=(), memo=False)
 def _blob_defaults(statement: Statement, names: Names | None) -> tuple[_Default, ...]:
     """The statement's literal and parenthesized defaults of TEXT, BLOB, JSON and GEOMETRY column definitions, then
     its SET DEFAULTs (whose column's type is known only after the file), in the tree's order."""
