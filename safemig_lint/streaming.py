@@ -50,7 +50,8 @@ class Streaming:
             return None
         lowered = text.lower() if text.isascii() else None
         # Where a credential finder's word is written, the finders read the statements' tokens and the
-        # file may be parsed again, masked: it is read as before.
+        # file may be parsed again, masked: it is read as before; so is a text not all ASCII (the finders
+        # search it statement by statement: first_statement_word answers 0).
         if first_statement_word(text, lowered) != len(text):
             return None
         # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
