@@ -73,8 +73,9 @@ def _streaming(monkeypatch) -> None:
             read = parsed[file.path]
             names = history.reading.names(read)
             history.reading.of(read)
+            unwritten = digests.unwritten(read.text.lower() if read.text.isascii() else None)
             for statement in read.statements:
-                take_digests(statement, names, enabled)
+                take_digests(statement, names, enabled, unwritten)
                 _release(statement)
         return lint_files(work, rules, parsed, history, *rest)
 
@@ -317,3 +318,22 @@ def test_the_code_gate_admits_what_one_of_the_rules_gates_admits():
             assert (gate.search(text) is not None) == expected, (dialect, text)
             admitted += expected
     assert admitted > 100
+
+
+def test_a_digest_with_words_is_absent_where_its_statement_holds_none():
+    """Digest.words: a file whose text holds none of a digest's words does not have it taken (digests.unwritten), as it
+    would be absent for every statement: wherever it is not, the statement's text holds one of them."""
+    worded = [each for each in registered() if each.words is not None]
+    assert worded
+    present = 0
+    for statement, names in _statements_everywhere():
+        for each in worded:
+            statement.derived = None  # worked out, not taken
+            found = each.reader()(statement, names)
+            if found != each.absent:
+                assert any(word in statement.text.lower() for word in each.words), (each.name, statement.text)
+                present += 1
+    assert present > 20
+    everyone = {each.name for each in worded}
+    assert digests.unwritten("select 1;") == everyone and not digests.unwritten(" ".join(w for e in worded for w in e.words)) & everyone
+    assert not digests.unwritten(None)
