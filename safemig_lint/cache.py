@@ -35,7 +35,7 @@ An entry holds no secret: shown sources are stored as where they are masked, and
 whose findings quote a secret (a statement's text kept for fingerprints) is not stored at all.
 Entries are JSON, never pickle. Writes go to a temporary file in the same directory, then
 os.replace: a concurrent run (pre-commit runs hooks in parallel) sees the old entry or the
-new one, whole.
+new one, whole. They are not synced to disk: one torn by a crash fails its signature, a miss.
 
 Caching the parsed files instead was measured: unpickling sqlglot trees costs ~40% of
 parsing them, and a pickle cannot be trusted; final findings, and the ops, are the units that pay.
@@ -241,11 +241,18 @@ class Cache:
         """Store `entry`, whose paths are `folder.display_of` the names of its files (else it is not stored)."""
         if entry.partial:
             raise ValueError("a partial entry would lose the findings it was not read with")
+        if not self.keeps:
+            return  # --no-cache: nothing to encode
         try:
             data = _entry_to_json(entry, folder.display_of)
         except Underivable:
             return  # reading it back could not give these paths: recomputed on each run instead
         self._store(entry.key, "", data)
+
+    @property
+    def keeps(self) -> bool:
+        """Whether what is stored is kept (a root, and a key to sign entries with)."""
+        return self.root is not None and _signing_key() is not None
 
     def load_file(self, key: str) -> dict | None:
         """A file state's entry (JSON, read by operations/file_ops.from_json), or None."""
@@ -299,7 +306,8 @@ class Cache:
             # A folder of the cache that is a link out of it is not written through.
             if not Path(os.path.realpath(target.parent)).is_relative_to(os.path.realpath(root)):
                 raise OSError(errno.EXDEV, "a cache folder links out of the cache")
-            replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600)
+            # Not synced to disk: an entry torn by a crash fails its signature, and is a miss.
+            replace_file(target, _MAGIC + _mac(signing_key, body) + b"\n" + body, mode=0o600, durable=False)
             _ignore_in_git(root)
         except OSError:
             pass  # a read-only or full disk costs speed, never the run
@@ -314,6 +322,8 @@ class MemoryCache(Cache):
     server's. An editor's buffers change with every keystroke, and an entry on disk for each
     state would fill the cache folder with states no later run reads. A file state's ops stay
     as long as they are used, so an edit parses only the edited file again."""
+
+    keeps = True
 
     def __init__(self, directories: int = 64, files: int = 50_000) -> None:
         super().__init__(None)
@@ -515,7 +525,8 @@ def _name(value: object) -> str:
 
 def _entry_to_json(entry: Entry, display_of: Callable[[str], str]) -> dict:
     for name, found in entry.diagnostics.items():
-        if any(d.path != display_of(name) for d in found):
+        shown = display_of(name)  # once per file, not per finding
+        if any(d.path != shown for d in found):
             raise Underivable(name)
     # Each text once: a rule's advice, a message, a statement recur across a folder's findings.
     table: dict[str, int] = {}

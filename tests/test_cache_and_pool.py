@@ -111,6 +111,68 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, monkeypa
         assert entry_body(entry)["key"] == entry.stem
 
 
+@pytest.mark.parametrize("kept", [0, 40, -10])
+def test_an_entry_torn_by_a_crash_is_a_miss_and_is_written_again(project, monkeypatch, kept):
+    """Entries are not synced to disk (atomic.replace_file, not durable): after a crash one may hold
+    only its first bytes, or none. Its signature then fails, and its folder is linted again."""
+    monkeypatch.chdir(project)
+    expected = _check("--format", "json", "migrations")
+    entry = sorted((project / ".safemig-lint-cache").rglob("*.json"))[0]
+    whole = entry.read_bytes()
+    entry.write_bytes(whole[:kept])
+    counter = _Counter(monkeypatch)
+    assert _check("--format", "json", "migrations") == expected
+    assert len(counter.names) == 1
+    assert entry.read_bytes() == whole
+
+
+def test_entries_are_not_synced_to_disk_one_by_one(project, monkeypatch):
+    """A cold run writes an entry per folder: two fsyncs each cost more wall time than linting a small
+    folder. Only the cache's .gitignore (and the signing key, made once) are synced."""
+    monkeypatch.chdir(project)
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    _check("--format", "json", "migrations")
+    assert len(list((project / ".safemig-lint-cache").rglob("*.json"))) == DIRECTORIES
+    assert len(synced) <= 3
+
+
+def test_a_run_without_a_cache_encodes_no_entry_and_the_memory_cache_keeps_them(monkeypatch):
+    """--no-cache: the entries a run would store are not even made (JSON of every finding, for nothing)."""
+
+    def encoded(entry, display_of):
+        made.append(entry.key)
+        return {}
+
+    made: list[str] = []
+    monkeypatch.setattr(cache, "_entry_to_json", encoded)
+    folder = engine.DirectoryWork(None, Config(), {}, frozenset())
+    Cache(None).store(cache.Entry("k1"), folder)
+    cache.MemoryCache().store(cache.Entry("k2"), folder)
+    assert made == ["k2"]
+
+
+def test_an_entry_whose_findings_name_another_path_is_not_stored(tmp_path):
+    """Reading an entry back gives each finding the path of the file it is stored under: one whose
+    finding says another path would come back wrong, so it is recomputed on each run instead."""
+    from pathlib import Path
+
+    from safemig_lint.diagnostics import Diagnostic, Severity, Span
+    from safemig_lint.reading.discovery import MigrationDirectory
+
+    folder = engine.DirectoryWork(MigrationDirectory(Path("m"), "m", [], []), Config(), {}, frozenset())
+
+    def stored(path: str) -> list:
+        root = tmp_path / path.replace("/", "-")
+        finding = Diagnostic("SM101", "n", Severity.ERROR, path, Span(1, 1, 1, 2), "m", "h")
+        Cache(root).store(cache.Entry("k" * 64, {"1_a.up.sql"}, {"1_a.up.sql": [finding]}), folder)
+        return list(root.rglob("*.json"))
+
+    assert len(stored("m/1_a.up.sql")) == 1
+    assert stored("elsewhere/1_a.up.sql") == stored("m/1_b.up.sql") == []
+
+
 def test_a_changed_file_is_linted_again(project, monkeypatch):
     monkeypatch.chdir(project)
     _check("--format", "json", "migrations")

@@ -288,3 +288,63 @@ def test_words_grouped_by_their_first_character_match_where_the_plain_alternatio
     for text in [*texts, *(t.lower() for t in texts)]:
         assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)], text
     assert sum(1 for text in texts for _ in grouped.finditer(text.lower())) > 300  # real matches compared
+
+
+# For each pattern credentials._may_hold gates, its gate's words (as its entry in credentials.py holds them,
+# so that a test can close that gate) and a text holding a secret (VALUE, or the AWS key) only it finds.
+AWS_KEY = "AKIAZQ9XPLANT3DVAL12"
+GATED = {
+    "private key": (
+        ("private key",),
+        f"INSERT INTO k VALUES ('-----BEGIN RSA PRIVATE KEY-----\n{VALUE}\n-----END RSA PRIVATE KEY-----');",
+    ),
+    "connection password": (("pass", "pwd"), f"SELECT dblink_connect('host=db user=admin password={VALUE} dbname=app');"),
+    "connection secret": (("secret", "token", "account_key"), f"SELECT 'client_id=app;client_secret={VALUE}';"),
+    "go mysql dsn": (("@",), f"CREATE TABLE g (dsn text DEFAULT 'app:{VALUE}@tcp(db:3306)/app');"),
+    "jdbc thin": (("jdbc",), f"CREATE TABLE j (dsn text DEFAULT 'jdbc:oracle:thin:scott/{VALUE}@db:1521/ORCL');"),
+    "aws key": (("akia", "asia", "abia", "acca"), f"INSERT INTO k VALUES ('{AWS_KEY}');"),
+    "bearer": (("bearer",), f"INSERT INTO hooks (auth) VALUES ('Bearer {VALUE}0123456789abcdef');"),
+    "github": (("gh",), f"INSERT INTO k VALUES ('ghp_{VALUE}0123456789abcdefghijklmn');"),
+    "slack token": (("xox",), f"INSERT INTO k VALUES ('xoxb-{VALUE}-0123');"),
+    "slack webhook": (("hooks.slack.com",), f"INSERT INTO k VALUES ('https://hooks.slack.com/services/T0/B0/{VALUE}');"),
+    "stripe": (("k_live_",), f"INSERT INTO k VALUES ('sk_live_{VALUE}0123456789');"),
+    "google": (("aiza",), f"INSERT INTO k VALUES ('AIza{VALUE}0123456789abcdefghijk');"),
+    "-u": (("-u",), f"COPY t FROM PROGRAM 'curl -s -u admin:{VALUE} https://files.internal/t.csv';"),
+    "--password": (("--password",), f"COPY t FROM PROGRAM 'mysqldump --password {VALUE} app';"),
+    "statement in a comment": (("password", "identified", "secret"), f"/* CREATE USER app IDENTIFIED BY '{VALUE}'; */\nSELECT 1;"),
+    "mysql -p": (("-p",), f"-- restore: mysql -uroot -p{VALUE} app < dump.sql\nDROP TABLE m;"),
+    "password: in prose": (("pass", "pwd", "secret"), f"-- password: {VALUE}\nDROP TABLE p;"),
+    "url assembled in prose": (("://",), f"-- dsn := 'postgres://admin:' || '{VALUE}' || '@db/app'\nDROP TABLE c;"),
+}
+
+
+# A secret after each word a prose key is (commented_secrets), as written and in other cases; after
+# `pw` within a word, none.
+PROSE = [
+    f"-- SET app.{key} = '{VALUE}';\nDROP TABLE s;"
+    for word in ("password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "private_key", "privatekey", "pw", "xpw", "2pw")
+    for key in (word, word.upper(), word.title())
+]
+
+
+def test_the_patterns_gates_change_no_secret(monkeypatch):
+    """A pattern of text_secrets and commented_secrets runs only on a span holding one of its words
+    (credentials._may_hold), and prose keys are searched in the text lowered: the same secrets as
+    every pattern run on every span that may hold a secret, as before."""
+    texts = TEXTS + [text for _, text in GATED.values()] + list(NEAR_MISSES.values()) + PROSE
+    gated = {(text, dialect): _secrets(text, dialect) for text in texts for dialect in DIALECTS}
+    monkeypatch.setattr(credentials, "_may_hold", lambda words, lowered, start, end: True)
+    monkeypatch.setattr(credentials, "_LOWER_PROSE_KEY", credentials._PROSE_KEY)  # IGNORECASE: the text's own matches
+    assert {key: _secrets(*key) for key in gated} == gated
+    assert sum(map(len, gated.values())) > 3 * len(FORMS)
+
+
+@pytest.mark.parametrize("name", list(GATED))
+def test_each_gate_is_the_one_its_secret_passes(name, monkeypatch):
+    """Closed, a pattern's gate hides the secret only that pattern finds: each gate is asked, with its words."""
+    words, text = GATED[name]
+    secret = AWS_KEY if AWS_KEY in text else VALUE
+    assert secret not in _masked(text)
+    gate = credentials._may_hold
+    monkeypatch.setattr(credentials, "_may_hold", lambda asked, *span: asked != words and gate(asked, *span))
+    assert secret in _masked(text)

@@ -62,6 +62,15 @@ _QUOTES = "'\"`"
 # Go's MySQL driver DSN (user:password@tcp(host:3306)/db, user:password@/db) and Oracle's JDBC thin URL.
 _GO_MYSQL_DSN = lazy(r"(?<![\w:/@.-])[\w.$-]*:(?P<secret>[^\s:@'\"`/()]+)@(?:(?:tcp[46]?|unix|udp)\(|/)")
 _JDBC_THIN = lazy(r"\bjdbc:oracle:thin:[^\s/@'\"`]*/(?P<secret>[^\s@'\"`]+)@", re.IGNORECASE)
+# Each with the words (lower case) one of which every match holds (see _may_hold).
+_CONNECTION_KEYS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (_CONNECTION_PASSWORD, "password", ("pass", "pwd")),
+    (_CONNECTION_SECRET, "secret key", ("secret", "token", "account_key")),
+)
+_DSNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (_GO_MYSQL_DSN, "password in a Go MySQL DSN", ("@",)),
+    (_JDBC_THIN, "password in a JDBC URL", ("jdbc",)),
+)
 # A URL put together by concatenation: 'postgres://admin:' || 'secret' || '@db/app' (or concat's arguments).
 _URL_UP_TO_PASSWORD = lazy(r"[A-Za-z][\w+.-]*://[^\s/@'\"`]*:$")
 # In comments, what a person or script wrote down: `mysql -uroot -psecret`, `password: secret`.
@@ -72,6 +81,8 @@ _MYSQL_CLIENT = lazy(r"\bmysql(?:dump|admin|import|sh|pump|check)?\b", re.IGNORE
 # `IDENTIFIED WITH mysql_native_password BY 'x'`). The name is found first, then the literal right
 # after it (a bounded match): no pattern that backtracks over long words.
 _PROSE_KEY = lazy(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![A-Za-z0-9])pw\b", re.IGNORECASE)
+# The same matches in ASCII text lowered (as _LOWER_TRIGGER's), several times faster than IGNORECASE.
+_LOWER_PROSE_KEY = lazy(r"password|passwd|pwd|secret|token|api_?key|private_?key|(?<![a-z0-9])pw\b")
 _WORD_REST = lazy(r"[\w.]*")
 # Words between only before an assignment: `pw text := 'x'`, `SET PASSWORD FOR app = 'x'` (prose
 # says `the token is 'x'` of things that are no secret). A literal left open runs to the line's end.
@@ -84,17 +95,18 @@ _PROSE_CONCATENATION = lazy(r"://[^\s/@'\"]{0,100}:'\s*(?:\|\||,)\s*'(?P<secret>
 _LABELLED_PASSWORD = lazy(
     r"""\b(?:password|passwd|pwd|secret)\s*:\s*(?:"(?P<q2>[^"\n]*)"|'(?P<q1>[^'\n]*)'|(?P<bare>[^\s'"`,;]+))""", re.IGNORECASE
 )
-_WELL_KNOWN = [
-    ("AWS access key ID", lazy(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    ("bearer token", lazy(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)")),
-    ("GitHub token", lazy(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
-    ("Slack token", lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("Slack webhook URL", lazy(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}")),
-    ("Stripe live key", lazy(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b")),
-    ("Google API key", lazy(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
+# Each with the words one of which every match holds, as above.
+_WELL_KNOWN: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = [
+    ("AWS access key ID", lazy(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), ("akia", "asia", "abia", "acca")),
+    ("bearer token", lazy(r"\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{20,}=*)"), ("bearer",)),
+    ("GitHub token", lazy(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"), ("gh",)),
+    ("Slack token", lazy(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), ("xox",)),
+    ("Slack webhook URL", lazy(r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}"), ("hooks.slack.com",)),
+    ("Stripe live key", lazy(r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"), ("k_live_",)),
+    ("Google API key", lazy(r"\bAIza[0-9A-Za-z\-_]{35}\b"), ("aiza",)),
     # Programs run by COPY ... PROGRAM, or scripts quoted in comments: curl -u user:pass, --password=x.
-    ("password in a command's -u user:password", lazy(r"(?<!\S)(?:-u|--user)(?:=|\s+)[^\s:'\"]+:(?P<secret>[^\s'\"]+)")),
-    ("password in a command's --password option", lazy(r"(?<!\S)--password(?:=|\s+)(?P<secret>[^\s'\"]+)")),
+    ("password in a command's -u user:password", lazy(r"(?<!\S)(?:-u|--user)(?:=|\s+)[^\s:'\"]+:(?P<secret>[^\s'\"]+)"), ("-u",)),
+    ("password in a command's --password option", lazy(r"(?<!\S)--password(?:=|\s+)(?P<secret>[^\s'\"]+)"), ("--password",)),
 ]
 # A statement written out in a comment (`-- CREATE ROLE app PASSWORD 'x';`) still holds the password.
 _COMMENTED_PASSWORD = lazy(r"\b(?:PASSWORD|IDENTIFIED\s+BY|SECRET)\s*(?:=\s*)?'(?P<secret>[^'\n]*)'", re.IGNORECASE)
@@ -374,27 +386,37 @@ def _finders_on(statement: Statement, context) -> list[Secret | None]:
     return found
 
 
+def _may_hold(words: tuple[str, ...], lowered: str | None, start: int, end: int) -> bool:
+    """Whether text[start:end] may hold a match of a pattern every match of which holds one of `words`
+    (lower case), told from the file's text lowered (None: not ASCII, where IGNORECASE and upper() make
+    ASCII letters of others, and it may). A span that passed may_hold_secrets holds some finder's word,
+    most often a name's `token` or `pass`: one search per pattern's words costs less than its regex."""
+    return lowered is None or any(lowered.find(word, start, end) != -1 for word in words)
+
+
 @_needs(*_TEXT_WORDS)
 def text_secrets(start: int, end: int, context, well_known_only: bool = False) -> list[Secret | None]:
     """Passwords in connection strings and URLs, and well-known secret formats, in text[start:end]."""
     text = context.parsed.text
     if not context.may_hold_secrets or not may_hold_secrets(text, start, end, context.lowered):
         return []
+    lowered = context.lowered
     found = [
-        _secret(key_start, key_end, "private key", (key_start, key_end), context) for key_start, key_end in private_keys(text, start, end)
+        _secret(key_start, key_end, "private key", (key_start, key_end), context)
+        for key_start, key_end in (private_keys(text, start, end) if _may_hold(("private key",), lowered, start, end) else ())
     ]
     if not well_known_only:
         for url_start, url_end, secret_start, secret_end in url_passwords(text, start, end):
             found.append(_secret(secret_start, secret_end, "password in a connection URL", (url_start, url_end), context))
-        for regex, what in ((_CONNECTION_PASSWORD, "password"), (_CONNECTION_SECRET, "secret key")):
-            for match in regex.finditer(text, start, end):
+        for regex, what, words in _CONNECTION_KEYS:
+            for match in regex.finditer(text, start, end) if _may_hold(words, lowered, start, end) else ():
                 group = next(g for g in _VALUE_GROUPS if match.group(g) is not None)
                 found.append(_secret(match.start(group), match.end(group), f"{what} in a connection string", match.span(), context))
-        for regex, what in ((_GO_MYSQL_DSN, "password in a Go MySQL DSN"), (_JDBC_THIN, "password in a JDBC URL")):
-            for match in regex.finditer(text, start, end):
+        for regex, what, words in _DSNS:
+            for match in regex.finditer(text, start, end) if _may_hold(words, lowered, start, end) else ():
                 found.append(_secret(match.start("secret"), match.end("secret"), what, match.span(), context))
-    for what, regex in _WELL_KNOWN:
-        for match in regex.finditer(text, start, end):
+    for what, regex, words in _WELL_KNOWN:
+        for match in regex.finditer(text, start, end) if _may_hold(words, lowered, start, end) else ():
             secret: str | int = "secret" if "secret" in regex.groupindex else 0
             found.append(_secret(match.start(secret), match.end(secret), what, match.span(), context))
     return found
@@ -642,26 +664,30 @@ def commented_secrets(start: int, end: int, context) -> list[Secret | None]:
     if not context.may_hold_secrets or not may_hold_secrets(text, start, end, context.lowered):
         return []
     found = text_secrets(start, end, context)
-    for match in _COMMENTED_PASSWORD.finditer(text, start, end):
+    lowered = context.lowered
+    for match in (
+        _COMMENTED_PASSWORD.finditer(text, start, end) if _may_hold(("password", "identified", "secret"), lowered, start, end) else ()
+    ):
         found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context))
-    for match in _MYSQL_P_OPTION.finditer(text, start, end):
+    for match in _MYSQL_P_OPTION.finditer(text, start, end) if _may_hold(("-p",), lowered, start, end) else ():
         # Only on a line that runs a MySQL client (looked for a bounded way back: linear however long the line).
         line_start = max(start, match.start() - 200, text.rfind("\n", max(start, match.start() - 200), match.start()) + 1)
         if _MYSQL_CLIENT.search(text, line_start, match.start()):
             found.append(
                 _secret(match.start("secret"), match.end("secret"), "password in a MySQL client's -p option", match.span(), context)
             )
-    for match in _LABELLED_PASSWORD.finditer(text, start, end):
+    for match in _LABELLED_PASSWORD.finditer(text, start, end) if _may_hold(("pass", "pwd", "secret"), lowered, start, end) else ():
         group = next(g for g in ("q1", "q2", "bare") if match.group(g) is not None)
         found.append(_secret(match.start(group), match.end(group), "password in a comment", match.span(), context, reported=False))
     position = start
-    while key := _PROSE_KEY.search(text, position, end):
+    keys, searched = (_PROSE_KEY, text) if lowered is None else (_LOWER_PROSE_KEY, lowered)
+    while key := keys.search(searched, position, end):
         position = rest.end() if (rest := _WORD_REST.match(text, key.end(), end)) else key.end()  # it matches the empty string: always
         if (value := _PROSE_VALUE.match(text, position, end)) and _prose_assignment(text, key.start(), value):
             group = next(g for g in ("q0", "q1", "q2") if value.group(g) is not None)
             found.append(_secret(value.start(group), value.end(group), "secret in a comment", value.span(), context, reported=False))
         position = max(position, key.end())
-    for match in _PROSE_CONCATENATION.finditer(text, start, end):
+    for match in _PROSE_CONCATENATION.finditer(text, start, end) if _may_hold(("://",), lowered, start, end) else ():
         found.append(_secret(match.start("secret"), match.end("secret"), "password in a comment", match.span(), context, reported=False))
     return found
 
