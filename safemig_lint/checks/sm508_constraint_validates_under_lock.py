@@ -22,7 +22,7 @@ class ConstraintValidatesUnderLock(Rule):
             constraint = op.constraint
             if constraint is None or op.not_valid or constraint.kind not in ("foreign", "check"):
                 continue
-            inline = isinstance(op.node, exp.ColumnDef)
+            inline = op.in_added_column
             referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")
             both = op.table if referenced == op.table else f"{op.table} and {referenced}"
             if constraint.kind == "foreign":
@@ -57,7 +57,7 @@ class ConstraintValidatesUnderLock(Rule):
                 f"adding {what} reads every row of {op.table} to validate it while holding {lock}: "
                 f"{'reads and writes of ' + op.table if 'ACCESS' in lock else 'writes to ' + both} wait until it is done",
                 help,
-                op.node,
+                op.at,
                 fix,
             )
 
@@ -71,8 +71,7 @@ def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tup
         return ()
     if not isinstance(alter, exp.Alter) or statement.is_command or len(alter.args.get("actions") or []) != 1:
         return ()
-    named = op.node.find(exp.Constraint) if op.node is not None else None
-    if named is None or not isinstance(named.this, exp.Identifier):
+    if not op.written_name:
         return ()
-    table, name = alter.this.sql(dialect="postgres"), named.this.sql(dialect="postgres")
-    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"),)
+    table = alter.this.sql(dialect="postgres")
+    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {op.written_name}"),)
