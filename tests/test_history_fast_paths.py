@@ -88,14 +88,14 @@ def _history(tmp_path, name: str, dialect: str, statements: str = COLUMNS) -> Hi
 
 
 def _effects(history: History) -> list[tuple[str, int, str, list]]:
-    """Every effect of every file (verdicts included), by its fields but the node it points at and the identity
+    """Every effect of every file (verdicts included), by its fields but the locator it points with and the identity
     (unique to the process) of what it made."""
     return [
         (
             file.path.name,
             start,
             type(effect).__name__,
-            [getattr(effect, f.name) for f in dataclasses.fields(effect) if f.name not in ("node", "identity")],
+            [getattr(effect, f.name) for f in dataclasses.fields(effect) if f.name not in ("at", "identity")],
         )
         for file in history.directory.files()
         for start, effects in history.effects(file).items()

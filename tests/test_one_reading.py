@@ -86,11 +86,13 @@ def test_cockroach_drop_index_names_the_index_not_the_table(lint_strict):
 
 
 def _plain(value):
-    """Every attribute of an op but its sqlglot node, with its type: what the replay reads of it."""
+    """Every attribute of an op but what only its tree tells (its locator, ops.FROM_TREE), with its type."""
     import dataclasses
 
+    from safemig_lint.operations.ops import from_tree
+
     if dataclasses.is_dataclass(value):
-        return (type(value), [(f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value) if f.name != "node"])
+        return (type(value), [(f.name, _plain(getattr(value, f.name))) for f in dataclasses.fields(value) if not from_tree(f)])
     if isinstance(value, tuple):
         return [_plain(item) for item in value]
     return (type(value), value)

@@ -40,6 +40,7 @@ from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
+    from safemig_lint.operations.locator import Locator
     from safemig_lint.operations.read import Names
 
 COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # golang-migrate's names for it
@@ -201,7 +202,7 @@ class Lock:
 
     table: str
     mode: str  # PostgreSQL's lock mode, e.g. ACCESS EXCLUSIVE
-    node: exp.Expr | None = None
+    at: Locator | None = None
 
 
 ACCESS_EXCLUSIVE = "ACCESS EXCLUSIVE"
@@ -490,9 +491,9 @@ class FileLocks:
 
     # --- findings
 
-    def finding(self, statement: Statement, table: str, message: str, help: str, node: exp.Expr | None = None, fix=()) -> Finding:
+    def finding(self, statement: Statement, table: str, message: str, help: str, at: Locator | exp.Expr | None = None, fix=()) -> Finding:
         """A finding about a lock on `table`: info only when the configuration lists it as small."""
-        finding = self.context.finding(statement, message, help, node)
+        finding = self.context.finding(statement, message, help, at)
         small = table.lower() in self._small or bare_name(table).lower() in self._small
         if small:
             message = f"{message} (listed in small-tables, so only for information)"
@@ -509,25 +510,25 @@ class FileLocks:
         return self._locks[key]
 
     def _postgres_locks(self, statement: Statement) -> list[Lock]:
-        # (table, mode, node) first, a Lock made only where it matters: most locks a file takes are moot
+        # (table, mode, locator) first, a Lock made only where it matters: most locks a file takes are moot
         # (on tables it created): a 5 MB file of 60,000 statements made ~30,000 Locks only to drop them.
-        found: list[tuple[str, str, exp.Expr | None]] = []
+        found: list[tuple[str, str, Locator | None]] = []
         for op in self.ops(statement):
             if not isinstance(op, _LOCKING_OPS):  # most ops (Uses ...): one test, not one per kind below
                 continue
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
-                found.append((op.table, "SHARE ROW EXCLUSIVE", op.node))
+                found.append((op.table, "SHARE ROW EXCLUSIVE", op.at))
             elif isinstance(op, _ACCESS_EXCLUSIVE_OPS):
                 # DROP TABLE is left out: the application must have stopped using the table anyway.
-                found.append((op.table, ACCESS_EXCLUSIVE, op.node))
+                found.append((op.table, ACCESS_EXCLUSIVE, op.at))
             elif isinstance(op, o.CreateIndex) and not op.concurrently:
-                found.append((op.table, "SHARE", op.node))
+                found.append((op.table, "SHARE", op.at))
             elif isinstance(op, o.DropIndex) and not op.concurrently and not self.index_gone_before(statement, op.name):
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
-                    found.append((table, ACCESS_EXCLUSIVE, op.node))
+                    found.append((table, ACCESS_EXCLUSIVE, op.at))
         found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
-        return [Lock(table, mode, node) for table, mode, node in found if table and not self.lock_is_moot(statement, table)]
+        return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
         """(table, what) when the statement reads or writes a whole existing table: a scan, a rewrite,
@@ -788,8 +789,8 @@ class MysqlAlter:
     clauses: MysqlClauses
     copies: list[str]
     rebuilds: list[str]
-    copy_node: exp.Expr | None = None
-    rebuild_node: exp.Expr | None = None
+    copy_at: Locator | None = None
+    rebuild_at: Locator | None = None
 
 
 def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
@@ -820,17 +821,17 @@ def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
             copy = "dropping the primary key without adding another in the same statement"
         if copy:
             plan.copies.append(copy)
-            plan.copy_node = plan.copy_node or op.node
+            plan.copy_at = plan.copy_at or op.at
         if rebuild:
             plan.rebuilds.append(rebuild)
-            plan.rebuild_node = plan.rebuild_node or op.node
+            plan.rebuild_at = plan.rebuild_at or op.at
         if copy or rebuild:
             plan.table = plan.table or getattr(op, "table", "")
     for effect in locks.live_type_changes(statement):
         if mysql_type_change(effect.old, effect.new) == "COPY":
             plan.table = plan.table or effect.table
             plan.copies.append(f"changing {effect.column} from {effect.old.sql} to {effect.new.sql}")
-            plan.copy_node = plan.copy_node or effect.node
+            plan.copy_at = plan.copy_at or effect.at
     if _CONVERT.search(statement.text):
         plan.copies.append("converting the table's character set")
     elif _REBUILD_CLAUSE.search(statement.text):

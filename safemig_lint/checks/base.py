@@ -33,6 +33,7 @@ from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis.execution import ExecutionModel, settings_for  # no sqlglot: asked of every file
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
+from safemig_lint.operations.locator import Locator
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import (
     CREATING_OPS,
@@ -215,22 +216,19 @@ class FileContext:
         """From the first token to the last, both included (token ends are inclusive offsets)."""
         return self.span(first.start, last.end + 1)
 
-    def node_span(self, node: exp.Expr | None, statement: Statement) -> Span:
-        """The exact span of the identifiers in `node`, or of the statement when unknown."""
-        positions = [
-            (identifier.meta["start"], identifier.meta["end"] + 1)
-            for identifier in (node.find_all(exp.Identifier) if node is not None else ())
-            if "start" in identifier.meta
-        ]
-        if not positions:
+    def node_span(self, at: Locator | exp.Expr | None, statement: Statement) -> Span:
+        """The exact span of the identifiers of what `at` locates (an op's Locator, or a node of the
+        statement's tree), or of the statement when unknown."""
+        extent = (at if isinstance(at, Locator) else Locator(at)).extent if at is not None else None
+        if extent is None:
             return self.span(statement.start, statement.end)
-        return self.span(min(p[0] for p in positions), max(p[1] for p in positions))
+        return self.span(*extent)
 
     def finding(
-        self, statement: Statement, message: str, help: str = "", node: exp.Expr | None = None, fix: tuple[Edit, ...] = ()
+        self, statement: Statement, message: str, help: str = "", at: Locator | exp.Expr | None = None, fix: tuple[Edit, ...] = ()
     ) -> Finding:
-        """A finding about a statement, pointing at `node` within it when given, with its fix if any."""
-        return Finding(self.node_span(node, statement), message, help, statement.normalized_text, fix)
+        """A finding about a statement, pointing at what `at` locates within it when given, with its fix if any."""
+        return Finding(self.node_span(at, statement), message, help, statement.normalized_text, fix)
 
 
 # What FileContext.release drops, looked up once rather than once a file.
@@ -282,14 +280,11 @@ def _with_table(target: tuple[str, str]) -> set[tuple[str, str]]:
     return {target}
 
 
-def shown_name(key: str, node: exp.Expr | None = None) -> str:
-    """An object's name for a message: as the statement spells it when the node is known (template
-    placeholders are put back from it), else the key without its schema."""
-    if node is not None:
-        name = node.this if isinstance(node, (exp.Table, exp.Column, exp.Index)) else node
-        if isinstance(name, exp.Identifier):
-            return name.this if name.quoted else name.this.lower()
-    return bare_name(key)
+def shown_name(key: str, at: Locator | exp.Expr | None = None) -> str:
+    """An object's name for a message: as the statement spells it where `at` (an op's Locator, or a node
+    of the statement's tree) locates it, else the key without its schema."""
+    written = (at if isinstance(at, Locator) else Locator(at)).name if at is not None else None
+    return written if written is not None else bare_name(key)
 
 
 @dataclass(frozen=True)

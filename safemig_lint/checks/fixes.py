@@ -16,6 +16,7 @@ from sqlglot.tokens import Token
 from safemig_lint.analysis.digests import digest, first_word
 from safemig_lint.diagnostics import Edit
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS, CREATE_IF_NOT_EXISTS, DROP_IF_EXISTS
+from safemig_lint.operations.locator import Locator
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
@@ -33,20 +34,20 @@ def if_not_exists(statement: Statement, kind: str, dialect: str) -> tuple[Edit, 
     return _guard_object(statement, "CREATE", kind, "IF NOT EXISTS")
 
 
-def if_exists(statement: Statement, kind: str, node: exp.Expr | None, dialect: str) -> tuple[Edit, ...]:
+def if_exists(statement: Statement, kind: str, at: Locator | None, dialect: str) -> tuple[Edit, ...]:
     """`DROP <kind> name` -> `DROP <kind> IF EXISTS name`; a column: `DROP [COLUMN] IF EXISTS c`."""
     if kind not in DROP_IF_EXISTS.get(dialect, set()):
         return ()
     if kind == "column":
-        return _guard_column(statement, node, "DROP", "IF EXISTS")
+        return _guard_column(statement, at, "DROP", "IF EXISTS")
     return _guard_object(statement, "DROP", kind, "IF EXISTS")
 
 
-def add_column_if_not_exists(statement: Statement, node: exp.Expr | None, dialect: str) -> tuple[Edit, ...]:
+def add_column_if_not_exists(statement: Statement, at: Locator | None, dialect: str) -> tuple[Edit, ...]:
     """`ADD [COLUMN] c ...` -> `ADD [COLUMN] IF NOT EXISTS c ...`."""
     if dialect not in ADD_COLUMN_IF_NOT_EXISTS:
         return ()
-    return _guard_column(statement, node, "ADD", "IF NOT EXISTS")
+    return _guard_column(statement, at, "ADD", "IF NOT EXISTS")
 
 
 def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tuple[Edit, ...]:
@@ -56,12 +57,11 @@ def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tup
     return () if at is None else (Edit(at, at, f"{guard} "),)
 
 
-def _guard_column(statement: Statement, node: exp.Expr | None, verb: str, guard: str) -> tuple[Edit, ...]:
+def _guard_column(statement: Statement, at: Locator | None, verb: str, guard: str) -> tuple[Edit, ...]:
     """The guard goes right before the column's name, after `ADD`/`DROP` and an optional `COLUMN`."""
-    name = node.this if isinstance(node, (exp.ColumnDef, exp.Column)) else None
-    if not isinstance(name, exp.Identifier) or "start" not in name.meta:
+    start = at.name_start if at is not None else None
+    if start is None:
         return ()
-    start = name.meta["start"]
     if dict(_column_guards(statement)).get(start) != verb:
         return ()
     return (Edit(start, start, f"{guard} "),)

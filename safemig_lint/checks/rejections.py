@@ -50,7 +50,7 @@ def rejections(context: FileContext, statement: Statement, problem: str) -> Iter
             found = [e for e in found if e.subject.lower() in said.lower()]
         found = found[:1]
         for effect in found:
-            yield Rejected(effect.problem, said, effect.detail, effect.subject, node=effect.node)
+            yield Rejected(effect.problem, said, effect.detail, effect.subject, at=effect.at)
         return
     yield from found
 
@@ -67,4 +67,4 @@ def rejection_finding(context: FileContext, statement: Statement, effect: Reject
     database = DATABASES.get(context.dialect, "the database")
     detail = _WHY_MISSING.get(effect.detail, effect.detail)
     message = f"{database} rejects this statement: {effect.message}" + (f" ({detail})" if detail else "")
-    return context.finding(statement, message, help, effect.node)
+    return context.finding(statement, message, help, effect.at)

@@ -43,10 +43,10 @@ class DropTable(Rule):
                 left = "; only some of its rows were copied elsewhere (the copy filters them)"
             yield context.finding(
                 statement,
-                f"DROP TABLE {shown_name(op.table, op.node)} deletes the table and every row in it{where}{left}",
+                f"DROP TABLE {shown_name(op.table, op.at)} deletes the table and every row in it{where}{left}",
                 "Retire tables in steps: stop reading and writing it in the application, back it up "
                 "or rename it, and drop it in a later migration once nothing uses it.",
-                op.node,
+                op.at,
             )
 
 

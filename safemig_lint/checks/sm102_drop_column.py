@@ -33,7 +33,7 @@ class DropColumn(Rule):
                 f"dropping column {op.column} of {shown_name(op.table)}{data} the running application version may still read or write it",
                 "Stop using the column in the application first, deploy, then drop it in a later "
                 "migration (and keep a backup of its data if it may be needed).",
-                op.node,
+                op.at,
             )
 
 

@@ -18,7 +18,7 @@ class DropSchemaOrDatabase(Rule):
             kind = op.written_kind
             yield context.finding(
                 statement,
-                f"DROP {kind.upper()} {shown_name(op.name, op.node)} deletes every table and row it contains",
+                f"DROP {kind.upper()} {shown_name(op.name, op.at)} deletes every table and row it contains",
                 f"Dropping a whole {kind} does not belong in a routine migration: do it by hand, after a backup, once nothing uses it.",
-                op.node,
+                op.at,
             )

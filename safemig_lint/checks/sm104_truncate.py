@@ -23,8 +23,8 @@ class Truncate(Rule):
                 continue
             yield context.finding(
                 statement,
-                f"TRUNCATE {shown_name(op.table, op.node)} deletes every row and cannot be undone by a down "
+                f"TRUNCATE {shown_name(op.table, op.at)} deletes every row and cannot be undone by a down "
                 f"migration{_SIDE_EFFECT.get(context.dialect, '')}",
                 "Delete only the rows you mean to, with a WHERE clause, in batches; or copy the data aside before emptying the table.",
-                op.node,
+                op.at,
             )

@@ -8,6 +8,7 @@ from safemig_lint.analysis.digests import digest
 from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.operations.read import update_targets
 from safemig_lint.operations.types import holds, narrowing_reason, same_family, text_limit
 from safemig_lint.reading.statements import Statement
@@ -32,7 +33,7 @@ class TypeNarrowing(Rule):
             if isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
                 if context.is_down and not _up_changed_type(context, history, effect.table, effect.column):
                     continue  # a down rewriting a column its up left alone: SM203
-                if _converted(effect) or self._cut_to_fit(effect, statement, context):
+                if _converted(effect, context.operations(statement)) or self._cut_to_fit(effect, statement, context):
                     continue
                 yield self._type_change(effect, statement, context)
             elif isinstance(effect, RowsCopied) and effect.rebuild:
@@ -45,7 +46,7 @@ class TypeNarrowing(Rule):
                             f"{narrowing_reason(old, new, context.dialect)}",
                             "Give the new table's column a type that holds every old value, or change the "
                             "data in a separate, checked step before the rebuild.",
-                            effect.node,
+                            effect.at,
                         )
 
     def _type_change(self, effect: TypeChanged, statement: Statement, context: FileContext):
@@ -57,7 +58,7 @@ class TypeNarrowing(Rule):
                 f"rolling back changes {column} from {effect.old.sql} back to {effect.new.sql}, which cannot "
                 f"hold every value written since the up ran: {reason}",
                 "Keep the wider type in the down migration: the previous application version works with it, and no value is lost.",
-                effect.node,
+                effect.at,
             )
         if effect.using:
             outcome = "its USING expression must convert them, or the migration fails"
@@ -69,7 +70,7 @@ class TypeNarrowing(Rule):
             "Check the data first (for example the longest or largest value), or change the type in "
             "steps: add a column of the new type, copy and check the values, switch the application, "
             "then drop the old column in a later migration.",
-            effect.node,
+            effect.at,
         )
 
     def _cut_to_fit(self, effect: TypeChanged, statement: Statement, context: FileContext) -> bool:
@@ -84,18 +85,12 @@ class TypeNarrowing(Rule):
         )
 
 
-def _converted(effect: TypeChanged) -> bool:
+def _converted(effect: TypeChanged, ops: list[o.Op]) -> bool:
     """A USING expression that converts the values (to_timestamp(c), extract(epoch from c), c * 100 ...): the
     author wrote how each value becomes one of the new type. A plain cast of the column (`c::date`) is the
-    same conversion the type change makes, and cuts or fails on the same values."""
-    if not effect.using:
-        return False
-    using = effect.node.args.get("using") if isinstance(effect.node, exp.Expression) else None
-    if using is None:
-        return False  # read from text: the model only knows there is one
-    while isinstance(using, exp.Paren):
-        using = using.this
-    return not (isinstance(using, exp.Column) or (isinstance(using, exp.Cast) and isinstance(using.this, exp.Column)))
+    same conversion the type change makes, and cuts or fails on the same values (AlterColumn.converts; read
+    from text, the model only knows there is a USING)."""
+    return effect.using and any(isinstance(op, o.AlterColumn) and op.at is effect.at and op.converts for op in ops)
 
 
 _LENGTHS = (exp.Length,)

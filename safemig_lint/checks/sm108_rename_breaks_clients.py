@@ -31,7 +31,7 @@ class RenameBreaksClients(Rule):
                     f"running during a rolling deploy: it still queries {effect.old}",
                     f"Create {effect.new} alongside {effect.old} (or rename and leave a view named "
                     f"{effect.old}), switch the application, and drop the old name in a later release.",
-                    effect.node,
+                    effect.at,
                 )
             else:
                 table = before.tables.get(effect.table)
@@ -44,5 +44,5 @@ class RenameBreaksClients(Rule):
                     f"version still running during a rolling deploy: it still reads and writes {effect.old}",
                     f"Add {effect.new} next to {effect.old}, copy the data and keep both written, switch "
                     f"the application to {effect.new}, and drop {effect.old} in a later release.",
-                    effect.node,
+                    effect.at,
                 )

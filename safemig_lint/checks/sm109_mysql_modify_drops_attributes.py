@@ -1,5 +1,3 @@
-from sqlglot import exp
-
 from safemig_lint.analysis.schema.effects import ColumnChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
@@ -22,7 +20,8 @@ class MysqlModifyDropsAttributes(Rule):
         history = context.history
         if history is None or statement.error is not None:
             return
-        redefined = {id(op.node) for op in context.operations(statement) if isinstance(op, o.ReplaceColumn) and op.node is not None}
+        # By locator: a MODIFY's AddConstraint (a PRIMARY KEY) shares the ReplaceColumn's, and changes the column too.
+        redefined = {id(op.at): op for op in context.operations(statement) if isinstance(op, o.ReplaceColumn) and op.at is not None}
         if not redefined:
             return
         version = context.file.version
@@ -32,38 +31,35 @@ class MysqlModifyDropsAttributes(Rule):
             (history.after(version), history.after_down(version)) if context.is_down else (history.before(version), history.after(version))
         )
         for effect in history.effects_of(context.file, statement):
-            if not isinstance(effect, ColumnChanged) or effect.node is None or id(effect.node) not in redefined:
+            if not isinstance(effect, ColumnChanged) or effect.at is None or id(effect.at) not in redefined:
                 continue
-            before = effect.before
+            before, op = effect.before, redefined[id(effect.at)]
             if before.unknown or before.type is None:
                 continue
-            lost = _lost(before, effect.after, effect.node.this, _in_primary_key(keys, effect.table, before.name))
+            lost = _lost(before, effect.after, op, _in_primary_key(keys, effect.table, before.name))
             if baseline is not None:
                 lost = [item for item in lost if _had(baseline, effect.table, before.name, item)]
             if not lost:
                 continue
             written = ", ".join(_shown(item) for item in lost)
-            definition = f"{effect.node.this.sql(dialect='mysql')} {' '.join(_shown(item) for item in lost)}"
+            definition = f"{op.definition_sql} {' '.join(_shown(item) for item in lost)}"
             yield context.finding(
                 statement,
-                f"{_verb(effect.node)} redefines {effect.table}.{effect.after.name} as a whole, and its definition leaves out "
+                f"{'CHANGE COLUMN' if op.change else 'MODIFY'} redefines {effect.table}.{effect.after.name} as a whole, and its definition leaves out "
                 f"{written}: MySQL drops {'it' if len(lost) == 1 else 'them'} from the column",
                 f"Repeat every attribute the column keeps: `{definition}`. To drop one on purpose, say so on its own "
                 "(`ALTER COLUMN ... DROP DEFAULT`, or a MODIFY whose comment explains it).",
-                effect.node,
+                effect.at,
             )
 
 
-def _lost(before: Column, after: Column, definition: exp.ColumnDef, primary: bool) -> list[tuple[str, str]]:
+def _lost(before: Column, after: Column, op: o.ReplaceColumn, primary: bool) -> list[tuple[str, str]]:
     """The attributes `before` had that the new definition leaves out, as (name, SQL) pairs."""
-    kinds = [c.args.get("kind") for c in definition.args.get("constraints") or []]
-    written = {type(kind) for kind in kinds}
     lost: list[tuple[str, str]] = []
     # A primary key's columns stay NOT NULL whatever the definition says; an explicit NULL (or DEFAULT NULL) is a choice.
-    default_null = any(isinstance(k, exp.DefaultColumnConstraint) and isinstance(k.this, exp.Null) for k in kinds)
-    if not before.nullable and after.nullable and not primary and exp.NotNullColumnConstraint not in written and not default_null:
+    if not before.nullable and after.nullable and not primary and not op.says_nullability and op.says_default != "null":
         lost.append(("not null", ""))
-    if before.default is not None and exp.DefaultColumnConstraint not in written:
+    if before.default is not None and not op.says_default:
         lost.append(("default", before.default))
     kept = {name for name, _ in after.attributes}
     for name, sql in before.attributes:
@@ -98,7 +94,3 @@ def _had(schema: Database, table: str, column: str, item: tuple[str, str]) -> bo
 def _shown(item: tuple[str, str]) -> str:
     name, sql = item
     return f"{name.upper()} {sql}".strip()
-
-
-def _verb(node: exp.Expr) -> str:
-    return "CHANGE COLUMN" if node.args.get("rename_from") else "MODIFY"

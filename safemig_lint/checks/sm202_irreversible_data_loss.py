@@ -67,7 +67,7 @@ class IrreversibleDataLoss(Rule):
                     "If they are meant to go, this is a column drop: stop using them in the application "
                     "and drop them in a later release, after a backup. Otherwise add them to the new "
                     "table and to the INSERT ... SELECT.",
-                    effect.node,
+                    effect.at,
                 )
 
     def _lost_and_refilled(self, context: FileContext, history: History) -> tuple[set[tuple], set[str]]:
@@ -96,7 +96,7 @@ class IrreversibleDataLoss(Rule):
                     f"this down migration recreates table {effect.name}, which its up migration drops: "
                     "rolling back brings the table back empty, and its rows are gone",
                     _HELP.format(what="table"),
-                    effect.node,
+                    effect.at,
                 )
             elif isinstance(effect, Created) and effect.kind == "column" and ("column", effect.table, effect.name) in lost:
                 if (effect.table, effect.name) in _refilled_columns(context, self._moved_by_up(context, history)):
@@ -106,7 +106,7 @@ class IrreversibleDataLoss(Rule):
                     f"this down migration adds back column {effect.name} of {effect.table}, which its up "
                     "migration drops: rolling back brings the column back empty (or with its default)",
                     _HELP.format(what="column"),
-                    effect.node,
+                    effect.at,
                 )
             elif isinstance(effect, TypeChanged) and ("type", effect.table, effect.column) in lost:
                 yield context.finding(
@@ -114,7 +114,7 @@ class IrreversibleDataLoss(Rule):
                     f"this down migration restores {effect.table}.{effect.column} to {effect.new.sql}, but "
                     f"values its up migration cut to fit {effect.old.sql} stay cut",
                     _HELP.format(what="old type") + " Or keep the wider type: it is the safe one.",
-                    effect.node,
+                    effect.at,
                 )
 
 

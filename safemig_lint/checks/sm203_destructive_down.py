@@ -38,7 +38,7 @@ class DestructiveDown(Rule):
                     f"this down migration drops table {effect.name}, which existed before its up migration "
                     "(the up only claimed to create it): rolling back deletes rows that predate the migration",
                     _HELP,
-                    effect.node,
+                    effect.at,
                 )
             elif isinstance(effect, Dropped) and effect.kind == "column" and isinstance(effect.before, Column):
                 old_table = before.tables.get(effect.table)
@@ -52,7 +52,7 @@ class DestructiveDown(Rule):
                     f"this down migration drops column {effect.name} of {effect.table}, which existed before "
                     "its up migration (the up only claimed to add it): rolling back deletes its values",
                     _HELP,
-                    effect.node,
+                    effect.at,
                 )
             elif isinstance(effect, Dropped) and effect.kind == "sequence":
                 sequence = before.sequences.get(effect.name)
@@ -63,7 +63,7 @@ class DestructiveDown(Rule):
                     f"this down migration drops sequence {effect.name}, which existed before its up migration: "
                     "its current value is lost, and ids it hands out start over",
                     _HELP,
-                    effect.node,
+                    effect.at,
                 )
             elif isinstance(effect, TypeChanged) and holds(effect.old, effect.new, context.dialect) is False:
                 old_table, new_table = before.tables.get(effect.table), after_up.tables.get(effect.table)
@@ -83,7 +83,7 @@ class DestructiveDown(Rule):
                     f"{effect.new.sql}, a column its up migration did not change: "
                     f"{narrowing_reason(start, effect.new, context.dialect)}",
                     _HELP,
-                    effect.node,
+                    effect.at,
                 )
 
     @staticmethod

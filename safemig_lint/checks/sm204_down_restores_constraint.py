@@ -14,7 +14,7 @@ from safemig_lint.operations.model import Constraint, Database, Index, Table
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
-    from sqlglot import exp
+    from safemig_lint.operations.locator import Locator
 
 MYSQL_ENFORCED_CHECKS = (8, 0, 16)  # before, MySQL parses CHECK and ignores it
 
@@ -33,12 +33,12 @@ class DownRestoresConstraint(Rule):
             return
         version = context.file.version
         before_up, after_up = history.before(version), history.after(version)
-        restored: list[tuple[str, str, exp.Expr | None]] = []  # (table, column, node) made NOT NULL again: one finding per statement
+        restored: list[tuple[str, str, Locator | None]] = []  # (table, column, where) made NOT NULL again: one finding per statement
         for effect in history.effects_of(context.file, statement):
             if isinstance(effect, ColumnChanged) and effect.before.nullable and not effect.after.nullable:
                 table, column = effect.table, effect.after.name
                 if _relaxed_by_up(before_up, after_up, table, column) and not context.row_changes.settled_before(statement, table, column):
-                    restored.append((table, column, effect.node))
+                    restored.append((table, column, effect.at))
         if restored:
             table, column, node = restored[0]
             names = ", ".join(f"{t}.{c}" for t, c, _ in restored)
@@ -84,7 +84,7 @@ class DownRestoresConstraint(Rule):
                 f"this down migration restores the {what} key {key.name or ''} on {table} that its up migration removed: "
                 f"{problem} makes the rollback fail".replace("  ", " "),
                 remedy,
-                op.node,
+                op.at,
                 ("index" if isinstance(key, Index) else "constraint", key.name) if key.name else None,
             )
 
@@ -94,11 +94,11 @@ class DownRestoresConstraint(Rule):
         statement: Statement,
         message: str,
         help: str,
-        node: exp.Expr | None,
+        at: Locator | None,
         changed: tuple[str, str] | None,
     ) -> Finding:
         related = up_statement(context, *changed, "the up migration removes it here") if changed else ()
-        return replace(context.finding(statement, message, help, node), related=related)
+        return replace(context.finding(statement, message, help, at), related=related)
 
 
 def _relaxed_by_up(before_up: Database, after_up: Database, table: str, column: str) -> bool:

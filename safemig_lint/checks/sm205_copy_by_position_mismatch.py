@@ -18,11 +18,11 @@ class CopyByPositionMismatch(Rule):
         if history is None:
             return
         copies = [op for op in context.operations(statement) if isinstance(op, o.CopyRows)]
-        implicit = {id(op.node) for op in copies if op.target_columns is None or op.source_columns is None}
+        implicit = {id(op.at) for op in copies if op.target_columns is None or op.source_columns is None}
         if not implicit:
             return  # both sides name their columns: what the author wrote is what is copied
         for effect in history.effects_of(context.file, statement):
-            if not isinstance(effect, RowsCopied) or id(effect.node) not in implicit:
+            if not isinstance(effect, RowsCopied) or id(effect.at) not in implicit:
                 continue
             targets, sources = effect.counts
             if not targets or targets != sources:
@@ -39,5 +39,5 @@ class CopyByPositionMismatch(Rule):
                 f"this copy matches columns by position, and {effect.target} and {effect.source} order them differently: "
                 f"it puts {shown}{more} (or fails where their types do not convert)",
                 f"Name the columns on both sides: `INSERT INTO {effect.target} ({columns}) SELECT {columns} FROM {effect.source}`.",
-                effect.node,
+                effect.at,
             )

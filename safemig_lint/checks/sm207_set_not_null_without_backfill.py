@@ -1,9 +1,8 @@
-from sqlglot import exp
-
 from safemig_lint.analysis.schema.effects import ColumnChanged, Effect, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm504_set_not_null_scans_table import proven_not_null
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import Statement
 
@@ -26,7 +25,7 @@ class SetNotNullWithoutBackfill(Rule):
             table, column = effect.table, effect.after.name
             if effect.before.unknown or context.created_earlier_in_file("table", table, statement):
                 continue  # a table created by this file has no rows yet
-            if _nulls_converted(effects, table, column):
+            if _nulls_converted(effects, context.operations(statement), table, column):
                 continue
             added = context.row_changes.added_before(statement, table, column)
             if added is not None and (added.column.default is not None or added.identity or added.column.generated):
@@ -42,24 +41,18 @@ class SetNotNullWithoutBackfill(Rule):
                 _message(context, table, column, added is not None, partly),
                 f"Fill the NULLs first, in the same migration: `UPDATE {table} SET {column} = ... WHERE {column} IS NULL;` "
                 f"before this statement{'' if added is None else ', or add the column with a DEFAULT'}.",
-                effect.node,
+                effect.at,
             )
 
 
-def _nulls_converted(effects: list[Effect], table: str, column: str) -> bool:
+def _nulls_converted(effects: list[Effect], ops: list[o.Op], table: str, column: str) -> bool:
     """Does a type change of the same ALTER TABLE rewrite the column's NULLs (USING COALESCE(c, ...) or
     CASE WHEN c IS NULL ...)? PostgreSQL checks NOT NULL on the rewritten rows (pocket-id's scope to jsonb)."""
     for effect in effects:
         if not (isinstance(effect, TypeChanged) and effect.table == table and effect.column == column and effect.using):
             continue
-        using = effect.node.args.get("using") if isinstance(effect.node, exp.Expression) else None
-        if using is None:
-            continue
-        for node in using.find_all(exp.Is, exp.Coalesce):
-            if not (isinstance(node.this, exp.Column) and node.this.name.lower() == column.lower()):
-                continue
-            if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) or isinstance(node, exp.Coalesce) and node.expressions:
-                return True
+        if any(isinstance(op, o.AlterColumn) and op.at is effect.at and column.lower() in op.nulls_rewritten for op in ops):
+            return True
     return False
 
 

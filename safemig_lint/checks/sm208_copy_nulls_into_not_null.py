@@ -27,10 +27,10 @@ class CopyNullsIntoNotNull(Rule):
         history = context.history
         if context.is_down or history is None:
             return  # a down restoring NOT NULL is SM204's
-        unfiltered = {id(op.node) for op in context.operations(statement) if isinstance(op, o.CopyRows) and not op.filtered}
+        unfiltered = {id(op.at) for op in context.operations(statement) if isinstance(op, o.CopyRows) and not op.filtered}
         before = context.locks.schema_before
         for effect in history.effects_of(context.file, statement):
-            if not isinstance(effect, RowsCopied) or not effect.into_not_null or id(effect.node) not in unfiltered:
+            if not isinstance(effect, RowsCopied) or not effect.into_not_null or id(effect.at) not in unfiltered:
                 continue  # a WHERE may leave the NULLs out
             source = before.tables.get(effect.source) if before is not None else None
             if source is None or context.created_earlier_in_file("table", effect.source, statement):
@@ -54,5 +54,5 @@ class CopyNullsIntoNotNull(Rule):
                 f"{_FAILS.get(context.dialect, 'fails')} on the first row holding NULL there",
                 "Fill or drop those rows first (`UPDATE ... SET column = ... WHERE column IS NULL`), copy `COALESCE(column, ...)`, "
                 "or keep the target column nullable.",
-                effect.node,
+                effect.at,
             )

@@ -40,7 +40,7 @@ class CreateWithoutIfNotExists(Rule):
                 message = f"CREATE {kind.upper()} without a name creates a duplicate each time this migration is run again after failing part-way ({persists})"
                 help = f"Name it and write `{fix} <name> ...` so a re-run after a partial failure skips it."
             else:
-                name = shown_name(name, op.node)
+                name = shown_name(name, op.at)
                 message = f"CREATE {kind.upper()} {name} fails with 'already exists' if this migration is run again after failing part-way ({persists})"
                 help = f"Write `{fix} {name}` so a re-run after a partial failure succeeds."
             if isinstance(op, o.CreateIndex) and op.concurrently and name:
@@ -49,4 +49,4 @@ class CreateWithoutIfNotExists(Rule):
                     f"Put `DROP INDEX CONCURRENTLY IF EXISTS {name};` before it, so a re-run after a failure "
                     "rebuilds the invalid index the failed build left behind (IF NOT EXISTS would keep it)."
                 )
-            yield context.finding(statement, message, help, op.node, fix=fixes.if_not_exists(statement, kind, context.dialect))
+            yield context.finding(statement, message, help, op.at, fix=fixes.if_not_exists(statement, kind, context.dialect))

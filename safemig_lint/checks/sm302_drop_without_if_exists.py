@@ -39,11 +39,11 @@ class DropWithoutIfExists(Rule):
             if isinstance(op, o.DropColumn):
                 what, fix = f"DROP COLUMN {op.column} of {shown_name(op.table)}", "DROP COLUMN IF EXISTS"
             else:
-                what, fix = f"DROP {kind.upper()} {shown_name(name, op.node)}", f"DROP {kind.upper()} IF EXISTS"
+                what, fix = f"DROP {kind.upper()} {shown_name(name, op.at)}", f"DROP {kind.upper()} IF EXISTS"
             yield context.finding(
                 statement,
                 f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
-                op.node,
-                fix=fixes.if_exists(statement, kind, op.node, context.dialect),
+                op.at,
+                fix=fixes.if_exists(statement, kind, op.at, context.dialect),
             )

@@ -29,6 +29,6 @@ class AddColumnWithoutIfNotExists(Rule):
                     f"ADD COLUMN {column} to {table} fails with 'already exists' if this migration "
                     f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
-                    op.node,
-                    fix=fixes.add_column_if_not_exists(statement, op.node, context.dialect),
+                    op.at,
+                    fix=fixes.add_column_if_not_exists(statement, op.at, context.dialect),
                 )

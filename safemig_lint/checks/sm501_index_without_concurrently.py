@@ -26,5 +26,5 @@ class IndexWithoutConcurrently(Rule):
                     "runs a file of several statements in one transaction, and PostgreSQL refuses "
                     "CONCURRENTLY there. Add `IF NOT EXISTS`, as a failed concurrent build leaves an "
                     "invalid index behind (drop it and run the migration again).",
-                    op.node,
+                    op.at,
                 )

@@ -31,5 +31,5 @@ class DropIndexWithoutConcurrently(Rule):
                 f"query on {on} to finish, and every query after it waits for the drop",
                 "Use `DROP INDEX CONCURRENTLY IF EXISTS` in a migration file of its own (PostgreSQL refuses "
                 "CONCURRENTLY inside the transaction golang-migrate runs a multi-statement file in).",
-                op.node,
+                op.at,
             )

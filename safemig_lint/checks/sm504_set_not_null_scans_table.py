@@ -41,7 +41,7 @@ class SetNotNullScansTable(Rule):
                 f"SET NOT NULL on {op.table}.{op.column} reads every row of {op.table} to check for NULLs "
                 f"while holding an ACCESS EXCLUSIVE lock: no query can read or write {op.table} until it is done",
                 help,
-                op.node,
+                op.at,
             )
 
 

@@ -30,5 +30,5 @@ class AddRequiredColumn(Rule):
                 f'null values" as soon as {op.table} has a row, leaving the migration dirty',
                 "Add the column with a constant default (`DEFAULT ...`, no rewrite on PostgreSQL 11+), or add it "
                 "nullable, fill it in batches, and make it NOT NULL in a later migration (see SM504).",
-                op.node,
+                op.at,
             )

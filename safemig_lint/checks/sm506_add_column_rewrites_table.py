@@ -33,5 +33,5 @@ class AddColumnRewritesTable(Rule):
                 "Add the column without the default (or as a plain nullable column), set the default in a "
                 "second statement (`ALTER COLUMN ... SET DEFAULT`, which only applies to new rows), and fill "
                 "existing rows in batches from later migrations or the application.",
-                found[0][0].node,
+                found[0][0].at,
             )

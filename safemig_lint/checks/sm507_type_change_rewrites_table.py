@@ -34,5 +34,5 @@ class TypeChangeRewritesTable(Rule):
                 "numeric(p,s) to a larger precision at the same scale). Otherwise add a column of the new "
                 "type, fill it in batches (a trigger keeps it current), switch the application to it, and "
                 "drop the old column in a later migration.",
-                effect.node,
+                effect.at,
             )

@@ -30,7 +30,7 @@ class ConstraintValidatesUnderLock(Rule):
             constraint = op.constraint
             if constraint is None or op.not_valid or constraint.kind not in ("foreign", "check"):
                 continue
-            inline = isinstance(op.node, exp.ColumnDef)
+            inline = op.in_added_column
             referenced = constraint.references.split("(")[0] or (op.table if constraint.kind == "check" else "the referenced table")
             both = op.table if referenced == op.table else f"{op.table} and {referenced}"
             if constraint.kind == "foreign":
@@ -65,7 +65,7 @@ class ConstraintValidatesUnderLock(Rule):
                 f"adding {what} reads every row of {op.table} to validate it while holding {lock}: "
                 f"{'reads and writes of ' + op.table if 'ACCESS' in lock else 'writes to ' + both} wait until it is done",
                 help,
-                op.node,
+                op.at,
                 fix,
             )
 
@@ -79,11 +79,9 @@ def _fix(statement: Statement, context: FileContext, op: o.AddConstraint) -> tup
     table = _altered_alone(statement)
     if table is None:
         return ()
-    named = op.node.find(exp.Constraint) if op.node is not None else None
-    if named is None or not isinstance(named.this, exp.Identifier):
+    if not op.written_name:
         return ()
-    name = named.this.sql(dialect="postgres")
-    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {name}"),)
+    return (Edit(statement.end, statement.end, f" NOT VALID;\nALTER TABLE {table} VALIDATE CONSTRAINT {op.written_name}"),)
 
 
 def _one_named_constraint(statement: Statement, names: Names | None) -> bool:

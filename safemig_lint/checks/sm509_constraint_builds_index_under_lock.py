@@ -38,5 +38,5 @@ class ConstraintBuildsIndexUnderLock(Rule):
                 f"adding a {_KINDS[kind]} on {op.table} builds its index while holding an ACCESS EXCLUSIVE "
                 f"lock: no query can read or write {op.table} until every row has been indexed",
                 help,
-                op.node,
+                op.at,
             )

@@ -28,6 +28,6 @@ class MissingLockTimeout(Rule):
                 "migration then fails fast instead of blocking everyone, and can be retried later. Set it in "
                 "the file itself: golang-migrate runs the file on one connection, so the setting holds for "
                 "every statement after it.",
-                lock.node,
+                lock.at,
             )
             return  # one finding per file: one SET fixes them all

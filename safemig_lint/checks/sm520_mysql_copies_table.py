@@ -32,5 +32,5 @@ class MysqlCopiesTable(Rule):
             "pt-online-schema-change) instead of a migration, or add `ALGORITHM=INPLACE, LOCK=NONE` so "
             "that MySQL refuses the statement rather than block writes. For a foreign key, "
             "`SET foreign_key_checks = 0` before it lets MySQL add it in place (existing rows are then not checked).",
-            plan.copy_node,
+            plan.copy_at,
         )

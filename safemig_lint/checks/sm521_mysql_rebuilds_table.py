@@ -27,7 +27,7 @@ class MysqlRebuildsTable(Rule):
         if plan is not None and plan.copies:
             return  # the statement copies the table as a whole: SM520 says so
         reasons = list(plan.rebuilds) if plan is not None else ["OPTIMIZE TABLE"]
-        table, node = (plan.table, plan.rebuild_node) if plan is not None else ("", None)
+        table, node = (plan.table, plan.rebuild_at) if plan is not None else ("", None)
         if not reasons:
             return
         optimized = _OPTIMIZED.match(statement.text)

@@ -30,5 +30,5 @@ class MysqlFulltextOrSpatialIndex(Rule):
                 f"{op.table} wait until the index is built.{extra}",
                 "Create the index when the table is created, or build it with an online schema change tool "
                 "(gh-ost, pt-online-schema-change) on a large table.",
-                op.node,
+                op.at,
             )

@@ -1,8 +1,6 @@
 import re
 from dataclasses import replace
 
-from sqlglot import exp
-
 from safemig_lint.analysis.locks import (
     SQLITE_DROP_COLUMN,
     SQLITE_GENERATED_COLUMNS,
@@ -17,8 +15,6 @@ from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Table
 from safemig_lint.reading.statements import Statement
 
-# Defaults SQLite takes as constants when adding a column: literals (and bare words, which it reads as strings).
-_CONSTANT = (exp.Literal, exp.Null, exp.Boolean, exp.Column, exp.Identifier)
 _JUDGED = (o.DropColumn, o.RenameColumn, o.AddColumn, o.AddConstraint)
 
 
@@ -49,7 +45,7 @@ class SqliteAlterFails(Rule):
             elif isinstance(op, o.AddColumn):
                 problem = _add_problem(op, version, locks.is_new(statement, op.table) or locks.emptied_before(statement, op.table))
                 confirm = None if problem is None or problem.startswith("generated columns need") else True
-            elif isinstance(op, o.AddConstraint) and isinstance(op.node, exp.ColumnDef) and op.constraint is not None:
+            elif isinstance(op, o.AddConstraint) and op.in_added_column and op.constraint is not None:
                 if op.constraint.kind in ("primary", "unique"):
                     problem = f"SQLite cannot add a {'PRIMARY KEY' if op.constraint.kind == 'primary' else 'UNIQUE'} column"
                     confirm = False
@@ -70,7 +66,7 @@ class SqliteAlterFails(Rule):
                 "with INSERT INTO ... SELECT, drop the old table and rename the new one, in one migration "
                 "(https://www.sqlite.org/lang_altertable.html#otheralter). Set `sqlite-version` to the "
                 "version the application ships with.",
-                op.node,
+                op.at,
             )
 
 
@@ -112,34 +108,11 @@ def _add_problem(op: o.AddColumn, version: tuple[int, ...], new_table: bool) -> 
         return None  # the rest fail only on a table that has rows; this one was created or emptied in this file
     if op.stored:
         return f"SQLite cannot add the STORED generated column {column.name} to a table with rows"
-    if not column.nullable and column.default is None and not column.generated and not _primary_key(op.node):
+    if not column.nullable and column.default is None and not column.generated and not op.primary_key:  # a key: reported as such
         return f"adding {column.name} as NOT NULL without a default fails on a table with rows"
-    default = _default_node(op.node)
-    if default is not None and not _is_constant(default):
-        return f"adding {column.name} with the non-constant default {default.sql(dialect='sqlite')} fails on a table with rows"
+    if op.variable_default:
+        return f"adding {column.name} with the non-constant default {op.variable_default} fails on a table with rows"
     return None
-
-
-def _primary_key(node: exp.Expr | None) -> bool:
-    """Declared PRIMARY KEY inline: reported as such (SQLite cannot add one at all)."""
-    return isinstance(node, exp.ColumnDef) and any(
-        isinstance(item.args.get("kind"), exp.PrimaryKeyColumnConstraint) for item in node.args.get("constraints") or []
-    )
-
-
-def _default_node(node: exp.Expr | None) -> exp.Expr | None:
-    if not isinstance(node, exp.ColumnDef):
-        return None
-    for item in node.args.get("constraints") or []:
-        if isinstance(item.args.get("kind"), exp.DefaultColumnConstraint):
-            return item.args["kind"].this
-    return None
-
-
-def _is_constant(node: exp.Expr) -> bool:
-    if isinstance(node, (exp.Neg, exp.Paren)) and isinstance(node.this, exp.Literal):
-        return isinstance(node, exp.Neg)  # -1 is a constant; (1) is an expression to SQLite
-    return isinstance(node, _CONSTANT)
 
 
 def _drop_blocked(context: FileContext, statement: Statement, op: o.DropColumn) -> str | None:

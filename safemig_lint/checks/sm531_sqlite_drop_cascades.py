@@ -78,7 +78,7 @@ class SqliteDropCascades(Rule):
             "transaction (`x-no-tx-wrap=true`) can switch them off before BEGIN and on again after COMMIT, "
             "with `PRAGMA foreign_key_check` before the COMMIT (https://www.sqlite.org/lang_altertable.html#otheralter). "
             "Or rebuild the child tables too, so that nothing references the table when it is dropped.",
-            op.node,
+            op.at,
         )
         related = (Related(context.file.display_path, context.span(pragma.start, pragma.end), "ignored inside the transaction"),) + tuple(
             Related(

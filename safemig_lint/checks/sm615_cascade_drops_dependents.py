@@ -29,5 +29,5 @@ class CascadeDropsDependents(Rule):
                 f"dropping {effect.dropped} with CASCADE also drops {taken}",
                 "Drop what depends on it by name first, in the same migration, so that the migration says what it "
                 "removes and its down file can restore each object; then drop it without CASCADE.",
-                effect.node,
+                effect.at,
             )

@@ -3,8 +3,9 @@
 The replay (analysis/schema/history.py) reads every file through FileOps. A file whose own rules
 do not run (pre-commit names the staged files; the rest of the folder is history) can then come
 from the content cache instead of being parsed again: FileOps round-trip through JSON. Only
-plain values are kept: the ops' sqlglot nodes (`node`, for findings' positions) are not, and a
-file's own findings always come from the parsed file.
+plain values are kept: what only the statement's tree tells (ops.FROM_TREE: the ops' locators, for
+findings' positions, and a few facts rules read) is not, and a file's own findings always come
+from the parsed file.
 
 The JSON names each object's class; only the ops and the model's value classes can be named,
 and anything else, or anything that does not build, is a corrupt entry (ValueError). An attribute
@@ -38,7 +39,7 @@ class FileOps:
 
 
 def file_ops(parsed: ParsedFile, reading: Reading) -> FileOps:
-    """The file's ops as `reading` reads them (the very ops the rules see, nodes included)."""
+    """The file's ops as `reading` reads them (the very ops the rules see, locators included)."""
     operations = reading.of(parsed) if parsed.unreadable is None else {}
     statements = parsed.statements
     lines = parsed.lines.lines_of([s.start for s in statements])
@@ -112,9 +113,9 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 @cache
 def _fields(cls: type) -> tuple[tuple[str, object], ...]:
-    """(name, default) of each attribute of the class that JSON keeps (not `node`); the default is
-    dataclasses.MISSING for an attribute without one, which no value is the same as (_same)."""
-    return tuple((f.name, f.default) for f in dataclasses.fields(cls) if f.name != "node")
+    """(name, default) of each attribute of the class that JSON keeps (not what only the tree tells: `at`
+    ...); the default is dataclasses.MISSING for an attribute without one, which no value is the same as (_same)."""
+    return tuple((f.name, f.default) for f in dataclasses.fields(cls) if not o.from_tree(f))
 
 
 def _same(value: object, default: object) -> bool:

@@ -2,8 +2,14 @@
 
 The one reading of DDL: read.py turns each statement into a list of these (pure, per file);
 every rule (FileContext.operations) and the replay (analysis/schema/) consume the same list.
-`node` is the part of the statement the operation comes from, for findings (None when the
-statement was read from its text).
+`at` locates the part of the statement the operation comes from, for findings (None when the
+statement was read from its text): a Locator (operations/locator.py), not the tree's node, so that
+no op keeps its statement's tree alive.
+
+A few facts only a statement's tree tells (FROM_TREE: whether a key is declared in an added
+column's own definition, what a MODIFY spells out, ...) are read with the op, as fields that take
+no part in equality and are not kept in JSON (file_ops.py): an op read from text, or back from
+JSON, has them at their defaults, as it has no `at`.
 
 Ops are never changed once read (dataclasses.replace makes a new one): they are `@value`
 classes (safemig_lint/values.py), frozen to the type checker, plain dataclasses when the program
@@ -14,17 +20,20 @@ three more methods per class: ~10 ms of every run).
 from __future__ import annotations
 
 import enum
-from dataclasses import field
+from dataclasses import Field, field, fields, replace
+from types import MappingProxyType
+from typing import Any, TypeVar
 
-from sqlglot import exp
-
+from safemig_lint.operations.locator import Locator
 from safemig_lint.operations.model import Column, ColumnType, Constraint, Index
 from safemig_lint.values import value
+
+FROM_TREE = MappingProxyType({"from_tree": True})  # the metadata of a field only a statement's tree tells
 
 
 @value
 class Op:
-    node: exp.Expr | None = field(default=None, compare=False, kw_only=True)
+    at: Locator | None = field(default=None, compare=False, kw_only=True, metadata=FROM_TREE)
     # ALTER TABLE IF EXISTS t ... (and ALTER INDEX / VIEW / SEQUENCE IF EXISTS): nothing happens when t is missing.
     if_target_exists: bool = field(default=False, kw_only=True)
 
@@ -67,6 +76,10 @@ class AddColumn(Op):
     # GENERATED ALWAYS AS (...) STORED (computed and written into every row).
     identity: bool = False
     stored: bool = False
+    primary_key: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)  # declared PRIMARY KEY in it
+    # SQLite: its DEFAULT when that is no constant (SQLite adds a column to a table with rows only with a constant
+    # one: a literal, a negative number, a bare word), as written.
+    variable_default: str = field(default="", compare=False, kw_only=True, metadata=FROM_TREE)
 
 
 @value
@@ -101,6 +114,10 @@ class AlterColumn(Op):
     using: bool = False  # ALTER COLUMN ... TYPE ... USING expression: the values are converted by it
     nullable: bool | None = None
     default: str | None | Keep = KEEP  # None: drop the default
+    # A USING that converts the values (not the column alone, nor a plain cast of it, which converts as the
+    # type change does), and the columns (lower case) whose NULLs it rewrites: `c IS NULL`, `COALESCE(c, ...)`.
+    converts: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)
+    nulls_rewritten: tuple[str, ...] = field(default=(), compare=False, kw_only=True, metadata=FROM_TREE)
 
 
 @value
@@ -111,6 +128,12 @@ class ReplaceColumn(Op):
     column: str
     definition: Column
     after: str | None = None
+    # As written: CHANGE COLUMN (not MODIFY); the definition in MySQL's SQL; whether it says NULL or NOT NULL;
+    # its DEFAULT: "" none, "null" DEFAULT NULL, "value" any other.
+    change: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)
+    definition_sql: str = field(default="", compare=False, kw_only=True, metadata=FROM_TREE)
+    says_nullability: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)
+    says_default: str = field(default="", compare=False, kw_only=True, metadata=FROM_TREE)
 
 
 @value
@@ -120,6 +143,11 @@ class AddConstraint(Op):
     index: Index | None = None
     not_valid: bool = False  # PostgreSQL's NOT VALID: existing rows are not checked now
     index_kind: str = ""  # MySQL's FULLTEXT / SPATIAL index, lower-case
+    # Declared in an added column's own definition (ADD COLUMN c int REFERENCES t), where its column is new.
+    in_added_column: bool = field(default=False, compare=False, kw_only=True, metadata=FROM_TREE)
+    # The name of its action's first CONSTRAINT clause (ADD CONSTRAINT name ...), as written in SQL; not read for
+    # a key declared in an added column's definition.
+    written_name: str = field(default="", compare=False, kw_only=True, metadata=FROM_TREE)
 
     @property
     def key(self) -> Constraint | Index:
@@ -299,6 +327,20 @@ class OwnSequence(Op):
 
     sequence: str
     owner: str  # `table.column`, or "" for OWNED BY NONE
+
+
+def from_tree(field_: Field) -> bool:
+    """Is this field of an op one that only a statement's tree tells (FROM_TREE)?"""
+    return "from_tree" in field_.metadata
+
+
+OpT = TypeVar("OpT", bound=Op)
+
+
+def as_from_text(op: OpT) -> OpT:
+    """The op without what only a tree tells: as if read from the statement's text."""
+    defaults: dict[str, Any] = {f.name: f.default for f in fields(op) if from_tree(f)}
+    return replace(op, **defaults)
 
 
 def created_objects(op: Op) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from sqlglot import exp
 from safemig_lint.analysis.digests import digest, kind
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
+from safemig_lint.operations.locator import Locator
 from safemig_lint.operations.model import PG_NAME_LENGTH, SERIAL_TYPES, Column, ColumnType, Constraint, Index, bare_name
 from safemig_lint.operations.references import delete_uses, expression_uses, insert_uses, query_uses, update_uses
 from safemig_lint.operations.sql_text import WrittenSql, copy_tree, write_own, written
@@ -65,6 +66,7 @@ class Names:
             self._quoted, self._unquoted, self._texts = {}, {}, {}
         else:
             self._quoted, self._unquoted, self._texts = _KEYS_MADE.setdefault(dialect, ({}, {}, {}))
+        self._located: dict[int, Locator] = {}  # by id(node), for the statement being read (read_statement)
 
     def for_text(self) -> Names:
         """For statements parsed out of already masked text (a DO block's body): nothing to mask."""
@@ -73,6 +75,15 @@ class Names:
         # The same stand-ins make the same keys.
         inner._quoted, inner._unquoted, inner._texts = self._quoted, self._unquoted, self._texts
         return inner
+
+    def locate(self, node: exp.Expr | None) -> Locator | None:
+        """The Locator of a node of the statement being read (None for none: `CREATE INDEX ON t` names no
+        index): one per node, so that the ops read from one node (ADD COLUMN c int UNIQUE: an AddColumn and
+        an AddConstraint) share it, as rules match them by it."""
+        located = self._located.get(id(node))
+        if located is None and node is not None:
+            located = self._located[id(node)] = Locator(node)
+        return located
 
     def masked(self, statement: Statement) -> str:
         """The statement's text as sqlglot saw it: placeholders replaced by stand-ins or blanks.
@@ -196,7 +207,11 @@ def read_statement(statement: Statement, names: Names) -> list[o.Op]:
     """`names` must be made for the statement's file (its placeholders)."""
     if statement.expression is None or statement.is_command:
         return _read_text(names.masked(statement), names)
-    return _read_tree(statement.expression, statement, names)
+    try:
+        return _read_tree(statement.expression, statement, names)
+    finally:
+        # Its nodes' ids are free again once its tree goes: no Locator may be found by them after.
+        names._located.clear()
 
 
 class Reading:
@@ -321,19 +336,19 @@ def _read_tree(e: exp.Expr, statement: Statement, names: Names) -> list[o.Op]:
     if isinstance(e, exp.Update):
         return [*update_uses(e, names), *_update(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.TruncateTable):
-        return [o.Truncate(names.table(t), node=t) for t in e.expressions]
+        return [o.Truncate(names.table(t), at=names.locate(t)) for t in e.expressions]
     if isinstance(e, exp.Delete):
         return [*delete_uses(e, names), *_delete(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and e.find(exp.Update, exp.Delete):
         return [*query_uses(e, names), *_data_changing_ctes(e, names)]
     if isinstance(e, exp.Query) and any(_DDL_STRING.search(s.this) for s in e.find_all(exp.Literal) if s.is_string):
         # SELECT helper('t', 'ALTER TABLE t ADD CONSTRAINT ...'): a function may run it as dynamic SQL.
-        return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), node=e)]
+        return [o.Unknown("DDL passed as a string to a function", names=mentions(statement.text), at=names.locate(e))]
     if isinstance(e, exp.Query):
         return query_uses(e, names)
     if isinstance(e, _NO_SCHEMA_EFFECT):
         return []
-    return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), node=e)]
+    return [o.Unknown(f"{type(e).__name__} statements are not modelled", names=mentions(statement.text), at=names.locate(e))]
 
 
 def _is_temporary(e: exp.Expr) -> bool:
@@ -362,34 +377,37 @@ def _create(e: exp.Create, statement: Statement, names: Names) -> list[o.Op]:
         concurrently = bool(e.args.get("concurrently"))
         table_node = index.args["table"]
         table = names.table(table_node)
-        uses: list[o.Op] = [o.UsesTable(table, node=table_node)] if isinstance(table_node, exp.Table) else []
+        uses: list[o.Op] = [o.UsesTable(table, at=names.locate(table_node))] if isinstance(table_node, exp.Table) else []
         for part in [*(params.args.get("columns") or [] if params else []), *([where.this] if where else [])]:
             uses += expression_uses(part, table, names)
-        return [*uses, o.CreateIndex(table, definition, exists, concurrently, node=index.this)]
+        return [*uses, o.CreateIndex(table, definition, exists, concurrently, at=names.locate(index.this))]
     if kind == "VIEW":
         properties = e.args.get("properties")
         materialized = properties is not None and any(isinstance(p, exp.MaterializedProperty) for p in properties.expressions)
         query = written(e.expression, names.dialect) if e.expression else ""
         spelled = "materialized view" if materialized else ""
         uses = query_uses(e.expression, names) if isinstance(e.expression, exp.Query) else []
-        return [*uses, o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, node=e.this)]
+        return [
+            *uses,
+            o.CreateObject("view", names.table(e.this), exists, replace_, query, materialized, spelled=spelled, at=names.locate(e.this)),
+        ]
     if kind == "TYPE":
         return [_create_type(e, names)]
     if kind in ("SCHEMA", "DATABASE"):
         spelled = kind.lower() if kind == "DATABASE" else ""
-        return [o.CreateObject("schema", _schema_name(e.this, names), exists, spelled=spelled, node=e.this)]
+        return [o.CreateObject("schema", _schema_name(e.this, names), exists, spelled=spelled, at=names.locate(e.this))]
     if kind in ("FUNCTION", "PROCEDURE"):
         target = e.this.this if isinstance(e.this, exp.UserDefinedFunction) else e.this
-        return [o.CreateObject(kind.lower(), names.table(target), exists, replace_, node=target)]
+        return [o.CreateObject(kind.lower(), names.table(target), exists, replace_, at=names.locate(target))]
     if kind == "TRIGGER":
         properties = e.args.get("properties")
         trigger = next((p for p in properties.expressions if isinstance(p, exp.TriggerProperties)), None) if properties else None
         table = names.table(trigger.args["table"]) if trigger and trigger.args.get("table") else ""
         function = _trigger_function(names.masked(statement), names)
-        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, node=e.this)]
+        return [o.CreateObject("trigger", names.ident(e.this), exists, replace_, table=table, function=function, at=names.locate(e.this))]
     if kind == "SEQUENCE":
         name = names.table(e.this)
-        ops: list[o.Op] = [o.CreateObject("sequence", name, exists, replace_, node=e.this)]
+        ops: list[o.Op] = [o.CreateObject("sequence", name, exists, replace_, at=names.locate(e.this))]
         properties = e.args.get("properties")
         sequence = next((p for p in properties.expressions if isinstance(p, exp.SequenceProperties)), None) if properties else None
         owner = sequence.args.get("owned") if sequence is not None else None
@@ -418,10 +436,10 @@ def _create_type(e: exp.Create, names: Names) -> o.Op:
     definition = e.expression
     if isinstance(definition, exp.DataType) and definition.this == exp.DataType.Type.ENUM:
         values = tuple(v.this for v in definition.expressions if isinstance(v, exp.Literal))
-        return o.CreateObject("type", name, exists, type_kind="enum", values=values, node=e.this)
+        return o.CreateObject("type", name, exists, type_kind="enum", values=values, at=names.locate(e.this))
     if isinstance(definition, exp.Schema):
-        return o.CreateObject("type", name, exists, type_kind="composite", node=e.this)
-    return o.CreateObject("type", name, exists, type_kind="other", node=e.this)
+        return o.CreateObject("type", name, exists, type_kind="composite", at=names.locate(e.this))
+    return o.CreateObject("type", name, exists, type_kind="other", at=names.locate(e.this))
 
 
 def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
@@ -460,19 +478,19 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             keys_unknown,
             parents=parents,
             partition=partition,
-            node=target.this,
+            at=names.locate(target.this),
         )
         return [*_parent_uses(parents, like, properties, names), created, *definition_uses(target, table, names)]
     if parents:
-        created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, node=target)
+        created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, at=names.locate(target))
         return [*_parent_uses(parents, like, properties, names), created]
     if like is not None:
         return [
             *_parent_uses(parents, like, properties, names),
-            o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), node=target),
+            o.CreateTable(table, if_not_exists=exists, like=names.table(like.this), at=names.locate(target)),
         ]
     query = e.expression
-    created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", node=target)
+    created = o.CreateTable(table, if_not_exists=exists, unknown="created from a query", at=names.locate(target))
     uses = query_uses(query, names) if isinstance(query, exp.Query) else []
     return [*uses, created, *(_copy(table, None, query, names) + _copied_out(query, names, table) if isinstance(query, exp.Select) else [])]
 
@@ -485,7 +503,7 @@ def _parent_uses(parents: tuple[str, ...], like: exp.Expression | None, properti
             nodes += [t for t in item.expressions if isinstance(t, exp.Table)]
         elif isinstance(item, exp.PartitionedOfProperty) and isinstance(item.this, exp.Table):
             nodes.append(item.this)
-    return [o.UsesTable(names.table(node), node=node) for node in nodes]
+    return [o.UsesTable(names.table(node), at=names.locate(node)) for node in nodes]
 
 
 def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op]:
@@ -546,10 +564,10 @@ def _reference_uses(reference: exp.Reference, names: Names) -> list[o.Op]:
     if not isinstance(table_node, exp.Table) or not isinstance(table_node.this, exp.Identifier):
         return []
     key = names.table(table_node)
-    found: list[o.Op] = [o.UsesTable(key, "reference", node=table_node)]
+    found: list[o.Op] = [o.UsesTable(key, "reference", at=names.locate(table_node))]
     for column in target.expressions if isinstance(target, exp.Schema) else []:
         if isinstance(column, exp.Identifier):
-            found.append(o.UsesColumn(o.ColumnRef(names.ident(column), ((key,),), column.quoted), "reference", node=column))
+            found.append(o.UsesColumn(o.ColumnRef(names.ident(column), ((key,),), column.quoted), "reference", at=names.locate(column)))
     return found
 
 
@@ -735,19 +753,19 @@ def _drop(e: exp.Drop, names: Names) -> list[o.Op]:
     result: list[o.Op] = []
     for target in e.args.get("tables") or []:
         if kind == "TABLE":
-            result.append(o.DropTable(names.table(target), exists, cascade, node=target))
+            result.append(o.DropTable(names.table(target), exists, cascade, at=names.locate(target)))
         elif kind == "INDEX":
             table = names.table(on.this) if isinstance(on, exp.OnProperty) else ""
             # In postgres `DROP INDEX a.b` is index b of schema a; MySQL names the table apart (ON t).
             name = names.table(target) if names.dialect == "postgres" else names.ident(target)
-            result.append(o.DropIndex(name, table, exists, bool(e.args.get("concurrently")), cascade, node=target))
+            result.append(o.DropIndex(name, table, exists, bool(e.args.get("concurrently")), cascade, at=names.locate(target)))
         elif kind in ("SCHEMA", "DATABASE"):
-            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, node=target))
+            result.append(o.DropObject("schema", _schema_name(target, names), exists, cascade, spelled, at=names.locate(target)))
         elif kind in _DROPPED_KINDS:
             table = names.table(on.this) if kind == "TRIGGER" and isinstance(on, exp.OnProperty) else ""
-            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, table, node=target))
+            result.append(o.DropObject(_DROPPED_KINDS[kind], names.table(target), exists, cascade, spelled, table, at=names.locate(target)))
         else:
-            result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), node=target))
+            result.append(o.Unknown(f"DROP {kind} is not modelled", names=(names.ident(target),), at=names.locate(target)))
     return result
 
 
@@ -774,18 +792,18 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
         new = names.ident(renames[0].this)
         guarded = bool(e.args.get("exists"))
         if kind == "INDEX":
-            return [o.RenameKey("", names.ident(e.this), new, node=e.this, if_target_exists=guarded)]
-        return [o.RenameObject(kind.lower(), names.table(e.this), new, node=e.this, if_target_exists=guarded)]
+            return [o.RenameKey("", names.ident(e.this), new, at=names.locate(e.this), if_target_exists=guarded)]
+        return [o.RenameObject(kind.lower(), names.table(e.this), new, at=names.locate(e.this), if_target_exists=guarded)]
     table = names.table(e.this)
     to = next((p for p in e.args.get("options") or [] if isinstance(p, exp.ToTableProperty)), None)
     if to is not None and len(actions) == 1 and isinstance(actions[0], exp.AlterRename):
         # sqlglot reads postgres' `RENAME col TO new` (COLUMN omitted) as a rename with a TO option.
         renamed = [
-            o.UsesTable(table, node=e.this),
-            o.RenameColumn(table, names.ident(actions[0].this), names.ident(to.this), node=actions[0]),
+            o.UsesTable(table, at=names.locate(e.this)),
+            o.RenameColumn(table, names.ident(actions[0].this), names.ident(to.this), at=names.locate(actions[0])),
         ]
         return [replace(op, if_target_exists=True) for op in renamed] if e.args.get("exists") else renamed
-    result: list[o.Op] = [o.UsesTable(table, node=e.this)] if isinstance(e.this, exp.Table) else []
+    result: list[o.Op] = [o.UsesTable(table, at=names.locate(e.this))] if isinstance(e.this, exp.Table) else []
     for action in actions:
         result.extend(_alter_action(table, action, e.this, names))
     if e.args.get("not_valid"):
@@ -806,48 +824,105 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
         stored = any(
             isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
         )
+        at = names.locate(action)
+        added = o.AddColumn(
+            table,
+            column,
+            bool(action.args.get("exists")),
+            _after(position, names),
+            identity,
+            stored,
+            at=at,
+            primary_key=any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds),
+            variable_default=_variable_default(kinds) if names.dialect == "sqlite" else "",
+        )
         return [
-            o.AddColumn(table, column, bool(action.args.get("exists")), _after(position, names), identity, stored, node=action),
-            *(o.AddConstraint(table, c, node=action) for c in constraints),
+            added,
+            *(o.AddConstraint(table, c, at=at, in_added_column=True) for c in constraints),
             *definition_uses(action, table, names),
         ]
     if isinstance(action, exp.Drop):
         return _alter_drop(table, action, names)
     if isinstance(action, exp.DropPrimaryKey):
-        return [o.DropConstraint(table, "", "primary", node=action)]
+        return [o.DropConstraint(table, "", "primary", at=names.locate(action))]
     if isinstance(action, exp.AlterColumn):
         return _alter_column(table, action, names)
     if isinstance(action, exp.RenameColumn):
-        return [o.RenameColumn(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
+        return [o.RenameColumn(table, names.ident(action.this), names.ident(action.args["to"]), at=names.locate(action))]
     if isinstance(action, exp.AlterRename):
-        return [o.RenameTable(table, names.table(action.this), node=action)]
+        return [o.RenameTable(table, names.table(action.this), at=names.locate(action))]
     if isinstance(action, exp.ModifyColumn):
         definition, constraints = _column(action.this, names)
         old = names.ident(action.args["rename_from"]) if action.args.get("rename_from") else definition.name
         position = action.this.args.get("position")
-        return [
-            o.ReplaceColumn(table, old, definition, _after(position, names), node=action),
-            *(o.AddConstraint(table, c, node=action) for c in constraints),
-        ]
+        at, written_name = names.locate(action), _constraint_name(action, names)
+        spelled = {type(c.args.get("kind")) for c in action.this.args.get("constraints") or []}
+        replaced = o.ReplaceColumn(
+            table,
+            old,
+            definition,
+            _after(position, names),
+            at=at,
+            change=bool(action.args.get("rename_from")),
+            definition_sql=written(action.this, "mysql"),
+            says_nullability=exp.NotNullColumnConstraint in spelled,
+            says_default="" if exp.DefaultColumnConstraint not in spelled else "null" if _default_is_null(action.this) else "value",
+        )
+        return [replaced, *(o.AddConstraint(table, c, at=at, written_name=written_name) for c in constraints)]
     if isinstance(action, exp.AddConstraint):
         result: list[o.Op] = []
+        written_name = _constraint_name(action, names)
         for item in action.expressions:
             keys = _table_key(item, names)
             if not keys:
-                result.append(o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, node=action))
+                result.append(
+                    o.Unknown(f"ADD {type(item).__name__} is not modelled", tables=(table,), keys_only=True, at=names.locate(action))
+                )
             kind = str(item.args.get("kind") or "").lower() if isinstance(item, exp.IndexColumnConstraint) else ""
             for key in keys:
                 constraint, index = (key, None) if isinstance(key, Constraint) else (None, key)
-                result.append(o.AddConstraint(table, constraint, index, index_kind=kind, node=action))
+                result.append(
+                    o.AddConstraint(table, constraint, index, index_kind=kind, at=names.locate(action), written_name=written_name)
+                )
             result += definition_uses(item, table, names)
         return result
     if isinstance(action, exp.RenameIndex):
-        return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), node=action)]
+        return [o.RenameKey(table, names.ident(action.this), names.ident(action.args["to"]), at=names.locate(action))]
     if isinstance(action, (exp.AlterIndex, exp.AlterSet)):
         return []  # visibility, storage parameters
     if isinstance(action, exp.Command):  # an action sqlglot kept as text, e.g. SQLite's `DROP c`
         return _alter_clause(table, written(action, names.dialect), names)
-    return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), node=table_node)]
+    return [o.Unknown(f"ALTER TABLE {type(action).__name__} is not modelled", tables=(table,), at=names.locate(table_node))]
+
+
+def _variable_default(kinds: list[exp.Expr | None]) -> str:
+    """AddColumn.variable_default: SQL of the column's first DEFAULT when SQLite would not take it as a constant."""
+    default = next((k.this for k in kinds if isinstance(k, exp.DefaultColumnConstraint)), None)
+    if default is None or _is_constant(default):
+        return ""
+    return written(default, "sqlite")
+
+
+# Defaults SQLite takes as constants when adding a column: literals (and bare words, which it reads as strings).
+_CONSTANT = (exp.Literal, exp.Null, exp.Boolean, exp.Column, exp.Identifier)
+
+
+def _is_constant(node: exp.Expr) -> bool:
+    if isinstance(node, (exp.Neg, exp.Paren)) and isinstance(node.this, exp.Literal):
+        return isinstance(node, exp.Neg)  # -1 is a constant; (1) is an expression to SQLite
+    return isinstance(node, _CONSTANT)
+
+
+def _default_is_null(definition: exp.ColumnDef) -> bool:
+    """Does the definition say DEFAULT NULL (in any of its DEFAULT clauses)?"""
+    constraints = definition.args.get("constraints") or []
+    return any(isinstance(k := c.args.get("kind"), exp.DefaultColumnConstraint) and isinstance(k.this, exp.Null) for c in constraints)
+
+
+def _constraint_name(action: exp.Expr, names: Names) -> str:
+    """AddConstraint.written_name: the name of the action's first CONSTRAINT clause, as written; "" when none."""
+    named = action.find(exp.Constraint)
+    return written(named.this, names.dialect) if named is not None and isinstance(named.this, exp.Identifier) else ""
 
 
 def _after(position: exp.Expr | None, names: Names) -> str | None:
@@ -864,13 +939,15 @@ def _alter_drop(table: str, action: exp.Drop, names: Names) -> list[o.Op]:
         name = names.ident(target)
         cascade = bool(action.args.get("cascade"))
         if kind == "COLUMN":
-            result.append(o.DropColumn(table, name, exists, cascade, node=target))
+            result.append(o.DropColumn(table, name, exists, cascade, at=names.locate(target)))
         elif kind in ("INDEX", "KEY"):
-            result.append(o.DropIndex(name, table, exists, node=target))
+            result.append(o.DropIndex(name, table, exists, at=names.locate(target)))
         elif kind in ("CONSTRAINT", "CHECK", "FOREIGN KEY"):
-            result.append(o.DropConstraint(table, name, "foreign" if kind == "FOREIGN KEY" else "", exists, cascade, node=target))
+            result.append(
+                o.DropConstraint(table, name, "foreign" if kind == "FOREIGN KEY" else "", exists, cascade, at=names.locate(target))
+            )
         else:
-            result.append(o.Unknown(f"ALTER TABLE DROP {kind} is not modelled", tables=(table,), node=target))
+            result.append(o.Unknown(f"ALTER TABLE DROP {kind} is not modelled", tables=(table,), at=names.locate(target)))
     return result
 
 
@@ -881,17 +958,36 @@ def _alter_column(table: str, action: exp.AlterColumn, names: Names) -> list[o.O
         ctype = column_type(dtype, names.dialect, names.type_name)
         using = action.args.get("using")
         uses = expression_uses(using, table, names) if isinstance(using, exp.Expression) else []
-        return [o.AlterColumn(table, column, type=ctype, using=bool(using), node=action), *uses]
+        converts, nulls = _using_facts(using) if isinstance(using, exp.Expression) else (False, ())
+        changed = o.AlterColumn(
+            table, column, type=ctype, using=bool(using), at=names.locate(action), converts=converts, nulls_rewritten=nulls
+        )
+        return [changed, *uses]
     drop, allow_null = action.args.get("drop"), action.args.get("allow_null")
     if allow_null is not None:
-        return [o.AlterColumn(table, column, nullable=bool(drop), node=action)]
+        return [o.AlterColumn(table, column, nullable=bool(drop), at=names.locate(action))]
     if action.args.get("default") is not None:
         default = _sql(action.args["default"], names)
         uses = expression_uses(action.args["default"], None, names, "default")
-        return [o.AlterColumn(table, column, default=None if default.upper() == "NULL" else default, node=action), *uses]
+        return [o.AlterColumn(table, column, default=None if default.upper() == "NULL" else default, at=names.locate(action)), *uses]
     if drop:
-        return [o.AlterColumn(table, column, default=None, node=action)]
+        return [o.AlterColumn(table, column, default=None, at=names.locate(action))]
     return []  # comment, collation, visibility
+
+
+def _using_facts(using: exp.Expr) -> tuple[bool, tuple[str, ...]]:
+    """AlterColumn.converts and .nulls_rewritten of a USING expression."""
+    inner = using
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    converts = not (isinstance(inner, exp.Column) or (isinstance(inner, exp.Cast) and isinstance(inner.this, exp.Column)))
+    nulls = tuple(
+        node.this.name.lower()
+        for node in using.find_all(exp.Is, exp.Coalesce)
+        if isinstance(node.this, exp.Column)
+        and (isinstance(node, exp.Is) and isinstance(node.expression, exp.Null) or isinstance(node, exp.Coalesce) and node.expressions)
+    )
+    return converts, nulls
 
 
 def _update(e: exp.Update, names: Names) -> list[o.Op]:
@@ -914,7 +1010,7 @@ def _update(e: exp.Update, names: Names) -> list[o.Op]:
                 reads = tuple(dict.fromkeys(_read_column(c, own, names) for c in value.find_all(exp.Column)))
                 column = names.ident(target)
                 partial, joined = _reach(e, table, own, column, names)
-                filled.append(o.FillColumn(table, column, reads, partial, joined, node=item))
+                filled.append(o.FillColumn(table, column, reads, partial, joined, at=names.locate(item)))
     return filled
 
 
@@ -984,7 +1080,7 @@ def _delete(e: exp.Delete, names: Names) -> list[o.Op]:
         return []
     where = e.args.get("where")
     reads = tuple(dict.fromkeys(names.ident(c) for c in where.find_all(exp.Column))) if where is not None else None
-    return [o.DeleteRows(names.table(e.this), reads, node=e.this)]
+    return [o.DeleteRows(names.table(e.this), reads, at=names.locate(e.this))]
 
 
 def update_targets(item: exp.EQ) -> exp.Expr:
@@ -1018,7 +1114,7 @@ def _copy(target: str, target_columns: tuple[str, ...] | None, query: exp.Select
     if not (len(items) == 1 and isinstance(items[0], exp.Star)):
         selected = tuple(_selected_column(item, names) for item in items)
     filtered = any(query.args.get(key) for key in ("where", "group", "limit", "distinct", "qualify")) or _filtering_having(query)
-    return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, node=query)]
+    return [o.CopyRows(target, names.table(source.this), target_columns, selected, filtered, at=names.locate(query))]
 
 
 def _copied_out(query: exp.Select, names: Names, target: str, with_: exp.With | None = None) -> list[o.Op]:
@@ -1298,8 +1394,8 @@ def _read_do_block(match: re.Match, names: Names) -> list[o.Op]:
     result = []
     for statement in inner.statements:
         for op in read_statement(statement, inner_names):
-            # Positions inside the block are not positions in the file.
-            op = replace(op, node=None)
+            # Positions inside the block are not positions in the file; what its tree told is not told of the file's.
+            op = o.as_from_text(op)
             if handler is not None:
                 op = _lenient(op)  # the handler swallows the error when the object exists (or not)
             result.append(op)

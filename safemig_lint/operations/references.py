@@ -173,7 +173,7 @@ class _Reader:
                 scope.sources[alias or bare] = UNKNOWN_SOURCE
                 return
             key = self.names.in_schema(schema, bare)  # Names.table, its name keyed once
-            self.found.append(o.UsesTable(key, node=item))
+            self.found.append(o.UsesTable(key, at=self.names.locate(item)))
             scope.sources[alias or bare] = key
             return
         scope.sources[alias or f"({len(scope.sources)})"] = UNKNOWN_SOURCE
@@ -220,7 +220,7 @@ class _Reader:
             argument = argument.this
         if isinstance(argument, exp.Literal) and argument.is_string and _REGCLASS_NAME.fullmatch(argument.this):
             shown = ".".join(self.names.text(part) for part in _REGCLASS_PART.findall(argument.this))
-            self.found.append(o.UsesSequence(self.names.text(argument.this), shown, node=node))
+            self.found.append(o.UsesSequence(self.names.text(argument.this), shown, at=self.names.locate(node)))
 
     def column(self, node: exp.Column, chain: list[_Scope], place: str = "") -> None:
         args = node.args  # read once: the `this` property looks it up on each use
@@ -237,7 +237,7 @@ class _Reader:
                 if qualifier in scope.sources:
                     key = scope.sources[qualifier]
                     if key:
-                        self.found.append(o.UsesColumn(o.ColumnRef(name, ((key,),), quoted, qualifier), place, node=node))
+                        self.found.append(o.UsesColumn(o.ColumnRef(name, ((key,),), quoted, qualifier), place, at=self.names.locate(node)))
                     return
             return  # not a FROM item the reader knows (a function's parameter, OLD/NEW ...)
         if not quoted and name in self.pseudo:
@@ -245,7 +245,7 @@ class _Reader:
         if not star and (any(name in scope.sources for scope in chain) or (chain and name in chain[0].outputs)):
             return  # a whole-row reference, or an output column named again (ORDER BY, GROUP BY; WHERE in SQLite)
         scopes = tuple(tuple(scope.sources.values()) for scope in chain)
-        self.found.append(o.UsesColumn(o.ColumnRef(name, scopes, quoted), place, node=node))
+        self.found.append(o.UsesColumn(o.ColumnRef(name, scopes, quoted), place, at=self.names.locate(node)))
 
 
 def query_uses(query: exp.Expr, names: Names) -> list[o.Op]:
@@ -274,14 +274,14 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
         return []
     reader = _Reader(names)
     key = names.table(table_node)
-    reader.found.append(o.UsesTable(key, node=table_node))
+    reader.found.append(o.UsesTable(key, at=names.locate(table_node)))
     own = _Scope({names.ident(table_node.alias or table_node.this): key})
     columns = None
     if isinstance(target, exp.Schema):
         columns = tuple(names.ident(c) for c in target.expressions)
         for item, column in zip(target.expressions, columns):
             quoted = item.quoted if isinstance(item, exp.Identifier) else False
-            reader.found.append(o.UsesColumn(o.ColumnRef(column, ((key,),), quoted), "target", node=item))
+            reader.found.append(o.UsesColumn(o.ColumnRef(column, ((key,),), quoted), "target", at=names.locate(item)))
     ctes = reader._with(e, [], ctes)
     source = e.expression
     if isinstance(source, exp.Values):
@@ -295,7 +295,7 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
                     reader.expression(value, [], ctes)
                     star = star or isinstance(value, exp.Star)
         if not star:
-            reader.found.append(o.InsertRows(key, columns, tuple(len(row) for row in rows), node=source))
+            reader.found.append(o.InsertRows(key, columns, tuple(len(row) for row in rows), at=names.locate(source)))
     elif isinstance(source, (exp.Select, exp.SetOperation, exp.Subquery)):
         reader.query(source, [], ctes)
         select = source
@@ -308,7 +308,7 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
                 isinstance(item, exp.Star) or isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
                 for item in select.expressions
             )
-            reader.found.append(o.InsertRows(key, columns, () if stars else (len(select.expressions),), True, node=select))
+            reader.found.append(o.InsertRows(key, columns, () if stars else (len(select.expressions),), True, at=names.locate(select)))
     conflict = e.args.get("conflict")
     if conflict is not None:
         excluded = _Scope({**own.sources, "excluded": key})
@@ -350,7 +350,7 @@ def update_uses(e: exp.Update, names: Names, ctes: frozenset[str] = frozenset())
                 if isinstance(column, exp.Column) and column.args.get("table") is None and isinstance(column.this, exp.Identifier):
                     if key:
                         ref = o.ColumnRef(names.ident(column.this), ((key,),), column.this.quoted)
-                        reader.found.append(o.UsesColumn(ref, "target", node=column))
+                        reader.found.append(o.UsesColumn(ref, "target", at=names.locate(column)))
                 elif isinstance(column, exp.Column):
                     reader.column(column, [scope], "target")
             reader.expression(item.expression, [scope], ctes)

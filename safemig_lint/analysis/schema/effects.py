@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlglot import exp
-
+from safemig_lint.operations.locator import Locator
 from safemig_lint.operations.model import Column, ColumnType, SchemaObject
 
 
 @dataclass(eq=False, slots=True)
 class Effect:
-    node: exp.Expr | None = field(default=None, kw_only=True)  # for the finding's position
+    at: Locator | None = field(default=None, kw_only=True)  # the op's: for the finding's position
 
 
 @dataclass(eq=False, slots=True)

@@ -133,7 +133,7 @@ class Replay:
         if self._reads and not isinstance(op, o.Uses):
             self._reads = set()
         for effect in effects:
-            effect.node = op.node
+            effect.at = op.at
         return effects
 
     def begin_statement(self, ops: Iterable[o.Op] = ()) -> None:

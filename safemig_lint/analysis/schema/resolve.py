@@ -14,8 +14,6 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlglot import exp
-
 from safemig_lint.analysis.schema.chronicle import RELATION, Chronicle, space, system_table
 from safemig_lint.analysis.schema.effects import Rejected
 from safemig_lint.dialects import postgres_type_shown
@@ -656,7 +654,7 @@ def _add_constraint(self: Resolver, op: o.AddConstraint, db: Database) -> list[R
             found += self._reject(EXISTS, f"{op.table}.{key.name}", self.words.key_exists(key.name, op.table, relation))
     columns_known = self.table(db, op.table)
     # A CHECK's columns are what its expression reads: UsesColumn judges them, in their own words.
-    if columns_known is not None and not isinstance(op.node, exp.ColumnDef) and not (isinstance(key, Constraint) and key.kind == "check"):
+    if columns_known is not None and not op.in_added_column and not (isinstance(key, Constraint) and key.kind == "check"):
         for name in key.columns:
             if _plain_column(name) and self.column_absent(db, op.table, name) is not None:
                 found += self._reject(MISSING, f"{op.table}.{name}", self.words.key_column_missing(name, op.table))
