@@ -244,13 +244,8 @@ def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | No
 
 
 def identifiers_extent(node: Any) -> tuple[int, int] | None:
-    """Where the identifiers of a node are written, from the first one's start to the last one's end (exclusive):
-    the extent FileContext.node_span gives a finding about the node; None when no identifier has a position."""
-    from sqlglot import exp
+    """Where the identifiers of a node are written (the end excluded): the extent FileContext.node_span gives a finding
+    about the node (operations/locator.py); None when no identifier has a position."""
+    from safemig_lint.operations.locator import Locator
 
-    positions = [
-        (identifier.meta["start"], identifier.meta["end"] + 1) for identifier in node.find_all(exp.Identifier) if "start" in identifier.meta
-    ]
-    if not positions:
-        return None
-    return min(start for start, _ in positions), max(end for _, end in positions)
+    return Locator(node).extent
