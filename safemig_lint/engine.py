@@ -29,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -1032,7 +1031,6 @@ class _Hook(NamedTuple):
     words: re.Pattern[str] | None  # Rule.reads_words
 
 
-_TOKEN_TYPE = attrgetter("token_type")
 # _Dispatch.readers, by the declarations of a run's rules (one entry, unless a run's folders enable different rules).
 _READERS_OF_SHAPE: dict[tuple[_Reads, ...], dict[_Shape, tuple[_Reads, ...]]] = {}
 
@@ -1081,6 +1079,8 @@ class _Dispatch:
 
     def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
         """The statements each declaration reads, for those that read any."""
+        from safemig_lint.analysis.digests import token_types as held_token_types
+
         history = context.history if self.reads_effects else None
         effects = history.effects(context.file) if history is not None else {}
         operations = context.operations_by_start if self.reads_ops else None
@@ -1091,7 +1091,7 @@ class _Dispatch:
             start = statement.start
             shape = (
                 frozenset(map(type, operations[start])) if operations is not None else None,
-                token_types.intersection(map(_TOKEN_TYPE, statement.tokens)) if token_types else None,
+                token_types.intersection(held_token_types(statement)) if token_types else None,
                 frozenset(map(type, effects.get(start, ()))) if reads_effects else None,
             )
             readers = known.get(shape)

@@ -222,6 +222,10 @@ def test_the_token_gate_admits_every_statement_whose_tree_holds_a_moment():
             elif not where_written:
                 skipped += 1
     assert held >= 10 and skipped >= 3  # both sides met: `DEFAULT now()` is skipped
+    for text in texts:  # after another statement: the statement's own text lowered answers as the file's
+        parsed = parse_file(f"SELECT 1;\n{text}", "postgres")
+        statement = parsed.statements[-1]
+        assert may_hold_a_moment(statement, statement.text.lower(), statement.start) == may_hold_a_moment(statement, parsed.text.lower())
     for escaped in ("CREATE TABLE e (a timestamp DEFAULT E'\\x6eow'::timestamp)", "CREATE TABLE e (a timestamp DEFAULT E'n\\ow')"):
         parsed = parse_file(escaped, "postgres")  # `now` written with an escape: its text does not hold the word
         assert "now" not in parsed.text.lower() and may_hold_a_moment(parsed.statements[0], parsed.text.lower())

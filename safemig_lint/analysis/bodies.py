@@ -8,7 +8,7 @@ body points at the right place. A body token's line and column are left as the t
 them in the body's text: nothing reads them (spans are made from offsets, LineIndex.span), and
 working them out in the file cost ~1% of a run.
 
-`code(statement, context)` is computed once per statement; every check shares the result,
+`code(statement, names)` is computed once per statement, a digest (analysis/digests.py); every check shares the result,
 and reads its statements as `Unit`s whose words and statement extents are computed once too.
 """
 
@@ -20,13 +20,14 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
+from safemig_lint.analysis.digests import digest
 from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
 
@@ -196,30 +197,60 @@ class Code:
         self.units = self.own_units + [unit for body in self.bodies for unit in body.units]
 
 
-T = TypeVar("T")
+# The word gates (may_hold_words) of the rules that read statements' code, each a pattern or a function of the dialect
+# giving one: `code` is taken for the statements one of them admits, and a rule asks for the code of those only.
+_GATES: list[re.Pattern[str] | Callable[[str], re.Pattern[str]]] = []
+_BODY_RULES = ("SM401", "SM403", "SM404", "SM405", "SM406")
 
 
-def per_statement(build: Callable[[Statement, Any], T]) -> Callable[[Statement, Any], T]:
-    """Memoize `build(statement, context)`: computed once per statement, kept on it (Statement.derived),
-    so it goes with it (a finalizer and an entry per statement instead cost ~480 bytes and 2 microseconds each)."""
-    key = build.__name__
-
-    def get(statement: Statement, context: Any) -> T:
-        derived = statement.derived
-        if derived is None:
-            derived = statement.derived = {}
-        found = derived.get(key)
-        if found is None:
-            found = derived[key] = build(statement, context)
-        return found  # type: ignore[return-value]
-
-    return functools.wraps(build)(get)
+def code_read_where(gate: re.Pattern[str] | Callable[[str], re.Pattern[str]]) -> None:
+    """Register a rule's gate for `code` (see _GATES)."""
+    _GATES.append(gate)
 
 
-@per_statement
-def code(statement: Statement, context) -> Code:
-    """The statement as code, with its bodies (`context` gives the dialect and the file)."""
-    return _Builder(statement, context.dialect).build()
+def _read_by_a_rule(statement: Statement, names: Any) -> bool:
+    """Does one of the registered gates admit the statement (take_digests' test: each rule asks for the code only of
+    statements its own gate admits)?"""
+    return may_hold_words(statement, _code_gate(names.dialect, len(_GATES)), None)
+
+
+@functools.cache
+def _code_gate(dialect: str, gates: int) -> re.Pattern[str]:
+    """The registered gates as one pattern (`gates`: how many were registered, so that a later one is not missed):
+    their alternatives grouped by first character, which `re` searches 8x faster than the gates joined."""
+    from safemig_lint.analysis.credentials import alternation
+
+    patterns = [gate if isinstance(gate, re.Pattern) or not callable(gate) else gate(dialect) for gate in _GATES[:gates]]
+    return re.compile(alternation(word for pattern in patterns for word in _alternatives_of(pattern.pattern)))
+
+
+def _alternatives_of(pattern: str) -> list[str]:
+    """A pattern's alternatives: split at each `|` outside groups and character sets."""
+    found, depth, start, escaped, in_set = [], 0, 0, False, False
+    for index, character in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif character == "\\":
+            escaped = True
+        elif in_set:
+            in_set = character != "]"
+        elif character == "[":
+            in_set = True
+        elif character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "|" and depth == 0:
+            found.append(pattern[start:index])
+            start = index + 1
+    return [*found, pattern[start:]]
+
+
+@digest(takes=_read_by_a_rule, serves=_BODY_RULES)
+def code(statement: Statement, names: Any) -> Code:
+    """The statement as code, with its bodies (`names`: anything naming the file's dialect, as Names does). Its tokens
+    are the statement's own unless a command's tail was tokenized: kept only for the statements a gate admits."""
+    return _Builder(statement, names.dialect).build()
 
 
 def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | None) -> bool:

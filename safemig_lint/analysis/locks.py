@@ -24,10 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import islice
-from typing import TYPE_CHECKING, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, overload
 
 from sqlglot import exp
 
+from safemig_lint.analysis.digests import digest, first_word, kind
 from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
@@ -40,6 +41,7 @@ from safemig_lint.reading.statements import Statement
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
     from safemig_lint.operations.locator import Locator
+    from safemig_lint.operations.read import Names
 
 COCKROACH_DRIVERS = frozenset({"cockroachdb", "cockroach", "crdb-postgres"})  # golang-migrate's names for it
 
@@ -272,6 +274,27 @@ class _Presence:
         return self._by_bare.get(bare_name(name), ())
 
 
+class RowChange(NamedTuple):
+    """What an INSERT, UPDATE or DELETE does to its table's rows (FileLocks reads it: a data change on a table
+    holds its locks while it runs, and a DELETE without WHERE empties the table)."""
+
+    verb: str  # INSERT, UPDATE or DELETE
+    table: str  # its target, as a model key
+    emptied: bool  # a DELETE without WHERE or USING: every row goes
+
+
+@digest(kinds=(exp.Update, exp.Delete, exp.Insert), memo=False)
+def row_change(statement: Statement, names: Names | None) -> RowChange | None:
+    """The statement's change of rows (None: none, or its target is no table)."""
+    expression = statement.expression
+    assert expression is not None and names is not None  # selected by kinds; FileLocks passes its file's names
+    target = expression.this.this if isinstance(expression.this, exp.Schema) else expression.this
+    if not isinstance(target, exp.Table):
+        return None
+    emptied = isinstance(expression, exp.Delete) and expression.args.get("where") is None and not expression.args.get("using")
+    return RowChange(type(expression).__name__.upper(), names.table(target), emptied)
+
+
 class FileLocks:
     """The lock facts of one file, read once from its statements' operations."""
 
@@ -375,16 +398,13 @@ class FileLocks:
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
         """DELETE without WHERE empties a table; INSERT fills one again."""
-        expression = statement.expression
-        if statement.is_command or not isinstance(expression, (exp.Delete, exp.Insert)):
+        read = kind(statement)
+        if read is not exp.Delete and (read is not exp.Insert or not self._emptied):  # no table emptied yet: none to fill
+            return  # again (a file's INSERTs, most often: their row_change is not worked out)
+        change = row_change(statement, self.names)
+        if change is None or (not change.emptied and not self._emptied):
             return
-        target = expression.this.this if isinstance(expression.this, exp.Schema) else expression.this
-        if not isinstance(target, exp.Table):
-            return
-        emptied = isinstance(expression, exp.Delete) and expression.args.get("where") is None and not expression.args.get("using")
-        if not emptied and not self._emptied:  # no table emptied yet: none to fill again (a file's INSERTs, most often)
-            return
-        self._emptied.mark(bare_name(self.names.table(target)), index, emptied)
+        self._emptied.mark(bare_name(change.table), index, change.emptied)
 
     # --- what existed before
 
@@ -536,15 +556,9 @@ class FileLocks:
                     and not binary_coercible(effect.old, effect.new)
                 ):
                     return effect.table, "rewrites"
-        expression = statement.expression
-        if isinstance(expression, (exp.Update, exp.Delete, exp.Insert)) and not statement.is_command:
-            target = expression.this
-            if isinstance(target, exp.Schema):
-                target = target.this
-            if isinstance(target, exp.Table):
-                table = self.names.table(target)
-                if not self.lock_is_moot(statement, table):
-                    return table, f"{type(expression).__name__.upper()}s rows of"
+        change = row_change(statement, self.names)
+        if change is not None and not self.lock_is_moot(statement, change.table):
+            return change.table, f"{change.verb}s rows of"
         return None
 
     @cached_property
@@ -598,7 +612,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
         return []
     words = text_words(statement, 4)
-    if first == "LOCK" and isinstance(statement.expression, exp.Expression):
+    if first == "LOCK" and (read := kind(statement)) is not None and issubclass(read, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
         tables = _command_tables(statement, context)
         return [(t, mode.group(1) if mode else ACCESS_EXCLUSIVE) for t in tables]
@@ -781,7 +795,7 @@ class MysqlAlter:
 
 def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
     """What MySQL does for an ALTER TABLE statement (None for any other statement)."""
-    if statement.keywords[:1] != ["ALTER"]:
+    if first_word(statement) != "ALTER":
         return None
     ops = locks.ops(statement)
     plan = MysqlAlter("", mysql_clauses(statement), [], [])

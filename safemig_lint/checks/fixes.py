@@ -8,10 +8,19 @@ changes anything else about the statement.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+from sqlglot.tokens import Token
+
+from safemig_lint.analysis.digests import digest, first_word
 from safemig_lint.diagnostics import Edit
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS, CREATE_IF_NOT_EXISTS, DROP_IF_EXISTS
 from safemig_lint.operations.locator import Locator
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.operations.read import Names
 
 # The words between CREATE/DROP and the kind (OR REPLACE, UNIQUE, TEMP ...) are few; a kind
 # word further in is part of something else.
@@ -42,27 +51,10 @@ def add_column_if_not_exists(statement: Statement, at: Locator | None, dialect: 
 
 
 def _guard_object(statement: Statement, verb: str, kind: str, guard: str) -> tuple[Edit, ...]:
-    tokens = statement.tokens
-    words = kind.upper().split()
-    if not tokens or tokens[0].text.upper() != verb:
+    if first_word(statement) != verb:
         return ()
-    head = [token.text.upper() for token in tokens[: _HEAD_TOKENS + len(words)]]
-    for index in range(1, len(head) - len(words) + 1):
-        if head[index : index + len(words)] == words:
-            after = index + len(words)
-            break
-    else:
-        return ()
-    if after < len(tokens) and tokens[after].text.upper() == "CONCURRENTLY":
-        if verb == "CREATE":
-            # A failed concurrent build leaves an invalid index behind, which IF NOT EXISTS would
-            # then skip silently: the remedy (drop it, build again) is no mechanical one.
-            return ()
-        after += 1
-    # Nothing to guard: no name follows (PostgreSQL's unnamed `CREATE INDEX ON t`), or a guard is there.
-    if after >= len(tokens) or tokens[after].text.upper() in ("IF", "ON", "("):
-        return ()
-    return (Edit(tokens[after].start, tokens[after].start, f"{guard} "),)
+    at = dict(_object_guards(statement)).get(kind)
+    return () if at is None else (Edit(at, at, f"{guard} "),)
 
 
 def _guard_column(statement: Statement, at: Locator | None, verb: str, guard: str) -> tuple[Edit, ...]:
@@ -70,12 +62,66 @@ def _guard_column(statement: Statement, at: Locator | None, verb: str, guard: st
     start = at.name_start if at is not None else None
     if start is None:
         return ()
-    position = next((i for i, token in enumerate(statement.tokens) if token.start == start), None)
-    if position is None or position < 1:
-        return ()
-    before = statement.tokens[position - 1].text.upper()
-    if before == "COLUMN" and position >= 2:
-        before = statement.tokens[position - 2].text.upper()
-    if before != verb:
+    if dict(_column_guards(statement)).get(start) != verb:
         return ()
     return (Edit(start, start, f"{guard} "),)
+
+
+# The kinds of object some dialect guards (dialects.py), by their first word upper-cased: _object_guards finds
+# where each one's guard goes.
+_GUARDED = {
+    verb: [(kind.split()[0].upper(), kind) for kind in sorted(kinds)]
+    for verb, kinds in (
+        ("CREATE", set().union(*CREATE_IF_NOT_EXISTS.values())),
+        ("DROP", set().union(*DROP_IF_EXISTS.values()) - {"column"}),  # a column's guard: _column_guards
+    )
+}
+
+
+@digest(
+    selects=lambda statement, names: first_word(statement) in _GUARDED, serves=("SM301", "SM302"), absent=(), memo=False
+)  # asked per finding
+def _object_guards(statement: Statement, names: Names | None) -> tuple[tuple[str, int], ...]:
+    """(kind, offset) for each kind of object some dialect guards that `CREATE|DROP <kind> name` names here: the
+    guard goes before the token at the offset (the name). Left out: a kind already guarded, with no name after it
+    (PostgreSQL's unnamed `CREATE INDEX ON t`), or a CREATE ... CONCURRENTLY (_guard_at)."""
+    tokens = statement.tokens
+    verb = first_word(statement)
+    head = {token.text.upper() for token in tokens[1 : _HEAD_TOKENS + 1]}  # where a kind's first word may stand
+    return tuple((kind, at) for first, kind in _GUARDED[verb] if first in head and (at := _guard_at(tokens, verb, kind)) is not None)
+
+
+def _guard_at(tokens: list[Token], verb: str, kind: str) -> int | None:
+    words = kind.upper().split()
+    head = [token.text.upper() for token in tokens[: _HEAD_TOKENS + len(words)]]
+    for index in range(1, len(head) - len(words) + 1):
+        if head[index : index + len(words)] == words:
+            after = index + len(words)
+            break
+    else:
+        return None
+    if after < len(tokens) and tokens[after].text.upper() == "CONCURRENTLY":
+        if verb == "CREATE":
+            # A failed concurrent build leaves an invalid index behind, which IF NOT EXISTS would
+            # then skip silently: the remedy (drop it, build again) is no mechanical one.
+            return None
+        after += 1
+    # Nothing to guard: no name follows (PostgreSQL's unnamed `CREATE INDEX ON t`), or a guard is there.
+    if after >= len(tokens) or tokens[after].text.upper() in ("IF", "ON", "("):
+        return None
+    return tokens[after].start
+
+
+@digest(kinds=(exp.Alter,), serves=("SM302", "SM303"), absent=(), memo=False)  # asked per finding
+def _column_guards(statement: Statement, names: Names | None) -> tuple[tuple[int, str], ...]:
+    """(offset, ADD or DROP) of each token right after `ADD`/`DROP` and an optional `COLUMN`: where a column's
+    name may take a guard."""
+    found: dict[int, str] = {}
+    tokens = statement.tokens
+    for position in range(1, len(tokens)):
+        before = tokens[position - 1].text.upper()
+        if before == "COLUMN" and position >= 2:
+            before = tokens[position - 2].text.upper()
+        if before in ("ADD", "DROP"):
+            found.setdefault(tokens[position].start, before)  # the first token at an offset, as a name's is looked up
+    return tuple(found.items())

@@ -1,3 +1,10 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from safemig_lint.analysis.digests import digest, kind
 from safemig_lint.analysis.execution import transaction_control
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm001_parse_error import not_judged_by_postgres_grammar
@@ -5,6 +12,10 @@ from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import database_name
 from safemig_lint.operations import ops as o
 from safemig_lint.reading.grammar import POSTGRES_DIALECTS, SQLITE_DIALECTS
+from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.operations.read import Names
 
 
 class NotAnalysed(Rule):
@@ -20,9 +31,10 @@ class NotAnalysed(Rule):
             why = statement.unanalysed
             if statement.error is not None and not_judged_by_postgres_grammar(statement.rejected_by, context):
                 why = f"{statement.error}, but CockroachDB extends PostgreSQL's grammar and may accept it; its syntax was not checked"
-            elif not real_grammar and why is None and statement.is_command and transaction_control(statement) is None:
-                if statement.error is None and not _routine(statement):
-                    first = statement.keywords[0] if statement.keywords else "?"
+            elif not real_grammar and why is None and kind(statement) is exp.Command and transaction_control(statement) is None:
+                words = _leading_words(statement)
+                if statement.error is None and not _routine(words):
+                    first = words[0] if words else "?"
                     why = (
                         f"safemig-lint reads only the first word of this statement ({first}), and has no {database} grammar to tell "
                         f"whether {database} accepts it"
@@ -49,6 +61,12 @@ def _read_from_text(operations: list[o.Op]) -> bool:
     )
 
 
-def _routine(statement) -> bool:
+@digest(kinds=(exp.Command,), serves=("SM011",), absent=(), memo=False)
+def _leading_words(statement: Statement, names: Names | None) -> tuple[str, ...]:
+    """The first six tokens' texts, upper-cased, of a statement sqlglot read only the first word of."""
+    return tuple(token.text.upper() for token in statement.tokens[:6])
+
+
+def _routine(words: tuple[str, ...]) -> bool:
     """Routine definitions are kept as raw text on purpose: the body analysis reads them."""
-    return statement.keywords[:1] == ["CREATE"] and any(w in ("PROCEDURE", "FUNCTION", "TRIGGER", "EVENT") for w in statement.keywords)
+    return words[:1] == ("CREATE",) and any(w in ("PROCEDURE", "FUNCTION", "TRIGGER", "EVENT") for w in words)

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from safemig_lint.analysis.digests import digest
 from safemig_lint.analysis.schema.effects import RowsCopied, TypeChanged
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
@@ -14,6 +15,7 @@ from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.operations.read import Names
 
 
 class TypeNarrowing(Rule):
@@ -100,22 +102,30 @@ def _length_guards(context: FileContext) -> dict[tuple[str, str], list[tuple[int
     names = context.names
     guards: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for statement in context.parsed.statements:
-        expression = statement.expression
-        if statement.is_command or not isinstance(expression, (exp.Delete, exp.Update)) or not isinstance(expression.this, exp.Table):
-            continue
-        table = names.table(expression.this)
-        if isinstance(expression, exp.Delete):
-            where = expression.args.get("where")
-            for column, length in _longer_than(where.this if where is not None else None, names):
-                guards.setdefault((table, column), []).append((statement.start, length))
-            continue
-        for item in expression.expressions:
-            if not isinstance(item, exp.EQ) or not isinstance(target := update_targets(item), exp.Column):
-                continue
-            cut = _cut_to(item.expression, names.ident(target), names)
-            if cut is not None:
-                guards.setdefault((table, names.ident(target)), []).append((statement.start, cut))
+        for key, length in _guards_in(statement, names):
+            guards.setdefault(key, []).append((statement.start, length))
     return guards
+
+
+@digest(kinds=(exp.Delete, exp.Update), serves=("SM107",), absent=(), memo=False)  # asked once per file
+def _guards_in(statement: Statement, names: Names | None) -> tuple[tuple[tuple[str, str], int], ...]:
+    """((table, column), length) of each length guard of a DELETE or UPDATE (_length_guards)."""
+    expression = statement.expression
+    assert isinstance(expression, (exp.Delete, exp.Update)) and names is not None  # selected by kinds; SM107 passes its file's names
+    if not isinstance(expression.this, exp.Table):
+        return ()
+    table = names.table(expression.this)
+    if isinstance(expression, exp.Delete):
+        where = expression.args.get("where")
+        return tuple(((table, column), length) for column, length in _longer_than(where.this if where is not None else None, names))
+    found = []
+    for item in expression.expressions:
+        if not isinstance(item, exp.EQ) or not isinstance(target := update_targets(item), exp.Column):
+            continue
+        cut = _cut_to(item.expression, names.ident(target), names)
+        if cut is not None:
+            found.append(((table, names.ident(target)), cut))
+    return tuple(found)
 
 
 def _longer_than(condition: exp.Expr | None, names) -> list[tuple[str, int]]:

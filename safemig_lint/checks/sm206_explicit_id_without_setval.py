@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
+from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
@@ -15,6 +16,7 @@ from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.operations.read import Names
 
 _NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
@@ -29,35 +31,33 @@ class ExplicitIdWithoutSetval(Rule):
     reads_tokens = frozenset({TokenType.INSERT})  # an INSERT node comes from an INSERT keyword
 
     def check_statement(self, statement: Statement, context: FileContext):
-        insert = statement.expression
         history = context.history
-        if context.dialect != "postgres" or not isinstance(insert, exp.Insert) or history is None:
+        if context.dialect != "postgres" or history is None:
             return  # MySQL's AUTO_INCREMENT and SQLite's rowid move past an explicit value by themselves
-        target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
-        if not isinstance(target, exp.Table):
+        insert = _inserted(statement, context.names)
+        if insert is None:
             return
-        table = context.names.table(target)
+        table = insert.table
         created = self._created_tables(context)
         columns = _columns_at(context, history, statement, table, created)
         if columns is None:
             return
-        listed = [context.names.ident(c) for c in insert.this.expressions] if isinstance(insert.this, exp.Schema) else list(columns)
-        for position, name in enumerate(listed):
+        for position, name in enumerate(insert.columns if insert.columns is not None else list(columns)):
             column = columns.get(name)
             sequence = _sequence_of(column, table) if column is not None else None
-            if sequence is None or not _explicit_at(insert.expression, position):
+            if sequence is None or not _explicit_at(_explicit_positions(statement), position):
                 continue
             if _moves_sequence(created.movers, table, sequence) or _restores_deleted_rows(context, table):
                 continue
-            yield context.finding(
+            finding = context.finding(
                 statement,
                 f"this INSERT writes its own values into {table}.{name}, which takes its values from sequence {sequence}, and "
                 f"nothing in this file moves the sequence past them: a later insert that leaves {name} to its default gets a "
                 "value already taken (a duplicate key where it is unique)",
                 f"Move the sequence after the insert: `SELECT setval(pg_get_serial_sequence('{table}', '{name}'), "
                 f"(SELECT max({name}) FROM {table}));`",
-                target,
             )
+            yield pointing_at(context, finding, _insert_at(statement))
             return
 
     def _created_tables(self, context: FileContext) -> _FileTables:
@@ -65,6 +65,57 @@ class ExplicitIdWithoutSetval(Rule):
         if self._file is None or self._file.parsed is not context.parsed:
             self._file = _FileTables(context)
         return self._file
+
+
+class _Insert(NamedTuple):
+    """What SM206 reads of an INSERT into a table."""
+
+    table: str  # as a model key
+    columns: tuple[str, ...] | None  # as listed; None: the table's, in order
+
+
+@digest(kinds=(exp.Insert,), serves=("SM206",), memo=False)  # asked once per INSERT
+def _inserted(statement: Statement, names: Names | None) -> _Insert | None:
+    """The INSERT's table and listed columns (None: its target is no table)."""
+    insert = statement.expression
+    assert isinstance(insert, exp.Insert) and names is not None  # selected by kinds; the rule passes its file's names
+    target = insert.this.this if isinstance(insert.this, exp.Schema) else insert.this
+    if not isinstance(target, exp.Table):
+        return None
+    listed = tuple(names.ident(c) for c in insert.this.expressions) if isinstance(insert.this, exp.Schema) else None
+    return _Insert(names.table(target), listed)
+
+
+@digest(kinds=(exp.Insert,), serves=("SM206",), memo=False)  # asked per finding (worked out for every INSERT, it cost 1%)
+def _insert_at(statement: Statement, names: Names | None) -> tuple[int, int] | None:
+    """Where the INSERT's table is written (FileContext.node_span's extent)."""
+    insert = statement.expression
+    assert isinstance(insert, exp.Insert)  # selected by kinds
+    return identifiers_extent(insert.this.this if isinstance(insert.this, exp.Schema) else insert.this)
+
+
+@digest(kinds=(exp.Insert,), serves=("SM206",), absent=0, memo=False)  # asked once per INSERT into a serial column
+def _explicit_positions(statement: Statement, names: Names | None) -> int:
+    """The positions at which the INSERT's VALUES rows or query give a value of their own (not DEFAULT, not
+    nextval), as the bits of an int (a few bytes, or none: Python shares the small ones); -1: every position
+    (SELECT *, the ids copied too)."""
+    assert isinstance(statement.expression, exp.Insert)  # selected by kinds
+    values = statement.expression.expression
+    if isinstance(values, exp.Values):
+        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
+    elif isinstance(values, exp.Select):
+        rows = [values.expressions]
+        if len(rows[0]) == 1 and isinstance(rows[0][0], exp.Star):
+            return -1
+    else:
+        return 0
+    width = max(map(len, rows), default=0)
+    return sum(1 << position for position in range(width) if any(position < len(row) and _is_value(row[position]) for row in rows))
+
+
+def _explicit_at(explicit: int, position: int) -> bool:
+    """Does the INSERT give a value of its own at `position` (_explicit_positions)?"""
+    return explicit >> position & 1 == 1
 
 
 class _FileTables:
@@ -102,20 +153,9 @@ def _sequence_of(column: Column, table: str) -> str | None:
     return found.group("sequence") if found else None
 
 
-def _explicit_at(values: exp.Expr | None, position: int) -> bool:
-    """Does the VALUES list or the query give a value of its own (not DEFAULT, not nextval) at `position`?"""
-    if isinstance(values, exp.Values):
-        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in values.expressions]
-    elif isinstance(values, exp.Select):
-        rows = [values.expressions]
-        if len(rows[0]) == 1 and isinstance(rows[0][0], exp.Star):
-            return True  # every column copied, the ids too
-    else:
-        return False
-    return any(position < len(row) and _is_value(row[position]) for row in rows)
-
-
 def _is_value(node: exp.Expr) -> bool:
+    if type(node) is exp.Literal:  # most values: no call to nextval in it
+        return True
     if isinstance(node, exp.Var) and node.name.upper() == "DEFAULT" or isinstance(node, exp.Null):
         return False
     return not any(_NEXTVAL.match(call.sql(dialect="postgres")) for call in node.find_all(exp.Anonymous))
@@ -137,12 +177,9 @@ def _restores_deleted_rows(context: FileContext, table: str) -> bool:
     """A down file putting back rows its up file deleted: their ids came from the sequence, which is past them."""
     if not context.is_down or context.counterpart is None:
         return False
-    for statement in context.counterpart.statements:
-        delete = statement.expression
-        if (
-            isinstance(delete, exp.Delete)
-            and isinstance(delete.this, exp.Table)
-            and bare_name(context.names.table(delete.this)) == bare_name(table)
-        ):
-            return True
-    return False
+    wanted = bare_name(table)
+    return any(
+        isinstance(op, o.DeleteRows) and bare_name(op.table) == wanted
+        for ops in context.reading.of(context.counterpart).values()
+        for op in ops
+    )

@@ -54,7 +54,9 @@ class DynamicSqlInjection(Rule):
             return  # no sink word in any statement's code: the code need not be built
         # The others read no sink and set no session variable a later sink reads: nothing flows through them.
         flow = _flow_words(context.dialect)
-        codes = [bodies.code(statement, context) for statement in statements if bodies.may_hold_words(statement, flow, context.lowered)]
+        codes = [
+            bodies.code(statement, context.names) for statement in statements if bodies.may_hold_words(statement, flow, context.lowered)
+        ]
         if not any(_has_sink(code.units) for code in codes):
             return  # nothing is executed as SQL: no data flow to follow
         from safemig_lint.analysis.dataflow import Scope, collect_assignments  # only then: most files have no sink
@@ -225,6 +227,9 @@ def _flow_words(dialect: str) -> re.Pattern[str]:
     tokenizer = Dialect.get_or_raise(dialect).tokenizer_class
     marks = [text for text, kind in {**tokenizer.SINGLE_TOKENS, **tokenizer.KEYWORDS}.items() if kind == TokenType.PARAMETER]
     return re.compile("|".join([_SINK_GATE.pattern, *(re.escape(mark.lower()) for mark in marks)]))
+
+
+bodies.code_read_where(_flow_words)
 
 
 def _has_sink(units: list[Unit]) -> bool:

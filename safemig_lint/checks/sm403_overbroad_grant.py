@@ -7,6 +7,7 @@ from safemig_lint.reading.statements import Statement
 
 _GRANT = lazy("grant")  # GRANT, and ALTER DEFAULT PRIVILEGES ... GRANT: a file without it is not read (reads_words)
 _GRANT_WORD = lazy(bodies.whole_words("grant"))  # a statement's own gate: the word compared whole
+bodies.code_read_where(_GRANT_WORD)
 
 
 class OverbroadGrant(Rule):
@@ -20,7 +21,7 @@ class OverbroadGrant(Rule):
     def check_statement(self, statement: Statement, context: FileContext):
         if not bodies.may_hold_words(statement, _GRANT_WORD, context.lowered):
             return  # every problem is in a GRANT
-        for unit in bodies.code(statement, context).units:
+        for unit in bodies.code(statement, context.names).units:
             for start, end in unit.extents:
                 words = unit.words[start:end]
                 grant = _grant(words)

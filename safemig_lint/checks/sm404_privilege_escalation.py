@@ -39,6 +39,7 @@ _ESCALATION_WORDS = lazy("|".join(["definer", *_WORDS]))  # a file without any i
 # A statement's own gate: all but DEFINER compared whole (DEFINER is looked for within words: sqlglot reads
 # `sql SECURITY DEFINER` as one).
 _ESCALATION_GATE = lazy("definer|" + bodies.whole_words(*_WORDS))
+bodies.code_read_where(_ESCALATION_GATE)
 
 
 class PrivilegeEscalation(Rule):
@@ -54,7 +55,7 @@ class PrivilegeEscalation(Rule):
         for statement in context.parsed.statements:
             if not bodies.may_hold_words(statement, _ESCALATION_GATE, context.lowered):
                 continue
-            code = bodies.code(statement, context)
+            code = bodies.code(statement, context.names)
             routines = {id(r): r for r in [code.routine] + [body.routine for body in code.bodies] if r is not None}
             for routine in routines.values():
                 if routine.kind != "DO":

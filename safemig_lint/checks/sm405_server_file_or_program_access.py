@@ -39,6 +39,7 @@ _PROBLEM_GATE = lazy(
         "copy", "load", "outfile", "dumpfile", *(word.lower() for word in _ANYWHERE - {"INTO", "LANGUAGE"}), *_UNTRUSTED_NAMES
     )
 )
+bodies.code_read_where(_PROBLEM_GATE)
 _HELP = (
     "Migrations should change the schema and its data, not touch the server's file system or run "
     "programs there. Load data through the client (psql's \\copy, COPY ... FROM STDIN, LOAD DATA "
@@ -57,7 +58,7 @@ class ServerFileOrProgramAccess(Rule):
     def check_statement(self, statement: Statement, context: FileContext):
         if not bodies.may_hold_words(statement, _PROBLEM_GATE, context.lowered):
             return
-        for unit in bodies.code(statement, context).units:
+        for unit in bodies.code(statement, context.names).units:
             for tokens, message in _problems(unit):
                 yield statement_finding(statement, context, context.tokens_span(tokens[0], tokens[-1]), message, _HELP)
 

@@ -17,6 +17,7 @@ _ACTION_STARTS = {"DISABLE", "ENABLE", "NOCHECK", "CHECK"}  # the first words of
 # A word every switch holds, compared whole: a table switch's first word (CHECK within NOCHECK), the settings, RESET.
 _SETTINGS = ("session_replication_role", "foreign_keys", "foreign_key_checks")
 _SWITCH_WORDS = lazy(bodies.whole_words("disable", "enable", "check", *_SETTINGS, "reset"))
+bodies.code_read_where(_SWITCH_WORDS)
 # A word every switch turned off holds (DISABLE, NOCHECK, session_replication_role, FOREIGN_KEY within
 # FOREIGN_KEYS and FOREIGN_KEY_CHECKS): only those are reported, so a file holding none is not read
 # (reads_words), whatever it turns on.
@@ -58,7 +59,7 @@ class DisablesSafetyChecks(Rule):
         for statement in context.parsed.statements:
             if not bodies.may_hold_words(statement, _SWITCH_WORDS, context.lowered):
                 continue
-            for unit in bodies.code(statement, context).units:
+            for unit in bodies.code(statement, context.names).units:
                 switches += [(statement, switch) for switch in _switches(unit)]
         for index, (statement, switch) in enumerate(switches):
             if switch.on:

@@ -1,9 +1,17 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
+from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
 from safemig_lint.analysis.locks import command_locks, first_text_word, first_word_may_be, text_words
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.operations.read import Names
 
 _REWRITING = ("VACUUM", "CLUSTER")
 
@@ -43,18 +51,28 @@ class TableRewriteCommand(Rule):
                     f"indexes while holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
                     "Leave space reclaiming to autovacuum, or use an online tool such as pg_repack or pg_squeeze outside the migrations.",
                 )
-        elif isinstance(statement.expression, exp.Alter) and not statement.is_command:
-            for action in statement.expression.args.get("actions") or []:
-                if isinstance(action, exp.AlterSet) and action.args.get("tablespace") is not None:
-                    table = locks.names.table(statement.expression.this)
-                    if locks.lock_is_moot(statement, table):
-                        continue
-                    yield locks.finding(
-                        statement,
-                        table,
-                        f"SET TABLESPACE copies every row of {table} and its indexes to the new tablespace while "
-                        f"holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
-                        "Move the table outside the migrations with an online tool (pg_repack --tablespace), "
-                        "or while the application is stopped.",
-                        action,
-                    )
+        else:
+            for table, at in _tablespaces_set(statement, locks.names):
+                if locks.lock_is_moot(statement, table):
+                    continue
+                finding = locks.finding(
+                    statement,
+                    table,
+                    f"SET TABLESPACE copies every row of {table} and its indexes to the new tablespace while "
+                    f"holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
+                    "Move the table outside the migrations with an online tool (pg_repack --tablespace), "
+                    "or while the application is stopped.",
+                )
+                yield pointing_at(context, finding, at)
+
+
+@digest(kinds=(exp.Alter,), serves=("SM510",), dialects=("postgres",), absent=(), memo=False)
+def _tablespaces_set(statement: Statement, names: Names | None) -> tuple[tuple[str, tuple[int, int] | None], ...]:
+    """(table, where the action is written) of each SET TABLESPACE action of an ALTER TABLE."""
+    alter = statement.expression
+    assert isinstance(alter, exp.Alter) and names is not None  # selected by kinds; SM510 passes its file's names
+    return tuple(
+        (names.table(alter.this), identifiers_extent(action))
+        for action in alter.args.get("actions") or []
+        if isinstance(action, exp.AlterSet) and action.args.get("tablespace") is not None
+    )

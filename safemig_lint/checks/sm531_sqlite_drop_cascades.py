@@ -1,8 +1,7 @@
 import re
 from dataclasses import replace
 
-from sqlglot import exp
-
+from safemig_lint.analysis.locks import row_change
 from safemig_lint.analysis.schema.replay import Replay
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Related, Severity
@@ -107,9 +106,6 @@ def _children(replay: Replay, parent: str, with_rows: set[int]) -> list[str]:
 
 def _follow_inserts(statement: Statement, context: FileContext, replay: Replay, with_rows: set[int]) -> None:
     """INSERT ... VALUES fills a table too."""
-    expression = statement.expression
-    if statement.is_command or not isinstance(expression, exp.Insert):
-        return
-    target = expression.this.this if isinstance(expression.this, exp.Schema) else expression.this
-    if isinstance(target, exp.Table) and (table := replay.db.tables.get(context.names.table(target))) is not None:
+    change = row_change(statement, context.names)
+    if change is not None and change.verb == "INSERT" and (table := replay.db.tables.get(change.table)) is not None:
         with_rows.add(table.oid)

@@ -1,14 +1,21 @@
+from __future__ import annotations
+
 import bisect
 from collections.abc import Iterable, Iterator
 from operator import attrgetter
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
+from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.columns import column_after_file
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.statements import Statement
+
+if TYPE_CHECKING:
+    from safemig_lint.operations.read import Names
 
 # PostgreSQL's special date/time inputs that mean "the current moment" (or day) when they are read.
 _MOMENTS = {"now", "today", "tomorrow", "yesterday"}
@@ -33,53 +40,85 @@ class FrozenNowDefault(Rule):
     reads_tokens = frozenset({TokenType.DEFAULT})  # a default, in a column definition or SET DEFAULT, follows the keyword
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if statement.expression is None or statement.error is not None or not may_hold_a_moment(statement, context.lowered):
+        if statement.error is not None:
             return
-        for column in statement.nodes(exp.ColumnDef):
-            kind = column.args.get("kind")
-            timed = isinstance(kind, exp.DataType) and kind.this in _TIME_TYPES
-            for constraint in column.args.get("constraints") or []:
-                default = constraint.args.get("kind")
-                if isinstance(default, exp.DefaultColumnConstraint):
-                    frozen = _frozen(default.this, timed)
-                    if frozen:
-                        yield self._finding(context, statement, column, context.names.ident(column.this), frozen)
-        for change in statement.nodes(exp.AlterColumn):
-            value = change.args.get("default")
-            if value is None:
-                continue
-            name = context.names.ident(change.this)
-            alter = statement.expression
-            known = column_after_file(context, context.names.table(alter.this), name) if isinstance(alter, exp.Alter) else None
-            frozen = _frozen(value, known is not None and known.type is not None and known.type.base in _MODEL_TIME_TYPES)
+        for default in _moment_defaults(statement, context.names):
+            frozen = default.frozen
+            if default.altered is not None:  # SET DEFAULT: the column's type after the file decides
+                known = column_after_file(context, default.altered, default.column)
+                if known is not None and known.type is not None and known.type.base in _MODEL_TIME_TYPES:
+                    frozen = default.frozen_if_timed
             if frozen:
-                yield self._finding(context, statement, change, name, frozen)
+                yield self._finding(context, statement, default.at, default.column, frozen)
 
-    def _finding(self, context: FileContext, statement: Statement, node: exp.Expr, column: str, frozen: str):
-        return context.finding(
+    def _finding(self, context: FileContext, statement: Statement, at: tuple[int, int] | None, column: str, frozen: str):
+        finding = context.finding(
             statement,
             f"the default of {column} is {frozen}, which PostgreSQL turns into a constant when this statement runs: "
             "every row inserted later gets the moment of the migration, not the moment it was written",
             "Call a function, which runs at each insert: `DEFAULT now()` or `DEFAULT CURRENT_TIMESTAMP` (`CURRENT_DATE` for 'today').",
-            node,
         )
+        return pointing_at(context, finding, at)
 
 
-def may_hold_a_moment(statement: Statement, lowered: str | None) -> bool:
+class _MomentDefault(NamedTuple):
+    """A column default that may be a moment PostgreSQL reads at once (_frozen)."""
+
+    column: str  # as a model key
+    at: tuple[int, int] | None  # where the column definition or ALTER COLUMN is written (FileContext.node_span's extent)
+    frozen: str | None  # the moment as written; for SET DEFAULT, when the column is of no time type
+    frozen_if_timed: str | None  # for SET DEFAULT, when it is
+    altered: str | None  # for SET DEFAULT in an ALTER TABLE, the table (a model key); None: the moment is decided
+
+
+def _selected(statement: Statement, names: Names | None) -> bool:
+    text = statement.text
+    return statement.expression is not None and may_hold_a_moment(statement, text.lower() if text.isascii() else None, statement.start)
+
+
+@digest(selects=_selected, serves=("SM632",), absent=(), memo=False)  # asked once per statement with a DEFAULT
+def _moment_defaults(statement: Statement, names: Names | None) -> tuple[_MomentDefault, ...]:
+    """The statement's column definitions and SET DEFAULTs whose default may be a moment, in the tree's order."""
+    assert names is not None  # the rule passes its file's names
+    found = []
+    for column in statement.nodes(exp.ColumnDef):
+        kind = column.args.get("kind")
+        timed = isinstance(kind, exp.DataType) and kind.this in _TIME_TYPES
+        for constraint in column.args.get("constraints") or []:
+            default = constraint.args.get("kind")
+            if isinstance(default, exp.DefaultColumnConstraint):
+                frozen = _frozen(default.this, timed)
+                if frozen:
+                    found.append(_MomentDefault(names.ident(column.this), identifiers_extent(column), frozen, frozen, None))
+    alter = statement.expression
+    for change in statement.nodes(exp.AlterColumn):
+        value = change.args.get("default")
+        if value is None:
+            continue
+        frozen, frozen_if_timed = _frozen(value, False), _frozen(value, True)
+        if frozen or frozen_if_timed:
+            table = names.table(alter.this) if isinstance(alter, exp.Alter) else None
+            found.append(_MomentDefault(names.ident(change.this), identifiers_extent(change), frozen, frozen_if_timed, table))
+    return tuple(found)
+
+
+def may_hold_a_moment(statement: Statement, lowered: str | None, lowered_from: int = 0) -> bool:
     """Whether a string literal of the statement's tree may be a moment (_is_moment), read from its tokens
     without walking the tree (the walk was 4% of a file of CREATE TABLEs with `DEFAULT now()`).
 
     sqlglot builds a string literal from a token's text (a string's, or a word's: an interval's unit, a
     date part), or from a fixed or mapped name (a default unit, a rewritten format) that is none of
     _MOMENTS; a word right before `(` (a function's name, as in `now()`, or a table's) is never a literal.
-    `lowered`: the file's text lowered, when it is ASCII (FileContext.lowered). A token whose text is a
+    `lowered`: the file's text lowered, when it is ASCII (FileContext.lowered), or a part of it starting at the
+    file offset `lowered_from` that holds the statement (its own text lowered). A token whose text is a
     moment holds that word in the file's text (a doubled quote joins no letters, a template's stand-in
     holds none of them), but for a backslash escape: only the tokens where a moment word is written are
     read, unless the statement holds a backslash or the file is not ASCII (then every token is)."""
     tokens = statement.tokens
     indexes: Iterable[int] = range(len(tokens))
-    if lowered is not None and lowered.find("\\", statement.start, statement.end) < 0:
-        indexes = sorted(_tokens_at(tokens, _written_moments(lowered, statement.start, statement.end)))
+    start, end = statement.start - lowered_from, statement.end - lowered_from
+    if lowered is not None and lowered.find("\\", start, end) < 0:
+        indexes = sorted(_tokens_at(tokens, (at + lowered_from for at in _written_moments(lowered, start, end))))
     for index in indexes:
         token = tokens[index]
         if token.text.strip().lower() in _MOMENTS:

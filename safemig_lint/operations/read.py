@@ -17,6 +17,7 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 
+from safemig_lint.analysis.digests import digest, kind
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.locator import Locator
@@ -267,14 +268,19 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     """
     if any(not isinstance(op, o.Uses) for op in ops):
         return False
-    expression = statement.expression
-    if isinstance(expression, exp.Select):
-        # SELECT INTO creates a table, and a function call may change anything (setval, ...).
-        return not expression.args.get("into") and not statement.nodes(exp.Anonymous)
+    if kind(statement) is exp.Select:
+        return not _select_may_change(statement)
     body = _without_leading_comments(statement.text)
     if re.match(r"SET\s+(?:GLOBAL|PERSIST)", body, re.IGNORECASE):
         return False
     return bool(_SESSION_ONLY.match(body) or _VALIDATE_ONLY.fullmatch(body.strip()))
+
+
+@digest(kinds=(exp.Select,), absent=False, memo=False)
+def _select_may_change(statement: Statement, names: Names | None) -> bool:
+    """SELECT INTO creates a table, and a function call may change anything (setval, ...)."""
+    assert isinstance(statement.expression, exp.Select)  # selected by kinds
+    return bool(statement.expression.args.get("into")) or bool(statement.nodes(exp.Anonymous))
 
 
 _SESSION_ONLY = lazy(

@@ -114,7 +114,7 @@ class Statement:
     too_large: str | None = None  # why it was not handed to the parser at all (too deep, too long)
     # The tree's nodes as walked (see _walk), once a rule asked for some; None until then.
     _walked: tuple[exp.Expr, ...] | dict[type, list[exp.Expr]] | None = field(default=None, init=False, repr=False, compare=False)
-    # What analysis works out of the statement once, kept with it (analysis/bodies.py per_statement); None until then.
+    # Its digests (analysis/digests.py) by name, as worked out or taken; None until then.
     derived: dict[str, object] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
