@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from safemig_lint.values import value
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"
@@ -16,7 +18,7 @@ class Severity(str, enum.Enum):
         return {"info": 1, "warning": 2, "error": 3}[self.value]
 
 
-@dataclass(frozen=True, order=True)
+@value(order=True, unsafe_hash=True)  # thousands per run (safemig_lint/values.py)
 class Span:
     """A region of a file: 1-based lines and columns, end column exclusive (one past the last character)."""
 
@@ -48,7 +50,7 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Related:
     """Another place a finding is about: the up-file statement behind a down file's finding."""
 
@@ -57,7 +59,7 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Finding:
     """What a check reports; the engine turns it into a Diagnostic."""
 
@@ -74,7 +76,7 @@ class Finding:
     related: tuple[Related, ...] = ()
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Diagnostic:
     code: str
     name: str

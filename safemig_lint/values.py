@@ -5,7 +5,9 @@ shared between versions of the history: changing one in place would change every
 it. A frozen dataclass forbids that at run time, but its __init__ sets each field through
 object.__setattr__, three times the cost of a plain one. These classes are plain dataclasses when
 the program runs, and frozen ones to mypy, which CI runs: assigning to a field is a type error
-(`dataclasses.replace` makes a changed copy). Being plain, they are not hashable.
+(`dataclasses.replace` makes a changed copy). Being plain, they are not hashable, unless made with
+`@value(unsafe_hash=True)`: then they hash by their compared fields, as a frozen dataclass does (the
+name is dataclass's own: safe here, since nothing changes them). `order=True` orders them by field.
 
 They hold their fields in slots: a big file's history keeps ~100,000 of them alive (ops, columns),
 and an instance without a `__dict__` is 40-50 bytes smaller. A class that caches a property
@@ -14,20 +16,28 @@ and an instance without a `__dict__` is 40-50 bytes smaller. A class that caches
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 T = TypeVar("T")
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
 
+    @overload
     @dataclass_transform(frozen_default=True, field_specifiers=(field,))
-    def value(cls: type[T]) -> type[T]: ...
+    def value(cls: type[T], /) -> type[T]: ...
+    @overload
+    def value(*, order: bool = False, unsafe_hash: bool = False) -> Callable[[type[T]], type[T]]: ...
+    def value(cls: type[T] | None = None, /, *, order: bool = False, unsafe_hash: bool = False) -> Any: ...
 
 else:
 
-    def value(cls: type[T]) -> type[T]:
-        caches = any(isinstance(member, cached_property) for member in vars(cls).values())
-        return dataclass(cls, slots=not caches)
+    def value(cls=None, /, *, order=False, unsafe_hash=False):
+        def make(cls):
+            caches = any(isinstance(member, cached_property) for member in vars(cls).values())
+            return dataclass(cls, slots=not caches, order=order, unsafe_hash=unsafe_hash)
+
+        return make if cls is None else make(cls)

@@ -29,8 +29,7 @@ from safemig_lint.reading.statements import Statement, parse_file
 from safemig_lint.rule_pages import load_page, pages_directory
 
 # Every rule reads statements' trees and tokens only through digests, and so do the analyses they read (FileLocks,
-# ExecutionModel, bodies' code, the file facts) and the engine's dispatch. Op and effect nodes stay alive in this
-# proof: ops' locators are another step.
+# ExecutionModel, bodies' code, the file facts) and the engine's dispatch; ops and effects hold locators, no nodes.
 EVERY_RULE = tuple(rule.code for rule in all_rules())
 # Those reading the files' statements, whose Bad examples the proof must see flagged.
 PER_FILE = {rule.code for rule in all_rules() if rule.overrides("check_statement") or rule.overrides("check_file")}

@@ -193,3 +193,30 @@ def test_a_named_sql_file_outside_any_migrations_folder_is_not_a_misnamed_migrat
     assert lint([str(seeds / "seed.sql")], Config()).active == []
     migrations = write_migrations(tmp_path / "m", {"000001_a.up.sql": "SELECT 1;", "000002_b_up.sql": "SELECT 1;"})
     assert codes(lint([str(migrations / "000002_b_up.sql")], Config())) == ["SM002"]
+
+
+def test_whether_findings_quote_a_secret_is_whether_a_text_holds_it_as_a_word():
+    """quotes_a_secret searches the texts for each of a few words before splitting any: the answer is
+    still whether some snippet, message or help holds a secret word whole (split on whitespace)."""
+    from safemig_lint.diagnostics import Diagnostic, Span
+    from safemig_lint.engine import _SEARCHED_WORDS, quotes_a_secret
+
+    def found(snippet, message="m", help_=""):
+        return {"1_a.up.sql": [Diagnostic("SM402", "c", Severity.ERROR, "p", Span(1, 1, 1, 2), message, help_, snippet)]}
+
+    many = {f"word{n:04}" for n in range(_SEARCHED_WORDS + 1)}  # more than are searched: only split
+    for words in ({"hunter2x"}, many | {"hunter2x"}):
+        for text, quoted in (
+            ("SET password = hunter2x", True),
+            ("hunter2x", True),
+            ("SET\tpassword=\nhunter2x\n", True),
+            ("SET password = 'hunter2x';", False),  # in the text, not as a word of it
+            ("SET password = hunter2x;", False),
+            ("SET password = xhunter2x", False),
+            ("SET password = ***;", False),
+            ("", False),
+        ):
+            for diagnostics in (found(text), found("x", text), found("x", "m", text)):
+                assert quotes_a_secret(diagnostics, words) is quoted, (text, len(words))
+        assert quotes_a_secret(found("hunter", "2x"), words) is False  # not across two texts
+    assert quotes_a_secret(found("SET password = hunter2x;"), set()) is False

@@ -35,3 +35,32 @@ def test_slotted_values_pickle_and_compare():
     for item in (op, column, file_ops.StatementOps(0, 1, "SELECT 1", (op,))):
         assert pickle.loads(pickle.dumps(item)) == item
     assert pickle.loads(pickle.dumps(column)).cid == 7  # a field left out of comparisons survives too
+
+
+def test_diagnostics_hash_compare_and_order_as_frozen_dataclasses_did():
+    """Findings and diagnostics are `@value(unsafe_hash=True)` (thousands per run): kept in sets and
+    dicts, they must hash by the fields they compare, and a diagnostic's suppression, fix and
+    related places take no part."""
+    from safemig_lint.diagnostics import Diagnostic, Edit, Finding, Related, Severity, Span, Suppression
+
+    span = Span(1, 2, 3, 4)
+    assert sorted([Span(2, 1, 2, 1), span, Span(1, 1, 9, 9)]) == [Span(1, 1, 9, 9), span, Span(2, 1, 2, 1)]
+    plain = Diagnostic("SM101", "drop-table", Severity.ERROR, "m/1.up.sql", span, "message")
+    extras = Diagnostic(
+        "SM101",
+        "drop-table",
+        Severity.ERROR,
+        "m/1.up.sql",
+        Span(1, 2, 3, 4),
+        "message",
+        suppression=Suppression(1, "why"),
+        fix=(Edit(0, 1, ""),),
+        related=(Related("m/1.down.sql", span, "here"),),
+    )
+    assert plain == extras and hash(plain) == hash(extras) and len({plain, extras}) == 1
+    assert plain != Diagnostic("SM101", "drop-table", Severity.ERROR, "m/1.up.sql", span, "other message")
+    finding = Finding(span, "message", related=(Related("p", span, "here"),))
+    assert {finding: 1}[Finding(Span(1, 2, 3, 4), "message", related=(Related("p", span, "here"),))] == 1
+    for item in (span, plain, extras, finding):
+        assert type(item).__dictoffset__ == 0
+        assert pickle.loads(pickle.dumps(item)) == item

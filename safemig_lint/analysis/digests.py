@@ -260,8 +260,8 @@ def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | No
 
 
 def identifiers_extent(node: Any) -> tuple[int, int] | None:
-    """Where the identifiers of a node are written, from the first one's start to the last one's end (exclusive):
-    the extent FileContext.node_span gives a finding about the node; None when no identifier has a position."""
+    """Where the identifiers of a node are written (the end excluded): the extent FileContext.node_span gives a finding
+    about the node (operations/locator.py); None when no identifier has a position."""
     from safemig_lint.operations.locator import identifiers_extent as extent  # sqlglot is imported once a tree is read
 
     return extent(node)

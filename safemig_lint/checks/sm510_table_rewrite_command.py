@@ -51,7 +51,7 @@ class TableRewriteCommand(Rule):
                     f"indexes while holding an ACCESS EXCLUSIVE lock: no query can read or write it until it is done",
                     "Leave space reclaiming to autovacuum, or use an online tool such as pg_repack or pg_squeeze outside the migrations.",
                 )
-        elif first_word_may_be(statement, ("ALTER",)):  # most statements are told by their first two letters
+        else:
             for table, at in _tablespaces_set(statement, locks.names):
                 if locks.lock_is_moot(statement, table):
                     continue
