@@ -125,7 +125,6 @@ _ANALYSES = (
     "safemig_lint.analysis.digests",
     "safemig_lint.analysis.execution",
     "safemig_lint.analysis.locks",
-    "safemig_lint.checks.fixes",
     "safemig_lint.operations.read",
 )
 

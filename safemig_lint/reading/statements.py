@@ -438,6 +438,33 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
 _STAND_IN = lazy(r"x[0-9x]*_*")
 
 
+def tokens_between(parsed: ParsedFile, start: int, end: int, dialect: str) -> list[Token]:
+    """The tokens parse_file read between two offsets at which the tokenizer holds no state (a statement's), read
+    again from the text with its placeholders masked as parse_file masked them: the same texts, types and offsets
+    (lines and columns are the piece's own). For the few reads made of a released statement's tokens once a finding
+    asks (checks/fixes.py), where the file's whole masked text is not at hand."""
+    text, pieces, previous = parsed.text, [], start
+    placeholders = parsed.placeholders  # in order, none overlapping: their ends are in order too
+    for placeholder in placeholders[bisect.bisect_right(placeholders, start, key=_END) :]:
+        if placeholder.start >= end:
+            break
+        cut_start, cut_end = max(placeholder.start, start), min(placeholder.end, end)
+        pieces += [text[previous:cut_start], placeholder.mask[cut_start - placeholder.start : cut_end - placeholder.start]]
+        previous = cut_end
+    tokenizer = _readers(dialect)[0]
+    try:
+        tokens = tokenizer.tokenize("".join(pieces) + text[previous:end])
+    finally:
+        tokenizer.tokenize("")  # holds no text of the file after it
+    for token in tokens:
+        token.start += start
+        token.end += start
+    return tokens
+
+
+_END = operator.attrgetter("end")
+
+
 def stand_ins(placeholders: list[Placeholder]) -> dict[str, str]:
     """Stand-in -> the placeholder it replaced, for unmask (built once per file)."""
     return {p.mask: p.text for p in placeholders if not p.is_control}
