@@ -67,6 +67,7 @@ if TYPE_CHECKING:
     from safemig_lint.reading.invocations import InvocationFile
     from safemig_lint.reading.statements import ParsedFile, Statement
     from safemig_lint.reading.suppressions import InlineSuppression, SuppressionIndex
+    from safemig_lint.streaming import Streaming
 
 INTERNAL_ERROR = "SM000"
 INVALID_SUPPRESSION = "SM009"
@@ -153,21 +154,28 @@ def read_and_parse(path: Path, config: Config) -> ParsedFile:
     return parse_bytes(data, config)
 
 
-def parse_bytes(data: bytes | OSError, config: Config, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
+def parse_bytes(
+    data: bytes | OSError, config: Config, accepted_before: Callable[[str], bool] | None = None, streaming: Streaming | None = None
+) -> ParsedFile:
     """`accepted_before`: PostgreSQL's verdicts the content cache remembers (grammar.check_grammar);
-    a file read again with its secrets masked asks the parser, and is remembered by no key."""
+    a file read again with its secrets masked asks the parser, and is remembered by no key.
+    `streaming`: a large file's statements are read as they are parsed, their trees let go (streaming.py)."""
     from safemig_lint.analysis.masking import masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
+    text = decode(data, config.max_file_bytes)
+    reader = streaming.reader(text) if streaming is not None and isinstance(text, str) else None
+    parsed = parse_file(text, config.dialect, accepted_before, reader)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    parsed = parse_file(decode(data, config.max_file_bytes), config.dialect, accepted_before)
     secrets, spans = masks(parsed, config.dialect)
     if not spans:
         return parsed
     # Read again with its secrets masked: the first reading is garbage, freed before the second
     # is made (a big file is never held twice).
+    if streaming is not None and reader is not None:
+        streaming.reading.forget(parsed)
     text = parsed.text
     parsed.release_trees()
     del parsed
@@ -858,9 +866,11 @@ def _lint_directory(
     """Run the rules; return the ops (JSON) of the files parsed only for the history, for the cache."""
     from safemig_lint.analysis.file_facts import FolderFacts
     from safemig_lint.analysis.schema.history import History
+    from safemig_lint.streaming import Streaming
 
     parsed = _ParsedFiles(work, config)
     history = History(work.directory, parsed, config.dialect, _decoded_known(work), config.mysql_version)  # replayed only if a rule asks
+    parsed.streaming = Streaming(history.reading, rules)
     folder = FolderFacts(work.directory, _FactsOfParsed(parsed, history.reading, config.dialect), config.dialect)
     suppressions = _lint_files(work, rules, parsed, history, folder, collector, on_file)
     _finish_directory(work, rules, folder, suppressions, _masked_runs(work, parsed, collector.wanted), collector)
@@ -1170,12 +1180,13 @@ class _ParsedFiles(dict):
         self.work, self.config = work, config
         self.accepted_before = work.accepted_before()
         self.history_only = work.history_only() if self.accepted_before is not None else set()
+        self.streaming: Streaming | None = None  # set by a run of rules: large files are then read as parsed
 
     def __missing__(self, path: Path) -> ParsedFile:
         # PostgreSQL's remembered verdicts for the files linted (those a developer edits) and their
         # counterparts, not for their history.
         accepted_before = self.accepted_before if path.name not in self.history_only else None
-        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config, accepted_before)
+        parsed = self[path] = parse_bytes(self.work.data[path.name], self.config, accepted_before, self.streaming)
         return parsed
 
     def get(self, path: Path, default=None):

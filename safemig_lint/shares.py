@@ -228,12 +228,15 @@ def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozense
     from safemig_lint.analysis.file_facts import FolderFacts, file_facts
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.operations.file_ops import from_json, to_json
+    from safemig_lint.streaming import Streaming
 
     cycles.own_process()
     config, directory = work.config, work.directory
     parsed = _ParsedFiles(work, config)
     known = _decoded_known(work)
     history = History(directory, parsed, config.dialect, known, config.mysql_version)  # replayed once it knows every file
+    rules = enabled_rules(config)
+    parsed.streaming = Streaming(history.reading, rules)  # a large file's trees go as it is read, as in a whole folder's run
     mine = [file for file in directory.files() if file.path.name in names and file.path not in known]
     facts = {file.path.name: file_facts(parsed[file.path], history.reading, config.dialect) for file in mine}
     ops = {file.path.name: to_json(history.file_ops(file)) for file in mine}
@@ -247,7 +250,7 @@ def _lint_own_files(connection: Connection, work: DirectoryWork, names: frozense
         known.update((paths[name], from_json(value)) for name, value in pickle.loads(blob).items())
     wanted = {paths[name] for name in work.wanted() if name in names}
     collector = _Collector(config, directory.path, set(paths.values()), wanted)
-    suppressions = _lint_files(work, enabled_rules(config), parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
+    suppressions = _lint_files(work, rules, parsed, history, FolderFacts(directory, {}, config.dialect, verdict), collector)
     accepted = [key for file in parsed.values() if (key := file.accepted_key) is not None] if work.accepted_before() is not None else []
     masked = _masked_runs(work, parsed, wanted)
     connection.send(_ShareOutcome(collector.diagnostics, collector.placeholders, suppressions, masked, accepted))

@@ -226,3 +226,22 @@ def test_no_op_effect_lock_or_plan_holds_a_node_of_the_tree():
     for cls in classes:
         for field in dataclasses.fields(cls):
             assert not any(word in str(field.type) for word in ("exp.", "Expr", "Expression")), (cls, field)
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_identifiers_extent_is_find_alls_for_every_node(dialect):
+    """locator.identifiers_extent walks a node on its own: the extent find_all(exp.Identifier) gave, for every
+    node of every statement (the Locators' nodes are some of them; digests ask of others)."""
+    from safemig_lint.operations.locator import identifiers_extent
+
+    compared = placed = 0
+    for text in [*_texts(), EXTRA[dialect]]:
+        for statement in parse_file(text, dialect).statements:
+            if statement.expression is None:
+                continue
+            for node in statement.expression.walk():
+                extent = identifiers_extent(node)
+                assert extent == old_extent(node), (statement.text, node.sql())
+                compared += 1
+                placed += extent is not None
+    assert compared > 4_000 and placed > 3_000

@@ -26,6 +26,8 @@ from dataclasses import replace
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
+from safemig_lint.reading.source import lowered_may_hold
+
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
     from safemig_lint.diagnostics import Finding
@@ -53,7 +55,9 @@ class Digest(Generic[T]):
     (bodies' code: the rules' word gates). `serves`: the codes of the rules it is taken for (None: an analysis many
     rules read); `dialects`: those of the files it is taken in (None: every one), as the rules it serves read only
     theirs. `memo`: kept on the statement when worked out before take_digests (False for a digest cheaper to work
-    out again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB).
+    out again from the tree than to keep: a dict per statement of a 5 MB file is ~15 MB). `words`: words (lower case)
+    one of which a statement's text holds whenever the digest is not absent for it: take_digests does not take it in
+    a file whose text holds none (unwritten).
     """
 
     def __init__(
@@ -66,12 +70,14 @@ class Digest(Generic[T]):
         memo: bool,
         dialects: Collection[str] | None,
         takes: Callable[[Statement, Names], bool] | None,
+        words: tuple[str, ...] | None,
     ) -> None:
         self.name = f"{build.__module__}.{build.__qualname__}"
         self.build, self.absent, self.kinds, self.selects, self.memo = build, absent, kinds, selects, memo
         self.takes = takes or selects
         self.serves = frozenset(serves) if serves is not None else None
         self.dialects = frozenset(dialects) if dialects is not None else None
+        self.words = words
         _REGISTERED.append(self)
 
     def reader(self) -> Read[T]:
@@ -119,7 +125,6 @@ _ANALYSES = (
     "safemig_lint.analysis.digests",
     "safemig_lint.analysis.execution",
     "safemig_lint.analysis.locks",
-    "safemig_lint.checks.fixes",
     "safemig_lint.operations.read",
 )
 
@@ -132,9 +137,10 @@ def digest(
     memo: bool = True,
     dialects: Collection[str] | None = None,
     takes: Callable[[Statement, Names], bool] | None = None,
+    words: tuple[str, ...] | None = None,
 ) -> Callable[[Callable[[Statement, Names | None], T]], Read[T]]:
     """Make `build(statement, names)` a registered Digest, read through its reader (see Digest for the arguments)."""
-    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes).reader()
+    return lambda build: Digest(build, absent, kinds, selects, serves, memo, dialects, takes, words).reader()
 
 
 def registered() -> list[Digest[Any]]:
@@ -152,12 +158,12 @@ def _import_readers() -> None:
     all_rules()
 
 
-def take_digests(statement: Statement, names: Names, enabled: frozenset[str]) -> None:
+def take_digests(statement: Statement, names: Names, enabled: frozenset[str], unwritten: frozenset[str] = frozenset()) -> None:
     """Take, while the statement's tree and tokens are alive, every digest that selects it and serves an analysis
-    or one of the `enabled` rules (by code): its readers then need neither."""
+    or one of the `enabled` rules (by code), but those named `unwritten` (see unwritten): its readers then need neither."""
     derived = Taken(statement.derived or ())  # what readers worked out before stays
     expression = statement.expression
-    for each in _taken_for(enabled, names.dialect, len(registered()))[type(expression) if expression is not None else None]:
+    for each in _taken_for(enabled, names.dialect, unwritten, len(registered()))[type(expression) if expression is not None else None]:
         if each.takes is None or each.takes(statement, names):
             found = each.build(statement, names)
             if found != each.absent:
@@ -177,15 +183,24 @@ class _ByKind(dict):
         return found
 
 
+def unwritten(lowered: str | None) -> frozenset[str]:
+    """The names of the digests absent for every statement of a file, told from its text lowered (None: not all ASCII,
+    and then none is): those whose words it does not hold (Digest.words). Asked once per file."""
+    return frozenset(each.name for each in registered() if each.words is not None and not lowered_may_hold(lowered, each.words))
+
+
 @functools.lru_cache(maxsize=8)
-def _taken_for(enabled: frozenset[str], dialect: str, count: int) -> _ByKind:
-    """The digests serving an analysis or an enabled rule in files of this dialect, of the first `count` registered (so
-    that one registered later is not missed): decided once per run, not per statement."""
+def _taken_for(enabled: frozenset[str], dialect: str, unwritten: frozenset[str], count: int) -> _ByKind:
+    """The digests serving an analysis or an enabled rule in files of this dialect, but the `unwritten`, of the first
+    `count` registered (so that one registered later is not missed): decided once per run (and such file), not per
+    statement."""
     return _ByKind(
         [
             each
             for each in _REGISTERED[:count]
-            if (each.serves is None or not each.serves.isdisjoint(enabled)) and (each.dialects is None or dialect in each.dialects)
+            if (each.serves is None or not each.serves.isdisjoint(enabled))
+            and (each.dialects is None or dialect in each.dialects)
+            and each.name not in unwritten
         ]
     )
 
@@ -246,6 +261,6 @@ def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | No
 def identifiers_extent(node: Any) -> tuple[int, int] | None:
     """Where the identifiers of a node are written (the end excluded): the extent FileContext.node_span gives a finding
     about the node (operations/locator.py); None when no identifier has a position."""
-    from safemig_lint.operations.locator import Locator
+    from safemig_lint.operations.locator import identifiers_extent as extent  # sqlglot is imported once a tree is read
 
-    return Locator(node).extent
+    return extent(node)

@@ -40,7 +40,9 @@ class _Delete(NamedTuple):
     at: tuple[int, int] | None  # where it is written
 
 
-@digest(takes=holding(TokenType.DELETE), serves=("SM105",), absent=(), memo=False)  # a DELETE node comes from a DELETE keyword
+@digest(
+    takes=holding(TokenType.DELETE), words=("delete",), serves=("SM105",), absent=(), memo=False
+)  # a DELETE node comes from a DELETE keyword
 def _every_row_deleted(statement: Statement, names: Names | None) -> tuple[_Delete, ...]:
     """The statement's DELETEs with neither a WHERE nor a join (MySQL's multi-table DELETE limits the rows as a WHERE would)."""
     assert names is not None  # the rule passes its file's names

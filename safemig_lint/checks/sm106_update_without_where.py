@@ -45,7 +45,9 @@ class _Update(NamedTuple):
     at: tuple[int, int] | None  # where it is written
 
 
-@digest(takes=holding(TokenType.UPDATE), serves=("SM106",), absent=(), memo=False)  # an UPDATE node comes from an UPDATE keyword
+@digest(
+    takes=holding(TokenType.UPDATE), words=("update",), serves=("SM106",), absent=(), memo=False
+)  # an UPDATE node comes from an UPDATE keyword
 def _every_row_updated(statement: Statement, names: Names | None) -> tuple[_Update, ...]:
     """The statement's UPDATEs with neither a WHERE nor a join (MySQL's multi-table UPDATE), nor MERGE's ON for
     its `WHEN MATCHED THEN UPDATE` (an Update with no table): each limits the rows as a WHERE would."""

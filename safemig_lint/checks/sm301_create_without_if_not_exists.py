@@ -49,4 +49,4 @@ class CreateWithoutIfNotExists(Rule):
                     f"Put `DROP INDEX CONCURRENTLY IF EXISTS {name};` before it, so a re-run after a failure "
                     "rebuilds the invalid index the failed build left behind (IF NOT EXISTS would keep it)."
                 )
-            yield context.finding(statement, message, help, op.at, fix=fixes.if_not_exists(statement, kind, context.dialect))
+            yield context.finding(statement, message, help, op.at, fix=fixes.if_not_exists(statement, kind, context))

@@ -45,5 +45,5 @@ class DropWithoutIfExists(Rule):
                 f"{what} fails with 'does not exist' if this migration is run again after failing part-way ({persists})",
                 f"Write `{fix}` so a re-run after a partial failure succeeds.",
                 op.at,
-                fix=fixes.if_exists(statement, kind, op.at, context.dialect),
+                fix=fixes.if_exists(statement, kind, op.at, context),
             )

@@ -30,5 +30,5 @@ class AddColumnWithoutIfNotExists(Rule):
                     f"is run again after failing part-way ({persists})",
                     f"Write `ADD COLUMN IF NOT EXISTS {column} ...`.",
                     op.at,
-                    fix=fixes.add_column_if_not_exists(statement, op.at, context.dialect),
+                    fix=fixes.add_column_if_not_exists(statement, op.at, context),
                 )

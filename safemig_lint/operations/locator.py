@@ -19,6 +19,8 @@ import sys
 
 from sqlglot import exp
 
+from safemig_lint.reading.statements import CHILDLESS
+
 
 class Locator:
     """One per node an op is read from: ops read from the same node share it (read.Names.locate)."""
@@ -36,13 +38,14 @@ class Locator:
         node = self._where
         if isinstance(node, tuple):
             return
-        start, end = _extent(node)
+        extent = identifiers_extent(node)
         name = _written_name(node)
         if name is not None:
             name = sys.intern(name)  # the same few recur on most ops (a table's, on each statement using it)
-        if start is None or end is None:  # no identifier has a position: nor has a column's name
+        if extent is None:  # no identifier has a position: nor has a column's name
             self._where = (None, 0, name, None)
         else:
+            start, end = extent
             name_start = _column_name_start(node)
             self._where = (start, end - start, name, None if name_start is None else name_start - start)
 
@@ -71,15 +74,34 @@ class Locator:
         return None if start is None or distance is None else start + distance
 
 
-def _extent(node: exp.Expr) -> tuple[int | None, int | None]:
-    positions = [
-        (identifier.meta["start"], identifier.meta["end"] + 1)  # sqlglot's ends are inclusive
-        for identifier in node.find_all(exp.Identifier)
-        if "start" in identifier.meta
-    ]
-    if not positions:
-        return None, None
-    return min(p[0] for p in positions), max(p[1] for p in positions)
+def identifiers_extent(node: exp.Expr) -> tuple[int, int] | None:
+    """Where the node's identifiers are written, from the first one's start to the last one's end (exclusive);
+    None when none has a position. A walk of its own, as cut_parent_links's: find_all(exp.Identifier) took twice
+    as long (the 5 MB file's 151,820 Locators settled: 0.46 s against 0.23 s), and no class derives from
+    Identifier. The same extents as find_all's: tests/test_locators.py."""
+    first = last = None
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        kind = type(node)
+        if kind is exp.Identifier:
+            meta = node._meta  # not .meta, which gives a node without one an empty dict to keep
+            if meta is not None and "start" in meta:
+                start, end = meta["start"], meta["end"] + 1  # sqlglot's ends are inclusive
+                if first is None or start < first:
+                    first = start
+                if last is None or end > last:
+                    last = end
+        elif kind not in CHILDLESS:
+            for value in node.args.values():
+                if isinstance(value, exp.Expr):
+                    push(value)
+                elif type(value) is list:
+                    for item in value:
+                        if isinstance(item, exp.Expr):
+                            push(item)
+    return None if first is None or last is None else (first, last)
 
 
 def _written_name(node: exp.Expr) -> str | None:

@@ -230,6 +230,21 @@ class Reading:
             self._files[key] = (parsed, names, {s.start: _read_safely(s, names) for s in parsed.statements})
         return self._files[key]
 
+    def read_parsed(self, parsed: ParsedFile, statement: Statement) -> list[o.Op]:
+        """The ops of a statement of `parsed` just parsed (parse_file's on_statement: the file's
+        statements are handed over one by one, in order, and nothing asks for the file's ops before
+        the last): kept as `of` keeps them, so that `of` gives the file's ops as it would have read them."""
+        key = id(parsed)
+        found = self._files.get(key)
+        if found is None:
+            found = self._files[key] = (parsed, Names(self.dialect, parsed.placeholders, self.inline_foreign_keys), {})
+        ops = found[2][statement.start] = _read_safely(statement, found[1])
+        return ops
+
+    def forget(self, parsed: ParsedFile) -> None:
+        """Drop what was read of a file (one read again from another text: engine.parse_bytes)."""
+        self._files.pop(id(parsed), None)
+
     def names(self, parsed: ParsedFile) -> Names:
         return self._read(parsed)[1]
 

@@ -76,20 +76,21 @@ def check_grammar(parsed: ParsedFile, masked: str, dialect: str, accepted_before
             continue
         statement.error = f"{grammar} rejects it: {message}"
         statement.rejected_by = grammar
-        statement.error_start, statement.error_end = _span_of_error(statement, masked, start, end)
+        statement.error_start, statement.error_end = _span_of_error(statement, masked, dialect, start, end)
 
 
 def _has_value_placeholder(parsed: ParsedFile, statement: Statement) -> bool:
     return any(not p.is_control and statement.start <= p.start < max(statement.end, statement.start + 1) for p in parsed.placeholders)
 
 
-def _span_of_error(statement: Statement, masked: str, start: int | None, end: int | None) -> tuple[int, int]:
+def _span_of_error(statement: Statement, masked: str, dialect: str, start: int | None, end: int | None) -> tuple[int, int]:
     """The token the database names, within the statement; its last token for 'end of input'."""
+    tokens = statement.tokens_again(masked, dialect) if statement.tokens else []
     if start is None:
-        last = statement.tokens[-1] if statement.tokens else None
+        last = tokens[-1] if tokens else None
         return (last.start, last.end + 1) if last else (statement.start, statement.end)
     if end is None:
-        token = next((t for t in statement.tokens if t.start <= start <= t.end), None)
+        token = next((t for t in tokens if t.start <= start <= t.end), None)
         end = token.end + 1 if token and token.start == start else _word_end(masked, start)
     return start, max(end, start + 1)
 
@@ -344,7 +345,7 @@ def _without_grammar(parsed: ParsedFile, masked: str, dialect: str) -> None:
         for statement in parsed.statements:
             _mysql_dash_without_space(statement)
             if statement.rejected_by is None:
-                _mysql_double_colon(statement)
+                _mysql_double_colon(statement, masked, dialect)
             if statement.rejected_by is None:
                 _mysql_alter_table_only(statement)
     if dialect == "mysql":
@@ -381,12 +382,14 @@ def _reject_for_mysql(statement: Statement, error: str, start: int, end: int) ->
     statement.error_start, statement.error_end = start, end
 
 
-def _mysql_double_colon(statement: Statement) -> None:
+def _mysql_double_colon(statement: Statement, masked: str, dialect: str) -> None:
     """MySQL has no `::` operator (PostgreSQL's cast): outside a string or comment it is a syntax error.
     (sqlfluff's MySQL grammar accepts it, so it is settled here, from the tokens.)"""
     from sqlglot.tokens import TokenType
 
-    token = next((t for t in statement.tokens if t.token_type == TokenType.DCOLON), None)
+    if "::" not in statement.text:  # a `::` token's text is written there (masking makes no colons)
+        return
+    token = next((t for t in statement.tokens_again(masked, dialect) if t.token_type == TokenType.DCOLON), None)
     if token is None:
         return
     error = "MySQL rejects it: `::` is PostgreSQL's cast, MySQL has no such operator (write CAST(value AS type))"

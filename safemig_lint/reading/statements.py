@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NoReturn
 
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
@@ -137,6 +138,10 @@ class Statement:
             return [node for kind in types for node in walked if type(node) is kind]
         return [node for kind in types for node in walked.get(kind, ())]
 
+    def tokens_again(self, masked: str, dialect: str) -> list[Token]:
+        """Its tokens (ReleasedStatement reads them again from the text)."""
+        return self.tokens
+
     def release_tree(self) -> None:
         """Cut each node's link to its parent, the only cycle in a tree, so that reference counting
         frees it: through the nodes as the rules walked them, when one did (iterating them costs a
@@ -154,6 +159,64 @@ class Statement:
     @property
     def normalized_text(self) -> str:
         return " ".join(self.text.split())
+
+
+class ReleasedStatement(Statement):
+    """A statement read as it was parsed (parse_file's `on_statement`), whose tree and tokens are gone: its ops,
+    digests and Locators were taken from them first. Only the tokens' presence stays (RELEASED_TOKENS: it had
+    some). Reading a part that is gone raises, so that a reader that still needs it fails loudly (SM000)
+    instead of finding nothing."""
+
+    __slots__ = ()
+
+    @property  # read-only: a released statement's parts are never set again
+    def expression(self) -> exp.Expr | None:  # type: ignore[override]
+        raise ReleasedError(f"the tree of the statement at offset {self.start} was let go once it was read")
+
+    def release_tree(self) -> None:
+        """Released already, as it was read."""
+
+    def tokens_again(self, masked: str, dialect: str) -> list[Token]:
+        """Its tokens, read again from the file's masked text: as parse_file read them (a statement starts where
+        the tokenizer holds no state), for the few reads check_grammar makes of a rejected statement's."""
+        tokenizer = _readers(dialect)[0]
+        try:
+            return _placed(tokenizer.tokenize(masked[self.start : self.end]), masked, self.start)
+        finally:
+            tokenizer.tokenize("")  # holds no text of the file after it
+
+    def __repr__(self) -> str:  # the dataclass's would read the released tree
+        return f"ReleasedStatement({self.start}, {self.end})"
+
+
+class ReleasedError(LookupError):
+    """A released statement's tree or tokens were read (ReleasedStatement)."""
+
+
+class _ReleasedTokens:
+    """What a released statement holds for its tokens: that it had some (`if statement.tokens`), nothing more."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return True
+
+    def _gone(self, *_: object) -> NoReturn:
+        raise ReleasedError("the tokens of a statement were let go once it was read")
+
+    __len__ = __iter__ = __getitem__ = _gone
+
+
+RELEASED_TOKENS: list[Token] = _ReleasedTokens()  # type: ignore[assignment]
+
+
+def _release(statement: Statement) -> None:
+    """The statement's tree and tokens go (its nodes' parent links cut, so that reference counting frees them)."""
+    statement.release_tree()
+    statement.expression = None
+    statement._walked = None
+    statement.tokens = RELEASED_TOKENS
+    statement.__class__ = ReleasedStatement
 
 
 def cut_parent_links(tree: exp.Expr) -> None:
@@ -267,8 +330,16 @@ class ParsedFile:
         return regions
 
 
-def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[str], bool] | None = None) -> ParsedFile:
-    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar)."""
+def parse_file(
+    text: str | Unreadable,
+    dialect: str,
+    accepted_before: Callable[[str], bool] | None = None,
+    on_statement: Callable[[ParsedFile, Statement], bool] | None = None,
+) -> ParsedFile:
+    """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar).
+    `on_statement(parsed, statement)`: called on each statement once it is parsed, in order (`parsed`
+    holds the statements before it, and every placeholder); when it answers True, the statement's tree
+    and tokens go at once (it becomes a ReleasedStatement), so that a large file's are never all alive."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
@@ -276,25 +347,33 @@ def parse_file(text: str | Unreadable, dialect: str, accepted_before: Callable[[
     tokenizer, parser = _readers(dialect)
     splitter = _Splitter()
     failure, last_type = None, None
+
+    def add(statement: Statement) -> None:
+        parsed.statements.append(statement)
+        if on_statement is not None and on_statement(parsed, statement):
+            _release(statement)
+
     # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
     # statement are alive at once (a file of nothing but `;` holds none).
-    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
+    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked, sparse_whole=on_statement is None):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
         if tokens:
             last_type = tokens[-1].token_type
-        for group in splitter.feed(tokens):
-            parsed.statements.append(_parse_statement(parser, masked, text, group))
+        # A piece's statements are parsed before any is handed over: parsing and reading in turn, statement by
+        # statement, would cost a fifth more of both (each evicts the other's working set from the CPU's caches).
+        for statement in [_parse_statement(parser, masked, text, group) for group in splitter.feed(tokens)]:
+            add(statement)
     in_progress = splitter.finish()
     if failure is not None and in_progress is not None and last_type != TokenType.SEMICOLON:
         # The statement in progress when tokenizing failed is part of the unterminated one.
-        parsed.statements.append(_unterminated(text, in_progress.tokens[0].start, failure))
+        add(_unterminated(text, in_progress.tokens[0].start, failure))
     else:
         if in_progress is not None:
-            parsed.statements.append(_parse_statement(parser, masked, text, in_progress))
+            add(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
-            parsed.statements.append(_unterminated(text, failure, failure))
+            add(_unterminated(text, failure, failure))
     # The reused tokenizer and parser would hold what they read last (the text; all its tokens when it
     # was read in one piece: 18 MB of the 5 MB file's) until the next file.
     tokenizer.tokenize("")
@@ -359,6 +438,33 @@ def _mask_placeholders(text: str, found: list[Placeholder]) -> str:
 _STAND_IN = lazy(r"x[0-9x]*_*")
 
 
+def tokens_between(parsed: ParsedFile, start: int, end: int, dialect: str) -> list[Token]:
+    """The tokens parse_file read between two offsets at which the tokenizer holds no state (a statement's), read
+    again from the text with its placeholders masked as parse_file masked them: the same texts, types and offsets
+    (lines and columns are the piece's own). For the few reads made of a released statement's tokens once a finding
+    asks (checks/fixes.py), where the file's whole masked text is not at hand."""
+    text, pieces, previous = parsed.text, [], start
+    placeholders = parsed.placeholders  # in order, none overlapping: their ends are in order too
+    for placeholder in placeholders[bisect.bisect_right(placeholders, start, key=_END) :]:
+        if placeholder.start >= end:
+            break
+        cut_start, cut_end = max(placeholder.start, start), min(placeholder.end, end)
+        pieces += [text[previous:cut_start], placeholder.mask[cut_start - placeholder.start : cut_end - placeholder.start]]
+        previous = cut_end
+    tokenizer = _readers(dialect)[0]
+    try:
+        tokens = tokenizer.tokenize("".join(pieces) + text[previous:end])
+    finally:
+        tokenizer.tokenize("")  # holds no text of the file after it
+    for token in tokens:
+        token.start += start
+        token.end += start
+    return tokens
+
+
+_END = operator.attrgetter("end")
+
+
 def stand_ins(placeholders: list[Placeholder]) -> dict[str, str]:
     """Stand-in -> the placeholder it replaced, for unmask (built once per file)."""
     return {p.mask: p.text for p in placeholders if not p.is_control}
@@ -380,13 +486,15 @@ PIECE = 1 << 16
 # A text with at most one `;` or bracket in this many characters is tokenized whole: its tokens are
 # then not moved into place piece by piece (_placed: ~360 ns a token, as the attributes of sqlglot's
 # compiled Token are slow to write from Python), and the tokens that no statement keeps (those `;`
-# and brackets) are alive at once, but that is ~20 bytes per character of the text at most.
+# and brackets) are alive at once, but that is ~20 bytes per character of the text at most. Not when
+# statements let their tokens go as they are read (parse_file's on_statement): all the text's tokens
+# would then be alive until the last statement is read (~25 bytes per character).
 SPARSE = 8
 _PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
-def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token], int, int, int | None]]:
+def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) -> Iterator[tuple[list[Token], int, int, int | None]]:
     """The text's tokens a piece at a time, with file offsets: (tokens, the piece's start and end,
     and with the last piece the offset where tokenizing failed (an unterminated literal), else
     None). A piece that failed ends where the failure starts.
@@ -398,9 +506,9 @@ def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token]
     would belong to it), or a bracket followed by another (a piece must not start with a word: the
     tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
     token: the piece is then tried twice as long (so each character is tokenized a bounded number
-    of times). A sparse text (SPARSE) is one piece."""
+    of times). A sparse text (SPARSE) is one piece, if `sparse_whole`."""
     start, size = 0, PIECE
-    if len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
+    if sparse_whole and len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
         size = len(text)
     while start < len(text):
         found = _PIECE_END.search(text, start + size)

@@ -1,0 +1,214 @@
+"""Streaming (safemig_lint/streaming.py): a large file's statements read as they are parsed, their trees and tokens
+let go before any rule runs. Every file is streamed here (STREAM_MIN_CHARS = 0), and must give what it gives read
+whole: the same findings from every rule, the same ops (every field, and their Locators' answers and sharing)."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, write_migrations
+from sqlglot import exp
+
+from safemig_lint import engine, streaming
+from safemig_lint.checks import rules_by_code
+from safemig_lint.config import Config, load_config
+from safemig_lint.engine import lint
+from safemig_lint.operations.read import Reading
+from safemig_lint.reading import statements
+from safemig_lint.reading.statements import RELEASED_TOKENS, ReleasedError, ReleasedStatement, parse_file
+from safemig_lint.rule_pages import load_page, pages_directory
+from safemig_lint.streaming import Streaming
+
+
+def _findings(result) -> list:
+    return list(result.diagnostics)  # every field of each, in order
+
+
+def _both(monkeypatch, directory: Path, config: Config) -> tuple[list, list]:
+    """The findings of the folder read whole, then with every file streamed."""
+    whole = _findings(lint([str(directory)], config))
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    streamed = _findings(lint([str(directory)], config))
+    monkeypatch.undo()
+    return whole, streamed
+
+
+def _config(settings: Path) -> Config:
+    return load_config(settings, list(rules_by_code())) if settings.exists() else Config()
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_every_rule_finds_the_same_on_fixtures_streamed(folder, monkeypatch):
+    directory = FIXTURES / folder
+    whole, streamed = _both(monkeypatch, directory, _config(directory / ".safemig-lint.toml"))
+    assert whole == streamed
+
+
+def _page_examples(root: Path):
+    """Each rule page's Bad and Good example written out as a folder of its own, with its settings."""
+    for number, page in enumerate(sorted(pages_directory().glob("SM*.md"))):
+        for which in ("bad", "good"):
+            example = getattr(load_page(page.stem), which)
+            folder = root / f"{number}-{which}"
+            directory = write_migrations(folder / "migrations", example.files)
+            if example.config:
+                (folder / ".safemig-lint.toml").write_text(example.config, encoding="utf-8")
+            yield f"{page.stem} {which}", directory, example.files, _config(folder / ".safemig-lint.toml")
+
+
+def test_every_rule_finds_the_same_on_the_rule_pages_streamed(tmp_path, monkeypatch):
+    """One test for all pages (a test per page costs more in set-up than in linting)."""
+    flagged = set()
+    for name, directory, _, config in _page_examples(tmp_path):
+        whole, streamed = _both(monkeypatch, directory, config)
+        assert whole == streamed, name
+        flagged.update(finding.code for finding in whole)
+    # The runs compared findings, not empty lists: each rule that reads the files' statements flagged its Bad example.
+    assert {code for code, rule in rules_by_code().items() if rule.overrides("check_statement") or rule.overrides("check_file")} <= flagged
+
+
+def _dump(ops_by_start: dict) -> list:
+    """Every field of every op, each Locator by its answers and by the first op holding it (ops read from one node
+    share one: rules match them by it)."""
+    holders: dict[int, int] = {}
+    dumped = []
+    for start, ops in ops_by_start.items():
+        for op in ops:
+            at = op.at
+            fields = tuple((f.name, getattr(op, f.name)) for f in dataclasses.fields(op) if f.name != "at")
+            located = None if at is None else (at.extent, at.name, at.name_start, holders.setdefault(id(at), len(dumped)))
+            dumped.append((start, type(op).__name__, fields, located))
+    return dumped
+
+
+def test_streamed_ops_are_the_ops_read_whole(tmp_path, monkeypatch):
+    """Reading.read_parsed, statement by statement as parse_file hands them over, against Reading.of on the file
+    parsed whole: the rule pages' files and fixtures/, in their dialects."""
+    files = [(directory / name, config.dialect) for _, directory, names, config in _page_examples(tmp_path) for name in names]
+    for folder in FIXTURES.iterdir():
+        if folder.is_dir():
+            dialect = _config(folder / ".safemig-lint.toml").dialect
+            files += [(path, dialect) for path in sorted(folder.glob("*.sql"))]
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    compared = 0
+    for path, dialect in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        whole = Reading(dialect).of(parse_file(text, dialect))
+        reading = Reading(dialect)
+        streamer = Streaming(reading, [rule() for rule in rules_by_code().values()])
+        parsed = parse_file(text, dialect, None, streamer.reader(text))
+        assert _dump(reading.of(parsed)) == _dump(whole), path
+        compared += sum(map(len, whole.values()))
+    assert compared > 500  # ops compared, not empty files
+
+
+def _big_folder(root: Path, tables: int) -> Path:
+    """The 5 MB benchmark file's four statements per table (benchmarks/bench.py big-file), and a down file."""
+    up = "".join(
+        f"CREATE TABLE big_{n} (id bigserial PRIMARY KEY, name varchar(200) NOT NULL, created_at timestamptz DEFAULT now());\n"
+        f"CREATE INDEX big_{n}_name_idx ON big_{n} (name);\n"
+        f"INSERT INTO big_{n} (name) VALUES ('first'), ('second');\n"
+        f"ALTER TABLE big_{n} ADD COLUMN note text;\n"
+        for n in range(tables)
+    )
+    return write_migrations(
+        root / "m", {"000001_big.up.sql": up, "000001_big.down.sql": "".join(f"DROP TABLE big_{n};\n" for n in range(tables))}
+    )
+
+
+def _nodes_alive_when_rules_run(monkeypatch, directory: Path) -> int:
+    """How many sqlglot nodes made during the run are alive (reachable) when the rules start on the first file."""
+    gc.collect()
+    before = {id(node) for node in gc.get_objects() if isinstance(node, exp.Expression)}
+    counted: list[int] = []
+    dispatch = engine._Dispatch.file
+
+    def counting(self, context):
+        if not counted:
+            gc.collect()  # garbage the reading left in cycles (a Table built and dropped) is no tree of the file
+            counted.append(sum(1 for node in gc.get_objects() if isinstance(node, exp.Expression) and id(node) not in before))
+        return dispatch(self, context)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(engine._Dispatch, "file", counting)
+        lint([str(directory)], Config())
+    return counted[0]
+
+
+def test_no_tree_of_a_streamed_file_is_alive_when_the_rules_run(tmp_path, monkeypatch):
+    directory = _big_folder(tmp_path, 100)
+    assert _nodes_alive_when_rules_run(monkeypatch, directory) > 100 * 20  # read whole: every tree
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    assert _nodes_alive_when_rules_run(monkeypatch, directory) == 0
+
+
+def test_a_released_statement_raises_where_its_tree_or_tokens_are_read(monkeypatch):
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    reading, sql = Reading("postgres"), "CREATE TABLE t (id int);\nSELECT 'unterminated"
+    parsed = parse_file(sql, "postgres", None, Streaming(reading, []).reader(sql))
+    released, unterminated = parsed.statements
+    assert type(released) is ReleasedStatement
+    assert released.tokens is RELEASED_TOKENS and released.tokens  # it had tokens: that much is known
+    with pytest.raises(ReleasedError):
+        assert released.expression
+    with pytest.raises(ReleasedError):
+        assert released.tokens[0]
+    with pytest.raises(ReleasedError):
+        list(released.tokens)
+    assert type(unterminated) is not ReleasedStatement and unterminated.error  # no tree: kept whole
+    assert [type(op).__name__ for op in reading.of(parsed)[released.start]] == ["CreateTable"]
+
+
+def test_tokens_read_again_are_the_tokens_read_with_the_file(tmp_path):
+    """check_grammar reads a rejected statement's tokens again from the text (ReleasedStatement.tokens_again): the
+    same tokens at the same offsets, for every statement of the rule pages and fixtures/."""
+    files = [
+        (directory / name, config.dialect)
+        for _, directory, names, config in _page_examples(tmp_path)
+        for name in names
+        if name.endswith(".sql")
+    ]
+    files += [(path, _config(path.parent / ".safemig-lint.toml").dialect) for path in sorted(FIXTURES.glob("*/*.sql"))]
+    compared = 0
+    for path, dialect in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        parsed = parse_file(text, dialect)
+        masked = statements._mask_placeholders(text, [])
+        for statement in parsed.statements:
+            again = ReleasedStatement.tokens_again(statement, masked, dialect)  # as a released statement reads them
+            assert _tokens(again) == _tokens(statement.tokens), (path, statement.start)
+            compared += len(again)
+    assert compared > 5000
+
+
+def _tokens(tokens) -> list[tuple]:
+    return [(t.token_type, t.text, t.start, t.end) for t in tokens]  # what check_grammar reads of them
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("mysql", "CREATE TABLE t (id int);\nSELECT id::text FROM t;\nSELECT 'a::b';\n"),  # `::`: MySQL rejects the first
+        ("postgres", "CREATE TABLE t (id int);\nCREATE TABLE u (id int,);\nALTER TABLE t ADD COLUMN;\n"),  # a token, the end
+        ("sqlite", "CREATE TABLE t (id int);\nCREATE TABLE u (id int,);\n"),
+    ],
+)
+def test_the_grammar_judges_streamed_statements_as_whole_ones(dialect, sql, monkeypatch):
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    whole = parse_file(sql, dialect)
+    streamed = parse_file(sql, dialect, None, Streaming(Reading(dialect), []).reader(sql))
+    assert any(type(statement) is ReleasedStatement for statement in streamed.statements)
+    verdicts = [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in whole.statements]
+    assert [(s.error, s.error_start, s.error_end, s.unanalysed, s.rejected_by) for s in streamed.statements] == verdicts
+    assert any(error for error, *_ in verdicts)
+
+
+def test_only_large_files_without_a_credential_word_are_streamed(tmp_path, monkeypatch):
+    streamer = Streaming(Reading("postgres"), [])
+    large = "CREATE TABLE t (id int);\n" * (streaming.STREAM_MIN_CHARS // 25 + 1)
+    assert streamer.reader(large) is not None
+    assert streamer.reader(large[: streaming.STREAM_MIN_CHARS - 1]) is None
+    assert streamer.reader(large + "CREATE USER u PASSWORD 'p';\n") is None  # parsed, masked and parsed again as before
