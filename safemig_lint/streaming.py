@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.bodies import file_may_hold_words
 from safemig_lint.analysis.credentials import first_statement_word
-from safemig_lint.analysis.digests import take_digests, unwritten
+from safemig_lint.analysis.digests import digests_taker, unwritten
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import Rule
-    from safemig_lint.operations.read import Reading
+    from safemig_lint.operations.read import Names, Reading
     from safemig_lint.reading.statements import ParsedFile, Statement
 
 # Smaller files are parsed whole (their trees are released once the folder is linted): reading a
@@ -57,14 +57,14 @@ class Streaming:
         # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
         # (Rule.reads_words), which reads no statement of it (such a rule reads only the file it is called on).
         called = frozenset(rule.code for rule in self.rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered))
-        return partial(self._read, called, unwritten(lowered))
+        return partial(self._read, digests_taker(called, self.reading.dialect, unwritten(lowered)))
 
-    def _read(self, called: frozenset[str], unwritten: frozenset[str], parsed: ParsedFile, statement: Statement) -> bool:
+    def _read(self, take_digests: Callable[[Statement, Names], None], parsed: ParsedFile, statement: Statement) -> bool:
         """Read a statement just parsed; True: its tree and tokens may go."""
         ops = self.reading.read_parsed(parsed, statement)
         if statement.expression is None:
             return False
-        take_digests(statement, self.reading.names(parsed), called, unwritten)
+        take_digests(statement, self.reading.names(parsed))
         for op in ops:
             if op.at is not None:
                 op.at.settle()

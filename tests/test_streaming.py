@@ -212,3 +212,18 @@ def test_only_large_files_without_a_credential_word_are_streamed(tmp_path, monke
     assert streamer.reader(large) is not None
     assert streamer.reader(large[: streaming.STREAM_MIN_CHARS - 1]) is None
     assert streamer.reader(large + "CREATE USER u PASSWORD 'p';\n") is None  # parsed, masked and parsed again as before
+
+
+def test_the_fixes_of_sm508_are_the_same_streamed(tmp_path, monkeypatch):
+    """SM508's fix names the ALTER TABLE's table only for one action with a named constraint (_altered_alone, whose
+    digest a streamed file takes only for statements holding a CONSTRAINT token): the rule pages make no fix."""
+    (tmp_path / ".safemig-lint.toml").write_text("driver-options = { x-multi-statement = true }\n")
+    up = (
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n"
+        'ALTER TABLE "Orders" ADD CONSTRAINT "Orders_check" CHECK (total > 0);\n'
+        "ALTER TABLE orders ADD FOREIGN KEY (customer_id) REFERENCES customers (id);\n"
+    )
+    directory = write_migrations(tmp_path / "m", {"000001_fk.up.sql": up, "000001_fk.down.sql": "SELECT 1;\n"})
+    whole, streamed = _both(monkeypatch, directory, _config(tmp_path / ".safemig-lint.toml"))
+    assert whole == streamed
+    assert [bool(finding.fix) for finding in whole if finding.code == "SM508"] == [True, True, False]

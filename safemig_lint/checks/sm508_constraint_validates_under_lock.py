@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
-from safemig_lint.analysis.digests import digest
+from safemig_lint.analysis.digests import digest, holding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Edit, Severity
 from safemig_lint.operations import ops as o
@@ -93,7 +94,19 @@ def _one_named_constraint(statement: Statement, names: Names | None) -> bool:
     return len(actions) == 1 and any(isinstance(named.this, exp.Identifier) for named in actions[0].find_all(exp.Constraint))
 
 
-@digest(kinds=(exp.Alter,), selects=_one_named_constraint, serves=("SM508",), dialects=("postgres",), memo=False)  # asked per finding
+_HOLDS_CONSTRAINT = holding(TokenType.CONSTRAINT)
+
+
+def _taken(statement: Statement, names: Names) -> bool:
+    """take_digests' test: sqlglot makes a named constraint (exp.Constraint) only after a CONSTRAINT token
+    (Parser._parse_constraint), and testing the tokens first spares most ALTER TABLEs the search of their
+    tree (~0.5% of the 5 MB file's CPU)."""
+    return _HOLDS_CONSTRAINT(statement, names) and _one_named_constraint(statement, names)
+
+
+@digest(
+    kinds=(exp.Alter,), selects=_one_named_constraint, takes=_taken, serves=("SM508",), dialects=("postgres",), memo=False
+)  # asked per finding
 def _altered_alone(statement: Statement, names: Names | None) -> str | None:
     """The table (as SQL) of an ALTER TABLE of one action adding a named constraint, which a fix can split in two."""
     alter = statement.expression

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from sqlglot import exp
 from sqlglot.tokens import Token, TokenType
 
-from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
+from safemig_lint.analysis.digests import digest, holding, identifiers_extent, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.columns import column_after_file
 from safemig_lint.diagnostics import Severity
@@ -76,7 +76,16 @@ def _selected(statement: Statement, names: Names | None) -> bool:
     return statement.expression is not None and may_hold_a_moment(statement, text.lower() if text.isascii() else None, statement.start)
 
 
-@digest(selects=_selected, serves=("SM632",), absent=(), memo=False)  # asked once per statement with a DEFAULT
+_HOLDS_DEFAULT = holding(TokenType.DEFAULT)
+
+
+def _taken(statement: Statement, names: Names) -> bool:
+    """take_digests' test: the rule reads only statements holding DEFAULT (reads_tokens); testing that first spares
+    _selected's search of every other statement (on the 5 MB file: 1.5 of 2.7 us a statement, ~0.8% of its CPU)."""
+    return _HOLDS_DEFAULT(statement, names) and _selected(statement, names)
+
+
+@digest(selects=_selected, takes=_taken, serves=("SM632",), absent=(), memo=False)  # asked once per statement with a DEFAULT
 def _moment_defaults(statement: Statement, names: Names | None) -> tuple[_MomentDefault, ...]:
     """The statement's column definitions and SET DEFAULTs whose default may be a moment, in the tree's order."""
     assert names is not None  # the rule passes its file's names
