@@ -265,13 +265,5 @@ def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
 
 
 def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:
-    """The finding pointing at an extent a digest kept (identifiers_extent), as FileContext.finding points one at a node."""
+    """The finding pointing at an extent a digest kept (operations/locator.py identifiers_extent), as FileContext.finding points one at a node."""
     return finding if at is None else replace(finding, span=context.span(*at))
-
-
-def identifiers_extent(node: Any) -> tuple[int, int] | None:
-    """Where the identifiers of a node are written (the end excluded): the extent FileContext.node_span gives a finding
-    about the node (operations/locator.py); None when no identifier has a position."""
-    from safemig_lint.operations.locator import identifiers_extent as extent  # sqlglot is imported once a tree is read
-
-    return extent(node)

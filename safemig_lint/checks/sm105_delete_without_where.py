@@ -5,9 +5,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from safemig_lint.analysis.digests import digest, holding, identifiers_extent, pointing_at
+from safemig_lint.analysis.digests import digest, holding, pointing_at
 from safemig_lint.checks.base import FileContext, Rule, shown_name
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations.locator import identifiers_extent
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:

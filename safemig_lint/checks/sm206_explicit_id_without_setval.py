@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, NamedTuple
 from sqlglot import exp
 from sqlglot.tokens import TokenType
 
-from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
+from safemig_lint.analysis.digests import digest, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
+from safemig_lint.operations.locator import identifiers_extent
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
 from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement

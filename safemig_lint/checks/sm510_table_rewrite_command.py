@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
+from safemig_lint.analysis.digests import digest, pointing_at
 from safemig_lint.analysis.locks import command_locks, first_text_word, first_word_may_be, text_words
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.operations.locator import identifiers_extent
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:

@@ -4,11 +4,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sqlglot import exp
 
-from safemig_lint.analysis.digests import digest, identifiers_extent, pointing_at
+from safemig_lint.analysis.digests import digest, pointing_at
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.columns import column_after_file
 from safemig_lint.diagnostics import Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb, mysql_server
+from safemig_lint.operations.locator import identifiers_extent
 from safemig_lint.reading.statements import Statement
 
 if TYPE_CHECKING:
