@@ -33,7 +33,7 @@ from sqlglot.tokens import Token, TokenType
 
 from safemig_lint.analysis.execution import ExecutionModel, settings_for  # no sqlglot: asked of every file
 from safemig_lint.diagnostics import Edit, Finding, Severity, Span
-from safemig_lint.operations.locator import Locator
+from safemig_lint.operations.locator import Locator, identifiers_extent, written_name
 from safemig_lint.operations.model import bare_name
 from safemig_lint.operations.ops import (
     CREATING_OPS,
@@ -219,7 +219,7 @@ class FileContext:
     def node_span(self, at: Locator | exp.Expr | None, statement: Statement) -> Span:
         """The exact span of the identifiers of what `at` locates (an op's Locator, or a node of the
         statement's tree), or of the statement when unknown."""
-        extent = (at if isinstance(at, Locator) else Locator(at)).extent if at is not None else None
+        extent = at.extent if isinstance(at, Locator) else identifiers_extent(at) if at is not None else None
         if extent is None:
             return self.span(statement.start, statement.end)
         return self.span(*extent)
@@ -283,7 +283,7 @@ def _with_table(target: tuple[str, str]) -> set[tuple[str, str]]:
 def shown_name(key: str, at: Locator | exp.Expr | None = None) -> str:
     """An object's name for a message: as the statement spells it where `at` (an op's Locator, or a node
     of the statement's tree) locates it, else the key without its schema."""
-    written = (at if isinstance(at, Locator) else Locator(at)).name if at is not None else None
+    written = at.name if isinstance(at, Locator) else written_name(at) if at is not None else None
     return written if written is not None else bare_name(key)
 
 

@@ -39,7 +39,7 @@ class Locator:
         if isinstance(node, tuple):
             return
         extent = identifiers_extent(node)
-        name = _written_name(node)
+        name = written_name(node)
         if name is not None:
             name = sys.intern(name)  # the same few recur on most ops (a table's, on each statement using it)
         if extent is None:  # no identifier has a position: nor has a column's name
@@ -104,7 +104,9 @@ def identifiers_extent(node: exp.Expr) -> tuple[int, int] | None:
     return None if first is None or last is None else (first, last)
 
 
-def _written_name(node: exp.Expr) -> str | None:
+def written_name(node: exp.Expr) -> str | None:
+    """The object's name as written (quoted: as is, else in lower case), when the node is a name or a table, column
+    or index named by one; None otherwise (Locator.name)."""
     name = node.this if isinstance(node, (exp.Table, exp.Column, exp.Index)) else node
     if isinstance(name, exp.Identifier):
         return name.this if name.quoted else name.this.lower()
