@@ -15,14 +15,12 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, write_migrations
-from sqlglot import exp
 
 from safemig_lint import engine
 from safemig_lint.analysis import bodies, digests
 from safemig_lint.analysis.digests import Taken, digest, registered, take_digests
-from safemig_lint.checks import all_rules, fixes, rules_by_code
+from safemig_lint.checks import all_rules, rules_by_code
 from safemig_lint.config import Config, load_config
-from safemig_lint.diagnostics import Edit
 from safemig_lint.engine import lint
 from safemig_lint.operations.read import Names
 from safemig_lint.reading.statements import ReleasedStatement, Statement, parse_file
@@ -191,85 +189,6 @@ def test_every_digest_has_a_name_of_its_own_and_is_imported_to_be_taken():
     names = [each.name for each in registered() if each is not _letters.digest]
     assert len(names) == len(set(names))
     assert {name.rpartition(".")[0] for name in names if ".checks.sm" not in name} <= set(digests._ANALYSES)
-
-
-# --- the fixes' guards (checks/fixes.py): as they were read from the tokens
-
-
-def _guard_object_from_tokens(statement: Statement, verb: str, kind: str, guard: str) -> tuple[Edit, ...]:
-    tokens = statement.tokens
-    words = kind.upper().split()
-    if not tokens or tokens[0].text.upper() != verb:
-        return ()
-    head = [token.text.upper() for token in tokens[: fixes._HEAD_TOKENS + len(words)]]
-    for index in range(1, len(head) - len(words) + 1):
-        if head[index : index + len(words)] == words:
-            after = index + len(words)
-            break
-    else:
-        return ()
-    if after < len(tokens) and tokens[after].text.upper() == "CONCURRENTLY":
-        if verb == "CREATE":
-            return ()
-        after += 1
-    if after >= len(tokens) or tokens[after].text.upper() in ("IF", "ON", "("):
-        return ()
-    return (Edit(tokens[after].start, tokens[after].start, f"{guard} "),)
-
-
-def _guard_column_from_tokens(statement: Statement, start: int, verb: str, guard: str) -> tuple[Edit, ...]:
-    position = next((i for i, token in enumerate(statement.tokens) if token.start == start), None)
-    if position is None or position < 1:
-        return ()
-    before = statement.tokens[position - 1].text.upper()
-    if before == "COLUMN" and position >= 2:
-        before = statement.tokens[position - 2].text.upper()
-    if before != verb:
-        return ()
-    return (Edit(start, start, f"{guard} "),)
-
-
-_GUARD_TEXTS = [
-    "CREATE UNIQUE INDEX CONCURRENTLY i ON t (a)",
-    "CREATE INDEX ON t (a)",
-    "CREATE INDEX IF NOT EXISTS i ON t (a)",
-    "DROP INDEX CONCURRENTLY i",
-    "DROP INDEX CONCURRENTLY IF EXISTS i",
-    "CREATE MATERIALIZED VIEW v AS SELECT 1",
-    "DROP MATERIALIZED VIEW v",
-    "CREATE OR REPLACE TEMP VIEW v AS SELECT 1",
-    "CREATE a b c d e TABLE t (a int)",  # the kind's word as far in as it is looked for
-    "CREATE a b c d e f TABLE t (a int)",  # and one further
-    "DROP TABLE",
-    "ALTER TABLE t ADD COLUMN a int, DROP COLUMN b, ADD c int, DROP d, ADD COLUMN IF NOT EXISTS e int",
-    "ALTER TABLE t RENAME COLUMN a TO b",
-]
-
-
-def test_guards_are_found_where_the_tokens_put_them():
-    """Every statement of fixtures/, the rule pages and _GUARD_TEXTS, read in each dialect: the guard of every kind
-    some dialect guards, and of every token that may be a column's name, as the fixes read them from the tokens."""
-    texts = [*_GUARD_TEXTS, *(path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql")))]
-    texts += [sql for code, which in _examples() for sql in getattr(load_page(code), which).files.values()]
-    edits = 0
-    for dialect in ("postgres", "mysql", "sqlite"):
-        for text in texts:
-            for statement in parse_file(text, dialect).statements:
-                for verb, kinds in fixes._GUARDED.items():
-                    for _, kind in kinds:
-                        expected = _guard_object_from_tokens(statement, verb, kind, "IF X")
-                        at = dict(fixes.object_guards(statement.tokens)).get(kind) if fixes.first_word(statement) == verb else None
-                        assert (() if at is None else (Edit(at, at, "IF X "),)) == expected, (statement.text, kind)
-                        edits += len(expected)
-                if not isinstance(statement.expression, exp.Alter):
-                    continue  # the only statements whose ops name a column with a node (read.py's _alter)
-                for token in statement.tokens:
-                    for verb in ("ADD", "DROP"):
-                        expected = _guard_column_from_tokens(statement, token.start, verb, "IF X")
-                        found = dict(fixes.column_guards(statement.tokens)).get(token.start) == verb
-                        assert found == bool(expected), (statement.text, token.text)
-                        edits += len(expected)
-    assert edits > 100
 
 
 def _statements_everywhere():

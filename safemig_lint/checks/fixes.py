@@ -61,7 +61,7 @@ def statement_tokens(statement: Statement, context: FileContext) -> list[Token]:
 def _guard_object(statement: Statement, context: FileContext, verb: str, kind: str, guard: str) -> tuple[Edit, ...]:
     if first_word(statement) != verb:
         return ()
-    at = dict(object_guards(statement_tokens(statement, context))).get(kind)
+    at = _guard_at(statement_tokens(statement, context), verb, kind)
     return () if at is None else (Edit(at, at, f"{guard} "),)
 
 
@@ -73,33 +73,20 @@ def _guard_column(statement: Statement, context: FileContext, at: Locator | None
     read_as = kind(statement)
     if read_as is None or not issubclass(read_as, exp.Alter):  # the only statements whose ops name a column with a node
         return ()
-    if dict(column_guards(statement_tokens(statement, context))).get(start) != verb:
+    tokens = statement_tokens(statement, context)
+    position = next((index for index, token in enumerate(tokens) if token.start == start), None)
+    if position is None or position < 1:
+        return ()
+    before = tokens[position - 1].text.upper()
+    if before == "COLUMN" and position >= 2:
+        before = tokens[position - 2].text.upper()
+    if before != verb:
         return ()
     return (Edit(start, start, f"{guard} "),)
 
 
-# The kinds of object some dialect guards (dialects.py), by their first word upper-cased: _object_guards finds
-# where each one's guard goes.
-_GUARDED = {
-    verb: [(kind.split()[0].upper(), kind) for kind in sorted(kinds)]
-    for verb, kinds in (
-        ("CREATE", set().union(*CREATE_IF_NOT_EXISTS.values())),
-        ("DROP", set().union(*DROP_IF_EXISTS.values()) - {"column"}),  # a column's guard: _column_guards
-    )
-}
-
-
-def object_guards(tokens: list[Token]) -> tuple[tuple[str, int], ...]:
-    """(kind, offset) for each kind of object some dialect guards that the statement of these tokens (a CREATE or a
-    DROP), `CREATE|DROP <kind> name`, names: the guard goes before the token at the offset (the name). Left out: a
-    kind already guarded, with no name after it (PostgreSQL's unnamed `CREATE INDEX ON t`), or a CREATE ...
-    CONCURRENTLY (_guard_at)."""
-    verb = tokens[0].text.upper()
-    head = {token.text.upper() for token in tokens[1 : _HEAD_TOKENS + 1]}  # where a kind's first word may stand
-    return tuple((kind, at) for first, kind in _GUARDED[verb] if first in head and (at := _guard_at(tokens, verb, kind)) is not None)
-
-
 def _guard_at(tokens: list[Token], verb: str, kind: str) -> int | None:
+    """Where the guard of `CREATE|DROP <kind> name` goes (the name's offset); None where none may go."""
     words = kind.upper().split()
     head = [token.text.upper() for token in tokens[: _HEAD_TOKENS + len(words)]]
     for index in range(1, len(head) - len(words) + 1):
@@ -118,16 +105,3 @@ def _guard_at(tokens: list[Token], verb: str, kind: str) -> int | None:
     if after >= len(tokens) or tokens[after].text.upper() in ("IF", "ON", "("):
         return None
     return tokens[after].start
-
-
-def column_guards(tokens: list[Token]) -> tuple[tuple[int, str], ...]:
-    """(offset, ADD or DROP) of each token right after `ADD`/`DROP` and an optional `COLUMN`: where a column's
-    name may take a guard."""
-    found: dict[int, str] = {}
-    for position in range(1, len(tokens)):
-        before = tokens[position - 1].text.upper()
-        if before == "COLUMN" and position >= 2:
-            before = tokens[position - 2].text.upper()
-        if before in ("ADD", "DROP"):
-            found.setdefault(tokens[position].start, before)  # the first token at an offset, as a name's is looked up
-    return tuple(found.items())
