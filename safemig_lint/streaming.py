@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.bodies import file_may_hold_words
 from safemig_lint.analysis.digests import digests_taker, unwritten
+from safemig_lint.reading.source import words_lowered
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import Rule
@@ -48,7 +49,7 @@ class Streaming:
         """parse_file's on_statement for this file's text, or None: the file is parsed whole."""
         if len(text) < STREAM_MIN_CHARS:
             return None
-        lowered = text.lower() if text.isascii() else None  # None: the word tests below then answer "may hold"
+        lowered = words_lowered(text)  # None: the word tests below then answer "may hold"
         # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
         # (Rule.reads_words), which reads no statement of it (such a rule reads only the file it is called on).
         called = frozenset(rule.code for rule in self.rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered))

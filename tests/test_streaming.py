@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,12 @@ from secret_forms import FORMS, SECRET, form
 from sqlglot import exp
 
 from safemig_lint import engine, streaming
-from safemig_lint.checks import rules_by_code
+from safemig_lint.analysis import masking
+from safemig_lint.checks import base, rules_by_code
 from safemig_lint.config import Config, load_config
 from safemig_lint.engine import lint
 from safemig_lint.operations.read import Reading
-from safemig_lint.reading import statements
+from safemig_lint.reading import source, statements
 from safemig_lint.reading.statements import RELEASED_TOKENS, ReleasedError, ReleasedStatement, parse_file
 from safemig_lint.rule_pages import load_page, pages_directory
 from safemig_lint.streaming import Streaming
@@ -267,3 +270,32 @@ def test_no_tree_of_a_streamed_file_with_a_secret_is_alive_when_the_rules_run(tm
     up.write_text(up.read_text() + f"-- déjà vu\n{form('role password')}\n", encoding="utf-8")
     monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
     assert _nodes_alive_when_rules_run(monkeypatch, directory) == 0
+
+
+def _into_ascii(character: str) -> bool:
+    forms = character.upper() + character.lower() + character.casefold() + character.title()
+    return len(character.lower()) != 1 or re.match("[a-z]", character, re.IGNORECASE) is not None or any(map(str.isascii, forms))
+
+
+def test_the_letters_that_make_ascii_ones_are_those_of_this_pythons_unicode_data():
+    assert "".join(filter(_into_ascii, map(chr, range(0x80, sys.maxunicode + 1)))) == source.INTO_ASCII
+
+
+def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp_path, monkeypatch):
+    """A text holding letters outside ASCII (none of INTO_ASCII) is lowered and searched as an ASCII one
+    (source.words_lowered), by the rules' word gates, the digests taken and the credential finders' prefilter: the
+    same findings as where it was not (each statement then searched on its own, or read), on the secret forms and on
+    the rule pages' examples with a comment in French added to each file, every file streamed."""
+    folders = [(_secrets_and_accents(tmp_path / "secrets"), Config())]
+    for _, directory, names, config in _page_examples(tmp_path / "pages"):
+        for name in names:
+            path = directory / name
+            if name.endswith(".sql"):
+                path.write_text(path.read_text(encoding="utf-8") + "\n-- Crée « déjà » ☕\n", encoding="utf-8")
+        folders.append((directory, config))
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    lowered = [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders]
+    for module in (base, streaming, masking):
+        monkeypatch.setattr(module, "words_lowered", lambda text: text.lower() if text.isascii() else None)
+    assert [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders] == lowered
+    assert sum(map(len, lowered)) > 500

@@ -149,15 +149,15 @@ def alternation(words: Iterable[str]) -> str:
 
 _TRIGGERS = alternation(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
-# Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
-# (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
-# such as the Kelvin sign, so text that is not ASCII keeps _TRIGGER).
+# Written in lower case: on text lowered first, the same matches as _TRIGGER's, ~7x faster (a
+# case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters, such
+# as the Kelvin sign, so a text holding one keeps _TRIGGER: source.words_lowered).
 _LOWER_TRIGGER = lazy(_TRIGGERS)
 
 
 def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered: str | None = None) -> bool:
     """Whether text[start:end] holds anything a text finder could report (False: it holds none).
-    `lowered`: text.lower(), when the caller holds it and text is ASCII (searched in place)."""
+    `lowered`: source.words_lowered(text), when the caller holds it (searched in place)."""
     if lowered is not None:
         return _LOWER_TRIGGER.search(lowered, start, len(lowered) if end is None else end) is not None
     piece = text[start:end] if start or end is not None else text
@@ -180,8 +180,9 @@ def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered:
 # - a literal's value, and the tokens of a body held in one, are the literal with each doubled
 #   quote made one (which joins no letters); only a backslash escape can make a letter
 #   (PostgreSQL's E'\160w' is `pw`): each finder reading tokens needs a backslash too (_ESCAPE);
-# - upper() makes ASCII letters of some others ('ß' is 'SS') and IGNORECASE matches a few
-#   (the Kelvin sign is `k`): a statement holding any non-ASCII character is always read;
+# - upper() makes ASCII letters of a few others ('ß' is 'SS') and IGNORECASE matches a few
+#   (the Kelvin sign is `k`): in a file holding one (source.INTO_ASCII) a statement holding
+#   any non-ASCII character is always read;
 # - where a template placeholder was, tokens hold a stand-in of `x`, digits and `_` (or blanks):
 #   no word holds an `x` or a digit, and a `_` in a word follows a letter of it, so no match of a
 #   word takes a letter from a stand-in.
@@ -211,7 +212,7 @@ _ESCAPE = r"\\"  # needed by each finder reading tokens: in a literal, a backsla
 
 def may_hold_statement_secrets(statement: Statement, context) -> bool:
     """False when no finder of _finders_on can find anything in the statement (see _NEEDED)."""
-    if context.lowered is not None:  # an ASCII file, lowered once: searched in place
+    if context.lowered is not None:  # the file lowered once (source.words_lowered): searched in place
         return _STATEMENT_TRIGGER.search(context.lowered, statement.start, statement.end) is not None
     text = statement.text
     return not text.isascii() or _STATEMENT_TRIGGER.search(text.lower()) is not None
@@ -219,7 +220,7 @@ def may_hold_statement_secrets(statement: Statement, context) -> bool:
 
 def first_statement_word(text: str, lowered: str | None) -> int:
     """Where the first word a finder of _finders_on needs starts in the file (len(text): nowhere),
-    searched in its ASCII text lowered; 0 for a text that is not ASCII (not searched: each statement is)."""
+    searched in its text lowered (source.words_lowered); 0 where that is None (not searched: each statement is)."""
     if lowered is None:
         return 0
     match = _STATEMENT_TRIGGER.search(lowered)
@@ -237,11 +238,11 @@ def statements_to_read(statements: list[Statement], context) -> list[Statement]:
 class StatementsToRead:
     """Asked of each of a file's statements in order (all of them, or as each is parsed: streaming.py): must
     statement_secrets read it? Those without tokens, and those may_hold_statement_secrets admits, or a few more.
-    In an ASCII file the words are found by searching forward from statement to statement (a 5 MB file of plain
-    DDL is searched once; a file holding words, once per statement holding one, not once per statement): where
-    a word lies whole within a statement, the search from the statement's start finds a word (that one, or
-    another) starting before its end. A statement whose last characters start a word it does not hold whole is
-    read too (harmless)."""
+    In a file lowered (source.words_lowered) the words are found by searching forward from statement to
+    statement (a 5 MB file of plain DDL is searched once; a file holding words, once per statement holding one,
+    not once per statement): where a word lies whole within a statement, the search from the statement's start
+    finds a word (that one, or another) starting before its end. A statement whose last characters start a word
+    it does not hold whole is read too (harmless)."""
 
     def __init__(self, context) -> None:
         self.context = context
@@ -416,8 +417,8 @@ def _finders_on(statement: Statement, context) -> list[Secret | None]:
 
 def _may_hold(words: tuple[str, ...], lowered: str | None, start: int, end: int) -> bool:
     """Whether text[start:end] may hold a match of a pattern every match of which holds one of `words`
-    (lower case), told from the file's text lowered (None: not ASCII, where IGNORECASE and upper() make
-    ASCII letters of others, and it may). A span that passed may_hold_secrets holds some finder's word,
+    (lower case), told from the file's text lowered (None: it holds a letter IGNORECASE or upper() make
+    an ASCII letter of, source.INTO_ASCII, and it may). A span that passed may_hold_secrets holds some finder's word,
     most often a name's `token` or `pass`: one search per pattern's words costs less than its regex."""
     return lowered is None or any(lowered.find(word, start, end) != -1 for word in words)
 

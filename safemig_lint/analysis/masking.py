@@ -26,6 +26,7 @@ from safemig_lint.analysis.credentials import (
     may_hold_secrets,
     token_secrets,
 )
+from safemig_lint.reading.source import words_lowered
 from safemig_lint.reading.statements import ParsedFile, Statement, parse_file
 
 # A secret's value is masked wherever else it is written as a word too: in a suppression's
@@ -38,7 +39,8 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 @dataclass
 class _Reading:
     """What the credential finders need of a file: the ParsedFile and its dialect, the text
-    lowered when it is ASCII (the same offsets: each statement and literal is searched in place),
+    lowered where words are searched (source.words_lowered: the same offsets, each statement and literal is
+    searched in place),
     and whether it holds any word a text finder looks for."""
 
     parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
@@ -48,7 +50,7 @@ class _Reading:
 
     def __post_init__(self) -> None:
         text = self.parsed.text
-        self.lowered = text.lower() if text.isascii() else None
+        self.lowered = words_lowered(text)
 
     @cached_property
     def first_statement_word(self) -> int:
