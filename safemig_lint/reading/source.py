@@ -29,13 +29,17 @@ _INTO_ASCII = re.compile(f"[{INTO_ASCII}]")
 
 
 def words_lowered(text: str) -> str | None:
-    """`text` lowered, in which an ASCII word is found where a case-insensitive search (or the tokenizer's upper
-    case) finds it in `text`, at the same offsets; None for a text holding a letter of INTO_ASCII, where a word
-    may be spelt with letters the lowered text does not hold. Any other letter outside ASCII lowers into one
-    such letter, so a text in French or Chinese, or with an emoji, is searched as an ASCII one."""
+    """`text` with its ASCII letters in lower case, in which an ASCII word is found where a case-insensitive
+    search (or the tokenizer's upper case) finds it in `text`, at the same offset; None for a text holding a
+    letter of INTO_ASCII, where a word may be spelt with letters the lowered text does not hold. Other letters
+    outside ASCII are left as they are: no word searched for holds one, and they stay letters (a text in French
+    or Chinese, or with an emoji, is searched as an ASCII one)."""
     if text.isascii():
         return text.lower()
-    return None if _INTO_ASCII.search(text) else text.lower()
+    if _INTO_ASCII.search(text):
+        return None
+    # bytes.lower() lowers ASCII letters only; str.lower() would take a buffer of 12 bytes per character of the text.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
 
 
 def lowered_may_hold(lowered: str | None, words: Iterable[str]) -> bool:
