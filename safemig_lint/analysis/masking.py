@@ -38,10 +38,9 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 
 @dataclass
 class _Reading:
-    """What the credential finders need of a file: the ParsedFile and its dialect, the text
-    lowered where words are searched (source.words_lowered: the same offsets, each statement and literal is
-    searched in place),
-    and whether it holds any word a text finder looks for."""
+    """What the credential finders need of a file: the ParsedFile and its dialect, the text lowered
+    for word searches (source.words_lowered: the same offsets, each statement and literal is searched
+    in place), and whether it holds any word a text finder looks for."""
 
     parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
     dialect: str
