@@ -1089,8 +1089,6 @@ class _Dispatch:
 
     def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
         """The statements each declaration reads, for those that read any."""
-        from safemig_lint.analysis.digests import token_types as held_token_types
-
         history = context.history if self.reads_effects else None
         effects = history.effects(context.file) if history is not None else {}
         operations = context.operations_by_start if self.reads_ops else None
@@ -1101,7 +1099,7 @@ class _Dispatch:
             start = statement.start
             shape = (
                 frozenset(map(type, operations[start])) if operations is not None else None,
-                token_types.intersection(held_token_types(statement)) if token_types else None,
+                token_types.intersection(statement.token_types) if token_types else None,
                 frozenset(map(type, effects.get(start, ()))) if reads_effects else None,
             )
             readers = known.get(shape)
