@@ -661,11 +661,19 @@ def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
     text = statement.text
     if text[:1] not in _WORD_INITIALS:
         return True  # the first word comes later, if at all: it is searched for
-    start = text[:2].upper()
-    return any(word.startswith(start) for word in words)
+    # One set look-up rather than a test of each word: 14,000 statements of the PostgreSQL corpus are asked. Two
+    # characters may upper-case into more (`ﬀ`): their first two then stand for them, which may answer True
+    # where the words' own test would not (only then is the first word searched for).
+    return text[:2].upper()[:2] in _prefixes(words)
 
 
 _WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
+
+
+@lru_cache(maxsize=16)
+def _prefixes(words: tuple[str, ...]) -> frozenset[str]:
+    """The first one and the first two characters of each word."""
+    return frozenset(word[:size] for word in words for size in (1, 2))
 
 
 def first_text_word(statement: Statement) -> str:
