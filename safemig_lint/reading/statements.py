@@ -131,7 +131,8 @@ class Statement:
 
     @property
     def tokenless(self) -> bool:
-        """It holds no token (a `;` alone): told from its token types, which a released statement keeps."""
+        """It holds no token (the rest of a file after an unterminated literal): told from its token types, which a
+        released statement keeps."""
         return not self.token_types
 
     @property
