@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from safemig_lint.diagnostics import Span
+from safemig_lint.patterns import lazy
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 # What the tool reads back besides migrations (a sum file, a baseline, a configuration): far
@@ -25,7 +26,7 @@ _NEWLINE = re.compile("\n")
 # or lower-case into two characters (`ſ` upper-cases into `S`, the Kelvin sign matches `k`, `İ` lowers into `i̇`), in
 # the running Python's Unicode data (tests/test_streaming.py works them out again).
 INTO_ASCII = "\u00df\u0130\u0131\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
-_INTO_ASCII = re.compile(f"[{INTO_ASCII}]")
+_INTO_ASCII = lazy(f"[{INTO_ASCII}]")
 
 
 def words_lowered(text: str) -> str | None:
