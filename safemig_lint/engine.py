@@ -160,26 +160,29 @@ def parse_bytes(
     """`accepted_before`: PostgreSQL's verdicts the content cache remembers (grammar.check_grammar);
     a file read again with its secrets masked asks the parser, and is remembered by no key.
     `streaming`: a large file's statements are read as they are parsed, their trees let go (streaming.py)."""
-    from safemig_lint.analysis.masking import masked_text, masks
+    from safemig_lint.analysis.masking import SecretsAsParsed, masked_text, masks
     from safemig_lint.reading.statements import parse_file
 
     if isinstance(data, OSError):
         return parse_file(Unreadable(f"cannot read file: {data.strerror or data}"), config.dialect)
     text = decode(data, config.max_file_bytes)
     reader = streaming.reader(text) if streaming is not None and isinstance(text, str) else None
-    parsed = parse_file(text, config.dialect, accepted_before, reader)
+    # A streamed statement's tokens are gone once it is read: the credential finders read them first.
+    taker = SecretsAsParsed(config.dialect, reader) if reader is not None else None
+    parsed = parse_file(text, config.dialect, accepted_before, taker)
     # Every credential masked before anything downstream reads the file (analysis/masking.py).
-    secrets, spans = masks(parsed, config.dialect)
+    secrets, spans = masks(parsed, config.dialect, taker)
     if not spans:
         return parsed
     # Read again with its secrets masked: the first reading is garbage, freed before the second
-    # is made (a big file is never held twice).
+    # is made (a big file is never held twice), and a large file is read again as it is parsed.
     if streaming is not None and reader is not None:
         streaming.reading.forget(parsed)
     text = parsed.text
     parsed.release_trees()
-    del parsed
-    masked = parse_file(masked_text(text, spans), config.dialect)
+    del parsed, taker
+    text = masked_text(text, spans)
+    masked = parse_file(text, config.dialect, None, streaming.reader(text) if streaming is not None else None)
     masked.secrets = secrets
     return masked
 

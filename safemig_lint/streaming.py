@@ -12,8 +12,9 @@ fails loudly (a released statement raises: SM000), and tests/test_streaming.py, 
 page's examples and fixtures/ with every file streamed, fails with it.
 
 A statement without a tree (one no parser read) is kept whole: there is no tree to free, and its
-tokens are what its readers read. A file in which the credential finders may find a secret is read as
-before (parsed, masked, parsed again: engine.parse_bytes), as the finders read its statements' tokens.
+tokens are what its readers read. The credential finders read each statement's tokens before this does
+(masking.SecretsAsParsed); a file in which they find a secret is read again with it masked, as it is
+parsed again (engine.parse_bytes).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from safemig_lint.analysis.bodies import file_may_hold_words
-from safemig_lint.analysis.credentials import first_statement_word
 from safemig_lint.analysis.digests import digests_taker, unwritten
+from safemig_lint.reading.source import words_lowered
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import Rule
@@ -48,12 +49,7 @@ class Streaming:
         """parse_file's on_statement for this file's text, or None: the file is parsed whole."""
         if len(text) < STREAM_MIN_CHARS:
             return None
-        lowered = text.lower() if text.isascii() else None
-        # Where a credential finder's word is written, the finders read the statements' tokens and the
-        # file may be parsed again, masked: it is read as before; so is a text not all ASCII (the finders
-        # search it statement by statement: first_statement_word answers 0).
-        if first_statement_word(text, lowered) != len(text):
-            return None
+        lowered = words_lowered(text)  # None: the word tests below then answer "may hold"
         # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
         # (Rule.reads_words), which reads no statement of it (such a rule reads only the file it is called on).
         called = frozenset(rule.code for rule in self.rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import FIXTURES
+from test_streaming import _page_examples  # the rule pages' examples, each written out as a folder
 
-from safemig_lint.reading.statements import parse_file
+from safemig_lint.reading import grammar
+from safemig_lint.reading.statements import _mask_placeholders, parse_file
 
 DOWN = {"000001_x.down.sql": "SELECT 1;"}
 
@@ -346,3 +350,42 @@ def test_a_remembered_acceptance_is_what_the_parser_would_say_for_every_statemen
         (s.error, s.unanalysed, s.rejected_by) for s in fresh.statements
     ]
     assert remembered.accepted_key is None  # already remembered: not written again
+
+
+# --- PostgreSQL's verdicts on a long text, a piece at a time (grammar.PIECE) -----------------------------------
+
+# Where PostgreSQL's scanner and sqlglot's do not end a statement at the same `;`, a piece cut at sqlglot's
+# statement start holds half of one of PostgreSQL's: it is read again with the next piece.
+PIECE_CUTS = [
+    "SELECT 1;\n/* nested /* comment */ SELECT 2; */\nSELECT 3;\nSELEC 4;\nSELECT 5;",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\nCREATE TABLE t (a int,);\nSELECT 1;",
+    "SELECT E'it\\'s; still a literal';\nSELECT 1;\nDROP TABLE;\nSELECT $a$ ; $b$ ; $a$;\nALTER TABLE t ADD COLUMN;",
+    "SELECT 1;\nSELECT 'déjà vu 🎉' FROM;\nSELECT 2;\nSELECT (;\nSELECT 3",
+    "SELECT 1 -- no semicolon at the end of a line\nSELECT 2;\nSELECT 3;\nSELECT 'open",
+    "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2));\nSELECT 1;\nSELEC 2;",
+]
+
+
+def _postgres_texts(root: Path) -> list[str]:
+    texts = list(PIECE_CUTS)
+    for _, directory, names, config in _page_examples(root):
+        if config.dialect == "postgres":
+            texts += [(directory / name).read_text(encoding="utf-8") for name in names if name.endswith(".sql")]
+    return texts + [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.glob("app/*.sql"))]
+
+
+def test_the_verdicts_read_a_piece_at_a_time_are_the_verdicts_read_whole(tmp_path, monkeypatch):
+    """Every statement its own piece (PIECE = 1), against the whole text at once: the same message at the same
+    offset for the same statements, on the rule pages, fixtures/app and texts PostgreSQL and sqlglot cut apart."""
+    rejected = 0
+    for text in _postgres_texts(tmp_path):
+        parsed = parse_file(text, "sqlite")  # statements only: no PostgreSQL verdict settled on them yet
+        if not parsed.statements:
+            continue
+        masked = _mask_placeholders(text, [])
+        monkeypatch.setattr(grammar, "PIECE", len(text) + 1)
+        whole = grammar._postgres_verdicts(parsed.statements, masked)
+        monkeypatch.setattr(grammar, "PIECE", 1)
+        assert grammar._postgres_verdicts(parsed.statements, masked) == whole, text
+        rejected += len(whole[0])
+    assert rejected > 10  # verdicts compared, not only acceptances

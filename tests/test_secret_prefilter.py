@@ -68,7 +68,8 @@ def _missed(text: str, dialect: str) -> list[str]:
 
 def test_every_finder_statement_secrets_runs_declares_the_words_it_needs():
     """_finders_on calls only finders that declared their words (a new one cannot be added without),
-    and statement_secrets runs nothing but it and _unterminated_secrets (for statements without tokens);
+    and statement_secrets runs nothing but it (through token_secrets), commented_secrets (through _prose_secrets)
+    and _unterminated_secrets (for statements without tokens);
     every word a text finder needs is one a statement's finder needs (masking._Reading.may_hold_secrets
     searches for them from the first of those)."""
 
@@ -84,7 +85,9 @@ def test_every_finder_statement_secrets_runs_declares_the_words_it_needs():
     finders = called(credentials._finders_on)
     assert finders == set(credentials._NEEDED)
     assert {"text_secrets", "commented_secrets", "_account_passwords", "_keyed_secrets"} <= finders
-    assert called(credentials.statement_secrets) == {"_unterminated_secrets", "_finders_on", "_may_quote_a_secret"}
+    assert called(credentials.statement_secrets) == {"_unterminated_secrets", "token_secrets", "_is_sql", "_prose_secrets"}
+    assert called(credentials.token_secrets) == {"_finders_on", "_may_quote_a_secret"}
+    assert called(credentials._prose_secrets) == {"commented_secrets"}
     assert set(credentials._TEXT_WORDS) <= {word for words in credentials._NEEDED.values() for word in words}
 
 
@@ -106,7 +109,9 @@ def test_statement_secrets_is_what_every_finder_finds_in_each_statement():
     for text in TEXTS + list(QUOTED_ONLY.values()) + NAMED_ONLY:
         for dialect in DIALECTS:
             for statement, context in _statements(text, dialect):
-                everything = {(s.start, s.end) for s in credentials._finders_on(statement, context) if s is not None}
+                found = credentials._finders_on(statement, context)
+                found += [] if credentials._is_sql(statement) else credentials._prose_secrets(statement, context)
+                everything = {(s.start, s.end) for s in found if s is not None}
                 assert {(s.start, s.end) for s in credentials.statement_secrets(statement, context)} == everything, statement.text
                 not_read += credentials.may_hold_statement_secrets(statement, context) and not credentials._may_quote_a_secret(statement)
     assert not_read > 20  # the comparison covers statements holding a finder's word it does not read

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
+import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, write_migrations
+from secret_forms import FORMS, SECRET, form
 from sqlglot import exp
 
 from safemig_lint import engine, streaming
-from safemig_lint.checks import rules_by_code
+from safemig_lint.analysis import masking
+from safemig_lint.checks import base, rules_by_code
 from safemig_lint.config import Config, load_config
 from safemig_lint.engine import lint
 from safemig_lint.operations.read import Reading
-from safemig_lint.reading import statements
+from safemig_lint.reading import source, statements
 from safemig_lint.reading.statements import RELEASED_TOKENS, ReleasedError, ReleasedStatement, parse_file
 from safemig_lint.rule_pages import load_page, pages_directory
 from safemig_lint.streaming import Streaming
@@ -206,12 +210,13 @@ def test_the_grammar_judges_streamed_statements_as_whole_ones(dialect, sql, monk
     assert any(error for error, *_ in verdicts)
 
 
-def test_only_large_files_without_a_credential_word_are_streamed(tmp_path, monkeypatch):
+def test_every_large_file_is_streamed(tmp_path, monkeypatch):
     streamer = Streaming(Reading("postgres"), [])
     large = "CREATE TABLE t (id int);\n" * (streaming.STREAM_MIN_CHARS // 25 + 1)
     assert streamer.reader(large) is not None
     assert streamer.reader(large[: streaming.STREAM_MIN_CHARS - 1]) is None
-    assert streamer.reader(large + "CREATE USER u PASSWORD 'p';\n") is None  # parsed, masked and parsed again as before
+    assert streamer.reader(large + "CREATE USER u PASSWORD 'p';\n") is not None  # read again masked, streamed again
+    assert streamer.reader(large + "-- déjà vu\n") is not None
 
 
 def test_the_fixes_of_sm508_are_the_same_streamed(tmp_path, monkeypatch):
@@ -227,3 +232,70 @@ def test_the_fixes_of_sm508_are_the_same_streamed(tmp_path, monkeypatch):
     whole, streamed = _both(monkeypatch, directory, _config(tmp_path / ".safemig-lint.toml"))
     assert whole == streamed
     assert [bool(finding.fix) for finding in whole if finding.code == "SM508"] == [True, True, False]
+
+
+def _secrets_and_accents(root: Path) -> Path:
+    """A history of one migration per way of writing a secret (secret_forms.py), each with text that is not ASCII
+    before findings on the same line, and the secret's value written again as a name before and after it."""
+    files = {}
+    for number, name in enumerate(sorted(FORMS), 1):
+        files[f"{number:06d}_f.up.sql"] = (
+            f"-- Crée « clients » ☕ (déjà vu)\nDROP TABLE {SECRET};\n"
+            f"COMMENT ON TABLE t IS 'Ünïcödé'; DROP TABLE old_{number}; -- ✓\n{form(name)}\n"
+            f"ALTER TABLE accounts DROP COLUMN c_{number}, DROP COLUMN {SECRET}; -- fin ✓\n"
+        )
+        files[f"{number:06d}_f.down.sql"] = "SELECT 1;\n"
+    return write_migrations(root / "m", files)
+
+
+def test_files_with_secrets_and_text_not_ascii_find_the_same_streamed(tmp_path, monkeypatch):
+    """Their statements' secrets are taken as each is parsed (masking.SecretsAsParsed); a file holding one is read
+    again masked, streamed again. The same findings at the same lines and columns, and no secret in any of them."""
+    whole, streamed = _both(monkeypatch, _secrets_and_accents(tmp_path), Config())
+    assert list(map(repr, whole)) == list(map(repr, streamed))  # every field, their fixes and related spans too
+    # (Where the secret is more than SECRET, its value written again is no secret: the bearer token's has digits
+    # after it, an unterminated literal runs to the end of the file, a template writes part of one.)
+    shown = {Path(finding.path).name[:6] for finding in streamed if SECRET in repr(finding)}
+    assert {sorted(FORMS)[int(number) - 1] for number in shown} == {"bearer token", "unterminated string", "template-built password"}
+    codes = [finding.code for finding in whole]
+    assert codes.count("SM402") > len(FORMS) // 2 and codes.count("SM101") >= len(FORMS)  # compared, not empty
+    # Columns after text that is not ASCII on the same line: in characters (45), not bytes (49).
+    assert {(f.span.line, f.span.column) for f in whole if f.code == "SM101" and f.span.line == 3} == {(3, 45)}
+
+
+def test_no_tree_of_a_streamed_file_with_a_secret_is_alive_when_the_rules_run(tmp_path, monkeypatch):
+    """Read once to find its secrets, then again masked: neither reading keeps a tree."""
+    directory = _big_folder(tmp_path, 100)
+    up = directory / "000001_big.up.sql"
+    up.write_text(up.read_text() + f"-- déjà vu\n{form('role password')}\n", encoding="utf-8")
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    assert _nodes_alive_when_rules_run(monkeypatch, directory) == 0
+
+
+def _into_ascii(character: str) -> bool:
+    forms = character.upper() + character.lower() + character.casefold() + character.title()
+    return len(character.lower()) != 1 or re.match("[a-z]", character, re.IGNORECASE) is not None or any(map(str.isascii, forms))
+
+
+def test_the_letters_that_make_ascii_ones_are_those_of_this_pythons_unicode_data():
+    assert "".join(filter(_into_ascii, map(chr, range(0x80, sys.maxunicode + 1)))) == source.INTO_ASCII
+
+
+def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp_path, monkeypatch):
+    """A text holding letters outside ASCII (none of INTO_ASCII) is lowered and searched as an ASCII one
+    (source.words_lowered), by the rules' word gates, the digests taken and the credential finders' prefilter: the
+    same findings as where it was not (each statement then searched on its own, or read), on the secret forms and on
+    the rule pages' examples with a comment in French added to each file, every file streamed."""
+    folders = [(_secrets_and_accents(tmp_path / "secrets"), Config())]
+    for _, directory, names, config in _page_examples(tmp_path / "pages"):
+        for name in names:
+            path = directory / name
+            if name.endswith(".sql"):
+                path.write_text(path.read_text(encoding="utf-8") + "\n-- Crée « déjà » ☕\n", encoding="utf-8")
+        folders.append((directory, config))
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    lowered = [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders]
+    for module in (base, streaming, masking):
+        monkeypatch.setattr(module, "words_lowered", lambda text: text.lower() if text.isascii() else None)
+    assert [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders] == lowered
+    assert sum(map(len, lowered)) > 500

@@ -25,7 +25,7 @@ from safemig_lint.analysis.bodies import (
 )
 from safemig_lint.diagnostics import Finding, Span
 from safemig_lint.patterns import lazy
-from safemig_lint.reading.statements import Statement
+from safemig_lint.reading.statements import ReleasedStatement, Statement
 
 
 @dataclass(frozen=True)
@@ -149,15 +149,15 @@ def alternation(words: Iterable[str]) -> str:
 
 _TRIGGERS = alternation(_TEXT_WORDS)
 _TRIGGER = lazy(_TRIGGERS, re.IGNORECASE)
-# Written in lower case: on ASCII text lowered first, the same matches as _TRIGGER's, ~7x faster
-# (a case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters,
-# such as the Kelvin sign, so text that is not ASCII keeps _TRIGGER).
+# Written in lower case: on text lowered first, the same matches as _TRIGGER's, ~7x faster (a
+# case-insensitive alternation is slow in `re`; IGNORECASE also folds a few non-ASCII letters, such
+# as the Kelvin sign, so a text holding one keeps _TRIGGER: source.words_lowered).
 _LOWER_TRIGGER = lazy(_TRIGGERS)
 
 
 def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered: str | None = None) -> bool:
     """Whether text[start:end] holds anything a text finder could report (False: it holds none).
-    `lowered`: text.lower(), when the caller holds it and text is ASCII (searched in place)."""
+    `lowered`: source.words_lowered(text), when the caller holds it (searched in place)."""
     if lowered is not None:
         return _LOWER_TRIGGER.search(lowered, start, len(lowered) if end is None else end) is not None
     piece = text[start:end] if start or end is not None else text
@@ -180,8 +180,9 @@ def may_hold_secrets(text: str, start: int = 0, end: int | None = None, lowered:
 # - a literal's value, and the tokens of a body held in one, are the literal with each doubled
 #   quote made one (which joins no letters); only a backslash escape can make a letter
 #   (PostgreSQL's E'\160w' is `pw`): each finder reading tokens needs a backslash too (_ESCAPE);
-# - upper() makes ASCII letters of some others ('ß' is 'SS') and IGNORECASE matches a few
-#   (the Kelvin sign is `k`): a statement holding any non-ASCII character is always read;
+# - upper() makes ASCII letters of a few others ('ß' is 'SS') and IGNORECASE matches a few
+#   (the Kelvin sign is `k`): in a file holding one (source.INTO_ASCII) a statement holding
+#   any non-ASCII character is always read;
 # - where a template placeholder was, tokens hold a stand-in of `x`, digits and `_` (or blanks):
 #   no word holds an `x` or a digit, and a `_` in a word follows a letter of it, so no match of a
 #   word takes a letter from a stand-in.
@@ -211,7 +212,7 @@ _ESCAPE = r"\\"  # needed by each finder reading tokens: in a literal, a backsla
 
 def may_hold_statement_secrets(statement: Statement, context) -> bool:
     """False when no finder of _finders_on can find anything in the statement (see _NEEDED)."""
-    if context.lowered is not None:  # an ASCII file, lowered once: searched in place
+    if context.lowered is not None:  # the file lowered once (source.words_lowered): searched in place
         return _STATEMENT_TRIGGER.search(context.lowered, statement.start, statement.end) is not None
     text = statement.text
     return not text.isascii() or _STATEMENT_TRIGGER.search(text.lower()) is not None
@@ -219,7 +220,7 @@ def may_hold_statement_secrets(statement: Statement, context) -> bool:
 
 def first_statement_word(text: str, lowered: str | None) -> int:
     """Where the first word a finder of _finders_on needs starts in the file (len(text): nowhere),
-    searched in its ASCII text lowered; 0 for a text that is not ASCII (not searched: each statement is)."""
+    searched in its text lowered (source.words_lowered); 0 where that is None (not searched: each statement is)."""
     if lowered is None:
         return 0
     match = _STATEMENT_TRIGGER.search(lowered)
@@ -227,26 +228,34 @@ def first_statement_word(text: str, lowered: str | None) -> int:
 
 
 def statements_to_read(statements: list[Statement], context) -> list[Statement]:
-    """The statements statement_secrets must read: those without tokens, and those may_hold_statement_secrets
-    admits, or a few more. In an ASCII file the words are found by searching forward from statement to
-    statement (a 5 MB file of plain DDL is searched once; a file holding words, once per statement
-    holding one, not once per statement): where a word lies whole within a statement, the search
-    from the statement's start finds a word (that one, or another) starting before its end. A
-    statement whose last characters start a word it does not hold whole is read too (harmless)."""
+    """The statements statement_secrets must read (StatementsToRead), of all a file's."""
     lowered = context.lowered
-    if lowered is None:
-        return [statement for statement in statements if not statement.tokens or may_hold_statement_secrets(statement, context)]
-    searched_from, next_word = 0, context.first_statement_word  # the first word at or after searched_from
-    if next_word == len(lowered):  # no word at all (most files): only the statements without tokens are read
+    if lowered is not None and context.first_statement_word == len(lowered):  # no word at all (most files)
         return [statement for statement in statements if not statement.tokens]
-    chosen = []
-    for statement in statements:
-        if next_word < statement.start or statement.start < searched_from:
+    return list(filter(StatementsToRead(context), statements))
+
+
+class StatementsToRead:
+    """Asked of each of a file's statements in order (all of them, or as each is parsed: streaming.py): must
+    statement_secrets read it? Those without tokens, and those may_hold_statement_secrets admits, or a few more.
+    In a file lowered (source.words_lowered) the words are found by searching forward from statement to
+    statement (a 5 MB file of plain DDL is searched once; a file holding words, once per statement holding one,
+    not once per statement): where a word lies whole within a statement, the search from the statement's start
+    finds a word (that one, or another) starting before its end. A statement whose last characters start a word
+    it does not hold whole is read too (harmless)."""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.searched_from, self.next_word = 0, context.first_statement_word  # the first word at or after searched_from
+
+    def __call__(self, statement: Statement) -> bool:
+        lowered = self.context.lowered
+        if lowered is None:
+            return not statement.tokens or may_hold_statement_secrets(statement, self.context)
+        if self.next_word < statement.start or statement.start < self.searched_from:
             match = _STATEMENT_TRIGGER.search(lowered, statement.start)
-            searched_from, next_word = statement.start, match.start() if match else len(lowered)
-        if not statement.tokens or next_word < statement.end:
-            chosen.append(statement)
-    return chosen
+            self.searched_from, self.next_word = statement.start, match.start() if match else len(lowered)
+        return not statement.tokens or self.next_word < statement.end
 
 
 def file_statement_secrets(statements: list[Statement], context) -> list[Secret]:
@@ -330,15 +339,41 @@ def is_placeholder(value: str) -> bool:
 def statement_secrets(statement: Statement, context) -> list[Secret]:
     """Credentials in a statement (one statements_to_read chose): account passwords, secret options,
     connection strings and well-known secret formats in its literals, and well-known formats
-    anywhere in its bodies. Read once per statement, by masking.py."""
+    anywhere in its bodies. Read once per statement, by masking.py; what its tokens hold, from
+    `context.taken` when it was taken as the statement was parsed (token_secrets)."""
     if not statement.tokens:
         found = _unterminated_secrets(statement, context)
-    elif _may_quote_a_secret(statement):
-        found = _finders_on(statement, context)
-    else:  # half the statements holding a finder's word (`CREATE TABLE auth_token (...)`): nothing to build
+    else:
+        taken = context.taken.pop(statement.start, None)
+        found = token_secrets(statement, context) if taken is None else taken
+        if not _is_sql(statement):
+            found = found + _prose_secrets(statement, context)
+    if not found:  # half the statements holding a finder's word (`CREATE TABLE auth_token (...)`): nothing built
         return []
     unique = {(s.start, s.end): s for s in reversed(found) if s is not None}
     return sorted(unique.values(), key=lambda s: s.start)
+
+
+def token_secrets(statement: Statement, context) -> list[Secret | None]:
+    """What the finders find among the tokens of a statement (one statements_to_read chose, with tokens): read
+    while they are alive, before the database's grammar gives its verdict (a large file's statements, as each is
+    parsed: masking.SecretsAsParsed). The verdict changes nothing here: a statement sqlglot parsed and the grammar
+    rejects, read only if it holds a literal or quoted name (_may_quote_a_secret) before the verdict and always
+    after it, holds nothing these finders find without one."""
+    return _finders_on(statement, context) if _may_quote_a_secret(statement) else []
+
+
+def _is_sql(statement: Statement) -> bool:
+    """Whether it parsed, and the database's grammar (where one is at hand) accepts it. A statement let go as it
+    was read (ReleasedStatement) had a tree."""
+    return statement.error is None and (isinstance(statement, ReleasedStatement) or statement.expression is not None)
+
+
+def _prose_secrets(statement: Statement, context) -> list[Secret | None]:
+    """A statement that is not SQL (a URL pasted bare, notes without comment marks) is shown whole as a parse
+    error, so it is read as prose too; masked, and reported only where a literal or comment holds it. (After
+    token_secrets: where a literal's finder found the same span, its finding stands.)"""
+    return [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
 
 
 # What a finder of _finders_on reads in a statement that parsed: the text of a literal or quoted name among
@@ -377,19 +412,13 @@ def _finders_on(statement: Statement, context) -> list[Secret | None]:
         for gap_start, gap_end in zip(edges[::2], edges[1::2]):
             if gap_end - gap_start > 2:
                 found += commented_secrets(gap_start, gap_end, context)
-    found += _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
-    if statement.error is not None or statement.expression is None:
-        # Not SQL (a URL pasted bare, notes without comment marks): shown whole as a parse error,
-        # so read as prose too; masked, and reported only where a literal or comment holds it.
-        # (Last: where a literal's finder found the same span, its finding stands.)
-        found += [replace(s, reported=False) for s in commented_secrets(statement.start, statement.end, context) if s is not None]
-    return found
+    return found + _concatenated_url_passwords(code.units, context) + _secret_settings(code.units, context)
 
 
 def _may_hold(words: tuple[str, ...], lowered: str | None, start: int, end: int) -> bool:
     """Whether text[start:end] may hold a match of a pattern every match of which holds one of `words`
-    (lower case), told from the file's text lowered (None: not ASCII, where IGNORECASE and upper() make
-    ASCII letters of others, and it may). A span that passed may_hold_secrets holds some finder's word,
+    (lower case), told from the file's text lowered (None: it holds a letter IGNORECASE or upper() make
+    an ASCII letter of, source.INTO_ASCII, and it may). A span that passed may_hold_secrets holds some finder's word,
     most often a name's `token` or `pass`: one search per pattern's words costs less than its regex."""
     return lowered is None or any(lowered.find(word, start, end) != -1 for word in words)
 

@@ -12,18 +12,22 @@ or report can show a secret, whichever rule built the text. The secrets' positio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from safemig_lint.analysis.credentials import (
     Secret,
+    StatementsToRead,
     comment_secrets,
     commented_secrets,
     file_statement_secrets,
     first_statement_word,
     may_hold_secrets,
+    token_secrets,
 )
-from safemig_lint.reading.statements import ParsedFile, parse_file
+from safemig_lint.reading.source import words_lowered
+from safemig_lint.reading.statements import ParsedFile, Statement, parse_file
 
 # A secret's value is masked wherever else it is written as a word too: in a suppression's
 # reason, a comment, a name. Values shorter than this are too likely to be ordinary words.
@@ -34,16 +38,18 @@ _TRAILING_PUNCTUATION = ".,:;!?"
 
 @dataclass
 class _Reading:
-    """What the credential finders need of a file: the ParsedFile and its dialect, the text
-    lowered when it is ASCII (the same offsets: each statement and literal is searched in place),
-    and whether it holds any word a text finder looks for."""
+    """What the credential finders need of a file: the ParsedFile and its dialect, the text lowered
+    for word searches (source.words_lowered: the same offsets, each statement and literal is searched
+    in place), and whether it holds any word a text finder looks for."""
 
     parsed: ParsedFile | _PlainText  # plain text: only commented_secrets reads it (its text and placeholders)
     dialect: str
+    # What credentials.token_secrets found in each statement taken as it was parsed (SecretsAsParsed), by its start.
+    taken: dict[int, list[Secret | None]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         text = self.parsed.text
-        self.lowered = text.lower() if text.isascii() else None
+        self.lowered = words_lowered(text)
 
     @cached_property
     def first_statement_word(self) -> int:
@@ -60,10 +66,10 @@ class _Reading:
         return first < len(self.parsed.text) and may_hold_secrets(self.parsed.text, first, lowered=self.lowered)
 
 
-def file_secrets(parsed: ParsedFile, dialect: str) -> list[Secret]:
+def file_secrets(parsed: ParsedFile, dialect: str, reading: _Reading | None = None) -> list[Secret]:
     """Every credential in the file as written, in statements (their bodies and unterminated
-    literals too) and comments."""
-    reading = _Reading(parsed, dialect)
+    literals too) and comments. `reading`: SecretsAsParsed's, when its statements were taken as parsed."""
+    reading = _Reading(parsed, dialect) if reading is None else reading
     found = file_statement_secrets(parsed.statements, reading)
     found += comment_secrets(reading)
     unique: dict[tuple[int, int], Secret] = {}
@@ -84,13 +90,37 @@ def mask_file(parsed: ParsedFile, dialect: str) -> ParsedFile:
     return masked
 
 
-def masks(parsed: ParsedFile, dialect: str) -> tuple[list[Secret], list[tuple[int, int]]]:
+def masks(parsed: ParsedFile, dialect: str, taken: SecretsAsParsed | None = None) -> tuple[list[Secret], list[tuple[int, int]]]:
     """The file's secrets, and every span of its text to mask: each secret, and its value wherever
-    else it is written as a word. None for an unreadable file."""
+    else it is written as a word. None for an unreadable file. `taken`: the file's on_statement, when
+    its statements were read as they were parsed."""
     if parsed.unreadable is not None:
         return [], []
-    secrets = file_secrets(parsed, dialect)
+    secrets = file_secrets(parsed, dialect, taken.reading if taken is not None else None)
     return secrets, [(s.start, s.end) for s in secrets] + _echoes(parsed.text, secrets)
+
+
+class SecretsAsParsed:
+    """parse_file's on_statement for a file whose statements go as they are parsed (streaming.py): first takes what
+    the credential finders read of each statement's tokens (credentials.token_secrets, for `masks`), then hands the
+    statement to `read`. Once a secret is found, the file will be read again with its secrets masked
+    (engine.parse_bytes): this reading is then left unread, its trees let go as they come."""
+
+    def __init__(self, dialect: str, read: Callable[[ParsedFile, Statement], bool]) -> None:
+        self.dialect, self.read = dialect, read
+        self.reading: _Reading | None = None  # made with the file's ParsedFile, at its first statement
+        self.found = False
+
+    def __call__(self, parsed: ParsedFile, statement: Statement) -> bool:
+        if self.reading is None:
+            self.reading = _Reading(parsed, self.dialect)
+            self.chooses = StatementsToRead(self.reading)
+        if self.chooses(statement) and statement.tokens:
+            found = self.reading.taken[statement.start] = token_secrets(statement, self.reading)
+            self.found = self.found or any(secret is not None for secret in found)
+        if self.found:
+            return statement.expression is not None
+        return self.read(parsed, statement)
 
 
 @dataclass

@@ -47,6 +47,7 @@ from safemig_lint.operations.ops import (
 )
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
+from safemig_lint.reading.source import words_lowered
 from safemig_lint.reading.statements import ParsedFile, Statement
 
 if TYPE_CHECKING:
@@ -99,9 +100,8 @@ class FileContext:
 
     @cached_property
     def lowered(self) -> str | None:
-        """The file's text in lower case, when it is all ASCII (offsets then stay as they are); else None."""
-        text = self.parsed.text
-        return text.lower() if text.isascii() else None
+        """The file's text in lower case, where words are searched (reading/source.words_lowered); else None."""
+        return words_lowered(self.parsed.text)
 
     @property
     def names(self) -> Names:

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from safemig_lint.diagnostics import Span
+from safemig_lint.patterns import lazy
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 # What the tool reads back besides migrations (a sum file, a baseline, a configuration): far
@@ -21,9 +22,30 @@ READ_BACK_LIMIT = 64 * 1024 * 1024
 _NEWLINE = re.compile("\n")
 
 
+# The letters outside ASCII that upper-case, lower-case or fold into ASCII letters, or match one case-insensitively,
+# or lower-case into two characters (`ſ` upper-cases into `S`, the Kelvin sign matches `k`, `İ` lowers into `i̇`), in
+# the running Python's Unicode data (tests/test_streaming.py works them out again).
+INTO_ASCII = "\u00df\u0130\u0131\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06"
+_INTO_ASCII = lazy(f"[{INTO_ASCII}]")
+
+
+def words_lowered(text: str) -> str | None:
+    """`text` with its ASCII letters in lower case, in which an ASCII word is found where a case-insensitive
+    search (or the tokenizer's upper case) finds it in `text`, at the same offset; None for a text holding a
+    letter of INTO_ASCII, where a word may be spelt with letters the lowered text does not hold. Other letters
+    outside ASCII are left as they are: no word searched for holds one, and they stay letters (a text in French
+    or Chinese, or with an emoji, is searched as an ASCII one)."""
+    if text.isascii():
+        return text.lower()
+    if _INTO_ASCII.search(text):
+        return None
+    # bytes.lower() lowers ASCII letters only; str.lower() would take a buffer of 12 bytes per character of the text.
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def lowered_may_hold(lowered: str | None, words: Iterable[str]) -> bool:
     """Whether a file's text may hold one of `words` (lower case), told from the whole text lowered
-    (FileContext.lowered: None when the text is not all ASCII, and then it may). A word written in a
+    (FileContext.lowered, words_lowered: None for a text holding a letter of INTO_ASCII, and then it may). A word written in a
     statement is in the file's lowered text, as each statement's lowered text is a piece of it
     (str.lower maps each ASCII character on its own): a file holding none of the words need not have
     its statements searched one by one."""
