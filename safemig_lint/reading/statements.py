@@ -181,7 +181,7 @@ class ReleasedStatement(Statement):
         the tokenizer holds no state), for the few reads check_grammar makes of a rejected statement's."""
         tokenizer = _readers(dialect)[0]
         try:
-            return _placed(tokenizer.tokenize(masked[self.start : self.end]), masked, self.start)
+            return _tokens_of(tokenizer, masked, self.start, self.end, masked.count("\n", 0, self.start))
         finally:
             tokenizer.tokenize("")  # holds no text of the file after it
 
@@ -531,47 +531,49 @@ def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) ->
     start, size = 0, PIECE
     if sparse_whole and len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
         size = len(text)
+    counted = lines = 0  # the line breaks before `counted`
     while start < len(text):
         found = _PIECE_END.search(text, start + size)
         final = found is None
         end = len(text) if found is None else found.end()
+        lines, counted = lines + text.count("\n", counted, start), start
         try:
-            tokens = tokenizer.tokenize(text[start:end])
+            tokens = _tokens_of(tokenizer, text, start, end, lines)
         except TokenError:
             if not final:
                 size *= 2
                 continue
             tokens = tokenizer.tokens
-            resume = start + (tokens[-1].end + 1 if tokens else 0)
+            resume = tokens[-1].end + 1 if tokens else start
             # The failing token starts at the first character that is not blank or a finished comment.
             while blank := _BLANK_OR_COMMENT.match(text, resume):
                 resume = blank.end()
             # The last token may be the first part of the unterminated construct; drop what is past it.
-            yield _placed([t for t in tokens if start + t.end < resume], text, start), start, resume, resume
+            yield [t for t in tokens if t.end < resume], start, resume, resume
             return
-        if not final and not (tokens and tokens[-1].token_type in _PIECE_ENDERS and tokens[-1].end == end - start - 1):
+        if not final and not (tokens and tokens[-1].token_type in _PIECE_ENDERS and tokens[-1].end == end - 1):
             size *= 2
             continue
-        yield _placed(tokens, text, start), start, end, None
+        yield tokens, start, end, None
         start, size = end, PIECE
 
 
-def _placed(tokens: list[Token], text: str, start: int) -> list[Token]:
-    """Tokens of text[start:] moved to where they are in the text: offsets, lines, and the columns
-    of those on the piece's first line."""
-    if start:
-        lines, columns = text.count("\n", 0, start), start - (text.rfind("\n", 0, start) + 1)
-        # Tokens are in order, so those on the piece's first line come first: the loop over every token
-        # then has one test less (this loop was 2-3% of the 5 MB file's CPU).
-        for token in tokens:
-            if token.line != 1:
-                break
-            token.col += columns
-        for token in tokens:
-            token.start += start
-            token.end += start
-            token.line += lines
-    return tokens
+def _tokens_of(tokenizer: Tokenizer, text: str, start: int, end: int, lines: int) -> list[Token]:
+    """The tokens of text[start:end], as tokenizer.tokenize() reads that piece (`lines`: the line breaks before it),
+    where they are in the text: offsets, lines, and the columns of those on its first line. sqlglot's scanner is
+    started at `start` in the text and stopped at `end` (its state set as tokenize() sets it, but for where it
+    starts), rather than given the piece and its tokens moved into place after: writing the attributes of sqlglot's
+    compiled tokens from Python took ~360 ns a token (2-3% of the 5 MB file's CPU). tests/test_bounded_memory.py
+    holds the tokens of pieces cut anywhere to those of the whole text."""
+    core = tokenizer._core
+    core.reset()
+    core.sql, core.size = text, end
+    core._current, core._line, core._col = start, lines + 1, start - (text.rfind("\n", 0, start) + 1)
+    try:
+        core._scan()
+    except Exception as error:  # as tokenize() reports any failure
+        raise TokenError(f"Error tokenizing at offset {core._current}") from error
+    return core.tokens
 
 
 def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int, dialect: str) -> list[Comment]:
