@@ -25,7 +25,6 @@ HOSTILE = {
     "balanced brackets, nested": "(" * (SIZE // 2) + ")" * (SIZE // 2),
     "balanced brackets, side by side": "()" * (SIZE // 2),
     "semicolons in a line comment": "SELECT 1; -- " + ";" * SIZE,
-    # At most one in SPARSE characters: tokenized whole, every `;` alive at once.
     "semicolons among blanks": (" " * 7 + ";") * (SIZE // 8),
 }
 
@@ -85,7 +84,6 @@ def _shape(parsed):
 def test_pieces_give_the_tokens_of_the_whole_text(monkeypatch, dialect, piece):
     """Cut anywhere a piece may end (inside literals, comments, routine bodies, command tails),
     the tokens, their positions and comments, the statements and the comments are the same."""
-    monkeypatch.setattr(statements, "SPARSE", 1 << 30)  # no text is sparse enough to be read whole
     for text in TRICKY:
         monkeypatch.setattr(statements, "PIECE", 1 << 30)
         whole = _shape(parse_file(text, dialect))
@@ -97,7 +95,6 @@ def test_pieces_give_the_tokens_of_the_whole_text(monkeypatch, dialect, piece):
 def test_pieces_are_tokenized_as_sqlglot_tokenizes_the_whole_text(monkeypatch, dialect):
     """_tokens_of starts sqlglot's scanner inside the text: a text's pieces, cut anywhere a piece may end, hold the
     tokens sqlglot's own tokenize() reads from the whole text, with the same offsets, lines, columns and comments."""
-    monkeypatch.setattr(statements, "SPARSE", 1 << 30)
     tokenizer = statements._readers(dialect)[0]
     compared = 0
     for text in [*TRICKY, "SELECT 1;\r\nSELECT\r\n2;\n\n  SELECT 'a\nb' -- c\n;\n(SELECT 3);"]:

@@ -327,7 +327,6 @@ def test_plain_statements_are_split_as_token_by_token(monkeypatch, dialect, piec
     from safemig_lint.reading import statements
 
     monkeypatch.setattr(statements, "PIECE", piece)
-    monkeypatch.setattr(statements, "SPARSE", 1 << 30)  # in pieces, even a sparse text
     monkeypatch.setattr(statements, "MAX_TOKENS", 259)  # the limits within reach of short texts
     monkeypatch.setattr(statements, "KEPT_BRACKETS", 10)
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"

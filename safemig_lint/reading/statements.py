@@ -374,10 +374,10 @@ def parse_file(
         if on_statement is not None and on_statement(parsed, statement):
             _release(statement)
 
-    # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
+    # Tokens come a piece of the file at a time, and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
     # statement are alive at once (a file of nothing but `;` holds none).
-    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked, sparse_whole=on_statement is None):
+    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
         if tokens:
@@ -504,18 +504,11 @@ _BLANK_OR_COMMENT = lazy(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 # Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
 PIECE = 1 << 16
-# A text with at most one `;` or bracket in this many characters is tokenized whole: its tokens are
-# then not moved into place piece by piece (_placed: ~360 ns a token, as the attributes of sqlglot's
-# compiled Token are slow to write from Python), and the tokens that no statement keeps (those `;`
-# and brackets) are alive at once, but that is ~20 bytes per character of the text at most. Not when
-# statements let their tokens go as they are read (parse_file's on_statement): all the text's tokens
-# would then be alive until the last statement is read (~25 bytes per character).
-SPARSE = 8
 _PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
-def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) -> Iterator[tuple[list[Token], int, int, int | None]]:
+def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token], int, int, int | None]]:
     """The text's tokens a piece at a time, with file offsets: (tokens, the piece's start and end,
     and with the last piece the offset where tokenizing failed (an unterminated literal), else
     None). A piece that failed ends where the failure starts.
@@ -527,10 +520,8 @@ def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) ->
     would belong to it), or a bracket followed by another (a piece must not start with a word: the
     tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
     token: the piece is then tried twice as long (so each character is tokenized a bounded number
-    of times). A sparse text (SPARSE) is one piece, if `sparse_whole`."""
+    of times)."""
     start, size = 0, PIECE
-    if sparse_whole and len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
-        size = len(text)
     counted = lines = 0  # the line breaks before `counted`
     while start < len(text):
         found = _PIECE_END.search(text, start + size)
