@@ -310,6 +310,9 @@ class ParsedFile:
     secrets: list = field(default_factory=list)
     # PostgreSQL accepted every statement, and the content cache may remember so under this key (grammar.py).
     accepted_key: str | None = None
+    # The codes of the rules whose words (Rule.reads_words) the text may hold, as the reader of a streamed file worked
+    # them out (streaming.py), for the engine to call the rules on it without searching its text again; None: not asked.
+    words_held: frozenset[str] | None = None
 
     def release_trees(self) -> None:
         """Once nothing reads the file's trees any more: cut each node's link to its parent, the
