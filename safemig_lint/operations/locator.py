@@ -39,21 +39,21 @@ class Locator:
         a name on its own answered from itself: a streamed file settles each of its Locators (the 5 MB file's
         151,820), and the calls cost as much as the answers (tests/test_locators.py holds it to those functions)."""
         node = self._where
-        if type(node) is tuple:
+        if isinstance(node, tuple):
             return
-        kind = type(node)
-        if kind is exp.Identifier:  # a third of them: its own extent and name
+        if type(node) is exp.Identifier:  # a third of them: its own extent and name
             meta = node._meta
-            name = sys.intern(node.this if node.quoted else node.this.lower())
+            written = sys.intern(node.this if node.quoted else node.this.lower())
             if meta is None or "start" not in meta:
-                self._where = (None, 0, name, None)
+                self._where = (None, 0, written, None)
             else:
                 start = meta["start"]
-                self._where = (start, meta["end"] + 1 - start, name, None)
+                self._where = (start, meta["end"] + 1 - start, written, None)
             return
+        kind = type(node)
         extent = identifiers_extent(node)
         named = node.this if issubclass(kind, _NAMED_BY_THIS) else node
-        name = None
+        name: str | None = None
         if type(named) is exp.Identifier:  # no class derives from Identifier
             name = sys.intern(named.this if named.quoted else named.this.lower())  # the same few recur on most ops
         if extent is None:  # no identifier has a position: nor has a column's name
