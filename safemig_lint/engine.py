@@ -605,12 +605,14 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
     is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
     statement of a postgres folder; each folder has its history, its files' facts and its integrity
     review) imported once, here: forked helpers start with them. So are the few modules rules import
-    only when a file needs them (a run this large needs them): each helper would import them again."""
+    only when a file needs them (a run this large needs them): each helper would import them again. So are the
+    patterns compiled on first use (patterns.py)."""
     from importlib import import_module
 
     from sqlglot.dialects.dialect import Dialect
 
     from safemig_lint.checks import all_rules
+    from safemig_lint.patterns import compile_all
     from safemig_lint.reading.grammar import POSTGRES_DIALECTS
 
     all_rules()
@@ -626,9 +628,11 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
         "safemig_lint.analysis.dataflow",  # SM401's, for a file with dynamic SQL
         "safemig_lint.checks.backfills",  # FileContext.row_changes
         "sqlglot.optimizer.annotate_types",  # sqlglot's parser, for to_char() and trunc()
+        "safemig_lint.streaming",  # each folder's run makes a Streaming
     ]
     for module in on_the_way + (["pglast.parser"] if dialects & POSTGRES_DIALECTS else []):
         import_module(module)
+    compile_all()  # the patterns, which helpers would each compile again
 
 
 def _run_whole(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], None] | None = None) -> Iterator[DirectoryOutcome]:
@@ -1093,8 +1097,6 @@ class _Dispatch:
 
     def _choose(self, context: FileContext) -> dict[_Reads, list[Statement]]:
         """The statements each declaration reads, for those that read any."""
-        from safemig_lint.analysis.digests import token_types as held_token_types
-
         history = context.history if self.reads_effects else None
         effects = history.effects(context.file) if history is not None else {}
         operations = context.operations_by_start if self.reads_ops else None
@@ -1105,7 +1107,7 @@ class _Dispatch:
             start = statement.start
             shape = (
                 frozenset(map(type, operations[start])) if operations is not None else None,
-                token_types.intersection(held_token_types(statement)) if token_types else None,
+                token_types.intersection(statement.token_types) if token_types else None,
                 frozenset(map(type, effects.get(start, ()))) if reads_effects else None,
             )
             readers = known.get(shape)

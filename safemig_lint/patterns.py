@@ -24,12 +24,29 @@ class _LazyPattern:
     def __getattr__(self, name: str) -> Any:  # only for what the instance does not hold yet: the first use
         if name.startswith("_"):  # not a pattern's (copy and pickle ask for dunders, maybe before __init__)
             raise AttributeError(name)
+        return getattr(self._compile(), name)
+
+    def _compile(self) -> re.Pattern[str]:
         compiled = re.compile(*self._source)
         for attribute in _ATTRIBUTES:
             setattr(self, attribute, getattr(compiled, attribute))
-        return getattr(compiled, name)
+        return compiled
+
+
+_MADE: list[_LazyPattern] = []
 
 
 def lazy(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(pattern, flags)`, compiled on its first use."""
-    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))  # it answers what a compiled pattern does
+    made = _LazyPattern(pattern, flags)
+    _MADE.append(made)
+    return cast("re.Pattern[str]", made)  # it answers what a compiled pattern does
+
+
+def compile_all() -> None:
+    """Compile every pattern made so far that is not yet: for a process about to start helper processes, which
+    would each compile again those they use (~15 ms of a helper's CPU on the PostgreSQL corpus, where ~80 of the
+    ~110 patterns are used)."""
+    for made in _MADE:
+        if "search" not in vars(made):
+            made._compile()

@@ -328,6 +328,28 @@ def test_forked_helpers_inherit_the_works_with_nothing_pickled(project, monkeypa
     assert engine.lint(paths, Config(), jobs=2).diagnostics == serial.diagnostics
 
 
+def test_patterns_are_compiled_before_helpers_are_forked(monkeypatch):
+    """What is imported before forking (engine._import_before_forking) leaves no pattern made with patterns.lazy to be
+    compiled (each helper would compile again those it uses), and each compiles as re.compile does."""
+    import re
+
+    from safemig_lint import patterns
+
+    made = patterns._LazyPattern("a(?=b)", re.IGNORECASE)
+    monkeypatch.setattr(patterns, "_MADE", [*patterns._MADE, made])
+    engine._import_before_forking([_PostgresWork()])
+    assert len(patterns._MADE) > 100
+    assert all("search" in vars(each) for each in patterns._MADE)
+    assert made.search("xAB").start() == 1 and (made.pattern, made.flags) == ("a(?=b)", re.compile("a(?=b)", re.IGNORECASE).flags)
+
+
+class _PostgresWork:
+    """What _import_before_forking reads of a work."""
+
+    class config:  # noqa: N801 (a Config's stand-in)
+        dialect = "postgres"
+
+
 def test_a_pooled_run_lints_in_this_process_too(project, monkeypatch):
     """The process that starts the helper lints the costliest folder itself, and more as they come."""
     paths = [str(project / "migrations")]

@@ -218,7 +218,30 @@ def test_digests_do_not_read_what_the_grammar_settles_after_the_file():
         unjudged = dataclasses.replace(statement, error=None, error_start=None, error_end=None, unanalysed=None, rejected_by=None)
         assert _taken(judged, names) == _taken(unjudged, names), statement.text
         taken += len(judged.derived or ())
-    assert taken > 4000
+    assert taken > 500
+
+
+def test_what_a_statement_is_set_at_parse_time_is_read_from_its_tree_and_tokens():
+    """Statement.kind, first_word, token_types and tokenless, set once a statement is parsed (and so kept when it is
+    released), are what its tree and tokens say; a streamed file's released statements hold the same."""
+    checked = 0
+    for statement, _ in _statements_everywhere():
+        tokens, expression = statement.tokens, statement.expression
+        assert statement.kind is (None if expression is None else type(expression)), statement.text
+        assert statement.first_word == (tokens[0].text.upper() if tokens else ""), statement.text
+        assert statement.token_types == {token.token_type for token in tokens}, statement.text
+        assert statement.tokenless == (not tokens), statement.text
+        checked += bool(tokens)
+    assert checked > 1000
+    text = "CREATE TABLE t (id int);\nselect 1;\nDO $$ BEGIN END $$;\nVACUUM FULL t;\nselect 'never closed;\n"
+    read = parse_file(text, "postgres").statements
+    # As streaming.py releases them: those with a tree.
+    released = parse_file(text, "postgres", on_statement=lambda parsed, statement: statement.expression is not None).statements
+    assert [type(statement) is ReleasedStatement for statement in released] == [True, True, True, True, False]
+    assert [(s.kind, s.first_word, s.token_types, s.tokenless) for s in released] == [
+        (s.kind, s.first_word, s.token_types, s.tokenless) for s in read
+    ]
+    assert [s.tokenless for s in read] == [False, False, False, False, True]  # the unterminated rest holds no token
 
 
 def test_the_code_gate_admits_what_one_of_the_rules_gates_admits():

@@ -233,3 +233,29 @@ def test_shapes_decided_for_other_rules_choose_as_a_fresh_run(tmp_path, monkeypa
     for declared, readers in engine._READERS_OF_SHAPE.items():
         for shape, chosen in readers.items():
             assert chosen == tuple(reads for reads in declared if engine._reads_shape(reads, shape))
+
+
+def test_words_looked_for_where_their_literals_start_answer_as_a_search_of_each_statement():
+    """may_hold_words searches only the statements in which the literal starting one of the pattern's alternatives is
+    written (bodies._literal_starts): the same answers as a search of every statement, for every rule's gate (and
+    patterns whose alternatives start otherwise, or with a letter a quantifier may leave out), on every fixture."""
+    from safemig_lint.reading.statements import parse_file
+
+    gates = [gate if not callable(gate) else gate(dialect) for dialect in ("postgres", "mysql") for gate in bodies._GATES]
+    gates += [re.compile(p) for p in ("tables?|colum?n", r"(?:exec)ute|grant", r"\bcheck|x{0}check", "ab*c|se[lt]")]
+    assert sum(bodies._leading_literals(gate.pattern) is not None for gate in gates) >= 6
+    texts = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
+    searched = admitted = 0
+    for text in texts + ["SELECT 1; GRANT ALL ON t TO u; select checked; colun table", "ac; select 1; abbbc"]:
+        lowered = text.lower()
+        if not lowered.isascii():
+            continue
+        for statement in parse_file(text, "postgres").statements:
+            for gate in gates:
+                expected = (
+                    "\\" in lowered[statement.start : statement.end] or gate.search(lowered, statement.start, statement.end) is not None
+                )
+                assert bodies.may_hold_words(statement, gate, lowered) is expected, (gate.pattern, statement.text)
+                searched += 1
+                admitted += expected
+    assert admitted > 50 and searched - admitted > 500

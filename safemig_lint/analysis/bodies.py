@@ -266,7 +266,58 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
         text = statement.text
         return not text.isascii() or "\\" in text or words.search(text.lower()) is not None
     start, end = statement.start, statement.end
-    return lowered.find("\\", start, end) != -1 or words.search(lowered, start, end) is not None
+    if lowered.find("\\", start, end) != -1:
+        return True
+    starts = _literal_starts(words, lowered)
+    if starts is not None:
+        at = bisect.bisect_left(starts, start)
+        if at == len(starts) or starts[at] >= end:
+            return False  # every match starts with one of the literals, and none starts in the statement
+    return words.search(lowered, start, end) is not None
+
+
+def _literal_starts(words: re.Pattern[str], lowered: str) -> list[int] | None:
+    """Where in `lowered` the literal that starts each of `words`' alternatives is written, in order (None: an
+    alternative starts with no literal): a superset of where its matches start, found with str.find, some twenty
+    times faster than the pattern's search, so that only the statements holding one are searched (the search of
+    every statement of each file a rule's gate lets through was 1-2% of a cold run). Worked out once per file: the
+    last file's are kept for each pattern (and so its lowered text, until the next file's)."""
+    kept = _KEPT_STARTS.get(words)
+    if kept is not None and kept[0] is lowered:
+        return kept[1]
+    literals = _leading_literals(words.pattern)
+    starts: list[int] | None = None
+    if literals is not None:
+        starts = []
+        for literal in literals:
+            at = lowered.find(literal)
+            while at != -1:
+                starts.append(at)
+                at = lowered.find(literal, at + 1)
+        starts.sort()
+    _KEPT_STARTS[words] = (lowered, starts)
+    return starts
+
+
+_KEPT_STARTS: dict[re.Pattern[str], tuple[str, list[int] | None]] = {}
+
+
+@functools.cache
+def _leading_literals(pattern: str) -> tuple[str, ...] | None:
+    """The characters each alternative of `pattern` must start with (lower-case letters, digits, `_`), or None if one
+    may start otherwise (with a group, a set, an escape ...). A character a quantifier may leave out is not one."""
+    literals = []
+    for alternative in _alternatives_of(pattern):
+        literal = alternative[: len(alternative) - len(alternative.lstrip(_LITERAL_CHARACTERS))]
+        if alternative[len(literal) : len(literal) + 1] in ("?", "*", "{"):
+            literal = literal[:-1]
+        if not literal:
+            return None
+        literals.append(literal)
+    return tuple(literals)
+
+
+_LITERAL_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 
 
 def whole_words(*words: str) -> str:

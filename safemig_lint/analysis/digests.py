@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-import sys
 from collections.abc import Callable, Collection
 from dataclasses import replace
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from safemig_lint.reading.source import lowered_may_hold
@@ -223,52 +221,10 @@ def _taken_for(enabled: frozenset[str], dialect: str, unwritten: frozenset[str],
     )
 
 
-# --- what the engine reads of every statement
-
-
-@digest(absent=frozenset(), memo=False)
-def token_types(statement: Statement, names: Names | None) -> frozenset:
-    """The types of the statement's tokens that some rule says it reads (Rule.reads_tokens), by which engine._Dispatch
-    chooses the statements a rule reads: a few types, so one frozenset for all statements holding the same ones."""
-    held = _read_token_types().intersection(map(_TOKEN_TYPE, statement.tokens))
-    return _TOKEN_TYPE_SETS.setdefault(held, held)
-
-
-@functools.cache
-def _read_token_types() -> frozenset:
-    from safemig_lint.checks import all_rules
-
-    return frozenset().union(*(rule.reads_tokens for rule in all_rules() if rule.reads_tokens))
-
-
-_TOKEN_TYPE = attrgetter("token_type")
-_TOKEN_TYPE_SETS: dict[frozenset, frozenset] = {}
-
-
-@digest(absent=False, memo=False)
-def tokenless(statement: Statement, names: Names | None) -> bool:
-    """Does the statement hold no token (a `;` alone)? Asked this way round, a taken statement keeps it only then."""
-    return not statement.tokens
-
-
-@digest(absent=None, memo=False)
-def kind(statement: Statement, names: Names | None) -> type | None:
-    """The class of the statement's tree (None: no tree): is_command, and what a statement is (exp.Insert ...)."""
-    expression = statement.expression
-    return None if expression is None else type(expression)
-
-
-@digest(absent="", memo=False)
-def first_word(statement: Statement, names: Names | None) -> str:
-    """The statement's first token's text, upper-cased ("" without tokens): a cheap first test of what it is."""
-    tokens = statement.tokens
-    return sys.intern(tokens[0].text.upper()) if tokens else ""  # one string for all the statements starting alike
-
-
 def holding(*types: Any) -> Callable[[Statement, Names | None], bool]:
     """A test of the statements holding a token of one of these types (sqlglot TokenTypes)."""
     wanted = frozenset(types)
-    return lambda statement, names: not wanted.isdisjoint(map(_TOKEN_TYPE, statement.tokens))
+    return lambda statement, names: not wanted.isdisjoint(statement.token_types)
 
 
 def pointing_at(context: FileContext, finding: Finding, at: tuple[int, int] | None) -> Finding:

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from safemig_lint.analysis.digests import first_word
 from safemig_lint.reading.source import lowered_may_hold  # no sqlglot on its way
 
 if TYPE_CHECKING:  # annotations only: validating driver-options must not load sqlglot
@@ -91,7 +90,7 @@ def parse_go_bool(value: str) -> bool:
 
 def transaction_control(statement: Statement) -> str | None:
     """'begin', 'commit' or 'rollback' for a statement that opens or ends a transaction."""
-    if first_word(statement) not in _TRANSACTION_WORDS:
+    if statement.first_word not in _TRANSACTION_WORDS:
         return None
     words = leading_words(statement, 3)
     if not words:
@@ -116,7 +115,7 @@ def refuses_transaction_block(statement: Statement, postgres_version: int | None
     SET TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, CLUSTER of every table, DISCARD ALL,
     ALTER TABLE DETACH PARTITION CONCURRENTLY, and before PostgreSQL 12 ALTER TYPE ... ADD VALUE.
     """
-    if first_word(statement) not in _REFUSING_WORDS:
+    if statement.first_word not in _REFUSING_WORDS:
         return None
     # Two words decide most statements (CREATE TABLE, ALTER TABLE ... ADD): each branch reads more
     # only where they can change its answer, as reading twelve words of every statement cost more
@@ -372,7 +371,7 @@ _PRAGMA = re.compile(
 
 def sets_a_connection_flag(statement: Statement) -> bool:
     """`PRAGMA foreign_keys = ON` and the like: a statement that only sets a flag of the connection."""
-    if first_word(statement) not in ("PRAGMA", ""):
+    if statement.first_word not in ("PRAGMA", ""):
         return False
     match = _PRAGMA.match(statement.text)
     return match is not None and match.group("name").lower() in _SQLITE_FLAG_PRAGMAS

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, overload
 
 from sqlglot import exp
 
-from safemig_lint.analysis.digests import digest, first_word, kind
+from safemig_lint.analysis.digests import digest
 from safemig_lint.analysis.schema.effects import TypeChanged
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION
@@ -398,7 +398,7 @@ class FileLocks:
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
         """DELETE without WHERE empties a table; INSERT fills one again."""
-        read = kind(statement)
+        read = statement.kind
         if read is not exp.Delete and (read is not exp.Insert or not self._emptied):  # no table emptied yet: none to fill
             return  # again (a file's INSERTs, most often: their row_change is not worked out)
         change = row_change(statement, self.names)
@@ -612,7 +612,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
         return []
     words = text_words(statement, 4)
-    if first == "LOCK" and (read := kind(statement)) is not None and issubclass(read, exp.Expression):
+    if first == "LOCK" and (read := statement.kind) is not None and issubclass(read, exp.Expression):
         mode = re.search(r"\bIN\s+([A-Z ]+?)\s+MODE\b", statement.text.upper())
         tables = _command_tables(statement, context)
         return [(t, mode.group(1) if mode else ACCESS_EXCLUSIVE) for t in tables]
@@ -661,11 +661,19 @@ def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
     text = statement.text
     if text[:1] not in _WORD_INITIALS:
         return True  # the first word comes later, if at all: it is searched for
-    start = text[:2].upper()
-    return any(word.startswith(start) for word in words)
+    # One set look-up rather than a test of each word: 14,000 statements of the PostgreSQL corpus are asked. Two
+    # characters may upper-case into more (`ﬀ`): their first two then stand for them, which may answer True
+    # where the words' own test would not (only then is the first word searched for).
+    return text[:2].upper()[:2] in _prefixes(words)
 
 
 _WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
+
+
+@lru_cache(maxsize=16)
+def _prefixes(words: tuple[str, ...]) -> frozenset[str]:
+    """The first one and the first two characters of each word."""
+    return frozenset(word[:size] for word in words for size in (1, 2))
 
 
 def first_text_word(statement: Statement) -> str:
@@ -795,7 +803,7 @@ class MysqlAlter:
 
 def mysql_alter(statement: Statement, locks: FileLocks) -> MysqlAlter | None:
     """What MySQL does for an ALTER TABLE statement (None for any other statement)."""
-    if first_word(statement) != "ALTER":
+    if statement.first_word != "ALTER":
         return None
     ops = locks.ops(statement)
     plan = MysqlAlter("", mysql_clauses(statement), [], [])

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from safemig_lint.analysis.digests import kind
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
 from safemig_lint.reading.statements import ParsedFile, Statement
@@ -43,7 +42,7 @@ class RowChanges:
                         self._deleted_by.setdefault((bare_name(op.table), column), at)
                 elif isinstance(op, o.AddColumn):
                     self._added.setdefault((bare_name(op.table), op.column.name), (at, op))
-            if statement.error is not None and kind(statement) is None:
+            if statement.error is not None and statement.kind is None:
                 for word in _WORD.findall(statement.text):
                     self._unreadable.setdefault(word.lower(), at)
 

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 from sqlglot.tokens import Token
 
-from safemig_lint.analysis.digests import first_word, kind
 from safemig_lint.diagnostics import Edit
 from safemig_lint.dialects import ADD_COLUMN_IF_NOT_EXISTS, CREATE_IF_NOT_EXISTS, DROP_IF_EXISTS
 from safemig_lint.operations.locator import Locator
@@ -59,7 +58,7 @@ def statement_tokens(statement: Statement, context: FileContext) -> list[Token]:
 
 
 def _guard_object(statement: Statement, context: FileContext, verb: str, kind: str, guard: str) -> tuple[Edit, ...]:
-    if first_word(statement) != verb:
+    if statement.first_word != verb:
         return ()
     at = _guard_at(statement_tokens(statement, context), verb, kind)
     return () if at is None else (Edit(at, at, f"{guard} "),)
@@ -70,7 +69,7 @@ def _guard_column(statement: Statement, context: FileContext, at: Locator | None
     start = at.name_start if at is not None else None
     if start is None:
         return ()
-    read_as = kind(statement)
+    read_as = statement.kind
     if read_as is None or not issubclass(read_as, exp.Alter):  # the only statements whose ops name a column with a node
         return ()
     tokens = statement_tokens(statement, context)

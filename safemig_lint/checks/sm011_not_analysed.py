@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from safemig_lint.analysis.digests import digest, kind
+from safemig_lint.analysis.digests import digest
 from safemig_lint.analysis.execution import transaction_control
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.checks.sm001_parse_error import not_judged_by_postgres_grammar
@@ -31,7 +31,7 @@ class NotAnalysed(Rule):
             why = statement.unanalysed
             if statement.error is not None and not_judged_by_postgres_grammar(statement.rejected_by, context):
                 why = f"{statement.error}, but CockroachDB extends PostgreSQL's grammar and may accept it; its syntax was not checked"
-            elif not real_grammar and why is None and kind(statement) is exp.Command and transaction_control(statement) is None:
+            elif not real_grammar and why is None and statement.kind is exp.Command and transaction_control(statement) is None:
                 words = _leading_words(statement)
                 if statement.error is None and not _routine(words):
                     first = words[0] if words else "?"

@@ -1,6 +1,5 @@
 import re
 
-from safemig_lint.analysis.digests import first_word
 from safemig_lint.analysis.locks import mysql_alter, mysql_clauses
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
@@ -17,7 +16,7 @@ class MysqlRebuildsTable(Rule):
     dialects = frozenset({"mysql"})
 
     def check_statement(self, statement: Statement, context: FileContext):
-        if first_word(statement) not in ("ALTER", "OPTIMIZE"):
+        if statement.first_word not in ("ALTER", "OPTIMIZE"):
             return
         locks = context.locks
         clauses = mysql_clauses(statement)

@@ -17,7 +17,7 @@ from typing import Any, cast
 import sqlglot
 from sqlglot import exp
 
-from safemig_lint.analysis.digests import digest, kind
+from safemig_lint.analysis.digests import digest
 from safemig_lint.dialects import DEFAULT_MYSQL_VERSION, is_mariadb
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.locator import Locator
@@ -283,7 +283,7 @@ def leaves_nothing_to_undo(statement: Statement, ops: list[o.Op]) -> bool:
     """
     if any(not isinstance(op, o.Uses) for op in ops):
         return False
-    if kind(statement) is exp.Select:
+    if statement.kind is exp.Select:
         return not _select_may_change(statement)
     body = _without_leading_comments(statement.text)
     if re.match(r"SET\s+(?:GLOBAL|PERSIST)", body, re.IGNORECASE):

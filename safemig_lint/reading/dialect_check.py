@@ -17,7 +17,6 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safemig_lint.analysis.digests import tokenless
 from safemig_lint.diagnostics import Span
 from safemig_lint.dialects import FIRST_CLASS
 
@@ -60,7 +59,7 @@ def grammar_facts(parsed: ParsedFile, dialect: str) -> GrammarFacts:
     judged = [
         (statement, rejected)
         for statement, rejected in zip(statements, rejects)
-        if not tokenless(statement) and not (templated and parsed.shaped_by_template(statement))
+        if not statement.tokenless and not (templated and parsed.shaped_by_template(statement))
     ]
     return GrammarFacts(
         any(rejects),

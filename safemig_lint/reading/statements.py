@@ -113,6 +113,12 @@ class Statement:
     unanalysed: str | None = None  # why no rule could read it, though it may well be valid (grammar.py)
     rejected_by: str | None = None  # the grammar that rejects it ("PostgreSQL", "SQLite", "MySQL"); None: the tokenizer
     too_large: str | None = None  # why it was not handed to the parser at all (too deep, too long)
+    # What readers ask of every statement, set once it is parsed (_parse_statement), so that a released statement
+    # keeps them: the class of its tree (None: no tree), its first token's text upper-cased ("": no token), and the
+    # types of its tokens (one frozenset for all the statements holding the same ones).
+    kind: type | None = field(default=None, repr=False, compare=False)
+    first_word: str = field(default="", repr=False, compare=False)
+    token_types: frozenset[TokenType] = field(default=frozenset(), repr=False, compare=False)
     # The tree's nodes as walked (see _walk), once a rule asked for some; None until then.
     _walked: tuple[exp.Expr, ...] | dict[type, list[exp.Expr]] | None = field(default=None, init=False, repr=False, compare=False)
     # Its digests (analysis/digests.py) by name, as worked out or taken; None until then.
@@ -122,6 +128,12 @@ class Statement:
     def is_command(self) -> bool:
         """sqlglot parsed only the first keyword; the rest is raw text."""
         return isinstance(self.expression, exp.Command)
+
+    @property
+    def tokenless(self) -> bool:
+        """It holds no token (the rest of a file after an unterminated literal): told from its token types, which a
+        released statement keeps."""
+        return not self.token_types
 
     @property
     def keywords(self) -> list[str]:
@@ -389,7 +401,7 @@ def parse_file(
             last_type = tokens[-1].token_type
         # A piece's statements are parsed before any is handed over: parsing and reading in turn, statement by
         # statement, would cost a fifth more of both (each evicts the other's working set from the CPU's caches).
-        for statement in [_parsed_statement(parser, masked, text, group) for group in splitter.feed(tokens)]:
+        for statement in [_parse_statement(parser, masked, text, group) for group in splitter.feed(tokens)]:
             add(statement)
     in_progress = splitter.finish()
     if failure is not None and in_progress is not None and last_type != TokenType.SEMICOLON:
@@ -397,7 +409,7 @@ def parse_file(
         add(_unterminated(text, in_progress.tokens[0].start, failure))
     else:
         if in_progress is not None:
-            add(_parsed_statement(parser, masked, text, in_progress))
+            add(_parse_statement(parser, masked, text, in_progress))
         if failure is not None:
             add(_unterminated(text, failure, failure))
     # The reused tokenizer and parser would hold what they read last (the text; all its tokens when it
@@ -781,6 +793,16 @@ def _plain(tokens: list[Token], kinds: list[TokenType], start: int, stop: int) -
     return _Group(tokens[start:stop], end=tokens[stop - 1].end + 1, count=count)
 
 
+def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> Statement:
+    statement = _parsed_statement(parser, masked, text, group)
+    expression, tokens = statement.expression, group.tokens
+    statement.kind = None if expression is None else type(expression)
+    statement.first_word = sys.intern(tokens[0].text.upper())  # one string for all the statements starting alike
+    held = frozenset(map(_TOKEN_TYPE, tokens))
+    statement.token_types = _TOKEN_TYPE_SETS.setdefault(held, held)
+    return statement
+
+
 def _compact(tokens: list[Token]) -> None:
     """Once parsed, a token is only read: the empty list of comments of each (a third of a token's memory, 13 MB per
     MB of SQL) gives way to one shared by all, and equal texts to one string (keywords and names repeat: 7 MB per
@@ -794,6 +816,8 @@ def _compact(tokens: list[Token]) -> None:
 
 
 _NO_COMMENTS: list[str] = []
+_TOKEN_TYPE = operator.attrgetter("token_type")
+_TOKEN_TYPE_SETS: dict[frozenset[TokenType], frozenset[TokenType]] = {}
 
 
 def _parsed_statement(parser: Parser, masked: str, text: str, group: _Group) -> Statement:
