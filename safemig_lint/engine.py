@@ -939,15 +939,19 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
+            # A streamed file's reader told already which rules' words it may hold (ParsedFile.words_held).
+            held = context.parsed.words_held
             try:
                 runs = dispatch.file(context)
             except Exception as error:  # no statement chosen: each rule that reads some is told so, the others run
                 choosing, runs = dispatch.unchosen()
                 for hook in choosing:
-                    if hook.words is None or file_may_hold_words(hook.words, context.lowered):
+                    if hook.words is None or (
+                        hook.rule.code in held if held is not None else file_may_hold_words(hook.words, context.lowered)
+                    ):
                         collector.add(InternalError, file.path, file.display_path, _internal_error(hook.rule, error), None)
             for (rule, file_hook, _, _, words), statements in runs:
-                if words is not None and not file_may_hold_words(words, context.lowered):
+                if words is not None and not (rule.code in held if held is not None else file_may_hold_words(words, context.lowered)):
                     continue
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []

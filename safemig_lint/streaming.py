@@ -53,10 +53,13 @@ class Streaming:
         # The digests of the rules the engine calls on this file: not those of a rule whose words it cannot hold
         # (Rule.reads_words), which reads no statement of it (such a rule reads only the file it is called on).
         called = frozenset(rule.code for rule in self.rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered))
-        return partial(self._read, digests_taker(called, self.reading.dialect, unwritten(lowered)))
+        return partial(self._read, digests_taker(called, self.reading.dialect, unwritten(lowered)), called)
 
-    def _read(self, take_digests: Callable[[Statement, Names], None], parsed: ParsedFile, statement: Statement) -> bool:
-        """Read a statement just parsed; True: its tree and tokens may go."""
+    def _read(
+        self, take_digests: Callable[[Statement, Names], None], called: frozenset[str], parsed: ParsedFile, statement: Statement
+    ) -> bool:
+        """Read a statement just parsed; True: its tree and tokens may go. `called`: kept for the engine (ParsedFile.words_held)."""
+        parsed.words_held = called
         ops = self.reading.read_parsed(parsed, statement)
         if statement.expression is None:
             return False

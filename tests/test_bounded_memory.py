@@ -12,6 +12,7 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
+from sqlglot.errors import TokenError
 
 from safemig_lint.reading import statements
 from safemig_lint.reading.statements import parse_file
@@ -24,7 +25,6 @@ HOSTILE = {
     "balanced brackets, nested": "(" * (SIZE // 2) + ")" * (SIZE // 2),
     "balanced brackets, side by side": "()" * (SIZE // 2),
     "semicolons in a line comment": "SELECT 1; -- " + ";" * SIZE,
-    # At most one in SPARSE characters: tokenized whole, every `;` alive at once.
     "semicolons among blanks": (" " * 7 + ";") * (SIZE // 8),
 }
 
@@ -84,12 +84,30 @@ def _shape(parsed):
 def test_pieces_give_the_tokens_of_the_whole_text(monkeypatch, dialect, piece):
     """Cut anywhere a piece may end (inside literals, comments, routine bodies, command tails),
     the tokens, their positions and comments, the statements and the comments are the same."""
-    monkeypatch.setattr(statements, "SPARSE", 1 << 30)  # no text is sparse enough to be read whole
     for text in TRICKY:
         monkeypatch.setattr(statements, "PIECE", 1 << 30)
         whole = _shape(parse_file(text, dialect))
         monkeypatch.setattr(statements, "PIECE", piece)
         assert _shape(parse_file(text, dialect)) == whole
+
+
+@pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
+def test_pieces_are_tokenized_as_sqlglot_tokenizes_the_whole_text(monkeypatch, dialect):
+    """_tokens_of starts sqlglot's scanner inside the text: a text's pieces, cut anywhere a piece may end, hold the
+    tokens sqlglot's own tokenize() reads from the whole text, with the same offsets, lines, columns and comments."""
+    tokenizer = statements._readers(dialect)[0]
+    compared = 0
+    for text in [*TRICKY, "SELECT 1;\r\nSELECT\r\n2;\n\n  SELECT 'a\nb' -- c\n;\n(SELECT 3);"]:
+        try:
+            whole = [(t.token_type, t.text, t.start, t.end, t.line, t.col, t.comments) for t in tokenizer.tokenize(text)]
+        except TokenError:
+            continue  # an unterminated literal: its pieces stop where it starts
+        for piece in (1, 3, 7, 1 << 30):
+            monkeypatch.setattr(statements, "PIECE", piece)
+            pieces = [t for tokens, *_ in statements._token_pieces(tokenizer, text) for t in tokens]
+            assert [(t.token_type, t.text, t.start, t.end, t.line, t.col, t.comments) for t in pieces] == whole, (text, piece)
+            compared += len(pieces)
+    assert compared > 400
 
 
 def test_a_file_holding_a_secret_is_not_held_twice_while_it_is_read_again_masked():

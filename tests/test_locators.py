@@ -231,8 +231,9 @@ def test_no_op_effect_lock_or_plan_holds_a_node_of_the_tree():
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 def test_identifiers_extent_is_find_alls_for_every_node(dialect):
     """locator.identifiers_extent walks a node on its own: the extent find_all(exp.Identifier) gave, for every
-    node of every statement (the Locators' nodes are some of them; digests ask of others)."""
-    from safemig_lint.operations.locator import identifiers_extent
+    node of every statement (the Locators' nodes are some of them; digests ask of others). So does a Locator of
+    each node, and it gives the name and column name's start the node did (Locator.settle reads them itself)."""
+    from safemig_lint.operations.locator import Locator, identifiers_extent
 
     compared = placed = 0
     for text in [*_texts(), EXTRA[dialect]]:
@@ -242,6 +243,8 @@ def test_identifiers_extent_is_find_alls_for_every_node(dialect):
             for node in statement.expression.walk():
                 extent = identifiers_extent(node)
                 assert extent == old_extent(node), (statement.text, node.sql())
+                at = Locator(node)
+                assert (at.extent, at.name, at.name_start) == (extent, old_name(node), old_name_start(node)), (statement.text, node.sql())
                 compared += 1
                 placed += extent is not None
     assert compared > 4_000 and placed > 3_000

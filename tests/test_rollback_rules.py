@@ -175,6 +175,27 @@ def test_explicit_ids_into_a_sequence_column(lint_sql, table):
     assert "roles.id" in finding[2] and "setval" not in finding[2]
 
 
+@pytest.mark.parametrize(
+    ("insert", "explicit"),
+    [
+        ("INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", 0b11),
+        ("INSERT INTO t (a, b, c) VALUES (DEFAULT, 1, nextval('s')), (2)", 0b11),  # rows of unequal widths
+        ("INSERT INTO t (a, b, c) VALUES (DEFAULT, NULL, nextval('s'))", 0),
+        ("INSERT INTO t (a, b) VALUES (DEFAULT, 1), (DEFAULT, DEFAULT), (DEFAULT, 2)", 0b10),
+        ("INSERT INTO t (a, b) SELECT 1, nextval('s')", 0b01),
+        ("INSERT INTO t SELECT * FROM u", -1),
+        ("INSERT INTO t DEFAULT VALUES", 0),
+    ],
+)
+def test_the_positions_an_insert_gives_values_at(insert, explicit):
+    """SM206 reads which positions of an INSERT's rows hold a value of their own (not DEFAULT, NULL or nextval)."""
+    from safemig_lint.checks.sm206_explicit_id_without_setval import _explicit_positions
+    from safemig_lint.reading.statements import parse_file
+
+    (statement,) = parse_file(insert, "postgres").statements
+    assert _explicit_positions(statement) == explicit
+
+
 def test_ids_copied_by_a_rebuild_into_a_new_serial_table(lint_sql):
     files = {
         "1_t.up.sql": "CREATE TABLE t (id serial PRIMARY KEY, v text);\n",

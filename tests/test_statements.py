@@ -6,7 +6,7 @@ import pytest
 from sqlglot import exp
 
 from safemig_lint.reading.source import LineIndex, Unreadable, decode
-from safemig_lint.reading.statements import parse_file
+from safemig_lint.reading.statements import ReleasedStatement, parse_file
 
 
 def texts(parsed):
@@ -223,6 +223,47 @@ def test_walking_and_cutting_parent_links_reach_every_node_walk_finds():
         assert all(node.parent is None for node in nodes)
 
 
+def test_a_released_statements_tree_is_freed_without_a_collection():
+    """A statement let go as it is read (parse_file's on_statement) has its nodes' arguments emptied (empty_nodes),
+    which leaves no cycle in its tree: no node of it holds a node any more (only links to parents are left), on
+    every fixture and values of every kind; and with the cycle collector off, a streamed file's trees are all freed."""
+    import gc
+    from pathlib import Path
+
+    from safemig_lint.reading import statements
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    texts = [
+        (path.read_text(), "mysql" if "mysql" in path.parts else "sqlite" if "sqlite" in path.parts else "postgres")
+        for path in sorted(root.rglob("*.sql"))
+    ]
+    texts.append(("SELECT a.b, 'x', 1, NULL, TRUE, x'00', INTERVAL '1 day', ARRAY[1, (SELECT 2)], f(VARIADIC c) FROM a;", "postgres"))
+    trees = [s.expression for text, dialect in texts for s in parse_file(text, dialect).statements if s.expression is not None]
+    assert len(trees) > 50
+    for tree in trees:
+        nodes = list(tree.walk())
+        statements.empty_nodes(tree)
+        assert not [node for node in nodes for value in node.args.values() if isinstance(value, (exp.Expr, list))]
+
+    # Statements the parser reads without trying alternatives (it leaves the nodes of a failed try to the collector).
+    text = "".join(
+        f"CREATE TABLE t{n} (id bigserial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x');\n"
+        f"CREATE INDEX t{n}_name ON t{n} (name);\nINSERT INTO t{n} (name) VALUES ('a'), ('b');\nALTER TABLE t{n} ADD COLUMN note text;\n"
+        for n in range(50)
+    )
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        before = {id(node) for node in gc.get_objects() if isinstance(node, exp.Expr)}
+        parsed = parse_file(text, "postgres", on_statement=lambda parsed, statement: True)
+        assert all(type(s) is ReleasedStatement for s in parsed.statements) and len(parsed.statements) == 200
+        assert not [node for node in gc.get_objects() if isinstance(node, exp.Expr) and id(node) not in before]
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _reading(parsed):
     """Everything a file's reading holds, comparable."""
     return [
@@ -286,7 +327,6 @@ def test_plain_statements_are_split_as_token_by_token(monkeypatch, dialect, piec
     from safemig_lint.reading import statements
 
     monkeypatch.setattr(statements, "PIECE", piece)
-    monkeypatch.setattr(statements, "SPARSE", 1 << 30)  # in pieces, even a sparse text
     monkeypatch.setattr(statements, "MAX_TOKENS", 259)  # the limits within reach of short texts
     monkeypatch.setattr(statements, "KEPT_BRACKETS", 10)
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"

@@ -299,3 +299,19 @@ def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp
         monkeypatch.setattr(module, "words_lowered", lambda text: text.lower() if text.isascii() else None)
     assert [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders] == lowered
     assert sum(map(len, lowered)) > 500
+
+
+def test_a_streamed_files_reader_tells_the_engine_which_rules_words_it_may_hold(monkeypatch):
+    """ParsedFile.words_held, kept by the reader of a streamed file, is what the engine works out from the text itself
+    for a file read whole (bodies.file_may_hold_words; rules without words are called on every file)."""
+    from safemig_lint.analysis.bodies import file_may_hold_words
+    from safemig_lint.checks import all_rules
+
+    monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
+    rules = all_rules()
+    for sql in ("CREATE TABLE t (id int);\n", "GRANT SELECT ON t TO app;\nCOPY t FROM '/x';\n", "SELECT 'exec';\n"):
+        parsed = parse_file(sql, "postgres", None, Streaming(Reading("postgres"), rules).reader(sql))
+        lowered = sql.lower()
+        expected = {rule.code for rule in rules if rule.reads_words is None or file_may_hold_words(rule.reads_words, lowered)}
+        assert parsed.words_held == expected
+        assert parse_file(sql, "postgres").words_held is None  # read whole: the engine searches the text

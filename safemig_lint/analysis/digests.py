@@ -170,25 +170,32 @@ def digests_taker(enabled: frozenset[str], dialect: str, unwritten: frozenset[st
     def take(statement: Statement, names: Names) -> None:
         derived = Taken(statement.derived or ())  # what readers worked out before stays
         expression = statement.expression
-        for each in by_kind[type(expression) if expression is not None else None]:
-            if each.takes is None or each.takes(statement, names):
-                found = each.build(statement, names)
-                if found != each.absent:
-                    derived[each.name] = found
+        for name, build, absent, takes in by_kind[type(expression) if expression is not None else None]:
+            if takes is None or takes(statement, names):
+                found = build(statement, names)
+                if found != absent:
+                    derived[name] = found
         statement.derived = derived
 
     return take
 
 
 class _ByKind(dict):
-    """The digests a run takes, by the class of a statement's tree (None: no tree): those whose kinds it is."""
+    """The digests a run takes, by the class of a statement's tree (None: no tree): those whose kinds it is, each as
+    what take reads of it, (name, build, absent, takes), unpacked rather than looked up on it for each statement."""
 
     def __init__(self, digests: list[Digest[Any]]) -> None:
         super().__init__()
         self.digests = digests
 
-    def __missing__(self, kind: type | None) -> list[Digest[Any]]:
-        found = self[kind] = [each for each in self.digests if each.kinds is None or kind is not None and issubclass(kind, each.kinds)]
+    def __missing__(
+        self, kind: type | None
+    ) -> list[tuple[str, Callable[[Statement, Names], Any], Any, Callable[[Statement, Names], bool] | None]]:
+        found = self[kind] = [
+            (each.name, each.build, each.absent, each.takes)
+            for each in self.digests
+            if each.kinds is None or kind is not None and issubclass(kind, each.kinds)
+        ]
         return found
 
 

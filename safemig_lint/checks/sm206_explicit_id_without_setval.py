@@ -110,8 +110,12 @@ def _explicit_positions(statement: Statement, names: Names | None) -> int:
             return -1
     else:
         return 0
-    width = max(map(len, rows), default=0)
-    return sum(1 << position for position in range(width) if any(position < len(row) and _is_value(row[position]) for row in rows))
+    explicit = 0  # a loop rather than generators over the positions and rows: a third of the time (taken for every INSERT)
+    for row in rows:
+        for position, value in enumerate(row):
+            if not explicit >> position & 1 and _is_value(value):
+                explicit |= 1 << position
+    return explicit
 
 
 def _explicit_at(explicit: int, position: int) -> bool:

@@ -193,7 +193,7 @@ class ReleasedStatement(Statement):
         the tokenizer holds no state), for the few reads check_grammar makes of a rejected statement's."""
         tokenizer = _readers(dialect)[0]
         try:
-            return _placed(tokenizer.tokenize(masked[self.start : self.end]), masked, self.start)
+            return _tokens_of(tokenizer, masked, self.start, self.end, masked.count("\n", 0, self.start))
         finally:
             tokenizer.tokenize("")  # holds no text of the file after it
 
@@ -223,8 +223,9 @@ RELEASED_TOKENS: list[Token] = _ReleasedTokens()  # type: ignore[assignment]
 
 
 def _release(statement: Statement) -> None:
-    """The statement's tree and tokens go (its nodes' parent links cut, so that reference counting frees them)."""
-    statement.release_tree()
+    """The statement's tree and tokens go (its nodes' arguments emptied, so that reference counting frees them)."""
+    if statement.expression is not None:
+        empty_nodes(statement.expression)
     statement.expression = None
     statement._walked = None
     statement.tokens = RELEASED_TOKENS
@@ -250,6 +251,26 @@ def cut_parent_links(tree: exp.Expr) -> None:
                 for item in value:
                     if isinstance(item, exp.Expr):
                         push(item)
+
+
+def empty_nodes(tree: exp.Expr) -> None:
+    """Empty the arguments of every node of the tree that holds nodes, which breaks every cycle in it (a node and
+    its parent) as cut_parent_links does, for a tree nothing reads again: each name and literal is freed as soon
+    as its parent lets it go, and is not visited (half of all nodes: CHILDLESS), where cutting parent links visits
+    every node and frees none until the last link goes (the 5 MB file's trees: a quarter less time, freeing
+    included)."""
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        args = pop().args
+        for value in args.values():
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, exp.Expr) and type(item) not in CHILDLESS:
+                        push(item)
+            elif isinstance(value, exp.Expr) and type(value) not in CHILDLESS:
+                push(value)
+        args.clear()
 
 
 def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
@@ -301,6 +322,9 @@ class ParsedFile:
     secrets: list = field(default_factory=list)
     # PostgreSQL accepted every statement, and the content cache may remember so under this key (grammar.py).
     accepted_key: str | None = None
+    # The codes of the rules whose words (Rule.reads_words) the text may hold, as the reader of a streamed file worked
+    # them out (streaming.py), for the engine to call the rules on it without searching its text again; None: not asked.
+    words_held: frozenset[str] | None = None
 
     def release_trees(self) -> None:
         """Once nothing reads the file's trees any more: cut each node's link to its parent, the
@@ -364,11 +388,13 @@ def parse_file(
         parsed.statements.append(statement)
         if on_statement is not None and on_statement(parsed, statement):
             _release(statement)
+        else:
+            _compact(statement.tokens)
 
-    # Tokens come a piece of the file at a time (unless it is sparse, see SPARSE), and each statement
+    # Tokens come a piece of the file at a time, and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
     # statement are alive at once (a file of nothing but `;` holds none).
-    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked, sparse_whole=on_statement is None):
+    for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
         if tokens:
@@ -495,18 +521,11 @@ _BLANK_OR_COMMENT = lazy(r"\s+|--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 
 # Characters tokenized at a time, at least: a piece ends just after a `;` or bracket token.
 PIECE = 1 << 16
-# A text with at most one `;` or bracket in this many characters is tokenized whole: its tokens are
-# then not moved into place piece by piece (_placed: ~360 ns a token, as the attributes of sqlglot's
-# compiled Token are slow to write from Python), and the tokens that no statement keeps (those `;`
-# and brackets) are alive at once, but that is ~20 bytes per character of the text at most. Not when
-# statements let their tokens go as they are read (parse_file's on_statement): all the text's tokens
-# would then be alive until the last statement is read (~25 bytes per character).
-SPARSE = 8
 _PIECE_END = lazy(r";(?=[;\r\n])|[()](?=[()])")
 _PIECE_ENDERS = {TokenType.SEMICOLON, TokenType.L_PAREN, TokenType.R_PAREN}
 
 
-def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) -> Iterator[tuple[list[Token], int, int, int | None]]:
+def _token_pieces(tokenizer: Tokenizer, text: str) -> Iterator[tuple[list[Token], int, int, int | None]]:
     """The text's tokens a piece at a time, with file offsets: (tokens, the piece's start and end,
     and with the last piece the offset where tokenizing failed (an unterminated literal), else
     None). A piece that failed ends where the failure starts.
@@ -518,51 +537,51 @@ def _token_pieces(tokenizer: Tokenizer, text: str, sparse_whole: bool = True) ->
     would belong to it), or a bracket followed by another (a piece must not start with a word: the
     tokenizer reads a command such as EXECUTE at the start of a text as a whole statement). Up to one inside a literal or a comment, tokenizing fails or ends on another
     token: the piece is then tried twice as long (so each character is tokenized a bounded number
-    of times). A sparse text (SPARSE) is one piece, if `sparse_whole`."""
+    of times)."""
     start, size = 0, PIECE
-    if sparse_whole and len(text) > PIECE and (text.count(";") + text.count("(") + text.count(")")) * SPARSE <= len(text):
-        size = len(text)
+    counted = lines = 0  # the line breaks before `counted`
     while start < len(text):
         found = _PIECE_END.search(text, start + size)
         final = found is None
         end = len(text) if found is None else found.end()
+        lines, counted = lines + text.count("\n", counted, start), start
         try:
-            tokens = tokenizer.tokenize(text[start:end])
+            tokens = _tokens_of(tokenizer, text, start, end, lines)
         except TokenError:
             if not final:
                 size *= 2
                 continue
             tokens = tokenizer.tokens
-            resume = start + (tokens[-1].end + 1 if tokens else 0)
+            resume = tokens[-1].end + 1 if tokens else start
             # The failing token starts at the first character that is not blank or a finished comment.
             while blank := _BLANK_OR_COMMENT.match(text, resume):
                 resume = blank.end()
             # The last token may be the first part of the unterminated construct; drop what is past it.
-            yield _placed([t for t in tokens if start + t.end < resume], text, start), start, resume, resume
+            yield [t for t in tokens if t.end < resume], start, resume, resume
             return
-        if not final and not (tokens and tokens[-1].token_type in _PIECE_ENDERS and tokens[-1].end == end - start - 1):
+        if not final and not (tokens and tokens[-1].token_type in _PIECE_ENDERS and tokens[-1].end == end - 1):
             size *= 2
             continue
-        yield _placed(tokens, text, start), start, end, None
+        yield tokens, start, end, None
         start, size = end, PIECE
 
 
-def _placed(tokens: list[Token], text: str, start: int) -> list[Token]:
-    """Tokens of text[start:] moved to where they are in the text: offsets, lines, and the columns
-    of those on the piece's first line."""
-    if start:
-        lines, columns = text.count("\n", 0, start), start - (text.rfind("\n", 0, start) + 1)
-        # Tokens are in order, so those on the piece's first line come first: the loop over every token
-        # then has one test less (this loop was 2-3% of the 5 MB file's CPU).
-        for token in tokens:
-            if token.line != 1:
-                break
-            token.col += columns
-        for token in tokens:
-            token.start += start
-            token.end += start
-            token.line += lines
-    return tokens
+def _tokens_of(tokenizer: Tokenizer, text: str, start: int, end: int, lines: int) -> list[Token]:
+    """The tokens of text[start:end], as tokenizer.tokenize() reads that piece (`lines`: the line breaks before it),
+    where they are in the text: offsets, lines, and the columns of those on its first line. sqlglot's scanner is
+    started at `start` in the text and stopped at `end` (its state set as tokenize() sets it, but for where it
+    starts), rather than given the piece and its tokens moved into place after: writing the attributes of sqlglot's
+    compiled tokens from Python took ~360 ns a token (2-3% of the 5 MB file's CPU). tests/test_bounded_memory.py
+    holds the tokens of pieces cut anywhere to those of the whole text."""
+    core = tokenizer._core
+    core.reset()
+    core.sql, core.size = text, end
+    core._current, core._line, core._col = start, lines + 1, start - (text.rfind("\n", 0, start) + 1)
+    try:
+        core._scan()
+    except Exception as error:  # as tokenize() reports any failure
+        raise TokenError(f"Error tokenizing at offset {core._current}") from error
+    return core.tokens
 
 
 def _comments(masked: str, text: str, tokens: list[Token], start: int, end: int, dialect: str) -> list[Comment]:
@@ -781,14 +800,19 @@ def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> S
     statement.first_word = sys.intern(tokens[0].text.upper())  # one string for all the statements starting alike
     held = frozenset(map(_TOKEN_TYPE, tokens))
     statement.token_types = _TOKEN_TYPE_SETS.setdefault(held, held)
-    # Once parsed, a token is only read: the empty list of comments of each (a third of a token's
-    # memory, 13 MB per MB of SQL) gives way to one shared by all, and equal texts to one string
-    # (keywords and names repeat: 7 MB per MB). The tree keeps what it took.
-    for token in group.tokens:
+    return statement
+
+
+def _compact(tokens: list[Token]) -> None:
+    """Once parsed, a token is only read: the empty list of comments of each (a third of a token's memory, 13 MB per
+    MB of SQL) gives way to one shared by all, and equal texts to one string (keywords and names repeat: 7 MB per
+    MB). The tree keeps what it took. Not for the tokens of a statement let go as it is read (parse_file's
+    on_statement): they go at once, and writing two attributes of each of sqlglot's compiled tokens from Python
+    cost ~3% of the 5 MB file's CPU."""
+    for token in tokens:
         token.text = sys.intern(token.text)
         if not token.comments:
             token.comments = _NO_COMMENTS
-    return statement
 
 
 _NO_COMMENTS: list[str] = []
