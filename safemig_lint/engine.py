@@ -903,7 +903,6 @@ def _lint_files(
 ) -> dict[Path, list[InlineSuppression]]:
     """Run the per-file rules on the files `collector` wants; return their inline suppressions, by
     path, each marked with the codes it silenced (the directory's rules may silence more)."""
-    from safemig_lint.analysis.bodies import file_may_hold_words
     from safemig_lint.checks.base import FileContext
     from safemig_lint.checks.sm000_internal_error import InternalError
     from safemig_lint.reading.statements import stand_ins
@@ -939,19 +938,16 @@ def _lint_files(
                 folder=folder,
             )
             file_suppressions = SuppressionIndex(suppressions[file.path])
-            # A streamed file's reader told already which rules' words it may hold (ParsedFile.words_held).
-            held = context.parsed.words_held
+            may_hold = _words_test(context)
             try:
                 runs = dispatch.file(context)
             except Exception as error:  # no statement chosen: each rule that reads some is told so, the others run
                 choosing, runs = dispatch.unchosen()
                 for hook in choosing:
-                    if hook.words is None or (
-                        hook.rule.code in held if held is not None else file_may_hold_words(hook.words, context.lowered)
-                    ):
+                    if hook.words is None or may_hold(hook.rule, hook.words):
                         collector.add(InternalError, file.path, file.display_path, _internal_error(hook.rule, error), None)
             for (rule, file_hook, _, _, words), statements in runs:
-                if words is not None and not (rule.code in held if held is not None else file_may_hold_words(words, context.lowered)):
+                if words is not None and not may_hold(rule, words):
                     continue
                 try:
                     findings = list(rule.check_file(context)) if file_hook else []
@@ -966,6 +962,17 @@ def _lint_files(
             if on_file is not None:
                 on_file()
     return suppressions
+
+
+def _words_test(context: FileContext) -> Callable[[Rule, re.Pattern[str]], bool]:
+    """Whether a file may hold a rule's words: a streamed file's reader told already (ParsedFile.words_held);
+    any other file's lowered text is searched (bodies.file_may_hold_words)."""
+    from safemig_lint.analysis.bodies import file_may_hold_words
+
+    held = context.parsed.words_held
+    if held is not None:
+        return lambda rule, words: rule.code in held
+    return lambda rule, words: file_may_hold_words(words, context.lowered)
 
 
 def _masked_runs(work: DirectoryWork, parsed: _ParsedFiles, paths: Iterable[Path]) -> dict[str, list[tuple[int, int]]]:
