@@ -387,9 +387,15 @@ def parse_file(
     def add(statement: Statement) -> None:
         parsed.statements.append(statement)
         if on_statement is not None and on_statement(parsed, statement):
-            _release(statement)
-        else:
-            _compact(statement.tokens)
+            _release(statement)  # its tokens go at once: not worth compacting
+            return
+        # Once parsed, a token is only read: the empty list of comments of each (a third of a token's memory, 13 MB
+        # per MB of SQL) gives way to one shared by all, and equal texts to one string (keywords and names repeat:
+        # 7 MB per MB). The tree keeps what it took. Written here rather than called: it runs for every statement.
+        for token in statement.tokens:
+            token.text = sys.intern(token.text)
+            if not token.comments:
+                token.comments = _NO_COMMENTS
 
     # Tokens come a piece of the file at a time, and each statement
     # is parsed once its last token is read: no more than a piece's tokens that belong to no
@@ -573,6 +579,8 @@ def _tokens_of(tokenizer: Tokenizer, text: str, start: int, end: int, lines: int
     starts), rather than given the piece and its tokens moved into place after: writing the attributes of sqlglot's
     compiled tokens from Python took ~360 ns a token (2-3% of the 5 MB file's CPU). tests/test_bounded_memory.py
     holds the tokens of pieces cut anywhere to those of the whole text."""
+    if start == 0 and end == len(text):  # the whole text (most files are one piece): the scanner set up from C
+        return tokenizer.tokenize(text)
     core = tokenizer._core
     core.reset()
     core.sql, core.size = text, end
@@ -801,18 +809,6 @@ def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> S
     held = frozenset(map(_TOKEN_TYPE, tokens))
     statement.token_types = _TOKEN_TYPE_SETS.setdefault(held, held)
     return statement
-
-
-def _compact(tokens: list[Token]) -> None:
-    """Once parsed, a token is only read: the empty list of comments of each (a third of a token's memory, 13 MB per
-    MB of SQL) gives way to one shared by all, and equal texts to one string (keywords and names repeat: 7 MB per
-    MB). The tree keeps what it took. Not for the tokens of a statement let go as it is read (parse_file's
-    on_statement): they go at once, and writing two attributes of each of sqlglot's compiled tokens from Python
-    cost ~3% of the 5 MB file's CPU."""
-    for token in tokens:
-        token.text = sys.intern(token.text)
-        if not token.comments:
-            token.comments = _NO_COMMENTS
 
 
 _NO_COMMENTS: list[str] = []
