@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from safemig_lint.operations.read import Names
     from safemig_lint.reading.statements import Statement
 
+    # What take reads of a digest: its name, build, absent value and test of the statements it is taken of.
+    _Taking = tuple[str, Callable[[Statement, Names], Any], Any, Callable[[Statement, Names], bool] | None]
+
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
@@ -188,9 +191,7 @@ class _ByKind(dict):
         super().__init__()
         self.digests = digests
 
-    def __missing__(
-        self, kind: type | None
-    ) -> list[tuple[str, Callable[[Statement, Names], Any], Any, Callable[[Statement, Names], bool] | None]]:
+    def __missing__(self, kind: type | None) -> list[_Taking]:
         found = self[kind] = [
             (each.name, each.build, each.absent, each.takes)
             for each in self.digests

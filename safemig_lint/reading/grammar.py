@@ -117,10 +117,11 @@ def _postgres_verdicts(statements: list[Statement], masked: str) -> tuple[dict[i
     """id(statement) -> (PostgreSQL's message, error offset or None for 'end of input', None); and
     whether the parser judged the whole file (it raised nothing but its syntax errors).
 
-    The file is parsed a PIECE at a time (fast), each piece ending where a statement starts (_piece_end); after an error, parsing resumes at the statement after the rejected one, so one mistake
-    hides no other. A piece read to its end without an error leaves the parser where the whole text would
-    at that point: between two statements. One whose end cuts a literal, a comment or a statement in two
-    (the parser says 'unterminated' or 'end of input') is read again with the next piece, as the whole text.
+    The file is parsed a PIECE at a time (fast), each piece ending where a statement starts (_piece_end);
+    after an error, parsing resumes at the statement after the rejected one, so one mistake hides no other.
+    A piece read to its end without an error leaves the parser where the whole text would at that point:
+    between two statements. One whose end cuts a literal, a comment or a statement in two (the parser says
+    'unterminated' or 'end of input') is read again with the next piece, as the whole text.
     """
     from pglast import parser
 

@@ -397,9 +397,9 @@ def parse_file(
             if not token.comments:
                 token.comments = _NO_COMMENTS
 
-    # Tokens come a piece of the file at a time, and each statement
-    # is parsed once its last token is read: no more than a piece's tokens that belong to no
-    # statement are alive at once (a file of nothing but `;` holds none).
+    # Tokens come a piece of the file at a time, and each statement is parsed once its last token is
+    # read: no more than a piece's tokens that belong to no statement are alive at once (a file of
+    # nothing but `;` holds none).
     for tokens, start, end, failed_at in _token_pieces(tokenizer, masked):
         failure = failed_at
         parsed.comments += _comments(masked, text, tokens, start, end, dialect)
