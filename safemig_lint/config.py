@@ -9,10 +9,11 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from safemig_lint import values
 from safemig_lint.diagnostics import Severity
 from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES, READ_BACK_LIMIT, read_regular
 
@@ -66,7 +67,7 @@ class ConfigError(Exception):
     """A configuration or usage mistake: reported plainly, exit code 2."""
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class Config:
     dialect: str = "postgres"
     select: tuple[str, ...] = ("SM",)

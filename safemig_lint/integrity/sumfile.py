@@ -24,6 +24,7 @@ from safemig_lint.integrity import SUM_FILE
 from safemig_lint.integrity.files import content_hash, normalised, write_atomically
 from safemig_lint.reading.discovery import MIGRATION_NAME, MigrationDirectory
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
+from safemig_lint.values import value
 
 FORMAT = "safemig-sum"
 FORMAT_VERSION = 1
@@ -37,7 +38,7 @@ _TOTAL = re.compile(r"^total ([0-9a-f]{64})$")
 _FORMAT_LINE = re.compile(rf"^{FORMAT} (\d+)$")
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class LockedFile:
     name: str
     digest: str
