@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle
 
 from safemig_lint.analysis.schema import effects
+from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import file_ops, model
 from safemig_lint.operations import ops as o
 
@@ -64,3 +65,59 @@ def test_diagnostics_hash_compare_and_order_as_frozen_dataclasses_did():
     for item in (span, plain, extras, finding):
         assert type(item).__dictoffset__ == 0
         assert pickle.loads(pickle.dumps(item)) == item
+
+
+def _as_dataclass_writes(item) -> str:
+    """What dataclass's generated __repr__ would write for `item`: a twin class made with it holds the same fields."""
+    from dataclasses import field, fields, make_dataclass
+
+    twin = make_dataclass(type(item).__name__, [(f.name, object, field(repr=f.repr)) for f in fields(item)])
+    twin.__qualname__ = type(item).__qualname__
+    copy = object.__new__(twin)
+    for f in fields(item):
+        object.__setattr__(copy, f.name, getattr(item, f.name))
+    return repr(copy)
+
+
+def test_a_values_repr_is_what_dataclass_writes():
+    """@value classes share one __repr__ (values._repr) instead of one generated per class at import: it
+    writes what dataclass's own would, for every value the fixtures' ops and findings hold."""
+    from dataclasses import field, fields, is_dataclass
+
+    from safemig_lint import values
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint, read_and_parse
+    from safemig_lint.operations.read import Reading
+    from tests.conftest import FIXTURES
+
+    found: dict[type, list[object]] = {}
+
+    def collect(item: object) -> None:
+        if isinstance(item, (tuple, list, frozenset)):
+            for part in item:
+                collect(part)
+        elif isinstance(item, dict):
+            for part in item.values():
+                collect(part)
+        elif is_dataclass(item) and not isinstance(item, type):
+            if type(item).__repr__ is values._repr:
+                found.setdefault(type(item), []).append(item)
+            for f in fields(item):
+                collect(getattr(item, f.name))
+
+    for path in sorted(FIXTURES.rglob("*.sql")):
+        dialect = next((d for d in ("mysql", "sqlite") if d in path.parent.name), "postgres")
+        collect(list(Reading(dialect).of(read_and_parse(path, Config(dialect=dialect))).values()))
+    collect(lint([str(FIXTURES)], Config()).diagnostics)
+    collect(Config(severity={"SM1": Severity.INFO}, mysql_version=(8, 0)))
+    assert len(found) >= 20  # ops, the model's values, findings, settings
+
+    @values.value
+    class Local:  # a class inside a function, and a field not shown: no package class has both
+        shown: int
+        hidden: str = field(default="", repr=False)
+
+    found[Local] = [Local(1, "x")]
+    for items in found.values():
+        for item in items[:50]:
+            assert repr(item) == _as_dataclass_writes(item)
