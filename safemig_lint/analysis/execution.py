@@ -28,6 +28,7 @@ import re
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import lowered_may_hold  # no sqlglot on its way
 from safemig_lint.values import value
 
@@ -363,7 +364,7 @@ _SQLITE_FLAG_PRAGMAS = frozenset(
         "trusted_schema",
     }
 )
-_PRAGMA = re.compile(
+_PRAGMA = lazy(
     r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*PRAGMA\s+(?:\w+\s*\.\s*)?(?P<name>\w+)\s*(?:=\s*[\w'\"-]+|\(\s*[\w'\"-]+\s*\))?\s*;?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
