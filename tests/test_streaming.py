@@ -322,7 +322,7 @@ _WIDE_CHARACTERS = ("中", "🎉", "\u3000", "\u2028", "\u0301", "\U0001d400", "
 def test_every_pattern_searched_in_a_lowered_text_matches_where_it_matches_in_the_text_lowered_as_it_is():
     """The patterns searched in a lowered text (FileContext.lowered, the credential finders' _Reading.lowered) find
     the same matches in it as in the text lowered without stand-ins, whatever is written beside their words."""
-    from safemig_lint.analysis import bodies, credentials
+    from safemig_lint.analysis import bodies, credentials, digests
     from safemig_lint.checks import all_rules
 
     pieces = []
@@ -345,6 +345,8 @@ def test_every_pattern_searched_in_a_lowered_text_matches_where_it_matches_in_th
         assert [match.span() for match in pattern.finditer(lowered)] == spans, pattern.pattern
         found += len(spans)
     assert found > 1000
+    # The words looked for as they are (str.find, `in`): ASCII, held by no stand-in.
+    assert all(word.isascii() for digest in digests.registered() for word in digest.words or ())
 
 
 def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp_path, monkeypatch):
