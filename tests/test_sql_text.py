@@ -84,6 +84,29 @@ def test_a_user_type_read_once_keeps_each_files_own_key():
         assert keys == {id(templated): "{{}}.mood", id(plain): "x0___________.mood"}
 
 
+# Types a key that left out a parameter, its type or a setting would confuse (the fixtures hold few of them).
+_TYPES = {
+    "postgres": ["varchar(20)", "varchar(200)", "numeric(12, 2)", "numeric(12)", "numeric(2, 12)", "numeric", "char(1)", "int[]", "mood"],
+    "mysql": ["int", "int(11)", "int unsigned", "decimal(10, 2) unsigned", "decimal(10, 2)", "varchar(20)", "enum('a', 'b')"],
+    "sqlite": ["varchar(9)", "varbinary", "varbinary(9)", "integer", "blob"],
+}
+
+
+def test_each_type_read_through_the_cache_is_read_as_on_its_own():
+    """Plain types (types._plain_key) and the others (sql_text.shape) share one cache: every type of the fixtures
+    and examples, read through it in turn, is the type and the SQL that reading it alone gives."""
+    found = [(d, node) for d, tree in STATEMENTS for node in tree.find_all(exp.DataType)]
+    found += [(d, exp.DataType.build(sql, dialect=d, udt=True)) for d, listed in _TYPES.items() for sql in listed]
+    plain = sum(types._plain_key(node) is not None for _, node in found)
+    assert plain > 300 and len(found) - plain > 3
+    types._column_types.clear()
+    for dialect, node in found * 2:  # the second time from the cache
+        fold = read.Names(dialect).type_name
+        read_alone = types._column_type(node, dialect, fold)
+        through_cache = types.column_type(node, dialect, fold)
+        assert (through_cache, through_cache.sql) == (read_alone, read_alone.sql)
+
+
 def test_names_read_alike_whether_their_keys_were_kept_or_forgotten(monkeypatch):
     sql = "CREATE TABLE a (x int REFERENCES b (y), z text DEFAULT lower('Q'), CHECK (x > 0));\nINSERT INTO a (x, z) VALUES (1, 'a');\n"
     kept = [Reading("postgres").of(parse_file(sql, "postgres"))]
