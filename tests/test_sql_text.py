@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlglot import exp
 
+from safemig_lint.operations import ops as o
 from safemig_lint.operations import read, types
 from safemig_lint.operations.read import Reading
 from safemig_lint.operations.sql_text import copy_tree, written
@@ -134,6 +135,47 @@ def test_definition_uses_finds_what_a_whole_walk_finds(dialect):
             everything += read._reference_uses(node, names)
     assert len(everything) >= 6
     assert read.definition_uses(statement.expression.this, "a", names) == everything
+
+
+def test_what_a_definition_names_is_read_with_its_columns_as_a_walk_of_it_finds():
+    """CREATE TABLE and ADD COLUMN read what a column's CHECKs, DEFAULTs and REFERENCES name along with the
+    column (read._column): the same ops, from the same nodes, in the same order, as definition_uses's walk
+    of the whole definition, in every statement of the fixtures and examples."""
+    found = 0
+    written = [(dialect, s.expression) for dialect in ("postgres", "mysql", "sqlite") for s in parse_file(_DEFINITIONS, dialect).statements]
+    for dialect, tree in STATEMENTS + [(d, tree) for d, tree in written if tree is not None]:
+        for inline_foreign_keys in (True, False):
+            names = read.Names(dialect, inline_foreign_keys=inline_foreign_keys)
+            if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and str(tree.args.get("kind")).upper() == "TABLE":
+                ops = read._create_table(tree, names)
+                created = next(index for index, op in enumerate(ops) if isinstance(op, o.CreateTable))
+                pairs = [(ops[created + 1 :], read.definition_uses(tree.this, ops[created].table, names))]
+            elif isinstance(tree, exp.Alter):
+                columns = [action for action in tree.args.get("actions") or [] if isinstance(action, exp.ColumnDef)]
+                pairs = [
+                    (
+                        [op for op in read._alter_action("t", c, tree.this, names) if isinstance(op, o.Uses)],
+                        read.definition_uses(c, "t", names),
+                    )
+                    for c in columns
+                ]
+            else:
+                continue
+            for read_with_columns, walked in pairs:
+                assert read_with_columns == walked
+                assert [op.at for op in read_with_columns] == [op.at for op in walked]  # the same Locators: the same nodes
+                found += len(walked)
+    assert found > 100
+
+
+# Every kind of part definition_uses finds something in (the fixtures hold few): inline and table-level, named or not.
+_DEFINITIONS = """
+CREATE TABLE a (x int CONSTRAINT named REFERENCES b (y) CHECK (x > w), z text DEFAULT lower(q) NOT NULL,
+  n int DEFAULT nextval('s') REFERENCES c, CONSTRAINT k FOREIGN KEY (z) REFERENCES c (v), CHECK (z <> x), UNIQUE (n));
+CREATE TABLE d (LIKE a, e int PRIMARY KEY CHECK (e > 0) DEFAULT 1, f int REFERENCES d (e) ON DELETE CASCADE);
+ALTER TABLE a ADD COLUMN g int REFERENCES b (y) CHECK (g <> x) DEFAULT upper(h);
+ALTER TABLE a ADD COLUMN i int NOT NULL DEFAULT 0, ADD CONSTRAINT j CHECK (i > x);
+"""
 
 
 def test_a_statement_is_masked_as_the_whole_file_was():
