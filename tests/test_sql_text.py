@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlglot import exp
 
+from safemig_lint.operations import ops as o
 from safemig_lint.operations import read, types
 from safemig_lint.operations.read import Reading
 from safemig_lint.operations.sql_text import copy_tree, written
@@ -84,6 +85,29 @@ def test_a_user_type_read_once_keeps_each_files_own_key():
         assert keys == {id(templated): "{{}}.mood", id(plain): "x0___________.mood"}
 
 
+# Types a key that left out a parameter, its type or a setting would confuse (the fixtures hold few of them).
+_TYPES = {
+    "postgres": ["varchar(20)", "varchar(200)", "numeric(12, 2)", "numeric(12)", "numeric(2, 12)", "numeric", "char(1)", "int[]", "mood"],
+    "mysql": ["int", "int(11)", "int unsigned", "decimal(10, 2) unsigned", "decimal(10, 2)", "varchar(20)", "enum('a', 'b')"],
+    "sqlite": ["varchar(9)", "varbinary", "varbinary(9)", "integer", "blob"],
+}
+
+
+def test_each_type_read_through_the_cache_is_read_as_on_its_own():
+    """Plain types (types._plain_key) and the others (sql_text.shape) share one cache: every type of the fixtures
+    and examples, read through it in turn, is the type and the SQL that reading it alone gives."""
+    found = [(d, node) for d, tree in STATEMENTS for node in tree.find_all(exp.DataType)]
+    found += [(d, exp.DataType.build(sql, dialect=d, udt=True)) for d, listed in _TYPES.items() for sql in listed]
+    plain = sum(types._plain_key(node) is not None for _, node in found)
+    assert plain > 300 and len(found) - plain > 3
+    types._column_types.clear()
+    for dialect, node in found * 2:  # the second time from the cache
+        fold = read.Names(dialect).type_name
+        read_alone = types._column_type(node, dialect, fold)
+        through_cache = types.column_type(node, dialect, fold)
+        assert (through_cache, through_cache.sql) == (read_alone, read_alone.sql)
+
+
 def test_names_read_alike_whether_their_keys_were_kept_or_forgotten(monkeypatch):
     sql = "CREATE TABLE a (x int REFERENCES b (y), z text DEFAULT lower('Q'), CHECK (x > 0));\nINSERT INTO a (x, z) VALUES (1, 'a');\n"
     kept = [Reading("postgres").of(parse_file(sql, "postgres"))]
@@ -111,6 +135,47 @@ def test_definition_uses_finds_what_a_whole_walk_finds(dialect):
             everything += read._reference_uses(node, names)
     assert len(everything) >= 6
     assert read.definition_uses(statement.expression.this, "a", names) == everything
+
+
+def test_what_a_definition_names_is_read_with_its_columns_as_a_walk_of_it_finds():
+    """CREATE TABLE and ADD COLUMN read what a column's CHECKs, DEFAULTs and REFERENCES name along with the
+    column (read._column): the same ops, from the same nodes, in the same order, as definition_uses's walk
+    of the whole definition, in every statement of the fixtures and examples."""
+    found = 0
+    written = [(dialect, s.expression) for dialect in ("postgres", "mysql", "sqlite") for s in parse_file(_DEFINITIONS, dialect).statements]
+    for dialect, tree in STATEMENTS + [(d, tree) for d, tree in written if tree is not None]:
+        for inline_foreign_keys in (True, False):
+            names = read.Names(dialect, inline_foreign_keys=inline_foreign_keys)
+            if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema) and str(tree.args.get("kind")).upper() == "TABLE":
+                ops = read._create_table(tree, names)
+                created = next(index for index, op in enumerate(ops) if isinstance(op, o.CreateTable))
+                pairs = [(ops[created + 1 :], read.definition_uses(tree.this, ops[created].table, names))]
+            elif isinstance(tree, exp.Alter):
+                columns = [action for action in tree.args.get("actions") or [] if isinstance(action, exp.ColumnDef)]
+                pairs = [
+                    (
+                        [op for op in read._alter_action("t", c, tree.this, names) if isinstance(op, o.Uses)],
+                        read.definition_uses(c, "t", names),
+                    )
+                    for c in columns
+                ]
+            else:
+                continue
+            for read_with_columns, walked in pairs:
+                assert read_with_columns == walked
+                assert [op.at for op in read_with_columns] == [op.at for op in walked]  # the same Locators: the same nodes
+                found += len(walked)
+    assert found > 100
+
+
+# Every kind of part definition_uses finds something in (the fixtures hold few): inline and table-level, named or not.
+_DEFINITIONS = """
+CREATE TABLE a (x int CONSTRAINT named REFERENCES b (y) CHECK (x > w), z text DEFAULT lower(q) NOT NULL,
+  n int DEFAULT nextval('s') REFERENCES c, CONSTRAINT k FOREIGN KEY (z) REFERENCES c (v), CHECK (z <> x), UNIQUE (n));
+CREATE TABLE d (LIKE a, e int PRIMARY KEY CHECK (e > 0) DEFAULT 1, f int REFERENCES d (e) ON DELETE CASCADE);
+ALTER TABLE a ADD COLUMN g int REFERENCES b (y) CHECK (g <> x) DEFAULT upper(h);
+ALTER TABLE a ADD COLUMN i int NOT NULL DEFAULT 0, ADD CONSTRAINT j CHECK (i > x);
+"""
 
 
 def test_a_statement_is_masked_as_the_whole_file_was():

@@ -468,18 +468,22 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
         constraints: list[Constraint] = []
         indexes: list[Index] = []
         unread: list[str] = []
+        # definition_uses(target), in its order: the name, then each item's (a column's read with the column).
+        uses = definition_uses(target.this, table, names) if isinstance(target.this, exp.Expression) else []
         for item in target.expressions:
             if isinstance(item, exp.ColumnDef):
-                column, column_constraints = _column(item, names)
+                column, column_constraints = _column(item, names, (table, uses))
                 columns.append(column)
                 constraints.extend(column_constraints)
-            elif isinstance(item, exp.LikeProperty):
+                continue
+            if isinstance(item, exp.LikeProperty):
                 like = item
             else:
                 keys = _table_key(item, names)
                 unread += [] if keys else [type(item).__name__]
                 constraints.extend(k for k in keys if isinstance(k, Constraint))
                 indexes.extend(k for k in keys if isinstance(k, Index))
+            uses += definition_uses(item, table, names)
         keys_unknown = f"{', '.join(unread)} in CREATE TABLE is not modelled" if unread else None
         like_table = names.table(like.this) if like is not None else None
         created = o.CreateTable(
@@ -495,7 +499,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             partition=partition,
             at=names.locate(target.this),
         )
-        return [*_parent_uses(parents, like, properties, names), created, *definition_uses(target, table, names)]
+        return [*_parent_uses(parents, like, properties, names), created, *uses]
     if parents:
         created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, at=names.locate(target))
         return [*_parent_uses(parents, like, properties, names), created]
@@ -548,7 +552,8 @@ def definition_uses(node: exp.Expression, table: str, names: Names) -> list[o.Op
 
 
 # What definition_uses does with a node, by its class (found once per class: one look-up per node
-# instead of a chain of isinstance). Names, types and literals hold no CHECK, DEFAULT or REFERENCES.
+# instead of a chain of isinstance). Names, types and literals hold no CHECK, DEFAULT or REFERENCES, nor
+# do the other kinds of column constraint (NOT NULL, PRIMARY KEY, UNIQUE ...: a kind holds no other kind).
 _CHECK, _DEFAULT, _REFERENCE, _WALK, _SKIP = "check", "default", "reference", "walk", "skip"
 _COLUMN, _CONSTRAINT = "column", "constraint"
 _PARTS: dict[type, str] = {}
@@ -565,7 +570,7 @@ def _definition_part(cls: type) -> str:
         part = _DEFAULT
     elif issubclass(cls, exp.Reference):
         part = _REFERENCE
-    elif issubclass(cls, (exp.Identifier, exp.DataType, exp.Literal)):
+    elif issubclass(cls, (exp.Identifier, exp.DataType, exp.Literal, exp.ColumnConstraintKind)):
         part = _SKIP
     else:
         part = _WALK
@@ -596,8 +601,9 @@ def _parents(properties: exp.Properties | None, names: Names) -> tuple[tuple[str
     return (), False
 
 
-def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]]:
-    """A column definition, and the constraints it declares inline."""
+def _column(node: exp.ColumnDef, names: Names, uses: tuple[str, list[o.Op]] | None = None) -> tuple[Column, list[Constraint]]:
+    """A column definition, and the constraints it declares inline. `uses`: (the table's key, a list) to add
+    definition_uses(node) to, read with the constraints rather than in a second walk of them."""
     name = names.ident(node.this)
     kind = node.args.get("kind")
     ctype: ColumnType | None
@@ -624,13 +630,19 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             constraints.append(Constraint(given, "unique", (name,), inline=name))
         elif isinstance(constraint, exp.Reference) and names.inline_foreign_keys:
             constraints.append(Constraint(given, "foreign", (name,), _reference(constraint, names), inline=name))
+            if uses is not None:
+                uses[1].extend(_reference_uses(constraint, names))
         elif isinstance(constraint, exp.CheckColumnConstraint):
             constraints.append(
                 Constraint(given, "check", _check_columns(constraint, names), expression=_sql(constraint.this, names), inline=name)
             )
+            if uses is not None:
+                uses[1].extend(expression_uses(constraint.this, uses[0], names))
         elif isinstance(constraint, exp.DefaultColumnConstraint):
             default = _sql(constraint.this, names)
             default = None if default.upper() == "NULL" else default  # the same as no default
+            if uses is not None:
+                uses[1].extend(expression_uses(constraint.this, None, names, "default"))
         elif isinstance(constraint, exp.ComputedColumnConstraint):
             generated = True
         elif _is_identity(constraint):
@@ -643,6 +655,8 @@ def _column(node: exp.ColumnDef, names: Names) -> tuple[Column, list[Constraint]
             attributes.append((_MYSQL_ATTRIBUTES[type(constraint)], written(value, "mysql") if value is not None else ""))
         if isinstance(constraint, exp.AutoIncrementColumnConstraint):
             numbering = "autoincrement" if names.dialect == "sqlite" else "auto_increment"
+        if uses is not None and constraint is not None and not isinstance(constraint, (exp.ColumnConstraintKind, exp.Reference)):
+            uses[1].extend(definition_uses(constraint, uses[0], names))  # not a kind of column constraint: walked whole
     column = Column(name, ctype, nullable, default, generated, identity, attributes=tuple(attributes), numbering=numbering)
     return column, constraints
 
@@ -830,7 +844,8 @@ def _alter(e: exp.Alter, names: Names) -> list[o.Op]:
 
 def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Names) -> list[o.Op]:
     if isinstance(action, exp.ColumnDef):
-        column, constraints = _column(action, names)
+        uses: list[o.Op] = []
+        column, constraints = _column(action, names, (table, uses))
         position = action.args.get("position")
         kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
@@ -854,7 +869,7 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
         return [
             added,
             *(o.AddConstraint(table, c, at=at, in_added_column=True) for c in constraints),
-            *definition_uses(action, table, names),
+            *uses,
         ]
     if isinstance(action, exp.Drop):
         return _alter_drop(table, action, names)

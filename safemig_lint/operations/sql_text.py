@@ -60,7 +60,7 @@ def copy_tree(root: exp.Expr) -> exp.Expr:
         if node._type is not None:
             copy._type = deepcopy(node._type)
         meta = node._meta
-        if meta and not _POSITION.issuperset(meta):  # where a node was written: the generator never reads it
+        if meta and not POSITION.issuperset(meta):  # where a node was written: the generator never reads it
             copy._meta = dict(meta)
         args = copy.args
         for key, values in node.args.items():
@@ -85,7 +85,7 @@ def copy_tree(root: exp.Expr) -> exp.Expr:
     return top
 
 
-_POSITION = frozenset(("line", "col", "start", "end"))  # where a node was written: no part of its SQL
+POSITION = frozenset(("line", "col", "start", "end"))  # where a node was written: no part of its SQL
 
 
 class Unshaped(Exception):
@@ -97,7 +97,7 @@ def shape(node: exp.Expr) -> tuple[object, ...]:
     (True and 1 differ). Raises Unshaped for a node the generator may read more of."""
     # The attributes: the `meta` property would make a dict, and `type` of a type is the node itself.
     meta = node._meta
-    if node._type is not None or (meta and not _POSITION.issuperset(meta)):
+    if node._type is not None or (meta and not POSITION.issuperset(meta)):
         raise Unshaped
     args: list[tuple[object, ...]] = []
     for key, value in node.args.items():
