@@ -48,7 +48,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +58,7 @@ from typing import Any, Protocol
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
@@ -68,7 +68,7 @@ _FORMAT = (
 )
 _MAGIC = b"safemig-lint cache 5\n"
 _MAC_LENGTH = 64  # hex
-_CODE = re.compile(r"SM[0-9]{3}")
+_CODE = lazy(r"SM[0-9]{3}")
 _LARGEST = 1 << 40  # offsets, lines and columns: no file the tool reads comes near
 
 

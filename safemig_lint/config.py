@@ -9,11 +9,13 @@ import os
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import field, fields, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from safemig_lint import values
 from safemig_lint.diagnostics import Severity
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES, READ_BACK_LIMIT, read_regular
 
 CONFIG_FILE = ".safemig-lint.toml"
@@ -22,7 +24,7 @@ IDEMPOTENCY_CHOICES = ("auto", "strict")  # strict: SM301-SM303 whatever golang-
 # Larger files are not migrations; a limit far above it would only be a way to exhaust memory.
 MAX_FILE_BYTES_LIMIT = 1 << 30
 # A version's parts: ASCII digits only (str.isdigit also takes "²", which int() rejects), and few of them.
-_NUMBER = re.compile(r"[0-9]{1,6}")
+_NUMBER = lazy(r"[0-9]{1,6}")
 
 # golang-migrate's database drivers (the URL schemes its database/* packages register), each with the
 # `x-` URL options it reads (golang-migrate v4). Other URL options belong to the database's own client
@@ -66,7 +68,7 @@ class ConfigError(Exception):
     """A configuration or usage mistake: reported plainly, exit code 2."""
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class Config:
     dialect: str = "postgres"
     select: tuple[str, ...] = ("SM",)
@@ -208,8 +210,6 @@ def _wrong_entry(table: dict, key: str, known_codes: list[str], path: Path) -> s
 
 def _line_of(path: Path, key: str) -> int | None:
     """The line that sets `key` (`key = ...`, or a `[...key]` table header)."""
-    import re
-
     pattern = re.compile(rf"""^\s*(["']?{re.escape(key)}["']?\s*=|\[[^\]]*\b{re.escape(key)}["']?\s*\])""")
     try:
         lines = read_regular(path, READ_BACK_LIMIT).decode("utf-8").splitlines()

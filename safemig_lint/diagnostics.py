@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from safemig_lint.values import value
 
@@ -33,7 +33,7 @@ class Span:
         return (self.line, self.column) == (self.end_line, self.end_column)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Suppression:
     """An inline `-- safemig-lint: ignore ...` comment that silenced a diagnostic."""
 
@@ -41,7 +41,7 @@ class Suppression:
     reason: str
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Edit:
     """One replacement in a file's text, by character offsets (end exclusive): a piece of a fix."""
 

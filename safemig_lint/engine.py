@@ -32,7 +32,7 @@ from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from safemig_lint import cycles
+from safemig_lint import cycles, values
 from safemig_lint.cache import Cache, Entry, apply_masks, directory_key, file_key, masks_of
 from safemig_lint.config import Config
 from safemig_lint.diagnostics import Diagnostic, Finding, Severity, Span, Suppression
@@ -75,7 +75,7 @@ UNUSED_SUPPRESSION = "SM010"
 EDITED_APPLIED = "SM601"
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class Verification:
     """What a `verify` run covered, for the reports' summaries: versions given a verdict, of those asked for."""
 

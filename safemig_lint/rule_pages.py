@@ -17,9 +17,10 @@ golang-migrate), named with `-- file: NAME`, `# file: NAME` or `// file: NAME`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from safemig_lint.values import value
 
 _HEADING = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -27,13 +28,13 @@ _FILE_LINE = re.compile(r"^(?:--|#|//) file: *(\S+)\s*\n")
 DEFAULT_EXAMPLE_FILE = "000001_example.up.sql"
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Example:
     files: dict[str, str]  # file name -> SQL
     config: str  # TOML, possibly empty
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class RulePage:
     code: str
     name: str

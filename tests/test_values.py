@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pickle
 
+from safemig_lint import values
 from safemig_lint.analysis.schema import effects
+from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import file_ops, model
 from safemig_lint.operations import ops as o
 
@@ -64,3 +66,104 @@ def test_diagnostics_hash_compare_and_order_as_frozen_dataclasses_did():
     for item in (span, plain, extras, finding):
         assert type(item).__dictoffset__ == 0
         assert pickle.loads(pickle.dumps(item)) == item
+
+
+_TWINS: dict[type, type] = {}
+
+
+def _hash_or_error(item: object) -> int | type[Exception]:
+    try:
+        return hash(item)
+    except TypeError:
+        return TypeError
+
+
+def _twin(item):
+    """`item` as an instance of a class dataclass generates every method of, with the same fields and
+    the same options (compared, shown, hashable, ordered) as its @value class: what the shared methods
+    of values.py must do as those generated ones do."""
+    from dataclasses import field, fields, make_dataclass
+
+    cls = type(item)
+    twin = _TWINS.get(cls)
+    if twin is None:
+        ordered = cls.__lt__ is values._lt
+        twin = make_dataclass(
+            cls.__name__,
+            [(f.name, object, field(repr=f.repr, compare=f.compare)) for f in fields(item)],
+            order=ordered,
+            unsafe_hash=cls.__hash__ is not None,
+        )
+        twin.__qualname__ = cls.__qualname__
+        _TWINS[cls] = twin
+    copy = object.__new__(twin)
+    for f in fields(item):
+        object.__setattr__(copy, f.name, getattr(item, f.name))
+    return copy
+
+
+def test_a_values_shared_methods_do_what_dataclass_generates():
+    """@value classes share one __repr__, __eq__, __hash__ and ordering (values.py) instead of methods
+    generated per class at import: each gives what dataclass's own would, for every value the
+    fixtures' ops and findings hold (each compared with every other of its class and with a copy)."""
+    import copy
+    import itertools
+    from dataclasses import field, fields, is_dataclass
+
+    from safemig_lint.config import Config
+    from safemig_lint.engine import lint, read_and_parse
+    from safemig_lint.operations.read import Reading
+    from tests.conftest import FIXTURES
+
+    found: dict[type, list[object]] = {}
+
+    def collect(item: object) -> None:
+        if isinstance(item, (tuple, list, frozenset)):
+            for part in item:
+                collect(part)
+        elif isinstance(item, dict):
+            for part in item.values():
+                collect(part)
+        elif is_dataclass(item) and not isinstance(item, type):
+            if type(item).__repr__ is values._repr:
+                found.setdefault(type(item), []).append(item)
+            for f in fields(item):
+                collect(getattr(item, f.name))
+
+    for path in sorted(FIXTURES.rglob("*.sql")):
+        dialect = next((d for d in ("mysql", "sqlite") if d in path.parent.name), "postgres")
+        collect(list(Reading(dialect).of(read_and_parse(path, Config(dialect=dialect))).values()))
+    collect(lint([str(FIXTURES)], Config()).diagnostics)
+    collect(Config(severity={"SM1": Severity.INFO}, mysql_version=(8, 0)))
+    assert len(found) >= 20  # ops, the model's values, findings, settings
+
+    @values.value(order=True, unsafe_hash=True)
+    class Local:  # a class inside a function, a field not shown, one not compared: no package class has them all
+        shown: int
+        hidden: str = field(default="", repr=False)
+        ignored: int = field(default=0, compare=False)
+
+    @values.value
+    class Plain:
+        shown: int
+
+    found[Local] = [Local(1, "x"), Local(1, "x", 2), Local(2, "a"), Local(1, "y")]
+    found[Plain] = [Plain(1), Plain(1), Plain(2)]
+    assert Plain.__hash__ is None and o.CreateTable.__hash__ is None  # not hashable, as a plain dataclass with __eq__
+    assert any(type(item).__lt__ is values._lt for items in found.values() for item in items)  # Span
+    hashable = 0
+    for cls, items in found.items():
+        items = items[:30]
+        assert (cls.__hash__ is None) == (type(_twin(items[0])).__hash__ is None)
+        for item in items:
+            assert repr(item) == repr(_twin(item))
+            if cls.__hash__ is not None:
+                hashable += 1
+                assert _hash_or_error(item) == _hash_or_error(_twin(item))  # Config holds a dict: both raise
+        for a, b in itertools.chain(itertools.product(items, repeat=2), ((item, copy.copy(item)) for item in items)):
+            assert (a == b) == (_twin(a) == _twin(b)) and (a != b) == (_twin(a) != _twin(b))
+            if cls.__lt__ is values._lt:
+                ta, tb = _twin(a), _twin(b)
+                assert (a < b, a <= b, a > b, a >= b) == (ta < tb, ta <= tb, ta > tb, ta >= tb)
+        assert items[0] != object() and _twin(items[0]) != object()
+    assert hashable > 0

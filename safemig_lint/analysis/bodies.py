@@ -30,6 +30,7 @@ from sqlglot.tokens import Token, Tokenizer, TokenType
 from safemig_lint.analysis.digests import digest
 from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
+from safemig_lint.values import value
 
 STRING_TOKENS = frozenset(
     {
@@ -107,7 +108,7 @@ def statement_extents(tokens: list[Token], words: list[str]) -> list[tuple[int, 
     return list(zip(starts, [*starts[1:], len(tokens)]))
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Unit:
     """The tokens between two `;` (a statement, or a statement inside a body), with what every
     check and the credential finder read of them, computed once: each token's word() and the
@@ -150,13 +151,13 @@ def _between_quotes(kind: TokenType, raw: str) -> tuple[int, int]:
     return quote + 1, max(quote + 1, len(raw) - 1)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Param:
     name: str  # folded; "$1", "$2" ... for unnamed PostgreSQL parameters
     type: str  # upper-cased first word of its type
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Routine:
     """A CREATE FUNCTION / PROCEDURE (or a DO block): what its header says."""
 
@@ -166,7 +167,7 @@ class Routine:
     header: tuple[Token, ...]  # the statement's tokens outside the body: name, parameters, attributes
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Body:
     """Code held in a string: a routine's or DO block's body, or a constant run by EXECUTE."""
 

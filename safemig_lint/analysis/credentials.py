@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from operator import attrgetter
 from typing import TypeVar
 
@@ -26,9 +26,10 @@ from safemig_lint.analysis.bodies import (
 from safemig_lint.diagnostics import Finding, Span
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import ReleasedStatement, Statement
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Secret:
     start: int  # file offsets of the secret itself, end exclusive
     end: int

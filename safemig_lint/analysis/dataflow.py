@@ -24,9 +24,10 @@ from safemig_lint.analysis.bodies import (
     split_commas,
     word,
 )
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Source:
     """An untrusted value, where it is spliced into SQL text."""
 
@@ -39,7 +40,7 @@ class Source:
         return f"`{self.name}` ({self.origin})" if self.origin else f"`{self.name}`"
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Value:
     raw: frozenset[Source] = frozenset()  # untrusted values it is, as they are
     spliced: frozenset[Source] = frozenset()  # untrusted values concatenated or format()ted into it

@@ -25,11 +25,12 @@ cautious answer, and the reason says the driver was not modelled.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import lowered_may_hold  # no sqlglot on its way
+from safemig_lint.values import value
 
 if TYPE_CHECKING:  # annotations only: validating driver-options must not load sqlglot
     from safemig_lint.config import Config
@@ -47,7 +48,7 @@ MULTI_STATEMENT = "x-multi-statement"
 NO_TX_WRAP = "x-no-tx-wrap"
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class ExecutionSettings:
     """The project's driver and the URL options that change how a file is run."""
 
@@ -363,7 +364,7 @@ _SQLITE_FLAG_PRAGMAS = frozenset(
         "trusted_schema",
     }
 )
-_PRAGMA = re.compile(
+_PRAGMA = lazy(
     r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*PRAGMA\s+(?:\w+\s*\.\s*)?(?P<name>\w+)\s*(?:=\s*[\w'\"-]+|\(\s*[\w'\"-]+\s*\))?\s*;?\s*$",
     re.IGNORECASE | re.DOTALL,
 )

@@ -10,7 +10,6 @@ parsed in its own worker, and its directory rules run once, in one place, from t
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -19,9 +18,10 @@ from safemig_lint.operations.read import Reading, changes_schema, leaves_nothing
 from safemig_lint.reading.dialect_check import GrammarFacts, WrongDialect, grammar_facts, judge
 from safemig_lint.reading.discovery import MigrationDirectory
 from safemig_lint.reading.statements import ParsedFile
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class PlaceholderUse:
     """A template placeholder that substitutes a value (not a control action), where it is written."""
 
@@ -29,7 +29,7 @@ class PlaceholderUse:
     span: Span
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class FileFacts:
     readable: bool
     has_statements: bool

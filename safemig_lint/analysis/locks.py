@@ -37,6 +37,7 @@ from safemig_lint.operations.model import SERIAL_TYPES, ColumnType, Constraint, 
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
+from safemig_lint.values import value
 
 if TYPE_CHECKING:
     from safemig_lint.checks.base import FileContext
@@ -196,7 +197,7 @@ SQLITE_GENERATED_COLUMNS = (3, 31, 0)
 # --- per file
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Lock:
     """A lock a statement takes on a table that existed before the file."""
 
@@ -735,7 +736,7 @@ def _setting(settings: list[re.Match[str]], name: str, current: bool, off: bool 
 # --- MySQL: what one ALTER TABLE asks for
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class MysqlClauses:
     """ALGORITHM= and LOCK= as written in the statement ('' when not given), upper-case."""
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 
 from safemig_lint.operations.model import Constraint, Table
+from safemig_lint.patterns import lazy
 
 UNSURE = object()  # the scratch table could not be built as the model has it
 
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
+_PLAIN = lazy(r"[A-Za-z_][A-Za-z_0-9$]*")
 
 
 def try_alter(table: Table, written: str, statement: str, with_row: bool = False) -> str | None | object:

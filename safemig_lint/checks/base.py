@@ -49,6 +49,7 @@ from safemig_lint.operations.read import Names, Reading
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.source import words_lowered
 from safemig_lint.reading.statements import ParsedFile, Statement
+from safemig_lint.values import value
 
 if TYPE_CHECKING:
     from safemig_lint.analysis.file_facts import FolderFacts
@@ -287,7 +288,7 @@ def shown_name(key: str, at: Locator | exp.Expr | None = None) -> str:
     return written if written is not None else bare_name(key)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class FileFinding:
     """A directory-level finding, placed in one file."""
 

@@ -2,12 +2,13 @@ import re
 
 from safemig_lint.checks.base import FILE_SPAN, DirectoryContext, FileFinding, Rule
 from safemig_lint.diagnostics import Finding, Severity
+from safemig_lint.patterns import lazy
 
-_FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.+?)(?:\.(up|down))?\.sql$", re.IGNORECASE)
-_LETTER_PREFIX = re.compile(r"^[A-Z]+(\d+)[._-](.+)\.(up|down)\.sql$", re.IGNORECASE)
-_UNDERSCORE_DIRECTION = re.compile(r"^(\d+)[_-](.+?)[_-](up|down)\.sql$", re.IGNORECASE)
-_CASED_DIRECTION = re.compile(r"^(\d+)_(.+)\.(up|down)\.sql$", re.IGNORECASE)
-_DASH_AFTER_VERSION = re.compile(r"^(\d+)-(.+)\.(up|down)\.sql$")
+_FLYWAY = lazy(r"^([VU])(\d+(?:[._]\d+)*)__(.+?)(?:\.(up|down))?\.sql$", re.IGNORECASE)
+_LETTER_PREFIX = lazy(r"^[A-Z]+(\d+)[._-](.+)\.(up|down)\.sql$", re.IGNORECASE)
+_UNDERSCORE_DIRECTION = lazy(r"^(\d+)[_-](.+?)[_-](up|down)\.sql$", re.IGNORECASE)
+_CASED_DIRECTION = lazy(r"^(\d+)_(.+)\.(up|down)\.sql$", re.IGNORECASE)
+_DASH_AFTER_VERSION = lazy(r"^(\d+)-(.+)\.(up|down)\.sql$")
 
 
 def diagnose_name(name: str) -> tuple[str, str]:

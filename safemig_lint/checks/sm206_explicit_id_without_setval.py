@@ -12,6 +12,7 @@ from safemig_lint.diagnostics import Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.locator import identifiers_extent
 from safemig_lint.operations.model import SERIAL_TYPES, Column, bare_name
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import lowered_may_hold
 from safemig_lint.reading.statements import Statement
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from safemig_lint.analysis.schema.history import History
     from safemig_lint.operations.read import Names
 
-_NEXTVAL = re.compile(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
+_NEXTVAL = lazy(r"nextval\('(?P<sequence>[^']+)'", re.IGNORECASE)
 
 
 class ExplicitIdWithoutSetval(Rule):

@@ -24,7 +24,7 @@ _FILE_FUNCTIONS = {
 }
 # Procedural languages that can do anything the server's operating-system user can.
 _UNTRUSTED_NAMES = (r"pl\w*u", "plsh", "plr")
-_UNTRUSTED_LANGUAGE = re.compile(rf"^({'|'.join(_UNTRUSTED_NAMES)})$", re.IGNORECASE)
+_UNTRUSTED_LANGUAGE = lazy(rf"^({'|'.join(_UNTRUSTED_NAMES)})$", re.IGNORECASE)
 # The words that start a problem found anywhere in a statement.
 _ANYWHERE = _FILE_FUNCTIONS | {"OPENROWSET", "OPENDATASOURCE", "XP_CMDSHELL", "INTO", "LANGUAGE"}
 # A word every problem holds: COPY, LOAD DATA, CREATE EXTENSION, INTO OUTFILE or DUMPFILE, and the rest of

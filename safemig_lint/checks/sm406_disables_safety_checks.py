@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from sqlglot.tokens import Token
 
@@ -10,6 +10,7 @@ from safemig_lint.analysis.credentials import statement_finding
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Finding, Severity
 from safemig_lint.patterns import lazy
+from safemig_lint.values import value
 
 _OFF = {"0", "OFF", "FALSE", "NO"}
 _ON = {"1", "ON", "TRUE", "YES", "DEFAULT"}
@@ -38,7 +39,7 @@ _WHAT = {
 }
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class _Switch:
     kind: str  # a key of _WHAT
     target: str  # the table, or "" for a session setting

@@ -3,9 +3,10 @@ import re
 from safemig_lint.analysis.locks import mysql_alter, mysql_clauses
 from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Severity
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
-_OPTIMIZED = re.compile(r"\s*OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLE\s+([`\w$.]+)", re.IGNORECASE)
+_OPTIMIZED = lazy(r"\s*OPTIMIZE\s+(?:NO_WRITE_TO_BINLOG\s+|LOCAL\s+)?TABLE\s+([`\w$.]+)", re.IGNORECASE)
 
 
 class MysqlRebuildsTable(Rule):

@@ -7,10 +7,11 @@ from safemig_lint.checks.base import FileContext, Rule
 from safemig_lint.diagnostics import Related, Severity
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import Statement
 
-_FOREIGN_KEYS_OFF = re.compile(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=\s*['\"]?(OFF|0|FALSE|NO)\b", re.IGNORECASE)
-_FOREIGN_KEYS_SET = re.compile(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=", re.IGNORECASE)
+_FOREIGN_KEYS_OFF = lazy(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=\s*['\"]?(OFF|0|FALSE|NO)\b", re.IGNORECASE)
+_FOREIGN_KEYS_SET = lazy(r"\s*PRAGMA\s+(?:\w+\.)?foreign_keys\s*=", re.IGNORECASE)
 
 
 class SqliteDropCascades(Rule):

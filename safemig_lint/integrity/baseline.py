@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from safemig_lint.config import ConfigError
@@ -22,6 +21,7 @@ from safemig_lint.integrity import BASELINE_FILE
 from safemig_lint.integrity.files import child_display, write_atomically
 from safemig_lint.reading.discovery import MigrationDirectory
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
+from safemig_lint.values import value
 
 FORMAT = "safemig-baseline"
 FORMAT_VERSION = 1
@@ -29,7 +29,7 @@ FORMAT_VERSION = 1
 _NEVER_BASELINED = ("SM000", "SM6")
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Entry:
     fingerprint: str
     code: str

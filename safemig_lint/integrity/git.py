@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from safemig_lint.reading.discovery import MIGRATION_NAME, MigrationDirectory
+from safemig_lint.values import value
 
 
 class GitError(Exception):
     """`--base` cannot be honoured (no git, no repository, REF missing): reported plainly, exit code 2."""
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class BaseFile:
     name: str
     version: int | None  # None: a .sql file golang-migrate does not read (misnamed)

@@ -4,7 +4,6 @@ the SM6xx checks turn into findings. Built once per directory, on first use."""
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -12,12 +11,13 @@ from typing import TYPE_CHECKING, TypeVar
 from safemig_lint.integrity import sumfile
 from safemig_lint.integrity.files import child_display, content_hash, normalised
 from safemig_lint.reading.discovery import MigrationDirectory, MigrationFile
+from safemig_lint.values import value
 
 if TYPE_CHECKING:  # a run without --base never asks git
     from safemig_lint.integrity.git import BaseFile, BaseSnapshot
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Place:
     """Where a finding about a file that may no longer exist is shown."""
 
@@ -26,7 +26,7 @@ class Place:
     line: int
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Edited:
     file: MigrationFile
     line: int  # the first changed line when known, else 1
@@ -34,7 +34,7 @@ class Edited:
     renamed_from: str | None = None
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Removed:
     name: str
     version: int
@@ -44,7 +44,7 @@ class Removed:
     version_left: bool  # another file of the same version is still there
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class OutOfOrder:
     file: MigrationFile
     newest_name: str  # the newest applied file it falls below (or collides with)
@@ -53,13 +53,13 @@ class OutOfOrder:
     collides: bool = False  # same version and direction as a different file at REF
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Corrupt:
     place: Place
     reason: str
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Unlocked:
     file: MigrationFile
     renamed_from: str | None

@@ -16,14 +16,15 @@ describes, so git converting it to CRLF on checkout changes nothing.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from safemig_lint.integrity import SUM_FILE
 from safemig_lint.integrity.files import content_hash, normalised, write_atomically
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.discovery import MIGRATION_NAME, MigrationDirectory
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
+from safemig_lint.values import value
 
 FORMAT = "safemig-sum"
 FORMAT_VERSION = 1
@@ -32,12 +33,12 @@ _HEADER = (
     "# Written by `safemig-lint lock`; checked by `safemig-lint check`. Do not edit: run `safemig-lint lock`.\n"
     "# <SHA-256 of the file's content>  <file name>; content: leading UTF-8 BOM dropped, CRLF and CR read as LF.\n"
 )
-_ENTRY = re.compile(r"^([0-9a-f]{64})  (.+)$")
-_TOTAL = re.compile(r"^total ([0-9a-f]{64})$")
-_FORMAT_LINE = re.compile(rf"^{FORMAT} (\d+)$")
+_ENTRY = lazy(r"^([0-9a-f]{64})  (.+)$")
+_TOTAL = lazy(r"^total ([0-9a-f]{64})$")
+_FORMAT_LINE = lazy(rf"^{FORMAT} (\d+)$")
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class LockedFile:
     name: str
     digest: str

@@ -171,7 +171,7 @@ class Table:
         return self.indexes.get(name) or self.constraints.get(name)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class View:
     name: str
     definition: str  # normalised SQL of the query
@@ -188,7 +188,7 @@ class View:
         return (("plain", plain_name(self.name)), *(("depends", d) for d in self.depends), *(("index", i) for i in self.indexes))
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Sequence:
     name: str
     owned_by: str = ""  # `table.column` of a serial or identity column, dropped with it
@@ -202,7 +202,7 @@ class Sequence:
         return (("plain", plain_name(self.name)), *(("owner", o) for o in owners))
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class UserType:
     name: str
     kind: str  # enum, composite, domain, other
@@ -216,7 +216,7 @@ class UserType:
         return (("plain", plain_name(self.name)),)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Routine:
     """Functions, procedures, triggers, extensions, events: tracked by name only."""
 

@@ -10,13 +10,13 @@ name that is an output column's alias or a FROM item's (a whole-row reference).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from sqlglot import exp
 
 from safemig_lint.operations import ops as o
+from safemig_lint.patterns import lazy
 from safemig_lint.reading.statements import CHILDLESS
 
 if TYPE_CHECKING:  # read.py imports this module
@@ -65,8 +65,8 @@ UNKNOWN_SOURCE = ""
 
 _SEQUENCE_FUNCTIONS = frozenset({"nextval", "currval", "setval"})
 # A name as regclass reads it from a string: one or two parts, each a word or a double-quoted name.
-_REGCLASS_PART = re.compile(r'"[^"]+"|[^."]+')
-_REGCLASS_NAME = re.compile(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?')
+_REGCLASS_PART = lazy(r'"[^"]+"|[^."]+')
+_REGCLASS_NAME = lazy(r'(?:"[^"]+"|[A-Za-z_][\w$]*)(?:\.(?:"[^"]+"|[A-Za-z_][\w$]*))?')
 
 
 # What _Reader.expression does with a node, by its class (found once per class: one look-up per node

@@ -12,13 +12,13 @@ file holds a statement its grammar rejects, and once per folder (analysis/file_f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safemig_lint.diagnostics import Span
 from safemig_lint.dialects import FIRST_CLASS
+from safemig_lint.values import value
 
 if TYPE_CHECKING:
     from safemig_lint.reading.statements import ParsedFile, Statement
@@ -31,7 +31,7 @@ _SAMPLE = 50
 _OTHERS = _SAMPLE * 10
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class RejectedStatement:
     """A statement the configured dialect's grammar rejects, as the verdict and its finding read it."""
 
@@ -41,7 +41,7 @@ class RejectedStatement:
     snippet: str  # its normalized text
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class GrammarFacts:
     """What judging a folder's dialect reads of one of its files (plain values: worked out where the
     file is parsed, judged where the folder's files meet)."""
@@ -71,7 +71,7 @@ def grammar_facts(parsed: ParsedFile, dialect: str) -> GrammarFacts:
     )
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class WrongDialect:
     configured: str
     suggested: str

@@ -11,12 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safemig_lint.values import value
+
 # golang-migrate's source.DefaultRegex.
 MIGRATION_NAME = re.compile(r"^([0-9]+)_(.*)\.(up|down)\.(.*)$")
 MAX_VERSION = 2**64 - 1
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class MigrationFile:
     path: Path
     display_path: str  # as the user would write it, relative to where they pointed us
@@ -118,7 +120,7 @@ class Discovery:
         return {name for name in named if resolved / name not in self.unchanged} if self.unchanged else named
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class PathProblem:
     path: Path
     display_path: str

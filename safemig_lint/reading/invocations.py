@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote
 
+from safemig_lint import values
 from safemig_lint.reading.source import LineIndex
 
 # The database drivers golang-migrate registers (database/*/: database.Register("scheme", ...)).
@@ -85,7 +86,7 @@ _EXAMPLE_HOSTS = {"host", "hostname", "example.com", "example.org", "your-host",
 _EXAMPLE_PASSWORDS = {"password", "pass", "passwd", "pwd", "your-password", "yourpassword"}
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class DatabaseUrl:
     start: int
     end: int
@@ -125,7 +126,7 @@ class DatabaseUrl:
         return None
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class MigrateCommand:
     start: int
     end: int

@@ -9,12 +9,12 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from safemig_lint.diagnostics import Span
 from safemig_lint.patterns import lazy
+from safemig_lint.values import value
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 # What the tool reads back besides migrations (a sum file, a baseline, a configuration): far
@@ -92,7 +92,7 @@ def lowered_may_hold(lowered: str | None, words: Iterable[str]) -> bool:
     return lowered is None or any(word in lowered for word in words)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Unreadable:
     """Why a file cannot be linted, and where the problem starts."""
 

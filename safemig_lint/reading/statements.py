@@ -25,6 +25,7 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token, Tokenizer, TokenType
 
+from safemig_lint import values
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.grammar import check_grammar
 from safemig_lint.reading.source import LineIndex, Unreadable
@@ -76,14 +77,14 @@ _ROUTINE_KEYWORDS = {"TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"}
 _END_QUALIFIERS = {"IF", "LOOP", "WHILE", "REPEAT", "FOR"}
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class Comment:
     start: int
     end: int
     text: str  # without the comment markers
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class Placeholder:
     start: int
     end: int

@@ -22,6 +22,7 @@ from safemig_lint.diagnostics import Diagnostic
 from safemig_lint.reading.discovery import MIGRATION_NAME
 from safemig_lint.reading.source import DEFAULT_MAX_FILE_BYTES, decode, read_limited
 from safemig_lint.server.convert import Text
+from safemig_lint.values import value
 
 
 def is_migration(path: Path) -> bool:
@@ -29,7 +30,7 @@ def is_migration(path: Path) -> bool:
     return path.name.lower().endswith(".sql") and MIGRATION_NAME.match(path.name) is not None
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Buffer:
     """An open document: where it is, which version the client is at, and its text."""
 

@@ -10,7 +10,8 @@ Differences are found by name, so a column re-created at the end of its table is
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from safemig_lint.values import value
 
 Snapshot = dict[tuple[str, str], dict[str, str]]
 
@@ -18,7 +19,7 @@ Snapshot = dict[tuple[str, str], dict[str, str]]
 STANDIN_SCHEMA = "safemig_verify_standin"
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Difference:
     kind: str
     name: str

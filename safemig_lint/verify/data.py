@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
+from safemig_lint.values import value
 from safemig_lint.verify.catalog import Snapshot
 
 ROWS_PER_TABLE = 2
 _FOREIGN_KEY = re.compile(r"FOREIGN KEY \((\w+)\) REFERENCES ([\w.\"]+)\((\w+)\)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class DataLoss:
     table: str
     detail: str

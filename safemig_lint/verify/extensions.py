@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from safemig_lint.values import value
 from safemig_lint.verify.catalog import STANDIN_SCHEMA
 
 _CREATE = re.compile(r"^\s*CREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?(\"[^\"]+\"|[\w-]+)", re.IGNORECASE)
@@ -184,7 +185,7 @@ _OPERATOR = re.compile(r"^operator does not exist: (?:(.+?) )?([-+*/<>=~!@#%^&|`
 _AS_TEXT = {"unknown", "character varying", "character", "name", "text"}
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class MissingObject:
     kind: str
     name: str  # unqualified, lower case; for an operator `symbol(left,right)`

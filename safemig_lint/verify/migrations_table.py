@@ -16,8 +16,8 @@ alter it, so verify creates and updates it the same way; it is left out of every
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from safemig_lint.values import value
 from safemig_lint.verify import catalog
 
 DEFAULT_NAME = "schema_migrations"
@@ -34,7 +34,7 @@ def _quote(identifier: str, quote: str = '"') -> str:
     return quote + identifier.replace(quote, quote * 2) + quote
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class MigrationsTable:
     dialect: str
     name: str = DEFAULT_NAME

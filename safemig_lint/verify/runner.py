@@ -25,6 +25,7 @@ from safemig_lint.reading.discovery import Migration, MigrationDirectory, Migrat
 from safemig_lint.reading.source import LineIndex
 from safemig_lint.reading.statements import ParsedFile
 from safemig_lint.reading.suppressions import find_suppressions
+from safemig_lint.values import value
 from safemig_lint.verify import catalog, extensions, server_version
 from safemig_lint.verify.migrations_table import MigrationsTable
 from safemig_lint.verify.targets import ApplyError
@@ -60,7 +61,7 @@ class VerifyOptions:
     progress: Callable[[str], None] | None = None
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Unverified:
     version: int
     reason: str

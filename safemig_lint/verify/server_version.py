@@ -11,10 +11,11 @@ or past the removal, the file fails where it runs too, and it is the file's fail
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Removal:
     version: int  # the first major version without it
     what: str

@@ -27,10 +27,10 @@ import sqlite3
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from safemig_lint.values import value
 from safemig_lint.verify import catalog
 from safemig_lint.verify.migrations_table import MigrationsTable
 from safemig_lint.verify.urls import DatabaseUrl
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from psycopg.rows import TupleRow
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class ApplyError:
     """The database rejected the file. `offset` (into the file's text) points at the failing statement
     or the database's error position when known; `statement_index` counts statements when only that is known.

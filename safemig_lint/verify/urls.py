@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
+
+from safemig_lint.values import value
 
 SCHEMES = {
     "postgres": "postgres",
@@ -23,7 +24,7 @@ class UrlError(ValueError):
     """A --database-url verify cannot use (its message never holds the password)."""
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class DatabaseUrl:
     dialect: str  # postgres, mysql or sqlite
     raw: str

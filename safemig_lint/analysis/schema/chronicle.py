@@ -27,6 +27,7 @@ from bisect import bisect_left, bisect_right
 
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import bare_name, plain_name
+from safemig_lint.patterns import lazy
 
 # Namespaces: PostgreSQL keeps tables, views and sequences in one (relations); the rest apart.
 RELATION = "relation"
@@ -268,7 +269,7 @@ def _tables_named(op: o.Op) -> list[str]:
 
 
 # Tables of the database itself: its catalogs, which no migration creates.
-_SYSTEM = re.compile(r"^(?:pg_catalog\.|information_schema\.|pg_|sqlite_|mysql\.|performance_schema\.|sys\.|dual$)")
+_SYSTEM = lazy(r"^(?:pg_catalog\.|information_schema\.|pg_|sqlite_|mysql\.|performance_schema\.|sys\.|dual$)")
 
 
 def system_table(key: str) -> bool:

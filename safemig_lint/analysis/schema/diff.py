@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TypeVar
 
 from safemig_lint.operations.model import Column, Constraint, Database, Index, SchemaObject, Sequences, Table, Types, Views
+from safemig_lint.values import value
 
 _Item = TypeVar("_Item", bound="SchemaObject | str")
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Difference:
     kind: str  # table, column, index, constraint, view, sequence, type, schema, function ...
     name: str  # a table's key; `table.name` for its columns and keys

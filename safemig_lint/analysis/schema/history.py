@@ -28,9 +28,10 @@ from safemig_lint.operations.model import Database, Journal, bare_name
 from safemig_lint.operations.read import Reading, mentions
 from safemig_lint.reading.discovery import Migration, MigrationDirectory, MigrationFile
 from safemig_lint.reading.statements import ParsedFile, Statement
+from safemig_lint.values import value
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class UnknownNote:
     """An object the model became unsure of, and the statement that made it so."""
 
@@ -40,7 +41,7 @@ class UnknownNote:
     reason: str
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class _AfterDown:
     """What a version's down file did to the schema its up files left: its changes (replayed on a copy of
     that schema when asked for), what it left of `schemas` and `open_world`, and the tables it touched."""

@@ -8,18 +8,18 @@ so with every secret masked: a word that was a secret is stars, and names nothin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from safemig_lint.analysis.schema.history import History
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.model import Column, Constraint, Database, Index, Table
 from safemig_lint.operations.read import mentions
 from safemig_lint.reading.discovery import MigrationFile
+from safemig_lint.values import value
 
 _WORD = re.compile(r"[\w$]+")
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class Named:
     """A table or column the word names; `before`/`after` None: not in the schema then.
     A column's `keys`: the indexes and constraints of its table that hold it, before and after."""
@@ -31,7 +31,7 @@ class Named:
     keys: tuple[tuple[Index | Constraint, ...], tuple[Index | Constraint, ...]] = ((), ())
 
 
-@dataclass(frozen=True)
+@value(unsafe_hash=True)
 class NameAt:
     start: int  # the word's offsets in the file's text (end exclusive)
     end: int

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from dataclasses import dataclass
 
+from safemig_lint import values
 from safemig_lint.operations.model import CLEARED, GONE, Database, FoundBy, Journal, TableMap
 
 _KEPT = 8  # snapshots made and kept for the next question
 
 
-@dataclass(frozen=True)
+@values.value(unsafe_hash=True)
 class _Mark:
     changes: int  # how many changes of the journal came before it
     schemas: frozenset[str]

@@ -15,11 +15,12 @@ import re
 
 from safemig_lint.analysis.schema.render import to_sql
 from safemig_lint.operations.model import Database
+from safemig_lint.patterns import lazy
 
 # Statements SQLite runs for their effect on the schema; anything else is only compiled.
-_DDL = re.compile(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
-_COMPILED = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|VALUES)\b", re.IGNORECASE)
-_LEADING_COMMENTS = re.compile(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
+_DDL = lazy(r"\s*(CREATE|ALTER|DROP)\b", re.IGNORECASE)
+_COMPILED = lazy(r"\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH|VALUES)\b", re.IGNORECASE)
+_LEADING_COMMENTS = lazy(r"(?:\s+|--[^\n]*\n?|/\*.*?\*/)*", re.DOTALL)
 _STEPS = 2_000_000  # virtual-machine steps a statement may take (CREATE TABLE ... AS SELECT over a recursive CTE)
 
 
