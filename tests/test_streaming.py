@@ -281,6 +281,74 @@ def test_the_letters_that_make_ascii_ones_are_those_of_this_pythons_unicode_data
     assert "".join(filter(_into_ascii, map(chr, range(0x80, sys.maxunicode + 1)))) == source.INTO_ASCII
 
 
+def _lowered_wide(text: str) -> str:
+    """A text lowered without stand-ins (as words_lowered did before them): 4 bytes a character after an emoji."""
+    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
+def _classes(text: str) -> str:
+    """Each character of `text` as `re` tells it: a decimal digit, another word character, a blank, or any other."""
+    return re.sub(r"\d", "d", re.sub(r"[^\W\d]", "w", re.sub(r"\s", "s", re.sub(r"[^\w\s]", ".", text))))
+
+
+def test_a_lowered_text_holds_characters_outside_latin_1_as_stand_ins_re_tells_apart_as_them(monkeypatch):
+    """Every character outside Latin-1 (but the decimal digits, and INTO_ASCII's) is held in one byte, outside ASCII,
+    and in the class of `re` it is in: a word character (so `\\b` is where it was), a blank, or neither."""
+    monkeypatch.setattr(source, "_STAND_IN_TABLE", source._StandIns())  # a million stand-ins, let go after the test
+    wide = re.sub(rf"[\d{source.INTO_ASCII}]", "", "".join(map(chr, range(0x100, sys.maxunicode + 1))))
+    lowered = source.words_lowered(f"SELECT {wide} Ω")
+    assert lowered is not None and len(lowered) == len(wide) + 9 and lowered.isascii() is False
+    assert lowered.encode("latin-1").decode("latin-1") == lowered  # one byte a character
+    assert lowered.startswith("select ") and lowered.endswith(" ª")
+    stood = lowered[7:-2]
+    assert _classes(stood) == _classes(wide) and not any(map(str.isascii, stood))
+    assert set(stood) == {"\u00aa", "\u00a0", "\u00a4"}
+
+
+def test_a_text_holding_a_decimal_digit_outside_latin_1_is_lowered_as_it_is():
+    for text in ("SELECT 1 -- ３ 🎉", "Ab٣ 中 é"):
+        assert source.words_lowered(text) == _lowered_wide(text)
+
+
+# Words the patterns searched in a lowered text look for, and what may follow them (execute's lookahead, `\b`).
+_GATED_WORDS = (
+    "exec", "execute function(", "execute procedure ", "execute immediate(", "prepare", "grant", "definer", "owner", "copy",
+    "load", "outfile", "disable", "enable", "check", "reset", "pw", "password", "passwd", "secret", "token", "api_key",
+    "private key", "@x", "$1", "://u:p@h", "-u", "-pw", "--password", "jdbc", "bearer", "identified", "mysql",
+)  # fmt: skip
+_WIDE_CHARACTERS = ("中", "🎉", "\u3000", "\u2028", "\u0301", "\U0001d400", "\u216b", "é", " ", "\t")
+
+
+def test_every_pattern_searched_in_a_lowered_text_matches_where_it_matches_in_the_text_lowered_as_it_is():
+    """The patterns searched in a lowered text (FileContext.lowered, the credential finders' _Reading.lowered) find
+    the same matches in it as in the text lowered without stand-ins, whatever is written beside their words."""
+    from safemig_lint.analysis import bodies, credentials, digests
+    from safemig_lint.checks import all_rules
+
+    pieces = []
+    for word in _GATED_WORDS:
+        for before in _WIDE_CHARACTERS:
+            for after in _WIDE_CHARACTERS:
+                pieces += [before, word.replace(" ", after).upper(), after, word, before]
+    text = "".join(pieces)
+    lowered, wide = source.words_lowered(text), _lowered_wide(text)
+    assert lowered is not None and lowered != wide and len(lowered) == len(wide)
+    rules = all_rules()  # each rule's module registers its gates
+    patterns = [credentials._LOWER_TRIGGER, credentials._STATEMENT_TRIGGER, credentials._LOWER_PROSE_KEY]
+    patterns += [rule.reads_words for rule in rules if rule.reads_words is not None]
+    for dialect in ("postgres", "mysql", "sqlite"):
+        patterns += [gate(dialect) if callable(gate) and not isinstance(gate, re.Pattern) else gate for gate in bodies._GATES]
+        patterns.append(bodies._code_gate(dialect, len(bodies._GATES)))
+    found = 0
+    for pattern in patterns:
+        spans = [match.span() for match in pattern.finditer(wide)]
+        assert [match.span() for match in pattern.finditer(lowered)] == spans, pattern.pattern
+        found += len(spans)
+    assert found > 1000
+    # The words looked for as they are (str.find, `in`): ASCII, held by no stand-in.
+    assert all(word.isascii() for digest in digests.registered() for word in digest.words or ())
+
+
 def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp_path, monkeypatch):
     """A text holding letters outside ASCII (none of INTO_ASCII) is lowered and searched as an ASCII one
     (source.words_lowered), by the rules' word gates, the digests taken and the credential finders' prefilter: the
@@ -291,7 +359,7 @@ def test_words_are_searched_in_a_text_not_ascii_lowered_as_in_each_statement(tmp
         for name in names:
             path = directory / name
             if name.endswith(".sql"):
-                path.write_text(path.read_text(encoding="utf-8") + "\n-- Crée « déjà » ☕\n", encoding="utf-8")
+                path.write_text(path.read_text(encoding="utf-8") + "\n-- Crée « déjà » ☕ 🎉 中文\u3000grant\n", encoding="utf-8")
         folders.append((directory, config))
     monkeypatch.setattr(streaming, "STREAM_MIN_CHARS", 0)
     lowered = [[repr(finding) for finding in lint([str(directory)], config).diagnostics] for directory, config in folders]

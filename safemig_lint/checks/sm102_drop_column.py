@@ -90,18 +90,19 @@ def swapped_out(drop: o.DropColumn, statement: Statement, context: FileContext) 
 
 
 class ColumnSteps:
-    """A file's ops in order, found by identity, with each table's column renames and copies of
-    values in order: looked up per dropped column, not searched for among every op of the file."""
+    """A file's column drops' places among its ops, found by identity, with each table's column renames and copies
+    of values in order: looked up per dropped column, not searched for among every op of the file."""
 
     def __init__(self, operations: dict[int, list[o.Op]]) -> None:
-        self.position: dict[int, int] = {}
+        self.position: dict[int, int] = {}  # drops only: every op's would be 14 MB on a 5 MB file
         self.renames: dict[str, list[tuple[int, tuple[str, str]]]] = {}  # table -> (position, (old, new))
         self.fills: dict[str, list[tuple[int, o.FillColumn]]] = {}
         steps = [op for ops in operations.values() for op in ops]
         for index, op in enumerate(steps):
-            self.position.setdefault(id(op), index)
             table = getattr(op, "table", None)
-            if isinstance(op, o.FillColumn):
+            if isinstance(op, o.DropColumn):
+                self.position.setdefault(id(op), index)
+            elif isinstance(op, o.FillColumn):
                 self.fills.setdefault(op.table, []).append((index, op))
             elif isinstance(table, str) and (renamed := _renamed(op, table)) is not None:
                 self.renames.setdefault(table, []).append((index, renamed))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import codecs
 import errno
 import os
 import re
@@ -32,15 +33,54 @@ _INTO_ASCII = lazy(f"[{INTO_ASCII}]")
 def words_lowered(text: str) -> str | None:
     """`text` with its ASCII letters in lower case, in which an ASCII word is found where a case-insensitive
     search (or the tokenizer's upper case) finds it in `text`, at the same offset; None for a text holding a
-    letter of INTO_ASCII, where a word may be spelt with letters the lowered text does not hold. Other letters
-    outside ASCII are left as they are: no word searched for holds one, and they stay letters (a text in French
-    or Chinese, or with an emoji, is searched as an ASCII one)."""
+    letter of INTO_ASCII, where a word may be spelt with letters the lowered text does not hold. Other characters
+    outside ASCII are left as they are (Latin-1's) or held as a stand-in (below): no word searched for holds one, and
+    letters stay letters (a text in French or Chinese, or with an emoji, is searched as an ASCII one)."""
     if text.isascii():
         return text.lower()
     if _INTO_ASCII.search(text):
         return None
+    try:
+        encoded = text.encode("latin-1", _STAND_IN)
+    except UnicodeEncodeError:  # a decimal digit outside Latin-1, which has no stand-in: lowered as it is
+        return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
     # bytes.lower() lowers ASCII letters only; str.lower() would take a buffer of 12 bytes per character of the text.
-    return text.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+    return encoded.lower().decode("latin-1")
+
+
+# A lowered text holds each character outside Latin-1 as a stand-in of one byte: Python holds a text in 4 bytes a
+# character as soon as one is astral (an emoji made a 5 MB file's lowered text 19 MB). What is searched in a lowered
+# text is ASCII words, and patterns made of ASCII characters and sets, `\s`, `\w` and `\b` (tests/test_streaming.py
+# reads them all): these tell a character outside ASCII only by whether it is a word character (`\w`, and so where
+# `\b` is) or a blank (`\s`). So a letter or any other word character stands as `ª`, a blank as a no-break space, any
+# other character as `¤`, each outside ASCII and answering both questions as what it stands for does. A decimal digit
+# (`\d`: `٣`, `３`) has none: Latin-1's are all ASCII. (`re` tells them apart as str.isdecimal, isalnum and isspace do.)
+
+
+class _StandIns(dict[int, str]):
+    """str.translate's table: each character outside Latin-1 to its stand-in, worked out on first meeting."""
+
+    def __missing__(self, code: int) -> str:
+        character = chr(code)
+        if character.isdecimal():
+            raise LookupError  # left as it is (str.translate's convention), which the encoder then refuses
+        stand_in = "\u00aa" if character.isalnum() else "\u00a0" if character.isspace() else "\u00a4"
+        self[code] = stand_in
+        return stand_in
+
+
+_STAND_IN_TABLE = _StandIns()
+
+
+def _stand_ins(error: UnicodeError) -> tuple[str, int]:
+    """The encoding error handler that writes each run of characters outside Latin-1 as its stand-ins."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return error.object[error.start : error.end].translate(_STAND_IN_TABLE), error.end
+
+
+_STAND_IN = "safemig_lint.stand_in"
+codecs.register_error(_STAND_IN, _stand_ins)
 
 
 def lowered_may_hold(lowered: str | None, words: Iterable[str]) -> bool:
