@@ -259,3 +259,70 @@ def test_words_looked_for_where_their_literals_start_answer_as_a_search_of_each_
                 searched += 1
                 admitted += expected
     assert admitted > 50 and searched - admitted > 500
+
+
+def _chosen_one_by_one(dispatch, context) -> tuple[dict, int]:
+    """What _Dispatch._choose must give: each statement's shape worked out on its own, and handed to every
+    declaration _reads_shape says reads it, in the file's order; and how many declarations read statements
+    of more than one shape (whose statements _choose merges)."""
+    from safemig_lint import engine
+
+    effects = context.history.effects(context.file)
+    chosen: dict = {}
+    shapes: dict = {}
+    for statement in context.parsed.statements:
+        shape = (
+            frozenset(map(type, context.operations_by_start[statement.start])) if dispatch.reads_ops else None,
+            dispatch.token_types & statement.token_types if dispatch.token_types else None,
+            frozenset(map(type, effects.get(statement.start, ()))) if dispatch.reads_effects else None,
+        )
+        for reads in dispatch.declared:
+            if engine._reads_shape(reads, shape):
+                chosen.setdefault(reads, []).append(statement)
+                shapes.setdefault(reads, set()).add(shape)
+    return chosen, sum(len(found) > 1 for found in shapes.values())
+
+
+def test_statements_chosen_by_group_are_those_chosen_one_by_one(tmp_path, monkeypatch):
+    """_choose groups a file's statements by what they hold and merges the groups back into the file's
+    order: every file of the fixtures and of the rule pages' examples gives each declaration the same
+    statements, in the same order, as a choice made for each statement on its own."""
+    from safemig_lint import engine
+    from safemig_lint.config import Config
+
+    choose = engine._Dispatch._choose
+    compared = merged = 0
+    wrong: list[str] = []  # an assertion inside the run would be caught and reported as SM000
+
+    def checked(self, context):
+        nonlocal compared, merged
+        chosen = choose(self, context)
+        expected, several = _chosen_one_by_one(self, context)
+        if {reads: list(found) for reads, found in chosen.items()} != expected:
+            wrong.append(context.file.display_path)
+        compared += len(context.parsed.statements)
+        merged += several
+        return chosen
+
+    monkeypatch.setattr(engine._Dispatch, "_choose", checked)
+    every_code = [rule.code for rule in all_rules()]
+    for directory in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        config_file = directory / ".safemig-lint.toml"
+        lint([str(directory)], load_config(config_file if config_file.exists() else None, every_code))
+    for rule in all_rules():
+        page = load_page(rule.code)
+        for kind, example in (("bad", page.bad), ("good", page.good)):
+            if example.files:
+                folder = write_migrations(tmp_path / f"{rule.code}-{kind}" / "migrations", example.files)
+                config_file = tmp_path / f"{rule.code}-{kind}" / "config.toml"
+                config_file.write_text(example.config or "", encoding="utf-8")
+                lint([str(folder)], load_config(config_file, every_code))
+    # Statements of several shapes taking turns, which one pass by shape would hand over out of order.
+    taking_turns = "CREATE TABLE a (id int);\n" + "".join(
+        f"ALTER TABLE a ADD COLUMN c{n} int;\nUPDATE a SET id = {n};\nALTER TABLE a DROP COLUMN c{n};\nDELETE FROM a;\n" for n in range(3)
+    )
+    for dialect in ("postgres", "mysql", "sqlite"):
+        folder = write_migrations(tmp_path / dialect / "migrations", {"000001_a.up.sql": taking_turns, "000001_a.down.sql": taking_turns})
+        lint([str(folder)], Config(dialect=dialect))
+    assert not wrong
+    assert compared > 400 and merged > 50, (compared, merged)

@@ -234,10 +234,13 @@ _ACCESS_EXCLUSIVE_OPS = (
     o.AddConstraint,
 )
 _LOCKING_OPS = (*_ACCESS_EXCLUSIVE_OPS, o.CreateIndex, o.DropIndex)  # the ops FileLocks._postgres_locks reads
+# The same as sets of types: one look-up for an op of none of them (op classes have no subclasses), where
+# isinstance tried each in turn; asked of every op of every statement.
+_LOCKING_KINDS = frozenset(_LOCKING_OPS)
 
 
 # The ops FileLocks._read follows.
-_READ_OPS = (o.CreateTable, o.RenameTable, o.DropTable, o.DropColumn, o.CreateIndex, o.DropIndex, o.DropConstraint, o.Truncate)
+_READ_KINDS = frozenset((o.CreateTable, o.RenameTable, o.DropTable, o.DropColumn, o.CreateIndex, o.DropIndex, o.DropConstraint, o.Truncate))
 
 
 class _Presence:
@@ -342,16 +345,16 @@ class FileLocks:
         # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
         # lowered), so in an ASCII file's lowered text: most files name neither, and no statement is searched.
         follows_settings = lowered_may_hold(self.context.lowered, ("lock_timeout", "foreign_key_checks"))
-        operations = self._operations
+        operations, position, emptied = self._operations, self._position, self._emptied
         for index, statement in enumerate(self.context.parsed.statements):
             key = id(statement)
-            self._position[key] = index
+            position[key] = index
             if timeout:
                 self._timeout_before.add(key)
             if fk_checks_off:
                 self._fk_checks_off_before.add(key)
             for op in operations[statement.start]:
-                if not isinstance(op, _READ_OPS):  # most ops (Uses ...): one test, not one per kind below
+                if type(op) not in _READ_KINDS:  # most ops (Uses ...): one test, not one per kind below
                     continue
                 if isinstance(op, o.CreateTable):
                     self._tables.mark(op.table, index, True)
@@ -374,7 +377,9 @@ class FileLocks:
                     self._dropped_keys.mark(bare_name(op.name), index, True)
                 elif isinstance(op, o.Truncate):
                     self._emptied.mark(bare_name(op.table), index, True)
-            self._follow_rows(statement, index)
+            read = statement.kind
+            if read is exp.Delete or (read is exp.Insert and emptied):  # an INSERT fills again only a table emptied before
+                self._follow_rows(statement, index)
             settings = _settings_in(statement) if follows_settings else None
             if settings:
                 timeout = _setting(settings, "lock_timeout", timeout)
@@ -398,10 +403,8 @@ class FileLocks:
         return gone
 
     def _follow_rows(self, statement: Statement, index: int) -> None:
-        """DELETE without WHERE empties a table; INSERT fills one again."""
-        read = statement.kind
-        if read is not exp.Delete and (read is not exp.Insert or not self._emptied):  # no table emptied yet: none to fill
-            return  # again (a file's INSERTs, most often: their row_change is not worked out)
+        """A DELETE without WHERE empties a table; an INSERT (once some table was emptied) fills one again. Called
+        only on those (most of a file's INSERTs come before any DELETE: their row_change is not worked out)."""
         change = row_change(statement, self.names)
         if change is None or (not change.emptied and not self._emptied):
             return
@@ -506,16 +509,17 @@ class FileLocks:
         """The locks that block reads or writes which the statement takes on tables that existed before the file
         (worked out once per statement: SM511 and SM512 ask up to four times)."""
         key = id(statement)
-        if key not in self._locks:
-            self._locks[key] = self._postgres_locks(statement)
-        return self._locks[key]
+        found = self._locks.get(key)
+        if found is None:
+            found = self._locks[key] = self._postgres_locks(statement)
+        return found
 
     def _postgres_locks(self, statement: Statement) -> list[Lock]:
         # (table, mode, locator) first, a Lock made only where it matters: most locks a file takes are moot
         # (on tables it created): a 5 MB file of 60,000 statements made ~30,000 Locks only to drop them.
         found: list[tuple[str, str, Locator | None]] = []
-        for op in self.ops(statement):
-            if not isinstance(op, _LOCKING_OPS):  # most ops (Uses ...): one test, not one per kind below
+        for op in self._operations[statement.start]:
+            if type(op) not in _LOCKING_KINDS:  # most ops (Uses ...): one test, not one per kind below
                 continue
             if isinstance(op, o.AddConstraint) and op.constraint is not None and op.constraint.kind == "foreign":
                 found.append((op.table, "SHARE ROW EXCLUSIVE", op.at))
