@@ -262,7 +262,7 @@ def may_hold_words(statement: Statement, words: re.Pattern[str], lowered: str | 
     placeholder's stand-in joins the letters beside it into another word; only a backslash escape
     (E'\\105XECUTE') or a letter outside ASCII that upper-cases into ASCII (`ı` into `I`) makes a
     word the text does not hold, and a statement with either is read whole. `lowered`: the file's
-    text lowered, if it is ASCII (FileContext.lowered), searched in place."""
+    text lowered (FileContext.lowered, source.words_lowered), searched in place."""
     if lowered is None:
         text = statement.text
         return not text.isascii() or "\\" in text or words.search(text.lower()) is not None
@@ -340,7 +340,7 @@ def file_may_hold_words(words: re.Pattern[str], lowered: str | None) -> bool:
     """may_hold_words for every statement of a file at once: False only when none may. `words` must be
     plain alternatives of words (`grant|owner`), so that a match within a statement is one within the
     file, and each word is looked for as a substring (twice as fast as the pattern, whose search was
-    3% of a cold run); a file that is not all ASCII (`lowered` None) is left to its statements."""
+    3% of a cold run); a file whose `lowered` is None (source.words_lowered) is left to its statements."""
     return lowered_may_hold(lowered, ("\\", *_alternatives(words.pattern)))  # a backslash escape may spell any word
 
 

@@ -201,8 +201,8 @@ class _ByKind(dict):
 
 
 def unwritten(lowered: str | None) -> frozenset[str]:
-    """The names of the digests absent for every statement of a file, told from its text lowered (None: not all ASCII,
-    and then none is): those whose words it does not hold (Digest.words). Asked once per file."""
+    """The names of the digests absent for every statement of a file, told from its text lowered (source.words_lowered;
+    None: none is): those whose words it does not hold (Digest.words). Asked once per file."""
     return frozenset(each.name for each in registered() if each.words is not None and not lowered_may_hold(lowered, each.words))
 
 

@@ -180,7 +180,7 @@ def file_may_refuse_transaction_block(lowered: str | None, postgres_version: int
     """False when no statement of the file can be one refuses_transaction_block names (or SQLite's VACUUM):
     each needs one of _REFUSED_WORDS among its words, which its text holds as written (a template
     placeholder's stand-in of `x`, digits and `_` joins into none of them), so the file's text does.
-    `lowered`: the file's text lowered, if it is ASCII (else None: each statement must be asked)."""
+    `lowered`: the file's text lowered (source.words_lowered; None: each statement must be asked)."""
     old_postgres = postgres_version is not None and postgres_version < 12
     return lowered_may_hold(lowered, (*_REFUSED_WORDS, _VALUE_WORD) if old_postgres else _REFUSED_WORDS)
 
@@ -220,7 +220,7 @@ class ExecutionModel:
     """
 
     def __init__(self, statements: list[Statement], settings: ExecutionSettings, lowered: str | None = None) -> None:
-        """`lowered`: the file's text lowered, when it is ASCII: a file whose text names none of the words that
+        """`lowered`: the file's text lowered (source.words_lowered): a file whose text names none of the words that
         open or end a transaction (transaction_control reads them from the text) has no statement asked."""
         self.settings = settings
         self._statements = statements

@@ -343,7 +343,7 @@ class FileLocks:
         # not as a copy of every set per statement: memory and time stay linear in the file.
         timeout = fk_checks_off = False
         # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
-        # lowered), so in an ASCII file's lowered text: most files name neither, and no statement is searched.
+        # lowered), so in the file's lowered text: most files name neither, and no statement is searched.
         follows_settings = lowered_may_hold(self.context.lowered, ("lock_timeout", "foreign_key_checks"))
         operations, position, emptied = self._operations, self._position, self._emptied
         for index, statement in enumerate(self.context.parsed.statements):

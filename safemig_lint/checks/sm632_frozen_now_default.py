@@ -119,11 +119,11 @@ def may_hold_a_moment(statement: Statement, lowered: str | None, lowered_from: i
     sqlglot builds a string literal from a token's text (a string's, or a word's: an interval's unit, a
     date part), or from a fixed or mapped name (a default unit, a rewritten format) that is none of
     _MOMENTS; a word right before `(` (a function's name, as in `now()`, or a table's) is never a literal.
-    `lowered`: the file's text lowered, when it is ASCII (FileContext.lowered), or a part of it starting at the
+    `lowered`: the file's text lowered (FileContext.lowered, source.words_lowered), or a part of it starting at the
     file offset `lowered_from` that holds the statement (its own text lowered). A token whose text is a
     moment holds that word in the file's text (a doubled quote joins no letters, a template's stand-in
     holds none of them), but for a backslash escape: only the tokens where a moment word is written are
-    read, unless the statement holds a backslash or the file is not ASCII (then every token is)."""
+    read, unless the statement holds a backslash or `lowered` is None (then every token is)."""
     tokens = statement.tokens
     indexes: Iterable[int] = range(len(tokens))
     start, end = statement.start - lowered_from, statement.end - lowered_from
