@@ -225,7 +225,8 @@ def _code_gate(dialect: str, gates: int) -> re.Pattern[str]:
     return re.compile(alternation(word for pattern in patterns for word in _alternatives_of(pattern.pattern)))
 
 
-def _alternatives_of(pattern: str) -> list[str]:
+@functools.cache
+def _alternatives_of(pattern: str) -> tuple[str, ...]:
     """A pattern's alternatives: split at each `|` outside groups and character sets."""
     found, depth, start, escaped, in_set = [], 0, 0, False, False
     for index, character in enumerate(pattern):
@@ -244,7 +245,7 @@ def _alternatives_of(pattern: str) -> list[str]:
         elif character == "|" and depth == 0:
             found.append(pattern[start:index])
             start = index + 1
-    return [*found, pattern[start:]]
+    return (*found, pattern[start:])
 
 
 @digest(takes=_read_by_a_rule, serves=_BODY_RULES)
@@ -341,12 +342,7 @@ def file_may_hold_words(words: re.Pattern[str], lowered: str | None) -> bool:
     plain alternatives of words (`grant|owner`), so that a match within a statement is one within the
     file, and each word is looked for as a substring (twice as fast as the pattern, whose search was
     3% of a cold run); a file whose `lowered` is None (source.words_lowered) is left to its statements."""
-    return lowered_may_hold(lowered, ("\\", *_alternatives(words.pattern)))  # a backslash escape may spell any word
-
-
-@functools.cache
-def _alternatives(pattern: str) -> tuple[str, ...]:
-    return tuple(pattern.split("|"))
+    return lowered_may_hold(lowered, ("\\", *_alternatives_of(words.pattern)))  # a backslash escape may spell any word
 
 
 @functools.cache
