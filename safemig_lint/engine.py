@@ -227,7 +227,7 @@ def lint(
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
         settings = config_for(directory.path) if config_for else config
-        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {})
+        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {}, cache.keeps)
         files_checked += sum(1 for name in work.data if name in work.reported)  # by name: the folder's files
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
@@ -321,7 +321,7 @@ def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[
     directory = next((d for d in discovery.directories if any(f.path == file for f in d.files())), None)
     if directory is None:
         return None
-    work = _work(directory, config, discovery, None, buffers)
+    work = _work(directory, config, discovery, None, buffers, cache.keeps)
     work.known = _known_file_ops(work, cache)
     return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work), config.mysql_version)
 
@@ -360,7 +360,7 @@ class DirectoryWork:
     config: Config
     data: dict[str, bytes | OSError]
     reported: frozenset[str]
-    key: str = ""
+    key: str = ""  # the content cache's key of the folder's state ("": none, where no cache keeps anything)
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
@@ -458,8 +458,15 @@ class DirectoryWork:
 
 
 def _work(
-    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
+    directory: MigrationDirectory,
+    config: Config,
+    discovery: Discovery,
+    base: BaseSnapshot | None,
+    buffers: Mapping[Path, bytes],
+    keyed: bool,
 ) -> DirectoryWork:
+    """`keyed`: work out the folder's cache key (a cache that keeps nothing has no use for it: it costs a one-file
+    run ~1%, the tool's fingerprint and a hash of every file)."""
     data: dict[str, bytes | OSError] = {}
     folder = open_folder(directory.path)
     try:
@@ -479,6 +486,8 @@ def _work(
     if discovery.is_reported(directory.path):
         reported.add("")
     work = DirectoryWork(directory, config, data, frozenset(reported), base=base)
+    if not keyed:
+        return work
     state = (
         [(f"{d.display_path}", b"") for d in (directory,)]
         + [(f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()]

@@ -1,6 +1,7 @@
 """What a run does before and around linting, cut down: the rule modules of other dialects and of `verify`
-not imported (checks.rules_for), value classes described without `inspect`. Each is compared here with the
-general path on real inputs: the rule pages' examples, the fixtures."""
+not imported (checks.rules_for), no cache key worked out for a cache that keeps nothing, value classes
+described without `inspect`. Each is compared here with the general path on real inputs: the rule pages'
+examples, the fixtures."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, write_migrations
 
-from safemig_lint import checks
+from safemig_lint import checks, engine
+from safemig_lint.cache import Cache, MemoryCache
 from safemig_lint.checks import all_rules, rule_codes, rules_for
 from safemig_lint.checks.base import Rule
 from safemig_lint.config import Config, load_config
@@ -118,6 +120,19 @@ def test_a_check_of_postgres_imports_no_rule_of_other_dialects_or_of_verify(tmp_
     assert "sm101" in imported
     other_dialects = {name for name, only in checks._ONLY_FOR.items() if only and "postgres" not in only}
     assert other_dialects and imported.isdisjoint(other_dialects | {f"sm{number}" for number in range(701, 712)})
+
+
+def test_a_cache_that_keeps_nothing_is_not_keyed_and_the_findings_are_the_same(tmp_path):
+    """No key is worked out for a cache that keeps nothing; one that keeps is keyed as before."""
+    folder = write_migrations(tmp_path / "migrations", {"000001_a.up.sql": "DROP TABLE t;\n", "000001_a.down.sql": "SELECT 1;\n"})
+    discovery = engine.discover([str(folder)], [])
+    (directory,) = discovery.directories
+    unkeyed = engine._work(directory, Config(), discovery, None, {}, Cache(None).keeps)
+    keyed = engine._work(directory, Config(), discovery, None, {}, MemoryCache().keeps)
+    assert unkeyed.key == "" and len(keyed.key) == 64
+    assert _findings(lint([str(folder)], Config(), cache=Cache(None), jobs=1)) == _findings(
+        lint([str(folder)], Config(), cache=Cache(tmp_path / "cache"), jobs=1)
+    )
 
 
 @value
