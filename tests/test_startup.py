@@ -1,7 +1,7 @@
 """What a run does before and around linting, cut down: the rule modules of other dialects and of `verify`
-not imported (checks.rules_for), no cache key worked out for a cache that keeps nothing, value classes
-described without `inspect`. Each is compared here with the general path on real inputs: the rule pages'
-examples, the fixtures."""
+not imported (checks.rules_for), only the command asked for built by typer (cli._app_for), no cache key
+worked out for a cache that keeps nothing, value classes described without `inspect`. Each is compared
+here with the general path on real inputs: the rule pages' examples, the fixtures, the commands' help."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, write_migrations
+from typer.testing import CliRunner
 
-from safemig_lint import checks, engine
+from safemig_lint import checks, cli, engine
 from safemig_lint.cache import Cache, MemoryCache
 from safemig_lint.checks import all_rules, rule_codes, rules_for
 from safemig_lint.checks.base import Rule
@@ -120,6 +121,36 @@ def test_a_check_of_postgres_imports_no_rule_of_other_dialects_or_of_verify(tmp_
     assert "sm101" in imported
     other_dialects = {name for name, only in checks._ONLY_FOR.items() if only and "postgres" not in only}
     assert other_dialects and imported.isdisjoint(other_dialects | {f"sm{number}" for number in range(701, 712)})
+
+
+COMMANDS = [command.name or command.callback.__name__ for command in cli.app.registered_commands if command.callback]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_the_app_of_one_command_helps_as_the_whole_app(command):
+    """`safemig-lint COMMAND --help` from the app holding that command alone, and from the whole app."""
+    runner = CliRunner()
+    whole = runner.invoke(cli.app, [command, "--help"], prog_name="safemig-lint", env={"COLUMNS": "100"})
+    alone = runner.invoke(cli._app_for([command, "--help"]), [command, "--help"], prog_name="safemig-lint", env={"COLUMNS": "100"})
+    assert whole.exit_code == alone.exit_code == 0
+    assert alone.output == whole.output
+    assert [c.name for c in cli._app_for([command]).registered_commands] in ([command], [None])
+
+
+def test_the_app_of_check_lints_as_the_whole_app(tmp_path):
+    folder = write_migrations(tmp_path / "migrations", {"000001_a.up.sql": "DROP TABLE t;\nCREATE INDEX i ON t (a);\n"})
+    runner = CliRunner()
+    arguments = ["check", "--no-cache", "--format", "json", str(folder)]
+    whole = runner.invoke(cli.app, arguments, prog_name="safemig-lint")
+    alone = runner.invoke(cli._app_for(arguments), arguments, prog_name="safemig-lint")
+    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    assert '"SM101"' in whole.output
+
+
+@pytest.mark.parametrize("arguments", [[], ["migrations/"], ["--version"], ["--help"], ["chek", "x"]])
+def test_a_run_not_naming_a_command_first_builds_the_whole_app(arguments):
+    """Defaulting to `check`, root options and typos need every command."""
+    assert cli._app_for(arguments) is cli.app
 
 
 def test_a_cache_that_keeps_nothing_is_not_keyed_and_the_findings_are_the_same(tmp_path):
