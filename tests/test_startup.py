@@ -192,3 +192,34 @@ def test_a_value_class_without_a_docstring_is_described_by_its_fields_in_order()
     assert list(_Undescribed.__dataclass_fields__) == ["first", "second", "third"]
     assert _Base.__doc__ == "_Base(first, second)"
     assert _Described.__doc__ == "Said here."
+
+
+@value(unsafe_hash=True)
+class _NothingCompared:
+    pass
+
+
+@value(unsafe_hash=True)
+class _OneCompared:
+    only: int
+
+
+def test_each_value_class_compares_the_tuple_of_its_compared_fields():
+    """values._compared, an attrgetter per class, gives what a generator over the compared fields gave (a tuple,
+    one field's too: hashes, and so the order of sets of values, stay those of dataclass's __hash__)."""
+    import importlib
+    from dataclasses import fields
+    from types import SimpleNamespace
+
+    for module in ("analysis.schema.effects", "operations.ops", "operations.model", "operations.file_ops", "diagnostics"):
+        importlib.import_module(f"safemig_lint.{module}")
+    all_rules()
+    classes = {cls for module in list(sys.modules.values()) for cls in vars(module).values() if hasattr(cls, "_value_compared")}
+    classes = {cls for cls in classes if isinstance(cls, type)}
+    assert {_NothingCompared, _OneCompared, _Undescribed} <= classes and len(classes) > 50
+    for cls in classes:
+        names = [f.name for f in fields(cls) if f.compare]
+        item = SimpleNamespace(**{name: object() for name in names})
+        assert cls._value_compared(item) == tuple(getattr(item, name) for name in names), cls  # what values._compared reads
+    assert hash(_OneCompared(3)) == hash((3,)) and _OneCompared(3) == _OneCompared(3) != _OneCompared(4)
+    assert _NothingCompared() == _NothingCompared() and hash(_NothingCompared()) == hash(())
