@@ -467,7 +467,7 @@ def _work(
     discovery: Discovery,
     base: BaseSnapshot | None,
     buffers: Mapping[Path, bytes],
-    keyed: bool,
+    keyed: bool = True,
 ) -> DirectoryWork:
     """`keyed`: work out the folder's cache key (a cache that keeps nothing has no use for it: it costs a one-file
     run ~1%, the tool's fingerprint and a hash of every file)."""
