@@ -44,8 +44,6 @@ parsing them, and a pickle cannot be trusted; final findings, and the ops, are t
 from __future__ import annotations
 
 import errno
-import hashlib
-import hmac
 import json
 import os
 from collections import OrderedDict
@@ -53,13 +51,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from safemig_lint import __version__
 from safemig_lint.atomic import replace_file
 from safemig_lint.diagnostics import Diagnostic, Edit, Related, Severity, Span, Suppression
 from safemig_lint.patterns import lazy
 from safemig_lint.reading.source import READ_BACK_LIMIT, read_regular
+
+if TYPE_CHECKING:
+    import hashlib
 
 DEFAULT_DIRECTORY = ".safemig-lint-cache"
 KEY_VARIABLE = "SAFEMIG_LINT_CACHE_KEY"
@@ -76,7 +77,9 @@ class Corrupt(ValueError):
     """An entry that does not have the shape this version writes."""
 
 
-@dataclass
+# Compared by identity and shown by nothing: dataclass generates no __repr__ or __eq__ (~0.5 M instructions
+# each at every start-up).
+@dataclass(repr=False, eq=False)
 class Entry:
     """What is known about one directory state: diagnostics by file (name within the directory;
     "" for the directory itself), and which files' own rules ran."""
@@ -100,6 +103,14 @@ class Folder(Protocol):
         ...
 
 
+def _sha256(data: bytes = b"") -> hashlib._Hash:
+    """hashlib's SHA-256, imported when first used: a run whose cache keeps nothing hashes nothing, and
+    importing hashlib (it starts OpenSSL) costs a one-file run ~1%."""
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 @cache
 def _tool_fingerprint() -> str:
     """The tool's version, and the size and time of each of its modules: an edited checkout
@@ -119,7 +130,7 @@ def _tool_fingerprint() -> str:
                     stats.append((name, status.st_size, status.st_mtime_ns))
     stats.sort()
     readers = " ".join(reader_versions())
-    return f"safemig-lint {__version__} format {_FORMAT} {readers} {hashlib.sha256(repr(stats).encode()).hexdigest()}"
+    return f"safemig-lint {__version__} format {_FORMAT} {readers} {_sha256(repr(stats).encode()).hexdigest()}"
 
 
 # The libraries whose readings findings are made of (sqlglotc and sqlfluffrs: their compiled parsers).
@@ -147,22 +158,22 @@ def reader_versions() -> list[str]:
 
 def file_key(settings: str, data: bytes) -> str:
     """The key of one file's state: `settings` (what shapes reading it) and its bytes."""
-    return hashlib.sha256(f"{_tool_fingerprint()}\0file\0{settings}\0".encode() + hashlib.sha256(data).digest()).hexdigest()
+    return _sha256(f"{_tool_fingerprint()}\0file\0{settings}\0".encode() + _sha256(data).digest()).hexdigest()
 
 
 def directory_key(settings: str, files: list[tuple[str, bytes]]) -> str:
     """The key of a directory state: `settings` (what configures the run) and (name, bytes) of every file."""
-    digest = hashlib.sha256(f"{_tool_fingerprint()}\0{settings}\0".encode())
+    digest = _sha256(f"{_tool_fingerprint()}\0{settings}\0".encode())
     for name, data in files:
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(data).digest())
+        digest.update(_sha256(data).digest())
     return digest.hexdigest()
 
 
 def _accepted_entry_key(key: str) -> str:
     """Where PostgreSQL's acceptance of `key`'s statements is kept: for this tool only (its checks
     decide which statements are handed to the parser, and how a file is cut into them)."""
-    return hashlib.sha256(f"{_tool_fingerprint()}\0grammar\0{key}".encode("utf-8", "surrogateescape")).hexdigest()
+    return _sha256(f"{_tool_fingerprint()}\0grammar\0{key}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def key_file() -> Path:
@@ -177,7 +188,7 @@ def _signing_key() -> bytes | None:
     none to be had (no writable home): then nothing is read from or written to the cache."""
     shared = os.environ.get(KEY_VARIABLE)
     if shared:
-        return hashlib.sha256(shared.encode("utf-8", "surrogateescape")).digest()
+        return _sha256(shared.encode("utf-8", "surrogateescape")).digest()
     path = key_file()
     for _ in range(2):
         try:
@@ -213,7 +224,17 @@ def _make_key(path: Path) -> None:
 
 
 def _mac(key: bytes, body: bytes | memoryview) -> bytes:
+    import hashlib
+    import hmac
+
     return hmac.new(key, body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _signed_alike(mac: bytes, expected: bytes) -> bool:
+    """Whether an entry's signature is the one expected (compared in constant time)."""
+    import hmac
+
+    return hmac.compare_digest(mac, expected)
 
 
 def _entry_path(root: Path, key: str, kind: str) -> Path:
@@ -287,7 +308,7 @@ class Cache:
         data = read_regular(_entry_path(root, key, kind), READ_BACK_LIMIT)
         header, mac = data[: len(_MAGIC)], data[len(_MAGIC) : len(_MAGIC) + _MAC_LENGTH]
         body = memoryview(data)[len(_MAGIC) + _MAC_LENGTH + 1 :]  # not copied: an entry may be megabytes
-        if header != _MAGIC or not hmac.compare_digest(mac, _mac(signing_key, body)):
+        if header != _MAGIC or not _signed_alike(mac, _mac(signing_key, body)):
             raise Corrupt("not an entry this user's key signed")
         value = json.loads(str(body, "utf-8"), parse_constant=_no_constant)
         if not isinstance(value, dict):

@@ -7,6 +7,7 @@ every command's annotations on each run, and as strings each would be evaluated 
 """
 
 import contextlib
+import copy
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from typer.core import TyperGroup
+from typer.main import get_command_name
 
 from safemig_lint import __version__
 from safemig_lint.escaping import one_line, printable
@@ -838,16 +840,33 @@ def server_command(
     serve()
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """`app`, with only the command `args` name first when they do: typer builds each registered command
+    (reading its signature, making its options) on every run, ~1 M instructions a command, and a run
+    given a command's name runs no other."""
+    named = [
+        command
+        for command in app.registered_commands
+        if args and (command.name or get_command_name(getattr(command.callback, "__name__", ""))) == args[0]
+    ]
+    if not named:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = named
+    return only
+
+
 def main() -> None:
     from safemig_lint import cycles
 
     cycles.own_process()  # the console command: this process is ours until it exits
-    if "_SAFEMIG_LINT_COMPLETE" in os.environ:  # a shell asking for completions: typer's own, for every shell
+    completing = "_SAFEMIG_LINT_COMPLETE" in os.environ
+    if completing:  # a shell asking for completions: typer's own, for every shell
         from typer._completion_classes import completion_init
 
         completion_init()
     try:
-        app()
+        (app if completing else _app_for(sys.argv[1:]))()
     except SystemExit:
         raise
     except Exception as error:  # a crash outside any check: say so, exit 2, never a bare traceback

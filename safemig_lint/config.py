@@ -70,6 +70,8 @@ class ConfigError(Exception):
 
 @values.value(unsafe_hash=True)
 class Config:
+    """The settings of a run or of a migration folder: the defaults, a configuration file's and the flags'."""
+
     dialect: str = "postgres"
     select: tuple[str, ...] = ("SM",)
     ignore: tuple[str, ...] = ()

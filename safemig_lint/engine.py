@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import traceback
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property, partial
 from itertools import chain
@@ -116,8 +116,12 @@ class ShownSources(Mapping[str, LineIndex]):
         return sum(1 for _ in self)
 
 
-@dataclass
+# Compared by identity and shown by nothing: dataclass generates no __repr__ or __eq__ (~0.5 M instructions
+# each at every start-up).
+@dataclass(repr=False, eq=False)
 class LintResult:
+    """What a run found: the diagnostics to report, and what the reports say of the run."""
+
     diagnostics: list[Diagnostic]  # sorted; suppressed ones carry .suppression
     files_checked: int
     missing_paths: list[str]
@@ -227,7 +231,7 @@ def lint(
     answered: list[tuple[DirectoryWork, Entry]] = []
     for directory in discovery.directories:
         settings = config_for(directory.path) if config_for else config
-        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {})
+        work = _work(directory, settings, discovery, snapshots.get(directory.path), buffers or {}, cache.keeps)
         files_checked += sum(1 for name in work.data if name in work.reported)  # by name: the folder's files
         # Misnamed files are reported on (SM002), so they count as files checked too.
         files_checked += sum(1 for path, _ in directory.misnamed if path.name in work.reported)
@@ -321,7 +325,7 @@ def replayed_history(file: Path, config: Config, cache: Cache, buffers: Mapping[
     directory = next((d for d in discovery.directories if any(f.path == file for f in d.files())), None)
     if directory is None:
         return None
-    work = _work(directory, config, discovery, None, buffers)
+    work = _work(directory, config, discovery, None, buffers, cache.keeps)
     work.known = _known_file_ops(work, cache)
     return directory, History(directory, _ParsedFiles(work, config), config.dialect, _decoded_known(work), config.mysql_version)
 
@@ -351,7 +355,7 @@ def _path_problems(discovery: Discovery, config: Config, config_for) -> list[Dia
     return found
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # as LintResult
 class DirectoryWork:
     """One directory to lint: what was read (bytes, or why not, by file name), with which
     settings, and which names are reported ("" is the directory itself)."""
@@ -360,7 +364,7 @@ class DirectoryWork:
     config: Config
     data: dict[str, bytes | OSError]
     reported: frozenset[str]
-    key: str = ""
+    key: str = ""  # the content cache's key of the folder's state ("": none, where no cache keeps anything)
     base: BaseSnapshot | None = None  # the directory at --base, for the SM6xx checks
     # By file name, the cached ops (JSON) of files that are only history in this run.
     known: dict[str, dict] = field(default_factory=dict)
@@ -458,8 +462,15 @@ class DirectoryWork:
 
 
 def _work(
-    directory: MigrationDirectory, config: Config, discovery: Discovery, base: BaseSnapshot | None, buffers: Mapping[Path, bytes]
+    directory: MigrationDirectory,
+    config: Config,
+    discovery: Discovery,
+    base: BaseSnapshot | None,
+    buffers: Mapping[Path, bytes],
+    keyed: bool = True,
 ) -> DirectoryWork:
+    """`keyed`: work out the folder's cache key (a cache that keeps nothing has no use for it: it costs a one-file
+    run ~1%, the tool's fingerprint and a hash of every file)."""
     data: dict[str, bytes | OSError] = {}
     folder = open_folder(directory.path)
     try:
@@ -479,6 +490,8 @@ def _work(
     if discovery.is_reported(directory.path):
         reported.add("")
     work = DirectoryWork(directory, config, data, frozenset(reported), base=base)
+    if not keyed:
+        return work
     state = (
         [(f"{d.display_path}", b"") for d in (directory,)]
         + [(f"file {name}", value if isinstance(value, bytes) else f"unreadable {value}".encode()) for name, value in data.items()]
@@ -564,7 +577,7 @@ def _apply_baseline(work: DirectoryWork, found: list[Diagnostic], discovery: Dis
     return kept
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # as LintResult
 class DirectoryOutcome:
     """What `lint_directory` found: diagnostics by file name (every name it ran the rules of, and
     the directory-level names), and how the shown source of each file is masked."""
@@ -606,7 +619,7 @@ def _run(works: list[DirectoryWork], jobs: int | None, on_file: Callable[[], Non
 
 
 def _import_before_forking(works: list[DirectoryWork]) -> None:
-    """sqlglot, its dialects, the rules and what linting any folder imports on its way (every file
+    """sqlglot, its dialects, their rules and what linting any folder imports on its way (every file
     is read through masking.py and searched for suppressions; PostgreSQL's grammar judges each
     statement of a postgres folder; each folder has its history, its files' facts and its integrity
     review) imported once, here: forked helpers start with them. So are the few modules rules import
@@ -616,14 +629,14 @@ def _import_before_forking(works: list[DirectoryWork]) -> None:
 
     from sqlglot.dialects.dialect import Dialect
 
-    from safemig_lint.checks import all_rules
+    from safemig_lint.checks import rules_for
     from safemig_lint.patterns import compile_all
     from safemig_lint.reading.grammar import POSTGRES_DIALECTS
 
-    all_rules()
     dialects = {work.config.dialect for work in works}
     for dialect in dialects:
         Dialect.get_or_raise(dialect)
+        rules_for(dialect)
     on_the_way = [
         "safemig_lint.analysis.masking",
         "safemig_lint.reading.suppressions",
@@ -771,11 +784,11 @@ def may_start_processes() -> bool:
 
 
 def enabled_rules(config: Config) -> list[Rule]:
-    """An instance of each rule these settings enable: new ones for each folder, as some keep what
-    they worked out of the file they are on."""
-    from safemig_lint.checks import all_rules
+    """An instance of each rule these settings enable that may find something in a folder of their dialect
+    (checks.rules_for): new ones for each folder, as some keep what they worked out of the file they are on."""
+    from safemig_lint.checks import rules_for
 
-    return [rule() for rule in _enabled_rule_types(all_rules(), config.select, config.ignore)]
+    return [rule() for rule in _enabled_rule_types(rules_for(config.dialect), config.select, config.ignore)]
 
 
 @cache
@@ -784,6 +797,16 @@ def _enabled_rule_types(rules: tuple[type[Rule], ...], select: tuple[str, ...], 
     per folder: a history of one folder per release has hundreds, and each asked it of ~90 rules."""
     settings = Config(select=select, ignore=ignore)
     return tuple(rule for rule in rules if settings.is_enabled(rule.code))
+
+
+@cache
+def _enabled_codes(select: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    """The codes of every rule `select` and `ignore` enable, those of other dialects' rules included (a
+    suppression of one is as unused as any other), read without importing the rules (checks.rule_codes)."""
+    from safemig_lint.checks import rule_codes
+
+    settings = Config(select=select, ignore=ignore)
+    return frozenset(code for code in rule_codes() if settings.is_enabled(code))
 
 
 def lint_directory(work: DirectoryWork, on_file: Callable[[], None] | None = None, last: bool = False) -> DirectoryOutcome:
@@ -1020,10 +1043,10 @@ def _finish_directory(
         for item in located:
             collector.add(type(rule), item.path, item.display_path, item.finding, indexes.get(item.path))
 
-    rules_by_code = {type(rule).code: type(rule) for rule in rules}
+    enabled = _enabled_codes(config.select, config.ignore)
     for file in directory.files():
         if file.path in collector.wanted:
-            _report_suppression_problems(file.path, file.display_path, suppressions[file.path], rules_by_code, collector)
+            _report_suppression_problems(file.path, file.display_path, suppressions[file.path], enabled, collector)
     _only_the_edit_of_applied_files(collector)
     secret_words: set[str] = set()
     for file in directory.files():
@@ -1341,24 +1364,28 @@ def _internal_error(rule: Rule, error: Exception) -> Finding:
 
 
 def _report_suppression_problems(
-    path: Path, display: str, suppressions: list[InlineSuppression], enabled: dict[str, type[Rule]], collector: _Collector
+    path: Path, display: str, suppressions: list[InlineSuppression], enabled: Collection[str], collector: _Collector
 ) -> None:
-    if not suppressions:  # most files: the rules' table is not made for them
+    """`enabled`: the codes of the rules enabled."""
+    if not suppressions:  # most files: the rules' codes are not read for them
         return
-    from safemig_lint.checks import rules_by_code
+    from safemig_lint.checks import rule_codes
+    from safemig_lint.checks.sm009_invalid_suppression import InvalidSuppression
+    from safemig_lint.checks.sm010_unused_suppression import UnusedSuppression
 
-    known = rules_by_code()
+    known = rule_codes()
+    problem: tuple[type[Rule], str]
     for inline in suppressions:
         span = Span(inline.line, inline.column, inline.line, inline.end_column)
         if not inline.codes:
-            problem = (known[INVALID_SUPPRESSION], f"`safemig-lint: {inline.kind}` names no rule code, so it silences nothing")
+            problem = (InvalidSuppression, f"`safemig-lint: {inline.kind}` names no rule code, so it silences nothing")
             _add_if_enabled(collector, enabled, path, display, span, *problem)
             continue
         for code in inline.codes:
             if not any(c.startswith(code) for c in known):
-                problem = (known[INVALID_SUPPRESSION], f"suppression names unknown rule code {code}")
+                problem = (InvalidSuppression, f"suppression names unknown rule code {code}")
             elif code not in inline.used_codes and any(c.startswith(code) for c in enabled):
-                problem = (known[UNUSED_SUPPRESSION], f"suppression of {code} silenced nothing here; remove it")
+                problem = (UnusedSuppression, f"suppression of {code} silenced nothing here; remove it")
             else:
                 continue
             _add_if_enabled(collector, enabled, path, display, span, *problem)
@@ -1370,6 +1397,8 @@ _SUPPRESSION_HELP = {
 }
 
 
-def _add_if_enabled(collector: _Collector, enabled: dict, path: Path, display: str, span: Span, rule: type[Rule], message: str) -> None:
+def _add_if_enabled(
+    collector: _Collector, enabled: Collection[str], path: Path, display: str, span: Span, rule: type[Rule], message: str
+) -> None:
     if rule.code in enabled:
         collector.add(rule, path, display, Finding(span, message, _SUPPRESSION_HELP[rule.code]), None)

@@ -144,7 +144,7 @@ def _stop(started: list[tuple[BaseProcess, Connection]], gathered: bool) -> None
             process.join()
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # compared by identity and shown by nothing (as engine.LintResult)
 class _ShareOutcome:
     """What a share's process sends back once its rules ran."""
 

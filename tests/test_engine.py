@@ -81,7 +81,7 @@ def test_a_crashing_rule_is_an_internal_error_and_the_run_goes_on(lint_sql, monk
             raise RuntimeError("boom")
 
     rules = tuple(Broken if rule.code == "SM101" else rule for rule in all_rules())
-    monkeypatch.setattr("safemig_lint.checks.all_rules", lambda: rules)
+    monkeypatch.setattr("safemig_lint.checks.rules_for", lambda dialect: rules)
     result = lint_sql({"000001_x.up.sql": "DROP TABLE t;\nTRUNCATE u;", **PAIR_DOWN})
     internal = by_code(result, "SM000")
     assert [d.path.rsplit("/", 1)[1] for d in internal] == ["000001_x.down.sql", "000001_x.up.sql"]

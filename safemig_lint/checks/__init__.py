@@ -61,10 +61,15 @@ def rule_table() -> list[tuple[str, str, str, bool, str]]:
 
 @cache
 def all_rules() -> tuple[type[Rule], ...]:
+    return _rules_in(_rule_modules())
+
+
+def _rules_in(modules: list[str]) -> tuple[type[Rule], ...]:
+    """The rules these rule modules define (imported), by code."""
     from safemig_lint.checks.base import Rule
 
     rules: list[type[Rule]] = []
-    for name in _rule_modules():
+    for name in modules:
         module = importlib.import_module(f"{__name__}.{name}")
         rules.extend(
             value
@@ -76,3 +81,23 @@ def all_rules() -> tuple[type[Rule], ...]:
 
 def rules_by_code() -> dict[str, type[Rule]]:
     return {rule.code: rule for rule in all_rules()}
+
+
+# The rule modules a `check` of a folder of another dialect than these need not import: those whose rules read
+# files of these dialects alone (their `dialects`) and have no other hook (check_directory, check_invocation),
+# and those whose rules have no hook at all, for any dialect (the engine reports SM000, SM009, SM010, SM013 and
+# SM606 itself, `verify` the SM7xx). Importing them cost a one-file run ~1%.
+# tests/test_startup.py holds this table to the rules themselves.
+_ONLY_FOR: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("sm109", "sm520", "sm521", "sm522", "sm630", "sm631"), frozenset({"mysql"})),
+    **dict.fromkeys(("sm503", "sm507", "sm510", "sm632"), frozenset({"postgres"})),
+    **dict.fromkeys(("sm530", "sm531"), frozenset({"sqlite"})),
+    **dict.fromkeys(("sm000", "sm009", "sm010", "sm013", "sm606", *(f"sm{number}" for number in range(701, 712))), frozenset()),
+}
+
+
+@cache
+def rules_for(dialect: str) -> tuple[type[Rule], ...]:
+    """The rules that may find something in a `check` of a folder of this dialect: all_rules less those of
+    _ONLY_FOR's modules for other dialects, which are not imported."""
+    return _rules_in([name for name in _rule_modules() if dialect in _ONLY_FOR.get(name[:5], (dialect,))])

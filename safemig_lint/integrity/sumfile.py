@@ -15,7 +15,6 @@ describes, so git converting it to CRLF on checkout changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +68,8 @@ def render(digests: dict[str, str]) -> bytes:
 
 
 def _total(entry_lines: str) -> str:
+    import hashlib  # here: as integrity/files.py's
+
     return hashlib.sha256(entry_lines.encode("utf-8")).hexdigest()
 
 

@@ -58,6 +58,8 @@ class Migration:
 
 @dataclass
 class MigrationDirectory:
+    """A folder of migrations: its versions' files in order, and the files beside them golang-migrate skips."""
+
     path: Path
     display_path: str
     migrations: list[Migration]  # ordered by version
@@ -71,6 +73,8 @@ class MigrationDirectory:
 
 @dataclass
 class Discovery:
+    """What the paths given hold: the migration folders, and which of their files are reported on."""
+
     directories: list[MigrationDirectory]
     missing: list[str]  # command-line paths that do not exist
     # A file named on the command line is reported on; its neighbours are only context,

@@ -13,7 +13,6 @@ Afterwards `Statement.error` means "the database rejects this" (SM001) and
 from __future__ import annotations
 
 import bisect
-import hashlib
 import operator
 import os
 import re
@@ -187,6 +186,8 @@ def accepted_key(statements: list[Statement], masked: str) -> str | None:
     identity = _postgres_parser_identity()
     if identity is None:
         return None
+    import hashlib  # here: a run that lints every file asks no key, and importing it (it starts OpenSSL) costs ~1%
+
     digest = hashlib.sha256(f"postgres\0{identity}\0".encode("utf-8", "surrogateescape"))
     position = statements[0].start
     for statement in statements:
