@@ -418,8 +418,11 @@ class FileLocks:
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
-        index = self._position.get(id(statement), -1)
-        return any(self._tables.present(name, before=index) for name in self._tables.spellings(table))
+        index, tables = self._position.get(id(statement), -1), self._tables
+        for name in tables.spellings(table):  # a loop, not any(): asked of every lock a file takes
+            if tables.present(name, before=index):
+                return True
+        return False
 
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
@@ -532,7 +535,9 @@ class FileLocks:
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append((table, ACCESS_EXCLUSIVE, op.at))
-        found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
+        commands = command_locks(statement, self.context)
+        if commands:  # few statements: no generator made for the others
+            found.extend((table, mode, None) for table, mode in commands)
         return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
@@ -570,7 +575,14 @@ class FileLocks:
     def locking(self) -> list[Statement]:
         """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
         created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
-        return [statement for statement in self.context.parsed.statements if self.postgres_locks(statement)]
+        operations = self._operations
+        return [
+            statement
+            for statement in self.context.parsed.statements
+            # Only an op of _LOCKING_KINDS or a command (command_locks) locks: the others are not asked (half of a file).
+            if (not _LOCKING_KINDS.isdisjoint(map(type, operations[statement.start])) or first_word_may_be(statement, _COMMANDS))
+            and self.postgres_locks(statement)
+        ]
 
     def position(self, statement: Statement) -> int:
         """The statement's index in the file."""
