@@ -103,3 +103,78 @@ def test_locking_statements_are_those_postgres_locks_finds(source, tmp_path):
             assert FileLocks(context).locking == every, context.file.display_path
             locking += len(every)
     assert locking >= 3
+
+
+_SETTING_TEXTS = [
+    "USE shop;\nCREATE TABLE t (id int);\n  use other;\nINSERT INTO t VALUES (1);\n",
+    "SET search_path = app;\nCREATE TABLE users (id int);\nALTER TABLE users ADD COLUMN a int;\n",
+    "uſe shop;\nCREATE TABLE t (id int);\n",  # ſ upper-cases into S: USE to the general path
+    "SET foreign_key_checks = 0;\nDROP TABLE t;\nCREATE TABLE u (id int REFERENCES t (id));\n",
+]
+
+
+def _chronicled(text: str, doubtful: bool, every_op: bool) -> dict:
+    """What _chronicle_file records of a file, or (every_op) what the general path records: each statement's start
+    upper-cased for USE and each op added on its own (Chronicle._add_names), as before the shortcuts."""
+    from safemig_lint.analysis.schema import history
+    from safemig_lint.analysis.schema.chronicle import Chronicle
+    from safemig_lint.operations.file_ops import file_ops
+    from safemig_lint.operations.read import Reading, mentions
+
+    read = file_ops(parse_file(text, "postgres"), Reading("postgres"))
+    chronicle = Chronicle()
+    if not every_op:
+        history._chronicle_file(chronicle, read, doubtful)
+        return vars(chronicle)
+    lowered = "\n".join(statement.text for statement in read.statements).lower()
+    named = {name for name in history._SETTINGS if name in lowered}
+    for statement in read.statements:
+        use = statement.text.lstrip()[:3].upper() == "USE"
+        if named or use:
+            history._settings(chronicle, statement.text, named, use)
+        for op in statement.ops:
+            chronicle._add_names(op, mentions(statement.text) if doubtful else None)
+    return vars(chronicle)
+
+
+@pytest.mark.parametrize("doubtful", [False, True])
+def test_the_chronicle_of_a_file_is_that_of_each_op_added_on_its_own(doubtful):
+    """_chronicle_file looks for USE only in a file whose text may start a statement with it, and adds a statement
+    whose ops only name tables at once: the same chronicle as each statement's start read and each op added alone."""
+    settings = 0
+    for text in _texts() + _SETTING_TEXTS:
+        chronicled = _chronicled(text, doubtful, every_op=False)
+        assert chronicled == _chronicled(text, doubtful, every_op=True), text
+        settings += len(chronicled["_settings"].get("search_path", ()))
+    assert settings >= 4
+
+
+_REWRITE_FILES = {
+    "000001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\n",
+    "000002_rewrites.up.sql": (
+        "VACUUM FULL t;\nvacuum (full) t;\n/* first */ CLUSTER t USING t_a;\nCLUSTER;\nALTER TABLE t SET TABLESPACE slow;\n"
+        "ALTER TABLE IF EXISTS t SET TABLESPACE fast, ADD COLUMN b int;\nINSERT INTO t (id) VALUES (1);\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("source", ["fixtures", "pages", "written"])
+def test_table_rewrite_commands_are_found_in_the_statements_read(source, tmp_path):
+    """SM510 reads only ALTERs and statements whose first word may be VACUUM or CLUSTER: the findings of reading each."""
+    from safemig_lint.checks.sm510_table_rewrite_command import TableRewriteCommand
+
+    if source == "fixtures":
+        folders = [path for path in sorted(FIXTURES.iterdir()) if path.is_dir() and path.name not in ("mysql", "sqlite")]
+    elif source == "pages":
+        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(_page_texts())]
+    else:
+        folders = [write_migrations(tmp_path / "w", _REWRITE_FILES)]
+    rule, found, files = TableRewriteCommand(), 0, 0
+    for directory in folders:
+        for context in _contexts(directory, Config()):
+            if not context.locks.postgres:
+                continue
+            every = [finding for statement in context.parsed.statements for finding in rule._rewrites(statement, context)]
+            assert list(rule.check_file(context)) == every, context.file.display_path
+            found, files = found + len(every), files + 1
+    assert files >= 2 and found >= (5 if source == "written" else 0)
