@@ -256,7 +256,12 @@ class _Presence:
             if not present:  # absent before and after it, as without it: present() answers the same
                 return
             events = self._events[name] = []
-            self._by_bare.setdefault(bare_name(name), set()).add(name)
+            bare = bare_name(name)
+            spellings = self._by_bare.get(bare)
+            if spellings is None:  # most names: their only spelling (setdefault made a set for each)
+                self._by_bare[bare] = {name}
+            else:
+                spellings.add(name)
         events.append((index, present))
 
     def __bool__(self) -> bool:
@@ -535,9 +540,8 @@ class FileLocks:
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append((table, ACCESS_EXCLUSIVE, op.at))
-        commands = command_locks(statement, self.context)
-        if commands:  # few statements: no generator made for the others
-            found.extend((table, mode, None) for table, mode in commands)
+        if first_word_may_be(statement, _COMMANDS):  # command_locks' own first test, asked here: few statements pass it
+            found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
         return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
