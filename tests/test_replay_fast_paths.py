@@ -160,7 +160,8 @@ _REWRITE_FILES = {
 
 @pytest.mark.parametrize("source", ["fixtures", "pages", "written"])
 def test_table_rewrite_commands_are_found_in_the_statements_read(source, tmp_path):
-    """SM510 reads only ALTERs and statements whose first word may be VACUUM or CLUSTER: the findings of reading each."""
+    """SM510 reads only ALTERs and statements whose first word may be VACUUM or CLUSTER: the findings of reading
+    each, and its first word whole."""
     from safemig_lint.checks.sm510_table_rewrite_command import TableRewriteCommand
 
     if source == "fixtures":
@@ -174,7 +175,7 @@ def test_table_rewrite_commands_are_found_in_the_statements_read(source, tmp_pat
         for context in _contexts(directory, Config()):
             if not context.locks.postgres:
                 continue
-            every = [finding for statement in context.parsed.statements for finding in rule._rewrites(statement, context)]
+            every = [finding for statement in context.parsed.statements for finding in rule._rewrites(statement, context, True)]
             assert list(rule.check_file(context)) == every, context.file.display_path
             found, files = found + len(every), files + 1
     assert files >= 2 and found >= (5 if source == "written" else 0)

@@ -22,7 +22,7 @@ import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, overload
 
@@ -691,7 +691,7 @@ def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
 _WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
 
 
-@lru_cache(maxsize=16)
+@cache  # a few constant tuples, asked of most statements: no LRU order to keep
 def _prefixes(words: tuple[str, ...]) -> frozenset[str]:
     """The first one and the first two characters of each word."""
     return frozenset(word[:size] for word in words for size in (1, 2))

@@ -31,14 +31,16 @@ class TableRewriteCommand(Rule):
         if context.locks.postgres:
             for statement in context.parsed.statements:
                 kind = statement.kind
-                if (kind is not None and issubclass(kind, exp.Alter)) or first_word_may_be(statement, _REWRITING):
-                    yield from self._rewrites(statement, context)
+                may_be_command = first_word_may_be(statement, _REWRITING)
+                if may_be_command or (kind is not None and issubclass(kind, exp.Alter)):
+                    yield from self._rewrites(statement, context, may_be_command)
 
-    def _rewrites(self, statement: Statement, context: FileContext):
+    def _rewrites(self, statement: Statement, context: FileContext, may_be_command: bool):
+        """`may_be_command`: first_word_may_be(statement, _REWRITING)."""
         locks = context.locks
         # The first word decides most statements (its first two letters, most of them): the next three are read
         # for VACUUM and CLUSTER alone.
-        may_rewrite = first_word_may_be(statement, _REWRITING) and first_text_word(statement) in _REWRITING
+        may_rewrite = may_be_command and first_text_word(statement) in _REWRITING
         words = text_words(statement, 4) if may_rewrite else []
         if words[:1] == ["VACUUM"] and "FULL" in words or words[:1] == ["CLUSTER"]:
             command = "VACUUM FULL" if words[0] == "VACUUM" else "CLUSTER"
