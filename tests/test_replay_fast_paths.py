@@ -179,3 +179,26 @@ def test_table_rewrite_commands_are_found_in_the_statements_read(source, tmp_pat
             assert list(rule.check_file(context)) == every, context.file.display_path
             found, files = found + len(every), files + 1
     assert files >= 2 and found >= (5 if source == "written" else 0)
+
+
+@pytest.mark.parametrize("source", ["fixtures", "pages"])
+def test_tables_created_in_a_file_are_those_of_every_op(source, tmp_path):
+    """SM206 reads the creations of only the statements holding a CREATE TABLE op: those of reading every op."""
+    from safemig_lint.checks.sm206_explicit_id_without_setval import _FileTables
+    from safemig_lint.operations import ops as o
+
+    if source == "fixtures":
+        folders = [path for path in sorted(FIXTURES.iterdir()) if path.is_dir() and path.name not in ("mysql", "sqlite")]
+    else:
+        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(_page_texts())]
+    created = 0
+    for directory in folders:
+        for context in _contexts(directory, Config()):
+            every: dict[str, list] = {}
+            for start, ops in context.operations_by_start.items():
+                for op in ops:
+                    if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
+                        every.setdefault(op.table.rpartition(".")[2], []).append((start, {c.name: c for c in op.columns}))
+            assert _FileTables(context).created == every, context.file.display_path
+            created += len(every)
+    assert created >= (2 if source == "fixtures" else 10)
