@@ -22,7 +22,7 @@ import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar, overload
 
@@ -256,7 +256,12 @@ class _Presence:
             if not present:  # absent before and after it, as without it: present() answers the same
                 return
             events = self._events[name] = []
-            self._by_bare.setdefault(bare_name(name), set()).add(name)
+            bare = bare_name(name)
+            spellings = self._by_bare.get(bare)
+            if spellings is None:  # most names: their only spelling (setdefault made a set for each)
+                self._by_bare[bare] = {name}
+            else:
+                spellings.add(name)
         events.append((index, present))
 
     def __bool__(self) -> bool:
@@ -418,8 +423,11 @@ class FileLocks:
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
-        index = self._position.get(id(statement), -1)
-        return any(self._tables.present(name, before=index) for name in self._tables.spellings(table))
+        index, tables = self._position.get(id(statement), -1), self._tables
+        for name in tables.spellings(table):  # a loop, not any(): asked of every lock a file takes
+            if tables.present(name, before=index):
+                return True
+        return False
 
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
@@ -532,7 +540,8 @@ class FileLocks:
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append((table, ACCESS_EXCLUSIVE, op.at))
-        found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
+        if first_word_may_be(statement, _COMMANDS):  # command_locks' own first test, asked here: few statements pass it
+            found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
         return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
@@ -570,7 +579,14 @@ class FileLocks:
     def locking(self) -> list[Statement]:
         """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
         created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
-        return [statement for statement in self.context.parsed.statements if self.postgres_locks(statement)]
+        operations = self._operations
+        return [
+            statement
+            for statement in self.context.parsed.statements
+            # Only an op of _LOCKING_KINDS or a command (command_locks) locks: the others are not asked (half of a file).
+            if (not _LOCKING_KINDS.isdisjoint(map(type, operations[statement.start])) or first_word_may_be(statement, _COMMANDS))
+            and self.postgres_locks(statement)
+        ]
 
     def position(self, statement: Statement) -> int:
         """The statement's index in the file."""
@@ -675,7 +691,7 @@ def first_word_may_be(statement: Statement, words: tuple[str, ...]) -> bool:
 _WORD_INITIALS = frozenset(string.ascii_letters + "_")  # what _WORD starts with
 
 
-@lru_cache(maxsize=16)
+@cache  # a few constant tuples, asked of most statements: no LRU order to keep
 def _prefixes(words: tuple[str, ...]) -> frozenset[str]:
     """The first one and the first two characters of each word."""
     return frozenset(word[:size] for word in words for size in (1, 2))

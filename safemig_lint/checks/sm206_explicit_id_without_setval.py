@@ -129,6 +129,8 @@ class _FileTables:
         self.parsed = context.parsed
         self.created: dict[str, list[tuple[int, dict[str, Column]]]] = {}  # bare table -> (offset, columns), in order
         for start, ops in context.operations_by_start.items():  # in the statements' order
+            if o.CreateTable not in map(type, ops):  # most statements: their ops' types looked through in C
+                continue
             for op in ops:
                 if isinstance(op, o.CreateTable) and not op.unknown and not op.like:
                     self.created.setdefault(bare_name(op.table), []).append((start, {c.name: c for c in op.columns}))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -128,7 +128,10 @@ def may_hold_a_moment(statement: Statement, lowered: str | None, lowered_from: i
     indexes: Iterable[int] = range(len(tokens))
     start, end = statement.start - lowered_from, statement.end - lowered_from
     if lowered is not None and lowered.find("\\", start, end) < 0:
-        indexes = sorted(_tokens_at(tokens, (at + lowered_from for at in _written_moments(lowered, start, end))))
+        written = _written_moments(lowered, start, end)
+        if not written:  # most statements, `DEFAULT now()` among them
+            return False
+        indexes = sorted(_tokens_at(tokens, (at + lowered_from for at in written)))
     for index in indexes:
         token = tokens[index]
         if token.text.strip().lower() in _MOMENTS:
@@ -138,13 +141,18 @@ def may_hold_a_moment(statement: Statement, lowered: str | None, lowered_from: i
     return False
 
 
-def _written_moments(lowered: str, start: int, end: int) -> Iterator[int]:
-    """Where a moment word is written in lowered[start:end]."""
+def _written_moments(lowered: str, start: int, end: int) -> list[int]:
+    """Where a moment word is written in lowered[start:end], but right before `(`: a token whose text is the
+    word then ends at it (no quote closes it) and is a bare word, a function's name (`DEFAULT now()`, the most
+    common default of all), never a literal; and no other token's text is the word."""
+    written = []
     for moment in _MOMENTS:
         found = lowered.find(moment, start, end)
         while found >= 0:
-            yield found
+            if not lowered.startswith("(", found + len(moment)):
+                written.append(found)
             found = lowered.find(moment, found + 1, end)
+    return written
 
 
 def _tokens_at(tokens: list[Token], offsets: Iterable[int]) -> set[int]:

@@ -45,7 +45,7 @@ def file_ops(parsed: ParsedFile, reading: Reading) -> FileOps:
     lines = parsed.lines.lines_of([s.start for s in statements])
     return FileOps(
         parsed.unreadable is not None,
-        tuple(StatementOps(s.start, line, s.text, tuple(operations[s.start])) for s, line in zip(statements, lines)),
+        tuple([StatementOps(s.start, line, s.text, tuple(operations[s.start])) for s, line in zip(statements, lines)]),
     )
 
 

@@ -279,6 +279,10 @@ class TableMap(dict[str, Table]):
     is built, then kept up to date from the keys taken out of the map since (`settle`), with the
     position of each key in the map."""
 
+    # Its attributes in slots: a dict subclass's own __dict__ made a map cost twice as much to make (one per
+    # snapshot made and per down file replayed), and each attribute a little more to read (several per op replayed).
+    __slots__ = ("_owned", "frozen", "_index", "_scans", "_positions", "_taken", "_stale", "touched", "journal")
+
     def __init__(self, tables: Mapping[str, Table] | None = None, frozen: bool = False) -> None:
         super().__init__(tables or {})
         self._owned: dict[int, Table] = {}  # tables only this map holds (kept alive: their ids stay unique)

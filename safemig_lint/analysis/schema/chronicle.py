@@ -88,6 +88,10 @@ class Chronicle:
 
     def add_statement(self, ops: tuple[o.Op, ...], doubtful: tuple[str, ...] | None = None) -> None:
         """`add` each of a statement's ops, in order."""
+        if doubtful is None and _NAMES.isdisjoint(map(type, ops)):  # most statements: every op only names a table
+            self.length += len(ops)
+            self._named.update([table for op in ops if (table := getattr(op, "table", ""))])
+            return
         for op in ops:
             if doubtful is None and type(op) not in _NAMES:  # most ops (uses, columns, rows): a table named, nothing more
                 self.length += 1

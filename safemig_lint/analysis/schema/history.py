@@ -383,9 +383,12 @@ def _chronicle_file(chronicle: Chronicle, read: FileOps, doubtful: bool) -> int:
     # (a statement's lowered text is a piece of the file's: str.lower maps each character on its own).
     lowered = "\n".join([statement.text for statement in read.statements]).lower()
     named = {name for name in _SETTINGS if name in lowered}
+    # A statement starting with USE holds `use` in the lowered text, unless a letter outside ASCII upper-cases into
+    # one of its letters (`ſ` into S): most files hold neither, and no statement's start is upper-cased.
+    may_use = "use" in lowered or not lowered.isascii()
     for statement in read.statements:
         text = statement.text
-        use = text.lstrip()[:3].upper() == "USE"
+        use = may_use and text.lstrip()[:3].upper() == "USE"
         if named or use:  # else it can change no setting
             _settings(chronicle, text, named, use)
         chronicle.add_statement(statement.ops, mentions(text) if doubtful else None)
