@@ -51,11 +51,15 @@ def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
     """Everything the generator and _column_type read of a plain type: a name (a DType), scalar settings and
     number parameters (varchar(200), numeric(12, 2)), as most columns' types are; None for any other, keyed by
     its shape. A quarter of shape()'s cost on a type with parameters: no tuple per node, no recursion."""
-    if not isinstance(node.this, DType) or not _bare(node):
+    args = node.args  # read once: the `this` property and the loop below both read it
+    if type(args.get("this")) is not DType or not _bare(node):
         return None
     parts: list[tuple[object, ...]] = []
-    for key, value in node.args.items():
-        if type(value) is list:
+    for key, value in args.items():
+        kind = type(value)
+        if kind in _SCALARS:  # most settings (the name, nested=False, no parameters): no isinstance against sqlglot classes
+            parts.append((key, kind, value))
+        elif kind is list:
             parameters = []
             for parameter in value:
                 if type(parameter) is not exp.DataTypeParam or not _bare(parameter) or len(parameter.args) > 2:
@@ -70,8 +74,11 @@ def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
         elif isinstance(value, exp.Expr):
             return None
         else:
-            parts.append((key, type(value), value))
+            parts.append((key, kind, value))
     return tuple(parts)
+
+
+_SCALARS = frozenset((DType, type(None), bool, int, str))  # kinds of setting that are never a node
 
 
 def _bare(node: exp.Expr) -> bool:
