@@ -686,6 +686,7 @@ class _Group:
     too_deep: bool = False  # brackets and CASE ... END nest more than MAX_NESTING levels deep in it
     count: int = 0  # tokens read, kept or not
     brackets: int = 0  # brackets add() has kept
+    kinds: list[TokenType] | None = None  # the types of its tokens, as _plain found them (None: not gathered)
 
     @property
     def parsable(self) -> bool:
@@ -812,7 +813,7 @@ def _plain(tokens: list[Token], kinds: list[TokenType], start: int, stop: int) -
         and not _ROUTINE_KEYWORDS.isdisjoint(map(str.upper, map(_TEXT, tokens[start + 1 : min(stop, start + 6)])))
     ):
         return None
-    return _Group(tokens[start:stop], end=tokens[stop - 1].end + 1, count=count)
+    return _Group(tokens[start:stop], end=tokens[stop - 1].end + 1, count=count, kinds=held)
 
 
 def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> Statement:
@@ -820,7 +821,7 @@ def _parse_statement(parser: Parser, masked: str, text: str, group: _Group) -> S
     expression, tokens = statement.expression, group.tokens
     statement.kind = None if expression is None else type(expression)
     statement.first_word = sys.intern(tokens[0].text.upper())  # one string for all the statements starting alike
-    held = frozenset(map(_TOKEN_TYPE, tokens))
+    held = frozenset(map(_TOKEN_TYPE, tokens) if group.kinds is None else group.kinds)  # a plain one's read already
     statement.token_types = _TOKEN_TYPE_SETS.setdefault(held, held)
     return statement
 
