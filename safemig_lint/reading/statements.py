@@ -305,8 +305,9 @@ def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
 # Node classes whose arguments are plain values only (a name's text, a literal's), never a node: about
 # half of all nodes. By exact class (a subclass is looked into). operations/references.py skips them too.
 CHILDLESS = frozenset({exp.Identifier, exp.Literal, exp.Var, exp.Null, exp.Boolean})
-# Most of a node's arguments are flags, names and absent parts (None, True, False, "TABLE"): a look at the exact
-# class of each passes over them at once, before the tests for a node or a list of nodes (a tenth of each walk).
+# Most of a node's arguments are flags, words and absent parts (None, True, False, "TABLE"): a look at the exact
+# class of each passes over them at once, before the tests for a node or a list of nodes (7-19% of the instructions of
+# each walk below, on the trees of a generated 1.25 MB file).
 _PLAIN_VALUES = frozenset({type(None), bool, str})
 # What empty_nodes does not look into: plain values, and names and literals.
 _NOT_EMPTIED = _PLAIN_VALUES | CHILDLESS
