@@ -26,6 +26,27 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     return directory
 
 
+def page_example_folders(tmp_path: Path, codes: list[str]) -> dict[str, tuple[Config, list[str]]]:
+    """Every rule page's examples written as folders, grouped by their configuration's text: its settings (which
+    know `codes`) and the folders, so that examples sharing a configuration are linted in one run."""
+    from safemig_lint.checks import all_rules
+    from safemig_lint.rule_pages import load_page
+
+    folders: dict[str, list[str]] = {}
+    for rule in all_rules():
+        page = load_page(rule.code)
+        for kind, example in (("bad", page.bad), ("good", page.good)):
+            if example.files:
+                folder = write_migrations(tmp_path / f"{rule.code}-{kind}" / "migrations", example.files)
+                folders.setdefault(example.config or "", []).append(str(folder))
+    grouped = {}
+    for number, (text, paths) in enumerate(folders.items()):
+        if text:
+            (tmp_path / f"config{number}.toml").write_text(text, encoding="utf-8")
+        grouped[text] = (load_config(tmp_path / f"config{number}.toml" if text else None, codes), paths)
+    return grouped
+
+
 def table_history(versions: int, up: str = "CREATE TABLE t{n} (id int);\n") -> dict[str, str]:
     """Versions 1 .. `versions`, each creating table t<n> (`up`, with {n} for the version) and dropping it."""
     files = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FIXTURES, write_migrations
+from conftest import FIXTURES, page_example_folders, write_migrations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,23 +44,12 @@ def test_rules_declare_what_they_read():
 
 def test_page_examples_find_the_same_when_called_everywhere(tmp_path, monkeypatch):
     """Every page's examples, linted together where they share a configuration (one run each)."""
-    folders: dict[str, list[str]] = {}  # by the examples' configuration
-    for rule in all_rules():
-        page = load_page(rule.code)
-        for kind, example in (("bad", page.bad), ("good", page.good)):
-            if example.files:
-                folder = write_migrations(tmp_path / f"{rule.code}-{kind}" / "migrations", example.files)
-                folders.setdefault(example.config or "", []).append(str(folder))
-    configs = {}
-    for number, text in enumerate(folders):
-        if text:
-            (tmp_path / f"config{number}.toml").write_text(text, encoding="utf-8")
-        configs[text] = load_config(tmp_path / f"config{number}.toml" if text else None, [rule.code for rule in all_rules()])
-    declared = {text: _findings(lint(paths, configs[text])) for text, paths in folders.items()}
+    folders = page_example_folders(tmp_path, [rule.code for rule in all_rules()])
+    declared = {text: _findings(lint(paths, config)) for text, (config, paths) in folders.items()}
     assert any(declared.values())
     _called_everywhere(monkeypatch)
-    for text, paths in folders.items():
-        assert _findings(lint(paths, configs[text])) == declared[text], text
+    for text, (config, paths) in folders.items():
+        assert _findings(lint(paths, config)) == declared[text], text
 
 
 @pytest.mark.parametrize("code", sorted(rule.code for rule in all_rules() if rule.reads_words is not None))

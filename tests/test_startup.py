@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, write_migrations
+from conftest import FIXTURES, page_example_folders, write_migrations
 from typer.testing import CliRunner
 
 from safemig_lint import checks, cli, engine
@@ -19,7 +18,6 @@ from safemig_lint.checks import all_rules, rule_codes, rules_for
 from safemig_lint.checks.base import Rule
 from safemig_lint.config import Config, load_config
 from safemig_lint.engine import LintResult, lint
-from safemig_lint.rule_pages import load_page
 from safemig_lint.values import value
 
 DIALECTS = ("postgres", "mysql", "sqlite")
@@ -71,22 +69,10 @@ def test_rule_codes_are_the_rules_codes():
     assert rule_codes() == [rule.code for rule in all_rules()]
 
 
-def _page_folders(tmp_path: Path) -> dict[str, list[str]]:
-    """Every rule page's examples, as folders, by their configuration's text."""
-    folders: dict[str, list[str]] = {}
-    for rule in all_rules():
-        page = load_page(rule.code)
-        for kind, example in (("bad", page.bad), ("good", page.good)):
-            if example.files:
-                folder = write_migrations(tmp_path / f"{rule.code}-{kind}" / "migrations", example.files)
-                folders.setdefault(example.config or "", []).append(str(folder))
-    return folders
-
-
 def test_pages_and_fixtures_find_the_same_with_every_rule_imported(tmp_path, monkeypatch):
     """The rule pages' examples (every dialect) and the fixtures, linted with the rules of their dialect and
     with every rule: the same findings. Suppressions of other dialects' rules are among them (SM010)."""
-    folders = _page_folders(tmp_path)
+    folders = page_example_folders(tmp_path, rule_codes())
     (tmp_path / "pg").mkdir()
     suppressing = write_migrations(
         tmp_path / "pg" / "migrations",
@@ -96,18 +82,14 @@ def test_pages_and_fixtures_find_the_same_with_every_rule_imported(tmp_path, mon
             "000001_a.down.sql": "DROP TABLE t;\n",
         },
     )
-    folders.setdefault("", []).extend([str(suppressing), *(str(path) for path in sorted(FIXTURES.iterdir()) if path.is_dir())])
-    configs = {}
-    for number, text in enumerate(folders):
-        if text:
-            (tmp_path / f"config{number}.toml").write_text(text, encoding="utf-8")
-        configs[text] = load_config(tmp_path / f"config{number}.toml" if text else None, rule_codes())
-    chosen = {text: _findings(lint(paths, configs[text], jobs=1)) for text, paths in folders.items()}
+    default = folders.setdefault("", (load_config(None, rule_codes()), []))[1]
+    default.extend([str(suppressing), *(str(path) for path in sorted(FIXTURES.iterdir()) if path.is_dir())])
+    chosen = {text: _findings(lint(paths, config, jobs=1)) for text, (config, paths) in folders.items()}
     suppressed = [d for d in lint([str(suppressing)], Config(), jobs=1).diagnostics if d.code in ("SM009", "SM010")]
     assert len(suppressed) == 3  # SM520 and SM701 silenced nothing, SM999 is no rule
     monkeypatch.setattr(checks, "rules_for", lambda dialect: all_rules())
-    for text, paths in folders.items():
-        assert _findings(lint(paths, configs[text], jobs=1)) == chosen[text], text
+    for text, (config, paths) in folders.items():
+        assert _findings(lint(paths, config, jobs=1)) == chosen[text], text
 
 
 def test_a_check_of_postgres_imports_no_rule_of_other_dialects_or_of_verify_nor_hashlib(tmp_path):
