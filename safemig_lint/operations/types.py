@@ -57,9 +57,7 @@ def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
     parts: list[tuple[object, ...]] = []
     for key, value in args.items():
         kind = type(value)
-        if kind in _SCALARS:  # most settings (the name, nested=False, no parameters): no isinstance against sqlglot classes
-            parts.append((key, kind, value))
-        elif kind is list:
+        if kind is list:
             parameters = []
             for parameter in value:
                 if type(parameter) is not exp.DataTypeParam or not _bare(parameter) or len(parameter.args) > 2:
@@ -71,7 +69,8 @@ def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
                     return None
                 parameters.append((literal.args.get("this"), literal.args.get("is_string")))
             parts.append((key, tuple(parameters)))
-        elif isinstance(value, exp.Expr):
+        # Most settings (the name, nested=False, no parameters) are scalars: no isinstance against sqlglot's classes.
+        elif kind not in _SCALARS and isinstance(value, exp.Expr):
             return None
         else:
             parts.append((key, kind, value))
