@@ -540,8 +540,7 @@ class FileLocks:
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append((table, ACCESS_EXCLUSIVE, op.at))
-        if first_word_may_be(statement, _COMMANDS):  # command_locks' own first test, asked here: few statements pass it
-            found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
+        found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
         return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
@@ -630,7 +629,7 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
     if not first_word_may_be(statement, _COMMANDS):  # most statements: their first two letters tell
         return []
     first = first_text_word(statement)
-    if first not in ("LOCK", "VACUUM", "CLUSTER"):  # the first word decides most statements: no more are read
+    if first not in _COMMANDS:  # the first word decides most statements: no more are read
         return []
     words = text_words(statement, 4)
     if first == "LOCK" and (read := statement.kind) is not None and issubclass(read, exp.Expression):
