@@ -795,8 +795,8 @@ def enabled_rules(config: Config) -> list[Rule]:
 def _enabled_rule_types(rules: tuple[type[Rule], ...], select: tuple[str, ...], ignore: tuple[str, ...]) -> tuple[type[Rule], ...]:
     """Which of `rules` `select` and `ignore` enable (Config.is_enabled), chosen once per run and not
     per folder: a history of one folder per release has hundreds, and each asked it of ~90 rules."""
-    settings = Config(select=select, ignore=ignore)
-    return tuple(rule for rule in rules if settings.is_enabled(rule.code))
+    enabled = _enabled_codes(select, ignore)
+    return tuple(rule for rule in rules if rule.code in enabled)
 
 
 @cache
