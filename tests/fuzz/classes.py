@@ -83,7 +83,9 @@ def invoke(args: list[str], cwd: Path) -> tuple[int, str]:
 @contextlib.contextmanager
 def project(files: dict[str, str | bytes]):
     with tempfile.TemporaryDirectory(prefix="safemig-fuzz-") as temporary:
-        root = Path(temporary)
+        # One level down, so that what lies beside the project (check_settings looks there) is this run's own.
+        root = Path(temporary) / "project"
+        root.mkdir()
         (root / ".git").mkdir()
         folder = root / "m"
         folder.mkdir()
