@@ -163,9 +163,24 @@ class Names:
         if key is None:
             if len(self._texts) >= _NAMES_KEPT:
                 self._texts.clear()
-            parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
-            key = self._texts[raw] = self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+            key = self._texts[raw] = raw if self._is_own_key(raw) else self._key_of_text(raw)
         return key
+
+    def _key_of_text(self, raw: str) -> str:
+        parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
+        return self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+
+    def _is_own_key(self, raw: str) -> bool:
+        """Is `raw` a name whose key is itself: one lower-case word, too short to be cut, in a file without stand-ins
+        (most keys are; expression_uses keys a table's own key again)? Then text's reading of it gives it back."""
+        return (
+            not self._stand_ins
+            and not self._all_x
+            and len(raw) <= PG_NAME_LENGTH
+            and raw.isascii()
+            and raw.isidentifier()
+            and raw.islower()
+        )
 
     def _part(self, part: str) -> str:
         if part[:1] in ('"', "`", "["):
