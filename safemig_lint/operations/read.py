@@ -514,6 +514,8 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             partition=partition,
             at=names.locate(target.this),
         )
+        if properties is None and like is None:  # most tables: nothing copied or inherited
+            return [created, *uses]
         return [*_parent_uses(parents, like, properties, names), created, *uses]
     if parents:
         created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, at=names.locate(target))
@@ -862,13 +864,17 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
         uses: list[o.Op] = []
         column, constraints = _column(action, names, (table, uses))
         position = action.args.get("position")
-        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or ()]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
-        identity = any(isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k) for k in kinds)
-        stored = any(
-            isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
-        )
+        identity = stored = primary_key = False
+        for k in kinds:  # most added columns declare none or one: one look at each (the classes are apart)
+            if isinstance(k, exp.PrimaryKeyColumnConstraint):
+                primary_key = True
+            elif isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k):
+                identity = True
+            elif isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres"):
+                stored = True
         at = names.locate(action)
         added = o.AddColumn(
             table,
@@ -878,7 +884,7 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
             identity,
             stored,
             at=at,
-            primary_key=any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds),
+            primary_key=primary_key,
             variable_default=_variable_default(kinds) if names.dialect == "sqlite" else "",
         )
         return [
