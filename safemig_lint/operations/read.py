@@ -146,8 +146,9 @@ class Names:
     def table(self, node: exp.Expr) -> str:
         if isinstance(node, exp.Schema):
             node = node.this
-        if isinstance(node, exp.Table):
-            return self.in_schema(node.args.get("db"), self.ident(node.this))
+        if isinstance(node, exp.Table):  # in_schema's key, written in: one call for most tables, named without a schema
+            schema, name = node.args.get("db"), self.ident(node.this)
+            return name if schema is None else self.qualify(self.ident(schema), name)
         return self.ident(node)
 
     def in_schema(self, schema: exp.Expr | None, name: str) -> str:
@@ -477,7 +478,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     table = names.table(target)
     properties = e.args.get("properties")
     like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
-    parents, partition = _parents(properties, names)
+    parents, partition = _parents(properties, names) if properties is not None else ((), False)
     if isinstance(target, exp.Schema):
         columns: list[Column] = []
         constraints: list[Constraint] = []

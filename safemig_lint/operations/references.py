@@ -242,9 +242,15 @@ class _Reader:
             return  # not a FROM item the reader knows (a function's parameter, OLD/NEW ...)
         if not quoted and name in self.pseudo:
             return
-        if not star and (any(name in scope.sources for scope in chain) or (chain and name in chain[0].outputs)):
-            return  # a whole-row reference, or an output column named again (ORDER BY, GROUP BY; WHERE in SQLite)
-        scopes = tuple(tuple(scope.sources.values()) for scope in chain)
+        if not star:
+            # A whole-row reference, or an output column named again (ORDER BY, GROUP BY; WHERE in SQLite). Loops, not
+            # any() and a generator: the chain is one scope or two, and a generator costs more than looking in them.
+            for scope in chain:
+                if name in scope.sources:
+                    return
+            if chain and name in chain[0].outputs:
+                return
+        scopes = tuple([tuple(scope.sources.values()) for scope in chain])
         self.found.append(o.UsesColumn(o.ColumnRef(name, scopes, quoted), place, at=self.names.locate(node)))
 
 
