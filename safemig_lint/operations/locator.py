@@ -51,15 +51,27 @@ class Locator:
                 self._where = (start, meta["end"] + 1 - start, written, None)
             return
         kind = type(node)
-        extent = identifiers_extent(node)
+        # Most others are names of names (a table, a column: [schema.]table[.column]): their own names are read here,
+        # with no walk; a node holding any other node is walked (identifiers_extent).
+        start = end = None
+        for value in node.args.values():
+            if type(value) is exp.Identifier:
+                meta = value._meta
+                if meta is not None and "start" in meta:
+                    if start is None or meta["start"] < start:
+                        start = meta["start"]
+                    if end is None or meta["end"] >= end:
+                        end = meta["end"] + 1  # sqlglot's ends are inclusive
+            elif type(value) not in _PLAIN_ARGUMENTS:
+                start, end = identifiers_extent(node) or (None, None)
+                break
         named = node.this if issubclass(kind, _NAMED_BY_THIS) else node
         name: str | None = None
         if type(named) is exp.Identifier:  # no class derives from Identifier
             name = sys.intern(named.this if named.quoted else named.this.lower())  # the same few recur on most ops
-        if extent is None:  # no identifier has a position: nor has a column's name
+        if start is None or end is None:  # no identifier has a position: nor has a column's name
             self._where = (None, 0, name, None)
             return
-        start, end = extent
         distance = None
         if issubclass(kind, _COLUMNS):
             column = node.this
@@ -96,30 +108,45 @@ def identifiers_extent(node: exp.Expr) -> tuple[int, int] | None:
     """Where the node's identifiers are written, from the first one's start to the last one's end (exclusive);
     None when none has a position. A walk of its own, as cut_parent_links's: find_all(exp.Identifier) took twice
     as long (the 5 MB file's 151,820 Locators settled: 0.46 s against 0.23 s), and no class derives from
-    Identifier. The same extents as find_all's: tests/test_locators.py."""
+    Identifier. A child that is a name is read where it is met, and one that holds no name (a literal, a flag) is
+    passed over: only the nodes that may hold names are stacked. The same extents as find_all's:
+    tests/test_locators.py."""
+    kind = type(node)
+    if kind is exp.Identifier or kind in CHILDLESS:
+        meta = node._meta  # not .meta, which gives a node without one an empty dict to keep
+        if kind is not exp.Identifier or meta is None or "start" not in meta:
+            return None
+        return meta["start"], meta["end"] + 1
     first = last = None
     stack = [node]
     pop, push = stack.pop, stack.append
     while stack:
-        node = pop()
-        kind = type(node)
-        if kind is exp.Identifier:
-            meta = node._meta  # not .meta, which gives a node without one an empty dict to keep
-            if meta is not None and "start" in meta:
-                start, end = meta["start"], meta["end"] + 1  # sqlglot's ends are inclusive
-                if first is None or start < first:
-                    first = start
-                if last is None or end > last:
-                    last = end
-        elif kind not in CHILDLESS:
-            for value in node.args.values():
-                if isinstance(value, exp.Expr):
-                    push(value)
-                elif type(value) is list:
-                    for item in value:
-                        if isinstance(item, exp.Expr):
-                            push(item)
+        for value in pop().args.values():
+            children: list | tuple
+            if type(value) is list:
+                children = value
+            elif type(value) in _HOLDS_NO_NAME:
+                continue
+            else:
+                children = (value,)
+            for child in children:
+                kind = type(child)
+                if kind is exp.Identifier:
+                    meta = child._meta
+                    if meta is not None and "start" in meta:
+                        start, end = meta["start"], meta["end"] + 1  # sqlglot's ends are inclusive
+                        if first is None or start < first:
+                            first = start
+                        if last is None or end > last:
+                            last = end
+                elif kind not in _HOLDS_NO_NAME and isinstance(child, exp.Expr):
+                    push(child)
     return None if first is None or last is None else (first, last)
+
+
+# Arguments identifiers_extent does not look into: plain values, and the nodes other than names that hold only plain values.
+_PLAIN_ARGUMENTS = frozenset({type(None), bool, str})
+_HOLDS_NO_NAME = (CHILDLESS - {exp.Identifier}) | _PLAIN_ARGUMENTS
 
 
 def written_name(node: exp.Expr) -> str | None:

@@ -146,8 +146,9 @@ class Names:
     def table(self, node: exp.Expr) -> str:
         if isinstance(node, exp.Schema):
             node = node.this
-        if isinstance(node, exp.Table):
-            return self.in_schema(node.args.get("db"), self.ident(node.this))
+        if isinstance(node, exp.Table):  # in_schema's key, written in: one call for most tables, named without a schema
+            schema, name = node.args.get("db"), self.ident(node.this)
+            return name if schema is None else self.qualify(self.ident(schema), name)
         return self.ident(node)
 
     def in_schema(self, schema: exp.Expr | None, name: str) -> str:
@@ -163,9 +164,24 @@ class Names:
         if key is None:
             if len(self._texts) >= _NAMES_KEPT:
                 self._texts.clear()
-            parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
-            key = self._texts[raw] = self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+            key = self._texts[raw] = raw if self._is_own_key(raw) else self._key_of_text(raw)
         return key
+
+    def _key_of_text(self, raw: str) -> str:
+        parts = [self._part(p) for p in _NAME_PARTS.findall(raw)]
+        return self.qualify(parts[-2], parts[-1]) if len(parts) > 1 else parts[0] if parts else raw.lower()
+
+    def _is_own_key(self, raw: str) -> bool:
+        """Is `raw` a name whose key is itself: one lower-case word, too short to be cut, in a file without stand-ins
+        (most keys are; expression_uses keys a table's own key again)? Then text's reading of it gives it back."""
+        return (
+            not self._stand_ins
+            and not self._all_x
+            and len(raw) <= PG_NAME_LENGTH
+            and raw.isascii()
+            and raw.isidentifier()
+            and raw.islower()
+        )
 
     def _part(self, part: str) -> str:
         if part[:1] in ('"', "`", "["):
@@ -462,7 +478,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
     table = names.table(target)
     properties = e.args.get("properties")
     like = next((p for p in properties.expressions if isinstance(p, exp.LikeProperty)), None) if properties else None
-    parents, partition = _parents(properties, names)
+    parents, partition = _parents(properties, names) if properties is not None else ((), False)
     if isinstance(target, exp.Schema):
         columns: list[Column] = []
         constraints: list[Constraint] = []
@@ -499,6 +515,8 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             partition=partition,
             at=names.locate(target.this),
         )
+        if properties is None and like is None:  # most tables: nothing copied or inherited
+            return [created, *uses]
         return [*_parent_uses(parents, like, properties, names), created, *uses]
     if parents:
         created = o.CreateTable(table, if_not_exists=exists, parents=parents, partition=partition, at=names.locate(target))
@@ -847,13 +865,17 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
         uses: list[o.Op] = []
         column, constraints = _column(action, names, (table, uses))
         position = action.args.get("position")
-        kinds = [c.args.get("kind") for c in action.args.get("constraints") or []]
+        kinds = [c.args.get("kind") for c in action.args.get("constraints") or ()]
         # AUTO_INCREMENT and identity columns number every existing row; a generated column is
         # written into every row when STORED (the only kind PostgreSQL's sqlglot grammar reads).
-        identity = any(isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k) for k in kinds)
-        stored = any(
-            isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres") for k in kinds
-        )
+        identity = stored = primary_key = False
+        for k in kinds:  # most added columns declare none or one: one look at each (the classes are apart)
+            if isinstance(k, exp.PrimaryKeyColumnConstraint):
+                primary_key = True
+            elif isinstance(k, exp.AutoIncrementColumnConstraint) or _is_identity(k):
+                identity = True
+            elif isinstance(k, exp.ComputedColumnConstraint) and (k.args.get("persisted") or names.dialect == "postgres"):
+                stored = True
         at = names.locate(action)
         added = o.AddColumn(
             table,
@@ -863,7 +885,7 @@ def _alter_action(table: str, action: exp.Expr, table_node: exp.Expr, names: Nam
             identity,
             stored,
             at=at,
-            primary_key=any(isinstance(k, exp.PrimaryKeyColumnConstraint) for k in kinds),
+            primary_key=primary_key,
             variable_default=_variable_default(kinds) if names.dialect == "sqlite" else "",
         )
         return [

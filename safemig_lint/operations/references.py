@@ -242,9 +242,15 @@ class _Reader:
             return  # not a FROM item the reader knows (a function's parameter, OLD/NEW ...)
         if not quoted and name in self.pseudo:
             return
-        if not star and (any(name in scope.sources for scope in chain) or (chain and name in chain[0].outputs)):
-            return  # a whole-row reference, or an output column named again (ORDER BY, GROUP BY; WHERE in SQLite)
-        scopes = tuple(tuple(scope.sources.values()) for scope in chain)
+        if not star:
+            # A whole-row reference, or an output column named again (ORDER BY, GROUP BY; WHERE in SQLite). Loops, not
+            # any() and a generator: the chain is one scope or two, and a generator costs more than looking in them.
+            for scope in chain:
+                if name in scope.sources:
+                    return
+            if chain and name in chain[0].outputs:
+                return
+        scopes = tuple([tuple(scope.sources.values()) for scope in chain])
         self.found.append(o.UsesColumn(o.ColumnRef(name, scopes, quoted), place, at=self.names.locate(node)))
 
 
@@ -275,27 +281,30 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
     reader = _Reader(names)
     key = names.table(table_node)
     reader.found.append(o.UsesTable(key, at=names.locate(table_node)))
-    own = _Scope({names.ident(table_node.alias or table_node.this): key})
     columns = None
     if isinstance(target, exp.Schema):
-        columns = tuple(names.ident(c) for c in target.expressions)
-        for item, column in zip(target.expressions, columns):
+        named = []
+        for item in target.expressions:
+            column = names.ident(item)
+            named.append(column)
             quoted = item.quoted if isinstance(item, exp.Identifier) else False
             reader.found.append(o.UsesColumn(o.ColumnRef(column, ((key,),), quoted), "target", at=names.locate(item)))
+        columns = tuple(named)
     ctes = reader._with(e, [], ctes)
     source = e.expression
     if isinstance(source, exp.Values):
-        rows = [row.expressions if isinstance(row, exp.Tuple) else [row] for row in source.expressions]
-        star = False
-        for row in rows:
-            for value in row:
+        widths, star = [], False
+        for row in source.expressions:
+            values = row.expressions if isinstance(row, exp.Tuple) else [row]
+            widths.append(len(values))
+            for value in values:
                 # Most values are literals, in which _Reader.expression finds nothing: not called for them
                 # (a seed file holds thousands).
-                if not _is_leaf(value):
+                if (_ROLES.get(value.__class__) or _role(value.__class__)) is not _LEAF:
                     reader.expression(value, [], ctes)
                     star = star or isinstance(value, exp.Star)
         if not star:
-            reader.found.append(o.InsertRows(key, columns, tuple(len(row) for row in rows), at=names.locate(source)))
+            reader.found.append(o.InsertRows(key, columns, tuple(widths), at=names.locate(source)))
     elif isinstance(source, (exp.Select, exp.SetOperation, exp.Subquery)):
         reader.query(source, [], ctes)
         select = source
@@ -309,14 +318,16 @@ def insert_uses(e: exp.Insert, names: Names, ctes: frozenset[str] = frozenset())
                 for item in select.expressions
             )
             reader.found.append(o.InsertRows(key, columns, () if stars else (len(select.expressions),), True, at=names.locate(select)))
-    conflict = e.args.get("conflict")
+    conflict, returning = e.args.get("conflict"), e.args.get("returning")
+    if conflict is None and returning is None:
+        return reader.found  # most: no clause sees the table by its name
+    own = {names.ident(table_node.alias or table_node.this): key}
     if conflict is not None:
-        excluded = _Scope({**own.sources, "excluded": key})
+        excluded = _Scope({**own, "excluded": key})
         for child in conflict.iter_expressions():
             reader.expression(child, [excluded], ctes)
-    returning = e.args.get("returning")
     if returning is not None:
-        reader.expression(returning, [own], ctes)
+        reader.expression(returning, [_Scope(own)], ctes)
     return reader.found
 
 

@@ -73,7 +73,7 @@ def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
         elif kind not in _SCALARS and isinstance(value, exp.Expr):
             return None
         else:
-            parts.append((key, kind, value))
+            parts.append((key, kind, value._name_ if kind is DType else value))  # an enum hashes in Python: its name in C
     return tuple(parts)
 
 
