@@ -115,9 +115,10 @@ _SETTING_TEXTS = [
 
 def _chronicled(text: str, doubtful: bool, every_op: bool) -> dict:
     """What _chronicle_file records of a file, or (every_op) what the general path records: each statement's start
-    upper-cased for USE and each op added on its own (Chronicle._add_names), as before the shortcuts."""
+    upper-cased for USE and each op added on its own (Chronicle._add_names), with the tables it names, as before the
+    shortcuts (the tables named gathered only when asked for)."""
     from safemig_lint.analysis.schema import history
-    from safemig_lint.analysis.schema.chronicle import Chronicle
+    from safemig_lint.analysis.schema.chronicle import Chronicle, _tables_named
     from safemig_lint.operations.file_ops import file_ops
     from safemig_lint.operations.read import Reading, mentions
 
@@ -125,6 +126,7 @@ def _chronicled(text: str, doubtful: bool, every_op: bool) -> dict:
     chronicle = Chronicle()
     if not every_op:
         history._chronicle_file(chronicle, read, doubtful)
+        chronicle.named()
         return vars(chronicle)
     lowered = "\n".join(statement.text for statement in read.statements).lower()
     named = {name for name in history._SETTINGS if name in lowered}
@@ -134,6 +136,7 @@ def _chronicled(text: str, doubtful: bool, every_op: bool) -> dict:
             history._settings(chronicle, statement.text, named, use)
         for op in statement.ops:
             chronicle._add_names(op, mentions(statement.text) if doubtful else None)
+            chronicle._named.update(_tables_named(op))
     return vars(chronicle)
 
 

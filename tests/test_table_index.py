@@ -48,12 +48,18 @@ def _change(rng: random.Random, table: Table) -> None:
         table.columns = {**table.columns, f"c{rng.randrange(3)}": None}  # type: ignore[dict-item]
 
 
-def _ask(rng: random.Random, tables: TableMap) -> None:
+def _ask(rng: random.Random, tables: TableMap, every: bool = True) -> None:
+    """Each question, or (not `every`) one of them: the index builds each kind when first asked for, and
+    a kind first asked for after many changes must answer as one kept up to date through them."""
     name, target = rng.choice(NAMES), rng.choice(["a", "s.a", "b", 'd("x(y)")', "d", "e", "e(id, x)", "a(id)"])
     words = set(rng.sample(["a", "b", "c", "d", "e", "f"], 2))
-    assert tables.holding(name) == _holding(tables, name)
-    assert tables.referencing(target) == _referencing(tables, target)
-    assert tables.named(words) == [key for key in dict.keys(tables) if plain_name(key) in words]
+    asked = (0, 1, 2) if every else (rng.choice((0, 0, 0, 0, 1, 2)),)
+    if 0 in asked:
+        assert tables.holding(name) == _holding(tables, name)
+    if 1 in asked:
+        assert tables.referencing(target) == _referencing(tables, target)
+    if 2 in asked:
+        assert tables.named(words) == [key for key in dict.keys(tables) if plain_name(key) in words]
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -79,7 +85,7 @@ def test_the_index_answers_as_a_scan(seed):
             maps.append(tables.share())  # a copy to change; the map it came from is left as it is
             continue
         tables.settle()
-        _ask(rng, tables)
+        _ask(rng, tables, every=seed % 2 == 0)
     for tables in maps:  # each earlier map, after its copies changed: still its own answers
         tables.settle()
         for _ in range(10):

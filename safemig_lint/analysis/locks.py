@@ -350,14 +350,13 @@ class FileLocks:
         # A setting followed is named in the statement's text (_SET, _SET_CONFIG; a name `_setting` compares
         # lowered), so in the file's lowered text: most files name neither, and no statement is searched.
         follows_settings = lowered_may_hold(self.context.lowered, ("lock_timeout", "foreign_key_checks"))
-        operations, position, emptied = self._operations, self._position, self._emptied
-        for index, statement in enumerate(self.context.parsed.statements):
-            key = id(statement)
-            position[key] = index
+        operations, emptied, statements = self._operations, self._emptied, self.context.parsed.statements
+        self._position = {id(statement): index for index, statement in enumerate(statements)}
+        for index, statement in enumerate(statements):
             if timeout:
-                self._timeout_before.add(key)
+                self._timeout_before.add(id(statement))
             if fk_checks_off:
-                self._fk_checks_off_before.add(key)
+                self._fk_checks_off_before.add(id(statement))
             for op in operations[statement.start]:
                 if type(op) not in _READ_KINDS:  # most ops (Uses ...): one test, not one per kind below
                     continue
@@ -423,7 +422,11 @@ class FileLocks:
 
     def is_new(self, statement: Statement, table: str) -> bool:
         """Was the table created earlier in this file (empty, and unseen until the file commits)?"""
-        index, tables = self._position.get(id(statement), -1), self._tables
+        return self._new_before(self._position.get(id(statement), -1), table)
+
+    def _new_before(self, index: int, table: str) -> bool:
+        """is_new, for the statement at `index`."""
+        tables = self._tables
         for name in tables.spellings(table):  # a loop, not any(): asked of every lock a file takes
             if tables.present(name, before=index):
                 return True
@@ -432,10 +435,14 @@ class FileLocks:
     def lock_is_moot(self, statement: Statement, table: str) -> bool:
         """Does a lock on `table` here block nobody that matters? The table was created earlier in this
         file (empty and unseen), or a later statement of the file drops it (taking the same lock itself)."""
-        key = (self._position.get(id(statement), -1), table)
+        return self._moot_at(self._position.get(id(statement), -1), table)
+
+    def _moot_at(self, index: int, table: str) -> bool:
+        """lock_is_moot, for the statement at `index`."""
+        key = (index, table)
         moot = self._moot.get(key)
         if moot is None:
-            moot = self._moot[key] = self.is_new(statement, table) or self._last_drop.get(bare_name(table), -1) > key[0]
+            moot = self._moot[key] = self._new_before(index, table) or self._last_drop.get(bare_name(table), -1) > index
         return moot
 
     @overload
@@ -540,8 +547,11 @@ class FileLocks:
                 table = self.table_of_index(statement, op.name, op.table)
                 if table and not self.index_is_new(statement, op.name):
                     found.append((table, ACCESS_EXCLUSIVE, op.at))
-        found.extend((table, mode, None) for table, mode in command_locks(statement, self.context))
-        return [Lock(table, mode, at) for table, mode, at in found if table and not self.lock_is_moot(statement, table)]
+        commands = command_locks(statement, self.context)
+        if commands:  # few statements: LOCK, VACUUM FULL, CLUSTER
+            found.extend((table, mode, None) for table, mode in commands)
+        index, moot = self._position.get(id(statement), -1), self._moot_at
+        return [Lock(table, mode, at) for table, mode, at in found if table and not moot(index, table)]
 
     def slow_work(self, statement: Statement) -> tuple[str, str] | None:
         """(table, what) when the statement reads or writes a whole existing table: a scan, a rewrite,

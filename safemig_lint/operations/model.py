@@ -388,18 +388,18 @@ class TableMap(dict[str, Table]):
 
     def holding(self, name: str) -> set[str]:
         """Keys of the tables with an index or constraint called `name`."""
-        return self._find(name, _holds, 0)
+        return self._find(name, _holds, _BY_KEY_NAME)
 
     def referencing(self, table: str) -> set[str]:
         """Keys of the tables with a foreign key whose `references` may name `table`: it is the whole
         of it or ends just before a `(` in it (callers check their own spelling)."""
-        return self._find(table, _references, 1)
+        return self._find(table, _references, _BY_REFERENCED)
 
     def named(self, words: set[str]) -> list[str]:
         """Keys whose plain_name is one of `words`, in map order."""
         if self._scan():
             return [key for key in self if plain_name(key) in words]
-        by_name = self._current_index().keys[2]
+        by_name = self._current_index(_BY_PLAIN_NAME)
         found = {key for word in words for key in by_name.get(word, ()) if key not in self._taken}
         found.update(key for key in self._taken if key in self and plain_name(key) in words)
         return self.in_order(found)
@@ -414,8 +414,7 @@ class TableMap(dict[str, Table]):
             return list(keys)
         if self._index is None:
             return [key for key in self if key in keys]
-        self._current_index()
-        return self._positions.sort(keys)
+        return self._positions.sort(keys)  # kept by every change since the index was made
 
     def _scan(self) -> bool:
         """Answer this question by a scan of the map (no index yet, and few questions so far)?"""
@@ -426,7 +425,7 @@ class TableMap(dict[str, Table]):
         """Keys of the tables `has(table, word)` holds for, which the index's `kind` finds by `word`."""
         if self._index is None and self._scan():
             return {key for key, table in self.items() if has(table, word)}
-        found = set(self._current_index().keys[kind].get(word, ()))
+        found = set(self._current_index(kind).get(word, ()))
         if self._taken:  # their tables may have changed since they were indexed: asked themselves
             found -= self._taken
             for key in self._taken:
@@ -435,19 +434,18 @@ class TableMap(dict[str, Table]):
                     found.add(key)
         return found
 
-    def _current_index(self) -> _KeyIndex:
+    def _current_index(self, kind: int) -> defaultdict[str, set[str]]:
+        """The index's `kind` (_KeyIndex), up to date but for the keys taken out since the last settle()."""
         index = self._index
         if index is None:
             index = self._index = _KeyIndex()
-            for key, table in self.items():
-                index.add(key, table)
             self._positions.start(self)
             self._stale.clear()
-        if self._stale:
+        elif self._stale:
             for key in self._stale:
                 index.update(key, dict.get(self, key))
             self._stale.clear()
-        return index
+        return index.of_kind(kind, self)
 
 
 _SCANS = 4  # questions a TableMap answers by scanning before it builds its index (about the cost of a build)
@@ -463,54 +461,90 @@ def _references(other: Table, table: str) -> bool:
     return any(table in c.referenced_tables for c in other.constraints.values() if c.kind == "foreign")
 
 
+def _key_names(key: str, table: Table) -> set[str]:
+    return {*table.indexes, *table.constraints}
+
+
+def _referenced(key: str, table: Table) -> set[str]:
+    referenced: set[str] = set()
+    for constraint in table.constraints.values():  # a loop, not a set comprehension: most tables have no foreign key
+        if constraint.kind == "foreign":
+            referenced |= constraint.referenced_tables
+    return referenced
+
+
+def _plain_name_of(key: str, table: Table) -> set[str]:
+    return {plain_name(key)}
+
+
+# The kinds of _KeyIndex: what each finds a table's key by, worked out from the key and its table.
+_BY_KEY_NAME, _BY_REFERENCED, _BY_PLAIN_NAME = 0, 1, 2
+_WORDS_OF: tuple[Callable[[str, Table], set[str]], ...] = (_key_names, _referenced, _plain_name_of)
+
+
 class _KeyIndex:
-    """Table keys by the names of their indexes and constraints (keys[0]), by the tables their
-    foreign keys may reference (keys[1]) and by plain name (keys[2]), with what was indexed for
-    each table to take it out again."""
+    """Table keys by the names of their indexes and constraints (kind 0), by the tables their
+    foreign keys may reference (kind 1) and by plain name (kind 2). A kind is built when first
+    asked for, and only built kinds are kept up to date: a replay asks which tables hold each
+    name it generates (kind 0), and most never ask the others."""
 
     def __init__(self) -> None:
-        self.keys: tuple[defaultdict[str, set[str]], ...] = (defaultdict(set), defaultdict(set), defaultdict(set))
-        self._words: dict[str, tuple[set[str], ...]] = {}
+        self._kinds: list[_IndexKind | None] = [None] * len(_WORDS_OF)
+        self._built: list[_IndexKind] = []
 
-    def add(self, key: str, table: Table) -> None:
-        self._words[key] = words = self._words_of(table, {plain_name(key)})
-        for keys, of_kind in zip(self.keys, words):
-            for word in of_kind:
-                keys[word].add(key)
+    def of_kind(self, kind: int, tables: Mapping[str, Table]) -> defaultdict[str, set[str]]:
+        """The keys of `tables` by the words of `kind`, built from them the first time."""
+        built = self._kinds[kind]
+        if built is None:
+            built = self._kinds[kind] = _IndexKind(_WORDS_OF[kind], tables)
+            self._built.append(built)
+        return built.keys
 
     def update(self, key: str, table: Table | None) -> None:
-        """Index the key's table again (None: the key is gone). Only the words that changed are
-        touched: most tables taken out of the map keep the names of their keys (a column added or
-        altered, the table marked referenced), and taking every word out and back was most of the
-        index's cost."""
-        old = self._words.get(key)
-        if old is None:
+        """Index the key's table again in each kind built (None: the key is gone)."""
+        for built in self._built:
+            built.update(key, table)
+
+
+class _IndexKind:
+    """Table keys by the words `words_of` gives each, with what was indexed for each table to take it out again."""
+
+    def __init__(self, words_of: Callable[[str, Table], set[str]], tables: Mapping[str, Table]) -> None:
+        self.words_of = words_of
+        self.keys: defaultdict[str, set[str]] = defaultdict(set)
+        self._words: dict[str, set[str]] = {}
+        for key, table in tables.items():
+            self._words[key] = found = words_of(key, table)
+            for word in found:
+                self.keys[word].add(key)
+
+    def update(self, key: str, table: Table | None) -> None:
+        """Only the words that changed are touched: most tables taken out of the map keep the names of their
+        keys (a column added or altered, the table marked referenced), and taking every word out and back
+        was most of the index's cost."""
+        keys, before = self.keys, self._words.get(key)
+        if before is None:  # a key new to the index (a table made since)
             if table is not None:
-                self.add(key, table)
+                self._words[key] = found = self.words_of(key, table)
+                for word in found:
+                    keys[word].add(key)
             return
         if table is None:
             del self._words[key]
-            new: tuple[set[str], ...] = (set(), set(), set())
+            after: set[str] = set()
+        elif self.words_of is _plain_name_of:
+            return  # the plain name goes with the key
         else:
-            new = self._words[key] = self._words_of(table, old[2])  # the plain name goes with the key
-        for keys, before, after in zip(self.keys, old, new):
+            after = self._words[key] = self.words_of(key, table)
             if before == after:
-                continue
-            for word in before - after:
-                holders = keys[word]
-                holders.discard(key)
-                if not holders:
-                    del keys[word]
-            for word in after - before:
-                keys[word].add(key)
-
-    @staticmethod
-    def _words_of(table: Table, plain: set[str]) -> tuple[set[str], ...]:
-        referenced: set[str] = set()
-        for constraint in table.constraints.values():  # a loop, not a set comprehension: most tables have no foreign key
-            if constraint.kind == "foreign":
-                referenced |= constraint.referenced_tables
-        return {*table.indexes, *table.constraints}, referenced, plain
+                return
+        for word in before - after:
+            holders = keys[word]
+            holders.discard(key)
+            if not holders:
+                del keys[word]
+        for word in after - before:
+            keys[word].add(key)
 
 
 class _Positions:

@@ -73,6 +73,7 @@ class Chronicle:
         # Tables the stream names and those it makes: naming one it never makes means it runs on a
         # schema made elsewhere, where any name may exist (an index by name alone proves nothing then).
         self._named: set[str] = set()
+        self._unnamed: list[tuple[o.Op, ...]] = []  # statements added whose tables are not yet in _named (named())
         self._made: set[str] = set()
         self._void: set[int] = set()  # ops the database refuses (resolve.py): what they would do to names did not happen
         self._extensions: list[int] = []  # where extensions were created: they bring types and functions no statement names
@@ -88,31 +89,26 @@ class Chronicle:
 
     def add_statement(self, ops: tuple[o.Op, ...], doubtful: tuple[str, ...] | None = None) -> None:
         """`add` each of a statement's ops, in order."""
+        self._unnamed.append(ops)
         if doubtful is None and _NAMES.isdisjoint(map(type, ops)):  # most statements: every op only names a table
             self.length += len(ops)
-            self._named.update([table for op in ops if (table := getattr(op, "table", ""))])
             return
         for op in ops:
             if doubtful is None and type(op) not in _NAMES:  # most ops (uses, columns, rows): a table named, nothing more
                 self.length += 1
-                table = getattr(op, "table", "")  # what _tables_named gives
-                if table:
-                    self._named.add(table)
             else:
                 self._add_names(op, doubtful)
 
     def _add_names(self, op: o.Op, doubtful: tuple[str, ...] | None) -> None:
-        """`add`, for an op that makes, drops or renames names, or may not run."""
+        """`add`, for an op that makes, drops or renames names, or may not run (the tables it names: add_statement)."""
         at = self.length
         self.length += 1
         for word in doubtful or ():
             self._mentions.setdefault(word, []).append(at)
         if type(op) not in _NAMES:
-            self._named.update(_tables_named(op))
             return
         for space_, key, what in _events(op):
             self._events.setdefault((space_, key), []).append((at, what if doubtful is None else DOUBTFUL))
-        self._named.update(_tables_named(op))
         if isinstance(op, (o.CreateTable, o.RenameTable)):
             self._made.add(op.table if isinstance(op, o.CreateTable) else _in_schema_of(op.table, op.new))
         elif isinstance(op, o.CreateObject) and op.kind == "extension":
@@ -183,10 +179,19 @@ class Chronicle:
         """Does every table the history names (but `but`, if only this branch names it) come from a
         statement of it, not counting the database's own? Then it builds its schema from an empty database."""
         made = self._made | (self.parent._made if self.parent else set())
-        named = self._named | (self.parent._named if self.parent else set())
-        if self.parent is not None and but in self.parent._named:
+        named = self.named() | (self.parent.named() if self.parent else set())
+        if self.parent is not None and but in self.parent.named():
             but = ""  # the up files name it too: they expect it to be there
         return all(key in made or key == but or system_table(key) for key in named)
+
+    def named(self) -> set[str]:
+        """Every table the stream's ops name (_tables_named): gathered when asked for (self_contained), not as each
+        statement is added: most histories never ask."""
+        for ops in self._unnamed:
+            for op in ops:
+                self._named.update(_tables_named(op))
+        self._unnamed.clear()
+        return self._named
 
     def extended(self, at: int) -> bool:
         """Was an extension (whose types and functions no statement names) created before `at`?"""

@@ -1254,7 +1254,7 @@ def _pg_name(name1: str, name2: str, label: str) -> str:
             length1 -= 1
         else:
             length2 -= 1
-    return "_".join([part for part in (name1[:length1], name2[:length2], label) if part])
+    return "_".join(filter(None, (name1[:length1], name2[:length2], label)))  # the parts not empty
 
 
 def _placed(columns: dict[str, Column], column: Column, after: str | None, replacing: str | None = None) -> dict[str, Column]:
