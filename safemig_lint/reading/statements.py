@@ -406,7 +406,8 @@ def parse_file(
     """`accepted_before`: what the content cache remembers of PostgreSQL's verdicts (check_grammar).
     `on_statement(parsed, statement)`: called on each statement once it is parsed, in order (`parsed`
     holds the statements before it, and every placeholder); when it answers True, the statement's tree
-    and tokens go at once (it becomes a ReleasedStatement), so that a large file's are never all alive."""
+    and tokens go (it becomes a ReleasedStatement: its tree is emptied with those of the rest of its piece
+    of the file), so that a large file's are never all alive."""
     if isinstance(text, Unreadable):
         return ParsedFile("", LineIndex(""), unreadable=text)
     parsed = ParsedFile(text, LineIndex(text))
