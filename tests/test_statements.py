@@ -224,9 +224,10 @@ def test_walking_and_cutting_parent_links_reach_every_node_walk_finds():
 
 
 def test_a_released_statements_tree_is_freed_without_a_collection():
-    """A statement let go as it is read (parse_file's on_statement) has its nodes' arguments emptied (empty_nodes),
-    which leaves no cycle in its tree: no node of it holds a node any more (only links to parents are left), on
-    every fixture and values of every kind; and with the cycle collector off, a streamed file's trees are all freed."""
+    """A statement let go as it is read (parse_file's on_statement) has its nodes' arguments emptied (empty_trees,
+    with a few other trees), which leaves no cycle in its tree: no node of it, as walk() finds them, holds a node any
+    more (only links to parents are left), on every fixture and values of every kind, all the trees emptied at once;
+    and with the cycle collector off, a streamed file's trees are all freed, over several pieces and batches."""
     import gc
     from pathlib import Path
 
@@ -240,24 +241,24 @@ def test_a_released_statements_tree_is_freed_without_a_collection():
     texts.append(("SELECT a.b, 'x', 1, NULL, TRUE, x'00', INTERVAL '1 day', ARRAY[1, (SELECT 2)], f(VARIADIC c) FROM a;", "postgres"))
     trees = [s.expression for text, dialect in texts for s in parse_file(text, dialect).statements if s.expression is not None]
     assert len(trees) > 50
-    for tree in trees:
-        nodes = list(tree.walk())
-        statements.empty_nodes(tree)
-        assert not [node for node in nodes for value in node.args.values() if isinstance(value, (exp.Expr, list))]
+    nodes = [node for tree in trees for node in tree.walk()]
+    statements.empty_trees(trees)
+    assert not [node for node in nodes for value in node.args.values() if isinstance(value, (exp.Expr, list))]
 
     # Statements the parser reads without trying alternatives (it leaves the nodes of a failed try to the collector).
     text = "".join(
         f"CREATE TABLE t{n} (id bigserial PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x');\n"
         f"CREATE INDEX t{n}_name ON t{n} (name);\nINSERT INTO t{n} (name) VALUES ('a'), ('b');\nALTER TABLE t{n} ADD COLUMN note text;\n"
-        for n in range(50)
+        for n in range(501)  # 2,004 statements: the last trees emptied are fewer than EMPTIED_TOGETHER
     )
+    assert len(text) > statements.PIECE  # two pieces at least
     enabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
         before = {id(node) for node in gc.get_objects() if isinstance(node, exp.Expr)}
         parsed = parse_file(text, "postgres", on_statement=lambda parsed, statement: True)
-        assert all(type(s) is ReleasedStatement for s in parsed.statements) and len(parsed.statements) == 200
+        assert all(type(s) is ReleasedStatement for s in parsed.statements) and len(parsed.statements) == 2004
         assert not [node for node in gc.get_objects() if isinstance(node, exp.Expr) and id(node) not in before]
     finally:
         if enabled:
