@@ -98,7 +98,7 @@ def test_each_type_read_through_the_cache_is_read_as_on_its_own():
     and examples, read through it in turn, is the type and the SQL that reading it alone gives."""
     found = [(d, node) for d, tree in STATEMENTS for node in tree.find_all(exp.DataType)]
     found += [(d, exp.DataType.build(sql, dialect=d, udt=True)) for d, listed in _TYPES.items() for sql in listed]
-    plain = sum(types._plain_key(node) is not None for _, node in found)
+    plain = sum(types._plain_key(node, dialect) is not None for dialect, node in found)
     assert plain > 300 and len(found) - plain > 3
     types._column_types.clear()
     for dialect, node in found * 2:  # the second time from the cache
