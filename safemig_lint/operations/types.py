@@ -73,7 +73,8 @@ def _plain_key(node: exp.DataType, dialect: str) -> tuple[str, ...] | None:
         return None
     key = [dialect, this._name_]
     for parameter in parameters:
-        if type(parameter) is not exp.DataTypeParam or not _bare(parameter):
+        # sqlglot gives a parameter no meta (its number holds where it was written): tested inline, a call fewer
+        if type(parameter) is not exp.DataTypeParam or parameter._meta is not None or parameter._type is not None or parameter.comments:
             return None
         number = parameter.args  # the generator reads its `this` and `expression` only
         literal = number.get("this")
