@@ -106,11 +106,24 @@ _TYPES = {
 }
 
 
+def _commented(sql: str, on_parameter: bool) -> exp.DataType:
+    """A type with a comment on itself or on its first parameter, where sqlglot's parser puts none but a tree can
+    hold one (the generator writes it)."""
+    node = exp.DataType.build(sql, dialect="postgres")
+    (node.expressions[0] if on_parameter else node).add_comments(["wide"])
+    return node
+
+
 def test_each_type_read_through_the_cache_is_read_as_on_its_own():
     """Plain types (types._plain_key) and the others (sql_text.shape) share one cache: every type of the fixtures
     and examples, read through it in turn, is the type and the SQL that reading it alone gives."""
     found = [(d, node) for d, tree in STATEMENTS for node in tree.find_all(exp.DataType)]
     found += [(d, exp.DataType.build(sql, dialect=d, udt=True)) for d, listed in _TYPES.items() for sql in listed]
+    found += [
+        ("postgres", _commented("int", False)),
+        ("postgres", _commented("varchar(20)", True)),
+        ("postgres", _commented("varchar(20)", False)),
+    ]
     plain = sum(types._plain_key(node, dialect) is not None for dialect, node in found)
     assert plain > 300 and len(found) - plain > 3
     types._column_types.clear()

@@ -64,7 +64,11 @@ def _plain_key(node: exp.DataType, dialect: str) -> tuple[str, ...] | None:
     check is a test of a type or an identity, so that the commonest types cost a few dozen bytecodes."""
     args = node.args
     this = args.get("this")
-    if type(this) is not DType or args.keys() != _PLAIN_ARGS or args["nested"] is not False or not _bare(node):
+    if type(this) is not DType or args.keys() != _PLAIN_ARGS or args["nested"] is not False:
+        return None
+    # sqlglot gives a type and its parameters no meta (their numbers hold where they were written): their
+    # bareness is tested inline, a call fewer for the type and for each parameter than _bare takes
+    if node._meta is not None or node._type is not None or node.comments:
         return None
     parameters = args["expressions"]
     if parameters is None:
@@ -73,7 +77,6 @@ def _plain_key(node: exp.DataType, dialect: str) -> tuple[str, ...] | None:
         return None
     key = [dialect, this._name_]
     for parameter in parameters:
-        # sqlglot gives a parameter no meta (its number holds where it was written): tested inline, a call fewer
         if type(parameter) is not exp.DataTypeParam or parameter._meta is not None or parameter._type is not None or parameter.comments:
             return None
         number = parameter.args  # the generator reads its `this` and `expression` only
