@@ -18,66 +18,79 @@ DType = exp.DataType.Type
 
 def column_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
     """A ColumnType from sqlglot's DataType; `fold` turns a type name into a model key."""
+    key = _plain_key(node, dialect)
+    if key is None:
+        return _shaped_type(node, dialect, fold)
+    known = _column_types.get(key)
+    if known is None:
+        known = _keep(key, _column_type(node, dialect, _no_key))
+    return known
+
+
+def _shaped_type(node: exp.DataType, dialect: str, fold) -> ColumnType:
+    """column_type of a type that is not plain: keyed by its shape (sql_text.shape), or read each time."""
     try:
-        plain = _plain_key(node)
-        if plain is not None:
-            key: tuple[object, ...] = (dialect, _PLAIN, plain)
-        else:
-            items = node.args.get("expressions")
-            if not isinstance(node.this, DType) or items and any(isinstance(item, exp.DataType) for item in items):
-                return _column_type(node, dialect, fold)
-            key = (dialect, shape(node))
+        items = node.args.get("expressions")
+        if not isinstance(node.this, DType) or items and any(isinstance(item, exp.DataType) for item in items):
+            return _column_type(node, dialect, fold)
+        key = (dialect, shape(node))
         known = _column_types.get(key)
     except (Unshaped, TypeError):  # TypeError: an argument that is no dict key (unhashable)
         return _column_type(node, dialect, fold)
     if known is None:
-        if len(_column_types) >= _TYPES_KEPT:
-            _column_types.clear()
-        known = _column_types[key] = _column_type(node, dialect, _no_key)
+        known = _keep(key, _column_type(node, dialect, _no_key))
     if node.this is DType.USERDEFINED and node.args.get("kind"):  # its key is the file's (placeholders): folded here
         return known.of_user(fold(node.args["kind"]))
     return known
 
 
-# The same few types recur on most columns: each shape of type (sql_text.shape) is read once,
-# without the key of a user type (kept as ""). A plain type is keyed by _plain_key instead: (dialect,
-# _PLAIN, key) is three long, (dialect, shape) two, so that the two kinds of key never meet.
+def _keep(key: tuple[object, ...], ctype: ColumnType) -> ColumnType:
+    if len(_column_types) >= _TYPES_KEPT:
+        _column_types.clear()
+    _column_types[key] = ctype
+    return ctype
+
+
+# The same few types recur on most columns: each is read once, without the key of a user type (kept as "").
+# A plain type's key (_plain_key) is all strings, a shaped one's (dialect, shape) holds a tuple: they never meet.
 _column_types: dict[tuple[object, ...], ColumnType] = {}
 _TYPES_KEPT = 4096
-_PLAIN = "plain"
 
 
-def _plain_key(node: exp.DataType) -> tuple[object, ...] | None:
-    """Everything the generator and _column_type read of a plain type: a name (a DType), scalar settings and
-    number parameters (varchar(200), numeric(12, 2)), as most columns' types are; None for any other, keyed by
-    its shape. A quarter of shape()'s cost on a type with parameters: no tuple per node, no recursion."""
-    args = node.args  # read once: the `this` property and the loop below both read it
-    if type(args.get("this")) is not DType or not _bare(node):
+def _plain_key(node: exp.DataType, dialect: str) -> tuple[str, ...] | None:
+    """(dialect, name, the text of each number parameter) of a type as most columns' are: a name (a DType),
+    not nested, and no parameters (None; an empty list has no key) or numbers (varchar(200), numeric(12, 2)).
+    None for any other type, or one with more for the generator to read (a comment, another setting). Each
+    check is a test of a type or an identity, so that the commonest types cost a few dozen bytecodes."""
+    args = node.args
+    this = args.get("this")
+    if type(this) is not DType or args.keys() != _PLAIN_ARGS or args["nested"] is not False:
         return None
-    parts: list[tuple[object, ...]] = []
-    for key, value in args.items():
-        kind = type(value)
-        if kind is list:
-            parameters = []
-            for parameter in value:
-                if type(parameter) is not exp.DataTypeParam or not _bare(parameter) or len(parameter.args) > 2:
-                    return None
-                literal = parameter.args.get("this")
-                if parameter.args.get("expression") is not None or type(literal) is not exp.Literal or not _bare(literal):
-                    return None
-                if len(literal.args) > 2:  # more than its text and is_string
-                    return None
-                parameters.append((literal.args.get("this"), literal.args.get("is_string")))
-            parts.append((key, tuple(parameters)))
-        # Most settings (the name, nested=False, no parameters) are scalars: no isinstance against sqlglot's classes.
-        elif kind not in _SCALARS and isinstance(value, exp.Expr):
+    # sqlglot gives a type and its parameters no meta (their numbers hold where they were written): their
+    # bareness is tested inline, a call fewer for the type and for each parameter than _bare takes
+    if node._meta is not None or node._type is not None or node.comments:
+        return None
+    parameters = args["expressions"]
+    if parameters is None:
+        return (dialect, this._name_)  # an enum hashes in Python: its name in C
+    if type(parameters) is not list or not parameters:
+        return None
+    key = [dialect, this._name_]
+    for parameter in parameters:
+        if type(parameter) is not exp.DataTypeParam or parameter._meta is not None or parameter._type is not None or parameter.comments:
             return None
-        else:
-            parts.append((key, kind, value._name_ if kind is DType else value))  # an enum hashes in Python: its name in C
-    return tuple(parts)
+        number = parameter.args  # the generator reads its `this` and `expression` only
+        literal = number.get("this")
+        if number.get("expression") is not None or type(literal) is not exp.Literal or not _bare(literal):
+            return None
+        text = literal.args
+        if len(text) != 2 or text.get("is_string") is not False or type(text.get("this")) is not str:
+            return None
+        key.append(text["this"])
+    return tuple(key)
 
 
-_SCALARS = frozenset((DType, type(None), bool, int, str))  # kinds of setting that are never a node
+_PLAIN_ARGS = frozenset(("this", "expressions", "nested"))  # the arguments sqlglot's parser gives a plain type
 
 
 def _bare(node: exp.Expr) -> bool:
