@@ -83,7 +83,7 @@ _LOCKING_FILES = {
         "DROP INDEX v_id;\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nALTER TABLE t ADD CONSTRAINT t_v FOREIGN KEY (id) REFERENCES v (id);\n"
         "ALTER TABLE w ADD COLUMN g int;\nCREATE INDEX w_g ON w (g);\nDROP TABLE w;\nDROP INDEX t_id;\n"
     ),
-    # A file holding one command's word and no other: FileLocks.locking looks for commands only in such files.
+    # Commands alone in their files, each spelt its own way (command_locks reads them from the text).
     "000004_vacuum.up.sql": "Vacuum (VERBOSE) FULL t;\n",
     "000005_cluster.up.sql": "CLUSTER t;\n",
     "000006_lock.up.sql": "lock TABLE t IN SHARE MODE;\n",

@@ -589,15 +589,15 @@ class FileLocks:
         """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
         created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
         operations, may_lock = self._operations, self._may_lock
-        # A command's first word is in the file's lowered text (lowered_may_hold): most files hold none, and then
-        # no statement's first word is looked at.
-        commands = lowered_may_hold(self.context.lowered, _COMMAND_WORDS)
         return [
             statement
             for index, statement in enumerate(self.context.parsed.statements)
             # Only an op of _LOCKING_KINDS on a table whose lock matters or a command (command_locks) locks: the others
-            # are not asked (most of a file).
-            if (may_lock(index, operations[statement.start]) or (commands and first_word_may_be(statement, _COMMANDS)))
+            # are not asked (most of a file). The op types are looked through in C first: most statements hold none.
+            if (
+                (not _LOCKING_KINDS.isdisjoint(map(type, ops := operations[statement.start])) and may_lock(index, ops))
+                or first_word_may_be(statement, _COMMANDS)
+            )
             and self.postgres_locks(statement)
         ]
 
@@ -672,7 +672,6 @@ def command_locks(statement: Statement, context: FileContext) -> list[tuple[str,
 
 
 _COMMANDS = ("LOCK", "VACUUM", "CLUSTER")
-_COMMAND_WORDS = tuple(word.lower() for word in _COMMANDS)
 
 
 def reindex_target(statement: Statement) -> tuple[str, str] | None:
