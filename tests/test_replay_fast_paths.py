@@ -71,12 +71,22 @@ def _contexts(directory: Path, config: Config):
 
 
 _LOCKING_FILES = {
-    "000001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\n",
+    "000001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\nCREATE TABLE w (id int);\n",
     "000002_locks.up.sql": (
         "LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\nVACUUM FULL t;\nCLUSTER t USING t_a;\n"
         "ALTER TABLE t ADD COLUMN b int;\nINSERT INTO t (id) VALUES (1);\nDROP INDEX t_a;\n"
         "CREATE TABLE u (id int);\nALTER TABLE u ADD COLUMN c int;\nlock t;\n"
     ),
+    # Moot locks (a table created in the file, or dropped later in it) beside live ones: FileLocks._may_lock's edges.
+    "000003_moot.up.sql": (
+        "CREATE TABLE v (id int PRIMARY KEY);\nCREATE INDEX v_id ON v (id);\nALTER TABLE v ADD COLUMN d int REFERENCES t (id);\n"
+        "DROP INDEX v_id;\nCREATE INDEX CONCURRENTLY t_id ON t (id);\nALTER TABLE t ADD CONSTRAINT t_v FOREIGN KEY (id) REFERENCES v (id);\n"
+        "ALTER TABLE w ADD COLUMN g int;\nCREATE INDEX w_g ON w (g);\nDROP TABLE w;\nDROP INDEX t_id;\n"
+    ),
+    # Commands alone in their files, each spelt its own way (command_locks reads them from the text).
+    "000004_vacuum.up.sql": "Vacuum (VERBOSE) FULL t;\n",
+    "000005_cluster.up.sql": "CLUSTER t;\n",
+    "000006_lock.up.sql": "lock TABLE t IN SHARE MODE;\n",
 }
 
 
@@ -153,7 +163,7 @@ def test_the_chronicle_of_a_file_is_that_of_each_op_added_on_its_own(doubtful):
 
 
 _REWRITE_FILES = {
-    "000001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\n",
+    "000001_base.up.sql": "CREATE TABLE t (id int PRIMARY KEY, a text);\nCREATE INDEX t_a ON t (a);\nCREATE TABLE w (id int);\n",
     "000002_rewrites.up.sql": (
         "VACUUM FULL t;\nvacuum (full) t;\n/* first */ CLUSTER t USING t_a;\nCLUSTER;\nALTER TABLE t SET TABLESPACE slow;\n"
         "ALTER TABLE IF EXISTS t SET TABLESPACE fast, ADD COLUMN b int;\nINSERT INTO t (id) VALUES (1);\n"

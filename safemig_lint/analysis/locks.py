@@ -588,14 +588,32 @@ class FileLocks:
     def locking(self) -> list[Statement]:
         """The file's statements that take a lock postgres_locks reports, in order: most take none (a table the file
         created, a statement that changes no schema), and the rules reading locks (SM511, SM512) read only these."""
-        operations = self._operations
+        operations, may_lock = self._operations, self._may_lock
         return [
             statement
-            for statement in self.context.parsed.statements
-            # Only an op of _LOCKING_KINDS or a command (command_locks) locks: the others are not asked (half of a file).
-            if (not _LOCKING_KINDS.isdisjoint(map(type, operations[statement.start])) or first_word_may_be(statement, _COMMANDS))
+            for index, statement in enumerate(self.context.parsed.statements)
+            # Only an op of _LOCKING_KINDS on a table whose lock matters or a command (command_locks) locks: the others
+            # are not asked (most of a file). The op types are looked through in C first: most statements hold none.
+            if (
+                (not _LOCKING_KINDS.isdisjoint(map(type, ops := operations[statement.start])) and may_lock(index, ops))
+                or first_word_may_be(statement, _COMMANDS)
+            )
             and self.postgres_locks(statement)
         ]
+
+    def _may_lock(self, index: int, ops: list[o.Op]) -> bool:
+        """May the ops of the statement at `index` take a lock _postgres_locks reports? Not when each op of
+        _LOCKING_KINDS is on a table whose lock is moot: told from its own table, without working out the locks
+        (the statements of a file locking a table mostly lock one it created). A DROP INDEX may: _postgres_locks works
+        out its table."""
+        for op in ops:
+            kind = type(op)
+            if kind is o.DropIndex:
+                return True
+            # Every kind of _LOCKING_KINDS has a table (_OnTable): one set look-up, not an isinstance of each kind.
+            if kind in _LOCKING_KINDS and op.table and not self._moot_at(index, op.table):  # type: ignore[attr-defined]
+                return True
+        return False
 
     def position(self, statement: Statement) -> int:
         """The statement's index in the file."""
