@@ -26,6 +26,24 @@ def write_migrations(directory: Path, files: dict[str, str | bytes]) -> Path:
     return directory
 
 
+def page_texts() -> list[str]:
+    """The SQL of every rule page's examples (bad and good), in a stable order."""
+    from safemig_lint.rule_pages import load_page, pages_directory
+
+    texts: list[str] = []
+    for path in sorted(pages_directory().glob("SM*.md")):
+        page = load_page(path.stem)
+        for example in (page.bad, page.good) if page is not None else ():
+            texts += example.files.values() if example is not None else ()
+    return texts
+
+
+def sql_texts() -> list[str]:
+    """The SQL of every fixture file, then page_texts(): the real inputs of the tests that compare a fast path with
+    the general one."""
+    return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))] + page_texts()
+
+
 def page_example_folders(tmp_path: Path, codes: list[str]) -> dict[str, tuple[Config, list[str]]]:
     """Every rule page's examples written as folders, grouped by their configuration's text: its settings (which
     know `codes`) and the folders, so that examples sharing a configuration are linted in one run."""

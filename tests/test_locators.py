@@ -12,13 +12,12 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import FIXTURES
+from conftest import sql_texts
 from sqlglot import exp
 
 from safemig_lint.operations import ops as o
 from safemig_lint.operations.read import Names, Reading
 from safemig_lint.reading.statements import parse_file
-from safemig_lint.rule_pages import load_page, pages_directory
 
 # --- the readings of a node the Locators and facts replace, as base.py, fixes.py and the rules wrote them
 
@@ -109,15 +108,6 @@ EXTRA = {  # what the fixtures and pages hold few of: every fact, and a DO block
 }
 
 
-def _texts() -> list[str]:
-    texts = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
-    for path in sorted(pages_directory().glob("SM*.md")):
-        page = load_page(path.stem)
-        for example in (page.bad, page.good) if page is not None else ():
-            texts += example.files.values() if example is not None else ()
-    return texts
-
-
 def check(text: str, dialect: str, monkeypatch: pytest.MonkeyPatch, counts: Counter) -> None:
     """Read the text's ops, and assert what the module says of each."""
     made: dict[int, tuple[object, exp.Expr]] = {}  # id(locator) -> (the locator, kept alive: its id stays its own; its node)
@@ -173,7 +163,7 @@ def _partition(items: list) -> list[list[int]]:
 @pytest.mark.parametrize("dialect", ["postgres", "mysql", "sqlite"])
 def test_locators_and_facts_answer_as_the_nodes_did(dialect, monkeypatch):
     counts: Counter = Counter()
-    for text in [*_texts(), EXTRA[dialect]]:
+    for text in [*sql_texts(), EXTRA[dialect]]:
         check(text, dialect, monkeypatch, counts)
     # What was compared: real spans, names, column names, shared locators, and the facts of this dialect.
     assert counts["ops"] > 900 and counts["extent"] > 800 and counts["name"] > 600 and counts["name_start"] > 150
@@ -236,7 +226,7 @@ def test_identifiers_extent_is_find_alls_for_every_node(dialect):
     from safemig_lint.operations.locator import Locator, identifiers_extent
 
     compared = placed = 0
-    for text in [*_texts(), EXTRA[dialect]]:
+    for text in [*sql_texts(), EXTRA[dialect]]:
         for statement in parse_file(text, dialect).statements:
             if statement.expression is None:
                 continue

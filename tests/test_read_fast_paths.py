@@ -5,22 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FIXTURES
+from conftest import sql_texts
 
 from safemig_lint.operations.read import Names
 from safemig_lint.reading.statements import parse_file
-from safemig_lint.rule_pages import load_page, pages_directory
 
 TEMPLATED = 'CREATE TABLE {{ .Schema }}.users (id int);\nCREATE INDEX ${PREFIX}_idx ON "{{.S}}".t (a);\n'
-
-
-def _texts() -> list[str]:
-    texts = [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))]
-    for path in sorted(pages_directory().glob("SM*.md")):
-        page = load_page(path.stem)
-        for example in (page.bad, page.good) if page is not None else ():
-            texts += example.files.values() if example is not None else ()
-    return [*texts, TEMPLATED]
 
 
 def _names_written(names: Names) -> set[str]:
@@ -41,7 +31,7 @@ def _names_written(names: Names) -> set[str]:
         "1t",
         "",
     }
-    for text in _texts():
+    for text in [*sql_texts(), TEMPLATED]:
         written.update(re.findall(r'(?:"[^"\n]+"|`[^`\n]+`|[\w$]+)(?:\.(?:"[^"\n]+"|`[^`\n]+`|[\w$]+))*', text))
     for placeholder in names.placeholders:
         written.update((placeholder.mask, f"{placeholder.mask}_idx", f"{placeholder.mask}.users"))

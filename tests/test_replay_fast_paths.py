@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, write_migrations
+from conftest import FIXTURES, page_texts, sql_texts, write_migrations
 
 from safemig_lint.analysis.locks import FileLocks
 from safemig_lint.analysis.schema.history import History
@@ -16,21 +16,6 @@ from safemig_lint.config import Config
 from safemig_lint.engine import read_and_parse
 from safemig_lint.reading.discovery import discover
 from safemig_lint.reading.statements import parse_file
-from safemig_lint.rule_pages import load_page, pages_directory
-
-
-def _page_texts() -> list[str]:
-    return [
-        sql
-        for page in sorted(pages_directory().glob("SM*.md"))
-        for which in ("bad", "good")
-        for sql in getattr(load_page(page.stem), which).files.values()
-    ]
-
-
-def _texts() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted(FIXTURES.rglob("*.sql"))] + _page_texts()
-
 
 # Moment words right before `(` and around it: the shortcut skips only a bare word that is a call's name.
 _MOMENTS_BEFORE_CALLS = [
@@ -48,7 +33,7 @@ def test_moments_written_before_a_bracket_are_skipped_as_reading_every_token_wou
     """SM632's gate reads only the tokens where a moment word is written, and none of those right before `(`:
     it answers as reading every token."""
     admitted = skipped = 0
-    for text in _texts() + _MOMENTS_BEFORE_CALLS:
+    for text in sql_texts() + _MOMENTS_BEFORE_CALLS:
         parsed = parse_file(text, "postgres")
         lowered = parsed.text.lower()
         for statement in parsed.statements:
@@ -99,7 +84,7 @@ def test_locking_statements_are_those_postgres_locks_finds(source, tmp_path):
     elif source == "pages":
         folders = [
             (write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}), Config())
-            for number, text in enumerate(_page_texts())
+            for number, text in enumerate(page_texts())
         ]
     else:
         folders = [(write_migrations(tmp_path / "w", _LOCKING_FILES), Config())]
@@ -155,7 +140,7 @@ def test_the_chronicle_of_a_file_is_that_of_each_op_added_on_its_own(doubtful):
     """_chronicle_file looks for USE only in a file whose text may start a statement with it, and adds a statement
     whose ops only name tables at once: the same chronicle as each statement's start read and each op added alone."""
     settings = 0
-    for text in _texts() + _SETTING_TEXTS:
+    for text in sql_texts() + _SETTING_TEXTS:
         chronicled = _chronicled(text, doubtful, every_op=False)
         assert chronicled == _chronicled(text, doubtful, every_op=True), text
         settings += len(chronicled["_settings"].get("search_path", ()))
@@ -180,7 +165,7 @@ def test_table_rewrite_commands_are_found_in_the_statements_read(source, tmp_pat
     if source == "fixtures":
         folders = [path for path in sorted(FIXTURES.iterdir()) if path.is_dir() and path.name not in ("mysql", "sqlite")]
     elif source == "pages":
-        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(_page_texts())]
+        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(page_texts())]
     else:
         folders = [write_migrations(tmp_path / "w", _REWRITE_FILES)]
     rule, found, files = TableRewriteCommand(), 0, 0
@@ -203,7 +188,7 @@ def test_tables_created_in_a_file_are_those_of_every_op(source, tmp_path):
     if source == "fixtures":
         folders = [path for path in sorted(FIXTURES.iterdir()) if path.is_dir() and path.name not in ("mysql", "sqlite")]
     else:
-        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(_page_texts())]
+        folders = [write_migrations(tmp_path / f"p{number}", {"000001_example.up.sql": text}) for number, text in enumerate(page_texts())]
     created = 0
     for directory in folders:
         for context in _contexts(directory, Config()):
