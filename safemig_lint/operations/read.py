@@ -146,14 +146,13 @@ class Names:
     def table(self, node: exp.Expr) -> str:
         if isinstance(node, exp.Schema):
             node = node.this
-        if isinstance(node, exp.Table):  # in_schema's key, written in: one call for most tables, named without a schema
-            schema, name = node.args.get("db"), self.ident(node.this)
-            return name if schema is None else self.qualify(self.ident(schema), name)
+        if isinstance(node, exp.Table):
+            return self.in_schema(node.args.get("db"), self.ident(node.this))
         return self.ident(node)
 
     def in_schema(self, schema: exp.Expr | None, name: str) -> str:
         """The key of table `name` (a key already) in the schema named by `schema` as written, if any."""
-        return self.qualify(self.ident(schema) if schema is not None else "", name)  # most tables are named without one
+        return name if schema is None else self.qualify(self.ident(schema), name)  # most tables are named without one
 
     def qualify(self, schema: str, name: str) -> str:
         return f"{schema}.{name}" if schema and schema != self.default_schema else name
@@ -515,7 +514,7 @@ def _create_table(e: exp.Create, names: Names) -> list[o.Op]:
             partition=partition,
             at=names.locate(target.this),
         )
-        if properties is None and like is None:  # most tables: nothing copied or inherited
+        if properties is None:  # most tables: nothing copied or inherited (LIKE is one of the properties)
             return [created, *uses]
         return [*_parent_uses(parents, like, properties, names), created, *uses]
     if parents:
