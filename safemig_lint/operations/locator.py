@@ -19,7 +19,7 @@ import sys
 
 from sqlglot import exp
 
-from safemig_lint.reading.statements import CHILDLESS
+from safemig_lint.reading.statements import CHILDLESS, PLAIN_VALUES
 
 
 class Locator:
@@ -62,7 +62,7 @@ class Locator:
                         start = meta["start"]
                     if end is None or meta["end"] >= end:
                         end = meta["end"] + 1  # sqlglot's ends are inclusive
-            elif type(value) not in _PLAIN_ARGUMENTS:
+            elif type(value) not in PLAIN_VALUES:
                 start, end = identifiers_extent(node) or (None, None)
                 break
         named = node.this if issubclass(kind, _NAMED_BY_THIS) else node
@@ -145,8 +145,7 @@ def identifiers_extent(node: exp.Expr) -> tuple[int, int] | None:
 
 
 # Arguments identifiers_extent does not look into: plain values, and the nodes other than names that hold only plain values.
-_PLAIN_ARGUMENTS = frozenset({type(None), bool, str})
-_HOLDS_NO_NAME = (CHILDLESS - {exp.Identifier}) | _PLAIN_ARGUMENTS
+_HOLDS_NO_NAME = (CHILDLESS - {exp.Identifier}) | PLAIN_VALUES
 
 
 def written_name(node: exp.Expr) -> str | None:

@@ -247,7 +247,7 @@ def cut_parent_links(tree: exp.Expr) -> None:
             continue
         for value in node.args.values():
             kind = type(value)
-            if kind in _PLAIN_VALUES:
+            if kind in PLAIN_VALUES:
                 continue
             if kind is list:
                 for item in value:
@@ -313,7 +313,7 @@ def breadth_first(tree: exp.Expr) -> list[exp.Expr]:
         if type(node) in CHILDLESS:
             continue
         for value in node.args.values():
-            if type(value) in _PLAIN_VALUES:
+            if type(value) in PLAIN_VALUES:
                 continue
             if isinstance(value, list):
                 for item in value:
@@ -330,7 +330,7 @@ CHILDLESS = frozenset({exp.Identifier, exp.Literal, exp.Var, exp.Null, exp.Boole
 # Most of a node's arguments are flags, words and absent parts (None, True, False, "TABLE"): a look at the exact
 # class of each passes over them at once, before the tests for a node or a list of nodes (7-19% of the instructions of
 # each walk below, on the trees of a generated 1.25 MB file).
-_PLAIN_VALUES = frozenset({type(None), bool, str})
+PLAIN_VALUES = frozenset({type(None), bool, str})
 
 
 def _walk(tree: exp.Expr | None) -> tuple[exp.Expr, ...] | dict[type, list[exp.Expr]]:
