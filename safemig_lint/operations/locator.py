@@ -52,7 +52,8 @@ class Locator:
             return
         kind = type(node)
         # Most others are names of names (a table, a column: [schema.]table[.column]): their own names are read here,
-        # with no walk; a node holding any other node is walked (identifiers_extent).
+        # with no walk; a node holding any other node is walked (identifiers_extent). Calling identifiers_extent for
+        # every node instead cost 0.5% of the instructions of a generated 1.25 MB file.
         start = end = None
         for value in node.args.values():
             if type(value) is exp.Identifier:
